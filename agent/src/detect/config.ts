@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+export const detectorConfigSchema = z.strictObject({
+  /** Path to a model manifest (models/*.json), relative to the config file or the project. */
+  manifest: z.string().min(1).default('models/picodet_s_416_coco.json'),
+  intraOpThreads: z.number().int().min(1).max(64).default(2),
+  interOpThreads: z.number().int().min(1).max(64).default(1),
+  graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+  /** Tried in order; CPU is always the last resort. */
+  executionProviders: z.array(z.string().min(1)).default(['cpu']),
+  scoreThreshold: z.number().min(0).max(1).default(0.4),
+  /** Per-label score thresholds, by model label or mapped label. */
+  classThresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
+  nmsIou: z.number().min(0).max(1).default(0.5),
+  maxDetections: z.number().int().min(1).default(100),
+  /** Relative box area bounds (fraction of the frame) to drop specks and frame-filling false hits. */
+  minBoxArea: z.number().min(0).max(1).default(0),
+  maxBoxArea: z.number().min(0).max(1).default(1),
+  /** Model label → domain label, e.g. { car: vehicle, truck: vehicle }. */
+  labelMap: z.record(z.string(), z.string()).default({}),
+});
+export type DetectorConfig = z.infer<typeof detectorConfigSchema>;

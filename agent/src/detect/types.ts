@@ -1,0 +1,53 @@
+/** Axis-aligned box in pixel coordinates of the analysed frame (x2/y2 exclusive edges). */
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+export interface Detection {
+  box: Box;
+  score: number;
+  /** Index into the model's label list (before any label map). */
+  classId: number;
+  /** Domain label after the configured label map (e.g. COCO `car` → `vehicle`). */
+  label: string;
+}
+
+/** A rectangle of the frame the model is run on at its native resolution. */
+export interface DetectionWindow {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** RGB24, row-major, tightly packed: data.length === width * height * 3. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+export interface DetectorInfo {
+  modelName: string;
+  modelSha256: string;
+  labels: readonly string[];
+}
+
+export interface DetectTimings {
+  preprocessMs: number;
+  /** One entry per window (the whole frame counts as one). */
+  inferenceMs: number[];
+  decodeMs: number;
+}
+
+export interface Detector {
+  readonly info: DetectorInfo;
+  /** Runs the whole frame plus the given windows, merges in frame coordinates. */
+  detect(image: RgbImage, windows?: readonly DetectionWindow[]): Promise<Detection[]>;
+  /** Timings of the last detect() call; valid until the next call. */
+  readonly lastTimings: DetectTimings;
+  close(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const streamStateSchema = z.enum(['connecting', 'streaming', 'backoff', 'failed', 'stopped']);
+export type StreamState = z.infer<typeof streamStateSchema>;
+
+/** `…/{camera}/health`, retained: what an installer checks remotely. */
+export const cameraHealthSchema = z.strictObject({
+  camera: z.string(),
+  state: streamStateSchema,
+  /** Why the stream is not streaming, in plain words ("connection refused", "stream not found (404)" …). */
+  reason: z.string().optional(),
+  since: z.iso.datetime({ offset: true }),
+  targetFps: z.number(),
+  analysedFps: z.number(),
+  /** Frames read from the stream that were replaced before analysis (cumulative). */
+  skippedFrames: z.number().int(),
+  analysedFrames: z.number().int(),
+  /** Seconds since the last frame arrived; null before the first one. */
+  lastFrameAgeSeconds: z.number().nullable(),
+  reconnects: z.number().int(),
+  at: z.iso.datetime({ offset: true }),
+});
+export type CameraHealth = z.infer<typeof cameraHealthSchema>;
+
+/** `…/status`, retained and the Last Will (`online: false`). */
+export const statusSchema = z.strictObject({
+  online: z.boolean(),
+  agentVersion: z.string(),
+  boxId: z.string(),
+  startedAt: z.iso.datetime({ offset: true }).optional(),
+  at: z.iso.datetime({ offset: true }),
+  cameras: z.array(z.strictObject({ id: z.string(), name: z.string().optional(), state: streamStateSchema.optional() })),
+});
+export type Status = z.infer<typeof statusSchema>;

@@ -1,0 +1,10 @@
+import type { RgbImage } from '../detect/types.ts';
+
+/** One decoded frame cut from a camera's ffmpeg pipe. */
+export interface Frame extends RgbImage {
+  camera: string;
+  /** Monotonic per camera, counts every frame read from the pipe (skipped ones too). */
+  seq: number;
+  /** Wall clock (ms since epoch) when the frame's last byte was read. */
+  receivedAt: number;
+}

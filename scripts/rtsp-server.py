@@ -1,0 +1,56 @@
+#!/usr/bin/python3
+"""A real RTSP server for tests, benchmarks and demos (GStreamer's gst-rtsp-server).
+
+Usage: rtsp-server.py --port 8554 /cam1=path/to/clip.mp4 [/cam2=other.mp4 ...]
+
+Each mount serves an H.264 MP4 over RTSP (TCP-interleaved or UDP, as the client asks).
+Prints "READY <port>" on stdout once listening. Run with Debian's /usr/bin/python3.
+"""
+import argparse
+import os
+import signal
+import sys
+
+import gi
+
+gi.require_version("Gst", "1.0")
+gi.require_version("GstRtspServer", "1.0")
+from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8554)
+    parser.add_argument("mounts", nargs="+", help="/path=file.mp4")
+    args = parser.parse_args()
+
+    Gst.init(None)
+    server = GstRtspServer.RTSPServer()
+    server.set_service(str(args.port))
+    mounts = server.get_mount_points()
+    for spec in args.mounts:
+        path, _, media = spec.partition("=")
+        if not path.startswith("/") or not os.path.isfile(media):
+            print(f"bad mount {spec!r}: expected /path=existing-file.mp4", file=sys.stderr)
+            return 2
+        factory = GstRtspServer.RTSPMediaFactory()
+        # A fresh pipeline per client, so every viewer starts at the beginning of the clip.
+        factory.set_launch(
+            f'( filesrc location="{media}" ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )'
+        )
+        factory.set_shared(False)
+        mounts.add_factory(path, factory)
+
+    if server.attach(None) == 0:
+        print(f"cannot listen on port {args.port}", file=sys.stderr)
+        return 1
+    print(f"READY {server.get_bound_port()}", flush=True)
+    loop = GLib.MainLoop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        GLib.unix_signal_add(GLib.PRIORITY_DEFAULT, sig, loop.quit)
+    loop.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import { startProcess, type Started } from './child.ts';
+import { freePort } from './ports.ts';
+import { projectRoot } from './paths.ts';
+
+export interface RtspServer extends Started {
+  port: number;
+  url(mount: string): string;
+}
+
+/**
+ * Starts the real GStreamer RTSP server (scripts/rtsp-server.py) serving `mounts` ({ '/cam1': file.mp4 }).
+ * Debian's interpreter is used on purpose: it is the one that can import the `gi` bindings.
+ */
+export async function startRtspServer(mounts: Record<string, string>, port?: number): Promise<RtspServer> {
+  const p = port ?? (await freePort());
+  const args = [join(projectRoot, 'scripts', 'rtsp-server.py'), '--port', String(p), ...Object.entries(mounts).map(([m, f]) => `${m}=${f}`)];
+  const s = await startProcess('/usr/bin/python3', args, /READY \d+/);
+  return Object.assign(s, { port: p, url: (mount: string) => `rtsp://127.0.0.1:${p}${mount}` });
+}
