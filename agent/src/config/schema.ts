@@ -45,19 +45,20 @@ export const cameraSchema = z.strictObject({
 export type CameraConfig = z.infer<typeof cameraSchema>;
 
 const configObjectSchema = z.strictObject({
-    site: siteSchema,
-    mqtt: mqttConfigSchema.default(mqttConfigSchema.parse({})),
-    model: detectorConfigSchema.default(detectorConfigSchema.parse({})),
-    cameras: z.array(cameraSchema).min(1, { error: 'expected at least one camera' }),
-    evidence: evidenceConfigSchema.default(evidenceConfigSchema.parse({})),
-    /** Outbox, evidence and audit log live here. */
-    dataDir: z.string().min(1).default('data'),
-    /** Local /healthz and /metrics; off unless a port is given. */
-    http: z.strictObject({ port: z.number().int().min(1).max(65535), host: z.string().default('127.0.0.1') }).optional(),
-    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  site: siteSchema,
+  mqtt: mqttConfigSchema.default(mqttConfigSchema.parse({})),
+  model: detectorConfigSchema.default(detectorConfigSchema.parse({})),
+  cameras: z.array(cameraSchema).min(1, { error: 'expected at least one camera' }),
+  evidence: evidenceConfigSchema.default(evidenceConfigSchema.parse({})),
+  /** Outbox, evidence and audit log live here. */
+  dataDir: z.string().min(1).default('data'),
+  /** Local /healthz and /metrics; off unless a port is given. */
+  http: z.strictObject({ port: z.number().int().min(1).max(65535), host: z.string().default('127.0.0.1') }).optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export const configSchema = configObjectSchema.superRefine(checkCrossReferences);
+/** Cross-field checks run even when other fields failed, so one `check-config` run lists every problem. */
+export const configSchema = configObjectSchema.superRefine((cfg, ctx) => checkCrossReferences(cfg as unknown as Loose, ctx), { when: () => true });
 export type Config = z.infer<typeof configSchema>;
 
 function isTimeZone(tz: string): boolean {
@@ -69,46 +70,58 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-function checkCrossReferences(cfg: z.infer<typeof configObjectSchema>, ctx: z.RefinementCtx): void {
-  duplicates(cfg.cameras.map((c) => c.id)).forEach((i) =>
-    ctx.addIssue({ code: 'custom', path: ['cameras', i, 'id'], message: `duplicate camera id "${cfg.cameras[i].id}"` }),
-  );
-  cfg.cameras.forEach((cam, ci) => {
-    const { width, height } = cam.analysis;
-    duplicates(cam.zones.map((z) => z.id)).forEach((zi) =>
-      ctx.addIssue({ code: 'custom', path: ['cameras', ci, 'zones', zi, 'id'], message: `duplicate zone id "${cam.zones[zi].id}"` }),
-    );
-    cam.zones.forEach((zone, zi) => {
-      const [mx, my, unit] = zone.units === 'normalized' ? [1, 1, '0..1'] : [width, height, `the ${width}×${height} analysis frame`];
-      zone.polygon.forEach(([x, y], pi) => {
-        if (x < 0 || y < 0 || x > mx || y > my) {
-          ctx.addIssue({ code: 'custom', path: ['cameras', ci, 'zones', zi, 'polygon', pi], message: `expected a point inside ${unit}, got [${x}, ${y}]` });
+/** The config as it may be when other fields failed to parse: every field may be missing or wrong. */
+type Loose = { cameras?: unknown };
+type LooseZone = { id?: unknown; units?: unknown; polygon?: unknown; rules?: unknown };
+type LooseCamera = { id?: unknown; analysis?: { width?: unknown; height?: unknown }; zones?: unknown; privacyMasks?: unknown; windows?: unknown };
+
+const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+const num = (v: unknown, dflt: number): number => (typeof v === 'number' ? v : dflt);
+const isPoint = (p: unknown): p is [number, number] => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number';
+
+function checkCrossReferences(cfg: Loose, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const cameras = list<LooseCamera>(cfg.cameras);
+  duplicates(cameras.map((c) => c?.id)).forEach((i) => issue(['cameras', i, 'id'], `duplicate camera id ${JSON.stringify(cameras[i].id)}`));
+  cameras.forEach((cam, ci) => {
+    if (!cam || typeof cam !== 'object') return;
+    const width = num(cam.analysis?.width, 640);
+    const height = num(cam.analysis?.height, 360);
+    const zones = list<LooseZone>(cam.zones);
+    duplicates(zones.map((z) => z?.id)).forEach((zi) => issue(['cameras', ci, 'zones', zi, 'id'], `duplicate zone id ${JSON.stringify(zones[zi].id)}`));
+    zones.forEach((zone, zi) => {
+      if (!zone || typeof zone !== 'object') return;
+      const pixels = zone.units === 'pixels';
+      const [mx, my, inside] = pixels ? [width, height, `the ${width}×${height} analysis frame`] : [1, 1, '0..1 (normalised; set units: pixels for pixel coordinates)'];
+      list<unknown>(zone.polygon).forEach((p, pi) => {
+        if (isPoint(p) && (p[0] < 0 || p[1] < 0 || p[0] > mx || p[1] > my)) {
+          issue(['cameras', ci, 'zones', zi, 'polygon', pi], `expected a point inside ${inside}, got [${p[0]}, ${p[1]}]`);
         }
       });
-      duplicates(zone.rules.map((r) => r.id)).forEach((ri) =>
-        ctx.addIssue({ code: 'custom', path: ['cameras', ci, 'zones', zi, 'rules', ri, 'id'], message: `duplicate rule id "${zone.rules[ri].id}"` }),
-      );
+      const rules = list<{ id?: unknown }>(zone.rules);
+      duplicates(rules.map((r) => r?.id)).forEach((ri) => issue(['cameras', ci, 'zones', zi, 'rules', ri, 'id'], `duplicate rule id ${JSON.stringify(rules[ri].id)}`));
     });
-    cam.privacyMasks.forEach((mask, mi) =>
-      mask.forEach(([x, y], pi) => {
-        if (x < 0 || y < 0 || x > 1 || y > 1) {
-          ctx.addIssue({ code: 'custom', path: ['cameras', ci, 'privacyMasks', mi, pi], message: `expected a normalised point inside 0..1, got [${x}, ${y}]` });
+    list<unknown>(cam.privacyMasks).forEach((mask, mi) =>
+      list<unknown>(mask).forEach((p, pi) => {
+        if (isPoint(p) && (p[0] < 0 || p[1] < 0 || p[0] > 1 || p[1] > 1)) {
+          issue(['cameras', ci, 'privacyMasks', mi, pi], `expected a normalised point inside 0..1, got [${p[0]}, ${p[1]}]`);
         }
       }),
     );
-    if (Array.isArray(cam.windows)) {
-      cam.windows.forEach((w, wi) => {
-        if (w.x + w.width > width || w.y + w.height > height) {
-          ctx.addIssue({ code: 'custom', path: ['cameras', ci, 'windows', wi], message: `expected a window inside the ${width}×${height} analysis frame` });
-        }
-      });
-    }
+    list<{ x?: unknown; y?: unknown; width?: unknown; height?: unknown }>(cam.windows).forEach((w, wi) => {
+      if (w && num(w.x, 0) + num(w.width, 0) > width) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
+      else if (w && num(w.y, 0) + num(w.height, 0) > height) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
+    });
   });
 }
 
-function duplicates(ids: string[]): number[] {
-  const seen = new Set<string>();
+function duplicates(ids: unknown[]): number[] {
+  const seen = new Set<unknown>();
   const out: number[] = [];
-  ids.forEach((id, i) => (seen.has(id) ? out.push(i) : seen.add(id)));
+  ids.forEach((id, i) => {
+    if (typeof id !== 'string') return;
+    if (seen.has(id)) out.push(i);
+    else seen.add(id);
+  });
   return out;
 }

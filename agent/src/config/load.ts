@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument } from 'yaml';
+import { configSchema, type Config } from './schema.ts';
+import { ConfigError, problemsFromZod, type ConfigProblem } from './errors.ts';
+import type { Secret } from './common.ts';
+
+/** The project root (where models/ and samples/ live), for paths a config does not resolve itself. */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface LoadedConfig {
+  file: string;
+  config: Config;
+  /** SHA-256 of the file's bytes: recorded in the audit log so a decision can be traced to its config. */
+  sha256: string;
+}
+
+/**
+ * Reads, parses and validates a YAML/JSON config. Relative paths in it resolve against the config file's folder
+ * (falling back to the project root, so `models/…` works from anywhere). Throws ConfigError listing every problem.
+ */
+export function loadConfig(file: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { path: `line ${pos.line}, column ${pos.col}`, message: `not valid YAML: ${e.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS();
+  const parsed = configSchema.safeParse(raw ?? {});
+  if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));
+
+  const config = parsed.data;
+  const problems = resolvePaths(config, dirname(resolve(file)));
+  if (problems.length) throw new ConfigError(file, problems);
+  return { file, config, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+/** Makes file paths absolute in place and reports the ones that do not exist. */
+function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const existing = (p: string, path: string, what: string): string => {
+    const found = [resolve(baseDir, p), resolve(projectRoot, p)].find((c) => existsSync(c));
+    if (!found) problems.push({ path, message: `${what} not found: ${isAbsolute(p) ? p : `${p} (looked in ${baseDir} and ${projectRoot})`}` });
+    return found ?? resolve(baseDir, p);
+  };
+
+  cfg.model.manifest = existing(cfg.model.manifest, 'model.manifest', 'model manifest');
+  const tls = cfg.mqtt.tls;
+  if (tls) {
+    for (const key of ['ca', 'cert', 'key'] as const) {
+      const p = tls[key];
+      if (p) tls[key] = existing(p, `mqtt.tls.${key}`, 'TLS file');
+    }
+  }
+  if (cfg.mqtt.password && typeof cfg.mqtt.password === 'object' && 'file' in cfg.mqtt.password) {
+    cfg.mqtt.password = { file: existing(cfg.mqtt.password.file, 'mqtt.password.file', 'password file') };
+  }
+  if ((tls || cfg.mqtt.password) && !cfg.mqtt.url) {
+    problems.push({ path: 'mqtt.url', message: 'TLS or a password is configured but no broker url: expected mqtts://host:8883 (or remove tls/password to use the embedded broker)' });
+  }
+  cfg.dataDir = resolve(baseDir, cfg.dataDir);
+  cfg.cameras.forEach((cam, i) => {
+    if (!isStreamUrl(cam.url)) cam.url = existing(cam.url, `cameras[${i}].url`, 'video/image file');
+    if (cam.evidenceUrl && !isStreamUrl(cam.evidenceUrl)) cam.evidenceUrl = existing(cam.evidenceUrl, `cameras[${i}].evidenceUrl`, 'video/image file');
+  });
+  return problems;
+}
+
+export function isStreamUrl(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
+}
+
+/** Reads a secret given inline, as `{ file }` or as `{ env }`; surrounding whitespace (a trailing newline) is trimmed. */
+export function readSecret(secret: Secret, what: string): string {
+  if (typeof secret === 'string') return secret;
+  if ('file' in secret) {
+    try {
+      return readFileSync(secret.file, 'utf8').trim();
+    } catch (err) {
+      throw new Error(`${what}: cannot read secret file ${secret.file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  const v = process.env[secret.env];
+  if (v === undefined) throw new Error(`${what}: environment variable ${secret.env} is not set`);
+  return v;
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Idempotent set-up for running (default) or testing (--test) jifang on Debian 12 with Node >= 20.
+#   1. system packages: ffmpeg (always); mosquitto and the GStreamer RTSP server (--test)
+#   2. npm dependencies (npm ci when package-lock.json changed since the last set-up)
+#   3. the default model and the sample media: models/ → ../shared → download from the pinned URL (SHA-256 checked)
+# Every step checks first and does nothing when already done, so `npm start` / `npm test` can call it each time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quiet=0
+with_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --quiet) quiet=1 ;;
+    --test) with_test=1 ;;
+    *) echo "usage: scripts/setup.sh [--quiet] [--test]" >&2; exit 2 ;;
+  esac
+done
+say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
+
+# --- 1. system packages -------------------------------------------------------------------------------
+missing=()
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+if [ "$with_test" = 1 ]; then
+  command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
+  command -v mosquitto_passwd >/dev/null || missing+=(mosquitto-clients)
+  command -v openssl >/dev/null || missing+=(openssl)
+  # Debian's interpreter on purpose: it is the one with the GObject bindings (see shared/README.md).
+  /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0"); from gi.repository import Gst; Gst.init(None); assert Gst.ElementFactory.find("rtph264pay") and Gst.ElementFactory.find("h264parse") and Gst.ElementFactory.find("qtdemux")' 2>/dev/null \
+    || missing+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt=(apt-get)
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null; then apt=(sudo apt-get); else
+      echo "setup: missing system packages: ${missing[*]}. Run as root: apt-get install -y ${missing[*]}" >&2; exit 1
+    fi
+  fi
+  echo "setup: installing system packages: ${missing[*]}"
+  "${apt[@]}" update -qq
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- 2. npm dependencies ------------------------------------------------------------------------------
+stamp=node_modules/.jifang-setup
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+  say "installing npm dependencies (npm ci)"
+  # onnxruntime-node's install script downloads CUDA libraries; its CPU binaries are already in the package.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > "$stamp"
+fi
+
+# --- 3. model and sample media ------------------------------------------------------------------------
+provision_args=()
+[ "$quiet" = 1 ] && provision_args+=(--quiet)
+node --import tsx scripts/provision.ts "${provision_args[@]}"

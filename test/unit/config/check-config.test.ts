@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import { loadConfig } from '../../../agent/src/config/load.ts';
+import { ConfigError } from '../../../agent/src/config/errors.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'jifang-config-'));
+
+function base(): Record<string, any> {
+  return {
+    site: { id: 'east-gate', name: 'East gate', timezone: 'Asia/Shanghai', location: { lat: 31.2304, lon: 121.4737 } },
+    cameras: [
+      {
+        id: 'cam-1',
+        url: 'rtsp://admin:secret@10.0.0.8:554/Streaming/Channels/102',
+        analysis: { fps: 5, width: 640, height: 360 },
+        zones: [{ id: 'no-parking', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]], rules: [{ id: 'parking', type: 'illegal_parking', dwellSeconds: 120 }] }],
+      },
+    ],
+  };
+}
+
+let n = 0;
+function write(cfg: unknown, text?: string): string {
+  const file = join(dir, `c${n++}.yaml`);
+  writeFileSync(file, text ?? stringify(cfg));
+  return file;
+}
+
+/** The printed problem lines of a config, `FILE: path: message` each. */
+function problems(cfg: unknown, text?: string): string[] {
+  const file = write(cfg, text);
+  try {
+    loadConfig(file);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).message.split('\n').map((l) => l.replace(`${file}: `, ''));
+  }
+  return [];
+}
+
+describe('config validation', () => {
+  test('a valid config loads with defaults filled in', () => {
+    const { config } = loadConfig(write(base()));
+    expect(config.cameras[0].rtspTransport).toBe('tcp');
+    expect(config.cameras[0].zones[0].rules[0]).toMatchObject({ type: 'illegal_parking', dwellSeconds: 120, endAfterSeconds: 30 });
+    expect(config.mqtt.url).toBeUndefined();
+    expect(config.model.manifest).toMatch(/models\/picodet_s_416_coco\.json$/);
+  });
+
+  const mistakes: [string, (c: Record<string, any>) => void, string][] = [
+    ['polygon with two points', (c) => (c.cameras[0].zones[0].polygon = [[0, 0], [1, 1]]), 'cameras[0].zones[0].polygon: expected at least 3 points'],
+    ['unknown rule type', (c) => (c.cameras[0].zones[0].rules[0].type = 'parking'), 'cameras[0].zones[0].rules[0].type: expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing or loitering'],
+    ['misspelt field', (c) => (c.cameras[0].zones[0].rules[0].dwelSeconds = 3), 'cameras[0].zones[0].rules[0].dwelSeconds: unknown field (check its spelling and indentation)'],
+    ['missing site timezone', (c) => delete c.site.timezone, 'site.timezone: required field is missing (expected a string)'],
+    ['unknown time zone', (c) => (c.site.timezone = 'Beijing'), 'site.timezone: expected an IANA time zone such as "Asia/Shanghai"'],
+    ['latitude out of range', (c) => (c.site.location.lat = 131.2), 'site.location.lat: expected latitude between -90 and 90'],
+    ['camera id with spaces', (c) => (c.cameras[0].id = 'Cam 1'), 'cameras[0].id: expected an id of lower-case letters, digits, "-" or "_" (max 63, starting with a letter or digit)'],
+    ['duplicate camera id', (c) => c.cameras.push({ ...c.cameras[0] }), 'cameras[1].id: duplicate camera id "cam-1"'],
+    ['analysis fps zero', (c) => (c.cameras[0].analysis.fps = 0), 'cameras[0].analysis.fps: expected analysis.fps > 0'],
+    ['threads as text', (c) => (c.model = { intraOpThreads: 'two' }), 'model.intraOpThreads: expected a number, got "two"'],
+    ['http broker url', (c) => (c.mqtt = { url: 'http://broker:1883' }), 'mqtt.url: expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883'],
+    ['MQTT version 3', (c) => (c.mqtt = { protocolVersion: 3 }), 'mqtt.protocolVersion: expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)'],
+    ['normalised point outside the frame', (c) => (c.cameras[0].zones[0].polygon[1] = [1.5, 0.5]), 'cameras[0].zones[0].polygon[1]: expected a point inside 0..1 (normalised; set units: pixels for pixel coordinates), got [1.5, 0.5]'],
+    ['pixel point outside the analysis frame', (c) => Object.assign(c.cameras[0].zones[0], { units: 'pixels', polygon: [[0, 0], [700, 0], [0, 300]] }), 'cameras[0].zones[0].polygon[1]: expected a point inside the 640×360 analysis frame, got [700, 0]'],
+    ['crowd rule without minCount', (c) => (c.cameras[0].zones[0].rules[0] = { id: 'crowd', type: 'crowd' }), 'cameras[0].zones[0].rules[0].minCount: required field is missing (expected a number)'],
+    ['schedule time not HH:MM', (c) => (c.cameras[0].zones[0].rules[0].schedule = [{ from: '7am', to: '20:00' }]), 'cameras[0].zones[0].rules[0].schedule[0].from: expected a time of day "HH:MM" (00:00–24:00)'],
+    ['no cameras', (c) => (c.cameras = []), 'cameras: expected at least one camera'],
+    ['video file that does not exist', (c) => (c.cameras[0].url = 'clips/missing.mp4'), `cameras[0].url: video/image file not found: clips/missing.mp4 (looked in ${dir} and`],
+    ['TLS without a broker url', (c) => (c.mqtt = { tls: { rejectUnauthorized: true } }), 'mqtt.url: TLS or a password is configured but no broker url'],
+  ];
+
+  test.each(mistakes)('%s → its own precise message', (_name, mutate, expected) => {
+    const cfg = base();
+    mutate(cfg);
+    const lines = problems(cfg);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].startsWith(expected)).toBe(true);
+  });
+
+  test('several mistakes are all reported in one run, each prefixed with the file name', () => {
+    const cfg = base();
+    cfg.site.timezone = 'Nowhere';
+    cfg.cameras[0].zones[0].polygon = [[0, 0]];
+    cfg.cameras.push({ ...cfg.cameras[0], zones: [] });
+    const file = write(cfg);
+    expect(() => loadConfig(file)).toThrow(ConfigError);
+    const lines = (() => {
+      try {
+        loadConfig(file);
+        return [];
+      } catch (err) {
+        return (err as Error).message.split('\n');
+      }
+    })();
+    expect(lines).toEqual([
+      `${file}: site.timezone: expected an IANA time zone such as "Asia/Shanghai"`,
+      `${file}: cameras[0].zones[0].polygon: expected at least 3 points`,
+      `${file}: cameras[1].id: duplicate camera id "cam-1"`,
+    ]);
+  });
+
+  test('YAML syntax errors give line and column', () => {
+    const lines = problems(null, 'site:\n  id: x\n\tname: y\n');
+    expect(lines).toEqual(['line 3, column 1: not valid YAML: Tabs are not allowed as indentation']);
+  });
+
+  test('a missing file is named', () => {
+    expect(() => loadConfig(join(dir, 'nope.yaml'))).toThrow(/nope\.yaml: cannot read the config file \(ENOENT\)/);
+  });
+});
