@@ -1,9 +1,11 @@
 import { checkConfigCommand } from './check-config.ts';
+import { schemaCommand } from './schema-command.ts';
 
 const USAGE = `usage: jifang <command> [arguments]
 
   run CONFIG                 run the agent with a config file
   check-config FILE...       validate config files; every problem as FILE: path: message
+  schema [--out DIR]         JSON Schemas of the alert, health, status and config (print the alert's, or write all)
   help                       this text
 `;
 
@@ -11,6 +13,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
   'check-config': checkConfigCommand,
+  schema: schemaCommand,
   help: async () => {
     process.stdout.write(USAGE);
     return 0;

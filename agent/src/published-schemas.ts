@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { ALERT_SCHEMA_ID, alertSchema } from './alert/schema.ts';
+import { cameraHealthSchema, statusSchema } from './health/schema.ts';
+import { configSchema } from './config/schema.ts';
+
+/** Schema ids are URNs: consumers resolve them from the files, not from a web address. */
+const BASE = 'urn:jifang:schema';
+
+/** Every payload a consumer or installer validates against, as JSON Schema generated from the zod types. */
+export function publishedSchemas(): Record<string, object> {
+  const entries: [string, z.ZodType, string][] = [
+    ['jifang.event-1.schema.json', alertSchema, `${ALERT_SCHEMA_ID}: one alert message on …/{camera}/events`],
+    ['jifang.health-1.schema.json', cameraHealthSchema, 'retained camera health on …/{camera}/health'],
+    ['jifang.status-1.schema.json', statusSchema, 'retained agent status (and Last Will) on …/status'],
+    ['jifang.config-1.schema.json', configSchema, 'the agent config file (YAML or JSON)'],
+  ];
+  return Object.fromEntries(
+    entries.map(([file, schema, title]) => [file, { $id: `${BASE}:${file.replace(/\.schema\.json$/, '')}`, title, ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) }]),
+  );
+}
