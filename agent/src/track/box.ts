@@ -1,0 +1,42 @@
+import type { Box } from '../detect/types.ts';
+import type { Point } from '../config/common.ts';
+
+export function boxArea(b: Box): number {
+  return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
+}
+
+export function iou(a: Box, b: Box): number {
+  const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+  const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+  if (w <= 0 || h <= 0) return 0;
+  const inter = w * h;
+  return inter / (boxArea(a) + boxArea(b) - inter);
+}
+
+export function centre(b: Box): Point {
+  return [(b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2];
+}
+
+/** The ground contact of an upright object seen from above the ground: the box's bottom centre. */
+export function bottomCentre(b: Box): Point {
+  return [(b.x1 + b.x2) / 2, b.y2];
+}
+
+export function unionBox(boxes: readonly Box[]): Box {
+  if (boxes.length === 0) throw new Error('unionBox: expected at least one box');
+  let { x1, y1, x2, y2 } = boxes[0];
+  for (const b of boxes) {
+    x1 = Math.min(x1, b.x1);
+    y1 = Math.min(y1, b.y1);
+    x2 = Math.max(x2, b.x2);
+    y2 = Math.max(y2, b.y2);
+  }
+  return { x1, y1, x2, y2 };
+}
+
+/** Gap between two boxes along the axis where they are furthest apart; 0 when they touch or overlap. */
+export function boxGap(a: Box, b: Box): number {
+  const dx = Math.max(0, a.x1 - b.x2, b.x1 - a.x2);
+  const dy = Math.max(0, a.y1 - b.y2, b.y1 - a.y2);
+  return Math.max(dx, dy);
+}

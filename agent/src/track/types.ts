@@ -1,0 +1,33 @@
+import type { Box } from '../detect/types.ts';
+
+export interface TrackSample {
+  at: number;
+  box: Box;
+  score: number;
+}
+
+/**
+ * One object followed across frames. A snapshot: `update()` returns new objects every frame;
+ * `history` is shared with the tracker and must be treated as read-only.
+ */
+export interface Track {
+  id: number;
+  label: string;
+  classId: number;
+  /** `lost`: not matched in the latest frame but still within `maxLostSeconds`. */
+  state: 'tracked' | 'lost';
+  /** The latest matched detection's box (pixels of the analysed frame). */
+  box: Box;
+  /** The latest matched detection's score. */
+  score: number;
+  /** Exponential mean of matched scores: steadier than `score` for thresholds. */
+  meanScore: number;
+  firstSeen: number;
+  lastSeen: number;
+  hits: number;
+  /** Centre velocity, pixels per second. */
+  velocity: { x: number; y: number };
+  /** Since when the object has stayed where it is now (its first sighting if it never moved). */
+  stationarySince: number;
+  history: readonly TrackSample[];
+}
