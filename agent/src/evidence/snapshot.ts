@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import sharp from 'sharp';
+import type { Point } from '../config/common.ts';
+import type { Box, RgbImage } from '../detect/types.ts';
+
+/** One object of the event, in analysis-frame pixels. */
+export interface AnnotatedObject {
+  box: Box;
+  label: string;
+  score: number;
+  trackId?: number;
+}
+
+export interface SnapshotAnnotations {
+  objects: readonly AnnotatedObject[];
+  /** The zone that decided the event, in analysis-frame pixels. */
+  zone?: { name: string; polygon: readonly Point[] };
+  /** Camera name or id, printed in the header. */
+  camera: string;
+  /** When the frame was captured (ms since the epoch), printed in the site's local time. */
+  at: number;
+}
+
+export interface SnapshotOptions {
+  /** Size of the analysis frame the boxes and zone are given in; the image may be larger (evidence stream). */
+  frame: { width: number; height: number };
+  /** IANA time zone of the site, e.g. "Asia/Shanghai". */
+  timezone: string;
+  quality: number;
+}
+
+export interface Snapshot {
+  jpeg: Buffer;
+  sha256: string;
+  width: number;
+  height: number;
+}
+
+export interface Thumbnail {
+  mime: 'image/jpeg';
+  base64: string;
+  width: number;
+  height: number;
+}
+
+export const BOX_COLOR = '#ff2a2a';
+export const ZONE_COLOR = '#ffd400';
+/** Chinese camera and zone names need a CJK font; Debian ships Droid Sans Fallback, Noto CJK is preferred when installed. */
+const FONTS = "'Noto Sans CJK SC', 'Droid Sans Fallback', 'DejaVu Sans', sans-serif";
+
+/**
+ * Draws the event's boxes (label, track id, score), its zone and a header with the camera and local
+ * time over `image`, and encodes a JPEG. The image must already be privacy-masked.
+ */
+export async function renderSnapshot(image: RgbImage, annotations: SnapshotAnnotations, opts: SnapshotOptions): Promise<Snapshot> {
+  const { width, height } = image;
+  if (image.data.length !== width * height * 3) {
+    throw new Error(`snapshot: expected an RGB24 image of ${width}×${height}×3 bytes, got ${image.data.length}`);
+  }
+  if (!(opts.frame.width > 0 && opts.frame.height > 0)) {
+    throw new Error(`snapshot: expected a positive analysis frame size, got ${opts.frame.width}×${opts.frame.height}`);
+  }
+  const svg = overlaySvg(width, height, annotations, width / opts.frame.width, height / opts.frame.height, opts.timezone);
+  const jpeg = await sharp(image.data, { raw: { width, height, channels: 3 } })
+    .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
+    .jpeg({ quality: opts.quality })
+    .toBuffer();
+  return { jpeg, sha256: sha256Hex(jpeg), width, height };
+}
+
+/** A small JPEG for inline use in the alert: longest side ≤ `maxSide`, quality then size lowered until ≤ `maxBytes`. */
+export async function thumbnail(jpeg: Buffer, opts: { maxSide: number; maxBytes: number }): Promise<Thumbnail> {
+  const qualities = [70, 55, 40, 30];
+  for (let side = opts.maxSide; side >= 16; side = Math.floor(side * 0.8)) {
+    for (const quality of qualities) {
+      const { data, info } = await sharp(jpeg)
+        .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
+        .jpeg({ quality })
+        .toBuffer({ resolveWithObject: true });
+      if (data.length <= opts.maxBytes) return { mime: 'image/jpeg', base64: data.toString('base64'), width: info.width, height: info.height };
+    }
+  }
+  throw new Error(`thumbnail: cannot fit the image into ${opts.maxBytes} bytes even at 16 pixels`);
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** "2024-05-01 14:03:22 +08:00" in the given time zone. */
+export function localTimeLabel(ms: number, timezone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(ms)
+      .map((p) => [p.type, p.value]),
+  );
+  const offset = parts.timeZoneName === 'GMT' ? '+00:00' : parts.timeZoneName.replace('GMT', '');
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${offset}`;
+}
+
+function overlaySvg(width: number, height: number, a: SnapshotAnnotations, sx: number, sy: number, timezone: string): string {
+  const stroke = Math.max(2, Math.round(Math.min(width, height) / 240));
+  const font = Math.max(12, Math.round(Math.min(width, height) / 30));
+  const parts: string[] = [];
+  if (a.zone) {
+    const pts = a.zone.polygon.map(([x, y]) => `${r(x * sx)},${r(y * sy)}`).join(' ');
+    parts.push(`<polygon points="${pts}" fill="${ZONE_COLOR}" fill-opacity="0.12" stroke="${ZONE_COLOR}" stroke-width="${stroke}"/>`);
+  }
+  for (const o of a.objects) {
+    const x = o.box.x1 * sx;
+    const y = o.box.y1 * sy;
+    const w = (o.box.x2 - o.box.x1) * sx;
+    const h = (o.box.y2 - o.box.y1) * sy;
+    parts.push(`<rect x="${r(x)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" fill="none" stroke="${BOX_COLOR}" stroke-width="${stroke}"/>`);
+    const text = `${o.label}${o.trackId === undefined ? '' : ` #${o.trackId}`} ${o.score.toFixed(2)}`;
+    const labelH = Math.round(font * 1.3);
+    // Above the box when there is room, else just inside its top edge.
+    const ly = y - labelH >= 0 ? y - labelH : y;
+    parts.push(
+      `<rect x="${r(x)}" y="${r(ly)}" width="${r(textWidth(text, font))}" height="${labelH}" fill="${BOX_COLOR}"/>`,
+      `<text x="${r(x + font * 0.25)}" y="${r(ly + font)}" font-family="${FONTS}" font-size="${font}" fill="#ffffff">${xml(text)}</text>`,
+    );
+  }
+  const header = `${a.zone ? `${a.camera} · ${a.zone.name}` : a.camera}  ${localTimeLabel(a.at, timezone)}`;
+  const headerH = Math.round(font * 1.5);
+  parts.push(
+    `<rect x="0" y="${height - headerH}" width="${r(Math.min(width, textWidth(header, font)))}" height="${headerH}" fill="#000000" fill-opacity="0.6"/>`,
+    `<text x="${r(font * 0.3)}" y="${r(height - font * 0.4)}" font-family="${FONTS}" font-size="${font}" fill="#ffffff">${xml(header)}</text>`,
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+}
+
+/** Generous width estimate for a background plate: CJK glyphs are about one em wide, Latin about 0.62. */
+function textWidth(text: string, font: number): number {
+  let ems = 0.6;
+  for (const ch of text) ems += ch.codePointAt(0)! > 0x2e80 ? 1 : 0.62;
+  return ems * font;
+}
+
+function r(v: number): string {
+  return (Math.round(v * 10) / 10).toString();
+}
+
+function xml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
