@@ -1,0 +1,230 @@
+import { mkdir, open, readdir, readFile, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from '../log.ts';
+import { formatRecord, GENESIS_HASH, parseRecordLine, sha256, type AuditKind } from './record.ts';
+import { writeSeal } from './sign.ts';
+
+export interface AuditLog {
+  /**
+   * Appends a record. The chain position is taken synchronously (records are ordered by call),
+   * the promise resolves once the line is on disk (fdatasync): an acknowledged record survives
+   * `kill -9` and power loss. Concurrent appends share one write and one sync.
+   */
+  append(kind: AuditKind, data: Record<string, unknown>): Promise<void>;
+  /** Hash of the newest record (the chain head). */
+  readonly head: { seq: number; hash: string };
+  /** Waits for pending writes, seals the current day when a key is configured, closes the file. */
+  close(): Promise<void>;
+}
+
+export interface AuditLogOptions {
+  /** Daily files follow the site's calendar day (IANA zone); default UTC. */
+  timezone?: string;
+  /** Ed25519 key: each day's final hash is signed into `<file>.sig` when the day rolls over and on close. */
+  signingKey?: KeyObject;
+  now?: () => number;
+}
+
+export const AUDIT_FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/;
+
+export function auditFileName(day: string): string {
+  return `audit-${day}.jsonl`;
+}
+
+/** The calendar day (YYYY-MM-DD) of `ms` in `timezone`. */
+export function dayOf(ms: number, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+}
+
+/** Daily audit files under `dir`, oldest first. */
+export async function listAuditFiles(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [] as string[];
+    throw err;
+  });
+  return names.filter((n) => AUDIT_FILE.test(n)).sort().map((n) => join(dir, n));
+}
+
+interface Pending {
+  day: string;
+  line: string;
+  seq: number;
+  hash: string;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Opens (or creates) the hash-chained audit log in `dir` and continues the chain of its newest file.
+ * A torn last line (a write cut by power loss, never acknowledged) is moved aside to
+ * `<file>.torn-<ms>` and the cut is itself recorded as `audit_recovered`.
+ */
+export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptions = {}): Promise<AuditLog> {
+  const timezone = opts.timezone ?? 'UTC';
+  const now = opts.now ?? Date.now;
+  const logger = log.child({ stage: 'audit' });
+  await mkdir(dir, { recursive: true });
+  const files = await listAuditFiles(dir);
+  const resumed = await resume(files, now);
+  let seq = resumed.seq;
+  let hash = resumed.hash;
+  let fileDay = resumed.day;
+  let fh: FileHandle | undefined;
+  let pending: Pending[] = [];
+  let flushing: Promise<void> | undefined;
+  let failed: Error | undefined;
+  let closed = false;
+
+  const seal = async (day: string, lastSeq: number, lastHash: string) => {
+    if (!opts.signingKey || lastSeq < 0) return;
+    await writeSeal(join(dir, auditFileName(day)), lastSeq, lastHash, opts.signingKey, now());
+    logger.debug({ day, seq: lastSeq }, 'audit day sealed');
+  };
+
+  // Chain head per day, so a rollover can seal the day it leaves.
+  let dayHead = { seq, hash };
+
+  const writeBatch = async (batch: Pending[]) => {
+    for (let i = 0; i < batch.length; ) {
+      const day = batch[i].day;
+      let j = i;
+      while (j < batch.length && batch[j].day === day) j++;
+      if (day !== fileDay || !fh) {
+        await fh?.close();
+        fh = undefined;
+        if (fileDay !== undefined && day !== fileDay) await seal(fileDay, dayHead.seq, dayHead.hash);
+        const path = join(dir, auditFileName(day));
+        const created = !(await exists(path));
+        fh = await open(path, 'a');
+        // A new file's directory entry must be durable too, or a power cut can lose the whole day.
+        if (created) await syncDir(dir);
+        fileDay = day;
+      }
+      await fh.write(batch.slice(i, j).map((p) => `${p.line}\n`).join(''));
+      await fh.datasync();
+      dayHead = { seq: batch[j - 1].seq, hash: batch[j - 1].hash };
+      i = j;
+    }
+  };
+
+  const flush = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        await writeBatch(batch);
+        batch.forEach((p) => p.resolve());
+      } catch (err) {
+        // The in-memory chain is ahead of the disk now; refuse further records rather than write a broken chain.
+        failed = new Error(`audit log write failed in ${dir}: ${(err as Error).message}`);
+        logger.error({ err }, 'audit log write failed; no further records are accepted until restart');
+        batch.forEach((p) => p.reject(failed!));
+        pending.forEach((p) => p.reject(failed!));
+        pending = [];
+      }
+    }
+  };
+
+  const schedule = () => {
+    flushing ??= flush().finally(() => {
+      flushing = undefined;
+      if (pending.length > 0) schedule();
+    });
+  };
+
+  const audit: AuditLog = {
+    get head() {
+      return { seq, hash };
+    },
+    append(kind, data) {
+      if (closed) return Promise.reject(new Error('audit log is closed'));
+      if (failed) return Promise.reject(failed);
+      let rec: { line: string; hash: string };
+      const at = now();
+      try {
+        rec = formatRecord(seq + 1, at, kind, data, hash);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      seq += 1;
+      hash = rec.hash;
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ day: dayOf(at, timezone), line: rec.line, seq, hash: rec.hash, resolve, reject });
+        schedule();
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      while (flushing) await flushing;
+      await fh?.close();
+      fh = undefined;
+      if (fileDay !== undefined && !failed) await seal(fileDay, dayHead.seq, dayHead.hash);
+    },
+  };
+
+  if (resumed.torn) {
+    logger.warn({ file: resumed.torn.file, bytes: resumed.torn.bytes }, 'audit log ended in a torn (unacknowledged) line; moved aside');
+    await audit.append('audit_recovered', resumed.torn);
+  }
+  // A crash skips the seal on close: re-seal the newest day so its signature covers its real end.
+  if (fileDay !== undefined && seq >= 0) await seal(fileDay, seq, hash);
+  logger.info({ dir, seq, files: files.length }, 'audit log open');
+  return audit;
+}
+
+interface Resumed {
+  seq: number;
+  hash: string;
+  /** Day of the newest file holding a record. */
+  day: string | undefined;
+  torn: { file: string; bytes: number; sha256: string; movedTo: string } | undefined;
+}
+
+/** The chain head from the newest file with a complete record; a torn tail of the newest file is cut first. */
+async function resume(files: readonly string[], now: () => number): Promise<Resumed> {
+  let torn: Resumed['torn'];
+  for (let f = files.length - 1; f >= 0; f--) {
+    const file = files[f];
+    const buf = await readFile(file);
+    let end = buf.length;
+    if (f === files.length - 1 && end > 0 && buf[end - 1] !== 0x0a) {
+      const cut = buf.lastIndexOf(0x0a) + 1;
+      const fragment = buf.subarray(cut);
+      const movedTo = `${file}.torn-${now()}`;
+      await writeFile(movedTo, fragment, { flush: true });
+      await truncate(file, cut);
+      torn = { file, bytes: fragment.length, sha256: sha256(fragment), movedTo };
+      end = cut;
+    }
+    const lines = buf.subarray(0, end).toString('utf8').split('\n');
+    let n = lines.length;
+    while (n > 0 && lines[n - 1].length === 0) n--;
+    if (n === 0) continue;
+    const last = parseRecordLine(lines[n - 1]);
+    if (!last.ok) {
+      throw new Error(
+        `audit log ${file} line ${n}: ${last.reason}. The chain cannot be continued: check it with "jifang audit verify ${file}", then restore the file from a backup or move it aside`,
+      );
+    }
+    return { seq: last.record.seq, hash: last.record.hash, day: AUDIT_FILE.exec(basename(file))![1], torn };
+  }
+  return { seq: -1, hash: GENESIS_HASH, day: undefined, torn };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}

@@ -1,0 +1,121 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../agent/src/log.ts';
+import { openAuditLog, listAuditFiles } from '../../../agent/src/audit/audit-log.ts';
+import { loadPublicKey, loadSigningKey } from '../../../agent/src/audit/sign.ts';
+import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';
+import { auditCommand } from '../../../agent/src/cli/audit-command.ts';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'jifang-audit-'));
+
+async function run(argv: string[]) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (d) => (o += d));
+  err.on('data', (d) => (e += d));
+  const code = await auditCommand(argv, { out, err });
+  return { code, out: o, err: e };
+}
+
+async function keys(dir: string) {
+  const priv = join(dir, 'audit.key');
+  const pub = join(dir, 'audit.pub');
+  expect((await run(['keygen', priv, pub])).code).toBe(0);
+  return { priv, pub };
+}
+
+async function sealedLog(dir: string, privFile: string, days = 2) {
+  const logDir = join(dir, 'audit');
+  let t = Date.parse('2024-05-01T10:00:00Z');
+  const audit = await openAuditLog(logDir, silentLogger, { signingKey: await loadSigningKey(privFile), now: () => t });
+  for (let d = 0; d < days; d++) {
+    for (let i = 0; i < 3; i++) await audit.append('operator_command', { day: d, i, action: 'ack' });
+    t += 86_400_000;
+  }
+  await audit.close();
+  return listAuditFiles(logDir);
+}
+
+describe('day seals (Ed25519)', () => {
+  it('seals every day at rollover and on close; the seals verify with the public key', async () => {
+    const dir = tmp();
+    const { priv, pub } = await keys(dir);
+    const files = await sealedLog(dir, priv);
+    expect(files.every((f) => existsSync(`${f}.sig`))).toBe(true);
+    const r = await verifyAuditFiles(files, { publicKey: await loadPublicKey(pub) });
+    expect(r).toMatchObject({ ok: true, records: 6, seals: [{ status: 'valid', seq: 2, unsealedRecords: 0 }, { status: 'valid', seq: 5, unsealedRecords: 0 }] });
+  });
+
+  it('a sealed day whose last record was removed fails verification', async () => {
+    const dir = tmp();
+    const { priv, pub } = await keys(dir);
+    const files = await sealedLog(dir, priv, 1);
+    const ls = readFileSync(files[0], 'utf8').split('\n').slice(0, -2);
+    writeFileSync(files[0], ls.map((l) => `${l}\n`).join(''));
+    const r = await verifyAuditFiles(files, { publicKey: await loadPublicKey(pub) });
+    expect(r).toMatchObject({ ok: false, reason: expect.stringContaining('seq 2, which is not in') });
+  });
+
+  it('a seal from another key, or a forged seal, fails', async () => {
+    const dir = tmp();
+    const { priv } = await keys(dir);
+    const other = await keys(mkdtempSync(join(tmpdir(), 'jifang-audit-other-')));
+    const files = await sealedLog(dir, priv, 1);
+    expect(await verifyAuditFiles(files, { publicKey: await loadPublicKey(other.pub) })).toMatchObject({ ok: false, reason: expect.stringContaining('signature') });
+    const seal = JSON.parse(readFileSync(`${files[0]}.sig`, 'utf8'));
+    writeFileSync(`${files[0]}.sig`, JSON.stringify({ ...seal, hash: 'f'.repeat(64) }));
+    expect(await verifyAuditFiles(files)).toMatchObject({ ok: false, reason: expect.stringContaining('rewritten after it was sealed') });
+  });
+
+  it('rejects a signing key that is not Ed25519 with a clear message', async () => {
+    const dir = tmp();
+    const f = join(dir, 'bad.pem');
+    writeFileSync(f, 'not a key');
+    await expect(loadSigningKey(f)).rejects.toThrow(/expected an Ed25519 private key in PEM/);
+    await expect(loadSigningKey(join(dir, 'missing.pem'))).rejects.toThrow(/cannot read it \(ENOENT\)/);
+  });
+});
+
+describe('jifang audit', () => {
+  it('verify on a directory prints ok with record count, seals and the head', async () => {
+    const dir = tmp();
+    const { priv, pub } = await keys(dir);
+    await sealedLog(dir, priv);
+    const r = await run(['verify', '--public-key', pub, join(dir, 'audit')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/audit-2024-05-01\.jsonl: seal valid up to seq 2/);
+    expect(r.out).toMatch(/ok: 6 record\(s\) in 2 file\(s\), complete from the first record; head seq 5 [0-9a-f]{64}/);
+  });
+
+  it('verify names the file and line of the first broken record and exits 1', async () => {
+    const dir = tmp();
+    const { priv } = await keys(dir);
+    const files = await sealedLog(dir, priv);
+    const ls = readFileSync(files[1], 'utf8').split('\n');
+    ls[1] = ls[1].replace('"ack"', '"resolve"');
+    writeFileSync(files[1], ls.join('\n'));
+    const r = await run(['verify', ...files]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${files[1]}:2: content does not match its hash`);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await run([])).code).toBe(2);
+    expect((await run(['verify'])).code).toBe(2);
+    expect((await run(['verify', '--public-key'])).err).toContain('--public-key needs a FILE');
+    expect((await run(['frobnicate'])).err).toContain('unknown sub-command "frobnicate"');
+  });
+
+  it('keygen refuses to overwrite an existing key', async () => {
+    const dir = tmp();
+    const { priv, pub } = await keys(dir);
+    const r = await run(['keygen', priv, pub]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/EEXIST/);
+  });
+});
