@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcess, type Started } from './child.ts';
+import { makeTestCerts, type TestCerts } from './certs.ts';
 import { freePort } from './ports.ts';
 
 export interface Mosquitto extends Started {
@@ -13,6 +15,7 @@ export interface Mosquitto extends Started {
 /**
  * Starts a real mosquitto broker with its own config file. `extraConfig` is appended to the
  * listener block (TLS files, password_file, acl_file …); without it the broker allows anonymous clients.
+ * Restarting on the same `port` and `dir` with `persistence` keeps sessions and retained messages.
  */
 export async function startMosquitto(opts: { port?: number; extraConfig?: string; persistence?: boolean; dir?: string } = {}): Promise<Mosquitto> {
   const port = opts.port ?? (await freePort());
@@ -35,4 +38,37 @@ export async function startMosquitto(opts: { port?: number; extraConfig?: string
   );
   const s = await startProcess('/usr/sbin/mosquitto', ['-c', conf], /running|Opening ipv4 listen socket/, { cwd: dir });
   return Object.assign(s, { port, dir, url: `mqtt://127.0.0.1:${port}` });
+}
+
+export interface SecureMosquitto extends Mosquitto {
+  certs: TestCerts;
+}
+
+/**
+ * A broker as a command center would run it: TLS only (client certificate required, from a CA the test makes
+ * with openssl), users from a `mosquitto_passwd` file, topics restricted by `acl` (mosquitto acl_file syntax).
+ */
+export async function startSecureMosquitto(opts: { users: Record<string, string>; acl: string; port?: number; dir?: string; persistence?: boolean }): Promise<SecureMosquitto> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'jifang-mosquitto-tls-'));
+  const certs = makeTestCerts(join(dir, 'certs'));
+  const passwd = join(dir, 'passwd');
+  writeFileSync(passwd, '');
+  for (const [user, password] of Object.entries(opts.users)) execFileSync('mosquitto_passwd', ['-b', passwd, user, password], { stdio: 'pipe' });
+  const acl = join(dir, 'acl');
+  writeFileSync(acl, opts.acl);
+  const m = await startMosquitto({
+    dir,
+    ...(opts.port !== undefined ? { port: opts.port } : {}),
+    ...(opts.persistence !== undefined ? { persistence: opts.persistence } : {}),
+    extraConfig: [
+      'allow_anonymous false',
+      `cafile ${certs.ca}`,
+      `certfile ${certs.serverCert}`,
+      `keyfile ${certs.serverKey}`,
+      'require_certificate true',
+      `password_file ${passwd}`,
+      `acl_file ${acl}`,
+    ].join('\n'),
+  });
+  return Object.assign(m, { certs, url: `mqtts://127.0.0.1:${m.port}` });
 }

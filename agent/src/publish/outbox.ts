@@ -1,0 +1,336 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log.ts';
+import type { PublishProperties } from './properties.ts';
+
+export type OutboxKind = 'event' | 'snapshot';
+
+/** A queued message without its payload (the payload of a snapshot lives in a file). */
+export interface OutboxMessage {
+  id: number;
+  kind: OutboxKind;
+  camera: string;
+  eventId: string;
+  /** The alert's lifecycle state for events; null for snapshots. */
+  state: string | null;
+  topic: string;
+  properties: PublishProperties;
+  bytes: number;
+  createdAt: number;
+}
+
+export interface NewOutboxMessage {
+  kind: OutboxKind;
+  camera: string;
+  eventId: string;
+  state?: string;
+  topic: string;
+  properties: PublishProperties;
+  payload: Buffer;
+}
+
+/**
+ * Why a message left the outbox without a PUBACK:
+ * `expired` older than maxAge; `full` pushed out by the size policy; `too_large` alone larger than the whole outbox;
+ * `rejected` refused by the broker (MQTT 5 PUBACK reason ≥ 0x80, e.g. not authorised); `missing` its snapshot file was gone.
+ */
+export type DropReason = 'expired' | 'full' | 'too_large' | 'rejected' | 'missing';
+export const DROP_REASONS: readonly DropReason[] = ['expired', 'full', 'too_large', 'rejected', 'missing'];
+
+export interface OutboxDrop {
+  reason: DropReason;
+  /** Plain words for the audit log. */
+  detail: string;
+  message: Omit<OutboxMessage, 'id'> & { id: number | null };
+  at: number;
+}
+
+export interface OutboxLimits {
+  maxMessages: number;
+  maxBytes: number;
+  maxAgeMs: number;
+}
+
+export interface OutboxStats {
+  messages: number;
+  bytes: number;
+  oldestCreatedAt: number | null;
+  /** Drops since the outbox was opened, per reason. */
+  dropped: Record<DropReason, number>;
+}
+
+interface Row {
+  id: number;
+  kind: OutboxKind;
+  camera: string;
+  event_id: string;
+  state: string | null;
+  topic: string;
+  properties: string;
+  payload: Buffer | null;
+  file: string | null;
+  bytes: number;
+  created_at: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind TEXT NOT NULL CHECK (kind IN ('event', 'snapshot')),
+  camera TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  state TEXT,
+  topic TEXT NOT NULL,
+  properties TEXT NOT NULL,
+  payload BLOB,
+  file TEXT,
+  bytes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_kind ON outbox (kind, state, id);
+`;
+
+/** Victim choice when full, best first: see `outboxConfigSchema` for the documented policy. */
+const VICTIM_QUERIES = [
+  `SELECT * FROM outbox WHERE id > ? AND kind = 'snapshot' ORDER BY id LIMIT 1`,
+  `SELECT * FROM outbox WHERE id > ? AND kind = 'event' AND state = 'updated' ORDER BY id LIMIT 1`,
+  `SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT 1`,
+];
+
+/**
+ * The durable outbox: events and snapshots are written here (fsynced) before they are published and removed
+ * only after the broker's PUBACK, so a broker outage or a `kill -9` loses nothing. Replay is in id order,
+ * which is the order messages were added, hence in order per camera.
+ *
+ * `protectUpTo` in the dropping methods is the highest id already handed to the MQTT client: those messages
+ * are in flight and must not be dropped behind the client's back.
+ */
+export class Outbox {
+  private readonly dropped: Record<DropReason, number> = { expired: 0, full: 0, too_large: 0, rejected: 0, missing: 0 };
+  private count = 0;
+  private totalBytes = 0;
+  private readonly stmt;
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly snapshotDir: string,
+    private readonly limits: OutboxLimits,
+    private readonly log: Logger,
+  ) {
+    this.stmt = {
+      insert: db.prepare<[string, string, string, string | null, string, string, Buffer | null, string | null, number, number]>(
+        'INSERT INTO outbox (kind, camera, event_id, state, topic, properties, payload, file, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      pending: db.prepare<[number, number], Row>('SELECT * FROM outbox WHERE id > ? ORDER BY id LIMIT ?'),
+      get: db.prepare<[number], Row>('SELECT * FROM outbox WHERE id = ?'),
+      remove: db.prepare<[number]>('DELETE FROM outbox WHERE id = ?'),
+      expired: db.prepare<[number, number], Row>('SELECT * FROM outbox WHERE id > ? AND created_at < ? ORDER BY id'),
+      victims: VICTIM_QUERIES.map((q) => db.prepare<[number], Row>(q)),
+      totals: db.prepare<[], { n: number; bytes: number | null; oldest: number | null }>('SELECT COUNT(*) AS n, SUM(bytes) AS bytes, MIN(created_at) AS oldest FROM outbox'),
+      files: db.prepare<[], { file: string }>('SELECT file FROM outbox WHERE file IS NOT NULL'),
+    };
+    const t = this.stmt.totals.get();
+    this.count = t?.n ?? 0;
+    this.totalBytes = t?.bytes ?? 0;
+  }
+
+  /** Opens (or creates) `dir/outbox.db` and `dir/snapshots/`, and deletes snapshot files no message references (a crash mid-write). */
+  static open(dir: string, limits: OutboxLimits, log: Logger): Outbox {
+    const snapshotDir = join(dir, 'snapshots');
+    mkdirSync(snapshotDir, { recursive: true });
+    const db = new Database(join(dir, 'outbox.db'));
+    db.pragma('journal_mode = WAL');
+    // FULL: a committed message survives a power cut, not only a process crash. Events are rare, the fsync is cheap.
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    const outbox = new Outbox(db, snapshotDir, limits, log);
+    outbox.removeOrphanFiles();
+    log.info({ messages: outbox.count, bytes: outbox.totalBytes, dir }, 'outbox opened');
+    return outbox;
+  }
+
+  /**
+   * Durably adds messages (one transaction, consecutive ids) and applies the size policy.
+   * Returns the stored messages and whatever had to be dropped to stay within bounds.
+   */
+  add(items: NewOutboxMessage[], protectUpTo: number, now = Date.now()): { added: OutboxMessage[]; dropped: OutboxDrop[] } {
+    const dropped: OutboxDrop[] = [];
+    const accepted: NewOutboxMessage[] = [];
+    for (const item of items) {
+      if (item.payload.length > this.limits.maxBytes) {
+        dropped.push(this.drop({ id: null, ...describe(item, now) }, 'too_large', `${item.payload.length} bytes exceed the whole outbox (${this.limits.maxBytes} bytes)`, now));
+      } else {
+        accepted.push(item);
+      }
+    }
+    const files = accepted.map((item) => (item.kind === 'snapshot' ? this.writeSnapshotFile(item.payload) : null));
+    const added = this.db.transaction(() =>
+      accepted.map((item, i) => {
+        const r = this.stmt.insert.run(
+          item.kind, item.camera, item.eventId, item.state ?? null, item.topic, JSON.stringify(item.properties),
+          files[i] ? null : item.payload, files[i], item.payload.length, now,
+        );
+        return { id: Number(r.lastInsertRowid), ...describe(item, now) };
+      }),
+    )();
+    for (const m of added) {
+      this.count++;
+      this.totalBytes += m.bytes;
+    }
+    dropped.push(...this.enforceBounds(protectUpTo, now));
+    return { added, dropped };
+  }
+
+  /** Up to `limit` messages after `afterId`, oldest first, with their payloads. A snapshot whose file vanished is dropped as `missing`. */
+  pending(afterId: number, limit: number, now = Date.now()): { messages: { message: OutboxMessage; payload: Buffer }[]; dropped: OutboxDrop[] } {
+    const messages: { message: OutboxMessage; payload: Buffer }[] = [];
+    const dropped: OutboxDrop[] = [];
+    for (const row of this.stmt.pending.all(afterId, limit)) {
+      const payload = row.file ? this.readSnapshotFile(row.file) : row.payload;
+      if (payload) {
+        messages.push({ message: fromRow(row), payload });
+      } else {
+        this.delete(row);
+        dropped.push(this.drop(fromRow(row), 'missing', `snapshot file ${row.file} is gone`, now));
+      }
+    }
+    return { messages, dropped };
+  }
+
+  /** The broker acknowledged the message: forget it. False when it was no longer queued. */
+  remove(id: number): boolean {
+    const row = this.stmt.get.get(id);
+    if (!row) return false;
+    this.delete(row);
+    return true;
+  }
+
+  /** The broker refused the message for good (PUBACK reason ≥ 0x80): keeping it would block everything behind it. */
+  reject(id: number, detail: string, now = Date.now()): OutboxDrop | null {
+    const row = this.stmt.get.get(id);
+    if (!row) return null;
+    this.delete(row);
+    return this.drop(fromRow(row), 'rejected', detail, now);
+  }
+
+  /** Drops messages older than maxAge (not the ones in flight). */
+  expire(protectUpTo: number, now = Date.now()): OutboxDrop[] {
+    const rows = this.stmt.expired.all(protectUpTo, now - this.limits.maxAgeMs);
+    this.db.transaction(() => rows.forEach((r) => this.stmt.remove.run(r.id)))();
+    return rows.map((row) => {
+      this.afterDelete(row);
+      const ageHours = ((now - row.created_at) / 3_600_000).toFixed(1);
+      return this.drop(fromRow(row), 'expired', `queued ${ageHours} h, longer than the outbox's ${(this.limits.maxAgeMs / 3_600_000).toFixed(1)} h`, now);
+    });
+  }
+
+  stats(): OutboxStats {
+    const t = this.stmt.totals.get();
+    return { messages: this.count, bytes: this.totalBytes, oldestCreatedAt: t?.oldest ?? null, dropped: { ...this.dropped } };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private enforceBounds(protectUpTo: number, now: number): OutboxDrop[] {
+    const dropped: OutboxDrop[] = [];
+    while (this.count > this.limits.maxMessages || this.totalBytes > this.limits.maxBytes) {
+      const bound = this.count > this.limits.maxMessages ? `${this.limits.maxMessages} messages` : `${this.limits.maxBytes} bytes`;
+      const victim = this.nextVictim(protectUpTo);
+      if (!victim) break;
+      this.delete(victim);
+      dropped.push(this.drop(fromRow(victim), 'full', `outbox over its bound of ${bound}`, now));
+    }
+    return dropped;
+  }
+
+  private nextVictim(protectUpTo: number): Row | undefined {
+    for (const query of this.stmt.victims) {
+      const row = query.get(protectUpTo);
+      if (row) return row;
+    }
+    return undefined;
+  }
+
+  private delete(row: Row): void {
+    this.stmt.remove.run(row.id);
+    this.afterDelete(row);
+  }
+
+  private afterDelete(row: Row): void {
+    this.count--;
+    this.totalBytes -= row.bytes;
+    if (row.file) rmSync(join(this.snapshotDir, row.file), { force: true });
+  }
+
+  private drop(message: OutboxDrop['message'], reason: DropReason, detail: string, at: number): OutboxDrop {
+    this.dropped[reason]++;
+    this.log.warn({ camera: message.camera, eventId: message.eventId, kind: message.kind, topic: message.topic, reason, detail }, 'outbox dropped a message');
+    return { reason, detail, message, at };
+  }
+
+  /** Written and fsynced (file and folder) before the row that references it is committed. */
+  private writeSnapshotFile(data: Buffer): string {
+    const name = `${randomUUID()}.jpg`;
+    const fd = openSync(join(this.snapshotDir, name), 'w');
+    try {
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const dirFd = openSync(this.snapshotDir, 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+    return name;
+  }
+
+  private readSnapshotFile(name: string): Buffer | null {
+    try {
+      return readFileSync(join(this.snapshotDir, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  private removeOrphanFiles(): void {
+    const referenced = new Set(this.stmt.files.all().map((r) => r.file));
+    for (const name of readdirSync(this.snapshotDir)) {
+      if (!referenced.has(name)) rmSync(join(this.snapshotDir, name), { force: true });
+    }
+  }
+}
+
+function describe(item: NewOutboxMessage, now: number): Omit<OutboxMessage, 'id'> {
+  return {
+    kind: item.kind,
+    camera: item.camera,
+    eventId: item.eventId,
+    state: item.state ?? null,
+    topic: item.topic,
+    properties: item.properties,
+    bytes: item.payload.length,
+    createdAt: now,
+  };
+}
+
+function fromRow(row: Row): OutboxMessage {
+  return {
+    id: row.id,
+    kind: row.kind,
+    camera: row.camera,
+    eventId: row.event_id,
+    state: row.state,
+    topic: row.topic,
+    properties: JSON.parse(row.properties) as PublishProperties,
+    bytes: row.bytes,
+    createdAt: row.created_at,
+  };
+}

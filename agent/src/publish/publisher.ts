@@ -1,0 +1,388 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import mqtt, { ErrorWithReasonCode, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { alertSchema, type Alert } from '../alert/schema.ts';
+import { cameraHealthSchema, statusSchema, type CameraHealth, type Status } from '../health/schema.ts';
+import type { Logger } from '../log.ts';
+import type { CommandHandler, CommandReply, IncomingCommand } from '../commands/schema.ts';
+import { buildClientOptions, clientIdFor } from './client-options.ts';
+import type { MqttConfig } from './config.ts';
+import { Outbox, type NewOutboxMessage, type OutboxDrop, type OutboxMessage, type OutboxStats } from './outbox.ts';
+import {
+  commandResultProperties,
+  eventProperties,
+  healthProperties,
+  metricsProperties,
+  snapshotProperties,
+  statusProperties,
+  type PublishProperties,
+} from './properties.ts';
+import { buildTopics, type Topics } from './topics.ts';
+
+export interface PublisherContext {
+  site: string;
+  boxId: string;
+  agentVersion: string;
+  /** The outbox lives in `{dataDir}/outbox/`. */
+  dataDir: string;
+  /** Broker URL; defaults to `cfg.url` (the integrator passes the embedded broker's URL when that is absent). */
+  url?: string;
+  /** For the status published on connect before the agent's first `publishStatus`. */
+  cameras?: Status['cameras'];
+  startedAt?: number;
+}
+
+/** The broker acknowledged (PUBACK) an outbox message: the audit log records when. */
+export interface Delivery {
+  message: OutboxMessage;
+  ackedAt: number;
+}
+
+export interface PublisherStats {
+  connected: boolean;
+  /** 5 or 4 (after falling back for a broker that refused MQTT 5). */
+  protocolVersion: number;
+  inflight: number;
+  delivered: number;
+  reconnects: number;
+  outbox: OutboxStats;
+}
+
+interface PublisherEvents {
+  delivered: [Delivery];
+  dropped: [OutboxDrop];
+  connected: [{ protocolVersion: number; sessionPresent: boolean }];
+  disconnected: [];
+}
+
+const NOT_STARTED = 'publisher not started: call start() first';
+
+/**
+ * Publishes the MQTT contract for one box. Events and their snapshots go through the durable outbox
+ * (written before publishing, removed after PUBACK, replayed in order after a reconnect or restart);
+ * status and health are retained and re-sent on every connect; metrics are QoS 0 and skipped while offline.
+ */
+export class Publisher extends EventEmitter<PublisherEvents> {
+  readonly topics: Topics;
+  private client: MqttClient | null = null;
+  private outbox: Outbox | null = null;
+  private commandHandler: CommandHandler | null = null;
+  private status: Status;
+  private readonly health = new Map<string, CameraHealth>();
+  /** Highest outbox id handed to mqtt.js in this process; mqtt.js re-sends those itself after a reconnect. */
+  private handedUpTo = 0;
+  private inflight = 0;
+  private delivered = 0;
+  private reconnects = 0;
+  private stopping = false;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly cfg: MqttConfig,
+    private readonly ctx: PublisherContext,
+    log: Logger,
+  ) {
+    super();
+    this.log = log.child({ stage: 'publish' });
+    this.topics = buildTopics(cfg.root, ctx.site);
+    this.status = {
+      online: true,
+      agentVersion: ctx.agentVersion,
+      boxId: ctx.boxId,
+      startedAt: new Date(ctx.startedAt ?? Date.now()).toISOString(),
+      at: new Date().toISOString(),
+      cameras: ctx.cameras ?? [],
+    };
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  /** Opens the outbox and starts connecting; resolves without waiting for the broker (the box works offline). */
+  async start(): Promise<void> {
+    if (this.client) throw new Error('publisher already started');
+    const url = this.ctx.url ?? this.cfg.url;
+    if (!url) throw new Error('no broker URL: set mqtt.url, or start the embedded broker and pass its url in the publisher context');
+    const o = this.cfg.outbox;
+    this.outbox = Outbox.open(join(this.ctx.dataDir, 'outbox'), { maxMessages: o.maxMessages, maxBytes: o.maxMegabytes * 1024 * 1024, maxAgeMs: o.maxAgeHours * 3_600_000 }, this.log);
+    this.expire();
+    this.expiryTimer = setInterval(() => this.expire(), 60_000);
+    this.expiryTimer.unref();
+
+    const clientId = clientIdFor(this.cfg, this.ctx.site, this.ctx.boxId);
+    const options = buildClientOptions(this.cfg, clientId, this.will());
+    const client = mqtt.connect(url, options);
+    this.client = client;
+    const minDelay = this.cfg.reconnectMinSeconds * 1000;
+    const maxDelay = Math.max(minDelay, this.cfg.reconnectMaxSeconds * 1000);
+
+    client.on('connect', (connack) => {
+      client.options.reconnectPeriod = minDelay;
+      const protocolVersion = client.options.protocolVersion ?? 4;
+      this.log.info({ url, clientId, protocolVersion, sessionPresent: connack.sessionPresent, queued: this.outbox?.stats().messages }, 'connected to broker');
+      this.emit('connected', { protocolVersion, sessionPresent: connack.sessionPresent });
+      this.announce();
+      if (this.commandHandler) this.subscribeCommands();
+      this.pump();
+    });
+    client.on('reconnect', () => {
+      this.reconnects++;
+      // Exponential backoff with jitter: boxes that lost the same broker must not all return in step.
+      const next = Math.min(maxDelay, (client.options.reconnectPeriod ?? minDelay) * 2);
+      client.options.reconnectPeriod = Math.round(next * (0.75 + Math.random() * 0.5));
+      if (client.options.will) client.options.will.payload = this.will().payload;
+    });
+    client.on('close', () => {
+      if (!this.stopping) this.log.debug({ url }, 'broker connection closed');
+      this.emit('disconnected');
+    });
+    client.on('offline', () => this.log.warn({ url, queued: this.outbox?.stats().messages }, 'broker unreachable: events stay in the outbox'));
+    client.on('error', (err) => this.onClientError(err));
+    client.on('message', (topic, payload, packet) => {
+      const props = packet.properties;
+      this.handleCommand({
+        topic,
+        payload,
+        ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
+        ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
+      });
+    });
+  }
+
+  /**
+   * Durably queues an alert (and its annotated snapshot JPEG, whose SHA-256 and size the alert's evidence must carry).
+   * Resolves once both are in the outbox; delivery continues in the background until PUBACK (`delivered` event).
+   */
+  async publishEvent(alert: Alert, snapshotJpeg?: Buffer): Promise<void> {
+    if (!this.outbox) throw new Error(NOT_STARTED);
+    const parsed = alertSchema.safeParse(alert);
+    if (!parsed.success) throw new Error(`alert ${alert?.id ?? '(no id)'} does not match ${alert?.schema ?? 'jifang.event/1'}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (alert.site !== this.ctx.site) throw new Error(`alert ${alert.id} is for site "${alert.site}", this box publishes for "${this.ctx.site}"`);
+    const items: NewOutboxMessage[] = [{ kind: 'event', camera: alert.camera, eventId: alert.id, state: alert.state, topic: this.topics.events(alert.camera), properties: eventProperties(alert), payload: Buffer.from(JSON.stringify(alert)) }];
+    if (snapshotJpeg) {
+      const sha256 = createHash('sha256').update(snapshotJpeg).digest('hex');
+      const topic = this.topics.eventSnapshot(alert.camera, alert.id);
+      const ev = alert.evidence.snapshot;
+      if (!ev || ev.sha256 !== sha256 || ev.bytes !== snapshotJpeg.length || ev.topic !== topic) {
+        throw new Error(`alert ${alert.id}: evidence.snapshot must describe the JPEG given (sha256 ${sha256}, ${snapshotJpeg.length} bytes, topic ${topic}); got ${JSON.stringify(ev ?? null)}`);
+      }
+      items.push({ kind: 'snapshot', camera: alert.camera, eventId: alert.id, state: alert.state, topic, properties: snapshotProperties(alert.camera, alert.id, sha256), payload: snapshotJpeg });
+    }
+    const { dropped } = this.outbox.add(items, this.handedUpTo);
+    this.reportDrops(dropped);
+    this.pump();
+  }
+
+  /** Retained per camera; while offline only the latest per camera is kept and sent on reconnect. */
+  publishHealth(h: CameraHealth): void {
+    const health = cameraHealthSchema.parse(h);
+    this.health.set(health.camera, health);
+    if (this.connected) this.publishHealthNow(health);
+  }
+
+  /** Retained; `online` must be true (stop() and the Last Will say `online:false`). Re-sent on every connect. */
+  publishStatus(s: Status): void {
+    const status = statusSchema.parse(s);
+    if (!status.online) throw new Error('publishStatus expects online: true; stop() publishes online: false (and the Last Will does on a crash)');
+    this.status = status;
+    if (this.connected) this.sendRetained(this.topics.status, this.status, statusProperties());
+  }
+
+  /** QoS 0 with an MQTT 5 expiry of two intervals; false (not sent) while offline: metrics are not worth queueing. */
+  publishMetrics(m: Record<string, unknown>): boolean {
+    if (!this.client || !this.connected) return false;
+    this.client.publish(this.topics.metrics, JSON.stringify(m), { qos: 0, properties: metricsProperties(this.cfg.metricsIntervalSeconds) });
+    return true;
+  }
+
+  /** Subscribes to `…/cmd/#` (QoS 1, persistent session) and answers every command on `…/cmd-result`. */
+  onCommand(handler: CommandHandler): void {
+    this.commandHandler = handler;
+    if (this.connected) this.subscribeCommands();
+  }
+
+  stats(): PublisherStats {
+    if (!this.outbox) throw new Error(NOT_STARTED);
+    return {
+      connected: this.connected,
+      protocolVersion: this.client?.options.protocolVersion ?? this.cfg.protocolVersion,
+      inflight: this.inflight,
+      delivered: this.delivered,
+      reconnects: this.reconnects,
+      outbox: this.outbox.stats(),
+    };
+  }
+
+  /** Resolves on the next connection (immediately when connected); rejects after `timeoutMs`. */
+  whenConnected(timeoutMs: number): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.off('connected', onConnected);
+        reject(new Error(`not connected to the broker within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onConnected = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.once('connected', onConnected);
+    });
+  }
+
+  /**
+   * Publishes `online:false`, waits up to `timeoutMs` for messages in flight to be acknowledged, disconnects
+   * cleanly (so the broker does not also send the will) and closes the outbox; what was not acknowledged is
+   * replayed by the next start.
+   */
+  async stop(timeoutMs = 5000): Promise<void> {
+    const client = this.client;
+    if (!client || this.stopping) return;
+    this.stopping = true;
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
+    const deadline = Date.now() + timeoutMs;
+    if (client.connected) {
+      const offline = { ...this.status, online: false, at: new Date().toISOString() };
+      await withTimeout(client.publishAsync(this.topics.status, JSON.stringify(offline), { qos: 1, retain: true, properties: statusProperties() }), deadline).catch(() => undefined);
+      while (this.inflight > 0 && client.connected && Date.now() < deadline) await sleep(20);
+    }
+    await withTimeout(client.endAsync(!client.connected), deadline).catch(() => client.endAsync(true));
+    this.outbox?.close();
+    this.outbox = null;
+    this.log.info({ inflight: this.inflight }, 'publisher stopped');
+  }
+
+  /** Hands queued outbox messages to mqtt.js, in id order, keeping at most the window in flight. */
+  private pump(): void {
+    const client = this.client;
+    if (!client || !this.outbox || !client.connected || this.stopping) return;
+    const window = Math.min(this.cfg.inflightWindow, client.serverProperties?.receiveMaximum ?? Infinity);
+    const room = window - this.inflight;
+    if (room <= 0) return;
+    const { messages, dropped } = this.outbox.pending(this.handedUpTo, room);
+    this.reportDrops(dropped);
+    for (const { message, payload } of messages) {
+      this.handedUpTo = message.id;
+      this.inflight++;
+      const opts: IClientPublishOptions = { qos: 1, properties: message.properties };
+      client.publish(message.topic, payload, opts, (err) => this.onAck(message, err));
+    }
+  }
+
+  private onAck(message: OutboxMessage, err: Error | undefined): void {
+    this.inflight--;
+    if (!this.outbox) return;
+    if (!err) {
+      this.outbox.remove(message.id);
+      this.delivered++;
+      this.emit('delivered', { message, ackedAt: Date.now() });
+    } else if (err instanceof ErrorWithReasonCode && err.code >= 0x80) {
+      const drop = this.outbox.reject(message.id, `broker refused it: ${err.message} (reason 0x${err.code.toString(16)})`);
+      if (drop) this.reportDrops([drop]);
+    } else {
+      this.log.warn({ camera: message.camera, eventId: message.eventId, topic: message.topic, err: err.message }, 'publish not acknowledged: kept in the outbox for the next start');
+    }
+    this.pump();
+  }
+
+  private onClientError(err: Error): void {
+    const client = this.client;
+    const code = err instanceof ErrorWithReasonCode ? err.code : undefined;
+    // 1 (3.1.1 "unacceptable protocol version") or 0x84 (MQTT 5 "unsupported protocol version"): e.g. the embedded aedes broker.
+    if (client && client.options.protocolVersion === 5 && (code === 1 || code === 0x84)) {
+      this.log.warn({ code }, 'broker refused MQTT 5: falling back to MQTT 3.1.1');
+      client.options.protocolVersion = 4;
+      client.options.reconnectPeriod = this.cfg.reconnectMinSeconds * 1000;
+      return;
+    }
+    this.log.error({ err: err.message, code }, 'MQTT client error');
+  }
+
+  private handleCommand(cmd: IncomingCommand): void {
+    const handler = this.commandHandler;
+    if (!handler) {
+      this.log.warn({ topic: cmd.topic }, 'command received before a command handler was set: ignored');
+      return;
+    }
+    handler(cmd)
+      .then((reply) => this.sendReply(cmd, reply))
+      .catch((err: Error) => this.log.error({ err, topic: cmd.topic }, 'command handler failed without a reply'));
+  }
+
+  private sendReply(cmd: IncomingCommand, reply: CommandReply): void {
+    const client = this.client;
+    if (!client) return;
+    const body = JSON.stringify(reply.result);
+    if (reply.snapshot) {
+      const { camera, jpeg } = reply.snapshot;
+      const sha256 = createHash('sha256').update(jpeg).digest('hex');
+      client.publish(this.topics.requestedSnapshot(camera), jpeg, { qos: 1, properties: snapshotProperties(camera, undefined, sha256) });
+    }
+    client.publish(this.topics.commandResult, body, { qos: 1, properties: commandResultProperties(cmd.correlationData) });
+    if (cmd.responseTopic && cmd.responseTopic !== this.topics.commandResult) {
+      client.publish(cmd.responseTopic, body, { qos: 1, properties: commandResultProperties(cmd.correlationData) });
+    }
+  }
+
+  private subscribeCommands(): void {
+    this.client?.subscribe(this.topics.commands, { qos: 1 }, (err, granted) => {
+      const refused = granted?.find((g) => g.qos > 2);
+      if (err || refused) this.log.error({ err: err?.message, topic: this.topics.commands }, 'command subscription refused by the broker (check its ACL)');
+    });
+  }
+
+  /** After every (re)connect: the status (the will may have replaced it) and the latest health of every camera. */
+  private announce(): void {
+    this.status = { ...this.status, online: true, at: new Date().toISOString() };
+    this.sendRetained(this.topics.status, this.status, statusProperties());
+    for (const h of this.health.values()) this.publishHealthNow(h);
+  }
+
+  private publishHealthNow(h: CameraHealth): void {
+    this.sendRetained(this.topics.health(h.camera), h, healthProperties(h.camera));
+  }
+
+  private sendRetained(topic: string, payload: unknown, properties: PublishProperties): void {
+    this.client?.publish(topic, JSON.stringify(payload), { qos: 1, retain: true, properties });
+  }
+
+  private will() {
+    const payload: Status = { ...this.status, online: false, at: new Date().toISOString() };
+    return { topic: this.topics.status, payload: Buffer.from(JSON.stringify(payload)), properties: statusProperties() };
+  }
+
+  private expire(): void {
+    if (this.outbox) this.reportDrops(this.outbox.expire(this.handedUpTo));
+  }
+
+  private reportDrops(drops: OutboxDrop[]): void {
+    for (const d of drops) this.emit('dropped', d);
+  }
+}
+
+/** Convenience for the composition root. */
+export function createPublisher(cfg: MqttConfig, ctx: PublisherContext, log: Logger): Publisher {
+  return new Publisher(cfg, ctx, log);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function withTimeout<T>(p: Promise<T>, deadline: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('timed out')), Math.max(0, deadline - Date.now()));
+    p.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

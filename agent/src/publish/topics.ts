@@ -1,0 +1,55 @@
+/**
+ * Every MQTT topic of the contract (../shared/PRODUCT.md "Contracts"), built from the root and the site:
+ * `{root}/{site}/status`, `…/{camera}/health`, `…/{camera}/events`, `…/{camera}/events/{eventId}/snapshot`,
+ * `…/metrics`, `…/cmd/#` (in) and `…/cmd-result`. `…/{camera}/snapshot` carries a frame asked for by `cmd/snapshot`.
+ */
+export interface Topics {
+  /** `{root}/{site}`: the box's own prefix; commands are accepted only under it. */
+  prefix: string;
+  status: string;
+  metrics: string;
+  /** Subscription filter for operator commands. */
+  commands: string;
+  commandResult: string;
+  health(camera: string): string;
+  events(camera: string): string;
+  eventSnapshot(camera: string, eventId: string): string;
+  requestedSnapshot(camera: string): string;
+  /** The command name (`event`, `snapshot`, `reload` …) of a topic under this prefix's `cmd/`, else null. */
+  commandName(topic: string): string | null;
+}
+
+/** Camera ids that would collide with the box's own topics (`…/cmd/health` would arrive as a command). */
+const RESERVED_LEVELS = new Set(['cmd', 'cmd-result']);
+
+export function buildTopics(root: string, site: string): Topics {
+  const prefix = `${checkTopicPart(root, 'topic root', true)}/${checkTopicPart(site, 'site id')}`;
+  const cam = (camera: string) => {
+    checkTopicPart(camera, 'camera id');
+    if (RESERVED_LEVELS.has(camera)) throw new Error(`camera id "${camera}" is reserved for the command topics: expected another id`);
+    return `${prefix}/${camera}`;
+  };
+  const cmdPrefix = `${prefix}/cmd/`;
+  return {
+    prefix,
+    status: `${prefix}/status`,
+    metrics: `${prefix}/metrics`,
+    commands: `${prefix}/cmd/#`,
+    commandResult: `${prefix}/cmd-result`,
+    health: (camera) => `${cam(camera)}/health`,
+    events: (camera) => `${cam(camera)}/events`,
+    eventSnapshot: (camera, eventId) => `${cam(camera)}/events/${checkTopicPart(eventId, 'event id')}/snapshot`,
+    requestedSnapshot: (camera) => `${cam(camera)}/snapshot`,
+    commandName: (topic) => (topic.startsWith(cmdPrefix) && topic.length > cmdPrefix.length ? topic.slice(cmdPrefix.length) : null),
+  };
+}
+
+/** A topic level (or the multi-level root) must not be empty or hold wildcards, else it would publish somewhere unexpected. */
+function checkTopicPart(value: string, what: string, multiLevel = false): string {
+  const bad = multiLevel ? /[#+\u0000]|^\/|\/$|\/\// : /[#+/\u0000]/;
+  if (value.length === 0 || bad.test(value)) {
+    const expected = multiLevel ? 'levels separated by "/", without "+", "#" or empty levels' : 'a single topic level without "/", "+" or "#"';
+    throw new Error(`invalid ${what} ${JSON.stringify(value)} for an MQTT topic: expected ${expected}`);
+  }
+  return value;
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertSchema } from '../../agent/src/alert/schema.ts';
+import { statusSchema, type CameraHealth } from '../../agent/src/health/schema.ts';
+import { silentLogger } from '../../agent/src/log.ts';
+import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../agent/src/publish/embedded-broker.ts';
+import { createPublisher, type Delivery, type Publisher } from '../../agent/src/publish/publisher.ts';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
+import { subscribe, type Subscriber } from './fixtures/mqtt-subscriber.ts';
+
+const site = 'site-a';
+const ctx = (dataDir: string, url: string) => ({ site, boxId: 'box-1', agentVersion: '0.1.0', dataDir, url, cameras: [{ id: 'cam-1' }] });
+const health = (camera: string): CameraHealth => ({
+  camera,
+  state: 'streaming',
+  since: new Date().toISOString(),
+  targetFps: 5,
+  analysedFps: 4.9,
+  skippedFrames: 3,
+  analysedFrames: 120,
+  lastFrameAgeSeconds: 0.1,
+  reconnects: 0,
+  at: new Date().toISOString(),
+});
+
+describe('publisher against a real mosquitto (MQTT 5)', () => {
+  let broker: Mosquitto;
+  let sub: Subscriber;
+  let pub: Publisher;
+  const delivered: Delivery[] = [];
+
+  beforeAll(async () => {
+    broker = await startMosquitto();
+    sub = await subscribe(broker.url, `jifang/v1/${site}/#`);
+    pub = createPublisher(mqttConfigSchema.parse({ url: broker.url }), ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), broker.url), silentLogger);
+    pub.on('delivered', (d) => delivered.push(d));
+    await pub.start();
+    await pub.whenConnected(10_000);
+  });
+  afterAll(async () => {
+    await pub?.stop();
+    await sub?.close();
+    await broker?.stop();
+  });
+
+  it('connects with MQTT 5 and publishes a retained online status', async () => {
+    expect(pub.stats().protocolVersion).toBe(5);
+    const [msg] = await sub.waitFor((m) => m.topic === `jifang/v1/${site}/status`);
+    const status = statusSchema.parse(JSON.parse(msg.payload.toString()));
+    expect(status).toMatchObject({ online: true, boxId: 'box-1', agentVersion: '0.1.0', cameras: [{ id: 'cam-1' }] });
+    expect(msg.packet.properties?.contentType).toBe('application/json');
+  });
+
+  it('delivers a schema-valid alert and its snapshot, whose SHA-256 matches the alert', async () => {
+    const jpeg = sampleJpeg();
+    const alert = await makeAlert({ site, camera: 'cam-1', id: 'evt-snap' }, jpeg);
+    await pub.publishEvent(alert, jpeg);
+
+    const [event] = await sub.waitFor((m) => m.topic === `jifang/v1/${site}/cam-1/events`);
+    const received = alertSchema.parse(JSON.parse(event.payload.toString()));
+    expect(received).toEqual(alert);
+    expect(event.packet.qos).toBe(1);
+    expect(event.packet.properties?.userProperties).toMatchObject({ schema: 'jifang.event/1', type: 'illegal_parking', camera: 'cam-1' });
+
+    const [snap] = await sub.waitFor((m) => m.topic === received.evidence.snapshot?.topic);
+    expect(snap.topic).toBe(`jifang/v1/${site}/cam-1/events/evt-snap/snapshot`);
+    expect(createHash('sha256').update(snap.payload).digest('hex')).toBe(received.evidence.snapshot?.sha256);
+    expect(snap.packet.properties?.contentType).toBe('image/jpeg');
+
+    await expect.poll(() => delivered.filter((d) => d.message.eventId === 'evt-snap').map((d) => d.message.kind)).toEqual(['event', 'snapshot']);
+    expect(pub.stats().outbox.messages).toBe(0);
+  });
+
+  it('refuses an alert whose evidence does not describe the snapshot given, queueing nothing', async () => {
+    const alert = await makeAlert({ site, camera: 'cam-1', id: 'evt-bad' }, sampleJpeg('dog.jpg'));
+    await expect(pub.publishEvent(alert, sampleJpeg('bus.jpg'))).rejects.toThrow(/evidence\.snapshot must describe the JPEG/);
+    expect(pub.stats().outbox.messages).toBe(0);
+  });
+
+  it('retains the latest health per camera, so a late subscriber sees it', async () => {
+    pub.publishHealth({ ...health('cam-1'), analysedFps: 3.5 });
+    await sub.waitFor((m) => m.topic === `jifang/v1/${site}/cam-1/health`);
+    const late = await subscribe(broker.url, `jifang/v1/${site}/cam-1/health`);
+    try {
+      const [msg] = await late.waitFor(() => true);
+      expect(msg.packet.retain).toBe(true);
+      expect(JSON.parse(msg.payload.toString())).toMatchObject({ camera: 'cam-1', analysedFps: 3.5 });
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('publishes metrics at QoS 0 with a message expiry of two intervals', async () => {
+    expect(pub.publishMetrics({ analysedFps: 9.5 })).toBe(true);
+    const [msg] = await sub.waitFor((m) => m.topic === `jifang/v1/${site}/metrics`);
+    expect(msg.packet.qos).toBe(0);
+    expect(JSON.parse(msg.payload.toString())).toEqual({ analysedFps: 9.5 });
+    expect(msg.packet.properties?.messageExpiryInterval).toBeGreaterThan(0);
+    expect(msg.packet.properties?.messageExpiryInterval).toBeLessThanOrEqual(60);
+  });
+
+  it('stop() leaves a retained online:false status', async () => {
+    await pub.stop();
+    const late = await subscribe(broker.url, `jifang/v1/${site}/status`);
+    try {
+      const [msg] = await late.waitFor(() => true);
+      expect(JSON.parse(msg.payload.toString())).toMatchObject({ online: false, boxId: 'box-1' });
+    } finally {
+      await late.close();
+    }
+  });
+});
+
+describe('publisher against the embedded broker (aedes, MQTT 3.1.1 only)', () => {
+  let broker: EmbeddedBroker;
+  let pub: Publisher;
+
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker(0, silentLogger);
+  });
+  afterAll(async () => {
+    await pub?.stop();
+    await broker?.close();
+  });
+
+  it('falls back from MQTT 5 to 3.1.1 by itself and delivers alerts', async () => {
+    const sub = await subscribe(broker.url, `jifang/v1/${site}/+/events`, { protocolVersion: 4 });
+    try {
+      pub = createPublisher(mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2 }), ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), broker.url), silentLogger);
+      await pub.start();
+      await pub.whenConnected(10_000);
+      expect(pub.stats().protocolVersion).toBe(4);
+      const alert = await makeAlert({ site, camera: 'cam-1', id: 'evt-aedes' });
+      await pub.publishEvent(alert);
+      const [msg] = await sub.waitFor(() => true);
+      expect(JSON.parse(msg.payload.toString())).toEqual(alert);
+    } finally {
+      await sub.close();
+    }
+  });
+});
