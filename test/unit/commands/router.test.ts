@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../agent/src/log.ts';
+import { createCommandRouter, type CommandAuditEntry, type CommandHandlers } from '../../../agent/src/commands/router.ts';
+import { commandResultSchema, type EventCommand, type IncomingCommand } from '../../../agent/src/commands/schema.ts';
+import { buildTopics } from '../../../agent/src/publish/topics.ts';
+
+const topics = buildTopics('jifang/v1', 'site-a');
+const cmd = (name: string, body: unknown, prefix = topics.prefix): IncomingCommand => ({
+  topic: `${prefix}/cmd/${name}`,
+  payload: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+});
+
+/** A stand-in for the rules engine: known events with their last operator action. */
+function fixture(opts: { reloadResult?: { ok: true } | { ok: false; error: string }; throwOnEvent?: boolean } = {}) {
+  const events = new Map<string, string | null>([['evt-1', null]]);
+  const calls: string[] = [];
+  const audit: CommandAuditEntry[] = [];
+  const jpeg = Buffer.from('jpeg bytes');
+  const handlers: CommandHandlers = {
+    applyEventAction(c: EventCommand) {
+      calls.push(`event:${c.eventId}:${c.action}`);
+      if (opts.throwOnEvent) throw new Error('rules engine exploded');
+      if (!events.has(c.eventId)) return { ok: false, error: `unknown event id "${c.eventId}"` };
+      events.set(c.eventId, c.action);
+      return { ok: true, detail: { eventId: c.eventId, state: 'updated' } };
+    },
+    cameras: () => ['cam-1', 'cam-2'],
+    async snapshot(camera) {
+      calls.push(`snapshot:${camera}`);
+      return { ok: true, jpeg, width: 640, height: 360, sha256: createHash('sha256').update(jpeg).digest('hex') };
+    },
+    async reload() {
+      calls.push('reload');
+      return opts.reloadResult ?? { ok: true };
+    },
+  };
+  const route = createCommandRouter({ topics, boxId: 'box-1', handlers, log: silentLogger, audit: (e) => audit.push(e), now: () => Date.parse('2025-05-01T00:00:00Z') });
+  return { route, events, calls, audit, jpeg };
+}
+
+const valid = { eventId: 'evt-1', action: 'dispatch', by: 'operator-7', unit: 'patrol-3', note: 'blocking the bus lane', requestId: 'r-1' };
+
+describe('command router', () => {
+  it('applies a valid event command and answers ok with the request id', async () => {
+    const f = fixture();
+    const { result } = await f.route(cmd('event', valid));
+    expect(commandResultSchema.parse(result)).toMatchObject({ command: 'event', ok: true, requestId: 'r-1', boxId: 'box-1', detail: { eventId: 'evt-1' } });
+    expect(f.events.get('evt-1')).toBe('dispatch');
+    expect(f.audit).toEqual([expect.objectContaining({ command: 'event', ok: true, payload: valid })]);
+  });
+
+  it.each([
+    ['invalid JSON', cmd('event', '{"eventId": "evt-1", action'), /not valid JSON/],
+    ['an unknown action', cmd('event', { ...valid, action: 'arrest' }), /action: .*"ack"\|"dispatch"\|"false_positive"\|"resolve"/],
+    ['a missing field', cmd('event', { eventId: 'evt-1', action: 'ack' }), /by: expected by/],
+    ['an unexpected field', cmd('event', { ...valid, fine: 200 }), /fine/],
+    ['a JSON array', cmd('event', [valid]), /invalid cmd\/event/],
+    ['an unknown command', cmd('shutdown', {}), /unknown command "shutdown": expected one of cmd\/event, cmd\/snapshot, cmd\/reload/],
+    ["another box's prefix", cmd('event', valid, 'jifang/v1/site-b'), /not under this box's prefix "jifang\/v1\/site-a\/cmd\/"/],
+  ])('refuses %s with an error reply and changes nothing', async (_what, incoming, error) => {
+    const f = fixture();
+    const { result } = await f.route(incoming);
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(error);
+    expect(f.calls).toEqual([]);
+    expect(f.events.get('evt-1')).toBeNull();
+    expect(f.audit).toEqual([expect.objectContaining({ ok: false, error: result.error })]);
+  });
+
+  it('echoes the request id even when the command is refused', async () => {
+    const { result } = await fixture().route(cmd('event', { requestId: 'r-9', action: 'ack' }));
+    expect(result).toMatchObject({ ok: false, requestId: 'r-9' });
+  });
+
+  it('passes on the rules engine refusing an unknown event id', async () => {
+    const f = fixture();
+    const { result } = await f.route(cmd('event', { ...valid, eventId: 'evt-404' }));
+    expect(result).toMatchObject({ ok: false, error: 'unknown event id "evt-404"' });
+    expect(f.events.get('evt-1')).toBeNull();
+  });
+
+  it('answers with an error when a handler throws', async () => {
+    const { result } = await fixture({ throwOnEvent: true }).route(cmd('event', valid));
+    expect(result).toMatchObject({ ok: false, error: 'the box failed to apply cmd/event: rules engine exploded' });
+  });
+
+  it('takes a snapshot of a known camera and hands the JPEG over for publishing', async () => {
+    const f = fixture();
+    const reply = await f.route(cmd('snapshot', { camera: 'cam-2' }));
+    expect(reply.result).toMatchObject({
+      ok: true,
+      detail: { camera: 'cam-2', topic: 'jifang/v1/site-a/cam-2/snapshot', bytes: f.jpeg.length, sha256: createHash('sha256').update(f.jpeg).digest('hex') },
+    });
+    expect(reply.snapshot).toEqual({ camera: 'cam-2', jpeg: f.jpeg });
+  });
+
+  it('refuses a snapshot of a camera this box does not have, listing the ones it has', async () => {
+    const f = fixture();
+    const reply = await f.route(cmd('snapshot', { camera: 'cam-9' }));
+    expect(reply.result).toMatchObject({ ok: false, error: 'unknown camera "cam-9": this box has "cam-1", "cam-2"' });
+    expect(reply.snapshot).toBeUndefined();
+    expect(f.calls).toEqual([]);
+  });
+
+  it('reports a reload that kept the old config', async () => {
+    const f = fixture({ reloadResult: { ok: false, error: 'cameras[0].url: expected an RTSP URL; kept the running config' } });
+    const { result } = await f.route(cmd('reload', {}));
+    expect(result).toMatchObject({ command: 'reload', ok: false, error: /kept the running config/ });
+    expect(f.calls).toEqual(['reload']);
+  });
+});
