@@ -133,6 +133,7 @@ function snapshot(t: State, tracked: boolean): Track {
     hits: t.hits,
     velocity: { x: t.motion.vx * 1000, y: t.motion.vy * 1000 },
     stationarySince: t.rest.since,
+    moving: t.rest.movingSince !== undefined,
     history: t.history,
   };
 }

@@ -29,5 +29,7 @@ export interface Track {
   velocity: { x: number; y: number };
   /** Since when the object has stayed where it is now (its first sighting if it never moved). */
   stationarySince: number;
+  /** The smoothed box has left its rest position; not yet long enough to reset `stationarySince`. */
+  moving: boolean;
   history: readonly TrackSample[];
 }

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import type { OperatorAction } from '../alert/schema.ts';
+import type { Point } from '../config/common.ts';
+import type { CameraConfig } from '../config/schema.ts';
+import type { Logger } from '../log.ts';
+import { bottomCentre } from '../track/box.ts';
+import type { Track } from '../track/types.ts';
+import type { RuleConfig } from './config.ts';
+import { pointInPolygon, toPixels } from './geometry.ts';
+import type { RuleEvaluator } from './kind.ts';
+import { ruleKind } from './kinds/index.ts';
+import { createLifecycle, type Lifecycle } from './lifecycle.ts';
+import { inSchedule } from './schedule.ts';
+import type { EventView, OperatorActionOptions, OperatorResult, ViolationUpdate } from './types.ts';
+import { compileZone, type CompiledZone } from './zone.ts';
+
+export interface CameraRules {
+  /**
+   * Judges one frame's tracks (from the tracker, at `at` ms since the epoch, in time order) against
+   * every zone's rules and returns the lifecycle messages due now.
+   */
+  evaluate(tracks: readonly Track[], at: number): ViolationUpdate[];
+  /**
+   * An operator's decision on an active event: `ack` records it; `dispatch` records it and watches
+   * the spot (state `cleared` when the violation goes, a reminder `updated` every `reminderSeconds`
+   * while it stays); `false_positive` ends the event and ignores its objects in that zone for
+   * `suppressSeconds`; `resolve` ends it. An unknown or closed event id changes nothing.
+   */
+  applyOperatorAction(eventId: string, action: OperatorAction, at: number, opts: OperatorActionOptions): OperatorResult;
+  /** Events started and not ended, for status and snapshot requests. */
+  activeEvents(): EventView[];
+}
+
+export interface CameraRulesOptions {
+  logger: Logger;
+  /** Event ids: unique across restarts (time plus randomness) and safe in MQTT topics. */
+  newEventId?: (at: number) => string;
+}
+
+interface BoundRule {
+  params: RuleConfig;
+  evaluator: RuleEvaluator;
+  lifecycle: Lifecycle;
+}
+
+/** Rules are judged on the frame the detector saw: the camera's analysis size. */
+export function createCameraRules(camera: CameraConfig, site: { timezone: string }, opts: CameraRulesOptions): CameraRules {
+  const frame = camera.analysis;
+  const logger = opts.logger.child({ stage: 'rules', camera: camera.id });
+  const newEventId = opts.newEventId ?? ((at: number) => `${camera.id}-${at.toString(36)}-${randomBytes(5).toString('hex')}`);
+  const masks: Point[][] = camera.privacyMasks.map((m) => toPixels(m, 'normalized', frame));
+  const zones: { zone: CompiledZone; rules: BoundRule[] }[] = camera.zones.map((z) => {
+    const zone = compileZone(z, frame);
+    return {
+      zone,
+      rules: z.rules.map((params) => {
+        const kind = ruleKind(params);
+        return {
+          params,
+          evaluator: kind.create(params, zone),
+          lifecycle: createLifecycle({ camera: camera.id, zone: { id: z.id, name: z.name }, rule: params, kind, newEventId, logger }),
+        };
+      }),
+    };
+  });
+  const lifecycles = zones.flatMap((z) => z.rules.map((r) => r.lifecycle));
+  let lastAt = -Infinity;
+
+  // Privacy masks hide people's homes, not the street: an object standing in one is never analysed.
+  const masked = (t: Track) => masks.some((m) => pointInPolygon(bottomCentre(t.box), m));
+
+  return {
+    evaluate(tracks, at) {
+      if (!Number.isFinite(at)) throw new Error(`rules (${camera.id}): expected a time in ms since the epoch, got ${at}`);
+      if (at < lastAt) throw new Error(`rules (${camera.id}): time went backwards (${at} after ${lastAt}); expected frames in time order`);
+      lastAt = at;
+      const visible = tracks.filter((t) => t.state === 'tracked' && !masked(t));
+      const seen = new Set(visible.map((t) => t.id));
+      const out: ViolationUpdate[] = [];
+      for (const { zone, rules } of zones) {
+        const inside = new Set(visible.filter((t) => zone.contains(t.box)));
+        for (const { params, evaluator, lifecycle } of rules) {
+          const open = inSchedule(params.schedule, at, site.timezone);
+          const eligible = open ? visible.filter((t) => t.meanScore >= params.minScore && !lifecycle.isSuppressed(t, at)) : [];
+          const candidates = open
+            ? evaluator.evaluate({ at, tracks: eligible, inZone: eligible.filter((t) => inside.has(t)), resumes: (t) => lifecycle.resumes(t, seen) })
+            : [];
+          out.push(...lifecycle.step(candidates, at, { open, seen }));
+        }
+      }
+      return out;
+    },
+
+    applyOperatorAction(eventId, action, at, opts) {
+      for (const l of lifecycles) {
+        const result = l.apply(eventId, action, at, opts);
+        if (result) return result;
+      }
+      return { ok: false, error: `unknown event id "${eventId}" on camera ${camera.id}: expected the id of an active event; nothing changed` };
+    },
+
+    activeEvents() {
+      return lifecycles.flatMap((l) => l.active());
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { Point } from '../config/common.ts';
+
+/** Even-odd test; points exactly on an edge may fall either way, which is fine for zones drawn by hand. */
+export function pointInPolygon([x, y]: Point, polygon: readonly Point[]): boolean {
+  let inside = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i];
+    const [xj, yj] = polygon[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}
+
+/**
+ * Signed distance of `p` from the line through `a` → `b`, in pixels. In image coordinates (y down)
+ * a positive value is on the right of someone walking from `a` to `b`.
+ */
+export function sideOfLine(p: Point, a: Point, b: Point): number {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  return (dx * (p[1] - a[1]) - dy * (p[0] - a[0])) / Math.hypot(dx, dy);
+}
+
+/** Where the projection of `p` falls along a → b: 0 at a, 1 at b. */
+export function alongSegment(p: Point, a: Point, b: Point): number {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  return ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy);
+}
+
+export function toPixels(points: readonly Point[], units: 'normalized' | 'pixels', frame: { width: number; height: number }): Point[] {
+  return units === 'pixels' ? points.map(([x, y]) => [x, y]) : points.map(([x, y]) => [x * frame.width, y * frame.height]);
+}

@@ -1,0 +1,67 @@
+import type { Track } from '../track/types.ts';
+import type { CompiledZone } from './zone.ts';
+
+export interface RuleInput {
+  at: number;
+  /**
+   * Objects detected in this frame that pass the privacy masks, the rule's `minScore` and any
+   * false-positive suppression, wherever they are in the frame.
+   */
+  tracks: readonly Track[];
+  /** The subset of `tracks` whose anchor lies inside the zone. */
+  inZone: readonly Track[];
+  /**
+   * Whether the track stands where a violation being followed lost sight of its objects: most
+   * likely the same object under a new track id, which need not settle again.
+   */
+  resumes(track: Track): boolean;
+}
+
+/** One violation as seen in one frame. */
+export interface Candidate {
+  /** Zone-wide rules (one violation per zone) give a fixed key; per-object rules leave it out. */
+  key?: string;
+  /** Every object taking part, for the alert. */
+  objects: readonly Track[];
+  /** The objects that identify the violation across frames (the parked vehicle, the stall): matched by id, then by place. */
+  anchors: readonly Track[];
+  /**
+   * Since when the condition has held for these objects (e.g. when the vehicle came to rest).
+   * Absent: since the violation was first seen, kept through short gaps by the lifecycle.
+   */
+  since?: number;
+}
+
+export interface RuleEvaluator {
+  evaluate(input: RuleInput): Candidate[];
+}
+
+/** What a rule type contributes: its condition, and the words the operator reads. */
+export interface RuleKind<P> {
+  /** Plain-language statement of the rule with its parameters (the alert's `rule.description`). */
+  describe(params: P): string;
+  /** How long the condition must hold before an event starts. */
+  dwellSeconds(params: P): number;
+  /** What the event is about, for end reasons: "the vehicle". */
+  subject(params: P): string;
+  /** Why an event ended while its objects are still seen. */
+  lapse(params: P): string;
+  create(params: P, zone: CompiledZone): RuleEvaluator;
+  /** Events are single moments (a crossing): they always end with the `lapse` reason. */
+  instant?: boolean;
+}
+
+/**
+ * Movement is only recognised a few seconds after it starts (the tracker smooths boxes), so an
+ * object must have been at rest this long before rest-based rules consider it.
+ */
+export const SETTLE_MS = 10_000;
+
+/**
+ * Whether a track is at rest and has been long enough to count as stationary (capped by the rule's
+ * own dwell). A track that has started to move drops out at once, so the lifecycle sees the gap and
+ * restarts the dwell when the object settles again (creeping traffic never accumulates one).
+ */
+export function isSettled(t: Track, input: RuleInput, dwellSeconds: number): boolean {
+  return !t.moving && (input.at - t.stationarySince >= Math.min(SETTLE_MS, dwellSeconds * 1000) || input.resumes(t));
+}

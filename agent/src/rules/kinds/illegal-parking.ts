@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { durationSeconds } from '../../config/common.ts';
+import { iou } from '../../track/box.ts';
+import type { Track } from '../../track/types.ts';
+import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
+import { isSettled, type RuleKind } from '../kind.ts';
+import { commonRuleFields, labelsField } from '../params.ts';
+
+export const illegalParkingSchema = z.strictObject({
+  ...commonRuleFields,
+  type: z.literal('illegal_parking'),
+  labels: labelsField(['car', 'truck', 'bus', 'motorcycle']),
+  dwellSeconds: durationSeconds('dwellSeconds').default(180),
+});
+export type IllegalParkingParams = z.infer<typeof illegalParkingSchema>;
+
+/** Boxes overlapping this much are one vehicle seen under two labels (car and truck). */
+const SAME_VEHICLE_IOU = 0.5;
+
+export const illegalParking: RuleKind<IllegalParkingParams> = {
+  describe: (p) =>
+    `Illegal parking: a ${listOr(p.labels)} stationary inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p)}`,
+  dwellSeconds: (p) => p.dwellSeconds,
+  subject: () => 'the vehicle',
+  lapse: () => 'the vehicle is no longer stationary inside the zone',
+  create: (p) => ({
+    evaluate(input) {
+      const vehicles = input.inZone.filter((t) => p.labels.includes(t.label) && isSettled(t, input, p.dwellSeconds));
+      return groupOverlapping(vehicles).map((group) => ({
+        objects: group,
+        anchors: group,
+        since: Math.min(...group.map((t) => t.stationarySince)),
+      }));
+    },
+  }),
+};
+
+function groupOverlapping(tracks: readonly Track[]): Track[][] {
+  const groups: Track[][] = [];
+  for (const t of tracks) {
+    const g = groups.find((members) => members.some((m) => iou(m.box, t.box) >= SAME_VEHICLE_IOU));
+    if (g) g.push(t);
+    else groups.push([t]);
+  }
+  return groups;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { durationSeconds } from '../../config/common.ts';
+import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
+import type { RuleKind } from '../kind.ts';
+import { commonRuleFields, labelsField } from '../params.ts';
+
+export const intrusionSchema = z.strictObject({
+  ...commonRuleFields,
+  type: z.literal('intrusion'),
+  labels: labelsField(['person']),
+  dwellSeconds: durationSeconds('dwellSeconds').default(0),
+});
+export type IntrusionParams = z.infer<typeof intrusionSchema>;
+
+export const crowdSchema = z.strictObject({
+  ...commonRuleFields,
+  type: z.literal('crowd'),
+  labels: labelsField(['person']),
+  minCount: z.number().int().min(2, { error: 'expected minCount ≥ 2' }),
+  dwellSeconds: durationSeconds('dwellSeconds').default(60),
+});
+export type CrowdParams = z.infer<typeof crowdSchema>;
+
+/** Zone-wide rules: one event per zone while enough objects are inside, with all of them as its objects. */
+const ZONE_KEY = 'zone';
+
+export const intrusion: RuleKind<IntrusionParams> = {
+  describe: (p) =>
+    `Intrusion: a ${listOr(p.labels)} inside the forbidden zone${p.dwellSeconds > 0 ? ` for at least ${formatDuration(p.dwellSeconds)}` : ''}. ${describeLifecycle(p)}`,
+  dwellSeconds: (p) => p.dwellSeconds,
+  subject: (p) => `the ${listOr(p.labels)}`,
+  lapse: (p) => `no ${listOr(p.labels)} inside the zone any more`,
+  create: (p) => ({
+    evaluate({ inZone }) {
+      const inside = inZone.filter((t) => p.labels.includes(t.label));
+      return inside.length > 0 ? [{ key: ZONE_KEY, objects: inside, anchors: inside }] : [];
+    },
+  }),
+};
+
+export const crowd: RuleKind<CrowdParams> = {
+  describe: (p) =>
+    `Crowd gathering: at least ${p.minCount} ${listOr(p.labels)} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p)}`,
+  dwellSeconds: (p) => p.dwellSeconds,
+  subject: () => 'the crowd',
+  lapse: (p) => `fewer than ${p.minCount} ${listOr(p.labels)} inside the zone`,
+  create: (p) => ({
+    evaluate({ inZone }) {
+      const inside = inZone.filter((t) => p.labels.includes(t.label));
+      return inside.length >= p.minCount ? [{ key: ZONE_KEY, objects: inside, anchors: inside }] : [];
+    },
+  }),
+};

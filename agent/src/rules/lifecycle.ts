@@ -1,0 +1,251 @@
+import type { OperatorAction } from '../alert/schema.ts';
+import type { Box } from '../detect/types.ts';
+import type { Logger } from '../log.ts';
+import { greedyAssign } from '../track/assign.ts';
+import { iou, unionBox } from '../track/box.ts';
+import type { Track } from '../track/types.ts';
+import type { RuleConfig } from './config.ts';
+import { describeSchedule, formatDuration } from './describe.ts';
+import type { Candidate, RuleKind } from './kind.ts';
+import type { EventObject, EventView, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
+
+/** A per-object violation seen again at this overlap, under a new track id, is the same violation. */
+const SAME_PLACE_IOU = 0.3;
+/** A box overlapping a suppressed object's box this much is that object. */
+const SAME_OBJECT_IOU = 0.5;
+/** Score gain (mean over the event's objects) that makes a frame better evidence than the last one sent. */
+const BETTER_EVIDENCE_MARGIN = 0.02;
+
+interface ActiveEvent {
+  id: string;
+  seq: number;
+  startedAt: number;
+  lastEmitAt: number;
+  bestQuality: number;
+  operator?: OperatorRecord;
+  dispatchedAt?: number;
+  remindAt?: number;
+}
+
+/** A violation from its first sighting on; it becomes an event once it has held for the dwell time. */
+interface Episode {
+  key: string | undefined;
+  since: number;
+  lastTrueAt: number;
+  anchorIds: Set<number>;
+  region: Box;
+  objects: EventObject[];
+  quality: number;
+  event?: ActiveEvent;
+  /** Resolved or marked false positive: followed silently until it lapses, so it cannot start again at once. */
+  closed: boolean;
+}
+
+export interface LifecycleSpec {
+  camera: string;
+  zone: { id: string; name?: string };
+  rule: RuleConfig;
+  kind: RuleKind<RuleConfig>;
+  newEventId(at: number): string;
+  logger: Logger;
+}
+
+/** What the engine knows about the frame beyond the rule's candidates. */
+export interface FrameFacts {
+  /** The rule's schedule is open now. */
+  open: boolean;
+  /** Ids of the tracks detected (and not masked) in this frame. */
+  seen: ReadonlySet<number>;
+}
+
+export interface Lifecycle {
+  step(candidates: readonly Candidate[], at: number, facts: FrameFacts): ViolationUpdate[];
+  /** Objects of an event marked false positive, ignored by this rule for `suppressSeconds`. */
+  isSuppressed(track: Track, at: number): boolean;
+  /** The track overlaps a followed violation whose own objects are not seen in this frame. */
+  resumes(track: Track, seen: ReadonlySet<number>): boolean;
+  /** `undefined` when the event is not one of this rule's. */
+  apply(eventId: string, action: OperatorAction, at: number, opts: OperatorActionOptions): OperatorResult | undefined;
+  active(): EventView[];
+}
+
+/**
+ * The event lifecycle of one rule in one zone: matches each frame's candidates to the violations
+ * already followed (by key, by track id, then by place for a track-id switch), starts events after
+ * the dwell, sends `updated` at most every `updateIntervalSeconds`, and ends them once the
+ * condition has been false for `endAfterSeconds` (`cleared` when they had been dispatched).
+ */
+export function createLifecycle(spec: LifecycleSpec): Lifecycle {
+  const { rule, kind, logger } = spec;
+  const dwellMs = kind.dwellSeconds(rule) * 1000;
+  const endAfterMs = rule.endAfterSeconds * 1000;
+  const updateMs = rule.updateIntervalSeconds * 1000;
+  const reminderMs = rule.reminderSeconds * 1000;
+  const description = kind.describe(rule);
+  let episodes: Episode[] = [];
+  let suppressed: { trackId: number; box: Box; until: number }[] = [];
+  let wasOpen: boolean | undefined;
+  /** Dwell never counts from before the schedule opened; before the first closed period, it is unbounded. */
+  let openSince = -Infinity;
+
+  const view = (ep: Episode, ev: ActiveEvent): EventView => ({
+    eventId: ev.id,
+    camera: spec.camera,
+    zone: spec.zone,
+    rule,
+    ruleDescription: description,
+    startedAt: ev.startedAt,
+    observedAt: ep.lastTrueAt,
+    dwellSeconds: (ep.lastTrueAt - ev.startedAt) / 1000,
+    objects: ep.objects,
+    operator: ev.operator,
+    dispatchedAt: ev.dispatchedAt,
+  });
+
+  const message = (ep: Episode, ev: ActiveEvent, state: ViolationUpdate['state'], extra: Partial<ViolationUpdate> = {}): ViolationUpdate => ({
+    ...view(ep, ev),
+    state,
+    seq: ev.seq++,
+    betterEvidence: false,
+    reminder: false,
+    ...extra,
+  });
+
+  const start = (ep: Episode, at: number): ViolationUpdate => {
+    const ev: ActiveEvent = { id: spec.newEventId(at), seq: 0, startedAt: ep.since, lastEmitAt: at, bestQuality: ep.quality };
+    ep.event = ev;
+    logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id }, 'event started');
+    return message(ep, ev, 'started', { betterEvidence: true });
+  };
+
+  const progress = (ep: Episode, ev: ActiveEvent, at: number): ViolationUpdate | undefined => {
+    const reminder = ev.remindAt !== undefined && at >= ev.remindAt;
+    if (!reminder && at - ev.lastEmitAt < updateMs) return undefined;
+    const better = ep.quality > ev.bestQuality + BETTER_EVIDENCE_MARGIN;
+    if (better) ev.bestQuality = ep.quality;
+    ev.lastEmitAt = at;
+    if (!reminder) return message(ep, ev, 'updated', { betterEvidence: better });
+    while (ev.remindAt! <= at) ev.remindAt! += reminderMs;
+    return message(ep, ev, 'updated', {
+      betterEvidence: better,
+      reminder: true,
+      reason: `still present ${formatDuration((at - ev.dispatchedAt!) / 1000)} after dispatch`,
+    });
+  };
+
+  const endReason = (ep: Episode, facts: FrameFacts): string => {
+    if (kind.instant) return kind.lapse(rule);
+    if (!facts.open) return `the rule is out of schedule (in force ${describeSchedule(rule.schedule)})`;
+    if (![...ep.anchorIds].some((id) => facts.seen.has(id))) return `${kind.subject(rule)} left (not seen for ${formatDuration(rule.endAfterSeconds)})`;
+    return kind.lapse(rule);
+  };
+
+  const finish = (ep: Episode, ev: ActiveEvent, at: number, facts: FrameFacts): ViolationUpdate => {
+    const reason = endReason(ep, facts);
+    logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id, reason }, 'event ended');
+    return ev.dispatchedAt === undefined
+      ? message(ep, ev, 'ended', { endedAt: at, reason })
+      : message(ep, ev, 'cleared', { endedAt: at, reason: `cleared ${formatDuration((at - ev.dispatchedAt) / 1000)} after dispatch: ${reason}` });
+  };
+
+  const orphaned = (e: Episode, seen: ReadonlySet<number>) => e.key === undefined && ![...e.anchorIds].some((id) => seen.has(id));
+
+  /** Pairs candidates with episodes: by key or a shared anchor id first, then by place when the episode's objects are gone (a track-id switch). */
+  const match = (candidates: readonly Candidate[], seen: ReadonlySet<number>): Map<Candidate, { ep: Episode; sameObject: boolean }> => {
+    const free = new Set(episodes);
+    const out = new Map<Candidate, { ep: Episode; sameObject: boolean }>();
+    for (const c of candidates) {
+      const ep = [...free].find((e) => (c.key !== undefined ? e.key === c.key : e.key === undefined && c.anchors.some((a) => e.anchorIds.has(a.id))));
+      if (!ep) continue;
+      out.set(c, { ep, sameObject: true });
+      free.delete(ep);
+    }
+    const rest = candidates.filter((c) => !out.has(c) && c.key === undefined);
+    const orphans = [...free].filter((e) => orphaned(e, seen));
+    const regions = rest.map((c) => unionBox(c.anchors.map((a) => a.box)));
+    greedyAssign(rest.length, orphans.length, (r, o) => iou(regions[r], orphans[o].region), SAME_PLACE_IOU).forEach((o, r) => {
+      if (o >= 0) out.set(rest[r], { ep: orphans[o], sameObject: false });
+    });
+    return out;
+  };
+
+  const observe = (ep: Episode, c: Candidate, at: number): void => {
+    ep.lastTrueAt = at;
+    ep.anchorIds = new Set(c.anchors.map((a) => a.id));
+    ep.region = unionBox(c.anchors.map((a) => a.box));
+    ep.objects = c.objects.map((t) => ({ trackId: t.id, label: t.label, score: t.score, box: t.box }));
+    ep.quality = c.anchors.reduce((s, a) => s + a.score, 0) / c.anchors.length;
+  };
+
+  return {
+    step(candidates, at, facts) {
+      if (facts.open && wasOpen === false) openSince = at;
+      wasOpen = facts.open;
+      const out: ViolationUpdate[] = [];
+      const matched = match(candidates, facts.seen);
+      const touched = new Set<Episode>();
+      for (const c of candidates) {
+        const since = Math.max(c.since ?? at, openSince);
+        const m = matched.get(c);
+        let ep = m?.ep;
+        if (!ep) {
+          ep = { key: c.key, since, lastTrueAt: at, anchorIds: new Set(), region: { x1: 0, y1: 0, x2: 0, y2: 0 }, objects: [], quality: 0, closed: false };
+          episodes.push(ep);
+        } else if (!ep.event) {
+          // The same object settling again after a gap in which it moved restarts the dwell; anything else (a
+          // short miss, a track-id switch, a cluster changing members) keeps the earliest time.
+          ep.since = m!.sameObject && c.since !== undefined && since > ep.lastTrueAt ? since : Math.min(ep.since, since);
+        }
+        observe(ep, c, at);
+        touched.add(ep);
+        if (ep.closed) continue;
+        const msg = ep.event ? progress(ep, ep.event, at) : at - ep.since >= dwellMs ? start(ep, at) : undefined;
+        if (msg) out.push(msg);
+      }
+      episodes = episodes.filter((ep) => {
+        if (touched.has(ep) || at - ep.lastTrueAt < endAfterMs) return true;
+        if (ep.event && !ep.closed) out.push(finish(ep, ep.event, at, facts));
+        return false;
+      });
+      return out;
+    },
+
+    resumes(track, seen) {
+      return episodes.some((e) => orphaned(e, seen) && iou(e.region, track.box) >= SAME_PLACE_IOU);
+    },
+
+    isSuppressed(track, at) {
+      if (suppressed.length === 0) return false;
+      suppressed = suppressed.filter((s) => s.until > at);
+      return suppressed.some((s) => s.trackId === track.id || iou(s.box, track.box) >= SAME_OBJECT_IOU);
+    },
+
+    apply(eventId, action, at, opts) {
+      const ep = episodes.find((e) => e.event?.id === eventId);
+      const ev = ep?.event;
+      if (!ep || !ev) return undefined;
+      if (ep.closed) return { ok: false, error: `event "${eventId}" was already closed (${ev.operator?.action ?? 'ended'}); nothing changed` };
+      ev.operator = { action, by: opts.by, at, note: opts.note, unit: opts.unit };
+      logger.debug({ eventId, action, by: opts.by }, 'operator action');
+      switch (action) {
+        case 'ack':
+          return { ok: true, eventId, action };
+        case 'dispatch':
+          ev.dispatchedAt = at;
+          ev.remindAt = at + reminderMs;
+          return { ok: true, eventId, action };
+        case 'false_positive':
+          for (const o of ep.objects) suppressed.push({ trackId: o.trackId, box: o.box, until: at + rule.suppressSeconds * 1000 });
+          ep.closed = true;
+          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: at, reason: `marked as a false positive by ${opts.by}` }) };
+        case 'resolve':
+          ep.closed = true;
+          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: at, reason: `resolved by ${opts.by}` }) };
+      }
+    },
+
+    active() {
+      return episodes.flatMap((ep) => (ep.event && !ep.closed ? [view(ep, ep.event)] : []));
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { Point } from '../config/common.ts';
+import type { Box } from '../detect/types.ts';
+import { bottomCentre, centre } from '../track/box.ts';
+import type { ZoneConfig } from './config.ts';
+import { pointInPolygon, toPixels } from './geometry.ts';
+
+/** A zone in the pixels of the analysed frame. */
+export interface CompiledZone {
+  id: string;
+  name: string | undefined;
+  polygon: readonly Point[];
+  /** The point of a box that decides presence (the zone's `anchor`). */
+  anchorOf(box: Box): Point;
+  contains(box: Box): boolean;
+  /** Converts a point given in the zone's units (e.g. a crossing line) to pixels. */
+  toPixels(points: readonly Point[]): Point[];
+}
+
+export function compileZone(zone: ZoneConfig, frame: { width: number; height: number }): CompiledZone {
+  const polygon = toPixels(zone.polygon, zone.units, frame);
+  const anchorOf = zone.anchor === 'center' ? centre : bottomCentre;
+  return {
+    id: zone.id,
+    name: zone.name,
+    polygon,
+    anchorOf,
+    contains: (box) => pointInPolygon(anchorOf(box), polygon),
+    toPixels: (points) => toPixels(points, zone.units, frame),
+  };
+}
