@@ -1,0 +1,67 @@
+import type { CameraSourceConfig } from './config.ts';
+import { sourceKind } from './source-kind.ts';
+
+export type FfmpegSourceConfig = Pick<
+  CameraSourceConfig,
+  'url' | 'rtspTransport' | 'loop' | 'analysis' | 'inputOptions' | 'keyframesOnly' | 'timeoutSeconds'
+>;
+
+/** One ffmpeg invocation split the way fluent-ffmpeg takes it. */
+export interface FfmpegArgs {
+  input: string;
+  inputOptions: string[];
+  outputOptions: string[];
+}
+
+/**
+ * ffmpeg arguments that turn a camera source into exact `width×height` RGB24 frames on stdout at no more than
+ * the analysis rate. Pure: the same config always gives the same arguments.
+ */
+export function buildFfmpegArgs(cfg: FfmpegSourceConfig): FfmpegArgs {
+  const kind = sourceKind(cfg.url);
+  const { fps, width, height, resize } = cfg.analysis;
+  const timeoutMicros = String(Math.round(cfg.timeoutSeconds * 1e6));
+  // info level is needed for the "Output … WxH" line that proves the frame size; -nostats drops progress lines.
+  const input = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
+
+  switch (kind) {
+    // Half a second of probing is plenty when the SDP names the codec; ffmpeg's default (and -fflags nobuffer,
+    // measured) holds the first frame back for 2.5–5 s after every reconnect.
+    case 'rtsp':
+      input.push('-rtsp_transport', cfg.rtspTransport, '-timeout', timeoutMicros, '-analyzeduration', '500000', '-flags', 'low_delay');
+      break;
+    case 'http':
+      input.push('-rw_timeout', timeoutMicros, '-analyzeduration', '500000', '-flags', 'low_delay');
+      break;
+    case 'hls':
+      input.push('-rw_timeout', timeoutMicros);
+      break;
+    case 'file':
+      // -re paces a recording like a live camera; without it a file is decoded as fast as the CPU allows.
+      input.push('-re', ...(cfg.loop ? ['-stream_loop', '-1'] : []));
+      break;
+    case 'image':
+      input.push('-re', ...(cfg.loop ? ['-loop', '1'] : []), '-framerate', String(fps));
+      break;
+  }
+  if (cfg.keyframesOnly) input.push('-skip_frame', 'nokey');
+  input.push(...cfg.inputOptions);
+
+  const scale =
+    resize === 'letterbox'
+      ? `scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=bilinear,pad=${width}:${height}:0:0:black`
+      : `scale=${width}:${height}:flags=bilinear`;
+  const output = [
+    '-an', '-sn', '-dn',
+    '-vf', scale,
+    // vfr + -r drops frames above the analysis rate but never duplicates: a slow camera is not padded with copies.
+    '-fps_mode', 'vfr', '-r', String(fps),
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24',
+  ];
+  return { input: cfg.url, inputOptions: input, outputOptions: output };
+}
+
+/** The full command line (for logs and for running ffmpeg without fluent-ffmpeg), writing to stdout. */
+export function toArgv(a: FfmpegArgs): string[] {
+  return [...a.inputOptions, '-i', a.input, ...a.outputOptions, 'pipe:1'];
+}

@@ -1,0 +1,257 @@
+import { EventEmitter } from 'node:events';
+import { Writable } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import type { Logger } from '../log.ts';
+import type { StreamState } from '../health/schema.ts';
+import type { CameraSourceConfig } from './config.ts';
+import type { Frame } from './frame.ts';
+import { buildFfmpegArgs, toArgv } from './args.ts';
+import { backoffDelayMs, type BackoffPolicy } from './backoff.ts';
+import { FrameCutter } from './cutter.ts';
+import { redact } from './redact.ts';
+import { isLive, sourceKind, type SourceKind } from './source-kind.ts';
+import { OutputSizeParser, reasonFromStderr } from './stderr.ts';
+
+/** The supervisor's view of one camera; the loop adds analysis counters to make a `CameraHealth`. */
+export interface SourceStatus {
+  camera: string;
+  state: StreamState;
+  reason?: string;
+  /** When `state` was entered (ms since epoch). */
+  since: number;
+  /** ffmpeg restarts after the first start. */
+  reconnects: number;
+  framesRead: number;
+  /** Streams that ended in the middle of a frame. */
+  shortReads: number;
+  lastFrameAt: number | null;
+}
+
+interface Session {
+  command: ffmpeg.FfmpegCommand;
+  startedAt: number;
+  stderr: string[];
+  size: OutputSizeParser;
+  /** Set when the supervisor itself ends the run, and why. */
+  killedFor?: string;
+  /** fluent-ffmpeg spawns after probing ffmpeg's capabilities: a kill before that must wait for the spawn. */
+  spawned: boolean;
+  exited: Promise<void>;
+}
+
+export interface CameraSourceEvents {
+  frame: [Frame];
+  state: [SourceStatus];
+}
+
+const stderrKept = 40;
+const killGraceMs = 2000;
+
+/**
+ * One supervised ffmpeg process per camera: reads the detection stream, emits exact-size RGB24 frames, restarts with
+ * backoff, restarts a stalled stream, explains failures in plain words. Frames' buffers come from a small pool:
+ * give each frame back with `recycle()` once it is no longer read.
+ */
+export class CameraSource extends EventEmitter<CameraSourceEvents> {
+  readonly camera: string;
+  readonly kind: SourceKind;
+  readonly width: number;
+  readonly height: number;
+  readonly targetFps: number;
+  private readonly cutter: FrameCutter;
+  private readonly backoff: BackoffPolicy;
+  private readonly stallMs: number;
+  private readonly timeoutMs: number;
+  private readonly argv: { input: string; inputOptions: string[]; outputOptions: string[] };
+  private readonly log: Logger;
+  private st: SourceStatus;
+  private session: Session | undefined;
+  private attempt = 0;
+  private seq = 0;
+  private running = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastProgressAt = 0;
+
+  constructor(cfg: CameraSourceConfig, log: Logger, private readonly random: () => number = Math.random) {
+    super();
+    this.camera = cfg.id;
+    this.kind = sourceKind(cfg.url);
+    this.width = cfg.analysis.width;
+    this.height = cfg.analysis.height;
+    this.targetFps = cfg.analysis.fps;
+    this.argv = buildFfmpegArgs(cfg);
+    this.backoff = { initialMs: cfg.reconnect.initialSeconds * 1000, maxMs: cfg.reconnect.maxSeconds * 1000 };
+    this.stallMs = cfg.stallSeconds * 1000;
+    this.timeoutMs = cfg.timeoutSeconds * 1000;
+    this.log = log.child({ stage: 'ingest', camera: cfg.id });
+    this.cutter = new FrameCutter(this.width, this.height, (data) => this.onFrame(data));
+    this.st = { camera: cfg.id, state: 'stopped', since: Date.now(), reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null };
+  }
+
+  status(): SourceStatus {
+    return { ...this.st };
+  }
+
+  /** The ffmpeg command line with passwords redacted (for logs and `jifang` diagnostics). */
+  commandLine(): string {
+    return redact(['ffmpeg', ...toArgv(this.argv)].join(' '));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.attempt = 0;
+    this.log.info({ source: redact(this.argv.input), fps: this.targetFps, size: `${this.width}x${this.height}` }, 'camera starting');
+    this.spawn();
+    this.watchdog = setInterval(() => this.checkStall(), Math.min(1000, this.stallMs / 2));
+  }
+
+  /** Stops ffmpeg (SIGTERM, then SIGKILL after 2 s) and resolves once it has exited. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.watchdog);
+    const s = this.session;
+    if (s) await this.kill(s, 'stopped');
+    this.setState('stopped', undefined);
+    this.log.info('camera stopped');
+  }
+
+  /** Hands a frame's buffer back to the pool; the frame must not be read afterwards. */
+  recycle(frame: Frame): void {
+    this.cutter.recycle(frame.data);
+  }
+
+  private spawn(): void {
+    this.setState('connecting', this.st.reason);
+    const stderr: string[] = [];
+    const size = new OutputSizeParser();
+    const sink = new Writable({
+      // No 'close' event: fluent-ffmpeg would treat the pipe's close as a failure and race the process exit.
+      emitClose: false,
+      autoDestroy: false,
+      write: (chunk: Buffer, _enc, done) => {
+        this.cutter.push(chunk);
+        done();
+      },
+    });
+    const command = ffmpeg(this.argv.input)
+      .inputOptions(...this.argv.inputOptions)
+      .outputOptions(...this.argv.outputOptions)
+      .output(sink);
+    let resolveExit!: () => void;
+    const session: Session = { command, startedAt: Date.now(), stderr, size, spawned: false, exited: new Promise((r) => (resolveExit = r)) };
+    command
+      .on('start', (cmd: string) => {
+        session.spawned = true;
+        if (session.killedFor) command.kill('SIGKILL');
+        else this.log.debug({ cmd: redact(cmd) }, 'ffmpeg started');
+      })
+      .on('stderr', (line: string) => {
+        size.line(line);
+        stderr.push(line);
+        if (stderr.length > stderrKept) stderr.shift();
+      })
+      .on('error', (err: Error) => {
+        this.onExit(session, err);
+        resolveExit();
+      })
+      .on('end', () => {
+        this.onExit(session, undefined);
+        resolveExit();
+      });
+    this.session = session;
+    this.lastProgressAt = session.startedAt;
+    command.run();
+  }
+
+  private onFrame(data: Buffer): void {
+    const now = Date.now();
+    this.lastProgressAt = now;
+    const size = this.session?.size.size;
+    if (size && (size.width !== this.width || size.height !== this.height)) {
+      this.cutter.recycle(data);
+      if (this.session && !this.session.killedFor) {
+        void this.kill(this.session, `frame size changed: ffmpeg writes ${size.width}x${size.height}, expected ${this.width}x${this.height}`);
+      }
+      return;
+    }
+    this.st.framesRead++;
+    this.st.lastFrameAt = now;
+    if (this.st.state !== 'streaming') {
+      this.attempt = 0;
+      this.setState('streaming', undefined);
+    }
+    this.emit('frame', { camera: this.camera, seq: this.seq++, receivedAt: now, data, width: this.width, height: this.height });
+  }
+
+  private onExit(session: Session, err: Error | undefined): void {
+    if (this.session === session) this.session = undefined;
+    const partial = this.cutter.discardPartial();
+    if (partial > 0) {
+      this.st.shortReads++;
+      this.log.warn({ bytes: partial, frameBytes: this.cutter.frameBytes }, 'stream ended in the middle of a frame (short read)');
+    }
+    if (!this.running) return;
+    const reason = this.exitReason(session, err);
+    const permanent = !isLive(this.kind) && (reason === 'file not found' || (err === undefined && !session.killedFor));
+    if (permanent || /cannot find ffmpeg|ENOENT/i.test(err?.message ?? '')) {
+      const state = err === undefined && !session.killedFor ? 'stopped' : 'failed';
+      this.running = false;
+      clearInterval(this.watchdog);
+      this.setState(state, reason);
+      this.log.error({ reason }, state === 'stopped' ? 'camera source ended' : 'camera source failed for good');
+      return;
+    }
+    const delay = backoffDelayMs(this.attempt++, this.backoff, this.random);
+    this.setState('backoff', reason);
+    this.log.warn({ reason, retryInSeconds: Math.round(delay / 100) / 10, attempt: this.attempt }, 'camera stream down, reconnecting');
+    this.retryTimer = setTimeout(() => {
+      if (!this.running) return;
+      this.st.reconnects++;
+      this.spawn();
+    }, delay);
+  }
+
+  private exitReason(session: Session, err: Error | undefined): string {
+    if (session.killedFor) return session.killedFor;
+    const fromStderr = reasonFromStderr(session.stderr, { elapsedMs: Date.now() - session.startedAt, timeoutMs: this.timeoutMs });
+    if (fromStderr) return fromStderr;
+    if (err === undefined) return isLive(this.kind) ? 'stream ended: the camera closed the connection' : 'end of file';
+    if (/cannot find ffmpeg|ENOENT/i.test(err.message)) return 'ffmpeg not found: install ffmpeg or set FFMPEG_PATH';
+    const last = session.stderr.filter((l) => l.trim() !== '').at(-1);
+    return redact(last ? `${err.message}: ${last.trim()}` : err.message);
+  }
+
+  private checkStall(): void {
+    const s = this.session;
+    if (!s || s.killedFor) return;
+    const silentMs = Date.now() - this.lastProgressAt;
+    if (silentMs >= this.stallMs) {
+      // A stalled connection cannot say goodbye anyway; SIGTERM would wait on the blocked read.
+      void this.kill(s, `stalled: no frame for ${Math.round(silentMs / 100) / 10} s`, 'SIGKILL');
+    }
+  }
+
+  /** SIGTERM by default so that ffmpeg sends RTSP TEARDOWN: cameras allow only a few sessions at a time. */
+  private async kill(s: Session, why: string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    s.killedFor ??= why;
+    if (s.spawned) s.command.kill(signal);
+    const force = setTimeout(() => s.spawned && s.command.kill('SIGKILL'), killGraceMs);
+    await s.exited;
+    clearTimeout(force);
+  }
+
+  private setState(state: StreamState, reason: string | undefined): void {
+    if (this.st.state === state && this.st.reason === reason) return;
+    this.st = { ...this.st, state, reason, since: Date.now() };
+    if (reason === undefined) delete this.st.reason;
+    this.emit('state', this.status());
+  }
+}
+
+export function createCameraSource(cfg: CameraSourceConfig, log: Logger): CameraSource {
+  return new CameraSource(cfg, log);
+}

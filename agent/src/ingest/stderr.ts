@@ -1,0 +1,69 @@
+import { redact } from './redact.ts';
+
+/** What the supervisor knows about a finished ffmpeg run besides its stderr. */
+export interface RunContext {
+  /** How long the process ran. */
+  elapsedMs: number;
+  /** The socket timeout handed to ffmpeg. */
+  timeoutMs: number;
+}
+
+interface Rule {
+  test: RegExp;
+  reason: (m: RegExpExecArray, ctx: RunContext) => string;
+}
+
+// Ordered: the first rule matching any stderr line names the failure. Texts are ffmpeg 5.x messages seen
+// against real RTSP/HTTP servers, files and misconfigured builds.
+const rules: Rule[] = [
+  { test: /\b401 Unauthorized|authorization failed/i, reason: () => 'unauthorised (401): check the user name and password' },
+  { test: /\b403 Forbidden/i, reason: () => 'forbidden (403): this user may not view the stream' },
+  { test: /\b404 Not Found/i, reason: () => 'stream not found (404): check the path in the URL' },
+  { test: /Connection refused/i, reason: () => 'connection refused: nothing is listening at that address and port' },
+  { test: /timed out/i, reason: () => 'timed out: the camera did not answer' },
+  { test: /No route to host|Network is unreachable/i, reason: () => 'host unreachable: check the network and the address' },
+  { test: /Failed to resolve hostname ([^\s:]+)|Name or service not known/i, reason: (m) => `host name not found${m[1] ? `: ${m[1]}` : ''}` },
+  { test: /No such file or directory/i, reason: () => 'file not found' },
+  { test: /Unrecognized hwaccel: ([\w-]+)/i, reason: (m) => `hardware decoder "${m[1]}" is not available in this ffmpeg build (check inputOptions)` },
+  { test: /Unknown decoder '([^']+)'/i, reason: (m) => `decoder "${m[1]}" is not available in this ffmpeg build (check inputOptions)` },
+  {
+    test: /Decoder \(codec (\w+)\) not found|no decoder found for:?\s*(\w+)|Unsupported codec|Could not find codec parameters|Cannot determine format of input stream/i,
+    reason: (m) => `codec unsupported${m[1] || m[2] ? `: ${m[1] || m[2]}` : ''}: ffmpeg cannot decode this stream`,
+  },
+  // ffmpeg reports an RTSP handshake that ran into its socket timeout as unreadable data.
+  {
+    test: /Invalid data found when processing input/i,
+    reason: (_m, ctx) =>
+      ctx.elapsedMs >= ctx.timeoutMs * 0.9
+        ? 'timed out: the camera did not answer'
+        : 'invalid data: not a stream or file ffmpeg can read',
+  },
+  { test: /(?:Server returned|method \w+ failed:) (\d{3}|[45]XX) ?([^\r\n]*)/i, reason: (m) => `server answered ${m[1]}${m[2] ? ` ${m[2].trim()}` : ''}` },
+];
+
+/** Turns ffmpeg's stderr into a reason an installer understands; undefined when nothing in it explains a failure. */
+export function reasonFromStderr(lines: readonly string[], ctx: RunContext): string | undefined {
+  for (const rule of rules) {
+    for (const line of lines) {
+      const m = rule.test.exec(line);
+      if (m) return redact(rule.reason(m, ctx));
+    }
+  }
+  return undefined;
+}
+
+/** Width and height of the raw video ffmpeg writes, from the stream line that follows "Output #0". */
+export class OutputSizeParser {
+  private inOutput = false;
+  size: { width: number; height: number } | undefined;
+
+  line(text: string): void {
+    if (/^Output #0\b/.test(text)) {
+      this.inOutput = true;
+      return;
+    }
+    if (!this.inOutput || this.size) return;
+    const m = /Stream #\d+:\d+.*: Video: rawvideo\b.*?, (\d+)x(\d+)\b/.exec(text);
+    if (m) this.size = { width: Number(m[1]), height: Number(m[2]) };
+  }
+}
