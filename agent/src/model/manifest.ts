@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { ConfigError, problemsFromZod } from '../config/errors.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a lower-case hex SHA-256 (64 characters)' });
+const rgbTriple = (what: string) => z.tuple([z.number(), z.number(), z.number()], { error: `expected ${what} as three numbers [r, g, b] on 0..255 values` });
 
 /** Output layouts the detector can decode; see agent/src/detect/decoders. */
 export const outputFamilySchema = z.enum(['gfl', 'yolov8', 'yolov5', 'yolox', 'end2end'], {
@@ -26,18 +29,29 @@ export const modelManifestSchema = z.strictObject({
     height: z.number().int().positive(),
     colorOrder: z.enum(['rgb', 'bgr']),
     /** Applied to 0..255 values: (v - mean) / std. */
-    mean: z.tuple([z.number(), z.number(), z.number()]),
-    std: z.tuple([z.number(), z.number(), z.number()]),
+    mean: rgbTriple('mean'),
+    std: rgbTriple('std').refine((s) => s.every((v) => v !== 0), { error: 'expected std values other than 0' }),
     /** `letterbox` keeps the aspect ratio (image top-left, padded); `stretch` resizes to fit. */
     resize: z.enum(['letterbox', 'stretch']).default('letterbox'),
+    /** 0..255 value of the letterbox padding, before normalising (YOLOX uses 114). */
     padValue: z.number().default(0),
   }),
-  /** Family-specific decoding parameters (strides, reg_max, …). */
+  /** Family-specific decoding parameters. */
   decode: z
     .strictObject({
-      strides: z.array(z.number().int().positive()).optional(),
+      /** gfl, yolox: anchor-grid strides in output order (defaults: gfl 8,16,32,64; yolox 8,16,32). */
+      strides: z.array(z.number().int().positive()).min(1).optional(),
+      /** gfl: the largest bin index of the box distribution (bins = regMax + 1 per side). */
       regMax: z.number().int().positive().optional(),
+      /** gfl, yolox, yolov5: class (and objectness) scores already passed through a sigmoid. */
       scoresActivated: z.boolean().optional(),
+      /** end2end: how boxes are written, and whether they are fractions of the input size instead of pixels. */
+      boxFormat: z.enum(['xyxy', 'cxcywh']).optional(),
+      normalizedBoxes: z.boolean().optional(),
+      /** end2end single-tensor [N, 6] rows: `box_score_class` (YOLOv10, Ultralytics nms=True) or `class_score_box` (PaddleDetection). */
+      rowOrder: z.enum(['box_score_class', 'class_score_box']).optional(),
+      /** end2end: an extra int64 input fed the input size [[width, height]] (D-FINE / RT-DETR `orig_target_sizes`). */
+      sizeInput: z.string().min(1).optional(),
     })
     .default({}),
   labels: z.strictObject({
@@ -47,3 +61,26 @@ export const modelManifestSchema = z.strictObject({
   }),
 });
 export type ModelManifest = z.infer<typeof modelManifestSchema>;
+
+/** Validates manifest JSON text; errors read `FILE: field.path: expected …`. */
+export function parseManifest(text: string, file: string): ModelManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+  const parsed = modelManifestSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));
+  return parsed.data;
+}
+
+export async function readManifest(file: string): Promise<ModelManifest> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the model manifest (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+  }
+  return parseManifest(text, file);
+}

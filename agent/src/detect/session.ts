@@ -1,0 +1,69 @@
+import ort from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
+import type { Logger } from '../log.ts';
+import type { ModelManifest } from '../model/manifest.ts';
+import type { DetectorConfig } from './config.ts';
+
+export type SessionConfig = Pick<DetectorConfig, 'intraOpThreads' | 'interOpThreads' | 'graphOptimization' | 'executionProviders'>;
+
+/** ORT session options from the config. CPU always ends the provider list, so a box without an accelerator still runs. */
+export function sessionOptions(cfg: SessionConfig, providers: readonly string[]): InferenceSession.SessionOptions {
+  return {
+    executionProviders: providers.includes('cpu') ? [...providers] : [...providers, 'cpu'],
+    intraOpNumThreads: cfg.intraOpThreads,
+    interOpNumThreads: cfg.interOpThreads,
+    graphOptimizationLevel: cfg.graphOptimization,
+    // The default model logs hundreds of initializer warnings at the default level.
+    logSeverityLevel: 3,
+  };
+}
+
+/** Opens the model with the configured providers; if they cannot be used here, falls back to CPU with a warning. */
+export async function openSession(modelPath: string, cfg: SessionConfig, log: Logger): Promise<InferenceSession> {
+  try {
+    return await ort.InferenceSession.create(modelPath, sessionOptions(cfg, cfg.executionProviders));
+  } catch (err) {
+    if (cfg.executionProviders.every((p) => p === 'cpu')) throw new Error(`${modelPath}: ONNX Runtime cannot load the model: ${(err as Error).message}`);
+    log.warn({ providers: cfg.executionProviders, err: (err as Error).message }, 'execution providers unavailable, falling back to cpu');
+    return ort.InferenceSession.create(modelPath, sessionOptions(cfg, ['cpu']));
+  }
+}
+
+export interface InputBinding {
+  /** The image tensor's input name. */
+  image: string;
+  /** D-FINE / RT-DETR style extra input fed [[width, height]]. */
+  sizeInput?: string;
+}
+
+/**
+ * Checks the model's inputs against the manifest: one float32 image input [1, 3, H, W] (symbolic dimensions
+ * accepted: the manifest's size is used), plus the optional size input. Anything else is an error naming the input.
+ */
+export function bindInputs(session: Pick<InferenceSession, 'inputMetadata'>, manifest: ModelManifest, where: string): InputBinding {
+  const { width, height } = manifest.input;
+  const sizeInput = manifest.decode.sizeInput;
+  const wanted = `float32 [1, 3, ${height}, ${width}]`;
+  const inputs = session.inputMetadata;
+  const imageMeta = manifest.input.name ? inputs.find((m) => m.name === manifest.input.name) : inputs.find((m) => m.name !== sizeInput);
+  if (!imageMeta) {
+    throw new Error(`${where}: the model has no input "${manifest.input.name}" (inputs: ${inputs.map((m) => `"${m.name}"`).join(', ')})`);
+  }
+  if (!imageMeta.isTensor) throw new Error(`${where}: input "${imageMeta.name}" is not a tensor; expected ${wanted}`);
+  const shape = imageMeta.shape;
+  const fits = (dim: number | string | undefined, want: number) => typeof dim === 'string' || dim === -1 || dim === want;
+  const shapeOk = shape.length === 4 && fits(shape[0], 1) && fits(shape[1], 3) && fits(shape[2], height) && fits(shape[3], width);
+  if (imageMeta.type !== 'float32' || !shapeOk) {
+    throw new Error(`${where}: input "${imageMeta.name}" is ${imageMeta.type} [${shape.join(', ')}]; the manifest expects ${wanted} (check input.width/height)`);
+  }
+  for (const m of inputs) {
+    if (m.name === imageMeta.name) continue;
+    if (m.name !== sizeInput) {
+      throw new Error(`${where}: the model has an input "${m.name}" the manifest does not describe (set decode.sizeInput if it takes the image size)`);
+    }
+  }
+  if (sizeInput && !inputs.some((m) => m.name === sizeInput)) {
+    throw new Error(`${where}: decode.sizeInput names "${sizeInput}", but the model's inputs are ${inputs.map((m) => `"${m.name}"`).join(', ')}`);
+  }
+  return sizeInput ? { image: imageMeta.name, sizeInput } : { image: imageMeta.name };
+}

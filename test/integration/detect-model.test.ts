@@ -1,0 +1,177 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { createDetector } from '../../agent/src/detect/detector.ts';
+import { readRgbImage } from '../../agent/src/detect/image-file.ts';
+import type { Box, Detection, Detector, RgbImage } from '../../agent/src/detect/types.ts';
+import { windowsForCamera } from '../../agent/src/detect/windows.ts';
+import { loadModel, sharedModelsDir, type LoadedModel } from '../../agent/src/model/load.ts';
+import { silentLogger } from '../../agent/src/log.ts';
+import { defaultManifest, sample } from '../helpers/paths.ts';
+
+// Hand-measured regions (pixels of the sample photos), read off the images by eye.
+const BUS = { bus: [15, 228, 805, 725], people: [[50, 400, 246, 904], [226, 406, 344, 860], [670, 380, 810, 880]] } as const;
+const DOG = { dog: [133, 222, 310, 540], bicycle: [125, 140, 566, 420], pickup: [466, 73, 690, 170] } as const;
+const STREET = {
+  taxi: [118, 450, 437, 625],
+  suv: [340, 447, 520, 567],
+  people: [[915, 445, 965, 600], [1100, 450, 1145, 597], [1360, 432, 1425, 597]],
+  /** The stall's three umbrellas, right-hand pavement. */
+  stall: [1000, 390, 1210, 445],
+  /** The demo's street_vending zone: the right-hand pavement. */
+  pavement: [880, 390, 1441, 640],
+} as const;
+
+type Rect = readonly [number, number, number, number];
+
+function iou(b: Box, r: Rect): number {
+  const w = Math.min(b.x2, r[2]) - Math.max(b.x1, r[0]);
+  const h = Math.min(b.y2, r[3]) - Math.max(b.y1, r[1]);
+  const inter = w > 0 && h > 0 ? w * h : 0;
+  return inter / ((b.x2 - b.x1) * (b.y2 - b.y1) + (r[2] - r[0]) * (r[3] - r[1]) - inter);
+}
+
+function expectFound(dets: Detection[], labels: string[], region: Rect, minIou = 0.7): void {
+  const best = dets.filter((d) => labels.includes(d.label)).sort((a, b) => iou(b.box, region) - iou(a.box, region))[0];
+  expect(best, `no ${labels.join('/')} detected`).toBeDefined();
+  expect(iou(best.box, region), `${labels.join('/')} box ${JSON.stringify(best.box)} vs hand-measured ${region}`).toBeGreaterThanOrEqual(minIou);
+}
+
+const count = (dets: Detection[], label: string) => dets.filter((d) => d.label === label).length;
+
+let model: LoadedModel;
+let detector: Detector;
+/** Street scenes: distant pedestrians score 0.3–0.4 on a whole 1441×731 frame shrunk to 416. */
+let streetDetector: Detector;
+const images: Record<string, RgbImage> = {};
+
+beforeAll(async () => {
+  model = await loadModel(defaultManifest);
+  detector = await createDetector(model, detectorConfigSchema.parse({}), silentLogger);
+  streetDetector = await createDetector(model, detectorConfigSchema.parse({ scoreThreshold: 0.3 }), silentLogger);
+  for (const f of ['bus.jpg', 'dog.jpg', 'street.png']) images[f] = await readRgbImage(sample(f));
+});
+afterAll(async () => {
+  await detector?.close();
+  await streetDetector?.close();
+});
+
+describe('PicoDet-S 416 on real photos', () => {
+  it('bus.jpg: the bus and the three people in front of it, where they are', async () => {
+    const dets = await detector.detect(images['bus.jpg']);
+    expectFound(dets, ['bus'], BUS.bus);
+    expect(count(dets, 'person')).toBeGreaterThanOrEqual(3);
+    for (const p of BUS.people) expectFound(dets, ['person'], p);
+    expect(dets.find((d) => d.label === 'bus')!.score).toBeGreaterThan(0.8);
+  });
+
+  it('dog.jpg: the dog, the bicycle and the pickup (car or truck)', async () => {
+    const dets = await detector.detect(images['dog.jpg']);
+    expectFound(dets, ['dog'], DOG.dog);
+    expectFound(dets, ['bicycle'], DOG.bicycle);
+    expectFound(dets, ['car', 'truck'], DOG.pickup);
+  });
+
+  it('street.png, whole frame: at least 3 cars (the taxi among them) and 8 people, but no umbrella', async () => {
+    const dets = await streetDetector.detect(images['street.png']);
+    expect(count(dets, 'car')).toBeGreaterThanOrEqual(3);
+    expect(count(dets, 'person')).toBeGreaterThanOrEqual(8);
+    expectFound(dets, ['car'], STREET.taxi);
+    expectFound(dets, ['car'], STREET.suv);
+    for (const p of STREET.people) expectFound(dets, ['person'], p, 0.6);
+    expect(count(dets, 'umbrella')).toBe(0);
+    expect(streetDetector.lastTimings.inferenceMs).toHaveLength(1);
+  });
+
+  it('street.png with the pavement zone window: the stall umbrellas appear and the people double', async () => {
+    const img = images['street.png'];
+    const [x1, y1, x2, y2] = STREET.pavement;
+    const windows = windowsForCamera(
+      {
+        windows: 'zones',
+        analysis: { fps: 1, width: img.width, height: img.height },
+        zones: [{ id: 'pavement', units: 'pixels', anchor: 'bottom_center', polygon: [[x1, y1], [x2, y1], [x2, y2], [x1, y2]], rules: [] as never }],
+      },
+      model.manifest.input,
+    );
+    expect(windows).toHaveLength(1);
+
+    const whole = await streetDetector.detect(img);
+    const merged = await streetDetector.detect(img, windows);
+    const umbrellas = merged.filter((d) => d.label === 'umbrella');
+    expect(umbrellas.length).toBeGreaterThanOrEqual(1);
+    for (const u of umbrellas) expect(iou(u.box, STREET.stall), `umbrella ${JSON.stringify(u.box)} outside the stall`).toBeGreaterThan(0.1);
+    const onPavement = (dets: Detection[]) =>
+      dets.filter((d) => d.label === 'person' && (d.box.x1 + d.box.x2) / 2 >= x1 && d.box.y2 >= y1 && d.box.y2 <= y2).length;
+    expect(onPavement(whole)).toBeGreaterThanOrEqual(4);
+    expect(onPavement(merged)).toBeGreaterThanOrEqual(2 * onPavement(whole));
+    // The whole-frame objects are still there, each once.
+    expectFound(merged, ['car'], STREET.taxi);
+    expect(merged.filter((d) => d.label === 'car' && iou(d.box, STREET.taxi) > 0.5)).toHaveLength(1);
+    expect(streetDetector.lastTimings.inferenceMs).toHaveLength(2);
+  });
+
+  it('gives the same detections for the same frame (reused buffers carry nothing over)', async () => {
+    const a = await detector.detect(images['dog.jpg']);
+    await detector.detect(images['bus.jpg']);
+    const b = await detector.detect(images['dog.jpg']);
+    expect(b).toEqual(a);
+  });
+
+  it('maps labels to domain words and keeps one box per object across mapped classes', async () => {
+    const mapped = await createDetector(model, detectorConfigSchema.parse({ labelMap: { car: 'vehicle', truck: 'vehicle' } }), silentLogger);
+    try {
+      const dets = await mapped.detect(images['dog.jpg']);
+      const vehicles = dets.filter((d) => d.label === 'vehicle');
+      expect(vehicles).toHaveLength(1);
+      expect(iou(vehicles[0].box, DOG.pickup)).toBeGreaterThan(0.7);
+      expect(['car', 'truck']).toContain(model.labels[vehicles[0].classId]);
+    } finally {
+      await mapped.close();
+    }
+  });
+
+  it('rejects a frame whose byte count does not match its size', async () => {
+    const img = images['dog.jpg'];
+    await expect(detector.detect({ ...img, height: img.height - 1 })).rejects.toThrow(/expected RGB24 768×575×3/);
+  });
+});
+
+describe('model checks at load', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'jifang-detect-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function withManifest(change: (m: Record<string, unknown>) => void): Promise<LoadedModel> {
+    const m = JSON.parse(readFileSync(defaultManifest, 'utf8')) as Record<string, unknown>;
+    change(m);
+    const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(m));
+    return loadModel(file, { searchDirs: [sharedModelsDir, join(defaultManifest, '..')] });
+  }
+
+  it('fails when the outputs do not fit the family, naming the output', async () => {
+    const wrong = await withManifest((m) => (m.family = 'yolov8'));
+    await expect(createDetector(wrong, detectorConfigSchema.parse({}), silentLogger)).rejects.toThrow(
+      /output "save_infer_model\/scale_0\.tmp_1" \[1, 2704, 80\] float32 does not fit: family yolov8 with 80 labels/,
+    );
+  });
+
+  it('fails when the manifest strides do not match the output sizes, naming the output', async () => {
+    const wrong = await withManifest((m) => (m.decode = { strides: [8, 16, 32, 128], regMax: 7 }));
+    await expect(createDetector(wrong, detectorConfigSchema.parse({}), silentLogger)).rejects.toThrow(/output "save_infer_model\/scale_3\.tmp_1" \[1, 49, 80\] float32 does not fit stride 128/);
+  });
+
+  it('fails when the input size differs from the manifest, naming the input', async () => {
+    const wrong = await withManifest((m) => ((m.input as Record<string, unknown>).width = 320));
+    await expect(createDetector(wrong, detectorConfigSchema.parse({}), silentLogger)).rejects.toThrow(/input "image" is float32 \[1, 3, 416, 416\]; the manifest expects float32 \[1, 3, 416, 320\]/);
+  });
+
+  it('rejects a label map key that is not a model label', async () => {
+    await expect(createDetector(model, detectorConfigSchema.parse({ labelMap: { cars: 'vehicle' } }), silentLogger)).rejects.toThrow(/model\.labelMap: "cars" is not a label of the model/);
+  });
+});
