@@ -91,7 +91,7 @@ describe('PicoDet-S 416 on real photos', () => {
     const windows = windowsForCamera(
       {
         windows: 'zones',
-        analysis: { fps: 1, width: img.width, height: img.height },
+        analysis: { width: img.width, height: img.height },
         zones: [{ id: 'pavement', units: 'pixels', anchor: 'bottom_center', polygon: [[x1, y1], [x2, y1], [x2, y2], [x1, y2]], rules: [] as never }],
       },
       model.manifest.input,

@@ -1,7 +1,7 @@
 import type { CameraConfig } from '../config/schema.ts';
 import type { DetectionWindow } from './types.ts';
 
-export type WindowCamera = Pick<CameraConfig, 'windows' | 'zones' | 'analysis'>;
+export type WindowCamera = Pick<CameraConfig, 'windows' | 'zones'> & { analysis: { width: number; height: number } };
 
 /** Zone boxes grow by this fraction of their size on each side, so objects at a zone's edge are seen whole. */
 const ZONE_PADDING = 0.1;
