@@ -1,0 +1,157 @@
+import type { LatLon, Point } from '../config/common.ts';
+import { symmetricEigen } from './eigen.ts';
+import { localFrame, type LocalFrame } from './local-frame.ts';
+
+export interface Correspondence {
+  /** Image position, in whatever units the caller solves in (the mapping is defined in those). */
+  pixel: Point;
+  geo: LatLon;
+}
+
+/** Image → ground plane mapping: row-major 3×3 from image units to metres east/north of `frame.origin`. */
+export interface Homography {
+  matrix: Float64Array;
+  frame: LocalFrame;
+  /** Sign of the projective scale on the ground side of the horizon. */
+  side: 1 | -1;
+}
+
+export interface HomographyFit {
+  homography: Homography;
+  /** Root-mean-square and largest distance between each surveyed point and its mapped pixel, in metres. */
+  rmsMeters: number;
+  maxMeters: number;
+  residualsMeters: number[];
+}
+
+export class CalibrationError extends Error {
+  override name = 'CalibrationError';
+}
+
+/** Points closer than this (metres on the ground, or this fraction of the image spread) are the same point. */
+const SAME_GROUND_M = 0.05;
+const SAME_PIXEL = 1e-4;
+/** A triangle of normalised points with less area than this is a line. */
+const FLAT = 1e-3;
+
+/**
+ * Fits a pixel → ground homography to ≥ 4 correspondences by the normalised direct linear
+ * transform (Hartley): both point sets are centred and scaled before the fit, which keeps the
+ * least-squares problem well conditioned in any units. Throws a CalibrationError naming the
+ * offending points for duplicate, collinear or otherwise degenerate sets.
+ */
+export function solveHomography(points: readonly Correspondence[]): HomographyFit {
+  if (points.length < 4) throw new CalibrationError(`expected at least 4 pixel ↔ geo points, got ${points.length}`);
+  points.forEach((p, i) => {
+    if (![...p.pixel, p.geo.lat, p.geo.lon].every(Number.isFinite)) throw new CalibrationError(`points[${i}]: expected finite pixel and geo coordinates`);
+  });
+  const frame = localFrame({ lat: mean(points.map((p) => p.geo.lat)), lon: mean(points.map((p) => p.geo.lon)) });
+  const image = points.map((p) => p.pixel);
+  const ground = points.map((p) => frame.toLocal(p.geo));
+  checkDistinct(ground, SAME_GROUND_M, 'ground position');
+  const ni = normaliser(image);
+  checkDistinct(image, SAME_PIXEL * ni.spread, 'pixel position');
+  const ng = normaliser(ground);
+  const a = image.map(ni.apply);
+  const b = ground.map(ng.apply);
+  checkShape(a, 'pixel');
+  checkShape(b, 'ground');
+
+  const m = new Float64Array(81);
+  const row = new Float64Array(9);
+  const accumulate = () => {
+    for (let i = 0; i < 9; i++) for (let j = 0; j < 9; j++) m[i * 9 + j] += row[i] * row[j];
+  };
+  for (let k = 0; k < a.length; k++) {
+    const [x, y] = a[k];
+    const [u, v] = b[k];
+    row.set([-x, -y, -1, 0, 0, 0, u * x, u * y, u]);
+    accumulate();
+    row.set([0, 0, 0, -x, -y, -1, v * x, v * y, v]);
+    accumulate();
+  }
+  const { values, vectors } = symmetricEigen(m, 9);
+  if (values[1] <= 1e-10 * values[8]) {
+    throw new CalibrationError('the points do not determine a ground plane: expected at least 4 points in general position (no 3 of them on one line) in the image and on the ground');
+  }
+  const matrix = mul3(ng.inverse, mul3(vectors[0], ni.forward));
+  const scale = image.map(([x, y]) => matrix[6] * x + matrix[7] * y + matrix[8]);
+  if (!scale.every((w) => Math.sign(w) === Math.sign(scale[0]) && w !== 0)) {
+    throw new CalibrationError('the points cannot lie on one ground plane seen by one camera (the fit puts some of them beyond the horizon): check for swapped lat/lon or mismatched pairs');
+  }
+  const homography: Homography = { matrix, frame, side: scale[0] > 0 ? 1 : -1 };
+  const residualsMeters = points.map((p, i) => {
+    const [e, n] = project(homography, p.pixel)!;
+    return Math.hypot(e - ground[i][0], n - ground[i][1]);
+  });
+  return {
+    homography,
+    rmsMeters: Math.sqrt(mean(residualsMeters.map((r) => r * r))),
+    maxMeters: Math.max(...residualsMeters),
+    residualsMeters,
+  };
+}
+
+/** Metres east/north of the frame origin; undefined for image points at or above the horizon. */
+export function project(h: Homography, [x, y]: Point): [number, number] | undefined {
+  const m = h.matrix;
+  const w = m[6] * x + m[7] * y + m[8];
+  if (!(w * h.side > 0)) return undefined;
+  return [(m[0] * x + m[1] * y + m[2]) / w, (m[3] * x + m[4] * y + m[5]) / w];
+}
+
+/** Where on the ground an image point is; undefined at or above the horizon. */
+export function pixelToGeo(h: Homography, pixel: Point): LatLon | undefined {
+  const en = project(h, pixel);
+  return en && h.frame.toGeo(en[0], en[1]);
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
+/** Similarity taking the points' centroid to 0 and their mean distance from it to √2. */
+function normaliser(pts: readonly Point[]): { spread: number; apply: (p: Point) => Point; forward: Float64Array; inverse: Float64Array } {
+  const cx = mean(pts.map((p) => p[0]));
+  const cy = mean(pts.map((p) => p[1]));
+  const spread = mean(pts.map(([x, y]) => Math.hypot(x - cx, y - cy)));
+  const s = spread > 0 ? Math.SQRT2 / spread : 1;
+  return {
+    spread,
+    apply: ([x, y]) => [(x - cx) * s, (y - cy) * s],
+    forward: Float64Array.of(s, 0, -s * cx, 0, s, -s * cy, 0, 0, 1),
+    inverse: Float64Array.of(1 / s, 0, cx, 0, 1 / s, cy, 0, 0, 1),
+  };
+}
+
+function checkDistinct(pts: readonly Point[], minDistance: number, what: string): void {
+  for (let i = 0; i < pts.length; i++) {
+    for (let j = i + 1; j < pts.length; j++) {
+      if (Math.hypot(pts[i][0] - pts[j][0], pts[i][1] - pts[j][1]) <= minDistance) {
+        throw new CalibrationError(`points[${i}] and points[${j}] have the same ${what}: expected distinct points`);
+      }
+    }
+  }
+}
+
+/** Rejects sets that are all on one line, and 4-point sets with 3 on one line (both leave the plane undetermined). */
+function checkShape(pts: readonly Point[], what: string): void {
+  const area = (i: number, j: number, k: number) =>
+    Math.abs((pts[j][0] - pts[i][0]) * (pts[k][1] - pts[i][1]) - (pts[k][0] - pts[i][0]) * (pts[j][1] - pts[i][1])) / 2;
+  const triples: [number, number, number][] = [];
+  for (let i = 0; i < pts.length; i++) for (let j = i + 1; j < pts.length; j++) for (let k = j + 1; k < pts.length; k++) triples.push([i, j, k]);
+  if (triples.every(([i, j, k]) => area(i, j, k) < FLAT)) {
+    throw new CalibrationError(`all ${what} points lie on one line: expected at least 4 points spread over an area, no 3 of them on one line`);
+  }
+  if (pts.length === 4) {
+    const flat = triples.find(([i, j, k]) => area(i, j, k) < FLAT);
+    if (flat) throw new CalibrationError(`${what} points[${flat[0]}], points[${flat[1]}] and points[${flat[2]}] lie on one line: with 4 points, no 3 may be collinear`);
+  }
+}
+
+/** Row-major 3×3 product. */
+function mul3(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(9);
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) out[i * 3 + j] = a[i * 3] * b[j] + a[i * 3 + 1] * b[3 + j] + a[i * 3 + 2] * b[6 + j];
+  return out;
+}

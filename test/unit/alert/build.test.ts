@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { buildAlert, type AlertContext } from '../../../agent/src/alert/build.ts';
+import { formatAlertLine } from '../../../agent/src/alert/console-line.ts';
+import { alertSchema } from '../../../agent/src/alert/schema.ts';
+import { createGeoMapper } from '../../../agent/src/geo/mapper.ts';
+import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
+import { box, det } from '../track/scene.ts';
+import { camera, Sim } from '../rules/sim.ts';
+
+/** The frame shows a 64 m × 36 m patch of ground from straight above: 10 px per metre, north up. */
+const calibration = {
+  units: 'normalized' as const,
+  points: [
+    { pixel: [0, 0] as [number, number], geo: { lat: 31.2304 + 36 / 111_195, lon: 121.4737 } },
+    { pixel: [1, 0] as [number, number], geo: { lat: 31.2304 + 36 / 111_195, lon: 121.4737 + 64 / (111_195 * Math.cos((31.2304 * Math.PI) / 180)) } },
+    { pixel: [1, 1] as [number, number], geo: { lat: 31.2304, lon: 121.4737 + 64 / (111_195 * Math.cos((31.2304 * Math.PI) / 180)) } },
+    { pixel: [0, 1] as [number, number], geo: { lat: 31.2304, lon: 121.4737 } },
+  ],
+};
+
+const frame = { width: 640, height: 360 };
+const baseCtx: AlertContext = {
+  site: { id: 'xuhui-01' },
+  camera: { id: 'cam1', name: 'Gate camera', location: { lat: 31.23, lon: 121.47 }, address: 'No. 5 Main St' },
+  model: { name: 'picodet_s_416_coco', sha256: 'cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2' },
+  agent: { version: '0.1.0', boxId: 'box-7' },
+  frame,
+};
+
+function parkedCarUpdates(): ViolationUpdate[] {
+  const sim = new Sim(
+    camera([{ id: 'kerb', name: 'Kerb', polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]], rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 30, endAfterSeconds: 5 }] }]),
+  );
+  // The car's bottom centre is at pixel (160, 280): 16 m east, 8 m north of the frame's bottom-left corner.
+  sim.run(40, () => [det('car', box(100, 220, 120, 60), 0.87)]);
+  sim.run(10, () => []);
+  return sim.updates;
+}
+
+describe('buildAlert', () => {
+  it('builds a valid jifang.event/1 alert located at the object’s ground contact', () => {
+    const [started] = parkedCarUpdates();
+    const alert = buildAlert(started, { ...baseCtx, geo: createGeoMapper(calibration, frame) });
+    expect(alertSchema.safeParse(alert).success).toBe(true);
+    expect(alert).toMatchObject({
+      schema: 'jifang.event/1',
+      id: started.eventId,
+      seq: 0,
+      type: 'illegal_parking',
+      state: 'started',
+      site: 'xuhui-01',
+      camera: 'cam1',
+      cameraName: 'Gate camera',
+      zone: 'kerb',
+      zoneName: 'Kerb',
+      locationSource: 'calibrated',
+      address: 'No. 5 Main St',
+      model: baseCtx.model,
+      agent: baseCtx.agent,
+      rule: { id: 'no-parking', type: 'illegal_parking', parameters: { dwellSeconds: 30, labels: ['car', 'truck', 'bus', 'motorcycle'] } },
+    });
+    expect(alert.rule.description).toMatch(/stationary inside the zone for at least 30 s/);
+    expect(alert.dwellSeconds).toBeGreaterThanOrEqual(30);
+    expect(alert.objects).toEqual([
+      { label: 'car', score: 0.87, trackId: expect.any(Number), box: { x: 0.1563, y: 0.6111, width: 0.1875, height: 0.1667 }, geo: alert.location },
+    ]);
+    const [lon, lat] = alert.location.coordinates;
+    const east = (lon - 121.4737) * 111_195 * Math.cos((31.2304 * Math.PI) / 180);
+    const north = (lat - 31.2304) * 111_195;
+    expect(Math.hypot(east - 16, north - 8)).toBeLessThan(0.05);
+    expect(Date.parse(alert.observedAt) - Date.parse(alert.startedAt)).toBe(alert.dwellSeconds * 1000);
+  });
+
+  it('falls back to the camera position when the camera is uncalibrated, and says so', () => {
+    const updates = parkedCarUpdates();
+    const ended = buildAlert(updates[updates.length - 1], baseCtx);
+    expect(alertSchema.safeParse(ended).success).toBe(true);
+    expect(ended.state).toBe('ended');
+    expect(ended.locationSource).toBe('camera');
+    expect(ended.location.coordinates).toEqual([121.47, 31.23]);
+    expect(ended.objects[0].geo).toBeUndefined();
+    expect(ended.reason).toMatch(/left/);
+    expect(ended.endedAt).toBeDefined();
+  });
+
+  it('carries the evidence and the operator action it is given', () => {
+    const [started] = parkedCarUpdates();
+    const evidence = { snapshot: { sha256: 'a'.repeat(64), bytes: 1234, width: 640, height: 360, topic: 'jifang/v1/xuhui-01/cam1/events/x/snapshot' } };
+    const alert = buildAlert({ ...started, operator: { action: 'dispatch', by: 'op-3', at: started.observedAt, unit: 'patrol-2' } }, { ...baseCtx, evidence });
+    expect(alert.evidence).toEqual(evidence);
+    expect(alert.operator).toEqual({ action: 'dispatch', by: 'op-3', at: new Date(started.observedAt).toISOString(), unit: 'patrol-2' });
+  });
+});
+
+describe('formatAlertLine', () => {
+  it('shows time, state, type, camera/zone, dwell, objects with scores, location and id on one line', () => {
+    const [started] = parkedCarUpdates();
+    const line = formatAlertLine(buildAlert(started, { ...baseCtx, geo: createGeoMapper(calibration, frame) }));
+    expect(line).not.toContain('\n');
+    expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z STARTED illegal_parking cam1 \(Gate camera\)\/kerb \(Kerb\) dwell \d+ s: car 0\.87 #\d+ at 31\.23\d{5},121\.47\d{5} \(calibrated, No\. 5 Main St\) id cam1-\S+ #0$/);
+  });
+
+  it('shows the reason of an ended event and the camera-position fallback', () => {
+    const updates = parkedCarUpdates();
+    const line = formatAlertLine(buildAlert(updates[updates.length - 1], baseCtx));
+    expect(line).toContain(' ENDED ');
+    expect(line).toContain('(camera position, No. 5 Main St)');
+    expect(line).toMatch(/— the vehicle left/);
+  });
+});
