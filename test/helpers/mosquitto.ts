@@ -36,7 +36,7 @@ export async function startMosquitto(opts: { port?: number; extraConfig?: string
       '',
     ].join('\n'),
   );
-  const s = await startProcess('/usr/sbin/mosquitto', ['-c', conf], /running|Opening ipv4 listen socket/, { cwd: dir });
+  const s = await startProcess('/usr/sbin/mosquitto', ['-c', conf], /mosquitto version [\d.]+ running/, { cwd: dir });
   return Object.assign(s, { port, dir, url: `mqtt://127.0.0.1:${port}` });
 }
 
