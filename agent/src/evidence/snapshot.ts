@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import type { Point } from '../config/common.ts';
 import type { Box, RgbImage } from '../detect/types.ts';
+import { frameScale, type FrameGeometry } from './geometry.ts';
 
 /** One object of the event, in analysis-frame pixels. */
 export interface AnnotatedObject {
@@ -22,8 +23,8 @@ export interface SnapshotAnnotations {
 }
 
 export interface SnapshotOptions {
-  /** Size of the analysis frame the boxes and zone are given in; the image may be larger (evidence stream). */
-  frame: { width: number; height: number };
+  /** The analysis frame the boxes and zone are given in; the image may be larger (evidence stream). */
+  frame: FrameGeometry;
   /** IANA time zone of the site, e.g. "Asia/Shanghai". */
   timezone: string;
   quality: number;
@@ -60,7 +61,8 @@ export async function renderSnapshot(image: RgbImage, annotations: SnapshotAnnot
   if (!(opts.frame.width > 0 && opts.frame.height > 0)) {
     throw new Error(`snapshot: expected a positive analysis frame size, got ${opts.frame.width}×${opts.frame.height}`);
   }
-  const svg = overlaySvg(width, height, annotations, width / opts.frame.width, height / opts.frame.height, opts.timezone);
+  const { sx, sy } = frameScale(opts.frame, image);
+  const svg = overlaySvg(width, height, annotations, sx, sy, opts.timezone);
   const jpeg = await sharp(image.data, { raw: { width, height, channels: 3 } })
     .composite([{ input: Buffer.from(svg), top: 0, left: 0 }])
     .jpeg({ quality: opts.quality })

@@ -1,0 +1,90 @@
+import { spawn } from 'node:child_process';
+import type { RgbImage } from '../detect/types.ts';
+import { redact } from '../ingest/redact.ts';
+import { reasonFromStderr } from '../ingest/stderr.ts';
+import { sourceKind } from '../ingest/source-kind.ts';
+
+export interface GrabOptions {
+  rtspTransport: 'tcp' | 'udp';
+  timeoutMs: number;
+  /** Extra ffmpeg input options of the camera (hardware decoding …). */
+  inputOptions?: readonly string[];
+}
+
+/** ffmpeg arguments that write the stream's first decodable frame, full resolution, as one binary PPM. Pure. */
+export function grabArgs(url: string, opts: GrabOptions): string[] {
+  const input = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
+  const kind = sourceKind(url);
+  const micros = String(Math.round(opts.timeoutMs * 1000));
+  if (kind === 'rtsp') input.push('-rtsp_transport', opts.rtspTransport, '-timeout', micros);
+  else if (kind === 'http' || kind === 'hls') input.push('-rw_timeout', micros);
+  return [...input, ...(opts.inputOptions ?? []), '-i', url, '-an', '-sn', '-dn', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'ppm', '-pix_fmt', 'rgb24', 'pipe:1'];
+}
+
+/**
+ * One full-resolution frame from a camera's evidence (main) stream. Costs a connection and a key
+ * frame's wait (about one GOP), so it is for events, never for analysis.
+ */
+export function grabFrame(url: string, opts: GrabOptions): Promise<RgbImage> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const proc = spawn('ffmpeg', grabArgs(url, opts), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      proc.kill('SIGKILL');
+    }, opts.timeoutMs + 1000);
+    proc.stdout.on('data', (d: Buffer) => out.push(d));
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    proc.once('error', (e) => {
+      clearTimeout(timer);
+      reject(new Error(`evidence grab from ${redact(url)}: cannot run ffmpeg (${e.message})`));
+    });
+    proc.once('close', (code) => {
+      clearTimeout(timer);
+      const fail = (why: string) => reject(new Error(`evidence grab from ${redact(url)}: ${why}`));
+      if (timedOut) return fail(`no frame within ${opts.timeoutMs} ms`);
+      if (code !== 0) {
+        const lines = err.split('\n').filter(Boolean);
+        return fail(reasonFromStderr(lines, { elapsedMs: Date.now() - started, timeoutMs: opts.timeoutMs }) ?? `ffmpeg exited ${code}: ${redact(lines.slice(-2).join(' | '))}`);
+      }
+      try {
+        resolve(parsePpm(Buffer.concat(out)));
+      } catch (e) {
+        fail((e as Error).message);
+      }
+    });
+  });
+}
+
+/** Binary PPM (P6, maxval 255) → RGB24 image. Pure. */
+export function parsePpm(buf: Buffer): RgbImage {
+  const tokens: string[] = [];
+  let i = 0;
+  while (tokens.length < 4 && i < buf.length && i < 256) {
+    while (i < buf.length && isSpace(buf[i])) i++;
+    if (buf[i] === 0x23) {
+      while (i < buf.length && buf[i] !== 0x0a) i++;
+      continue;
+    }
+    const start = i;
+    while (i < buf.length && !isSpace(buf[i])) i++;
+    tokens.push(buf.toString('latin1', start, i));
+  }
+  const [magic, w, h, max] = tokens;
+  const width = Number(w);
+  const height = Number(h);
+  if (magic !== 'P6' || !(width > 0) || !(height > 0) || max !== '255') {
+    throw new Error(`expected a binary PPM (P6, 8 bit) frame from ffmpeg, got ${buf.length} bytes starting "${buf.toString('latin1', 0, 16).replace(/\s+/g, ' ')}"`);
+  }
+  const offset = i + 1;
+  const length = width * height * 3;
+  if (buf.length < offset + length) throw new Error(`truncated frame from ffmpeg: expected ${length} pixel bytes for ${width}×${height}, got ${buf.length - offset}`);
+  return { data: new Uint8Array(buf.buffer, buf.byteOffset + offset, length), width, height };
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
