@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { Detection } from '../../../agent/src/detect/types.ts';
+import { box, det, jitter, seeded, shift } from '../track/scene.ts';
+import { camera, Sim } from './sim.ts';
+
+/** The pavement: the right third of the frame. */
+const pavement = (rule: Record<string, unknown> = {}) =>
+  camera([{ id: 'pavement', polygon: [[0.65, 0.3], [1, 0.3], [1, 1], [0.65, 1]], rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 120, endAfterSeconds: 20, ...rule }] }]);
+
+const umbrella = box(480, 140, 70, 50);
+const table = box(490, 200, 60, 40);
+const vendor = box(555, 170, 25, 70);
+
+describe('street_vending', () => {
+  it('a stall (umbrella and table) with its vendor starts one event after the dwell, with all of them as objects', () => {
+    const sim = new Sim(pavement());
+    const rnd = seeded(11);
+    sim.run(180, () => [det('umbrella', jitter(umbrella, 0.03, rnd)), det('dining table', jitter(table, 0.03, rnd)), det('person', jitter(vendor, 0.05, rnd))]);
+    const started = sim.updates.filter((u) => u.state === 'started');
+    expect(started).toHaveLength(1);
+    expect(started[0].observedAt - started[0].startedAt).toBeGreaterThanOrEqual(120_000);
+    expect(started[0].objects.map((o) => o.label).sort()).toEqual(['dining table', 'person', 'umbrella']);
+  });
+
+  it('keeps one event while the vendor steps away briefly and customers come and go', () => {
+    const sim = new Sim(pavement());
+    const scene = (_: number, t: number): Detection[] => [
+      det('umbrella', umbrella),
+      det('dining table', table),
+      ...(t % 60 < 50 ? [det('person', vendor)] : []),
+      ...(t % 30 < 8 ? [det('person', shift(vendor, -90, 10))] : []),
+    ];
+    sim.run(400, scene);
+    expect(sim.states().filter((s) => s === 'started')).toHaveLength(1);
+    expect(sim.states()).not.toContain('ended');
+  });
+
+  it('no people nearby: no event (an umbrella left standing is not vending)', () => {
+    const sim = new Sim(pavement());
+    sim.run(200, () => [det('umbrella', umbrella), det('dining table', table), det('person', box(40, 170, 25, 70))]);
+    expect(sim.updates).toEqual([]);
+  });
+
+  it('a person walking past with an umbrella is no stall', () => {
+    const sim = new Sim(pavement({ dwellSeconds: 20 }));
+    sim.run(200, (_, t) => {
+      const x = 420 + ((t * 15) % 220);
+      return [det('umbrella', box(x, 120, 60, 40)), det('person', box(x + 15, 150, 25, 70))];
+    });
+    expect(sim.updates).toEqual([]);
+  });
+
+  it('two stalls far apart on the pavement are two events', () => {
+    const sim = new Sim(pavement({ dwellSeconds: 60 }));
+    const far = (b: ReturnType<typeof box>) => shift(b, 0, 110);
+    sim.run(100, () => [
+      det('umbrella', shift(umbrella, 0, -40)),
+      det('person', shift(vendor, 0, -40)),
+      det('chair', far(table)),
+      det('person', far(vendor)),
+    ]);
+    expect(sim.states()).toEqual(['started', 'started']);
+  });
+
+  it('ends when the stall is packed up, saying so', () => {
+    const sim = new Sim(pavement({ dwellSeconds: 60 }));
+    sim.run(90, () => [det('umbrella', umbrella), det('dining table', table), det('person', vendor)]);
+    const after = sim.run(40, () => [det('person', vendor)]);
+    expect(after.map((u) => u.state)).toEqual(['ended']);
+    expect(after[0].reason).toMatch(/the stall left/);
+  });
+});
