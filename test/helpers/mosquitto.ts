@@ -20,14 +20,26 @@ export interface Mosquitto extends Started {
 export async function startMosquitto(opts: { port?: number; extraConfig?: string; persistence?: boolean; dir?: string } = {}): Promise<Mosquitto> {
   const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'jifang-mosquitto-'));
+  const config = [
+    `listener ${port} 127.0.0.1`,
+    opts.extraConfig ?? 'allow_anonymous true',
+    `persistence ${opts.persistence ? 'true' : 'false'}`,
+    `persistence_location ${dir}/`,
+  ].join('\n');
+  const s = await runMosquitto(dir, config);
+  return Object.assign(s, { port, dir, url: `mqtt://127.0.0.1:${port}` });
+}
+
+/** Runs mosquitto on a complete config (logging to stderr is added); resolves once it says it is running. */
+export function runMosquitto(dir: string, config: string): Promise<Started> {
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
     [
-      `listener ${port} 127.0.0.1`,
-      opts.extraConfig ?? 'allow_anonymous true',
-      `persistence ${opts.persistence ? 'true' : 'false'}`,
-      `persistence_location ${dir}/`,
+      // As root, mosquitto 2 drops to the "mosquitto" user before reading the password/ACL files and the
+      // persistence folder, which live in this test's private temp folder: keep the test's own user.
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
+      config,
       'log_dest stderr',
       'log_type error',
       'log_type warning',
@@ -36,8 +48,7 @@ export async function startMosquitto(opts: { port?: number; extraConfig?: string
       '',
     ].join('\n'),
   );
-  const s = await startProcess('/usr/sbin/mosquitto', ['-c', conf], /mosquitto version [\d.]+ running/, { cwd: dir });
-  return Object.assign(s, { port, dir, url: `mqtt://127.0.0.1:${port}` });
+  return startProcess('/usr/sbin/mosquitto', ['-c', conf], /mosquitto version [\d.]+ running/, { cwd: dir });
 }
 
 export interface SecureMosquitto extends Mosquitto {
@@ -51,9 +62,7 @@ export interface SecureMosquitto extends Mosquitto {
 export async function startSecureMosquitto(opts: { users: Record<string, string>; acl: string; port?: number; dir?: string; persistence?: boolean }): Promise<SecureMosquitto> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'jifang-mosquitto-tls-'));
   const certs = makeTestCerts(join(dir, 'certs'));
-  const passwd = join(dir, 'passwd');
-  writeFileSync(passwd, '');
-  for (const [user, password] of Object.entries(opts.users)) execFileSync('mosquitto_passwd', ['-b', passwd, user, password], { stdio: 'pipe' });
+  const passwd = writePasswordFile(join(dir, 'passwd'), opts.users);
   const acl = join(dir, 'acl');
   writeFileSync(acl, opts.acl);
   const m = await startMosquitto({
@@ -71,4 +80,11 @@ export async function startSecureMosquitto(opts: { users: Record<string, string>
     ].join('\n'),
   });
   return Object.assign(m, { certs, url: `mqtts://127.0.0.1:${m.port}` });
+}
+
+/** A mosquitto password file made by the real `mosquitto_passwd` (salted hashes). */
+export function writePasswordFile(path: string, users: Record<string, string>): string {
+  writeFileSync(path, '');
+  for (const [user, password] of Object.entries(users)) execFileSync('mosquitto_passwd', ['-b', path, user, password], { stdio: 'pipe' });
+  return path;
 }
