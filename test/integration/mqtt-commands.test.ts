@@ -99,6 +99,16 @@ describe('commands over TLS with client certificates, a password file and the ex
     expect(store.events.get('evt-1')).toEqual({ action: 'dispatch', unit: 'patrol-12' });
   });
 
+  it("does not let a response topic make the box write over its own status", async () => {
+    await send('jifang/v1/site-a/cmd/reload', { requestId: 'hijack' }, { responseTopic: 'jifang/v1/site-a/status', correlationData: Buffer.from('x') });
+    const [reply] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result' && resultOf(m).requestId === 'hijack');
+    expect(resultOf(reply)).toMatchObject({ command: 'reload', ok: true });
+    // Round-trip one more command so anything the box published for the first one has arrived.
+    await command('reload', {});
+    const statuses = center.messages.filter((m) => m.topic === 'jifang/v1/site-a/status').map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
+    expect(statuses.filter((s) => s.schema === 'jifang.cmd-result/1')).toEqual([]);
+  });
+
   it('answers invalid JSON, an unknown action and an unknown event id with an error, changing nothing', async () => {
     const before = store.state();
     await send('jifang/v1/site-a/cmd/event', '{"eventId": "evt-2", "action": "ack", "requestId": "req-json"');

@@ -139,7 +139,8 @@ export class Outbox {
   /** Opens (or creates) `dir/outbox.db` and `dir/snapshots/`, and deletes snapshot files no message references (a crash mid-write). */
   static open(dir: string, limits: OutboxLimits, log: Logger): Outbox {
     const snapshotDir = join(dir, 'snapshots');
-    mkdirSync(snapshotDir, { recursive: true });
+    // Evidence waiting to be sent: readable by the agent's user only.
+    mkdirSync(snapshotDir, { recursive: true, mode: 0o700 });
     const db = new Database(join(dir, 'outbox.db'));
     db.pragma('journal_mode = WAL');
     // FULL: a committed message survives a power cut, not only a process crash. Events are rare, the fsync is cheap.

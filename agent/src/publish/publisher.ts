@@ -322,7 +322,12 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     }
     client.publish(this.topics.commandResult, body, { qos: 1, properties: commandResultProperties(cmd.correlationData) });
     if (cmd.responseTopic && cmd.responseTopic !== this.topics.commandResult) {
-      client.publish(cmd.responseTopic, body, { qos: 1, properties: commandResultProperties(cmd.correlationData) });
+      // A requester must not be able to make the box write over its own status or events.
+      if (this.topics.isResponseTopic(cmd.responseTopic)) {
+        client.publish(cmd.responseTopic, body, { qos: 1, properties: commandResultProperties(cmd.correlationData) });
+      } else {
+        this.log.warn({ responseTopic: cmd.responseTopic, expected: `${this.topics.commandResult}/…` }, 'response topic outside cmd-result/: answered on cmd-result only');
+      }
     }
   }
 

@@ -17,6 +17,8 @@ export interface Topics {
   requestedSnapshot(camera: string): string;
   /** The command name (`event`, `snapshot`, `reload` …) of a topic under this prefix's `cmd/`, else null. */
   commandName(topic: string): string | null;
+  /** MQTT 5 response topics a requester may ask for: below `…/cmd-result/`, without wildcards. */
+  isResponseTopic(topic: string): boolean;
 }
 
 /** Camera ids that would collide with the box's own topics (`…/cmd/health` would arrive as a command). */
@@ -40,6 +42,7 @@ export function buildTopics(root: string, site: string): Topics {
     events: (camera) => `${cam(camera)}/events`,
     eventSnapshot: (camera, eventId) => `${cam(camera)}/events/${checkTopicPart(eventId, 'event id')}/snapshot`,
     requestedSnapshot: (camera) => `${cam(camera)}/snapshot`,
+    isResponseTopic: (topic) => topic.startsWith(`${prefix}/cmd-result/`) && !/[#+\u0000]|\/$/.test(topic),
     commandName: (topic) => (topic.startsWith(cmdPrefix) && topic.length > cmdPrefix.length ? topic.slice(cmdPrefix.length) : null),
   };
 }

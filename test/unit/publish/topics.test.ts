@@ -29,6 +29,14 @@ describe('buildTopics', () => {
     expect(t.commandName('jifang/v1/site-0011/cmd/event')).toBeNull();
   });
 
+  it('accepts MQTT 5 response topics only below its own cmd-result/', () => {
+    expect(t.isResponseTopic('jifang/v1/site-001/cmd-result/center-7')).toBe(true);
+    expect(t.isResponseTopic('jifang/v1/site-001/status')).toBe(false);
+    expect(t.isResponseTopic('jifang/v1/site-002/cmd-result/center-7')).toBe(false);
+    expect(t.isResponseTopic('jifang/v1/site-001/cmd-result/+')).toBe(false);
+    expect(t.isResponseTopic('jifang/v1/site-001/cmd-result/')).toBe(false);
+  });
+
   it('refuses ids that would change the topic structure, naming the id', () => {
     expect(() => buildTopics('jifang/v1', 'a/b')).toThrow(/site id "a\/b".*single topic level/);
     expect(() => buildTopics('jifang/#', 'x')).toThrow(/topic root/);
