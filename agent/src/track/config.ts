@@ -12,10 +12,12 @@ const seconds = (what: string) =>
  * threshold must be at or below `lowScore` for the low band to exist.
  */
 export const trackerConfigSchema = z.strictObject({
-  highScore: unit('highScore').default(0.5),
+  // Lower than ByteTrack's 0.6/0.7 (tuned for a strong pedestrian detector): a small COCO model scores real
+  // street objects (umbrellas, distant cars) at 0.45–0.6.
+  highScore: unit('highScore').default(0.45),
   lowScore: unit('lowScore').default(0.2),
   /** Unmatched high detections at or above this start a new track. */
-  newTrackScore: unit('newTrackScore').default(0.55),
+  newTrackScore: unit('newTrackScore').default(0.45),
   /** Minimum IoU between a track's predicted box and a high-score detection. */
   matchIou: unit('matchIou').default(0.2),
   /** Minimum IoU for a low-score detection: stricter, low scores are often clutter. */

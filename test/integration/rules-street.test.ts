@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildAlert, type AlertContext } from '../../agent/src/alert/build.ts';
+import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
+import type { LatLon, Point } from '../../agent/src/config/common.ts';
+import { cameraSchema, type CameraConfig } from '../../agent/src/config/schema.ts';
+import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { createDetector } from '../../agent/src/detect/detector.ts';
+import type { Detector } from '../../agent/src/detect/types.ts';
+import { createGeoMapper } from '../../agent/src/geo/mapper.ts';
+import type { Frame } from '../../agent/src/ingest/frame.ts';
+import { CameraSource } from '../../agent/src/ingest/source.ts';
+import { silentLogger } from '../../agent/src/log.ts';
+import { loadModel } from '../../agent/src/model/load.ts';
+import { createCameraRules } from '../../agent/src/rules/engine.ts';
+import { pointInPolygon } from '../../agent/src/rules/geometry.ts';
+import { createTracker } from '../../agent/src/track/tracker.ts';
+import { defaultManifest, sample } from '../helpers/paths.ts';
+import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+
+/**
+ * street.png as a live camera: a still H.264 clip served by the real RTSP server, read by the real
+ * ingest (ffmpeg), analysed by the real model, tracked and judged by the rules. Boxes were read
+ * off the photo by eye (see test/integration/detect-model.test.ts); the frame is 1440×730.
+ */
+const W = 1440;
+const H = 730;
+const FPS = 2;
+/** The kerb bay where the taxi stands (its bottom edge is at y ≈ 625); the SUV behind it ends at y ≈ 567. */
+const KERB: Point[] = [[150, 595], [430, 595], [430, 690], [150, 690]];
+/** The right-hand pavement with the umbrella stall and its people, and no vehicle. */
+const PAVEMENT: Point[] = [[880, 390], [1440, 390], [1440, 640], [880, 640]];
+
+/**
+ * A made-up calibration, affine so the test can compute ground positions independently: 20 px per
+ * metre across and 10 px per metre up the image, the image's bottom-left corner at ORIGIN.
+ */
+const ORIGIN = { lat: 31.2304, lon: 121.4737 };
+const PHI = (ORIGIN.lat * Math.PI) / 180;
+const M_PER_DEG_LAT = 111132.92 - 559.82 * Math.cos(2 * PHI);
+const M_PER_DEG_LON = 111412.84 * Math.cos(PHI);
+const ground = ([x, y]: Point): LatLon => ({ lat: ORIGIN.lat + (H - y) / 10 / M_PER_DEG_LAT, lon: ORIGIN.lon + x / 20 / M_PER_DEG_LON });
+/** Where the taxi touches the ground: around the middle of its bottom edge (x 118–437, y ≈ 625), ±1.5 m. */
+const TAXI_GROUND: [number, number][] = ([[247, 610], [307, 610], [307, 640], [247, 640]] as Point[]).map((p) => {
+  const g = ground(p);
+  return [g.lon, g.lat];
+});
+
+function streetCamera(url: string): CameraConfig {
+  return cameraSchema.parse({
+    id: 'street',
+    name: 'Street test camera',
+    url,
+    analysis: { fps: FPS, width: W, height: H },
+    location: { lat: 31.2301, lon: 121.4731 },
+    calibration: { units: 'pixels', points: ([[0, 730], [1440, 730], [1440, 400], [0, 400], [720, 560]] as Point[]).map((p) => ({ pixel: p, geo: ground(p) })) },
+    windows: [{ x: 880, y: 390, width: 560, height: 250 }],
+    zones: [
+      { id: 'kerb', units: 'pixels', polygon: KERB, rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 6, endAfterSeconds: 30 }] },
+      {
+        id: 'pavement',
+        units: 'pixels',
+        polygon: PAVEMENT,
+        rules: [
+          { id: 'vending', type: 'street_vending', dwellSeconds: 6, minScore: 0.35, endAfterSeconds: 30 },
+          { id: 'no-parking-pavement', type: 'illegal_parking', dwellSeconds: 6, minScore: 0.3, endAfterSeconds: 30 },
+        ],
+      },
+    ],
+  });
+}
+
+describe('street.png as a live RTSP camera, end to end with the real model', () => {
+  let dir: string;
+  let server: RtspServer;
+  let detector: Detector;
+  let source: CameraSource | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jifang-street-'));
+    const clip = join(dir, 'street.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '5', '-t', '60', '-i', sample('street.png'),
+      '-vf', `scale=${W}:${H},format=yuv420p`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-y', clip]);
+    server = await startRtspServer({ '/street': clip });
+    detector = await createDetector(await loadModel(defaultManifest), detectorConfigSchema.parse({ scoreThreshold: 0.25 }), silentLogger);
+  });
+  afterAll(async () => {
+    await source?.stop();
+    await detector?.close();
+    await server?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('one illegal_parking over the taxi, located in its bay; a street_vending on the pavement; no parking event where no vehicle is', async () => {
+    const camera = streetCamera(server.url('/street'));
+    const tracker = createTracker({ highScore: 0.4, newTrackScore: 0.4, lowScore: 0.25 });
+    const rules = createCameraRules(camera, { timezone: 'Asia/Shanghai' }, { logger: silentLogger });
+    const ctx: AlertContext = {
+      site: { id: 'test-site' },
+      camera: { id: camera.id, name: camera.name, location: camera.location! },
+      geo: createGeoMapper(camera.calibration!, camera.analysis),
+      model: { name: detector.info.modelName, sha256: detector.info.modelSha256 },
+      agent: { version: '0.0.0-test', boxId: 'test-box' },
+      frame: camera.analysis,
+    };
+    const windows = Array.isArray(camera.windows) ? camera.windows : [];
+    const alerts: Alert[] = [];
+    let analysed = 0;
+    let firstAt: number | undefined;
+
+    source = new CameraSource(camera, silentLogger);
+    // Analysed frames are taken one at a time; frames arriving meanwhile are skipped, as the agent's loop does.
+    let busy = false;
+    const done = new Promise<void>((resolve, reject) => {
+      source!.on('frame', (frame: Frame) => {
+        if (busy) return source!.recycle(frame);
+        busy = true;
+        const at = frame.receivedAt;
+        firstAt ??= at;
+        detector
+          .detect(frame, windows)
+          .then((dets) => {
+            source!.recycle(frame);
+            analysed++;
+            for (const u of rules.evaluate(tracker.update(dets, at), at)) alerts.push(buildAlert(u, ctx));
+            // Well past the dwell (6 s) plus the settling time of the stall objects (6 s): long enough for a second event to show.
+            if (at - firstAt! > 20_000) resolve();
+          })
+          .catch(reject)
+          .finally(() => (busy = false));
+      });
+    });
+    source.start();
+    await done;
+    await source.stop();
+
+    for (const a of alerts) expect(alertSchema.safeParse(a).success).toBe(true);
+    const started = alerts.filter((a) => a.state === 'started');
+    const parking = started.filter((a) => a.type === 'illegal_parking');
+    expect(parking.map((a) => a.zone), `parking events: ${JSON.stringify(parking.map((a) => a.objects))}`).toEqual(['kerb']);
+    const [taxi] = parking;
+    expect(taxi.objects.map((o) => o.label)).toEqual(['car']);
+    expect(taxi.dwellSeconds).toBeGreaterThanOrEqual(6);
+    expect(taxi.locationSource).toBe('calibrated');
+    expect(pointInPolygon(taxi.location.coordinates, TAXI_GROUND), `taxi located at ${taxi.location.coordinates}`).toBe(true);
+    expect(taxi.model.sha256).toBe('cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2');
+
+    const vending = started.filter((a) => a.type === 'street_vending');
+    expect(vending).toHaveLength(1);
+    expect(vending[0].zone).toBe('pavement');
+    expect(vending[0].objects.some((o) => o.label === 'umbrella')).toBe(true);
+    expect(vending[0].objects.some((o) => o.label === 'person')).toBe(true);
+    expect(alerts.filter((a) => a.state === 'ended')).toEqual([]);
+    expect(analysed).toBeGreaterThan(10);
+  }, 90_000);
+});
