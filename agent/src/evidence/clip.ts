@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import sharp from 'sharp';
+import type { PrivacyMask } from './privacy.ts';
+import { selectSegments, type RingSegment } from './ring.ts';
+
+export interface ClipResult {
+  path: string;
+  /** Wall-clock time of the clip's first frame. */
+  startedAt: number;
+  durationSeconds: number;
+  /** False when the ring did not reach back to the pre-roll or forward to the post-roll (restart, outage). */
+  complete: boolean;
+  /** `copy`: the camera's own encoding; `masked`: re-encoded with the privacy masks burnt in. */
+  mode: 'copy' | 'masked';
+}
+
+export interface CutOptions {
+  out: string;
+  /** When set and not empty, the clip is re-encoded with the masked pixels black. */
+  mask?: PrivacyMask;
+  /** ffmpeg video encoder arguments for masked clips. */
+  encoder: readonly string[];
+}
+
+/**
+ * Cuts [from, to] out of ring segments into one MP4.
+ *
+ * Unmasked: the segments are joined with the concat demuxer and stream-copied, starting at the
+ * first segment's key frame (so at or up to one segment before `from`) and cut exactly at `to`.
+ * Masked: masks must change pixels, so the same join is decoded, the mask image overlaid and the
+ * result re-encoded, cut exactly at both ends. That costs CPU for the clip's length, once per event,
+ * instead of re-encoding every camera all the time.
+ */
+export async function cutClip(segments: readonly RingSegment[], from: number, to: number, opts: CutOptions): Promise<ClipResult> {
+  const chosen = selectSegments(segments, from, to);
+  if (chosen.length === 0) throw new Error(`no ring segment covers ${new Date(from).toISOString()} – ${new Date(to).toISOString()}`);
+  const first = chosen[0];
+  const last = chosen[chosen.length - 1];
+  const end = Math.min(to, last.endAt);
+  await mkdir(dirname(opts.out), { recursive: true });
+  const list = `${opts.out}.ffconcat`;
+  await writeFile(list, ['ffconcat version 1.0', ...chosen.flatMap((s) => [`file '${s.path.replace(/'/g, "'\\''")}'`, `duration ${((s.endAt - s.startAt) / 1000).toFixed(3)}`]), ''].join('\n'));
+  const masked = opts.mask !== undefined && !opts.mask.empty;
+  const startedAt = masked ? Math.max(from, first.startAt) : first.startAt;
+  const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  try {
+    let args: string[];
+    if (masked) {
+      const size = await probeSize(first.path);
+      const png = await maskImage(opts.mask!, size.width, size.height, `${opts.out}.mask.png`);
+      args = [
+        '-f', 'concat', '-safe', '0', '-i', list, '-i', png,
+        '-ss', seconds(startedAt - first.startAt), '-t', seconds(end - startedAt),
+        '-filter_complex', '[0:v][1:v]overlay=0:0:format=auto,format=yuv420p[v]', '-map', '[v]',
+        ...opts.encoder,
+      ];
+    } else {
+      args = ['-f', 'concat', '-safe', '0', '-i', list, '-t', seconds(end - startedAt), '-map', '0:v:0', '-c', 'copy'];
+    }
+    await run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args, '-an', '-movflags', '+faststart', opts.out]);
+  } finally {
+    await rm(list, { force: true });
+    await rm(`${opts.out}.mask.png`, { force: true });
+  }
+  const durationSeconds = await probeDuration(opts.out);
+  return { path: opts.out, startedAt, durationSeconds, complete: first.startAt <= from && last.endAt >= to, mode: masked ? 'masked' : 'copy' };
+}
+
+/**
+ * Waits until the ring has closed the segment holding `to` (post-roll), then cuts the clip.
+ * Gives up waiting at `to + graceMs` and cuts what there is (then `complete` is false).
+ */
+export async function clipAround(
+  segments: () => Promise<RingSegment[]>,
+  at: number,
+  preSeconds: number,
+  postSeconds: number,
+  opts: CutOptions & { graceMs: number; now?: () => number; pollMs?: number },
+): Promise<ClipResult> {
+  const now = opts.now ?? Date.now;
+  const from = at - preSeconds * 1000;
+  const to = at + postSeconds * 1000;
+  let segs = await segments();
+  while ((segs.length === 0 || segs[segs.length - 1].endAt < to) && now() < to + opts.graceMs) {
+    await sleep(opts.pollMs ?? 250);
+    segs = await segments();
+  }
+  return cutClip(segs, from, to, opts);
+}
+
+/** The mask as an RGBA PNG of the video's size: opaque black where masked, transparent elsewhere. */
+async function maskImage(mask: PrivacyMask, width: number, height: number, path: string): Promise<string> {
+  const rgba = new Uint8Array(width * height * 4);
+  const spans = mask.spans(width, height);
+  for (let k = 0; k < spans.length; k += 3) {
+    const row = spans[k] * width;
+    for (let x = spans[k + 1]; x < spans[k + 2]; x++) rgba[(row + x) * 4 + 3] = 255;
+  }
+  await sharp(rgba, { raw: { width, height, channels: 4 } }).png().toFile(path);
+  return path;
+}
+
+async function probeSize(path: string): Promise<{ width: number; height: number }> {
+  const out = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path]);
+  const [w, h] = out.trim().split('\n')[0].split(',').map(Number);
+  if (!(w > 0 && h > 0)) throw new Error(`cannot read the video size of ${path} (ffprobe said "${out.trim()}")`);
+  return { width: w, height: h };
+}
+
+export async function probeDuration(path: string): Promise<number> {
+  const out = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path]);
+  const d = Number(out.trim());
+  if (!(d > 0)) throw new Error(`${path} is not a playable video (ffprobe duration "${out.trim()}")`);
+  return d;
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.once('error', (e) => reject(new Error(`cannot run ${cmd}: ${e.message}`)));
+    p.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} failed (${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`))));
+  });
+}

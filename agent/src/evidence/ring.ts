@@ -1,0 +1,194 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../log.ts';
+import { backoffDelayMs } from '../ingest/backoff.ts';
+import { redact } from '../ingest/redact.ts';
+import { reasonFromStderr } from '../ingest/stderr.ts';
+import { sourceKind } from '../ingest/source-kind.ts';
+
+export interface RingOptions {
+  camera: string;
+  /** The evidence (main) stream, or the detection stream when the camera has none. */
+  url: string;
+  rtspTransport: 'tcp' | 'udp';
+  timeoutSeconds: number;
+  inputOptions: readonly string[];
+  /** Files only: play again from the start when they end (demo sources). */
+  loop: boolean;
+  /** This camera's ring folder (emptied on start: stale segments have no trustworthy times). */
+  dir: string;
+  segmentSeconds: number;
+  /** How far back the ring must reach (pre-roll + post-roll + time to cut the clip). */
+  keepSeconds: number;
+  reconnect: { initialMs: number; maxMs: number };
+}
+
+/** A finished segment with its wall-clock span. */
+export interface RingSegment {
+  path: string;
+  startAt: number;
+  endAt: number;
+}
+
+export const LIST_FILE = 'segments.csv';
+
+/** Ring length in files: enough closed segments for `keepSeconds`, plus the one being written. */
+export function ringSize(o: Pick<RingOptions, 'keepSeconds' | 'segmentSeconds'>): number {
+  return Math.ceil(o.keepSeconds / o.segmentSeconds) + 2;
+}
+
+/**
+ * ffmpeg arguments for the ring: the stream copied (no decode, no re-encode, no audio) into short
+ * MPEG-TS segments that wrap around, and a CSV list of the finished ones. MPEG-TS because a
+ * segment cut by a crash is still readable. Pure.
+ */
+export function ringArgs(o: RingOptions): string[] {
+  const input = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
+  const kind = sourceKind(o.url);
+  const micros = String(Math.round(o.timeoutSeconds * 1e6));
+  if (kind === 'rtsp') input.push('-rtsp_transport', o.rtspTransport, '-timeout', micros);
+  else if (kind === 'http' || kind === 'hls') input.push('-rw_timeout', micros);
+  else if (kind === 'file') input.push('-re', ...(o.loop ? ['-stream_loop', '-1'] : []));
+  else throw new Error(`evidence ring for camera ${o.camera}: a still image has no video to keep; disable clips or give an evidenceUrl`);
+  const n = ringSize(o);
+  return [
+    ...input,
+    ...o.inputOptions,
+    '-i', o.url,
+    '-map', '0:v:0', '-c', 'copy', '-an', '-sn', '-dn',
+    '-f', 'segment', '-segment_time', String(o.segmentSeconds), '-segment_wrap', String(n), '-segment_format', 'mpegts',
+    '-reset_timestamps', '1',
+    // One entry fewer than files: the segment being (re)written is never in the list.
+    '-segment_list', join(o.dir, LIST_FILE), '-segment_list_type', 'csv', '-segment_list_size', String(n - 1),
+    join(o.dir, 'seg-%03d.ts'),
+  ];
+}
+
+/** `name,start,end` lines of ffmpeg's CSV segment list (stream seconds). Malformed lines are left out. Pure. */
+export function parseSegmentList(csv: string): { name: string; seconds: number }[] {
+  const out: { name: string; seconds: number }[] = [];
+  for (const line of csv.split('\n')) {
+    const m = /^([^,]+),([\d.]+),([\d.]+)\s*$/.exec(line);
+    if (m) out.push({ name: m[1], seconds: Number(m[3]) - Number(m[2]) });
+  }
+  return out;
+}
+
+/**
+ * Wall-clock spans of the listed segments. ffmpeg closes a segment when the key frame that starts
+ * the next one arrives, so its modification time is its end; its start is that minus its length.
+ * Entries whose times do not increase in list order (a file rewritten behind the list) are dropped. Pure.
+ */
+export function timeline(list: readonly { name: string; seconds: number }[], mtimes: ReadonlyMap<string, number>, dir: string): RingSegment[] {
+  const out: RingSegment[] = [];
+  for (const e of list) {
+    const endAt = mtimes.get(e.name);
+    if (endAt === undefined || !(e.seconds > 0)) continue;
+    const prev = out[out.length - 1];
+    if (prev && endAt <= prev.endAt) continue;
+    out.push({ path: join(dir, e.name), startAt: endAt - e.seconds * 1000, endAt });
+  }
+  return out;
+}
+
+/** The contiguous run of segments covering [from, to], as far as the ring has it. Pure. */
+export function selectSegments(segments: readonly RingSegment[], from: number, to: number, maxGapMs = 1500): RingSegment[] {
+  const first = segments.findIndex((s) => s.endAt > from);
+  if (first < 0 || segments[first].startAt >= to) return [];
+  const run = [segments[first]];
+  for (let i = first + 1; i < segments.length && run[run.length - 1].endAt < to; i++) {
+    if (segments[i].startAt - run[run.length - 1].endAt > maxGapMs) break;
+    run.push(segments[i]);
+  }
+  return run;
+}
+
+/**
+ * One camera's segment ring: a supervised ffmpeg stream copy, restarted with backoff when it ends
+ * or stops writing segments.
+ */
+export class SegmentRing {
+  private proc: ChildProcess | undefined;
+  private stopped = true;
+  private attempt = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private spawnedAt = 0;
+  private readonly log: Logger;
+
+  constructor(readonly opts: RingOptions, log: Logger) {
+    this.log = log.child({ stage: 'evidence', camera: opts.camera });
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.spawn();
+    const stallMs = Math.max(this.opts.timeoutSeconds * 1000, this.opts.segmentSeconds * 10_000) + 5000;
+    this.watchdog = setInterval(() => void this.checkStall(stallMs), Math.min(stallMs, 5000));
+    this.watchdog.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.watchdog);
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('close', () => resolve());
+      // SIGTERM lets ffmpeg close the segment and write the list.
+      p.kill('SIGTERM');
+      setTimeout(() => p.kill('SIGKILL'), 3000).unref();
+    });
+  }
+
+  /** Finished segments, oldest first. */
+  async segments(): Promise<RingSegment[]> {
+    const csv = await readFile(join(this.opts.dir, LIST_FILE), 'utf8').catch(() => '');
+    const list = parseSegmentList(csv);
+    const mtimes = new Map<string, number>();
+    for (const e of list) {
+      const s = await stat(join(this.opts.dir, e.name)).catch(() => undefined);
+      if (s && s.size > 0) mtimes.set(e.name, s.mtimeMs);
+    }
+    return timeline(list, mtimes, this.opts.dir);
+  }
+
+  private async spawn(): Promise<void> {
+    await rm(this.opts.dir, { recursive: true, force: true });
+    await mkdir(this.opts.dir, { recursive: true });
+    if (this.stopped) return;
+    const started = Date.now();
+    this.spawnedAt = started;
+    const proc = spawn('ffmpeg', ringArgs(this.opts), { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc = proc;
+    const stderr: string[] = [];
+    proc.stderr!.on('data', (d: Buffer) => {
+      stderr.push(...d.toString().split('\n').filter(Boolean));
+      if (stderr.length > 50) stderr.splice(0, stderr.length - 50);
+    });
+    proc.once('error', (err) => this.log.error({ err }, 'evidence ring: cannot run ffmpeg'));
+    proc.once('close', (code, signal) => {
+      if (this.proc === proc) this.proc = undefined;
+      if (this.stopped) return;
+      const elapsedMs = Date.now() - started;
+      if (elapsedMs > 60_000) this.attempt = 0;
+      const reason = reasonFromStderr(stderr, { elapsedMs, timeoutMs: this.opts.timeoutSeconds * 1000 }) ?? redact(stderr.slice(-1)[0] ?? `exit ${code ?? signal}`);
+      const delay = backoffDelayMs(this.attempt++, this.opts.reconnect);
+      this.log.warn({ reason, retryInMs: Math.round(delay) }, 'evidence ring stopped; restarting');
+      this.restartTimer = setTimeout(() => void this.spawn().catch((err) => this.log.error({ err }, 'evidence ring restart failed')), delay);
+    });
+    this.log.debug({ url: redact(this.opts.url), dir: this.opts.dir }, 'evidence ring started');
+  }
+
+  private async checkStall(stallMs: number): Promise<void> {
+    if (this.stopped || !this.proc) return;
+    const s = await stat(join(this.opts.dir, LIST_FILE)).catch(() => undefined);
+    const lastAt = s?.mtimeMs ?? 0;
+    if (Date.now() - Math.max(lastAt, this.spawnedAt) > stallMs) {
+      this.log.warn({ stallMs }, 'evidence ring wrote no segment for too long; restarting ffmpeg');
+      this.proc.kill('SIGKILL');
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../agent/src/log.ts';
+import { clipAround, cutClip, probeDuration } from '../../agent/src/evidence/clip.ts';
+import { compilePrivacyMask } from '../../agent/src/evidence/privacy.ts';
+import { SegmentRing } from '../../agent/src/evidence/ring.ts';
+import { sample } from '../helpers/paths.ts';
+import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+
+/**
+ * The real sample footage with its frame number burnt into a 10-bit strip on top (white bar = 1),
+ * re-encoded with a 1 s key-frame interval as a typical camera sends it, served by the real RTSP server.
+ * Reading the strip back from a clip tells exactly which camera frames the clip holds.
+ */
+const FPS = 12.5;
+const W = 768;
+function frameCodedSource(dir: string): string {
+  const bars = Array.from({ length: 10 }, (_, k) => `drawbox=x=${k * 76 + 2}:y=0:w=72:h=24:c=white:t=fill:enable='mod(floor(n/pow(2\\,${k}))\\,2)'`);
+  const out = join(dir, 'coded.mp4');
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', sample('car-detection.mp4'), '-vf', [`drawbox=x=0:y=0:w=${W}:h=24:c=black:t=fill`, ...bars].join(','),
+    '-c:v', 'libx264', '-preset', 'veryfast', '-g', '12', '-keyint_min', '12', '-sc_threshold', '0', '-bf', '0', '-an', out]);
+  if (r.status !== 0) throw new Error(`cannot build the test source: ${r.stderr}`);
+  return out;
+}
+
+function decodeFrames(clip: string): { indices: number[]; rgb: (i: number) => Buffer; width: number; height: number } {
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', clip]).stdout.toString().trim().split(',').map(Number);
+  const [width, height] = probe;
+  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 30 }).stdout;
+  const size = width * height * 3;
+  const indices: number[] = [];
+  for (let f = 0; f < raw.length / size; f++) {
+    let n = 0;
+    for (let k = 0; k < 10; k++) if (raw[f * size + (12 * width + k * 76 + 38) * 3 + 1] > 128) n |= 1 << k;
+    indices.push(n);
+  }
+  return { indices, rgb: (i) => raw.subarray(i * size, (i + 1) * size), width, height };
+}
+
+describe('evidence clip from a segment ring (real RTSP server, real ffmpeg)', () => {
+  let server: RtspServer;
+  let ring: SegmentRing;
+  let dir: string;
+  let spawnedAt: number;
+  let at: number;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jifang-clip-'));
+    server = await startRtspServer({ '/main': frameCodedSource(dir) });
+    ring = new SegmentRing(
+      { camera: 'cam1', url: server.url('/main'), rtspTransport: 'tcp', timeoutSeconds: 5, inputOptions: [], loop: false, dir: join(dir, 'ring'), segmentSeconds: 1, keepSeconds: 20, reconnect: { initialMs: 500, maxMs: 2000 } },
+      silentLogger,
+    );
+    spawnedAt = Date.now();
+    await ring.start();
+    // The event happens 8 s into the stream; the clip wants 4 s before and 3 s after.
+    at = spawnedAt + 8000;
+  });
+
+  afterAll(async () => {
+    await ring?.stop();
+    await server?.stop();
+  });
+
+  it('stream-copies a playable clip of pre+post seconds (±1 s) that starts before the event', async () => {
+    const clip = await clipAround(() => ring.segments(), at, 4, 3, { out: join(dir, 'copy.mp4'), encoder: [], graceMs: 10_000 });
+    expect(clip).toMatchObject({ mode: 'copy', complete: true });
+    const duration = await probeDuration(clip.path);
+    expect(Math.abs(duration - 7)).toBeLessThanOrEqual(1);
+    expect(clip.startedAt).toBeLessThanOrEqual(at - 4000);
+    const { indices } = decodeFrames(clip.path);
+    // Camera frame n cannot arrive before spawnedAt + n/FPS, so the frame on air at the event is at most this:
+    const atEvent = ((at - spawnedAt) / 1000) * FPS;
+    expect(indices[0]).toBeLessThanOrEqual(atEvent - 3 * FPS);
+    expect(indices[indices.length - 1]).toBeGreaterThanOrEqual(indices[0] + 6 * FPS);
+    // Every camera frame in between, once, in order: a stream copy drops nothing.
+    expect(indices.every((n, i) => i === 0 || n === indices[i - 1] + 1)).toBe(true);
+  });
+
+  it('burns privacy masks into a re-encoded clip, cut exactly to pre+post', async () => {
+    const mask = compilePrivacyMask([[[0.5, 0.2], [0.95, 0.25], [0.9, 0.9], [0.55, 0.85]]]);
+    const segments = await ring.segments();
+    const clip = await cutClip(segments, at - 4000, at + 3000, { out: join(dir, 'masked.mp4'), mask, encoder: ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'] });
+    expect(clip).toMatchObject({ mode: 'masked', complete: true, startedAt: at - 4000 });
+    const duration = await probeDuration(clip.path);
+    expect(Math.abs(duration - 7)).toBeLessThanOrEqual(0.2);
+    const frames = decodeFrames(clip.path);
+    expect(frames.indices[0]).toBeLessThanOrEqual(((at - spawnedAt) / 1000) * FPS - 3 * FPS);
+    // Inside the mask (away from its edge, where chroma subsampling blends) every pixel of every sampled frame is black.
+    const spans = mask.spans(frames.width, frames.height);
+    let brightest = 0;
+    let checked = 0;
+    for (const f of [0, Math.floor(frames.indices.length / 2), frames.indices.length - 1]) {
+      const px = frames.rgb(f);
+      for (let k = 0; k < spans.length; k += 3) {
+        const [y, x0, x1] = [spans[k], spans[k + 1], spans[k + 2]];
+        if (y < 0.25 * frames.height + 4 || y > 0.85 * frames.height - 4) continue;
+        for (let x = x0 + 4; x < x1 - 4; x++) {
+          const i = (y * frames.width + x) * 3;
+          brightest = Math.max(brightest, px[i], px[i + 1], px[i + 2]);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10_000);
+    expect(brightest).toBeLessThanOrEqual(24);
+  });
+});
