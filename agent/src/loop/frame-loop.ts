@@ -1,0 +1,278 @@
+import { Counter, type Registry } from 'prom-client';
+import type { Logger } from '../log.ts';
+import type { DetectTimings } from '../detect/types.ts';
+import type { Frame } from '../ingest/frame.ts';
+import type { CameraSource } from '../ingest/source.ts';
+import type { CameraHealth } from '../health/schema.ts';
+import { cameraHealth } from '../health/camera-health.ts';
+import { chooseLane, charge, type Candidate, type LaneClock } from './fair-share.ts';
+import { RateMeter } from './rate.ts';
+import { LatestFrameSlot } from './slot.ts';
+import { StageTimings, type StageName } from './timings.ts';
+
+/** Handed to `process` with every frame. */
+export interface ProcessContext {
+  camera: string;
+  /** Wall clock (ms since epoch) when the scheduler handed the frame over. */
+  dispatchedAt: number;
+  /** Records a stage's duration for this frame's camera. */
+  record(stage: StageName, ms: number): void;
+  /** Records the detector's timings; the frame's age at inference start is derived from them. */
+  recordDetect(t: DetectTimings): void;
+}
+
+/**
+ * Analyses one frame. Called for one frame at a time across all cameras (inference is the shared resource). The
+ * frame's buffer is reused once the returned promise settles: copy what must outlive the call.
+ */
+export type ProcessFrame = (frame: Frame, ctx: ProcessContext) => Promise<void>;
+
+export interface FrameLoopOptions {
+  process: ProcessFrame;
+  registry: Registry;
+  log: Logger;
+  /** How often over-capacity is checked and reported (state changes only). */
+  reportEveryMs?: number;
+}
+
+export interface LaneStats {
+  camera: string;
+  targetFps: number;
+  /** Over the last 10 s. */
+  analysedFps: number;
+  analysedFrames: number;
+  /** Frames replaced in the slot before analysis (cumulative). */
+  skippedFrames: number;
+  /** 1 − analysed/target while frames are being skipped, else 0: the part of the target the box cannot deliver. */
+  shortfall: number;
+  processErrors: number;
+}
+
+export interface LoopStats {
+  cameras: LaneStats[];
+  targetFps: number;
+  analysedFps: number;
+  overCapacity: boolean;
+}
+
+interface Lane {
+  camera: string;
+  targetFps: number;
+  clock: LaneClock;
+  slot: LatestFrameSlot;
+  meter: RateMeter;
+  analysed: number;
+  skipped: number;
+  /** Skipped count at the last capacity report, to see skipping now rather than ever. */
+  skippedAtReport: number;
+  errors: number;
+  recycle: (f: Frame) => void;
+  source?: CameraSource;
+  detach?: () => void;
+}
+
+const rateWindowMs = 10_000;
+const errorLogEveryMs = 60_000;
+
+/**
+ * Per camera a latest-frame slot; one scheduler over all cameras calling `process` one frame at a time, at no more
+ * than each camera's target rate, slowing all cameras in proportion when the box is over capacity.
+ */
+export class FrameLoop {
+  readonly timings: StageTimings;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly analysedTotal: Counter<'camera'>;
+  private readonly skippedTotal: Counter<'camera'>;
+  private readonly log: Logger;
+  private vtime = 0;
+  private running = false;
+  private busy: Promise<void> | undefined;
+  private wake: NodeJS.Timeout | undefined;
+  private reporter: NodeJS.Timeout | undefined;
+  private overCapacity = false;
+  private lastErrorLogAt = -Infinity;
+
+  constructor(private readonly opts: FrameLoopOptions) {
+    this.log = opts.log.child({ stage: 'loop' });
+    this.timings = new StageTimings(opts.registry);
+    this.analysedTotal = new Counter({ name: 'jifang_frames_analysed_total', help: 'Frames analysed', labelNames: ['camera'], registers: [opts.registry] });
+    this.skippedTotal = new Counter({
+      name: 'jifang_frames_skipped_total',
+      help: 'Frames replaced by a newer one before analysis (the loop was busy)',
+      labelNames: ['camera'],
+      registers: [opts.registry],
+    });
+  }
+
+  /** A camera fed by its supervised ffmpeg source; its health appears in `health()`. */
+  addSource(source: CameraSource): void {
+    const offer = this.addLane(source.camera, source.targetFps, (f) => source.recycle(f));
+    const lane = this.lanes.get(source.camera)!;
+    source.on('frame', offer);
+    lane.source = source;
+    lane.detach = () => source.off('frame', offer);
+  }
+
+  /** A camera fed by anything; returns the function that offers it frames. */
+  addLane(camera: string, targetFps: number, recycle: (f: Frame) => void = () => {}): (f: Frame) => void {
+    if (this.lanes.has(camera)) throw new Error(`camera "${camera}" is already in the frame loop`);
+    if (!(targetFps > 0)) throw new Error(`expected a target fps > 0 for camera "${camera}", got ${targetFps}`);
+    const now = Date.now();
+    const lane: Lane = {
+      camera,
+      targetFps,
+      clock: { intervalMs: 1000 / targetFps, finishTag: this.vtime, dueAt: now },
+      slot: new LatestFrameSlot(),
+      meter: new RateMeter(rateWindowMs, Math.max(targetFps, 1) * 2, now),
+      analysed: 0,
+      skipped: 0,
+      skippedAtReport: 0,
+      errors: 0,
+      recycle,
+    };
+    this.lanes.set(camera, lane);
+    const skipped = this.skippedTotal.labels(camera);
+    this.analysedTotal.labels(camera).inc(0);
+    skipped.inc(0);
+    return (f: Frame) => {
+      const replaced = lane.slot.put(f);
+      if (replaced) {
+        lane.skipped++;
+        skipped.inc();
+        lane.recycle(replaced);
+      }
+      if (!this.busy) this.pump();
+    };
+  }
+
+  removeCamera(camera: string): void {
+    const lane = this.lanes.get(camera);
+    if (!lane) return;
+    lane.detach?.();
+    const f = lane.slot.take();
+    if (f) lane.recycle(f);
+    this.lanes.delete(camera);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const every = this.opts.reportEveryMs ?? 30_000;
+    this.reporter = setInterval(() => this.reportCapacity(), every);
+    this.pump();
+  }
+
+  /** Stops dispatching; resolves when the frame being processed (if any) is done. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.wake);
+    clearInterval(this.reporter);
+    await this.busy;
+  }
+
+  stats(now: number = Date.now()): LoopStats {
+    const cameras = [...this.lanes.values()].map((l) => laneStats(l, now));
+    const targetFps = cameras.reduce((s, c) => s + c.targetFps, 0);
+    const analysedFps = cameras.reduce((s, c) => s + c.analysedFps, 0);
+    return { cameras, targetFps, analysedFps, overCapacity: this.overCapacity };
+  }
+
+  /** Health of every camera added with `addSource`, for `…/{camera}/health` and /healthz. */
+  health(now: number = Date.now()): CameraHealth[] {
+    const out: CameraHealth[] = [];
+    for (const lane of this.lanes.values()) {
+      if (lane.source) out.push(cameraHealth(lane.source.status(), laneStats(lane, now), now));
+    }
+    return out;
+  }
+
+  private pump(): void {
+    clearTimeout(this.wake);
+    if (!this.running || this.busy) return;
+    const lanes = [...this.lanes.values()];
+    const candidates: Candidate[] = lanes.map((l) => ({ clock: l.clock, frameAt: l.slot.peek()?.receivedAt }));
+    const now = Date.now();
+    const choice = chooseLane(candidates, now, this.vtime);
+    if (choice === undefined) return;
+    if ('waitUntil' in choice) {
+      this.wake = setTimeout(() => this.pump(), choice.waitUntil - now);
+      return;
+    }
+    const lane = lanes[choice.index];
+    const frame = lane.slot.take()!;
+    this.vtime = charge(lane.clock, now, this.vtime);
+    this.busy = this.run(lane, frame, now).finally(() => {
+      this.busy = undefined;
+      // Let pending pipe reads land in the slots before choosing the next frame.
+      setImmediate(() => this.pump());
+    });
+  }
+
+  private async run(lane: Lane, frame: Frame, dispatchedAt: number): Promise<void> {
+    const { camera } = lane;
+    const waitMs = dispatchedAt - frame.receivedAt;
+    this.timings.record('wait', camera, waitMs);
+    let preprocessMs = 0;
+    const ctx: ProcessContext = {
+      camera,
+      dispatchedAt,
+      record: (stage, ms) => this.timings.record(stage, camera, ms),
+      recordDetect: (t) => {
+        preprocessMs = t.preprocessMs;
+        this.timings.recordDetect(camera, t);
+      },
+    };
+    try {
+      await this.opts.process(frame, ctx);
+      lane.analysed++;
+      lane.meter.mark(Date.now());
+      this.analysedTotal.labels(camera).inc();
+      this.timings.recordFrameAge(camera, waitMs + preprocessMs);
+    } catch (err) {
+      lane.errors++;
+      const now = Date.now();
+      if (now - this.lastErrorLogAt >= errorLogEveryMs) {
+        this.lastErrorLogAt = now;
+        this.log.error({ camera, err, processErrors: lane.errors }, 'frame processing failed (further failures logged at most once a minute)');
+      }
+    } finally {
+      lane.recycle(frame);
+    }
+  }
+
+  private reportCapacity(): void {
+    const now = Date.now();
+    const lanes = [...this.lanes.values()];
+    const skipping = lanes.filter((l) => l.skipped > l.skippedAtReport);
+    for (const l of lanes) l.skippedAtReport = l.skipped;
+    const over = skipping.length > 0;
+    if (over === this.overCapacity) return;
+    this.overCapacity = over;
+    const s = this.stats(now);
+    const figures = { targetFps: round1(s.targetFps), analysedFps: round1(s.analysedFps), cameras: s.cameras.map((c) => `${c.camera} ${round1(c.analysedFps)}/${c.targetFps}`) };
+    if (over) this.log.warn(figures, 'over capacity: frames are being skipped, every camera slowed in proportion');
+    else this.log.info(figures, 'back within capacity');
+  }
+}
+
+function laneStats(l: Lane, now: number): LaneStats {
+  const analysedFps = l.meter.perSecond(now);
+  const skipping = l.skipped > l.skippedAtReport;
+  return {
+    camera: l.camera,
+    targetFps: l.targetFps,
+    analysedFps,
+    analysedFrames: l.analysed,
+    skippedFrames: l.skipped,
+    shortfall: skipping ? Math.max(0, 1 - analysedFps / l.targetFps) : 0,
+    processErrors: l.errors,
+  };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+export function createFrameLoop(opts: FrameLoopOptions): FrameLoop {
+  return new FrameLoop(opts);
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { cameraHealth } from '../../../agent/src/health/camera-health.ts';
+import { cameraHealthSchema } from '../../../agent/src/health/schema.ts';
+
+describe('cameraHealth', () => {
+  const now = Date.parse('2025-06-01T08:00:10.000Z');
+  const counters = { targetFps: 5, analysedFps: 2.4567, analysedFrames: 120, skippedFrames: 130 };
+
+  it('merges the stream state and the loop counters into a valid health payload', () => {
+    const h = cameraHealth(
+      { camera: 'gate-1', state: 'streaming', since: now - 60_000, reconnects: 2, framesRead: 250, shortReads: 0, lastFrameAt: now - 180 },
+      counters,
+      now,
+    );
+    expect(cameraHealthSchema.parse(h)).toEqual({
+      camera: 'gate-1',
+      state: 'streaming',
+      since: '2025-06-01T07:59:10.000Z',
+      targetFps: 5,
+      analysedFps: 2.46,
+      skippedFrames: 130,
+      analysedFrames: 120,
+      lastFrameAgeSeconds: 0.18,
+      reconnects: 2,
+      at: '2025-06-01T08:00:10.000Z',
+    });
+  });
+
+  it('carries the reason while down and a null frame age before the first frame', () => {
+    const h = cameraHealth(
+      { camera: 'gate-1', state: 'backoff', reason: 'connection refused: nothing is listening at that address and port', since: now, reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null },
+      { ...counters, analysedFps: 0 },
+      now,
+    );
+    expect(cameraHealthSchema.parse(h)).toMatchObject({ state: 'backoff', reason: /^connection refused/, lastFrameAgeSeconds: null });
+  });
+});

@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Registry } from 'prom-client';
+import { FrameLoop, type ProcessFrame } from '../../../agent/src/loop/frame-loop.ts';
+import type { Frame } from '../../../agent/src/ingest/frame.ts';
+import { silentLogger } from '../../../agent/src/log.ts';
+
+/** Cameras as timers offering tiny frames at their rate; the clock is vitest's fake one. */
+function feed(loop: FrameLoop, camera: string, targetFps: number, offerFps = targetFps) {
+  const recycled: Frame[] = [];
+  const offer = loop.addLane(camera, targetFps, (f) => recycled.push(f));
+  let seq = 0;
+  const timer = setInterval(() => offer({ camera, seq: seq++, receivedAt: Date.now(), data: new Uint8Array(3), width: 1, height: 1 }), 1000 / offerFps);
+  return { recycled, offered: () => seq, stop: () => clearInterval(timer) };
+}
+
+/** A detector stub that takes `ms` per frame: a capacity of 1000/ms frames per second. */
+function slowStub(ms: number, seen: Frame[] = []): ProcessFrame {
+  return async (frame, ctx) => {
+    seen.push(frame);
+    await new Promise((r) => setTimeout(r, ms));
+    ctx.recordDetect({ preprocessMs: 0, inferenceMs: [ms], decodeMs: 0 });
+  };
+}
+
+/** Stops the feeds, then the loop; the frame in flight finishes on the fake clock. */
+async function stopAll(loop: FrameLoop, cams: { stop(): void }[]): Promise<void> {
+  cams.forEach((c) => c.stop());
+  const stopped = loop.stop();
+  await vi.advanceTimersByTimeAsync(1000);
+  await stopped;
+}
+
+describe('FrameLoop with a slow detector stub (fake clock)', () => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'Date'] }));
+  afterEach(() => vi.useRealTimers());
+
+  it('4 cameras at 5 fps against 10/s capacity get 2.5/s each, bounded ages, skips counted', async () => {
+    const loop = new FrameLoop({ process: slowStub(100), registry: new Registry(), log: silentLogger });
+    const cams = ['a', 'b', 'c', 'd'].map((id) => feed(loop, id, 5));
+    loop.start();
+    await vi.advanceTimersByTimeAsync(20_000);
+    const stats = loop.stats();
+    await stopAll(loop, cams);
+    for (const c of stats.cameras) {
+      expect(c.analysedFrames / 20).toBeCloseTo(2.5, 0);
+      expect(c.analysedFps).toBeCloseTo(2.5, 0);
+      expect(c.skippedFrames).toBeGreaterThan(40);
+      expect(c.shortfall).toBeGreaterThan(0.4);
+    }
+    expect(stats.analysedFps).toBeCloseTo(10, 0);
+    const snap = loop.timings.takeSnapshot();
+    for (const id of ['a', 'b', 'c', 'd']) expect(snap.frameAge[id].maxMs).toBeLessThanOrEqual(400);
+    expect(snap.stages.inference?.p50Ms).toBe(100);
+  });
+
+  it('slows cameras with different targets in proportion (10 and 2 fps against 6/s)', async () => {
+    const loop = new FrameLoop({ process: slowStub(1000 / 6), registry: new Registry(), log: silentLogger });
+    const cams = [feed(loop, 'fast', 10), feed(loop, 'slow', 2)];
+    loop.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    await stopAll(loop, cams);
+    const [fast, slow] = loop.stats().cameras;
+    expect(fast.analysedFrames / 30).toBeCloseTo(5, 0);
+    expect(slow.analysedFrames / 30).toBeCloseTo(1, 0);
+  });
+
+  it('analyses every frame at the target rate with no skips when there is room', async () => {
+    const loop = new FrameLoop({ process: slowStub(20), registry: new Registry(), log: silentLogger });
+    const cams = [feed(loop, 'a', 5), feed(loop, 'b', 5)];
+    loop.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await stopAll(loop, cams);
+    for (const c of loop.stats().cameras) {
+      expect(c.skippedFrames).toBe(0);
+      expect(c.analysedFrames).toBeGreaterThanOrEqual(49);
+      expect(c.shortfall).toBe(0);
+    }
+    expect(loop.stats().overCapacity).toBe(false);
+  });
+
+  it('holds a camera that delivers faster than its target to the target, skipping the rest', async () => {
+    const loop = new FrameLoop({ process: slowStub(5), registry: new Registry(), log: silentLogger });
+    const cam = feed(loop, 'a', 2, 10);
+    loop.start();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await stopAll(loop, [cam]);
+    const [a] = loop.stats().cameras;
+    expect(a.analysedFrames).toBeGreaterThanOrEqual(19);
+    expect(a.analysedFrames).toBeLessThanOrEqual(21);
+    // Every offered frame is analysed or skipped, except at most the one left in the slot at the end.
+    expect(cam.offered() - a.analysedFrames - a.skippedFrames).toBeGreaterThanOrEqual(0);
+    expect(cam.offered() - a.analysedFrames - a.skippedFrames).toBeLessThanOrEqual(1);
+  });
+
+  it('processes one frame at a time and recycles every frame exactly once', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const loop = new FrameLoop({
+      process: async () => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((r) => setTimeout(r, 30));
+        inFlight--;
+      },
+      registry: new Registry(),
+      log: silentLogger,
+    });
+    const cams = ['a', 'b', 'c'].map((id) => feed(loop, id, 10));
+    loop.start();
+    await vi.advanceTimersByTimeAsync(5000);
+    await stopAll(loop, cams);
+    ['a', 'b', 'c'].forEach((id) => loop.removeCamera(id));
+    expect(maxInFlight).toBe(1);
+    for (const c of cams) {
+      expect(new Set(c.recycled).size).toBe(c.recycled.length);
+      expect(c.recycled).toHaveLength(c.offered());
+    }
+  });
+
+  it('counts failed frames and keeps going', async () => {
+    let n = 0;
+    const loop = new FrameLoop({
+      process: async () => {
+        if (n++ % 2 === 0) throw new Error('detector exploded');
+      },
+      registry: new Registry(),
+      log: silentLogger,
+    });
+    const cam = feed(loop, 'a', 5);
+    loop.start();
+    await vi.advanceTimersByTimeAsync(4000);
+    await stopAll(loop, [cam]);
+    const [a] = loop.stats().cameras;
+    expect(a.processErrors).toBeGreaterThanOrEqual(9);
+    expect(a.analysedFrames).toBeGreaterThanOrEqual(9);
+  });
+
+  it('exposes analysed and skipped counters and stage histograms in Prometheus text', async () => {
+    const registry = new Registry();
+    const loop = new FrameLoop({ process: slowStub(300), registry, log: silentLogger });
+    const cam = feed(loop, 'gate-1', 5);
+    loop.start();
+    await vi.advanceTimersByTimeAsync(3000);
+    await stopAll(loop, [cam]);
+    const text = await registry.metrics();
+    expect(text).toMatch(/jifang_frames_analysed_total\{camera="gate-1"\} (9|10|11)\b/);
+    expect(text).toMatch(/jifang_frames_skipped_total\{camera="gate-1"\} [1-9]/);
+    expect(text).toContain('jifang_stage_duration_seconds_bucket{le="0.5",stage="inference",camera="gate-1"}');
+    expect(text).toContain('jifang_frame_age_seconds_count{camera="gate-1"}');
+  });
+
+  it('rejects a duplicate camera and a non-positive rate', () => {
+    const loop = new FrameLoop({ process: async () => {}, registry: new Registry(), log: silentLogger });
+    loop.addLane('a', 5);
+    expect(() => loop.addLane('a', 5)).toThrow('camera "a" is already in the frame loop');
+    expect(() => loop.addLane('b', 0)).toThrow('expected a target fps > 0 for camera "b", got 0');
+  });
+});
