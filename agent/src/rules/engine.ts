@@ -37,6 +37,8 @@ export interface CameraRulesOptions {
   newEventId?: (at: number) => string;
 }
 
+const ENDED_REMEMBERED = 1000;
+
 interface BoundRule {
   params: RuleConfig;
   evaluator: RuleEvaluator;
@@ -65,6 +67,13 @@ export function createCameraRules(camera: CameraConfig, site: { timezone: string
   });
   const lifecycles = zones.flatMap((z) => z.rules.map((r) => r.lifecycle));
   let lastAt = -Infinity;
+  /** Recently ended events, so a late operator action gets "has ended" rather than "unknown". */
+  const ended = new Map<string, string>();
+  const remember = (u: ViolationUpdate) => {
+    if (u.state !== 'ended' && u.state !== 'cleared') return;
+    ended.set(u.eventId, `${u.state} at ${new Date(u.endedAt!).toISOString()}: ${u.reason}`);
+    if (ended.size > ENDED_REMEMBERED) ended.delete(ended.keys().next().value!);
+  };
 
   // Privacy masks hide people's homes, not the street: an object standing in one is never analysed.
   const masked = (t: Track) => masks.some((m) => pointInPolygon(bottomCentre(t.box), m));
@@ -88,19 +97,38 @@ export function createCameraRules(camera: CameraConfig, site: { timezone: string
           out.push(...lifecycle.step(candidates, at, { open, seen }));
         }
       }
+      out.forEach(remember);
       return out;
     },
 
     applyOperatorAction(eventId, action, at, opts) {
       for (const l of lifecycles) {
         const result = l.apply(eventId, action, at, opts);
+        if (result?.ok && result.update) remember(result.update);
         if (result) return result;
       }
-      return { ok: false, error: `unknown event id "${eventId}" on camera ${camera.id}: expected the id of an active event; nothing changed` };
+      const end = ended.get(eventId);
+      if (end) return { ok: false, code: 'ended', error: `event "${eventId}" has already ${end}; nothing changed` };
+      return { ok: false, code: 'unknown_event', error: `unknown event id "${eventId}" on camera ${camera.id}: expected the id of an active event; nothing changed` };
     },
 
     activeEvents() {
       return lifecycles.flatMap((l) => l.active());
     },
   };
+}
+
+/** An operator action for an event on any of the box's cameras: the first camera that knows the id answers. */
+export function applyOperatorActionToAny(
+  cameras: Iterable<CameraRules>,
+  eventId: string,
+  action: OperatorAction,
+  at: number,
+  opts: OperatorActionOptions,
+): OperatorResult {
+  for (const rules of cameras) {
+    const result = rules.applyOperatorAction(eventId, action, at, opts);
+    if (result.ok || result.code !== 'unknown_event') return result;
+  }
+  return { ok: false, code: 'unknown_event', error: `unknown event id "${eventId}": expected the id of an active event on this box; nothing changed` };
 }

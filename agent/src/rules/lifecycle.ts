@@ -224,7 +224,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
       const ep = episodes.find((e) => e.event?.id === eventId);
       const ev = ep?.event;
       if (!ep || !ev) return undefined;
-      if (ep.closed) return { ok: false, error: `event "${eventId}" was already closed (${ev.operator?.action ?? 'ended'}); nothing changed` };
+      if (ep.closed) return { ok: false, code: 'ended', error: `event "${eventId}" was already closed (${ev.operator?.action}); nothing changed` };
       ev.operator = { action, by: opts.by, at, note: opts.note, unit: opts.unit };
       logger.debug({ eventId, action, by: opts.by }, 'operator action');
       switch (action) {

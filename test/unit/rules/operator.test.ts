@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyOperatorActionToAny } from '../../../agent/src/rules/engine.ts';
 import { box, det, shift } from '../track/scene.ts';
 import { camera, Sim } from './sim.ts';
 
@@ -96,10 +97,30 @@ describe('operator actions', () => {
   it('an unknown or already closed event id is an error result that changes nothing', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
-    expect(sim.rules.applyOperatorAction('cam1-nope', 'resolve', sim.now, by)).toEqual({ ok: false, error: expect.stringMatching(/unknown event id "cam1-nope"/) });
+    expect(sim.rules.applyOperatorAction('cam1-nope', 'resolve', sim.now, by)).toEqual({ ok: false, code: 'unknown_event', error: expect.stringMatching(/unknown event id "cam1-nope"/) });
     expect(sim.rules.activeEvents().map((e) => e.eventId)).toEqual([id]);
     sim.rules.applyOperatorAction(id, 'resolve', sim.now, by);
-    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.now, by)).toEqual({ ok: false, error: expect.stringMatching(/already closed \(resolve\)/) });
+    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.now, by)).toEqual({ ok: false, code: 'ended', error: expect.stringMatching(/already closed \(resolve\)/) });
+  });
+
+  it('an action on an event that has just ended says so', () => {
+    const sim = new Sim(kerb());
+    const id = startedEvent(sim);
+    sim.run(20, () => []);
+    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.now, by)).toEqual({
+      ok: false,
+      code: 'ended',
+      error: expect.stringMatching(/has already ended at \S+: the vehicle left/),
+    });
+  });
+
+  it('finds the camera an event belongs to among several', () => {
+    const a = new Sim(kerb());
+    const b = new Sim(kerb());
+    startedEvent(a);
+    const id = startedEvent(b);
+    expect(applyOperatorActionToAny([a.rules, b.rules], id, 'ack', b.now, by)).toEqual({ ok: true, eventId: id, action: 'ack' });
+    expect(applyOperatorActionToAny([a.rules, b.rules], 'nope', 'ack', b.now, by)).toMatchObject({ ok: false, code: 'unknown_event' });
   });
 
   it('lists active events with their current dwell for status requests', () => {
