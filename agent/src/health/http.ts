@@ -1,0 +1,82 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.ts';
+import type { CameraHealth } from './schema.ts';
+
+export interface HttpServerOptions {
+  port: number;
+  host: string;
+}
+
+export interface HealthHttpServer {
+  /** e.g. http://127.0.0.1:9464 (the bound port, useful with port 0). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `GET /healthz` body. */
+export interface Healthz {
+  /** Every camera streaming. The HTTP status stays 200 while the agent runs: a camera outage is not the agent's. */
+  ok: boolean;
+  at: string;
+  cameras: CameraHealth[];
+}
+
+/**
+ * The local HTTP endpoint, started only when `http.port` is configured: `GET /healthz` (JSON) and `GET /metrics`
+ * (Prometheus text from `registry`). Nothing else is served.
+ */
+export async function startHttpServer(
+  opts: HttpServerOptions,
+  getHealth: () => CameraHealth[],
+  registry: Registry,
+  log: Logger,
+): Promise<HealthHttpServer> {
+  const hlog = log.child({ stage: 'health' });
+  const server = createServer((req, res) => {
+    handle(req, res, getHealth, registry).catch((err: unknown) => {
+      hlog.error({ err, path: req.url }, 'health endpoint failed');
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot serve /healthz and /metrics on ${opts.host}:${opts.port}: ${err.code ?? err.message}`)),
+    );
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `http://${host}:${port}`;
+  hlog.info({ url }, 'serving /healthz and /metrics');
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, getHealth: () => CameraHealth[], registry: Registry): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (path !== '/healthz' && path !== '/metrics') {
+    return send(res, 404, 'text/plain; charset=utf-8', 'not found: try GET /healthz or GET /metrics\n');
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed: use GET\n');
+  }
+  if (path === '/metrics') return send(res, 200, registry.contentType, await registry.metrics(), req.method === 'HEAD');
+  const cameras = getHealth();
+  const body: Healthz = { ok: cameras.every((c) => c.state === 'streaming'), at: new Date().toISOString(), cameras };
+  send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(body)}\n`, req.method === 'HEAD');
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, headOnly = false): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.end(headOnly ? undefined : body);
+}
