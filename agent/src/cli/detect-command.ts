@@ -1,0 +1,160 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import sharp from 'sharp';
+import { projectRoot } from '../config/load.ts';
+import { detectorConfigSchema } from '../detect/config.ts';
+import { createDetector } from '../detect/detector.ts';
+import { readRgbImage } from '../detect/image-file.ts';
+import type { Detection, DetectionWindow, Detector, DetectTimings, RgbImage } from '../detect/types.ts';
+import { renderSnapshot, ZONE_COLOR } from '../evidence/snapshot.ts';
+import { createLogger } from '../log.ts';
+import { loadModel } from '../model/load.ts';
+
+const USAGE = `usage: jifang detect IMAGE... [--model MANIFEST] [--windows X,Y,W,H[;X,Y,W,H...]] [--threshold T] [--json] [--out FILE|DIR]
+
+  --model      model manifest (default ${detectorConfigSchema.parse({}).manifest})
+  --windows    extra detection windows in image pixels, run at the model's native size and merged with the
+               whole frame (repeat the option or separate windows with ";")
+  --threshold  minimum score, 0..1 (default ${detectorConfigSchema.parse({}).scoreThreshold})
+  --json       print one JSON document instead of text lines
+  --out        write the image annotated with boxes and windows (JPEG unless the name says otherwise);
+               a folder when several images are given
+`;
+
+interface ImageResult {
+  image: string;
+  width: number;
+  height: number;
+  windows: DetectionWindow[];
+  detections: Detection[];
+  timings: DetectTimings;
+}
+
+/** `jifang detect`: runs the detector on image files; exit 0 when all ran, 1 on a failure, 2 on bad usage. */
+export async function detectCommand(argv: string[]): Promise<number> {
+  let opts: ReturnType<typeof parse>;
+  try {
+    opts = parse(argv);
+  } catch (err) {
+    process.stderr.write(`jifang detect: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  let detector: Detector | undefined;
+  try {
+    const model = await loadModel(opts.manifest);
+    detector = await createDetector(model, detectorConfigSchema.parse({ scoreThreshold: opts.threshold }), createLogger(process.env.JIFANG_LOG_LEVEL ?? 'warn'));
+    const results: ImageResult[] = [];
+    for (const file of opts.images) {
+      const image = await readRgbImage(file).catch((err: Error) => {
+        throw new Error(`${file}: cannot read the image (${err.message})`);
+      });
+      const detections = await detector.detect(image, opts.windows);
+      const result = { image: file, width: image.width, height: image.height, windows: opts.windows, detections, timings: detector.lastTimings };
+      results.push(result);
+      if (!opts.json) process.stdout.write(formatText(result));
+      if (opts.out) await writeAnnotated(image, result, outPath(opts.out, file, opts.images.length));
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify(results.map(toJson), null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`jifang detect: ${(err as Error).message}\n`);
+    return 1;
+  } finally {
+    await detector?.close();
+  }
+}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string' },
+      windows: { type: 'string', multiple: true },
+      threshold: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (!values.help && positionals.length === 0) throw new Error('expected at least one IMAGE');
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new Error(`--threshold ${values.threshold}: expected a number from 0 to 1`);
+  return {
+    help: values.help,
+    images: positionals,
+    manifest: values.model ? resolve(values.model) : defaultManifest(),
+    windows: (values.windows ?? []).flatMap((v) => v.split(';')).filter((s) => s.trim() !== '').map(parseWindow),
+    threshold,
+    json: values.json,
+    out: values.out,
+  };
+}
+
+function defaultManifest(): string {
+  const rel = detectorConfigSchema.parse({}).manifest;
+  return [resolve(rel), resolve(projectRoot, rel)].find((p) => existsSync(p)) ?? resolve(projectRoot, rel);
+}
+
+function parseWindow(spec: string): DetectionWindow {
+  const parts = spec.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 4 || !parts.every((n) => Number.isInteger(n) && n >= 0) || parts[2] === 0 || parts[3] === 0) {
+    throw new Error(`--windows "${spec}": expected X,Y,WIDTH,HEIGHT in whole image pixels, e.g. 880,380,561,300`);
+  }
+  const [x, y, width, height] = parts;
+  return { x, y, width, height };
+}
+
+const round = (v: number) => Math.round(v * 10) / 10;
+
+function formatText(r: ImageResult): string {
+  const ms = r.timings.preprocessMs + r.timings.inferenceMs.reduce((a, b) => a + b, 0) + r.timings.decodeMs;
+  const passes = r.timings.inferenceMs.length;
+  const head = `${r.image} ${r.width}×${r.height}: ${r.detections.length} detection(s), ${passes} inference(s), ${Math.round(ms)} ms\n`;
+  return head + r.detections.map((d) => `  ${d.label.padEnd(14)} ${d.score.toFixed(2)}  [${[d.box.x1, d.box.y1, d.box.x2, d.box.y2].map(Math.round).join(', ')}]\n`).join('');
+}
+
+function toJson(r: ImageResult) {
+  return {
+    image: r.image,
+    width: r.width,
+    height: r.height,
+    windows: r.windows,
+    detections: r.detections.map((d) => ({
+      label: d.label,
+      classId: d.classId,
+      score: Math.round(d.score * 1000) / 1000,
+      box: { x1: round(d.box.x1), y1: round(d.box.y1), x2: round(d.box.x2), y2: round(d.box.y2) },
+    })),
+    timings: { preprocessMs: round(r.timings.preprocessMs), inferenceMs: r.timings.inferenceMs.map(round), decodeMs: round(r.timings.decodeMs) },
+  };
+}
+
+function outPath(out: string, image: string, count: number): string {
+  if (count === 1) return out;
+  return join(out, `${basename(image, extname(image))}.detect.jpg`);
+}
+
+/** The evidence stage's snapshot drawing, with the detection windows outlined first. */
+async function writeAnnotated(image: RgbImage, r: ImageResult, file: string): Promise<void> {
+  const { width, height } = image;
+  let base = image;
+  if (r.windows.length) {
+    const stroke = Math.max(2, Math.round(Math.min(width, height) / 300));
+    const rects = r.windows.map((w) => `<rect x="${w.x}" y="${w.y}" width="${w.width}" height="${w.height}" fill="none" stroke="${ZONE_COLOR}" stroke-width="${stroke}" stroke-dasharray="${stroke * 4},${stroke * 3}"/>`);
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${rects.join('')}</svg>`;
+    const data = await sharp(image.data, { raw: { width, height, channels: 3 } }).composite([{ input: Buffer.from(svg) }]).removeAlpha().raw().toBuffer();
+    base = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
+  }
+  const snap = await renderSnapshot(base, { objects: r.detections, camera: basename(r.image), at: Date.now() }, { frame: { width, height }, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, quality: 90 });
+  await mkdir(dirname(file), { recursive: true });
+  if (/\.jpe?g$/i.test(file)) await writeFile(file, snap.jpeg);
+  else await sharp(snap.jpeg).toFile(file);
+}
