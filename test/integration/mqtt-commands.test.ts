@@ -54,11 +54,14 @@ describe('commands over TLS with client certificates, a password file and the ex
       reconnectMinSeconds: 0.3,
     });
   };
-  const startBox = async () => {
+  /** `handlerAfterConnect`: as a composition root may do; commands the broker held for the box must still be answered. */
+  const startBox = async (handlerAfterConnect = false) => {
     const p = createPublisher(boxConfig('site-a'), { site: 'site-a', boxId: 'box-a', agentVersion: '0.1.0', dataDir }, silentLogger);
-    p.onCommand(createCommandRouter({ topics: p.topics, boxId: 'box-a', handlers: store.handlers, log: silentLogger }));
+    const router = createCommandRouter({ topics: p.topics, boxId: 'box-a', handlers: store.handlers, log: silentLogger });
+    if (!handlerAfterConnect) await p.onCommand(router);
     await p.start();
     await p.whenConnected(10_000);
+    if (handlerAfterConnect) await p.onCommand(router);
     return p;
   };
   const asCenter: IClientOptions = { username: 'command-center', password: users['command-center'] };
@@ -141,7 +144,7 @@ describe('commands over TLS with client certificates, a password file and the ex
   it('receives a command sent while it was offline once it reconnects (persistent session)', async () => {
     await box.stop();
     await send('jifang/v1/site-a/cmd/event', { eventId: 'evt-2', action: 'ack', by: 'night-shift', requestId: 'while-offline' });
-    box = await startBox();
+    box = await startBox(true);
     const [reply] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result' && resultOf(m).requestId === 'while-offline');
     expect(resultOf(reply)).toMatchObject({ ok: true });
     expect(store.events.get('evt-2')).toEqual({ action: 'ack' });

@@ -57,6 +57,7 @@ interface PublisherEvents {
 }
 
 const NOT_STARTED = 'publisher not started: call start() first';
+const MAX_EARLY_COMMANDS = 100;
 
 /**
  * Publishes the MQTT contract for one box. Events and their snapshots go through the durable outbox
@@ -68,6 +69,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   private client: MqttClient | null = null;
   private outbox: Outbox | null = null;
   private commandHandler: CommandHandler | null = null;
+  /** Commands the broker delivered (a persistent session's backlog arrives right after connecting) before onCommand(). */
+  private readonly early: IncomingCommand[] = [];
   private status: Status;
   private readonly health = new Map<string, CameraHealth>();
   /** Highest outbox id handed to mqtt.js in this process; mqtt.js re-sends those itself after a reconnect. */
@@ -123,10 +126,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       client.options.reconnectPeriod = minDelay;
       const protocolVersion = client.options.protocolVersion ?? 4;
       this.log.info({ url, clientId, protocolVersion, sessionPresent: connack.sessionPresent, queued: this.outbox?.stats().messages }, 'connected to broker');
-      this.emit('connected', { protocolVersion, sessionPresent: connack.sessionPresent });
       this.announce();
-      if (this.commandHandler) this.subscribeCommands();
       this.pump();
+      // `connected` once commands can arrive: an operator may act as soon as the box shows up online.
+      const subscribed = this.commandHandler ? this.subscribeCommands() : Promise.resolve();
+      void subscribed.then(() => this.emit('connected', { protocolVersion, sessionPresent: connack.sessionPresent }));
     });
     client.on('reconnect', () => {
       this.reconnects++;
@@ -198,10 +202,15 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     return true;
   }
 
-  /** Subscribes to `…/cmd/#` (QoS 1, persistent session) and answers every command on `…/cmd-result`. */
-  onCommand(handler: CommandHandler): void {
+  /**
+   * Subscribes to `…/cmd/#` (QoS 1, persistent session) and answers every command on `…/cmd-result`.
+   * Resolves once the broker granted the subscription, or at once while offline (it is made on connect, before
+   * `connected` is emitted). Commands the broker delivered before this call are handled now.
+   */
+  async onCommand(handler: CommandHandler): Promise<void> {
     this.commandHandler = handler;
-    if (this.connected) this.subscribeCommands();
+    for (const cmd of this.early.splice(0)) this.handleCommand(cmd);
+    if (this.connected) await this.subscribeCommands();
   }
 
   stats(): PublisherStats {
@@ -303,7 +312,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   private handleCommand(cmd: IncomingCommand): void {
     const handler = this.commandHandler;
     if (!handler) {
-      this.log.warn({ topic: cmd.topic }, 'command received before a command handler was set: ignored');
+      if (this.early.length >= MAX_EARLY_COMMANDS) {
+        this.log.warn({ topic: cmd.topic, held: MAX_EARLY_COMMANDS }, 'command received before a command handler was set, and too many are waiting: ignored');
+      } else {
+        this.early.push(cmd);
+      }
       return;
     }
     handler(cmd)
@@ -331,11 +344,15 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     }
   }
 
-  private subscribeCommands(): void {
-    this.client?.subscribe(this.topics.commands, { qos: 1 }, (err, granted) => {
-      const refused = granted?.find((g) => g.qos > 2);
-      if (err || refused) this.log.error({ err: err?.message, topic: this.topics.commands }, 'command subscription refused by the broker (check its ACL)');
-    });
+  private async subscribeCommands(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    try {
+      const granted = await client.subscribeAsync(this.topics.commands, { qos: 1 });
+      if (granted.some((g) => g.qos > 2)) this.log.error({ topic: this.topics.commands }, 'command subscription refused by the broker (check its ACL)');
+    } catch (err) {
+      this.log.error({ err: (err as Error).message, topic: this.topics.commands }, 'command subscription failed');
+    }
   }
 
   /** After every (re)connect: the status (the will may have replaced it) and the latest health of every camera. */
