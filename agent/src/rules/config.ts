@@ -17,14 +17,26 @@ export const ruleSchema = z.discriminatedUnion(
 export type RuleConfig = z.infer<typeof ruleSchema>;
 export type RuleType = RuleConfig['type'];
 
-export const zoneSchema = z.strictObject({
-  id: idSchema,
-  name: z.string().min(1).optional(),
-  /** `normalized` points are fractions of the frame (0..1); `pixels` are in the analysis frame. */
-  units: z.enum(['normalized', 'pixels']).default('normalized'),
-  polygon: polygonSchema,
-  /** Which point of a box decides presence: the ground contact (bottom centre) by default. */
-  anchor: z.enum(['bottom_center', 'center']).default('bottom_center'),
-  rules: z.array(ruleSchema).min(1, { error: 'expected at least one rule in the zone' }),
-});
+export const zoneSchema = z
+  .strictObject({
+    id: idSchema,
+    name: z.string().min(1).optional(),
+    /** `normalized` points are fractions of the frame (0..1); `pixels` are in the analysis frame. */
+    units: z.enum(['normalized', 'pixels']).default('normalized'),
+    polygon: polygonSchema,
+    /** Which point of a box decides presence: the ground contact (bottom centre) by default. */
+    anchor: z.enum(['bottom_center', 'center']).default('bottom_center'),
+    rules: z.array(ruleSchema).min(1, { error: 'expected at least one rule in the zone' }),
+  })
+  .superRefine((zone, ctx) => {
+    if (zone.units !== 'normalized') return; // pixel bounds depend on the camera's analysis size, checked with the camera
+    zone.rules.forEach((rule, ri) => {
+      if (rule.type !== 'line_crossing') return;
+      rule.line.forEach(([x, y], pi) => {
+        if (x < 0 || y < 0 || x > 1 || y > 1) {
+          ctx.addIssue({ code: 'custom', path: ['rules', ri, 'line', pi], message: `expected a normalised point inside 0..1, got [${x}, ${y}]` });
+        }
+      });
+    });
+  });
 export type ZoneConfig = z.infer<typeof zoneSchema>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LatLon, Point } from '../../../agent/src/config/common.ts';
 import { cameraSchema } from '../../../agent/src/config/schema.ts';
+import { calibrationSchema } from '../../../agent/src/geo/config.ts';
 import { CalibrationError, pixelToGeo, solveHomography, type Correspondence } from '../../../agent/src/geo/homography.ts';
 import { calibrationReport, createGeoMapper } from '../../../agent/src/geo/mapper.ts';
 import { seeded } from '../track/scene.ts';
@@ -91,7 +92,7 @@ describe('solveHomography', () => {
 });
 
 describe('createGeoMapper and calibrationReport', () => {
-  const pts = survey([[-8, 6], [0, 7], [8, 6], [-8, 15], [8, 16], [-8, 28], [0, 30], [8, 27]]);
+  const pts = survey([[-6, 8], [0, 7], [6, 8], [-8, 15], [8, 16], [-8, 28], [0, 30], [8, 27]]);
   const cam = (points: Correspondence[] | undefined) =>
     cameraSchema.parse({
       id: 'cam1',
@@ -108,13 +109,24 @@ describe('createGeoMapper and calibrationReport', () => {
   });
 
   it('reports the reprojection error in metres, or the reason a calibration is unusable', () => {
-    const good = calibrationReport(cam(survey([[-8, 6], [0, 7], [8, 6], [-8, 15], [8, 16], [-8, 28], [0, 30], [8, 27]], 1, 7)));
+    const good = calibrationReport(cam(survey([[-6, 8], [0, 7], [6, 8], [-8, 15], [8, 16], [-8, 28], [0, 30], [8, 27]], 1, 7)));
     expect(good).toMatchObject({ ok: true, points: 8 });
     if (!good?.ok) throw new Error('expected a usable calibration');
     expect(good.rmsMeters).toBeGreaterThan(0);
     expect(good.maxMeters).toBeLessThan(0.5);
     expect(good.leaveOneOutMaxMeters).toBeGreaterThan(good.maxMeters);
-    expect(calibrationReport(cam(survey([[0, 6], [0, 10], [0, 14], [0, 18]])))).toEqual({ ok: false, error: expect.stringMatching(/on one line/) });
+    // The config schema already refuses such a set; a camera built without it still gets a reason, not a crash.
+    const line = { units: 'pixels' as const, points: survey([[0, 6], [0, 10], [0, 14], [0, 18]]) };
+    expect(calibrationReport({ ...cam(undefined), calibration: line })).toEqual({ ok: false, error: expect.stringMatching(/on one line/) });
     expect(calibrationReport(cam(undefined))).toBeUndefined();
+  });
+
+  it('a config with a degenerate or out-of-range calibration does not load, naming the points', () => {
+    const parse = (calibration: unknown) => calibrationSchema.safeParse(calibration);
+    const onALine = parse({ units: 'pixels', points: [0, 1, 2, 3].map((i) => ({ pixel: [100 + i * 50, 400], geo: toGeo([i * 2, 10]) })) });
+    expect(onALine.success).toBe(false);
+    expect(onALine.error?.issues).toEqual([expect.objectContaining({ path: ['points'], message: expect.stringMatching(/lie on one line/) })]);
+    const outside = parse({ units: 'normalized', points: [[0, 0], [1, 0], [1, 1.5], [0, 1]].map((pixel, i) => ({ pixel, geo: toGeo([i % 2 ? 8 : -8, i < 2 ? 30 : 6]) })) });
+    expect(outside.error?.issues).toContainEqual(expect.objectContaining({ path: ['points', 2, 'pixel'], message: expect.stringMatching(/inside 0\.\.1/) }));
   });
 });

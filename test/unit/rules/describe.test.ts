@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ruleSchema } from '../../../agent/src/rules/config.ts';
+import { ruleSchema, zoneSchema } from '../../../agent/src/rules/config.ts';
 import { describeRule } from '../../../agent/src/rules/kinds/index.ts';
 
 const rule = (r: Record<string, unknown>) => ruleSchema.parse({ id: 'r', ...r });
@@ -27,5 +27,10 @@ describe('rule descriptions', () => {
     expect(() => rule({ type: 'parking' })).toThrow(/expected a rule type: illegal_parking, street_vending/);
     expect(() => rule({ type: 'line_crossing', line: [[0.5, 0.5], [0.5, 0.5]] })).toThrow(/two different points/);
     expect(() => rule({ type: 'crowd', minCount: 1 })).toThrow(/minCount ≥ 2/);
+  });
+
+  it('rejects a normalised crossing line that leaves the frame, with its path', () => {
+    const zone = zoneSchema.safeParse({ id: 'z', polygon: [[0, 0], [1, 0], [1, 1]], rules: [{ id: 'c', type: 'line_crossing', line: [[0.5, 0], [0.5, 1.2]] }] });
+    expect(zone.error?.issues).toEqual([expect.objectContaining({ path: ['rules', 0, 'line', 1], message: 'expected a normalised point inside 0..1, got [0.5, 1.2]' })]);
   });
 });
