@@ -104,6 +104,20 @@ describe('illegal_parking', () => {
     expect(trackIds.size).toBeGreaterThan(1);
   });
 
+  it('flags an update whose frame shows the car better than any sent before, for the best snapshot', () => {
+    const sim = new Sim(parking());
+    // Half hidden at first (low score), then in full view.
+    sim.run(70, () => [det('car', spot, 0.55)]);
+    sim.run(20, () => [det('car', spot, 0.9)]);
+    sim.run(40, () => [det('car', spot, 0.9)]);
+    expect(sim.updates.map((u) => [u.state, u.betterEvidence])).toEqual([
+      ['started', true],
+      ['updated', true],
+      ['updated', false],
+      ['updated', false],
+    ]);
+  });
+
   it('two cars parked side by side are two events', () => {
     const sim = new Sim(parking());
     sim.run(70, () => [det('car', spot), det('car', shift(spot, 130, 0))]);
