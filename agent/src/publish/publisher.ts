@@ -122,7 +122,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const minDelay = this.cfg.reconnectMinSeconds * 1000;
     const maxDelay = Math.max(minDelay, this.cfg.reconnectMaxSeconds * 1000);
 
+    let backoff = minDelay;
     client.on('connect', (connack) => {
+      backoff = minDelay;
       client.options.reconnectPeriod = minDelay;
       const protocolVersion = client.options.protocolVersion ?? 4;
       this.log.info({ url, clientId, protocolVersion, sessionPresent: connack.sessionPresent, queued: this.outbox?.stats().messages }, 'connected to broker');
@@ -135,8 +137,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     client.on('reconnect', () => {
       this.reconnects++;
       // Exponential backoff with jitter: boxes that lost the same broker must not all return in step.
-      const next = Math.min(maxDelay, (client.options.reconnectPeriod ?? minDelay) * 2);
-      client.options.reconnectPeriod = Math.round(next * (0.75 + Math.random() * 0.5));
+      backoff = Math.min(maxDelay, backoff * 2);
+      client.options.reconnectPeriod = Math.round(backoff * (0.75 + Math.random() * 0.5));
       if (client.options.will) client.options.will.payload = this.will().payload;
     });
     client.on('close', () => {

@@ -1,0 +1,52 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { DROP_REASONS } from './outbox.ts';
+import type { PublisherStats } from './publisher.ts';
+
+/**
+ * The publisher's delivery state as Prometheus series, read at scrape time. Outbox drops are counted per reason
+ * (`expired`, `full`, `too_large`, `rejected`, `missing`): a non-zero rate means alerts did not reach the center.
+ */
+export function registerPublisherMetrics(registry: Registry, getStats: () => PublisherStats | null): void {
+  const gauge = (name: string, help: string, value: (s: PublisherStats) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const s = getStats();
+        const v = s ? value(s) : null;
+        if (v !== null) this.set(v);
+      },
+    });
+  const counter = (name: string, help: string, value: (s: PublisherStats) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        const s = getStats();
+        if (s) this.inc(value(s));
+      },
+    });
+  gauge('jifang_mqtt_connected', '1 while connected to the broker', (s) => (s.connected ? 1 : 0));
+  gauge('jifang_mqtt_protocol_version', 'MQTT protocol in use: 5, or 4 (3.1.1) after a fall-back', (s) => s.protocolVersion);
+  gauge('jifang_mqtt_inflight_messages', 'Outbox messages sent and awaiting PUBACK', (s) => s.inflight);
+  gauge('jifang_outbox_messages', 'Alerts and snapshots queued in the durable outbox', (s) => s.outbox.messages);
+  gauge('jifang_outbox_bytes', 'Bytes queued in the durable outbox', (s) => s.outbox.bytes);
+  gauge('jifang_outbox_oldest_age_seconds', 'Age of the oldest queued message', (s) => (s.outbox.oldestCreatedAt === null ? null : (Date.now() - s.outbox.oldestCreatedAt) / 1000));
+  counter('jifang_mqtt_delivered_total', 'Outbox messages acknowledged by the broker', (s) => s.delivered);
+  counter('jifang_mqtt_reconnects_total', 'Reconnection attempts to the broker', (s) => s.reconnects);
+  new Counter({
+    name: 'jifang_outbox_dropped_total',
+    help: 'Outbox messages dropped without delivery, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const s = getStats();
+      if (s) for (const reason of DROP_REASONS) this.inc({ reason }, s.outbox.dropped[reason]);
+    },
+  });
+}
