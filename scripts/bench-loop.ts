@@ -1,0 +1,251 @@
+/**
+ * `npm run bench:loop -- --cameras 1,2,4,8 [--fps 10] [--seconds 20] [--size 640x360] [--threads N] [--model MANIFEST]`
+ * `npm run bench:loop -- --soak 600 [--soak-cameras 4]`
+ *
+ * The real agent loop (CameraSource → FrameLoop → detector) over N cameras streaming car-detection.mp4 from a real
+ * RTSP server, with the real model. Prints per stage, in one run: per-camera achieved vs target fps, total analysed
+ * frames/s, the raw ONNX Runtime limit measured just before the stage (same model, same threads) and the ratio
+ * (target ≥ 0.9 when the demand exceeds it), p50/p99 frame age at inference start, CPU (agent and its ffmpeg children,
+ * % of one core) and resident memory. `--soak` runs one stage for that many seconds and prints resident memory every
+ * 30 s. Figures on a shared 2-core machine are noisy.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import ort from 'onnxruntime-node';
+import { Registry } from 'prom-client';
+import { detectorConfigSchema } from '../agent/src/detect/config.ts';
+import { createDetector } from '../agent/src/detect/detector.ts';
+import { Preprocessor } from '../agent/src/detect/preprocess.ts';
+import { sessionOptions } from '../agent/src/detect/session.ts';
+import type { Detector } from '../agent/src/detect/types.ts';
+import { cameraSourceSchema } from '../agent/src/ingest/config.ts';
+import { CameraSource } from '../agent/src/ingest/source.ts';
+import { FrameLoop } from '../agent/src/loop/frame-loop.ts';
+import { quantile } from '../agent/src/loop/samples.ts';
+import { createLogger } from '../agent/src/log.ts';
+import { loadModel, type LoadedModel } from '../agent/src/model/load.ts';
+import { defaultManifest, sample } from '../test/helpers/paths.ts';
+import { startRtspServer } from '../test/helpers/rtsp-server.ts';
+
+const { values } = parseArgs({
+  options: {
+    cameras: { type: 'string', default: '1,2,4,8' },
+    fps: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '20' },
+    size: { type: 'string', default: '640x360' },
+    threads: { type: 'string' },
+    model: { type: 'string' },
+    soak: { type: 'string' },
+    'soak-cameras': { type: 'string', default: '4' },
+  },
+});
+const counts = (values.cameras ?? '').split(',').map(Number);
+if (!counts.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--cameras ${values.cameras}: expected a list of camera counts, e.g. 1,2,4,8`);
+const fps = Number(values.fps);
+const seconds = Number(values.seconds);
+const [width, height] = (values.size ?? '').split('x').map(Number);
+if (!(fps > 0 && seconds > 0 && width > 0 && height > 0)) throw new Error('expected --fps > 0, --seconds > 0 and --size WIDTHxHEIGHT');
+const soakSeconds = values.soak === undefined ? undefined : Number(values.soak);
+
+const log = createLogger('warn');
+const cfg = detectorConfigSchema.parse(values.threads ? { intraOpThreads: Number(values.threads) } : {});
+const model = await loadModel(values.model ?? defaultManifest);
+const detector = await createDetector(model, cfg, log);
+const server = await startRtspServer({ '/cam': sample('car-detection.mp4') });
+const clkTck = 100;
+
+interface StageResult {
+  cameras: number;
+  perCamera: { camera: string; fps: number }[];
+  totalFps: number;
+  rawFps: number;
+  ageP50: number;
+  ageP99: number;
+  agentCpu: number;
+  ffmpegCpu: number;
+  agentRssMb: number;
+  ffmpegRssMb: number;
+}
+
+try {
+  if (soakSeconds !== undefined) await soak(Number(values['soak-cameras']), soakSeconds);
+  else {
+    const results: StageResult[] = [];
+    for (const n of counts) results.push(await stage(n, seconds));
+    print(results);
+  }
+} finally {
+  await detector.close();
+  await server.stop();
+}
+
+/** Raw ORT limit right now: its own session with the detector's options, fed a preprocessed frame, ~3 s. */
+async function rawOrtFps(m: LoadedModel): Promise<number> {
+  const { input } = m.manifest;
+  const pre = new Preprocessor(input);
+  pre.fill({ data: new Uint8Array(width * height * 3).fill(90), width, height }, { x: 0, y: 0, width, height });
+  const session = await ort.InferenceSession.create(m.modelPath, sessionOptions(cfg, cfg.executionProviders));
+  const feeds = { [input.name ?? session.inputNames[0]]: new ort.Tensor('float32', pre.input, [1, 3, input.height, input.width]) };
+  for (let i = 0; i < 5; i++) await session.run(feeds);
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < 3000) {
+    await session.run(feeds);
+    n++;
+  }
+  const rate = (n * 1000) / (performance.now() - t0);
+  await session.release();
+  return rate;
+}
+
+interface Running {
+  loop: FrameLoop;
+  sources: CameraSource[];
+  ages: number[];
+  stop(): Promise<void>;
+}
+
+async function startCameras(n: number, det: Detector): Promise<Running> {
+  const ages: number[] = [];
+  const sources = Array.from({ length: n }, (_, i) =>
+    new CameraSource(cameraSourceSchema.parse({ id: `cam${i + 1}`, url: server.url('/cam'), analysis: { fps, width, height } }), log),
+  );
+  const loop = new FrameLoop({
+    registry: new Registry(),
+    log,
+    process: async (frame, ctx) => {
+      const startedAt = Date.now();
+      await det.detect(frame);
+      ctx.recordDetect(det.lastTimings);
+      ages.push(startedAt - frame.receivedAt + det.lastTimings.preprocessMs);
+    },
+  });
+  sources.forEach((s) => loop.addSource(s));
+  loop.start();
+  sources.forEach((s) => s.start());
+  const until = Date.now() + 30_000;
+  while (!loop.health().every((h) => h.state === 'streaming' && h.analysedFrames > 0)) {
+    if (Date.now() > until) throw new Error(`cameras not streaming after 30 s: ${JSON.stringify(loop.health().map((h) => [h.camera, h.state, h.reason]))}`);
+    await sleep(100);
+  }
+  return {
+    loop,
+    sources,
+    ages,
+    stop: async () => {
+      await Promise.all(sources.map((s) => s.stop()));
+      await loop.stop();
+    },
+  };
+}
+
+async function stage(n: number, secs: number): Promise<StageResult> {
+  const rawFps = await rawOrtFps(model);
+  const run = await startCameras(n, detector);
+  await sleep(1000);
+  const before = new Map(run.loop.stats().cameras.map((c) => [c.camera, c.analysedFrames]));
+  run.ages.length = 0;
+  const cpu0 = process.cpuUsage();
+  const kids0 = ffmpegChildren();
+  const t0 = performance.now();
+  await sleep(secs * 1000);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const kids1 = ffmpegChildren();
+  const perCamera = run.loop.stats().cameras.map((c) => ({ camera: c.camera, fps: (c.analysedFrames - (before.get(c.camera) ?? 0)) / wallS }));
+  const ages = Float64Array.from(run.ages).sort();
+  const ffmpegTicks = [...kids1].reduce((s, [pid, k]) => s + k.ticks - (kids0.get(pid)?.ticks ?? 0), 0);
+  const result: StageResult = {
+    cameras: n,
+    perCamera,
+    totalFps: perCamera.reduce((s, c) => s + c.fps, 0),
+    rawFps,
+    ageP50: quantile(ages, 0.5),
+    ageP99: quantile(ages, 0.99),
+    agentCpu: ((cpu.user + cpu.system) / 1e4) / wallS,
+    ffmpegCpu: (ffmpegTicks / clkTck / wallS) * 100,
+    agentRssMb: process.memoryUsage().rss / 2 ** 20,
+    ffmpegRssMb: [...kids1.values()].reduce((s, k) => s + k.rssKb, 0) / 1024,
+  };
+  await run.stop();
+  return result;
+}
+
+async function soak(n: number, secs: number): Promise<void> {
+  const run = await startCameras(n, detector);
+  const t0 = Date.now();
+  const samples: { t: number; rss: number; heap: number; fps: number }[] = [];
+  process.stdout.write(`soak: ${n} cameras × ${fps} fps target, ${width}×${height}, ${secs} s; resident memory of the agent process every 30 s\n`);
+  while (Date.now() - t0 < secs * 1000) {
+    await sleep(30_000);
+    const m = process.memoryUsage();
+    const s = { t: Math.round((Date.now() - t0) / 1000), rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, fps: run.loop.stats().analysedFps };
+    samples.push(s);
+    process.stdout.write(`  t=${String(s.t).padStart(4)} s  rss ${s.rss.toFixed(1)} MB  heap ${s.heap.toFixed(1)} MB  analysed ${s.fps.toFixed(1)}/s\n`);
+  }
+  await run.stop();
+  // The first minute includes warm-up (pools, JIT, ORT arenas); flatness is judged after it.
+  const settled = samples.filter((s) => s.t >= 60).map((s) => s.rss);
+  if (settled.length >= 2) {
+    const lo = Math.min(...settled);
+    const hi = Math.max(...settled);
+    const mid = (lo + hi) / 2;
+    process.stdout.write(`rss after the first minute: ${lo.toFixed(1)}–${hi.toFixed(1)} MB (±${(((hi - lo) / 2 / mid) * 100).toFixed(1)} % around ${mid.toFixed(1)} MB; target ±10 %)\n`);
+  }
+}
+
+/** ffmpeg processes this agent started: pid → CPU ticks (user + system) and resident kB, from /proc. */
+function ffmpegChildren(): Map<number, { ticks: number; rssKb: number }> {
+  const out = new Map<number, { ticks: number; rssKb: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      if (comm !== 'ffmpeg' || Number(fields[1]) !== process.pid) continue;
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${name}/status`, 'utf8'));
+      out.set(Number(name), { ticks: Number(fields[11]) + Number(fields[12]), rssKb: rss ? Number(rss[1]) : 0 });
+    } catch {
+      // The process ended between listing and reading.
+    }
+  }
+  return out;
+}
+
+function print(results: StageResult[]): void {
+  const f1 = (x: number) => x.toFixed(1);
+  const lines = [
+    `model ${model.manifest.name}, ${cfg.intraOpThreads} intra-op threads; ${cpus().length} cores; ${width}×${height} analysis frames, whole frame only; target ${fps} fps per camera; ${seconds} s per stage; RTSP (GStreamer) serving car-detection.mp4`,
+    '',
+    'cameras  target/s  analysed/s  raw ORT/s  ratio  saturated  age p50  age p99 (interval)  agent CPU  ffmpeg CPU  agent RSS  ffmpeg RSS',
+  ];
+  for (const r of results) {
+    const target = r.cameras * fps;
+    lines.push(
+      [
+        String(r.cameras).padStart(7),
+        f1(target).padStart(9),
+        f1(r.totalFps).padStart(11),
+        f1(r.rawFps).padStart(10),
+        (r.totalFps / r.rawFps).toFixed(2).padStart(6),
+        (target > r.rawFps ? 'yes' : 'no').padStart(10),
+        `${r.ageP50.toFixed(0)} ms`.padStart(8),
+        `${r.ageP99.toFixed(0)} ms (${(1000 / Math.min(fps, r.totalFps / r.cameras)).toFixed(0)} ms)`.padStart(19),
+        `${r.agentCpu.toFixed(0)} %`.padStart(10),
+        `${r.ffmpegCpu.toFixed(0)} %`.padStart(11),
+        `${r.agentRssMb.toFixed(0)} MB`.padStart(10),
+        `${r.ffmpegRssMb.toFixed(0)} MB`.padStart(11),
+      ].join(' '),
+    );
+  }
+  lines.push('', 'per camera, achieved / target fps:');
+  for (const r of results) lines.push(`  ${r.cameras} cameras: ${r.perCamera.map((c) => `${c.camera} ${f1(c.fps)}/${fps}`).join('  ')}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
