@@ -52,16 +52,23 @@ export function logits(thresholds: Float32Array, into: Float32Array): Float32Arr
   return into;
 }
 
+export function minOf(a: Float32Array): number {
+  let m = Infinity;
+  for (let i = 0; i < a.length; i++) if (a[i] < m) m = a[i];
+  return m;
+}
+
 /**
  * Index of the highest class score that reaches its class threshold, or -1.
- * Scores of anchor `a` are at `data[offset + c * step]` for class c.
+ * Scores of anchor `a` are at `data[offset + c * step]` for class c; `floor` is the lowest threshold
+ * ({@link minOf}), checked first because almost every score is below it.
  */
-export function bestClass(data: Float32Array, offset: number, step: number, numClasses: number, thresholds: Float32Array): number {
+export function bestClass(data: Float32Array, offset: number, step: number, numClasses: number, thresholds: Float32Array, floor: number): number {
   let best = -1;
   let bestScore = -Infinity;
   for (let c = 0, i = offset; c < numClasses; c++, i += step) {
     const s = data[i];
-    if (s >= thresholds[c] && s > bestScore) {
+    if (s >= floor && s >= thresholds[c] && s > bestScore) {
       best = c;
       bestScore = s;
     }

@@ -1,5 +1,5 @@
 import type { Candidates } from '../candidates.ts';
-import { asMatrix, asVector, bestClass, describeOutput, output, OutputLayoutError } from './common.ts';
+import { asMatrix, asVector, bestClass, describeOutput, minOf, output, OutputLayoutError } from './common.ts';
 import type { DecoderFactory, DecoderSetup, OutputInfo, Outputs, OutputTensor } from './types.ts';
 
 type Numeric = Float32Array | Float64Array | Int32Array | BigInt64Array;
@@ -64,8 +64,9 @@ export const createEnd2endDecoder: DecoderFactory = (outputs, setup) => {
         const scoreShift = plan.boxName ? 0 : 4;
         const boxStride = plan.boxName ? 4 : 4 + C;
         const rows = Math.min(limit, data.length / stride);
+        const floor = minOf(thresholds);
         for (let r = 0; r < rows; r++) {
-          const c = bestClass(data, r * stride + scoreShift, 1, C, thresholds);
+          const c = bestClass(data, r * stride + scoreShift, 1, C, thresholds, floor);
           if (c >= 0) pushBox(out, boxes, r * boxStride, data[r * stride + scoreShift + c], c, pass);
         }
       } else {

@@ -1,5 +1,5 @@
 import type { Candidates } from '../candidates.ts';
-import { asMatrix, bestClass, describeOutput, floatData, logits, output, OutputLayoutError, requireFloat, sigmoid } from './common.ts';
+import { asMatrix, bestClass, describeOutput, floatData, logits, minOf, output, OutputLayoutError, requireFloat, sigmoid } from './common.ts';
 import type { DecoderFactory, OutputInfo, Outputs } from './types.ts';
 
 interface Level {
@@ -70,6 +70,7 @@ export const createGflDecoder: DecoderFactory = (outputs, setup) => {
   return {
     decode(outs: Outputs, thresholds: Float32Array, pass: number, out: Candidates): void {
       const thr = activated ? thresholds : logits(thresholds, rawThresholds);
+      const floor = minOf(thr);
       for (const level of levels) {
         const scores = floatData(level.scoreName, output(outs, level.scoreName));
         const boxes = floatData(level.boxName, output(outs, level.boxName));
@@ -78,7 +79,7 @@ export const createGflDecoder: DecoderFactory = (outputs, setup) => {
         for (let a = 0; a < level.anchors; a++) {
           const row = level.first + a;
           const sOff = row * scoreRow;
-          const c = bestClass(scores, sOff, 1, C, thr);
+          const c = bestClass(scores, sOff, 1, C, thr, floor);
           if (c < 0) continue;
           const score = activated ? scores[sOff + c] : sigmoid(scores[sOff + c]);
           expectedDistances(boxes, row * boxRow + boxShift, bins, dist);

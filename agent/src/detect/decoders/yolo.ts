@@ -1,5 +1,5 @@
 import type { Candidates } from '../candidates.ts';
-import { asMatrix, bestClass, describeOutput, floatData, output, OutputLayoutError, requireFloat, sigmoid } from './common.ts';
+import { asMatrix, bestClass, describeOutput, floatData, minOf, output, OutputLayoutError, requireFloat, sigmoid } from './common.ts';
 import type { DecoderFactory, OutputInfo, Outputs } from './types.ts';
 
 /** Where attribute k of anchor a is: data[a * anchorStep + k * attrStep]. */
@@ -33,9 +33,10 @@ export const createYolov8Decoder: DecoderFactory = (outputs, setup) => {
     decode(outs, thresholds, pass, out) {
       const { data, anchors } = anchorsOf(outs, layout, attrs);
       const { anchorStep: as, attrStep: ks } = layout;
+      const floor = minOf(thresholds);
       for (let a = 0; a < anchors; a++) {
         const base = a * as;
-        const c = bestClass(data, base + 4 * ks, ks, C, thresholds);
+        const c = bestClass(data, base + 4 * ks, ks, C, thresholds, floor);
         if (c < 0) continue;
         pushCentre(out, data[base], data[base + ks], data[base + 2 * ks], data[base + 3 * ks], data[base + (4 + c) * ks], c, pass);
       }
@@ -102,12 +103,6 @@ export const createYoloxDecoder: DecoderFactory = (outputs, setup) => {
 
 function pushCentre(out: Candidates, cx: number, cy: number, w: number, h: number, score: number, c: number, pass: number): void {
   out.push(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, c, pass);
-}
-
-function minOf(a: Float32Array): number {
-  let m = Infinity;
-  for (let i = 0; i < a.length; i++) if (a[i] < m) m = a[i];
-  return m;
 }
 
 const act = (v: number, activated: boolean) => (activated ? v : sigmoid(v));
