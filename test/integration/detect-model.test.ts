@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
@@ -169,6 +170,19 @@ describe('model checks at load', () => {
   it('fails when the input size differs from the manifest, naming the input', async () => {
     const wrong = await withManifest((m) => ((m.input as Record<string, unknown>).width = 320));
     await expect(createDetector(wrong, detectorConfigSchema.parse({}), silentLogger)).rejects.toThrow(/input "image" is float32 \[1, 3, 416, 416\]; the manifest expects float32 \[1, 3, 416, 320\]/);
+  });
+
+  it('falls back to the CPU with a warning when a configured execution provider is not available here', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => void lines.push(s) });
+    const d = await createDetector(model, detectorConfigSchema.parse({ executionProviders: ['cuda'] }), log);
+    try {
+      expect((await d.detect(images['dog.jpg'])).some((x) => x.label === 'dog')).toBe(true);
+      const warn = lines.map((l) => JSON.parse(l) as { level: number; msg: string; providers?: string[] }).find((l) => l.level === 40);
+      expect(warn).toMatchObject({ msg: 'execution providers unavailable, falling back to cpu', providers: ['cuda'] });
+    } finally {
+      await d.close();
+    }
   });
 
   it('rejects a label map key that is not a model label', async () => {

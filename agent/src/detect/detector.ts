@@ -3,7 +3,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Logger } from '../log.ts';
 import type { LoadedModel } from '../model/load.ts';
 import { Candidates } from './candidates.ts';
-import { planClasses } from './classes.ts';
+import { planClasses, type ClassPlan } from './classes.ts';
 import type { DetectorConfig } from './config.ts';
 import { OutputLayoutError } from './decoders/common.ts';
 import { decoderFactories } from './decoders/index.ts';
@@ -11,7 +11,7 @@ import type { Decoder, OutputInfo } from './decoders/types.ts';
 import { Preprocessor } from './preprocess.ts';
 import { selectDetections, type Pass } from './select.ts';
 import { bindInputs, openSession } from './session.ts';
-import type { Detection, DetectionWindow, Detector, DetectTimings, RgbImage } from './types.ts';
+import type { Detection, DetectionWindow, Detector, DetectorInfo, DetectTimings, RgbImage } from './types.ts';
 
 /**
  * Opens the model, checks its input against the manifest, runs one warm-up inference and binds the family's
@@ -49,7 +49,7 @@ export async function createDetector(model: LoadedModel, cfg: DetectorConfig, lo
 }
 
 class OrtDetector implements Detector {
-  readonly info;
+  readonly info: DetectorInfo;
   lastTimings: DetectTimings = { preprocessMs: 0, inferenceMs: [], decodeMs: 0 };
   private readonly candidates = new Candidates();
   private busy = false;
@@ -61,7 +61,7 @@ class OrtDetector implements Detector {
     private readonly feeds: Record<string, Tensor>,
     private readonly pre: Preprocessor,
     private readonly decoder: Decoder,
-    private readonly plan: ReturnType<typeof planClasses>,
+    private readonly plan: ClassPlan,
   ) {
     this.info = { modelName: model.manifest.name, modelSha256: model.sha256, labels: model.labels };
   }
