@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
+import type { RgbImage } from '../detect/types.ts';
+import { grabFrame } from './grab.ts';
 import type { PrivacyMask } from './privacy.ts';
 import { selectSegments, type RingSegment } from './ring.ts';
 
@@ -60,7 +63,8 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
     } else {
       args = ['-f', 'concat', '-safe', '0', '-i', list, '-t', seconds(end - startedAt), '-map', '0:v:0', '-c', 'copy'];
     }
-    await run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args, '-an', '-movflags', '+faststart', opts.out]);
+    // A masked re-encode is a CPU burst: below the analysis loop's priority, so detection keeps its budget.
+    await run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args, '-an', '-movflags', '+faststart', opts.out], masked ? 10 : 0);
   } finally {
     await rm(list, { force: true });
     await rm(`${opts.out}.mask.png`, { force: true });
@@ -91,6 +95,18 @@ export async function clipAround(
   return cutClip(segs, from, to, opts);
 }
 
+/** Longer than one frame interval of any camera worth recording (4 fps and up). */
+const LAST_FRAME_MS = 250;
+
+/** The ring's frame at wall time `at`, decoded exactly; undefined when no finished segment holds it. */
+export async function frameFromRing(segments: readonly RingSegment[], at: number, timeoutMs: number): Promise<RgbImage | undefined> {
+  const seg = segments.find((s) => s.startAt <= at && at < s.endAt);
+  if (!seg) return undefined;
+  // A segment's listed length runs to the end of its last frame: stay a little before it so a frame remains.
+  const seekSeconds = Math.max(0, Math.min(at - seg.startAt, seg.endAt - seg.startAt - LAST_FRAME_MS) / 1000);
+  return grabFrame(seg.path, { rtspTransport: 'tcp', timeoutMs, seekSeconds });
+}
+
 /** The mask as an RGBA PNG of the video's size: opaque black where masked, transparent elsewhere. */
 async function maskImage(mask: PrivacyMask, width: number, height: number, path: string): Promise<string> {
   const rgba = new Uint8Array(width * height * 4);
@@ -117,9 +133,16 @@ export async function probeDuration(path: string): Promise<number> {
   return d;
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
+function run(cmd: string, args: string[], nice = 0): Promise<string> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (nice && p.pid) {
+      try {
+        setPriority(p.pid, nice);
+      } catch {
+        // Not permitted in some containers; the clip is still made, only at normal priority.
+      }
+    }
     let out = '';
     let err = '';
     p.stdout.on('data', (d) => (out += d));

@@ -9,6 +9,12 @@ export interface GrabOptions {
   timeoutMs: number;
   /** Extra ffmpeg input options of the camera (hardware decoding …). */
   inputOptions?: readonly string[];
+  /**
+   * Files only (ring segments): the first frame at least this many seconds after the file's start.
+   * Decoded from the start and discarded up to there: MPEG-TS input seeking can land past a
+   * segment's only key frame and return nothing.
+   */
+  seekSeconds?: number;
 }
 
 /** ffmpeg arguments that write the stream's first decodable frame, full resolution, as one binary PPM. Pure. */
@@ -18,7 +24,8 @@ export function grabArgs(url: string, opts: GrabOptions): string[] {
   const micros = String(Math.round(opts.timeoutMs * 1000));
   if (kind === 'rtsp') input.push('-rtsp_transport', opts.rtspTransport, '-timeout', micros);
   else if (kind === 'http' || kind === 'hls') input.push('-rw_timeout', micros);
-  return [...input, ...(opts.inputOptions ?? []), '-i', url, '-an', '-sn', '-dn', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'ppm', '-pix_fmt', 'rgb24', 'pipe:1'];
+  const seek = kind === 'file' && opts.seekSeconds !== undefined ? ['-ss', opts.seekSeconds.toFixed(3)] : [];
+  return [...input, ...(opts.inputOptions ?? []), '-i', url, ...seek, '-an', '-sn', '-dn', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'ppm', '-pix_fmt', 'rgb24', 'pipe:1'];
 }
 
 /**

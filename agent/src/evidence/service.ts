@@ -1,0 +1,308 @@
+import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { CameraConfig } from '../config/schema.ts';
+import type { Point } from '../config/common.ts';
+import type { Box, RgbImage } from '../detect/types.ts';
+import type { Logger } from '../log.ts';
+import { sourceKind } from '../ingest/source-kind.ts';
+import { BestFrames, type BestFrame, type ScoredObject } from './best-frame.ts';
+import { clipAround, frameFromRing, type ClipResult } from './clip.ts';
+import type { EvidenceConfig } from './config.ts';
+import { frameScale, scaleBox } from './geometry.ts';
+import { grabFrame } from './grab.ts';
+import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from './privacy.ts';
+import { runRetention, type RetentionResult } from './retention.ts';
+import { SegmentRing } from './ring.ts';
+import { renderSnapshot, thumbnail, type AnnotatedObject, type Thumbnail } from './snapshot.ts';
+import { openEvidenceStore, type EvidenceStore, type StoredFile } from './store.ts';
+
+/** A live grab stands for the moment of the event only if that moment was this recent. */
+const RECENT_MS = 3000;
+
+export type EvidenceCamera = Pick<
+  CameraConfig,
+  'id' | 'name' | 'url' | 'evidenceUrl' | 'rtspTransport' | 'timeoutSeconds' | 'inputOptions' | 'loop' | 'analysis' | 'privacyMasks' | 'reconnect'
+>;
+
+export interface SnapshotRequest {
+  eventId: string;
+  camera: string;
+  /** The analysis frame (privacy-masked) and when it was captured. */
+  frame: RgbImage;
+  at: number;
+  /** The event's objects, analysis-frame pixels. */
+  objects: readonly AnnotatedObject[];
+  /** The zone that decided the event, analysis-frame pixels. */
+  zone?: { name: string; polygon: readonly Point[] };
+  /** Every other detection in the frame; those with a configured label are pixelated. */
+  others?: readonly { box: Box; label: string }[];
+}
+
+export interface SnapshotEvidence {
+  /** Annotated JPEG, for `…/events/{eventId}/snapshot`. */
+  jpeg: Buffer;
+  sha256: string;
+  bytes: number;
+  width: number;
+  height: number;
+  /** `evidence`: full resolution from the main stream; `analysis`: the analysed frame. */
+  source: 'evidence' | 'analysis';
+  thumbnail: Thumbnail;
+  file: StoredFile;
+}
+
+export interface ClipEvidence {
+  /** Shaped as the alert's `evidence.clip`. */
+  clip: { sha256: string; bytes: number; durationSeconds: number; startedAt: string };
+  complete: boolean;
+  mode: ClipResult['mode'];
+  file: StoredFile;
+}
+
+export interface EvidenceServiceOptions {
+  config: EvidenceConfig;
+  dataDir: string;
+  cameras: readonly EvidenceCamera[];
+  /** Site time zone, printed on snapshots. */
+  timezone: string;
+  audit?: AuditLog;
+  log: Logger;
+}
+
+interface CameraState {
+  cam: EvidenceCamera;
+  mask: PrivacyMask;
+  ring?: SegmentRing;
+  /** The ring records the evidence stream (not the detection stream), so its frames are full resolution. */
+  ringIsEvidence: boolean;
+}
+
+/** Best-frame bookkeeping kept with the pixels. */
+export interface BestFrameMeta {
+  camera: string;
+  at: number;
+  objects: readonly AnnotatedObject[];
+}
+
+/**
+ * Evidence for events: privacy masks, best frame, annotated snapshot and thumbnail, clips from the
+ * segment ring, the evidence store and its retention. One per agent.
+ */
+export class EvidenceService {
+  readonly bestFrames = new BestFrames<BestFrameMeta>();
+  private readonly cams = new Map<string, CameraState>();
+  private retentionTimer: NodeJS.Timeout | undefined;
+  /** Masked clips re-encode: one at a time, so two events never take both cores from detection. */
+  private encodeQueue: Promise<unknown> = Promise.resolve();
+  private readonly log: Logger;
+
+  private constructor(
+    private readonly opts: EvidenceServiceOptions,
+    readonly store: EvidenceStore,
+    private readonly tmpDir: string,
+  ) {
+    this.log = opts.log.child({ stage: 'evidence' });
+    const ringRoot = opts.config.clip.ringDir ?? join(opts.dataDir, 'ring');
+    const clip = opts.config.clip;
+    for (const cam of opts.cameras) {
+      const state: CameraState = { cam, mask: compilePrivacyMask(cam.privacyMasks), ringIsEvidence: cam.evidenceUrl !== undefined };
+      if (clip.enabled && sourceKind(cam.evidenceUrl ?? cam.url) !== 'image') {
+        state.ring = new SegmentRing(
+          {
+            camera: cam.id,
+            url: cam.evidenceUrl ?? cam.url,
+            rtspTransport: cam.rtspTransport,
+            timeoutSeconds: cam.timeoutSeconds,
+            inputOptions: cam.inputOptions,
+            loop: cam.loop,
+            dir: join(ringRoot, cam.id),
+            segmentSeconds: clip.segmentSeconds,
+            // Room for the pre-roll, the wait for the post-roll and the time to cut.
+            keepSeconds: clip.preSeconds + clip.postSeconds + 30,
+            reconnect: { initialMs: cam.reconnect.initialSeconds * 1000, maxMs: cam.reconnect.maxSeconds * 1000 },
+          },
+          opts.log,
+        );
+      }
+      this.cams.set(cam.id, state);
+    }
+  }
+
+  static async open(opts: EvidenceServiceOptions): Promise<EvidenceService> {
+    const root = join(opts.dataDir, 'evidence');
+    const tmpDir = join(root, '.tmp');
+    await mkdir(tmpDir, { recursive: true });
+    return new EvidenceService(opts, await openEvidenceStore(root), tmpDir);
+  }
+
+  /** Starts the segment rings and periodic retention (one run right away). */
+  async start(): Promise<void> {
+    for (const s of this.cams.values()) await s.ring?.start();
+    const every = this.opts.config.retentionIntervalMinutes * 60_000;
+    this.retentionTimer = setInterval(() => void this.retention().catch((err) => this.log.error({ err }, 'evidence retention failed')), every);
+    this.retentionTimer.unref();
+    await this.retention();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    await Promise.all([...this.cams.values()].map((s) => s.ring?.stop()));
+    await this.encodeQueue.catch(() => undefined);
+  }
+
+  /** The camera's privacy mask: apply it to every frame before analysis (`mask.apply(frame)`). */
+  privacyMask(camera: string): PrivacyMask {
+    return this.state(camera).mask;
+  }
+
+  /** Offers an analysed frame of an open event; true when it is now the event's best. */
+  offerFrame(eventId: string, camera: string, frame: RgbImage, at: number, objects: readonly (AnnotatedObject & ScoredObject)[]): boolean {
+    return this.bestFrames.offer(eventId, frame, objects, { camera, at, objects });
+  }
+
+  bestFrame(eventId: string): BestFrame<BestFrameMeta> | undefined {
+    return this.bestFrames.get(eventId);
+  }
+
+  /** Call when an event is over and its last snapshot is stored. */
+  forget(eventId: string): void {
+    this.bestFrames.drop(eventId);
+  }
+
+  /**
+   * Renders, stores and audits the annotated snapshot of an event, with its thumbnail. Uses the
+   * evidence stream at full resolution when the camera has one (the ring's frame at `at` when it
+   * holds it, else a fresh grab), falling back to the analysis frame.
+   */
+  async snapshot(req: SnapshotRequest): Promise<SnapshotEvidence> {
+    const st = this.state(req.camera);
+    const cfg = this.opts.config;
+    const log = this.log.child({ camera: req.camera, eventId: req.eventId });
+    let image: RgbImage | undefined;
+    let at = req.at;
+    if (cfg.snapshotSource === 'evidence' && st.cam.evidenceUrl) {
+      try {
+        ({ image, at } = await this.evidenceFrame(st, req.at));
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'evidence stream frame unavailable; snapshot from the analysis frame');
+      }
+    }
+    const source = image ? 'evidence' : 'analysis';
+    image ??= { data: Uint8Array.from(req.frame.data), width: req.frame.width, height: req.frame.height };
+    st.mask.apply(image);
+    const scale = frameScale(st.cam.analysis, image);
+    if (cfg.pixelate && req.others?.length) {
+      const labels = new Set(cfg.pixelate.labels);
+      const boxes = req.others.filter((o) => labels.has(o.label)).map((o) => scaleBox(grow(o.box, 0.1), scale));
+      pixelateBoxes(image, boxes, Math.max(2, Math.round(cfg.pixelate.blockPixels * scale.sx)));
+    }
+    const snap = await renderSnapshot(
+      image,
+      { objects: req.objects, zone: req.zone, camera: st.cam.name ?? st.cam.id, at },
+      { frame: st.cam.analysis, timezone: this.opts.timezone, quality: cfg.jpegQuality },
+    );
+    const file = await this.store.put(req.eventId, req.camera, 'snapshot', snap.jpeg, 'jpg', { width: snap.width, height: snap.height, source, at: new Date(at).toISOString() });
+    const thumb = await thumbnail(snap.jpeg, { maxSide: cfg.thumbnailWidth, maxBytes: cfg.thumbnailMaxBytes });
+    await this.opts.audit?.append('evidence_stored', { eventId: req.eventId, camera: req.camera, kind: 'snapshot', sha256: snap.sha256, bytes: snap.jpeg.length, source });
+    log.debug({ sha256: snap.sha256, bytes: snap.jpeg.length, source }, 'snapshot stored');
+    return { jpeg: snap.jpeg, sha256: snap.sha256, bytes: snap.jpeg.length, width: snap.width, height: snap.height, source, thumbnail: thumb, file };
+  }
+
+  /**
+   * Cuts, stores and audits the clip around `at` (waits for the post-roll to be recorded).
+   * Undefined when clips are off or the camera has no ring.
+   */
+  async clip(eventId: string, camera: string, at: number): Promise<ClipEvidence | undefined> {
+    const st = this.state(camera);
+    if (!st.ring) return undefined;
+    const { preSeconds, postSeconds, encoder, segmentSeconds } = this.opts.config.clip;
+    const out = join(this.tmpDir, `${eventId}-${at}.mp4`);
+    const cut = () =>
+      clipAround(() => st.ring!.segments(), at, preSeconds, postSeconds, {
+        out,
+        mask: st.mask,
+        encoder,
+        graceMs: Math.max(5000, segmentSeconds * 5000) + st.cam.timeoutSeconds * 1000,
+      });
+    let result: ClipResult;
+    if (st.mask.empty) {
+      result = await cut();
+    } else {
+      const queued = this.encodeQueue.then(cut, cut);
+      this.encodeQueue = queued.catch(() => undefined);
+      result = await queued;
+    }
+    const file = await this.store.adopt(eventId, camera, 'clip', result.path, 'mp4', {
+      durationSeconds: result.durationSeconds,
+      startedAt: new Date(result.startedAt).toISOString(),
+      mode: result.mode,
+      complete: result.complete,
+    });
+    await this.opts.audit?.append('evidence_stored', { eventId, camera, kind: 'clip', sha256: file.sha256, bytes: file.bytes, mode: result.mode, complete: result.complete });
+    this.log.debug({ camera, eventId, sha256: file.sha256, durationSeconds: result.durationSeconds, mode: result.mode }, 'clip stored');
+    return {
+      clip: { sha256: file.sha256, bytes: file.bytes, durationSeconds: result.durationSeconds, startedAt: new Date(result.startedAt).toISOString() },
+      complete: result.complete,
+      mode: result.mode,
+      file,
+    };
+  }
+
+  /** A stored snapshot or clip by the SHA-256 an alert carries (for delivery on request). */
+  find(sha256: string): StoredFile | undefined {
+    return this.store.find(sha256);
+  }
+
+  async retention(): Promise<RetentionResult> {
+    const c = this.opts.config;
+    return runRetention(
+      this.store,
+      {
+        maxAgeMs: c.retentionDays * 86_400_000,
+        maxDiskUsedPercent: c.maxDiskUsedPercent,
+        maxStoreBytes: c.maxEvidenceMegabytes === undefined ? undefined : c.maxEvidenceMegabytes * 1_048_576,
+      },
+      { log: this.opts.log, audit: this.opts.audit },
+    );
+  }
+
+  /**
+   * The evidence stream's frame of the moment `at`: from the ring when it holds that moment (no extra
+   * camera connection, exact time), else a fresh grab if `at` is only a moment ago. An older moment
+   * (a best frame from minutes back) has no full-resolution frame any more: the caller falls back.
+   */
+  private async evidenceFrame(st: CameraState, at: number): Promise<{ image: RgbImage; at: number }> {
+    const timeoutMs = this.opts.config.grabTimeoutSeconds * 1000;
+    if (st.ring && st.ringIsEvidence) {
+      // The segment holding `at` is listed once it closes, about one segment later.
+      const deadline = Date.now() + this.opts.config.clip.segmentSeconds * 3000 + 1000;
+      for (;;) {
+        const segments = await st.ring.segments();
+        if (segments.length === 0 || at < segments[0].startAt) break;
+        const image = await frameFromRing(segments, at, timeoutMs);
+        if (image) return { image, at };
+        if (Date.now() > deadline) break;
+        await sleep(200);
+      }
+    }
+    if (Date.now() - at > RECENT_MS) throw new Error(`the evidence stream no longer holds ${new Date(at).toISOString()}`);
+    const grabbedAt = Date.now();
+    const image = await grabFrame(st.cam.evidenceUrl!, { rtspTransport: st.cam.rtspTransport, timeoutMs, inputOptions: st.cam.inputOptions });
+    return { image, at: grabbedAt };
+  }
+
+  private state(camera: string): CameraState {
+    const s = this.cams.get(camera);
+    if (!s) throw new Error(`evidence: unknown camera "${camera}", expected one of ${[...this.cams.keys()].join(', ')}`);
+    return s;
+  }
+}
+
+/** The box enlarged by `f` of its size on every side: a bystander's box from another moment still covers them. */
+function grow(b: Box, f: number): Box {
+  const dx = (b.x2 - b.x1) * f;
+  const dy = (b.y2 - b.y1) * f;
+  return { x1: b.x1 - dx, y1: b.y1 - dy, x2: b.x2 + dx, y2: b.y2 + dy };
+}
