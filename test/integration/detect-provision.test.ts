@@ -115,7 +115,7 @@ describe('provisionModel', () => {
   });
 
   it('says where it looked when there is no copy and no URL', async () => {
-    await expect(provisionModel(manifest(), { sharedDir: shared })).rejects.toThrow(`${join(models, 'm.onnx')}: not found, not in ${shared}, and the manifest gives no url`);
+    await expect(provisionModel(manifest(), { sharedDir: shared })).rejects.toThrow(`${join(models, 'm.onnx')}: not found, not in ${shared}, and no url is given`);
   });
 });
 

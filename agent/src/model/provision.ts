@@ -23,7 +23,8 @@ export interface ProvisionOptions {
   fetch?: typeof fetch;
 }
 
-interface Wanted {
+/** A file to provision: its name, its pin (required for a download) and where to download it from. */
+export interface PinnedFile {
   name: string;
   pin?: FilePin;
   url?: string;
@@ -37,13 +38,18 @@ interface Wanted {
 export async function provisionModel(manifestPath: string, opts: ProvisionOptions = {}): Promise<{ model: ProvisionResult; labels: ProvisionResult }> {
   const manifest = await readManifest(manifestPath);
   const dir = dirname(resolve(manifestPath));
-  const model = await ensureFile(dir, { name: manifest.file, pin: { sha256: manifest.sha256, size: manifest.size }, url: manifest.url }, opts);
+  const shared = { sharedDir: opts.sharedDir ?? sharedModelsDir, fetch: opts.fetch };
+  const model = await provisionFile(dir, { name: manifest.file, pin: { sha256: manifest.sha256, size: manifest.size }, url: manifest.url }, shared);
   const labelsPin = manifest.labels.sha256 ? { sha256: manifest.labels.sha256 } : undefined;
-  const labels = await ensureFile(dir, { name: manifest.labels.file, pin: labelsPin, url: manifest.labels.url }, opts);
+  const labels = await provisionFile(dir, { name: manifest.labels.file, pin: labelsPin, url: manifest.labels.url }, shared);
   return { model, labels };
 }
 
-async function ensureFile(dir: string, want: Wanted, opts: ProvisionOptions): Promise<ProvisionResult> {
+/**
+ * Makes sure `dir/want.name` exists and matches its pin: already there (verify) → `sharedDir` (symlink, else copy;
+ * verify) → download from `want.url` (verify). Also serves sample media (`../shared/samples`).
+ */
+export async function provisionFile(dir: string, want: PinnedFile, opts: { sharedDir: string; fetch?: typeof fetch }): Promise<ProvisionResult> {
   const target = join(dir, want.name);
   const verify = (file: string) => (want.pin ? verifyFile(file, want.pin) : lstat(file));
 
@@ -55,7 +61,7 @@ async function ensureFile(dir: string, want: Wanted, opts: ProvisionOptions): Pr
   }
   await removeDanglingLink(target);
 
-  const shared = join(opts.sharedDir ?? sharedModelsDir, want.name);
+  const shared = join(opts.sharedDir, want.name);
   if (await exists(shared)) {
     await verify(shared);
     try {
@@ -71,7 +77,7 @@ async function ensureFile(dir: string, want: Wanted, opts: ProvisionOptions): Pr
   }
 
   if (!want.url) {
-    throw new Error(`${target}: not found, not in ${opts.sharedDir ?? sharedModelsDir}, and the manifest gives no url to download it from`);
+    throw new Error(`${target}: not found, not in ${opts.sharedDir}, and no url is given to download it from`);
   }
   if (!want.pin) throw new Error(`${target}: refusing to download ${want.url} without a sha256 pin in the manifest`);
   await download(want.url, target, want.pin, opts.fetch ?? fetch);
