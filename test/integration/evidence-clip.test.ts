@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,5 +107,11 @@ describe('evidence clip from a segment ring (real RTSP server, real ffmpeg)', ()
     }
     expect(checked).toBeGreaterThan(10_000);
     expect(brightest).toBeLessThanOrEqual(24);
+  });
+
+  it('deletes the ring, which holds unmasked video, when it stops', async () => {
+    expect(existsSync(join(dir, 'ring', 'segments.csv'))).toBe(true);
+    await ring.stop();
+    expect(existsSync(join(dir, 'ring'))).toBe(false);
   });
 });

@@ -129,18 +129,20 @@ export class SegmentRing {
     this.watchdog.unref();
   }
 
+  /** Stops ffmpeg and deletes the ring: unmasked video is kept only while the agent runs. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.watchdog);
     const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      p.once('close', () => resolve());
-      // SIGTERM lets ffmpeg close the segment and write the list.
-      p.kill('SIGTERM');
-      setTimeout(() => p.kill('SIGKILL'), 3000).unref();
-    });
+    if (p && p.exitCode === null && p.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        p.once('close', () => resolve());
+        p.kill('SIGTERM');
+        setTimeout(() => p.kill('SIGKILL'), 3000).unref();
+      });
+    }
+    await rm(this.opts.dir, { recursive: true, force: true });
   }
 
   /** Finished segments, oldest first. */

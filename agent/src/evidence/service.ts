@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -133,6 +133,8 @@ export class EvidenceService {
   static async open(opts: EvidenceServiceOptions): Promise<EvidenceService> {
     const root = join(opts.dataDir, 'evidence');
     const tmpDir = join(root, '.tmp');
+    // Half-cut clips of a previous run (crash mid-encode) are not evidence: clear them.
+    await rm(tmpDir, { recursive: true, force: true });
     await mkdir(tmpDir, { recursive: true });
     return new EvidenceService(opts, await openEvidenceStore(root), tmpDir);
   }
