@@ -21,20 +21,25 @@ export function buildFfmpegArgs(cfg: FfmpegSourceConfig): FfmpegArgs {
   const kind = sourceKind(cfg.url);
   const { fps, width, height, resize } = cfg.analysis;
   const timeoutMicros = String(Math.round(cfg.timeoutSeconds * 1e6));
-  // info level is needed for the "Output … WxH" line that proves the frame size; -nostats drops progress lines.
-  const input = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
+  // verbose: the output size line and the scaler's input size (re-announced when a camera changes resolution);
+  // -nostats drops the progress lines.
+  const input = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'verbose'];
 
   switch (kind) {
     // Half a second of probing is plenty when the SDP names the codec; ffmpeg's default (and -fflags nobuffer,
     // measured) holds the first frame back for 2.5–5 s after every reconnect.
     case 'rtsp':
+      if (/^rtsps:/i.test(cfg.url) && cfg.rtspTransport === 'udp') {
+        throw new Error('rtsps:// runs over TLS, which needs TCP: set rtspTransport to "tcp" (or drop it) for this camera');
+      }
       input.push('-rtsp_transport', cfg.rtspTransport, '-timeout', timeoutMicros, '-analyzeduration', '500000', '-flags', 'low_delay');
       break;
     case 'http':
       input.push('-rw_timeout', timeoutMicros, '-analyzeduration', '500000', '-flags', 'low_delay');
       break;
     case 'hls':
-      input.push('-rw_timeout', timeoutMicros);
+      // -re: an NVR's recorded (VOD) playlist would otherwise be decoded as fast as the CPU allows; live is unaffected.
+      input.push('-re', '-rw_timeout', timeoutMicros);
       break;
     case 'file':
       // -re paces a recording like a live camera; without it a file is decoded as fast as the CPU allows.

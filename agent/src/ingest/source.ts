@@ -10,7 +10,7 @@ import { backoffDelayMs, type BackoffPolicy } from './backoff.ts';
 import { FrameCutter } from './cutter.ts';
 import { redact } from './redact.ts';
 import { isLive, sourceKind, type SourceKind } from './source-kind.ts';
-import { OutputSizeParser, reasonFromStderr } from './stderr.ts';
+import { FfmpegLogParser, isFrameChatter, reasonFromStderr, type Size } from './stderr.ts';
 
 /** The supervisor's view of one camera; the loop adds analysis counters to make a `CameraHealth`. */
 export interface SourceStatus {
@@ -25,13 +25,17 @@ export interface SourceStatus {
   /** Streams that ended in the middle of a frame. */
   shortReads: number;
   lastFrameAt: number | null;
+  /** The stream's own resolution as decoded, once known. */
+  streamSize?: Size;
+  /** Times the stream changed resolution while running (frames stay at the analysis size). */
+  sizeChanges: number;
 }
 
 interface Session {
   command: ffmpeg.FfmpegCommand;
   startedAt: number;
   stderr: string[];
-  size: OutputSizeParser;
+  log: FfmpegLogParser;
   /** Set when the supervisor itself ends the run, and why. */
   killedFor?: string;
   /** fluent-ffmpeg spawns after probing ffmpeg's capabilities: a kill before that must wait for the spawn. */
@@ -58,6 +62,8 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   readonly width: number;
   readonly height: number;
   readonly targetFps: number;
+  /** Where evidence (snapshots, clips) is taken from: the main stream if configured, else the detection stream. */
+  readonly evidenceUrl: string;
   private readonly cutter: FrameCutter;
   private readonly backoff: BackoffPolicy;
   private readonly stallMs: number;
@@ -80,13 +86,14 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     this.width = cfg.analysis.width;
     this.height = cfg.analysis.height;
     this.targetFps = cfg.analysis.fps;
+    this.evidenceUrl = cfg.evidenceUrl ?? cfg.url;
     this.argv = buildFfmpegArgs(cfg);
     this.backoff = { initialMs: cfg.reconnect.initialSeconds * 1000, maxMs: cfg.reconnect.maxSeconds * 1000 };
     this.stallMs = cfg.stallSeconds * 1000;
     this.timeoutMs = cfg.timeoutSeconds * 1000;
     this.log = log.child({ stage: 'ingest', camera: cfg.id });
     this.cutter = new FrameCutter(this.width, this.height, (data) => this.onFrame(data));
-    this.st = { camera: cfg.id, state: 'stopped', since: Date.now(), reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null };
+    this.st = { camera: cfg.id, state: 'stopped', since: Date.now(), reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null, sizeChanges: 0 };
   }
 
   status(): SourceStatus {
@@ -127,7 +134,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   private spawn(): void {
     this.setState('connecting', this.st.reason);
     const stderr: string[] = [];
-    const size = new OutputSizeParser();
+    const parser = new FfmpegLogParser();
     const sink = new Writable({
       // No 'close' event: fluent-ffmpeg would treat the pipe's close as a failure and race the process exit.
       emitClose: false,
@@ -142,7 +149,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
       .outputOptions(...this.argv.outputOptions)
       .output(sink);
     let resolveExit!: () => void;
-    const session: Session = { command, startedAt: Date.now(), stderr, size, spawned: false, exited: new Promise((r) => (resolveExit = r)) };
+    const session: Session = { command, startedAt: Date.now(), stderr, log: parser, spawned: false, exited: new Promise((r) => (resolveExit = r)) };
     command
       .on('start', (cmd: string) => {
         session.spawned = true;
@@ -150,7 +157,16 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
         else this.log.debug({ cmd: redact(cmd) }, 'ffmpeg started');
       })
       .on('stderr', (line: string) => {
-        size.line(line);
+        if (isFrameChatter(line)) return;
+        const change = parser.line(line);
+        if (parser.input) this.st.streamSize = parser.input;
+        if (change) {
+          this.st.sizeChanges++;
+          this.log.warn(
+            { from: `${change.from.width}x${change.from.height}`, to: `${change.to.width}x${change.to.height}`, analysis: `${this.width}x${this.height}` },
+            'stream changed resolution; frames are still scaled to the analysis size',
+          );
+        }
         stderr.push(line);
         if (stderr.length > stderrKept) stderr.shift();
       })
@@ -170,7 +186,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   private onFrame(data: Buffer): void {
     const now = Date.now();
     this.lastProgressAt = now;
-    const size = this.session?.size.size;
+    const size = this.session?.log.output;
     if (size && (size.width !== this.width || size.height !== this.height)) {
       this.cutter.recycle(data);
       if (this.session && !this.session.killedFor) {

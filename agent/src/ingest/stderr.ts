@@ -52,18 +52,39 @@ export function reasonFromStderr(lines: readonly string[], ctx: RunContext): str
   return undefined;
 }
 
-/** Width and height of the raw video ffmpeg writes, from the stream line that follows "Output #0". */
-export class OutputSizeParser {
-  private inOutput = false;
-  size: { width: number; height: number } | undefined;
+export interface Size {
+  width: number;
+  height: number;
+}
 
-  line(text: string): void {
-    if (/^Output #0\b/.test(text)) {
-      this.inOutput = true;
-      return;
+/**
+ * Follows ffmpeg's verbose log for the sizes that matter: the raw video it writes (must be the analysis size) and the
+ * decoded stream feeding the scaler, which ffmpeg re-announces whenever the camera changes resolution mid-stream.
+ */
+export class FfmpegLogParser {
+  output: Size | undefined;
+  input: Size | undefined;
+  private inOutput = false;
+
+  /** Reads one stderr line; returns the previous and new input size when the stream changed resolution. */
+  line(text: string): { from: Size; to: Size } | undefined {
+    const graph = /\[graph \d+ input from stream [^\]]*\] w:(\d+) h:(\d+)/.exec(text);
+    if (graph) {
+      const to = { width: Number(graph[1]), height: Number(graph[2]) };
+      const from = this.input;
+      this.input = to;
+      return from && (from.width !== to.width || from.height !== to.height) ? { from, to } : undefined;
     }
-    if (!this.inOutput || this.size) return;
-    const m = /Stream #\d+:\d+.*: Video: rawvideo\b.*?, (\d+)x(\d+)\b/.exec(text);
-    if (m) this.size = { width: Number(m[1]), height: Number(m[2]) };
+    if (/^Output #0\b/.test(text)) this.inOutput = true;
+    else if (this.inOutput && !this.output) {
+      const m = /Stream #\d+:\d+.*: Video: rawvideo\b.*?, (\d+)x(\d+)\b/.exec(text);
+      if (m) this.output = { width: Number(m[1]), height: Number(m[2]) };
+    }
+    return undefined;
   }
+}
+
+/** Per-frame verbose chatter (rate capping drops) that says nothing about failures. */
+export function isFrameChatter(text: string): boolean {
+  return text.startsWith('*** ');
 }

@@ -8,7 +8,7 @@ describe('cameraHealth', () => {
 
   it('merges the stream state and the loop counters into a valid health payload', () => {
     const h = cameraHealth(
-      { camera: 'gate-1', state: 'streaming', since: now - 60_000, reconnects: 2, framesRead: 250, shortReads: 0, lastFrameAt: now - 180 },
+      { camera: 'gate-1', state: 'streaming', since: now - 60_000, reconnects: 2, lastFrameAt: now - 180 },
       counters,
       now,
     );
@@ -28,7 +28,7 @@ describe('cameraHealth', () => {
 
   it('carries the reason while down and a null frame age before the first frame', () => {
     const h = cameraHealth(
-      { camera: 'gate-1', state: 'backoff', reason: 'connection refused: nothing is listening at that address and port', since: now, reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null },
+      { camera: 'gate-1', state: 'backoff', reason: 'connection refused: nothing is listening at that address and port', since: now, reconnects: 0, lastFrameAt: null },
       { ...counters, analysedFps: 0 },
       now,
     );

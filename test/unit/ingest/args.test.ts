@@ -29,9 +29,15 @@ describe('buildFfmpegArgs', () => {
     expect(a.inputOptions).not.toContain('-re');
   });
 
-  it('uses UDP when configured, and rtsps:// like rtsp://', () => {
-    const a = buildFfmpegArgs({ ...base, url: 'rtsps://cam/live', rtspTransport: 'udp' });
-    expect(after(a.inputOptions, '-rtsp_transport')).toBe('udp');
+  it('uses UDP when configured', () => {
+    expect(after(buildFfmpegArgs({ ...base, rtspTransport: 'udp' }).inputOptions, '-rtsp_transport')).toBe('udp');
+  });
+
+  it('reads rtsps:// over TCP and refuses UDP for it', () => {
+    expect(after(buildFfmpegArgs({ ...base, url: 'rtsps://cam/live' }).inputOptions, '-rtsp_transport')).toBe('tcp');
+    expect(() => buildFfmpegArgs({ ...base, url: 'rtsps://cam/live', rtspTransport: 'udp' })).toThrow(
+      'rtsps:// runs over TLS, which needs TCP: set rtspTransport to "tcp" (or drop it) for this camera',
+    );
   });
 
   it('writes exact-size RGB24 raw frames to stdout, capped at the analysis rate without duplicates', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutputSizeParser, reasonFromStderr } from '../../../agent/src/ingest/stderr.ts';
+import { FfmpegLogParser, isFrameChatter, reasonFromStderr } from '../../../agent/src/ingest/stderr.ts';
 
 const quick = { elapsedMs: 200, timeoutMs: 10_000 };
 
@@ -37,21 +37,37 @@ describe('reasonFromStderr', () => {
   });
 });
 
-describe('OutputSizeParser', () => {
+describe('FfmpegLogParser', () => {
   it('reads the size of the raw video ffmpeg writes, not of the input', () => {
-    const p = new OutputSizeParser();
+    const p = new FfmpegLogParser();
     [
       "Input #0, rtsp, from 'rtsp://127.0.0.1:18554/cam':",
       '  Stream #0:0: Video: h264 (Baseline), yuv420p(tv, smpte170m, progressive), 768x432, 12.50 fps, 12.50 tbr, 90k tbn',
       "Output #0, rawvideo, to 'pipe:':",
-      '  Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc, gbr/smpte170m/smpte170m, progressive), 320x180, q=2-31, 6912 kb/s, 5 fps, 5 tbn',
+      '  Stream #0:0: Video: rawvideo, 1 reference frame (RGB[24] / 0x18424752), rgb24(pc, gbr/smpte170m/smpte170m, progressive, left), 320x180 (0x0), q=2-31, 6912 kb/s, 5 fps, 5 tbn',
     ].forEach((l) => p.line(l));
-    expect(p.size).toEqual({ width: 320, height: 180 });
+    expect(p.output).toEqual({ width: 320, height: 180 });
   });
 
-  it('knows nothing before the output stream line', () => {
-    const p = new OutputSizeParser();
+  it('knows no output size before the output stream line', () => {
+    const p = new FfmpegLogParser();
     p.line('  Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24, 320x180');
-    expect(p.size).toBeUndefined();
+    expect(p.output).toBeUndefined();
+  });
+
+  it('reports a camera that changes resolution mid-stream (lines from ffmpeg 5.1 -loglevel verbose)', () => {
+    const p = new FfmpegLogParser();
+    expect(p.line('[graph 0 input from stream 0:0 @ 0x55f4330dd480] w:320 h:240 pixfmt:yuv444p tb:1/90000 fr:10/1 sar:1/1')).toBeUndefined();
+    expect(p.line('[graph 0 input from stream 0:0 @ 0x55f4330dd480] w:320 h:240 pixfmt:yuv444p tb:1/90000 fr:10/1 sar:1/1')).toBeUndefined();
+    expect(p.line('[graph 0 input from stream 0:0 @ 0x55f433415d00] w:640 h:360 pixfmt:yuv444p tb:1/90000 fr:10/1 sar:1/1')).toEqual({
+      from: { width: 320, height: 240 },
+      to: { width: 640, height: 360 },
+    });
+    expect(p.input).toEqual({ width: 640, height: 360 });
+  });
+
+  it('tells per-frame chatter from lines that may explain a failure', () => {
+    expect(isFrameChatter('*** dropping frame 6 from stream 0 at ts 5')).toBe(true);
+    expect(isFrameChatter('rtsp://127.0.0.1/cam: Connection timed out')).toBe(false);
   });
 });
