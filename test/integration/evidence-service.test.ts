@@ -90,6 +90,12 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
     expect(service.find(snap.sha256)?.path).toBe(snap.file.path);
   });
 
+  it('grabs one full-resolution frame from the main stream, and names a missing stream', async () => {
+    const main = await grabFrame(server.url('/main'), { rtspTransport: 'tcp', timeoutMs: 5000 });
+    expect([main.width, main.height, main.data.length]).toEqual([1536, 864, 1536 * 864 * 3]);
+    await expect(grabFrame(server.url('/missing'), { rtspTransport: 'tcp', timeoutMs: 5000 })).rejects.toThrow(/stream not found \(404\)/);
+  });
+
   it('falls back to the analysis frame when the evidence stream cannot be read', async () => {
     const snap = await service.snapshot({ eventId: 'cam2-e1', camera: 'cam2', frame: analysisFrame, at: Date.now(), objects: [] });
     expect(snap).toMatchObject({ source: 'analysis', width: 384, height: 216 });
