@@ -41,6 +41,10 @@ describe('camera ingest over HTTP: MJPEG like an IP camera, HLS like an NVR', ()
   beforeAll(async () => {
     ffmpegOk(['-i', sample('car-detection.mp4'), '-t', '12', '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', join(dir, 'index.m3u8')]);
     server = createServer((req, res) => {
+      if (req.url === '/private.mjpg') {
+        res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="camera"' }).end();
+        return;
+      }
       if (req.url === '/video.mjpg') {
         // A live multipart JPEG stream, encoded in real time from the sample (boundary as ffmpeg's mpjpeg writes it).
         const enc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', sample('car-detection.mp4'), '-an', '-q:v', '6', '-f', 'mpjpeg', 'pipe:1']);
@@ -80,11 +84,16 @@ describe('camera ingest over HTTP: MJPEG like an IP camera, HLS like an NVR', ()
     expect(status.state).toBe('streaming');
   });
 
-  it('HTTP 404 is "stream not found"', async () => {
-    const src = new CameraSource(cameraSourceSchema.parse({ id: 'cam-http', url: `${base}/hls/nope.m3u8`, reconnect: { initialSeconds: 5, maxSeconds: 5 } }), silentLogger);
+  it.each([
+    ['a wrong path', '/hls/nope.m3u8', [], /^stream not found \(404\)/],
+    ['a wrong password', '/private.mjpg', [], /^unauthorised \(401\): check the user name and password$/],
+    ['a hardware decoder this ffmpeg lacks', '/video.mjpg', ['-hwaccel', 'rkmpp'], /^hardware decoder "rkmpp" is not available in this ffmpeg build \(check inputOptions\)$/],
+  ])('names %s', async (_what, path, inputOptions, reason) => {
+    const url = `${base}${path}`.replace('http://', 'http://admin:wrong-pw@');
+    const src = new CameraSource(cameraSourceSchema.parse({ id: 'cam-http', url, inputOptions, reconnect: { initialSeconds: 5, maxSeconds: 5 } }), silentLogger);
     const down = new Promise<SourceStatus>((resolve) => src.on('state', (s) => s.state === 'backoff' && resolve(s)));
     src.start();
-    expect((await down).reason).toMatch(/^stream not found \(404\)/);
+    expect((await down).reason).toMatch(reason);
     await src.stop();
   });
 });
