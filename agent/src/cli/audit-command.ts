@@ -26,7 +26,11 @@ export async function auditCommand(argv: string[], io: Io = { out: process.stdou
     io.err.write(`jifang audit ${sub}: ${(err as Error).message}\n`);
     return 1;
   }
-  io.err.write(sub && sub !== 'help' ? `jifang audit: unknown sub-command "${sub}"\n${USAGE}` : USAGE);
+  if (sub === 'help' || sub === '--help' || sub === '-h') {
+    io.out.write(USAGE);
+    return 0;
+  }
+  io.err.write(sub ? `jifang audit: unknown sub-command "${sub}"\n${USAGE}` : USAGE);
   return 2;
 }
 

@@ -104,6 +104,11 @@ describe('jifang audit', () => {
     expect(r.err).toContain(`${files[1]}:2: content does not match its hash`);
   });
 
+  it('prints its usage on --help', async () => {
+    const r = await run(['--help']);
+    expect(r).toMatchObject({ code: 0, out: expect.stringContaining('jifang audit verify [--public-key FILE] FILE|DIR...') });
+  });
+
   it('usage errors exit 2', async () => {
     expect((await run([])).code).toBe(2);
     expect((await run(['verify'])).code).toBe(2);
