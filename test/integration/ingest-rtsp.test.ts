@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
@@ -105,6 +106,27 @@ describe('camera ingest from a real RTSP server (GStreamer) serving car-detectio
     src.start();
     const st = await waitFor('backoff', () => (src.status().state === 'backoff' ? src.status() : undefined));
     expect(st.reason).toMatch(/^connection refused/);
+  });
+});
+
+describe('a camera that accepts the connection but never answers', () => {
+  it('is reported as "timed out" by ffmpeg before the watchdog steps in', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const addr = silent.address();
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    const src = new CameraSource(
+      sourceSchema.parse({ id: 'mute', url: `rtsp://127.0.0.1:${port}/live`, timeoutSeconds: 1.5, stallSeconds: 10, reconnect: { initialSeconds: 5, maxSeconds: 5 } }),
+      silentLogger,
+    );
+    try {
+      src.start();
+      const st = await waitFor('backoff', () => (src.status().state === 'backoff' ? src.status() : undefined));
+      expect(st.reason).toBe('timed out: the camera did not answer');
+    } finally {
+      await src.stop();
+      silent.close();
+    }
   });
 });
 

@@ -32,7 +32,10 @@ export const cameraSourceFields = {
   inputOptions: z.array(z.string()).default([]),
   /** Decode key frames only (for analysis rates below ~1 fps). */
   keyframesOnly: z.boolean().default(false),
-  /** No frame for this long → the ffmpeg process is restarted. */
+  /**
+   * No frame for this long → the ffmpeg process is restarted (at least three analysis intervals; before a
+   * connection's first frame, `timeoutSeconds` more).
+   */
   stallSeconds: z.number().positive().default(10),
   /** Network sources: connect and socket read timeout handed to ffmpeg. */
   timeoutSeconds: seconds('timeoutSeconds').default(10),

@@ -89,7 +89,8 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     this.evidenceUrl = cfg.evidenceUrl ?? cfg.url;
     this.argv = buildFfmpegArgs(cfg);
     this.backoff = { initialMs: cfg.reconnect.initialSeconds * 1000, maxMs: cfg.reconnect.maxSeconds * 1000 };
-    this.stallMs = cfg.stallSeconds * 1000;
+    // A camera analysed at 0.1 fps, or decoded key frames only, is silent for seconds by design.
+    this.stallMs = Math.max(cfg.stallSeconds, 3 / cfg.analysis.fps) * 1000;
     this.timeoutMs = cfg.timeoutSeconds * 1000;
     this.log = log.child({ stage: 'ingest', camera: cfg.id });
     this.cutter = new FrameCutter(this.width, this.height, (data) => this.onFrame(data));
@@ -245,7 +246,9 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     const s = this.session;
     if (!s || s.killedFor) return;
     const silentMs = Date.now() - this.lastProgressAt;
-    if (silentMs >= this.stallMs) {
+    // Until the first frame, ffmpeg's own timeout gets the chance to say what is wrong ("timed out", "404" …).
+    const limitMs = this.st.state === 'streaming' ? this.stallMs : this.stallMs + this.timeoutMs;
+    if (silentMs >= limitMs) {
       // A stalled connection cannot say goodbye anyway; SIGTERM would wait on the blocked read.
       void this.kill(s, `stalled: no frame for ${Math.round(silentMs / 100) / 10} s`, 'SIGKILL');
     }
