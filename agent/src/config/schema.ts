@@ -6,6 +6,8 @@ import { calibrationSchema } from '../geo/config.ts';
 import { detectorConfigSchema } from '../detect/config.ts';
 import { mqttConfigSchema } from '../publish/config.ts';
 import { evidenceConfigSchema } from '../evidence/config.ts';
+import { auditConfigSchema } from '../audit/config.ts';
+import { trackerConfigSchema } from '../track/config.ts';
 
 export const siteSchema = z.strictObject({
   id: idSchema,
@@ -41,6 +43,8 @@ export const cameraSchema = z.strictObject({
    */
   windows: z.union([z.enum(['zones', 'none']), z.array(windowSchema).min(1)]).default('zones'),
   zones: z.array(zoneSchema).default([]),
+  /** Tracker tuning; the defaults suit a small COCO model on street footage. */
+  tracker: trackerConfigSchema.default(trackerConfigSchema.parse({})),
 });
 export type CameraConfig = z.infer<typeof cameraSchema>;
 
@@ -50,6 +54,7 @@ const configObjectSchema = z.strictObject({
   model: detectorConfigSchema.default(detectorConfigSchema.parse({})),
   cameras: z.array(cameraSchema).min(1, { error: 'expected at least one camera' }),
   evidence: evidenceConfigSchema.default(evidenceConfigSchema.parse({})),
+  audit: auditConfigSchema.default(auditConfigSchema.parse({})),
   /** Outbox, evidence and audit log live here. */
   dataDir: z.string().min(1).default('data'),
   /** Local /healthz and /metrics; off unless a port is given. */

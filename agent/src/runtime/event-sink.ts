@@ -1,0 +1,146 @@
+import type { AuditLog } from '../audit/audit-log.ts';
+import { buildAlert, type AlertContext } from '../alert/build.ts';
+import { formatAlertLine } from '../alert/console-line.ts';
+import type { Alert } from '../alert/schema.ts';
+import type { Point } from '../config/common.ts';
+import type { Detection, RgbImage } from '../detect/types.ts';
+import type { EvidenceService } from '../evidence/service.ts';
+import type { Logger } from '../log.ts';
+import type { Publisher } from '../publish/publisher.ts';
+import type { ViolationUpdate } from '../rules/types.ts';
+
+/** What the sink needs of a camera to turn its lifecycle messages into alerts. */
+export interface SinkCamera {
+  id: string;
+  name?: string;
+  /** Zone polygons in analysis-frame pixels, by zone id, drawn on snapshots. */
+  zones: ReadonlyMap<string, { name: string; polygon: readonly Point[] }>;
+  /** Everything buildAlert needs except the evidence. */
+  alertContext: Omit<AlertContext, 'evidence'>;
+}
+
+export interface EventSinkDeps {
+  publisher: Publisher;
+  evidence: EvidenceService;
+  audit: AuditLog;
+  log: Logger;
+  /** One readable line per alert (the console). */
+  onAlert: (alert: Alert, line: string) => void;
+}
+
+interface EventEvidence {
+  evidence: Alert['evidence'];
+  clip?: Promise<void>;
+}
+
+/**
+ * Turns the rules' lifecycle messages into published alerts: evidence (snapshot when the event starts, when a
+ * better frame comes, and the "after" picture when it clears; a clip around the start), the audit record of the
+ * decision, the durable outbox, the console line. Messages of one camera are handled strictly in order, without
+ * holding up the frame loop.
+ */
+export class EventSink {
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly events = new Map<string, EventEvidence>();
+  private readonly log: Logger;
+
+  constructor(private readonly deps: EventSinkDeps) {
+    this.log = deps.log.child({ stage: 'alert' });
+  }
+
+  /**
+   * Queues lifecycle messages. `frame` is the privacy-masked analysis frame they were decided on (absent for an
+   * operator's action, which then reuses the event's last evidence); it is copied only when a snapshot is due,
+   * because the loop reuses its buffer as soon as this returns.
+   */
+  submit(camera: SinkCamera, updates: readonly ViolationUpdate[], frame: RgbImage | undefined, at: number, detections: readonly Detection[] = []): void {
+    if (updates.length === 0) return;
+    const needsPixels = frame !== undefined && updates.some(wantsSnapshot);
+    const pixels = needsPixels ? { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height } : undefined;
+    const others = needsPixels ? detections.map((d) => ({ box: d.box, label: d.label })) : [];
+    const prev = this.queues.get(camera.id) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      for (const u of updates) {
+        await this.handle(camera, u, pixels, at, others).catch((err: unknown) =>
+          // The outbox write is what must not fail silently: say so loudly, with the event.
+          this.log.error({ camera: camera.id, eventId: u.eventId, state: u.state, err: (err as Error).message }, 'alert could not be queued'),
+        );
+      }
+    });
+    this.queues.set(camera.id, next);
+  }
+
+  /** Resolves when every queued message is in the outbox (and clips being cut are stored). */
+  async drain(): Promise<void> {
+    await Promise.all(this.queues.values());
+    await Promise.all([...this.events.values()].map((e) => e.clip));
+  }
+
+  private async handle(camera: SinkCamera, u: ViolationUpdate, frame: RgbImage | undefined, at: number, others: { box: Detection['box']; label: string }[]): Promise<void> {
+    const known = this.events.get(u.eventId) ?? { evidence: {} };
+    this.events.set(u.eventId, known);
+    let jpeg: Buffer | undefined;
+    if (frame && wantsSnapshot(u)) {
+      const zone = camera.zones.get(u.zone.id);
+      const snap = await this.deps.evidence.snapshot({
+        eventId: u.eventId,
+        camera: camera.id,
+        frame,
+        at,
+        objects: u.objects.map((o) => ({ box: o.box, label: o.label, score: o.score, trackId: o.trackId })),
+        zone,
+        others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
+      });
+      jpeg = snap.jpeg;
+      known.evidence = {
+        ...known.evidence,
+        snapshot: { sha256: snap.sha256, bytes: snap.bytes, width: snap.width, height: snap.height, topic: this.deps.publisher.topics.eventSnapshot(camera.id, u.eventId) },
+        thumbnail: snap.thumbnail,
+      };
+    }
+    // Around the decision, not the condition's start: a car parked 3 minutes ago is long out of the ring.
+    if (u.state === 'started') known.clip = this.cutClip(camera.id, u.eventId, at, known);
+
+    const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence });
+    await this.deps.audit.append('event_decision', {
+      eventId: u.eventId,
+      seq: u.seq,
+      state: u.state,
+      camera: camera.id,
+      zone: u.zone.id,
+      rule: alert.rule,
+      model: alert.model,
+      dwellSeconds: alert.dwellSeconds,
+      objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId })),
+      ...(alert.reason ? { reason: alert.reason } : {}),
+      ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
+      ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
+    });
+    await this.deps.publisher.publishEvent(alert, jpeg);
+    this.deps.onAlert(alert, formatAlertLine(alert));
+    if (u.state === 'ended' || u.state === 'cleared') {
+      void (known.clip ?? Promise.resolve()).then(() => {
+        this.events.delete(u.eventId);
+        this.deps.evidence.forget(u.eventId);
+      });
+    }
+  }
+
+  /** The clip waits for its post-roll; it rides on the event's next message once stored. */
+  private cutClip(camera: string, eventId: string, at: number, known: EventEvidence): Promise<void> {
+    return this.deps.evidence
+      .clip(eventId, camera, at)
+      .then((clip) => {
+        if (clip) known.evidence = { ...known.evidence, clip: clip.clip };
+      })
+      .catch((err: unknown) => this.log.warn({ camera, eventId, err: (err as Error).message }, 'clip not stored'));
+  }
+}
+
+function wantsSnapshot(u: ViolationUpdate): boolean {
+  return u.state === 'started' || u.state === 'cleared' || u.betterEvidence;
+}
+
+function sameBox(a: Detection['box'], b: Detection['box']): boolean {
+  return a.x1 === b.x1 && a.y1 === b.y1 && a.x2 === b.x2 && a.y2 === b.y2;
+}

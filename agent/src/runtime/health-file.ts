@@ -1,0 +1,32 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { CameraHealth } from '../health/schema.ts';
+
+/**
+ * A file the agent rewrites every health interval, so a container HEALTHCHECK or a watchdog can tell the agent is
+ * alive without a listening port (boxes are push-only).
+ */
+export interface HealthFile {
+  at: string;
+  pid: number;
+  connected: boolean;
+  cameras: CameraHealth[];
+}
+
+export async function writeHealthFile(path: string, h: HealthFile): Promise<void> {
+  const tmp = `${path}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(h)}\n`);
+  await rename(tmp, path);
+}
+
+/** Null when the file says the agent is alive and recent enough; otherwise why not. */
+export async function healthProblem(path: string, maxAgeMs: number, now = Date.now()): Promise<string | null> {
+  let h: HealthFile;
+  try {
+    h = JSON.parse(await readFile(path, 'utf8')) as HealthFile;
+  } catch (err) {
+    return `no health file at ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): the agent is not running or has not started yet`;
+  }
+  const age = now - Date.parse(h.at);
+  if (!(age <= maxAgeMs)) return `health file ${path} is ${Math.round(age / 1000)} s old (limit ${Math.round(maxAgeMs / 1000)} s): the agent is stuck or stopped`;
+  return null;
+}
