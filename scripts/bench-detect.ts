@@ -1,5 +1,5 @@
 /**
- * `npm run bench:detect [-- --image FILE] [--size WxH] [--rounds N] [--iterations N] [--model MANIFEST] [--threads N]`
+ * `npm run bench:detect [-- --image FILE] [--size WxH] [--rounds N] [--iterations N] [--model MANIFEST] [--threads N] [--spinning]`
  *
  * Prints, from one run on this machine: raw ONNX Runtime inferences/s for the model (same session options, same
  * preprocessed input), full detect() calls/s (preprocess + inference + decode + NMS) on the same frame, their ratio
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     iterations: { type: 'string', default: '20' },
     model: { type: 'string' },
     threads: { type: 'string' },
+    spinning: { type: 'boolean', default: false },
   },
 });
 const [width, height] = (values.size ?? '').split('x').map(Number);
@@ -33,7 +34,7 @@ if (!(width > 0 && height > 0)) throw new Error(`--size ${values.size}: expected
 const rounds = Number(values.rounds);
 const iterations = Number(values.iterations);
 
-const cfg = detectorConfigSchema.parse(values.threads ? { intraOpThreads: Number(values.threads) } : {});
+const cfg = detectorConfigSchema.parse({ allowSpinning: values.spinning, ...(values.threads ? { intraOpThreads: Number(values.threads) } : {}) });
 const model = await loadModel(values.model ?? defaultManifest);
 const imageFile = values.image ?? sample('street.png');
 const { data } = await sharp(imageFile).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
@@ -77,7 +78,7 @@ const rawRate = (n * 1000) / rawMs;
 const detectRate = (n * 1000) / detectMs;
 const per = (v: number) => (v / n).toFixed(2);
 const lines = [
-  `model            ${model.manifest.name} (${input.width}×${input.height}, ${cfg.intraOpThreads} intra-op / ${cfg.interOpThreads} inter-op threads, ${cfg.executionProviders.join(',')})`,
+  `model            ${model.manifest.name} (${input.width}×${input.height}, ${cfg.intraOpThreads} intra-op / ${cfg.interOpThreads} inter-op threads, spinning ${cfg.allowSpinning ? 'on' : 'off'}, ${cfg.executionProviders.join(',')})`,
   `frame            ${width}×${height} from ${imageFile}, whole frame only, ${n} runs each`,
   `raw ORT          ${rawRate.toFixed(1)} inferences/s (${(rawMs / n).toFixed(2)} ms each)`,
   `detect()         ${detectRate.toFixed(1)} calls/s (${(detectMs / n).toFixed(2)} ms each: preprocess ${per(parts.preprocessMs)}, inference ${per(parts.inferenceMs)}, decode+NMS ${per(parts.decodeMs)} ms)`,

@@ -6,6 +6,11 @@ export const detectorConfigSchema = z.strictObject({
   intraOpThreads: z.number().int().min(1).max(64).default(2),
   interOpThreads: z.number().int().min(1).max(64).default(1),
   graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+  /**
+   * Let ONNX Runtime's threads busy-wait for the next job. Off by default: on a small box the spinning threads take
+   * CPU from ffmpeg decoding and from preprocessing, and under load inference gets slower, not faster.
+   */
+  allowSpinning: z.boolean().default(false),
   /** Tried in order; CPU is always the last resort. */
   executionProviders: z.array(z.string().min(1)).default(['cpu']),
   scoreThreshold: z.number().min(0).max(1).default(0.4),

@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import type { ModelManifest } from '../model/manifest.ts';
 import type { DetectorConfig } from './config.ts';
 
-export type SessionConfig = Pick<DetectorConfig, 'intraOpThreads' | 'interOpThreads' | 'graphOptimization' | 'executionProviders'>;
+export type SessionConfig = Pick<DetectorConfig, 'intraOpThreads' | 'interOpThreads' | 'graphOptimization' | 'executionProviders' | 'allowSpinning'>;
 
 /** ORT session options from the config. CPU always ends the provider list, so a box without an accelerator still runs. */
 export function sessionOptions(cfg: SessionConfig, providers: readonly string[]): InferenceSession.SessionOptions {
@@ -13,6 +13,8 @@ export function sessionOptions(cfg: SessionConfig, providers: readonly string[])
     intraOpNumThreads: cfg.intraOpThreads,
     interOpNumThreads: cfg.interOpThreads,
     graphOptimizationLevel: cfg.graphOptimization,
+    // Session config keys of onnxruntime_session_options_config_keys.h, nested by their dotted names.
+    extra: { session: { intra_op: { allow_spinning: cfg.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: cfg.allowSpinning ? '1' : '0' } } },
     // The default model logs hundreds of initializer warnings at the default level.
     logSeverityLevel: 3,
   };
