@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ALERT_SCHEMA_ID, alertSchema } from './alert/schema.ts';
 import { cameraHealthSchema, statusSchema } from './health/schema.ts';
 import { configSchema } from './config/schema.ts';
+import { COMMAND_RESULT_SCHEMA_ID, commandResultSchema, eventCommandSchema, reloadCommandSchema, snapshotCommandSchema } from './commands/schema.ts';
 
 /** Schema ids are URNs: consumers resolve them from the files, not from a web address. */
 const BASE = 'urn:jifang:schema';
@@ -12,6 +13,10 @@ export function publishedSchemas(): Record<string, object> {
     ['jifang.event-1.schema.json', alertSchema, `${ALERT_SCHEMA_ID}: one alert message on …/{camera}/events`],
     ['jifang.health-1.schema.json', cameraHealthSchema, 'retained camera health on …/{camera}/health'],
     ['jifang.status-1.schema.json', statusSchema, 'retained agent status (and Last Will) on …/status'],
+    ['jifang.cmd-event-1.schema.json', eventCommandSchema, 'operator decision on an event, sent to …/cmd/event'],
+    ['jifang.cmd-snapshot-1.schema.json', snapshotCommandSchema, 'request for a fresh annotated frame, sent to …/cmd/snapshot'],
+    ['jifang.cmd-reload-1.schema.json', reloadCommandSchema, 'request to re-read the config, sent to …/cmd/reload'],
+    ['jifang.cmd-result-1.schema.json', commandResultSchema, `${COMMAND_RESULT_SCHEMA_ID}: the answer to every command, on …/cmd-result`],
     ['jifang.config-1.schema.json', configSchema, 'the agent config file (YAML or JSON)'],
   ];
   return Object.fromEntries(

@@ -12,7 +12,7 @@ import { runMosquitto, writePasswordFile } from '../helpers/mosquitto.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
 import { makeAlert } from './fixtures/alerts.ts';
-import { subscribe, type Subscriber } from './fixtures/mqtt-subscriber.ts';
+import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
 describe('configs/mosquitto example, as shipped (only paths and port rewritten)', () => {
   let broker: Started | undefined;

@@ -13,7 +13,7 @@ import { createPublisher, type Publisher } from '../../agent/src/publish/publish
 import { startSecureMosquitto, type SecureMosquitto } from '../helpers/mosquitto.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
-import { subscribe, type Received, type Subscriber } from './fixtures/mqtt-subscriber.ts';
+import { subscribe, type Received, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
 const users = { 'site-a': 'box-a-password', 'site-b': 'box-b-password', 'command-center': 'center-password' };
 const exampleAcl = readFileSync(join(projectRoot, 'configs/mosquitto/jifang.acl'), 'utf8');

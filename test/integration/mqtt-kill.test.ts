@@ -7,7 +7,7 @@ import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
 import { distinctAlerts, expectedIdsPerCamera, idsPerCamera, snapshotHashesMatch } from './fixtures/delivery-checks.ts';
-import { subscribe, type Subscriber } from './fixtures/mqtt-subscriber.ts';
+import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
 const site = 'site-k';
 const cameras = ['cam-1', 'cam-2'];

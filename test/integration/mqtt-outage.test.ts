@@ -8,7 +8,7 @@ import { createPublisher, type Publisher } from '../../agent/src/publish/publish
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
 import { distinctAlerts, expectedIdsPerCamera, idsPerCamera, snapshotHashesMatch } from './fixtures/delivery-checks.ts';
-import { subscribe, type Subscriber } from './fixtures/mqtt-subscriber.ts';
+import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
 const site = 'site-o';
 const cameras = ['cam-1', 'cam-2'];

@@ -11,7 +11,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../../agent/src/publis
 import { createPublisher, type Delivery, type Publisher } from '../../agent/src/publish/publisher.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
 import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
-import { subscribe, type Subscriber } from './fixtures/mqtt-subscriber.ts';
+import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
 const site = 'site-a';
 const ctx = (dataDir: string, url: string) => ({ site, boxId: 'box-1', agentVersion: '0.1.0', dataDir, url, cameras: [{ id: 'cam-1' }] });

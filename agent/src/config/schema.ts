@@ -8,6 +8,7 @@ import { mqttConfigSchema } from '../publish/config.ts';
 import { evidenceConfigSchema } from '../evidence/config.ts';
 import { auditConfigSchema } from '../audit/config.ts';
 import { trackerConfigSchema } from '../track/config.ts';
+import { RESERVED_LEVELS } from '../publish/topics.ts';
 
 export const siteSchema = z.strictObject({
   id: idSchema,
@@ -90,6 +91,9 @@ function checkCrossReferences(cfg: Loose, ctx: z.RefinementCtx): void {
   duplicates(cameras.map((c) => c?.id)).forEach((i) => issue(['cameras', i, 'id'], `duplicate camera id ${JSON.stringify(cameras[i].id)}`));
   cameras.forEach((cam, ci) => {
     if (!cam || typeof cam !== 'object') return;
+    if (typeof cam.id === 'string' && RESERVED_LEVELS.has(cam.id)) {
+      issue(['cameras', ci, 'id'], `"${cam.id}" is reserved for the box's own MQTT topics: expected another camera id`);
+    }
     const width = num(cam.analysis?.width, 640);
     const height = num(cam.analysis?.height, 360);
     const zones = list<LooseZone>(cam.zones);

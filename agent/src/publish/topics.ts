@@ -22,7 +22,7 @@ export interface Topics {
 }
 
 /** Camera ids that would collide with the box's own topics (`…/cmd/health` would arrive as a command). */
-const RESERVED_LEVELS = new Set(['cmd', 'cmd-result']);
+export const RESERVED_LEVELS = new Set(['cmd', 'cmd-result']);
 
 export function buildTopics(root: string, site: string): Topics {
   const prefix = `${checkTopicPart(root, 'topic root', true)}/${checkTopicPart(site, 'site id')}`;

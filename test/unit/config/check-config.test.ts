@@ -58,6 +58,7 @@ describe('config validation', () => {
     ['unknown time zone', (c) => (c.site.timezone = 'Beijing'), 'site.timezone: expected an IANA time zone such as "Asia/Shanghai"'],
     ['latitude out of range', (c) => (c.site.location.lat = 131.2), 'site.location.lat: expected latitude between -90 and 90'],
     ['camera id with spaces', (c) => (c.cameras[0].id = 'Cam 1'), 'cameras[0].id: expected an id of lower-case letters, digits, "-" or "_" (max 63, starting with a letter or digit)'],
+    ['camera id that collides with the command topics', (c) => (c.cameras[0].id = 'cmd'), 'cameras[0].id: "cmd" is reserved for the box\'s own MQTT topics: expected another camera id'],
     ['duplicate camera id', (c) => c.cameras.push({ ...c.cameras[0] }), 'cameras[1].id: duplicate camera id "cam-1"'],
     ['analysis fps zero', (c) => (c.cameras[0].analysis.fps = 0), 'cameras[0].analysis.fps: expected analysis.fps > 0'],
     ['threads as text', (c) => (c.model = { intraOpThreads: 'two' }), 'model.intraOpThreads: expected a number, got "two"'],
