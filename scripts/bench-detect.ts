@@ -3,8 +3,7 @@
  *
  * Prints, from one run on this machine: raw ONNX Runtime inferences/s for the model (same session options, same
  * preprocessed input), full detect() calls/s (preprocess + inference + decode + NMS) on the same frame, their ratio
- * (target ≥ 0.95) and where detect() spends its time. Raw and detect() blocks alternate so load changes on a shared
- * machine hit both alike.
+ * (target ≥ 0.95) and where detect() spends its time.
  */
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
@@ -53,35 +52,34 @@ for (let i = 0; i < 5; i++) {
   await detector.detect(frame);
 }
 
-let rawMs = 0;
-let detectMs = 0;
-const parts = { preprocessMs: 0, inferenceMs: 0, decodeMs: 0 };
-for (let r = 0; r < rounds; r++) {
+// One raw run and one detect() call in turn, so load changes on a shared machine hit both alike; medians resist
+// the spikes that totals absorb.
+const n = rounds * iterations;
+const raw: number[] = [];
+const full: number[] = [];
+const prep: number[] = [];
+const dec: number[] = [];
+for (let i = 0; i < n; i++) {
   let t = performance.now();
-  for (let i = 0; i < iterations; i++) await session.run(feeds);
-  rawMs += performance.now() - t;
+  await session.run(feeds);
+  raw.push(performance.now() - t);
   t = performance.now();
-  for (let i = 0; i < iterations; i++) {
-    await detector.detect(frame);
-    const lt = detector.lastTimings;
-    parts.preprocessMs += lt.preprocessMs;
-    parts.inferenceMs += lt.inferenceMs[0];
-    parts.decodeMs += lt.decodeMs;
-  }
-  detectMs += performance.now() - t;
+  await detector.detect(frame);
+  full.push(performance.now() - t);
+  prep.push(detector.lastTimings.preprocessMs);
+  dec.push(detector.lastTimings.decodeMs);
 }
 await session.release();
 await detector.close();
 
-const n = rounds * iterations;
-const rawRate = (n * 1000) / rawMs;
-const detectRate = (n * 1000) / detectMs;
-const per = (v: number) => (v / n).toFixed(2);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const rate = (ms: number) => (1000 / ms).toFixed(1);
 const lines = [
   `model            ${model.manifest.name} (${input.width}×${input.height}, ${cfg.intraOpThreads} intra-op / ${cfg.interOpThreads} inter-op threads, spinning ${cfg.allowSpinning ? 'on' : 'off'}, ${cfg.executionProviders.join(',')})`,
-  `frame            ${width}×${height} from ${imageFile}, whole frame only, ${n} runs each`,
-  `raw ORT          ${rawRate.toFixed(1)} inferences/s (${(rawMs / n).toFixed(2)} ms each)`,
-  `detect()         ${detectRate.toFixed(1)} calls/s (${(detectMs / n).toFixed(2)} ms each: preprocess ${per(parts.preprocessMs)}, inference ${per(parts.inferenceMs)}, decode+NMS ${per(parts.decodeMs)} ms)`,
-  `ratio            ${(detectRate / rawRate).toFixed(3)} (target ≥ 0.95)`,
+  `frame            ${width}×${height} from ${imageFile}, whole frame only, ${n} runs each, alternating`,
+  `raw ORT          ${rate(median(raw))} inferences/s (median ${median(raw).toFixed(2)} ms; mean ${(sum(raw) / n).toFixed(2)} ms)`,
+  `detect()         ${rate(median(full))} calls/s (median ${median(full).toFixed(2)} ms; mean ${(sum(full) / n).toFixed(2)} ms; of which preprocess ${median(prep).toFixed(2)}, decode+NMS ${median(dec).toFixed(2)} ms)`,
+  `ratio            ${(median(raw) / median(full)).toFixed(3)} by medians, ${(sum(raw) / sum(full)).toFixed(3)} by totals (target ≥ 0.95)`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
