@@ -24,7 +24,7 @@ function agentConfig(dir: string, url: string, brokerUrl: string, rule: Record<s
   return {
     site: { id: site, name: 'End-to-end test', timezone: 'Asia/Shanghai', location: { lat: 31.2304, lon: 121.4737 }, boxId: 'e2e-box' },
     mqtt: { url: brokerUrl, healthIntervalSeconds: 2 },
-    model: { manifest: defaultManifest, scoreThreshold: 0.25 },
+    model: { manifest: defaultManifest },
     dataDir: join(dir, 'data'),
     evidence: { clip: { enabled: false } },
     cameras: [

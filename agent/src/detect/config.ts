@@ -13,7 +13,11 @@ export const detectorConfigSchema = z.strictObject({
   allowSpinning: z.boolean().default(false),
   /** Tried in order; CPU is always the last resort. */
   executionProviders: z.array(z.string().min(1)).default(['cpu']),
-  scoreThreshold: z.number().min(0).max(1).default(0.4),
+  /**
+   * Detections below this are discarded. Low on purpose: the tracker keeps a followed object alive with detections
+   * from 0.25 (an occluded parked car scores low), while each rule's `minScore` decides what counts as evidence.
+   */
+  scoreThreshold: z.number().min(0).max(1).default(0.25),
   /** Per-label score thresholds, by model label or mapped label. */
   classThresholds: z.record(z.string(), z.number().min(0).max(1)).default({}),
   nmsIou: z.number().min(0).max(1).default(0.5),
