@@ -74,10 +74,30 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
   }
   cfg.dataDir = resolve(baseDir, cfg.dataDir);
   cfg.cameras.forEach((cam, i) => {
+    const expand = (url: string, path: string) => {
+      try {
+        return expandSecrets(url, baseDir);
+      } catch (err) {
+        problems.push({ path, message: (err as Error).message });
+        return url;
+      }
+    };
+    cam.url = expand(cam.url, `cameras[${i}].url`);
+    if (cam.evidenceUrl) cam.evidenceUrl = expand(cam.evidenceUrl, `cameras[${i}].evidenceUrl`);
     if (!isStreamUrl(cam.url)) cam.url = existing(cam.url, `cameras[${i}].url`, 'video/image file');
     if (cam.evidenceUrl && !isStreamUrl(cam.evidenceUrl)) cam.evidenceUrl = existing(cam.evidenceUrl, `cameras[${i}].evidenceUrl`, 'video/image file');
   });
   return problems;
+}
+
+/**
+ * Camera URLs carry credentials: `${env:NAME}` and `${file:PATH}` placeholders keep them out of the config file
+ * (`rtsp://analytics:${file:/etc/jifang/secrets/cam-password}@192.168.1.64/…`). Values are URL-encoded.
+ */
+export function expandSecrets(text: string, baseDir: string): string {
+  return text.replace(/\$\{(env|file):([^}]+)\}/g, (_m, kind: 'env' | 'file', ref: string) =>
+    encodeURIComponent(readSecret(kind === 'env' ? { env: ref } : { file: resolve(baseDir, ref) }, `\${${kind}:${ref}}`)),
+  );
 }
 
 export function isStreamUrl(url: string): boolean {

@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { configSchema } from '../../../agent/src/config/schema.ts';
+import { projectRoot } from '../../helpers/paths.ts';
 import { loadConfig } from '../../../agent/src/config/load.ts';
 import { ConfigError } from '../../../agent/src/config/errors.ts';
 
@@ -101,6 +104,23 @@ describe('config validation', () => {
       `${file}: cameras[0].zones[0].polygon: expected at least 3 points`,
       `${file}: cameras[1].id: duplicate camera id "cam-1"`,
     ]);
+  });
+
+  test('the shipped example and demo configs are valid', () => {
+    const example = configSchema.safeParse(parse(readFileSync(join(projectRoot, 'configs', 'example.yaml'), 'utf8')));
+    expect(example.success, JSON.stringify(example.error?.issues)).toBe(true);
+    expect(loadConfig(join(projectRoot, 'configs', 'demo.yaml')).config.cameras[0].zones.map((z) => z.id)).toEqual(['kerb', 'pavement']);
+  });
+
+  test('camera credentials come from the environment or a file, URL-encoded, and a missing one is named', () => {
+    const secretFile = join(dir, 'cam-password');
+    writeFileSync(secretFile, 'p@ss/w:rd\n');
+    const cfg = base();
+    cfg.cameras[0].url = 'rtsp://admin:${file:cam-password}@10.0.0.8/Streaming/Channels/102';
+    cfg.cameras[0].evidenceUrl = 'rtsp://admin:${env:JIFANG_TEST_UNSET_SECRET}@10.0.0.8/Streaming/Channels/101';
+    expect(problems(cfg)).toEqual(['cameras[0].evidenceUrl: ${env:JIFANG_TEST_UNSET_SECRET}: environment variable JIFANG_TEST_UNSET_SECRET is not set']);
+    delete cfg.cameras[0].evidenceUrl;
+    expect(loadConfig(write(cfg)).config.cameras[0].url).toBe('rtsp://admin:p%40ss%2Fw%3Ard@10.0.0.8/Streaming/Channels/102');
   });
 
   test('YAML syntax errors give line and column', () => {
