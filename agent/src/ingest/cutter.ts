@@ -54,6 +54,14 @@ export class FrameCutter {
     return had;
   }
 
+  /**
+   * A buffer that went to another thread and came back: the transfer detached it from its sender, so nobody else can
+   * still read it. Only the size is checked.
+   */
+  recycleTransferred(data: Buffer): void {
+    if (data.byteLength === this.frameBytes && data.byteOffset === 0 && this.free.length < this.maxPooled) this.free.push(data);
+  }
+
   /** Gives a frame's buffer back once nobody reads it any more; unknown or already recycled buffers are ignored. */
   recycle(data: Uint8Array): void {
     if (!this.outstanding.has(data)) return;

@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
-import type { Logger } from '../log.ts';
 import type { StreamState } from '../health/schema.ts';
 import type { CameraSourceConfig } from './config.ts';
 import type { Frame } from './frame.ts';
-import { buildFfmpegArgs, toArgv } from './args.ts';
+import { buildFfmpegArgs } from './args.ts';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.ts';
 import { FrameCutter } from './cutter.ts';
 import { redact } from './redact.ts';
@@ -48,28 +47,30 @@ export interface CameraSourceEvents {
   state: [SourceStatus];
 }
 
+/** What the supervisor logs through: a pino logger, or the ingest worker's forwarder to the main thread's logger. */
+export type LogSink = Record<'debug' | 'info' | 'warn' | 'error', (obj: Record<string, unknown>, msg: string) => void>;
+
 const stderrKept = 40;
 const killGraceMs = 2000;
 
 /**
  * One supervised ffmpeg process per camera: reads the detection stream, emits exact-size RGB24 frames, restarts with
  * backoff, restarts a stalled stream, explains failures in plain words. Frames' buffers come from a small pool:
- * give each frame back with `recycle()` once it is no longer read.
+ * give each frame back with `recycle()` once it is no longer read. Runs in the ingest worker thread (see
+ * `source.ts`), so that inference blocking the main thread never blocks ffmpeg's pipe.
  */
-export class CameraSource extends EventEmitter<CameraSourceEvents> {
+export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   readonly camera: string;
   readonly kind: SourceKind;
   readonly width: number;
   readonly height: number;
   readonly targetFps: number;
-  /** Where evidence (snapshots, clips) is taken from: the main stream if configured, else the detection stream. */
-  readonly evidenceUrl: string;
   private readonly cutter: FrameCutter;
   private readonly backoff: BackoffPolicy;
   private readonly stallMs: number;
   private readonly timeoutMs: number;
   private readonly argv: { input: string; inputOptions: string[]; outputOptions: string[] };
-  private readonly log: Logger;
+  private readonly log: LogSink;
   private st: SourceStatus;
   private session: Session | undefined;
   private attempt = 0;
@@ -79,31 +80,26 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   private watchdog: NodeJS.Timeout | undefined;
   private lastProgressAt = 0;
 
-  constructor(cfg: CameraSourceConfig, log: Logger, private readonly random: () => number = Math.random) {
+  /** `log` should already carry the camera's `stage` and `camera` fields. */
+  constructor(cfg: CameraSourceConfig, log: LogSink, private readonly random: () => number = Math.random) {
     super();
     this.camera = cfg.id;
     this.kind = sourceKind(cfg.url);
     this.width = cfg.analysis.width;
     this.height = cfg.analysis.height;
     this.targetFps = cfg.analysis.fps;
-    this.evidenceUrl = cfg.evidenceUrl ?? cfg.url;
     this.argv = buildFfmpegArgs(cfg);
     this.backoff = { initialMs: cfg.reconnect.initialSeconds * 1000, maxMs: cfg.reconnect.maxSeconds * 1000 };
     // A camera analysed at 0.1 fps, or decoded key frames only, is silent for seconds by design.
     this.stallMs = Math.max(cfg.stallSeconds, 3 / cfg.analysis.fps) * 1000;
     this.timeoutMs = cfg.timeoutSeconds * 1000;
-    this.log = log.child({ stage: 'ingest', camera: cfg.id });
+    this.log = log;
     this.cutter = new FrameCutter(this.width, this.height, (data) => this.onFrame(data));
     this.st = { camera: cfg.id, state: 'stopped', since: Date.now(), reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null, sizeChanges: 0 };
   }
 
   status(): SourceStatus {
     return { ...this.st };
-  }
-
-  /** The ffmpeg command line with passwords redacted (for logs and `jifang` diagnostics). */
-  commandLine(): string {
-    return redact(['ffmpeg', ...toArgv(this.argv)].join(' '));
   }
 
   start(): void {
@@ -124,12 +120,17 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     const s = this.session;
     if (s) await this.kill(s, 'stopped');
     this.setState('stopped', undefined);
-    this.log.info('camera stopped');
+    this.log.info({}, 'camera stopped');
   }
 
   /** Hands a frame's buffer back to the pool; the frame must not be read afterwards. */
   recycle(frame: Frame): void {
     this.cutter.recycle(frame.data);
+  }
+
+  /** Takes back a frame buffer that was transferred to another thread and back (its owner gave it up). */
+  recycleTransferred(data: Buffer): void {
+    this.cutter.recycleTransferred(data);
   }
 
   private spawn(): void {
@@ -219,7 +220,8 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
       this.running = false;
       clearInterval(this.watchdog);
       this.setState(state, reason);
-      this.log.error({ reason }, state === 'stopped' ? 'camera source ended' : 'camera source failed for good');
+      if (state === 'stopped') this.log.info({ reason }, 'camera source ended');
+      else this.log.error({ reason }, 'camera source failed for good');
       return;
     }
     const delay = backoffDelayMs(this.attempt++, this.backoff, this.random);
@@ -271,6 +273,3 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   }
 }
 
-export function createCameraSource(cfg: CameraSourceConfig, log: Logger): CameraSource {
-  return new CameraSource(cfg, log);
-}

@@ -87,6 +87,7 @@ export class FrameLoop {
   private vtime = 0;
   private running = false;
   private busy: Promise<void> | undefined;
+  private pumpQueued = false;
   private wake: NodeJS.Timeout | undefined;
   private reporter: NodeJS.Timeout | undefined;
   private overCapacity = false;
@@ -141,7 +142,7 @@ export class FrameLoop {
         skipped.inc();
         lane.recycle(replaced);
       }
-      if (!this.busy) this.pump();
+      if (!this.busy) this.schedulePump();
     };
   }
 
@@ -159,7 +160,7 @@ export class FrameLoop {
     this.running = true;
     const every = this.opts.reportEveryMs ?? 30_000;
     this.reporter = setInterval(() => this.reportCapacity(), every);
-    this.pump();
+    this.schedulePump();
   }
 
   /** Stops dispatching; resolves when the frame being processed (if any) is done. */
@@ -203,8 +204,21 @@ export class FrameLoop {
     this.vtime = charge(lane.clock, now, this.vtime);
     this.busy = this.run(lane, frame, now).finally(() => {
       this.busy = undefined;
-      // Let pending pipe reads land in the slots before choosing the next frame.
-      setImmediate(() => this.pump());
+      this.schedulePump();
+    });
+  }
+
+  /**
+   * Dispatches from the check phase, at most once per event-loop turn: frames that arrived meanwhile land in their
+   * slots first, and timers and I/O (MQTT keep-alives, HTTP) get their turn even when `process` is CPU-bound.
+   * (Dispatching straight from the frame message handler let a synchronous process() starve timers for seconds.)
+   */
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    setImmediate(() => {
+      this.pumpQueued = false;
+      this.pump();
     });
   }
 
