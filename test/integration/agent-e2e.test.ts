@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,17 @@ function agentConfig(dir: string, url: string, brokerUrl: string, rule: Record<s
   };
 }
 
+/** Polls `dir` (recursively) until an `event.json` mentions `pattern`; returns that listing. */
+async function waitForFile(dir: string, pattern: RegExp, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('event.json')).map((f) => readFileSync(join(dir, f), 'utf8')).find((t) => pattern.test(t));
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no event.json in ${dir} matches ${pattern} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 const json = (m: Received) => JSON.parse(m.payload.toString()) as unknown;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const childPids = (pid: number): number[] => {
@@ -49,10 +60,10 @@ const childPids = (pid: number): number[] => {
     return [];
   }
 };
+/** Running (a zombie waiting for its new parent to reap it counts as gone). */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }
@@ -128,13 +139,27 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     // The console shows the same alert as one readable line.
     expect(agent.lines.some((l) => l.includes('STARTED illegal_parking') && l.includes(alert.id))).toBe(true);
 
+    // The operator judges it a false positive: the event ends at once, the frame is kept (unannotated) for
+    // retraining, and the same car does not raise a new event.
+    await sub.client.publishAsync(`jifang/v1/${site}/cmd/event`, JSON.stringify({ eventId: alert.id, action: 'false_positive', by: 'operator-3', requestId: 'fp-1' }), { qos: 1 });
+    const [fpReply] = await sub.waitFor((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === 'fp-1', 1, 10_000);
+    expect(commandResultSchema.parse(json(fpReply)).ok).toBe(true);
+    const [endedMsg] = await sub.waitFor((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'ended', 1, 10_000);
+    expect(alertSchema.parse(json(endedMsg))).toMatchObject({ id: alert.id, operator: { action: 'false_positive', by: 'operator-3' } });
+    const hardNegative = await waitForFile(join(runDir, 'data', 'evidence'), /hard_negative/, 15_000);
+    expect(hardNegative).toContain(alert.id);
+    await new Promise((r) => setTimeout(r, 8_000));
+    const later = sub.messages.filter((m) => m.topic === eventsTopic).map((m) => json(m) as Alert);
+    expect(later.filter((a) => a.state === 'started').map((a) => a.id)).toEqual([alert.id]);
+
     const children = childPids(agent.proc.pid!);
     expect(children.length).toBeGreaterThan(0);
     const before = sub.messages.length;
     expect(await agent.stop('SIGTERM')).toBe(0);
     const offline = sub.messages.slice(before).filter((m) => m.topic === `jifang/v1/${site}/status`).map((m) => json(m) as { online: boolean });
     expect(offline.at(-1)?.online).toBe(false);
-    expect(children.filter(alive), 'ffmpeg children still running after shutdown').toEqual([]);
+    const survivors = children.filter(alive).map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '); } catch { return String(pid); } });
+    expect(survivors, 'child processes still running after shutdown').toEqual([]);
   }, 120_000);
 
   it('after dispatch, reports the violation cleared with an "after" snapshot once the taxi has left', async () => {

@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import sharp from 'sharp';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -250,6 +251,28 @@ export class EvidenceService {
       mode: result.mode,
       file,
     };
+  }
+
+  /**
+   * Keeps a frame an operator judged a false positive, unannotated (privacy-masked), with the boxes the detector
+   * wrongly reported: material for retraining. It ages out with the event's other evidence.
+   */
+  async hardNegative(eventId: string, camera: string, frame: RgbImage, at: number, info: { objects: readonly AnnotatedObject[]; model: { name: string; sha256: string }; by: string; note?: string }): Promise<StoredFile> {
+    const st = this.state(camera);
+    const image = { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height };
+    st.mask.apply(image);
+    const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: this.opts.config.jpegQuality }).toBuffer();
+    const file = await this.store.put(eventId, camera, 'hard_negative', jpeg, 'jpg', {
+      at: new Date(at).toISOString(),
+      width: image.width,
+      height: image.height,
+      objects: info.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId, box: o.box })),
+      model: info.model,
+      by: info.by,
+      ...(info.note ? { note: info.note } : {}),
+    });
+    await this.opts.audit?.append('evidence_stored', { eventId, camera, kind: 'hard_negative', sha256: file.sha256, bytes: file.bytes, by: info.by });
+    return file;
   }
 
   /** A stored snapshot or clip by the SHA-256 an alert carries (for delivery on request). */

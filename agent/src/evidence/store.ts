@@ -13,7 +13,8 @@ import { z } from 'zod';
 export const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 const storedFileSchema = z.strictObject({
-  kind: z.enum(['snapshot', 'clip']),
+  /** `hard_negative`: an unannotated frame an operator marked as a false positive, kept for retraining. */
+  kind: z.enum(['snapshot', 'clip', 'hard_negative']),
   name: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().nonnegative(),

@@ -9,7 +9,7 @@ import type { EventCommand } from '../commands/schema.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { createDetector } from '../detect/detector.ts';
-import type { Detector } from '../detect/types.ts';
+import type { Box, Detector } from '../detect/types.ts';
 import { EvidenceService } from '../evidence/service.ts';
 import { renderSnapshot } from '../evidence/snapshot.ts';
 import { startHttpServer, type HealthHttpServer } from '../health/http.ts';
@@ -179,9 +179,15 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       cleanups.push(() => http!.close());
     }
 
+    const keepHardNegative = (p: CameraPipeline, cmd: EventCommand, objects: readonly { box: Box; label: string; score: number; trackId: number }[]) =>
+      p
+        .nextFrame(10_000)
+        .then((f) => evidence.hardNegative(cmd.eventId, p.camera.id, f.image, f.at, { objects, model: pipelineDeps.model, by: cmd.by, note: cmd.note }))
+        .catch((err: unknown) => log.warn({ camera: p.camera.id, eventId: cmd.eventId, err: (err as Error).message }, 'false-positive frame not kept'));
     const eventAction = (cmd: EventCommand, at: number): CommandOutcome => {
       for (const p of pipelines.values()) {
         const r = p.applyOperatorAction(cmd.eventId, cmd.action, at, { by: cmd.by, note: cmd.note, unit: cmd.unit });
+        if (r.ok && cmd.action === 'false_positive') void keepHardNegative(p, cmd, r.update?.objects ?? []);
         if (r.ok) return { ok: true, detail: { eventId: r.eventId, action: r.action, camera: p.camera.id } };
         if (r.code !== 'unknown_event') return { ok: false, error: r.error };
       }
