@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
  * The whole agent as a user runs it (`jifang run config.yaml`), against a real RTSP server and a real mosquitto:
  * street.png as a live camera, the real model, an illegal_parking zone over the parked taxi.
  */
-const KERB = [[150, 595], [430, 595], [430, 690], [150, 690]];
+const KERB: [number, number][] = [[150, 595], [430, 595], [430, 690], [150, 690]];
 const site = 'e2e-site';
 
 function agentConfig(dir: string, url: string, brokerUrl: string, rule: Record<string, unknown>) {
@@ -162,7 +163,7 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     expect(survivors, 'child processes still running after shutdown').toEqual([]);
   }, 120_000);
 
-  it('after dispatch, reports the violation cleared with an "after" snapshot once the taxi has left', async () => {
+  it('after dispatch, reports the violation cleared with an "after" snapshot once the taxi has left; answers snapshot and reload commands', async () => {
     const runDir = mkdtempSync(join(dir, 'run-'));
     agent = runAgent(runDir, agentConfig(runDir, rtsp.url('/taxi-leaves'), broker.url, { dwellSeconds: 5, endAfterSeconds: 4 }));
     const eventsTopic = `jifang/v1/${site}/street/events`;
@@ -191,6 +192,34 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     expect(cleared.evidence.snapshot!.sha256).not.toBe(started.evidence.snapshot!.sha256);
     const [after] = await sub.waitFor((m) => m.topic === cleared.evidence.snapshot!.topic && sha256(m.payload) === cleared.evidence.snapshot!.sha256, 1, 10_000);
     expect(after.payload.length).toBe(cleared.evidence.snapshot!.bytes);
+
+    // An operator asks for a fresh frame of the camera.
+    const ask = async (command: string, body: object, requestId: string) => {
+      await sub.client.publishAsync(`jifang/v1/${site}/cmd/${command}`, JSON.stringify({ ...body, requestId }), { qos: 1 });
+      const [r] = await sub.waitFor(fresh((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === requestId), 1, 20_000);
+      return commandResultSchema.parse(json(r));
+    };
+    const shot = await ask('snapshot', { camera: 'street' }, 's-1');
+    expect(shot.ok).toBe(true);
+    const [frame] = await sub.waitFor(fresh((m) => m.topic === `jifang/v1/${site}/street/snapshot`), 1, 10_000);
+    expect(sha256(frame.payload)).toBe(shot.detail?.sha256);
+    expect((await ask('snapshot', { camera: 'nowhere' }, 's-2')).error).toMatch(/nowhere/);
+
+    // A reload with a broken config is refused, names the problem and keeps the running config; a good one applies.
+    const config = agentConfig(runDir, rtsp.url('/taxi-leaves'), broker.url, { dwellSeconds: 5, endAfterSeconds: 4 });
+    const broken = structuredClone(config);
+    broken.cameras[0].zones[0].polygon = KERB.slice(0, 2);
+    writeFileSync(join(runDir, 'config.yaml'), stringify(broken));
+    const refused = await ask('reload', {}, 'r-2');
+    expect(refused.ok).toBe(false);
+    expect(refused.error).toContain('cameras[0].zones[0].polygon: expected at least 3 points');
+    expect(refused.error).toContain('running one is kept');
+    const changed = structuredClone(config);
+    Object.assign(changed.cameras[0].zones[0].rules[0], { dwellSeconds: 30 });
+    writeFileSync(join(runDir, 'config.yaml'), stringify(changed));
+    const applied = await ask('reload', {}, 'r-3');
+    expect(applied).toMatchObject({ ok: true, detail: { restartedCameras: ['street'] } });
+
     expect(await agent.stop('SIGTERM')).toBe(0);
   }, 150_000);
 });
