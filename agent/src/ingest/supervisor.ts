@@ -56,7 +56,7 @@ const killGraceMs = 2000;
 /**
  * One supervised ffmpeg process per camera: reads the detection stream, emits exact-size RGB24 frames, restarts with
  * backoff, restarts a stalled stream, explains failures in plain words. Frames' buffers come from a small pool:
- * give each frame back with `recycle()` once it is no longer read. Runs in the ingest worker thread (see
+ * give each back with `recycleTransferred()` once it is no longer read. Runs in the ingest worker thread (see
  * `source.ts`), so that inference blocking the main thread never blocks ffmpeg's pipe.
  */
 export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
@@ -121,11 +121,6 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     if (s) await this.kill(s, 'stopped');
     this.setState('stopped', undefined);
     this.log.info({}, 'camera stopped');
-  }
-
-  /** Hands a frame's buffer back to the pool; the frame must not be read afterwards. */
-  recycle(frame: Frame): void {
-    this.cutter.recycle(frame.data);
   }
 
   /** Takes back a frame buffer that was transferred to another thread and back (its owner gave it up). */
