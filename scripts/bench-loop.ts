@@ -23,6 +23,7 @@ import { cameraSourceSchema } from '../agent/src/ingest/config.ts';
 import { CameraSource } from '../agent/src/ingest/source.ts';
 import { FrameLoop } from '../agent/src/loop/frame-loop.ts';
 import { quantile } from '../agent/src/loop/samples.ts';
+import type { StageName } from '../agent/src/loop/timings.ts';
 import { createLogger } from '../agent/src/log.ts';
 import { loadModel, type LoadedModel } from '../agent/src/model/load.ts';
 import { defaultManifest, sample } from '../test/helpers/paths.ts';
@@ -66,6 +67,10 @@ interface StageResult {
   ffmpegCpu: number;
   agentRssMb: number;
   ffmpegRssMb: number;
+  /** Mean ms per analysed frame, from the loop's stage timings. */
+  stages: Partial<Record<StageName, number>>;
+  /** Share of the wall time ONNX Runtime was running. */
+  inferenceBusy: number;
 }
 
 try {
@@ -146,6 +151,7 @@ async function stage(n: number, secs: number): Promise<StageResult> {
   await sleep(1000);
   const before = new Map(run.loop.stats().cameras.map((c) => [c.camera, c.analysedFrames]));
   run.ages.length = 0;
+  run.loop.timings.takeSnapshot();
   const cpu0 = process.cpuUsage();
   const kids0 = ffmpegChildren();
   const t0 = performance.now();
@@ -155,6 +161,9 @@ async function stage(n: number, secs: number): Promise<StageResult> {
   const kids1 = ffmpegChildren();
   const perCamera = run.loop.stats().cameras.map((c) => ({ camera: c.camera, fps: (c.analysedFrames - (before.get(c.camera) ?? 0)) / wallS }));
   const ages = Float64Array.from(run.ages).sort();
+  const timing = run.loop.timings.takeSnapshot().stages;
+  const stages = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, v.meanMs])) as StageResult['stages'];
+  const inferenceBusy = timing.inference ? (timing.inference.meanMs * timing.inference.count) / (wallS * 1000) : 0;
   const ffmpegTicks = [...kids1].reduce((s, [pid, k]) => s + k.ticks - (kids0.get(pid)?.ticks ?? 0), 0);
   const result: StageResult = {
     cameras: n,
@@ -167,6 +176,8 @@ async function stage(n: number, secs: number): Promise<StageResult> {
     ffmpegCpu: (ffmpegTicks / clkTck / wallS) * 100,
     agentRssMb: process.memoryUsage().rss / 2 ** 20,
     ffmpegRssMb: [...kids1.values()].reduce((s, k) => s + k.rssKb, 0) / 1024,
+    stages,
+    inferenceBusy,
   };
   await run.stop();
   // Load on a shared machine drifts: the raw limit is the mean of one measurement before and one after the stage.
@@ -242,6 +253,11 @@ function print(results: StageResult[]): void {
         `${r.ffmpegRssMb.toFixed(0)} MB`.padStart(11),
       ].join(' '),
     );
+  }
+  lines.push('', 'mean ms per analysed frame (wait = slot to dispatch) and the share of wall time ONNX Runtime ran:');
+  for (const r of results) {
+    const parts = (['wait', 'preprocess', 'inference', 'decode'] as const).map((k) => `${k} ${(r.stages[k] ?? 0).toFixed(1)}`);
+    lines.push(`  ${r.cameras} cameras: ${parts.join(', ')}; inference busy ${(r.inferenceBusy * 100).toFixed(0)} % (raw ORT: ${(1000 / r.rawFps).toFixed(1)} ms per inference)`);
   }
   lines.push('', 'per camera, achieved / target fps:');
   for (const r of results) lines.push(`  ${r.cameras} cameras: ${r.perCamera.map((c) => `${c.camera} ${f1(c.fps)}/${fps}`).join('  ')}`);

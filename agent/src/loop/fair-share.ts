@@ -1,14 +1,18 @@
 /**
  * The scheduler's arithmetic, pure. Each camera is a weighted flow (weight = its target fps) in start-time fair
  * queueing: whoever has the smallest start tag goes next, so when demand exceeds capacity every camera is slowed in
- * the same proportion and none starves. A rate gate keeps a camera at or below its own target when there is room.
+ * the same proportion and none starves. A rate gate keeps a camera at or below its own target when there is room:
+ * a frame may run up to half an interval before its due time, so frames that arrive at the target rate with jitter
+ * (ffmpeg's rate cap keeps uneven source timestamps) are never held back, and the gate's grid runs 2 % fast, so a
+ * camera whose clock runs a little fast is not held back either. ffmpeg already caps each stream at its target; the
+ * gate stops bursts (buffered frames after a network stall).
  */
 export interface LaneClock {
   /** 1000 / target fps. */
   intervalMs: number;
   /** Virtual time at which this lane's last dispatch "finished" (ms of service per unit weight). */
   finishTag: number;
-  /** Earliest wall-clock time of the next dispatch (ms since epoch). */
+  /** Wall-clock time of the next dispatch on the lane's grid (ms since epoch); it may run half an interval early. */
   dueAt: number;
 }
 
@@ -29,8 +33,9 @@ export function chooseLane(lanes: readonly Candidate[], now: number, vtime: numb
   for (let i = 0; i < lanes.length; i++) {
     const { clock, frameAt } = lanes[i];
     if (frameAt === undefined) continue;
-    if (clock.dueAt > now) {
-      waitUntil = Math.min(waitUntil, clock.dueAt);
+    const opensAt = clock.dueAt - clock.intervalMs / 2;
+    if (opensAt > now) {
+      waitUntil = Math.min(waitUntil, opensAt);
       continue;
     }
     const tag = Math.max(clock.finishTag, vtime);
@@ -45,13 +50,15 @@ export function chooseLane(lanes: readonly Candidate[], now: number, vtime: numb
 }
 
 /**
- * Books a dispatch of `clock` at `now`; returns the new virtual time. The next due time stays on the lane's own
- * grid (a late frame does not push the schedule back) but is at least half an interval away, which caps bursts
- * after an outage.
+ * Books a dispatch of `clock` at `now`; returns the new virtual time. The next due time is one interval after the
+ * later of this one's due time and now: early runs borrow from the grid (the long-run rate stays at the target),
+ * late ones move the grid (no credit piles up during an outage, so no burst after it).
  */
 export function charge(clock: LaneClock, now: number, vtime: number): number {
   const start = Math.max(clock.finishTag, vtime);
   clock.finishTag = start + clock.intervalMs;
-  clock.dueAt = Math.max(clock.dueAt + clock.intervalMs, now + clock.intervalMs / 2);
+  clock.dueAt = Math.max(clock.dueAt, now) + clock.intervalMs * gateSpacing;
   return start;
 }
+
+const gateSpacing = 1 / 1.02;
