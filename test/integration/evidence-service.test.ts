@@ -68,8 +68,10 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
   });
 
   it('takes the snapshot from the main stream at full resolution, boxes mapped, mask black, thumbnail bounded', async () => {
-    await new Promise((r) => setTimeout(r, 3000));
-    const at = Date.now() - 1500;
+    // The moment must lie inside the ring: wait (however loaded the machine) until it has recorded a few segments.
+    const list = join(dir, 'ring', 'cam1', 'segments.csv');
+    for (let i = 0; i < 300 && (!existsSync(list) || readFileSync(list, 'utf8').trim().split('\n').length < 3); i++) await new Promise((r) => setTimeout(r, 100));
+    const at = Date.now() - 500;
     const snap = await service.snapshot({
       eventId: 'cam1-e1', camera: 'cam1', frame: analysisFrame, at,
       objects: [{ box: { x1: 40, y1: 120, x2: 140, y2: 200 }, label: 'car', score: 0.8, trackId: 3 }],
