@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.ts';
 import { createLogger } from '../log.ts';
 import { startAgent } from '../runtime/agent.ts';
 import { agentVersion } from '../runtime/identity.ts';
+import { redact } from '../ingest/redact.ts';
 
 /**
  * `jifang run CONFIG`: runs until SIGINT/SIGTERM. Alerts go to stdout, one line each; structured logs to stderr.
@@ -29,7 +30,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     log.fatal({ err: (err as Error).message }, 'agent could not start');
     return 1;
   }
-  process.stderr.write(`jifang ${version} running (box ${agent.boxId}, broker ${agent.brokerUrl.replace(/\/\/[^@/]*@/, '//***@')}); alerts appear below, Ctrl-C stops\n`);
+  process.stderr.write(`jifang ${version} running (box ${agent.boxId}, broker ${redact(agent.brokerUrl)}); alerts appear below, Ctrl-C stops\n`);
 
   return new Promise<number>((resolve) => {
     let signals = 0;

@@ -16,6 +16,7 @@ import { startHttpServer, type HealthHttpServer } from '../health/http.ts';
 import { registerHealthMetrics } from '../health/metrics.ts';
 import type { CameraHealth, Status } from '../health/schema.ts';
 import { createCameraSource, type CameraSource } from '../ingest/source.ts';
+import { redact } from '../ingest/redact.ts';
 import type { Logger } from '../log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
 import { loadModel } from '../model/load.ts';
@@ -241,7 +242,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       }),
     );
     publishStatus();
-    log.info({ site: config.site.id, boxId, cameras: config.cameras.length, broker: redactUrl(brokerUrl), model: model.manifest.name }, 'agent started');
+    log.info({ site: config.site.id, boxId, cameras: config.cameras.length, broker: redact(brokerUrl), model: model.manifest.name }, 'agent started');
 
     let stopping: Promise<void> | undefined;
     return {
@@ -277,8 +278,4 @@ function statusOf(config: Config, version: string, boxId: string, startedAt: num
     at: new Date().toISOString(),
     cameras: config.cameras.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}), ...(sources.get(c.id) ? { state: sources.get(c.id)!.status().state } : {}) })),
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
