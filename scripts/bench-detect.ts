@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { detectorConfigSchema } from '../agent/src/detect/config.ts';
+import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/config.ts';
 import { createDetector } from '../agent/src/detect/detector.ts';
 import { Preprocessor } from '../agent/src/detect/preprocess.ts';
 import { sessionOptions } from '../agent/src/detect/session.ts';
@@ -76,7 +76,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const rate = (ms: number) => (1000 / ms).toFixed(1);
 const lines = [
-  `model            ${model.manifest.name} (${input.width}×${input.height}, ${cfg.intraOpThreads} intra-op / ${cfg.interOpThreads} inter-op threads, spinning ${cfg.allowSpinning ? 'on' : 'off'}, ${cfg.executionProviders.join(',')})`,
+  `model            ${model.manifest.name} (${input.width}×${input.height}, ${intraOpThreadsOf(cfg)} intra-op / ${cfg.interOpThreads} inter-op threads, spinning ${cfg.allowSpinning ? 'on' : 'off'}, ${cfg.executionProviders.join(',')})`,
   `frame            ${width}×${height} from ${imageFile}, whole frame only, ${n} runs each, alternating`,
   `raw ORT          ${rate(median(raw))} inferences/s (median ${median(raw).toFixed(2)} ms; mean ${(sum(raw) / n).toFixed(2)} ms)`,
   `detect()         ${rate(median(full))} calls/s (median ${median(full).toFixed(2)} ms; mean ${(sum(full) / n).toFixed(2)} ms; of which preprocess ${median(prep).toFixed(2)}, decode+NMS ${median(dec).toFixed(2)} ms)`,

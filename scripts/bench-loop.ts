@@ -14,7 +14,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { Registry } from 'prom-client';
-import { detectorConfigSchema } from '../agent/src/detect/config.ts';
+import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/config.ts';
 import { createDetector } from '../agent/src/detect/detector.ts';
 import { Preprocessor } from '../agent/src/detect/preprocess.ts';
 import { sessionOptions } from '../agent/src/detect/session.ts';
@@ -231,7 +231,7 @@ function ffmpegChildren(): Map<number, { ticks: number; rssKb: number }> {
 function print(results: StageResult[]): void {
   const f1 = (x: number) => x.toFixed(1);
   const lines = [
-    `model ${model.manifest.name}, ${cfg.intraOpThreads} intra-op threads; ${cpus().length} cores; ${width}×${height} analysis frames, whole frame only; target ${fps} fps per camera; ${seconds} s per stage; RTSP (GStreamer) serving car-detection.mp4`,
+    `model ${model.manifest.name}, ${intraOpThreadsOf(cfg)} intra-op threads; ${cpus().length} cores; ${width}×${height} analysis frames, whole frame only; target ${fps} fps per camera; ${seconds} s per stage; RTSP (GStreamer) serving car-detection.mp4`,
     '',
     'cameras  target/s  analysed/s  raw ORT/s  ratio  saturated  age p50  age p99 (interval)  agent CPU  ffmpeg CPU  agent RSS  ffmpeg RSS',
   ];

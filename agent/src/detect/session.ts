@@ -2,7 +2,7 @@ import ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Logger } from '../log.ts';
 import type { ModelManifest } from '../model/manifest.ts';
-import type { DetectorConfig } from './config.ts';
+import { intraOpThreadsOf, type DetectorConfig } from './config.ts';
 
 export type SessionConfig = Pick<DetectorConfig, 'intraOpThreads' | 'interOpThreads' | 'graphOptimization' | 'executionProviders' | 'allowSpinning'>;
 
@@ -10,7 +10,7 @@ export type SessionConfig = Pick<DetectorConfig, 'intraOpThreads' | 'interOpThre
 export function sessionOptions(cfg: SessionConfig, providers: readonly string[]): InferenceSession.SessionOptions {
   return {
     executionProviders: providers.includes('cpu') ? [...providers] : [...providers, 'cpu'],
-    intraOpNumThreads: cfg.intraOpThreads,
+    intraOpNumThreads: intraOpThreadsOf(cfg),
     interOpNumThreads: cfg.interOpThreads,
     graphOptimizationLevel: cfg.graphOptimization,
     // Session config keys of onnxruntime_session_options_config_keys.h, nested by their dotted names.

@@ -50,15 +50,20 @@ export function buildFfmpegArgs(cfg: FfmpegSourceConfig): FfmpegArgs {
       break;
   }
   if (cfg.keyframesOnly) input.push('-skip_frame', 'nokey');
-  input.push(...cfg.inputOptions);
+  // One decoder thread: a sub stream decodes easily on one core, and frame threading would add frames of latency
+  // and contend with inference when many cameras share a small box.
+  input.push('-threads', '1', ...cfg.inputOptions);
 
   const scale =
     resize === 'letterbox'
       ? `scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=bilinear,pad=${width}:${height}:0:0:black`
       : `scale=${width}:${height}:flags=bilinear`;
+  // Frames above the analysis rate are dropped before scaling and colour conversion, not after: one frame per
+  // 1/fps time slot passes (never duplicated), which is what `-r` below would keep anyway.
+  const select = `select='isnan(prev_selected_t)+gt(floor(t*${fps}),floor(prev_selected_t*${fps}))'`;
   const output = [
     '-an', '-sn', '-dn',
-    '-vf', scale,
+    '-vf', `${select},${scale}`,
     // vfr + -r drops frames above the analysis rate but never duplicates: a slow camera is not padded with copies.
     '-fps_mode', 'vfr', '-r', String(fps),
     '-f', 'rawvideo', '-pix_fmt', 'rgb24',

@@ -42,7 +42,8 @@ describe('buildFfmpegArgs', () => {
 
   it('writes exact-size RGB24 raw frames to stdout, capped at the analysis rate without duplicates', () => {
     const argv = toArgv(buildFfmpegArgs(base));
-    expect(after(argv, '-vf')).toBe('scale=640:360:flags=bilinear');
+    // Frames beyond the rate are dropped before the (costly) scaling: one per 1/fps slot, never duplicated.
+    expect(after(argv, '-vf')).toBe("select='isnan(prev_selected_t)+gt(floor(t*5),floor(prev_selected_t*5))',scale=640:360:flags=bilinear");
     expect(after(argv, '-fps_mode')).toBe('vfr');
     expect(after(argv, '-r')).toBe('5');
     expect(after(argv, '-f')).toBe('rawvideo');
@@ -53,7 +54,9 @@ describe('buildFfmpegArgs', () => {
 
   it('letterboxes into the analysis size keeping the aspect ratio, image top-left', () => {
     const a = buildFfmpegArgs({ ...base, analysis: { fps: 2, width: 416, height: 416, resize: 'letterbox' } });
-    expect(after(a.outputOptions, '-vf')).toBe('scale=416:416:force_original_aspect_ratio=decrease:flags=bilinear,pad=416:416:0:0:black');
+    expect(after(a.outputOptions, '-vf')).toBe(
+      "select='isnan(prev_selected_t)+gt(floor(t*2),floor(prev_selected_t*2))',scale=416:416:force_original_aspect_ratio=decrease:flags=bilinear,pad=416:416:0:0:black",
+    );
   });
 
   it('paces files in real time and loops them when asked', () => {
