@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up for running (default) or testing (--test) jifang on Debian 12 with Node >= 20.
-#   1. system packages: ffmpeg (always); mosquitto and the GStreamer RTSP server (--test)
+#   1. system packages: ffmpeg and a CJK font (always); mosquitto, openssl and the GStreamer RTSP server (--test)
 #   2. npm dependencies (npm ci when package-lock.json changed since the last set-up)
 #   3. the default model and the sample media: models/ → ../shared → download from the pinned URL (SHA-256 checked)
 # Every step checks first and does nothing when already done, so `npm start` / `npm test` can call it each time.
@@ -21,6 +21,8 @@ say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
 # --- 1. system packages -------------------------------------------------------------------------------
 missing=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpeg)
+# Snapshots print camera and zone names, often Chinese: a CJK font for sharp's text rendering.
+[ -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing+=(fonts-droid-fallback)
 if [ "$with_test" = 1 ]; then
   command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
   command -v mosquitto_passwd >/dev/null || missing+=(mosquitto-clients)

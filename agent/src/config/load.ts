@@ -44,6 +44,8 @@ export function loadConfig(file: string): LoadedConfig {
   if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));
 
   const config = parsed.data;
+  // Containers and services set where data lives without editing every config.
+  if ((raw as { dataDir?: unknown } | null)?.dataDir === undefined && process.env.JIFANG_DATA_DIR) config.dataDir = process.env.JIFANG_DATA_DIR;
   const problems = resolvePaths(config, dirname(resolve(file)));
   if (problems.length) throw new ConfigError(file, problems);
   return { file, config, sha256: createHash('sha256').update(text).digest('hex') };
