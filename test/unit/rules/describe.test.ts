@@ -19,7 +19,7 @@ describe('rule descriptions', () => {
       /^Line crossing: a bicycle crossing the line from left to right/,
     );
     expect(describeRule(rule({ type: 'loitering', dwellSeconds: 7200, schedule: [{ days: ['sat', 'sun'], from: '22:00', to: '06:00' }] }))).toMatch(
-      /^Loitering: a person staying inside the zone for at least 2 h\. In force Sat, Sun 22:00–06:00/,
+      /^Loitering: a person standing still inside the zone for at least 2 h\. In force Sat, Sun 22:00–06:00/,
     );
   });
 

@@ -42,19 +42,33 @@ describe('crowd', () => {
 });
 
 describe('loitering', () => {
-  const rules = [{ id: 'lingering', type: 'loitering', dwellSeconds: 60, endAfterSeconds: 10 }];
+  const rules = (mode: string) => [{ id: 'lingering', type: 'loitering', mode, dwellSeconds: 60, endAfterSeconds: 10 }];
+  const pacing = (_: number, t: number) => [det('person', shift(person, Math.abs(((t * 20) % 200) - 100), 0))];
 
-  it('a person pacing inside the zone for the dwell is loitering', () => {
-    const sim = new Sim(camera([{ ...yard, rules }]));
-    sim.run(90, (_, t) => [det('person', shift(person, Math.abs(((t * 20) % 200) - 100), 0))]);
+  it('a person standing in one spot for the dwell is loitering (the default mode)', () => {
+    const sim = new Sim(camera([{ ...yard, rules: [{ id: 'lingering', type: 'loitering', dwellSeconds: 60, endAfterSeconds: 10 }] }]));
+    sim.run(90, (_, t) => [det('person', shift(person, Math.sin(t * 7) * 2, 0))]);
     expect(sim.states()).toEqual(['started']);
     expect(sim.updates[0].observedAt - sim.updates[0].startedAt).toBeGreaterThanOrEqual(60_000);
+    expect(sim.updates[0].ruleDescription).toMatch(/standing still inside the zone for at least 1 min/);
   });
 
-  it('people passing through are not', () => {
-    const sim = new Sim(camera([{ ...yard, rules }]));
-    // A new passer-by every 20 s, walking across the zone in 10 s.
-    sim.run(200, (_, t) => [det('person', shift(person, -120 + (t % 20) * 40, 0))]);
-    expect(sim.updates).toEqual([]);
+  it('a person pacing inside the zone is not standing still, but is lingering in in_zone mode', () => {
+    const still = new Sim(camera([{ ...yard, rules: rules('stationary') }]));
+    still.run(120, pacing);
+    expect(still.updates).toEqual([]);
+    const lingering = new Sim(camera([{ ...yard, rules: rules('in_zone') }]));
+    lingering.run(90, pacing);
+    expect(lingering.states()).toEqual(['started']);
+    expect(lingering.updates[0].observedAt - lingering.updates[0].startedAt).toBeGreaterThanOrEqual(60_000);
+  });
+
+  it('people passing through are not loitering in either mode', () => {
+    for (const mode of ['stationary', 'in_zone']) {
+      const sim = new Sim(camera([{ ...yard, rules: rules(mode) }]));
+      // A new passer-by every 20 s, walking across the zone in 10 s.
+      sim.run(200, (_, t) => [det('person', shift(person, -120 + (t % 20) * 40, 0))]);
+      expect(sim.updates, mode).toEqual([]);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSeconds } from '../../config/common.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
-import type { RuleKind } from '../kind.ts';
+import { isSettled, type RuleKind } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
 
 export const loiteringSchema = z.strictObject({
@@ -9,32 +9,41 @@ export const loiteringSchema = z.strictObject({
   type: z.literal('loitering'),
   labels: labelsField(['person']),
   dwellSeconds: durationSeconds('dwellSeconds').default(300),
+  /**
+   * `stationary`: the person stays in one spot (a tout, a lookout); `in_zone`: the person stays in the zone, pacing
+   * included (the usual camera vendors' "lingering").
+   */
+  mode: z.enum(['stationary', 'in_zone'], { error: 'expected mode "stationary" or "in_zone"' }).default('stationary'),
 });
 export type LoiteringParams = z.infer<typeof loiteringSchema>;
 
 /**
- * Loitering is lingering, not standing still: a person pacing inside the zone loiters too, so the
- * clock runs from entering the zone. Short absences (a missed detection, a step over the edge)
- * shorter than `endAfterSeconds` do not restart it.
+ * `stationary` runs the clock from when the person came to rest, like a parked vehicle. `in_zone` runs it from
+ * entering the zone; short absences (a missed detection, a step over the edge) shorter than `endAfterSeconds` do
+ * not restart it.
  */
 export const loitering: RuleKind<LoiteringParams> = {
-  describe: (p) => `Loitering: a ${listOr(p.labels)} staying inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p)}`,
+  describe: (p) =>
+    `Loitering: a ${listOr(p.labels)} ${p.mode === 'stationary' ? 'standing still' : 'staying'} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p)}`,
   dwellSeconds: (p) => p.dwellSeconds,
   subject: (p) => `the ${listOr(p.labels)}`,
-  lapse: () => 'left the zone',
+  lapse: (p) => (p.mode === 'stationary' ? 'no longer standing still inside the zone' : 'left the zone'),
   create: (p) => {
     const entered = new Map<number, { at: number; lastInside: number }>();
     return {
-      evaluate({ at, inZone }) {
+      evaluate(input) {
+        const { at, inZone } = input;
+        const people = inZone.filter((t) => p.labels.includes(t.label));
+        if (p.mode === 'stationary') {
+          return people.filter((t) => isSettled(t, input, p.dwellSeconds)).map((t) => ({ objects: [t], anchors: [t], since: t.stationarySince }));
+        }
         for (const [id, e] of entered) if (at - e.lastInside > p.endAfterSeconds * 1000) entered.delete(id);
-        return inZone
-          .filter((t) => p.labels.includes(t.label))
-          .map((t) => {
-            const e = entered.get(t.id) ?? { at, lastInside: at };
-            e.lastInside = at;
-            entered.set(t.id, e);
-            return { objects: [t], anchors: [t], since: e.at };
-          });
+        return people.map((t) => {
+          const e = entered.get(t.id) ?? { at, lastInside: at };
+          e.lastInside = at;
+          entered.set(t.id, e);
+          return { objects: [t], anchors: [t], since: e.at };
+        });
       },
     };
   },
