@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A real RTSP server for tests, benchmarks and demos (GStreamer's gst-rtsp-server).
 
-Usage: rtsp-server.py --port 8554 /cam1=path/to/clip.mp4 [/cam2=other.mp4 ...]
+Usage: rtsp-server.py --port 8554 [--auth USER:PASSWORD] /cam1=path/to/clip.mp4 [/cam2=other.mp4 ...]
 
 Each mount serves an H.264 MP4 over RTSP (TCP-interleaved or UDP, as the client asks).
 Prints "READY <port>" on stdout once listening. Run with Debian's /usr/bin/python3.
@@ -21,6 +21,7 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8554)
+    parser.add_argument("--auth", help="USER:PASSWORD required (HTTP basic), as cameras do")
     parser.add_argument("mounts", nargs="+", help="/path=file.mp4")
     args = parser.parse_args()
 
@@ -28,6 +29,17 @@ def main() -> int:
     server = GstRtspServer.RTSPServer()
     server.set_service(str(args.port))
     mounts = server.get_mount_points()
+    permissions = None
+    if args.auth:
+        user, _, password = args.auth.partition(":")
+        auth = GstRtspServer.RTSPAuth()
+        token = GstRtspServer.RTSPToken()
+        token.set_string("media.factory.role", user)
+        auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+        server.set_auth(auth)
+        permissions = GstRtspServer.RTSPPermissions()
+        permissions.add_permission_for_role(user, "media.factory.access", True)
+        permissions.add_permission_for_role(user, "media.factory.construct", True)
     for spec in args.mounts:
         path, _, media = spec.partition("=")
         if not path.startswith("/") or not os.path.isfile(media):
@@ -39,6 +51,8 @@ def main() -> int:
             f'( filesrc location="{media}" ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )'
         )
         factory.set_shared(False)
+        if permissions is not None:
+            factory.set_permissions(permissions)
         mounts.add_factory(path, factory)
 
     if server.attach(None) == 0:

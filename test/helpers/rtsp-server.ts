@@ -9,12 +9,18 @@ export interface RtspServer extends Started {
 }
 
 /**
- * Starts the real GStreamer RTSP server (scripts/rtsp-server.py) serving `mounts` ({ '/cam1': file.mp4 }).
+ * Starts the real GStreamer RTSP server (scripts/rtsp-server.py) serving `mounts` ({ '/cam1': file.mp4 }), asking
+ * for `auth` ("user:password", HTTP basic) when given.
  * Debian's interpreter is used on purpose: it is the one that can import the `gi` bindings.
  */
-export async function startRtspServer(mounts: Record<string, string>, port?: number): Promise<RtspServer> {
+export async function startRtspServer(mounts: Record<string, string>, port?: number, opts: { auth?: string } = {}): Promise<RtspServer> {
   const p = port ?? (await freePort());
-  const args = [join(projectRoot, 'scripts', 'rtsp-server.py'), '--port', String(p), ...Object.entries(mounts).map(([m, f]) => `${m}=${f}`)];
+  const args = [
+    join(projectRoot, 'scripts', 'rtsp-server.py'),
+    '--port', String(p),
+    ...(opts.auth ? ['--auth', opts.auth] : []),
+    ...Object.entries(mounts).map(([m, f]) => `${m}=${f}`),
+  ];
   const s = await startProcess('/usr/bin/python3', args, /READY \d+/);
   return Object.assign(s, { port: p, url: (mount: string) => `rtsp://127.0.0.1:${p}${mount}` });
 }

@@ -65,6 +65,23 @@ describe('camera supervision against a real RTSP server (GStreamer)', () => {
     expect(src.status().reconnects).toBeGreaterThanOrEqual(2);
   });
 
+  it('a wrong camera password is reported as unauthorised (401) and never shown; the right one streams', async () => {
+    server = await startRtspServer({ '/cam': sample('car-detection.mp4') }, undefined, { auth: 'admin:s3cret' });
+    const url = (password: string) => `rtsp://admin:${password}@127.0.0.1:${server!.port}/cam`;
+    src = new CameraSource(sourceSchema.parse({ id: 'cam1', url: url('wr0ng-pa55'), analysis: { fps: 5, width: 320, height: 180 } }), silentLogger);
+    src.start();
+    const refused = await untilState(src, (s) => s.state === 'backoff');
+    expect(refused.reason).toMatch(/^unauthorised \(401\)/);
+    expect(JSON.stringify(src.status())).not.toContain('wr0ng-pa55');
+    await src.stop();
+
+    src = new CameraSource(sourceSchema.parse({ id: 'cam1', url: url('s3cret'), analysis: { fps: 5, width: 320, height: 180 } }), silentLogger);
+    src.start();
+    const frame = await nextFrame(src);
+    expect([frame.width, frame.height]).toEqual([320, 180]);
+    expect(src.status()).toMatchObject({ state: 'streaming' });
+  });
+
   it('a stream that stops sending without closing (server SIGSTOPped) is restarted by the watchdog', async () => {
     server = await startRtspServer({ '/cam': sample('car-detection.mp4') });
     src = new CameraSource(
