@@ -20,6 +20,7 @@ export const AUDIT_KINDS = [
   'retention_run',
   'outbox_dropped',
   'audit_recovered',
+  'audit_backup',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

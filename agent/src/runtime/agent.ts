@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openAuditLog } from '../audit/audit-log.ts';
 import { loadSigningKey } from '../audit/sign.ts';
+import { backupAuditLog, type BackupResult } from '../audit/backup.ts';
 import type { Alert } from '../alert/schema.ts';
 import { createCommandRouter, type CommandOutcome, type SnapshotOutcome } from '../commands/router.ts';
 import type { EventCommand } from '../commands/schema.ts';
@@ -61,16 +62,26 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
   };
 
   try {
-    const audit = await openAuditLog(join(config.dataDir, 'audit'), log, {
+    const auditDir = join(config.dataDir, 'audit');
+    const audit = await openAuditLog(auditDir, log, {
       timezone: config.site.timezone,
       signingKey: config.audit.signingKeyFile ? await loadSigningKey(config.audit.signingKeyFile) : undefined,
     });
     let stopReason = 'startup failed';
+    const backup = config.audit.backupDir ? auditBackup(auditDir, config.audit.backupDir, log) : undefined;
     cleanups.push(async () => {
       await audit.append('agent_stopped', { reason: stopReason });
       await audit.close();
+      await backup?.run();
     });
     await audit.append('agent_started', { version, boxId, pid: process.pid });
+    if (backup) {
+      const report = (r: BackupResult) => (r.diverged.length > 0 ? audit.append('audit_backup', { backupDir: config.audit.backupDir, ...r }) : undefined);
+      await report(await backup.run());
+      const timer = setInterval(() => void backup.run().then(report), config.audit.backupIntervalMinutes * 60_000);
+      timer.unref();
+      cleanups.push(async () => clearInterval(timer));
+    }
     await audit.append('config_loaded', { file: loaded.file, sha256: loaded.sha256 });
 
     const model = await loadModel(config.model.manifest);
@@ -263,6 +274,23 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     await closeAll();
     throw err;
   }
+}
+
+/** Keeps `backupDir` a copy of the audit log; a backup that disagrees with the log is kept and reported loudly. */
+function auditBackup(auditDir: string, backupDir: string, log: Logger) {
+  return {
+    run: async (): Promise<BackupResult> => {
+      try {
+        await mkdir(backupDir, { recursive: true });
+        const r = await backupAuditLog(auditDir, backupDir);
+        if (r.diverged.length > 0) log.error({ stage: 'audit', backupDir, diverged: r.diverged }, 'audit files differ from their backup: the originals were edited or cut; the backup is kept');
+        return r;
+      } catch (err) {
+        log.error({ stage: 'audit', backupDir, err: (err as Error).message }, 'audit backup failed');
+        return { copied: [], diverged: [] };
+      }
+    },
+  };
 }
 
 function cameraList(config: Config): Status['cameras'] {
