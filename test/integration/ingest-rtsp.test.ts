@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,6 +145,22 @@ describe('camera ingest from files and still images', () => {
     await src.stop();
     for (const f of frames) expect([f.width, f.height, f.data.length]).toEqual([width, height, width * height * 3]);
   });
+
+  it('keyframesOnly decodes key frames only: the frames are car-detection.mp4 at 0, 4.8 and 9.6 s, its key frames', async () => {
+    const size = { width: 160, height: 90 };
+    const src = new CameraSource(sourceSchema.parse({ id: 'keys', url: sample('car-detection.mp4'), keyframesOnly: true, analysis: { fps: 5, ...size } }), silentLogger);
+    const got = collect(src, 3);
+    src.start();
+    const frames = await got;
+    await src.stop();
+    // The video at the key frames and half-way between them, decoded by ffmpeg on its own.
+    const at = (t: number) =>
+      execFileSync('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', sample('car-detection.mp4'), '-frames:v', '1', '-vf', 'scale=160:90', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+    const refs = [0, 2.4, 4.8, 7.2, 9.6].map(at);
+    const diff = (a: Uint8Array, b: Uint8Array) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
+    const nearest = frames.map((f) => [0, 2.4, 4.8, 7.2, 9.6][refs.map((r) => diff(f.data, r)).reduce((best, d, i, all) => (d < all[best] ? i : best), 0)]);
+    expect(nearest).toEqual([0, 4.8, 9.6]);
+  }, 30_000);
 
   it('a still image without loop ends as "stopped: end of file"', async () => {
     const src = new CameraSource(sourceSchema.parse({ id: 'once', url: sample('dog.jpg'), loop: false, analysis: { fps: 5, width: 64, height: 48 } }), silentLogger);
