@@ -24,8 +24,8 @@ command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || missing+=(ffmpe
 # Snapshots print camera and zone names, often Chinese: a CJK font for sharp's text rendering.
 [ -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || missing+=(fonts-droid-fallback)
 if [ "$with_test" = 1 ]; then
-  command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
-  command -v mosquitto_passwd >/dev/null || missing+=(mosquitto-clients)
+  # The broker and mosquitto_passwd (password files for the TLS/ACL tests) both come with the mosquitto package.
+  { [ -x /usr/sbin/mosquitto ] && command -v mosquitto_passwd >/dev/null; } || missing+=(mosquitto)
   command -v openssl >/dev/null || missing+=(openssl)
   # Debian's interpreter on purpose: it is the one with the GObject bindings (see shared/README.md).
   /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0"); from gi.repository import Gst; Gst.init(None); assert Gst.ElementFactory.find("rtph264pay") and Gst.ElementFactory.find("h264parse") and Gst.ElementFactory.find("qtdemux")' 2>/dev/null \
