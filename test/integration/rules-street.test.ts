@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert, type AlertContext } from '../../agent/src/alert/build.ts';
 import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
@@ -22,7 +18,7 @@ import { defaultManifest, sample } from '../helpers/paths.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
 
 /**
- * street.png as a live camera: a still H.264 clip served by the real RTSP server, read by the real
+ * street.png as a live camera: the demo clip (samples/street.mp4, made by setup) served by the real RTSP server, read by the real
  * ingest (ffmpeg), analysed by the real model, tracked and judged by the rules. Boxes were read
  * off the photo by eye (see test/integration/detect-model.test.ts); the frame is 1440×730.
  */
@@ -74,24 +70,18 @@ function streetCamera(url: string): CameraConfig {
 }
 
 describe('street.png as a live RTSP camera, end to end with the real model', () => {
-  let dir: string;
   let server: RtspServer;
   let detector: Detector;
   let source: CameraSource | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-street-'));
-    const clip = join(dir, 'street.mp4');
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '5', '-t', '60', '-i', sample('street.png'),
-      '-vf', `scale=${W}:${H},format=yuv420p`, '-c:v', 'libx264', '-preset', 'veryfast', '-g', '10', '-y', clip]);
-    server = await startRtspServer({ '/street': clip });
+    server = await startRtspServer({ '/street': sample('street.mp4') });
     detector = await createDetector(await loadModel(defaultManifest), detectorConfigSchema.parse({ scoreThreshold: 0.25 }), silentLogger);
   });
   afterAll(async () => {
     await source?.stop();
     await detector?.close();
     await server?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('one illegal_parking over the taxi, located in its bay; a street_vending on the pavement; no parking event where no vehicle is', async () => {

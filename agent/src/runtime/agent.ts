@@ -47,7 +47,7 @@ export interface RunningAgent {
 }
 
 /** Config sections that the running agent cannot swap live; a reload that changes them is refused. */
-const RESTART_ONLY = ['site', 'mqtt', 'model', 'dataDir', 'http', 'logLevel', 'audit'] as const;
+const RESTART_ONLY = ['site', 'mqtt', 'model', 'dataDir', 'http', 'logLevel', 'audit', 'evidence'] as const;
 
 /** The composition root: builds every stage from the config and wires them together. */
 export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Promise<RunningAgent> {
@@ -229,7 +229,6 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       }
       const changed = RESTART_ONLY.filter((k) => JSON.stringify(next.config[k]) !== JSON.stringify(config[k]));
       if (changed.length > 0) return { ok: false, error: `changes to ${changed.join(', ')} need a restart of the agent; the running config is kept` };
-      if (JSON.stringify(next.config.evidence) !== JSON.stringify(config.evidence)) return { ok: false, error: 'changes to evidence need a restart of the agent; the running config is kept' };
       const before = new Map(config.cameras.map((c) => [c.id, JSON.stringify(c)]));
       const after = new Map(next.config.cameras.map((c) => [c.id, c]));
       const removed = [...before.keys()].filter((id) => !after.has(id));
