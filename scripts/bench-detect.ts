@@ -12,8 +12,8 @@ import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/conf
 import { createDetector } from '../agent/src/detect/detector.ts';
 import { Preprocessor } from '../agent/src/detect/preprocess.ts';
 import { sessionOptions } from '../agent/src/detect/session.ts';
-import type { RgbImage } from '../agent/src/detect/types.ts';
-import { silentLogger } from '../agent/src/log.ts';
+import type { RgbImage } from '../agent/src/core/geometry.ts';
+import { silentLogger } from '../agent/src/core/log.ts';
 import { loadModel } from '../agent/src/model/load.ts';
 import { defaultManifest, sample } from '../test/helpers/paths.ts';
 

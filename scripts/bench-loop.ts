@@ -24,7 +24,7 @@ import { CameraSource } from '../agent/src/ingest/source.ts';
 import { FrameLoop } from '../agent/src/loop/frame-loop.ts';
 import { quantile } from '../agent/src/loop/samples.ts';
 import type { StageName } from '../agent/src/loop/timings.ts';
-import { createLogger } from '../agent/src/log.ts';
+import { createLogger } from '../agent/src/core/log.ts';
 import { loadModel, type LoadedModel } from '../agent/src/model/load.ts';
 import { defaultManifest, sample } from '../test/helpers/paths.ts';
 import { startRtspServer } from '../test/helpers/rtsp-server.ts';

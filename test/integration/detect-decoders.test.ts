@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectorConfigSchema, type DetectorConfig } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
-import type { Detection, Detector, RgbImage } from '../../agent/src/detect/types.ts';
+import type { Detection, Detector } from '../../agent/src/detect/types.ts';
+import type { RgbImage } from '../../agent/src/core/geometry.ts';
 import type { LoadedModel } from '../../agent/src/model/load.ts';
 import { modelManifestSchema } from '../../agent/src/model/manifest.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { constantModel, type ConstantModelSpec } from '../helpers/onnx-builder.ts';
 
 // Tiny ONNX models with fixed outputs, built here: known outputs → known boxes. The models take a 64×64 input;

@@ -6,10 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
-import type { Box, Detection, Detector, RgbImage } from '../../agent/src/detect/types.ts';
+import type { Detection, Detector } from '../../agent/src/detect/types.ts';
+import type { Box, RgbImage } from '../../agent/src/core/geometry.ts';
 import { windowsForCamera } from '../../agent/src/detect/windows.ts';
 import { loadModel, sharedModelsDir, type LoadedModel } from '../../agent/src/model/load.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 
 // Hand-measured regions (pixels of the sample photos), read off the images by eye.

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listAuditFiles, openAuditLog } from '../../agent/src/audit/audit-log.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { verifyAuditFiles } from '../../agent/src/audit/verify.ts';
 import { projectRoot } from '../helpers/paths.ts';
 
 /** A real agent-like process appending bursts of records and printing each acknowledged seq. */
 const WRITER = `
 import { openAuditLog } from ${JSON.stringify(join(projectRoot, 'agent/src/audit/audit-log.ts'))};
-import { silentLogger } from ${JSON.stringify(join(projectRoot, 'agent/src/log.ts'))};
+import { silentLogger } from ${JSON.stringify(join(projectRoot, 'agent/src/core/log.ts'))};
 const audit = await openAuditLog(process.argv[1], silentLogger);
 for (let n = 0; ; n += 5) {
   await Promise.all(Array.from({ length: 5 }, (_, k) =>

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { clipAround, cutClip, probeDuration } from '../../agent/src/evidence/clip.ts';
 import { compilePrivacyMask } from '../../agent/src/evidence/privacy.ts';
 import { SegmentRing } from '../../agent/src/evidence/ring.ts';

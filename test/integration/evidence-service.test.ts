@@ -6,12 +6,12 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditFiles, openAuditLog, type AuditLog } from '../../agent/src/audit/audit-log.ts';
 import { verifyAuditFiles } from '../../agent/src/audit/verify.ts';
-import type { RgbImage } from '../../agent/src/detect/types.ts';
+import type { RgbImage } from '../../agent/src/core/geometry.ts';
 import { evidenceConfigSchema } from '../../agent/src/evidence/config.ts';
 import { grabFrame } from '../../agent/src/evidence/grab.ts';
 import { probeDuration } from '../../agent/src/evidence/clip.ts';
 import { EvidenceService, type EvidenceCamera } from '../../agent/src/evidence/service.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { sample } from '../helpers/paths.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
 

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
 import { CameraSource, type SourceStatus } from '../../agent/src/ingest/source.ts';
 import type { Frame } from '../../agent/src/ingest/frame.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { sample } from '../helpers/paths.ts';
 
 /** Frames (copied) until `n` arrived, then the source's status. */

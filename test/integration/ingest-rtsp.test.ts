@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { cameraSourceSchema as sourceSchema } from '../../agent/src/ingest/config.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
 import type { Frame } from '../../agent/src/ingest/frame.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { freePort } from '../helpers/ports.ts';
 import { sample } from '../helpers/paths.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';

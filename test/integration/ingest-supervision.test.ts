@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cameraSourceSchema as sourceSchema } from '../../agent/src/ingest/config.ts';
 import { CameraSource, type SourceStatus } from '../../agent/src/ingest/source.ts';
 import type { Frame } from '../../agent/src/ingest/frame.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { sample } from '../helpers/paths.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
 

@@ -4,7 +4,7 @@ import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
 import type { Frame } from '../../agent/src/ingest/frame.ts';
 import { FrameLoop, type LaneStats } from '../../agent/src/loop/frame-loop.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { sample } from '../helpers/paths.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { alertSchema } from '../../agent/src/alert/schema.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';
 import type { Started } from '../helpers/child.ts';

@@ -6,7 +6,7 @@ import type { IClientOptions } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandRouter, type CommandHandlers } from '../../agent/src/commands/router.ts';
 import { commandResultSchema, type CommandResult } from '../../agent/src/commands/schema.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import type { OutboxDrop } from '../../agent/src/publish/outbox.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';

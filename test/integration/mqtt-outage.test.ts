@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';

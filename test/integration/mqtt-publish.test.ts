@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertSchema } from '../../agent/src/alert/schema.ts';
 import { statusSchema, type CameraHealth } from '../../agent/src/health/schema.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../agent/src/publish/embedded-broker.ts';
 import { createPublisher, type Delivery, type Publisher } from '../../agent/src/publish/publisher.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert, type AlertContext } from '../../agent/src/alert/build.ts';
 import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
-import type { LatLon, Point } from '../../agent/src/config/common.ts';
+import type { LatLon, Point } from '../../agent/src/core/geometry.ts';
 import { cameraSchema, type CameraConfig } from '../../agent/src/config/schema.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
@@ -9,7 +9,7 @@ import type { Detector } from '../../agent/src/detect/types.ts';
 import { createGeoMapper } from '../../agent/src/geo/mapper.ts';
 import type { Frame } from '../../agent/src/ingest/frame.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
-import { silentLogger } from '../../agent/src/log.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
 import { createCameraRules } from '../../agent/src/rules/engine.ts';
 import { pointInPolygon } from '../../agent/src/rules/geometry.ts';

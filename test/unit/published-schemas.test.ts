@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
-import { publishedSchemas } from '../../agent/src/published-schemas.ts';
+import { publishedSchemas } from '../../agent/src/cli/published-schemas.ts';
 import { projectRoot } from '../helpers/paths.ts';
 
 test('the JSON Schemas committed in schemas/ are the ones generated from the zod types (run `jifang schema --out schemas`)', () => {

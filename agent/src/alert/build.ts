@@ -1,7 +1,7 @@
-import type { LatLon } from '../config/common.ts';
+import type { LatLon } from '../core/geometry.ts';
 import type { GeoMapper } from '../geo/mapper.ts';
 import type { EventObject, ViolationUpdate } from '../rules/types.ts';
-import { bottomCentre } from '../track/box.ts';
+import { bottomCentre } from '../core/geometry.ts';
 import { ALERT_SCHEMA_ID, alertSchema, type Alert, type AlertObject, type GeoPoint } from './schema.ts';
 
 export interface AlertContext {

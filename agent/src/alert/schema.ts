@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventStateSchema, operatorActionSchema } from '../rules/states.ts';
 
 /**
  * The published alert, `jifang.event/1`. One `id` per violation, stable across its lifecycle;
@@ -27,12 +28,6 @@ export const alertObjectSchema = z.strictObject({
   geo: geoPointSchema.optional(),
 });
 export type AlertObject = z.infer<typeof alertObjectSchema>;
-
-export const eventStateSchema = z.enum(['started', 'updated', 'ended', 'cleared']);
-export type EventState = z.infer<typeof eventStateSchema>;
-
-export const operatorActionSchema = z.enum(['ack', 'dispatch', 'false_positive', 'resolve']);
-export type OperatorAction = z.infer<typeof operatorActionSchema>;
 
 export const alertSchema = z.strictObject({
   schema: z.literal(ALERT_SCHEMA_ID),

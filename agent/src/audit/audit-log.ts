@@ -1,8 +1,9 @@
 import { mkdir, open, readdir, readFile, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import type { Logger } from '../log.ts';
-import { formatRecord, GENESIS_HASH, parseRecordLine, sha256, type AuditKind } from './record.ts';
+import type { Logger } from '../core/log.ts';
+import { formatRecord, GENESIS_HASH, parseRecordLine, type AuditKind } from './record.ts';
+import { sha256Hex } from '../core/hash.ts';
 import { writeSeal } from './sign.ts';
 
 export interface AuditLog {
@@ -195,7 +196,7 @@ async function resume(files: readonly string[], now: () => number): Promise<Resu
       const movedTo = `${file}.torn-${now()}`;
       await writeFile(movedTo, fragment, { flush: true });
       await truncate(file, cut);
-      torn = { file, bytes: fragment.length, sha256: sha256(fragment), movedTo };
+      torn = { file, bytes: fragment.length, sha256: sha256Hex(fragment), movedTo };
       end = cut;
     }
     const lines = buf.subarray(0, end).toString('utf8').split('\n');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/hash.ts';
 
 /**
  * One audit record is one JSON line:
@@ -40,10 +40,6 @@ export interface AuditRecord {
 const HEX64 = /^[0-9a-f]{64}$/;
 const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
 
-export function sha256(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /** The line (without newline) and its hash. Throws when `data` cannot be written as JSON. */
 export function formatRecord(seq: number, at: number, kind: AuditKind, data: Record<string, unknown>, prev: string): { line: string; hash: string } {
   if (!AUDIT_KINDS.includes(kind)) throw new Error(`audit: unknown record kind "${kind}", expected one of ${AUDIT_KINDS.join(', ')}`);
@@ -54,7 +50,7 @@ export function formatRecord(seq: number, at: number, kind: AuditKind, data: Rec
   } catch (err) {
     throw new Error(`audit ${kind}: data cannot be written as JSON (${(err as Error).message})`);
   }
-  const hash = sha256(body);
+  const hash = sha256Hex(body);
   return { line: `${body.slice(0, -1)},"hash":"${hash}"}`, hash };
 }
 
@@ -79,6 +75,6 @@ export function parseRecordLine(line: string): ParsedLine {
   if (r.data === null || typeof r.data !== 'object' || Array.isArray(r.data)) return { ok: false, reason: 'expected data to be an object' };
   if (typeof r.prev !== 'string' || !HEX64.test(r.prev)) return { ok: false, reason: 'expected prev to be a SHA-256 (64 lower-case hex)' };
   const body = `${line.slice(0, m.index)}}`;
-  if (sha256(body) !== m[1]) return { ok: false, reason: 'content does not match its hash (the record was edited)' };
+  if (sha256Hex(body) !== m[1]) return { ok: false, reason: 'content does not match its hash (the record was edited)' };
   return { ok: true, record: r as AuditRecord };
 }

@@ -1,7 +1,8 @@
 import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from '../core/durable.ts';
 
 /**
  * A day's seal: an Ed25519 signature over the file name, the last record's seq and its hash,
@@ -69,9 +70,7 @@ export async function writeSeal(file: string, seq: number, hash: string, key: Ke
     publicKey: createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString(),
     signature: sign(null, signedMessage(file, seq, hash), key).toString('base64'),
   };
-  const tmp = `${sealPath(file)}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(seal, null, 2)}\n`, { flush: true });
-  await rename(tmp, sealPath(file));
+  await writeFileAtomic(sealPath(file), `${JSON.stringify(seal, null, 2)}\n`);
   return seal;
 }
 

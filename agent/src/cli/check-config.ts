@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load.ts';
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import { calibrationReport } from '../geo/mapper.ts';
 import { loadModel } from '../model/load.ts';
 

@@ -7,9 +7,10 @@ import { projectRoot } from '../config/load.ts';
 import { detectorConfigSchema } from '../detect/config.ts';
 import { createDetector } from '../detect/detector.ts';
 import { readRgbImage } from '../detect/image-file.ts';
-import type { Detection, DetectionWindow, Detector, DetectTimings, RgbImage } from '../detect/types.ts';
+import type { Detection, DetectionWindow, Detector, DetectTimings } from '../detect/types.ts';
+import type { RgbImage } from '../core/geometry.ts';
 import { renderSnapshot, ZONE_COLOR } from '../evidence/snapshot.ts';
-import { createLogger } from '../log.ts';
+import { createLogger } from '../core/log.ts';
 import { loadModel } from '../model/load.ts';
 
 const USAGE = `usage: jifang detect IMAGE... [--model MANIFEST] [--windows X,Y,W,H[;X,Y,W,H...]] [--threshold T] [--json] [--out FILE|DIR]

@@ -1,9 +1,9 @@
 import { loadConfig } from '../config/load.ts';
-import { ConfigError } from '../config/errors.ts';
-import { createLogger } from '../log.ts';
+import { ConfigError } from '../core/errors.ts';
+import { createLogger } from '../core/log.ts';
 import { startAgent } from '../runtime/agent.ts';
 import { agentVersion } from '../runtime/identity.ts';
-import { redact } from '../ingest/redact.ts';
+import { redact } from '../core/redact.ts';
 
 /**
  * `jifang run CONFIG`: runs until SIGINT/SIGTERM. Alerts go to stdout, one line each; structured logs to stderr.

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { publishedSchemas } from '../published-schemas.ts';
+import { publishedSchemas } from './published-schemas.ts';
 
 /**
  * `jifang schema [--out DIR]`: writes the JSON Schemas consumers validate against (one file per payload),

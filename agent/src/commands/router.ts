@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { Topics } from '../publish/topics.ts';
 import {
   COMMAND_NAMES,

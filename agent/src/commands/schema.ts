@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { operatorActionSchema } from '../alert/schema.ts';
+import { operatorActionSchema } from '../rules/states.ts';
 
 /** Echoed in the reply so an MQTT 3.1.1 operator client (no correlation data) can match it to its request. */
 const requestId = z.string().min(1).max(128).optional();

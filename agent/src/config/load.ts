@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { configSchema, type Config } from './schema.ts';
-import { ConfigError, problemsFromZod, type ConfigProblem } from './errors.ts';
-import type { Secret } from './common.ts';
+import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors.ts';
+import { readSecret } from '../core/secrets.ts';
+import { sha256Hex } from '../core/hash.ts';
 
 /** The project root (where models/ and samples/ live), for paths a config does not resolve itself. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -48,7 +48,7 @@ export function loadConfig(file: string): LoadedConfig {
   if ((raw as { dataDir?: unknown } | null)?.dataDir === undefined && process.env.JIFANG_DATA_DIR) config.dataDir = process.env.JIFANG_DATA_DIR;
   const problems = resolvePaths(config, dirname(resolve(file)));
   if (problems.length) throw new ConfigError(file, problems);
-  return { file, config, sha256: createHash('sha256').update(text).digest('hex') };
+  return { file, config, sha256: sha256Hex(text) };
 }
 
 /** Makes file paths absolute in place and reports the ones that do not exist. */
@@ -106,17 +106,3 @@ export function isStreamUrl(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
 }
 
-/** Reads a secret given inline, as `{ file }` or as `{ env }`; surrounding whitespace (a trailing newline) is trimmed. */
-export function readSecret(secret: Secret, what: string): string {
-  if (typeof secret === 'string') return secret;
-  if ('file' in secret) {
-    try {
-      return readFileSync(secret.file, 'utf8').trim();
-    } catch (err) {
-      throw new Error(`${what}: cannot read secret file ${secret.file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
-  }
-  const v = process.env[secret.env];
-  if (v === undefined) throw new Error(`${what}: environment variable ${secret.env} is not set`);
-  return v;
-}

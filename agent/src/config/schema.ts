@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { idSchema, latLonSchema, polygonSchema } from './common.ts';
+import { idSchema, latLonSchema, polygonSchema } from '../core/schema.ts';
 import { cameraSourceFields } from '../ingest/config.ts';
 import { zoneSchema } from '../rules/config.ts';
 import { calibrationSchema } from '../geo/config.ts';
-import { detectorConfigSchema } from '../detect/config.ts';
+import { detectorConfigSchema, windowsSchema } from '../detect/config.ts';
 import { mqttConfigSchema } from '../publish/config.ts';
 import { evidenceConfigSchema } from '../evidence/config.ts';
 import { auditConfigSchema } from '../audit/config.ts';
@@ -21,13 +21,6 @@ export const siteSchema = z.strictObject({
   boxId: idSchema.optional(),
 });
 
-const windowSchema = z.strictObject({
-  x: z.number().min(0),
-  y: z.number().min(0),
-  width: z.number().positive(),
-  height: z.number().positive(),
-});
-
 export const cameraSchema = z.strictObject({
   id: idSchema,
   name: z.string().min(1).optional(),
@@ -38,11 +31,7 @@ export const cameraSchema = z.strictObject({
   calibration: calibrationSchema.optional(),
   /** Blacked out before analysis, storage and sending (normalised 0..1 polygons). */
   privacyMasks: z.array(polygonSchema).default([]),
-  /**
-   * Extra detection windows, in analysis-frame pixels, run at the model's native size.
-   * `zones` (the default) uses each zone's padded bounding box; `none` analyses only the whole frame.
-   */
-  windows: z.union([z.enum(['zones', 'none']), z.array(windowSchema).min(1)]).default('zones'),
+  windows: windowsSchema,
   zones: z.array(zoneSchema).default([]),
   /** Tracker tuning; the defaults suit a small COCO model on street footage. */
   tracker: trackerConfigSchema.default(trackerConfigSchema.parse({})),

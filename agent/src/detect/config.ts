@@ -35,6 +35,20 @@ export const detectorConfigSchema = z.strictObject({
 });
 export type DetectorConfig = z.infer<typeof detectorConfigSchema>;
 
+const windowSchema = z.strictObject({
+  x: z.number().min(0),
+  y: z.number().min(0),
+  width: z.number().positive(),
+  height: z.number().positive(),
+});
+
+/**
+ * Extra detection windows, in analysis-frame pixels, run at the model's native size.
+ * `zones` (the default) uses each zone's padded bounding box; `none` analyses only the whole frame.
+ */
+export const windowsSchema = z.union([z.enum(['zones', 'none']), z.array(windowSchema).min(1)]).default('zones');
+export type WindowsConfig = z.infer<typeof windowsSchema>;
+
 export function intraOpThreadsOf(cfg: Pick<DetectorConfig, 'intraOpThreads'>): number {
   return cfg.intraOpThreads ?? Math.max(1, availableParallelism() - 1);
 }

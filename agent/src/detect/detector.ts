@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { LoadedModel } from '../model/load.ts';
 import { Candidates } from './candidates.ts';
 import { planClasses, type ClassPlan } from './classes.ts';
@@ -11,7 +11,8 @@ import type { Decoder, OutputInfo } from './decoders/types.ts';
 import { Preprocessor } from './preprocess.ts';
 import { selectDetections, type Pass } from './select.ts';
 import { bindInputs, openSession } from './session.ts';
-import type { Detection, DetectionWindow, Detector, DetectorInfo, DetectTimings, RgbImage } from './types.ts';
+import type { Detection, DetectionWindow, Detector, DetectorInfo, DetectTimings } from './types.ts';
+import type { RgbImage } from '../core/geometry.ts';
 
 /**
  * Opens the model, checks its input against the manifest, runs one warm-up inference and binds the family's

@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { RgbImage } from './types.ts';
+import type { RgbImage } from '../core/geometry.ts';
 
 /** Decodes an image file (JPEG, PNG, …) to tightly packed RGB24, dropping any alpha channel. */
 export async function readRgbImage(file: string): Promise<RgbImage> {

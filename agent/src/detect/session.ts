@@ -1,6 +1,6 @@
 import ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { ModelManifest } from '../model/manifest.ts';
 import { intraOpThreadsOf, type DetectorConfig } from './config.ts';
 

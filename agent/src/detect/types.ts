@@ -1,10 +1,4 @@
-/** Axis-aligned box in pixel coordinates of the analysed frame (x2/y2 exclusive edges). */
-export interface Box {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
+import type { Box, RgbImage } from '../core/geometry.ts';
 
 export interface Detection {
   box: Box;
@@ -19,13 +13,6 @@ export interface Detection {
 export interface DetectionWindow {
   x: number;
   y: number;
-  width: number;
-  height: number;
-}
-
-/** RGB24, row-major, tightly packed: data.length === width * height * 3. */
-export interface RgbImage {
-  data: Uint8Array;
   width: number;
   height: number;
 }

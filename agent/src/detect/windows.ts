@@ -1,7 +1,19 @@
-import type { CameraConfig } from '../config/schema.ts';
+import type { Point } from '../core/geometry.ts';
+import type { WindowsConfig } from './config.ts';
 import type { DetectionWindow } from './types.ts';
 
-export type WindowCamera = Pick<CameraConfig, 'windows' | 'zones'> & { analysis: { width: number; height: number } };
+/** A zone's outline, all that window planning reads of it. */
+export interface ZoneOutline {
+  units: 'normalized' | 'pixels';
+  polygon: readonly Point[];
+}
+
+/** What windows are planned from: the camera's setting, its zones' outlines and its analysis size. */
+export interface WindowCamera<Z extends ZoneOutline = ZoneOutline> {
+  windows: WindowsConfig;
+  zones: readonly Z[];
+  analysis: { width: number; height: number };
+}
 
 /** Zone boxes grow by this fraction of their size on each side, so objects at a zone's edge are seen whole. */
 const ZONE_PADDING = 0.1;
@@ -17,7 +29,7 @@ const MIN_GAIN = 1.1;
  *   objects stand on a zone and rise above it), windows that fit in one model input merged, and windows that would
  *   not see more detail than the whole frame dropped.
  */
-export function windowsForCamera(camera: WindowCamera, modelInput: { width: number; height: number }): DetectionWindow[] {
+export function windowsForCamera<Z extends ZoneOutline>(camera: WindowCamera<Z>, modelInput: { width: number; height: number }): DetectionWindow[] {
   const { width: fw, height: fh } = camera.analysis;
   if (camera.windows === 'none') return [];
   if (Array.isArray(camera.windows)) return camera.windows.map((w) => toPixels(w.x, w.y, w.x + w.width, w.y + w.height, fw, fh));

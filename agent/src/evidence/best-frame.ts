@@ -1,4 +1,4 @@
-import type { Box, RgbImage } from '../detect/types.ts';
+import type { Box, RgbImage } from '../core/geometry.ts';
 
 /** What the scorer needs to know about one object of the event in one frame. */
 export interface ScoredObject {

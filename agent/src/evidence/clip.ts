@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import type { RgbImage } from '../detect/types.ts';
+import type { RgbImage } from '../core/geometry.ts';
 import { grabFrame } from './grab.ts';
 import type { PrivacyMask } from './privacy.ts';
 import { selectSegments, type RingSegment } from './ring.ts';

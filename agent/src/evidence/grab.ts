@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { RgbImage } from '../detect/types.ts';
-import { redact } from '../ingest/redact.ts';
+import type { RgbImage } from '../core/geometry.ts';
+import { redact } from '../core/redact.ts';
 import { reasonFromStderr } from '../ingest/stderr.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
 

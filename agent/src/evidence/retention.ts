@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { EvidenceStore } from './store.ts';
 

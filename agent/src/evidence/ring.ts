@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Logger } from '../log.ts';
-import { backoffDelayMs } from '../ingest/backoff.ts';
-import { redact } from '../ingest/redact.ts';
+import type { Logger } from '../core/log.ts';
+import { backoffDelayMs } from '../core/backoff.ts';
+import { redact } from '../core/redact.ts';
 import { reasonFromStderr } from '../ingest/stderr.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
 

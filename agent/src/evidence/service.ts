@@ -3,10 +3,10 @@ import sharp from 'sharp';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { CameraConfig } from '../config/schema.ts';
-import type { Point } from '../config/common.ts';
-import type { Box, RgbImage } from '../detect/types.ts';
-import type { Logger } from '../log.ts';
+import type { CameraSourceConfig } from '../ingest/config.ts';
+import type { Point } from '../core/geometry.ts';
+import type { Box, RgbImage } from '../core/geometry.ts';
+import type { Logger } from '../core/log.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
 import { BestFrames, type BestFrame, type ScoredObject } from './best-frame.ts';
 import { clipAround, frameFromRing, type ClipResult } from './clip.ts';
@@ -22,10 +22,11 @@ import { openEvidenceStore, type EvidenceStore, type StoredFile } from './store.
 /** A live grab stands for the moment of the event only if that moment was this recent. */
 const RECENT_MS = 3000;
 
+/** A camera as evidence sees it: its stream settings, its display name and its privacy masks. */
 export type EvidenceCamera = Pick<
-  CameraConfig,
-  'id' | 'name' | 'url' | 'evidenceUrl' | 'rtspTransport' | 'timeoutSeconds' | 'inputOptions' | 'loop' | 'analysis' | 'privacyMasks' | 'reconnect'
->;
+  CameraSourceConfig,
+  'id' | 'url' | 'evidenceUrl' | 'rtspTransport' | 'timeoutSeconds' | 'inputOptions' | 'loop' | 'analysis' | 'reconnect'
+> & { name?: string; privacyMasks: Point[][] };
 
 export interface SnapshotRequest {
   eventId: string;

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import type { Point } from '../config/common.ts';
-import type { Box, RgbImage } from '../detect/types.ts';
+import type { Box, Point, RgbImage } from '../core/geometry.ts';
+import { sha256Hex } from '../core/hash.ts';
 import { frameScale, type FrameGeometry } from './geometry.ts';
 
 /** One object of the event, in analysis-frame pixels. */
@@ -83,10 +82,6 @@ export async function thumbnail(jpeg: Buffer, opts: { maxSide: number; maxBytes:
     }
   }
   throw new Error(`thumbnail: cannot fit the image into ${opts.maxBytes} bytes even at 16 pixels`);
-}
-
-export function sha256Hex(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /** "2024-05-01 14:03:22 +08:00" in the given time zone. */

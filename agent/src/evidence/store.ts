@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { syncPath, writeFileAtomic } from '../core/durable.ts';
+import { sha256File, sha256Hex } from '../core/hash.ts';
 
 /**
  * Evidence on disk, one folder per event: `<root>/<YYYY-MM-DD>/<eventId>/` holding content-addressed
@@ -89,7 +89,7 @@ export async function openEvidenceStore(root: string, now: () => number = Date.n
       e.bytes += file.bytes;
     }
     const meta = { eventId: e.eventId, camera: e.camera, createdAt: e.createdAt, files: e.files.map(({ path: _p, ...f }) => f) };
-    await atomicWrite(join(e.dir, 'event.json'), Buffer.from(`${JSON.stringify(meta, null, 2)}\n`));
+    await writeFileAtomic(join(e.dir, 'event.json'), Buffer.from(`${JSON.stringify(meta, null, 2)}\n`));
     return file;
   };
 
@@ -98,18 +98,18 @@ export async function openEvidenceStore(root: string, now: () => number = Date.n
     put(eventId, camera, kind, data, ext, info) {
       return serial(eventId, async () => {
         const e = await entryFor(eventId, camera);
-        const sha256 = createHash('sha256').update(data).digest('hex');
+        const sha256 = sha256Hex(data);
         const name = `${kind}-${sha256.slice(0, 16)}.${ext}`;
         const path = join(e.dir, name);
-        await atomicWrite(path, data);
+        await writeFileAtomic(path, data);
         return record(e, { kind, name, path, sha256, bytes: data.length, storedAt: now(), ...(info ? { info } : {}) });
       });
     },
     adopt(eventId, camera, kind, src, ext, info) {
       return serial(eventId, async () => {
         const e = await entryFor(eventId, camera);
-        const sha256 = await hashFile(src);
-        await syncFile(src);
+        const sha256 = await sha256File(src);
+        await syncPath(src);
         const name = `${kind}-${sha256.slice(0, 16)}.${ext}`;
         const path = join(e.dir, name);
         await rename(src, path);
@@ -159,30 +159,4 @@ async function loadEntries(root: string): Promise<EvidenceEntry[]> {
     }
   }
   return out;
-}
-
-/** Write to a temporary name, fsync, rename: a power cut leaves the old file or the new one, never half of one. */
-async function atomicWrite(path: string, data: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, data, { flush: true });
-  await rename(tmp, path);
-}
-
-async function syncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-function hashFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    createReadStream(path)
-      .on('data', (d) => h.update(d))
-      .on('error', reject)
-      .on('end', () => resolve(h.digest('hex')));
-  });
 }

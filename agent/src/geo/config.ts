@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { latLonSchema, pointSchema } from '../config/common.ts';
+import { latLonSchema, pointSchema } from '../core/schema.ts';
 import { CalibrationError, solveHomography } from './homography.ts';
 
 /** One surveyed correspondence: a pixel of the analysis frame and where it lies on the ground. */

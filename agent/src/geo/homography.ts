@@ -1,4 +1,4 @@
-import type { LatLon, Point } from '../config/common.ts';
+import type { LatLon, Point } from '../core/geometry.ts';
 import { symmetricEigen } from './eigen.ts';
 import { localFrame, type LocalFrame } from './local-frame.ts';
 

@@ -1,4 +1,4 @@
-import type { LatLon } from '../config/common.ts';
+import type { LatLon } from '../core/geometry.ts';
 
 /** Mean Earth radius (IUGG), metres. */
 const EARTH_RADIUS = 6_371_008.8;

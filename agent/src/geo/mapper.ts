@@ -1,5 +1,4 @@
-import type { LatLon, Point } from '../config/common.ts';
-import type { CameraConfig } from '../config/schema.ts';
+import type { LatLon, Point } from '../core/geometry.ts';
 import type { CalibrationConfig } from './config.ts';
 import { CalibrationError, pixelToGeo, solveHomography, type Correspondence, type HomographyFit } from './homography.ts';
 import { distanceMeters } from './local-frame.ts';
@@ -30,7 +29,7 @@ export type CalibrationReport =
   | { ok: false; error: string };
 
 /** What `check-config` prints for a camera's calibration; undefined when the camera has none. */
-export function calibrationReport(camera: CameraConfig): CalibrationReport | undefined {
+export function calibrationReport(camera: { calibration?: CalibrationConfig }): CalibrationReport | undefined {
   if (!camera.calibration) return undefined;
   const points = correspondences(camera.calibration);
   try {

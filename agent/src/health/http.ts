@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { CameraHealth } from './schema.ts';
 
 export interface HttpServerOptions {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { streamStateSchema } from '../ingest/state.ts';
 
-export const streamStateSchema = z.enum(['connecting', 'streaming', 'backoff', 'failed', 'stopped']);
-export type StreamState = z.infer<typeof streamStateSchema>;
 
 /** `…/{camera}/health`, retained: what an installer checks remotely. */
 export const cameraHealthSchema = z.strictObject({

@@ -1,4 +1,4 @@
-import type { RgbImage } from '../detect/types.ts';
+import type { RgbImage } from '../core/geometry.ts';
 
 /** One decoded frame cut from a camera's ffmpeg pipe. */
 export interface Frame extends RgbImage {

@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { CameraSourceConfig } from './config.ts';
 import type { Frame } from './frame.ts';
 import type { FromWorker } from './protocol.ts';
 import { buildFfmpegArgs, toArgv } from './args.ts';
-import { redact } from './redact.ts';
+import { redact } from '../core/redact.ts';
 import { sourceKind, type SourceKind } from './source-kind.ts';
 import type { CameraSourceEvents, SourceStatus } from './supervisor.ts';
 import { IngestThread } from './thread.ts';

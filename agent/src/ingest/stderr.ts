@@ -1,4 +1,4 @@
-import { redact } from './redact.ts';
+import { redact } from '../core/redact.ts';
 
 /** What the supervisor knows about a finished ffmpeg run besides its stderr. */
 export interface RunContext {

@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
-import type { StreamState } from '../health/schema.ts';
+import type { StreamState } from './state.ts';
 import type { CameraSourceConfig } from './config.ts';
 import type { Frame } from './frame.ts';
 import { buildFfmpegArgs } from './args.ts';
-import { backoffDelayMs, type BackoffPolicy } from './backoff.ts';
+import { backoffDelayMs, type BackoffPolicy } from '../core/backoff.ts';
 import { FrameCutter } from './cutter.ts';
-import { redact } from './redact.ts';
+import { redact } from '../core/redact.ts';
 import { isLive, sourceKind, type SourceKind } from './source-kind.ts';
 import { FfmpegLogParser, isFrameChatter, reasonFromStderr, type Size } from './stderr.ts';
 

@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { DetectTimings } from '../detect/types.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { CameraSource } from '../ingest/source.ts';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError, problemsFromZod } from '../config/errors.ts';
+import { ConfigError, problemsFromZod } from '../core/errors.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a lower-case hex SHA-256 (64 characters)' });
 const rgbTriple = (what: string) => z.tuple([z.number(), z.number(), z.number()], { error: `expected ${what} as three numbers [r, g, b] on 0..255 values` });

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { sha256File } from '../core/hash.ts';
 
 /** What a pinned file must be: its SHA-256 and, when known, its size in bytes. */
 export interface FilePin {
@@ -18,12 +17,6 @@ export class FileVerificationError extends Error {
     super(message);
     this.name = 'FileVerificationError';
   }
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 /**

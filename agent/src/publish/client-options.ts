@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
-import { readSecret } from '../config/load.ts';
+import { readSecret } from '../core/secrets.ts';
 import type { MqttConfig } from './config.ts';
 import type { PublishProperties } from './properties.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretSchema } from '../config/common.ts';
+import { secretSchema } from '../core/schema.ts';
 
 /**
  * The durable outbox's bounds. When a bound is exceeded the outbox drops, in this order:

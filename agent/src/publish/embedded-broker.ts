@@ -1,6 +1,6 @@
 import { Aedes } from 'aedes';
 import { createServer, type AddressInfo } from 'node:net';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 
 export interface EmbeddedBroker {
   url: string;

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
+import { writeFileAtomicSync } from '../core/durable.ts';
 import type { PublishProperties } from './properties.ts';
 
 export type OutboxKind = 'event' | 'snapshot';
@@ -276,19 +277,7 @@ export class Outbox {
   /** Written and fsynced (file and folder) before the row that references it is committed. */
   private writeSnapshotFile(data: Buffer): string {
     const name = `${randomUUID()}.jpg`;
-    const fd = openSync(join(this.snapshotDir, name), 'w');
-    try {
-      writeSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    const dirFd = openSync(this.snapshotDir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    writeFileAtomicSync(join(this.snapshotDir, name), data);
     return name;
   }
 

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import mqtt, { ErrorWithReasonCode, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { alertSchema, type Alert } from '../alert/schema.ts';
 import { cameraHealthSchema, statusSchema, type CameraHealth, type Status } from '../health/schema.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { CommandHandler, CommandReply, IncomingCommand } from '../commands/schema.ts';
 import { buildClientOptions, clientIdFor } from './client-options.ts';
 import type { MqttConfig } from './config.ts';
@@ -19,6 +18,7 @@ import {
   type PublishProperties,
 } from './properties.ts';
 import { buildTopics, type Topics } from './topics.ts';
+import { sha256Hex } from '../core/hash.ts';
 
 export interface PublisherContext {
   site: string;
@@ -169,7 +169,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     if (alert.site !== this.ctx.site) throw new Error(`alert ${alert.id} is for site "${alert.site}", this box publishes for "${this.ctx.site}"`);
     const items: NewOutboxMessage[] = [{ kind: 'event', camera: alert.camera, eventId: alert.id, state: alert.state, topic: this.topics.events(alert.camera), properties: eventProperties(alert), payload: Buffer.from(JSON.stringify(alert)) }];
     if (snapshotJpeg) {
-      const sha256 = createHash('sha256').update(snapshotJpeg).digest('hex');
+      const sha256 = sha256Hex(snapshotJpeg);
       const topic = this.topics.eventSnapshot(alert.camera, alert.id);
       const ev = alert.evidence.snapshot;
       if (!ev || ev.sha256 !== sha256 || ev.bytes !== snapshotJpeg.length || ev.topic !== topic) {
@@ -332,7 +332,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const body = JSON.stringify(reply.result);
     if (reply.snapshot) {
       const { camera, jpeg } = reply.snapshot;
-      const sha256 = createHash('sha256').update(jpeg).digest('hex');
+      const sha256 = sha256Hex(jpeg);
       client.publish(this.topics.requestedSnapshot(camera), jpeg, { qos: 1, properties: snapshotProperties(camera, undefined, sha256) });
     }
     client.publish(this.topics.commandResult, body, { qos: 1, properties: commandResultProperties(cmd.correlationData) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, polygonSchema } from '../config/common.ts';
+import { idSchema, polygonSchema } from '../core/schema.ts';
 import { illegalParkingSchema } from './kinds/illegal-parking.ts';
 import { lineCrossingSchema } from './kinds/line-crossing.ts';
 import { loiteringSchema } from './kinds/loitering.ts';

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { OperatorAction } from '../alert/schema.ts';
-import type { Point } from '../config/common.ts';
-import type { CameraConfig } from '../config/schema.ts';
-import type { Logger } from '../log.ts';
-import { bottomCentre } from '../track/box.ts';
+import type { OperatorAction } from './states.ts';
+import type { Point } from '../core/geometry.ts';
+import type { Logger } from '../core/log.ts';
+import { bottomCentre } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
-import type { RuleConfig } from './config.ts';
+import type { RuleConfig, ZoneConfig } from './config.ts';
 import { pointInPolygon, toPixels } from './geometry.ts';
 import type { RuleEvaluator } from './kind.ts';
 import { ruleKind } from './kinds/index.ts';
@@ -46,7 +45,15 @@ interface BoundRule {
 }
 
 /** Rules are judged on the frame the detector saw: the camera's analysis size. */
-export function createCameraRules(camera: CameraConfig, site: { timezone: string }, opts: CameraRulesOptions): CameraRules {
+/** The parts of a camera's config its rules read. */
+export interface RulesCamera {
+  id: string;
+  analysis: { width: number; height: number };
+  privacyMasks: readonly Point[][];
+  zones: readonly ZoneConfig[];
+}
+
+export function createCameraRules(camera: RulesCamera, site: { timezone: string }, opts: CameraRulesOptions): CameraRules {
   const frame = camera.analysis;
   const logger = opts.logger.child({ stage: 'rules', camera: camera.id });
   const newEventId = opts.newEventId ?? ((at: number) => `${camera.id}-${at.toString(36)}-${randomBytes(5).toString('hex')}`);

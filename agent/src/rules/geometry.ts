@@ -1,4 +1,4 @@
-import type { Point } from '../config/common.ts';
+import type { Point } from '../core/geometry.ts';
 
 /** Even-odd test; points exactly on an edge may fall either way, which is fine for zones drawn by hand. */
 export function pointInPolygon([x, y]: Point, polygon: readonly Point[]): boolean {

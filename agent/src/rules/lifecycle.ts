@@ -1,8 +1,8 @@
-import type { OperatorAction } from '../alert/schema.ts';
-import type { Box } from '../detect/types.ts';
-import type { Logger } from '../log.ts';
+import type { OperatorAction } from './states.ts';
+import type { Box } from '../core/geometry.ts';
+import type { Logger } from '../core/log.ts';
 import { greedyAssign } from '../track/assign.ts';
-import { iou, unionBox } from '../track/box.ts';
+import { iou, unionBox } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
 import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSeconds, idSchema } from '../config/common.ts';
+import { durationSeconds, idSchema } from '../core/schema.ts';
 
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], {
   error: 'expected a weekday: mon, tue, wed, thu, fri, sat or sun',

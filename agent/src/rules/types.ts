@@ -1,5 +1,5 @@
-import type { EventState, OperatorAction } from '../alert/schema.ts';
-import type { Box } from '../detect/types.ts';
+import type { EventState, OperatorAction } from './states.ts';
+import type { Box } from '../core/geometry.ts';
 import type { RuleConfig } from './config.ts';
 
 /** An object taking part in a violation, as last seen. */

@@ -1,6 +1,6 @@
-import type { Point } from '../config/common.ts';
-import type { Box } from '../detect/types.ts';
-import { bottomCentre, centre } from '../track/box.ts';
+import type { Point } from '../core/geometry.ts';
+import type { Box } from '../core/geometry.ts';
+import { bottomCentre, centre } from '../core/geometry.ts';
 import type { ZoneConfig } from './config.ts';
 import { pointInPolygon, toPixels } from './geometry.ts';
 

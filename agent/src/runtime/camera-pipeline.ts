@@ -1,11 +1,12 @@
-import type { OperatorAction } from '../alert/schema.ts';
+import type { OperatorAction } from '../rules/states.ts';
 import type { CameraConfig, Config } from '../config/schema.ts';
-import type { Detection, DetectionWindow, Detector, RgbImage } from '../detect/types.ts';
+import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
+import type { RgbImage } from '../core/geometry.ts';
 import { windowsForCamera } from '../detect/windows.ts';
 import type { PrivacyMask } from '../evidence/privacy.ts';
 import { createGeoMapper } from '../geo/mapper.ts';
 import type { Frame } from '../ingest/frame.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { ProcessContext } from '../loop/frame-loop.ts';
 import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';

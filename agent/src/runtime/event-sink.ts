@@ -2,10 +2,11 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import { buildAlert, type AlertContext } from '../alert/build.ts';
 import { formatAlertLine } from '../alert/console-line.ts';
 import type { Alert } from '../alert/schema.ts';
-import type { Point } from '../config/common.ts';
-import type { Detection, RgbImage } from '../detect/types.ts';
+import type { Point } from '../core/geometry.ts';
+import type { Detection } from '../detect/types.ts';
+import type { RgbImage } from '../core/geometry.ts';
 import type { EvidenceService } from '../evidence/service.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../core/log.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
 

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/durable.ts';
 import type { CameraHealth } from '../health/schema.ts';
 
 /**
@@ -13,9 +14,7 @@ export interface HealthFile {
 }
 
 export async function writeHealthFile(path: string, h: HealthFile): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(h)}\n`);
-  await rename(tmp, path);
+  await writeFileAtomic(path, `${JSON.stringify(h)}\n`);
 }
 
 /** Null when the file says the agent is alive and recent enough; otherwise why not. */

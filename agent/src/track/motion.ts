@@ -1,4 +1,4 @@
-import type { Box } from '../detect/types.ts';
+import type { Box } from '../core/geometry.ts';
 
 /**
  * Constant-velocity model of a box centre (an alpha-beta filter: a Kalman filter with fixed gains,

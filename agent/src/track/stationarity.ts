@@ -1,5 +1,5 @@
-import type { Box } from '../detect/types.ts';
-import { iou } from './box.ts';
+import type { Box } from '../core/geometry.ts';
+import { iou } from '../core/geometry.ts';
 import type { TrackSample } from './types.ts';
 
 export interface StationarityParams {

@@ -1,6 +1,7 @@
-import type { Box, Detection } from '../detect/types.ts';
+import type { Detection } from '../detect/types.ts';
+import type { Box } from '../core/geometry.ts';
 import { greedyAssign } from './assign.ts';
-import { iou } from './box.ts';
+import { iou } from '../core/geometry.ts';
 import { trackerConfigSchema, type TrackerConfig, type TrackerOptions } from './config.ts';
 import { correctMotion, predictBox, startMotion, type Motion } from './motion.ts';
 import { startRest, updateRest, type RestState } from './stationarity.ts';

@@ -1,4 +1,4 @@
-import type { Box } from '../detect/types.ts';
+import type { Box } from '../core/geometry.ts';
 
 export interface TrackSample {
   at: number;

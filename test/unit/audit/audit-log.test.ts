@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync, appendFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../agent/src/log.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 import { openAuditLog, listAuditFiles } from '../../../agent/src/audit/audit-log.ts';
 import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { listAuditFiles, openAuditLog } from '../../../agent/src/audit/audit-log.ts';
 import { backupAuditLog } from '../../../agent/src/audit/backup.ts';
 import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';
-import { silentLogger } from '../../../agent/src/log.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'jifang-audit-backup-'));
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../agent/src/log.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 import { openAuditLog, listAuditFiles } from '../../../agent/src/audit/audit-log.ts';
 import { loadPublicKey, loadSigningKey } from '../../../agent/src/audit/sign.ts';
 import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { configSchema } from '../../../agent/src/config/schema.ts';
 import { projectRoot } from '../../helpers/paths.ts';
 import { loadConfig } from '../../../agent/src/config/load.ts';
-import { ConfigError } from '../../../agent/src/config/errors.ts';
+import { ConfigError } from '../../../agent/src/core/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jifang-config-'));
 

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { RgbImage } from '../../../agent/src/detect/types.ts';
+import type { RgbImage } from '../../../agent/src/core/geometry.ts';
 import { BestFrames, frameQuality, sharpness } from '../../../agent/src/evidence/best-frame.ts';
 import { sample } from '../../helpers/paths.ts';
 

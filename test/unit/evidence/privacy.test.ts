@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { Point } from '../../../agent/src/config/common.ts';
-import type { RgbImage } from '../../../agent/src/detect/types.ts';
+import type { Point } from '../../../agent/src/core/geometry.ts';
+import type { RgbImage } from '../../../agent/src/core/geometry.ts';
 import { compilePrivacyMask, pixelateBoxes } from '../../../agent/src/evidence/privacy.ts';
 import { sample } from '../../helpers/paths.ts';
 

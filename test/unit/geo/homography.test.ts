@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LatLon, Point } from '../../../agent/src/config/common.ts';
+import type { LatLon, Point } from '../../../agent/src/core/geometry.ts';
 import { cameraSchema } from '../../../agent/src/config/schema.ts';
 import { calibrationSchema } from '../../../agent/src/geo/config.ts';
 import { CalibrationError, pixelToGeo, solveHomography, type Correspondence } from '../../../agent/src/geo/homography.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../agent/src/log.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 import { Outbox, type NewOutboxMessage, type OutboxLimits } from '../../../agent/src/publish/outbox.ts';
 
 const roomy: OutboxLimits = { maxMessages: 1000, maxBytes: 10_000_000, maxAgeMs: 3_600_000 };

@@ -1,6 +1,6 @@
 import { cameraSchema, type CameraConfig } from '../../../agent/src/config/schema.ts';
 import type { Detection } from '../../../agent/src/detect/types.ts';
-import { silentLogger } from '../../../agent/src/log.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 import { createCameraRules, type CameraRules } from '../../../agent/src/rules/engine.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { createTracker, type Tracker } from '../../../agent/src/track/tracker.ts';

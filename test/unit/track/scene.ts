@@ -1,4 +1,5 @@
-import type { Box, Detection } from '../../../agent/src/detect/types.ts';
+import type { Detection } from '../../../agent/src/detect/types.ts';
+import type { Box } from '../../../agent/src/core/geometry.ts';
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so jittered scenes replay identically. */
 export function seeded(seed: number): () => number {

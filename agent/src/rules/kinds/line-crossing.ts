@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Point } from '../../config/common.ts';
-import { pointSchema } from '../../config/common.ts';
+import type { Point } from '../../core/geometry.ts';
+import { pointSchema } from '../../core/schema.ts';
 import { describeLifecycle, listOr } from '../describe.ts';
 import { alongSegment, sideOfLine } from '../geometry.ts';
 import type { RuleKind } from '../kind.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationSeconds } from '../../config/common.ts';
+import { durationSeconds } from '../../core/schema.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
 import type { RuleKind } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ALERT_SCHEMA_ID, alertSchema } from './alert/schema.ts';
-import { cameraHealthSchema, statusSchema } from './health/schema.ts';
-import { configSchema } from './config/schema.ts';
-import { COMMAND_RESULT_SCHEMA_ID, commandResultSchema, eventCommandSchema, reloadCommandSchema, snapshotCommandSchema } from './commands/schema.ts';
+import { ALERT_SCHEMA_ID, alertSchema } from '../alert/schema.ts';
+import { cameraHealthSchema, statusSchema } from '../health/schema.ts';
+import { configSchema } from '../config/schema.ts';
+import { COMMAND_RESULT_SCHEMA_ID, commandResultSchema, eventCommandSchema, reloadCommandSchema, snapshotCommandSchema } from '../commands/schema.ts';
 
 /** Schema ids are URNs: consumers resolve them from the files, not from a web address. */
 const BASE = 'urn:jifang:schema';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../../agent/src/ingest/redact.ts';
+import { redact } from '../../../agent/src/core/redact.ts';
 
 describe('redact', () => {
   it('hides the password of an RTSP URL and keeps the user and host', () => {

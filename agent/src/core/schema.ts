@@ -11,11 +11,9 @@ export const latLonSchema = z.strictObject({
   lat: z.number({ error: 'expected latitude in degrees (number)' }).min(-90, { error: 'expected latitude between -90 and 90' }).max(90, { error: 'expected latitude between -90 and 90' }),
   lon: z.number({ error: 'expected longitude in degrees (number)' }).min(-180, { error: 'expected longitude between -180 and 180' }).max(180, { error: 'expected longitude between -180 and 180' }),
 });
-export type LatLon = z.infer<typeof latLonSchema>;
 
 /** A point as `[x, y]`: normalised 0..1 or pixels, as the owning zone says. */
 export const pointSchema = z.tuple([z.number(), z.number()], { error: 'expected a point [x, y]' });
-export type Point = z.infer<typeof pointSchema>;
 
 export const polygonSchema = z.array(pointSchema, { error: 'expected a list of [x, y] points' }).min(3, { error: 'expected at least 3 points' });
 

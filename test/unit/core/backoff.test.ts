@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs } from '../../../agent/src/ingest/backoff.ts';
+import { backoffDelayMs } from '../../../agent/src/core/backoff.ts';
 
 const policy = { initialMs: 1000, maxMs: 30_000 };
 

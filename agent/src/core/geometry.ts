@@ -1,5 +1,26 @@
-import type { Box } from '../detect/types.ts';
-import type { Point } from '../config/common.ts';
+/** A point as `[x, y]`: normalised 0..1 or pixels, as its owner says. */
+export type Point = [number, number];
+
+/** WGS-84 / CGCS2000 degrees (equal at street scale). */
+export interface LatLon {
+  lat: number;
+  lon: number;
+}
+
+/** Axis-aligned box in pixel coordinates of the analysed frame (x2/y2 exclusive edges). */
+export interface Box {
+  x1: number;
+  y1: number;
+  x2: number;
+  y2: number;
+}
+
+/** RGB24, row-major, tightly packed: data.length === width * height * 3. */
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
 
 export function boxArea(b: Box): number {
   return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
