@@ -100,9 +100,9 @@ describe('config validation', () => {
       }
     })();
     expect(lines).toEqual([
-      `${file}: site.timezone: expected an IANA time zone such as "Asia/Shanghai"`,
-      `${file}: cameras[0].zones[0].polygon: expected at least 3 points`,
-      `${file}: cameras[1].id: duplicate camera id "cam-1"`,
+      `${file}: site.timezone: expected an IANA time zone such as "Asia/Shanghai" (line 4, column 13)`,
+      `${file}: cameras[0].zones[0].polygon: expected at least 3 points (line 18, column 11)`,
+      `${file}: cameras[1].id: duplicate camera id "cam-1" (line 24, column 9)`,
     ]);
   });
 
