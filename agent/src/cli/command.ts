@@ -89,6 +89,18 @@ function toUsageError(err: unknown): unknown {
   return err;
 }
 
+/** File system errors in an installer's words. */
+const ERRNO: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EEXIST: 'already exists',
+  ENOTDIR: 'not a folder',
+  EISDIR: 'is a folder',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'read-only file system',
+};
+
 /** Prints one line (a config error: one line per problem) and returns the exit code; a stack only with JIFANG_DEBUG. */
 export function fail(io: Io, name: string, err: unknown): number {
   if (err instanceof UsageError) {
@@ -104,7 +116,8 @@ export function fail(io: Io, name: string, err: unknown): number {
     return err.exitCode;
   }
   const e = err as NodeJS.ErrnoException;
-  io.err.write(`jifang ${name}: ${e?.message ?? String(err)}\n`);
+  const system = e?.code && e.path && ERRNO[e.code];
+  io.err.write(`jifang ${name}: ${system ? `${e.path}: ${system} (${e.syscall} ${e.code})` : (e?.message ?? String(err))}\n`);
   if (process.env.JIFANG_DEBUG && e?.stack) io.err.write(`${e.stack}\n`);
   return 1;
 }
