@@ -55,7 +55,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('jifang CLI conventions', () => {
+describe('jifang CLI conventions', { timeout: 240_000 }, () => {
   it('prints its version and its command list', async () => {
     const [v, help, none] = await Promise.all([jifang(['--version']), jifang(['--help']), jifang([])]);
     expect(v).toEqual({ code: 0, stdout: `jifang ${version}\n`, stderr: '' });
@@ -89,7 +89,7 @@ describe('jifang CLI conventions', () => {
     expect(r.stderr).toBe(`jifang ${name}: unknown option --frobnicate (see jifang ${name} --help)\n`);
   });
 
-  it('says what is missing or too much on the command line (exit 2)', { timeout: 180_000 }, async () => {
+  it('says what is missing or too much on the command line (exit 2)', async () => {
     const cases: [string[], string][] = [
       [['run'], 'jifang run: expected a CONFIG file (see jifang run --help)'],
       [['run', 'a.yaml', 'b.yaml'], 'jifang run: unexpected argument "b.yaml" (see jifang run --help)'],
@@ -106,7 +106,7 @@ describe('jifang CLI conventions', () => {
     results.forEach((r, i) => expect({ args: cases[i][0], code: r.code, stderr: r.stderr }).toEqual({ args: cases[i][0], code: 2, stderr: `${cases[i][1]}\n` }));
   });
 
-  it('turns a broken config or a missing file into one clear line per problem and exit 1, never a stack trace', { timeout: 180_000 }, async () => {
+  it('turns a broken config or a missing file into one clear line per problem and exit 1, never a stack trace', async () => {
     const broken = join(dir, 'broken.yaml');
     const tabs = join(dir, 'tabs.yaml');
     const typeError = `${broken}: mqtt.healthIntervalSeconds: expected a number, got "soon" (line 3, column 26)`;
@@ -127,7 +127,7 @@ describe('jifang CLI conventions', () => {
     });
   });
 
-  it('healthcheck: ok while the health file is fresh, the reason and exit 1 when it is stale', { timeout: 120_000 }, async () => {
+  it('healthcheck: ok while the health file is fresh, the reason and exit 1 when it is stale', async () => {
     const config = join(dir, 'health.yaml');
     const data = join(dir, 'health-data');
     mkdirSync(data, { recursive: true });

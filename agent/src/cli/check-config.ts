@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { labelProblems } from '../config/label-check.ts';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../core/errors.ts';
 import { calibrationReport } from '../geo/mapper.ts';
@@ -29,6 +32,8 @@ async function checkConfigs(argv: string[], io: Io): Promise<number> {
       const model = await loadModel(config.model.manifest).catch((err: Error) => {
         throw new Error(`model.manifest: ${err.message}`);
       });
+      const labels = labelProblems(config, parse(readFileSync(file, 'utf8')), model.labels, model.manifest.name);
+      if (labels.length) throw new ConfigError(file, labels);
       io.out.write(`${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`);
       config.cameras.forEach((cam, i) => {
         const r = calibrationReport(cam);

@@ -57,7 +57,7 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const existing = (p: string, path: string, what: string): string => {
     const found = [resolve(baseDir, p), resolve(projectRoot, p)].find((c) => existsSync(c));
-    if (!found) problems.push({ path, message: `${what} not found: ${isAbsolute(p) ? p : `${p} (looked in ${baseDir} and ${projectRoot})`}` });
+    if (!found) problems.push({ path, message: `${what} not found: ${isAbsolute(p) ? p : `${p} (tried ${resolve(baseDir, p)} and ${resolve(projectRoot, p)})`}` });
     return found ?? resolve(baseDir, p);
   };
 
@@ -114,12 +114,30 @@ export function isStreamUrl(url: string): boolean {
 function withPositions(problems: ConfigProblem[], issues: readonly z.core.$ZodIssue[], doc: Document, lines: LineCounter): ConfigProblem[] {
   const paths = issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], key: true })) : [{ path: i.path, key: false }]));
   if (paths.length !== problems.length) return problems;
+  const raw: unknown = doc.toJS();
   return problems.map((p, i) => {
+    // Messages written for one field ("expected dwellSeconds in seconds") do not always say what was found.
+    const value = paths[i].key ? undefined : valueAt(raw, paths[i].path);
+    const message = value === undefined || / got /.test(p.message) || p.message.includes(shown(value)) ? p.message : `${p.message}, got ${shown(value)}`;
     const offset = offsetOf(doc.contents, paths[i].path, paths[i].key);
-    if (offset === undefined) return p;
+    if (offset === undefined) return { ...p, message };
     const { line, col } = lines.linePos(offset);
-    return { ...p, message: `${p.message} (line ${line}, column ${col})` };
+    return { ...p, message: `${message} (line ${line}, column ${col})` };
   });
+}
+
+function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return cur;
+}
+
+function shown(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
 /** The offset of the node at `path` (of its key with `atKey`), or of the deepest node on the way to it. */
