@@ -18,13 +18,16 @@ function run(cmd: string, args: string[], env: Record<string, string>, timeout: 
 }
 
 describe('the built JavaScript, end to end', () => {
-  it('npm run build makes dist/, and the end-to-end test passes against it', { timeout: 1_200_000 }, async () => {
+  it('npm run build makes dist/, and the end-to-end test passes against it', { timeout: 1_800_000 }, async () => {
     const build = await run('npm', ['run', 'build', '--silent'], {}, 300_000);
     expect(build, build.output).toMatchObject({ code: 0 });
     const main = join(projectRoot, 'dist', 'src', 'cli', 'main.js');
     expect(statSync(main).mtimeMs).toBeGreaterThan(Date.now() - 300_000);
 
-    const e2e = await run(process.execPath, [join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', 'test/integration/agent-e2e.test.ts', '--hookTimeout=300000', '--testTimeout=300000'], { JIFANG_RUN_FROM: 'dist' }, 900_000);
+    // agent-e2e's own waits (30–60 s for the first messages) are sized for a machine that is not shared; run
+    // inside the full suite on two loaded cores a wait can run out, so a failed test gets two more tries.
+    const args = ['run', 'test/integration/agent-e2e.test.ts', '--hookTimeout=300000', '--testTimeout=300000', '--retry=2'];
+    const e2e = await run(process.execPath, [join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs'), ...args], { JIFANG_RUN_FROM: 'dist' }, 1_500_000);
     expect(e2e.code, e2e.output.slice(-6000)).toBe(0);
     expect(e2e.output).toMatch(/Tests\s+\S*2 passed/);
   });
