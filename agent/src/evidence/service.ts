@@ -8,14 +8,14 @@ import type { Point } from '../core/geometry.ts';
 import type { Box, RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
-import { BestFrames, type BestFrame, type ScoredObject } from './best-frame.ts';
 import { clipAround, frameFromRing, type ClipResult } from './clip.ts';
 import type { EvidenceConfig } from './config.ts';
 import { frameScale, scaleBox } from './geometry.ts';
 import { grabFrame } from './grab.ts';
 import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from './privacy.ts';
 import { runRetention, type RetentionResult } from './retention.ts';
-import { SegmentRing } from './ring.ts';
+import { ringOutput, SegmentRing } from './ring.ts';
+import type { RingOutput } from '../ingest/args.ts';
 import { renderSnapshot, thumbnail, type AnnotatedObject, type Thumbnail } from './snapshot.ts';
 import { openEvidenceStore, type EvidenceStore, type StoredFile } from './store.ts';
 
@@ -81,19 +81,11 @@ interface CameraState {
   ringIsEvidence: boolean;
 }
 
-/** Best-frame bookkeeping kept with the pixels. */
-export interface BestFrameMeta {
-  camera: string;
-  at: number;
-  objects: readonly AnnotatedObject[];
-}
-
 /**
- * Evidence for events: privacy masks, best frame, annotated snapshot and thumbnail, clips from the
+ * Evidence for events: privacy masks, annotated snapshot and thumbnail, clips from the
  * segment ring, the evidence store and its retention. One per agent.
  */
 export class EvidenceService {
-  readonly bestFrames = new BestFrames<BestFrameMeta>();
   private readonly cams = new Map<string, CameraState>();
   private retentionTimer: NodeJS.Timeout | undefined;
   /** Masked clips re-encode: one at a time, so two events never take both cores from detection. */
@@ -126,6 +118,8 @@ export class EvidenceService {
             reconnect: { initialMs: cam.reconnect.initialSeconds * 1000, maxMs: cam.reconnect.maxSeconds * 1000 },
           },
           opts.log,
+          // Street cameras allow few RTSP sessions: without a separate evidence stream, the analysis connection records.
+          cam.evidenceUrl === undefined ? 'ingest' : 'own',
         );
       }
       this.cams.set(cam.id, state);
@@ -157,22 +151,14 @@ export class EvidenceService {
   }
 
   /** The camera's privacy mask: apply it to every frame before analysis (`mask.apply(frame)`). */
+  /** The ring output the camera's analysis ffmpeg must also write, when its ring rides on that connection. */
+  ringOutputFor(camera: string): RingOutput | undefined {
+    const ring = this.state(camera).ring;
+    return ring?.recorder === 'ingest' ? ringOutput(ring.opts) : undefined;
+  }
+
   privacyMask(camera: string): PrivacyMask {
     return this.state(camera).mask;
-  }
-
-  /** Offers an analysed frame of an open event; true when it is now the event's best. */
-  offerFrame(eventId: string, camera: string, frame: RgbImage, at: number, objects: readonly (AnnotatedObject & ScoredObject)[]): boolean {
-    return this.bestFrames.offer(eventId, frame, objects, { camera, at, objects });
-  }
-
-  bestFrame(eventId: string): BestFrame<BestFrameMeta> | undefined {
-    return this.bestFrames.get(eventId);
-  }
-
-  /** Call when an event is over and its last snapshot is stored. */
-  forget(eventId: string): void {
-    this.bestFrames.drop(eventId);
   }
 
   /**

@@ -1,9 +1,10 @@
+import type { RingOutput } from './args.ts';
 import type { CameraSourceConfig } from './config.ts';
 import type { SourceStatus } from './supervisor.ts';
 
 /** Main thread → ingest worker. */
 export type ToWorker =
-  | { type: 'start'; config: CameraSourceConfig }
+  | { type: 'start'; config: CameraSourceConfig; ring?: RingOutput }
   | { type: 'stop'; camera: string }
   /** A frame buffer given back (transferred) for reuse. */
   | { type: 'recycle'; camera: string; data: ArrayBuffer };

@@ -21,7 +21,7 @@ port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'start': {
       const camera = m.config.id;
-      const sup = new StreamSupervisor(m.config, forwardingLog(camera));
+      const sup = new StreamSupervisor(m.config, forwardingLog(camera), Math.random, m.ring);
       supervisors.set(camera, sup);
       sup.on('state', (status) => post({ type: 'state', camera, status }));
       sup.on('frame', (f) => {

@@ -5,7 +5,7 @@ import type { Frame } from '../ingest/frame.ts';
 import type { CameraSource } from '../ingest/source.ts';
 import type { CameraHealth } from '../health/schema.ts';
 import { cameraHealth } from '../health/camera-health.ts';
-import { chooseLane, charge, type Candidate, type LaneClock } from './fair-share.ts';
+import { chooseLane, charge, type LaneTurn, type LaneClock } from './fair-share.ts';
 import { RateMeter } from './rate.ts';
 import { LatestFrameSlot } from './slot.ts';
 import { StageTimings, type StageName } from './timings.ts';
@@ -191,9 +191,9 @@ export class FrameLoop {
     clearTimeout(this.wake);
     if (!this.running || this.busy) return;
     const lanes = [...this.lanes.values()];
-    const candidates: Candidate[] = lanes.map((l) => ({ clock: l.clock, frameAt: l.slot.peek()?.receivedAt }));
+    const turns: LaneTurn[] = lanes.map((l) => ({ clock: l.clock, frameAt: l.slot.peek()?.receivedAt }));
     const now = Date.now();
-    const choice = chooseLane(candidates, now, this.vtime);
+    const choice = chooseLane(turns, now, this.vtime);
     if (choice === undefined) return;
     if ('waitUntil' in choice) {
       this.wake = setTimeout(() => this.pump(), choice.waitUntil - now);

@@ -18,7 +18,7 @@ export interface RuleInput {
 }
 
 /** One violation as seen in one frame. */
-export interface Candidate {
+export interface Sighting {
   /** Zone-wide rules (one violation per zone) give a fixed key; per-object rules leave it out. */
   key?: string;
   /** Every object taking part, for the alert. */
@@ -33,7 +33,7 @@ export interface Candidate {
 }
 
 export interface RuleEvaluator {
-  evaluate(input: RuleInput): Candidate[];
+  evaluate(input: RuleInput): Sighting[];
 }
 
 /** What a rule type contributes: its condition, and the words the operator reads. */

@@ -6,7 +6,7 @@ import { iou, unionBox } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
 import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';
-import type { Candidate, RuleKind } from './kind.ts';
+import type { Sighting, RuleKind } from './kind.ts';
 import type { EventObject, EventView, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
 
 /** A per-object violation seen again at this overlap, under a new track id, is the same violation. */
@@ -59,7 +59,7 @@ export interface FrameFacts {
 }
 
 export interface Lifecycle {
-  step(candidates: readonly Candidate[], at: number, facts: FrameFacts): ViolationUpdate[];
+  step(candidates: readonly Sighting[], at: number, facts: FrameFacts): ViolationUpdate[];
   /** Objects of an event marked false positive, ignored by this rule for `suppressSeconds`. */
   isSuppressed(track: Track, at: number): boolean;
   /** The track overlaps a followed violation whose own objects are not seen in this frame. */
@@ -151,9 +151,9 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   const orphaned = (e: Episode, seen: ReadonlySet<number>) => e.key === undefined && ![...e.anchorIds].some((id) => seen.has(id));
 
   /** Pairs candidates with episodes: by key or a shared anchor id first, then by place when the episode's objects are gone (a track-id switch). */
-  const match = (candidates: readonly Candidate[], seen: ReadonlySet<number>): Map<Candidate, { ep: Episode; sameObject: boolean }> => {
+  const match = (candidates: readonly Sighting[], seen: ReadonlySet<number>): Map<Sighting, { ep: Episode; sameObject: boolean }> => {
     const free = new Set(episodes);
-    const out = new Map<Candidate, { ep: Episode; sameObject: boolean }>();
+    const out = new Map<Sighting, { ep: Episode; sameObject: boolean }>();
     for (const c of candidates) {
       const ep = [...free].find((e) => (c.key !== undefined ? e.key === c.key : e.key === undefined && c.anchors.some((a) => e.anchorIds.has(a.id))));
       if (!ep) continue;
@@ -169,7 +169,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     return out;
   };
 
-  const observe = (ep: Episode, c: Candidate, at: number): void => {
+  const observe = (ep: Episode, c: Sighting, at: number): void => {
     ep.lastTrueAt = at;
     ep.anchorIds = new Set(c.anchors.map((a) => a.id));
     ep.region = unionBox(c.anchors.map((a) => a.box));

@@ -141,7 +141,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     const addCamera = (cam: Config['cameras'][number]) => {
       // Each stage names itself and the camera in its own log lines.
       pipelines.set(cam.id, new CameraPipeline(cam, { ...pipelineDeps, mask: evidence.privacyMask(cam.id) }, log));
-      const source = createCameraSource(cam, log);
+      const source = createCameraSource(cam, log, evidence.ringOutputFor(cam.id));
       source.on('state', publishStatus);
       sources.set(cam.id, source);
       loop.addSource(source);

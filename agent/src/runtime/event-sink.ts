@@ -120,10 +120,7 @@ export class EventSink {
     await this.deps.publisher.publishEvent(alert, jpeg);
     this.deps.onAlert(alert, formatAlertLine(alert));
     if (u.state === 'ended' || u.state === 'cleared') {
-      void (known.clip ?? Promise.resolve()).then(() => {
-        this.events.delete(u.eventId);
-        this.deps.evidence.forget(u.eventId);
-      });
+      void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
     }
   }
 
