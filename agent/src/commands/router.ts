@@ -1,33 +1,15 @@
 import type { z } from 'zod';
 import type { Logger } from '../core/log.ts';
 import type { Topics } from '../publish/topics.ts';
-import {
-  COMMAND_NAMES,
-  COMMAND_RESULT_SCHEMA_ID,
-  commandSchemas,
-  type CommandHandler,
-  type CommandName,
-  type CommandReply,
-  type EventCommand,
-  type IncomingCommand,
-} from './schema.ts';
+import { runEventCommand } from './handlers/event.ts';
+import { runReloadCommand } from './handlers/reload.ts';
+import { runSnapshotCommand } from './handlers/snapshot.ts';
+import type { CommandHandlers, CommandOutcome, CommandRun } from './handlers/types.ts';
+import { COMMAND_NAMES, COMMAND_RESULT_SCHEMA_ID, commandSchemas, type CommandHandler, type CommandName, type CommandReply, type IncomingCommand } from './schema.ts';
 
-export type CommandOutcome = { ok: true; detail?: Record<string, unknown> } | { ok: false; error: string };
-export type SnapshotOutcome = { ok: true; jpeg: Buffer; width: number; height: number; sha256: string } | { ok: false; error: string };
 
-/**
- * What the rest of the agent supplies. Each handler either applies the command completely or returns
- * `{ ok: false, error }` having changed nothing.
- */
-export interface CommandHandlers {
-  /** The rules engine's operator action (an unknown event id is an error). */
-  applyEventAction(cmd: EventCommand, at: number): CommandOutcome | Promise<CommandOutcome>;
-  cameras(): readonly string[];
-  /** A fresh annotated frame of a camera this box has. */
-  snapshot(camera: string): Promise<SnapshotOutcome>;
-  /** Re-read and validate the config; keep the old one when the new one is invalid. */
-  reload(): Promise<CommandOutcome>;
-}
+/** One handler per command (a new command is one file in handlers/ plus its schema and this line). */
+const RUNS: { [N in CommandName]: CommandRun<N> } = { event: runEventCommand, snapshot: runSnapshotCommand, reload: runReloadCommand };
 
 /** One handled command, for the audit log (operator actions are part of the accountability chain). */
 export interface CommandAuditEntry {
@@ -97,26 +79,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
     if (!parsed.success) return reply(name, { ok: false, error: `invalid cmd/${name}: ${describeIssues(parsed.error.issues)}` });
 
     try {
-      switch (name) {
-        case 'event': {
-          const c = parsed.data as EventCommand;
-          return reply(name, await handlers.applyEventAction(c, at), c);
-        }
-        case 'snapshot': {
-          const { camera } = parsed.data as { camera: string };
-          const known = handlers.cameras();
-          if (!known.includes(camera)) {
-            return reply(name, { ok: false, error: `unknown camera "${camera}": this box has ${known.map((c) => `"${c}"`).join(', ') || 'no cameras'}` }, parsed.data);
-          }
-          const shot = await handlers.snapshot(camera);
-          if (!shot.ok) return reply(name, shot, parsed.data);
-          const topic = topics.requestedSnapshot(camera);
-          const detail = { camera, topic, sha256: shot.sha256, bytes: shot.jpeg.length, width: shot.width, height: shot.height };
-          return { ...reply(name, { ok: true, detail }, parsed.data), snapshot: { camera, jpeg: shot.jpeg } };
-        }
-        case 'reload':
-          return reply(name, await handlers.reload(), parsed.data);
-      }
+      const run = RUNS[name] as CommandRun<CommandName>;
+      const { outcome, snapshot } = await run(parsed.data as never, handlers, at, topics);
+      const answer = reply(name, outcome, parsed.data as Record<string, unknown>);
+      return snapshot ? { ...answer, snapshot } : answer;
     } catch (err) {
       // A handler that throws has broken its contract; the operator still gets an answer.
       log.error({ err, command: name }, 'command handler failed');

@@ -5,8 +5,10 @@ import { openAuditLog } from '../audit/audit-log.ts';
 import { loadSigningKey } from '../audit/sign.ts';
 import { backupAuditLog, type BackupResult } from '../audit/backup.ts';
 import type { Alert } from '../alert/schema.ts';
-import { createCommandRouter, type CommandOutcome, type SnapshotOutcome } from '../commands/router.ts';
+import { createCommandRouter } from '../commands/router.ts';
+import type { CommandOutcome, SnapshotOutcome } from '../commands/handlers/types.ts';
 import type { EventCommand } from '../commands/schema.ts';
+import { attachCommandChannel } from '../commands/channel.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { createDetector } from '../detect/detector.ts';
@@ -243,7 +245,8 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       await audit.append('config_loaded', { file: next.file, sha256: next.sha256, reload: true, restartedCameras: modified.map((c) => c.id), removedCameras: removed });
       return { ok: true, detail: { sha256: next.sha256, restartedCameras: modified.map((c) => c.id), removedCameras: removed } };
     };
-    await publisher.onCommand(
+    await attachCommandChannel(
+      publisher,
       createCommandRouter({
         topics: publisher.topics,
         boxId,
@@ -251,6 +254,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
         handlers: { applyEventAction: eventAction, cameras: () => [...pipelines.keys()], snapshot, reload },
         audit: (e) => void audit.append('operator_command', { ...e, at: new Date(e.at).toISOString() }),
       }),
+      log,
     );
     publishStatus();
     log.info({ site: config.site.id, boxId, cameras: config.cameras.length, broker: redact(brokerUrl), model: model.manifest.name }, 'agent started');

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../agent/src/core/log.ts';
-import { createCommandRouter, type CommandAuditEntry, type CommandHandlers } from '../../../agent/src/commands/router.ts';
+import { createCommandRouter, type CommandAuditEntry } from '../../../agent/src/commands/router.ts';
+import type { CommandHandlers } from '../../../agent/src/commands/handlers/types.ts';
 import { commandResultSchema, type EventCommand, type IncomingCommand } from '../../../agent/src/commands/schema.ts';
 import { buildTopics } from '../../../agent/src/publish/topics.ts';
 
