@@ -81,13 +81,13 @@ export async function clipAround(
   at: number,
   preSeconds: number,
   postSeconds: number,
-  opts: CutOptions & { graceMs: number; now?: () => number; pollMs?: number },
+  opts: CutOptions & { graceMs: number; now?: () => number; pollMs?: number; stopWaiting?: () => boolean },
 ): Promise<ClipResult> {
   const now = opts.now ?? Date.now;
   const from = at - preSeconds * 1000;
   const to = at + postSeconds * 1000;
   let segs = await segments();
-  while ((segs.length === 0 || segs[segs.length - 1].endAt < to) && now() < to + opts.graceMs) {
+  while ((segs.length === 0 || segs[segs.length - 1].endAt < to) && now() < to + opts.graceMs && !opts.stopWaiting?.()) {
     await sleep(opts.pollMs ?? 250);
     segs = await segments();
   }

@@ -88,6 +88,7 @@ interface CameraState {
 export class EvidenceService {
   private readonly cams = new Map<string, CameraState>();
   private retentionTimer: NodeJS.Timeout | undefined;
+  private closing = false;
   /** Masked clips re-encode: one at a time, so two events never take both cores from detection. */
   private encodeQueue: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
@@ -144,7 +145,17 @@ export class EvidenceService {
     await this.retention();
   }
 
+  /**
+   * The agent is stopping: clips waiting for their post-roll are cut now from what the ring holds (and marked
+   * incomplete), before the cameras, whose connection may also record the ring, go away.
+   */
+  cutPendingClipsNow(): void {
+    this.closing = true;
+  }
+
+  /** Stops the rings and deletes them (unmasked video is kept only while the agent runs). */
   async stop(): Promise<void> {
+    this.closing = true;
     clearInterval(this.retentionTimer);
     await Promise.all([...this.cams.values()].map((s) => s.ring?.stop()));
     await this.encodeQueue.catch(() => undefined);
@@ -215,6 +226,7 @@ export class EvidenceService {
         mask: st.mask,
         encoder,
         graceMs: Math.max(5000, segmentSeconds * 5000) + st.cam.timeoutSeconds * 1000,
+        stopWaiting: () => this.closing,
       });
     let result: ClipResult;
     if (st.mask.empty) {

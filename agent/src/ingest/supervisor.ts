@@ -122,8 +122,6 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     clearInterval(this.watchdog);
     const s = this.session;
     if (s) await this.kill(s, 'stopped');
-    // The ring's segments are unmasked video: kept only while the camera runs.
-    if (this.ring) await rm(this.ring.dir, { recursive: true, force: true });
     this.setState('stopped', undefined);
     this.log.info({}, 'camera stopped');
   }

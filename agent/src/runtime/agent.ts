@@ -95,6 +95,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       status: () => statusOf(state.config, version, boxId, startedAt, cameras.sources),
     });
     teardown.add(() => cameras.stopAll());
+    teardown.add(async () => evidence.cutPendingClipsNow());
     registerPublisherMetrics(registry, () => publisher.stats());
     startReporting(state.config, { boxId, publisher, loop: cameras.loop, log, teardown });
     if (state.config.http) {
