@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,4 +73,44 @@ describe('one RTSP session per camera stream (real agent, real RTSP server)', ()
     // The ring is unmasked video: it does not outlive the agent.
     expect(existsSync(join(dataDir, 'ring', 'single'))).toBe(false);
   }, 120_000);
+
+  it('leaves no ffmpeg running when the agent is killed with SIGKILL (the evidence ring of a main stream included)', async () => {
+    const runDir = mkdtempSync(join(dir, 'kill-'));
+    agent = runAgent(runDir, {
+      site: { id: 'sessions', name: 'Sessions', timezone: 'Asia/Shanghai', location: { lat: 31.2, lon: 121.4 }, boxId: 'kill-box' },
+      mqtt: { url: broker.url, healthIntervalSeconds: 1 },
+      model: { manifest: defaultManifest },
+      dataDir: join(runDir, 'data'),
+      evidence: { clip: { enabled: true, segmentSeconds: 1 } },
+      cameras: [{ id: 'dual', url: rtsp.url('/sub'), evidenceUrl: rtsp.url('/main'), analysis: { fps: 2, width: 384, height: 216 }, windows: 'none' }],
+    });
+    const ffmpegs = () => ffmpegChildren(agent!.proc.pid!);
+    const deadline = Date.now() + 60_000;
+    while (ffmpegs().length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const children = ffmpegs();
+    expect(children.length).toBe(2);
+    await agent.stop('SIGKILL');
+    agent = undefined;
+    const gone = Date.now() + 10_000;
+    while (children.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    expect(children.filter(alive)).toEqual([]);
+  }, 120_000);
 });
+
+function ffmpegChildren(pid: number): number[] {
+  try {
+    const pids = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+    return pids.filter((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'ffmpeg');
+  } catch {
+    return [];
+  }
+}
+
+/** Running (a zombie waiting to be reaped counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}

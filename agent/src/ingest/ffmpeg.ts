@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { setPriority } from 'node:os';
+import { delimiter, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { redact } from '../core/redact.ts';
 import { reasonFromStderr } from './stderr.ts';
@@ -12,6 +14,24 @@ import { reasonFromStderr } from './stderr.ts';
 /** `FFMPEG_PATH` / `FFPROBE_PATH` when set (a custom build with hardware decoders), else the ones on PATH. */
 export function ffmpegBinary(tool: 'ffmpeg' | 'ffprobe' = 'ffmpeg'): string {
   return (tool === 'ffmpeg' ? process.env.FFMPEG_PATH : process.env.FFPROBE_PATH) || tool;
+}
+
+/** util-linux's setpriv: makes the kernel kill ffmpeg when the agent dies, even by `kill -9` or a crash. */
+const SETPRIV = '/usr/bin/setpriv';
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The binary as the shell would find it, or undefined. */
+function resolveBinary(name: string): string | undefined {
+  if (isAbsolute(name) || name.includes('/')) return executable(name) ? name : undefined;
+  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find(executable);
 }
 
 export interface FfmpegExit {
@@ -54,7 +74,11 @@ export interface FfmpegProcess {
 export function startFfmpeg(args: readonly string[], opts: FfmpegOptions = {}): FfmpegProcess {
   const keep = opts.keepStderr ?? 40;
   const stderr: string[] = [];
-  const child: ChildProcess = spawn(ffmpegBinary(opts.tool), args, { stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'], detached: true });
+  const binary = ffmpegBinary(opts.tool);
+  const resolved = resolveBinary(binary);
+  // Without a parent-death signal a `kill -9` of the agent would leave the ring's ffmpeg recording for ever.
+  const [cmd, argv] = resolved && executable(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', resolved, ...args]] : [resolved ?? binary, [...args]];
+  const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'], detached: true });
   let running = child.pid !== undefined;
   if (opts.nice && child.pid) {
     try {
