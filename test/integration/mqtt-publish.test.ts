@@ -10,6 +10,7 @@ import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../agent/src/publish/embedded-broker.ts';
 import { createPublisher, type Delivery, type Publisher } from '../../agent/src/publish/publisher.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { freePort } from '../helpers/ports.ts';
 import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
 import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
@@ -143,4 +144,28 @@ describe('publisher against the embedded broker (aedes, MQTT 3.1.1 only)', () =>
       await sub.close();
     }
   });
+});
+
+describe('protocol fall-back lasts one session', () => {
+  it('returns to MQTT 5 once the broker on the same address accepts it', async () => {
+    const port = await freePort();
+    const aedes = await startEmbeddedBroker(port, silentLogger);
+    const url = `mqtt://127.0.0.1:${port}`;
+    const p = createPublisher(mqttConfigSchema.parse({ url, reconnectMinSeconds: 0.2, reconnectMaxSeconds: 0.5 }), ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), url), silentLogger);
+    let mosquitto: Mosquitto | undefined;
+    try {
+      await p.start();
+      await p.whenConnected(10_000);
+      expect(p.stats().protocolVersion).toBe(4);
+      // The 3.1.1-only broker goes; an MQTT 5 broker takes its address.
+      const back = new Promise<number>((resolve) => p.on('connected', (c) => resolve(c.protocolVersion)));
+      await aedes.close();
+      mosquitto = await startMosquitto({ port });
+      expect(await back).toBe(5);
+      expect(p.stats().protocolVersion).toBe(5);
+    } finally {
+      await p.stop();
+      await mosquitto?.stop();
+    }
+  }, 60_000);
 });

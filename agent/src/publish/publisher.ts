@@ -139,7 +139,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const maxDelay = Math.max(minDelay, this.cfg.reconnectMaxSeconds * 1000);
 
     let backoff = minDelay;
+    let sessionUp = false;
     client.on('connect', (connack) => {
+      sessionUp = true;
       backoff = minDelay;
       client.options.reconnectPeriod = minDelay;
       const protocolVersion = client.options.protocolVersion ?? 4;
@@ -158,6 +160,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       if (client.options.will) client.options.will.payload = this.will().payload;
     });
     client.on('close', () => {
+      // A fall-back to 3.1.1 holds for one session only: the next attempt asks for MQTT 5 again (a broker upgraded or
+      // a listener that was briefly the wrong one must not pin the box to 3.1.1 for good).
+      if (sessionUp && client.options.protocolVersion !== this.cfg.protocolVersion) client.options.protocolVersion = this.cfg.protocolVersion;
+      sessionUp = false;
       if (!this.stopping) this.log.debug({ url }, 'broker connection closed');
       this.emit('disconnected');
     });
@@ -319,7 +325,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const code = err instanceof ErrorWithReasonCode ? err.code : undefined;
     // 1 (3.1.1 "unacceptable protocol version") or 0x84 (MQTT 5 "unsupported protocol version"): e.g. the embedded aedes broker.
     if (client && client.options.protocolVersion === 5 && (code === 1 || code === 0x84)) {
-      this.log.warn({ code }, 'broker refused MQTT 5: falling back to MQTT 3.1.1');
+      this.log.warn({ code }, 'broker refused MQTT 5: this connection falls back to MQTT 3.1.1');
       client.options.protocolVersion = 4;
       client.options.reconnectPeriod = this.cfg.reconnectMinSeconds * 1000;
       return;
