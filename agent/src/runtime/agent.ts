@@ -92,12 +92,12 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       publisher,
       log,
       pipeline: { site: state.config.site, detector, sink, model: modelInfo, agent: { version, boxId }, modelInput: model.manifest.input },
-      status: () => statusOf(state.config, version, boxId, startedAt, cameras.sources),
+      status: () => ({ ...statusOf(state.config, version, boxId, startedAt, cameras.sources), ...(audit.degraded ? { degraded: audit.degraded } : {}) }),
     });
     teardown.add(() => cameras.stopAll());
     teardown.add(async () => evidence.cutPendingClipsNow());
     registerPublisherMetrics(registry, () => publisher.stats());
-    startReporting(state.config, { boxId, publisher, loop: cameras.loop, log, teardown });
+    startReporting(state.config, { boxId, publisher, loop: cameras.loop, log, teardown, degraded: () => audit.degraded, publishStatus: cameras.publishStatus });
     if (state.config.http) {
       const http = await startHttpServer(state.config.http, () => cameras.loop.health(), registry, log);
       teardown.add(() => http.close());
@@ -127,7 +127,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
         boxId,
         log,
         handlers: operatorCommandHandlers({ pipelines: cameras.pipelines, evidence, model: modelInfo, config: () => state.config, reload, log }),
-        audit: (e) => void audit.append('operator_command', { ...e, at: new Date(e.at).toISOString() }),
+        audit: (e) => record(audit, log, 'operator_command', { ...e, at: new Date(e.at).toISOString() }),
       }),
       log,
     );
@@ -177,7 +177,7 @@ async function openAudit(
   if (backup) {
     const report = (r: BackupResult) => (r.diverged.length > 0 ? audit.append('audit_backup', { backupDir: config.audit.backupDir, ...r }) : undefined);
     await report(await backup.run());
-    const timer = setInterval(() => void backup.run().then(report), config.audit.backupIntervalMinutes * 60_000);
+    const timer = setInterval(() => void backup.run().then(report).catch((err: unknown) => log.error({ stage: 'audit', err: (err as Error).message }, 'audit backup not recorded')), config.audit.backupIntervalMinutes * 60_000);
     timer.unref();
     teardown.add(async () => clearInterval(timer));
   }
@@ -214,9 +214,9 @@ async function connectBroker(
     log,
   );
   publisher.on('delivered', (d) =>
-    void audit.append('delivery', { outboxId: d.message.id, kind: d.message.kind, camera: d.message.camera, eventId: d.message.eventId, state: d.message.state, topic: d.message.topic, ackedAt: new Date(d.ackedAt).toISOString() }),
+    record(audit, log, 'delivery', { outboxId: d.message.id, kind: d.message.kind, camera: d.message.camera, eventId: d.message.eventId, state: d.message.state, topic: d.message.topic, ackedAt: new Date(d.ackedAt).toISOString() }),
   );
-  publisher.on('dropped', (d) => void audit.append('outbox_dropped', { ...d }));
+  publisher.on('dropped', (d) => record(audit, log, 'outbox_dropped', { ...d }));
   await publisher.start();
   teardown.add(() => publisher.stop());
   return { publisher, brokerUrl };
@@ -280,10 +280,18 @@ function startCameras(deps: CameraDeps) {
 }
 
 /** Retained health per camera and the health file every health interval; metrics every metrics interval. */
-function startReporting(config: Config, ctx: { boxId: string; publisher: Publisher; loop: FrameLoop; log: Logger; teardown: Teardown }): void {
+function startReporting(
+  config: Config,
+  ctx: { boxId: string; publisher: Publisher; loop: FrameLoop; log: Logger; teardown: Teardown; degraded: () => string | undefined; publishStatus: () => void },
+): void {
   const { publisher, loop, log } = ctx;
   const healthFile = join(config.dataDir, 'health.json');
+  let degraded: boolean | undefined;
   const healthTimer = setInterval(() => {
+    // The retained status says when the box is degraded, and when it is not any more.
+    const now = ctx.degraded() !== undefined;
+    if (now !== degraded && (degraded !== undefined || now)) ctx.publishStatus();
+    degraded = now;
     const all = loop.health();
     for (const h of all) publisher.publishHealth(h);
     void writeHealthFile(healthFile, { at: new Date().toISOString(), pid: process.pid, connected: publisher.connected, cameras: all }).catch((err: unknown) =>
@@ -305,6 +313,11 @@ function startReporting(config: Config, ctx: { boxId: string; publisher: Publish
     clearInterval(healthTimer);
     clearInterval(metricsTimer);
   });
+}
+
+/** An audit record nobody waits for: a failure is logged, never an unhandled rejection that ends the process. */
+function record(audit: AuditLog, log: Logger, kind: Parameters<AuditLog['append']>[0], data: Record<string, unknown>): void {
+  audit.append(kind, data).catch((err: unknown) => log.error({ stage: 'audit', kind, err: (err as Error).message }, 'audit record not written'));
 }
 
 /** Keeps `backupDir` a copy of the audit log; a backup that disagrees with the log is kept and reported loudly. */

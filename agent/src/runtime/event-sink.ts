@@ -103,22 +103,25 @@ export class EventSink {
     if (u.state === 'started') known.clip = this.cutClip(camera.id, u.eventId, at, known);
 
     const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence });
-    await this.deps.audit.append('event_decision', {
-      eventId: u.eventId,
-      seq: u.seq,
-      state: u.state,
-      camera: camera.id,
-      zone: u.zone.id,
-      rule: alert.rule,
-      model: alert.model,
-      dwellSeconds: alert.dwellSeconds,
-      objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId })),
-      ...(alert.reason ? { reason: alert.reason } : {}),
-      ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
-      ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
-    });
+    // The durable outbox first: an alert never waits on, or is lost with, the audit log (a full disk, a slow card).
     await this.deps.publisher.publishEvent(alert, jpeg);
     this.deps.onAlert(alert, formatAlertLine(alert));
+    this.deps.audit
+      .append('event_decision', {
+        eventId: u.eventId,
+        seq: u.seq,
+        state: u.state,
+        camera: camera.id,
+        zone: u.zone.id,
+        rule: alert.rule,
+        model: alert.model,
+        dwellSeconds: alert.dwellSeconds,
+        objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId })),
+        ...(alert.reason ? { reason: alert.reason } : {}),
+        ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
+        ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
+      })
+      .catch((err: unknown) => this.log.error({ camera: camera.id, eventId: u.eventId, err: (err as Error).message }, 'audit record of the decision not written'));
     if (u.state === 'ended' || u.state === 'cleared') {
       void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
     }
