@@ -13,6 +13,8 @@ import type { EventObject, EventView, OperatorActionOptions, OperatorRecord, Ope
 const SAME_PLACE_IOU = 0.3;
 /** A box overlapping a suppressed object's box this much is that object. */
 const SAME_OBJECT_IOU = 0.5;
+/** Former anchor ids remembered per violation (the latest handovers). */
+const FORMER_IDS_KEPT = 8;
 /** Score gain (mean over the event's objects) that makes a frame better evidence than the last one sent. */
 const BETTER_EVIDENCE_MARGIN = 0.02;
 
@@ -33,6 +35,8 @@ interface Episode {
   since: number;
   lastTrueAt: number;
   anchorIds: Set<number>;
+  /** Ids that anchored the violation before another track took it over by place: the object may come back under its own id. */
+  formerIds: Set<number>;
   region: Box;
   objects: EventObject[];
   quality: number;
@@ -150,14 +154,30 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
 
   const orphaned = (e: Episode, seen: ReadonlySet<number>) => e.key === undefined && ![...e.anchorIds].some((id) => seen.has(id));
 
-  /** Pairs candidates with episodes: by key or a shared anchor id first, then by place when the episode's objects are gone (a track-id switch). */
+  /**
+   * Pairs candidates with episodes: by key or a shared anchor id first, then an object coming back under the id it had
+   * before a neighbour took its violation over by place (it reclaims the violation; the neighbour is judged on its own),
+   * then by place when the episode's objects are gone (a track-id switch).
+   */
   const match = (candidates: readonly Candidate[], seen: ReadonlySet<number>): Map<Candidate, { ep: Episode; sameObject: boolean }> => {
     const free = new Set(episodes);
     const out = new Map<Candidate, { ep: Episode; sameObject: boolean }>();
+    const holder = new Map<Episode, Candidate>();
     for (const c of candidates) {
       const ep = [...free].find((e) => (c.key !== undefined ? e.key === c.key : e.key === undefined && c.anchors.some((a) => e.anchorIds.has(a.id))));
       if (!ep) continue;
       out.set(c, { ep, sameObject: true });
+      holder.set(ep, c);
+      free.delete(ep);
+    }
+    for (const c of candidates) {
+      if (out.has(c) || c.key !== undefined) continue;
+      const ep = episodes.find((e) => e.key === undefined && c.anchors.some((a) => e.formerIds.has(a.id)) && !c.anchors.some((a) => e.anchorIds.has(a.id)));
+      if (!ep) continue;
+      const taker = holder.get(ep);
+      if (taker) out.delete(taker);
+      out.set(c, { ep, sameObject: true });
+      holder.set(ep, c);
       free.delete(ep);
     }
     const rest = candidates.filter((c) => !out.has(c) && c.key === undefined);
@@ -169,9 +189,13 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     return out;
   };
 
-  const observe = (ep: Episode, c: Candidate, at: number): void => {
+  const observe = (ep: Episode, c: Candidate, at: number, sameObject: boolean): void => {
     ep.lastTrueAt = at;
-    ep.anchorIds = new Set(c.anchors.map((a) => a.id));
+    const ids = new Set(c.anchors.map((a) => a.id));
+    if (!sameObject) for (const id of ep.anchorIds) if (!ids.has(id)) ep.formerIds.add(id);
+    for (const id of ids) ep.formerIds.delete(id);
+    if (ep.formerIds.size > FORMER_IDS_KEPT) ep.formerIds = new Set([...ep.formerIds].slice(-FORMER_IDS_KEPT));
+    ep.anchorIds = ids;
     ep.region = unionBox(c.anchors.map((a) => a.box));
     ep.objects = c.objects.map((t) => ({ trackId: t.id, label: t.label, score: t.score, box: t.box }));
     ep.quality = c.anchors.reduce((s, a) => s + a.score, 0) / c.anchors.length;
@@ -189,14 +213,14 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
         const m = matched.get(c);
         let ep = m?.ep;
         if (!ep) {
-          ep = { key: c.key, since, lastTrueAt: at, anchorIds: new Set(), region: { x1: 0, y1: 0, x2: 0, y2: 0 }, objects: [], quality: 0, closed: false };
+          ep = { key: c.key, since, lastTrueAt: at, anchorIds: new Set(), formerIds: new Set(), region: { x1: 0, y1: 0, x2: 0, y2: 0 }, objects: [], quality: 0, closed: false };
           episodes.push(ep);
         } else if (!ep.event) {
           // The same object settling again after a gap in which it moved restarts the dwell; anything else (a
           // short miss, a track-id switch, a cluster changing members) keeps the earliest time.
           ep.since = m!.sameObject && c.since !== undefined && since > ep.lastTrueAt ? since : Math.min(ep.since, since);
         }
-        observe(ep, c, at);
+        observe(ep, c, at, m?.sameObject ?? true);
         touched.add(ep);
         if (ep.closed) continue;
         const msg = ep.event ? progress(ep, ep.event, at) : at - ep.since >= dwellMs ? start(ep, at) : undefined;
