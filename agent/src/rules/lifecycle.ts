@@ -1,6 +1,7 @@
 import type { OperatorAction } from './states.ts';
 import type { Box } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
+import type { Instant } from '../core/time.ts';
 import { greedyAssign } from '../track/assign.ts';
 import { iou, unionBox } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
@@ -50,7 +51,7 @@ export interface LifecycleSpec {
   zone: { id: string; name?: string };
   rule: RuleConfig;
   kind: RuleKind<RuleConfig>;
-  newEventId(at: number): string;
+  newEventId(wallAt: number): string;
   logger: Logger;
 }
 
@@ -63,13 +64,13 @@ export interface FrameFacts {
 }
 
 export interface Lifecycle {
-  step(candidates: readonly Candidate[], at: number, facts: FrameFacts): ViolationUpdate[];
-  /** Objects of an event marked false positive, ignored by this rule for `suppressSeconds`. */
+  step(candidates: readonly Candidate[], now: Instant, facts: FrameFacts): ViolationUpdate[];
+  /** Objects of an event marked false positive, ignored by this rule for `suppressSeconds` (`at`: monotonic). */
   isSuppressed(track: Track, at: number): boolean;
   /** The track overlaps a followed violation whose own objects are not seen in this frame. */
   resumes(track: Track, seen: ReadonlySet<number>): boolean;
   /** `undefined` when the event is not one of this rule's. */
-  apply(eventId: string, action: OperatorAction, at: number, opts: OperatorActionOptions): OperatorResult | undefined;
+  apply(eventId: string, action: OperatorAction, now: Instant, opts: OperatorActionOptions): OperatorResult | undefined;
   active(): EventView[];
 }
 
@@ -89,6 +90,12 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   let episodes: Episode[] = [];
   let suppressed: { trackId: number; box: Box; until: number }[] = [];
   let wasOpen: boolean | undefined;
+  /**
+   * Every time kept here is monotonic; messages carry wall-clock times, read through the latest frame's offset
+   * between the two clocks (so after an NTP step they show the corrected time of day).
+   */
+  let wallOffset = 0;
+  const wall = (mono: number) => mono + wallOffset;
   /** Dwell never counts from before the schedule opened; before the first closed period, it is unbounded. */
   let openSince = -Infinity;
 
@@ -98,12 +105,12 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     zone: spec.zone,
     rule,
     ruleDescription: description,
-    startedAt: ev.startedAt,
-    observedAt: ep.lastTrueAt,
+    startedAt: wall(ev.startedAt),
+    observedAt: wall(ep.lastTrueAt),
     dwellSeconds: (ep.lastTrueAt - ev.startedAt) / 1000,
     objects: ep.objects,
     operator: ev.operator,
-    dispatchedAt: ev.dispatchedAt,
+    dispatchedAt: ev.dispatchedAt === undefined ? undefined : wall(ev.dispatchedAt),
   });
 
   const message = (ep: Episode, ev: ActiveEvent, state: ViolationUpdate['state'], extra: Partial<ViolationUpdate> = {}): ViolationUpdate => ({
@@ -116,7 +123,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   });
 
   const start = (ep: Episode, at: number): ViolationUpdate => {
-    const ev: ActiveEvent = { id: spec.newEventId(at), seq: 0, startedAt: ep.since, lastEmitAt: at, bestQuality: ep.quality };
+    const ev: ActiveEvent = { id: spec.newEventId(wall(at)), seq: 0, startedAt: ep.since, lastEmitAt: at, bestQuality: ep.quality };
     ep.event = ev;
     logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id }, 'event started');
     return message(ep, ev, 'started', { betterEvidence: true });
@@ -148,8 +155,8 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     const reason = endReason(ep, facts);
     logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id, reason }, 'event ended');
     return ev.dispatchedAt === undefined
-      ? message(ep, ev, 'ended', { endedAt: at, reason })
-      : message(ep, ev, 'cleared', { endedAt: at, reason: `cleared ${formatDuration((at - ev.dispatchedAt) / 1000)} after dispatch: ${reason}` });
+      ? message(ep, ev, 'ended', { endedAt: wall(at), reason })
+      : message(ep, ev, 'cleared', { endedAt: wall(at), reason: `cleared ${formatDuration((at - ev.dispatchedAt) / 1000)} after dispatch: ${reason}` });
   };
 
   const orphaned = (e: Episode, seen: ReadonlySet<number>) => e.key === undefined && ![...e.anchorIds].some((id) => seen.has(id));
@@ -202,7 +209,9 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   };
 
   return {
-    step(candidates, at, facts) {
+    step(candidates, now, facts) {
+      const at = now.mono;
+      wallOffset = now.wall - now.mono;
       if (facts.open && wasOpen === false) openSince = at;
       wasOpen = facts.open;
       const out: ViolationUpdate[] = [];
@@ -244,12 +253,13 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
       return suppressed.some((s) => s.trackId === track.id || iou(s.box, track.box) >= SAME_OBJECT_IOU);
     },
 
-    apply(eventId, action, at, opts) {
+    apply(eventId, action, now, opts) {
+      const at = now.mono;
       const ep = episodes.find((e) => e.event?.id === eventId);
       const ev = ep?.event;
       if (!ep || !ev) return undefined;
       if (ep.closed) return { ok: false, code: 'ended', error: `event "${eventId}" was already closed (${ev.operator?.action}); nothing changed` };
-      ev.operator = { action, by: opts.by, at, note: opts.note, unit: opts.unit };
+      ev.operator = { action, by: opts.by, at: now.wall, note: opts.note, unit: opts.unit };
       logger.debug({ eventId, action, by: opts.by }, 'operator action');
       switch (action) {
         case 'ack':
@@ -261,10 +271,10 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
         case 'false_positive':
           for (const o of ep.objects) suppressed.push({ trackId: o.trackId, box: o.box, until: at + rule.suppressSeconds * 1000 });
           ep.closed = true;
-          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: at, reason: `marked as a false positive by ${opts.by}` }) };
+          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: now.wall, reason: `marked as a false positive by ${opts.by}` }) };
         case 'resolve':
           ep.closed = true;
-          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: at, reason: `resolved by ${opts.by}` }) };
+          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: now.wall, reason: `resolved by ${opts.by}` }) };
       }
     },
 

@@ -19,6 +19,7 @@ import { registerHealthMetrics } from '../health/metrics.ts';
 import type { CameraHealth, Status } from '../health/schema.ts';
 import { createCameraSource, type CameraSource } from '../ingest/source.ts';
 import { redact } from '../core/redact.ts';
+import { systemClock } from '../core/time.ts';
 import type { Logger } from '../core/log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
 import { loadModel } from '../model/load.ts';
@@ -199,7 +200,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
         .catch((err: unknown) => log.warn({ camera: p.camera.id, eventId: cmd.eventId, err: (err as Error).message }, 'false-positive frame not kept'));
     const eventAction = (cmd: EventCommand, at: number): CommandOutcome => {
       for (const p of pipelines.values()) {
-        const r = p.applyOperatorAction(cmd.eventId, cmd.action, at, { by: cmd.by, note: cmd.note, unit: cmd.unit });
+        const r = p.applyOperatorAction(cmd.eventId, cmd.action, { wall: at, mono: systemClock.monotonic() }, { by: cmd.by, note: cmd.note, unit: cmd.unit });
         if (r.ok && cmd.action === 'false_positive') void keepHardNegative(p, cmd, r.update?.objects ?? []);
         if (r.ok) return { ok: true, detail: { eventId: r.eventId, action: r.action, camera: p.camera.id } };
         if (r.code !== 'unknown_event') return { ok: false, error: r.error };
