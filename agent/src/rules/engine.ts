@@ -11,6 +11,7 @@ import type { RuleEvaluator } from './kind.ts';
 import { ruleKind } from './kinds/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { inSchedule } from './schedule.ts';
+import { thresholdWarnings, type TrackLimits } from './thresholds.ts';
 import type { EventView, OperatorActionOptions, OperatorResult, ViolationUpdate } from './types.ts';
 import { compileZone, type CompiledZone } from './zone.ts';
 
@@ -53,6 +54,8 @@ export interface RulesCamera {
   analysis: { width: number; height: number };
   privacyMasks: readonly Point[][];
   zones: readonly ZoneConfig[];
+  /** The camera's tracker: its new-track score bounds every rule's effective minScore. */
+  tracker?: TrackLimits;
 }
 
 export function createCameraRules(camera: RulesCamera, site: { timezone: string }, opts: CameraRulesOptions): CameraRules {
@@ -69,11 +72,12 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
         return {
           params,
           evaluator: kind.create(params, zone),
-          lifecycle: createLifecycle({ camera: camera.id, zone: { id: z.id, name: z.name }, rule: params, kind, newEventId, logger }),
+          lifecycle: createLifecycle({ camera: camera.id, zone: { id: z.id, name: z.name }, rule: params, kind, newEventId, logger, limits: camera.tracker }),
         };
       }),
     };
   });
+  if (camera.tracker) for (const w of thresholdWarnings({ zones: camera.zones, tracker: camera.tracker })) logger.warn({ field: w.path }, w.message);
   const lifecycles = zones.flatMap((z) => z.rules.map((r) => r.lifecycle));
   let lastAt = -Infinity;
   /** Recently ended events, so a late operator action gets "has ended" rather than "unknown". */

@@ -8,6 +8,7 @@ import type { Track } from '../track/types.ts';
 import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';
 import type { Candidate, RuleKind } from './kind.ts';
+import type { TrackLimits } from './thresholds.ts';
 import type { EventObject, EventView, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
 
 /** A per-object violation seen again at this overlap, under a new track id, is the same violation. */
@@ -53,6 +54,7 @@ export interface LifecycleSpec {
   kind: RuleKind<RuleConfig>;
   newEventId(wallAt: number): string;
   logger: Logger;
+  limits?: TrackLimits;
 }
 
 /** What the engine knows about the frame beyond the rule's candidates. */
@@ -86,7 +88,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   const endAfterMs = rule.endAfterSeconds * 1000;
   const updateMs = rule.updateIntervalSeconds * 1000;
   const reminderMs = rule.reminderSeconds * 1000;
-  const description = kind.describe(rule);
+  const description = kind.describe(rule, spec.limits);
   let episodes: Episode[] = [];
   let suppressed: { trackId: number; box: Box; until: number }[] = [];
   let wasOpen: boolean | undefined;
