@@ -17,7 +17,8 @@ export interface CompiledZone {
 }
 
 export function compileZone(zone: ZoneConfig, frame: { width: number; height: number }): CompiledZone {
-  const polygon = toPixels(zone.polygon, zone.units, frame);
+  // A zone of crossing lines only has no area: nothing is inside it.
+  const polygon = toPixels(zone.polygon ?? [], zone.units, frame);
   const anchorOf = zone.anchor === 'center' ? centre : bottomCentre;
   return {
     id: zone.id,

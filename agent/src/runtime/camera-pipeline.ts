@@ -1,7 +1,7 @@
 import type { OperatorAction } from '../rules/states.ts';
 import type { CameraConfig, Config } from '../config/schema.ts';
 import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
-import type { RgbImage } from '../core/geometry.ts';
+import type { Point, RgbImage } from '../core/geometry.ts';
 import { windowsForCamera } from '../detect/windows.ts';
 import type { PrivacyMask } from '../evidence/privacy.ts';
 import { createGeoMapper } from '../geo/mapper.ts';
@@ -55,7 +55,18 @@ export class CameraPipeline {
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
-      zones: new Map(camera.zones.map((z) => [z.id, { name: z.name ?? z.id, polygon: toPixels(z.polygon, z.units, frame) }])),
+      zones: new Map(
+        camera.zones.map((z) => [
+          z.id,
+          {
+            name: z.name ?? z.id,
+            polygon: toPixels(z.polygon ?? [], z.units, frame),
+            lines: new Map(
+              z.rules.flatMap((r) => (r.type === 'line_crossing' ? [[r.id, { points: toPixels(r.line, z.units, frame) as [Point, Point], direction: r.direction }] as const] : [])),
+            ),
+          },
+        ]),
+      ),
       alertContext: {
         site: { id: deps.site.id },
         camera: { id: camera.id, name: camera.name, location: camera.location ?? deps.site.location, address: camera.address ?? deps.site.address },
