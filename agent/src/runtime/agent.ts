@@ -23,9 +23,11 @@ import { systemClock } from '../core/time.ts';
 import type { Logger } from '../core/log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
 import { loadModel } from '../model/load.ts';
+import { clientIdFor } from '../publish/client-options.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../publish/embedded-broker.ts';
 import { registerPublisherMetrics } from '../publish/metrics.ts';
 import { createPublisher, type Publisher } from '../publish/publisher.ts';
+import { buildTopics } from '../publish/topics.ts';
 import { CameraPipeline } from './camera-pipeline.ts';
 import { EventSink } from './event-sink.ts';
 import { writeHealthFile } from './health-file.ts';
@@ -93,12 +95,15 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
 
     let broker: EmbeddedBroker | undefined;
     if (!config.mqtt.url) {
-      broker = await startEmbeddedBroker(config.mqtt.embeddedPort, log.child({ stage: 'broker' }));
+      broker = await startEmbeddedBroker(
+        { port: config.mqtt.embeddedPort, dataDir: config.dataDir, prefix: buildTopics(config.mqtt.root, config.site.id).prefix, agentClientId: clientIdFor(config.mqtt, config.site.id, boxId) },
+        log.child({ stage: 'broker' }),
+      );
       cleanups.push(() => broker!.close());
     }
     const brokerUrl = config.mqtt.url ?? broker!.url;
     // aedes speaks MQTT 3.1.1 only: ask for it directly rather than be refused MQTT 5 first.
-    const mqttConfig = broker ? { ...config.mqtt, protocolVersion: 4 as const } : config.mqtt;
+    const mqttConfig = broker ? { ...config.mqtt, protocolVersion: 4 as const, username: broker.agent.username, password: broker.agent.password } : config.mqtt;
     const publisher = createPublisher(mqttConfig, { site: config.site.id, boxId, agentVersion: version, dataDir: config.dataDir, url: brokerUrl, startedAt, cameras: cameraList(config) }, log);
     publisher.on('delivered', (d) =>
       void audit.append('delivery', { outboxId: d.message.id, kind: d.message.kind, camera: d.message.camera, eventId: d.message.eventId, state: d.message.state, topic: d.message.topic, ackedAt: new Date(d.ackedAt).toISOString() }),
