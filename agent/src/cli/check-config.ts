@@ -2,6 +2,7 @@ import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../core/errors.ts';
 import { calibrationReport } from '../geo/mapper.ts';
 import { loadModel } from '../model/load.ts';
+import { thresholdWarnings } from '../rules/thresholds.ts';
 
 /**
  * `jifang check-config FILE...`: every problem on its own line as `FILE: path: message`; exit 1 if any.
@@ -23,6 +24,7 @@ export async function checkConfigCommand(argv: string[]): Promise<number> {
       });
       process.stdout.write(`${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`);
       config.cameras.forEach((cam, i) => {
+        for (const w of thresholdWarnings(cam)) process.stdout.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
         const r = calibrationReport(cam);
         if (!r) {
           process.stdout.write(`${file}: cameras[${i}] ${cam.id}: uncalibrated: alerts carry the camera's own position\n`);

@@ -16,7 +16,7 @@ import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from './privacy.t
 import { runRetention, type RetentionResult } from './retention.ts';
 import { ringOutput, SegmentRing } from './ring.ts';
 import type { RingOutput } from '../ingest/args.ts';
-import { renderSnapshot, thumbnail, type AnnotatedObject, type Thumbnail } from './snapshot.ts';
+import { renderSnapshot, thumbnail, type AnnotatedObject, type CrossingLine, type Thumbnail } from './snapshot.ts';
 import { openEvidenceStore, type EvidenceStore, type StoredFile } from './store.ts';
 
 /** A live grab stands for the moment of the event only if that moment was this recent. */
@@ -38,6 +38,8 @@ export interface SnapshotRequest {
   objects: readonly AnnotatedObject[];
   /** The zone that decided the event, analysis-frame pixels. */
   zone?: { name: string; polygon: readonly Point[] };
+  /** The crossing line of a `line_crossing` event. */
+  line?: CrossingLine;
   /** Every other detection in the frame; those with a configured label are pixelated. */
   others?: readonly { box: Box; label: string }[];
 }
@@ -201,7 +203,7 @@ export class EvidenceService {
     }
     const snap = await renderSnapshot(
       image,
-      { objects: req.objects, zone: req.zone, camera: st.cam.name ?? st.cam.id, at },
+      { objects: req.objects, zone: req.zone, line: req.line, camera: st.cam.name ?? st.cam.id, at },
       { frame: st.cam.analysis, timezone: this.opts.timezone, quality: cfg.jpegQuality },
     );
     const file = await this.store.put(req.eventId, req.camera, 'snapshot', snap.jpeg, 'jpg', { width: snap.width, height: snap.height, source, at: new Date(at).toISOString() });

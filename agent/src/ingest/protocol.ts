@@ -14,7 +14,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 /** Ingest worker → main thread. */
 export type FromWorker =
   /** `data` is transferred: exactly width*height*3 bytes. */
-  | { type: 'frame'; camera: string; seq: number; receivedAt: number; data: ArrayBuffer; status: SourceStatus }
+  | { type: 'frame'; camera: string; seq: number; receivedAt: number; monoAt: number; data: ArrayBuffer; status: SourceStatus }
   | { type: 'state'; camera: string; status: SourceStatus }
   | { type: 'stopped'; camera: string; status: SourceStatus }
   | { type: 'log'; camera: string; level: LogLevel; obj: Record<string, unknown>; msg: string };

@@ -95,7 +95,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     switch (m.type) {
       case 'frame':
         this.st = m.status;
-        this.emit('frame', { camera: this.camera, seq: m.seq, receivedAt: m.receivedAt, data: Buffer.from(m.data), width: this.width, height: this.height });
+        this.emit('frame', { camera: this.camera, seq: m.seq, receivedAt: m.receivedAt, monoAt: m.monoAt, data: Buffer.from(m.data), width: this.width, height: this.height });
         return;
       case 'state':
         this.st = m.status;

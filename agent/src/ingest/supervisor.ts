@@ -8,6 +8,7 @@ import { failureReason, startFfmpeg, type FfmpegExit, type FfmpegProcess } from 
 import { backoffDelayMs, type BackoffPolicy } from '../core/backoff.ts';
 import { FrameCutter } from './cutter.ts';
 import { redact } from '../core/redact.ts';
+import { systemClock } from '../core/time.ts';
 import { isLive, sourceKind, type SourceKind } from './source-kind.ts';
 import { FfmpegLogParser, isFrameChatter, type Size } from './stderr.ts';
 
@@ -179,7 +180,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
       this.attempt = 0;
       this.setState('streaming', undefined);
     }
-    this.emit('frame', { camera: this.camera, seq: this.seq++, receivedAt: now, data, width: this.width, height: this.height });
+    this.emit('frame', { camera: this.camera, seq: this.seq++, receivedAt: now, monoAt: systemClock.monotonic(), data, width: this.width, height: this.height });
   }
 
   private onExit(session: Session, exit: FfmpegExit): void {

@@ -26,7 +26,7 @@ port.on('message', (m: ToWorker) => {
       sup.on('state', (status) => post({ type: 'state', camera, status }));
       sup.on('frame', (f) => {
         const data = f.data.buffer as ArrayBuffer;
-        post({ type: 'frame', camera, seq: f.seq, receivedAt: f.receivedAt, data, status: sup.status() }, [data]);
+        post({ type: 'frame', camera, seq: f.seq, receivedAt: f.receivedAt, monoAt: f.monoAt, data, status: sup.status() }, [data]);
       });
       sup.start();
       return;

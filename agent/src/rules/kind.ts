@@ -1,4 +1,5 @@
 import type { Track } from '../track/types.ts';
+import type { TrackLimits } from './thresholds.ts';
 import type { CompiledZone } from './zone.ts';
 
 export interface RuleInput {
@@ -38,8 +39,8 @@ export interface RuleEvaluator {
 
 /** What a rule type contributes: its condition, and the words the operator reads. */
 export interface RuleKind<P> {
-  /** Plain-language statement of the rule with its parameters (the alert's `rule.description`). */
-  describe(params: P): string;
+  /** Plain-language statement of the rule with its parameters and effective thresholds (the alert's `rule.description`). */
+  describe(params: P, limits?: TrackLimits): string;
   /** How long the condition must hold before an event starts. */
   dwellSeconds(params: P): number;
   /** What the event is about, for end reasons: "the vehicle". */

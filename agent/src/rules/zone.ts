@@ -6,7 +6,7 @@ export interface ZoneShape {
   id: string;
   name?: string;
   units: 'normalized' | 'pixels';
-  polygon: readonly Point[];
+  polygon?: readonly Point[];
   anchor: 'bottom_center' | 'center';
 }
 
@@ -23,7 +23,8 @@ export interface CompiledZone {
 }
 
 export function compileZone(zone: ZoneShape, frame: { width: number; height: number }): CompiledZone {
-  const polygon = toPixels(zone.polygon, zone.units, frame);
+  // A zone of crossing lines only has no area: nothing is inside it.
+  const polygon = toPixels(zone.polygon ?? [], zone.units, frame);
   const anchorOf = zone.anchor === 'center' ? centre : bottomCentre;
   return {
     id: zone.id,

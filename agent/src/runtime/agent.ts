@@ -21,9 +21,11 @@ import { redact } from '../core/redact.ts';
 import type { Logger } from '../core/log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
 import { loadModel } from '../model/load.ts';
+import { clientIdFor } from '../publish/client-options.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../publish/embedded-broker.ts';
 import { registerPublisherMetrics } from '../publish/metrics.ts';
 import { createPublisher, type Publisher } from '../publish/publisher.ts';
+import { buildTopics } from '../publish/topics.ts';
 import { CameraPipeline, type PipelineDeps } from './camera-pipeline.ts';
 import { operatorCommandHandlers } from './operator-commands.ts';
 import { planReload } from './reload-plan.ts';
@@ -201,13 +203,16 @@ async function connectBroker(
   const { audit, log, teardown } = ctx;
   let broker: EmbeddedBroker | undefined;
   if (!config.mqtt.url) {
-    const started = await startEmbeddedBroker(config.mqtt.embeddedPort, log.child({ stage: 'broker' }));
+    const started = await startEmbeddedBroker(
+      { port: config.mqtt.embeddedPort, dataDir: config.dataDir, prefix: buildTopics(config.mqtt.root, config.site.id).prefix, agentClientId: clientIdFor(config.mqtt, config.site.id, ctx.boxId) },
+      log.child({ stage: 'broker' }),
+    );
     teardown.add(() => started.close());
     broker = started;
   }
   const brokerUrl = config.mqtt.url ?? broker!.url;
   // aedes speaks MQTT 3.1.1 only: ask for it directly rather than be refused MQTT 5 first.
-  const mqttConfig = broker ? { ...config.mqtt, protocolVersion: 4 as const } : config.mqtt;
+  const mqttConfig = broker ? { ...config.mqtt, protocolVersion: 4 as const, username: broker.agent.username, password: broker.agent.password } : config.mqtt;
   const publisher = createPublisher(
     mqttConfig,
     { site: config.site.id, boxId: ctx.boxId, agentVersion: ctx.version, dataDir: config.dataDir, url: brokerUrl, startedAt: ctx.startedAt, cameras: cameraList(config) },

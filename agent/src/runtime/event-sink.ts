@@ -6,6 +6,7 @@ import type { Point } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
 import type { RgbImage } from '../core/geometry.ts';
 import type { EvidenceService } from '../evidence/service.ts';
+import type { CrossingLine } from '../evidence/snapshot.ts';
 import type { Logger } from '../core/log.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
@@ -14,8 +15,8 @@ import type { ViolationUpdate } from '../rules/types.ts';
 export interface SinkCamera {
   id: string;
   name?: string;
-  /** Zone polygons in analysis-frame pixels, by zone id, drawn on snapshots. */
-  zones: ReadonlyMap<string, { name: string; polygon: readonly Point[] }>;
+  /** Zone polygons and the crossing lines of its rules (by rule id) in analysis-frame pixels, by zone id, drawn on snapshots. */
+  zones: ReadonlyMap<string, { name: string; polygon: readonly Point[]; lines: ReadonlyMap<string, CrossingLine> }>;
   /** Everything buildAlert needs except the evidence. */
   alertContext: Omit<AlertContext, 'evidence'>;
 }
@@ -89,7 +90,8 @@ export class EventSink {
         frame,
         at,
         objects: u.objects.map((o) => ({ box: o.box, label: o.label, score: o.score, trackId: o.trackId })),
-        zone,
+        zone: zone && { name: zone.name, polygon: zone.polygon },
+        line: zone?.lines.get(u.rule.id),
         others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
       });
       jpeg = snap.jpeg;

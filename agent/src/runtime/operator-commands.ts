@@ -2,6 +2,7 @@ import type { CommandHandlers, CommandOutcome, SnapshotOutcome } from '../comman
 import type { EventCommand } from '../commands/schema.ts';
 import type { Config } from '../config/schema.ts';
 import type { Logger } from '../core/log.ts';
+import { systemClock } from '../core/time.ts';
 import type { EvidenceService } from '../evidence/service.ts';
 import { renderSnapshot } from '../evidence/snapshot.ts';
 import { applyOperatorActionToAny } from '../rules/engine.ts';
@@ -32,7 +33,7 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
 
   const applyEventAction = (cmd: EventCommand, at: number): CommandOutcome => {
     let camera: string | undefined;
-    const r = applyOperatorActionToAny(pipelines.values(), cmd.eventId, cmd.action, at, { by: cmd.by, note: cmd.note, unit: cmd.unit }, (p, applied) => {
+    const r = applyOperatorActionToAny(pipelines.values(), cmd.eventId, cmd.action, { wall: at, mono: systemClock.monotonic() }, { by: cmd.by, note: cmd.note, unit: cmd.unit }, (p, applied) => {
       camera = p.camera.id;
       if (cmd.action === 'false_positive') void keepHardNegative(p, cmd, applied.update?.objects ?? []);
     });
