@@ -4,7 +4,8 @@
 Usage: rtsp-server.py --port 8554 [--auth USER:PASSWORD] /cam1=path/to/clip.mp4 [/cam2=other.mp4 ...]
 
 Each mount serves an H.264 MP4 over RTSP (TCP-interleaved or UDP, as the client asks).
-Prints "READY <port>" on stdout once listening. Run with Debian's /usr/bin/python3.
+Prints "READY <port>" on stdout once listening, and "SESSION <mount>" each time a client starts a stream (so tests
+can count the RTSP sessions a camera is asked for). Listens on 127.0.0.1 only. Run with Debian's /usr/bin/python3.
 """
 import argparse
 import os
@@ -27,6 +28,7 @@ def main() -> int:
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
+    server.set_address("127.0.0.1")
     server.set_service(str(args.port))
     mounts = server.get_mount_points()
     permissions = None
@@ -51,6 +53,7 @@ def main() -> int:
             f'( filesrc location="{media}" ! qtdemux ! h264parse ! rtph264pay name=pay0 pt=96 config-interval=1 )'
         )
         factory.set_shared(False)
+        factory.connect("media-configure", lambda _f, _m, mount=path: print(f"SESSION {mount}", flush=True))
         if permissions is not None:
             factory.set_permissions(permissions)
         mounts.add_factory(path, factory)

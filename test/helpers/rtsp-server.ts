@@ -6,6 +6,8 @@ import { projectRoot } from './paths.ts';
 export interface RtspServer extends Started {
   port: number;
   url(mount: string): string;
+  /** RTSP sessions (streams started) per mount so far. */
+  sessions(): Record<string, number>;
 }
 
 /**
@@ -22,5 +24,10 @@ export async function startRtspServer(mounts: Record<string, string>, port?: num
     ...Object.entries(mounts).map(([m, f]) => `${m}=${f}`),
   ];
   const s = await startProcess('/usr/bin/python3', args, /READY \d+/);
-  return Object.assign(s, { port: p, url: (mount: string) => `rtsp://127.0.0.1:${p}${mount}` });
+  const sessions = () => {
+    const out: Record<string, number> = {};
+    for (const m of s.output().matchAll(/^SESSION (\S+)$/gm)) out[m[1]] = (out[m[1]] ?? 0) + 1;
+    return out;
+  };
+  return Object.assign(s, { port: p, url: (mount: string) => `rtsp://127.0.0.1:${p}${mount}`, sessions });
 }

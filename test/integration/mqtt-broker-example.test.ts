@@ -1,37 +1,35 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertSchema } from '../../agent/src/alert/schema.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';
 import type { Started } from '../helpers/child.ts';
-import { makeTestCerts } from '../helpers/certs.ts';
-import { runMosquitto, writePasswordFile } from '../helpers/mosquitto.ts';
+import { issueClientCert, makeTestCerts, type TestCerts } from '../helpers/certs.ts';
+import { runMosquitto } from '../helpers/mosquitto.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
 import { makeAlert } from './fixtures/alerts.ts';
 import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
-describe('configs/mosquitto example, as shipped (only paths and port rewritten)', () => {
+describe('configs/mosquitto example, as shipped (only paths and port rewritten)', { timeout: 60_000 }, () => {
   let broker: Started | undefined;
   let center: Subscriber | undefined;
   let box: Publisher | undefined;
-  afterAll(async () => {
-    await box?.stop(1000);
-    await center?.close();
-    await broker?.stop();
-  });
+  let dir: string;
+  let certs: TestCerts;
+  let url: string;
+  const tlsOf = (c: { cert: string; key: string }) => ({ ca: readFileSync(certs.ca), cert: readFileSync(c.cert), key: readFileSync(c.key) });
 
-  it('runs, and a box with its certificate, password file and site user gets an alert to the command center', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'jifang-example-broker-'));
-    const certs = makeTestCerts(join(dir, 'certs'));
-    const passwd = writePasswordFile(join(dir, 'passwd'), { 'site-001': 'box-secret', 'command-center': 'center-secret' });
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jifang-example-broker-'));
+    certs = makeTestCerts(join(dir, 'certs'), 'site-001');
     const port = await freePort();
     const example = readFileSync(join(projectRoot, 'configs/mosquitto/mosquitto.conf'), 'utf8');
     const paths: Record<string, string> = {
-      password_file: passwd,
       acl_file: join(projectRoot, 'configs/mosquitto/jifang.acl'),
       cafile: certs.ca,
       certfile: certs.serverCert,
@@ -43,14 +41,18 @@ describe('configs/mosquitto example, as shipped (only paths and port rewritten)'
       .replace(/^(\w+) \/.*$/gm, (line, key: string) => (paths[key] ? `${key} ${paths[key]}` : line));
     expect(config.split('\n').filter((l) => !l.startsWith('#') && /\/etc\/|\/var\//.test(l))).toEqual([]);
     broker = await runMosquitto(dir, config);
+    url = `mqtts://127.0.0.1:${port}`;
+    center = await subscribe(url, 'jifang/v1/#', tlsOf(issueClientCert(certs, 'command-center')));
+  });
+  afterAll(async () => {
+    await box?.stop(1000);
+    await center?.close();
+    await broker?.stop();
+  });
 
-    const url = `mqtts://127.0.0.1:${port}`;
-    const tls = { ca: readFileSync(certs.ca), cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) };
-    center = await subscribe(url, 'jifang/v1/#', { username: 'command-center', password: 'center-secret', ...tls });
-    const passwordFile = join(dir, 'box-password');
-    writeFileSync(passwordFile, 'box-secret\n');
+  it('runs, and a box with its certificate gets an alert to the command center', async () => {
     box = createPublisher(
-      mqttConfigSchema.parse({ url, username: 'site-001', password: { file: passwordFile }, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } }),
+      mqttConfigSchema.parse({ url, tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey } }),
       { site: 'site-001', boxId: 'box-1', agentVersion: '0.1.0', dataDir: join(dir, 'box') },
       silentLogger,
     );
@@ -58,7 +60,38 @@ describe('configs/mosquitto example, as shipped (only paths and port rewritten)'
     await box.whenConnected(10_000);
     const alert = await makeAlert({ site: 'site-001', camera: 'cam-1', id: 'evt-example' });
     await box.publishEvent(alert);
-    const [msg] = await center.waitFor((m) => m.topic === 'jifang/v1/site-001/cam-1/events');
+    const [msg] = await center!.waitFor((m) => m.topic === 'jifang/v1/site-001/cam-1/events');
     expect(alertSchema.parse(JSON.parse(msg.payload.toString()))).toEqual(alert);
+  });
+
+  it('a box connecting with another box’s client id does not knock it off', async () => {
+    const other = issueClientCert(certs, 'site-002');
+    const intruder = await mqtt.connectAsync(url, { ...tlsOf(other), clientId: 'jifang-site-001-box-1', protocolVersion: 5, reconnectPeriod: 0 });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(box!.stats()).toMatchObject({ connected: true, reconnects: 0 });
+      const alert = await makeAlert({ site: 'site-001', camera: 'cam-1', id: 'evt-after-intruder' });
+      await box!.publishEvent(alert);
+      await center!.waitFor((m) => m.payload.toString().includes('evt-after-intruder'));
+      expect(box!.stats().reconnects).toBe(0);
+    } finally {
+      await intruder.endAsync(true);
+    }
+  });
+
+  it('one site’s certificate with another site’s user name and password cannot act as that site', async () => {
+    const mixed = await mqtt.connectAsync(url, { ...tlsOf({ cert: certs.clientCert, key: certs.clientKey }), username: 'site-002', password: 'site-002-secret', clientId: 'mixed', protocolVersion: 5, reconnectPeriod: 0 });
+    try {
+      // Its identity is its certificate (site-001): site-002's topics are refused (MQTT 5: PUBACK "not authorized").
+      const refused = await mixed.publishAsync('jifang/v1/site-002/cam-1/events', JSON.stringify({ id: 'forged-002' }), { qos: 1 }).then(
+        (packet) => (packet as { reasonCode?: number } | undefined)?.reasonCode ?? 0,
+        (err: Error & { code?: number }) => err.code ?? -1,
+      );
+      expect(refused).toBe(135);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(center!.messages.some((m) => m.payload.toString().includes('forged-002'))).toBe(false);
+    } finally {
+      await mixed.endAsync(true);
+    }
   });
 });

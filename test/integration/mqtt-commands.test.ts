@@ -4,9 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IClientOptions } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCommandRouter, type CommandHandlers } from '../../agent/src/commands/router.ts';
+import { createCommandRouter } from '../../agent/src/commands/router.ts';
+import type { CommandHandlers } from '../../agent/src/commands/handlers/types.ts';
 import { commandResultSchema, type CommandResult } from '../../agent/src/commands/schema.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
+import { attachCommandChannel } from '../../agent/src/commands/channel.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import type { OutboxDrop } from '../../agent/src/publish/outbox.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';
@@ -58,10 +60,10 @@ describe('commands over TLS with client certificates, a password file and the ex
   const startBox = async (handlerAfterConnect = false) => {
     const p = createPublisher(boxConfig('site-a'), { site: 'site-a', boxId: 'box-a', agentVersion: '0.1.0', dataDir }, silentLogger);
     const router = createCommandRouter({ topics: p.topics, boxId: 'box-a', handlers: store.handlers, log: silentLogger });
-    if (!handlerAfterConnect) await p.onCommand(router);
+    if (!handlerAfterConnect) await attachCommandChannel(p, router);
     await p.start();
     await p.whenConnected(10_000);
-    if (handlerAfterConnect) await p.onCommand(router);
+    if (handlerAfterConnect) await attachCommandChannel(p, router);
     return p;
   };
   const asCenter: IClientOptions = { username: 'command-center', password: users['command-center'] };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../agent/src/publish/embedded-broker.ts';
 import { createPublisher, type Delivery, type Publisher } from '../../agent/src/publish/publisher.ts';
 import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { freePort } from '../helpers/ports.ts';
 import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
 import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
@@ -121,7 +122,7 @@ describe('publisher against the embedded broker (aedes, MQTT 3.1.1 only)', () =>
   let pub: Publisher;
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker(0, silentLogger);
+    broker = await startEmbeddedBroker({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'jifang-aedes-')), prefix: `jifang/v1/${site}`, agentClientId: 'jifang-site-a-box-1' }, silentLogger);
   });
   afterAll(async () => {
     await pub?.stop();
@@ -129,9 +130,10 @@ describe('publisher against the embedded broker (aedes, MQTT 3.1.1 only)', () =>
   });
 
   it('falls back from MQTT 5 to 3.1.1 by itself and delivers alerts', async () => {
-    const sub = await subscribe(broker.url, `jifang/v1/${site}/+/events`, { protocolVersion: 4 });
+    const operator = JSON.parse(readFileSync(broker.credentialsFile, 'utf8')).operator;
+    const sub = await subscribe(broker.url, `jifang/v1/${site}/+/events`, { protocolVersion: 4, ...operator });
     try {
-      pub = createPublisher(mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2 }), ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), broker.url), silentLogger);
+      pub = createPublisher(mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2, ...broker.agent }), ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), broker.url), silentLogger);
       await pub.start();
       await pub.whenConnected(10_000);
       expect(pub.stats().protocolVersion).toBe(4);
@@ -143,4 +145,32 @@ describe('publisher against the embedded broker (aedes, MQTT 3.1.1 only)', () =>
       await sub.close();
     }
   });
+});
+
+describe('protocol fall-back lasts one session', () => {
+  it('returns to MQTT 5 once the broker on the same address accepts it', async () => {
+    const port = await freePort();
+    const aedes = await startEmbeddedBroker({ port, dataDir: mkdtempSync(join(tmpdir(), 'jifang-aedes-')), prefix: `jifang/v1/${site}`, agentClientId: 'jifang-site-a-box-1' }, silentLogger);
+    const url = `mqtt://127.0.0.1:${port}`;
+    const p = createPublisher(
+      mqttConfigSchema.parse({ url, reconnectMinSeconds: 0.2, reconnectMaxSeconds: 0.5, ...aedes.agent }),
+      ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), url),
+      silentLogger,
+    );
+    let mosquitto: Mosquitto | undefined;
+    try {
+      await p.start();
+      await p.whenConnected(10_000);
+      expect(p.stats().protocolVersion).toBe(4);
+      // The 3.1.1-only broker goes; an MQTT 5 broker takes its address.
+      const back = new Promise<number>((resolve) => p.on('connected', (c) => resolve(c.protocolVersion)));
+      await aedes.close();
+      mosquitto = await startMosquitto({ port });
+      expect(await back).toBe(5);
+      expect(p.stats().protocolVersion).toBe(5);
+    } finally {
+      await p.stop();
+      await mosquitto?.stop();
+    }
+  }, 60_000);
 });

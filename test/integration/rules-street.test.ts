@@ -108,16 +108,16 @@ describe('street.png as a live RTSP camera, end to end with the real model', () 
       source!.on('frame', (frame: Frame) => {
         if (busy) return source!.recycle(frame);
         busy = true;
-        const at = frame.receivedAt;
-        firstAt ??= at;
+        const at = { wall: frame.receivedAt, mono: frame.monoAt };
+        firstAt ??= at.mono;
         detector
           .detect(frame, windows)
           .then((dets) => {
             source!.recycle(frame);
             analysed++;
-            for (const u of rules.evaluate(tracker.update(dets, at), at)) alerts.push(buildAlert(u, ctx));
+            for (const u of rules.evaluate(tracker.update(dets, at.mono), at)) alerts.push(buildAlert(u, ctx));
             // Well past the dwell (6 s) plus the settling time of the stall objects (6 s): long enough for a second event to show.
-            if (at - firstAt! > 20_000) resolve();
+            if (at.mono - firstAt! > 20_000) resolve();
           })
           .catch(reject)
           .finally(() => (busy = false));

@@ -24,5 +24,16 @@ export function formatAlertLine(alert: Alert): string {
     alert.operator ? `[${alert.operator.action} by ${alert.operator.by}]` : '',
     `id ${alert.id} #${alert.seq}`,
   ];
-  return parts.filter((p) => p !== '').join(' ');
+  return escapeControls(parts.filter((p) => p !== '').join(' '));
+}
+
+/**
+ * Names, addresses and operator words come from configs and commands: a line break or an escape sequence in one of
+ * them must not print a second, forged alert line or recolour the terminal. Shown as `\n`, `\u001b`….
+ */
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeControls(line: string): string {
+  return line.replace(CONTROLS, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

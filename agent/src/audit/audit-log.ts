@@ -17,6 +17,11 @@ export interface AuditLog {
   readonly head: { seq: number; hash: string };
   /** Waits for pending writes, seals the current day when a key is configured, closes the file. */
   close(): Promise<void>;
+  /**
+   * Why records are waiting in memory instead of being on disk (a full disk), with how many; undefined when
+   * writing works. Writing resumes by itself when the disk accepts it again.
+   */
+  readonly degraded: string | undefined;
 }
 
 export interface AuditLogOptions {
@@ -47,6 +52,11 @@ export async function listAuditFiles(dir: string): Promise<string[]> {
   return names.filter((n) => AUDIT_FILE.test(n)).sort().map((n) => join(dir, n));
 }
 
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 30_000;
+/** Records held in memory while the disk refuses them (a few MB). */
+const MAX_WAITING = 20_000;
+
 interface Pending {
   day: string;
   line: string;
@@ -74,8 +84,12 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
   let fh: FileHandle | undefined;
   let pending: Pending[] = [];
   let flushing: Promise<void> | undefined;
-  let failed: Error | undefined;
   let closed = false;
+  /** Bytes of the open file known to be on disk: a write cut short by a full disk is truncated back to here. */
+  let goodSize = 0;
+  let degraded: { since: number; reason: string } | undefined;
+  let retryMs = RETRY_MIN_MS;
+  let retryTimer: NodeJS.Timeout | undefined;
 
   const seal = async (day: string, lastSeq: number, lastHash: string) => {
     if (!opts.signingKey || lastSeq < 0) return;
@@ -97,13 +111,17 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
         if (fileDay !== undefined && day !== fileDay) await seal(fileDay, dayHead.seq, dayHead.hash);
         const path = join(dir, auditFileName(day));
         const created = !(await exists(path));
-        fh = await open(path, 'a');
+        fh = await open(path, 'a', 0o600);
+        goodSize = (await fh.stat()).size;
         // A new file's directory entry must be durable too, or a power cut can lose the whole day.
         if (created) await syncDir(dir);
         fileDay = day;
       }
-      await fh.write(batch.slice(i, j).map((p) => `${p.line}\n`).join(''));
+      const bytes = Buffer.from(batch.slice(i, j).map((p) => `${p.line}\n`).join(''));
+      // A nearly full disk takes part of a write without an error: write the rest until it all fits or one fails.
+      for (let off = 0; off < bytes.length; ) off += (await fh.write(bytes, off)).bytesWritten;
       await fh.datasync();
+      goodSize += bytes.length;
       dayHead = { seq: batch[j - 1].seq, hash: batch[j - 1].hash };
       i = j;
     }
@@ -115,22 +133,39 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
       pending = [];
       try {
         await writeBatch(batch);
-        batch.forEach((p) => p.resolve());
       } catch (err) {
-        // The in-memory chain is ahead of the disk now; refuse further records rather than write a broken chain.
-        failed = new Error(`audit log write failed in ${dir}: ${(err as Error).message}`);
-        logger.error({ err }, 'audit log write failed; no further records are accepted until restart');
-        batch.forEach((p) => p.reject(failed!));
-        pending.forEach((p) => p.reject(failed!));
-        pending = [];
+        // The records stay in memory, in chain order, and are written when the disk takes them again; a line cut
+        // short is truncated away so the file never holds half a record.
+        pending = [...batch, ...pending];
+        await fh?.truncate(goodSize).catch(() => undefined);
+        await fh?.close().catch(() => undefined);
+        fh = undefined;
+        const reason = `audit log write failed in ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+        if (!degraded) logger.error({ err: (err as Error).message }, 'audit log write failed; records are kept in memory and written when the disk accepts them');
+        degraded = { since: degraded?.since ?? now(), reason };
+        retryTimer = setTimeout(schedule, retryMs);
+        retryTimer.unref();
+        retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
+        return;
+      }
+      batch.forEach((p) => p.resolve());
+      if (degraded) {
+        const caughtUp = { since: new Date(degraded.since).toISOString(), reason: degraded.reason };
+        degraded = undefined;
+        retryMs = RETRY_MIN_MS;
+        logger.warn(caughtUp, 'audit log writing again: the records kept in memory are on disk');
+        // The gap is part of the record: when, and why, records were late to disk.
+        void audit.append('audit_recovered', { delayedWrite: caughtUp }).catch(() => undefined);
       }
     }
   };
 
   const schedule = () => {
+    clearTimeout(retryTimer);
+    retryTimer = undefined;
     flushing ??= flush().finally(() => {
       flushing = undefined;
-      if (pending.length > 0) schedule();
+      if (pending.length > 0 && !retryTimer) schedule();
     });
   };
 
@@ -138,9 +173,12 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
     get head() {
       return { seq, hash };
     },
+    get degraded() {
+      return degraded ? `${degraded.reason}; ${pending.length} records waiting in memory since ${new Date(degraded.since).toISOString()}` : undefined;
+    },
     append(kind, data) {
       if (closed) return Promise.reject(new Error('audit log is closed'));
-      if (failed) return Promise.reject(failed);
+      if (pending.length >= MAX_WAITING) return Promise.reject(new Error(`audit log: ${pending.length} records already wait for the disk (${degraded?.reason ?? 'writing'}); this one is refused`));
       let rec: { line: string; hash: string };
       const at = now();
       try {
@@ -158,10 +196,17 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
     async close() {
       if (closed) return;
       closed = true;
+      if (retryTimer) schedule();
       while (flushing) await flushing;
+      clearTimeout(retryTimer);
+      if (pending.length > 0) {
+        const lost = new Error(`audit log closed with ${pending.length} records not written (${degraded?.reason})`);
+        logger.error({ records: pending.length }, lost.message);
+        pending.splice(0).forEach((p) => p.reject(lost));
+      }
       await fh?.close();
       fh = undefined;
-      if (fileDay !== undefined && !failed) await seal(fileDay, dayHead.seq, dayHead.hash);
+      if (fileDay !== undefined && !degraded) await seal(fileDay, dayHead.seq, dayHead.hash);
     },
   };
 

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../core/errors.ts';
 import { calibrationReport } from '../geo/mapper.ts';
 import { loadModel } from '../model/load.ts';
+import { thresholdWarnings } from '../rules/thresholds.ts';
 import { defineCommand, type Io } from './command.ts';
 
 /**
@@ -36,6 +37,7 @@ async function checkConfigs(argv: string[], io: Io): Promise<number> {
       if (labels.length) throw new ConfigError(file, labels);
       io.out.write(`${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`);
       config.cameras.forEach((cam, i) => {
+        for (const w of thresholdWarnings(cam)) io.out.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
         const r = calibrationReport(cam);
         if (!r) {
           io.out.write(`${file}: cameras[${i}] ${cam.id}: uncalibrated: alerts carry the camera's own position\n`);

@@ -1,6 +1,10 @@
 import type { z } from 'zod';
 import type { Logger } from '../core/log.ts';
 import type { Topics } from '../publish/topics.ts';
+import { runEventCommand } from './handlers/event.ts';
+import { runReloadCommand } from './handlers/reload.ts';
+import { runSnapshotCommand } from './handlers/snapshot.ts';
+import type { CommandHandlers, CommandOutcome, CommandRun } from './handlers/types.ts';
 import {
   COMMAND_NAMES,
   COMMAND_RESULT_SCHEMA_ID,
@@ -8,26 +12,14 @@ import {
   type CommandHandler,
   type CommandName,
   type CommandReply,
-  type EventCommand,
   type IncomingCommand,
+  requestIdSchema,
+  UNSAFE_TEXT,
 } from './schema.ts';
 
-export type CommandOutcome = { ok: true; detail?: Record<string, unknown> } | { ok: false; error: string };
-export type SnapshotOutcome = { ok: true; jpeg: Buffer; width: number; height: number; sha256: string } | { ok: false; error: string };
 
-/**
- * What the rest of the agent supplies. Each handler either applies the command completely or returns
- * `{ ok: false, error }` having changed nothing.
- */
-export interface CommandHandlers {
-  /** The rules engine's operator action (an unknown event id is an error). */
-  applyEventAction(cmd: EventCommand, at: number): CommandOutcome | Promise<CommandOutcome>;
-  cameras(): readonly string[];
-  /** A fresh annotated frame of a camera this box has. */
-  snapshot(camera: string): Promise<SnapshotOutcome>;
-  /** Re-read and validate the config; keep the old one when the new one is invalid. */
-  reload(): Promise<CommandOutcome>;
-}
+/** One handler per command (a new command is one file in handlers/ plus its schema and this line). */
+const RUNS: { [N in CommandName]: CommandRun<N> } = { event: runEventCommand, snapshot: runSnapshotCommand, reload: runReloadCommand };
 
 /** One handled command, for the audit log (operator actions are part of the accountability chain). */
 export interface CommandAuditEntry {
@@ -50,6 +42,8 @@ export interface CommandRouterDeps {
 }
 
 const MAX_COMMAND_BYTES = 64 * 1024;
+/** Bounds of what a reply echoes: one reply is always small, whatever the request held. */
+const MAX_ECHO = { command: 64, topic: 256, error: 1000 } as const;
 
 /**
  * Validates and dispatches `…/cmd/{name}` messages. Anything wrong (not under this box's prefix, unknown name,
@@ -62,21 +56,26 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
 
   return async (cmd: IncomingCommand): Promise<CommandReply> => {
     const at = now();
-    const name = topics.commandName(cmd.topic);
-    const raw = parseJson(cmd.payload);
-    const requestId = raw.ok && isRecord(raw.value) && typeof raw.value.requestId === 'string' ? raw.value.requestId : undefined;
+    const topic = echo(cmd.topic, MAX_ECHO.topic);
+    const rawName = topics.commandName(cmd.topic);
+    const name = rawName === null ? null : echo(rawName, MAX_ECHO.command);
+    // An oversized payload is not even parsed: nothing of it is echoed.
+    const raw = cmd.payload.length > MAX_COMMAND_BYTES ? ({ ok: false, error: 'not parsed' } as const) : parseJson(cmd.payload);
+    const id = raw.ok && isRecord(raw.value) ? requestIdSchema.safeParse(raw.value.requestId) : undefined;
+    const requestId = id?.success ? id.data : undefined;
     const reply = (command: string, outcome: CommandOutcome, payload?: Record<string, unknown>): CommandReply => {
-      if (!outcome.ok) log.warn({ command, topic: cmd.topic, error: outcome.error }, 'command refused');
-      else log.info({ command, topic: cmd.topic, eventId: payload?.eventId }, 'command applied');
-      audit?.({ command, topic: cmd.topic, ok: outcome.ok, ...(outcome.ok ? {} : { error: outcome.error }), ...(payload ? { payload } : {}), at });
+      const error = outcome.ok ? undefined : echo(outcome.error, MAX_ECHO.error);
+      if (!outcome.ok) log.warn({ command, topic, error }, 'command refused');
+      else log.info({ command, topic, eventId: payload?.eventId }, 'command applied');
+      audit?.({ command, topic, ok: outcome.ok, ...(error === undefined ? {} : { error }), ...(payload ? { payload } : {}), at });
       return {
         result: {
           schema: COMMAND_RESULT_SCHEMA_ID,
           command,
-          topic: cmd.topic,
+          topic,
           ...(requestId !== undefined ? { requestId } : {}),
           ok: outcome.ok,
-          ...(outcome.ok ? (outcome.detail ? { detail: outcome.detail } : {}) : { error: outcome.error }),
+          ...(outcome.ok ? (outcome.detail ? { detail: outcome.detail } : {}) : { error }),
           boxId,
           at: new Date(at).toISOString(),
         },
@@ -84,7 +83,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
     };
 
     if (name === null) {
-      return reply(cmd.topic, { ok: false, error: `command topic "${cmd.topic}" is not under this box's prefix "${topics.prefix}/cmd/": refused` });
+      return reply(topic, { ok: false, error: `command topic "${topic}" is not under this box's prefix "${topics.prefix}/cmd/": refused` });
     }
     if (!isCommandName(name)) {
       return reply(name, { ok: false, error: `unknown command "${name}": expected one of ${COMMAND_NAMES.map((n) => `cmd/${n}`).join(', ')}` });
@@ -97,32 +96,22 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
     if (!parsed.success) return reply(name, { ok: false, error: `invalid cmd/${name}: ${describeIssues(parsed.error.issues)}` });
 
     try {
-      switch (name) {
-        case 'event': {
-          const c = parsed.data as EventCommand;
-          return reply(name, await handlers.applyEventAction(c, at), c);
-        }
-        case 'snapshot': {
-          const { camera } = parsed.data as { camera: string };
-          const known = handlers.cameras();
-          if (!known.includes(camera)) {
-            return reply(name, { ok: false, error: `unknown camera "${camera}": this box has ${known.map((c) => `"${c}"`).join(', ') || 'no cameras'}` }, parsed.data);
-          }
-          const shot = await handlers.snapshot(camera);
-          if (!shot.ok) return reply(name, shot, parsed.data);
-          const topic = topics.requestedSnapshot(camera);
-          const detail = { camera, topic, sha256: shot.sha256, bytes: shot.jpeg.length, width: shot.width, height: shot.height };
-          return { ...reply(name, { ok: true, detail }, parsed.data), snapshot: { camera, jpeg: shot.jpeg } };
-        }
-        case 'reload':
-          return reply(name, await handlers.reload(), parsed.data);
-      }
+      const run = RUNS[name] as CommandRun<CommandName>;
+      const { outcome, snapshot } = await run(parsed.data as never, handlers, at, topics);
+      const answer = reply(name, outcome, parsed.data as Record<string, unknown>);
+      return snapshot ? { ...answer, snapshot } : answer;
     } catch (err) {
       // A handler that throws has broken its contract; the operator still gets an answer.
       log.error({ err, command: name }, 'command handler failed');
       return reply(name, { ok: false, error: `the box failed to apply cmd/${name}: ${(err as Error).message}` }, parsed.data);
     }
   };
+}
+
+/** A string fit to echo: control characters escaped, cut to `max` characters. */
+function echo(s: string, max: number): string {
+  const safe = UNSAFE_TEXT.test(s) ? s.replace(new RegExp(UNSAFE_TEXT.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
+  return safe.length <= max ? safe : `${safe.slice(0, max - 1)}…`;
 }
 
 function isCommandName(name: string): name is CommandName {

@@ -1,24 +1,47 @@
 import { z } from 'zod';
 import { operatorActionSchema } from '../rules/states.ts';
 
+/**
+ * Control characters (C0, DEL, C1), line and paragraph separators, and bidirectional overrides: in a one-line field
+ * they would forge lines or reorder text on the console and in every later alert.
+ */
+export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+/** The same, but a note may have line breaks and tabs. */
+const UNSAFE_NOTE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+export const MAX_REQUEST_ID = 128;
+
+/** An operator-supplied one-line string: bounded, so one command cannot bloat every later alert, and printable. */
+const operatorText = (field: string, what: string, max: number) =>
+  z
+    .string({ error: `expected ${field}, ${what} (string)` })
+    .min(1, { error: `expected a non-empty ${field}` })
+    .max(max, { error: `expected ${field} of at most ${max} characters` })
+    .refine((s) => !UNSAFE_TEXT.test(s), { error: `expected ${field} without control characters (line breaks, escapes, direction overrides)` });
+
 /** Echoed in the reply so an MQTT 3.1.1 operator client (no correlation data) can match it to its request. */
-const requestId = z.string().min(1).max(128).optional();
+export const requestIdSchema = operatorText('requestId', 'echoed in the reply', MAX_REQUEST_ID);
+const requestId = requestIdSchema.optional();
 
 /** `…/cmd/event`: an operator's decision on an event. */
 export const eventCommandSchema = z.strictObject({
-  eventId: z.string({ error: 'expected eventId, the alert id (string)' }).min(1, { error: 'expected a non-empty eventId' }),
+  eventId: operatorText('eventId', 'the alert id', 200),
   action: operatorActionSchema,
-  by: z.string({ error: 'expected by, who decided (string)' }).min(1, { error: 'expected a non-empty by' }),
-  note: z.string().max(2000).optional(),
+  by: operatorText('by', 'who decided', 64),
+  note: z
+    .string({ error: 'expected note as a string' })
+    .max(2000, { error: 'expected note of at most 2000 characters' })
+    .refine((s) => !UNSAFE_NOTE.test(s), { error: 'expected note without control characters other than line breaks and tabs' })
+    .optional(),
   /** The patrol unit sent, for `dispatch`. */
-  unit: z.string().min(1).optional(),
+  unit: operatorText('unit', 'the patrol unit sent', 64).optional(),
   requestId,
 });
 export type EventCommand = z.infer<typeof eventCommandSchema>;
 
 /** `…/cmd/snapshot`: a fresh annotated frame of one camera. */
 export const snapshotCommandSchema = z.strictObject({
-  camera: z.string({ error: 'expected camera, a camera id of this box (string)' }).min(1),
+  camera: operatorText('camera', 'a camera id of this box', 128),
   requestId,
 });
 export type SnapshotCommand = z.infer<typeof snapshotCommandSchema>;

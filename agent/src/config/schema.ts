@@ -54,7 +54,7 @@ const configObjectSchema = z.strictObject({
 });
 
 /** Cross-field checks run even when other fields failed, so one `check-config` run lists every problem. */
-export const configSchema = configObjectSchema.superRefine((cfg, ctx) => checkCrossReferences(cfg as unknown as Loose, ctx), { when: () => true });
+export const configSchema = configObjectSchema.superRefine((cfg, ctx) => checkCrossReferences(cfg as unknown as UncheckedConfig, ctx), { when: () => true });
 export type Config = z.infer<typeof configSchema>;
 
 function isTimeZone(tz: string): boolean {
@@ -67,49 +67,49 @@ function isTimeZone(tz: string): boolean {
 }
 
 /** The config as it may be when other fields failed to parse: every field may be missing or wrong. */
-type Loose = { cameras?: unknown };
-type LooseZone = { id?: unknown; units?: unknown; polygon?: unknown; rules?: unknown };
-type LooseCamera = { id?: unknown; analysis?: { width?: unknown; height?: unknown }; zones?: unknown; privacyMasks?: unknown; windows?: unknown };
+type UncheckedConfig = { cameras?: unknown };
+type UncheckedZone = { id?: unknown; units?: unknown; polygon?: unknown; rules?: unknown };
+type UncheckedCamera = { id?: unknown; analysis?: { width?: unknown; height?: unknown }; zones?: unknown; privacyMasks?: unknown; windows?: unknown };
 
-const list = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
-const num = (v: unknown, dflt: number): number => (typeof v === 'number' ? v : dflt);
+const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+const numberOr = (v: unknown, dflt: number): number => (typeof v === 'number' ? v : dflt);
 const isPoint = (p: unknown): p is [number, number] => Array.isArray(p) && typeof p[0] === 'number' && typeof p[1] === 'number';
 
-function checkCrossReferences(cfg: Loose, ctx: z.RefinementCtx): void {
+function checkCrossReferences(cfg: UncheckedConfig, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  const cameras = list<LooseCamera>(cfg.cameras);
+  const cameras = asArray<UncheckedCamera>(cfg.cameras);
   duplicates(cameras.map((c) => c?.id)).forEach((i) => issue(['cameras', i, 'id'], `duplicate camera id ${JSON.stringify(cameras[i].id)}`));
   cameras.forEach((cam, ci) => {
     if (!cam || typeof cam !== 'object') return;
     if (typeof cam.id === 'string' && RESERVED_LEVELS.has(cam.id)) {
       issue(['cameras', ci, 'id'], `"${cam.id}" is reserved for the box's own MQTT topics: expected another camera id`);
     }
-    const width = num(cam.analysis?.width, 640);
-    const height = num(cam.analysis?.height, 360);
-    const zones = list<LooseZone>(cam.zones);
+    const width = numberOr(cam.analysis?.width, 640);
+    const height = numberOr(cam.analysis?.height, 360);
+    const zones = asArray<UncheckedZone>(cam.zones);
     duplicates(zones.map((z) => z?.id)).forEach((zi) => issue(['cameras', ci, 'zones', zi, 'id'], `duplicate zone id ${JSON.stringify(zones[zi].id)}`));
     zones.forEach((zone, zi) => {
       if (!zone || typeof zone !== 'object') return;
       const pixels = zone.units === 'pixels';
       const [mx, my, inside] = pixels ? [width, height, `the ${width}×${height} analysis frame`] : [1, 1, '0..1 (normalised; set units: pixels for pixel coordinates)'];
-      list<unknown>(zone.polygon).forEach((p, pi) => {
+      asArray<unknown>(zone.polygon).forEach((p, pi) => {
         if (isPoint(p) && (p[0] < 0 || p[1] < 0 || p[0] > mx || p[1] > my)) {
           issue(['cameras', ci, 'zones', zi, 'polygon', pi], `expected a point inside ${inside}, got [${p[0]}, ${p[1]}]`);
         }
       });
-      const rules = list<{ id?: unknown }>(zone.rules);
+      const rules = asArray<{ id?: unknown }>(zone.rules);
       duplicates(rules.map((r) => r?.id)).forEach((ri) => issue(['cameras', ci, 'zones', zi, 'rules', ri, 'id'], `duplicate rule id ${JSON.stringify(rules[ri].id)}`));
     });
-    list<unknown>(cam.privacyMasks).forEach((mask, mi) =>
-      list<unknown>(mask).forEach((p, pi) => {
+    asArray<unknown>(cam.privacyMasks).forEach((mask, mi) =>
+      asArray<unknown>(mask).forEach((p, pi) => {
         if (isPoint(p) && (p[0] < 0 || p[1] < 0 || p[0] > 1 || p[1] > 1)) {
           issue(['cameras', ci, 'privacyMasks', mi, pi], `expected a normalised point inside 0..1, got [${p[0]}, ${p[1]}]`);
         }
       }),
     );
-    list<{ x?: unknown; y?: unknown; width?: unknown; height?: unknown }>(cam.windows).forEach((w, wi) => {
-      if (w && num(w.x, 0) + num(w.width, 0) > width) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
-      else if (w && num(w.y, 0) + num(w.height, 0) > height) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
+    asArray<{ x?: unknown; y?: unknown; width?: unknown; height?: unknown }>(cam.windows).forEach((w, wi) => {
+      if (w && numberOr(w.x, 0) + numberOr(w.width, 0) > width) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
+      else if (w && numberOr(w.y, 0) + numberOr(w.height, 0) > height) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
     });
   });
 }

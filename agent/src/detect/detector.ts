@@ -2,14 +2,14 @@ import ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Logger } from '../core/log.ts';
 import type { LoadedModel } from '../model/load.ts';
-import { Candidates } from './candidates.ts';
+import { RawBoxes } from './raw-boxes.ts';
 import { planClasses, type ClassPlan } from './classes.ts';
 import type { DetectorConfig } from './config.ts';
 import { OutputLayoutError } from './decoders/common.ts';
 import { decoderFactories } from './decoders/index.ts';
 import type { Decoder, OutputInfo } from './decoders/types.ts';
 import { Preprocessor } from './preprocess.ts';
-import { selectDetections, type Pass } from './select.ts';
+import { selectDetections, type Pass } from './nms-merge.ts';
 import { bindInputs, openSession } from './session.ts';
 import type { Detection, DetectionWindow, Detector, DetectorInfo, DetectTimings } from './types.ts';
 import type { RgbImage } from '../core/geometry.ts';
@@ -52,7 +52,7 @@ export async function createDetector(model: LoadedModel, cfg: DetectorConfig, lo
 class OrtDetector implements Detector {
   readonly info: DetectorInfo;
   lastTimings: DetectTimings = { preprocessMs: 0, inferenceMs: [], decodeMs: 0 };
-  private readonly candidates = new Candidates();
+  private readonly candidates = new RawBoxes();
   private busy = false;
 
   constructor(
@@ -119,7 +119,7 @@ class OrtDetector implements Detector {
 }
 
 /** Model-input pixels → frame pixels for the candidates one pass appended, clipped to the window it saw. */
-function toFrame(c: Candidates, first: number, w: DetectionWindow, scaleX: number, scaleY: number): void {
+function toFrame(c: RawBoxes, first: number, w: DetectionWindow, scaleX: number, scaleY: number): void {
   const right = w.x + w.width;
   const bottom = w.y + w.height;
   for (let i = first; i < c.length; i++) {

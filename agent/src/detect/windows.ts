@@ -5,7 +5,8 @@ import type { DetectionWindow } from './types.ts';
 /** A zone's outline, all that window planning reads of it. */
 export interface ZoneOutline {
   units: 'normalized' | 'pixels';
-  polygon: readonly Point[];
+  /** Absent for a zone of crossing lines only: it asks for no window. */
+  polygon?: readonly Point[];
 }
 
 /** What windows are planned from: the camera's setting, its zones' outlines and its analysis size. */
@@ -34,7 +35,7 @@ export function windowsForCamera<Z extends ZoneOutline>(camera: WindowCamera<Z>,
   if (camera.windows === 'none') return [];
   if (Array.isArray(camera.windows)) return camera.windows.map((w) => toPixels(w.x, w.y, w.x + w.width, w.y + w.height, fw, fh));
 
-  let boxes = camera.zones.map((zone) => {
+  let boxes = camera.zones.flatMap((zone) => (zone.polygon ? [{ units: zone.units, polygon: zone.polygon }] : [])).map((zone) => {
     const [sx, sy] = zone.units === 'normalized' ? [fw, fh] : [1, 1];
     const xs = zone.polygon.map(([x]) => x * sx);
     const ys = zone.polygon.map(([, y]) => y * sy);

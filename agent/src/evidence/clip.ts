@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import type { RgbImage } from '../core/geometry.ts';
+import { runFfmpeg } from '../ingest/ffmpeg.ts';
 import { grabFrame } from './grab.ts';
 import type { PrivacyMask } from './privacy.ts';
 import { selectSegments, type RingSegment } from './ring.ts';
@@ -64,7 +63,7 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
       args = ['-f', 'concat', '-safe', '0', '-i', list, '-t', seconds(end - startedAt), '-map', '0:v:0', '-c', 'copy'];
     }
     // A masked re-encode is a CPU burst: below the analysis loop's priority, so detection keeps its budget.
-    await run('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args, '-an', '-movflags', '+faststart', opts.out], masked ? 10 : 0);
+    await runFfmpeg(['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args, '-an', '-movflags', '+faststart', opts.out], { nice: masked ? 10 : 0 });
   } finally {
     await rm(list, { force: true });
     await rm(`${opts.out}.mask.png`, { force: true });
@@ -82,13 +81,13 @@ export async function clipAround(
   at: number,
   preSeconds: number,
   postSeconds: number,
-  opts: CutOptions & { graceMs: number; now?: () => number; pollMs?: number },
+  opts: CutOptions & { graceMs: number; now?: () => number; pollMs?: number; stopWaiting?: () => boolean },
 ): Promise<ClipResult> {
   const now = opts.now ?? Date.now;
   const from = at - preSeconds * 1000;
   const to = at + postSeconds * 1000;
   let segs = await segments();
-  while ((segs.length === 0 || segs[segs.length - 1].endAt < to) && now() < to + opts.graceMs) {
+  while ((segs.length === 0 || segs[segs.length - 1].endAt < to) && now() < to + opts.graceMs && !opts.stopWaiting?.()) {
     await sleep(opts.pollMs ?? 250);
     segs = await segments();
   }
@@ -120,34 +119,15 @@ async function maskImage(mask: PrivacyMask, width: number, height: number, path:
 }
 
 async function probeSize(path: string): Promise<{ width: number; height: number }> {
-  const out = await run('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path]);
+  const out = (await runFfmpeg(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path], { tool: 'ffprobe' })).toString();
   const [w, h] = out.trim().split('\n')[0].split(',').map(Number);
   if (!(w > 0 && h > 0)) throw new Error(`cannot read the video size of ${path} (ffprobe said "${out.trim()}")`);
   return { width: w, height: h };
 }
 
 export async function probeDuration(path: string): Promise<number> {
-  const out = await run('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path]);
+  const out = (await runFfmpeg(['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { tool: 'ffprobe' })).toString();
   const d = Number(out.trim());
   if (!(d > 0)) throw new Error(`${path} is not a playable video (ffprobe duration "${out.trim()}")`);
   return d;
-}
-
-function run(cmd: string, args: string[], nice = 0): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    if (nice && p.pid) {
-      try {
-        setPriority(p.pid, nice);
-      } catch {
-        // Not permitted in some containers; the clip is still made, only at normal priority.
-      }
-    }
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.once('error', (e) => reject(new Error(`cannot run ${cmd}: ${e.message}`)));
-    p.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} failed (${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`))));
-  });
 }

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import type { RgbImage } from '../core/geometry.ts';
 import { redact } from '../core/redact.ts';
-import { reasonFromStderr } from '../ingest/stderr.ts';
+import { FfmpegError, runFfmpeg } from '../ingest/ffmpeg.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
 
 export interface GrabOptions {
@@ -32,38 +31,19 @@ export function grabArgs(url: string, opts: GrabOptions): string[] {
  * One full-resolution frame from a camera's evidence (main) stream. Costs a connection and a key
  * frame's wait (about one GOP), so it is for events, never for analysis.
  */
-export function grabFrame(url: string, opts: GrabOptions): Promise<RgbImage> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const proc = spawn('ffmpeg', grabArgs(url, opts), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      proc.kill('SIGKILL');
-    }, opts.timeoutMs + 1000);
-    proc.stdout.on('data', (d: Buffer) => out.push(d));
-    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    proc.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`evidence grab from ${redact(url)}: cannot run ffmpeg (${e.message})`));
-    });
-    proc.once('close', (code) => {
-      clearTimeout(timer);
-      const fail = (why: string) => reject(new Error(`evidence grab from ${redact(url)}: ${why}`));
-      if (timedOut) return fail(`no frame within ${opts.timeoutMs} ms`);
-      if (code !== 0) {
-        const lines = err.split('\n').filter(Boolean);
-        return fail(reasonFromStderr(lines, { elapsedMs: Date.now() - started, timeoutMs: opts.timeoutMs }) ?? `ffmpeg exited ${code}: ${redact(lines.slice(-2).join(' | '))}`);
-      }
-      try {
-        resolve(parsePpm(Buffer.concat(out)));
-      } catch (e) {
-        fail((e as Error).message);
-      }
-    });
-  });
+export async function grabFrame(url: string, opts: GrabOptions): Promise<RgbImage> {
+  let ppm: Buffer;
+  try {
+    ppm = await runFfmpeg(grabArgs(url, opts), { timeoutMs: opts.timeoutMs + 1000 });
+  } catch (err) {
+    const why = err instanceof FfmpegError && /^no answer within/.test(err.message) ? `no frame within ${opts.timeoutMs} ms` : (err as Error).message;
+    throw new Error(`evidence grab from ${redact(url)}: ${why}`);
+  }
+  try {
+    return parsePpm(ppm);
+  } catch (err) {
+    throw new Error(`evidence grab from ${redact(url)}: ${(err as Error).message}`);
+  }
 }
 
 /** Binary PPM (P6, maxval 255) → RGB24 image. Pure. */

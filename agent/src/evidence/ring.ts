@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/log.ts';
 import { backoffDelayMs } from '../core/backoff.ts';
 import { redact } from '../core/redact.ts';
-import { reasonFromStderr } from '../ingest/stderr.ts';
+import { RING_LIST_FILE, ringOutputArgs, type RingOutput } from '../ingest/args.ts';
+import { failureReason, startFfmpeg, type FfmpegProcess } from '../ingest/ffmpeg.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
 
 export interface RingOptions {
@@ -31,18 +31,17 @@ export interface RingSegment {
   endAt: number;
 }
 
-export const LIST_FILE = 'segments.csv';
-
 /** Ring length in files: enough closed segments for `keepSeconds`, plus the one being written. */
 export function ringSize(o: Pick<RingOptions, 'keepSeconds' | 'segmentSeconds'>): number {
   return Math.ceil(o.keepSeconds / o.segmentSeconds) + 2;
 }
 
-/**
- * ffmpeg arguments for the ring: the stream copied (no decode, no re-encode, no audio) into short
- * MPEG-TS segments that wrap around, and a CSV list of the finished ones. MPEG-TS because a
- * segment cut by a crash is still readable. Pure.
- */
+/** Where and how the ring writes, for whichever ffmpeg records it. */
+export function ringOutput(o: Pick<RingOptions, 'dir' | 'keepSeconds' | 'segmentSeconds'>): RingOutput {
+  return { dir: o.dir, segmentSeconds: o.segmentSeconds, files: ringSize(o) };
+}
+
+/** ffmpeg arguments for a ring recorded from its own connection (a camera's separate evidence stream). Pure. */
 export function ringArgs(o: RingOptions): string[] {
   const input = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'];
   const kind = sourceKind(o.url);
@@ -51,19 +50,9 @@ export function ringArgs(o: RingOptions): string[] {
   else if (kind === 'http' || kind === 'hls') input.push('-rw_timeout', micros);
   else if (kind === 'file') input.push('-re', ...(o.loop ? ['-stream_loop', '-1'] : []));
   else throw new Error(`evidence ring for camera ${o.camera}: a still image has no video to keep; disable clips or give an evidenceUrl`);
-  const n = ringSize(o);
-  return [
-    ...input,
-    ...o.inputOptions,
-    '-i', o.url,
-    '-map', '0:v:0', '-c', 'copy', '-an', '-sn', '-dn',
-    '-f', 'segment', '-segment_time', String(o.segmentSeconds), '-segment_wrap', String(n), '-segment_format', 'mpegts',
-    '-reset_timestamps', '1',
-    // One entry fewer than files: the segment being (re)written is never in the list.
-    '-segment_list', join(o.dir, LIST_FILE), '-segment_list_type', 'csv', '-segment_list_size', String(n - 1),
-    join(o.dir, 'seg-%03d.ts'),
-  ];
+  return [...input, ...o.inputOptions, '-i', o.url, ...ringOutputArgs(ringOutput(o))];
 }
+
 
 /** `name,start,end` lines of ffmpeg's CSV segment list (stream seconds). Malformed lines are left out. Pure. */
 export function parseSegmentList(csv: string): { name: string; seconds: number }[] {
@@ -105,11 +94,12 @@ export function selectSegments(segments: readonly RingSegment[], from: number, t
 }
 
 /**
- * One camera's segment ring: a supervised ffmpeg stream copy, restarted with backoff when it ends
- * or stops writing segments.
+ * One camera's segment ring. `own`: a supervised ffmpeg stream copy of the evidence stream, restarted with backoff
+ * when it ends or stops writing segments. `ingest`: the camera's analysis ffmpeg writes the segments as a second
+ * output of its one connection (see `ringOutput`), and the ring only reads them.
  */
 export class SegmentRing {
-  private proc: ChildProcess | undefined;
+  private proc: FfmpegProcess | undefined;
   private stopped = true;
   private attempt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -117,12 +107,17 @@ export class SegmentRing {
   private spawnedAt = 0;
   private readonly log: Logger;
 
-  constructor(readonly opts: RingOptions, log: Logger) {
+  constructor(
+    readonly opts: RingOptions,
+    log: Logger,
+    readonly recorder: 'own' | 'ingest' = 'own',
+  ) {
     this.log = log.child({ stage: 'evidence', camera: opts.camera });
   }
 
   async start(): Promise<void> {
     this.stopped = false;
+    if (this.recorder === 'ingest') return;
     await this.spawn();
     const stallMs = Math.max(this.opts.timeoutSeconds * 1000, this.opts.segmentSeconds * 10_000) + 5000;
     this.watchdog = setInterval(() => void this.checkStall(stallMs), Math.min(stallMs, 5000));
@@ -134,20 +129,13 @@ export class SegmentRing {
     this.stopped = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.watchdog);
-    const p = this.proc;
-    if (p && p.exitCode === null && p.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        p.once('close', () => resolve());
-        p.kill('SIGTERM');
-        setTimeout(() => p.kill('SIGKILL'), 3000).unref();
-      });
-    }
+    await this.proc?.stop(3000);
     await rm(this.opts.dir, { recursive: true, force: true });
   }
 
   /** Finished segments, oldest first. */
   async segments(): Promise<RingSegment[]> {
-    const csv = await readFile(join(this.opts.dir, LIST_FILE), 'utf8').catch(() => '');
+    const csv = await readFile(join(this.opts.dir, RING_LIST_FILE), 'utf8').catch(() => '');
     const list = parseSegmentList(csv);
     const mtimes = new Map<string, number>();
     for (const e of list) {
@@ -163,20 +151,14 @@ export class SegmentRing {
     if (this.stopped) return;
     const started = Date.now();
     this.spawnedAt = started;
-    const proc = spawn('ffmpeg', ringArgs(this.opts), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = startFfmpeg(ringArgs(this.opts), { keepStderr: 50 });
     this.proc = proc;
-    const stderr: string[] = [];
-    proc.stderr!.on('data', (d: Buffer) => {
-      stderr.push(...d.toString().split('\n').filter(Boolean));
-      if (stderr.length > 50) stderr.splice(0, stderr.length - 50);
-    });
-    proc.once('error', (err) => this.log.error({ err }, 'evidence ring: cannot run ffmpeg'));
-    proc.once('close', (code, signal) => {
+    void proc.exited.then((exit) => {
       if (this.proc === proc) this.proc = undefined;
       if (this.stopped) return;
       const elapsedMs = Date.now() - started;
       if (elapsedMs > 60_000) this.attempt = 0;
-      const reason = reasonFromStderr(stderr, { elapsedMs, timeoutMs: this.opts.timeoutSeconds * 1000 }) ?? redact(stderr.slice(-1)[0] ?? `exit ${code ?? signal}`);
+      const reason = failureReason(proc, exit, this.opts.timeoutSeconds * 1000) ?? redact(proc.stderr.at(-1) ?? `exit ${exit.code ?? exit.signal}`);
       const delay = backoffDelayMs(this.attempt++, this.opts.reconnect);
       this.log.warn({ reason, retryInMs: Math.round(delay) }, 'evidence ring stopped; restarting');
       this.restartTimer = setTimeout(() => void this.spawn().catch((err) => this.log.error({ err }, 'evidence ring restart failed')), delay);
@@ -186,7 +168,7 @@ export class SegmentRing {
 
   private async checkStall(stallMs: number): Promise<void> {
     if (this.stopped || !this.proc) return;
-    const s = await stat(join(this.opts.dir, LIST_FILE)).catch(() => undefined);
+    const s = await stat(join(this.opts.dir, RING_LIST_FILE)).catch(() => undefined);
     const lastAt = s?.mtimeMs ?? 0;
     if (Date.now() - Math.max(lastAt, this.spawnedAt) > stallMs) {
       this.log.warn({ stallMs }, 'evidence ring wrote no segment for too long; restarting ffmpeg');

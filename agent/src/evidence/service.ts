@@ -8,15 +8,15 @@ import type { Point } from '../core/geometry.ts';
 import type { Box, RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
-import { BestFrames, type BestFrame, type ScoredObject } from './best-frame.ts';
 import { clipAround, frameFromRing, type ClipResult } from './clip.ts';
 import type { EvidenceConfig } from './config.ts';
 import { frameScale, scaleBox } from './geometry.ts';
 import { grabFrame } from './grab.ts';
 import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from './privacy.ts';
 import { runRetention, type RetentionResult } from './retention.ts';
-import { SegmentRing } from './ring.ts';
-import { renderSnapshot, thumbnail, type AnnotatedObject, type Thumbnail } from './snapshot.ts';
+import { ringOutput, SegmentRing } from './ring.ts';
+import type { RingOutput } from '../ingest/args.ts';
+import { renderSnapshot, thumbnail, type AnnotatedObject, type CrossingLine, type Thumbnail } from './snapshot.ts';
 import { openEvidenceStore, type EvidenceStore, type StoredFile } from './store.ts';
 
 /** A live grab stands for the moment of the event only if that moment was this recent. */
@@ -38,6 +38,8 @@ export interface SnapshotRequest {
   objects: readonly AnnotatedObject[];
   /** The zone that decided the event, analysis-frame pixels. */
   zone?: { name: string; polygon: readonly Point[] };
+  /** The crossing line of a `line_crossing` event. */
+  line?: CrossingLine;
   /** Every other detection in the frame; those with a configured label are pixelated. */
   others?: readonly { box: Box; label: string }[];
 }
@@ -81,21 +83,14 @@ interface CameraState {
   ringIsEvidence: boolean;
 }
 
-/** Best-frame bookkeeping kept with the pixels. */
-export interface BestFrameMeta {
-  camera: string;
-  at: number;
-  objects: readonly AnnotatedObject[];
-}
-
 /**
- * Evidence for events: privacy masks, best frame, annotated snapshot and thumbnail, clips from the
+ * Evidence for events: privacy masks, annotated snapshot and thumbnail, clips from the
  * segment ring, the evidence store and its retention. One per agent.
  */
 export class EvidenceService {
-  readonly bestFrames = new BestFrames<BestFrameMeta>();
   private readonly cams = new Map<string, CameraState>();
   private retentionTimer: NodeJS.Timeout | undefined;
+  private closing = false;
   /** Masked clips re-encode: one at a time, so two events never take both cores from detection. */
   private encodeQueue: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
@@ -126,6 +121,8 @@ export class EvidenceService {
             reconnect: { initialMs: cam.reconnect.initialSeconds * 1000, maxMs: cam.reconnect.maxSeconds * 1000 },
           },
           opts.log,
+          // Street cameras allow few RTSP sessions: without a separate evidence stream, the analysis connection records.
+          cam.evidenceUrl === undefined ? 'ingest' : 'own',
         );
       }
       this.cams.set(cam.id, state);
@@ -150,29 +147,31 @@ export class EvidenceService {
     await this.retention();
   }
 
+  /**
+   * The agent is stopping: clips waiting for their post-roll are cut now from what the ring holds (and marked
+   * incomplete), before the cameras, whose connection may also record the ring, go away.
+   */
+  cutPendingClipsNow(): void {
+    this.closing = true;
+  }
+
+  /** Stops the rings and deletes them (unmasked video is kept only while the agent runs). */
   async stop(): Promise<void> {
+    this.closing = true;
     clearInterval(this.retentionTimer);
     await Promise.all([...this.cams.values()].map((s) => s.ring?.stop()));
     await this.encodeQueue.catch(() => undefined);
   }
 
   /** The camera's privacy mask: apply it to every frame before analysis (`mask.apply(frame)`). */
+  /** The ring output the camera's analysis ffmpeg must also write, when its ring rides on that connection. */
+  ringOutputFor(camera: string): RingOutput | undefined {
+    const ring = this.state(camera).ring;
+    return ring?.recorder === 'ingest' ? ringOutput(ring.opts) : undefined;
+  }
+
   privacyMask(camera: string): PrivacyMask {
     return this.state(camera).mask;
-  }
-
-  /** Offers an analysed frame of an open event; true when it is now the event's best. */
-  offerFrame(eventId: string, camera: string, frame: RgbImage, at: number, objects: readonly (AnnotatedObject & ScoredObject)[]): boolean {
-    return this.bestFrames.offer(eventId, frame, objects, { camera, at, objects });
-  }
-
-  bestFrame(eventId: string): BestFrame<BestFrameMeta> | undefined {
-    return this.bestFrames.get(eventId);
-  }
-
-  /** Call when an event is over and its last snapshot is stored. */
-  forget(eventId: string): void {
-    this.bestFrames.drop(eventId);
   }
 
   /**
@@ -204,7 +203,7 @@ export class EvidenceService {
     }
     const snap = await renderSnapshot(
       image,
-      { objects: req.objects, zone: req.zone, camera: st.cam.name ?? st.cam.id, at },
+      { objects: req.objects, zone: req.zone, line: req.line, camera: st.cam.name ?? st.cam.id, at },
       { frame: st.cam.analysis, timezone: this.opts.timezone, quality: cfg.jpegQuality },
     );
     const file = await this.store.put(req.eventId, req.camera, 'snapshot', snap.jpeg, 'jpg', { width: snap.width, height: snap.height, source, at: new Date(at).toISOString() });
@@ -229,6 +228,7 @@ export class EvidenceService {
         mask: st.mask,
         encoder,
         graceMs: Math.max(5000, segmentSeconds * 5000) + st.cam.timeoutSeconds * 1000,
+        stopWaiting: () => this.closing,
       });
     let result: ClipResult;
     if (st.mask.empty) {

@@ -13,12 +13,19 @@ export interface AnnotatedObject {
 
 export interface SnapshotAnnotations {
   objects: readonly AnnotatedObject[];
-  /** The zone that decided the event, in analysis-frame pixels. */
+  /** The zone that decided the event, in analysis-frame pixels; an empty polygon for a zone of lines only. */
   zone?: { name: string; polygon: readonly Point[] };
+  /** The crossing line of a `line_crossing` event, analysis-frame pixels, with the direction that is counted. */
+  line?: CrossingLine;
   /** Camera name or id, printed in the header. */
   camera: string;
   /** When the frame was captured (ms since the epoch), printed in the site's local time. */
   at: number;
+}
+
+export interface CrossingLine {
+  points: readonly [Point, Point];
+  direction: 'any' | 'left_to_right' | 'right_to_left';
 }
 
 export interface SnapshotOptions {
@@ -45,6 +52,7 @@ export interface Thumbnail {
 
 export const BOX_COLOR = '#ff2a2a';
 export const ZONE_COLOR = '#ffd400';
+export const LINE_COLOR = '#00e5ff';
 /** Chinese camera and zone names need a CJK font; Debian ships Droid Sans Fallback, Noto CJK is preferred when installed. */
 const FONTS = "'Noto Sans CJK SC', 'Droid Sans Fallback', 'DejaVu Sans', sans-serif";
 
@@ -109,10 +117,11 @@ function overlaySvg(width: number, height: number, a: SnapshotAnnotations, sx: n
   const stroke = Math.max(2, Math.round(Math.min(width, height) / 240));
   const font = Math.max(12, Math.round(Math.min(width, height) / 30));
   const parts: string[] = [];
-  if (a.zone) {
+  if (a.zone && a.zone.polygon.length >= 3) {
     const pts = a.zone.polygon.map(([x, y]) => `${r(x * sx)},${r(y * sy)}`).join(' ');
     parts.push(`<polygon points="${pts}" fill="${ZONE_COLOR}" fill-opacity="0.12" stroke="${ZONE_COLOR}" stroke-width="${stroke}"/>`);
   }
+  if (a.line) parts.push(...lineSvg(a.line, sx, sy, stroke));
   for (const o of a.objects) {
     const x = o.box.x1 * sx;
     const y = o.box.y1 * sy;
@@ -135,6 +144,33 @@ function overlaySvg(width: number, height: number, a: SnapshotAnnotations, sx: n
     `<text x="${r(font * 0.3)}" y="${r(height - font * 0.4)}" font-family="${FONTS}" font-size="${font}" fill="#ffffff">${xml(header)}</text>`,
   );
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
+}
+
+/**
+ * The line, and at its middle an arrow across it for each counted direction. "Left to right" is as seen walking
+ * from the line's first point to its second: towards its right-hand normal, (-dy, dx) in image coordinates (y down).
+ */
+function lineSvg(line: CrossingLine, sx: number, sy: number, stroke: number): string[] {
+  const [[ax, ay], [bx, by]] = line.points.map(([x, y]) => [x * sx, y * sy]);
+  const len = Math.hypot(bx - ax, by - ay);
+  const [ux, uy] = [(bx - ax) / len, (by - ay) / len];
+  const [nx, ny] = [-uy, ux];
+  const [mx, my] = [(ax + bx) / 2, (ay + by) / 2];
+  const size = Math.max(stroke * 8, len * 0.12);
+  const arrow = (sign: 1 | -1) => {
+    const [tx, ty] = [mx + sign * nx * size, my + sign * ny * size];
+    const head = size * 0.4;
+    const wing = (side: 1 | -1) => `${r(tx - sign * nx * head + side * ux * head * 0.6)},${r(ty - sign * ny * head + side * uy * head * 0.6)}`;
+    return [
+      `<line x1="${r(mx)}" y1="${r(my)}" x2="${r(tx)}" y2="${r(ty)}" stroke="${LINE_COLOR}" stroke-width="${stroke}"/>`,
+      `<polygon points="${r(tx)},${r(ty)} ${wing(1)} ${wing(-1)}" fill="${LINE_COLOR}"/>`,
+    ];
+  };
+  return [
+    `<line x1="${r(ax)}" y1="${r(ay)}" x2="${r(bx)}" y2="${r(by)}" stroke="${LINE_COLOR}" stroke-width="${stroke * 1.5}"/>`,
+    ...(line.direction !== 'right_to_left' ? arrow(1) : []),
+    ...(line.direction !== 'left_to_right' ? arrow(-1) : []),
+  ];
 }
 
 /** Generous width estimate for a background plate: CJK glyphs are about one em wide, Latin about 0.62. */

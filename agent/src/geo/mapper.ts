@@ -1,7 +1,6 @@
 import type { LatLon, Point } from '../core/geometry.ts';
 import type { CalibrationConfig } from './config.ts';
-import { CalibrationError, pixelToGeo, solveHomography, type Correspondence, type HomographyFit } from './homography.ts';
-import { distanceMeters } from './local-frame.ts';
+import { CalibrationError, leaveOneOutMaxMeters, pixelToGeo, solveHomography, type Correspondence, type HomographyFit } from './homography.ts';
 
 /** A camera's calibration, ready to place points of its analysed frame on the map. */
 export interface GeoMapper {
@@ -34,7 +33,7 @@ export function calibrationReport(camera: { calibration?: CalibrationConfig }): 
   const points = correspondences(camera.calibration);
   try {
     const fit = solveHomography(points);
-    return { ok: true, points: points.length, rmsMeters: fit.rmsMeters, maxMeters: fit.maxMeters, leaveOneOutMaxMeters: leaveOneOut(points) };
+    return { ok: true, points: points.length, rmsMeters: fit.rmsMeters, maxMeters: fit.maxMeters, leaveOneOutMaxMeters: leaveOneOutMaxMeters(points) };
   } catch (err) {
     if (err instanceof CalibrationError) return { ok: false, error: err.message };
     throw err;
@@ -45,19 +44,4 @@ function correspondences(c: CalibrationConfig): Correspondence[] {
   return c.points.map((p) => ({ pixel: p.pixel, geo: p.geo }));
 }
 
-function leaveOneOut(points: readonly Correspondence[]): number | undefined {
-  if (points.length < 5) return undefined;
-  let worst: number | undefined;
-  points.forEach((held, i) => {
-    try {
-      const { homography } = solveHomography(points.filter((_, j) => j !== i));
-      const predicted = pixelToGeo(homography, held.pixel);
-      const d = predicted ? distanceMeters(predicted, held.geo) : Infinity;
-      worst = Math.max(worst ?? 0, d);
-    } catch (err) {
-      // Without this point the rest may be degenerate (e.g. 3 of the remaining 4 on a line): it cannot be predicted, which is no error of the fit.
-      if (!(err instanceof CalibrationError)) throw err;
-    }
-  });
-  return worst;
-}
+

@@ -29,5 +29,7 @@ export const statusSchema = z.strictObject({
   startedAt: z.iso.datetime({ offset: true }).optional(),
   at: z.iso.datetime({ offset: true }),
   cameras: z.array(z.strictObject({ id: z.string(), name: z.string().optional(), state: streamStateSchema.optional() })),
+  /** Present while the box works but cannot keep everything it should (a full disk holding up the audit log). */
+  degraded: z.string().optional(),
 });
 export type Status = z.infer<typeof statusSchema>;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { CameraSourceConfig } from './config.ts';
 import { sourceKind } from './source-kind.ts';
 
@@ -6,7 +7,7 @@ export type FfmpegSourceConfig = Pick<
   'url' | 'rtspTransport' | 'loop' | 'analysis' | 'inputOptions' | 'keyframesOnly' | 'timeoutSeconds'
 >;
 
-/** One ffmpeg invocation split the way fluent-ffmpeg takes it. */
+/** The analysis output of one ffmpeg invocation: input options, the input, the frame output's options. */
 export interface FfmpegArgs {
   input: string;
   inputOptions: string[];
@@ -71,7 +72,32 @@ export function buildFfmpegArgs(cfg: FfmpegSourceConfig): FfmpegArgs {
   return { input: cfg.url, inputOptions: input, outputOptions: output };
 }
 
-/** The full command line (for logs and for running ffmpeg without fluent-ffmpeg), writing to stdout. */
-export function toArgv(a: FfmpegArgs): string[] {
-  return [...a.inputOptions, '-i', a.input, ...a.outputOptions, 'pipe:1'];
+/** The evidence ring as a second output of the same input: segments of the stream as it came (copied, not decoded). */
+export interface RingOutput {
+  dir: string;
+  segmentSeconds: number;
+  /** Files in the ring before it wraps around. */
+  files: number;
+}
+
+export const RING_LIST_FILE = 'segments.csv';
+
+/**
+ * The stream copied (no decode, no re-encode, no audio) into short MPEG-TS segments that wrap around, and a CSV list
+ * of the finished ones. MPEG-TS because a segment cut by a crash is still readable. Pure.
+ */
+export function ringOutputArgs(r: RingOutput): string[] {
+  return [
+    '-map', '0:v:0', '-c', 'copy', '-an', '-sn', '-dn',
+    '-f', 'segment', '-segment_time', String(r.segmentSeconds), '-segment_wrap', String(r.files), '-segment_format', 'mpegts',
+    '-reset_timestamps', '1',
+    // One entry fewer than files: the segment being (re)written is never in the list.
+    '-segment_list', join(r.dir, RING_LIST_FILE), '-segment_list_type', 'csv', '-segment_list_size', String(r.files - 1),
+    join(r.dir, 'seg-%03d.ts'),
+  ];
+}
+
+/** The full command line: frames to stdout and, when given, the ring's segments from the same connection. */
+export function toArgv(a: FfmpegArgs, ring?: RingOutput): string[] {
+  return [...a.inputOptions, '-i', a.input, '-map', '0:v:0', ...a.outputOptions, 'pipe:1', ...(ring ? ringOutputArgs(ring) : [])];
 }

@@ -7,4 +7,6 @@ export interface Frame extends RgbImage {
   seq: number;
   /** Wall clock (ms since epoch) when the frame's last byte was read. */
   receivedAt: number;
+  /** Monotonic clock (core/time.ts) at the same moment: what durations are measured on. */
+  monoAt: number;
 }

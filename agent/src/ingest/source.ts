@@ -3,7 +3,7 @@ import type { Logger } from '../core/log.ts';
 import type { CameraSourceConfig } from './config.ts';
 import type { Frame } from './frame.ts';
 import type { FromWorker } from './protocol.ts';
-import { buildFfmpegArgs, toArgv } from './args.ts';
+import { buildFfmpegArgs, toArgv, type RingOutput } from './args.ts';
 import { redact } from '../core/redact.ts';
 import { sourceKind, type SourceKind } from './source-kind.ts';
 import type { CameraSourceEvents, SourceStatus } from './supervisor.ts';
@@ -31,10 +31,17 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   private thread: IngestThread | undefined;
   private stopped: (() => void) | undefined;
 
-  /** Checks the source (URL scheme, transport) right away: a bad camera config fails here, not later. */
-  constructor(private readonly cfg: CameraSourceConfig, log: Logger) {
+  /**
+   * Checks the source (URL scheme, transport) right away: a bad camera config fails here, not later. `ring`: the same
+   * connection also records the evidence ring (a camera without a separate evidence stream is opened once).
+   */
+  constructor(
+    private readonly cfg: CameraSourceConfig,
+    log: Logger,
+    private readonly ring?: RingOutput,
+  ) {
     super();
-    this.cmd = redact(['ffmpeg', ...toArgv(buildFfmpegArgs(cfg))].join(' '));
+    this.cmd = redact(['ffmpeg', ...toArgv(buildFfmpegArgs(cfg), ring)].join(' '));
     this.camera = cfg.id;
     this.kind = sourceKind(cfg.url);
     this.width = cfg.analysis.width;
@@ -59,7 +66,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     const thread = IngestThread.acquire();
     thread.subscribe(this.camera, { onMessage: (m) => this.onMessage(m), onCrash: (err) => this.onCrash(err) });
     this.thread = thread;
-    thread.send({ type: 'start', config: this.cfg });
+    thread.send({ type: 'start', config: this.cfg, ...(this.ring ? { ring: this.ring } : {}) });
   }
 
   /** Stops ffmpeg and resolves once it has exited. */
@@ -88,7 +95,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     switch (m.type) {
       case 'frame':
         this.st = m.status;
-        this.emit('frame', { camera: this.camera, seq: m.seq, receivedAt: m.receivedAt, data: Buffer.from(m.data), width: this.width, height: this.height });
+        this.emit('frame', { camera: this.camera, seq: m.seq, receivedAt: m.receivedAt, monoAt: m.monoAt, data: Buffer.from(m.data), width: this.width, height: this.height });
         return;
       case 'state':
         this.st = m.status;
@@ -120,6 +127,6 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   }
 }
 
-export function createCameraSource(cfg: CameraSourceConfig, log: Logger): CameraSource {
-  return new CameraSource(cfg, log);
+export function createCameraSource(cfg: CameraSourceConfig, log: Logger, ring?: RingOutput): CameraSource {
+  return new CameraSource(cfg, log, ring);
 }

@@ -1,15 +1,16 @@
 import { EventEmitter } from 'node:events';
-import { Writable } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
+import { mkdir, rm } from 'node:fs/promises';
 import type { StreamState } from './state.ts';
 import type { CameraSourceConfig } from './config.ts';
 import type { Frame } from './frame.ts';
-import { buildFfmpegArgs } from './args.ts';
+import { buildFfmpegArgs, toArgv, type RingOutput } from './args.ts';
+import { failureReason, startFfmpeg, type FfmpegExit, type FfmpegProcess } from './ffmpeg.ts';
 import { backoffDelayMs, type BackoffPolicy } from '../core/backoff.ts';
 import { FrameCutter } from './cutter.ts';
 import { redact } from '../core/redact.ts';
+import { systemClock } from '../core/time.ts';
 import { isLive, sourceKind, type SourceKind } from './source-kind.ts';
-import { FfmpegLogParser, isFrameChatter, reasonFromStderr, type Size } from './stderr.ts';
+import { FfmpegLogParser, isFrameChatter, type Size } from './stderr.ts';
 
 /** The supervisor's view of one camera; the loop adds analysis counters to make a `CameraHealth`. */
 export interface SourceStatus {
@@ -31,15 +32,12 @@ export interface SourceStatus {
 }
 
 interface Session {
-  command: ffmpeg.FfmpegCommand;
-  startedAt: number;
-  stderr: string[];
+  proc: FfmpegProcess;
   log: FfmpegLogParser;
   /** Set when the supervisor itself ends the run, and why. */
   killedFor?: string;
-  /** fluent-ffmpeg spawns after probing ffmpeg's capabilities: a kill before that must wait for the spawn. */
-  spawned: boolean;
-  exited: Promise<void>;
+  /** Resolves once the run's exit has been handled. */
+  done: Promise<void>;
 }
 
 export interface CameraSourceEvents {
@@ -50,7 +48,6 @@ export interface CameraSourceEvents {
 /** What the supervisor logs through: a pino logger, or the ingest worker's forwarder to the main thread's logger. */
 export type LogSink = Record<'debug' | 'info' | 'warn' | 'error', (obj: Record<string, unknown>, msg: string) => void>;
 
-const stderrKept = 40;
 const killGraceMs = 2000;
 
 /**
@@ -69,7 +66,9 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   private readonly backoff: BackoffPolicy;
   private readonly stallMs: number;
   private readonly timeoutMs: number;
-  private readonly argv: { input: string; inputOptions: string[]; outputOptions: string[] };
+  private readonly argv: string[];
+  private readonly input: string;
+  private readonly ring: RingOutput | undefined;
   private readonly log: LogSink;
   private st: SourceStatus;
   private session: Session | undefined;
@@ -80,15 +79,20 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   private watchdog: NodeJS.Timeout | undefined;
   private lastProgressAt = 0;
 
-  /** `log` should already carry the camera's `stage` and `camera` fields. */
-  constructor(cfg: CameraSourceConfig, log: LogSink, private readonly random: () => number = Math.random) {
+  /**
+   * `log` should already carry the camera's `stage` and `camera` fields. `ring`: the same ffmpeg also copies the
+   * stream into the evidence ring's segments, so a camera without a separate evidence stream is opened once.
+   */
+  constructor(cfg: CameraSourceConfig, log: LogSink, private readonly random: () => number = Math.random, ring?: RingOutput) {
     super();
     this.camera = cfg.id;
     this.kind = sourceKind(cfg.url);
     this.width = cfg.analysis.width;
     this.height = cfg.analysis.height;
     this.targetFps = cfg.analysis.fps;
-    this.argv = buildFfmpegArgs(cfg);
+    this.input = cfg.url;
+    this.ring = ring;
+    this.argv = toArgv(buildFfmpegArgs(cfg), ring);
     this.backoff = { initialMs: cfg.reconnect.initialSeconds * 1000, maxMs: cfg.reconnect.maxSeconds * 1000 };
     // A camera analysed at 0.1 fps, or decoded key frames only, is silent for seconds by design.
     this.stallMs = Math.max(cfg.stallSeconds, 3 / cfg.analysis.fps) * 1000;
@@ -106,8 +110,8 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     if (this.running) return;
     this.running = true;
     this.attempt = 0;
-    this.log.info({ source: redact(this.argv.input), fps: this.targetFps, size: `${this.width}x${this.height}` }, 'camera starting');
-    this.spawn();
+    this.log.info({ source: redact(this.input), fps: this.targetFps, size: `${this.width}x${this.height}` }, 'camera starting');
+    void this.spawn();
     this.watchdog = setInterval(() => this.checkStall(), Math.min(1000, this.stallMs / 2));
   }
 
@@ -128,33 +132,19 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     this.cutter.recycleTransferred(data);
   }
 
-  private spawn(): void {
+  private async spawn(): Promise<void> {
     this.setState('connecting', this.st.reason);
-    const stderr: string[] = [];
+    if (this.ring) {
+      // Stale segments have no trustworthy times: every run starts the ring afresh.
+      await rm(this.ring.dir, { recursive: true, force: true });
+      await mkdir(this.ring.dir, { recursive: true, mode: 0o700 });
+      if (!this.running) return;
+    }
     const parser = new FfmpegLogParser();
-    const sink = new Writable({
-      // No 'close' event: fluent-ffmpeg would treat the pipe's close as a failure and race the process exit.
-      emitClose: false,
-      autoDestroy: false,
-      write: (chunk: Buffer, _enc, done) => {
-        this.cutter.push(chunk);
-        done();
-      },
-    });
-    const command = ffmpeg(this.argv.input)
-      .inputOptions(...this.argv.inputOptions)
-      .outputOptions(...this.argv.outputOptions)
-      .output(sink);
-    let resolveExit!: () => void;
-    const session: Session = { command, startedAt: Date.now(), stderr, log: parser, spawned: false, exited: new Promise((r) => (resolveExit = r)) };
-    command
-      .on('start', (cmd: string) => {
-        session.spawned = true;
-        if (session.killedFor) command.kill('SIGKILL');
-        else this.log.debug({ cmd: redact(cmd) }, 'ffmpeg started');
-      })
-      .on('stderr', (line: string) => {
-        if (isFrameChatter(line)) return;
+    const proc = startFfmpeg(this.argv, {
+      stdout: true,
+      ignoreStderr: isFrameChatter,
+      onStderrLine: (line) => {
         const change = parser.line(line);
         if (parser.input) this.st.streamSize = parser.input;
         if (change) {
@@ -164,20 +154,13 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
             'stream changed resolution; frames are still scaled to the analysis size',
           );
         }
-        stderr.push(line);
-        if (stderr.length > stderrKept) stderr.shift();
-      })
-      .on('error', (err: Error) => {
-        this.onExit(session, err);
-        resolveExit();
-      })
-      .on('end', () => {
-        this.onExit(session, undefined);
-        resolveExit();
-      });
+      },
+    });
+    proc.stdout!.on('data', (chunk: Buffer) => this.cutter.push(chunk));
+    const session: Session = { proc, log: parser, done: proc.exited.then((exit) => this.onExit(session, exit)) };
     this.session = session;
-    this.lastProgressAt = session.startedAt;
-    command.run();
+    this.lastProgressAt = proc.startedAt;
+    this.log.debug({ cmd: redact(this.argv.join(' ')) }, 'ffmpeg started');
   }
 
   private onFrame(data: Buffer): void {
@@ -197,10 +180,10 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
       this.attempt = 0;
       this.setState('streaming', undefined);
     }
-    this.emit('frame', { camera: this.camera, seq: this.seq++, receivedAt: now, data, width: this.width, height: this.height });
+    this.emit('frame', { camera: this.camera, seq: this.seq++, receivedAt: now, monoAt: systemClock.monotonic(), data, width: this.width, height: this.height });
   }
 
-  private onExit(session: Session, err: Error | undefined): void {
+  private onExit(session: Session, exit: FfmpegExit): void {
     if (this.session === session) this.session = undefined;
     const partial = this.cutter.discardPartial();
     if (partial > 0) {
@@ -208,10 +191,11 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
       this.log.warn({ bytes: partial, frameBytes: this.cutter.frameBytes }, 'stream ended in the middle of a frame (short read)');
     }
     if (!this.running) return;
-    const reason = this.exitReason(session, err);
-    const permanent = !isLive(this.kind) && (reason === 'file not found' || (err === undefined && !session.killedFor));
-    if (permanent || /cannot find ffmpeg|ENOENT/i.test(err?.message ?? '')) {
-      const state = err === undefined && !session.killedFor ? 'stopped' : 'failed';
+    const reason = this.exitReason(session, exit);
+    const ended = exit.code === 0 && !session.killedFor;
+    const permanent = !isLive(this.kind) && (reason === 'file not found' || ended);
+    if (permanent || exit.spawnError) {
+      const state = ended ? 'stopped' : 'failed';
       this.running = false;
       clearInterval(this.watchdog);
       this.setState(state, reason);
@@ -225,18 +209,18 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     this.retryTimer = setTimeout(() => {
       if (!this.running) return;
       this.st.reconnects++;
-      this.spawn();
+      void this.spawn();
     }, delay);
   }
 
-  private exitReason(session: Session, err: Error | undefined): string {
+  private exitReason(session: Session, exit: FfmpegExit): string {
     if (session.killedFor) return session.killedFor;
-    const fromStderr = reasonFromStderr(session.stderr, { elapsedMs: Date.now() - session.startedAt, timeoutMs: this.timeoutMs });
-    if (fromStderr) return fromStderr;
-    if (err === undefined) return isLive(this.kind) ? 'stream ended: the camera closed the connection' : 'end of file';
-    if (/cannot find ffmpeg|ENOENT/i.test(err.message)) return 'ffmpeg not found: install ffmpeg or set FFMPEG_PATH';
-    const last = session.stderr.filter((l) => l.trim() !== '').at(-1);
-    return redact(last ? `${err.message}: ${last.trim()}` : err.message);
+    const known = failureReason(session.proc, exit, this.timeoutMs);
+    if (known) return known;
+    if (exit.code === 0) return isLive(this.kind) ? 'stream ended: the camera closed the connection' : 'end of file';
+    const last = session.proc.stderr.filter((l) => l.trim() !== '').at(-1);
+    const status = `ffmpeg exited with ${exit.code === null ? `signal ${exit.signal}` : `code ${exit.code}`}`;
+    return redact(last ? `${status}: ${last.trim()}` : status);
   }
 
   private checkStall(): void {
@@ -254,10 +238,9 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   /** SIGTERM by default so that ffmpeg sends RTSP TEARDOWN: cameras allow only a few sessions at a time. */
   private async kill(s: Session, why: string, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     s.killedFor ??= why;
-    if (s.spawned) s.command.kill(signal);
-    const force = setTimeout(() => s.spawned && s.command.kill('SIGKILL'), killGraceMs);
-    await s.exited;
-    clearTimeout(force);
+    if (signal === 'SIGKILL') s.proc.kill('SIGKILL');
+    else await s.proc.stop(killGraceMs);
+    await s.done;
   }
 
   private setState(state: StreamState, reason: string | undefined): void {

@@ -21,12 +21,12 @@ port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'start': {
       const camera = m.config.id;
-      const sup = new StreamSupervisor(m.config, forwardingLog(camera));
+      const sup = new StreamSupervisor(m.config, forwardingLog(camera), Math.random, m.ring);
       supervisors.set(camera, sup);
       sup.on('state', (status) => post({ type: 'state', camera, status }));
       sup.on('frame', (f) => {
         const data = f.data.buffer as ArrayBuffer;
-        post({ type: 'frame', camera, seq: f.seq, receivedAt: f.receivedAt, data, status: sup.status() }, [data]);
+        post({ type: 'frame', camera, seq: f.seq, receivedAt: f.receivedAt, monoAt: f.monoAt, data, status: sup.status() }, [data]);
       });
       sup.start();
       return;

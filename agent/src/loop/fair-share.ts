@@ -16,7 +16,7 @@ export interface LaneClock {
   dueAt: number;
 }
 
-export interface Candidate {
+export interface LaneTurn {
   clock: LaneClock;
   /** receivedAt of the waiting frame; undefined when the lane's slot is empty. */
   frameAt: number | undefined;
@@ -25,7 +25,7 @@ export interface Candidate {
 export type Choice = { index: number } | { waitUntil: number } | undefined;
 
 /** Which lane to run now, or until when to wait for one whose rate gate is still closed; undefined when all are empty. */
-export function chooseLane(lanes: readonly Candidate[], now: number, vtime: number): Choice {
+export function chooseLane(lanes: readonly LaneTurn[], now: number, vtime: number): Choice {
   let best = -1;
   let bestTag = Infinity;
   let bestAt = Infinity;

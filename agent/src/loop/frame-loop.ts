@@ -5,7 +5,7 @@ import type { Frame } from '../ingest/frame.ts';
 import type { CameraSource } from '../ingest/source.ts';
 import type { CameraHealth } from '../health/schema.ts';
 import { cameraHealth } from '../health/camera-health.ts';
-import { chooseLane, charge, type Candidate, type LaneClock } from './fair-share.ts';
+import { chooseLane, charge, type LaneTurn, type LaneClock } from './fair-share.ts';
 import { RateMeter } from './rate.ts';
 import { LatestFrameSlot } from './slot.ts';
 import { StageTimings, type StageName } from './timings.ts';
@@ -72,6 +72,11 @@ interface Lane {
 }
 
 const rateWindowMs = 10_000;
+/**
+ * A camera is short of its target when it is analysed this much below it while its frames are skipped. Skips alone
+ * are no shortfall: a camera delivering faster than its target is held to it by skipping.
+ */
+const SHORTFALL_REPORTED = 0.1;
 const errorLogEveryMs = 60_000;
 
 /**
@@ -191,9 +196,9 @@ export class FrameLoop {
     clearTimeout(this.wake);
     if (!this.running || this.busy) return;
     const lanes = [...this.lanes.values()];
-    const candidates: Candidate[] = lanes.map((l) => ({ clock: l.clock, frameAt: l.slot.peek()?.receivedAt }));
+    const turns: LaneTurn[] = lanes.map((l) => ({ clock: l.clock, frameAt: l.slot.peek()?.receivedAt }));
     const now = Date.now();
-    const choice = chooseLane(candidates, now, this.vtime);
+    const choice = chooseLane(turns, now, this.vtime);
     if (choice === undefined) return;
     if ('waitUntil' in choice) {
       this.wake = setTimeout(() => this.pump(), choice.waitUntil - now);
@@ -256,16 +261,21 @@ export class FrameLoop {
 
   private reportCapacity(): void {
     const now = Date.now();
-    const lanes = [...this.lanes.values()];
-    const skipping = lanes.filter((l) => l.skipped > l.skippedAtReport);
-    for (const l of lanes) l.skippedAtReport = l.skipped;
-    const over = skipping.length > 0;
+    const s = this.stats(now);
+    for (const l of this.lanes.values()) l.skippedAtReport = l.skipped;
+    const short = s.cameras.filter((c) => c.shortfall >= SHORTFALL_REPORTED);
+    const over = short.length > 0;
     if (over === this.overCapacity) return;
     this.overCapacity = over;
-    const s = this.stats(now);
-    const figures = { targetFps: round1(s.targetFps), analysedFps: round1(s.analysedFps), cameras: s.cameras.map((c) => `${c.camera} ${round1(c.analysedFps)}/${c.targetFps}`) };
-    if (over) this.log.warn(figures, 'over capacity: frames are being skipped, every camera slowed in proportion');
-    else this.log.info(figures, 'back within capacity');
+    const figures = {
+      targetFps: round1(s.targetFps),
+      analysedFps: round1(s.analysedFps),
+      cameras: s.cameras.map((c) => `${c.camera} ${round1(c.analysedFps)}/${c.targetFps} fps${c.shortfall >= SHORTFALL_REPORTED ? ` (${Math.round(c.shortfall * 100)}% short)` : ''}`),
+    };
+    if (over) {
+      const worst = short.map((c) => `${c.camera} ${round1(c.analysedFps)} of ${c.targetFps} fps`).join(', ');
+      this.log.warn(figures, `over capacity: analysing ${round1(s.analysedFps)} of ${round1(s.targetFps)} fps in all; short: ${worst}; every camera slowed in proportion`);
+    } else this.log.info(figures, 'back within capacity: every camera at its target rate');
   }
 }
 

@@ -162,7 +162,7 @@ export class Outbox {
     const accepted: NewOutboxMessage[] = [];
     for (const item of items) {
       if (item.payload.length > this.limits.maxBytes) {
-        dropped.push(this.drop({ id: null, ...describe(item, now) }, 'too_large', `${item.payload.length} bytes exceed the whole outbox (${this.limits.maxBytes} bytes)`, now));
+        dropped.push(this.drop({ id: null, ...metadataOf(item, now) }, 'too_large', `${item.payload.length} bytes exceed the whole outbox (${this.limits.maxBytes} bytes)`, now));
       } else {
         accepted.push(item);
       }
@@ -174,7 +174,7 @@ export class Outbox {
           item.kind, item.camera, item.eventId, item.state ?? null, item.topic, JSON.stringify(item.properties),
           files[i] ? null : item.payload, files[i], item.payload.length, now,
         );
-        return { id: Number(r.lastInsertRowid), ...describe(item, now) };
+        return { id: Number(r.lastInsertRowid), ...metadataOf(item, now) };
       }),
     )();
     for (const m of added) {
@@ -298,7 +298,7 @@ export class Outbox {
   }
 }
 
-function describe(item: NewOutboxMessage, now: number): Omit<OutboxMessage, 'id'> {
+function metadataOf(item: NewOutboxMessage, now: number): Omit<OutboxMessage, 'id'> {
   return {
     kind: item.kind,
     camera: item.camera,

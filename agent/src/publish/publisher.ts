@@ -4,12 +4,10 @@ import mqtt, { ErrorWithReasonCode, type IClientPublishOptions, type MqttClient 
 import { alertSchema, type Alert } from '../alert/schema.ts';
 import { cameraHealthSchema, statusSchema, type CameraHealth, type Status } from '../health/schema.ts';
 import type { Logger } from '../core/log.ts';
-import type { CommandHandler, CommandReply, IncomingCommand } from '../commands/schema.ts';
 import { buildClientOptions, clientIdFor } from './client-options.ts';
 import type { MqttConfig } from './config.ts';
 import { Outbox, type NewOutboxMessage, type OutboxDrop, type OutboxMessage, type OutboxStats } from './outbox.ts';
 import {
-  commandResultProperties,
   eventProperties,
   healthProperties,
   metricsProperties,
@@ -57,7 +55,25 @@ interface PublisherEvents {
 }
 
 const NOT_STARTED = 'publisher not started: call start() first';
-const MAX_EARLY_COMMANDS = 100;
+const MAX_EARLY_MESSAGES = 100;
+
+/** A message the box received on a subscription it serves. */
+export interface InboundMessage {
+  topic: string;
+  payload: Buffer;
+  /** MQTT 5 request/response: where the requester also wants the answer, with its correlation data. */
+  responseTopic?: string;
+  correlationData?: Buffer;
+}
+
+/** What a served subscription answers: published at QoS 1, not retained. */
+export interface OutboundMessage {
+  topic: string;
+  payload: string | Buffer;
+  properties: PublishProperties;
+}
+
+export type InboundHandler = (message: InboundMessage) => Promise<OutboundMessage[]>;
 
 /**
  * Publishes the MQTT contract for one box. Events and their snapshots go through the durable outbox
@@ -68,9 +84,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   readonly topics: Topics;
   private client: MqttClient | null = null;
   private outbox: Outbox | null = null;
-  private commandHandler: CommandHandler | null = null;
-  /** Commands the broker delivered (a persistent session's backlog arrives right after connecting) before onCommand(). */
-  private readonly early: IncomingCommand[] = [];
+  private served: { filter: string; handler: InboundHandler } | null = null;
+  /** Messages the broker delivered (a persistent session's backlog arrives right after connecting) before serve(). */
+  private readonly early: InboundMessage[] = [];
   private status: Status;
   private readonly health = new Map<string, CameraHealth>();
   /** Highest outbox id handed to mqtt.js in this process; mqtt.js re-sends those itself after a reconnect. */
@@ -123,7 +139,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const maxDelay = Math.max(minDelay, this.cfg.reconnectMaxSeconds * 1000);
 
     let backoff = minDelay;
+    let sessionUp = false;
     client.on('connect', (connack) => {
+      sessionUp = true;
       backoff = minDelay;
       client.options.reconnectPeriod = minDelay;
       const protocolVersion = client.options.protocolVersion ?? 4;
@@ -131,7 +149,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       this.announce();
       this.pump();
       // `connected` once commands can arrive: an operator may act as soon as the box shows up online.
-      const subscribed = this.commandHandler ? this.subscribeCommands() : Promise.resolve();
+      const subscribed = this.served ? this.subscribeServed() : Promise.resolve();
       void subscribed.then(() => this.emit('connected', { protocolVersion, sessionPresent: connack.sessionPresent }));
     });
     client.on('reconnect', () => {
@@ -142,6 +160,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       if (client.options.will) client.options.will.payload = this.will().payload;
     });
     client.on('close', () => {
+      // A fall-back to 3.1.1 holds for one session only: the next attempt asks for MQTT 5 again (a broker upgraded or
+      // a listener that was briefly the wrong one must not pin the box to 3.1.1 for good).
+      if (sessionUp && client.options.protocolVersion !== this.cfg.protocolVersion) client.options.protocolVersion = this.cfg.protocolVersion;
+      sessionUp = false;
       if (!this.stopping) this.log.debug({ url }, 'broker connection closed');
       this.emit('disconnected');
     });
@@ -149,7 +171,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     client.on('error', (err) => this.onClientError(err));
     client.on('message', (topic, payload, packet) => {
       const props = packet.properties;
-      this.handleCommand({
+      this.handleInbound({
         topic,
         payload,
         ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
@@ -205,14 +227,14 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   }
 
   /**
-   * Subscribes to `…/cmd/#` (QoS 1, persistent session) and answers every command on `…/cmd-result`.
+   * Subscribes to `filter` (QoS 1, persistent session) and publishes whatever `handler` answers to each message.
    * Resolves once the broker granted the subscription, or at once while offline (it is made on connect, before
-   * `connected` is emitted). Commands the broker delivered before this call are handled now.
+   * `connected` is emitted). Messages the broker delivered before this call are handled now.
    */
-  async onCommand(handler: CommandHandler): Promise<void> {
-    this.commandHandler = handler;
-    for (const cmd of this.early.splice(0)) this.handleCommand(cmd);
-    if (this.connected) await this.subscribeCommands();
+  async serve(filter: string, handler: InboundHandler): Promise<void> {
+    this.served = { filter, handler };
+    for (const m of this.early.splice(0)) this.handleInbound(m);
+    if (this.connected) await this.subscribeServed();
   }
 
   stats(): PublisherStats {
@@ -303,7 +325,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const code = err instanceof ErrorWithReasonCode ? err.code : undefined;
     // 1 (3.1.1 "unacceptable protocol version") or 0x84 (MQTT 5 "unsupported protocol version"): e.g. the embedded aedes broker.
     if (client && client.options.protocolVersion === 5 && (code === 1 || code === 0x84)) {
-      this.log.warn({ code }, 'broker refused MQTT 5: falling back to MQTT 3.1.1');
+      this.log.warn({ code }, 'broker refused MQTT 5: this connection falls back to MQTT 3.1.1');
       client.options.protocolVersion = 4;
       client.options.reconnectPeriod = this.cfg.reconnectMinSeconds * 1000;
       return;
@@ -311,49 +333,33 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.log.error({ err: err.message, code }, 'MQTT client error');
   }
 
-  private handleCommand(cmd: IncomingCommand): void {
-    const handler = this.commandHandler;
-    if (!handler) {
-      if (this.early.length >= MAX_EARLY_COMMANDS) {
-        this.log.warn({ topic: cmd.topic, held: MAX_EARLY_COMMANDS }, 'command received before a command handler was set, and too many are waiting: ignored');
+  private handleInbound(m: InboundMessage): void {
+    const served = this.served;
+    if (!served) {
+      if (this.early.length >= MAX_EARLY_MESSAGES) {
+        this.log.warn({ topic: m.topic, held: MAX_EARLY_MESSAGES }, 'message received before it could be handled, and too many are waiting: ignored');
       } else {
-        this.early.push(cmd);
+        this.early.push(m);
       }
       return;
     }
-    handler(cmd)
-      .then((reply) => this.sendReply(cmd, reply))
-      .catch((err: Error) => this.log.error({ err, topic: cmd.topic }, 'command handler failed without a reply'));
+    served
+      .handler(m)
+      .then((out) => {
+        for (const o of out) this.client?.publish(o.topic, o.payload, { qos: 1, properties: o.properties });
+      })
+      .catch((err: Error) => this.log.error({ err, topic: m.topic }, 'message handler failed without an answer'));
   }
 
-  private sendReply(cmd: IncomingCommand, reply: CommandReply): void {
+  private async subscribeServed(): Promise<void> {
     const client = this.client;
-    if (!client) return;
-    const body = JSON.stringify(reply.result);
-    if (reply.snapshot) {
-      const { camera, jpeg } = reply.snapshot;
-      const sha256 = sha256Hex(jpeg);
-      client.publish(this.topics.requestedSnapshot(camera), jpeg, { qos: 1, properties: snapshotProperties(camera, undefined, sha256) });
-    }
-    client.publish(this.topics.commandResult, body, { qos: 1, properties: commandResultProperties(cmd.correlationData) });
-    if (cmd.responseTopic && cmd.responseTopic !== this.topics.commandResult) {
-      // A requester must not be able to make the box write over its own status or events.
-      if (this.topics.isResponseTopic(cmd.responseTopic)) {
-        client.publish(cmd.responseTopic, body, { qos: 1, properties: commandResultProperties(cmd.correlationData) });
-      } else {
-        this.log.warn({ responseTopic: cmd.responseTopic, expected: `${this.topics.commandResult}/…` }, 'response topic outside cmd-result/: answered on cmd-result only');
-      }
-    }
-  }
-
-  private async subscribeCommands(): Promise<void> {
-    const client = this.client;
-    if (!client) return;
+    const filter = this.served?.filter;
+    if (!client || !filter) return;
     try {
-      const granted = await client.subscribeAsync(this.topics.commands, { qos: 1 });
-      if (granted.some((g) => g.qos > 2)) this.log.error({ topic: this.topics.commands }, 'command subscription refused by the broker (check its ACL)');
+      const granted = await client.subscribeAsync(filter, { qos: 1 });
+      if (granted.some((g) => g.qos > 2)) this.log.error({ topic: filter }, 'subscription refused by the broker (check its ACL)');
     } catch (err) {
-      this.log.error({ err: (err as Error).message, topic: this.topics.commands }, 'command subscription failed');
+      this.log.error({ err: (err as Error).message, topic: filter }, 'subscription failed');
     }
   }
 

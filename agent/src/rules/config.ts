@@ -23,12 +23,16 @@ export const zoneSchema = z
     name: z.string().min(1).optional(),
     /** `normalized` points are fractions of the frame (0..1); `pixels` are in the analysis frame. */
     units: z.enum(['normalized', 'pixels']).default('normalized'),
-    polygon: polygonSchema,
+    /** Required unless every rule of the zone is a `line_crossing`: a line stands on its own. */
+    polygon: polygonSchema.optional(),
     /** Which point of a box decides presence: the ground contact (bottom centre) by default. */
     anchor: z.enum(['bottom_center', 'center']).default('bottom_center'),
     rules: z.array(ruleSchema).min(1, { error: 'expected at least one rule in the zone' }),
   })
   .superRefine((zone, ctx) => {
+    if (!zone.polygon && zone.rules.some((r) => r.type !== 'line_crossing')) {
+      ctx.addIssue({ code: 'custom', path: ['polygon'], message: 'required field is missing (expected a polygon of at least 3 points; only a zone of line_crossing rules may leave it out)' });
+    }
     if (zone.units !== 'normalized') return; // pixel bounds depend on the camera's analysis size, checked with the camera
     zone.rules.forEach((rule, ri) => {
       if (rule.type !== 'line_crossing') return;

@@ -1,4 +1,5 @@
 import type { ScheduleWindow } from './params.ts';
+import type { TrackLimits } from './thresholds.ts';
 
 const DAY_NAMES: Record<string, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -37,7 +38,11 @@ function dayRanges(days: readonly string[]): string {
     .join(', ');
 }
 
-/** The sentence every rule description ends with: when it applies and when its events end. */
-export function describeLifecycle(p: { schedule?: readonly ScheduleWindow[]; endAfterSeconds: number; minScore: number }): string {
-  return `In force ${describeSchedule(p.schedule)}; objects scored below ${p.minScore} are ignored; an event ends once the condition has been false for ${formatDuration(p.endAfterSeconds)}.`;
+/** The sentence every rule description ends with: when it applies, the score objects need, and when its events end. */
+export function describeLifecycle(p: { schedule?: readonly ScheduleWindow[]; endAfterSeconds: number; minScore: number }, limits?: TrackLimits): string {
+  const scores =
+    limits && p.minScore < limits.newTrackScore
+      ? `objects scored below ${limits.newTrackScore} are ignored (the tracker's newTrackScore: the rule's minScore ${p.minScore} only keeps objects already followed)`
+      : `objects scored below ${p.minScore} are ignored`;
+  return `In force ${describeSchedule(p.schedule)}; ${scores}; an event ends once the condition has been false for ${formatDuration(p.endAfterSeconds)}.`;
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { OperatorAction } from './states.ts';
 import type { Point } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
+import type { Instant } from '../core/time.ts';
 import { bottomCentre } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
 import type { RuleConfig, ZoneConfig } from './config.ts';
@@ -10,30 +11,32 @@ import type { RuleEvaluator } from './kind.ts';
 import { ruleKind } from './kinds/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { inSchedule } from './schedule.ts';
+import { thresholdWarnings, type TrackLimits } from './thresholds.ts';
 import type { EventView, OperatorActionOptions, OperatorResult, ViolationUpdate } from './types.ts';
 import { compileZone, type CompiledZone } from './zone.ts';
 
 export interface CameraRules {
   /**
-   * Judges one frame's tracks (from the tracker, at `at` ms since the epoch, in time order) against
-   * every zone's rules and returns the lifecycle messages due now.
+   * Judges one frame's tracks (from the tracker, fed `at.mono`; frames in monotonic order) against every zone's
+   * rules and returns the lifecycle messages due now. Durations are measured on `at.mono`; the messages'
+   * timestamps and the schedules read `at.wall`, which may step either way.
    */
-  evaluate(tracks: readonly Track[], at: number): ViolationUpdate[];
+  evaluate(tracks: readonly Track[], at: Instant): ViolationUpdate[];
   /**
    * An operator's decision on an active event: `ack` records it; `dispatch` records it and watches
    * the spot (state `cleared` when the violation goes, a reminder `updated` every `reminderSeconds`
    * while it stays); `false_positive` ends the event and ignores its objects in that zone for
    * `suppressSeconds`; `resolve` ends it. An unknown or closed event id changes nothing.
    */
-  applyOperatorAction(eventId: string, action: OperatorAction, at: number, opts: OperatorActionOptions): OperatorResult;
+  applyOperatorAction(eventId: string, action: OperatorAction, at: Instant, opts: OperatorActionOptions): OperatorResult;
   /** Events started and not ended, for status and snapshot requests. */
   activeEvents(): EventView[];
 }
 
 export interface CameraRulesOptions {
   logger: Logger;
-  /** Event ids: unique across restarts (time plus randomness) and safe in MQTT topics. */
-  newEventId?: (at: number) => string;
+  /** Event ids (given the wall clock): unique across restarts (time plus randomness) and safe in MQTT topics. */
+  newEventId?: (wallAt: number) => string;
 }
 
 const ENDED_REMEMBERED = 1000;
@@ -51,6 +54,8 @@ export interface RulesCamera {
   analysis: { width: number; height: number };
   privacyMasks: readonly Point[][];
   zones: readonly ZoneConfig[];
+  /** The camera's tracker: its new-track score bounds every rule's effective minScore. */
+  tracker?: TrackLimits;
 }
 
 export function createCameraRules(camera: RulesCamera, site: { timezone: string }, opts: CameraRulesOptions): CameraRules {
@@ -67,11 +72,12 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
         return {
           params,
           evaluator: kind.create(params, zone),
-          lifecycle: createLifecycle({ camera: camera.id, zone: { id: z.id, name: z.name }, rule: params, kind, newEventId, logger }),
+          lifecycle: createLifecycle({ camera: camera.id, zone: { id: z.id, name: z.name }, rule: params, kind, newEventId, logger, limits: camera.tracker }),
         };
       }),
     };
   });
+  if (camera.tracker) for (const w of thresholdWarnings({ zones: camera.zones, tracker: camera.tracker })) logger.warn({ field: w.path }, w.message);
   const lifecycles = zones.flatMap((z) => z.rules.map((r) => r.lifecycle));
   let lastAt = -Infinity;
   /** Recently ended events, so a late operator action gets "has ended" rather than "unknown". */
@@ -86,9 +92,10 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
   const masked = (t: Track) => masks.some((m) => pointInPolygon(bottomCentre(t.box), m));
 
   return {
-    evaluate(tracks, at) {
-      if (!Number.isFinite(at)) throw new Error(`rules (${camera.id}): expected a time in ms since the epoch, got ${at}`);
-      if (at < lastAt) throw new Error(`rules (${camera.id}): time went backwards (${at} after ${lastAt}); expected frames in time order`);
+    evaluate(tracks, now) {
+      const at = now.mono;
+      if (!Number.isFinite(at) || !Number.isFinite(now.wall)) throw new Error(`rules (${camera.id}): expected finite wall and monotonic times, got ${now.wall} and ${at}`);
+      if (at < lastAt) throw new Error(`rules (${camera.id}): monotonic time went backwards (${at} after ${lastAt}); expected frames in time order`);
       lastAt = at;
       const visible = tracks.filter((t) => t.state === 'tracked' && !masked(t));
       const seen = new Set(visible.map((t) => t.id));
@@ -96,12 +103,12 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
       for (const { zone, rules } of zones) {
         const inside = new Set(visible.filter((t) => zone.contains(t.box)));
         for (const { params, evaluator, lifecycle } of rules) {
-          const open = inSchedule(params.schedule, at, site.timezone);
+          const open = inSchedule(params.schedule, now.wall, site.timezone);
           const eligible = open ? visible.filter((t) => t.meanScore >= params.minScore && !lifecycle.isSuppressed(t, at)) : [];
           const candidates = open
             ? evaluator.evaluate({ at, tracks: eligible, inZone: eligible.filter((t) => inside.has(t)), resumes: (t) => lifecycle.resumes(t, seen) })
             : [];
-          out.push(...lifecycle.step(candidates, at, { open, seen }));
+          out.push(...lifecycle.step(candidates, now, { open, seen }));
         }
       }
       out.forEach(remember);
@@ -125,16 +132,26 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
   };
 }
 
-/** An operator action for an event on any of the box's cameras: the first camera that knows the id answers. */
-export function applyOperatorActionToAny(
-  cameras: Iterable<CameraRules>,
+/** Anything that applies operator actions for one camera's events: its rules, or the pipeline around them. */
+export interface OperatorTarget {
+  applyOperatorAction(eventId: string, action: OperatorAction, at: Instant, opts: OperatorActionOptions): OperatorResult;
+}
+
+/**
+ * An operator action for an event on any of the box's cameras: the first camera that knows the id answers, and
+ * `onApplied` learns which one it was.
+ */
+export function applyOperatorActionToAny<T extends OperatorTarget>(
+  cameras: Iterable<T>,
   eventId: string,
   action: OperatorAction,
-  at: number,
+  at: Instant,
   opts: OperatorActionOptions,
+  onApplied?: (camera: T, result: Extract<OperatorResult, { ok: true }>) => void,
 ): OperatorResult {
-  for (const rules of cameras) {
-    const result = rules.applyOperatorAction(eventId, action, at, opts);
+  for (const target of cameras) {
+    const result = target.applyOperatorAction(eventId, action, at, opts);
+    if (result.ok) onApplied?.(target, result);
     if (result.ok || result.code !== 'unknown_event') return result;
   }
   return { ok: false, code: 'unknown_event', error: `unknown event id "${eventId}": expected the id of an active event on this box; nothing changed` };

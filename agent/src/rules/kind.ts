@@ -1,4 +1,5 @@
 import type { Track } from '../track/types.ts';
+import type { TrackLimits } from './thresholds.ts';
 import type { CompiledZone } from './zone.ts';
 
 export interface RuleInput {
@@ -18,7 +19,7 @@ export interface RuleInput {
 }
 
 /** One violation as seen in one frame. */
-export interface Candidate {
+export interface Sighting {
   /** Zone-wide rules (one violation per zone) give a fixed key; per-object rules leave it out. */
   key?: string;
   /** Every object taking part, for the alert. */
@@ -33,13 +34,13 @@ export interface Candidate {
 }
 
 export interface RuleEvaluator {
-  evaluate(input: RuleInput): Candidate[];
+  evaluate(input: RuleInput): Sighting[];
 }
 
 /** What a rule type contributes: its condition, and the words the operator reads. */
 export interface RuleKind<P> {
-  /** Plain-language statement of the rule with its parameters (the alert's `rule.description`). */
-  describe(params: P): string;
+  /** Plain-language statement of the rule with its parameters and effective thresholds (the alert's `rule.description`). */
+  describe(params: P, limits?: TrackLimits): string;
   /** How long the condition must hold before an event starts. */
   dwellSeconds(params: P): number;
   /** What the event is about, for end reasons: "the vehicle". */

@@ -1,18 +1,22 @@
 import type { OperatorAction } from './states.ts';
 import type { Box } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
+import type { Instant } from '../core/time.ts';
 import { greedyAssign } from '../track/assign.ts';
 import { iou, unionBox } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
 import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';
-import type { Candidate, RuleKind } from './kind.ts';
+import type { Sighting, RuleKind } from './kind.ts';
+import type { TrackLimits } from './thresholds.ts';
 import type { EventObject, EventView, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
 
 /** A per-object violation seen again at this overlap, under a new track id, is the same violation. */
 const SAME_PLACE_IOU = 0.3;
 /** A box overlapping a suppressed object's box this much is that object. */
 const SAME_OBJECT_IOU = 0.5;
+/** Former anchor ids remembered per violation (the latest handovers). */
+const FORMER_IDS_KEPT = 8;
 /** Score gain (mean over the event's objects) that makes a frame better evidence than the last one sent. */
 const BETTER_EVIDENCE_MARGIN = 0.02;
 
@@ -33,6 +37,8 @@ interface Episode {
   since: number;
   lastTrueAt: number;
   anchorIds: Set<number>;
+  /** Ids that anchored the violation before another track took it over by place: the object may come back under its own id. */
+  formerIds: Set<number>;
   region: Box;
   objects: EventObject[];
   quality: number;
@@ -46,8 +52,9 @@ export interface LifecycleSpec {
   zone: { id: string; name?: string };
   rule: RuleConfig;
   kind: RuleKind<RuleConfig>;
-  newEventId(at: number): string;
+  newEventId(wallAt: number): string;
   logger: Logger;
+  limits?: TrackLimits;
 }
 
 /** What the engine knows about the frame beyond the rule's candidates. */
@@ -59,13 +66,13 @@ export interface FrameFacts {
 }
 
 export interface Lifecycle {
-  step(candidates: readonly Candidate[], at: number, facts: FrameFacts): ViolationUpdate[];
-  /** Objects of an event marked false positive, ignored by this rule for `suppressSeconds`. */
+  step(candidates: readonly Sighting[], now: Instant, facts: FrameFacts): ViolationUpdate[];
+  /** Objects of an event marked false positive, ignored by this rule for `suppressSeconds` (`at`: monotonic). */
   isSuppressed(track: Track, at: number): boolean;
   /** The track overlaps a followed violation whose own objects are not seen in this frame. */
   resumes(track: Track, seen: ReadonlySet<number>): boolean;
   /** `undefined` when the event is not one of this rule's. */
-  apply(eventId: string, action: OperatorAction, at: number, opts: OperatorActionOptions): OperatorResult | undefined;
+  apply(eventId: string, action: OperatorAction, now: Instant, opts: OperatorActionOptions): OperatorResult | undefined;
   active(): EventView[];
 }
 
@@ -81,10 +88,16 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   const endAfterMs = rule.endAfterSeconds * 1000;
   const updateMs = rule.updateIntervalSeconds * 1000;
   const reminderMs = rule.reminderSeconds * 1000;
-  const description = kind.describe(rule);
+  const description = kind.describe(rule, spec.limits);
   let episodes: Episode[] = [];
   let suppressed: { trackId: number; box: Box; until: number }[] = [];
   let wasOpen: boolean | undefined;
+  /**
+   * Every time kept here is monotonic; messages carry wall-clock times, read through the latest frame's offset
+   * between the two clocks (so after an NTP step they show the corrected time of day).
+   */
+  let wallOffset = 0;
+  const wall = (mono: number) => mono + wallOffset;
   /** Dwell never counts from before the schedule opened; before the first closed period, it is unbounded. */
   let openSince = -Infinity;
 
@@ -94,12 +107,12 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     zone: spec.zone,
     rule,
     ruleDescription: description,
-    startedAt: ev.startedAt,
-    observedAt: ep.lastTrueAt,
+    startedAt: wall(ev.startedAt),
+    observedAt: wall(ep.lastTrueAt),
     dwellSeconds: (ep.lastTrueAt - ev.startedAt) / 1000,
     objects: ep.objects,
     operator: ev.operator,
-    dispatchedAt: ev.dispatchedAt,
+    dispatchedAt: ev.dispatchedAt === undefined ? undefined : wall(ev.dispatchedAt),
   });
 
   const message = (ep: Episode, ev: ActiveEvent, state: ViolationUpdate['state'], extra: Partial<ViolationUpdate> = {}): ViolationUpdate => ({
@@ -112,7 +125,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   });
 
   const start = (ep: Episode, at: number): ViolationUpdate => {
-    const ev: ActiveEvent = { id: spec.newEventId(at), seq: 0, startedAt: ep.since, lastEmitAt: at, bestQuality: ep.quality };
+    const ev: ActiveEvent = { id: spec.newEventId(wall(at)), seq: 0, startedAt: ep.since, lastEmitAt: at, bestQuality: ep.quality };
     ep.event = ev;
     logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id }, 'event started');
     return message(ep, ev, 'started', { betterEvidence: true });
@@ -144,20 +157,36 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     const reason = endReason(ep, facts);
     logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id, reason }, 'event ended');
     return ev.dispatchedAt === undefined
-      ? message(ep, ev, 'ended', { endedAt: at, reason })
-      : message(ep, ev, 'cleared', { endedAt: at, reason: `cleared ${formatDuration((at - ev.dispatchedAt) / 1000)} after dispatch: ${reason}` });
+      ? message(ep, ev, 'ended', { endedAt: wall(at), reason })
+      : message(ep, ev, 'cleared', { endedAt: wall(at), reason: `cleared ${formatDuration((at - ev.dispatchedAt) / 1000)} after dispatch: ${reason}` });
   };
 
   const orphaned = (e: Episode, seen: ReadonlySet<number>) => e.key === undefined && ![...e.anchorIds].some((id) => seen.has(id));
 
-  /** Pairs candidates with episodes: by key or a shared anchor id first, then by place when the episode's objects are gone (a track-id switch). */
-  const match = (candidates: readonly Candidate[], seen: ReadonlySet<number>): Map<Candidate, { ep: Episode; sameObject: boolean }> => {
+  /**
+   * Pairs candidates with episodes: by key or a shared anchor id first, then an object coming back under the id it had
+   * before a neighbour took its violation over by place (it reclaims the violation; the neighbour is judged on its own),
+   * then by place when the episode's objects are gone (a track-id switch).
+   */
+  const match = (candidates: readonly Sighting[], seen: ReadonlySet<number>): Map<Sighting, { ep: Episode; sameObject: boolean }> => {
     const free = new Set(episodes);
-    const out = new Map<Candidate, { ep: Episode; sameObject: boolean }>();
+    const out = new Map<Sighting, { ep: Episode; sameObject: boolean }>();
+    const holder = new Map<Episode, Sighting>();
     for (const c of candidates) {
       const ep = [...free].find((e) => (c.key !== undefined ? e.key === c.key : e.key === undefined && c.anchors.some((a) => e.anchorIds.has(a.id))));
       if (!ep) continue;
       out.set(c, { ep, sameObject: true });
+      holder.set(ep, c);
+      free.delete(ep);
+    }
+    for (const c of candidates) {
+      if (out.has(c) || c.key !== undefined) continue;
+      const ep = episodes.find((e) => e.key === undefined && c.anchors.some((a) => e.formerIds.has(a.id)) && !c.anchors.some((a) => e.anchorIds.has(a.id)));
+      if (!ep) continue;
+      const taker = holder.get(ep);
+      if (taker) out.delete(taker);
+      out.set(c, { ep, sameObject: true });
+      holder.set(ep, c);
       free.delete(ep);
     }
     const rest = candidates.filter((c) => !out.has(c) && c.key === undefined);
@@ -169,16 +198,22 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     return out;
   };
 
-  const observe = (ep: Episode, c: Candidate, at: number): void => {
+  const observe = (ep: Episode, c: Sighting, at: number, sameObject: boolean): void => {
     ep.lastTrueAt = at;
-    ep.anchorIds = new Set(c.anchors.map((a) => a.id));
+    const ids = new Set(c.anchors.map((a) => a.id));
+    if (!sameObject) for (const id of ep.anchorIds) if (!ids.has(id)) ep.formerIds.add(id);
+    for (const id of ids) ep.formerIds.delete(id);
+    if (ep.formerIds.size > FORMER_IDS_KEPT) ep.formerIds = new Set([...ep.formerIds].slice(-FORMER_IDS_KEPT));
+    ep.anchorIds = ids;
     ep.region = unionBox(c.anchors.map((a) => a.box));
     ep.objects = c.objects.map((t) => ({ trackId: t.id, label: t.label, score: t.score, box: t.box }));
     ep.quality = c.anchors.reduce((s, a) => s + a.score, 0) / c.anchors.length;
   };
 
   return {
-    step(candidates, at, facts) {
+    step(candidates, now, facts) {
+      const at = now.mono;
+      wallOffset = now.wall - now.mono;
       if (facts.open && wasOpen === false) openSince = at;
       wasOpen = facts.open;
       const out: ViolationUpdate[] = [];
@@ -189,14 +224,14 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
         const m = matched.get(c);
         let ep = m?.ep;
         if (!ep) {
-          ep = { key: c.key, since, lastTrueAt: at, anchorIds: new Set(), region: { x1: 0, y1: 0, x2: 0, y2: 0 }, objects: [], quality: 0, closed: false };
+          ep = { key: c.key, since, lastTrueAt: at, anchorIds: new Set(), formerIds: new Set(), region: { x1: 0, y1: 0, x2: 0, y2: 0 }, objects: [], quality: 0, closed: false };
           episodes.push(ep);
         } else if (!ep.event) {
           // The same object settling again after a gap in which it moved restarts the dwell; anything else (a
           // short miss, a track-id switch, a cluster changing members) keeps the earliest time.
           ep.since = m!.sameObject && c.since !== undefined && since > ep.lastTrueAt ? since : Math.min(ep.since, since);
         }
-        observe(ep, c, at);
+        observe(ep, c, at, m?.sameObject ?? true);
         touched.add(ep);
         if (ep.closed) continue;
         const msg = ep.event ? progress(ep, ep.event, at) : at - ep.since >= dwellMs ? start(ep, at) : undefined;
@@ -220,12 +255,13 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
       return suppressed.some((s) => s.trackId === track.id || iou(s.box, track.box) >= SAME_OBJECT_IOU);
     },
 
-    apply(eventId, action, at, opts) {
+    apply(eventId, action, now, opts) {
+      const at = now.mono;
       const ep = episodes.find((e) => e.event?.id === eventId);
       const ev = ep?.event;
       if (!ep || !ev) return undefined;
       if (ep.closed) return { ok: false, code: 'ended', error: `event "${eventId}" was already closed (${ev.operator?.action}); nothing changed` };
-      ev.operator = { action, by: opts.by, at, note: opts.note, unit: opts.unit };
+      ev.operator = { action, by: opts.by, at: now.wall, note: opts.note, unit: opts.unit };
       logger.debug({ eventId, action, by: opts.by }, 'operator action');
       switch (action) {
         case 'ack':
@@ -237,10 +273,10 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
         case 'false_positive':
           for (const o of ep.objects) suppressed.push({ trackId: o.trackId, box: o.box, until: at + rule.suppressSeconds * 1000 });
           ep.closed = true;
-          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: at, reason: `marked as a false positive by ${opts.by}` }) };
+          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: now.wall, reason: `marked as a false positive by ${opts.by}` }) };
         case 'resolve':
           ep.closed = true;
-          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: at, reason: `resolved by ${opts.by}` }) };
+          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: now.wall, reason: `resolved by ${opts.by}` }) };
       }
     },
 

@@ -22,11 +22,17 @@ export const commonRuleFields = {
   id: idSchema,
   /** Rule applies only inside these windows; absent = always. */
   schedule: z.array(scheduleWindowSchema).min(1).optional(),
-  /** Objects whose mean detection score is lower are not considered. */
-  minScore: z.number().min(0).max(1).default(0.4),
+  /**
+   * Objects whose mean detection score is lower are not considered. The default is the tracker's default
+   * newTrackScore: lower values only matter once the tracker is told to start tracks lower too.
+   */
+  minScore: z.number().min(0).max(1).default(0.45),
   /** Published `updated` messages are at least this far apart. */
   updateIntervalSeconds: durationSeconds('updateIntervalSeconds').default(60),
-  /** The condition must be false this long before the event ends (covers occlusion and jitter). */
+  /**
+   * The condition must be false this long before the event ends (covers occlusion and jitter). Rule types whose
+   * objects come and go (intrusion, loitering, crossings) default shorter, so separate visitors stay separate events.
+   */
   endAfterSeconds: durationSeconds('endAfterSeconds').default(30),
   /** After a dispatch, a violation still present this long gets a reminder `updated` (and again every period). */
   reminderSeconds: z.number({ error: 'expected reminderSeconds in seconds (number)' }).positive({ error: 'expected reminderSeconds > 0' }).default(600),

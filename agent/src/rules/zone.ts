@@ -1,8 +1,14 @@
-import type { Point } from '../core/geometry.ts';
-import type { Box } from '../core/geometry.ts';
-import { bottomCentre, centre } from '../core/geometry.ts';
-import type { ZoneConfig } from './config.ts';
+import { bottomCentre, centre, type Box, type Point } from '../core/geometry.ts';
 import { pointInPolygon, toPixels } from './geometry.ts';
+
+/** A zone as configured, the part its geometry needs. */
+export interface ZoneShape {
+  id: string;
+  name?: string;
+  units: 'normalized' | 'pixels';
+  polygon?: readonly Point[];
+  anchor: 'bottom_center' | 'center';
+}
 
 /** A zone in the pixels of the analysed frame. */
 export interface CompiledZone {
@@ -16,8 +22,9 @@ export interface CompiledZone {
   toPixels(points: readonly Point[]): Point[];
 }
 
-export function compileZone(zone: ZoneConfig, frame: { width: number; height: number }): CompiledZone {
-  const polygon = toPixels(zone.polygon, zone.units, frame);
+export function compileZone(zone: ZoneShape, frame: { width: number; height: number }): CompiledZone {
+  // A zone of crossing lines only has no area: nothing is inside it.
+  const polygon = toPixels(zone.polygon ?? [], zone.units, frame);
   const anchorOf = zone.anchor === 'center' ? centre : bottomCentre;
   return {
     id: zone.id,

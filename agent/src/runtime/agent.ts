@@ -1,20 +1,19 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { openAuditLog } from '../audit/audit-log.ts';
+import { openAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { loadSigningKey } from '../audit/sign.ts';
 import { backupAuditLog, type BackupResult } from '../audit/backup.ts';
 import type { Alert } from '../alert/schema.ts';
-import { createCommandRouter, type CommandOutcome, type SnapshotOutcome } from '../commands/router.ts';
-import type { EventCommand } from '../commands/schema.ts';
+import { createCommandRouter } from '../commands/router.ts';
+import type { CommandOutcome } from '../commands/handlers/types.ts';
+import { attachCommandChannel } from '../commands/channel.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { createDetector } from '../detect/detector.ts';
 import type { Detector } from '../detect/types.ts';
-import type { Box } from '../core/geometry.ts';
 import { EvidenceService } from '../evidence/service.ts';
-import { renderSnapshot } from '../evidence/snapshot.ts';
-import { startHttpServer, type HealthHttpServer } from '../health/http.ts';
+import { startHttpServer } from '../health/http.ts';
 import { registerHealthMetrics } from '../health/metrics.ts';
 import type { CameraHealth, Status } from '../health/schema.ts';
 import { createCameraSource, type CameraSource } from '../ingest/source.ts';
@@ -22,10 +21,14 @@ import { redact } from '../core/redact.ts';
 import type { Logger } from '../core/log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
 import { loadModel } from '../model/load.ts';
+import { clientIdFor } from '../publish/client-options.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../publish/embedded-broker.ts';
 import { registerPublisherMetrics } from '../publish/metrics.ts';
 import { createPublisher, type Publisher } from '../publish/publisher.ts';
-import { CameraPipeline } from './camera-pipeline.ts';
+import { buildTopics } from '../publish/topics.ts';
+import { CameraPipeline, type PipelineDeps } from './camera-pipeline.ts';
+import { operatorCommandHandlers } from './operator-commands.ts';
+import { planReload } from './reload-plan.ts';
 import { EventSink } from './event-sink.ts';
 import { writeHealthFile } from './health-file.ts';
 import { boxIdOf } from './identity.ts';
@@ -47,180 +50,61 @@ export interface RunningAgent {
   stop(reason: string): Promise<void>;
 }
 
-/** Config sections that the running agent cannot swap live; a reload that changes them is refused. */
-const RESTART_ONLY = ['site', 'mqtt', 'model', 'dataDir', 'http', 'logLevel', 'audit', 'evidence'] as const;
+/** Undoes the set-up in reverse order on stop (or when a later step of the start fails). */
+class Teardown {
+  private readonly steps: (() => Promise<void>)[] = [];
 
-/** The composition root: builds every stage from the config and wires them together. */
+  constructor(private readonly log: Logger) {}
+
+  add(step: () => Promise<void>): void {
+    this.steps.push(step);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step().catch((err: unknown) => this.log.error({ err }, 'shutdown step failed'));
+  }
+}
+
+/** The composition root: builds every stage from the config and wires them together, one named step each. */
 export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Promise<RunningAgent> {
   const { log, version } = opts;
-  let config = loaded.config;
+  const state = { config: loaded.config, stopReason: 'startup failed' };
   const startedAt = Date.now();
-  const boxId = boxIdOf(config.site);
-  await mkdir(config.dataDir, { recursive: true });
-  const cleanups: (() => Promise<void>)[] = [];
-  const closeAll = async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
-  };
+  const boxId = boxIdOf(state.config.site);
+  await mkdir(state.config.dataDir, { recursive: true });
+  const teardown = new Teardown(log);
 
   try {
-    const auditDir = join(config.dataDir, 'audit');
-    const audit = await openAuditLog(auditDir, log, {
-      timezone: config.site.timezone,
-      signingKey: config.audit.signingKeyFile ? await loadSigningKey(config.audit.signingKeyFile) : undefined,
-    });
-    let stopReason = 'startup failed';
-    const backup = config.audit.backupDir ? auditBackup(auditDir, config.audit.backupDir, log) : undefined;
-    cleanups.push(async () => {
-      await audit.append('agent_stopped', { reason: stopReason });
-      await audit.close();
-      await backup?.run();
-    });
-    await audit.append('agent_started', { version, boxId, pid: process.pid });
-    if (backup) {
-      const report = (r: BackupResult) => (r.diverged.length > 0 ? audit.append('audit_backup', { backupDir: config.audit.backupDir, ...r }) : undefined);
-      await report(await backup.run());
-      const timer = setInterval(() => void backup.run().then(report), config.audit.backupIntervalMinutes * 60_000);
-      timer.unref();
-      cleanups.push(async () => clearInterval(timer));
-    }
-    await audit.append('config_loaded', { file: loaded.file, sha256: loaded.sha256 });
-
-    const model = await loadModel(config.model.manifest);
-    const detector: Detector = await createDetector(model, config.model, log.child({ stage: 'detect' }));
-    cleanups.push(() => detector.close());
-    await audit.append('model_loaded', { name: model.manifest.name, sha256: model.sha256, file: model.modelPath, family: model.manifest.family });
-
-    let broker: EmbeddedBroker | undefined;
-    if (!config.mqtt.url) {
-      broker = await startEmbeddedBroker(config.mqtt.embeddedPort, log.child({ stage: 'broker' }));
-      cleanups.push(() => broker!.close());
-    }
-    const brokerUrl = config.mqtt.url ?? broker!.url;
-    // aedes speaks MQTT 3.1.1 only: ask for it directly rather than be refused MQTT 5 first.
-    const mqttConfig = broker ? { ...config.mqtt, protocolVersion: 4 as const } : config.mqtt;
-    const publisher = createPublisher(mqttConfig, { site: config.site.id, boxId, agentVersion: version, dataDir: config.dataDir, url: brokerUrl, startedAt, cameras: cameraList(config) }, log);
-    publisher.on('delivered', (d) =>
-      void audit.append('delivery', { outboxId: d.message.id, kind: d.message.kind, camera: d.message.camera, eventId: d.message.eventId, state: d.message.state, topic: d.message.topic, ackedAt: new Date(d.ackedAt).toISOString() }),
-    );
-    publisher.on('dropped', (d) => void audit.append('outbox_dropped', { ...d }));
-    await publisher.start();
-    cleanups.push(() => publisher.stop());
-
-    const evidence = await EvidenceService.open({ config: config.evidence, dataDir: config.dataDir, cameras: config.cameras, timezone: config.site.timezone, audit, log });
+    const audit = await openAudit(loaded, { version, boxId, log, teardown, stopReason: () => state.stopReason });
+    const { detector, model } = await openDetector(state.config, audit, log, teardown);
+    const { publisher, brokerUrl } = await connectBroker(state.config, { version, boxId, startedAt, audit, log, teardown });
+    const evidence = await EvidenceService.open({ config: state.config.evidence, dataDir: state.config.dataDir, cameras: state.config.cameras, timezone: state.config.site.timezone, audit, log });
     await evidence.start();
-    cleanups.push(() => evidence.stop());
-
+    teardown.add(() => evidence.stop());
     const sink = new EventSink({ publisher, evidence, audit, log, onAlert: opts.onAlert ?? (() => {}) });
-    cleanups.push(() => sink.drain());
+    teardown.add(() => sink.drain());
 
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const pipelines = new Map<string, CameraPipeline>();
-    const loop: FrameLoop = createFrameLoop({
+    const modelInfo = { name: model.manifest.name, sha256: model.sha256 };
+    const cameras = startCameras({
+      config: () => state.config,
       registry,
+      evidence,
+      publisher,
       log,
-      process: (frame, ctx) => {
-        const p = pipelines.get(frame.camera);
-        if (!p) throw new Error(`frame from unknown camera "${frame.camera}"`);
-        return p.process(frame, ctx);
-      },
+      pipeline: { site: state.config.site, detector, sink, model: modelInfo, agent: { version, boxId }, modelInput: model.manifest.input },
+      status: () => ({ ...statusOf(state.config, version, boxId, startedAt, cameras.sources), ...(audit.degraded ? { degraded: audit.degraded } : {}) }),
     });
-    registerHealthMetrics(registry, () => loop.health());
+    teardown.add(() => cameras.stopAll());
+    teardown.add(async () => evidence.cutPendingClipsNow());
     registerPublisherMetrics(registry, () => publisher.stats());
-
-    const pipelineDeps = {
-      site: config.site,
-      detector,
-      sink,
-      model: { name: model.manifest.name, sha256: model.sha256 },
-      agent: { version, boxId },
-      modelInput: { width: model.manifest.input.width, height: model.manifest.input.height },
-    };
-    const sources = new Map<string, CameraSource>();
-    const publishStatus = () => publisher.publishStatus(statusOf(config, version, boxId, startedAt, sources));
-    const addCamera = (cam: Config['cameras'][number]) => {
-      // Each stage names itself and the camera in its own log lines.
-      pipelines.set(cam.id, new CameraPipeline(cam, { ...pipelineDeps, mask: evidence.privacyMask(cam.id) }, log));
-      const source = createCameraSource(cam, log);
-      source.on('state', publishStatus);
-      sources.set(cam.id, source);
-      loop.addSource(source);
-      source.start();
-    };
-    const removeCamera = async (id: string) => {
-      const source = sources.get(id);
-      loop.removeCamera(id);
-      pipelines.delete(id);
-      sources.delete(id);
-      await source?.stop();
-    };
-    cleanups.push(async () => {
-      await Promise.all([...sources.keys()].map(removeCamera));
-    });
-    cleanups.push(() => loop.stop());
-    config.cameras.forEach(addCamera);
-    loop.start();
-
-    const health = () => loop.health();
-    const healthFile = join(config.dataDir, 'health.json');
-    const healthTimer = setInterval(() => {
-      const all = health();
-      for (const h of all) publisher.publishHealth(h);
-      void writeHealthFile(healthFile, { at: new Date().toISOString(), pid: process.pid, connected: publisher.connected, intervalSeconds: config.mqtt.healthIntervalSeconds, cameras: all }).catch((err: unknown) =>
-        log.warn({ err: (err as Error).message }, 'health file not written'),
-      );
-    }, config.mqtt.healthIntervalSeconds * 1000);
-    const metricsTimer = setInterval(() => {
-      const stats = publisher.stats();
-      publisher.publishMetrics({
-        at: new Date().toISOString(),
-        boxId,
-        loop: loop.stats(),
-        timings: loop.timings.takeSnapshot(),
-        delivery: { connected: stats.connected, protocolVersion: stats.protocolVersion, inflight: stats.inflight, delivered: stats.delivered, reconnects: stats.reconnects, outbox: stats.outbox },
-        memory: { rssBytes: process.memoryUsage.rss() },
-      });
-    }, config.mqtt.metricsIntervalSeconds * 1000);
-    cleanups.push(async () => {
-      clearInterval(healthTimer);
-      clearInterval(metricsTimer);
-    });
-
-    let http: HealthHttpServer | undefined;
-    if (config.http) {
-      http = await startHttpServer(config.http, health, registry, log);
-      cleanups.push(() => http!.close());
+    startReporting(state.config, { boxId, publisher, loop: cameras.loop, log, teardown, degraded: () => audit.degraded, publishStatus: cameras.publishStatus });
+    if (state.config.http) {
+      const http = await startHttpServer(state.config.http, () => cameras.loop.health(), registry, log);
+      teardown.add(() => http.close());
     }
 
-    const keepHardNegative = (p: CameraPipeline, cmd: EventCommand, objects: readonly { box: Box; label: string; score: number; trackId: number }[]) =>
-      p
-        .nextFrame(10_000)
-        .then((f) => evidence.hardNegative(cmd.eventId, p.camera.id, f.image, f.at, { objects, model: pipelineDeps.model, by: cmd.by, note: cmd.note }))
-        .catch((err: unknown) => log.warn({ camera: p.camera.id, eventId: cmd.eventId, err: (err as Error).message }, 'false-positive frame not kept'));
-    const eventAction = (cmd: EventCommand, at: number): CommandOutcome => {
-      for (const p of pipelines.values()) {
-        const r = p.applyOperatorAction(cmd.eventId, cmd.action, at, { by: cmd.by, note: cmd.note, unit: cmd.unit });
-        if (r.ok && cmd.action === 'false_positive') void keepHardNegative(p, cmd, r.update?.objects ?? []);
-        if (r.ok) return { ok: true, detail: { eventId: r.eventId, action: r.action, camera: p.camera.id } };
-        if (r.code !== 'unknown_event') return { ok: false, error: r.error };
-      }
-      return { ok: false, error: `unknown event id "${cmd.eventId}": expected the id of an active event on this box; nothing changed` };
-    };
-    const snapshot = async (camera: string): Promise<SnapshotOutcome> => {
-      const p = pipelines.get(camera);
-      if (!p) return { ok: false, error: `unknown camera "${camera}"` };
-      try {
-        const f = await p.nextFrame(10_000);
-        const snap = await renderSnapshot(
-          f.image,
-          { objects: f.detections.map((d) => ({ box: d.box, label: d.label, score: d.score })), camera: p.camera.name ?? p.camera.id, at: f.at },
-          { frame: p.camera.analysis, timezone: config.site.timezone, quality: config.evidence.jpegQuality },
-        );
-        return { ok: true, jpeg: snap.jpeg, width: snap.width, height: snap.height, sha256: snap.sha256 };
-      } catch (err) {
-        return { ok: false, error: (err as Error).message };
-      }
-    };
     const reload = async (): Promise<CommandOutcome> => {
       let next: LoadedConfig;
       try {
@@ -228,52 +112,217 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       } catch (err) {
         return { ok: false, error: `the new config is invalid, the running one is kept:\n${(err as Error).message}` };
       }
-      const changed = RESTART_ONLY.filter((k) => JSON.stringify(next.config[k]) !== JSON.stringify(config[k]));
-      if (changed.length > 0) return { ok: false, error: `changes to ${changed.join(', ')} need a restart of the agent; the running config is kept` };
-      const before = new Map(config.cameras.map((c) => [c.id, JSON.stringify(c)]));
-      const after = new Map(next.config.cameras.map((c) => [c.id, c]));
-      const removed = [...before.keys()].filter((id) => !after.has(id));
-      const added = [...after.keys()].filter((id) => !before.has(id));
-      if (added.length > 0) return { ok: false, error: `new cameras (${added.join(', ')}) need a restart of the agent (evidence rings are set up at start); the running config is kept` };
-      const modified = [...after.values()].filter((c) => before.get(c.id) !== JSON.stringify(c));
-      for (const id of [...removed, ...modified.map((c) => c.id)]) await removeCamera(id);
-      config = next.config;
-      modified.forEach(addCamera);
-      publishStatus();
-      await audit.append('config_loaded', { file: next.file, sha256: next.sha256, reload: true, restartedCameras: modified.map((c) => c.id), removedCameras: removed });
-      return { ok: true, detail: { sha256: next.sha256, restartedCameras: modified.map((c) => c.id), removedCameras: removed } };
+      const plan = planReload(state.config, next.config);
+      if (!plan.ok) return plan;
+      const restarted = plan.restarted.map((c) => c.id);
+      for (const id of [...plan.removed, ...restarted]) await cameras.remove(id);
+      state.config = next.config;
+      plan.restarted.forEach(cameras.add);
+      cameras.publishStatus();
+      await audit.append('config_loaded', { file: next.file, sha256: next.sha256, reload: true, restartedCameras: restarted, removedCameras: plan.removed });
+      return { ok: true, detail: { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed } };
     };
-    await publisher.onCommand(
+    await attachCommandChannel(
+      publisher,
       createCommandRouter({
         topics: publisher.topics,
         boxId,
         log,
-        handlers: { applyEventAction: eventAction, cameras: () => [...pipelines.keys()], snapshot, reload },
-        audit: (e) => void audit.append('operator_command', { ...e, at: new Date(e.at).toISOString() }),
+        handlers: operatorCommandHandlers({ pipelines: cameras.pipelines, evidence, model: modelInfo, config: () => state.config, reload, log }),
+        audit: (e) => record(audit, log, 'operator_command', { ...e, at: new Date(e.at).toISOString() }),
       }),
+      log,
     );
-    publishStatus();
-    log.info({ site: config.site.id, boxId, cameras: config.cameras.length, broker: redact(brokerUrl), model: model.manifest.name }, 'agent started');
+    cameras.publishStatus();
+    log.info({ site: state.config.site.id, boxId, cameras: state.config.cameras.length, broker: redact(brokerUrl), model: model.manifest.name }, 'agent started');
 
     let stopping: Promise<void> | undefined;
     return {
       boxId,
       brokerUrl,
       publisher,
-      health,
+      health: () => cameras.loop.health(),
       stop: (reason) =>
         (stopping ??= (async () => {
           log.info({ reason }, 'agent stopping');
-          stopReason = reason;
-          // Cleanups run in reverse order of set-up: the loop and cameras stop first, the sink drains into the
-          // outbox, the publisher says online:false, then the broker, the detector and the audit log close.
-          await closeAll();
+          state.stopReason = reason;
+          // Reverse order of set-up: the loop and cameras stop first, the sink drains into the outbox, the publisher
+          // says online:false, then the broker, the detector and the audit log close.
+          await teardown.run();
         })()),
     };
   } catch (err) {
-    await closeAll();
+    await teardown.run();
     throw err;
   }
+}
+
+/** The audit log first: every later step records into it (start, config, model, deliveries, stop). */
+async function openAudit(
+  loaded: LoadedConfig,
+  ctx: { version: string; boxId: string; log: Logger; teardown: Teardown; stopReason: () => string },
+): Promise<AuditLog> {
+  const { config } = loaded;
+  const { log, teardown } = ctx;
+  const auditDir = join(config.dataDir, 'audit');
+  const audit = await openAuditLog(auditDir, log, {
+    timezone: config.site.timezone,
+    signingKey: config.audit.signingKeyFile ? await loadSigningKey(config.audit.signingKeyFile) : undefined,
+  });
+  const backup = config.audit.backupDir ? auditBackup(auditDir, config.audit.backupDir, log) : undefined;
+  teardown.add(async () => {
+    await audit.append('agent_stopped', { reason: ctx.stopReason() });
+    await audit.close();
+    await backup?.run();
+  });
+  await audit.append('agent_started', { version: ctx.version, boxId: ctx.boxId, pid: process.pid });
+  if (backup) {
+    const report = (r: BackupResult) => (r.diverged.length > 0 ? audit.append('audit_backup', { backupDir: config.audit.backupDir, ...r }) : undefined);
+    await report(await backup.run());
+    const timer = setInterval(() => void backup.run().then(report).catch((err: unknown) => log.error({ stage: 'audit', err: (err as Error).message }, 'audit backup not recorded')), config.audit.backupIntervalMinutes * 60_000);
+    timer.unref();
+    teardown.add(async () => clearInterval(timer));
+  }
+  await audit.append('config_loaded', { file: loaded.file, sha256: loaded.sha256 });
+  return audit;
+}
+
+async function openDetector(config: Config, audit: AuditLog, log: Logger, teardown: Teardown) {
+  const model = await loadModel(config.model.manifest);
+  const detector: Detector = await createDetector(model, config.model, log.child({ stage: 'detect' }));
+  teardown.add(() => detector.close());
+  await audit.append('model_loaded', { name: model.manifest.name, sha256: model.sha256, file: model.modelPath, family: model.manifest.family });
+  return { detector, model };
+}
+
+/** The embedded broker when no `mqtt.url` is given, and the publisher with its durable outbox. */
+async function connectBroker(
+  config: Config,
+  ctx: { version: string; boxId: string; startedAt: number; audit: AuditLog; log: Logger; teardown: Teardown },
+): Promise<{ publisher: Publisher; brokerUrl: string }> {
+  const { audit, log, teardown } = ctx;
+  let broker: EmbeddedBroker | undefined;
+  if (!config.mqtt.url) {
+    const started = await startEmbeddedBroker(
+      { port: config.mqtt.embeddedPort, dataDir: config.dataDir, prefix: buildTopics(config.mqtt.root, config.site.id).prefix, agentClientId: clientIdFor(config.mqtt, config.site.id, ctx.boxId) },
+      log.child({ stage: 'broker' }),
+    );
+    teardown.add(() => started.close());
+    broker = started;
+  }
+  const brokerUrl = config.mqtt.url ?? broker!.url;
+  // aedes speaks MQTT 3.1.1 only: ask for it directly rather than be refused MQTT 5 first.
+  const mqttConfig = broker ? { ...config.mqtt, protocolVersion: 4 as const, username: broker.agent.username, password: broker.agent.password } : config.mqtt;
+  const publisher = createPublisher(
+    mqttConfig,
+    { site: config.site.id, boxId: ctx.boxId, agentVersion: ctx.version, dataDir: config.dataDir, url: brokerUrl, startedAt: ctx.startedAt, cameras: cameraList(config) },
+    log,
+  );
+  publisher.on('delivered', (d) =>
+    record(audit, log, 'delivery', { outboxId: d.message.id, kind: d.message.kind, camera: d.message.camera, eventId: d.message.eventId, state: d.message.state, topic: d.message.topic, ackedAt: new Date(d.ackedAt).toISOString() }),
+  );
+  publisher.on('dropped', (d) => record(audit, log, 'outbox_dropped', { ...d }));
+  await publisher.start();
+  teardown.add(() => publisher.stop());
+  return { publisher, brokerUrl };
+}
+
+interface CameraDeps {
+  config: () => Config;
+  registry: Registry;
+  evidence: EvidenceService;
+  publisher: Publisher;
+  log: Logger;
+  pipeline: Omit<PipelineDeps, 'mask'>;
+  status: () => Status;
+}
+
+/** Every camera's source (ffmpeg in the ingest thread) and pipeline, and the one frame loop that shares the detector. */
+function startCameras(deps: CameraDeps) {
+  const { evidence, publisher, log } = deps;
+  const pipelines = new Map<string, CameraPipeline>();
+  const sources = new Map<string, CameraSource>();
+  const loop: FrameLoop = createFrameLoop({
+    registry: deps.registry,
+    log,
+    process: (frame, ctx) => {
+      const p = pipelines.get(frame.camera);
+      if (!p) throw new Error(`frame from unknown camera "${frame.camera}"`);
+      return p.process(frame, ctx);
+    },
+  });
+  registerHealthMetrics(deps.registry, () => loop.health());
+  const publishStatus = () => publisher.publishStatus(deps.status());
+  const add = (cam: Config['cameras'][number]) => {
+    pipelines.set(cam.id, new CameraPipeline(cam, { ...deps.pipeline, mask: evidence.privacyMask(cam.id) }, log));
+    const source = createCameraSource(cam, log, evidence.ringOutputFor(cam.id));
+    source.on('state', publishStatus);
+    sources.set(cam.id, source);
+    loop.addSource(source);
+    source.start();
+  };
+  const remove = async (id: string) => {
+    const source = sources.get(id);
+    loop.removeCamera(id);
+    pipelines.delete(id);
+    sources.delete(id);
+    await source?.stop();
+  };
+  deps.config().cameras.forEach(add);
+  loop.start();
+  return {
+    loop,
+    pipelines,
+    sources,
+    add,
+    remove,
+    publishStatus,
+    stopAll: async () => {
+      await loop.stop();
+      await Promise.all([...sources.keys()].map(remove));
+    },
+  };
+}
+
+/** Retained health per camera and the health file every health interval; metrics every metrics interval. */
+function startReporting(
+  config: Config,
+  ctx: { boxId: string; publisher: Publisher; loop: FrameLoop; log: Logger; teardown: Teardown; degraded: () => string | undefined; publishStatus: () => void },
+): void {
+  const { publisher, loop, log } = ctx;
+  const healthFile = join(config.dataDir, 'health.json');
+  let degraded: boolean | undefined;
+  const healthTimer = setInterval(() => {
+    // The retained status says when the box is degraded, and when it is not any more.
+    const now = ctx.degraded() !== undefined;
+    if (now !== degraded && (degraded !== undefined || now)) ctx.publishStatus();
+    degraded = now;
+    const all = loop.health();
+    for (const h of all) publisher.publishHealth(h);
+    void writeHealthFile(healthFile, { at: new Date().toISOString(), pid: process.pid, connected: publisher.connected, intervalSeconds: config.mqtt.healthIntervalSeconds, cameras: all }).catch((err: unknown) =>
+      log.warn({ err: (err as Error).message }, 'health file not written'),
+    );
+  }, config.mqtt.healthIntervalSeconds * 1000);
+  const metricsTimer = setInterval(() => {
+    const stats = publisher.stats();
+    publisher.publishMetrics({
+      at: new Date().toISOString(),
+      boxId: ctx.boxId,
+      loop: loop.stats(),
+      timings: loop.timings.takeSnapshot(),
+      delivery: { connected: stats.connected, protocolVersion: stats.protocolVersion, inflight: stats.inflight, delivered: stats.delivered, reconnects: stats.reconnects, outbox: stats.outbox },
+      memory: { rssBytes: process.memoryUsage.rss() },
+    });
+  }, config.mqtt.metricsIntervalSeconds * 1000);
+  ctx.teardown.add(async () => {
+    clearInterval(healthTimer);
+    clearInterval(metricsTimer);
+  });
+}
+
+/** An audit record nobody waits for: a failure is logged, never an unhandled rejection that ends the process. */
+function record(audit: AuditLog, log: Logger, kind: Parameters<AuditLog['append']>[0], data: Record<string, unknown>): void {
+  audit.append(kind, data).catch((err: unknown) => log.error({ stage: 'audit', kind, err: (err as Error).message }, 'audit record not written'));
 }
 
 /** Keeps `backupDir` a copy of the audit log; a backup that disagrees with the log is kept and reported loudly. */

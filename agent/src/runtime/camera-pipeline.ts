@@ -1,12 +1,13 @@
 import type { OperatorAction } from '../rules/states.ts';
 import type { CameraConfig, Config } from '../config/schema.ts';
 import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
-import type { RgbImage } from '../core/geometry.ts';
+import type { Point, RgbImage } from '../core/geometry.ts';
 import { windowsForCamera } from '../detect/windows.ts';
 import type { PrivacyMask } from '../evidence/privacy.ts';
 import { createGeoMapper } from '../geo/mapper.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Logger } from '../core/log.ts';
+import type { Instant } from '../core/time.ts';
 import type { ProcessContext } from '../loop/frame-loop.ts';
 import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';
@@ -54,7 +55,18 @@ export class CameraPipeline {
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
-      zones: new Map(camera.zones.map((z) => [z.id, { name: z.name ?? z.id, polygon: toPixels(z.polygon, z.units, frame) }])),
+      zones: new Map(
+        camera.zones.map((z) => [
+          z.id,
+          {
+            name: z.name ?? z.id,
+            polygon: toPixels(z.polygon ?? [], z.units, frame),
+            lines: new Map(
+              z.rules.flatMap((r) => (r.type === 'line_crossing' ? [[r.id, { points: toPixels(r.line, z.units, frame) as [Point, Point], direction: r.direction }] as const] : [])),
+            ),
+          },
+        ]),
+      ),
       alertContext: {
         site: { id: deps.site.id },
         camera: { id: camera.id, name: camera.name, location: camera.location ?? deps.site.location, address: camera.address ?? deps.site.address },
@@ -74,17 +86,18 @@ export class CameraPipeline {
   async process(frame: Frame, ctx: ProcessContext): Promise<void> {
     const { detector, sink, mask } = this.deps;
     const at = frame.receivedAt;
+    const now = { wall: at, mono: frame.monoAt };
     // Masked areas are never analysed, stored or sent: black them out before anything looks at the frame.
     mask.apply(frame);
     const detections = await detector.detect(frame, this.windows);
     ctx.recordDetect(detector.lastTimings);
 
     let t = performance.now();
-    const tracks = this.tracker.update(detections, at);
+    const tracks = this.tracker.update(detections, now.mono);
     ctx.record('track', performance.now() - t);
 
     t = performance.now();
-    const updates = this.rules.evaluate(tracks, at);
+    const updates = this.rules.evaluate(tracks, now);
     ctx.record('rules', performance.now() - t);
 
     t = performance.now();
@@ -113,9 +126,9 @@ export class CameraPipeline {
   }
 
   /** An operator's decision; an event it ends is published at once (with the event's last evidence). */
-  applyOperatorAction(eventId: string, action: OperatorAction, at: number, opts: OperatorActionOptions): OperatorResult {
+  applyOperatorAction(eventId: string, action: OperatorAction, at: Instant, opts: OperatorActionOptions): OperatorResult {
     const result = this.rules.applyOperatorAction(eventId, action, at, opts);
-    if (result.ok && result.update) this.deps.sink.submit(this.sinkCamera, [result.update], undefined, at);
+    if (result.ok && result.update) this.deps.sink.submit(this.sinkCamera, [result.update], undefined, at.wall);
     return result;
   }
 }

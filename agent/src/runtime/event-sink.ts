@@ -6,6 +6,7 @@ import type { Point } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
 import type { RgbImage } from '../core/geometry.ts';
 import type { EvidenceService } from '../evidence/service.ts';
+import type { CrossingLine } from '../evidence/snapshot.ts';
 import type { Logger } from '../core/log.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
@@ -14,8 +15,8 @@ import type { ViolationUpdate } from '../rules/types.ts';
 export interface SinkCamera {
   id: string;
   name?: string;
-  /** Zone polygons in analysis-frame pixels, by zone id, drawn on snapshots. */
-  zones: ReadonlyMap<string, { name: string; polygon: readonly Point[] }>;
+  /** Zone polygons and the crossing lines of its rules (by rule id) in analysis-frame pixels, by zone id, drawn on snapshots. */
+  zones: ReadonlyMap<string, { name: string; polygon: readonly Point[]; lines: ReadonlyMap<string, CrossingLine> }>;
   /** Everything buildAlert needs except the evidence. */
   alertContext: Omit<AlertContext, 'evidence'>;
 }
@@ -89,7 +90,8 @@ export class EventSink {
         frame,
         at,
         objects: u.objects.map((o) => ({ box: o.box, label: o.label, score: o.score, trackId: o.trackId })),
-        zone,
+        zone: zone && { name: zone.name, polygon: zone.polygon },
+        line: zone?.lines.get(u.rule.id),
         others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
       });
       jpeg = snap.jpeg;
@@ -103,27 +105,27 @@ export class EventSink {
     if (u.state === 'started') known.clip = this.cutClip(camera.id, u.eventId, at, known);
 
     const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence });
-    await this.deps.audit.append('event_decision', {
-      eventId: u.eventId,
-      seq: u.seq,
-      state: u.state,
-      camera: camera.id,
-      zone: u.zone.id,
-      rule: alert.rule,
-      model: alert.model,
-      dwellSeconds: alert.dwellSeconds,
-      objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId })),
-      ...(alert.reason ? { reason: alert.reason } : {}),
-      ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
-      ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
-    });
+    // The durable outbox first: an alert never waits on, or is lost with, the audit log (a full disk, a slow card).
     await this.deps.publisher.publishEvent(alert, jpeg);
     this.deps.onAlert(alert, formatAlertLine(alert));
+    this.deps.audit
+      .append('event_decision', {
+        eventId: u.eventId,
+        seq: u.seq,
+        state: u.state,
+        camera: camera.id,
+        zone: u.zone.id,
+        rule: alert.rule,
+        model: alert.model,
+        dwellSeconds: alert.dwellSeconds,
+        objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId })),
+        ...(alert.reason ? { reason: alert.reason } : {}),
+        ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
+        ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
+      })
+      .catch((err: unknown) => this.log.error({ camera: camera.id, eventId: u.eventId, err: (err as Error).message }, 'audit record of the decision not written'));
     if (u.state === 'ended' || u.state === 'cleared') {
-      void (known.clip ?? Promise.resolve()).then(() => {
-        this.events.delete(u.eventId);
-        this.deps.evidence.forget(u.eventId);
-      });
+      void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
     }
   }
 

@@ -107,4 +107,16 @@ describe('formatAlertLine', () => {
     expect(line).toContain('(camera position, No. 5 Main St)');
     expect(line).toMatch(/— the vehicle left/);
   });
+
+  it('escapes control characters, so an operator’s name with a line break cannot print a forged alert line', () => {
+    const updates = parkedCarUpdates();
+    const last = updates[updates.length - 1];
+    const forged = '2025-05-06T02:03:05.000Z STARTED illegal_parking cam1/kerb';
+    const alert = buildAlert({ ...last, reason: 'resolved by op\nX', operator: { action: 'resolve', by: `op\n${forged}\u001b[2J\u202e`, at: last.observedAt } }, baseCtx);
+    const line = formatAlertLine(alert);
+    expect(line.split('\n')).toHaveLength(1);
+    expect(line).not.toMatch(/[\u0000-\u001f\u202e]/);
+    expect(line).toContain(`[resolve by op\\n${forged}\\u001b[2J\\u202e]`);
+    expect(line).toContain('— resolved by op\\nX');
+  });
 });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../agent/src/core/log.ts';
-import { createCommandRouter, type CommandAuditEntry, type CommandHandlers } from '../../../agent/src/commands/router.ts';
+import { createCommandRouter, type CommandAuditEntry } from '../../../agent/src/commands/router.ts';
+import type { CommandHandlers } from '../../../agent/src/commands/handlers/types.ts';
 import { commandResultSchema, type EventCommand, type IncomingCommand } from '../../../agent/src/commands/schema.ts';
 import { buildTopics } from '../../../agent/src/publish/topics.ts';
 
@@ -108,5 +109,55 @@ describe('command router', () => {
     const { result } = await f.route(cmd('reload', {}));
     expect(result).toMatchObject({ command: 'reload', ok: false, error: /kept the running config/ });
     expect(f.calls).toEqual(['reload']);
+  });
+
+  it.each([
+    ['a by with a line break', { ...valid, by: 'op\n2025-05-01T00:00:00.000Z STARTED illegal_parking' }, /by: expected by without control characters/],
+    ['a by with an escape sequence', { ...valid, by: 'op\u001b[31m' }, /by: expected by without control characters/],
+    ['a 60 KB by', { ...valid, by: 'x'.repeat(60_000) }, /by: expected by of at most 64 characters/],
+    ['a long unit', { ...valid, unit: 'u'.repeat(65) }, /unit: expected unit of at most 64 characters/],
+    ['a long note', { ...valid, note: 'n'.repeat(2001) }, /note: expected note of at most 2000 characters/],
+    ['a note with an escape sequence', { ...valid, note: 'see\u001b[2J' }, /note: expected note without control characters/],
+    ['a long event id', { ...valid, eventId: 'e'.repeat(201) }, /eventId: expected eventId of at most 200 characters/],
+  ])('refuses %s, changing nothing', async (_what, body, error) => {
+    const f = fixture();
+    const { result } = await f.route(cmd('event', body));
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(error);
+    expect(f.calls).toEqual([]);
+  });
+
+  it('keeps a note’s line breaks', async () => {
+    const f = fixture();
+    const { result } = await f.route(cmd('event', { ...valid, note: 'bus lane\nsecond time today' }));
+    expect(result.ok).toBe(true);
+  });
+
+  it('never echoes an oversized request id: an 8 MB one gets a small reply without it', async () => {
+    const f = fixture();
+    const { result } = await f.route(cmd('event', { ...valid, requestId: 'r'.repeat(8 * 1024 * 1024) }));
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/too large/) });
+    expect(result.requestId).toBeUndefined();
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(1024);
+    // Within the payload limit but over the request id's own bound: refused, and not echoed either.
+    const { result: long } = await f.route(cmd('event', { ...valid, requestId: 'r'.repeat(129) }));
+    expect(long).toMatchObject({ ok: false, error: expect.stringMatching(/requestId: expected requestId of at most 128 characters/) });
+    expect(long.requestId).toBeUndefined();
+    expect(f.calls).toEqual([]);
+  });
+
+  it('bounds every echoed field: a huge command name, camera or unknown key', async () => {
+    const f = fixture();
+    const replies = await Promise.all([
+      f.route(cmd('x'.repeat(60_000), {})),
+      f.route(cmd('snapshot', { camera: 'c'.repeat(60_000), requestId: 'r-1' })),
+      f.route(cmd('event', { ...valid, ['k'.repeat(60_000)]: 1 })),
+    ]);
+    for (const { result } of replies) {
+      expect(result.ok).toBe(false);
+      expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThan(2048);
+      expect(result.error).toBeTruthy();
+    }
+    expect(f.calls).toEqual([]);
   });
 });

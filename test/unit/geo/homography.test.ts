@@ -121,6 +121,24 @@ describe('createGeoMapper and calibrationReport', () => {
     expect(calibrationReport(cam(undefined))).toBeUndefined();
   });
 
+  it('a survey of 1000 points is checked and reported (the collinearity check was cubic in memory and ran out of heap)', { timeout: 120_000 }, () => {
+    const rnd = seeded(5);
+    // A jittered 40 × 25 grid of surveyed spots from 8 to 32 m ahead, all in view.
+    const ground: Point[] = Array.from({ length: 1000 }, (_, i) => [-6 + (i % 40) * (12 / 39) + (rnd() - 0.5) * 0.1, 8 + Math.floor(i / 40) + (rnd() - 0.5) * 0.1]);
+    const big = cam(survey(ground, 1, 9));
+    const r = calibrationReport(big);
+    expect(r).toMatchObject({ ok: true, points: 1000 });
+    if (!r?.ok) throw new Error('expected a usable calibration');
+    expect(r.maxMeters).toBeLessThan(1);
+    expect(r.leaveOneOutMaxMeters).toBeGreaterThanOrEqual(r.maxMeters * 0.99);
+    // A long survey line is still refused as a line, and a repeated point is still found among many.
+    const line = Array.from({ length: 1000 }, (_, i) => ({ pixel: [i * 0.6, 300] as Point, geo: toGeo([i * 0.1, 10]) }));
+    expect(calibrationSchema.safeParse({ units: 'pixels', points: line }).error?.issues[0].message).toMatch(/lie on one line/);
+    const twice = survey(ground);
+    twice[700] = { ...twice[123] };
+    expect(() => solveHomography(twice)).toThrow(/points\[123\] and points\[700\] have the same ground position/);
+  });
+
   it('a config with a degenerate or out-of-range calibration does not load, naming the points', () => {
     const parse = (calibration: unknown) => calibrationSchema.safeParse(calibration);
     const onALine = parse({ units: 'pixels', points: [0, 1, 2, 3].map((i) => ({ pixel: [100 + i * 50, 400], geo: toGeo([i * 2, 10]) })) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charge, chooseLane, type Candidate, type LaneClock } from '../../../agent/src/loop/fair-share.ts';
+import { charge, chooseLane, type LaneTurn, type LaneClock } from '../../../agent/src/loop/fair-share.ts';
 
 const clock = (fps: number, dueAt = 0): LaneClock => ({ intervalMs: 1000 / fps, finishTag: 0, dueAt });
 
@@ -9,7 +9,7 @@ function simulate(fps: number[], serviceMs: number, durationMs: number): number[
   const counts = fps.map(() => 0);
   let vtime = 0;
   for (let now = 0; now < durationMs; ) {
-    const c = chooseLane(clocks.map((k): Candidate => ({ clock: k, frameAt: now })), now, vtime);
+    const c = chooseLane(clocks.map((k): LaneTurn => ({ clock: k, frameAt: now })), now, vtime);
     if (c === undefined) throw new Error('no choice with frames waiting');
     if ('waitUntil' in c) {
       now = c.waitUntil;

@@ -8,7 +8,7 @@ describe('rule descriptions', () => {
   it('state each rule with its parameters in plain words', () => {
     expect(describeRule(rule({ type: 'illegal_parking', schedule: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '07:00', to: '20:00' }] }))).toBe(
       'Illegal parking: a car, truck, bus or motorcycle stationary inside the zone for at least 3 min. ' +
-        'In force Mon–Fri 07:00–20:00 (site time); objects scored below 0.4 are ignored; an event ends once the condition has been false for 30 s.',
+        'In force Mon–Fri 07:00–20:00 (site time); objects scored below 0.45 are ignored; an event ends once the condition has been false for 30 s.',
     );
     expect(describeRule(rule({ type: 'street_vending', minObjects: 2 }))).toMatch(
       /^Street vending: a stall of at least 2 stationary umbrella, dining table, chair, bench, suitcase, motorcycle or bicycle inside the zone with at least 1 person nearby for at least 5 min .*In force at all times/,

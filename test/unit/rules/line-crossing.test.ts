@@ -44,3 +44,17 @@ describe('line_crossing', () => {
     expect(sim.updates).toEqual([]);
   });
 });
+
+describe('a line on its own', () => {
+  it('needs no zone polygon: a zone of line_crossing rules may leave it out, and crossings are counted', () => {
+    const sim = new Sim(camera([{ id: 'gate', rules: [{ id: 'cross', type: 'line_crossing', line: [[0.5, 0.1], [0.5, 0.9]] }] }]));
+    sim.run(15, walkRight);
+    expect(sim.states()).toEqual(['started', 'ended']);
+  });
+
+  it('any other rule still needs the polygon, and says so', () => {
+    expect(() => camera([{ id: 'yard', rules: [{ id: 'keep-out', type: 'intrusion' }] }])).toThrow(
+      /polygon.*required field is missing \(expected a polygon of at least 3 points; only a zone of line_crossing rules may leave it out\)/s,
+    );
+  });
+});

@@ -26,7 +26,7 @@ describe('operator actions', () => {
   it('dispatch, then the car leaves: the event is cleared (not ended) with the time since dispatch', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
-    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.now, { ...by, unit: 'patrol-2' })).toEqual({ ok: true, eventId: id, action: 'dispatch' });
+    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, { ...by, unit: 'patrol-2' })).toEqual({ ok: true, eventId: id, action: 'dispatch' });
     expect(sim.rules.activeEvents()[0]).toMatchObject({ eventId: id, dispatchedAt: sim.now, operator: { action: 'dispatch', by: 'operator-7', unit: 'patrol-2' } });
     sim.run(50, parked);
     const after = sim.run(20, (_, t) => (t < 3 ? [det('car', shift(spot, t * 150, 0))] : []));
@@ -41,7 +41,7 @@ describe('operator actions', () => {
     const sim = new Sim(kerb({ updateIntervalSeconds: 1000 }));
     const id = startedEvent(sim);
     const dispatchedAt = sim.now;
-    sim.rules.applyOperatorAction(id, 'dispatch', dispatchedAt, by);
+    sim.rules.applyOperatorAction(id, 'dispatch', sim.at, by);
     const later = sim.run(300, parked);
     expect(later.map((u) => [u.state, u.reminder])).toEqual([
       ['updated', true],
@@ -54,7 +54,7 @@ describe('operator actions', () => {
   it('false_positive ends the event and ignores that object in that zone, even under a new track id', () => {
     const sim = new Sim(kerb({ suppressSeconds: 600 }));
     const id = startedEvent(sim);
-    const result = sim.rules.applyOperatorAction(id, 'false_positive', sim.now, { ...by, note: 'a bush' });
+    const result = sim.rules.applyOperatorAction(id, 'false_positive', sim.at, { ...by, note: 'a bush' });
     expect(result).toMatchObject({ ok: true, update: { state: 'ended', eventId: id, reason: 'marked as a false positive by operator-7', operator: { action: 'false_positive', note: 'a bush' } } });
     sim.run(120, parked);
     // The tracker loses it for 10 s and finds it again under a new id: still the same false detection.
@@ -66,7 +66,7 @@ describe('operator actions', () => {
   it('the suppression is per zone and expires after suppressSeconds', () => {
     const sim = new Sim(kerb({ suppressSeconds: 60 }));
     const id = startedEvent(sim);
-    sim.rules.applyOperatorAction(id, 'false_positive', sim.now, by);
+    sim.rules.applyOperatorAction(id, 'false_positive', sim.at, by);
     sim.run(200, parked);
     const started = sim.updates.filter((u) => u.state === 'started');
     expect(started).toHaveLength(2);
@@ -77,7 +77,7 @@ describe('operator actions', () => {
   it('resolve ends the event; the same car standing on opens no new event until it has gone', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
-    expect(sim.rules.applyOperatorAction(id, 'resolve', sim.now, by)).toMatchObject({ ok: true, update: { state: 'ended', reason: 'resolved by operator-7' } });
+    expect(sim.rules.applyOperatorAction(id, 'resolve', sim.at, by)).toMatchObject({ ok: true, update: { state: 'ended', reason: 'resolved by operator-7' } });
     sim.run(200, parked);
     expect(sim.states()).toEqual(['started']);
     sim.run(20, () => []);
@@ -88,7 +88,7 @@ describe('operator actions', () => {
   it('ack only records: the next update carries it', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
-    expect(sim.rules.applyOperatorAction(id, 'ack', sim.now, by)).toEqual({ ok: true, eventId: id, action: 'ack' });
+    expect(sim.rules.applyOperatorAction(id, 'ack', sim.at, by)).toEqual({ ok: true, eventId: id, action: 'ack' });
     const next = sim.run(70, parked);
     expect(next.map((u) => u.state)).toEqual(['updated']);
     expect(next[0].operator).toMatchObject({ action: 'ack', by: 'operator-7' });
@@ -97,17 +97,17 @@ describe('operator actions', () => {
   it('an unknown or already closed event id is an error result that changes nothing', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
-    expect(sim.rules.applyOperatorAction('cam1-nope', 'resolve', sim.now, by)).toEqual({ ok: false, code: 'unknown_event', error: expect.stringMatching(/unknown event id "cam1-nope"/) });
+    expect(sim.rules.applyOperatorAction('cam1-nope', 'resolve', sim.at, by)).toEqual({ ok: false, code: 'unknown_event', error: expect.stringMatching(/unknown event id "cam1-nope"/) });
     expect(sim.rules.activeEvents().map((e) => e.eventId)).toEqual([id]);
-    sim.rules.applyOperatorAction(id, 'resolve', sim.now, by);
-    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.now, by)).toEqual({ ok: false, code: 'ended', error: expect.stringMatching(/already closed \(resolve\)/) });
+    sim.rules.applyOperatorAction(id, 'resolve', sim.at, by);
+    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, by)).toEqual({ ok: false, code: 'ended', error: expect.stringMatching(/already closed \(resolve\)/) });
   });
 
   it('an action on an event that has just ended says so', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
     sim.run(20, () => []);
-    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.now, by)).toEqual({
+    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, by)).toEqual({
       ok: false,
       code: 'ended',
       error: expect.stringMatching(/has already ended at \S+: the vehicle left/),
@@ -119,8 +119,8 @@ describe('operator actions', () => {
     const b = new Sim(kerb());
     startedEvent(a);
     const id = startedEvent(b);
-    expect(applyOperatorActionToAny([a.rules, b.rules], id, 'ack', b.now, by)).toEqual({ ok: true, eventId: id, action: 'ack' });
-    expect(applyOperatorActionToAny([a.rules, b.rules], 'nope', 'ack', b.now, by)).toMatchObject({ ok: false, code: 'unknown_event' });
+    expect(applyOperatorActionToAny([a.rules, b.rules], id, 'ack', b.at, by)).toEqual({ ok: true, eventId: id, action: 'ack' });
+    expect(applyOperatorActionToAny([a.rules, b.rules], 'nope', 'ack', b.at, by)).toMatchObject({ ok: false, code: 'unknown_event' });
   });
 
   it('lists active events with their current dwell for status requests', () => {

@@ -1,6 +1,7 @@
 import { cameraSchema, type CameraConfig } from '../../../agent/src/config/schema.ts';
 import type { Detection } from '../../../agent/src/detect/types.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
+import type { Instant } from '../../../agent/src/core/time.ts';
 import { createCameraRules, type CameraRules } from '../../../agent/src/rules/engine.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { createTracker, type Tracker } from '../../../agent/src/track/tracker.ts';
@@ -13,29 +14,47 @@ export function camera(zones: unknown[], extra: Record<string, unknown> = {}): C
   return cameraSchema.parse({ id: 'cam1', url: 'rtsp://127.0.0.1/cam1', analysis: { fps: 5, width: 640, height: 360 }, zones, ...extra });
 }
 
-/** Drives the real tracker and rules frame by frame through a scripted scene. */
+/**
+ * Drives the real tracker and rules frame by frame through a scripted scene. The monotonic clock starts at `start`
+ * with the wall clock; `stepWallClock` moves the wall clock alone, as NTP does.
+ */
 export class Sim {
   readonly tracker: Tracker = createTracker();
   readonly rules: CameraRules;
   readonly updates: ViolationUpdate[] = [];
-  now: number;
+  mono: number;
+  private wallOffset = 0;
 
   constructor(cam: CameraConfig, start = T0, readonly fps = 5) {
     this.rules = createCameraRules(cam, SITE, { logger: silentLogger });
-    this.now = start;
+    this.mono = start;
   }
 
-  /** Runs `seconds` of frames; `scene(at, t)` gives the detections at time `at`, `t` seconds into this run. Returns the new updates. */
+  /** The wall clock now. */
+  get now(): number {
+    return this.mono + this.wallOffset;
+  }
+
+  /** Both clocks now, for operator actions. */
+  get at(): Instant {
+    return { wall: this.now, mono: this.mono };
+  }
+
+  stepWallClock(ms: number): void {
+    this.wallOffset += ms;
+  }
+
+  /** Runs `seconds` of frames; `scene(at, t)` gives the detections at wall time `at`, `t` seconds into this run. Returns the new updates. */
   run(seconds: number, scene: (at: number, t: number) => Detection[]): ViolationUpdate[] {
     const fresh: ViolationUpdate[] = [];
     const n = Math.round(seconds * this.fps);
-    const start = this.now;
+    const start = this.mono;
     for (let i = 0; i < n; i++) {
-      const at = start + Math.round((i * 1000) / this.fps);
-      const tracks = this.tracker.update(scene(at, (at - start) / 1000), at);
-      fresh.push(...this.rules.evaluate(tracks, at));
+      const mono = start + Math.round((i * 1000) / this.fps);
+      const tracks = this.tracker.update(scene(mono + this.wallOffset, (mono - start) / 1000), mono);
+      fresh.push(...this.rules.evaluate(tracks, { wall: mono + this.wallOffset, mono }));
     }
-    this.now = start + Math.round((n * 1000) / this.fps);
+    this.mono = start + Math.round((n * 1000) / this.fps);
     this.updates.push(...fresh);
     return fresh;
   }

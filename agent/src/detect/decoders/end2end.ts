@@ -1,4 +1,4 @@
-import type { Candidates } from '../candidates.ts';
+import type { RawBoxes } from '../raw-boxes.ts';
 import { asMatrix, asVector, bestClass, describeOutput, minOf, output, OutputLayoutError } from './common.ts';
 import type { DecoderFactory, DecoderSetup, OutputInfo, Outputs, OutputTensor } from './types.ts';
 
@@ -29,7 +29,7 @@ export const createEnd2endDecoder: DecoderFactory = (outputs, setup) => {
   const sx = setup.decode.normalizedBoxes ? setup.inputWidth : 1;
   const sy = setup.decode.normalizedBoxes ? setup.inputHeight : 1;
 
-  const pushBox = (out: Candidates, data: Numeric, at: number, score: number, c: number, pass: number) => {
+  const pushBox = (out: RawBoxes, data: Numeric, at: number, score: number, c: number, pass: number) => {
     const a = num(data, at) * sx;
     const b = num(data, at + 1) * sy;
     const w = num(data, at + 2) * sx;
@@ -42,7 +42,7 @@ export const createEnd2endDecoder: DecoderFactory = (outputs, setup) => {
   };
 
   return {
-    decode(outs: Outputs, thresholds: Float32Array, pass: number, out: Candidates): void {
+    decode(outs: Outputs, thresholds: Float32Array, pass: number, out: RawBoxes): void {
       const limit = countOut ? num(numeric(countOut.name, output(outs, countOut.name)), 0) : Infinity;
       if (plan.kind === 'rows') {
         const t = output(outs, plan.name);

@@ -1,4 +1,4 @@
-import type { Candidates } from '../candidates.ts';
+import type { RawBoxes } from '../raw-boxes.ts';
 import { asMatrix, bestClass, describeOutput, floatData, logits, minOf, output, OutputLayoutError, requireFloat, sigmoid } from './common.ts';
 import type { DecoderFactory, OutputInfo, Outputs } from './types.ts';
 
@@ -68,7 +68,7 @@ export const createGflDecoder: DecoderFactory = (outputs, setup) => {
   const dist = new Float64Array(4);
 
   return {
-    decode(outs: Outputs, thresholds: Float32Array, pass: number, out: Candidates): void {
+    decode(outs: Outputs, thresholds: Float32Array, pass: number, out: RawBoxes): void {
       const thr = activated ? thresholds : logits(thresholds, rawThresholds);
       const floor = minOf(thr);
       for (const level of levels) {

@@ -1,5 +1,5 @@
 import type { ModelManifest } from '../../model/manifest.ts';
-import type { Candidates } from '../candidates.ts';
+import type { RawBoxes } from '../raw-boxes.ts';
 
 /** The part of an ORT output tensor a decoder reads. */
 export interface OutputTensor {
@@ -28,7 +28,7 @@ export interface Decoder {
    * Appends the candidates of one model run, in model-input pixels, keeping per anchor the best class whose
    * score reaches that class's threshold (`thresholds[classId]`).
    */
-  decode(outputs: Outputs, thresholds: Float32Array, pass: number, out: Candidates): void;
+  decode(outputs: Outputs, thresholds: Float32Array, pass: number, out: RawBoxes): void;
 }
 
 /** Binds a family's decoder to a model's actual outputs; throws {@link OutputLayoutError} when they do not fit. */

@@ -1,4 +1,4 @@
-import type { Candidates } from '../candidates.ts';
+import type { RawBoxes } from '../raw-boxes.ts';
 import { asMatrix, bestClass, describeOutput, floatData, minOf, output, OutputLayoutError, requireFloat, sigmoid } from './common.ts';
 import type { DecoderFactory, OutputInfo, Outputs } from './types.ts';
 
@@ -101,7 +101,7 @@ export const createYoloxDecoder: DecoderFactory = (outputs, setup) => {
   };
 };
 
-function pushCentre(out: Candidates, cx: number, cy: number, w: number, h: number, score: number, c: number, pass: number): void {
+function pushCentre(out: RawBoxes, cx: number, cy: number, w: number, h: number, score: number, c: number, pass: number): void {
   out.push(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, c, pass);
 }
 

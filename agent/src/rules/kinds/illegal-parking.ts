@@ -18,8 +18,8 @@ export type IllegalParkingParams = z.infer<typeof illegalParkingSchema>;
 const SAME_VEHICLE_IOU = 0.5;
 
 export const illegalParking: RuleKind<IllegalParkingParams> = {
-  describe: (p) =>
-    `Illegal parking: a ${listOr(p.labels)} stationary inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p)}`,
+  describe: (p, limits) =>
+    `Illegal parking: a ${listOr(p.labels)} stationary inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
   subject: () => 'the vehicle',
   lapse: () => 'the vehicle is no longer stationary inside the zone',

@@ -1,4 +1,5 @@
 import type { RuleKind } from '../kind.ts';
+import type { TrackLimits } from '../thresholds.ts';
 import type { RuleConfig, RuleType } from '../config.ts';
 import { illegalParking } from './illegal-parking.ts';
 import { lineCrossing } from './line-crossing.ts';
@@ -20,6 +21,6 @@ export function ruleKind<P extends RuleConfig>(params: P): RuleKind<P> {
 }
 
 /** The plain-language description of a configured rule, as the alert carries it. */
-export function describeRule(params: RuleConfig): string {
-  return ruleKind(params).describe(params);
+export function describeRule(params: RuleConfig, limits?: TrackLimits): string {
+  return ruleKind(params).describe(params, limits);
 }

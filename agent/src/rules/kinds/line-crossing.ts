@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Point } from '../../core/geometry.ts';
-import { pointSchema } from '../../core/schema.ts';
+import { durationSeconds, pointSchema } from '../../core/schema.ts';
 import { describeLifecycle, listOr } from '../describe.ts';
 import { alongSegment, sideOfLine } from '../geometry.ts';
 import type { RuleKind } from '../kind.ts';
@@ -10,6 +10,8 @@ export const lineCrossingSchema = z.strictObject({
   ...commonRuleFields,
   type: z.literal('line_crossing'),
   labels: labelsField(['person', 'car', 'bicycle', 'motorcycle']),
+  /** A crossing is a moment: its event ends this soon after. */
+  endAfterSeconds: durationSeconds('endAfterSeconds').default(5),
   /** In the zone's units. */
   line: z
     .tuple([pointSchema, pointSchema], { error: 'expected a line [[x1, y1], [x2, y2]]' })
@@ -33,7 +35,7 @@ const DIRECTION_WORDS = {
 /** Each crossing is its own momentary event: started at once, ended `endAfterSeconds` later. */
 export const lineCrossing: RuleKind<LineCrossingParams> = {
   instant: true,
-  describe: (p) => `Line crossing: a ${listOr(p.labels)} crossing the line ${DIRECTION_WORDS[p.direction]}. ${describeLifecycle(p)}`,
+  describe: (p, limits) => `Line crossing: a ${listOr(p.labels)} crossing the line ${DIRECTION_WORDS[p.direction]}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: () => 0,
   subject: (p) => `the ${listOr(p.labels)}`,
   lapse: () => 'crossing recorded',

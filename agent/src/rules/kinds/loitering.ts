@@ -8,6 +8,7 @@ export const loiteringSchema = z.strictObject({
   ...commonRuleFields,
   type: z.literal('loitering'),
   labels: labelsField(['person']),
+  endAfterSeconds: durationSeconds('endAfterSeconds').default(15),
   dwellSeconds: durationSeconds('dwellSeconds').default(300),
   /**
    * `stationary`: the person stays in one spot (a tout, a lookout); `in_zone`: the person stays in the zone, pacing
@@ -23,8 +24,8 @@ export type LoiteringParams = z.infer<typeof loiteringSchema>;
  * not restart it.
  */
 export const loitering: RuleKind<LoiteringParams> = {
-  describe: (p) =>
-    `Loitering: a ${listOr(p.labels)} ${p.mode === 'stationary' ? 'standing still' : 'staying'} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p)}`,
+  describe: (p, limits) =>
+    `Loitering: a ${listOr(p.labels)} ${p.mode === 'stationary' ? 'standing still' : 'staying'} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
   subject: (p) => `the ${listOr(p.labels)}`,
   lapse: (p) => (p.mode === 'stationary' ? 'no longer standing still inside the zone' : 'left the zone'),

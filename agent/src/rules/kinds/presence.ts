@@ -8,6 +8,8 @@ export const intrusionSchema = z.strictObject({
   ...commonRuleFields,
   type: z.literal('intrusion'),
   labels: labelsField(['person']),
+  // Longer than the tracker's miss tolerance (5 s), short enough that the next visitor is a new event.
+  endAfterSeconds: durationSeconds('endAfterSeconds').default(8),
   dwellSeconds: durationSeconds('dwellSeconds').default(0),
 });
 export type IntrusionParams = z.infer<typeof intrusionSchema>;
@@ -25,8 +27,8 @@ export type CrowdParams = z.infer<typeof crowdSchema>;
 const ZONE_KEY = 'zone';
 
 export const intrusion: RuleKind<IntrusionParams> = {
-  describe: (p) =>
-    `Intrusion: a ${listOr(p.labels)} inside the forbidden zone${p.dwellSeconds > 0 ? ` for at least ${formatDuration(p.dwellSeconds)}` : ''}. ${describeLifecycle(p)}`,
+  describe: (p, limits) =>
+    `Intrusion: a ${listOr(p.labels)} inside the forbidden zone${p.dwellSeconds > 0 ? ` for at least ${formatDuration(p.dwellSeconds)}` : ''}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
   subject: (p) => `the ${listOr(p.labels)}`,
   lapse: (p) => `no ${listOr(p.labels)} inside the zone any more`,
@@ -39,8 +41,8 @@ export const intrusion: RuleKind<IntrusionParams> = {
 };
 
 export const crowd: RuleKind<CrowdParams> = {
-  describe: (p) =>
-    `Crowd gathering: at least ${p.minCount} ${listOr(p.labels)} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p)}`,
+  describe: (p, limits) =>
+    `Crowd gathering: at least ${p.minCount} ${listOr(p.labels)} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
   subject: () => 'the crowd',
   lapse: (p) => `fewer than ${p.minCount} ${listOr(p.labels)} inside the zone`,

@@ -22,10 +22,10 @@ export const streetVendingSchema = z.strictObject({
 export type StreetVendingParams = z.infer<typeof streetVendingSchema>;
 
 export const streetVending: RuleKind<StreetVendingParams> = {
-  describe: (p) =>
+  describe: (p, limits) =>
     `Street vending: a stall of at least ${p.minObjects} stationary ${listOr(p.labels)} inside the zone` +
     (p.minPeople > 0 ? ` with at least ${p.minPeople} ${listOr(p.personLabels)} nearby` : '') +
-    ` for at least ${formatDuration(p.dwellSeconds)} (objects within ${p.clusterGap}× their height of each other form one stall). ${describeLifecycle(p)}`,
+    ` for at least ${formatDuration(p.dwellSeconds)} (objects within ${p.clusterGap}× their height of each other form one stall). ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
   subject: () => 'the stall',
   lapse: (p) => `fewer than ${p.minObjects} stationary vending objects${p.minPeople > 0 ? ` with ${p.minPeople} ${listOr(p.personLabels)} nearby` : ''} remain in the zone`,

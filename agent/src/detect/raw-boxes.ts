@@ -2,7 +2,7 @@
  * Growable struct-of-arrays of candidate boxes, reused across frames so decoding allocates nothing
  * once it has reached its working size.
  */
-export class Candidates {
+export class RawBoxes {
   x1 = new Float32Array(256);
   y1 = new Float32Array(256);
   x2 = new Float32Array(256);

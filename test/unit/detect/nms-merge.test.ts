@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Candidates } from '../../../agent/src/detect/candidates.ts';
+import { RawBoxes } from '../../../agent/src/detect/raw-boxes.ts';
 import { planClasses } from '../../../agent/src/detect/classes.ts';
-import { selectDetections, type Pass, type SelectOptions } from '../../../agent/src/detect/select.ts';
+import { selectDetections, type Pass, type SelectOptions } from '../../../agent/src/detect/nms-merge.ts';
 
 const LABELS = ['person', 'car', 'truck'];
 const plain = planClasses(LABELS, { scoreThreshold: 0.4, classThresholds: {}, labelMap: {} });
@@ -11,12 +11,12 @@ const whole: Pass = { window: { x: 0, y: 0, width: FRAME.w, height: FRAME.h }, p
 /** A native-resolution window in the middle of the frame (inner edges at x = 400 and 816, y = 84). */
 const win: Pass = { window: { x: 400, y: 84, width: 416, height: 416 }, pixel: 1 };
 
-function cands(rows: [x1: number, y1: number, x2: number, y2: number, score: number, cls: number, pass?: number][]): Candidates {
-  const c = new Candidates();
+function cands(rows: [x1: number, y1: number, x2: number, y2: number, score: number, cls: number, pass?: number][]): RawBoxes {
+  const c = new RawBoxes();
   for (const [x1, y1, x2, y2, s, k, p] of rows) c.push(x1, y1, x2, y2, s, k, p ?? 0);
   return c;
 }
-const select = (c: Candidates, plan = plain, o: Partial<SelectOptions> = {}) => selectDetections(c, plan, [whole, win], FRAME.w, FRAME.h, { ...opts, ...o });
+const select = (c: RawBoxes, plan = plain, o: Partial<SelectOptions> = {}) => selectDetections(c, plan, [whole, win], FRAME.w, FRAME.h, { ...opts, ...o });
 const summary = (d: ReturnType<typeof select>) => d.map((x) => `${x.label}@${x.box.x1},${x.box.y1} ${x.score}`);
 
 describe('selectDetections', () => {

@@ -1,4 +1,4 @@
-import type { Candidates } from './candidates.ts';
+import type { RawBoxes } from './raw-boxes.ts';
 import type { ClassPlan } from './classes.ts';
 import type { Detection, DetectionWindow } from './types.ts';
 
@@ -27,7 +27,7 @@ const CUT_COVERED = 0.5;
  * `truck` mapped to `vehicle` suppress each other). Boxes cut by a window edge rank after uncut ones and are
  * dropped when an uncut box from another pass covers most of them.
  */
-export function selectDetections(c: Candidates, plan: ClassPlan, passes: readonly Pass[], frameWidth: number, frameHeight: number, opts: SelectOptions): Detection[] {
+export function selectDetections(c: RawBoxes, plan: ClassPlan, passes: readonly Pass[], frameWidth: number, frameHeight: number, opts: SelectOptions): Detection[] {
   const order: number[] = [];
   const cut = new Uint8Array(c.length);
   for (let i = 0; i < c.length; i++) {
@@ -72,7 +72,7 @@ export function selectDetections(c: Candidates, plan: ClassPlan, passes: readonl
   }));
 }
 
-function isCut(c: Candidates, i: number, pass: Pass, frameWidth: number, frameHeight: number): boolean {
+function isCut(c: RawBoxes, i: number, pass: Pass, frameWidth: number, frameHeight: number): boolean {
   const { x, y, width, height } = pass.window;
   const tol = EDGE_TOLERANCE * pass.pixel;
   return (
@@ -83,7 +83,7 @@ function isCut(c: Candidates, i: number, pass: Pass, frameWidth: number, frameHe
   );
 }
 
-function intersection(c: Candidates, i: number, j: number): number {
+function intersection(c: RawBoxes, i: number, j: number): number {
   const w = Math.min(c.x2[i], c.x2[j]) - Math.max(c.x1[i], c.x1[j]);
   const h = Math.min(c.y2[i], c.y2[j]) - Math.max(c.y1[i], c.y1[j]);
   return w > 0 && h > 0 ? w * h : 0;

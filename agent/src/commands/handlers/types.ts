@@ -1,0 +1,29 @@
+import type { Topics } from '../../publish/topics.ts';
+import type { CommandName, commandSchemas, EventCommand } from '../schema.ts';
+import type { z } from 'zod';
+
+export type CommandOutcome = { ok: true; detail?: Record<string, unknown> } | { ok: false; error: string };
+export type SnapshotOutcome = { ok: true; jpeg: Buffer; width: number; height: number; sha256: string } | { ok: false; error: string };
+
+/**
+ * What the rest of the agent supplies. Each handler either applies the command completely or returns
+ * `{ ok: false, error }` having changed nothing.
+ */
+export interface CommandHandlers {
+  /** The rules engine's operator action (an unknown event id is an error). */
+  applyEventAction(cmd: EventCommand, at: number): CommandOutcome | Promise<CommandOutcome>;
+  cameras(): readonly string[];
+  /** A fresh annotated frame of a camera this box has. */
+  snapshot(camera: string): Promise<SnapshotOutcome>;
+  /** Re-read and validate the config; keep the old one when the new one is invalid. */
+  reload(): Promise<CommandOutcome>;
+}
+
+/** What one command's handler gives back: the outcome, and for `snapshot` the frame to publish. */
+export interface CommandResultOf {
+  outcome: CommandOutcome;
+  snapshot?: { camera: string; jpeg: Buffer };
+}
+
+/** One command's handler: the validated command in, the outcome out; it changes nothing when it refuses. */
+export type CommandRun<N extends CommandName> = (cmd: z.infer<(typeof commandSchemas)[N]>, handlers: CommandHandlers, at: number, topics: Topics) => Promise<CommandResultOf>;
