@@ -2,7 +2,8 @@
 # Idempotent set-up for running (default) or testing (--test) jifang on Debian 12 with Node >= 20.
 #   1. system packages: ffmpeg and a CJK font (always); mosquitto, openssl and the GStreamer RTSP server (--test)
 #   2. npm dependencies (npm ci when package-lock.json changed since the last set-up)
-#   3. the default model and the sample media: models/ → ../shared → download from the pinned URL (SHA-256 checked)
+#   3. the JavaScript build in dist/ (npm run build) when it is missing or older than agent/src
+#   4. the default model and the sample media: models/ → ../shared → download from the pinned URL (SHA-256 checked)
 # Every step checks first and does nothing when already done, so `npm start` / `npm test` can call it each time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +54,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   echo "$lock_hash" > "$stamp"
 fi
 
-# --- 3. model and sample media ------------------------------------------------------------------------
+# --- 3. the JavaScript build -------------------------------------------------------------------------
+if ! node bin/build-state.mjs >/dev/null; then
+  say "building dist/ (npm run build)"
+  node scripts/build.mjs
+fi
+
+# --- 4. model and sample media ------------------------------------------------------------------------
 provision_args=()
 [ "$quiet" = 1 ] && provision_args+=(--quiet)
 node --import tsx scripts/provision.ts "${provision_args[@]}"

@@ -114,6 +114,8 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     });
     const alert: Alert = alertSchema.parse(json(msg));
     expect(alert).toMatchObject({ type: 'illegal_parking', state: 'started', site, camera: 'street', zone: 'kerb', seq: 0 });
+    // test/integration/built-e2e.test.ts runs this file with JIFANG_RUN_FROM=dist: the built JavaScript, not tsx.
+    if (process.env.JIFANG_RUN_FROM) expect(agent.stderr()).toContain(process.env.JIFANG_RUN_FROM === 'dist' ? '(built JavaScript, Node' : '(TypeScript sources, Node');
     expect(alert.dwellSeconds).toBeGreaterThanOrEqual(5);
     expect(alert.objects.map((o) => o.label)).toEqual(['car']);
     // The taxi: x 118–437, y 468–624 of the 1440×730 frame.

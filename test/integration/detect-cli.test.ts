@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { detectCommand } from '../../agent/src/cli/detect-command.ts';
+import { command as detectCommand } from '../../agent/src/cli/detect-command.ts';
+import { runCommand } from '../../agent/src/cli/command.ts';
 import { sample } from '../helpers/paths.ts';
 
 let out = '';
@@ -20,7 +21,7 @@ async function run(...argv: string[]): Promise<number> {
   vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
   vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
   try {
-    return await detectCommand(argv);
+    return await runCommand('detect', detectCommand, argv, { out: process.stdout, err: process.stderr });
   } finally {
     vi.restoreAllMocks();
   }

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { stat, writeFile } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
 import { listAuditFiles } from '../audit/audit-log.ts';
 import { loadPublicKey } from '../audit/sign.ts';
 import { verifyAuditFiles } from '../audit/verify.ts';
+import { defineCommand, UserError, type Io } from './command.ts';
 
 const USAGE = `usage: jifang audit verify [--public-key FILE] FILE|DIR...
          recompute the hash chain (and check each day's seal with the public key); exit 1 at the first broken record
@@ -11,43 +11,24 @@ const USAGE = `usage: jifang audit verify [--public-key FILE] FILE|DIR...
          create an Ed25519 key pair (PEM) for sealing each day's audit file
 `;
 
-interface Io {
-  out: Writable;
-  err: Writable;
-}
+export const command = defineCommand({
+  usage: USAGE,
+  subcommands: {
+    verify: defineCommand({
+      usage: `usage: jifang audit verify [--public-key FILE] FILE|DIR...\n\n  recompute the hash chain (and check each day's seal with the public key); exit 1 at the first broken record\n`,
+      options: { 'public-key': { type: 'string' } },
+      positionals: { min: 1, missing: 'at least one audit FILE or DIR' },
+      run: async ({ values, positionals }, io) => verify(positionals, values['public-key'], io),
+    }),
+    keygen: defineCommand({
+      usage: `usage: jifang audit keygen PRIVATE_KEY_FILE PUBLIC_KEY_FILE\n\n  create an Ed25519 key pair (PEM) for sealing each day's audit file (never overwrites a file)\n`,
+      positionals: { min: 2, max: 2, missing: 'PRIVATE_KEY_FILE and PUBLIC_KEY_FILE' },
+      run: async ({ positionals: [privateFile, publicFile] }, io) => keygen(privateFile, publicFile, io),
+    }),
+  },
+});
 
-/** `jifang audit …`; returns the exit code (0 ok, 1 broken chain or failure, 2 usage). */
-export async function auditCommand(argv: string[], io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
-  const [sub, ...rest] = argv;
-  try {
-    if (sub === 'verify') return await verify(rest, io);
-    if (sub === 'keygen') return await keygen(rest, io);
-  } catch (err) {
-    io.err.write(`jifang audit ${sub}: ${(err as Error).message}\n`);
-    return 1;
-  }
-  if (sub === 'help' || sub === '--help' || sub === '-h') {
-    io.out.write(USAGE);
-    return 0;
-  }
-  io.err.write(sub ? `jifang audit: unknown sub-command "${sub}"\n${USAGE}` : USAGE);
-  return 2;
-}
-
-async function verify(argv: string[], io: Io): Promise<number> {
-  const paths: string[] = [];
-  let publicKeyFile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--public-key') {
-      publicKeyFile = argv[++i];
-      if (!publicKeyFile) return usage(io, '--public-key needs a FILE');
-    } else if (argv[i].startsWith('-')) {
-      return usage(io, `unknown option ${argv[i]}`);
-    } else {
-      paths.push(argv[i]);
-    }
-  }
-  if (paths.length === 0) return usage(io, 'expected at least one audit file or directory');
+async function verify(paths: string[], publicKeyFile: string | undefined, io: Io): Promise<number> {
   const files: string[] = [];
   for (const p of paths) {
     const isDir = await stat(p).then((s) => s.isDirectory(), () => false);
@@ -56,7 +37,7 @@ async function verify(argv: string[], io: Io): Promise<number> {
       continue;
     }
     const inDir = await listAuditFiles(p);
-    if (inDir.length === 0) throw new Error(`${p}: no audit-YYYY-MM-DD.jsonl files in this directory`);
+    if (inDir.length === 0) throw new UserError(`${p}: no audit-YYYY-MM-DD.jsonl files in this directory`);
     files.push(...inDir);
   }
   const publicKey = publicKeyFile ? await loadPublicKey(publicKeyFile) : undefined;
@@ -81,18 +62,11 @@ async function verify(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
-async function keygen(argv: string[], io: Io): Promise<number> {
-  if (argv.length !== 2) return usage(io, 'expected PRIVATE_KEY_FILE PUBLIC_KEY_FILE');
-  const [privateFile, publicFile] = argv;
+async function keygen(privateFile: string, publicFile: string, io: Io): Promise<number> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   // wx: never overwrite an existing key by accident.
   await writeFile(privateFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
   await writeFile(publicFile, publicKey.export({ type: 'spki', format: 'pem' }), { flag: 'wx' });
   io.out.write(`wrote ${privateFile} (keep it on the box, mode 600) and ${publicFile} (for "audit verify --public-key")\n`);
   return 0;
-}
-
-function usage(io: Io, why: string): number {
-  io.err.write(`jifang audit: ${why}\n${USAGE}`);
-  return 2;
 }

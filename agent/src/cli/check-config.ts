@@ -1,18 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { labelProblems } from '../config/label-check.ts';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../core/errors.ts';
 import { calibrationReport } from '../geo/mapper.ts';
 import { loadModel } from '../model/load.ts';
 import { thresholdWarnings } from '../rules/thresholds.ts';
+import { defineCommand, type Io } from './command.ts';
 
 /**
  * `jifang check-config FILE...`: every problem on its own line as `FILE: path: message`; exit 1 if any.
  * A valid file also gets its model verified and each camera's calibration error reported in metres.
  */
-export async function checkConfigCommand(argv: string[]): Promise<number> {
-  if (argv.length === 0) {
-    process.stderr.write('usage: jifang check-config FILE...\n');
-    return 2;
-  }
+export const command = defineCommand({
+  usage: `usage: jifang check-config FILE...
+
+  validate config files: every problem on its own line as FILE: field.path: message (with the value found and
+  its line and column), exit 1 if any; a valid file also gets its model verified, its rules' labels checked
+  against what the model can detect, and each camera's calibration error printed in metres
+`,
+  positionals: { min: 1, missing: 'at least one config FILE' },
+  run: async ({ positionals }, io) => checkConfigs(positionals, io),
+});
+
+async function checkConfigs(argv: string[], io: Io): Promise<number> {
   let failed = false;
   for (const file of argv) {
     try {
@@ -22,23 +33,25 @@ export async function checkConfigCommand(argv: string[]): Promise<number> {
       const model = await loadModel(config.model.manifest).catch((err: Error) => {
         throw new Error(`model.manifest: ${err.message}`);
       });
-      process.stdout.write(`${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`);
+      const labels = labelProblems(config, parse(readFileSync(file, 'utf8')), model.labels, model.manifest.name);
+      if (labels.length) throw new ConfigError(file, labels);
+      io.out.write(`${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`);
       config.cameras.forEach((cam, i) => {
-        for (const w of thresholdWarnings(cam)) process.stdout.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
+        for (const w of thresholdWarnings(cam)) io.out.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
         const r = calibrationReport(cam);
         if (!r) {
-          process.stdout.write(`${file}: cameras[${i}] ${cam.id}: uncalibrated: alerts carry the camera's own position\n`);
+          io.out.write(`${file}: cameras[${i}] ${cam.id}: uncalibrated: alerts carry the camera's own position\n`);
         } else if (r.ok) {
           const loo = r.leaveOneOutMaxMeters === undefined ? 'exact fit with 4 points: add a 5th point to measure the error' : `leave-one-out max ${r.leaveOneOutMaxMeters.toFixed(2)} m`;
-          process.stdout.write(`${file}: cameras[${i}] ${cam.id}: calibration from ${r.points} points: reprojection rms ${r.rmsMeters.toFixed(2)} m, max ${r.maxMeters.toFixed(2)} m; ${loo}\n`);
+          io.out.write(`${file}: cameras[${i}] ${cam.id}: calibration from ${r.points} points: reprojection rms ${r.rmsMeters.toFixed(2)} m, max ${r.maxMeters.toFixed(2)} m; ${loo}\n`);
         } else {
           failed = true;
-          process.stderr.write(`${file}: cameras[${i}].calibration: ${r.error}\n`);
+          io.err.write(`${file}: cameras[${i}].calibration: ${r.error}\n`);
         }
       });
     } catch (err) {
       failed = true;
-      process.stderr.write(`${err instanceof ConfigError ? err.message : `${file}: ${(err as Error).message}`}\n`);
+      io.err.write(`${err instanceof ConfigError ? err.message : `${file}: ${(err as Error).message}`}\n`);
     }
   }
   return failed ? 1 : 0;

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { projectRoot } from '../config/load.ts';
 import { detectorConfigSchema } from '../detect/config.ts';
@@ -12,6 +11,7 @@ import type { RgbImage } from '../core/geometry.ts';
 import { renderSnapshot, ZONE_COLOR } from '../evidence/snapshot.ts';
 import { createLogger } from '../core/log.ts';
 import { loadModel } from '../model/load.ts';
+import { defineCommand, UsageError, UserError } from './command.ts';
 
 const USAGE = `usage: jifang detect IMAGE... [--model MANIFEST] [--windows X,Y,W,H[;X,Y,W,H...]] [--threshold T] [--json] [--out FILE|DIR]
 
@@ -34,70 +34,43 @@ interface ImageResult {
 }
 
 /** `jifang detect`: runs the detector on image files; exit 0 when all ran, 1 on a failure, 2 on bad usage. */
-export async function detectCommand(argv: string[]): Promise<number> {
-  let opts: ReturnType<typeof parse>;
-  try {
-    opts = parse(argv);
-  } catch (err) {
-    process.stderr.write(`jifang detect: ${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (opts.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-
-  let detector: Detector | undefined;
-  try {
-    const model = await loadModel(opts.manifest);
-    detector = await createDetector(model, detectorConfigSchema.parse({ scoreThreshold: opts.threshold }), createLogger(process.env.JIFANG_LOG_LEVEL ?? 'warn'));
-    const results: ImageResult[] = [];
-    for (const file of opts.images) {
-      const image = await readRgbImage(file).catch((err: Error) => {
-        throw new Error(`${file}: cannot read the image (${err.message})`);
-      });
-      const detections = await detector.detect(image, opts.windows);
-      const result = { image: file, width: image.width, height: image.height, windows: opts.windows, detections, timings: detector.lastTimings };
-      results.push(result);
-      if (!opts.json) process.stdout.write(formatText(result));
-      if (opts.out) await writeAnnotated(image, result, outPath(opts.out, file, opts.images.length));
+export const command = defineCommand({
+  usage: USAGE,
+  options: {
+    model: { type: 'string' },
+    windows: { type: 'string', multiple: true },
+    threshold: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+  positionals: { min: 1, missing: 'at least one IMAGE' },
+  async run({ values, positionals }, io) {
+    const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+    if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold ${values.threshold}: expected a number from 0 to 1`);
+    const windows = (values.windows ?? []).flatMap((v) => v.split(';')).filter((s) => s.trim() !== '').map(parseWindow);
+    const manifest = values.model ? resolve(values.model) : defaultManifest();
+    let detector: Detector | undefined;
+    try {
+      const model = await loadModel(manifest);
+      detector = await createDetector(model, detectorConfigSchema.parse({ scoreThreshold: threshold }), createLogger(process.env.JIFANG_LOG_LEVEL ?? 'warn'));
+      const results: ImageResult[] = [];
+      for (const file of positionals) {
+        const image = await readRgbImage(file).catch((err: Error) => {
+          throw new UserError(`${file}: cannot read the image (${err.message})`);
+        });
+        const detections = await detector.detect(image, windows);
+        const result = { image: file, width: image.width, height: image.height, windows, detections, timings: detector.lastTimings };
+        results.push(result);
+        if (!values.json) io.out.write(formatText(result));
+        if (values.out) await writeAnnotated(image, result, outPath(values.out, file, positionals.length));
+      }
+      if (values.json) io.out.write(`${JSON.stringify(results.map(toJson), null, 2)}\n`);
+      return 0;
+    } finally {
+      await detector?.close();
     }
-    if (opts.json) process.stdout.write(`${JSON.stringify(results.map(toJson), null, 2)}\n`);
-    return 0;
-  } catch (err) {
-    process.stderr.write(`jifang detect: ${(err as Error).message}\n`);
-    return 1;
-  } finally {
-    await detector?.close();
-  }
-}
-
-function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      model: { type: 'string' },
-      windows: { type: 'string', multiple: true },
-      threshold: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (!values.help && positionals.length === 0) throw new Error('expected at least one IMAGE');
-  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new Error(`--threshold ${values.threshold}: expected a number from 0 to 1`);
-  return {
-    help: values.help,
-    images: positionals,
-    manifest: values.model ? resolve(values.model) : defaultManifest(),
-    windows: (values.windows ?? []).flatMap((v) => v.split(';')).filter((s) => s.trim() !== '').map(parseWindow),
-    threshold,
-    json: values.json,
-    out: values.out,
-  };
-}
+  },
+});
 
 function defaultManifest(): string {
   const rel = detectorConfigSchema.parse({}).manifest;
@@ -107,7 +80,7 @@ function defaultManifest(): string {
 function parseWindow(spec: string): DetectionWindow {
   const parts = spec.split(',').map((s) => Number(s.trim()));
   if (parts.length !== 4 || !parts.every((n) => Number.isInteger(n) && n >= 0) || parts[2] === 0 || parts[3] === 0) {
-    throw new Error(`--windows "${spec}": expected X,Y,WIDTH,HEIGHT in whole image pixels, e.g. 880,380,561,300`);
+    throw new UsageError(`--windows "${spec}": expected X,Y,WIDTH,HEIGHT in whole image pixels, e.g. 880,380,561,300`);
   }
   const [x, y, width, height] = parts;
   return { x, y, width, height };

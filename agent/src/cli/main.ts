@@ -1,44 +1,41 @@
-import { checkConfigCommand } from './check-config.ts';
-import { schemaCommand } from './schema-command.ts';
-import { runCommand } from './run-command.ts';
-import { healthcheckCommand } from './healthcheck-command.ts';
-import { detectCommand } from './detect-command.ts';
-import { auditCommand } from './audit-command.ts';
+import { readFileSync } from 'node:fs';
+import { fail, runCommand, type Io } from './command.ts';
+import { registry } from './registry.ts';
 
-const USAGE = `usage: jifang <command> [arguments]
+const io: Io = { out: process.stdout, err: process.stderr };
 
-  run CONFIG                 run the agent with a config file
-  check-config FILE...       validate config files; every problem as FILE: path: message
-  detect IMAGE... [options]  run the detector on images (jifang detect --help)
-  audit verify FILE...       check the audit log's hash chain (jifang audit --help)
-  healthcheck CONFIG         exit 0 if the agent of CONFIG is alive (for container health checks)
-  schema [--out DIR]         JSON Schemas of the alert, health, status and config (print the alert's, or write all)
-  help                       this text
-`;
+function usage(): string {
+  const lines = Object.entries(registry).map(([name, e]) => `  ${name} ${e.summary}`);
+  return `usage: jifang <command> [arguments]   (jifang <command> --help for its options)\n\n${lines.join('\n')}\n  --version              print the version\n`;
+}
 
-type Command = (argv: string[]) => Promise<number>;
-
-const commands: Record<string, Command> = {
-  run: runCommand,
-  'check-config': checkConfigCommand,
-  detect: detectCommand,
-  audit: auditCommand,
-  healthcheck: healthcheckCommand,
-  schema: schemaCommand,
-  help: async () => {
-    process.stdout.write(USAGE);
-    return 0;
-  },
-};
+/** Read here rather than through the runtime so that `--version` loads nothing else (same depth in src/ and dist/). */
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  const command = name ? commands[name] : undefined;
-  if (!command) {
-    process.stderr.write(name ? `jifang: unknown command "${name}"\n\n${USAGE}` : USAGE);
+  if (name === undefined) {
+    io.err.write(usage());
     return 2;
   }
-  return command(rest);
+  if (name === '--help' || name === '-h' || name === 'help') {
+    io.out.write(usage());
+    return 0;
+  }
+  if (name === '--version' || name === '-V') {
+    io.out.write(`jifang ${version()}\n`);
+    return 0;
+  }
+  const entry = registry[name];
+  if (!entry) {
+    const what = name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`;
+    io.err.write(`jifang: ${what} (see jifang --help)\n`);
+    return 2;
+  }
+  const { command } = await entry.load();
+  return runCommand(name, command, rest, io);
 }
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2)).catch((err: unknown) => fail(io, process.argv[2] ?? '', err));

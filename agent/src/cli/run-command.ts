@@ -1,53 +1,55 @@
 import { loadConfig } from '../config/load.ts';
-import { ConfigError } from '../core/errors.ts';
 import { createLogger } from '../core/log.ts';
 import { startAgent } from '../runtime/agent.ts';
 import { agentVersion } from '../runtime/identity.ts';
 import { redact } from '../core/redact.ts';
+import { defineCommand } from './command.ts';
+import { nodeEndOfLifeWarning } from './node-support.ts';
 
 /**
  * `jifang run CONFIG`: runs until SIGINT/SIGTERM. Alerts go to stdout, one line each; structured logs to stderr.
  */
-export async function runCommand(argv: string[]): Promise<number> {
-  const [file] = argv;
-  if (!file || argv.length > 1) {
-    process.stderr.write('usage: jifang run CONFIG\n');
-    return 2;
-  }
-  let loaded;
-  try {
-    loaded = loadConfig(file);
-  } catch (err) {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
-    return 1;
-  }
-  const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? loaded.config.logLevel);
-  const version = agentVersion();
-  let agent;
-  try {
-    agent = await startAgent(loaded, { version, log, onAlert: (_alert, line) => process.stdout.write(`${line}\n`) });
-  } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'agent could not start');
-    return 1;
-  }
-  process.stderr.write(`jifang ${version} running (box ${agent.boxId}, broker ${redact(agent.brokerUrl)}); alerts appear below, Ctrl-C stops\n`);
+export const command = defineCommand({
+  usage: `usage: jifang run CONFIG
 
-  return new Promise<number>((resolve) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (++signals > 1) {
-        log.warn({ signal: sig }, 'second signal: exiting without a clean shutdown');
-        process.exit(130);
-      }
-      agent
-        .stop(sig)
-        .then(() => resolve(0))
-        .catch((err: unknown) => {
-          log.error({ err: (err as Error).message }, 'shutdown failed');
-          resolve(1);
-        });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
+  run the agent: alerts on stdout, one line each; structured logs on stderr (JIFANG_LOG_LEVEL overrides the
+  config's logLevel); SIGINT/SIGTERM stop it cleanly (ffmpeg stopped, online:false published, outbox kept)
+`,
+  positionals: { min: 1, max: 1, missing: 'a CONFIG file' },
+  async run({ positionals: [file] }, io) {
+    const loaded = loadConfig(file);
+    const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? loaded.config.logLevel);
+    const oldNode = nodeEndOfLifeWarning(process.version, new Date());
+    if (oldNode) log.warn({ node: process.version }, oldNode);
+    const version = agentVersion();
+    let agent;
+    try {
+      agent = await startAgent(loaded, { version, log, onAlert: (_alert, line) => io.out.write(`${line}\n`) });
+    } catch (err) {
+      log.fatal({ err: (err as Error).message }, 'agent could not start');
+      return 1;
+    }
+    // Which code runs is the first thing to know about an installed agent: the build (dist/) or the sources.
+    const build = import.meta.url.endsWith('.ts') ? 'TypeScript sources' : 'built JavaScript';
+    io.err.write(`jifang ${version} (${build}, Node ${process.version}) running (box ${agent.boxId}, broker ${redact(agent.brokerUrl)}); alerts appear below, Ctrl-C stops\n`);
+
+    return new Promise<number>((resolve) => {
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (++signals > 1) {
+          log.warn({ signal: sig }, 'second signal: exiting without a clean shutdown');
+          process.exit(130);
+        }
+        agent
+          .stop(sig)
+          .then(() => resolve(0))
+          .catch((err: unknown) => {
+            log.error({ err: (err as Error).message }, 'shutdown failed');
+            resolve(1);
+          });
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+  },
+});

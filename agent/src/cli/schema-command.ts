@@ -1,26 +1,31 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defineCommand } from './command.ts';
 import { publishedSchemas } from './published-schemas.ts';
 
 /**
  * `jifang schema [--out DIR]`: writes the JSON Schemas consumers validate against (one file per payload),
  * or prints the alert schema when no directory is given.
  */
-export async function schemaCommand(argv: string[]): Promise<number> {
-  const outIdx = argv.indexOf('--out');
-  if (outIdx === -1) {
-    process.stdout.write(`${JSON.stringify(publishedSchemas()['jifang.event-1.schema.json'], null, 2)}\n`);
+export const command = defineCommand({
+  usage: `usage: jifang schema [--out DIR]
+
+  print the alert's JSON Schema (jifang.event/1), or with --out write every published schema into DIR:
+  the alert, health, status, commands, command results and the config
+`,
+  options: { out: { type: 'string' } },
+  positionals: { max: 0 },
+  async run({ values }, io) {
+    const schemas = publishedSchemas();
+    if (values.out === undefined) {
+      io.out.write(`${JSON.stringify(schemas['jifang.event-1.schema.json'], null, 2)}\n`);
+      return 0;
+    }
+    mkdirSync(values.out, { recursive: true });
+    for (const [name, schema] of Object.entries(schemas)) {
+      writeFileSync(join(values.out, name), `${JSON.stringify(schema, null, 2)}\n`);
+      io.out.write(`wrote ${join(values.out, name)}\n`);
+    }
     return 0;
-  }
-  const dir = argv[outIdx + 1];
-  if (!dir) {
-    process.stderr.write('usage: jifang schema [--out DIR]\n');
-    return 2;
-  }
-  mkdirSync(dir, { recursive: true });
-  for (const [name, schema] of Object.entries(publishedSchemas())) {
-    writeFileSync(join(dir, name), `${JSON.stringify(schema, null, 2)}\n`);
-    process.stdout.write(`wrote ${join(dir, name)}\n`);
-  }
-  return 0;
-}
+  },
+});

@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
 import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors.ts';
 import { readSecret } from '../core/secrets.ts';
 import { sha256Hex } from '../core/hash.ts';
+import { dataDirOf } from './data-dir.ts';
 
 /** The project root (where models/ and samples/ live), for paths a config does not resolve itself. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,11 +43,10 @@ export function loadConfig(file: string): LoadedConfig {
   }
   const raw: unknown = doc.toJS();
   const parsed = configSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));
+  if (!parsed.success) throw new ConfigError(file, withPositions(problemsFromZod(parsed.error.issues, raw), parsed.error.issues, doc, lineCounter));
 
   const config = parsed.data;
-  // Containers and services set where data lives without editing every config.
-  if ((raw as { dataDir?: unknown } | null)?.dataDir === undefined && process.env.JIFANG_DATA_DIR) config.dataDir = process.env.JIFANG_DATA_DIR;
+  config.dataDir = dataDirOf(raw, file);
   const problems = resolvePaths(config, dirname(resolve(file)));
   if (problems.length) throw new ConfigError(file, problems);
   return { file, config, sha256: sha256Hex(text) };
@@ -56,7 +57,7 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const existing = (p: string, path: string, what: string): string => {
     const found = [resolve(baseDir, p), resolve(projectRoot, p)].find((c) => existsSync(c));
-    if (!found) problems.push({ path, message: `${what} not found: ${isAbsolute(p) ? p : `${p} (looked in ${baseDir} and ${projectRoot})`}` });
+    if (!found) problems.push({ path, message: `${what} not found: ${isAbsolute(p) ? p : `${p} (tried ${resolve(baseDir, p)} and ${resolve(projectRoot, p)})`}` });
     return found ?? resolve(baseDir, p);
   };
 
@@ -74,7 +75,6 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
   if ((tls || cfg.mqtt.password) && !cfg.mqtt.url) {
     problems.push({ path: 'mqtt.url', message: 'TLS or a password is configured but no broker url: expected mqtts://host:8883 (or remove tls/password to use the embedded broker)' });
   }
-  cfg.dataDir = resolve(baseDir, cfg.dataDir);
   cfg.cameras.forEach((cam, i) => {
     const expand = (url: string, path: string) => {
       try {
@@ -106,3 +106,60 @@ export function isStreamUrl(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
 }
 
+
+/**
+ * Appends where in the file each schema problem is: the value's line and column, an unknown field's key, a missing
+ * field's parent. problemsFromZod gives one problem per issue, one per key for unknown keys: the same walk here.
+ */
+function withPositions(problems: ConfigProblem[], issues: readonly z.core.$ZodIssue[], doc: Document, lines: LineCounter): ConfigProblem[] {
+  const paths = issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], key: true })) : [{ path: i.path, key: false }]));
+  if (paths.length !== problems.length) return problems;
+  const raw: unknown = doc.toJS();
+  return problems.map((p, i) => {
+    // Messages written for one field ("expected dwellSeconds in seconds") do not always say what was found.
+    const value = paths[i].key ? undefined : valueAt(raw, paths[i].path);
+    const message = value === undefined || / got /.test(p.message) || p.message.includes(shown(value)) ? p.message : `${p.message}, got ${shown(value)}`;
+    const offset = offsetOf(doc.contents, paths[i].path, paths[i].key);
+    if (offset === undefined) return { ...p, message };
+    const { line, col } = lines.linePos(offset);
+    return { ...p, message: `${message} (line ${line}, column ${col})` };
+  });
+}
+
+function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = v;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return cur;
+}
+
+function shown(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+/** The offset of the node at `path` (of its key with `atKey`), or of the deepest node on the way to it. */
+function offsetOf(node: unknown, path: readonly PropertyKey[], atKey: boolean): number | undefined {
+  let cur = node as Node | null;
+  let at = cur?.range?.[0];
+  for (const [depth, key] of path.entries()) {
+    if (isMap(cur)) {
+      const pair = cur.items.find((it) => String((it.key as { value?: unknown } | null)?.value ?? it.key) === String(key));
+      if (!pair) return at;
+      const value = pair.value as Node | null;
+      const keyRange = (pair.key as Node | null)?.range;
+      at = ((atKey && depth === path.length - 1 ? keyRange : value?.range) ?? keyRange)?.[0] ?? at;
+      cur = value;
+    } else if (isSeq(cur) && typeof key === 'number') {
+      const item = cur.items[key] as Node | undefined;
+      if (!item) return at;
+      at = item.range?.[0] ?? at;
+      cur = item;
+    } else {
+      return at;
+    }
+  }
+  return at;
+}

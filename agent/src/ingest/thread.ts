@@ -19,7 +19,7 @@ export class IngestThread {
   private exited: Promise<void>;
 
   private constructor(onCrash: (err: Error) => void) {
-    this.worker = new Worker(bootstrap(new URL('./worker.ts', import.meta.url)), { eval: true, name: 'jifang-ingest' });
+    this.worker = new Worker(bootstrap(workerEntry()), { eval: true, name: 'jifang-ingest' });
     this.worker.on('message', (m: FromWorker) => this.clients.get(m.camera)?.onMessage(m));
     this.worker.on('error', onCrash);
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
@@ -54,6 +54,11 @@ export class IngestThread {
     if (IngestThread.shared === this) IngestThread.shared = undefined;
     for (const c of this.clients.values()) c.onCrash(err);
   }
+}
+
+/** The built JavaScript (dist/) sits beside its worker.js, the sources beside worker.ts. */
+function workerEntry(): URL {
+  return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
 }
 
 /**

@@ -299,7 +299,7 @@ function startReporting(
     degraded = now;
     const all = loop.health();
     for (const h of all) publisher.publishHealth(h);
-    void writeHealthFile(healthFile, { at: new Date().toISOString(), pid: process.pid, connected: publisher.connected, cameras: all }).catch((err: unknown) =>
+    void writeHealthFile(healthFile, { at: new Date().toISOString(), pid: process.pid, connected: publisher.connected, intervalSeconds: config.mqtt.healthIntervalSeconds, cameras: all }).catch((err: unknown) =>
       log.warn({ err: (err as Error).message }, 'health file not written'),
     );
   }, config.mqtt.healthIntervalSeconds * 1000);

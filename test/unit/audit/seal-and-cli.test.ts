@@ -7,7 +7,8 @@ import { silentLogger } from '../../../agent/src/core/log.ts';
 import { openAuditLog, listAuditFiles } from '../../../agent/src/audit/audit-log.ts';
 import { loadPublicKey, loadSigningKey } from '../../../agent/src/audit/sign.ts';
 import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';
-import { auditCommand } from '../../../agent/src/cli/audit-command.ts';
+import { command as auditCommand } from '../../../agent/src/cli/audit-command.ts';
+import { runCommand } from '../../../agent/src/cli/command.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'jifang-audit-'));
 
@@ -18,7 +19,7 @@ async function run(argv: string[]) {
   let e = '';
   out.on('data', (d) => (o += d));
   err.on('data', (d) => (e += d));
-  const code = await auditCommand(argv, { out, err });
+  const code = await runCommand('audit', auditCommand, argv, { out, err });
   return { code, out: o, err: e };
 }
 
@@ -112,7 +113,7 @@ describe('jifang audit', () => {
   it('usage errors exit 2', async () => {
     expect((await run([])).code).toBe(2);
     expect((await run(['verify'])).code).toBe(2);
-    expect((await run(['verify', '--public-key'])).err).toContain('--public-key needs a FILE');
+    expect((await run(['verify', '--public-key'])).err).toContain('option --public-key needs a value');
     expect((await run(['frobnicate'])).err).toContain('unknown sub-command "frobnicate"');
   });
 

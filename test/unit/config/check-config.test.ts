@@ -72,7 +72,7 @@ describe('config validation', () => {
     ['crowd rule without minCount', (c) => (c.cameras[0].zones[0].rules[0] = { id: 'crowd', type: 'crowd' }), 'cameras[0].zones[0].rules[0].minCount: required field is missing (expected a number)'],
     ['schedule time not HH:MM', (c) => (c.cameras[0].zones[0].rules[0].schedule = [{ from: '7am', to: '20:00' }]), 'cameras[0].zones[0].rules[0].schedule[0].from: expected a time of day "HH:MM" (00:00–24:00)'],
     ['no cameras', (c) => (c.cameras = []), 'cameras: expected at least one camera'],
-    ['video file that does not exist', (c) => (c.cameras[0].url = 'clips/missing.mp4'), `cameras[0].url: video/image file not found: clips/missing.mp4 (looked in ${dir} and`],
+    ['video file that does not exist', (c) => (c.cameras[0].url = 'clips/missing.mp4'), `cameras[0].url: video/image file not found: clips/missing.mp4 (tried ${join(dir, 'clips/missing.mp4')} and ${join(projectRoot, 'clips/missing.mp4')})`],
     ['TLS without a broker url', (c) => (c.mqtt = { tls: { rejectUnauthorized: true } }), 'mqtt.url: TLS or a password is configured but no broker url'],
   ];
 
@@ -100,9 +100,9 @@ describe('config validation', () => {
       }
     })();
     expect(lines).toEqual([
-      `${file}: site.timezone: expected an IANA time zone such as "Asia/Shanghai"`,
-      `${file}: cameras[0].zones[0].polygon: expected at least 3 points`,
-      `${file}: cameras[1].id: duplicate camera id "cam-1"`,
+      `${file}: site.timezone: expected an IANA time zone such as "Asia/Shanghai", got "Nowhere" (line 4, column 13)`,
+      `${file}: cameras[0].zones[0].polygon: expected at least 3 points, got [[0,0]] (line 18, column 11)`,
+      `${file}: cameras[1].id: duplicate camera id "cam-1" (line 24, column 9)`,
     ]);
   });
 

@@ -1,0 +1,18 @@
+import type { Command } from './command.ts';
+
+export interface RegistryEntry {
+  /** One line for `jifang --help`: the arguments, then what the command does. */
+  summary: string;
+  /** Loaded only when the command runs, so `jifang healthcheck` never loads the model runtime or image codecs. */
+  load(): Promise<{ command: Command }>;
+}
+
+/** Every `jifang` command: a new command is its own `*-command.ts` exporting `command`, plus one line here. */
+export const registry: Record<string, RegistryEntry> = {
+  run: { summary: 'CONFIG                 run the agent with a config file', load: () => import('./run-command.ts') },
+  'check-config': { summary: 'FILE...       validate config files; every problem as FILE: path: message', load: () => import('./check-config.ts') },
+  detect: { summary: 'IMAGE... [options]  run the detector on images', load: () => import('./detect-command.ts') },
+  audit: { summary: 'verify|keygen ...    check the audit log\'s hash chain, make a signing key pair', load: () => import('./audit-command.ts') },
+  healthcheck: { summary: 'CONFIG         exit 0 if the agent of CONFIG is alive (container health checks)', load: () => import('./healthcheck-command.ts') },
+  schema: { summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands and config', load: () => import('./schema-command.ts') },
+};

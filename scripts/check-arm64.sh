@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Proves jifang on ARM64 without ARM64 hardware: a Debian 13 (trixie) arm64 root file system made by debootstrap,
+# run under qemu-user-static (binfmt_misc), in which the project is installed the way a user would (Debian's
+# nodejs and ffmpeg, `npm ci` fetching the arm64 native modules, `npm run build`), then:
+#   1. `jifang detect --json` on the sample photos, compared with the same command on this (x64) machine:
+#      the same labels, boxes within 2 px and scores within 0.02;
+#   2. the demo (`jifang run configs/demo.yaml`) until its first alert.
+# Slow (emulated: the root file system ~10 min, npm ci ~15 min with better-sqlite3 compiled from source when its
+# prebuilt binary cannot be downloaded), so it is not part of `npm test`. Idempotent: a finished stage is skipped.
+#   scripts/check-arm64.sh [--root DIR] [--stage rootfs|all]      (root: $JIFANG_ARM64_ROOT or /var/tmp/jifang-arm64)
+# The project goes in as committed (git archive HEAD), with ../shared's models and samples beside it as here.
+# Needs root (debootstrap, chroot, binfmt_misc) on a Debian/Ubuntu host.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+project=$(pwd)
+
+root=${JIFANG_ARM64_ROOT:-/var/tmp/jifang-arm64}
+stage=all
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --root) root=$2; shift 2 ;;
+    --stage) stage=$2; shift 2 ;;
+    *) echo "usage: scripts/check-arm64.sh [--root DIR] [--stage rootfs|all]" >&2; exit 2 ;;
+  esac
+done
+rootfs=$root/rootfs
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+t0=$(date +%s)
+step() { echo "check-arm64: [$(( $(date +%s) - t0 )) s] $*"; }
+
+[ "$(id -u)" = 0 ] || { echo "check-arm64: needs root (debootstrap, chroot, binfmt_misc)" >&2; exit 1; }
+
+# --- host tools ---------------------------------------------------------------------------------------
+missing=()
+command -v debootstrap >/dev/null || missing+=(debootstrap)
+[ -x /usr/bin/qemu-aarch64-static ] || missing+=(qemu-user-static)
+command -v update-binfmts >/dev/null || missing+=(binfmt-support)
+if [ "${#missing[@]}" -gt 0 ]; then
+  step "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+[ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
+grep -q '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 \
+  || { echo "check-arm64: qemu-aarch64 is registered without the F flag; chroot cannot find the emulator" >&2; exit 1; }
+
+# --- 1. the arm64 root file system ------------------------------------------------------------------------
+if [ ! -e "$rootfs/.jifang-rootfs" ]; then
+  step "debootstrap trixie arm64 into $rootfs"
+  rm -rf "$rootfs"
+  mkdir -p "$root"
+  debootstrap --arch=arm64 --variant=minbase trixie "$rootfs" "$mirror"
+  # What a user installs on a Debian 13 box: Node and ffmpeg from Debian; a compiler for native modules without a
+  # downloadable prebuilt binary; the CJK font the snapshots need.
+  chroot "$rootfs" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    nodejs npm ffmpeg ca-certificates fonts-droid-fallback fontconfig python3 make g++ >/dev/null
+  touch "$rootfs/.jifang-rootfs"
+fi
+step "root file system ready: $(chroot "$rootfs" uname -m), node $(chroot "$rootfs" node --version), $(chroot "$rootfs" ffmpeg -hide_banner -version | head -1)"
+[ "$stage" = rootfs ] && exit 0
+
+# --- 2. the project, installed as a user would ---------------------------------------------------------------
+mounts=()
+cleanup() { for ((i=${#mounts[@]}-1; i>=0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done; }
+trap cleanup EXIT
+for m in proc sys dev; do
+  mountpoint -q "$rootfs/$m" || { mount --bind "/$m" "$rootfs/$m"; mounts+=("$rootfs/$m"); }
+done
+cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
+in_arm64() { chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 TZ=UTC "$@"; }
+
+step "copying the project (git archive HEAD) to /opt/jifang and ../shared beside it"
+rm -rf "$rootfs/opt/jifang"
+mkdir -p "$rootfs/opt/jifang" "$rootfs/opt/shared"
+git archive HEAD | tar -x -C "$rootfs/opt/jifang"
+for d in models samples; do
+  [ -d "$project/../shared/$d" ] && cp -a "$project/../shared/$d" "$rootfs/opt/shared/"
+done
+t=$(date +%s)
+step "bash scripts/setup.sh (npm ci with the arm64 native modules, npm run build, provisioning)"
+in_arm64 bash -c 'cd /opt/jifang && bash scripts/setup.sh'
+step "set-up took $(( $(date +%s) - t )) s"
+for f in onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node better-sqlite3/build/Release/better_sqlite3.node @img/sharp-linux-arm64/lib/sharp-linux-arm64.node; do
+  echo "check-arm64:   $f: $(file -b "$rootfs/opt/jifang/node_modules/$f" | cut -d, -f1-2)"
+done
+
+# --- 3. jifang detect: the same detections as on this machine ----------------------------------------------
+photos=(samples/bus.jpg samples/dog.jpg samples/street.png samples/street-sf.jpg)
+out=$root/out
+mkdir -p "$out"
+t=$(date +%s)
+in_arm64 bash -c "cd /opt/jifang && JIFANG_RUN_FROM=dist node bin/jifang.mjs detect --json ${photos[*]}" > "$out/detect-arm64.json"
+step "detect on ${#photos[@]} photos under arm64 took $(( $(date +%s) - t )) s"
+node bin/jifang.mjs detect --json "${photos[@]}" > "$out/detect-x64.json"
+node --input-type=module - "$out/detect-x64.json" "$out/detect-arm64.json" <<'JS'
+import { readFileSync } from 'node:fs';
+// Same labels and boxes (within 2 px), scores within 0.02; a detection only one side has must sit within 0.02
+// of the threshold (a score just above it on one machine, just below on the other).
+const [x64, arm] = process.argv.slice(2).map((f) => JSON.parse(readFileSync(f, 'utf8')));
+const threshold = 0.25;
+let worstScore = 0, worstPx = 0, matched = 0, problems = [];
+x64.forEach((img, i) => {
+  const other = [...arm[i].detections];
+  for (const d of img.detections) {
+    const j = other.findIndex((o) => o.label === d.label && ['x1', 'y1', 'x2', 'y2'].every((k) => Math.abs(o.box[k] - d.box[k]) <= 2));
+    if (j < 0) { if (d.score > threshold + 0.02) problems.push(`${img.image}: x64 ${d.label} ${d.score} ${JSON.stringify(d.box)} has no arm64 match`); continue; }
+    const o = other.splice(j, 1)[0];
+    matched++;
+    worstScore = Math.max(worstScore, Math.abs(o.score - d.score));
+    worstPx = Math.max(worstPx, ...['x1', 'y1', 'x2', 'y2'].map((k) => Math.abs(o.box[k] - d.box[k])));
+    if (Math.abs(o.score - d.score) > 0.02) problems.push(`${img.image}: ${d.label} score ${d.score} on x64, ${o.score} on arm64`);
+  }
+  for (const o of other) if (o.score > threshold + 0.02) problems.push(`${img.image}: arm64 ${o.label} ${o.score} ${JSON.stringify(o.box)} has no x64 match`);
+});
+console.log(`check-arm64: detect: ${matched} detections matched on ${x64.length} photos; largest score difference ${worstScore.toFixed(3)}, largest box difference ${worstPx.toFixed(1)} px`);
+if (problems.length) { console.error(problems.join('\n')); process.exit(1); }
+JS
+
+# --- 4. the demo until its first alert ------------------------------------------------------------------------
+step "npm start's demo (jifang run configs/demo.yaml) until its first alert"
+t=$(date +%s)
+rm -rf "$rootfs/opt/jifang/data/demo"
+in_arm64 bash -c 'cd /opt/jifang && exec node bin/jifang.mjs run configs/demo.yaml' > "$out/demo-stdout.txt" 2> "$out/demo-stderr.txt" &
+demo=$!
+deadline=$(( $(date +%s) + ${JIFANG_ARM64_DEMO_TIMEOUT:-900} ))
+until grep -q ' STARTED ' "$out/demo-stdout.txt" 2>/dev/null; do
+  if ! kill -0 "$demo" 2>/dev/null || [ "$(date +%s)" -gt "$deadline" ]; then
+    kill -INT "$demo" 2>/dev/null || true
+    echo "check-arm64: no alert from the demo; its stderr:" >&2; tail -20 "$out/demo-stderr.txt" >&2; exit 1
+  fi
+  sleep 2
+done
+step "first alert after $(( $(date +%s) - t )) s: $(grep -m1 ' STARTED ' "$out/demo-stdout.txt")"
+kill -INT "$demo" 2>/dev/null || true
+wait "$demo" 2>/dev/null || true
+step "done: $(head -1 "$out/demo-stderr.txt" | cut -c1-160)"

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../helpers/paths.ts';
+
+/**
+ * The logger in a real process writing to a real stderr: JSON lines when stderr is a pipe, readable lines when it
+ * is a terminal (a pseudo-terminal from util-linux `script`), and no password in either, whoever logs it.
+ */
+let dir: string;
+let script: string;
+
+const SECRETS = ['hunter2', 'pw-url', 'pw-field', 'pw-error', 'pw-message', 'pw-token', 'pw-query'];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'jifang-log-'));
+  script = join(dir, 'log.ts');
+  writeFileSync(
+    script,
+    `import { createLogger } from ${JSON.stringify(join(projectRoot, 'agent/src/core/log.ts'))};
+const log = createLogger('info').child({ stage: 'ingest', source: 'rtsp://admin:hunter2@10.0.0.8/ch1' });
+log.info({ camera: 'north', mqtt: { url: 'mqtts://box:pw-url@broker:8883', password: 'pw-field' }, err: new TypeError('connect rtsp://u:pw-error@cam/x failed') }, 'camera rtsp://a:pw-message@cam starting');
+log.warn({ section: { nested: { token: 'pw-token' } }, snapshot: 'http://cam/snap?user=a&password=pw-query' }, 'stream stalled');
+log.debug('not shown at info');
+`,
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { cwd: projectRoot, env: { ...process.env, JIFANG_LOG_LEVEL: '', JIFANG_LOG_FORMAT: '', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    ),
+  );
+}
+
+describe('createLogger', () => {
+  it('writes JSON lines to a pipe with every secret removed', { timeout: 60_000 }, async () => {
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', script]);
+    const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      stage: 'ingest',
+      source: 'rtsp://admin:***@10.0.0.8/ch1',
+      camera: 'north',
+      mqtt: { url: 'mqtts://box:***@broker:8883', password: '***' },
+      err: { type: 'TypeError', message: 'connect rtsp://u:***@cam/x failed' },
+      msg: 'camera rtsp://a:***@cam starting',
+    });
+    expect(lines[1]).toMatchObject({ level: 40, section: { nested: { token: '***' } }, snapshot: 'http://cam/snap?user=a&password=***', msg: 'stream stalled' });
+    for (const s of SECRETS) expect(stderr).not.toContain(s);
+  });
+
+  it('writes readable lines to a terminal, also without secrets', { timeout: 60_000 }, async () => {
+    // script(1) runs the command on a pseudo-terminal and copies what it prints to stdout.
+    const { stdout } = await run('script', ['-qec', `${process.execPath} --import tsx ${script}`, '/dev/null']);
+    const text = stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: camera rtsp:\/\/a:\*\*\*@cam starting /m);
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: stream stalled /m);
+    expect(text).not.toMatch(/^\{"level"/m);
+    for (const s of SECRETS) expect(text).not.toContain(s);
+  });
+});
