@@ -3,6 +3,7 @@ import { schemaCommand } from './schema-command.ts';
 import { runCommand } from './run-command.ts';
 import { healthcheckCommand } from './healthcheck-command.ts';
 import { detectCommand } from './detect-command.ts';
+import { plateCommand } from './plate-command.ts';
 import { auditCommand } from './audit-command.ts';
 
 const USAGE = `usage: jifang <command> [arguments]
@@ -10,6 +11,7 @@ const USAGE = `usage: jifang <command> [arguments]
   run CONFIG                 run the agent with a config file
   check-config FILE...       validate config files; every problem as FILE: path: message
   detect IMAGE... [options]  run the detector on images (jifang detect --help)
+  plate IMAGE... [options]   find and read licence plates on images (jifang plate --help)
   audit verify FILE...       check the audit log's hash chain (jifang audit --help)
   healthcheck CONFIG         exit 0 if the agent of CONFIG is alive (for container health checks)
   schema [--out DIR]         JSON Schemas of the alert, health, status and config (print the alert's, or write all)
@@ -22,6 +24,7 @@ const commands: Record<string, Command> = {
   run: runCommand,
   'check-config': checkConfigCommand,
   detect: detectCommand,
+  plate: plateCommand,
   audit: auditCommand,
   healthcheck: healthcheckCommand,
   schema: schemaCommand,
