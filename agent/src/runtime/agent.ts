@@ -22,6 +22,8 @@ import { redact } from '../core/redact.ts';
 import type { Logger } from '../core/log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
 import { loadModel } from '../model/load.ts';
+import { openPlateVotes } from '../plate/evidence-reads.ts';
+import { registerPlateMetrics } from '../plate/metrics.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../publish/embedded-broker.ts';
 import { registerPublisherMetrics } from '../publish/metrics.ts';
 import { createPublisher, type Publisher } from '../publish/publisher.ts';
@@ -110,7 +112,9 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     await evidence.start();
     cleanups.push(() => evidence.stop());
 
-    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: opts.onAlert ?? (() => {}) });
+    const plates = await openPlateVotes(log);
+    if (plates) cleanups.push(() => plates.close());
+    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: opts.onAlert ?? (() => {}), plates });
     cleanups.push(() => sink.drain());
 
     const registry = new Registry();
@@ -127,6 +131,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     });
     registerHealthMetrics(registry, () => loop.health());
     registerPublisherMetrics(registry, () => publisher.stats());
+    if (plates) registerPlateMetrics(registry, () => plates.stats());
 
     const pipelineDeps = {
       site: config.site,

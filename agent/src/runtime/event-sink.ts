@@ -7,6 +7,7 @@ import type { Detection } from '../detect/types.ts';
 import type { RgbImage } from '../core/geometry.ts';
 import type { EvidenceService } from '../evidence/service.ts';
 import type { Logger } from '../core/log.ts';
+import type { PlateEvidence } from '../plate/evidence-reads.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
 
@@ -27,7 +28,14 @@ export interface EventSinkDeps {
   log: Logger;
   /** One readable line per alert (the console). */
   onAlert: (alert: Alert, line: string) => void;
+  /** Plate reading on the evidence frames of vehicle events; absent on a box without the plate models. */
+  plates?: PlateEvidence;
 }
+
+/** Rule types whose objects are vehicles worth a plate. */
+const PLATE_RULES = new Set(['illegal_parking']);
+/** How long an alert waits for its frame's plate read; a slower read still counts for the event's later messages. */
+const PLATE_WAIT_MS = 1500;
 
 interface EventEvidence {
   evidence: Alert['evidence'];
@@ -80,6 +88,11 @@ export class EventSink {
   private async handle(camera: SinkCamera, u: ViolationUpdate, frame: RgbImage | undefined, at: number, others: { box: Detection['box']; label: string }[]): Promise<void> {
     const known = this.events.get(u.eventId) ?? { evidence: {} };
     this.events.set(u.eventId, known);
+    const plates = this.deps.plates;
+    const plateRead =
+      plates && frame && PLATE_RULES.has(u.rule.type)
+        ? plates.observe(u.eventId, camera.id, frame, u.objects.map((o) => ({ trackId: o.trackId, box: o.box })))
+        : undefined;
     let jpeg: Buffer | undefined;
     if (frame && wantsSnapshot(u)) {
       const zone = camera.zones.get(u.zone.id);
@@ -102,7 +115,8 @@ export class EventSink {
     // Around the decision, not the condition's start: a car parked 3 minutes ago is long out of the ring.
     if (u.state === 'started') known.clip = this.cutClip(camera.id, u.eventId, at, known);
 
-    const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence });
+    if (plateRead) await Promise.race([plateRead, new Promise((resolve) => setTimeout(resolve, PLATE_WAIT_MS).unref())]);
+    const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence, ...(plates && { plates: plates.consensus(u.eventId) }) });
     await this.deps.audit.append('event_decision', {
       eventId: u.eventId,
       seq: u.seq,
@@ -112,7 +126,7 @@ export class EventSink {
       rule: alert.rule,
       model: alert.model,
       dwellSeconds: alert.dwellSeconds,
-      objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId })),
+      objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId, ...(o.plate && { plate: o.plate }) })),
       ...(alert.reason ? { reason: alert.reason } : {}),
       ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
       ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
@@ -123,6 +137,7 @@ export class EventSink {
       void (known.clip ?? Promise.resolve()).then(() => {
         this.events.delete(u.eventId);
         this.deps.evidence.forget(u.eventId);
+        plates?.forget(u.eventId);
       });
     }
   }
