@@ -70,6 +70,7 @@ export class PlateVotes implements PlateEvidence {
         this.counters.vehicles++;
         // The vehicle's plate is the detector's best; a second one in its box belongs to a neighbour.
         const best = found.sort((a, b) => b.detectionScore - a.detectionScore)[0];
+        this.log.debug({ stage: 'plate', camera, eventId, trackId: v.trackId, box: v.box, plates: found.map((p) => p.text) }, 'plate read');
         if (!best) continue;
         this.counters.plates++;
         this.add(eventId, v.trackId, { text: best.text, charProbs: best.charProbs, colour: best.colour, rows: best.rows });

@@ -76,6 +76,10 @@ export async function createPlateReader(models: PlateModels, log: Logger, opts: 
   const cls = models.classifier ? await openSession(models.classifier.modelPath, session, log) : undefined;
   const dictionary = parseDictionary(await readFile(models.recogniser.dictionaryPath!, 'utf8'), models.recogniser.dictionaryPath!);
   const reader = new OrtPlateReader(models, det, rec, cls, dictionary, opts.decode ?? defaultPlateDecodeOptions);
+  // ONNX Runtime's first run of a session is several times slower: pay it now, not on the first event.
+  const blank: RgbImage = { data: new Uint8Array(160 * 48 * 3), width: 160, height: 48 };
+  await reader.read(blank);
+  await reader.readCrop(blank);
   log.info({ stage: 'plate', detector: models.detector.manifest.name, recogniser: models.recogniser.manifest.name, classifier: models.classifier?.manifest.name ?? null }, 'plate reader ready');
   return reader;
 }

@@ -34,8 +34,8 @@ export interface EventSinkDeps {
 
 /** Rule types whose objects are vehicles worth a plate. */
 const PLATE_RULES = new Set(['illegal_parking']);
-/** How long an alert waits for its frame's plate read; a slower read still counts for the event's later messages. */
-const PLATE_WAIT_MS = 1500;
+/** How long an alert waits for its frame's plate read. */
+const PLATE_WAIT_MS = 3000;
 
 interface EventEvidence {
   evidence: Alert['evidence'];
@@ -93,6 +93,9 @@ export class EventSink {
       plates && frame && PLATE_RULES.has(u.rule.type)
         ? plates.observe(u.eventId, camera.id, frame, u.objects.map((o) => ({ trackId: o.trackId, box: o.box })))
         : undefined;
+    // The snapshot waits for the plate so it can show it; a slow read still counts for the event's later messages.
+    if (plateRead) await Promise.race([plateRead, new Promise((resolve) => setTimeout(resolve, PLATE_WAIT_MS).unref())]);
+    const plateOf = plates?.consensus(u.eventId);
     let jpeg: Buffer | undefined;
     if (frame && wantsSnapshot(u)) {
       const zone = camera.zones.get(u.zone.id);
@@ -101,7 +104,7 @@ export class EventSink {
         camera: camera.id,
         frame,
         at,
-        objects: u.objects.map((o) => ({ box: o.box, label: o.label, score: o.score, trackId: o.trackId })),
+        objects: u.objects.map((o) => ({ box: o.box, label: o.label, score: o.score, trackId: o.trackId, ...(plateOf?.has(o.trackId) && { plate: plateOf.get(o.trackId)!.text }) })),
         zone,
         others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
       });
@@ -115,8 +118,7 @@ export class EventSink {
     // Around the decision, not the condition's start: a car parked 3 minutes ago is long out of the ring.
     if (u.state === 'started') known.clip = this.cutClip(camera.id, u.eventId, at, known);
 
-    if (plateRead) await Promise.race([plateRead, new Promise((resolve) => setTimeout(resolve, PLATE_WAIT_MS).unref())]);
-    const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence, ...(plates && { plates: plates.consensus(u.eventId) }) });
+    const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence, ...(plateOf && { plates: plateOf }) });
     await this.deps.audit.append('event_decision', {
       eventId: u.eventId,
       seq: u.seq,
