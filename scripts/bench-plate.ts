@@ -52,7 +52,7 @@ async function rawRun(r: { session: ort.InferenceSession; shape: number[] }): Pr
 }
 
 for (const v of vehicles) await reader.read(v.image, v.box);
-const per: Record<keyof PlateTimings, number[]> = { detectMs: [], detectOrtMs: [], rectifyMs: [], recogniseMs: [], recogniseOrtMs: [], classifyMs: [], classifyOrtMs: [], totalMs: [] };
+const per: Record<keyof PlateTimings, number[]> = { detectMs: [], detectOrtMs: [], rectifyMs: [], recogniseMs: [], recogniseOrtMs: [], colourMs: [], colourOrtMs: [], totalMs: [] };
 const rawMs = { detector: [] as number[], recogniser: [] as number[], classifier: [] as number[] };
 const plates = new Map<string, string[]>();
 for (let i = 0; i < iterations; i++) {
@@ -78,7 +78,7 @@ out.write(`  stage           pipeline  its ORT   raw ORT\n`);
 out.write(`  detection       ${f(median(per.detectMs))}  ${f(median(per.detectOrtMs))}  ${f(median(rawMs.detector))}   (y5fu 320×320)\n`);
 out.write(`  rectification   ${f(median(per.rectifyMs))}\n`);
 out.write(`  recognition     ${f(median(per.recogniseMs))}  ${f(median(per.recogniseOrtMs))}  ${f(median(rawMs.recogniser))}   (PP-OCRv4 rec, raw at 48×158, per plate row)\n`);
-out.write(`  colour          ${f(median(per.classifyMs))}  ${f(median(per.classifyOrtMs))}  ${f(median(rawMs.classifier))}   (litemodel_cls 96×96 + pixel shares)\n`);
+out.write(`  colour          ${f(median(per.colourMs))}  ${f(median(per.colourOrtMs))}  ${f(median(rawMs.classifier))}   (litemodel_cls 96×96 + pixel shares)\n`);
 out.write(`  whole           ${f(median(per.totalMs))}\n`);
 await reader.close();
 await Promise.all([raw.detector.session.release(), raw.recogniser.session.release(), raw.classifier?.session.release()]);

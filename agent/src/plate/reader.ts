@@ -41,8 +41,8 @@ export interface PlateTimings {
   rectifyMs: number;
   recogniseMs: number;
   recogniseOrtMs: number;
-  classifyMs: number;
-  classifyOrtMs: number;
+  colourMs: number;
+  colourOrtMs: number;
   totalMs: number;
 }
 
@@ -84,7 +84,7 @@ export async function createPlateReader(models: PlateModels, log: Logger, opts: 
   return reader;
 }
 
-const zeroTimings = (): PlateTimings => ({ detectMs: 0, detectOrtMs: 0, rectifyMs: 0, recogniseMs: 0, recogniseOrtMs: 0, classifyMs: 0, classifyOrtMs: 0, totalMs: 0 });
+const zeroTimings = (): PlateTimings => ({ detectMs: 0, detectOrtMs: 0, rectifyMs: 0, recogniseMs: 0, recogniseOrtMs: 0, colourMs: 0, colourOrtMs: 0, totalMs: 0 });
 
 class OrtPlateReader implements PlateReader {
   lastTimings = zeroTimings();
@@ -191,12 +191,12 @@ class OrtPlateReader implements PlateReader {
       this.clsPre.fill(flat, { x: 0, y: 0, width: flat.width, height: flat.height });
       const o = performance.now();
       const out = await this.cls.run(this.clsFeed);
-      t.classifyOrtMs += performance.now() - o;
+      t.colourOrtMs += performance.now() - o;
       const scores = out[this.cls.outputNames[0]].data as Float32Array;
       classifier = softmaxBest(scores);
     }
     const colour = plateColour(colourShares(flat), classifier, [...text].length);
-    t.classifyMs += performance.now() - s;
+    t.colourMs += performance.now() - s;
 
     const grammar = checkPlateGrammar(text);
     const weakest = charProbs.length ? Math.min(...charProbs) : 0;

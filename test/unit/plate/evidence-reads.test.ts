@@ -11,7 +11,7 @@ const car: Box = { x1: 0, y1: 0, x2: 64, y2: 64 };
 function fakeReader(texts: string[], gate?: Promise<void>): PlateReader & { calls: number } {
   const r = {
     calls: 0,
-    lastTimings: { detectMs: 0, detectOrtMs: 0, rectifyMs: 0, recogniseMs: 0, recogniseOrtMs: 0, classifyMs: 0, classifyOrtMs: 0, totalMs: 0 },
+    lastTimings: { detectMs: 0, detectOrtMs: 0, rectifyMs: 0, recogniseMs: 0, recogniseOrtMs: 0, colourMs: 0, colourOrtMs: 0, totalMs: 0 },
     async read(): Promise<PlateReading[]> {
       const text = texts[r.calls++ % texts.length];
       await gate;
