@@ -5,20 +5,28 @@ import { createPlateReader, type PlateReader } from './reader.ts';
 import type { Plate } from './schema.ts';
 import { votePlate, type PlateReadText, type VoteOptions, defaultVoteOptions } from './vote.ts';
 
-/** What the event sink needs of plate reading: offer an evidence frame, get the consensus so far. */
+/** A vehicle as the tracker sees it in one frame. */
+export interface PlateCandidate {
+  trackId: number;
+  box: Box;
+}
+
+/**
+ * What the agent needs of plate reading: offer a frame's parked vehicles while they dwell, and ask for the voted
+ * plates when an alert is built. Reading never runs inside the caller: it is queued and bounded.
+ */
 export interface PlateEvidence {
   /**
-   * Reads the plates of an event's vehicles on one of its evidence frames (a copy the caller no longer touches).
-   * Resolves when the read is done or was skipped; never rejects.
+   * Offers the vehicles of a frame (the caller's buffer, copied here only when a read is queued). Returns at once;
+   * vehicles read recently enough, or already read `maxReadsPerVehicle` times, are left alone.
    */
-  observe(eventId: string, camera: string, frame: RgbImage, vehicles: readonly { trackId: number; box: Box }[]): Promise<void>;
-  /** The voted plate of each vehicle of the event that has a readable one. */
-  consensus(eventId: string): ReadonlyMap<number, Plate>;
-  forget(eventId: string): void;
+  offer(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[], at: number): void;
+  /** The voted plate of each of these tracks that has a readable one. */
+  consensus(camera: string, trackIds: readonly number[]): ReadonlyMap<number, Plate>;
 }
 
 export interface PlateReadStats {
-  /** Vehicles looked at, plates found on them, and frames skipped because reading was behind. */
+  /** Vehicles looked at, plates found on them, and offers skipped because reading was behind. */
   vehicles: number;
   plates: number;
   skipped: number;
@@ -27,24 +35,35 @@ export interface PlateReadStats {
 }
 
 export interface PlateVotesOptions {
-  /** Evidence frames waiting beyond this are skipped rather than queued: plates are never worth a backlog. */
+  /** Frames waiting beyond this are skipped rather than queued: plates are never worth a backlog. */
   maxPending: number;
-  /** Reads kept per vehicle; the oldest go first. */
+  /** Reads kept per vehicle; once reached the vehicle is not read again. */
   maxReadsPerVehicle: number;
+  /** Milliseconds between two reads of the same vehicle: frames close in time repeat the same mistakes. */
+  intervalMs: number;
+  /** A vehicle not offered for this long is forgotten (it left, or its track ended). */
+  forgetAfterMs: number;
   vote: VoteOptions;
 }
 
-const defaults: PlateVotesOptions = { maxPending: 2, maxReadsPerVehicle: 10, vote: defaultVoteOptions };
+const defaults: PlateVotesOptions = { maxPending: 2, maxReadsPerVehicle: 8, intervalMs: 4000, forgetAfterMs: 10 * 60_000, vote: defaultVoteOptions };
+
+interface VehicleReads {
+  reads: PlateReadText[];
+  lastTried: number;
+  lastOffered: number;
+}
 
 /**
- * Collects plate reads per event and vehicle (track id) over the event's evidence frames and votes them. Work is
- * queued behind whatever the event loop has ready (setImmediate) and bounded, so it cannot hold up frames.
+ * Collects plate reads per camera and vehicle (track id) while the vehicle dwells, and votes them. Work is queued
+ * behind whatever the event loop has ready (setImmediate) and bounded, so it cannot hold up frames.
  */
 export class PlateVotes implements PlateEvidence {
-  private readonly reads = new Map<string, Map<number, PlateReadText[]>>();
+  private readonly vehicles = new Map<string, VehicleReads>();
   private pending = 0;
   private readonly counters: PlateReadStats = { vehicles: 0, plates: 0, skipped: 0, seconds: 0 };
   private readonly opts: PlateVotesOptions;
+  private lastSweep = 0;
 
   constructor(
     private readonly reader: PlateReader,
@@ -54,14 +73,53 @@ export class PlateVotes implements PlateEvidence {
     this.opts = { ...defaults, ...opts };
   }
 
-  async observe(eventId: string, camera: string, frame: RgbImage, vehicles: readonly { trackId: number; box: Box }[]): Promise<void> {
-    if (vehicles.length === 0) return;
+  offer(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[], at: number): void {
+    this.sweep(at);
+    const due: PlateCandidate[] = [];
+    for (const v of vehicles) {
+      const key = `${camera}/${v.trackId}`;
+      const known = this.vehicles.get(key) ?? { reads: [], lastTried: -Infinity, lastOffered: at };
+      known.lastOffered = at;
+      this.vehicles.set(key, known);
+      if (known.reads.length < this.opts.maxReadsPerVehicle && at - known.lastTried >= this.opts.intervalMs) due.push(v);
+    }
+    if (due.length === 0) return;
     if (this.pending >= this.opts.maxPending) {
       this.counters.skipped++;
       return;
     }
+    for (const v of due) this.vehicles.get(`${camera}/${v.trackId}`)!.lastTried = at;
+    const copy: RgbImage = { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height };
+    void this.read(camera, copy, due);
+  }
+
+  /** Resolves when every queued read is done (for shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  consensus(camera: string, trackIds: readonly number[]): ReadonlyMap<number, Plate> {
+    const out = new Map<number, Plate>();
+    for (const id of trackIds) {
+      const reads = this.vehicles.get(`${camera}/${id}`)?.reads;
+      if (!reads || reads.length === 0) continue;
+      const v = votePlate(reads, this.opts.vote);
+      if (v.readable) out.set(id, v.plate);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    await this.reader.close();
+  }
+
+  stats(): PlateReadStats {
+    return { ...this.counters };
+  }
+
+  private async read(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[]): Promise<void> {
     this.pending++;
-    if (!this.reads.has(eventId)) this.reads.set(eventId, new Map());
     try {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const start = performance.now();
@@ -70,48 +128,24 @@ export class PlateVotes implements PlateEvidence {
         this.counters.vehicles++;
         // The vehicle's plate is the detector's best; a second one in its box belongs to a neighbour.
         const best = found.sort((a, b) => b.detectionScore - a.detectionScore)[0];
-        this.log.debug({ stage: 'plate', camera, eventId, trackId: v.trackId, box: v.box, plates: found.map((p) => p.text) }, 'plate read');
+        this.log.debug({ stage: 'plate', camera, trackId: v.trackId, plates: found.map((p) => p.text) }, 'plate read');
         if (!best) continue;
         this.counters.plates++;
-        this.add(eventId, v.trackId, { text: best.text, charProbs: best.charProbs, colour: best.colour, rows: best.rows });
+        // A read that finishes after its vehicle was forgotten is dropped.
+        this.vehicles.get(`${camera}/${v.trackId}`)?.reads.push({ text: best.text, charProbs: best.charProbs, colour: best.colour, rows: best.rows });
       }
       this.counters.seconds += (performance.now() - start) / 1000;
     } catch (err) {
-      this.log.warn({ stage: 'plate', camera, eventId, err: (err as Error).message }, 'plate read failed');
+      this.log.warn({ stage: 'plate', camera, err: (err as Error).message }, 'plate read failed');
     } finally {
       this.pending--;
     }
   }
 
-  consensus(eventId: string): ReadonlyMap<number, Plate> {
-    const out = new Map<number, Plate>();
-    for (const [trackId, reads] of this.reads.get(eventId) ?? []) {
-      const v = votePlate(reads, this.opts.vote);
-      if (v.readable) out.set(trackId, v.plate);
-    }
-    return out;
-  }
-
-  forget(eventId: string): void {
-    this.reads.delete(eventId);
-  }
-
-  async close(): Promise<void> {
-    await this.reader.close();
-  }
-
-  stats(): PlateReadStats {
-    return { ...this.counters };
-  }
-
-  private add(eventId: string, trackId: number, read: PlateReadText): void {
-    // A read that finishes after its event was forgotten is dropped.
-    const byTrack = this.reads.get(eventId);
-    if (!byTrack) return;
-    const list = byTrack.get(trackId) ?? [];
-    list.push(read);
-    if (list.length > this.opts.maxReadsPerVehicle) list.shift();
-    byTrack.set(trackId, list);
+  private sweep(at: number): void {
+    if (at - this.lastSweep < this.opts.forgetAfterMs / 10) return;
+    this.lastSweep = at;
+    for (const [key, v] of this.vehicles) if (at - v.lastOffered > this.opts.forgetAfterMs) this.vehicles.delete(key);
   }
 }
 

@@ -140,6 +140,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       model: { name: model.manifest.name, sha256: model.sha256 },
       agent: { version, boxId },
       modelInput: { width: model.manifest.input.width, height: model.manifest.input.height },
+      plates,
     };
     const sources = new Map<string, CameraSource>();
     const publishStatus = () => publisher.publishStatus(statusOf(config, version, boxId, startedAt, sources));

@@ -28,14 +28,9 @@ export interface EventSinkDeps {
   log: Logger;
   /** One readable line per alert (the console). */
   onAlert: (alert: Alert, line: string) => void;
-  /** Plate reading on the evidence frames of vehicle events; absent on a box without the plate models. */
+  /** The plates read while vehicles dwelt; absent on a box without the plate models. */
   plates?: PlateEvidence;
 }
-
-/** Rule types whose objects are vehicles worth a plate. */
-const PLATE_RULES = new Set(['illegal_parking']);
-/** How long an alert waits for its frame's plate read. */
-const PLATE_WAIT_MS = 3000;
 
 interface EventEvidence {
   evidence: Alert['evidence'];
@@ -88,14 +83,8 @@ export class EventSink {
   private async handle(camera: SinkCamera, u: ViolationUpdate, frame: RgbImage | undefined, at: number, others: { box: Detection['box']; label: string }[]): Promise<void> {
     const known = this.events.get(u.eventId) ?? { evidence: {} };
     this.events.set(u.eventId, known);
-    const plates = this.deps.plates;
-    const plateRead =
-      plates && frame && PLATE_RULES.has(u.rule.type)
-        ? plates.observe(u.eventId, camera.id, frame, u.objects.map((o) => ({ trackId: o.trackId, box: o.box })))
-        : undefined;
-    // The snapshot waits for the plate so it can show it; a slow read still counts for the event's later messages.
-    if (plateRead) await Promise.race([plateRead, new Promise((resolve) => setTimeout(resolve, PLATE_WAIT_MS).unref())]);
-    const plateOf = plates?.consensus(u.eventId);
+    // Read during the dwell (camera-pipeline), so nothing here waits for a plate.
+    const plateOf = this.deps.plates?.consensus(camera.id, u.objects.map((o) => o.trackId));
     let jpeg: Buffer | undefined;
     if (frame && wantsSnapshot(u)) {
       const zone = camera.zones.get(u.zone.id);
@@ -139,7 +128,6 @@ export class EventSink {
       void (known.clip ?? Promise.resolve()).then(() => {
         this.events.delete(u.eventId);
         this.deps.evidence.forget(u.eventId);
-        plates?.forget(u.eventId);
       });
     }
   }
