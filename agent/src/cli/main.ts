@@ -4,6 +4,7 @@ import { runCommand } from './run-command.ts';
 import { healthcheckCommand } from './healthcheck-command.ts';
 import { detectCommand } from './detect-command.ts';
 import { auditCommand } from './audit-command.ts';
+import { catalogueCommand } from './catalogue-command.ts';
 
 const USAGE = `usage: jifang <command> [arguments]
 
@@ -11,6 +12,7 @@ const USAGE = `usage: jifang <command> [arguments]
   check-config FILE...       validate config files; every problem as FILE: path: message
   detect IMAGE... [options]  run the detector on images (jifang detect --help)
   audit verify FILE...       check the audit log's hash chain (jifang audit --help)
+  catalogue [CONFIG]         the event catalogue (types, codes, presets); with CONFIG, which its model can serve
   healthcheck CONFIG         exit 0 if the agent of CONFIG is alive (for container health checks)
   schema [--out DIR]         JSON Schemas of the alert, health, status and config (print the alert's, or write all)
   help                       this text
@@ -23,6 +25,7 @@ const commands: Record<string, Command> = {
   'check-config': checkConfigCommand,
   detect: detectCommand,
   audit: auditCommand,
+  catalogue: catalogueCommand,
   healthcheck: healthcheckCommand,
   schema: schemaCommand,
   help: async () => {

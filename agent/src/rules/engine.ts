@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { OperatorAction } from './states.ts';
 import type { Point } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
+import type { StaticBlob } from '../motion/scene.ts';
 import { bottomCentre } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
 import type { RuleConfig, ZoneConfig } from './config.ts';
@@ -16,9 +17,12 @@ import { compileZone, type CompiledZone } from './zone.ts';
 export interface CameraRules {
   /**
    * Judges one frame's tracks (from the tracker, at `at` ms since the epoch, in time order) against
-   * every zone's rules and returns the lifecycle messages due now.
+   * every zone's rules and returns the lifecycle messages due now. `foreground`: the static blobs of the camera's
+   * scene model, when `needsForeground`.
    */
-  evaluate(tracks: readonly Track[], at: number): ViolationUpdate[];
+  evaluate(tracks: readonly Track[], at: number, foreground?: readonly StaticBlob[]): ViolationUpdate[];
+  /** Some rule reads static foreground: the camera must run a scene model and pass its blobs. */
+  readonly needsForeground: boolean;
   /**
    * An operator's decision on an active event: `ack` records it; `dispatch` records it and watches
    * the spot (state `cleared` when the violation goes, a reminder `updated` every `reminderSeconds`
@@ -85,8 +89,11 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
   // Privacy masks hide people's homes, not the street: an object standing in one is never analysed.
   const masked = (t: Track) => masks.some((m) => pointInPolygon(bottomCentre(t.box), m));
 
+  const needsForeground = camera.zones.some((z) => z.rules.some((r) => ruleKind(r).usesForeground?.(r) ?? false));
+
   return {
-    evaluate(tracks, at) {
+    needsForeground,
+    evaluate(tracks, at, foreground) {
       if (!Number.isFinite(at)) throw new Error(`rules (${camera.id}): expected a time in ms since the epoch, got ${at}`);
       if (at < lastAt) throw new Error(`rules (${camera.id}): time went backwards (${at} after ${lastAt}); expected frames in time order`);
       lastAt = at;
@@ -99,7 +106,7 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
           const open = inSchedule(params.schedule, at, site.timezone);
           const eligible = open ? visible.filter((t) => t.meanScore >= params.minScore && !lifecycle.isSuppressed(t, at)) : [];
           const candidates = open
-            ? evaluator.evaluate({ at, tracks: eligible, inZone: eligible.filter((t) => inside.has(t)), resumes: (t) => lifecycle.resumes(t, seen) })
+            ? evaluator.evaluate({ at, tracks: eligible, inZone: eligible.filter((t) => inside.has(t)), resumes: (t) => lifecycle.resumes(t, seen), foreground })
             : [];
           out.push(...lifecycle.step(candidates, at, { open, seen }));
         }

@@ -48,7 +48,7 @@ export interface RunningAgent {
 }
 
 /** Config sections that the running agent cannot swap live; a reload that changes them is refused. */
-const RESTART_ONLY = ['site', 'mqtt', 'model', 'dataDir', 'http', 'logLevel', 'audit', 'evidence'] as const;
+const RESTART_ONLY = ['site', 'mqtt', 'model', 'dataDir', 'http', 'logLevel', 'audit', 'evidence', 'catalogue'] as const;
 
 /** The composition root: builds every stage from the config and wires them together. */
 export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Promise<RunningAgent> {
@@ -130,6 +130,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
 
     const pipelineDeps = {
       site: config.site,
+      catalogue: loaded.catalogue,
       detector,
       sink,
       model: { name: model.manifest.name, sha256: model.sha256 },

@@ -7,6 +7,7 @@ import type { PrivacyMask } from '../evidence/privacy.ts';
 import { createGeoMapper } from '../geo/mapper.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Logger } from '../core/log.ts';
+import type { Catalogue } from '../catalogue/load.ts';
 import type { ProcessContext } from '../loop/frame-loop.ts';
 import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';
@@ -16,6 +17,7 @@ import type { EventSink, SinkCamera } from './event-sink.ts';
 
 export interface PipelineDeps {
   site: Config['site'];
+  catalogue: Catalogue;
   detector: Detector;
   mask: PrivacyMask;
   sink: EventSink;
@@ -56,7 +58,8 @@ export class CameraPipeline {
       name: camera.name,
       zones: new Map(camera.zones.map((z) => [z.id, { name: z.name ?? z.id, polygon: toPixels(z.polygon, z.units, frame) }])),
       alertContext: {
-        site: { id: deps.site.id },
+        site: { id: deps.site.id, divisionCode: deps.site.divisionCode },
+        catalogue: deps.catalogue,
         camera: { id: camera.id, name: camera.name, location: camera.location ?? deps.site.location, address: camera.address ?? deps.site.address },
         geo: camera.calibration ? createGeoMapper(camera.calibration, frame) : undefined,
         model: deps.model,

@@ -35,6 +35,7 @@ export const lineCrossing: RuleKind<LineCrossingParams> = {
   instant: true,
   describe: (p) => `Line crossing: a ${listOr(p.labels)} crossing the line ${DIRECTION_WORDS[p.direction]}. ${describeLifecycle(p)}`,
   dwellSeconds: () => 0,
+  needs: (p) => [p.labels],
   subject: (p) => `the ${listOr(p.labels)}`,
   lapse: () => 'crossing recorded',
   create: (p, zone) => {
