@@ -8,6 +8,7 @@ import { createGeoMapper } from '../geo/mapper.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Logger } from '../core/log.ts';
 import type { Catalogue } from '../catalogue/load.ts';
+import { createSceneModel, type SceneModel } from '../motion/scene.ts';
 import type { ProcessContext } from '../loop/frame-loop.ts';
 import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';
@@ -41,6 +42,9 @@ export class CameraPipeline {
   readonly rules: CameraRules;
   readonly sinkCamera: SinkCamera;
   private readonly tracker: Tracker;
+  /** Static foreground for the rules that read it (static_object, stalls without a class); absent otherwise. */
+  readonly scene: SceneModel | undefined;
+  private readonly log: Logger;
   private readonly windows: DetectionWindow[];
   private waiters: ((f: CapturedFrame) => void)[] = [];
 
@@ -52,6 +56,8 @@ export class CameraPipeline {
     const frame = camera.analysis;
     this.tracker = createTracker(camera.tracker);
     this.rules = createCameraRules(camera, deps.site, { logger });
+    this.scene = this.rules.needsForeground ? createSceneModel(frame.width, frame.height) : undefined;
+    this.log = logger.child({ camera: camera.id, stage: 'scene' });
     this.windows = windowsForCamera(camera, deps.modelInput);
     this.sinkCamera = {
       id: camera.id,
@@ -86,8 +92,11 @@ export class CameraPipeline {
     const tracks = this.tracker.update(detections, at);
     ctx.record('track', performance.now() - t);
 
+    // The scene model's time counts as the rules' own: it is their input and runs only for them.
     t = performance.now();
-    const updates = this.rules.evaluate(tracks, at);
+    const scene = this.scene?.update(frame, at);
+    if (scene?.rereferenced) this.log.warn({ ...scene.rereferenced }, 'scene re-referenced: the view changed as a whole (camera moved or the light switched); static objects are learned afresh');
+    const updates = this.rules.evaluate(tracks, at, scene?.blobs);
     ctx.record('rules', performance.now() - t);
 
     t = performance.now();
