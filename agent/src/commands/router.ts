@@ -27,6 +27,8 @@ export interface CommandHandlers {
   snapshot(camera: string): Promise<SnapshotOutcome>;
   /** Re-read and validate the config; keep the old one when the new one is invalid. */
   reload(): Promise<CommandOutcome>;
+  /** Capture the camera's clean-scene reference (an error when no rule of it reads static foreground). */
+  captureReference(camera: string): CommandOutcome;
 }
 
 /** One handled command, for the audit log (operator actions are part of the accountability chain). */
@@ -104,10 +106,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
         }
         case 'snapshot': {
           const { camera } = parsed.data as { camera: string };
-          const known = handlers.cameras();
-          if (!known.includes(camera)) {
-            return reply(name, { ok: false, error: `unknown camera "${camera}": this box has ${known.map((c) => `"${c}"`).join(', ') || 'no cameras'}` }, parsed.data);
-          }
+          const unknown = unknownCamera(camera, handlers);
+          if (unknown) return reply(name, unknown, parsed.data);
           const shot = await handlers.snapshot(camera);
           if (!shot.ok) return reply(name, shot, parsed.data);
           const topic = topics.requestedSnapshot(camera);
@@ -116,6 +116,10 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
         }
         case 'reload':
           return reply(name, await handlers.reload(), parsed.data);
+        case 'reference': {
+          const { camera } = parsed.data as { camera: string };
+          return reply(name, unknownCamera(camera, handlers) ?? handlers.captureReference(camera), parsed.data);
+        }
       }
     } catch (err) {
       // A handler that throws has broken its contract; the operator still gets an answer.
@@ -123,6 +127,12 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
       return reply(name, { ok: false, error: `the box failed to apply cmd/${name}: ${(err as Error).message}` }, parsed.data);
     }
   };
+}
+
+function unknownCamera(camera: string, handlers: CommandHandlers): CommandOutcome | undefined {
+  const known = handlers.cameras();
+  if (known.includes(camera)) return undefined;
+  return { ok: false, error: `unknown camera "${camera}": this box has ${known.map((c) => `"${c}"`).join(', ') || 'no cameras'}` };
 }
 
 function isCommandName(name: string): name is CommandName {

@@ -70,6 +70,10 @@ const CHROMA_MIN_SUM = 90;
 const HOLD_MS = 2000;
 /** Blobs of fewer cells are noise. */
 const MIN_CELLS = 2;
+/** This share of the view changed is enough to look for a camera shift. */
+const NUDGE_SHARE = 0.15;
+/** An IR switch: one of view and background has less than this share of the other's colour. */
+const IR_COLOUR_RATIO = 0.25;
 /** Largest camera shift searched, in patch samples. */
 const MAX_SHIFT = 3;
 
@@ -389,7 +393,12 @@ export function createSceneModel(width: number, height: number, opts: SceneOptio
         changed += differsLong[k];
       }
       const share = changed / cells;
-      if (share >= globalShare) {
+      // A nudge of a few pixels changes only the textured part of the view: a shift that lines it up again gives it away.
+      // An IR switch takes the colour out of (or back into) the whole view.
+      const colourFrame = colourfulness(frameC, cells);
+      const colourModel = colourfulness(mC, cells);
+      const irSwitch = Math.min(colourFrame, colourModel) < IR_COLOUR_RATIO * Math.max(colourFrame, colourModel);
+      if (share >= globalShare || irSwitch || (share >= NUDGE_SHARE && findShift())) {
         globalSince ??= at;
         if (at - globalSince >= globalMs) {
           const shift = findShift();
@@ -426,6 +435,19 @@ export function createSceneModel(width: number, height: number, opts: SceneOptio
       return { blobs };
     },
   };
+}
+
+/** Mean chromaticity distance from grey over the cells: near 0 for an IR (monochrome) picture. */
+function colourfulness(rgb: Float32Array, cells: number): number {
+  let s = 0;
+  for (let k = 0; k < cells; k++) {
+    const r = rgb[k * 3];
+    const g = rgb[k * 3 + 1];
+    const b = rgb[k * 3 + 2];
+    const sum = r + g + b + 1e-3;
+    s += Math.abs(r / sum - 1 / 3) + Math.abs(g / sum - 1 / 3) + Math.abs(b / sum - 1 / 3);
+  }
+  return s / cells;
 }
 
 /** View brightness ≈ gain × model brightness + offset. */

@@ -249,7 +249,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
         topics: publisher.topics,
         boxId,
         log,
-        handlers: { applyEventAction: eventAction, cameras: () => [...pipelines.keys()], snapshot, reload },
+        handlers: { applyEventAction: eventAction, cameras: () => [...pipelines.keys()], snapshot, reload, captureReference: (camera) => pipelines.get(camera)!.captureReference() },
         audit: (e) => void audit.append('operator_command', { ...e, at: new Date(e.at).toISOString() }),
       }),
     );

@@ -8,6 +8,7 @@ import { createGeoMapper } from '../geo/mapper.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Logger } from '../core/log.ts';
 import type { Catalogue } from '../catalogue/load.ts';
+import type { CommandOutcome } from '../commands/router.ts';
 import { createSceneModel, type SceneModel } from '../motion/scene.ts';
 import type { ProcessContext } from '../loop/frame-loop.ts';
 import { createCameraRules, type CameraRules } from '../rules/engine.ts';
@@ -122,6 +123,14 @@ export class CameraPipeline {
       };
       this.waiters.push(waiter);
     });
+  }
+
+  /** The current view becomes the clean-scene reference of the camera's static foreground. */
+  captureReference(): CommandOutcome {
+    if (!this.scene) return { ok: false, error: `camera "${this.camera.id}" has no rule reading static foreground (static_object, or street_vending with a foreground stall): nothing to reference` };
+    this.scene.captureReference();
+    this.log.info({ camera: this.camera.id }, 'scene reference captured');
+    return { ok: true, detail: { camera: this.camera.id } };
   }
 
   /** An operator's decision; an event it ends is published at once (with the event's last evidence). */
