@@ -115,6 +115,8 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     const alert: Alert = alertSchema.parse(json(msg));
     expect(alert).toMatchObject({ type: 'illegal_parking', state: 'started', site, camera: 'street', zone: 'kerb', seq: 0 });
     expect(alert.dwellSeconds).toBeGreaterThanOrEqual(5);
+    // What it is in the city systems' words and codes, from the event catalogue.
+    expect(alert.category).toMatchObject({ id: 'illegal_parking', name: '机动车乱停放', legacyCode: '04-09', dahuaCode: '0x24F', catalogueVersion: '2026.12-1' });
     expect(alert.objects.map((o) => o.label)).toEqual(['car']);
     // The taxi: x 118–437, y 468–624 of the 1440×730 frame.
     const box = alert.objects[0].box;

@@ -121,6 +121,19 @@ describe('static_object on a real street still with composited real objects', ()
     expect(r.alerts).toEqual([]);
   }, 240_000);
 
+  it('street vending on a stall no class names: the board set down with a man standing at it fires on the static foreground and the man', async () => {
+    const r = await run({ seconds: 50, overlays: [SIGN, man({ x: 400, y: 215 }, 20)] }, [{ id: 'vending', type: 'street_vending', stall: 'foreground', dwellSeconds: 15, endAfterSeconds: 10 }]);
+    const started = r.alerts.filter((a) => a.state === 'started');
+    expect(started, JSON.stringify(r.alerts.map((a) => [a.state, a.objects]))).toHaveLength(1);
+    const labels = started[0].objects.map((o) => o.label);
+    expect(labels).toContain('static_object');
+    expect(labels).toContain('person');
+    const stall = started[0].objects.find((o) => o.label === 'static_object')!;
+    const box = { x1: stall.box.x * W, y1: stall.box.y * H, x2: (stall.box.x + stall.box.width) * W, y2: (stall.box.y + stall.box.height) * H };
+    expect(box.x1 < SIGN_BOX.x2 && box.x2 > SIGN_BOX.x1 && box.y1 < SIGN_BOX.y2 && box.y2 > SIGN_BOX.y1, `stall box ${JSON.stringify(box)} on the board`).toBe(true);
+    expect(started[0].category).toMatchObject({ id: 'street_vending', code: '09006', fullCode: '31010109006' });
+  }, 240_000);
+
   it('street vending: a bicycle parked in the zone with people walking past outside it: no vending alert', async () => {
     const bicycle: Overlay = { photo: 'street-sf.jpg', crop: { x: 775, y: 700, width: 474, height: 331 }, width: 110, at: { x: 300, y: 285 }, fromSeconds: 0 };
     const walkers = [0, 8, 16, 24, 32].map((from) => man({ x: 150, y: 120 }, from, 40));
