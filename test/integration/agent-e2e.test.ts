@@ -117,6 +117,8 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     // test/integration/built-e2e.test.ts runs this file with JIFANG_RUN_FROM=dist: the built JavaScript, not tsx.
     if (process.env.JIFANG_RUN_FROM) expect(agent.stderr()).toContain(process.env.JIFANG_RUN_FROM === 'dist' ? '(built JavaScript, Node' : '(TypeScript sources, Node');
     expect(alert.dwellSeconds).toBeGreaterThanOrEqual(5);
+    // What it is in the city systems' words and codes, from the event catalogue.
+    expect(alert.category).toMatchObject({ id: 'illegal_parking', name: '机动车乱停放', legacyCode: '04-09', dahuaCode: '0x24F', catalogueVersion: '2026.12-1' });
     expect(alert.objects.map((o) => o.label)).toEqual(['car']);
     // The taxi: x 118–437, y 468–624 of the 1440×730 frame.
     const box = alert.objects[0].box;

@@ -34,6 +34,7 @@ function eventStore() {
     cameras: () => ['cam-1'],
     snapshot: async () => ({ ok: true, jpeg, width: 1330, height: 1330, sha256: createHash('sha256').update(jpeg).digest('hex') }),
     reload: async () => ({ ok: true, detail: { changed: false } }),
+    captureReference: (camera) => ({ ok: false, error: `camera "${camera}" has no rule reading static foreground` }),
   };
   return { events, handlers, state: () => JSON.stringify([...events]) };
 }

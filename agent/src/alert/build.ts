@@ -3,10 +3,15 @@ import type { GeoMapper } from '../geo/mapper.ts';
 import type { Plate } from '../plate/schema.ts';
 import type { EventObject, ViolationUpdate } from '../rules/types.ts';
 import { bottomCentre } from '../core/geometry.ts';
-import { ALERT_SCHEMA_ID, alertSchema, type Alert, type AlertObject, type GeoPoint } from './schema.ts';
+import { builtinCatalogue, type Catalogue } from '../catalogue/load.ts';
+import type { RuleConfig } from '../rules/config.ts';
+import { ALERT_SCHEMA_ID, alertSchema, type Alert, type AlertObject, type Category, type GeoPoint } from './schema.ts';
 
 export interface AlertContext {
-  site: { id: string };
+  /** `divisionCode`: GB/T 2260, for the full 11-digit event code. */
+  site: { id: string; divisionCode?: string };
+  /** Where event types get their names and codes; default the built-in catalogue. */
+  catalogue?: Catalogue;
   /** `location`: where the camera stands (the site's position when the camera has none). */
   camera: { id: string; name?: string; location: LatLon; address?: string };
   /** The camera's calibration; absent when uncalibrated (the alert then carries the camera's position). */
@@ -35,7 +40,9 @@ export function buildAlert(update: ViolationUpdate, ctx: AlertContext): Alert {
     id: update.eventId,
     seq: update.seq,
     type,
+    category: category(update.rule, ctx),
     state: update.state,
+    phase: update.phase,
     site: ctx.site.id,
     camera: ctx.camera.id,
     cameraName: ctx.camera.name,
@@ -82,7 +89,25 @@ function alertObject(o: EventObject, ctx: AlertContext): AlertObject {
     box: { x: x1, y: y1, width: round(unit(o.box.x2 / w) - x1, BOX_DIGITS), height: round(unit(o.box.y2 / h) - y1, BOX_DIGITS) },
     ...(ground && { geo: point(ground) }),
     ...(plate && { plate }),
+    ...(o.foreground && { foreground: { area: round(clamp01(o.foreground.area / (w * h)), 6), overlaps: [...o.foreground.overlaps] } }),
   };
+}
+
+function category(rule: RuleConfig, ctx: AlertContext): Category {
+  const catalogue = ctx.catalogue ?? builtinCatalogue();
+  const e = catalogue.eventOf(rule);
+  const code = e.codes.gbt?.code;
+  return dropUndefined({
+    id: e.id,
+    name: e.name.zh,
+    nameEn: e.name.en,
+    standard: code ? catalogue.standard : undefined,
+    code,
+    fullCode: code && ctx.site.divisionCode ? `${ctx.site.divisionCode}${code}` : undefined,
+    legacyCode: e.codes.legacy?.code,
+    dahuaCode: e.codes.dahua?.code,
+    catalogueVersion: catalogue.version,
+  });
 }
 
 function point(p: LatLon): GeoPoint {

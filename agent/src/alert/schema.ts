@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { plateSchema } from '../plate/schema.ts';
 import { eventStateSchema, operatorActionSchema } from '../rules/states.ts';
+import { RULE_TYPES } from '../rules/config.ts';
+import { builtinCatalogue } from '../catalogue/load.ts';
+import { SITE_EVENT_PREFIX } from '../catalogue/schema.ts';
 
 /**
  * The published alert, `jifang.event/1`. One `id` per violation, stable across its lifecycle;
@@ -19,6 +22,32 @@ export const geoPointSchema = z.strictObject({
 });
 export type GeoPoint = z.infer<typeof geoPointSchema>;
 
+const builtinIds = builtinCatalogue().events.map((e) => e.id) as [string, ...string[]];
+/** The catalogue's event types; a site's own types (added by its catalogue file) start with "x_". */
+export const eventTypeIdSchema = z.union([z.enum(builtinIds), z.string().regex(new RegExp(`^${SITE_EVENT_PREFIX}[a-z0-9_-]+$`))]);
+
+/** What the event is in the standard's words and codes, from the event catalogue. */
+export const categorySchema = z.strictObject({
+  /** The catalogue's event type id: route on this or on `code`. */
+  id: eventTypeIdSchema,
+  /** The standard's name (Chinese), as platforms file it (SXMC). */
+  name: z.string().min(1),
+  nameEn: z.string().min(1),
+  /** The standard the codes are from; absent when the type has no code in it. */
+  standard: z.string().optional(),
+  /** GB/T 47678.5 5-digit 事项 code (2-digit 大类 + 3-digit 小类). */
+  code: z.string().regex(/^\d{5}$/).optional(),
+  /** The full 11-digit 事项代码: the site's GB/T 2260 division code + `code`; absent without either. */
+  fullCode: z.string().regex(/^\d{11}$/).optional(),
+  /** The older city-system (数字城管) code, "04-06". */
+  legacyCode: z.string().optional(),
+  /** The Dahua NetSDK event code of the same type, for platforms that also take vendors' boxes. */
+  dahuaCode: z.string().optional(),
+  /** Which catalogue the codes came from (built-in version, plus the site's corrections). */
+  catalogueVersion: z.string(),
+});
+export type Category = z.infer<typeof categorySchema>;
+
 export const alertObjectSchema = z.strictObject({
   label: z.string(),
   score: unit,
@@ -29,6 +58,11 @@ export const alertObjectSchema = z.strictObject({
   geo: geoPointSchema.optional(),
   /** The vehicle's licence plate, voted across the event's evidence frames; absent when not read or unreadable. */
   plate: plateSchema.optional(),
+  /**
+   * Static foreground found by the scene model rather than a detected object (label `static_object`, `trackId`
+   * negative): its area and the labels of any detections overlapping it.
+   */
+  foreground: z.strictObject({ area: unit, overlaps: z.array(z.string()) }).optional(),
 });
 export type AlertObject = z.infer<typeof alertObjectSchema>;
 
@@ -37,8 +71,16 @@ export const alertSchema = z.strictObject({
   id: z.string().min(1),
   /** 0 for `started`, +1 for every later message of the same event. */
   seq: z.number().int().min(0),
-  type: z.string().min(1),
+  /** The rule type that decided it. */
+  type: z.enum(RULE_TYPES),
+  /**
+   * The event type in the standard's words and codes. Every alert this agent builds carries it; optional in the
+   * schema so alerts queued in an outbox before an upgrade still validate (the field is additive to event/1).
+   */
+  category: categorySchema.optional(),
   state: eventStateSchema,
+  /** Two-stage rules (parking with a warning): `warning` first, then `violation`. */
+  phase: z.enum(['warning', 'violation']).optional(),
   site: z.string(),
   camera: z.string(),
   cameraName: z.string().optional(),
@@ -85,7 +127,7 @@ export const alertSchema = z.strictObject({
   }),
   rule: z.strictObject({
     id: z.string(),
-    type: z.string(),
+    type: z.enum(RULE_TYPES),
     description: z.string(),
     parameters: z.record(z.string(), z.unknown()),
   }),

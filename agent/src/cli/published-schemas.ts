@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ALERT_SCHEMA_ID, alertSchema } from '../alert/schema.ts';
 import { cameraHealthSchema, statusSchema } from '../health/schema.ts';
 import { configSchema } from '../config/schema.ts';
-import { COMMAND_RESULT_SCHEMA_ID, commandResultSchema, eventCommandSchema, reloadCommandSchema, snapshotCommandSchema } from '../commands/schema.ts';
+import { COMMAND_RESULT_SCHEMA_ID, commandResultSchema, eventCommandSchema, referenceCommandSchema, reloadCommandSchema, snapshotCommandSchema } from '../commands/schema.ts';
 
 /** Schema ids are URNs: consumers resolve them from the files, not from a web address. */
 const BASE = 'urn:jifang:schema';
@@ -16,6 +16,7 @@ export function publishedSchemas(): Record<string, object> {
     ['jifang.cmd-event-1.schema.json', eventCommandSchema, 'operator decision on an event, sent to …/cmd/event'],
     ['jifang.cmd-snapshot-1.schema.json', snapshotCommandSchema, 'request for a fresh annotated frame, sent to …/cmd/snapshot'],
     ['jifang.cmd-reload-1.schema.json', reloadCommandSchema, 'request to re-read the config, sent to …/cmd/reload'],
+    ['jifang.cmd-reference-1.schema.json', referenceCommandSchema, 'request to capture a camera\'s clean-scene reference for static foreground, sent to …/cmd/reference'],
     ['jifang.cmd-result-1.schema.json', commandResultSchema, `${COMMAND_RESULT_SCHEMA_ID}: the answer to every command, on …/cmd-result`],
     ['jifang.config-1.schema.json', configSchema, 'the agent config file (YAML or JSON)'],
   ];

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Logger } from '../core/log.ts';
 import type { Topics } from '../publish/topics.ts';
 import { runEventCommand } from './handlers/event.ts';
+import { runReferenceCommand } from './handlers/reference.ts';
 import { runReloadCommand } from './handlers/reload.ts';
 import { runSnapshotCommand } from './handlers/snapshot.ts';
 import type { CommandHandlers, CommandOutcome, CommandRun } from './handlers/types.ts';
@@ -19,7 +20,7 @@ import {
 
 
 /** One handler per command (a new command is one file in handlers/ plus its schema and this line). */
-const RUNS: { [N in CommandName]: CommandRun<N> } = { event: runEventCommand, snapshot: runSnapshotCommand, reload: runReloadCommand };
+const RUNS: { [N in CommandName]: CommandRun<N> } = { event: runEventCommand, snapshot: runSnapshotCommand, reload: runReloadCommand, reference: runReferenceCommand };
 
 /** One handled command, for the audit log (operator actions are part of the accountability chain). */
 export interface CommandAuditEntry {

@@ -46,6 +46,15 @@ export const snapshotCommandSchema = z.strictObject({
 });
 export type SnapshotCommand = z.infer<typeof snapshotCommandSchema>;
 
+/**
+ * `…/cmd/reference`: the camera's current view becomes its clean-scene reference for static foreground (an installer
+ * sends it when the street is clear); the camera needs a rule reading static foreground.
+ */
+export const referenceCommandSchema = z.strictObject({
+  camera: z.string({ error: 'expected camera, a camera id of this box (string)' }).min(1),
+  requestId,
+});
+
 /** `…/cmd/reload`: re-read and validate the config; the old one stays when the new one is invalid. */
 export const reloadCommandSchema = z.strictObject({ requestId });
 export type ReloadCommand = z.infer<typeof reloadCommandSchema>;
@@ -54,6 +63,7 @@ export const commandSchemas = {
   event: eventCommandSchema,
   snapshot: snapshotCommandSchema,
   reload: reloadCommandSchema,
+  reference: referenceCommandSchema,
 } as const;
 export type CommandName = keyof typeof commandSchemas;
 export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];

@@ -8,6 +8,8 @@ import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors
 import { readSecret } from '../core/secrets.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { dataDirOf } from './data-dir.ts';
+import { loadCatalogue, type Catalogue } from '../catalogue/load.ts';
+import { explainPresetProblems, expandPresets } from '../catalogue/expand.ts';
 
 /** The project root (where models/ and samples/ live), for paths a config does not resolve itself. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -17,6 +19,8 @@ export interface LoadedConfig {
   config: Config;
   /** SHA-256 of the file's bytes: recorded in the audit log so a decision can be traced to its config. */
   sha256: string;
+  /** The event catalogue: built in, corrected by the config's `catalogue` file. */
+  catalogue: Catalogue;
 }
 
 /**
@@ -42,14 +46,45 @@ export function loadConfig(file: string): LoadedConfig {
     );
   }
   const raw: unknown = doc.toJS();
+  const catalogue = siteCatalogue(raw, file);
+  // Presets become plain rules before validation, so every problem is reported at the path the installer wrote.
+  const expanded = expandPresets(raw, catalogue);
   const parsed = configSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new ConfigError(file, withPositions(problemsFromZod(parsed.error.issues, raw), parsed.error.issues, doc, lineCounter));
+  if (!parsed.success || expanded.problems.length) {
+    const schemaProblems = parsed.success ? [] : withPositions(problemsFromZod(parsed.error.issues, raw), parsed.error.issues, doc, lineCounter);
+    throw new ConfigError(file, [...expanded.problems, ...explainPresetProblems(schemaProblems, expanded.uses, expanded.problems)]);
+  }
 
   const config = parsed.data;
+  const unknownEvents = unknownEventProblems(config, catalogue);
+  if (unknownEvents.length) throw new ConfigError(file, unknownEvents);
   config.dataDir = dataDirOf(raw, file);
   const problems = resolvePaths(config, dirname(resolve(file)));
   if (problems.length) throw new ConfigError(file, problems);
-  return { file, config, sha256: sha256Hex(text) };
+  return { file, config, sha256: sha256Hex(text), catalogue };
+}
+
+/** The catalogue the config names (relative to the config's folder), over the built-in one. */
+function siteCatalogue(raw: unknown, file: string): Catalogue {
+  const ref = (raw as { catalogue?: unknown } | null)?.catalogue;
+  if (ref === undefined) return loadCatalogue();
+  if (typeof ref !== 'string' || ref === '') throw new ConfigError(file, [{ path: 'catalogue', message: `expected the path of a catalogue file, got ${JSON.stringify(ref)}` }]);
+  const path = resolve(dirname(resolve(file)), ref);
+  if (!existsSync(path)) throw new ConfigError(file, [{ path: 'catalogue', message: `catalogue file not found: ${path}` }]);
+  (raw as { catalogue: string }).catalogue = path;
+  return loadCatalogue(path);
+}
+
+function unknownEventProblems(cfg: Config, catalogue: Catalogue): ConfigProblem[] {
+  return cfg.cameras.flatMap((cam, ci) =>
+    cam.zones.flatMap((zone, zi) =>
+      zone.rules.flatMap((rule, ri) =>
+        rule.event === undefined || catalogue.get(rule.event)
+          ? []
+          : [{ path: `cameras[${ci}].zones[${zi}].rules[${ri}].event`, message: `unknown event type "${rule.event}": expected one of ${catalogue.events.map((e) => e.id).join(', ')}` }],
+      ),
+    ),
+  );
 }
 
 /** Makes file paths absolute in place and reports the ones that do not exist. */

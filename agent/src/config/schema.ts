@@ -20,6 +20,11 @@ export const siteSchema = z.strictObject({
   address: z.string().optional(),
   /** Identifies this box in alerts and the MQTT client id; default: the host name. */
   boxId: idSchema.optional(),
+  /**
+   * The administrative division the site is in (GB/T 2260, 6 digits, e.g. 310104 上海市徐汇区): with an event's
+   * 5-digit GB/T 47678.5 code it makes the full 11-digit event code alerts carry.
+   */
+  divisionCode: z.string().regex(/^\d{6}$/, { error: 'expected a 6-digit GB/T 2260 administrative division code such as "310104"' }).optional(),
 });
 
 export const cameraSchema = z.strictObject({
@@ -46,6 +51,8 @@ const configObjectSchema = z.strictObject({
   cameras: z.array(cameraSchema).min(1, { error: 'expected at least one camera' }),
   evidence: evidenceConfigSchema.default(evidenceConfigSchema.parse({})),
   audit: auditConfigSchema.default(auditConfigSchema.parse({})),
+  /** A site's corrections and additions to the event catalogue (same shape as agent/src/catalogue/events.yaml). */
+  catalogue: z.string().min(1).optional(),
   /** Outbox, evidence and audit log live here. */
   dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
   /** Local /healthz and /metrics; off unless a port is given. */

@@ -4,18 +4,20 @@ import { illegalParkingSchema } from './kinds/illegal-parking.ts';
 import { lineCrossingSchema } from './kinds/line-crossing.ts';
 import { loiteringSchema } from './kinds/loitering.ts';
 import { crowdSchema, intrusionSchema } from './kinds/presence.ts';
+import { staticObjectSchema } from './kinds/static-object.ts';
 import { streetVendingSchema } from './kinds/street-vending.ts';
 
 export { scheduleWindowSchema, type ScheduleWindow } from './params.ts';
-export { illegalParkingSchema, streetVendingSchema, intrusionSchema, crowdSchema, lineCrossingSchema, loiteringSchema };
+export { illegalParkingSchema, streetVendingSchema, intrusionSchema, crowdSchema, lineCrossingSchema, loiteringSchema, staticObjectSchema };
 
 export const ruleSchema = z.discriminatedUnion(
   'type',
-  [illegalParkingSchema, streetVendingSchema, intrusionSchema, crowdSchema, lineCrossingSchema, loiteringSchema],
-  { error: 'expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing or loitering' },
+  [illegalParkingSchema, streetVendingSchema, intrusionSchema, crowdSchema, lineCrossingSchema, loiteringSchema, staticObjectSchema],
+  { error: 'expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing, loitering or static_object (or a preset: jifang catalogue lists them)' },
 );
 export type RuleConfig = z.infer<typeof ruleSchema>;
 export type RuleType = RuleConfig['type'];
+export const RULE_TYPES = ruleSchema.options.map((o) => o.shape.type.value) as [RuleType, ...RuleType[]];
 
 export const zoneSchema = z
   .strictObject({

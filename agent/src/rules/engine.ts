@@ -3,6 +3,7 @@ import type { OperatorAction } from './states.ts';
 import type { Point } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import type { Instant } from '../core/time.ts';
+import type { StaticBlob } from '../motion/scene.ts';
 import { bottomCentre } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
 import type { RuleConfig, ZoneConfig } from './config.ts';
@@ -19,9 +20,12 @@ export interface CameraRules {
   /**
    * Judges one frame's tracks (from the tracker, fed `at.mono`; frames in monotonic order) against every zone's
    * rules and returns the lifecycle messages due now. Durations are measured on `at.mono`; the messages'
-   * timestamps and the schedules read `at.wall`, which may step either way.
+   * timestamps and the schedules read `at.wall`, which may step either way. `foreground`: the static blobs of the
+   * camera's scene model, when `needsForeground`.
    */
-  evaluate(tracks: readonly Track[], at: Instant): ViolationUpdate[];
+  evaluate(tracks: readonly Track[], at: Instant, foreground?: readonly StaticBlob[]): ViolationUpdate[];
+  /** Some rule reads static foreground: the camera must run a scene model and pass its blobs. */
+  readonly needsForeground: boolean;
   /**
    * An operator's decision on an active event: `ack` records it; `dispatch` records it and watches
    * the spot (state `cleared` when the violation goes, a reminder `updated` every `reminderSeconds`
@@ -91,8 +95,11 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
   // Privacy masks hide people's homes, not the street: an object standing in one is never analysed.
   const masked = (t: Track) => masks.some((m) => pointInPolygon(bottomCentre(t.box), m));
 
+  const needsForeground = camera.zones.some((z) => z.rules.some((r) => ruleKind(r).usesForeground?.(r) ?? false));
+
   return {
-    evaluate(tracks, now) {
+    needsForeground,
+    evaluate(tracks, now, foreground) {
       const at = now.mono;
       if (!Number.isFinite(at) || !Number.isFinite(now.wall)) throw new Error(`rules (${camera.id}): expected finite wall and monotonic times, got ${now.wall} and ${at}`);
       if (at < lastAt) throw new Error(`rules (${camera.id}): monotonic time went backwards (${at} after ${lastAt}); expected frames in time order`);
@@ -106,7 +113,7 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
           const open = inSchedule(params.schedule, now.wall, site.timezone);
           const eligible = open ? visible.filter((t) => t.meanScore >= params.minScore && !lifecycle.isSuppressed(t, at)) : [];
           const candidates = open
-            ? evaluator.evaluate({ at, tracks: eligible, inZone: eligible.filter((t) => inside.has(t)), resumes: (t) => lifecycle.resumes(t, seen) })
+            ? evaluator.evaluate({ at, tracks: eligible, inZone: eligible.filter((t) => inside.has(t)), resumes: (t) => lifecycle.resumes(t, seen), foreground })
             : [];
           out.push(...lifecycle.step(candidates, now, { open, seen }));
         }

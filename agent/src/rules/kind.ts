@@ -1,6 +1,10 @@
+import type { StaticBlob } from '../motion/scene.ts';
 import type { Track } from '../track/types.ts';
 import type { TrackLimits } from './thresholds.ts';
+import type { RuleObject } from './objects.ts';
 import type { CompiledZone } from './zone.ts';
+
+export type { RuleObject } from './objects.ts';
 
 export interface RuleInput {
   at: number;
@@ -16,16 +20,22 @@ export interface RuleInput {
    * likely the same object under a new track id, which need not settle again.
    */
   resumes(track: Track): boolean;
+  /**
+   * New things that stay in the scene (the camera's scene model), in pixels of the analysed frame; absent when
+   * no rule of the camera asks for them.
+   */
+  foreground?: readonly StaticBlob[];
 }
+
 
 /** One violation as seen in one frame. */
 export interface Sighting {
   /** Zone-wide rules (one violation per zone) give a fixed key; per-object rules leave it out. */
   key?: string;
   /** Every object taking part, for the alert. */
-  objects: readonly Track[];
+  objects: readonly RuleObject[];
   /** The objects that identify the violation across frames (the parked vehicle, the stall): matched by id, then by place. */
-  anchors: readonly Track[];
+  anchors: readonly RuleObject[];
   /**
    * Since when the condition has held for these objects (e.g. when the vehicle came to rest).
    * Absent: since the violation was first seen, kept through short gaps by the lifecycle.
@@ -41,8 +51,17 @@ export interface RuleEvaluator {
 export interface RuleKind<P> {
   /** Plain-language statement of the rule with its parameters and effective thresholds (the alert's `rule.description`). */
   describe(params: P, limits?: TrackLimits): string;
-  /** How long the condition must hold before an event starts. */
+  /** How long the condition must hold before an event starts (or turns from warning into a violation). */
   dwellSeconds(params: P): number;
+  /** A two-stage rule: the event starts this early in phase `warning` and becomes a `violation` after the dwell. */
+  warnSeconds?(params: P): number | undefined;
+  /**
+   * The detector labels the rule needs: every group must be served by a model knowing at least one of its labels.
+   * Empty: the rule decides without a model (static foreground).
+   */
+  needs(params: P): string[][];
+  /** The rule reads static foreground from the camera's scene model. */
+  usesForeground?(params: P): boolean;
   /** What the event is about, for end reasons: "the vehicle". */
   subject(params: P): string;
   /** Why an event ended while its objects are still seen. */

@@ -9,7 +9,7 @@ import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';
 import type { Sighting, RuleKind } from './kind.ts';
 import type { TrackLimits } from './thresholds.ts';
-import type { EventObject, EventView, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
+import type { EventObject, EventPhase, EventView, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
 
 /** A per-object violation seen again at this overlap, under a new track id, is the same violation. */
 const SAME_PLACE_IOU = 0.3;
@@ -29,6 +29,8 @@ interface ActiveEvent {
   operator?: OperatorRecord;
   dispatchedAt?: number;
   remindAt?: number;
+  /** Two-stage rules only. */
+  phase?: EventPhase;
 }
 
 /** A violation from its first sighting on; it becomes an event once it has held for the dwell time. */
@@ -85,6 +87,8 @@ export interface Lifecycle {
 export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   const { rule, kind, logger } = spec;
   const dwellMs = kind.dwellSeconds(rule) * 1000;
+  const warnSeconds = kind.warnSeconds?.(rule);
+  const startMs = warnSeconds === undefined ? dwellMs : warnSeconds * 1000;
   const endAfterMs = rule.endAfterSeconds * 1000;
   const updateMs = rule.updateIntervalSeconds * 1000;
   const reminderMs = rule.reminderSeconds * 1000;
@@ -113,6 +117,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     objects: ep.objects,
     operator: ev.operator,
     dispatchedAt: ev.dispatchedAt === undefined ? undefined : wall(ev.dispatchedAt),
+    ...(ev.phase && { phase: ev.phase }),
   });
 
   const message = (ep: Episode, ev: ActiveEvent, state: ViolationUpdate['state'], extra: Partial<ViolationUpdate> = {}): ViolationUpdate => ({
@@ -126,12 +131,19 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
 
   const start = (ep: Episode, at: number): ViolationUpdate => {
     const ev: ActiveEvent = { id: spec.newEventId(wall(at)), seq: 0, startedAt: ep.since, lastEmitAt: at, bestQuality: ep.quality };
+    if (warnSeconds !== undefined) ev.phase = at - ep.since >= dwellMs ? 'violation' : 'warning';
     ep.event = ev;
     logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id }, 'event started');
     return message(ep, ev, 'started', { betterEvidence: true });
   };
 
   const progress = (ep: Episode, ev: ActiveEvent, at: number): ViolationUpdate | undefined => {
+    if (ev.phase === 'warning' && at - ep.since >= dwellMs) {
+      ev.phase = 'violation';
+      ev.lastEmitAt = at;
+      ev.bestQuality = ep.quality;
+      return message(ep, ev, 'updated', { betterEvidence: true, reason: `violation: ${kind.subject(rule)} has stayed ${formatDuration(dwellMs / 1000)}` });
+    }
     const reminder = ev.remindAt !== undefined && at >= ev.remindAt;
     if (!reminder && at - ev.lastEmitAt < updateMs) return undefined;
     const better = ep.quality > ev.bestQuality + BETTER_EVIDENCE_MARGIN;
@@ -154,7 +166,8 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   };
 
   const finish = (ep: Episode, ev: ActiveEvent, at: number, facts: FrameFacts): ViolationUpdate => {
-    const reason = endReason(ep, facts);
+    const lapsed = endReason(ep, facts);
+    const reason = ev.phase === 'warning' ? `warning only (gone before ${formatDuration(dwellMs / 1000)}): ${lapsed}` : lapsed;
     logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id, reason }, 'event ended');
     return ev.dispatchedAt === undefined
       ? message(ep, ev, 'ended', { endedAt: wall(at), reason })
@@ -206,7 +219,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     if (ep.formerIds.size > FORMER_IDS_KEPT) ep.formerIds = new Set([...ep.formerIds].slice(-FORMER_IDS_KEPT));
     ep.anchorIds = ids;
     ep.region = unionBox(c.anchors.map((a) => a.box));
-    ep.objects = c.objects.map((t) => ({ trackId: t.id, label: t.label, score: t.score, box: t.box }));
+    ep.objects = c.objects.map((t) => ({ trackId: t.id, label: t.label, score: t.score, box: t.box, ...(t.foreground && { foreground: t.foreground }) }));
     ep.quality = c.anchors.reduce((s, a) => s + a.score, 0) / c.anchors.length;
   };
 
@@ -234,7 +247,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
         observe(ep, c, at, m?.sameObject ?? true);
         touched.add(ep);
         if (ep.closed) continue;
-        const msg = ep.event ? progress(ep, ep.event, at) : at - ep.since >= dwellMs ? start(ep, at) : undefined;
+        const msg = ep.event ? progress(ep, ep.event, at) : at - ep.since >= startMs ? start(ep, at) : undefined;
         if (msg) out.push(msg);
       }
       episodes = episodes.filter((ep) => {

@@ -20,6 +20,11 @@ export type ScheduleWindow = z.infer<typeof scheduleWindowSchema>;
 /** Parameters every rule type has. */
 export const commonRuleFields = {
   id: idSchema,
+  /**
+   * The catalogue event type this rule reports (its category in the alert). Set by `preset:`; a rule given by its
+   * type reports the catalogue's default event for that type unless this names another.
+   */
+  event: idSchema.optional(),
   /** Rule applies only inside these windows; absent = always. */
   schedule: z.array(scheduleWindowSchema).min(1).optional(),
   /**

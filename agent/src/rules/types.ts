@@ -1,6 +1,10 @@
 import type { EventState, OperatorAction } from './states.ts';
 import type { Box } from '../core/geometry.ts';
 import type { RuleConfig } from './config.ts';
+import type { ForegroundInfo } from './objects.ts';
+
+/** Two-stage rules (parking with `warnAfterSeconds`): a warning first, then the violation. */
+export type EventPhase = 'warning' | 'violation';
 
 /** An object taking part in a violation, as last seen. */
 export interface EventObject {
@@ -9,6 +13,8 @@ export interface EventObject {
   score: number;
   /** Pixels of the analysed frame. */
   box: Box;
+  /** A static foreground blob rather than a detected object (its `trackId` is then negative). */
+  foreground?: ForegroundInfo;
 }
 
 export interface OperatorRecord {
@@ -38,6 +44,8 @@ export interface EventView {
   operator?: OperatorRecord;
   /** Set once the event has been dispatched: the engine then watches whether the violation clears. */
   dispatchedAt?: number;
+  /** Two-stage rules only: which stage the event is in. */
+  phase?: EventPhase;
 }
 
 /** One lifecycle message of an event: what the integrator turns into an alert. */

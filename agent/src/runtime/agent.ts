@@ -97,7 +97,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       evidence,
       publisher,
       log,
-      pipeline: { site: state.config.site, detector, sink, model: modelInfo, agent: { version, boxId }, modelInput: model.manifest.input, plates },
+      pipeline: { site: state.config.site, catalogue: loaded.catalogue, detector, sink, model: modelInfo, agent: { version, boxId }, modelInput: model.manifest.input, plates },
       status: () => ({ ...statusOf(state.config, version, boxId, startedAt, cameras.sources), ...(audit.degraded ? { degraded: audit.degraded } : {}) }),
     });
     teardown.add(() => cameras.stopAll());

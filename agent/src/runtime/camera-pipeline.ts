@@ -8,6 +8,9 @@ import { createGeoMapper } from '../geo/mapper.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Logger } from '../core/log.ts';
 import type { Instant } from '../core/time.ts';
+import type { Catalogue } from '../catalogue/load.ts';
+import type { CommandOutcome } from '../commands/handlers/types.ts';
+import { createSceneModel, type SceneModel } from '../motion/scene.ts';
 import type { ProcessContext } from '../loop/frame-loop.ts';
 import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';
@@ -21,6 +24,7 @@ import type { Track } from '../track/types.ts';
 
 export interface PipelineDeps {
   site: Config['site'];
+  catalogue: Catalogue;
   detector: Detector;
   mask: PrivacyMask;
   sink: EventSink;
@@ -49,6 +53,9 @@ export class CameraPipeline {
   readonly rules: CameraRules;
   readonly sinkCamera: SinkCamera;
   private readonly tracker: Tracker;
+  /** Static foreground for the rules that read it (static_object, stalls without a class); absent otherwise. */
+  readonly scene: SceneModel | undefined;
+  private readonly log: Logger;
   private readonly windows: DetectionWindow[];
   private waiters: ((f: CapturedFrame) => void)[] = [];
   /** The illegal-parking zones (pixels) and the labels they watch, where plates are read during the dwell. */
@@ -62,6 +69,8 @@ export class CameraPipeline {
     const frame = camera.analysis;
     this.tracker = createTracker(camera.tracker);
     this.rules = createCameraRules(camera, deps.site, { logger });
+    this.scene = this.rules.needsForeground ? createSceneModel(frame.width, frame.height) : undefined;
+    this.log = logger.child({ camera: camera.id, stage: 'scene' });
     this.windows = windowsForCamera(camera, deps.modelInput);
     this.parking = camera.zones.flatMap((z) =>
       z.rules.flatMap((r) => (r.type === 'illegal_parking' ? [{ polygon: toPixels(z.polygon ?? [], z.units, frame), labels: new Set(r.labels) }] : [])),
@@ -82,7 +91,8 @@ export class CameraPipeline {
         ]),
       ),
       alertContext: {
-        site: { id: deps.site.id },
+        site: { id: deps.site.id, divisionCode: deps.site.divisionCode },
+        catalogue: deps.catalogue,
         camera: { id: camera.id, name: camera.name, location: camera.location ?? deps.site.location, address: camera.address ?? deps.site.address },
         geo: camera.calibration ? createGeoMapper(camera.calibration, frame) : undefined,
         model: deps.model,
@@ -112,8 +122,11 @@ export class CameraPipeline {
 
     if (this.deps.plates && this.parking.length > 0) this.offerPlates(this.deps.plates, frame, tracks, at);
 
+    // The scene model's time counts as the rules' own: it is their input and runs only for them.
     t = performance.now();
-    const updates = this.rules.evaluate(tracks, now);
+    const scene = this.scene?.update(frame, at);
+    if (scene?.rereferenced) this.log.warn({ ...scene.rereferenced }, 'scene re-referenced: the view changed as a whole (camera moved or the light switched); static objects are learned afresh');
+    const updates = this.rules.evaluate(tracks, now, scene?.blobs);
     ctx.record('rules', performance.now() - t);
 
     t = performance.now();
@@ -147,6 +160,14 @@ export class CameraPipeline {
       };
       this.waiters.push(waiter);
     });
+  }
+
+  /** The current view becomes the clean-scene reference of the camera's static foreground. */
+  captureReference(): CommandOutcome {
+    if (!this.scene) return { ok: false, error: `camera "${this.camera.id}" has no rule reading static foreground (static_object, or street_vending with a foreground stall): nothing to reference` };
+    this.scene.captureReference();
+    this.log.info({ camera: this.camera.id }, 'scene reference captured');
+    return { ok: true, detail: { camera: this.camera.id } };
   }
 
   /** An operator's decision; an event it ends is published at once (with the event's last evidence). */

@@ -57,5 +57,5 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
     }
   };
 
-  return { applyEventAction, cameras: () => [...pipelines.keys()], snapshot, reload: deps.reload };
+  return { applyEventAction, cameras: () => [...pipelines.keys()], snapshot, reload: deps.reload, captureReference: (camera) => pipelines.get(camera)!.captureReference() };
 }

@@ -35,6 +35,10 @@ function fixture(opts: { reloadResult?: { ok: true } | { ok: false; error: strin
       calls.push('reload');
       return opts.reloadResult ?? { ok: true };
     },
+    captureReference(camera) {
+      calls.push(`reference:${camera}`);
+      return camera === 'cam-2' ? { ok: false, error: 'camera "cam-2" has no rule reading static foreground' } : { ok: true, detail: { camera } };
+    },
   };
   const route = createCommandRouter({ topics, boxId: 'box-1', handlers, log: silentLogger, audit: (e) => audit.push(e), now: () => Date.parse('2025-05-01T00:00:00Z') });
   return { route, events, calls, audit, jpeg };
@@ -57,7 +61,7 @@ describe('command router', () => {
     ['a missing field', cmd('event', { eventId: 'evt-1', action: 'ack' }), /by: expected by/],
     ['an unexpected field', cmd('event', { ...valid, fine: 200 }), /fine/],
     ['a JSON array', cmd('event', [valid]), /invalid cmd\/event/],
-    ['an unknown command', cmd('shutdown', {}), /unknown command "shutdown": expected one of cmd\/event, cmd\/snapshot, cmd\/reload/],
+    ['an unknown command', cmd('shutdown', {}), /unknown command "shutdown": expected one of cmd\/event, cmd\/snapshot, cmd\/reload, cmd\/reference/],
     ["another box's prefix", cmd('event', valid, 'jifang/v1/site-b'), /not under this box's prefix "jifang\/v1\/site-a\/cmd\/"/],
   ])('refuses %s with an error reply and changes nothing', async (_what, incoming, error) => {
     const f = fixture();
@@ -102,6 +106,14 @@ describe('command router', () => {
     expect(reply.result).toMatchObject({ ok: false, error: 'unknown camera "cam-9": this box has "cam-1", "cam-2"' });
     expect(reply.snapshot).toBeUndefined();
     expect(f.calls).toEqual([]);
+  });
+
+  it('captures a camera\'s clean-scene reference; refuses an unknown camera or one without static foreground', async () => {
+    const f = fixture();
+    expect((await f.route(cmd('reference', { camera: 'cam-1', requestId: 'r1' }))).result).toMatchObject({ command: 'reference', ok: true, requestId: 'r1', detail: { camera: 'cam-1' } });
+    expect((await f.route(cmd('reference', { camera: 'cam-9' }))).result).toMatchObject({ ok: false, error: 'unknown camera "cam-9": this box has "cam-1", "cam-2"' });
+    expect((await f.route(cmd('reference', { camera: 'cam-2' }))).result).toMatchObject({ ok: false, error: /no rule reading static foreground/ });
+    expect(f.calls).toEqual(['reference:cam-1', 'reference:cam-2']);
   });
 
   it('reports a reload that kept the old config', async () => {

@@ -55,7 +55,7 @@ describe('config validation', () => {
 
   const mistakes: [string, (c: Record<string, any>) => void, string][] = [
     ['polygon with two points', (c) => (c.cameras[0].zones[0].polygon = [[0, 0], [1, 1]]), 'cameras[0].zones[0].polygon: expected at least 3 points'],
-    ['unknown rule type', (c) => (c.cameras[0].zones[0].rules[0].type = 'parking'), 'cameras[0].zones[0].rules[0].type: expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing or loitering'],
+    ['unknown rule type', (c) => (c.cameras[0].zones[0].rules[0].type = 'parking'), 'cameras[0].zones[0].rules[0].type: expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing, loitering or static_object (or a preset: jifang catalogue lists them)'],
     ['misspelt field', (c) => (c.cameras[0].zones[0].rules[0].dwelSeconds = 3), 'cameras[0].zones[0].rules[0].dwelSeconds: unknown field (check its spelling and indentation)'],
     ['missing site timezone', (c) => delete c.site.timezone, 'site.timezone: required field is missing (expected a string)'],
     ['unknown time zone', (c) => (c.site.timezone = 'Beijing'), 'site.timezone: expected an IANA time zone such as "Asia/Shanghai"'],

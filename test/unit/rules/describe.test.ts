@@ -10,8 +10,20 @@ describe('rule descriptions', () => {
       'Illegal parking: a car, truck, bus or motorcycle stationary inside the zone for at least 3 min. ' +
         'In force Mon–Fri 07:00–20:00 (site time); objects scored below 0.45 are ignored; an event ends once the condition has been false for 30 s.',
     );
-    expect(describeRule(rule({ type: 'street_vending', minObjects: 2 }))).toMatch(
-      /^Street vending: a stall of at least 2 stationary umbrella, dining table, chair, bench, suitcase, motorcycle or bicycle inside the zone with at least 1 person nearby for at least 5 min .*In force at all times/,
+    expect(describeRule(rule({ type: 'street_vending', minObjects: 2 }))).toBe(
+      'Street vending: a stall inside the zone (at least 2 stationary umbrella, dining table, chair, bench, suitcase, banana, apple, orange, broccoli or carrot ' +
+        'within 1.5× their height of each other, or static foreground not explained by a tracked person, car, truck, bus, motorcycle or bicycle) ' +
+        'with at least 1 person at it (within 1× their height of the stall, standing in the zone or, outside it, standing still; passers-by outside the zone do not count), ' +
+        'all of it for at least 5 min. In force at all times; objects scored below 0.45 are ignored; an event ends once the condition has been false for 30 s.',
+    );
+    expect(describeRule(rule({ type: 'street_vending', stall: 'objects', minPeople: 0, labels: ['umbrella'] }))).toMatch(
+      /^Street vending: a stall inside the zone \(at least 1 stationary umbrella within 1\.5× their height of each other\), all of it for at least 5 min\. /,
+    );
+    expect(describeRule(rule({ type: 'illegal_parking', warnAfterSeconds: 60 }))).toMatch(
+      /^Illegal parking: a car, truck, bus or motorcycle stationary inside the zone for at least 3 min \(a warning after 1 min, the violation after 3 min\)\. /,
+    );
+    expect(describeRule(rule({ type: 'static_object' }))).toMatch(
+      /^Static object: something new \(not in the learned background or the reference scene\) covering at least 400 px that stays still inside the zone for at least 2 min and is not a tracked person, car, truck, bus, motorcycle or bicycle\. /,
     );
     expect(describeRule(rule({ type: 'intrusion' }))).toMatch(/^Intrusion: a person inside the forbidden zone\. /);
     expect(describeRule(rule({ type: 'crowd', minCount: 10, dwellSeconds: 90 }))).toMatch(/^Crowd gathering: at least 10 person inside the zone for at least 1 min 30 s\. /);

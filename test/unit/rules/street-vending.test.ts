@@ -70,3 +70,35 @@ describe('street_vending', () => {
     expect(after[0].reason).toMatch(/the stall left/);
   });
 });
+
+describe('street_vending: what a stall is', () => {
+  const bicycle = box(500, 190, 60, 45);
+  /** People walking along the road below the pavement zone, one after another, passing close to it. */
+  const passersBy = (t: number): Detection[] => [0, 7, 14].map((offset) => det('person', box(700 - ((t + offset) * 40) % 420, 290, 25, 70)));
+
+  it('a parked bicycle in the zone with people walking past outside it: no vending event', () => {
+    const sim = new Sim(pavement({ dwellSeconds: 60 }));
+    sim.run(200, (_, t) => [det('bicycle', bicycle), ...passersBy(t)]);
+    expect(sim.updates).toEqual([]);
+  });
+
+  it('a stall with people walking past outside the zone and nobody at it: no event', () => {
+    const sim = new Sim(camera([{ id: 'pavement', polygon: [[0.65, 0.3], [1, 0.3], [1, 0.75], [0.65, 0.75]], rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 60 }] }]));
+    sim.run(200, (_, t) => [det('umbrella', box(480, 160, 70, 50)), det('dining table', box(490, 215, 60, 40)), ...passersBy(t)]);
+    expect(sim.updates).toEqual([]);
+  });
+
+  it('a vendor standing still just outside the zone, behind the stall, tends it', () => {
+    const sim = new Sim(camera([{ id: 'pavement', polygon: [[0.65, 0.3], [1, 0.3], [1, 0.75], [0.65, 0.75]], rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 60 }] }]));
+    sim.run(120, () => [det('umbrella', box(480, 160, 70, 50)), det('dining table', box(490, 215, 60, 40)), det('person', box(500, 210, 25, 70))]);
+    const started = sim.updates.filter((u) => u.state === 'started');
+    expect(started).toHaveLength(1);
+    expect(started[0].objects.map((o) => o.label).sort()).toEqual(['dining table', 'person', 'umbrella']);
+  });
+
+  it('bicycles count as goods only when a site lists them', () => {
+    const sim = new Sim(pavement({ dwellSeconds: 60, labels: ['bicycle'] }));
+    sim.run(120, () => [det('bicycle', bicycle), det('person', shift(bicycle, 60, -20))]);
+    expect(sim.updates.filter((u) => u.state === 'started')).toHaveLength(1);
+  });
+});

@@ -17,6 +17,15 @@ export interface CommandHandlers {
   snapshot(camera: string): Promise<SnapshotOutcome>;
   /** Re-read and validate the config; keep the old one when the new one is invalid. */
   reload(): Promise<CommandOutcome>;
+  /** Capture the camera's clean-scene reference (an error when no rule of it reads static foreground). */
+  captureReference(camera: string): CommandOutcome;
+}
+
+/** The refusal for a camera this box does not have; undefined when it has it. */
+export function unknownCamera(camera: string, handlers: Pick<CommandHandlers, 'cameras'>): CommandOutcome | undefined {
+  const known = handlers.cameras();
+  if (known.includes(camera)) return undefined;
+  return { ok: false, error: `unknown camera "${camera}": this box has ${known.map((c) => `"${c}"`).join(', ') || 'no cameras'}` };
 }
 
 /** What one command's handler gives back: the outcome, and for `snapshot` the frame to publish. */

@@ -6,12 +6,22 @@ import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
 import { isSettled, type RuleKind } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
 
-export const illegalParkingSchema = z.strictObject({
-  ...commonRuleFields,
-  type: z.literal('illegal_parking'),
-  labels: labelsField(['car', 'truck', 'bus', 'motorcycle']),
-  dwellSeconds: durationSeconds('dwellSeconds').default(180),
-});
+export const illegalParkingSchema = z
+  .strictObject({
+    ...commonRuleFields,
+    type: z.literal('illegal_parking'),
+    labels: labelsField(['car', 'truck', 'bus', 'motorcycle']),
+    dwellSeconds: durationSeconds('dwellSeconds').default(180),
+    /**
+     * Two stages like vendors' boxes: a `warning` event once the vehicle has stood this long, turning into the
+     * `violation` at `dwellSeconds`; a driver who leaves in between ends the event as a warning only.
+     */
+    warnAfterSeconds: durationSeconds('warnAfterSeconds').optional(),
+  })
+  .refine((p) => p.warnAfterSeconds === undefined || p.warnAfterSeconds < p.dwellSeconds, {
+    error: 'expected warnAfterSeconds shorter than dwellSeconds (the warning comes before the violation)',
+    path: ['warnAfterSeconds'],
+  });
 export type IllegalParkingParams = z.infer<typeof illegalParkingSchema>;
 
 /** Boxes overlapping this much are one vehicle seen under two labels (car and truck). */
@@ -19,8 +29,12 @@ const SAME_VEHICLE_IOU = 0.5;
 
 export const illegalParking: RuleKind<IllegalParkingParams> = {
   describe: (p, limits) =>
-    `Illegal parking: a ${listOr(p.labels)} stationary inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
+    `Illegal parking: a ${listOr(p.labels)} stationary inside the zone for at least ${formatDuration(p.dwellSeconds)}` +
+    (p.warnAfterSeconds !== undefined ? ` (a warning after ${formatDuration(p.warnAfterSeconds)}, the violation after ${formatDuration(p.dwellSeconds)})` : '') +
+    `. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
+  warnSeconds: (p) => p.warnAfterSeconds,
+  needs: (p) => [p.labels],
   subject: () => 'the vehicle',
   lapse: () => 'the vehicle is no longer stationary inside the zone',
   create: (p) => ({

@@ -5,6 +5,7 @@ import { illegalParking } from './illegal-parking.ts';
 import { lineCrossing } from './line-crossing.ts';
 import { loitering } from './loitering.ts';
 import { crowd, intrusion } from './presence.ts';
+import { staticObject } from './static-object.ts';
 import { streetVending } from './street-vending.ts';
 
 const KINDS: { [T in RuleType]: RuleKind<Extract<RuleConfig, { type: T }>> } = {
@@ -14,6 +15,7 @@ const KINDS: { [T in RuleType]: RuleKind<Extract<RuleConfig, { type: T }>> } = {
   crowd,
   line_crossing: lineCrossing,
   loitering,
+  static_object: staticObject,
 };
 
 export function ruleKind<P extends RuleConfig>(params: P): RuleKind<P> {

@@ -37,6 +37,7 @@ export const lineCrossing: RuleKind<LineCrossingParams> = {
   instant: true,
   describe: (p, limits) => `Line crossing: a ${listOr(p.labels)} crossing the line ${DIRECTION_WORDS[p.direction]}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: () => 0,
+  needs: (p) => [p.labels],
   subject: (p) => `the ${listOr(p.labels)}`,
   lapse: () => 'crossing recorded',
   create: (p, zone) => {

@@ -27,6 +27,7 @@ export const loitering: RuleKind<LoiteringParams> = {
   describe: (p, limits) =>
     `Loitering: a ${listOr(p.labels)} ${p.mode === 'stationary' ? 'standing still' : 'staying'} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
+  needs: (p) => [p.labels],
   subject: (p) => `the ${listOr(p.labels)}`,
   lapse: (p) => (p.mode === 'stationary' ? 'no longer standing still inside the zone' : 'left the zone'),
   create: (p) => {

@@ -30,6 +30,7 @@ export const intrusion: RuleKind<IntrusionParams> = {
   describe: (p, limits) =>
     `Intrusion: a ${listOr(p.labels)} inside the forbidden zone${p.dwellSeconds > 0 ? ` for at least ${formatDuration(p.dwellSeconds)}` : ''}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
+  needs: (p) => [p.labels],
   subject: (p) => `the ${listOr(p.labels)}`,
   lapse: (p) => `no ${listOr(p.labels)} inside the zone any more`,
   create: (p) => ({
@@ -44,6 +45,7 @@ export const crowd: RuleKind<CrowdParams> = {
   describe: (p, limits) =>
     `Crowd gathering: at least ${p.minCount} ${listOr(p.labels)} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
+  needs: (p) => [p.labels],
   subject: () => 'the crowd',
   lapse: (p) => `fewer than ${p.minCount} ${listOr(p.labels)} inside the zone`,
   create: (p) => ({

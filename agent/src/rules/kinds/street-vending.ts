@@ -1,53 +1,88 @@
 import { z } from 'zod';
 import { durationSeconds } from '../../core/schema.ts';
 import { boxGap, unionBox } from '../../core/geometry.ts';
-import type { Track } from '../../track/types.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
-import { isSettled, type RuleKind } from '../kind.ts';
+import { unexplainedBlobs } from '../foreground.ts';
+import { isSettled, type RuleKind, type RuleObject } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
+
+/**
+ * Goods and stall furniture a COCO model names. Bicycles and motorcycles are not goods: a parked bike is
+ * `disorderly_bikes`, not a stall. Produce is, because on a fruit stall it hides the table.
+ */
+export const DEFAULT_GOODS = ['umbrella', 'dining table', 'chair', 'bench', 'suitcase', 'banana', 'apple', 'orange', 'broccoli', 'carrot'];
+/** Static foreground covered by one of these, tracked, is that object standing still, not a stall. */
+export const DEFAULT_EXPLAINED_BY = ['person', 'car', 'truck', 'bus', 'motorcycle', 'bicycle'];
 
 export const streetVendingSchema = z.strictObject({
   ...commonRuleFields,
   type: z.literal('street_vending'),
-  labels: labelsField(['umbrella', 'dining table', 'chair', 'bench', 'suitcase', 'motorcycle', 'bicycle']),
+  labels: labelsField(DEFAULT_GOODS),
   personLabels: labelsField(['person']),
+  /**
+   * What makes the stall: `objects`, stationary goods detections; `foreground`, static foreground from the camera's
+   * scene model (for stalls no class names: carts, tarps, crates); `either` (default).
+   */
+  stall: z.enum(['objects', 'foreground', 'either'], { error: 'expected stall "objects", "foreground" or "either"' }).default('either'),
   minObjects: z.number().int().min(1).default(1),
   minPeople: z.number().int().min(0).default(1),
   /** Vending objects this close (in multiples of the taller one's height) form one stall. */
   clusterGap: z.number().min(0).default(1.5),
-  /** A person this close to the stall (in multiples of the person's height) counts as tending it. */
+  /**
+   * A person this close to the stall (in multiples of the person's height) tends it: standing in the zone, or
+   * outside it standing still. Someone walking past outside the zone never counts.
+   */
   peopleGap: z.number().min(0).default(1),
+  /** Static foreground smaller than this (pixels of the analysed frame) is ignored. */
+  minForegroundArea: z.number().min(0).default(400),
+  explainedBy: labelsField(DEFAULT_EXPLAINED_BY),
   dwellSeconds: durationSeconds('dwellSeconds').default(300),
 });
 export type StreetVendingParams = z.infer<typeof streetVendingSchema>;
 
+const usesObjects = (p: StreetVendingParams) => p.stall !== 'foreground';
+const usesForeground = (p: StreetVendingParams) => p.stall !== 'objects';
+
+function stallWords(p: StreetVendingParams): string {
+  const objects = `at least ${p.minObjects} stationary ${listOr(p.labels)} within ${p.clusterGap}× their height of each other`;
+  const foreground = 'static foreground not explained by a tracked ' + listOr(p.explainedBy);
+  return p.stall === 'objects' ? objects : p.stall === 'foreground' ? foreground : `${objects}, or ${foreground}`;
+}
+
 export const streetVending: RuleKind<StreetVendingParams> = {
   describe: (p, limits) =>
-    `Street vending: a stall of at least ${p.minObjects} stationary ${listOr(p.labels)} inside the zone` +
-    (p.minPeople > 0 ? ` with at least ${p.minPeople} ${listOr(p.personLabels)} nearby` : '') +
-    ` for at least ${formatDuration(p.dwellSeconds)} (objects within ${p.clusterGap}× their height of each other form one stall). ${describeLifecycle(p, limits)}`,
+    `Street vending: a stall inside the zone (${stallWords(p)})` +
+    (p.minPeople > 0
+      ? ` with at least ${p.minPeople} ${listOr(p.personLabels)} at it (within ${p.peopleGap}× their height of the stall, standing in the zone or, outside it, standing still; passers-by outside the zone do not count)`
+      : '') +
+    `, all of it for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
+  needs: (p) => [...(p.stall === 'objects' ? [p.labels] : []), ...(p.minPeople > 0 ? [p.personLabels] : [])],
+  usesForeground,
   subject: () => 'the stall',
-  lapse: (p) => `fewer than ${p.minObjects} stationary vending objects${p.minPeople > 0 ? ` with ${p.minPeople} ${listOr(p.personLabels)} nearby` : ''} remain in the zone`,
-  create: (p) => ({
+  lapse: (p) => `no stall${p.minPeople > 0 ? ` with ${p.minPeople} ${listOr(p.personLabels)} at it` : ''} remains in the zone`,
+  create: (p, zone) => ({
     evaluate(input) {
-      const goods = input.inZone.filter((t) => p.labels.includes(t.label) && isSettled(t, input, p.dwellSeconds));
-      const people = input.tracks.filter((t) => p.personLabels.includes(t.label));
-      return clusters(goods, p.clusterGap).flatMap((stall) => {
-        if (stall.length < p.minObjects) return [];
+      const goods: RuleObject[] = usesObjects(p) ? input.inZone.filter((t) => p.labels.includes(t.label) && isSettled(t, input, p.dwellSeconds)) : [];
+      const blobs = usesForeground(p) ? unexplainedBlobs(input.foreground, input.tracks, zone, p.explainedBy, p.minForegroundArea) : [];
+      const inZone = new Set(input.inZone);
+      const people = input.tracks.filter((t) => p.personLabels.includes(t.label) && (inZone.has(t) || isSettled(t, input, p.dwellSeconds)));
+      return clusters([...goods, ...blobs], p.clusterGap).flatMap((stall) => {
+        if (stall.length < p.minObjects && !stall.some((o) => o.foreground)) return [];
         const area = unionBox(stall.map((t) => t.box));
         const tending = people.filter((t) => boxGap(t.box, area) <= p.peopleGap * (t.box.y2 - t.box.y1));
         if (tending.length < p.minPeople) return [];
-        return [{ objects: [...stall, ...tending], anchors: stall, since: Math.min(...stall.map((t) => t.stationarySince)) }];
+        // No `since`: the dwell runs from when stall and people are first seen together.
+        return [{ objects: [...stall, ...tending], anchors: stall }];
       });
     },
   }),
 };
 
 /** Single-linkage clusters: objects within `gap` × the taller one's height of any member join it. */
-function clusters(tracks: readonly Track[], gap: number): Track[][] {
-  const groups: Track[][] = tracks.map((t) => [t]);
-  const near = (a: Track, b: Track) => boxGap(a.box, b.box) <= gap * Math.max(a.box.y2 - a.box.y1, b.box.y2 - b.box.y1);
+function clusters(objects: readonly RuleObject[], gap: number): RuleObject[][] {
+  const groups: RuleObject[][] = objects.map((t) => [t]);
+  const near = (a: RuleObject, b: RuleObject) => boxGap(a.box, b.box) <= gap * Math.max(a.box.y2 - a.box.y1, b.box.y2 - b.box.y1);
   for (let merged = true; merged; ) {
     merged = false;
     outer: for (let i = 0; i < groups.length; i++) {
