@@ -12,6 +12,8 @@ import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';
 import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
 import { createTracker, type Tracker } from '../track/tracker.ts';
+import type { Track } from '../track/types.ts';
+import { DetectionGate, type GateCounters } from './detection-gate.ts';
 import type { EventSink, SinkCamera } from './event-sink.ts';
 
 export interface PipelineDeps {
@@ -32,7 +34,8 @@ export interface CapturedFrame {
 }
 
 /**
- * One camera's analysis: privacy mask → detection (whole frame + zone windows) → tracking → rules → event sink.
+ * One camera's analysis: privacy mask → detection (motion-gated regions, or the whole frame + zone windows) →
+ * tracking (stationary objects outside the regions carried) → rules → event sink.
  * Owns the camera's tracker and rules state; called by the frame loop one frame at a time.
  */
 export class CameraPipeline {
@@ -40,6 +43,8 @@ export class CameraPipeline {
   readonly sinkCamera: SinkCamera;
   private readonly tracker: Tracker;
   private readonly windows: DetectionWindow[];
+  private readonly gate: DetectionGate;
+  private tracks: Track[] = [];
   private waiters: ((f: CapturedFrame) => void)[] = [];
 
   constructor(
@@ -51,6 +56,7 @@ export class CameraPipeline {
     this.tracker = createTracker(camera.tracker);
     this.rules = createCameraRules(camera, deps.site, { logger });
     this.windows = windowsForCamera(camera, deps.modelInput);
+    this.gate = new DetectionGate(camera, deps.detector, this.windows, deps.modelInput);
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
@@ -66,9 +72,14 @@ export class CameraPipeline {
     };
   }
 
-  /** Detection windows in use (besides the whole frame): each costs one inference per analysed frame. */
+  /** Detection windows in use (besides the whole frame): each costs one inference per analysed frame in every_frame mode. */
   get windowCount(): number {
     return this.windows.length;
+  }
+
+  /** Cumulative detection figures (inferences, regions, carried objects, recalibrations). */
+  get detectionCounters(): Readonly<GateCounters> {
+    return this.gate.counters;
   }
 
   async process(frame: Frame, ctx: ProcessContext): Promise<void> {
@@ -76,12 +87,17 @@ export class CameraPipeline {
     const at = frame.receivedAt;
     // Masked areas are never analysed, stored or sent: black them out before anything looks at the frame.
     mask.apply(frame);
-    const detections = await detector.detect(frame, this.windows);
-    ctx.recordDetect(detector.lastTimings);
+    const gated = await this.gate.detect(frame, at, this.tracks);
+    if (gated.motionMs > 0) ctx.record('motion', gated.motionMs);
+    if (gated.inferences > 0) ctx.recordDetect(detector.lastTimings);
+    const { detections } = gated;
 
     let t = performance.now();
-    const tracks = this.tracker.update(detections, at);
+    const tracks = this.tracker.update(detections, at, gated.looked);
+    this.tracks = tracks;
+    const carried = this.gate.countCarried(tracks);
     ctx.record('track', performance.now() - t);
+    ctx.recordDetection({ inferences: gated.inferences, regions: gated.regions, motionArea: gated.motionArea, carried, recalibrated: gated.recalibrated });
 
     t = performance.now();
     const updates = this.rules.evaluate(tracks, at);
