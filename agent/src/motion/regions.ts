@@ -45,21 +45,23 @@ const GRID = 8;
 const MIN_PAD_PX = 8;
 
 /**
- * Where to run the model on this frame (pure). The whole frame (plus every zone window) when it is due; otherwise
- * squares of at least the model's input side around motion blobs and around objects that move, are lost or are due a
- * re-check, neighbours merged while the merged square stays within `mergeScale` model sides, a zone window instead of
+ * Where to run the model on this frame (pure). The whole frame (plus every zone window) when it is due or an object at
+ * rest is due a re-check; otherwise squares of at least the model's input side around motion blobs and around objects
+ * that move, are lost or that motion touches, neighbours merged while the merged square stays within `mergeScale` model sides, a zone window instead of
  * the squares it contains when motion or an object is in it, and the whole frame instead when a square grows to it or
  * the squares together would cover it twice over. Objects at rest that no region sees whole are left to the tracker
  * to carry (see `sees`).
  */
 export function planRegions(p: RegionPlanInput): RegionPlan {
   const { frame, modelInput } = p;
-  if (p.fullFrame) return { fullFrame: true, regions: [...p.zoneWindows] };
+  // A re-check looks at the whole frame: the objects are seen at the scale they were found at, and one inference
+  // re-checks every object at rest at once.
+  const recheck = p.objects.some((o) => !o.needsLook && p.now - o.lastDetected >= p.recheckSeconds(o.label) * 1000);
+  if (p.fullFrame || recheck) return { fullFrame: true, regions: [...p.zoneWindows] };
 
   const interest: Box[] = [...p.motion];
   p.objects.forEach((o) => {
-    const due = p.now - o.lastDetected >= p.recheckSeconds(o.label) * 1000;
-    if (o.needsLook || due || p.motion.some((m) => touches(m, o.box))) interest.push(o.box);
+    if (o.needsLook || p.motion.some((m) => touches(m, o.box))) interest.push(o.box);
   });
 
   const side = Math.max(modelInput.width, modelInput.height);
@@ -85,6 +87,11 @@ export function planRegions(p: RegionPlanInput): RegionPlan {
 
 /** Share of a box that must lie inside one analysed rectangle for the model to have seen the object whole. */
 const SEEN_WHOLE = 0.9;
+
+/** Whether `box` touches one of the motion blobs. */
+export function moved(motion: readonly Box[], box: Box): boolean {
+  return motion.some((m) => touches(m, box));
+}
 
 /** Whether a plan's inferences see `box` (nearly) whole: if not, an object there was not looked at. */
 export function sees(plan: RegionPlan, box: Box): boolean {

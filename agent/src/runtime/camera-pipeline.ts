@@ -93,7 +93,7 @@ export class CameraPipeline {
     const { detections } = gated;
 
     let t = performance.now();
-    const tracks = this.tracker.update(detections, at, gated.looked);
+    const tracks = this.tracker.update(detections, at, gated.view);
     this.tracks = tracks;
     const carried = this.gate.countCarried(tracks);
     ctx.record('track', performance.now() - t);

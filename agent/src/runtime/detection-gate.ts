@@ -2,7 +2,8 @@ import type { Box, Point, RgbImage } from '../core/geometry.ts';
 import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
 import { recheckSecondsFor, type DetectionConfig } from '../motion/config.ts';
 import { MotionDetector } from '../motion/detector.ts';
-import { planRegions, sees, type PlannedObject, type RegionPlan } from '../motion/regions.ts';
+import { moved, planRegions, sees, type PlannedObject, type RegionPlan } from '../motion/regions.ts';
+import type { FrameView } from '../track/tracker.ts';
 import type { Track } from '../track/types.ts';
 
 /** What the gate needs of a camera's config. */
@@ -15,8 +16,8 @@ export interface GateCamera {
 
 export interface GateResult {
   detections: Detection[];
-  /** For the tracker: whether this frame's inferences looked at a box (undefined: the whole frame was looked at). */
-  looked: ((box: Box) => boolean) | undefined;
+  /** For the tracker: what this frame's inferences covered (undefined: the whole frame). */
+  view: FrameView | undefined;
   inferences: number;
   regions: number;
   /** Fraction of the picture that moved; 0 in every_frame mode. */
@@ -48,6 +49,7 @@ export class DetectionGate {
   readonly counters: GateCounters = { frames: 0, inferences: 0, regions: 0, carried: 0, recalibrations: 0, motionAreaSum: 0 };
   private readonly motion: MotionDetector | undefined;
   private lastFullFrameAt = -Infinity;
+  /** Set by a recalibration; the next frame looks at the whole frame whatever else. */
   private forceFull = true;
 
   constructor(
@@ -67,7 +69,7 @@ export class DetectionGate {
     this.counters.frames++;
     if (!this.motion) {
       const detections = await this.detector.detect(frame, this.zoneWindows);
-      return this.done({ detections, looked: undefined, inferences: 1 + this.zoneWindows.length, regions: this.zoneWindows.length, motionArea: 0, recalibrated: false, motionMs: 0 });
+      return this.done({ detections, view: undefined, inferences: 1 + this.zoneWindows.length, regions: this.zoneWindows.length, motionArea: 0, recalibrated: false, motionMs: 0 });
     }
     const t0 = performance.now();
     const m = this.motion.update(frame);
@@ -76,8 +78,9 @@ export class DetectionGate {
       this.forceFull = true;
     }
     const cfg = this.camera.detection;
-    // Calibration frames show no motion: the first one after a (re)start looks at the whole frame, the rest wait.
-    const fullFrame = this.forceFull || at - this.lastFullFrameAt >= cfg.fullFrameSeconds * 1000;
+    // While the background is (re)learnt motion says nothing: the whole frame is looked at, which also lets new
+    // tracks collect the hits they need to be confirmed before they are carried.
+    const fullFrame = this.forceFull || m.calibrating || at - this.lastFullFrameAt >= cfg.fullFrameSeconds * 1000;
     const objects: PlannedObject[] = previous.map((t) => ({
       box: t.box,
       label: t.label,
@@ -102,8 +105,9 @@ export class DetectionGate {
     const motionMs = performance.now() - t0;
     const inferences = (plan.fullFrame ? 1 : 0) + plan.regions.length;
     const detections = inferences > 0 ? await this.detector.detect(frame, plan.regions, { wholeFrame: plan.fullFrame }) : [];
-    const looked = plan.fullFrame ? undefined : (box: Box) => sees(plan, box);
-    return this.done({ detections, looked, inferences, regions: plan.regions.length, motionArea: m.areaFraction, recalibrated: m.recalibrated, motionMs });
+    const motion = m.boxes;
+    const view: FrameView | undefined = plan.fullFrame ? undefined : { looked: (box: Box) => sees(plan, box), mayStart: (box: Box) => moved(motion, box) };
+    return this.done({ detections, view, inferences, regions: plan.regions.length, motionArea: m.areaFraction, recalibrated: m.recalibrated, motionMs });
   }
 
   /** Counts the objects the tracker carried this frame. */

@@ -11,11 +11,17 @@ export interface Tracker {
   /**
    * Associates one frame's detections (taken at `at`, ms since epoch, never earlier than the
    * previous call) with the live tracks and returns the confirmed ones, tracked and lost, by id.
-   * `looked` says whether the detector looked at a box this frame (motion-gated detection runs the model on parts of
-   * the frame only); an object at rest that it did not look at and that was there the frame before is carried: kept
-   * as tracked without a detection. Without `looked`, the whole frame was looked at.
+   * `view` says what this frame's detection covered (motion-gated detection runs the model on parts of the frame
+   * only); without it, the whole frame was looked at and anything may start a track.
    */
-  update(detections: readonly Detection[], at: number, looked?: (box: Box) => boolean): Track[];
+  update(detections: readonly Detection[], at: number, view?: FrameView): Track[];
+}
+
+export interface FrameView {
+  /** Whether the detector saw `box` whole: an object at rest it did not see, and that was there the frame before, is carried (kept as tracked without a detection). */
+  looked(box: Box): boolean;
+  /** Whether a detection there may start a new track: only where the picture changed, so looking closer at a known object does not start new ones. */
+  mayStart(box: Box): boolean;
 }
 
 interface State extends Pick<Track, 'id' | 'label' | 'classId' | 'box' | 'score' | 'meanScore' | 'firstSeen' | 'lastSeen' | 'lastDetected' | 'hits'> {
@@ -88,7 +94,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   };
 
   return {
-    update(detections, at, looked) {
+    update(detections, at, view) {
       if (!Number.isFinite(at)) throw new Error(`tracker: expected a time in ms since the epoch, got ${at}`);
       if (at < lastAt) throw new Error(`tracker: time went backwards (${at} after ${lastAt}); expected frames in time order`);
       detections.forEach(checkDetection);
@@ -112,9 +118,9 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       const fresh = associate(tracks.filter((t) => !t.confirmed), predicted, detections, highLeft, cfg.matchIou, at, matched);
 
       const carried = new Set<State>();
-      if (looked) {
+      if (view) {
         for (const t of tracks) {
-          if (!t.confirmed || matched.has(t) || t.lastSeen !== lastAt || t.rest.movingSince !== undefined || looked(predicted.get(t)!)) continue;
+          if (!t.confirmed || matched.has(t) || t.lastSeen !== lastAt || t.rest.movingSince !== undefined || view.looked(predicted.get(t)!)) continue;
           t.lastSeen = at;
           carried.add(t);
         }
@@ -123,7 +129,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       const maxLost = cfg.maxLostSeconds * 1000;
       tracks = tracks.filter((t) => matched.has(t) || carried.has(t) || (t.confirmed && at - t.lastSeen <= maxLost));
       for (const i of fresh) {
-        if (detections[i].score < cfg.newTrackScore) continue;
+        if (detections[i].score < cfg.newTrackScore || (view && !view.mayStart(detections[i].box))) continue;
         const t = start(detections[i], at);
         tracks.push(t);
         matched.add(t);
