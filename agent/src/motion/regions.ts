@@ -49,7 +49,7 @@ const MIN_PAD_PX = 8;
  * rest is due a re-check; otherwise squares of at least the model's input side around motion blobs and around objects
  * that move, are lost or that motion touches, neighbours merged while the merged square stays within `mergeScale` model sides, a zone window instead of
  * the squares it contains when motion or an object is in it, and the whole frame instead when a square grows to it or
- * the squares together would cover it twice over. Objects at rest that no region sees whole are left to the tracker
+ * several squares together hold more pixels than it (one inference then does the work of many, if coarser). Objects at rest that no region sees whole are left to the tracker
  * to carry (see `sees`).
  */
 export function planRegions(p: RegionPlanInput): RegionPlan {
@@ -79,7 +79,7 @@ export function planRegions(p: RegionPlanInput): RegionPlan {
   }
   const frameArea = frame.width * frame.height;
   const cost = regions.reduce((sum, r) => sum + r.width * r.height, 0);
-  if (regions.some((r) => r.width * r.height >= frameArea) || (regions.length > 1 && cost >= frameArea * 2)) {
+  if (regions.some((r) => r.width * r.height >= frameArea) || (regions.length > 1 && cost >= frameArea)) {
     return { fullFrame: true, regions: p.zoneWindows.filter((w) => regions.includes(w)) };
   }
   return { fullFrame: false, regions };
