@@ -176,9 +176,9 @@ async function startCameras(n: number, det: Detector, mode: DetectionMode = 'eve
   sources.forEach((s) => loop.addSource(s));
   loop.start();
   sources.forEach((s) => s.start());
-  const until = Date.now() + 30_000;
+  const until = Date.now() + 90_000;
   while (!loop.health().every((h) => h.state === 'streaming' && h.analysedFrames > 0)) {
-    if (Date.now() > until) throw new Error(`cameras not streaming after 30 s: ${JSON.stringify(loop.health().map((h) => [h.camera, h.state, h.reason]))}`);
+    if (Date.now() > until) throw new Error(`cameras not streaming after 90 s: ${JSON.stringify(loop.health().map((h) => [h.camera, h.state, h.reason]))}`);
     await sleep(100);
   }
   return {
