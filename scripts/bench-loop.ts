@@ -107,7 +107,13 @@ try {
   if (soakSeconds !== undefined) await soak(Number(values['soak-cameras']), soakSeconds);
   else {
     const results: StageResult[] = [];
-    for (const n of counts) for (const mode of modes) results.push(await stage(n, seconds, mode));
+    for (const n of counts) {
+      for (const mode of modes) {
+        results.push(await stage(n, seconds, mode));
+        // Each stage as it completes: on a loaded machine a later stage may not get its cameras streaming.
+        process.stdout.write(`stage done: ${JSON.stringify(results.at(-1), (k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : k === 'perCamera' ? undefined : v))}\n`);
+      }
+    }
     print(results);
   }
 } finally {
