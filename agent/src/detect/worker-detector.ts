@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import { bootstrap } from '../ingest/thread.ts';
+import { createDetector } from './detector.ts';
 import type { LoadedModel } from '../model/load.ts';
 import type { DetectorConfig } from './config.ts';
 import type { DetectorWorkerData, FromDetectorWorker, ToDetectorWorker } from './worker-protocol.ts';
@@ -20,6 +21,11 @@ const RESTART_DELAY_MS = 1000;
  * order), so the next frame can be handed over while one is inferring. A worker that dies (a native fault in the model
  * run) fails the calls in flight and is restarted; calls made meanwhile wait for the new one.
  */
+/** The detector the config asks for: in a worker thread (`model.thread: worker`, the default) or in this one. */
+export function openDetector(model: LoadedModel, cfg: DetectorConfig, log: Logger): Promise<Detector> {
+  return cfg.thread === 'worker' ? createWorkerDetector(model, cfg, log) : createDetector(model, cfg, log);
+}
+
 export async function createWorkerDetector(model: LoadedModel, cfg: DetectorConfig, log: Logger): Promise<WorkerDetector> {
   const d = new WorkerDetector({ model, cfg }, log);
   await d.started();

@@ -9,7 +9,7 @@ import { createCommandRouter, type CommandOutcome, type SnapshotOutcome } from '
 import type { EventCommand } from '../commands/schema.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { createDetector } from '../detect/detector.ts';
+import { openDetector } from '../detect/worker-detector.ts';
 import type { Detector } from '../detect/types.ts';
 import type { Box } from '../core/geometry.ts';
 import { EvidenceService } from '../evidence/service.ts';
@@ -86,7 +86,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     await audit.append('config_loaded', { file: loaded.file, sha256: loaded.sha256 });
 
     const model = await loadModel(config.model.manifest);
-    const detector: Detector = await createDetector(model, config.model, log.child({ stage: 'detect' }));
+    const detector: Detector = await openDetector(model, config.model, log.child({ stage: 'detect' }));
     cleanups.push(() => detector.close());
     await audit.append('model_loaded', { name: model.manifest.name, sha256: model.sha256, file: model.modelPath, family: model.manifest.family });
 
