@@ -321,7 +321,7 @@ function laneStats(l: Lane, now: number): LaneStats {
 function foldDetection(l: Lane, d: FrameDetection): void {
   const c = l.detection;
   const w = Math.min(1, 1 / (l.targetFps * (rateWindowMs / 1000)));
-  const first = c.inferences === 0 && c.inferencesPerFrame === 0;
+  const first = l.analysed === 0;
   const mix = (old: number, v: number) => (first ? v : old + w * (v - old));
   c.inferencesPerFrame = mix(c.inferencesPerFrame, d.inferences);
   c.regionsPerFrame = mix(c.regionsPerFrame, d.regions);
