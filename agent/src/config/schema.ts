@@ -8,6 +8,7 @@ import { mqttConfigSchema } from '../publish/config.ts';
 import { evidenceConfigSchema } from '../evidence/config.ts';
 import { auditConfigSchema } from '../audit/config.ts';
 import { trackerConfigSchema } from '../track/config.ts';
+import { detectionConfigSchema, motionMasksSchema } from '../motion/config.ts';
 import { RESERVED_LEVELS } from '../publish/topics.ts';
 import { DEFAULT_DATA_DIR } from './data-dir.ts';
 
@@ -37,6 +38,10 @@ export const cameraSchema = z.strictObject({
   calibration: calibrationSchema.optional(),
   /** Blacked out before analysis, storage and sending (normalised 0..1 polygons). */
   privacyMasks: z.array(polygonSchema).default([]),
+  /** Motion inside these (normalised 0..1 polygons: swaying trees, the camera's clock overlay) is ignored. */
+  motionMasks: motionMasksSchema,
+  /** Where inferences go: motion-gated regions (default) or the whole frame and every zone window each frame. */
+  detection: detectionConfigSchema.default(detectionConfigSchema.parse({})),
   windows: windowsSchema,
   zones: z.array(zoneSchema).default([]),
   /** Tracker tuning; the defaults suit a small COCO model on street footage. */
@@ -76,7 +81,7 @@ function isTimeZone(tz: string): boolean {
 /** The config as it may be when other fields failed to parse: every field may be missing or wrong. */
 type UncheckedConfig = { cameras?: unknown };
 type UncheckedZone = { id?: unknown; units?: unknown; polygon?: unknown; rules?: unknown };
-type UncheckedCamera = { id?: unknown; analysis?: { width?: unknown; height?: unknown }; zones?: unknown; privacyMasks?: unknown; windows?: unknown };
+type UncheckedCamera = { id?: unknown; analysis?: { width?: unknown; height?: unknown }; zones?: unknown; privacyMasks?: unknown; motionMasks?: unknown; windows?: unknown };
 
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const numberOr = (v: unknown, dflt: number): number => (typeof v === 'number' ? v : dflt);
@@ -107,13 +112,15 @@ function checkCrossReferences(cfg: UncheckedConfig, ctx: z.RefinementCtx): void 
       const rules = asArray<{ id?: unknown }>(zone.rules);
       duplicates(rules.map((r) => r?.id)).forEach((ri) => issue(['cameras', ci, 'zones', zi, 'rules', ri, 'id'], `duplicate rule id ${JSON.stringify(rules[ri].id)}`));
     });
-    asArray<unknown>(cam.privacyMasks).forEach((mask, mi) =>
-      asArray<unknown>(mask).forEach((p, pi) => {
-        if (isPoint(p) && (p[0] < 0 || p[1] < 0 || p[0] > 1 || p[1] > 1)) {
-          issue(['cameras', ci, 'privacyMasks', mi, pi], `expected a normalised point inside 0..1, got [${p[0]}, ${p[1]}]`);
-        }
-      }),
-    );
+    for (const field of ['privacyMasks', 'motionMasks'] as const) {
+      asArray<unknown>(cam[field]).forEach((mask, mi) =>
+        asArray<unknown>(mask).forEach((p, pi) => {
+          if (isPoint(p) && (p[0] < 0 || p[1] < 0 || p[0] > 1 || p[1] > 1)) {
+            issue(['cameras', ci, field, mi, pi], `expected a normalised point inside 0..1, got [${p[0]}, ${p[1]}]`);
+          }
+        }),
+      );
+    }
     asArray<{ x?: unknown; y?: unknown; width?: unknown; height?: unknown }>(cam.windows).forEach((w, wi) => {
       if (w && numberOr(w.x, 0) + numberOr(w.width, 0) > width) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
       else if (w && numberOr(w.y, 0) + numberOr(w.height, 0) > height) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);

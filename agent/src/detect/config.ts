@@ -16,6 +16,12 @@ export const detectorConfigSchema = z.strictObject({
    * CPU from ffmpeg decoding and from preprocessing, and under load inference gets slower, not faster.
    */
   allowSpinning: z.boolean().default(false),
+  /**
+   * `worker` (the default): the detector runs in its own thread with its own ONNX Runtime session, so the main thread
+   * (MQTT, HTTP, rules, evidence) never waits on an inference; `main`: in the main thread (ORT's own threads still run
+   * the model, but preprocessing and decoding hold the event loop).
+   */
+  thread: z.enum(['worker', 'main']).default('worker'),
   /** Tried in order; CPU is always the last resort. */
   executionProviders: z.array(z.string().min(1)).default(['cpu']),
   /**

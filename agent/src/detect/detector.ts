@@ -11,7 +11,7 @@ import type { Decoder, OutputInfo } from './decoders/types.ts';
 import { Preprocessor } from './preprocess.ts';
 import { selectDetections, type Pass } from './nms-merge.ts';
 import { bindInputs, openSession } from './session.ts';
-import type { Detection, DetectionWindow, Detector, DetectorInfo, DetectTimings } from './types.ts';
+import type { Detection, DetectionWindow, DetectOptions, Detector, DetectorInfo, DetectTimings } from './types.ts';
 import type { RgbImage } from '../core/geometry.ts';
 
 /**
@@ -67,20 +67,21 @@ class OrtDetector implements Detector {
     this.info = { modelName: model.manifest.name, modelSha256: model.sha256, labels: model.labels };
   }
 
-  async detect(image: RgbImage, windows: readonly DetectionWindow[] = []): Promise<Detection[]> {
+  async detect(image: RgbImage, windows: readonly DetectionWindow[] = [], options: DetectOptions = {}): Promise<Detection[]> {
     checkImage(image);
     windows.forEach((w, i) => checkWindow(w, i, image));
     if (this.busy) throw new Error('detect() called while the previous call is still running (one frame at a time per detector)');
     this.busy = true;
     try {
-      return await this.run(image, windows);
+      return await this.run(image, windows, options.wholeFrame ?? true);
     } finally {
       this.busy = false;
     }
   }
 
-  private async run(image: RgbImage, windows: readonly DetectionWindow[]): Promise<Detection[]> {
-    const passes: Pass[] = [{ x: 0, y: 0, width: image.width, height: image.height }, ...windows].map((window) => ({ window, pixel: 0 }));
+  private async run(image: RgbImage, windows: readonly DetectionWindow[], wholeFrame: boolean): Promise<Detection[]> {
+    const whole: DetectionWindow[] = wholeFrame ? [{ x: 0, y: 0, width: image.width, height: image.height }] : [];
+    const passes: Pass[] = [...whole, ...windows].map((window) => ({ window, pixel: 0 }));
     const timings: DetectTimings = { preprocessMs: 0, inferenceMs: [], decodeMs: 0 };
     const c = this.candidates;
     c.clear();

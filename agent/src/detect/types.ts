@@ -17,6 +17,11 @@ export interface DetectionWindow {
   height: number;
 }
 
+export interface DetectOptions {
+  /** Default true. False: only the windows (motion-gated detection plans its own regions). */
+  wholeFrame?: boolean;
+}
+
 export interface DetectorInfo {
   modelName: string;
   modelSha256: string;
@@ -32,8 +37,11 @@ export interface DetectTimings {
 
 export interface Detector {
   readonly info: DetectorInfo;
-  /** Runs the whole frame plus the given windows, merges in frame coordinates. */
-  detect(image: RgbImage, windows?: readonly DetectionWindow[]): Promise<Detection[]>;
+  /**
+   * Runs the whole frame (unless `wholeFrame: false`) plus the given windows, merges in frame coordinates. Each
+   * window and the whole frame cost one inference.
+   */
+  detect(image: RgbImage, windows?: readonly DetectionWindow[], options?: DetectOptions): Promise<Detection[]>;
   /** Timings of the last detect() call; valid until the next call. */
   readonly lastTimings: DetectTimings;
   close(): Promise<void>;

@@ -7,6 +7,17 @@ export interface AnalysisCounters {
   analysedFps: number;
   analysedFrames: number;
   skippedFrames: number;
+  detection?: DetectionCounters;
+}
+
+/** Where the camera's inferences go (per-frame figures averaged over about 10 s). */
+export interface DetectionCounters {
+  inferences: number;
+  inferencesPerFrame: number;
+  regionsPerFrame: number;
+  motionArea: number;
+  carried: number;
+  recalibrations: number;
 }
 
 /** `…/{camera}/health` from the stream supervisor's status and the loop's counters. */
@@ -22,6 +33,20 @@ export function cameraHealth(src: Pick<SourceStatus, 'camera' | 'state' | 'reaso
     analysedFrames: analysis.analysedFrames,
     lastFrameAgeSeconds: src.lastFrameAt === null ? null : Math.max(0, Math.round(now - src.lastFrameAt) / 1000),
     reconnects: src.reconnects,
+    ...(analysis.detection && analysis.analysedFrames > 0 ? { detection: detectionHealth(analysis.detection) } : {}),
     at: new Date(now).toISOString(),
+  };
+}
+
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+function detectionHealth(d: DetectionCounters): NonNullable<CameraHealth['detection']> {
+  return {
+    inferencesPerFrame: r3(d.inferencesPerFrame),
+    regionsPerFrame: r3(d.regionsPerFrame),
+    motionAreaFraction: r3(d.motionArea),
+    carriedObjects: d.carried,
+    recalibrations: d.recalibrations,
+    inferences: d.inferences,
   };
 }

@@ -17,6 +17,22 @@ export const cameraHealthSchema = z.strictObject({
   /** Seconds since the last frame arrived; null before the first one. */
   lastFrameAgeSeconds: z.number().nullable(),
   reconnects: z.number().int(),
+  /** Where the model's inferences go (per-frame figures: a mean over about the last 10 s). */
+  detection: z
+    .strictObject({
+      /** Inferences per analysed frame (the whole frame and each region or window count one). */
+      inferencesPerFrame: z.number(),
+      /** Regions (zone windows, squares around motion and objects) per analysed frame. */
+      regionsPerFrame: z.number(),
+      /** Fraction of the picture that moved (motion mode; 0 in every_frame mode). */
+      motionAreaFraction: z.number(),
+      /** Objects kept in the latest frame without inference (stationary, no motion on them). */
+      carriedObjects: z.number().int(),
+      /** Lighting changes after which the motion background was relearnt (cumulative). */
+      recalibrations: z.number().int(),
+      inferences: z.number().int(),
+    })
+    .optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type CameraHealth = z.infer<typeof cameraHealthSchema>;

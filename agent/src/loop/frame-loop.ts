@@ -4,7 +4,7 @@ import type { DetectTimings } from '../detect/types.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { CameraSource } from '../ingest/source.ts';
 import type { CameraHealth } from '../health/schema.ts';
-import { cameraHealth } from '../health/camera-health.ts';
+import { cameraHealth, type DetectionCounters } from '../health/camera-health.ts';
 import { chooseLane, charge, type LaneTurn, type LaneClock } from './fair-share.ts';
 import { RateMeter } from './rate.ts';
 import { LatestFrameSlot } from './slot.ts';
@@ -19,6 +19,19 @@ export interface ProcessContext {
   record(stage: StageName, ms: number): void;
   /** Records the detector's timings; the frame's age at inference start is derived from them. */
   recordDetect(t: DetectTimings): void;
+  /** What this frame's detection cost: the scheduler charges the camera by inferences, health shows the figures. */
+  recordDetection(d: FrameDetection): void;
+}
+
+/** One analysed frame's detection figures (one region = one inference; the whole frame counts as one). */
+export interface FrameDetection {
+  inferences: number;
+  regions: number;
+  /** Fraction of the picture that moved (motion mode). */
+  motionArea: number;
+  /** Tracked objects kept this frame without a detection. */
+  carried: number;
+  recalibrated: boolean;
 }
 
 /**
@@ -46,6 +59,7 @@ export interface LaneStats {
   /** 1 − analysed/target while frames are being skipped, else 0: the part of the target the box cannot deliver. */
   shortfall: number;
   processErrors: number;
+  detection: DetectionCounters;
 }
 
 export interface LoopStats {
@@ -66,6 +80,7 @@ interface Lane {
   /** Skipped count at the last capacity report, to see skipping now rather than ever. */
   skippedAtReport: number;
   errors: number;
+  detection: DetectionCounters;
   recycle: (f: Frame) => void;
   source?: CameraSource;
   detach?: () => void;
@@ -88,6 +103,8 @@ export class FrameLoop {
   private readonly lanes = new Map<string, Lane>();
   private readonly analysedTotal: Counter<'camera'>;
   private readonly skippedTotal: Counter<'camera'>;
+  private readonly inferencesTotal: Counter<'camera'>;
+  private readonly recalibrationsTotal: Counter<'camera'>;
   private readonly log: Logger;
   private vtime = 0;
   private running = false;
@@ -105,6 +122,13 @@ export class FrameLoop {
     this.skippedTotal = new Counter({
       name: 'jifang_frames_skipped_total',
       help: 'Frames replaced by a newer one before analysis (the loop was busy)',
+      labelNames: ['camera'],
+      registers: [opts.registry],
+    });
+    this.inferencesTotal = new Counter({ name: 'jifang_inferences_total', help: 'Model inferences (one per region or window; the whole frame counts as one)', labelNames: ['camera'], registers: [opts.registry] });
+    this.recalibrationsTotal = new Counter({
+      name: 'jifang_motion_recalibrations_total',
+      help: 'Lighting changes after which the motion background was relearnt',
       labelNames: ['camera'],
       registers: [opts.registry],
     });
@@ -134,6 +158,7 @@ export class FrameLoop {
       skipped: 0,
       skippedAtReport: 0,
       errors: 0,
+      detection: { inferences: 0, inferencesPerFrame: 0, regionsPerFrame: 0, motionArea: 0, carried: 0, recalibrations: 0 },
       recycle,
     };
     this.lanes.set(camera, lane);
@@ -232,6 +257,7 @@ export class FrameLoop {
     const waitMs = dispatchedAt - frame.receivedAt;
     this.timings.record('wait', camera, waitMs);
     let preprocessMs = 0;
+    let inferences = 1;
     const ctx: ProcessContext = {
       camera,
       dispatchedAt,
@@ -239,6 +265,12 @@ export class FrameLoop {
       recordDetect: (t) => {
         preprocessMs = t.preprocessMs;
         this.timings.recordDetect(camera, t);
+      },
+      recordDetection: (d) => {
+        inferences = d.inferences;
+        foldDetection(lane, d);
+        this.inferencesTotal.labels(camera).inc(d.inferences);
+        if (d.recalibrated) this.recalibrationsTotal.labels(camera).inc();
       },
     };
     try {
@@ -256,6 +288,7 @@ export class FrameLoop {
       }
     } finally {
       lane.recycle(frame);
+      chargeInferences(lane.clock, inferences);
     }
   }
 
@@ -290,8 +323,34 @@ function laneStats(l: Lane, now: number): LaneStats {
     skippedFrames: l.skipped,
     shortfall: skipping ? Math.max(0, 1 - analysedFps / l.targetFps) : 0,
     processErrors: l.errors,
+    detection: { ...l.detection },
   };
 }
+
+/** Per-frame figures are averaged over about the rate window (an exponential mean over 10 s of frames). */
+function foldDetection(l: Lane, d: FrameDetection): void {
+  const c = l.detection;
+  const w = Math.min(1, 1 / (l.targetFps * (rateWindowMs / 1000)));
+  const first = l.analysed === 0;
+  const mix = (old: number, v: number) => (first ? v : old + w * (v - old));
+  c.inferencesPerFrame = mix(c.inferencesPerFrame, d.inferences);
+  c.regionsPerFrame = mix(c.regionsPerFrame, d.regions);
+  c.motionArea = mix(c.motionArea, d.motionArea);
+  c.inferences += d.inferences;
+  c.carried = d.carried;
+  if (d.recalibrated) c.recalibrations++;
+}
+
+/**
+ * The dispatch booked one frame as one unit of service; the frame really cost `inferences` (one region = one
+ * inference), so the lane's finish tag moves by the difference. A frame without inference still costs a little
+ * (motion, tracking, rules), so an idle camera cannot be dispatched without bound in virtual time.
+ */
+function chargeInferences(clock: LaneClock, inferences: number): void {
+  clock.finishTag += clock.intervalMs * (Math.max(MIN_FRAME_COST, inferences) - 1);
+}
+
+const MIN_FRAME_COST = 0.1;
 
 function round1(x: number): number {
   return Math.round(x * 10) / 10;

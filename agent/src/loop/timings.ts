@@ -2,7 +2,7 @@ import { Histogram, type Registry } from 'prom-client';
 import type { DetectTimings } from '../detect/types.ts';
 import { SampleWindow, type TimingSummary } from './samples.ts';
 
-export const stageNames = ['wait', 'preprocess', 'inference', 'decode', 'track', 'rules', 'publish'] as const;
+export const stageNames = ['wait', 'motion', 'preprocess', 'inference', 'decode', 'track', 'rules', 'publish'] as const;
 export type StageName = (typeof stageNames)[number];
 
 /** The periodic `…/metrics` payload's timing part: one interval, summaries in milliseconds. */

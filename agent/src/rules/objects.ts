@@ -31,6 +31,8 @@ export function blobObject(blob: StaticBlob, overlaps: readonly string[]): RuleO
     velocity: { x: 0, y: 0 },
     stationarySince: blob.since,
     moving: false,
+    carried: false,
+    lastDetected: blob.lastSeen,
     history: [],
     foreground: { area: blob.area, overlaps },
   };

@@ -10,7 +10,7 @@ import type { CommandOutcome } from '../commands/handlers/types.ts';
 import { attachCommandChannel } from '../commands/channel.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { createDetector } from '../detect/detector.ts';
+import { openDetector } from '../detect/worker-detector.ts';
 import type { Detector } from '../detect/types.ts';
 import { EvidenceService } from '../evidence/service.ts';
 import { startHttpServer } from '../health/http.ts';
@@ -78,7 +78,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
 
   try {
     const audit = await openAudit(loaded, { version, boxId, log, teardown, stopReason: () => state.stopReason });
-    const { detector, model } = await openDetector(state.config, audit, log, teardown);
+    const { detector, model } = await loadDetector(state.config, audit, log, teardown);
     const { publisher, brokerUrl } = await connectBroker(state.config, { version, boxId, startedAt, audit, log, teardown });
     const evidence = await EvidenceService.open({ config: state.config.evidence, dataDir: state.config.dataDir, cameras: state.config.cameras, timezone: state.config.site.timezone, audit, log });
     await evidence.start();
@@ -192,9 +192,9 @@ async function openAudit(
   return audit;
 }
 
-async function openDetector(config: Config, audit: AuditLog, log: Logger, teardown: Teardown) {
+async function loadDetector(config: Config, audit: AuditLog, log: Logger, teardown: Teardown) {
   const model = await loadModel(config.model.manifest);
-  const detector: Detector = await createDetector(model, config.model, log.child({ stage: 'detect' }));
+  const detector: Detector = await openDetector(model, config.model, log.child({ stage: 'detect' }));
   teardown.add(() => detector.close());
   await audit.append('model_loaded', { name: model.manifest.name, sha256: model.sha256, file: model.modelPath, family: model.manifest.family });
   return { detector, model };

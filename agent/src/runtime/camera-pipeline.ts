@@ -16,11 +16,12 @@ import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';
 import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
 import { createTracker, type Tracker } from '../track/tracker.ts';
+import type { Track } from '../track/types.ts';
+import { DetectionGate, type GateCounters } from './detection-gate.ts';
 import type { EventSink, SinkCamera } from './event-sink.ts';
 import { bottomCentre } from '../core/geometry.ts';
 import type { PlateEvidence } from '../plate/evidence-reads.ts';
 import { pointInPolygon } from '../rules/geometry.ts';
-import type { Track } from '../track/types.ts';
 
 export interface PipelineDeps {
   site: Config['site'];
@@ -46,7 +47,8 @@ export interface CapturedFrame {
 }
 
 /**
- * One camera's analysis: privacy mask → detection (whole frame + zone windows) → tracking → rules → event sink.
+ * One camera's analysis: privacy mask → detection (motion-gated regions, or the whole frame + zone windows) →
+ * tracking (stationary objects outside the regions carried) → rules → event sink.
  * Owns the camera's tracker and rules state; called by the frame loop one frame at a time.
  */
 export class CameraPipeline {
@@ -57,6 +59,8 @@ export class CameraPipeline {
   readonly scene: SceneModel | undefined;
   private readonly log: Logger;
   private readonly windows: DetectionWindow[];
+  private readonly gate: DetectionGate;
+  private tracks: Track[] = [];
   private waiters: ((f: CapturedFrame) => void)[] = [];
   /** The illegal-parking zones (pixels) and the labels they watch, where plates are read during the dwell. */
   private readonly parking: { polygon: Point[]; labels: ReadonlySet<string> }[];
@@ -75,6 +79,7 @@ export class CameraPipeline {
     this.parking = camera.zones.flatMap((z) =>
       z.rules.flatMap((r) => (r.type === 'illegal_parking' ? [{ polygon: toPixels(z.polygon ?? [], z.units, frame), labels: new Set(r.labels) }] : [])),
     );
+    this.gate = new DetectionGate(camera, deps.detector, this.windows, deps.modelInput);
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
@@ -102,9 +107,14 @@ export class CameraPipeline {
     };
   }
 
-  /** Detection windows in use (besides the whole frame): each costs one inference per analysed frame. */
+  /** Detection windows in use (besides the whole frame): each costs one inference per analysed frame in every_frame mode. */
   get windowCount(): number {
     return this.windows.length;
+  }
+
+  /** Cumulative detection figures (inferences, regions, carried objects, recalibrations). */
+  get detectionCounters(): Readonly<GateCounters> {
+    return this.gate.counters;
   }
 
   async process(frame: Frame, ctx: ProcessContext): Promise<void> {
@@ -113,18 +123,24 @@ export class CameraPipeline {
     const now = { wall: at, mono: frame.monoAt };
     // Masked areas are never analysed, stored or sent: black them out before anything looks at the frame.
     mask.apply(frame);
-    const detections = await detector.detect(frame, this.windows);
-    ctx.recordDetect(detector.lastTimings);
+    // Durations (re-checks, dwell, rest) run on the monotonic clock; alerts are stamped with the wall clock.
+    const gated = await this.gate.detect(frame, now.mono, this.tracks);
+    if (gated.motionMs > 0) ctx.record('motion', gated.motionMs);
+    if (gated.inferences > 0) ctx.recordDetect(detector.lastTimings);
+    const { detections } = gated;
 
     let t = performance.now();
-    const tracks = this.tracker.update(detections, now.mono);
+    const tracks = this.tracker.update(detections, now.mono, gated.view);
+    this.tracks = tracks;
+    const carried = this.gate.countCarried(tracks);
     ctx.record('track', performance.now() - t);
+    ctx.recordDetection({ inferences: gated.inferences, regions: gated.regions, motionArea: gated.motionArea, carried, recalibrated: gated.recalibrated });
 
-    if (this.deps.plates && this.parking.length > 0) this.offerPlates(this.deps.plates, frame, tracks, at);
+    if (this.deps.plates && this.parking.length > 0) this.offerPlates(this.deps.plates, frame, tracks, now.mono);
 
     // The scene model's time counts as the rules' own: it is their input and runs only for them.
     t = performance.now();
-    const scene = this.scene?.update(frame, at);
+    const scene = this.scene?.update(frame, now.mono);
     if (scene?.rereferenced) this.log.warn({ ...scene.rereferenced }, 'scene re-referenced: the view changed as a whole (camera moved or the light switched); static objects are learned afresh');
     const updates = this.rules.evaluate(tracks, now, scene?.blobs);
     ctx.record('rules', performance.now() - t);

@@ -11,11 +11,20 @@ export interface Tracker {
   /**
    * Associates one frame's detections (taken at `at`, ms since epoch, never earlier than the
    * previous call) with the live tracks and returns the confirmed ones, tracked and lost, by id.
+   * `view` says what this frame's detection covered (motion-gated detection runs the model on parts of the frame
+   * only); without it, the whole frame was looked at and anything may start a track.
    */
-  update(detections: readonly Detection[], at: number): Track[];
+  update(detections: readonly Detection[], at: number, view?: FrameView): Track[];
 }
 
-interface State extends Pick<Track, 'id' | 'label' | 'classId' | 'box' | 'score' | 'meanScore' | 'firstSeen' | 'lastSeen' | 'hits'> {
+export interface FrameView {
+  /** Whether the detector saw `box` whole: an object at rest it did not see, and that was there the frame before, is carried (kept as tracked without a detection). */
+  looked(box: Box): boolean;
+  /** Whether a detection there may start a new track: only where the picture changed, so looking closer at a known object does not start new ones. */
+  mayStart(box: Box): boolean;
+}
+
+interface State extends Pick<Track, 'id' | 'label' | 'classId' | 'box' | 'score' | 'meanScore' | 'firstSeen' | 'lastSeen' | 'lastDetected' | 'hits'> {
   confirmed: boolean;
   motion: Motion;
   rest: RestState;
@@ -41,6 +50,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     meanScore: d.score,
     firstSeen: at,
     lastSeen: at,
+    lastDetected: at,
     hits: 1,
     confirmed: cfg.minHits <= 1,
     motion: startMotion(d.box, at),
@@ -53,6 +63,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     t.score = d.score;
     t.meanScore += SCORE_SMOOTHING * (d.score - t.meanScore);
     t.lastSeen = at;
+    t.lastDetected = at;
     t.hits++;
     if (t.hits >= cfg.minHits) t.confirmed = true;
     correctMotion(t.motion, d.box, at);
@@ -83,7 +94,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   };
 
   return {
-    update(detections, at) {
+    update(detections, at, view) {
       if (!Number.isFinite(at)) throw new Error(`tracker: expected a time in ms since the epoch, got ${at}`);
       if (at < lastAt) throw new Error(`tracker: time went backwards (${at} after ${lastAt}); expected frames in time order`);
       detections.forEach(checkDetection);
@@ -106,31 +117,42 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       // 3. Tentative tracks get the remaining high detections; a tentative track that misses a frame is dropped.
       const fresh = associate(tracks.filter((t) => !t.confirmed), predicted, detections, highLeft, cfg.matchIou, at, matched);
 
+      const carried = new Set<State>();
+      if (view) {
+        for (const t of tracks) {
+          if (!t.confirmed || matched.has(t) || t.lastSeen !== lastAt || t.rest.movingSince !== undefined || view.looked(predicted.get(t)!)) continue;
+          t.lastSeen = at;
+          carried.add(t);
+        }
+      }
+
       const maxLost = cfg.maxLostSeconds * 1000;
-      tracks = tracks.filter((t) => matched.has(t) || (t.confirmed && at - t.lastSeen <= maxLost));
+      tracks = tracks.filter((t) => matched.has(t) || carried.has(t) || (t.confirmed && at - t.lastSeen <= maxLost));
       for (const i of fresh) {
-        if (detections[i].score < cfg.newTrackScore) continue;
+        if (detections[i].score < cfg.newTrackScore || (view && !view.mayStart(detections[i].box))) continue;
         const t = start(detections[i], at);
         tracks.push(t);
         matched.add(t);
       }
       lastAt = at;
-      return tracks.filter((t) => t.confirmed).map((t) => snapshot(t, matched.has(t)));
+      return tracks.filter((t) => t.confirmed).map((t) => snapshot(t, matched.has(t), carried.has(t)));
     },
   };
 }
 
-function snapshot(t: State, tracked: boolean): Track {
+function snapshot(t: State, matched: boolean, carried: boolean): Track {
   return {
     id: t.id,
     label: t.label,
     classId: t.classId,
-    state: tracked ? 'tracked' : 'lost',
+    state: matched || carried ? 'tracked' : 'lost',
+    carried,
     box: t.box,
     score: t.score,
     meanScore: t.meanScore,
     firstSeen: t.firstSeen,
     lastSeen: t.lastSeen,
+    lastDetected: t.lastDetected,
     hits: t.hits,
     velocity: { x: t.motion.vx * 1000, y: t.motion.vy * 1000 },
     stationarySince: t.rest.since,

@@ -16,6 +16,8 @@ export interface Track {
   classId: number;
   /** `lost`: not matched in the latest frame but still within `maxLostSeconds`. */
   state: 'tracked' | 'lost';
+  /** Tracked without a detection this frame: at rest where the detector did not look (motion-gated detection). */
+  carried: boolean;
   /** The latest matched detection's box (pixels of the analysed frame). */
   box: Box;
   /** The latest matched detection's score. */
@@ -23,7 +25,10 @@ export interface Track {
   /** Exponential mean of matched scores: steadier than `score` for thresholds. */
   meanScore: number;
   firstSeen: number;
+  /** The last frame it was known to be there (detected or carried). */
   lastSeen: number;
+  /** The last frame a detection matched it. */
+  lastDetected: number;
   hits: number;
   /** Centre velocity, pixels per second. */
   velocity: { x: number; y: number };

@@ -64,6 +64,45 @@ describe('FrameLoop with a slow detector stub (fake clock)', () => {
     expect(slow.analysedFrames / 30).toBeCloseTo(1, 0);
   });
 
+  it('charges cameras by inferences: a camera whose frames cost 3 inferences gets a third of the frames, the same inference share', async () => {
+    // 100 ms per inference (capacity 10 inferences/s); camera "busy" reports 3 per frame, "quiet" 1; both always have a
+    // frame waiting, so the share is the scheduler's choice (charged per frame, "busy" would take 7.5 inferences/s).
+    const cost: Record<string, number> = { busy: 3, quiet: 1 };
+    const process: ProcessFrame = async (frame, ctx) => {
+      const n = cost[frame.camera];
+      await new Promise((r) => setTimeout(r, 100 * n));
+      ctx.recordDetection({ inferences: n, regions: n, motionArea: 0.1, carried: 0, recalibrated: false });
+    };
+    const loop = new FrameLoop({ process, registry: new Registry(), log: silentLogger });
+    const cams = [feed(loop, 'busy', 20), feed(loop, 'quiet', 20)];
+    loop.start();
+    await vi.advanceTimersByTimeAsync(30_000);
+    const stats = loop.stats();
+    await stopAll(loop, cams);
+    const [busy, quiet] = stats.cameras;
+    expect(busy.detection.inferences / 30, 'busy camera inferences/s').toBeCloseTo(5, 0);
+    expect(quiet.detection.inferences / 30, 'quiet camera inferences/s').toBeCloseTo(5, 0);
+    expect(busy.detection.inferencesPerFrame).toBe(3);
+    expect(quiet.detection.regionsPerFrame).toBe(1);
+  });
+
+  it('a camera whose frames need no inference is analysed at its full rate beside a saturating one', async () => {
+    const process: ProcessFrame = async (frame, ctx) => {
+      const n = frame.camera === 'idle' ? 0 : 1;
+      if (n > 0) await new Promise((r) => setTimeout(r, 100));
+      ctx.recordDetection({ inferences: n, regions: n, motionArea: 0, carried: 2, recalibrated: false });
+    };
+    const loop = new FrameLoop({ process, registry: new Registry(), log: silentLogger });
+    const cams = [feed(loop, 'traffic', 20), feed(loop, 'idle', 5)];
+    loop.start();
+    await vi.advanceTimersByTimeAsync(20_000);
+    const stats = loop.stats();
+    await stopAll(loop, cams);
+    const idle = stats.cameras.find((c) => c.camera === 'idle')!;
+    expect(idle.analysedFrames / 20).toBeCloseTo(5, 0);
+    expect(idle.detection.carried).toBe(2);
+  });
+
   it('analyses every frame at the target rate with no skips when there is room', async () => {
     const loop = new FrameLoop({ process: slowStub(20), registry: new Registry(), log: silentLogger });
     const cams = [feed(loop, 'a', 5), feed(loop, 'b', 5)];

@@ -1,0 +1,127 @@
+import type { Box, Point, RgbImage } from '../core/geometry.ts';
+import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
+import { recheckSecondsFor, type DetectionConfig } from '../motion/config.ts';
+import { MotionDetector } from '../motion/detector.ts';
+import { moved, planRegions, sees, type PlannedObject, type RegionPlan } from '../motion/regions.ts';
+import type { FrameView } from '../track/tracker.ts';
+import type { Track } from '../track/types.ts';
+
+/** What the gate needs of a camera's config. */
+export interface GateCamera {
+  analysis: { width: number; height: number };
+  detection: DetectionConfig;
+  privacyMasks: readonly (readonly Point[])[];
+  motionMasks: readonly (readonly Point[])[];
+}
+
+export interface GateResult {
+  detections: Detection[];
+  /** For the tracker: what this frame's inferences covered (undefined: the whole frame). */
+  view: FrameView | undefined;
+  inferences: number;
+  regions: number;
+  /** Fraction of the picture that moved; 0 in every_frame mode. */
+  motionArea: number;
+  recalibrated: boolean;
+  /** Motion detection and region planning. */
+  motionMs: number;
+}
+
+/** Cumulative per-camera counts for health and metrics. */
+export interface GateCounters {
+  frames: number;
+  inferences: number;
+  regions: number;
+  carried: number;
+  recalibrations: number;
+  motionAreaSum: number;
+}
+
+/** A tracked object moving faster than this (pixels per second) is looked at wherever it is. */
+const MOVING_PX_PER_S = 4;
+
+/**
+ * Decides, per analysed frame, where one camera's inferences go and runs them. `every_frame`: the whole frame plus
+ * the zone windows. `motion`: the motion detector's blobs and the previous frame's tracks → a region plan (see
+ * `planRegions`) → the detector on those regions only; nothing moving and nothing due costs no inference at all.
+ */
+export class DetectionGate {
+  readonly counters: GateCounters = { frames: 0, inferences: 0, regions: 0, carried: 0, recalibrations: 0, motionAreaSum: 0 };
+  private readonly motion: MotionDetector | undefined;
+  private lastFullFrameAt = -Infinity;
+  /** Set by a recalibration; the next frame looks at the whole frame whatever else. */
+  private forceFull = true;
+
+  constructor(
+    private readonly camera: GateCamera,
+    private readonly detector: Detector,
+    private readonly zoneWindows: readonly DetectionWindow[],
+    private readonly modelInput: { width: number; height: number },
+  ) {
+    if (camera.detection.mode === 'motion') {
+      const { width, height } = camera.analysis;
+      this.motion = new MotionDetector(width, height, [...camera.privacyMasks, ...camera.motionMasks], camera.detection.motion);
+    }
+  }
+
+  /** `previous`: the tracker's output for this camera's previous frame. */
+  async detect(frame: RgbImage, at: number, previous: readonly Track[]): Promise<GateResult> {
+    this.counters.frames++;
+    if (!this.motion) {
+      const detections = await this.detector.detect(frame, this.zoneWindows);
+      return this.done({ detections, view: undefined, inferences: 1 + this.zoneWindows.length, regions: this.zoneWindows.length, motionArea: 0, recalibrated: false, motionMs: 0 });
+    }
+    const t0 = performance.now();
+    const m = this.motion.update(frame);
+    if (m.recalibrated) {
+      this.counters.recalibrations++;
+      this.forceFull = true;
+    }
+    const cfg = this.camera.detection;
+    // While the background is (re)learnt motion says nothing: the whole frame is looked at, which also lets new
+    // tracks collect the hits they need to be confirmed before they are carried.
+    const fullFrame = this.forceFull || m.calibrating || at - this.lastFullFrameAt >= cfg.fullFrameSeconds * 1000;
+    const objects: PlannedObject[] = previous.map((t) => ({
+      box: t.box,
+      label: t.label,
+      needsLook: t.state === 'lost' || t.moving || Math.hypot(t.velocity.x, t.velocity.y) > MOVING_PX_PER_S,
+      lastDetected: t.lastDetected,
+    }));
+    const plan: RegionPlan = planRegions({
+      frame: this.camera.analysis,
+      modelInput: this.modelInput,
+      fullFrame,
+      motion: m.boxes,
+      objects,
+      zoneWindows: this.zoneWindows,
+      now: at,
+      recheckSeconds: (label) => recheckSecondsFor(cfg, label),
+      mergeScale: cfg.mergeScale,
+    });
+    if (plan.fullFrame) {
+      this.lastFullFrameAt = at;
+      this.forceFull = false;
+    }
+    const motionMs = performance.now() - t0;
+    const inferences = (plan.fullFrame ? 1 : 0) + plan.regions.length;
+    const detections = inferences > 0 ? await this.detector.detect(frame, plan.regions, { wholeFrame: plan.fullFrame }) : [];
+    const motion = m.boxes;
+    const view: FrameView | undefined = plan.fullFrame ? undefined : { looked: (box: Box) => sees(plan, box), mayStart: (box: Box) => moved(motion, box) };
+    return this.done({ detections, view, inferences, regions: plan.regions.length, motionArea: m.areaFraction, recalibrated: m.recalibrated, motionMs });
+  }
+
+  /** Counts the objects the tracker carried this frame. */
+  countCarried(tracks: readonly Track[]): number {
+    let n = 0;
+    for (const t of tracks) if (t.carried) n++;
+    this.counters.carried += n;
+    return n;
+  }
+
+  private done(r: GateResult): GateResult {
+    this.counters.inferences += r.inferences;
+    this.counters.regions += r.regions;
+    this.counters.motionAreaSum += r.motionArea;
+    return r;
+  }
+}
