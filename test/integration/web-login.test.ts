@@ -154,10 +154,11 @@ describe('web layer (real HTTP, real Chromium)', () => {
     const attempt = async () => {
       await en.page.fill('#user', 'inst');
       await en.page.fill('#password', 'guess');
+      const answered = en.page.waitForResponse((r) => r.url().endsWith('/api/login'));
       await en.page.click('button[type=submit]');
-      await en.page.waitForFunction("document.getElementById('login-error').textContent !== ''");
+      await answered;
+      await en.page.locator('#login-error:not(:empty)').waitFor();
       const text = await en.page.textContent('#login-error');
-      await en.page.evaluate("document.getElementById('login-error').textContent = ''");
       return text;
     };
     expect(await attempt()).toBe('Wrong user name or password');
