@@ -9,6 +9,7 @@ import { evidenceConfigSchema } from '../evidence/config.ts';
 import { auditConfigSchema } from '../audit/config.ts';
 import { trackerConfigSchema } from '../track/config.ts';
 import { RESERVED_LEVELS } from '../publish/topics.ts';
+import { httpSchema } from './http.ts';
 
 export const siteSchema = z.strictObject({
   id: idSchema,
@@ -47,8 +48,8 @@ const configObjectSchema = z.strictObject({
   audit: auditConfigSchema.default(auditConfigSchema.parse({})),
   /** Outbox, evidence and audit log live here. */
   dataDir: z.string().min(1).default('data'),
-  /** Local /healthz and /metrics; off unless a port is given. */
-  http: z.strictObject({ port: z.number().int().min(1).max(65535), host: z.string().default('127.0.0.1') }).optional(),
+  /** Local /healthz and /metrics, and the web console; off unless a port is given. */
+  http: httpSchema.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -14,7 +14,9 @@ import type { Detector } from '../detect/types.ts';
 import type { Box } from '../core/geometry.ts';
 import { EvidenceService } from '../evidence/service.ts';
 import { renderSnapshot } from '../evidence/snapshot.ts';
-import { startHttpServer, type HealthHttpServer } from '../health/http.ts';
+import { healthRoutes, startHttpServer, type HealthHttpServer } from '../health/http.ts';
+import { EventFeed, type ConsoleRuntime } from '../console/live.ts';
+import { startConsole } from '../console/server.ts';
 import { registerHealthMetrics } from '../health/metrics.ts';
 import type { CameraHealth, Status } from '../health/schema.ts';
 import { createCameraSource, type CameraSource } from '../ingest/source.ts';
@@ -110,7 +112,8 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     await evidence.start();
     cleanups.push(() => evidence.stop());
 
-    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: opts.onAlert ?? (() => {}) });
+    const events = new EventFeed();
+    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: (alert, line) => (events.add(alert), opts.onAlert?.(alert, line)) });
     cleanups.push(() => sink.drain());
 
     const registry = new Registry();
@@ -187,7 +190,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     });
 
     let http: HealthHttpServer | undefined;
-    if (config.http) {
+    if (config.http && !config.http.console) {
       http = await startHttpServer(config.http, health, registry, log);
       cleanups.push(() => http!.close());
     }
@@ -243,6 +246,30 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       await audit.append('config_loaded', { file: next.file, sha256: next.sha256, reload: true, restartedCameras: modified.map((c) => c.id), removedCameras: removed });
       return { ok: true, detail: { sha256: next.sha256, restartedCameras: modified.map((c) => c.id), removedCameras: removed } };
     };
+    const web = config.http;
+    if (web?.console) {
+      const consoleRuntime: ConsoleRuntime = {
+        configFile: loaded.file,
+        config: () => config,
+        health,
+        live: (id) => {
+          const p = pipelines.get(id);
+          const r = p?.live.read(Date.now());
+          return p && r ? { facts: { ...r.facts, camera: id, rules: p.rules.progress() }, image: r.image } : undefined;
+        },
+        reload,
+      };
+      const server = await startConsole({
+        http: { ...web, console: web.console },
+        runtime: consoleRuntime,
+        events,
+        evidenceRoot: join(config.dataDir, 'evidence'),
+        open: healthRoutes(health, registry),
+        audit: (e) => void audit.append(e.action === 'change' ? 'console_change' : 'console_login', { ...e }),
+        log,
+      });
+      cleanups.push(() => server.close());
+    }
     await publisher.onCommand(
       createCommandRouter({
         topics: publisher.topics,

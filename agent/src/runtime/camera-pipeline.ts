@@ -13,6 +13,7 @@ import { toPixels } from '../rules/geometry.ts';
 import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
 import { createTracker, type Tracker } from '../track/tracker.ts';
 import type { EventSink, SinkCamera } from './event-sink.ts';
+import { LiveRecorder } from '../console/live.ts';
 
 export interface PipelineDeps {
   site: Config['site'];
@@ -38,6 +39,8 @@ export interface CapturedFrame {
 export class CameraPipeline {
   readonly rules: CameraRules;
   readonly sinkCamera: SinkCamera;
+  /** The latest frame's facts (and picture, while watched) for the console. */
+  readonly live = new LiveRecorder();
   private readonly tracker: Tracker;
   private readonly windows: DetectionWindow[];
   private waiters: ((f: CapturedFrame) => void)[] = [];
@@ -86,6 +89,7 @@ export class CameraPipeline {
     t = performance.now();
     const updates = this.rules.evaluate(tracks, at);
     ctx.record('rules', performance.now() - t);
+    this.live.record(frame, detections, tracks);
 
     t = performance.now();
     sink.submit(this.sinkCamera, updates, frame, at, detections);
