@@ -1,36 +1,13 @@
 import type { Alert } from '../alert/schema.ts';
 import type { Config } from '../config/schema.ts';
-import type { Box, RgbImage } from '../core/geometry.ts';
+import type { RgbImage } from '../core/geometry.ts';
+import type { ConsoleEvent, LiveFacts } from './wire.ts';
+
+export type { ConsoleEvent, LiveFacts, LiveTrack } from './wire.ts';
 import type { Detection } from '../detect/types.ts';
 import type { CameraHealth } from '../health/schema.ts';
 import type { Frame } from '../ingest/frame.ts';
-import type { RuleProgress } from '../rules/types.ts';
 import type { Track } from '../track/types.ts';
-
-/** An object the tracker follows, as the live view draws it. */
-export interface LiveTrack {
-  id: number;
-  label: string;
-  score: number;
-  box: Box;
-  moving: boolean;
-  /** Seconds since it came to rest where it is. */
-  stationarySeconds: number;
-  /** Seconds since it was first seen. */
-  seenSeconds: number;
-}
-
-/** The latest analysed frame's facts for one camera. */
-export interface LiveFacts {
-  camera: string;
-  seq: number;
-  at: number;
-  width: number;
-  height: number;
-  detections: { box: Box; label: string; score: number }[];
-  tracks: LiveTrack[];
-  rules: RuleProgress[];
-}
 
 export type ReloadOutcome = { ok: true; detail?: unknown } | { ok: false; error: string };
 
@@ -101,25 +78,6 @@ export class LiveRecorder {
       image: this.image,
     };
   }
-}
-
-/** One event as the console lists it: its latest message. */
-export interface ConsoleEvent {
-  eventId: string;
-  camera: string;
-  zone: string;
-  type: string;
-  state: string;
-  startedAt: string;
-  observedAt: string;
-  dwellSeconds: number;
-  objects: string;
-  operator?: string;
-  reason?: string;
-  description: string;
-  messages: number;
-  snapshotSha256?: string;
-  clipSha256?: string;
 }
 
 /** The latest message of the box's recent events, newest first (bounded). */

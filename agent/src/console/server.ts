@@ -128,7 +128,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
           cached = { seq: img.seq, jpeg: await sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 75 }).toBuffer() };
           jpegCache.set(c.params.id, cached);
         }
-        c.send(200, 'image/jpeg', cached.jpeg, { 'X-Frame-Seq': String(img.seq) });
+        c.send(200, 'image/jpeg', cached.jpeg, { 'X-Frame-Seq': String(img.seq), 'Cache-Control': 'private, max-age=60' });
       },
     },
     {
