@@ -197,6 +197,7 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await page.goto(`${base}/cameras/street-1`);
     await page.locator('canvas.overlay').waitFor();
     await page.waitForSelector('[data-shape="taxi"]');
+    await expect.poll(() => page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 }).toBe(1440);
     const before = sha();
     await page.click('#add-zone');
     await clickFrame(page, 600, 650);

@@ -107,7 +107,12 @@ function merge(doc: Document, path: Path, value: unknown): void {
   if (current && isSeq(current) && Array.isArray(value) && value.every(hasId) && current.items.every((n) => isMap(n) && n.has('id'))) {
     // Items keep their node (and its comments) by id; their content is merged in place.
     const byId = new Map(current.items.map((n) => [String((n as YAMLMap).get('id')), n]));
-    current.items = value.map((v) => byId.get(String(v.id)) ?? nodeFor(doc, v));
+    // Each node is taken once: an added item with a duplicate id gets a node of its own (and check-config's complaint).
+    current.items = value.map((v) => {
+      const node = byId.get(String(v.id));
+      byId.delete(String(v.id));
+      return node ?? nodeFor(doc, v);
+    });
     value.forEach((v, i) => merge(doc, [...path, i], v));
     return;
   }
@@ -185,7 +190,7 @@ export function lineDiff(before: string, after: string): string {
   let gap = false;
   ops.forEach((o, k) => {
     if (!keep.has(k)) {
-      if (!gap && out.length) out.push('…');
+      if (!gap) out.push('…');
       gap = true;
       return;
     }

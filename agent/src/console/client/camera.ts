@@ -379,7 +379,7 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
     clear(problemsBox);
     clear(resultBox);
     diffBox.textContent = '';
-    for (const el of shapeForm.querySelectorAll('[data-path]')) el.textContent = '';
+    for (const el of shapeForm.querySelectorAll('.field-problem')) el.textContent = '';
     try {
       const r = await api<SaveAnswer>(write ? 'PUT' : 'POST', `/api/cameras/${encodeURIComponent(camera)}/${write ? 'edit' : 'check'}`, body(edit));
       diffBox.textContent = r.diff;
@@ -397,7 +397,7 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
         problemsBox.append(h('p', {}, t('save.problems')), h('ul', {}, ...answer.map((p) => h('li', { class: 'problem' }, p.text))));
         for (const p of answer) {
           const m = /zones\[(\d+)\](.*)$/.exec(p.path);
-          const el = m && shapeForm.querySelector(`[data-path="zones[${m[1]}].polygon"], [data-path="zones[${m[1]}]${m[2]}"]`);
+          const el = m && (shapeForm.querySelector(`.field-problem[data-path="zones[${m[1]}]${m[2]}"]`) ?? shapeForm.querySelector(`.field-problem[data-path="zones[${m[1]}].polygon"]`));
           if (el) el.textContent = `${p.path.replace(/^cameras\[\d+\]\./, '')}: ${p.message}`;
         }
       } else problemsBox.append(h('p', {}, e.message));
