@@ -122,12 +122,12 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
   function attach(st: Stage): void {
     let moved = false;
     const hit = (p: Point) => marks.findIndex((m) => Math.hypot(m.pixel[0] - p[0], m.pixel[1] - p[1]) <= 10 * st.scale());
-    st.canvas.addEventListener('mousedown', (ev) => {
+    st.canvas.addEventListener('pointerdown', (ev) => {
       moved = false;
       const i = hit(st.toFrame(ev));
       if (i >= 0) drag = i;
     });
-    st.canvas.addEventListener('mousemove', (ev) => {
+    st.canvas.addEventListener('pointermove', (ev) => {
       const p = st.toFrame(ev);
       if (drag !== undefined) {
         moved = true;
@@ -137,7 +137,7 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
       const g: LatLon | undefined = result.fit ? pixelToGeo(result.fit.homography, p) : undefined;
       hover.textContent = result.fit ? (g ? t('calib.hover', { lat: g.lat.toFixed(7), lon: g.lon.toFixed(7) }) : t('calib.horizon')) : '';
     });
-    window.addEventListener('mouseup', () => (drag = undefined));
+    window.addEventListener('pointerup', () => (drag = undefined));
     st.canvas.addEventListener('click', (ev) => {
       if (moved) return;
       const p = st.toFrame(ev);

@@ -321,7 +321,7 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
   function attachPointer(st: Stage): void {
     if (!canEdit) return;
     let moved = false;
-    st.canvas.addEventListener('mousedown', (ev) => {
+    st.canvas.addEventListener('pointerdown', (ev) => {
       const p = st.toFrame(ev);
       const hit = handleAt(p);
       moved = false;
@@ -332,7 +332,7 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
         ev.preventDefault();
       }
     });
-    st.canvas.addEventListener('mousemove', (ev) => {
+    st.canvas.addEventListener('pointermove', (ev) => {
       if (!drag || !selected) return;
       moved = true;
       const p = st.toFrame(ev);
@@ -344,7 +344,7 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
       } else drag.pts[drag.i] = [Math.round(p[0]), Math.round(p[1])];
       draw();
     });
-    window.addEventListener('mouseup', () => (drag = undefined));
+    window.addEventListener('pointerup', () => (drag = undefined));
     st.canvas.addEventListener('click', (ev) => {
       if (moved) return;
       const p = st.toFrame(ev);
