@@ -75,10 +75,11 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
     const found = editableCamera(text, c.params.id);
     if (!found) throw new HttpError(404, `camera "${c.params.id}" is not in ${runtime.configFile}`);
     const result = applyCameraEdit(text, runtime.configFile, found.index, body);
-    const out = { diff: result.diff, problems: result.problems, changed: result.text !== text };
+    // The diff's context lines may hold a camera URL written with its password: never shown or audited as is.
+    const out = { diff: redact(result.diff), problems: result.problems.map((p) => ({ ...p, text: redact(p.text), message: redact(p.message) })), changed: result.text !== text };
     if (result.problems.length > 0) {
-      c.auditDetail({ camera: c.params.id, refused: 'invalid', problems: result.problems.map((p) => p.text) });
-      return c.json(422, { ...out, error: result.problems.map((p) => p.text).join('\n') });
+      c.auditDetail({ camera: c.params.id, refused: 'invalid', problems: out.problems.map((p) => p.text) });
+      return c.json(422, { ...out, error: out.problems.map((p) => p.text).join('\n') });
     }
     if (!write || !out.changed) return c.json(200, out);
     const saved = await saveConfigText(runtime.configFile, body.baseSha256, result.text);
@@ -88,7 +89,7 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
     }
     const reload = await runtime.reload();
     const restartNeeded = !reload.ok && /restart/.test(reload.error);
-    c.auditDetail({ camera: c.params.id, file: runtime.configFile, sha256: saved.sha256, backup: saved.backup, diff: result.diff, applied: reload.ok, ...(reload.ok ? {} : { reloadError: reload.error }) });
+    c.auditDetail({ camera: c.params.id, file: runtime.configFile, sha256: saved.sha256, backup: saved.backup, diff: out.diff, applied: reload.ok, ...(reload.ok ? {} : { reloadError: reload.error }) });
     opts.log.info({ stage: 'console', camera: c.params.id, user: c.session.user, backup: saved.backup, applied: reload.ok }, 'config saved from the console');
     c.json(200, { ...out, saved: true, backup: saved.backup, sha256: saved.sha256, applied: reload.ok, restartNeeded, ...(reload.ok ? {} : { reloadError: reload.error }) });
   };

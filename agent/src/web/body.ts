@@ -16,14 +16,13 @@ export async function readJsonBody<S extends z.ZodType>(req: IncomingMessage, sc
   if (declared > limit) throw new HttpError(413, `the body is ${declared} bytes; at most ${limit} are accepted`);
   const chunks: Buffer[] = [];
   let size = 0;
+  // Read to the end even when over the limit (so the 413 reaches the client), but only so far.
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) {
-      req.destroy();
-      throw new HttpError(413, `the body is over ${limit} bytes; at most ${limit} are accepted`);
-    }
-    chunks.push(chunk);
+    if (size > 4 * limit) break;
+    if (size <= limit) chunks.push(chunk);
   }
+  if (size > limit) throw new HttpError(413, `the body is over ${limit} bytes; at most ${limit} are accepted`);
   let value: unknown;
   try {
     value = JSON.parse(Buffer.concat(chunks).toString('utf8'));

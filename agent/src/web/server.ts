@@ -258,11 +258,13 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((err: unknown) => {
+    handle(req, res).catch(async (err: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
       }
+      // A refusal answered while the client still sends its body would reset the connection under it: read it away.
+      await drain(req);
       if (err instanceof HttpError) {
         for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
         return sendJson(res, err.status, { error: err.message, ...(err.problems ? { problems: err.problems } : {}) });
@@ -299,6 +301,24 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         server.closeAllConnections();
       }),
   };
+}
+
+const DRAIN_LIMIT = 1024 * 1024;
+
+async function drain(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded || req.destroyed) return;
+  let size = 0;
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > DRAIN_LIMIT) {
+        req.destroy();
+        return;
+      }
+    }
+  } catch {
+    // The client went away: nothing left to answer.
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

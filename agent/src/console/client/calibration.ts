@@ -71,7 +71,9 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
     ),
   );
 
-  const fmt = (m: number | undefined) => (m === undefined ? '' : Number.isFinite(m) ? `${m.toFixed(2)} m` : '∞');
+  // A point predicted above the horizon by the others has no finite error: shown as ∞.
+  const metres = (m: number) => (Number.isFinite(m) ? m.toFixed(2) : '∞');
+  const fmt = (m: number | undefined) => (m === undefined ? '' : `${metres(m)} m`);
 
   function recompute(): void {
     result = fitMarks(marks);
@@ -80,7 +82,7 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
     else if (!result.fit) total.append(h('span', { class: 'muted' }, t('calib.need', { n: result.complete.length })));
     else {
       const loo = result.loo.filter((x): x is number => x !== undefined);
-      total.append(t('calib.total', { rms: result.fit.rmsMeters.toFixed(2), max: result.fit.maxMeters.toFixed(2) }), loo.length ? ` · ${t('calib.loo', { loo: Math.max(...loo).toFixed(2) })}` : '');
+      total.append(t('calib.total', { rms: result.fit.rmsMeters.toFixed(2), max: result.fit.maxMeters.toFixed(2) }), loo.length ? ` · ${t('calib.loo', { loo: metres(Math.max(...loo)) })}` : '');
     }
     rows.querySelectorAll<HTMLTableRowElement>('tr').forEach((tr, i) => {
       const k = result.complete.indexOf(i);
