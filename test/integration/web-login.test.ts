@@ -114,6 +114,16 @@ describe('web layer (real HTTP, real Chromium)', () => {
     );
     expect((await put({ 'X-CSRF-Token': csrf }, '{not json')).status).toBe(400);
     expect((await put({ 'X-CSRF-Token': csrf }, JSON.stringify({ name: 'x'.repeat(300_000) }))).status).toBe(413);
+    // Sent in chunks without a length: the limit is counted as it arrives, and the 413 still reaches the client.
+    const chunked = new ReadableStream({
+      start(c) {
+        for (let i = 0; i < 30; i++) c.enqueue(new TextEncoder().encode(i === 0 ? `{"name":"${'x'.repeat(10_000)}` : 'x'.repeat(10_000)));
+        c.enqueue(new TextEncoder().encode('"}'));
+        c.close();
+      },
+    });
+    const tooBig = await fetch(`${server.url}/api/things`, { method: 'PUT', headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: chunked, duplex: 'half' } as RequestInit);
+    expect(tooBig.status).toBe(413);
     const ok = await put({ 'X-CSRF-Token': csrf }, '{"name":"changed"}');
     expect(ok.status).toBe(200);
     expect(stored.name).toBe('changed');

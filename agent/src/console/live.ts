@@ -1,13 +1,13 @@
 import type { Alert } from '../alert/schema.ts';
 import type { Config } from '../config/schema.ts';
 import type { RgbImage } from '../core/geometry.ts';
-import type { ConsoleEvent, LiveFacts } from './wire.ts';
-
-export type { ConsoleEvent, LiveFacts, LiveTrack } from './wire.ts';
 import type { Detection } from '../detect/types.ts';
 import type { CameraHealth } from '../health/schema.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Track } from '../track/types.ts';
+import type { ConsoleEvent, LiveFacts } from './wire.ts';
+
+export type { ConsoleEvent, LiveFacts, LiveTrack } from './wire.ts';
 
 export type ReloadOutcome = { ok: true; detail?: unknown } | { ok: false; error: string };
 
