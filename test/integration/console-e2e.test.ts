@@ -293,6 +293,7 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await zh.page.waitForURL(`${base}/`);
     await zh.page.goto(`${base}/cameras/street-1`);
     await expect.poll(() => zh.page.textContent('#rule-states'), { timeout: 30_000 }).toMatch(/静止 \d+ \/ 5 秒，区域 taxi/);
+    await expect.poll(() => zh.page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 }).toBe(1440);
     await browser.screenshot(zh.page, 'console-live-zh');
     await zh.context.close();
   }, 90_000);

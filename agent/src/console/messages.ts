@@ -2,7 +2,7 @@ import type { Messages } from '../web/lang.ts';
 
 /** The console's words in Chinese and English. */
 export const consoleMessages = {
-  product: { zh: '机房 边缘盒子控制台', en: 'jifang box console' },
+  product: { zh: 'jifang 边缘盒子控制台', en: 'jifang box console' },
   'nav.cameras': { zh: '摄像机', en: 'Cameras' },
   'nav.events': { zh: '事件', en: 'Events' },
   'nav.health': { zh: '健康', en: 'Health' },
