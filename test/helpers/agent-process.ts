@@ -14,10 +14,13 @@ export interface AgentProcess {
   stop(signal?: NodeJS.Signals): Promise<number | NodeJS.Signals>;
 }
 
-/** Writes `config` as YAML into `dir` and runs the real CLI on it: `node bin/jifang.mjs run config.yaml`. */
+/**
+ * Writes `config` as YAML into `dir` (a string is written as it is: a config with comments) and runs the real CLI on
+ * it: `node bin/jifang.mjs run config.yaml`.
+ */
 export function runAgent(dir: string, config: unknown, env: Record<string, string> = {}): AgentProcess {
   const file = join(dir, 'config.yaml');
-  writeFileSync(file, stringify(config));
+  writeFileSync(file, typeof config === 'string' ? config : stringify(config));
   const proc = spawn(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'run', file], {
     cwd: dir,
     env: { ...process.env, JIFANG_LOG_LEVEL: 'info', ...env },

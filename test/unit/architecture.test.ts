@@ -79,7 +79,8 @@ describe('architecture: imports follow the data flow', () => {
     expect(missing).toEqual([]);
   });
 
-  it('no import cycle between files, type-only imports included', () => {
+  // Browser code (`*/client/`) is a separate program, bundled for the page; its modules are outside this check.
+  it('no import cycle between files of the agent, type-only imports included', () => {
     const cycles: string[] = [];
     const state = new Map<string, 'open' | 'done'>();
     const stack: string[] = [];
@@ -93,7 +94,7 @@ describe('architecture: imports follow the data flow', () => {
       stack.pop();
       state.set(f, 'done');
     };
-    for (const f of files) if (!state.has(f)) visit(f);
+    for (const f of files) if (!state.has(f) && !f.includes('/client/')) visit(f);
     expect(cycles).toEqual([]);
   });
 });

@@ -14,6 +14,7 @@ export const registry: Record<string, RegistryEntry> = {
   detect: { summary: 'IMAGE... [options]  run the detector on images', load: () => import('./detect-command.ts') },
   plate: { summary: 'IMAGE... [options]   find and read licence plates on images', load: () => import('./plate-command.ts') },
   catalogue: { summary: '[CONFIG]          the event catalogue (types, codes, presets); with CONFIG, which its model can serve', load: () => import('./catalogue-command.ts') },
+  passwd: { summary: 'FILE USER [--role R] add a console user or set a password (scrypt hash in FILE)', load: () => import('./passwd-command.ts') },
   audit: { summary: 'verify|keygen ...    check the audit log\'s hash chain, make a signing key pair', load: () => import('./audit-command.ts') },
   healthcheck: { summary: 'CONFIG         exit 0 if the agent of CONFIG is alive (container health checks)', load: () => import('./healthcheck-command.ts') },
   schema: { summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands and config', load: () => import('./schema-command.ts') },

@@ -34,6 +34,11 @@ export function loadConfig(file: string): LoadedConfig {
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
   }
+  return parseConfigText(text, file);
+}
+
+/** loadConfig on text not yet written to `file` (an edit checked before saving): the same checks, the same words. */
+export function parseConfigText(text: string, file: string): LoadedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length) {
@@ -107,6 +112,12 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
   if (cfg.mqtt.password && typeof cfg.mqtt.password === 'object' && 'file' in cfg.mqtt.password) {
     cfg.mqtt.password = { file: existing(cfg.mqtt.password.file, 'mqtt.password.file', 'password file') };
   }
+  const web = cfg.http;
+  if (web?.tls) {
+    web.tls.cert = existing(web.tls.cert, 'http.tls.cert', 'TLS file');
+    web.tls.key = existing(web.tls.key, 'http.tls.key', 'TLS file');
+  }
+  if (web?.console) web.console.usersFile = existing(web.console.usersFile, 'http.console.usersFile', 'console users file (make it with "jifang passwd FILE USER")');
   if ((tls || cfg.mqtt.password) && !cfg.mqtt.url) {
     problems.push({ path: 'mqtt.url', message: 'TLS or a password is configured but no broker url: expected mqtts://host:8883 (or remove tls/password to use the embedded broker)' });
   }

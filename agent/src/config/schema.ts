@@ -11,6 +11,7 @@ import { trackerConfigSchema } from '../track/config.ts';
 import { detectionConfigSchema, motionMasksSchema } from '../motion/config.ts';
 import { RESERVED_LEVELS } from '../publish/topics.ts';
 import { DEFAULT_DATA_DIR } from './data-dir.ts';
+import { httpSchema } from './http.ts';
 
 export const siteSchema = z.strictObject({
   id: idSchema,
@@ -60,8 +61,8 @@ const configObjectSchema = z.strictObject({
   catalogue: z.string().min(1).optional(),
   /** Outbox, evidence and audit log live here. */
   dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
-  /** Local /healthz and /metrics; off unless a port is given. */
-  http: z.strictObject({ port: z.number().int().min(1).max(65535), host: z.string().default('127.0.0.1') }).optional(),
+  /** Local /healthz and /metrics, and the web console; off unless a port is given. */
+  http: httpSchema.optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

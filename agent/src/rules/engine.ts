@@ -13,7 +13,7 @@ import { ruleKind } from './kinds/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { inSchedule } from './schedule.ts';
 import { thresholdWarnings, type TrackLimits } from './thresholds.ts';
-import type { EventView, OperatorActionOptions, OperatorResult, ViolationUpdate } from './types.ts';
+import type { EventView, OperatorActionOptions, OperatorResult, RuleProgress, ViolationUpdate } from './types.ts';
 import { compileZone, type CompiledZone } from './zone.ts';
 
 export interface CameraRules {
@@ -35,6 +35,8 @@ export interface CameraRules {
   applyOperatorAction(eventId: string, action: OperatorAction, at: Instant, opts: OperatorActionOptions): OperatorResult;
   /** Events started and not ended, for status and snapshot requests. */
   activeEvents(): EventView[];
+  /** Every rule of every zone with what it follows now, for the console's live view. */
+  progress(): RuleProgress[];
 }
 
 export interface CameraRulesOptions {
@@ -135,6 +137,18 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
 
     activeEvents() {
       return lifecycles.flatMap((l) => l.active());
+    },
+
+    progress() {
+      return zones.flatMap(({ zone, rules }) =>
+        rules.map(({ params, lifecycle }) => ({
+          zone: { id: zone.id, ...(zone.name ? { name: zone.name } : {}) },
+          rule: { id: params.id, type: params.type },
+          dwellSeconds: ruleKind(params).dwellSeconds(params),
+          open: lifecycle.isOpen(),
+          followed: lifecycle.followed(),
+        })),
+      );
     },
   };
 }

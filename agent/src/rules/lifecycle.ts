@@ -9,7 +9,7 @@ import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';
 import type { Sighting, RuleKind } from './kind.ts';
 import type { TrackLimits } from './thresholds.ts';
-import type { EventObject, EventPhase, EventView, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
+import type { EventObject, EventPhase, EventView, FollowedViolation, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
 
 /** A per-object violation seen again at this overlap, under a new track id, is the same violation. */
 const SAME_PLACE_IOU = 0.3;
@@ -76,6 +76,10 @@ export interface Lifecycle {
   /** `undefined` when the event is not one of this rule's. */
   apply(eventId: string, action: OperatorAction, now: Instant, opts: OperatorActionOptions): OperatorResult | undefined;
   active(): EventView[];
+  /** Violations followed now, started or not (closed ones excluded). */
+  followed(): FollowedViolation[];
+  /** The schedule was open at the latest frame. */
+  isOpen(): boolean;
 }
 
 /**
@@ -296,5 +300,11 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     active() {
       return episodes.flatMap((ep) => (ep.event && !ep.closed ? [view(ep, ep.event)] : []));
     },
+
+    followed() {
+      return episodes.flatMap((ep) => (ep.closed ? [] : [{ objects: ep.objects, since: ep.since, observedAt: ep.lastTrueAt, ...(ep.event ? { eventId: ep.event.id } : {}) }]));
+    },
+
+    isOpen: () => wasOpen ?? true,
   };
 }

@@ -76,3 +76,24 @@ export type OperatorResult =
       code: 'unknown_event' | 'ended';
       error: string;
     };
+
+/** A violation being followed by one rule, before or after its event started: what the console shows live. */
+export interface FollowedViolation {
+  objects: EventObject[];
+  /** When the condition began (dwell counts from here). */
+  since: number;
+  observedAt: number;
+  /** Set once the dwell was reached and the event started. */
+  eventId?: string;
+}
+
+/** One rule of one zone and what it is following now. */
+export interface RuleProgress {
+  zone: { id: string; name?: string };
+  rule: { id: string; type: RuleConfig['type'] };
+  /** Seconds the condition must hold before an event starts. */
+  dwellSeconds: number;
+  /** The rule's schedule is open at the latest frame. */
+  open: boolean;
+  followed: FollowedViolation[];
+}

@@ -13,7 +13,9 @@ import type { Config } from '../config/schema.ts';
 import { openDetector } from '../detect/worker-detector.ts';
 import type { Detector } from '../detect/types.ts';
 import { EvidenceService } from '../evidence/service.ts';
-import { startHttpServer } from '../health/http.ts';
+import { healthRoutes, startHttpServer } from '../health/http.ts';
+import { EventFeed, type ConsoleRuntime } from '../console/live.ts';
+import { startConsole } from '../console/server.ts';
 import { registerHealthMetrics } from '../health/metrics.ts';
 import type { CameraHealth, Status } from '../health/schema.ts';
 import { createCameraSource, type CameraSource } from '../ingest/source.ts';
@@ -85,7 +87,8 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     teardown.add(() => evidence.stop());
     const plates = await openPlateVotes(log);
     if (plates) teardown.add(() => plates.close());
-    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: opts.onAlert ?? (() => {}), plates });
+    const events = new EventFeed();
+    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: (alert, line) => (events.add(alert), opts.onAlert?.(alert, line)), plates });
     teardown.add(() => sink.drain());
 
     const registry = new Registry();
@@ -105,7 +108,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     registerPublisherMetrics(registry, () => publisher.stats());
     if (plates) registerPlateMetrics(registry, () => plates.stats());
     startReporting(state.config, { boxId, publisher, loop: cameras.loop, log, teardown, degraded: () => audit.degraded, publishStatus: cameras.publishStatus });
-    if (state.config.http) {
+    if (state.config.http && !state.config.http.console) {
       const http = await startHttpServer(state.config.http, () => cameras.loop.health(), registry, log);
       teardown.add(() => http.close());
     }
@@ -127,6 +130,31 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       await audit.append('config_loaded', { file: next.file, sha256: next.sha256, reload: true, restartedCameras: restarted, removedCameras: plan.removed });
       return { ok: true, detail: { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed } };
     };
+    const web = state.config.http;
+    if (web?.console) {
+      const health = () => cameras.loop.health();
+      const consoleRuntime: ConsoleRuntime = {
+        configFile: loaded.file,
+        config: () => state.config,
+        health,
+        live: (id) => {
+          const p = cameras.pipelines.get(id);
+          const r = p?.live.read(Date.now());
+          return p && r ? { facts: { ...r.facts, camera: id, rules: p.rules.progress() }, image: r.image } : undefined;
+        },
+        reload,
+      };
+      const server = await startConsole({
+        http: { ...web, console: web.console },
+        runtime: consoleRuntime,
+        events,
+        evidenceRoot: join(state.config.dataDir, 'evidence'),
+        open: healthRoutes(health, registry),
+        audit: (e) => record(audit, log, e.action === 'change' ? 'console_change' : 'console_login', { ...e }),
+        log,
+      });
+      teardown.add(() => server.close());
+    }
     await attachCommandChannel(
       publisher,
       createCommandRouter({

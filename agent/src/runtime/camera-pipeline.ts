@@ -22,6 +22,7 @@ import type { EventSink, SinkCamera } from './event-sink.ts';
 import { bottomCentre } from '../core/geometry.ts';
 import type { PlateEvidence } from '../plate/evidence-reads.ts';
 import { pointInPolygon } from '../rules/geometry.ts';
+import { LiveRecorder } from '../console/live.ts';
 
 export interface PipelineDeps {
   site: Config['site'];
@@ -54,6 +55,8 @@ export interface CapturedFrame {
 export class CameraPipeline {
   readonly rules: CameraRules;
   readonly sinkCamera: SinkCamera;
+  /** The latest frame's facts (and picture, while watched) for the console. */
+  readonly live = new LiveRecorder();
   private readonly tracker: Tracker;
   /** Static foreground for the rules that read it (static_object, stalls without a class); absent otherwise. */
   readonly scene: SceneModel | undefined;
@@ -144,6 +147,7 @@ export class CameraPipeline {
     if (scene?.rereferenced) this.log.warn({ ...scene.rereferenced }, 'scene re-referenced: the view changed as a whole (camera moved or the light switched); static objects are learned afresh');
     const updates = this.rules.evaluate(tracks, now, scene?.blobs);
     ctx.record('rules', performance.now() - t);
+    this.live.record(frame, detections, tracks);
 
     t = performance.now();
     sink.submit(this.sinkCamera, updates, frame, at, detections);

@@ -1,0 +1,48 @@
+import type { Box } from '../core/geometry.ts';
+import type { RuleProgress } from '../rules/types.ts';
+
+/* What the console's pages receive: shared by the server and the browser code (no Node imports here). */
+
+/** An object the tracker follows, as the live view draws it. */
+export interface LiveTrack {
+  id: number;
+  label: string;
+  score: number;
+  box: Box;
+  moving: boolean;
+  /** Seconds since it came to rest where it is. */
+  stationarySeconds: number;
+  /** Seconds since it was first seen. */
+  seenSeconds: number;
+}
+
+/** The latest analysed frame's facts for one camera. */
+export interface LiveFacts {
+  camera: string;
+  seq: number;
+  at: number;
+  width: number;
+  height: number;
+  detections: { box: Box; label: string; score: number }[];
+  tracks: LiveTrack[];
+  rules: RuleProgress[];
+}
+
+/** One event as the console lists it: its latest message. */
+export interface ConsoleEvent {
+  eventId: string;
+  camera: string;
+  zone: string;
+  type: string;
+  state: string;
+  startedAt: string;
+  observedAt: string;
+  dwellSeconds: number;
+  objects: string;
+  operator?: string;
+  reason?: string;
+  description: string;
+  messages: number;
+  snapshotSha256?: string;
+  clipSha256?: string;
+}

@@ -1,0 +1,324 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { setPassword } from '../../agent/src/web/passwords.ts';
+import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import { defaultManifest, projectRoot, sample } from '../helpers/paths.ts';
+import { freePort } from '../helpers/ports.ts';
+
+/**
+ * The box console against the real agent on the demo stream (configs/demo.yaml: samples/street.mp4 looped, the real
+ * model), the real embedded MQTT broker and headless Chromium. The demo's kerb zone is taken out: the installer
+ * draws it again over the parked taxi in the browser.
+ */
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'jifang-console-'));
+const configFile = join(dir, 'config.yaml');
+let agent: AgentProcess;
+let base: string;
+let browser: TestBrowser & { pageErrors: string[] };
+let page: Page;
+let mqttSub: Subscriber;
+const COMMENT = "# Residents' windows above the shops: never analysed, stored or sent.";
+
+function demoConfig(httpPort: number, mqttPort: number): string {
+  const doc = parseDocument(readFileSync(join(projectRoot, 'configs', 'demo.yaml'), 'utf8'));
+  doc.setIn(['model', 'manifest'], defaultManifest);
+  doc.setIn(['dataDir'], join(dir, 'data'));
+  doc.setIn(['mqtt', 'embeddedPort'], mqttPort);
+  doc.setIn(['cameras', 0, 'url'], sample('street.mp4'));
+  doc.deleteIn(['cameras', 0, 'zones', 0]);
+  doc.setIn(['http'], doc.createNode({ port: httpPort, console: { usersFile: join(dir, 'users') } }));
+  return doc.toString();
+}
+
+async function healthz(): Promise<{ cameras: { state: string; analysedFrames: number }[] }> {
+  return (await fetch(`${base}/healthz`)).json() as Promise<{ cameras: { state: string; analysedFrames: number }[] }>;
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}\n${agent.stderr().slice(-3000)}`);
+}
+
+/** Clicks the picture at a point given in analysis-frame pixels (1440×730 for the demo). */
+async function clickFrame(p: Page, x: number, y: number): Promise<void> {
+  const box = (await p.locator('canvas.overlay').boundingBox())!;
+  await p.mouse.click(box.x + (x / 1440) * box.width, box.y + (y / 730) * box.height);
+}
+
+const sha = () => readFileSync(configFile, 'utf8');
+
+beforeAll(async () => {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  await setPassword(join(dir, 'users'), 'inst', 'installer', 'right-password');
+  agent = runAgent(dir, demoConfig(httpPort, mqttPort));
+  base = `http://127.0.0.1:${httpPort}`;
+  await until('the camera streams', async () => ((await healthz()).cameras[0]?.analysedFrames > 2 ? true : undefined), 120_000);
+  mqttSub = await subscribe(`mqtt://127.0.0.1:${mqttPort}`, 'jifang/v1/#', { protocolVersion: 4 });
+  browser = await launchBrowser();
+  page = (await browser.page({ lang: 'en-US', width: 1400, height: 950 })).page;
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await mqttSub?.close();
+  await agent?.stop();
+}, 120_000);
+
+describe('box console (real agent on the demo stream, real Chromium)', () => {
+  it('answers 401 on every route without a session; /healthz and /metrics stay open for health checks', async () => {
+    const routes: [string, string][] = [
+      ['GET', '/'],
+      ['GET', '/cameras/street-1'],
+      ['GET', '/cameras/street-1/calibration'],
+      ['GET', '/events'],
+      ['GET', '/api/overview'],
+      ['GET', '/api/cameras/street-1/live'],
+      ['GET', '/api/cameras/street-1/frame.jpg'],
+      ['GET', '/api/cameras/street-1/edit'],
+      ['POST', '/api/cameras/street-1/check'],
+      ['PUT', '/api/cameras/street-1/edit'],
+      ['GET', '/api/events'],
+      ['GET', '/evidence/2026-01-01/x/snapshot.jpg'],
+      ['GET', '/assets/console.js'],
+      ['GET', '/api/session'],
+    ];
+    const before = sha();
+    for (const [method, path] of routes) {
+      const r = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify({ baseSha256: '0'.repeat(64), zones: [], privacyMasks: [] }) });
+      expect(r.status, `${method} ${path}`).toBe(401);
+    }
+    expect(sha()).toBe(before);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^# HELP/m);
+  });
+
+  it('logs in and shows the cameras at a glance', async () => {
+    await page.goto(base);
+    await page.waitForURL(/\/login\?next=/);
+    await page.fill('#user', 'inst');
+    await page.fill('#password', 'right-password');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${base}/`);
+    const row = page.locator('#cameras tr[data-camera="street-1"]');
+    await row.waitFor();
+    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/streaming/);
+    expect(await row.textContent()).toMatch(/Demo street camera/);
+    await browser.screenshot(page, 'console-cameras');
+  }, 60_000);
+
+  it('shows the live picture with tracks, zones and masks, each layer switchable', async () => {
+    await page.goto(`${base}/cameras/street-1`);
+    await expect.poll(() => page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 }).toBe(1440);
+    await expect.poll(() => page.textContent('#rule-states'), { timeout: 30_000 }).toMatch(/pavement/);
+    expect(await page.locator('input[data-layer]').count()).toBe(6);
+    await browser.screenshot(page, 'console-live');
+    await page.uncheck('input[data-layer="detections"]');
+    await page.uncheck('input[data-layer="tracks"]');
+    await browser.screenshot(page, 'console-live-zones-only');
+    await page.check('input[data-layer="detections"]');
+    await page.check('input[data-layer="tracks"]');
+  }, 90_000);
+
+  it('draws a zone over the parked taxi, saves it (diff, comments kept, backup), and the rule counts up to an alert on the console and over MQTT', async () => {
+    const before = sha();
+    await page.click('#add-zone');
+    for (const [x, y] of [[140, 585], [440, 585], [440, 700], [140, 700]]) await clickFrame(page, x, y);
+    await page.fill('#zone-id', 'taxi');
+    await page.fill('#zone-name', 'Kerb by the taxi');
+    await page.fill('fieldset.rule input[name="id"]', 'no-parking');
+    await page.fill('fieldset.rule input[name="dwellSeconds"]', '5');
+    await page.click('#check');
+    await expect.poll(() => page.textContent('#save-diff'), { timeout: 20_000 }).toMatch(/\+\s+\d+\s+- id: taxi/);
+    expect(sha()).toBe(before);
+    await browser.screenshot(page, 'console-editor-diff');
+    await page.click('#save');
+    await expect.poll(() => page.textContent('#save-result'), { timeout: 60_000 }).toMatch(/Saved \(backup .*\) and applied/);
+
+    const after = sha();
+    expect(after).toContain('- id: taxi');
+    const drawn = (parseDocument(after).toJS() as { cameras: { zones: { id: string; units: string; polygon: number[][] }[] }[] }).cameras[0].zones.find((z) => z.id === 'taxi')!;
+    expect(drawn.units).toBe('pixels');
+    // Clicks land on whole screen pixels: the frame pixels they mean are within a pixel or two of the target.
+    drawn.polygon.forEach((p, i) => [[140, 585], [440, 585], [440, 700], [140, 700]][i].forEach((v, k) => expect(Math.abs(p[k] - v)).toBeLessThanOrEqual(2)));
+    expect(after).toMatch(/polygon: \[\[\d+, \d+\], \[\d+, \d+\], \[\d+, \d+\], \[\d+, \d+\]\]/);
+    expect(after).toContain(COMMENT);
+    expect(after).toContain('# The pavement is seen small and far');
+    const backups = readdirSync(dir).filter((f) => f.startsWith('config.yaml.') && f.endsWith('.bak'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(dir, backups[0]), 'utf8')).toBe(before);
+
+    const li = page.locator('#rule-states li[data-rule="taxi/no-parking"]');
+    const counted = async () => Number(/car #\d+ stationary (\d+) \/ 5 s in taxi/.exec((await li.first().textContent()) ?? '')?.[1] ?? NaN);
+    await expect.poll(counted, { timeout: 90_000, interval: 1000 }).toBeGreaterThanOrEqual(1);
+    const first = await counted();
+    await expect.poll(counted, { timeout: 30_000, interval: 1000 }).toBeGreaterThan(first);
+    const [msg] = await mqttSub.waitFor((m) => {
+      try {
+        const a = JSON.parse(m.payload.toString()) as { zone?: string; state?: string };
+        return a.zone === 'taxi' && a.state === 'started';
+      } catch {
+        return false;
+      }
+    }, 1, 90_000);
+    const alert = JSON.parse(msg.payload.toString()) as { type: string; objects: { label: string }[] };
+    expect(alert.type).toBe('illegal_parking');
+    expect(alert.objects.map((o) => o.label)).toContain('car');
+    await expect.poll(() => li.first().textContent(), { timeout: 20_000 }).toMatch(/alerted street-1-/);
+    await browser.screenshot(page, 'console-rule-state');
+
+    await page.goto(`${base}/events`);
+    const row = page.locator('#events tr', { hasText: 'Kerb by the taxi' });
+    await expect.poll(() => row.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#events img.thumb').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('#events img.thumb').first().evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0);
+    await browser.screenshot(page, 'console-events');
+  }, 300_000);
+
+  it('refuses a zone with two points with the same words as check-config, and leaves the file alone', async () => {
+    await page.goto(`${base}/cameras/street-1`);
+    await page.locator('canvas.overlay').waitFor();
+    await page.waitForSelector('[data-shape="taxi"]');
+    await expect.poll(() => page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 }).toBe(1440);
+    const before = sha();
+    await page.click('#add-zone');
+    await clickFrame(page, 600, 650);
+    await clickFrame(page, 700, 650);
+    await clickFrame(page, 650, 700);
+    await page.keyboard.press('Delete'); // the point just added is the selected one
+    await page.click('#save');
+    const problem = page.locator('#save-problems li.problem');
+    await problem.first().waitFor({ timeout: 20_000 });
+    const shown = (await problem.allTextContents()).join('\n');
+    expect(sha()).toBe(before);
+    await browser.screenshot(page, 'console-editor-refused');
+
+    // The same edit made by hand and given to the real CLI.
+    const doc = parseDocument(before);
+    doc.addIn(['cameras', 0, 'zones'], doc.createNode({ id: 'zone-3', units: 'pixels', polygon: [[600, 650], [700, 650]], rules: [{ id: 'rule-1', type: 'illegal_parking' }] }));
+    const handEdited = join(dir, 'hand-edited.yaml');
+    writeFileSync(handEdited, doc.toString());
+    const cli = await run(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', handEdited]).then(
+      () => '',
+      (err: { stderr: string }) => err.stderr,
+    );
+    const cliLines = cli.trim().split('\n').map((l) => l.replace(handEdited, configFile));
+    expect(cliLines).toEqual([`${configFile}: cameras[0].zones[2].polygon: expected at least 3 points`]);
+    expect(shown.split('\n')).toEqual(cliLines);
+    expect(await page.textContent('[data-path="zones[2].polygon"]')).toBe('zones[2].polygon: expected at least 3 points');
+
+    // Drag the first point elsewhere and add a third: the check passes and the diff has the moved point.
+    const box = (await page.locator('canvas.overlay').boundingBox())!;
+    const at = (x: number, y: number) => [box.x + (x / 1440) * box.width, box.y + (y / 730) * box.height] as const;
+    await page.mouse.move(...at(600, 650));
+    await page.mouse.down();
+    await page.mouse.move(...at(560, 620), { steps: 5 });
+    await page.mouse.up();
+    await clickFrame(page, 650, 700);
+    await page.click('#check');
+    await expect.poll(() => page.textContent('#save-result'), { timeout: 20_000 }).toMatch(/Valid/);
+    const polygon = /\+\s+\d+\s+polygon: (\[\[.*\]\])/.exec((await page.textContent('#save-diff')) ?? '')?.[1];
+    const pts = JSON.parse(polygon!) as number[][];
+    expect(pts).toHaveLength(3);
+    expect(Math.abs(pts[0][0] - 560) + Math.abs(pts[0][1] - 620)).toBeLessThanOrEqual(4);
+    expect(sha()).toBe(before);
+  }, 120_000);
+
+  it('refuses a change without the CSRF token and a path out of the evidence folder', async () => {
+    const cookies = await page.context().cookies();
+    const cookie = `jifang_session=${cookies.find((c) => c.name === 'jifang_session')!.value}`;
+    const before = sha();
+    const edit = (await (await fetch(`${base}/api/cameras/street-1/edit`, { headers: { Cookie: cookie } })).json()) as { baseSha256: string; camera: { zones: unknown[]; privacyMasks: unknown[] } };
+    const body = JSON.stringify({ baseSha256: edit.baseSha256, zones: [], privacyMasks: [] });
+    const refused = await fetch(`${base}/api/cameras/street-1/edit`, { method: 'PUT', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body });
+    expect(refused.status).toBe(403);
+    const wrong = await fetch(`${base}/api/cameras/street-1/edit`, { method: 'PUT', headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-CSRF-Token': 'not-the-token' }, body });
+    expect(wrong.status).toBe(403);
+    expect(sha()).toBe(before);
+    writeFileSync(join(dir, 'data', 'outside.txt'), 'not evidence');
+    for (const p of ['/evidence/..%2Foutside.txt', '/evidence/%2e%2e/outside.txt', '/evidence/..%2F..%2Fconfig.yaml', '/evidence/%2Fetc%2Fpasswd']) {
+      expect((await fetch(base + p, { headers: { Cookie: cookie } })).status, p).toBe(404);
+    }
+    const audit = readdirSync(join(dir, 'data', 'audit')).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(join(dir, 'data', 'audit', f), 'utf8')).join('');
+    expect(audit).toMatch(/"kind":"console_login","data":\{"action":"login","user":"inst"/);
+    expect(audit).toMatch(/"kind":"console_change","data":\{"action":"change","user":"inst".*"method":"PUT","path":"\/api\/cameras\/street-1\/edit","status":200/);
+    expect(audit).toMatch(/"kind":"console_change".*"status":422/);
+  }, 60_000);
+
+  it('calibration editor: error per point and in total as marks are clicked and typed, the map point under the pointer', async () => {
+    await page.goto(`${base}/cameras/street-1/calibration`);
+    await page.locator('#calib-points tbody tr').nth(4).waitFor();
+    await expect.poll(() => page.textContent('#calib-total')).toMatch(/^Total: RMS 0\.00 m, max 0\.00 m · leave-one-out max 0\.1\d m$/);
+    await clickFrame(page, 1000, 600);
+    const row = page.locator('#calib-points tbody tr').nth(5);
+    await row.locator('input.lat').fill('31.2305300');
+    await row.locator('input.lon').fill('121.4742800');
+    await expect.poll(() => row.locator('.err').textContent()).toMatch(/^\d+\.\d\d m \(\d+\.\d\d m\)$/);
+    expect(await page.textContent('#calib-total')).not.toMatch(/RMS 0\.00 m/);
+    const box = (await page.locator('canvas.overlay').boundingBox())!;
+    await page.mouse.move(box.x + (720 / 1440) * box.width, box.y + (560 / 730) * box.height);
+    // The surveyed mark at pixel (720, 560) is at 31.2305533, 121.4740779: the pointer there maps within a metre or so of it.
+    const hover = await until('a mapped point', async () => /^Under the pointer: (31\.\d+), (121\.\d+)$/.exec((await page.textContent('#calib-hover')) ?? '') ?? undefined, 10_000);
+    expect(Math.abs(Number(hover[1]) - 31.2305533)).toBeLessThan(2e-5);
+    expect(Math.abs(Number(hover[2]) - 121.4740779)).toBeLessThan(2e-5);
+    await browser.screenshot(page, 'console-calibration');
+    expect(browser.pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('shows the pages in Chinese', async () => {
+    const zh = await browser.page({ lang: 'zh-CN', width: 1400, height: 950 });
+    await zh.page.goto(`${base}/login`);
+    expect(await zh.page.textContent('button[type=submit]')).toBe('登录');
+    await zh.page.fill('#user', 'inst');
+    await zh.page.fill('#password', 'right-password');
+    await zh.page.click('button[type=submit]');
+    await zh.page.waitForURL(`${base}/`);
+    await zh.page.goto(`${base}/cameras/street-1`);
+    await expect.poll(() => zh.page.textContent('#rule-states'), { timeout: 30_000 }).toMatch(/静止 \d+ \/ 5 秒，区域 taxi/);
+    await expect.poll(() => zh.page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 }).toBe(1440);
+    await browser.screenshot(zh.page, 'console-live-zh');
+    await zh.context.close();
+  }, 90_000);
+
+  it('refuses a wrong password, and slows down repeated attempts', async () => {
+    const ctx = await browser.page({ lang: 'en-US' });
+    await ctx.page.goto(`${base}/login`);
+    const attempt = async () => {
+      await ctx.page.fill('#user', 'inst');
+      await ctx.page.fill('#password', 'not-the-password');
+      const answered = ctx.page.waitForResponse((r) => r.url().endsWith('/api/login'));
+      await ctx.page.click('button[type=submit]');
+      await answered;
+      await ctx.page.locator('#login-error:not(:empty)').waitFor();
+      return ctx.page.textContent('#login-error');
+    };
+    for (let i = 0; i < 3; i++) expect(await attempt()).toBe('Wrong user name or password');
+    // From the third failure on, each next attempt must wait (5 s, then 10 s, …); on a loaded machine one attempt
+    // may come after its wait, so allow a few before the refusal shows.
+    const answers: string[] = [];
+    for (let i = 0; i < 4 && !answers.some((a) => a.startsWith('Too many')); i++) answers.push((await attempt()) ?? '');
+    expect(answers.at(-1)).toMatch(/^Too many failed logins: try again in \d+ s$/);
+    await browser.screenshot(ctx.page, 'console-login-refused');
+    expect(ctx.page.url()).toBe(`${base}/login`);
+    await ctx.context.close();
+  }, 60_000);
+});
+
