@@ -27,6 +27,8 @@ if [ "$with_test" = 1 ]; then
   # The broker and mosquitto_passwd (password files for the TLS/ACL tests) both come with the mosquitto package.
   { [ -x /usr/sbin/mosquitto ] && command -v mosquitto_passwd >/dev/null; } || missing+=(mosquitto)
   command -v openssl >/dev/null || missing+=(openssl)
+  # The command center's archive is tested on a real PostgreSQL: the tests run initdb/pg_ctl in a temp folder.
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   # Debian's interpreter on purpose: it is the one with the GObject bindings (see shared/README.md).
   /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0"); from gi.repository import Gst; Gst.init(None); assert Gst.ElementFactory.find("rtph264pay") and Gst.ElementFactory.find("h264parse") and Gst.ElementFactory.find("qtdemux")' 2>/dev/null \
     || missing+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)
