@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Idempotent set-up for running (default) or testing (--test) jifang on Debian 12 with Node >= 20.
-#   1. system packages: ffmpeg and a CJK font (always); mosquitto, openssl and the GStreamer RTSP server (--test)
+#   1. system packages: ffmpeg and a CJK font (always); mosquitto, openssl, the GStreamer RTSP server and Chromium (--test)
 #   2. npm dependencies (npm ci when package-lock.json changed since the last set-up)
 #   3. the default model and the sample media: models/ → ../shared → download from the pinned URL (SHA-256 checked)
 # Every step checks first and does nothing when already done, so `npm start` / `npm test` can call it each time.
@@ -29,6 +29,8 @@ if [ "$with_test" = 1 ]; then
   command -v openssl >/dev/null || missing+=(openssl)
   # The command center's archive is tested on a real PostgreSQL: the tests run initdb/pg_ctl in a temp folder.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The web console's browser tests drive Debian's Chromium with playwright-core (no browser download).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Debian's interpreter on purpose: it is the one with the GObject bindings (see shared/README.md).
   /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0"); gi.require_version("GstRtspServer", "1.0"); from gi.repository import Gst; Gst.init(None); assert Gst.ElementFactory.find("rtph264pay") and Gst.ElementFactory.find("h264parse") and Gst.ElementFactory.find("qtdemux")' 2>/dev/null \
     || missing+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)

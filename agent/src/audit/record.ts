@@ -21,6 +21,8 @@ export const AUDIT_KINDS = [
   'outbox_dropped',
   'audit_recovered',
   'audit_backup',
+  'console_login',
+  'console_change',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

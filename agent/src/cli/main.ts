@@ -4,6 +4,7 @@ import { runCommand } from './run-command.ts';
 import { healthcheckCommand } from './healthcheck-command.ts';
 import { detectCommand } from './detect-command.ts';
 import { auditCommand } from './audit-command.ts';
+import { passwdCommand } from './passwd-command.ts';
 
 const USAGE = `usage: jifang <command> [arguments]
 
@@ -12,6 +13,7 @@ const USAGE = `usage: jifang <command> [arguments]
   detect IMAGE... [options]  run the detector on images (jifang detect --help)
   audit verify FILE...       check the audit log's hash chain (jifang audit --help)
   healthcheck CONFIG         exit 0 if the agent of CONFIG is alive (for container health checks)
+  passwd FILE USER [--role R] add a console user or set a password (scrypt hash in FILE)
   schema [--out DIR]         JSON Schemas of the alert, health, status and config (print the alert's, or write all)
   help                       this text
 `;
@@ -24,6 +26,7 @@ const commands: Record<string, Command> = {
   detect: detectCommand,
   audit: auditCommand,
   healthcheck: healthcheckCommand,
+  passwd: passwdCommand,
   schema: schemaCommand,
   help: async () => {
     process.stdout.write(USAGE);

@@ -1,0 +1,25 @@
+import type { IncomingMessage } from 'node:http';
+
+import { LANG_COOKIE, type Lang } from './lang.ts';
+
+export type { Lang, Messages } from './lang.ts';
+
+/** The language chosen on the page (cookie), else the browser's first Chinese or English preference, else Chinese. */
+export function pickLang(req: IncomingMessage): Lang {
+  const chosen = cookieValue(req, LANG_COOKIE);
+  if (chosen === 'zh' || chosen === 'en') return chosen;
+  for (const part of (req.headers['accept-language'] ?? '').split(',')) {
+    const tag = part.split(';')[0].trim().toLowerCase();
+    if (tag.startsWith('zh')) return 'zh';
+    if (tag.startsWith('en')) return 'en';
+  }
+  return 'zh';
+}
+
+export function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
