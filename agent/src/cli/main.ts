@@ -5,6 +5,8 @@ import { healthcheckCommand } from './healthcheck-command.ts';
 import { detectCommand } from './detect-command.ts';
 import { auditCommand } from './audit-command.ts';
 import { passwdCommand } from './passwd-command.ts';
+import { centerCommand } from './center-command.ts';
+import { demoCommand } from './demo-command.ts';
 
 const USAGE = `usage: jifang <command> [arguments]
 
@@ -14,6 +16,8 @@ const USAGE = `usage: jifang <command> [arguments]
   audit verify FILE...       check the audit log's hash chain (jifang audit --help)
   healthcheck CONFIG         exit 0 if the agent of CONFIG is alive (for container health checks)
   passwd FILE USER [--role R] add a console user or set a password (scrypt hash in FILE)
+  center CONFIG              run the command center (archive, console, forwarders) on the city broker
+  demo AGENT CENTER          the demo: the agent with its embedded broker and the command center on it
   schema [--out DIR]         JSON Schemas of the alert, health, status and config (print the alert's, or write all)
   help                       this text
 `;
@@ -27,6 +31,8 @@ const commands: Record<string, Command> = {
   audit: auditCommand,
   healthcheck: healthcheckCommand,
   passwd: passwdCommand,
+  center: centerCommand,
+  demo: demoCommand,
   schema: schemaCommand,
   help: async () => {
     process.stdout.write(USAGE);
