@@ -21,6 +21,7 @@ export async function startRtspServer(mounts: Record<string, string>, port?: num
     ...(opts.auth ? ['--auth', opts.auth] : []),
     ...Object.entries(mounts).map(([m, f]) => `${m}=${f}`),
   ];
-  const s = await startProcess('/usr/bin/python3', args, /READY \d+/);
+  // GStreamer's start-up takes seconds on a loaded machine.
+  const s = await startProcess('/usr/bin/python3', args, /READY \d+/, { timeoutMs: 30_000 });
   return Object.assign(s, { port: p, url: (mount: string) => `rtsp://127.0.0.1:${p}${mount}` });
 }

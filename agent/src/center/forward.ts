@@ -34,7 +34,8 @@ export function renderTemplate(template: unknown, alert: Record<string, unknown>
 }
 
 export interface Forwarders {
-  ids(): readonly string[];
+  /** The platforms that want a message in this lifecycle state. */
+  ids(state: string): readonly string[];
   /** Sends what is due now; returns how many were attempted. */
   tick(): Promise<number>;
   stop(): Promise<void>;
@@ -98,7 +99,7 @@ export function startForwarders(list: readonly ForwarderConfig[], store: CenterS
   timer?.unref();
 
   return {
-    ids: () => list.map((f) => f.id),
+    ids: (state) => list.filter((f) => (f.states as readonly string[]).includes(state)).map((f) => f.id),
     tick,
     stop: async () => {
       stopped = true;

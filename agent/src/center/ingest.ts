@@ -27,7 +27,8 @@ export interface IngestDeps {
   root: string;
   store: CenterStore;
   instance: string;
-  forwarders: () => readonly string[];
+  /** The forwarders that want a message in this lifecycle state (queued with it, in one transaction). */
+  forwarders: (state: string) => readonly string[];
   log: Logger;
   onEvent?: (alert: Alert) => void;
   onCommandResult?: (result: CommandResult) => void;
@@ -68,7 +69,7 @@ export function createIngest(deps: IngestDeps): Ingest {
           const alert = parsed.data as Alert & { category?: unknown };
           if (alert.site !== t.site || alert.camera !== t.camera) return reject(topic, `alert of ${alert.site}/${alert.camera} on the topic of ${t.site}/${t.camera}`);
           const cat = readCategory(alert.category);
-          const { inserted } = await store.saveEvent({ alert, categoryCode: cat.code, categoryName: cat.name, json: payload.toString('utf8'), receivedAt: at, receivedBy: deps.instance }, deps.forwarders());
+          const { inserted } = await store.saveEvent({ alert, categoryCode: cat.code, categoryName: cat.name, json: payload.toString('utf8'), receivedAt: at, receivedBy: deps.instance }, deps.forwarders(alert.state));
           if (inserted) {
             counters.events++;
             log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');

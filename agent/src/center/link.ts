@@ -28,7 +28,7 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     clean: false,
     reconnectPeriod: 1000,
     connectTimeout: 30_000,
-    resubscribe: true,
+    resubscribe: false,
     ...(cfg.protocolVersion === 5 ? { properties: { sessionExpiryInterval: cfg.sessionExpirySeconds, receiveMaximum: 256 } } : {}),
   };
   if (cfg.username !== undefined) opts.username = cfg.username;
@@ -70,7 +70,9 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
   };
   client.on('connect', (ack) => {
     log.info({ url: cfg.url, clientId, sessionPresent: ack.sessionPresent }, 'connected to the city broker');
-    if (!ack.sessionPresent) subscribe().catch((err: Error) => log.error({ err: err.message }, 'subscribing failed'));
+    // Every time, even with a session present: mosquitto does not restore shared subscriptions from its persistence
+    // file after a restart, and subscribing again to the same filters changes nothing else.
+    subscribe().catch((err: Error) => log.error({ err: err.message }, 'subscribing failed'));
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`cannot connect to the city broker ${cfg.url} within 30 s`)), 30_000);

@@ -46,7 +46,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     root: cfg.mqtt.root,
     store,
     instance,
-    forwarders: () => forwarders.ids(),
+    forwarders: (state) => forwarders.ids(state),
     log: clog,
     onChange: () => feedKick(),
     onCommandResult: (r) => link?.noteResult(r),
@@ -78,7 +78,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       },
       // Every login and change, with who did it; operator actions are also rows of the archive.
       audit: (entry) => clog.info({ audit: entry }, 'console audit'),
-      log: log.child({ stage: 'center-web' }),
+      log,
     });
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
