@@ -153,6 +153,8 @@ interface Detail {
   deliveries: { forwarder: string; seq: number; state: string; attempts: number; lastError: string | null }[];
 }
 let detailToken = 0;
+/** What the user chose and typed survives the re-renders that live updates cause. */
+const form = { event: '', unit: '', note: '' };
 let lastResult: { id: string; text: string; ok: boolean } | null = null;
 async function detailPanel(holder: HTMLElement): Promise<void> {
   if (!selected) {
@@ -172,8 +174,11 @@ async function detailPanel(holder: HTMLElement): Promise<void> {
   const a = d.alert;
   const pic = (sha: string | null, cls: string) => (sha ? el('img', { class: cls, src: snapUrl(sha)!, alt: cls }) : el('div', { class: `${cls} missing muted` }, t('detail.snapshot.missing')));
   const act = el('div', { class: 'actions', id: 'actions' });
-  const unit = el('select', { id: 'unit' }, ...data.units.map((u) => el('option', { value: u }, u)));
-  const note = el('input', { id: 'note', placeholder: t('act.note'), maxlength: 2000 });
+  if (form.event !== e.id) Object.assign(form, { event: e.id, unit: data.units[0] ?? '', note: '' });
+  const unit = el('select', { id: 'unit' }, ...data.units.map((u) => el('option', { value: u, selected: u === form.unit }, u)));
+  const note = el('input', { id: 'note', placeholder: t('act.note'), maxlength: 2000, value: form.note });
+  unit.addEventListener('change', () => (form.unit = unit.value));
+  note.addEventListener('input', () => (form.note = note.value));
   const result = el('p', { id: 'action-result', class: lastResult?.id === e.id ? (lastResult.ok ? 'ok' : 'error') : 'muted' }, lastResult?.id === e.id ? lastResult.text : '');
   for (const action of ['ack', 'dispatch', 'false_positive', 'resolve'] as const) {
     const allowed = data.actionRoles[action].includes(data.role);
@@ -183,7 +188,10 @@ async function detailPanel(holder: HTMLElement): Promise<void> {
       result.textContent = t('act.sending');
       for (const x of act.querySelectorAll('button')) (x as HTMLButtonElement).disabled = true;
       api<{ ok: boolean; error?: string }>('POST', `/api/events/${encodeURIComponent(e.id)}/actions`, { action, ...(action === 'dispatch' ? { unit: unit.value } : {}), ...(note.value ? { note: note.value } : {}) })
-        .then(() => (lastResult = { id: e.id, ok: true, text: t('act.ok', { action: t(`act.${action}`) }) }))
+        .then(() => {
+          lastResult = { id: e.id, ok: true, text: t('act.ok', { action: t(`act.${action}`) }) };
+          form.note = '';
+        })
         .catch((err: unknown) => (lastResult = { id: e.id, ok: false, text: t('act.refused', { error: err instanceof ApiError ? err.message : String(err) }) }))
         .finally(() => void detailPanel(holder));
     });
@@ -218,6 +226,7 @@ async function detailPanel(holder: HTMLElement): Promise<void> {
   holder.replaceChildren(...parts.filter((p): p is Node => p !== null));
 }
 const detail = el('section', { class: 'detail card', id: 'detail' });
+const queueList = el('section', { class: 'list' });
 
 // ---- dispatch board -----------------------------------------------------------------------------------------------
 function board(): HTMLElement {
@@ -363,9 +372,11 @@ function mapView(): HTMLElement {
 function render(): void {
   switch (data.view) {
     case 'queue': {
-      const list = el('section', { class: 'list' }, filterBar(), queueTable());
-      main.replaceChildren(list, detail);
-      void detailPanel(detail);
+      if (main.firstChild !== queueList) main.replaceChildren(queueList, detail);
+      queueList.replaceChildren(filterBar(), queueTable());
+      // Not while the user is typing a note or choosing a unit: a live update must not take the field away.
+      const typing = document.activeElement instanceof HTMLElement && detail.contains(document.activeElement) && document.activeElement.matches('input, select, textarea');
+      if (!typing) void detailPanel(detail);
       break;
     }
     case 'dispatch':
