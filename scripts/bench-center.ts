@@ -22,7 +22,7 @@ const EVENTS_PER_BOX = Number(process.env.BENCH_EVENTS ?? 5);
 const PROBES = Number(process.env.BENCH_PROBES ?? 200);
 
 const dir = mkdtempSync(join(tmpdir(), 'jifang-bench-center-'));
-const broker = await startMosquitto();
+const broker = await startMosquitto({ extraConfig: 'allow_anonymous true\nmax_queued_messages 0' });
 const pg = await startPostgres();
 const users = join(dir, 'users');
 await setPassword(users, 'bench', 'admin', 'bench-pass-1');
@@ -101,7 +101,7 @@ async function latency(): Promise<{ p50: number; p99: number; n: number }> {
 async function footprint(): Promise<Record<string, number>> {
   const [center] = await centersOn('footprint', 1);
   const before = await center.store.sizeBytes();
-  const sim = await simulateBoxes({ url: broker.url, boxes: 100, eventsPerBox: 10, messagesPerEvent: 3 });
+  const sim = await simulateBoxes({ url: broker.url, boxes: Math.max(10, Math.round(BOXES / 2)), eventsPerBox: EVENTS_PER_BOX, messagesPerEvent: 3 });
   while ((await center.store.counts()).messages < sim.published.length) await new Promise((r) => setTimeout(r, 100));
   await sim.close();
   const c = await center.store.counts();
