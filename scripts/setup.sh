@@ -28,6 +28,8 @@ if [ "$with_test" = 1 ]; then
   # The broker and mosquitto_passwd (password files for the TLS/ACL tests) both come with the mosquitto package.
   { [ -x /usr/sbin/mosquitto ] && command -v mosquitto_passwd >/dev/null; } || missing+=(mosquitto)
   command -v openssl >/dev/null || missing+=(openssl)
+  # The command center's archive is tested on a real PostgreSQL: the tests run initdb/pg_ctl in a temp folder.
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   # The web console's browser tests drive Debian's Chromium with playwright-core (no browser download).
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Debian's interpreter on purpose: it is the one with the GObject bindings (see shared/README.md).

@@ -48,7 +48,8 @@ export function runMosquitto(dir: string, config: string): Promise<Started> {
       '',
     ].join('\n'),
   );
-  return startProcess('/usr/sbin/mosquitto', ['-c', conf], /mosquitto version [\d.]+ running/, { cwd: dir });
+  // Seconds, not milliseconds, on a loaded machine.
+  return startProcess('/usr/sbin/mosquitto', ['-c', conf], /mosquitto version [\d.]+ running/, { cwd: dir, timeoutMs: 30_000 });
 }
 
 export interface SecureMosquitto extends Mosquitto {

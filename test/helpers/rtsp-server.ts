@@ -23,7 +23,8 @@ export async function startRtspServer(mounts: Record<string, string>, port?: num
     ...(opts.auth ? ['--auth', opts.auth] : []),
     ...Object.entries(mounts).map(([m, f]) => `${m}=${f}`),
   ];
-  const s = await startProcess('/usr/bin/python3', args, /READY \d+/);
+  // GStreamer's start-up takes seconds on a loaded machine.
+  const s = await startProcess('/usr/bin/python3', args, /READY \d+/, { timeoutMs: 30_000 });
   const sessions = () => {
     const out: Record<string, number> = {};
     for (const m of s.output().matchAll(/^SESSION (\S+)$/gm)) out[m[1]] = (out[m[1]] ?? 0) + 1;

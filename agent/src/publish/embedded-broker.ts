@@ -75,7 +75,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions, log: Logg
     },
     authorizeSubscribe: (client, sub, done) => {
       const role = roles.get(client);
-      const ok = role === 'agent' ? sub.topic.startsWith(commands) : role === 'operator' && sub.topic.startsWith(prefix);
+      // Reading is the operator's job (a local command center subscribes to `{root}/+/#`); writing is what is guarded.
+      const ok = role === 'agent' ? sub.topic.startsWith(commands) : role === 'operator';
       done(ok ? null : new Error(`not authorized to subscribe to ${sub.topic}`), ok ? sub : null);
     },
   });

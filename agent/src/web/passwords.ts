@@ -3,8 +3,11 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/durable.ts';
 
-/** Who may do what, least to most: a viewer watches, an operator acts on events, an installer edits the config. */
-export const ROLES = ['viewer', 'operator', 'installer', 'admin'] as const;
+/**
+ * Who may do what, least to most: a viewer watches, an operator acts on events, a dispatcher (command center) also
+ * sends patrols, an installer edits a box's config.
+ */
+export const ROLES = ['viewer', 'operator', 'dispatcher', 'installer', 'admin'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 

@@ -1,0 +1,18 @@
+import type { OperatorAction } from '../rules/states.ts';
+import type { Role } from '../web/passwords.ts';
+
+/** The center's roles of the shared users file: an operator judges alerts, a dispatcher sends patrols, an admin does all. */
+export const CENTER_ROLES = ['operator', 'dispatcher', 'admin'] as const satisfies readonly Role[];
+export type CenterRole = (typeof CENTER_ROLES)[number];
+
+/** Who may take which action: sending a patrol is the dispatcher's; calling an alert false is the operator's. */
+export const ACTION_ROLES: Record<OperatorAction, readonly CenterRole[]> = {
+  ack: ['operator', 'dispatcher', 'admin'],
+  dispatch: ['dispatcher', 'admin'],
+  false_positive: ['operator', 'admin'],
+  resolve: ['operator', 'dispatcher', 'admin'],
+};
+
+export function mayAct(role: string, action: OperatorAction): boolean {
+  return (ACTION_ROLES[action] as readonly string[]).includes(role);
+}

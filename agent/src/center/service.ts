@@ -1,0 +1,108 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../core/log.ts';
+import { readSecret } from '../core/secrets.ts';
+import { buildAssets } from '../web/assets.ts';
+import { startWebServer, sendJson, type WebServer } from '../web/server.ts';
+import type { CenterConfig } from './config.ts';
+import { createFeed } from './feed.ts';
+import { startForwarders } from './forward.ts';
+import { createIngest, type IngestCounters } from './ingest.ts';
+import { connectBroker, type BrokerLink } from './link.ts';
+import { centerRoutes, presentEvent } from './routes.ts';
+import { openPostgresStore } from './store/postgres.ts';
+import { openSqliteStore } from './store/sqlite.ts';
+import type { CenterStore } from './store/types.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const webDir = join(here, '..', 'web');
+
+export interface Center {
+  url: string;
+  instance: string;
+  store: CenterStore;
+  link: BrokerLink;
+  counters: IngestCounters;
+  close(): Promise<void>;
+}
+
+export async function openStore(cfg: CenterConfig['storage']): Promise<CenterStore> {
+  if (cfg.kind === 'sqlite') return openSqliteStore(cfg.path);
+  return openPostgresStore({ url: cfg.url, poolSize: cfg.poolSize, ...(cfg.password !== undefined ? { password: readSecret(cfg.password, 'storage.password') } : {}) });
+}
+
+/**
+ * `jifang center`: the archive first (migrated), then the broker (messages are acknowledged only once stored), then
+ * the console. Several instances may run against one PostgreSQL with the same `mqtt.sharedGroup`.
+ */
+export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Center> {
+  const clog = log.child({ stage: 'center' });
+  const store = await openStore(cfg.storage);
+  const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
+  let feedKick = () => {};
+  let link: BrokerLink | undefined;
+  const instance = cfg.mqtt.clientId ?? `center-${process.pid}`;
+  const ingest = createIngest({
+    root: cfg.mqtt.root,
+    store,
+    instance,
+    forwarders: (state) => forwarders.ids(state),
+    log: clog,
+    onChange: () => feedKick(),
+    onCommandResult: (r) => link?.noteResult(r),
+  });
+  let web: WebServer | undefined;
+  try {
+    link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
+    const feed = createFeed(store, (e) => presentEvent(e, cfg), clog);
+    feedKick = () => feed.kick();
+    const assets = await buildAssets({
+      scripts: { center: join(here, 'client', 'center.ts'), login: join(webDir, 'client', 'login.ts') },
+      styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
+    });
+    const started = link;
+    web = await startWebServer({
+      host: cfg.http.host,
+      port: cfg.http.port,
+      ...(cfg.http.tls ? { tls: cfg.http.tls } : {}),
+      usersFile: cfg.users,
+      title: { zh: `${cfg.name} · 指挥中心`, en: cfg.name },
+      home: '/',
+      routes: centerRoutes({ cfg, store, link: started, feed, forwarders, instance, counters: () => ({ ...ingest.counters }) }),
+      assets,
+      publicAssets: ['login.js', 'web.css'],
+      open: async (req, res) => {
+        if (req.url !== '/healthz') return false;
+        sendJson(res, started.connected() ? 200 : 503, { ok: started.connected(), instance });
+        return true;
+      },
+      // Every login and change, with who did it; operator actions are also rows of the archive.
+      audit: (entry) => clog.info({ audit: entry }, 'console audit'),
+      log,
+    });
+    const url = web.url;
+    clog.info({ url, instance, storage: store.kind }, 'command center running');
+    const w = web;
+    const l = link;
+    return {
+      url,
+      instance,
+      store,
+      link: l,
+      counters: ingest.counters,
+      close: async () => {
+        feed.close();
+        await w.close();
+        await l.close();
+        await forwarders.stop();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await web?.close();
+    await link?.close();
+    await forwarders.stop();
+    await store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,47 @@
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Schema versions, applied in order and recorded in `schema_migrations`; a released step is never edited, a change
+ * is a new step. Times are milliseconds since the epoch (BIGINT), booleans 0/1, so both engines read the same rows.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dialect) => string[] }[] = [
+  {
+    version: 1,
+    name: 'archive: boxes, cameras, events, messages, snapshots, actions, command results, deliveries',
+    sql: (d) => [
+      `CREATE TABLE boxes (
+        site TEXT PRIMARY KEY, box_id TEXT, online INTEGER NOT NULL DEFAULT 0, agent_version TEXT, started_at TEXT,
+        status_json TEXT, status_at BIGINT, last_contact BIGINT NOT NULL, changed_at BIGINT NOT NULL)`,
+      `CREATE TABLE cameras (
+        site TEXT NOT NULL, camera TEXT NOT NULL, name TEXT, state TEXT, reason TEXT, health_json TEXT, health_at BIGINT,
+        changed_at BIGINT NOT NULL, PRIMARY KEY (site, camera))`,
+      `CREATE TABLE events (
+        id TEXT PRIMARY KEY, site TEXT NOT NULL, camera TEXT NOT NULL, zone TEXT NOT NULL, type TEXT NOT NULL,
+        category_code TEXT, category_name TEXT, state TEXT NOT NULL, seq INTEGER NOT NULL,
+        started_at BIGINT NOT NULL, observed_at BIGINT NOT NULL, ended_at BIGINT, dwell_seconds DOUBLE PRECISION NOT NULL,
+        lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL, address TEXT,
+        first_snapshot TEXT, last_snapshot TEXT, cleared_snapshot TEXT,
+        operator_action TEXT, operator_by TEXT, operator_unit TEXT, operator_at BIGINT, dispatched_at BIGINT,
+        alert_json TEXT NOT NULL, first_seen BIGINT NOT NULL, rev INTEGER NOT NULL, changed_at BIGINT NOT NULL)`,
+      'CREATE INDEX events_changed ON events (changed_at)',
+      'CREATE INDEX events_started ON events (started_at)',
+      `CREATE TABLE event_messages (
+        event_id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL, snapshot_sha TEXT,
+        received_at BIGINT NOT NULL, received_by TEXT, alert_json TEXT NOT NULL, PRIMARY KEY (event_id, seq))`,
+      `CREATE TABLE snapshots (
+        sha256 TEXT PRIMARY KEY, jpeg ${d === 'postgres' ? 'BYTEA' : 'BLOB'} NOT NULL, bytes INTEGER NOT NULL, topic TEXT, received_at BIGINT NOT NULL)`,
+      `CREATE TABLE actions (
+        request_id TEXT PRIMARY KEY, event_id TEXT NOT NULL, site TEXT NOT NULL, action TEXT NOT NULL, by_user TEXT NOT NULL,
+        role TEXT, unit TEXT, note TEXT, requested_at BIGINT NOT NULL, result TEXT NOT NULL DEFAULT 'pending', error TEXT, answered_at BIGINT)`,
+      'CREATE INDEX actions_event ON actions (event_id)',
+      `CREATE TABLE command_results (
+        digest TEXT PRIMARY KEY, site TEXT NOT NULL, request_id TEXT, command TEXT NOT NULL, ok INTEGER NOT NULL, error TEXT,
+        result_json TEXT NOT NULL, received_at BIGINT NOT NULL)`,
+      `CREATE TABLE deliveries (
+        forwarder TEXT NOT NULL, event_id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL, claimed_until BIGINT, last_error TEXT, last_status INTEGER,
+        delivered_at BIGINT, created_at BIGINT NOT NULL, PRIMARY KEY (forwarder, event_id, seq))`,
+      'CREATE INDEX deliveries_due ON deliveries (state, next_at)',
+    ],
+  },
+];

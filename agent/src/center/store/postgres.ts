@@ -1,0 +1,52 @@
+import pg from 'pg';
+import { createSqlStore, migrate, type Db, type Row } from './sql-store.ts';
+import type { CenterStore } from './types.ts';
+
+// BIGINT (times in ms) and COUNT/SUM come back as strings by default; every value the archive keeps fits a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+/** The city's archive: one PostgreSQL shared by every center instance. */
+export async function openPostgresStore(opts: { url: string; password?: string; poolSize?: number }): Promise<CenterStore> {
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, ...(opts.password !== undefined ? { password: opts.password } : {}) });
+  pool.on('error', () => undefined); // an idle client dropped by the server is replaced on the next query
+  const over = (q: { query: pg.Pool['query'] } | pg.PoolClient, inTx: boolean): Db => {
+    const db: Db = {
+      dialect: 'postgres',
+      all: async (sql, params = []) => (await q.query(sql, params)).rows as Row[],
+      run: async (sql, params = []) => (await q.query(sql, params)).rowCount ?? 0,
+      tx: async (fn) => {
+        if (inTx) return fn(db);
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const out = await fn(over(client, true));
+          await client.query('COMMIT');
+          return out;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        } finally {
+          client.release();
+        }
+      },
+      sizeBytes: async () => {
+        const { rows } = await pool.query(
+          "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r'",
+        );
+        return Number(rows[0]?.n ?? 0);
+      },
+      close: () => pool.end(),
+    };
+    return db;
+  };
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end();
+    throw new Error(`cannot reach PostgreSQL at ${opts.url.replace(/\/\/[^@/]*@/, '//***@')} (${(err as Error).message}): check storage.url and that the server is running`);
+  }
+  const db = over(pool, false);
+  await migrate(db);
+  return createSqlStore(db);
+}

@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createSqlStore, migrate, type Db, type Row } from './sql-store.ts';
+import type { CenterStore } from './types.ts';
+
+/** `$1` → `@p1` (a named parameter may repeat): the store's statements are written once for both engines. */
+const toSqlite = (sql: string) => sql.replace(/\$(\d+)/g, '@p$1');
+/** better-sqlite3 binds Buffers as BLOBs and numbers as they are; booleans are stored 0/1 by the store itself. */
+const bind = (params: unknown[]): [Record<string, unknown>] | [] => (params.length ? [Object.fromEntries(params.map((p, i) => [`p${i + 1}`, p === undefined ? null : p]))] : []);
+
+/** The embedded archive for one machine: one file, WAL, synchronous=NORMAL (a power cut loses at most the last commit). */
+export async function openSqliteStore(path: string): Promise<CenterStore> {
+  mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  const cache = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = sqlite.prepare(toSqlite(sql));
+      cache.set(sql, st);
+    }
+    return st;
+  };
+  // One connection: transactions are queued so two messages handled at once never interleave inside one.
+  let chain: Promise<unknown> = Promise.resolve();
+  let inTx = false;
+  const db: Db = {
+    dialect: 'sqlite',
+    all: async (sql, params = []) => {
+      const st = prepare(sql);
+      return st.reader ? (st.all(...bind(params)) as Row[]) : (st.run(...bind(params)), []);
+    },
+    run: async (sql, params = []) => prepare(sql).run(...bind(params)).changes,
+    tx: (fn) => {
+      if (inTx) return fn(db);
+      const next = chain.then(async () => {
+        inTx = true;
+        sqlite.exec('BEGIN IMMEDIATE');
+        try {
+          const out = await fn(db);
+          sqlite.exec('COMMIT');
+          return out;
+        } catch (err) {
+          sqlite.exec('ROLLBACK');
+          throw err;
+        } finally {
+          inTx = false;
+        }
+      });
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    sizeBytes: async () => [path, `${path}-wal`].reduce((sum, f) => sum + (statSafe(f) ?? 0), 0),
+    close: async () => {
+      await chain;
+      sqlite.close();
+    },
+  };
+  await migrate(db);
+  return createSqlStore(db);
+}
+
+function statSafe(f: string): number | null {
+  try {
+    return statSync(f).size;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,173 @@
+import type { Alert } from '../../alert/schema.ts';
+import type { CameraHealth, Status } from '../../health/schema.ts';
+import type { CommandResult } from '../../commands/schema.ts';
+
+/** What the archive keeps of one event: its latest state plus the pictures an operator and a dispatcher need. */
+export interface EventRow {
+  id: string;
+  site: string;
+  camera: string;
+  zone: string;
+  type: string;
+  categoryCode: string | null;
+  categoryName: string | null;
+  state: string;
+  seq: number;
+  startedAt: number;
+  observedAt: number;
+  endedAt: number | null;
+  dwellSeconds: number;
+  lon: number;
+  lat: number;
+  address: string | null;
+  firstSnapshot: string | null;
+  lastSnapshot: string | null;
+  clearedSnapshot: string | null;
+  operatorAction: string | null;
+  operatorBy: string | null;
+  operatorUnit: string | null;
+  operatorAt: number | null;
+  dispatchedAt: number | null;
+  firstSeen: number;
+  rev: number;
+  changedAt: number;
+}
+
+export interface EventMessageRow {
+  seq: number;
+  state: string;
+  snapshotSha: string | null;
+  receivedAt: number;
+  receivedBy: string | null;
+  alert: Alert;
+}
+
+export interface ActionRow {
+  requestId: string;
+  eventId: string;
+  site: string;
+  action: string;
+  by: string;
+  role: string | null;
+  unit: string | null;
+  note: string | null;
+  requestedAt: number;
+  result: 'pending' | 'ok' | 'refused' | 'timeout';
+  error: string | null;
+  answeredAt: number | null;
+}
+
+export interface BoxRow {
+  site: string;
+  boxId: string | null;
+  online: boolean;
+  agentVersion: string | null;
+  startedAt: string | null;
+  statusAt: number | null;
+  lastContact: number;
+  changedAt: number;
+  cameras: CameraRow[];
+}
+
+export interface CameraRow {
+  camera: string;
+  name: string | null;
+  state: string | null;
+  reason: string | null;
+  healthAt: number | null;
+  health: CameraHealth | null;
+}
+
+export interface DeliveryRow {
+  forwarder: string;
+  eventId: string;
+  seq: number;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  deliveredAt: number | null;
+  createdAt: number;
+}
+
+export interface ClaimedDelivery extends DeliveryRow {
+  alert: Alert;
+}
+
+export interface EventFilter {
+  site?: string;
+  type?: string;
+  states?: string[];
+  /** Only events without an operator's closing decision (false_positive / resolve) that are not cleared. */
+  open?: boolean;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export interface DeliveryStat {
+  forwarder: string;
+  pending: number;
+  delivered: number;
+  failed: number;
+  lastError: string | null;
+  lastDeliveredAt: number | null;
+}
+
+export interface StoreCounts {
+  events: number;
+  messages: number;
+  snapshots: number;
+  snapshotBytes: number;
+  actions: number;
+  commandResults: number;
+  deliveries: number;
+}
+
+/** The message that arrived, as ingest hands it to the store. */
+export interface IncomingEvent {
+  alert: Alert;
+  /** Optional fields newer agents add (standard category, plate …), read loosely. */
+  categoryCode: string | null;
+  categoryName: string | null;
+  json: string;
+  receivedAt: number;
+  receivedBy: string;
+}
+
+/**
+ * The center's archive. Every write is idempotent: MQTT delivers at least once, several instances may see the same
+ * message, and a restart replays the broker's queue; none of that may make a second row.
+ */
+export interface CenterStore {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Stores one lifecycle message; `inserted` is false for one already there (same id and seq). Queues it for the forwarders. */
+  saveEvent(ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }>;
+  saveSnapshot(sha256: string, jpeg: Buffer, topic: string, receivedAt: number): Promise<{ inserted: boolean }>;
+  saveStatus(site: string, status: Status, receivedAt: number): Promise<void>;
+  saveHealth(site: string, health: CameraHealth, receivedAt: number): Promise<void>;
+  /** Any message from a box is a contact. */
+  touch(site: string, at: number): Promise<void>;
+  saveCommandResult(site: string, result: CommandResult, json: string, receivedAt: number): Promise<{ inserted: boolean }>;
+  recordAction(a: Omit<ActionRow, 'result' | 'error' | 'answeredAt'>): Promise<void>;
+  finishAction(requestId: string, result: ActionRow['result'], error: string | null, at: number): Promise<void>;
+
+  listEvents(f: EventFilter): Promise<EventRow[]>;
+  getEvent(id: string): Promise<{ event: EventRow; messages: EventMessageRow[]; actions: ActionRow[]; deliveries: DeliveryRow[] } | null>;
+  latestAlert(id: string): Promise<Alert | null>;
+  getSnapshot(sha256: string): Promise<Buffer | null>;
+  listBoxes(): Promise<BoxRow[]>;
+  /** Rows changed at or after `since` (ms), for the live feed. */
+  changedSince(since: number): Promise<{ events: EventRow[]; boxes: BoxRow[] }>;
+
+  /** Due deliveries, each claimed for `leaseMs` so another instance does not send it at the same time. */
+  claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  finishDelivery(d: { forwarder: string; eventId: string; seq: number }, outcome: { ok: true; status: number; at: number } | { ok: false; status: number | null; error: string; nextAt: number | null }): Promise<void>;
+  deliveryStats(): Promise<DeliveryStat[]>;
+
+  counts(): Promise<StoreCounts>;
+  /** Bytes the archive's tables take (for the benchmark). */
+  sizeBytes(): Promise<number>;
+  close(): Promise<void>;
+}

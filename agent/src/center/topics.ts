@@ -1,0 +1,35 @@
+/** What a topic under `{root}/` carries, by the contract of publish/topics.ts. */
+export type CenterTopic =
+  | { kind: 'status'; site: string }
+  | { kind: 'health'; site: string; camera: string }
+  | { kind: 'event'; site: string; camera: string }
+  | { kind: 'snapshot'; site: string; camera: string; eventId: string }
+  | { kind: 'cmd-result'; site: string }
+  | { kind: 'other'; site: string | null };
+
+export function parseCenterTopic(root: string, topic: string): CenterTopic {
+  if (!topic.startsWith(`${root}/`)) return { kind: 'other', site: null };
+  const [site, a, b, c, d, ...rest] = topic.slice(root.length + 1).split('/');
+  if (!site) return { kind: 'other', site: null };
+  if (a === 'status' && b === undefined) return { kind: 'status', site };
+  if (a === 'cmd-result') return { kind: 'cmd-result', site };
+  if (a === undefined || a === 'cmd' || a === 'metrics') return { kind: 'other', site };
+  if (b === 'health' && c === undefined) return { kind: 'health', site, camera: a };
+  if (b === 'events' && c === undefined) return { kind: 'event', site, camera: a };
+  if (b === 'events' && c && d === 'snapshot' && rest.length === 0) return { kind: 'snapshot', site, camera: a, eventId: c };
+  return { kind: 'other', site };
+}
+
+/**
+ * The subscriptions of one instance. Shared: the per-event traffic is split across the group; status and health
+ * are retained, and MQTT 5 sends no retained messages to a shared subscription, so every instance takes them itself.
+ * Replies to this instance's own commands come on its private response topic.
+ */
+export function centerSubscriptions(root: string, sharedGroup: string | undefined, clientId: string): string[] {
+  if (!sharedGroup) return [`${root}/+/#`];
+  const share = (f: string) => `$share/${sharedGroup}/${f}`;
+  return [share(`${root}/+/+/events`), share(`${root}/+/+/events/+/snapshot`), share(`${root}/+/cmd-result`), `${root}/+/status`, `${root}/+/+/health`, responseFilter(root, clientId)];
+}
+
+export const responseFilter = (root: string, clientId: string) => `${root}/+/cmd-result/${clientId}`;
+export const responseTopic = (root: string, site: string, clientId: string) => `${root}/${site}/cmd-result/${clientId}`;

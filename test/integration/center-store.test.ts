@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../../agent/src/core/hash.ts';
+import { openPostgresStore } from '../../agent/src/center/store/postgres.ts';
+import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
+import type { CenterStore } from '../../agent/src/center/store/types.ts';
+import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
+import { startPostgres, type Postgres } from '../helpers/postgres.ts';
+
+/** The archive's contract, held by both engines: the embedded SQLite file and a real PostgreSQL server. */
+let pg: Postgres;
+let dir: string;
+beforeAll(async () => {
+  pg = await startPostgres();
+  dir = mkdtempSync(join(tmpdir(), 'jifang-center-store-'));
+}, 60_000);
+afterAll(() => {
+  pg?.remove();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const engines: [string, (n: number) => Promise<CenterStore>][] = [
+  ['sqlite', (n) => openSqliteStore(join(dir, `a${n}.db`))],
+  ['postgres', (n) => openPostgresStore({ url: pg.createDatabase(`store${n}`) })],
+];
+
+let n = 0;
+describe.each(engines)('center store on %s', (_name, open) => {
+  it('keeps one row per (id, seq) however often a message arrives, follows the newest seq whatever the order, and keeps before/after pictures', async () => {
+    const store = await open(++n);
+    const base = await streetJpeg();
+    const pics = [0, 1, 2].map((i) => labelledJpeg(base, `ev-1:${i}`));
+    const msg = (seq: number, state: 'started' | 'updated' | 'cleared') => {
+      const alert = makeAlert({ site: 'box-a', camera: 'cam-1', id: 'ev-1', seq, state, jpeg: pics[seq] });
+      return { alert, categoryCode: seq === 0 ? null : 'A01', categoryName: null, json: JSON.stringify(alert), receivedAt: Date.now(), receivedBy: 'test' };
+    };
+    expect(await store.saveEvent(msg(1, 'updated'), ['city'])).toEqual({ inserted: true });
+    expect(await store.saveEvent(msg(0, 'started'), ['city'])).toEqual({ inserted: true });
+    expect(await store.saveEvent(msg(0, 'started'), ['city'])).toEqual({ inserted: false });
+    expect(await store.saveEvent(msg(2, 'cleared'), ['city'])).toEqual({ inserted: true });
+    expect(await store.saveEvent(msg(1, 'updated'), ['city'])).toEqual({ inserted: false });
+    for (const p of pics) await store.saveSnapshot(sha256Hex(p), p, 't', Date.now());
+    expect((await store.saveSnapshot(sha256Hex(pics[0]), pics[0], 't', Date.now())).inserted).toBe(false);
+
+    const got = await store.getEvent('ev-1');
+    expect(got!.messages.map((m) => m.seq)).toEqual([0, 1, 2]);
+    expect(got!.event).toMatchObject({ state: 'cleared', seq: 2, categoryCode: 'A01' });
+    expect(got!.event.firstSnapshot).toBe(sha256Hex(pics[0]));
+    expect(got!.event.clearedSnapshot).toBe(sha256Hex(pics[2]));
+    expect((await store.getSnapshot(sha256Hex(pics[2])))!.equals(pics[2])).toBe(true);
+    expect(got!.deliveries.map((d) => `${d.forwarder}:${d.seq}:${d.state}`)).toEqual(['city:0:pending', 'city:1:pending', 'city:2:pending']);
+    expect(await store.listEvents({ open: true })).toEqual([]);
+    expect((await store.listEvents({})).map((e) => e.id)).toEqual(['ev-1']);
+    expect(await store.counts()).toMatchObject({ events: 1, messages: 3, snapshots: 3, deliveries: 3 });
+
+    // Two instances claiming at once never both win a delivery.
+    const [a, b] = await Promise.all([store.claimDeliveries(Date.now(), 10, 60_000), store.claimDeliveries(Date.now(), 10, 60_000)]);
+    expect(a.length + b.length).toBe(3);
+    await store.finishDelivery(a[0] ?? b[0], { ok: false, status: 503, error: 'HTTP 503', nextAt: null });
+    const stats = await store.deliveryStats();
+    expect(stats).toEqual([expect.objectContaining({ forwarder: 'city', failed: 1, pending: 2, lastError: 'HTTP 503' })]);
+    await store.close();
+  });
+
+  it('records the box online from its status and offline from its Last Will, in arrival order', async () => {
+    const store = await open(++n);
+    const at = new Date().toISOString();
+    const will = { online: false, agentVersion: '1', boxId: 'b', at, cameras: [{ id: 'cam-1' }] };
+    await store.saveStatus('box-b', { online: true, agentVersion: '1', boxId: 'b', at: new Date(Date.now() + 5).toISOString(), cameras: [{ id: 'cam-1', name: 'Gate', state: 'streaming' }] }, Date.now());
+    expect((await store.listBoxes())[0]).toMatchObject({ site: 'box-b', online: true, cameras: [{ camera: 'cam-1', name: 'Gate', state: 'streaming' }] });
+    await store.saveStatus('box-b', will, Date.now());
+    expect((await store.listBoxes())[0].online).toBe(false);
+    await store.close();
+  });
+});
+
+it('migrations run once when two instances open one PostgreSQL at the same time', async () => {
+  const url = pg.createDatabase('twice');
+  const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
+  expect(await a.counts()).toMatchObject({ events: 0 });
+  await Promise.all([a.close(), b.close()]);
+  const again = await openPostgresStore({ url });
+  await again.close();
+});
