@@ -1,6 +1,8 @@
 /**
  * Provisions the data the agent, the demo and the tests need, idempotently (run by scripts/setup.sh):
  *   - every model manifest in models/: model and labels files (models/ → ../shared/models → pinned URL, SHA-256 checked)
+ *   - the plate models in models/plates/ (models/plates/ → ../shared/plates → pinned URL; the recogniser shipped
+ *     by its npm package is verified where npm installed it)
  *   - sample media listed in samples/manifest.json (samples/ → ../shared/samples → pinned URL, SHA-256 checked)
  *   - derived samples made with ffmpeg (the demo clip from street.png), remade when their recipe changes
  * Usage: node --import tsx scripts/provision.ts [--quiet] [--models-only]
@@ -12,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { provisionPinnedModel } from '../agent/src/model/pinned.ts';
 import { provisionFile, provisionModel, type ProvisionResult } from '../agent/src/model/provision.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,6 +66,12 @@ try {
     const { model, labels } = await provisionModel(join(modelsDir, manifest));
     report(model);
     report(labels);
+  }
+  const platesDir = join(modelsDir, 'plates');
+  if (existsSync(platesDir)) {
+    for (const manifest of readdirSync(platesDir).filter((f) => f.endsWith('.json')).sort()) {
+      for (const r of await provisionPinnedModel(join(platesDir, manifest))) report(r);
+    }
   }
   if (!modelsOnly) {
     const dir = join(root, 'samples');

@@ -1,5 +1,6 @@
 import type { LatLon } from '../core/geometry.ts';
 import type { GeoMapper } from '../geo/mapper.ts';
+import type { Plate } from '../plate/schema.ts';
 import type { EventObject, ViolationUpdate } from '../rules/types.ts';
 import { bottomCentre } from '../core/geometry.ts';
 import { ALERT_SCHEMA_ID, alertSchema, type Alert, type AlertObject, type GeoPoint } from './schema.ts';
@@ -15,6 +16,8 @@ export interface AlertContext {
   /** The analysed frame the boxes are in. */
   frame: { width: number; height: number };
   evidence?: Alert['evidence'];
+  /** Plates read so far, by track id. */
+  plates?: ReadonlyMap<number, Plate>;
 }
 
 /** ~1 cm: more digits would only be noise. */
@@ -71,12 +74,14 @@ function alertObject(o: EventObject, ctx: AlertContext): AlertObject {
   const x1 = unit(o.box.x1 / w);
   const y1 = unit(o.box.y1 / h);
   const ground = ctx.geo?.toGeo(bottomCentre(o.box));
+  const plate = ctx.plates?.get(o.trackId);
   return {
     label: o.label,
     score: round(clamp01(o.score), 3),
     trackId: o.trackId,
     box: { x: x1, y: y1, width: round(unit(o.box.x2 / w) - x1, BOX_DIGITS), height: round(unit(o.box.y2 / h) - y1, BOX_DIGITS) },
     ...(ground && { geo: point(ground) }),
+    ...(plate && { plate }),
   };
 }
 

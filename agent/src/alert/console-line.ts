@@ -4,11 +4,11 @@ import type { Alert } from './schema.ts';
 /**
  * One line per alert for the console, what an installer watching `jifang run` wants at a glance:
  * `2025-05-06T02:03:05.000Z STARTED illegal_parking cam1/kerb (Kerb on Main St) dwell 1 min 5 s:
- * car 0.87 #3 at 31.2304100,121.4737200 (calibrated, No. 5 Main St) id cam1-… #0`
+ * car 0.87 #3 苏ED51712 green at 31.2304100,121.4737200 (calibrated, No. 5 Main St) id cam1-… #0`
  */
 export function formatAlertLine(alert: Alert): string {
   const where = `${alert.camera}${alert.cameraName ? ` (${alert.cameraName})` : ''}/${alert.zone}${alert.zoneName ? ` (${alert.zoneName})` : ''}`;
-  const objects = alert.objects.length > 0 ? alert.objects.map((o) => `${o.label} ${o.score.toFixed(2)} #${o.trackId}`).join(', ') : 'no objects';
+  const objects = alert.objects.length > 0 ? alert.objects.map((o) => `${o.label} ${o.score.toFixed(2)} #${o.trackId}${o.plate ? ` ${o.plate.text} ${o.plate.colour}` : ''}`).join(', ') : 'no objects';
   const [lon, lat] = alert.location.coordinates;
   const place = `${lat.toFixed(7)},${lon.toFixed(7)} (${alert.locationSource === 'calibrated' ? 'calibrated' : 'camera position'}${alert.address ? `, ${alert.address}` : ''})`;
   const time = alert.endedAt ?? alert.observedAt;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { plateSchema } from '../plate/schema.ts';
 import { eventStateSchema, operatorActionSchema } from '../rules/states.ts';
 
 /**
@@ -26,6 +27,8 @@ export const alertObjectSchema = z.strictObject({
   box: z.strictObject({ x: unit, y: unit, width: unit, height: unit }),
   /** Ground contact of the object (bottom centre) on the map; absent when the camera is uncalibrated. */
   geo: geoPointSchema.optional(),
+  /** The vehicle's licence plate, voted across the event's evidence frames; absent when not read or unreadable. */
+  plate: plateSchema.optional(),
 });
 export type AlertObject = z.infer<typeof alertObjectSchema>;
 

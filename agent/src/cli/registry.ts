@@ -12,6 +12,7 @@ export const registry: Record<string, RegistryEntry> = {
   run: { summary: 'CONFIG                 run the agent with a config file', load: () => import('./run-command.ts') },
   'check-config': { summary: 'FILE...       validate config files; every problem as FILE: path: message', load: () => import('./check-config.ts') },
   detect: { summary: 'IMAGE... [options]  run the detector on images', load: () => import('./detect-command.ts') },
+  plate: { summary: 'IMAGE... [options]   find and read licence plates on images', load: () => import('./plate-command.ts') },
   audit: { summary: 'verify|keygen ...    check the audit log\'s hash chain, make a signing key pair', load: () => import('./audit-command.ts') },
   healthcheck: { summary: 'CONFIG         exit 0 if the agent of CONFIG is alive (container health checks)', load: () => import('./healthcheck-command.ts') },
   schema: { summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands and config', load: () => import('./schema-command.ts') },

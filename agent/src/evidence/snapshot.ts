@@ -9,6 +9,8 @@ export interface AnnotatedObject {
   label: string;
   score: number;
   trackId?: number;
+  /** The vehicle's plate text, printed after its label. */
+  plate?: string;
 }
 
 export interface SnapshotAnnotations {
@@ -128,7 +130,7 @@ function overlaySvg(width: number, height: number, a: SnapshotAnnotations, sx: n
     const w = (o.box.x2 - o.box.x1) * sx;
     const h = (o.box.y2 - o.box.y1) * sy;
     parts.push(`<rect x="${r(x)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" fill="none" stroke="${BOX_COLOR}" stroke-width="${stroke}"/>`);
-    const text = `${o.label}${o.trackId === undefined ? '' : ` #${o.trackId}`} ${o.score.toFixed(2)}`;
+    const text = `${o.label}${o.trackId === undefined ? '' : ` #${o.trackId}`} ${o.score.toFixed(2)}${o.plate ? ` ${o.plate}` : ''}`;
     const labelH = Math.round(font * 1.3);
     // Above the box when there is room, else just inside its top edge.
     const ly = y - labelH >= 0 ? y - labelH : y;

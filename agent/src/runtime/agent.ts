@@ -22,6 +22,8 @@ import type { Logger } from '../core/log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
 import { loadModel } from '../model/load.ts';
 import { clientIdFor } from '../publish/client-options.ts';
+import { openPlateVotes } from '../plate/evidence-reads.ts';
+import { registerPlateMetrics } from '../plate/metrics.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../publish/embedded-broker.ts';
 import { registerPublisherMetrics } from '../publish/metrics.ts';
 import { createPublisher, type Publisher } from '../publish/publisher.ts';
@@ -81,7 +83,9 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     const evidence = await EvidenceService.open({ config: state.config.evidence, dataDir: state.config.dataDir, cameras: state.config.cameras, timezone: state.config.site.timezone, audit, log });
     await evidence.start();
     teardown.add(() => evidence.stop());
-    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: opts.onAlert ?? (() => {}) });
+    const plates = await openPlateVotes(log);
+    if (plates) teardown.add(() => plates.close());
+    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: opts.onAlert ?? (() => {}), plates });
     teardown.add(() => sink.drain());
 
     const registry = new Registry();
@@ -93,12 +97,13 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       evidence,
       publisher,
       log,
-      pipeline: { site: state.config.site, detector, sink, model: modelInfo, agent: { version, boxId }, modelInput: model.manifest.input },
+      pipeline: { site: state.config.site, detector, sink, model: modelInfo, agent: { version, boxId }, modelInput: model.manifest.input, plates },
       status: () => ({ ...statusOf(state.config, version, boxId, startedAt, cameras.sources), ...(audit.degraded ? { degraded: audit.degraded } : {}) }),
     });
     teardown.add(() => cameras.stopAll());
     teardown.add(async () => evidence.cutPendingClipsNow());
     registerPublisherMetrics(registry, () => publisher.stats());
+    if (plates) registerPlateMetrics(registry, () => plates.stats());
     startReporting(state.config, { boxId, publisher, loop: cameras.loop, log, teardown, degraded: () => audit.degraded, publishStatus: cameras.publishStatus });
     if (state.config.http) {
       const http = await startHttpServer(state.config.http, () => cameras.loop.health(), registry, log);

@@ -14,6 +14,10 @@ import { toPixels } from '../rules/geometry.ts';
 import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
 import { createTracker, type Tracker } from '../track/tracker.ts';
 import type { EventSink, SinkCamera } from './event-sink.ts';
+import { bottomCentre } from '../core/geometry.ts';
+import type { PlateEvidence } from '../plate/evidence-reads.ts';
+import { pointInPolygon } from '../rules/geometry.ts';
+import type { Track } from '../track/types.ts';
 
 export interface PipelineDeps {
   site: Config['site'];
@@ -23,7 +27,12 @@ export interface PipelineDeps {
   model: { name: string; sha256: string };
   agent: { version: string; boxId: string };
   modelInput: { width: number; height: number };
+  /** Plate reading for vehicles dwelling in illegal-parking zones; absent on a box without the plate models. */
+  plates?: PlateEvidence;
 }
+
+/** A vehicle is offered for plate reading once it has stood still this long: a passing car is not worth a read. */
+const PLATE_STILL_MS = 2000;
 
 /** A copy of an analysed frame with what was found in it, for on-request snapshots. */
 export interface CapturedFrame {
@@ -42,6 +51,8 @@ export class CameraPipeline {
   private readonly tracker: Tracker;
   private readonly windows: DetectionWindow[];
   private waiters: ((f: CapturedFrame) => void)[] = [];
+  /** The illegal-parking zones (pixels) and the labels they watch, where plates are read during the dwell. */
+  private readonly parking: { polygon: Point[]; labels: ReadonlySet<string> }[];
 
   constructor(
     readonly camera: CameraConfig,
@@ -52,6 +63,9 @@ export class CameraPipeline {
     this.tracker = createTracker(camera.tracker);
     this.rules = createCameraRules(camera, deps.site, { logger });
     this.windows = windowsForCamera(camera, deps.modelInput);
+    this.parking = camera.zones.flatMap((z) =>
+      z.rules.flatMap((r) => (r.type === 'illegal_parking' ? [{ polygon: toPixels(z.polygon ?? [], z.units, frame), labels: new Set(r.labels) }] : [])),
+    );
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
@@ -96,6 +110,8 @@ export class CameraPipeline {
     const tracks = this.tracker.update(detections, now.mono);
     ctx.record('track', performance.now() - t);
 
+    if (this.deps.plates && this.parking.length > 0) this.offerPlates(this.deps.plates, frame, tracks, at);
+
     t = performance.now();
     const updates = this.rules.evaluate(tracks, now);
     ctx.record('rules', performance.now() - t);
@@ -108,6 +124,14 @@ export class CameraPipeline {
       const captured = { image: { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height }, at, detections };
       for (const w of this.waiters.splice(0)) w(captured);
     }
+  }
+
+  /** Vehicles standing still in a parking zone are read while they dwell, so the alert has the plate when it starts. */
+  private offerPlates(plates: PlateEvidence, frame: RgbImage, tracks: readonly Track[], at: number): void {
+    const parked = tracks.filter(
+      (t) => t.state === 'tracked' && !t.moving && at - t.stationarySince >= PLATE_STILL_MS && this.parking.some((z) => z.labels.has(t.label) && pointInPolygon(bottomCentre(t.box), z.polygon)),
+    );
+    if (parked.length > 0) plates.offer(this.camera.id, frame, parked.map((t) => ({ trackId: t.id, box: t.box })), at);
   }
 
   /** The next analysed frame (already masked), or an error when none comes within `timeoutMs`. */

@@ -8,6 +8,7 @@ import type { RgbImage } from '../core/geometry.ts';
 import type { EvidenceService } from '../evidence/service.ts';
 import type { CrossingLine } from '../evidence/snapshot.ts';
 import type { Logger } from '../core/log.ts';
+import type { PlateEvidence } from '../plate/evidence-reads.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
 
@@ -28,6 +29,8 @@ export interface EventSinkDeps {
   log: Logger;
   /** One readable line per alert (the console). */
   onAlert: (alert: Alert, line: string) => void;
+  /** The plates read while vehicles dwelt; absent on a box without the plate models. */
+  plates?: PlateEvidence;
 }
 
 interface EventEvidence {
@@ -81,6 +84,8 @@ export class EventSink {
   private async handle(camera: SinkCamera, u: ViolationUpdate, frame: RgbImage | undefined, at: number, others: { box: Detection['box']; label: string }[]): Promise<void> {
     const known = this.events.get(u.eventId) ?? { evidence: {} };
     this.events.set(u.eventId, known);
+    // Read during the dwell (camera-pipeline), so nothing here waits for a plate.
+    const plateOf = this.deps.plates?.consensus(camera.id, u.objects.map((o) => o.trackId));
     let jpeg: Buffer | undefined;
     if (frame && wantsSnapshot(u)) {
       const zone = camera.zones.get(u.zone.id);
@@ -89,7 +94,7 @@ export class EventSink {
         camera: camera.id,
         frame,
         at,
-        objects: u.objects.map((o) => ({ box: o.box, label: o.label, score: o.score, trackId: o.trackId })),
+        objects: u.objects.map((o) => ({ box: o.box, label: o.label, score: o.score, trackId: o.trackId, ...(plateOf?.has(o.trackId) && { plate: plateOf.get(o.trackId)!.text }) })),
         zone: zone && { name: zone.name, polygon: zone.polygon },
         line: zone?.lines.get(u.rule.id),
         others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
@@ -104,7 +109,7 @@ export class EventSink {
     // Around the decision, not the condition's start: a car parked 3 minutes ago is long out of the ring.
     if (u.state === 'started') known.clip = this.cutClip(camera.id, u.eventId, at, known);
 
-    const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence });
+    const alert = buildAlert(u, { ...camera.alertContext, evidence: known.evidence, ...(plateOf && { plates: plateOf }) });
     // The durable outbox first: an alert never waits on, or is lost with, the audit log (a full disk, a slow card).
     await this.deps.publisher.publishEvent(alert, jpeg);
     this.deps.onAlert(alert, formatAlertLine(alert));
@@ -118,7 +123,7 @@ export class EventSink {
         rule: alert.rule,
         model: alert.model,
         dwellSeconds: alert.dwellSeconds,
-        objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId })),
+        objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId, ...(o.plate && { plate: o.plate }) })),
         ...(alert.reason ? { reason: alert.reason } : {}),
         ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
         ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),

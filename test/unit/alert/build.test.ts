@@ -119,4 +119,15 @@ describe('formatAlertLine', () => {
     expect(line).toContain(`[resolve by op\\n${forged}\\u001b[2J\\u202e]`);
     expect(line).toContain('— resolved by op\\nX');
   });
+
+  it('shows the plate of a vehicle that has one, and the alert carries it on that object', () => {
+    const [started] = parkedCarUpdates();
+    const trackId = started.objects[0].trackId;
+    const plate = { text: '苏ED51712', colour: 'green' as const, rows: 1 as const, confidence: 0.83, reads: 3 };
+    const alert = buildAlert(started, { ...baseCtx, plates: new Map([[trackId, plate]]) });
+    expect(alert.objects[0].plate).toEqual(plate);
+    expect(formatAlertLine(alert)).toMatch(new RegExp(`: car 0\\.87 #${trackId} 苏ED51712 green at `));
+    expect(buildAlert(started, { ...baseCtx, plates: new Map([[trackId + 1, plate]]) }).objects[0].plate).toBeUndefined();
+    expect(() => alertSchema.parse({ ...alert, objects: [{ ...alert.objects[0], plate: { ...plate, colour: 'red' } }] })).toThrow();
+  });
 });

@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
+import { loadPlateModels } from '../../agent/src/plate/models.ts';
+import { ctcDecode, parseDictionary, recInput } from '../../agent/src/plate/ctc.ts';
+import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
+import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { subscribe, type Received, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import { defaultManifest, sharedDir } from '../helpers/paths.ts';
+import { freePort } from '../helpers/ports.ts';
+import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+
+/**
+ * The agent as a user runs it, over a real RTSP server and mosquitto: HyperLPR3's street photo looped as a camera,
+ * an illegal_parking zone under the white car with the green plate; after 25 s the car is painted over (it leaves).
+ * The plate is read while the car dwells, so the alert that starts the event already carries it.
+ */
+const site = 'plate-site';
+const KERB: [number, number][] = [[900, 850], [1920, 850], [1920, 1080], [900, 1080]];
+const json = (m: Received) => JSON.parse(m.payload.toString()) as unknown;
+
+describe('plates on illegal-parking alerts, end to end', () => {
+  let dir: string;
+  let rtsp: RtspServer;
+  let broker: Mosquitto;
+  let sub: Subscriber;
+  let agent: AgentProcess | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jifang-plate-e2e-'));
+    const clip = join(dir, 'white-car.mp4');
+    execFileSync('ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '5', '-t', '45', '-i', join(sharedDir, 'plates', 'hyperlpr-test_img.jpg'),
+      '-vf', "drawbox=x=560:y=320:w=1360:h=700:color=gray:t=fill:enable='gte(t,25)'",
+      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'stillimage', '-crf', '18', '-g', '10', '-pix_fmt', 'yuv420p', '-y', clip,
+    ]);
+    rtsp = await startRtspServer({ '/kerb': clip });
+    broker = await startMosquitto();
+    sub = await subscribe(broker.url, `jifang/v1/${site}/#`);
+  }, 120_000);
+  afterAll(async () => {
+    await agent?.stop('SIGKILL');
+    await sub?.close();
+    await broker?.stop();
+    await rtsp?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the alert carries the plate, the console line and the snapshot show it, the metrics count the reading', async () => {
+    const runDir = mkdtempSync(join(dir, 'run-'));
+    const httpPort = await freePort();
+    agent = runAgent(runDir, {
+      site: { id: site, name: 'Plates', timezone: 'Asia/Shanghai', location: { lat: 22.54, lon: 114.05 }, boxId: 'plate-box' },
+      mqtt: { url: broker.url, healthIntervalSeconds: 2 },
+      model: { manifest: defaultManifest },
+      dataDir: join(runDir, 'data'),
+      evidence: { clip: { enabled: false } },
+      http: { port: httpPort },
+      cameras: [
+        {
+          id: 'kerb-cam',
+          url: rtsp.url('/kerb'),
+          analysis: { fps: 2, width: 1920, height: 1080 },
+          windows: 'none',
+          zones: [{ id: 'kerb', units: 'pixels', polygon: KERB, rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 8, endAfterSeconds: 4 }] }],
+        },
+      ],
+    });
+    const topic = `jifang/v1/${site}/kerb-cam/events`;
+    const [startedMsg] = await sub.waitFor((m) => m.topic === topic && (json(m) as Alert).state === 'started', 1, 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
+    });
+    const started = alertSchema.parse(json(startedMsg));
+    expect(started.objects).toHaveLength(1);
+    expect(started.objects[0].plate, agent.stderr().split('\n').filter((l) => /plate/.test(l)).join('\n')).toMatchObject({ text: '苏ED51712', colour: 'green', rows: 1 });
+    expect(started.objects[0].plate!.reads).toBeGreaterThanOrEqual(1);
+    expect(agent.lines.some((l) => l.includes('STARTED illegal_parking') && l.includes('苏ED51712 green'))).toBe(true);
+
+    // The snapshot prints the plate in the car's label, legibly: the text recogniser reads the label line back.
+    const [snap] = await sub.waitFor((m) => m.topic === started.evidence.snapshot!.topic, 1, 10_000);
+    const { box } = started.objects[0];
+    const { data, info } = await sharp(snap.payload).raw().toBuffer({ resolveWithObject: true });
+    const labelTop = Math.round(box.y * info.height) - 48;
+    const left = Math.round(box.x * info.width);
+    const label = await sharp(data, { raw: { width: info.width, height: info.height, channels: 3 } })
+      .extract({ left, top: labelTop, width: Math.min(760, info.width - left), height: 48 })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const loaded = await loadPlateModels();
+    if (!loaded.available) throw new Error(loaded.reason);
+    const rec = await ort.InferenceSession.create(loaded.models.recogniser.modelPath, { logSeverityLevel: 3 });
+    const input = recInput({ data: new Uint8Array(label.data), width: label.info.width, height: label.info.height }, 48, 48, 1600);
+    const out = await rec.run({ [rec.inputNames[0]]: new ort.Tensor('float32', input.data, [1, 3, input.height, input.width]) });
+    const probs = out[rec.outputNames[0]];
+    const dictionary = parseDictionary(readFileSync(loaded.models.recogniser.dictionaryPath!, 'utf8'), 'dictionary');
+    const read = ctcDecode(probs.data as Float32Array, probs.dims[1], probs.dims[2], dictionary);
+    await rec.release();
+    expect(read.text).toContain('苏ED51712');
+
+    // The car leaves: the ended message names the same plate, voted over the reads of the dwell.
+    const [endedMsg] = await sub.waitFor((m) => m.topic === topic && (json(m) as Alert).state === 'ended', 1, 60_000);
+    const ended = alertSchema.parse(json(endedMsg));
+    expect(ended.id).toBe(started.id);
+    expect(ended.objects[0].plate).toMatchObject({ text: '苏ED51712', colour: 'green' });
+    expect(agent.stderr()).not.toMatch(/plate reading off/);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(Number(/^jifang_plate_vehicles_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^jifang_plate_found_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^jifang_plate_read_seconds_total ([\d.e-]+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+    expect(await agent.stop('SIGTERM')).toBe(0);
+    agent = undefined;
+  }, 240_000);
+});
