@@ -40,6 +40,7 @@ const usage: Record<string, string> = {
   'audit keygen': 'usage: jifang audit keygen PRIVATE_KEY_FILE PUBLIC_KEY_FILE',
   healthcheck: 'usage: jifang healthcheck CONFIG',
   schema: 'usage: jifang schema [--out DIR]',
+  plate: 'usage: jifang plate IMAGE... [--crop] [--json] [--out FILE|DIR]',
 };
 
 const BROKEN = `site: { id: cli-test, name: CLI test, timezone: Asia/Shanghai, location: { lat: 31.23, lon: 121.47 } }
@@ -61,7 +62,7 @@ describe('jifang CLI conventions', { timeout: 240_000 }, () => {
     expect(v).toEqual({ code: 0, stdout: `jifang ${version}\n`, stderr: '' });
     expect(help.code).toBe(0);
     expect(first(help.stdout)).toBe('usage: jifang <command> [arguments]   (jifang <command> --help for its options)');
-    for (const name of ['run', 'check-config', 'detect', 'audit', 'healthcheck', 'schema']) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['run', 'check-config', 'detect', 'audit', 'healthcheck', 'schema', 'plate']) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(none.code).toBe(2);
     expect(first(none.stderr)).toBe(first(help.stdout));
   });
