@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { ensurePrivateDir } from '../core/durable.ts';
 import { join } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openAuditLog } from '../audit/audit-log.ts';
@@ -59,7 +60,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
   let config = loaded.config;
   const startedAt = Date.now();
   const boxId = boxIdOf(config.site);
-  await mkdir(config.dataDir, { recursive: true });
+  await ensurePrivateDir(config.dataDir);
   const cleanups: (() => Promise<void>)[] = [];
   const closeAll = async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch((err: unknown) => log.error({ err }, 'shutdown step failed'));
