@@ -1,5 +1,5 @@
 import type { Track } from '../track/types.ts';
-import type { TrackLimits } from './thresholds.ts';
+import type { TrackLimits } from './limits.ts';
 import type { CompiledZone } from './zone.ts';
 
 export interface RuleInput {
