@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """A real RTSP server for tests, benchmarks and demos (GStreamer's gst-rtsp-server).
 
-Usage: rtsp-server.py --port 8554 [--auth USER:PASSWORD] /cam1=path/to/clip.mp4 [/cam2=other.mp4 ...]
+Usage: rtsp-server.py --port 8554 [--address 127.0.0.1] [--auth USER:PASSWORD] /cam1=path/to/clip.mp4 [/cam2=other.mp4 ...]
 
 Each mount serves an H.264 MP4 over RTSP (TCP-interleaved or UDP, as the client asks).
 Prints "READY <port>" on stdout once listening, and "SESSION <mount>" each time a client starts a stream (so tests
-can count the RTSP sessions a camera is asked for). Listens on 127.0.0.1 only. Run with Debian's /usr/bin/python3.
+can count the RTSP sessions a camera is asked for). Listens on loopback only unless --address says otherwise (test
+clips need not be on the network). Run with Debian's /usr/bin/python3.
 """
 import argparse
 import os
@@ -22,13 +23,14 @@ from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8554)
+    parser.add_argument("--address", default="127.0.0.1", help="address to listen on (default: loopback only)")
     parser.add_argument("--auth", help="USER:PASSWORD required (HTTP basic), as cameras do")
     parser.add_argument("mounts", nargs="+", help="/path=file.mp4")
     args = parser.parse_args()
 
     Gst.init(None)
     server = GstRtspServer.RTSPServer()
-    server.set_address("127.0.0.1")
+    server.set_address(args.address)
     server.set_service(str(args.port))
     mounts = server.get_mount_points()
     permissions = None

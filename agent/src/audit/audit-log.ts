@@ -1,4 +1,5 @@
-import { mkdir, open, readdir, readFile, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
+import { ensurePrivateDir, PRIVATE_FILE } from '../core/durable.ts';
 import { basename, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from '../core/log.ts';
@@ -75,7 +76,7 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
   const timezone = opts.timezone ?? 'UTC';
   const now = opts.now ?? Date.now;
   const logger = log.child({ stage: 'audit' });
-  await mkdir(dir, { recursive: true });
+  await ensurePrivateDir(dir);
   const files = await listAuditFiles(dir);
   const resumed = await resume(files, now);
   let seq = resumed.seq;
@@ -111,7 +112,7 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
         if (fileDay !== undefined && day !== fileDay) await seal(fileDay, dayHead.seq, dayHead.hash);
         const path = join(dir, auditFileName(day));
         const created = !(await exists(path));
-        fh = await open(path, 'a', 0o600);
+        fh = await open(path, 'a', PRIVATE_FILE);
         goodSize = (await fh.stat()).size;
         // A new file's directory entry must be durable too, or a power cut can lose the whole day.
         if (created) await syncDir(dir);
@@ -239,7 +240,7 @@ async function resume(files: readonly string[], now: () => number): Promise<Resu
       const cut = buf.lastIndexOf(0x0a) + 1;
       const fragment = buf.subarray(cut);
       const movedTo = `${file}.torn-${now()}`;
-      await writeFile(movedTo, fragment, { flush: true });
+      await writeFile(movedTo, fragment, { flush: true, mode: PRIVATE_FILE });
       await truncate(file, cut);
       torn = { file, bytes: fragment.length, sha256: sha256Hex(fragment), movedTo };
       end = cut;

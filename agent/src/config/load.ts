@@ -28,13 +28,13 @@ export interface LoadedConfig {
  * (falling back to the project root, so `models/…` works from anywhere). Throws ConfigError listing every problem.
  */
 export function loadConfig(file: string): LoadedConfig {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
   }
-  return parseConfigText(text, file);
+  return parseConfigText(decodeUtf8(file, bytes), file);
 }
 
 /** loadConfig on text not yet written to `file` (an edit checked before saving): the same checks, the same words. */
@@ -118,6 +118,14 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
     web.tls.key = existing(web.tls.key, 'http.tls.key', 'TLS file');
   }
   if (web?.console) web.console.usersFile = existing(web.console.usersFile, 'http.console.usersFile', 'console users file (make it with "jifang passwd FILE USER")');
+  // Read now, as the publisher will at start, so check-config refuses an unset variable or unreadable file (the value is not kept).
+  if (cfg.mqtt.password && typeof cfg.mqtt.password === 'object') {
+    try {
+      readSecret(cfg.mqtt.password, 'mqtt.password');
+    } catch (err) {
+      if (!problems.some((p) => p.path === 'mqtt.password.file')) problems.push({ path: 'mqtt.password', message: (err as Error).message.replace(/^mqtt\.password: /, '') });
+    }
+  }
   if ((tls || cfg.mqtt.password) && !cfg.mqtt.url) {
     problems.push({ path: 'mqtt.url', message: 'TLS or a password is configured but no broker url: expected mqtts://host:8883 (or remove tls/password to use the embedded broker)' });
   }
@@ -146,6 +154,28 @@ export function expandSecrets(text: string, baseDir: string): string {
   return text.replace(/\$\{(env|file):([^}]+)\}/g, (_m, kind: 'env' | 'file', ref: string) =>
     encodeURIComponent(readSecret(kind === 'env' ? { env: ref } : { file: resolve(baseDir, ref) }, `\${${kind}:${ref}}`)),
   );
+}
+
+/** The file's text; bytes that are not UTF-8 (a config saved as GBK, say) are refused with their line, not replaced silently. */
+function decodeUtf8(file: string, bytes: Buffer): string {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return strict.decode(bytes);
+  } catch {
+    let start = 0;
+    for (let line = 1; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      const slice = bytes.subarray(start, end === -1 ? bytes.length : end);
+      try {
+        strict.decode(slice);
+      } catch {
+        throw new ConfigError(file, [{ path: `line ${line}`, message: 'not valid UTF-8: expected the config saved as UTF-8 text (re-save it as UTF-8, e.g. iconv -f GBK -t UTF-8)' }]);
+      }
+      if (end === -1) break;
+      start = end + 1;
+    }
+    throw new ConfigError(file, [{ path: '', message: 'not valid UTF-8: expected the config saved as UTF-8 text' }]);
+  }
 }
 
 export function isStreamUrl(url: string): boolean {

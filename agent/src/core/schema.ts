@@ -15,7 +15,37 @@ export const latLonSchema = z.strictObject({
 /** A point as `[x, y]`: normalised 0..1 or pixels, as the owning zone says. */
 export const pointSchema = z.tuple([z.number(), z.number()], { error: 'expected a point [x, y]' });
 
-export const polygonSchema = z.array(pointSchema, { error: 'expected a list of [x, y] points' }).min(3, { error: 'expected at least 3 points' });
+export const polygonSchema = z
+  .array(pointSchema, { error: 'expected a list of [x, y] points' })
+  .min(3, { error: 'expected at least 3 points' })
+  .superRefine((pts, ctx) => {
+    const crossing = firstCrossing(pts);
+    if (crossing) {
+      const [i, j] = crossing;
+      const edge = (k: number) => `points[${k}]–points[${(k + 1) % pts.length}]`;
+      ctx.addIssue({ code: 'custom', message: `edges ${edge(i)} and ${edge(j)} cross: expected a simple polygon, its points in order around the outline` });
+    }
+  });
+
+/** The first pair of non-adjacent edges of a closed polygon that touch or cross, if any (polygons are drawn by hand: small). */
+function firstCrossing(pts: readonly (readonly [number, number])[]): [number, number] | undefined {
+  const n = pts.length;
+  const orient = (a: readonly number[], b: readonly number[], c: readonly number[]) => Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
+  const within = (a: readonly number[], b: readonly number[], c: readonly number[]) =>
+    Math.min(a[0], b[0]) <= c[0] && c[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= c[1] && c[1] <= Math.max(a[1], b[1]);
+  const meet = (p1: readonly number[], p2: readonly number[], q1: readonly number[], q2: readonly number[]) => {
+    const [d1, d2, d3, d4] = [orient(q1, q2, p1), orient(q1, q2, p2), orient(p1, p2, q1), orient(p1, p2, q2)];
+    if (d1 !== d2 && d3 !== d4 && d1 !== 0 && d2 !== 0 && d3 !== 0 && d4 !== 0) return true;
+    return (d1 === 0 && within(q1, q2, p1)) || (d2 === 0 && within(q1, q2, p2)) || (d3 === 0 && within(p1, p2, q1)) || (d4 === 0 && within(p1, p2, q2));
+  };
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 2; j < n; j++) {
+      if (i === 0 && j === n - 1) continue; // adjacent through the closing edge
+      if (meet(pts[i], pts[(i + 1) % n], pts[j], pts[(j + 1) % n])) return [i, j];
+    }
+  }
+  return undefined;
+}
 
 export const durationSeconds = (what: string) =>
   z.number({ error: `expected ${what} in seconds (number)` }).nonnegative({ error: `expected ${what} ≥ 0 seconds` });

@@ -1,4 +1,5 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { PRIVATE_DIR } from '../core/durable.ts';
 import { join } from 'node:path';
 import type { Logger } from '../core/log.ts';
 import { backoffDelayMs } from '../core/backoff.ts';
@@ -147,7 +148,7 @@ export class SegmentRing {
 
   private async spawn(): Promise<void> {
     await rm(this.opts.dir, { recursive: true, force: true });
-    await mkdir(this.opts.dir, { recursive: true });
+    await mkdir(this.opts.dir, { recursive: true, mode: PRIVATE_DIR });
     if (this.stopped) return;
     const started = Date.now();
     this.spawnedAt = started;

@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { PRIVATE_DIR } from '../core/durable.ts';
 import sharp from 'sharp';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
@@ -134,7 +135,7 @@ export class EvidenceService {
     const tmpDir = join(root, '.tmp');
     // Half-cut clips of a previous run (crash mid-encode) are not evidence: clear them.
     await rm(tmpDir, { recursive: true, force: true });
-    await mkdir(tmpDir, { recursive: true });
+    await mkdir(tmpDir, { recursive: true, mode: PRIVATE_DIR });
     return new EvidenceService(opts, await openEvidenceStore(root), tmpDir);
   }
 

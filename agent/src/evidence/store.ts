@@ -1,7 +1,7 @@
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { syncPath, writeFileAtomic } from '../core/durable.ts';
+import { ensurePrivateDir, PRIVATE_DIR, PRIVATE_FILE, syncPath, writeFileAtomic } from '../core/durable.ts';
 import { sha256File, sha256Hex } from '../core/hash.ts';
 
 /**
@@ -57,7 +57,7 @@ export interface EvidenceStore {
 }
 
 export async function openEvidenceStore(root: string, now: () => number = Date.now): Promise<EvidenceStore> {
-  await mkdir(root, { recursive: true });
+  await ensurePrivateDir(root);
   const entries = new Map<string, EvidenceEntry>();
   for (const e of await loadEntries(root)) entries.set(e.eventId, e);
   // Per-event queue: two writers of the same event.json must not interleave.
@@ -76,7 +76,7 @@ export async function openEvidenceStore(root: string, now: () => number = Date.n
     if (!e) {
       const createdAt = now();
       const dir = join(root, new Date(createdAt).toISOString().slice(0, 10), eventId);
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
       e = { eventId, camera, createdAt, dir, files: [], bytes: 0 };
       entries.set(eventId, e);
     }
@@ -112,6 +112,8 @@ export async function openEvidenceStore(root: string, now: () => number = Date.n
         await syncPath(src);
         const name = `${kind}-${sha256.slice(0, 16)}.${ext}`;
         const path = join(e.dir, name);
+        // Written by ffmpeg under the process umask: made private as it becomes evidence.
+        await chmod(src, PRIVATE_FILE);
         await rename(src, path);
         const { size } = await stat(path);
         return record(e, { kind, name, path, sha256, bytes: size, storedAt: now(), ...(info ? { info } : {}) });

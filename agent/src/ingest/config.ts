@@ -18,7 +18,7 @@ export const cameraSourceFields = {
   loop: z.boolean().default(true),
   analysis: z
     .strictObject({
-      fps: z.number({ error: 'expected analysis.fps (frames per second)' }).positive({ error: 'expected analysis.fps > 0' }).max(60, { error: 'expected analysis.fps ≤ 60' }),
+      fps: z.number({ error: 'expected analysis.fps (frames per second)' }).min(0.01, { error: 'expected analysis.fps ≥ 0.01 (one frame every 100 s)' }).max(60, { error: 'expected analysis.fps ≤ 60' }),
       width: z.number().int().min(32, { error: 'expected width ≥ 32 pixels' }).max(7680),
       height: z.number().int().min(32, { error: 'expected height ≥ 32 pixels' }).max(4320),
       /**

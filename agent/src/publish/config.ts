@@ -17,7 +17,11 @@ export type OutboxConfig = z.infer<typeof outboxConfigSchema>;
 
 export const mqttConfigSchema = z.strictObject({
   /** mqtt://, mqtts://, ws://, wss://. Absent = an embedded broker on localhost (demo and single-box use). */
-  url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\//, { error: 'expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883' }).optional(),
+  url: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, { error: 'expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883' })
+    .refine((u) => URL.canParse(u) && new URL(u).hostname !== '', { error: 'expected an MQTT URL with a host and a port 1–65535, like mqtt://host:1883' })
+    .optional(),
   embeddedPort: z.number().int().min(0).max(65535).default(1883),
   /** 5 falls back to 4 by itself when the broker refuses MQTT 5 (the embedded broker speaks only 3.1.1). */
   protocolVersion: z.union([z.literal(5), z.literal(4)], { error: 'expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)' }).default(5),

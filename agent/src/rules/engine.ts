@@ -12,7 +12,8 @@ import type { RuleEvaluator } from './kind.ts';
 import { ruleKind } from './kinds/index.ts';
 import { createLifecycle, type Lifecycle } from './lifecycle.ts';
 import { inSchedule } from './schedule.ts';
-import { thresholdWarnings, type TrackLimits } from './thresholds.ts';
+import type { TrackLimits } from './limits.ts';
+import { thresholdWarnings } from './thresholds.ts';
 import type { EventView, OperatorActionOptions, OperatorResult, RuleProgress, ViolationUpdate } from './types.ts';
 import { compileZone, type CompiledZone } from './zone.ts';
 

@@ -1,6 +1,6 @@
 import type { StaticBlob } from '../motion/scene.ts';
 import type { Track } from '../track/types.ts';
-import type { TrackLimits } from './thresholds.ts';
+import type { TrackLimits } from './limits.ts';
 import type { RuleObject } from './objects.ts';
 import type { CompiledZone } from './zone.ts';
 

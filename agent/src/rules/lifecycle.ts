@@ -8,7 +8,7 @@ import type { Track } from '../track/types.ts';
 import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';
 import type { Sighting, RuleKind } from './kind.ts';
-import type { TrackLimits } from './thresholds.ts';
+import type { TrackLimits } from './limits.ts';
 import type { EventObject, EventPhase, EventView, FollowedViolation, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
 
 /** A per-object violation seen again at this overlap, under a new track id, is the same violation. */

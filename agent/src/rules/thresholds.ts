@@ -1,7 +1,4 @@
-/** The tracker settings that bound what a rule can see: no object is followed before a detection scores this much. */
-export interface TrackLimits {
-  newTrackScore: number;
-}
+import type { TrackLimits } from './limits.ts';
 
 export interface ThresholdWarning {
   /** Field path from the camera, e.g. `zones[0].rules[1].minScore`. */

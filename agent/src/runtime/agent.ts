@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { ensurePrivateDir } from '../core/durable.ts';
 import { join } from 'node:path';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { openAuditLog, type AuditLog } from '../audit/audit-log.ts';
@@ -75,7 +76,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
   const state = { config: loaded.config, stopReason: 'startup failed' };
   const startedAt = Date.now();
   const boxId = boxIdOf(state.config.site);
-  await mkdir(state.config.dataDir, { recursive: true });
+  await ensurePrivateDir(state.config.dataDir);
   const teardown = new Teardown(log);
 
   try {

@@ -63,7 +63,7 @@ describe('config validation', () => {
     ['camera id with spaces', (c) => (c.cameras[0].id = 'Cam 1'), 'cameras[0].id: expected an id of lower-case letters, digits, "-" or "_" (max 63, starting with a letter or digit)'],
     ['camera id that collides with the command topics', (c) => (c.cameras[0].id = 'cmd'), 'cameras[0].id: "cmd" is reserved for the box\'s own MQTT topics: expected another camera id'],
     ['duplicate camera id', (c) => c.cameras.push({ ...c.cameras[0] }), 'cameras[1].id: duplicate camera id "cam-1"'],
-    ['analysis fps zero', (c) => (c.cameras[0].analysis.fps = 0), 'cameras[0].analysis.fps: expected analysis.fps > 0'],
+    ['analysis fps zero', (c) => (c.cameras[0].analysis.fps = 0), 'cameras[0].analysis.fps: expected analysis.fps ≥ 0.01 (one frame every 100 s)'],
     ['threads as text', (c) => (c.model = { intraOpThreads: 'two' }), 'model.intraOpThreads: expected a number, got "two"'],
     ['http broker url', (c) => (c.mqtt = { url: 'http://broker:1883' }), 'mqtt.url: expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883'],
     ['MQTT version 3', (c) => (c.mqtt = { protocolVersion: 3 }), 'mqtt.protocolVersion: expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)'],

@@ -1,5 +1,5 @@
 import type { RuleKind } from '../kind.ts';
-import type { TrackLimits } from '../thresholds.ts';
+import type { TrackLimits } from '../limits.ts';
 import type { RuleConfig, RuleType } from '../config.ts';
 import { illegalParking } from './illegal-parking.ts';
 import { lineCrossing } from './line-crossing.ts';

@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { stringify } from 'yaml';
+import { projectRoot } from '../helpers/paths.ts';
+
+const run = promisify(execFile);
+const dir = mkdtempSync(join(tmpdir(), 'jifang-check-'));
+let n = 0;
+
+function base(): Record<string, any> {
+  return {
+    site: { id: 'east-gate', name: 'East gate', timezone: 'Asia/Shanghai', location: { lat: 31.2304, lon: 121.4737 } },
+    cameras: [
+      {
+        id: 'cam-1',
+        url: 'rtsp://10.0.0.8:554/Streaming/Channels/102',
+        analysis: { fps: 5, width: 640, height: 360 },
+        zones: [{ id: 'yard', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]], rules: [{ id: 'keep-out', type: 'intrusion' }] }],
+      },
+    ],
+  };
+}
+
+/** `jifang check-config FILE` as an installer runs it: exit code and both streams. */
+async function checkConfig(cfg: unknown, text?: string | Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
+  const file = join(dir, `c${n++}.yaml`);
+  writeFileSync(file, text ?? stringify(cfg));
+  try {
+    const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', file], { env: { ...process.env, JIFANG_TEST_UNSET: '' } });
+    return { code: 0, stdout: stdout.replaceAll(file, 'FILE'), stderr: stderr.replaceAll(file, 'FILE') };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout.replaceAll(file, 'FILE'), stderr: e.stderr.replaceAll(file, 'FILE') };
+  }
+}
+
+describe('jifang check-config', { timeout: 180_000 }, () => {
+  test('refuses what run refuses: a broker port out of range, self-intersecting zones and masks, 1e-300 fps', async () => {
+    const cfg = base();
+    cfg.mqtt = { url: 'mqtt://broker.example.org:99999' };
+    cfg.cameras[0].zones[0].polygon = [[0.1, 0.5], [0.9, 1], [0.9, 0.5], [0.1, 1]];
+    cfg.cameras[0].privacyMasks = [[[0, 0], [1, 1], [1, 0], [0, 1]]];
+    cfg.cameras[0].analysis.fps = 1e-300;
+    const r = await checkConfig(cfg);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n').sort()).toEqual(
+      [
+        'FILE: mqtt.url: expected an MQTT URL with a host and a port 1–65535, like mqtt://host:1883',
+        'FILE: cameras[0].zones[0].polygon: edges points[0]–points[1] and points[2]–points[3] cross: expected a simple polygon, its points in order around the outline',
+        'FILE: cameras[0].privacyMasks[0]: edges points[0]–points[1] and points[2]–points[3] cross: expected a simple polygon, its points in order around the outline',
+        'FILE: cameras[0].analysis.fps: expected analysis.fps ≥ 0.01 (one frame every 100 s)',
+      ].sort(),
+    );
+  });
+
+  test('refuses an unset environment variable for the broker password, naming the field and not the value', async () => {
+    const cfg = base();
+    cfg.mqtt = { url: 'mqtts://broker.example.org:8883', password: { env: 'JIFANG_TEST_SURELY_UNSET' } };
+    const r = await checkConfig(cfg);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('FILE: mqtt.password: environment variable JIFANG_TEST_SURELY_UNSET is not set\n');
+  });
+
+  test('refuses bytes that are not UTF-8, naming the line', async () => {
+    const text = Buffer.from(stringify(base()).replace('name: East gate', 'name: EASTGATE'));
+    // "东门" in GBK, as a config saved by a Chinese Windows editor would have it.
+    const at = text.indexOf('EASTGATE');
+    const gbk = Buffer.concat([text.subarray(0, at), Buffer.from([0xb6, 0xab, 0xc3, 0xc5]), text.subarray(at + 8)]);
+    const line = text.subarray(0, at).toString('utf8').split('\n').length;
+    const r = await checkConfig(undefined, gbk);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`FILE: line ${line}: not valid UTF-8: expected the config saved as UTF-8 text (re-save it as UTF-8, e.g. iconv -f GBK -t UTF-8)\n`);
+  });
+
+  test('warns about a minScore below the tracker’s new-track score, and checks a calibration of 1000 surveyed points', async () => {
+    const cfg = base();
+    cfg.cameras[0].zones[0].rules[0].minScore = 0.3;
+    // An affine ground: 20 px per metre across, 10 px per metre up the image, on a jittered 40 × 25 grid.
+    cfg.cameras[0].calibration = {
+      units: 'pixels',
+      points: Array.from({ length: 1000 }, (_, i) => {
+        const [x, y] = [10 + (i % 40) * 15.5 + (i % 7) * 0.3, 10 + Math.floor(i / 40) * 13.5 + (i % 5) * 0.3];
+        return { pixel: [x, y], geo: { lat: 31.2304 + (360 - y) / 10 / 110_900, lon: 121.4737 + x / 20 / 95_200 } };
+      }),
+    };
+    const r = await checkConfig(cfg);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^FILE: warning: cameras\[0\]\.zones\[0\]\.rules\[0\]\.minScore: 0\.3 is below the tracker's newTrackScore 0\.45: .*effective threshold is 0\.45/m);
+    expect(r.stdout).toMatch(/^FILE: cameras\[0\] cam-1: calibration from 1000 points: reprojection rms \d+\.\d\d m, max \d+\.\d\d m; leave-one-out max \d+\.\d\d m$/m);
+  });
+
+  test('a plain config gets no warning', async () => {
+    const r = await checkConfig(base());
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^FILE: ok/m);
+    expect(r.stdout).not.toMatch(/warning/);
+  });
+});
