@@ -64,7 +64,7 @@ async function latency(): Promise<{ p50: number; p99: number; n: number }> {
       const { value, done } = await reader.read();
       if (done) return;
       buf += Buffer.from(value).toString();
-      let i;
+      let i: number;
       while ((i = buf.indexOf('\n\n')) >= 0) {
         const frame = buf.slice(0, i);
         buf = buf.slice(i + 2);

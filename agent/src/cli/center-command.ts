@@ -13,7 +13,7 @@ export const command = defineCommand({
   async run({ positionals: [file] }, io) {
     const cfg = loadCenterConfig(file);
     const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? cfg.logLevel);
-    let center;
+    let center: Awaited<ReturnType<typeof startCenter>>;
     try {
       center = await startCenter(cfg, log);
     } catch (err) {

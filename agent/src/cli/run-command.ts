@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../core/log.ts';
-import { startAgent } from '../runtime/agent.ts';
+import { startAgent, type RunningAgent } from '../runtime/agent.ts';
 import { agentVersion } from '../runtime/identity.ts';
 import { redact } from '../core/redact.ts';
 import { defineCommand } from './command.ts';
@@ -22,7 +22,7 @@ export const command = defineCommand({
     const oldNode = nodeEndOfLifeWarning(process.version, new Date());
     if (oldNode) log.warn({ node: process.version }, oldNode);
     const version = agentVersion();
-    let agent;
+    let agent: RunningAgent;
     try {
       agent = await startAgent(loaded, { version, log, onAlert: (_alert, line) => io.out.write(`${line}\n`) });
     } catch (err) {

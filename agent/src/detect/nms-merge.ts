@@ -89,4 +89,4 @@ function intersection(c: RawBoxes, i: number, j: number): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : Math.min(v , hi));

@@ -1,4 +1,4 @@
-import { chmod, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ensurePrivateDir, PRIVATE_DIR, PRIVATE_FILE, syncPath, writeFileAtomic } from '../core/durable.ts';

@@ -4,7 +4,7 @@
  * GCJ-02 equals WGS-84. The published polynomial approximation (accurate to about a metre). Pure.
  */
 const A = 6378245.0;
-const EE = 0.00669342162296594323;
+const EE = 0.006693421622965943;
 
 export function outOfChina(lon: number, lat: number): boolean {
   return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271;

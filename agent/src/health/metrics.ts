@@ -1,5 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { type CameraHealth } from './schema.ts';
+import type { CameraHealth } from './schema.ts';
 import { streamStateSchema } from '../ingest/state.ts';
 
 /**

@@ -32,7 +32,10 @@ export class BackgroundModel {
 
   /** Moves every active cell `rate` (default: the model's learning rate) of the way towards `picture`. */
   learn(picture: Uint8Array, active?: Uint8Array, rate: number = this.learningRate): void {
-    if (!this.primed) return this.reset(picture);
+    if (!this.primed) {
+      this.reset(picture);
+      return;
+    }
     this.check(picture);
     const v = this.values;
     for (let i = 0; i < this.cells; i++) {

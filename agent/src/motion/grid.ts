@@ -124,7 +124,7 @@ export class LumaGrid {
         continue;
       }
       const v = ((raw[i] - base) * 255) / span;
-      luma[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+      luma[i] = v < 0 ? 0 : Math.min(v , 255);
     }
   }
 }

@@ -203,7 +203,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
 
     let matched: { c: CompiledRoute; m: RegExpExecArray } | undefined;
-    let allowed: string[] = [];
+    const allowed: string[] = [];
     for (const c of routes) {
       const m = c.pattern.exec(path);
       if (!m) continue;

@@ -29,7 +29,7 @@ export async function resolveInside(root: string, relative: string): Promise<str
   const candidate = resolve(base, `.${sep}${relative}`);
   if (candidate !== base && !candidate.startsWith(base + sep)) return undefined;
   const real = await realpath(candidate).catch(() => undefined);
-  if (!real || !real.startsWith(base + sep)) return undefined;
+  if (!real?.startsWith(base + sep)) return undefined;
   const st = await stat(real).catch(() => undefined);
   return st?.isFile() ? real : undefined;
 }

@@ -36,7 +36,7 @@ describe('audit log backup', () => {
     writeFileSync(join(src, file), backedUp.replace('"ok":true,"i":1', '"ok":false,"i":1'));
     expect(await backupAuditLog(src, dst)).toEqual({ copied: [], diverged: [file] });
     expect(readFileSync(join(dst, file), 'utf8')).toBe(backedUp);
-    writeFileSync(join(src, file), backedUp.split('\n').slice(0, 2).join('\n') + '\n');
+    writeFileSync(join(src, file), `${backedUp.split('\n').slice(0, 2).join('\n')}\n`);
     expect((await backupAuditLog(src, dst)).diverged).toEqual([file]);
     expect(readFileSync(join(dst, file), 'utf8')).toBe(backedUp);
   });

@@ -9,10 +9,8 @@ import type {
   ClaimedDelivery,
   DeliveryRow,
   DeliveryStat,
-  EventFilter,
   EventMessageRow,
   EventRow,
-  IncomingEvent,
   StoreCounts,
 } from './types.ts';
 

@@ -1,7 +1,7 @@
 import type { LatLon, Point } from '../../core/geometry.ts';
 import { CalibrationError, pixelToGeo, solveHomography, type HomographyFit } from '../../geo/homography.ts';
 import { distanceMeters } from '../../geo/local-frame.ts';
-import { api, ApiError } from '../../web/client/api.ts';
+import { api, type ApiError } from '../../web/client/api.ts';
 import type { EditData, SaveAnswer } from './camera.ts';
 import { fromPx, toPx } from './camera.ts';
 import { clear, h, t } from './dom.ts';

@@ -1,5 +1,5 @@
 import type { Point } from '../../core/geometry.ts';
-import { api, ApiError } from '../../web/client/api.ts';
+import { api, type ApiError } from '../../web/client/api.ts';
 import type { LiveFacts } from '../wire.ts';
 import { clear, every, h, t, type Key } from './dom.ts';
 import type { PageData } from './main.ts';

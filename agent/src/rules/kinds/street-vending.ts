@@ -45,7 +45,7 @@ const usesForeground = (p: StreetVendingParams) => p.stall !== 'objects';
 
 function stallWords(p: StreetVendingParams): string {
   const objects = `at least ${p.minObjects} stationary ${listOr(p.labels)} within ${p.clusterGap}× their height of each other`;
-  const foreground = 'static foreground not explained by a tracked ' + listOr(p.explainedBy);
+  const foreground = `static foreground not explained by a tracked ${listOr(p.explainedBy)}`;
   return p.stall === 'objects' ? objects : p.stall === 'foreground' ? foreground : `${objects}, or ${foreground}`;
 }
 

@@ -17,7 +17,7 @@ form.addEventListener('submit', (ev) => {
     .then((r) => {
       const next = new URLSearchParams(location.search).get('next');
       // Only a path on this server: never a redirect elsewhere.
-      location.href = next && next.startsWith('/') && !next.startsWith('//') ? next : r.home;
+      location.href = next?.startsWith('/') && !next.startsWith('//') ? next : r.home;
     })
     .catch((err: unknown) => {
       if (err instanceof ApiError && err.status === 401) error.textContent = t('login.wrong');
