@@ -7,7 +7,9 @@ import { buildState, distMain } from './build-state.mjs';
 const MIN = [20, 9];
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < MIN[0] || (major === MIN[0] && minor < MIN[1])) {
-  process.stderr.write(`jifang: Node.js ${process.versions.node} cannot run jifang: it needs Node.js ${MIN.join('.')} or later (22 or 24 LTS recommended)\n`);
+  process.stderr.write(
+    `jifang: Node.js ${process.versions.node} cannot run jifang: it needs Node.js ${MIN.join('.')} or later (22 or 24 LTS recommended)\n`,
+  );
   process.exit(1);
 }
 
@@ -24,7 +26,9 @@ if (from === 'dist') {
   try {
     tsx = await import('tsx/esm/api');
   } catch {
-    process.stderr.write('jifang: dist/ is missing or older than agent/src and tsx (a development dependency) is not installed: run "npm run build"\n');
+    process.stderr.write(
+      'jifang: dist/ is missing or older than agent/src and tsx (a development dependency) is not installed: run "npm run build"\n',
+    );
     process.exit(1);
   }
   tsx.register();

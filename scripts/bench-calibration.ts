@@ -22,5 +22,7 @@ for (const n of sizes.length > 0 ? sizes : [10, 100, 250, 1000, 3000]) {
   const r = calibrationReport({ calibration: { units: 'pixels', points } });
   const ms = performance.now() - t;
   const heap = process.memoryUsage().heapUsed / 2 ** 20;
-  console.log(`${String(n).padStart(5)} points: ${ms.toFixed(0).padStart(6)} ms, heap ${heap.toFixed(0)} MB, ${r?.ok ? `rms ${r.rmsMeters.toExponential(1)} m, leave-one-out max ${r.leaveOneOutMaxMeters?.toExponential(1)} m` : r?.error}`);
+  console.log(
+    `${String(n).padStart(5)} points: ${ms.toFixed(0).padStart(6)} ms, heap ${heap.toFixed(0)} MB, ${r?.ok ? `rms ${r.rmsMeters.toExponential(1)} m, leave-one-out max ${r.leaveOneOutMaxMeters?.toExponential(1)} m` : r?.error}`,
+  );
 }

@@ -31,7 +31,17 @@ async function centersOn(db: string, n: number): Promise<Center[]> {
   const url = pg.createDatabase(db);
   const out: Center[] = [];
   for (let i = 0; i < n; i++) {
-    const cfg = parseCenterConfig({ mqtt: { url: broker.url, sharedGroup: db, clientId: `${db}-${i}` }, storage: { kind: 'postgres', url, poolSize: 4 }, http: { port: 0 }, users, logLevel: 'silent' }, 'bench.yaml', dir);
+    const cfg = parseCenterConfig(
+      {
+        mqtt: { url: broker.url, sharedGroup: db, clientId: `${db}-${i}` },
+        storage: { kind: 'postgres', url, poolSize: 4 },
+        http: { port: 0 },
+        users,
+        logLevel: 'silent',
+      },
+      'bench.yaml',
+      dir,
+    );
     out.push(await startCenter(cfg, silentLogger));
   }
   return out;
@@ -53,7 +63,11 @@ async function ingestRate(n: number): Promise<{ perSecond: number; shares: numbe
 
 async function latency(): Promise<{ p50: number; p99: number; n: number }> {
   const [center] = await centersOn('latency', 1);
-  const login = await fetch(`${center.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: center.url }, body: JSON.stringify({ user: 'bench', password: 'bench-pass-1' }) });
+  const login = await fetch(`${center.url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: center.url },
+    body: JSON.stringify({ user: 'bench', password: 'bench-pass-1' }),
+  });
   const cookie = login.headers.get('set-cookie')!.split(';')[0];
   const seen = new Map<string, number>();
   const stream = await fetch(`${center.url}/api/stream`, { headers: { cookie } });
@@ -93,7 +107,10 @@ async function latency(): Promise<{ p50: number; p99: number; n: number }> {
   await box.endAsync();
   await reader.cancel();
   await center.close();
-  const ms = [...sent].filter(([id]) => seen.has(id)).map(([id, t]) => seen.get(id)! - t).sort((a, b) => a - b);
+  const ms = [...sent]
+    .filter(([id]) => seen.has(id))
+    .map(([id, t]) => seen.get(id)! - t)
+    .sort((a, b) => a - b);
   const q = (p: number) => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))];
   return { p50: q(0.5), p99: q(0.99), n: ms.length };
 }
@@ -101,7 +118,12 @@ async function latency(): Promise<{ p50: number; p99: number; n: number }> {
 async function footprint(): Promise<Record<string, number>> {
   const [center] = await centersOn('footprint', 1);
   const before = await center.store.sizeBytes();
-  const sim = await simulateBoxes({ url: broker.url, boxes: Math.max(10, Math.round(BOXES / 2)), eventsPerBox: EVENTS_PER_BOX, messagesPerEvent: 3 });
+  const sim = await simulateBoxes({
+    url: broker.url,
+    boxes: Math.max(10, Math.round(BOXES / 2)),
+    eventsPerBox: EVENTS_PER_BOX,
+    messagesPerEvent: 3,
+  });
   while ((await center.store.counts()).messages < sim.published.length) await new Promise((r) => setTimeout(r, 100));
   await sim.close();
   const c = await center.store.counts();
@@ -123,11 +145,17 @@ try {
   const lat = await latency();
   const fp = await footprint();
   const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`;
-  console.log(`jifang center benchmark (${BOXES} simulated boxes × ${EVENTS_PER_BOX} events × 3 messages, each with its snapshot; mosquitto ${broker.url}, PostgreSQL 15)`);
+  console.log(
+    `jifang center benchmark (${BOXES} simulated boxes × ${EVENTS_PER_BOX} events × 3 messages, each with its snapshot; mosquitto ${broker.url}, PostgreSQL 15)`,
+  );
   console.log(`  ingest, one instance:   ${one.perSecond.toFixed(0)} messages/s (${one.messages} messages)`);
-  console.log(`  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together; shares ${two.shares.map((s) => `${((100 * s) / two.messages).toFixed(1)} %`).join(' / ')} → ${(two.perSecond / 2).toFixed(0)} messages/s per instance`);
+  console.log(
+    `  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together; shares ${two.shares.map((s) => `${((100 * s) / two.messages).toFixed(1)} %`).join(' / ')} → ${(two.perSecond / 2).toFixed(0)} messages/s per instance`,
+  );
   console.log(`  alert published → visible in the API (SSE): p50 ${lat.p50.toFixed(0)} ms, p99 ${lat.p99.toFixed(0)} ms (${lat.n} alerts)`);
-  console.log(`  PostgreSQL per 10,000 event messages: ${fp.rowsPer10k} rows, ${mb(fp.bytesPer10k)} (snapshot JPEGs ${mb(fp.snapshotBytesPer10k)}, the rest ${mb(fp.bytesPer10kWithoutSnapshots)})`);
+  console.log(
+    `  PostgreSQL per 10,000 event messages: ${fp.rowsPer10k} rows, ${mb(fp.bytesPer10k)} (snapshot JPEGs ${mb(fp.snapshotBytesPer10k)}, the rest ${mb(fp.bytesPer10kWithoutSnapshots)})`,
+  );
 } finally {
   await broker.stop();
   pg.remove();

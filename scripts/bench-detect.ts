@@ -33,7 +33,10 @@ if (!(width > 0 && height > 0)) throw new Error(`--size ${values.size}: expected
 const rounds = Number(values.rounds);
 const iterations = Number(values.iterations);
 
-const cfg = detectorConfigSchema.parse({ allowSpinning: values.spinning, ...(values.threads ? { intraOpThreads: Number(values.threads) } : {}) });
+const cfg = detectorConfigSchema.parse({
+  allowSpinning: values.spinning,
+  ...(values.threads ? { intraOpThreads: Number(values.threads) } : {}),
+});
 const model = await loadModel(values.model ?? defaultManifest);
 const imageFile = values.image ?? sample('street.png');
 const { data } = await sharp(imageFile).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });

@@ -57,10 +57,12 @@ const { values } = parseArgs({
   },
 });
 const modes = (values.detection ?? '').split(',') as DetectionMode[];
-if (!modes.every((m) => m === 'motion' || m === 'every_frame')) throw new Error(`--detection ${values.detection}: expected motion, every_frame or both (comma-separated)`);
+if (!modes.every((m) => m === 'motion' || m === 'every_frame'))
+  throw new Error(`--detection ${values.detection}: expected motion, every_frame or both (comma-separated)`);
 const mixed = modes.length > 1 || modes[0] === 'motion';
 const counts = (values.cameras ?? '').split(',').map(Number);
-if (!counts.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--cameras ${values.cameras}: expected a list of camera counts, e.g. 1,2,4,8`);
+if (!counts.every((n) => Number.isInteger(n) && n > 0))
+  throw new Error(`--cameras ${values.cameras}: expected a list of camera counts, e.g. 1,2,4,8`);
 const fps = Number(values.fps);
 const seconds = Number(values.seconds);
 const [width, height] = (values.size ?? '').split('x').map(Number);
@@ -76,7 +78,27 @@ const detector = await createDetector(model, cfg, log);
 const clipDir = mkdtempSync(join(tmpdir(), 'jifang-bench-'));
 const idleClip = join(clipDir, 'idle.mp4');
 const idleFilter = '[0:v]trim=0:4,setpts=PTS-STARTPTS,split[a][b];[b]reverse[r];[a][r]concat=n=2,loop=loop=7:size=100,setpts=N/12.5/TB[v]';
-const cut = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', sample('car-detection.mp4'), '-filter_complex', idleFilter, '-map', '[v]', '-an', '-r', '12.5', '-c:v', 'libx264', '-g', '25', '-pix_fmt', 'yuv420p', idleClip]);
+const cut = spawnSync('ffmpeg', [
+  '-v',
+  'error',
+  '-y',
+  '-i',
+  sample('car-detection.mp4'),
+  '-filter_complex',
+  idleFilter,
+  '-map',
+  '[v]',
+  '-an',
+  '-r',
+  '12.5',
+  '-c:v',
+  'libx264',
+  '-g',
+  '25',
+  '-pix_fmt',
+  'yuv420p',
+  idleClip,
+]);
 if (cut.status !== 0) throw new Error(`ffmpeg could not cut the idle clip: ${cut.stderr.toString()}`);
 const scenes = mixed ? ['/traffic', '/street', '/idle'] : ['/traffic'];
 const server = await startRtspServer({ '/traffic': sample('car-detection.mp4'), '/street': sample('street.mp4'), '/idle': idleClip });
@@ -111,7 +133,9 @@ try {
       for (const mode of modes) {
         results.push(await stage(n, seconds, mode));
         // Each stage as it completes: on a loaded machine a later stage may not get its cameras streaming.
-        process.stdout.write(`stage done: ${JSON.stringify(results.at(-1), (k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : k === 'perCamera' ? undefined : v))}\n`);
+        process.stdout.write(
+          `stage done: ${JSON.stringify(results.at(-1), (k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : k === 'perCamera' ? undefined : v))}\n`,
+        );
       }
     }
     print(results);
@@ -152,11 +176,21 @@ interface Running {
 async function startCameras(n: number, det: Detector, mode: DetectionMode = 'every_frame'): Promise<Running> {
   const ages: number[] = [];
   const counts = { inferences: 0, carried: 0, frames: 0 };
-  const sources = Array.from({ length: n }, (_, i) =>
-    new CameraSource(cameraSourceSchema.parse({ id: `cam${i + 1}`, url: server.url(scenes[i % scenes.length]), analysis: { fps, width, height } }), log),
+  const sources = Array.from(
+    { length: n },
+    (_, i) =>
+      new CameraSource(
+        cameraSourceSchema.parse({ id: `cam${i + 1}`, url: server.url(scenes[i % scenes.length]), analysis: { fps, width, height } }),
+        log,
+      ),
   );
   const gateCamera = { analysis: { width, height }, detection: detectionConfigSchema.parse({ mode }), privacyMasks: [], motionMasks: [] };
-  const lanes = new Map(sources.map((s) => [s.camera, { gate: new DetectionGate(gateCamera, det, [], model.manifest.input), tracker: createTracker(), tracks: [] as Track[] }]));
+  const lanes = new Map(
+    sources.map((s) => [
+      s.camera,
+      { gate: new DetectionGate(gateCamera, det, [], model.manifest.input), tracker: createTracker(), tracks: [] as Track[] },
+    ]),
+  );
   const loop = new FrameLoop({
     registry: new Registry(),
     log,
@@ -173,7 +207,13 @@ async function startCameras(n: number, det: Detector, mode: DetectionMode = 'eve
       lane.tracks = lane.tracker.update(g.detections, frame.receivedAt, g.view);
       ctx.record('track', performance.now() - t);
       const carried = lane.gate.countCarried(lane.tracks);
-      ctx.recordDetection({ inferences: g.inferences, regions: g.regions, motionArea: g.motionArea, carried, recalibrated: g.recalibrated });
+      ctx.recordDetection({
+        inferences: g.inferences,
+        regions: g.regions,
+        motionArea: g.motionArea,
+        carried,
+        recalibrated: g.recalibrated,
+      });
       counts.inferences += g.inferences;
       counts.carried += carried;
       counts.frames++;
@@ -184,7 +224,8 @@ async function startCameras(n: number, det: Detector, mode: DetectionMode = 'eve
   sources.forEach((s) => s.start());
   const until = Date.now() + 90_000;
   while (!loop.health().every((h) => h.state === 'streaming' && h.analysedFrames > 0)) {
-    if (Date.now() > until) throw new Error(`cameras not streaming after 90 s: ${JSON.stringify(loop.health().map((h) => [h.camera, h.state, h.reason]))}`);
+    if (Date.now() > until)
+      throw new Error(`cameras not streaming after 90 s: ${JSON.stringify(loop.health().map((h) => [h.camera, h.state, h.reason]))}`);
     await sleep(100);
   }
   return {
@@ -215,7 +256,9 @@ async function stage(n: number, secs: number, mode: DetectionMode): Promise<Stag
   const wallS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const kids1 = ffmpegChildren();
-  const perCamera = run.loop.stats().cameras.map((c) => ({ camera: c.camera, fps: (c.analysedFrames - (before.get(c.camera) ?? 0)) / wallS }));
+  const perCamera = run.loop
+    .stats()
+    .cameras.map((c) => ({ camera: c.camera, fps: (c.analysedFrames - (before.get(c.camera) ?? 0)) / wallS }));
   const ages = Float64Array.from(run.ages).sort();
   const timing = run.loop.timings.takeSnapshot().stages;
   const stages = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, v.meanMs])) as StageResult['stages'];
@@ -232,7 +275,7 @@ async function stage(n: number, secs: number, mode: DetectionMode): Promise<Stag
     rawFps: rawBefore,
     ageP50: quantile(ages, 0.5),
     ageP99: quantile(ages, 0.99),
-    agentCpu: ((cpu.user + cpu.system) / 1e4) / wallS,
+    agentCpu: (cpu.user + cpu.system) / 1e4 / wallS,
     ffmpegCpu: (ffmpegTicks / clkTck / wallS) * 100,
     agentRssMb: process.memoryUsage().rss / 2 ** 20,
     ffmpegRssMb: [...kids1.values()].reduce((s, k) => s + k.rssKb, 0) / 1024,
@@ -249,13 +292,22 @@ async function soak(n: number, secs: number): Promise<void> {
   const run = await startCameras(n, detector);
   const t0 = Date.now();
   const samples: { t: number; rss: number; heap: number; fps: number }[] = [];
-  process.stdout.write(`soak: ${n} cameras × ${fps} fps target, ${width}×${height}, ${secs} s; resident memory of the agent process every 30 s\n`);
+  process.stdout.write(
+    `soak: ${n} cameras × ${fps} fps target, ${width}×${height}, ${secs} s; resident memory of the agent process every 30 s\n`,
+  );
   while (Date.now() - t0 < secs * 1000) {
     await sleep(30_000);
     const m = process.memoryUsage();
-    const s = { t: Math.round((Date.now() - t0) / 1000), rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, fps: run.loop.stats().analysedFps };
+    const s = {
+      t: Math.round((Date.now() - t0) / 1000),
+      rss: m.rss / 2 ** 20,
+      heap: m.heapUsed / 2 ** 20,
+      fps: run.loop.stats().analysedFps,
+    };
     samples.push(s);
-    process.stdout.write(`  t=${String(s.t).padStart(4)} s  rss ${s.rss.toFixed(1)} MB  heap ${s.heap.toFixed(1)} MB  analysed ${s.fps.toFixed(1)}/s\n`);
+    process.stdout.write(
+      `  t=${String(s.t).padStart(4)} s  rss ${s.rss.toFixed(1)} MB  heap ${s.heap.toFixed(1)} MB  analysed ${s.fps.toFixed(1)}/s\n`,
+    );
   }
   await run.stop();
   // The first minute includes warm-up (pools, JIT, ORT arenas); flatness is judged after it.
@@ -264,7 +316,9 @@ async function soak(n: number, secs: number): Promise<void> {
     const lo = Math.min(...settled);
     const hi = Math.max(...settled);
     const mid = (lo + hi) / 2;
-    process.stdout.write(`rss after the first minute: ${lo.toFixed(1)}–${hi.toFixed(1)} MB (±${(((hi - lo) / 2 / mid) * 100).toFixed(1)} % around ${mid.toFixed(1)} MB; target ±10 %)\n`);
+    process.stdout.write(
+      `rss after the first minute: ${lo.toFixed(1)}–${hi.toFixed(1)} MB (±${(((hi - lo) / 2 / mid) * 100).toFixed(1)} % around ${mid.toFixed(1)} MB; target ±10 %)\n`,
+    );
   }
 }
 
@@ -319,11 +373,16 @@ function print(results: StageResult[]): void {
   }
   lines.push('', 'mean ms per analysed frame (wait = slot to dispatch) and the share of wall time ONNX Runtime ran:');
   for (const r of results) {
-    const parts = (['wait', 'motion', 'preprocess', 'inference', 'decode', 'track'] as const).map((k) => `${k} ${(r.stages[k] ?? 0).toFixed(1)}`);
-    lines.push(`  ${r.cameras} cameras, ${r.mode}: ${parts.join(', ')}; inference busy ${(r.inferenceBusy * 100).toFixed(0)} % (raw ORT: ${(1000 / r.rawFps).toFixed(1)} ms per inference)`);
+    const parts = (['wait', 'motion', 'preprocess', 'inference', 'decode', 'track'] as const).map(
+      (k) => `${k} ${(r.stages[k] ?? 0).toFixed(1)}`,
+    );
+    lines.push(
+      `  ${r.cameras} cameras, ${r.mode}: ${parts.join(', ')}; inference busy ${(r.inferenceBusy * 100).toFixed(0)} % (raw ORT: ${(1000 / r.rawFps).toFixed(1)} ms per inference)`,
+    );
   }
   lines.push('', 'per camera, achieved / target fps:');
-  for (const r of results) lines.push(`  ${r.cameras} cameras, ${r.mode}: ${r.perCamera.map((c) => `${c.camera} ${f1(c.fps)}/${fps}`).join('  ')}`);
+  for (const r of results)
+    lines.push(`  ${r.cameras} cameras, ${r.mode}: ${r.perCamera.map((c) => `${c.camera} ${f1(c.fps)}/${fps}`).join('  ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

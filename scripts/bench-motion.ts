@@ -8,15 +8,29 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MotionDetector } from '../agent/src/motion/detector.ts';
 
-const { values } = parseArgs({ options: { width: { type: 'string', default: '640' }, height: { type: 'string', default: '360' }, frames: { type: 'string', default: '150' } } });
+const { values } = parseArgs({
+  options: {
+    width: { type: 'string', default: '640' },
+    height: { type: 'string', default: '360' },
+    frames: { type: 'string', default: '150' },
+  },
+});
 const W = Number(values.width);
 const H = Number(values.height);
 const clip = ['samples/car-detection.mp4', '../shared/samples/car-detection.mp4'].find(existsSync);
 if (!clip) throw new Error('car-detection.mp4 not found in samples/ or ../shared/samples: run "npm run setup"');
-const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', clip, '-vf', `fps=5,scale=${W}:${H}`, '-frames:v', values.frames!, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 30 }).stdout;
+const raw = spawnSync(
+  'ffmpeg',
+  ['-v', 'error', '-i', clip, '-vf', `fps=5,scale=${W}:${H}`, '-frames:v', values.frames!, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+  { maxBuffer: 1 << 30 },
+).stdout;
 const size = W * H * 3;
 const n = Math.floor(raw.length / size);
-const frames = Array.from({ length: n }, (_, i) => ({ data: new Uint8Array(raw.buffer, raw.byteOffset + i * size, size), width: W, height: H }));
+const frames = Array.from({ length: n }, (_, i) => ({
+  data: new Uint8Array(raw.buffer, raw.byteOffset + i * size, size),
+  width: W,
+  height: H,
+}));
 
 // The machine's speed right now (it is shared): one plain pass reading every byte of each frame, as a yardstick.
 let checksum = 0;
@@ -31,7 +45,9 @@ for (let rep = 0; rep < 3; rep++) {
   }
 }
 const refMean = refTimes.reduce((s, t) => s + t, 0) / refTimes.length;
-console.log(`motion detector on ${n} frames of ${clip} at ${W}×${H}; yardstick: one pass over a frame's ${size} bytes takes ${refMean.toFixed(3)} ms here now (checksum ${checksum % 997})`);
+console.log(
+  `motion detector on ${n} frames of ${clip} at ${W}×${H}; yardstick: one pass over a frame's ${size} bytes takes ${refMean.toFixed(3)} ms here now (checksum ${checksum % 997})`,
+);
 console.log('grid rows | grid | ms/frame mean | p99 | × yardstick | motion boxes/frame');
 for (const rows of [100, 120, 150, 180]) {
   const md = new MotionDetector(W, H, [], { height: rows });
@@ -47,5 +63,7 @@ for (const rows of [100, 120, 150, 180]) {
   }
   times.sort((a, b) => a - b);
   const mean = times.reduce((s, t) => s + t, 0) / times.length;
-  console.log(`${rows} | ${md.grid.width}×${md.grid.height} | ${mean.toFixed(3)} | ${times[Math.floor(times.length * 0.99)].toFixed(3)} | ${(mean / refMean).toFixed(2)} | ${(boxes / times.length).toFixed(1)}`);
+  console.log(
+    `${rows} | ${md.grid.width}×${md.grid.height} | ${mean.toFixed(3)} | ${times[Math.floor(times.length * 0.99)].toFixed(3)} | ${(mean / refMean).toFixed(2)} | ${(boxes / times.length).toFixed(1)}`,
+  );
 }

@@ -38,11 +38,17 @@ vehicles.push({ image: truck, box: { x1: 0, y1: 0, x2: truck.width, y2: truck.he
 await detector.close();
 
 // Raw sessions with the reader's options, fed inputs of the shapes the reader feeds.
-const opts = sessionOptions({ intraOpThreads: 1, interOpThreads: 1, graphOptimization: 'all', executionProviders: ['cpu'], allowSpinning: false }, ['cpu']);
+const opts = sessionOptions(
+  { intraOpThreads: 1, interOpThreads: 1, graphOptimization: 'all', executionProviders: ['cpu'], allowSpinning: false },
+  ['cpu'],
+);
 const raw = {
   detector: { session: await ort.InferenceSession.create(loaded.models.detector.modelPath, opts), shape: [1, 3, 320, 320] },
   recogniser: { session: await ort.InferenceSession.create(loaded.models.recogniser.modelPath, opts), shape: [1, 3, 48, 158] },
-  classifier: loaded.models.classifier && { session: await ort.InferenceSession.create(loaded.models.classifier.modelPath, opts), shape: [1, 3, 96, 96] },
+  classifier: loaded.models.classifier && {
+    session: await ort.InferenceSession.create(loaded.models.classifier.modelPath, opts),
+    shape: [1, 3, 96, 96],
+  },
 };
 async function rawRun(r: { session: ort.InferenceSession; shape: number[] }): Promise<number> {
   const data = new Float32Array(r.shape.reduce((a, b) => a * b, 1)).fill(0.5);
@@ -52,13 +58,26 @@ async function rawRun(r: { session: ort.InferenceSession; shape: number[] }): Pr
 }
 
 for (const v of vehicles) await reader.read(v.image, v.box);
-const per: Record<keyof PlateTimings, number[]> = { detectMs: [], detectOrtMs: [], rectifyMs: [], recogniseMs: [], recogniseOrtMs: [], colourMs: [], colourOrtMs: [], totalMs: [] };
+const per: Record<keyof PlateTimings, number[]> = {
+  detectMs: [],
+  detectOrtMs: [],
+  rectifyMs: [],
+  recogniseMs: [],
+  recogniseOrtMs: [],
+  colourMs: [],
+  colourOrtMs: [],
+  totalMs: [],
+};
 const rawMs = { detector: [] as number[], recogniser: [] as number[], classifier: [] as number[] };
 const plates = new Map<string, string[]>();
 for (let i = 0; i < iterations; i++) {
   for (const v of vehicles) {
     const found = await reader.read(v.image, v.box);
-    if (i === 0) plates.set(v.name, found.map((p) => (p.grammar.valid ? `${p.text} ${p.colour}` : `unreadable (${p.text || 'no text'})`)));
+    if (i === 0)
+      plates.set(
+        v.name,
+        found.map((p) => (p.grammar.valid ? `${p.text} ${p.colour}` : `unreadable (${p.text || 'no text'})`)),
+      );
     for (const k of Object.keys(per) as (keyof PlateTimings)[]) per[k].push(reader.lastTimings[k]);
     rawMs.detector.push(await rawRun(raw.detector));
     rawMs.recogniser.push(await rawRun(raw.recogniser));
@@ -73,12 +92,19 @@ const median = (xs: number[]) => {
 const f = (v: number) => v.toFixed(1).padStart(7);
 const out = process.stdout;
 out.write(`plate reading, ${vehicles.length} vehicle(s) × ${iterations} iteration(s), one ORT thread, medians in ms per vehicle\n`);
-for (const v of vehicles) out.write(`  ${v.name.padEnd(28)} [${[v.box.x1, v.box.y1, v.box.x2, v.box.y2].map(Math.round).join(', ')}]: ${plates.get(v.name)?.join(', ') || 'no plate'}\n`);
+for (const v of vehicles)
+  out.write(
+    `  ${v.name.padEnd(28)} [${[v.box.x1, v.box.y1, v.box.x2, v.box.y2].map(Math.round).join(', ')}]: ${plates.get(v.name)?.join(', ') || 'no plate'}\n`,
+  );
 out.write(`  stage           pipeline  its ORT   raw ORT\n`);
 out.write(`  detection       ${f(median(per.detectMs))}  ${f(median(per.detectOrtMs))}  ${f(median(rawMs.detector))}   (y5fu 320×320)\n`);
 out.write(`  rectification   ${f(median(per.rectifyMs))}\n`);
-out.write(`  recognition     ${f(median(per.recogniseMs))}  ${f(median(per.recogniseOrtMs))}  ${f(median(rawMs.recogniser))}   (PP-OCRv4 rec, raw at 48×158, per plate row)\n`);
-out.write(`  colour          ${f(median(per.colourMs))}  ${f(median(per.colourOrtMs))}  ${f(median(rawMs.classifier))}   (litemodel_cls 96×96 + pixel shares)\n`);
+out.write(
+  `  recognition     ${f(median(per.recogniseMs))}  ${f(median(per.recogniseOrtMs))}  ${f(median(rawMs.recogniser))}   (PP-OCRv4 rec, raw at 48×158, per plate row)\n`,
+);
+out.write(
+  `  colour          ${f(median(per.colourMs))}  ${f(median(per.colourOrtMs))}  ${f(median(rawMs.classifier))}   (litemodel_cls 96×96 + pixel shares)\n`,
+);
 out.write(`  whole           ${f(median(per.totalMs))}\n`);
 await reader.close();
 await Promise.all([raw.detector.session.release(), raw.recogniser.session.release(), raw.classifier?.session.release()]);

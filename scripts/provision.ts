@@ -69,14 +69,17 @@ try {
   }
   const platesDir = join(modelsDir, 'plates');
   if (existsSync(platesDir)) {
-    for (const manifest of readdirSync(platesDir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const manifest of readdirSync(platesDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       for (const r of await provisionPinnedModel(join(platesDir, manifest))) report(r);
     }
   }
   if (!modelsOnly) {
     const dir = join(root, 'samples');
     const manifest = samplesManifestSchema.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
-    for (const f of manifest.files) report(await provisionFile(dir, { name: f.file, pin: { sha256: f.sha256 }, url: f.url }, { sharedDir: sharedSamples }));
+    for (const f of manifest.files)
+      report(await provisionFile(dir, { name: f.file, pin: { sha256: f.sha256 }, url: f.url }, { sharedDir: sharedSamples }));
     for (const d of manifest.derived) await derive(dir, d);
   }
 } catch (err) {

@@ -11,7 +11,12 @@ export const SCREENS_DIR = process.env.JIFANG_SCREENS_DIR ?? '/work/screens';
 export interface TestBrowser {
   browser: Browser;
   /** A fresh context (own cookies) and page; `lang` sets Accept-Language. */
-  page(opts?: { lang?: string; width?: number; height?: number; ignoreHTTPSErrors?: boolean }): Promise<{ context: BrowserContext; page: Page }>;
+  page(opts?: {
+    lang?: string;
+    width?: number;
+    height?: number;
+    ignoreHTTPSErrors?: boolean;
+  }): Promise<{ context: BrowserContext; page: Page }>;
   /** Saves a full-page PNG as SCREENS_DIR/NAME.png and returns its path. */
   screenshot(page: Page, name: string): Promise<string>;
   close(): Promise<void>;
@@ -19,8 +24,13 @@ export interface TestBrowser {
 
 /** Headless Chromium driven by playwright-core; page errors and failed console messages are collected. */
 export async function launchBrowser(): Promise<TestBrowser & { pageErrors: string[] }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run "bash scripts/setup.sh --test" (apt-get install chromium)`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium not found at ${CHROMIUM}: run "bash scripts/setup.sh --test" (apt-get install chromium)`);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   const pageErrors: string[] = [];
   return {
     browser,

@@ -8,7 +8,12 @@ export interface Started {
 }
 
 /** Spawns a process and resolves once `ready` matches its output; rejects with its output on exit or timeout. */
-export function startProcess(cmd: string, args: string[], ready: RegExp, opts: SpawnOptions & { timeoutMs?: number } = {}): Promise<Started> {
+export function startProcess(
+  cmd: string,
+  args: string[],
+  ready: RegExp,
+  opts: SpawnOptions & { timeoutMs?: number } = {},
+): Promise<Started> {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   let out = '';
   const started: Started = {

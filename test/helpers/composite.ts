@@ -44,12 +44,26 @@ export function clipArgs(clip: SceneClip, fps: number): string[] {
 
 /** Encodes the clip to an H.264 file (for the RTSP server or a file camera). */
 export function encodeClip(clip: SceneClip, fps: number, out: string): Promise<void> {
-  return run(['-y', ...clipArgs(clip, fps), '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-g', String(fps * 2), out]).then(() => undefined);
+  return run([
+    '-y',
+    ...clipArgs(clip, fps),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    String(fps * 2),
+    out,
+  ]).then(() => undefined);
 }
 
 /** Every frame of the clip as RGB, decoded by ffmpeg at `fps`, with its time in seconds. */
 export async function* clipFrames(clip: SceneClip, fps: number): AsyncGenerator<{ data: Uint8Array; t: number }> {
-  const proc = spawn('ffmpeg', ['-v', 'error', ...clipArgs(clip, fps), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('ffmpeg', ['-v', 'error', ...clipArgs(clip, fps), '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const size = clip.width * clip.height * 3;
@@ -62,7 +76,9 @@ export async function* clipFrames(clip: SceneClip, fps: number): AsyncGenerator<
       pending = pending.subarray(size);
     }
   }
-  const code = await new Promise<number | null>((resolve) => (proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve)));
+  const code = await new Promise<number | null>((resolve) =>
+    proc.exitCode !== null ? resolve(proc.exitCode) : proc.once('exit', resolve),
+  );
   if (code !== 0) throw new Error(`ffmpeg failed (${code}): ${err}`);
 }
 

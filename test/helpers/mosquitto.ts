@@ -17,7 +17,9 @@ export interface Mosquitto extends Started {
  * listener block (TLS files, password_file, acl_file …); without it the broker allows anonymous clients.
  * Restarting on the same `port` and `dir` with `persistence` keeps sessions and retained messages.
  */
-export async function startMosquitto(opts: { port?: number; extraConfig?: string; persistence?: boolean; dir?: string } = {}): Promise<Mosquitto> {
+export async function startMosquitto(
+  opts: { port?: number; extraConfig?: string; persistence?: boolean; dir?: string } = {},
+): Promise<Mosquitto> {
   const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'jifang-mosquitto-'));
   const config = [
@@ -60,7 +62,13 @@ export interface SecureMosquitto extends Mosquitto {
  * A broker as a command center would run it: TLS only (client certificate required, from a CA the test makes
  * with openssl), users from a `mosquitto_passwd` file, topics restricted by `acl` (mosquitto acl_file syntax).
  */
-export async function startSecureMosquitto(opts: { users: Record<string, string>; acl: string; port?: number; dir?: string; persistence?: boolean }): Promise<SecureMosquitto> {
+export async function startSecureMosquitto(opts: {
+  users: Record<string, string>;
+  acl: string;
+  port?: number;
+  dir?: string;
+  persistence?: boolean;
+}): Promise<SecureMosquitto> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'jifang-mosquitto-tls-'));
   const certs = makeTestCerts(join(dir, 'certs'));
   const passwd = writePasswordFile(join(dir, 'passwd'), opts.users);

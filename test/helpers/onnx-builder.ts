@@ -20,7 +20,10 @@ export interface ConstantModelSpec {
 }
 
 const dimProto = (d: number | string) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
-const valueInfo = (name: string, elemType: number, dims: (number | string)[]) => ({ name, type: { tensorType: { elemType, shape: { dim: dims.map(dimProto) } } } });
+const valueInfo = (name: string, elemType: number, dims: (number | string)[]) => ({
+  name,
+  type: { tensorType: { elemType, shape: { dim: dims.map(dimProto) } } },
+});
 const typeOf = (data: ConstantData) => (data instanceof Float32Array ? DataType.FLOAT : DataType.INT64);
 const bytes = (data: ConstantData) => new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 
@@ -33,14 +36,27 @@ export function constantModel(spec: ConstantModelSpec): Uint8Array {
   const inputName = spec.input?.name ?? 'image';
   const inputDims = spec.input?.dims ?? [1, 3, 64, 64];
   const nodes: onnxProto.onnx.INodeProto[] = [
-    { opType: 'ReduceMean', input: [inputName], output: ['mean'], attribute: [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }] },
+    {
+      opType: 'ReduceMean',
+      input: [inputName],
+      output: ['mean'],
+      attribute: [{ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 }],
+    },
     { opType: 'Mul', input: ['mean', 'zero'], output: ['zero_f'] },
-    { opType: 'Cast', input: ['zero_f'], output: ['zero_i'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.INT64 }] },
+    {
+      opType: 'Cast',
+      input: ['zero_f'],
+      output: ['zero_i'],
+      attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: DataType.INT64 }],
+    },
   ];
-  const initializer: onnxProto.onnx.ITensorProto[] = [{ name: 'zero', dims: [], dataType: DataType.FLOAT, rawData: bytes(new Float32Array([0])) }];
+  const initializer: onnxProto.onnx.ITensorProto[] = [
+    { name: 'zero', dims: [], dataType: DataType.FLOAT, rawData: bytes(new Float32Array([0])) },
+  ];
   for (const o of spec.outputs) {
     const expected = o.dims.reduce((a, b) => a * b, 1);
-    if (o.data.length !== expected) throw new Error(`constantModel: output ${o.name} has ${o.data.length} values for dims [${o.dims}] (${expected})`);
+    if (o.data.length !== expected)
+      throw new Error(`constantModel: output ${o.name} has ${o.data.length} values for dims [${o.dims}] (${expected})`);
     initializer.push({ name: `${o.name}__const`, dims: o.dims, dataType: typeOf(o.data), rawData: bytes(o.data) });
     nodes.push({ opType: 'Add', input: [`${o.name}__const`, o.data instanceof Float32Array ? 'zero_f' : 'zero_i'], output: [o.name] });
   }

@@ -30,7 +30,9 @@ export async function startPostgres(): Promise<Postgres> {
   const dir = mkdtempSync(join(tmpdir(), 'jifang-pg-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
-  const ids = asRoot ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) } : undefined;
+  const ids = asRoot
+    ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) }
+    : undefined;
   if (ids) chownSync(dir, ids.uid, ids.gid);
   const opts: ExecFileSyncOptions = { stdio: 'pipe', cwd: dir, ...(ids ?? {}) };
   const run = (cmd: string, args: string[]) => {
@@ -56,7 +58,20 @@ export async function startPostgres(): Promise<Postgres> {
     dir,
     url: `${base}/postgres`,
     createDatabase: (name) => {
-      run('psql', ['-h', '127.0.0.1', '-p', String(port), '-U', 'jifang', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE "${name}"`]);
+      run('psql', [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'jifang',
+        '-d',
+        'postgres',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-c',
+        `CREATE DATABASE "${name}"`,
+      ]);
       return `${base}/${name}`;
     },
     stop,

@@ -19,7 +19,8 @@ export async function startRtspServer(mounts: Record<string, string>, port?: num
   const p = port ?? (await freePort());
   const args = [
     join(projectRoot, 'scripts', 'rtsp-server.py'),
-    '--port', String(p),
+    '--port',
+    String(p),
     ...(opts.auth ? ['--auth', opts.auth] : []),
     ...Object.entries(mounts).map(([m, f]) => `${m}=${f}`),
   ];

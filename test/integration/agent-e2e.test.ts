@@ -18,7 +18,12 @@ import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
  * The whole agent as a user runs it (`jifang run config.yaml`), against a real RTSP server and a real mosquitto:
  * street.png as a live camera, the real model, an illegal_parking zone over the parked taxi.
  */
-const KERB: [number, number][] = [[150, 595], [430, 595], [430, 690], [150, 690]];
+const KERB: [number, number][] = [
+  [150, 595],
+  [430, 595],
+  [430, 690],
+  [150, 690],
+];
 const site = 'e2e-site';
 
 function agentConfig(dir: string, url: string, brokerUrl: string, rule: Record<string, unknown>) {
@@ -45,7 +50,10 @@ function agentConfig(dir: string, url: string, brokerUrl: string, rule: Record<s
 async function waitForFile(dir: string, pattern: RegExp, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('event.json')).map((f) => readFileSync(join(dir, f), 'utf8')).find((t) => pattern.test(t));
+    const found = (readdirSync(dir, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('event.json'))
+      .map((f) => readFileSync(join(dir, f), 'utf8'))
+      .find((t) => pattern.test(t));
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`no event.json in ${dir} matches ${pattern} within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 250));
@@ -56,7 +64,12 @@ const json = (m: Received) => JSON.parse(m.payload.toString()) as unknown;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const childPids = (pid: number): number[] => {
   try {
-    return execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+    return execFileSync('pgrep', ['-P', String(pid)])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -82,9 +95,31 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     // 25 s of the street with its taxi, then 40 s of the same street with the taxi gone (painted over).
     const gone = join(dir, 'taxi-leaves.mp4');
     execFileSync('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '5', '-t', '65', '-i', sample('street.png'),
-      '-vf', "crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill:enable='gte(t,25)'",
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'stillimage', '-g', '10', '-pix_fmt', 'yuv420p', '-y', gone,
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-loop',
+      '1',
+      '-framerate',
+      '5',
+      '-t',
+      '65',
+      '-i',
+      sample('street.png'),
+      '-vf',
+      "crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill:enable='gte(t,25)'",
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'stillimage',
+      '-g',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      gone,
     ]);
     rtsp = await startRtspServer({ '/street': sample('street.mp4'), '/taxi-leaves': gone });
     broker = await startMosquitto();
@@ -109,16 +144,25 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     const [online] = await sub.waitFor((m) => m.topic === `jifang/v1/${site}/status` && (json(m) as { online: boolean }).online, 1, 30_000);
     expect(statusSchema.parse(json(online))).toMatchObject({ online: true, boxId: 'e2e-box', cameras: [{ id: 'street' }] });
 
-    const [msg] = await sub.waitFor((m) => m.topic === eventsTopic, 1, 60_000).catch((err: Error) => {
-      throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
-    });
+    const [msg] = await sub
+      .waitFor((m) => m.topic === eventsTopic, 1, 60_000)
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
+      });
     const alert: Alert = alertSchema.parse(json(msg));
     expect(alert).toMatchObject({ type: 'illegal_parking', state: 'started', site, camera: 'street', zone: 'kerb', seq: 0 });
     // test/integration/built-e2e.test.ts runs this file with JIFANG_RUN_FROM=dist: the built JavaScript, not tsx.
-    if (process.env.JIFANG_RUN_FROM) expect(agent.stderr()).toContain(process.env.JIFANG_RUN_FROM === 'dist' ? '(built JavaScript, Node' : '(TypeScript sources, Node');
+    if (process.env.JIFANG_RUN_FROM)
+      expect(agent.stderr()).toContain(process.env.JIFANG_RUN_FROM === 'dist' ? '(built JavaScript, Node' : '(TypeScript sources, Node');
     expect(alert.dwellSeconds).toBeGreaterThanOrEqual(5);
     // What it is in the city systems' words and codes, from the event catalogue.
-    expect(alert.category).toMatchObject({ id: 'illegal_parking', name: '机动车乱停放', legacyCode: '04-09', dahuaCode: '0x24F', catalogueVersion: '2026.12-1' });
+    expect(alert.category).toMatchObject({
+      id: 'illegal_parking',
+      name: '机动车乱停放',
+      legacyCode: '04-09',
+      dahuaCode: '0x24F',
+      catalogueVersion: '2026.12-1',
+    });
     expect(alert.objects.map((o) => o.label)).toEqual(['car']);
     // The taxi: x 118–437, y 468–624 of the 1440×730 frame.
     const box = alert.objects[0].box;
@@ -146,8 +190,16 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
 
     // The operator judges it a false positive: the event ends at once, the frame is kept (unannotated) for
     // retraining, and the same car does not raise a new event.
-    await sub.client.publishAsync(`jifang/v1/${site}/cmd/event`, JSON.stringify({ eventId: alert.id, action: 'false_positive', by: 'operator-3', requestId: 'fp-1' }), { qos: 1 });
-    const [fpReply] = await sub.waitFor((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === 'fp-1', 1, 10_000);
+    await sub.client.publishAsync(
+      `jifang/v1/${site}/cmd/event`,
+      JSON.stringify({ eventId: alert.id, action: 'false_positive', by: 'operator-3', requestId: 'fp-1' }),
+      { qos: 1 },
+    );
+    const [fpReply] = await sub.waitFor(
+      (m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === 'fp-1',
+      1,
+      10_000,
+    );
     expect(commandResultSchema.parse(json(fpReply)).ok).toBe(true);
     const [endedMsg] = await sub.waitFor((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'ended', 1, 10_000);
     expect(alertSchema.parse(json(endedMsg))).toMatchObject({ id: alert.id, operator: { action: 'false_positive', by: 'operator-3' } });
@@ -161,9 +213,18 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     expect(children.length).toBeGreaterThan(0);
     const before = sub.messages.length;
     expect(await agent.stop('SIGTERM')).toBe(0);
-    const offline = sub.messages.slice(before).filter((m) => m.topic === `jifang/v1/${site}/status`).map((m) => json(m) as { online: boolean });
+    const offline = sub.messages
+      .slice(before)
+      .filter((m) => m.topic === `jifang/v1/${site}/status`)
+      .map((m) => json(m) as { online: boolean });
     expect(offline.at(-1)?.online).toBe(false);
-    const survivors = children.filter(alive).map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '); } catch { return String(pid); } });
+    const survivors = children.filter(alive).map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      } catch {
+        return String(pid);
+      }
+    });
     expect(survivors, 'child processes still running after shutdown').toEqual([]);
   }, 120_000);
 
@@ -174,7 +235,11 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     const from = sub.messages.length;
     const fresh = (pred: (m: Received) => boolean) => (m: Received) => sub.messages.indexOf(m) >= from && pred(m);
 
-    const [startedMsg] = await sub.waitFor(fresh((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'started'), 1, 60_000);
+    const [startedMsg] = await sub.waitFor(
+      fresh((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'started'),
+      1,
+      60_000,
+    );
     const started = alertSchema.parse(json(startedMsg));
 
     await sub.client.publishAsync(
@@ -182,30 +247,58 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
       JSON.stringify({ eventId: started.id, action: 'dispatch', by: 'operator-7', unit: 'patrol-12', requestId: 'r-1' }),
       { qos: 1 },
     );
-    const [reply] = await sub.waitFor(fresh((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === 'r-1'), 1, 10_000);
+    const [reply] = await sub.waitFor(
+      fresh((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === 'r-1'),
+      1,
+      10_000,
+    );
     expect(commandResultSchema.parse(json(reply))).toMatchObject({ ok: true, command: 'event' });
 
-    const [clearedMsg] = await sub.waitFor(fresh((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'cleared'), 1, 60_000).catch((err: Error) => {
-      const events = sub.messages.slice(from).filter((m) => m.topic === eventsTopic).map((m) => { const a = json(m) as Alert; return `${a.id} ${a.state} ${a.seq} ${a.reason ?? ''} ${JSON.stringify(a.objects.map((o) => [o.label, o.trackId, o.box]))}`; });
-      throw new Error(`${err.message.slice(0, 200)}\nevents:\n${events.join('\n')}\nstdout:\n${agent!.lines.join('\n')}`);
-    });
+    const [clearedMsg] = await sub
+      .waitFor(
+        fresh((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'cleared'),
+        1,
+        60_000,
+      )
+      .catch((err: Error) => {
+        const events = sub.messages
+          .slice(from)
+          .filter((m) => m.topic === eventsTopic)
+          .map((m) => {
+            const a = json(m) as Alert;
+            return `${a.id} ${a.state} ${a.seq} ${a.reason ?? ''} ${JSON.stringify(a.objects.map((o) => [o.label, o.trackId, o.box]))}`;
+          });
+        throw new Error(`${err.message.slice(0, 200)}\nevents:\n${events.join('\n')}\nstdout:\n${agent!.lines.join('\n')}`);
+      });
     const cleared = alertSchema.parse(json(clearedMsg));
     expect(cleared.id).toBe(started.id);
     expect(cleared.seq).toBeGreaterThan(started.seq);
     expect(cleared.operator).toMatchObject({ action: 'dispatch', by: 'operator-7', unit: 'patrol-12' });
     expect(cleared.evidence.snapshot!.sha256).not.toBe(started.evidence.snapshot!.sha256);
-    const [after] = await sub.waitFor((m) => m.topic === cleared.evidence.snapshot!.topic && sha256(m.payload) === cleared.evidence.snapshot!.sha256, 1, 10_000);
+    const [after] = await sub.waitFor(
+      (m) => m.topic === cleared.evidence.snapshot!.topic && sha256(m.payload) === cleared.evidence.snapshot!.sha256,
+      1,
+      10_000,
+    );
     expect(after.payload.length).toBe(cleared.evidence.snapshot!.bytes);
 
     // An operator asks for a fresh frame of the camera.
     const ask = async (command: string, body: object, requestId: string) => {
       await sub.client.publishAsync(`jifang/v1/${site}/cmd/${command}`, JSON.stringify({ ...body, requestId }), { qos: 1 });
-      const [r] = await sub.waitFor(fresh((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === requestId), 1, 20_000);
+      const [r] = await sub.waitFor(
+        fresh((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === requestId),
+        1,
+        20_000,
+      );
       return commandResultSchema.parse(json(r));
     };
     const shot = await ask('snapshot', { camera: 'street' }, 's-1');
     expect(shot.ok).toBe(true);
-    const [frame] = await sub.waitFor(fresh((m) => m.topic === `jifang/v1/${site}/street/snapshot`), 1, 10_000);
+    const [frame] = await sub.waitFor(
+      fresh((m) => m.topic === `jifang/v1/${site}/street/snapshot`),
+      1,
+      10_000,
+    );
     expect(sha256(frame.payload)).toBe(shot.detail?.sha256);
     expect((await ask('snapshot', { camera: 'nowhere' }, 's-2')).error).toMatch(/nowhere/);
 

@@ -33,7 +33,9 @@ describe('audit log on a disk that fills up and frees again (real tmpfs)', () =>
       // ENOSPC: the file holds whatever fitted.
     }
     let written = 0;
-    const appends = Array.from({ length: 20 }, (_, i) => audit.append('event_decision', { eventId: `e${i}`, note: 'x'.repeat(400) }).then(() => written++));
+    const appends = Array.from({ length: 20 }, (_, i) =>
+      audit.append('event_decision', { eventId: `e${i}`, note: 'x'.repeat(400) }).then(() => written++),
+    );
     const deadline = Date.now() + 10_000;
     while (audit.degraded === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(audit.degraded).toMatch(/^audit log write failed in .*: ENOSPC; \d+ records waiting in memory since /);
@@ -47,9 +49,14 @@ describe('audit log on a disk that fills up and frees again (real tmpfs)', () =>
 
     const files = await listAuditFiles(dir);
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: true });
-    const records = readFileSync(files[0], 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; data: Record<string, unknown> });
+    const records = readFileSync(files[0], 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; data: Record<string, unknown> });
     expect(records.map((r) => r.kind)).toEqual(['agent_started', ...Array(20).fill('event_decision'), 'audit_recovered']);
-    expect(records.filter((r) => r.kind === 'event_decision').map((r) => r.data.eventId)).toEqual(Array.from({ length: 20 }, (_, i) => `e${i}`));
+    expect(records.filter((r) => r.kind === 'event_decision').map((r) => r.data.eventId)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `e${i}`),
+    );
     expect(records.at(-1)!.data).toMatchObject({ delayedWrite: { reason: expect.stringMatching(/ENOSPC/) } });
   }, 60_000);
 });

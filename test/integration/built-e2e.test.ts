@@ -27,7 +27,12 @@ describe('the built JavaScript, end to end', () => {
     // agent-e2e's own waits (30–60 s for the first messages) are sized for a machine that is not shared; run
     // inside the full suite on two loaded cores a wait can run out, so a failed test gets two more tries.
     const args = ['run', 'test/integration/agent-e2e.test.ts', '--hookTimeout=300000', '--testTimeout=300000', '--retry=2'];
-    const e2e = await run(process.execPath, [join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs'), ...args], { JIFANG_RUN_FROM: 'dist' }, 1_500_000);
+    const e2e = await run(
+      process.execPath,
+      [join(projectRoot, 'node_modules', 'vitest', 'vitest.mjs'), ...args],
+      { JIFANG_RUN_FROM: 'dist' },
+      1_500_000,
+    );
     expect(e2e.code, e2e.output.slice(-6000)).toBe(0);
     expect(e2e.output.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+2 passed \(2\)/);
   });

@@ -25,7 +25,12 @@ import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
  * and the dispatcher.
  */
 const site = 'center-e2e';
-const KERB: [number, number][] = [[150, 595], [430, 595], [430, 690], [150, 690]];
+const KERB: [number, number][] = [
+  [150, 595],
+  [430, 595],
+  [430, 690],
+  [150, 690],
+];
 const json = (p: Buffer) => JSON.parse(p.toString()) as Alert;
 
 describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium', () => {
@@ -46,9 +51,31 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     if (!existsSync(clip)) {
       mkdirSync(dirname(clip), { recursive: true });
       execFileSync('ffmpeg', [
-        '-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '4', '-t', '110', '-i', sample('street.png'),
-        '-vf', "crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill:enable='gte(t,60)'",
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'stillimage', '-g', '8', '-pix_fmt', 'yuv420p', '-y', `${clip}.part.mp4`,
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-loop',
+        '1',
+        '-framerate',
+        '4',
+        '-t',
+        '110',
+        '-i',
+        sample('street.png'),
+        '-vf',
+        "crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill:enable='gte(t,60)'",
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-tune',
+        'stillimage',
+        '-g',
+        '8',
+        '-pix_fmt',
+        'yuv420p',
+        '-y',
+        `${clip}.part.mp4`,
       ]);
       renameSync(`${clip}.part.mp4`, clip);
     }
@@ -58,7 +85,11 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     pg = await startPostgres();
     browser = await launchBrowser();
     // A subscriber with its own persistent session: what the box published, to compare the archive with.
-    sub = await subscribe(broker.url, `jifang/v1/${site}/#`, { clientId: 'e2e-witness', clean: false, properties: { sessionExpiryInterval: 3600 } });
+    sub = await subscribe(broker.url, `jifang/v1/${site}/#`, {
+      clientId: 'e2e-witness',
+      clean: false,
+      properties: { sessionExpiryInterval: 3600 },
+    });
     const users = join(dir, 'users');
     await setPassword(users, 'olga', 'operator', 'operator-pass-1');
     await setPassword(users, 'dmitri', 'dispatcher', 'dispatcher-pass-1');
@@ -100,21 +131,45 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
   it('shows the alert within about a second, keeps every message once across a center and a broker restart, and closes the loop: dispatch, cleared, before and after', async () => {
     const runDir = mkdtempSync(join(dir, 'agent-'));
     agent = runAgent(runDir, {
-      site: { id: site, name: 'Center e2e', timezone: 'Asia/Shanghai', location: { lat: 31.2304, lon: 121.4737 }, boxId: 'e2e-box', address: 'No. 1 Demo Street' },
+      site: {
+        id: site,
+        name: 'Center e2e',
+        timezone: 'Asia/Shanghai',
+        location: { lat: 31.2304, lon: 121.4737 },
+        boxId: 'e2e-box',
+        address: 'No. 1 Demo Street',
+      },
       mqtt: { url: broker.url, healthIntervalSeconds: 2, reconnectMaxSeconds: 2 },
       model: { manifest: defaultManifest },
       dataDir: join(runDir, 'data'),
       evidence: { clip: { enabled: false } },
-      cameras: [{ id: 'street', name: 'Street', url: rtsp.url('/taxi-leaves'), analysis: { fps: 2, width: 1440, height: 730 }, windows: 'none',
-        zones: [{ id: 'kerb', units: 'pixels', polygon: KERB, rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 5, endAfterSeconds: 4, updateIntervalSeconds: 2 }] }] }],
+      cameras: [
+        {
+          id: 'street',
+          name: 'Street',
+          url: rtsp.url('/taxi-leaves'),
+          analysis: { fps: 2, width: 1440, height: 730 },
+          windows: 'none',
+          zones: [
+            {
+              id: 'kerb',
+              units: 'pixels',
+              polygon: KERB,
+              rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 5, endAfterSeconds: 4, updateIntervalSeconds: 2 }],
+            },
+          ],
+        },
+      ],
     });
     const eventsTopic = `jifang/v1/${site}/street/events`;
 
     // The dispatcher watches the queue before the alert exists.
     let page = await login('dmitri', 'dispatcher-pass-1');
-    const [startedMsg] = await sub.waitFor((m) => m.topic === eventsTopic && json(m.payload).state === 'started', 1, 90_000).catch((err: Error) => {
-      throw new Error(`${err.message.slice(0, 300)}\nagent stderr:\n${agent!.stderr().slice(-3000)}`);
-    });
+    const [startedMsg] = await sub
+      .waitFor((m) => m.topic === eventsTopic && json(m.payload).state === 'started', 1, 90_000)
+      .catch((err: Error) => {
+        throw new Error(`${err.message.slice(0, 300)}\nagent stderr:\n${agent!.stderr().slice(-3000)}`);
+      });
     const seenAt = Date.now();
     const started = json(startedMsg.payload);
     await page.waitForSelector(`tr[data-event-id="${started.id}"] img.thumb`, { timeout: 30_000 });
@@ -157,7 +212,10 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     const card = `#board-cleared .board-row[data-event-id="${started.id}"]`;
     await page.waitForSelector(`${card} img.after`, { timeout: 20_000 });
     // Both pictures really loaded (an image that failed has no natural width).
-    const loaded = async () => page.$$eval(`${card} img`, (imgs) => imgs.map((i) => ({ src: (i as unknown as { src: string }).src, w: (i as unknown as { naturalWidth: number }).naturalWidth })));
+    const loaded = async () =>
+      page.$$eval(`${card} img`, (imgs) =>
+        imgs.map((i) => ({ src: (i as unknown as { src: string }).src, w: (i as unknown as { naturalWidth: number }).naturalWidth })),
+      );
     const deadline = Date.now() + 20_000;
     while ((await loaded()).some((i) => i.w === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const [before, after] = await loaded();
@@ -170,19 +228,29 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     // The archive holds every lifecycle message the box published, once each, and every snapshot once.
     await new Promise((r) => setTimeout(r, 3_000));
     const published = new Map<string, Alert>();
-    for (const m of sub.messages) if (m.topic === eventsTopic) published.set(`${json(m.payload).id}:${json(m.payload).seq}`, json(m.payload));
+    for (const m of sub.messages)
+      if (m.topic === eventsTopic) published.set(`${json(m.payload).id}:${json(m.payload).seq}`, json(m.payload));
     const got = await center.store.getEvent(started.id);
     const archived = got!.messages.map((m) => m.seq);
-    const publishedSeqs = [...published.values()].filter((a) => a.id === started.id).map((a) => a.seq).sort((a, b) => a - b);
+    const publishedSeqs = [...published.values()]
+      .filter((a) => a.id === started.id)
+      .map((a) => a.seq)
+      .sort((a, b) => a - b);
     expect(archived).toEqual(publishedSeqs);
     expect(archived).toEqual(archived.map((_, i) => i));
-    expect(got!.event).toMatchObject({ state: 'cleared', firstSnapshot: started.evidence.snapshot!.sha256, clearedSnapshot: cleared.evidence.snapshot!.sha256 });
+    expect(got!.event).toMatchObject({
+      state: 'cleared',
+      firstSnapshot: started.evidence.snapshot!.sha256,
+      clearedSnapshot: cleared.evidence.snapshot!.sha256,
+    });
     const counts = await center.store.counts();
     expect(counts.messages).toBe(published.size);
     const shas = new Set([...published.values()].map((a) => a.evidence.snapshot?.sha256).filter(Boolean));
     expect(counts.snapshots).toBe(shas.size);
     for (const sha of shas) expect(sha256Hex((await center.store.getSnapshot(sha!))!)).toBe(sha);
-    expect(got!.actions).toEqual([expect.objectContaining({ action: 'dispatch', by: 'dmitri', role: 'dispatcher', unit: 'patrol-12', result: 'ok' })]);
+    expect(got!.actions).toEqual([
+      expect.objectContaining({ action: 'dispatch', by: 'dmitri', role: 'dispatcher', unit: 'patrol-12', result: 'ok' }),
+    ]);
 
     // The boxes page: online from the retained status, the camera streaming.
     await page.goto(`${center.url}/boxes`);
@@ -201,10 +269,17 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await page.waitForSelector('#detail button[data-action="ack"]:not([disabled])');
     expect(await page.$('#detail button[data-action="dispatch"][disabled]')).not.toBeNull();
     const csrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
-    const status = await page.evaluate(async ({ id, csrf }) => {
-      const res = await fetch(`/api/events/${encodeURIComponent(id)}/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify({ action: 'dispatch', unit: 'patrol-7' }) });
-      return { status: res.status, body: (await res.json()) as { error: string } };
-    }, { id: row.id, csrf: csrf! });
+    const status = await page.evaluate(
+      async ({ id, csrf }) => {
+        const res = await fetch(`/api/events/${encodeURIComponent(id)}/actions`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+          body: JSON.stringify({ action: 'dispatch', unit: 'patrol-7' }),
+        });
+        return { status: res.status, body: (await res.json()) as { error: string } };
+      },
+      { id: row.id, csrf: csrf! },
+    );
     expect(status.status).toBe(403);
     expect(status.body.error).toContain('dispatcher');
     const got = await center!.store.getEvent(row.id);

@@ -34,7 +34,11 @@ beforeAll(async () => {
         res.writeHead(503).end('busy');
         return;
       }
-      received.push({ body: JSON.parse(body) as Record<string, unknown>, key: req.headers['idempotency-key'] as string | undefined, auth: req.headers.authorization });
+      received.push({
+        body: JSON.parse(body) as Record<string, unknown>,
+        key: req.headers['idempotency-key'] as string | undefined,
+        auth: req.headers.authorization,
+      });
       res.writeHead(201).end('{}');
     });
   });
@@ -58,8 +62,21 @@ it('delivers each lifecycle message once per platform in its own mapping, retryi
       http: { port: 0 },
       users,
       forwarders: [
-        { id: 'city', url: `http://127.0.0.1:${port}/events`, token: 'tok-1', states: ['started', 'ended'], retryMinSeconds: 0.2, retryMaxSeconds: 0.5,
-          template: { eventCode: '{{category.code}}', externalId: '{{id}}', state: '{{state}}', lon: '{{location.coordinates.0}}', title: '{{type}} @ {{address}}' } },
+        {
+          id: 'city',
+          url: `http://127.0.0.1:${port}/events`,
+          token: 'tok-1',
+          states: ['started', 'ended'],
+          retryMinSeconds: 0.2,
+          retryMaxSeconds: 0.5,
+          template: {
+            eventCode: '{{category.code}}',
+            externalId: '{{id}}',
+            state: '{{state}}',
+            lon: '{{location.coordinates.0}}',
+            title: '{{type}} @ {{address}}',
+          },
+        },
         { id: 'district', url: 'http://127.0.0.1:9/down', maxAttempts: 3, retryMinSeconds: 0.2, retryMaxSeconds: 0.3, timeoutSeconds: 2 },
       ],
     },
@@ -71,7 +88,10 @@ it('delivers each lifecycle message once per platform in its own mapping, retryi
   const base = await streetJpeg();
   const publish = async (seq: number, state: 'started' | 'updated' | 'ended') => {
     const jpeg = labelledJpeg(base, `fwd:${seq}`);
-    const alert = { ...makeAlert({ site: 'fwd-site', camera: 'cam-1', id: 'fwd-ev', seq, state, jpeg }), category: { code: 'A0102', name: '违法停车' } };
+    const alert = {
+      ...makeAlert({ site: 'fwd-site', camera: 'cam-1', id: 'fwd-ev', seq, state, jpeg }),
+      category: { code: 'A0102', name: '违法停车' },
+    };
     await box.publishAsync('jifang/v1/fwd-site/cam-1/events', JSON.stringify(alert), { qos: 1 });
   };
   await publish(0, 'started');
@@ -93,7 +113,16 @@ it('delivers each lifecycle message once per platform in its own mapping, retryi
   await box.endAsync();
 
   expect(received.map((r) => r.key).sort()).toEqual(['fwd-ev:0', 'fwd-ev:2']);
-  expect(received.find((r) => r.key === 'fwd-ev:0')).toMatchObject({ auth: 'Bearer tok-1', body: { eventCode: 'A0102', externalId: 'fwd-ev', state: 'started', lon: 121.4738, title: 'illegal_parking @ No. 1 Demo Street (fwd-site)' } });
+  expect(received.find((r) => r.key === 'fwd-ev:0')).toMatchObject({
+    auth: 'Bearer tok-1',
+    body: {
+      eventCode: 'A0102',
+      externalId: 'fwd-ev',
+      state: 'started',
+      lon: 121.4738,
+      title: 'illegal_parking @ No. 1 Demo Street (fwd-site)',
+    },
+  });
   const stats = await center.store.deliveryStats();
   expect(stats.find((s) => s.forwarder === 'city')).toMatchObject({ delivered: 2, pending: 0, failed: 0 });
   expect(stats.find((s) => s.forwarder === 'district')).toMatchObject({ delivered: 0, failed: 2 });

@@ -30,7 +30,16 @@ beforeAll(async () => {
   await setPassword(users, 'admin', 'admin', 'admin-pass-1');
   const url = pg.createDatabase('load');
   for (const id of ['a', 'b']) {
-    const cfg = parseCenterConfig({ mqtt: { url: broker.url, sharedGroup: 'load', clientId: `center-load-${id}` }, storage: { kind: 'postgres', url, poolSize: 4 }, http: { port: 0 }, users }, 'load.yaml', dir);
+    const cfg = parseCenterConfig(
+      {
+        mqtt: { url: broker.url, sharedGroup: 'load', clientId: `center-load-${id}` },
+        storage: { kind: 'postgres', url, poolSize: 4 },
+        http: { port: 0 },
+        users,
+      },
+      'load.yaml',
+      dir,
+    );
     centers.push(await startCenter(cfg, silentLogger));
   }
 }, 120_000);
@@ -69,7 +78,9 @@ it('200 boxes → mosquitto → two centers with a shared subscription → Postg
 
   const [a, b] = centers.map((c) => c.counters);
   const share = (c: typeof a) => c.events + c.duplicates;
-  console.log(`events taken: center a ${share(a)} (${((100 * share(a)) / expected).toFixed(1)} %), center b ${share(b)} (${((100 * share(b)) / expected).toFixed(1)} %); snapshots a ${a.snapshots}, b ${b.snapshots}; duplicates a ${a.duplicates}, b ${b.duplicates}; rejected ${a.rejected + b.rejected}`);
+  console.log(
+    `events taken: center a ${share(a)} (${((100 * share(a)) / expected).toFixed(1)} %), center b ${share(b)} (${((100 * share(b)) / expected).toFixed(1)} %); snapshots a ${a.snapshots}, b ${b.snapshots}; duplicates a ${a.duplicates}, b ${b.duplicates}; rejected ${a.rejected + b.rejected}`,
+  );
   expect(a.events + b.events).toBe(expected);
   expect(share(a)).toBeGreaterThan(expected * 0.1);
   expect(share(b)).toBeGreaterThan(expected * 0.1);

@@ -34,7 +34,14 @@ describe.each(engines)('center store on %s', (_name, open) => {
     const pics = [0, 1, 2].map((i) => labelledJpeg(base, `ev-1:${i}`));
     const msg = (seq: number, state: 'started' | 'updated' | 'cleared') => {
       const alert = makeAlert({ site: 'box-a', camera: 'cam-1', id: 'ev-1', seq, state, jpeg: pics[seq] });
-      return { alert, categoryCode: seq === 0 ? null : 'A01', categoryName: null, json: JSON.stringify(alert), receivedAt: Date.now(), receivedBy: 'test' };
+      return {
+        alert,
+        categoryCode: seq === 0 ? null : 'A01',
+        categoryName: null,
+        json: JSON.stringify(alert),
+        receivedAt: Date.now(),
+        receivedBy: 'test',
+      };
     };
     expect(await store.saveEvent(msg(1, 'updated'), ['city'])).toEqual({ inserted: true });
     expect(await store.saveEvent(msg(0, 'started'), ['city'])).toEqual({ inserted: true });
@@ -50,7 +57,11 @@ describe.each(engines)('center store on %s', (_name, open) => {
     expect(got!.event.firstSnapshot).toBe(sha256Hex(pics[0]));
     expect(got!.event.clearedSnapshot).toBe(sha256Hex(pics[2]));
     expect((await store.getSnapshot(sha256Hex(pics[2])))!.equals(pics[2])).toBe(true);
-    expect(got!.deliveries.map((d) => `${d.forwarder}:${d.seq}:${d.state}`)).toEqual(['city:0:pending', 'city:1:pending', 'city:2:pending']);
+    expect(got!.deliveries.map((d) => `${d.forwarder}:${d.seq}:${d.state}`)).toEqual([
+      'city:0:pending',
+      'city:1:pending',
+      'city:2:pending',
+    ]);
     expect(await store.listEvents({ open: true })).toEqual([]);
     expect((await store.listEvents({})).map((e) => e.id)).toEqual(['ev-1']);
     expect(await store.counts()).toMatchObject({ events: 1, messages: 3, snapshots: 3, deliveries: 3 });
@@ -68,8 +79,22 @@ describe.each(engines)('center store on %s', (_name, open) => {
     const store = await open(++n);
     const at = new Date().toISOString();
     const will = { online: false, agentVersion: '1', boxId: 'b', at, cameras: [{ id: 'cam-1' }] };
-    await store.saveStatus('box-b', { online: true, agentVersion: '1', boxId: 'b', at: new Date(Date.now() + 5).toISOString(), cameras: [{ id: 'cam-1', name: 'Gate', state: 'streaming' }] }, Date.now());
-    expect((await store.listBoxes())[0]).toMatchObject({ site: 'box-b', online: true, cameras: [{ camera: 'cam-1', name: 'Gate', state: 'streaming' }] });
+    await store.saveStatus(
+      'box-b',
+      {
+        online: true,
+        agentVersion: '1',
+        boxId: 'b',
+        at: new Date(Date.now() + 5).toISOString(),
+        cameras: [{ id: 'cam-1', name: 'Gate', state: 'streaming' }],
+      },
+      Date.now(),
+    );
+    expect((await store.listBoxes())[0]).toMatchObject({
+      site: 'box-b',
+      online: true,
+      cameras: [{ camera: 'cam-1', name: 'Gate', state: 'streaming' }],
+    });
     await store.saveStatus('box-b', will, Date.now());
     expect((await store.listBoxes())[0].online).toBe(false);
     await store.close();

@@ -11,8 +11,11 @@ let dir: string;
 
 function checkConfig(file: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
-    execFile(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', file], { cwd: tmpdir(), env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', file],
+      { cwd: tmpdir(), env: { ...process.env, ...env }, timeout: 120_000 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
     ),
   );
 }
@@ -21,7 +24,24 @@ function config(rules: object[], model: object = {}) {
   return {
     site: { id: 'labels', name: 'Labels', timezone: 'Asia/Shanghai', location: { lat: 31.23, lon: 121.47 } },
     model,
-    cameras: [{ id: 'cam-1', url: 'rtsp://127.0.0.1:8554/x', zones: [{ id: 'kerb', polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]], rules }] }],
+    cameras: [
+      {
+        id: 'cam-1',
+        url: 'rtsp://127.0.0.1:8554/x',
+        zones: [
+          {
+            id: 'kerb',
+            polygon: [
+              [0, 0.5],
+              [1, 0.5],
+              [1, 1],
+              [0, 1],
+            ],
+            rules,
+          },
+        ],
+      },
+    ],
   };
 }
 
@@ -33,7 +53,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('jifang check-config', { timeout: 240_000 }, () => {
   it('rejects a rule label the model cannot produce, suggesting the label meant (exit 1)', async () => {
     const file = join(dir, 'typo.yaml');
-    writeFileSync(file, stringify(config([{ id: 'p', type: 'illegal_parking', labels: ['car', 'bsu'] }, { id: 's', type: 'street_vending', personLabels: ['persn'] }])));
+    writeFileSync(
+      file,
+      stringify(
+        config([
+          { id: 'p', type: 'illegal_parking', labels: ['car', 'bsu'] },
+          { id: 's', type: 'street_vending', personLabels: ['persn'] },
+        ]),
+      ),
+    );
     const r = await checkConfig(file);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
@@ -45,7 +73,18 @@ describe('jifang check-config', { timeout: 240_000 }, () => {
   it('rejects labels the label map renamed, given or by default (exit 1), and accepts the mapped names', async () => {
     const labelMap = { car: 'vehicle', truck: 'vehicle', bus: 'vehicle' };
     const renamed = join(dir, 'renamed.yaml');
-    writeFileSync(renamed, stringify(config([{ id: 'p', type: 'illegal_parking', labels: ['car'] }, { id: 'q', type: 'illegal_parking' }], { labelMap })));
+    writeFileSync(
+      renamed,
+      stringify(
+        config(
+          [
+            { id: 'p', type: 'illegal_parking', labels: ['car'] },
+            { id: 'q', type: 'illegal_parking' },
+          ],
+          { labelMap },
+        ),
+      ),
+    );
     const r = await checkConfig(renamed);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toEqual([
@@ -67,7 +106,9 @@ describe('jifang check-config', { timeout: 240_000 }, () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     const line = lines.findIndex((l) => l.includes('dwellSeconds')) + 1;
     const column = lines[line - 1].indexOf('3 minutes') + 1;
-    expect(r.stderr).toBe(`${file}: cameras[0].zones[0].rules[0].dwellSeconds: expected dwellSeconds in seconds (number), got "3 minutes" (line ${line}, column ${column})\n`);
+    expect(r.stderr).toBe(
+      `${file}: cameras[0].zones[0].rules[0].dwellSeconds: expected dwellSeconds in seconds (number), got "3 minutes" (line ${line}, column ${column})\n`,
+    );
   });
 
   it('accepts configs/example.yaml copied to another folder (as /etc/jifang/config.yaml): the model is found in the project', async () => {
@@ -82,7 +123,11 @@ describe('jifang check-config', { timeout: 240_000 }, () => {
     const r = await checkConfig(file, { JIFANG_CAMERA_PASSWORD: 'not-the-real-one' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ok \\(site xuhui-tianyaoqiao-01, 2 camera\\(s\\), \\d+ zone\\(s\\), \\d+ rule\\(s\\); model picodet_s_416_coco cdab77bdde16… verified\\)$`));
+    expect(r.stdout.split('\n')[0]).toMatch(
+      new RegExp(
+        `^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ok \\(site xuhui-tianyaoqiao-01, 2 camera\\(s\\), \\d+ zone\\(s\\), \\d+ rule\\(s\\); model picodet_s_416_coco cdab77bdde16… verified\\)$`,
+      ),
+    );
   });
 
   it('names every path it tried for a model manifest it cannot find (exit 1)', async () => {
@@ -90,6 +135,8 @@ describe('jifang check-config', { timeout: 240_000 }, () => {
     writeFileSync(file, stringify(config([{ id: 'p', type: 'illegal_parking' }], { manifest: 'models/yolo-nano.json' })));
     const r = await checkConfig(file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`${file}: model.manifest: model manifest not found: models/yolo-nano.json (tried ${join(dir, 'models/yolo-nano.json')} and ${join(projectRoot, 'models/yolo-nano.json')})\n`);
+    expect(r.stderr).toBe(
+      `${file}: model.manifest: model manifest not found: models/yolo-nano.json (tried ${join(dir, 'models/yolo-nano.json')} and ${join(projectRoot, 'models/yolo-nano.json')})\n`,
+    );
   });
 });

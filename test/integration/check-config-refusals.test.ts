@@ -19,7 +19,18 @@ function base(): Record<string, any> {
         id: 'cam-1',
         url: 'rtsp://10.0.0.8:554/Streaming/Channels/102',
         analysis: { fps: 5, width: 640, height: 360 },
-        zones: [{ id: 'yard', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]], rules: [{ id: 'keep-out', type: 'intrusion' }] }],
+        zones: [
+          {
+            id: 'yard',
+            polygon: [
+              [0.1, 0.5],
+              [0.9, 0.5],
+              [0.9, 1],
+              [0.1, 1],
+            ],
+            rules: [{ id: 'keep-out', type: 'intrusion' }],
+          },
+        ],
       },
     ],
   };
@@ -30,7 +41,9 @@ async function checkConfig(cfg: unknown, text?: string | Buffer): Promise<{ code
   const file = join(dir, `c${n++}.yaml`);
   writeFileSync(file, text ?? stringify(cfg));
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', file], { env: { ...process.env, JIFANG_TEST_UNSET: '' } });
+    const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', file], {
+      env: { ...process.env, JIFANG_TEST_UNSET: '' },
+    });
     return { code: 0, stdout: stdout.replaceAll(file, 'FILE'), stderr: stderr.replaceAll(file, 'FILE') };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -42,8 +55,20 @@ describe('jifang check-config', { timeout: 180_000 }, () => {
   test('refuses what run refuses: a broker port out of range, self-intersecting zones and masks, 1e-300 fps', async () => {
     const cfg = base();
     cfg.mqtt = { url: 'mqtt://broker.example.org:99999' };
-    cfg.cameras[0].zones[0].polygon = [[0.1, 0.5], [0.9, 1], [0.9, 0.5], [0.1, 1]];
-    cfg.cameras[0].privacyMasks = [[[0, 0], [1, 1], [1, 0], [0, 1]]];
+    cfg.cameras[0].zones[0].polygon = [
+      [0.1, 0.5],
+      [0.9, 1],
+      [0.9, 0.5],
+      [0.1, 1],
+    ];
+    cfg.cameras[0].privacyMasks = [
+      [
+        [0, 0],
+        [1, 1],
+        [1, 0],
+        [0, 1],
+      ],
+    ];
     cfg.cameras[0].analysis.fps = 1e-300;
     const r = await checkConfig(cfg);
     expect(r.code).toBe(1);
@@ -74,7 +99,9 @@ describe('jifang check-config', { timeout: 180_000 }, () => {
     const line = text.subarray(0, at).toString('utf8').split('\n').length;
     const r = await checkConfig(undefined, gbk);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`FILE: line ${line}: not valid UTF-8: expected the config saved as UTF-8 text (re-save it as UTF-8, e.g. iconv -f GBK -t UTF-8)\n`);
+    expect(r.stderr).toBe(
+      `FILE: line ${line}: not valid UTF-8: expected the config saved as UTF-8 text (re-save it as UTF-8, e.g. iconv -f GBK -t UTF-8)\n`,
+    );
   });
 
   test('warns about a minScore below the tracker’s new-track score, and checks a calibration of 1000 surveyed points', async () => {
@@ -91,8 +118,12 @@ describe('jifang check-config', { timeout: 180_000 }, () => {
     const r = await checkConfig(cfg);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^FILE: warning: cameras\[0\]\.zones\[0\]\.rules\[0\]\.minScore: 0\.3 is below the tracker's newTrackScore 0\.45: .*effective threshold is 0\.45/m);
-    expect(r.stdout).toMatch(/^FILE: cameras\[0\] cam-1: calibration from 1000 points: reprojection rms \d+\.\d\d m, max \d+\.\d\d m; leave-one-out max \d+\.\d\d m$/m);
+    expect(r.stdout).toMatch(
+      /^FILE: warning: cameras\[0\]\.zones\[0\]\.rules\[0\]\.minScore: 0\.3 is below the tracker's newTrackScore 0\.45: .*effective threshold is 0\.45/m,
+    );
+    expect(r.stdout).toMatch(
+      /^FILE: cameras\[0\] cam-1: calibration from 1000 points: reprojection rms \d+\.\d\d m, max \d+\.\d\d m; leave-one-out max \d+\.\d\d m$/m,
+    );
   });
 
   test('a plain config gets no warning', async () => {

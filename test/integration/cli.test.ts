@@ -21,10 +21,15 @@ let dir: string;
 
 function jifang(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...nodeArgs, bin, ...args], { cwd: dir, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [...nodeArgs, bin, ...args],
+      { cwd: dir, env: { ...process.env, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -62,7 +67,8 @@ describe('jifang CLI conventions', { timeout: 240_000 }, () => {
     expect(v).toEqual({ code: 0, stdout: `jifang ${version}\n`, stderr: '' });
     expect(help.code).toBe(0);
     expect(first(help.stdout)).toBe('usage: jifang <command> [arguments]   (jifang <command> --help for its options)');
-    for (const name of ['run', 'check-config', 'detect', 'audit', 'healthcheck', 'schema', 'plate']) expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const name of ['run', 'check-config', 'detect', 'audit', 'healthcheck', 'schema', 'plate'])
+      expect(help.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(none.code).toBe(2);
     expect(first(none.stderr)).toBe(first(help.stdout));
   });
@@ -99,12 +105,17 @@ describe('jifang CLI conventions', { timeout: 240_000 }, () => {
       [['detect', 'x.jpg', '--json=yes'], 'jifang detect: option --json takes no value (see jifang detect --help)'],
       [['audit'], 'jifang audit: expected a sub-command: verify, keygen (see jifang audit --help)'],
       [['audit', 'frobnicate'], 'jifang audit: unknown sub-command "frobnicate" (see jifang audit --help)'],
-      [['audit', 'keygen', 'only-one.pem'], 'jifang audit keygen: expected PRIVATE_KEY_FILE and PUBLIC_KEY_FILE (see jifang audit keygen --help)'],
+      [
+        ['audit', 'keygen', 'only-one.pem'],
+        'jifang audit keygen: expected PRIVATE_KEY_FILE and PUBLIC_KEY_FILE (see jifang audit keygen --help)',
+      ],
       [['healthcheck'], 'jifang healthcheck: expected a CONFIG file (see jifang healthcheck --help)'],
       [['schema', 'extra'], 'jifang schema: unexpected argument "extra" (see jifang schema --help)'],
     ];
     const results = await Promise.all(cases.map(([args]) => jifang(args)));
-    results.forEach((r, i) => expect({ args: cases[i][0], code: r.code, stderr: r.stderr }).toEqual({ args: cases[i][0], code: 2, stderr: `${cases[i][1]}\n` }));
+    results.forEach((r, i) =>
+      expect({ args: cases[i][0], code: r.code, stderr: r.stderr }).toEqual({ args: cases[i][0], code: 2, stderr: `${cases[i][1]}\n` }),
+    );
   });
 
   it('turns a broken config or a missing file into one clear line per problem and exit 1, never a stack trace', async () => {
@@ -117,7 +128,10 @@ describe('jifang CLI conventions', { timeout: 240_000 }, () => {
       [['run', join(dir, 'absent.yaml')], `${join(dir, 'absent.yaml')}: cannot read the config file (ENOENT)`],
       [['healthcheck', tabs], `jifang healthcheck: ${tabs}: Tabs are not allowed as indentation at line 2, column 1:`],
       [['healthcheck', join(dir, 'absent.yaml')], `jifang healthcheck: ${join(dir, 'absent.yaml')}: no such file`],
-      [['detect', join(dir, 'absent.jpg'), '--model', broken], `${broken}: not valid JSON: Unexpected token 's', "site: { id"... is not valid JSON`],
+      [
+        ['detect', join(dir, 'absent.jpg'), '--model', broken],
+        `${broken}: not valid JSON: Unexpected token 's', "site: { id"... is not valid JSON`,
+      ],
       [['audit', 'verify', join(dir, 'absent.jsonl')], `${join(dir, 'absent.jsonl')}:0: cannot read the file (ENOENT)`],
       [['schema', '--out', broken], `jifang schema: ${broken}: already exists (mkdir EEXIST)`],
     ];
@@ -132,9 +146,21 @@ describe('jifang CLI conventions', { timeout: 240_000 }, () => {
     const config = join(dir, 'health.yaml');
     const data = join(dir, 'health-data');
     mkdirSync(data, { recursive: true });
-    writeFileSync(config, BROKEN.replace('healthIntervalSeconds: soon', 'healthIntervalSeconds: 2').replace('cameras:', `dataDir: ${data}\ncameras:`));
+    writeFileSync(
+      config,
+      BROKEN.replace('healthIntervalSeconds: soon', 'healthIntervalSeconds: 2').replace('cameras:', `dataDir: ${data}\ncameras:`),
+    );
     const write = (ageSeconds: number) =>
-      writeFileSync(join(data, 'health.json'), JSON.stringify({ at: new Date(Date.now() - ageSeconds * 1000).toISOString(), pid: 1, connected: true, intervalSeconds: 2, cameras: [] }));
+      writeFileSync(
+        join(data, 'health.json'),
+        JSON.stringify({
+          at: new Date(Date.now() - ageSeconds * 1000).toISOString(),
+          pid: 1,
+          connected: true,
+          intervalSeconds: 2,
+          cameras: [],
+        }),
+      );
     write(0);
     expect(await jifang(['healthcheck', config])).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
     write(60);
@@ -147,6 +173,10 @@ describe('jifang CLI conventions', { timeout: 240_000 }, () => {
     const preload = join(dir, 'old-node.mjs');
     writeFileSync(preload, "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '18.19.0' } });\n");
     const r = await jifang(['--version'], {}, ['--import', preload]);
-    expect(r).toEqual({ code: 1, stdout: '', stderr: 'jifang: Node.js 18.19.0 cannot run jifang: it needs Node.js 20.9 or later (22 or 24 LTS recommended)\n' });
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'jifang: Node.js 18.19.0 cannot run jifang: it needs Node.js 20.9 or later (22 or 24 LTS recommended)\n',
+    });
   });
 });

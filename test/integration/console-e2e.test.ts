@@ -55,7 +55,9 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${what}: not within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}\n${agent.stderr().slice(-3000)}`);
+  throw new Error(
+    `${what}: not within ${timeoutMs / 1000} s${last ? ` (${(last as Error).message})` : ''}\n${agent.stderr().slice(-3000)}`,
+  );
 }
 
 /** Clicks the picture at a point given in analysis-frame pixels (1440×730 for the demo). */
@@ -103,7 +105,11 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     ];
     const before = sha();
     for (const [method, path] of routes) {
-      const r = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify({ baseSha256: '0'.repeat(64), zones: [], privacyMasks: [] }) });
+      const r = await fetch(base + path, {
+        method,
+        headers: { 'Content-Type': 'application/json' },
+        body: method === 'GET' ? undefined : JSON.stringify({ baseSha256: '0'.repeat(64), zones: [], privacyMasks: [] }),
+      });
       expect(r.status, `${method} ${path}`).toBe(401);
     }
     expect(sha()).toBe(before);
@@ -127,7 +133,9 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
 
   it('shows the live picture with tracks, zones and masks, each layer switchable', async () => {
     await page.goto(`${base}/cameras/street-1`);
-    await expect.poll(() => page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 }).toBe(1440);
+    await expect
+      .poll(() => page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 })
+      .toBe(1440);
     await expect.poll(() => page.textContent('#rule-states'), { timeout: 30_000 }).toMatch(/pavement/);
     expect(await page.locator('input[data-layer]').count()).toBe(6);
     await browser.screenshot(page, 'console-live');
@@ -141,7 +149,13 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
   it('draws a zone over the parked taxi, saves it (diff, comments kept, backup), and the rule counts up to an alert on the console and over MQTT', async () => {
     const before = sha();
     await page.click('#add-zone');
-    for (const [x, y] of [[140, 585], [440, 585], [440, 700], [140, 700]]) await clickFrame(page, x, y);
+    for (const [x, y] of [
+      [140, 585],
+      [440, 585],
+      [440, 700],
+      [140, 700],
+    ])
+      await clickFrame(page, x, y);
     await page.fill('#zone-id', 'taxi');
     await page.fill('#zone-name', 'Kerb by the taxi');
     await page.fill('fieldset.rule input[name="id"]', 'no-parking');
@@ -155,10 +169,19 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
 
     const after = sha();
     expect(after).toContain('- id: taxi');
-    const drawn = (parseDocument(after).toJS() as { cameras: { zones: { id: string; units: string; polygon: number[][] }[] }[] }).cameras[0].zones.find((z) => z.id === 'taxi')!;
+    const drawn = (
+      parseDocument(after).toJS() as { cameras: { zones: { id: string; units: string; polygon: number[][] }[] }[] }
+    ).cameras[0].zones.find((z) => z.id === 'taxi')!;
     expect(drawn.units).toBe('pixels');
     // Clicks land on whole screen pixels: the frame pixels they mean are within a pixel or two of the target.
-    drawn.polygon.forEach((p, i) => [[140, 585], [440, 585], [440, 700], [140, 700]][i].forEach((v, k) => expect(Math.abs(p[k] - v)).toBeLessThanOrEqual(2)));
+    drawn.polygon.forEach((p, i) =>
+      [
+        [140, 585],
+        [440, 585],
+        [440, 700],
+        [140, 700],
+      ][i].forEach((v, k) => expect(Math.abs(p[k] - v)).toBeLessThanOrEqual(2)),
+    );
     expect(after).toMatch(/polygon: \[\[\d+, \d+\], \[\d+, \d+\], \[\d+, \d+\], \[\d+, \d+\]\]/);
     expect(after).toContain(COMMENT);
     expect(after).toContain('# The pavement is seen small and far');
@@ -171,14 +194,18 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await expect.poll(counted, { timeout: 90_000, interval: 1000 }).toBeGreaterThanOrEqual(1);
     const first = await counted();
     await expect.poll(counted, { timeout: 30_000, interval: 1000 }).toBeGreaterThan(first);
-    const [msg] = await mqttSub.waitFor((m) => {
-      try {
-        const a = JSON.parse(m.payload.toString()) as { zone?: string; state?: string };
-        return a.zone === 'taxi' && a.state === 'started';
-      } catch {
-        return false;
-      }
-    }, 1, 90_000);
+    const [msg] = await mqttSub.waitFor(
+      (m) => {
+        try {
+          const a = JSON.parse(m.payload.toString()) as { zone?: string; state?: string };
+          return a.zone === 'taxi' && a.state === 'started';
+        } catch {
+          return false;
+        }
+      },
+      1,
+      90_000,
+    );
     const alert = JSON.parse(msg.payload.toString()) as { type: string; objects: { label: string }[] };
     expect(alert.type).toBe('illegal_parking');
     expect(alert.objects.map((o) => o.label)).toContain('car');
@@ -189,7 +216,16 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     const row = page.locator('#events tr', { hasText: 'Kerb by the taxi' });
     await expect.poll(() => row.count(), { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator('#events img.thumb').count(), { timeout: 30_000 }).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('#events img.thumb').first().evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('#events img.thumb')
+            .first()
+            .evaluate((img: { naturalWidth: number }) => img.naturalWidth),
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(0);
     await browser.screenshot(page, 'console-events');
   }, 300_000);
 
@@ -197,7 +233,9 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await page.goto(`${base}/cameras/street-1`);
     await page.locator('canvas.overlay').waitFor();
     await page.waitForSelector('[data-shape="taxi"]');
-    await expect.poll(() => page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 }).toBe(1440);
+    await expect
+      .poll(() => page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 })
+      .toBe(1440);
     const before = sha();
     await page.click('#add-zone');
     await clickFrame(page, 600, 650);
@@ -213,14 +251,28 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
 
     // The same edit made by hand and given to the real CLI.
     const doc = parseDocument(before);
-    doc.addIn(['cameras', 0, 'zones'], doc.createNode({ id: 'zone-3', units: 'pixels', polygon: [[600, 650], [700, 650]], rules: [{ id: 'rule-1', type: 'illegal_parking' }] }));
+    doc.addIn(
+      ['cameras', 0, 'zones'],
+      doc.createNode({
+        id: 'zone-3',
+        units: 'pixels',
+        polygon: [
+          [600, 650],
+          [700, 650],
+        ],
+        rules: [{ id: 'rule-1', type: 'illegal_parking' }],
+      }),
+    );
     const handEdited = join(dir, 'hand-edited.yaml');
     writeFileSync(handEdited, doc.toString());
     const cli = await run(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', handEdited]).then(
       () => '',
       (err: { stderr: string }) => err.stderr,
     );
-    const cliLines = cli.trim().split('\n').map((l) => l.replace(handEdited, configFile));
+    const cliLines = cli
+      .trim()
+      .split('\n')
+      .map((l) => l.replace(handEdited, configFile));
     expect(cliLines).toEqual([`${configFile}: cameras[0].zones[2].polygon: expected at least 3 points`]);
     expect(shown.split('\n')).toEqual(cliLines);
     expect(await page.textContent('[data-path="zones[2].polygon"]')).toBe('zones[2].polygon: expected at least 3 points');
@@ -246,20 +298,41 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     const cookies = await page.context().cookies();
     const cookie = `jifang_session=${cookies.find((c) => c.name === 'jifang_session')!.value}`;
     const before = sha();
-    const edit = (await (await fetch(`${base}/api/cameras/street-1/edit`, { headers: { Cookie: cookie } })).json()) as { baseSha256: string; camera: { zones: unknown[]; privacyMasks: unknown[] } };
+    const edit = (await (await fetch(`${base}/api/cameras/street-1/edit`, { headers: { Cookie: cookie } })).json()) as {
+      baseSha256: string;
+      camera: { zones: unknown[]; privacyMasks: unknown[] };
+    };
     const body = JSON.stringify({ baseSha256: edit.baseSha256, zones: [], privacyMasks: [] });
-    const refused = await fetch(`${base}/api/cameras/street-1/edit`, { method: 'PUT', headers: { Cookie: cookie, 'Content-Type': 'application/json' }, body });
+    const refused = await fetch(`${base}/api/cameras/street-1/edit`, {
+      method: 'PUT',
+      headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+      body,
+    });
     expect(refused.status).toBe(403);
-    const wrong = await fetch(`${base}/api/cameras/street-1/edit`, { method: 'PUT', headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-CSRF-Token': 'not-the-token' }, body });
+    const wrong = await fetch(`${base}/api/cameras/street-1/edit`, {
+      method: 'PUT',
+      headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-CSRF-Token': 'not-the-token' },
+      body,
+    });
     expect(wrong.status).toBe(403);
     expect(sha()).toBe(before);
     writeFileSync(join(dir, 'data', 'outside.txt'), 'not evidence');
-    for (const p of ['/evidence/..%2Foutside.txt', '/evidence/%2e%2e/outside.txt', '/evidence/..%2F..%2Fconfig.yaml', '/evidence/%2Fetc%2Fpasswd']) {
+    for (const p of [
+      '/evidence/..%2Foutside.txt',
+      '/evidence/%2e%2e/outside.txt',
+      '/evidence/..%2F..%2Fconfig.yaml',
+      '/evidence/%2Fetc%2Fpasswd',
+    ]) {
       expect((await fetch(base + p, { headers: { Cookie: cookie } })).status, p).toBe(404);
     }
-    const audit = readdirSync(join(dir, 'data', 'audit')).filter((f) => f.endsWith('.jsonl')).map((f) => readFileSync(join(dir, 'data', 'audit', f), 'utf8')).join('');
+    const audit = readdirSync(join(dir, 'data', 'audit'))
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => readFileSync(join(dir, 'data', 'audit', f), 'utf8'))
+      .join('');
     expect(audit).toMatch(/"kind":"console_login","data":\{"action":"login","user":"inst"/);
-    expect(audit).toMatch(/"kind":"console_change","data":\{"action":"change","user":"inst".*"method":"PUT","path":"\/api\/cameras\/street-1\/edit","status":200/);
+    expect(audit).toMatch(
+      /"kind":"console_change","data":\{"action":"change","user":"inst".*"method":"PUT","path":"\/api\/cameras\/street-1\/edit","status":200/,
+    );
     expect(audit).toMatch(/"kind":"console_change".*"status":422/);
   }, 60_000);
 
@@ -276,7 +349,11 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     const box = (await page.locator('canvas.overlay').boundingBox())!;
     await page.mouse.move(box.x + (720 / 1440) * box.width, box.y + (560 / 730) * box.height);
     // The surveyed mark at pixel (720, 560) is at 31.2305533, 121.4740779: the pointer there maps within a metre or so of it.
-    const hover = await until('a mapped point', async () => /^Under the pointer: (31\.\d+), (121\.\d+)$/.exec((await page.textContent('#calib-hover')) ?? '') ?? undefined, 10_000);
+    const hover = await until(
+      'a mapped point',
+      async () => /^Under the pointer: (31\.\d+), (121\.\d+)$/.exec((await page.textContent('#calib-hover')) ?? '') ?? undefined,
+      10_000,
+    );
     expect(Math.abs(Number(hover[1]) - 31.2305533)).toBeLessThan(2e-5);
     expect(Math.abs(Number(hover[2]) - 121.4740779)).toBeLessThan(2e-5);
     await browser.screenshot(page, 'console-calibration');
@@ -293,7 +370,9 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await zh.page.waitForURL(`${base}/`);
     await zh.page.goto(`${base}/cameras/street-1`);
     await expect.poll(() => zh.page.textContent('#rule-states'), { timeout: 30_000 }).toMatch(/静止 \d+ \/ 5 秒，区域 taxi/);
-    await expect.poll(() => zh.page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 }).toBe(1440);
+    await expect
+      .poll(() => zh.page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 })
+      .toBe(1440);
     await browser.screenshot(zh.page, 'console-live-zh');
     await zh.context.close();
   }, 90_000);
@@ -321,4 +400,3 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await ctx.context.close();
   }, 60_000);
 });
-

@@ -40,7 +40,12 @@ describe('jifang detect', () => {
 
   it('prints JSON with the windows run and one inference time per pass', async () => {
     expect(await run(sample('street.png'), '--json', '--threshold', '0.3', '--windows', '823,249,618,416')).toBe(0);
-    const [doc] = JSON.parse(out) as { width: number; windows: unknown[]; detections: { label: string; box: { x1: number } }[]; timings: { inferenceMs: number[] } }[];
+    const [doc] = JSON.parse(out) as {
+      width: number;
+      windows: unknown[];
+      detections: { label: string; box: { x1: number } }[];
+      timings: { inferenceMs: number[] };
+    }[];
     expect(doc.width).toBe(1441);
     expect(doc.windows).toEqual([{ x: 823, y: 249, width: 618, height: 416 }]);
     expect(doc.timings.inferenceMs).toHaveLength(2);

@@ -60,7 +60,9 @@ function expectDetections(dets: Detection[], want: { label: string; score: numbe
   expect(dets.map((d) => d.label)).toEqual(want.map((w) => w.label));
   dets.forEach((d, i) => {
     expect(d.score).toBeCloseTo(want[i].score, 5);
-    [d.box.x1, d.box.y1, d.box.x2, d.box.y2].forEach((v, k) => expect(v, `detection ${i} coordinate ${k}: ${JSON.stringify(boxes(dets))}`).toBeCloseTo(want[i].box[k], 3));
+    [d.box.x1, d.box.y1, d.box.x2, d.box.y2].forEach((v, k) =>
+      expect(v, `detection ${i} coordinate ${k}: ${JSON.stringify(boxes(dets))}`).toBeCloseTo(want[i].box[k], 3),
+    );
   });
 }
 
@@ -106,12 +108,14 @@ describe('gfl (PicoDet / NanoDet)', () => {
   it('decodes per-stride score and distribution tensors, undoes the letterbox, applies NMS per class', async () => {
     const d = await detector(
       'gfl',
-      { outputs: [
-        { name: 's8', dims: [1, 64, 2], data: scores8 },
-        { name: 's16', dims: [1, 16, 2], data: scores16 },
-        { name: 'd8', dims: [1, 64, 16], data: dist8 },
-        { name: 'd16', dims: [1, 16, 16], data: dist16 },
-      ] },
+      {
+        outputs: [
+          { name: 's8', dims: [1, 64, 2], data: scores8 },
+          { name: 's16', dims: [1, 16, 2], data: scores16 },
+          { name: 'd8', dims: [1, 64, 16], data: dist8 },
+          { name: 'd16', dims: [1, 16, 16], data: dist16 },
+        ],
+      },
       { decode },
     );
     // The person at anchor P has all distances 0: a box without area, dropped.
@@ -138,12 +142,14 @@ describe('gfl (PicoDet / NanoDet)', () => {
     const l16 = scores16.map((p) => (p === 0 ? -20 : logit(p)));
     const d = await detector(
       'gfl',
-      { outputs: [
-        { name: 's8', dims: [1, 64, 2], data: l8 },
-        { name: 's16', dims: [1, 16, 2], data: l16 },
-        { name: 'd8', dims: [1, 64, 16], data: dist8 },
-        { name: 'd16', dims: [1, 16, 16], data: dist16 },
-      ] },
+      {
+        outputs: [
+          { name: 's8', dims: [1, 64, 2], data: l8 },
+          { name: 's16', dims: [1, 16, 2], data: l16 },
+          { name: 'd8', dims: [1, 64, 16], data: dist8 },
+          { name: 'd16', dims: [1, 16, 16], data: dist16 },
+        ],
+      },
       { decode: { ...decode, scoresActivated: false } },
     );
     expectDetections(await d.detect(FRAME), expected);
@@ -151,12 +157,18 @@ describe('gfl (PicoDet / NanoDet)', () => {
 
   it('names the output whose size does not fit the strides', async () => {
     await expect(
-      detector('gfl', { outputs: [
-        { name: 's8', dims: [1, 64, 2], data: scores8 },
-        { name: 's16', dims: [1, 16, 2], data: scores16 },
-        { name: 'd8', dims: [1, 64, 16], data: dist8 },
-        { name: 'd16', dims: [1, 16, 16], data: dist16 },
-      ] }, { decode: { strides: [8, 32], regMax: 3 } }),
+      detector(
+        'gfl',
+        {
+          outputs: [
+            { name: 's8', dims: [1, 64, 2], data: scores8 },
+            { name: 's16', dims: [1, 16, 2], data: scores16 },
+            { name: 'd8', dims: [1, 64, 16], data: dist8 },
+            { name: 'd16', dims: [1, 16, 16], data: dist16 },
+          ],
+        },
+        { decode: { strides: [8, 32], regMax: 3 } },
+      ),
     ).rejects.toThrow(/output "s16" \[1, 16, 2\] float32 does not fit stride 32: expected \[1, 4, 2\]/);
   });
 });
@@ -189,7 +201,11 @@ describe('yolov8 / yolo11', () => {
 
   it('applies per-class thresholds by label', async () => {
     const data = Float32Array.from(anchors.flat());
-    const d = await detector('yolov8', { outputs: [{ name: 'output0', dims: [1, 4, 6], data }] }, { cfg: { classThresholds: { car: 0.6 } } });
+    const d = await detector(
+      'yolov8',
+      { outputs: [{ name: 'output0', dims: [1, 4, 6], data }] },
+      { cfg: { classThresholds: { car: 0.6 } } },
+    );
     expectDetections(await d.detect(FRAME), want.slice(0, 1));
   });
 
@@ -255,10 +271,12 @@ describe('end2end (NMS inside the model)', () => {
     ];
     const d = await detector(
       'end2end',
-      { outputs: [
-        { name: 'boxes', dims: [2, 6], data: Float32Array.from(rows.flat()) },
-        { name: 'num_dets', dims: [1], data: BigInt64Array.from([1n]) },
-      ] },
+      {
+        outputs: [
+          { name: 'boxes', dims: [2, 6], data: Float32Array.from(rows.flat()) },
+          { name: 'num_dets', dims: [1], data: BigInt64Array.from([1n]) },
+        ],
+      },
       { decode: { rowOrder: 'class_score_box' } },
     );
     expectDetections(await d.detect(FRAME), [{ label: 'car', score: 0.9, box: [20, 8, 60, 40] }]);
@@ -318,6 +336,8 @@ describe('inputs', () => {
   });
 
   it('fails at load when the input is not [1, 3, H, W], naming it', async () => {
-    await expect(detector('yolov8', { ...yolo, input: { dims: [1, 64, 64, 3] } })).rejects.toThrow(/input "image" is float32 \[1, 64, 64, 3\]; the manifest expects float32 \[1, 3, 64, 64\]/);
+    await expect(detector('yolov8', { ...yolo, input: { dims: [1, 64, 64, 3] } })).rejects.toThrow(
+      /input "image" is float32 \[1, 64, 64, 3\]; the manifest expects float32 \[1, 3, 64, 64\]/,
+    );
   });
 });

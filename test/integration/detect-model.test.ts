@@ -14,12 +14,23 @@ import { silentLogger } from '../../agent/src/core/log.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 
 // Hand-measured regions (pixels of the sample photos), read off the images by eye.
-const BUS = { bus: [15, 228, 805, 725], people: [[50, 400, 246, 904], [226, 406, 344, 860], [670, 380, 810, 880]] } as const;
+const BUS = {
+  bus: [15, 228, 805, 725],
+  people: [
+    [50, 400, 246, 904],
+    [226, 406, 344, 860],
+    [670, 380, 810, 880],
+  ],
+} as const;
 const DOG = { dog: [133, 222, 310, 540], bicycle: [125, 140, 566, 420], pickup: [466, 73, 690, 170] } as const;
 const STREET = {
   taxi: [118, 450, 437, 625],
   suv: [340, 447, 520, 567],
-  people: [[915, 445, 965, 600], [1100, 450, 1145, 597], [1360, 432, 1425, 597]],
+  people: [
+    [915, 445, 965, 600],
+    [1100, 450, 1145, 597],
+    [1360, 432, 1425, 597],
+  ],
   /** The stall's three umbrellas, right-hand pavement. */
   stall: [1000, 390, 1210, 445],
   /** The demo's street_vending zone: the right-hand pavement. */
@@ -38,7 +49,9 @@ function iou(b: Box, r: Rect): number {
 function expectFound(dets: Detection[], labels: string[], region: Rect, minIou = 0.7): void {
   const best = dets.filter((d) => labels.includes(d.label)).sort((a, b) => iou(b.box, region) - iou(a.box, region))[0];
   expect(best, `no ${labels.join('/')} detected`).toBeDefined();
-  expect(iou(best.box, region), `${labels.join('/')} box ${JSON.stringify(best.box)} vs hand-measured ${region}`).toBeGreaterThanOrEqual(minIou);
+  expect(iou(best.box, region), `${labels.join('/')} box ${JSON.stringify(best.box)} vs hand-measured ${region}`).toBeGreaterThanOrEqual(
+    minIou,
+  );
 }
 
 const count = (dets: Detection[], label: string) => dets.filter((d) => d.label === label).length;
@@ -94,7 +107,20 @@ describe('PicoDet-S 416 on real photos', () => {
       {
         windows: 'zones',
         analysis: { width: img.width, height: img.height },
-        zones: [{ id: 'pavement', units: 'pixels', anchor: 'bottom_center', polygon: [[x1, y1], [x2, y1], [x2, y2], [x1, y2]], rules: [] as never }],
+        zones: [
+          {
+            id: 'pavement',
+            units: 'pixels',
+            anchor: 'bottom_center',
+            polygon: [
+              [x1, y1],
+              [x2, y1],
+              [x2, y2],
+              [x1, y2],
+            ],
+            rules: [] as never,
+          },
+        ],
       },
       model.manifest.input,
     );
@@ -123,7 +149,11 @@ describe('PicoDet-S 416 on real photos', () => {
   });
 
   it('maps labels to domain words and keeps one box per object across mapped classes', async () => {
-    const mapped = await createDetector(model, detectorConfigSchema.parse({ scoreThreshold: 0.4, labelMap: { car: 'vehicle', truck: 'vehicle' } }), silentLogger);
+    const mapped = await createDetector(
+      model,
+      detectorConfigSchema.parse({ scoreThreshold: 0.4, labelMap: { car: 'vehicle', truck: 'vehicle' } }),
+      silentLogger,
+    );
     try {
       const dets = await mapped.detect(images['dog.jpg']);
       const vehicles = dets.filter((d) => d.label === 'vehicle');
@@ -165,12 +195,16 @@ describe('model checks at load', () => {
 
   it('fails when the manifest strides do not match the output sizes, naming the output', async () => {
     const wrong = await withManifest((m) => (m.decode = { strides: [8, 16, 32, 128], regMax: 7 }));
-    await expect(createDetector(wrong, detectorConfigSchema.parse({}), silentLogger)).rejects.toThrow(/output "save_infer_model\/scale_3\.tmp_1" \[1, 49, 80\] float32 does not fit stride 128/);
+    await expect(createDetector(wrong, detectorConfigSchema.parse({}), silentLogger)).rejects.toThrow(
+      /output "save_infer_model\/scale_3\.tmp_1" \[1, 49, 80\] float32 does not fit stride 128/,
+    );
   });
 
   it('fails when the input size differs from the manifest, naming the input', async () => {
     const wrong = await withManifest((m) => ((m.input as Record<string, unknown>).width = 320));
-    await expect(createDetector(wrong, detectorConfigSchema.parse({}), silentLogger)).rejects.toThrow(/input "image" is float32 \[1, 3, 416, 416\]; the manifest expects float32 \[1, 3, 416, 320\]/);
+    await expect(createDetector(wrong, detectorConfigSchema.parse({}), silentLogger)).rejects.toThrow(
+      /input "image" is float32 \[1, 3, 416, 416\]; the manifest expects float32 \[1, 3, 416, 320\]/,
+    );
   });
 
   it('falls back to the CPU with a warning when a configured execution provider is not available here', async () => {
@@ -187,6 +221,8 @@ describe('model checks at load', () => {
   });
 
   it('rejects a label map key that is not a model label', async () => {
-    await expect(createDetector(model, detectorConfigSchema.parse({ labelMap: { cars: 'vehicle' } }), silentLogger)).rejects.toThrow(/model\.labelMap: "cars" is not a label of the model/);
+    await expect(createDetector(model, detectorConfigSchema.parse({ labelMap: { cars: 'vehicle' } }), silentLogger)).rejects.toThrow(
+      /model\.labelMap: "cars" is not a label of the model/,
+    );
   });
 });

@@ -105,17 +105,23 @@ describe('provisionModel', () => {
   });
 
   it('reports an HTTP error with its status', async () => {
-    await expect(provisionModel(manifest(`${base}/missing.onnx`), { sharedDir: shared })).rejects.toThrow(`download of ${base}/missing.onnx failed: HTTP 404`);
+    await expect(provisionModel(manifest(`${base}/missing.onnx`), { sharedDir: shared })).rejects.toThrow(
+      `download of ${base}/missing.onnx failed: HTTP 404`,
+    );
     expect(readdirSync(models).sort()).toEqual(['m.json', 'm.labels.txt']);
   });
 
   it('refuses to overwrite a tampered file in models/, saying how to recover', async () => {
     writeFileSync(join(models, 'm.onnx'), Buffer.from('something else'));
-    await expect(provisionModel(manifest(), { sharedDir: shared })).rejects.toThrow(/m\.onnx: size mismatch: .* \(delete it to provision the pinned file again\)/);
+    await expect(provisionModel(manifest(), { sharedDir: shared })).rejects.toThrow(
+      /m\.onnx: size mismatch: .* \(delete it to provision the pinned file again\)/,
+    );
   });
 
   it('says where it looked when there is no copy and no URL', async () => {
-    await expect(provisionModel(manifest(), { sharedDir: shared })).rejects.toThrow(`${join(models, 'm.onnx')}: not found, not in ${shared}, and no url is given`);
+    await expect(provisionModel(manifest(), { sharedDir: shared })).rejects.toThrow(
+      `${join(models, 'm.onnx')}: not found, not in ${shared}, and no url is given`,
+    );
   });
 });
 
@@ -123,8 +129,11 @@ describe('provision CLI', () => {
   // Asynchronous on purpose: the HTTP server above runs in this process and must keep serving.
   const cli = (args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', join(projectRoot, 'agent/src/model/provision.ts'), ...args], { cwd: projectRoot, timeout: 60_000 }, (err, stdout, stderr) =>
-        resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(projectRoot, 'agent/src/model/provision.ts'), ...args],
+        { cwd: projectRoot, timeout: 60_000 },
+        (err, stdout, stderr) => resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
       );
     });
 
@@ -133,7 +142,9 @@ describe('provision CLI', () => {
     const r = await cli([manifest(`${base}/cli.onnx`)]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`${join(models, 'm.onnx')}: downloaded from ${base}/cli.onnx and verified; ${join(models, 'm.labels.txt')}: verified\n`);
+    expect(r.stdout).toBe(
+      `${join(models, 'm.onnx')}: downloaded from ${base}/cli.onnx and verified; ${join(models, 'm.labels.txt')}: verified\n`,
+    );
   });
 
   it('exits 1 with the reason on stderr when the model cannot be provisioned', async () => {

@@ -45,7 +45,9 @@ describe('the detector in a worker thread (real model)', () => {
     h.disable();
     expect(all).toHaveLength(6);
     // Inference takes ~100 ms or more per run here; a blocked main thread would show the whole of it.
-    expect(h.max / 1e6, `event-loop delay max ${(h.max / 1e6).toFixed(0)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms`).toBeLessThan(250);
+    expect(h.max / 1e6, `event-loop delay max ${(h.max / 1e6).toFixed(0)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms`).toBeLessThan(
+      250,
+    );
   }, 120_000);
 
   it('a worker that ends (terminated, as a crash would) fails the call in flight with a clear error, is restarted, and detects again', async () => {

@@ -22,7 +22,10 @@ for (let n = 0; ; n += 5) {
 describe('audit log durability', () => {
   it('keeps every acknowledged record across kill -9, and the chain continues after restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jifang-audit-kill-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WRITER, dir], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', WRITER, dir], {
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const acked: number[] = [];
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
@@ -39,7 +42,12 @@ describe('audit log durability', () => {
     await new Promise((r) => child.once('exit', r));
 
     const files = await listAuditFiles(dir);
-    const written = new Set(readFileSync(files[0], 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).data.n));
+    const written = new Set(
+      readFileSync(files[0], 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).data.n),
+    );
     expect(acked.filter((n) => !written.has(n))).toEqual([]);
 
     const audit = await openAuditLog(dir, silentLogger);

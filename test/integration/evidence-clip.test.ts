@@ -18,18 +18,58 @@ import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
 const FPS = 12.5;
 const W = 768;
 function frameCodedSource(dir: string): string {
-  const bars = Array.from({ length: 10 }, (_, k) => `drawbox=x=${k * 76 + 2}:y=0:w=72:h=24:c=white:t=fill:enable='mod(floor(n/pow(2\\,${k}))\\,2)'`);
+  const bars = Array.from(
+    { length: 10 },
+    (_, k) => `drawbox=x=${k * 76 + 2}:y=0:w=72:h=24:c=white:t=fill:enable='mod(floor(n/pow(2\\,${k}))\\,2)'`,
+  );
   const out = join(dir, 'coded.mp4');
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', sample('car-detection.mp4'), '-vf', [`drawbox=x=0:y=0:w=${W}:h=24:c=black:t=fill`, ...bars].join(','),
-    '-c:v', 'libx264', '-preset', 'veryfast', '-g', '12', '-keyint_min', '12', '-sc_threshold', '0', '-bf', '0', '-an', out]);
+  const r = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    sample('car-detection.mp4'),
+    '-vf',
+    [`drawbox=x=0:y=0:w=${W}:h=24:c=black:t=fill`, ...bars].join(','),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-g',
+    '12',
+    '-keyint_min',
+    '12',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-an',
+    out,
+  ]);
   if (r.status !== 0) throw new Error(`cannot build the test source: ${r.stderr}`);
   return out;
 }
 
 function decodeFrames(clip: string): { indices: number[]; rgb: (i: number) => Buffer; width: number; height: number } {
-  const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', clip]).stdout.toString().trim().split(',').map(Number);
+  const probe = spawnSync('ffprobe', [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'stream=width,height',
+    '-of',
+    'csv=p=0',
+    clip,
+  ])
+    .stdout.toString()
+    .trim()
+    .split(',')
+    .map(Number);
   const [width, height] = probe;
-  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 30 }).stdout;
+  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
+    maxBuffer: 1 << 30,
+  }).stdout;
   const size = width * height * 3;
   const indices: number[] = [];
   for (let f = 0; f < raw.length / size; f++) {
@@ -51,7 +91,18 @@ describe('evidence clip from a segment ring (real RTSP server, real ffmpeg)', ()
     dir = mkdtempSync(join(tmpdir(), 'jifang-clip-'));
     server = await startRtspServer({ '/main': frameCodedSource(dir) });
     ring = new SegmentRing(
-      { camera: 'cam1', url: server.url('/main'), rtspTransport: 'tcp', timeoutSeconds: 5, inputOptions: [], loop: false, dir: join(dir, 'ring'), segmentSeconds: 1, keepSeconds: 20, reconnect: { initialMs: 500, maxMs: 2000 } },
+      {
+        camera: 'cam1',
+        url: server.url('/main'),
+        rtspTransport: 'tcp',
+        timeoutSeconds: 5,
+        inputOptions: [],
+        loop: false,
+        dir: join(dir, 'ring'),
+        segmentSeconds: 1,
+        keepSeconds: 20,
+        reconnect: { initialMs: 500, maxMs: 2000 },
+      },
       silentLogger,
     );
     spawnedAt = Date.now();
@@ -81,9 +132,20 @@ describe('evidence clip from a segment ring (real RTSP server, real ffmpeg)', ()
   });
 
   it('burns privacy masks into a re-encoded clip, cut exactly to pre+post', async () => {
-    const mask = compilePrivacyMask([[[0.5, 0.2], [0.95, 0.25], [0.9, 0.9], [0.55, 0.85]]]);
+    const mask = compilePrivacyMask([
+      [
+        [0.5, 0.2],
+        [0.95, 0.25],
+        [0.9, 0.9],
+        [0.55, 0.85],
+      ],
+    ]);
     const segments = await ring.segments();
-    const clip = await cutClip(segments, at - 4000, at + 3000, { out: join(dir, 'masked.mp4'), mask, encoder: ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'] });
+    const clip = await cutClip(segments, at - 4000, at + 3000, {
+      out: join(dir, 'masked.mp4'),
+      mask,
+      encoder: ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '28'],
+    });
     expect(clip).toMatchObject({ mode: 'masked', complete: true, startedAt: at - 4000 });
     const duration = await probeDuration(clip.path);
     expect(Math.abs(duration - 7)).toBeLessThanOrEqual(0.2);

@@ -18,7 +18,25 @@ import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
 /** A main stream at twice the sub stream's resolution, from the real footage (1 s key frames). */
 function mainStream(dir: string): string {
   const out = join(dir, 'main.mp4');
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', sample('car-detection.mp4'), '-vf', 'scale=1536:864', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '12', '-bf', '0', '-an', out]);
+  const r = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    sample('car-detection.mp4'),
+    '-vf',
+    'scale=1536:864',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '12',
+    '-bf',
+    '0',
+    '-an',
+    out,
+  ]);
   if (r.status !== 0) throw new Error(`cannot build the main stream: ${r.stderr}`);
   return out;
 }
@@ -29,7 +47,12 @@ async function decode(jpeg: Buffer): Promise<RgbImage> {
 }
 const rgb = (img: RgbImage, x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
 
-const MASK: [number, number][] = [[0.6, 0.1], [0.95, 0.1], [0.95, 0.5], [0.6, 0.5]];
+const MASK: [number, number][] = [
+  [0.6, 0.1],
+  [0.95, 0.1],
+  [0.95, 0.5],
+  [0.6, 0.5],
+];
 
 describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () => {
   let server: RtspServer;
@@ -39,24 +62,43 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
   let analysisFrame: RgbImage;
 
   const camera = (over: Partial<EvidenceCamera> = {}): EvidenceCamera => ({
-    id: 'cam1', name: '东门 east gate', url: server.url('/sub'), evidenceUrl: server.url('/main'), rtspTransport: 'tcp', timeoutSeconds: 5,
-    inputOptions: [], loop: false, analysis: { fps: 5, width: 384, height: 216, resize: 'stretch' }, privacyMasks: [MASK],
-    reconnect: { initialSeconds: 0.5, maxSeconds: 2 }, ...over,
+    id: 'cam1',
+    name: '东门 east gate',
+    url: server.url('/sub'),
+    evidenceUrl: server.url('/main'),
+    rtspTransport: 'tcp',
+    timeoutSeconds: 5,
+    inputOptions: [],
+    loop: false,
+    analysis: { fps: 5, width: 384, height: 216, resize: 'stretch' },
+    privacyMasks: [MASK],
+    reconnect: { initialSeconds: 0.5, maxSeconds: 2 },
+    ...over,
   });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jifang-evidence-svc-'));
     server = await startRtspServer({ '/sub': sample('car-detection.mp4'), '/main': mainStream(dir) });
     audit = await openAuditLog(join(dir, 'audit'), silentLogger);
-    const config = evidenceConfigSchema.parse({ clip: { preSeconds: 2, postSeconds: 2, encoder: ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30'] }, pixelate: {} });
+    const config = evidenceConfigSchema.parse({
+      clip: { preSeconds: 2, postSeconds: 2, encoder: ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '30'] },
+      pixelate: {},
+    });
     service = await EvidenceService.open({
-      config, dataDir: dir, timezone: 'Asia/Shanghai', audit, log: silentLogger,
+      config,
+      dataDir: dir,
+      timezone: 'Asia/Shanghai',
+      audit,
+      log: silentLogger,
       cameras: [camera(), camera({ id: 'cam2', evidenceUrl: server.url('/missing'), privacyMasks: [] })],
     });
     await service.start();
     // What ingest hands over: the sub stream scaled to the analysis size, privacy-masked.
     const sub = await grabFrame(server.url('/sub'), { rtspTransport: 'tcp', timeoutMs: 5000 });
-    const { data } = await sharp(sub.data, { raw: { width: sub.width, height: sub.height, channels: 3 } }).resize(384, 216, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(sub.data, { raw: { width: sub.width, height: sub.height, channels: 3 } })
+      .resize(384, 216, { fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     analysisFrame = { data: new Uint8Array(data), width: 384, height: 216 };
     service.privacyMask('cam1').apply(analysisFrame);
   });
@@ -70,12 +112,24 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
   it('takes the snapshot from the main stream at full resolution, boxes mapped, mask black, thumbnail bounded', async () => {
     // The moment must lie inside the ring: wait (however loaded the machine) until it has recorded a few segments.
     const list = join(dir, 'ring', 'cam1', 'segments.csv');
-    for (let i = 0; i < 300 && (!existsSync(list) || readFileSync(list, 'utf8').trim().split('\n').length < 3); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && (!existsSync(list) || readFileSync(list, 'utf8').trim().split('\n').length < 3); i++)
+      await new Promise((r) => setTimeout(r, 100));
     const at = Date.now() - 500;
     const snap = await service.snapshot({
-      eventId: 'cam1-e1', camera: 'cam1', frame: analysisFrame, at,
+      eventId: 'cam1-e1',
+      camera: 'cam1',
+      frame: analysisFrame,
+      at,
       objects: [{ box: { x1: 40, y1: 120, x2: 140, y2: 200 }, label: 'car', score: 0.8, trackId: 3 }],
-      zone: { name: 'no parking', polygon: [[10, 100], [200, 100], [200, 210], [10, 210]] },
+      zone: {
+        name: 'no parking',
+        polygon: [
+          [10, 100],
+          [200, 100],
+          [200, 210],
+          [10, 210],
+        ],
+      },
     });
     expect(snap).toMatchObject({ source: 'evidence', width: 1536, height: 864 });
     const img = await decode(snap.jpeg);
@@ -85,7 +139,8 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
     expect(Math.max(g, b)).toBeLessThan(110);
     // Mask interior, one macroblock in from its edges: black.
     let brightest = 0;
-    for (let y = Math.ceil(0.1 * 864) + 16; y < 0.5 * 864 - 16; y += 3) for (let x = Math.ceil(0.6 * 1536) + 16; x < 0.95 * 1536 - 16; x += 3) brightest = Math.max(brightest, ...rgb(img, x, y));
+    for (let y = Math.ceil(0.1 * 864) + 16; y < 0.5 * 864 - 16; y += 3)
+      for (let x = Math.ceil(0.6 * 1536) + 16; x < 0.95 * 1536 - 16; x += 3) brightest = Math.max(brightest, ...rgb(img, x, y));
     expect(brightest).toBeLessThanOrEqual(8);
     expect(Buffer.from(snap.thumbnail.base64, 'base64').length).toBeLessThanOrEqual(20_000);
     expect(readFileSync(snap.file.path)).toEqual(snap.jpeg);
@@ -113,7 +168,11 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
     expect(service.find(c!.clip.sha256)?.kind).toBe('clip');
     await audit.close();
     const files = await listAuditFiles(join(dir, 'audit'));
-    const kinds = readFileSync(files[0], 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((r) => `${r.kind}:${r.data.kind}:${r.data.eventId}`);
+    const kinds = readFileSync(files[0], 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .map((r) => `${r.kind}:${r.data.kind}:${r.data.eventId}`);
     expect(kinds).toEqual(['evidence_stored:snapshot:cam1-e1', 'evidence_stored:snapshot:cam2-e1', 'evidence_stored:clip:cam1-e1']);
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: true });
     expect(existsSync(join(dir, 'evidence', '.tmp', `cam1-e1-${at}.mp4`))).toBe(false);

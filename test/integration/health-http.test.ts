@@ -19,9 +19,16 @@ describe('local /healthz and /metrics over real ffmpeg cameras', () => {
 
   beforeAll(async () => {
     sources = [
-      new CameraSource(cameraSourceSchema.parse({ id: 'street', url: sample('street.png'), analysis: { fps: 5, width: 320, height: 160 } }), silentLogger),
       new CameraSource(
-        cameraSourceSchema.parse({ id: 'gate-2', url: `rtsp://viewer:hunter2@127.0.0.1:${await freePort()}/live`, reconnect: { initialSeconds: 10, maxSeconds: 10 } }),
+        cameraSourceSchema.parse({ id: 'street', url: sample('street.png'), analysis: { fps: 5, width: 320, height: 160 } }),
+        silentLogger,
+      ),
+      new CameraSource(
+        cameraSourceSchema.parse({
+          id: 'gate-2',
+          url: `rtsp://viewer:hunter2@127.0.0.1:${await freePort()}/live`,
+          reconnect: { initialSeconds: 10, maxSeconds: 10 },
+        }),
         silentLogger,
       ),
     ];

@@ -39,7 +39,21 @@ describe('camera ingest over HTTP: MJPEG like an IP camera, HLS like an NVR', ()
   const dir = mkdtempSync(join(tmpdir(), 'jifang-hls-'));
 
   beforeAll(async () => {
-    ffmpegOk(['-i', sample('car-detection.mp4'), '-t', '12', '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_playlist_type', 'vod', join(dir, 'index.m3u8')]);
+    ffmpegOk([
+      '-i',
+      sample('car-detection.mp4'),
+      '-t',
+      '12',
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_time',
+      '2',
+      '-hls_playlist_type',
+      'vod',
+      join(dir, 'index.m3u8'),
+    ]);
     server = createServer((req, res) => {
       if (req.url === '/private.mjpg') {
         res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="camera"' }).end();
@@ -47,7 +61,22 @@ describe('camera ingest over HTTP: MJPEG like an IP camera, HLS like an NVR', ()
       }
       if (req.url === '/video.mjpg') {
         // A live multipart JPEG stream, encoded in real time from the sample (boundary as ffmpeg's mpjpeg writes it).
-        const enc = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re', '-stream_loop', '-1', '-i', sample('car-detection.mp4'), '-an', '-q:v', '6', '-f', 'mpjpeg', 'pipe:1']);
+        const enc = spawn('ffmpeg', [
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-re',
+          '-stream_loop',
+          '-1',
+          '-i',
+          sample('car-detection.mp4'),
+          '-an',
+          '-q:v',
+          '6',
+          '-f',
+          'mpjpeg',
+          'pipe:1',
+        ]);
         encoders.push(enc);
         res.writeHead(200, { 'Content-Type': 'multipart/x-mixed-replace;boundary=ffmpeg' });
         enc.stdout.pipe(res);
@@ -87,10 +116,18 @@ describe('camera ingest over HTTP: MJPEG like an IP camera, HLS like an NVR', ()
   it.each([
     ['a wrong path', '/hls/nope.m3u8', [], /^stream not found \(404\)/],
     ['a wrong password', '/private.mjpg', [], /^unauthorised \(401\): check the user name and password$/],
-    ['a hardware decoder this ffmpeg lacks', '/video.mjpg', ['-hwaccel', 'rkmpp'], /^hardware decoder "rkmpp" is not available in this ffmpeg build \(check inputOptions\)$/],
+    [
+      'a hardware decoder this ffmpeg lacks',
+      '/video.mjpg',
+      ['-hwaccel', 'rkmpp'],
+      /^hardware decoder "rkmpp" is not available in this ffmpeg build \(check inputOptions\)$/,
+    ],
   ])('names %s', async (_what, path, inputOptions, reason) => {
     const url = `${base}${path}`.replace('http://', 'http://admin:wrong-pw@');
-    const src = new CameraSource(cameraSourceSchema.parse({ id: 'cam-http', url, inputOptions, reconnect: { initialSeconds: 5, maxSeconds: 5 } }), silentLogger);
+    const src = new CameraSource(
+      cameraSourceSchema.parse({ id: 'cam-http', url, inputOptions, reconnect: { initialSeconds: 5, maxSeconds: 5 } }),
+      silentLogger,
+    );
     const down = new Promise<SourceStatus>((resolve) => src.on('state', (s) => s.state === 'backoff' && resolve(s)));
     src.start();
     expect((await down).reason).toMatch(reason);
@@ -105,10 +142,14 @@ describe('a stream that changes resolution mid-stream', () => {
       ['320x240', join(dir, 'a.ts')],
       ['640x360', join(dir, 'b.ts')],
     ];
-    for (const [size, file] of parts) ffmpegOk(['-f', 'lavfi', '-i', `testsrc=size=${size}:rate=10`, '-t', '1', '-c:v', 'libx264', '-g', '5', file]);
+    for (const [size, file] of parts)
+      ffmpegOk(['-f', 'lavfi', '-i', `testsrc=size=${size}:rate=10`, '-t', '1', '-c:v', 'libx264', '-g', '5', file]);
     const joined = join(dir, 'ab.ts');
     writeFileSync(joined, Buffer.concat(parts.map(([, f]) => readFileSync(f))));
-    const src = new CameraSource(cameraSourceSchema.parse({ id: 'resize', url: joined, loop: false, analysis: { fps: 10, width: 160, height: 90 } }), silentLogger);
+    const src = new CameraSource(
+      cameraSourceSchema.parse({ id: 'resize', url: joined, loop: false, analysis: { fps: 10, width: 160, height: 90 } }),
+      silentLogger,
+    );
     const sizes = new Set<string>();
     src.on('frame', (f) => {
       sizes.add(`${f.width}x${f.height}:${f.data.length}`);

@@ -92,7 +92,10 @@ describe('camera ingest from a real RTSP server (GStreamer) serving car-detectio
   it('says "stream not found" for a wrong path and never logs the password', async () => {
     const lines: string[] = [];
     const log = pino({ level: 'debug' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
-    const src = source({ url: `rtsp://admin:s3cret-pw@127.0.0.1:${server.port}/no-such-path`, reconnect: { initialSeconds: 5, maxSeconds: 5 } }, log);
+    const src = source(
+      { url: `rtsp://admin:s3cret-pw@127.0.0.1:${server.port}/no-such-path`, reconnect: { initialSeconds: 5, maxSeconds: 5 } },
+      log,
+    );
     src.start();
     const st = await waitFor('backoff', () => (src.status().state === 'backoff' ? src.status() : undefined));
     expect(st.reason).toMatch(/^stream not found \(404\)/);
@@ -117,7 +120,13 @@ describe('a camera that accepts the connection but never answers', () => {
     const addr = silent.address();
     const port = typeof addr === 'object' && addr ? addr.port : 0;
     const src = new CameraSource(
-      sourceSchema.parse({ id: 'mute', url: `rtsp://127.0.0.1:${port}/live`, timeoutSeconds: 1.5, stallSeconds: 10, reconnect: { initialSeconds: 5, maxSeconds: 5 } }),
+      sourceSchema.parse({
+        id: 'mute',
+        url: `rtsp://127.0.0.1:${port}/live`,
+        timeoutSeconds: 1.5,
+        stallSeconds: 10,
+        reconnect: { initialSeconds: 5, maxSeconds: 5 },
+      }),
       silentLogger,
     );
     try {
@@ -138,7 +147,10 @@ describe('camera ingest from files and still images', () => {
     ['bus.jpg', 0, 0, 97, 61],
     ['car-detection.mp4', 768, 432, 640, 360],
   ])('%s (%ix%i) gives exact %ix%i frames', async (name, _w, _h, width, height) => {
-    const src = new CameraSource(sourceSchema.parse({ id: 'cam-file', url: sample(name), analysis: { fps: 10, width, height } }), silentLogger);
+    const src = new CameraSource(
+      sourceSchema.parse({ id: 'cam-file', url: sample(name), analysis: { fps: 10, width, height } }),
+      silentLogger,
+    );
     const got = collect(src, 2);
     src.start();
     const frames = await got;
@@ -148,22 +160,46 @@ describe('camera ingest from files and still images', () => {
 
   it('keyframesOnly decodes key frames only: the frames are car-detection.mp4 at 0, 4.8 and 9.6 s, its key frames', async () => {
     const size = { width: 160, height: 90 };
-    const src = new CameraSource(sourceSchema.parse({ id: 'keys', url: sample('car-detection.mp4'), keyframesOnly: true, analysis: { fps: 5, ...size } }), silentLogger);
+    const src = new CameraSource(
+      sourceSchema.parse({ id: 'keys', url: sample('car-detection.mp4'), keyframesOnly: true, analysis: { fps: 5, ...size } }),
+      silentLogger,
+    );
     const got = collect(src, 3);
     src.start();
     const frames = await got;
     await src.stop();
     // The video at the key frames and half-way between them, decoded by ffmpeg on its own.
     const at = (t: number) =>
-      execFileSync('ffmpeg', ['-v', 'error', '-ss', String(t), '-i', sample('car-detection.mp4'), '-frames:v', '1', '-vf', 'scale=160:90', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-']);
+      execFileSync('ffmpeg', [
+        '-v',
+        'error',
+        '-ss',
+        String(t),
+        '-i',
+        sample('car-detection.mp4'),
+        '-frames:v',
+        '1',
+        '-vf',
+        'scale=160:90',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'rgb24',
+        '-',
+      ]);
     const refs = [0, 2.4, 4.8, 7.2, 9.6].map(at);
     const diff = (a: Uint8Array, b: Uint8Array) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
-    const nearest = frames.map((f) => [0, 2.4, 4.8, 7.2, 9.6][refs.map((r) => diff(f.data, r)).reduce((best, d, i, all) => (d < all[best] ? i : best), 0)]);
+    const nearest = frames.map(
+      (f) => [0, 2.4, 4.8, 7.2, 9.6][refs.map((r) => diff(f.data, r)).reduce((best, d, i, all) => (d < all[best] ? i : best), 0)],
+    );
     expect(nearest).toEqual([0, 4.8, 9.6]);
   }, 30_000);
 
   it('a still image without loop ends as "stopped: end of file"', async () => {
-    const src = new CameraSource(sourceSchema.parse({ id: 'once', url: sample('dog.jpg'), loop: false, analysis: { fps: 5, width: 64, height: 48 } }), silentLogger);
+    const src = new CameraSource(
+      sourceSchema.parse({ id: 'once', url: sample('dog.jpg'), loop: false, analysis: { fps: 5, width: 64, height: 48 } }),
+      silentLogger,
+    );
     const got = collect(src, 1);
     src.start();
     await got;

@@ -39,7 +39,12 @@ describe('one RTSP session per camera stream (real agent, real RTSP server)', ()
 
   it('opens the stream of a camera without evidenceUrl once, and the sub and main streams of the other once each', async () => {
     const dataDir = join(dir, 'data');
-    const camera = (id: string, extra: Record<string, unknown>) => ({ id, analysis: { fps: 2, width: 384, height: 216 }, windows: 'none', ...extra });
+    const camera = (id: string, extra: Record<string, unknown>) => ({
+      id,
+      analysis: { fps: 2, width: 384, height: 216 },
+      windows: 'none',
+      ...extra,
+    });
     agent = runAgent(dir, {
       site: { id: 'sessions', name: 'Sessions', timezone: 'Asia/Shanghai', location: { lat: 31.2, lon: 121.4 }, boxId: 'sessions-box' },
       mqtt: { url: broker.url, healthIntervalSeconds: 1 },
@@ -51,12 +56,16 @@ describe('one RTSP session per camera stream (real agent, real RTSP server)', ()
     // Both cameras analysing, and both rings holding finished segments.
     const streaming = new Set<string>();
     await sub
-      .waitFor((m) => {
-        if (!m.topic.endsWith('/health')) return false;
-        const h = JSON.parse(m.payload.toString()) as CameraHealth;
-        if (h.state === 'streaming' && h.analysedFrames > 2) streaming.add(h.camera);
-        return streaming.size === 2;
-      }, 1, 60_000)
+      .waitFor(
+        (m) => {
+          if (!m.topic.endsWith('/health')) return false;
+          const h = JSON.parse(m.payload.toString()) as CameraHealth;
+          if (h.state === 'streaming' && h.analysedFrames > 2) streaming.add(h.camera);
+          return streaming.size === 2;
+        },
+        1,
+        60_000,
+      )
       .catch((err: Error) => {
         throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
       });
@@ -82,7 +91,15 @@ describe('one RTSP session per camera stream (real agent, real RTSP server)', ()
       model: { manifest: defaultManifest },
       dataDir: join(runDir, 'data'),
       evidence: { clip: { enabled: true, segmentSeconds: 1 } },
-      cameras: [{ id: 'dual', url: rtsp.url('/sub'), evidenceUrl: rtsp.url('/main'), analysis: { fps: 2, width: 384, height: 216 }, windows: 'none' }],
+      cameras: [
+        {
+          id: 'dual',
+          url: rtsp.url('/sub'),
+          evidenceUrl: rtsp.url('/main'),
+          analysis: { fps: 2, width: 384, height: 216 },
+          windows: 'none',
+        },
+      ],
     });
     const ffmpegs = () => ffmpegChildren(agent!.proc.pid!);
     const deadline = Date.now() + 60_000;
@@ -99,7 +116,12 @@ describe('one RTSP session per camera stream (real agent, real RTSP server)', ()
 
 function ffmpegChildren(pid: number): number[] {
   try {
-    const pids = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean).map(Number);
+    const pids = execFileSync('pgrep', ['-P', String(pid)])
+      .toString()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
     return pids.filter((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'ffmpeg');
   } catch {
     return [];

@@ -44,7 +44,12 @@ describe('camera supervision against a real RTSP server (GStreamer)', () => {
     const port = server.port;
     // A short backoff cap: the 5 s promise holds for outages of any length only when the cap allows it.
     src = new CameraSource(
-      sourceSchema.parse({ id: 'cam1', url: server.url('/cam'), analysis: { fps: 5, width: 320, height: 180 }, reconnect: { initialSeconds: 0.5, maxSeconds: 1 } }),
+      sourceSchema.parse({
+        id: 'cam1',
+        url: server.url('/cam'),
+        analysis: { fps: 5, width: 320, height: 180 },
+        reconnect: { initialSeconds: 0.5, maxSeconds: 1 },
+      }),
       silentLogger,
     );
     src.start();
@@ -68,14 +73,20 @@ describe('camera supervision against a real RTSP server (GStreamer)', () => {
   it('a wrong camera password is reported as unauthorised (401) and never shown; the right one streams', async () => {
     server = await startRtspServer({ '/cam': sample('car-detection.mp4') }, undefined, { auth: 'admin:s3cret' });
     const url = (password: string) => `rtsp://admin:${password}@127.0.0.1:${server!.port}/cam`;
-    src = new CameraSource(sourceSchema.parse({ id: 'cam1', url: url('wr0ng-pa55'), analysis: { fps: 5, width: 320, height: 180 } }), silentLogger);
+    src = new CameraSource(
+      sourceSchema.parse({ id: 'cam1', url: url('wr0ng-pa55'), analysis: { fps: 5, width: 320, height: 180 } }),
+      silentLogger,
+    );
     src.start();
     const refused = await untilState(src, (s) => s.state === 'backoff');
     expect(refused.reason).toMatch(/^unauthorised \(401\)/);
     expect(JSON.stringify(src.status())).not.toContain('wr0ng-pa55');
     await src.stop();
 
-    src = new CameraSource(sourceSchema.parse({ id: 'cam1', url: url('s3cret'), analysis: { fps: 5, width: 320, height: 180 } }), silentLogger);
+    src = new CameraSource(
+      sourceSchema.parse({ id: 'cam1', url: url('s3cret'), analysis: { fps: 5, width: 320, height: 180 } }),
+      silentLogger,
+    );
     src.start();
     const frame = await nextFrame(src);
     expect([frame.width, frame.height]).toEqual([320, 180]);

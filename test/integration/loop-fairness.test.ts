@@ -20,7 +20,11 @@ describe('frame loop over 4 real RTSP cameras with a slow detector stub (100 ms 
   beforeAll(async () => {
     server = await startRtspServer({ '/cam': sample('car-detection.mp4') });
     sources = ids.map(
-      (id) => new CameraSource(cameraSourceSchema.parse({ id, url: server.url('/cam'), analysis: { fps: 5, width: 320, height: 180 } }), silentLogger),
+      (id) =>
+        new CameraSource(
+          cameraSourceSchema.parse({ id, url: server.url('/cam'), analysis: { fps: 5, width: 320, height: 180 } }),
+          silentLogger,
+        ),
     );
     const stub = async (frame: Frame) => {
       maxInFlight = Math.max(maxInFlight, ++inFlight);

@@ -21,9 +21,14 @@ describe('frame loop liveness', () => {
     });
     const offer = loop.addLane('cam', 60);
     // Frames as the ingest worker delivers them: messages from another thread, faster than the loop can analyse.
-    worker = new Worker('const { parentPort } = require("node:worker_threads"); setInterval(() => parentPort.postMessage(Date.now()), 5);', { eval: true });
+    worker = new Worker(
+      'const { parentPort } = require("node:worker_threads"); setInterval(() => parentPort.postMessage(Date.now()), 5);',
+      { eval: true },
+    );
     let seq = 0;
-    worker.on('message', (receivedAt: number) => offer({ camera: 'cam', seq: seq++, receivedAt, monoAt: receivedAt, data: new Uint8Array(3), width: 1, height: 1 }));
+    worker.on('message', (receivedAt: number) =>
+      offer({ camera: 'cam', seq: seq++, receivedAt, monoAt: receivedAt, data: new Uint8Array(3), width: 1, height: 1 }),
+    );
     loop.start();
     await new Promise((r) => setTimeout(r, 300));
     const asked = Date.now();

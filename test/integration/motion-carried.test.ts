@@ -28,12 +28,34 @@ const FPS = 2;
  */
 function stillFrames(dir: string): RgbImage[] {
   const clip = join(dir, 'still.mp4');
-  const enc = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-framerate', String(FPS), '-i', sample('street.png'), '-t', '8', '-vf', `scale=${W}:${H}`, '-c:v', 'libx264', '-g', '8', '-pix_fmt', 'yuv420p', clip]);
+  const enc = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-loop',
+    '1',
+    '-framerate',
+    String(FPS),
+    '-i',
+    sample('street.png'),
+    '-t',
+    '8',
+    '-vf',
+    `scale=${W}:${H}`,
+    '-c:v',
+    'libx264',
+    '-g',
+    '8',
+    '-pix_fmt',
+    'yuv420p',
+    clip,
+  ]);
   if (enc.status !== 0) throw new Error(`ffmpeg failed: ${enc.stderr.toString()}`);
   const out = spawnSync('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 28 });
   const size = W * H * 3;
   const frames: RgbImage[] = [];
-  for (let o = 0; o + size <= out.stdout.length; o += size) frames.push({ data: new Uint8Array(out.stdout.subarray(o, o + size)), width: W, height: H });
+  for (let o = 0; o + size <= out.stdout.length; o += size)
+    frames.push({ data: new Uint8Array(out.stdout.subarray(o, o + size)), width: W, height: H });
   return frames;
 }
 
@@ -61,7 +83,16 @@ describe('a parked car in motion mode', () => {
       windows: 'none',
       zones: [
         // The taxi's kerb bay (see rules-street.test.ts), normalised.
-        { id: 'kerb', polygon: [[0.104, 0.815], [0.299, 0.815], [0.299, 0.945], [0.104, 0.945]], rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 60, endAfterSeconds: 30 }] },
+        {
+          id: 'kerb',
+          polygon: [
+            [0.104, 0.815],
+            [0.299, 0.815],
+            [0.299, 0.945],
+            [0.104, 0.945],
+          ],
+          rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 60, endAfterSeconds: 30 }],
+        },
       ],
     });
     expect(camera.detection.mode).toBe('motion');
@@ -84,8 +115,14 @@ describe('a parked car in motion mode', () => {
     }
 
     const started = updates.filter((u) => u.state === 'started');
-    expect(started.map((u) => u.zone.id), 'events started').toEqual(['kerb']);
-    expect(updates.filter((u) => u.state === 'ended' || u.state === 'cleared'), 'events ended').toEqual([]);
+    expect(
+      started.map((u) => u.zone.id),
+      'events started',
+    ).toEqual(['kerb']);
+    expect(
+      updates.filter((u) => u.state === 'ended' || u.state === 'cleared'),
+      'events ended',
+    ).toEqual([]);
     const ids = new Set(updates.flatMap((u) => u.objects.map((o) => o.trackId)));
     expect([...ids], 'track ids in the event').toHaveLength(1);
     expect(tracks.find((t) => ids.has(t.id))?.state, 'the taxi at the end').toBe('tracked');

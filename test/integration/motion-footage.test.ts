@@ -17,11 +17,14 @@ const W = 640;
 const H = 360;
 
 function decode(args: string[]): RgbImage[] {
-  const out = spawnSync('ffmpeg', ['-v', 'error', ...args, '-vf', `fps=5,scale=${W}:${H}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 30 });
+  const out = spawnSync('ffmpeg', ['-v', 'error', ...args, '-vf', `fps=5,scale=${W}:${H}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    maxBuffer: 1 << 30,
+  });
   if (out.status !== 0) throw new Error(`ffmpeg failed: ${out.stderr.toString()}`);
   const size = W * H * 3;
   const frames: RgbImage[] = [];
-  for (let o = 0; o + size <= out.stdout.length; o += size) frames.push({ data: new Uint8Array(out.stdout.subarray(o, o + size)), width: W, height: H });
+  for (let o = 0; o + size <= out.stdout.length; o += size)
+    frames.push({ data: new Uint8Array(out.stdout.subarray(o, o + size)), width: W, height: H });
   return frames;
 }
 
@@ -33,19 +36,58 @@ function stillClip(dir: string, name: string, seconds: number, filter = 'null'):
   const file = join(dir, name);
   const still = join(dir, 'street-640.png');
   if (!existsSync(still)) spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', sample('street.png'), '-vf', `scale=${W}:${H}`, still]);
-  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-framerate', '5', '-i', still, '-t', String(seconds), '-r', '5', '-vf', filter, '-c:v', 'libx264', '-g', '10', '-pix_fmt', 'yuv420p', file]);
+  const r = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-loop',
+    '1',
+    '-framerate',
+    '5',
+    '-i',
+    still,
+    '-t',
+    String(seconds),
+    '-r',
+    '5',
+    '-vf',
+    filter,
+    '-c:v',
+    'libx264',
+    '-g',
+    '10',
+    '-pix_fmt',
+    'yuv420p',
+    file,
+  ]);
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString()}`);
   return file;
 }
 
 const area = (b: Box) => Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
-const overlap = (a: Box, b: Box) => area({ x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1), x2: Math.min(a.x2, b.x2), y2: Math.min(a.y2, b.y2) });
+const overlap = (a: Box, b: Box) =>
+  area({ x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1), x2: Math.min(a.x2, b.x2), y2: Math.min(a.y2, b.y2) });
 
 /** The drone clip's white corner marks (an overlay that shimmers with the compression): a motion mask's job. */
 const CORNER_MARKS: Point[][] = [
-  [[0.7, 0], [0.83, 0], [0.83, 0.13], [0.7, 0.13]],
-  [[0, 0], [0.09, 0], [0.09, 0.15], [0, 0.15]],
-  [[0.9, 0.85], [1, 0.85], [1, 1], [0.9, 1]],
+  [
+    [0.7, 0],
+    [0.83, 0],
+    [0.83, 0.13],
+    [0.7, 0.13],
+  ],
+  [
+    [0, 0],
+    [0.09, 0],
+    [0.09, 0.15],
+    [0, 0.15],
+  ],
+  [
+    [0.9, 0.85],
+    [1, 0.85],
+    [1, 1],
+    [0.9, 1],
+  ],
 ];
 
 describe('motion detector on real footage', () => {
@@ -82,18 +124,19 @@ describe('motion detector on real footage', () => {
         if (m.boxes.some((b) => overlap(b, car.box) >= 0.5 * area(car.box))) covered++;
       }
     }
-    expect(cars, "cars detected by the model").toBeGreaterThan(8);
+    expect(cars, 'cars detected by the model').toBeGreaterThan(8);
     expect(covered / cars, `${covered} of ${cars} cars inside a motion box`).toBeGreaterThanOrEqual(0.8);
     expect(emptyRoadArea, 'largest share of the empty road (first 4 s) seen moving').toBeLessThan(0.005);
   }, 120_000);
 
   it('car-detection.mp4 without motion masks: the corner marks move; with them masked, no motion box touches them', () => {
     const frames = decode(['-i', sample('car-detection.mp4'), '-t', '4']);
-    const inMarks = (b: Box) => CORNER_MARKS.some((poly) => {
-      const xs = poly.map(([x]) => x * W);
-      const ys = poly.map(([, y]) => y * H);
-      return overlap(b, { x1: Math.min(...xs), y1: Math.min(...ys), x2: Math.max(...xs), y2: Math.max(...ys) }) > 0;
-    });
+    const inMarks = (b: Box) =>
+      CORNER_MARKS.some((poly) => {
+        const xs = poly.map(([x]) => x * W);
+        const ys = poly.map(([, y]) => y * H);
+        return overlap(b, { x1: Math.min(...xs), y1: Math.min(...ys), x2: Math.max(...xs), y2: Math.max(...ys) }) > 0;
+      });
     const count = (masks: Point[][]) => {
       const md = new MotionDetector(W, H, masks);
       return frames.reduce((n, f) => n + md.update(f).boxes.filter(inMarks).length, 0);
@@ -108,7 +151,10 @@ describe('motion detector on real footage', () => {
     const results = frames.map((f) => md.update(f));
     const settled = results.filter((r) => !r.calibrating);
     expect(settled.length).toBeGreaterThan(40);
-    expect(settled.flatMap((r) => r.boxes), 'motion boxes after calibration').toEqual([]);
+    expect(
+      settled.flatMap((r) => r.boxes),
+      'motion boxes after calibration',
+    ).toEqual([]);
     expect(md.counters.recalibrations).toBe(0);
   }, 60_000);
 
@@ -116,13 +162,20 @@ describe('motion detector on real footage', () => {
     ['a brightness step', "eq=brightness=0.25:enable='gte(t,5)'"],
     ['a brightness ramp', "eq=eval=frame:brightness='min(0.3,max(0,(t-4)*0.3))'"],
     ['a darkening step (contrast and brightness)', "eq=contrast=0.6:brightness=-0.15:enable='gte(t,5)'"],
-  ])('%s on the still recalibrates instead of reporting motion everywhere', (_name, filter) => {
-    const frames = decode(['-i', stillClip(dir, 'lit.mp4', 12, filter)]);
-    const md = new MotionDetector(W, H);
-    const results = frames.map((f) => md.update(f));
-    expect(md.counters.recalibrations, 'recalibrations').toBeGreaterThanOrEqual(1);
-    const storm = results.filter((r) => r.boxes.length > 0);
-    expect(storm.length, `frames with motion boxes: ${storm.map((r) => `${r.boxes.length} boxes, ${(r.areaFraction * 100).toFixed(1)} %`).join('; ')}`).toBeLessThanOrEqual(2);
-    expect(results.at(-1)!.calibrating, 'calibrated again by the end').toBe(false);
-  }, 60_000);
+  ])(
+    '%s on the still recalibrates instead of reporting motion everywhere',
+    (_name, filter) => {
+      const frames = decode(['-i', stillClip(dir, 'lit.mp4', 12, filter)]);
+      const md = new MotionDetector(W, H);
+      const results = frames.map((f) => md.update(f));
+      expect(md.counters.recalibrations, 'recalibrations').toBeGreaterThanOrEqual(1);
+      const storm = results.filter((r) => r.boxes.length > 0);
+      expect(
+        storm.length,
+        `frames with motion boxes: ${storm.map((r) => `${r.boxes.length} boxes, ${(r.areaFraction * 100).toFixed(1)} %`).join('; ')}`,
+      ).toBeLessThanOrEqual(2);
+      expect(results.at(-1)!.calibrating, 'calibrated again by the end').toBe(false);
+    },
+    60_000,
+  );
 });

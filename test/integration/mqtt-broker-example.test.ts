@@ -22,7 +22,11 @@ describe('configs/mosquitto example, as shipped (only paths and port rewritten)'
   let dir: string;
   let certs: TestCerts;
   let url: string;
-  const tlsOf = (c: { cert: string; key: string }) => ({ ca: readFileSync(certs.ca), cert: readFileSync(c.cert), key: readFileSync(c.key) });
+  const tlsOf = (c: { cert: string; key: string }) => ({
+    ca: readFileSync(certs.ca),
+    cert: readFileSync(c.cert),
+    key: readFileSync(c.key),
+  });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jifang-example-broker-'));
@@ -66,7 +70,12 @@ describe('configs/mosquitto example, as shipped (only paths and port rewritten)'
 
   it('a box connecting with another box’s client id does not knock it off', async () => {
     const other = issueClientCert(certs, 'site-002');
-    const intruder = await mqtt.connectAsync(url, { ...tlsOf(other), clientId: 'jifang-site-001-box-1', protocolVersion: 5, reconnectPeriod: 0 });
+    const intruder = await mqtt.connectAsync(url, {
+      ...tlsOf(other),
+      clientId: 'jifang-site-001-box-1',
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
     try {
       await new Promise((r) => setTimeout(r, 1500));
       expect(box!.stats()).toMatchObject({ connected: true, reconnects: 0 });
@@ -80,7 +89,14 @@ describe('configs/mosquitto example, as shipped (only paths and port rewritten)'
   });
 
   it('one site’s certificate with another site’s user name and password cannot act as that site', async () => {
-    const mixed = await mqtt.connectAsync(url, { ...tlsOf({ cert: certs.clientCert, key: certs.clientKey }), username: 'site-002', password: 'site-002-secret', clientId: 'mixed', protocolVersion: 5, reconnectPeriod: 0 });
+    const mixed = await mqtt.connectAsync(url, {
+      ...tlsOf({ cert: certs.clientCert, key: certs.clientKey }),
+      username: 'site-002',
+      password: 'site-002-secret',
+      clientId: 'mixed',
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
     try {
       // Its identity is its certificate (site-001): site-002's topics are refused (MQTT 5: PUBACK "not authorized").
       const refused = await mixed.publishAsync('jifang/v1/site-002/cam-1/events', JSON.stringify({ id: 'forged-002' }), { qos: 1 }).then(

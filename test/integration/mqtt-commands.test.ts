@@ -22,7 +22,10 @@ const exampleAcl = readFileSync(join(projectRoot, 'configs/mosquitto/jifang.acl'
 
 /** A stand-in for the rules engine: which events exist and the last operator action on each. */
 function eventStore() {
-  const events = new Map<string, { action: string | null; unit?: string }>([['evt-1', { action: null }], ['evt-2', { action: null }]]);
+  const events = new Map<string, { action: string | null; unit?: string }>([
+    ['evt-1', { action: null }],
+    ['evt-2', { action: null }],
+  ]);
   const jpeg = sampleJpeg('street-sf.jpg');
   const handlers: CommandHandlers = {
     applyEventAction(cmd) {
@@ -45,7 +48,11 @@ describe('commands over TLS with client certificates, a password file and the ex
   let box: Publisher;
   let store: ReturnType<typeof eventStore>;
   let dataDir: string;
-  const tls = () => ({ ca: readFileSync(broker.certs.ca), cert: readFileSync(broker.certs.clientCert), key: readFileSync(broker.certs.clientKey) });
+  const tls = () => ({
+    ca: readFileSync(broker.certs.ca),
+    cert: readFileSync(broker.certs.clientCert),
+    key: readFileSync(broker.certs.clientKey),
+  });
   const boxConfig = (site: keyof typeof users) => {
     const passwordFile = join(broker.dir, `${site}.password`);
     writeFileSync(passwordFile, `${users[site]}\n`);
@@ -69,7 +76,10 @@ describe('commands over TLS with client certificates, a password file and the ex
   };
   const asCenter: IClientOptions = { username: 'command-center', password: users['command-center'] };
   const send = (topic: string, body: unknown, properties?: { responseTopic: string; correlationData: Buffer }) =>
-    center.client.publishAsync(topic, typeof body === 'string' ? body : JSON.stringify(body), { qos: 1, ...(properties ? { properties } : {}) });
+    center.client.publishAsync(topic, typeof body === 'string' ? body : JSON.stringify(body), {
+      qos: 1,
+      ...(properties ? { properties } : {}),
+    });
   const resultOf = (m: Received): CommandResult => commandResultSchema.parse(JSON.parse(m.payload.toString()));
   /** Sends a command tagged with a fresh requestId and returns the reply on …/cmd-result. */
   let n = 0;
@@ -96,43 +106,68 @@ describe('commands over TLS with client certificates, a password file and the ex
   it('applies a dispatch and answers on cmd-result and on the MQTT 5 response topic with the correlation data', async () => {
     const responseTopic = 'jifang/v1/site-a/cmd-result/center-7';
     const correlationData = Buffer.from('corr-1234');
-    await send('jifang/v1/site-a/cmd/event', { eventId: 'evt-1', action: 'dispatch', by: 'dispatcher-3', unit: 'patrol-12' }, { responseTopic, correlationData });
+    await send(
+      'jifang/v1/site-a/cmd/event',
+      { eventId: 'evt-1', action: 'dispatch', by: 'dispatcher-3', unit: 'patrol-12' },
+      { responseTopic, correlationData },
+    );
     const [onResult] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result');
     const [onResponse] = await center.waitFor((m) => m.topic === responseTopic);
-    expect(resultOf(onResult)).toMatchObject({ command: 'event', ok: true, boxId: 'box-a', detail: { eventId: 'evt-1', action: 'dispatch' } });
+    expect(resultOf(onResult)).toMatchObject({
+      command: 'event',
+      ok: true,
+      boxId: 'box-a',
+      detail: { eventId: 'evt-1', action: 'dispatch' },
+    });
     expect(resultOf(onResponse)).toEqual(resultOf(onResult));
     expect(onResponse.packet.properties?.correlationData).toEqual(correlationData);
     expect(store.events.get('evt-1')).toEqual({ action: 'dispatch', unit: 'patrol-12' });
   });
 
-  it("does not let a response topic make the box write over its own status", async () => {
-    await send('jifang/v1/site-a/cmd/reload', { requestId: 'hijack' }, { responseTopic: 'jifang/v1/site-a/status', correlationData: Buffer.from('x') });
+  it('does not let a response topic make the box write over its own status', async () => {
+    await send(
+      'jifang/v1/site-a/cmd/reload',
+      { requestId: 'hijack' },
+      { responseTopic: 'jifang/v1/site-a/status', correlationData: Buffer.from('x') },
+    );
     const [reply] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result' && resultOf(m).requestId === 'hijack');
     expect(resultOf(reply)).toMatchObject({ command: 'reload', ok: true });
     // Round-trip one more command so anything the box published for the first one has arrived.
     await command('reload', {});
-    const statuses = center.messages.filter((m) => m.topic === 'jifang/v1/site-a/status').map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
+    const statuses = center.messages
+      .filter((m) => m.topic === 'jifang/v1/site-a/status')
+      .map((m) => JSON.parse(m.payload.toString()) as Record<string, unknown>);
     expect(statuses.filter((s) => s.schema === 'jifang.cmd-result/1')).toEqual([]);
   });
 
   it('answers invalid JSON, an unknown action and an unknown event id with an error, changing nothing', async () => {
     const before = store.state();
     await send('jifang/v1/site-a/cmd/event', '{"eventId": "evt-2", "action": "ack", "requestId": "req-json"');
-    const [badJson] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result' && /not valid JSON/.test(resultOf(m).error ?? ''));
+    const [badJson] = await center.waitFor(
+      (m) => m.topic === 'jifang/v1/site-a/cmd-result' && /not valid JSON/.test(resultOf(m).error ?? ''),
+    );
     expect(resultOf(badJson)).toMatchObject({ ok: false, command: 'event' });
 
-    expect(await command('event', { eventId: 'evt-2', action: 'tow_away', by: 'op' })).toMatchObject({ ok: false, error: expect.stringMatching(/action: .*"ack"/) });
-    expect(await command('event', { eventId: 'evt-404', action: 'ack', by: 'op' })).toMatchObject({ ok: false, error: 'unknown event id "evt-404"' });
+    expect(await command('event', { eventId: 'evt-2', action: 'tow_away', by: 'op' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/action: .*"ack"/),
+    });
+    expect(await command('event', { eventId: 'evt-404', action: 'ack', by: 'op' })).toMatchObject({
+      ok: false,
+      error: 'unknown event id "evt-404"',
+    });
     expect(await command('shutdown', {})).toMatchObject({ ok: false, error: expect.stringMatching(/unknown command "shutdown"/) });
     expect(store.state()).toBe(before);
   });
 
-  it('does not act on a command under another box\'s prefix: the ACL keeps it from ever reaching this box', async () => {
+  it("does not act on a command under another box's prefix: the ACL keeps it from ever reaching this box", async () => {
     const before = store.state();
     await send('jifang/v1/site-b/cmd/event', { eventId: 'evt-2', action: 'resolve', by: 'op' });
     // A later command on its own prefix is answered; the foreign one never was.
     expect(await command('event', { eventId: 'evt-404', action: 'ack', by: 'op' })).toMatchObject({ ok: false });
-    expect(center.messages.filter((m) => m.topic.startsWith('jifang/v1/site-a/cmd-result') && resultOf(m).topic.includes('site-b'))).toEqual([]);
+    expect(
+      center.messages.filter((m) => m.topic.startsWith('jifang/v1/site-a/cmd-result') && resultOf(m).topic.includes('site-b')),
+    ).toEqual([]);
     expect(store.state()).toBe(before);
   });
 
@@ -141,7 +176,10 @@ describe('commands over TLS with client certificates, a password file and the ex
     expect(reply).toMatchObject({ ok: true, detail: { camera: 'cam-1', topic: 'jifang/v1/site-a/cam-1/snapshot' } });
     const [jpeg] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cam-1/snapshot');
     expect(createHash('sha256').update(jpeg.payload).digest('hex')).toBe(reply.detail?.sha256);
-    expect(await command('snapshot', { camera: 'cam-9' })).toMatchObject({ ok: false, error: 'unknown camera "cam-9": this box has "cam-1"' });
+    expect(await command('snapshot', { camera: 'cam-9' })).toMatchObject({
+      ok: false,
+      error: 'unknown camera "cam-9": this box has "cam-1"',
+    });
   });
 
   it('receives a command sent while it was offline once it reconnects (persistent session)', async () => {
@@ -155,7 +193,11 @@ describe('commands over TLS with client certificates, a password file and the ex
 
   it("refuses a box's messages under another box's prefix, and the outbox reports them as rejected instead of losing them silently", async () => {
     // Authenticated as site-a but configured as site-b: a misconfiguration the ACL must contain.
-    const impostor = createPublisher(boxConfig('site-a'), { site: 'site-b', boxId: 'box-x', agentVersion: '0.1.0', dataDir: mkdtempSync(join(tmpdir(), 'jifang-cmd-')) }, silentLogger);
+    const impostor = createPublisher(
+      boxConfig('site-a'),
+      { site: 'site-b', boxId: 'box-x', agentVersion: '0.1.0', dataDir: mkdtempSync(join(tmpdir(), 'jifang-cmd-')) },
+      silentLogger,
+    );
     const drops: OutboxDrop[] = [];
     impostor.on('dropped', (d) => drops.push(d));
     try {
@@ -165,7 +207,9 @@ describe('commands over TLS with client certificates, a password file and the ex
       await expect.poll(() => drops.map((d) => [d.reason, d.message.eventId])).toEqual([['rejected', 'evt-forged']]);
       expect(drops[0].detail).toMatch(/Not authorized/i);
       expect(impostor.stats().outbox).toMatchObject({ messages: 0, dropped: { rejected: 1 } });
-      const fromImpostor = center.messages.filter((m) => m.topic.startsWith('jifang/v1/site-b/') && !m.topic.startsWith('jifang/v1/site-b/cmd/'));
+      const fromImpostor = center.messages.filter(
+        (m) => m.topic.startsWith('jifang/v1/site-b/') && !m.topic.startsWith('jifang/v1/site-b/cmd/'),
+      );
       expect(fromImpostor.map((m) => m.topic)).toEqual([]);
     } finally {
       await impostor.stop(1000);

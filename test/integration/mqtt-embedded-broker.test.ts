@@ -60,7 +60,10 @@ describe('the embedded broker lets in only the agent and the local operator', { 
 
   it('refuses anonymous clients and wrong passwords', async () => {
     expect(await tryConnect(broker.url, {})).toMatchObject({ ok: false, error: expect.stringMatching(/Bad username or password/i) });
-    expect(await tryConnect(broker.url, { username: 'operator', password: 'guess' })).toMatchObject({ ok: false, error: expect.stringMatching(/Bad username or password/i) });
+    expect(await tryConnect(broker.url, { username: 'operator', password: 'guess' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/Bad username or password/i),
+    });
     expect(await tryConnect(broker.url, { username: broker.agent.username, password: operator.password })).toMatchObject({ ok: false });
   });
 

@@ -69,9 +69,7 @@ describe('publisher process killed with SIGKILL', () => {
     expect(queued.length).toBeGreaterThanOrEqual(20);
 
     await publisherProcess(b.url, dataDir, 0);
-    await expect
-      .poll(() => queued.filter((id) => !distinctAlerts(sub.messages).some((a) => a.id === id)), { timeout: 30_000 })
-      .toEqual([]);
+    await expect.poll(() => queued.filter((id) => !distinctAlerts(sub.messages).some((a) => a.id === id)), { timeout: 30_000 }).toEqual([]);
     // In order per camera and without gaps: {camera}-0, {camera}-1, …
     for (const [camera, got] of Object.entries(idsPerCamera(distinctAlerts(sub.messages)))) {
       expect(got).toEqual(got.map((_, k) => `${camera}-${k}`));

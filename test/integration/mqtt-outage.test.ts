@@ -25,7 +25,9 @@ describe('broker outage', () => {
     await broker?.stop();
   });
 
-  it(`loses nothing when the broker is down for ${OUTAGE_MS / 1000} s while alerts keep coming: all arrive, in order per camera`, { timeout: OUTAGE_MS + 90_000 }, async () => {
+  it(`loses nothing when the broker is down for ${OUTAGE_MS / 1000} s while alerts keep coming: all arrive, in order per camera`, {
+    timeout: OUTAGE_MS + 90_000,
+  }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jifang-outage-'));
     broker = await startMosquitto({ persistence: true, dir });
     const { port } = broker;

@@ -38,7 +38,11 @@ describe('publisher against a real mosquitto (MQTT 5)', () => {
   beforeAll(async () => {
     broker = await startMosquitto();
     sub = await subscribe(broker.url, `jifang/v1/${site}/#`);
-    pub = createPublisher(mqttConfigSchema.parse({ url: broker.url }), ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), broker.url), silentLogger);
+    pub = createPublisher(
+      mqttConfigSchema.parse({ url: broker.url }),
+      ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), broker.url),
+      silentLogger,
+    );
     pub.on('delivered', (d) => delivered.push(d));
     await pub.start();
     await pub.whenConnected(10_000);
@@ -73,7 +77,9 @@ describe('publisher against a real mosquitto (MQTT 5)', () => {
     expect(createHash('sha256').update(snap.payload).digest('hex')).toBe(received.evidence.snapshot?.sha256);
     expect(snap.packet.properties?.contentType).toBe('image/jpeg');
 
-    await expect.poll(() => delivered.filter((d) => d.message.eventId === 'evt-snap').map((d) => d.message.kind)).toEqual(['event', 'snapshot']);
+    await expect
+      .poll(() => delivered.filter((d) => d.message.eventId === 'evt-snap').map((d) => d.message.kind))
+      .toEqual(['event', 'snapshot']);
     expect(pub.stats().outbox.messages).toBe(0);
   });
 
@@ -122,7 +128,10 @@ describe('publisher against the embedded broker (aedes, MQTT 3.1.1 only)', () =>
   let pub: Publisher;
 
   beforeAll(async () => {
-    broker = await startEmbeddedBroker({ port: 0, dataDir: mkdtempSync(join(tmpdir(), 'jifang-aedes-')), prefix: `jifang/v1/${site}`, agentClientId: 'jifang-site-a-box-1' }, silentLogger);
+    broker = await startEmbeddedBroker(
+      { port: 0, dataDir: mkdtempSync(join(tmpdir(), 'jifang-aedes-')), prefix: `jifang/v1/${site}`, agentClientId: 'jifang-site-a-box-1' },
+      silentLogger,
+    );
   });
   afterAll(async () => {
     await pub?.stop();
@@ -133,7 +142,11 @@ describe('publisher against the embedded broker (aedes, MQTT 3.1.1 only)', () =>
     const operator = JSON.parse(readFileSync(broker.credentialsFile, 'utf8')).operator;
     const sub = await subscribe(broker.url, `jifang/v1/${site}/+/events`, { protocolVersion: 4, ...operator });
     try {
-      pub = createPublisher(mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2, ...broker.agent }), ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), broker.url), silentLogger);
+      pub = createPublisher(
+        mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2, ...broker.agent }),
+        ctx(mkdtempSync(join(tmpdir(), 'jifang-pub-')), broker.url),
+        silentLogger,
+      );
       await pub.start();
       await pub.whenConnected(10_000);
       expect(pub.stats().protocolVersion).toBe(4);
@@ -150,7 +163,10 @@ describe('publisher against the embedded broker (aedes, MQTT 3.1.1 only)', () =>
 describe('protocol fall-back lasts one session', () => {
   it('returns to MQTT 5 once the broker on the same address accepts it', async () => {
     const port = await freePort();
-    const aedes = await startEmbeddedBroker({ port, dataDir: mkdtempSync(join(tmpdir(), 'jifang-aedes-')), prefix: `jifang/v1/${site}`, agentClientId: 'jifang-site-a-box-1' }, silentLogger);
+    const aedes = await startEmbeddedBroker(
+      { port, dataDir: mkdtempSync(join(tmpdir(), 'jifang-aedes-')), prefix: `jifang/v1/${site}`, agentClientId: 'jifang-site-a-box-1' },
+      silentLogger,
+    );
     const url = `mqtt://127.0.0.1:${port}`;
     const p = createPublisher(
       mqttConfigSchema.parse({ url, reconnectMinSeconds: 0.2, reconnectMaxSeconds: 0.5, ...aedes.agent }),

@@ -47,8 +47,16 @@ describe('jifang plate', () => {
   it('reads plate crops with --crop and prints JSON', async () => {
     expect(await run('--crop', '--json', join(plates, 'plate-crop-津B6H920.jpg'), join(plates, 'plate-crop-皖KD01833.jpg'))).toBe(0);
     const docs = JSON.parse(out) as { plates: { text: string; valid: boolean; kind: string; colour: string; corners: number[][] }[] }[];
-    expect(docs.map((d) => d.plates.map((p) => [p.text, p.valid, p.kind, p.colour]))).toEqual([[['津B6H920', true, 'standard', 'blue']], [['皖KD01833', true, 'new-energy', 'green']]]);
-    expect(docs[0].plates[0].corners).toEqual([[0, 0], [104, 0], [104, 54], [0, 54]]);
+    expect(docs.map((d) => d.plates.map((p) => [p.text, p.valid, p.kind, p.colour]))).toEqual([
+      [['津B6H920', true, 'standard', 'blue']],
+      [['皖KD01833', true, 'new-energy', 'green']],
+    ]);
+    expect(docs[0].plates[0].corners).toEqual([
+      [0, 0],
+      [104, 0],
+      [104, 54],
+      [0, 54],
+    ]);
   });
 
   it('writes the image with the plate outlined', async () => {

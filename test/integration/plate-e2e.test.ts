@@ -21,7 +21,12 @@ import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
  * The plate is read while the car dwells, so the alert that starts the event already carries it.
  */
 const site = 'plate-site';
-const KERB: [number, number][] = [[900, 850], [1920, 850], [1920, 1080], [900, 1080]];
+const KERB: [number, number][] = [
+  [900, 850],
+  [1920, 850],
+  [1920, 1080],
+  [900, 1080],
+];
 const json = (m: Received) => JSON.parse(m.payload.toString()) as unknown;
 
 describe('plates on illegal-parking alerts, end to end', () => {
@@ -35,9 +40,33 @@ describe('plates on illegal-parking alerts, end to end', () => {
     dir = mkdtempSync(join(tmpdir(), 'jifang-plate-e2e-'));
     const clip = join(dir, 'white-car.mp4');
     execFileSync('ffmpeg', [
-      '-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '5', '-t', '45', '-i', join(sharedDir, 'plates', 'hyperlpr-test_img.jpg'),
-      '-vf', "drawbox=x=560:y=320:w=1360:h=700:color=gray:t=fill:enable='gte(t,25)'",
-      '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'stillimage', '-crf', '18', '-g', '10', '-pix_fmt', 'yuv420p', '-y', clip,
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-loop',
+      '1',
+      '-framerate',
+      '5',
+      '-t',
+      '45',
+      '-i',
+      join(sharedDir, 'plates', 'hyperlpr-test_img.jpg'),
+      '-vf',
+      "drawbox=x=560:y=320:w=1360:h=700:color=gray:t=fill:enable='gte(t,25)'",
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-tune',
+      'stillimage',
+      '-crf',
+      '18',
+      '-g',
+      '10',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      clip,
     ]);
     rtsp = await startRtspServer({ '/kerb': clip });
     broker = await startMosquitto();
@@ -67,17 +96,33 @@ describe('plates on illegal-parking alerts, end to end', () => {
           url: rtsp.url('/kerb'),
           analysis: { fps: 2, width: 1920, height: 1080 },
           windows: 'none',
-          zones: [{ id: 'kerb', units: 'pixels', polygon: KERB, rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 8, endAfterSeconds: 4 }] }],
+          zones: [
+            {
+              id: 'kerb',
+              units: 'pixels',
+              polygon: KERB,
+              rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 8, endAfterSeconds: 4 }],
+            },
+          ],
         },
       ],
     });
     const topic = `jifang/v1/${site}/kerb-cam/events`;
-    const [startedMsg] = await sub.waitFor((m) => m.topic === topic && (json(m) as Alert).state === 'started', 1, 90_000).catch((err: Error) => {
-      throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
-    });
+    const [startedMsg] = await sub
+      .waitFor((m) => m.topic === topic && (json(m) as Alert).state === 'started', 1, 90_000)
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
+      });
     const started = alertSchema.parse(json(startedMsg));
     expect(started.objects).toHaveLength(1);
-    expect(started.objects[0].plate, agent.stderr().split('\n').filter((l) => /plate/.test(l)).join('\n')).toMatchObject({ text: '苏ED51712', colour: 'green', rows: 1 });
+    expect(
+      started.objects[0].plate,
+      agent
+        .stderr()
+        .split('\n')
+        .filter((l) => /plate/.test(l))
+        .join('\n'),
+    ).toMatchObject({ text: '苏ED51712', colour: 'green', rows: 1 });
     expect(started.objects[0].plate!.reads).toBeGreaterThanOrEqual(1);
     expect(agent.lines.some((l) => l.includes('STARTED illegal_parking') && l.includes('苏ED51712 green'))).toBe(true);
 

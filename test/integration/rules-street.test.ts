@@ -28,9 +28,19 @@ const W = 1440;
 const H = 730;
 const FPS = 2;
 /** The kerb bay where the taxi stands (its bottom edge is at y ≈ 625); the SUV behind it ends at y ≈ 567. */
-const KERB: Point[] = [[150, 595], [430, 595], [430, 690], [150, 690]];
+const KERB: Point[] = [
+  [150, 595],
+  [430, 595],
+  [430, 690],
+  [150, 690],
+];
 /** The right-hand pavement with the umbrella stall and its people, and no vehicle. */
-const PAVEMENT: Point[] = [[880, 390], [1440, 390], [1440, 640], [880, 640]];
+const PAVEMENT: Point[] = [
+  [880, 390],
+  [1440, 390],
+  [1440, 640],
+  [880, 640],
+];
 
 /**
  * A made-up calibration, affine so the test can compute ground positions independently: 20 px per
@@ -42,7 +52,14 @@ const M_PER_DEG_LAT = 111132.92 - 559.82 * Math.cos(2 * PHI);
 const M_PER_DEG_LON = 111412.84 * Math.cos(PHI);
 const ground = ([x, y]: Point): LatLon => ({ lat: ORIGIN.lat + (H - y) / 10 / M_PER_DEG_LAT, lon: ORIGIN.lon + x / 20 / M_PER_DEG_LON });
 /** Where the taxi touches the ground: around the middle of its bottom edge (x 118–437, y ≈ 625), ±1.5 m. */
-const TAXI_GROUND: [number, number][] = ([[247, 610], [307, 610], [307, 640], [247, 640]] as Point[]).map((p) => {
+const TAXI_GROUND: [number, number][] = (
+  [
+    [247, 610],
+    [307, 610],
+    [307, 640],
+    [247, 640],
+  ] as Point[]
+).map((p) => {
   const g = ground(p);
   return [g.lon, g.lat];
 });
@@ -55,10 +72,26 @@ function streetCamera(url: string, mode: 'every_frame' | 'motion'): CameraConfig
     url,
     analysis: { fps: FPS, width: W, height: H },
     location: { lat: 31.2301, lon: 121.4731 },
-    calibration: { units: 'pixels', points: ([[0, 730], [1440, 730], [1440, 400], [0, 400], [720, 560]] as Point[]).map((p) => ({ pixel: p, geo: ground(p) })) },
+    calibration: {
+      units: 'pixels',
+      points: (
+        [
+          [0, 730],
+          [1440, 730],
+          [1440, 400],
+          [0, 400],
+          [720, 560],
+        ] as Point[]
+      ).map((p) => ({ pixel: p, geo: ground(p) })),
+    },
     windows: [{ x: 880, y: 390, width: 560, height: 250 }],
     zones: [
-      { id: 'kerb', units: 'pixels', polygon: KERB, rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 6, endAfterSeconds: 30 }] },
+      {
+        id: 'kerb',
+        units: 'pixels',
+        polygon: KERB,
+        rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 6, endAfterSeconds: 30 }],
+      },
       {
         id: 'pavement',
         units: 'pixels',
@@ -92,70 +125,77 @@ describe('street.png as a live RTSP camera, end to end with the real model', () 
 
   // every_frame: the whole frame and the pavement window on every frame; motion: the same scene gated by motion
   // (the whole frame while calibrating, then nothing moves: the objects are carried and re-checked now and then).
-  it.each(['every_frame', 'motion'] as const)('%s: one illegal_parking over the taxi, located in its bay; a street_vending on the pavement; no parking event where no vehicle is', async (mode) => {
-    const camera = streetCamera(server.url('/street'), mode);
-    const tracker = createTracker({ highScore: 0.4, newTrackScore: 0.4, lowScore: 0.25 });
-    const rules = createCameraRules(camera, { timezone: 'Asia/Shanghai' }, { logger: silentLogger });
-    const ctx: AlertContext = {
-      site: { id: 'test-site' },
-      camera: { id: camera.id, name: camera.name, location: camera.location! },
-      geo: createGeoMapper(camera.calibration!, camera.analysis),
-      model: { name: detector.info.modelName, sha256: detector.info.modelSha256 },
-      agent: { version: '0.0.0-test', boxId: 'test-box' },
-      frame: camera.analysis,
-    };
-    const windows = Array.isArray(camera.windows) ? camera.windows : [];
-    const gate = new DetectionGate(camera, detector, windows, modelInput);
-    let tracks: Track[] = [];
-    const alerts: Alert[] = [];
-    let analysed = 0;
-    let firstAt: number | undefined;
+  it.each(['every_frame', 'motion'] as const)(
+    '%s: one illegal_parking over the taxi, located in its bay; a street_vending on the pavement; no parking event where no vehicle is',
+    async (mode) => {
+      const camera = streetCamera(server.url('/street'), mode);
+      const tracker = createTracker({ highScore: 0.4, newTrackScore: 0.4, lowScore: 0.25 });
+      const rules = createCameraRules(camera, { timezone: 'Asia/Shanghai' }, { logger: silentLogger });
+      const ctx: AlertContext = {
+        site: { id: 'test-site' },
+        camera: { id: camera.id, name: camera.name, location: camera.location! },
+        geo: createGeoMapper(camera.calibration!, camera.analysis),
+        model: { name: detector.info.modelName, sha256: detector.info.modelSha256 },
+        agent: { version: '0.0.0-test', boxId: 'test-box' },
+        frame: camera.analysis,
+      };
+      const windows = Array.isArray(camera.windows) ? camera.windows : [];
+      const gate = new DetectionGate(camera, detector, windows, modelInput);
+      let tracks: Track[] = [];
+      const alerts: Alert[] = [];
+      let analysed = 0;
+      let firstAt: number | undefined;
 
-    source = new CameraSource(camera, silentLogger);
-    // Analysed frames are taken one at a time; frames arriving meanwhile are skipped, as the agent's loop does.
-    let busy = false;
-    const done = new Promise<void>((resolve, reject) => {
-      source!.on('frame', (frame: Frame) => {
-        if (busy) return source!.recycle(frame);
-        busy = true;
-        const at = { wall: frame.receivedAt, mono: frame.monoAt };
-        firstAt ??= at.mono;
-        gate
-          .detect(frame, at.mono, tracks)
-          .then(({ detections, view }) => {
-            source!.recycle(frame);
-            analysed++;
-            tracks = tracker.update(detections, at.mono, view);
-            for (const u of rules.evaluate(tracks, at)) alerts.push(buildAlert(u, ctx));
-            // Well past the dwell (6 s) plus the settling time of the stall objects (6 s): long enough for a second event to show.
-            if (at.mono - firstAt! > 20_000) resolve();
-          })
-          .catch(reject)
-          .finally(() => (busy = false));
+      source = new CameraSource(camera, silentLogger);
+      // Analysed frames are taken one at a time; frames arriving meanwhile are skipped, as the agent's loop does.
+      let busy = false;
+      const done = new Promise<void>((resolve, reject) => {
+        source!.on('frame', (frame: Frame) => {
+          if (busy) return source!.recycle(frame);
+          busy = true;
+          const at = { wall: frame.receivedAt, mono: frame.monoAt };
+          firstAt ??= at.mono;
+          gate
+            .detect(frame, at.mono, tracks)
+            .then(({ detections, view }) => {
+              source!.recycle(frame);
+              analysed++;
+              tracks = tracker.update(detections, at.mono, view);
+              for (const u of rules.evaluate(tracks, at)) alerts.push(buildAlert(u, ctx));
+              // Well past the dwell (6 s) plus the settling time of the stall objects (6 s): long enough for a second event to show.
+              if (at.mono - firstAt! > 20_000) resolve();
+            })
+            .catch(reject)
+            .finally(() => (busy = false));
+        });
       });
-    });
-    source.start();
-    await done;
-    await source.stop();
+      source.start();
+      await done;
+      await source.stop();
 
-    for (const a of alerts) expect(alertSchema.safeParse(a).success).toBe(true);
-    const started = alerts.filter((a) => a.state === 'started');
-    const parking = started.filter((a) => a.type === 'illegal_parking');
-    expect(parking.map((a) => a.zone), `parking events: ${JSON.stringify(parking.map((a) => a.objects))}`).toEqual(['kerb']);
-    const [taxi] = parking;
-    expect(taxi.objects.map((o) => o.label)).toEqual(['car']);
-    expect(taxi.dwellSeconds).toBeGreaterThanOrEqual(6);
-    expect(taxi.locationSource).toBe('calibrated');
-    expect(pointInPolygon(taxi.location.coordinates, TAXI_GROUND), `taxi located at ${taxi.location.coordinates}`).toBe(true);
-    expect(taxi.model.sha256).toBe('cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2');
+      for (const a of alerts) expect(alertSchema.safeParse(a).success).toBe(true);
+      const started = alerts.filter((a) => a.state === 'started');
+      const parking = started.filter((a) => a.type === 'illegal_parking');
+      expect(
+        parking.map((a) => a.zone),
+        `parking events: ${JSON.stringify(parking.map((a) => a.objects))}`,
+      ).toEqual(['kerb']);
+      const [taxi] = parking;
+      expect(taxi.objects.map((o) => o.label)).toEqual(['car']);
+      expect(taxi.dwellSeconds).toBeGreaterThanOrEqual(6);
+      expect(taxi.locationSource).toBe('calibrated');
+      expect(pointInPolygon(taxi.location.coordinates, TAXI_GROUND), `taxi located at ${taxi.location.coordinates}`).toBe(true);
+      expect(taxi.model.sha256).toBe('cdab77bdde16e4f76bec734c4e5791801d1739e4c7ec1995e0e110e04300d0c2');
 
-    const vending = started.filter((a) => a.type === 'street_vending');
-    expect(vending).toHaveLength(1);
-    expect(vending[0].zone).toBe('pavement');
-    expect(vending[0].objects.some((o) => o.label === 'umbrella')).toBe(true);
-    expect(vending[0].objects.some((o) => o.label === 'person')).toBe(true);
-    expect(alerts.filter((a) => a.state === 'ended')).toEqual([]);
-    expect(analysed).toBeGreaterThan(10);
-    if (mode === 'motion') expect(gate.counters.inferences, 'inferences in motion mode').toBeLessThan(analysed);
-  }, 90_000);
+      const vending = started.filter((a) => a.type === 'street_vending');
+      expect(vending).toHaveLength(1);
+      expect(vending[0].zone).toBe('pavement');
+      expect(vending[0].objects.some((o) => o.label === 'umbrella')).toBe(true);
+      expect(vending[0].objects.some((o) => o.label === 'person')).toBe(true);
+      expect(alerts.filter((a) => a.state === 'ended')).toEqual([]);
+      expect(analysed).toBeGreaterThan(10);
+      if (mode === 'motion') expect(gate.counters.inferences, 'inferences in motion mode').toBeLessThan(analysed);
+    },
+    90_000,
+  );
 });

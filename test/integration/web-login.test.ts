@@ -40,7 +40,11 @@ async function options(over: Partial<WebServerOptions> = {}): Promise<WebServerO
       return true;
     },
     routes: [
-      { method: 'GET', path: '/things', handle: (c) => c.html(200, `<!doctype html><html lang="${c.lang}"><h1>things for ${c.session.user}</h1></html>`) },
+      {
+        method: 'GET',
+        path: '/things',
+        handle: (c) => c.html(200, `<!doctype html><html lang="${c.lang}"><h1>things for ${c.session.user}</h1></html>`),
+      },
       { method: 'GET', path: '/api/things', handle: (c) => c.json(200, stored) },
       {
         method: 'PUT',
@@ -74,7 +78,11 @@ afterAll(async () => {
 });
 
 async function login(user: string, password: string): Promise<{ cookie: string; csrf: string }> {
-  const r = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user, password }) });
+  const r = await fetch(`${server.url}/api/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user, password }),
+  });
   expect(r.status).toBe(200);
   const setCookie = r.headers.get('set-cookie')!;
   expect(setCookie).toMatch(/HttpOnly/);
@@ -84,8 +92,21 @@ async function login(user: string, password: string): Promise<{ cookie: string; 
 
 describe('web layer (real HTTP, real Chromium)', () => {
   it('answers 401 on every route without a session, but keeps the open health route and the login page', async () => {
-    for (const [method, path] of [['GET', '/things'], ['GET', '/api/things'], ['PUT', '/api/things'], ['GET', '/evidence/a.txt'], ['GET', '/api/session'], ['POST', '/api/logout'], ['GET', '/nowhere'], ['GET', '/assets/other.js']] as const) {
-      const r = await fetch(server.url + path, { method, headers: method === 'PUT' ? { 'Content-Type': 'application/json' } : {}, body: method === 'PUT' ? '{"name":"hacked"}' : undefined });
+    for (const [method, path] of [
+      ['GET', '/things'],
+      ['GET', '/api/things'],
+      ['PUT', '/api/things'],
+      ['GET', '/evidence/a.txt'],
+      ['GET', '/api/session'],
+      ['POST', '/api/logout'],
+      ['GET', '/nowhere'],
+      ['GET', '/assets/other.js'],
+    ] as const) {
+      const r = await fetch(server.url + path, {
+        method,
+        headers: method === 'PUT' ? { 'Content-Type': 'application/json' } : {},
+        body: method === 'PUT' ? '{"name":"hacked"}' : undefined,
+      });
       expect(r.status, `${method} ${path}`).toBe(401);
     }
     expect(stored.name).toBe('initial');
@@ -95,7 +116,12 @@ describe('web layer (real HTTP, real Chromium)', () => {
 
   it('refuses a change without the CSRF token, from another site, or from a role without the right; says what is wrong in a body', async () => {
     const { cookie, csrf } = await login('inst', 'right-password');
-    const put = (headers: Record<string, string>, body: string) => fetch(`${server.url}/api/things`, { method: 'PUT', headers: { Cookie: cookie, 'Content-Type': 'application/json', ...headers }, body });
+    const put = (headers: Record<string, string>, body: string) =>
+      fetch(`${server.url}/api/things`, {
+        method: 'PUT',
+        headers: { Cookie: cookie, 'Content-Type': 'application/json', ...headers },
+        body,
+      });
     const noCsrf = await put({}, '{"name":"changed"}');
     expect(noCsrf.status).toBe(403);
     expect(((await noCsrf.json()) as { error: string }).error).toMatch(/CSRF/);
@@ -122,16 +148,34 @@ describe('web layer (real HTTP, real Chromium)', () => {
         c.close();
       },
     });
-    const tooBig = await fetch(`${server.url}/api/things`, { method: 'PUT', headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: chunked, duplex: 'half' } as RequestInit);
+    const tooBig = await fetch(`${server.url}/api/things`, {
+      method: 'PUT',
+      headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: chunked,
+      duplex: 'half',
+    } as RequestInit);
     expect(tooBig.status).toBe(413);
     const ok = await put({ 'X-CSRF-Token': csrf }, '{"name":"changed"}');
     expect(ok.status).toBe(200);
     expect(stored.name).toBe('changed');
-    expect(audit).toContainEqual(expect.objectContaining({ action: 'change', user: 'inst', method: 'PUT', path: '/api/things', status: 200, detail: { name: 'changed' } }));
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'change',
+        user: 'inst',
+        method: 'PUT',
+        path: '/api/things',
+        status: 200,
+        detail: { name: 'changed' },
+      }),
+    );
     expect(audit).toContainEqual(expect.objectContaining({ action: 'change', user: 'inst', status: 400 }));
 
     const viewer = await login('watcher', 'viewer-password');
-    const refused = await fetch(`${server.url}/api/things`, { method: 'PUT', headers: { Cookie: viewer.cookie, 'X-CSRF-Token': viewer.csrf, 'Content-Type': 'application/json' }, body: '{"name":"viewer was here"}' });
+    const refused = await fetch(`${server.url}/api/things`, {
+      method: 'PUT',
+      headers: { Cookie: viewer.cookie, 'X-CSRF-Token': viewer.csrf, 'Content-Type': 'application/json' },
+      body: '{"name":"viewer was here"}',
+    });
     expect(refused.status).toBe(403);
     expect(stored.name).toBe('changed');
   }, 60_000);
@@ -139,7 +183,12 @@ describe('web layer (real HTTP, real Chromium)', () => {
   it('serves files inside the evidence folder only', async () => {
     const { cookie } = await login('inst', 'right-password');
     expect(await (await fetch(`${server.url}/evidence/a.txt`, { headers: { Cookie: cookie } })).text()).toBe('evidence');
-    for (const p of ['/evidence/..%2Foutside.txt', '/evidence/%2e%2e/outside.txt', '/evidence/..%5Coutside.txt', '/evidence/%2Fetc%2Fpasswd']) {
+    for (const p of [
+      '/evidence/..%2Foutside.txt',
+      '/evidence/%2e%2e/outside.txt',
+      '/evidence/..%5Coutside.txt',
+      '/evidence/%2Fetc%2Fpasswd',
+    ]) {
       expect((await fetch(server.url + p, { headers: { Cookie: cookie } })).status, p).toBe(404);
     }
   }, 60_000);
@@ -177,7 +226,11 @@ describe('web layer (real HTTP, real Chromium)', () => {
     await browser.screenshot(en.page, 'console-login-slowed');
     expect(en.page.url()).toContain('/login');
     await en.context.close();
-    expect(audit.filter((e) => e.action === 'login_refused').map((e) => (e as { reason: string }).reason)).toEqual(['wrong_password', 'wrong_password', 'slowed']);
+    expect(audit.filter((e) => e.action === 'login_refused').map((e) => (e as { reason: string }).reason)).toEqual([
+      'wrong_password',
+      'wrong_password',
+      'slowed',
+    ]);
     expect(browser.pageErrors).toEqual([]);
   }, 90_000);
 
@@ -187,10 +240,14 @@ describe('web layer (real HTTP, real Chromium)', () => {
     try {
       expect(tls.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const res = await new Promise<{ status: number; cookie: string }>((resolve, reject) => {
-        const req = httpsRequest(`${tls.url}/api/login`, { method: 'POST', ca: readFileSync(certs.ca), headers: { 'Content-Type': 'application/json' } }, (r) => {
-          r.resume();
-          resolve({ status: r.statusCode!, cookie: String(r.headers['set-cookie']) });
-        });
+        const req = httpsRequest(
+          `${tls.url}/api/login`,
+          { method: 'POST', ca: readFileSync(certs.ca), headers: { 'Content-Type': 'application/json' } },
+          (r) => {
+            r.resume();
+            resolve({ status: r.statusCode!, cookie: String(r.headers['set-cookie']) });
+          },
+        );
         req.once('error', reject);
         req.end(JSON.stringify({ user: 'inst', password: 'right-password' }));
       });

@@ -47,7 +47,8 @@ function sourceFiles(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const out: string[] = [];
-  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)) out.push(resolve(dirname(file), m[1]));
+  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm))
+    out.push(resolve(dirname(file), m[1]));
   return out;
 }
 
@@ -75,7 +76,9 @@ describe('architecture: imports follow the data flow', () => {
   });
 
   it('every relative import names a file that exists', () => {
-    const missing = [...graph].flatMap(([file, deps]) => deps.filter((d) => !graph.has(d)).map((d) => `${relative(src, file)} → ${relative(src, d)}`));
+    const missing = [...graph].flatMap(([file, deps]) =>
+      deps.filter((d) => !graph.has(d)).map((d) => `${relative(src, file)} → ${relative(src, d)}`),
+    );
     expect(missing).toEqual([]);
   });
 

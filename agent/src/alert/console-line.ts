@@ -8,7 +8,12 @@ import type { Alert } from './schema.ts';
  */
 export function formatAlertLine(alert: Alert): string {
   const where = `${alert.camera}${alert.cameraName ? ` (${alert.cameraName})` : ''}/${alert.zone}${alert.zoneName ? ` (${alert.zoneName})` : ''}`;
-  const objects = alert.objects.length > 0 ? alert.objects.map((o) => `${o.label} ${o.score.toFixed(2)} #${o.trackId}${o.plate ? ` ${o.plate.text} ${o.plate.colour}` : ''}`).join(', ') : 'no objects';
+  const objects =
+    alert.objects.length > 0
+      ? alert.objects
+          .map((o) => `${o.label} ${o.score.toFixed(2)} #${o.trackId}${o.plate ? ` ${o.plate.text} ${o.plate.colour}` : ''}`)
+          .join(', ')
+      : 'no objects';
   const [lon, lat] = alert.location.coordinates;
   const place = `${lat.toFixed(7)},${lon.toFixed(7)} (${alert.locationSource === 'calibrated' ? 'calibrated' : 'camera position'}${alert.address ? `, ${alert.address}` : ''})`;
   const time = alert.endedAt ?? alert.observedAt;

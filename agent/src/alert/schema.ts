@@ -36,9 +36,15 @@ export const categorySchema = z.strictObject({
   /** The standard the codes are from; absent when the type has no code in it. */
   standard: z.string().optional(),
   /** GB/T 47678.5 5-digit 事项 code (2-digit 大类 + 3-digit 小类). */
-  code: z.string().regex(/^\d{5}$/).optional(),
+  code: z
+    .string()
+    .regex(/^\d{5}$/)
+    .optional(),
   /** The full 11-digit 事项代码: the site's GB/T 2260 division code + `code`; absent without either. */
-  fullCode: z.string().regex(/^\d{11}$/).optional(),
+  fullCode: z
+    .string()
+    .regex(/^\d{11}$/)
+    .optional(),
   /** The older city-system (数字城管) code, "04-06". */
   legacyCode: z.string().optional(),
   /** The Dahua NetSDK event code of the same type, for platforms that also take vendors' boxes. */

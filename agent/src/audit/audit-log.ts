@@ -50,7 +50,10 @@ export async function listAuditFiles(dir: string): Promise<string[]> {
     if (err.code === 'ENOENT') return [] as string[];
     throw err;
   });
-  return names.filter((n) => AUDIT_FILE.test(n)).sort().map((n) => join(dir, n));
+  return names
+    .filter((n) => AUDIT_FILE.test(n))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 const RETRY_MIN_MS = 1000;
@@ -118,7 +121,12 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
         if (created) await syncDir(dir);
         fileDay = day;
       }
-      const bytes = Buffer.from(batch.slice(i, j).map((p) => `${p.line}\n`).join(''));
+      const bytes = Buffer.from(
+        batch
+          .slice(i, j)
+          .map((p) => `${p.line}\n`)
+          .join(''),
+      );
       // A nearly full disk takes part of a write without an error: write the rest until it all fits or one fails.
       for (let off = 0; off < bytes.length; ) off += (await fh.write(bytes, off)).bytesWritten;
       await fh.datasync();
@@ -142,7 +150,11 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
         await fh?.close().catch(() => undefined);
         fh = undefined;
         const reason = `audit log write failed in ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-        if (!degraded) logger.error({ err: (err as Error).message }, 'audit log write failed; records are kept in memory and written when the disk accepts them');
+        if (!degraded)
+          logger.error(
+            { err: (err as Error).message },
+            'audit log write failed; records are kept in memory and written when the disk accepts them',
+          );
         degraded = { since: degraded?.since ?? now(), reason };
         retryTimer = setTimeout(schedule, retryMs);
         retryTimer.unref();
@@ -175,11 +187,18 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
       return { seq, hash };
     },
     get degraded() {
-      return degraded ? `${degraded.reason}; ${pending.length} records waiting in memory since ${new Date(degraded.since).toISOString()}` : undefined;
+      return degraded
+        ? `${degraded.reason}; ${pending.length} records waiting in memory since ${new Date(degraded.since).toISOString()}`
+        : undefined;
     },
     append(kind, data) {
       if (closed) return Promise.reject(new Error('audit log is closed'));
-      if (pending.length >= MAX_WAITING) return Promise.reject(new Error(`audit log: ${pending.length} records already wait for the disk (${degraded?.reason ?? 'writing'}); this one is refused`));
+      if (pending.length >= MAX_WAITING)
+        return Promise.reject(
+          new Error(
+            `audit log: ${pending.length} records already wait for the disk (${degraded?.reason ?? 'writing'}); this one is refused`,
+          ),
+        );
       let rec: { line: string; hash: string };
       const at = now();
       try {

@@ -43,9 +43,16 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const HASH_SUFFIX = /,"hash":"([0-9a-f]{64})"\}$/;
 
 /** The line (without newline) and its hash. Throws when `data` cannot be written as JSON. */
-export function formatRecord(seq: number, at: number, kind: AuditKind, data: Record<string, unknown>, prev: string): { line: string; hash: string } {
+export function formatRecord(
+  seq: number,
+  at: number,
+  kind: AuditKind,
+  data: Record<string, unknown>,
+  prev: string,
+): { line: string; hash: string } {
   if (!AUDIT_KINDS.includes(kind)) throw new Error(`audit: unknown record kind "${kind}", expected one of ${AUDIT_KINDS.join(', ')}`);
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new Error(`audit ${kind}: expected the data to be a JSON object`);
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    throw new Error(`audit ${kind}: expected the data to be a JSON object`);
   let body: string;
   try {
     body = JSON.stringify({ seq, at: new Date(at).toISOString(), kind, data, prev });
@@ -70,7 +77,8 @@ export function parseRecordLine(line: string): ParsedLine {
   }
   const r = value as Partial<AuditRecord>;
   const keys = Object.keys(r).join(',');
-  if (keys !== 'seq,at,kind,data,prev,hash') return { ok: false, reason: `expected the fields seq,at,kind,data,prev,hash in that order, got ${keys}` };
+  if (keys !== 'seq,at,kind,data,prev,hash')
+    return { ok: false, reason: `expected the fields seq,at,kind,data,prev,hash in that order, got ${keys}` };
   if (!Number.isSafeInteger(r.seq) || (r.seq as number) < 0) return { ok: false, reason: 'expected seq to be a non-negative integer' };
   if (typeof r.at !== 'string' || Number.isNaN(Date.parse(r.at))) return { ok: false, reason: 'expected at to be an ISO-8601 time' };
   if (typeof r.kind !== 'string') return { ok: false, reason: 'expected kind to be a string' };

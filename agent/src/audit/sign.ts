@@ -43,7 +43,8 @@ export async function loadSigningKey(path: string): Promise<KeyObject> {
   } catch {
     throw new Error(`audit signing key ${path}: expected an Ed25519 private key in PEM (PKCS#8), e.g. from "jifang audit keygen"`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`audit signing key ${path}: expected an Ed25519 key, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`audit signing key ${path}: expected an Ed25519 key, got ${key.asymmetricKeyType}`);
   return key;
 }
 
@@ -52,9 +53,12 @@ export async function loadPublicKey(path: string): Promise<KeyObject> {
   try {
     key = createPublicKey(await readFile(path, 'utf8'));
   } catch (err) {
-    throw new Error(`audit public key ${path}: expected an Ed25519 public (or private) key in PEM (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new Error(
+      `audit public key ${path}: expected an Ed25519 public (or private) key in PEM (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`audit public key ${path}: expected an Ed25519 key, got ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`audit public key ${path}: expected an Ed25519 key, got ${key.asymmetricKeyType}`);
   return key;
 }
 

@@ -42,7 +42,13 @@ export async function verifyAuditFiles(files: readonly string[], opts: { publicK
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      return { ok: false, file, line: 0, reason: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`, records };
+      return {
+        ok: false,
+        file,
+        line: 0,
+        reason: `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+        records,
+      };
     }
     const lines = text.split('\n');
     const complete = text.endsWith('\n') || text.length === 0;
@@ -59,7 +65,9 @@ export async function verifyAuditFiles(files: readonly string[], opts: { publicK
         first = { seq: r.seq, prev: r.prev };
       } else {
         if (r.prev !== prev.hash) {
-          return at(`prev does not match the hash of the record before (seq ${prev.seq}): a record was edited, deleted, inserted or moved here`);
+          return at(
+            `prev does not match the hash of the record before (seq ${prev.seq}): a record was edited, deleted, inserted or moved here`,
+          );
         }
         if (r.seq !== prev.seq + 1) return at(`seq ${r.seq} follows seq ${prev.seq}: records were deleted or reordered`);
       }
@@ -74,7 +82,12 @@ export async function verifyAuditFiles(files: readonly string[], opts: { publicK
   return { ok: true, files: ordered.length, records, first, head: prev, seals };
 }
 
-async function checkFileSeal(file: string, bySeq: Map<number, string>, lastSeq: number | undefined, publicKey: KeyObject | undefined): Promise<SealCheck | { reason: string }> {
+async function checkFileSeal(
+  file: string,
+  bySeq: Map<number, string>,
+  lastSeq: number | undefined,
+  publicKey: KeyObject | undefined,
+): Promise<SealCheck | { reason: string }> {
   let raw: string;
   try {
     raw = await readFile(sealPath(file), 'utf8');
@@ -89,12 +102,14 @@ async function checkFileSeal(file: string, bySeq: Map<number, string>, lastSeq: 
     return { reason: 'the seal is not valid JSON' };
   }
   const parsed = sealSchema.safeParse(json);
-  if (!parsed.success) return { reason: `not a jifang.audit-seal/1 document (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})` };
+  if (!parsed.success)
+    return { reason: `not a jifang.audit-seal/1 document (${parsed.error.issues[0].path.join('.')}: ${parsed.error.issues[0].message})` };
   const seal = parsed.data;
   if (seal.file !== basename(file)) return { reason: `the seal is for ${seal.file}, not ${basename(file)}` };
   const hash = bySeq.get(seal.seq);
   if (hash === undefined) return { reason: `the seal covers seq ${seal.seq}, which is not in ${basename(file)}: records were removed` };
-  if (hash !== seal.hash) return { reason: `the seal's hash for seq ${seal.seq} differs from the record's: the log was rewritten after it was sealed` };
+  if (hash !== seal.hash)
+    return { reason: `the seal's hash for seq ${seal.seq} differs from the record's: the log was rewritten after it was sealed` };
   if (publicKey && !checkSeal(seal, publicKey)) return { reason: 'the signature does not verify with the given public key' };
   return { file, status: publicKey ? 'valid' : 'unchecked', seq: seal.seq, unsealedRecords: (lastSeq ?? seal.seq) - seal.seq };
 }

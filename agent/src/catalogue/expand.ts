@@ -30,15 +30,25 @@ export function expandPresets(raw: unknown, catalogue: Catalogue): { problems: C
         const { preset: id, ...overrides } = rule;
         const entry = typeof id === 'string' ? catalogue.get(id) : undefined;
         if (!entry) {
-          problems.push({ path: `${path}.preset`, message: `unknown preset ${JSON.stringify(id)}: expected one of ${withPreset.join(', ')} (jifang catalogue lists them)` });
+          problems.push({
+            path: `${path}.preset`,
+            message: `unknown preset ${JSON.stringify(id)}: expected one of ${withPreset.join(', ')} (jifang catalogue lists them)`,
+          });
           return;
         }
         if (!entry.preset) {
-          problems.push({ path: `${path}.preset`, message: `event type "${entry.id}" has no preset: expected a rule with a type and event: ${entry.id} (jifang catalogue lists the presets)` });
+          problems.push({
+            path: `${path}.preset`,
+            message: `event type "${entry.id}" has no preset: expected a rule with a type and event: ${entry.id} (jifang catalogue lists the presets)`,
+          });
           return;
         }
         for (const key of ['type', 'event'] as const) {
-          if (key in overrides) problems.push({ path: `${path}.${key}`, message: `a preset sets its own ${key} (${key === 'type' ? entry.preset.type : entry.id}): expected either preset or type, not both` });
+          if (key in overrides)
+            problems.push({
+              path: `${path}.${key}`,
+              message: `a preset sets its own ${key} (${key === 'type' ? entry.preset.type : entry.id}): expected either preset or type, not both`,
+            });
         }
         rules[ri] = { ...structuredClone(entry.preset.params), ...overrides, type: entry.preset.type, event: entry.id };
         uses.push({ path, preset: entry.id, type: entry.preset.type });
@@ -52,13 +62,22 @@ export function expandPresets(raw: unknown, catalogue: Catalogue): { problems: C
  * "unknown field" under a preset rule says what the preset's rule type takes; a rule whose preset is unknown
  * reports only that, not the fields it then seems to lack.
  */
-export function explainPresetProblems(problems: ConfigProblem[], uses: readonly PresetUse[], presetProblems: readonly ConfigProblem[]): ConfigProblem[] {
+export function explainPresetProblems(
+  problems: ConfigProblem[],
+  uses: readonly PresetUse[],
+  presetProblems: readonly ConfigProblem[],
+): ConfigProblem[] {
   const failed = presetProblems.map((p) => p.path.slice(0, p.path.lastIndexOf('.')));
-  return problems.filter((p) => !failed.some((f) => p.path.startsWith(`${f}.`))).map((p) => {
-    const use = uses.find((u) => p.path.startsWith(`${u.path}.`) && !p.path.slice(u.path.length + 1).includes('.'));
-    if (!use || !p.message.startsWith('unknown field')) return p;
-    return { path: p.path, message: `unknown field: preset "${use.preset}" is a ${use.type} rule, expected one of its parameters ${ruleParameters(use.type).join(', ')}` };
-  });
+  return problems
+    .filter((p) => !failed.some((f) => p.path.startsWith(`${f}.`)))
+    .map((p) => {
+      const use = uses.find((u) => p.path.startsWith(`${u.path}.`) && !p.path.slice(u.path.length + 1).includes('.'));
+      if (!use || !p.message.startsWith('unknown field')) return p;
+      return {
+        path: p.path,
+        message: `unknown field: preset "${use.preset}" is a ${use.type} rule, expected one of its parameters ${ruleParameters(use.type).join(', ')}`,
+      };
+    });
 }
 
 export function ruleParameters(type: RuleType): string[] {

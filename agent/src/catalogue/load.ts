@@ -4,12 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors.ts';
 import { RULE_TYPES, ruleSchema, type RuleType } from '../rules/config.ts';
-import {
-  catalogueFileSchema,
-  catalogueOverrideSchema,
-  SITE_EVENT_PREFIX,
-  type CatalogueEventEntry,
-} from './schema.ts';
+import { catalogueFileSchema, catalogueOverrideSchema, SITE_EVENT_PREFIX, type CatalogueEventEntry } from './schema.ts';
 
 /** The catalogue shipped with the agent. */
 export const BUILTIN_CATALOGUE = join(dirname(fileURLToPath(import.meta.url)), 'events.yaml');
@@ -41,7 +36,12 @@ export function loadCatalogue(overrideFile?: string): Catalogue {
   const sources: Record<string, string> = { ...base.sources };
   let version = base.version;
   const problems: { file: string; problem: ConfigProblem }[] = [];
-  problems.push(...duplicateIds(events).map((i) => ({ file: BUILTIN_CATALOGUE, problem: { path: `events[${i}].id`, message: `duplicate event id "${events[i].id}"` } })));
+  problems.push(
+    ...duplicateIds(events).map((i) => ({
+      file: BUILTIN_CATALOGUE,
+      problem: { path: `events[${i}].id`, message: `duplicate event id "${events[i].id}"` },
+    })),
+  );
 
   if (overrideFile) {
     const site = parseFile(overrideFile, catalogueOverrideSchema);
@@ -53,14 +53,32 @@ export function loadCatalogue(overrideFile?: string): Catalogue {
       const existing = events.find((e) => e.id === o.id);
       if (!existing) {
         if (!o.id.startsWith(SITE_EVENT_PREFIX)) {
-          problems.push({ file: overrideFile, problem: { path: `events[${i}].id`, message: `no built-in event type "${o.id}": expected one of ${events.map((e) => e.id).join(', ')} to correct, or a new id starting with "${SITE_EVENT_PREFIX}"` } });
+          problems.push({
+            file: overrideFile,
+            problem: {
+              path: `events[${i}].id`,
+              message: `no built-in event type "${o.id}": expected one of ${events.map((e) => e.id).join(', ')} to correct, or a new id starting with "${SITE_EVENT_PREFIX}"`,
+            },
+          });
           return;
         }
         if (!o.name?.zh || !o.name.en) {
-          problems.push({ file: overrideFile, problem: { path: `events[${i}].name`, message: 'a new event type needs its name in Chinese and English: expected name: { zh: …, en: … }' } });
+          problems.push({
+            file: overrideFile,
+            problem: {
+              path: `events[${i}].name`,
+              message: 'a new event type needs its name in Chinese and English: expected name: { zh: …, en: … }',
+            },
+          });
           return;
         }
-        events.push({ id: o.id, name: { zh: o.name.zh, en: o.name.en }, codes: dropNulls(o.codes ?? {}), ...(o.preset && { preset: o.preset }), definedIn: overrideFile });
+        events.push({
+          id: o.id,
+          name: { zh: o.name.zh, en: o.name.en },
+          codes: dropNulls(o.codes ?? {}),
+          ...(o.preset && { preset: o.preset }),
+          definedIn: overrideFile,
+        });
         return;
       }
       if (o.name) existing.name = { ...existing.name, ...o.name };
@@ -77,18 +95,30 @@ export function loadCatalogue(overrideFile?: string): Catalogue {
     if (parsed.success) return;
     const at = e.definedIn === BUILTIN_CATALOGUE ? `events[${i}]` : `events (id ${e.id})`;
     for (const p of problemsFromZod(parsed.error.issues, e.preset.params)) {
-      problems.push({ file: e.definedIn, problem: { path: `${at}.preset.params${p.path ? `.${p.path}` : ''}`, message: `${p.message} (a ${e.preset.type} rule)` } });
+      problems.push({
+        file: e.definedIn,
+        problem: { path: `${at}.preset.params${p.path ? `.${p.path}` : ''}`, message: `${p.message} (a ${e.preset.type} rule)` },
+      });
     }
   });
   for (const type of RULE_TYPES) {
     const id = ruleTypes[type];
     if (!id || !events.some((e) => e.id === id)) {
-      problems.push({ file: files[files.length - 1], problem: { path: `ruleTypes.${type}`, message: `expected the id of a catalogue event for rules of type ${type}, got ${id === undefined ? 'nothing' : `"${id}"`}` } });
+      problems.push({
+        file: files[files.length - 1],
+        problem: {
+          path: `ruleTypes.${type}`,
+          message: `expected the id of a catalogue event for rules of type ${type}, got ${id === undefined ? 'nothing' : `"${id}"`}`,
+        },
+      });
     }
   }
   if (problems.length) {
     const file = problems[0].file;
-    throw new ConfigError(file, problems.map((p) => (p.file === file ? p.problem : { path: `${p.file}: ${p.problem.path}`, message: p.problem.message })));
+    throw new ConfigError(
+      file,
+      problems.map((p) => (p.file === file ? p.problem : { path: `${p.file}: ${p.problem.path}`, message: p.problem.message })),
+    );
   }
 
   const byId = new Map(events.map((e) => [e.id, e]));
@@ -110,13 +140,20 @@ export function builtinCatalogue(): Catalogue {
   return builtin;
 }
 
-function parseFile<T>(file: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly import('zod').z.core.$ZodIssue[] } } }): T {
+function parseFile<T>(
+  file: string,
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: readonly import('zod').z.core.$ZodIssue[] } };
+  },
+): T {
   let raw: unknown;
   try {
     raw = parse(readFileSync(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(file, [{ path: '', message: e.code ? `cannot read the catalogue file (${e.code})` : `not valid YAML: ${e.message.split('\n')[0]}` }]);
+    throw new ConfigError(file, [
+      { path: '', message: e.code ? `cannot read the catalogue file (${e.code})` : `not valid YAML: ${e.message.split('\n')[0]}` },
+    ]);
   }
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));

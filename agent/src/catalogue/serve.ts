@@ -21,7 +21,9 @@ export interface Serving {
 
 /** The rule a preset makes with its defaults alone. */
 export function presetRule(event: CatalogueEvent): RuleConfig | undefined {
-  return event.preset && ruleSchema.parse({ ...structuredClone(event.preset.params), id: event.id, type: event.preset.type, event: event.id });
+  return (
+    event.preset && ruleSchema.parse({ ...structuredClone(event.preset.params), id: event.id, type: event.preset.type, event: event.id })
+  );
 }
 
 /** Whether a rule can be decided with these models. */

@@ -13,20 +13,35 @@ export const centerMqttSchema = z.strictObject({
   url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\//, { error: 'expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883' }),
   /** 4 for a 3.1.1-only broker (the demo's embedded one): no shared subscription, replies matched by requestId. */
   protocolVersion: z.union([z.literal(5), z.literal(4)], { error: 'expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)' }).default(5),
-  root: z.string().regex(/^[^#+]+[^/#+]$/, { error: 'expected a topic root without wildcards or a trailing "/"' }).default('jifang/v1'),
+  root: z
+    .string()
+    .regex(/^[^#+]+[^/#+]$/, { error: 'expected a topic root without wildcards or a trailing "/"' })
+    .default('jifang/v1'),
   /**
    * MQTT 5 shared subscription group: every instance with the same group takes a share of the messages
    * (`$share/{group}/{root}/+/#`). Absent: this instance receives everything.
    */
-  sharedGroup: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a group name of letters, digits, "-" or "_"' }).optional(),
+  sharedGroup: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a group name of letters, digits, "-" or "_"' })
+    .optional(),
   /** Unique per instance: the broker keeps its session (and the messages for it) across a restart. */
   clientId: z.string().min(1).max(64).optional(),
   username: z.string().optional(),
   password: secretSchema.optional(),
   tls: z
-    .strictObject({ ca: z.string().optional(), cert: z.string().optional(), key: z.string().optional(), rejectUnauthorized: z.boolean().default(true) })
+    .strictObject({
+      ca: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      rejectUnauthorized: z.boolean().default(true),
+    })
     .optional(),
-  sessionExpirySeconds: z.number().int().min(0).default(24 * 3600),
+  sessionExpirySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3600),
   /** How long an operator's command waits for the box's answer before the console says it did not come. */
   commandTimeoutSeconds: z.number().positive().default(15),
 });
@@ -47,7 +62,9 @@ export const storageSchema = z.discriminatedUnion(
 );
 export type StorageConfig = z.infer<typeof storageSchema>;
 
-const templateValue: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(templateValue), z.record(z.string(), templateValue)]));
+const templateValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(templateValue), z.record(z.string(), templateValue)]),
+);
 
 export const forwarderSchema = z.strictObject({
   id: idSchema,
@@ -57,7 +74,10 @@ export const forwarderSchema = z.strictObject({
   /** A bearer token sent as `Authorization: Bearer …`. */
   token: secretSchema.optional(),
   /** Which lifecycle messages this platform wants. */
-  states: z.array(z.enum(['started', 'updated', 'ended', 'cleared'])).min(1).default(['started', 'ended', 'cleared']),
+  states: z
+    .array(z.enum(['started', 'updated', 'ended', 'cleared']))
+    .min(1)
+    .default(['started', 'ended', 'cleared']),
   /**
    * The platform's body: JSON where a string `"{{path}}"` is replaced by that field of the alert (keeping its type)
    * and `{{path}}` inside a longer string by its text. Absent: the alert itself.
@@ -88,7 +108,10 @@ export const centerConfigSchema = z.strictObject({
   map: z
     .strictObject({
       /** A city's own tile server, `{z}/{x}/{y}` placeholders. Absent: the plain offline map. */
-      tileUrl: z.string().regex(/\{z\}.*\{x\}.*\{y\}|\{z\}.*\{y\}.*\{x\}/, { error: 'expected a URL with {z}, {x} and {y}' }).optional(),
+      tileUrl: z
+        .string()
+        .regex(/\{z\}.*\{x\}.*\{y\}|\{z\}.*\{y\}.*\{x\}/, { error: 'expected a URL with {z}, {x} and {y}' })
+        .optional(),
       /** Chinese tile providers draw GCJ-02 ("Mars") coordinates: points are shifted for display. */
       tileCrs: z.enum(['wgs84', 'gcj02']).default('wgs84'),
       attribution: z.string().optional(),
@@ -112,7 +135,9 @@ export function loadCenterConfig(file: string): CenterConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+    throw new ConfigError(file, [
+      { path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
+    ]);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -140,11 +165,17 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
   const tls = cfg.mqtt.tls;
   if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);
   if (cfg.mqtt.sharedGroup && cfg.mqtt.protocolVersion !== 5) {
-    throw new ConfigError(file, [{ path: 'mqtt.sharedGroup', message: `shared subscriptions need MQTT 5: expected mqtt.protocolVersion 5, got ${cfg.mqtt.protocolVersion}` }]);
+    throw new ConfigError(file, [
+      {
+        path: 'mqtt.sharedGroup',
+        message: `shared subscriptions need MQTT 5: expected mqtt.protocolVersion 5, got ${cfg.mqtt.protocolVersion}`,
+      },
+    ]);
   }
   const ids = new Set<string>();
   cfg.forwarders.forEach((f, i) => {
-    if (ids.has(f.id)) throw new ConfigError(file, [{ path: `forwarders[${i}].id`, message: `duplicate forwarder id "${f.id}": expected each id once` }]);
+    if (ids.has(f.id))
+      throw new ConfigError(file, [{ path: `forwarders[${i}].id`, message: `duplicate forwarder id "${f.id}": expected each id once` }]);
     ids.add(f.id);
   });
   return cfg;

@@ -14,7 +14,12 @@ export interface Feed {
   close(): void;
 }
 
-export function createFeed(store: CenterStore, present: (e: EventRow) => unknown, log: Logger, opts: { pollMs?: number; now?: () => number } = {}): Feed {
+export function createFeed(
+  store: CenterStore,
+  present: (e: EventRow) => unknown,
+  log: Logger,
+  opts: { pollMs?: number; now?: () => number } = {},
+): Feed {
   const now = opts.now ?? Date.now;
   const pollMs = opts.pollMs ?? 250;
   const clients = new Set<ServerResponse>();
@@ -71,7 +76,12 @@ export function createFeed(store: CenterStore, present: (e: EventRow) => unknown
 
   return {
     attach(res) {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
       res.write('retry: 2000\n\n');
       clients.add(res);
       res.on('close', () => clients.delete(res));

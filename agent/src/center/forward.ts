@@ -45,7 +45,12 @@ export interface Forwarders {
  * One alert, every platform: each forwarder has its durable queue (the `deliveries` rows written with the event in
  * one transaction), sends with retries and backoff, and gives up after `maxAttempts` (shown as failed).
  */
-export function startForwarders(list: readonly ForwarderConfig[], store: CenterStore, log: Logger, opts: { intervalMs?: number; now?: () => number } = {}): Forwarders {
+export function startForwarders(
+  list: readonly ForwarderConfig[],
+  store: CenterStore,
+  log: Logger,
+  opts: { intervalMs?: number; now?: () => number } = {},
+): Forwarders {
   const byId = new Map(list.map((f) => [f.id, f]));
   const now = opts.now ?? Date.now;
   let running: Promise<number> | null = null;
@@ -56,7 +61,11 @@ export function startForwarders(list: readonly ForwarderConfig[], store: CenterS
     if (!f) return; // a forwarder removed from the config: its rows stay pending until it comes back
     const alert = d.alert as unknown as Record<string, unknown>;
     const body = JSON.stringify(f.template === undefined ? alert : renderTemplate(f.template, alert));
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': `${d.eventId}:${d.seq}`, ...f.headers };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'idempotency-key': `${d.eventId}:${d.seq}`,
+      ...f.headers,
+    };
     if (f.token !== undefined) headers.authorization = `Bearer ${readSecret(f.token, `forwarders.${f.id}.token`)}`;
     let status: number | null = null;
     let error: string;
@@ -73,7 +82,10 @@ export function startForwarders(list: readonly ForwarderConfig[], store: CenterS
       error = (err as Error).name === 'TimeoutError' ? `no answer within ${f.timeoutSeconds} s` : (err as Error).message;
     }
     const attempts = d.attempts + 1;
-    const nextAt = attempts >= f.maxAttempts ? null : now() + backoffDelayMs(attempts - 1, { initialMs: f.retryMinSeconds * 1000, maxMs: f.retryMaxSeconds * 1000 });
+    const nextAt =
+      attempts >= f.maxAttempts
+        ? null
+        : now() + backoffDelayMs(attempts - 1, { initialMs: f.retryMinSeconds * 1000, maxMs: f.retryMaxSeconds * 1000 });
     if (nextAt === null) log.error({ forwarder: f.id, eventId: d.eventId, seq: d.seq, attempts, error }, 'delivery given up');
     else log.warn({ forwarder: f.id, eventId: d.eventId, seq: d.seq, attempts, error }, 'delivery failed: will retry');
     await store.finishDelivery(d, { ok: false, status, error, nextAt });

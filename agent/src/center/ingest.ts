@@ -52,7 +52,8 @@ export function createIngest(deps: IngestDeps): Ingest {
       return undefined;
     }
   };
-  const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) => e.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+  const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
+    e.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
 
   return {
     counters,
@@ -67,9 +68,20 @@ export function createIngest(deps: IngestDeps): Ingest {
           const parsed = incomingAlert.safeParse(raw);
           if (!parsed.success) return reject(topic, `not a ${'jifang.event/1'} alert: ${issues(parsed.error)}`);
           const alert = parsed.data as Alert & { category?: unknown };
-          if (alert.site !== t.site || alert.camera !== t.camera) return reject(topic, `alert of ${alert.site}/${alert.camera} on the topic of ${t.site}/${t.camera}`);
+          if (alert.site !== t.site || alert.camera !== t.camera)
+            return reject(topic, `alert of ${alert.site}/${alert.camera} on the topic of ${t.site}/${t.camera}`);
           const cat = readCategory(alert.category);
-          const { inserted } = await store.saveEvent({ alert, categoryCode: cat.code, categoryName: cat.name, json: payload.toString('utf8'), receivedAt: at, receivedBy: deps.instance }, deps.forwarders(alert.state));
+          const { inserted } = await store.saveEvent(
+            {
+              alert,
+              categoryCode: cat.code,
+              categoryName: cat.name,
+              json: payload.toString('utf8'),
+              receivedAt: at,
+              receivedBy: deps.instance,
+            },
+            deps.forwarders(alert.state),
+          );
           if (inserted) {
             counters.events++;
             log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');

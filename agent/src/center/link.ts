@@ -106,7 +106,14 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
           clearTimeout(timer);
           resolve(r);
         });
-        const properties = cfg.protocolVersion === 5 ? { responseTopic: responseTopic(cfg.root, site, clientId), correlationData: Buffer.from(cmd.requestId), contentType: 'application/json' } : undefined;
+        const properties =
+          cfg.protocolVersion === 5
+            ? {
+                responseTopic: responseTopic(cfg.root, site, clientId),
+                correlationData: Buffer.from(cmd.requestId),
+                contentType: 'application/json',
+              }
+            : undefined;
         client.publish(`${cfg.root}/${site}/cmd/event`, JSON.stringify(cmd), { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
           if (err) {
             clearTimeout(timer);
@@ -117,7 +124,17 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
       }),
     close: async () => {
       closing = true;
-      for (const [id, w] of waiting) w({ schema: COMMAND_RESULT_SCHEMA_ID, command: 'event', topic: '', requestId: id, ok: false, error: 'the center shut down before the box answered', boxId: '', at: new Date().toISOString() });
+      for (const [id, w] of waiting)
+        w({
+          schema: COMMAND_RESULT_SCHEMA_ID,
+          command: 'event',
+          topic: '',
+          requestId: id,
+          ok: false,
+          error: 'the center shut down before the box answered',
+          boxId: '',
+          at: new Date().toISOString(),
+        });
       waiting.clear();
       await client.endAsync();
     },

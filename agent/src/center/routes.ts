@@ -31,7 +31,10 @@ export function presentEvent(e: EventRow, cfg: CenterConfig): EventRow & { map: 
 const listQuery = z.strictObject({
   site: z.string().min(1).optional(),
   type: z.string().min(1).optional(),
-  state: z.string().regex(/^[a-z_,]+$/).optional(),
+  state: z
+    .string()
+    .regex(/^[a-z_,]+$/)
+    .optional(),
   open: z.enum(['1', '0']).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
@@ -58,7 +61,14 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
     roles: everyone,
     handle: (ctx) => {
       // The city's tile server is the one other origin a page may load from (images only).
-      if (cfg.map.tileUrl) ctx.res.setHeader('Content-Security-Policy', String(ctx.res.getHeader('Content-Security-Policy')).replace("img-src 'self'", `img-src 'self' ${new URL(cfg.map.tileUrl.replace(/[{}]/g, '')).origin}`));
+      if (cfg.map.tileUrl)
+        ctx.res.setHeader(
+          'Content-Security-Policy',
+          String(ctx.res.getHeader('Content-Security-Policy')).replace(
+            "img-src 'self'",
+            `img-src 'self' ${new URL(cfg.map.tileUrl.replace(/[{}]/g, '')).origin}`,
+          ),
+        );
       ctx.html(
         200,
         pageHtml({
@@ -75,13 +85,20 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
             actionRoles: ACTION_ROLES,
             units: cfg.units,
             reminderMinutes: cfg.dispatchReminderMinutes,
-            map: { tileUrl: cfg.map.tileUrl ?? null, tileCrs: cfg.map.tileCrs, attribution: cfg.map.attribution ?? null, center: cfg.map.center ?? null, streets: Boolean(cfg.map.streets) },
+            map: {
+              tileUrl: cfg.map.tileUrl ?? null,
+              tileCrs: cfg.map.tileCrs,
+              attribution: cfg.map.attribution ?? null,
+              center: cfg.map.center ?? null,
+              streets: Boolean(cfg.map.streets),
+            },
           },
         }),
       );
     },
   });
-  const jpeg = (ctx: Parameters<WebRoute['handle']>[0], body: Buffer) => ctx.send(200, 'image/jpeg', body, { 'Cache-Control': 'private, max-age=86400, immutable' });
+  const jpeg = (ctx: Parameters<WebRoute['handle']>[0], body: Buffer) =>
+    ctx.send(200, 'image/jpeg', body, { 'Cache-Control': 'private, max-age=86400, immutable' });
 
   return [
     page('queue'),
@@ -119,7 +136,16 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
         ctx.json(200, {
           event: presentEvent(got.event, cfg),
           alert: latest ?? null,
-          messages: got.messages.map((m) => ({ seq: m.seq, state: m.state, snapshot: m.snapshotSha, receivedAt: m.receivedAt, observedAt: m.alert.observedAt, dwellSeconds: m.alert.dwellSeconds, operator: m.alert.operator ?? null, reason: m.alert.reason ?? null })),
+          messages: got.messages.map((m) => ({
+            seq: m.seq,
+            state: m.state,
+            snapshot: m.snapshotSha,
+            receivedAt: m.receivedAt,
+            observedAt: m.alert.observedAt,
+            dwellSeconds: m.alert.dwellSeconds,
+            operator: m.alert.operator ?? null,
+            reason: m.alert.reason ?? null,
+          })),
           actions: got.actions,
           deliveries: got.deliveries,
         });
@@ -156,19 +182,44 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
       handle: async (ctx) => {
         const body = await ctx.body(actionBodySchema, 8 * 1024);
         if (!mayAct(ctx.session.role, body.action)) {
-          throw new HttpError(403, `refused: ${body.action} needs the role ${ACTION_ROLES[body.action].join(' or ')}; you are ${ctx.session.role}`);
+          throw new HttpError(
+            403,
+            `refused: ${body.action} needs the role ${ACTION_ROLES[body.action].join(' or ')}; you are ${ctx.session.role}`,
+          );
         }
         const alert = await store.latestAlert(ctx.params.id);
         if (!alert) throw new HttpError(404, `no event ${ctx.params.id}`);
         const requestId = `center-${randomUUID()}`;
         const requestedAt = Date.now();
-        await store.recordAction({ requestId, eventId: alert.id, site: alert.site, action: body.action, by: ctx.session.user, role: ctx.session.role, unit: body.unit ?? null, note: body.note ?? null, requestedAt });
+        await store.recordAction({
+          requestId,
+          eventId: alert.id,
+          site: alert.site,
+          action: body.action,
+          by: ctx.session.user,
+          role: ctx.session.role,
+          unit: body.unit ?? null,
+          note: body.note ?? null,
+          requestedAt,
+        });
         ctx.auditDetail({ eventId: alert.id, action: body.action, requestId, ...(body.unit ? { unit: body.unit } : {}) });
         d.feed.kick();
-        const cmd = { eventId: alert.id, action: body.action, by: ctx.session.user, requestId, ...(body.unit ? { unit: body.unit } : {}), ...(body.note ? { note: body.note } : {}) };
+        const cmd = {
+          eventId: alert.id,
+          action: body.action,
+          by: ctx.session.user,
+          requestId,
+          ...(body.unit ? { unit: body.unit } : {}),
+          ...(body.note ? { note: body.note } : {}),
+        };
         const result = await d.link.sendEventCommand(alert.site, cmd);
         if ('timeout' in result) {
-          await store.finishAction(requestId, 'timeout', `no answer from box ${alert.site} within ${cfg.mqtt.commandTimeoutSeconds} s (it may be offline; the broker keeps the command for it)`, Date.now());
+          await store.finishAction(
+            requestId,
+            'timeout',
+            `no answer from box ${alert.site} within ${cfg.mqtt.commandTimeoutSeconds} s (it may be offline; the broker keeps the command for it)`,
+            Date.now(),
+          );
           d.feed.kick();
           return ctx.json(504, { requestId, ok: false, error: `no answer from the box within ${cfg.mqtt.commandTimeoutSeconds} s` });
         }
@@ -219,7 +270,14 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
       method: 'GET',
       path: '/api/stats',
       roles: everyone,
-      handle: async (ctx) => ctx.json(200, { instance: d.instance, mqttConnected: d.link.connected(), ingest: d.counters(), archive: await store.counts(), storage: store.kind }),
+      handle: async (ctx) =>
+        ctx.json(200, {
+          instance: d.instance,
+          mqttConnected: d.link.connected(),
+          ingest: d.counters(),
+          archive: await store.counts(),
+          storage: store.kind,
+        }),
     },
   ];
 }

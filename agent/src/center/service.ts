@@ -28,7 +28,11 @@ export interface Center {
 
 export async function openStore(cfg: CenterConfig['storage']): Promise<CenterStore> {
   if (cfg.kind === 'sqlite') return openSqliteStore(cfg.path);
-  return openPostgresStore({ url: cfg.url, poolSize: cfg.poolSize, ...(cfg.password !== undefined ? { password: readSecret(cfg.password, 'storage.password') } : {}) });
+  return openPostgresStore({
+    url: cfg.url,
+    poolSize: cfg.poolSize,
+    ...(cfg.password !== undefined ? { password: readSecret(cfg.password, 'storage.password') } : {}),
+  });
 }
 
 /**

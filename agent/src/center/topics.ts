@@ -28,7 +28,14 @@ export function parseCenterTopic(root: string, topic: string): CenterTopic {
 export function centerSubscriptions(root: string, sharedGroup: string | undefined, clientId: string): string[] {
   if (!sharedGroup) return [`${root}/+/#`];
   const share = (f: string) => `$share/${sharedGroup}/${f}`;
-  return [share(`${root}/+/+/events`), share(`${root}/+/+/events/+/snapshot`), share(`${root}/+/cmd-result`), `${root}/+/status`, `${root}/+/+/health`, responseFilter(root, clientId)];
+  return [
+    share(`${root}/+/+/events`),
+    share(`${root}/+/+/events/+/snapshot`),
+    share(`${root}/+/cmd-result`),
+    `${root}/+/status`,
+    `${root}/+/+/health`,
+    responseFilter(root, clientId),
+  ];
 }
 
 export const responseFilter = (root: string, clientId: string) => `${root}/+/cmd-result/${clientId}`;

@@ -31,7 +31,10 @@ export const command = defineCommand({
 async function verify(paths: string[], publicKeyFile: string | undefined, io: Io): Promise<number> {
   const files: string[] = [];
   for (const p of paths) {
-    const isDir = await stat(p).then((s) => s.isDirectory(), () => false);
+    const isDir = await stat(p).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!isDir) {
       files.push(p);
       continue;
@@ -50,7 +53,8 @@ async function verify(paths: string[], publicKeyFile: string | undefined, io: Io
   for (const s of result.seals) {
     const tail = s.unsealedRecords ? ` (${s.unsealedRecords} later record(s) not yet sealed)` : '';
     if (s.status === 'valid') io.out.write(`${s.file}: seal valid up to seq ${s.seq}${tail}\n`);
-    else if (s.status === 'unchecked') io.out.write(`${s.file}: sealed up to seq ${s.seq}, signature not checked (give --public-key)${tail}\n`);
+    else if (s.status === 'unchecked')
+      io.out.write(`${s.file}: sealed up to seq ${s.seq}, signature not checked (give --public-key)${tail}\n`);
   }
   const start =
     result.first === undefined
@@ -58,7 +62,9 @@ async function verify(paths: string[], publicKeyFile: string | undefined, io: Io
       : result.first.seq === 0
         ? ', complete from the first record'
         : `, starting at seq ${result.first.seq} (earlier files not given; its prev is ${result.first.prev})`;
-  io.out.write(`ok: ${result.records} record(s) in ${result.files} file(s)${start}${result.head ? `; head seq ${result.head.seq} ${result.head.hash}` : ''}\n`);
+  io.out.write(
+    `ok: ${result.records} record(s) in ${result.files} file(s)${start}${result.head ? `; head seq ${result.head.seq} ${result.head.hash}` : ''}\n`,
+  );
   return 0;
 }
 

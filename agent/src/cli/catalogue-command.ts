@@ -31,7 +31,9 @@ export const command = defineCommand({
       });
       const map = loaded.config.model.labelMap;
       models = [{ name: model.manifest.name, labels: new Set(model.labels.map((l) => map[l] ?? l)) }];
-      rules = loaded.config.cameras.flatMap((c) => c.zones.flatMap((z) => z.rules.map((rule) => ({ where: `${c.id}/${z.id}/${rule.id}`, rule }))));
+      rules = loaded.config.cameras.flatMap((c) =>
+        c.zones.flatMap((z) => z.rules.map((rule) => ({ where: `${c.id}/${z.id}/${rule.id}`, rule }))),
+      );
     } else {
       catalogue = builtinCatalogue();
     }
@@ -53,14 +55,18 @@ export function formatCatalogue(catalogue: Catalogue, models?: readonly ModelLab
   if (models) header.push(`served by ${models.map((m) => m.name).join(', ')}`);
   const rows = catalogue.events.map((e) => row(e, models));
   const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i] ?? ''))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i])))
+      .join('  ')
+      .trimEnd();
   const sources = [...new Set(catalogue.events.flatMap((e) => Object.values(e.codes).map((c) => c!.source)))];
   return [
     `Event catalogue ${catalogue.version} (${catalogue.standard}; ${catalogue.files.join(' + ')})`,
     line(header),
     ...rows.map(line),
     '',
-    'Codes: none was checked against the standard\'s (or vendor\'s) own text. Sources:',
+    "Codes: none was checked against the standard's (or vendor's) own text. Sources:",
     ...sources.map((s) => `  ${s}: ${catalogue.sourceText(s)}`),
     '',
   ].join('\n');
@@ -69,7 +75,16 @@ export function formatCatalogue(catalogue: Catalogue, models?: readonly ModelLab
 function row(e: CatalogueEvent, models: readonly ModelLabels[] | undefined): string[] {
   const rule = presetRule(e);
   const code = (c?: { code: string; name?: string }) => (c ? c.code + (c.name ? ` ${c.name}` : '') : '—');
-  const cells = [e.id, e.name.zh, e.name.en, code(e.codes.gbt), code(e.codes.legacy), code(e.codes.dahua), rule ? decidedBy(e, rule) : 'no preset', rule ? needsWords(rule) : '—'];
+  const cells = [
+    e.id,
+    e.name.zh,
+    e.name.en,
+    code(e.codes.gbt),
+    code(e.codes.legacy),
+    code(e.codes.dahua),
+    rule ? decidedBy(e, rule) : 'no preset',
+    rule ? needsWords(rule) : '—',
+  ];
   if (models) cells.push(rule ? servingWords(serving(rule, models)) : '—');
   return cells;
 }

@@ -35,15 +35,22 @@ async function checkConfigs(argv: string[], io: Io): Promise<number> {
       });
       const labels = labelProblems(config, parse(readFileSync(file, 'utf8')), model.labels, model.manifest.name);
       if (labels.length) throw new ConfigError(file, labels);
-      io.out.write(`${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`);
+      io.out.write(
+        `${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`,
+      );
       config.cameras.forEach((cam, i) => {
         for (const w of thresholdWarnings(cam)) io.out.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
         const r = calibrationReport(cam);
         if (!r) {
           io.out.write(`${file}: cameras[${i}] ${cam.id}: uncalibrated: alerts carry the camera's own position\n`);
         } else if (r.ok) {
-          const loo = r.leaveOneOutMaxMeters === undefined ? 'exact fit with 4 points: add a 5th point to measure the error' : `leave-one-out max ${r.leaveOneOutMaxMeters.toFixed(2)} m`;
-          io.out.write(`${file}: cameras[${i}] ${cam.id}: calibration from ${r.points} points: reprojection rms ${r.rmsMeters.toFixed(2)} m, max ${r.maxMeters.toFixed(2)} m; ${loo}\n`);
+          const loo =
+            r.leaveOneOutMaxMeters === undefined
+              ? 'exact fit with 4 points: add a 5th point to measure the error'
+              : `leave-one-out max ${r.leaveOneOutMaxMeters.toFixed(2)} m`;
+          io.out.write(
+            `${file}: cameras[${i}] ${cam.id}: calibration from ${r.points} points: reprojection rms ${r.rmsMeters.toFixed(2)} m, max ${r.maxMeters.toFixed(2)} m; ${loo}\n`,
+          );
         } else {
           failed = true;
           io.err.write(`${file}: cameras[${i}].calibration: ${r.error}\n`);

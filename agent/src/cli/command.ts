@@ -56,11 +56,19 @@ export async function runCommand(name: string, command: Command, argv: string[],
   }
   let parsed: Parsed<Options>;
   try {
-    parsed = parseArgs({ args: argv, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     if (!parsed.values.help) {
       const n = parsed.positionals.length;
       const { min = 0, max = Infinity, missing = min === 1 ? 'an argument' : `${min} arguments` } = command.positionals ?? {};
-      if (command.subcommands && !command.run) throw new UsageError(n ? `unknown sub-command "${parsed.positionals[0]}"` : `expected a sub-command: ${Object.keys(command.subcommands).join(', ')}`);
+      if (command.subcommands && !command.run)
+        throw new UsageError(
+          n ? `unknown sub-command "${parsed.positionals[0]}"` : `expected a sub-command: ${Object.keys(command.subcommands).join(', ')}`,
+        );
       if (n < min) throw new UsageError(`expected ${missing}`);
       if (n > max) throw new UsageError(`unexpected argument "${parsed.positionals[max]}"`);
     }

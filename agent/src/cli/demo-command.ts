@@ -28,62 +28,70 @@ export const command = defineCommand({
 `,
   positionals: { min: 2, max: 2, missing: 'AGENT_CONFIG and CENTER_CONFIG' },
   async run({ positionals: [agentFile, centerFile] }, io) {
-  const loaded = loadConfig(agentFile);
-  const centerCfg = loadCenterConfig(centerFile);
-  const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? loaded.config.logLevel);
-  const agent = await startAgent(loaded, { version: agentVersion(), log, onAlert: (_a, line) => io.out.write(`${line}\n`) }).catch((err: Error) => {
-    log.fatal({ err: err.message }, 'agent could not start');
-    return null;
-  });
-  if (!agent) return 1;
-  const logins: string[] = [];
-  if (!existsSync(centerCfg.users)) {
-    mkdirSync(dirname(centerCfg.users), { recursive: true });
-    for (const [user, role] of DEMO_USERS) {
-      const password = randomBytes(6).toString('base64url');
-      await setPassword(centerCfg.users, user, role, password);
-      logins.push(`${user} / ${password}`);
+    const loaded = loadConfig(agentFile);
+    const centerCfg = loadCenterConfig(centerFile);
+    const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? loaded.config.logLevel);
+    const agent = await startAgent(loaded, { version: agentVersion(), log, onAlert: (_a, line) => io.out.write(`${line}\n`) }).catch(
+      (err: Error) => {
+        log.fatal({ err: err.message }, 'agent could not start');
+        return null;
+      },
+    );
+    if (!agent) return 1;
+    const logins: string[] = [];
+    if (!existsSync(centerCfg.users)) {
+      mkdirSync(dirname(centerCfg.users), { recursive: true });
+      for (const [user, role] of DEMO_USERS) {
+        const password = randomBytes(6).toString('base64url');
+        await setPassword(centerCfg.users, user, role, password);
+        logins.push(`${user} / ${password}`);
+      }
     }
-  }
-  let center: Center;
-  try {
-    // The embedded broker admits only the credentials it generated: the center logs in as its operator.
-    const operator = embeddedOperator(loaded.config.dataDir);
-    center = await startCenter({ ...centerCfg, mqtt: { ...centerCfg.mqtt, url: agent.brokerUrl, ...operator } }, log);
-  } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'command center could not start');
-    await agent.stop('SIGTERM');
-    return 1;
-  }
-  io.err.write(
-    [
-      `jifang ${agentVersion()} demo: box ${agent.boxId} on broker ${agent.brokerUrl}; alerts appear below, Ctrl-C stops`,
-      `command center console: ${center.url}  (users: ${DEMO_USERS.map(([u]) => u).join(', ')} in ${centerCfg.users})`,
-      ...(logins.length ? [`first start, demo logins made (note them; add more with "jifang passwd ${centerCfg.users} USER --role ROLE"): ${logins.join(', ')}`] : []),
-      '',
-    ].join('\n'),
-  );
-  return new Promise<number>((resolve) => {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (++signals > 1) process.exit(130);
-      center
-        .close()
-        .then(() => agent.stop(sig))
-        .then(() => resolve(0))
-        .catch((err: unknown) => {
-          log.error({ err: (err as Error).message }, 'shutdown failed');
-          resolve(1);
-        });
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+    let center: Center;
+    try {
+      // The embedded broker admits only the credentials it generated: the center logs in as its operator.
+      const operator = embeddedOperator(loaded.config.dataDir);
+      center = await startCenter({ ...centerCfg, mqtt: { ...centerCfg.mqtt, url: agent.brokerUrl, ...operator } }, log);
+    } catch (err) {
+      log.fatal({ err: (err as Error).message }, 'command center could not start');
+      await agent.stop('SIGTERM');
+      return 1;
+    }
+    io.err.write(
+      [
+        `jifang ${agentVersion()} demo: box ${agent.boxId} on broker ${agent.brokerUrl}; alerts appear below, Ctrl-C stops`,
+        `command center console: ${center.url}  (users: ${DEMO_USERS.map(([u]) => u).join(', ')} in ${centerCfg.users})`,
+        ...(logins.length
+          ? [
+              `first start, demo logins made (note them; add more with "jifang passwd ${centerCfg.users} USER --role ROLE"): ${logins.join(', ')}`,
+            ]
+          : []),
+        '',
+      ].join('\n'),
+    );
+    return new Promise<number>((resolve) => {
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (++signals > 1) process.exit(130);
+        center
+          .close()
+          .then(() => agent.stop(sig))
+          .then(() => resolve(0))
+          .catch((err: unknown) => {
+            log.error({ err: (err as Error).message }, 'shutdown failed');
+            resolve(1);
+          });
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
   },
 });
 
 /** The operator login of the agent's embedded broker (made at its first start). */
 function embeddedOperator(dataDir: string): { username: string; password: string } {
-  const creds = JSON.parse(readFileSync(join(dataDir, EMBEDDED_CREDENTIALS_FILE), 'utf8')) as { operator: { username: string; password: string } };
+  const creds = JSON.parse(readFileSync(join(dataDir, EMBEDDED_CREDENTIALS_FILE), 'utf8')) as {
+    operator: { username: string; password: string };
+  };
   return creds.operator;
 }

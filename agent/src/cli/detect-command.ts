@@ -46,13 +46,21 @@ export const command = defineCommand({
   positionals: { min: 1, missing: 'at least one IMAGE' },
   async run({ values, positionals }, io) {
     const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-    if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new UsageError(`--threshold ${values.threshold}: expected a number from 0 to 1`);
-    const windows = (values.windows ?? []).flatMap((v) => v.split(';')).filter((s) => s.trim() !== '').map(parseWindow);
+    if (threshold !== undefined && !(threshold >= 0 && threshold <= 1))
+      throw new UsageError(`--threshold ${values.threshold}: expected a number from 0 to 1`);
+    const windows = (values.windows ?? [])
+      .flatMap((v) => v.split(';'))
+      .filter((s) => s.trim() !== '')
+      .map(parseWindow);
     const manifest = values.model ? resolve(values.model) : defaultManifest();
     let detector: Detector | undefined;
     try {
       const model = await loadModel(manifest);
-      detector = await createDetector(model, detectorConfigSchema.parse({ scoreThreshold: threshold }), createLogger(process.env.JIFANG_LOG_LEVEL ?? 'warn'));
+      detector = await createDetector(
+        model,
+        detectorConfigSchema.parse({ scoreThreshold: threshold }),
+        createLogger(process.env.JIFANG_LOG_LEVEL ?? 'warn'),
+      );
       const results: ImageResult[] = [];
       for (const file of positionals) {
         const image = await readRgbImage(file).catch((err: Error) => {
@@ -92,7 +100,14 @@ function formatText(r: ImageResult): string {
   const ms = r.timings.preprocessMs + r.timings.inferenceMs.reduce((a, b) => a + b, 0) + r.timings.decodeMs;
   const passes = r.timings.inferenceMs.length;
   const head = `${r.image} ${r.width}×${r.height}: ${r.detections.length} detection(s), ${passes} inference(s), ${Math.round(ms)} ms\n`;
-  return head + r.detections.map((d) => `  ${d.label.padEnd(14)} ${d.score.toFixed(2)}  [${[d.box.x1, d.box.y1, d.box.x2, d.box.y2].map(Math.round).join(', ')}]\n`).join('');
+  return (
+    head +
+    r.detections
+      .map(
+        (d) => `  ${d.label.padEnd(14)} ${d.score.toFixed(2)}  [${[d.box.x1, d.box.y1, d.box.x2, d.box.y2].map(Math.round).join(', ')}]\n`,
+      )
+      .join('')
+  );
 }
 
 function toJson(r: ImageResult) {
@@ -107,7 +122,11 @@ function toJson(r: ImageResult) {
       score: Math.round(d.score * 1000) / 1000,
       box: { x1: round(d.box.x1), y1: round(d.box.y1), x2: round(d.box.x2), y2: round(d.box.y2) },
     })),
-    timings: { preprocessMs: round(r.timings.preprocessMs), inferenceMs: r.timings.inferenceMs.map(round), decodeMs: round(r.timings.decodeMs) },
+    timings: {
+      preprocessMs: round(r.timings.preprocessMs),
+      inferenceMs: r.timings.inferenceMs.map(round),
+      decodeMs: round(r.timings.decodeMs),
+    },
   };
 }
 
@@ -122,12 +141,23 @@ async function writeAnnotated(image: RgbImage, r: ImageResult, file: string): Pr
   let base = image;
   if (r.windows.length) {
     const stroke = Math.max(2, Math.round(Math.min(width, height) / 300));
-    const rects = r.windows.map((w) => `<rect x="${w.x}" y="${w.y}" width="${w.width}" height="${w.height}" fill="none" stroke="${ZONE_COLOR}" stroke-width="${stroke}" stroke-dasharray="${stroke * 4},${stroke * 3}"/>`);
+    const rects = r.windows.map(
+      (w) =>
+        `<rect x="${w.x}" y="${w.y}" width="${w.width}" height="${w.height}" fill="none" stroke="${ZONE_COLOR}" stroke-width="${stroke}" stroke-dasharray="${stroke * 4},${stroke * 3}"/>`,
+    );
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${rects.join('')}</svg>`;
-    const data = await sharp(image.data, { raw: { width, height, channels: 3 } }).composite([{ input: Buffer.from(svg) }]).removeAlpha().raw().toBuffer();
+    const data = await sharp(image.data, { raw: { width, height, channels: 3 } })
+      .composite([{ input: Buffer.from(svg) }])
+      .removeAlpha()
+      .raw()
+      .toBuffer();
     base = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
   }
-  const snap = await renderSnapshot(base, { objects: r.detections, camera: basename(r.image), at: Date.now() }, { frame: { width, height }, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, quality: 90 });
+  const snap = await renderSnapshot(
+    base,
+    { objects: r.detections, camera: basename(r.image), at: Date.now() },
+    { frame: { width, height }, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, quality: 90 },
+  );
   await mkdir(dirname(file), { recursive: true });
   if (/\.jpe?g$/i.test(file)) await writeFile(file, snap.jpeg);
   else await sharp(snap.jpeg).toFile(file);

@@ -23,7 +23,9 @@ export const command = defineCommand({
     try {
       raw = parse(readFileSync(file, 'utf8'));
     } catch (err) {
-      throw new UserError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0]}`);
+      throw new UserError(
+        `${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message.split('\n')[0]}`,
+      );
     }
     const problem = await healthProblem(join(dataDirOf(raw, file), 'health.json'));
     if (problem) {

@@ -4,7 +4,14 @@ import { cameraHealthSchema, statusSchema } from '../health/schema.ts';
 import { configSchema } from '../config/schema.ts';
 import { centerConfigSchema } from '../center/config.ts';
 import { actionBodySchema } from '../center/routes.ts';
-import { COMMAND_RESULT_SCHEMA_ID, commandResultSchema, eventCommandSchema, referenceCommandSchema, reloadCommandSchema, snapshotCommandSchema } from '../commands/schema.ts';
+import {
+  COMMAND_RESULT_SCHEMA_ID,
+  commandResultSchema,
+  eventCommandSchema,
+  referenceCommandSchema,
+  reloadCommandSchema,
+  snapshotCommandSchema,
+} from '../commands/schema.ts';
 
 /** Schema ids are URNs: consumers resolve them from the files, not from a web address. */
 const BASE = 'urn:jifang:schema';
@@ -18,13 +25,20 @@ export function publishedSchemas(): Record<string, object> {
     ['jifang.cmd-event-1.schema.json', eventCommandSchema, 'operator decision on an event, sent to …/cmd/event'],
     ['jifang.cmd-snapshot-1.schema.json', snapshotCommandSchema, 'request for a fresh annotated frame, sent to …/cmd/snapshot'],
     ['jifang.cmd-reload-1.schema.json', reloadCommandSchema, 'request to re-read the config, sent to …/cmd/reload'],
-    ['jifang.cmd-reference-1.schema.json', referenceCommandSchema, 'request to capture a camera\'s clean-scene reference for static foreground, sent to …/cmd/reference'],
+    [
+      'jifang.cmd-reference-1.schema.json',
+      referenceCommandSchema,
+      "request to capture a camera's clean-scene reference for static foreground, sent to …/cmd/reference",
+    ],
     ['jifang.cmd-result-1.schema.json', commandResultSchema, `${COMMAND_RESULT_SCHEMA_ID}: the answer to every command, on …/cmd-result`],
     ['jifang.config-1.schema.json', configSchema, 'the agent config file (YAML or JSON)'],
     ['jifang.center-config-1.schema.json', centerConfigSchema, 'the command center config file (jifang center CONFIG)'],
     ['jifang.center-action-1.schema.json', actionBodySchema, "the body of POST /api/events/{id}/actions on the command center's API"],
   ];
   return Object.fromEntries(
-    entries.map(([file, schema, title]) => [file, { $id: `${BASE}:${file.replace(/\.schema\.json$/, '')}`, title, ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) }]),
+    entries.map(([file, schema, title]) => [
+      file,
+      { $id: `${BASE}:${file.replace(/\.schema\.json$/, '')}`, title, ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
+    ]),
   );
 }

@@ -10,14 +10,38 @@ export interface RegistryEntry {
 /** Every `jifang` command: a new command is its own `*-command.ts` exporting `command`, plus one line here. */
 export const registry: Record<string, RegistryEntry> = {
   run: { summary: 'CONFIG                 run the agent with a config file', load: () => import('./run-command.ts') },
-  'check-config': { summary: 'FILE...       validate config files; every problem as FILE: path: message', load: () => import('./check-config.ts') },
+  'check-config': {
+    summary: 'FILE...       validate config files; every problem as FILE: path: message',
+    load: () => import('./check-config.ts'),
+  },
   detect: { summary: 'IMAGE... [options]  run the detector on images', load: () => import('./detect-command.ts') },
   plate: { summary: 'IMAGE... [options]   find and read licence plates on images', load: () => import('./plate-command.ts') },
-  catalogue: { summary: '[CONFIG]          the event catalogue (types, codes, presets); with CONFIG, which its model can serve', load: () => import('./catalogue-command.ts') },
-  passwd: { summary: 'FILE USER [--role R] add a console user or set a password (scrypt hash in FILE)', load: () => import('./passwd-command.ts') },
-  center: { summary: 'CONFIG              run the command center (archive, operators\' and dispatchers\' console)', load: () => import('./center-command.ts') },
-  demo: { summary: 'AGENT CENTER          the demo: the agent on its embedded broker and the command center (npm start)', load: () => import('./demo-command.ts') },
-  audit: { summary: 'verify|keygen ...    check the audit log\'s hash chain, make a signing key pair', load: () => import('./audit-command.ts') },
-  healthcheck: { summary: 'CONFIG         exit 0 if the agent of CONFIG is alive (container health checks)', load: () => import('./healthcheck-command.ts') },
-  schema: { summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands and config', load: () => import('./schema-command.ts') },
+  catalogue: {
+    summary: '[CONFIG]          the event catalogue (types, codes, presets); with CONFIG, which its model can serve',
+    load: () => import('./catalogue-command.ts'),
+  },
+  passwd: {
+    summary: 'FILE USER [--role R] add a console user or set a password (scrypt hash in FILE)',
+    load: () => import('./passwd-command.ts'),
+  },
+  center: {
+    summary: "CONFIG              run the command center (archive, operators' and dispatchers' console)",
+    load: () => import('./center-command.ts'),
+  },
+  demo: {
+    summary: 'AGENT CENTER          the demo: the agent on its embedded broker and the command center (npm start)',
+    load: () => import('./demo-command.ts'),
+  },
+  audit: {
+    summary: "verify|keygen ...    check the audit log's hash chain, make a signing key pair",
+    load: () => import('./audit-command.ts'),
+  },
+  healthcheck: {
+    summary: 'CONFIG         exit 0 if the agent of CONFIG is alive (container health checks)',
+    load: () => import('./healthcheck-command.ts'),
+  },
+  schema: {
+    summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands and config',
+    load: () => import('./schema-command.ts'),
+  },
 };

@@ -31,7 +31,9 @@ export const command = defineCommand({
     }
     // Which code runs is the first thing to know about an installed agent: the build (dist/) or the sources.
     const build = import.meta.url.endsWith('.ts') ? 'TypeScript sources' : 'built JavaScript';
-    io.err.write(`jifang ${version} (${build}, Node ${process.version}) running (box ${agent.boxId}, broker ${redact(agent.brokerUrl)}); alerts appear below, Ctrl-C stops\n`);
+    io.err.write(
+      `jifang ${version} (${build}, Node ${process.version}) running (box ${agent.boxId}, broker ${redact(agent.brokerUrl)}); alerts appear below, Ctrl-C stops\n`,
+    );
 
     return new Promise<number>((resolve) => {
       let signals = 0;

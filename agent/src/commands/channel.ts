@@ -13,7 +13,10 @@ export function attachCommandChannel(publisher: Publisher, handler: CommandHandl
   const topics = publisher.topics;
   return publisher.serve(topics.commands, async (m) => {
     if (m.responseTopic && m.responseTopic !== topics.commandResult && !topics.isResponseTopic(m.responseTopic)) {
-      log?.warn({ stage: 'commands', responseTopic: m.responseTopic, expected: `${topics.commandResult}/…` }, 'response topic outside cmd-result/: answered on cmd-result only');
+      log?.warn(
+        { stage: 'commands', responseTopic: m.responseTopic, expected: `${topics.commandResult}/…` },
+        'response topic outside cmd-result/: answered on cmd-result only',
+      );
     }
     return replyMessages(topics, m, await handler(m));
   });
@@ -24,7 +27,11 @@ export function replyMessages(topics: Topics, cmd: IncomingCommand, reply: Comma
   const out: OutboundMessage[] = [];
   if (reply.snapshot) {
     const { camera, jpeg } = reply.snapshot;
-    out.push({ topic: topics.requestedSnapshot(camera), payload: jpeg, properties: snapshotProperties(camera, undefined, sha256Hex(jpeg)) });
+    out.push({
+      topic: topics.requestedSnapshot(camera),
+      payload: jpeg,
+      properties: snapshotProperties(camera, undefined, sha256Hex(jpeg)),
+    });
   }
   const body = JSON.stringify(reply.result);
   const properties = commandResultProperties(cmd.correlationData);

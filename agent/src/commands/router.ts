@@ -18,9 +18,13 @@ import {
   UNSAFE_TEXT,
 } from './schema.ts';
 
-
 /** One handler per command (a new command is one file in handlers/ plus its schema and this line). */
-const RUNS: { [N in CommandName]: CommandRun<N> } = { event: runEventCommand, snapshot: runSnapshotCommand, reload: runReloadCommand, reference: runReferenceCommand };
+const RUNS: { [N in CommandName]: CommandRun<N> } = {
+  event: runEventCommand,
+  snapshot: runSnapshotCommand,
+  reload: runReloadCommand,
+  reference: runReferenceCommand,
+};
 
 /** One handled command, for the audit log (operator actions are part of the accountability chain). */
 export interface CommandAuditEntry {
@@ -87,10 +91,16 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
       return reply(topic, { ok: false, error: `command topic "${topic}" is not under this box's prefix "${topics.prefix}/cmd/": refused` });
     }
     if (!isCommandName(name)) {
-      return reply(name, { ok: false, error: `unknown command "${name}": expected one of ${COMMAND_NAMES.map((n) => `cmd/${n}`).join(', ')}` });
+      return reply(name, {
+        ok: false,
+        error: `unknown command "${name}": expected one of ${COMMAND_NAMES.map((n) => `cmd/${n}`).join(', ')}`,
+      });
     }
     if (cmd.payload.length > MAX_COMMAND_BYTES) {
-      return reply(name, { ok: false, error: `command payload of ${cmd.payload.length} bytes is too large: expected at most ${MAX_COMMAND_BYTES}` });
+      return reply(name, {
+        ok: false,
+        error: `command payload of ${cmd.payload.length} bytes is too large: expected at most ${MAX_COMMAND_BYTES}`,
+      });
     }
     if (!raw.ok) return reply(name, { ok: false, error: `payload is not valid JSON (${raw.error}): expected a JSON object` });
     const parsed = commandSchemas[name].safeParse(raw.value);
@@ -111,7 +121,9 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
 
 /** A string fit to echo: control characters escaped, cut to `max` characters. */
 function echo(s: string, max: number): string {
-  const safe = UNSAFE_TEXT.test(s) ? s.replace(new RegExp(UNSAFE_TEXT.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : s;
+  const safe = UNSAFE_TEXT.test(s)
+    ? s.replace(new RegExp(UNSAFE_TEXT.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : s;
   return safe.length <= max ? safe : `${safe.slice(0, max - 1)}…`;
 }
 

@@ -17,7 +17,9 @@ const operatorText = (field: string, what: string, max: number) =>
     .string({ error: `expected ${field}, ${what} (string)` })
     .min(1, { error: `expected a non-empty ${field}` })
     .max(max, { error: `expected ${field} of at most ${max} characters` })
-    .refine((s) => !UNSAFE_TEXT.test(s), { error: `expected ${field} without control characters (line breaks, escapes, direction overrides)` });
+    .refine((s) => !UNSAFE_TEXT.test(s), {
+      error: `expected ${field} without control characters (line breaks, escapes, direction overrides)`,
+    });
 
 /** Echoed in the reply so an MQTT 3.1.1 operator client (no correlation data) can match it to its request. */
 export const requestIdSchema = operatorText('requestId', 'echoed in the reply', MAX_REQUEST_ID);

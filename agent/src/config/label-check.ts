@@ -19,13 +19,20 @@ export function labelProblems(config: Config, raw: unknown, modelLabels: readonl
           const unknown = (value as string[]).map((label, i) => ({ label, i })).filter(({ label }) => !produced.has(label));
           if (!unknown.length) continue;
           if (given?.[field] !== undefined) {
-            for (const { label, i } of unknown) problems.push({ path: `${path}[${i}]`, message: `${JSON.stringify(label)} is not a label ${modelName} produces${mapped(label, config) || suggest(label, produced)}` });
+            for (const { label, i } of unknown)
+              problems.push({
+                path: `${path}[${i}]`,
+                message: `${JSON.stringify(label)} is not a label ${modelName} produces${mapped(label, config) || suggest(label, produced)}`,
+              });
           } else {
             const names = unknown.map((u) => JSON.stringify(u.label)).join(', ');
             const renamed = unknown.some((u) => config.model.labelMap[u.label] !== undefined);
             const meant = [...new Set((value as string[]).map((l) => config.model.labelMap[l] ?? l).filter((l) => produced.has(l)))];
             const example = meant.length ? `, e.g. [${meant.join(', ')}]` : '';
-            problems.push({ path, message: `the default ${field} ${names} are not produced by ${modelName}${renamed ? ' once model.labelMap renames them' : ''}: give ${field} explicitly${example}` });
+            problems.push({
+              path,
+              message: `the default ${field} ${names} are not produced by ${modelName}${renamed ? ' once model.labelMap renames them' : ''}: give ${field} explicitly${example}`,
+            });
           }
         }
       }),
@@ -33,7 +40,11 @@ export function labelProblems(config: Config, raw: unknown, modelLabels: readonl
   );
   const pixelate = config.evidence.pixelate?.labels ?? [];
   pixelate.forEach((label, i) => {
-    if (!produced.has(label)) problems.push({ path: `evidence.pixelate.labels[${i}]`, message: `${JSON.stringify(label)} is not a label ${modelName} produces${mapped(label, config) || suggest(label, produced)}` });
+    if (!produced.has(label))
+      problems.push({
+        path: `evidence.pixelate.labels[${i}]`,
+        message: `${JSON.stringify(label)} is not a label ${modelName} produces${mapped(label, config) || suggest(label, produced)}`,
+      });
   });
   return problems;
 }
@@ -47,7 +58,11 @@ function mapped(label: string, config: Config): string {
 function suggest(label: string, produced: Set<string>): string {
   const scored = [...produced].map((l) => ({ l, d: editDistance(label.toLowerCase(), l.toLowerCase()) }));
   const best = Math.min(...scored.map((s) => s.d));
-  if (best <= Math.max(1, Math.floor(label.length / 3))) return `: did you mean ${scored.filter((s) => s.d === best).map((s) => JSON.stringify(s.l)).join(' or ')}?`;
+  if (best <= Math.max(1, Math.floor(label.length / 3)))
+    return `: did you mean ${scored
+      .filter((s) => s.d === best)
+      .map((s) => JSON.stringify(s.l))
+      .join(' or ')}?`;
   return `: expected one of its ${produced.size} labels (jifang detect prints them on a picture)`;
 }
 

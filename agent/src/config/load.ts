@@ -32,7 +32,9 @@ export function loadConfig(file: string): LoadedConfig {
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+    throw new ConfigError(file, [
+      { path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
+    ]);
   }
   return parseConfigText(decodeUtf8(file, bytes), file);
 }
@@ -56,7 +58,9 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
   const expanded = expandPresets(raw, catalogue);
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success || expanded.problems.length) {
-    const schemaProblems = parsed.success ? [] : withPositions(problemsFromZod(parsed.error.issues, raw), parsed.error.issues, doc, lineCounter);
+    const schemaProblems = parsed.success
+      ? []
+      : withPositions(problemsFromZod(parsed.error.issues, raw), parsed.error.issues, doc, lineCounter);
     throw new ConfigError(file, [...expanded.problems, ...explainPresetProblems(schemaProblems, expanded.uses, expanded.problems)]);
   }
 
@@ -73,7 +77,8 @@ export function parseConfigText(text: string, file: string): LoadedConfig {
 function siteCatalogue(raw: unknown, file: string): Catalogue {
   const ref = (raw as { catalogue?: unknown } | null)?.catalogue;
   if (ref === undefined) return loadCatalogue();
-  if (typeof ref !== 'string' || ref === '') throw new ConfigError(file, [{ path: 'catalogue', message: `expected the path of a catalogue file, got ${JSON.stringify(ref)}` }]);
+  if (typeof ref !== 'string' || ref === '')
+    throw new ConfigError(file, [{ path: 'catalogue', message: `expected the path of a catalogue file, got ${JSON.stringify(ref)}` }]);
   const path = resolve(dirname(resolve(file)), ref);
   if (!existsSync(path)) throw new ConfigError(file, [{ path: 'catalogue', message: `catalogue file not found: ${path}` }]);
   (raw as { catalogue: string }).catalogue = path;
@@ -86,7 +91,12 @@ function unknownEventProblems(cfg: Config, catalogue: Catalogue): ConfigProblem[
       zone.rules.flatMap((rule, ri) =>
         rule.event === undefined || catalogue.get(rule.event)
           ? []
-          : [{ path: `cameras[${ci}].zones[${zi}].rules[${ri}].event`, message: `unknown event type "${rule.event}": expected one of ${catalogue.events.map((e) => e.id).join(', ')}` }],
+          : [
+              {
+                path: `cameras[${ci}].zones[${zi}].rules[${ri}].event`,
+                message: `unknown event type "${rule.event}": expected one of ${catalogue.events.map((e) => e.id).join(', ')}`,
+              },
+            ],
       ),
     ),
   );
@@ -97,7 +107,11 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const existing = (p: string, path: string, what: string): string => {
     const found = [resolve(baseDir, p), resolve(projectRoot, p)].find((c) => existsSync(c));
-    if (!found) problems.push({ path, message: `${what} not found: ${isAbsolute(p) ? p : `${p} (tried ${resolve(baseDir, p)} and ${resolve(projectRoot, p)})`}` });
+    if (!found)
+      problems.push({
+        path,
+        message: `${what} not found: ${isAbsolute(p) ? p : `${p} (tried ${resolve(baseDir, p)} and ${resolve(projectRoot, p)})`}`,
+      });
     return found ?? resolve(baseDir, p);
   };
 
@@ -117,17 +131,27 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
     web.tls.cert = existing(web.tls.cert, 'http.tls.cert', 'TLS file');
     web.tls.key = existing(web.tls.key, 'http.tls.key', 'TLS file');
   }
-  if (web?.console) web.console.usersFile = existing(web.console.usersFile, 'http.console.usersFile', 'console users file (make it with "jifang passwd FILE USER")');
+  if (web?.console)
+    web.console.usersFile = existing(
+      web.console.usersFile,
+      'http.console.usersFile',
+      'console users file (make it with "jifang passwd FILE USER")',
+    );
   // Read now, as the publisher will at start, so check-config refuses an unset variable or unreadable file (the value is not kept).
   if (cfg.mqtt.password && typeof cfg.mqtt.password === 'object') {
     try {
       readSecret(cfg.mqtt.password, 'mqtt.password');
     } catch (err) {
-      if (!problems.some((p) => p.path === 'mqtt.password.file')) problems.push({ path: 'mqtt.password', message: (err as Error).message.replace(/^mqtt\.password: /, '') });
+      if (!problems.some((p) => p.path === 'mqtt.password.file'))
+        problems.push({ path: 'mqtt.password', message: (err as Error).message.replace(/^mqtt\.password: /, '') });
     }
   }
   if ((tls || cfg.mqtt.password) && !cfg.mqtt.url) {
-    problems.push({ path: 'mqtt.url', message: 'TLS or a password is configured but no broker url: expected mqtts://host:8883 (or remove tls/password to use the embedded broker)' });
+    problems.push({
+      path: 'mqtt.url',
+      message:
+        'TLS or a password is configured but no broker url: expected mqtts://host:8883 (or remove tls/password to use the embedded broker)',
+    });
   }
   cfg.cameras.forEach((cam, i) => {
     const expand = (url: string, path: string) => {
@@ -141,7 +165,8 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
     cam.url = expand(cam.url, `cameras[${i}].url`);
     if (cam.evidenceUrl) cam.evidenceUrl = expand(cam.evidenceUrl, `cameras[${i}].evidenceUrl`);
     if (!isStreamUrl(cam.url)) cam.url = existing(cam.url, `cameras[${i}].url`, 'video/image file');
-    if (cam.evidenceUrl && !isStreamUrl(cam.evidenceUrl)) cam.evidenceUrl = existing(cam.evidenceUrl, `cameras[${i}].evidenceUrl`, 'video/image file');
+    if (cam.evidenceUrl && !isStreamUrl(cam.evidenceUrl))
+      cam.evidenceUrl = existing(cam.evidenceUrl, `cameras[${i}].evidenceUrl`, 'video/image file');
   });
   return problems;
 }
@@ -169,7 +194,12 @@ function decodeUtf8(file: string, bytes: Buffer): string {
       try {
         strict.decode(slice);
       } catch {
-        throw new ConfigError(file, [{ path: `line ${line}`, message: 'not valid UTF-8: expected the config saved as UTF-8 text (re-save it as UTF-8, e.g. iconv -f GBK -t UTF-8)' }]);
+        throw new ConfigError(file, [
+          {
+            path: `line ${line}`,
+            message: 'not valid UTF-8: expected the config saved as UTF-8 text (re-save it as UTF-8, e.g. iconv -f GBK -t UTF-8)',
+          },
+        ]);
       }
       if (end === -1) break;
       start = end + 1;
@@ -182,19 +212,21 @@ export function isStreamUrl(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(url);
 }
 
-
 /**
  * Appends where in the file each schema problem is: the value's line and column, an unknown field's key, a missing
  * field's parent. problemsFromZod gives one problem per issue, one per key for unknown keys: the same walk here.
  */
 function withPositions(problems: ConfigProblem[], issues: readonly z.core.$ZodIssue[], doc: Document, lines: LineCounter): ConfigProblem[] {
-  const paths = issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], key: true })) : [{ path: i.path, key: false }]));
+  const paths = issues.flatMap((i) =>
+    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], key: true })) : [{ path: i.path, key: false }],
+  );
   if (paths.length !== problems.length) return problems;
   const raw: unknown = doc.toJS();
   return problems.map((p, i) => {
     // Messages written for one field ("expected dwellSeconds in seconds") do not always say what was found.
     const value = paths[i].key ? undefined : valueAt(raw, paths[i].path);
-    const message = value === undefined || / got /.test(p.message) || p.message.includes(shown(value)) ? p.message : `${p.message}, got ${shown(value)}`;
+    const message =
+      value === undefined || / got /.test(p.message) || p.message.includes(shown(value)) ? p.message : `${p.message}, got ${shown(value)}`;
     const offset = offsetOf(doc.contents, paths[i].path, paths[i].key);
     if (offset === undefined) return { ...p, message };
     const { line, col } = lines.linePos(offset);

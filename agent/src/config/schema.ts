@@ -26,7 +26,10 @@ export const siteSchema = z.strictObject({
    * The administrative division the site is in (GB/T 2260, 6 digits, e.g. 310104 上海市徐汇区): with an event's
    * 5-digit GB/T 47678.5 code it makes the full 11-digit event code alerts carry.
    */
-  divisionCode: z.string().regex(/^\d{6}$/, { error: 'expected a 6-digit GB/T 2260 administrative division code such as "310104"' }).optional(),
+  divisionCode: z
+    .string()
+    .regex(/^\d{6}$/, { error: 'expected a 6-digit GB/T 2260 administrative division code such as "310104"' })
+    .optional(),
 });
 
 export const cameraSchema = z.strictObject({
@@ -67,7 +70,9 @@ const configObjectSchema = z.strictObject({
 });
 
 /** Cross-field checks run even when other fields failed, so one `check-config` run lists every problem. */
-export const configSchema = configObjectSchema.superRefine((cfg, ctx) => checkCrossReferences(cfg as unknown as UncheckedConfig, ctx), { when: () => true });
+export const configSchema = configObjectSchema.superRefine((cfg, ctx) => checkCrossReferences(cfg as unknown as UncheckedConfig, ctx), {
+  when: () => true,
+});
 export type Config = z.infer<typeof configSchema>;
 
 function isTimeZone(tz: string): boolean {
@@ -82,7 +87,14 @@ function isTimeZone(tz: string): boolean {
 /** The config as it may be when other fields failed to parse: every field may be missing or wrong. */
 type UncheckedConfig = { cameras?: unknown };
 type UncheckedZone = { id?: unknown; units?: unknown; polygon?: unknown; rules?: unknown };
-type UncheckedCamera = { id?: unknown; analysis?: { width?: unknown; height?: unknown }; zones?: unknown; privacyMasks?: unknown; motionMasks?: unknown; windows?: unknown };
+type UncheckedCamera = {
+  id?: unknown;
+  analysis?: { width?: unknown; height?: unknown };
+  zones?: unknown;
+  privacyMasks?: unknown;
+  motionMasks?: unknown;
+  windows?: unknown;
+};
 
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const numberOr = (v: unknown, dflt: number): number => (typeof v === 'number' ? v : dflt);
@@ -100,18 +112,24 @@ function checkCrossReferences(cfg: UncheckedConfig, ctx: z.RefinementCtx): void 
     const width = numberOr(cam.analysis?.width, 640);
     const height = numberOr(cam.analysis?.height, 360);
     const zones = asArray<UncheckedZone>(cam.zones);
-    duplicates(zones.map((z) => z?.id)).forEach((zi) => issue(['cameras', ci, 'zones', zi, 'id'], `duplicate zone id ${JSON.stringify(zones[zi].id)}`));
+    duplicates(zones.map((z) => z?.id)).forEach((zi) =>
+      issue(['cameras', ci, 'zones', zi, 'id'], `duplicate zone id ${JSON.stringify(zones[zi].id)}`),
+    );
     zones.forEach((zone, zi) => {
       if (!zone || typeof zone !== 'object') return;
       const pixels = zone.units === 'pixels';
-      const [mx, my, inside] = pixels ? [width, height, `the ${width}×${height} analysis frame`] : [1, 1, '0..1 (normalised; set units: pixels for pixel coordinates)'];
+      const [mx, my, inside] = pixels
+        ? [width, height, `the ${width}×${height} analysis frame`]
+        : [1, 1, '0..1 (normalised; set units: pixels for pixel coordinates)'];
       asArray<unknown>(zone.polygon).forEach((p, pi) => {
         if (isPoint(p) && (p[0] < 0 || p[1] < 0 || p[0] > mx || p[1] > my)) {
           issue(['cameras', ci, 'zones', zi, 'polygon', pi], `expected a point inside ${inside}, got [${p[0]}, ${p[1]}]`);
         }
       });
       const rules = asArray<{ id?: unknown }>(zone.rules);
-      duplicates(rules.map((r) => r?.id)).forEach((ri) => issue(['cameras', ci, 'zones', zi, 'rules', ri, 'id'], `duplicate rule id ${JSON.stringify(rules[ri].id)}`));
+      duplicates(rules.map((r) => r?.id)).forEach((ri) =>
+        issue(['cameras', ci, 'zones', zi, 'rules', ri, 'id'], `duplicate rule id ${JSON.stringify(rules[ri].id)}`),
+      );
     });
     for (const field of ['privacyMasks', 'motionMasks'] as const) {
       asArray<unknown>(cam[field]).forEach((mask, mi) =>
@@ -123,8 +141,10 @@ function checkCrossReferences(cfg: UncheckedConfig, ctx: z.RefinementCtx): void 
       );
     }
     asArray<{ x?: unknown; y?: unknown; width?: unknown; height?: unknown }>(cam.windows).forEach((w, wi) => {
-      if (w && numberOr(w.x, 0) + numberOr(w.width, 0) > width) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
-      else if (w && numberOr(w.y, 0) + numberOr(w.height, 0) > height) issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
+      if (w && numberOr(w.x, 0) + numberOr(w.width, 0) > width)
+        issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
+      else if (w && numberOr(w.y, 0) + numberOr(w.height, 0) > height)
+        issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
     });
   });
 }

@@ -33,7 +33,18 @@ export function editableCamera(text: string, cameraId: string): { index: number;
   const index = (raw?.cameras ?? []).findIndex((c) => c?.id === cameraId);
   if (index < 0) return undefined;
   const c = raw!.cameras![index];
-  return { index, camera: { id: c.id, name: c.name, analysis: c.analysis, zones: c.zones ?? [], privacyMasks: c.privacyMasks ?? [], windows: c.windows ?? [], calibration: c.calibration } };
+  return {
+    index,
+    camera: {
+      id: c.id,
+      name: c.name,
+      analysis: c.analysis,
+      zones: c.zones ?? [],
+      privacyMasks: c.privacyMasks ?? [],
+      windows: c.windows ?? [],
+      calibration: c.calibration,
+    },
+  };
 }
 
 /** Applies an edit to the YAML text, changing only the nodes whose values change: comments and layout elsewhere stay. */
@@ -61,7 +72,12 @@ export interface SaveResult {
 }
 
 /** Writes `next` over `file` when it still has `baseSha256`, keeping the previous bytes as `FILE.<time>.bak`. */
-export async function saveConfigText(file: string, baseSha256: string, next: string, now = new Date()): Promise<SaveResult | { conflict: true }> {
+export async function saveConfigText(
+  file: string,
+  baseSha256: string,
+  next: string,
+  now = new Date(),
+): Promise<SaveResult | { conflict: true }> {
   const current = await readFile(file, 'utf8');
   if (sha256Hex(current) !== baseSha256) return { conflict: true };
   const backup = `${file}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
@@ -79,7 +95,14 @@ type Path = (string | number)[];
 function keepLayout(before: string, after: string): string {
   const key = (l: string) => {
     const indent = /^\s*/.exec(l)![0];
-    return indent + l.slice(indent.length).replace(/\s+/g, ' ').replace(/([[{]) /g, '$1').replace(/ ([\]}])/g, '$1');
+    return (
+      indent +
+      l
+        .slice(indent.length)
+        .replace(/\s+/g, ' ')
+        .replace(/([[{]) /g, '$1')
+        .replace(/ ([\]}])/g, '$1')
+    );
   };
   const original = new Map<string, string>();
   for (const l of before.split('\n')) if (!original.has(key(l))) original.set(key(l), l);
@@ -173,7 +196,8 @@ export function lineDiff(before: string, after: string): string {
   const m = b.length;
   // LCS table on lines: configs are a few hundred lines.
   const lcs = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
   const ops: { op: ' ' | '-' | '+'; line: string; at: number }[] = [];
   let i = 0;
   let j = 0;

@@ -46,7 +46,8 @@ export class LiveRecorder {
     this.facts = { seq: frame.seq, at, width: frame.width, height: frame.height, detections, tracks };
     if (at > this.watchedUntil || (this.image && at - this.image.at < this.imageIntervalMs)) return;
     let img = this.image?.image;
-    if (!img || img.data.length !== frame.data.length) img = { data: new Uint8Array(frame.data.length), width: frame.width, height: frame.height };
+    if (!img || img.data.length !== frame.data.length)
+      img = { data: new Uint8Array(frame.data.length), width: frame.width, height: frame.height };
     img.data.set(frame.data);
     this.image = { image: img, seq: frame.seq, at };
   }

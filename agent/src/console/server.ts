@@ -37,7 +37,10 @@ const EDITORS = ['installer', 'admin'] as const;
 
 /** The rule types' parameters as JSON Schema, for the editor's forms (the same zod schemas as the config). */
 const ruleTypes = () =>
-  ruleSchema.options.map((o) => ({ type: (o.shape.type as z.ZodLiteral<string>).value, schema: z.toJSONSchema(o, { io: 'input', unrepresentable: 'any' }) }));
+  ruleSchema.options.map((o) => ({
+    type: (o.shape.type as z.ZodLiteral<string>).value,
+    schema: z.toJSONSchema(o, { io: 'input', unrepresentable: 'any' }),
+  }));
 
 /** The box console: cameras, live view with the rules' state, zone/mask/line and calibration editors, events. */
 export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
@@ -53,18 +56,26 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
     if (!cam) throw new HttpError(404, `unknown camera "${id}"`);
     return cam;
   };
-  const page = (name: string, extra: Record<string, unknown> = {}) => (c: WebContext) =>
-    c.html(
-      200,
-      pageHtml({
-        lang: c.lang,
-        title: `${consoleMessages[`nav.${name === 'camera' || name === 'calibration' ? 'cameras' : name}` as 'nav.cameras'][c.lang]} · ${consoleMessages.product[c.lang]}`,
-        csrf: c.session.csrf,
-        script: 'console',
-        styles: ['console'],
-        data: { page: name, user: c.session.user, role: c.session.role, ...(c.params.id ? { camera: camera(c.params.id).id } : {}), ...extra },
-      }),
-    );
+  const page =
+    (name: string, extra: Record<string, unknown> = {}) =>
+    (c: WebContext) =>
+      c.html(
+        200,
+        pageHtml({
+          lang: c.lang,
+          title: `${consoleMessages[`nav.${name === 'camera' || name === 'calibration' ? 'cameras' : name}` as 'nav.cameras'][c.lang]} · ${consoleMessages.product[c.lang]}`,
+          csrf: c.session.csrf,
+          script: 'console',
+          styles: ['console'],
+          data: {
+            page: name,
+            user: c.session.user,
+            role: c.session.role,
+            ...(c.params.id ? { camera: camera(c.params.id).id } : {}),
+            ...extra,
+          },
+        }),
+      );
   const readConfig = async () => {
     const text = await readFile(runtime.configFile, 'utf8');
     return { text, sha256: sha256Hex(text) };
@@ -76,7 +87,11 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
     if (!found) throw new HttpError(404, `camera "${c.params.id}" is not in ${runtime.configFile}`);
     const result = applyCameraEdit(text, runtime.configFile, found.index, body);
     // The diff's context lines may hold a camera URL written with its password: never shown or audited as is.
-    const out = { diff: redact(result.diff), problems: result.problems.map((p) => ({ ...p, text: redact(p.text), message: redact(p.message) })), changed: result.text !== text };
+    const out = {
+      diff: redact(result.diff),
+      problems: result.problems.map((p) => ({ ...p, text: redact(p.text), message: redact(p.message) })),
+      changed: result.text !== text,
+    };
     if (result.problems.length > 0) {
       c.auditDetail({ camera: c.params.id, refused: 'invalid', problems: out.problems.map((p) => p.text) });
       return c.json(422, { ...out, error: out.problems.map((p) => p.text).join('\n') });
@@ -85,13 +100,35 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
     const saved = await saveConfigText(runtime.configFile, body.baseSha256, result.text);
     if ('conflict' in saved) {
       c.auditDetail({ camera: c.params.id, refused: 'conflict' });
-      return c.json(409, { ...out, error: `${runtime.configFile} changed since the editor loaded it: reload the page; nothing was written` });
+      return c.json(409, {
+        ...out,
+        error: `${runtime.configFile} changed since the editor loaded it: reload the page; nothing was written`,
+      });
     }
     const reload = await runtime.reload();
     const restartNeeded = !reload.ok && /restart/.test(reload.error);
-    c.auditDetail({ camera: c.params.id, file: runtime.configFile, sha256: saved.sha256, backup: saved.backup, diff: out.diff, applied: reload.ok, ...(reload.ok ? {} : { reloadError: reload.error }) });
-    opts.log.info({ stage: 'console', camera: c.params.id, user: c.session.user, backup: saved.backup, applied: reload.ok }, 'config saved from the console');
-    c.json(200, { ...out, saved: true, backup: saved.backup, sha256: saved.sha256, applied: reload.ok, restartNeeded, ...(reload.ok ? {} : { reloadError: reload.error }) });
+    c.auditDetail({
+      camera: c.params.id,
+      file: runtime.configFile,
+      sha256: saved.sha256,
+      backup: saved.backup,
+      diff: out.diff,
+      applied: reload.ok,
+      ...(reload.ok ? {} : { reloadError: reload.error }),
+    });
+    opts.log.info(
+      { stage: 'console', camera: c.params.id, user: c.session.user, backup: saved.backup, applied: reload.ok },
+      'config saved from the console',
+    );
+    c.json(200, {
+      ...out,
+      saved: true,
+      backup: saved.backup,
+      sha256: saved.sha256,
+      applied: reload.ok,
+      restartNeeded,
+      ...(reload.ok ? {} : { reloadError: reload.error }),
+    });
   };
 
   const routes: WebRoute[] = [
@@ -104,7 +141,17 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
       path: '/api/overview',
       handle: (c) => {
         const health = new Map(runtime.health().map((h) => [h.camera, h]));
-        c.json(200, { cameras: runtime.config().cameras.map((cam) => ({ id: cam.id, name: cam.name, source: redact(cam.url), analysis: cam.analysis, health: health.get(cam.id) })) });
+        c.json(200, {
+          cameras: runtime
+            .config()
+            .cameras.map((cam) => ({
+              id: cam.id,
+              name: cam.name,
+              source: redact(cam.url),
+              analysis: cam.analysis,
+              health: health.get(cam.id),
+            })),
+        });
       },
     },
     {
@@ -113,7 +160,12 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
       handle: (c) => {
         camera(c.params.id);
         const live = runtime.live(c.params.id);
-        c.json(200, live ? { ...live.facts, imageSeq: live.image?.seq ?? null, imageAt: live.image?.at ?? null, now: Date.now() } : { camera: c.params.id, seq: null, now: Date.now() });
+        c.json(
+          200,
+          live
+            ? { ...live.facts, imageSeq: live.image?.seq ?? null, imageAt: live.image?.at ?? null, now: Date.now() }
+            : { camera: c.params.id, seq: null, now: Date.now() },
+        );
       },
     },
     {
@@ -126,7 +178,12 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
         let cached = jpegCache.get(c.params.id);
         if (cached?.seq !== img.seq) {
           const { data, width, height } = img.image;
-          cached = { seq: img.seq, jpeg: await sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 75 }).toBuffer() };
+          cached = {
+            seq: img.seq,
+            jpeg: await sharp(data, { raw: { width, height, channels: 3 } })
+              .jpeg({ quality: 75 })
+              .toBuffer(),
+          };
           jpegCache.set(c.params.id, cached);
         }
         c.send(200, 'image/jpeg', cached.jpeg, { 'X-Frame-Seq': String(img.seq), 'Cache-Control': 'private, max-age=60' });
@@ -140,7 +197,14 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
         const { text, sha256 } = await readConfig();
         const found = editableCamera(text, c.params.id);
         if (!found) throw new HttpError(404, `camera "${c.params.id}" is not in ${runtime.configFile}`);
-        c.json(200, { baseSha256: sha256, file: runtime.configFile, camera: found.camera, analysis: running.analysis, windows: running.windows, ruleTypes: ruleTypes() });
+        c.json(200, {
+          baseSha256: sha256,
+          file: runtime.configFile,
+          camera: found.camera,
+          analysis: running.analysis,
+          windows: running.windows,
+          ruleTypes: ruleTypes(),
+        });
       },
     },
     { method: 'POST', path: '/api/cameras/:id/check', roles: EDITORS, handle: (c) => edit(c, false) },
@@ -150,7 +214,9 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
       path: '/api/events',
       handle: async (c) => {
         const events = opts.events.list();
-        c.json(200, { events: await Promise.all(events.map(async (e) => ({ ...e, evidence: await evidenceLinks(opts.evidenceRoot, e.eventId) }))) });
+        c.json(200, {
+          events: await Promise.all(events.map(async (e) => ({ ...e, evidence: await evidenceLinks(opts.evidenceRoot, e.eventId) }))),
+        });
       },
     },
     { method: 'GET', path: '/evidence/*', handle: (c) => c.file(opts.evidenceRoot, c.params['*'], 'private, max-age=3600') },

@@ -35,7 +35,8 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[], input: unkn
   const out: ConfigProblem[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: formatPath([...issue.path, key]), message: 'unknown field (check its spelling and indentation)' });
+      for (const key of issue.keys)
+        out.push({ path: formatPath([...issue.path, key]), message: 'unknown field (check its spelling and indentation)' });
       continue;
     }
     out.push({ path: formatPath(issue.path), message: describeIssue(issue, valueAt(input, issue.path)) });
@@ -61,7 +62,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   if ((issue.code === 'too_small' || issue.code === 'too_big') && /^Too (small|big)/.test(issue.message)) {
     const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
     const cmp = issue.code === 'too_small' ? (issue.inclusive ? '≥' : '>') : issue.inclusive ? '≤' : '<';
-    if (issue.origin === 'array') return `expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} items, got ${Array.isArray(value) ? value.length : got}`;
+    if (issue.origin === 'array')
+      return `expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} items, got ${Array.isArray(value) ? value.length : got}`;
     if (issue.origin === 'string') return `expected ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} characters`;
     return `expected a value ${cmp} ${bound}, got ${got}`;
   }
@@ -78,7 +80,7 @@ function expectedType(t: string): string {
 }
 
 function show(v: unknown): string {
-  const s = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

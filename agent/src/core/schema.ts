@@ -1,15 +1,19 @@
 import { z } from 'zod';
 
 /** Ids end up in MQTT topics and file names: keep them to a safe alphabet. */
-export const idSchema = z
-  .string({ error: 'expected a string id' })
-  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
-    error: 'expected an id of lower-case letters, digits, "-" or "_" (max 63, starting with a letter or digit)',
-  });
+export const idSchema = z.string({ error: 'expected a string id' }).regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, {
+  error: 'expected an id of lower-case letters, digits, "-" or "_" (max 63, starting with a letter or digit)',
+});
 
 export const latLonSchema = z.strictObject({
-  lat: z.number({ error: 'expected latitude in degrees (number)' }).min(-90, { error: 'expected latitude between -90 and 90' }).max(90, { error: 'expected latitude between -90 and 90' }),
-  lon: z.number({ error: 'expected longitude in degrees (number)' }).min(-180, { error: 'expected longitude between -180 and 180' }).max(180, { error: 'expected longitude between -180 and 180' }),
+  lat: z
+    .number({ error: 'expected latitude in degrees (number)' })
+    .min(-90, { error: 'expected latitude between -90 and 90' })
+    .max(90, { error: 'expected latitude between -90 and 90' }),
+  lon: z
+    .number({ error: 'expected longitude in degrees (number)' })
+    .min(-180, { error: 'expected longitude between -180 and 180' })
+    .max(180, { error: 'expected longitude between -180 and 180' }),
 });
 
 /** A point as `[x, y]`: normalised 0..1 or pixels, as the owning zone says. */
@@ -23,20 +27,29 @@ export const polygonSchema = z
     if (crossing) {
       const [i, j] = crossing;
       const edge = (k: number) => `points[${k}]–points[${(k + 1) % pts.length}]`;
-      ctx.addIssue({ code: 'custom', message: `edges ${edge(i)} and ${edge(j)} cross: expected a simple polygon, its points in order around the outline` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `edges ${edge(i)} and ${edge(j)} cross: expected a simple polygon, its points in order around the outline`,
+      });
     }
   });
 
 /** The first pair of non-adjacent edges of a closed polygon that touch or cross, if any (polygons are drawn by hand: small). */
 function firstCrossing(pts: readonly (readonly [number, number])[]): [number, number] | undefined {
   const n = pts.length;
-  const orient = (a: readonly number[], b: readonly number[], c: readonly number[]) => Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
+  const orient = (a: readonly number[], b: readonly number[], c: readonly number[]) =>
+    Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]));
   const within = (a: readonly number[], b: readonly number[], c: readonly number[]) =>
     Math.min(a[0], b[0]) <= c[0] && c[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= c[1] && c[1] <= Math.max(a[1], b[1]);
   const meet = (p1: readonly number[], p2: readonly number[], q1: readonly number[], q2: readonly number[]) => {
     const [d1, d2, d3, d4] = [orient(q1, q2, p1), orient(q1, q2, p2), orient(p1, p2, q1), orient(p1, p2, q2)];
     if (d1 !== d2 && d3 !== d4 && d1 !== 0 && d2 !== 0 && d3 !== 0 && d4 !== 0) return true;
-    return (d1 === 0 && within(q1, q2, p1)) || (d2 === 0 && within(q1, q2, p2)) || (d3 === 0 && within(p1, p2, q1)) || (d4 === 0 && within(p1, p2, q2));
+    return (
+      (d1 === 0 && within(q1, q2, p1)) ||
+      (d2 === 0 && within(q1, q2, p2)) ||
+      (d3 === 0 && within(p1, p2, q1)) ||
+      (d4 === 0 && within(p1, p2, q2))
+    );
   };
   for (let i = 0; i < n; i++) {
     for (let j = i + 2; j < n; j++) {
@@ -51,12 +64,7 @@ export const durationSeconds = (what: string) =>
   z.number({ error: `expected ${what} in seconds (number)` }).nonnegative({ error: `expected ${what} ≥ 0 seconds` });
 
 /** A secret given inline, from a file (`{ file }`) or from an environment variable (`{ env }`). */
-export const secretSchema = z.union(
-  [
-    z.string(),
-    z.strictObject({ file: z.string().min(1) }),
-    z.strictObject({ env: z.string().min(1) }),
-  ],
-  { error: 'expected a string, { file: PATH } or { env: NAME }' },
-);
+export const secretSchema = z.union([z.string(), z.strictObject({ file: z.string().min(1) }), z.strictObject({ env: z.string().min(1) })], {
+  error: 'expected a string, { file: PATH } or { env: NAME }',
+});
 export type Secret = z.infer<typeof secretSchema>;

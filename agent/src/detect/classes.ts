@@ -11,7 +11,10 @@ export interface ClassPlan {
  * Resolves the label map and per-label thresholds against the model's labels. A key that names no label is an
  * error (a typo would otherwise silently leave a class at the default threshold or unmapped).
  */
-export function planClasses(modelLabels: readonly string[], cfg: Pick<DetectorConfig, 'scoreThreshold' | 'classThresholds' | 'labelMap'>): ClassPlan {
+export function planClasses(
+  modelLabels: readonly string[],
+  cfg: Pick<DetectorConfig, 'scoreThreshold' | 'classThresholds' | 'labelMap'>,
+): ClassPlan {
   const known = new Set(modelLabels);
   const list = (xs: Iterable<string>) => [...xs].map((x) => `"${x}"`).join(', ');
   for (const key of Object.keys(cfg.labelMap)) {

@@ -14,7 +14,9 @@ try {
   port.on('message', (m: ToDetectorWorker) => {
     queue = queue.then(async () => {
       try {
-        const detections = await detector.detect({ data: m.data, width: m.width, height: m.height }, m.windows, { wholeFrame: m.wholeFrame });
+        const detections = await detector.detect({ data: m.data, width: m.width, height: m.height }, m.windows, {
+          wholeFrame: m.wholeFrame,
+        });
         send({ type: 'result', id: m.id, detections, timings: detector.lastTimings });
       } catch (err) {
         send({ type: 'error', id: m.id, message: (err as Error).message });

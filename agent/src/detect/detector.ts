@@ -36,7 +36,12 @@ export async function createDetector(model: LoadedModel, cfg: DetectorConfig, lo
     const infos: OutputInfo[] = session.outputNames.map((name) => ({ name, dims: warm[name].dims, type: warm[name].type }));
     let decoder: Decoder;
     try {
-      decoder = decoderFactories[manifest.family](infos, { numClasses: model.labels.length, inputWidth: iw, inputHeight: ih, decode: manifest.decode });
+      decoder = decoderFactories[manifest.family](infos, {
+        numClasses: model.labels.length,
+        inputWidth: iw,
+        inputHeight: ih,
+        decode: manifest.decode,
+      });
     } catch (err) {
       if (err instanceof OutputLayoutError) throw new Error(`${where}: ${err.message} (check "family" and "decode" in the manifest)`);
       throw err;

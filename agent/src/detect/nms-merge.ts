@@ -27,7 +27,14 @@ const CUT_COVERED = 0.5;
  * `truck` mapped to `vehicle` suppress each other). Boxes cut by a window edge rank after uncut ones and are
  * dropped when an uncut box from another pass covers most of them.
  */
-export function selectDetections(c: RawBoxes, plan: ClassPlan, passes: readonly Pass[], frameWidth: number, frameHeight: number, opts: SelectOptions): Detection[] {
+export function selectDetections(
+  c: RawBoxes,
+  plan: ClassPlan,
+  passes: readonly Pass[],
+  frameWidth: number,
+  frameHeight: number,
+  opts: SelectOptions,
+): Detection[] {
   const order: number[] = [];
   const cut = new Uint8Array(c.length);
   for (let i = 0; i < c.length; i++) {
@@ -89,4 +96,4 @@ function intersection(c: RawBoxes, i: number, j: number): number {
   return w > 0 && h > 0 ? w * h : 0;
 }
 
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : Math.min(v , hi));
+const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : Math.min(v, hi));

@@ -12,8 +12,15 @@ export interface FitTransform {
   contentHeight: number;
 }
 
-export function fitWindow(width: number, height: number, inputWidth: number, inputHeight: number, mode: 'letterbox' | 'stretch'): FitTransform {
-  if (mode === 'stretch') return { scaleX: inputWidth / width, scaleY: inputHeight / height, contentWidth: inputWidth, contentHeight: inputHeight };
+export function fitWindow(
+  width: number,
+  height: number,
+  inputWidth: number,
+  inputHeight: number,
+  mode: 'letterbox' | 'stretch',
+): FitTransform {
+  if (mode === 'stretch')
+    return { scaleX: inputWidth / width, scaleY: inputHeight / height, contentWidth: inputWidth, contentHeight: inputHeight };
   const s = Math.min(inputWidth / width, inputHeight / height);
   const contentWidth = Math.min(inputWidth, Math.max(1, Math.round(width * s)));
   const contentHeight = Math.min(inputHeight, Math.max(1, Math.round(height * s)));

@@ -4,7 +4,10 @@ import type { Logger } from '../core/log.ts';
 import type { ModelManifest } from '../model/manifest.ts';
 import { intraOpThreadsOf, type DetectorConfig } from './config.ts';
 
-export type SessionConfig = Pick<DetectorConfig, 'intraOpThreads' | 'interOpThreads' | 'graphOptimization' | 'executionProviders' | 'allowSpinning'>;
+export type SessionConfig = Pick<
+  DetectorConfig,
+  'intraOpThreads' | 'interOpThreads' | 'graphOptimization' | 'executionProviders' | 'allowSpinning'
+>;
 
 /** ORT session options from the config. CPU always ends the provider list, so a box without an accelerator still runs. */
 export function sessionOptions(cfg: SessionConfig, providers: readonly string[]): InferenceSession.SessionOptions {
@@ -14,7 +17,9 @@ export function sessionOptions(cfg: SessionConfig, providers: readonly string[])
     interOpNumThreads: cfg.interOpThreads,
     graphOptimizationLevel: cfg.graphOptimization,
     // Session config keys of onnxruntime_session_options_config_keys.h, nested by their dotted names.
-    extra: { session: { intra_op: { allow_spinning: cfg.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: cfg.allowSpinning ? '1' : '0' } } },
+    extra: {
+      session: { intra_op: { allow_spinning: cfg.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: cfg.allowSpinning ? '1' : '0' } },
+    },
     // The default model logs hundreds of initializer warnings at the default level.
     logSeverityLevel: 3,
   };
@@ -25,7 +30,8 @@ export async function openSession(modelPath: string, cfg: SessionConfig, log: Lo
   try {
     return await ort.InferenceSession.create(modelPath, sessionOptions(cfg, cfg.executionProviders));
   } catch (err) {
-    if (cfg.executionProviders.every((p) => p === 'cpu')) throw new Error(`${modelPath}: ONNX Runtime cannot load the model: ${(err as Error).message}`);
+    if (cfg.executionProviders.every((p) => p === 'cpu'))
+      throw new Error(`${modelPath}: ONNX Runtime cannot load the model: ${(err as Error).message}`);
     log.warn({ providers: cfg.executionProviders, err: (err as Error).message }, 'execution providers unavailable, falling back to cpu');
     return ort.InferenceSession.create(modelPath, sessionOptions(cfg, ['cpu']));
   }
@@ -56,16 +62,22 @@ export function bindInputs(session: Pick<InferenceSession, 'inputMetadata'>, man
   const fits = (dim: number | string | undefined, want: number) => typeof dim === 'string' || dim === -1 || dim === want;
   const shapeOk = shape.length === 4 && fits(shape[0], 1) && fits(shape[1], 3) && fits(shape[2], height) && fits(shape[3], width);
   if (imageMeta.type !== 'float32' || !shapeOk) {
-    throw new Error(`${where}: input "${imageMeta.name}" is ${imageMeta.type} [${shape.join(', ')}]; the manifest expects ${wanted} (check input.width/height)`);
+    throw new Error(
+      `${where}: input "${imageMeta.name}" is ${imageMeta.type} [${shape.join(', ')}]; the manifest expects ${wanted} (check input.width/height)`,
+    );
   }
   for (const m of inputs) {
     if (m.name === imageMeta.name) continue;
     if (m.name !== sizeInput) {
-      throw new Error(`${where}: the model has an input "${m.name}" the manifest does not describe (set decode.sizeInput if it takes the image size)`);
+      throw new Error(
+        `${where}: the model has an input "${m.name}" the manifest does not describe (set decode.sizeInput if it takes the image size)`,
+      );
     }
   }
   if (sizeInput && !inputs.some((m) => m.name === sizeInput)) {
-    throw new Error(`${where}: decode.sizeInput names "${sizeInput}", but the model's inputs are ${inputs.map((m) => `"${m.name}"`).join(', ')}`);
+    throw new Error(
+      `${where}: decode.sizeInput names "${sizeInput}", but the model's inputs are ${inputs.map((m) => `"${m.name}"`).join(', ')}`,
+    );
   }
   return sizeInput ? { image: imageMeta.name, sizeInput } : { image: imageMeta.name };
 }

@@ -30,23 +30,28 @@ const MIN_GAIN = 1.1;
  *   objects stand on a zone and rise above it), windows that fit in one model input merged, and windows that would
  *   not see more detail than the whole frame dropped.
  */
-export function windowsForCamera<Z extends ZoneOutline>(camera: WindowCamera<Z>, modelInput: { width: number; height: number }): DetectionWindow[] {
+export function windowsForCamera<Z extends ZoneOutline>(
+  camera: WindowCamera<Z>,
+  modelInput: { width: number; height: number },
+): DetectionWindow[] {
   const { width: fw, height: fh } = camera.analysis;
   if (camera.windows === 'none') return [];
   if (Array.isArray(camera.windows)) return camera.windows.map((w) => toPixels(w.x, w.y, w.x + w.width, w.y + w.height, fw, fh));
 
-  let boxes = camera.zones.flatMap((zone) => (zone.polygon ? [{ units: zone.units, polygon: zone.polygon }] : [])).map((zone) => {
-    const [sx, sy] = zone.units === 'normalized' ? [fw, fh] : [1, 1];
-    const xs = zone.polygon.map(([x]) => x * sx);
-    const ys = zone.polygon.map(([, y]) => y * sy);
-    const x1 = Math.min(...xs);
-    const y1 = Math.min(...ys);
-    const x2 = Math.max(...xs);
-    const y2 = Math.max(...ys);
-    const px = Math.max(MIN_PADDING_PX, (x2 - x1) * ZONE_PADDING);
-    const py = Math.max(MIN_PADDING_PX, (y2 - y1) * ZONE_PADDING);
-    return toPixels(x1 - px, y1 - py, x2 + px, y2 + py, fw, fh);
-  });
+  let boxes = camera.zones
+    .flatMap((zone) => (zone.polygon ? [{ units: zone.units, polygon: zone.polygon }] : []))
+    .map((zone) => {
+      const [sx, sy] = zone.units === 'normalized' ? [fw, fh] : [1, 1];
+      const xs = zone.polygon.map(([x]) => x * sx);
+      const ys = zone.polygon.map(([, y]) => y * sy);
+      const x1 = Math.min(...xs);
+      const y1 = Math.min(...ys);
+      const x2 = Math.max(...xs);
+      const y2 = Math.max(...ys);
+      const px = Math.max(MIN_PADDING_PX, (x2 - x1) * ZONE_PADDING);
+      const py = Math.max(MIN_PADDING_PX, (y2 - y1) * ZONE_PADDING);
+      return toPixels(x1 - px, y1 - py, x2 + px, y2 + py, fw, fh);
+    });
   boxes = mergeSmall(boxes, modelInput);
   const wholeScale = scaleOf({ x: 0, y: 0, width: fw, height: fh }, modelInput);
   const out: DetectionWindow[] = [];

@@ -65,7 +65,15 @@ export class WorkerDetector implements Detector {
     const data = Uint8Array.from(image.data);
     await this.ready;
     const id = this.nextId++;
-    const msg: ToDetectorWorker = { type: 'detect', id, width: image.width, height: image.height, data, windows: windows.map((w) => ({ ...w })), wholeFrame: options.wholeFrame ?? true };
+    const msg: ToDetectorWorker = {
+      type: 'detect',
+      id,
+      width: image.width,
+      height: image.height,
+      data,
+      windows: windows.map((w) => ({ ...w })),
+      wholeFrame: options.wholeFrame ?? true,
+    };
     return new Promise<Detection[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage(msg, [data.buffer]);
@@ -83,7 +91,11 @@ export class WorkerDetector implements Detector {
   }
 
   private spawn(): void {
-    const worker = new Worker(bootstrap(new URL('./detector-worker.ts', import.meta.url)), { eval: true, name: 'jifang-detect', workerData: this.data });
+    const worker = new Worker(bootstrap(new URL('./detector-worker.ts', import.meta.url)), {
+      eval: true,
+      name: 'jifang-detect',
+      workerData: this.data,
+    });
     this.worker = worker;
     let ready!: (i: DetectorInfo) => void;
     let failed!: (e: Error) => void;

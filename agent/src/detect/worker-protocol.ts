@@ -7,7 +7,15 @@ export interface DetectorWorkerData {
   cfg: DetectorConfig;
 }
 
-export type ToDetectorWorker = { type: 'detect'; id: number; width: number; height: number; data: Uint8Array; windows: DetectionWindow[]; wholeFrame: boolean };
+export type ToDetectorWorker = {
+  type: 'detect';
+  id: number;
+  width: number;
+  height: number;
+  data: Uint8Array;
+  windows: DetectionWindow[];
+  wholeFrame: boolean;
+};
 
 export type FromDetectorWorker =
   | { type: 'ready'; info: DetectorInfo }

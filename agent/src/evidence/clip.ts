@@ -44,7 +44,14 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
   const end = Math.min(to, last.endAt);
   await mkdir(dirname(opts.out), { recursive: true });
   const list = `${opts.out}.ffconcat`;
-  await writeFile(list, ['ffconcat version 1.0', ...chosen.flatMap((s) => [`file '${s.path.replace(/'/g, "'\\''")}'`, `duration ${((s.endAt - s.startAt) / 1000).toFixed(3)}`]), ''].join('\n'));
+  await writeFile(
+    list,
+    [
+      'ffconcat version 1.0',
+      ...chosen.flatMap((s) => [`file '${s.path.replace(/'/g, "'\\''")}'`, `duration ${((s.endAt - s.startAt) / 1000).toFixed(3)}`]),
+      '',
+    ].join('\n'),
+  );
   const masked = opts.mask !== undefined && !opts.mask.empty;
   const startedAt = masked ? Math.max(from, first.startAt) : first.startAt;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -54,22 +61,43 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
       const size = await probeSize(first.path);
       const png = await maskImage(opts.mask!, size.width, size.height, `${opts.out}.mask.png`);
       args = [
-        '-f', 'concat', '-safe', '0', '-i', list, '-i', png,
-        '-ss', seconds(startedAt - first.startAt), '-t', seconds(end - startedAt),
-        '-filter_complex', '[0:v][1:v]overlay=0:0:format=auto,format=yuv420p[v]', '-map', '[v]',
+        '-f',
+        'concat',
+        '-safe',
+        '0',
+        '-i',
+        list,
+        '-i',
+        png,
+        '-ss',
+        seconds(startedAt - first.startAt),
+        '-t',
+        seconds(end - startedAt),
+        '-filter_complex',
+        '[0:v][1:v]overlay=0:0:format=auto,format=yuv420p[v]',
+        '-map',
+        '[v]',
         ...opts.encoder,
       ];
     } else {
       args = ['-f', 'concat', '-safe', '0', '-i', list, '-t', seconds(end - startedAt), '-map', '0:v:0', '-c', 'copy'];
     }
     // A masked re-encode is a CPU burst: below the analysis loop's priority, so detection keeps its budget.
-    await runFfmpeg(['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args, '-an', '-movflags', '+faststart', opts.out], { nice: masked ? 10 : 0 });
+    await runFfmpeg(['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args, '-an', '-movflags', '+faststart', opts.out], {
+      nice: masked ? 10 : 0,
+    });
   } finally {
     await rm(list, { force: true });
     await rm(`${opts.out}.mask.png`, { force: true });
   }
   const durationSeconds = await probeDuration(opts.out);
-  return { path: opts.out, startedAt, durationSeconds, complete: first.startAt <= from && last.endAt >= to, mode: masked ? 'masked' : 'copy' };
+  return {
+    path: opts.out,
+    startedAt,
+    durationSeconds,
+    complete: first.startAt <= from && last.endAt >= to,
+    mode: masked ? 'masked' : 'copy',
+  };
 }
 
 /**
@@ -114,19 +142,27 @@ async function maskImage(mask: PrivacyMask, width: number, height: number, path:
     const row = spans[k] * width;
     for (let x = spans[k + 1]; x < spans[k + 2]; x++) rgba[(row + x) * 4 + 3] = 255;
   }
-  await sharp(rgba, { raw: { width, height, channels: 4 } }).png().toFile(path);
+  await sharp(rgba, { raw: { width, height, channels: 4 } })
+    .png()
+    .toFile(path);
   return path;
 }
 
 async function probeSize(path: string): Promise<{ width: number; height: number }> {
-  const out = (await runFfmpeg(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path], { tool: 'ffprobe' })).toString();
+  const out = (
+    await runFfmpeg(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0', path], {
+      tool: 'ffprobe',
+    })
+  ).toString();
   const [w, h] = out.trim().split('\n')[0].split(',').map(Number);
   if (!(w > 0 && h > 0)) throw new Error(`cannot read the video size of ${path} (ffprobe said "${out.trim()}")`);
   return { width: w, height: h };
 }
 
 export async function probeDuration(path: string): Promise<number> {
-  const out = (await runFfmpeg(['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { tool: 'ffprobe' })).toString();
+  const out = (
+    await runFfmpeg(['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { tool: 'ffprobe' })
+  ).toString();
   const d = Number(out.trim());
   if (!(d > 0)) throw new Error(`${path} is not a playable video (ffprobe duration "${out.trim()}")`);
   return d;

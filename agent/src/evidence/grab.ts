@@ -24,7 +24,25 @@ export function grabArgs(url: string, opts: GrabOptions): string[] {
   if (kind === 'rtsp') input.push('-rtsp_transport', opts.rtspTransport, '-timeout', micros);
   else if (kind === 'http' || kind === 'hls') input.push('-rw_timeout', micros);
   const seek = kind === 'file' && opts.seekSeconds !== undefined ? ['-ss', opts.seekSeconds.toFixed(3)] : [];
-  return [...input, ...(opts.inputOptions ?? []), '-i', url, ...seek, '-an', '-sn', '-dn', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'ppm', '-pix_fmt', 'rgb24', 'pipe:1'];
+  return [
+    ...input,
+    ...(opts.inputOptions ?? []),
+    '-i',
+    url,
+    ...seek,
+    '-an',
+    '-sn',
+    '-dn',
+    '-frames:v',
+    '1',
+    '-f',
+    'image2pipe',
+    '-c:v',
+    'ppm',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
 }
 
 /**
@@ -36,7 +54,8 @@ export async function grabFrame(url: string, opts: GrabOptions): Promise<RgbImag
   try {
     ppm = await runFfmpeg(grabArgs(url, opts), { timeoutMs: opts.timeoutMs + 1000 });
   } catch (err) {
-    const why = err instanceof FfmpegError && /^no answer within/.test(err.message) ? `no frame within ${opts.timeoutMs} ms` : (err as Error).message;
+    const why =
+      err instanceof FfmpegError && /^no answer within/.test(err.message) ? `no frame within ${opts.timeoutMs} ms` : (err as Error).message;
     throw new Error(`evidence grab from ${redact(url)}: ${why}`);
   }
   try {
@@ -64,11 +83,14 @@ export function parsePpm(buf: Buffer): RgbImage {
   const width = Number(w);
   const height = Number(h);
   if (magic !== 'P6' || !(width > 0) || !(height > 0) || max !== '255') {
-    throw new Error(`expected a binary PPM (P6, 8 bit) frame from ffmpeg, got ${buf.length} bytes starting "${buf.toString('latin1', 0, 16).replace(/\s+/g, ' ')}"`);
+    throw new Error(
+      `expected a binary PPM (P6, 8 bit) frame from ffmpeg, got ${buf.length} bytes starting "${buf.toString('latin1', 0, 16).replace(/\s+/g, ' ')}"`,
+    );
   }
   const offset = i + 1;
   const length = width * height * 3;
-  if (buf.length < offset + length) throw new Error(`truncated frame from ffmpeg: expected ${length} pixel bytes for ${width}×${height}, got ${buf.length - offset}`);
+  if (buf.length < offset + length)
+    throw new Error(`truncated frame from ffmpeg: expected ${length} pixel bytes for ${width}×${height}, got ${buf.length - offset}`);
   return { data: new Uint8Array(buf.buffer, buf.byteOffset + offset, length), width, height };
 }
 

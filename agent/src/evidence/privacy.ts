@@ -99,6 +99,8 @@ function clampInt(v: number, max: number): number {
 
 function checkImage(image: RgbImage): void {
   if (image.data.length !== image.width * image.height * 3) {
-    throw new Error(`expected an RGB24 image of ${image.width}×${image.height}×3 = ${image.width * image.height * 3} bytes, got ${image.data.length}`);
+    throw new Error(
+      `expected an RGB24 image of ${image.width}×${image.height}×3 = ${image.width * image.height * 3} bytes, got ${image.data.length}`,
+    );
   }
 }

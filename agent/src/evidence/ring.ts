@@ -54,7 +54,6 @@ export function ringArgs(o: RingOptions): string[] {
   return [...input, ...o.inputOptions, '-i', o.url, ...ringOutputArgs(ringOutput(o))];
 }
 
-
 /** `name,start,end` lines of ffmpeg's CSV segment list (stream seconds). Malformed lines are left out. Pure. */
 export function parseSegmentList(csv: string): { name: string; seconds: number }[] {
   const out: { name: string; seconds: number }[] = [];
@@ -70,7 +69,11 @@ export function parseSegmentList(csv: string): { name: string; seconds: number }
  * the next one arrives, so its modification time is its end; its start is that minus its length.
  * Entries whose times do not increase in list order (a file rewritten behind the list) are dropped. Pure.
  */
-export function timeline(list: readonly { name: string; seconds: number }[], mtimes: ReadonlyMap<string, number>, dir: string): RingSegment[] {
+export function timeline(
+  list: readonly { name: string; seconds: number }[],
+  mtimes: ReadonlyMap<string, number>,
+  dir: string,
+): RingSegment[] {
   const out: RingSegment[] = [];
   for (const e of list) {
     const endAt = mtimes.get(e.name);
@@ -159,10 +162,14 @@ export class SegmentRing {
       if (this.stopped) return;
       const elapsedMs = Date.now() - started;
       if (elapsedMs > 60_000) this.attempt = 0;
-      const reason = failureReason(proc, exit, this.opts.timeoutSeconds * 1000) ?? redact(proc.stderr.at(-1) ?? `exit ${exit.code ?? exit.signal}`);
+      const reason =
+        failureReason(proc, exit, this.opts.timeoutSeconds * 1000) ?? redact(proc.stderr.at(-1) ?? `exit ${exit.code ?? exit.signal}`);
       const delay = backoffDelayMs(this.attempt++, this.opts.reconnect);
       this.log.warn({ reason, retryInMs: Math.round(delay) }, 'evidence ring stopped; restarting');
-      this.restartTimer = setTimeout(() => void this.spawn().catch((err) => this.log.error({ err }, 'evidence ring restart failed')), delay);
+      this.restartTimer = setTimeout(
+        () => void this.spawn().catch((err) => this.log.error({ err }, 'evidence ring restart failed')),
+        delay,
+      );
     });
     this.log.debug({ url: redact(this.opts.url), dir: this.opts.dir }, 'evidence ring started');
   }

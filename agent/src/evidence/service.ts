@@ -143,7 +143,10 @@ export class EvidenceService {
   async start(): Promise<void> {
     for (const s of this.cams.values()) await s.ring?.start();
     const every = this.opts.config.retentionIntervalMinutes * 60_000;
-    this.retentionTimer = setInterval(() => void this.retention().catch((err) => this.log.error({ err }, 'evidence retention failed')), every);
+    this.retentionTimer = setInterval(
+      () => void this.retention().catch((err) => this.log.error({ err }, 'evidence retention failed')),
+      every,
+    );
     this.retentionTimer.unref();
     await this.retention();
   }
@@ -207,11 +210,32 @@ export class EvidenceService {
       { objects: req.objects, zone: req.zone, line: req.line, camera: st.cam.name ?? st.cam.id, at },
       { frame: st.cam.analysis, timezone: this.opts.timezone, quality: cfg.jpegQuality },
     );
-    const file = await this.store.put(req.eventId, req.camera, 'snapshot', snap.jpeg, 'jpg', { width: snap.width, height: snap.height, source, at: new Date(at).toISOString() });
+    const file = await this.store.put(req.eventId, req.camera, 'snapshot', snap.jpeg, 'jpg', {
+      width: snap.width,
+      height: snap.height,
+      source,
+      at: new Date(at).toISOString(),
+    });
     const thumb = await thumbnail(snap.jpeg, { maxSide: cfg.thumbnailWidth, maxBytes: cfg.thumbnailMaxBytes });
-    await this.opts.audit?.append('evidence_stored', { eventId: req.eventId, camera: req.camera, kind: 'snapshot', sha256: snap.sha256, bytes: snap.jpeg.length, source });
+    await this.opts.audit?.append('evidence_stored', {
+      eventId: req.eventId,
+      camera: req.camera,
+      kind: 'snapshot',
+      sha256: snap.sha256,
+      bytes: snap.jpeg.length,
+      source,
+    });
     log.debug({ sha256: snap.sha256, bytes: snap.jpeg.length, source }, 'snapshot stored');
-    return { jpeg: snap.jpeg, sha256: snap.sha256, bytes: snap.jpeg.length, width: snap.width, height: snap.height, source, thumbnail: thumb, file };
+    return {
+      jpeg: snap.jpeg,
+      sha256: snap.sha256,
+      bytes: snap.jpeg.length,
+      width: snap.width,
+      height: snap.height,
+      source,
+      thumbnail: thumb,
+      file,
+    };
   }
 
   /**
@@ -245,10 +269,23 @@ export class EvidenceService {
       mode: result.mode,
       complete: result.complete,
     });
-    await this.opts.audit?.append('evidence_stored', { eventId, camera, kind: 'clip', sha256: file.sha256, bytes: file.bytes, mode: result.mode, complete: result.complete });
+    await this.opts.audit?.append('evidence_stored', {
+      eventId,
+      camera,
+      kind: 'clip',
+      sha256: file.sha256,
+      bytes: file.bytes,
+      mode: result.mode,
+      complete: result.complete,
+    });
     this.log.debug({ camera, eventId, sha256: file.sha256, durationSeconds: result.durationSeconds, mode: result.mode }, 'clip stored');
     return {
-      clip: { sha256: file.sha256, bytes: file.bytes, durationSeconds: result.durationSeconds, startedAt: new Date(result.startedAt).toISOString() },
+      clip: {
+        sha256: file.sha256,
+        bytes: file.bytes,
+        durationSeconds: result.durationSeconds,
+        startedAt: new Date(result.startedAt).toISOString(),
+      },
       complete: result.complete,
       mode: result.mode,
       file,
@@ -259,11 +296,19 @@ export class EvidenceService {
    * Keeps a frame an operator judged a false positive, unannotated (privacy-masked), with the boxes the detector
    * wrongly reported: material for retraining. It ages out with the event's other evidence.
    */
-  async hardNegative(eventId: string, camera: string, frame: RgbImage, at: number, info: { objects: readonly AnnotatedObject[]; model: { name: string; sha256: string }; by: string; note?: string }): Promise<StoredFile> {
+  async hardNegative(
+    eventId: string,
+    camera: string,
+    frame: RgbImage,
+    at: number,
+    info: { objects: readonly AnnotatedObject[]; model: { name: string; sha256: string }; by: string; note?: string },
+  ): Promise<StoredFile> {
     const st = this.state(camera);
     const image = { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height };
     st.mask.apply(image);
-    const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality: this.opts.config.jpegQuality }).toBuffer();
+    const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .jpeg({ quality: this.opts.config.jpegQuality })
+      .toBuffer();
     const file = await this.store.put(eventId, camera, 'hard_negative', jpeg, 'jpg', {
       at: new Date(at).toISOString(),
       width: image.width,
@@ -273,7 +318,14 @@ export class EvidenceService {
       by: info.by,
       ...(info.note ? { note: info.note } : {}),
     });
-    await this.opts.audit?.append('evidence_stored', { eventId, camera, kind: 'hard_negative', sha256: file.sha256, bytes: file.bytes, by: info.by });
+    await this.opts.audit?.append('evidence_stored', {
+      eventId,
+      camera,
+      kind: 'hard_negative',
+      sha256: file.sha256,
+      bytes: file.bytes,
+      by: info.by,
+    });
     return file;
   }
 
@@ -316,7 +368,11 @@ export class EvidenceService {
     }
     if (Date.now() - at > RECENT_MS) throw new Error(`the evidence stream no longer holds ${new Date(at).toISOString()}`);
     const grabbedAt = Date.now();
-    const image = await grabFrame(st.cam.evidenceUrl!, { rtspTransport: st.cam.rtspTransport, timeoutMs, inputOptions: st.cam.inputOptions });
+    const image = await grabFrame(st.cam.evidenceUrl!, {
+      rtspTransport: st.cam.rtspTransport,
+      timeoutMs,
+      inputOptions: st.cam.inputOptions,
+    });
     return { image, at: grabbedAt };
   }
 

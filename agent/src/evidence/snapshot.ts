@@ -88,7 +88,8 @@ export async function thumbnail(jpeg: Buffer, opts: { maxSide: number; maxBytes:
         .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
         .jpeg({ quality })
         .toBuffer({ resolveWithObject: true });
-      if (data.length <= opts.maxBytes) return { mime: 'image/jpeg', base64: data.toString('base64'), width: info.width, height: info.height };
+      if (data.length <= opts.maxBytes)
+        return { mime: 'image/jpeg', base64: data.toString('base64'), width: info.width, height: info.height };
     }
   }
   throw new Error(`thumbnail: cannot fit the image into ${opts.maxBytes} bytes even at 16 pixels`);
@@ -129,7 +130,9 @@ function overlaySvg(width: number, height: number, a: SnapshotAnnotations, sx: n
     const y = o.box.y1 * sy;
     const w = (o.box.x2 - o.box.x1) * sx;
     const h = (o.box.y2 - o.box.y1) * sy;
-    parts.push(`<rect x="${r(x)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" fill="none" stroke="${BOX_COLOR}" stroke-width="${stroke}"/>`);
+    parts.push(
+      `<rect x="${r(x)}" y="${r(y)}" width="${r(w)}" height="${r(h)}" fill="none" stroke="${BOX_COLOR}" stroke-width="${stroke}"/>`,
+    );
     const text = `${o.label}${o.trackId === undefined ? '' : ` #${o.trackId}`} ${o.score.toFixed(2)}${o.plate ? ` ${o.plate}` : ''}`;
     const labelH = Math.round(font * 1.3);
     // Above the box when there is room, else just inside its top edge.
@@ -162,7 +165,8 @@ function lineSvg(line: CrossingLine, sx: number, sy: number, stroke: number): st
   const arrow = (sign: 1 | -1) => {
     const [tx, ty] = [mx + sign * nx * size, my + sign * ny * size];
     const head = size * 0.4;
-    const wing = (side: 1 | -1) => `${r(tx - sign * nx * head + side * ux * head * 0.6)},${r(ty - sign * ny * head + side * uy * head * 0.6)}`;
+    const wing = (side: 1 | -1) =>
+      `${r(tx - sign * nx * head + side * ux * head * 0.6)},${r(ty - sign * ny * head + side * uy * head * 0.6)}`;
     return [
       `<line x1="${r(mx)}" y1="${r(my)}" x2="${r(tx)}" y2="${r(ty)}" stroke="${LINE_COLOR}" stroke-width="${stroke}"/>`,
       `<polygon points="${r(tx)},${r(ty)} ${wing(1)} ${wing(-1)}" fill="${LINE_COLOR}"/>`,

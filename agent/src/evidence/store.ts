@@ -1,4 +1,4 @@
-import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat, } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ensurePrivateDir, PRIVATE_DIR, PRIVATE_FILE, syncPath, writeFileAtomic } from '../core/durable.ts';
@@ -44,9 +44,23 @@ export interface EvidenceEntry {
 export interface EvidenceStore {
   readonly root: string;
   /** Stores bytes (snapshots) under the event. */
-  put(eventId: string, camera: string, kind: StoredFile['kind'], data: Uint8Array, ext: string, info?: Record<string, unknown>): Promise<StoredFile>;
+  put(
+    eventId: string,
+    camera: string,
+    kind: StoredFile['kind'],
+    data: Uint8Array,
+    ext: string,
+    info?: Record<string, unknown>,
+  ): Promise<StoredFile>;
   /** Moves a finished file (a clip written by ffmpeg on the same disk) into the event's folder. */
-  adopt(eventId: string, camera: string, kind: StoredFile['kind'], path: string, ext: string, info?: Record<string, unknown>): Promise<StoredFile>;
+  adopt(
+    eventId: string,
+    camera: string,
+    kind: StoredFile['kind'],
+    path: string,
+    ext: string,
+    info?: Record<string, unknown>,
+  ): Promise<StoredFile>;
   get(eventId: string): EvidenceEntry | undefined;
   /** A stored file by its SHA-256 (what alerts reference), for delivery on request. */
   find(sha256: string): StoredFile | undefined;
@@ -71,7 +85,8 @@ export async function openEvidenceStore(root: string, now: () => number = Date.n
   };
 
   const entryFor = async (eventId: string, camera: string): Promise<EvidenceEntry> => {
-    if (!EVENT_ID.test(eventId)) throw new Error(`evidence: expected an event id of letters, digits, ".", "_" or "-" (max 128), got ${JSON.stringify(eventId)}`);
+    if (!EVENT_ID.test(eventId))
+      throw new Error(`evidence: expected an event id of letters, digits, ".", "_" or "-" (max 128), got ${JSON.stringify(eventId)}`);
     let e = entries.get(eventId);
     if (!e) {
       const createdAt = now();

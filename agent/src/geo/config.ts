@@ -18,7 +18,11 @@ export const calibrationSchema = z
     if (c.units === 'normalized') {
       c.points.forEach((p, i) => {
         if (p.pixel.some((v) => v < 0 || v > 1)) {
-          ctx.addIssue({ code: 'custom', path: ['points', i, 'pixel'], message: `expected a normalised pixel inside 0..1, got [${p.pixel.join(', ')}] (or set units: pixels)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['points', i, 'pixel'],
+            message: `expected a normalised pixel inside 0..1, got [${p.pixel.join(', ')}] (or set units: pixels)`,
+          });
         }
       });
     }

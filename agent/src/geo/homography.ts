@@ -99,7 +99,8 @@ interface System {
 function prepare(points: readonly Correspondence[]): System {
   if (points.length < 4) throw new CalibrationError(`expected at least 4 pixel ↔ geo points, got ${points.length}`);
   points.forEach((p, i) => {
-    if (![...p.pixel, p.geo.lat, p.geo.lon].every(Number.isFinite)) throw new CalibrationError(`points[${i}]: expected finite pixel and geo coordinates`);
+    if (![...p.pixel, p.geo.lat, p.geo.lon].every(Number.isFinite))
+      throw new CalibrationError(`points[${i}]: expected finite pixel and geo coordinates`);
   });
   const frame = localFrame({ lat: mean(points.map((p) => p.geo.lat)), lon: mean(points.map((p) => p.geo.lon)) });
   const image = points.map((p) => p.pixel);
@@ -131,7 +132,9 @@ function addPoint(m: Float64Array, [x, y]: Point, [u, v]: Point, sign: 1 | -1): 
 function fromSystem(sys: System, m: Float64Array, without: number): Homography {
   const { values, vectors } = symmetricEigen(m, 9);
   if (values[1] <= 1e-10 * values[8]) {
-    throw new CalibrationError('the points do not determine a ground plane: expected at least 4 points in general position (no 3 of them on one line) in the image and on the ground');
+    throw new CalibrationError(
+      'the points do not determine a ground plane: expected at least 4 points in general position (no 3 of them on one line) in the image and on the ground',
+    );
   }
   const matrix = mul3(sys.ng.inverse, mul3(vectors[0], sys.ni.forward));
   let side = 0;
@@ -141,7 +144,9 @@ function fromSystem(sys: System, m: Float64Array, without: number): Homography {
     const w = Math.sign(matrix[6] * x + matrix[7] * y + matrix[8]);
     side ||= w;
     if (w === 0 || w !== side) {
-      throw new CalibrationError('the points cannot lie on one ground plane seen by one camera (the fit puts some of them beyond the horizon): check for swapped lat/lon or mismatched pairs');
+      throw new CalibrationError(
+        'the points cannot lie on one ground plane seen by one camera (the fit puts some of them beyond the horizon): check for swapped lat/lon or mismatched pairs',
+      );
     }
   }
   return { matrix, frame: sys.frame, side: side > 0 ? 1 : -1 };
@@ -220,18 +225,29 @@ function checkShape(pts: readonly Point[], what: string): void {
   const b = farthest(a, (k) => Math.hypot(pts[k][0] - pts[a][0], pts[k][1] - pts[a][1]));
   const c = farthest(a, (k) => area(a, b, k));
   if (area(a, b, c) < FLAT) {
-    throw new CalibrationError(`all ${what} points lie on one line: expected at least 4 points spread over an area, no 3 of them on one line`);
+    throw new CalibrationError(
+      `all ${what} points lie on one line: expected at least 4 points spread over an area, no 3 of them on one line`,
+    );
   }
   if (pts.length === 4) {
-    const triples: [number, number, number][] = [[0, 1, 2], [0, 1, 3], [0, 2, 3], [1, 2, 3]];
+    const triples: [number, number, number][] = [
+      [0, 1, 2],
+      [0, 1, 3],
+      [0, 2, 3],
+      [1, 2, 3],
+    ];
     const flat = triples.find(([i, j, k]) => area(i, j, k) < FLAT);
-    if (flat) throw new CalibrationError(`${what} points[${flat[0]}], points[${flat[1]}] and points[${flat[2]}] lie on one line: with 4 points, no 3 may be collinear`);
+    if (flat)
+      throw new CalibrationError(
+        `${what} points[${flat[0]}], points[${flat[1]}] and points[${flat[2]}] lie on one line: with 4 points, no 3 may be collinear`,
+      );
   }
 }
 
 /** Row-major 3×3 product. */
 function mul3(a: Float64Array, b: Float64Array): Float64Array {
   const out = new Float64Array(9);
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) out[i * 3 + j] = a[i * 3] * b[j] + a[i * 3 + 1] * b[3 + j] + a[i * 3 + 2] * b[6 + j];
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) out[i * 3 + j] = a[i * 3] * b[j] + a[i * 3 + 1] * b[3 + j] + a[i * 3 + 2] * b[6 + j];
   return out;
 }

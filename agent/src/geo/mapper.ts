@@ -1,6 +1,13 @@
 import type { LatLon, Point } from '../core/geometry.ts';
 import type { CalibrationConfig } from './config.ts';
-import { CalibrationError, leaveOneOutMaxMeters, pixelToGeo, solveHomography, type Correspondence, type HomographyFit } from './homography.ts';
+import {
+  CalibrationError,
+  leaveOneOutMaxMeters,
+  pixelToGeo,
+  solveHomography,
+  type Correspondence,
+  type HomographyFit,
+} from './homography.ts';
 
 /** A camera's calibration, ready to place points of its analysed frame on the map. */
 export interface GeoMapper {
@@ -33,7 +40,13 @@ export function calibrationReport(camera: { calibration?: CalibrationConfig }): 
   const points = correspondences(camera.calibration);
   try {
     const fit = solveHomography(points);
-    return { ok: true, points: points.length, rmsMeters: fit.rmsMeters, maxMeters: fit.maxMeters, leaveOneOutMaxMeters: leaveOneOutMaxMeters(points) };
+    return {
+      ok: true,
+      points: points.length,
+      rmsMeters: fit.rmsMeters,
+      maxMeters: fit.maxMeters,
+      leaveOneOutMaxMeters: leaveOneOutMaxMeters(points),
+    };
   } catch (err) {
     if (err instanceof CalibrationError) return { ok: false, error: err.message };
     throw err;
@@ -43,5 +56,3 @@ export function calibrationReport(camera: { calibration?: CalibrationConfig }): 
 function correspondences(c: CalibrationConfig): Correspondence[] {
   return c.points.map((p) => ({ pixel: p.pixel, geo: p.geo }));
 }
-
-

@@ -21,7 +21,11 @@ export interface DetectionCounters {
 }
 
 /** `…/{camera}/health` from the stream supervisor's status and the loop's counters. */
-export function cameraHealth(src: Pick<SourceStatus, 'camera' | 'state' | 'reason' | 'since' | 'reconnects' | 'lastFrameAt'>, analysis: AnalysisCounters, now: number): CameraHealth {
+export function cameraHealth(
+  src: Pick<SourceStatus, 'camera' | 'state' | 'reason' | 'since' | 'reconnects' | 'lastFrameAt'>,
+  analysis: AnalysisCounters,
+  now: number,
+): CameraHealth {
   return {
     camera: src.camera,
     state: src.state,

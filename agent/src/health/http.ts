@@ -62,14 +62,18 @@ export async function startHttpServer(
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, getHealth: () => CameraHealth[], registry: Registry): Promise<void> {
-  if (!(await healthRoutes(getHealth, registry)(req, res))) send(res, 404, 'text/plain; charset=utf-8', 'not found: try GET /healthz or GET /metrics\n');
+  if (!(await healthRoutes(getHealth, registry)(req, res)))
+    send(res, 404, 'text/plain; charset=utf-8', 'not found: try GET /healthz or GET /metrics\n');
 }
 
 /**
  * `GET /healthz` and `GET /metrics` for a server that also serves other things (the console): true when the
  * request was one of them and has been answered. They answer without a session, for health checks and scrapers.
  */
-export function healthRoutes(getHealth: () => CameraHealth[], registry: Registry): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+export function healthRoutes(
+  getHealth: () => CameraHealth[],
+  registry: Registry,
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/healthz' && path !== '/metrics') return false;
@@ -78,7 +82,13 @@ export function healthRoutes(getHealth: () => CameraHealth[], registry: Registry
   };
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, path: string, getHealth: () => CameraHealth[], registry: Registry): Promise<void> {
+async function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  getHealth: () => CameraHealth[],
+  registry: Registry,
+): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
     return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed: use GET\n');

@@ -32,7 +32,8 @@ export function registerHealthMetrics(registry: Registry, getHealth: () => reado
     registers: [registry],
     collect() {
       this.reset();
-      for (const h of getHealth()) for (const s of streamStateSchema.options) this.set({ camera: h.camera, state: s }, h.state === s ? 1 : 0);
+      for (const h of getHealth())
+        for (const s of streamStateSchema.options) this.set({ camera: h.camera, state: s }, h.state === s ? 1 : 0);
     },
   });
   new Counter({

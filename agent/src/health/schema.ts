@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { streamStateSchema } from '../ingest/state.ts';
 
-
 /** `…/{camera}/health`, retained: what an installer checks remotely. */
 export const cameraHealthSchema = z.strictObject({
   camera: z.string(),

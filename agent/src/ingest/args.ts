@@ -63,11 +63,20 @@ export function buildFfmpegArgs(cfg: FfmpegSourceConfig): FfmpegArgs {
   // 1/fps time slot passes (never duplicated), which is what `-r` below would keep anyway.
   const select = `select='isnan(prev_selected_t)+gt(floor(t*${fps}),floor(prev_selected_t*${fps}))'`;
   const output = [
-    '-an', '-sn', '-dn',
-    '-vf', `${select},${scale}`,
+    '-an',
+    '-sn',
+    '-dn',
+    '-vf',
+    `${select},${scale}`,
     // vfr + -r drops frames above the analysis rate but never duplicates: a slow camera is not padded with copies.
-    '-fps_mode', 'vfr', '-r', String(fps),
-    '-f', 'rawvideo', '-pix_fmt', 'rgb24',
+    '-fps_mode',
+    'vfr',
+    '-r',
+    String(fps),
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
   ];
   return { input: cfg.url, inputOptions: input, outputOptions: output };
 }
@@ -88,11 +97,30 @@ export const RING_LIST_FILE = 'segments.csv';
  */
 export function ringOutputArgs(r: RingOutput): string[] {
   return [
-    '-map', '0:v:0', '-c', 'copy', '-an', '-sn', '-dn',
-    '-f', 'segment', '-segment_time', String(r.segmentSeconds), '-segment_wrap', String(r.files), '-segment_format', 'mpegts',
-    '-reset_timestamps', '1',
+    '-map',
+    '0:v:0',
+    '-c',
+    'copy',
+    '-an',
+    '-sn',
+    '-dn',
+    '-f',
+    'segment',
+    '-segment_time',
+    String(r.segmentSeconds),
+    '-segment_wrap',
+    String(r.files),
+    '-segment_format',
+    'mpegts',
+    '-reset_timestamps',
+    '1',
     // One entry fewer than files: the segment being (re)written is never in the list.
-    '-segment_list', join(r.dir, RING_LIST_FILE), '-segment_list_type', 'csv', '-segment_list_size', String(r.files - 1),
+    '-segment_list',
+    join(r.dir, RING_LIST_FILE),
+    '-segment_list_type',
+    'csv',
+    '-segment_list_size',
+    String(r.files - 1),
     join(r.dir, 'seg-%03d.ts'),
   ];
 }

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 
-const streamUrl = z
-  .string({ error: 'expected a stream URL or file path' })
-  .min(1, { error: 'expected a stream URL or file path' });
+const streamUrl = z.string({ error: 'expected a stream URL or file path' }).min(1, { error: 'expected a stream URL or file path' });
 
 const seconds = (what: string) =>
   z.number({ error: `expected ${what} in seconds (number)` }).positive({ error: `expected ${what} > 0 seconds` });
@@ -18,7 +16,10 @@ export const cameraSourceFields = {
   loop: z.boolean().default(true),
   analysis: z
     .strictObject({
-      fps: z.number({ error: 'expected analysis.fps (frames per second)' }).min(0.01, { error: 'expected analysis.fps ≥ 0.01 (one frame every 100 s)' }).max(60, { error: 'expected analysis.fps ≤ 60' }),
+      fps: z
+        .number({ error: 'expected analysis.fps (frames per second)' })
+        .min(0.01, { error: 'expected analysis.fps ≥ 0.01 (one frame every 100 s)' })
+        .max(60, { error: 'expected analysis.fps ≤ 60' }),
       width: z.number().int().min(32, { error: 'expected width ≥ 32 pixels' }).max(7680),
       height: z.number().int().min(32, { error: 'expected height ≥ 32 pixels' }).max(4320),
       /**

@@ -31,7 +31,10 @@ function executable(path: string): boolean {
 /** The binary as the shell would find it, or undefined. */
 function resolveBinary(name: string): string | undefined {
   if (isAbsolute(name) || name.includes('/')) return executable(name) ? name : undefined;
-  return (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, name)).find(executable);
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .map((dir) => join(dir, name))
+    .find(executable);
 }
 
 export interface FfmpegExit {
@@ -77,7 +80,8 @@ export function startFfmpeg(args: readonly string[], opts: FfmpegOptions = {}): 
   const binary = ffmpegBinary(opts.tool);
   const resolved = resolveBinary(binary);
   // Without a parent-death signal a `kill -9` of the agent would leave the ring's ffmpeg recording for ever.
-  const [cmd, argv] = resolved && executable(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', resolved, ...args]] : [resolved ?? binary, [...args]];
+  const [cmd, argv] =
+    resolved && executable(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', resolved, ...args]] : [resolved ?? binary, [...args]];
   const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'], detached: true });
   let running = child.pid !== undefined;
   if (opts.nice && child.pid) {
@@ -137,7 +141,8 @@ export function startFfmpeg(args: readonly string[], opts: FfmpegOptions = {}): 
 
 /** Why a run failed, in an installer's words: ffmpeg's own messages translated, the binary missing named. */
 export function failureReason(p: Pick<FfmpegProcess, 'stderr' | 'startedAt'>, exit: FfmpegExit, timeoutMs: number): string | undefined {
-  if (exit.spawnError) return `${exit.spawnError.message.includes('ENOENT') ? 'ffmpeg not found' : `cannot run ffmpeg (${exit.spawnError.message})`}: install ffmpeg or set FFMPEG_PATH`;
+  if (exit.spawnError)
+    return `${exit.spawnError.message.includes('ENOENT') ? 'ffmpeg not found' : `cannot run ffmpeg (${exit.spawnError.message})`}: install ffmpeg or set FFMPEG_PATH`;
   return reasonFromStderr(p.stderr, { elapsedMs: Date.now() - p.startedAt, timeoutMs });
 }
 

@@ -49,7 +49,16 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     this.targetFps = cfg.analysis.fps;
     this.evidenceUrl = cfg.evidenceUrl ?? cfg.url;
     this.log = log.child({ stage: 'ingest', camera: cfg.id });
-    this.st = { camera: cfg.id, state: 'stopped', since: Date.now(), reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null, sizeChanges: 0 };
+    this.st = {
+      camera: cfg.id,
+      state: 'stopped',
+      since: Date.now(),
+      reconnects: 0,
+      framesRead: 0,
+      shortReads: 0,
+      lastFrameAt: null,
+      sizeChanges: 0,
+    };
   }
 
   status(): SourceStatus {
@@ -87,7 +96,8 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
   recycle(frame: Frame): void {
     const buf = frame.data.buffer;
     // A buffer given back already is detached (byteLength 0): transferring it again would throw.
-    if (!this.thread || frame.camera !== this.camera || !(buf instanceof ArrayBuffer) || buf.byteLength !== this.width * this.height * 3) return;
+    if (!this.thread || frame.camera !== this.camera || !(buf instanceof ArrayBuffer) || buf.byteLength !== this.width * this.height * 3)
+      return;
     this.thread.send({ type: 'recycle', camera: this.camera, data: buf }, [buf]);
   }
 
@@ -95,7 +105,15 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     switch (m.type) {
       case 'frame':
         this.st = m.status;
-        this.emit('frame', { camera: this.camera, seq: m.seq, receivedAt: m.receivedAt, monoAt: m.monoAt, data: Buffer.from(m.data), width: this.width, height: this.height });
+        this.emit('frame', {
+          camera: this.camera,
+          seq: m.seq,
+          receivedAt: m.receivedAt,
+          monoAt: m.monoAt,
+          data: Buffer.from(m.data),
+          width: this.width,
+          height: this.height,
+        });
         return;
       case 'state':
         this.st = m.status;

@@ -22,9 +22,15 @@ const rules: Rule[] = [
   { test: /Connection refused/i, reason: () => 'connection refused: nothing is listening at that address and port' },
   { test: /timed out/i, reason: () => 'timed out: the camera did not answer' },
   { test: /No route to host|Network is unreachable/i, reason: () => 'host unreachable: check the network and the address' },
-  { test: /Failed to resolve hostname ([^\s:]+)|Name or service not known/i, reason: (m) => `host name not found${m[1] ? `: ${m[1]}` : ''}` },
+  {
+    test: /Failed to resolve hostname ([^\s:]+)|Name or service not known/i,
+    reason: (m) => `host name not found${m[1] ? `: ${m[1]}` : ''}`,
+  },
   { test: /No such file or directory/i, reason: () => 'file not found' },
-  { test: /Unrecognized hwaccel: ([\w-]+)/i, reason: (m) => `hardware decoder "${m[1]}" is not available in this ffmpeg build (check inputOptions)` },
+  {
+    test: /Unrecognized hwaccel: ([\w-]+)/i,
+    reason: (m) => `hardware decoder "${m[1]}" is not available in this ffmpeg build (check inputOptions)`,
+  },
   { test: /Unknown decoder '([^']+)'/i, reason: (m) => `decoder "${m[1]}" is not available in this ffmpeg build (check inputOptions)` },
   {
     test: /Decoder \(codec (\w+)\) not found|no decoder found for:?\s*(\w+)|Unsupported codec|Could not find codec parameters|Cannot determine format of input stream/i,
@@ -34,11 +40,12 @@ const rules: Rule[] = [
   {
     test: /Invalid data found when processing input/i,
     reason: (_m, ctx) =>
-      ctx.elapsedMs >= ctx.timeoutMs * 0.9
-        ? 'timed out: the camera did not answer'
-        : 'invalid data: not a stream or file ffmpeg can read',
+      ctx.elapsedMs >= ctx.timeoutMs * 0.9 ? 'timed out: the camera did not answer' : 'invalid data: not a stream or file ffmpeg can read',
   },
-  { test: /(?:Server returned|method \w+ failed:) (\d{3}|[45]XX) ?([^\r\n]*)/i, reason: (m) => `server answered ${m[1]}${m[2] ? ` ${m[2].trim()}` : ''}` },
+  {
+    test: /(?:Server returned|method \w+ failed:) (\d{3}|[45]XX) ?([^\r\n]*)/i,
+    reason: (m) => `server answered ${m[1]}${m[2] ? ` ${m[2].trim()}` : ''}`,
+  },
 ];
 
 /** Turns ffmpeg's stderr into a reason an installer understands; undefined when nothing in it explains a failure. */

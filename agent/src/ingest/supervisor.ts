@@ -83,7 +83,12 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
    * `log` should already carry the camera's `stage` and `camera` fields. `ring`: the same ffmpeg also copies the
    * stream into the evidence ring's segments, so a camera without a separate evidence stream is opened once.
    */
-  constructor(cfg: CameraSourceConfig, log: LogSink, private readonly random: () => number = Math.random, ring?: RingOutput) {
+  constructor(
+    cfg: CameraSourceConfig,
+    log: LogSink,
+    private readonly random: () => number = Math.random,
+    ring?: RingOutput,
+  ) {
     super();
     this.camera = cfg.id;
     this.kind = sourceKind(cfg.url);
@@ -99,7 +104,16 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     this.timeoutMs = cfg.timeoutSeconds * 1000;
     this.log = log;
     this.cutter = new FrameCutter(this.width, this.height, (data) => this.onFrame(data));
-    this.st = { camera: cfg.id, state: 'stopped', since: Date.now(), reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null, sizeChanges: 0 };
+    this.st = {
+      camera: cfg.id,
+      state: 'stopped',
+      since: Date.now(),
+      reconnects: 0,
+      framesRead: 0,
+      shortReads: 0,
+      lastFrameAt: null,
+      sizeChanges: 0,
+    };
   }
 
   status(): SourceStatus {
@@ -150,7 +164,11 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
         if (change) {
           this.st.sizeChanges++;
           this.log.warn(
-            { from: `${change.from.width}x${change.from.height}`, to: `${change.to.width}x${change.to.height}`, analysis: `${this.width}x${this.height}` },
+            {
+              from: `${change.from.width}x${change.from.height}`,
+              to: `${change.to.width}x${change.to.height}`,
+              analysis: `${this.width}x${this.height}`,
+            },
             'stream changed resolution; frames are still scaled to the analysis size',
           );
         }
@@ -170,7 +188,10 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     if (size && (size.width !== this.width || size.height !== this.height)) {
       this.cutter.recycle(data);
       if (this.session && !this.session.killedFor) {
-        void this.kill(this.session, `frame size changed: ffmpeg writes ${size.width}x${size.height}, expected ${this.width}x${this.height}`);
+        void this.kill(
+          this.session,
+          `frame size changed: ffmpeg writes ${size.width}x${size.height}, expected ${this.width}x${this.height}`,
+        );
       }
       return;
     }
@@ -180,7 +201,15 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
       this.attempt = 0;
       this.setState('streaming', undefined);
     }
-    this.emit('frame', { camera: this.camera, seq: this.seq++, receivedAt: now, monoAt: systemClock.monotonic(), data, width: this.width, height: this.height });
+    this.emit('frame', {
+      camera: this.camera,
+      seq: this.seq++,
+      receivedAt: now,
+      monoAt: systemClock.monotonic(),
+      data,
+      width: this.width,
+      height: this.height,
+    });
   }
 
   private onExit(session: Session, exit: FfmpegExit): void {
@@ -250,4 +279,3 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     this.emit('state', this.status());
   }
 }
-

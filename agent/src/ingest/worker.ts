@@ -45,5 +45,14 @@ port.on('message', (m: ToWorker) => {
 });
 
 function stoppedStatus(camera: string) {
-  return { camera, state: 'stopped' as const, since: Date.now(), reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null, sizeChanges: 0 };
+  return {
+    camera,
+    state: 'stopped' as const,
+    since: Date.now(),
+    reconnects: 0,
+    framesRead: 0,
+    shortReads: 0,
+    lastFrameAt: null,
+    sizeChanges: 0,
+  };
 }

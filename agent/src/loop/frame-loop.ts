@@ -118,14 +118,24 @@ export class FrameLoop {
   constructor(private readonly opts: FrameLoopOptions) {
     this.log = opts.log.child({ stage: 'loop' });
     this.timings = new StageTimings(opts.registry);
-    this.analysedTotal = new Counter({ name: 'jifang_frames_analysed_total', help: 'Frames analysed', labelNames: ['camera'], registers: [opts.registry] });
+    this.analysedTotal = new Counter({
+      name: 'jifang_frames_analysed_total',
+      help: 'Frames analysed',
+      labelNames: ['camera'],
+      registers: [opts.registry],
+    });
     this.skippedTotal = new Counter({
       name: 'jifang_frames_skipped_total',
       help: 'Frames replaced by a newer one before analysis (the loop was busy)',
       labelNames: ['camera'],
       registers: [opts.registry],
     });
-    this.inferencesTotal = new Counter({ name: 'jifang_inferences_total', help: 'Model inferences (one per region or window; the whole frame counts as one)', labelNames: ['camera'], registers: [opts.registry] });
+    this.inferencesTotal = new Counter({
+      name: 'jifang_inferences_total',
+      help: 'Model inferences (one per region or window; the whole frame counts as one)',
+      labelNames: ['camera'],
+      registers: [opts.registry],
+    });
     this.recalibrationsTotal = new Counter({
       name: 'jifang_motion_recalibrations_total',
       help: 'Lighting changes after which the motion background was relearnt',
@@ -284,7 +294,10 @@ export class FrameLoop {
       const now = Date.now();
       if (now - this.lastErrorLogAt >= errorLogEveryMs) {
         this.lastErrorLogAt = now;
-        this.log.error({ camera, err, processErrors: lane.errors }, 'frame processing failed (further failures logged at most once a minute)');
+        this.log.error(
+          { camera, err, processErrors: lane.errors },
+          'frame processing failed (further failures logged at most once a minute)',
+        );
       }
     } finally {
       lane.recycle(frame);
@@ -303,11 +316,17 @@ export class FrameLoop {
     const figures = {
       targetFps: round1(s.targetFps),
       analysedFps: round1(s.analysedFps),
-      cameras: s.cameras.map((c) => `${c.camera} ${round1(c.analysedFps)}/${c.targetFps} fps${c.shortfall >= SHORTFALL_REPORTED ? ` (${Math.round(c.shortfall * 100)}% short)` : ''}`),
+      cameras: s.cameras.map(
+        (c) =>
+          `${c.camera} ${round1(c.analysedFps)}/${c.targetFps} fps${c.shortfall >= SHORTFALL_REPORTED ? ` (${Math.round(c.shortfall * 100)}% short)` : ''}`,
+      ),
     };
     if (over) {
       const worst = short.map((c) => `${c.camera} ${round1(c.analysedFps)} of ${c.targetFps} fps`).join(', ');
-      this.log.warn(figures, `over capacity: analysing ${round1(s.analysedFps)} of ${round1(s.targetFps)} fps in all; short: ${worst}; every camera slowed in proportion`);
+      this.log.warn(
+        figures,
+        `over capacity: analysing ${round1(s.analysedFps)} of ${round1(s.targetFps)} fps in all; short: ${worst}; every camera slowed in proportion`,
+      );
     } else this.log.info(figures, 'back within capacity: every camera at its target rate');
   }
 }

@@ -62,7 +62,11 @@ function locate(name: string, dirs: readonly string[], manifestPath: string, wha
 
 /** One label a line; blank lines at the end are ignored, blank lines inside would shift every class id. */
 export function parseLabels(text: string, file: string): string[] {
-  const lines = text.replace(/\r\n/g, '\n').replace(/\n+$/, '').split('\n').map((l) => l.trim());
+  const lines = text
+    .replace(/\r\n/g, '\n')
+    .replace(/\n+$/, '')
+    .split('\n')
+    .map((l) => l.trim());
   const blank = lines.indexOf('');
   if (blank >= 0) throw new Error(`${file}: line ${blank + 1} is blank: expected one label per line, no blank lines`);
   return lines;

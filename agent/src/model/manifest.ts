@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a lower-case hex SHA-256 (64 characters)' });
-const rgbTriple = (what: string) => z.tuple([z.number(), z.number(), z.number()], { error: `expected ${what} as three numbers [r, g, b] on 0..255 values` });
+const rgbTriple = (what: string) =>
+  z.tuple([z.number(), z.number(), z.number()], { error: `expected ${what} as three numbers [r, g, b] on 0..255 values` });
 
 /** Output layouts the detector can decode; see agent/src/detect/decoders. */
 export const outputFamilySchema = z.enum(['gfl', 'yolov8', 'yolov5', 'yolox', 'end2end'], {
@@ -80,7 +81,9 @@ export async function readManifest(file: string): Promise<ModelManifest> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read the model manifest (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+    throw new ConfigError(file, [
+      { path: '', message: `cannot read the model manifest (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
+    ]);
   }
   return parseManifest(text, file);
 }

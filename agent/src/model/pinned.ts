@@ -52,7 +52,9 @@ export async function readPinnedManifest(file: string): Promise<PinnedModelManif
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new ConfigError(file, [{ path: '', message: e.code ? `cannot read the model manifest (${e.code})` : `not valid JSON: ${e.message}` }]);
+    throw new ConfigError(file, [
+      { path: '', message: e.code ? `cannot read the model manifest (${e.code})` : `not valid JSON: ${e.message}` },
+    ]);
   }
   const parsed = pinnedModelManifestSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));
@@ -76,7 +78,8 @@ export async function npmPackageDir(source: z.infer<typeof npmSourceSchema>, man
   const dir = paths.map((p) => join(p, source.package)).find((d) => existsSync(join(d, 'package.json')));
   if (!dir) throw new Error(`${manifestPath}: npm package ${source.package}@${source.version} is not installed (run "npm ci")`);
   const { version } = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { version?: string };
-  if (version !== source.version) throw new Error(`${manifestPath}: npm package ${source.package} is ${version}, the manifest pins ${source.version}`);
+  if (version !== source.version)
+    throw new Error(`${manifestPath}: npm package ${source.package} is ${version}, the manifest pins ${source.version}`);
   return join(dir, source.dir);
 }
 
@@ -86,7 +89,12 @@ export async function loadPinnedModel(manifestPath: string, searchDirs: readonly
   const dirs = manifest.npm ? [await npmPackageDir(manifest.npm, manifestPath)] : [dirname(resolve(manifestPath)), ...searchDirs];
   const locate = (name: string) => {
     const found = dirs.map((d) => join(d, name)).find((p) => existsSync(p));
-    if (!found) throw new FileVerificationError(name, 'missing', `${manifestPath}: "${name}" not found in ${dirs.join(' or ')} (run "npm run setup" to provision it)`);
+    if (!found)
+      throw new FileVerificationError(
+        name,
+        'missing',
+        `${manifestPath}: "${name}" not found in ${dirs.join(' or ')} (run "npm run setup" to provision it)`,
+      );
     return found;
   };
   const modelPath = locate(manifest.file);
@@ -108,5 +116,11 @@ export async function provisionPinnedModel(manifestPath: string, sharedDir = sha
     return [loaded.modelPath, loaded.dictionaryPath].filter((f) => f !== undefined).map((file) => ({ file, action: 'verified' as const }));
   }
   const dir = dirname(resolve(manifestPath));
-  return [await provisionFile(dir, { name: manifest.file, pin: { sha256: manifest.sha256, size: manifest.size }, url: manifest.url }, { sharedDir })];
+  return [
+    await provisionFile(
+      dir,
+      { name: manifest.file, pin: { sha256: manifest.sha256, size: manifest.size }, url: manifest.url },
+      { sharedDir },
+    ),
+  ];
 }

@@ -35,11 +35,18 @@ export interface PinnedFile {
  * already there (verify) → the shared folder (symlink, else copy; verify) → download from the pinned URL (verify).
  * A mismatch anywhere is a hard error; a failed download leaves no partial file behind.
  */
-export async function provisionModel(manifestPath: string, opts: ProvisionOptions = {}): Promise<{ model: ProvisionResult; labels: ProvisionResult }> {
+export async function provisionModel(
+  manifestPath: string,
+  opts: ProvisionOptions = {},
+): Promise<{ model: ProvisionResult; labels: ProvisionResult }> {
   const manifest = await readManifest(manifestPath);
   const dir = dirname(resolve(manifestPath));
   const shared = { sharedDir: opts.sharedDir ?? sharedModelsDir, fetch: opts.fetch };
-  const model = await provisionFile(dir, { name: manifest.file, pin: { sha256: manifest.sha256, size: manifest.size }, url: manifest.url }, shared);
+  const model = await provisionFile(
+    dir,
+    { name: manifest.file, pin: { sha256: manifest.sha256, size: manifest.size }, url: manifest.url },
+    shared,
+  );
   const labelsPin = manifest.labels.sha256 ? { sha256: manifest.labels.sha256 } : undefined;
   const labels = await provisionFile(dir, { name: manifest.labels.file, pin: labelsPin, url: manifest.labels.url }, shared);
   return { model, labels };
@@ -49,7 +56,11 @@ export async function provisionModel(manifestPath: string, opts: ProvisionOption
  * Makes sure `dir/want.name` exists and matches its pin: already there (verify) → `sharedDir` (symlink, else copy;
  * verify) → download from `want.url` (verify). Also serves sample media (`../shared/samples`).
  */
-export async function provisionFile(dir: string, want: PinnedFile, opts: { sharedDir: string; fetch?: typeof fetch }): Promise<ProvisionResult> {
+export async function provisionFile(
+  dir: string,
+  want: PinnedFile,
+  opts: { sharedDir: string; fetch?: typeof fetch },
+): Promise<ProvisionResult> {
   const target = join(dir, want.name);
   const verify = (file: string) => (want.pin ? verifyFile(file, want.pin) : lstat(file));
 

@@ -13,7 +13,8 @@ export class BackgroundModel {
     readonly cells: number,
     public learningRate: number,
   ) {
-    if (!(learningRate >= 0 && learningRate <= 1)) throw new Error(`background: expected a learning rate between 0 and 1, got ${learningRate}`);
+    if (!(learningRate >= 0 && learningRate <= 1))
+      throw new Error(`background: expected a learning rate between 0 and 1, got ${learningRate}`);
     this.values = new Float32Array(cells);
   }
 
@@ -68,7 +69,15 @@ export class BackgroundModel {
  * as two separable running-window passes, both row by row so memory is read in order), writing into `out`; `tmp`
  * (same size) and `columns` (width entries) are scratch.
  */
-export function dilate(mask: Uint8Array, width: number, height: number, radius: number, out: Uint8Array, tmp: Uint8Array, columns: Uint16Array): void {
+export function dilate(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  radius: number,
+  out: Uint8Array,
+  tmp: Uint8Array,
+  columns: Uint16Array,
+): void {
   if (radius <= 0) {
     out.set(mask);
     return;

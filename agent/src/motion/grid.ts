@@ -72,7 +72,9 @@ export class LumaGrid {
 
   load(image: RgbImage): void {
     if (image.width !== this.frameWidth || image.height !== this.frameHeight) {
-      throw new Error(`motion: frame is ${image.width}×${image.height}; expected ${this.frameWidth}×${this.frameHeight} (the analysis size)`);
+      throw new Error(
+        `motion: frame is ${image.width}×${image.height}; expected ${this.frameWidth}×${this.frameHeight} (the analysis size)`,
+      );
     }
     const { data } = image;
     const { raw, hist, active, xTap, yTap, width, height } = this;
@@ -95,7 +97,9 @@ export class LumaGrid {
         const d = r1 + xTap[2 * x + 1];
         // BT.601 luma in fixed point (77, 150, 29 / 256), summed over the four taps.
         const l =
-          77 * (data[a] + data[b] + data[c] + data[d]) + 150 * (data[a + 1] + data[b + 1] + data[c + 1] + data[d + 1]) + 29 * (data[a + 2] + data[b + 2] + data[c + 2] + data[d + 2]);
+          77 * (data[a] + data[b] + data[c] + data[d]) +
+          150 * (data[a + 1] + data[b + 1] + data[c + 1] + data[d + 1]) +
+          29 * (data[a + 2] + data[b + 2] + data[c + 2] + data[d + 2]);
         const v = l >> 10;
         raw[i] = v;
         hist[v]++;
@@ -124,7 +128,7 @@ export class LumaGrid {
         continue;
       }
       const v = ((raw[i] - base) * 255) / span;
-      luma[i] = v < 0 ? 0 : Math.min(v , 255);
+      luma[i] = v < 0 ? 0 : Math.min(v, 255);
     }
   }
 }

@@ -107,7 +107,12 @@ export function sees(plan: RegionPlan, box: Box): boolean {
 function pad(b: Box, frame: { width: number; height: number }): Box {
   const px = Math.max(MIN_PAD_PX, (b.x2 - b.x1) * PAD);
   const py = Math.max(MIN_PAD_PX, (b.y2 - b.y1) * PAD);
-  return { x1: Math.max(0, b.x1 - px), y1: Math.max(0, b.y1 - py), x2: Math.min(frame.width, b.x2 + px), y2: Math.min(frame.height, b.y2 + py) };
+  return {
+    x1: Math.max(0, b.x1 - px),
+    y1: Math.max(0, b.y1 - py),
+    x2: Math.min(frame.width, b.x2 + px),
+    y2: Math.min(frame.height, b.y2 + py),
+  };
 }
 
 /** The square of side max(`side`, box's longer side) centred on the box, shifted (then clipped) into the frame. */
@@ -130,7 +135,12 @@ function mergeNeighbours(list: Region[], maxSide: number, frame: { width: number
       for (let j = i + 1; j < out.length; j++) {
         const a = out[i];
         const b = out[j];
-        const u = { x1: Math.min(a.x, b.x), y1: Math.min(a.y, b.y), x2: Math.max(a.x + a.width, b.x + b.width), y2: Math.max(a.y + a.height, b.y + b.height) };
+        const u = {
+          x1: Math.min(a.x, b.x),
+          y1: Math.min(a.y, b.y),
+          x2: Math.max(a.x + a.width, b.x + b.width),
+          y2: Math.max(a.y + a.height, b.y + b.height),
+        };
         const joint = Math.max(u.x2 - u.x1, u.y2 - u.y1);
         if (contains(a, b) || contains(b, a) || joint <= Math.max(maxSide, a.width, a.height, b.width, b.height)) {
           out[i] = squareAround(u, 0, frame);
@@ -149,7 +159,12 @@ function overlaps(a: Region, b: Region): boolean {
 }
 
 function contains(outer: Region, inner: Region): boolean {
-  return inner.x >= outer.x && inner.y >= outer.y && inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+  return (
+    inner.x >= outer.x &&
+    inner.y >= outer.y &&
+    inner.x + inner.width <= outer.x + outer.width &&
+    inner.y + inner.height <= outer.y + outer.height
+  );
 }
 
 function touches(a: Box, b: Box): boolean {

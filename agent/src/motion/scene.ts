@@ -124,7 +124,8 @@ export function createSceneModel(width: number, height: number, opts: SceneOptio
   let blobs: StaticBlob[] = [];
 
   const load = (img: RgbImage) => {
-    if (img.width !== width || img.height !== height) throw new Error(`scene: frame is ${img.width}×${img.height}; expected ${width}×${height} (the analysis size)`);
+    if (img.width !== width || img.height !== height)
+      throw new Error(`scene: frame is ${img.width}×${img.height}; expected ${width}×${height} (the analysis size)`);
     const d = img.data;
     frameC.fill(0);
     const perSample = Math.ceil(sub / step) ** 2;
@@ -338,7 +339,13 @@ export function createSceneModel(width: number, height: number, opts: SceneOptio
         }
       }
       if (n < MIN_CELLS) continue;
-      found.push({ id: 0, box: { x1: x1 * cell, y1: y1 * cell, x2: (x2 + 1) * cell, y2: (y2 + 1) * cell }, area: n * cell * cell, since, lastSeen: at });
+      found.push({
+        id: 0,
+        box: { x1: x1 * cell, y1: y1 * cell, x2: (x2 + 1) * cell, y2: (y2 + 1) * cell },
+        area: n * cell * cell,
+        since,
+        lastSeen: at,
+      });
     }
     // Blobs keep their id (and the earliest rest time) across frames by overlap with the last frame's.
     for (const b of found) {
@@ -405,7 +412,16 @@ export function createSceneModel(width: number, height: number, opts: SceneOptio
           const referenceLost = refL !== undefined;
           rebase();
           globalSince = undefined;
-          return { blobs: [], rereferenced: { at, reason: shift ? 'camera_moved' : 'scene_changed', ...(shift && { shift }), changedShare: share, referenceLost } };
+          return {
+            blobs: [],
+            rereferenced: {
+              at,
+              reason: shift ? 'camera_moved' : 'scene_changed',
+              ...(shift && { shift }),
+              changedShare: share,
+              referenceLost,
+            },
+          };
         }
         // While the view is in upheaval nothing is learned and nothing new counts as at rest.
         blend(shortL, frameL, 0, cells * SAMPLES, aShort);

@@ -39,8 +39,13 @@ export const PLATE_ROW = 15;
  * two class scores, single row (MONO = 0) and double row (DOUBLE = 1), multiplied by objectness.
  * Then class-agnostic NMS, and back to image pixels.
  */
-export function decodePlates(out: Float32Array, placement: InputPlacement, opts: PlateDecodeOptions = defaultPlateDecodeOptions): PlateDetection[] {
-  if (out.length % PLATE_ROW !== 0) throw new Error(`plate detector output has ${out.length} values, not a whole number of ${PLATE_ROW}-value rows`);
+export function decodePlates(
+  out: Float32Array,
+  placement: InputPlacement,
+  opts: PlateDecodeOptions = defaultPlateDecodeOptions,
+): PlateDetection[] {
+  if (out.length % PLATE_ROW !== 0)
+    throw new Error(`plate detector output has ${out.length} values, not a whole number of ${PLATE_ROW}-value rows`);
   const { originX, originY, scaleX, scaleY } = placement;
   const toX = (v: number) => originX + v / scaleX;
   const toY = (v: number) => originY + v / scaleY;

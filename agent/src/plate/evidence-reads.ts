@@ -46,7 +46,13 @@ export interface PlateVotesOptions {
   vote: VoteOptions;
 }
 
-const defaults: PlateVotesOptions = { maxPending: 2, maxReadsPerVehicle: 8, intervalMs: 4000, forgetAfterMs: 10 * 60_000, vote: defaultVoteOptions };
+const defaults: PlateVotesOptions = {
+  maxPending: 2,
+  maxReadsPerVehicle: 8,
+  intervalMs: 4000,
+  forgetAfterMs: 10 * 60_000,
+  vote: defaultVoteOptions,
+};
 
 interface VehicleReads {
   reads: PlateReadText[];
@@ -132,7 +138,9 @@ export class PlateVotes implements PlateEvidence {
         if (!best) continue;
         this.counters.plates++;
         // A read that finishes after its vehicle was forgotten is dropped.
-        this.vehicles.get(`${camera}/${v.trackId}`)?.reads.push({ text: best.text, charProbs: best.charProbs, colour: best.colour, rows: best.rows });
+        this.vehicles
+          .get(`${camera}/${v.trackId}`)
+          ?.reads.push({ text: best.text, charProbs: best.charProbs, colour: best.colour, rows: best.rows });
       }
       this.counters.seconds += (performance.now() - start) / 1000;
     } catch (err) {

@@ -5,9 +5,7 @@ export const SUFFIXES = '警学挂港澳领使临';
 
 export type PlateKind = 'standard' | 'new-energy' | 'special';
 
-export type GrammarResult =
-  | { valid: true; kind: PlateKind; suffix?: string }
-  | { valid: false; reason: string };
+export type GrammarResult = { valid: true; kind: PlateKind; suffix?: string } | { valid: false; reason: string };
 
 // I and O are never issued: they read as 1 and 0.
 const SERIAL = '[A-HJ-NP-Z0-9]';
@@ -24,7 +22,8 @@ export function checkPlateGrammar(text: string): GrammarResult {
   if (newEnergy.test(text)) return { valid: true, kind: 'new-energy' };
   if (chars.length < 7 || chars.length > 8) return { valid: false, reason: `${chars.length} characters; expected 7 (8 for new-energy)` };
   if (!PROVINCES.includes(chars[0])) return { valid: false, reason: `"${chars[0]}" is not a province abbreviation` };
-  if (!/^[A-HJ-NP-Z]$/.test(chars[1])) return { valid: false, reason: `"${chars[1]}" after the province is not an issuing-office letter (A–Z without I, O)` };
+  if (!/^[A-HJ-NP-Z]$/.test(chars[1]))
+    return { valid: false, reason: `"${chars[1]}" after the province is not an issuing-office letter (A–Z without I, O)` };
   const bad = chars.slice(2).find((c) => /[IO]/.test(c));
   if (bad) return { valid: false, reason: `"${bad}" is never issued (I and O read as 1 and 0)` };
   if (chars.length === 8) return { valid: false, reason: 'an 8-character plate is new-energy: D or F then 5, or 5 digits then D or F' };

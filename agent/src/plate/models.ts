@@ -19,13 +19,19 @@ export type PlateModelsResult = { available: true; models: PlateModels } | { ava
  * Loads and verifies the plate models. Plates are an extra: a box without the models (or with a bad copy) gets
  * `available: false` and the reason, to be said once, and runs without plates. The classifier is optional.
  */
-export async function loadPlateModels(dir = plateManifestsDir, searchDirs: readonly string[] = [sharedPlatesDir]): Promise<PlateModelsResult> {
+export async function loadPlateModels(
+  dir = plateManifestsDir,
+  searchDirs: readonly string[] = [sharedPlatesDir],
+): Promise<PlateModelsResult> {
   const manifest = (name: string) => join(dir, name);
   try {
-    if (!existsSync(manifest(PLATE_MANIFESTS.detector))) return { available: false, reason: `no plate detector manifest ${manifest(PLATE_MANIFESTS.detector)}` };
+    if (!existsSync(manifest(PLATE_MANIFESTS.detector)))
+      return { available: false, reason: `no plate detector manifest ${manifest(PLATE_MANIFESTS.detector)}` };
     const detector = await loadPinnedModel(manifest(PLATE_MANIFESTS.detector), searchDirs);
     const recogniser = await loadPinnedModel(manifest(PLATE_MANIFESTS.recogniser), searchDirs);
-    const classifier = existsSync(manifest(PLATE_MANIFESTS.classifier)) ? await loadPinnedModel(manifest(PLATE_MANIFESTS.classifier), searchDirs) : undefined;
+    const classifier = existsSync(manifest(PLATE_MANIFESTS.classifier))
+      ? await loadPinnedModel(manifest(PLATE_MANIFESTS.classifier), searchDirs)
+      : undefined;
     return { available: true, models: classifier ? { detector, recogniser, classifier } : { detector, recogniser } };
   } catch (err) {
     return { available: false, reason: (err as Error).message };

@@ -70,7 +70,14 @@ const SINGLE_ASPECT = 3.3;
 const DOUBLE_ASPECT = 2;
 
 export async function createPlateReader(models: PlateModels, log: Logger, opts: PlateReaderOptions = {}): Promise<PlateReader> {
-  const session: SessionConfig = { intraOpThreads: 1, interOpThreads: 1, graphOptimization: 'all', executionProviders: ['cpu'], allowSpinning: false, ...opts.session };
+  const session: SessionConfig = {
+    intraOpThreads: 1,
+    interOpThreads: 1,
+    graphOptimization: 'all',
+    executionProviders: ['cpu'],
+    allowSpinning: false,
+    ...opts.session,
+  };
   const det = await openSession(models.detector.modelPath, session, log);
   const rec = await openSession(models.recogniser.modelPath, session, log);
   const cls = models.classifier ? await openSession(models.classifier.modelPath, session, log) : undefined;
@@ -80,11 +87,28 @@ export async function createPlateReader(models: PlateModels, log: Logger, opts: 
   const blank: RgbImage = { data: new Uint8Array(160 * 48 * 3), width: 160, height: 48 };
   await reader.read(blank);
   await reader.readCrop(blank);
-  log.info({ stage: 'plate', detector: models.detector.manifest.name, recogniser: models.recogniser.manifest.name, classifier: models.classifier?.manifest.name ?? null }, 'plate reader ready');
+  log.info(
+    {
+      stage: 'plate',
+      detector: models.detector.manifest.name,
+      recogniser: models.recogniser.manifest.name,
+      classifier: models.classifier?.manifest.name ?? null,
+    },
+    'plate reader ready',
+  );
   return reader;
 }
 
-const zeroTimings = (): PlateTimings => ({ detectMs: 0, detectOrtMs: 0, rectifyMs: 0, recogniseMs: 0, recogniseOrtMs: 0, colourMs: 0, colourOrtMs: 0, totalMs: 0 });
+const zeroTimings = (): PlateTimings => ({
+  detectMs: 0,
+  detectOrtMs: 0,
+  rectifyMs: 0,
+  recogniseMs: 0,
+  recogniseOrtMs: 0,
+  colourMs: 0,
+  colourOrtMs: 0,
+  totalMs: 0,
+});
 
 class OrtPlateReader implements PlateReader {
   lastTimings = zeroTimings();
@@ -104,12 +128,28 @@ class OrtPlateReader implements PlateReader {
   ) {
     const { input } = models.detector.manifest;
     // HyperLPR3 feeds the detector RGB / 255, letterboxed with black.
-    this.detPre = new Preprocessor({ width: input.width ?? input.height, height: input.height, colorOrder: 'rgb', mean: [0, 0, 0], std: [255, 255, 255], resize: 'letterbox', padValue: 0 });
+    this.detPre = new Preprocessor({
+      width: input.width ?? input.height,
+      height: input.height,
+      colorOrder: 'rgb',
+      mean: [0, 0, 0],
+      std: [255, 255, 255],
+      resize: 'letterbox',
+      padValue: 0,
+    });
     this.detFeed = { [input.name]: new ort.Tensor('float32', this.detPre.input, [1, 3, input.height, input.width ?? input.height]) };
     if (models.classifier) {
       const c = models.classifier.manifest.input;
       // HyperLPR3's classifier: OpenCV BGR resized to 96×96, / 255.
-      this.clsPre = new Preprocessor({ width: c.width ?? c.height, height: c.height, colorOrder: 'bgr', mean: [0, 0, 0], std: [255, 255, 255], resize: 'stretch', padValue: 0 });
+      this.clsPre = new Preprocessor({
+        width: c.width ?? c.height,
+        height: c.height,
+        colorOrder: 'bgr',
+        mean: [0, 0, 0],
+        std: [255, 255, 255],
+        resize: 'stretch',
+        padValue: 0,
+      });
       this.clsFeed = { [c.name]: new ort.Tensor('float32', this.clsPre.input, [1, 3, c.height, c.width ?? c.height]) };
     }
   }
@@ -135,7 +175,11 @@ class OrtPlateReader implements PlateReader {
       const ortStart = performance.now();
       const out = await this.det.run(this.detFeed);
       t.detectOrtMs = performance.now() - ortStart;
-      const plates = decodePlates(out[this.det.outputNames[0]].data as Float32Array, { originX: window.x, originY: window.y, scaleX: fit.scaleX, scaleY: fit.scaleY }, this.decodeOpts);
+      const plates = decodePlates(
+        out[this.det.outputNames[0]].data as Float32Array,
+        { originX: window.x, originY: window.y, scaleX: fit.scaleX, scaleY: fit.scaleY },
+        this.decodeOpts,
+      );
       t.detectMs = performance.now() - start;
       const readings: PlateReading[] = [];
       for (const p of plates) readings.push(await this.readQuad(image, p, t));
@@ -150,7 +194,21 @@ class OrtPlateReader implements PlateReader {
       const t = zeroTimings();
       const start = performance.now();
       const { width: w, height: h } = crop;
-      const reading = await this.readQuad(crop, { box: { x1: 0, y1: 0, x2: w, y2: h }, corners: [[0, 0], [w, 0], [w, h], [0, h]], rows, score: 1 }, t);
+      const reading = await this.readQuad(
+        crop,
+        {
+          box: { x1: 0, y1: 0, x2: w, y2: h },
+          corners: [
+            [0, 0],
+            [w, 0],
+            [w, h],
+            [0, h],
+          ],
+          rows,
+          score: 1,
+        },
+        t,
+      );
       t.totalMs = performance.now() - start;
       this.lastTimings = t;
       return reading;

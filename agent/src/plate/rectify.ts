@@ -79,8 +79,8 @@ export function rectify(image: RgbImage, quad: Quad, width: number, height: numb
       // Pixel centres sit at +0.5 in the continuous frame the corners are given in.
       let sx = (h[0] * u + h[1] * v + h[2]) / w - 0.5;
       let sy = (h[3] * u + h[4] * v + h[5]) / w - 0.5;
-      sx = sx < 0 ? 0 : Math.min(sx , maxX);
-      sy = sy < 0 ? 0 : Math.min(sy , maxY);
+      sx = sx < 0 ? 0 : Math.min(sx, maxX);
+      sy = sy < 0 ? 0 : Math.min(sy, maxY);
       const x0 = sx | 0;
       const y0 = sy | 0;
       const x1 = x0 < maxX ? x0 + 1 : x0;

@@ -55,15 +55,26 @@ export function votePlate(reads: readonly PlateReadText[], opts: VoteOptions = d
     confidence = Math.min(confidence, best.p / seen);
     agreeing = Math.min(agreeing, best.n);
   }
-  if (!checkPlateGrammar(text).valid) return { readable: false, reason: `the reads disagree: their per-character consensus "${text}" is not a plate`, seen };
+  if (!checkPlateGrammar(text).valid)
+    return { readable: false, reason: `the reads disagree: their per-character consensus "${text}" is not a plate`, seen };
   if (confidence < opts.minConfidence) {
-    return { readable: false, reason: `best consensus "${text}" has confidence ${confidence.toFixed(2)} < ${opts.minConfidence} over ${seen} read(s)`, seen };
+    return {
+      readable: false,
+      reason: `best consensus "${text}" has confidence ${confidence.toFixed(2)} < ${opts.minConfidence} over ${seen} read(s)`,
+      seen,
+    };
   }
   const agreed = voters.filter(({ r }) => r.text === text).map(({ r }) => r);
   const pool = agreed.length > 0 ? agreed : voters.map(({ r }) => r);
   return {
     readable: true,
-    plate: { text, colour: majority(pool.map((r) => r.colour)), rows: majority(pool.map((r) => r.rows)), confidence: Math.round(confidence * 1000) / 1000, reads: agreeing },
+    plate: {
+      text,
+      colour: majority(pool.map((r) => r.colour)),
+      rows: majority(pool.map((r) => r.rows)),
+      confidence: Math.round(confidence * 1000) / 1000,
+      reads: agreeing,
+    },
   };
 }
 

@@ -20,13 +20,18 @@ export const mqttConfigSchema = z.strictObject({
   url: z
     .string()
     .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, { error: 'expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883' })
-    .refine((u) => URL.canParse(u) && new URL(u).hostname !== '', { error: 'expected an MQTT URL with a host and a port 1–65535, like mqtt://host:1883' })
+    .refine((u) => URL.canParse(u) && new URL(u).hostname !== '', {
+      error: 'expected an MQTT URL with a host and a port 1–65535, like mqtt://host:1883',
+    })
     .optional(),
   embeddedPort: z.number().int().min(0).max(65535).default(1883),
   /** 5 falls back to 4 by itself when the broker refuses MQTT 5 (the embedded broker speaks only 3.1.1). */
   protocolVersion: z.union([z.literal(5), z.literal(4)], { error: 'expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)' }).default(5),
   /** Topic root; the site id is appended: {root}/{site}/… */
-  root: z.string().regex(/^[^#+]+[^/#+]$/, { error: 'expected a topic root without wildcards or a trailing "/"' }).default('jifang/v1'),
+  root: z
+    .string()
+    .regex(/^[^#+]+[^/#+]$/, { error: 'expected a topic root without wildcards or a trailing "/"' })
+    .default('jifang/v1'),
   /** Stable per box so the broker keeps the persistent session; default `jifang-{site}-{boxId}`. */
   clientId: z.string().min(1).optional(),
   username: z.string().optional(),
@@ -45,7 +50,11 @@ export const mqttConfigSchema = z.strictObject({
   reconnectMaxSeconds: z.number().positive().default(60),
   connectTimeoutSeconds: z.number().positive().default(30),
   /** MQTT 5: how long the broker keeps this box's session (its command subscription and queued commands) while it is offline. */
-  sessionExpirySeconds: z.number().int().min(0).default(7 * 24 * 3600),
+  sessionExpirySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 3600),
   /** Outbox messages awaiting PUBACK at once (capped by the broker's receive maximum). */
   inflightWindow: z.number().int().min(1).max(1000).default(16),
   outbox: outboxConfigSchema.default(outboxConfigSchema.parse({})),

@@ -59,7 +59,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions, log: Logg
     authenticate: (client, username, password, done) => {
       const role = roleOf(creds, username, password);
       if (!role) return done(refusal(BAD_CREDENTIALS, 'bad user name or password'), false);
-      if (role !== 'agent' && client.id === opts.agentClientId) return done(refusal(NOT_AUTHORIZED, 'client id reserved for the agent'), false);
+      if (role !== 'agent' && client.id === opts.agentClientId)
+        return done(refusal(NOT_AUTHORIZED, 'client id reserved for the agent'), false);
       roles.set(client, role);
       done(null, true);
     },
@@ -68,7 +69,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions, log: Logg
       if (!client) return done(null);
       const role = roles.get(client);
       const topic = packet.topic;
-      const allowed = role === 'agent' ? topic.startsWith(prefix) && !topic.startsWith(commands) : role === 'operator' && topic.startsWith(commands);
+      const allowed =
+        role === 'agent' ? topic.startsWith(prefix) && !topic.startsWith(commands) : role === 'operator' && topic.startsWith(commands);
       if (allowed) return done(null);
       log.warn({ client: client.id, topic: topic.slice(0, 200) }, 'embedded broker: publish refused');
       done(new Error(`not authorized to publish on ${topic}`));
@@ -85,7 +87,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions, log: Logg
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       aedes.close();
-      reject(new Error(`embedded MQTT broker cannot listen on 127.0.0.1:${opts.port} (${err.code ?? err.message}): set mqtt.embeddedPort to a free port or mqtt.url to an external broker`));
+      reject(
+        new Error(
+          `embedded MQTT broker cannot listen on 127.0.0.1:${opts.port} (${err.code ?? err.message}): set mqtt.embeddedPort to a free port or mqtt.url to an external broker`,
+        ),
+      );
     });
     server.listen(opts.port, '127.0.0.1', () => resolve());
   });
@@ -111,11 +117,15 @@ function loadOrCreateCredentials(dataDir: string, log: Logger): { creds: Credent
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`embedded MQTT broker: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`embedded MQTT broker: cannot read ${file} (${(err as NodeJS.ErrnoException).code})`);
   }
   if (text !== undefined) {
     const parsed = credentialsSchema.safeParse(safeJson(text));
-    if (!parsed.success) throw new Error(`embedded MQTT broker: ${file} is not a credentials file: expected {agent, operator} with username and password; delete it to generate new ones`);
+    if (!parsed.success)
+      throw new Error(
+        `embedded MQTT broker: ${file} is not a credentials file: expected {agent, operator} with username and password; delete it to generate new ones`,
+      );
     return { creds: parsed.data, file };
   }
   const creds: Credentials = {

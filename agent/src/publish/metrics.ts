@@ -35,7 +35,9 @@ export function registerPublisherMetrics(registry: Registry, getStats: () => Pub
   gauge('jifang_mqtt_inflight_messages', 'Outbox messages sent and awaiting PUBACK', (s) => s.inflight);
   gauge('jifang_outbox_messages', 'Alerts and snapshots queued in the durable outbox', (s) => s.outbox.messages);
   gauge('jifang_outbox_bytes', 'Bytes queued in the durable outbox', (s) => s.outbox.bytes);
-  gauge('jifang_outbox_oldest_age_seconds', 'Age of the oldest queued message', (s) => (s.outbox.oldestCreatedAt === null ? null : (Date.now() - s.outbox.oldestCreatedAt) / 1000));
+  gauge('jifang_outbox_oldest_age_seconds', 'Age of the oldest queued message', (s) =>
+    s.outbox.oldestCreatedAt === null ? null : (Date.now() - s.outbox.oldestCreatedAt) / 1000,
+  );
   counter('jifang_mqtt_delivered_total', 'Outbox messages acknowledged by the broker', (s) => s.delivered);
   counter('jifang_mqtt_reconnects_total', 'Reconnection attempts to the broker', (s) => s.reconnects);
   new Counter({

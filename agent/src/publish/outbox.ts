@@ -129,7 +129,9 @@ export class Outbox {
       remove: db.prepare<[number]>('DELETE FROM outbox WHERE id = ?'),
       expired: db.prepare<[number, number], Row>('SELECT * FROM outbox WHERE id > ? AND created_at < ? ORDER BY id'),
       victims: VICTIM_QUERIES.map((q) => db.prepare<[number], Row>(q)),
-      totals: db.prepare<[], { n: number; bytes: number | null; oldest: number | null }>('SELECT COUNT(*) AS n, SUM(bytes) AS bytes, MIN(created_at) AS oldest FROM outbox'),
+      totals: db.prepare<[], { n: number; bytes: number | null; oldest: number | null }>(
+        'SELECT COUNT(*) AS n, SUM(bytes) AS bytes, MIN(created_at) AS oldest FROM outbox',
+      ),
       files: db.prepare<[], { file: string }>('SELECT file FROM outbox WHERE file IS NOT NULL'),
     };
     const t = this.stmt.totals.get();
@@ -162,7 +164,14 @@ export class Outbox {
     const accepted: NewOutboxMessage[] = [];
     for (const item of items) {
       if (item.payload.length > this.limits.maxBytes) {
-        dropped.push(this.drop({ id: null, ...metadataOf(item, now) }, 'too_large', `${item.payload.length} bytes exceed the whole outbox (${this.limits.maxBytes} bytes)`, now));
+        dropped.push(
+          this.drop(
+            { id: null, ...metadataOf(item, now) },
+            'too_large',
+            `${item.payload.length} bytes exceed the whole outbox (${this.limits.maxBytes} bytes)`,
+            now,
+          ),
+        );
       } else {
         accepted.push(item);
       }
@@ -171,8 +180,16 @@ export class Outbox {
     const added = this.db.transaction(() =>
       accepted.map((item, i) => {
         const r = this.stmt.insert.run(
-          item.kind, item.camera, item.eventId, item.state ?? null, item.topic, JSON.stringify(item.properties),
-          files[i] ? null : item.payload, files[i], item.payload.length, now,
+          item.kind,
+          item.camera,
+          item.eventId,
+          item.state ?? null,
+          item.topic,
+          JSON.stringify(item.properties),
+          files[i] ? null : item.payload,
+          files[i],
+          item.payload.length,
+          now,
         );
         return { id: Number(r.lastInsertRowid), ...metadataOf(item, now) };
       }),
@@ -186,7 +203,11 @@ export class Outbox {
   }
 
   /** Up to `limit` messages after `afterId`, oldest first, with their payloads. A snapshot whose file vanished is dropped as `missing`. */
-  pending(afterId: number, limit: number, now = Date.now()): { messages: { message: OutboxMessage; payload: Buffer }[]; dropped: OutboxDrop[] } {
+  pending(
+    afterId: number,
+    limit: number,
+    now = Date.now(),
+  ): { messages: { message: OutboxMessage; payload: Buffer }[]; dropped: OutboxDrop[] } {
     const messages: { message: OutboxMessage; payload: Buffer }[] = [];
     const dropped: OutboxDrop[] = [];
     for (const row of this.stmt.pending.all(afterId, limit)) {
@@ -224,7 +245,12 @@ export class Outbox {
     return rows.map((row) => {
       this.afterDelete(row);
       const ageHours = ((now - row.created_at) / 3_600_000).toFixed(1);
-      return this.drop(fromRow(row), 'expired', `queued ${ageHours} h, longer than the outbox's ${(this.limits.maxAgeMs / 3_600_000).toFixed(1)} h`, now);
+      return this.drop(
+        fromRow(row),
+        'expired',
+        `queued ${ageHours} h, longer than the outbox's ${(this.limits.maxAgeMs / 3_600_000).toFixed(1)} h`,
+        now,
+      );
     });
   }
 
@@ -270,7 +296,10 @@ export class Outbox {
 
   private drop(message: OutboxDrop['message'], reason: DropReason, detail: string, at: number): OutboxDrop {
     this.dropped[reason]++;
-    this.log.warn({ camera: message.camera, eventId: message.eventId, kind: message.kind, topic: message.topic, reason, detail }, 'outbox dropped a message');
+    this.log.warn(
+      { camera: message.camera, eventId: message.eventId, kind: message.kind, topic: message.topic, reason, detail },
+      'outbox dropped a message',
+    );
     return { reason, detail, message, at };
   }
 

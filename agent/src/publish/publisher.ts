@@ -126,7 +126,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const url = this.ctx.url ?? this.cfg.url;
     if (!url) throw new Error('no broker URL: set mqtt.url, or start the embedded broker and pass its url in the publisher context');
     const o = this.cfg.outbox;
-    this.outbox = Outbox.open(join(this.ctx.dataDir, 'outbox'), { maxMessages: o.maxMessages, maxBytes: o.maxMegabytes * 1024 * 1024, maxAgeMs: o.maxAgeHours * 3_600_000 }, this.log);
+    this.outbox = Outbox.open(
+      join(this.ctx.dataDir, 'outbox'),
+      { maxMessages: o.maxMessages, maxBytes: o.maxMegabytes * 1024 * 1024, maxAgeMs: o.maxAgeHours * 3_600_000 },
+      this.log,
+    );
     this.expire();
     this.expiryTimer = setInterval(() => this.expire(), 60_000);
     this.expiryTimer.unref();
@@ -145,7 +149,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       backoff = minDelay;
       client.options.reconnectPeriod = minDelay;
       const protocolVersion = client.options.protocolVersion ?? 4;
-      this.log.info({ url, clientId, protocolVersion, sessionPresent: connack.sessionPresent, queued: this.outbox?.stats().messages }, 'connected to broker');
+      this.log.info(
+        { url, clientId, protocolVersion, sessionPresent: connack.sessionPresent, queued: this.outbox?.stats().messages },
+        'connected to broker',
+      );
       this.announce();
       this.pump();
       // `connected` once commands can arrive: an operator may act as soon as the box shows up online.
@@ -162,12 +169,15 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     client.on('close', () => {
       // A fall-back to 3.1.1 holds for one session only: the next attempt asks for MQTT 5 again (a broker upgraded or
       // a listener that was briefly the wrong one must not pin the box to 3.1.1 for good).
-      if (sessionUp && client.options.protocolVersion !== this.cfg.protocolVersion) client.options.protocolVersion = this.cfg.protocolVersion;
+      if (sessionUp && client.options.protocolVersion !== this.cfg.protocolVersion)
+        client.options.protocolVersion = this.cfg.protocolVersion;
       sessionUp = false;
       if (!this.stopping) this.log.debug({ url }, 'broker connection closed');
       this.emit('disconnected');
     });
-    client.on('offline', () => this.log.warn({ url, queued: this.outbox?.stats().messages }, 'broker unreachable: events stay in the outbox'));
+    client.on('offline', () =>
+      this.log.warn({ url, queued: this.outbox?.stats().messages }, 'broker unreachable: events stay in the outbox'),
+    );
     client.on('error', (err) => this.onClientError(err));
     client.on('message', (topic, payload, packet) => {
       const props = packet.properties;
@@ -187,17 +197,41 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   async publishEvent(alert: Alert, snapshotJpeg?: Buffer): Promise<void> {
     if (!this.outbox) throw new Error(NOT_STARTED);
     const parsed = alertSchema.safeParse(alert);
-    if (!parsed.success) throw new Error(`alert ${alert?.id ?? '(no id)'} does not match ${alert?.schema ?? 'jifang.event/1'}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    if (alert.site !== this.ctx.site) throw new Error(`alert ${alert.id} is for site "${alert.site}", this box publishes for "${this.ctx.site}"`);
-    const items: NewOutboxMessage[] = [{ kind: 'event', camera: alert.camera, eventId: alert.id, state: alert.state, topic: this.topics.events(alert.camera), properties: eventProperties(alert), payload: Buffer.from(JSON.stringify(alert)) }];
+    if (!parsed.success)
+      throw new Error(
+        `alert ${alert?.id ?? '(no id)'} does not match ${alert?.schema ?? 'jifang.event/1'}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    if (alert.site !== this.ctx.site)
+      throw new Error(`alert ${alert.id} is for site "${alert.site}", this box publishes for "${this.ctx.site}"`);
+    const items: NewOutboxMessage[] = [
+      {
+        kind: 'event',
+        camera: alert.camera,
+        eventId: alert.id,
+        state: alert.state,
+        topic: this.topics.events(alert.camera),
+        properties: eventProperties(alert),
+        payload: Buffer.from(JSON.stringify(alert)),
+      },
+    ];
     if (snapshotJpeg) {
       const sha256 = sha256Hex(snapshotJpeg);
       const topic = this.topics.eventSnapshot(alert.camera, alert.id);
       const ev = alert.evidence.snapshot;
       if (!ev || ev.sha256 !== sha256 || ev.bytes !== snapshotJpeg.length || ev.topic !== topic) {
-        throw new Error(`alert ${alert.id}: evidence.snapshot must describe the JPEG given (sha256 ${sha256}, ${snapshotJpeg.length} bytes, topic ${topic}); got ${JSON.stringify(ev ?? null)}`);
+        throw new Error(
+          `alert ${alert.id}: evidence.snapshot must describe the JPEG given (sha256 ${sha256}, ${snapshotJpeg.length} bytes, topic ${topic}); got ${JSON.stringify(ev ?? null)}`,
+        );
       }
-      items.push({ kind: 'snapshot', camera: alert.camera, eventId: alert.id, state: alert.state, topic, properties: snapshotProperties(alert.camera, alert.id, sha256), payload: snapshotJpeg });
+      items.push({
+        kind: 'snapshot',
+        camera: alert.camera,
+        eventId: alert.id,
+        state: alert.state,
+        topic,
+        properties: snapshotProperties(alert.camera, alert.id, sha256),
+        payload: snapshotJpeg,
+      });
     }
     const { dropped } = this.outbox.add(items, this.handedUpTo);
     this.reportDrops(dropped);
@@ -214,7 +248,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   /** Retained; `online` must be true (stop() and the Last Will say `online:false`). Re-sent on every connect. */
   publishStatus(s: Status): void {
     const status = statusSchema.parse(s);
-    if (!status.online) throw new Error('publishStatus expects online: true; stop() publishes online: false (and the Last Will does on a crash)');
+    if (!status.online)
+      throw new Error('publishStatus expects online: true; stop() publishes online: false (and the Last Will does on a crash)');
     this.status = status;
     if (this.connected) this.sendRetained(this.topics.status, this.status, statusProperties());
   }
@@ -278,7 +313,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const deadline = Date.now() + timeoutMs;
     if (client.connected) {
       const offline = { ...this.status, online: false, at: new Date().toISOString() };
-      await withTimeout(client.publishAsync(this.topics.status, JSON.stringify(offline), { qos: 1, retain: true, properties: statusProperties() }), deadline).catch(() => undefined);
+      await withTimeout(
+        client.publishAsync(this.topics.status, JSON.stringify(offline), { qos: 1, retain: true, properties: statusProperties() }),
+        deadline,
+      ).catch(() => undefined);
       while (this.inflight > 0 && client.connected && Date.now() < deadline) await sleep(20);
     }
     await withTimeout(client.endAsync(!client.connected), deadline).catch(() => client.endAsync(true));
@@ -315,7 +353,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       const drop = this.outbox.reject(message.id, `broker refused it: ${err.message} (reason 0x${err.code.toString(16)})`);
       if (drop) this.reportDrops([drop]);
     } else {
-      this.log.warn({ camera: message.camera, eventId: message.eventId, topic: message.topic, err: err.message }, 'publish not acknowledged: kept in the outbox for the next start');
+      this.log.warn(
+        { camera: message.camera, eventId: message.eventId, topic: message.topic, err: err.message },
+        'publish not acknowledged: kept in the outbox for the next start',
+      );
     }
     this.pump();
   }
@@ -337,7 +378,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const served = this.served;
     if (!served) {
       if (this.early.length >= MAX_EARLY_MESSAGES) {
-        this.log.warn({ topic: m.topic, held: MAX_EARLY_MESSAGES }, 'message received before it could be handled, and too many are waiting: ignored');
+        this.log.warn(
+          { topic: m.topic, held: MAX_EARLY_MESSAGES },
+          'message received before it could be handled, and too many are waiting: ignored',
+        );
       } else {
         this.early.push(m);
       }

@@ -51,7 +51,9 @@ export function buildTopics(root: string, site: string): Topics {
 function checkTopicPart(value: string, what: string, multiLevel = false): string {
   const bad = multiLevel ? /[#+\u0000]|^\/|\/$|\/\// : /[#+/\u0000]/;
   if (value.length === 0 || bad.test(value)) {
-    const expected = multiLevel ? 'levels separated by "/", without "+", "#" or empty levels' : 'a single topic level without "/", "+" or "#"';
+    const expected = multiLevel
+      ? 'levels separated by "/", without "+", "#" or empty levels'
+      : 'a single topic level without "/", "+" or "#"';
     throw new Error(`invalid ${what} ${JSON.stringify(value)} for an MQTT topic: expected ${expected}`);
   }
   return value;

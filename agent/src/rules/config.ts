@@ -13,7 +13,10 @@ export { illegalParkingSchema, streetVendingSchema, intrusionSchema, crowdSchema
 export const ruleSchema = z.discriminatedUnion(
   'type',
   [illegalParkingSchema, streetVendingSchema, intrusionSchema, crowdSchema, lineCrossingSchema, loiteringSchema, staticObjectSchema],
-  { error: 'expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing, loitering or static_object (or a preset: jifang catalogue lists them)' },
+  {
+    error:
+      'expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing, loitering or static_object (or a preset: jifang catalogue lists them)',
+  },
 );
 export type RuleConfig = z.infer<typeof ruleSchema>;
 export type RuleType = RuleConfig['type'];
@@ -33,14 +36,22 @@ export const zoneSchema = z
   })
   .superRefine((zone, ctx) => {
     if (!zone.polygon && zone.rules.some((r) => r.type !== 'line_crossing')) {
-      ctx.addIssue({ code: 'custom', path: ['polygon'], message: 'required field is missing (expected a polygon of at least 3 points; only a zone of line_crossing rules may leave it out)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['polygon'],
+        message: 'required field is missing (expected a polygon of at least 3 points; only a zone of line_crossing rules may leave it out)',
+      });
     }
     if (zone.units !== 'normalized') return; // pixel bounds depend on the camera's analysis size, checked with the camera
     zone.rules.forEach((rule, ri) => {
       if (rule.type !== 'line_crossing') return;
       rule.line.forEach(([x, y], pi) => {
         if (x < 0 || y < 0 || x > 1 || y > 1) {
-          ctx.addIssue({ code: 'custom', path: ['rules', ri, 'line', pi], message: `expected a normalised point inside 0..1, got [${x}, ${y}]` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', ri, 'line', pi],
+            message: `expected a normalised point inside 0..1, got [${x}, ${y}]`,
+          });
         }
       });
     });

@@ -34,12 +34,21 @@ function dayRanges(days: readonly string[]): string {
     else runs.push([i, i]);
   }
   return runs
-    .map(([a, b]) => (a === b ? DAY_NAMES[WEEK[a]] : b === a + 1 ? `${DAY_NAMES[WEEK[a]]}, ${DAY_NAMES[WEEK[b]]}` : `${DAY_NAMES[WEEK[a]]}–${DAY_NAMES[WEEK[b]]}`))
+    .map(([a, b]) =>
+      a === b
+        ? DAY_NAMES[WEEK[a]]
+        : b === a + 1
+          ? `${DAY_NAMES[WEEK[a]]}, ${DAY_NAMES[WEEK[b]]}`
+          : `${DAY_NAMES[WEEK[a]]}–${DAY_NAMES[WEEK[b]]}`,
+    )
     .join(', ');
 }
 
 /** The sentence every rule description ends with: when it applies, the score objects need, and when its events end. */
-export function describeLifecycle(p: { schedule?: readonly ScheduleWindow[]; endAfterSeconds: number; minScore: number }, limits?: TrackLimits): string {
+export function describeLifecycle(
+  p: { schedule?: readonly ScheduleWindow[]; endAfterSeconds: number; minScore: number },
+  limits?: TrackLimits,
+): string {
   const scores =
     limits && p.minScore < limits.newTrackScore
       ? `objects scored below ${limits.newTrackScore} are ignored (the tracker's newTrackScore: the rule's minScore ${p.minScore} only keeps objects already followed)`

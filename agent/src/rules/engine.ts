@@ -79,12 +79,21 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
         return {
           params,
           evaluator: kind.create(params, zone),
-          lifecycle: createLifecycle({ camera: camera.id, zone: { id: z.id, name: z.name }, rule: params, kind, newEventId, logger, limits: camera.tracker }),
+          lifecycle: createLifecycle({
+            camera: camera.id,
+            zone: { id: z.id, name: z.name },
+            rule: params,
+            kind,
+            newEventId,
+            logger,
+            limits: camera.tracker,
+          }),
         };
       }),
     };
   });
-  if (camera.tracker) for (const w of thresholdWarnings({ zones: camera.zones, tracker: camera.tracker })) logger.warn({ field: w.path }, w.message);
+  if (camera.tracker)
+    for (const w of thresholdWarnings({ zones: camera.zones, tracker: camera.tracker })) logger.warn({ field: w.path }, w.message);
   const lifecycles = zones.flatMap((z) => z.rules.map((r) => r.lifecycle));
   let lastAt = -Infinity;
   /** Recently ended events, so a late operator action gets "has ended" rather than "unknown". */
@@ -104,8 +113,10 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
     needsForeground,
     evaluate(tracks, now, foreground) {
       const at = now.mono;
-      if (!Number.isFinite(at) || !Number.isFinite(now.wall)) throw new Error(`rules (${camera.id}): expected finite wall and monotonic times, got ${now.wall} and ${at}`);
-      if (at < lastAt) throw new Error(`rules (${camera.id}): monotonic time went backwards (${at} after ${lastAt}); expected frames in time order`);
+      if (!Number.isFinite(at) || !Number.isFinite(now.wall))
+        throw new Error(`rules (${camera.id}): expected finite wall and monotonic times, got ${now.wall} and ${at}`);
+      if (at < lastAt)
+        throw new Error(`rules (${camera.id}): monotonic time went backwards (${at} after ${lastAt}); expected frames in time order`);
       lastAt = at;
       const visible = tracks.filter((t) => t.state === 'tracked' && !masked(t));
       const seen = new Set(visible.map((t) => t.id));
@@ -116,7 +127,13 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
           const open = inSchedule(params.schedule, now.wall, site.timezone);
           const eligible = open ? visible.filter((t) => t.meanScore >= params.minScore && !lifecycle.isSuppressed(t, at)) : [];
           const candidates = open
-            ? evaluator.evaluate({ at, tracks: eligible, inZone: eligible.filter((t) => inside.has(t)), resumes: (t) => lifecycle.resumes(t, seen), foreground })
+            ? evaluator.evaluate({
+                at,
+                tracks: eligible,
+                inZone: eligible.filter((t) => inside.has(t)),
+                resumes: (t) => lifecycle.resumes(t, seen),
+                foreground,
+              })
             : [];
           out.push(...lifecycle.step(candidates, now, { open, seen }));
         }
@@ -133,7 +150,11 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
       }
       const end = ended.get(eventId);
       if (end) return { ok: false, code: 'ended', error: `event "${eventId}" has already ${end}; nothing changed` };
-      return { ok: false, code: 'unknown_event', error: `unknown event id "${eventId}" on camera ${camera.id}: expected the id of an active event; nothing changed` };
+      return {
+        ok: false,
+        code: 'unknown_event',
+        error: `unknown event id "${eventId}" on camera ${camera.id}: expected the id of an active event; nothing changed`,
+      };
     },
 
     activeEvents() {
@@ -176,5 +197,9 @@ export function applyOperatorActionToAny<T extends OperatorTarget>(
     if (result.ok) onApplied?.(target, result);
     if (result.ok || result.code !== 'unknown_event') return result;
   }
-  return { ok: false, code: 'unknown_event', error: `unknown event id "${eventId}": expected the id of an active event on this box; nothing changed` };
+  return {
+    ok: false,
+    code: 'unknown_event',
+    error: `unknown event id "${eventId}": expected the id of an active event on this box; nothing changed`,
+  };
 }

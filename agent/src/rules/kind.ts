@@ -27,7 +27,6 @@ export interface RuleInput {
   foreground?: readonly StaticBlob[];
 }
 
-
 /** One violation as seen in one frame. */
 export interface Sighting {
   /** Zone-wide rules (one violation per zone) give a fixed key; per-object rules leave it out. */

@@ -9,7 +9,16 @@ import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';
 import type { Sighting, RuleKind } from './kind.ts';
 import type { TrackLimits } from './limits.ts';
-import type { EventObject, EventPhase, EventView, FollowedViolation, OperatorActionOptions, OperatorRecord, OperatorResult, ViolationUpdate } from './types.ts';
+import type {
+  EventObject,
+  EventPhase,
+  EventView,
+  FollowedViolation,
+  OperatorActionOptions,
+  OperatorRecord,
+  OperatorResult,
+  ViolationUpdate,
+} from './types.ts';
 
 /** A per-object violation seen again at this overlap, under a new track id, is the same violation. */
 const SAME_PLACE_IOU = 0.3;
@@ -124,7 +133,12 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     ...(ev.phase && { phase: ev.phase }),
   });
 
-  const message = (ep: Episode, ev: ActiveEvent, state: ViolationUpdate['state'], extra: Partial<ViolationUpdate> = {}): ViolationUpdate => ({
+  const message = (
+    ep: Episode,
+    ev: ActiveEvent,
+    state: ViolationUpdate['state'],
+    extra: Partial<ViolationUpdate> = {},
+  ): ViolationUpdate => ({
     ...view(ep, ev),
     state,
     seq: ev.seq++,
@@ -146,7 +160,10 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
       ev.phase = 'violation';
       ev.lastEmitAt = at;
       ev.bestQuality = ep.quality;
-      return message(ep, ev, 'updated', { betterEvidence: true, reason: `violation: ${kind.subject(rule)} has stayed ${formatDuration(dwellMs / 1000)}` });
+      return message(ep, ev, 'updated', {
+        betterEvidence: true,
+        reason: `violation: ${kind.subject(rule)} has stayed ${formatDuration(dwellMs / 1000)}`,
+      });
     }
     const reminder = ev.remindAt !== undefined && at >= ev.remindAt;
     if (!reminder && at - ev.lastEmitAt < updateMs) return undefined;
@@ -165,7 +182,8 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   const endReason = (ep: Episode, facts: FrameFacts): string => {
     if (kind.instant) return kind.lapse(rule);
     if (!facts.open) return `the rule is out of schedule (in force ${describeSchedule(rule.schedule)})`;
-    if (![...ep.anchorIds].some((id) => facts.seen.has(id))) return `${kind.subject(rule)} left (not seen for ${formatDuration(rule.endAfterSeconds)})`;
+    if (![...ep.anchorIds].some((id) => facts.seen.has(id)))
+      return `${kind.subject(rule)} left (not seen for ${formatDuration(rule.endAfterSeconds)})`;
     return kind.lapse(rule);
   };
 
@@ -175,7 +193,10 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id, reason }, 'event ended');
     return ev.dispatchedAt === undefined
       ? message(ep, ev, 'ended', { endedAt: wall(at), reason })
-      : message(ep, ev, 'cleared', { endedAt: wall(at), reason: `cleared ${formatDuration((at - ev.dispatchedAt) / 1000)} after dispatch: ${reason}` });
+      : message(ep, ev, 'cleared', {
+          endedAt: wall(at),
+          reason: `cleared ${formatDuration((at - ev.dispatchedAt) / 1000)} after dispatch: ${reason}`,
+        });
   };
 
   const orphaned = (e: Episode, seen: ReadonlySet<number>) => e.key === undefined && ![...e.anchorIds].some((id) => seen.has(id));
@@ -190,7 +211,9 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     const out = new Map<Sighting, { ep: Episode; sameObject: boolean }>();
     const holder = new Map<Episode, Sighting>();
     for (const c of candidates) {
-      const ep = [...free].find((e) => (c.key !== undefined ? e.key === c.key : e.key === undefined && c.anchors.some((a) => e.anchorIds.has(a.id))));
+      const ep = [...free].find((e) =>
+        c.key !== undefined ? e.key === c.key : e.key === undefined && c.anchors.some((a) => e.anchorIds.has(a.id)),
+      );
       if (!ep) continue;
       out.set(c, { ep, sameObject: true });
       holder.set(ep, c);
@@ -198,7 +221,9 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     }
     for (const c of candidates) {
       if (out.has(c) || c.key !== undefined) continue;
-      const ep = episodes.find((e) => e.key === undefined && c.anchors.some((a) => e.formerIds.has(a.id)) && !c.anchors.some((a) => e.anchorIds.has(a.id)));
+      const ep = episodes.find(
+        (e) => e.key === undefined && c.anchors.some((a) => e.formerIds.has(a.id)) && !c.anchors.some((a) => e.anchorIds.has(a.id)),
+      );
       if (!ep) continue;
       const taker = holder.get(ep);
       if (taker) out.delete(taker);
@@ -223,7 +248,13 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     if (ep.formerIds.size > FORMER_IDS_KEPT) ep.formerIds = new Set([...ep.formerIds].slice(-FORMER_IDS_KEPT));
     ep.anchorIds = ids;
     ep.region = unionBox(c.anchors.map((a) => a.box));
-    ep.objects = c.objects.map((t) => ({ trackId: t.id, label: t.label, score: t.score, box: t.box, ...(t.foreground && { foreground: t.foreground }) }));
+    ep.objects = c.objects.map((t) => ({
+      trackId: t.id,
+      label: t.label,
+      score: t.score,
+      box: t.box,
+      ...(t.foreground && { foreground: t.foreground }),
+    }));
     ep.quality = c.anchors.reduce((s, a) => s + a.score, 0) / c.anchors.length;
   };
 
@@ -241,7 +272,17 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
         const m = matched.get(c);
         let ep = m?.ep;
         if (!ep) {
-          ep = { key: c.key, since, lastTrueAt: at, anchorIds: new Set(), formerIds: new Set(), region: { x1: 0, y1: 0, x2: 0, y2: 0 }, objects: [], quality: 0, closed: false };
+          ep = {
+            key: c.key,
+            since,
+            lastTrueAt: at,
+            anchorIds: new Set(),
+            formerIds: new Set(),
+            region: { x1: 0, y1: 0, x2: 0, y2: 0 },
+            objects: [],
+            quality: 0,
+            closed: false,
+          };
           episodes.push(ep);
         } else if (!ep.event) {
           // The same object settling again after a gap in which it moved restarts the dwell; anything else (a
@@ -277,7 +318,8 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
       const ep = episodes.find((e) => e.event?.id === eventId);
       const ev = ep?.event;
       if (!ep || !ev) return undefined;
-      if (ep.closed) return { ok: false, code: 'ended', error: `event "${eventId}" was already closed (${ev.operator?.action}); nothing changed` };
+      if (ep.closed)
+        return { ok: false, code: 'ended', error: `event "${eventId}" was already closed (${ev.operator?.action}); nothing changed` };
       ev.operator = { action, by: opts.by, at: now.wall, note: opts.note, unit: opts.unit };
       logger.debug({ eventId, action, by: opts.by }, 'operator action');
       switch (action) {
@@ -290,7 +332,12 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
         case 'false_positive':
           for (const o of ep.objects) suppressed.push({ trackId: o.trackId, box: o.box, until: at + rule.suppressSeconds * 1000 });
           ep.closed = true;
-          return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: now.wall, reason: `marked as a false positive by ${opts.by}` }) };
+          return {
+            ok: true,
+            eventId,
+            action,
+            update: message(ep, ev, 'ended', { endedAt: now.wall, reason: `marked as a false positive by ${opts.by}` }),
+          };
         case 'resolve':
           ep.closed = true;
           return { ok: true, eventId, action, update: message(ep, ev, 'ended', { endedAt: now.wall, reason: `resolved by ${opts.by}` }) };
@@ -302,7 +349,11 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     },
 
     followed() {
-      return episodes.flatMap((ep) => (ep.closed ? [] : [{ objects: ep.objects, since: ep.since, observedAt: ep.lastTrueAt, ...(ep.event ? { eventId: ep.event.id } : {}) }]));
+      return episodes.flatMap((ep) =>
+        ep.closed
+          ? []
+          : [{ objects: ep.objects, since: ep.since, observedAt: ep.lastTrueAt, ...(ep.event ? { eventId: ep.event.id } : {}) }],
+      );
     },
 
     isOpen: () => wasOpen ?? true,

@@ -40,7 +40,10 @@ export const commonRuleFields = {
    */
   endAfterSeconds: durationSeconds('endAfterSeconds').default(30),
   /** After a dispatch, a violation still present this long gets a reminder `updated` (and again every period). */
-  reminderSeconds: z.number({ error: 'expected reminderSeconds in seconds (number)' }).positive({ error: 'expected reminderSeconds > 0' }).default(600),
+  reminderSeconds: z
+    .number({ error: 'expected reminderSeconds in seconds (number)' })
+    .positive({ error: 'expected reminderSeconds > 0' })
+    .default(600),
   /** After `false_positive`, the objects of that event are ignored in this zone for this long. */
   suppressSeconds: durationSeconds('suppressSeconds').default(3600),
 };

@@ -10,7 +10,10 @@ export interface ThresholdWarning {
  * Rule settings that look like they do something and do not: a `minScore` under the tracker's new-track score
  * admits no new object the tracker would not already have refused.
  */
-export function thresholdWarnings(camera: { zones: readonly { rules: readonly { minScore: number }[] }[]; tracker: TrackLimits }): ThresholdWarning[] {
+export function thresholdWarnings(camera: {
+  zones: readonly { rules: readonly { minScore: number }[] }[];
+  tracker: TrackLimits;
+}): ThresholdWarning[] {
   const { newTrackScore } = camera.tracker;
   return camera.zones.flatMap((zone, zi) =>
     zone.rules.flatMap((rule, ri) =>

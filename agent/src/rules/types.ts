@@ -69,7 +69,12 @@ export interface OperatorActionOptions {
 }
 
 export type OperatorResult =
-  | { ok: true; eventId: string; action: OperatorAction; /** `ended` after false_positive or resolve, for publishing. */ update?: ViolationUpdate }
+  | {
+      ok: true;
+      eventId: string;
+      action: OperatorAction /** `ended` after false_positive or resolve, for publishing. */;
+      update?: ViolationUpdate;
+    }
   | {
       ok: false;
       /** `unknown_event`: no such event on this camera (try the next camera); `ended`: it has ended or was closed. */

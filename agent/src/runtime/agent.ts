@@ -66,7 +66,8 @@ class Teardown {
   }
 
   async run(): Promise<void> {
-    for (const step of this.steps.splice(0).reverse()) await step().catch((err: unknown) => this.log.error({ err }, 'shutdown step failed'));
+    for (const step of this.steps.splice(0).reverse())
+      await step().catch((err: unknown) => this.log.error({ err }, 'shutdown step failed'));
   }
 }
 
@@ -83,13 +84,27 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     const audit = await openAudit(loaded, { version, boxId, log, teardown, stopReason: () => state.stopReason });
     const { detector, model } = await loadDetector(state.config, audit, log, teardown);
     const { publisher, brokerUrl } = await connectBroker(state.config, { version, boxId, startedAt, audit, log, teardown });
-    const evidence = await EvidenceService.open({ config: state.config.evidence, dataDir: state.config.dataDir, cameras: state.config.cameras, timezone: state.config.site.timezone, audit, log });
+    const evidence = await EvidenceService.open({
+      config: state.config.evidence,
+      dataDir: state.config.dataDir,
+      cameras: state.config.cameras,
+      timezone: state.config.site.timezone,
+      audit,
+      log,
+    });
     await evidence.start();
     teardown.add(() => evidence.stop());
     const plates = await openPlateVotes(log);
     if (plates) teardown.add(() => plates.close());
     const events = new EventFeed();
-    const sink = new EventSink({ publisher, evidence, audit, log, onAlert: (alert, line) => (events.add(alert), opts.onAlert?.(alert, line)), plates });
+    const sink = new EventSink({
+      publisher,
+      evidence,
+      audit,
+      log,
+      onAlert: (alert, line) => (events.add(alert), opts.onAlert?.(alert, line)),
+      plates,
+    });
     teardown.add(() => sink.drain());
 
     const registry = new Registry();
@@ -101,14 +116,34 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       evidence,
       publisher,
       log,
-      pipeline: { site: state.config.site, catalogue: loaded.catalogue, detector, sink, model: modelInfo, agent: { version, boxId }, modelInput: model.manifest.input, plates },
-      status: () => ({ ...statusOf(state.config, version, boxId, startedAt, cameras.sources), ...(audit.degraded ? { degraded: audit.degraded } : {}) }),
+      pipeline: {
+        site: state.config.site,
+        catalogue: loaded.catalogue,
+        detector,
+        sink,
+        model: modelInfo,
+        agent: { version, boxId },
+        modelInput: model.manifest.input,
+        plates,
+      },
+      status: () => ({
+        ...statusOf(state.config, version, boxId, startedAt, cameras.sources),
+        ...(audit.degraded ? { degraded: audit.degraded } : {}),
+      }),
     });
     teardown.add(() => cameras.stopAll());
     teardown.add(async () => evidence.cutPendingClipsNow());
     registerPublisherMetrics(registry, () => publisher.stats());
     if (plates) registerPlateMetrics(registry, () => plates.stats());
-    startReporting(state.config, { boxId, publisher, loop: cameras.loop, log, teardown, degraded: () => audit.degraded, publishStatus: cameras.publishStatus });
+    startReporting(state.config, {
+      boxId,
+      publisher,
+      loop: cameras.loop,
+      log,
+      teardown,
+      degraded: () => audit.degraded,
+      publishStatus: cameras.publishStatus,
+    });
     if (state.config.http && !state.config.http.console) {
       const http = await startHttpServer(state.config.http, () => cameras.loop.health(), registry, log);
       teardown.add(() => http.close());
@@ -128,7 +163,13 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       state.config = next.config;
       plan.restarted.forEach(cameras.add);
       cameras.publishStatus();
-      await audit.append('config_loaded', { file: next.file, sha256: next.sha256, reload: true, restartedCameras: restarted, removedCameras: plan.removed });
+      await audit.append('config_loaded', {
+        file: next.file,
+        sha256: next.sha256,
+        reload: true,
+        restartedCameras: restarted,
+        removedCameras: plan.removed,
+      });
       return { ok: true, detail: { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed } };
     };
     const web = state.config.http;
@@ -162,13 +203,23 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
         topics: publisher.topics,
         boxId,
         log,
-        handlers: operatorCommandHandlers({ pipelines: cameras.pipelines, evidence, model: modelInfo, config: () => state.config, reload, log }),
+        handlers: operatorCommandHandlers({
+          pipelines: cameras.pipelines,
+          evidence,
+          model: modelInfo,
+          config: () => state.config,
+          reload,
+          log,
+        }),
         audit: (e) => record(audit, log, 'operator_command', { ...e, at: new Date(e.at).toISOString() }),
       }),
       log,
     );
     cameras.publishStatus();
-    log.info({ site: state.config.site.id, boxId, cameras: state.config.cameras.length, broker: redact(brokerUrl), model: model.manifest.name }, 'agent started');
+    log.info(
+      { site: state.config.site.id, boxId, cameras: state.config.cameras.length, broker: redact(brokerUrl), model: model.manifest.name },
+      'agent started',
+    );
 
     let stopping: Promise<void> | undefined;
     return {
@@ -211,9 +262,17 @@ async function openAudit(
   });
   await audit.append('agent_started', { version: ctx.version, boxId: ctx.boxId, pid: process.pid });
   if (backup) {
-    const report = (r: BackupResult) => (r.diverged.length > 0 ? audit.append('audit_backup', { backupDir: config.audit.backupDir, ...r }) : undefined);
+    const report = (r: BackupResult) =>
+      r.diverged.length > 0 ? audit.append('audit_backup', { backupDir: config.audit.backupDir, ...r }) : undefined;
     await report(await backup.run());
-    const timer = setInterval(() => void backup.run().then(report).catch((err: unknown) => log.error({ stage: 'audit', err: (err as Error).message }, 'audit backup not recorded')), config.audit.backupIntervalMinutes * 60_000);
+    const timer = setInterval(
+      () =>
+        void backup
+          .run()
+          .then(report)
+          .catch((err: unknown) => log.error({ stage: 'audit', err: (err as Error).message }, 'audit backup not recorded')),
+      config.audit.backupIntervalMinutes * 60_000,
+    );
     timer.unref();
     teardown.add(async () => clearInterval(timer));
   }
@@ -225,7 +284,12 @@ async function loadDetector(config: Config, audit: AuditLog, log: Logger, teardo
   const model = await loadModel(config.model.manifest);
   const detector: Detector = await openDetector(model, config.model, log.child({ stage: 'detect' }));
   teardown.add(() => detector.close());
-  await audit.append('model_loaded', { name: model.manifest.name, sha256: model.sha256, file: model.modelPath, family: model.manifest.family });
+  await audit.append('model_loaded', {
+    name: model.manifest.name,
+    sha256: model.sha256,
+    file: model.modelPath,
+    family: model.manifest.family,
+  });
   return { detector, model };
 }
 
@@ -238,7 +302,12 @@ async function connectBroker(
   let broker: EmbeddedBroker | undefined;
   if (!config.mqtt.url) {
     const started = await startEmbeddedBroker(
-      { port: config.mqtt.embeddedPort, dataDir: config.dataDir, prefix: buildTopics(config.mqtt.root, config.site.id).prefix, agentClientId: clientIdFor(config.mqtt, config.site.id, ctx.boxId) },
+      {
+        port: config.mqtt.embeddedPort,
+        dataDir: config.dataDir,
+        prefix: buildTopics(config.mqtt.root, config.site.id).prefix,
+        agentClientId: clientIdFor(config.mqtt, config.site.id, ctx.boxId),
+      },
       log.child({ stage: 'broker' }),
     );
     teardown.add(() => started.close());
@@ -246,14 +315,32 @@ async function connectBroker(
   }
   const brokerUrl = config.mqtt.url ?? broker!.url;
   // aedes speaks MQTT 3.1.1 only: ask for it directly rather than be refused MQTT 5 first.
-  const mqttConfig = broker ? { ...config.mqtt, protocolVersion: 4 as const, username: broker.agent.username, password: broker.agent.password } : config.mqtt;
+  const mqttConfig = broker
+    ? { ...config.mqtt, protocolVersion: 4 as const, username: broker.agent.username, password: broker.agent.password }
+    : config.mqtt;
   const publisher = createPublisher(
     mqttConfig,
-    { site: config.site.id, boxId: ctx.boxId, agentVersion: ctx.version, dataDir: config.dataDir, url: brokerUrl, startedAt: ctx.startedAt, cameras: cameraList(config) },
+    {
+      site: config.site.id,
+      boxId: ctx.boxId,
+      agentVersion: ctx.version,
+      dataDir: config.dataDir,
+      url: brokerUrl,
+      startedAt: ctx.startedAt,
+      cameras: cameraList(config),
+    },
     log,
   );
   publisher.on('delivered', (d) =>
-    record(audit, log, 'delivery', { outboxId: d.message.id, kind: d.message.kind, camera: d.message.camera, eventId: d.message.eventId, state: d.message.state, topic: d.message.topic, ackedAt: new Date(d.ackedAt).toISOString() }),
+    record(audit, log, 'delivery', {
+      outboxId: d.message.id,
+      kind: d.message.kind,
+      camera: d.message.camera,
+      eventId: d.message.eventId,
+      state: d.message.state,
+      topic: d.message.topic,
+      ackedAt: new Date(d.ackedAt).toISOString(),
+    }),
   );
   publisher.on('dropped', (d) => record(audit, log, 'outbox_dropped', { ...d }));
   await publisher.start();
@@ -321,7 +408,15 @@ function startCameras(deps: CameraDeps) {
 /** Retained health per camera and the health file every health interval; metrics every metrics interval. */
 function startReporting(
   config: Config,
-  ctx: { boxId: string; publisher: Publisher; loop: FrameLoop; log: Logger; teardown: Teardown; degraded: () => string | undefined; publishStatus: () => void },
+  ctx: {
+    boxId: string;
+    publisher: Publisher;
+    loop: FrameLoop;
+    log: Logger;
+    teardown: Teardown;
+    degraded: () => string | undefined;
+    publishStatus: () => void;
+  },
 ): void {
   const { publisher, loop, log } = ctx;
   const healthFile = join(config.dataDir, 'health.json');
@@ -333,9 +428,13 @@ function startReporting(
     degraded = now;
     const all = loop.health();
     for (const h of all) publisher.publishHealth(h);
-    void writeHealthFile(healthFile, { at: new Date().toISOString(), pid: process.pid, connected: publisher.connected, intervalSeconds: config.mqtt.healthIntervalSeconds, cameras: all }).catch((err: unknown) =>
-      log.warn({ err: (err as Error).message }, 'health file not written'),
-    );
+    void writeHealthFile(healthFile, {
+      at: new Date().toISOString(),
+      pid: process.pid,
+      connected: publisher.connected,
+      intervalSeconds: config.mqtt.healthIntervalSeconds,
+      cameras: all,
+    }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'health file not written'));
   }, config.mqtt.healthIntervalSeconds * 1000);
   const metricsTimer = setInterval(() => {
     const stats = publisher.stats();
@@ -344,7 +443,14 @@ function startReporting(
       boxId: ctx.boxId,
       loop: loop.stats(),
       timings: loop.timings.takeSnapshot(),
-      delivery: { connected: stats.connected, protocolVersion: stats.protocolVersion, inflight: stats.inflight, delivered: stats.delivered, reconnects: stats.reconnects, outbox: stats.outbox },
+      delivery: {
+        connected: stats.connected,
+        protocolVersion: stats.protocolVersion,
+        inflight: stats.inflight,
+        delivered: stats.delivered,
+        reconnects: stats.reconnects,
+        outbox: stats.outbox,
+      },
       memory: { rssBytes: process.memoryUsage.rss() },
     });
   }, config.mqtt.metricsIntervalSeconds * 1000);
@@ -356,7 +462,9 @@ function startReporting(
 
 /** An audit record nobody waits for: a failure is logged, never an unhandled rejection that ends the process. */
 function record(audit: AuditLog, log: Logger, kind: Parameters<AuditLog['append']>[0], data: Record<string, unknown>): void {
-  audit.append(kind, data).catch((err: unknown) => log.error({ stage: 'audit', kind, err: (err as Error).message }, 'audit record not written'));
+  audit
+    .append(kind, data)
+    .catch((err: unknown) => log.error({ stage: 'audit', kind, err: (err as Error).message }, 'audit record not written'));
 }
 
 /** Keeps `backupDir` a copy of the audit log; a backup that disagrees with the log is kept and reported loudly. */
@@ -366,7 +474,11 @@ function auditBackup(auditDir: string, backupDir: string, log: Logger) {
       try {
         await mkdir(backupDir, { recursive: true });
         const r = await backupAuditLog(auditDir, backupDir);
-        if (r.diverged.length > 0) log.error({ stage: 'audit', backupDir, diverged: r.diverged }, 'audit files differ from their backup: the originals were edited or cut; the backup is kept');
+        if (r.diverged.length > 0)
+          log.error(
+            { stage: 'audit', backupDir, diverged: r.diverged },
+            'audit files differ from their backup: the originals were edited or cut; the backup is kept',
+          );
         return r;
       } catch (err) {
         log.error({ stage: 'audit', backupDir, err: (err as Error).message }, 'audit backup failed');
@@ -387,6 +499,10 @@ function statusOf(config: Config, version: string, boxId: string, startedAt: num
     boxId,
     startedAt: new Date(startedAt).toISOString(),
     at: new Date().toISOString(),
-    cameras: config.cameras.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}), ...(sources.get(c.id) ? { state: sources.get(c.id)!.status().state } : {}) })),
+    cameras: config.cameras.map((c) => ({
+      id: c.id,
+      ...(c.name ? { name: c.name } : {}),
+      ...(sources.get(c.id) ? { state: sources.get(c.id)!.status().state } : {}),
+    })),
   };
 }

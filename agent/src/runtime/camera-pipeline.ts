@@ -80,7 +80,9 @@ export class CameraPipeline {
     this.log = logger.child({ camera: camera.id, stage: 'scene' });
     this.windows = windowsForCamera(camera, deps.modelInput);
     this.parking = camera.zones.flatMap((z) =>
-      z.rules.flatMap((r) => (r.type === 'illegal_parking' ? [{ polygon: toPixels(z.polygon ?? [], z.units, frame), labels: new Set(r.labels) }] : [])),
+      z.rules.flatMap((r) =>
+        r.type === 'illegal_parking' ? [{ polygon: toPixels(z.polygon ?? [], z.units, frame), labels: new Set(r.labels) }] : [],
+      ),
     );
     this.gate = new DetectionGate(camera, deps.detector, this.windows, deps.modelInput);
     this.sinkCamera = {
@@ -93,7 +95,11 @@ export class CameraPipeline {
             name: z.name ?? z.id,
             polygon: toPixels(z.polygon ?? [], z.units, frame),
             lines: new Map(
-              z.rules.flatMap((r) => (r.type === 'line_crossing' ? [[r.id, { points: toPixels(r.line, z.units, frame) as [Point, Point], direction: r.direction }] as const] : [])),
+              z.rules.flatMap((r) =>
+                r.type === 'line_crossing'
+                  ? [[r.id, { points: toPixels(r.line, z.units, frame) as [Point, Point], direction: r.direction }] as const]
+                  : [],
+              ),
             ),
           },
         ]),
@@ -101,7 +107,12 @@ export class CameraPipeline {
       alertContext: {
         site: { id: deps.site.id, divisionCode: deps.site.divisionCode },
         catalogue: deps.catalogue,
-        camera: { id: camera.id, name: camera.name, location: camera.location ?? deps.site.location, address: camera.address ?? deps.site.address },
+        camera: {
+          id: camera.id,
+          name: camera.name,
+          location: camera.location ?? deps.site.location,
+          address: camera.address ?? deps.site.address,
+        },
         geo: camera.calibration ? createGeoMapper(camera.calibration, frame) : undefined,
         model: deps.model,
         agent: deps.agent,
@@ -137,14 +148,24 @@ export class CameraPipeline {
     this.tracks = tracks;
     const carried = this.gate.countCarried(tracks);
     ctx.record('track', performance.now() - t);
-    ctx.recordDetection({ inferences: gated.inferences, regions: gated.regions, motionArea: gated.motionArea, carried, recalibrated: gated.recalibrated });
+    ctx.recordDetection({
+      inferences: gated.inferences,
+      regions: gated.regions,
+      motionArea: gated.motionArea,
+      carried,
+      recalibrated: gated.recalibrated,
+    });
 
     if (this.deps.plates && this.parking.length > 0) this.offerPlates(this.deps.plates, frame, tracks, now.mono);
 
     // The scene model's time counts as the rules' own: it is their input and runs only for them.
     t = performance.now();
     const scene = this.scene?.update(frame, now.mono);
-    if (scene?.rereferenced) this.log.warn({ ...scene.rereferenced }, 'scene re-referenced: the view changed as a whole (camera moved or the light switched); static objects are learned afresh');
+    if (scene?.rereferenced)
+      this.log.warn(
+        { ...scene.rereferenced },
+        'scene re-referenced: the view changed as a whole (camera moved or the light switched); static objects are learned afresh',
+      );
     const updates = this.rules.evaluate(tracks, now, scene?.blobs);
     ctx.record('rules', performance.now() - t);
     this.live.record(frame, detections, tracks);
@@ -162,9 +183,19 @@ export class CameraPipeline {
   /** Vehicles standing still in a parking zone are read while they dwell, so the alert has the plate when it starts. */
   private offerPlates(plates: PlateEvidence, frame: RgbImage, tracks: readonly Track[], at: number): void {
     const parked = tracks.filter(
-      (t) => t.state === 'tracked' && !t.moving && at - t.stationarySince >= PLATE_STILL_MS && this.parking.some((z) => z.labels.has(t.label) && pointInPolygon(bottomCentre(t.box), z.polygon)),
+      (t) =>
+        t.state === 'tracked' &&
+        !t.moving &&
+        at - t.stationarySince >= PLATE_STILL_MS &&
+        this.parking.some((z) => z.labels.has(t.label) && pointInPolygon(bottomCentre(t.box), z.polygon)),
     );
-    if (parked.length > 0) plates.offer(this.camera.id, frame, parked.map((t) => ({ trackId: t.id, box: t.box })), at);
+    if (parked.length > 0)
+      plates.offer(
+        this.camera.id,
+        frame,
+        parked.map((t) => ({ trackId: t.id, box: t.box })),
+        at,
+      );
   }
 
   /** The next analysed frame (already masked), or an error when none comes within `timeoutMs`. */
@@ -184,7 +215,11 @@ export class CameraPipeline {
 
   /** The current view becomes the clean-scene reference of the camera's static foreground. */
   captureReference(): CommandOutcome {
-    if (!this.scene) return { ok: false, error: `camera "${this.camera.id}" has no rule reading static foreground (static_object, or street_vending with a foreground stall): nothing to reference` };
+    if (!this.scene)
+      return {
+        ok: false,
+        error: `camera "${this.camera.id}" has no rule reading static foreground (static_object, or street_vending with a foreground stall): nothing to reference`,
+      };
     this.scene.captureReference();
     this.log.info({ camera: this.camera.id }, 'scene reference captured');
     return { ok: true, detail: { camera: this.camera.id } };

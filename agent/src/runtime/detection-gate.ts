@@ -69,7 +69,15 @@ export class DetectionGate {
     this.counters.frames++;
     if (!this.motion) {
       const detections = await this.detector.detect(frame, this.zoneWindows);
-      return this.done({ detections, view: undefined, inferences: 1 + this.zoneWindows.length, regions: this.zoneWindows.length, motionArea: 0, recalibrated: false, motionMs: 0 });
+      return this.done({
+        detections,
+        view: undefined,
+        inferences: 1 + this.zoneWindows.length,
+        regions: this.zoneWindows.length,
+        motionArea: 0,
+        recalibrated: false,
+        motionMs: 0,
+      });
     }
     const t0 = performance.now();
     const m = this.motion.update(frame);
@@ -106,8 +114,18 @@ export class DetectionGate {
     const inferences = (plan.fullFrame ? 1 : 0) + plan.regions.length;
     const detections = inferences > 0 ? await this.detector.detect(frame, plan.regions, { wholeFrame: plan.fullFrame }) : [];
     const motion = m.boxes;
-    const view: FrameView | undefined = plan.fullFrame ? undefined : { looked: (box: Box) => sees(plan, box), mayStart: (box: Box) => moved(motion, box) };
-    return this.done({ detections, view, inferences, regions: plan.regions.length, motionArea: m.areaFraction, recalibrated: m.recalibrated, motionMs });
+    const view: FrameView | undefined = plan.fullFrame
+      ? undefined
+      : { looked: (box: Box) => sees(plan, box), mayStart: (box: Box) => moved(motion, box) };
+    return this.done({
+      detections,
+      view,
+      inferences,
+      regions: plan.regions.length,
+      motionArea: m.areaFraction,
+      recalibrated: m.recalibrated,
+      motionMs,
+    });
   }
 
   /** Counts the objects the tracker carried this frame. */

@@ -58,7 +58,13 @@ export class EventSink {
    * operator's action, which then reuses the event's last evidence); it is copied only when a snapshot is due,
    * because the loop reuses its buffer as soon as this returns.
    */
-  submit(camera: SinkCamera, updates: readonly ViolationUpdate[], frame: RgbImage | undefined, at: number, detections: readonly Detection[] = []): void {
+  submit(
+    camera: SinkCamera,
+    updates: readonly ViolationUpdate[],
+    frame: RgbImage | undefined,
+    at: number,
+    detections: readonly Detection[] = [],
+  ): void {
     if (updates.length === 0) return;
     const needsPixels = frame !== undefined && updates.some(wantsSnapshot);
     const pixels = needsPixels ? { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height } : undefined;
@@ -68,7 +74,10 @@ export class EventSink {
       for (const u of updates) {
         await this.handle(camera, u, pixels, at, others).catch((err: unknown) =>
           // The outbox write is what must not fail silently: say so loudly, with the event.
-          this.log.error({ camera: camera.id, eventId: u.eventId, state: u.state, err: (err as Error).message }, 'alert could not be queued'),
+          this.log.error(
+            { camera: camera.id, eventId: u.eventId, state: u.state, err: (err as Error).message },
+            'alert could not be queued',
+          ),
         );
       }
     });
@@ -81,11 +90,20 @@ export class EventSink {
     await Promise.all([...this.events.values()].map((e) => e.clip));
   }
 
-  private async handle(camera: SinkCamera, u: ViolationUpdate, frame: RgbImage | undefined, at: number, others: { box: Detection['box']; label: string }[]): Promise<void> {
+  private async handle(
+    camera: SinkCamera,
+    u: ViolationUpdate,
+    frame: RgbImage | undefined,
+    at: number,
+    others: { box: Detection['box']; label: string }[],
+  ): Promise<void> {
     const known = this.events.get(u.eventId) ?? { evidence: {} };
     this.events.set(u.eventId, known);
     // Read during the dwell (camera-pipeline), so nothing here waits for a plate.
-    const plateOf = this.deps.plates?.consensus(camera.id, u.objects.map((o) => o.trackId));
+    const plateOf = this.deps.plates?.consensus(
+      camera.id,
+      u.objects.map((o) => o.trackId),
+    );
     let jpeg: Buffer | undefined;
     if (frame && wantsSnapshot(u)) {
       const zone = camera.zones.get(u.zone.id);
@@ -94,7 +112,13 @@ export class EventSink {
         camera: camera.id,
         frame,
         at,
-        objects: u.objects.map((o) => ({ box: o.box, label: o.label, score: o.score, trackId: o.trackId, ...(plateOf?.has(o.trackId) && { plate: plateOf.get(o.trackId)!.text }) })),
+        objects: u.objects.map((o) => ({
+          box: o.box,
+          label: o.label,
+          score: o.score,
+          trackId: o.trackId,
+          ...(plateOf?.has(o.trackId) && { plate: plateOf.get(o.trackId)!.text }),
+        })),
         zone: zone && { name: zone.name, polygon: zone.polygon },
         line: zone?.lines.get(u.rule.id),
         others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
@@ -102,7 +126,13 @@ export class EventSink {
       jpeg = snap.jpeg;
       known.evidence = {
         ...known.evidence,
-        snapshot: { sha256: snap.sha256, bytes: snap.bytes, width: snap.width, height: snap.height, topic: this.deps.publisher.topics.eventSnapshot(camera.id, u.eventId) },
+        snapshot: {
+          sha256: snap.sha256,
+          bytes: snap.bytes,
+          width: snap.width,
+          height: snap.height,
+          topic: this.deps.publisher.topics.eventSnapshot(camera.id, u.eventId),
+        },
         thumbnail: snap.thumbnail,
       };
     }
@@ -128,7 +158,9 @@ export class EventSink {
         ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
         ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
       })
-      .catch((err: unknown) => this.log.error({ camera: camera.id, eventId: u.eventId, err: (err as Error).message }, 'audit record of the decision not written'));
+      .catch((err: unknown) =>
+        this.log.error({ camera: camera.id, eventId: u.eventId, err: (err as Error).message }, 'audit record of the decision not written'),
+      );
     if (u.state === 'ended' || u.state === 'cleared') {
       void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
     }

@@ -29,6 +29,7 @@ export async function healthProblem(path: string, now = Date.now()): Promise<str
   }
   const maxAgeMs = (h.intervalSeconds ?? 10) * 3000 + 5000;
   const age = now - Date.parse(h.at);
-  if (!(age <= maxAgeMs)) return `health file ${path} is ${Math.round(age / 1000)} s old (limit ${Math.round(maxAgeMs / 1000)} s): the agent is stuck or stopped`;
+  if (!(age <= maxAgeMs))
+    return `health file ${path} is ${Math.round(age / 1000)} s old (limit ${Math.round(maxAgeMs / 1000)} s): the agent is stuck or stopped`;
   return null;
 }

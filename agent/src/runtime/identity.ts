@@ -6,7 +6,10 @@ import { projectRoot } from '../config/load.ts';
 /** The box's id in alerts and the MQTT client id: the configured one, else the host name made topic-safe. */
 export function boxIdOf(site: { boxId?: string }): string {
   if (site.boxId) return site.boxId;
-  const h = hostname().toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  const h = hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return h.slice(0, 63) || 'box';
 }
 

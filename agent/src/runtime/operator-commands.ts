@@ -25,18 +25,33 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
   const { pipelines, evidence, log } = deps;
 
   // A false positive is kept (masked, unannotated, with the wrongly reported boxes) as a hard negative for training.
-  const keepHardNegative = (p: CameraPipeline, cmd: EventCommand, objects: readonly { box: { x1: number; y1: number; x2: number; y2: number }; label: string; score: number; trackId: number }[]) =>
+  const keepHardNegative = (
+    p: CameraPipeline,
+    cmd: EventCommand,
+    objects: readonly { box: { x1: number; y1: number; x2: number; y2: number }; label: string; score: number; trackId: number }[],
+  ) =>
     p
       .nextFrame(FRAME_WAIT_MS)
-      .then((f) => evidence.hardNegative(cmd.eventId, p.camera.id, f.image, f.at, { objects, model: deps.model, by: cmd.by, note: cmd.note }))
-      .catch((err: unknown) => log.warn({ camera: p.camera.id, eventId: cmd.eventId, err: (err as Error).message }, 'false-positive frame not kept'));
+      .then((f) =>
+        evidence.hardNegative(cmd.eventId, p.camera.id, f.image, f.at, { objects, model: deps.model, by: cmd.by, note: cmd.note }),
+      )
+      .catch((err: unknown) =>
+        log.warn({ camera: p.camera.id, eventId: cmd.eventId, err: (err as Error).message }, 'false-positive frame not kept'),
+      );
 
   const applyEventAction = (cmd: EventCommand, at: number): CommandOutcome => {
     let camera: string | undefined;
-    const r = applyOperatorActionToAny(pipelines.values(), cmd.eventId, cmd.action, { wall: at, mono: systemClock.monotonic() }, { by: cmd.by, note: cmd.note, unit: cmd.unit }, (p, applied) => {
-      camera = p.camera.id;
-      if (cmd.action === 'false_positive') void keepHardNegative(p, cmd, applied.update?.objects ?? []);
-    });
+    const r = applyOperatorActionToAny(
+      pipelines.values(),
+      cmd.eventId,
+      cmd.action,
+      { wall: at, mono: systemClock.monotonic() },
+      { by: cmd.by, note: cmd.note, unit: cmd.unit },
+      (p, applied) => {
+        camera = p.camera.id;
+        if (cmd.action === 'false_positive') void keepHardNegative(p, cmd, applied.update?.objects ?? []);
+      },
+    );
     return r.ok ? { ok: true, detail: { eventId: r.eventId, action: r.action, camera } } : { ok: false, error: r.error };
   };
 
@@ -48,7 +63,11 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
       const f = await p.nextFrame(FRAME_WAIT_MS);
       const snap = await renderSnapshot(
         f.image,
-        { objects: f.detections.map((d) => ({ box: d.box, label: d.label, score: d.score })), camera: p.camera.name ?? p.camera.id, at: f.at },
+        {
+          objects: f.detections.map((d) => ({ box: d.box, label: d.label, score: d.score })),
+          camera: p.camera.name ?? p.camera.id,
+          at: f.at,
+        },
         { frame: p.camera.analysis, timezone: site.timezone, quality: evidenceConfig.jpegQuality },
       );
       return { ok: true, jpeg: snap.jpeg, width: snap.width, height: snap.height, sha256: snap.sha256 };
@@ -57,5 +76,11 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
     }
   };
 
-  return { applyEventAction, cameras: () => [...pipelines.keys()], snapshot, reload: deps.reload, captureReference: (camera) => pipelines.get(camera)!.captureReference() };
+  return {
+    applyEventAction,
+    cameras: () => [...pipelines.keys()],
+    snapshot,
+    reload: deps.reload,
+    captureReference: (camera) => pipelines.get(camera)!.captureReference(),
+  };
 }

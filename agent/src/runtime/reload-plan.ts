@@ -19,12 +19,16 @@ export type ReloadPlan =
  */
 export function planReload(current: Config, next: Config): ReloadPlan {
   const changed = RESTART_ONLY.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(current[k]));
-  if (changed.length > 0) return { ok: false, error: `changes to ${changed.join(', ')} need a restart of the agent; the running config is kept` };
+  if (changed.length > 0)
+    return { ok: false, error: `changes to ${changed.join(', ')} need a restart of the agent; the running config is kept` };
   const before = new Map(current.cameras.map((c) => [c.id, JSON.stringify(c)]));
   const after = new Map(next.cameras.map((c) => [c.id, c]));
   const added = [...after.keys()].filter((id) => !before.has(id));
   if (added.length > 0) {
-    return { ok: false, error: `new cameras (${added.join(', ')}) need a restart of the agent (evidence rings are set up at start); the running config is kept` };
+    return {
+      ok: false,
+      error: `new cameras (${added.join(', ')}) need a restart of the agent (evidence rings are set up at start); the running config is kept`,
+    };
   }
   return {
     ok: true,

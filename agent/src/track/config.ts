@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
 const unit = (what: string) =>
-  z.number({ error: `expected ${what} between 0 and 1` }).min(0, { error: `expected ${what} ≥ 0` }).max(1, { error: `expected ${what} ≤ 1` });
+  z
+    .number({ error: `expected ${what} between 0 and 1` })
+    .min(0, { error: `expected ${what} ≥ 0` })
+    .max(1, { error: `expected ${what} ≤ 1` });
 const seconds = (what: string) =>
   z.number({ error: `expected ${what} in seconds (number)` }).positive({ error: `expected ${what} > 0 seconds` });
 

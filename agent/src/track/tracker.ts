@@ -24,7 +24,8 @@ export interface FrameView {
   mayStart(box: Box): boolean;
 }
 
-interface State extends Pick<Track, 'id' | 'label' | 'classId' | 'box' | 'score' | 'meanScore' | 'firstSeen' | 'lastSeen' | 'lastDetected' | 'hits'> {
+interface State
+  extends Pick<Track, 'id' | 'label' | 'classId' | 'box' | 'score' | 'meanScore' | 'firstSeen' | 'lastSeen' | 'lastDetected' | 'hits'> {
   confirmed: boolean;
   motion: Motion;
   rest: RestState;
@@ -76,7 +77,15 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   };
 
   /** Matches `dets[idx]` to `pool` (same label, IoU with the predicted box); returns the unmatched detection indices. */
-  const associate = (pool: State[], predicted: Map<State, Box>, dets: readonly Detection[], idx: number[], minIou: number, at: number, matched: Set<State>): number[] => {
+  const associate = (
+    pool: State[],
+    predicted: Map<State, Box>,
+    dets: readonly Detection[],
+    idx: number[],
+    minIou: number,
+    at: number,
+    matched: Set<State>,
+  ): number[] => {
     const rowTo = greedyAssign(
       pool.length,
       idx.length,
@@ -113,14 +122,31 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
       // 1. High-score detections against every confirmed track, lost ones included (identity kept through a miss).
       const highLeft = associate(confirmed, predicted, detections, high, cfg.matchIou, at, matched);
       // 2. Low-score detections may only keep alive objects seen in the previous frame.
-      associate([...inPreviousFrame].filter((t) => !matched.has(t)), predicted, detections, low, cfg.lowMatchIou, at, matched);
+      associate(
+        [...inPreviousFrame].filter((t) => !matched.has(t)),
+        predicted,
+        detections,
+        low,
+        cfg.lowMatchIou,
+        at,
+        matched,
+      );
       // 3. Tentative tracks get the remaining high detections; a tentative track that misses a frame is dropped.
-      const fresh = associate(tracks.filter((t) => !t.confirmed), predicted, detections, highLeft, cfg.matchIou, at, matched);
+      const fresh = associate(
+        tracks.filter((t) => !t.confirmed),
+        predicted,
+        detections,
+        highLeft,
+        cfg.matchIou,
+        at,
+        matched,
+      );
 
       const carried = new Set<State>();
       if (view) {
         for (const t of tracks) {
-          if (!t.confirmed || matched.has(t) || t.lastSeen !== lastAt || t.rest.movingSince !== undefined || view.looked(predicted.get(t)!)) continue;
+          if (!t.confirmed || matched.has(t) || t.lastSeen !== lastAt || t.rest.movingSince !== undefined || view.looked(predicted.get(t)!))
+            continue;
           t.lastSeen = at;
           carried.add(t);
         }
@@ -166,5 +192,6 @@ function checkDetection(d: Detection, i: number): void {
   if (![x1, y1, x2, y2].every(Number.isFinite) || x2 <= x1 || y2 <= y1) {
     throw new Error(`tracker: detection ${i} (${d.label}): expected a box with finite x1 < x2 and y1 < y2, got ${JSON.stringify(d.box)}`);
   }
-  if (!(d.score >= 0 && d.score <= 1)) throw new Error(`tracker: detection ${i} (${d.label}): expected a score between 0 and 1, got ${d.score}`);
+  if (!(d.score >= 0 && d.score <= 1))
+    throw new Error(`tracker: detection ${i} (${d.label}): expected a score between 0 and 1, got ${d.score}`);
 }

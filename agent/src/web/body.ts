@@ -11,7 +11,8 @@ export const DEFAULT_BODY_LIMIT = 256 * 1024;
  */
 export async function readJsonBody<S extends z.ZodType>(req: IncomingMessage, schema: S, limit = DEFAULT_BODY_LIMIT): Promise<z.infer<S>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json') throw new HttpError(415, `expected a JSON body (Content-Type: application/json), got ${type ? `"${type}"` : 'none'}`);
+  if (type !== 'application/json')
+    throw new HttpError(415, `expected a JSON body (Content-Type: application/json), got ${type ? `"${type}"` : 'none'}`);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw new HttpError(413, `the body is ${declared} bytes; at most ${limit} are accepted`);
   const chunks: Buffer[] = [];

@@ -20,7 +20,10 @@ export interface PageOptions {
 /** The shell every page shares; its script builds the content. */
 export function pageHtml(o: PageOptions): string {
   const styles = ['web', ...(o.styles ?? [])].map((s) => `<link rel="stylesheet" href="/assets/${s}.css">`).join('');
-  const data = o.data === undefined ? '' : `<script type="application/json" id="page-data">${JSON.stringify(o.data).replace(/</g, '\\u003c')}</script>`;
+  const data =
+    o.data === undefined
+      ? ''
+      : `<script type="application/json" id="page-data">${JSON.stringify(o.data).replace(/</g, '\\u003c')}</script>`;
   return `<!doctype html><html lang="${o.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="csrf-token" content="${escapeHtml(o.csrf)}"><title>${escapeHtml(o.title)}</title>${styles}</head><body><div id="app"></div>${data}<script type="module" src="/assets/${o.script}.js"></script></body></html>`;
 }
 

@@ -75,7 +75,9 @@ export function parseUsers(text: string, file: string): UserEntry[] {
     if (!line || line.startsWith('#')) return;
     const [user, role, hash, ...rest] = line.split(':');
     if (rest.length || !userNameSchema.safeParse(user).success || !roleSchema.safeParse(role).success || !hash?.startsWith('scrypt$')) {
-      throw new Error(`${file}: line ${i + 1}: expected USER:ROLE:scrypt$… with ROLE one of ${ROLES.join(', ')} (make entries with "jifang passwd ${file} USER")`);
+      throw new Error(
+        `${file}: line ${i + 1}: expected USER:ROLE:scrypt$… with ROLE one of ${ROLES.join(', ')} (make entries with "jifang passwd ${file} USER")`,
+      );
     }
     out.push({ user, role: role as Role, hash });
   });

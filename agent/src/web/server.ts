@@ -48,7 +48,17 @@ export type WebAuditEntry =
   | { action: 'login'; user: string; role: Role; session: string; address: string }
   | { action: 'login_refused'; user: string; address: string; reason: 'wrong_password' | 'slowed' | 'locked'; lockedOut?: boolean }
   | { action: 'logout'; user: string; session: string; address: string }
-  | { action: 'change'; user: string; role: Role; session: string; address: string; method: Method; path: string; status: number; detail?: Record<string, unknown> };
+  | {
+      action: 'change';
+      user: string;
+      role: Role;
+      session: string;
+      address: string;
+      method: Method;
+      path: string;
+      status: number;
+      detail?: Record<string, unknown>;
+    };
 
 export interface WebServerOptions {
   host: string;
@@ -150,7 +160,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (isChange && !sameOrigin(req)) throw new HttpError(403, 'refused: the request comes from another site');
 
     if (method === 'GET' && path === '/login') return sendHtml(res, 200, loginPage(lang, opts.title[lang]));
-    if (path.startsWith('/assets/') && publicAssets.has(path.slice(8)) && (method === 'GET' || method === 'HEAD')) return sendAsset(req, res, opts.assets.get(path.slice(8)));
+    if (path.startsWith('/assets/') && publicAssets.has(path.slice(8)) && (method === 'GET' || method === 'HEAD'))
+      return sendAsset(req, res, opts.assets.get(path.slice(8)));
     if (method === 'POST' && path === '/api/login') {
       const body = await readJsonBody(req, loginSchema, 8 * 1024);
       const keys = [`user:${body.user.toLowerCase()}`, `addr:${address}`];
@@ -160,7 +171,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
         const s = Math.ceil(verdict.retryAfterMs / 1000);
         throw new HttpError(
           429,
-          verdict.locked ? `locked out after repeated failed logins: try again in ${Math.ceil(s / 60)} min` : `too many failed logins: try again in ${s} s`,
+          verdict.locked
+            ? `locked out after repeated failed logins: try again in ${Math.ceil(s / 60)} min`
+            : `too many failed logins: try again in ${s} s`,
           undefined,
           { 'Retry-After': String(s) },
         );
@@ -185,9 +198,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (!session) {
       if (path.startsWith('/api/') || !acceptsHtml(req)) throw new HttpError(401, 'not signed in: log in at /login');
       const next = encodeURIComponent(path + url.search);
-      return sendHtml(res, 401, `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/login?next=${next}"><a href="/login?next=${next}">Log in / 登录</a>`);
+      return sendHtml(
+        res,
+        401,
+        `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/login?next=${next}"><a href="/login?next=${next}">Log in / 登录</a>`,
+      );
     }
-    if (isChange && !csrfMatches(session, header(req, 'x-csrf-token'))) throw new HttpError(403, 'refused: missing or wrong CSRF token (reload the page)');
+    if (isChange && !csrfMatches(session, header(req, 'x-csrf-token')))
+      throw new HttpError(403, 'refused: missing or wrong CSRF token (reload the page)');
 
     if (method === 'POST' && path === '/api/logout') {
       sessions.delete(token);
@@ -195,7 +213,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       opts.audit({ action: 'logout', user: session.user, session: session.id, address });
       return sendJson(res, 200, { ok: true });
     }
-    if (method === 'GET' && path === '/api/session') return sendJson(res, 200, { user: session.user, role: session.role, csrf: session.csrf });
+    if (method === 'GET' && path === '/api/session')
+      return sendJson(res, 200, { user: session.user, role: session.role, csrf: session.csrf });
     if ((method === 'GET' || method === 'HEAD') && path.startsWith('/assets/')) {
       const asset = opts.assets.get(path.slice(8));
       if (!asset) throw new HttpError(404, 'no such asset');
@@ -214,7 +233,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       allowed.push(c.route.method);
     }
     if (!matched) {
-      if (allowed.length > 0) throw new HttpError(405, `method not allowed: use ${[...new Set(allowed)].join(', ')}`, undefined, { Allow: [...new Set(allowed)].join(', ') });
+      if (allowed.length > 0)
+        throw new HttpError(405, `method not allowed: use ${[...new Set(allowed)].join(', ')}`, undefined, {
+          Allow: [...new Set(allowed)].join(', '),
+        });
       throw new HttpError(404, `not found: ${path}`);
     }
     const { c, m } = matched;
@@ -245,10 +267,22 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       auditDetail: (d) => (detail = { ...detail, ...d }),
     };
     const audited = (status: number) => {
-      if (isChange) opts.audit({ action: 'change', user: session.user, role: session.role, session: session.id, address, method: method as Method, path, status, ...(detail ? { detail } : {}) });
+      if (isChange)
+        opts.audit({
+          action: 'change',
+          user: session.user,
+          role: session.role,
+          session: session.id,
+          address,
+          method: method as Method,
+          path,
+          status,
+          ...(detail ? { detail } : {}),
+        });
     };
     try {
-      if (c.route.roles && !c.route.roles.includes(session.role)) throw new HttpError(403, `refused: this needs the role ${c.route.roles.join(' or ')}; you are ${session.role}`);
+      if (c.route.roles && !c.route.roles.includes(session.role))
+        throw new HttpError(403, `refused: this needs the role ${c.route.roles.join(' or ')}; you are ${session.role}`);
       await c.route.handle(ctx);
       audited(res.statusCode);
     } catch (err) {
@@ -286,7 +320,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     server = createHttpsServer({ cert, key }, listener);
   } else server = createHttpServer(listener);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`cannot serve the console on ${opts.host}:${opts.port}: ${err.code ?? err.message}`)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot serve the console on ${opts.host}:${opts.port}: ${err.code ?? err.message}`)),
+    );
     server.listen(opts.port, opts.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
@@ -347,18 +383,31 @@ function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset | und
     res.end();
     return;
   }
-  res.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': asset.body.length, ETag: asset.etag, 'Cache-Control': 'private, no-cache' });
+  res.writeHead(200, {
+    'Content-Type': asset.type,
+    'Content-Length': asset.body.length,
+    ETag: asset.etag,
+    'Cache-Control': 'private, no-cache',
+  });
   res.end(req.method === 'HEAD' ? undefined : asset.body);
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {
   const body = `${JSON.stringify(value)}\n`;
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
   res.end(body);
 }
 
 function sendHtml(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+  });
   res.end(text);
 }
 

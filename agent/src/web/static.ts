@@ -35,7 +35,12 @@ export async function resolveInside(root: string, relative: string): Promise<str
 }
 
 /** Streams a file found by resolveInside; false (nothing sent) when there is none, so the caller answers 404. */
-export async function sendFileInside(res: ServerResponse, root: string, relative: string, opts: { headOnly?: boolean; cache?: string } = {}): Promise<boolean> {
+export async function sendFileInside(
+  res: ServerResponse,
+  root: string,
+  relative: string,
+  opts: { headOnly?: boolean; cache?: string } = {},
+): Promise<boolean> {
   const file = await resolveInside(root, relative);
   if (!file) return false;
   const st = await stat(file);

@@ -12,7 +12,13 @@ export interface ThrottleOptions {
   lockMs: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleOptions = { freeAttempts: 3, baseDelayMs: 5_000, maxDelayMs: 60_000, lockAfter: 10, lockMs: 15 * 60_000 };
+export const DEFAULT_THROTTLE: ThrottleOptions = {
+  freeAttempts: 3,
+  baseDelayMs: 5_000,
+  maxDelayMs: 60_000,
+  lockAfter: 10,
+  lockMs: 15 * 60_000,
+};
 
 interface Entry {
   failures: number;

@@ -12,7 +12,10 @@ const calibration = {
   units: 'normalized' as const,
   points: [
     { pixel: [0, 0] as [number, number], geo: { lat: 31.2304 + 36 / 111_195, lon: 121.4737 } },
-    { pixel: [1, 0] as [number, number], geo: { lat: 31.2304 + 36 / 111_195, lon: 121.4737 + 64 / (111_195 * Math.cos((31.2304 * Math.PI) / 180)) } },
+    {
+      pixel: [1, 0] as [number, number],
+      geo: { lat: 31.2304 + 36 / 111_195, lon: 121.4737 + 64 / (111_195 * Math.cos((31.2304 * Math.PI) / 180)) },
+    },
     { pixel: [1, 1] as [number, number], geo: { lat: 31.2304, lon: 121.4737 + 64 / (111_195 * Math.cos((31.2304 * Math.PI) / 180)) } },
     { pixel: [0, 1] as [number, number], geo: { lat: 31.2304, lon: 121.4737 } },
   ],
@@ -29,7 +32,19 @@ const baseCtx: AlertContext = {
 
 function parkedCarUpdates(): ViolationUpdate[] {
   const sim = new Sim(
-    camera([{ id: 'kerb', name: 'Kerb', polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]], rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 30, endAfterSeconds: 5 }] }]),
+    camera([
+      {
+        id: 'kerb',
+        name: 'Kerb',
+        polygon: [
+          [0, 0.5],
+          [1, 0.5],
+          [1, 1],
+          [0, 1],
+        ],
+        rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 30, endAfterSeconds: 5 }],
+      },
+    ]),
   );
   // The car's bottom centre is at pixel (160, 280): 16 m east, 8 m north of the frame's bottom-left corner.
   sim.run(40, () => [det('car', box(100, 220, 120, 60), 0.87)]);
@@ -62,7 +77,13 @@ describe('buildAlert', () => {
     expect(alert.rule.description).toMatch(/stationary inside the zone for at least 30 s/);
     expect(alert.dwellSeconds).toBeGreaterThanOrEqual(30);
     expect(alert.objects).toEqual([
-      { label: 'car', score: 0.87, trackId: expect.any(Number), box: { x: 0.1563, y: 0.6111, width: 0.1875, height: 0.1667 }, geo: alert.location },
+      {
+        label: 'car',
+        score: 0.87,
+        trackId: expect.any(Number),
+        box: { x: 0.1563, y: 0.6111, width: 0.1875, height: 0.1667 },
+        geo: alert.location,
+      },
     ]);
     const [lon, lat] = alert.location.coordinates;
     const east = (lon - 121.4737) * 111_195 * Math.cos((31.2304 * Math.PI) / 180);
@@ -85,8 +106,13 @@ describe('buildAlert', () => {
 
   it('carries the evidence and the operator action it is given', () => {
     const [started] = parkedCarUpdates();
-    const evidence = { snapshot: { sha256: 'a'.repeat(64), bytes: 1234, width: 640, height: 360, topic: 'jifang/v1/xuhui-01/cam1/events/x/snapshot' } };
-    const alert = buildAlert({ ...started, operator: { action: 'dispatch', by: 'op-3', at: started.observedAt, unit: 'patrol-2' } }, { ...baseCtx, evidence });
+    const evidence = {
+      snapshot: { sha256: 'a'.repeat(64), bytes: 1234, width: 640, height: 360, topic: 'jifang/v1/xuhui-01/cam1/events/x/snapshot' },
+    };
+    const alert = buildAlert(
+      { ...started, operator: { action: 'dispatch', by: 'op-3', at: started.observedAt, unit: 'patrol-2' } },
+      { ...baseCtx, evidence },
+    );
     expect(alert.evidence).toEqual(evidence);
     expect(alert.operator).toEqual({ action: 'dispatch', by: 'op-3', at: new Date(started.observedAt).toISOString(), unit: 'patrol-2' });
   });
@@ -97,7 +123,9 @@ describe('formatAlertLine', () => {
     const [started] = parkedCarUpdates();
     const line = formatAlertLine(buildAlert(started, { ...baseCtx, geo: createGeoMapper(calibration, frame) }));
     expect(line).not.toContain('\n');
-    expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z STARTED illegal_parking cam1 \(Gate camera\)\/kerb \(Kerb\) dwell \d+ s: car 0\.87 #\d+ at 31\.23\d{5},121\.47\d{5} \(calibrated, No\. 5 Main St\) id cam1-\S+ #0$/);
+    expect(line).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z STARTED illegal_parking cam1 \(Gate camera\)\/kerb \(Kerb\) dwell \d+ s: car 0\.87 #\d+ at 31\.23\d{5},121\.47\d{5} \(calibrated, No\. 5 Main St\) id cam1-\S+ #0$/,
+    );
   });
 
   it('shows the reason of an ended event and the camera-position fallback', () => {
@@ -112,7 +140,10 @@ describe('formatAlertLine', () => {
     const updates = parkedCarUpdates();
     const last = updates[updates.length - 1];
     const forged = '2025-05-06T02:03:05.000Z STARTED illegal_parking cam1/kerb';
-    const alert = buildAlert({ ...last, reason: 'resolved by op\nX', operator: { action: 'resolve', by: `op\n${forged}\u001b[2J\u202e`, at: last.observedAt } }, baseCtx);
+    const alert = buildAlert(
+      { ...last, reason: 'resolved by op\nX', operator: { action: 'resolve', by: `op\n${forged}\u001b[2J\u202e`, at: last.observedAt } },
+      baseCtx,
+    );
     const line = formatAlertLine(alert);
     expect(line.split('\n')).toHaveLength(1);
     expect(line).not.toMatch(/[\u0000-\u001f\u202e]/);

@@ -107,7 +107,13 @@ describe('audit log', () => {
     await audit.append('agent_started', {});
     await audit.close();
     const ls = lines(file);
-    expect(ls.map((l) => JSON.parse(l).kind)).toEqual(['event_decision', 'event_decision', 'event_decision', 'audit_recovered', 'agent_started']);
+    expect(ls.map((l) => JSON.parse(l).kind)).toEqual([
+      'event_decision',
+      'event_decision',
+      'event_decision',
+      'audit_recovered',
+      'agent_started',
+    ]);
     expect(JSON.parse(ls[3]).data).toMatchObject({ bytes: 20 });
     expect(readdirSync(dir).some((n) => n.includes('.torn-'))).toBe(true);
     expect(await verifyAuditFiles([file])).toMatchObject({ ok: true, records: 5 });

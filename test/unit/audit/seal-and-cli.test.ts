@@ -49,7 +49,14 @@ describe('day seals (Ed25519)', () => {
     const files = await sealedLog(dir, priv);
     expect(files.every((f) => existsSync(`${f}.sig`))).toBe(true);
     const r = await verifyAuditFiles(files, { publicKey: await loadPublicKey(pub) });
-    expect(r).toMatchObject({ ok: true, records: 6, seals: [{ status: 'valid', seq: 2, unsealedRecords: 0 }, { status: 'valid', seq: 5, unsealedRecords: 0 }] });
+    expect(r).toMatchObject({
+      ok: true,
+      records: 6,
+      seals: [
+        { status: 'valid', seq: 2, unsealedRecords: 0 },
+        { status: 'valid', seq: 5, unsealedRecords: 0 },
+      ],
+    });
   });
 
   it('a sealed day whose last record was removed fails verification', async () => {
@@ -67,7 +74,10 @@ describe('day seals (Ed25519)', () => {
     const { priv } = await keys(dir);
     const other = await keys(mkdtempSync(join(tmpdir(), 'jifang-audit-other-')));
     const files = await sealedLog(dir, priv, 1);
-    expect(await verifyAuditFiles(files, { publicKey: await loadPublicKey(other.pub) })).toMatchObject({ ok: false, reason: expect.stringContaining('signature') });
+    expect(await verifyAuditFiles(files, { publicKey: await loadPublicKey(other.pub) })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('signature'),
+    });
     const seal = JSON.parse(readFileSync(`${files[0]}.sig`, 'utf8'));
     writeFileSync(`${files[0]}.sig`, JSON.stringify({ ...seal, hash: 'f'.repeat(64) }));
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: false, reason: expect.stringContaining('rewritten after it was sealed') });

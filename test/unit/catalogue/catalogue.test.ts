@@ -26,7 +26,25 @@ function write(content: unknown, name = `f${n++}.yaml`): string {
 function config(rules: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     site: { id: 'xuhui', name: 'Xuhui', timezone: 'Asia/Shanghai', location: { lat: 31.19, lon: 121.43 }, divisionCode: '310104' },
-    cameras: [{ id: 'cam-1', url: 'rtsp://10.0.0.8/1', analysis: { fps: 2, width: 640, height: 360 }, zones: [{ id: 'z', polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]], rules }] }],
+    cameras: [
+      {
+        id: 'cam-1',
+        url: 'rtsp://10.0.0.8/1',
+        analysis: { fps: 2, width: 640, height: 360 },
+        zones: [
+          {
+            id: 'z',
+            polygon: [
+              [0, 0.5],
+              [1, 0.5],
+              [1, 1],
+              [0, 1],
+            ],
+            rules,
+          },
+        ],
+      },
+    ],
     ...extra,
   };
 }
@@ -49,27 +67,63 @@ describe('the event catalogue', () => {
     for (const e of withPreset) expect(presetRule(e), e.id).toMatchObject({ type: e.preset!.type, event: e.id });
     for (const type of RULE_TYPES) expect(cat.eventOf({ type }).id).toBeTruthy();
     expect(cat.eventOf({ type: 'crowd' }).id).toBe('crowd_gathering');
-    for (const id of ['street_vending', 'out_of_shop_trading', 'piled_materials', 'exposed_garbage', 'overflowing_bin', 'clothes_hanging', 'illegal_parking', 'disorderly_bikes', 'banner', 'umbrella', 'fire_lane_blocked', 'road_obstruction', 'crowd_gathering', 'intrusion']) {
+    for (const id of [
+      'street_vending',
+      'out_of_shop_trading',
+      'piled_materials',
+      'exposed_garbage',
+      'overflowing_bin',
+      'clothes_hanging',
+      'illegal_parking',
+      'disorderly_bikes',
+      'banner',
+      'umbrella',
+      'fire_lane_blocked',
+      'road_obstruction',
+      'crowd_gathering',
+      'intrusion',
+    ]) {
       expect(cat.get(id), id).toBeDefined();
     }
     expect(cat.get('street_vending')!.codes.gbt).toEqual({ code: '09006', source: 'gbt-table', checked: false });
     expect(cat.events.every((e) => Object.values(e.codes).every((c) => c!.checked === false))).toBe(true);
   });
 
-  it('a config names a preset with overrides: the rule is the preset\'s type and defaults, the overrides on top', () => {
+  it("a config names a preset with overrides: the rule is the preset's type and defaults, the overrides on top", () => {
     const { config: cfg } = loadConfig(write(config([{ id: 'shopfront', preset: 'out_of_shop_trading', dwellSeconds: 120 }])));
-    expect(cfg.cameras[0].zones[0].rules[0]).toMatchObject({ type: 'street_vending', event: 'out_of_shop_trading', minPeople: 0, dwellSeconds: 120 });
+    expect(cfg.cameras[0].zones[0].rules[0]).toMatchObject({
+      type: 'street_vending',
+      event: 'out_of_shop_trading',
+      minPeople: 0,
+      dwellSeconds: 120,
+    });
   });
 
-  it('an unknown preset, a parameter the preset\'s rule type lacks, and an unknown event id each say file, path, value and expected form', () => {
+  it("an unknown preset, a parameter the preset's rule type lacks, and an unknown event id each say file, path, value and expected form", () => {
     const f1 = write(config([{ id: 'r', preset: 'street_vendor' }]));
-    expect(problems(f1)).toEqual([expect.stringMatching(new RegExp(`^${f1}: cameras\\[0\\]\\.zones\\[0\\]\\.rules\\[0\\]\\.preset: unknown preset "street_vendor": expected one of street_vending, mobile_vendor, out_of_shop_trading, .*\\(jifang catalogue lists them\\)$`))]);
+    expect(problems(f1)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${f1}: cameras\\[0\\]\\.zones\\[0\\]\\.rules\\[0\\]\\.preset: unknown preset "street_vendor": expected one of street_vending, mobile_vendor, out_of_shop_trading, .*\\(jifang catalogue lists them\\)$`,
+        ),
+      ),
+    ]);
     const f2 = write(config([{ id: 'r', preset: 'disorderly_bikes', minCount: 3 }]));
-    expect(problems(f2)).toEqual([`${f2}: cameras[0].zones[0].rules[0].minCount: unknown field: preset "disorderly_bikes" is a illegal_parking rule, expected one of its parameters schedule, minScore, updateIntervalSeconds, endAfterSeconds, reminderSeconds, suppressSeconds, labels, dwellSeconds, warnAfterSeconds`]);
+    expect(problems(f2)).toEqual([
+      `${f2}: cameras[0].zones[0].rules[0].minCount: unknown field: preset "disorderly_bikes" is a illegal_parking rule, expected one of its parameters schedule, minScore, updateIntervalSeconds, endAfterSeconds, reminderSeconds, suppressSeconds, labels, dwellSeconds, warnAfterSeconds`,
+    ]);
     const f3 = write(config([{ id: 'r', type: 'intrusion', event: 'graffiti' }]));
-    expect(problems(f3)).toEqual([expect.stringMatching(new RegExp(`^${f3}: cameras\\[0\\]\\.zones\\[0\\]\\.rules\\[0\\]\\.event: unknown event type "graffiti": expected one of street_vending, `))]);
+    expect(problems(f3)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^${f3}: cameras\\[0\\]\\.zones\\[0\\]\\.rules\\[0\\]\\.event: unknown event type "graffiti": expected one of street_vending, `,
+        ),
+      ),
+    ]);
     const f4 = write(config([{ id: 'r', preset: 'line_crossing' }]));
-    expect(problems(f4)).toEqual([`${f4}: cameras[0].zones[0].rules[0].preset: event type "line_crossing" has no preset: expected a rule with a type and event: line_crossing (jifang catalogue lists the presets)`]);
+    expect(problems(f4)).toEqual([
+      `${f4}: cameras[0].zones[0].rules[0].preset: event type "line_crossing" has no preset: expected a rule with a type and event: line_crossing (jifang catalogue lists the presets)`,
+    ]);
   });
 
   it('a site file corrects a code and adds its own type with a preset; a bad entry names the site file and the field', () => {
@@ -78,16 +132,43 @@ describe('the event catalogue', () => {
       version: 'xuhui-3',
       events: [
         { id: 'illegal_parking', codes: { gbt: { code: '09001', source: 'Xuhui platform handbook 2026' }, dahua: null } },
-        { id: 'x_shared_bike_heap', name: { zh: '共享单车堆积', en: 'Heap of shared bikes' }, preset: { type: 'crowd', params: { labels: ['bicycle'], minCount: 8 } } },
+        {
+          id: 'x_shared_bike_heap',
+          name: { zh: '共享单车堆积', en: 'Heap of shared bikes' },
+          preset: { type: 'crowd', params: { labels: ['bicycle'], minCount: 8 } },
+        },
       ],
     });
-    const cfgFile = write(config([{ id: 'p', type: 'illegal_parking' }, { id: 'bikes', preset: 'x_shared_bike_heap' }], { catalogue: site }));
+    const cfgFile = write(
+      config(
+        [
+          { id: 'p', type: 'illegal_parking' },
+          { id: 'bikes', preset: 'x_shared_bike_heap' },
+        ],
+        { catalogue: site },
+      ),
+    );
     const { config: cfg, catalogue } = loadConfig(cfgFile);
     expect(catalogue.version).toBe('2026.12-1+xuhui-3');
-    expect(catalogue.get('illegal_parking')!.codes).toEqual({ gbt: { code: '09001', source: 'Xuhui platform handbook 2026', checked: false }, legacy: { code: '04-09', source: 'city-legacy', checked: false } });
-    expect(cfg.cameras[0].zones[0].rules[1]).toMatchObject({ type: 'crowd', minCount: 8, labels: ['bicycle'], event: 'x_shared_bike_heap' });
+    expect(catalogue.get('illegal_parking')!.codes).toEqual({
+      gbt: { code: '09001', source: 'Xuhui platform handbook 2026', checked: false },
+      legacy: { code: '04-09', source: 'city-legacy', checked: false },
+    });
+    expect(cfg.cameras[0].zones[0].rules[1]).toMatchObject({
+      type: 'crowd',
+      minCount: 8,
+      labels: ['bicycle'],
+      event: 'x_shared_bike_heap',
+    });
 
-    const bad = write({ schema: 'jifang.catalogue/1', version: 'v1', events: [{ id: 'graffiti', name: { zh: '涂鸦', en: 'Graffiti' } }, { id: 'x_q', name: { zh: '排队', en: 'Queue' }, preset: { type: 'crowd', params: { minCount: 1 } } }] });
+    const bad = write({
+      schema: 'jifang.catalogue/1',
+      version: 'v1',
+      events: [
+        { id: 'graffiti', name: { zh: '涂鸦', en: 'Graffiti' } },
+        { id: 'x_q', name: { zh: '排队', en: 'Queue' }, preset: { type: 'crowd', params: { minCount: 1 } } },
+      ],
+    });
     expect(() => loadCatalogue(bad)).toThrow(ConfigError);
     const lines = (() => {
       try {
@@ -103,13 +184,42 @@ describe('the event catalogue', () => {
     ]);
   });
 
-  it('an alert carries the category in the standard\'s words and the 11-digit code made with the site\'s division code', () => {
-    const sim = new Sim(camera([{ id: 'z', polygon: [[0, 0.3], [1, 0.3], [1, 1], [0, 1]], rules: [{ id: 'v', type: 'street_vending', event: 'out_of_shop_trading', minPeople: 0, dwellSeconds: 30 }] }]));
+  it("an alert carries the category in the standard's words and the 11-digit code made with the site's division code", () => {
+    const sim = new Sim(
+      camera([
+        {
+          id: 'z',
+          polygon: [
+            [0, 0.3],
+            [1, 0.3],
+            [1, 1],
+            [0, 1],
+          ],
+          rules: [{ id: 'v', type: 'street_vending', event: 'out_of_shop_trading', minPeople: 0, dwellSeconds: 30 }],
+        },
+      ]),
+    );
     sim.run(60, () => [det('umbrella', box(300, 150, 60, 40)), det('dining table', box(305, 200, 50, 30))]);
     const [u] = sim.updates;
-    const ctx = { site: { id: 'xuhui', divisionCode: '310104' }, camera: { id: 'cam1', location: { lat: 31.19, lon: 121.43 } }, model: { name: 'm', sha256: 'a'.repeat(64) }, agent: { version: '0', boxId: 'b' }, frame: { width: 640, height: 360 } };
+    const ctx = {
+      site: { id: 'xuhui', divisionCode: '310104' },
+      camera: { id: 'cam1', location: { lat: 31.19, lon: 121.43 } },
+      model: { name: 'm', sha256: 'a'.repeat(64) },
+      agent: { version: '0', boxId: 'b' },
+      frame: { width: 640, height: 360 },
+    };
     const alert = buildAlert(u, ctx);
-    expect(alert.category).toEqual({ id: 'out_of_shop_trading', name: '店外经营', nameEn: 'Trading outside the shop', standard: 'GB/T 47678.5-2026', code: '09005', fullCode: '31010409005', legacyCode: '04-05', dahuaCode: '0x246', catalogueVersion: '2026.12-1' });
+    expect(alert.category).toEqual({
+      id: 'out_of_shop_trading',
+      name: '店外经营',
+      nameEn: 'Trading outside the shop',
+      standard: 'GB/T 47678.5-2026',
+      code: '09005',
+      fullCode: '31010409005',
+      legacyCode: '04-05',
+      dahuaCode: '0x246',
+      catalogueVersion: '2026.12-1',
+    });
     expect(alertSchema.safeParse(alert).success).toBe(true);
     const noDivision = buildAlert(u, { ...ctx, site: { id: 'xuhui' } });
     expect(noDivision.category!.fullCode).toBeUndefined();
@@ -127,7 +237,14 @@ describe('the event catalogue', () => {
   });
 
   it('which presets a model serves: the COCO model serves vending, parking, crowds and every model-free preset, not banners or full bins', () => {
-    const coco = { name: 'coco', labels: new Set(readFileSync(join(projectRoot, 'models', 'coco-80.labels.txt'), 'utf8').trim().split('\n')) };
+    const coco = {
+      name: 'coco',
+      labels: new Set(
+        readFileSync(join(projectRoot, 'models', 'coco-80.labels.txt'), 'utf8')
+          .trim()
+          .split('\n'),
+      ),
+    };
     const cat = builtinCatalogue();
     const served = (id: string) => serving(presetRule(cat.get(id)!)!, [coco]);
     expect(served('street_vending')).toMatchObject({ ok: true, modelFree: false });
@@ -135,11 +252,20 @@ describe('the event catalogue', () => {
     expect(served('banner')).toMatchObject({ ok: false, missing: [['banner']] });
     expect(served('overflowing_bin').ok).toBe(false);
     const site = { name: 'site-domain', labels: new Set(['banner', 'overflowing_bin']) };
-    expect(serving(presetRule(cat.get('banner')!)!, [coco, site])).toEqual({ ok: true, modelFree: false, models: ['site-domain'], missing: [] });
+    expect(serving(presetRule(cat.get('banner')!)!, [coco, site])).toEqual({
+      ok: true,
+      modelFree: false,
+      models: ['site-domain'],
+      missing: [],
+    });
   });
 
   it('`jifang catalogue` on the demo config marks which presets the default model can serve', () => {
-    const out = execFileSync(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'catalogue', join(projectRoot, 'configs', 'demo.yaml')], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      [join(projectRoot, 'bin', 'jifang.mjs'), 'catalogue', join(projectRoot, 'configs', 'demo.yaml')],
+      { encoding: 'utf8' },
+    );
     const line = (id: string) => out.split('\n').find((l) => l.startsWith(`${id} `)) ?? '';
     expect(out).toMatch(/served by picodet_s_416_coco/);
     expect(line('street_vending')).toMatch(/占道经营.*09006.*04-06.*street_vending dwellSeconds=300.*yes$/);

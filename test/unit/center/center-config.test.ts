@@ -7,20 +7,48 @@ describe('center config', () => {
   const ok = { mqtt: { url: 'mqtt://127.0.0.1:1883' }, storage: { kind: 'sqlite', path: 'c.db' }, users: 'users' };
   it('resolves paths against the config folder and fills defaults', () => {
     const cfg = parseCenterConfig(ok, '/etc/jifang/center.yaml', '/etc/jifang');
-    expect(cfg).toMatchObject({ storage: { kind: 'sqlite', path: '/etc/jifang/c.db' }, users: '/etc/jifang/users', http: { host: '127.0.0.1', port: 8780 }, mqtt: { protocolVersion: 5, root: 'jifang/v1' } });
+    expect(cfg).toMatchObject({
+      storage: { kind: 'sqlite', path: '/etc/jifang/c.db' },
+      users: '/etc/jifang/users',
+      http: { host: '127.0.0.1', port: 8780 },
+      mqtt: { protocolVersion: 5, root: 'jifang/v1' },
+    });
   });
   it('names the file, the field path, the bad value and the expected form', () => {
-    expect(() => parseCenterConfig({ ...ok, storage: { kind: 'postgres', url: 'mysql://x' } }, 'center.yaml', '/')).toThrow(/center\.yaml: storage\.url: expected a URL like postgres:\/\//);
-    expect(() => parseCenterConfig({ ...ok, mqtt: { url: 'mqtt://h', protocolVersion: 4, sharedGroup: 'g' } }, 'center.yaml', '/')).toThrow(/center\.yaml: mqtt\.sharedGroup: shared subscriptions need MQTT 5/);
-    expect(() => parseCenterConfig({ ...ok, forwarders: [{ id: 'a', url: 'http://x' }, { id: 'a', url: 'http://y' }] }, 'center.yaml', '/')).toThrow(/forwarders\[1\]\.id: duplicate forwarder id "a"/);
-    expect(() => parseCenterConfig({ ...ok, map: { tileUrl: 'https://tiles/x.png' } }, 'center.yaml', '/')).toThrow(/map\.tileUrl: expected a URL with \{z\}, \{x\} and \{y\}/);
+    expect(() => parseCenterConfig({ ...ok, storage: { kind: 'postgres', url: 'mysql://x' } }, 'center.yaml', '/')).toThrow(
+      /center\.yaml: storage\.url: expected a URL like postgres:\/\//,
+    );
+    expect(() => parseCenterConfig({ ...ok, mqtt: { url: 'mqtt://h', protocolVersion: 4, sharedGroup: 'g' } }, 'center.yaml', '/')).toThrow(
+      /center\.yaml: mqtt\.sharedGroup: shared subscriptions need MQTT 5/,
+    );
+    expect(() =>
+      parseCenterConfig(
+        {
+          ...ok,
+          forwarders: [
+            { id: 'a', url: 'http://x' },
+            { id: 'a', url: 'http://y' },
+          ],
+        },
+        'center.yaml',
+        '/',
+      ),
+    ).toThrow(/forwarders\[1\]\.id: duplicate forwarder id "a"/);
+    expect(() => parseCenterConfig({ ...ok, map: { tileUrl: 'https://tiles/x.png' } }, 'center.yaml', '/')).toThrow(
+      /map\.tileUrl: expected a URL with \{z\}, \{x\} and \{y\}/,
+    );
   });
 });
 
 describe('center topics', () => {
   it('reads the contract topics of any box', () => {
     expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cam/events')).toEqual({ kind: 'event', site: 's1', camera: 'cam' });
-    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cam/events/e-1/snapshot')).toEqual({ kind: 'snapshot', site: 's1', camera: 'cam', eventId: 'e-1' });
+    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cam/events/e-1/snapshot')).toEqual({
+      kind: 'snapshot',
+      site: 's1',
+      camera: 'cam',
+      eventId: 'e-1',
+    });
     expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/status')).toEqual({ kind: 'status', site: 's1' });
     expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cmd-result/center-a')).toEqual({ kind: 'cmd-result', site: 's1' });
     expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cmd/event').kind).toBe('other');
@@ -28,17 +56,45 @@ describe('center topics', () => {
   });
   it('shares the per-event traffic and takes the retained status and health itself', () => {
     expect(centerSubscriptions('jifang/v1', 'g', 'c1')).toEqual([
-      '$share/g/jifang/v1/+/+/events', '$share/g/jifang/v1/+/+/events/+/snapshot', '$share/g/jifang/v1/+/cmd-result', 'jifang/v1/+/status', 'jifang/v1/+/+/health', 'jifang/v1/+/cmd-result/c1',
+      '$share/g/jifang/v1/+/+/events',
+      '$share/g/jifang/v1/+/+/events/+/snapshot',
+      '$share/g/jifang/v1/+/cmd-result',
+      'jifang/v1/+/status',
+      'jifang/v1/+/+/health',
+      'jifang/v1/+/cmd-result/c1',
     ]);
     expect(centerSubscriptions('jifang/v1', undefined, 'c1')).toEqual(['jifang/v1/+/#']);
   });
 });
 
 describe('forwarder templates', () => {
-  const alert = { id: 'e1', seq: 2, category: { code: 'A0101', name: '占道经营' }, location: { coordinates: [121.47, 31.23] }, address: '1 Demo St' };
+  const alert = {
+    id: 'e1',
+    seq: 2,
+    category: { code: 'A0101', name: '占道经营' },
+    location: { coordinates: [121.47, 31.23] },
+    address: '1 Demo St',
+  };
   it("keeps a whole placeholder's type, writes text inside strings, and leaves missing fields empty", () => {
-    expect(renderTemplate({ code: '{{category.code}}', lon: '{{location.coordinates.0}}', title: '{{category.name}} at {{address}}', plate: '{{plate.text}}', n: 3, list: ['{{id}}'] }, alert)).toEqual({
-      code: 'A0101', lon: 121.47, title: '占道经营 at 1 Demo St', plate: null, n: 3, list: ['e1'],
+    expect(
+      renderTemplate(
+        {
+          code: '{{category.code}}',
+          lon: '{{location.coordinates.0}}',
+          title: '{{category.name}} at {{address}}',
+          plate: '{{plate.text}}',
+          n: 3,
+          list: ['{{id}}'],
+        },
+        alert,
+      ),
+    ).toEqual({
+      code: 'A0101',
+      lon: 121.47,
+      title: '占道经营 at 1 Demo St',
+      plate: null,
+      n: 3,
+      list: ['e1'],
     });
   });
 });

@@ -37,10 +37,19 @@ function fixture(opts: { reloadResult?: { ok: true } | { ok: false; error: strin
     },
     captureReference(camera) {
       calls.push(`reference:${camera}`);
-      return camera === 'cam-2' ? { ok: false, error: 'camera "cam-2" has no rule reading static foreground' } : { ok: true, detail: { camera } };
+      return camera === 'cam-2'
+        ? { ok: false, error: 'camera "cam-2" has no rule reading static foreground' }
+        : { ok: true, detail: { camera } };
     },
   };
-  const route = createCommandRouter({ topics, boxId: 'box-1', handlers, log: silentLogger, audit: (e) => audit.push(e), now: () => Date.parse('2025-05-01T00:00:00Z') });
+  const route = createCommandRouter({
+    topics,
+    boxId: 'box-1',
+    handlers,
+    log: silentLogger,
+    audit: (e) => audit.push(e),
+    now: () => Date.parse('2025-05-01T00:00:00Z'),
+  });
   return { route, events, calls, audit, jpeg };
 }
 
@@ -50,7 +59,13 @@ describe('command router', () => {
   it('applies a valid event command and answers ok with the request id', async () => {
     const f = fixture();
     const { result } = await f.route(cmd('event', valid));
-    expect(commandResultSchema.parse(result)).toMatchObject({ command: 'event', ok: true, requestId: 'r-1', boxId: 'box-1', detail: { eventId: 'evt-1' } });
+    expect(commandResultSchema.parse(result)).toMatchObject({
+      command: 'event',
+      ok: true,
+      requestId: 'r-1',
+      boxId: 'box-1',
+      detail: { eventId: 'evt-1' },
+    });
     expect(f.events.get('evt-1')).toBe('dispatch');
     expect(f.audit).toEqual([expect.objectContaining({ command: 'event', ok: true, payload: valid })]);
   });
@@ -61,7 +76,11 @@ describe('command router', () => {
     ['a missing field', cmd('event', { eventId: 'evt-1', action: 'ack' }), /by: expected by/],
     ['an unexpected field', cmd('event', { ...valid, fine: 200 }), /fine/],
     ['a JSON array', cmd('event', [valid]), /invalid cmd\/event/],
-    ['an unknown command', cmd('shutdown', {}), /unknown command "shutdown": expected one of cmd\/event, cmd\/snapshot, cmd\/reload, cmd\/reference/],
+    [
+      'an unknown command',
+      cmd('shutdown', {}),
+      /unknown command "shutdown": expected one of cmd\/event, cmd\/snapshot, cmd\/reload, cmd\/reference/,
+    ],
     ["another box's prefix", cmd('event', valid, 'jifang/v1/site-b'), /not under this box's prefix "jifang\/v1\/site-a\/cmd\/"/],
   ])('refuses %s with an error reply and changes nothing', async (_what, incoming, error) => {
     const f = fixture();
@@ -95,7 +114,12 @@ describe('command router', () => {
     const reply = await f.route(cmd('snapshot', { camera: 'cam-2' }));
     expect(reply.result).toMatchObject({
       ok: true,
-      detail: { camera: 'cam-2', topic: 'jifang/v1/site-a/cam-2/snapshot', bytes: f.jpeg.length, sha256: createHash('sha256').update(f.jpeg).digest('hex') },
+      detail: {
+        camera: 'cam-2',
+        topic: 'jifang/v1/site-a/cam-2/snapshot',
+        bytes: f.jpeg.length,
+        sha256: createHash('sha256').update(f.jpeg).digest('hex'),
+      },
     });
     expect(reply.snapshot).toEqual({ camera: 'cam-2', jpeg: f.jpeg });
   });
@@ -108,11 +132,22 @@ describe('command router', () => {
     expect(f.calls).toEqual([]);
   });
 
-  it('captures a camera\'s clean-scene reference; refuses an unknown camera or one without static foreground', async () => {
+  it("captures a camera's clean-scene reference; refuses an unknown camera or one without static foreground", async () => {
     const f = fixture();
-    expect((await f.route(cmd('reference', { camera: 'cam-1', requestId: 'r1' }))).result).toMatchObject({ command: 'reference', ok: true, requestId: 'r1', detail: { camera: 'cam-1' } });
-    expect((await f.route(cmd('reference', { camera: 'cam-9' }))).result).toMatchObject({ ok: false, error: 'unknown camera "cam-9": this box has "cam-1", "cam-2"' });
-    expect((await f.route(cmd('reference', { camera: 'cam-2' }))).result).toMatchObject({ ok: false, error: /no rule reading static foreground/ });
+    expect((await f.route(cmd('reference', { camera: 'cam-1', requestId: 'r1' }))).result).toMatchObject({
+      command: 'reference',
+      ok: true,
+      requestId: 'r1',
+      detail: { camera: 'cam-1' },
+    });
+    expect((await f.route(cmd('reference', { camera: 'cam-9' }))).result).toMatchObject({
+      ok: false,
+      error: 'unknown camera "cam-9": this box has "cam-1", "cam-2"',
+    });
+    expect((await f.route(cmd('reference', { camera: 'cam-2' }))).result).toMatchObject({
+      ok: false,
+      error: /no rule reading static foreground/,
+    });
     expect(f.calls).toEqual(['reference:cam-1', 'reference:cam-2']);
   });
 
@@ -124,7 +159,11 @@ describe('command router', () => {
   });
 
   it.each([
-    ['a by with a line break', { ...valid, by: 'op\n2025-05-01T00:00:00.000Z STARTED illegal_parking' }, /by: expected by without control characters/],
+    [
+      'a by with a line break',
+      { ...valid, by: 'op\n2025-05-01T00:00:00.000Z STARTED illegal_parking' },
+      /by: expected by without control characters/,
+    ],
     ['a by with an escape sequence', { ...valid, by: 'op\u001b[31m' }, /by: expected by without control characters/],
     ['a 60 KB by', { ...valid, by: 'x'.repeat(60_000) }, /by: expected by of at most 64 characters/],
     ['a long unit', { ...valid, unit: 'u'.repeat(65) }, /unit: expected unit of at most 64 characters/],

@@ -19,7 +19,18 @@ function base(): Record<string, any> {
         id: 'cam-1',
         url: 'rtsp://admin:secret@10.0.0.8:554/Streaming/Channels/102',
         analysis: { fps: 5, width: 640, height: 360 },
-        zones: [{ id: 'no-parking', polygon: [[0.1, 0.5], [0.9, 0.5], [0.9, 1], [0.1, 1]], rules: [{ id: 'parking', type: 'illegal_parking', dwellSeconds: 120 }] }],
+        zones: [
+          {
+            id: 'no-parking',
+            polygon: [
+              [0.1, 0.5],
+              [0.9, 0.5],
+              [0.9, 1],
+              [0.1, 1],
+            ],
+            rules: [{ id: 'parking', type: 'illegal_parking', dwellSeconds: 120 }],
+          },
+        ],
       },
     ],
   };
@@ -54,26 +65,94 @@ describe('config validation', () => {
   });
 
   const mistakes: [string, (c: Record<string, any>) => void, string][] = [
-    ['polygon with two points', (c) => (c.cameras[0].zones[0].polygon = [[0, 0], [1, 1]]), 'cameras[0].zones[0].polygon: expected at least 3 points'],
-    ['unknown rule type', (c) => (c.cameras[0].zones[0].rules[0].type = 'parking'), 'cameras[0].zones[0].rules[0].type: expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing, loitering or static_object (or a preset: jifang catalogue lists them)'],
-    ['misspelt field', (c) => (c.cameras[0].zones[0].rules[0].dwelSeconds = 3), 'cameras[0].zones[0].rules[0].dwelSeconds: unknown field (check its spelling and indentation)'],
+    [
+      'polygon with two points',
+      (c) =>
+        (c.cameras[0].zones[0].polygon = [
+          [0, 0],
+          [1, 1],
+        ]),
+      'cameras[0].zones[0].polygon: expected at least 3 points',
+    ],
+    [
+      'unknown rule type',
+      (c) => (c.cameras[0].zones[0].rules[0].type = 'parking'),
+      'cameras[0].zones[0].rules[0].type: expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing, loitering or static_object (or a preset: jifang catalogue lists them)',
+    ],
+    [
+      'misspelt field',
+      (c) => (c.cameras[0].zones[0].rules[0].dwelSeconds = 3),
+      'cameras[0].zones[0].rules[0].dwelSeconds: unknown field (check its spelling and indentation)',
+    ],
     ['missing site timezone', (c) => delete c.site.timezone, 'site.timezone: required field is missing (expected a string)'],
     ['unknown time zone', (c) => (c.site.timezone = 'Beijing'), 'site.timezone: expected an IANA time zone such as "Asia/Shanghai"'],
     ['latitude out of range', (c) => (c.site.location.lat = 131.2), 'site.location.lat: expected latitude between -90 and 90'],
-    ['camera id with spaces', (c) => (c.cameras[0].id = 'Cam 1'), 'cameras[0].id: expected an id of lower-case letters, digits, "-" or "_" (max 63, starting with a letter or digit)'],
-    ['camera id that collides with the command topics', (c) => (c.cameras[0].id = 'cmd'), 'cameras[0].id: "cmd" is reserved for the box\'s own MQTT topics: expected another camera id'],
+    [
+      'camera id with spaces',
+      (c) => (c.cameras[0].id = 'Cam 1'),
+      'cameras[0].id: expected an id of lower-case letters, digits, "-" or "_" (max 63, starting with a letter or digit)',
+    ],
+    [
+      'camera id that collides with the command topics',
+      (c) => (c.cameras[0].id = 'cmd'),
+      'cameras[0].id: "cmd" is reserved for the box\'s own MQTT topics: expected another camera id',
+    ],
     ['duplicate camera id', (c) => c.cameras.push({ ...c.cameras[0] }), 'cameras[1].id: duplicate camera id "cam-1"'],
-    ['analysis fps zero', (c) => (c.cameras[0].analysis.fps = 0), 'cameras[0].analysis.fps: expected analysis.fps ≥ 0.01 (one frame every 100 s)'],
+    [
+      'analysis fps zero',
+      (c) => (c.cameras[0].analysis.fps = 0),
+      'cameras[0].analysis.fps: expected analysis.fps ≥ 0.01 (one frame every 100 s)',
+    ],
     ['threads as text', (c) => (c.model = { intraOpThreads: 'two' }), 'model.intraOpThreads: expected a number, got "two"'],
-    ['http broker url', (c) => (c.mqtt = { url: 'http://broker:1883' }), 'mqtt.url: expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883'],
-    ['MQTT version 3', (c) => (c.mqtt = { protocolVersion: 3 }), 'mqtt.protocolVersion: expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)'],
-    ['normalised point outside the frame', (c) => (c.cameras[0].zones[0].polygon[1] = [1.5, 0.5]), 'cameras[0].zones[0].polygon[1]: expected a point inside 0..1 (normalised; set units: pixels for pixel coordinates), got [1.5, 0.5]'],
-    ['pixel point outside the analysis frame', (c) => Object.assign(c.cameras[0].zones[0], { units: 'pixels', polygon: [[0, 0], [700, 0], [0, 300]] }), 'cameras[0].zones[0].polygon[1]: expected a point inside the 640×360 analysis frame, got [700, 0]'],
-    ['crowd rule without minCount', (c) => (c.cameras[0].zones[0].rules[0] = { id: 'crowd', type: 'crowd' }), 'cameras[0].zones[0].rules[0].minCount: required field is missing (expected a number)'],
-    ['schedule time not HH:MM', (c) => (c.cameras[0].zones[0].rules[0].schedule = [{ from: '7am', to: '20:00' }]), 'cameras[0].zones[0].rules[0].schedule[0].from: expected a time of day "HH:MM" (00:00–24:00)'],
+    [
+      'http broker url',
+      (c) => (c.mqtt = { url: 'http://broker:1883' }),
+      'mqtt.url: expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883',
+    ],
+    [
+      'MQTT version 3',
+      (c) => (c.mqtt = { protocolVersion: 3 }),
+      'mqtt.protocolVersion: expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)',
+    ],
+    [
+      'normalised point outside the frame',
+      (c) => (c.cameras[0].zones[0].polygon[1] = [1.5, 0.5]),
+      'cameras[0].zones[0].polygon[1]: expected a point inside 0..1 (normalised; set units: pixels for pixel coordinates), got [1.5, 0.5]',
+    ],
+    [
+      'pixel point outside the analysis frame',
+      (c) =>
+        Object.assign(c.cameras[0].zones[0], {
+          units: 'pixels',
+          polygon: [
+            [0, 0],
+            [700, 0],
+            [0, 300],
+          ],
+        }),
+      'cameras[0].zones[0].polygon[1]: expected a point inside the 640×360 analysis frame, got [700, 0]',
+    ],
+    [
+      'crowd rule without minCount',
+      (c) => (c.cameras[0].zones[0].rules[0] = { id: 'crowd', type: 'crowd' }),
+      'cameras[0].zones[0].rules[0].minCount: required field is missing (expected a number)',
+    ],
+    [
+      'schedule time not HH:MM',
+      (c) => (c.cameras[0].zones[0].rules[0].schedule = [{ from: '7am', to: '20:00' }]),
+      'cameras[0].zones[0].rules[0].schedule[0].from: expected a time of day "HH:MM" (00:00–24:00)',
+    ],
     ['no cameras', (c) => (c.cameras = []), 'cameras: expected at least one camera'],
-    ['video file that does not exist', (c) => (c.cameras[0].url = 'clips/missing.mp4'), `cameras[0].url: video/image file not found: clips/missing.mp4 (tried ${join(dir, 'clips/missing.mp4')} and ${join(projectRoot, 'clips/missing.mp4')})`],
-    ['TLS without a broker url', (c) => (c.mqtt = { tls: { rejectUnauthorized: true } }), 'mqtt.url: TLS or a password is configured but no broker url'],
+    [
+      'video file that does not exist',
+      (c) => (c.cameras[0].url = 'clips/missing.mp4'),
+      `cameras[0].url: video/image file not found: clips/missing.mp4 (tried ${join(dir, 'clips/missing.mp4')} and ${join(projectRoot, 'clips/missing.mp4')})`,
+    ],
+    [
+      'TLS without a broker url',
+      (c) => (c.mqtt = { tls: { rejectUnauthorized: true } }),
+      'mqtt.url: TLS or a password is configured but no broker url',
+    ],
   ];
 
   test.each(mistakes)('%s → its own precise message', (_name, mutate, expected) => {
@@ -118,7 +197,9 @@ describe('config validation', () => {
     const cfg = base();
     cfg.cameras[0].url = 'rtsp://admin:${file:cam-password}@10.0.0.8/Streaming/Channels/102';
     cfg.cameras[0].evidenceUrl = 'rtsp://admin:${env:JIFANG_TEST_UNSET_SECRET}@10.0.0.8/Streaming/Channels/101';
-    expect(problems(cfg)).toEqual(['cameras[0].evidenceUrl: ${env:JIFANG_TEST_UNSET_SECRET}: environment variable JIFANG_TEST_UNSET_SECRET is not set']);
+    expect(problems(cfg)).toEqual([
+      'cameras[0].evidenceUrl: ${env:JIFANG_TEST_UNSET_SECRET}: environment variable JIFANG_TEST_UNSET_SECRET is not set',
+    ]);
     delete cfg.cameras[0].evidenceUrl;
     expect(loadConfig(write(cfg)).config.cameras[0].url).toBe('rtsp://admin:p%40ss%2Fw%3Ard@10.0.0.8/Streaming/Channels/102');
   });

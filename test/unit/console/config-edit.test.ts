@@ -14,7 +14,12 @@ describe('console config edits', () => {
     const cam = editableCamera(text, 'street-1')!;
     const zones = structuredClone(cam.camera.zones) as { id: string; polygon: number[][] }[];
     zones[0].polygon[0] = [160, 600];
-    const r = applyCameraEdit(text, file, cam.index, { baseSha256: sha256Hex(text), zones, privacyMasks: cam.camera.privacyMasks as unknown[], calibration: cam.camera.calibration });
+    const r = applyCameraEdit(text, file, cam.index, {
+      baseSha256: sha256Hex(text),
+      zones,
+      privacyMasks: cam.camera.privacyMasks as unknown[],
+      calibration: cam.camera.calibration,
+    });
     expect(r.problems).toEqual([]);
     const changed = r.diff.split('\n').filter((l) => l.startsWith('+') || l.startsWith('-'));
     expect(changed).toEqual([
@@ -26,7 +31,18 @@ describe('console config edits', () => {
 
   it('reports a bad edit with the words check-config prints, naming the file and the field', () => {
     const cam = editableCamera(text, 'street-1')!;
-    const zones = [...(cam.camera.zones as unknown[]), { id: 'kerb', units: 'pixels', polygon: [[1, 2], [3, 4]], rules: [] }];
+    const zones = [
+      ...(cam.camera.zones as unknown[]),
+      {
+        id: 'kerb',
+        units: 'pixels',
+        polygon: [
+          [1, 2],
+          [3, 4],
+        ],
+        rules: [],
+      },
+    ];
     const r = applyCameraEdit(text, file, cam.index, { baseSha256: sha256Hex(text), zones, privacyMasks: [], calibration: null });
     expect(r.problems.map((p) => p.text)).toEqual([
       `${file}: cameras[0].zones[2].polygon: expected at least 3 points, got [[1,2],[3,4]] (line 64, column 18)`,
@@ -53,6 +69,8 @@ describe('console config edits', () => {
   it('diffs lines with context and elides the rest', () => {
     const before = Array.from({ length: 10 }, (_, i) => `line ${i}`).join('\n');
     const after = before.replace('line 5', 'line five');
-    expect(lineDiff(before, after)).toBe(['…', '     4 line 3', '     5 line 4', '-      line 5', '+    6 line five', '     7 line 6', '     8 line 7', '…'].join('\n'));
+    expect(lineDiff(before, after)).toBe(
+      ['…', '     4 line 3', '     5 line 4', '-      line 5', '+    6 line five', '     7 line 6', '     8 line 7', '…'].join('\n'),
+    );
   });
 });

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { LiveRecorder } from '../../../agent/src/console/live.ts';
 import type { Frame } from '../../../agent/src/ingest/frame.ts';
 
-const frame = (seq: number, at: number, value: number): Frame => ({ camera: 'c', seq, receivedAt: at, monoAt: at, width: 2, height: 1, data: new Uint8Array(6).fill(value) });
+const frame = (seq: number, at: number, value: number): Frame => ({
+  camera: 'c',
+  seq,
+  receivedAt: at,
+  monoAt: at,
+  width: 2,
+  height: 1,
+  data: new Uint8Array(6).fill(value),
+});
 
 describe('live recorder', () => {
   it('keeps the picture only while someone watches, at most once per interval, in a reused buffer', () => {

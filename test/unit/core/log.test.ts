@@ -31,8 +31,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) =>
-    execFile(cmd, args, { cwd: projectRoot, env: { ...process.env, JIFANG_LOG_LEVEL: '', JIFANG_LOG_FORMAT: '', ...env }, timeout: 60_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
+    execFile(
+      cmd,
+      args,
+      { cwd: projectRoot, env: { ...process.env, JIFANG_LOG_LEVEL: '', JIFANG_LOG_FORMAT: '', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr })),
     ),
   );
 }
@@ -40,7 +43,10 @@ function run(cmd: string, args: string[], env: Record<string, string> = {}): Pro
 describe('createLogger', () => {
   it('writes JSON lines to a pipe with every secret removed', { timeout: 60_000 }, async () => {
     const { stderr } = await run(process.execPath, ['--import', 'tsx', script]);
-    const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    const lines = stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({
       level: 30,
@@ -51,7 +57,12 @@ describe('createLogger', () => {
       err: { type: 'TypeError', message: 'connect rtsp://u:***@cam/x failed' },
       msg: 'camera rtsp://a:***@cam starting',
     });
-    expect(lines[1]).toMatchObject({ level: 40, section: { nested: { token: '***' } }, snapshot: 'http://cam/snap?user=a&password=***', msg: 'stream stalled' });
+    expect(lines[1]).toMatchObject({
+      level: 40,
+      section: { nested: { token: '***' } },
+      snapshot: 'http://cam/snap?user=a&password=***',
+      msg: 'stream stalled',
+    });
     for (const s of SECRETS) expect(stderr).not.toContain(s);
   });
 

@@ -45,8 +45,19 @@ describe('evidence, audit and health are readable by the agent’s user only', (
     await writeHealthFile(join(dataDir, 'health.json'), { at: new Date().toISOString(), pid: process.pid, connected: true, cameras: [] });
 
     const all = [{ path: dataDir, dir: true, mode: mode(dataDir) }, ...walk(dataDir)];
-    expect(all.filter((e) => !e.dir).map((e) => e.path.slice(dataDir.length)).sort()).toEqual(
-      expect.arrayContaining(['/health.json', expect.stringMatching(/^\/audit\/audit-.*\.jsonl$/), expect.stringMatching(/^\/evidence\/.*\/evt-1\/snapshot-.*\.jpg$/), expect.stringMatching(/\/evt-1\/clip-.*\.mp4$/), expect.stringMatching(/\/evt-1\/event\.json$/)]),
+    expect(
+      all
+        .filter((e) => !e.dir)
+        .map((e) => e.path.slice(dataDir.length))
+        .sort(),
+    ).toEqual(
+      expect.arrayContaining([
+        '/health.json',
+        expect.stringMatching(/^\/audit\/audit-.*\.jsonl$/),
+        expect.stringMatching(/^\/evidence\/.*\/evt-1\/snapshot-.*\.jpg$/),
+        expect.stringMatching(/\/evt-1\/clip-.*\.mp4$/),
+        expect.stringMatching(/\/evt-1\/event\.json$/),
+      ]),
     );
     expect(all.filter((e) => (e.dir ? e.mode !== 0o700 : e.mode !== 0o600))).toEqual([]);
   });

@@ -30,7 +30,12 @@ const plane = (p: Preprocessor, c: number, w = 4, h = 4) => Array.from(p.input.s
 
 describe('fitWindow', () => {
   it('letterbox keeps the aspect ratio and puts the image top-left', () => {
-    expect(fitWindow(1441, 731, 416, 416, 'letterbox')).toEqual({ scaleX: 416 / 1441, scaleY: 211 / 731, contentWidth: 416, contentHeight: 211 });
+    expect(fitWindow(1441, 731, 416, 416, 'letterbox')).toEqual({
+      scaleX: 416 / 1441,
+      scaleY: 211 / 731,
+      contentWidth: 416,
+      contentHeight: 211,
+    });
   });
   it('stretch fills the input, one scale per axis', () => {
     expect(fitWindow(128, 64, 64, 64, 'stretch')).toEqual({ scaleX: 0.5, scaleY: 1, contentWidth: 64, contentHeight: 64 });

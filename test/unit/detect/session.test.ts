@@ -15,7 +15,12 @@ const manifest = (over: Record<string, unknown> = {}) =>
     labels: { file: 'l.txt' },
     ...over,
   });
-const tensor = (name: string, shape: (number | string)[], type = 'float32') => ({ name, isTensor: true as const, type: type as 'float32', shape });
+const tensor = (name: string, shape: (number | string)[], type = 'float32') => ({
+  name,
+  isTensor: true as const,
+  type: type as 'float32',
+  shape,
+});
 
 describe('sessionOptions', () => {
   it('ends the provider list with cpu and passes threads, optimisation and spinning through', () => {
@@ -39,9 +44,9 @@ describe('bindInputs', () => {
   });
 
   it('names the input given in the manifest when the model lacks it', () => {
-    expect(() => bindInputs({ inputMetadata: [tensor('x', [1, 3, 480, 640])] }, manifest({ input: { ...manifest().input, name: 'image' } }), 'm.onnx')).toThrow(
-      'm.onnx: the model has no input "image" (inputs: "x")',
-    );
+    expect(() =>
+      bindInputs({ inputMetadata: [tensor('x', [1, 3, 480, 640])] }, manifest({ input: { ...manifest().input, name: 'image' } }), 'm.onnx'),
+    ).toThrow('m.onnx: the model has no input "image" (inputs: "x")');
   });
 
   it('rejects a float16 input, saying what the manifest expects', () => {
@@ -51,8 +56,8 @@ describe('bindInputs', () => {
   });
 
   it('rejects a sizeInput the model does not have', () => {
-    expect(() => bindInputs({ inputMetadata: [tensor('x', [1, 3, 480, 640])] }, manifest({ decode: { sizeInput: 'sizes' } }), 'm.onnx')).toThrow(
-      'm.onnx: decode.sizeInput names "sizes", but the model\'s inputs are "x"',
-    );
+    expect(() =>
+      bindInputs({ inputMetadata: [tensor('x', [1, 3, 480, 640])] }, manifest({ decode: { sizeInput: 'sizes' } }), 'm.onnx'),
+    ).toThrow('m.onnx: decode.sizeInput names "sizes", but the model\'s inputs are "x"');
   });
 });

@@ -5,8 +5,17 @@ import type { ZoneConfig } from '../../../agent/src/rules/config.ts';
 const MODEL = { width: 416, height: 416 };
 const zone = (id: string, polygon: [number, number][], units: 'normalized' | 'pixels' = 'normalized'): ZoneConfig =>
   ({ id, units, polygon, anchor: 'bottom_center', rules: [] }) as unknown as ZoneConfig;
-const rect = (x1: number, y1: number, x2: number, y2: number): [number, number][] => [[x1, y1], [x2, y1], [x2, y2], [x1, y2]];
-const cam = (windows: WindowCamera['windows'], zones: ZoneConfig[], width = 1920, height = 1080): WindowCamera => ({ windows, zones, analysis: { width, height } });
+const rect = (x1: number, y1: number, x2: number, y2: number): [number, number][] => [
+  [x1, y1],
+  [x2, y1],
+  [x2, y2],
+  [x1, y2],
+];
+const cam = (windows: WindowCamera['windows'], zones: ZoneConfig[], width = 1920, height = 1080): WindowCamera => ({
+  windows,
+  zones,
+  analysis: { width, height },
+});
 
 describe('windowsForCamera', () => {
   it('returns no windows for "none"', () => {
@@ -14,7 +23,9 @@ describe('windowsForCamera', () => {
   });
 
   it('passes explicit windows through as whole pixels', () => {
-    expect(windowsForCamera(cam([{ x: 10.4, y: 20, width: 300.2, height: 200 }], []), MODEL)).toEqual([{ x: 10, y: 20, width: 301, height: 200 }]);
+    expect(windowsForCamera(cam([{ x: 10.4, y: 20, width: 300.2, height: 200 }], []), MODEL)).toEqual([
+      { x: 10, y: 20, width: 301, height: 200 },
+    ]);
   });
 
   it('grows a small zone to the model size, upwards from its bottom edge, around its padded box', () => {
@@ -34,12 +45,18 @@ describe('windowsForCamera', () => {
   });
 
   it('merges zones that fit in one model input together', () => {
-    const ws = windowsForCamera(cam('zones', [zone('a', rect(100, 600, 200, 700), 'pixels'), zone('b', rect(300, 650, 400, 760), 'pixels')]), MODEL);
+    const ws = windowsForCamera(
+      cam('zones', [zone('a', rect(100, 600, 200, 700), 'pixels'), zone('b', rect(300, 650, 400, 760), 'pixels')]),
+      MODEL,
+    );
     expect(ws).toHaveLength(1);
   });
 
   it('keeps separate windows for zones far apart', () => {
-    const ws = windowsForCamera(cam('zones', [zone('a', rect(100, 600, 200, 700), 'pixels'), zone('b', rect(1500, 600, 1600, 700), 'pixels')]), MODEL);
+    const ws = windowsForCamera(
+      cam('zones', [zone('a', rect(100, 600, 200, 700), 'pixels'), zone('b', rect(1500, 600, 1600, 700), 'pixels')]),
+      MODEL,
+    );
     expect(ws).toHaveLength(2);
   });
 

@@ -38,7 +38,14 @@ function distanceToEdges(poly: readonly Point[], x: number, y: number): number {
 describe('privacy masks', () => {
   it('blacks out exactly the pixels of a mask aligned to pixel borders', () => {
     const img = filled(100, 50);
-    compilePrivacyMask([[[0.1, 0.2], [0.3, 0.2], [0.3, 0.6], [0.1, 0.6]]]).apply(img);
+    compilePrivacyMask([
+      [
+        [0.1, 0.2],
+        [0.3, 0.2],
+        [0.3, 0.6],
+        [0.1, 0.6],
+      ],
+    ]).apply(img);
     for (let y = 0; y < 50; y++) {
       for (let x = 0; x < 100; x++) expect(isBlack(img, x, y), `pixel ${x},${y}`).toBe(x >= 10 && x < 30 && y >= 10 && y < 30);
     }
@@ -47,7 +54,12 @@ describe('privacy masks', () => {
   it('covers every pixel a slanted polygon touches, and leaves pixels away from it alone', () => {
     const w = 320;
     const h = 180;
-    const norm: Point[] = [[0.05, 0.1], [0.62, 0.23], [0.4, 0.93], [0.21, 0.5]];
+    const norm: Point[] = [
+      [0.05, 0.1],
+      [0.62, 0.23],
+      [0.4, 0.93],
+      [0.21, 0.5],
+    ];
     const px = norm.map(([x, y]) => [x * w, y * h] as Point);
     const img = filled(w, h);
     compilePrivacyMask([norm]).apply(img);
@@ -71,8 +83,18 @@ describe('privacy masks', () => {
     const original = Uint8Array.from(data);
     const img: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
     const masks: Point[][] = [
-      [[0.6, 0.05], [0.9, 0.05], [0.9, 0.3], [0.6, 0.3]],
-      [[0.0, 0.7], [0.2, 0.6], [0.25, 1.0], [0.0, 1.0]],
+      [
+        [0.6, 0.05],
+        [0.9, 0.05],
+        [0.9, 0.3],
+        [0.6, 0.3],
+      ],
+      [
+        [0.0, 0.7],
+        [0.2, 0.6],
+        [0.25, 1.0],
+        [0.0, 1.0],
+      ],
     ];
     compilePrivacyMask(masks).apply(img);
     const px = masks.map((m) => m.map(([x, y]) => [x * img.width, y * img.height] as Point));
@@ -97,8 +119,18 @@ describe('privacy masks', () => {
   it('overlapping masks (even-odd per polygon) stay blacked out where they overlap', () => {
     const img = filled(40, 40);
     compilePrivacyMask([
-      [[0, 0], [0.5, 0], [0.5, 0.5], [0, 0.5]],
-      [[0.25, 0.25], [0.75, 0.25], [0.75, 0.75], [0.25, 0.75]],
+      [
+        [0, 0],
+        [0.5, 0],
+        [0.5, 0.5],
+        [0, 0.5],
+      ],
+      [
+        [0.25, 0.25],
+        [0.75, 0.25],
+        [0.75, 0.75],
+        [0.25, 0.75],
+      ],
     ]).apply(img);
     expect(isBlack(img, 15, 15)).toBe(true);
     expect(isBlack(img, 5, 5)).toBe(true);
@@ -107,7 +139,14 @@ describe('privacy masks', () => {
   });
 
   it('applies the same mask to frames of different sizes (analysis and evidence stream)', () => {
-    const mask = compilePrivacyMask([[[0.5, 0], [1, 0], [1, 1], [0.5, 1]]]);
+    const mask = compilePrivacyMask([
+      [
+        [0.5, 0],
+        [1, 0],
+        [1, 1],
+        [0.5, 1],
+      ],
+    ]);
     const small = filled(64, 36);
     const big = filled(1920, 1080);
     mask.apply(small);
@@ -117,13 +156,41 @@ describe('privacy masks', () => {
   });
 
   it('rejects masks outside 0..1 or with fewer than 3 points, naming the mask', () => {
-    expect(() => compilePrivacyMask([[[0, 0], [1, 1]]])).toThrow(/privacy mask 0: expected a polygon of at least 3/);
-    expect(() => compilePrivacyMask([[[0, 0], [1, 0], [1, 1]], [[0, 0], [640, 0], [0, 360]]])).toThrow(/privacy mask 1 point 1: expected normalised coordinates inside 0\.\.1, got \[640, 0\]/);
+    expect(() =>
+      compilePrivacyMask([
+        [
+          [0, 0],
+          [1, 1],
+        ],
+      ]),
+    ).toThrow(/privacy mask 0: expected a polygon of at least 3/);
+    expect(() =>
+      compilePrivacyMask([
+        [
+          [0, 0],
+          [1, 0],
+          [1, 1],
+        ],
+        [
+          [0, 0],
+          [640, 0],
+          [0, 360],
+        ],
+      ]),
+    ).toThrow(/privacy mask 1 point 1: expected normalised coordinates inside 0\.\.1, got \[640, 0\]/);
   });
 
   it('rejects an image whose buffer does not match its size', () => {
-    const mask = compilePrivacyMask([[[0, 0], [1, 0], [1, 1]]]);
-    expect(() => mask.apply({ data: new Uint8Array(10), width: 4, height: 4 })).toThrow(/expected an RGB24 image of 4×4×3 = 48 bytes, got 10/);
+    const mask = compilePrivacyMask([
+      [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+      ],
+    ]);
+    expect(() => mask.apply({ data: new Uint8Array(10), width: 4, height: 4 })).toThrow(
+      /expected an RGB24 image of 4×4×3 = 48 bytes, got 10/,
+    );
   });
 });
 
@@ -136,7 +203,12 @@ describe('pixelation of bystanders', () => {
     const before = Uint8Array.from(img.data);
     pixelateBoxes(img, [{ x1: 8, y1: 8, x2: 24, y2: 24 }], 8);
     const at = (x: number, y: number) => Array.from(img.data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3));
-    for (const [bx, by] of [[8, 8], [16, 8], [8, 16], [16, 16]]) {
+    for (const [bx, by] of [
+      [8, 8],
+      [16, 8],
+      [8, 16],
+      [16, 16],
+    ]) {
       const first = at(bx, by);
       const mean = [0, 1, 2].map((c) => {
         let s = 0;
@@ -160,9 +232,9 @@ describe('pixelation of bystanders', () => {
     img.data[(17 * 20 + 1) * 3] = 0;
     pixelateBoxes(img, [{ x1: -5, y1: 16, x2: 30, y2: 40 }], 4);
     // The block (0..3, 16..19) took the mean of its 16 pixels: one red channel dropped from 200 to 0.
-    expect(img.data[(16 * 20) * 3]).toBe(Math.round((15 * 200) / 16));
+    expect(img.data[16 * 20 * 3]).toBe(Math.round((15 * 200) / 16));
     expect(img.data[(19 * 20 + 3) * 3]).toBe(Math.round((15 * 200) / 16));
-    expect(img.data[(15 * 20) * 3]).toBe(200);
+    expect(img.data[15 * 20 * 3]).toBe(200);
     expect(() => pixelateBoxes(img, [], 1)).toThrow(/expected an integer ≥ 2 pixels, got 1/);
   });
 });

@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { parseSegmentList, ringArgs, ringSize, selectSegments, timeline, type RingOptions } from '../../../agent/src/evidence/ring.ts';
 
 const opts: RingOptions = {
-  camera: 'cam1', url: 'rtsp://u:p@10.0.0.5/main', rtspTransport: 'tcp', timeoutSeconds: 5, inputOptions: [], loop: true,
-  dir: '/data/ring/cam1', segmentSeconds: 1, keepSeconds: 30, reconnect: { initialMs: 1000, maxMs: 30_000 },
+  camera: 'cam1',
+  url: 'rtsp://u:p@10.0.0.5/main',
+  rtspTransport: 'tcp',
+  timeoutSeconds: 5,
+  inputOptions: [],
+  loop: true,
+  dir: '/data/ring/cam1',
+  segmentSeconds: 1,
+  keepSeconds: 30,
+  reconnect: { initialMs: 1000, maxMs: 30_000 },
 };
 
 describe('ring ffmpeg arguments', () => {
@@ -13,12 +21,18 @@ describe('ring ffmpeg arguments', () => {
     expect(a).toContain('-rtsp_transport tcp -timeout 5000000 -i rtsp://u:p@10.0.0.5/main');
     expect(a).toContain('-map 0:v:0 -c copy -an');
     expect(a).toContain('-segment_time 1 -segment_wrap 32 -segment_format mpegts');
-    expect(a).toContain('-segment_list /data/ring/cam1/segments.csv -segment_list_type csv -segment_list_size 31 /data/ring/cam1/seg-%03d.ts');
+    expect(a).toContain(
+      '-segment_list /data/ring/cam1/segments.csv -segment_list_type csv -segment_list_size 31 /data/ring/cam1/seg-%03d.ts',
+    );
     expect(a).not.toContain('-c:v');
   });
 
   it('paces and loops a file source like a camera, and refuses a still image', () => {
-    expect(ringArgs({ ...opts, url: '/samples/car.mp4' }).slice(0, 8).join(' ')).toContain('-re -stream_loop -1');
+    expect(
+      ringArgs({ ...opts, url: '/samples/car.mp4' })
+        .slice(0, 8)
+        .join(' '),
+    ).toContain('-re -stream_loop -1');
     expect(() => ringArgs({ ...opts, url: '/samples/street.png' })).toThrow(/a still image has no video to keep/);
   });
 });
@@ -27,13 +41,24 @@ describe('ring timeline', () => {
   const csv = 'seg-003.ts,6.64,8.56\nseg-004.ts,8.56,10.48\ngarbage\nseg-000.ts,10.48,12.40\n';
 
   it('reads the segment list, skipping malformed lines', () => {
-    expect(parseSegmentList(csv).map((e) => [e.name, +e.seconds.toFixed(2)])).toEqual([['seg-003.ts', 1.92], ['seg-004.ts', 1.92], ['seg-000.ts', 1.92]]);
+    expect(parseSegmentList(csv).map((e) => [e.name, +e.seconds.toFixed(2)])).toEqual([
+      ['seg-003.ts', 1.92],
+      ['seg-004.ts', 1.92],
+      ['seg-000.ts', 1.92],
+    ]);
   });
 
   it('ends each segment at its modification time and starts it one length earlier; drops a file rewritten behind the list', () => {
-    const mtimes = new Map([['seg-003.ts', 10_000], ['seg-004.ts', 11_920], ['seg-000.ts', 9_000]]);
+    const mtimes = new Map([
+      ['seg-003.ts', 10_000],
+      ['seg-004.ts', 11_920],
+      ['seg-000.ts', 9_000],
+    ]);
     const t = timeline(parseSegmentList(csv), mtimes, '/r');
-    expect(t.map((s) => [s.path, Math.round(s.startAt), s.endAt])).toEqual([['/r/seg-003.ts', 8080, 10_000], ['/r/seg-004.ts', 10_000, 11_920]]);
+    expect(t.map((s) => [s.path, Math.round(s.startAt), s.endAt])).toEqual([
+      ['/r/seg-003.ts', 8080, 10_000],
+      ['/r/seg-004.ts', 10_000, 11_920],
+    ]);
   });
 
   const seg = (startAt: number, endAt: number) => ({ path: `/r/${startAt}.ts`, startAt, endAt });

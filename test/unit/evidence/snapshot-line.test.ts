@@ -10,7 +10,11 @@ const near = (a: number[], b: number[], tol: number) => a.every((v, i) => Math.a
 
 /** street.png at the analysis size, annotated with a vertical line from top to bottom, decoded again. */
 async function annotated(line: CrossingLine | undefined): Promise<(x: number, y: number) => number[]> {
-  const { data, info } = await sharp(sample('street.png')).resize(640, 360, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(sample('street.png'))
+    .resize(640, 360, { fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   const image: RgbImage = { data: new Uint8Array(data), width: info.width, height: info.height };
   const snap = await renderSnapshot(
     image,
@@ -22,7 +26,10 @@ async function annotated(line: CrossingLine | undefined): Promise<(x: number, y:
 }
 
 describe('snapshot of a line_crossing event', () => {
-  const points: CrossingLine['points'] = [[320, 36], [320, 324]];
+  const points: CrossingLine['points'] = [
+    [320, 36],
+    [320, 324],
+  ];
 
   it('draws the line, and an arrow across it towards the side a counted crossing goes to', async () => {
     // Walking the line down the image, its right-hand side is the image's left: left_to_right points left.
@@ -32,7 +39,12 @@ describe('snapshot of a line_crossing event', () => {
     expect(px(320, 300)).toSatisfy(cyan);
     expect(px(300, 180)).toSatisfy(cyan);
     expect(px(340, 180)).toEqual(expect.toSatisfy((c: number[]) => near(c, plain(340, 180), 12)));
-    for (const [x, y] of [[320, 60], [300, 180], [340, 180]]) expect(plain(x, y)).not.toSatisfy(cyan);
+    for (const [x, y] of [
+      [320, 60],
+      [300, 180],
+      [340, 180],
+    ])
+      expect(plain(x, y)).not.toSatisfy(cyan);
   });
 
   it('the other direction points the other way, and "any" both ways', async () => {

@@ -28,7 +28,15 @@ describe('annotated snapshot', () => {
       {
         camera: 'cam-1',
         at: Date.parse('2024-05-01T06:03:22Z'),
-        zone: { name: 'no parking', polygon: [[20, 40], [620, 40], [620, 300], [20, 300]] },
+        zone: {
+          name: 'no parking',
+          polygon: [
+            [20, 40],
+            [620, 40],
+            [620, 300],
+            [20, 300],
+          ],
+        },
         objects: [{ box: { x1: 100, y1: 100, x2: 300, y2: 200 }, label: 'car', score: 0.91, trackId: 7 }],
       },
       { frame: { width: 640, height: 360 }, timezone: 'Asia/Shanghai', quality: 90 },
@@ -52,7 +60,14 @@ describe('annotated snapshot', () => {
 
   it('keeps privacy-masked pixels black in the JPEG of a real photo', async () => {
     const img = await load('street.png');
-    const mask = compilePrivacyMask([[[0.62, 0.05], [0.95, 0.05], [0.95, 0.45], [0.62, 0.45]]]);
+    const mask = compilePrivacyMask([
+      [
+        [0.62, 0.05],
+        [0.95, 0.05],
+        [0.95, 0.45],
+        [0.62, 0.45],
+      ],
+    ]);
     mask.apply(img);
     const snap = await renderSnapshot(
       img,
@@ -63,14 +78,19 @@ describe('annotated snapshot', () => {
     let brightest = 0;
     // Every pixel whose 16×16 JPEG macroblock lies inside the mask (ringing and chroma subsampling only reach into border blocks).
     for (let y = Math.ceil((0.05 * out.height) / 16) * 16; y < Math.floor((0.45 * out.height) / 16) * 16; y++) {
-      for (let x = Math.ceil((0.62 * out.width) / 16) * 16; x < Math.floor((0.95 * out.width) / 16) * 16; x++) brightest = Math.max(brightest, ...rgb(out, x, y));
+      for (let x = Math.ceil((0.62 * out.width) / 16) * 16; x < Math.floor((0.95 * out.width) / 16) * 16; x++)
+        brightest = Math.max(brightest, ...rgb(out, x, y));
     }
     expect(brightest).toBeLessThanOrEqual(4);
   });
 
   it('rejects an image whose buffer does not match its size', async () => {
     await expect(
-      renderSnapshot({ data: new Uint8Array(5), width: 4, height: 4 }, { camera: 'c', at: 0, objects: [] }, { frame: { width: 4, height: 4 }, timezone: 'UTC', quality: 80 }),
+      renderSnapshot(
+        { data: new Uint8Array(5), width: 4, height: 4 },
+        { camera: 'c', at: 0, objects: [] },
+        { frame: { width: 4, height: 4 }, timezone: 'UTC', quality: 80 },
+      ),
     ).rejects.toThrow(/expected an RGB24 image of 4×4×3 bytes, got 5/);
   });
 
@@ -83,7 +103,11 @@ describe('annotated snapshot', () => {
 describe('thumbnail', () => {
   it('is a decodable JPEG within the size bound and the side limit', async () => {
     const img = await load('street.png');
-    const snap = await renderSnapshot(img, { camera: 'c', at: 0, objects: [] }, { frame: { width: img.width, height: img.height }, timezone: 'UTC', quality: 90 });
+    const snap = await renderSnapshot(
+      img,
+      { camera: 'c', at: 0, objects: [] },
+      { frame: { width: img.width, height: img.height }, timezone: 'UTC', quality: 90 },
+    );
     const t = await thumbnail(snap.jpeg, { maxSide: 320, maxBytes: 20_000 });
     const bytes = Buffer.from(t.base64, 'base64');
     expect(bytes.length).toBeLessThanOrEqual(20_000);
@@ -96,7 +120,9 @@ describe('thumbnail', () => {
 
   it('shrinks an image that does not compress (noise) until it fits', async () => {
     const noise = randomBytes(1600 * 1200 * 3);
-    const jpeg = await sharp(noise, { raw: { width: 1600, height: 1200, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+    const jpeg = await sharp(noise, { raw: { width: 1600, height: 1200, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
     const t = await thumbnail(jpeg, { maxSide: 640, maxBytes: 20_000 });
     expect(Buffer.from(t.base64, 'base64').length).toBeLessThanOrEqual(20_000);
     expect(t.width).toBeLessThan(640);

@@ -32,7 +32,11 @@ describe('evidence store', () => {
     const reopened = await openEvidenceStore(root);
     expect(reopened.find(sha)?.path).toBe(f.path);
     expect(reopened.find(c.sha256)?.kind).toBe('clip');
-    expect(reopened.get('cam1-20240501-0001')).toMatchObject({ camera: 'cam1', createdAt: Date.parse('2024-05-01T10:00:00Z'), bytes: jpeg.length + 10 + readFileSync(join(root, '2024-05-01', 'cam1-20240501-0001', 'event.json')).length });
+    expect(reopened.get('cam1-20240501-0001')).toMatchObject({
+      camera: 'cam1',
+      createdAt: Date.parse('2024-05-01T10:00:00Z'),
+      bytes: jpeg.length + 10 + readFileSync(join(root, '2024-05-01', 'cam1-20240501-0001', 'event.json')).length,
+    });
   });
 
   it('rejects an event id that is not safe as a folder name', async () => {
@@ -60,12 +64,18 @@ describe('retention plan', () => {
   it('under a disk threshold deletes the oldest until the disk is back under it, and no more', () => {
     // 10000 bytes usable, 90 % allowed, 9150 used: two events of 100 must go.
     const plan = planRetention(items, { maxAgeMs: 30 * DAY, maxDiskUsedPercent: 90 }, 5 * DAY, { total: 10_000, used: 9_150 });
-    expect(plan.map((p) => [p.eventId, p.reason])).toEqual([['a', 'disk'], ['b', 'disk']]);
+    expect(plan.map((p) => [p.eventId, p.reason])).toEqual([
+      ['a', 'disk'],
+      ['b', 'disk'],
+    ]);
   });
 
   it('honours a cap on the store size', () => {
     const plan = planRetention(items, { maxAgeMs: 30 * DAY, maxDiskUsedPercent: 99, maxStoreBytes: 250 }, 5 * DAY, { total: 1e9, used: 0 });
-    expect(plan.map((p) => [p.eventId, p.reason])).toEqual([['a', 'quota'], ['b', 'quota']]);
+    expect(plan.map((p) => [p.eventId, p.reason])).toEqual([
+      ['a', 'quota'],
+      ['b', 'quota'],
+    ]);
   });
 });
 
@@ -88,12 +98,19 @@ describe('retention run', () => {
     expect(existsSync(join(root, 'evidence', '2024-05-01', 'ev-1'))).toBe(false);
     expect(existsSync(join(root, 'evidence', '2024-05-01', 'ev-3'))).toBe(true);
     const files = await listAuditFiles(join(root, 'audit'));
-    const records = readFileSync(files[0], 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(files[0], 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((x) => [x.kind, x.data.eventId, x.data.reason])).toEqual([
       ['evidence_deleted', 'ev-1', 'disk'],
       ['evidence_deleted', 'ev-2', 'disk'],
     ]);
-    expect(records[0].data.files[0].sha256).toBe(createHash('sha256').update(Buffer.alloc(10_000, '1'.charCodeAt(0))).digest('hex'));
+    expect(records[0].data.files[0].sha256).toBe(
+      createHash('sha256')
+        .update(Buffer.alloc(10_000, '1'.charCodeAt(0)))
+        .digest('hex'),
+    );
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: true });
   });
 

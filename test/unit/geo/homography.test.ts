@@ -48,14 +48,36 @@ for (let n = 6; n <= 30; n += 3) for (let e = -8; e <= 8; e += 2) grid.push([e, 
 
 describe('solveHomography', () => {
   it('recovers a known mapping from 4 exact points to within centimetres everywhere in view', () => {
-    const fit = solveHomography(survey([[-6, 8], [6, 8], [7, 28], [-7, 28]]));
+    const fit = solveHomography(
+      survey([
+        [-6, 8],
+        [6, 8],
+        [7, 28],
+        [-7, 28],
+      ]),
+    );
     const worst = Math.max(...grid.map((g) => errorMetres(pixelToGeo(fit.homography, toPixel(g)), g)));
     expect(worst).toBeLessThan(0.05);
     expect(fit.maxMeters).toBeLessThan(0.01);
   });
 
   it('stays within 0.5 m with 8 surveyed points clicked to ±1 px', () => {
-    const fit = solveHomography(survey([[-8, 6], [0, 7], [8, 6], [-8, 15], [8, 16], [-8, 28], [0, 30], [8, 27]], 1, 42));
+    const fit = solveHomography(
+      survey(
+        [
+          [-8, 6],
+          [0, 7],
+          [8, 6],
+          [-8, 15],
+          [8, 16],
+          [-8, 28],
+          [0, 30],
+          [8, 27],
+        ],
+        1,
+        42,
+      ),
+    );
     const worst = Math.max(...grid.map((g) => errorMetres(pixelToGeo(fit.homography, toPixel(g)), g)));
     expect(worst).toBeLessThan(0.5);
     expect(fit.rmsMeters).toBeGreaterThan(0);
@@ -63,42 +85,115 @@ describe('solveHomography', () => {
   });
 
   it('maps nothing at or above the horizon', () => {
-    const fit = solveHomography(survey([[-6, 8], [6, 8], [7, 28], [-7, 28]]));
+    const fit = solveHomography(
+      survey([
+        [-6, 8],
+        [6, 8],
+        [7, 28],
+        [-7, 28],
+      ]),
+    );
     // The horizon of a camera pitched 35° down lies f·tan(35°) ≈ 630 px above the image centre.
     expect(pixelToGeo(fit.homography, [640, 360 - 700])).toBeUndefined();
     expect(pixelToGeo(fit.homography, [640, 700])).toBeDefined();
   });
 
   it('rejects degenerate point sets with a clear error', () => {
-    const line: Point[] = [[0, 6], [0, 10], [0, 14], [0, 18], [0, 22]];
+    const line: Point[] = [
+      [0, 6],
+      [0, 10],
+      [0, 14],
+      [0, 18],
+      [0, 22],
+    ];
     expect(() => solveHomography(survey(line))).toThrow(/lie on one line/);
-    expect(() => solveHomography(survey([[-6, 8], [0, 8], [6, 8], [0, 20]]))).toThrow(/points\[0\], points\[1\] and points\[2\] lie on one line/);
-    expect(() => solveHomography(survey([[-6, 8], [6, 8], [6, 8], [-7, 28]]))).toThrow(/points\[1\] and points\[2\] have the same ground position/);
-    expect(() => solveHomography(survey([[-6, 8], [6, 8], [7, 28]]))).toThrow(/at least 4/);
-    expect(() => solveHomography(survey([[-6, 8], [6, 8], [7, 28], [-7, 28]]).map((c) => ({ ...c, pixel: [0, 0] as Point })))).toThrow(CalibrationError);
+    expect(() =>
+      solveHomography(
+        survey([
+          [-6, 8],
+          [0, 8],
+          [6, 8],
+          [0, 20],
+        ]),
+      ),
+    ).toThrow(/points\[0\], points\[1\] and points\[2\] lie on one line/);
+    expect(() =>
+      solveHomography(
+        survey([
+          [-6, 8],
+          [6, 8],
+          [6, 8],
+          [-7, 28],
+        ]),
+      ),
+    ).toThrow(/points\[1\] and points\[2\] have the same ground position/);
+    expect(() =>
+      solveHomography(
+        survey([
+          [-6, 8],
+          [6, 8],
+          [7, 28],
+        ]),
+      ),
+    ).toThrow(/at least 4/);
+    expect(() =>
+      solveHomography(
+        survey([
+          [-6, 8],
+          [6, 8],
+          [7, 28],
+          [-7, 28],
+        ]).map((c) => ({ ...c, pixel: [0, 0] as Point })),
+      ),
+    ).toThrow(CalibrationError);
   });
 
   it('rejects 4 pairs that no camera could produce (two ground points swapped)', () => {
-    const pts = survey([[-6, 8], [6, 8], [7, 28], [-7, 28]]);
+    const pts = survey([
+      [-6, 8],
+      [6, 8],
+      [7, 28],
+      [-7, 28],
+    ]);
     const crossed = pts.map((c, i) => ({ ...c, geo: pts[i === 2 ? 3 : i === 3 ? 2 : i].geo }));
     expect(() => solveHomography(crossed)).toThrow(/beyond the horizon.*mismatched pairs/);
   });
 
   it('reports a large error for mismatched pairs among many', () => {
-    const pts = survey([[-8, 6], [0, 7], [8, 6], [-8, 15], [8, 16], [-8, 28], [0, 30], [8, 27]]);
+    const pts = survey([
+      [-8, 6],
+      [0, 7],
+      [8, 6],
+      [-8, 15],
+      [8, 16],
+      [-8, 28],
+      [0, 30],
+      [8, 27],
+    ]);
     const mixed = pts.map((c, i) => ({ ...c, geo: pts[i === 1 ? 4 : i === 4 ? 1 : i].geo }));
     expect(solveHomography(mixed).maxMeters).toBeGreaterThan(2);
   });
 });
 
 describe('createGeoMapper and calibrationReport', () => {
-  const pts = survey([[-6, 8], [0, 7], [6, 8], [-8, 15], [8, 16], [-8, 28], [0, 30], [8, 27]]);
+  const pts = survey([
+    [-6, 8],
+    [0, 7],
+    [6, 8],
+    [-8, 15],
+    [8, 16],
+    [-8, 28],
+    [0, 30],
+    [8, 27],
+  ]);
   const cam = (points: Correspondence[] | undefined) =>
     cameraSchema.parse({
       id: 'cam1',
       url: 'rtsp://127.0.0.1/cam1',
       analysis: { fps: 5, width: 640, height: 360 },
-      ...(points && { calibration: { units: 'normalized', points: points.map((p) => ({ pixel: [p.pixel[0] / 1280, p.pixel[1] / 720], geo: p.geo })) } }),
+      ...(points && {
+        calibration: { units: 'normalized', points: points.map((p) => ({ pixel: [p.pixel[0] / 1280, p.pixel[1] / 720], geo: p.geo })) },
+      }),
     });
 
   it('maps analysis-frame pixels through a calibration given in normalised units', () => {
@@ -109,22 +204,52 @@ describe('createGeoMapper and calibrationReport', () => {
   });
 
   it('reports the reprojection error in metres, or the reason a calibration is unusable', () => {
-    const good = calibrationReport(cam(survey([[-6, 8], [0, 7], [6, 8], [-8, 15], [8, 16], [-8, 28], [0, 30], [8, 27]], 1, 7)));
+    const good = calibrationReport(
+      cam(
+        survey(
+          [
+            [-6, 8],
+            [0, 7],
+            [6, 8],
+            [-8, 15],
+            [8, 16],
+            [-8, 28],
+            [0, 30],
+            [8, 27],
+          ],
+          1,
+          7,
+        ),
+      ),
+    );
     expect(good).toMatchObject({ ok: true, points: 8 });
     if (!good?.ok) throw new Error('expected a usable calibration');
     expect(good.rmsMeters).toBeGreaterThan(0);
     expect(good.maxMeters).toBeLessThan(0.5);
     expect(good.leaveOneOutMaxMeters).toBeGreaterThan(good.maxMeters);
     // The config schema already refuses such a set; a camera built without it still gets a reason, not a crash.
-    const line = { units: 'pixels' as const, points: survey([[0, 6], [0, 10], [0, 14], [0, 18]]) };
+    const line = {
+      units: 'pixels' as const,
+      points: survey([
+        [0, 6],
+        [0, 10],
+        [0, 14],
+        [0, 18],
+      ]),
+    };
     expect(calibrationReport({ ...cam(undefined), calibration: line })).toEqual({ ok: false, error: expect.stringMatching(/on one line/) });
     expect(calibrationReport(cam(undefined))).toBeUndefined();
   });
 
-  it('a survey of 1000 points is checked and reported (the collinearity check was cubic in memory and ran out of heap)', { timeout: 120_000 }, () => {
+  it('a survey of 1000 points is checked and reported (the collinearity check was cubic in memory and ran out of heap)', {
+    timeout: 120_000,
+  }, () => {
     const rnd = seeded(5);
     // A jittered 40 × 25 grid of surveyed spots from 8 to 32 m ahead, all in view.
-    const ground: Point[] = Array.from({ length: 1000 }, (_, i) => [-6 + (i % 40) * (12 / 39) + (rnd() - 0.5) * 0.1, 8 + Math.floor(i / 40) + (rnd() - 0.5) * 0.1]);
+    const ground: Point[] = Array.from({ length: 1000 }, (_, i) => [
+      -6 + (i % 40) * (12 / 39) + (rnd() - 0.5) * 0.1,
+      8 + Math.floor(i / 40) + (rnd() - 0.5) * 0.1,
+    ]);
     const big = cam(survey(ground, 1, 9));
     const r = calibrationReport(big);
     expect(r).toMatchObject({ ok: true, points: 1000 });
@@ -143,8 +268,20 @@ describe('createGeoMapper and calibrationReport', () => {
     const parse = (calibration: unknown) => calibrationSchema.safeParse(calibration);
     const onALine = parse({ units: 'pixels', points: [0, 1, 2, 3].map((i) => ({ pixel: [100 + i * 50, 400], geo: toGeo([i * 2, 10]) })) });
     expect(onALine.success).toBe(false);
-    expect(onALine.error?.issues).toEqual([expect.objectContaining({ path: ['points'], message: expect.stringMatching(/lie on one line/) })]);
-    const outside = parse({ units: 'normalized', points: [[0, 0], [1, 0], [1, 1.5], [0, 1]].map((pixel, i) => ({ pixel, geo: toGeo([i % 2 ? 8 : -8, i < 2 ? 30 : 6]) })) });
-    expect(outside.error?.issues).toContainEqual(expect.objectContaining({ path: ['points', 2, 'pixel'], message: expect.stringMatching(/inside 0\.\.1/) }));
+    expect(onALine.error?.issues).toEqual([
+      expect.objectContaining({ path: ['points'], message: expect.stringMatching(/lie on one line/) }),
+    ]);
+    const outside = parse({
+      units: 'normalized',
+      points: [
+        [0, 0],
+        [1, 0],
+        [1, 1.5],
+        [0, 1],
+      ].map((pixel, i) => ({ pixel, geo: toGeo([i % 2 ? 8 : -8, i < 2 ? 30 : 6]) })),
+    });
+    expect(outside.error?.issues).toContainEqual(
+      expect.objectContaining({ path: ['points', 2, 'pixel'], message: expect.stringMatching(/inside 0\.\.1/) }),
+    );
   });
 });

@@ -28,7 +28,14 @@ describe('cameraHealth', () => {
 
   it('carries the reason while down and a null frame age before the first frame', () => {
     const h = cameraHealth(
-      { camera: 'gate-1', state: 'backoff', reason: 'connection refused: nothing is listening at that address and port', since: now, reconnects: 0, lastFrameAt: null },
+      {
+        camera: 'gate-1',
+        state: 'backoff',
+        reason: 'connection refused: nothing is listening at that address and port',
+        since: now,
+        reconnects: 0,
+        lastFrameAt: null,
+      },
       { ...counters, analysedFps: 0 },
       now,
     );

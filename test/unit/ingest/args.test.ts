@@ -85,7 +85,9 @@ describe('buildFfmpegArgs', () => {
 
   it('uses a read timeout for HTTP (MJPEG) and HLS', () => {
     expect(after(buildFfmpegArgs({ ...base, url: 'http://cam/video.mjpg' }).inputOptions, '-rw_timeout')).toBe('10000000');
-    expect(after(buildFfmpegArgs({ ...base, url: 'https://nvr/hls/1/index.m3u8', timeoutSeconds: 2.5 }).inputOptions, '-rw_timeout')).toBe('2500000');
+    expect(after(buildFfmpegArgs({ ...base, url: 'https://nvr/hls/1/index.m3u8', timeoutSeconds: 2.5 }).inputOptions, '-rw_timeout')).toBe(
+      '2500000',
+    );
   });
 });
 
@@ -102,6 +104,8 @@ describe('sourceKind', () => {
   ])('%s is %s', (url, kind) => expect(sourceKind(url)).toBe(kind));
 
   it('names the unsupported scheme and the accepted ones', () => {
-    expect(() => sourceKind('rtmp://cam/live')).toThrow('unsupported stream URL scheme "rtmp://": expected rtsp://, rtsps://, http(s):// or a file path');
+    expect(() => sourceKind('rtmp://cam/live')).toThrow(
+      'unsupported stream URL scheme "rtmp://": expected rtsp://, rtsps://, http(s):// or a file path',
+    );
   });
 });

@@ -6,11 +6,23 @@ const quick = { elapsedMs: 200, timeoutMs: 10_000 };
 describe('reasonFromStderr', () => {
   // Lines as ffmpeg 5.1 wrote them against the GStreamer RTSP server, closed ports, files and bad options.
   it.each([
-    [['[rtsp @ 0x55f7] method DESCRIBE failed: 401 Unauthorized', 'rtsp://u:pw@cam/x: Server returned 401 Unauthorized (authorization failed)'], /^unauthorised \(401\)/],
-    [['[rtsp @ 0x55f7] method DESCRIBE failed: 404 Not Found', 'rtsp://u:secret@127.0.0.1:18554/nope: Server returned 404 Not Found'], /^stream not found \(404\)/],
+    [
+      [
+        '[rtsp @ 0x55f7] method DESCRIBE failed: 401 Unauthorized',
+        'rtsp://u:pw@cam/x: Server returned 401 Unauthorized (authorization failed)',
+      ],
+      /^unauthorised \(401\)/,
+    ],
+    [
+      ['[rtsp @ 0x55f7] method DESCRIBE failed: 404 Not Found', 'rtsp://u:secret@127.0.0.1:18554/nope: Server returned 404 Not Found'],
+      /^stream not found \(404\)/,
+    ],
     [['[tcp @ 0x55d8] Connection to tcp://127.0.0.1:1?timeout=5000000 failed: Connection refused'], /^connection refused/],
     [['rtsp://127.0.0.1:18554/cam: Connection timed out'], /^timed out/],
-    [['[tcp @ 0x5569] Failed to resolve hostname cam.invalid: Name or service not known', 'http://cam.invalid/x.mjpg: Input/output error'], /^host name not found: cam\.invalid$/],
+    [
+      ['[tcp @ 0x5569] Failed to resolve hostname cam.invalid: Name or service not known', 'http://cam.invalid/x.mjpg: Input/output error'],
+      /^host name not found: cam\.invalid$/,
+    ],
     [['/nonexistent.mp4: No such file or directory'], /^file not found$/],
     [['Unrecognized hwaccel: rkmpp.', 'Supported hwaccels: vdpau cuda vaapi'], /hardware decoder "rkmpp" is not available/],
     [["Unknown decoder 'h264_rkmpp'"], /decoder "h264_rkmpp" is not available/],
@@ -28,7 +40,7 @@ describe('reasonFromStderr', () => {
   });
 
   it('returns undefined when stderr holds no failure', () => {
-    expect(reasonFromStderr(['Input #0, rtsp, from \'rtsp://127.0.0.1/cam\':', '  Duration: N/A'], quick)).toBeUndefined();
+    expect(reasonFromStderr(["Input #0, rtsp, from 'rtsp://127.0.0.1/cam':", '  Duration: N/A'], quick)).toBeUndefined();
   });
 
   it('never repeats a password that appears in the line it quotes', () => {
@@ -57,8 +69,12 @@ describe('FfmpegLogParser', () => {
 
   it('reports a camera that changes resolution mid-stream (lines from ffmpeg 5.1 -loglevel verbose)', () => {
     const p = new FfmpegLogParser();
-    expect(p.line('[graph 0 input from stream 0:0 @ 0x55f4330dd480] w:320 h:240 pixfmt:yuv444p tb:1/90000 fr:10/1 sar:1/1')).toBeUndefined();
-    expect(p.line('[graph 0 input from stream 0:0 @ 0x55f4330dd480] w:320 h:240 pixfmt:yuv444p tb:1/90000 fr:10/1 sar:1/1')).toBeUndefined();
+    expect(
+      p.line('[graph 0 input from stream 0:0 @ 0x55f4330dd480] w:320 h:240 pixfmt:yuv444p tb:1/90000 fr:10/1 sar:1/1'),
+    ).toBeUndefined();
+    expect(
+      p.line('[graph 0 input from stream 0:0 @ 0x55f4330dd480] w:320 h:240 pixfmt:yuv444p tb:1/90000 fr:10/1 sar:1/1'),
+    ).toBeUndefined();
     expect(p.line('[graph 0 input from stream 0:0 @ 0x55f433415d00] w:640 h:360 pixfmt:yuv444p tb:1/90000 fr:10/1 sar:1/1')).toEqual({
       from: { width: 320, height: 240 },
       to: { width: 640, height: 360 },

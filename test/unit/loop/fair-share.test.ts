@@ -9,7 +9,11 @@ function simulate(fps: number[], serviceMs: number, durationMs: number): number[
   const counts = fps.map(() => 0);
   let vtime = 0;
   for (let now = 0; now < durationMs; ) {
-    const c = chooseLane(clocks.map((k): LaneTurn => ({ clock: k, frameAt: now })), now, vtime);
+    const c = chooseLane(
+      clocks.map((k): LaneTurn => ({ clock: k, frameAt: now })),
+      now,
+      vtime,
+    );
     if (c === undefined) throw new Error('no choice with frames waiting');
     if ('waitUntil' in c) {
       now = c.waitUntil;
@@ -43,7 +47,15 @@ describe('fair share', () => {
   });
 
   it('waits for the earliest rate gate (half an interval before due) when every waiting lane is early', () => {
-    const c = chooseLane([{ clock: clock(5, 500), frameAt: 0 }, { clock: clock(5, 450), frameAt: 0 }, { clock: clock(5, 100), frameAt: undefined }], 200, 0);
+    const c = chooseLane(
+      [
+        { clock: clock(5, 500), frameAt: 0 },
+        { clock: clock(5, 450), frameAt: 0 },
+        { clock: clock(5, 100), frameAt: undefined },
+      ],
+      200,
+      0,
+    );
     expect(c).toEqual({ waitUntil: 350 });
   });
 
@@ -82,13 +94,19 @@ describe('fair share', () => {
     const capped = gate(10, arrivals);
     expect(capped.skipped).toBe(0);
     expect(Math.max(...capped.waits)).toBeLessThanOrEqual(10);
-    const jittered = gate(5, Array.from({ length: 200 }, (_, i) => i * 200 + ((i * 7919) % 61) - 30));
+    const jittered = gate(
+      5,
+      Array.from({ length: 200 }, (_, i) => i * 200 + ((i * 7919) % 61) - 30),
+    );
     expect(jittered.skipped).toBe(0);
     expect(Math.max(...jittered.waits)).toBe(0);
   });
 
   it('does not hold back a camera whose clock runs 1 % fast', () => {
-    const { waits, skipped } = gate(5, Array.from({ length: 1000 }, (_, i) => i * 198));
+    const { waits, skipped } = gate(
+      5,
+      Array.from({ length: 1000 }, (_, i) => i * 198),
+    );
     expect(skipped).toBe(0);
     expect(Math.max(...waits)).toBe(0);
   });
@@ -109,7 +127,14 @@ describe('fair share', () => {
   });
 
   it('serves the older frame first among equal tags', () => {
-    const c = chooseLane([{ clock: clock(5), frameAt: 90 }, { clock: clock(5), frameAt: 40 }], 100, 0);
+    const c = chooseLane(
+      [
+        { clock: clock(5), frameAt: 90 },
+        { clock: clock(5), frameAt: 40 },
+      ],
+      100,
+      0,
+    );
     expect(c).toEqual({ index: 1 });
   });
 
@@ -122,7 +147,14 @@ describe('fair share', () => {
     const order: number[] = [];
     for (let i = 0; i < 6; i++) {
       const now = 10_000 + i * 200;
-      const c = chooseLane([{ clock: busy, frameAt: now }, { clock: idle, frameAt: now }], now, vtime);
+      const c = chooseLane(
+        [
+          { clock: busy, frameAt: now },
+          { clock: idle, frameAt: now },
+        ],
+        now,
+        vtime,
+      );
       if (c === undefined || 'waitUntil' in c) throw new Error('expected a lane');
       vtime = charge([busy, idle][c.index], now, vtime);
       order.push(c.index);

@@ -9,7 +9,10 @@ function feed(loop: FrameLoop, camera: string, targetFps: number, offerFps = tar
   const recycled: Frame[] = [];
   const offer = loop.addLane(camera, targetFps, (f) => recycled.push(f));
   let seq = 0;
-  const timer = setInterval(() => offer({ camera, seq: seq++, receivedAt: Date.now(), monoAt: performance.now(), data: new Uint8Array(3), width: 1, height: 1 }), 1000 / offerFps);
+  const timer = setInterval(
+    () => offer({ camera, seq: seq++, receivedAt: Date.now(), monoAt: performance.now(), data: new Uint8Array(3), width: 1, height: 1 }),
+    1000 / offerFps,
+  );
   return { recycled, offered: () => seq, stop: () => clearInterval(timer) };
 }
 

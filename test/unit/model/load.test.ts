@@ -52,7 +52,9 @@ describe('loadModel', () => {
 
   it('names an unknown output family and lists the known ones', async () => {
     const file = manifest({ family: 'ssd' });
-    await expect(loadModel(file, { searchDirs: [dir] })).rejects.toThrow(/m\.json: family: expected output family gfl .*yolov8, yolov5, yolox or end2end/);
+    await expect(loadModel(file, { searchDirs: [dir] })).rejects.toThrow(
+      /m\.json: family: expected output family gfl .*yolov8, yolov5, yolox or end2end/,
+    );
   });
 
   it('rejects a manifest that is not JSON, naming the file', async () => {
@@ -92,7 +94,9 @@ describe('loadModel', () => {
 
   it('rejects a truncated model file by its size before hashing', async () => {
     writeFileSync(join(dir, 'm.onnx'), MODEL_BYTES.subarray(0, 5));
-    await expect(loadModel(manifest(), { searchDirs: [dir] })).rejects.toThrow(`size mismatch: expected ${MODEL_BYTES.length} bytes, actual 5 bytes`);
+    await expect(loadModel(manifest(), { searchDirs: [dir] })).rejects.toThrow(
+      `size mismatch: expected ${MODEL_BYTES.length} bytes, actual 5 bytes`,
+    );
   });
 
   it('rejects a labels file that does not match its pin', async () => {

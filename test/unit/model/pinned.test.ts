@@ -34,7 +34,17 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function manifest(fields: Record<string, unknown> = {}): string {
   const file = join(models, 'm.json');
-  const m = { name: 'm', role: 'plate-detector', file: 'm.onnx', sha256: sha(BYTES), size: BYTES.length, url: `${base}/m.onnx`, licence: 'Apache-2.0', input: { name: 'input', width: 320, height: 320 }, ...fields };
+  const m = {
+    name: 'm',
+    role: 'plate-detector',
+    file: 'm.onnx',
+    sha256: sha(BYTES),
+    size: BYTES.length,
+    url: `${base}/m.onnx`,
+    licence: 'Apache-2.0',
+    input: { name: 'input', width: 320, height: 320 },
+    ...fields,
+  };
   writeFileSync(file, JSON.stringify(m));
   return file;
 }
@@ -52,8 +62,12 @@ describe('pinned model manifests (plate models)', () => {
 
   it('bad fields are named with the expected form', async () => {
     await expect(readPinnedManifest(manifest({ role: 'detector' }))).rejects.toThrow(/m\.json: role: /);
-    await expect(readPinnedManifest(manifest({ npm: { package: 'x', version: '^1.4' } }))).rejects.toThrow(/npm\.version: expected an exact version/);
-    await expect(readPinnedManifest(manifest({ role: 'text-recogniser' }))).rejects.toThrow(/dictionary: a text-recogniser needs its dictionary/);
+    await expect(readPinnedManifest(manifest({ npm: { package: 'x', version: '^1.4' } }))).rejects.toThrow(
+      /npm\.version: expected an exact version/,
+    );
+    await expect(readPinnedManifest(manifest({ role: 'text-recogniser' }))).rejects.toThrow(
+      /dictionary: a text-recogniser needs its dictionary/,
+    );
   });
 
   it('provisions from the shared folder, then verifies what is there', async () => {
@@ -82,7 +96,10 @@ describe('pinned model manifests (plate models)', () => {
   });
 
   it('a box without the plate models is told why, not stopped', async () => {
-    expect(await loadPlateModels(models, [shared])).toEqual({ available: false, reason: `no plate detector manifest ${join(models, PLATE_MANIFESTS.detector)}` });
+    expect(await loadPlateModels(models, [shared])).toEqual({
+      available: false,
+      reason: `no plate detector manifest ${join(models, PLATE_MANIFESTS.detector)}`,
+    });
     copyFileSync(join(plateManifestsDir, PLATE_MANIFESTS.detector), join(models, PLATE_MANIFESTS.detector));
     const r = await loadPlateModels(models, [shared]);
     expect(r.available).toBe(false);

@@ -80,7 +80,14 @@ describe('planRegions', () => {
   });
 
   it('squares holding more pixels than the frame together become one whole-frame pass', () => {
-    const motion = [box(0, 0, 40, 40), box(600, 0, 640, 40), box(1240, 0, 1280, 40), box(0, 680, 40, 720), box(600, 680, 640, 720), box(1240, 680, 1280, 720)];
+    const motion = [
+      box(0, 0, 40, 40),
+      box(600, 0, 640, 40),
+      box(1240, 0, 1280, 40),
+      box(0, 680, 40, 720),
+      box(600, 680, 640, 720),
+      box(1240, 680, 1280, 720),
+    ];
     expect(planRegions({ ...base, mergeScale: 1, motion }).fullFrame).toBe(true);
     expect(planRegions({ ...base, mergeScale: 1, motion: motion.slice(0, 2) }).fullFrame).toBe(false);
   });

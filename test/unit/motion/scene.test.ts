@@ -15,13 +15,19 @@ const SIGN_BOX: Box = { x1: 330, y1: 300, x2: 390, y2: 361 };
 beforeAll(async () => {
   street = await sharp(sample('street.png')).resize(760, 385).removeAlpha().raw().toBuffer();
   // The "SHOW … FAST FOOD TO GO" board of street-sf.jpg.
-  sign = await sharp(sample('street-sf.jpg')).extract({ left: 590, top: 210, width: 176, height: 180 }).resize(60, 61).removeAlpha().raw().toBuffer();
+  sign = await sharp(sample('street-sf.jpg'))
+    .extract({ left: 590, top: 210, width: 176, height: 180 })
+    .resize(60, 61)
+    .removeAlpha()
+    .raw()
+    .toBuffer();
 });
 
 function view(x = 10, y = 8, withSign = false, grey = false): Uint8Array {
   const out = new Uint8Array(W * H * 3);
   for (let r = 0; r < H; r++) out.set(street.subarray(((r + y) * 760 + x) * 3, ((r + y) * 760 + x + W) * 3), r * W * 3);
-  if (withSign) for (let r = 0; r < 61; r++) out.set(sign.subarray(r * 60 * 3, (r + 1) * 60 * 3), ((SIGN_AT.top + r) * W + SIGN_AT.left) * 3);
+  if (withSign)
+    for (let r = 0; r < 61; r++) out.set(sign.subarray(r * 60 * 3, (r + 1) * 60 * 3), ((SIGN_AT.top + r) * W + SIGN_AT.left) * 3);
   if (grey) {
     for (let i = 0; i < out.length; i += 3) {
       const l = Math.round(0.299 * out[i] + 0.587 * out[i + 1] + 0.114 * out[i + 2]);
@@ -88,7 +94,9 @@ describe('scene model: static foreground', () => {
 
   it('refuses frames of another size and time running backwards, saying what it expected', () => {
     const scene = createSceneModel(W, H);
-    expect(() => scene.update({ data: new Uint8Array(10 * 10 * 3), width: 10, height: 10 }, 0)).toThrow(/expected 720×365 \(the analysis size\)/);
+    expect(() => scene.update({ data: new Uint8Array(10 * 10 * 3), width: 10, height: 10 }, 0)).toThrow(
+      /expected 720×365 \(the analysis size\)/,
+    );
     scene.update({ data: view(), width: W, height: H }, 1000);
     expect(() => scene.update({ data: view(), width: W, height: H }, 500)).toThrow(/time went backwards/);
   });

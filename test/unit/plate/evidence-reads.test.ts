@@ -18,7 +18,24 @@ function fakeReader(texts: string[], gate?: Promise<void>): PlateReader & { call
       r.seen.push(image.data);
       await gate;
       if (text === '') return [];
-      return [{ box: car, corners: [[0, 0], [1, 0], [1, 1], [0, 1]], rows: 1, detectionScore: 0.9, text, charProbs: [...text].map(() => 0.95), colour: 'blue', grammar: { valid: true, kind: 'standard' }, confidence: 0.85 }];
+      return [
+        {
+          box: car,
+          corners: [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 1],
+          ],
+          rows: 1,
+          detectionScore: 0.9,
+          text,
+          charProbs: [...text].map(() => 0.95),
+          colour: 'blue',
+          grammar: { valid: true, kind: 'standard' },
+          confidence: 0.85,
+        },
+      ];
     },
     readCrop: () => Promise.reject(new Error('not used')),
     close: async () => undefined,

@@ -25,7 +25,12 @@ describe('perspective rectification', () => {
 
   it('the homography takes the output rectangle’s corners to the quad’s', () => {
     const h = rectToQuad(160, 48, quad);
-    [[0, 0], [160, 0], [160, 48], [0, 48]].forEach(([u, v], i) => {
+    [
+      [0, 0],
+      [160, 0],
+      [160, 48],
+      [0, 48],
+    ].forEach(([u, v], i) => {
       const [x, y] = apply(h, u, v);
       expect(x).toBeCloseTo(quad[i][0], 6);
       expect(y).toBeCloseTo(quad[i][1], 6);
@@ -34,27 +39,78 @@ describe('perspective rectification', () => {
 
   it('an axis-aligned quad at scale 1 copies the pixels exactly', () => {
     const img = gradient(64, 40);
-    const out = rectify(img, [[10, 5], [42, 5], [42, 25], [10, 25]], 32, 20);
-    for (let y = 0; y < 20; y++) for (let x = 0; x < 32; x++) {
-      const o = (y * 32 + x) * 3;
-      const i = ((y + 5) * 64 + x + 10) * 3;
-      expect([...out.data.subarray(o, o + 3)]).toEqual([...img.data.subarray(i, i + 3)]);
-    }
+    const out = rectify(
+      img,
+      [
+        [10, 5],
+        [42, 5],
+        [42, 25],
+        [10, 25],
+      ],
+      32,
+      20,
+    );
+    for (let y = 0; y < 20; y++)
+      for (let x = 0; x < 32; x++) {
+        const o = (y * 32 + x) * 3;
+        const i = ((y + 5) * 64 + x + 10) * 3;
+        expect([...out.data.subarray(o, o + 3)]).toEqual([...img.data.subarray(i, i + 3)]);
+      }
   });
 
   it('samples outside the image repeat the edge pixel', () => {
     const img = gradient(8, 8);
-    const out = rectify(img, [[-20, -20], [-10, -20], [-10, -10], [-20, -10]], 4, 4);
+    const out = rectify(
+      img,
+      [
+        [-20, -20],
+        [-10, -20],
+        [-10, -10],
+        [-20, -10],
+      ],
+      4,
+      4,
+    );
     expect([...out.data.subarray(0, 3)]).toEqual([...img.data.subarray(0, 3)]);
   });
 
   it('three corners on a line are refused', () => {
-    expect(() => rectToQuad(10, 10, [[0, 0], [5, 0], [10, 0], [0, 0]])).toThrow(/degenerate/);
+    expect(() =>
+      rectToQuad(10, 10, [
+        [0, 0],
+        [5, 0],
+        [10, 0],
+        [0, 0],
+      ]),
+    ).toThrow(/degenerate/);
   });
 
   it('sizes and bands follow the quad’s edges', () => {
-    expect(quadSize([[0, 0], [100, 0], [100, 30], [0, 30]])).toEqual({ width: 100, height: 30 });
-    expect(quadBand([[0, 0], [100, 0], [100, 50], [0, 50]], 0.4, 1)).toEqual([[0, 20], [100, 20], [100, 50], [0, 50]]);
+    expect(
+      quadSize([
+        [0, 0],
+        [100, 0],
+        [100, 30],
+        [0, 30],
+      ]),
+    ).toEqual({ width: 100, height: 30 });
+    expect(
+      quadBand(
+        [
+          [0, 0],
+          [100, 0],
+          [100, 50],
+          [0, 50],
+        ],
+        0.4,
+        1,
+      ),
+    ).toEqual([
+      [0, 20],
+      [100, 20],
+      [100, 50],
+      [0, 50],
+    ]);
   });
 });
 
@@ -70,7 +126,12 @@ describe('y5fu output decoding', () => {
   it('reads box, corners and row class in HyperLPR3’s order, mapped back to the image', () => {
     const [d] = decodePlates(rows(plate), { originX: 1000, originY: 500, scaleX: 0.5, scaleY: 0.5 });
     expect(d.box).toEqual({ x1: 1140, y1: 580, x2: 1260, y2: 620 });
-    expect(d.corners).toEqual([[1140, 580], [1260, 584], [1262, 620], [1138, 616]]);
+    expect(d.corners).toEqual([
+      [1140, 580],
+      [1260, 584],
+      [1262, 620],
+      [1138, 616],
+    ]);
     expect(d.rows).toBe(1);
     expect(d.score).toBeCloseTo(0.855, 5);
   });
@@ -107,7 +168,22 @@ describe('CTC decoding and the recogniser input', () => {
   }
 
   it('collapses repeats, splits them at blanks, drops separators and keeps each character’s best probability', () => {
-    const r = ctcDecode(probs([[1, 0.6], [1, 0.9], [0, 0.9], [2, 0.8], [4, 0.9], [3, 0.7], [0, 0.9], [3, 0.95], [6, 0.9]]), 9, 7, dict);
+    const r = ctcDecode(
+      probs([
+        [1, 0.6],
+        [1, 0.9],
+        [0, 0.9],
+        [2, 0.8],
+        [4, 0.9],
+        [3, 0.7],
+        [0, 0.9],
+        [3, 0.95],
+        [6, 0.9],
+      ]),
+      9,
+      7,
+      dict,
+    );
     expect(r.text).toBe('京A11');
     expect(r.probs.map((p) => Math.round(p * 100) / 100)).toEqual([0.9, 0.8, 0.7, 0.95]);
   });

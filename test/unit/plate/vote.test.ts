@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { votePlate, type PlateReadText } from '../../../agent/src/plate/vote.ts';
 
-const read = (text: string, p = 0.95, colour: PlateReadText['colour'] = 'blue', rows: 1 | 2 = 1): PlateReadText => ({ text, charProbs: [...text].map(() => p), colour, rows });
+const read = (text: string, p = 0.95, colour: PlateReadText['colour'] = 'blue', rows: 1 | 2 = 1): PlateReadText => ({
+  text,
+  charProbs: [...text].map(() => p),
+  colour,
+  rows,
+});
 
 describe('voting across reads of one plate', () => {
   it('agreeing reads give their text, all counted', () => {
@@ -30,11 +35,18 @@ describe('voting across reads of one plate', () => {
 
   it('reads that break the grammar do not vote but count against the confidence', () => {
     expect(votePlate([read('京A12345'), read('京A1234'), read('京AI2345')])).toMatchObject({ readable: false, seen: 3 });
-    expect(votePlate([read('京A12345'), read('京A12345'), read('京A1234')])).toMatchObject({ readable: true, plate: { text: '京A12345', reads: 2 } });
+    expect(votePlate([read('京A12345'), read('京A12345'), read('京A1234')])).toMatchObject({
+      readable: true,
+      plate: { text: '京A12345', reads: 2 },
+    });
   });
 
   it('nothing plate-like, or nothing at all, is unreadable and says why', () => {
-    expect(votePlate([read('ABC'), read('京A1O345')])).toEqual({ readable: false, reason: 'none of 2 read(s) fits the plate grammar', seen: 2 });
+    expect(votePlate([read('ABC'), read('京A1O345')])).toEqual({
+      readable: false,
+      reason: 'none of 2 read(s) fits the plate grammar',
+      seen: 2,
+    });
     expect(votePlate([])).toEqual({ readable: false, reason: 'no read', seen: 0 });
   });
 

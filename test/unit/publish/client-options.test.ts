@@ -15,7 +15,13 @@ describe('MQTT client options', () => {
     expect(id).toBe('jifang-site-a-box-1');
     expect(clientIdFor(cfg({ clientId: 'custom' }), 'site-a', 'box-1')).toBe('custom');
     const o = buildClientOptions(c, id, will);
-    expect(o).toMatchObject({ clientId: id, clean: false, protocolVersion: 5, keepalive: 30, properties: { sessionExpiryInterval: 604800 } });
+    expect(o).toMatchObject({
+      clientId: id,
+      clean: false,
+      protocolVersion: 5,
+      keepalive: 30,
+      properties: { sessionExpiryInterval: 604800 },
+    });
     expect(o.will).toMatchObject({ topic: will.topic, qos: 1, retain: true });
   });
 
@@ -23,7 +29,11 @@ describe('MQTT client options', () => {
     const dir = mkdtempSync(join(tmpdir(), 'jifang-opts-'));
     for (const f of ['ca.crt', 'box.crt', 'box.key', 'pw']) writeFileSync(join(dir, f), f === 'pw' ? 's3cret\n' : `PEM ${f}`);
     const o = buildClientOptions(
-      cfg({ username: 'site-a', password: { file: join(dir, 'pw') }, tls: { ca: join(dir, 'ca.crt'), cert: join(dir, 'box.crt'), key: join(dir, 'box.key') } }),
+      cfg({
+        username: 'site-a',
+        password: { file: join(dir, 'pw') },
+        tls: { ca: join(dir, 'ca.crt'), cert: join(dir, 'box.crt'), key: join(dir, 'box.key') },
+      }),
       'id',
       will,
     );
@@ -33,7 +43,9 @@ describe('MQTT client options', () => {
   });
 
   it('name the config field of a TLS file that cannot be read', () => {
-    expect(() => buildClientOptions(cfg({ tls: { ca: '/nonexistent/ca.crt' } }), 'id', will)).toThrow(/mqtt\.tls\.ca: cannot read \/nonexistent\/ca\.crt \(ENOENT\)/);
+    expect(() => buildClientOptions(cfg({ tls: { ca: '/nonexistent/ca.crt' } }), 'id', will)).toThrow(
+      /mqtt\.tls\.ca: cannot read \/nonexistent\/ca\.crt \(ENOENT\)/,
+    );
   });
 
   it('refuse TLS settings on an unencrypted URL instead of silently sending in clear', () => {

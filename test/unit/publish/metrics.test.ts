@@ -15,7 +15,12 @@ describe('publisher Prometheus metrics', () => {
       inflight: 2,
       delivered: 40,
       reconnects: 3,
-      outbox: { messages: 12, bytes: 4096, oldestCreatedAt: Date.now() - 90_000, dropped: { expired: 0, full: 4, too_large: 0, rejected: 1, missing: 0 } },
+      outbox: {
+        messages: 12,
+        bytes: 4096,
+        oldestCreatedAt: Date.now() - 90_000,
+        dropped: { expired: 0, full: 4, too_large: 0, rejected: 1, missing: 0 },
+      },
     };
     const text = await registry.metrics();
     expect(text).toMatch(/^jifang_mqtt_connected 0$/m);

@@ -4,7 +4,16 @@ import { camera, Sim, T0 } from './sim.ts';
 
 /** A box without a real-time clock: NTP steps the wall clock while the agent runs. */
 const kerb = camera([
-  { id: 'kerb', polygon: [[0, 0.5], [0.6, 0.5], [0.6, 1], [0, 1]], rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 60, endAfterSeconds: 15 }] },
+  {
+    id: 'kerb',
+    polygon: [
+      [0, 0.5],
+      [0.6, 0.5],
+      [0.6, 1],
+      [0, 1],
+    ],
+    rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 60, endAfterSeconds: 15 }],
+  },
 ]);
 const parked = () => [det('car', box(100, 220, 120, 60))];
 const HOUR = 3_600_000;

@@ -7,11 +7,22 @@ import { camera, Sim, T0 } from './sim.ts';
  * is hidden for a moment the box of the one beside them is where they were. The two boxes are the real model's
  * (picodet on samples/street-sf.jpg, 1330×1330: two people side by side on the pavement, IoU 0.40).
  */
-const square = { id: 'square', polygon: [[0, 0], [1, 0], [1, 1], [0, 1]] };
+const square = {
+  id: 'square',
+  polygon: [
+    [0, 0],
+    [1, 0],
+    [1, 1],
+    [0, 1],
+  ],
+};
 const loitering = () =>
-  camera([{ ...square, rules: [{ id: 'lingering', type: 'loitering', dwellSeconds: 30, endAfterSeconds: 10, updateIntervalSeconds: 600 }] }], {
-    analysis: { fps: 5, width: 1330, height: 1330 },
-  });
+  camera(
+    [{ ...square, rules: [{ id: 'lingering', type: 'loitering', dwellSeconds: 30, endAfterSeconds: 10, updateIntervalSeconds: 600 }] }],
+    {
+      analysis: { fps: 5, width: 1330, height: 1330 },
+    },
+  );
 const a = { x1: 331, y1: 560, x2: 370, y2: 689 };
 const c = { x1: 346, y1: 562, x2: 388, y2: 694 };
 

@@ -3,9 +3,23 @@ import { box, det, jitter, seeded, shift } from '../track/scene.ts';
 import { camera, Sim, T0 } from './sim.ts';
 
 /** The kerb: the lower-left half of the frame. */
-const kerb = { id: 'kerb', name: 'Kerb on Main St', polygon: [[0, 0.5], [0.6, 0.5], [0.6, 1], [0, 1]] };
+const kerb = {
+  id: 'kerb',
+  name: 'Kerb on Main St',
+  polygon: [
+    [0, 0.5],
+    [0.6, 0.5],
+    [0.6, 1],
+    [0, 1],
+  ],
+};
 const parking = (extra: Record<string, unknown> = {}) =>
-  camera([{ ...kerb, rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 60, updateIntervalSeconds: 20, endAfterSeconds: 15, ...extra }] }]);
+  camera([
+    {
+      ...kerb,
+      rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 60, updateIntervalSeconds: 20, endAfterSeconds: 15, ...extra }],
+    },
+  ]);
 
 const spot = box(100, 220, 120, 60);
 /** A car driving in from the left over 4 s and stopping at `spot`. */
@@ -127,13 +141,27 @@ describe('illegal_parking', () => {
 
   it('ignores cars outside the zone, other labels, and low scores', () => {
     const sim = new Sim(parking());
-    sim.run(90, () => [det('car', shift(spot, 400, 0)), det('person', shift(spot, 0, 10)), det('car', shift(spot, 0, -150)), det('bus', spot, 0.3)]);
+    sim.run(90, () => [
+      det('car', shift(spot, 400, 0)),
+      det('person', shift(spot, 0, 10)),
+      det('car', shift(spot, 0, -150)),
+      det('bus', spot, 0.3),
+    ]);
     expect(sim.updates).toEqual([]);
   });
 
   it('ignores a car standing in a privacy mask', () => {
     const sim = new Sim(
-      camera([{ ...kerb, rules: [{ id: 'p', type: 'illegal_parking', dwellSeconds: 10 }] }], { privacyMasks: [[[0.1, 0.7], [0.4, 0.7], [0.4, 0.9], [0.1, 0.9]]] }),
+      camera([{ ...kerb, rules: [{ id: 'p', type: 'illegal_parking', dwellSeconds: 10 }] }], {
+        privacyMasks: [
+          [
+            [0.1, 0.7],
+            [0.4, 0.7],
+            [0.4, 0.9],
+            [0.1, 0.9],
+          ],
+        ],
+      }),
     );
     sim.run(60, () => [det('car', spot)]);
     expect(sim.updates).toEqual([]);

@@ -4,7 +4,29 @@ import { camera, Sim } from './sim.ts';
 
 /** A vertical line down the middle of the frame, from top to bottom. */
 const zone = (direction: string) =>
-  camera([{ id: 'gate', polygon: [[0, 0], [1, 0], [1, 1], [0, 1]], rules: [{ id: 'cross', type: 'line_crossing', line: [[0.5, 0.1], [0.5, 0.9]], direction, endAfterSeconds: 5 }] }]);
+  camera([
+    {
+      id: 'gate',
+      polygon: [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+        [0, 1],
+      ],
+      rules: [
+        {
+          id: 'cross',
+          type: 'line_crossing',
+          line: [
+            [0.5, 0.1],
+            [0.5, 0.9],
+          ],
+          direction,
+          endAfterSeconds: 5,
+        },
+      ],
+    },
+  ]);
 const walker = box(100, 150, 30, 80);
 const walkRight = (_: number, t: number) => [det('person', shift(walker, Math.min(t, 10) * 40, 0))];
 const walkLeft = (_: number, t: number) => [det('person', shift(walker, 400 - Math.min(t, 10) * 40, 0))];
@@ -47,7 +69,23 @@ describe('line_crossing', () => {
 
 describe('a line on its own', () => {
   it('needs no zone polygon: a zone of line_crossing rules may leave it out, and crossings are counted', () => {
-    const sim = new Sim(camera([{ id: 'gate', rules: [{ id: 'cross', type: 'line_crossing', line: [[0.5, 0.1], [0.5, 0.9]] }] }]));
+    const sim = new Sim(
+      camera([
+        {
+          id: 'gate',
+          rules: [
+            {
+              id: 'cross',
+              type: 'line_crossing',
+              line: [
+                [0.5, 0.1],
+                [0.5, 0.9],
+              ],
+            },
+          ],
+        },
+      ]),
+    );
     sim.run(15, walkRight);
     expect(sim.states()).toEqual(['started', 'ended']);
   });

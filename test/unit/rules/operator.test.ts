@@ -8,8 +8,23 @@ const kerb = (rule: Record<string, unknown> = {}) =>
   camera([
     {
       id: 'kerb',
-      polygon: [[0, 0.5], [0.6, 0.5], [0.6, 1], [0, 1]],
-      rules: [{ id: 'no-parking', type: 'illegal_parking', dwellSeconds: 30, updateIntervalSeconds: 60, endAfterSeconds: 10, reminderSeconds: 120, ...rule }],
+      polygon: [
+        [0, 0.5],
+        [0.6, 0.5],
+        [0.6, 1],
+        [0, 1],
+      ],
+      rules: [
+        {
+          id: 'no-parking',
+          type: 'illegal_parking',
+          dwellSeconds: 30,
+          updateIntervalSeconds: 60,
+          endAfterSeconds: 10,
+          reminderSeconds: 120,
+          ...rule,
+        },
+      ],
     },
   ]);
 const parked = () => [det('car', spot)];
@@ -26,8 +41,16 @@ describe('operator actions', () => {
   it('dispatch, then the car leaves: the event is cleared (not ended) with the time since dispatch', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
-    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, { ...by, unit: 'patrol-2' })).toEqual({ ok: true, eventId: id, action: 'dispatch' });
-    expect(sim.rules.activeEvents()[0]).toMatchObject({ eventId: id, dispatchedAt: sim.now, operator: { action: 'dispatch', by: 'operator-7', unit: 'patrol-2' } });
+    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, { ...by, unit: 'patrol-2' })).toEqual({
+      ok: true,
+      eventId: id,
+      action: 'dispatch',
+    });
+    expect(sim.rules.activeEvents()[0]).toMatchObject({
+      eventId: id,
+      dispatchedAt: sim.now,
+      operator: { action: 'dispatch', by: 'operator-7', unit: 'patrol-2' },
+    });
     sim.run(50, parked);
     const after = sim.run(20, (_, t) => (t < 3 ? [det('car', shift(spot, t * 150, 0))] : []));
     const closing = after.filter((u) => u.state !== 'updated');
@@ -55,7 +78,15 @@ describe('operator actions', () => {
     const sim = new Sim(kerb({ suppressSeconds: 600 }));
     const id = startedEvent(sim);
     const result = sim.rules.applyOperatorAction(id, 'false_positive', sim.at, { ...by, note: 'a bush' });
-    expect(result).toMatchObject({ ok: true, update: { state: 'ended', eventId: id, reason: 'marked as a false positive by operator-7', operator: { action: 'false_positive', note: 'a bush' } } });
+    expect(result).toMatchObject({
+      ok: true,
+      update: {
+        state: 'ended',
+        eventId: id,
+        reason: 'marked as a false positive by operator-7',
+        operator: { action: 'false_positive', note: 'a bush' },
+      },
+    });
     sim.run(120, parked);
     // The tracker loses it for 10 s and finds it again under a new id: still the same false detection.
     sim.run(10, () => []);
@@ -77,7 +108,10 @@ describe('operator actions', () => {
   it('resolve ends the event; the same car standing on opens no new event until it has gone', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
-    expect(sim.rules.applyOperatorAction(id, 'resolve', sim.at, by)).toMatchObject({ ok: true, update: { state: 'ended', reason: 'resolved by operator-7' } });
+    expect(sim.rules.applyOperatorAction(id, 'resolve', sim.at, by)).toMatchObject({
+      ok: true,
+      update: { state: 'ended', reason: 'resolved by operator-7' },
+    });
     sim.run(200, parked);
     expect(sim.states()).toEqual(['started']);
     sim.run(20, () => []);
@@ -97,10 +131,18 @@ describe('operator actions', () => {
   it('an unknown or already closed event id is an error result that changes nothing', () => {
     const sim = new Sim(kerb());
     const id = startedEvent(sim);
-    expect(sim.rules.applyOperatorAction('cam1-nope', 'resolve', sim.at, by)).toEqual({ ok: false, code: 'unknown_event', error: expect.stringMatching(/unknown event id "cam1-nope"/) });
+    expect(sim.rules.applyOperatorAction('cam1-nope', 'resolve', sim.at, by)).toEqual({
+      ok: false,
+      code: 'unknown_event',
+      error: expect.stringMatching(/unknown event id "cam1-nope"/),
+    });
     expect(sim.rules.activeEvents().map((e) => e.eventId)).toEqual([id]);
     sim.rules.applyOperatorAction(id, 'resolve', sim.at, by);
-    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, by)).toEqual({ ok: false, code: 'ended', error: expect.stringMatching(/already closed \(resolve\)/) });
+    expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, by)).toEqual({
+      ok: false,
+      code: 'ended',
+      error: expect.stringMatching(/already closed \(resolve\)/),
+    });
   });
 
   it('an action on an event that has just ended says so', () => {

@@ -2,12 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { box, det, shift } from '../track/scene.ts';
 import { camera, Sim } from './sim.ts';
 
-const yard = { id: 'yard', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] };
+const yard = {
+  id: 'yard',
+  polygon: [
+    [0, 0],
+    [0.5, 0],
+    [0.5, 1],
+    [0, 1],
+  ],
+};
 const person = box(100, 100, 30, 80);
 
 describe('intrusion', () => {
   it('starts at once when a person enters the forbidden zone, one event for everyone inside, ended after they leave', () => {
-    const sim = new Sim(camera([{ ...yard, rules: [{ id: 'keep-out', type: 'intrusion', endAfterSeconds: 10, updateIntervalSeconds: 5 }] }]));
+    const sim = new Sim(
+      camera([{ ...yard, rules: [{ id: 'keep-out', type: 'intrusion', endAfterSeconds: 10, updateIntervalSeconds: 5 }] }]),
+    );
     sim.run(6, (_, t) => [det('person', shift(person, 400 - Math.min(t, 4) * 100, 0))]);
     sim.run(10, () => [det('person', person), det('person', shift(person, 60, 20))]);
     // One walks out of the zone to the right (and stays in view), the other is gone.

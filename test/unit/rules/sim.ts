@@ -25,7 +25,11 @@ export class Sim {
   mono: number;
   private wallOffset = 0;
 
-  constructor(cam: CameraConfig, start = T0, readonly fps = 5) {
+  constructor(
+    cam: CameraConfig,
+    start = T0,
+    readonly fps = 5,
+  ) {
     this.rules = createCameraRules(cam, SITE, { logger: silentLogger });
     this.mono = start;
   }

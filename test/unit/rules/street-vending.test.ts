@@ -5,7 +5,18 @@ import { camera, Sim } from './sim.ts';
 
 /** The pavement: the right third of the frame. */
 const pavement = (rule: Record<string, unknown> = {}) =>
-  camera([{ id: 'pavement', polygon: [[0.65, 0.3], [1, 0.3], [1, 1], [0.65, 1]], rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 120, endAfterSeconds: 20, ...rule }] }]);
+  camera([
+    {
+      id: 'pavement',
+      polygon: [
+        [0.65, 0.3],
+        [1, 0.3],
+        [1, 1],
+        [0.65, 1],
+      ],
+      rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 120, endAfterSeconds: 20, ...rule }],
+    },
+  ]);
 
 const umbrella = box(480, 140, 70, 50);
 const table = box(490, 200, 60, 40);
@@ -15,7 +26,11 @@ describe('street_vending', () => {
   it('a stall (umbrella and table) with its vendor starts one event after the dwell, with all of them as objects', () => {
     const sim = new Sim(pavement());
     const rnd = seeded(11);
-    sim.run(180, () => [det('umbrella', jitter(umbrella, 0.03, rnd)), det('dining table', jitter(table, 0.03, rnd)), det('person', jitter(vendor, 0.05, rnd))]);
+    sim.run(180, () => [
+      det('umbrella', jitter(umbrella, 0.03, rnd)),
+      det('dining table', jitter(table, 0.03, rnd)),
+      det('person', jitter(vendor, 0.05, rnd)),
+    ]);
     const started = sim.updates.filter((u) => u.state === 'started');
     expect(started).toHaveLength(1);
     expect(started[0].observedAt - started[0].startedAt).toBeGreaterThanOrEqual(120_000);
@@ -74,7 +89,8 @@ describe('street_vending', () => {
 describe('street_vending: what a stall is', () => {
   const bicycle = box(500, 190, 60, 45);
   /** People walking along the road below the pavement zone, one after another, passing close to it. */
-  const passersBy = (t: number): Detection[] => [0, 7, 14].map((offset) => det('person', box(700 - ((t + offset) * 40) % 420, 290, 25, 70)));
+  const passersBy = (t: number): Detection[] =>
+    [0, 7, 14].map((offset) => det('person', box(700 - (((t + offset) * 40) % 420), 290, 25, 70)));
 
   it('a parked bicycle in the zone with people walking past outside it: no vending event', () => {
     const sim = new Sim(pavement({ dwellSeconds: 60 }));
@@ -83,14 +99,44 @@ describe('street_vending: what a stall is', () => {
   });
 
   it('a stall with people walking past outside the zone and nobody at it: no event', () => {
-    const sim = new Sim(camera([{ id: 'pavement', polygon: [[0.65, 0.3], [1, 0.3], [1, 0.75], [0.65, 0.75]], rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 60 }] }]));
+    const sim = new Sim(
+      camera([
+        {
+          id: 'pavement',
+          polygon: [
+            [0.65, 0.3],
+            [1, 0.3],
+            [1, 0.75],
+            [0.65, 0.75],
+          ],
+          rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 60 }],
+        },
+      ]),
+    );
     sim.run(200, (_, t) => [det('umbrella', box(480, 160, 70, 50)), det('dining table', box(490, 215, 60, 40)), ...passersBy(t)]);
     expect(sim.updates).toEqual([]);
   });
 
   it('a vendor standing still just outside the zone, behind the stall, tends it', () => {
-    const sim = new Sim(camera([{ id: 'pavement', polygon: [[0.65, 0.3], [1, 0.3], [1, 0.75], [0.65, 0.75]], rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 60 }] }]));
-    sim.run(120, () => [det('umbrella', box(480, 160, 70, 50)), det('dining table', box(490, 215, 60, 40)), det('person', box(500, 210, 25, 70))]);
+    const sim = new Sim(
+      camera([
+        {
+          id: 'pavement',
+          polygon: [
+            [0.65, 0.3],
+            [1, 0.3],
+            [1, 0.75],
+            [0.65, 0.75],
+          ],
+          rules: [{ id: 'vending', type: 'street_vending', dwellSeconds: 60 }],
+        },
+      ]),
+    );
+    sim.run(120, () => [
+      det('umbrella', box(480, 160, 70, 50)),
+      det('dining table', box(490, 215, 60, 40)),
+      det('person', box(500, 210, 25, 70)),
+    ]);
     const started = sim.updates.filter((u) => u.state === 'started');
     expect(started).toHaveLength(1);
     expect(started[0].objects.map((o) => o.label).sort()).toEqual(['dining table', 'person', 'umbrella']);

@@ -5,16 +5,37 @@ import { thresholdWarnings } from '../../../agent/src/rules/thresholds.ts';
 import { box, det, shift } from '../track/scene.ts';
 import { camera, Sim } from './sim.ts';
 
-const yard = { id: 'yard', polygon: [[0, 0], [0.5, 0], [0.5, 1], [0, 1]] };
+const yard = {
+  id: 'yard',
+  polygon: [
+    [0, 0],
+    [0.5, 0],
+    [0.5, 1],
+    [0, 1],
+  ],
+};
 const person = box(100, 100, 30, 80);
 
 describe('rule thresholds that would silently do nothing', () => {
   it('a minScore below the tracker’s new-track score is warned about, and the rule sentence states the score that applies', () => {
-    const cam = camera([{ ...yard, rules: [{ id: 'keep-out', type: 'intrusion', minScore: 0.3 }, { id: 'crowd', type: 'crowd', minCount: 3 }] }]);
-    expect(thresholdWarnings(cam)).toEqual([
-      { path: 'zones[0].rules[0].minScore', message: expect.stringMatching(/^0\.3 is below the tracker's newTrackScore 0\.45: .* effective threshold is 0\.45/) },
+    const cam = camera([
+      {
+        ...yard,
+        rules: [
+          { id: 'keep-out', type: 'intrusion', minScore: 0.3 },
+          { id: 'crowd', type: 'crowd', minCount: 3 },
+        ],
+      },
     ]);
-    expect(describeRule(cam.zones[0].rules[0], cam.tracker)).toMatch(/objects scored below 0\.45 are ignored \(the tracker's newTrackScore: the rule's minScore 0\.3 only keeps objects already followed\)/);
+    expect(thresholdWarnings(cam)).toEqual([
+      {
+        path: 'zones[0].rules[0].minScore',
+        message: expect.stringMatching(/^0\.3 is below the tracker's newTrackScore 0\.45: .* effective threshold is 0\.45/),
+      },
+    ]);
+    expect(describeRule(cam.zones[0].rules[0], cam.tracker)).toMatch(
+      /objects scored below 0\.45 are ignored \(the tracker's newTrackScore: the rule's minScore 0\.3 only keeps objects already followed\)/,
+    );
     // The alert's sentence is the same one.
     const sim = new Sim(cam);
     sim.run(3, () => [det('person', person)]);
@@ -22,13 +43,20 @@ describe('rule thresholds that would silently do nothing', () => {
   });
 
   it('no warning when the tracker is told to start tracks as low as the rule looks', () => {
-    const cam = camera([{ ...yard, rules: [{ id: 'keep-out', type: 'intrusion', minScore: 0.3 }] }], { tracker: { newTrackScore: 0.3, highScore: 0.3 } });
+    const cam = camera([{ ...yard, rules: [{ id: 'keep-out', type: 'intrusion', minScore: 0.3 }] }], {
+      tracker: { newTrackScore: 0.3, highScore: 0.3 },
+    });
     expect(thresholdWarnings(cam)).toEqual([]);
     expect(describeRule(cam.zones[0].rules[0], cam.tracker)).toMatch(/objects scored below 0\.3 are ignored;/);
   });
 
   it('the defaults raise no warning', () => {
-    const cam = camera([{ ...yard, rules: ['illegal_parking', 'street_vending', 'intrusion', 'loitering'].map((type) => ({ id: type.replace('_', '-'), type })) }]);
+    const cam = camera([
+      {
+        ...yard,
+        rules: ['illegal_parking', 'street_vending', 'intrusion', 'loitering'].map((type) => ({ id: type.replace('_', '-'), type })),
+      },
+    ]);
     expect(thresholdWarnings(cam)).toEqual([]);
   });
 
@@ -45,6 +73,14 @@ describe('rule thresholds that would silently do nothing', () => {
     expect(endAfter({ type: 'illegal_parking' })).toBe(30);
     expect(endAfter({ type: 'intrusion' })).toBe(8);
     expect(endAfter({ type: 'loitering' })).toBe(15);
-    expect(endAfter({ type: 'line_crossing', line: [[0, 0], [1, 1]] })).toBe(5);
+    expect(
+      endAfter({
+        type: 'line_crossing',
+        line: [
+          [0, 0],
+          [1, 1],
+        ],
+      }),
+    ).toBe(5);
   });
 });

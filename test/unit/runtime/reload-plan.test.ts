@@ -5,7 +5,17 @@ import { planReload } from '../../../agent/src/runtime/reload-plan.ts';
 const camera = (id: string, extra: Record<string, unknown> = {}) => ({
   id,
   url: `rtsp://127.0.0.1:8554/${id}`,
-  zones: [{ id: 'kerb', polygon: [[0, 0], [1, 0], [1, 1]], rules: [{ id: 'park', type: 'illegal_parking', dwellSeconds: 120 }] }],
+  zones: [
+    {
+      id: 'kerb',
+      polygon: [
+        [0, 0],
+        [1, 0],
+        [1, 1],
+      ],
+      rules: [{ id: 'park', type: 'illegal_parking', dwellSeconds: 120 }],
+    },
+  ],
   ...extra,
 });
 const config = (cameras: unknown[], extra: Record<string, unknown> = {}): Config =>

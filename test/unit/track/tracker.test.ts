@@ -100,7 +100,9 @@ describe('tracker', () => {
     const tracker = createTracker();
     tracker.update([], T0);
     expect(() => tracker.update([], T0 - 1)).toThrow(/time went backwards/);
-    expect(() => tracker.update([det('car', { x1: 10, y1: 10, x2: 5, y2: 20 })], T0 + 1)).toThrow(/detection 0 \(car\): expected a box with finite x1 < x2/);
+    expect(() => tracker.update([det('car', { x1: 10, y1: 10, x2: 5, y2: 20 })], T0 + 1)).toThrow(
+      /detection 0 \(car\): expected a box with finite x1 < x2/,
+    );
     expect(() => createTracker({ lowScore: 0.6, highScore: 0.5 })).toThrow(/lowScore/);
   });
 });

@@ -21,7 +21,11 @@ describe('console passwords', () => {
     expect(await setPassword(file, 'installer1', 'admin', 'new one here')).toBe('updated');
     expect(await authenticate(file, 'installer1', 'correct horse')).toBeUndefined();
     expect((await authenticate(file, 'installer1', 'new one here'))?.role).toBe('admin');
-    expect(readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('viewer1:'))).toHaveLength(1);
+    expect(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('viewer1:')),
+    ).toHaveLength(1);
   });
 
   it('refuses a malformed users file with the file, line and expected form', () => {
@@ -47,7 +51,16 @@ describe('files served from a folder', () => {
     writeFileSync(join(dir, 'secret.txt'), 'secret');
     symlinkSync(join(dir, 'secret.txt'), join(root, 'link.txt'));
     expect(await resolveInside(root, 'cam/a.jpg')).toBe(join(root, 'cam', 'a.jpg'));
-    for (const bad of ['../secret.txt', 'cam/../../secret.txt', '/etc/passwd', 'link.txt', 'cam', 'cam\\..\\..\\secret.txt', 'a\0.jpg', 'missing.jpg']) {
+    for (const bad of [
+      '../secret.txt',
+      'cam/../../secret.txt',
+      '/etc/passwd',
+      'link.txt',
+      'cam',
+      'cam\\..\\..\\secret.txt',
+      'a\0.jpg',
+      'missing.jpg',
+    ]) {
       expect(await resolveInside(root, bad), bad).toBeUndefined();
     }
   });

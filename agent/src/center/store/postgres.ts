@@ -8,7 +8,11 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
 /** The city's archive: one PostgreSQL shared by every center instance. */
 export async function openPostgresStore(opts: { url: string; password?: string; poolSize?: number }): Promise<CenterStore> {
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, ...(opts.password !== undefined ? { password: opts.password } : {}) });
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    ...(opts.password !== undefined ? { password: opts.password } : {}),
+  });
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on the next query
   const over = (q: { query: pg.Pool['query'] } | pg.PoolClient, inTx: boolean): Db => {
     const db: Db = {
@@ -44,7 +48,9 @@ export async function openPostgresStore(opts: { url: string; password?: string; 
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end();
-    throw new Error(`cannot reach PostgreSQL at ${opts.url.replace(/\/\/[^@/]*@/, '//***@')} (${(err as Error).message}): check storage.url and that the server is running`);
+    throw new Error(
+      `cannot reach PostgreSQL at ${opts.url.replace(/\/\/[^@/]*@/, '//***@')} (${(err as Error).message}): check storage.url and that the server is running`,
+    );
   }
   const db = over(pool, false);
   await migrate(db);

@@ -36,7 +36,9 @@ export async function migrate(db: Db): Promise<number[]> {
   return db.tx(async (t) => {
     // Two instances starting together: the second waits here, then finds the versions recorded.
     if (db.dialect === 'postgres') await t.all('SELECT pg_advisory_xact_lock(7355608)');
-    await t.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+    await t.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
     const applied = new Set((await t.all('SELECT version FROM schema_migrations')).map((r) => num(r.version)));
     const done: number[] = [];
     for (const m of MIGRATIONS) {
@@ -53,7 +55,23 @@ const EVENT_COLUMNS =
   'id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address, first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, first_seen, rev, changed_at';
 
 /** Columns that follow the newest message (highest seq), whatever order the messages arrive in. */
-const LATEST = ['state', 'seq', 'observed_at', 'ended_at', 'dwell_seconds', 'lon', 'lat', 'address', 'alert_json', 'operator_action', 'operator_by', 'operator_unit', 'operator_at', 'category_code', 'category_name'];
+const LATEST = [
+  'state',
+  'seq',
+  'observed_at',
+  'ended_at',
+  'dwell_seconds',
+  'lon',
+  'lat',
+  'address',
+  'alert_json',
+  'operator_action',
+  'operator_by',
+  'operator_unit',
+  'operator_at',
+  'category_code',
+  'category_name',
+];
 
 function eventRow(r: Row): EventRow {
   return {
@@ -124,7 +142,10 @@ const storedAlert = (json: unknown): Alert => alertSchema.loose().parse(JSON.par
 
 export function createSqlStore(db: Db): CenterStore {
   const boxesWhere = async (where: string, params: unknown[]): Promise<BoxRow[]> => {
-    const boxes = await db.all(`SELECT site, box_id, online, agent_version, started_at, status_at, last_contact, changed_at FROM boxes ${where} ORDER BY site`, params);
+    const boxes = await db.all(
+      `SELECT site, box_id, online, agent_version, started_at, status_at, last_contact, changed_at FROM boxes ${where} ORDER BY site`,
+      params,
+    );
     if (!boxes.length) return [];
     const cams = await db.all('SELECT site, camera, name, state, reason, health_json, health_at FROM cameras ORDER BY site, camera');
     const bySite = new Map<string, CameraRow[]>();
@@ -174,11 +195,32 @@ export function createSqlStore(db: Db): CenterStore {
         if (!fresh.length) return { inserted: false };
         const op = a.operator;
         const values = [
-          a.id, a.site, a.camera, a.zone, a.type, ev.categoryCode, ev.categoryName, a.state, a.seq,
-          ms(a.startedAt), ms(a.observedAt), ms(a.endedAt), a.dwellSeconds, a.location.coordinates[0], a.location.coordinates[1], a.address ?? null,
-          a.seq === 0 ? snap : null, snap, a.state === 'cleared' ? snap : null,
-          op?.action ?? null, op?.by ?? null, op?.unit ?? null, ms(op?.at), op?.action === 'dispatch' ? ms(op.at) : null,
-          ev.json, ev.receivedAt,
+          a.id,
+          a.site,
+          a.camera,
+          a.zone,
+          a.type,
+          ev.categoryCode,
+          ev.categoryName,
+          a.state,
+          a.seq,
+          ms(a.startedAt),
+          ms(a.observedAt),
+          ms(a.endedAt),
+          a.dwellSeconds,
+          a.location.coordinates[0],
+          a.location.coordinates[1],
+          a.address ?? null,
+          a.seq === 0 ? snap : null,
+          snap,
+          a.state === 'cleared' ? snap : null,
+          op?.action ?? null,
+          op?.by ?? null,
+          op?.unit ?? null,
+          ms(op?.at),
+          op?.action === 'dispatch' ? ms(op.at) : null,
+          ev.json,
+          ev.receivedAt,
         ];
         const newer = (c: string) => `${c} = CASE WHEN excluded.seq > events.seq THEN excluded.${c} ELSE events.${c} END`;
         await t.run(
@@ -194,14 +236,20 @@ export function createSqlStore(db: Db): CenterStore {
           values,
         );
         for (const f of forwarders) {
-          await t.run('INSERT INTO deliveries (forwarder, event_id, seq, next_at, created_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING', [f, a.id, a.seq, ev.receivedAt]);
+          await t.run(
+            'INSERT INTO deliveries (forwarder, event_id, seq, next_at, created_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING',
+            [f, a.id, a.seq, ev.receivedAt],
+          );
         }
         await touchIn(t, a.site, ev.receivedAt);
         return { inserted: true };
       }),
 
     saveSnapshot: async (sha256, jpeg, topic, receivedAt) => {
-      const n = await db.run('INSERT INTO snapshots (sha256, jpeg, bytes, topic, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING', [sha256, jpeg, jpeg.length, topic, receivedAt]);
+      const n = await db.run(
+        'INSERT INTO snapshots (sha256, jpeg, bytes, topic, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING',
+        [sha256, jpeg, jpeg.length, topic, receivedAt],
+      );
       return { inserted: n > 0 };
     },
 
@@ -248,7 +296,10 @@ export function createSqlStore(db: Db): CenterStore {
         [digest, site, r.requestId ?? null, r.command, r.ok ? 1 : 0, r.error ?? null, json, receivedAt],
       );
       if (n > 0 && r.requestId) {
-        await db.run("UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND result IN ('pending', 'timeout')", [r.requestId, r.ok ? 'ok' : 'refused', r.error ?? null, receivedAt]);
+        await db.run(
+          "UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND result IN ('pending', 'timeout')",
+          [r.requestId, r.ok ? 'ok' : 'refused', r.error ?? null, receivedAt],
+        );
       }
       return { inserted: n > 0 };
     },
@@ -266,7 +317,10 @@ export function createSqlStore(db: Db): CenterStore {
     finishAction: async (requestId, result, error, at) => {
       await db.tx(async (t) => {
         // The box's answer may already be in (it came through the shared subscription first): a timeout never overwrites it.
-        const rows = await t.all(`UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND (result = 'pending' OR $2 <> 'timeout') RETURNING event_id`, [requestId, result, error, at]);
+        const rows = await t.all(
+          `UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND (result = 'pending' OR $2 <> 'timeout') RETURNING event_id`,
+          [requestId, result, error, at],
+        );
         for (const r of rows) await t.run('UPDATE events SET rev = rev + 1, changed_at = $2 WHERE id = $1', [r.event_id, at]);
       });
     },
@@ -294,7 +348,12 @@ export function createSqlStore(db: Db): CenterStore {
     getEvent: async (id) => {
       const [row] = await db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`, [id]);
       if (!row) return null;
-      const messages: EventMessageRow[] = (await db.all('SELECT seq, state, snapshot_sha, received_at, received_by, alert_json FROM event_messages WHERE event_id = $1 ORDER BY seq', [id])).map((m) => ({
+      const messages: EventMessageRow[] = (
+        await db.all(
+          'SELECT seq, state, snapshot_sha, received_at, received_by, alert_json FROM event_messages WHERE event_id = $1 ORDER BY seq',
+          [id],
+        )
+      ).map((m) => ({
         seq: num(m.seq),
         state: String(m.state),
         snapshotSha: strOrNull(m.snapshot_sha),
@@ -320,7 +379,9 @@ export function createSqlStore(db: Db): CenterStore {
     listBoxes: () => boxesWhere('', []),
 
     changedSince: async (since) => ({
-      events: (await db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE changed_at >= $1 ORDER BY changed_at LIMIT 1000`, [since])).map(eventRow),
+      events: (await db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE changed_at >= $1 ORDER BY changed_at LIMIT 1000`, [since])).map(
+        eventRow,
+      ),
       boxes: await boxesWhere('WHERE changed_at >= $1', [since]),
     }),
 
@@ -343,7 +404,10 @@ export function createSqlStore(db: Db): CenterStore {
 
     finishDelivery: async (d, o) => {
       if (o.ok) {
-        await db.run("UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_status = $4, delivered_at = $5, last_error = NULL, claimed_until = NULL WHERE forwarder = $1 AND event_id = $2 AND seq = $3", [d.forwarder, d.eventId, d.seq, o.status, o.at]);
+        await db.run(
+          "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_status = $4, delivered_at = $5, last_error = NULL, claimed_until = NULL WHERE forwarder = $1 AND event_id = $2 AND seq = $3",
+          [d.forwarder, d.eventId, d.seq, o.status, o.at],
+        );
       } else {
         await db.run(
           'UPDATE deliveries SET state = $4, attempts = attempts + 1, last_status = $5, last_error = $6, next_at = COALESCE($7, next_at), claimed_until = NULL WHERE forwarder = $1 AND event_id = $2 AND seq = $3',
@@ -359,8 +423,18 @@ export function createSqlStore(db: Db): CenterStore {
       );
       const out: DeliveryStat[] = [];
       for (const r of rows) {
-        const [e] = await db.all('SELECT last_error FROM deliveries WHERE forwarder = $1 AND last_error IS NOT NULL ORDER BY next_at DESC LIMIT 1', [r.forwarder]);
-        out.push({ forwarder: String(r.forwarder), pending: num(r.pending), delivered: num(r.delivered), failed: num(r.failed), lastError: strOrNull(e?.last_error), lastDeliveredAt: numOrNull(r.last_delivered) });
+        const [e] = await db.all(
+          'SELECT last_error FROM deliveries WHERE forwarder = $1 AND last_error IS NOT NULL ORDER BY next_at DESC LIMIT 1',
+          [r.forwarder],
+        );
+        out.push({
+          forwarder: String(r.forwarder),
+          pending: num(r.pending),
+          delivered: num(r.delivered),
+          failed: num(r.failed),
+          lastError: strOrNull(e?.last_error),
+          lastDeliveredAt: numOrNull(r.last_delivered),
+        });
       }
       return out;
     },

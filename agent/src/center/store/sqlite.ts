@@ -7,7 +7,8 @@ import type { CenterStore } from './types.ts';
 /** `$1` → `@p1` (a named parameter may repeat): the store's statements are written once for both engines. */
 const toSqlite = (sql: string) => sql.replace(/\$(\d+)/g, '@p$1');
 /** better-sqlite3 binds Buffers as BLOBs and numbers as they are; booleans are stored 0/1 by the store itself. */
-const bind = (params: unknown[]): [Record<string, unknown>] | [] => (params.length ? [Object.fromEntries(params.map((p, i) => [`p${i + 1}`, p === undefined ? null : p]))] : []);
+const bind = (params: unknown[]): [Record<string, unknown>] | [] =>
+  params.length ? [Object.fromEntries(params.map((p, i) => [`p${i + 1}`, p === undefined ? null : p]))] : [];
 
 /** The embedded archive for one machine: one file, WAL, synchronous=NORMAL (a power cut loses at most the last commit). */
 export async function openSqliteStore(path: string): Promise<CenterStore> {

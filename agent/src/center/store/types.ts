@@ -163,7 +163,10 @@ export interface CenterStore {
 
   /** Due deliveries, each claimed for `leaseMs` so another instance does not send it at the same time. */
   claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
-  finishDelivery(d: { forwarder: string; eventId: string; seq: number }, outcome: { ok: true; status: number; at: number } | { ok: false; status: number | null; error: string; nextAt: number | null }): Promise<void>;
+  finishDelivery(
+    d: { forwarder: string; eventId: string; seq: number },
+    outcome: { ok: true; status: number; at: number } | { ok: false; status: number | null; error: string; nextAt: number | null },
+  ): Promise<void>;
   deliveryStats(): Promise<DeliveryStat[]>;
 
   counts(): Promise<StoreCounts>;

@@ -6,6 +6,13 @@ export const runSnapshotCommand: CommandRun<'snapshot'> = async ({ camera }, han
   if (unknown) return { outcome: unknown };
   const shot = await handlers.snapshot(camera);
   if (!shot.ok) return { outcome: shot };
-  const detail = { camera, topic: topics.requestedSnapshot(camera), sha256: shot.sha256, bytes: shot.jpeg.length, width: shot.width, height: shot.height };
+  const detail = {
+    camera,
+    topic: topics.requestedSnapshot(camera),
+    sha256: shot.sha256,
+    bytes: shot.jpeg.length,
+    width: shot.width,
+    height: shot.height,
+  };
   return { outcome: { ok: true, detail }, snapshot: { camera, jpeg: shot.jpeg } };
 };

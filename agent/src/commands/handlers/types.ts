@@ -35,4 +35,9 @@ export interface CommandResultOf {
 }
 
 /** One command's handler: the validated command in, the outcome out; it changes nothing when it refuses. */
-export type CommandRun<N extends CommandName> = (cmd: z.infer<(typeof commandSchemas)[N]>, handlers: CommandHandlers, at: number, topics: Topics) => Promise<CommandResultOf>;
+export type CommandRun<N extends CommandName> = (
+  cmd: z.infer<(typeof commandSchemas)[N]>,
+  handlers: CommandHandlers,
+  at: number,
+  topics: Topics,
+) => Promise<CommandResultOf>;

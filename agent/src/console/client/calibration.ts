@@ -16,7 +16,9 @@ interface Mark {
 
 /** Fit with all complete points, residual per point, and each point predicted from the others (≥ 5 points). */
 function fitMarks(marks: Mark[]): { fit?: HomographyFit; error?: string; complete: number[]; loo: (number | undefined)[] } {
-  const complete = marks.flatMap((m, i) => (m.lat !== '' && m.lon !== '' && Number.isFinite(Number(m.lat)) && Number.isFinite(Number(m.lon)) ? [i] : []));
+  const complete = marks.flatMap((m, i) =>
+    m.lat !== '' && m.lon !== '' && Number.isFinite(Number(m.lat)) && Number.isFinite(Number(m.lon)) ? [i] : [],
+  );
   const pts = complete.map((i) => ({ pixel: marks[i].pixel, geo: { lat: Number(marks[i].lat), lon: Number(marks[i].lon) } }));
   if (pts.length < 4) return { complete, loo: [] };
   try {
@@ -54,15 +56,50 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
   let result: ReturnType<typeof fitMarks> = { complete: [], loo: [] };
 
   main.append(
-    h('h1', {}, `${t('calib.title')} · ${camera}`, ' ', h('a', { href: `/cameras/${encodeURIComponent(camera)}`, class: 'small' }, t('link.live'))),
+    h(
+      'h1',
+      {},
+      `${t('calib.title')} · ${camera}`,
+      ' ',
+      h('a', { href: `/cameras/${encodeURIComponent(camera)}`, class: 'small' }, t('link.live')),
+    ),
     h('p', { class: 'muted small' }, t('calib.help')),
-    h('div', { class: 'live-layout' },
+    h(
+      'div',
+      { class: 'live-layout' },
       h('section', { class: 'live-main' }, h('div', { id: 'stage-slot' }), hover, error),
-      h('aside', { class: 'live-side' },
-        h('div', { class: 'card' },
-          h('table', { id: 'calib-points' }, h('thead', {}, h('tr', {}, h('th', {}, t('calib.point')), h('th', {}, t('calib.pixel')), h('th', {}, t('calib.lat')), h('th', {}, t('calib.lon')), h('th', {}, t('calib.error')), h('th'))), rows),
+      h(
+        'aside',
+        { class: 'live-side' },
+        h(
+          'div',
+          { class: 'card' },
+          h(
+            'table',
+            { id: 'calib-points' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                h('th', {}, t('calib.point')),
+                h('th', {}, t('calib.pixel')),
+                h('th', {}, t('calib.lat')),
+                h('th', {}, t('calib.lon')),
+                h('th', {}, t('calib.error')),
+                h('th'),
+              ),
+            ),
+            rows,
+          ),
           total,
-          h('div', { class: 'row' }, h('button', { class: 'secondary', id: 'check', onclick: () => void submit(false) }, t('edit.check')), h('button', { id: 'save', onclick: () => void submit(true) }, t('edit.save'))),
+          h(
+            'div',
+            { class: 'row' },
+            h('button', { class: 'secondary', id: 'check', onclick: () => void submit(false) }, t('edit.check')),
+            h('button', { id: 'save', onclick: () => void submit(true) }, t('edit.save')),
+          ),
           problemsBox,
           resultBox,
           diffBox,
@@ -82,7 +119,10 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
     else if (!result.fit) total.append(h('span', { class: 'muted' }, t('calib.need', { n: result.complete.length })));
     else {
       const loo = result.loo.filter((x): x is number => x !== undefined);
-      total.append(t('calib.total', { rms: result.fit.rmsMeters.toFixed(2), max: result.fit.maxMeters.toFixed(2) }), loo.length ? ` · ${t('calib.loo', { loo: metres(Math.max(...loo)) })}` : '');
+      total.append(
+        t('calib.total', { rms: result.fit.rmsMeters.toFixed(2), max: result.fit.maxMeters.toFixed(2) }),
+        loo.length ? ` · ${t('calib.loo', { loo: metres(Math.max(...loo)) })}` : '',
+      );
     }
     rows.querySelectorAll<HTMLTableRowElement>('tr').forEach((tr, i) => {
       const k = result.complete.indexOf(i);
@@ -97,8 +137,43 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
   function renderRows(): void {
     clear(rows);
     marks.forEach((m, i) => {
-      const input = (key: 'lat' | 'lon') => h('input', { class: key, inputmode: 'decimal', size: 11, value: m[key], oninput: (ev: Event) => { m[key] = (ev.target as HTMLInputElement).value.trim(); recompute(); } });
-      rows.append(h('tr', {}, h('td', {}, String(i + 1)), h('td', { class: 'px num' }), h('td', {}, input('lat')), h('td', {}, input('lon')), h('td', { class: 'err num' }), h('td', {}, h('button', { class: 'link', onclick: () => { marks.splice(i, 1); renderRows(); } }, t('calib.remove')))));
+      const input = (key: 'lat' | 'lon') =>
+        h('input', {
+          class: key,
+          inputmode: 'decimal',
+          size: 11,
+          value: m[key],
+          oninput: (ev: Event) => {
+            m[key] = (ev.target as HTMLInputElement).value.trim();
+            recompute();
+          },
+        });
+      rows.append(
+        h(
+          'tr',
+          {},
+          h('td', {}, String(i + 1)),
+          h('td', { class: 'px num' }),
+          h('td', {}, input('lat')),
+          h('td', {}, input('lon')),
+          h('td', { class: 'err num' }),
+          h(
+            'td',
+            {},
+            h(
+              'button',
+              {
+                class: 'link',
+                onclick: () => {
+                  marks.splice(i, 1);
+                  renderRows();
+                },
+              },
+              t('calib.remove'),
+            ),
+          ),
+        ),
+      );
     });
     recompute();
   }
@@ -157,9 +232,21 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
     diffBox.textContent = '';
     const units = edit.camera.calibration?.units ?? 'pixels';
     const { width: w, height: hgt } = edit.analysis;
-    const calibration = marks.length === 0 ? null : { ...(edit.camera.calibration ?? {}), units, points: marks.map((m) => ({ pixel: fromPx(m.pixel, units, w, hgt), geo: { lat: Number(m.lat), lon: Number(m.lon) } })) };
+    const calibration =
+      marks.length === 0
+        ? null
+        : {
+            ...(edit.camera.calibration ?? {}),
+            units,
+            points: marks.map((m) => ({ pixel: fromPx(m.pixel, units, w, hgt), geo: { lat: Number(m.lat), lon: Number(m.lon) } })),
+          };
     try {
-      const r = await api<SaveAnswer>(write ? 'PUT' : 'POST', `/api/cameras/${encodeURIComponent(camera)}/${write ? 'edit' : 'check'}`, { baseSha256: edit.baseSha256, zones: edit.camera.zones, privacyMasks: edit.camera.privacyMasks, calibration });
+      const r = await api<SaveAnswer>(write ? 'PUT' : 'POST', `/api/cameras/${encodeURIComponent(camera)}/${write ? 'edit' : 'check'}`, {
+        baseSha256: edit.baseSha256,
+        zones: edit.camera.zones,
+        privacyMasks: edit.camera.privacyMasks,
+        calibration,
+      });
       diffBox.textContent = r.diff;
       if (!r.changed) resultBox.append(h('p', { class: 'muted' }, t('save.noChange')));
       else if (!write) resultBox.append(h('p', { class: 'ok' }, t('check.ok')));
@@ -169,7 +256,8 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
     } catch (err) {
       const e = err as ApiError;
       const problems = (e.problems ?? []) as SaveAnswer['problems'];
-      if (problems.length) problemsBox.append(h('p', {}, t('save.problems')), h('ul', {}, ...problems.map((p) => h('li', { class: 'problem' }, p.text))));
+      if (problems.length)
+        problemsBox.append(h('p', {}, t('save.problems')), h('ul', {}, ...problems.map((p) => h('li', { class: 'problem' }, p.text))));
       else problemsBox.append(h('p', {}, e.status === 409 ? t('save.conflict') : e.message));
     }
   }
@@ -179,7 +267,11 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
       edit = d;
       const { width: w, height: hgt } = d.analysis;
       const units = d.camera.calibration?.units ?? 'normalized';
-      marks = (d.camera.calibration?.points ?? []).map((p) => ({ pixel: toPx(p.pixel, units, w, hgt), lat: String(p.geo.lat), lon: String(p.geo.lon) }));
+      marks = (d.camera.calibration?.points ?? []).map((p) => ({
+        pixel: toPx(p.pixel, units, w, hgt),
+        lat: String(p.geo.lat),
+        lon: String(p.geo.lon),
+      }));
       stage = new Stage(camera, w, hgt);
       document.getElementById('stage-slot')!.replaceWith(stage.el);
       attach(stage);

@@ -19,7 +19,13 @@ interface FileZone {
 export interface EditData {
   baseSha256: string;
   file: string;
-  camera: { id: string; name?: string; zones: FileZone[]; privacyMasks: Point[][]; calibration?: { units?: Units; points: { pixel: Point; geo: { lat: number; lon: number } }[] } };
+  camera: {
+    id: string;
+    name?: string;
+    zones: FileZone[];
+    privacyMasks: Point[][];
+    calibration?: { units?: Units; points: { pixel: Point; geo: { lat: number; lon: number } }[] };
+  };
   analysis: { width: number; height: number };
   windows: { x: number; y: number; width: number; height: number }[];
   ruleTypes: RuleTypeInfo[];
@@ -52,7 +58,9 @@ export function toPx(p: Point, units: Units, w: number, hgt: number): Point {
 }
 export function fromPx(p: Point, units: Units, w: number, hgt: number): Point {
   const clamp = (v: number, max: number) => Math.min(max, Math.max(0, v));
-  return units === 'pixels' ? [Math.round(clamp(p[0], w)), Math.round(clamp(p[1], hgt))] : [round4(clamp(p[0] / w, 1)), round4(clamp(p[1] / hgt, 1))];
+  return units === 'pixels'
+    ? [Math.round(clamp(p[0], w)), Math.round(clamp(p[1], hgt))]
+    : [round4(clamp(p[0] / w, 1)), round4(clamp(p[1] / hgt, 1))];
 }
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
 
@@ -74,22 +82,45 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
   let drag: { pts: Point[]; i: number } | undefined;
 
   main.append(
-    h('h1', {}, `${t('live.title')} · ${camera}`, ' ', h('a', { href: `/cameras/${encodeURIComponent(camera)}/calibration`, class: 'small' }, t('link.calibration'))),
-    h('div', { class: 'live-layout' },
+    h(
+      'h1',
+      {},
+      `${t('live.title')} · ${camera}`,
+      ' ',
+      h('a', { href: `/cameras/${encodeURIComponent(camera)}/calibration`, class: 'small' }, t('link.calibration')),
+    ),
+    h(
+      'div',
+      { class: 'live-layout' },
       h('section', { class: 'live-main' }, h('div', { id: 'stage-slot' }), status, layerBox, error),
-      h('aside', { class: 'live-side' }, h('div', { class: 'card' }, h('h2', {}, t('rules.title')), rulesList), canEdit ? h('div', { class: 'card' }, h('h2', {}, t('edit.title')), editor) : undefined),
+      h(
+        'aside',
+        { class: 'live-side' },
+        h('div', { class: 'card' }, h('h2', {}, t('rules.title')), rulesList),
+        canEdit ? h('div', { class: 'card' }, h('h2', {}, t('edit.title')), editor) : undefined,
+      ),
     ),
   );
   for (const l of LAYERS) {
     layerBox.append(
-      h('label', { class: 'inline' },
-        h('input', { type: 'checkbox', checked: true, 'data-layer': l, onchange: (ev: Event) => ((ev.target as HTMLInputElement).checked ? layers.add(l) : layers.delete(l), draw()) }),
+      h(
+        'label',
+        { class: 'inline' },
+        h('input', {
+          type: 'checkbox',
+          checked: true,
+          'data-layer': l,
+          onchange: (ev: Event) => ((ev.target as HTMLInputElement).checked ? layers.add(l) : layers.delete(l), draw()),
+        }),
         t(`layer.${l}` as Key),
       ),
     );
   }
 
-  const lineOf = (shape: Shape, r: Rule): Point[] | undefined => (r.type === 'line_crossing' && Array.isArray(r.line) ? r.line.map((p) => toPx(p, shape.units, edit!.analysis.width, edit!.analysis.height)) : undefined);
+  const lineOf = (shape: Shape, r: Rule): Point[] | undefined =>
+    r.type === 'line_crossing' && Array.isArray(r.line)
+      ? r.line.map((p) => toPx(p, shape.units, edit!.analysis.width, edit!.analysis.height))
+      : undefined;
 
   function draw(): void {
     if (!stage || !edit) return;
@@ -144,7 +175,14 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
         for (const tr of facts.tracks) {
           ctx.strokeStyle = tr.moving ? '#ff9800' : '#4caf50';
           ctx.strokeRect(tr.box.x1, tr.box.y1, tr.box.x2 - tr.box.x1, tr.box.y2 - tr.box.y1);
-          label(ctx, `#${tr.id} ${tr.label} ${tr.moving ? '→' : `${Math.round(tr.stationarySeconds)} s`}`, tr.box.x1, tr.box.y1, tr.moving ? '#e65100' : '#2e7d32', s);
+          label(
+            ctx,
+            `#${tr.id} ${tr.label} ${tr.moving ? '→' : `${Math.round(tr.stationarySeconds)} s`}`,
+            tr.box.x1,
+            tr.box.y1,
+            tr.moving ? '#e65100' : '#2e7d32',
+            s,
+          );
         }
       }
     }
@@ -154,7 +192,8 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
         pts.forEach(([x, y], i) => {
           ctx.beginPath();
           ctx.arc(x, y, 6 * s, 0, Math.PI * 2);
-          ctx.fillStyle = selectedPoint && !selectedPoint.rule && selectedPoint.pts === pts && selectedPoint.i === i ? '#f44336' : '#ffeb3b';
+          ctx.fillStyle =
+            selectedPoint && !selectedPoint.rule && selectedPoint.pts === pts && selectedPoint.i === i ? '#f44336' : '#ffeb3b';
           ctx.fill();
           ctx.strokeStyle = '#000';
           ctx.lineWidth = 1 * s;
@@ -172,7 +211,14 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
     }
     for (const r of facts.rules) {
       if (r.followed.length === 0) {
-        rulesList.append(h('li', { class: 'muted', 'data-rule': `${r.zone.id}/${r.rule.id}` }, t('rules.idle', { zone: r.zone.id, rule: r.rule.id }), r.open ? '' : ` ${t('rules.closed')}`));
+        rulesList.append(
+          h(
+            'li',
+            { class: 'muted', 'data-rule': `${r.zone.id}/${r.rule.id}` },
+            t('rules.idle', { zone: r.zone.id, rule: r.rule.id }),
+            r.open ? '' : ` ${t('rules.closed')}`,
+          ),
+        );
         continue;
       }
       for (const f of r.followed) {
@@ -185,7 +231,9 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
           zone: r.zone.id,
         });
         rulesList.append(
-          h('li', { 'data-rule': `${r.zone.id}/${r.rule.id}`, class: f.eventId ? 'alerting' : undefined },
+          h(
+            'li',
+            { 'data-rule': `${r.zone.id}/${r.rule.id}`, class: f.eventId ? 'alerting' : undefined },
             h('progress', { max: r.dwellSeconds, value: Math.min(elapsed, r.dwellSeconds) }),
             ' ',
             text,
@@ -205,13 +253,17 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
   if (canEdit) {
     editor.append(
       h('p', { class: 'small muted' }, t('edit.help')),
-      h('div', { class: 'row' },
+      h(
+        'div',
+        { class: 'row' },
         h('button', { class: 'secondary', id: 'add-zone', onclick: () => addShape('zone') }, t('edit.addZone')),
         h('button', { class: 'secondary', id: 'add-mask', onclick: () => addShape('mask') }, t('edit.addMask')),
       ),
       shapeList,
       shapeForm,
-      h('div', { class: 'row' },
+      h(
+        'div',
+        { class: 'row' },
         h('button', { class: 'secondary', id: 'check', onclick: () => void submit(false) }, t('edit.check')),
         h('button', { id: 'save', onclick: () => void submit(true) }, t('edit.save')),
       ),
@@ -238,7 +290,20 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
       return;
     }
     const sh = selected;
-    const del = h('button', { class: 'danger', id: 'delete-shape', onclick: () => { shapes = shapes.filter((x) => x !== sh); selected = undefined; renderShapes(); draw(); } }, t('edit.deleteShape'));
+    const del = h(
+      'button',
+      {
+        class: 'danger',
+        id: 'delete-shape',
+        onclick: () => {
+          shapes = shapes.filter((x) => x !== sh);
+          selected = undefined;
+          renderShapes();
+          draw();
+        },
+      },
+      t('edit.deleteShape'),
+    );
     const delPoint = h('button', { class: 'secondary', id: 'delete-point', onclick: () => deletePoint() }, t('edit.deletePoint'));
     if (sh.kind === 'mask') {
       shapeForm.append(h('div', { class: 'row' }, delPoint, del));
@@ -247,21 +312,46 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
     const z = sh.zone!;
     const zi = shapes.filter((x) => x.kind === 'zone').indexOf(sh);
     const field = (key: 'id' | 'name', labelKey: Key) =>
-      h('label', {}, t(labelKey), h('input', { id: `zone-${key}`, value: (z[key] as string | undefined) ?? '', oninput: (ev: Event) => { const v = (ev.target as HTMLInputElement).value; if (key === 'name' && v === '') delete z.name; else z[key] = v; renderShapeButtons(); draw(); } }));
+      h(
+        'label',
+        {},
+        t(labelKey),
+        h('input', {
+          id: `zone-${key}`,
+          value: (z[key] as string | undefined) ?? '',
+          oninput: (ev: Event) => {
+            const v = (ev.target as HTMLInputElement).value;
+            if (key === 'name' && v === '') delete z.name;
+            else z[key] = v;
+            renderShapeButtons();
+            draw();
+          },
+        }),
+      );
     const rules = h('div', { class: 'rules-form' });
     const renderRuleForms = () => {
       clear(rules);
       z.rules.forEach((r, ri) =>
         rules.append(
-          ruleForm(r, edit!.ruleTypes, `zones[${zi}].rules[${ri}]`, (next) => {
-            if (next.type === 'line_crossing' && !Array.isArray(next.line)) next.line = [fromPx([stage!.width * 0.3, stage!.height * 0.6], sh.units, stage!.width, stage!.height), fromPx([stage!.width * 0.7, stage!.height * 0.6], sh.units, stage!.width, stage!.height)];
-            z.rules[ri] = next;
-            renderRuleForms();
-            draw();
-          }, () => {
-            z.rules.splice(ri, 1);
-            renderRuleForms();
-          }),
+          ruleForm(
+            r,
+            edit!.ruleTypes,
+            `zones[${zi}].rules[${ri}]`,
+            (next) => {
+              if (next.type === 'line_crossing' && !Array.isArray(next.line))
+                next.line = [
+                  fromPx([stage!.width * 0.3, stage!.height * 0.6], sh.units, stage!.width, stage!.height),
+                  fromPx([stage!.width * 0.7, stage!.height * 0.6], sh.units, stage!.width, stage!.height),
+                ];
+              z.rules[ri] = next;
+              renderRuleForms();
+              draw();
+            },
+            () => {
+              z.rules.splice(ri, 1);
+              renderRuleForms();
+            },
+          ),
         ),
       );
     };
@@ -272,8 +362,21 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
       h('p', { class: 'field-problem error', 'data-path': `zones[${zi}].polygon` }),
       h('h3', {}, t('edit.rules')),
       rules,
-      h('div', { class: 'row' },
-        h('button', { class: 'secondary', id: 'add-rule', onclick: () => { z.rules.push({ id: `rule-${z.rules.length + 1}`, type: edit!.ruleTypes[0].type }); renderRuleForms(); } }, t('edit.addRule')),
+      h(
+        'div',
+        { class: 'row' },
+        h(
+          'button',
+          {
+            class: 'secondary',
+            id: 'add-rule',
+            onclick: () => {
+              z.rules.push({ id: `rule-${z.rules.length + 1}`, type: edit!.ruleTypes[0].type });
+              renderRuleForms();
+            },
+          },
+          t('edit.addRule'),
+        ),
         delPoint,
         del,
       ),
@@ -293,7 +396,8 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
 
   function addShape(kind: 'zone' | 'mask'): void {
     const n = shapes.filter((s) => s.kind === 'zone').length + 1;
-    const zone: FileZone | undefined = kind === 'zone' ? { id: `zone-${n}`, units: 'pixels', polygon: [], rules: [{ id: 'rule-1', type: 'illegal_parking' }] } : undefined;
+    const zone: FileZone | undefined =
+      kind === 'zone' ? { id: `zone-${n}`, units: 'pixels', polygon: [], rules: [{ id: 'rule-1', type: 'illegal_parking' }] } : undefined;
     const sh: Shape = { kind, units: kind === 'zone' ? 'pixels' : 'normalized', pts: [], zone };
     shapes.push(sh);
     select(sh);
@@ -310,7 +414,10 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
   function handleAt(p: Point): { pts: Point[]; i: number; rule?: Rule } | undefined {
     if (!selected || !stage) return undefined;
     const r = 10 * stage.scale();
-    const lists: { pts: Point[]; rule?: Rule }[] = [{ pts: selected.pts }, ...(selected.zone?.rules.flatMap((rule) => (lineOf(selected!, rule) ? [{ pts: lineOf(selected!, rule)!, rule }] : [])) ?? [])];
+    const lists: { pts: Point[]; rule?: Rule }[] = [
+      { pts: selected.pts },
+      ...(selected.zone?.rules.flatMap((rule) => (lineOf(selected!, rule) ? [{ pts: lineOf(selected!, rule)!, rule }] : [])) ?? []),
+    ];
     for (const l of lists) {
       const i = l.pts.findIndex(([x, y]) => Math.hypot(x - p[0], y - p[1]) <= r);
       if (i >= 0) return { pts: l.pts, i, rule: l.rule };
@@ -360,7 +467,12 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
       draw();
     });
     window.addEventListener('keydown', (ev) => {
-      if ((ev.key === 'Delete' || ev.key === 'Backspace') && !(ev.target instanceof HTMLInputElement) && !(ev.target instanceof HTMLTextAreaElement)) deletePoint();
+      if (
+        (ev.key === 'Delete' || ev.key === 'Backspace') &&
+        !(ev.target instanceof HTMLInputElement) &&
+        !(ev.target instanceof HTMLTextAreaElement)
+      )
+        deletePoint();
       if (ev.key === 'Escape') select(undefined);
     });
   }
@@ -381,13 +493,21 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
     diffBox.textContent = '';
     for (const el of shapeForm.querySelectorAll('.field-problem')) el.textContent = '';
     try {
-      const r = await api<SaveAnswer>(write ? 'PUT' : 'POST', `/api/cameras/${encodeURIComponent(camera)}/${write ? 'edit' : 'check'}`, body(edit));
+      const r = await api<SaveAnswer>(
+        write ? 'PUT' : 'POST',
+        `/api/cameras/${encodeURIComponent(camera)}/${write ? 'edit' : 'check'}`,
+        body(edit),
+      );
       diffBox.textContent = r.diff;
       if (!r.changed) resultBox.append(h('p', { class: 'muted' }, t('save.noChange')));
       else if (!write) resultBox.append(h('p', { class: 'ok' }, t('check.ok')));
       else if (r.applied) resultBox.append(h('p', { class: 'ok', id: 'saved' }, t('save.ok', { backup: r.backup! })));
-      else if (r.restartNeeded) resultBox.append(h('p', { class: 'warn', id: 'saved' }, t('save.restart', { backup: r.backup!, error: r.reloadError! })));
-      else resultBox.append(h('p', { class: 'error', id: 'saved' }, t('save.reloadFailed', { backup: r.backup!, error: r.reloadError ?? '' })));
+      else if (r.restartNeeded)
+        resultBox.append(h('p', { class: 'warn', id: 'saved' }, t('save.restart', { backup: r.backup!, error: r.reloadError! })));
+      else
+        resultBox.append(
+          h('p', { class: 'error', id: 'saved' }, t('save.reloadFailed', { backup: r.backup!, error: r.reloadError ?? '' })),
+        );
       if (write && r.saved) await loadEdit(false);
     } catch (err) {
       const e = err as ApiError;
@@ -397,7 +517,10 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
         problemsBox.append(h('p', {}, t('save.problems')), h('ul', {}, ...answer.map((p) => h('li', { class: 'problem' }, p.text))));
         for (const p of answer) {
           const m = /zones\[(\d+)\](.*)$/.exec(p.path);
-          const el = m && (shapeForm.querySelector(`.field-problem[data-path="zones[${m[1]}]${m[2]}"]`) ?? shapeForm.querySelector(`.field-problem[data-path="zones[${m[1]}].polygon"]`));
+          const el =
+            m &&
+            (shapeForm.querySelector(`.field-problem[data-path="zones[${m[1]}]${m[2]}"]`) ??
+              shapeForm.querySelector(`.field-problem[data-path="zones[${m[1]}].polygon"]`));
           if (el) el.textContent = `${p.path.replace(/^cameras\[\d+\]\./, '')}: ${p.message}`;
         }
       } else problemsBox.append(h('p', {}, e.message));
@@ -409,8 +532,17 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
     if (!rebuild) return;
     const { width: w, height: hgt } = edit.analysis;
     shapes = [
-      ...edit.camera.privacyMasks.map((m): Shape => ({ kind: 'mask', units: 'normalized', pts: m.map((p) => toPx(p, 'normalized', w, hgt)) })),
-      ...edit.camera.zones.map((z): Shape => ({ kind: 'zone', units: z.units ?? 'normalized', pts: z.polygon.map((p) => toPx(p, z.units ?? 'normalized', w, hgt)), zone: z })),
+      ...edit.camera.privacyMasks.map(
+        (m): Shape => ({ kind: 'mask', units: 'normalized', pts: m.map((p) => toPx(p, 'normalized', w, hgt)) }),
+      ),
+      ...edit.camera.zones.map(
+        (z): Shape => ({
+          kind: 'zone',
+          units: z.units ?? 'normalized',
+          pts: z.polygon.map((p) => toPx(p, z.units ?? 'normalized', w, hgt)),
+          zone: z,
+        }),
+      ),
     ];
     if (!stage) {
       stage = new Stage(camera, w, hgt);
@@ -421,16 +553,22 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
     draw();
   }
 
-  void loadEdit(true).then(() =>
-    every(1000, async () => {
-      facts = await api<LiveFacts & { imageSeq: number | null; now: number }>('GET', `/api/cameras/${encodeURIComponent(camera)}/live`);
-      const f = facts as LiveFacts & { imageSeq: number | null; now: number; seq: number | null };
-      error.textContent = '';
-      if (f.seq === null) status.textContent = t('live.waiting');
-      else status.textContent = t('live.frame', { seq: f.seq, age: ((f.now - f.at) / 1000).toFixed(1) });
-      stage?.showFrame(f.imageSeq);
-      renderRules();
-      draw();
-    }, (err) => (error.textContent = (err as Error).message)),
-  ).catch((err: unknown) => (error.textContent = (err as Error).message));
+  void loadEdit(true)
+    .then(() =>
+      every(
+        1000,
+        async () => {
+          facts = await api<LiveFacts & { imageSeq: number | null; now: number }>('GET', `/api/cameras/${encodeURIComponent(camera)}/live`);
+          const f = facts as LiveFacts & { imageSeq: number | null; now: number; seq: number | null };
+          error.textContent = '';
+          if (f.seq === null) status.textContent = t('live.waiting');
+          else status.textContent = t('live.frame', { seq: f.seq, age: ((f.now - f.at) / 1000).toFixed(1) });
+          stage?.showFrame(f.imageSeq);
+          renderRules();
+          draw();
+        },
+        (err) => (error.textContent = (err as Error).message),
+      ),
+    )
+    .catch((err: unknown) => (error.textContent = (err as Error).message));
 }

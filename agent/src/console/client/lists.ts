@@ -8,7 +8,14 @@ interface Overview {
     id: string;
     name?: string;
     source: string;
-    health?: { state: string; reason?: string; analysedFps: number; targetFps: number; lastFrameAgeSeconds: number | null; skippedFrames: number };
+    health?: {
+      state: string;
+      reason?: string;
+      analysedFps: number;
+      targetFps: number;
+      lastFrameAgeSeconds: number | null;
+      skippedFrames: number;
+    };
   }[];
 }
 
@@ -17,34 +24,65 @@ export function camerasPage(main: HTMLElement, _data: PageData): void {
   const body = h('tbody');
   main.append(
     h('h1', {}, t('cameras.title')),
-    h('div', { class: 'card scroll' },
-      h('table', { id: 'cameras' },
-        h('thead', {}, h('tr', {}, ...(['col.camera', 'col.state', 'col.reason', 'col.fps', 'col.age', 'col.skipped', 'col.source'] as Key[]).map((k) => h('th', {}, t(k))), h('th'))),
+    h(
+      'div',
+      { class: 'card scroll' },
+      h(
+        'table',
+        { id: 'cameras' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...(['col.camera', 'col.state', 'col.reason', 'col.fps', 'col.age', 'col.skipped', 'col.source'] as Key[]).map((k) =>
+              h('th', {}, t(k)),
+            ),
+            h('th'),
+          ),
+        ),
         body,
       ),
     ),
     error,
   );
-  every(2000, async () => {
-    const o = await api<Overview>('GET', '/api/overview');
-    error.textContent = '';
-    clear(body);
-    for (const c of o.cameras) {
-      const hl = c.health;
-      body.append(
-        h('tr', { 'data-camera': c.id },
-          h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
-          h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl?.state ?? '—')),
-          h('td', {}, hl?.reason ?? ''),
-          h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
-          h('td', { class: 'num' }, hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) })),
-          h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),
-          h('td', { class: 'muted small' }, c.source),
-          h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, t('link.live')), ' · ', h('a', { href: `/cameras/${encodeURIComponent(c.id)}/calibration` }, t('link.calibration'))),
-        ),
-      );
-    }
-  }, (err) => (error.textContent = (err as Error).message));
+  every(
+    2000,
+    async () => {
+      const o = await api<Overview>('GET', '/api/overview');
+      error.textContent = '';
+      clear(body);
+      for (const c of o.cameras) {
+        const hl = c.health;
+        body.append(
+          h(
+            'tr',
+            { 'data-camera': c.id },
+            h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
+            h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl?.state ?? '—')),
+            h('td', {}, hl?.reason ?? ''),
+            h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
+            h(
+              'td',
+              { class: 'num' },
+              hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) }),
+            ),
+            h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),
+            h('td', { class: 'muted small' }, c.source),
+            h(
+              'td',
+              {},
+              h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, t('link.live')),
+              ' · ',
+              h('a', { href: `/cameras/${encodeURIComponent(c.id)}/calibration` }, t('link.calibration')),
+            ),
+          ),
+        );
+      }
+    },
+    (err) => (error.textContent = (err as Error).message),
+  );
 }
 
 export function eventsPage(main: HTMLElement, _data: PageData): void {
@@ -53,38 +91,82 @@ export function eventsPage(main: HTMLElement, _data: PageData): void {
   const none = h('p', { class: 'muted' }, t('events.none'));
   main.append(
     h('h1', {}, t('events.title')),
-    h('div', { class: 'card scroll' },
-      h('table', { id: 'events' },
-        h('thead', {}, h('tr', {}, ...(['col.time', 'col.camera', 'col.zone', 'col.type', 'col.state', 'col.dwell', 'col.objects', 'col.operator', 'col.evidence'] as Key[]).map((k) => h('th', {}, t(k))))),
+    h(
+      'div',
+      { class: 'card scroll' },
+      h(
+        'table',
+        { id: 'events' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...(
+              [
+                'col.time',
+                'col.camera',
+                'col.zone',
+                'col.type',
+                'col.state',
+                'col.dwell',
+                'col.objects',
+                'col.operator',
+                'col.evidence',
+              ] as Key[]
+            ).map((k) => h('th', {}, t(k))),
+          ),
+        ),
         body,
       ),
       none,
     ),
     error,
   );
-  every(3000, async () => {
-    const { events } = await api<{ events: (ConsoleEvent & { evidence: { kind: string; name: string; href: string }[] })[] }>('GET', '/api/events');
-    error.textContent = '';
-    none.hidden = events.length > 0;
-    clear(body);
-    for (const e of events) {
-      const snap = e.evidence.find((f) => f.kind === 'snapshot');
-      body.append(
-        h('tr', { 'data-event': e.eventId, title: e.description },
-          h('td', { class: 'small' }, new Date(e.startedAt).toLocaleString()),
-          h('td', {}, e.camera),
-          h('td', {}, e.zone),
-          h('td', {}, e.type),
-          h('td', {}, h('span', { class: `state state-${e.state}` }, t(`state.${e.state}` as Key)), e.reason ? h('div', { class: 'small muted' }, e.reason) : undefined),
-          h('td', { class: 'num' }, `${Math.round(e.dwellSeconds)} s`),
-          h('td', { class: 'small' }, e.objects),
-          h('td', { class: 'small' }, e.operator ?? ''),
-          h('td', {},
-            snap ? h('a', { href: snap.href, target: '_blank' }, h('img', { src: snap.href, class: 'thumb', alt: snap.name })) : undefined,
-            ...e.evidence.filter((f) => f !== snap).map((f) => h('div', { class: 'small' }, h('a', { href: f.href, target: '_blank' }, `${f.kind}: ${f.name}`))),
-          ),
-        ),
+  every(
+    3000,
+    async () => {
+      const { events } = await api<{ events: (ConsoleEvent & { evidence: { kind: string; name: string; href: string }[] })[] }>(
+        'GET',
+        '/api/events',
       );
-    }
-  }, (err) => (error.textContent = (err as Error).message));
+      error.textContent = '';
+      none.hidden = events.length > 0;
+      clear(body);
+      for (const e of events) {
+        const snap = e.evidence.find((f) => f.kind === 'snapshot');
+        body.append(
+          h(
+            'tr',
+            { 'data-event': e.eventId, title: e.description },
+            h('td', { class: 'small' }, new Date(e.startedAt).toLocaleString()),
+            h('td', {}, e.camera),
+            h('td', {}, e.zone),
+            h('td', {}, e.type),
+            h(
+              'td',
+              {},
+              h('span', { class: `state state-${e.state}` }, t(`state.${e.state}` as Key)),
+              e.reason ? h('div', { class: 'small muted' }, e.reason) : undefined,
+            ),
+            h('td', { class: 'num' }, `${Math.round(e.dwellSeconds)} s`),
+            h('td', { class: 'small' }, e.objects),
+            h('td', { class: 'small' }, e.operator ?? ''),
+            h(
+              'td',
+              {},
+              snap
+                ? h('a', { href: snap.href, target: '_blank' }, h('img', { src: snap.href, class: 'thumb', alt: snap.name }))
+                : undefined,
+              ...e.evidence
+                .filter((f) => f !== snap)
+                .map((f) => h('div', { class: 'small' }, h('a', { href: f.href, target: '_blank' }, `${f.kind}: ${f.name}`))),
+            ),
+          ),
+        );
+      }
+    },
+    (err) => (error.textContent = (err as Error).message),
+  );
 }

@@ -22,18 +22,26 @@ const nav = h(
   'nav',
   { class: 'top' },
   h('strong', {}, t('product')),
-  h('a', { href: '/', class: data.page === 'cameras' || data.page === 'camera' || data.page === 'calibration' ? 'here' : undefined }, t('nav.cameras')),
+  h(
+    'a',
+    { href: '/', class: data.page === 'cameras' || data.page === 'camera' || data.page === 'calibration' ? 'here' : undefined },
+    t('nav.cameras'),
+  ),
   h('a', { href: '/events', class: data.page === 'events' ? 'here' : undefined }, t('nav.events')),
   h('a', { href: '/healthz' }, t('nav.health')),
   h('a', { href: '/metrics' }, t('nav.metrics')),
   h('span', { class: 'spacer' }),
   h('span', { class: 'muted', id: 'who' }, `${data.user} (${data.role})`),
   h('button', { class: 'link', id: 'lang-switch', onclick: switchLang }, tw('nav.lang')),
-  h('button', {
-    class: 'link',
-    id: 'logout',
-    onclick: () => void api('POST', '/api/logout').finally(() => (location.href = '/login')),
-  }, tw('nav.logout')),
+  h(
+    'button',
+    {
+      class: 'link',
+      id: 'logout',
+      onclick: () => void api('POST', '/api/logout').finally(() => (location.href = '/login')),
+    },
+    tw('nav.logout'),
+  ),
 );
 app.append(nav, main);
 

@@ -63,7 +63,14 @@ export function minOf(a: Float32Array): number {
  * Scores of anchor `a` are at `data[offset + c * step]` for class c; `floor` is the lowest threshold
  * ({@link minOf}), checked first because almost every score is below it.
  */
-export function bestClass(data: Float32Array, offset: number, step: number, numClasses: number, thresholds: Float32Array, floor: number): number {
+export function bestClass(
+  data: Float32Array,
+  offset: number,
+  step: number,
+  numClasses: number,
+  thresholds: Float32Array,
+  floor: number,
+): number {
   let best = -1;
   let bestScore = -Infinity;
   for (let c = 0, i = offset; c < numClasses; c++, i += step) {

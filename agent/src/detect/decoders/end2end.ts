@@ -93,7 +93,10 @@ function bindPlan(outs: readonly OutputInfo[], C: number, rowOrder: NonNullable<
   if (outs.length === 1) {
     const [o] = outs;
     const cols = asMatrix(o.dims)?.[1];
-    if (cols === 6) return rowOrder === 'box_score_class' ? { kind: 'rows', name: o.name, box: 0, score: 4, cls: 5 } : { kind: 'rows', name: o.name, box: 2, score: 1, cls: 0 };
+    if (cols === 6)
+      return rowOrder === 'box_score_class'
+        ? { kind: 'rows', name: o.name, box: 0, score: 4, cls: 5 }
+        : { kind: 'rows', name: o.name, box: 2, score: 1, cls: 0 };
     if (cols === 4 + C) return { kind: 'classScores', name: o.name };
     throw new OutputLayoutError(`${describeOutput(o)} does not fit: ${expected}`);
   }
@@ -112,7 +115,9 @@ function bindPlan(outs: readonly OutputInfo[], C: number, rowOrder: NonNullable<
   const isLabel = (o: OutputInfo) => /label|class|cls/i.test(o.name) || (o.type.startsWith('int') && !/score|conf|prob/i.test(o.name));
   const labels = vectors.filter(isLabel);
   if (labels.length !== 1) {
-    throw new OutputLayoutError(`outputs "${vectors[0].name}" and "${vectors[1].name}": cannot tell scores from labels (name one "labels"/"classes" or make it an integer tensor): ${expected}`);
+    throw new OutputLayoutError(
+      `outputs "${vectors[0].name}" and "${vectors[1].name}": cannot tell scores from labels (name one "labels"/"classes" or make it an integer tensor): ${expected}`,
+    );
   }
   const scores = vectors.find((o) => o !== labels[0]) as OutputInfo;
   return { kind: 'split', boxName: boxes[0].name, scoreName: scores.name, labelName: labels[0].name };

@@ -1,5 +1,16 @@
 import type { RawBoxes } from '../raw-boxes.ts';
-import { asMatrix, bestClass, describeOutput, floatData, logits, minOf, output, OutputLayoutError, requireFloat, sigmoid } from './common.ts';
+import {
+  asMatrix,
+  bestClass,
+  describeOutput,
+  floatData,
+  logits,
+  minOf,
+  output,
+  OutputLayoutError,
+  requireFloat,
+  sigmoid,
+} from './common.ts';
 import type { DecoderFactory, OutputInfo, Outputs } from './types.ts';
 
 interface Level {
@@ -23,7 +34,11 @@ export const createGflDecoder: DecoderFactory = (outputs, setup) => {
   const boxCols = 4 * bins;
   const activated = setup.decode.scoresActivated ?? true;
   const strides = setup.decode.strides ?? [8, 16, 32, 64];
-  const grids = strides.map((s) => ({ stride: s, gridWidth: Math.ceil(setup.inputWidth / s), anchors: Math.ceil(setup.inputWidth / s) * Math.ceil(setup.inputHeight / s) }));
+  const grids = strides.map((s) => ({
+    stride: s,
+    gridWidth: Math.ceil(setup.inputWidth / s),
+    anchors: Math.ceil(setup.inputWidth / s) * Math.ceil(setup.inputHeight / s),
+  }));
   const total = grids.reduce((n, g) => n + g.anchors, 0);
   outputs.forEach(requireFloat);
   const expected = `family gfl with ${C} labels, regMax ${bins - 1} and strides ${strides.join(',')} at ${setup.inputWidth}×${setup.inputHeight} expects per stride [1, N, ${C}] class scores and [1, N, ${boxCols}] box distributions (N = ${grids.map((g) => g.anchors).join(', ')}), or one [1, ${total}, ${C + boxCols}] tensor`;
@@ -46,12 +61,16 @@ export const createGflDecoder: DecoderFactory = (outputs, setup) => {
     if (stray) throw new OutputLayoutError(`${describeOutput(stray)} does not fit: ${expected}`);
     const check = (list: OutputInfo[], what: string, cols: number) => {
       if (list.length !== strides.length) {
-        throw new OutputLayoutError(`the model has ${list.length} ${what} outputs (${list.map((o) => `"${o.name}"`).join(', ') || 'none'}), expected ${strides.length}: ${expected}`);
+        throw new OutputLayoutError(
+          `the model has ${list.length} ${what} outputs (${list.map((o) => `"${o.name}"`).join(', ') || 'none'}), expected ${strides.length}: ${expected}`,
+        );
       }
       list.forEach((o, k) => {
         const m = asMatrix(o.dims);
         if (!m || m[0] !== grids[k].anchors || m[1] !== cols) {
-          throw new OutputLayoutError(`${describeOutput(o)} does not fit stride ${strides[k]}: expected [1, ${grids[k].anchors}, ${cols}] (${expected})`);
+          throw new OutputLayoutError(
+            `${describeOutput(o)} does not fit stride ${strides[k]}: expected [1, ${grids[k].anchors}, ${cols}] (${expected})`,
+          );
         }
       });
     };

@@ -28,7 +28,11 @@ function anchorsOf(outputs: Outputs, layout: Layout, attrs: number): { data: Flo
 export const createYolov8Decoder: DecoderFactory = (outputs, setup) => {
   const C = setup.numClasses;
   const attrs = 4 + C;
-  const layout = bindLayout(outputs, attrs, `family yolov8 with ${C} labels expects [1, ${attrs}, N] or [1, N, ${attrs}] (cx, cy, w, h, ${C} class scores)`);
+  const layout = bindLayout(
+    outputs,
+    attrs,
+    `family yolov8 with ${C} labels expects [1, ${attrs}, N] or [1, N, ${attrs}] (cx, cy, w, h, ${C} class scores)`,
+  );
   return {
     decode(outs, thresholds, pass, out) {
       const { data, anchors } = anchorsOf(outs, layout, attrs);
@@ -49,7 +53,11 @@ export const createYolov5Decoder: DecoderFactory = (outputs, setup) => {
   const C = setup.numClasses;
   const attrs = 5 + C;
   const activated = setup.decode.scoresActivated ?? true;
-  const layout = bindLayout(outputs, attrs, `family yolov5 with ${C} labels expects [1, N, ${attrs}] (cx, cy, w, h, objectness, ${C} class scores)`);
+  const layout = bindLayout(
+    outputs,
+    attrs,
+    `family yolov5 with ${C} labels expects [1, N, ${attrs}] (cx, cy, w, h, objectness, ${C} class scores)`,
+  );
   return {
     decode(outs, thresholds, pass, out) {
       const { data, anchors } = anchorsOf(outs, layout, attrs);
@@ -59,7 +67,16 @@ export const createYolov5Decoder: DecoderFactory = (outputs, setup) => {
         const base = a * as;
         const c = bestObjectClass(data, base, ks, C, thresholds, floor, activated);
         if (c < 0) continue;
-        pushCentre(out, data[base], data[base + ks], data[base + 2 * ks], data[base + 3 * ks], scoreOf(data, base, ks, c, activated), c, pass);
+        pushCentre(
+          out,
+          data[base],
+          data[base + ks],
+          data[base + 2 * ks],
+          data[base + 3 * ks],
+          scoreOf(data, base, ks, c, activated),
+          c,
+          pass,
+        );
       }
     },
   };
@@ -74,7 +91,11 @@ export const createYoloxDecoder: DecoderFactory = (outputs, setup) => {
   const attrs = 5 + C;
   const activated = setup.decode.scoresActivated ?? true;
   const strides = setup.decode.strides ?? [8, 16, 32];
-  const grids = strides.map((s) => ({ stride: s, width: Math.ceil(setup.inputWidth / s), cells: Math.ceil(setup.inputWidth / s) * Math.ceil(setup.inputHeight / s) }));
+  const grids = strides.map((s) => ({
+    stride: s,
+    width: Math.ceil(setup.inputWidth / s),
+    cells: Math.ceil(setup.inputWidth / s) * Math.ceil(setup.inputHeight / s),
+  }));
   const total = grids.reduce((n, g) => n + g.cells, 0);
   const expected = `family yolox with ${C} labels and strides ${strides.join(',')} at ${setup.inputWidth}×${setup.inputHeight} expects [1, ${total}, ${attrs}] (tx, ty, tw, th, objectness, ${C} class scores per grid cell)`;
   const layout = bindLayout(outputs, attrs, expected);
@@ -94,7 +115,16 @@ export const createYoloxDecoder: DecoderFactory = (outputs, setup) => {
           if (c < 0) continue;
           const cx = (data[base] + (cell % g.width)) * g.stride;
           const cy = (data[base + ks] + Math.floor(cell / g.width)) * g.stride;
-          pushCentre(out, cx, cy, Math.exp(data[base + 2 * ks]) * g.stride, Math.exp(data[base + 3 * ks]) * g.stride, scoreOf(data, base, ks, c, activated), c, pass);
+          pushCentre(
+            out,
+            cx,
+            cy,
+            Math.exp(data[base + 2 * ks]) * g.stride,
+            Math.exp(data[base + 3 * ks]) * g.stride,
+            scoreOf(data, base, ks, c, activated),
+            c,
+            pass,
+          );
         }
       }
     },
@@ -112,7 +142,15 @@ function scoreOf(data: Float32Array, base: number, ks: number, c: number, activa
 }
 
 /** Best class by objectness × class score among those reaching their threshold; -1 when none does. */
-function bestObjectClass(data: Float32Array, base: number, ks: number, C: number, thresholds: Float32Array, floor: number, activated: boolean): number {
+function bestObjectClass(
+  data: Float32Array,
+  base: number,
+  ks: number,
+  C: number,
+  thresholds: Float32Array,
+  floor: number,
+  activated: boolean,
+): number {
   const obj = act(data[base + 4 * ks], activated);
   // Class scores are at most 1, so a low objectness rules the anchor out before any class is read.
   if (obj < floor) return -1;

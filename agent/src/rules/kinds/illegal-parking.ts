@@ -30,7 +30,9 @@ const SAME_VEHICLE_IOU = 0.5;
 export const illegalParking: RuleKind<IllegalParkingParams> = {
   describe: (p, limits) =>
     `Illegal parking: a ${listOr(p.labels)} stationary inside the zone for at least ${formatDuration(p.dwellSeconds)}` +
-    (p.warnAfterSeconds !== undefined ? ` (a warning after ${formatDuration(p.warnAfterSeconds)}, the violation after ${formatDuration(p.dwellSeconds)})` : '') +
+    (p.warnAfterSeconds !== undefined
+      ? ` (a warning after ${formatDuration(p.warnAfterSeconds)}, the violation after ${formatDuration(p.dwellSeconds)})`
+      : '') +
     `. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
   warnSeconds: (p) => p.warnAfterSeconds,

@@ -35,7 +35,8 @@ const DIRECTION_WORDS = {
 /** Each crossing is its own momentary event: started at once, ended `endAfterSeconds` later. */
 export const lineCrossing: RuleKind<LineCrossingParams> = {
   instant: true,
-  describe: (p, limits) => `Line crossing: a ${listOr(p.labels)} crossing the line ${DIRECTION_WORDS[p.direction]}. ${describeLifecycle(p, limits)}`,
+  describe: (p, limits) =>
+    `Line crossing: a ${listOr(p.labels)} crossing the line ${DIRECTION_WORDS[p.direction]}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: () => 0,
   needs: (p) => [p.labels],
   subject: (p) => `the ${listOr(p.labels)}`,

@@ -37,7 +37,9 @@ export const loitering: RuleKind<LoiteringParams> = {
         const { at, inZone } = input;
         const people = inZone.filter((t) => p.labels.includes(t.label));
         if (p.mode === 'stationary') {
-          return people.filter((t) => isSettled(t, input, p.dwellSeconds)).map((t) => ({ objects: [t], anchors: [t], since: t.stationarySince }));
+          return people
+            .filter((t) => isSettled(t, input, p.dwellSeconds))
+            .map((t) => ({ objects: [t], anchors: [t], since: t.stationarySince }));
         }
         for (const [id, e] of entered) if (at - e.lastInside > p.endAfterSeconds * 1000) entered.delete(id);
         return people.map((t) => {

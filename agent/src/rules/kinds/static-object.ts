@@ -31,7 +31,11 @@ export const staticObject: RuleKind<StaticObjectParams> = {
   lapse: () => 'the object is gone from the zone',
   create: (p, zone) => ({
     evaluate(input) {
-      return unexplainedBlobs(input.foreground, input.tracks, zone, p.explainedBy, p.minArea).map((o) => ({ objects: [o], anchors: [o], since: o.stationarySince }));
+      return unexplainedBlobs(input.foreground, input.tracks, zone, p.explainedBy, p.minArea).map((o) => ({
+        objects: [o],
+        anchors: [o],
+        since: o.stationarySince,
+      }));
     },
   }),
 };

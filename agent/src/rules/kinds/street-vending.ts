@@ -63,7 +63,9 @@ export const streetVending: RuleKind<StreetVendingParams> = {
   lapse: (p) => `no stall${p.minPeople > 0 ? ` with ${p.minPeople} ${listOr(p.personLabels)} at it` : ''} remains in the zone`,
   create: (p, zone) => ({
     evaluate(input) {
-      const goods: RuleObject[] = usesObjects(p) ? input.inZone.filter((t) => p.labels.includes(t.label) && isSettled(t, input, p.dwellSeconds)) : [];
+      const goods: RuleObject[] = usesObjects(p)
+        ? input.inZone.filter((t) => p.labels.includes(t.label) && isSettled(t, input, p.dwellSeconds))
+        : [];
       const blobs = usesForeground(p) ? unexplainedBlobs(input.foreground, input.tracks, zone, p.explainedBy, p.minForegroundArea) : [];
       const inZone = new Set(input.inZone);
       const people = input.tracks.filter((t) => p.personLabels.includes(t.label) && (inZone.has(t) || isSettled(t, input, p.dwellSeconds)));

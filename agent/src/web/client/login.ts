@@ -21,7 +21,8 @@ form.addEventListener('submit', (ev) => {
     })
     .catch((err: unknown) => {
       if (err instanceof ApiError && err.status === 401) error.textContent = t('login.wrong');
-      else if (err instanceof ApiError && err.status === 429 && err.message.startsWith('locked')) error.textContent = t('login.locked', { m: Math.ceil((err.retryAfter ?? 60) / 60) });
+      else if (err instanceof ApiError && err.status === 429 && err.message.startsWith('locked'))
+        error.textContent = t('login.locked', { m: Math.ceil((err.retryAfter ?? 60) / 60) });
       else if (err instanceof ApiError && err.status === 429) error.textContent = t('login.slowed', { s: err.retryAfter ?? 1 });
       else error.textContent = t('login.failed', { error: (err as Error).message });
     })
