@@ -2,7 +2,7 @@
 // the project root from both). Compiled into dist.next/ and swapped in with renames: an agent starting meanwhile
 // sees the old build or the new one, never half a build.
 import { execFileSync } from 'node:child_process';
-import { existsSync, renameSync, rmSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { distMain, root } from '../bin/build-state.mjs';
@@ -20,6 +20,10 @@ try {
   process.stderr.write('build: tsc failed; dist/ left as it was\n');
   process.exit(1);
 }
+// What tsc does not emit travels with the build: data files (the event catalogue), styles, and the TypeScript of
+// the browser pages, which the console and the center bundle with esbuild when they start (with the modules those
+// pages import).
+cpSync(join(root, 'agent', 'src'), join(next, 'src'), { recursive: true, force: false, errorOnExist: false });
 rmSync(old, { recursive: true, force: true });
 if (existsSync(dist)) renameSync(dist, old);
 renameSync(next, dist);

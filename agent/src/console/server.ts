@@ -142,15 +142,13 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
       handle: (c) => {
         const health = new Map(runtime.health().map((h) => [h.camera, h]));
         c.json(200, {
-          cameras: runtime
-            .config()
-            .cameras.map((cam) => ({
-              id: cam.id,
-              name: cam.name,
-              source: redact(cam.url),
-              analysis: cam.analysis,
-              health: health.get(cam.id),
-            })),
+          cameras: runtime.config().cameras.map((cam) => ({
+            id: cam.id,
+            name: cam.name,
+            source: redact(cam.url),
+            analysis: cam.analysis,
+            health: health.get(cam.id),
+          })),
         });
       },
     },
