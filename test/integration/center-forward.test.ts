@@ -89,8 +89,15 @@ it('delivers each lifecycle message once per platform in its own mapping, retryi
   const publish = async (seq: number, state: 'started' | 'updated' | 'ended') => {
     const jpeg = labelledJpeg(base, `fwd:${seq}`);
     const alert = {
-      ...makeAlert({ site: 'fwd-site', camera: 'cam-1', id: 'fwd-ev', seq, state, jpeg }),
-      category: { code: 'A0102', name: '违法停车' },
+      ...makeAlert({ site: 'fwd-site', camera: 'cam-1', id: 'fwd-ev', seq, state, jpeg, type: 'street_vending' }),
+      category: {
+        id: 'street_vending',
+        name: '占道经营',
+        nameEn: 'Street vending',
+        standard: 'GB/T 47678.5-2026',
+        code: '09006',
+        catalogueVersion: '2026.12-1',
+      },
     };
     await box.publishAsync('jifang/v1/fwd-site/cam-1/events', JSON.stringify(alert), { qos: 1 });
   };
@@ -116,11 +123,11 @@ it('delivers each lifecycle message once per platform in its own mapping, retryi
   expect(received.find((r) => r.key === 'fwd-ev:0')).toMatchObject({
     auth: 'Bearer tok-1',
     body: {
-      eventCode: 'A0102',
+      eventCode: '09006',
       externalId: 'fwd-ev',
       state: 'started',
       lon: 121.4738,
-      title: 'illegal_parking @ No. 1 Demo Street (fwd-site)',
+      title: 'street_vending @ No. 1 Demo Street (fwd-site)',
     },
   });
   const stats = await center.store.deliveryStats();

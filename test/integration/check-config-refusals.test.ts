@@ -75,10 +75,10 @@ describe('jifang check-config', { timeout: 180_000 }, () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n').sort()).toEqual(
       [
-        'FILE: mqtt.url: expected an MQTT URL with a host and a port 1–65535, like mqtt://host:1883',
-        'FILE: cameras[0].zones[0].polygon: edges points[0]–points[1] and points[2]–points[3] cross: expected a simple polygon, its points in order around the outline',
-        'FILE: cameras[0].privacyMasks[0]: edges points[0]–points[1] and points[2]–points[3] cross: expected a simple polygon, its points in order around the outline',
-        'FILE: cameras[0].analysis.fps: expected analysis.fps ≥ 0.01 (one frame every 100 s)',
+        'FILE: mqtt.url: expected an MQTT URL with a host and a port 1–65535, like mqtt://host:1883, got "mqtt://broker.example.org:99999" (line 39, column 8)',
+        'FILE: cameras[0].zones[0].polygon: edges points[0]–points[1] and points[2]–points[3] cross: expected a simple polygon, its points in order around the outline, got [[0.1,0.5],[0.9,1],[0.9,0.5],[0.1,1]] (line 18, column 11)',
+        'FILE: cameras[0].privacyMasks[0]: edges points[0]–points[1] and points[2]–points[3] cross: expected a simple polygon, its points in order around the outline, got [[0,0],[1,1],[1,0],[0,1]] (line 30, column 9)',
+        'FILE: cameras[0].analysis.fps: expected analysis.fps ≥ 0.01 (one frame every 100 s), got 1e-300 (line 12, column 12)',
       ].sort(),
     );
   });
