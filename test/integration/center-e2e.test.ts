@@ -95,7 +95,10 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await setPassword(users, 'dmitri', 'dispatcher', 'dispatcher-pass-1');
     cfg = parseCenterConfig(
       {
-        mqtt: { url: broker.url, sharedGroup: 'centers', clientId: 'center-e2e-a', commandTimeoutSeconds: 60 },
+        // A persistent plain subscription: mosquitto 2.0.11 does not restore shared subscriptions from its persistence
+        // file, so what a box publishes before the centers re-subscribe after a broker restart is dropped by the broker
+        // (see the README; sharing between instances is tested in center-load).
+        mqtt: { url: broker.url, clientId: 'center-e2e-a', commandTimeoutSeconds: 60 },
         storage: { kind: 'postgres', url: pg.createDatabase('center_e2e') },
         http: { port: await freePort() },
         users,
