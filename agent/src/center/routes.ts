@@ -11,7 +11,9 @@ import type { Feed } from './feed.ts';
 import type { Forwarders } from './forward.ts';
 import type { BrokerLink } from './link.ts';
 import { ACTION_ROLES, CENTER_ROLES, mayAct } from './roles.ts';
-import type { CenterStore, EventRow } from './store/types.ts';
+import type { CenterStore } from './store/types.ts';
+import type { EventRow } from './wire.ts';
+import type { PresentedEvent } from './wire.ts';
 
 export const actionBodySchema = z
   .strictObject({
@@ -23,7 +25,7 @@ export const actionBodySchema = z
 export type ActionBody = z.infer<typeof actionBodySchema>;
 
 /** An event as the console shows it: the archive row plus where to draw it on the configured tiles. */
-export function presentEvent(e: EventRow, cfg: CenterConfig): EventRow & { map: [number, number]; thumbnail: string } {
+export function presentEvent(e: EventRow, cfg: CenterConfig): PresentedEvent {
   const map = cfg.map.tileUrl && cfg.map.tileCrs === 'gcj02' ? wgs84ToGcj02(e.lon, e.lat) : ([e.lon, e.lat] as [number, number]);
   return { ...e, map, thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?rev=${e.rev}` };
 }

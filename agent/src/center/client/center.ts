@@ -1,7 +1,9 @@
 import { api, ApiError } from '../../web/client/api.ts';
 import { currentLang, switchLang, translator } from '../../web/client/i18n.ts';
+import type { PresentedEvent } from '../wire.ts';
 import { centerMessages } from './messages.ts';
 
+type Ev = PresentedEvent;
 const t = translator(centerMessages);
 type Key = keyof typeof centerMessages;
 
@@ -20,35 +22,6 @@ interface PageData {
     center: { lat: number; lon: number } | null;
     streets: boolean;
   };
-}
-interface Ev {
-  id: string;
-  site: string;
-  camera: string;
-  zone: string;
-  type: string;
-  categoryCode: string | null;
-  categoryName: string | null;
-  state: string;
-  seq: number;
-  startedAt: number;
-  observedAt: number;
-  endedAt: number | null;
-  dwellSeconds: number;
-  lon: number;
-  lat: number;
-  address: string | null;
-  firstSnapshot: string | null;
-  lastSnapshot: string | null;
-  clearedSnapshot: string | null;
-  operatorAction: string | null;
-  operatorBy: string | null;
-  operatorUnit: string | null;
-  operatorAt: number | null;
-  dispatchedAt: number | null;
-  rev: number;
-  map: [number, number];
-  thumbnail: string;
 }
 interface Camera {
   camera: string;

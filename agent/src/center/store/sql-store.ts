@@ -10,9 +10,9 @@ import type {
   DeliveryRow,
   DeliveryStat,
   EventMessageRow,
-  EventRow,
   StoreCounts,
 } from './types.ts';
+import type { EventRow } from '../wire.ts';
 
 export type Row = Record<string, unknown>;
 

@@ -1,37 +1,7 @@
 import type { Alert } from '../../alert/schema.ts';
 import type { CameraHealth, Status } from '../../health/schema.ts';
 import type { CommandResult } from '../../commands/schema.ts';
-
-/** What the archive keeps of one event: its latest state plus the pictures an operator and a dispatcher need. */
-export interface EventRow {
-  id: string;
-  site: string;
-  camera: string;
-  zone: string;
-  type: string;
-  categoryCode: string | null;
-  categoryName: string | null;
-  state: string;
-  seq: number;
-  startedAt: number;
-  observedAt: number;
-  endedAt: number | null;
-  dwellSeconds: number;
-  lon: number;
-  lat: number;
-  address: string | null;
-  firstSnapshot: string | null;
-  lastSnapshot: string | null;
-  clearedSnapshot: string | null;
-  operatorAction: string | null;
-  operatorBy: string | null;
-  operatorUnit: string | null;
-  operatorAt: number | null;
-  dispatchedAt: number | null;
-  firstSeen: number;
-  rev: number;
-  changedAt: number;
-}
+import type { EventRow } from '../wire.ts';
 
 export interface EventMessageRow {
   seq: number;
