@@ -2,6 +2,7 @@ import { loadCenterConfig } from '../center/config.ts';
 import { startCenter } from '../center/service.ts';
 import { createLogger } from '../core/log.ts';
 import { defineCommand } from './command.ts';
+import { untilSignal } from './until-signal.ts';
 
 /** `jifang center CONFIG`: the command center service, until SIGINT/SIGTERM. */
 export const command = defineCommand({
@@ -21,18 +22,6 @@ export const command = defineCommand({
       return 1;
     }
     io.err.write(`jifang center running (instance ${center.instance}, ${center.store.kind}); console at ${center.url}\n`);
-    return new Promise<number>((resolve) => {
-      const stop = () => {
-        center
-          .close()
-          .then(() => resolve(0))
-          .catch((err: unknown) => {
-            log.error({ err: (err as Error).message }, 'shutdown failed');
-            resolve(1);
-          });
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    return untilSignal(log, () => center.close());
   },
 });

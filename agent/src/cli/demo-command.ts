@@ -10,6 +10,7 @@ import { agentVersion } from '../runtime/identity.ts';
 import { setPassword } from '../web/passwords.ts';
 import { CREDENTIALS_FILE as EMBEDDED_CREDENTIALS_FILE } from '../publish/embedded-broker.ts';
 import { defineCommand } from './command.ts';
+import { untilSignal } from './until-signal.ts';
 
 const DEMO_USERS = [
   ['operator', 'operator'],
@@ -69,22 +70,7 @@ export const command = defineCommand({
         '',
       ].join('\n'),
     );
-    return new Promise<number>((resolve) => {
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (++signals > 1) process.exit(130);
-        center
-          .close()
-          .then(() => agent.stop(sig))
-          .then(() => resolve(0))
-          .catch((err: unknown) => {
-            log.error({ err: (err as Error).message }, 'shutdown failed');
-            resolve(1);
-          });
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    return untilSignal(log, (sig) => center.close().then(() => agent.stop(sig)));
   },
 });
 

@@ -5,6 +5,7 @@ import { agentVersion } from '../runtime/identity.ts';
 import { redact } from '../core/redact.ts';
 import { defineCommand } from './command.ts';
 import { nodeEndOfLifeWarning } from './node-support.ts';
+import { untilSignal } from './until-signal.ts';
 
 /**
  * `jifang run CONFIG`: runs until SIGINT/SIGTERM. Alerts go to stdout, one line each; structured logs to stderr.
@@ -35,23 +36,6 @@ export const command = defineCommand({
       `jifang ${version} (${build}, Node ${process.version}) running (box ${agent.boxId}, broker ${redact(agent.brokerUrl)}); alerts appear below, Ctrl-C stops\n`,
     );
 
-    return new Promise<number>((resolve) => {
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (++signals > 1) {
-          log.warn({ signal: sig }, 'second signal: exiting without a clean shutdown');
-          process.exit(130);
-        }
-        agent
-          .stop(sig)
-          .then(() => resolve(0))
-          .catch((err: unknown) => {
-            log.error({ err: (err as Error).message }, 'shutdown failed');
-            resolve(1);
-          });
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    return untilSignal(log, (sig) => agent.stop(sig));
   },
 });
