@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { listen, type Listening } from '../core/listen.ts';
 import type { Logger } from '../core/log.ts';
 import type { CameraHealth } from './schema.ts';
 
@@ -9,11 +9,7 @@ export interface HttpServerOptions {
   host: string;
 }
 
-export interface HealthHttpServer {
-  /** e.g. http://127.0.0.1:9464 (the bound port, useful with port 0). */
-  url: string;
-  close(): Promise<void>;
-}
+export type HealthHttpServer = Listening;
 
 /** `GET /healthz` body. */
 export interface Healthz {
@@ -41,24 +37,9 @@ export async function startHttpServer(
       else res.destroy();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot serve /healthz and /metrics on ${opts.host}:${opts.port}: ${err.code ?? err.message}`)),
-    );
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  const url = `http://${host}:${port}`;
-  hlog.info({ url }, 'serving /healthz and /metrics');
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listen(server, opts.host, opts.port, '/healthz and /metrics');
+  hlog.info({ url: listening.url }, 'serving /healthz and /metrics');
+  return listening;
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, getHealth: () => CameraHealth[], registry: Registry): Promise<void> {

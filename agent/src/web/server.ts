@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { listen } from '../core/listen.ts';
 import type { Logger } from '../core/log.ts';
 import { readJsonBody } from './body.ts';
 import { HttpError } from './http-error.ts';
@@ -319,24 +319,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     );
     server = createHttpsServer({ cert, key }, listener);
   } else server = createHttpServer(listener);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(`cannot serve the console on ${opts.host}:${opts.port}: ${err.code ?? err.message}`)),
-    );
-    server.listen(opts.port, opts.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
-  const url = `${secure ? 'https' : 'http'}://${host}:${port}`;
-  log.info({ url }, 'web console listening');
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const listening = await listen(server, opts.host, opts.port, 'the console', secure ? 'https' : 'http');
+  log.info({ url: listening.url }, 'web console listening');
+  return listening;
 }
 
 const DRAIN_LIMIT = 1024 * 1024;
