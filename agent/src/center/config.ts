@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
+import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
 
 /**
@@ -131,25 +130,7 @@ export type CenterConfig = z.infer<typeof centerConfigSchema>;
 
 /** Reads and validates a center config; relative paths resolve against the file's folder. */
 export function loadCenterConfig(file: string): CenterConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(file, [
-      { path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
-    ]);
-  }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: `line ${pos.line}, column ${pos.col}`, message: `not valid YAML: ${e.message.split('\n')[0]}` };
-      }),
-    );
-  }
+  const { doc } = parseYaml(readConfigFile(file), file);
   return parseCenterConfig(doc.toJS() ?? {}, file, dirname(resolve(file)));
 }
 

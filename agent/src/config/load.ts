@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isSeq, type LineCounter, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, type Config } from './schema.ts';
 import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors.ts';
+import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { readSecret } from '../core/secrets.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { dataDirOf } from './data-dir.ts';
@@ -28,30 +29,12 @@ export interface LoadedConfig {
  * (falling back to the project root, so `models/…` works from anywhere). Throws ConfigError listing every problem.
  */
 export function loadConfig(file: string): LoadedConfig {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (err) {
-    throw new ConfigError(file, [
-      { path: '', message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? String(err)})` },
-    ]);
-  }
-  return parseConfigText(decodeUtf8(file, bytes), file);
+  return parseConfigText(readConfigFile(file), file);
 }
 
 /** loadConfig on text not yet written to `file` (an edit checked before saving): the same checks, the same words. */
 export function parseConfigText(text: string, file: string): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { path: `line ${pos.line}, column ${pos.col}`, message: `not valid YAML: ${e.message.split('\n')[0]}` };
-      }),
-    );
-  }
+  const { doc, lineCounter } = parseYaml(text, file);
   const raw: unknown = doc.toJS();
   const catalogue = siteCatalogue(raw, file);
   // Presets become plain rules before validation, so every problem is reported at the path the installer wrote.
@@ -179,33 +162,6 @@ export function expandSecrets(text: string, baseDir: string): string {
   return text.replace(/\$\{(env|file):([^}]+)\}/g, (_m, kind: 'env' | 'file', ref: string) =>
     encodeURIComponent(readSecret(kind === 'env' ? { env: ref } : { file: resolve(baseDir, ref) }, `\${${kind}:${ref}}`)),
   );
-}
-
-/** The file's text; bytes that are not UTF-8 (a config saved as GBK, say) are refused with their line, not replaced silently. */
-function decodeUtf8(file: string, bytes: Buffer): string {
-  const strict = new TextDecoder('utf-8', { fatal: true });
-  try {
-    return strict.decode(bytes);
-  } catch {
-    let start = 0;
-    for (let line = 1; ; line++) {
-      const end = bytes.indexOf(0x0a, start);
-      const slice = bytes.subarray(start, end === -1 ? bytes.length : end);
-      try {
-        strict.decode(slice);
-      } catch {
-        throw new ConfigError(file, [
-          {
-            path: `line ${line}`,
-            message: 'not valid UTF-8: expected the config saved as UTF-8 text (re-save it as UTF-8, e.g. iconv -f GBK -t UTF-8)',
-          },
-        ]);
-      }
-      if (end === -1) break;
-      start = end + 1;
-    }
-    throw new ConfigError(file, [{ path: '', message: 'not valid UTF-8: expected the config saved as UTF-8 text' }]);
-  }
 }
 
 export function isStreamUrl(url: string): boolean {
