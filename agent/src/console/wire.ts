@@ -46,3 +46,11 @@ export interface ConsoleEvent {
   snapshotSha256?: string;
   clipSha256?: string;
 }
+
+/** The page-data block every console page carries: which page, who is logged in, and the camera it is about. */
+export interface PageData {
+  page: 'cameras' | 'camera' | 'calibration' | 'events';
+  user: string;
+  role: string;
+  camera?: string;
+}

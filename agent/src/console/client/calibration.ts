@@ -5,7 +5,7 @@ import { api, type ApiError } from '../../web/client/api.ts';
 import type { EditData, SaveAnswer } from './camera.ts';
 import { fromPx, toPx } from './camera.ts';
 import { clear, h, t } from './dom.ts';
-import type { PageData } from './main.ts';
+import type { PageData } from '../wire.ts';
 import { label, Stage } from './stage.ts';
 
 interface Mark {

@@ -2,7 +2,7 @@ import type { Point } from '../../core/geometry.ts';
 import { api, type ApiError } from '../../web/client/api.ts';
 import type { LiveFacts } from '../wire.ts';
 import { clear, every, h, t, type Key } from './dom.ts';
-import type { PageData } from './main.ts';
+import type { PageData } from '../wire.ts';
 import { insertionIndex, label, pointInPolygon, polygonPath, Stage } from './stage.ts';
 import { ruleForm, type RuleTypeInfo } from './rule-form.ts';
 

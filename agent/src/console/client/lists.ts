@@ -1,7 +1,7 @@
 import { api } from '../../web/client/api.ts';
 import type { ConsoleEvent } from '../wire.ts';
 import { clear, every, h, t, type Key } from './dom.ts';
-import type { PageData } from './main.ts';
+import type { PageData } from '../wire.ts';
 
 interface Overview {
   cameras: {

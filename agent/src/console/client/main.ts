@@ -6,13 +6,7 @@ import { cameraPage } from './camera.ts';
 import { calibrationPage } from './calibration.ts';
 import { h, pageData, t } from './dom.ts';
 import { camerasPage, eventsPage } from './lists.ts';
-
-export interface PageData {
-  page: 'cameras' | 'camera' | 'calibration' | 'events';
-  user: string;
-  role: string;
-  camera?: string;
-}
+import type { PageData } from '../wire.ts';
 
 const data = pageData<PageData>();
 const tw = translator(webMessages);
