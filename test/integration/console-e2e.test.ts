@@ -302,6 +302,41 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     expect(sha()).toBe(before);
   }, 120_000);
 
+  it('offers the catalogue presets: a preset rule shows its own defaults and is written as a preset, not a rule type', async () => {
+    await page.goto(`${base}/cameras/street-1`);
+    await page.locator('canvas.overlay').waitFor();
+    await page.waitForSelector('[data-shape="taxi"]');
+    const before = sha();
+    await page.click('#add-zone');
+    for (const [x, y] of [
+      [900, 420],
+      [1100, 420],
+      [1100, 600],
+      [900, 600],
+    ])
+      await clickFrame(page, x, y);
+    await page.fill('#zone-id', 'shopfront');
+    const select = page.locator('fieldset.rule select.rule-type').last();
+    expect(await select.locator('optgroup[label="Event types (catalogue presets)"] option').allTextContents()).toContain(
+      'Trading outside the shop 09005 (street_vending)',
+    );
+    await select.selectOption('preset:out_of_shop_trading');
+    const rule = page.locator('fieldset.rule').last();
+    // The preset's own parameters are the defaults shown, not the rule type's (street_vending: 300 s, 1 person).
+    expect(await rule.locator('input[name="dwellSeconds"]').getAttribute('placeholder')).toBe('600');
+    expect(await rule.locator('input[name="minPeople"]').getAttribute('placeholder')).toBe('0');
+    expect(await rule.locator('[name="event"]').count()).toBe(0);
+    await rule.locator('input[name="dwellSeconds"]').fill('120');
+    await page.click('#check');
+    await expect.poll(() => page.textContent('#save-result'), { timeout: 20_000 }).toMatch(/Valid/);
+    const added = ((await page.textContent('#save-diff')) ?? '').split('\n').filter((l) => l.startsWith('+'));
+    expect(added.join('\n')).toMatch(/preset: out_of_shop_trading/);
+    expect(added.join('\n')).toMatch(/dwellSeconds: 120/);
+    expect(added.join('\n')).not.toMatch(/type: street_vending/);
+    await browser.screenshot(page, 'console-editor-preset');
+    expect(sha()).toBe(before);
+  }, 120_000);
+
   it('refuses a change without the CSRF token and a path out of the evidence folder', async () => {
     const cookies = await page.context().cookies();
     const cookie = `jifang_session=${cookies.find((c) => c.name === 'jifang_session')!.value}`;

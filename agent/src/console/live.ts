@@ -6,6 +6,7 @@ import type { CameraHealth } from '../health/schema.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Track } from '../track/types.ts';
 import type { ConsoleEvent, LiveFacts } from './wire.ts';
+import type { Catalogue } from '../catalogue/load.ts';
 
 export type { ConsoleEvent, LiveFacts, LiveTrack } from './wire.ts';
 
@@ -25,6 +26,8 @@ export interface ConsoleRuntime {
   live(camera: string): { facts: LiveFacts; image?: { image: RgbImage; seq: number; at: number } } | undefined;
   /** Re-reads the config file and applies it as the `reload` command does. */
   reload(): Promise<ReloadOutcome>;
+  /** The event catalogue the agent started with: the editor offers its presets. */
+  readonly catalogue: Catalogue;
 }
 
 /**

@@ -62,6 +62,8 @@ export const consoleMessages = {
   'edit.addRule': { zh: '添加规则', en: 'Add rule' },
   'edit.removeRule': { zh: '移除规则', en: 'Remove rule' },
   'edit.ruleType': { zh: '规则类型', en: 'Rule type' },
+  'edit.presets': { zh: '事件类型（目录预设）', en: 'Event types (catalogue presets)' },
+  'edit.ruleTypes': { zh: '通用规则类型', en: 'Generic rule types' },
   'edit.check': { zh: '检查并显示差异', en: 'Check & show diff' },
   'edit.save': { zh: '保存并应用', en: 'Save & apply' },
   'edit.mask': { zh: '遮挡 {n}', en: 'Mask {n}' },

@@ -16,6 +16,7 @@ import { startWebServer, type WebAuditEntry, type WebContext, type WebRoute, typ
 import { applyCameraEdit, cameraEditSchema, editableCamera, saveConfigText } from './config-edit.ts';
 import { evidenceLinks } from './evidence-files.ts';
 import type { ConsoleRuntime, EventFeed } from './live.ts';
+import type { PresetInfo } from './wire.ts';
 import { consoleMessages } from './messages.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -202,6 +203,9 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
           analysis: running.analysis,
           windows: running.windows,
           ruleTypes: ruleTypes(),
+          presets: runtime.catalogue.events.flatMap((e): PresetInfo[] =>
+            e.preset ? [{ id: e.id, name: e.name, code: e.codes.gbt?.code, type: e.preset.type, params: e.preset.params }] : [],
+          ),
         });
       },
     },

@@ -54,3 +54,14 @@ export interface PageData {
   role: string;
   camera?: string;
 }
+
+/** A catalogue preset as the rule editor offers it: the event type, its names and code, and the rule it stands for. */
+export interface PresetInfo {
+  id: string;
+  name: { zh: string; en: string };
+  /** GB/T 47678.5 code, when known. */
+  code?: string;
+  type: string;
+  /** The preset's parameters, shown as the defaults of its rule type's form. */
+  params: Record<string, unknown>;
+}

@@ -185,6 +185,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
           return p && r ? { facts: { ...r.facts, camera: id, rules: p.rules.progress() }, image: r.image } : undefined;
         },
         reload,
+        catalogue: loaded.catalogue,
       };
       const server = await startConsole({
         http: { ...web, console: web.console },

@@ -1,13 +1,13 @@
 import type { Point } from '../../core/geometry.ts';
 import { api, type ApiError } from '../../web/client/api.ts';
-import type { LiveFacts } from '../wire.ts';
+import type { LiveFacts, PresetInfo } from '../wire.ts';
 import { clear, every, h, t, type Key } from './dom.ts';
 import type { PageData } from '../wire.ts';
 import { insertionIndex, label, pointInPolygon, polygonPath, Stage } from './stage.ts';
-import { ruleForm, type RuleTypeInfo } from './rule-form.ts';
+import { ruleForm, type Rule as FormRule, type RuleTypeInfo } from './rule-form.ts';
 
 type Units = 'normalized' | 'pixels';
-type Rule = Record<string, unknown> & { id: string; type: string; line?: Point[] };
+type Rule = FormRule & { line?: Point[] };
 interface FileZone {
   id: string;
   name?: string;
@@ -29,6 +29,7 @@ export interface EditData {
   analysis: { width: number; height: number };
   windows: { x: number; y: number; width: number; height: number }[];
   ruleTypes: RuleTypeInfo[];
+  presets: PresetInfo[];
 }
 export interface SaveAnswer {
   diff: string;
@@ -336,9 +337,10 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
           ruleForm(
             r,
             edit!.ruleTypes,
+            edit!.presets,
             `zones[${zi}].rules[${ri}]`,
             (next) => {
-              if (next.type === 'line_crossing' && !Array.isArray(next.line))
+              if ('type' in next && next.type === 'line_crossing' && !Array.isArray(next.line))
                 next.line = [
                   fromPx([stage!.width * 0.3, stage!.height * 0.6], sh.units, stage!.width, stage!.height),
                   fromPx([stage!.width * 0.7, stage!.height * 0.6], sh.units, stage!.width, stage!.height),

@@ -1,3 +1,5 @@
+import { currentLang } from '../../web/client/i18n.ts';
+import type { PresetInfo } from '../wire.ts';
 import { clear, h, t } from './dom.ts';
 
 /** A rule type and its parameters as JSON Schema (made from the same zod schema the config uses). */
@@ -16,7 +18,10 @@ interface JsonProp {
   maximum?: number;
 }
 
-type Rule = Record<string, unknown> & { id: string; type: string };
+/** A rule as the file holds it: a rule type with its parameters, or a catalogue preset with overrides. */
+export type Rule = Record<string, unknown> & { id: string } & ({ type: string } | { preset: string });
+
+const PRESET = 'preset:';
 
 /**
  * A rule's form, built from its type's schema: numbers, choices, on/off and label lists get their own inputs;
@@ -25,16 +30,38 @@ type Rule = Record<string, unknown> & { id: string; type: string };
 export function ruleForm(
   rule: Rule,
   types: RuleTypeInfo[],
+  presets: PresetInfo[],
   path: string,
   onChange: (next: Rule) => void,
   onRemove: () => void,
 ): HTMLElement {
   const box = h('fieldset', { class: 'rule', 'data-path': path });
-  const info = types.find((x) => x.type === rule.type) ?? types[0];
+  const preset = 'preset' in rule ? presets.find((p) => p.id === rule.preset) : undefined;
+  const ruleType = preset ? preset.type : 'type' in rule ? rule.type : types[0].type;
+  const info = types.find((x) => x.type === ruleType) ?? types[0];
+  const chosen = 'preset' in rule ? `${PRESET}${rule.preset}` : ruleType;
+  const lang = currentLang();
   const typeSelect = h(
     'select',
-    { class: 'rule-type', onchange: (ev: Event) => onChange({ id: rule.id, type: (ev.target as HTMLSelectElement).value }) },
-    ...types.map((x) => h('option', { value: x.type, selected: x.type === rule.type }, x.type)),
+    {
+      class: 'rule-type',
+      onchange: (ev: Event) => {
+        const v = (ev.target as HTMLSelectElement).value;
+        onChange(v.startsWith(PRESET) ? { id: rule.id, preset: v.slice(PRESET.length) } : { id: rule.id, type: v });
+      },
+    },
+    h(
+      'optgroup',
+      { label: t('edit.presets') },
+      ...presets.map((p) =>
+        h(
+          'option',
+          { value: `${PRESET}${p.id}`, selected: chosen === `${PRESET}${p.id}` },
+          `${p.name[lang]}${p.code ? ` ${p.code}` : ''} (${p.type})`,
+        ),
+      ),
+    ),
+    h('optgroup', { label: t('edit.ruleTypes') }, ...types.map((x) => h('option', { value: x.type, selected: chosen === x.type }, x.type))),
   );
   box.append(
     h(
@@ -45,7 +72,9 @@ export function ruleForm(
       h('button', { class: 'link', onclick: onRemove }, t('edit.removeRule')),
     ),
   );
-  const props = Object.entries(info.schema.properties ?? {}).filter(([k]) => k !== 'type');
+  // A preset fixes the rule type and the event it reports; its own parameters are the defaults shown.
+  const props = Object.entries(info.schema.properties ?? {}).filter(([k]) => k !== 'type' && !(preset && k === 'event'));
+  const defaultOf = (key: string, prop: JsonProp) => (preset && key in preset.params ? preset.params[key] : prop.default);
   const grid = h('div', { class: 'grid' });
   for (const [key, prop] of props) {
     const value = rule[key];
@@ -53,7 +82,8 @@ export function ruleForm(
       if (v === undefined || v === '') delete rule[key];
       else rule[key] = v;
     };
-    const placeholder = prop.default === undefined ? '' : JSON.stringify(prop.default);
+    const fallback = defaultOf(key, prop);
+    const placeholder = fallback === undefined ? '' : JSON.stringify(fallback);
     let input: HTMLElement;
     if (prop.type === 'number' || prop.type === 'integer') {
       input = h('input', {
@@ -91,7 +121,7 @@ export function ruleForm(
     } else if (prop.type === 'array' && prop.items?.type === 'string') {
       input = h('input', {
         name: key,
-        placeholder: Array.isArray(prop.default) ? prop.default.join(', ') : '',
+        placeholder: Array.isArray(fallback) ? fallback.join(', ') : '',
         value: Array.isArray(value) ? value.join(', ') : undefined,
         oninput: (ev: Event) => {
           const s = (ev.target as HTMLInputElement).value.trim();
