@@ -10,7 +10,7 @@ import { cookieValue, pickLang, type Lang } from './i18n.ts';
 import { authenticate, userNameSchema, type Role } from './passwords.ts';
 import { csrfMatches, DEFAULT_SESSIONS, SessionStore, type Session, type SessionOptions } from './sessions.ts';
 import { sendFileInside } from './static.ts';
-import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.ts';
+import { DEFAULT_THROTTLE, LoginThrottle, loginKeys, type ThrottleOptions } from './throttle.ts';
 import type { Asset } from './assets.ts';
 import { loginPage, escapeHtml } from './pages.ts';
 
@@ -164,7 +164,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return sendAsset(req, res, opts.assets.get(path.slice(8)));
     if (method === 'POST' && path === '/api/login') {
       const body = await readJsonBody(req, loginSchema, 8 * 1024);
-      const keys = [`user:${body.user.toLowerCase()}`, `addr:${address}`];
+      const keys = loginKeys(body.user, address);
       const verdict = throttle.check(keys, now());
       if (!verdict.ok) {
         opts.audit({ action: 'login_refused', user: body.user, address, reason: verdict.locked ? 'locked' : 'slowed' });
