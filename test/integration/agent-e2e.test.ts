@@ -142,7 +142,12 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     const eventsTopic = `jifang/v1/${site}/street/events`;
 
     const [online] = await sub.waitFor((m) => m.topic === `jifang/v1/${site}/status` && (json(m) as { online: boolean }).online, 1, 30_000);
-    expect(statusSchema.parse(json(online))).toMatchObject({ online: true, boxId: 'e2e-box', cameras: [{ id: 'street' }] });
+    expect(statusSchema.parse(json(online))).toMatchObject({
+      online: true,
+      boxId: 'e2e-box',
+      location: { lat: 31.2304, lon: 121.4737 },
+      cameras: [{ id: 'street', location: { lat: 31.2304, lon: 121.4737 } }],
+    });
 
     const [msg] = await sub
       .waitFor((m) => m.topic === eventsTopic, 1, 60_000)

@@ -78,7 +78,8 @@ describe.each(engines)('center store on %s', (_name, open) => {
   it('records the box online from its status and offline from its Last Will, in arrival order', async () => {
     const store = await open(++n);
     const at = new Date().toISOString();
-    const will = { online: false, agentVersion: '1', boxId: 'b', at, cameras: [{ id: 'cam-1' }] };
+    const location = { lat: 31.1883, lon: 121.4365 };
+    const will = { online: false, agentVersion: '1', boxId: 'b', at, location, cameras: [{ id: 'cam-1' }] };
     await store.saveStatus(
       'box-b',
       {
@@ -86,17 +87,20 @@ describe.each(engines)('center store on %s', (_name, open) => {
         agentVersion: '1',
         boxId: 'b',
         at: new Date(Date.now() + 5).toISOString(),
-        cameras: [{ id: 'cam-1', name: 'Gate', state: 'streaming' }],
+        location,
+        cameras: [{ id: 'cam-1', name: 'Gate', state: 'streaming', location }],
       },
       Date.now(),
     );
     expect((await store.listBoxes())[0]).toMatchObject({
       site: 'box-b',
       online: true,
+      location,
       cameras: [{ camera: 'cam-1', name: 'Gate', state: 'streaming' }],
     });
     await store.saveStatus('box-b', will, Date.now());
-    expect((await store.listBoxes())[0].online).toBe(false);
+    // An offline box stays on the map where it stands: its Last Will repeats the location.
+    expect((await store.listBoxes())[0]).toMatchObject({ online: false, location });
     await store.close();
   });
 });

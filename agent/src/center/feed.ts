@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.ts';
-import type { BoxRow, CenterStore } from './store/types.ts';
+import type { CenterStore } from './store/types.ts';
+import type { BoxRow } from './wire.ts';
 import type { EventRow } from './wire.ts';
 
 /**
@@ -17,7 +18,7 @@ export interface Feed {
 
 export function createFeed(
   store: CenterStore,
-  present: (e: EventRow) => unknown,
+  present: { event: (e: EventRow) => unknown; box: (b: BoxRow) => unknown },
   log: Logger,
   opts: { pollMs?: number; now?: () => number } = {},
 ): Feed {
@@ -51,12 +52,12 @@ export function createFeed(
         for (const e of events) {
           if ((sentEvents.get(e.id) ?? -1) >= e.rev) continue;
           sentEvents.set(e.id, e.rev);
-          send('event', present(e));
+          send('event', present.event(e));
         }
         for (const b of boxes) {
           if ((sentBoxes.get(b.site) ?? -1) >= b.changedAt) continue;
           sentBoxes.set(b.site, b.changedAt);
-          send('box', b satisfies BoxRow);
+          send('box', present.box(b));
         }
       } while (again);
     } catch (err) {

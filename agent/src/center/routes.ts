@@ -12,8 +12,9 @@ import type { Forwarders } from './forward.ts';
 import type { BrokerLink } from './link.ts';
 import { ACTION_ROLES, CENTER_ROLES, mayAct } from './roles.ts';
 import type { CenterStore } from './store/types.ts';
+import type { BoxRow } from './wire.ts';
 import type { EventRow } from './wire.ts';
-import type { PresentedEvent } from './wire.ts';
+import type { PresentedBox, PresentedEvent } from './wire.ts';
 
 export const actionBodySchema = z
   .strictObject({
@@ -26,8 +27,17 @@ export type ActionBody = z.infer<typeof actionBodySchema>;
 
 /** An event as the console shows it: the archive row plus where to draw it on the configured tiles. */
 export function presentEvent(e: EventRow, cfg: CenterConfig): PresentedEvent {
-  const map = cfg.map.tileUrl && cfg.map.tileCrs === 'gcj02' ? wgs84ToGcj02(e.lon, e.lat) : ([e.lon, e.lat] as [number, number]);
-  return { ...e, map, thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?rev=${e.rev}` };
+  return { ...e, map: toMap(e.lon, e.lat, cfg), thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?rev=${e.rev}` };
+}
+
+/** A box as the console shows it: where to draw it on the configured tiles, when its status said where it stands. */
+export function presentBox(b: BoxRow, cfg: CenterConfig): PresentedBox {
+  return { ...b, map: b.location ? toMap(b.location.lon, b.location.lat, cfg) : null };
+}
+
+/** WGS-84 (what boxes report) to the tiles' datum: GCJ-02 for Chinese tile servers, else unchanged. */
+function toMap(lon: number, lat: number, cfg: CenterConfig): [number, number] {
+  return cfg.map.tileUrl && cfg.map.tileCrs === 'gcj02' ? wgs84ToGcj02(lon, lat) : [lon, lat];
 }
 
 const listQuery = z.strictObject({
@@ -234,7 +244,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
       method: 'GET',
       path: '/api/boxes',
       roles: everyone,
-      handle: async (ctx) => ctx.json(200, { boxes: await store.listBoxes(), now: Date.now() }),
+      handle: async (ctx) => ctx.json(200, { boxes: (await store.listBoxes()).map((b) => presentBox(b, cfg)), now: Date.now() }),
     },
     {
       method: 'GET',

@@ -9,7 +9,7 @@ import { createFeed } from './feed.ts';
 import { startForwarders } from './forward.ts';
 import { createIngest, type IngestCounters } from './ingest.ts';
 import { connectBroker, type BrokerLink } from './link.ts';
-import { centerRoutes, presentEvent } from './routes.ts';
+import { centerRoutes, presentBox, presentEvent } from './routes.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
@@ -58,7 +58,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   let web: WebServer | undefined;
   try {
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
-    const feed = createFeed(store, (e) => presentEvent(e, cfg), clog);
+    const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog);
     feedKick = () => feed.kick();
     const assets = await buildAssets({
       scripts: { center: join(here, 'client', 'center.ts'), login: join(webDir, 'client', 'login.ts') },

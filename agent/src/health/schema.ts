@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { latLonSchema } from '../core/schema.ts';
 import { streamStateSchema } from '../ingest/state.ts';
 
 /** `…/{camera}/health`, retained: what an installer checks remotely. */
@@ -43,7 +44,18 @@ export const statusSchema = z.strictObject({
   boxId: z.string(),
   startedAt: z.iso.datetime({ offset: true }).optional(),
   at: z.iso.datetime({ offset: true }),
-  cameras: z.array(z.strictObject({ id: z.string(), name: z.string().optional(), state: streamStateSchema.optional() })),
+  /** Where the box stands (the site's location), so a map can place a box that has not alerted yet. */
+  location: latLonSchema.optional(),
+  address: z.string().optional(),
+  cameras: z.array(
+    z.strictObject({
+      id: z.string(),
+      name: z.string().optional(),
+      state: streamStateSchema.optional(),
+      /** Where the camera stands (its own location, else the site's). */
+      location: latLonSchema.optional(),
+    }),
+  ),
   /** Present while the box works but cannot keep everything it should (a full disk holding up the audit log). */
   degraded: z.string().optional(),
 });

@@ -500,10 +500,13 @@ function statusOf(config: Config, version: string, boxId: string, startedAt: num
     boxId,
     startedAt: new Date(startedAt).toISOString(),
     at: new Date().toISOString(),
+    location: config.site.location,
+    ...(config.site.address ? { address: config.site.address } : {}),
     cameras: config.cameras.map((c) => ({
       id: c.id,
       ...(c.name ? { name: c.name } : {}),
       ...(sources.get(c.id) ? { state: sources.get(c.id)!.status().state } : {}),
+      location: c.location ?? config.site.location,
     })),
   };
 }

@@ -1,9 +1,10 @@
 import { api, ApiError } from '../../web/client/api.ts';
 import { currentLang, switchLang, translator } from '../../web/client/i18n.ts';
-import type { PresentedEvent } from '../wire.ts';
+import type { PresentedBox, PresentedEvent } from '../wire.ts';
 import { centerMessages } from './messages.ts';
 
 type Ev = PresentedEvent;
+type Box = PresentedBox;
 const t = translator(centerMessages);
 type Key = keyof typeof centerMessages;
 
@@ -23,24 +24,6 @@ interface PageData {
     streets: boolean;
   };
 }
-interface Camera {
-  camera: string;
-  name: string | null;
-  state: string | null;
-  reason: string | null;
-  healthAt: number | null;
-  health: { analysedFps?: number; lastFrameAgeSeconds?: number | null; reconnects?: number } | null;
-}
-interface Box {
-  site: string;
-  boxId: string | null;
-  online: boolean;
-  agentVersion: string | null;
-  startedAt: string | null;
-  lastContact: number;
-  cameras: Camera[];
-}
-
 const data = JSON.parse(document.getElementById('page-data')!.textContent!) as PageData;
 const events = new Map<string, Ev>();
 const boxes = new Map<string, Box>();
@@ -555,6 +538,8 @@ function mapView(): HTMLElement {
   const open = [...events.values()].filter(isOpen);
   const pts = open.map((e) => e.map);
   const boxPts = new Map<string, [number, number]>();
+  // Where the box's status says it stands; a box from before statuses carried a location, by its first event.
+  for (const b of boxes.values()) if (b.map) boxPts.set(b.site, b.map);
   for (const e of events.values()) if (!boxPts.has(e.site)) boxPts.set(e.site, e.map);
   const all = [...pts, ...boxPts.values()];
   const c = data.map.center;

@@ -1,18 +1,9 @@
 import { alertSchema, type Alert } from '../../alert/schema.ts';
 import { sha256Hex } from '../../core/hash.ts';
+import type { Status } from '../../health/schema.ts';
 import { MIGRATIONS, type Dialect } from './migrations.ts';
-import type {
-  ActionRow,
-  BoxRow,
-  CameraRow,
-  CenterStore,
-  ClaimedDelivery,
-  DeliveryRow,
-  DeliveryStat,
-  EventMessageRow,
-  StoreCounts,
-} from './types.ts';
-import type { EventRow } from '../wire.ts';
+import type { ActionRow, CenterStore, ClaimedDelivery, DeliveryRow, DeliveryStat, EventMessageRow, StoreCounts } from './types.ts';
+import type { BoxRow, CameraRow, EventRow } from '../wire.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -143,7 +134,7 @@ const storedAlert = (json: unknown): Alert => alertSchema.loose().parse(JSON.par
 export function createSqlStore(db: Db): CenterStore {
   const boxesWhere = async (where: string, params: unknown[]): Promise<BoxRow[]> => {
     const boxes = await db.all(
-      `SELECT site, box_id, online, agent_version, started_at, status_at, last_contact, changed_at FROM boxes ${where} ORDER BY site`,
+      `SELECT site, box_id, online, agent_version, started_at, status_json, status_at, last_contact, changed_at FROM boxes ${where} ORDER BY site`,
       params,
     );
     if (!boxes.length) return [];
@@ -170,6 +161,7 @@ export function createSqlStore(db: Db): CenterStore {
       statusAt: numOrNull(b.status_at),
       lastContact: num(b.last_contact),
       changedAt: num(b.changed_at),
+      location: b.status_json ? ((JSON.parse(String(b.status_json)) as Partial<Status>).location ?? null) : null,
       cameras: bySite.get(String(b.site)) ?? [],
     }));
   };

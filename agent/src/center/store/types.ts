@@ -1,7 +1,7 @@
 import type { Alert } from '../../alert/schema.ts';
 import type { CameraHealth, Status } from '../../health/schema.ts';
 import type { CommandResult } from '../../commands/schema.ts';
-import type { EventRow } from '../wire.ts';
+import type { BoxRow, EventRow } from '../wire.ts';
 
 export interface EventMessageRow {
   seq: number;
@@ -25,27 +25,6 @@ export interface ActionRow {
   result: 'pending' | 'ok' | 'refused' | 'timeout';
   error: string | null;
   answeredAt: number | null;
-}
-
-export interface BoxRow {
-  site: string;
-  boxId: string | null;
-  online: boolean;
-  agentVersion: string | null;
-  startedAt: string | null;
-  statusAt: number | null;
-  lastContact: number;
-  changedAt: number;
-  cameras: CameraRow[];
-}
-
-export interface CameraRow {
-  camera: string;
-  name: string | null;
-  state: string | null;
-  reason: string | null;
-  healthAt: number | null;
-  health: CameraHealth | null;
 }
 
 export interface DeliveryRow {
