@@ -33,5 +33,7 @@ export function presetRuleSchema(catalogue: Catalogue): z.ZodType {
 /** The field with the preset's value as its default, and saying so. */
 function presetDefault(field: z.ZodType, value: unknown, id: string): z.ZodType {
   const bare = field instanceof z.ZodDefault || field instanceof z.ZodOptional ? (field.unwrap() as z.ZodType) : field;
-  return bare.default(value as never).meta({ description: `${field.description ?? ''} Preset ${id} sets ${JSON.stringify(value)} instead.`.trim() });
+  return bare
+    .default(value as never)
+    .meta({ description: `${field.description ?? ''} Preset ${id} sets ${JSON.stringify(value)} instead.`.trim() });
 }

@@ -4,6 +4,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
 import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
+import { mqttTlsSchema } from '../publish/config.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,
@@ -41,19 +42,7 @@ export const centerMqttSchema = z.strictObject({
   password: secretSchema
     .optional()
     .meta({ description: 'Password on the broker: inline, { file: PATH } or { env: NAME } (better: keeps it out of the config).' }),
-  tls: z
-    .strictObject({
-      ca: z
-        .string()
-        .optional()
-        .meta({ description: "PEM file of the certificate authority that signed the broker's certificate (default: the system's)." }),
-      cert: z.string().optional().meta({ description: "PEM file of this center's client certificate, for brokers that require one." }),
-      key: z.string().optional().meta({ description: "PEM file of the client certificate's private key." }),
-      rejectUnauthorized: z
-        .boolean()
-        .default(true)
-        .meta({ description: 'Refuse a broker whose certificate does not check out (default true; false only for testing).' }),
-    })
+  tls: mqttTlsSchema
     .optional()
     .meta({ description: 'TLS settings for an mqtts:// or wss:// broker; files are relative to the config file.' }),
   sessionExpirySeconds: z

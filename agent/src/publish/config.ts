@@ -28,6 +28,20 @@ export const outboxConfigSchema = z.strictObject({
 });
 export type OutboxConfig = z.infer<typeof outboxConfigSchema>;
 
+/** TLS to a broker (the box's and the command center's): PEM files. */
+export const mqttTlsSchema = z.strictObject({
+  ca: z
+    .string()
+    .optional()
+    .meta({ description: "PEM file of the certificate authority that signed the broker's certificate (default: the system's)." }),
+  cert: z.string().optional().meta({ description: 'PEM file of the client certificate, for brokers that require one.' }),
+  key: z.string().optional().meta({ description: "PEM file of the client certificate's private key." }),
+  rejectUnauthorized: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Refuse a broker whose certificate does not check out (default true; false only for testing).' }),
+});
+
 export const mqttConfigSchema = z.strictObject({
   url: z
     .string()
@@ -68,19 +82,7 @@ export const mqttConfigSchema = z.strictObject({
   password: secretSchema
     .optional()
     .meta({ description: 'Password on the broker: inline, { file: PATH } or { env: NAME } (better: keeps it out of the config).' }),
-  tls: z
-    .strictObject({
-      ca: z
-        .string()
-        .optional()
-        .meta({ description: "PEM file of the certificate authority that signed the broker's certificate (default: the system's)." }),
-      cert: z.string().optional().meta({ description: "PEM file of this box's client certificate, for brokers that require one." }),
-      key: z.string().optional().meta({ description: "PEM file of the client certificate's private key." }),
-      rejectUnauthorized: z
-        .boolean()
-        .default(true)
-        .meta({ description: 'Refuse a broker whose certificate does not check out (default true; false only for testing).' }),
-    })
+  tls: mqttTlsSchema
     .optional()
     .meta({ description: 'TLS settings for an mqtts:// or wss:// broker; files are relative to the config file.' }),
   keepaliveSeconds: z
