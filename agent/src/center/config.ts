@@ -3,58 +3,82 @@ import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
+import { mqttTlsSchema } from '../publish/config.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,
  * archives it once, serves the console and forwards each alert to the other platforms a city runs.
  */
 export const centerMqttSchema = z.strictObject({
-  url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\//, { error: 'expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883' }),
-  /** 4 for a 3.1.1-only broker (the demo's embedded one): no shared subscription, replies matched by requestId. */
-  protocolVersion: z.union([z.literal(5), z.literal(4)], { error: 'expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)' }).default(5),
+  url: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, { error: 'expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883' })
+    .meta({ description: 'The city broker the boxes publish to: mqtt://host:1883, mqtts://host:8883 (TLS), ws:// or wss://.' }),
+  protocolVersion: z
+    .union([z.literal(5), z.literal(4)], { error: 'expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)' })
+    .default(5)
+    .meta({
+      description:
+        "5 (MQTT 5, default) or 4 for a broker that speaks only MQTT 3.1.1, such as the demo's built-in one (then no sharedGroup).",
+    }),
   root: z
     .string()
     .regex(/^[^#+]+[^/#+]$/, { error: 'expected a topic root without wildcards or a trailing "/"' })
-    .default('jifang/v1'),
-  /**
-   * MQTT 5 shared subscription group: every instance with the same group takes a share of the messages
-   * (`$share/{group}/{root}/+/#`). Absent: this instance receives everything.
-   */
+    .default('jifang/v1')
+    .meta({ description: "Start of every MQTT topic, the same as the boxes' mqtt.root (default jifang/v1)." }),
   sharedGroup: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a group name of letters, digits, "-" or "_"' })
-    .optional(),
-  /** Unique per instance: the broker keeps its session (and the messages for it) across a restart. */
-  clientId: z.string().min(1).max(64).optional(),
-  username: z.string().optional(),
-  password: secretSchema.optional(),
-  tls: z
-    .strictObject({
-      ca: z.string().optional(),
-      cert: z.string().optional(),
-      key: z.string().optional(),
-      rejectUnauthorized: z.boolean().default(true),
-    })
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        'MQTT 5: instances with the same group name share the messages between them (for several center instances on one database). Absent: this instance receives everything.',
+    }),
+  clientId: z.string().min(1).max(64).optional().meta({
+    description: 'MQTT client id, unique per instance and stable, so the broker keeps its session and messages across a restart.',
+  }),
+  username: z.string().optional().meta({ description: 'User name on the broker.' }),
+  password: secretSchema
+    .optional()
+    .meta({ description: 'Password on the broker: inline, { file: PATH } or { env: NAME } (better: keeps it out of the config).' }),
+  tls: mqttTlsSchema
+    .optional()
+    .meta({ description: 'TLS settings for an mqtts:// or wss:// broker; files are relative to the config file.' }),
   sessionExpirySeconds: z
     .number()
     .int()
     .min(0)
-    .default(24 * 3600),
-  /** How long an operator's command waits for the box's answer before the console says it did not come. */
-  commandTimeoutSeconds: z.number().positive().default(15),
+    .default(24 * 3600)
+    .meta({ description: 'MQTT 5: how long the broker keeps messages for this instance while it is down, in seconds (default a day).' }),
+  commandTimeoutSeconds: z.number().positive().default(15).meta({
+    description: "Seconds an operator's command waits for the box's answer before the console says it did not come (default 15).",
+  }),
 });
 
 export const storageSchema = z.discriminatedUnion(
   'kind',
   [
-    z.strictObject({ kind: z.literal('sqlite'), path: z.string().min(1, { error: 'expected a database file path' }) }),
     z.strictObject({
-      kind: z.literal('postgres'),
-      /** postgres://user@host:5432/db; the password may come separately as a secret. */
-      url: z.string().regex(/^postgres(ql)?:\/\//, { error: 'expected a URL like postgres://user@host:5432/jifang' }),
-      password: secretSchema.optional(),
-      poolSize: z.number().int().min(1).max(100).default(10),
+      kind: z.literal('sqlite').meta({ description: 'One SQLite database file: for a single instance.' }),
+      path: z
+        .string()
+        .min(1, { error: 'expected a database file path' })
+        .meta({ description: 'The database file, relative to the config file; created when missing.' }),
+    }),
+    z.strictObject({
+      kind: z.literal('postgres').meta({ description: 'PostgreSQL: for one or more instances sharing the archive.' }),
+      url: z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, { error: 'expected a URL like postgres://user@host:5432/jifang' })
+        .meta({ description: 'The database, postgres://user@host:5432/jifang; the password better given separately.' }),
+      password: secretSchema.optional().meta({ description: "The database user's password: inline, { file: PATH } or { env: NAME }." }),
+      poolSize: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(10)
+        .meta({ description: 'Database connections this instance keeps open, 1 to 100 (default 10).' }),
     }),
   ],
   { error: 'expected storage.kind "sqlite" (with path) or "postgres" (with url)' },
@@ -66,65 +90,117 @@ const templateValue: z.ZodType<unknown> = z.lazy(() =>
 );
 
 export const forwarderSchema = z.strictObject({
-  id: idSchema,
-  name: z.string().optional(),
-  url: z.string().regex(/^https?:\/\//, { error: 'expected an http:// or https:// webhook URL' }),
-  headers: z.record(z.string(), z.string()).default({}),
-  /** A bearer token sent as `Authorization: Bearer …`. */
-  token: secretSchema.optional(),
-  /** Which lifecycle messages this platform wants. */
+  id: idSchema.meta({ description: 'The forwarder id: lower-case letters, digits, "-" and "_"; its deliveries are listed under it.' }),
+  name: z.string().optional().meta({ description: 'The platform name for people, e.g. 城管平台.' }),
+  url: z
+    .string()
+    .regex(/^https?:\/\//, { error: 'expected an http:// or https:// webhook URL' })
+    .meta({ description: "The platform's webhook: each alert is POSTed to this http:// or https:// URL." }),
+  headers: z
+    .record(z.string(), z.string())
+    .default({})
+    .meta({ description: 'Extra HTTP headers sent with each request, e.g. { X-Api-Key: … }. Default none.' }),
+  token: secretSchema
+    .optional()
+    .meta({ description: 'A token sent as "Authorization: Bearer TOKEN": inline, { file: PATH } or { env: NAME }.' }),
   states: z
     .array(z.enum(['started', 'updated', 'ended', 'cleared']))
     .min(1)
-    .default(['started', 'ended', 'cleared']),
-  /**
-   * The platform's body: JSON where a string `"{{path}}"` is replaced by that field of the alert (keeping its type)
-   * and `{{path}}` inside a longer string by its text. Absent: the alert itself.
-   */
-  template: templateValue.optional(),
-  maxAttempts: z.number().int().min(1).max(1000).default(20),
-  timeoutSeconds: z.number().positive().default(10),
-  retryMinSeconds: z.number().positive().default(2),
-  retryMaxSeconds: z.number().positive().default(600),
+    .default(['started', 'ended', 'cleared'])
+    .meta({
+      description: 'Which messages of an event the platform gets: started, updated, ended, cleared (default started, ended and cleared).',
+    }),
+  template: templateValue.optional().meta({
+    description:
+      'The body the platform expects, as JSON: a string "{{path}}" is replaced by that field of the alert (keeping its type), {{path}} inside longer text by its text. Absent: the alert itself.',
+  }),
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .meta({ description: 'Attempts to deliver one message before giving up, 1 to 1000 (default 20).' }),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .default(10)
+    .meta({ description: 'Seconds to wait for the platform to answer one request (default 10).' }),
+  retryMinSeconds: z
+    .number()
+    .positive()
+    .default(2)
+    .meta({ description: 'Wait in seconds before the first retry; it doubles after each failure (default 2).' }),
+  retryMaxSeconds: z.number().positive().default(600).meta({ description: 'The longest wait in seconds between retries (default 600).' }),
 });
 export type ForwarderConfig = z.infer<typeof forwarderSchema>;
 
 export const centerConfigSchema = z.strictObject({
-  /** Shown on the console's title bar. */
-  name: z.string().default('jifang command center'),
-  mqtt: centerMqttSchema,
-  storage: storageSchema,
+  name: z
+    .string()
+    .default('jifang command center')
+    .meta({ description: "Shown on the console's title bar (default: jifang command center)." }),
+  mqtt: centerMqttSchema.meta({
+    description: "The city broker the boxes publish to: the center archives every box's alerts, health and answers from it.",
+  }),
+  storage: storageSchema.meta({
+    description: 'Where events, evidence references and decisions are archived: sqlite (one instance) or postgres (several).',
+  }),
   http: z
     .strictObject({
-      host: z.string().default('127.0.0.1'),
-      port: z.number().int().min(0).max(65535).default(8780),
-      /** The console over HTTPS when both are given (PEM files). */
-      tls: z.strictObject({ cert: z.string(), key: z.string() }).optional(),
+      host: z
+        .string()
+        .default('127.0.0.1')
+        .meta({ description: 'Address the console listens on: 127.0.0.1 (default, this machine only) or the LAN address / 0.0.0.0.' }),
+      port: z.number().int().min(0).max(65535).default(8780).meta({ description: 'TCP port of the console and its API (default 8780).' }),
+      tls: z
+        .strictObject({
+          cert: z.string().meta({ description: "PEM file of the server's certificate chain." }),
+          key: z.string().meta({ description: "PEM file of the certificate's private key." }),
+        })
+        .optional()
+        .meta({ description: 'Serve the console over HTTPS with these PEM files; absent: plain HTTP.' }),
     })
-    .default({ host: '127.0.0.1', port: 8780 }),
-  /** The password file of the console's users (see `jifang center-user`). */
-  users: z.string().min(1, { error: 'expected the path of the users file' }),
+    .default({ host: '127.0.0.1', port: 8780 })
+    .meta({ description: "The console's web server (default 127.0.0.1:8780)." }),
+  users: z.string().min(1, { error: 'expected the path of the users file' }).meta({
+    description: "The file of the console's users and their hashed passwords, made with jifang center-user; relative to the config file.",
+  }),
   map: z
     .strictObject({
-      /** A city's own tile server, `{z}/{x}/{y}` placeholders. Absent: the plain offline map. */
       tileUrl: z
         .string()
         .regex(/\{z\}.*\{x\}.*\{y\}|\{z\}.*\{y\}.*\{x\}/, { error: 'expected a URL with {z}, {x} and {y}' })
-        .optional(),
-      /** Chinese tile providers draw GCJ-02 ("Mars") coordinates: points are shifted for display. */
-      tileCrs: z.enum(['wgs84', 'gcj02']).default('wgs84'),
-      attribution: z.string().optional(),
-      center: latLonSchema.optional(),
-      /** Streets for the offline map (GeoJSON LineStrings/Polygons, WGS-84). */
-      streets: z.string().optional(),
+        .optional()
+        .meta({ description: "A city's own map tile server, a URL with {z}/{x}/{y} placeholders. Absent: the plain offline map." }),
+      tileCrs: z.enum(['wgs84', 'gcj02']).default('wgs84').meta({
+        description:
+          'The coordinates the tiles are drawn in: wgs84 (default) or gcj02, which Chinese tile providers use (points are shifted to match).',
+      }),
+      attribution: z.string().optional().meta({ description: "The tile provider's credit line shown on the map." }),
+      center: latLonSchema.optional().meta({ description: 'Where the map opens; absent: around the boxes.' }),
+      streets: z.string().optional().meta({
+        description: 'A GeoJSON file of streets (lines or polygons, WGS-84) drawn on the offline map; relative to the config file.',
+      }),
     })
-    .default({ tileCrs: 'wgs84' }),
-  /** Patrol units a dispatcher can send. */
-  units: z.array(z.string().min(1)).default([]),
-  forwarders: z.array(forwarderSchema).default([]),
-  /** A dispatched event not cleared after this long is flagged on the dispatch board. */
-  dispatchReminderMinutes: z.number().positive().default(15),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    .default({ tileCrs: 'wgs84' })
+    .meta({ description: 'The dispatch map: tiles, coordinates and streets.' }),
+  units: z
+    .array(z.string().min(1))
+    .default([])
+    .meta({ description: 'The patrol units a dispatcher can send to an event, e.g. ["城管一中队"]. Default none.' }),
+  forwarders: z.array(forwarderSchema).default([]).meta({
+    description: "Other platforms each alert is forwarded to by webhook (the city's 城管 platform, a messaging bot). Default none.",
+  }),
+  dispatchReminderMinutes: z
+    .number()
+    .positive()
+    .default(15)
+    .meta({ description: 'A dispatched event not cleared after this many minutes is flagged on the dispatch board (default 15).' }),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .meta({ description: 'How much the center logs: fatal, error, warn, info (default), debug, trace or silent.' }),
 });
 export type CenterConfig = z.infer<typeof centerConfigSchema>;
 

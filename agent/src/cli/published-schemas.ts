@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { ALERT_SCHEMA_ID, alertSchema } from '../alert/schema.ts';
 import { cameraHealthSchema, statusSchema } from '../health/schema.ts';
 import { configSchema } from '../config/schema.ts';
+import { builtinCatalogue } from '../catalogue/load.ts';
+import { presetRuleSchema } from '../catalogue/preset-rule.ts';
+import { ruleSchema } from '../rules/config.ts';
 import { centerConfigSchema } from '../center/config.ts';
 import { actionBodySchema } from '../center/routes.ts';
 import {
@@ -35,10 +38,28 @@ export function publishedSchemas(): Record<string, object> {
     ['jifang.center-config-1.schema.json', centerConfigSchema, 'the command center config file (jifang center CONFIG)'],
     ['jifang.center-action-1.schema.json', actionBodySchema, "the body of POST /api/events/{id}/actions on the command center's API"],
   ];
+  const { $schema: _, ...presetRules } = z.toJSONSchema(presetRuleSchema(builtinCatalogue()), { io: 'input', unrepresentable: 'any' });
   return Object.fromEntries(
     entries.map(([file, schema, title]) => [
       file,
-      { $id: `${BASE}:${file.replace(/\.schema\.json$/, '')}`, title, ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
+      { $id: `${BASE}:${file.replace(/\.schema\.json$/, '')}`, title, ...jsonSchemaOf(schema, presetRules) },
     ]),
   );
+}
+
+/**
+ * A config as written may give a rule as a catalogue preset (`{ preset: ID, …overrides }`, expanded before the agent
+ * validates it): wherever the rule schema appears, the published schema takes a preset rule as well.
+ */
+function jsonSchemaOf(schema: z.ZodType, presetRules: z.core.JSONSchema.JSONSchema): object {
+  return z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema !== ruleSchema) return;
+      const typed = { ...jsonSchema };
+      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key as keyof typeof jsonSchema];
+      jsonSchema.anyOf = [typed, presetRules];
+    },
+  });
 }

@@ -14,59 +14,89 @@ import { DEFAULT_DATA_DIR } from './data-dir.ts';
 import { httpSchema } from './http.ts';
 
 export const siteSchema = z.strictObject({
-  id: idSchema,
-  name: z.string().min(1),
-  timezone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone such as "Asia/Shanghai"' }),
-  /** The box's own position: the fallback location for cameras without one. */
-  location: latLonSchema,
-  address: z.string().optional(),
-  /** Identifies this box in alerts and the MQTT client id; default: the host name. */
-  boxId: idSchema.optional(),
-  /**
-   * The administrative division the site is in (GB/T 2260, 6 digits, e.g. 310104 上海市徐汇区): with an event's
-   * 5-digit GB/T 47678.5 code it makes the full 11-digit event code alerts carry.
-   */
+  id: idSchema.meta({ description: 'The site id: lower-case letters, digits, "-" and "_"; part of every MQTT topic and alert.' }),
+  name: z.string().min(1).meta({ description: 'The site name for people, e.g. 徐汇区 漕溪北路; shown in alerts and the console.' }),
+  timezone: z
+    .string()
+    .refine(isTimeZone, { error: 'expected an IANA time zone such as "Asia/Shanghai"' })
+    .meta({ description: 'The time zone rule schedules are read in, e.g. Asia/Shanghai (an IANA name).' }),
+  location: latLonSchema.meta({ description: "The box's position, and the location of cameras that give none." }),
+  address: z.string().optional().meta({ description: 'The street address, for people reading alerts.' }),
+  boxId: idSchema
+    .optional()
+    .meta({ description: 'Names this box in alerts and its MQTT client id when a site has several boxes; default: the host name.' }),
   divisionCode: z
     .string()
     .regex(/^\d{6}$/, { error: 'expected a 6-digit GB/T 2260 administrative division code such as "310104"' })
-    .optional(),
+    .optional()
+    .meta({
+      description:
+        "The site's administrative division code (GB/T 2260, 6 digits, e.g. 310104 上海市徐汇区): with an event's 5-digit GB/T 47678.5 code it makes the 11-digit event code alerts carry.",
+    }),
 });
 
 export const cameraSchema = z.strictObject({
-  id: idSchema,
-  name: z.string().min(1).optional(),
+  id: idSchema.meta({ description: 'The camera id, unique on the box: lower-case letters, digits, "-" and "_"; part of its MQTT topics.' }),
+  name: z.string().min(1).optional().meta({ description: 'The camera name for people, e.g. 北向 枪机; shown in alerts and the console.' }),
   ...cameraSourceFields,
-  /** Where the camera stands; default the site's location. */
-  location: latLonSchema.optional(),
-  address: z.string().optional(),
-  calibration: calibrationSchema.optional(),
-  /** Blacked out before analysis, storage and sending (normalised 0..1 polygons). */
-  privacyMasks: z.array(polygonSchema).default([]),
-  /** Motion inside these (normalised 0..1 polygons: swaying trees, the camera's clock overlay) is ignored. */
+  location: latLonSchema.optional().meta({ description: "Where the camera stands; default the site's location." }),
+  address: z.string().optional().meta({ description: 'The street address the camera watches, for people reading alerts.' }),
+  calibration: calibrationSchema.optional().meta({
+    description:
+      'Points of the picture with their map positions, so alerts carry where on the ground an object is; absent: the camera location.',
+  }),
+  privacyMasks: z.array(polygonSchema).default([]).meta({
+    description:
+      'Areas blacked out before analysis, storage and sending (windows of homes): polygons of points normalised 0..1. Default none.',
+  }),
   motionMasks: motionMasksSchema,
-  /** Where inferences go: motion-gated regions (default) or the whole frame and every zone window each frame. */
-  detection: detectionConfigSchema.default(detectionConfigSchema.parse({})),
+  detection: detectionConfigSchema
+    .default(detectionConfigSchema.parse({}))
+    .meta({ description: 'Where the model looks: only where something moves (default, saves CPU) or the whole frame every time.' }),
   windows: windowsSchema,
-  zones: z.array(zoneSchema).default([]),
-  /** Tracker tuning; the defaults suit a small COCO model on street footage. */
-  tracker: trackerConfigSchema.default(trackerConfigSchema.parse({})),
+  zones: z.array(zoneSchema).default([]).meta({
+    description: 'The areas of the picture with the rules that report events in them. Default none (the camera is only watched).',
+  }),
+  tracker: trackerConfigSchema.default(trackerConfigSchema.parse({})).meta({
+    description: 'Tuning of how objects are followed from frame to frame; the defaults suit the bundled model on street footage.',
+  }),
 });
 export type CameraConfig = z.infer<typeof cameraSchema>;
 
 const configObjectSchema = z.strictObject({
-  site: siteSchema,
-  mqtt: mqttConfigSchema.default(mqttConfigSchema.parse({})),
-  model: detectorConfigSchema.default(detectorConfigSchema.parse({})),
-  cameras: z.array(cameraSchema).min(1, { error: 'expected at least one camera' }),
-  evidence: evidenceConfigSchema.default(evidenceConfigSchema.parse({})),
-  audit: auditConfigSchema.default(auditConfigSchema.parse({})),
-  /** A site's corrections and additions to the event catalogue (same shape as agent/src/catalogue/events.yaml). */
-  catalogue: z.string().min(1).optional(),
-  /** Outbox, evidence and audit log live here. */
-  dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
-  /** Local /healthz and /metrics, and the web console; off unless a port is given. */
-  http: httpSchema.optional(),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  site: siteSchema.meta({ description: 'Where the box is: id, name, time zone and position.' }),
+  mqtt: mqttConfigSchema.default(mqttConfigSchema.parse({})).meta({
+    description: 'The connection to the MQTT broker alerts go to and commands come from; absent: a built-in broker on localhost.',
+  }),
+  model: detectorConfigSchema
+    .default(detectorConfigSchema.parse({}))
+    .meta({ description: 'The object detector: which model, its thresholds and threads.' }),
+  cameras: z
+    .array(cameraSchema)
+    .min(1, { error: 'expected at least one camera' })
+    .meta({ description: 'The cameras this box analyses, with their zones and rules; at least one.' }),
+  evidence: evidenceConfigSchema
+    .default(evidenceConfigSchema.parse({}))
+    .meta({ description: 'Snapshots, thumbnails, clips, pixelation and how long evidence is kept.' }),
+  audit: auditConfigSchema
+    .default(auditConfigSchema.parse({}))
+    .meta({ description: 'The tamper-evident audit log (always on, in DATADIR/audit): optional signing key and backup copy.' }),
+  catalogue: z.string().min(1).optional().meta({
+    description:
+      "A site's file of corrections and additions to the event catalogue (same form as agent/src/catalogue/events.yaml); relative to the config file.",
+  }),
+  dataDir: z
+    .string()
+    .min(1)
+    .default(DEFAULT_DATA_DIR)
+    .meta({
+      description: `The folder for the outbox, evidence and audit log, relative to the config file. Absent: the environment variable JIFANG_DATA_DIR, else ${DEFAULT_DATA_DIR}.`,
+    }),
+  http: httpSchema.optional().meta({ description: "The box's own web server: /healthz, /metrics and the web console; absent: off." }),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .meta({ description: 'How much the agent logs: fatal, error, warn, info (default), debug, trace or silent.' }),
 });
 
 /** Cross-field checks run even when other fields failed, so one `check-config` run lists every problem. */

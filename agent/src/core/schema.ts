@@ -9,11 +9,13 @@ export const latLonSchema = z.strictObject({
   lat: z
     .number({ error: 'expected latitude in degrees (number)' })
     .min(-90, { error: 'expected latitude between -90 and 90' })
-    .max(90, { error: 'expected latitude between -90 and 90' }),
+    .max(90, { error: 'expected latitude between -90 and 90' })
+    .meta({ description: 'Latitude in degrees, WGS-84 (as a GPS shows it), -90 to 90; north is positive.' }),
   lon: z
     .number({ error: 'expected longitude in degrees (number)' })
     .min(-180, { error: 'expected longitude between -180 and 180' })
-    .max(180, { error: 'expected longitude between -180 and 180' }),
+    .max(180, { error: 'expected longitude between -180 and 180' })
+    .meta({ description: 'Longitude in degrees, WGS-84 (as a GPS shows it), -180 to 180; east is positive.' }),
 });
 
 /** A point as `[x, y]`: normalised 0..1 or pixels, as the owning zone says. */
@@ -64,7 +66,17 @@ export const durationSeconds = (what: string) =>
   z.number({ error: `expected ${what} in seconds (number)` }).nonnegative({ error: `expected ${what} ≥ 0 seconds` });
 
 /** A secret given inline, from a file (`{ file }`) or from an environment variable (`{ env }`). */
-export const secretSchema = z.union([z.string(), z.strictObject({ file: z.string().min(1) }), z.strictObject({ env: z.string().min(1) })], {
-  error: 'expected a string, { file: PATH } or { env: NAME }',
-});
+export const secretSchema = z.union(
+  [
+    z.string(),
+    z.strictObject({
+      file: z
+        .string()
+        .min(1)
+        .meta({ description: 'Path of a file holding the secret; surrounding whitespace (a trailing newline) is trimmed.' }),
+    }),
+    z.strictObject({ env: z.string().min(1).meta({ description: 'The name of an environment variable holding the secret.' }) }),
+  ],
+  { error: 'expected a string, { file: PATH } or { env: NAME }' },
+);
 export type Secret = z.infer<typeof secretSchema>;

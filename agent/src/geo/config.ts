@@ -4,15 +4,19 @@ import { CalibrationError, solveHomography } from './homography.ts';
 
 /** One surveyed correspondence: a pixel of the analysis frame and where it lies on the ground. */
 export const calibrationPointSchema = z.strictObject({
-  pixel: pointSchema,
-  geo: latLonSchema,
+  pixel: pointSchema.meta({ description: "A point of the picture, [x, y] in the calibration's units." }),
+  geo: latLonSchema.meta({ description: 'Where that point lies on the ground (surveyed or read off a map).' }),
 });
 
 export const calibrationSchema = z
   .strictObject({
-    /** `normalized` pixels are fractions of the frame (0..1). */
-    units: z.enum(['normalized', 'pixels']).default('normalized'),
-    points: z.array(calibrationPointSchema).min(4, { error: 'expected at least 4 pixel ↔ geo points' }),
+    units: z.enum(['normalized', 'pixels']).default('normalized').meta({
+      description: 'How the pixel points are given: normalized (default) as fractions of the frame, 0..1; pixels of the analysis frame.',
+    }),
+    points: z
+      .array(calibrationPointSchema)
+      .min(4, { error: 'expected at least 4 pixel ↔ geo points' })
+      .meta({ description: 'At least 4 points of the ground seen by the camera, each with its position on the map, not all on one line.' }),
   })
   .superRefine((c, ctx) => {
     if (c.units === 'normalized') {

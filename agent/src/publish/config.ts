@@ -9,56 +9,128 @@ import { secretSchema } from '../core/schema.ts';
  * Messages older than `maxAgeHours` are dropped as expired. Every drop is counted and reported (audit log).
  */
 export const outboxConfigSchema = z.strictObject({
-  maxMessages: z.number().int().min(10, { error: 'expected outbox.maxMessages ≥ 10' }).default(10_000),
-  maxMegabytes: z.number().min(1, { error: 'expected outbox.maxMegabytes ≥ 1' }).default(256),
-  maxAgeHours: z.number().positive({ error: 'expected outbox.maxAgeHours > 0' }).default(168),
+  maxMessages: z
+    .number()
+    .int()
+    .min(10, { error: 'expected outbox.maxMessages ≥ 10' })
+    .default(10_000)
+    .meta({ description: 'Most messages kept while the broker cannot be reached, at least 10 (default 10000).' }),
+  maxMegabytes: z
+    .number()
+    .min(1, { error: 'expected outbox.maxMegabytes ≥ 1' })
+    .default(256)
+    .meta({ description: 'Most megabytes of messages kept while the broker cannot be reached (default 256).' }),
+  maxAgeHours: z
+    .number()
+    .positive({ error: 'expected outbox.maxAgeHours > 0' })
+    .default(168)
+    .meta({ description: 'Messages not delivered within this many hours are dropped as expired (default 168: a week).' }),
 });
 export type OutboxConfig = z.infer<typeof outboxConfigSchema>;
 
+/** TLS to a broker (the box's and the command center's): PEM files. */
+export const mqttTlsSchema = z.strictObject({
+  ca: z
+    .string()
+    .optional()
+    .meta({ description: "PEM file of the certificate authority that signed the broker's certificate (default: the system's)." }),
+  cert: z.string().optional().meta({ description: 'PEM file of the client certificate, for brokers that require one.' }),
+  key: z.string().optional().meta({ description: "PEM file of the client certificate's private key." }),
+  rejectUnauthorized: z
+    .boolean()
+    .default(true)
+    .meta({ description: 'Refuse a broker whose certificate does not check out (default true; false only for testing).' }),
+});
+
 export const mqttConfigSchema = z.strictObject({
-  /** mqtt://, mqtts://, ws://, wss://. Absent = an embedded broker on localhost (demo and single-box use). */
   url: z
     .string()
     .regex(/^(mqtts?|wss?|tcp|ssl):\/\//, { error: 'expected an MQTT URL like mqtt://host:1883 or mqtts://host:8883' })
     .refine((u) => URL.canParse(u) && new URL(u).hostname !== '', {
       error: 'expected an MQTT URL with a host and a port 1–65535, like mqtt://host:1883',
     })
-    .optional(),
-  embeddedPort: z.number().int().min(0).max(65535).default(1883),
-  /** 5 falls back to 4 by itself when the broker refuses MQTT 5 (the embedded broker speaks only 3.1.1). */
-  protocolVersion: z.union([z.literal(5), z.literal(4)], { error: 'expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)' }).default(5),
-  /** Topic root; the site id is appended: {root}/{site}/… */
+    .optional()
+    .meta({
+      description:
+        "The command center's broker: mqtt://host:1883, mqtts://host:8883 (TLS), ws:// or wss://. Absent: the box starts its own broker on localhost (demo and single-box use).",
+    }),
+  embeddedPort: z
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(1883)
+    .meta({ description: 'Port of the built-in broker used when no url is given (default 1883; 0 picks a free one).' }),
+  protocolVersion: z
+    .union([z.literal(5), z.literal(4)], { error: 'expected protocolVersion 5 (MQTT 5) or 4 (MQTT 3.1.1)' })
+    .default(5)
+    .meta({
+      description:
+        '5 (MQTT 5, default) or 4 (MQTT 3.1.1). 5 falls back to 4 by itself when the broker refuses MQTT 5 (the built-in broker speaks only 3.1.1).',
+    }),
   root: z
     .string()
     .regex(/^[^#+]+[^/#+]$/, { error: 'expected a topic root without wildcards or a trailing "/"' })
-    .default('jifang/v1'),
-  /** Stable per box so the broker keeps the persistent session; default `jifang-{site}-{boxId}`. */
-  clientId: z.string().min(1).optional(),
-  username: z.string().optional(),
-  password: secretSchema.optional(),
-  tls: z
-    .strictObject({
-      ca: z.string().optional(),
-      cert: z.string().optional(),
-      key: z.string().optional(),
-      rejectUnauthorized: z.boolean().default(true),
-    })
-    .optional(),
-  keepaliveSeconds: z.number().int().min(5).default(30),
-  /** Reconnect delay doubles from min to max after each failed attempt (with jitter), back to min once connected. */
-  reconnectMinSeconds: z.number().positive().default(1),
-  reconnectMaxSeconds: z.number().positive().default(60),
-  connectTimeoutSeconds: z.number().positive().default(30),
-  /** MQTT 5: how long the broker keeps this box's session (its command subscription and queued commands) while it is offline. */
+    .default('jifang/v1')
+    .meta({ description: 'Start of every MQTT topic; the site id follows: ROOT/SITE/… (default jifang/v1).' }),
+  clientId: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'MQTT client id, unique and stable per box so the broker keeps its session; default jifang-SITE-BOXID.' }),
+  username: z.string().optional().meta({ description: 'User name on the broker.' }),
+  password: secretSchema
+    .optional()
+    .meta({ description: 'Password on the broker: inline, { file: PATH } or { env: NAME } (better: keeps it out of the config).' }),
+  tls: mqttTlsSchema
+    .optional()
+    .meta({ description: 'TLS settings for an mqtts:// or wss:// broker; files are relative to the config file.' }),
+  keepaliveSeconds: z
+    .number()
+    .int()
+    .min(5)
+    .default(30)
+    .meta({ description: 'Seconds between keep-alive pings, so a dead connection is noticed (at least 5, default 30).' }),
+  reconnectMinSeconds: z
+    .number()
+    .positive()
+    .default(1)
+    .meta({ description: 'Wait in seconds before the first reconnect; it doubles after each failed attempt (default 1).' }),
+  reconnectMaxSeconds: z
+    .number()
+    .positive()
+    .default(60)
+    .meta({ description: 'The longest wait in seconds between reconnect attempts (default 60).' }),
+  connectTimeoutSeconds: z
+    .number()
+    .positive()
+    .default(30)
+    .meta({ description: 'Seconds to wait for the broker to accept a connection (default 30).' }),
   sessionExpirySeconds: z
     .number()
     .int()
     .min(0)
-    .default(7 * 24 * 3600),
-  /** Outbox messages awaiting PUBACK at once (capped by the broker's receive maximum). */
-  inflightWindow: z.number().int().min(1).max(1000).default(16),
-  outbox: outboxConfigSchema.default(outboxConfigSchema.parse({})),
-  metricsIntervalSeconds: z.number().positive().default(30),
-  healthIntervalSeconds: z.number().positive().default(10),
+    .default(7 * 24 * 3600)
+    .meta({
+      description:
+        "MQTT 5: how long the broker keeps this box's session (its command subscription and queued commands) while it is offline, in seconds (default a week).",
+    }),
+  inflightWindow: z.number().int().min(1).max(1000).default(16).meta({
+    description: "Messages sent but not yet confirmed by the broker at once, 1 to 1000 (default 16; the broker's own limit applies too).",
+  }),
+  outbox: outboxConfigSchema.default(outboxConfigSchema.parse({})).meta({
+    description:
+      'Limits of the queue on disk that keeps messages while the broker cannot be reached; past them the least useful messages go first.',
+  }),
+  metricsIntervalSeconds: z
+    .number()
+    .positive()
+    .default(30)
+    .meta({ description: 'Seconds between the metrics messages the box publishes (default 30).' }),
+  healthIntervalSeconds: z
+    .number()
+    .positive()
+    .default(10)
+    .meta({ description: "Seconds between each camera's health messages (default 10)." }),
 });
 export type MqttConfig = z.infer<typeof mqttConfigSchema>;

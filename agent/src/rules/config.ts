@@ -24,15 +24,25 @@ export const RULE_TYPES = ruleSchema.options.map((o) => o.shape.type.value) as [
 
 export const zoneSchema = z
   .strictObject({
-    id: idSchema,
-    name: z.string().min(1).optional(),
-    /** `normalized` points are fractions of the frame (0..1); `pixels` are in the analysis frame. */
-    units: z.enum(['normalized', 'pixels']).default('normalized'),
-    /** Required unless every rule of the zone is a `line_crossing`: a line stands on its own. */
-    polygon: polygonSchema.optional(),
-    /** Which point of a box decides presence: the ground contact (bottom centre) by default. */
-    anchor: z.enum(['bottom_center', 'center']).default('bottom_center'),
-    rules: z.array(ruleSchema).min(1, { error: 'expected at least one rule in the zone' }),
+    id: idSchema.meta({
+      description: 'The zone id, unique on its camera: lower-case letters, digits, "-" and "_"; it appears in alerts and MQTT topics.',
+    }),
+    name: z.string().min(1).optional().meta({ description: 'A name for people, e.g. 公交站 禁停区; shown in alerts and the console.' }),
+    units: z.enum(['normalized', 'pixels']).default('normalized').meta({
+      description:
+        'How the points of polygon and lines are given: normalized (default) as fractions of the frame, 0..1; pixels of the analysis frame.',
+    }),
+    polygon: polygonSchema.optional().meta({
+      description:
+        'The zone outline, at least 3 [x, y] points in order around it. Required unless every rule of the zone is a line_crossing.',
+    }),
+    anchor: z.enum(['bottom_center', 'center']).default('bottom_center').meta({
+      description: 'Which point of an object decides whether it is inside: bottom_center (default, where it touches the ground) or center.',
+    }),
+    rules: z.array(ruleSchema).min(1, { error: 'expected at least one rule in the zone' }).meta({
+      description:
+        'What to report in this zone: a rule with a type (illegal_parking, street_vending, …) or a catalogue preset ({ preset: ID, … }); at least one.',
+    }),
   })
   .superRefine((zone, ctx) => {
     if (!zone.polygon && zone.rules.some((r) => r.type !== 'line_crossing')) {

@@ -17,30 +17,51 @@ const seconds = (what: string) =>
 export const trackerConfigSchema = z.strictObject({
   // Lower than ByteTrack's 0.6/0.7 (tuned for a strong pedestrian detector): a small COCO model scores real
   // street objects (umbrellas, distant cars) at 0.45–0.6.
-  highScore: unit('highScore').default(0.45),
-  lowScore: unit('lowScore').default(0.2),
-  /** Unmatched high detections at or above this start a new track. */
-  newTrackScore: unit('newTrackScore').default(0.45),
-  /** Minimum IoU between a track's predicted box and a high-score detection. */
-  matchIou: unit('matchIou').default(0.2),
-  /** Minimum IoU for a low-score detection: stricter, low scores are often clutter. */
-  lowMatchIou: unit('lowMatchIou').default(0.5),
-  /** Consecutive matched frames before a new track is reported (1 = at once). */
-  minHits: z.number().int().min(1).default(2),
-  /** A track nobody matched for this long is dropped; shorter misses keep its id. */
-  maxLostSeconds: seconds('maxLostSeconds').default(5),
-  /** Box/time samples kept per track. */
-  historySeconds: seconds('historySeconds').default(30),
+  highScore: unit('highScore')
+    .default(0.45)
+    .meta({ description: 'Detections scoring at least this (0 to 1) are matched to tracked objects first (default 0.45).' }),
+  lowScore: unit('lowScore').default(0.2).meta({
+    description:
+      'Detections between this and highScore (0 to 1) may only keep an already tracked object alive, e.g. a parked car half hidden (default 0.2).',
+  }),
+  newTrackScore: unit('newTrackScore')
+    .default(0.45)
+    .meta({ description: 'A detection matching no tracked object starts a new one when it scores at least this, 0 to 1 (default 0.45).' }),
+  matchIou: unit('matchIou').default(0.2).meta({
+    description:
+      "The least overlap (intersection over union, 0 to 1) between a tracked object's expected box and a high-score detection for them to match (default 0.2).",
+  }),
+  lowMatchIou: unit('lowMatchIou')
+    .default(0.5)
+    .meta({ description: 'The same for a low-score detection: stricter, since low scores are often clutter (default 0.5).' }),
+  minHits: z
+    .number()
+    .int()
+    .min(1)
+    .default(2)
+    .meta({ description: 'Frames in a row a new object must be seen before it is reported (1 = at once; default 2).' }),
+  maxLostSeconds: seconds('maxLostSeconds')
+    .default(5)
+    .meta({ description: 'An object not seen for this many seconds is forgotten; a shorter miss keeps its identity (default 5).' }),
+  historySeconds: seconds('historySeconds')
+    .default(30)
+    .meta({ description: 'Seconds of box positions kept for each tracked object (default 30).' }),
   stationary: z
     .strictObject({
-      /** The box is smoothed by a component-wise median over this window, which absorbs single-frame jitter. */
-      smoothingSeconds: seconds('stationary.smoothingSeconds').default(2),
-      /** Below this IoU with the box where it came to rest, the object has moved. */
-      minIou: unit('stationary.minIou').default(0.5),
-      /** Movement must persist this long before the rest position is reset (a passing occluder does not). */
-      confirmSeconds: z.number().min(0).default(1),
+      smoothingSeconds: seconds('stationary.smoothingSeconds')
+        .default(2)
+        .meta({ description: "The box is smoothed over this many seconds (a median), which absorbs one frame's jitter (default 2)." }),
+      minIou: unit('stationary.minIou').default(0.5).meta({
+        description:
+          'An object whose box overlaps where it came to rest by less than this (intersection over union, 0 to 1) has moved (default 0.5).',
+      }),
+      confirmSeconds: z.number().min(0).default(1).meta({
+        description:
+          'Movement must last this many seconds before the rest position is reset, so a passer-by in front does not restart a dwell (default 1).',
+      }),
     })
-    .default({ smoothingSeconds: 2, minIou: 0.5, confirmSeconds: 1 }),
+    .default({ smoothingSeconds: 2, minIou: 0.5, confirmSeconds: 1 })
+    .meta({ description: 'When a tracked object counts as standing still (which dwell times of parking and vending rules measure).' }),
 });
 export type TrackerConfig = z.infer<typeof trackerConfigSchema>;
 export type TrackerOptions = z.input<typeof trackerConfigSchema>;

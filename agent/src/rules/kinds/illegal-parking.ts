@@ -9,14 +9,17 @@ import { commonRuleFields, labelsField } from '../params.ts';
 export const illegalParkingSchema = z
   .strictObject({
     ...commonRuleFields,
-    type: z.literal('illegal_parking'),
-    labels: labelsField(['car', 'truck', 'bus', 'motorcycle']),
-    dwellSeconds: durationSeconds('dwellSeconds').default(180),
-    /**
-     * Two stages like vendors' boxes: a `warning` event once the vehicle has stood this long, turning into the
-     * `violation` at `dwellSeconds`; a driver who leaves in between ends the event as a warning only.
-     */
-    warnAfterSeconds: durationSeconds('warnAfterSeconds').optional(),
+    type: z.literal('illegal_parking').meta({ description: 'Illegal parking: a vehicle standing still inside the zone for dwellSeconds.' }),
+    labels: labelsField(['car', 'truck', 'bus', 'motorcycle']).meta({
+      description: 'Labels that count as vehicles (model labels or labelMap names); default car, truck, bus, motorcycle.',
+    }),
+    dwellSeconds: durationSeconds('dwellSeconds')
+      .default(180)
+      .meta({ description: 'Seconds a vehicle must stand still inside the zone before it is a violation (default 180).' }),
+    warnAfterSeconds: durationSeconds('warnAfterSeconds').optional().meta({
+      description:
+        'Optional warning stage: after this many seconds (shorter than dwellSeconds) a warning event, which becomes the violation at dwellSeconds; a driver who leaves in between ends it as a warning only. Absent: no warning.',
+    }),
   })
   .refine((p) => p.warnAfterSeconds === undefined || p.warnAfterSeconds < p.dwellSeconds, {
     error: 'expected warnAfterSeconds shorter than dwellSeconds (the warning comes before the violation)',

@@ -8,16 +8,23 @@ import { commonRuleFields, labelsField } from '../params.ts';
 
 export const lineCrossingSchema = z.strictObject({
   ...commonRuleFields,
-  type: z.literal('line_crossing'),
-  labels: labelsField(['person', 'car', 'bicycle', 'motorcycle']),
-  /** A crossing is a moment: its event ends this soon after. */
-  endAfterSeconds: durationSeconds('endAfterSeconds').default(5),
-  /** In the zone's units. */
+  type: z
+    .literal('line_crossing')
+    .meta({ description: 'Line crossing: an object crossing a line; each crossing is its own short event (the zone needs no polygon).' }),
+  labels: labelsField(['person', 'car', 'bicycle', 'motorcycle']).meta({
+    description: 'Labels whose crossings count; default person, car, bicycle, motorcycle.',
+  }),
+  endAfterSeconds: durationSeconds('endAfterSeconds')
+    .default(5)
+    .meta({ description: 'A crossing is a moment: its event ends this many seconds after it (default 5).' }),
   line: z
     .tuple([pointSchema, pointSchema], { error: 'expected a line [[x1, y1], [x2, y2]]' })
-    .refine(([a, b]) => a[0] !== b[0] || a[1] !== b[1], { error: 'expected a line between two different points' }),
-  /** `left_to_right` is relative to walking the line from its first to its second point. */
-  direction: z.enum(['any', 'left_to_right', 'right_to_left']).default('any'),
+    .refine(([a, b]) => a[0] !== b[0] || a[1] !== b[1], { error: 'expected a line between two different points' })
+    .meta({ description: "The line, [[x1, y1], [x2, y2]], in the zone's units (normalised 0..1 unless the zone says pixels)." }),
+  direction: z.enum(['any', 'left_to_right', 'right_to_left']).default('any').meta({
+    description:
+      'Which crossings count: any (default), or left_to_right / right_to_left as seen walking the line from its first point to its second.',
+  }),
 });
 export type LineCrossingParams = z.infer<typeof lineCrossingSchema>;
 

@@ -6,15 +6,18 @@ import { commonRuleFields, labelsField } from '../params.ts';
 
 export const loiteringSchema = z.strictObject({
   ...commonRuleFields,
-  type: z.literal('loitering'),
-  labels: labelsField(['person']),
-  endAfterSeconds: durationSeconds('endAfterSeconds').default(15),
-  dwellSeconds: durationSeconds('dwellSeconds').default(300),
-  /**
-   * `stationary`: the person stays in one spot (a tout, a lookout); `in_zone`: the person stays in the zone, pacing
-   * included (the usual camera vendors' "lingering").
-   */
-  mode: z.enum(['stationary', 'in_zone'], { error: 'expected mode "stationary" or "in_zone"' }).default('stationary'),
+  type: z.literal('loitering').meta({ description: 'Loitering: a person staying in the zone for dwellSeconds.' }),
+  labels: labelsField(['person']).meta({ description: 'Labels that count; default person.' }),
+  endAfterSeconds: durationSeconds('endAfterSeconds')
+    .default(15)
+    .meta({ description: 'The event ends once nobody has loitered for this many seconds (default 15).' }),
+  dwellSeconds: durationSeconds('dwellSeconds')
+    .default(300)
+    .meta({ description: 'Seconds a person must stay before it is loitering (default 300).' }),
+  mode: z.enum(['stationary', 'in_zone'], { error: 'expected mode "stationary" or "in_zone"' }).default('stationary').meta({
+    description:
+      'stationary (default): the person stays in one spot (a tout, a lookout); in_zone: the person stays in the zone, pacing included.',
+  }),
 });
 export type LoiteringParams = z.infer<typeof loiteringSchema>;
 

@@ -6,20 +6,30 @@ import { commonRuleFields, labelsField } from '../params.ts';
 
 export const intrusionSchema = z.strictObject({
   ...commonRuleFields,
-  type: z.literal('intrusion'),
-  labels: labelsField(['person']),
+  type: z.literal('intrusion').meta({ description: 'Intrusion: an object inside a forbidden zone (for dwellSeconds, if set).' }),
+  labels: labelsField(['person']).meta({ description: 'Labels that may not enter; default person.' }),
   // Longer than the tracker's miss tolerance (5 s), short enough that the next visitor is a new event.
-  endAfterSeconds: durationSeconds('endAfterSeconds').default(8),
-  dwellSeconds: durationSeconds('dwellSeconds').default(0),
+  endAfterSeconds: durationSeconds('endAfterSeconds')
+    .default(8)
+    .meta({ description: 'The event ends once the zone has been clear this many seconds (default 8).' }),
+  dwellSeconds: durationSeconds('dwellSeconds')
+    .default(0)
+    .meta({ description: 'Seconds an object must be inside before it counts (default 0: at once).' }),
 });
 export type IntrusionParams = z.infer<typeof intrusionSchema>;
 
 export const crowdSchema = z.strictObject({
   ...commonRuleFields,
-  type: z.literal('crowd'),
-  labels: labelsField(['person']),
-  minCount: z.number().int().min(2, { error: 'expected minCount ≥ 2' }),
-  dwellSeconds: durationSeconds('dwellSeconds').default(60),
+  type: z.literal('crowd').meta({ description: 'Crowd: at least minCount objects inside the zone at once, for dwellSeconds.' }),
+  labels: labelsField(['person']).meta({ description: 'Labels that are counted; default person.' }),
+  minCount: z
+    .number()
+    .int()
+    .min(2, { error: 'expected minCount ≥ 2' })
+    .meta({ description: 'How many objects at once make a crowd (at least 2).' }),
+  dwellSeconds: durationSeconds('dwellSeconds')
+    .default(60)
+    .meta({ description: 'Seconds the crowd must last before it is an event (default 60).' }),
 });
 export type CrowdParams = z.infer<typeof crowdSchema>;
 

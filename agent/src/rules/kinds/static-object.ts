@@ -12,12 +12,22 @@ import { DEFAULT_EXPLAINED_BY } from './street-vending.ts';
  */
 export const staticObjectSchema = z.strictObject({
   ...commonRuleFields,
-  type: z.literal('static_object'),
-  /** Static foreground mostly covered by one of these, tracked, is that object standing still. */
-  explainedBy: labelsField(DEFAULT_EXPLAINED_BY),
-  /** Smaller blobs are ignored (pixels of the analysed frame). */
-  minArea: z.number().min(0).default(400),
-  dwellSeconds: durationSeconds('dwellSeconds').default(120),
+  type: z.literal('static_object').meta({
+    description:
+      'Static object: something new that stays in the zone (piled materials, garbage, an obstacle), found without a model class.',
+  }),
+  explainedBy: labelsField(DEFAULT_EXPLAINED_BY).meta({
+    description:
+      'Something new mostly covered by a tracked object with one of these labels is that object standing still, not an event; default person and vehicles.',
+  }),
+  minArea: z
+    .number()
+    .min(0)
+    .default(400)
+    .meta({ description: 'Smaller new objects are ignored, in pixels of the analysis frame (default 400).' }),
+  dwellSeconds: durationSeconds('dwellSeconds')
+    .default(120)
+    .meta({ description: 'Seconds the new object must stay before it is an event (default 120).' }),
 });
 export type StaticObjectParams = z.infer<typeof staticObjectSchema>;
 

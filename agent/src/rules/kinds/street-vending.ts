@@ -16,27 +16,50 @@ export const DEFAULT_EXPLAINED_BY = ['person', 'car', 'truck', 'bus', 'motorcycl
 
 export const streetVendingSchema = z.strictObject({
   ...commonRuleFields,
-  type: z.literal('street_vending'),
-  labels: labelsField(DEFAULT_GOODS),
-  personLabels: labelsField(['person']),
-  /**
-   * What makes the stall: `objects`, stationary goods detections; `foreground`, static foreground from the camera's
-   * scene model (for stalls no class names: carts, tarps, crates); `either` (default).
-   */
-  stall: z.enum(['objects', 'foreground', 'either'], { error: 'expected stall "objects", "foreground" or "either"' }).default('either'),
-  minObjects: z.number().int().min(1).default(1),
-  minPeople: z.number().int().min(0).default(1),
-  /** Vending objects this close (in multiples of the taller one's height) form one stall. */
-  clusterGap: z.number().min(0).default(1.5),
-  /**
-   * A person this close to the stall (in multiples of the person's height) tends it: standing in the zone, or
-   * outside it standing still. Someone walking past outside the zone never counts.
-   */
-  peopleGap: z.number().min(0).default(1),
-  /** Static foreground smaller than this (pixels of the analysed frame) is ignored. */
-  minForegroundArea: z.number().min(0).default(400),
-  explainedBy: labelsField(DEFAULT_EXPLAINED_BY),
-  dwellSeconds: durationSeconds('dwellSeconds').default(300),
+  type: z.literal('street_vending').meta({
+    description:
+      'Street vending: a stall (goods that stay, or a new object that stays) inside the zone with people at it, for dwellSeconds.',
+  }),
+  labels: labelsField(DEFAULT_GOODS).meta({
+    description:
+      'Labels that count as goods or stall furniture; default umbrella, dining table, chair, bench, suitcase and produce (not bicycles).',
+  }),
+  personLabels: labelsField(['person']).meta({ description: 'Labels that count as the people at the stall; default person.' }),
+  stall: z
+    .enum(['objects', 'foreground', 'either'], { error: 'expected stall "objects", "foreground" or "either"' })
+    .default('either')
+    .meta({
+      description:
+        'What makes the stall: objects (goods the model detects, standing still), foreground (a new object that stays, for carts, tarps, crates no class names) or either (default).',
+    }),
+  minObjects: z.number().int().min(1).default(1).meta({ description: 'How many goods standing together make a stall (default 1).' }),
+  minPeople: z
+    .number()
+    .int()
+    .min(0)
+    .default(1)
+    .meta({ description: 'People at the stall needed (default 1; 0 for goods left out with nobody at them).' }),
+  clusterGap: z
+    .number()
+    .min(0)
+    .default(1.5)
+    .meta({ description: "Goods this close to each other, in multiples of the taller one's height, are one stall (default 1.5)." }),
+  peopleGap: z.number().min(0).default(1).meta({
+    description:
+      "A person this close to the stall, in multiples of the person's height, tends it: standing in the zone, or outside it standing still; passers-by outside the zone never count (default 1).",
+  }),
+  minForegroundArea: z
+    .number()
+    .min(0)
+    .default(400)
+    .meta({ description: 'New objects smaller than this, in pixels of the analysis frame, are no stall (default 400).' }),
+  explainedBy: labelsField(DEFAULT_EXPLAINED_BY).meta({
+    description:
+      'A new object mostly covered by a tracked object with one of these labels is that object, not a stall; default person and vehicles.',
+  }),
+  dwellSeconds: durationSeconds('dwellSeconds')
+    .default(300)
+    .meta({ description: 'Seconds the stall (with its people) must stay before it is an event (default 300).' }),
 });
 export type StreetVendingParams = z.infer<typeof streetVendingSchema>;
 
