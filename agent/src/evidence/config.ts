@@ -39,9 +39,24 @@ export const evidenceConfigSchema = z.strictObject({
   /** Pixelate objects with these labels that are not part of the event (bystanders); absent = off. */
   pixelate: z
     .strictObject({
-      labels: z.array(z.string().min(1)).min(1).default(['person']),
+      /** Empty: only plates (with `plates: true`). */
+      labels: z.array(z.string().min(1)).default(['person']),
       /** Block side in pixels of the analysis frame (scaled up on larger evidence frames). */
       blockPixels: z.number().int().min(2).max(64).default(8),
+      plates: z
+        .boolean()
+        .default(false)
+        .meta({
+          description:
+            'Pixelate the licence plates of vehicles that are not part of the event in stored snapshots, thumbnails and hard-negative frames; ' +
+            "the event vehicle's plate stays legible. Needs the plate models; without them those vehicles are pixelated whole (said once at start). " +
+            'Clips are not covered.',
+        }),
+      vehicleLabels: z
+        .array(z.string().min(1))
+        .min(1)
+        .default(['car', 'truck', 'bus', 'motorcycle'])
+        .meta({ description: 'Detector labels whose boxes are searched for plates to pixelate (with `plates: true`).' }),
     })
     .optional(),
   clip: clipConfigSchema.default(clipConfigSchema.parse({})),

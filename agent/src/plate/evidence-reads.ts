@@ -72,7 +72,8 @@ export class PlateVotes implements PlateEvidence {
   private lastSweep = 0;
 
   constructor(
-    private readonly reader: PlateReader,
+    /** Shared with evidence, which finds bystanders' plates with it: one model instance, one queue. */
+    readonly reader: PlateReader,
     private readonly log: Logger,
     opts: Partial<PlateVotesOptions> = {},
   ) {

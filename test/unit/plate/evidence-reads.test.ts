@@ -37,6 +37,7 @@ function fakeReader(texts: string[], gate?: Promise<void>): PlateReader & { call
         },
       ];
     },
+    find: () => Promise.reject(new Error('not used')),
     readCrop: () => Promise.reject(new Error('not used')),
     close: async () => undefined,
   };
