@@ -12,6 +12,7 @@ import { detectionConfigSchema, motionMasksSchema } from '../motion/config.ts';
 import { RESERVED_LEVELS } from '../publish/topics.ts';
 import { DEFAULT_DATA_DIR } from './data-dir.ts';
 import { httpSchema } from './http.ts';
+import { plateReadingSchema } from './plates.ts';
 
 export const siteSchema = z.strictObject({
   id: idSchema,
@@ -50,6 +51,7 @@ export const cameraSchema = z.strictObject({
   zones: z.array(zoneSchema).default([]),
   /** Tracker tuning; the defaults suit a small COCO model on street footage. */
   tracker: trackerConfigSchema.default(trackerConfigSchema.parse({})),
+  plates: plateReadingSchema.default(plateReadingSchema.parse({})),
 });
 export type CameraConfig = z.infer<typeof cameraSchema>;
 

@@ -348,6 +348,19 @@ export class EvidenceService {
     return file;
   }
 
+  /**
+   * The camera's evidence (main) stream frame of the moment `at`, privacy-masked, with the scale from analysis-frame
+   * pixels to it: plates are read there at full resolution. Undefined when the camera has no evidence stream;
+   * throws when the frame cannot be had (the caller reads the analysis frame instead).
+   */
+  async mainStreamFrame(camera: string, at: number): Promise<{ image: RgbImage; sx: number; sy: number } | undefined> {
+    const st = this.state(camera);
+    if (!st.cam.evidenceUrl) return undefined;
+    const { image } = await this.evidenceFrame(st, at);
+    st.mask.apply(image);
+    return { image, ...frameScale(st.cam.analysis, image) };
+  }
+
   /** A stored snapshot or clip by the SHA-256 an alert carries (for delivery on request). */
   find(sha256: string): StoredFile | undefined {
     return this.store.find(sha256);

@@ -126,6 +126,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
         agent: { version, boxId },
         modelInput: model.manifest.input,
         plates,
+        mainFrame: (camera, at) => evidence.mainStreamFrame(camera, at),
       },
       status: () => ({
         ...statusOf(state.config, version, boxId, startedAt, cameras.sources),
