@@ -202,8 +202,12 @@ function scaled(b: Box, s: { sx: number; sy: number }): Box {
  * Plate reading for the running agent, when the plate models are provisioned and verify; otherwise undefined,
  * said once at start (the agent then runs as before, alerts without plates).
  */
-export async function openPlateVotes(log: Logger, opts: Partial<PlateVotesOptions> = {}): Promise<PlateVotes | undefined> {
-  const loaded = await loadPlateModels();
+export async function openPlateVotes(
+  log: Logger,
+  opts: Partial<PlateVotesOptions> = {},
+  manifestsDir?: string,
+): Promise<PlateVotes | undefined> {
+  const loaded = await loadPlateModels(manifestsDir);
   if (!loaded.available) {
     log.info({ stage: 'plate', reason: loaded.reason }, 'plate reading off: plate models unavailable');
     return undefined;

@@ -19,9 +19,8 @@ import { createTracker, type Tracker } from '../track/tracker.ts';
 import type { Track } from '../track/types.ts';
 import { DetectionGate, type GateCounters } from './detection-gate.ts';
 import type { EventSink, SinkCamera } from './event-sink.ts';
-import { bottomCentre, centre } from '../core/geometry.ts';
 import type { FullFrame, PlateEvidence, PlateOfferOptions } from '../plate/evidence-reads.ts';
-import { pointInPolygon } from '../rules/geometry.ts';
+import { plateZones, vehiclesToRead, type PlateZone } from './plate-offers.ts';
 import { LiveRecorder } from '../console/live.ts';
 
 export interface PipelineDeps {
@@ -64,8 +63,8 @@ export class CameraPipeline {
   private readonly gate: DetectionGate;
   private tracks: Track[] = [];
   private waiters: ((f: CapturedFrame) => void)[] = [];
-  /** The zones (pixels; absent for a zone of lines only) of the rules whose vehicles' plates are read, with their labels. */
-  private readonly plateZones: { polygon?: Point[]; anchor: 'bottom_center' | 'center'; labels: ReadonlySet<string> }[];
+  /** The zones of the rules whose vehicles' plates are read. */
+  private readonly plateZones: PlateZone[];
 
   constructor(
     readonly camera: CameraConfig,
@@ -78,26 +77,12 @@ export class CameraPipeline {
     this.scene = this.rules.needsForeground ? createSceneModel(frame.width, frame.height) : undefined;
     this.log = logger.child({ camera: camera.id, stage: 'scene' });
     this.windows = windowsForCamera(camera, deps.modelInput);
-    const plates = camera.plates;
-    const plateRules = new Set<string>(plates.enabled ? plates.rules : []);
-    this.plateZones = camera.zones.flatMap((z) =>
-      z.rules.flatMap((r) =>
-        plateRules.has(r.type)
-          ? [
-              {
-                polygon: z.polygon && toPixels(z.polygon, z.units, frame),
-                anchor: z.anchor,
-                labels: new Set(('labels' in r ? r.labels : plates.labels).filter((l) => plates.labels.includes(l))),
-              },
-            ]
-          : [],
-      ),
-    );
+    this.plateZones = plateZones(camera);
     this.gate = new DetectionGate(camera, deps.detector, this.windows, deps.modelInput);
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
-      ...(plates.enabled && { plates: { minConfidence: plates.minConfidence } }),
+      ...(camera.plates.enabled && { plates: { minConfidence: camera.plates.minConfidence } }),
       zones: new Map(
         camera.zones.map((z) => [
           z.id,
@@ -196,16 +181,7 @@ export class CameraPipeline {
    */
   private offerPlates(plates: PlateEvidence, frame: RgbImage, tracks: readonly Track[], now: Instant): void {
     const cfg = this.camera.plates;
-    const stillMs = cfg.stillSeconds * 1000;
-    const due = tracks.filter(
-      (t) =>
-        t.state === 'tracked' &&
-        (stillMs === 0 || (!t.moving && now.mono - t.stationarySince >= stillMs)) &&
-        this.plateZones.some(
-          (z) =>
-            z.labels.has(t.label) && (!z.polygon || pointInPolygon(z.anchor === 'center' ? centre(t.box) : bottomCentre(t.box), z.polygon)),
-        ),
-    );
+    const due = vehiclesToRead(tracks, this.plateZones, cfg.stillSeconds * 1000, now.mono);
     if (due.length === 0) return;
     const { mainFrame } = this.deps;
     const opts: PlateOfferOptions = {
