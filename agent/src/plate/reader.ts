@@ -29,6 +29,8 @@ export interface PlateReading {
   text: string;
   charProbs: number[];
   colour: PlateColour;
+  /** The colour classifier's own answer (blue, green or yellow) and its probability, when it ran. */
+  classifier?: { colour: PlateColour; p: number };
   grammar: GrammarResult;
   /** 0..1: detection score × the weakest character's probability; 0 when the text breaks the grammar. */
   confidence: number;
@@ -280,6 +282,7 @@ class OrtPlateReader implements PlateReader {
       text,
       charProbs,
       colour,
+      ...(classifier && { classifier }),
       grammar,
       confidence: grammar.valid ? p.score * weakest : 0,
     };
