@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iou, type Box } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
+import { colourShares } from '../../agent/src/plate/colour.ts';
 import { checkPlateGrammar } from '../../agent/src/plate/grammar.ts';
 import { loadPlateModels } from '../../agent/src/plate/models.ts';
 import { createPlateReader, type PlateReader } from '../../agent/src/plate/reader.ts';
@@ -13,6 +14,8 @@ import { sharedDir } from '../helpers/paths.ts';
 const plates = join(sharedDir, 'plates');
 const crops = readdirSync(plates).filter((f) => f.startsWith('plate-crop-'));
 if (crops.length !== 4) throw new Error(`expected the four plate crops in ${plates}, found ${crops.length}`);
+/** The crops' background colours, seen on the pictures. */
+const CROP_COLOURS: Record<string, string> = { 冀D5L690: 'yellow', 津B6H920: 'blue', 皖KD01833: 'green', 蒙B023H6: 'blue' };
 const truth = (file: string) => file.replace(/^plate-crop-/, '').replace(/\.jpg$/, '');
 
 // Measured by eye on hyperlpr-test_img.jpg (1920×1080) at 4× zoom: the white car's green plate, front right,
@@ -46,7 +49,35 @@ describe('plate reading with the real models (HyperLPR3 detector, PP-OCRv4 recog
   it('gives each crop its background colour', async () => {
     const colours: Record<string, string> = {};
     for (const file of crops) colours[truth(file)] = (await reader.readCrop(await readRgbImage(join(plates, file)))).colour;
-    expect(colours).toEqual({ 冀D5L690: 'yellow', 津B6H920: 'blue', 皖KD01833: 'green', 蒙B023H6: 'blue' });
+    expect(colours).toEqual(CROP_COLOURS);
+  });
+
+  // The colour is decided from two sources; each is checked on its own on the real crops and the street photo's plate.
+  // White and black plates have no real sample here: they are not tested rather than made up.
+  it('the colour classifier alone gives each real plate its colour, with confidence', async () => {
+    const answers: Record<string, string> = {};
+    for (const file of crops) {
+      const read = await reader.readCrop(await readRgbImage(join(plates, file)));
+      expect(read.classifier, file).toBeDefined();
+      expect(read.classifier!.p, file).toBeGreaterThan(0.6);
+      answers[truth(file)] = read.classifier!.colour;
+    }
+    const street = (await reader.read(await readRgbImage(join(plates, 'hyperlpr-test_img.jpg')))).find(
+      (p) => iou(p.box, GREEN_PLATE) > 0.6,
+    );
+    answers[street!.text] = street!.classifier!.colour;
+    expect(answers).toEqual({ ...CROP_COLOURS, 苏ED51712: 'green' });
+  });
+
+  it('the pixels alone (hue shares) name the same colour as the strongest share', async () => {
+    for (const file of crops) {
+      const shares = colourShares(await readRgbImage(join(plates, file)));
+      const strongest = (['blue', 'yellow', 'green'] as const).reduce((a, b) => (shares[b] > shares[a] ? b : a));
+      expect([file, strongest]).toEqual([
+        file,
+        { 冀D5L690: 'yellow', 津B6H920: 'blue', 皖KD01833: 'green', 蒙B023H6: 'blue' }[truth(file)],
+      ]);
+    }
   });
 
   it('finds and reads the white car’s green new-energy plate in the street photo', async () => {

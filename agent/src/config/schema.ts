@@ -12,6 +12,7 @@ import { detectionConfigSchema, motionMasksSchema } from '../motion/config.ts';
 import { RESERVED_LEVELS } from '../publish/topics.ts';
 import { DEFAULT_DATA_DIR } from './data-dir.ts';
 import { httpSchema } from './http.ts';
+import { plateReadingSchema } from './plates.ts';
 
 export const siteSchema = z.strictObject({
   id: idSchema.meta({ description: 'The site id: lower-case letters, digits, "-" and "_"; part of every MQTT topic and alert.' }),
@@ -59,6 +60,10 @@ export const cameraSchema = z.strictObject({
   }),
   tracker: trackerConfigSchema.default(trackerConfigSchema.parse({})).meta({
     description: 'Tuning of how objects are followed from frame to frame; the defaults suit the bundled model on street footage.',
+  }),
+  plates: plateReadingSchema.default(plateReadingSchema.parse({})).meta({
+    description:
+      "Reading licence plates of the vehicles in this camera's events (default: on for illegal_parking when the plate models are installed).",
   }),
 });
 export type CameraConfig = z.infer<typeof cameraSchema>;

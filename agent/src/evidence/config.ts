@@ -64,12 +64,25 @@ export const evidenceConfigSchema = z.strictObject({
     .strictObject({
       labels: z
         .array(z.string().min(1))
-        .min(1)
         .default(['person'])
-        .meta({ description: 'Labels of the bystanders to pixelate (default person).' }),
+        .meta({ description: 'Labels of the bystanders to pixelate (default person); empty: only plates (with plates: true).' }),
       blockPixels: z.number().int().min(2).max(64).default(8).meta({
         description: 'Size of a pixelation block, in pixels of the analysis frame, 2 to 64 (scaled up on larger pictures; default 8).',
       }),
+      plates: z
+        .boolean()
+        .default(false)
+        .meta({
+          description:
+            'Pixelate the licence plates of vehicles that are not part of the event in stored snapshots, thumbnails and hard-negative frames; ' +
+            "the event vehicle's plate stays legible. Needs the plate models; without them those vehicles are pixelated whole (said once at start). " +
+            'Clips are not covered.',
+        }),
+      vehicleLabels: z
+        .array(z.string().min(1))
+        .min(1)
+        .default(['car', 'truck', 'bus', 'motorcycle'])
+        .meta({ description: 'Detector labels whose boxes are searched for plates to pixelate (with `plates: true`).' }),
     })
     .optional()
     .meta({ description: 'Pixelate people (or other labels) in snapshots and clips that are not part of the event; absent: off.' }),

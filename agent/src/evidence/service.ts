@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { CameraSourceConfig } from '../ingest/config.ts';
 import type { Point } from '../core/geometry.ts';
-import type { Box, RgbImage } from '../core/geometry.ts';
+import { iou, type Box, type RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
 import { clipAround, frameFromRing, type ClipResult } from './clip.ts';
 import type { EvidenceConfig } from './config.ts';
 import { frameScale, scaleBox } from './geometry.ts';
 import { grabFrame } from './grab.ts';
+import { findBystanderPlates, pixelatePlates, type PlateFinder } from './plate-privacy.ts';
 import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from './privacy.ts';
 import { runRetention, type RetentionResult } from './retention.ts';
 import { ringOutput, SegmentRing } from './ring.ts';
@@ -22,6 +23,8 @@ import { openEvidenceStore, type EvidenceStore, type StoredFile } from './store.
 
 /** A live grab stands for the moment of the event only if that moment was this recent. */
 const RECENT_MS = 3000;
+/** Boxes overlapping this much are one vehicle seen under two labels. */
+const SAME_VEHICLE_IOU = 0.5;
 
 /** A camera as evidence sees it: its stream settings, its display name and its privacy masks. */
 export type EvidenceCamera = Pick<
@@ -74,6 +77,8 @@ export interface EvidenceServiceOptions {
   timezone: string;
   audit?: AuditLog;
   log: Logger;
+  /** Finds bystanders' plates for `pixelate.plates`; absent on a box without the plate models. */
+  plates?: PlateFinder;
 }
 
 interface CameraState {
@@ -102,6 +107,11 @@ export class EvidenceService {
     private readonly tmpDir: string,
   ) {
     this.log = opts.log.child({ stage: 'evidence' });
+    if (opts.config.pixelate?.plates && !opts.plates)
+      this.log.warn(
+        { vehicleLabels: opts.config.pixelate.vehicleLabels },
+        'evidence.pixelate.plates without the plate models: vehicles not part of an event are pixelated whole',
+      );
     const ringRoot = opts.config.clip.ringDir ?? join(opts.dataDir, 'ring');
     const clip = opts.config.clip;
     for (const cam of opts.cameras) {
@@ -199,12 +209,7 @@ export class EvidenceService {
     const source = image ? 'evidence' : 'analysis';
     image ??= { data: Uint8Array.from(req.frame.data), width: req.frame.width, height: req.frame.height };
     st.mask.apply(image);
-    const scale = frameScale(st.cam.analysis, image);
-    if (cfg.pixelate && req.others?.length) {
-      const labels = new Set(cfg.pixelate.labels);
-      const boxes = req.others.filter((o) => labels.has(o.label)).map((o) => scaleBox(grow(o.box, 0.1), scale));
-      pixelateBoxes(image, boxes, Math.max(2, Math.round(cfg.pixelate.blockPixels * scale.sx)));
-    }
+    await this.pixelateBystanders(image, frameScale(st.cam.analysis, image), req.objects, req.others ?? [], log);
     const snap = await renderSnapshot(
       image,
       { objects: req.objects, zone: req.zone, line: req.line, camera: st.cam.name ?? st.cam.id, at },
@@ -301,11 +306,25 @@ export class EvidenceService {
     camera: string,
     frame: RgbImage,
     at: number,
-    info: { objects: readonly AnnotatedObject[]; model: { name: string; sha256: string }; by: string; note?: string },
+    info: {
+      objects: readonly AnnotatedObject[];
+      /** The frame's other detections, pixelated as on snapshots. */
+      others?: readonly { box: Box; label: string }[];
+      model: { name: string; sha256: string };
+      by: string;
+      note?: string;
+    },
   ): Promise<StoredFile> {
     const st = this.state(camera);
     const image = { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height };
     st.mask.apply(image);
+    await this.pixelateBystanders(
+      image,
+      frameScale(st.cam.analysis, image),
+      info.objects,
+      info.others ?? [],
+      this.log.child({ camera, eventId }),
+    );
     const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
       .jpeg({ quality: this.opts.config.jpegQuality })
       .toBuffer();
@@ -327,6 +346,19 @@ export class EvidenceService {
       by: info.by,
     });
     return file;
+  }
+
+  /**
+   * The camera's evidence (main) stream frame of the moment `at`, privacy-masked, with the scale from analysis-frame
+   * pixels to it: plates are read there at full resolution. Undefined when the camera has no evidence stream;
+   * throws when the frame cannot be had (the caller reads the analysis frame instead).
+   */
+  async mainStreamFrame(camera: string, at: number): Promise<{ image: RgbImage; sx: number; sy: number } | undefined> {
+    const st = this.state(camera);
+    if (!st.cam.evidenceUrl) return undefined;
+    const { image } = await this.evidenceFrame(st, at);
+    st.mask.apply(image);
+    return { image, ...frameScale(st.cam.analysis, image) };
   }
 
   /** A stored snapshot or clip by the SHA-256 an alert carries (for delivery on request). */
@@ -374,6 +406,45 @@ export class EvidenceService {
       inputOptions: st.cam.inputOptions,
     });
     return { image, at: grabbedAt };
+  }
+
+  /**
+   * Pixelates, in place, what `evidence.pixelate` asks for among what is not the event: the boxes of bystanders
+   * with the configured labels, and the plates of the other vehicles (the event vehicles' own plates stay legible).
+   * Boxes are analysis-frame pixels, `scale` takes them to `image`.
+   */
+  private async pixelateBystanders(
+    image: RgbImage,
+    scale: { sx: number; sy: number },
+    objects: readonly { box: Box }[],
+    others: readonly { box: Box; label: string }[],
+    log: Logger,
+  ): Promise<void> {
+    const px = this.opts.config.pixelate;
+    if (!px) return;
+    const block = Math.max(2, Math.round(px.blockPixels * scale.sx));
+    const labels = new Set(px.labels);
+    const boxes = others.filter((o) => labels.has(o.label)).map((o) => scaleBox(grow(o.box, 0.1), scale));
+    let plates: Box[] = [];
+    if (px.plates) {
+      const own = objects.map((o) => scaleBox(o.box, scale));
+      const vehicleLabels = new Set(px.vehicleLabels);
+      const vehicles = others.filter((o) => vehicleLabels.has(o.label)).map((o) => scaleBox(o.box, scale));
+      let found = false;
+      if (this.opts.plates) {
+        try {
+          plates = (await findBystanderPlates(image, this.opts.plates, own, vehicles)).hide;
+          found = true;
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'plate search failed: vehicles not part of the event are pixelated whole');
+        }
+      }
+      // Without plates found, privacy wins over the scene: the other vehicles go whole, except a second box of an
+      // event vehicle (the same car seen as a truck too).
+      if (!found) boxes.push(...vehicles.filter((v) => !own.some((o) => iou(o, v) > SAME_VEHICLE_IOU)));
+    }
+    pixelateBoxes(image, boxes, block);
+    pixelatePlates(image, plates, block);
   }
 
   private state(camera: string): CameraState {

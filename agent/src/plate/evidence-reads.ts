@@ -11,6 +11,26 @@ export interface PlateCandidate {
   box: Box;
 }
 
+/** The same moment from the camera's main stream, with the scale from the offered frame's pixels to it. */
+export interface FullFrame {
+  image: RgbImage;
+  sx: number;
+  sy: number;
+}
+
+/** A camera's plate settings, given with each offer. */
+export interface PlateOfferOptions {
+  /** Reads kept per vehicle; default `maxReadsPerVehicle`. */
+  maxReads?: number;
+  /** Milliseconds between two reads of the same vehicle; default `intervalMs`. */
+  intervalMs?: number;
+  /**
+   * The main stream's frame of the offered moment, fetched only when a read is due: plates are read there at full
+   * resolution, and on the offered frame when it does not come or shows no plate.
+   */
+  fullFrame?: () => Promise<FullFrame | undefined>;
+}
+
 /**
  * What the agent needs of plate reading: offer a frame's parked vehicles while they dwell, and ask for the voted
  * plates when an alert is built. Reading never runs inside the caller: it is queued and bounded.
@@ -20,15 +40,17 @@ export interface PlateEvidence {
    * Offers the vehicles of a frame (the caller's buffer, copied here only when a read is queued). Returns at once;
    * vehicles read recently enough, or already read `maxReadsPerVehicle` times, are left alone.
    */
-  offer(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[], at: number): void;
-  /** The voted plate of each of these tracks that has a readable one. */
-  consensus(camera: string, trackIds: readonly number[]): ReadonlyMap<number, Plate>;
+  offer(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[], at: number, opts?: PlateOfferOptions): void;
+  /** The voted plate of each of these tracks that has a readable one (confidence at least `minConfidence`, default the vote's). */
+  consensus(camera: string, trackIds: readonly number[], minConfidence?: number): ReadonlyMap<number, Plate>;
 }
 
 export interface PlateReadStats {
   /** Vehicles looked at, plates found on them, and offers skipped because reading was behind. */
   vehicles: number;
   plates: number;
+  /** Vehicles read on the main stream's frame at full resolution (the rest on the analysis frame). */
+  fullResolution: number;
   skipped: number;
   /** Wall time spent reading, seconds. */
   seconds: number;
@@ -67,27 +89,30 @@ interface VehicleReads {
 export class PlateVotes implements PlateEvidence {
   private readonly vehicles = new Map<string, VehicleReads>();
   private pending = 0;
-  private readonly counters: PlateReadStats = { vehicles: 0, plates: 0, skipped: 0, seconds: 0 };
+  private readonly counters: PlateReadStats = { vehicles: 0, plates: 0, fullResolution: 0, skipped: 0, seconds: 0 };
   private readonly opts: PlateVotesOptions;
   private lastSweep = 0;
 
   constructor(
-    private readonly reader: PlateReader,
+    /** Shared with evidence, which finds bystanders' plates with it: one model instance, one queue. */
+    readonly reader: PlateReader,
     private readonly log: Logger,
     opts: Partial<PlateVotesOptions> = {},
   ) {
     this.opts = { ...defaults, ...opts };
   }
 
-  offer(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[], at: number): void {
+  offer(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[], at: number, opts: PlateOfferOptions = {}): void {
     this.sweep(at);
+    const maxReads = opts.maxReads ?? this.opts.maxReadsPerVehicle;
+    const interval = opts.intervalMs ?? this.opts.intervalMs;
     const due: PlateCandidate[] = [];
     for (const v of vehicles) {
       const key = `${camera}/${v.trackId}`;
       const known = this.vehicles.get(key) ?? { reads: [], lastTried: -Infinity, lastOffered: at };
       known.lastOffered = at;
       this.vehicles.set(key, known);
-      if (known.reads.length < this.opts.maxReadsPerVehicle && at - known.lastTried >= this.opts.intervalMs) due.push(v);
+      if (known.reads.length < maxReads && at - known.lastTried >= interval) due.push(v);
     }
     if (due.length === 0) return;
     if (this.pending >= this.opts.maxPending) {
@@ -96,7 +121,7 @@ export class PlateVotes implements PlateEvidence {
     }
     for (const v of due) this.vehicles.get(`${camera}/${v.trackId}`)!.lastTried = at;
     const copy: RgbImage = { data: Uint8Array.from(frame.data), width: frame.width, height: frame.height };
-    void this.read(camera, copy, due);
+    void this.read(camera, copy, due, opts.fullFrame);
   }
 
   /** Resolves when every queued read is done (for shutdown and tests). */
@@ -104,12 +129,13 @@ export class PlateVotes implements PlateEvidence {
     while (this.pending > 0) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
-  consensus(camera: string, trackIds: readonly number[]): ReadonlyMap<number, Plate> {
+  consensus(camera: string, trackIds: readonly number[], minConfidence?: number): ReadonlyMap<number, Plate> {
     const out = new Map<number, Plate>();
+    const vote = minConfidence === undefined ? this.opts.vote : { ...this.opts.vote, minConfidence };
     for (const id of trackIds) {
       const reads = this.vehicles.get(`${camera}/${id}`)?.reads;
       if (!reads || reads.length === 0) continue;
-      const v = votePlate(reads, this.opts.vote);
+      const v = votePlate(reads, vote);
       if (v.readable) out.set(id, v.plate);
     }
     return out;
@@ -124,13 +150,24 @@ export class PlateVotes implements PlateEvidence {
     return { ...this.counters };
   }
 
-  private async read(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[]): Promise<void> {
+  private async read(
+    camera: string,
+    frame: RgbImage,
+    vehicles: readonly PlateCandidate[],
+    fullFrame: PlateOfferOptions['fullFrame'],
+  ): Promise<void> {
     this.pending++;
     try {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const start = performance.now();
+      const full = await fullFrame?.().catch((err: unknown) => {
+        this.log.debug({ stage: 'plate', camera, err: (err as Error).message }, 'no main-stream frame: plates read on the analysis frame');
+        return undefined;
+      });
       for (const v of vehicles) {
-        const found = await this.reader.read(frame, v.box);
+        let found = full ? await this.reader.read(full.image, scaled(v.box, full)) : [];
+        if (found.length > 0) this.counters.fullResolution++;
+        else found = await this.reader.read(frame, v.box);
         this.counters.vehicles++;
         // The vehicle's plate is the detector's best; a second one in its box belongs to a neighbour.
         const best = found.sort((a, b) => b.detectionScore - a.detectionScore)[0];
@@ -157,12 +194,20 @@ export class PlateVotes implements PlateEvidence {
   }
 }
 
+function scaled(b: Box, s: { sx: number; sy: number }): Box {
+  return { x1: b.x1 * s.sx, y1: b.y1 * s.sy, x2: b.x2 * s.sx, y2: b.y2 * s.sy };
+}
+
 /**
  * Plate reading for the running agent, when the plate models are provisioned and verify; otherwise undefined,
  * said once at start (the agent then runs as before, alerts without plates).
  */
-export async function openPlateVotes(log: Logger, opts: Partial<PlateVotesOptions> = {}): Promise<PlateVotes | undefined> {
-  const loaded = await loadPlateModels();
+export async function openPlateVotes(
+  log: Logger,
+  opts: Partial<PlateVotesOptions> = {},
+  manifestsDir?: string,
+): Promise<PlateVotes | undefined> {
+  const loaded = await loadPlateModels(manifestsDir);
   if (!loaded.available) {
     log.info({ stage: 'plate', reason: loaded.reason }, 'plate reading off: plate models unavailable');
     return undefined;

@@ -15,6 +15,11 @@ export function registerPlateMetrics(registry: Registry, stats: () => PlateReadS
     });
   counter('jifang_plate_vehicles_total', 'Vehicles of events whose evidence frames were searched for a plate', (s) => s.vehicles);
   counter('jifang_plate_found_total', 'Plates found on those vehicles (read or not)', (s) => s.plates);
+  counter(
+    'jifang_plate_full_resolution_total',
+    "Vehicles whose plate was searched on the main stream's full-resolution frame",
+    (s) => s.fullResolution,
+  );
   counter('jifang_plate_skipped_total', 'Evidence frames not read because plate reading was behind', (s) => s.skipped);
   counter('jifang_plate_read_seconds_total', 'Wall time spent reading plates', (s) => s.seconds);
 }

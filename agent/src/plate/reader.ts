@@ -29,6 +29,8 @@ export interface PlateReading {
   text: string;
   charProbs: number[];
   colour: PlateColour;
+  /** The colour classifier's own answer (blue, green or yellow) and its probability, when it ran. */
+  classifier?: { colour: PlateColour; p: number };
   grammar: GrammarResult;
   /** 0..1: detection score × the weakest character's probability; 0 when the text breaks the grammar. */
   confidence: number;
@@ -49,6 +51,8 @@ export interface PlateTimings {
 /** The narrow interface the rest of the agent uses: plates in a vehicle's box (or the whole image). */
 export interface PlateReader {
   read(image: RgbImage, vehicleBox?: Box): Promise<PlateReading[]>;
+  /** Where the plates are in a vehicle's box (or the whole image), without reading them: for pixelating bystanders' plates. */
+  find(image: RgbImage, vehicleBox?: Box): Promise<PlateDetection[]>;
   /** Reads an image that is already one tight plate crop (no detection). */
   readCrop(crop: RgbImage, rows?: 1 | 2): Promise<PlateReading>;
   readonly lastTimings: PlateTimings;
@@ -165,21 +169,7 @@ class OrtPlateReader implements PlateReader {
     return this.serial(async () => {
       const t = zeroTimings();
       const start = performance.now();
-      const region = clip(vehicleBox ?? { x1: 0, y1: 0, x2: image.width, y2: image.height }, image);
-      if (!region) {
-        this.lastTimings = t;
-        return [];
-      }
-      const window = { x: region.x1, y: region.y1, width: region.x2 - region.x1, height: region.y2 - region.y1 };
-      const fit = this.detPre.fill(image, window);
-      const ortStart = performance.now();
-      const out = await this.det.run(this.detFeed);
-      t.detectOrtMs = performance.now() - ortStart;
-      const plates = decodePlates(
-        out[this.det.outputNames[0]].data as Float32Array,
-        { originX: window.x, originY: window.y, scaleX: fit.scaleX, scaleY: fit.scaleY },
-        this.decodeOpts,
-      );
+      const plates = await this.detect(image, vehicleBox, t);
       t.detectMs = performance.now() - start;
       const readings: PlateReading[] = [];
       for (const p of plates) readings.push(await this.readQuad(image, p, t));
@@ -187,6 +177,32 @@ class OrtPlateReader implements PlateReader {
       this.lastTimings = t;
       return readings;
     });
+  }
+
+  find(image: RgbImage, vehicleBox?: Box): Promise<PlateDetection[]> {
+    return this.serial(async () => {
+      const t = zeroTimings();
+      const start = performance.now();
+      const plates = await this.detect(image, vehicleBox, t);
+      t.detectMs = t.totalMs = performance.now() - start;
+      this.lastTimings = t;
+      return plates;
+    });
+  }
+
+  private async detect(image: RgbImage, vehicleBox: Box | undefined, t: PlateTimings): Promise<PlateDetection[]> {
+    const region = clip(vehicleBox ?? { x1: 0, y1: 0, x2: image.width, y2: image.height }, image);
+    if (!region) return [];
+    const window = { x: region.x1, y: region.y1, width: region.x2 - region.x1, height: region.y2 - region.y1 };
+    const fit = this.detPre.fill(image, window);
+    const ortStart = performance.now();
+    const out = await this.det.run(this.detFeed);
+    t.detectOrtMs = performance.now() - ortStart;
+    return decodePlates(
+      out[this.det.outputNames[0]].data as Float32Array,
+      { originX: window.x, originY: window.y, scaleX: fit.scaleX, scaleY: fit.scaleY },
+      this.decodeOpts,
+    );
   }
 
   readCrop(crop: RgbImage, rows: 1 | 2 = 1): Promise<PlateReading> {
@@ -266,6 +282,7 @@ class OrtPlateReader implements PlateReader {
       text,
       charProbs,
       colour,
+      ...(classifier && { classifier }),
       grammar,
       confidence: grammar.valid ? p.score * weakest : 0,
     };

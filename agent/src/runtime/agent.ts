@@ -84,6 +84,8 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     const audit = await openAudit(loaded, { version, boxId, log, teardown, stopReason: () => state.stopReason });
     const { detector, model } = await loadDetector(state.config, audit, log, teardown);
     const { publisher, brokerUrl } = await connectBroker(state.config, { version, boxId, startedAt, audit, log, teardown });
+    const plates = await openPlateVotes(log);
+    if (plates) teardown.add(() => plates.close());
     const evidence = await EvidenceService.open({
       config: state.config.evidence,
       dataDir: state.config.dataDir,
@@ -91,11 +93,10 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       timezone: state.config.site.timezone,
       audit,
       log,
+      plates: plates?.reader,
     });
     await evidence.start();
     teardown.add(() => evidence.stop());
-    const plates = await openPlateVotes(log);
-    if (plates) teardown.add(() => plates.close());
     const events = new EventFeed();
     const sink = new EventSink({
       publisher,
@@ -125,6 +126,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
         agent: { version, boxId },
         modelInput: model.manifest.input,
         plates,
+        mainFrame: (camera, at) => evidence.mainStreamFrame(camera, at),
       },
       status: () => ({
         ...statusOf(state.config, version, boxId, startedAt, cameras.sources),

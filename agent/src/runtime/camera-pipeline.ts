@@ -19,9 +19,8 @@ import { createTracker, type Tracker } from '../track/tracker.ts';
 import type { Track } from '../track/types.ts';
 import { DetectionGate, type GateCounters } from './detection-gate.ts';
 import type { EventSink, SinkCamera } from './event-sink.ts';
-import { bottomCentre } from '../core/geometry.ts';
-import type { PlateEvidence } from '../plate/evidence-reads.ts';
-import { pointInPolygon } from '../rules/geometry.ts';
+import type { FullFrame, PlateEvidence, PlateOfferOptions } from '../plate/evidence-reads.ts';
+import { plateZones, vehiclesToRead, type PlateZone } from './plate-offers.ts';
 import { LiveRecorder } from '../console/live.ts';
 
 export interface PipelineDeps {
@@ -33,12 +32,11 @@ export interface PipelineDeps {
   model: { name: string; sha256: string };
   agent: { version: string; boxId: string };
   modelInput: { width: number; height: number };
-  /** Plate reading for vehicles dwelling in illegal-parking zones; absent on a box without the plate models. */
+  /** Plate reading for vehicles dwelling in the zones of the camera's `plates.rules`; absent on a box without the plate models. */
   plates?: PlateEvidence;
+  /** The camera's main-stream frame of a wall-clock moment, where plates are read at full resolution. */
+  mainFrame?: (camera: string, at: number) => Promise<FullFrame | undefined>;
 }
-
-/** A vehicle is offered for plate reading once it has stood still this long: a passing car is not worth a read. */
-const PLATE_STILL_MS = 2000;
 
 /** A copy of an analysed frame with what was found in it, for on-request snapshots. */
 export interface CapturedFrame {
@@ -65,8 +63,8 @@ export class CameraPipeline {
   private readonly gate: DetectionGate;
   private tracks: Track[] = [];
   private waiters: ((f: CapturedFrame) => void)[] = [];
-  /** The illegal-parking zones (pixels) and the labels they watch, where plates are read during the dwell. */
-  private readonly parking: { polygon: Point[]; labels: ReadonlySet<string> }[];
+  /** The zones of the rules whose vehicles' plates are read. */
+  private readonly plateZones: PlateZone[];
 
   constructor(
     readonly camera: CameraConfig,
@@ -79,15 +77,12 @@ export class CameraPipeline {
     this.scene = this.rules.needsForeground ? createSceneModel(frame.width, frame.height) : undefined;
     this.log = logger.child({ camera: camera.id, stage: 'scene' });
     this.windows = windowsForCamera(camera, deps.modelInput);
-    this.parking = camera.zones.flatMap((z) =>
-      z.rules.flatMap((r) =>
-        r.type === 'illegal_parking' ? [{ polygon: toPixels(z.polygon ?? [], z.units, frame), labels: new Set(r.labels) }] : [],
-      ),
-    );
+    this.plateZones = plateZones(camera);
     this.gate = new DetectionGate(camera, deps.detector, this.windows, deps.modelInput);
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
+      ...(camera.plates.enabled && { plates: { minConfidence: camera.plates.minConfidence } }),
       zones: new Map(
         camera.zones.map((z) => [
           z.id,
@@ -156,7 +151,7 @@ export class CameraPipeline {
       recalibrated: gated.recalibrated,
     });
 
-    if (this.deps.plates && this.parking.length > 0) this.offerPlates(this.deps.plates, frame, tracks, now.mono);
+    if (this.deps.plates && this.plateZones.length > 0) this.offerPlates(this.deps.plates, frame, tracks, now);
 
     // The scene model's time counts as the rules' own: it is their input and runs only for them.
     t = performance.now();
@@ -180,22 +175,27 @@ export class CameraPipeline {
     }
   }
 
-  /** Vehicles standing still in a parking zone are read while they dwell, so the alert has the plate when it starts. */
-  private offerPlates(plates: PlateEvidence, frame: RgbImage, tracks: readonly Track[], at: number): void {
-    const parked = tracks.filter(
-      (t) =>
-        t.state === 'tracked' &&
-        !t.moving &&
-        at - t.stationarySince >= PLATE_STILL_MS &&
-        this.parking.some((z) => z.labels.has(t.label) && pointInPolygon(bottomCentre(t.box), z.polygon)),
+  /**
+   * Vehicles standing still (`plates.stillSeconds`) in a zone of the plate rules are read while they dwell, so the
+   * alert has the plate when it starts.
+   */
+  private offerPlates(plates: PlateEvidence, frame: RgbImage, tracks: readonly Track[], now: Instant): void {
+    const cfg = this.camera.plates;
+    const due = vehiclesToRead(tracks, this.plateZones, cfg.stillSeconds * 1000, now.mono);
+    if (due.length === 0) return;
+    const { mainFrame } = this.deps;
+    const opts: PlateOfferOptions = {
+      maxReads: cfg.reads,
+      intervalMs: cfg.intervalSeconds * 1000,
+      ...(cfg.source === 'evidence' && this.camera.evidenceUrl && mainFrame && { fullFrame: () => mainFrame(this.camera.id, now.wall) }),
+    };
+    plates.offer(
+      this.camera.id,
+      frame,
+      due.map((t) => ({ trackId: t.id, box: t.box })),
+      now.mono,
+      opts,
     );
-    if (parked.length > 0)
-      plates.offer(
-        this.camera.id,
-        frame,
-        parked.map((t) => ({ trackId: t.id, box: t.box })),
-        at,
-      );
   }
 
   /** The next analysed frame (already masked), or an error when none comes within `timeoutMs`. */

@@ -16,6 +16,8 @@ import type { ViolationUpdate } from '../rules/types.ts';
 export interface SinkCamera {
   id: string;
   name?: string;
+  /** Plate reading on this camera (absent: off), and the confidence below which a voted plate is left out. */
+  plates?: { minConfidence: number };
   /** Zone polygons and the crossing lines of its rules (by rule id) in analysis-frame pixels, by zone id, drawn on snapshots. */
   zones: ReadonlyMap<string, { name: string; polygon: readonly Point[]; lines: ReadonlyMap<string, CrossingLine> }>;
   /** Everything buildAlert needs except the evidence. */
@@ -100,10 +102,13 @@ export class EventSink {
     const known = this.events.get(u.eventId) ?? { evidence: {} };
     this.events.set(u.eventId, known);
     // Read during the dwell (camera-pipeline), so nothing here waits for a plate.
-    const plateOf = this.deps.plates?.consensus(
-      camera.id,
-      u.objects.map((o) => o.trackId),
-    );
+    const plateOf =
+      camera.plates &&
+      this.deps.plates?.consensus(
+        camera.id,
+        u.objects.map((o) => o.trackId),
+        camera.plates.minConfidence,
+      );
     let jpeg: Buffer | undefined;
     if (frame && wantsSnapshot(u)) {
       const zone = camera.zones.get(u.zone.id);

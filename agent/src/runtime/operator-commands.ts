@@ -1,6 +1,7 @@
 import type { CommandHandlers, CommandOutcome, SnapshotOutcome } from '../commands/handlers/types.ts';
 import type { EventCommand } from '../commands/schema.ts';
 import type { Config } from '../config/schema.ts';
+import { iou } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import { systemClock } from '../core/time.ts';
 import type { EvidenceService } from '../evidence/service.ts';
@@ -33,7 +34,14 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
     p
       .nextFrame(FRAME_WAIT_MS)
       .then((f) =>
-        evidence.hardNegative(cmd.eventId, p.camera.id, f.image, f.at, { objects, model: deps.model, by: cmd.by, note: cmd.note }),
+        evidence.hardNegative(cmd.eventId, p.camera.id, f.image, f.at, {
+          objects,
+          // The frame is a moment later than the event's: its own objects are the detections that overlap them.
+          others: f.detections.filter((d) => !objects.some((o) => iou(o.box, d.box) > 0.5)),
+          model: deps.model,
+          by: cmd.by,
+          note: cmd.note,
+        }),
       )
       .catch((err: unknown) =>
         log.warn({ camera: p.camera.id, eventId: cmd.eventId, err: (err as Error).message }, 'false-positive frame not kept'),

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Box, RgbImage } from '../../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
-import { PlateVotes } from '../../../agent/src/plate/evidence-reads.ts';
+import { openPlateVotes, PlateVotes } from '../../../agent/src/plate/evidence-reads.ts';
 import type { PlateReader, PlateReading } from '../../../agent/src/plate/reader.ts';
 
 const frame: RgbImage = { data: new Uint8Array(3 * 64 * 64), width: 64, height: 64 };
@@ -37,6 +41,7 @@ function fakeReader(texts: string[], gate?: Promise<void>): PlateReader & { call
         },
       ];
     },
+    find: () => Promise.reject(new Error('not used')),
     readCrop: () => Promise.reject(new Error('not used')),
     close: async () => undefined,
   };
@@ -99,5 +104,21 @@ describe('PlateVotes: plate reads while vehicles dwell (fake reader)', () => {
     expect(() => votes.offer('cam', frame, [{ trackId: 1, box: car }], 0)).not.toThrow();
     await votes.idle();
     expect(votes.consensus('cam', [1]).size).toBe(0);
+  });
+});
+
+describe('a box without the plate models', () => {
+  it('runs without plate reading and says so in one line, with the reason', async () => {
+    const lines: { msg: string; reason?: string; level: number }[] = [];
+    const log = pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) });
+    const dir = mkdtempSync(join(tmpdir(), 'jifang-no-plates-'));
+    try {
+      expect(await openPlateVotes(log, {}, dir)).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'plate reading off: plate models unavailable', level: 30 });
+    expect(lines[0].reason).toContain(join(dir, 'y5fu_320x_sim.json'));
   });
 });
