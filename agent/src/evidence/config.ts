@@ -45,6 +45,10 @@ export const evidenceConfigSchema = z.strictObject({
     })
     .optional(),
   clip: clipConfigSchema.default(clipConfigSchema.parse({})),
+  trainingFrames: z.boolean().default(true).meta({
+    description:
+      "Also keep each snapshot's frame without the drawing (privacy-masked, bystanders pixelated like the snapshot) with the event's boxes: what `jifang dataset export` writes as training data once an operator confirmed the event. Costs one more JPEG per snapshot.",
+  }),
   /** Evidence older than this is deleted. */
   retentionDays: z.number().positive().default(30),
   /** Oldest evidence is also deleted while the data disk is fuller than this. */

@@ -43,6 +43,8 @@ export interface SnapshotRequest {
   line?: CrossingLine;
   /** Every other detection in the frame; those with a configured label are pixelated. */
   others?: readonly { box: Box; label: string }[];
+  /** The objects are in the picture (not an "after" picture): keep the undrawn frame with their boxes too (`trainingFrames`). */
+  trainingFrame?: boolean;
 }
 
 export interface SnapshotEvidence {
@@ -226,6 +228,7 @@ export class EvidenceService {
       source,
     });
     log.debug({ sha256: snap.sha256, bytes: snap.jpeg.length, source }, 'snapshot stored');
+    if (cfg.trainingFrames && req.trainingFrame) await this.keepTrainingFrame(req, image, scale, source, at);
     return {
       jpeg: snap.jpeg,
       sha256: snap.sha256,
@@ -327,6 +330,34 @@ export class EvidenceService {
       by: info.by,
     });
     return file;
+  }
+
+  /** The snapshot's image before the drawing (masked and pixelated already), with the event's boxes in its own pixels. */
+  private async keepTrainingFrame(
+    req: SnapshotRequest,
+    image: RgbImage,
+    scale: { sx: number; sy: number },
+    source: SnapshotEvidence['source'],
+    at: number,
+  ): Promise<void> {
+    const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .jpeg({ quality: this.opts.config.jpegQuality })
+      .toBuffer();
+    const file = await this.store.put(req.eventId, req.camera, 'frame', jpeg, 'jpg', {
+      at: new Date(at).toISOString(),
+      width: image.width,
+      height: image.height,
+      source,
+      objects: req.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId, box: scaleBox(o.box, scale) })),
+    });
+    await this.opts.audit?.append('evidence_stored', {
+      eventId: req.eventId,
+      camera: req.camera,
+      kind: 'frame',
+      sha256: file.sha256,
+      bytes: file.bytes,
+      source,
+    });
   }
 
   /** A stored snapshot or clip by the SHA-256 an alert carries (for delivery on request). */
