@@ -115,6 +115,14 @@ function decisionsConfig(dir: string, streetUrl: string, squareUrl: string, brok
   };
 }
 
+/** street.png looped for `seconds` at `fps` through the ffmpeg filter `vf`, H.264 for the RTSP server. */
+function stillClip(out: string, seconds: number, vf: string, fps = 5): void {
+  execFileSync('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', String(fps), '-t', String(seconds), '-i', sample('street.png')],
+    ...['-vf', vf, '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'stillimage', '-g', '10', '-pix_fmt', 'yuv420p', '-y', out],
+  ]);
+}
+
 /** `jifang dataset export …` as a user runs it. */
 function datasetExport(args: string[]) {
   const r = spawnSync(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'dataset', 'export', ...args], { encoding: 'utf8' });
@@ -296,67 +304,15 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     dir = mkdtempSync(join(tmpdir(), 'jifang-e2e-'));
     // 25 s of the street with its taxi, then 40 s of the same street with the taxi gone (painted over).
     const gone = join(dir, 'taxi-leaves.mp4');
-    execFileSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-loop',
-      '1',
-      '-framerate',
-      '5',
-      '-t',
-      '65',
-      '-i',
-      sample('street.png'),
-      '-vf',
-      "crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill:enable='gte(t,25)'",
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-tune',
-      'stillimage',
-      '-g',
-      '10',
-      '-pix_fmt',
-      'yuv420p',
-      '-y',
-      gone,
-    ]);
+    stillClip(gone, 65, "crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill:enable='gte(t,25)'");
     // The square in colour for 15 s, then in IR (grey) for 25 s: a day/night switch the scene model must re-reference on.
     const ir = join(dir, 'square-ir.mp4');
-    execFileSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-loop',
-      '1',
-      '-framerate',
-      '5',
-      '-t',
-      '40',
-      '-i',
-      sample('street.png'),
-      '-vf',
-      "scale=720:364,hue=s=0:enable='gte(t,15)'",
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-tune',
-      'stillimage',
-      '-g',
-      '10',
-      '-pix_fmt',
-      'yuv420p',
-      '-y',
-      ir,
-    ]);
+    stillClip(ir, 40, "scale=720:364,hue=s=0:enable='gte(t,15)'", 2);
     rtsp = await startRtspServer({ '/street': sample('street.mp4'), '/taxi-leaves': gone, '/square-ir': ir });
     broker = await startMosquitto();
     sub = await subscribe(broker.url, `jifang/v1/${site}/#`);
     // Two clips to encode on a machine that may be busy.
-  }, 180_000);
+  }, 300_000);
   afterEach(async () => {
     await agent?.stop('SIGKILL');
     agent = undefined;
