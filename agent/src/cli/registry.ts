@@ -45,7 +45,7 @@ export const registry: Record<string, RegistryEntry> = {
     load: () => import('./healthcheck-command.ts'),
   },
   schema: {
-    summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands and config',
+    summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands, dataset manifest and config',
     load: () => import('./schema-command.ts'),
   },
 };
