@@ -109,7 +109,7 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
     await server?.stop();
   });
 
-  it('takes the snapshot from the main stream at full resolution, boxes mapped, mask black, thumbnail bounded', async () => {
+  it('takes the snapshot from the main stream at full resolution, boxes mapped, mask black, thumbnail bounded; keeps the undrawn frame with the boxes', async () => {
     // The moment must lie inside the ring: wait (however loaded the machine) until it has recorded a few segments.
     const list = join(dir, 'ring', 'cam1', 'segments.csv');
     for (let i = 0; i < 300 && (!existsSync(list) || readFileSync(list, 'utf8').trim().split('\n').length < 3); i++)
@@ -130,6 +130,7 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
           [10, 210],
         ],
       },
+      trainingFrame: true,
     });
     expect(snap).toMatchObject({ source: 'evidence', width: 1536, height: 864 });
     const img = await decode(snap.jpeg);
@@ -145,7 +146,23 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
     expect(Buffer.from(snap.thumbnail.base64, 'base64').length).toBeLessThanOrEqual(20_000);
     expect(readFileSync(snap.file.path)).toEqual(snap.jpeg);
     expect(service.find(snap.sha256)?.path).toBe(snap.file.path);
-  });
+
+    // The same picture without the drawing, its boxes in its own (full-resolution) pixels: training material.
+    const frame = service.store.get('cam1-e1')!.files.find((f) => f.kind === 'frame')!;
+    expect(frame.info).toMatchObject({
+      width: 1536,
+      height: 864,
+      source: 'evidence',
+      objects: [{ label: 'car', score: 0.8, trackId: 3, box: { x1: 160, y1: 480, x2: 560, y2: 800 } }],
+    });
+    const clean = await decode(readFileSync(frame.path));
+    const [cr, cg, cb] = rgb(clean, 160, 640);
+    expect(cr > 200 && Math.max(cg, cb) < 110, `no red box edge where the snapshot has one: ${[cr, cg, cb]}`).toBe(false);
+    let cleanBrightest = 0;
+    for (let y = Math.ceil(0.1 * 864) + 16; y < 0.5 * 864 - 16; y += 3)
+      for (let x = Math.ceil(0.6 * 1536) + 16; x < 0.95 * 1536 - 16; x += 3) cleanBrightest = Math.max(cleanBrightest, ...rgb(clean, x, y));
+    expect(cleanBrightest).toBeLessThanOrEqual(8);
+  }, 90_000);
 
   it('grabs one full-resolution frame from the main stream, and names a missing stream', async () => {
     const main = await grabFrame(server.url('/main'), { rtspTransport: 'tcp', timeoutMs: 5000 });
@@ -173,7 +190,12 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
       .split('\n')
       .map((l) => JSON.parse(l))
       .map((r) => `${r.kind}:${r.data.kind}:${r.data.eventId}`);
-    expect(kinds).toEqual(['evidence_stored:snapshot:cam1-e1', 'evidence_stored:snapshot:cam2-e1', 'evidence_stored:clip:cam1-e1']);
+    expect(kinds).toEqual([
+      'evidence_stored:snapshot:cam1-e1',
+      'evidence_stored:frame:cam1-e1',
+      'evidence_stored:snapshot:cam2-e1',
+      'evidence_stored:clip:cam1-e1',
+    ]);
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: true });
     expect(existsSync(join(dir, 'evidence', '.tmp', `cam1-e1-${at}.mp4`))).toBe(false);
   });

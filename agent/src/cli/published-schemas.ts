@@ -15,6 +15,7 @@ import {
   reloadCommandSchema,
   snapshotCommandSchema,
 } from '../commands/schema.ts';
+import { DATASET_SCHEMA_ID, datasetManifestSchema } from '../evidence/dataset-manifest.ts';
 
 /** Schema ids are URNs: consumers resolve them from the files, not from a web address. */
 const BASE = 'urn:jifang:schema';
@@ -34,6 +35,7 @@ export function publishedSchemas(): Record<string, object> {
       "request to capture a camera's clean-scene reference for static foreground, sent to …/cmd/reference",
     ],
     ['jifang.cmd-result-1.schema.json', commandResultSchema, `${COMMAND_RESULT_SCHEMA_ID}: the answer to every command, on …/cmd-result`],
+    ['jifang.dataset-1.schema.json', datasetManifestSchema, `${DATASET_SCHEMA_ID}: manifest.json of a jifang dataset export folder`],
     ['jifang.config-1.schema.json', configSchema, 'the agent config file (YAML or JSON)'],
     ['jifang.center-config-1.schema.json', centerConfigSchema, 'the command center config file (jifang center CONFIG)'],
     ['jifang.center-action-1.schema.json', actionBodySchema, "the body of POST /api/events/{id}/actions on the command center's API"],

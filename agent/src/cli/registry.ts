@@ -36,12 +36,16 @@ export const registry: Record<string, RegistryEntry> = {
     summary: "verify|keygen ...    check the audit log's hash chain, make a signing key pair",
     load: () => import('./audit-command.ts'),
   },
+  dataset: {
+    summary: 'export --out DIR [CONFIG]  training data (YOLO/COCO) from confirmed events and false positives',
+    load: () => import('./dataset-command.ts'),
+  },
   healthcheck: {
     summary: 'CONFIG         exit 0 if the agent of CONFIG is alive (container health checks)',
     load: () => import('./healthcheck-command.ts'),
   },
   schema: {
-    summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands and config',
+    summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands, dataset manifest and config',
     load: () => import('./schema-command.ts'),
   },
 };

@@ -87,6 +87,10 @@ export const evidenceConfigSchema = z.strictObject({
     .optional()
     .meta({ description: 'Pixelate people (or other labels) in snapshots and clips that are not part of the event; absent: off.' }),
   clip: clipConfigSchema.default(clipConfigSchema.parse({})).meta({ description: 'Video clips around events.' }),
+  trainingFrames: z.boolean().default(true).meta({
+    description:
+      "Also keep each snapshot's frame without the drawing (privacy-masked, bystanders pixelated like the snapshot) with the event's boxes: what `jifang dataset export` writes as training data once an operator confirmed the event. Costs one more JPEG per snapshot.",
+  }),
   retentionDays: z.number().positive().default(30).meta({ description: 'Evidence older than this many days is deleted (default 30).' }),
   maxDiskUsedPercent: z
     .number()

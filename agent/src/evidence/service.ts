@@ -46,6 +46,8 @@ export interface SnapshotRequest {
   line?: CrossingLine;
   /** Every other detection in the frame; those with a configured label are pixelated. */
   others?: readonly { box: Box; label: string }[];
+  /** The objects are in the picture (not an "after" picture): keep the undrawn frame with their boxes too (`trainingFrames`). */
+  trainingFrame?: boolean;
 }
 
 export interface SnapshotEvidence {
@@ -209,7 +211,8 @@ export class EvidenceService {
     const source = image ? 'evidence' : 'analysis';
     image ??= { data: Uint8Array.from(req.frame.data), width: req.frame.width, height: req.frame.height };
     st.mask.apply(image);
-    await this.pixelateBystanders(image, frameScale(st.cam.analysis, image), req.objects, req.others ?? [], log);
+    const scale = frameScale(st.cam.analysis, image);
+    await this.pixelateBystanders(image, scale, req.objects, req.others ?? [], log);
     const snap = await renderSnapshot(
       image,
       { objects: req.objects, zone: req.zone, line: req.line, camera: st.cam.name ?? st.cam.id, at },
@@ -231,6 +234,7 @@ export class EvidenceService {
       source,
     });
     log.debug({ sha256: snap.sha256, bytes: snap.jpeg.length, source }, 'snapshot stored');
+    if (cfg.trainingFrames && req.trainingFrame) await this.keepTrainingFrame(req, image, scale, source, at);
     return {
       jpeg: snap.jpeg,
       sha256: snap.sha256,
@@ -359,6 +363,34 @@ export class EvidenceService {
     const { image } = await this.evidenceFrame(st, at);
     st.mask.apply(image);
     return { image, ...frameScale(st.cam.analysis, image) };
+  }
+
+  /** The snapshot's image before the drawing (masked and pixelated already), with the event's boxes in its own pixels. */
+  private async keepTrainingFrame(
+    req: SnapshotRequest,
+    image: RgbImage,
+    scale: { sx: number; sy: number },
+    source: SnapshotEvidence['source'],
+    at: number,
+  ): Promise<void> {
+    const jpeg = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+      .jpeg({ quality: this.opts.config.jpegQuality })
+      .toBuffer();
+    const file = await this.store.put(req.eventId, req.camera, 'frame', jpeg, 'jpg', {
+      at: new Date(at).toISOString(),
+      width: image.width,
+      height: image.height,
+      source,
+      objects: req.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId, box: scaleBox(o.box, scale) })),
+    });
+    await this.opts.audit?.append('evidence_stored', {
+      eventId: req.eventId,
+      camera: req.camera,
+      kind: 'frame',
+      sha256: file.sha256,
+      bytes: file.bytes,
+      source,
+    });
   }
 
   /** A stored snapshot or clip by the SHA-256 an alert carries (for delivery on request). */

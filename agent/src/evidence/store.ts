@@ -13,8 +13,11 @@ import { sha256File, sha256Hex } from '../core/hash.ts';
 export const EVENT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 const storedFileSchema = z.strictObject({
-  /** `hard_negative`: an unannotated frame an operator marked as a false positive, kept for retraining. */
-  kind: z.enum(['snapshot', 'clip', 'hard_negative']),
+  /**
+   * `hard_negative`: an unannotated frame an operator marked as a false positive, kept for retraining; `frame`: a
+   * snapshot's frame without the drawing, with the event's boxes in its `info`, for a site's own training data.
+   */
+  kind: z.enum(['snapshot', 'clip', 'hard_negative', 'frame']),
   name: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   bytes: z.number().int().nonnegative(),

@@ -1,4 +1,5 @@
 import type { SourceStatus } from '../ingest/source.ts';
+import type { Rereference } from '../motion/scene.ts';
 import type { CameraHealth } from './schema.ts';
 
 /** The analysis side of a camera's health (the frame loop's counters). */
@@ -18,6 +19,14 @@ export interface DetectionCounters {
   motionArea: number;
   carried: number;
   recalibrations: number;
+  /** Present for a camera with a scene model (a rule reads static foreground). */
+  scene?: SceneCounters;
+}
+
+/** The scene model's re-references; `last.at` is the wall clock. */
+export interface SceneCounters {
+  rereferences: number;
+  last?: Rereference;
 }
 
 /** `…/{camera}/health` from the stream supervisor's status and the loop's counters. */
@@ -38,6 +47,7 @@ export function cameraHealth(
     lastFrameAgeSeconds: src.lastFrameAt === null ? null : Math.max(0, Math.round(now - src.lastFrameAt) / 1000),
     reconnects: src.reconnects,
     ...(analysis.detection && analysis.analysedFrames > 0 ? { detection: detectionHealth(analysis.detection) } : {}),
+    ...(analysis.detection?.scene ? { scene: sceneHealth(analysis.detection.scene) } : {}),
     at: new Date(now).toISOString(),
   };
 }
@@ -52,5 +62,14 @@ function detectionHealth(d: DetectionCounters): NonNullable<CameraHealth['detect
     carriedObjects: d.carried,
     recalibrations: d.recalibrations,
     inferences: d.inferences,
+  };
+}
+
+function sceneHealth(s: SceneCounters): NonNullable<CameraHealth['scene']> {
+  if (!s.last) return { rereferences: s.rereferences };
+  const { at, reason, shift, changedShare, referenceLost } = s.last;
+  return {
+    rereferences: s.rereferences,
+    lastRereference: { at: new Date(at).toISOString(), reason, ...(shift && { shift }), changedShare: r3(changedShare), referenceLost },
   };
 }

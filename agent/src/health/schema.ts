@@ -33,6 +33,29 @@ export const cameraHealthSchema = z.strictObject({
       inferences: z.number().int(),
     })
     .optional(),
+  /**
+   * The scene model of static foreground (cameras with a rule reading it): how often it threw away what it had learned
+   * because the view changed as a whole — a camera nudged by wind, an IR switch — and static objects are learned afresh.
+   */
+  scene: z
+    .strictObject({
+      /** Re-references since the agent started. */
+      rereferences: z.number().int(),
+      lastRereference: z
+        .strictObject({
+          at: z.iso.datetime({ offset: true }),
+          /** `camera_moved`: a shift lines the old background up with the new view; `scene_changed`: the light (IR) switched. */
+          reason: z.enum(['camera_moved', 'scene_changed']),
+          /** The shift found, pixels of the analysed frame. */
+          shift: z.strictObject({ dx: z.number(), dy: z.number() }).optional(),
+          /** Share of the view that no longer matched the background. */
+          changedShare: z.number(),
+          /** An installer's clean-scene reference was replaced by the current view: capture a new one. */
+          referenceLost: z.boolean(),
+        })
+        .optional(),
+    })
+    .optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type CameraHealth = z.infer<typeof cameraHealthSchema>;

@@ -5,6 +5,7 @@ import type { Frame } from '../ingest/frame.ts';
 import type { CameraSource } from '../ingest/source.ts';
 import type { CameraHealth } from '../health/schema.ts';
 import { cameraHealth, type DetectionCounters } from '../health/camera-health.ts';
+import type { Rereference } from '../motion/scene.ts';
 import { chooseLane, charge, type LaneTurn, type LaneClock } from './fair-share.ts';
 import { RateMeter } from './rate.ts';
 import { LatestFrameSlot } from './slot.ts';
@@ -32,6 +33,8 @@ export interface FrameDetection {
   /** Tracked objects kept this frame without a detection. */
   carried: number;
   recalibrated: boolean;
+  /** Cameras with a scene model, every frame: the re-reference this frame made, if any (`at` on the wall clock). */
+  scene?: { rereferenced?: Rereference };
 }
 
 /**
@@ -105,6 +108,7 @@ export class FrameLoop {
   private readonly skippedTotal: Counter<'camera'>;
   private readonly inferencesTotal: Counter<'camera'>;
   private readonly recalibrationsTotal: Counter<'camera'>;
+  private readonly rereferencesTotal: Counter<'camera'>;
   private readonly log: Logger;
   private vtime = 0;
   private running = false;
@@ -139,6 +143,12 @@ export class FrameLoop {
     this.recalibrationsTotal = new Counter({
       name: 'jifang_motion_recalibrations_total',
       help: 'Lighting changes after which the motion background was relearnt',
+      labelNames: ['camera'],
+      registers: [opts.registry],
+    });
+    this.rereferencesTotal = new Counter({
+      name: 'jifang_scene_rereferences_total',
+      help: 'Times the static-foreground scene model took the view afresh (camera moved, IR switched)',
       labelNames: ['camera'],
       registers: [opts.registry],
     });
@@ -281,6 +291,7 @@ export class FrameLoop {
         foldDetection(lane, d);
         this.inferencesTotal.labels(camera).inc(d.inferences);
         if (d.recalibrated) this.recalibrationsTotal.labels(camera).inc();
+        if (d.scene?.rereferenced) this.rereferencesTotal.labels(camera).inc();
       },
     };
     try {
@@ -358,6 +369,10 @@ function foldDetection(l: Lane, d: FrameDetection): void {
   c.inferences += d.inferences;
   c.carried = d.carried;
   if (d.recalibrated) c.recalibrations++;
+  if (d.scene) {
+    c.scene ??= { rereferences: 0 };
+    if (d.scene.rereferenced) c.scene = { rereferences: c.scene.rereferences + 1, last: d.scene.rereferenced };
+  }
 }
 
 /**

@@ -143,24 +143,27 @@ export class CameraPipeline {
     this.tracks = tracks;
     const carried = this.gate.countCarried(tracks);
     ctx.record('track', performance.now() - t);
-    ctx.recordDetection({
-      inferences: gated.inferences,
-      regions: gated.regions,
-      motionArea: gated.motionArea,
-      carried,
-      recalibrated: gated.recalibrated,
-    });
 
     if (this.deps.plates && this.plateZones.length > 0) this.offerPlates(this.deps.plates, frame, tracks, now);
 
     // The scene model's time counts as the rules' own: it is their input and runs only for them.
     t = performance.now();
     const scene = this.scene?.update(frame, now.mono);
-    if (scene?.rereferenced)
+    // Health reports it on the wall clock, like every other time an installer reads.
+    const rereferenced = scene?.rereferenced && { ...scene.rereferenced, at };
+    if (rereferenced)
       this.log.warn(
-        { ...scene.rereferenced },
+        { ...rereferenced },
         'scene re-referenced: the view changed as a whole (camera moved or the light switched); static objects are learned afresh',
       );
+    ctx.recordDetection({
+      inferences: gated.inferences,
+      regions: gated.regions,
+      motionArea: gated.motionArea,
+      carried,
+      recalibrated: gated.recalibrated,
+      ...(this.scene && { scene: rereferenced ? { rereferenced } : {} }),
+    });
     const updates = this.rules.evaluate(tracks, now, scene?.blobs);
     ctx.record('rules', performance.now() - t);
     this.live.record(frame, detections, tracks);

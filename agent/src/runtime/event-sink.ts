@@ -127,6 +127,7 @@ export class EventSink {
         zone: zone && { name: zone.name, polygon: zone.polygon },
         line: zone?.lines.get(u.rule.id),
         others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
+        trainingFrame: u.state !== 'cleared',
       });
       jpeg = snap.jpeg;
       known.evidence = {
@@ -156,6 +157,7 @@ export class EventSink {
         camera: camera.id,
         zone: u.zone.id,
         rule: alert.rule,
+        ...(alert.category && { category: alert.category.id }),
         model: alert.model,
         dwellSeconds: alert.dwellSeconds,
         objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId, ...(o.plate && { plate: o.plate }) })),

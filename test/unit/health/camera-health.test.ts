@@ -41,4 +41,27 @@ describe('cameraHealth', () => {
     );
     expect(cameraHealthSchema.parse(h)).toMatchObject({ state: 'backoff', reason: /^connection refused/, lastFrameAgeSeconds: null });
   });
+
+  it("reports the scene model's re-references: none yet, then the count and the last one's reason, shift and wall time", () => {
+    const src = { camera: 'gate-1', state: 'streaming' as const, since: now - 60_000, reconnects: 0, lastFrameAt: now - 100 };
+    const detection = { inferences: 10, inferencesPerFrame: 1, regionsPerFrame: 1, motionArea: 0, carried: 0, recalibrations: 0 };
+    expect(cameraHealth(src, { ...counters, detection }, now).scene).toBeUndefined();
+    expect(cameraHealth(src, { ...counters, detection: { ...detection, scene: { rereferences: 0 } } }, now).scene).toEqual({
+      rereferences: 0,
+    });
+    const last = { at: now - 5000, reason: 'camera_moved' as const, shift: { dx: 4, dy: -2 }, changedShare: 0.41234, referenceLost: true };
+    const h = cameraHealthSchema.parse(
+      cameraHealth(src, { ...counters, detection: { ...detection, scene: { rereferences: 3, last } } }, now),
+    );
+    expect(h.scene).toEqual({
+      rereferences: 3,
+      lastRereference: {
+        at: '2025-06-01T08:00:05.000Z',
+        reason: 'camera_moved',
+        shift: { dx: 4, dy: -2 },
+        changedShare: 0.412,
+        referenceLost: true,
+      },
+    });
+  });
 });
