@@ -18,6 +18,8 @@ export interface DetectionCounters {
   motionArea: number;
   carried: number;
   recalibrations: number;
+  /** Per model of the camera (cumulative): inferences run, and frames it failed on. */
+  models: Record<string, { inferences: number; failures: number }>;
 }
 
 /** `…/{camera}/health` from the stream supervisor's status and the loop's counters. */
@@ -52,5 +54,6 @@ function detectionHealth(d: DetectionCounters): NonNullable<CameraHealth['detect
     carriedObjects: d.carried,
     recalibrations: d.recalibrations,
     inferences: d.inferences,
+    ...(Object.keys(d.models).length > 0 ? { models: structuredClone(d.models) } : {}),
   };
 }
