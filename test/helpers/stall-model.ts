@@ -14,11 +14,13 @@ export interface StallModelSpec {
   score?: number;
   /** The manifest's name (default `tiny-stalls`). */
   name?: string;
+  /** Its one label (default `stall`). */
+  label?: string;
 }
 
 /**
- * Writes a tiny YOLOv8-layout ONNX model into `dir` (output [1, 4 + 1, 1]: one anchor, one class `stall`) that sees
- * a stall at `box` in every picture of the frame's size, with its labels file and a manifest a config can name
+ * Writes a tiny YOLOv8-layout ONNX model into `dir` (output [1, 4 + 1, 1]: one anchor, one class, `stall` unless
+ * told otherwise) that sees it at `box` in every picture of the frame's size, with its labels file and a manifest a config can name
  * (hashes and size real, so the agent verifies it like any model). Returns the manifest's path.
  */
 export function writeStallModel(dir: string, spec: StallModelSpec): string {
@@ -31,7 +33,7 @@ export function writeStallModel(dir: string, spec: StallModelSpec): string {
     outputs: [{ name: 'output0', dims: [1, 5, 1], data: Float32Array.from(anchor) }],
   });
   const name = spec.name ?? 'tiny-stalls';
-  const labels = 'stall\n';
+  const labels = `${spec.label ?? 'stall'}\n`;
   writeFileSync(join(dir, `${name}.onnx`), onnx);
   writeFileSync(join(dir, `${name}.labels.txt`), labels);
   const manifest = join(dir, `${name}.json`);

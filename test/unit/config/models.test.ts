@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { labelProblems } from '../../../agent/src/config/label-check.ts';
 import { loadConfig } from '../../../agent/src/config/load.ts';
 import { cameraModels, configuredModels, verifyModels } from '../../../agent/src/config/models.ts';
 import { ConfigError } from '../../../agent/src/core/errors.ts';
+import { projectRoot } from '../../helpers/paths.ts';
 import { writeStallModel } from '../../helpers/stall-model.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jifang-models-'));
@@ -160,4 +162,29 @@ describe('more than one model per box: label checks use the union of the cameraâ
     ]);
     expect(await check(['vending_stall'], ['default', 'stalls'], { stall: 'vending_stall' })).toEqual([]);
   });
+});
+
+describe('more than one model per box: jifang catalogue CONFIG', () => {
+  test('a preset no COCO class serves (banner) is served once a site model knows the label, per camera for the rules', () => {
+    const signs = writeStallModel(dir, {
+      box: { x1: 10, y1: 10, x2: 60, y2: 60 },
+      frame: { width: 640, height: 360 },
+      name: 'tiny-banners',
+      label: 'banner',
+    });
+    const rule = { id: 'banner-here', type: 'intrusion', labels: ['banner'] };
+    const file = write({
+      site,
+      models: { signs: { manifest: signs } },
+      cameras: [camera('cam-1', { models: ['default', 'signs'], zones: [zone([rule])] }), camera('cam-2', { zones: [zone([rule])] })],
+    });
+    const out = execFileSync(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'catalogue', file], { encoding: 'utf8' });
+    const line = (start: string) => out.split('\n').find((l) => l.trimStart().startsWith(start)) ?? '';
+    expect(out).toMatch(/served by default \(picodet_s_416_coco\), signs \(tiny-banners\)/);
+    expect(line('banner ')).toMatch(/BANNER_DETECTION.*yes$/);
+    expect(line('street_vending ')).toMatch(/yes$/);
+    // The rules are judged against their own camera's models: only cam-1 runs the banner model.
+    expect(line('cam-1/pavement/banner-here:')).toMatch(/: yes$/);
+    expect(line('cam-2/pavement/banner-here:')).toMatch(/: no: no model knows banner$/);
+  }, 60_000);
 });
