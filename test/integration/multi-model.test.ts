@@ -177,6 +177,22 @@ describe('more than one model per box', () => {
         ['stalls', 1, undefined],
       ]);
 
+      // Regions (what motion-gated detection plans) go to each model: one inference per region per model.
+      const half = Math.floor(image.width / 2);
+      const regions = [
+        { x: 0, y: 0, width: half, height: image.height },
+        { x: half, y: 0, width: image.width - half, height: image.height },
+      ];
+      const inRegions = await set.detect(image, regions, { wholeFrame: false });
+      expect(set.lastRuns.map((r) => [r.model, r.inferences])).toEqual([
+        ['default', 2],
+        ['stalls', 2],
+      ]);
+      const stallBoxes = inRegions.filter((d) => d.label === 'stall');
+      expect(stallBoxes.every((d) => d.model === 'stalls')).toBe(true);
+      // The constant model sees its stall at the same place of each region it is given: one per region.
+      expect(stallBoxes.map((d) => d.box.x1 < half).sort()).toEqual([false, true]);
+
       // The site model's thread dies with the frame in flight (as a native fault in its run would end it).
       const killing = stallsDetector.kill();
       const during = set.detect(image);
