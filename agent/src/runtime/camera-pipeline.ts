@@ -74,7 +74,6 @@ export class CameraPipeline {
   private readonly log: Logger;
   private readonly windows: DetectionWindow[];
   private readonly gate: DetectionGate;
-  private readonly models: ModelSet;
   private tracks: Track[] = [];
   private waiters: ((f: CapturedFrame) => void)[] = [];
   /** The illegal-parking zones (pixels) and the labels they watch, where plates are read during the dwell. */
@@ -95,7 +94,7 @@ export class CameraPipeline {
       if (!m) throw new Error(`camera "${camera.id}": model "${name}" is not loaded`);
       return { name, model: m };
     });
-    this.models = new ModelSet(
+    const models = new ModelSet(
       members.map(({ name, model }) => ({ name, detector: model.detector })),
       { nmsIou: members[0].model.nmsIou, log: logger.child({ camera: camera.id, stage: 'detect' }) },
     );
@@ -107,7 +106,7 @@ export class CameraPipeline {
         r.type === 'illegal_parking' ? [{ polygon: toPixels(z.polygon ?? [], z.units, frame), labels: new Set(r.labels) }] : [],
       ),
     );
-    this.gate = new DetectionGate(camera, this.models, this.windows, modelInput);
+    this.gate = new DetectionGate(camera, models, this.windows, modelInput);
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
