@@ -17,6 +17,8 @@ export interface AlertContext {
   /** The camera's calibration; absent when uncalibrated (the alert then carries the camera's position). */
   geo?: GeoMapper;
   model: { name: string; sha256: string };
+  /** The camera's models by configured name (what `objects[].model` says); absent: the default model alone. */
+  models?: Readonly<Record<string, { name: string; sha256: string }>>;
   agent: { version: string; boxId: string };
   /** The analysed frame the boxes are in. */
   frame: { width: number; height: number };
@@ -64,6 +66,7 @@ export function buildAlert(update: ViolationUpdate, ctx: AlertContext): Alert {
     evidence: ctx.evidence ?? {},
     rule: { id: ruleId, type, description: update.ruleDescription, parameters },
     model: ctx.model,
+    models: ctx.models && { ...ctx.models },
     agent: ctx.agent,
     operator: update.operator && {
       action: update.operator.action,
@@ -84,6 +87,7 @@ function alertObject(o: EventObject, ctx: AlertContext): AlertObject {
   const plate = ctx.plates?.get(o.trackId);
   return {
     label: o.label,
+    ...(o.model !== undefined && { model: o.model }),
     score: round(clamp01(o.score), 3),
     trackId: o.trackId,
     box: { x: x1, y: y1, width: round(unit(o.box.x2 / w) - x1, BOX_DIGITS), height: round(unit(o.box.y2 / h) - y1, BOX_DIGITS) },

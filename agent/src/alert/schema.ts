@@ -54,8 +54,15 @@ export const categorySchema = z.strictObject({
 });
 export type Category = z.infer<typeof categorySchema>;
 
+const modelRefSchema = z.strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
 export const alertObjectSchema = z.strictObject({
   label: z.string(),
+  /**
+   * The configured model that saw the object: `default` (the config's `model:`) or a name under its `models:`, whose
+   * manifest `models` names. Absent for static foreground (no model) and in alerts from before multi-model boxes.
+   */
+  model: z.string().optional(),
   score: unit,
   trackId: z.number().int(),
   /** Normalised to the analysis frame, 0..1. */
@@ -137,7 +144,10 @@ export const alertSchema = z.strictObject({
     description: z.string(),
     parameters: z.record(z.string(), z.unknown()),
   }),
-  model: z.strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+  /** The default model (the config's `model:`). */
+  model: modelRefSchema,
+  /** The camera's models by the names `objects[].model` uses, each with its manifest's name and file hash. */
+  models: z.record(z.string(), modelRefSchema).optional(),
   agent: z.strictObject({ version: z.string(), boxId: z.string() }),
   /** The latest operator action taken on this event, when there is one. */
   operator: z

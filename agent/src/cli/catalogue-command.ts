@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.ts';
 import { builtinCatalogue, type Catalogue, type CatalogueEvent } from '../catalogue/load.ts';
 import { presetRule, serving, type ModelLabels } from '../catalogue/serve.ts';
-import { loadModel } from '../model/load.ts';
+import { verifyModels } from '../config/models.ts';
 import { ruleParameters } from '../catalogue/expand.ts';
 import type { RuleConfig } from '../rules/config.ts';
 import { ruleKind } from '../rules/kinds/index.ts';
@@ -11,7 +11,7 @@ const USAGE = `usage: jifang catalogue [CONFIG]
 
   Prints the event catalogue: each event type's id, names, codes (GB/T 47678.5, the older city-system code,
   Dahua's) and how jifang decides it (its preset). With CONFIG: the catalogue as the config's own file corrects
-  it, which presets the config's model can serve, and what each configured rule reports.
+  it, which presets the config's models (all of them together) can serve, and what each configured rule reports.
 `;
 
 /** `jifang catalogue [CONFIG]`. */
@@ -22,27 +22,33 @@ export const command = defineCommand({
     const file = positionals[0];
     let catalogue: Catalogue;
     let models: ModelLabels[] | undefined;
-    let rules: { where: string; rule: RuleConfig }[] = [];
+    let rules: { where: string; rule: RuleConfig; models: ModelLabels[] }[] = [];
     if (file) {
       const loaded = loadConfig(file);
       catalogue = loaded.catalogue;
-      const model = await loadModel(loaded.config.model.manifest).catch((err: Error) => {
+      const verified = await verifyModels(loaded.config).catch((err: Error) => {
         throw new UserError(`${file}: ${err.message}`);
       });
-      const map = loaded.config.model.labelMap;
-      models = [{ name: model.manifest.name, labels: new Set(model.labels.map((l) => map[l] ?? l)) }];
-      rules = loaded.config.cameras.flatMap((c) =>
-        c.zones.flatMap((z) => z.rules.map((rule) => ({ where: `${c.id}/${z.id}/${rule.id}`, rule }))),
-      );
+      // A model is named by its manifest when it is the only one, else by the name cameras list it by.
+      const all = verified.map((m) => ({
+        key: m.name,
+        name: verified.length === 1 ? m.manifestName : `${m.name} (${m.manifestName})`,
+        labels: new Set(m.labels.map((l) => m.labelMap[l] ?? l)),
+      }));
+      models = all;
+      rules = loaded.config.cameras.flatMap((c) => {
+        const own = all.filter((m) => c.models.includes(m.key));
+        return c.zones.flatMap((z) => z.rules.map((rule) => ({ where: `${c.id}/${z.id}/${rule.id}`, rule, models: own })));
+      });
     } else {
       catalogue = builtinCatalogue();
     }
     io.out.write(formatCatalogue(catalogue, models));
     if (models && rules.length > 0) {
       io.out.write(`\nRules of ${file}:\n`);
-      for (const { where, rule } of rules) {
+      for (const { where, rule, models: own } of rules) {
         const e = catalogue.eventOf(rule);
-        const s = serving(rule, models);
+        const s = serving(rule, own);
         io.out.write(`  ${where}: ${rule.type} → ${e.id} ${e.name.zh}${e.codes.gbt ? ` (${e.codes.gbt.code})` : ''}: ${servingWords(s)}\n`);
       }
     }

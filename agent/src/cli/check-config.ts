@@ -4,7 +4,7 @@ import { labelProblems } from '../config/label-check.ts';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../core/errors.ts';
 import { calibrationReport } from '../geo/mapper.ts';
-import { loadModel } from '../model/load.ts';
+import { verifyModels } from '../config/models.ts';
 import { thresholdWarnings } from '../rules/thresholds.ts';
 import { defineCommand, type Io } from './command.ts';
 
@@ -30,14 +30,19 @@ async function checkConfigs(argv: string[], io: Io): Promise<number> {
       const { config } = loadConfig(file);
       const zones = config.cameras.reduce((n, c) => n + c.zones.length, 0);
       const rules = config.cameras.reduce((n, c) => n + c.zones.reduce((m, z) => m + z.rules.length, 0), 0);
-      const model = await loadModel(config.model.manifest).catch((err: Error) => {
-        throw new Error(`model.manifest: ${err.message}`);
-      });
-      const labels = labelProblems(config, parse(readFileSync(file, 'utf8')), model.labels, model.manifest.name);
+      const models = await verifyModels(config);
+      const labels = labelProblems(config, parse(readFileSync(file, 'utf8')), models);
       if (labels.length) throw new ConfigError(file, labels);
+      const verified =
+        models.length === 1
+          ? `model ${models[0].manifestName} ${models[0].sha256.slice(0, 12)}…`
+          : `models ${models.map((m) => `${m.name} (${m.manifestName} ${m.sha256.slice(0, 12)}…)`).join(', ')}`;
       io.out.write(
-        `${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`,
+        `${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); ${verified} verified)\n`,
       );
+      for (const m of models)
+        if (!config.cameras.some((c) => c.models.includes(m.name)))
+          io.out.write(`${file}: warning: ${m.path}: no camera lists it in its models: it is loaded all the same and only costs memory\n`);
       config.cameras.forEach((cam, i) => {
         for (const w of thresholdWarnings(cam)) io.out.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
         const r = calibrationReport(cam);

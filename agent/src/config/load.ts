@@ -99,6 +99,7 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
   };
 
   cfg.model.manifest = existing(cfg.model.manifest, 'model.manifest', 'model manifest');
+  for (const [name, m] of Object.entries(cfg.models)) m.manifest = existing(m.manifest, `models.${name}.manifest`, 'model manifest');
   const tls = cfg.mqtt.tls;
   if (tls) {
     for (const key of ['ca', 'cert', 'key'] as const) {

@@ -3,7 +3,7 @@ import { idSchema, latLonSchema, polygonSchema } from '../core/schema.ts';
 import { cameraSourceFields } from '../ingest/config.ts';
 import { zoneSchema } from '../rules/config.ts';
 import { calibrationSchema } from '../geo/config.ts';
-import { detectorConfigSchema, windowsSchema } from '../detect/config.ts';
+import { DEFAULT_MODEL, cameraModelsSchema, detectorConfigSchema, modelsSchema, windowsSchema } from '../detect/config.ts';
 import { mqttConfigSchema } from '../publish/config.ts';
 import { evidenceConfigSchema } from '../evidence/config.ts';
 import { auditConfigSchema } from '../audit/config.ts';
@@ -55,6 +55,7 @@ export const cameraSchema = z.strictObject({
     .default(detectionConfigSchema.parse({}))
     .meta({ description: 'Where the model looks: only where something moves (default, saves CPU) or the whole frame every time.' }),
   windows: windowsSchema,
+  models: cameraModelsSchema,
   zones: z.array(zoneSchema).default([]).meta({
     description: 'The areas of the picture with the rules that report events in them. Default none (the camera is only watched).',
   }),
@@ -76,6 +77,7 @@ const configObjectSchema = z.strictObject({
   model: detectorConfigSchema
     .default(detectorConfigSchema.parse({}))
     .meta({ description: 'The object detector: which model, its thresholds and threads.' }),
+  models: modelsSchema,
   cameras: z
     .array(cameraSchema)
     .min(1, { error: 'expected at least one camera' })
@@ -120,7 +122,7 @@ function isTimeZone(tz: string): boolean {
 }
 
 /** The config as it may be when other fields failed to parse: every field may be missing or wrong. */
-type UncheckedConfig = { cameras?: unknown };
+type UncheckedConfig = { cameras?: unknown; models?: unknown };
 type UncheckedZone = { id?: unknown; units?: unknown; polygon?: unknown; rules?: unknown };
 type UncheckedCamera = {
   id?: unknown;
@@ -129,6 +131,7 @@ type UncheckedCamera = {
   privacyMasks?: unknown;
   motionMasks?: unknown;
   windows?: unknown;
+  models?: unknown;
 };
 
 const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
@@ -138,12 +141,28 @@ const isPoint = (p: unknown): p is [number, number] => Array.isArray(p) && typeo
 function checkCrossReferences(cfg: UncheckedConfig, ctx: z.RefinementCtx): void {
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
   const cameras = asArray<UncheckedCamera>(cfg.cameras);
+  const named = cfg.models && typeof cfg.models === 'object' ? Object.keys(cfg.models) : [];
+  for (const name of named)
+    if (!idSchema.safeParse(name).success)
+      issue(['models', name], 'expected a model name of lower-case letters, digits, "-" or "_" (max 63, starting with a letter or digit)');
+  if (named.includes(DEFAULT_MODEL))
+    issue(['models', DEFAULT_MODEL], `"${DEFAULT_MODEL}" names the detector under model: expected another name for this one`);
+  const known = [DEFAULT_MODEL, ...named.filter((n) => n !== DEFAULT_MODEL)];
   duplicates(cameras.map((c) => c?.id)).forEach((i) => issue(['cameras', i, 'id'], `duplicate camera id ${JSON.stringify(cameras[i].id)}`));
   cameras.forEach((cam, ci) => {
     if (!cam || typeof cam !== 'object') return;
     if (typeof cam.id === 'string' && RESERVED_LEVELS.has(cam.id)) {
       issue(['cameras', ci, 'id'], `"${cam.id}" is reserved for the box's own MQTT topics: expected another camera id`);
     }
+    const models = asArray<unknown>(cam.models);
+    models.forEach((m, mi) => {
+      if (typeof m === 'string' && !known.includes(m))
+        issue(
+          ['cameras', ci, 'models', mi],
+          `unknown model ${JSON.stringify(m)}: expected one of ${known.join(', ')} (name others under models:)`,
+        );
+    });
+    duplicates(models).forEach((mi) => issue(['cameras', ci, 'models', mi], `model ${JSON.stringify(models[mi])} is listed twice`));
     const width = numberOr(cam.analysis?.width, 640);
     const height = numberOr(cam.analysis?.height, 360);
     const zones = asArray<UncheckedZone>(cam.zones);

@@ -110,3 +110,31 @@ export type WindowsConfig = z.infer<typeof windowsSchema>;
 export function intraOpThreadsOf(cfg: Pick<DetectorConfig, 'intraOpThreads'>): number {
   return cfg.intraOpThreads ?? Math.max(1, availableParallelism() - 1);
 }
+
+/** The name of the detector configured under `model:`, as cameras and alerts name it. */
+export const DEFAULT_MODEL = 'default';
+
+/** A site's own detector beside the default one: the same settings, but its manifest must be given. */
+export const namedDetectorConfigSchema = detectorConfigSchema.extend({
+  manifest: z
+    .string()
+    .min(1)
+    .meta({ description: "Path to the model's manifest (models/*.json), relative to the config file or the project." }),
+});
+
+/** Detectors besides `model:`, by name: cameras list them in `models`, alert objects name the one that saw them. */
+// Names are checked with the config's cross-references: a record's own key check reports no usable message.
+export const modelsSchema = z.record(z.string(), namedDetectorConfigSchema).default({}).meta({
+  description:
+    "Detectors besides `model:` (the default), by name, e.g. a site's own YOLOv8 export trained on stalls; each runs in its own worker, and a camera uses those its `models` lists.",
+});
+
+/** The models a camera runs on every inference region, by name; `default` is the one configured under `model:`. */
+export const cameraModelsSchema = z
+  .array(z.string().min(1, { error: 'expected a model name' }))
+  .min(1, { error: 'expected at least one model name, e.g. [default]' })
+  .default([DEFAULT_MODEL])
+  .meta({
+    description:
+      'The models this camera runs on every inference region, by name: `default` (the one under `model:`) or one under `models:`; rules take labels from any of them.',
+  });

@@ -7,6 +7,8 @@ export interface Detection {
   classId: number;
   /** Domain label after the configured label map (e.g. COCO `car` → `vehicle`). */
   label: string;
+  /** The configured model that saw it (`default`, or a name under `models:`); set when a camera's models are merged. */
+  model?: string;
 }
 
 /** A rectangle of the frame the model is run on at its native resolution. */

@@ -19,6 +19,8 @@ export interface DetectionCounters {
   motionArea: number;
   carried: number;
   recalibrations: number;
+  /** Per model of the camera (cumulative): inferences run, and frames it failed on. */
+  models: Record<string, { inferences: number; failures: number }>;
   /** Present for a camera with a scene model (a rule reads static foreground). */
   scene?: SceneCounters;
 }
@@ -62,6 +64,7 @@ function detectionHealth(d: DetectionCounters): NonNullable<CameraHealth['detect
     carriedObjects: d.carried,
     recalibrations: d.recalibrations,
     inferences: d.inferences,
+    ...(Object.keys(d.models).length > 0 ? { models: structuredClone(d.models) } : {}),
   };
 }
 

@@ -31,6 +31,8 @@ export const cameraHealthSchema = z.strictObject({
       /** Lighting changes after which the motion background was relearnt (cumulative). */
       recalibrations: z.number().int(),
       inferences: z.number().int(),
+      /** Per model of the camera, by its configured name (cumulative): inferences run, and frames it failed on. */
+      models: z.record(z.string(), z.strictObject({ inferences: z.number().int(), failures: z.number().int() })).optional(),
     })
     .optional(),
   /**

@@ -1,6 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../core/log.ts';
 import type { DetectTimings } from '../detect/types.ts';
+import type { ModelRun } from '../detect/model-set.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { CameraSource } from '../ingest/source.ts';
 import type { CameraHealth } from '../health/schema.ts';
@@ -27,6 +28,8 @@ export interface ProcessContext {
 /** One analysed frame's detection figures (one region = one inference; the whole frame counts as one). */
 export interface FrameDetection {
   inferences: number;
+  /** What each of the camera's models did (their inferences sum to `inferences` when all answered). */
+  models?: readonly ModelRun[];
   regions: number;
   /** Fraction of the picture that moved (motion mode). */
   motionArea: number;
@@ -107,6 +110,8 @@ export class FrameLoop {
   private readonly analysedTotal: Counter<'camera'>;
   private readonly skippedTotal: Counter<'camera'>;
   private readonly inferencesTotal: Counter<'camera'>;
+  private readonly modelInferencesTotal: Counter<'camera' | 'model'>;
+  private readonly modelFailuresTotal: Counter<'camera' | 'model'>;
   private readonly recalibrationsTotal: Counter<'camera'>;
   private readonly rereferencesTotal: Counter<'camera'>;
   private readonly log: Logger;
@@ -138,6 +143,18 @@ export class FrameLoop {
       name: 'jifang_inferences_total',
       help: 'Model inferences (one per region or window; the whole frame counts as one)',
       labelNames: ['camera'],
+      registers: [opts.registry],
+    });
+    this.modelInferencesTotal = new Counter({
+      name: 'jifang_model_inferences_total',
+      help: "Inferences by each of a camera's models (one per region or window; the whole frame counts as one)",
+      labelNames: ['camera', 'model'],
+      registers: [opts.registry],
+    });
+    this.modelFailuresTotal = new Counter({
+      name: 'jifang_model_failures_total',
+      help: 'Frames a model gave no detections for (its worker died or it failed); the camera went on with its other models',
+      labelNames: ['camera', 'model'],
       registers: [opts.registry],
     });
     this.recalibrationsTotal = new Counter({
@@ -178,7 +195,7 @@ export class FrameLoop {
       skipped: 0,
       skippedAtReport: 0,
       errors: 0,
-      detection: { inferences: 0, inferencesPerFrame: 0, regionsPerFrame: 0, motionArea: 0, carried: 0, recalibrations: 0 },
+      detection: { inferences: 0, inferencesPerFrame: 0, regionsPerFrame: 0, motionArea: 0, carried: 0, recalibrations: 0, models: {} },
       recycle,
     };
     this.lanes.set(camera, lane);
@@ -290,6 +307,10 @@ export class FrameLoop {
         inferences = d.inferences;
         foldDetection(lane, d);
         this.inferencesTotal.labels(camera).inc(d.inferences);
+        for (const m of d.models ?? []) {
+          this.modelInferencesTotal.labels(camera, m.model).inc(m.inferences);
+          if (m.error !== undefined) this.modelFailuresTotal.labels(camera, m.model).inc();
+        }
         if (d.recalibrated) this.recalibrationsTotal.labels(camera).inc();
         if (d.scene?.rereferenced) this.rereferencesTotal.labels(camera).inc();
       },
@@ -353,7 +374,7 @@ function laneStats(l: Lane, now: number): LaneStats {
     skippedFrames: l.skipped,
     shortfall: skipping ? Math.max(0, 1 - analysedFps / l.targetFps) : 0,
     processErrors: l.errors,
-    detection: { ...l.detection },
+    detection: { ...l.detection, models: structuredClone(l.detection.models) },
   };
 }
 
@@ -369,6 +390,11 @@ function foldDetection(l: Lane, d: FrameDetection): void {
   c.inferences += d.inferences;
   c.carried = d.carried;
   if (d.recalibrated) c.recalibrations++;
+  for (const m of d.models ?? []) {
+    const by = (c.models[m.model] ??= { inferences: 0, failures: 0 });
+    by.inferences += m.inferences;
+    if (m.error !== undefined) by.failures++;
+  }
   if (d.scene) {
     c.scene ??= { rereferences: 0 };
     if (d.scene.rereferenced) c.scene = { rereferences: c.scene.rereferences + 1, last: d.scene.rereferenced };

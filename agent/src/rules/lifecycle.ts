@@ -251,6 +251,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     ep.objects = c.objects.map((t) => ({
       trackId: t.id,
       label: t.label,
+      ...(t.model !== undefined && { model: t.model }),
       score: t.score,
       box: t.box,
       ...(t.foreground && { foreground: t.foreground }),

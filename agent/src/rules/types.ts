@@ -10,6 +10,8 @@ export type EventPhase = 'warning' | 'violation';
 export interface EventObject {
   trackId: number;
   label: string;
+  /** The configured model that saw it; absent for static foreground. */
+  model?: string;
   score: number;
   /** Pixels of the analysed frame. */
   box: Box;

@@ -12,7 +12,7 @@ import { attachCommandChannel } from '../commands/channel.ts';
 import { loadConfig, type LoadedConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { openDetector } from '../detect/worker-detector.ts';
-import type { Detector } from '../detect/types.ts';
+import { configuredModels } from '../config/models.ts';
 import { EvidenceService } from '../evidence/service.ts';
 import { healthRoutes, startHttpServer } from '../health/http.ts';
 import { EventFeed, type ConsoleRuntime } from '../console/live.ts';
@@ -23,7 +23,7 @@ import { createCameraSource, type CameraSource } from '../ingest/source.ts';
 import { redact } from '../core/redact.ts';
 import type { Logger } from '../core/log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
-import { loadModel } from '../model/load.ts';
+import { loadModel, type LoadedModel } from '../model/load.ts';
 import { clientIdFor } from '../publish/client-options.ts';
 import { openPlateVotes } from '../plate/evidence-reads.ts';
 import { registerPlateMetrics } from '../plate/metrics.ts';
@@ -31,7 +31,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../publish/embedded-br
 import { registerPublisherMetrics } from '../publish/metrics.ts';
 import { createPublisher, type Publisher } from '../publish/publisher.ts';
 import { buildTopics } from '../publish/topics.ts';
-import { CameraPipeline, type PipelineDeps } from './camera-pipeline.ts';
+import { CameraPipeline, type PipelineDeps, type RunningModel } from './camera-pipeline.ts';
 import { operatorCommandHandlers } from './operator-commands.ts';
 import { planReload } from './reload-plan.ts';
 import { EventSink } from './event-sink.ts';
@@ -82,7 +82,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
 
   try {
     const audit = await openAudit(loaded, { version, boxId, log, teardown, stopReason: () => state.stopReason });
-    const { detector, model } = await loadDetector(state.config, audit, log, teardown);
+    const { models, model } = await loadDetectors(state.config, audit, log, teardown);
     const { publisher, brokerUrl } = await connectBroker(state.config, { version, boxId, startedAt, audit, log, teardown });
     const plates = await openPlateVotes(log);
     if (plates) teardown.add(() => plates.close());
@@ -120,11 +120,10 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       pipeline: {
         site: state.config.site,
         catalogue: loaded.catalogue,
-        detector,
+        models,
         sink,
         model: modelInfo,
         agent: { version, boxId },
-        modelInput: model.manifest.input,
         plates,
         mainFrame: (camera, at) => evidence.mainStreamFrame(camera, at),
       },
@@ -283,17 +282,32 @@ async function openAudit(
   return audit;
 }
 
-async function loadDetector(config: Config, audit: AuditLog, log: Logger, teardown: Teardown) {
-  const model = await loadModel(config.model.manifest);
-  const detector: Detector = await openDetector(model, config.model, log.child({ stage: 'detect' }));
-  teardown.add(() => detector.close());
-  await audit.append('model_loaded', {
-    name: model.manifest.name,
-    sha256: model.sha256,
-    file: model.modelPath,
-    family: model.manifest.family,
-  });
-  return { detector, model };
+/** Every configured model, each its own detector (by default its own worker thread: one model's crash spares the others). */
+async function loadDetectors(config: Config, audit: AuditLog, log: Logger, teardown: Teardown) {
+  const models = new Map<string, RunningModel>();
+  let model: LoadedModel | undefined;
+  for (const { name, path, cfg } of configuredModels(config)) {
+    const loaded = await loadModel(cfg.manifest).catch((err: Error) => {
+      throw new Error(`${path}.manifest: ${err.message}`);
+    });
+    const detector = await openDetector(loaded, cfg, log.child({ stage: 'detect', model: name }));
+    teardown.add(() => detector.close());
+    await audit.append('model_loaded', {
+      model: name,
+      name: loaded.manifest.name,
+      sha256: loaded.sha256,
+      file: loaded.modelPath,
+      family: loaded.manifest.family,
+    });
+    models.set(name, {
+      detector,
+      info: { name: loaded.manifest.name, sha256: loaded.sha256 },
+      input: loaded.manifest.input,
+      nmsIou: cfg.nmsIou,
+    });
+    model ??= loaded;
+  }
+  return { models, model: model! };
 }
 
 /** The embedded broker when no `mqtt.url` is given, and the publisher with its durable outbox. */

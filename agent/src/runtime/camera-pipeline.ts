@@ -1,6 +1,7 @@
 import type { OperatorAction } from '../rules/states.ts';
 import type { CameraConfig, Config } from '../config/schema.ts';
 import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
+import { ModelSet } from '../detect/model-set.ts';
 import type { Point, RgbImage } from '../core/geometry.ts';
 import { windowsForCamera } from '../detect/windows.ts';
 import type { PrivacyMask } from '../evidence/privacy.ts';
@@ -26,16 +27,26 @@ import { LiveRecorder } from '../console/live.ts';
 export interface PipelineDeps {
   site: Config['site'];
   catalogue: Catalogue;
-  detector: Detector;
+  /** Every configured model by name (`default` is the config's `model:`), shared by the cameras that list it. */
+  models: ReadonlyMap<string, RunningModel>;
   mask: PrivacyMask;
   sink: EventSink;
+  /** The default model, as alerts name it. */
   model: { name: string; sha256: string };
   agent: { version: string; boxId: string };
-  modelInput: { width: number; height: number };
   /** Plate reading for vehicles dwelling in the zones of the camera's `plates.rules`; absent on a box without the plate models. */
   plates?: PlateEvidence;
   /** The camera's main-stream frame of a wall-clock moment, where plates are read at full resolution. */
   mainFrame?: (camera: string, at: number) => Promise<FullFrame | undefined>;
+}
+
+/** A loaded model as the cameras use it. */
+export interface RunningModel {
+  detector: Detector;
+  /** The manifest's name and the model file's hash. */
+  info: { name: string; sha256: string };
+  input: { width: number; height: number };
+  nmsIou: number;
 }
 
 /** A copy of an analysed frame with what was found in it, for on-request snapshots. */
@@ -76,9 +87,20 @@ export class CameraPipeline {
     this.rules = createCameraRules(camera, deps.site, { logger });
     this.scene = this.rules.needsForeground ? createSceneModel(frame.width, frame.height) : undefined;
     this.log = logger.child({ camera: camera.id, stage: 'scene' });
-    this.windows = windowsForCamera(camera, deps.modelInput);
+    const members = camera.models.map((name) => {
+      const m = deps.models.get(name);
+      if (!m) throw new Error(`camera "${camera.id}": model "${name}" is not loaded`);
+      return { name, model: m };
+    });
+    const models = new ModelSet(
+      members.map(({ name, model }) => ({ name, detector: model.detector })),
+      { nmsIou: members[0].model.nmsIou, log: logger.child({ camera: camera.id, stage: 'detect' }) },
+    );
+    // Regions are planned for the camera's first model; the others letterbox the same regions into their own input.
+    const modelInput = members[0].model.input;
+    this.windows = windowsForCamera(camera, modelInput);
     this.plateZones = plateZones(camera);
-    this.gate = new DetectionGate(camera, deps.detector, this.windows, deps.modelInput);
+    this.gate = new DetectionGate(camera, models, this.windows, modelInput);
     this.sinkCamera = {
       id: camera.id,
       name: camera.name,
@@ -110,6 +132,7 @@ export class CameraPipeline {
         },
         geo: camera.calibration ? createGeoMapper(camera.calibration, frame) : undefined,
         model: deps.model,
+        models: Object.fromEntries(members.map(({ name, model }) => [name, model.info])),
         agent: deps.agent,
         frame,
       },
@@ -127,7 +150,7 @@ export class CameraPipeline {
   }
 
   async process(frame: Frame, ctx: ProcessContext): Promise<void> {
-    const { detector, sink, mask } = this.deps;
+    const { sink, mask } = this.deps;
     const at = frame.receivedAt;
     const now = { wall: at, mono: frame.monoAt };
     // Masked areas are never analysed, stored or sent: black them out before anything looks at the frame.
@@ -135,7 +158,7 @@ export class CameraPipeline {
     // Durations (re-checks, dwell, rest) run on the monotonic clock; alerts are stamped with the wall clock.
     const gated = await this.gate.detect(frame, now.mono, this.tracks);
     if (gated.motionMs > 0) ctx.record('motion', gated.motionMs);
-    if (gated.inferences > 0) ctx.recordDetect(detector.lastTimings);
+    if (gated.inferences > 0) ctx.recordDetect(this.gate.lastTimings);
     const { detections } = gated;
 
     let t = performance.now();
@@ -158,6 +181,7 @@ export class CameraPipeline {
       );
     ctx.recordDetection({
       inferences: gated.inferences,
+      models: gated.runs,
       regions: gated.regions,
       motionArea: gated.motionArea,
       carried,

@@ -1,5 +1,7 @@
 import type { Box, Point, RgbImage } from '../core/geometry.ts';
 import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
+import { ModelSet, type ModelRun } from '../detect/model-set.ts';
+import { silentLogger } from '../core/log.ts';
 import { recheckSecondsFor, type DetectionConfig } from '../motion/config.ts';
 import { MotionDetector } from '../motion/detector.ts';
 import { moved, planRegions, sees, type PlannedObject, type RegionPlan } from '../motion/regions.ts';
@@ -18,7 +20,10 @@ export interface GateResult {
   detections: Detection[];
   /** For the tracker: what this frame's inferences covered (undefined: the whole frame). */
   view: FrameView | undefined;
+  /** Over all the camera's models: each region on each model is one inference. */
   inferences: number;
+  /** What each model did (empty when nothing was due). */
+  runs: readonly ModelRun[];
   regions: number;
   /** Fraction of the picture that moved; 0 in every_frame mode. */
   motionArea: number;
@@ -48,16 +53,18 @@ const MOVING_PX_PER_S = 4;
 export class DetectionGate {
   readonly counters: GateCounters = { frames: 0, inferences: 0, regions: 0, carried: 0, recalibrations: 0, motionAreaSum: 0 };
   private readonly motion: MotionDetector | undefined;
+  private readonly models: ModelSet;
   private lastFullFrameAt = -Infinity;
   /** Set by a recalibration; the next frame looks at the whole frame whatever else. */
   private forceFull = true;
 
   constructor(
     private readonly camera: GateCamera,
-    private readonly detector: Detector,
+    detector: Detector | ModelSet,
     private readonly zoneWindows: readonly DetectionWindow[],
     private readonly modelInput: { width: number; height: number },
   ) {
+    this.models = detector instanceof ModelSet ? detector : ModelSet.single(detector, { nmsIou: 1, log: silentLogger });
     if (camera.detection.mode === 'motion') {
       const { width, height } = camera.analysis;
       this.motion = new MotionDetector(width, height, [...camera.privacyMasks, ...camera.motionMasks], camera.detection.motion);
@@ -68,11 +75,12 @@ export class DetectionGate {
   async detect(frame: RgbImage, at: number, previous: readonly Track[]): Promise<GateResult> {
     this.counters.frames++;
     if (!this.motion) {
-      const detections = await this.detector.detect(frame, this.zoneWindows);
+      const detections = await this.models.detect(frame, this.zoneWindows);
       return this.done({
         detections,
         view: undefined,
-        inferences: 1 + this.zoneWindows.length,
+        inferences: (1 + this.zoneWindows.length) * this.models.members.length,
+        runs: this.models.lastRuns,
         regions: this.zoneWindows.length,
         motionArea: 0,
         recalibrated: false,
@@ -111,8 +119,9 @@ export class DetectionGate {
       this.forceFull = false;
     }
     const motionMs = performance.now() - t0;
-    const inferences = (plan.fullFrame ? 1 : 0) + plan.regions.length;
-    const detections = inferences > 0 ? await this.detector.detect(frame, plan.regions, { wholeFrame: plan.fullFrame }) : [];
+    const passes = (plan.fullFrame ? 1 : 0) + plan.regions.length;
+    // Every model looks at the same regions: what moved may be any model's object.
+    const detections = passes > 0 ? await this.models.detect(frame, plan.regions, { wholeFrame: plan.fullFrame }) : [];
     const motion = m.boxes;
     const view: FrameView | undefined = plan.fullFrame
       ? undefined
@@ -120,12 +129,18 @@ export class DetectionGate {
     return this.done({
       detections,
       view,
-      inferences,
+      inferences: passes * this.models.members.length,
+      runs: passes > 0 ? this.models.lastRuns : [],
       regions: plan.regions.length,
       motionArea: m.areaFraction,
       recalibrated: m.recalibrated,
       motionMs,
     });
+  }
+
+  /** The timings of the latest inferences, summed over the models. */
+  get lastTimings() {
+    return this.models.lastTimings;
   }
 
   /** Counts the objects the tracker carried this frame. */

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.ts';
 
 /** Config sections that the running agent cannot swap live; a reload that changes them is refused. */
-export const RESTART_ONLY = ['site', 'mqtt', 'model', 'dataDir', 'http', 'logLevel', 'audit', 'evidence', 'catalogue'] as const;
+export const RESTART_ONLY = ['site', 'mqtt', 'model', 'models', 'dataDir', 'http', 'logLevel', 'audit', 'evidence', 'catalogue'] as const;
 
 export type ReloadPlan =
   | { ok: false; error: string }

@@ -25,7 +25,10 @@ export interface FrameView {
 }
 
 interface State
-  extends Pick<Track, 'id' | 'label' | 'classId' | 'box' | 'score' | 'meanScore' | 'firstSeen' | 'lastSeen' | 'lastDetected' | 'hits'> {
+  extends Pick<
+    Track,
+    'id' | 'label' | 'classId' | 'model' | 'box' | 'score' | 'meanScore' | 'firstSeen' | 'lastSeen' | 'lastDetected' | 'hits'
+  > {
   confirmed: boolean;
   motion: Motion;
   rest: RestState;
@@ -46,6 +49,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     id: nextId++,
     label: d.label,
     classId: d.classId,
+    model: d.model,
     box: d.box,
     score: d.score,
     meanScore: d.score,
@@ -60,6 +64,7 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
   });
 
   const hit = (t: State, d: Detection, at: number): void => {
+    t.model = d.model;
     t.box = d.box;
     t.score = d.score;
     t.meanScore += SCORE_SMOOTHING * (d.score - t.meanScore);
@@ -171,6 +176,7 @@ function snapshot(t: State, matched: boolean, carried: boolean): Track {
     id: t.id,
     label: t.label,
     classId: t.classId,
+    ...(t.model !== undefined && { model: t.model }),
     state: matched || carried ? 'tracked' : 'lost',
     carried,
     box: t.box,

@@ -14,6 +14,8 @@ export interface Track {
   id: number;
   label: string;
   classId: number;
+  /** The configured model whose detection it last matched (absent for detections that name none). */
+  model?: string;
   /** `lost`: not matched in the latest frame but still within `maxLostSeconds`. */
   state: 'tracked' | 'lost';
   /** Tracked without a detection this frame: at rest where the detector did not look (motion-gated detection). */

@@ -44,7 +44,15 @@ describe('cameraHealth', () => {
 
   it("reports the scene model's re-references: none yet, then the count and the last one's reason, shift and wall time", () => {
     const src = { camera: 'gate-1', state: 'streaming' as const, since: now - 60_000, reconnects: 0, lastFrameAt: now - 100 };
-    const detection = { inferences: 10, inferencesPerFrame: 1, regionsPerFrame: 1, motionArea: 0, carried: 0, recalibrations: 0 };
+    const detection = {
+      inferences: 10,
+      inferencesPerFrame: 1,
+      regionsPerFrame: 1,
+      motionArea: 0,
+      carried: 0,
+      recalibrations: 0,
+      models: {},
+    };
     expect(cameraHealth(src, { ...counters, detection }, now).scene).toBeUndefined();
     expect(cameraHealth(src, { ...counters, detection: { ...detection, scene: { rereferences: 0 } } }, now).scene).toEqual({
       rereferences: 0,
