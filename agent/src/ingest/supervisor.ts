@@ -36,6 +36,8 @@ interface Session {
   log: FfmpegLogParser;
   /** Set when the supervisor itself ends the run, and why. */
   killedFor?: string;
+  /** Frames this run delivered. */
+  frames: number;
   /** Resolves once the run's exit has been handled. */
   done: Promise<void>;
 }
@@ -69,6 +71,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   private readonly argv: string[];
   private readonly input: string;
   private readonly ring: RingOutput | undefined;
+  private readonly loop: boolean;
   private readonly log: LogSink;
   private st: SourceStatus;
   private session: Session | undefined;
@@ -97,6 +100,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     this.targetFps = cfg.analysis.fps;
     this.input = cfg.url;
     this.ring = ring;
+    this.loop = cfg.loop;
     this.argv = toArgv(buildFfmpegArgs(cfg), ring);
     this.backoff = { initialMs: cfg.reconnect.initialSeconds * 1000, maxMs: cfg.reconnect.maxSeconds * 1000 };
     // A camera analysed at 0.1 fps, or decoded key frames only, is silent for seconds by design.
@@ -175,7 +179,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
       },
     });
     proc.stdout!.on('data', (chunk: Buffer) => this.cutter.push(chunk));
-    const session: Session = { proc, log: parser, done: proc.exited.then((exit) => this.onExit(session, exit)) };
+    const session: Session = { proc, log: parser, frames: 0, done: proc.exited.then((exit) => this.onExit(session, exit)) };
     this.session = session;
     this.lastProgressAt = proc.startedAt;
     this.log.debug({ cmd: redact(this.argv.join(' ')) }, 'ffmpeg started');
@@ -197,6 +201,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     }
     this.st.framesRead++;
     this.st.lastFrameAt = now;
+    if (this.session) this.session.frames++;
     if (this.st.state !== 'streaming') {
       this.attempt = 0;
       this.setState('streaming', undefined);
@@ -220,8 +225,15 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
       this.log.warn({ bytes: partial, frameBytes: this.cutter.frameBytes }, 'stream ended in the middle of a frame (short read)');
     }
     if (!this.running) return;
-    const reason = this.exitReason(session, exit);
     const ended = exit.code === 0 && !session.killedFor;
+    // ffmpeg cannot seek a raw elementary stream (.h264, .h265): `-stream_loop` ends it after one pass ("Operation not
+    // permitted", exit 0). Such a file loops by starting again; one that gave no frame at all would only spin.
+    if (ended && this.loop && this.kind === 'file' && session.frames > 0) {
+      this.log.debug({ frames: session.frames }, 'file ended; playing it again');
+      void this.spawn();
+      return;
+    }
+    const reason = this.exitReason(session, exit);
     const permanent = !isLive(this.kind) && (reason === 'file not found' || ended);
     if (permanent || exit.spawnError) {
       const state = ended ? 'stopped' : 'failed';
