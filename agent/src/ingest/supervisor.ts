@@ -11,6 +11,7 @@ import { redact } from '../core/redact.ts';
 import { systemClock } from '../core/time.ts';
 import { isLive, sourceKind, type SourceKind } from './source-kind.ts';
 import { FfmpegLogParser, isFrameChatter, type Size } from './stderr.ts';
+import { streamAddress, tcpAnswers } from './probe.ts';
 
 /** The supervisor's view of one camera; the loop adds analysis counters to make a `CameraHealth`. */
 export interface SourceStatus {
@@ -51,6 +52,8 @@ export interface CameraSourceEvents {
 export type LogSink = Record<'debug' | 'info' | 'warn' | 'error', (obj: Record<string, unknown>, msg: string) => void>;
 
 const killGraceMs = 2000;
+/** How often an unreachable camera's address is tried during a backoff (and how long each try waits). */
+const probeEveryMs = 1000;
 
 /**
  * One supervised ffmpeg process per camera: reads the detection stream, emits exact-size RGB24 frames, restarts with
@@ -79,6 +82,9 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   private seq = 0;
   private running = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  /** Counts backoffs, so that a probe still in flight from an earlier one gives up. */
+  private backoffs = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private lastProgressAt = 0;
 
@@ -138,6 +144,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     if (!this.running) return;
     this.running = false;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.probeTimer);
     clearInterval(this.watchdog);
     const s = this.session;
     if (s) await this.kill(s, 'stopped');
@@ -247,11 +254,40 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     const delay = backoffDelayMs(this.attempt++, this.backoff, this.random);
     this.setState('backoff', reason);
     this.log.warn({ reason, retryInSeconds: Math.round(delay / 100) / 10, attempt: this.attempt }, 'camera stream down, reconnecting');
-    this.retryTimer = setTimeout(() => {
-      if (!this.running) return;
-      this.st.reconnects++;
-      void this.spawn();
-    }, delay);
+    this.retryTimer = setTimeout(() => this.retry(), delay);
+    this.watchForReturn(delay);
+  }
+
+  private retry(): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.probeTimer);
+    if (!this.running) return;
+    this.st.reconnects++;
+    void this.spawn();
+  }
+
+  /**
+   * During a long backoff, a TCP connect to the camera's address every second: once it has failed and then answers
+   * (network or camera back after an outage), the reconnect happens now, not at the end of a backoff grown to its
+   * maximum. A camera that answers all along fails for another reason (password, path) and is left to the backoff.
+   */
+  private watchForReturn(delayMs: number): void {
+    const backoff = ++this.backoffs;
+    const addr = isLive(this.kind) ? streamAddress(this.input) : undefined;
+    if (!addr || delayMs <= 2 * probeEveryMs) return;
+    let sawDown = false;
+    const probe = async () => {
+      const answers = await tcpAnswers(addr, probeEveryMs);
+      if (!this.running || backoff !== this.backoffs || this.st.state !== 'backoff' || (answers && !sawDown)) return;
+      if (answers) {
+        this.log.info({}, 'camera answers again; reconnecting now');
+        this.retry();
+        return;
+      }
+      sawDown = true;
+      this.probeTimer = setTimeout(() => void probe(), probeEveryMs);
+    };
+    this.probeTimer = setTimeout(() => void probe(), probeEveryMs);
   }
 
   private exitReason(session: Session, exit: FfmpegExit): string {
