@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,78 +6,11 @@ import { silentLogger } from '../../agent/src/core/log.ts';
 import { clipAround, cutClip, probeDuration } from '../../agent/src/evidence/clip.ts';
 import { compilePrivacyMask } from '../../agent/src/evidence/privacy.ts';
 import { SegmentRing } from '../../agent/src/evidence/ring.ts';
-import { sample } from '../helpers/paths.ts';
+import { CODED_FPS, decodeFrames, frameCodedSource, plainH264 } from '../helpers/coded-footage.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
 
-/**
- * The real sample footage with its frame number burnt into a 10-bit strip on top (white bar = 1),
- * re-encoded with a 1 s key-frame interval as a typical camera sends it, served by the real RTSP server.
- * Reading the strip back from a clip tells exactly which camera frames the clip holds.
- */
-const FPS = 12.5;
-const W = 768;
-function frameCodedSource(dir: string): string {
-  const bars = Array.from(
-    { length: 10 },
-    (_, k) => `drawbox=x=${k * 76 + 2}:y=0:w=72:h=24:c=white:t=fill:enable='mod(floor(n/pow(2\\,${k}))\\,2)'`,
-  );
-  const out = join(dir, 'coded.mp4');
-  const r = spawnSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-i',
-    sample('car-detection.mp4'),
-    '-vf',
-    [`drawbox=x=0:y=0:w=${W}:h=24:c=black:t=fill`, ...bars].join(','),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-g',
-    '12',
-    '-keyint_min',
-    '12',
-    '-sc_threshold',
-    '0',
-    '-bf',
-    '0',
-    '-an',
-    out,
-  ]);
-  if (r.status !== 0) throw new Error(`cannot build the test source: ${r.stderr}`);
-  return out;
-}
-
-function decodeFrames(clip: string): { indices: number[]; rgb: (i: number) => Buffer; width: number; height: number } {
-  const probe = spawnSync('ffprobe', [
-    '-v',
-    'error',
-    '-select_streams',
-    'v:0',
-    '-show_entries',
-    'stream=width,height',
-    '-of',
-    'csv=p=0',
-    clip,
-  ])
-    .stdout.toString()
-    .trim()
-    .split(',')
-    .map(Number);
-  const [width, height] = probe;
-  const raw = spawnSync('ffmpeg', ['-v', 'error', '-i', clip, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], {
-    maxBuffer: 1 << 30,
-  }).stdout;
-  const size = width * height * 3;
-  const indices: number[] = [];
-  for (let f = 0; f < raw.length / size; f++) {
-    let n = 0;
-    for (let k = 0; k < 10; k++) if (raw[f * size + (12 * width + k * 76 + 38) * 3 + 1] > 128) n |= 1 << k;
-    indices.push(n);
-  }
-  return { indices, rgb: (i) => raw.subarray(i * size, (i + 1) * size), width, height };
-}
+/** Frame-coded real footage with a 1 s key-frame interval, as a typical camera sends it, served by the real RTSP server. */
+const FPS = CODED_FPS;
 
 describe('evidence clip from a segment ring (real RTSP server, real ffmpeg)', () => {
   let server: RtspServer;
@@ -89,7 +21,7 @@ describe('evidence clip from a segment ring (real RTSP server, real ffmpeg)', ()
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jifang-clip-'));
-    server = await startRtspServer({ '/main': frameCodedSource(dir) });
+    server = await startRtspServer({ '/main': frameCodedSource(dir, { name: 'coded.mp4', encoder: plainH264 }) });
     ring = new SegmentRing(
       {
         camera: 'cam1',

@@ -31,7 +31,8 @@ export interface CutOptions {
  * Cuts [from, to] out of ring segments into one MP4.
  *
  * Unmasked: the segments are joined with the concat demuxer and stream-copied, starting at the
- * first segment's key frame (so at or up to one segment before `from`) and cut exactly at `to`.
+ * first segment's key frame (so at or up to one segment before `from`) and cut exactly at `to` (with B-frames:
+ * at the end of the segment holding `to`).
  * Masked: masks must change pixels, so the same join is decoded, the mask image overlaid and the
  * result re-encoded, cut exactly at both ends. That costs CPU for the clip's length, once per event,
  * instead of re-encoding every camera all the time.
@@ -80,7 +81,10 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
         ...opts.encoder,
       ];
     } else {
-      args = ['-f', 'concat', '-safe', '0', '-i', list, '-t', seconds(end - startedAt), '-map', '0:v:0', '-c', 'copy'];
+      // A stream copy stops in decoding order: with B-frames a cut inside a GOP leaves out frames shown before the last
+      // one kept (a stutter at the end). Such a clip runs to the end of its last segment, a key frame boundary.
+      const cut = (await hasBFrames(first.path)) ? [] : ['-t', seconds(end - startedAt)];
+      args = ['-f', 'concat', '-safe', '0', '-i', list, ...cut, '-map', '0:v:0', '-c', 'copy'];
     }
     // A masked re-encode is a CPU burst: below the analysis loop's priority, so detection keeps its budget.
     await runFfmpeg(['-hide_banner', '-nostdin', '-loglevel', 'error', '-y', ...args, '-an', '-movflags', '+faststart', opts.out], {
@@ -146,6 +150,15 @@ async function maskImage(mask: PrivacyMask, width: number, height: number, path:
     .png()
     .toFile(path);
   return path;
+}
+
+async function hasBFrames(path: string): Promise<boolean> {
+  const out = (
+    await runFfmpeg(['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=has_b_frames', '-of', 'csv=p=0', path], {
+      tool: 'ffprobe',
+    })
+  ).toString();
+  return Number(out.trim().split('\n')[0]) > 0;
 }
 
 async function probeSize(path: string): Promise<{ width: number; height: number }> {

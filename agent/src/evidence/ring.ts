@@ -54,14 +54,26 @@ export function ringArgs(o: RingOptions): string[] {
   return [...input, ...o.inputOptions, '-i', o.url, ...ringOutputArgs(ringOutput(o))];
 }
 
-/** `name,start,end` lines of ffmpeg's CSV segment list (stream seconds). Malformed lines are left out. Pure. */
+/**
+ * Segments and their lengths from ffmpeg's CSV segment list (`name,start,end`, stream seconds); malformed lines are
+ * left out. A segment lasts until the next one starts: the listed end is its last packet's presentation end, which in
+ * an open-GOP stream (H.265 with B-frames) falls before the frames that lead the next key frame yet belong to this
+ * segment. The newest entry has no successor and gets the gap seen before it. The first segment of a recording
+ * (listed from 0) is left out: with B-frames its opening packets came without timestamps and were dropped, so it holds
+ * less than its listed span. Pure.
+ */
 export function parseSegmentList(csv: string): { name: string; seconds: number }[] {
-  const out: { name: string; seconds: number }[] = [];
+  const rows: { name: string; start: number; end: number }[] = [];
   for (const line of csv.split('\n')) {
     const m = /^([^,]+),([\d.]+),([\d.]+)\s*$/.exec(line);
-    if (m) out.push({ name: m[1], seconds: Number(m[3]) - Number(m[2]) });
+    if (m) rows.push({ name: m[1], start: Number(m[2]), end: Number(m[3]) });
   }
-  return out;
+  let gap = 0;
+  return rows.flatMap((r, i) => {
+    const next = rows[i + 1];
+    if (next && next.start >= r.end) gap = next.start - r.end;
+    return r.start === 0 ? [] : [{ name: r.name, seconds: r.end - r.start + gap }];
+  });
 }
 
 /**

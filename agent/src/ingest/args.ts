@@ -104,6 +104,12 @@ export function ringOutputArgs(r: RingOutput): string[] {
     '-an',
     '-sn',
     '-dn',
+    // With B-frames (H.264 high profile, H.265) ffmpeg's RTSP demuxer hands over the first key frame of a connection
+    // without a presentation time; the MPEG-TS muxer refuses that packet ("first pts and dts value must be set") and
+    // the whole ffmpeg, analysis included, exits. Packets without one are dropped, so the copy starts at the next key
+    // frame (the ring leaves out the first segment of a connection, see parseSegmentList).
+    '-bsf:v',
+    'noise=drop=eq(pts\\,nopts)',
     '-f',
     'segment',
     '-segment_time',

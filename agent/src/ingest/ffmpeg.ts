@@ -4,6 +4,7 @@ import { setPriority } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { redact } from '../core/redact.ts';
+import { hideCredentials } from './private-input.ts';
 import { reasonFromStderr } from './stderr.ts';
 
 /**
@@ -79,10 +80,23 @@ export function startFfmpeg(args: readonly string[], opts: FfmpegOptions = {}): 
   const stderr: string[] = [];
   const binary = ffmpegBinary(opts.tool);
   const resolved = resolveBinary(binary);
+  // Camera passwords go through pipes, never on the command line (see private-input.ts).
+  const hidden = hideCredentials(args);
   // Without a parent-death signal a `kill -9` of the agent would leave the ring's ffmpeg recording for ever.
   const [cmd, argv] =
-    resolved && executable(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', resolved, ...args]] : [resolved ?? binary, [...args]];
-  const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'], detached: true });
+    resolved && executable(SETPRIV)
+      ? [SETPRIV, ['--pdeathsig', 'KILL', '--', resolved, ...hidden.args]]
+      : [resolved ?? binary, hidden.args];
+  const child: ChildProcess = spawn(cmd, argv, {
+    stdio: ['ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe', ...hidden.pipes.map(() => 'pipe' as const)],
+    detached: true,
+  });
+  hidden.pipes.forEach((text, k) => {
+    const pipe = child.stdio[3 + k] as NodeJS.WritableStream | null;
+    // A process that dies before reading its list closes the pipe: its exit tells why.
+    pipe?.on('error', () => {});
+    pipe?.end(text);
+  });
   let running = child.pid !== undefined;
   if (opts.nice && child.pid) {
     try {

@@ -26,6 +26,15 @@ const rules: Rule[] = [
     test: /Failed to resolve hostname ([^\s:]+)|Name or service not known/i,
     reason: (m) => `host name not found${m[1] ? `: ${m[1]}` : ''}`,
   },
+  // The evidence ring's recorder (an output) failing: ffmpeg words it as if the input were unreadable.
+  {
+    test: /first pts and dts value must be set/i,
+    reason: () => 'recording failed: a packet without timestamps reached the evidence ring (the stream is still readable)',
+  },
+  {
+    test: /^(?:av_interleaved_write_frame\(\)|Error muxing a packet[^:]*|Could not write header[^:]*): (.+)/i,
+    reason: (m) => `recording failed: ${m[1].trim()}`,
+  },
   { test: /No such file or directory/i, reason: () => 'file not found' },
   {
     test: /Unrecognized hwaccel: ([\w-]+)/i,

@@ -11,6 +11,7 @@ import { redact } from '../core/redact.ts';
 import { systemClock } from '../core/time.ts';
 import { isLive, sourceKind, type SourceKind } from './source-kind.ts';
 import { FfmpegLogParser, isFrameChatter, type Size } from './stderr.ts';
+import { streamAddress, tcpAnswers } from './probe.ts';
 
 /** The supervisor's view of one camera; the loop adds analysis counters to make a `CameraHealth`. */
 export interface SourceStatus {
@@ -36,6 +37,8 @@ interface Session {
   log: FfmpegLogParser;
   /** Set when the supervisor itself ends the run, and why. */
   killedFor?: string;
+  /** Frames this run delivered. */
+  frames: number;
   /** Resolves once the run's exit has been handled. */
   done: Promise<void>;
 }
@@ -49,6 +52,8 @@ export interface CameraSourceEvents {
 export type LogSink = Record<'debug' | 'info' | 'warn' | 'error', (obj: Record<string, unknown>, msg: string) => void>;
 
 const killGraceMs = 2000;
+/** How often an unreachable camera's address is tried during a backoff (and how long each try waits). */
+const probeEveryMs = 1000;
 
 /**
  * One supervised ffmpeg process per camera: reads the detection stream, emits exact-size RGB24 frames, restarts with
@@ -69,6 +74,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   private readonly argv: string[];
   private readonly input: string;
   private readonly ring: RingOutput | undefined;
+  private readonly loop: boolean;
   private readonly log: LogSink;
   private st: SourceStatus;
   private session: Session | undefined;
@@ -76,6 +82,9 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   private seq = 0;
   private running = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  /** Counts backoffs, so that a probe still in flight from an earlier one gives up. */
+  private backoffs = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private lastProgressAt = 0;
 
@@ -97,6 +106,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     this.targetFps = cfg.analysis.fps;
     this.input = cfg.url;
     this.ring = ring;
+    this.loop = cfg.loop;
     this.argv = toArgv(buildFfmpegArgs(cfg), ring);
     this.backoff = { initialMs: cfg.reconnect.initialSeconds * 1000, maxMs: cfg.reconnect.maxSeconds * 1000 };
     // A camera analysed at 0.1 fps, or decoded key frames only, is silent for seconds by design.
@@ -134,6 +144,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     if (!this.running) return;
     this.running = false;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.probeTimer);
     clearInterval(this.watchdog);
     const s = this.session;
     if (s) await this.kill(s, 'stopped');
@@ -175,7 +186,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
       },
     });
     proc.stdout!.on('data', (chunk: Buffer) => this.cutter.push(chunk));
-    const session: Session = { proc, log: parser, done: proc.exited.then((exit) => this.onExit(session, exit)) };
+    const session: Session = { proc, log: parser, frames: 0, done: proc.exited.then((exit) => this.onExit(session, exit)) };
     this.session = session;
     this.lastProgressAt = proc.startedAt;
     this.log.debug({ cmd: redact(this.argv.join(' ')) }, 'ffmpeg started');
@@ -197,6 +208,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     }
     this.st.framesRead++;
     this.st.lastFrameAt = now;
+    if (this.session) this.session.frames++;
     if (this.st.state !== 'streaming') {
       this.attempt = 0;
       this.setState('streaming', undefined);
@@ -220,8 +232,15 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
       this.log.warn({ bytes: partial, frameBytes: this.cutter.frameBytes }, 'stream ended in the middle of a frame (short read)');
     }
     if (!this.running) return;
-    const reason = this.exitReason(session, exit);
     const ended = exit.code === 0 && !session.killedFor;
+    // ffmpeg cannot seek a raw elementary stream (.h264, .h265): `-stream_loop` ends it after one pass ("Operation not
+    // permitted", exit 0). Such a file loops by starting again; one that gave no frame at all would only spin.
+    if (ended && this.loop && this.kind === 'file' && session.frames > 0) {
+      this.log.debug({ frames: session.frames }, 'file ended; playing it again');
+      void this.spawn();
+      return;
+    }
+    const reason = this.exitReason(session, exit);
     const permanent = !isLive(this.kind) && (reason === 'file not found' || ended);
     if (permanent || exit.spawnError) {
       const state = ended ? 'stopped' : 'failed';
@@ -235,11 +254,40 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     const delay = backoffDelayMs(this.attempt++, this.backoff, this.random);
     this.setState('backoff', reason);
     this.log.warn({ reason, retryInSeconds: Math.round(delay / 100) / 10, attempt: this.attempt }, 'camera stream down, reconnecting');
-    this.retryTimer = setTimeout(() => {
-      if (!this.running) return;
-      this.st.reconnects++;
-      void this.spawn();
-    }, delay);
+    this.retryTimer = setTimeout(() => this.retry(), delay);
+    this.watchForReturn(delay);
+  }
+
+  private retry(): void {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.probeTimer);
+    if (!this.running) return;
+    this.st.reconnects++;
+    void this.spawn();
+  }
+
+  /**
+   * During a long backoff, a TCP connect to the camera's address every second: once it has failed and then answers
+   * (network or camera back after an outage), the reconnect happens now, not at the end of a backoff grown to its
+   * maximum. A camera that answers all along fails for another reason (password, path) and is left to the backoff.
+   */
+  private watchForReturn(delayMs: number): void {
+    const backoff = ++this.backoffs;
+    const addr = isLive(this.kind) ? streamAddress(this.input) : undefined;
+    if (!addr || delayMs <= 2 * probeEveryMs) return;
+    let sawDown = false;
+    const probe = async () => {
+      const answers = await tcpAnswers(addr, probeEveryMs);
+      if (!this.running || backoff !== this.backoffs || this.st.state !== 'backoff' || (answers && !sawDown)) return;
+      if (answers) {
+        this.log.info({}, 'camera answers again; reconnecting now');
+        this.retry();
+        return;
+      }
+      sawDown = true;
+      this.probeTimer = setTimeout(() => void probe(), probeEveryMs);
+    };
+    this.probeTimer = setTimeout(() => void probe(), probeEveryMs);
   }
 
   private exitReason(session: Session, exit: FfmpegExit): string {

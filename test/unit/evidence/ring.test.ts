@@ -48,6 +48,17 @@ describe('ring timeline', () => {
     ]);
   });
 
+  it('lets a segment of an open-GOP stream last until the next starts (the list ends it before its last frames)', () => {
+    // As ffmpeg 5.1 listed H.265 with B-frames and 0.96 s GOPs: each entry ends 0.24 s before the next starts.
+    const list = 'seg-001.ts,1.680000,2.400000\nseg-002.ts,2.640000,3.360000\nseg-003.ts,3.600000,4.320000\n';
+    expect(parseSegmentList(list).map((e) => +e.seconds.toFixed(2))).toEqual([0.96, 0.96, 0.96]);
+  });
+
+  it("leaves out a recording's first segment, whose opening packets may have been dropped", () => {
+    const list = parseSegmentList('seg-000.ts,0.000000,1.680000\nseg-001.ts,1.680000,2.640000\n');
+    expect(list.map((e) => [e.name, +e.seconds.toFixed(2)])).toEqual([['seg-001.ts', 0.96]]);
+  });
+
   it('ends each segment at its modification time and starts it one length earlier; drops a file rewritten behind the list', () => {
     const mtimes = new Map([
       ['seg-003.ts', 10_000],

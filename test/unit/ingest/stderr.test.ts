@@ -30,6 +30,15 @@ describe('reasonFromStderr', () => {
     [['Cannot determine format of input stream 0:0 after EOF'], /^codec unsupported/],
     [['[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55] moov atom not found', 'junk.mp4: Invalid data found when processing input'], /^invalid data/],
     [['http://cam/x: Server returned 5XX Server Error reply'], /^server answered/],
+    // The ring's recorder refusing a B-frame stream's first packet: an output failure, not unreadable input.
+    [
+      [
+        '[mpegts @ 0x5572d480f380] first pts and dts value must be set',
+        'av_interleaved_write_frame(): Invalid data found when processing input',
+      ],
+      /^recording failed: a packet without timestamps/,
+    ],
+    [['av_interleaved_write_frame(): No space left on device'], /^recording failed: No space left on device$/],
   ])('explains %j', (lines, expected) => {
     expect(reasonFromStderr(lines, quick)).toMatch(expected);
   });
