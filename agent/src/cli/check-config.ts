@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { gatingWarnings } from '../config/gating-warnings.ts';
 import { labelProblems } from '../config/label-check.ts';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -39,7 +40,8 @@ async function checkConfigs(argv: string[], io: Io): Promise<number> {
         `${file}: ok (site ${config.site.id}, ${config.cameras.length} camera(s), ${zones} zone(s), ${rules} rule(s); model ${model.manifest.name} ${model.sha256.slice(0, 12)}… verified)\n`,
       );
       config.cameras.forEach((cam, i) => {
-        for (const w of thresholdWarnings(cam)) io.out.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
+        for (const w of [...thresholdWarnings(cam), ...gatingWarnings(cam, model.manifest.input)])
+          io.out.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
         const r = calibrationReport(cam);
         if (!r) {
           io.out.write(`${file}: cameras[${i}] ${cam.id}: uncalibrated: alerts carry the camera's own position\n`);
