@@ -1,6 +1,6 @@
 /**
  * `npm run bench:loop -- --cameras 1,2,4,8 [--fps 10] [--seconds 20] [--size 640x360] [--threads N] [--model MANIFEST]
- *    [--detection every_frame,motion]`
+ *    [--detection every_frame,motion] [--thread worker|main] [--depth 2]`
  * `npm run bench:loop -- --soak 600 [--soak-cameras 4]`
  *
  * The real agent loop (CameraSource → FrameLoop → detection gate → tracker) over N cameras streaming from a real RTSP
@@ -9,20 +9,23 @@
  * scenes (car-detection.mp4 with traffic, the street clip with parked cars, an idle stretch of road), so the modes
  * are compared on the same footage, and inferences/s are printed beside analysed frames/s. Prints per stage, in one run: per-camera achieved vs target fps, total analysed
  * frames/s, the raw ONNX Runtime limit measured just before and after the stage (same model, same threads) and the ratio
- * (target ≥ 0.9 when the demand exceeds it), p50/p99 frame age at inference start, CPU (agent and its ffmpeg children,
- * % of one core) and resident memory. `--soak` runs one stage for that many seconds and prints resident memory every
+ * (target ≥ 0.9 when the demand exceeds it), p50/p99 frame age at inference start, p50/p99 event latency (from the
+ * frame in which a track's object was first detected to the moment the tracker confirms it, wall clock: the hits it
+ * needs, the frames between them, queueing and processing), CPU (agent and its ffmpeg children, % of one core) and
+ * resident memory. The detector runs as the agent runs it (`--thread worker`, the default: in its worker thread) and
+ * the loop keeps `--depth` frames in process (2, the agent's default). `--soak` runs one stage for that many seconds and prints resident memory every
  * 30 s. Figures on a shared 2-core machine are noisy.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { Registry } from 'prom-client';
 import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/config.ts';
-import { createDetector } from '../agent/src/detect/detector.ts';
 import { Preprocessor } from '../agent/src/detect/preprocess.ts';
 import { sessionOptions } from '../agent/src/detect/session.ts';
 import type { Detector } from '../agent/src/detect/types.ts';
+import { openDetector } from '../agent/src/detect/worker-detector.ts';
 import { cameraSourceSchema } from '../agent/src/ingest/config.ts';
 import { CameraSource } from '../agent/src/ingest/source.ts';
 import { FrameLoop } from '../agent/src/loop/frame-loop.ts';
@@ -54,8 +57,11 @@ const { values } = parseArgs({
     soak: { type: 'string' },
     'soak-cameras': { type: 'string', default: '4' },
     detection: { type: 'string', default: 'every_frame' },
+    thread: { type: 'string', default: 'worker' },
+    depth: { type: 'string', default: '2' },
   },
 });
+const depth = Number(values.depth);
 const modes = (values.detection ?? '').split(',') as DetectionMode[];
 if (!modes.every((m) => m === 'motion' || m === 'every_frame'))
   throw new Error(`--detection ${values.detection}: expected motion, every_frame or both (comma-separated)`);
@@ -70,9 +76,9 @@ if (!(fps > 0 && seconds > 0 && width > 0 && height > 0)) throw new Error('expec
 const soakSeconds = values.soak === undefined ? undefined : Number(values.soak);
 
 const log = createLogger('warn');
-const cfg = detectorConfigSchema.parse(values.threads ? { intraOpThreads: Number(values.threads) } : {});
+const cfg = detectorConfigSchema.parse({ thread: values.thread, ...(values.threads ? { intraOpThreads: Number(values.threads) } : {}) });
 const model = await loadModel(values.model ?? defaultManifest);
-const detector = await createDetector(model, cfg, log);
+const detector = await openDetector(model, cfg, log);
 // The idle scene: the first 4 s of car-detection.mp4, before any car comes (empty road, the clip's own noise), played
 // forwards and backwards (no jump at the seam) for 64 s, so the RTSP stream does not end during a stage.
 const clipDir = mkdtempSync(join(tmpdir(), 'jifang-bench-'));
@@ -115,6 +121,10 @@ interface StageResult {
   rawFps: number;
   ageP50: number;
   ageP99: number;
+  /** Object first detected → track confirmed, ms; NaN when no track was confirmed in the stage. */
+  latencyP50: number;
+  latencyP99: number;
+  confirmed: number;
   agentCpu: number;
   ffmpegCpu: number;
   agentRssMb: number;
@@ -169,12 +179,14 @@ interface Running {
   loop: FrameLoop;
   sources: CameraSource[];
   ages: number[];
+  latencies: number[];
   counts: { inferences: number; carried: number; frames: number };
   stop(): Promise<void>;
 }
 
 async function startCameras(n: number, det: Detector, mode: DetectionMode = 'every_frame'): Promise<Running> {
   const ages: number[] = [];
+  const latencies: number[] = [];
   const counts = { inferences: 0, carried: 0, frames: 0 };
   const sources = Array.from(
     { length: n },
@@ -188,12 +200,18 @@ async function startCameras(n: number, det: Detector, mode: DetectionMode = 'eve
   const lanes = new Map(
     sources.map((s) => [
       s.camera,
-      { gate: new DetectionGate(gateCamera, det, [], model.manifest.input), tracker: createTracker(), tracks: [] as Track[] },
+      {
+        gate: new DetectionGate(gateCamera, det, [], model.manifest.input),
+        tracker: createTracker(),
+        tracks: [] as Track[],
+        confirmed: new Set<number>(),
+      },
     ]),
   );
   const loop = new FrameLoop({
     registry: new Registry(),
     log,
+    depth,
     process: async (frame, ctx) => {
       const lane = lanes.get(frame.camera)!;
       const startedAt = Date.now();
@@ -206,6 +224,13 @@ async function startCameras(n: number, det: Detector, mode: DetectionMode = 'eve
       const t = performance.now();
       lane.tracks = lane.tracker.update(g.detections, frame.receivedAt, g.view);
       ctx.record('track', performance.now() - t);
+      // The tracker returns confirmed tracks only: a new id is a confirmation, now.
+      const confirmedAt = Date.now();
+      for (const tr of lane.tracks) {
+        if (lane.confirmed.has(tr.id)) continue;
+        lane.confirmed.add(tr.id);
+        latencies.push(confirmedAt - tr.firstSeen);
+      }
       const carried = lane.gate.countCarried(lane.tracks);
       ctx.recordDetection({
         inferences: g.inferences,
@@ -232,6 +257,7 @@ async function startCameras(n: number, det: Detector, mode: DetectionMode = 'eve
     loop,
     sources,
     ages,
+    latencies,
     counts,
     stop: async () => {
       await Promise.all(sources.map((s) => s.stop()));
@@ -248,6 +274,7 @@ async function stage(n: number, secs: number, mode: DetectionMode): Promise<Stag
   const before = new Map(run.loop.stats().cameras.map((c) => [c.camera, c.analysedFrames]));
   const counts0 = { ...run.counts };
   run.ages.length = 0;
+  run.latencies.length = 0;
   run.loop.timings.takeSnapshot();
   const cpu0 = process.cpuUsage();
   const kids0 = ffmpegChildren();
@@ -260,6 +287,7 @@ async function stage(n: number, secs: number, mode: DetectionMode): Promise<Stag
     .stats()
     .cameras.map((c) => ({ camera: c.camera, fps: (c.analysedFrames - (before.get(c.camera) ?? 0)) / wallS }));
   const ages = Float64Array.from(run.ages).sort();
+  const latencies = Float64Array.from(run.latencies).sort();
   const timing = run.loop.timings.takeSnapshot().stages;
   const stages = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, v.meanMs])) as StageResult['stages'];
   const inferenceBusy = timing.inference ? (timing.inference.meanMs * timing.inference.count) / (wallS * 1000) : 0;
@@ -275,6 +303,9 @@ async function stage(n: number, secs: number, mode: DetectionMode): Promise<Stag
     rawFps: rawBefore,
     ageP50: quantile(ages, 0.5),
     ageP99: quantile(ages, 0.99),
+    latencyP50: quantile(latencies, 0.5),
+    latencyP99: quantile(latencies, 0.99),
+    confirmed: latencies.length,
     agentCpu: (cpu.user + cpu.system) / 1e4 / wallS,
     ffmpegCpu: (ffmpegTicks / clkTck / wallS) * 100,
     agentRssMb: process.memoryUsage().rss / 2 ** 20,
@@ -345,9 +376,13 @@ function ffmpegChildren(): Map<number, { ticks: number; rssKb: number }> {
 function print(results: StageResult[]): void {
   const f1 = (x: number) => x.toFixed(1);
   const lines = [
-    `model ${model.manifest.name}, ${intraOpThreadsOf(cfg)} intra-op threads; ${cpus().length} cores; ${width}×${height} analysis frames, no zone windows; target ${fps} fps per camera; ${seconds} s per stage; RTSP (GStreamer) serving ${mixed ? 'a mix of car-detection.mp4 (traffic), street.mp4 (parked cars) and an idle road, camera by camera' : 'car-detection.mp4'}`,
+    `model ${model.manifest.name}, ${intraOpThreadsOf(cfg)} intra-op threads, detector in ${cfg.thread === 'worker' ? 'its worker thread' : 'the main thread'}, ${depth} frame(s) in process; ${cpus().length} cores; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' ',
+      )} at the end; ${width}×${height} analysis frames, no zone windows; target ${fps} fps per camera; ${seconds} s per stage; RTSP (GStreamer) serving ${mixed ? 'a mix of car-detection.mp4 (traffic), street.mp4 (parked cars) and an idle road, camera by camera' : 'car-detection.mp4'}`,
     '',
-    'cameras  detection    target/s  analysed/s  infer/s  raw ORT/s  analysed/raw  infer/raw  carried/frame  age p50  age p99 (interval)  agent CPU  ffmpeg CPU  agent RSS  ffmpeg RSS',
+    'cameras  detection    target/s  analysed/s  infer/s  raw ORT/s  analysed/raw  infer/raw  carried/frame  age p50  age p99 (interval)  latency p50 / p99 (tracks)  agent CPU  ffmpeg CPU  agent RSS  ffmpeg RSS',
   ];
   for (const r of results) {
     const target = r.cameras * fps;
@@ -364,6 +399,7 @@ function print(results: StageResult[]): void {
         r.carriedPerFrame.toFixed(1).padStart(14),
         `${r.ageP50.toFixed(0)} ms`.padStart(8),
         `${r.ageP99.toFixed(0)} ms (${(1000 / Math.min(fps, r.totalFps / r.cameras)).toFixed(0)} ms)`.padStart(19),
+        `${r.latencyP50.toFixed(0)} / ${r.latencyP99.toFixed(0)} ms (${r.confirmed})`.padStart(27),
         `${r.agentCpu.toFixed(0)} %`.padStart(10),
         `${r.ffmpegCpu.toFixed(0)} %`.padStart(11),
         `${r.agentRssMb.toFixed(0)} MB`.padStart(10),

@@ -48,7 +48,10 @@ const refMean = refTimes.reduce((s, t) => s + t, 0) / refTimes.length;
 console.log(
   `motion detector on ${n} frames of ${clip} at ${W}×${H}; yardstick: one pass over a frame's ${size} bytes takes ${refMean.toFixed(3)} ms here now (checksum ${checksum % 997})`,
 );
-console.log('grid rows | grid | ms/frame mean | p99 | × yardstick | motion boxes/frame');
+// On a shared machine the mean carries every preemption; the median is the detector's own cost.
+const refMedian = [...refTimes].sort((a, b) => a - b)[Math.floor(refTimes.length / 2)];
+console.log(`yardstick median ${refMedian.toFixed(3)} ms`);
+console.log('grid rows | grid | ms/frame median | mean | p99 | median × yardstick median | motion boxes/frame');
 for (const rows of [100, 120, 150, 180]) {
   const md = new MotionDetector(W, H, [], { height: rows });
   for (const f of frames) md.update(f);
@@ -64,6 +67,6 @@ for (const rows of [100, 120, 150, 180]) {
   times.sort((a, b) => a - b);
   const mean = times.reduce((s, t) => s + t, 0) / times.length;
   console.log(
-    `${rows} | ${md.grid.width}×${md.grid.height} | ${mean.toFixed(3)} | ${times[Math.floor(times.length * 0.99)].toFixed(3)} | ${(mean / refMean).toFixed(2)} | ${(boxes / times.length).toFixed(1)}`,
+    `${rows} | ${md.grid.width}×${md.grid.height} | ${times[Math.floor(times.length / 2)].toFixed(3)} | ${mean.toFixed(3)} | ${times[Math.floor(times.length * 0.99)].toFixed(3)} | ${(times[Math.floor(times.length / 2)] / refMedian).toFixed(2)} | ${(boxes / times.length).toFixed(1)}`,
   );
 }

@@ -130,6 +130,64 @@ describe('jifang check-config', { timeout: 240_000 }, () => {
     );
   });
 
+  it('warns where a detection window or a mask makes no sense, naming the field, and still accepts the file (exit 0)', async () => {
+    const square = (x1: number, y1: number, x2: number, y2: number) => [
+      [x1, y1],
+      [x2, y1],
+      [x2, y2],
+      [x1, y2],
+    ];
+    const gated = config([{ id: 'p', type: 'illegal_parking' }]);
+    Object.assign(gated.cameras[0], {
+      analysis: { fps: 5, width: 640, height: 360 },
+      windows: [
+        { x: 10, y: 10, width: 60, height: 40 },
+        { x: 0, y: 0, width: 640, height: 360 },
+        { x: 200, y: 100, width: 416, height: 240 },
+      ],
+      // The clock overlay and the trees, but drawn over the kerb zone (the lower half) as well; one drawn as a sliver.
+      motionMasks: [square(0, 0.45, 1, 1), square(0.5, 0.2, 0.502, 0.203)],
+    });
+    const gatedFile = join(dir, 'gated.yaml');
+    writeFileSync(gatedFile, stringify(gated));
+    let r = await checkConfig(gatedFile);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.includes(': warning: '))).toEqual([
+      `${gatedFile}: warning: cameras[0].windows[0]: 60×40 px is magnified more than 4× to the model's 416×416 input: the model sees blur and objects cut at its edges; make it at least 104×104, or use the model's input size`,
+      `${gatedFile}: warning: cameras[0].windows[1]: 640×360 px shows the model no more detail than the whole-frame pass (640×360): one more inference per frame for nothing; make it smaller (the model's 416×416 input size sees most detail) or remove it`,
+      `${gatedFile}: warning: cameras[0].windows: detection.mode is motion: these windows are not run every frame, only when motion or a moving track is in them (and the whole frame every 30 s); set detection.mode: every_frame to run them on every frame`,
+      `${gatedFile}: warning: cameras[0].motionMasks[1]: covers no cell of the 213×120 motion grid (no cell centre inside it): it has no effect; check its points (normalised 0..1, in order around the area)`,
+      `${gatedFile}: warning: cameras[0].zones[0].polygon: zone "kerb" lies wholly under motionMasks: nothing moving in it starts a detection region, so in motion mode objects in it are seen only by the whole-frame pass every 30 s; shrink the masks off the zone or set detection.mode: every_frame`,
+    ]);
+
+    // The same masks in every_frame mode do not matter to detection; a privacy mask over the zone always does.
+    const blacked = config([{ id: 'p', type: 'illegal_parking' }]);
+    Object.assign(blacked.cameras[0], {
+      detection: { mode: 'every_frame' },
+      privacyMasks: [square(0, 0.4, 1, 1)],
+      motionMasks: [square(0, 0, 1, 0.4)],
+    });
+    const blackedFile = join(dir, 'blacked.yaml');
+    writeFileSync(blackedFile, stringify(blacked));
+    r = await checkConfig(blackedFile);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.includes(': warning: '))).toEqual([
+      `${blackedFile}: warning: cameras[0].zones[0].polygon: zone "kerb" lies wholly under privacyMasks: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire`,
+    ]);
+
+    // Masks over the whole picture in motion mode: nothing can ever move.
+    const still = config([{ id: 'p', type: 'illegal_parking' }]);
+    Object.assign(still.cameras[0], { motionMasks: [square(0, 0, 1, 0.6), square(0, 0.5, 1, 1)] });
+    const stillFile = join(dir, 'still.yaml');
+    writeFileSync(stillFile, stringify(still));
+    r = await checkConfig(stillFile);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.includes(': warning: '))).toEqual([
+      `${stillFile}: warning: cameras[0].motionMasks: the masks cover the whole frame: no motion can be seen anywhere, so in motion mode objects are detected only by the whole-frame pass every 30 s; remove masks or set detection.mode: every_frame`,
+    ]);
+  });
+
   it('names every path it tried for a model manifest it cannot find (exit 1)', async () => {
     const file = join(dir, 'nomodel.yaml');
     writeFileSync(file, stringify(config([{ id: 'p', type: 'illegal_parking' }], { manifest: 'models/yolo-nano.json' })));

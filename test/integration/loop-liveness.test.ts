@@ -26,9 +26,12 @@ describe('frame loop liveness', () => {
       { eval: true },
     );
     let seq = 0;
+    // A worker thread can take a while to start on a loaded machine: the measurement begins with its first frame.
+    const first = new Promise((r) => worker!.once('message', r));
     worker.on('message', (receivedAt: number) =>
       offer({ camera: 'cam', seq: seq++, receivedAt, monoAt: receivedAt, data: new Uint8Array(3), width: 1, height: 1 }),
     );
+    await first;
     loop.start();
     await new Promise((r) => setTimeout(r, 300));
     const asked = Date.now();

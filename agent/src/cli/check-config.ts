@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
+import { gatingWarnings } from '../config/gating-warnings.ts';
 import { labelProblems } from '../config/label-check.ts';
 import { loadConfig } from '../config/load.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -44,7 +45,9 @@ async function checkConfigs(argv: string[], io: Io): Promise<number> {
         if (!config.cameras.some((c) => c.models.includes(m.name)))
           io.out.write(`${file}: warning: ${m.path}: no camera lists it in its models: it is loaded all the same and only costs memory\n`);
       config.cameras.forEach((cam, i) => {
-        for (const w of thresholdWarnings(cam)) io.out.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
+        const firstModel = models.find((m) => m.name === cam.models[0]) ?? models[0];
+        for (const w of [...thresholdWarnings(cam), ...gatingWarnings(cam, firstModel.input)])
+          io.out.write(`${file}: warning: cameras[${i}].${w.path}: ${w.message}\n`);
         const r = calibrationReport(cam);
         if (!r) {
           io.out.write(`${file}: cameras[${i}] ${cam.id}: uncalibrated: alerts carry the camera's own position\n`);

@@ -32,6 +32,8 @@ export function cameraModels(config: Pick<Config, 'model' | 'models'>, camera: P
 /** A configured model, verified, with what check-config and the catalogue say of it. */
 export interface VerifiedModel extends ModelLabelSource {
   sha256: string;
+  /** The model's input size: a camera's regions are planned for its first model's. */
+  input: { width: number; height: number };
 }
 
 /** Loads and verifies every configured model's manifest and files; an error names the config field it came from. */
@@ -41,7 +43,15 @@ export async function verifyModels(config: Pick<Config, 'model' | 'models'>): Pr
     const model = await loadModel(cfg.manifest).catch((err: Error) => {
       throw new Error(`${path}.manifest: ${err.message}`);
     });
-    out.push({ name, path, manifestName: model.manifest.name, labels: model.labels, labelMap: cfg.labelMap, sha256: model.sha256 });
+    out.push({
+      name,
+      path,
+      manifestName: model.manifest.name,
+      labels: model.labels,
+      labelMap: cfg.labelMap,
+      sha256: model.sha256,
+      input: model.manifest.input,
+    });
   }
   return out;
 }

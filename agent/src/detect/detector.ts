@@ -1,5 +1,3 @@
-import ort from 'onnxruntime-node';
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { Logger } from '../core/log.ts';
 import type { LoadedModel } from '../model/load.ts';
 import { RawBoxes } from './raw-boxes.ts';
@@ -8,32 +6,40 @@ import type { DetectorConfig } from './config.ts';
 import { OutputLayoutError } from './decoders/common.ts';
 import { decoderFactories } from './decoders/index.ts';
 import type { Decoder, OutputInfo } from './decoders/types.ts';
-import { Preprocessor } from './preprocess.ts';
+import { type FitTransform, Preprocessor } from './preprocess.ts';
 import { selectDetections, type Pass } from './nms-merge.ts';
-import { bindInputs, openSession } from './session.ts';
+import { type ModelRunner, type RunResult, SessionRunner, ThreadRunner } from './runner.ts';
 import type { Detection, DetectionWindow, DetectOptions, Detector, DetectorInfo, DetectTimings } from './types.ts';
 import type { RgbImage } from '../core/geometry.ts';
+
+/** Where the model runs: in this thread, or in a thread of its own so this one preprocesses and decodes meanwhile. */
+export type RunnerPlace = 'here' | 'thread';
 
 /**
  * Opens the model, checks its input against the manifest, runs one warm-up inference and binds the family's
  * decoder to the actual outputs (a mismatch fails here, naming the output), then returns the detector.
+ * `onRunnerExit`: the model's own thread (`place: 'thread'`) died; the detector cannot run any more.
  */
-export async function createDetector(model: LoadedModel, cfg: DetectorConfig, log: Logger): Promise<Detector> {
+export async function createDetector(
+  model: LoadedModel,
+  cfg: DetectorConfig,
+  log: Logger,
+  place: RunnerPlace = 'here',
+  onRunnerExit: (err: Error) => void = () => {},
+): Promise<Detector> {
   const { manifest } = model;
   const where = `model ${manifest.name} (${model.modelPath})`;
   const plan = planClasses(model.labels, cfg);
-  const session = await openSession(model.modelPath, cfg, log);
+  const runner: ModelRunner =
+    place === 'thread' ? await ThreadRunner.open(model, cfg, onRunnerExit) : await SessionRunner.open(model, cfg, log);
   try {
-    const inputs = bindInputs(session, manifest, where);
     const { width: iw, height: ih } = manifest.input;
-    const pre = new Preprocessor(manifest.input);
-    const feeds: Record<string, Tensor> = { [inputs.image]: new ort.Tensor('float32', pre.input, [1, 3, ih, iw]) };
-    if (inputs.sizeInput) feeds[inputs.sizeInput] = new ort.Tensor('int64', BigInt64Array.from([BigInt(iw), BigInt(ih)]), [1, 2]);
-
+    const pres = Array.from({ length: PIPELINE_DEPTH }, () => new Preprocessor(manifest.input));
     const warmStart = performance.now();
-    const warm = await session.run(feeds);
+    const warm = await runner.run(pres[0].input);
+    pres[0].adopt(warm.input);
     const warmMs = performance.now() - warmStart;
-    const infos: OutputInfo[] = session.outputNames.map((name) => ({ name, dims: warm[name].dims, type: warm[name].type }));
+    const infos: OutputInfo[] = Object.entries(warm.outputs).map(([name, t]) => ({ name, dims: t.dims, type: t.type }));
     let decoder: Decoder;
     try {
       decoder = decoderFactories[manifest.family](infos, {
@@ -47,80 +53,160 @@ export async function createDetector(model: LoadedModel, cfg: DetectorConfig, lo
       throw err;
     }
     log.info({ model: manifest.name, family: manifest.family, input: `${iw}x${ih}`, warmUpMs: Math.round(warmMs) }, 'detector ready');
-    return new OrtDetector(model, cfg, session, feeds, pre, decoder, plan);
+    return new OrtDetector(model, cfg, runner, pres, decoder, plan);
   } catch (err) {
-    await session.release();
+    await runner.release();
     throw err;
   }
 }
 
+/**
+ * Inputs prepared ahead: one being inferred, one ready behind it, so the model never waits for preprocessing when
+ * it runs in its own thread.
+ */
+const PIPELINE_DEPTH = 2;
+
+/** One detect() call on its way through the pipeline. */
+interface Job {
+  image: RgbImage;
+  passes: Pass[];
+  /** Passes handed to the runner so far. */
+  started: number;
+  /** Passes decoded so far. */
+  decoded: number;
+  timings: DetectTimings;
+  failed: Error | undefined;
+  resolve(d: Detection[]): void;
+  reject(e: Error): void;
+}
+
+/**
+ * detect() calls may overlap: they queue and are answered in order. Their passes (the whole frame, each window)
+ * flow through a two-deep pipeline: while the runner infers one pass, the next is preprocessed into the other
+ * input buffer; results are decoded in the order the passes were handed over, so one candidate list serves all.
+ */
 class OrtDetector implements Detector {
   readonly info: DetectorInfo;
   lastTimings: DetectTimings = { preprocessMs: 0, inferenceMs: [], decodeMs: 0 };
   private readonly candidates = new RawBoxes();
-  private busy = false;
+  private readonly jobs: Job[] = [];
+  private readonly free: Preprocessor[];
 
   constructor(
     model: LoadedModel,
     private readonly cfg: DetectorConfig,
-    private readonly session: InferenceSession,
-    private readonly feeds: Record<string, Tensor>,
-    private readonly pre: Preprocessor,
+    private readonly runner: ModelRunner,
+    pres: Preprocessor[],
     private readonly decoder: Decoder,
     private readonly plan: ClassPlan,
   ) {
     this.info = { modelName: model.manifest.name, modelSha256: model.sha256, labels: model.labels };
+    this.free = [...pres];
   }
 
-  async detect(image: RgbImage, windows: readonly DetectionWindow[] = [], options: DetectOptions = {}): Promise<Detection[]> {
-    checkImage(image);
-    windows.forEach((w, i) => checkWindow(w, i, image));
-    if (this.busy) throw new Error('detect() called while the previous call is still running (one frame at a time per detector)');
-    this.busy = true;
+  detect(image: RgbImage, windows: readonly DetectionWindow[] = [], options: DetectOptions = {}): Promise<Detection[]> {
     try {
-      return await this.run(image, windows, options.wholeFrame ?? true);
-    } finally {
-      this.busy = false;
+      checkImage(image);
+      windows.forEach((w, i) => checkWindow(w, i, image));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const whole: DetectionWindow[] = (options.wholeFrame ?? true) ? [{ x: 0, y: 0, width: image.width, height: image.height }] : [];
+    const passes: Pass[] = [...whole, ...windows].map((window) => ({ window, pixel: 0 }));
+    return new Promise<Detection[]>((resolve, reject) => {
+      const job: Job = {
+        image,
+        passes,
+        started: 0,
+        decoded: 0,
+        timings: { preprocessMs: 0, inferenceMs: [], decodeMs: 0 },
+        failed: undefined,
+        resolve,
+        reject,
+      };
+      this.jobs.push(job);
+      if (passes.length === 0) this.finishFront();
+      this.feed();
+    });
+  }
+
+  /** Hands the runner passes while an input buffer is free, oldest call first. */
+  private feed(): void {
+    while (this.free.length > 0) {
+      const job = this.jobs.find((j) => j.started < j.passes.length);
+      if (!job) return;
+      const pre = this.free.pop()!;
+      const p = job.started++;
+      const t0 = performance.now();
+      const fit = pre.fill(job.image, job.passes[p].window);
+      job.timings.preprocessMs += performance.now() - t0;
+      this.runner.run(pre.input).then(
+        (r) => this.done(job, p, pre, fit, r),
+        (err: Error) => {
+          // The input buffer is lost with a failed run (it may have travelled): a fresh one takes its place.
+          this.free.push(new Preprocessor(pre.spec));
+          this.fail(job, err);
+        },
+      );
     }
   }
 
-  private async run(image: RgbImage, windows: readonly DetectionWindow[], wholeFrame: boolean): Promise<Detection[]> {
-    const whole: DetectionWindow[] = wholeFrame ? [{ x: 0, y: 0, width: image.width, height: image.height }] : [];
-    const passes: Pass[] = [...whole, ...windows].map((window) => ({ window, pixel: 0 }));
-    const timings: DetectTimings = { preprocessMs: 0, inferenceMs: [], decodeMs: 0 };
+  private done(job: Job, p: number, pre: Preprocessor, fit: FitTransform, r: RunResult): void {
+    pre.adopt(r.input);
+    this.free.push(pre);
+    // The next pass goes to the runner before this one is decoded, so the model is not kept waiting.
+    this.feed();
+    if (job.failed) return;
+    const t0 = performance.now();
     const c = this.candidates;
-    c.clear();
-    for (let p = 0; p < passes.length; p++) {
-      const { window } = passes[p];
+    if (p === 0) c.clear();
+    const first = c.length;
+    this.decoder.decode(r.outputs, this.plan.thresholds, p, c);
+    const { window } = job.passes[p];
+    toFrame(c, first, window, fit.scaleX, fit.scaleY);
+    job.passes[p].pixel = Math.max(1 / fit.scaleX, 1 / fit.scaleY);
+    job.timings.inferenceMs.push(r.ms);
+    job.timings.decodeMs += performance.now() - t0;
+    job.decoded++;
+    if (job.decoded === job.passes.length) this.finishFront();
+  }
+
+  /** Completes the oldest call once all its passes are decoded (and any empty calls right behind it). */
+  private finishFront(): void {
+    while (this.jobs.length > 0) {
+      const job = this.jobs[0];
+      if (job.decoded < job.passes.length && !job.failed) return;
+      this.jobs.shift();
+      if (job.failed) {
+        job.reject(job.failed);
+        continue;
+      }
       const t0 = performance.now();
-      const fit = this.pre.fill(image, window);
-      const t1 = performance.now();
-      const outputs = await this.session.run(this.feeds);
-      const t2 = performance.now();
-      const first = c.length;
-      this.decoder.decode(outputs, this.plan.thresholds, p, c);
-      toFrame(c, first, window, fit.scaleX, fit.scaleY);
-      passes[p].pixel = Math.max(1 / fit.scaleX, 1 / fit.scaleY);
-      const t3 = performance.now();
-      timings.preprocessMs += t1 - t0;
-      timings.inferenceMs.push(t2 - t1);
-      timings.decodeMs += t3 - t2;
+      const { image } = job;
+      const frameArea = image.width * image.height;
+      const detections = selectDetections(this.candidates, this.plan, job.passes, image.width, image.height, {
+        nmsIou: this.cfg.nmsIou,
+        maxDetections: this.cfg.maxDetections,
+        minArea: this.cfg.minBoxArea * frameArea,
+        maxArea: this.cfg.maxBoxArea * frameArea,
+      });
+      this.candidates.clear();
+      job.timings.decodeMs += performance.now() - t0;
+      this.lastTimings = job.timings;
+      job.resolve(detections);
     }
-    const t4 = performance.now();
-    const frameArea = image.width * image.height;
-    const detections = selectDetections(c, this.plan, passes, image.width, image.height, {
-      nmsIou: this.cfg.nmsIou,
-      maxDetections: this.cfg.maxDetections,
-      minArea: this.cfg.minBoxArea * frameArea,
-      maxArea: this.cfg.maxBoxArea * frameArea,
-    });
-    timings.decodeMs += performance.now() - t4;
-    this.lastTimings = timings;
-    return detections;
+  }
+
+  private fail(job: Job, err: Error): void {
+    job.failed ??= err;
+    // Passes not yet handed over are not run at all.
+    job.started = job.passes.length;
+    this.finishFront();
+    this.feed();
   }
 
   async close(): Promise<void> {
-    await this.session.release();
+    await this.runner.release();
   }
 }
 

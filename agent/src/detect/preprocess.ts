@@ -50,20 +50,31 @@ const MAX_CACHED_WINDOWS = 64;
  * The input buffer and the per-window sampling tables are reused, so a frame allocates nothing.
  */
 export class Preprocessor {
-  readonly input: Float32Array;
+  /** Replaced by {@link adopt} when the buffer comes back from another thread. */
+  input: Float32Array;
   private readonly tables = new Map<string, Tables>();
   private readonly planeOffset: [number, number, number];
   private readonly mean: readonly number[];
   private readonly invStd: number[];
   private paddedFor = '';
 
-  constructor(private readonly spec: ModelManifest['input']) {
+  constructor(readonly spec: ModelManifest['input']) {
     const plane = spec.width * spec.height;
     this.input = new Float32Array(3 * plane);
     // Source channels are R, G, B; a BGR model gets them in reverse plane order.
     this.planeOffset = spec.colorOrder === 'rgb' ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
     this.mean = spec.mean;
     this.invStd = spec.std.map((s) => 1 / s);
+  }
+
+  /**
+   * Takes back the input buffer after it travelled to the model's thread and back (same memory, same contents, so
+   * the padding written before is still there).
+   */
+  adopt(input: Float32Array): void {
+    const want = 3 * this.spec.width * this.spec.height;
+    if (input.length !== want) throw new Error(`model input of ${input.length} values; expected ${want}`);
+    this.input = input;
   }
 
   /** Writes `window` of `image` into {@link input} and returns how window pixels map to input pixels. */

@@ -20,32 +20,45 @@ export interface LaneTurn {
   clock: LaneClock;
   /** receivedAt of the waiting frame; undefined when the lane's slot is empty. */
   frameAt: number | undefined;
+  /** A frame of this lane is being processed: its next frame cannot go yet, but the lane keeps its place in line. */
+  running?: boolean;
 }
 
 export type Choice = { index: number } | { waitUntil: number } | undefined;
 
-/** Which lane to run now, or until when to wait for one whose rate gate is still closed; undefined when all are empty. */
+/**
+ * Which lane to run now, or until when to wait for one whose rate gate is still closed; undefined when all are empty
+ * or when the next in line is a lane still running its previous frame (with several frames in process, a lane that
+ * is ahead in line waits for a running one rather than overtake it: otherwise two cameras would simply alternate,
+ * whatever their frames cost).
+ */
 export function chooseLane(lanes: readonly LaneTurn[], now: number, vtime: number): Choice {
   let best = -1;
   let bestTag = Infinity;
   let bestAt = Infinity;
   let waitUntil = Infinity;
+  let runningTag = Infinity;
   for (let i = 0; i < lanes.length; i++) {
     const { clock, frameAt } = lanes[i];
+    const tag = Math.max(clock.finishTag, vtime);
+    // Its next frame and its gate may well be there by the time its frame in process is done: it keeps its place.
+    if (lanes[i].running) {
+      runningTag = Math.min(runningTag, tag);
+      continue;
+    }
     if (frameAt === undefined) continue;
     const opensAt = clock.dueAt - clock.intervalMs / 2;
     if (opensAt > now) {
       waitUntil = Math.min(waitUntil, opensAt);
       continue;
     }
-    const tag = Math.max(clock.finishTag, vtime);
     if (tag < bestTag || (tag === bestTag && frameAt < bestAt)) {
       best = i;
       bestTag = tag;
       bestAt = frameAt;
     }
   }
-  if (best >= 0) return { index: best };
+  if (best >= 0) return bestTag <= runningTag ? { index: best } : undefined;
   return waitUntil < Infinity ? { waitUntil } : undefined;
 }
 

@@ -41,8 +41,9 @@ export interface FrameDetection {
 }
 
 /**
- * Analyses one frame. Called for one frame at a time across all cameras (inference is the shared resource). The
- * frame's buffer is reused once the returned promise settles: copy what must outlive the call.
+ * Analyses one frame. Called for at most `depth` frames at a time across all cameras and one at a time per camera
+ * (inference is the shared resource; a camera's frames are analysed in order). The frame's buffer is reused once the
+ * returned promise settles: copy what must outlive the call.
  */
 export type ProcessFrame = (frame: Frame, ctx: ProcessContext) => Promise<void>;
 
@@ -52,6 +53,12 @@ export interface FrameLoopOptions {
   log: Logger;
   /** How often over-capacity is checked and reported (state changes only). */
   reportEveryMs?: number;
+  /**
+   * Frames in `process` at once, from different cameras (default 2): while one frame's inference runs, the next
+   * is already handed over (its motion done, its regions queued at the detector), so the detector never waits for
+   * the main thread.
+   */
+  depth?: number;
 }
 
 export interface LaneStats {
@@ -88,6 +95,12 @@ interface Lane {
   errors: number;
   detection: DetectionCounters;
   recycle: (f: Frame) => void;
+  /** A frame of this camera is in `process`. */
+  running: boolean;
+  /** Inferences the last frame cost: what the next one is booked at when dispatched, corrected when it is done. */
+  cost: number;
+  /** Start tag (virtual time) of the frame in process. */
+  startTag: number;
   source?: CameraSource;
   detach?: () => void;
 }
@@ -101,8 +114,8 @@ const SHORTFALL_REPORTED = 0.1;
 const errorLogEveryMs = 60_000;
 
 /**
- * Per camera a latest-frame slot; one scheduler over all cameras calling `process` one frame at a time, at no more
- * than each camera's target rate, slowing all cameras in proportion when the box is over capacity.
+ * Per camera a latest-frame slot; one scheduler over all cameras calling `process` for up to `depth` frames at once
+ * (one per camera), at no more than each camera's target rate, slowing all cameras in proportion when the box is over capacity.
  */
 export class FrameLoop {
   readonly timings: StageTimings;
@@ -117,7 +130,8 @@ export class FrameLoop {
   private readonly log: Logger;
   private vtime = 0;
   private running = false;
-  private busy: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly depth: number;
   private pumpQueued = false;
   private wake: NodeJS.Timeout | undefined;
   private reporter: NodeJS.Timeout | undefined;
@@ -126,6 +140,8 @@ export class FrameLoop {
 
   constructor(private readonly opts: FrameLoopOptions) {
     this.log = opts.log.child({ stage: 'loop' });
+    this.depth = opts.depth ?? 2;
+    if (!(Number.isInteger(this.depth) && this.depth >= 1)) throw new Error(`frame loop depth ${opts.depth}: expected a whole number ≥ 1`);
     this.timings = new StageTimings(opts.registry);
     this.analysedTotal = new Counter({
       name: 'jifang_frames_analysed_total',
@@ -197,6 +213,9 @@ export class FrameLoop {
       errors: 0,
       detection: { inferences: 0, inferencesPerFrame: 0, regionsPerFrame: 0, motionArea: 0, carried: 0, recalibrations: 0, models: {} },
       recycle,
+      running: false,
+      cost: 1,
+      startTag: 0,
     };
     this.lanes.set(camera, lane);
     const skipped = this.skippedTotal.labels(camera);
@@ -209,7 +228,7 @@ export class FrameLoop {
         skipped.inc();
         lane.recycle(replaced);
       }
-      if (!this.busy) this.schedulePump();
+      if (this.inFlight.size < this.depth) this.schedulePump();
     };
   }
 
@@ -230,12 +249,12 @@ export class FrameLoop {
     this.schedulePump();
   }
 
-  /** Stops dispatching; resolves when the frame being processed (if any) is done. */
+  /** Stops dispatching; resolves when the frames being processed (if any) are done. */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.wake);
     clearInterval(this.reporter);
-    await this.busy;
+    await Promise.all(this.inFlight);
   }
 
   stats(now: number = Date.now()): LoopStats {
@@ -256,23 +275,43 @@ export class FrameLoop {
 
   private pump(): void {
     clearTimeout(this.wake);
-    if (!this.running || this.busy) return;
-    const lanes = [...this.lanes.values()];
-    const turns: LaneTurn[] = lanes.map((l) => ({ clock: l.clock, frameAt: l.slot.peek()?.receivedAt }));
-    const now = Date.now();
-    const choice = chooseLane(turns, now, this.vtime);
-    if (choice === undefined) return;
-    if ('waitUntil' in choice) {
-      this.wake = setTimeout(() => this.pump(), choice.waitUntil - now);
-      return;
+    while (this.running && this.inFlight.size < this.depth) {
+      const lanes = [...this.lanes.values()];
+      // A camera with a frame in process waits for it: its frames are analysed in order, against its last tracks.
+      const turns: LaneTurn[] = lanes.map((l) => ({ clock: l.clock, frameAt: l.slot.peek()?.receivedAt, running: l.running }));
+      const now = Date.now();
+      const choice = chooseLane(turns, now, this.vtime);
+      if (choice === undefined) return;
+      if ('waitUntil' in choice) {
+        this.wake = setTimeout(() => this.pump(), choice.waitUntil - now);
+        return;
+      }
+      const lane = lanes[choice.index];
+      const frame = lane.slot.take()!;
+      lane.startTag = charge(lane.clock, now, this.vtime);
+      lane.running = true;
+      this.advanceVirtualTime();
+      // Booked at what its last frame cost, so a running camera keeps its true place in line for the next dispatch.
+      const booked = lane.cost;
+      chargeInferences(lane.clock, booked, 1);
+      const done: Promise<void> = this.run(lane, frame, now, booked).finally(() => {
+        lane.running = false;
+        this.advanceVirtualTime();
+        this.inFlight.delete(done);
+        this.schedulePump();
+      });
+      this.inFlight.add(done);
     }
-    const lane = lanes[choice.index];
-    const frame = lane.slot.take()!;
-    this.vtime = charge(lane.clock, now, this.vtime);
-    this.busy = this.run(lane, frame, now).finally(() => {
-      this.busy = undefined;
-      this.schedulePump();
-    });
+  }
+
+  /**
+   * Virtual time is the start tag of the frame in service; with several in process, the earliest of them, so a
+   * camera dispatched late (high tag) does not pull the others' tags up and cost them their place.
+   */
+  private advanceVirtualTime(): void {
+    let v = Infinity;
+    for (const l of this.lanes.values()) if (l.running) v = Math.min(v, l.startTag);
+    if (v < Infinity) this.vtime = Math.max(this.vtime, v);
   }
 
   /**
@@ -289,7 +328,7 @@ export class FrameLoop {
     });
   }
 
-  private async run(lane: Lane, frame: Frame, dispatchedAt: number): Promise<void> {
+  private async run(lane: Lane, frame: Frame, dispatchedAt: number, booked: number): Promise<void> {
     const { camera } = lane;
     const waitMs = dispatchedAt - frame.receivedAt;
     this.timings.record('wait', camera, waitMs);
@@ -333,7 +372,8 @@ export class FrameLoop {
       }
     } finally {
       lane.recycle(frame);
-      chargeInferences(lane.clock, inferences);
+      lane.cost = Math.max(MIN_FRAME_COST, inferences);
+      chargeInferences(lane.clock, lane.cost, booked);
     }
   }
 
@@ -402,12 +442,12 @@ function foldDetection(l: Lane, d: FrameDetection): void {
 }
 
 /**
- * The dispatch booked one frame as one unit of service; the frame really cost `inferences` (one region = one
- * inference), so the lane's finish tag moves by the difference. A frame without inference still costs a little
+ * A frame booked at `booked` units of service (one unit = one inference; the scheduler's own charge is one) really
+ * cost `cost`, so the lane's finish tag moves by the difference. A frame without inference still costs a little
  * (motion, tracking, rules), so an idle camera cannot be dispatched without bound in virtual time.
  */
-function chargeInferences(clock: LaneClock, inferences: number): void {
-  clock.finishTag += clock.intervalMs * (Math.max(MIN_FRAME_COST, inferences) - 1);
+function chargeInferences(clock: LaneClock, cost: number, booked: number): void {
+  clock.finishTag += clock.intervalMs * (cost - booked);
 }
 
 const MIN_FRAME_COST = 0.1;

@@ -82,15 +82,24 @@ export function dilate(
     out.set(mask);
     return;
   }
+  // Where the window lies wholly inside the row, no bounds checks.
+  const inner0 = Math.min(width, radius + 1);
+  const inner1 = Math.max(inner0, width - radius);
   for (let y = 0; y < height; y++) {
     const row = y * width;
     let count = 0;
     for (let x = 0; x < Math.min(radius, width); x++) count += mask[row + x];
-    for (let x = 0; x < width; x++) {
-      const add = x + radius;
-      if (add < width) count += mask[row + add];
-      const drop = x - radius - 1;
-      if (drop >= 0) count -= mask[row + drop];
+    for (let x = 0; x < inner0; x++) {
+      if (x + radius < width) count += mask[row + x + radius];
+      tmp[row + x] = count > 0 ? 1 : 0;
+    }
+    for (let x = inner0; x < inner1; x++) {
+      count += mask[row + x + radius] - mask[row + x - radius - 1];
+      tmp[row + x] = count > 0 ? 1 : 0;
+    }
+    for (let x = inner1; x < width; x++) {
+      if (x + radius < width) count += mask[row + x + radius];
+      if (x - radius - 1 >= 0) count -= mask[row + x - radius - 1];
       tmp[row + x] = count > 0 ? 1 : 0;
     }
   }
@@ -100,18 +109,23 @@ export function dilate(
     for (let x = 0; x < width; x++) columns[x] += tmp[row + x];
   }
   for (let y = 0; y < height; y++) {
-    const add = y + radius;
-    if (add < height) {
-      const row = add * width;
-      for (let x = 0; x < width; x++) columns[x] += tmp[row + x];
-    }
-    const drop = y - radius - 1;
-    if (drop >= 0) {
-      const row = drop * width;
-      for (let x = 0; x < width; x++) columns[x] -= tmp[row + x];
-    }
+    // The rows entering and leaving the window are folded in as the output row is written (a missing row adds 0).
+    const add = y + radius < height ? (y + radius) * width : -1;
+    const drop = y - radius - 1 >= 0 ? (y - radius - 1) * width : -1;
     const row = y * width;
-    for (let x = 0; x < width; x++) out[row + x] = columns[x] > 0 ? 1 : 0;
+    if (add >= 0 && drop >= 0) {
+      for (let x = 0; x < width; x++) {
+        const c = columns[x] + tmp[add + x] - tmp[drop + x];
+        columns[x] = c;
+        out[row + x] = c > 0 ? 1 : 0;
+      }
+    } else {
+      for (let x = 0; x < width; x++) {
+        const c = columns[x] + (add >= 0 ? tmp[add + x] : 0) - (drop >= 0 ? tmp[drop + x] : 0);
+        columns[x] = c;
+        out[row + x] = c > 0 ? 1 : 0;
+      }
+    }
   }
 }
 

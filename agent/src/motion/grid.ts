@@ -20,6 +20,7 @@ export class LumaGrid {
   private stretchLo = -1;
   private stretchHi = -1;
   private readonly hist = new Uint32Array(256);
+  private readonly stretch = new Uint8Array(256);
   private readonly xTap: Int32Array;
   private readonly yTap: Int32Array;
 
@@ -121,15 +122,13 @@ export class LumaGrid {
     }
     const span = Math.max(MIN_SPAN, this.stretchHi - this.stretchLo);
     const base = (this.stretchLo + this.stretchHi - span) / 2;
-    const { luma } = this;
-    for (let i = 0; i < this.cells; i++) {
-      if (active[i] === 0) {
-        luma[i] = 0;
-        continue;
-      }
-      const v = ((raw[i] - base) * 255) / span;
-      luma[i] = v < 0 ? 0 : Math.min(v, 255);
+    // The stretch as a table over the 256 raw values, then one lookup per cell (masked cells' raw 0 maps to 0).
+    const { luma, stretch } = this;
+    for (let v = 0; v < 256; v++) {
+      const s = ((v - base) * 255) / span;
+      stretch[v] = s < 0 ? 0 : Math.min(s, 255);
     }
+    for (let i = 0; i < this.cells; i++) luma[i] = stretch[raw[i]] * active[i];
   }
 }
 

@@ -46,8 +46,10 @@ describe('over-capacity report (fake clock)', () => {
   it('warns with the figures when a camera falls short, and says when it is back', async () => {
     const { lines, log } = capture();
     let ms = 250;
+    // One model shared by the cameras: one inference at a time, though the loop hands it two frames.
+    let last: Promise<void> = Promise.resolve();
     const loop = new FrameLoop({
-      process: () => new Promise((r) => setTimeout(r, ms)),
+      process: () => (last = last.then(() => new Promise<void>((r) => setTimeout(r, ms)))),
       registry: new Registry(),
       log,
       reportEveryMs: 5_000,

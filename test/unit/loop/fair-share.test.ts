@@ -27,6 +27,36 @@ function simulate(fps: number[], serviceMs: number, durationMs: number): number[
 }
 
 describe('fair share', () => {
+  it('with frames in process: a lane ahead in line waits for a running one with an earlier place, not for one behind it', () => {
+    const running = { ...clock(5), finishTag: 100 };
+    const ahead = { ...clock(5), finishTag: 300 };
+    const behind = { ...clock(5), finishTag: 50 };
+    // The running lane's place (100) comes before the waiting lane's (300): nothing goes now, even with its slot empty.
+    expect(
+      chooseLane(
+        [
+          { clock: running, frameAt: undefined, running: true },
+          { clock: ahead, frameAt: 0 },
+        ],
+        0,
+        0,
+      ),
+    ).toBeUndefined();
+    // A waiting lane with an earlier place (50) goes beside the running one.
+    expect(
+      chooseLane(
+        [
+          { clock: running, frameAt: 0, running: true },
+          { clock: behind, frameAt: 0 },
+        ],
+        0,
+        0,
+      ),
+    ).toEqual({ index: 1 });
+    // A running lane is never chosen, whatever its place.
+    expect(chooseLane([{ clock: behind, frameAt: 0, running: true }], 0, 0)).toBeUndefined();
+  });
+
   it('gives 4 cameras at 5 fps against 10/s capacity 2.5/s each', () => {
     simulate([5, 5, 5, 5], 100, 60_000).forEach((r) => expect(r).toBeCloseTo(2.5, 1));
   });

@@ -16,11 +16,22 @@ function feed(loop: FrameLoop, camera: string, targetFps: number, offerFps = tar
   return { recycled, offered: () => seq, stop: () => clearInterval(timer) };
 }
 
+/** A model stub that runs one inference at a time, as the one detector the cameras share: the loop may queue two. */
+function serialModel() {
+  let last: Promise<unknown> = Promise.resolve();
+  return (ms: number): Promise<void> => {
+    const run = last.then(() => new Promise<void>((r) => setTimeout(r, ms)));
+    last = run;
+    return run;
+  };
+}
+
 /** A detector stub that takes `ms` per frame: a capacity of 1000/ms frames per second. */
 function slowStub(ms: number, seen: Frame[] = []): ProcessFrame {
+  const infer = serialModel();
   return async (frame, ctx) => {
     seen.push(frame);
-    await new Promise((r) => setTimeout(r, ms));
+    await infer(ms);
     ctx.recordDetect({ preprocessMs: 0, inferenceMs: [ms], decodeMs: 0 });
   };
 }
@@ -71,9 +82,10 @@ describe('FrameLoop with a slow detector stub (fake clock)', () => {
     // 100 ms per inference (capacity 10 inferences/s); camera "busy" reports 3 per frame, "quiet" 1; both always have a
     // frame waiting, so the share is the scheduler's choice (charged per frame, "busy" would take 7.5 inferences/s).
     const cost: Record<string, number> = { busy: 3, quiet: 1 };
+    const infer = serialModel();
     const process: ProcessFrame = async (frame, ctx) => {
       const n = cost[frame.camera];
-      await new Promise((r) => setTimeout(r, 100 * n));
+      await infer(100 * n);
       ctx.recordDetection({ inferences: n, regions: n, motionArea: 0.1, carried: 0, recalibrated: false });
     };
     const loop = new FrameLoop({ process, registry: new Registry(), log: silentLogger });
@@ -90,9 +102,10 @@ describe('FrameLoop with a slow detector stub (fake clock)', () => {
   });
 
   it('a camera whose frames need no inference is analysed at its full rate beside a saturating one', async () => {
+    const infer = serialModel();
     const process: ProcessFrame = async (frame, ctx) => {
       const n = frame.camera === 'idle' ? 0 : 1;
-      if (n > 0) await new Promise((r) => setTimeout(r, 100));
+      if (n > 0) await infer(100);
       ctx.recordDetection({ inferences: n, regions: n, motionArea: 0, carried: 2, recalibrated: false });
     };
     const loop = new FrameLoop({ process, registry: new Registry(), log: silentLogger });
@@ -134,13 +147,22 @@ describe('FrameLoop with a slow detector stub (fake clock)', () => {
     expect(cam.offered() - a.analysedFrames - a.skippedFrames).toBeLessThanOrEqual(1);
   });
 
-  it('processes one frame at a time and recycles every frame exactly once', async () => {
+  it('keeps two frames in process (never two of one camera, each camera in order) and recycles every frame exactly once', async () => {
     let inFlight = 0;
     let maxInFlight = 0;
+    const busy = new Set<string>();
+    let sameCamera = 0;
+    const lastSeq = new Map<string, number>();
+    let outOfOrder = 0;
     const loop = new FrameLoop({
-      process: async () => {
+      process: async (frame) => {
         maxInFlight = Math.max(maxInFlight, ++inFlight);
+        if (busy.has(frame.camera)) sameCamera++;
+        if (frame.seq <= (lastSeq.get(frame.camera) ?? -1)) outOfOrder++;
+        lastSeq.set(frame.camera, frame.seq);
+        busy.add(frame.camera);
         await new Promise((r) => setTimeout(r, 30));
+        busy.delete(frame.camera);
         inFlight--;
       },
       registry: new Registry(),
@@ -151,7 +173,9 @@ describe('FrameLoop with a slow detector stub (fake clock)', () => {
     await vi.advanceTimersByTimeAsync(5000);
     await stopAll(loop, cams);
     ['a', 'b', 'c'].forEach((id) => loop.removeCamera(id));
-    expect(maxInFlight).toBe(1);
+    expect(maxInFlight).toBe(2);
+    expect(sameCamera).toBe(0);
+    expect(outOfOrder).toBe(0);
     for (const c of cams) {
       expect(new Set(c.recycled).size).toBe(c.recycled.length);
       expect(c.recycled).toHaveLength(c.offered());
