@@ -7,6 +7,7 @@ import { detectorConfigSchema, windowsSchema } from '../detect/config.ts';
 import { mqttConfigSchema } from '../publish/config.ts';
 import { evidenceConfigSchema } from '../evidence/config.ts';
 import { auditConfigSchema } from '../audit/config.ts';
+import { eventRestoreConfigSchema } from '../rules/restore.ts';
 import { trackerConfigSchema } from '../track/config.ts';
 import { detectionConfigSchema, motionMasksSchema } from '../motion/config.ts';
 import { RESERVED_LEVELS } from '../publish/topics.ts';
@@ -60,6 +61,8 @@ const configObjectSchema = z.strictObject({
   cameras: z.array(cameraSchema).min(1, { error: 'expected at least one camera' }),
   evidence: evidenceConfigSchema.default(evidenceConfigSchema.parse({})),
   audit: auditConfigSchema.default(auditConfigSchema.parse({})),
+  /** Open events are saved to disk and continued after a restart. */
+  events: eventRestoreConfigSchema.default(eventRestoreConfigSchema.parse({})),
   /** A site's corrections and additions to the event catalogue (same shape as agent/src/catalogue/events.yaml). */
   catalogue: z.string().min(1).optional(),
   /** Outbox, evidence and audit log live here. */

@@ -84,6 +84,16 @@ export class EventSink {
     this.queues.set(camera.id, next);
   }
 
+  /** The evidence the event's alerts carry now, to be saved with the open event. */
+  evidenceOf(eventId: string): Alert['evidence'] | undefined {
+    return this.events.get(eventId)?.evidence;
+  }
+
+  /** An event continued after a restart carries the evidence its alerts carried before. */
+  adoptEvidence(eventId: string, evidence: Alert['evidence']): void {
+    if (!this.events.has(eventId)) this.events.set(eventId, { evidence });
+  }
+
   /** Resolves when every queued message is in the outbox (and clips being cut are stored). */
   async drain(): Promise<void> {
     await Promise.all(this.queues.values());
