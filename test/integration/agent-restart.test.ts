@@ -93,7 +93,7 @@ describe('an open event across stops and crashes of the agent (real RTSP, model,
 
     start('/street');
     const [first] = await sub
-      .waitFor((m) => m.topic === eventsTopic && alertOf(m).state === 'started', 1, 90_000)
+      .waitFor((m) => m.topic === eventsTopic && alertOf(m).state === 'started', 1, 240_000)
       .catch((e: Error) => Promise.reject(explain(e)));
     const started = alertOf(first);
     // Private like the rest of the data: the open events name places and times.
@@ -110,7 +110,7 @@ describe('an open event across stops and crashes of the agent (real RTSP, model,
             return a.id === started.id && a.seq > after && /continued after the agent restarted/.test(a.reason ?? '');
           },
           1,
-          90_000,
+          240_000,
         )
         .catch((e: Error) => Promise.reject(explain(e)));
       return alertOf(m);
@@ -144,7 +144,7 @@ describe('an open event across stops and crashes of the agent (real RTSP, model,
     const lastSeen = Math.max(...events().map((a) => Date.parse(a.observedAt)));
     start('/taxi-gone');
     const [endMsg] = await sub
-      .waitFor((m) => m.topic === eventsTopic && alertOf(m).state === 'ended', 1, 90_000)
+      .waitFor((m) => m.topic === eventsTopic && alertOf(m).state === 'ended', 1, 240_000)
       .catch((e: Error) => Promise.reject(explain(e)));
     const ended = alertOf(endMsg);
     expect(ended.id).toBe(started.id);
@@ -163,5 +163,5 @@ describe('an open event across stops and crashes of the agent (real RTSP, model,
     }
     expect(Math.max(...bySeq.keys())).toBe(ended.seq);
     expect(await agent!.stop('SIGTERM')).toBe(0);
-  }, 420_000);
+  }, 1_200_000);
 });

@@ -51,6 +51,10 @@ export const evidenceConfigSchema = z.strictObject({
   maxDiskUsedPercent: z.number().min(1).max(99).default(90),
   /** Optional cap on the evidence folder itself, in megabytes. */
   maxEvidenceMegabytes: z.number().positive().optional(),
+  reserveMegabytes: z.number().min(0).default(64).meta({
+    description:
+      'Free space kept on the data disk for alerts and the audit log: below it, snapshots and clips are not stored (alerts go without them) until space returns.',
+  }),
   /** How often retention runs. */
   retentionIntervalMinutes: z.number().positive().default(10),
 });

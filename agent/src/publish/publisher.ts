@@ -437,7 +437,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       this.delivered++;
       const done = this.recordThenForget({ message, ackedAt: Date.now() });
       this.recording.add(done);
-      void done.finally(() => this.recording.delete(done));
+      void done
+        .catch((err: unknown) => this.log.error({ eventId: message.eventId, err: (err as Error).message }, 'delivery bookkeeping failed'))
+        .finally(() => this.recording.delete(done));
     } else if (err instanceof ErrorWithReasonCode && err.code >= 0x80) {
       const drop = this.outbox.reject(message.id, `broker refused it: ${err.message} (reason 0x${err.code.toString(16)})`);
       if (drop) this.reportDrops([drop]);
@@ -463,7 +465,13 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     }
     // Closed meanwhile (stop timed out): the row stays and the next start sends and records it again.
     if (!this.outbox) return;
-    this.outbox.remove(d.message.id);
+    try {
+      this.outbox.remove(d.message.id);
+    } catch (err) {
+      // A full disk refuses even a delete (SQLite's journal): the row stays, and the next start sends it again.
+      if (!HeldAlerts.isDiskFull(err)) throw err;
+      this.log.warn({ eventId: d.message.eventId, err: (err as Error).message }, 'delivered message not removed from the full outbox');
+    }
     this.emit('delivered', d);
   }
 
@@ -534,7 +542,12 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   }
 
   private expire(): void {
-    if (this.outbox) this.reportDrops(this.outbox.expire(this.handedUpTo));
+    try {
+      if (this.outbox) this.reportDrops(this.outbox.expire(this.handedUpTo));
+    } catch (err) {
+      if (!HeldAlerts.isDiskFull(err)) throw err;
+      this.log.warn({ err: (err as Error).message }, 'expired messages not removed from the full outbox: tried again later');
+    }
   }
 
   private reportDrops(drops: OutboxDrop[]): void {

@@ -110,6 +110,8 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     });
     teardown.add(() => sink.drain());
 
+    // A full disk shows in the retained status with its figures: the audit log's, the outbox's and the evidence's.
+    const degraded = () => [audit.degraded, publisher.degraded, evidence.degraded].filter(Boolean).join('; ') || undefined;
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const modelInfo = { name: model.manifest.name, sha256: model.sha256 };
@@ -135,7 +137,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       },
       status: () => ({
         ...statusOf(state.config, version, boxId, startedAt, cameras.sources),
-        ...(audit.degraded ? { degraded: audit.degraded } : {}),
+        ...(degraded() ? { degraded: degraded() } : {}),
       }),
     });
     openEvents.dropUnclaimed();
@@ -150,7 +152,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       loop: cameras.loop,
       log,
       teardown,
-      degraded: () => audit.degraded,
+      degraded,
       publishStatus: cameras.publishStatus,
     });
     if (state.config.http && !state.config.http.console) {
@@ -427,11 +429,11 @@ function startReporting(
 ): void {
   const { publisher, loop, log } = ctx;
   const healthFile = join(config.dataDir, 'health.json');
-  let degraded: boolean | undefined;
+  let degraded: string | undefined;
   const healthTimer = setInterval(() => {
-    // The retained status says when the box is degraded, and when it is not any more.
-    const now = ctx.degraded() !== undefined;
-    if (now !== degraded && (degraded !== undefined || now)) ctx.publishStatus();
+    // The retained status says when the box is degraded (with the latest figures), and when it is not any more.
+    const now = ctx.degraded();
+    if (now !== degraded) ctx.publishStatus();
     degraded = now;
     const all = loop.health();
     for (const h of all) publisher.publishHealth(h);
