@@ -1,6 +1,6 @@
 import { statfsSync } from 'node:fs';
 import type { Logger } from '../core/log.ts';
-import type { NewOutboxMessage, OutboxDrop, OutboxMessage } from './outbox.ts';
+import { metadataOf, type NewOutboxMessage, type OutboxDrop, type OutboxMessage } from './outbox.ts';
 
 /** One alert the outbox could not take. */
 export interface Held {
@@ -72,17 +72,7 @@ export class HeldAlerts {
       this.list.push({
         item,
         sent: false,
-        message: {
-          id,
-          kind: item.kind,
-          camera: item.camera,
-          eventId: item.eventId,
-          state: item.state ?? null,
-          topic: item.topic,
-          properties: item.properties,
-          bytes: item.payload.length,
-          createdAt: now,
-        },
+        message: { id, ...metadataOf(item, now) },
       });
     }
     while (this.list.length > MAX_HELD) {
@@ -157,17 +147,7 @@ export class HeldAlerts {
       reason: 'full',
       detail,
       at,
-      message: {
-        id: null,
-        kind: item.kind,
-        camera: item.camera,
-        eventId: item.eventId,
-        state: item.state ?? null,
-        topic: item.topic,
-        properties: item.properties,
-        bytes: item.payload.length,
-        createdAt: at,
-      },
+      message: { id: null, ...metadataOf(item, at) },
     });
   }
 }
