@@ -103,6 +103,10 @@ export const evidenceConfigSchema = z.strictObject({
     .positive()
     .optional()
     .meta({ description: 'A limit in megabytes for the evidence folder itself; the oldest goes first. Absent: no limit.' }),
+  reserveMegabytes: z.number().min(0).default(64).meta({
+    description:
+      'Free space kept on the data disk for alerts and the audit log: below it, snapshots and clips are not stored (alerts go without them) until space returns.',
+  }),
   retentionIntervalMinutes: z
     .number()
     .positive()

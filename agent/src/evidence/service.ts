@@ -16,6 +16,7 @@ import { grabFrame } from './grab.ts';
 import { findBystanderPlates, pixelatePlates, type PlateFinder } from './plate-privacy.ts';
 import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from './privacy.ts';
 import { runRetention, type RetentionResult } from './retention.ts';
+import { DiskReserve } from './reserve.ts';
 import { ringOutput, SegmentRing } from './ring.ts';
 import type { RingOutput } from '../ingest/args.ts';
 import { renderSnapshot, thumbnail, type AnnotatedObject, type CrossingLine, type Thumbnail } from './snapshot.ts';
@@ -102,6 +103,7 @@ export class EvidenceService {
   /** Masked clips re-encode: one at a time, so two events never take both cores from detection. */
   private encodeQueue: Promise<unknown> = Promise.resolve();
   private readonly log: Logger;
+  private readonly reserve: DiskReserve;
 
   private constructor(
     private readonly opts: EvidenceServiceOptions,
@@ -114,6 +116,7 @@ export class EvidenceService {
         { vehicleLabels: opts.config.pixelate.vehicleLabels },
         'evidence.pixelate.plates without the plate models: vehicles not part of an event are pixelated whole',
       );
+    this.reserve = new DiskReserve(store.root, opts.config.reserveMegabytes * 1_048_576, this.log);
     const ringRoot = opts.config.clip.ringDir ?? join(opts.dataDir, 'ring');
     const clip = opts.config.clip;
     for (const cam of opts.cameras) {
@@ -196,6 +199,7 @@ export class EvidenceService {
    * holds it, else a fresh grab), falling back to the analysis frame.
    */
   async snapshot(req: SnapshotRequest): Promise<SnapshotEvidence> {
+    await this.reserve.admit('snapshots');
     const st = this.state(req.camera);
     const cfg = this.opts.config;
     const log = this.log.child({ camera: req.camera, eventId: req.eventId });
@@ -254,6 +258,7 @@ export class EvidenceService {
   async clip(eventId: string, camera: string, at: number): Promise<ClipEvidence | undefined> {
     const st = this.state(camera);
     if (!st.ring) return undefined;
+    await this.reserve.admit('clips');
     const { preSeconds, postSeconds, encoder, segmentSeconds } = this.opts.config.clip;
     const out = join(this.tmpDir, `${eventId}-${at}.mp4`);
     const cut = () =>
@@ -391,6 +396,11 @@ export class EvidenceService {
       bytes: file.bytes,
       source,
     });
+  }
+
+  /** `disk full: evidence shed …` while snapshots and clips are skipped for lack of space; undefined otherwise. */
+  get degraded(): string | undefined {
+    return this.reserve.degraded;
   }
 
   /** A stored snapshot or clip by the SHA-256 an alert carries (for delivery on request). */

@@ -327,7 +327,8 @@ export class Outbox {
   }
 }
 
-function metadataOf(item: NewOutboxMessage, now: number): Omit<OutboxMessage, 'id'> {
+/** A message's metadata as the outbox reports it (drops, deliveries). */
+export function metadataOf(item: NewOutboxMessage, now: number): Omit<OutboxMessage, 'id'> {
   return {
     kind: item.kind,
     camera: item.camera,

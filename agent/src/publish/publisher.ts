@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { HeldAlerts } from './held.ts';
 import { join } from 'node:path';
 import mqtt, { ErrorWithReasonCode, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { alertSchema, type Alert } from '../alert/schema.ts';
@@ -6,6 +7,7 @@ import { cameraHealthSchema, statusSchema, type CameraHealth, type Status } from
 import type { Logger } from '../core/log.ts';
 import { buildClientOptions, clientIdFor } from './client-options.ts';
 import type { MqttConfig } from './config.ts';
+import type { Held } from './held.ts';
 import { Outbox, type NewOutboxMessage, type OutboxDrop, type OutboxMessage, type OutboxStats } from './outbox.ts';
 import {
   eventProperties,
@@ -29,6 +31,12 @@ export interface PublisherContext {
   /** For the status published on connect before the agent's first `publishStatus`. */
   cameras?: Status['cameras'];
   startedAt?: number;
+  /**
+   * The durable record of a delivery (the audit log). The outbox row is deleted only once it resolves: after a kill
+   * between PUBACK and the record, the message is sent again at the next start (a duplicate at QoS 1, which
+   * consumers drop by id and seq) and recorded then. A record that fails leaves the row for the next start too.
+   */
+  recordDelivery?: (d: Delivery) => Promise<void>;
 }
 
 /** The broker acknowledged (PUBACK) an outbox message: the audit log records when. */
@@ -45,6 +53,8 @@ export interface PublisherStats {
   delivered: number;
   reconnects: number;
   outbox: OutboxStats;
+  /** Alerts waiting in memory because the outbox could not take them (a full disk). */
+  held: number;
 }
 
 interface PublisherEvents {
@@ -92,6 +102,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   /** Highest outbox id handed to mqtt.js in this process; mqtt.js re-sends those itself after a reconnect. */
   private handedUpTo = 0;
   private inflight = 0;
+  /** Alerts the outbox could not take (a full disk): sent from memory, written to the outbox once it takes them. */
+  private held!: HeldAlerts;
+  /** Deliveries acknowledged whose record is being written (their rows are still in the outbox). */
+  private readonly recording = new Set<Promise<void>>();
   private delivered = 0;
   private reconnects = 0;
   private stopping = false;
@@ -131,6 +145,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       { maxMessages: o.maxMessages, maxBytes: o.maxMegabytes * 1024 * 1024, maxAgeMs: o.maxAgeHours * 3_600_000 },
       this.log,
     );
+    this.held = new HeldAlerts(join(this.ctx.dataDir, 'outbox'), this.log, (d) => this.reportDrops([d]));
     this.expire();
     this.expiryTimer = setInterval(() => this.expire(), 60_000);
     this.expiryTimer.unref();
@@ -233,9 +248,51 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         payload: snapshotJpeg,
       });
     }
-    const { dropped } = this.outbox.add(items, this.handedUpTo);
-    this.reportDrops(dropped);
+    // Behind alerts already held, a new one waits its turn: order per camera is kept.
+    if (this.held.waiting > 0) this.writeHeld();
+    if (this.held.waiting > 0) this.held.hold(items, undefined, () => this.writeHeld());
+    else {
+      try {
+        const { dropped } = this.outbox.add(items, this.handedUpTo);
+        this.reportDrops(dropped);
+        this.held.writable();
+      } catch (err) {
+        if (!HeldAlerts.isDiskFull(err)) throw err;
+        this.held.hold(items, err as NodeJS.ErrnoException, () => this.writeHeld());
+      }
+    }
     this.pump();
+  }
+
+  /**
+   * Why alerts wait in memory instead of the outbox (a full disk), with the figures; undefined when the outbox takes
+   * them. Clears by itself once the disk does again.
+   */
+  get degraded(): string | undefined {
+    return this.held?.degraded;
+  }
+
+  /** Held alerts not yet sent go into the outbox when it takes them again (behind everything already there). */
+  private writeHeld(): void {
+    if (!this.outbox) return;
+    const outbox = this.outbox;
+    const waiting = this.held.unsent();
+    if (waiting.length === 0) {
+      this.held.probe();
+      return;
+    }
+    try {
+      const { dropped } = outbox.add(
+        waiting.map((h) => h.item),
+        this.handedUpTo,
+      );
+      this.held.written(waiting);
+      this.reportDrops(dropped);
+      this.pump();
+    } catch (err) {
+      if (!HeldAlerts.isDiskFull(err)) throw err;
+      this.held.stillFull(err as NodeJS.ErrnoException);
+    }
   }
 
   /** Retained per camera; while offline only the latest per camera is kept and sent on reconnect. */
@@ -281,6 +338,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       delivered: this.delivered,
       reconnects: this.reconnects,
       outbox: this.outbox.stats(),
+      held: this.held.count,
     };
   }
 
@@ -319,6 +377,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       ).catch(() => undefined);
       while (this.inflight > 0 && client.connected && Date.now() < deadline) await sleep(20);
     }
+    await withTimeout(Promise.all(this.recording), deadline).catch(() => undefined);
+    this.writeHeld();
+    this.held.close();
     await withTimeout(client.endAsync(!client.connected), deadline).catch(() => client.endAsync(true));
     this.outbox?.close();
     this.outbox = null;
@@ -340,15 +401,45 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       const opts: IClientPublishOptions = { qos: 1, properties: message.properties };
       client.publish(message.topic, payload, opts, (err) => this.onAck(message, err));
     }
+    if (messages.length === room) return;
+    // Held alerts are newer than every row: they go once the outbox has nothing more to send.
+    for (const h of this.held.unsent().slice(0, room - messages.length)) {
+      h.sent = true;
+      this.inflight++;
+      client.publish(h.item.topic, h.item.payload, { qos: 1, properties: h.item.properties }, (err) => this.onHeldAck(h, err));
+    }
+  }
+
+  private onHeldAck(h: Held, err: Error | undefined): void {
+    this.inflight--;
+    if (err) {
+      h.sent = false;
+      this.log.warn({ camera: h.item.camera, eventId: h.item.eventId, err: err.message }, 'held alert not acknowledged: sent again');
+    } else {
+      this.delivered++;
+      this.held.delivered(h);
+      const d: Delivery = { message: { ...h.message }, ackedAt: Date.now() };
+      const done = (this.ctx.recordDelivery?.(d) ?? Promise.resolve())
+        .then(() => void this.emit('delivered', d))
+        .catch((e: unknown) =>
+          this.log.error({ eventId: h.item.eventId, err: (e as Error).message }, 'delivery of a held alert not recorded'),
+        );
+      this.recording.add(done);
+      void done.finally(() => this.recording.delete(done));
+    }
+    this.pump();
   }
 
   private onAck(message: OutboxMessage, err: Error | undefined): void {
     this.inflight--;
     if (!this.outbox) return;
     if (!err) {
-      this.outbox.remove(message.id);
       this.delivered++;
-      this.emit('delivered', { message, ackedAt: Date.now() });
+      const done = this.recordThenForget({ message, ackedAt: Date.now() });
+      this.recording.add(done);
+      void done
+        .catch((err: unknown) => this.log.error({ eventId: message.eventId, err: (err as Error).message }, 'delivery bookkeeping failed'))
+        .finally(() => this.recording.delete(done));
     } else if (err instanceof ErrorWithReasonCode && err.code >= 0x80) {
       const drop = this.outbox.reject(message.id, `broker refused it: ${err.message} (reason 0x${err.code.toString(16)})`);
       if (drop) this.reportDrops([drop]);
@@ -359,6 +450,29 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       );
     }
     this.pump();
+  }
+
+  /** PUBACK → the delivery's record on disk → the outbox row deleted, in this order. */
+  private async recordThenForget(d: Delivery): Promise<void> {
+    try {
+      await this.ctx.recordDelivery?.(d);
+    } catch (err) {
+      this.log.error(
+        { camera: d.message.camera, eventId: d.message.eventId, err: (err as Error).message },
+        'delivery not recorded: the message stays in the outbox and is sent (and recorded) again at the next start',
+      );
+      return;
+    }
+    // Closed meanwhile (stop timed out): the row stays and the next start sends and records it again.
+    if (!this.outbox) return;
+    try {
+      this.outbox.remove(d.message.id);
+    } catch (err) {
+      // A full disk refuses even a delete (SQLite's journal): the row stays, and the next start sends it again.
+      if (!HeldAlerts.isDiskFull(err)) throw err;
+      this.log.warn({ eventId: d.message.eventId, err: (err as Error).message }, 'delivered message not removed from the full outbox');
+    }
+    this.emit('delivered', d);
   }
 
   private onClientError(err: Error): void {
@@ -428,7 +542,12 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   }
 
   private expire(): void {
-    if (this.outbox) this.reportDrops(this.outbox.expire(this.handedUpTo));
+    try {
+      if (this.outbox) this.reportDrops(this.outbox.expire(this.handedUpTo));
+    } catch (err) {
+      if (!HeldAlerts.isDiskFull(err)) throw err;
+      this.log.warn({ err: (err as Error).message }, 'expired messages not removed from the full outbox: tried again later');
+    }
   }
 
   private reportDrops(drops: OutboxDrop[]): void {

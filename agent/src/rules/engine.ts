@@ -10,7 +10,8 @@ import type { RuleConfig, ZoneConfig } from './config.ts';
 import { pointInPolygon, toPixels } from './geometry.ts';
 import type { RuleEvaluator } from './kind.ts';
 import { ruleKind } from './kinds/index.ts';
-import { createLifecycle, type Lifecycle } from './lifecycle.ts';
+import { createLifecycle, type Lifecycle, type RestoreOptions } from './lifecycle.ts';
+import type { SavedEvent } from './restore.ts';
 import { inSchedule } from './schedule.ts';
 import type { TrackLimits } from './limits.ts';
 import { thresholdWarnings } from './thresholds.ts';
@@ -38,6 +39,13 @@ export interface CameraRules {
   activeEvents(): EventView[];
   /** Every rule of every zone with what it follows now, for the console's live view. */
   progress(): RuleProgress[];
+  /** The open events, to be written to disk so that a restart continues them. */
+  saveOpenEvents(): SavedEvent[];
+  /**
+   * Hands events saved by the previous run to their rules (same zone id, rule id and type), to be taken over at the
+   * next frame. Returns those no rule of this camera takes (the config changed).
+   */
+  restoreOpenEvents(saved: readonly SavedEvent[], opts: RestoreOptions): SavedEvent[];
 }
 
 export interface CameraRulesOptions {
@@ -159,6 +167,22 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
 
     activeEvents() {
       return lifecycles.flatMap((l) => l.active());
+    },
+
+    saveOpenEvents() {
+      return lifecycles.flatMap((l) => l.save());
+    },
+
+    restoreOpenEvents(saved, opts) {
+      const homeless: SavedEvent[] = [];
+      for (const s of saved) {
+        const home = zones
+          .find(({ zone }) => zone.id === s.zone)
+          ?.rules.find(({ params }) => params.id === s.rule && params.type === s.type);
+        if (home) home.lifecycle.restore([s], opts);
+        else homeless.push(s);
+      }
+      return homeless;
     },
 
     progress() {

@@ -9,6 +9,7 @@ import type { RuleConfig } from './config.ts';
 import { describeSchedule, formatDuration } from './describe.ts';
 import type { Sighting, RuleKind } from './kind.ts';
 import type { TrackLimits } from './limits.ts';
+import { notSeenReason, restoreVerdict, type SavedEvent } from './restore.ts';
 import type {
   EventObject,
   EventPhase,
@@ -56,6 +57,14 @@ interface Episode {
   event?: ActiveEvent;
   /** Resolved or marked false positive: followed silently until it lapses, so it cannot start again at once. */
   closed: boolean;
+  /** Restored from disk after a restart and not seen again yet: ended as not seen once `graceUntil` passes. */
+  restored?: { saved: SavedEvent; graceUntil: number; graceMs: number; downtimeMs: number };
+}
+
+/** How saved events are taken back after a restart (monotonic ms). */
+export interface RestoreOptions {
+  graceMs: number;
+  maxDowntimeMs: number;
 }
 
 export interface LifecycleSpec {
@@ -89,6 +98,13 @@ export interface Lifecycle {
   followed(): FollowedViolation[];
   /** The schedule was open at the latest frame. */
   isOpen(): boolean;
+  /** The open events as they are to be written to disk (those still waiting to be restored included). */
+  save(): SavedEvent[];
+  /**
+   * Events saved by the previous run: taken over at the next frame. Each waits `graceMs` for an object at its place
+   * (any track: ids start again with the process) and continues with its id and next seq, or ends as not seen.
+   */
+  restore(saved: readonly SavedEvent[], opts: RestoreOptions): void;
 }
 
 /**
@@ -117,6 +133,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
   const wall = (mono: number) => mono + wallOffset;
   /** Dwell never counts from before the schedule opened; before the first closed period, it is unbounded. */
   let openSince = -Infinity;
+  let toRestore: { saved: readonly SavedEvent[]; opts: RestoreOptions } | undefined;
 
   const view = (ep: Episode, ev: ActiveEvent): EventView => ({
     eventId: ev.id,
@@ -177,6 +194,12 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
       reminder: true,
       reason: `still present ${formatDuration((at - ev.dispatchedAt!) / 1000)} after dispatch`,
     });
+  };
+
+  /** The object of a restored event is seen again: the event goes on, and says so once. */
+  const resumed = (ep: Episode, ev: ActiveEvent, at: number, downtimeMs: number): ViolationUpdate => {
+    ev.lastEmitAt = at;
+    return message(ep, ev, 'updated', { reason: `continued after the agent restarted (down ${Math.round(downtimeMs / 1000)} s)` });
   };
 
   const endReason = (ep: Episode, facts: FrameFacts): string => {
@@ -259,6 +282,86 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     ep.quality = c.anchors.reduce((s, a) => s + a.score, 0) / c.anchors.length;
   };
 
+  /** Saved events become episodes without track ids, so only a track at their place takes them (recovery by place). */
+  const takeBack = (saved: readonly SavedEvent[], opts: RestoreOptions, at: number, nowWall: number): ViolationUpdate[] => {
+    const out: ViolationUpdate[] = [];
+    for (const s of saved) {
+      const verdict = restoreVerdict(s, nowWall, opts.maxDowntimeMs);
+      const since = at - (verdict.resume ? verdict.dwellMs : s.dwellMs);
+      const sighted = at - verdict.downtimeMs;
+      const ev: ActiveEvent = {
+        id: s.eventId,
+        seq: s.nextSeq,
+        startedAt: since,
+        lastEmitAt: at,
+        bestQuality: s.bestQuality,
+        ...(s.operator && { operator: s.operator }),
+        ...(s.dispatchedAgoMs !== undefined && { dispatchedAt: sighted - s.dispatchedAgoMs }),
+        ...(s.remindInMs !== undefined && { remindAt: at + Math.max(0, s.remindInMs) }),
+        ...(s.phase && { phase: s.phase }),
+      };
+      const ep: Episode = {
+        key: s.key,
+        since,
+        lastTrueAt: at,
+        anchorIds: new Set(),
+        formerIds: new Set(),
+        region: s.region,
+        objects: s.objects,
+        quality: s.bestQuality,
+        event: ev,
+        closed: false,
+      };
+      if (!verdict.resume) {
+        logger.info(
+          { eventId: ev.id, zone: spec.zone.id, rule: rule.id, downtimeMs: verdict.downtimeMs },
+          'restored event ended: down too long',
+        );
+        out.push(endUnseen(ep, ev, s, verdict.reason));
+        continue;
+      }
+      ep.restored = { saved: s, graceUntil: at + opts.graceMs, graceMs: opts.graceMs, downtimeMs: verdict.downtimeMs };
+      episodes.push(ep);
+      logger.debug({ eventId: ev.id, zone: spec.zone.id, rule: rule.id, downtimeMs: verdict.downtimeMs }, 'event restored');
+    }
+    return out;
+  };
+
+  /** Ended when last seen: the agent cannot tell when in its absence the violation stopped. */
+  const endUnseen = (ep: Episode, ev: ActiveEvent, s: SavedEvent, reason: string): ViolationUpdate =>
+    message(ep, ev, 'ended', {
+      startedAt: s.startedAtWall,
+      observedAt: s.lastSeenWall,
+      endedAt: s.lastSeenWall,
+      dwellSeconds: s.dwellMs / 1000,
+      reason,
+    });
+
+  const saveOf = (ep: Episode, ev: ActiveEvent): SavedEvent => {
+    if (ep.restored) return { ...ep.restored.saved, nextSeq: ev.seq, ...(ev.operator && { operator: ev.operator }) };
+    return {
+      eventId: ev.id,
+      nextSeq: ev.seq,
+      zone: spec.zone.id,
+      rule: rule.id,
+      type: rule.type,
+      ...(ep.key !== undefined && { key: ep.key }),
+      startedAtWall: wall(ev.startedAt),
+      lastSeenWall: wall(ep.lastTrueAt),
+      dwellMs: Math.max(0, ep.lastTrueAt - ev.startedAt),
+      ...(ev.phase && { phase: ev.phase }),
+      region: ep.region,
+      objects: ep.objects.map(({ foreground, ...o }) => ({
+        ...o,
+        ...(foreground && { foreground: { area: foreground.area, overlaps: [...foreground.overlaps] } }),
+      })),
+      bestQuality: ev.bestQuality,
+      ...(ev.operator && { operator: ev.operator }),
+      ...(ev.dispatchedAt !== undefined && { dispatchedAgoMs: Math.max(0, ep.lastTrueAt - ev.dispatchedAt) }),
+      ...(ev.remindAt !== undefined && { remindInMs: ev.remindAt - ep.lastTrueAt }),
+    };
+  };
+
   return {
     step(candidates, now, facts) {
       const at = now.mono;
@@ -266,6 +369,10 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
       if (facts.open && wasOpen === false) openSince = at;
       wasOpen = facts.open;
       const out: ViolationUpdate[] = [];
+      if (toRestore) {
+        out.push(...takeBack(toRestore.saved, toRestore.opts, at, now.wall));
+        toRestore = undefined;
+      }
       const matched = match(candidates, facts.seen);
       const touched = new Set<Episode>();
       for (const c of candidates) {
@@ -292,12 +399,29 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
         }
         observe(ep, c, at, m?.sameObject ?? true);
         touched.add(ep);
+        const back = ep.restored;
+        ep.restored = undefined;
         if (ep.closed) continue;
-        const msg = ep.event ? progress(ep, ep.event, at) : at - ep.since >= startMs ? start(ep, at) : undefined;
+        const msg =
+          back && ep.event
+            ? resumed(ep, ep.event, at, back.downtimeMs)
+            : ep.event
+              ? progress(ep, ep.event, at)
+              : at - ep.since >= startMs
+                ? start(ep, at)
+                : undefined;
         if (msg) out.push(msg);
       }
       episodes = episodes.filter((ep) => {
-        if (touched.has(ep) || at - ep.lastTrueAt < endAfterMs) return true;
+        if (touched.has(ep)) return true;
+        if (ep.restored) {
+          if (at < ep.restored.graceUntil) return true;
+          const { saved, graceMs, downtimeMs } = ep.restored;
+          logger.info({ eventId: saved.eventId, zone: spec.zone.id, rule: rule.id }, 'restored event ended: not seen after the restart');
+          if (ep.event && !ep.closed) out.push(endUnseen(ep, ep.event, saved, notSeenReason(saved, graceMs, downtimeMs)));
+          return false;
+        }
+        if (at - ep.lastTrueAt < endAfterMs) return true;
         if (ep.event && !ep.closed) out.push(finish(ep, ep.event, at, facts));
         return false;
       });
@@ -358,5 +482,14 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     },
 
     isOpen: () => wasOpen ?? true,
+
+    save() {
+      const live = episodes.flatMap((ep) => (ep.event && !ep.closed ? [saveOf(ep, ep.event)] : []));
+      return toRestore ? [...toRestore.saved, ...live] : live;
+    },
+
+    restore(saved, opts) {
+      toRestore = { saved: [...(toRestore?.saved ?? []), ...saved], opts };
+    },
   };
 }

@@ -36,7 +36,9 @@ import { operatorCommandHandlers } from './operator-commands.ts';
 import { planReload } from './reload-plan.ts';
 import { EventSink } from './event-sink.ts';
 import { writeHealthFile } from './health-file.ts';
+import { OpenEventsFile, type OpenEventEntry } from './open-events-file.ts';
 import { boxIdOf } from './identity.ts';
+import { deliveryRecorder } from './delivery-audit.ts';
 
 export interface AgentOptions {
   version: string;
@@ -97,22 +99,29 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
     });
     await evidence.start();
     teardown.add(() => evidence.stop());
+    const openEvents = await OpenEventsFile.open(join(state.config.dataDir, 'events'), state.config.events, log);
     const events = new EventFeed();
     const sink = new EventSink({
       publisher,
       evidence,
       audit,
       log,
-      onAlert: (alert, line) => (events.add(alert), opts.onAlert?.(alert, line)),
+      onAlert: (alert, line) => (events.add(alert), openEvents.soon(), opts.onAlert?.(alert, line)),
       plates,
     });
     teardown.add(() => sink.drain());
 
+    // A full disk shows in the retained status with its figures: the audit log's, the outbox's and the evidence's.
+    const degraded = () => [audit.degraded, publisher.degraded, evidence.degraded].filter(Boolean).join('; ') || undefined;
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const modelInfo = { name: model.manifest.name, sha256: model.sha256 };
+    // Runs after the cameras stopped (teardown is in reverse): their open events are parked in the file by then.
+    teardown.add(() => openEvents.close());
     const cameras = startCameras({
       config: () => state.config,
+      openEvents,
+      sink,
       registry,
       evidence,
       publisher,
@@ -129,9 +138,11 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       },
       status: () => ({
         ...statusOf(state.config, version, boxId, startedAt, cameras.sources),
-        ...(audit.degraded ? { degraded: audit.degraded } : {}),
+        ...(degraded() ? { degraded: degraded() } : {}),
       }),
     });
+    openEvents.dropUnclaimed();
+    openEvents.start(() => new Map([...cameras.pipelines].map(([id, p]) => [id, openEventsOf(p, sink)])));
     teardown.add(() => cameras.stopAll());
     teardown.add(async () => evidence.cutPendingClipsNow());
     registerPublisherMetrics(registry, () => publisher.stats());
@@ -142,7 +153,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       loop: cameras.loop,
       log,
       teardown,
-      degraded: () => audit.degraded,
+      degraded,
       publishStatus: cameras.publishStatus,
     });
     if (state.config.http && !state.config.http.console) {
@@ -163,6 +174,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
       for (const id of [...plan.removed, ...restarted]) await cameras.remove(id);
       state.config = next.config;
       plan.restarted.forEach(cameras.add);
+      openEvents.dropUnclaimed();
       cameras.publishStatus();
       await audit.append('config_loaded', {
         file: next.file,
@@ -345,19 +357,9 @@ async function connectBroker(
       url: brokerUrl,
       startedAt: ctx.startedAt,
       cameras: cameraList(config),
+      recordDelivery: deliveryRecorder(audit),
     },
     log,
-  );
-  publisher.on('delivered', (d) =>
-    record(audit, log, 'delivery', {
-      outboxId: d.message.id,
-      kind: d.message.kind,
-      camera: d.message.camera,
-      eventId: d.message.eventId,
-      state: d.message.state,
-      topic: d.message.topic,
-      ackedAt: new Date(d.ackedAt).toISOString(),
-    }),
   );
   publisher.on('dropped', (d) => record(audit, log, 'outbox_dropped', { ...d }));
   await publisher.start();
@@ -367,6 +369,9 @@ async function connectBroker(
 
 interface CameraDeps {
   config: () => Config;
+  /** A camera's open events of the previous run (or of its pipeline before a reload) go to its new pipeline. */
+  openEvents: OpenEventsFile;
+  sink: EventSink;
   registry: Registry;
   evidence: EvidenceService;
   publisher: Publisher;
@@ -392,7 +397,9 @@ function startCameras(deps: CameraDeps) {
   registerHealthMetrics(deps.registry, () => loop.health());
   const publishStatus = () => publisher.publishStatus(deps.status());
   const add = (cam: Config['cameras'][number]) => {
-    pipelines.set(cam.id, new CameraPipeline(cam, { ...deps.pipeline, mask: evidence.privacyMask(cam.id) }, log));
+    const pipeline = new CameraPipeline(cam, { ...deps.pipeline, mask: evidence.privacyMask(cam.id) }, log);
+    continueOpenEvents(pipeline, deps.openEvents.take(cam.id), deps.openEvents.config, deps.sink, log);
+    pipelines.set(cam.id, pipeline);
     const source = createCameraSource(cam, log, evidence.ringOutputFor(cam.id));
     source.on('state', publishStatus);
     sources.set(cam.id, source);
@@ -402,6 +409,8 @@ function startCameras(deps: CameraDeps) {
   const remove = async (id: string) => {
     const source = sources.get(id);
     loop.removeCamera(id);
+    const pipeline = pipelines.get(id);
+    if (pipeline) deps.openEvents.park(id, openEventsOf(pipeline, deps.sink));
     pipelines.delete(id);
     sources.delete(id);
     await source?.stop();
@@ -437,11 +446,11 @@ function startReporting(
 ): void {
   const { publisher, loop, log } = ctx;
   const healthFile = join(config.dataDir, 'health.json');
-  let degraded: boolean | undefined;
+  let degraded: string | undefined;
   const healthTimer = setInterval(() => {
-    // The retained status says when the box is degraded, and when it is not any more.
-    const now = ctx.degraded() !== undefined;
-    if (now !== degraded && (degraded !== undefined || now)) ctx.publishStatus();
+    // The retained status says when the box is degraded (with the latest figures), and when it is not any more.
+    const now = ctx.degraded();
+    if (now !== degraded) ctx.publishStatus();
     degraded = now;
     const all = loop.health();
     for (const h of all) publisher.publishHealth(h);
@@ -475,6 +484,29 @@ function startReporting(
     clearInterval(healthTimer);
     clearInterval(metricsTimer);
   });
+}
+
+function openEventsOf(p: CameraPipeline, sink: EventSink): OpenEventEntry[] {
+  return p.rules.saveOpenEvents().map((event) => {
+    const evidence = sink.evidenceOf(event.eventId);
+    return evidence ? { event, evidence } : { event };
+  });
+}
+
+/** The previous run's open events of the camera: its rules take them back at the next frame, the sink their evidence. */
+function continueOpenEvents(p: CameraPipeline, entries: OpenEventEntry[], cfg: Config['events'], sink: EventSink, log: Logger): void {
+  if (entries.length === 0) return;
+  for (const e of entries) if (e.evidence) sink.adoptEvidence(e.event.eventId, e.evidence);
+  const homeless = p.rules.restoreOpenEvents(
+    entries.map((e) => e.event),
+    { graceMs: cfg.restoreGraceSeconds * 1000, maxDowntimeMs: cfg.maxDowntimeMinutes * 60_000 },
+  );
+  log.info({ camera: p.camera.id, events: entries.length - homeless.length }, 'open events of the previous run to be continued');
+  if (homeless.length > 0)
+    log.warn(
+      { camera: p.camera.id, events: homeless.map((e) => `${e.eventId} (${e.zone}/${e.rule})`) },
+      'open events whose zone or rule is no longer configured: not continued (their last alert stands)',
+    );
 }
 
 /** An audit record nobody waits for: a failure is logged, never an unhandled rejection that ends the process. */

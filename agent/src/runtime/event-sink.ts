@@ -86,6 +86,16 @@ export class EventSink {
     this.queues.set(camera.id, next);
   }
 
+  /** The evidence the event's alerts carry now, to be saved with the open event. */
+  evidenceOf(eventId: string): Alert['evidence'] | undefined {
+    return this.events.get(eventId)?.evidence;
+  }
+
+  /** An event continued after a restart carries the evidence its alerts carried before. */
+  adoptEvidence(eventId: string, evidence: Alert['evidence']): void {
+    if (!this.events.has(eventId)) this.events.set(eventId, { evidence });
+  }
+
   /** Resolves when every queued message is in the outbox (and clips being cut are stored). */
   async drain(): Promise<void> {
     await Promise.all(this.queues.values());
@@ -112,35 +122,46 @@ export class EventSink {
     let jpeg: Buffer | undefined;
     if (frame && wantsSnapshot(u)) {
       const zone = camera.zones.get(u.zone.id);
-      const snap = await this.deps.evidence.snapshot({
-        eventId: u.eventId,
-        camera: camera.id,
-        frame,
-        at,
-        objects: u.objects.map((o) => ({
-          box: o.box,
-          label: o.label,
-          score: o.score,
-          trackId: o.trackId,
-          ...(plateOf?.has(o.trackId) && { plate: plateOf.get(o.trackId)!.text }),
-        })),
-        zone: zone && { name: zone.name, polygon: zone.polygon },
-        line: zone?.lines.get(u.rule.id),
-        others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
-        trainingFrame: u.state !== 'cleared',
-      });
-      jpeg = snap.jpeg;
-      known.evidence = {
-        ...known.evidence,
-        snapshot: {
-          sha256: snap.sha256,
-          bytes: snap.bytes,
-          width: snap.width,
-          height: snap.height,
-          topic: this.deps.publisher.topics.eventSnapshot(camera.id, u.eventId),
-        },
-        thumbnail: snap.thumbnail,
-      };
+      // Evidence is shed before alerts: a snapshot that cannot be stored (a full disk) leaves the alert without it.
+      const snap = await this.deps.evidence
+        .snapshot({
+          eventId: u.eventId,
+          camera: camera.id,
+          frame,
+          at,
+          objects: u.objects.map((o) => ({
+            box: o.box,
+            label: o.label,
+            score: o.score,
+            trackId: o.trackId,
+            ...(plateOf?.has(o.trackId) && { plate: plateOf.get(o.trackId)!.text }),
+          })),
+          zone: zone && { name: zone.name, polygon: zone.polygon },
+          line: zone?.lines.get(u.rule.id),
+          others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
+          trainingFrame: u.state !== 'cleared',
+        })
+        .catch((err: unknown) => {
+          this.log.warn(
+            { camera: camera.id, eventId: u.eventId, err: (err as Error).message },
+            'snapshot not stored; the alert goes without it',
+          );
+          return undefined;
+        });
+      if (snap) {
+        jpeg = snap.jpeg;
+        known.evidence = {
+          ...known.evidence,
+          snapshot: {
+            sha256: snap.sha256,
+            bytes: snap.bytes,
+            width: snap.width,
+            height: snap.height,
+            topic: this.deps.publisher.topics.eventSnapshot(camera.id, u.eventId),
+          },
+          thumbnail: snap.thumbnail,
+        };
+      }
     }
     // Around the decision, not the condition's start: a car parked 3 minutes ago is long out of the ring.
     if (u.state === 'started') known.clip = this.cutClip(camera.id, u.eventId, at, known);

@@ -15,6 +15,7 @@ describe('publisher Prometheus metrics', () => {
       inflight: 2,
       delivered: 40,
       reconnects: 3,
+      held: 0,
       outbox: {
         messages: 12,
         bytes: 4096,
