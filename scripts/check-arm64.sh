@@ -76,7 +76,7 @@ for m in proc sys dev dev/pts; do
   mountpoint -q "$rootfs/$m" || { mount --bind "/$m" "$rootfs/$m"; mounts+=("$rootfs/$m"); }
 done
 cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
-in_arm64() { chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 TZ=UTC "$@"; }
+in_arm64() { chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TZ=UTC "$@"; }
 
 if [ ! -e "$rootfs/.jifang-rootfs" ]; then
   # What a user installs on a Debian 13 box: Node and ffmpeg from Debian; a compiler for native modules without a
