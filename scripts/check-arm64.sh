@@ -76,7 +76,16 @@ for m in proc sys dev dev/pts; do
   mountpoint -q "$rootfs/$m" || { mount --bind "/$m" "$rootfs/$m"; mounts+=("$rootfs/$m"); }
 done
 cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
-in_arm64() { chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TZ=UTC "$@"; }
+# npm inside uses the host's registry and, when the host reaches it through a TLS proxy with its own CA (npm's
+# cafile, NODE_EXTRA_CA_CERTS), that CA bundle too; without it npm ci stops with SELF_SIGNED_CERT_IN_CHAIN.
+npm_env=("npm_config_registry=$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)")
+host_ca=$(npm config get cafile 2>/dev/null || true)
+[ -f "$host_ca" ] || host_ca=${NODE_EXTRA_CA_CERTS:-}
+if [ -n "$host_ca" ] && [ -f "$host_ca" ]; then
+  cp "$host_ca" "$rootfs/etc/ssl/host-ca-bundle.crt"
+  npm_env+=(npm_config_cafile=/etc/ssl/host-ca-bundle.crt NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-bundle.crt)
+fi
+in_arm64() { chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TZ=UTC "${npm_env[@]}" "$@"; }
 
 if [ ! -e "$rootfs/.jifang-rootfs" ]; then
   # What a user installs on a Debian 13 box: Node and ffmpeg from Debian; a compiler for native modules without a
