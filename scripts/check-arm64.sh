@@ -46,44 +46,83 @@ grep -q '^flags: .*F' /proc/sys/fs/binfmt_misc/qemu-aarch64 \
   || { echo "check-arm64: qemu-aarch64 is registered without the F flag; chroot cannot find the emulator" >&2; exit 1; }
 
 # --- 1. the arm64 root file system ------------------------------------------------------------------------
+# Two stages, each resumable: the base system (debootstrap deletes its own /debootstrap folder only when it
+# finishes, so a base without it is complete and is kept) and the packages (an apt-get interrupted mid-unpack is
+# finished by dpkg --configure -a rather than started again).
+timings=$root/timings.txt
+mkdir -p "$root"
+timed() { # timed NAME SECONDS: one line per finished stage, kept across runs
+  echo "$(date -u +%FT%TZ) $1 $2 s" >> "$timings"
+  step "$1 took $2 s"
+}
 if [ ! -e "$rootfs/.jifang-rootfs" ]; then
-  step "debootstrap trixie arm64 into $rootfs"
-  rm -rf "$rootfs"
-  mkdir -p "$root"
-  debootstrap --arch=arm64 --variant=minbase trixie "$rootfs" "$mirror"
-  # What a user installs on a Debian 13 box: Node and ffmpeg from Debian; a compiler for native modules without a
-  # downloadable prebuilt binary; the CJK font the snapshots need.
-  chroot "$rootfs" /usr/bin/env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    nodejs npm ffmpeg ca-certificates fonts-droid-fallback fontconfig python3 make g++ >/dev/null
-  touch "$rootfs/.jifang-rootfs"
+  if [ -x "$rootfs/usr/bin/apt-get" ] && [ -s "$rootfs/var/lib/dpkg/status" ] && [ ! -e "$rootfs/debootstrap" ]; then
+    step "reusing the complete base system in $rootfs"
+  else
+    step "debootstrap trixie arm64 into $rootfs"
+    t=$(date +%s)
+    rm -rf "$rootfs"
+    debootstrap --arch=arm64 --variant=minbase trixie "$rootfs" "$mirror"
+    timed debootstrap $(( $(date +%s) - t ))
+  fi
 fi
-step "root file system ready: $(chroot "$rootfs" uname -m), node $(chroot "$rootfs" node --version), $(chroot "$rootfs" ffmpeg -hide_banner -version | head -1)"
-[ "$stage" = rootfs ] && exit 0
 
-# --- 2. the project, installed as a user would ---------------------------------------------------------------
+# apt-get and dpkg inside need proc, sys, dev and a pseudo-terminal (without /dev/pts apt stops with "Can not
+# write log (Is /dev/pts mounted?)"); the mounts stay until the script exits.
 mounts=()
 cleanup() { for ((i=${#mounts[@]}-1; i>=0; i--)); do umount -l "${mounts[$i]}" 2>/dev/null || true; done; }
 trap cleanup EXIT
-for m in proc sys dev; do
+for m in proc sys dev dev/pts; do
   mountpoint -q "$rootfs/$m" || { mount --bind "/$m" "$rootfs/$m"; mounts+=("$rootfs/$m"); }
 done
 cp /etc/resolv.conf "$rootfs/etc/resolv.conf"
-in_arm64() { chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 TZ=UTC "$@"; }
+# npm inside uses the host's registry and, when the host reaches it through a TLS proxy with its own CA (npm's
+# cafile, NODE_EXTRA_CA_CERTS), that CA bundle too; without it npm ci stops with SELF_SIGNED_CERT_IN_CHAIN.
+npm_env=("npm_config_registry=$(npm config get registry 2>/dev/null || echo https://registry.npmjs.org/)")
+host_ca=$(npm config get cafile 2>/dev/null || true)
+[ -f "$host_ca" ] || host_ca=${NODE_EXTRA_CA_CERTS:-}
+if [ -n "$host_ca" ] && [ -f "$host_ca" ]; then
+  cp "$host_ca" "$rootfs/etc/ssl/host-ca-bundle.crt"
+  npm_env+=(npm_config_cafile=/etc/ssl/host-ca-bundle.crt NODE_EXTRA_CA_CERTS=/etc/ssl/host-ca-bundle.crt)
+fi
+in_arm64() { chroot "$rootfs" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TZ=UTC "${npm_env[@]}" "$@"; }
 
+if [ ! -e "$rootfs/.jifang-rootfs" ]; then
+  # What a user installs on a Debian 13 box: Node and ffmpeg from Debian; a compiler for native modules without a
+  # downloadable prebuilt binary (Debian's npm brings node-gyp and Node's headers); the CJK font the snapshots need.
+  step "apt-get install nodejs npm ffmpeg fonts g++ inside the arm64 root file system"
+  t=$(date +%s)
+  in_arm64 DEBIAN_FRONTEND=noninteractive dpkg --configure -a
+  in_arm64 DEBIAN_FRONTEND=noninteractive apt-get install -y -q -f
+  in_arm64 DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    nodejs npm ffmpeg ca-certificates fonts-droid-fallback fontconfig python3 make g++
+  touch "$rootfs/.jifang-rootfs"
+  timed packages $(( $(date +%s) - t ))
+fi
+step "root file system ready: $(in_arm64 uname -m), node $(in_arm64 node --version), $(in_arm64 ffmpeg -hide_banner -version | head -1)"
+[ "$stage" = rootfs ] && exit 0
+
+# --- 2. the project, installed as a user would ---------------------------------------------------------------
+
+# Each line of the set-up stamped with the seconds since it began, so the log shows what npm ci, the build and
+# the provisioning each took.
+stamped() { local t=$(date +%s) line; while IFS= read -r line; do echo "  [+$(( $(date +%s) - t )) s] $line"; done; }
 step "copying the project (git archive HEAD) to /opt/jifang and ../shared beside it"
-rm -rf "$rootfs/opt/jifang"
+# node_modules stays: setup.sh runs npm ci again only when package-lock.json changed.
 mkdir -p "$rootfs/opt/jifang" "$rootfs/opt/shared"
+find "$rootfs/opt/jifang" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
 git archive HEAD | tar -x -C "$rootfs/opt/jifang"
 for d in models samples; do
-  [ -d "$project/../shared/$d" ] && cp -a "$project/../shared/$d" "$rootfs/opt/shared/"
+  [ -d "$project/../shared/$d" ] && { rm -rf "$rootfs/opt/shared/$d"; cp -a "$project/../shared/$d" "$rootfs/opt/shared/"; }
 done
 t=$(date +%s)
 step "bash scripts/setup.sh (npm ci with the arm64 native modules, npm run build, provisioning)"
-in_arm64 bash -c 'cd /opt/jifang && bash scripts/setup.sh'
-step "set-up took $(( $(date +%s) - t )) s"
+in_arm64 bash -c 'cd /opt/jifang && bash scripts/setup.sh' 2>&1 | stamped
+timed setup $(( $(date +%s) - t ))
 for f in onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node better-sqlite3/build/Release/better_sqlite3.node @img/sharp-linux-arm64/lib/sharp-linux-arm64.node; do
   echo "check-arm64:   $f: $(file -b "$rootfs/opt/jifang/node_modules/$f" | cut -d, -f1-2)"
 done
+in_arm64 bash -c 'cd /opt/jifang && node -e "require(\"better-sqlite3\")(\":memory:\"); require(\"sharp\"); require(\"onnxruntime-node\"); console.log(\"check-arm64:   the three native modules load under\", process.arch, process.version)"'
 
 # --- 3. jifang detect: the same detections as on this machine ----------------------------------------------
 photos=(samples/bus.jpg samples/dog.jpg samples/street.png samples/street-sf.jpg)
@@ -91,8 +130,10 @@ out=$root/out
 mkdir -p "$out"
 t=$(date +%s)
 in_arm64 bash -c "cd /opt/jifang && JIFANG_RUN_FROM=dist node bin/jifang.mjs detect --json ${photos[*]}" > "$out/detect-arm64.json"
-step "detect on ${#photos[@]} photos under arm64 took $(( $(date +%s) - t )) s"
+timed detect-arm64 $(( $(date +%s) - t ))
+t=$(date +%s)
 node bin/jifang.mjs detect --json "${photos[@]}" > "$out/detect-x64.json"
+timed detect-x64 $(( $(date +%s) - t ))
 node --input-type=module - "$out/detect-x64.json" "$out/detect-arm64.json" <<'JS'
 import { readFileSync } from 'node:fs';
 // Same labels and boxes (within 2 px), scores within 0.02; a detection only one side has must sit within 0.02
@@ -131,7 +172,8 @@ until grep -q ' STARTED ' "$out/demo-stdout.txt" 2>/dev/null; do
   fi
   sleep 2
 done
-step "first alert after $(( $(date +%s) - t )) s: $(grep -m1 ' STARTED ' "$out/demo-stdout.txt")"
+timed demo-first-alert $(( $(date +%s) - t ))
+step "first alert: $(grep -m1 ' STARTED ' "$out/demo-stdout.txt")"
 kill -INT "$demo" 2>/dev/null || true
 wait "$demo" 2>/dev/null || true
 step "done: $(head -1 "$out/demo-stderr.txt" | cut -c1-160)"

@@ -6,7 +6,9 @@ import { authenticate, hashPassword, parseUsers, setPassword, verifyPassword } f
 import { resolveInside } from '../../../agent/src/web/static.ts';
 
 describe('console passwords', () => {
-  it('stores scrypt hashes, never the password, and checks them', async () => {
+  // Several 32 MiB scrypt runs (~0.1 s each on an idle core, 1.5 s on two loaded ones): the default 30 s ran out
+  // once under Node 24 inside the whole unit suite at low priority.
+  it('stores scrypt hashes, never the password, and checks them', { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'jifang-pw-'));
     const file = join(dir, 'users');
     expect(await setPassword(file, 'installer1', 'installer', 'correct horse')).toBe('added');
