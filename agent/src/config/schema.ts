@@ -89,11 +89,9 @@ const configObjectSchema = z.strictObject({
   audit: auditConfigSchema
     .default(auditConfigSchema.parse({}))
     .meta({ description: 'The tamper-evident audit log (always on, in DATADIR/audit): optional signing key and backup copy.' }),
-  events: eventRestoreConfigSchema
-    .default(eventRestoreConfigSchema.parse({}))
-    .meta({
-      description: 'Open events are saved to disk and continued after a restart (or ended with a reason when their object is gone).',
-    }),
+  events: eventRestoreConfigSchema.default(eventRestoreConfigSchema.parse({})).meta({
+    description: 'Open events are saved to disk and continued after a restart (or ended with a reason when their object is gone).',
+  }),
   catalogue: z.string().min(1).optional().meta({
     description:
       "A site's file of corrections and additions to the event catalogue (same form as agent/src/catalogue/events.yaml); relative to the config file.",
