@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
-import { mqttTlsSchema } from '../publish/config.ts';
+import { brokerLoginFields } from '../publish/config.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,
@@ -37,13 +37,7 @@ export const centerMqttSchema = z.strictObject({
   clientId: z.string().min(1).max(64).optional().meta({
     description: 'MQTT client id, unique per instance and stable, so the broker keeps its session and messages across a restart.',
   }),
-  username: z.string().optional().meta({ description: 'User name on the broker.' }),
-  password: secretSchema
-    .optional()
-    .meta({ description: 'Password on the broker: inline, { file: PATH } or { env: NAME } (better: keeps it out of the config).' }),
-  tls: mqttTlsSchema
-    .optional()
-    .meta({ description: 'TLS settings for an mqtts:// or wss:// broker; files are relative to the config file.' }),
+  ...brokerLoginFields,
   sessionExpirySeconds: z
     .number()
     .int()

@@ -42,6 +42,17 @@ export const mqttTlsSchema = z.strictObject({
     .meta({ description: 'Refuse a broker whose certificate does not check out (default true; false only for testing).' }),
 });
 
+/** How a client logs in to the broker: the box and the command center take the same three fields. */
+export const brokerLoginFields = {
+  username: z.string().optional().meta({ description: 'User name on the broker.' }),
+  password: secretSchema
+    .optional()
+    .meta({ description: 'Password on the broker: inline, { file: PATH } or { env: NAME } (better: keeps it out of the config).' }),
+  tls: mqttTlsSchema
+    .optional()
+    .meta({ description: 'TLS settings for an mqtts:// or wss:// broker; files are relative to the config file.' }),
+};
+
 export const mqttConfigSchema = z.strictObject({
   url: z
     .string()
@@ -78,13 +89,7 @@ export const mqttConfigSchema = z.strictObject({
     .min(1)
     .optional()
     .meta({ description: 'MQTT client id, unique and stable per box so the broker keeps its session; default jifang-SITE-BOXID.' }),
-  username: z.string().optional().meta({ description: 'User name on the broker.' }),
-  password: secretSchema
-    .optional()
-    .meta({ description: 'Password on the broker: inline, { file: PATH } or { env: NAME } (better: keeps it out of the config).' }),
-  tls: mqttTlsSchema
-    .optional()
-    .meta({ description: 'TLS settings for an mqtts:// or wss:// broker; files are relative to the config file.' }),
+  ...brokerLoginFields,
   keepaliveSeconds: z
     .number()
     .int()
