@@ -161,7 +161,13 @@ class OrtDetector implements Detector {
     const c = this.candidates;
     if (p === 0) c.clear();
     const first = c.length;
-    this.decoder.decode(r.outputs, this.plan.thresholds, p, c);
+    try {
+      this.decoder.decode(r.outputs, this.plan.thresholds, p, c);
+    } catch (err) {
+      // A model whose outputs do not fit its manifest fails this call, naming why; it must not hang it.
+      this.fail(job, err as Error);
+      return;
+    }
     const { window } = job.passes[p];
     toFrame(c, first, window, fit.scaleX, fit.scaleY);
     job.passes[p].pixel = Math.max(1 / fit.scaleX, 1 / fit.scaleY);

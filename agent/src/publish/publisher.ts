@@ -30,6 +30,8 @@ export interface PublisherContext {
   url?: string;
   /** For the status published on connect before the agent's first `publishStatus`. */
   cameras?: Status['cameras'];
+  /** Where the box stands, for that first status too: a map places the box by it. */
+  place?: Pick<Status, 'location' | 'address'>;
   startedAt?: number;
   /**
    * The durable record of a delivery (the audit log). The outbox row is deleted only once it resolves: after a kill
@@ -126,6 +128,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       boxId: ctx.boxId,
       startedAt: new Date(ctx.startedAt ?? Date.now()).toISOString(),
       at: new Date().toISOString(),
+      ...ctx.place,
       cameras: ctx.cameras ?? [],
     };
   }

@@ -47,6 +47,8 @@ export const savedEventSchema = z.strictObject({
       label: z.string(),
       score: z.number(),
       box: boxSchema,
+      /** The model that saw it, on a camera with several. */
+      model: z.string().optional(),
       foreground: z.strictObject({ area: z.number(), overlaps: z.array(z.string()) }).optional(),
     }),
   ),

@@ -357,6 +357,7 @@ async function connectBroker(
       url: brokerUrl,
       startedAt: ctx.startedAt,
       cameras: cameraList(config),
+      place: placeOf(config),
       recordDelivery: deliveryRecorder(audit),
     },
     log,
@@ -538,7 +539,11 @@ function auditBackup(auditDir: string, backupDir: string, log: Logger) {
 }
 
 function cameraList(config: Config): Status['cameras'] {
-  return config.cameras.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}) }));
+  return config.cameras.map((c) => ({ id: c.id, ...(c.name ? { name: c.name } : {}), location: c.location ?? config.site.location }));
+}
+
+function placeOf(config: Config): Pick<Status, 'location' | 'address'> {
+  return { location: config.site.location, ...(config.site.address ? { address: config.site.address } : {}) };
 }
 
 function statusOf(config: Config, version: string, boxId: string, startedAt: number, sources: ReadonlyMap<string, CameraSource>): Status {
@@ -548,8 +553,7 @@ function statusOf(config: Config, version: string, boxId: string, startedAt: num
     boxId,
     startedAt: new Date(startedAt).toISOString(),
     at: new Date().toISOString(),
-    location: config.site.location,
-    ...(config.site.address ? { address: config.site.address } : {}),
+    ...placeOf(config),
     cameras: config.cameras.map((c) => ({
       id: c.id,
       ...(c.name ? { name: c.name } : {}),
