@@ -35,7 +35,16 @@ export interface ConsoleRuntime {
  * a copy of the picture at most once per `imageIntervalMs` while someone watches (asked within `watchMs`).
  */
 export class LiveRecorder {
-  private facts?: { seq: number; at: number; width: number; height: number; detections: readonly Detection[]; tracks: readonly Track[] };
+  /** `at` is the wall clock (shown); `monoAt` the monotonic one the tracker's times are on (durations). */
+  private facts?: {
+    seq: number;
+    at: number;
+    monoAt: number;
+    width: number;
+    height: number;
+    detections: readonly Detection[];
+    tracks: readonly Track[];
+  };
   private image?: { image: RgbImage; seq: number; at: number };
   private watchedUntil = 0;
 
@@ -46,7 +55,7 @@ export class LiveRecorder {
 
   record(frame: Frame, detections: readonly Detection[], tracks: readonly Track[]): void {
     const at = frame.receivedAt;
-    this.facts = { seq: frame.seq, at, width: frame.width, height: frame.height, detections, tracks };
+    this.facts = { seq: frame.seq, at, monoAt: frame.monoAt, width: frame.width, height: frame.height, detections, tracks };
     if (at > this.watchedUntil || (this.image && at - this.image.at < this.imageIntervalMs)) return;
     let img = this.image?.image;
     if (!img || img.data.length !== frame.data.length)
@@ -75,8 +84,8 @@ export class LiveRecorder {
             score: t.meanScore,
             box: t.box,
             moving: t.moving,
-            stationarySeconds: (f.at - t.stationarySince) / 1000,
-            seenSeconds: (f.at - t.firstSeen) / 1000,
+            stationarySeconds: (f.monoAt - t.stationarySince) / 1000,
+            seenSeconds: (f.monoAt - t.firstSeen) / 1000,
           })),
       },
       image: this.image,

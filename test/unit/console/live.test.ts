@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LiveRecorder } from '../../../agent/src/console/live.ts';
 import type { Frame } from '../../../agent/src/ingest/frame.ts';
+import type { Track } from '../../../agent/src/track/types.ts';
 
 const frame = (seq: number, at: number, value: number): Frame => ({
   camera: 'c',
@@ -29,5 +30,23 @@ describe('live recorder', () => {
     expect(second.image.data).toBe(first.image.data);
     live.record(frame(5, 40_000, 5), [], []); // nobody has asked for 15 s
     expect(live.read(40_000)!.image!.seq).toBe(4);
+  });
+
+  it("shows how long a track has stood still on the tracker's monotonic clock, whatever the wall clock says", () => {
+    const live = new LiveRecorder();
+    const wall = Date.parse('2026-12-01T21:40:00Z');
+    const track = {
+      id: 1,
+      label: 'car',
+      meanScore: 0.88,
+      box: { x1: 0, y1: 0, x2: 1, y2: 1 },
+      state: 'tracked',
+      moving: false,
+      firstSeen: 40_000,
+      stationarySince: 50_000,
+    } as unknown as Track;
+    live.record({ ...frame(1, wall, 0), monoAt: 60_000 }, [], [track]);
+    const [shown] = live.read(wall)!.facts.tracks;
+    expect([shown.stationarySeconds, shown.seenSeconds]).toEqual([10, 20]);
   });
 });
