@@ -57,7 +57,8 @@ describe('a camera back after an outage longer than the longest backoff (real RT
     // Down past a whole backoff: the reconnect at its end was refused, and a new full backoff has begun.
     const refused = await untilState(src, (s) => s.state === 'backoff' && s.reconnects >= 1);
     expect(refused.reason).toMatch(/^connection refused/);
-    await new Promise((r) => setTimeout(r, 2000));
+    // The backoff is jittered, so its end may come before 20 s: stay down until the outage is longer than any backoff.
+    await new Promise((r) => setTimeout(r, Math.max(2000, 21_000 - (Date.now() - downAt))));
     expect(Date.now() - downAt).toBeGreaterThan(20_000);
 
     server = await startRtspServer({ '/cam': sample('car-detection.mp4') }, port);
