@@ -22,6 +22,11 @@ export interface LaneTurn {
   frameAt: number | undefined;
   /** A frame of this lane is being processed: its next frame cannot go yet, but the lane keeps its place in line. */
   running?: boolean;
+  /**
+   * The lane's last frame needed no inference (motion mode, nothing moving): its next frame most likely needs none
+   * either, takes no place at the detector and so waits for nobody.
+   */
+  free?: boolean;
 }
 
 export type Choice = { index: number } | { waitUntil: number } | undefined;
@@ -30,12 +35,16 @@ export type Choice = { index: number } | { waitUntil: number } | undefined;
  * Which lane to run now, or until when to wait for one whose rate gate is still closed; undefined when all are empty
  * or when the next in line is a lane still running its previous frame (with several frames in process, a lane that
  * is ahead in line waits for a running one rather than overtake it: otherwise two cameras would simply alternate,
- * whatever their frames cost).
+ * whatever their frames cost). Free lanes wait for nobody: when the next in line must wait, the first free lane in
+ * line goes; `onlyFree` (every place at the detector taken) considers free lanes only.
  */
-export function chooseLane(lanes: readonly LaneTurn[], now: number, vtime: number): Choice {
+export function chooseLane(lanes: readonly LaneTurn[], now: number, vtime: number, onlyFree = false): Choice {
   let best = -1;
   let bestTag = Infinity;
   let bestAt = Infinity;
+  let bestFree = -1;
+  let bestFreeTag = Infinity;
+  let bestFreeAt = Infinity;
   let waitUntil = Infinity;
   let runningTag = Infinity;
   for (let i = 0; i < lanes.length; i++) {
@@ -46,7 +55,7 @@ export function chooseLane(lanes: readonly LaneTurn[], now: number, vtime: numbe
       runningTag = Math.min(runningTag, tag);
       continue;
     }
-    if (frameAt === undefined) continue;
+    if (frameAt === undefined || (onlyFree && !lanes[i].free)) continue;
     const opensAt = clock.dueAt - clock.intervalMs / 2;
     if (opensAt > now) {
       waitUntil = Math.min(waitUntil, opensAt);
@@ -57,8 +66,15 @@ export function chooseLane(lanes: readonly LaneTurn[], now: number, vtime: numbe
       bestTag = tag;
       bestAt = frameAt;
     }
+    if (lanes[i].free && (tag < bestFreeTag || (tag === bestFreeTag && frameAt < bestFreeAt))) {
+      bestFree = i;
+      bestFreeTag = tag;
+      bestFreeAt = frameAt;
+    }
   }
-  if (best >= 0) return bestTag <= runningTag ? { index: best } : undefined;
+  if (best >= 0 && bestTag <= runningTag) return { index: best };
+  if (bestFree >= 0) return { index: bestFree };
+  if (best >= 0) return undefined;
   return waitUntil < Infinity ? { waitUntil } : undefined;
 }
 

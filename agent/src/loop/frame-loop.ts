@@ -23,6 +23,11 @@ export interface ProcessContext {
   recordDetect(t: DetectTimings): void;
   /** What this frame's detection cost: the scheduler charges the camera by inferences, health shows the figures. */
   recordDetection(d: FrameDetection): void;
+  /**
+   * This frame's inferences are done, or none were due: another camera's frame may be handed over while this one's
+   * tracking, rules and evidence run. Without the call the frame holds its place until `process` settles.
+   */
+  releaseInference(): void;
 }
 
 /** One analysed frame's detection figures (one region = one inference; the whole frame counts as one). */
@@ -41,8 +46,9 @@ export interface FrameDetection {
 }
 
 /**
- * Analyses one frame. Called for at most `depth` frames at a time across all cameras and one at a time per camera
- * (inference is the shared resource; a camera's frames are analysed in order). The frame's buffer is reused once the
+ * Analyses one frame. Called for at most `depth` frames holding inference at a time across all cameras (see
+ * `releaseInference`; a camera whose last frame needed no inference may go beyond) and one at a time per camera (inference is the shared resource; a camera's frames are analysed
+ * in order). The frame's buffer is reused once the
  * returned promise settles: copy what must outlive the call.
  */
 export type ProcessFrame = (frame: Frame, ctx: ProcessContext) => Promise<void>;
@@ -54,9 +60,11 @@ export interface FrameLoopOptions {
   /** How often over-capacity is checked and reported (state changes only). */
   reportEveryMs?: number;
   /**
-   * Frames in `process` at once, from different cameras (default 2): while one frame's inference runs, the next
-   * is already handed over (its motion done, its regions queued at the detector), so the detector never waits for
-   * the main thread.
+   * Frames holding inference at once, from different cameras (default 2): while one frame's inference runs, the
+   * next is already handed over (its motion done, its regions queued at the detector), so the detector never waits
+   * for the main thread. A frame that needs no inference (motion mode, nothing moving) releases its place at once,
+   * and a camera whose last frame needed none is handed its next one even when every place is taken, so quiet cameras
+   * are not held behind busy ones.
    */
   depth?: number;
 }
@@ -131,6 +139,8 @@ export class FrameLoop {
   private vtime = 0;
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Frames in process that have not released their inference place. */
+  private holding = 0;
   private readonly depth: number;
   private pumpQueued = false;
   private wake: NodeJS.Timeout | undefined;
@@ -228,7 +238,7 @@ export class FrameLoop {
         skipped.inc();
         lane.recycle(replaced);
       }
-      if (this.inFlight.size < this.depth) this.schedulePump();
+      this.schedulePump();
     };
   }
 
@@ -275,12 +285,17 @@ export class FrameLoop {
 
   private pump(): void {
     clearTimeout(this.wake);
-    while (this.running && this.inFlight.size < this.depth) {
+    while (this.running) {
       const lanes = [...this.lanes.values()];
       // A camera with a frame in process waits for it: its frames are analysed in order, against its last tracks.
-      const turns: LaneTurn[] = lanes.map((l) => ({ clock: l.clock, frameAt: l.slot.peek()?.receivedAt, running: l.running }));
+      const turns: LaneTurn[] = lanes.map((l) => ({
+        clock: l.clock,
+        frameAt: l.slot.peek()?.receivedAt,
+        running: l.running,
+        free: l.cost < 1,
+      }));
       const now = Date.now();
-      const choice = chooseLane(turns, now, this.vtime);
+      const choice = chooseLane(turns, now, this.vtime, this.holding >= this.depth);
       if (choice === undefined) return;
       if ('waitUntil' in choice) {
         this.wake = setTimeout(() => this.pump(), choice.waitUntil - now);
@@ -294,7 +309,16 @@ export class FrameLoop {
       // Booked at what its last frame cost, so a running camera keeps its true place in line for the next dispatch.
       const booked = lane.cost;
       chargeInferences(lane.clock, booked, 1);
-      const done: Promise<void> = this.run(lane, frame, now, booked).finally(() => {
+      this.holding++;
+      let held = true;
+      const release = () => {
+        if (!held) return;
+        held = false;
+        this.holding--;
+        this.schedulePump();
+      };
+      const done: Promise<void> = this.run(lane, frame, now, booked, release).finally(() => {
+        release();
         lane.running = false;
         this.advanceVirtualTime();
         this.inFlight.delete(done);
@@ -328,7 +352,7 @@ export class FrameLoop {
     });
   }
 
-  private async run(lane: Lane, frame: Frame, dispatchedAt: number, booked: number): Promise<void> {
+  private async run(lane: Lane, frame: Frame, dispatchedAt: number, booked: number, releaseInference: () => void): Promise<void> {
     const { camera } = lane;
     const waitMs = dispatchedAt - frame.receivedAt;
     this.timings.record('wait', camera, waitMs);
@@ -353,6 +377,7 @@ export class FrameLoop {
         if (d.recalibrated) this.recalibrationsTotal.labels(camera).inc();
         if (d.scene?.rereferenced) this.rereferencesTotal.labels(camera).inc();
       },
+      releaseInference,
     };
     try {
       await this.opts.process(frame, ctx);

@@ -157,6 +157,7 @@ export class CameraPipeline {
     mask.apply(frame);
     // Durations (re-checks, dwell, rest) run on the monotonic clock; alerts are stamped with the wall clock.
     const gated = await this.gate.detect(frame, now.mono, this.tracks);
+    ctx.releaseInference();
     if (gated.motionMs > 0) ctx.record('motion', gated.motionMs);
     if (gated.inferences > 0) ctx.recordDetect(this.gate.lastTimings);
     const { detections } = gated;

@@ -57,6 +57,26 @@ describe('fair share', () => {
     expect(chooseLane([{ clock: behind, frameAt: 0, running: true }], 0, 0)).toBeUndefined();
   });
 
+  it('a free lane (its last frame needed no inference) waits for nobody; with every detector place taken only free lanes go', () => {
+    const running = { ...clock(5), finishTag: 100 };
+    const busy = { ...clock(5), finishTag: 200 };
+    const quiet = { ...clock(5), finishTag: 300 };
+    const turns: LaneTurn[] = [
+      { clock: running, frameAt: undefined, running: true },
+      { clock: busy, frameAt: 0 },
+      { clock: quiet, frameAt: 0, free: true },
+    ];
+    // Both waiting lanes are behind the running one: the busy lane waits its turn, the free one goes.
+    expect(chooseLane(turns, 0, 0)).toEqual({ index: 2 });
+    // With the busy lane first in line and no running lane ahead of it, it goes first as usual.
+    expect(chooseLane(turns.slice(1), 0, 0)).toEqual({ index: 0 });
+    // Every place taken: the busy lane is not considered at all, the free one is.
+    expect(chooseLane(turns.slice(1), 0, 0, true)).toEqual({ index: 1 });
+    expect(chooseLane([turns[1]], 0, 0, true)).toBeUndefined();
+    // A free lane still keeps to its own rate.
+    expect(chooseLane([{ clock: { ...quiet, dueAt: 500 }, frameAt: 0, free: true }], 0, 0, true)).toEqual({ waitUntil: 400 });
+  });
+
   it('gives 4 cameras at 5 fps against 10/s capacity 2.5/s each', () => {
     simulate([5, 5, 5, 5], 100, 60_000).forEach((r) => expect(r).toBeCloseTo(2.5, 1));
   });

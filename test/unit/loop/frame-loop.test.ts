@@ -119,6 +119,35 @@ describe('FrameLoop with a slow detector stub (fake clock)', () => {
     expect(idle.detection.carried).toBe(2);
   });
 
+  it('quiet cameras are not held behind busy ones filling both places at the detector, which stay two', async () => {
+    const infer = serialModel();
+    let holding = 0;
+    let maxHolding = 0;
+    const process: ProcessFrame = async (frame, ctx) => {
+      const n = frame.camera.startsWith('quiet') ? 0 : 1;
+      if (n > 0) {
+        maxHolding = Math.max(maxHolding, ++holding);
+        await infer(100);
+        holding--;
+      }
+      ctx.releaseInference();
+      ctx.recordDetection({ inferences: n, regions: n, motionArea: 0, carried: 1, recalibrated: false });
+      // Tracking, rules and evidence after the detector: the next frame may already be at the detector meanwhile.
+      await new Promise((r) => setTimeout(r, 20));
+    };
+    const loop = new FrameLoop({ process, registry: new Registry(), log: silentLogger });
+    const cams = [...['busy1', 'busy2', 'busy3'].map((id) => feed(loop, id, 5)), ...['quiet1', 'quiet2'].map((id) => feed(loop, id, 5))];
+    loop.start();
+    await vi.advanceTimersByTimeAsync(20_000);
+    const stats = loop.stats();
+    await stopAll(loop, cams);
+    for (const id of ['quiet1', 'quiet2']) expect(stats.cameras.find((c) => c.camera === id)!.analysedFrames / 20).toBeCloseTo(5, 0);
+    // The three busy ones share the detector's 10/s between them.
+    const busy = stats.cameras.filter((c) => c.camera.startsWith('busy')).reduce((s, c) => s + c.analysedFrames, 0) / 20;
+    expect(busy).toBeGreaterThan(9);
+    expect(maxHolding).toBe(2);
+  });
+
   it('analyses every frame at the target rate with no skips when there is room', async () => {
     const loop = new FrameLoop({ process: slowStub(20), registry: new Registry(), log: silentLogger });
     const cams = [feed(loop, 'a', 5), feed(loop, 'b', 5)];
