@@ -6,7 +6,7 @@
  * The real agent loop (CameraSource → FrameLoop → detection gate → tracker) over N cameras streaming from a real RTSP
  * server, with the real model: with `--detection every_frame` (the default) every camera streams car-detection.mp4
  * and costs one whole-frame inference per frame; with several modes, each stage runs once per mode over a mix of
- * scenes (car-detection.mp4 with traffic, the street clip with parked cars, an idle stretch of road), so the modes
+ * scenes (car-detection.mp4 with traffic, the street clip with parked cars, an empty road held still with sensor noise), so the modes
  * are compared on the same footage, and inferences/s are printed beside analysed frames/s. Prints per stage, in one run: per-camera achieved vs target fps, total analysed
  * frames/s, the raw ONNX Runtime limit measured just before and after the stage (same model, same threads) and the ratio
  * (target ≥ 0.9 when the demand exceeds it), p50/p99 frame age at inference start, p50/p99 event latency (from the
@@ -394,7 +394,7 @@ function print(results: StageResult[]): void {
       .map((l) => l.toFixed(1))
       .join(
         ' ',
-      )} at the end; ${width}×${height} analysis frames, no zone windows; target ${fps} fps per camera; ${seconds} s per stage; RTSP (GStreamer) serving ${mixed ? 'a mix of car-detection.mp4 (traffic), street.mp4 (parked cars) and an idle road, camera by camera' : 'car-detection.mp4'}`,
+      )} at the end; ${width}×${height} analysis frames, no zone windows; target ${fps} fps per camera; ${seconds} s per stage; RTSP (GStreamer) serving ${mixed ? 'a mix of car-detection.mp4 (traffic), street.mp4 (parked cars) and an empty road held still (sensor noise only), camera by camera' : 'car-detection.mp4'}`,
     '',
     'cameras  detection    target/s  analysed/s  infer/s  raw ORT/s  analysed/raw  infer/raw  carried/frame  age p50  age p99 (interval)  latency p50 / p99 (tracks)  agent CPU  ffmpeg CPU  agent RSS  ffmpeg RSS',
   ];
