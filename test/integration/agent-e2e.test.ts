@@ -1,21 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { stringify } from 'yaml';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
 import { commandResultSchema } from '../../agent/src/commands/schema.ts';
 import { datasetManifestSchema, type DatasetManifest } from '../../agent/src/evidence/dataset-manifest.ts';
 import { cameraHealthSchema, statusSchema, type CameraHealth } from '../../agent/src/health/schema.ts';
 import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { subscribe, type Received, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import { subscribe, type Received } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, projectRoot, sample } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { useStage } from '../helpers/stage.ts';
 
 /**
  * The whole agent as a user runs it (`jifang run config.yaml`), against a real RTSP server and a real mosquitto:
@@ -294,42 +292,37 @@ const alive = (pid: number) => {
 };
 
 describe('jifang run, end to end over RTSP and MQTT', () => {
-  let dir: string;
-  let rtsp: RtspServer;
-  let broker: Mosquitto;
-  let sub: Subscriber;
-  let agent: AgentProcess | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-e2e-'));
-    // 25 s of the street with its taxi, then 40 s of the same street with the taxi gone (painted over).
-    const gone = join(dir, 'taxi-leaves.mp4');
-    stillClip(gone, 65, "crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill:enable='gte(t,25)'");
-    // The square in colour for 15 s, then in IR (grey) for 25 s: a day/night switch the scene model must re-reference on.
-    const ir = join(dir, 'square-ir.mp4');
-    stillClip(ir, 40, "scale=720:364,hue=s=0:enable='gte(t,15)'", 2);
-    rtsp = await startRtspServer({ '/street': sample('street.mp4'), '/taxi-leaves': gone, '/square-ir': ir });
-    broker = await startMosquitto();
-    sub = await subscribe(broker.url, `jifang/v1/${site}/#`);
+  const stage = useStage({
+    prefix: 'jifang-e2e',
+    streams: (dir) => {
+      // 25 s of the street with its taxi, then 40 s of the same street with the taxi gone (painted over).
+      const gone = join(dir, 'taxi-leaves.mp4');
+      stillClip(gone, 65, "crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill:enable='gte(t,25)'");
+      // The square in colour for 15 s, then in IR (grey) for 25 s: a day/night switch the scene model must re-reference on.
+      const ir = join(dir, 'square-ir.mp4');
+      stillClip(ir, 40, "scale=720:364,hue=s=0:enable='gte(t,15)'", 2);
+      return { '/street': sample('street.mp4'), '/taxi-leaves': gone, '/square-ir': ir };
+    },
+    topic: `jifang/v1/${site}/#`,
     // Two clips to encode on a machine that may be busy.
-  }, 300_000);
+    setupTimeoutMs: 300_000,
+  });
+  let agent: AgentProcess | undefined;
   afterEach(async () => {
     await agent?.stop('SIGKILL');
     agent = undefined;
   });
-  afterAll(async () => {
-    await sub?.close();
-    await broker?.stop();
-    await rtsp?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   it('publishes a schema-valid illegal_parking alert with its snapshot, and shuts down cleanly on SIGTERM', async () => {
-    const runDir = mkdtempSync(join(dir, 'run-'));
-    agent = runAgent(runDir, agentConfig(runDir, rtsp.url('/street'), broker.url, { dwellSeconds: 5 }));
+    const runDir = mkdtempSync(join(stage.dir, 'run-'));
+    agent = runAgent(runDir, agentConfig(runDir, stage.rtsp.url('/street'), stage.broker.url, { dwellSeconds: 5 }));
     const eventsTopic = `jifang/v1/${site}/street/events`;
 
-    const [online] = await sub.waitFor((m) => m.topic === `jifang/v1/${site}/status` && (json(m) as { online: boolean }).online, 1, 30_000);
+    const [online] = await stage.sub.waitFor(
+      (m) => m.topic === `jifang/v1/${site}/status` && (json(m) as { online: boolean }).online,
+      1,
+      30_000,
+    );
     expect(statusSchema.parse(json(online))).toMatchObject({
       online: true,
       boxId: 'e2e-box',
@@ -337,7 +330,7 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
       cameras: [{ id: 'street', location: { lat: 31.2304, lon: 121.4737 } }],
     });
 
-    const [msg] = await sub
+    const [msg] = await stage.sub
       .waitFor((m) => m.topic === eventsTopic, 1, 60_000)
       .catch((err: Error) => {
         throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
@@ -367,12 +360,12 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     expect(alert.agent.boxId).toBe('e2e-box');
     expect(Buffer.from(alert.evidence.thumbnail!.base64, 'base64').length).toBeLessThanOrEqual(20_000);
 
-    const [snap] = await sub.waitFor((m) => m.topic === alert.evidence.snapshot!.topic, 1, 10_000);
+    const [snap] = await stage.sub.waitFor((m) => m.topic === alert.evidence.snapshot!.topic, 1, 10_000);
     expect(sha256(snap.payload)).toBe(alert.evidence.snapshot!.sha256);
     expect(snap.payload.subarray(0, 2).toString('hex')).toBe('ffd8');
 
     // A command center that connects later still learns the box is online: the status is retained.
-    const late = await subscribe(broker.url, `jifang/v1/${site}/status`);
+    const late = await subscribe(stage.broker.url, `jifang/v1/${site}/status`);
     const [retained] = await late.waitFor(() => true, 1, 5_000);
     await late.close();
     expect(retained.packet.retain).toBe(true);
@@ -383,30 +376,30 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
 
     // The operator judges it a false positive: the event ends at once, the frame is kept (unannotated) for
     // retraining, and the same car does not raise a new event.
-    await sub.client.publishAsync(
+    await stage.sub.client.publishAsync(
       `jifang/v1/${site}/cmd/event`,
       JSON.stringify({ eventId: alert.id, action: 'false_positive', by: 'operator-3', requestId: 'fp-1' }),
       { qos: 1 },
     );
-    const [fpReply] = await sub.waitFor(
+    const [fpReply] = await stage.sub.waitFor(
       (m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === 'fp-1',
       1,
       10_000,
     );
     expect(commandResultSchema.parse(json(fpReply)).ok).toBe(true);
-    const [endedMsg] = await sub.waitFor((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'ended', 1, 10_000);
+    const [endedMsg] = await stage.sub.waitFor((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'ended', 1, 10_000);
     expect(alertSchema.parse(json(endedMsg))).toMatchObject({ id: alert.id, operator: { action: 'false_positive', by: 'operator-3' } });
     const hardNegative = await waitForFile(join(runDir, 'data', 'evidence'), /hard_negative/, 15_000);
     expect(hardNegative).toContain(alert.id);
     await new Promise((r) => setTimeout(r, 8_000));
-    const later = sub.messages.filter((m) => m.topic === eventsTopic).map((m) => json(m) as Alert);
+    const later = stage.sub.messages.filter((m) => m.topic === eventsTopic).map((m) => json(m) as Alert);
     expect(later.filter((a) => a.state === 'started').map((a) => a.id)).toEqual([alert.id]);
 
     const children = childPids(agent.proc.pid!);
     expect(children.length).toBeGreaterThan(0);
-    const before = sub.messages.length;
+    const before = stage.sub.messages.length;
     expect(await agent.stop('SIGTERM')).toBe(0);
-    const offline = sub.messages
+    const offline = stage.sub.messages
       .slice(before)
       .filter((m) => m.topic === `jifang/v1/${site}/status`)
       .map((m) => json(m) as { online: boolean });
@@ -422,42 +415,42 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
   }, 120_000);
 
   it('after dispatch, reports the violation cleared with an "after" snapshot once the taxi has left; answers snapshot and reload commands; exports the decisions as training data; reports IR re-references in health', async () => {
-    const runDir = mkdtempSync(join(dir, 'run-'));
+    const runDir = mkdtempSync(join(stage.dir, 'run-'));
     const httpPort = await freePort();
     const config = (parkingDwell?: number) =>
-      decisionsConfig(runDir, rtsp.url('/taxi-leaves'), rtsp.url('/square-ir'), broker.url, httpPort, parkingDwell);
+      decisionsConfig(runDir, stage.rtsp.url('/taxi-leaves'), stage.rtsp.url('/square-ir'), stage.broker.url, httpPort, parkingDwell);
     agent = runAgent(runDir, config());
     const eventsTopic = `jifang/v1/${site}/street/events`;
-    const from = sub.messages.length;
-    const fresh = (pred: (m: Received) => boolean) => (m: Received) => sub.messages.indexOf(m) >= from && pred(m);
+    const from = stage.sub.messages.length;
+    const fresh = (pred: (m: Received) => boolean) => (m: Received) => stage.sub.messages.indexOf(m) >= from && pred(m);
 
-    const [startedMsg] = await sub.waitFor(
+    const [startedMsg] = await stage.sub.waitFor(
       fresh((m) => m.topic === eventsTopic && (json(m) as Alert).type === 'illegal_parking' && (json(m) as Alert).state === 'started'),
       1,
       60_000,
     );
     const started = alertSchema.parse(json(startedMsg));
 
-    await sub.client.publishAsync(
+    await stage.sub.client.publishAsync(
       `jifang/v1/${site}/cmd/event`,
       JSON.stringify({ eventId: started.id, action: 'dispatch', by: 'operator-7', unit: 'patrol-12', requestId: 'r-1' }),
       { qos: 1 },
     );
-    const [reply] = await sub.waitFor(
+    const [reply] = await stage.sub.waitFor(
       fresh((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === 'r-1'),
       1,
       10_000,
     );
     expect(commandResultSchema.parse(json(reply))).toMatchObject({ ok: true, command: 'event' });
 
-    const [clearedMsg] = await sub
+    const [clearedMsg] = await stage.sub
       .waitFor(
         fresh((m) => m.topic === eventsTopic && (json(m) as Alert).state === 'cleared'),
         1,
         60_000,
       )
       .catch((err: Error) => {
-        const events = sub.messages
+        const events = stage.sub.messages
           .slice(from)
           .filter((m) => m.topic === eventsTopic)
           .map((m) => {
@@ -469,13 +462,13 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     const cleared = alertSchema.parse(json(clearedMsg));
 
     // The operator judges the stall a false positive: its frame is kept as a hard negative.
-    const [vendingMsg] = await sub.waitFor(
+    const [vendingMsg] = await stage.sub.waitFor(
       fresh((m) => m.topic === eventsTopic && (json(m) as Alert).type === 'street_vending' && (json(m) as Alert).state === 'started'),
       1,
       60_000,
     );
     const vending = alertSchema.parse(json(vendingMsg));
-    await sub.client.publishAsync(
+    await stage.sub.client.publishAsync(
       `jifang/v1/${site}/cmd/event`,
       JSON.stringify({ eventId: vending.id, action: 'false_positive', by: 'operator-7', requestId: 'fp-2' }),
       { qos: 1 },
@@ -485,7 +478,7 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     expect(cleared.seq).toBeGreaterThan(started.seq);
     expect(cleared.operator).toMatchObject({ action: 'dispatch', by: 'operator-7', unit: 'patrol-12' });
     expect(cleared.evidence.snapshot!.sha256).not.toBe(started.evidence.snapshot!.sha256);
-    const [after] = await sub.waitFor(
+    const [after] = await stage.sub.waitFor(
       (m) => m.topic === cleared.evidence.snapshot!.topic && sha256(m.payload) === cleared.evidence.snapshot!.sha256,
       1,
       10_000,
@@ -494,8 +487,8 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
 
     // An operator asks for a fresh frame of the camera.
     const ask = async (command: string, body: object, requestId: string) => {
-      await sub.client.publishAsync(`jifang/v1/${site}/cmd/${command}`, JSON.stringify({ ...body, requestId }), { qos: 1 });
-      const [r] = await sub.waitFor(
+      await stage.sub.client.publishAsync(`jifang/v1/${site}/cmd/${command}`, JSON.stringify({ ...body, requestId }), { qos: 1 });
+      const [r] = await stage.sub.waitFor(
         fresh((m) => m.topic === `jifang/v1/${site}/cmd-result` && (json(m) as { requestId?: string }).requestId === requestId),
         1,
         20_000,
@@ -504,7 +497,7 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     };
     const shot = await ask('snapshot', { camera: 'street' }, 's-1');
     expect(shot.ok).toBe(true);
-    const [frame] = await sub.waitFor(
+    const [frame] = await stage.sub.waitFor(
       fresh((m) => m.topic === `jifang/v1/${site}/street/snapshot`),
       1,
       10_000,
@@ -513,7 +506,7 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     expect((await ask('snapshot', { camera: 'nowhere' }, 's-2')).error).toMatch(/nowhere/);
 
     // The IR switch of the square camera: the scene model re-references, and says so in the retained health and /healthz.
-    const [squareHealth] = await sub.waitFor(
+    const [squareHealth] = await stage.sub.waitFor(
       (m) => m.topic === `jifang/v1/${site}/square/health` && ((json(m) as CameraHealth).scene?.rereferences ?? 0) >= 1,
       1,
       60_000,
@@ -521,7 +514,7 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     const scene = cameraHealthSchema.parse(json(squareHealth)).scene!;
     expect(scene.lastRereference).toMatchObject({ reason: 'scene_changed', referenceLost: false });
     expect(Date.now() - Date.parse(scene.lastRereference!.at)).toBeLessThan(120_000);
-    const late = await subscribe(broker.url, `jifang/v1/${site}/square/health`);
+    const late = await subscribe(stage.broker.url, `jifang/v1/${site}/square/health`);
     const [retained] = await late.waitFor(() => true, 1, 5_000);
     await late.close();
     expect(retained.packet.retain).toBe(true);
@@ -547,7 +540,7 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     expect(await agent.stop('SIGTERM')).toBe(0);
 
     const alertsOf = (id: string) =>
-      sub.messages
+      stage.sub.messages
         .slice(from)
         .filter((m) => m.topic === eventsTopic)
         .map((m) => json(m) as Alert)

@@ -1,14 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
 import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { subscribe, type Received, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import type { Received } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { useStage } from '../helpers/stage.ts';
 
 /**
  * Stops and crashes of the real agent (`jifang run`) while a taxi stands in a no-parking zone: street.mp4 over the
@@ -50,49 +48,40 @@ const sameMoment = (a: string, b: string) => Math.abs(Date.parse(a) - Date.parse
 const alertOf = (m: Received): Alert => alertSchema.parse(JSON.parse(m.payload.toString()));
 
 describe('an open event across stops and crashes of the agent (real RTSP, model, mosquitto)', () => {
-  let dir: string;
-  let rtsp: RtspServer;
-  let broker: Mosquitto;
-  let sub: Subscriber;
-  let agent: AgentProcess | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-restart-'));
+  const stage = useStage({
+    prefix: 'jifang-restart',
     // The same street with the taxi painted over: the taxi left while the agent was down.
-    const empty = join(dir, 'taxi-gone.mp4');
-    execFileSync('ffmpeg', [
-      ...['-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '2', '-t', '120', '-i', sample('street.png')],
-      ...['-vf', 'crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill'],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '4', '-pix_fmt', 'yuv420p', '-y', empty],
-    ]);
-    rtsp = await startRtspServer({ '/street': sample('street.mp4'), '/taxi-gone': empty });
-    broker = await startMosquitto();
-    sub = await subscribe(broker.url, `jifang/v1/${site}/#`);
-  }, 400_000);
+    streams: (dir) => {
+      const empty = join(dir, 'taxi-gone.mp4');
+      execFileSync('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '2', '-t', '120', '-i', sample('street.png')],
+        ...['-vf', 'crop=1440:730:0:0,drawbox=x=100:y=440:w=360:h=210:color=gray:t=fill'],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '4', '-pix_fmt', 'yuv420p', '-y', empty],
+      ]);
+      return { '/street': sample('street.mp4'), '/taxi-gone': empty };
+    },
+    topic: `jifang/v1/${site}/#`,
+    setupTimeoutMs: 400_000,
+  });
+  let agent: AgentProcess | undefined;
   afterEach(async () => {
     await agent?.stop('SIGKILL');
     agent = undefined;
   });
-  afterAll(async () => {
-    await sub?.close();
-    await broker?.stop();
-    await rtsp?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   it('continues the illegal_parking event after SIGTERM and after SIGKILL; ends it as not seen when the taxi left meanwhile', async () => {
-    const runDir = mkdtempSync(join(dir, 'run-'));
-    const events = () => sub.messages.filter((m) => m.topic === eventsTopic).map(alertOf);
+    const runDir = mkdtempSync(join(stage.dir, 'run-'));
+    const events = () => stage.sub.messages.filter((m) => m.topic === eventsTopic).map(alertOf);
     const explain = (err: Error) =>
       new Error(
         `${err.message.slice(0, 300)}\nevents:\n${events()
           .map((a) => `${a.id} ${a.state} seq ${a.seq} ${a.reason ?? ''}`)
           .join('\n')}\nagent output (tail):\n${agent?.lines.slice(-30).join('\n')}\n${agent?.stderr().slice(-3000)}`,
       );
-    const start = (mount: string) => (agent = runAgent(runDir, agentConfig(runDir, rtsp.url(mount), broker.url)));
+    const start = (mount: string) => (agent = runAgent(runDir, agentConfig(runDir, stage.rtsp.url(mount), stage.broker.url)));
 
     start('/street');
-    const [first] = await sub
+    const [first] = await stage.sub
       .waitFor((m) => m.topic === eventsTopic && alertOf(m).state === 'started', 1, 240_000)
       .catch((e: Error) => Promise.reject(explain(e)));
     const started = alertOf(first);
@@ -102,7 +91,7 @@ describe('an open event across stops and crashes of the agent (real RTSP, model,
     expect(statSync(stateFile).mode & 0o777).toBe(0o600);
 
     const continued = async (after: number) => {
-      const [m] = await sub
+      const [m] = await stage.sub
         .waitFor(
           (x) => {
             if (x.topic !== eventsTopic) return false;
@@ -144,7 +133,7 @@ describe('an open event across stops and crashes of the agent (real RTSP, model,
     const stoppedAt = Date.now();
     const lastPublished = Math.max(...events().map((a) => Date.parse(a.observedAt)));
     start('/taxi-gone');
-    const [endMsg] = await sub
+    const [endMsg] = await stage.sub
       .waitFor((m) => m.topic === eventsTopic && alertOf(m).state === 'ended', 1, 240_000)
       .catch((e: Error) => Promise.reject(explain(e)));
     const ended = alertOf(endMsg);

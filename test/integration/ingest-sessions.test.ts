@@ -1,14 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CameraHealth } from '../../agent/src/health/schema.ts';
 import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { useStage } from '../helpers/stage.ts';
 
 /**
  * Street cameras allow only a few RTSP sessions. The real agent, with clips on, against the real RTSP server that
@@ -16,46 +13,39 @@ import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
  * one connection); a camera with a sub and a main stream opens each once.
  */
 describe('one RTSP session per camera stream (real agent, real RTSP server)', () => {
-  let dir: string;
-  let rtsp: RtspServer;
-  let broker: Mosquitto;
-  let sub: Subscriber;
-  let agent: AgentProcess | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-sessions-'));
-    const clip = sample('car-detection.mp4');
-    rtsp = await startRtspServer({ '/single': clip, '/sub': clip, '/main': clip });
-    broker = await startMosquitto();
-    sub = await subscribe(broker.url, 'jifang/v1/sessions/#');
+  const clip = sample('car-detection.mp4');
+  const stage = useStage({
+    prefix: 'jifang-sessions',
+    streams: () => ({ '/single': clip, '/sub': clip, '/main': clip }),
+    topic: 'jifang/v1/sessions/#',
   });
+  let agent: AgentProcess | undefined;
   afterAll(async () => {
     await agent?.stop('SIGKILL');
-    await sub?.close();
-    await broker?.stop();
-    await rtsp?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('opens the stream of a camera without evidenceUrl once, and the sub and main streams of the other once each', async () => {
-    const dataDir = join(dir, 'data');
+    const dataDir = join(stage.dir, 'data');
     const camera = (id: string, extra: Record<string, unknown>) => ({
       id,
       analysis: { fps: 2, width: 384, height: 216 },
       windows: 'none',
       ...extra,
     });
-    agent = runAgent(dir, {
+    agent = runAgent(stage.dir, {
       site: { id: 'sessions', name: 'Sessions', timezone: 'Asia/Shanghai', location: { lat: 31.2, lon: 121.4 }, boxId: 'sessions-box' },
-      mqtt: { url: broker.url, healthIntervalSeconds: 1 },
+      mqtt: { url: stage.broker.url, healthIntervalSeconds: 1 },
       model: { manifest: defaultManifest },
       dataDir,
       evidence: { clip: { enabled: true, segmentSeconds: 1 } },
-      cameras: [camera('single', { url: rtsp.url('/single') }), camera('dual', { url: rtsp.url('/sub'), evidenceUrl: rtsp.url('/main') })],
+      cameras: [
+        camera('single', { url: stage.rtsp.url('/single') }),
+        camera('dual', { url: stage.rtsp.url('/sub'), evidenceUrl: stage.rtsp.url('/main') }),
+      ],
     });
     // Both cameras analysing, and both rings holding finished segments.
     const streaming = new Set<string>();
-    await sub
+    await stage.sub
       .waitFor(
         (m) => {
           if (!m.topic.endsWith('/health')) return false;
@@ -76,7 +66,7 @@ describe('one RTSP session per camera stream (real agent, real RTSP server)', ()
     const deadline = Date.now() + 30_000;
     while ((segmentsOf('single') < 2 || segmentsOf('dual') < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     expect({ single: segmentsOf('single') >= 2, dual: segmentsOf('dual') >= 2 }).toEqual({ single: true, dual: true });
-    expect(rtsp.sessions()).toEqual({ '/single': 1, '/sub': 1, '/main': 1 });
+    expect(stage.rtsp.sessions()).toEqual({ '/single': 1, '/sub': 1, '/main': 1 });
 
     expect(await agent.stop('SIGTERM')).toBe(0);
     // The ring is unmasked video: it does not outlive the agent.
@@ -84,18 +74,18 @@ describe('one RTSP session per camera stream (real agent, real RTSP server)', ()
   }, 120_000);
 
   it('leaves no ffmpeg running when the agent is killed with SIGKILL (the evidence ring of a main stream included)', async () => {
-    const runDir = mkdtempSync(join(dir, 'kill-'));
+    const runDir = mkdtempSync(join(stage.dir, 'kill-'));
     agent = runAgent(runDir, {
       site: { id: 'sessions', name: 'Sessions', timezone: 'Asia/Shanghai', location: { lat: 31.2, lon: 121.4 }, boxId: 'kill-box' },
-      mqtt: { url: broker.url, healthIntervalSeconds: 1 },
+      mqtt: { url: stage.broker.url, healthIntervalSeconds: 1 },
       model: { manifest: defaultManifest },
       dataDir: join(runDir, 'data'),
       evidence: { clip: { enabled: true, segmentSeconds: 1 } },
       cameras: [
         {
           id: 'dual',
-          url: rtsp.url('/sub'),
-          evidenceUrl: rtsp.url('/main'),
+          url: stage.rtsp.url('/sub'),
+          evidenceUrl: stage.rtsp.url('/main'),
           analysis: { fps: 2, width: 384, height: 216 },
           windows: 'none',
         },

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
@@ -11,11 +10,10 @@ import { createWorkerDetector, type WorkerDetector } from '../../agent/src/detec
 import { cameraHealthSchema } from '../../agent/src/health/schema.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
 import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { subscribe, type Received, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import type { Received } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { useStage } from '../helpers/stage.ts';
 import { writeStallModel } from '../helpers/stall-model.ts';
 
 /**
@@ -46,36 +44,24 @@ const STALL = { x1: 1000, y1: 430, x2: 1250, y2: 600 };
 const json = (m: Received) => JSON.parse(m.payload.toString()) as unknown;
 
 describe('more than one model per box', () => {
-  let dir: string;
-  let rtsp: RtspServer;
-  let broker: Mosquitto;
-  let sub: Subscriber;
-  let agent: AgentProcess | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-multi-model-'));
-    rtsp = await startRtspServer({ '/street': sample('street.mp4') });
-    broker = await startMosquitto();
-    sub = await subscribe(broker.url, `jifang/v1/${site}/#`);
+  const stage = useStage({
+    prefix: 'jifang-multi-model',
+    streams: () => ({ '/street': sample('street.mp4') }),
+    topic: `jifang/v1/${site}/#`,
   });
+  let agent: AgentProcess | undefined;
   afterEach(async () => {
     await agent?.stop('SIGKILL');
     agent = undefined;
   });
-  afterAll(async () => {
-    await sub?.close();
-    await broker?.stop();
-    await rtsp?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   it('jifang run with [default, stalls] on one camera: a rule on the site model’s `stall` fires, objects name their model, inferences counted per model', async () => {
-    const stalls = writeStallModel(dir, { box: STALL, frame: { width: W, height: H } });
+    const stalls = writeStallModel(stage.dir, { box: STALL, frame: { width: W, height: H } });
     const port = await freePort();
-    const runDir = mkdtempSync(join(dir, 'run-'));
+    const runDir = mkdtempSync(join(stage.dir, 'run-'));
     agent = runAgent(runDir, {
       site: { id: site, name: 'Two models', timezone: 'Asia/Shanghai', location: { lat: 31.2304, lon: 121.4737 }, boxId: 'multi-box' },
-      mqtt: { url: broker.url, healthIntervalSeconds: 2 },
+      mqtt: { url: stage.broker.url, healthIntervalSeconds: 2 },
       model: { manifest: defaultManifest },
       models: { stalls: { manifest: stalls } },
       dataDir: join(runDir, 'data'),
@@ -84,7 +70,7 @@ describe('more than one model per box', () => {
       cameras: [
         {
           id: 'street',
-          url: rtsp.url('/street'),
+          url: stage.rtsp.url('/street'),
           analysis: { fps: 2, width: W, height: H },
           models: ['default', 'stalls'],
           detection: { mode: 'every_frame' },
@@ -105,7 +91,7 @@ describe('more than one model per box', () => {
     const started = (rule: string) => (m: Received) =>
       m.topic === events && (json(m) as Alert).rule?.id === rule && (json(m) as Alert).state === 'started';
     const wait = (rule: string) =>
-      sub.waitFor(started(rule), 1, 90_000).catch((err: Error) => {
+      stage.sub.waitFor(started(rule), 1, 90_000).catch((err: Error) => {
         throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
       });
     const [stallMsg, parkingMsg] = await Promise.all([wait('stall-here'), wait('no-parking')]).then((r) => r.map((m) => m[0]));
@@ -128,7 +114,7 @@ describe('more than one model per box', () => {
     expect(parkingAlert.objects.map((o) => [o.label, o.model])).toEqual([['car', 'default']]);
 
     // Each frame is one inference on each model (the whole frame, no windows): the counts go up together.
-    const [health] = await sub.waitFor(
+    const [health] = await stage.sub.waitFor(
       (m) => m.topic === `jifang/v1/${site}/street/health` && ((json(m) as { analysedFrames?: number }).analysedFrames ?? 0) >= 4,
       1,
       30_000,
@@ -152,7 +138,7 @@ describe('more than one model per box', () => {
   it('one model’s worker crashing costs only its own detections: the other model answers, and the crashed one comes back', async () => {
     const image = await readRgbImage(sample('street.png'));
     const stallBox = { x1: image.width * 0.7, y1: image.height * 0.6, x2: image.width * 0.85, y2: image.height * 0.8 };
-    const crashDir = mkdtempSync(join(dir, 'crash-'));
+    const crashDir = mkdtempSync(join(stage.dir, 'crash-'));
     const stalls = await loadModel(writeStallModel(crashDir, { box: stallBox, frame: image }));
     const cfg = detectorConfigSchema.parse({ intraOpThreads: 1 });
     const open: WorkerDetector[] = [];

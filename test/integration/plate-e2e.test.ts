@@ -1,19 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
 import { loadPlateModels } from '../../agent/src/plate/models.ts';
 import { ctcDecode, parseDictionary, recInput } from '../../agent/src/plate/ctc.ts';
 import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { subscribe, type Received, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import type { Received } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, sharedDir } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { useStage } from '../helpers/stage.ts';
 
 /**
  * The agent as a user runs it, over a real RTSP server and mosquitto: HyperLPR3's street photo looped as a camera,
@@ -30,49 +28,42 @@ const KERB: [number, number][] = [
 const json = (m: Received) => JSON.parse(m.payload.toString()) as unknown;
 
 describe('plates on illegal-parking alerts, end to end', () => {
-  let dir: string;
-  let rtsp: RtspServer;
-  let broker: Mosquitto;
-  let sub: Subscriber;
-  let agent: AgentProcess | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-plate-e2e-'));
-    const clip = join(dir, 'white-car.mp4');
+  const stage = useStage({
+    prefix: 'jifang-plate-e2e',
     // 5 s with the car and 5 s without, each encoded once, then copied end to end (25 s parked, 20 s gone): encoding
     // 45 s of 1080p takes minutes on a loaded machine, copying takes none.
-    const part = (name: string, filter: string) => {
-      const out = join(dir, `${name}.mp4`);
-      execFileSync('ffmpeg', [
-        ...['-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '5', '-t', '5'],
-        ...['-i', join(sharedDir, 'plates', 'hyperlpr-test_img.jpg'), '-vf', filter],
-        ...['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'stillimage', '-crf', '18', '-g', '10', '-pix_fmt', 'yuv420p', '-y', out],
-      ]);
-      return out;
-    };
-    const parked = part('parked', 'null');
-    const gone = part('gone', 'drawbox=x=560:y=320:w=1360:h=700:color=gray:t=fill');
-    const list = join(dir, 'parts.txt');
-    writeFileSync(list, [...Array(5).fill(parked), ...Array(4).fill(gone)].map((f) => `file '${f}'`).join('\n'));
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-y', clip]);
-    rtsp = await startRtspServer({ '/kerb': clip });
-    broker = await startMosquitto();
-    sub = await subscribe(broker.url, `jifang/v1/${site}/#`);
-  }, 240_000);
+    streams: (dir) => {
+      const clip = join(dir, 'white-car.mp4');
+      const part = (name: string, filter: string) => {
+        const out = join(dir, `${name}.mp4`);
+        execFileSync('ffmpeg', [
+          ...['-hide_banner', '-loglevel', 'error', '-loop', '1', '-framerate', '5', '-t', '5'],
+          ...['-i', join(sharedDir, 'plates', 'hyperlpr-test_img.jpg'), '-vf', filter],
+          ...['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'stillimage', '-crf', '18', '-g', '10', '-pix_fmt', 'yuv420p', '-y', out],
+        ]);
+        return out;
+      };
+      const parked = part('parked', 'null');
+      const gone = part('gone', 'drawbox=x=560:y=320:w=1360:h=700:color=gray:t=fill');
+      const list = join(dir, 'parts.txt');
+      writeFileSync(list, [...Array(5).fill(parked), ...Array(4).fill(gone)].map((f) => `file '${f}'`).join('\n'));
+      execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-y', clip]);
+      return { '/kerb': clip };
+    },
+    topic: `jifang/v1/${site}/#`,
+    setupTimeoutMs: 240_000,
+  });
+  let agent: AgentProcess | undefined;
   afterAll(async () => {
     await agent?.stop('SIGKILL');
-    await sub?.close();
-    await broker?.stop();
-    await rtsp?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('the alert carries the plate, the console line and the snapshot show it, the metrics count the reading', async () => {
-    const runDir = mkdtempSync(join(dir, 'run-'));
+    const runDir = mkdtempSync(join(stage.dir, 'run-'));
     const httpPort = await freePort();
     agent = runAgent(runDir, {
       site: { id: site, name: 'Plates', timezone: 'Asia/Shanghai', location: { lat: 22.54, lon: 114.05 }, boxId: 'plate-box' },
-      mqtt: { url: broker.url, healthIntervalSeconds: 2 },
+      mqtt: { url: stage.broker.url, healthIntervalSeconds: 2 },
       model: { manifest: defaultManifest },
       dataDir: join(runDir, 'data'),
       evidence: { clip: { enabled: false } },
@@ -80,7 +71,7 @@ describe('plates on illegal-parking alerts, end to end', () => {
       cameras: [
         {
           id: 'kerb-cam',
-          url: rtsp.url('/kerb'),
+          url: stage.rtsp.url('/kerb'),
           analysis: { fps: 2, width: 1920, height: 1080 },
           windows: 'none',
           zones: [
@@ -95,7 +86,7 @@ describe('plates on illegal-parking alerts, end to end', () => {
       ],
     });
     const topic = `jifang/v1/${site}/kerb-cam/events`;
-    const [startedMsg] = await sub
+    const [startedMsg] = await stage.sub
       .waitFor((m) => m.topic === topic && (json(m) as Alert).state === 'started', 1, 90_000)
       .catch((err: Error) => {
         throw new Error(`${err.message}\nagent stderr:\n${agent!.stderr()}`);
@@ -114,7 +105,7 @@ describe('plates on illegal-parking alerts, end to end', () => {
     expect(agent.lines.some((l) => l.includes('STARTED illegal_parking') && l.includes('苏ED51712 green'))).toBe(true);
 
     // The snapshot prints the plate in the car's label, legibly: the text recogniser reads the label line back.
-    const [snap] = await sub.waitFor((m) => m.topic === started.evidence.snapshot!.topic, 1, 10_000);
+    const [snap] = await stage.sub.waitFor((m) => m.topic === started.evidence.snapshot!.topic, 1, 10_000);
     const { box } = started.objects[0];
     const { data, info } = await sharp(snap.payload).raw().toBuffer({ resolveWithObject: true });
     const labelTop = Math.round(box.y * info.height) - 48;
@@ -135,7 +126,7 @@ describe('plates on illegal-parking alerts, end to end', () => {
     expect(read.text).toContain('苏ED51712');
 
     // The car leaves: the ended message names the same plate, voted over the reads of the dwell.
-    const [endedMsg] = await sub.waitFor((m) => m.topic === topic && (json(m) as Alert).state === 'ended', 1, 60_000);
+    const [endedMsg] = await stage.sub.waitFor((m) => m.topic === topic && (json(m) as Alert).state === 'ended', 1, 60_000);
     const ended = alertSchema.parse(json(endedMsg));
     expect(ended.id).toBe(started.id);
     expect(ended.objects[0].plate).toMatchObject({ text: '苏ED51712', colour: 'green' });
