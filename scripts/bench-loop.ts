@@ -81,8 +81,8 @@ const model = await loadModel(values.model ?? defaultManifest);
 const detector = await openDetector(model, cfg, log);
 // The idle scene: a street camera's view where nothing happens. The first frame of car-detection.mp4 (an empty road)
 // held for 64 s with the temporal noise of a camera sensor (so every frame differs a little, as a real one does), so
-// the RTSP stream does not end during a stage. (Its first seconds played as they are are not idle: the view drifts
-// and the lane markings slide through the corners of the picture.)
+// the RTSP stream does not end during a stage. (Its first seconds played as they are are not idle: the clip's white
+// corner marks shimmer with the compression, which an installer would cover with motionMasks.)
 const clipDir = mkdtempSync(join(tmpdir(), 'jifang-bench-'));
 const idleClip = join(clipDir, 'idle.mp4');
 const idleFilter = '[0:v]trim=end_frame=1,loop=loop=799:size=1,setpts=N/12.5/TB,noise=alls=6:allf=t[v]';

@@ -1,31 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
-import type { Frame } from '../../agent/src/ingest/frame.ts';
-import { CameraSource, type SourceStatus } from '../../agent/src/ingest/source.ts';
+import { CameraSource } from '../../agent/src/ingest/source.ts';
+import { nextFrame, untilState } from '../helpers/camera-source.ts';
 import { sample } from '../helpers/paths.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
-
-function untilState(src: CameraSource, pred: (s: SourceStatus) => boolean): Promise<SourceStatus> {
-  return new Promise((resolve) => {
-    if (pred(src.status())) return resolve(src.status());
-    const onState = (s: SourceStatus) => {
-      if (!pred(s)) return;
-      src.off('state', onState);
-      resolve(s);
-    };
-    src.on('state', onState);
-  });
-}
-
-function nextFrame(src: CameraSource): Promise<Frame> {
-  return new Promise((resolve) =>
-    src.once('frame', (f) => {
-      resolve(f);
-      src.recycle(f);
-    }),
-  );
-}
 
 describe('a camera back after an outage longer than the longest backoff (real RTSP server)', () => {
   let server: RtspServer | undefined;

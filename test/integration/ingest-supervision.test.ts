@@ -1,32 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cameraSourceSchema as sourceSchema } from '../../agent/src/ingest/config.ts';
-import { CameraSource, type SourceStatus } from '../../agent/src/ingest/source.ts';
-import type { Frame } from '../../agent/src/ingest/frame.ts';
+import { CameraSource } from '../../agent/src/ingest/source.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
+import { nextFrame, untilState } from '../helpers/camera-source.ts';
 import { sample } from '../helpers/paths.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
-
-/** Resolves with the first status (current or a later 'state' event) that satisfies `pred`. */
-function untilState(src: CameraSource, pred: (s: SourceStatus) => boolean): Promise<SourceStatus> {
-  return new Promise((resolve) => {
-    if (pred(src.status())) return resolve(src.status());
-    const onState = (s: SourceStatus) => {
-      if (!pred(s)) return;
-      src.off('state', onState);
-      resolve(s);
-    };
-    src.on('state', onState);
-  });
-}
-
-function nextFrame(src: CameraSource): Promise<Frame> {
-  return new Promise((resolve) =>
-    src.once('frame', (f) => {
-      resolve(f);
-      src.recycle(f);
-    }),
-  );
-}
 
 describe('camera supervision against a real RTSP server (GStreamer)', () => {
   let server: RtspServer | undefined;

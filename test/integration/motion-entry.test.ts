@@ -10,6 +10,7 @@ import { loadModel } from '../../agent/src/model/load.ts';
 import { DetectionGate } from '../../agent/src/runtime/detection-gate.ts';
 import { createTracker } from '../../agent/src/track/tracker.ts';
 import type { Track } from '../../agent/src/track/types.ts';
+import { CORNER_MARKS } from '../helpers/drone-clip.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 
 /** car-detection.mp4 through the real ffmpeg at the default analysis size and rate (5 fps, 640×360). */
@@ -46,28 +47,6 @@ const polygon = (): Point[] => [
   [ZONE.x2 / W, ZONE.y2 / H],
   [ZONE.x1 / W, ZONE.y2 / H],
 ];
-/** The drone clip's white corner marks shimmer with the compression: masked, as a camera's overlay would be. */
-const CORNER_MARKS: Point[][] = [
-  [
-    [0.7, 0],
-    [0.83, 0],
-    [0.83, 0.13],
-    [0.7, 0.13],
-  ],
-  [
-    [0, 0],
-    [0.09, 0],
-    [0.09, 0.15],
-    [0, 0.15],
-  ],
-  [
-    [0.9, 0.85],
-    [1, 0.85],
-    [1, 1],
-    [0.9, 1],
-  ],
-];
-
 describe('a car driving into a zone, motion mode (real footage, real model)', () => {
   let detector: Detector;
   let modelInput: { width: number; height: number };

@@ -10,6 +10,7 @@ import { createDetector } from '../../agent/src/detect/detector.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
 import { MotionDetector } from '../../agent/src/motion/detector.ts';
+import { CORNER_MARKS } from '../helpers/drone-clip.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 
 /** Real footage through the real ffmpeg at the default analysis size and rate. */
@@ -67,28 +68,6 @@ function stillClip(dir: string, name: string, seconds: number, filter = 'null'):
 const area = (b: Box) => Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
 const overlap = (a: Box, b: Box) =>
   area({ x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1), x2: Math.min(a.x2, b.x2), y2: Math.min(a.y2, b.y2) });
-
-/** The drone clip's white corner marks (an overlay that shimmers with the compression): a motion mask's job. */
-const CORNER_MARKS: Point[][] = [
-  [
-    [0.7, 0],
-    [0.83, 0],
-    [0.83, 0.13],
-    [0.7, 0.13],
-  ],
-  [
-    [0, 0],
-    [0.09, 0],
-    [0.09, 0.15],
-    [0, 0.15],
-  ],
-  [
-    [0.9, 0.85],
-    [1, 0.85],
-    [1, 1],
-    [0.9, 1],
-  ],
-];
 
 describe('motion detector on real footage', () => {
   let detector: Detector;
