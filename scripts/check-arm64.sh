@@ -8,7 +8,7 @@
 # Slow (emulated: the root file system ~10 min, npm ci ~15 min with better-sqlite3 compiled from source when its
 # prebuilt binary cannot be downloaded), so it is not part of `npm test`. Idempotent: a finished stage is skipped.
 #   scripts/check-arm64.sh [--root DIR] [--stage rootfs|all]      (root: $JIFANG_ARM64_ROOT or /var/tmp/jifang-arm64)
-# The project goes in as committed (git archive HEAD), with ../shared's models and samples beside it as here.
+# The project goes in as committed (git archive HEAD), with ../shared's models, samples and plate material beside it as here.
 # Needs root (debootstrap, chroot, binfmt_misc) on a Debian/Ubuntu host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -112,7 +112,7 @@ step "copying the project (git archive HEAD) to /opt/jifang and ../shared beside
 mkdir -p "$rootfs/opt/jifang" "$rootfs/opt/shared"
 find "$rootfs/opt/jifang" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
 git archive HEAD | tar -x -C "$rootfs/opt/jifang"
-for d in models samples; do
+for d in models samples plates; do
   [ -d "$project/../shared/$d" ] && { rm -rf "$rootfs/opt/shared/$d"; cp -a "$project/../shared/$d" "$rootfs/opt/shared/"; }
 done
 t=$(date +%s)
