@@ -119,8 +119,9 @@ t=$(date +%s)
 step "bash scripts/setup.sh (npm ci with the arm64 native modules, npm run build, provisioning)"
 in_arm64 bash -c 'cd /opt/jifang && bash scripts/setup.sh' 2>&1 | stamped
 timed setup $(( $(date +%s) - t ))
-for f in onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node better-sqlite3/build/Release/better_sqlite3.node @img/sharp-linux-arm64/lib/sharp-linux-arm64.node; do
-  echo "check-arm64:   $f: $(file -b "$rootfs/opt/jifang/node_modules/$f" | cut -d, -f1-2)"
+# sharp's binary carries its version in its name.
+for f in "$rootfs"/opt/jifang/node_modules/{onnxruntime-node/bin/napi-v6/linux/arm64/onnxruntime_binding.node,better-sqlite3/build/Release/better_sqlite3.node,@img/sharp-linux-arm64/lib/sharp-linux-arm64*.node}; do
+  echo "check-arm64:   ${f#"$rootfs"/opt/jifang/node_modules/}: $(file -b "$f" | cut -d, -f1-2)"
 done
 in_arm64 bash -c 'cd /opt/jifang && node -e "require(\"better-sqlite3\")(\":memory:\"); require(\"sharp\"); require(\"onnxruntime-node\"); console.log(\"check-arm64:   the three native modules load under\", process.arch, process.version)"'
 

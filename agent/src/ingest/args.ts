@@ -60,7 +60,7 @@ export function buildFfmpegArgs(cfg: FfmpegSourceConfig): FfmpegArgs {
       ? `scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=bilinear,pad=${width}:${height}:0:0:black`
       : `scale=${width}:${height}:flags=bilinear`;
   // Frames above the analysis rate are dropped before scaling and colour conversion, not after: one frame per
-  // 1/fps time slot passes (never duplicated), which is what `-r` below would keep anyway.
+  // 1/fps time slot passes (never duplicated).
   const select = `select='isnan(prev_selected_t)+gt(floor(t*${fps}),floor(prev_selected_t*${fps}))'`;
   const output = [
     '-an',
@@ -68,11 +68,11 @@ export function buildFfmpegArgs(cfg: FfmpegSourceConfig): FfmpegArgs {
     '-dn',
     '-vf',
     `${select},${scale}`,
-    // vfr + -r drops frames above the analysis rate but never duplicates: a slow camera is not padded with copies.
+    // vfr: frames pass as the select filter lets them, never duplicated, so a slow camera is not padded with copies.
+    // No -r beside it: the select filter already caps the rate, and ffmpeg 7 refuses -r with a non-constant
+    // fps_mode ("contradictory"), which stopped every camera on Debian 13's ffmpeg 7.1.
     '-fps_mode',
     'vfr',
-    '-r',
-    String(fps),
     '-f',
     'rawvideo',
     '-pix_fmt',
