@@ -122,6 +122,22 @@ describe('gfl (PicoDet / NanoDet)', () => {
     expectDetections(await d.detect(FRAME), expected);
   });
 
+  it('refuses at start a manifest that trims the padding of a model whose outputs do not follow its height', async () => {
+    const spec = {
+      outputs: [
+        { name: 's8', dims: [1, 64, 2], data: scores8 },
+        { name: 's16', dims: [1, 16, 2], data: scores16 },
+        { name: 'd8', dims: [1, 64, 16], data: dist8 },
+        { name: 'd16', dims: [1, 16, 16], data: dist16 },
+      ],
+    };
+    await expect(detector('gfl', spec, { decode, input: { trimPaddingTo: 32 } })).rejects.toThrow(
+      /input\.trimPaddingTo is 32, but the model does not run 64×32 inputs as it runs 64×64: .*\[1, 64, 2\].*remove input\.trimPaddingTo/,
+    );
+    // Without it the same model serves, padding and all.
+    expectDetections(await (await detector('gfl', spec, { decode })).detect(FRAME), expected);
+  });
+
   it('decodes the NanoDet-Plus single tensor [scores | distributions] the same way', async () => {
     const rows = new Float32Array(80 * (2 + 16));
     const copy = (scores: Float32Array, dist: Float32Array, first: number, n: number) => {

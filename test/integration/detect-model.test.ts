@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,6 +169,68 @@ describe('PicoDet-S 416 on real photos', () => {
   it('rejects a frame whose byte count does not match its size', async () => {
     const img = images['dog.jpg'];
     await expect(detector.detect({ ...img, height: img.height - 1 })).rejects.toThrow(/expected RGB24 768×575×3/);
+  });
+});
+
+describe('trimmed padding (input.trimPaddingTo): a 16:9 frame runs on 256 of the 416 rows', () => {
+  let dir: string;
+  let square: Detector;
+  let trimmed: Detector;
+  const frames: Record<string, RgbImage> = {};
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jifang-trim-'));
+    // Camera-shaped frames of the real material: the street photo, three moments of the parking-lot clip, the kerb photo.
+    const sources: [string, string[]][] = [
+      ['street', ['-i', sample('street.png')]],
+      ['lot-5s', ['-ss', '5', '-i', sample('car-detection.mp4')]],
+      ['lot-15s', ['-ss', '15', '-i', sample('car-detection.mp4')]],
+      ['lot-25s', ['-ss', '25', '-i', sample('car-detection.mp4')]],
+      ['kerb', ['-i', join(sharedModelsDir, '..', 'plates', 'hyperlpr-test_img.jpg')]],
+    ];
+    for (const [name, input] of sources) {
+      const out = join(dir, `${name}.png`);
+      const r = spawnSync('ffmpeg', ['-v', 'error', '-y', ...input, '-frames:v', '1', '-vf', 'scale=640:360', out]);
+      if (r.status !== 0) throw new Error(`ffmpeg: ${r.stderr.toString()}`);
+      frames[name] = await readRgbImage(out);
+    }
+    const m = JSON.parse(readFileSync(defaultManifest, 'utf8')) as { input: Record<string, unknown> };
+    expect(m.input.trimPaddingTo, 'the default manifest trims the padding').toBe(32);
+    delete m.input.trimPaddingTo;
+    const file = join(dir, 'square.json');
+    writeFileSync(file, JSON.stringify(m));
+    const cfg = detectorConfigSchema.parse({ scoreThreshold: 0.3 });
+    square = await createDetector(await loadModel(file, { searchDirs: [sharedModelsDir, join(defaultManifest, '..')] }), cfg, silentLogger);
+    trimmed = await createDetector(model, cfg, silentLogger);
+  });
+  afterAll(async () => {
+    await square?.close();
+    await trimmed?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds every confident object the full square input finds, and nothing confident it does not', async () => {
+    const iou = (a: Box, b: Box) => {
+      const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
+      const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
+      if (w <= 0 || h <= 0) return 0;
+      const area = (r: Box) => (r.x2 - r.x1) * (r.y2 - r.y1);
+      return (w * h) / (area(a) + area(b) - w * h);
+    };
+    const unmatched = (from: Detection[], to: Detection[]) =>
+      from
+        .filter((d) => d.score >= 0.5)
+        .filter((d) => !to.some((e) => e.label === d.label && e.score >= 0.35 && iou(d.box, e.box) >= 0.7))
+        .map((d) => `${d.label} ${d.score.toFixed(2)}`);
+    let confident = 0;
+    for (const [name, frame] of Object.entries(frames)) {
+      const a = await square.detect(frame);
+      const b = await trimmed.detect(frame);
+      confident += a.filter((d) => d.score >= 0.5).length;
+      expect(unmatched(a, b), `${name}: found on the square input only`).toEqual([]);
+      expect(unmatched(b, a), `${name}: found on the trimmed input only`).toEqual([]);
+    }
+    expect(confident, 'confident objects compared').toBeGreaterThanOrEqual(10);
   });
 });
 

@@ -33,30 +33,62 @@ export async function createDetector(
   const runner: ModelRunner =
     place === 'thread' ? await ThreadRunner.open(model, cfg, onRunnerExit) : await SessionRunner.open(model, cfg, log);
   try {
-    const { width: iw, height: ih } = manifest.input;
+    const { width: iw, height: ih, trimPaddingTo } = manifest.input;
     const pres = Array.from({ length: PIPELINE_DEPTH }, () => new Preprocessor(manifest.input));
+    const decoders = new Decoders(model);
     const warmStart = performance.now();
-    const warm = await runner.run(pres[0].input);
+    const warm = await runner.run(pres[0].input, ih);
     pres[0].adopt(warm.input);
     const warmMs = performance.now() - warmStart;
-    const infos: OutputInfo[] = Object.entries(warm.outputs).map(([name, t]) => ({ name, dims: t.dims, type: t.type }));
-    let decoder: Decoder;
     try {
-      decoder = decoderFactories[manifest.family](infos, {
-        numClasses: model.labels.length,
-        inputWidth: iw,
-        inputHeight: ih,
-        decode: manifest.decode,
-      });
+      decoders.for(ih, warm.outputs);
     } catch (err) {
       if (err instanceof OutputLayoutError) throw new Error(`${where}: ${err.message} (check "family" and "decode" in the manifest)`);
       throw err;
     }
+    if (trimPaddingTo) {
+      // The lowest input the trimmed padding can give: the model must run there and its outputs must follow.
+      try {
+        const low = await runner.run(pres[0].input, trimPaddingTo);
+        pres[0].adopt(low.input);
+        decoders.for(trimPaddingTo, low.outputs);
+      } catch (err) {
+        throw new Error(
+          `${where}: input.trimPaddingTo is ${trimPaddingTo}, but the model does not run ${iw}×${trimPaddingTo} inputs as it runs ${iw}×${ih}: ${(err as Error).message} (remove input.trimPaddingTo from the manifest)`,
+        );
+      }
+    }
     log.info({ model: manifest.name, family: manifest.family, input: `${iw}x${ih}`, warmUpMs: Math.round(warmMs) }, 'detector ready');
-    return new OrtDetector(model, cfg, runner, pres, decoder, plan);
+    return new OrtDetector(model, cfg, runner, pres, decoders, plan);
   } catch (err) {
     await runner.release();
     throw err;
+  }
+}
+
+/**
+ * The family's decoder bound to the outputs at each input height the model runs at (one unless its padding is
+ * trimmed): the anchor grids follow the height.
+ */
+class Decoders {
+  private readonly byRows = new Map<number, Decoder>();
+
+  constructor(private readonly model: LoadedModel) {}
+
+  for(rows: number, outputs: RunResult['outputs']): Decoder {
+    let d = this.byRows.get(rows);
+    if (!d) {
+      const { manifest, labels } = this.model;
+      const infos: OutputInfo[] = Object.entries(outputs).map(([name, t]) => ({ name, dims: t.dims, type: t.type }));
+      d = decoderFactories[manifest.family](infos, {
+        numClasses: labels.length,
+        inputWidth: manifest.input.width,
+        inputHeight: rows,
+        decode: manifest.decode,
+      });
+      this.byRows.set(rows, d);
+    }
+    return d;
   }
 }
 
@@ -97,7 +129,7 @@ class OrtDetector implements Detector {
     private readonly cfg: DetectorConfig,
     private readonly runner: ModelRunner,
     pres: Preprocessor[],
-    private readonly decoder: Decoder,
+    private readonly decoders: Decoders,
     private readonly plan: ClassPlan,
   ) {
     this.info = { modelName: model.manifest.name, modelSha256: model.sha256, labels: model.labels };
@@ -140,7 +172,7 @@ class OrtDetector implements Detector {
       const t0 = performance.now();
       const fit = pre.fill(job.image, job.passes[p].window);
       job.timings.preprocessMs += performance.now() - t0;
-      this.runner.run(pre.input).then(
+      this.runner.run(pre.input, fit.rows).then(
         (r) => this.done(job, p, pre, fit, r),
         (err: Error) => {
           // The input buffer is lost with a failed run (it may have travelled): a fresh one takes its place.
@@ -162,7 +194,7 @@ class OrtDetector implements Detector {
     if (p === 0) c.clear();
     const first = c.length;
     try {
-      this.decoder.decode(r.outputs, this.plan.thresholds, p, c);
+      this.decoders.for(fit.rows, r.outputs).decode(r.outputs, this.plan.thresholds, p, c);
     } catch (err) {
       // A model whose outputs do not fit its manifest fails this call, naming why; it must not hang it.
       this.fail(job, err as Error);

@@ -10,21 +10,32 @@ export interface FitTransform {
   /** Size of the image content inside the model input (the rest is padding). */
   contentWidth: number;
   contentHeight: number;
+  /** Input rows the model runs on: its full height, or the content's rounded up to `trimTo` (padding trimmed). */
+  rows: number;
 }
 
+/** `trimTo`: the manifest's `trimPaddingTo` (0 or absent: the model always runs at its full height). */
 export function fitWindow(
   width: number,
   height: number,
   inputWidth: number,
   inputHeight: number,
   mode: 'letterbox' | 'stretch',
+  trimTo = 0,
 ): FitTransform {
   if (mode === 'stretch')
-    return { scaleX: inputWidth / width, scaleY: inputHeight / height, contentWidth: inputWidth, contentHeight: inputHeight };
+    return {
+      scaleX: inputWidth / width,
+      scaleY: inputHeight / height,
+      contentWidth: inputWidth,
+      contentHeight: inputHeight,
+      rows: inputHeight,
+    };
   const s = Math.min(inputWidth / width, inputHeight / height);
   const contentWidth = Math.min(inputWidth, Math.max(1, Math.round(width * s)));
   const contentHeight = Math.min(inputHeight, Math.max(1, Math.round(height * s)));
-  return { scaleX: contentWidth / width, scaleY: contentHeight / height, contentWidth, contentHeight };
+  const rows = trimTo > 0 ? Math.min(inputHeight, Math.ceil(contentHeight / trimTo) * trimTo) : inputHeight;
+  return { scaleX: contentWidth / width, scaleY: contentHeight / height, contentWidth, contentHeight, rows };
 }
 
 /** Bilinear sampling positions for one axis: the two source taps and the weight of the second. */
@@ -47,24 +58,28 @@ const MAX_CACHED_WINDOWS = 64;
 /**
  * Turns a window of an RGB24 frame into the model's CHW float32 input: bilinear resize (pixel centres aligned, as
  * OpenCV's INTER_LINEAR), colour order and per-channel normalisation, in one pass over the output pixels.
+ * With `trimPaddingTo` the planes are packed for the rows the model runs on (`fit.rows`): the input tensor is the
+ * first `3 × width × rows` values of {@link input}.
  * The input buffer and the per-window sampling tables are reused, so a frame allocates nothing.
  */
 export class Preprocessor {
   /** Replaced by {@link adopt} when the buffer comes back from another thread. */
   input: Float32Array;
   private readonly tables = new Map<string, Tables>();
-  private readonly planeOffset: [number, number, number];
   private readonly mean: readonly number[];
   private readonly invStd: number[];
   private paddedFor = '';
 
   constructor(readonly spec: ModelManifest['input']) {
-    const plane = spec.width * spec.height;
-    this.input = new Float32Array(3 * plane);
-    // Source channels are R, G, B; a BGR model gets them in reverse plane order.
-    this.planeOffset = spec.colorOrder === 'rgb' ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
+    this.input = new Float32Array(3 * spec.width * spec.height);
     this.mean = spec.mean;
     this.invStd = spec.std.map((s) => 1 / s);
+  }
+
+  /** Where each source channel's (R, G, B) plane starts for `rows` input rows; a BGR model gets them reversed. */
+  private planes(rows: number): [number, number, number] {
+    const plane = this.spec.width * rows;
+    return this.spec.colorOrder === 'rgb' ? [0, plane, 2 * plane] : [2 * plane, plane, 0];
   }
 
   /**
@@ -79,12 +94,13 @@ export class Preprocessor {
 
   /** Writes `window` of `image` into {@link input} and returns how window pixels map to input pixels. */
   fill(image: RgbImage, window: DetectionWindow): FitTransform {
-    const t = this.tablesFor(window);
+    const whole = window.x === 0 && window.y === 0 && window.width === image.width && window.height === image.height;
+    const t = this.tablesFor(window, whole);
     this.pad(t.fit);
     const { data } = image;
     const rowStride = image.width * 3;
     const iw = this.spec.width;
-    const [p0, p1, p2] = this.planeOffset;
+    const [p0, p1, p2] = this.planes(t.fit.rows);
     const [m0, m1, m2] = this.mean;
     const [k0, k1, k2] = this.invStd;
     const out = this.input;
@@ -127,15 +143,16 @@ export class Preprocessor {
     return t.fit;
   }
 
-  /** Padding depends only on the content size, so it is rewritten only when that changes. */
+  /** Padding depends only on the content size and the rows, so it is rewritten only when those change. */
   private pad(fit: FitTransform): void {
-    const key = `${fit.contentWidth}x${fit.contentHeight}`;
+    const key = `${fit.contentWidth}x${fit.contentHeight}x${fit.rows}`;
     if (key === this.paddedFor) return;
-    const { width: iw, height: ih, padValue } = this.spec;
+    const { width: iw, padValue } = this.spec;
+    const offsets = this.planes(fit.rows);
     for (let ch = 0; ch < 3; ch++) {
       const v = (padValue - this.mean[ch]) * this.invStd[ch];
-      const plane = this.planeOffset[ch];
-      for (let y = 0; y < ih; y++) {
+      const plane = offsets[ch];
+      for (let y = 0; y < fit.rows; y++) {
         const start = y < fit.contentHeight ? fit.contentWidth : 0;
         this.input.fill(v, plane + y * iw + start, plane + (y + 1) * iw);
       }
@@ -143,12 +160,12 @@ export class Preprocessor {
     this.paddedFor = key;
   }
 
-  private tablesFor(w: DetectionWindow): Tables {
-    const key = `${w.x},${w.y},${w.width},${w.height}`;
+  private tablesFor(w: DetectionWindow, whole: boolean): Tables {
+    const key = `${w.x},${w.y},${w.width},${w.height},${whole}`;
     let t = this.tables.get(key);
     if (!t) {
       if (this.tables.size >= MAX_CACHED_WINDOWS) this.tables.clear();
-      const fit = fitWindow(w.width, w.height, this.spec.width, this.spec.height, this.spec.resize);
+      const fit = fitWindow(w.width, w.height, this.spec.width, this.spec.height, this.spec.resize, whole ? this.spec.trimPaddingTo : 0);
       const identity = fit.contentWidth === w.width && fit.contentHeight === w.height;
       t = { fit, identity, x: axisTaps(w.x, w.width, fit.contentWidth, 3), y: axisTaps(w.y, w.height, fit.contentHeight, 1) };
       this.tables.set(key, t);

@@ -13,7 +13,7 @@ try {
     let reply: FromRunner;
     const transfer: ArrayBuffer[] = [];
     try {
-      const r = await runner.run(m.input);
+      const r = await runner.run(m.input, m.rows);
       const outputs: Record<string, OutputTensor> = {};
       for (const [name, t] of Object.entries(r.outputs)) {
         outputs[name] = { dims: t.dims, type: t.type, data: t.data };

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
@@ -7,6 +8,7 @@ import type { LoadedModel } from '../model/load.ts';
 import type { DetectorConfig } from './config.ts';
 import type { Outputs } from './decoders/types.ts';
 import { bindInputs, openSession } from './session.ts';
+import { flexibleHeight } from '../model/flexible-height.ts';
 
 /** One model run's answer: the outputs, the input buffer handed back (it may have travelled) and the run's time. */
 export interface RunResult {
@@ -16,11 +18,12 @@ export interface RunResult {
 }
 
 /**
- * Runs the model on a preprocessed input. Runs are answered in the order they were asked for. The caller hands
- * `input` over: it gets the buffer back in the result and must not touch it meanwhile.
+ * Runs the model on a preprocessed input of `rows` input rows (the model's height unless its padding is trimmed; the
+ * tensor is the buffer's first 3 × width × rows values). Runs are answered in the order they were asked for. The
+ * caller hands `input` over: it gets the buffer back in the result and must not touch it meanwhile.
  */
 export interface ModelRunner {
-  run(input: Float32Array): Promise<RunResult>;
+  run(input: Float32Array, rows: number): Promise<RunResult>;
   release(): Promise<void>;
 }
 
@@ -32,28 +35,30 @@ export class SessionRunner implements ModelRunner {
   private constructor(
     private readonly session: InferenceSession,
     private readonly imageInput: string,
-    private readonly dims: readonly number[],
+    private readonly width: number,
     private readonly fixed: Record<string, Tensor>,
   ) {}
 
   static async open(model: LoadedModel, cfg: DetectorConfig, log: Logger): Promise<SessionRunner> {
     const { manifest } = model;
-    const session = await openSession(model.modelPath, cfg, log);
+    const session = await openSession(await modelSource(model), cfg, log, model.modelPath);
     try {
       const inputs = bindInputs(session, manifest, `model ${manifest.name} (${model.modelPath})`);
       const { width: iw, height: ih } = manifest.input;
       const fixed: Record<string, Tensor> = {};
       if (inputs.sizeInput) fixed[inputs.sizeInput] = new ort.Tensor('int64', BigInt64Array.from([BigInt(iw), BigInt(ih)]), [1, 2]);
-      return new SessionRunner(session, inputs.image, [1, 3, ih, iw], fixed);
+      return new SessionRunner(session, inputs.image, iw, fixed);
     } catch (err) {
       await session.release();
       throw err;
     }
   }
 
-  async run(input: Float32Array): Promise<RunResult> {
+  async run(input: Float32Array, rows: number): Promise<RunResult> {
     const t0 = performance.now();
-    const outputs = await this.session.run({ ...this.fixed, [this.imageInput]: new ort.Tensor('float32', input, this.dims) });
+    const values = 3 * this.width * rows;
+    const data = values === input.length ? input : input.subarray(0, values);
+    const outputs = await this.session.run({ ...this.fixed, [this.imageInput]: new ort.Tensor('float32', data, [1, 3, rows, this.width]) });
     return { outputs, input, ms: performance.now() - t0 };
   }
 
@@ -62,12 +67,27 @@ export class SessionRunner implements ModelRunner {
   }
 }
 
+/**
+ * What ONNX Runtime opens for the model: its file, or with `input.trimPaddingTo` its bytes with a variable height (a
+ * model that cannot have one is an error naming it).
+ */
+export async function modelSource(model: LoadedModel): Promise<string | Uint8Array> {
+  if (!model.manifest.input.trimPaddingTo) return model.modelPath;
+  try {
+    return flexibleHeight(await readFile(model.modelPath), model.manifest.input);
+  } catch (err) {
+    throw new Error(
+      `model ${model.manifest.name} (${model.modelPath}): input.trimPaddingTo is set, but its height cannot be made variable: ${(err as Error).message}`,
+    );
+  }
+}
+
 export interface RunnerWorkerData {
   model: LoadedModel;
   cfg: DetectorConfig;
 }
 
-export type ToRunner = { id: number; input: Float32Array };
+export type ToRunner = { id: number; input: Float32Array; rows: number };
 export type FromRunner =
   | { type: 'ready' }
   | { type: 'fatal'; message: string }
@@ -120,12 +140,12 @@ export class ThreadRunner implements ModelRunner {
     });
   }
 
-  run(input: Float32Array): Promise<RunResult> {
+  run(input: Float32Array, rows: number): Promise<RunResult> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise<RunResult>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, input } satisfies ToRunner, [input.buffer as ArrayBuffer]);
+      this.worker.postMessage({ id, input, rows } satisfies ToRunner, [input.buffer as ArrayBuffer]);
     });
   }
 

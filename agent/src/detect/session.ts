@@ -25,15 +25,27 @@ export function sessionOptions(cfg: SessionConfig, providers: readonly string[])
   };
 }
 
-/** Opens the model with the configured providers; if they cannot be used here, falls back to CPU with a warning. */
-export async function openSession(modelPath: string, cfg: SessionConfig, log: Logger): Promise<InferenceSession> {
+/**
+ * Opens the model (its file, or its bytes as rewritten at load: `file` then names it in errors) with the configured
+ * providers; if they cannot be used here, falls back to CPU with a warning.
+ */
+export async function openSession(
+  source: string | Uint8Array,
+  cfg: SessionConfig,
+  log: Logger,
+  file = typeof source === 'string' ? source : 'the model',
+): Promise<InferenceSession> {
+  const create = (providers: readonly string[]) =>
+    typeof source === 'string'
+      ? ort.InferenceSession.create(source, sessionOptions(cfg, providers))
+      : ort.InferenceSession.create(source, sessionOptions(cfg, providers));
   try {
-    return await ort.InferenceSession.create(modelPath, sessionOptions(cfg, cfg.executionProviders));
+    return await create(cfg.executionProviders);
   } catch (err) {
     if (cfg.executionProviders.every((p) => p === 'cpu'))
-      throw new Error(`${modelPath}: ONNX Runtime cannot load the model: ${(err as Error).message}`);
+      throw new Error(`${file}: ONNX Runtime cannot load the model: ${(err as Error).message}`);
     log.warn({ providers: cfg.executionProviders, err: (err as Error).message }, 'execution providers unavailable, falling back to cpu');
-    return ort.InferenceSession.create(modelPath, sessionOptions(cfg, ['cpu']));
+    return create(['cpu']);
   }
 }
 

@@ -35,10 +35,17 @@ describe('fitWindow', () => {
       scaleY: 211 / 731,
       contentWidth: 416,
       contentHeight: 211,
+      rows: 416,
     });
   });
   it('stretch fills the input, one scale per axis', () => {
-    expect(fitWindow(128, 64, 64, 64, 'stretch')).toEqual({ scaleX: 0.5, scaleY: 1, contentWidth: 64, contentHeight: 64 });
+    expect(fitWindow(128, 64, 64, 64, 'stretch', 32)).toEqual({ scaleX: 0.5, scaleY: 1, contentWidth: 64, contentHeight: 64, rows: 64 });
+  });
+  it('with trimmed padding a 16:9 frame runs on its own rows rounded up to the multiple, a tall one on all of them', () => {
+    expect(fitWindow(640, 360, 416, 416, 'letterbox', 32)).toMatchObject({ contentHeight: 234, rows: 256, scaleX: 0.65, scaleY: 0.65 });
+    expect(fitWindow(1441, 731, 416, 416, 'letterbox', 32)).toMatchObject({ contentHeight: 211, rows: 224 });
+    expect(fitWindow(416, 416, 416, 416, 'letterbox', 32).rows).toBe(416);
+    expect(fitWindow(810, 1080, 416, 416, 'letterbox', 32)).toMatchObject({ contentWidth: 312, rows: 416 });
   });
 });
 
@@ -86,6 +93,23 @@ describe('Preprocessor', () => {
     expect(plane(p, 0)[12]).toBe(Math.fround((3 - 10) / 2));
     p.fill(wide, { x: 0, y: 0, width: 8, height: 4 });
     for (let c = 0; c < 3; c++) expect(plane(p, c).slice(8)).toEqual(Array(8).fill(pad[c]));
+  });
+
+  it('packs the planes for the trimmed rows of a whole frame, and only of a whole frame', () => {
+    const trimmed = new Preprocessor(spec({ width: 8, height: 8, trimPaddingTo: 2, padValue: 114 }));
+    const square = new Preprocessor(spec({ width: 8, height: 8, padValue: 114 }));
+    const wide = image(8, 2);
+    const whole = { x: 0, y: 0, width: 8, height: 2 };
+    expect(trimmed.fill(wide, whole).rows).toBe(2);
+    square.fill(wide, whole);
+    // The trimmed tensor is the square one's first two rows of each plane: the same values, no padding between.
+    for (let c = 0; c < 3; c++) {
+      expect(Array.from(trimmed.input.subarray(c * 16, (c + 1) * 16))).toEqual(Array.from(square.input.subarray(c * 64, c * 64 + 16)));
+    }
+    // A window of a larger frame looks at detail: it keeps the model's full input, padded as before.
+    const fit = trimmed.fill(image(16, 4), { x: 0, y: 0, width: 8, height: 2 });
+    expect(fit.rows).toBe(8);
+    expect(Array.from(trimmed.input.subarray(0, 64))).toEqual(Array.from(square.input.subarray(0, 64)));
   });
 
   it('writes into the same buffer every time', () => {

@@ -57,6 +57,21 @@ describe('loadModel', () => {
     );
   });
 
+  it('refuses trimPaddingTo where it cannot apply, naming the field and why', async () => {
+    const input = { width: 64, height: 64, colorOrder: 'rgb', mean: [0, 0, 0], std: [255, 255, 255] };
+    const trim = (over: Record<string, unknown>) => loadModel(manifest(over), { searchDirs: [dir] });
+    await expect(trim({ input: { ...input, resize: 'stretch', trimPaddingTo: 32 } })).rejects.toThrow(
+      /m\.json: input\.trimPaddingTo: expected no trimPaddingTo with resize "stretch"/,
+    );
+    await expect(trim({ family: 'end2end', input: { ...input, trimPaddingTo: 32 } })).rejects.toThrow(
+      /input\.trimPaddingTo: expected no trimPaddingTo for family end2end/,
+    );
+    await expect(trim({ input: { ...input, trimPaddingTo: 128 } })).rejects.toThrow(
+      /input\.trimPaddingTo: expected at most input\.height \(64\)/,
+    );
+    expect((await trim({ input: { ...input, trimPaddingTo: 32 } })).manifest.input.trimPaddingTo).toBe(32);
+  });
+
   it('rejects a manifest that is not JSON, naming the file', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, '{ "name": ');
