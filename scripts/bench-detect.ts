@@ -4,7 +4,8 @@
  * Prints, from one run on this machine: raw ONNX Runtime inferences/s for the model (same session options, same
  * preprocessed input), full detect() calls/s (preprocess + inference + decode + NMS) on the same frame, their ratio
  * and where detect() spends its time; then the detector in its worker thread (the agent's default) kept two calls
- * deep, as the frame loop keeps it, against raw ORT in rounds of back-to-back runs (target ≥ 0.98).
+ * deep, as the frame loop keeps it, against raw ORT in rounds of back-to-back runs (target ≥ 0.98); last, with the
+ * manifest's `trimPaddingTo`, raw ORT on the frame's own rows against the full square input (what trimming gains).
  */
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
@@ -13,7 +14,8 @@ import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/conf
 import { createDetector } from '../agent/src/detect/detector.ts';
 import { createWorkerDetector } from '../agent/src/detect/worker-detector.ts';
 import { Preprocessor } from '../agent/src/detect/preprocess.ts';
-import { sessionOptions } from '../agent/src/detect/session.ts';
+import { modelSource } from '../agent/src/detect/runner.ts';
+import { openSession } from '../agent/src/detect/session.ts';
 import type { RgbImage } from '../agent/src/core/geometry.ts';
 import { silentLogger } from '../agent/src/core/log.ts';
 import { loadModel } from '../agent/src/model/load.ts';
@@ -44,12 +46,14 @@ const imageFile = values.image ?? sample('street.png');
 const { data } = await sharp(imageFile).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
 const frame: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };
 
-// Raw: its own session with the detector's options, fed the very tensor detect() builds for this frame.
+// Raw: its own session with the detector's options on the model as the detector opens it, fed the very tensor
+// detect() builds for this frame (with trimmed padding, its own rows only).
 const { input } = model.manifest;
 const pre = new Preprocessor(input);
-pre.fill(frame, { x: 0, y: 0, width, height });
-const session = await ort.InferenceSession.create(model.modelPath, sessionOptions(cfg, cfg.executionProviders));
-const feeds = { [input.name ?? session.inputNames[0]]: new ort.Tensor('float32', pre.input, [1, 3, input.height, input.width]) };
+const { rows } = pre.fill(frame, { x: 0, y: 0, width, height });
+const session = await openSession(await modelSource(model), cfg, silentLogger);
+const imageName = input.name ?? session.inputNames[0];
+const feeds = { [imageName]: new ort.Tensor('float32', pre.input.subarray(0, 3 * input.width * rows), [1, 3, rows, input.width]) };
 const detector = await createDetector(model, cfg, silentLogger);
 
 for (let i = 0; i < 5; i++) {
@@ -103,15 +107,39 @@ for (let r = 0; r < rounds; r++) {
 await session.release();
 await worker.close();
 
+// What the padding costs: the published model file on its full square input, as every inference ran before
+// trimPaddingTo (the same frame, letterboxed to all rows), in rounds against the input above.
+const squarePre = new Preprocessor({ ...input, trimPaddingTo: undefined });
+squarePre.fill(frame, { x: 0, y: 0, width, height });
+const squareSession = await openSession(model.modelPath, cfg, silentLogger);
+const squareFeeds = { [imageName]: new ort.Tensor('float32', squarePre.input, [1, 3, input.height, input.width]) };
+for (let i = 0; i < 5; i++) await squareSession.run(squareFeeds);
+const squareRound: number[] = [];
+const trimmedRound: number[] = [];
+const trimmedSession = rows < input.height ? await openSession(await modelSource(model), cfg, silentLogger) : undefined;
+for (let r = 0; r < rounds && trimmedSession; r++) {
+  let t = performance.now();
+  for (let i = 0; i < iterations; i++) await squareSession.run(squareFeeds);
+  squareRound.push((performance.now() - t) / iterations);
+  t = performance.now();
+  for (let i = 0; i < iterations; i++) await trimmedSession.run(feeds);
+  trimmedRound.push((performance.now() - t) / iterations);
+}
+await squareSession.release();
+await trimmedSession?.release();
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const rate = (ms: number) => (1000 / ms).toFixed(1);
 const lines = [
   `model            ${model.manifest.name} (${input.width}×${input.height}, ${intraOpThreadsOf(cfg)} intra-op / ${cfg.interOpThreads} inter-op threads, spinning ${cfg.allowSpinning ? 'on' : 'off'}, ${cfg.executionProviders.join(',')})`,
-  `frame            ${width}×${height} from ${imageFile}, whole frame only, ${n} runs each, alternating`,
+  `frame            ${width}×${height} from ${imageFile}, whole frame only (${input.width}×${rows} model input), ${n} runs each, alternating`,
   `raw ORT          ${rate(median(raw))} inferences/s (median ${median(raw).toFixed(2)} ms; mean ${(sum(raw) / n).toFixed(2)} ms)`,
   `detect()         ${rate(median(full))} calls/s (median ${median(full).toFixed(2)} ms; mean ${(sum(full) / n).toFixed(2)} ms; of which preprocess ${median(prep).toFixed(2)}, decode+NMS ${median(dec).toFixed(2)} ms)`,
   `ratio            ${(median(raw) / median(full)).toFixed(3)} by medians, ${(sum(raw) / sum(full)).toFixed(3)} by totals (in this thread, one call at a time)`,
   `worker, 2 deep   ${rate(median(workerRound))} calls/s against raw ${rate(median(rawRound))}/s in ${rounds} rounds of ${iterations}: ratio ${(median(rawRound) / median(workerRound)).toFixed(3)} by medians, ${(sum(rawRound) / sum(workerRound)).toFixed(3)} by totals (target ≥ 0.98)`,
+  trimmedSession
+    ? `padding trimmed  raw ${rate(median(trimmedRound))}/s at ${input.width}×${rows} against ${rate(median(squareRound))}/s at ${input.width}×${input.height} (the padding included): ${(median(squareRound) / median(trimmedRound)).toFixed(2)}× by medians`
+    : `padding trimmed  no: the frame fills all ${input.height} rows of the model input`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -12,7 +12,9 @@
  * (target ≥ 0.9 when the demand exceeds it), p50/p99 frame age at inference start, p50/p99 event latency (from the
  * frame in which a track's object was first detected to the moment the tracker confirms it, wall clock: the hits it
  * needs, the frames between them, queueing and processing), CPU (agent and its ffmpeg children, % of one core) and
- * resident memory. The detector runs as the agent runs it (`--thread worker`, the default: in its worker thread) and
+ * resident memory; beside them the inferences/s every camera at its target would need, what the detector gives per second
+ * of its running time in the loop, the share of the wall time the agent's busiest thread was on a CPU and the RTSP
+ * server's CPU (the capacity a stage's shortfall comes from). The detector runs as the agent runs it (`--thread worker`, the default: in its worker thread) and
  * the loop keeps `--depth` frames in process (2, the agent's default). `--soak` runs one stage for that many seconds and prints resident memory every
  * 30 s. Figures on a shared 2-core machine are noisy.
  */
@@ -22,8 +24,9 @@ import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { Registry } from 'prom-client';
 import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/config.ts';
-import { Preprocessor } from '../agent/src/detect/preprocess.ts';
-import { sessionOptions } from '../agent/src/detect/session.ts';
+import { fitWindow, Preprocessor } from '../agent/src/detect/preprocess.ts';
+import { modelSource } from '../agent/src/detect/runner.ts';
+import { openSession } from '../agent/src/detect/session.ts';
 import type { Detector } from '../agent/src/detect/types.ts';
 import { openDetector } from '../agent/src/detect/worker-detector.ts';
 import { cameraSourceSchema } from '../agent/src/ingest/config.ts';
@@ -123,7 +126,10 @@ interface StageResult {
   /** Per camera: analysed frames/s, inferences per analysed frame, fraction of the picture moving. */
   perCamera: { camera: string; fps: number; skippedPerS: number; inferencesPerFrame: number; motionArea: number }[];
   totalFps: number;
+  /** Raw ORT on the model's full square input. */
   rawFps: number;
+  /** Raw ORT on a whole analysis frame's own rows (trimPaddingTo; the same as rawFps without it). */
+  rawWholeFps: number;
   ageP50: number;
   ageP99: number;
   /** Object first detected → track confirmed, ms; NaN when no track was confirmed in the stage. */
@@ -138,6 +144,14 @@ interface StageResult {
   stages: Partial<Record<StageName, number>>;
   /** Share of the wall time ONNX Runtime was running. */
   inferenceBusy: number;
+  /** Inferences/s every camera at its target rate would need: Σ its inferences per analysed frame × target fps. */
+  demandPerS: number;
+  /** Inferences per second of ONNX Runtime's running time in the loop: what the detector could give at 100 % busy. */
+  capacityPerS: number;
+  /** Share of the wall time the agent's busiest thread (ONNX Runtime's, when it is the bottleneck) was on a CPU. */
+  busiestThreadCpu: number;
+  /** The bench's RTSP server (% of one core): on a site the cameras serve their own streams. */
+  serverCpu: number;
 }
 
 try {
@@ -161,13 +175,18 @@ try {
   rmSync(clipDir, { recursive: true, force: true });
 }
 
-/** Raw ORT limit right now: its own session with the detector's options, fed a preprocessed frame, ~3 s. */
-async function rawOrtFps(m: LoadedModel): Promise<number> {
-  const { input } = m.manifest;
+/**
+ * Raw ORT limit right now: its own session with the detector's options, fed a preprocessed frame, ~3 s. `trimmed`:
+ * the whole frame on its own rows (the manifest's trimPaddingTo), as the detector runs it; otherwise the model file
+ * on its full square input.
+ */
+async function rawOrtFps(m: LoadedModel, trimmed = false): Promise<number> {
+  const input = trimmed ? m.manifest.input : { ...m.manifest.input, trimPaddingTo: undefined };
   const pre = new Preprocessor(input);
-  pre.fill({ data: new Uint8Array(width * height * 3).fill(90), width, height }, { x: 0, y: 0, width, height });
-  const session = await ort.InferenceSession.create(m.modelPath, sessionOptions(cfg, cfg.executionProviders));
-  const feeds = { [input.name ?? session.inputNames[0]]: new ort.Tensor('float32', pre.input, [1, 3, input.height, input.width]) };
+  const { rows } = pre.fill({ data: new Uint8Array(width * height * 3).fill(90), width, height }, { x: 0, y: 0, width, height });
+  const session = await openSession(trimmed ? await modelSource(m) : m.modelPath, cfg, log);
+  const tensor = new ort.Tensor('float32', pre.input.subarray(0, 3 * input.width * rows), [1, 3, rows, input.width]);
+  const feeds = { [input.name ?? session.inputNames[0]]: tensor };
   for (let i = 0; i < 5; i++) await session.run(feeds);
   let n = 0;
   const t0 = performance.now();
@@ -273,6 +292,7 @@ async function startCameras(n: number, det: Detector, mode: DetectionMode = 'eve
 
 async function stage(n: number, secs: number, mode: DetectionMode): Promise<StageResult> {
   const rawBefore = await rawOrtFps(model);
+  const rawWholeBefore = await rawOrtFps(model, true);
   const run = await startCameras(n, detector, mode);
   // Past the start-up (full-frame passes while the motion background calibrates).
   await sleep(3000);
@@ -282,12 +302,17 @@ async function stage(n: number, secs: number, mode: DetectionMode): Promise<Stag
   run.latencies.length = 0;
   run.loop.timings.takeSnapshot();
   const cpu0 = process.cpuUsage();
-  const kids0 = ffmpegChildren();
+  const kids0 = children('ffmpeg');
+  const server0 = children('python3');
+  const threads0 = threadTicks();
   const t0 = performance.now();
   await sleep(secs * 1000);
   const wallS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const kids1 = ffmpegChildren();
+  const kids1 = children('ffmpeg');
+  const server1 = children('python3');
+  const threads1 = threadTicks();
+  const busiestTicks = Math.max(0, ...[...threads1].map(([tid, t]) => t - (threads0.get(tid) ?? t)));
   const perCamera = run.loop.stats().cameras.map((c) => {
     const frames = c.analysedFrames - (before.get(c.camera)?.analysedFrames ?? 0);
     const inferences = c.detection.inferences - (before.get(c.camera)?.detection.inferences ?? 0);
@@ -305,16 +330,20 @@ async function stage(n: number, secs: number, mode: DetectionMode): Promise<Stag
   const timing = run.loop.timings.takeSnapshot().stages;
   const stages = Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, v.meanMs])) as StageResult['stages'];
   const inferenceBusy = timing.inference ? (timing.inference.meanMs * timing.inference.count) / (wallS * 1000) : 0;
-  const ffmpegTicks = [...kids1].reduce((s, [pid, k]) => s + k.ticks - (kids0.get(pid)?.ticks ?? 0), 0);
+  const ticksBetween = (a: Map<number, { ticks: number }>, b: Map<number, { ticks: number }>) =>
+    [...b].reduce((s, [pid, k]) => s + k.ticks - (a.get(pid)?.ticks ?? 0), 0);
+  const ffmpegTicks = ticksBetween(kids0, kids1);
   const frames = run.counts.frames - counts0.frames;
+  const inferencesPerS = (run.counts.inferences - counts0.inferences) / wallS;
   const result: StageResult = {
     cameras: n,
     mode,
-    inferencesPerS: (run.counts.inferences - counts0.inferences) / wallS,
+    inferencesPerS,
     carriedPerFrame: frames > 0 ? (run.counts.carried - counts0.carried) / frames : 0,
     perCamera,
     totalFps: perCamera.reduce((s, c) => s + c.fps, 0),
     rawFps: rawBefore,
+    rawWholeFps: rawWholeBefore,
     ageP50: quantile(ages, 0.5),
     ageP99: quantile(ages, 0.99),
     latencyP50: quantile(latencies, 0.5),
@@ -326,10 +355,15 @@ async function stage(n: number, secs: number, mode: DetectionMode): Promise<Stag
     ffmpegRssMb: [...kids1.values()].reduce((s, k) => s + k.rssKb, 0) / 1024,
     stages,
     inferenceBusy,
+    demandPerS: perCamera.reduce((sum, c) => sum + c.inferencesPerFrame * fps, 0),
+    capacityPerS: inferenceBusy > 0 ? inferencesPerS / inferenceBusy : 0,
+    busiestThreadCpu: busiestTicks / clkTck / wallS,
+    serverCpu: (ticksBetween(server0, server1) / clkTck / wallS) * 100,
   };
   await run.stop();
   // Load on a shared machine drifts: the raw limit is the mean of one measurement before and one after the stage.
   result.rawFps = (rawBefore + (await rawOrtFps(model))) / 2;
+  result.rawWholeFps = (rawWholeBefore + (await rawOrtFps(model, true))) / 2;
   return result;
 }
 
@@ -367,8 +401,23 @@ async function soak(n: number, secs: number): Promise<void> {
   }
 }
 
-/** ffmpeg processes this agent started: pid → CPU ticks (user + system) and resident kB, from /proc. */
-function ffmpegChildren(): Map<number, { ticks: number; rssKb: number }> {
+/** This process's threads (main, workers, ONNX Runtime's): thread id → CPU ticks (user + system), from /proc. */
+function threadTicks(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return out;
+}
+
+/** Processes this one started running `comm`: pid → CPU ticks (user + system) and resident kB, from /proc. */
+function children(command: string): Map<number, { ticks: number; rssKb: number }> {
   const out = new Map<number, { ticks: number; rssKb: number }>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -377,7 +426,7 @@ function ffmpegChildren(): Map<number, { ticks: number; rssKb: number }> {
       const close = stat.lastIndexOf(')');
       const comm = stat.slice(stat.indexOf('(') + 1, close);
       const fields = stat.slice(close + 2).split(' ');
-      if (comm !== 'ffmpeg' || Number(fields[1]) !== process.pid) continue;
+      if (comm !== command || Number(fields[1]) !== process.pid) continue;
       const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${name}/status`, 'utf8'));
       out.set(Number(name), { ticks: Number(fields[11]) + Number(fields[12]), rssKb: rss ? Number(rss[1]) : 0 });
     } catch {
@@ -428,6 +477,18 @@ function print(results: StageResult[]): void {
     );
     lines.push(
       `  ${r.cameras} cameras, ${r.mode}: ${parts.join(', ')}; inference busy ${(r.inferenceBusy * 100).toFixed(0)} % (raw ORT: ${(1000 / r.rawFps).toFixed(1)} ms per inference)`,
+    );
+  }
+  lines.push(
+    '',
+    'inferences/s: needed for every camera at its target (Σ inferences per frame × target fps), what the detector gives in the loop',
+    `(per second of ONNX Runtime's running time), raw ORT alone on the full ${model.manifest.input.width}×${model.manifest.input.height} input and on a whole frame's rows, the share of the wall time the agent's busiest thread was on a CPU, and the RTSP server's CPU (% of one core):`,
+  );
+  const { input } = model.manifest;
+  const wholeRows = fitWindow(width, height, input.width, input.height, input.resize, input.trimPaddingTo).rows;
+  for (const r of results) {
+    lines.push(
+      `  ${r.cameras} cameras, ${r.mode}: needed ${f1(r.demandPerS)}/s, in the loop ${f1(r.capacityPerS)}/s, raw ${f1(r.rawFps)}/s (${wholeRows} rows: ${f1(r.rawWholeFps)}/s); busiest thread on a CPU ${(r.busiestThreadCpu * 100).toFixed(0)} %; RTSP server ${r.serverCpu.toFixed(0)} %`,
     );
   }
   lines.push(
