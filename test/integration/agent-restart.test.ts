@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
@@ -157,4 +158,42 @@ describe('an open event across stops and crashes of the agent (real RTSP, model,
     expect(Math.max(...bySeq.keys())).toBe(ended.seq);
     expect(await agent!.stop('SIGTERM')).toBe(0);
   }, 1_200_000);
+
+  it('refuses a second agent on the same data folder, naming the first; the first goes on, and frees the folder on stop', async () => {
+    const runDir = mkdtempSync(join(stage.dir, 'twice-'));
+    const config = agentConfig(runDir, stage.rtsp.url('/street'), stage.broker.url);
+    agent = runAgent(runDir, config);
+    const lock = join(runDir, 'data', 'agent.lock');
+    const health = join(runDir, 'data', 'health.json');
+    const until = Date.now() + 240_000;
+    while (!(existsSync(lock) && existsSync(health))) {
+      if (Date.now() > until || agent.proc.exitCode !== null)
+        throw new Error(`the first agent did not start:\n${agent.stderr().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const healthBefore = statSync(health).mtimeMs;
+
+    // The same config from another folder, as an installer trying it by hand beside the running service would.
+    const secondDir = mkdtempSync(join(stage.dir, 'second-'));
+    const second = runAgent(secondDir, config);
+    const exited = once(second.proc, 'exit').then(([c]) => c as number | null);
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running after 60 s'), 60_000))]);
+    await second.stop('SIGKILL');
+    expect(code, second.stderr().slice(-2000)).toBe(1);
+    const folder = join(runDir, 'data').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    expect(second.stderr()).toMatch(
+      new RegExp(`${folder}: this data folder is in use by another jifang agent \\(pid ${agent.proc.pid}, running since `),
+    );
+
+    // The first agent kept its folder: still running, still writing its health.
+    expect(agent.proc.exitCode).toBeNull();
+    const healthUntil = Date.now() + 60_000;
+    while (statSync(health).mtimeMs === healthBefore) {
+      if (Date.now() > healthUntil) throw new Error('the first agent stopped writing its health after the second was refused');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(JSON.parse(readFileSync(lock, 'utf8'))).toMatchObject({ pid: agent.proc.pid });
+    expect(await agent.stop('SIGTERM')).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  }, 600_000);
 });

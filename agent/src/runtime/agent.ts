@@ -38,6 +38,7 @@ import { EventSink } from './event-sink.ts';
 import { writeHealthFile } from './health-file.ts';
 import { OpenEventsFile, type OpenEventEntry } from './open-events-file.ts';
 import { boxIdOf } from './identity.ts';
+import { DataDirLock } from './data-dir-lock.ts';
 import { deliveryRecorder } from './delivery-audit.ts';
 
 export interface AgentOptions {
@@ -80,7 +81,10 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
   const startedAt = Date.now();
   const boxId = boxIdOf(state.config.site);
   await ensurePrivateDir(state.config.dataDir);
+  const lock = await DataDirLock.take(state.config.dataDir);
   const teardown = new Teardown(log);
+  // The first step taken, so the last undone: the folder is free only once everything in it is closed.
+  teardown.add(() => lock.release());
 
   try {
     const audit = await openAudit(loaded, { version, boxId, log, teardown, stopReason: () => state.stopReason });
