@@ -8,7 +8,7 @@ import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import type { Detection, Detector } from '../../agent/src/detect/types.ts';
-import type { Box, RgbImage } from '../../agent/src/core/geometry.ts';
+import { iou as boxIou, type Box, type RgbImage } from '../../agent/src/core/geometry.ts';
 import { windowsForCamera } from '../../agent/src/detect/windows.ts';
 import { loadModel, sharedModelsDir, type LoadedModel } from '../../agent/src/model/load.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
@@ -210,17 +210,10 @@ describe('trimmed padding (input.trimPaddingTo): a 16:9 frame runs on 256 of the
   });
 
   it('finds every confident object the full square input finds, and nothing confident it does not', async () => {
-    const iou = (a: Box, b: Box) => {
-      const w = Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1);
-      const h = Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1);
-      if (w <= 0 || h <= 0) return 0;
-      const area = (r: Box) => (r.x2 - r.x1) * (r.y2 - r.y1);
-      return (w * h) / (area(a) + area(b) - w * h);
-    };
     const unmatched = (from: Detection[], to: Detection[]) =>
       from
         .filter((d) => d.score >= 0.5)
-        .filter((d) => !to.some((e) => e.label === d.label && e.score >= 0.35 && iou(d.box, e.box) >= 0.7))
+        .filter((d) => !to.some((e) => e.label === d.label && e.score >= 0.35 && boxIou(d.box, e.box) >= 0.7))
         .map((d) => `${d.label} ${d.score.toFixed(2)}`);
     let confident = 0;
     for (const [name, frame] of Object.entries(frames)) {

@@ -47,6 +47,8 @@ interface AxisTaps {
 
 interface Tables {
   fit: FitTransform;
+  /** Where the R, G and B planes start for `fit.rows` input rows. */
+  planes: [number, number, number];
   /** The window is copied 1:1 (a crop at the model's native resolution): no interpolation needed. */
   identity: boolean;
   x: AxisTaps;
@@ -96,11 +98,11 @@ export class Preprocessor {
   fill(image: RgbImage, window: DetectionWindow): FitTransform {
     const whole = window.x === 0 && window.y === 0 && window.width === image.width && window.height === image.height;
     const t = this.tablesFor(window, whole);
-    this.pad(t.fit);
+    this.pad(t);
     const { data } = image;
     const rowStride = image.width * 3;
     const iw = this.spec.width;
-    const [p0, p1, p2] = this.planes(t.fit.rows);
+    const [p0, p1, p2] = t.planes;
     const [m0, m1, m2] = this.mean;
     const [k0, k1, k2] = this.invStd;
     const out = this.input;
@@ -144,11 +146,11 @@ export class Preprocessor {
   }
 
   /** Padding depends only on the content size and the rows, so it is rewritten only when those change. */
-  private pad(fit: FitTransform): void {
+  private pad(t: Tables): void {
+    const { fit, planes: offsets } = t;
     const key = `${fit.contentWidth}x${fit.contentHeight}x${fit.rows}`;
     if (key === this.paddedFor) return;
     const { width: iw, padValue } = this.spec;
-    const offsets = this.planes(fit.rows);
     for (let ch = 0; ch < 3; ch++) {
       const v = (padValue - this.mean[ch]) * this.invStd[ch];
       const plane = offsets[ch];
@@ -167,7 +169,13 @@ export class Preprocessor {
       if (this.tables.size >= MAX_CACHED_WINDOWS) this.tables.clear();
       const fit = fitWindow(w.width, w.height, this.spec.width, this.spec.height, this.spec.resize, whole ? this.spec.trimPaddingTo : 0);
       const identity = fit.contentWidth === w.width && fit.contentHeight === w.height;
-      t = { fit, identity, x: axisTaps(w.x, w.width, fit.contentWidth, 3), y: axisTaps(w.y, w.height, fit.contentHeight, 1) };
+      t = {
+        fit,
+        planes: this.planes(fit.rows),
+        identity,
+        x: axisTaps(w.x, w.width, fit.contentWidth, 3),
+        y: axisTaps(w.y, w.height, fit.contentHeight, 1),
+      };
       this.tables.set(key, t);
     }
     return t;

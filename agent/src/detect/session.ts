@@ -35,6 +35,7 @@ export async function openSession(
   log: Logger,
   file = typeof source === 'string' ? source : 'the model',
 ): Promise<InferenceSession> {
+  // Two calls: ORT's overloads take a path or bytes, not a union of them.
   const create = (providers: readonly string[]) =>
     typeof source === 'string'
       ? ort.InferenceSession.create(source, sessionOptions(cfg, providers))
