@@ -9,6 +9,7 @@ import { projectRoot } from '../helpers/paths.ts';
  */
 const LAYERS = [
   'core',
+  'contract',
   'audit',
   'model',
   'ingest',

@@ -10,7 +10,7 @@ import { builtinCatalogue, loadCatalogue } from '../../../agent/src/catalogue/lo
 import { presetRule, serving } from '../../../agent/src/catalogue/serve.ts';
 import { loadConfig } from '../../../agent/src/config/load.ts';
 import { ConfigError } from '../../../agent/src/core/errors.ts';
-import { RULE_TYPES } from '../../../agent/src/rules/config.ts';
+import { RULE_TYPES } from '../../../agent/src/contract/rule-types.ts';
 import { box, det } from '../track/scene.ts';
 import { camera, Sim } from '../rules/sim.ts';
 import { projectRoot } from '../../helpers/paths.ts';
