@@ -6,7 +6,14 @@ import { runReferenceCommand } from './handlers/reference.ts';
 import { runReloadCommand } from './handlers/reload.ts';
 import { runSnapshotCommand } from './handlers/snapshot.ts';
 import type { CommandHandlers, CommandOutcome, CommandRun } from './handlers/types.ts';
-import { COMMAND_NAMES, COMMAND_RESULT_SCHEMA_ID, commandSchemas, type CommandName, requestIdSchema, UNSAFE_TEXT } from './schema.ts';
+import {
+  COMMAND_NAMES,
+  COMMAND_RESULT_SCHEMA_ID,
+  commandSchemas,
+  type CommandName,
+  requestIdSchema,
+  UNSAFE_TEXT,
+} from '../contract/commands.ts';
 import type { CommandHandler, CommandReply, IncomingCommand } from './types.ts';
 
 /** One handler per command (a new command is one file in handlers/ plus its schema and this line). */

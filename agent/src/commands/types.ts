@@ -1,4 +1,4 @@
-import type { CommandResult } from './schema.ts';
+import type { CommandResult } from '../contract/commands.ts';
 
 /** A message received on the command subscription, as the transport hands it over. */
 export interface IncomingCommand {

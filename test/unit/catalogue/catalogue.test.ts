@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { buildAlert } from '../../../agent/src/alert/build.ts';
-import { alertSchema } from '../../../agent/src/alert/schema.ts';
+import { alertSchema } from '../../../agent/src/contract/alert.ts';
 import { builtinCatalogue, loadCatalogue } from '../../../agent/src/catalogue/load.ts';
 import { presetRule, serving } from '../../../agent/src/catalogue/serve.ts';
 import { loadConfig } from '../../../agent/src/config/load.ts';

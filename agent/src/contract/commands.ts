@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { operatorActionSchema } from '../rules/states.ts';
+import { operatorActionSchema } from './event-states.ts';
 
 /**
  * Control characters (C0, DEL, C1), line and paragraph separators, and bidirectional overrides: in a one-line field

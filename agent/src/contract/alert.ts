@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { plateSchema } from '../plate/schema.ts';
-import { eventStateSchema, operatorActionSchema } from '../rules/states.ts';
-import { EVENT_TYPE_IDS, SITE_EVENT_PREFIX } from '../contract/event-types.ts';
-import { RULE_TYPES } from '../contract/rule-types.ts';
+import { plateSchema } from './plate.ts';
+import { eventStateSchema, operatorActionSchema } from './event-states.ts';
+import { EVENT_TYPE_IDS, SITE_EVENT_PREFIX } from './event-types.ts';
+import { RULE_TYPES } from './rule-types.ts';
 
 /**
  * The published alert, `jifang.event/1`. One `id` per violation, stable across its lifecycle;
