@@ -15,6 +15,7 @@ import { createSceneModel, type SceneModel } from '../motion/scene.ts';
 import type { ProcessContext } from '../loop/frame-loop.ts';
 import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';
+import { ruleKind } from '../rules/kinds/index.ts';
 import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
 import { createTracker, type Tracker } from '../track/tracker.ts';
 import type { Track } from '../track/types.ts';
@@ -112,11 +113,12 @@ export class CameraPipeline {
             name: z.name ?? z.id,
             polygon: toPixels(z.polygon ?? [], z.units, frame),
             lines: new Map(
-              z.rules.flatMap((r) =>
-                r.type === 'line_crossing'
-                  ? [[r.id, { points: toPixels(r.line, z.units, frame) as [Point, Point], direction: r.direction }] as const]
-                  : [],
-              ),
+              z.rules.flatMap((r) => {
+                const line = ruleKind(r).line?.(r);
+                return line
+                  ? [[r.id, { points: toPixels(line.points, z.units, frame) as [Point, Point], direction: line.direction }] as const]
+                  : [];
+              }),
             ),
           },
         ]),
