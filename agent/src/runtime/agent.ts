@@ -34,7 +34,7 @@ import { buildTopics } from '../publish/topics.ts';
 import { CameraPipeline, type PipelineDeps, type RunningModel } from './camera-pipeline.ts';
 import { operatorCommandHandlers } from './operator-commands.ts';
 import { planReload } from './reload-plan.ts';
-import { EventSink } from './event-sink.ts';
+import { EventSink } from '../publish/event-sink.ts';
 import { writeHealthFile } from './health-file.ts';
 import { OpenEventsFile, type OpenEventEntry } from './open-events-file.ts';
 import { boxIdOf } from './identity.ts';

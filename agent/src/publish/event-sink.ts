@@ -9,7 +9,7 @@ import type { EvidenceService } from '../evidence/service.ts';
 import type { CrossingLine } from '../evidence/snapshot.ts';
 import type { Logger } from '../core/log.ts';
 import type { PlateEvidence } from '../plate/evidence-reads.ts';
-import type { Publisher } from '../publish/publisher.ts';
+import type { Publisher } from './publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
 
 /** What the sink needs of a camera to turn its lifecycle messages into alerts. */
