@@ -14,7 +14,7 @@ import type { EvidenceConfig } from './config.ts';
 import { frameScale, scaleBox } from './geometry.ts';
 import { grabFrame } from './grab.ts';
 import { findBystanderPlates, pixelatePlates, type PlateFinder } from './plate-privacy.ts';
-import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from './privacy.ts';
+import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from '../core/privacy-mask.ts';
 import { runRetention, type RetentionResult } from './retention.ts';
 import { DiskReserve } from './reserve.ts';
 import { ringOutput, SegmentRing } from './ring.ts';

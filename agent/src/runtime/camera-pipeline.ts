@@ -4,7 +4,7 @@ import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
 import { ModelSet } from '../detect/model-set.ts';
 import type { Point, RgbImage } from '../core/geometry.ts';
 import { windowsForCamera } from '../detect/windows.ts';
-import type { PrivacyMask } from '../evidence/privacy.ts';
+import type { PrivacyMask } from '../core/privacy-mask.ts';
 import { createGeoMapper } from '../geo/mapper.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Logger } from '../core/log.ts';

@@ -1,5 +1,5 @@
-import type { Point } from '../core/geometry.ts';
-import type { Box, RgbImage } from '../core/geometry.ts';
+import type { Point } from './geometry.ts';
+import type { Box, RgbImage } from './geometry.ts';
 import { polygonSpans, type Spans } from './scanline.ts';
 
 /**
