@@ -7,13 +7,11 @@ import {
   COMMAND_NAMES,
   COMMAND_RESULT_SCHEMA_ID,
   commandSchemas,
-  type CommandHandler,
   type CommandName,
-  type CommandReply,
-  type IncomingCommand,
   requestIdSchema,
   UNSAFE_TEXT,
-} from './schema.ts';
+} from '../contract/commands.ts';
+import type { CommandHandler, CommandReply, IncomingCommand } from './types.ts';
 
 /** One handled command, for the audit log (operator actions are part of the accountability chain). */
 export interface CommandAuditEntry {

@@ -12,8 +12,6 @@ export const ruleSchema = z.discriminatedUnion('type', schemas, {
   error: `expected a rule type: ${listOr(schemas.map((s) => s.shape.type.value))} (or a preset: jifang catalogue lists them)`,
 });
 export type { RuleConfig };
-export type RuleType = RuleConfig['type'];
-export const RULE_TYPES = ruleSchema.options.map((o) => o.shape.type.value) as [RuleType, ...RuleType[]];
 /** The rule types that judge a line, not an area: a zone of only these needs no polygon. */
 const ZONELESS = listOr(RULE_KINDS.filter((k) => k.zoneless).map((k) => k.schema.shape.type.value));
 

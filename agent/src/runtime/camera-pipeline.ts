@@ -1,4 +1,4 @@
-import type { OperatorAction } from '../rules/states.ts';
+import type { OperatorAction } from '../contract/event-states.ts';
 import type { CameraConfig, Config } from '../config/schema.ts';
 import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
 import { ModelSet } from '../detect/model-set.ts';
@@ -20,7 +20,7 @@ import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
 import { createTracker, type Tracker } from '../track/tracker.ts';
 import type { Track } from '../track/types.ts';
 import { DetectionGate, type GateCounters } from './detection-gate.ts';
-import type { EventSink, SinkCamera } from '../publish/event-sink.ts';
+import type { EventSink, SinkCamera } from '../alert/event-sink.ts';
 import type { FullFrame, PlateEvidence, PlateOfferOptions } from '../plate/evidence-reads.ts';
 import { plateZones, vehiclesToRead, type PlateZone } from './plate-offers.ts';
 

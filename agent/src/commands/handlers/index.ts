@@ -1,4 +1,4 @@
-import type { CommandName } from '../schema.ts';
+import type { CommandName } from '../../contract/commands.ts';
 import { runSnapshotCommand } from './snapshot.ts';
 import { type CommandRun, unknownCamera } from './types.ts';
 

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { RuleType } from '../../contract/rule-types.ts';
 import type { RuleKind } from '../kind.ts';
 import type { TrackLimits } from '../limits.ts';
 import { illegalParking } from './illegal-parking.ts';
@@ -17,10 +18,15 @@ export const RULE_KINDS = [illegalParking, streetVending, intrusion, crowd, line
 /** A configured rule: the config of one of the registered types. */
 export type RuleConfig = z.output<(typeof RULE_KINDS)[number]['schema']>;
 
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+/** tsc fails unless this registry and the wire's list (contract/rule-types.ts) name the same rule types. */
+export type RegistryMatchesWire = Assert<Same<RuleConfig['type'], RuleType>>;
+
 const BY_TYPE = new Map<string, RuleKind<never>>(RULE_KINDS.map((k) => [k.schema.shape.type.value, k as RuleKind<never>]));
 
 /** The kind of a rule type name (one of `RULE_TYPES`). */
-export function kindOfType(type: RuleConfig['type']): RuleKind<RuleConfig> {
+export function kindOfType(type: RuleType): RuleKind<RuleConfig> {
   return BY_TYPE.get(type) as RuleKind<RuleConfig>;
 }
 

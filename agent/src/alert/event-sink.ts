@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import { buildAlert, type AlertContext } from '../alert/build.ts';
-import { formatAlertLine } from '../alert/console-line.ts';
-import type { Alert } from '../alert/schema.ts';
+import { buildAlert, type AlertContext } from './build.ts';
+import { formatAlertLine } from './console-line.ts';
+import type { Alert } from '../contract/alert.ts';
 import type { Point } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
 import type { RgbImage } from '../core/geometry.ts';
@@ -9,7 +9,7 @@ import type { EvidenceService } from '../evidence/service.ts';
 import type { CrossingLine } from '../evidence/snapshot.ts';
 import type { Logger } from '../core/log.ts';
 import type { PlateEvidence } from '../plate/evidence-reads.ts';
-import type { Publisher } from './publisher.ts';
+import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
 
 /** What the sink needs of a camera to turn its lifecycle messages into alerts. */
