@@ -1,7 +1,8 @@
 import type { Point } from '../../core/geometry.ts';
 import { api, type ApiError } from '../../web/client/api.ts';
 import type { LiveFacts, PresetInfo } from '../wire.ts';
-import { clear, every, h, t, type Key } from './dom.ts';
+import { clear, every, h } from '../../web/client/dom.ts';
+import { t, type Key } from './dom.ts';
 import type { PageData } from '../wire.ts';
 import { insertionIndex, label, pointInPolygon, polygonPath, Stage } from './stage.ts';
 import { ruleForm, type Rule as FormRule, type RuleTypeInfo } from './rule-form.ts';
