@@ -61,7 +61,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog);
     feedKick = () => feed.kick();
     const assets = await buildAssets({
-      scripts: { center: join(here, 'client', 'center.ts'), login: join(webDir, 'client', 'login.ts') },
+      scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
       styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
     });
     const started = link;
