@@ -1,6 +1,7 @@
+import { h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import type { PresentedEvent } from '../wire.ts';
-import { el, t, tr } from './dom.ts';
+import { t, tr } from './words.ts';
 
 type Ev = PresentedEvent;
 
@@ -21,7 +22,7 @@ export function urgency(a: Ev, b: Ev): number {
 }
 export function lifecycle(e: Ev): HTMLElement {
   const op = e.operatorAction ? ` · ${tr(`op.${e.operatorAction}`)}${e.operatorUnit ? ` (${e.operatorUnit})` : ''}` : '';
-  return el(
+  return h(
     'span',
     { class: `state state-${e.state}${e.operatorAction ? ` op-${e.operatorAction}` : ''}` },
     `${tr(`state.${e.state}`)}${op}`,

@@ -1,63 +1,39 @@
 import { api } from '../../web/client/api.ts';
+import { h } from '../../web/client/dom.ts';
 import { switchLang } from '../../web/client/i18n.ts';
 import type { PresentedBox, PresentedEvent } from '../wire.ts';
-import { el, t } from './dom.ts';
-import { boxesView } from './pages/boxes.ts';
-import { board } from './pages/dispatch.ts';
-import { forwardersView } from './pages/forwarders.ts';
-import { loadStreets, mapView } from './pages/map.ts';
-import { renderQueue } from './pages/queue.ts';
+import { PAGE_VIEWS } from './pages/index.ts';
+import { CENTER_PAGES } from './pages/table.ts';
 import { boxes, data, events } from './state.ts';
+import { t } from './words.ts';
 
-type Ev = PresentedEvent;
-type Box = PresentedBox;
+/* The center's pages: the chrome every page shares, the page the server said to draw, and the live feed. */
 
-// ---- chrome -------------------------------------------------------------------------------------------------------
-const app = document.getElementById('app')!;
-const live = el('span', { class: 'live', id: 'live' }, '…');
-const nav = el(
+const page = PAGE_VIEWS[data.view];
+const live = h('span', { class: 'live', id: 'live' }, '…');
+const nav = h(
   'nav',
   { class: 'top' },
-  el('strong', {}, data.name),
-  ...(['queue', 'map', 'dispatch', 'boxes', 'forwarders'] as const).map((v) =>
-    el('a', { href: v === 'queue' ? '/' : `/${v}`, class: v === data.view ? 'current' : undefined, id: `nav-${v}` }, t(`nav.${v}`)),
-  ),
-  el('span', { class: 'spacer' }),
+  h('strong', {}, data.name),
+  ...CENTER_PAGES.map((p) => h('a', { href: p.path, class: p.id === data.view ? 'current' : undefined, id: `nav-${p.id}` }, t(p.title))),
+  h('span', { class: 'spacer' }),
   live,
-  el('span', { class: 'who', id: 'who' }, `${data.user} · ${data.role}`),
+  h('span', { class: 'who', id: 'who' }, `${data.user} · ${data.role}`),
+  h('button', { class: 'link', onclick: switchLang }, t('nav.lang')),
+  h(
+    'button',
+    { class: 'link', id: 'logout', onclick: () => void api('POST', '/api/logout').finally(() => (location.href = '/login')) },
+    t('nav.logout'),
+  ),
 );
-const langBtn = el('button', { class: 'link' }, t('nav.lang'));
-langBtn.addEventListener('click', switchLang);
-const outBtn = el('button', { class: 'link', id: 'logout' }, t('nav.logout'));
-outBtn.addEventListener('click', () => void api('POST', '/api/logout').finally(() => (location.href = '/login')));
-nav.append(langBtn, outBtn);
-const main = el('main', { class: `view-${data.view}` });
-app.append(nav, main);
+const main = h('main', { class: `view-${data.view}` });
+document.getElementById('app')!.append(nav, main);
 
-// ---- rendering and the live feed --------------------------------------------------------------------------------
 function render(): void {
-  switch (data.view) {
-    case 'queue':
-      renderQueue(main, render);
-      break;
-    case 'dispatch':
-      main.replaceChildren(board());
-      break;
-    case 'boxes':
-      main.replaceChildren(boxesView());
-      break;
-    case 'map':
-      main.replaceChildren(mapView());
-      break;
-    case 'forwarders': {
-      const holder = el('section', { class: 'card' });
-      main.replaceChildren(holder);
-      void forwardersView(holder);
-      break;
-    }
-  }
+  page.render(main, render);
 }
 
+/** Live updates arriving together draw once, at the next frame. */
 let pending = false;
 function soon(): void {
   if (pending) return;
@@ -69,10 +45,13 @@ function soon(): void {
 }
 
 async function load(): Promise<void> {
-  const [ev, bx] = await Promise.all([api<{ events: Ev[] }>('GET', '/api/events?limit=500'), api<{ boxes: Box[] }>('GET', '/api/boxes')]);
+  const [ev, bx] = await Promise.all([
+    api<{ events: PresentedEvent[] }>('GET', '/api/events?limit=500'),
+    api<{ boxes: PresentedBox[] }>('GET', '/api/boxes'),
+  ]);
   for (const e of ev.events) if ((events.get(e.id)?.rev ?? -1) <= e.rev) events.set(e.id, e);
   for (const b of bx.boxes) boxes.set(b.site, b);
-  if (data.view === 'map') await loadStreets();
+  await page.load?.();
   render();
 }
 
@@ -88,21 +67,18 @@ function connect(): void {
     live.className = 'live off';
   });
   source.addEventListener('event', (m) => {
-    const e = JSON.parse((m as MessageEvent<string>).data) as Ev;
+    const e = JSON.parse((m as MessageEvent<string>).data) as PresentedEvent;
     if ((events.get(e.id)?.rev ?? -1) > e.rev) return;
     events.set(e.id, e);
     soon();
   });
   source.addEventListener('box', (m) => {
-    const b = JSON.parse((m as MessageEvent<string>).data) as Box;
+    const b = JSON.parse((m as MessageEvent<string>).data) as PresentedBox;
     boxes.set(b.site, b);
-    if (data.view === 'boxes' || data.view === 'map') soon();
+    if (page.followsBoxes) soon();
   });
 }
 
 render();
 connect();
-// Times since dispatch and last contact move on their own.
-setInterval(() => {
-  if (data.view === 'dispatch' || data.view === 'boxes') render();
-}, 10_000);
+if (page.ticks) setInterval(render, 10_000);

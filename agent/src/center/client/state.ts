@@ -1,25 +1,10 @@
-import type { PresentedBox, PresentedEvent } from '../wire.ts';
+import { pageData } from '../../web/client/dom.ts';
+import type { CenterPageData, PresentedBox, PresentedEvent } from '../wire.ts';
 
-type Ev = PresentedEvent;
-type Box = PresentedBox;
+/* What every page draws from: the server's page data, and the events and boxes the live feed keeps current. */
 
-export interface PageData {
-  view: 'queue' | 'map' | 'dispatch' | 'boxes' | 'forwarders';
-  name: string;
-  user: string;
-  role: string;
-  actionRoles: Record<string, string[]>;
-  units: string[];
-  reminderMinutes: number;
-  map: {
-    tileUrl: string | null;
-    tileCrs: string;
-    attribution: string | null;
-    center: { lat: number; lon: number } | null;
-    streets: boolean;
-  };
-}
-export const data = JSON.parse(document.getElementById('page-data')!.textContent!) as PageData;
-export const events = new Map<string, Ev>();
-export const boxes = new Map<string, Box>();
+export const data = pageData<CenterPageData>();
+export const events = new Map<string, PresentedEvent>();
+export const boxes = new Map<string, PresentedBox>();
+/** The event open in the queue's detail panel; `?event=` selects it, so the map can link to it. */
 export const selection = { event: new URLSearchParams(location.search).get('event') };

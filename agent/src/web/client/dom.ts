@@ -2,7 +2,7 @@
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Record<string, string | number | boolean | EventListener | undefined> = {},
-  ...children: (Node | string | undefined | false)[]
+  ...children: (Node | string | null | undefined | false)[]
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -11,7 +11,14 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     else if (k === 'value' && 'value' in el) (el as HTMLInputElement).value = String(v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children) if (c !== undefined && c !== false) el.append(c);
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+/** `svg('circle', { cx, cy, r })`: an SVG element (the map's drawing), attributes as given. */
+export function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
+  const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
   return el;
 }
 

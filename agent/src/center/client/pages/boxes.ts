@@ -1,37 +1,46 @@
-import { el, t } from '../dom.ts';
+import { h } from '../../../web/client/dom.ts';
 import { ago } from '../format.ts';
 import { boxes } from '../state.ts';
+import { t } from '../words.ts';
+import type { PageView } from './view.ts';
 
-export function boxesView(): HTMLElement {
-  if (!boxes.size) return el('p', { class: 'muted' }, t('boxes.none'));
-  return el(
+/** Every box: online or not, its version, its last contact and its cameras' states. */
+export const boxesPage: PageView = {
+  render: (main) => main.replaceChildren(boxesView()),
+  followsBoxes: true,
+  ticks: true,
+};
+
+function boxesView(): HTMLElement {
+  if (!boxes.size) return h('p', { class: 'muted' }, t('boxes.none'));
+  return h(
     'div',
     { class: 'boxes', id: 'boxes' },
     ...[...boxes.values()].map((b) =>
-      el(
+      h(
         'div',
         { class: `box card ${b.online ? 'online' : 'offline'}`, 'data-site': b.site },
-        el(
+        h(
           'h3',
           {},
-          el('span', { class: 'dot' }),
+          h('span', { class: 'dot' }),
           `${b.site} `,
-          el('span', { class: 'status' }, b.online ? t('boxes.online') : t('boxes.offline')),
+          h('span', { class: 'status' }, b.online ? t('boxes.online') : t('boxes.offline')),
         ),
-        el(
+        h(
           'div',
           { class: 'muted' },
           `${b.boxId ?? ''} · ${t('boxes.version')} ${b.agentVersion ?? '?'} · ${t('boxes.lastContact')} ${ago(b.lastContact)}`,
         ),
-        el(
+        h(
           'ul',
           {},
           ...b.cameras.map((c) =>
-            el(
+            h(
               'li',
               { 'data-camera': c.camera },
               `${c.name ?? c.camera}: `,
-              el('span', { class: `cam-${c.state ?? 'unknown'}` }, c.state ?? '?'),
+              h('span', { class: `cam-${c.state ?? 'unknown'}` }, c.state ?? '?'),
               c.reason ? ` (${c.reason})` : '',
               c.health ? ` · ${c.health.analysedFps ?? '?'} fps · ${c.health.reconnects ?? 0} reconnects` : '',
             ),

@@ -1,11 +1,19 @@
+import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
-import { el, t } from '../dom.ts';
 import { ago, lifecycle, snapUrl } from '../format.ts';
 import { data, events } from '../state.ts';
+import { t } from '../words.ts';
+import type { PageView } from './view.ts';
 
 type Ev = PresentedEvent;
 
-export function board(): HTMLElement {
+/** The dispatch board: patrols sent and not yet back (longest first, late ones flagged), and what they cleared. */
+export const dispatchPage: PageView = {
+  render: (main) => main.replaceChildren(board()),
+  ticks: true,
+};
+
+function board(): HTMLElement {
   const dispatched = [...events.values()]
     .filter((e) => e.operatorAction === 'dispatch' && e.state !== 'cleared')
     .sort((a, b) => (a.dispatchedAt ?? 0) - (b.dispatchedAt ?? 0));
@@ -13,54 +21,54 @@ export function board(): HTMLElement {
   const card = (e: Ev, pictures: boolean) => {
     const since = e.dispatchedAt ?? e.operatorAt;
     const late = since !== null && Date.now() - since > data.reminderMinutes * 60_000 && e.state !== 'cleared';
-    return el(
+    return h(
       'div',
       { class: `board-row card${late ? ' late' : ''}`, 'data-event-id': e.id },
-      el(
+      h(
         'div',
         {},
-        el('strong', {}, e.type),
+        h('strong', {}, e.type),
         ' ',
         lifecycle(e),
-        el('div', { class: 'muted' }, `${e.address ?? ''} · ${e.site}/${e.camera}`),
-        el('div', {}, `${e.operatorUnit ?? ''} · ${e.operatorBy ?? ''}`),
-        since ? el('div', { class: 'since' }, t('board.since', { t: ago(since) })) : null,
-        late ? el('div', { class: 'warn remind' }, t('board.remind')) : null,
+        h('div', { class: 'muted' }, `${e.address ?? ''} · ${e.site}/${e.camera}`),
+        h('div', {}, `${e.operatorUnit ?? ''} · ${e.operatorBy ?? ''}`),
+        since ? h('div', { class: 'since' }, t('board.since', { t: ago(since) })) : null,
+        late ? h('div', { class: 'warn remind' }, t('board.remind')) : null,
       ),
       pictures
-        ? el(
+        ? h(
             'div',
             { class: 'pair' },
-            el(
+            h(
               'figure',
               {},
-              el('img', { class: 'before', src: snapUrl(e.firstSnapshot) ?? '', alt: t('board.before') }),
-              el('figcaption', {}, t('board.before')),
+              h('img', { class: 'before', src: snapUrl(e.firstSnapshot) ?? '', alt: t('board.before') }),
+              h('figcaption', {}, t('board.before')),
             ),
-            el(
+            h(
               'figure',
               {},
-              el('img', { class: 'after', src: snapUrl(e.clearedSnapshot) ?? '', alt: t('board.after') }),
-              el('figcaption', {}, t('board.after')),
+              h('img', { class: 'after', src: snapUrl(e.clearedSnapshot) ?? '', alt: t('board.after') }),
+              h('figcaption', {}, t('board.after')),
             ),
           )
-        : el('img', { class: 'thumb', src: e.thumbnail, alt: '' }),
+        : h('img', { class: 'thumb', src: e.thumbnail, alt: '' }),
     );
   };
-  return el(
+  return h(
     'div',
     { class: 'board' },
-    el(
+    h(
       'section',
       { id: 'board-dispatched' },
-      el('h2', {}, t('board.dispatched')),
-      ...(dispatched.length ? dispatched.map((e) => card(e, false)) : [el('p', { class: 'muted' }, t('board.none'))]),
+      h('h2', {}, t('board.dispatched')),
+      ...(dispatched.length ? dispatched.map((e) => card(e, false)) : [h('p', { class: 'muted' }, t('board.none'))]),
     ),
-    el(
+    h(
       'section',
       { id: 'board-cleared' },
-      el('h2', {}, t('board.cleared')),
-      ...(cleared.length ? cleared.map((e) => card(e, true)) : [el('p', { class: 'muted' }, t('board.none'))]),
+      h('h2', {}, t('board.cleared')),
+      ...(cleared.length ? cleared.map((e) => card(e, true)) : [h('p', { class: 'muted' }, t('board.none'))]),
     ),
   );
 }

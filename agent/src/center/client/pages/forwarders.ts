@@ -1,48 +1,52 @@
 import { api } from '../../../web/client/api.ts';
-import { el, t } from '../dom.ts';
+import { h } from '../../../web/client/dom.ts';
+import type { ForwarderView } from '../../wire.ts';
+import { t } from '../words.ts';
+import type { PageView } from './view.ts';
 
-export async function forwardersView(holder: HTMLElement): Promise<void> {
-  const r = await api<{
-    forwarders: {
-      id: string;
-      name: string;
-      url: string;
-      states: string[];
-      stats: { pending: number; delivered: number; failed: number; lastError: string | null; lastDeliveredAt: number | null };
-    }[];
-  }>('GET', '/api/forwarders');
-  if (!r.forwarders.length) return void holder.replaceChildren(el('p', { class: 'muted' }, t('fw.none')));
+/** The forwarders to city platforms and how their deliveries stand (fetched again at every change). */
+export const forwardersPage: PageView = {
+  render: (main) => {
+    const holder = h('section', { class: 'card' });
+    main.replaceChildren(holder);
+    void forwardersView(holder);
+  },
+};
+
+async function forwardersView(holder: HTMLElement): Promise<void> {
+  const r = await api<{ forwarders: ForwarderView[] }>('GET', '/api/forwarders');
+  if (!r.forwarders.length) return void holder.replaceChildren(h('p', { class: 'muted' }, t('fw.none')));
   holder.replaceChildren(
-    el(
+    h(
       'table',
       { class: 'queue', id: 'forwarders' },
-      el(
+      h(
         'thead',
         {},
-        el(
+        h(
           'tr',
           {},
-          el('th', {}, 'id'),
-          el('th', {}, 'URL'),
-          el('th', {}, t('fw.pending')),
-          el('th', {}, t('fw.delivered')),
-          el('th', {}, t('fw.failed')),
-          el('th', {}, t('fw.lastError')),
+          h('th', {}, 'id'),
+          h('th', {}, 'URL'),
+          h('th', {}, t('fw.pending')),
+          h('th', {}, t('fw.delivered')),
+          h('th', {}, t('fw.failed')),
+          h('th', {}, t('fw.lastError')),
         ),
       ),
-      el(
+      h(
         'tbody',
         {},
         ...r.forwarders.map((f) =>
-          el(
+          h(
             'tr',
             { 'data-forwarder': f.id },
-            el('td', {}, f.name),
-            el('td', { class: 'muted' }, f.url),
-            el('td', { class: 'pending' }, String(f.stats.pending)),
-            el('td', { class: 'delivered' }, String(f.stats.delivered)),
-            el('td', { class: 'failed' }, String(f.stats.failed)),
-            el('td', { class: 'error' }, f.stats.lastError ?? ''),
+            h('td', {}, f.name),
+            h('td', { class: 'muted' }, f.url),
+            h('td', { class: 'pending' }, String(f.stats.pending)),
+            h('td', { class: 'delivered' }, String(f.stats.delivered)),
+            h('td', { class: 'failed' }, String(f.stats.failed)),
+            h('td', { class: 'error' }, f.stats.lastError ?? ''),
           ),
         ),
       ),

@@ -1,8 +1,10 @@
+import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
-import { el, t, tr } from '../dom.ts';
 import { dwell, isOpen, lifecycle, time, urgency } from '../format.ts';
 import { events, selection } from '../state.ts';
+import { t, tr } from '../words.ts';
 import { detailPanel } from './event-detail.ts';
+import type { PageView } from './view.ts';
 
 type Ev = PresentedEvent;
 
@@ -22,31 +24,31 @@ function filtered(): Ev[] {
 }
 function options(values: string[], current: string, label: (v: string) => string = (v) => v): HTMLOptionElement[] {
   return [
-    el('option', { value: '' }, t('filter.all')),
-    ...[...new Set(values)].sort().map((v) => el('option', { value: v, selected: v === current }, label(v))),
+    h('option', { value: '' }, t('filter.all')),
+    ...[...new Set(values)].sort().map((v) => h('option', { value: v, selected: v === current }, label(v))),
   ];
 }
-function filterBar(render: () => void): HTMLElement {
+function filterBar(redraw: () => void): HTMLElement {
   const all = [...events.values()];
   const pick = (name: 'site' | 'type' | 'state', values: string[], label?: (v: string) => string) => {
-    const s = el('select', { id: `filter-${name}` }, ...options(values, filters[name], label));
+    const s = h('select', { id: `filter-${name}` }, ...options(values, filters[name], label));
     s.addEventListener('change', () => {
       filters[name] = s.value;
-      render();
+      redraw();
     });
-    return el('label', {}, t(`filter.${name === 'site' ? 'box' : name}`), s);
+    return h('label', {}, t(`filter.${name === 'site' ? 'box' : name}`), s);
   };
-  const since = el('input', { type: 'datetime-local', id: 'filter-since', value: filters.since });
+  const since = h('input', { type: 'datetime-local', id: 'filter-since', value: filters.since });
   since.addEventListener('change', () => {
     filters.since = since.value;
-    render();
+    redraw();
   });
-  const open = el('input', { type: 'checkbox', id: 'filter-open', checked: filters.open });
+  const open = h('input', { type: 'checkbox', id: 'filter-open', checked: filters.open });
   open.addEventListener('change', () => {
     filters.open = open.checked;
-    render();
+    redraw();
   });
-  return el(
+  return h(
     'div',
     { class: 'filters' },
     pick(
@@ -58,61 +60,64 @@ function filterBar(render: () => void): HTMLElement {
       all.map((e) => e.type),
     ),
     pick('state', ['started', 'updated', 'ended', 'cleared'], (v) => tr(`state.${v}`)),
-    el('label', {}, t('filter.since'), since),
-    el('label', { class: 'check' }, open, t('filter.open')),
+    h('label', {}, t('filter.since'), since),
+    h('label', { class: 'check' }, open, t('filter.open')),
   );
 }
-function queueTable(render: () => void): HTMLElement {
+function queueTable(redraw: () => void): HTMLElement {
   const rows = filtered();
-  if (!rows.length) return el('p', { class: 'muted', id: 'queue-empty' }, t('queue.empty'));
-  const body = el('tbody');
+  if (!rows.length) return h('p', { class: 'muted', id: 'queue-empty' }, t('queue.empty'));
+  const body = h('tbody');
   for (const e of rows) {
-    const row = el(
+    const row = h(
       'tr',
       { 'data-event-id': e.id, class: e.id === selection.event ? 'selected' : undefined },
-      el('td', {}, el('img', { class: 'thumb', src: e.thumbnail, alt: '', loading: 'lazy' })),
-      el(
+      h('td', {}, h('img', { class: 'thumb', src: e.thumbnail, alt: '', loading: 'lazy' })),
+      h(
         'td',
         {},
-        el('div', { class: 'type' }, e.type),
+        h('div', { class: 'type' }, e.type),
         e.categoryCode || e.categoryName
-          ? el('div', { class: 'muted category' }, [e.categoryCode, e.categoryName].filter(Boolean).join(' '))
+          ? h('div', { class: 'muted category' }, [e.categoryCode, e.categoryName].filter(Boolean).join(' '))
           : null,
       ),
-      el(
+      h(
         'td',
         {},
-        el('div', {}, e.address ?? `${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}`),
-        el('div', { class: 'muted' }, `${e.site} / ${e.camera} / ${e.zone}`),
+        h('div', {}, e.address ?? `${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}`),
+        h('div', { class: 'muted' }, `${e.site} / ${e.camera} / ${e.zone}`),
       ),
-      el('td', { class: 'dwell' }, dwell(e.dwellSeconds)),
-      el('td', {}, lifecycle(e)),
-      el('td', { class: 'muted' }, time(e.startedAt)),
+      h('td', { class: 'dwell' }, dwell(e.dwellSeconds)),
+      h('td', {}, lifecycle(e)),
+      h('td', { class: 'muted' }, time(e.startedAt)),
     );
     row.addEventListener('click', () => {
       selection.event = e.id;
       history.replaceState(null, '', `?event=${encodeURIComponent(e.id)}`);
-      render();
+      redraw();
     });
     body.append(row);
   }
-  const head = el(
+  const head = h(
     'tr',
     {},
-    ...(['col.picture', 'col.type', 'col.place', 'col.dwell', 'col.state', 'col.started'] as const).map((k) => el('th', {}, t(k))),
+    ...(['col.picture', 'col.type', 'col.place', 'col.dwell', 'col.state', 'col.started'] as const).map((k) => h('th', {}, t(k))),
   );
-  return el('table', { class: 'queue', id: 'queue' }, el('thead', {}, head), body);
+  return h('table', { class: 'queue', id: 'queue' }, h('thead', {}, head), body);
 }
-const detail = el('section', { class: 'detail card', id: 'detail' });
-const queueList = el('section', { class: 'list' });
+const detail = h('section', { class: 'detail card', id: 'detail' });
+const queueList = h('section', { class: 'list' });
 
-export function renderQueue(main: HTMLElement, render: () => void): void {
-  if (main.firstChild !== queueList) main.replaceChildren(queueList, detail);
-  queueList.replaceChildren(filterBar(render), queueTable(render));
-  // Not while the user is typing a note or choosing a unit: a live update must not take the field away.
-  const typing =
-    document.activeElement instanceof HTMLElement &&
-    detail.contains(document.activeElement) &&
-    document.activeElement.matches('input, select, textarea');
-  if (!typing) void detailPanel(detail);
-}
+/** The alert queue: the events most urgent first, filtered, and the chosen one's detail with the actions on it. */
+export const queuePage: PageView = {
+  render(main, redraw) {
+    if (main.firstChild !== queueList) main.replaceChildren(queueList, detail);
+    queueList.replaceChildren(filterBar(redraw), queueTable(redraw));
+    // Not while the user is typing a note or choosing a unit: a live update must not take the field away.
+    const typing =
+      document.activeElement instanceof HTMLElement &&
+      detail.contains(document.activeElement) &&
+      document.activeElement.matches('input, select, textarea');
+    if (!typing) void detailPanel(detail);
+  },
+};
