@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Alert } from '../../agent/src/alert/schema.ts';
+import type { Alert } from '../../agent/src/contract/alert.ts';
 import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
 import type { CenterStore, IncomingEvent } from '../../agent/src/center/store/types.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CommandResult } from '../commands/schema.ts';
-import type { OperatorAction } from '../rules/states.ts';
+import type { CommandResult } from '../contract/commands.ts';
+import type { OperatorAction } from '../contract/event-states.ts';
 import type { BrokerLink } from './link.ts';
 import { ACTION_ROLES, mayAct } from './roles.ts';
 import type { CenterStore } from './store/types.ts';

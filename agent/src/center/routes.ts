@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { operatorActionSchema } from '../rules/states.ts';
+import { operatorActionSchema } from '../contract/event-states.ts';
 import { HttpError } from '../web/http-error.ts';
 import { pageHtml } from '../web/pages.ts';
 import type { WebContext, WebRoute } from '../web/server.ts';

@@ -1,4 +1,4 @@
-import type { CameraHealth } from '../health/schema.ts';
+import type { CameraHealth } from '../contract/health.ts';
 import type { PageId } from './client/pages/table.ts';
 
 /* What the center's pages receive: shared by the server and the browser code (no Node imports here). */

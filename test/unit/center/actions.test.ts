@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionDeps, takeAction } from '../../../agent/src/center/actions.ts';
 import type { BrokerLink } from '../../../agent/src/center/link.ts';
 import type { CenterStore } from '../../../agent/src/center/store/types.ts';
-import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../../../agent/src/commands/schema.ts';
+import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../../../agent/src/contract/commands.ts';
 import { makeAlert } from '../../helpers/box-simulator.ts';
 import { incoming, openTempArchive } from '../../helpers/center-archive.ts';
 

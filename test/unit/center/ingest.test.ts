@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIngest, type Ingest } from '../../../agent/src/center/ingest.ts';
 import type { CenterStore } from '../../../agent/src/center/store/types.ts';
-import { COMMAND_RESULT_SCHEMA_ID, type CommandResult } from '../../../agent/src/commands/schema.ts';
+import { COMMAND_RESULT_SCHEMA_ID, type CommandResult } from '../../../agent/src/contract/commands.ts';
 import { sha256Hex } from '../../../agent/src/core/hash.ts';
 import { makeAlert } from '../../helpers/box-simulator.ts';
 import { openTempArchive } from '../../helpers/center-archive.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertContext } from '../../../agent/src/alert/build.ts';
-import type { Alert } from '../../../agent/src/alert/schema.ts';
+import type { Alert } from '../../../agent/src/contract/alert.ts';
 import { type AuditLog, listAuditFiles, openAuditLog } from '../../../agent/src/audit/audit-log.ts';
 import type { RgbImage } from '../../../agent/src/core/geometry.ts';
 import { sha256Hex } from '../../../agent/src/core/hash.ts';

@@ -1,6 +1,6 @@
-import type { Alert } from '../../alert/schema.ts';
-import type { CameraHealth, Status } from '../../health/schema.ts';
-import type { CommandResult } from '../../commands/schema.ts';
+import type { Alert } from '../../contract/alert.ts';
+import type { CommandResult } from '../../contract/commands.ts';
+import type { CameraHealth, Status } from '../../contract/health.ts';
 import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
 
 /** The rows the pages receive are the wire's (center/wire.ts): the store returns them as they are sent. */
