@@ -28,6 +28,7 @@ const LAYERS = [
   'config',
   'web',
   'console',
+  'risk',
   'center',
   'runtime',
   'cli',
