@@ -12,7 +12,8 @@ import { type Command, defineCommand, type Io, UsageError, UserError } from './c
 const COMMON = `  --cell M          grid cell size in metres (default 250)
   --category A,B    only these categories (default: all)
   --holidays D,D    local dates (YYYY-MM-DD) whose rhythm is a Sunday's
-  --drop-point LAT,LON  drop the records at exactly this point (a geocoder's fallback, e.g. a city centre); repeatable
+  --drop-point LAT,LON  drop the records at this point, to the decimals given (a geocoder's
+                    fallback, e.g. a city centre); repeatable
 `;
 
 const commonOptions = {
@@ -56,20 +57,27 @@ async function loadIncidents(files: string[], v: Common, io: Io): Promise<Incide
     );
   }
   const categories = v.category ? new Set(v.category.split(',').map((c) => c.trim())) : undefined;
-  const dropped = (v['drop-point'] ?? []).map((s) => {
-    const [lat, lon] = s.split(',').map(Number);
-    if (!Number.isFinite(lat) || !Number.isFinite(lon)) throw new UsageError(`--drop-point expects LAT,LON, got "${s}"`);
-    return { lat, lon };
-  });
+  const dropped = (v['drop-point'] ?? []).map(dropPoint);
   const kept = log.incidents.filter(
     (i) =>
-      (!categories || categories.has(i.category)) && !dropped.some((d) => Math.abs(d.lat - i.lat) < 1e-6 && Math.abs(d.lon - i.lon) < 1e-6),
+      (!categories || categories.has(i.category)) &&
+      !dropped.some((d) => Math.abs(d.lat - i.lat) <= d.tolerance && Math.abs(d.lon - i.lon) <= d.tolerance),
   );
   io.out.write(
     `using ${kept.length} incidents${categories ? ` of ${[...categories].join(', ')}` : ''}${dropped.length ? ` (${log.incidents.length - kept.length} dropped)` : ''}\n`,
   );
   if (kept.length === 0) throw new UserError('no incidents left to work on');
   return kept;
+}
+
+/** `LAT,LON` matching every record that rounds to it at the decimals given (`29.7633` holds 29.763284). */
+function dropPoint(s: string): { lat: number; lon: number; tolerance: number } {
+  const parts = s.split(',');
+  const [lat, lon] = parts.map(Number);
+  if (parts.length !== 2 || !Number.isFinite(lat) || !Number.isFinite(lon))
+    throw new UsageError(`--drop-point expects LAT,LON, got "${s}"`);
+  const decimals = Math.min(...parts.map((p) => p.split('.')[1]?.length ?? 0));
+  return { lat, lon, tolerance: 0.5 * 10 ** -decimals + 1e-9 };
 }
 
 const holidaysOf = (v: Common) => (v.holidays ? new Set(v.holidays.split(',').map((d) => d.trim())) : undefined);

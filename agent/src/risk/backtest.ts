@@ -12,6 +12,7 @@ import {
   type RiskParams,
   rhythmBlocks,
   slotScores,
+  neighbourhoodRhythm,
   weeklyProfiles,
 } from './model.ts';
 import { BLOCKS, localTime, WEEK, weekStart } from './time.ts';
@@ -81,7 +82,7 @@ const MIXES: readonly (readonly [number, number, number])[] = [
 const SMOOTHINGS = [0, 0.3, 0.6];
 const SHRINKS = [3, 10, 30];
 /** Rate settings kept from the first stage of the search for the second (which adds the weekly rhythm). */
-const FINALISTS = 4;
+const FINALISTS = 3;
 
 /** Every rate setting of the search: mix × recency half-life × neighbour smoothing. */
 function rateGrid(): Omit<RiskParams, 'shrink'>[] {
@@ -98,7 +99,7 @@ const argmax = (xs: readonly number[]) => xs.reduce((best, x, i) => (x > xs[best
 
 /**
  * Chooses the model's weights on `weeks` (each fitted on all before it), in two stages to stay cheap: rate settings
- * by hit rate at 5 % of the area, then the 4 best of them × rhythm shrink by hit rate at 5 % + discovery at 100 slots.
+ * by hit rate at 5 % of the area, then the 3 best of them × rhythm shrink by hit rate at 5 % + discovery at 100 slots.
  */
 export function tune(cols: Columns, weeks: readonly number[], holidays?: ReadonlySet<string>): Tuned {
   const grid = rateGrid();
@@ -125,7 +126,8 @@ export function tune(cols: Columns, weeks: readonly number[], holidays?: Readonl
   const slots = new Float64Array(cols.area.cells.length * BLOCKS);
   weeks.forEach((w, i) => {
     const f = featuresAt(cols, w);
-    const profiles = new Map(SHRINKS.map((s) => [s, weeklyProfiles(f, cols.area, s)]));
+    const hood = neighbourhoodRhythm(f, cols.area);
+    const profiles = new Map(SHRINKS.map((s) => [s, weeklyProfiles(f, hood, s)]));
     candidates.forEach((p, k) => {
       const cells = cellRates(f, cols.area, p);
       slotScores(cells, profiles.get(p.shrink)!, rhythmBlocks(w, holidays), slots);
@@ -202,7 +204,7 @@ export function runBacktest(incidents: readonly Incident[], o: BacktestOptions):
     const f = featuresAt(cols, w);
     const t = targetsOf(cols, w);
     const cells = cellRates(f, area, tuned.params);
-    slotScores(cells, weeklyProfiles(f, area, tuned.params.shrink), rhythmBlocks(w, o.holidays), slots);
+    slotScores(cells, weeklyProfiles(f, neighbourhoodRhythm(f, area), tuned.params.shrink), rhythmBlocks(w, o.holidays), slots);
     perWeek.model.push(judge({ cells, slots }, t));
     for (const b of BASELINES) perWeek[b].push(judge(baseline(b, f, tuned.baselineHalfLife), t));
   }

@@ -136,10 +136,10 @@ export function cellRates(f: Features, area: StudyArea, p: RiskParams): Float64A
 }
 
 /**
- * Each cell's weekly rhythm: the share of its incidents in each 4-hour block of the week, its own counts shrunk
- * toward its 3×3 neighbourhood's, and those toward the whole city's (a cell with 3 incidents has no rhythm of its own).
+ * Each cell's 3×3 neighbourhood's weekly rhythm: the share of its incidents in each 4-hour block of the week, shrunk
+ * toward the whole city's. The same for every shrink a cell's own rhythm is then given (see weeklyProfiles).
  */
-export function weeklyProfiles(f: Features, area: StudyArea, shrink: number): Float32Array {
+export function neighbourhoodRhythm(f: Features, area: StudyArea): Float32Array {
   const n = area.cells.length;
   const city = new Float64Array(BLOCKS);
   let cityTotal = 0;
@@ -149,25 +149,29 @@ export function weeklyProfiles(f: Features, area: StudyArea, shrink: number): Fl
   const out = new Float32Array(n * BLOCKS);
   const hood = new Float64Array(BLOCKS);
   for (let i = 0; i < n; i++) {
-    let own = 0;
-    for (let b = 0; b < BLOCKS; b++) {
-      hood[b] = f.slotLong[i * BLOCKS + b];
-      own += hood[b];
-    }
-    let hoodTotal = own;
+    let total = 0;
+    for (let b = 0; b < BLOCKS; b++) total += hood[b] = f.slotLong[i * BLOCKS + b];
     for (let j = i * 8; j < i * 8 + 8; j++) {
       const nb = area.neighbours[j];
       if (nb < 0) continue;
-      for (let b = 0; b < BLOCKS; b++) {
-        const v = f.slotLong[nb * BLOCKS + b];
-        hood[b] += v;
-        hoodTotal += v;
-      }
+      for (let b = 0; b < BLOCKS; b++) total += f.slotLong[nb * BLOCKS + b];
+      for (let b = 0; b < BLOCKS; b++) hood[b] += f.slotLong[nb * BLOCKS + b];
     }
-    for (let b = 0; b < BLOCKS; b++) {
-      const hoodShare = (hood[b] + CITY_SHRINK * city[b]) / (hoodTotal + CITY_SHRINK);
-      out[i * BLOCKS + b] = (f.slotLong[i * BLOCKS + b] + shrink * hoodShare) / (own + shrink);
-    }
+    for (let b = 0; b < BLOCKS; b++) out[i * BLOCKS + b] = (hood[b] + CITY_SHRINK * city[b]) / (total + CITY_SHRINK);
+  }
+  return out;
+}
+
+/**
+ * Each cell's weekly rhythm: its own counts per 4-hour block shrunk toward its neighbourhood's rhythm by `shrink`
+ * pseudo-incidents (a cell with 3 incidents has no rhythm of its own; one with 300 keeps its own).
+ */
+export function weeklyProfiles(f: Features, hood: Float32Array, shrink: number): Float32Array {
+  const out = new Float32Array(hood.length);
+  for (let i = 0; i < hood.length; i += BLOCKS) {
+    let own = 0;
+    for (let b = 0; b < BLOCKS; b++) own += f.slotLong[i + b];
+    for (let b = 0; b < BLOCKS; b++) out[i + b] = (f.slotLong[i + b] + shrink * hood[i + b]) / (own + shrink);
   }
   return out;
 }
