@@ -80,7 +80,7 @@ const MIXES: readonly (readonly [number, number, number])[] = [
   [0.5, 0.25, 0.25],
 ];
 const SMOOTHINGS = [0, 0.3, 0.6];
-const SHRINKS = [3, 10, 30];
+const SHRINKS = [3, 10, 30, 100, 300, 1000];
 /** Rate settings kept from the first stage of the search for the second (which adds the weekly rhythm). */
 const FINALISTS = 3;
 
