@@ -24,6 +24,8 @@ export function createLogger(level: string = process.env.JIFANG_LOG_LEVEL ?? 'in
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: SECRET_PATHS, censor: '***' },
+      // pino's own: an error under `err` keeps its type, message, stack and causes (after the formatter below cleans them).
+      serializers: { err: pino.stdSerializers.err },
       formatters: { log: (obj) => redactDeep(obj, 0) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
@@ -61,6 +63,12 @@ function redactDeep(v: unknown, depth: number): unknown {
     for (const [k, x] of Object.entries(v)) (copy as unknown as Record<string, unknown>)[k] = redactDeep(x, depth + 1);
     copy.message = redact(v.message);
     if (v.stack) copy.stack = redact(v.stack);
+    // Not enumerable, but the serializer reports them: a cause's message and stack are cleaned like the error's.
+    const own = v as unknown as Record<string, unknown>;
+    for (const key of ['cause', 'errors']) {
+      if (Object.hasOwn(v, key))
+        Object.defineProperty(copy, key, { value: redactDeep(own[key], depth + 1), writable: true, configurable: true });
+    }
     return copy;
   }
   if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
