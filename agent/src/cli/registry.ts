@@ -12,7 +12,7 @@ export const registry: Record<string, RegistryEntry> = {
   run: { summary: 'CONFIG                 run the agent with a config file', load: () => import('./run-command.ts') },
   'check-config': {
     summary: 'FILE...       validate config files; every problem as FILE: path: message',
-    load: () => import('./check-config.ts'),
+    load: () => import('./check-config-command.ts'),
   },
   detect: { summary: 'IMAGE... [options]  run the detector on images', load: () => import('./detect-command.ts') },
   plate: { summary: 'IMAGE... [options]   find and read licence plates on images', load: () => import('./plate-command.ts') },
