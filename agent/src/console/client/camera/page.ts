@@ -1,10 +1,10 @@
-import type { Point } from '../../core/geometry.ts';
-import { api, type ApiError } from '../../web/client/api.ts';
-import type { LiveFacts, PresetInfo } from '../wire.ts';
-import { clear, every, h, t, type Key } from './dom.ts';
-import type { PageData } from '../wire.ts';
-import { insertionIndex, label, pointInPolygon, polygonPath, Stage } from './stage.ts';
-import { ruleForm, type Rule as FormRule, type RuleTypeInfo } from './rule-form.ts';
+import type { Point } from '../../../core/geometry.ts';
+import { api, type ApiError } from '../../../web/client/api.ts';
+import type { LiveFacts, PresetInfo } from '../../wire.ts';
+import { clear, every, h, t, type Key } from '../dom.ts';
+import type { PageData } from '../../wire.ts';
+import { insertionIndex, label, pointInPolygon, polygonPath, Stage } from '../stage.ts';
+import { ruleForm, type Rule as FormRule, type RuleTypeInfo } from '../rule-form.ts';
 
 type Units = 'normalized' | 'pixels';
 type Rule = FormRule & { line?: Point[] };

@@ -1,12 +1,12 @@
-import type { LatLon, Point } from '../../core/geometry.ts';
-import { CalibrationError, pixelToGeo, solveHomography, type HomographyFit } from '../../geo/homography.ts';
-import { distanceMeters } from '../../geo/local-frame.ts';
-import { api, type ApiError } from '../../web/client/api.ts';
-import type { EditData, SaveAnswer } from './camera.ts';
-import { fromPx, toPx } from './camera.ts';
-import { clear, h, t } from './dom.ts';
-import type { PageData } from '../wire.ts';
-import { label, Stage } from './stage.ts';
+import type { LatLon, Point } from '../../../core/geometry.ts';
+import { CalibrationError, pixelToGeo, solveHomography, type HomographyFit } from '../../../geo/homography.ts';
+import { distanceMeters } from '../../../geo/local-frame.ts';
+import { api, type ApiError } from '../../../web/client/api.ts';
+import type { EditData, SaveAnswer } from '../camera/page.ts';
+import { fromPx, toPx } from '../camera/page.ts';
+import { clear, h, t } from '../dom.ts';
+import type { PageData } from '../../wire.ts';
+import { label, Stage } from '../stage.ts';
 
 interface Mark {
   pixel: Point;
