@@ -1,5 +1,6 @@
 import type { ApiError } from '../../../web/client/api.ts';
-import { clear, h, t } from '../dom.ts';
+import { h, t } from '../dom.ts';
+import { clearSaveBoxes, outcomeLine, problemList } from '../save-result.ts';
 import { loadEditData, type SaveAnswer, sendEdit } from '../edit-api.ts';
 import { type CameraView, editBody } from './state.ts';
 
@@ -7,15 +8,13 @@ import { type CameraView, editBody } from './state.ts';
 export async function submit(view: CameraView, write: boolean): Promise<void> {
   const { edit } = view;
   if (!edit) return;
-  const { problemsBox, resultBox, diffBox, shapeForm } = view.parts;
-  clear(problemsBox);
-  clear(resultBox);
-  diffBox.textContent = '';
+  const { resultBox, diffBox, shapeForm } = view.parts;
+  clearSaveBoxes(view.parts);
   for (const el of shapeForm.querySelectorAll('.field-problem')) el.textContent = '';
   try {
     const r = await sendEdit(view.camera, write, editBody(view.shapes, edit));
     diffBox.textContent = r.diff;
-    resultBox.append(outcome(r, write));
+    resultBox.append(outcomeLine(r, write, notApplied));
     // Saved: the next save starts from the file as written now.
     if (write && r.saved) view.edit = await loadEditData(view.camera);
   } catch (err) {
@@ -23,10 +22,8 @@ export async function submit(view: CameraView, write: boolean): Promise<void> {
   }
 }
 
-function outcome(r: SaveAnswer, write: boolean): HTMLParagraphElement {
-  if (!r.changed) return h('p', { class: 'muted' }, t('save.noChange'));
-  if (!write) return h('p', { class: 'ok' }, t('check.ok'));
-  if (r.applied) return h('p', { class: 'ok', id: 'saved' }, t('save.ok', { backup: r.backup! }));
+/** A save the agent could not apply: a restart applies it, or the reload failed (the file is saved either way). */
+function notApplied(r: SaveAnswer): HTMLParagraphElement {
   if (r.restartNeeded) return h('p', { class: 'warn', id: 'saved' }, t('save.restart', { backup: r.backup!, error: r.reloadError! }));
   return h('p', { class: 'error', id: 'saved' }, t('save.reloadFailed', { backup: r.backup!, error: r.reloadError ?? '' }));
 }
@@ -37,7 +34,7 @@ function showRefusal(view: CameraView, e: ApiError): void {
   const answer = e.status === 422 || e.status === 409 ? ((e as unknown as { problems: SaveAnswer['problems'] }).problems ?? []) : [];
   if (e.status === 409) problemsBox.append(h('p', {}, t('save.conflict')));
   else if (answer.length) {
-    problemsBox.append(h('p', {}, t('save.problems')), h('ul', {}, ...answer.map((p) => h('li', { class: 'problem' }, p.text))));
+    problemsBox.append(...problemList(answer));
     for (const p of answer) {
       const m = /zones\[(\d+)\](.*)$/.exec(p.path);
       const el =
