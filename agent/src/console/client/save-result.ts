@@ -9,6 +9,21 @@ export interface SaveBoxes {
   diffBox: HTMLElement;
 }
 
+/** The check and save buttons, and the boxes for what they answer. */
+export function saveControls(boxes: SaveBoxes, submit: (write: boolean) => Promise<void>): HTMLElement[] {
+  return [
+    h(
+      'div',
+      { class: 'row' },
+      h('button', { class: 'secondary', id: 'check', onclick: () => void submit(false) }, t('edit.check')),
+      h('button', { id: 'save', onclick: () => void submit(true) }, t('edit.save')),
+    ),
+    boxes.problemsBox,
+    boxes.resultBox,
+    boxes.diffBox,
+  ];
+}
+
 export function clearSaveBoxes({ problemsBox, resultBox, diffBox }: SaveBoxes): void {
   clear(problemsBox);
   clear(resultBox);

@@ -6,6 +6,7 @@ import { Stage } from '../stage.ts';
 import { toPx } from '../units.ts';
 import { attachPointer } from './pointer.ts';
 import { submit } from './save.ts';
+import { saveControls } from '../save-result.ts';
 import { type CalibrationView, newCalibrationView } from './state.ts';
 import { renderRows } from './table.ts';
 
@@ -19,7 +20,7 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
 }
 
 function layout(main: HTMLElement, view: CalibrationView): void {
-  const { error, rows, total, hover, problemsBox, resultBox, diffBox } = view.parts;
+  const { error, rows, total, hover } = view.parts;
   const heads = (['calib.point', 'calib.pixel', 'calib.lat', 'calib.lon', 'calib.error'] as const).map((k) => h('th', {}, t(k)));
   main.append(
     h(
@@ -42,15 +43,7 @@ function layout(main: HTMLElement, view: CalibrationView): void {
           { class: 'card' },
           h('table', { id: 'calib-points' }, h('thead', {}, h('tr', {}, ...heads, h('th'))), rows),
           total,
-          h(
-            'div',
-            { class: 'row' },
-            h('button', { class: 'secondary', id: 'check', onclick: () => void submit(view, false) }, t('edit.check')),
-            h('button', { id: 'save', onclick: () => void submit(view, true) }, t('edit.save')),
-          ),
-          problemsBox,
-          resultBox,
-          diffBox,
+          ...saveControls(view.parts, (write) => submit(view, write)),
         ),
       ),
     ),

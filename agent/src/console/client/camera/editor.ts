@@ -2,13 +2,14 @@ import { clear, h, t } from '../dom.ts';
 import type { FileZone } from '../edit-api.ts';
 import { draw } from './draw.ts';
 import { submit } from './save.ts';
+import { saveControls } from '../save-result.ts';
 import type { CameraView, Shape } from './state.ts';
 import { zoneForm } from './zone-form.ts';
 
 /* The editor beside the live view: the list of zones and masks, the selected one's form, check and save. */
 
 export function editorPanel(view: CameraView): void {
-  const { editor, shapeList, shapeForm, problemsBox, resultBox, diffBox } = view.parts;
+  const { editor, shapeList, shapeForm } = view.parts;
   editor.append(
     h('p', { class: 'small muted' }, t('edit.help')),
     h(
@@ -19,15 +20,7 @@ export function editorPanel(view: CameraView): void {
     ),
     shapeList,
     shapeForm,
-    h(
-      'div',
-      { class: 'row' },
-      h('button', { class: 'secondary', id: 'check', onclick: () => void submit(view, false) }, t('edit.check')),
-      h('button', { id: 'save', onclick: () => void submit(view, true) }, t('edit.save')),
-    ),
-    problemsBox,
-    resultBox,
-    diffBox,
+    ...saveControls(view.parts, (write) => submit(view, write)),
   );
 }
 
