@@ -53,35 +53,32 @@ export function camerasPage(main: HTMLElement, _data: PageData): void {
       const o = await api<Overview>('GET', '/api/overview');
       error.textContent = '';
       clear(body);
-      for (const c of o.cameras) {
-        const hl = c.health;
-        body.append(
-          h(
-            'tr',
-            { 'data-camera': c.id },
-            h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
-            h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl?.state ?? '—')),
-            h('td', {}, hl?.reason ?? ''),
-            h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
-            h(
-              'td',
-              { class: 'num' },
-              hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) }),
-            ),
-            h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),
-            h('td', { class: 'muted small' }, c.source),
-            h(
-              'td',
-              {},
-              h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, t('link.live')),
-              ' · ',
-              h('a', { href: `/cameras/${encodeURIComponent(c.id)}/calibration` }, t('link.calibration')),
-            ),
-          ),
-        );
-      }
+      body.append(...o.cameras.map(cameraRow));
     },
     (err) => (error.textContent = (err as Error).message),
+  );
+}
+
+/** A camera with its health at a glance, and links to its live view and calibration. */
+function cameraRow(c: Overview['cameras'][number]): HTMLTableRowElement {
+  const hl = c.health;
+  return h(
+    'tr',
+    { 'data-camera': c.id },
+    h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
+    h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl?.state ?? '—')),
+    h('td', {}, hl?.reason ?? ''),
+    h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
+    h('td', { class: 'num' }, hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) })),
+    h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),
+    h('td', { class: 'muted small' }, c.source),
+    h(
+      'td',
+      {},
+      h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, t('link.live')),
+      ' · ',
+      h('a', { href: `/cameras/${encodeURIComponent(c.id)}/calibration` }, t('link.calibration')),
+    ),
   );
 }
 
