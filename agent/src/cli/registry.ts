@@ -16,5 +16,6 @@ export const registry: Record<string, CommandModule> = {
   audit: () => import('./audit-command.ts'),
   dataset: () => import('./dataset-command.ts'),
   healthcheck: () => import('./healthcheck-command.ts'),
+  risk: () => import('./risk-command.ts'),
   schema: () => import('./schema-command.ts'),
 };

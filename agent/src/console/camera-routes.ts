@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { CameraConfig } from '../config/schema.ts';
 import { redact } from '../core/redact.ts';
+import { kindOfType } from '../rules/kinds/index.ts';
 import { HttpError } from '../web/http-error.ts';
 import type { WebContext } from '../web/server.ts';
 import type { ConsoleRuntime } from './live.ts';
@@ -26,14 +27,20 @@ export const overview = (runtime: ConsoleRuntime) => (c: WebContext) => {
   });
 };
 
-/** GET /api/cameras/:id/live: the latest frame's facts and the sequence number of the picture the server keeps. */
+/** GET /api/cameras/:id/live: the latest frame's facts (each rule with its kind's verb) and the kept picture's number. */
 export const liveFacts = (runtime: ConsoleRuntime) => (c: WebContext) => {
   runningCamera(runtime, c.params.id);
   const live = runtime.live(c.params.id);
   c.json(
     200,
     live
-      ? { ...live.facts, imageSeq: live.image?.seq ?? null, imageAt: live.image?.at ?? null, now: Date.now() }
+      ? {
+          ...live.facts,
+          rules: live.facts.rules.map((r) => ({ ...r, verb: kindOfType(r.rule.type).words.verb })),
+          imageSeq: live.image?.seq ?? null,
+          imageAt: live.image?.at ?? null,
+          now: Date.now(),
+        }
       : { camera: c.params.id, seq: null, now: Date.now() },
   );
 };

@@ -1,4 +1,5 @@
-import { clear, h, t } from './dom.ts';
+import { clear, h } from '../../web/client/dom.ts';
+import { t } from './dom.ts';
 import type { SaveAnswer } from './edit-api.ts';
 
 /* What the editors show under their check and save buttons (the live view's and the calibration's alike). */

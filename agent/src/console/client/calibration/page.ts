@@ -1,6 +1,7 @@
 import { api } from '../../../web/client/api.ts';
 import type { PageData } from '../../wire.ts';
-import { h, t } from '../dom.ts';
+import { h } from '../../../web/client/dom.ts';
+import { t } from '../dom.ts';
 import { loadEditData } from '../edit-api.ts';
 import { Stage } from '../stage.ts';
 import { toPx } from '../units.ts';

@@ -1,5 +1,6 @@
 import type { ApiError } from '../../../web/client/api.ts';
-import { h, t } from '../dom.ts';
+import { h } from '../../../web/client/dom.ts';
+import { t } from '../dom.ts';
 import { clearSaveBoxes, outcomeLine, problemList } from '../save-result.ts';
 import { type EditData, loadEditData, type SaveAnswer, sendEdit } from '../edit-api.ts';
 import { fromPx } from '../units.ts';

@@ -1,4 +1,4 @@
-import { h } from '../dom.ts';
+import { h } from '../../../web/client/dom.ts';
 import type { EditData } from '../edit-api.ts';
 import type { Stage } from '../stage.ts';
 import type { Mark, MarksFit } from './fit.ts';

@@ -1,4 +1,5 @@
-import { clear, h, t } from '../dom.ts';
+import { clear, h } from '../../../web/client/dom.ts';
+import { t } from '../dom.ts';
 import { draw } from './draw.ts';
 import { fitMarks, type Mark, metres } from './fit.ts';
 import type { CalibrationView } from './state.ts';

@@ -1,4 +1,5 @@
-import { clear, h, t } from '../dom.ts';
+import { clear, h } from '../../../web/client/dom.ts';
+import { t } from '../dom.ts';
 import type { FileZone } from '../edit-api.ts';
 import { draw } from './draw.ts';
 import { submit } from './save.ts';

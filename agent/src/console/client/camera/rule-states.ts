@@ -1,5 +1,7 @@
 import type { LiveFacts } from '../../wire.ts';
-import { clear, h, type Key, t } from '../dom.ts';
+import { clear, h } from '../../../web/client/dom.ts';
+import { currentLang } from '../../../web/client/i18n.ts';
+import { t } from '../dom.ts';
 
 type RuleState = LiveFacts['rules'][number];
 
@@ -29,7 +31,7 @@ function progressItem(r: RuleState, f: RuleState['followed'][number]): HTMLLIEle
   const elapsed = Math.max(0, Math.round((f.observedAt - f.since) / 1000));
   const text = t('rules.progress', {
     objects: f.objects.map((o) => `${o.label} #${o.trackId}`).join(', '),
-    verb: t(`verb.${r.rule.type}` as Key),
+    verb: r.verb[currentLang()],
     elapsed,
     dwell: r.dwellSeconds,
     zone: r.zone.id,

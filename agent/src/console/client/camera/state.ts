@@ -1,7 +1,9 @@
 import type { Point } from '../../../core/geometry.ts';
 import type { LiveFacts } from '../../wire.ts';
-import { h, t } from '../dom.ts';
+import { h } from '../../../web/client/dom.ts';
+import { t } from '../dom.ts';
 import type { EditData, FileZone, Rule } from '../edit-api.ts';
+import type { Rule as FormRule } from '../rule-form.ts';
 import type { Stage } from '../stage.ts';
 import { fromPx, toPx, type Units } from '../units.ts';
 
@@ -59,11 +61,14 @@ export function newCameraView(camera: string, canEdit: boolean): CameraView {
   return { camera, canEdit, layers: new Set<Layer>(LAYERS), parts: pageParts(), shapes: [] };
 }
 
-/** A line-crossing rule's line in frame pixels (undefined for any other rule). */
+/** A rule's line in frame pixels (undefined for a rule without one). */
 export function lineOf(view: CameraView, shape: Shape, r: Rule): Point[] | undefined {
-  return r.type === 'line_crossing' && Array.isArray(r.line)
-    ? r.line.map((p) => toPx(p, shape.units, view.edit!.analysis.width, view.edit!.analysis.height))
-    : undefined;
+  return Array.isArray(r.line) ? r.line.map((p) => toPx(p, shape.units, view.edit!.analysis.width, view.edit!.analysis.height)) : undefined;
+}
+
+/** A rule type that judges a line holds it in its `line` parameter (rules/kind.ts): drawn, and seeded when chosen. */
+export function takesLine(view: CameraView, r: FormRule): boolean {
+  return 'type' in r && view.edit!.ruleTypes.some((x) => x.type === r.type && x.schema.properties?.line);
 }
 
 /** The file's masks, then its zones, as shapes in frame pixels. */

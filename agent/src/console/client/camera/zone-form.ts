@@ -1,8 +1,9 @@
-import { clear, h, type Key, t } from '../dom.ts';
+import { clear, h } from '../../../web/client/dom.ts';
+import { type Key, t } from '../dom.ts';
 import { ruleForm } from '../rule-form.ts';
 import { fromPx } from '../units.ts';
 import { draw } from './draw.ts';
-import type { CameraView, Shape } from './state.ts';
+import { type CameraView, type Shape, takesLine } from './state.ts';
 
 /** The selected zone's form: its id and name, a form per rule, and the row of buttons (`buttons` at its end). */
 export function zoneForm(view: CameraView, sh: Shape, buttons: HTMLElement[]): HTMLElement[] {
@@ -54,8 +55,8 @@ function renderRuleForms(view: CameraView, sh: Shape, zi: number, box: HTMLEleme
         view.edit!.presets,
         `zones[${zi}].rules[${ri}]`,
         (next) => {
-          // A rule turned into a line crossing gets a line across the picture to drag into place.
-          if ('type' in next && next.type === 'line_crossing' && !Array.isArray(next.line)) {
+          // A rule turned into one that judges a line gets a line across the picture to drag into place.
+          if (takesLine(view, next) && !Array.isArray(next.line)) {
             const { width: w, height: hgt } = view.stage!;
             next.line = [fromPx([w * 0.3, hgt * 0.6], sh.units, w, hgt), fromPx([w * 0.7, hgt * 0.6], sh.units, w, hgt)];
           }
