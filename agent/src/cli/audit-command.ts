@@ -12,6 +12,7 @@ const USAGE = `usage: jifang audit verify [--public-key FILE] FILE|DIR...
 `;
 
 export const command = defineCommand({
+  summary: { args: 'verify|keygen ...', text: "check the audit log's hash chain, make a signing key pair" },
   usage: USAGE,
   subcommands: {
     verify: defineCommand({
