@@ -27,7 +27,11 @@ export type ActionBody = z.infer<typeof actionBodySchema>;
 
 /** An event as the console shows it: the archive row plus where to draw it on the configured tiles. */
 export function presentEvent(e: EventRow, cfg: CenterConfig): PresentedEvent {
-  return { ...e, map: toMap(e.lon, e.lat, cfg), thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?rev=${e.rev}` };
+  return {
+    ...e,
+    map: toMap(e.lon, e.lat, cfg),
+    thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?site=${encodeURIComponent(e.site)}&rev=${e.rev}`,
+  };
 }
 
 /** A box as the console shows it: where to draw it on the configured tiles, when its status said where it stands. */
@@ -39,6 +43,9 @@ export function presentBox(b: BoxRow, cfg: CenterConfig): PresentedBox {
 function toMap(lon: number, lat: number, cfg: CenterConfig): [number, number] {
   return cfg.map.tileUrl && cfg.map.tileCrs === 'gcj02' ? wgs84ToGcj02(lon, lat) : [lon, lat];
 }
+
+/** Event ids are unique per site: `?site=` names which one (without it, the first archived of that id). */
+const siteOf = (ctx: { url: URL }): string | undefined => ctx.url.searchParams.get('site') ?? undefined;
 
 const listQuery = z.strictObject({
   site: z.string().min(1).optional(),
@@ -61,6 +68,8 @@ export interface RouteDeps {
   forwarders: Forwarders;
   instance: string;
   counters: () => Record<string, number>;
+  /** Why the archive is behind (store unreachable), or null. */
+  degraded: () => string | null;
 }
 
 const everyone = CENTER_ROLES;
@@ -142,7 +151,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
       path: '/api/events/:id',
       roles: everyone,
       handle: async (ctx) => {
-        const got = await store.getEvent(ctx.params.id);
+        const got = await store.getEvent(ctx.params.id, siteOf(ctx));
         if (!got) throw new HttpError(404, `no event ${ctx.params.id}`);
         const latest = got.messages.at(-1)?.alert;
         ctx.json(200, {
@@ -168,7 +177,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
       path: '/api/events/:id/thumbnail',
       roles: everyone,
       handle: async (ctx) => {
-        const alert = await store.latestAlert(ctx.params.id);
+        const alert = await store.latestAlert(ctx.params.id, siteOf(ctx));
         const thumb = alert?.evidence.thumbnail;
         if (thumb) return jpeg(ctx, Buffer.from(thumb.base64, 'base64'));
         const snap = alert?.evidence.snapshot ? await store.getSnapshot(alert.evidence.snapshot.sha256) : null;
@@ -199,7 +208,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
             `refused: ${body.action} needs the role ${ACTION_ROLES[body.action].join(' or ')}; you are ${ctx.session.role}`,
           );
         }
-        const alert = await store.latestAlert(ctx.params.id);
+        const alert = await store.latestAlert(ctx.params.id, siteOf(ctx));
         if (!alert) throw new HttpError(404, `no event ${ctx.params.id}`);
         const requestId = `center-${randomUUID()}`;
         const requestedAt = Date.now();
@@ -287,7 +296,9 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
           instance: d.instance,
           mqttConnected: d.link.connected(),
           ingest: d.counters(),
-          archive: await store.counts(),
+          degraded: d.degraded(),
+          // While the store is down the counts are unknown, not an error page.
+          archive: await store.counts().catch(() => null),
           storage: store.kind,
         }),
     },

@@ -11,6 +11,9 @@ export async function openPostgresStore(opts: { url: string; password?: string; 
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
+    // A server that does not answer is a failed write to retry, not a wait that holds a message (and a shutdown) forever.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     ...(opts.password !== undefined ? { password: opts.password } : {}),
   });
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on the next query
