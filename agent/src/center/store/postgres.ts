@@ -25,6 +25,13 @@ export async function openPostgresStore(opts: { url: string; password?: string; 
       tx: async (fn) => {
         if (inTx) return fn(db);
         const client = await pool.connect();
+        // A server going away while this client is checked out fails its query (a retried write); without a listener
+        // the client's own error event would end the process.
+        let broken = false;
+        const lost = () => {
+          broken = true;
+        };
+        client.on('error', lost);
         try {
           await client.query('BEGIN');
           const out = await fn(over(client, true));
@@ -34,7 +41,8 @@ export async function openPostgresStore(opts: { url: string; password?: string; 
           await client.query('ROLLBACK').catch(() => undefined);
           throw err;
         } finally {
-          client.release();
+          client.off('error', lost);
+          client.release(broken);
         }
       },
       sizeBytes: async () => {
