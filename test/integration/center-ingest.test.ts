@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import type { CenterStore } from '../../agent/src/center/store/types.ts';
 import { forwarderSchema } from '../../agent/src/center/config.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
+import { projectRoot } from '../helpers/paths.ts';
 import { startPostgres, type Postgres } from '../helpers/postgres.ts';
 
 /**
@@ -263,6 +265,36 @@ describe.each(engines)('center ingest on %s', (engineName, open) => {
     await e.end();
     await e.store.close();
   });
+
+  if (engineName === 'sqlite')
+    it('lists and replays dead letters from the command line (jifang center dead-letters)', async () => {
+      const e = await open();
+      await e.sql(
+        "CREATE TRIGGER refuse_marked BEFORE INSERT ON events WHEN NEW.address = 'REFUSED' BEGIN SELECT RAISE(ABORT, 'refused by a site rule'); END",
+      );
+      await send(ingestOf(e.store), topic('box-a'), alert('box-a', 'ev-cli', 0, { address: 'REFUSED' }));
+      await e.store.close();
+      const cfg = join(dir, 'cli.yaml');
+      writeFileSync(
+        cfg,
+        JSON.stringify({ mqtt: { url: 'mqtt://127.0.0.1:1' }, storage: { kind: 'sqlite', path: e.where }, users: 'users' }),
+      );
+      const jifang = (...args: string[]) =>
+        spawnSync(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'center', 'dead-letters', cfg, ...args], {
+          encoding: 'utf8',
+          env: { ...process.env, JIFANG_RUN_FROM: 'source', JIFANG_LOG_LEVEL: 'silent' },
+        });
+      const listed = jifang();
+      expect(listed.status, listed.stderr).toBe(0);
+      expect(listed.stdout).toMatch(
+        /^1\t.*\twaiting\t\d+ B\tjifang\/v1\/box-a\/cam-1\/events\tSQLITE_CONSTRAINT_TRIGGER refused by a site rule\n$/,
+      );
+      expect(jifang('replay', '1')).toMatchObject({ status: 1, stdout: expect.stringMatching(/not archived: refused by a site rule/) });
+      await e.sql('DROP TRIGGER refuse_marked');
+      expect(jifang('replay', '1')).toMatchObject({ status: 0, stdout: 'dead letter 1 archived\n' });
+      expect(jifang('replay', 'x').status).toBe(2);
+      await e.end();
+    });
 
   if (engineName === 'sqlite')
     it('keeps the archive file readable by its owner only', async () => {

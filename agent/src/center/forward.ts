@@ -33,6 +33,10 @@ export function renderTemplate(template: unknown, alert: Record<string, unknown>
   return walk(template);
 }
 
+/** The forwarders that want a message in this lifecycle state. */
+export const forwarderIds = (list: readonly ForwarderConfig[], state: string): string[] =>
+  list.filter((f) => (f.states as readonly string[]).includes(state)).map((f) => f.id);
+
 export interface Forwarders {
   /** The platforms that want a message in this lifecycle state. */
   ids(state: string): readonly string[];
@@ -122,7 +126,7 @@ export function startForwarders(
 
   return {
     skipped: () => skipped,
-    ids: (state) => list.filter((f) => (f.states as readonly string[]).includes(state)).map((f) => f.id),
+    ids: (state) => forwarderIds(list, state),
     tick,
     stop: async () => {
       stopped = true;
