@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../agent/src/alert/schema.ts';
@@ -163,6 +164,79 @@ describe.each(['sqlite', 'postgres'] as const)('a hostile box and the center on 
     await c.close();
     center = undefined;
   }, 400_000);
+});
+
+describe('dead letters in the console', () => {
+  it('shows the messages the archive refused to admins only, with their bytes, counts them in /api/stats, and replays one', async () => {
+    const path = join(dir, 'letters.db');
+    const cfg = parseCenterConfig(
+      { mqtt: { url: broker.url, clientId: 'center-letters' }, storage: { kind: 'sqlite', path }, http: { port: await freePort() }, users },
+      'center.yaml',
+      dir,
+    );
+    await setPassword(users, 'olga', 'operator', 'operator-pass-1');
+    const center = await startCenter(cfg, silentLogger);
+    const raw = new Database(path);
+    try {
+      raw.exec(
+        "CREATE TRIGGER refuse_marked BEFORE INSERT ON events WHEN NEW.address = 'REFUSED' BEGIN SELECT RAISE(ABORT, 'refused by a site rule'); END",
+      );
+      const box = await connect('box-letters');
+      const jpeg = await streetJpeg();
+      const refused = JSON.stringify({
+        ...makeAlert({ site: 'letters', camera: 'cam-1', id: 'ev-r', seq: 0, state: 'started', jpeg }),
+        address: 'REFUSED',
+      });
+      await pub(box, 'jifang/v1/letters/cam-1/events', Buffer.from(refused));
+      await pub(
+        box,
+        'jifang/v1/letters/cam-1/events',
+        makeAlert({ site: 'letters', camera: 'cam-1', id: 'ev-ok', seq: 0, state: 'started', jpeg }),
+      );
+      await box.endAsync();
+      await until('the next message archived', async () => ((await center.store.getEvent('ev-ok', 'letters')) ? true : undefined), 60_000);
+
+      const login = async (user: string, password: string) => {
+        const r = await fetch(`${center.url}/api/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ user, password }),
+        });
+        return { cookie: r.headers.get('set-cookie')!.split(';')[0], csrf: ((await r.json()) as { csrf: string }).csrf };
+      };
+      const admin = await login('root', 'admin-pass-1');
+      const operator = await login('olga', 'operator-pass-1');
+      expect((await fetch(`${center.url}/api/dead-letters`, { headers: { Cookie: operator.cookie } })).status).toBe(403);
+      const list = (await (await fetch(`${center.url}/api/dead-letters`, { headers: { Cookie: admin.cookie } })).json()) as {
+        deadLetters: { id: number; topic: string; error: string }[];
+      };
+      expect(list.deadLetters).toEqual([
+        expect.objectContaining({ topic: 'jifang/v1/letters/cam-1/events', error: expect.stringMatching(/refused by a site rule/) }),
+      ]);
+      const id = list.deadLetters[0].id;
+      expect(await (await fetch(`${center.url}/api/dead-letters/${id}/payload`, { headers: { Cookie: admin.cookie } })).text()).toBe(
+        refused,
+      );
+      const stats = (await (await fetch(`${center.url}/api/stats`, { headers: { Cookie: admin.cookie } })).json()) as Record<
+        string,
+        Record<string, number>
+      >;
+      expect(stats.ingest.deadLetters).toBe(1);
+      expect(stats.archive.deadLetters).toBe(1);
+
+      raw.exec('DROP TRIGGER refuse_marked');
+      const replay = await fetch(`${center.url}/api/dead-letters/${id}/replay`, {
+        method: 'POST',
+        headers: { Cookie: admin.cookie, 'X-CSRF-Token': admin.csrf, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(replay.status).toBe(200);
+      expect((await center.store.getEvent('ev-r', 'letters'))!.event.address).toBe('REFUSED');
+    } finally {
+      raw.close();
+      await center.close();
+    }
+  }, 120_000);
 });
 
 describe('the center while PostgreSQL is down', () => {
