@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../agent/src/alert/schema.ts';
+import type { Alert } from '../../agent/src/contract/alert.ts';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import { startCenter, type Center } from '../../agent/src/center/service.ts';
 import { openPostgresStore } from '../../agent/src/center/store/postgres.ts';

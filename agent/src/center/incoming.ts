@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { alertSchema, type Alert } from '../alert/schema.ts';
-import { commandResultSchema, type CommandResult } from '../commands/schema.ts';
-import { cameraHealthSchema, statusSchema, type CameraHealth, type Status } from '../health/schema.ts';
+import { alertSchema, type Alert } from '../contract/alert.ts';
+import { commandResultSchema, type CommandResult } from '../contract/commands.ts';
+import { cameraHealthSchema, statusSchema, type CameraHealth, type Status } from '../contract/health.ts';
 
 /**
  * What the center takes from a box, whatever the contract's version: bounded so every value fits the archive (an id

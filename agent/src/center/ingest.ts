@@ -1,5 +1,5 @@
-import type { Alert } from '../alert/schema.ts';
-import type { CommandResult } from '../commands/schema.ts';
+import type { Alert } from '../contract/alert.ts';
+import type { CommandResult } from '../contract/commands.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
 import { clip, INCOMING, WIRE_LIMITS, wireLimitProblem, type IncomingTypes } from './incoming.ts';

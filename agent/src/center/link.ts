@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../commands/schema.ts';
+import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
 import { centerClientId, type CenterConfig } from './config.ts';

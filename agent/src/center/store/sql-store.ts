@@ -1,5 +1,5 @@
+import type { CameraHealth, Status } from '../../contract/health.ts';
 import { sha256Hex } from '../../core/hash.ts';
-import type { CameraHealth, Status } from '../../health/schema.ts';
 import { readStoredAlert } from '../incoming.ts';
 import { MIGRATIONS, type Dialect } from './migrations.ts';
 import type {

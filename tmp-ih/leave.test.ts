@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { it, expect } from 'vitest';
+import { parseCenterConfig } from '../agent/src/center/config.ts';
+import { startCenter } from '../agent/src/center/service.ts';
+import { setPassword } from '../agent/src/web/passwords.ts';
+import { makeAlert, streetJpeg } from '../test/helpers/box-simulator.ts';
+import { startMosquitto } from '../test/helpers/mosquitto.ts';
+import { freePort } from '../test/helpers/ports.ts';
+import { startPostgres } from '../test/helpers/postgres.ts';
+it('leaves and returns', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ih-leave-'));
+  const broker = await startMosquitto({ persistence: true, dir });
+  const pgs = await startPostgres();
+  await setPassword(join(dir, 'users'), 'root', 'admin', 'admin-pass-1');
+  const url = pgs.createDatabase('leave');
+  const cfg = parseCenterConfig({ mqtt: { url: broker.url, clientId: 'leave' }, storage: { kind: 'postgres', url }, http: { port: await freePort() }, users: 'users' }, 'c.yaml', dir);
+  const log = pino({ level: 'info' }, pino.destination(2));
+  const center = await startCenter(cfg, log);
+  const box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'box' });
+  const jpeg = await streetJpeg();
+  pgs.stop();
+  const t0 = Date.now();
+  for (let i = 0; i < 3; i++) await box.publishAsync('jifang/v1/s/cam-1/events', JSON.stringify(makeAlert({ site: 's', camera: 'cam-1', id: `e${i}`, seq: 0, state: 'started', jpeg })), { qos: 1 });
+  await new Promise((r) => setTimeout(r, 50_000));
+  const h = await fetch(`${center.url}/healthz`);
+  console.error('HEALTHZ', h.status, await h.text());
+  pgs.restart();
+  for (;;) {
+    const got = await Promise.all([0, 1, 2].map((i) => center.store.getEvent(`e${i}`, 's').catch(() => null)));
+    if (got.every(Boolean)) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.error('ARCHIVED after', (Date.now() - t0) / 1000, 's', JSON.stringify(center.counters));
+  const h2 = await fetch(`${center.url}/healthz`);
+  console.error('HEALTHZ', h2.status, await h2.text());
+  await box.endAsync();
+  await center.close();
+  await broker.stop();
+  pgs.remove();
+}, 200_000);
