@@ -240,6 +240,56 @@ describe('dead letters in the console', () => {
 });
 
 describe('the center while PostgreSQL is down', () => {
+  it('leaves the broker after a write has waited 20 s and comes back, and archives every waiting alert once the database is back', async () => {
+    const url = pgServer.createDatabase('leave');
+    const cfg = parseCenterConfig(
+      { mqtt: { url: broker.url, clientId: 'center-leave' }, storage: { kind: 'postgres', url }, http: { port: await freePort() }, users },
+      'center.yaml',
+      dir,
+    );
+    const center = await startCenter(cfg, silentLogger);
+    const box = await connect('box-leave');
+    const jpeg = await streetJpeg();
+    try {
+      pgServer.stop();
+      try {
+        for (let i = 0; i < 3; i++)
+          await pub(
+            box,
+            'jifang/v1/leave/cam-1/events',
+            makeAlert({ site: 'leave', camera: 'cam-1', id: `ev-${i}`, seq: 0, state: 'started', jpeg }),
+          );
+        // Past WRITE_WAIT_MS the center leaves the broker with the first alert unacknowledged (about 1 s away), then returns.
+        await until(
+          'the center gone from the broker',
+          async () => {
+            const body = (await (await fetch(`${center.url}/healthz`)).json()) as { degraded?: string };
+            expect(body.degraded).toMatch(/the archive has refused writes since/);
+            return center.link.connected() ? undefined : true;
+          },
+          60_000,
+        );
+        await until('the center back on the broker', async () => (center.link.connected() ? true : undefined), 30_000);
+        expect(center.counters.storeFailures).toBeGreaterThan(1);
+      } finally {
+        pgServer.restart();
+      }
+      await until(
+        'every waiting alert archived',
+        async () => {
+          for (let i = 0; i < 3; i++) if (!(await center.store.getEvent(`ev-${i}`, 'leave').catch(() => null))) return undefined;
+          return true;
+        },
+        60_000,
+      );
+      expect(center.counters).toMatchObject({ events: 3, deadLetters: 0 });
+      expect((await fetch(`${center.url}/healthz`)).status).toBe(200);
+    } finally {
+      await box.endAsync();
+      await center.close();
+    }
+  }, 180_000);
+
   it('says it is degraded in /healthz, stops within seconds on SIGTERM, and archives the waiting alert from the broker once back', async () => {
     const port = await freePort();
     const url = pgServer.createDatabase('down');

@@ -35,7 +35,7 @@ export interface Ingest {
    * Resolves once the message is durably stored, dead-lettered, or judged bad and logged: only then is it
    * acknowledged. Rejects only when the store could not be written for its own sake (worth retrying).
    */
-  handle(topic: string, payload: Buffer): Promise<void>;
+  handle(topic: string, payload: Buffer, retry?: boolean): Promise<void>;
   /** Handles a dead letter again (after an upgrade or a repair): archived, or the store's reason it still refuses it. */
   replay(id: number): Promise<{ ok: true } | { ok: false; error: string }>;
   storeProblem(): StoreProblem | null;
@@ -98,8 +98,8 @@ export function createIngest(deps: IngestDeps): Ingest {
   return {
     counters,
     storeProblem: () => problem,
-    async handle(topic, payload) {
-      counters.received++;
+    async handle(topic, payload, retry = false) {
+      if (!retry) counters.received++;
       const p = plan(topic, payload);
       if (p === null) return;
       if (p.kind === 'unplaced') {

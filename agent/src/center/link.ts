@@ -58,8 +58,8 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     // A PUBACK belongs to the connection the message came on: message ids start again on the next one.
     const stream = client.stream;
     const deadline = Date.now() + WRITE_WAIT_MS;
-    const attempt = (delay: number): void => {
-      ingest.handle(topic, payload).then(
+    const attempt = (delay: number, retry: boolean): void => {
+      ingest.handle(topic, payload, retry).then(
         () => {
           if (!closing && client.stream === stream) done();
         },
@@ -77,11 +77,11 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
             { err: err.message, topic: topic.slice(0, 200), retryInMs: delay },
             'storing a message failed: retrying before acknowledging it',
           );
-          setTimeout(() => attempt(Math.min(delay * 2, 5_000)), delay).unref();
+          setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
         },
       );
     };
-    attempt(250);
+    attempt(250, false);
   };
   client.on('error', (err) => log.error({ err: err.message }, 'MQTT client error'));
   client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
