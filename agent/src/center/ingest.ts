@@ -14,7 +14,7 @@ export interface IngestCounters {
   snapshots: number;
   /** Messages refused by their content (not JSON, not the contract, over the limits). */
   rejected: number;
-  /** Messages about another site than the topic they came on: a box speaking for another. */
+  /** Messages about another site (or camera) than the topic they came on: a box speaking for another. */
   wrongSite: number;
   /** Messages on a topic the center cannot place. */
   unplaced: number;
