@@ -305,6 +305,45 @@ describe.each(engines)('center ingest on %s', (engineName, open) => {
     });
 
   if (engineName === 'postgres')
+    it("two instances writing one box's status and its camera's health at once never deadlock (one lock order)", async () => {
+      const e = await open();
+      const other = await openPostgresStore({ url: e.where });
+      const at = () => new Date().toISOString();
+      const status = () => ({
+        online: true,
+        agentVersion: '0.1.0',
+        boxId: 'b',
+        at: at(),
+        cameras: [{ id: 'cam-2' }, { id: 'cam-1' }],
+      });
+      const health = (camera: string) => ({
+        camera,
+        state: 'streaming' as const,
+        since: at(),
+        targetFps: 5,
+        analysedFps: 5,
+        skippedFrames: 0,
+        analysedFrames: 1,
+        lastFrameAgeSeconds: 0.1,
+        reconnects: 0,
+        at: at(),
+      });
+      const rounds = Array.from({ length: 150 }, (_, i) =>
+        Promise.all([
+          e.store.saveStatus('box-a', status(), Date.now()),
+          other.saveHealth('box-a', health(i % 2 ? 'cam-1' : 'cam-2'), Date.now()),
+          other.saveStatus('box-a', status(), Date.now()),
+          e.store.saveHealth('box-a', health(i % 2 ? 'cam-2' : 'cam-1'), Date.now()),
+        ]),
+      );
+      const failed = (await Promise.allSettled(rounds)).filter((r) => r.status === 'rejected');
+      expect(failed.map((f) => String((f as PromiseRejectedResult).reason))).toEqual([]);
+      await other.close();
+      await e.end();
+      await e.store.close();
+    });
+
+  if (engineName === 'postgres')
     it('says the archive is unreachable while PostgreSQL is stopped (the write fails, to be retried) and recovers when it is back', async () => {
       const e = await open();
       const ingest = ingestOf(e.store);
