@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
@@ -35,7 +36,8 @@ export const centerMqttSchema = z.strictObject({
         'MQTT 5: instances with the same group name share the messages between them (for several center instances on one database). Absent: this instance receives everything.',
     }),
   clientId: z.string().min(1).max(64).optional().meta({
-    description: 'MQTT client id, unique per instance and stable, so the broker keeps its session and messages across a restart.',
+    description:
+      'MQTT client id, unique per instance and stable, so the broker keeps its session and messages across a restart. Default: jifang-center-HOSTNAME (set it when two instances share a host name).',
   }),
   ...brokerLoginFields,
   sessionExpirySeconds: z
@@ -197,6 +199,14 @@ export const centerConfigSchema = z.strictObject({
     .meta({ description: 'How much the center logs: fatal, error, warn, info (default), debug, trace or silent.' }),
 });
 export type CenterConfig = z.infer<typeof centerConfigSchema>;
+
+/**
+ * The instance's MQTT client id: the configured one, else one from the host name, the same after every restart so
+ * the broker's persistent session (and the messages queued in it) is this instance's again.
+ */
+export function centerClientId(mqtt: { clientId?: string | undefined }, host = hostname()): string {
+  return mqtt.clientId ?? `jifang-center-${host.replace(/[^A-Za-z0-9_.-]/g, '_')}`.slice(0, 64);
+}
 
 /** Reads and validates a center config; relative paths resolve against the file's folder. */
 export function loadCenterConfig(file: string): CenterConfig {

@@ -20,7 +20,11 @@ import type {
 
 /** An event as the console shows it: the archive row plus where to draw it on the configured tiles. */
 export function presentEvent(e: EventRow, cfg: CenterConfig): PresentedEvent {
-  return { ...e, map: toMap(e.lon, e.lat, cfg), thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?rev=${e.rev}` };
+  return {
+    ...e,
+    map: toMap(e.lon, e.lat, cfg),
+    thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?site=${encodeURIComponent(e.site)}&rev=${e.rev}`,
+  };
 }
 
 /** A box as the console shows it: where to draw it on the configured tiles, when its status said where it stands. */

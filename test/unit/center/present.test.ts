@@ -40,7 +40,10 @@ const row: EventRow = {
 
 describe('center presentation', () => {
   it('draws events where boxes report them, shifted to GCJ-02 only for tiles in that datum; the thumbnail follows the revision', () => {
-    expect(presentEvent(row, config())).toMatchObject({ map: [121.4737, 31.2304], thumbnail: '/api/events/ev%201/thumbnail?rev=3' });
+    expect(presentEvent(row, config())).toMatchObject({
+      map: [121.4737, 31.2304],
+      thumbnail: '/api/events/ev%201/thumbnail?site=box-a&rev=3',
+    });
     const tiles = { tileUrl: 'https://tiles.city/{z}/{x}/{y}.png' };
     expect(presentEvent(row, config({ map: { ...tiles, tileCrs: 'wgs84' } })).map).toEqual([121.4737, 31.2304]);
     const [lon, lat] = presentEvent(row, config({ map: { ...tiles, tileCrs: 'gcj02' } })).map;
