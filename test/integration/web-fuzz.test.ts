@@ -44,6 +44,7 @@ const fakeRuntime = {
 
 beforeAll(async () => {
   await setPassword(users, 'chief', 'admin', 'the-right-password');
+  await setPassword(users, 'olga', 'operator', 'operator-password');
   writeFileSync(fakeRuntime.configFile, 'cameras: []\n');
   broker = await startMosquitto();
   const cfg = parseCenterConfig(
@@ -52,6 +53,10 @@ beforeAll(async () => {
       storage: { kind: 'sqlite', path: 'center.db' },
       http: { port: 0, trustedProxies: ['127.0.0.1'] },
       users,
+      forwarders: [
+        { id: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=dt-secret-token' },
+        { id: 'feishu', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/fs-secret-token' },
+      ],
     },
     'web-fuzz.yaml',
     dir,
@@ -252,4 +257,20 @@ it('each service sets its own cookie, so one browser keeps both sessions on one 
   expect((await send(center.url, 'GET', '/api/session', { Cookie: consoleCookie.replace('jifang_console', 'jifang_center') })).status).toBe(
     401,
   );
+});
+
+it("the center's forwarders listing shows webhook tokens to an admin only", async () => {
+  const forwarders = async (user: string, password: string) => {
+    const cookie = String((await login(center.url, user, password, '198.51.100.9')).headers['set-cookie']).split(';')[0];
+    const r = await send(center.url, 'GET', '/api/forwarders', { Cookie: cookie });
+    expect(r.status).toBe(200);
+    return r.body;
+  };
+  const seen = await forwarders('olga', 'operator-password');
+  expect(seen).not.toContain('secret-token');
+  expect((JSON.parse(seen) as { forwarders: { url: string }[] }).forwarders.map((f) => f.url)).toEqual([
+    'https://oapi.dingtalk.com/…',
+    'https://open.feishu.cn/…',
+  ]);
+  expect(await forwarders('chief', 'the-right-password')).toContain('fs-secret-token');
 });

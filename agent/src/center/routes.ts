@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { redact, urlHost } from '../core/redact.ts';
 import { wgs84ToGcj02 } from '../geo/gcj02.ts';
 import { operatorActionSchema } from '../rules/states.ts';
 import { HttpError } from '../web/http-error.ts';
@@ -256,7 +257,8 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
           forwarders: cfg.forwarders.map((f) => ({
             id: f.id,
             name: f.name ?? f.id,
-            url: f.url.replace(/\/\/[^@/]*@/, '//***@'),
+            // The token is in the URL: only an admin (who may read the config anyway) sees it.
+            url: ctx.session.role === 'admin' ? redact(f.url) : urlHost(f.url),
             states: f.states,
             stats: stats.get(f.id) ?? { forwarder: f.id, pending: 0, delivered: 0, failed: 0, lastError: null, lastDeliveredAt: null },
           })),

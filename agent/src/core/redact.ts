@@ -48,3 +48,16 @@ function hasScheme(text: string, end: number): boolean {
   }
   return false;
 }
+
+/**
+ * A URL as shown to someone who may know where it points but not how to use it: scheme and host only. Webhooks carry
+ * their token in the query (DingTalk `access_token=`, WeCom `key=`) or in the path (Feishu `/hook/<token>`).
+ */
+export function urlHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}/…`;
+  } catch {
+    return '…';
+  }
+}
