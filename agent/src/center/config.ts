@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
-import { trustedProxiesSchema } from '../config/http.ts';
 import { brokerLoginFields } from '../publish/config.ts';
+import { trustedProxiesSchema } from '../web/client-address.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,

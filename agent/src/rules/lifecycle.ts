@@ -1,4 +1,4 @@
-import type { OperatorAction } from './states.ts';
+import type { OperatorAction } from '../contract/event-states.ts';
 import type { Box } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import type { Instant } from '../core/time.ts';

@@ -1,6 +1,29 @@
 import { BlockList, isIP } from 'node:net';
+import { z } from 'zod';
 
-/** The reverse proxies whose X-Forwarded-For is believed; entries already checked by the config's schema. */
+/** `10.0.0.5`, `10.0.0.0/8`, `::1`, `fd00::/8`: an address or a network (CIDR). */
+export function isAddressOrNetwork(s: string): boolean {
+  const [ip, bits, ...rest] = s.split('/');
+  const family = isIP(ip);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * The reverse proxies in front of a web console (nginx, a load balancer): only from these is X-Forwarded-For believed,
+ * so that failed logins are counted per real client rather than for everyone behind the proxy.
+ */
+export const trustedProxiesSchema = z
+  .array(z.string().refine(isAddressOrNetwork, { error: 'expected an IP address or a network in CIDR form, e.g. 10.0.0.5 or 10.0.0.0/24' }))
+  .max(64)
+  .default([])
+  .meta({
+    description:
+      "Reverse proxies in front of the console (addresses or CIDR networks, e.g. [127.0.0.1] for nginx on the same machine): the client's address is taken from their X-Forwarded-For, for counting failed logins per client. Default none: the connection's address.",
+  });
+
+/** The reverse proxies whose X-Forwarded-For is believed; entries already checked by `trustedProxiesSchema`. */
 export function trustedProxies(entries: readonly string[]): BlockList {
   const list = new BlockList();
   for (const e of entries) {

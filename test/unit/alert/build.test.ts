@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAlert, type AlertContext } from '../../../agent/src/alert/build.ts';
 import { formatAlertLine } from '../../../agent/src/alert/console-line.ts';
-import { alertSchema } from '../../../agent/src/alert/schema.ts';
+import { alertSchema } from '../../../agent/src/contract/alert.ts';
 import { createGeoMapper } from '../../../agent/src/geo/mapper.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { box, det } from '../track/scene.ts';
@@ -159,6 +159,12 @@ describe('formatAlertLine', () => {
     expect(alert.objects[0].plate).toEqual(plate);
     expect(formatAlertLine(alert)).toMatch(new RegExp(`: car 0\\.87 #${trackId} 苏ED51712 green at `));
     expect(buildAlert(started, { ...baseCtx, plates: new Map([[trackId + 1, plate]]) }).objects[0].plate).toBeUndefined();
-    expect(() => alertSchema.parse({ ...alert, objects: [{ ...alert.objects[0], plate: { ...plate, colour: 'red' } }] })).toThrow();
+    const red = alertSchema.safeParse({ ...alert, objects: [{ ...alert.objects[0], plate: { ...plate, colour: 'red' } }] });
+    expect(red.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['objects', 0, 'plate', 'colour'],
+        message: 'Invalid option: expected one of "blue"|"yellow"|"green"|"white"|"black"',
+      }),
+    ]);
   });
 });

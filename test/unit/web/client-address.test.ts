@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAddressOrNetwork } from '../../../agent/src/config/http.ts';
-import { clientAddress, trustedProxies } from '../../../agent/src/web/client-address.ts';
+import { clientAddress, isAddressOrNetwork, trustedProxies } from '../../../agent/src/web/client-address.ts';
 import { Limiter } from '../../../agent/src/web/limiter.ts';
 
 describe("the client's address behind a reverse proxy", () => {
