@@ -134,7 +134,9 @@ const servers = [
 
 describe.each(servers)('$name, without a session', ({ base, cookie }) => {
   it('answers no 500 to long paths, broken cookies and headers, traversal and odd methods, and logs no failure', async () => {
-    const longPath = `/${'a.a'.repeat(5_500)}`;
+    // 15 KB: under node's 16 KB header limit, so it reaches the web layer (the issue's 500 and whole-URL log line).
+    const longPath = `/${'a.a'.repeat(5_000)}`;
+    expect((await send(base(), 'GET', longPath, { Cookie: 'jifang_lang=%' })).status).toBe(401);
     const cases: [string, string, Record<string, string>][] = [
       ['GET', longPath, { Cookie: 'jifang_lang=%' }],
       ['GET', longPath, { Accept: 'text/html' }],
