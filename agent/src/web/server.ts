@@ -55,7 +55,7 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-interface Request {
+interface Incoming {
   url: URL;
   path: string;
   method: string;
@@ -136,7 +136,7 @@ class WebApp {
     await this.runRoute(req, res, r, route, params, session);
   }
 
-  private readRequest(req: IncomingMessage): Request {
+  private readRequest(req: IncomingMessage): Incoming {
     const target = req.url ?? '/';
     // Only a path: not "*", nor the absolute form a proxy is sent ("GET http://host/…").
     if (!target.startsWith('/')) throw new HttpError(400, 'expected a path starting with "/"');
@@ -158,7 +158,7 @@ class WebApp {
   }
 
   /** The login page, its assets and the login itself; true when answered. */
-  private async servePublic(req: IncomingMessage, res: ServerResponse, r: Request): Promise<boolean> {
+  private async servePublic(req: IncomingMessage, res: ServerResponse, r: Incoming): Promise<boolean> {
     if (r.method === 'GET' && r.path === '/login') {
       sendHtml(res, 200, loginPage(r.lang, this.opts.title[r.lang]));
       return true;
@@ -185,7 +185,7 @@ class WebApp {
     return undefined;
   }
 
-  private refuseWithoutSession(req: IncomingMessage, res: ServerResponse, r: Request): void {
+  private refuseWithoutSession(req: IncomingMessage, res: ServerResponse, r: Incoming): void {
     if (r.path.startsWith('/api/') || !acceptsHtml(req)) throw new HttpError(401, 'not signed in: log in at /login');
     const back = r.path + r.url.search;
     const login = back.length <= MAX_NEXT ? `/login?next=${encodeURIComponent(back)}` : '/login';
@@ -197,7 +197,7 @@ class WebApp {
   }
 
   /** Logout, the session's own facts and the assets behind the login; true when answered. */
-  private serveSessionRoutes(req: IncomingMessage, res: ServerResponse, r: Request, token: string | undefined, session: Session): boolean {
+  private serveSessionRoutes(req: IncomingMessage, res: ServerResponse, r: Incoming, token: string | undefined, session: Session): boolean {
     if (r.method === 'POST' && r.path === '/api/logout') {
       this.sessions.delete(token);
       this.setCookie(res, '', 0);
@@ -221,7 +221,7 @@ class WebApp {
   private async runRoute(
     req: IncomingMessage,
     res: ServerResponse,
-    r: Request,
+    r: Incoming,
     route: WebRoute,
     params: Record<string, string>,
     session: Session,
@@ -272,7 +272,7 @@ class WebApp {
 function context(
   req: IncomingMessage,
   res: ServerResponse,
-  r: Request,
+  r: Incoming,
   params: Record<string, string>,
   session: Session,
   auditDetail: (d: Record<string, unknown>) => void,
