@@ -56,7 +56,7 @@ function prettyStream(fd: 1 | 2): DestinationStream {
  * refused field) can be megabytes, and each line is written synchronously. Longer strings keep their start and say
  * how long they were; passwords are removed before the cut, so a cut never leaves half a password readable.
  */
-export const LOG_BOUNDS = { string: 2048, stack: 8192, items: 100, depth: 8 } as const;
+const LOG_BOUNDS = { string: 2048, stack: 8192, items: 100, depth: 8 } as const;
 
 function bounded(s: string, max: number = LOG_BOUNDS.string): string {
   const clean = redact(s);
@@ -67,7 +67,7 @@ function bounded(s: string, max: number = LOG_BOUNDS.string): string {
  * Copies `v` for a log line: URL passwords removed from every string (and key), in plain objects, arrays and errors;
  * long strings cut, long arrays and objects shortened, deep nesting replaced by a marker.
  */
-export function cleanForLog(v: unknown, depth = 0): unknown {
+function cleanForLog(v: unknown, depth = 0): unknown {
   if (typeof v === 'string') return bounded(v);
   if (v === null || typeof v !== 'object') return v;
   if (depth >= LOG_BOUNDS.depth) return '[nested too deep]';
