@@ -60,6 +60,8 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
     port: opts.http.port,
     tls: opts.http.tls,
     usersFile: opts.http.console.usersFile,
+    cookieName: 'jifang_console',
+    trustedProxies: opts.http.trustedProxies,
     title: consoleMessages.product,
     home: '/',
     routes: consoleRoutes(opts),
