@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import sharp from 'sharp';
-import { ALERT_SCHEMA_ID, alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
-import { cameraHealthSchema, statusSchema } from '../../agent/src/health/schema.ts';
+import { ALERT_SCHEMA_ID, alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
+import { cameraHealthSchema, statusSchema } from '../../agent/src/contract/health.ts';
 import { sample } from './paths.ts';
 
 /** A real annotated-snapshot-sized JPEG of the street sample, made once. */

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
+import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
 import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
 import type { Received } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../agent/src/alert/schema.ts';
+import type { Alert } from '../../agent/src/contract/alert.ts';
 import { parseCenterConfig, type CenterConfig } from '../../agent/src/center/config.ts';
 import { startCenter, type Center } from '../../agent/src/center/service.ts';
 import { sha256Hex } from '../../agent/src/core/hash.ts';

@@ -6,7 +6,7 @@ import { CameraSource } from '../../agent/src/ingest/source.ts';
 import { FrameLoop } from '../../agent/src/loop/frame-loop.ts';
 import { startHttpServer, type HealthHttpServer, type Healthz } from '../../agent/src/health/http.ts';
 import { registerHealthMetrics } from '../../agent/src/health/metrics.ts';
-import { cameraHealthSchema } from '../../agent/src/health/schema.ts';
+import { cameraHealthSchema } from '../../agent/src/contract/health.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { freePort } from '../helpers/ports.ts';
 import { sample } from '../helpers/paths.ts';

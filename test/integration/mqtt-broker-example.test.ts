@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alertSchema } from '../../agent/src/alert/schema.ts';
+import { alertSchema } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';

@@ -6,7 +6,7 @@ import type { IClientOptions } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCommandRouter } from '../../agent/src/commands/router.ts';
 import type { CommandHandlers } from '../../agent/src/commands/handlers/types.ts';
-import { commandResultSchema, type CommandResult } from '../../agent/src/commands/schema.ts';
+import { commandResultSchema, type CommandResult } from '../../agent/src/contract/commands.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { attachCommandChannel } from '../../agent/src/commands/channel.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
+import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
 import { loadPlateModels } from '../../agent/src/plate/models.ts';
 import { ctcDecode, parseDictionary, recInput } from '../../agent/src/plate/ctc.ts';
 import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';

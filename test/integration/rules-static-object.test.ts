@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert } from '../../agent/src/alert/build.ts';
-import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
+import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
 import { iou, type Box } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';

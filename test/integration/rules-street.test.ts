@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert, type AlertContext } from '../../agent/src/alert/build.ts';
-import { alertSchema, type Alert } from '../../agent/src/alert/schema.ts';
+import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
 import type { LatLon, Point } from '../../agent/src/core/geometry.ts';
 import { cameraSchema, type CameraConfig } from '../../agent/src/config/schema.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';

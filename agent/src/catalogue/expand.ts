@@ -1,5 +1,6 @@
+import type { RuleType } from '../contract/rule-types.ts';
 import type { ConfigProblem } from '../core/errors.ts';
-import { ruleSchema, type RuleType } from '../rules/config.ts';
+import { ruleSchema } from '../rules/config.ts';
 import type { Catalogue } from './load.ts';
 
 /** A rule written as `{ preset: ID, ...overrides }` in a config, at its path. */

@@ -3,9 +3,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { z } from 'zod';
+import { EVENT_TYPE_IDS, SITE_EVENT_PREFIX } from '../contract/event-types.ts';
+import { RULE_TYPES, type RuleType } from '../contract/rule-types.ts';
 import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors.ts';
-import { RULE_TYPES, ruleSchema, type RuleType } from '../rules/config.ts';
-import { catalogueFileSchema, catalogueOverrideSchema, SITE_EVENT_PREFIX, type CatalogueEventEntry } from './schema.ts';
+import { ruleSchema } from '../rules/config.ts';
+import { catalogueFileSchema, catalogueOverrideSchema, type CatalogueEventEntry } from './schema.ts';
 
 /** The catalogue shipped with the agent. */
 export const BUILTIN_CATALOGUE = join(dirname(fileURLToPath(import.meta.url)), 'events.yaml');
@@ -46,6 +48,7 @@ export function loadCatalogue(overrideFile?: string): Catalogue {
     file: BUILTIN_CATALOGUE,
     problem: { path: `events[${i}].id`, message: `duplicate event id "${events[i].id}"` },
   }));
+  problems.push(...wireIdProblems(base.events).map((problem) => ({ file: BUILTIN_CATALOGUE, problem })));
 
   if (overrideFile) {
     const site = parseFile(overrideFile, catalogueOverrideSchema);
@@ -175,6 +178,23 @@ function parseFile<T>(
   const parsed = schema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));
   return parsed.data;
+}
+
+/** The built-in event types are the ones the alert contract names (contract/event-types.ts), no more and no fewer. */
+function wireIdProblems(events: readonly { id: string }[]): ConfigProblem[] {
+  const wire: readonly string[] = EVENT_TYPE_IDS;
+  const extra = events.flatMap((e, i) => (wire.includes(e.id) ? [] : [i]));
+  const missing = wire.filter((id) => !events.some((e) => e.id === id));
+  return [
+    ...extra.map((i) => ({
+      path: `events[${i}].id`,
+      message: `event id "${events[i].id}" is not in the alert contract's list (contract/event-types.ts): add it there as well`,
+    })),
+    ...missing.map((id) => ({
+      path: 'events',
+      message: `expected the event type "${id}" the alert contract lists (contract/event-types.ts)`,
+    })),
+  ];
 }
 
 function duplicateIds(events: readonly { id: string }[]): number[] {

@@ -1,10 +1,8 @@
 import { z } from 'zod';
 import { idSchema } from '../core/schema.ts';
-import { RULE_TYPES } from '../rules/config.ts';
+import { RULE_TYPES } from '../contract/rule-types.ts';
 
 export const CATALOGUE_SCHEMA_ID = 'jifang.catalogue/1';
-/** A site's own event types carry this prefix, so they never collide with a later built-in one. */
-export const SITE_EVENT_PREFIX = 'x_';
 
 const ruleTypeSchema = z.enum(RULE_TYPES, { error: `expected a rule type: ${RULE_TYPES.join(', ')}` });
 

@@ -1,8 +1,8 @@
-import { alertSchema, type Alert } from '../alert/schema.ts';
-import { commandResultSchema, type CommandResult } from '../commands/schema.ts';
+import { alertSchema, type Alert } from '../contract/alert.ts';
+import { commandResultSchema, type CommandResult } from '../contract/commands.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
-import { cameraHealthSchema, statusSchema } from '../health/schema.ts';
+import { cameraHealthSchema, statusSchema } from '../contract/health.ts';
 import type { CenterStore } from './store/types.ts';
 import { parseCenterTopic } from './topics.ts';
 

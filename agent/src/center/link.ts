@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../commands/schema.ts';
+import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
 import type { CenterConfig } from './config.ts';

@@ -1,4 +1,4 @@
-import type { OperatorAction } from '../rules/states.ts';
+import type { OperatorAction } from '../contract/event-states.ts';
 import type { Role } from '../web/passwords.ts';
 
 /** The center's roles of the shared users file: an operator judges alerts, a dispatcher sends patrols, an admin does all. */

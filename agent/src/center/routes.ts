@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { wgs84ToGcj02 } from '../geo/gcj02.ts';
-import { operatorActionSchema } from '../rules/states.ts';
+import { operatorActionSchema } from '../contract/event-states.ts';
 import { HttpError } from '../web/http-error.ts';
 import { pageHtml } from '../web/pages.ts';
 import type { WebRoute } from '../web/server.ts';

@@ -1,4 +1,4 @@
-import type { CameraHealth } from '../health/schema.ts';
+import type { CameraHealth } from '../contract/health.ts';
 /* What the center's pages receive: shared by the server and the browser code (no Node imports here). */
 
 /** What the archive keeps of one event: its latest state plus the pictures an operator and a dispatcher need. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ALERT_SCHEMA_ID, alertSchema } from '../alert/schema.ts';
-import { cameraHealthSchema, statusSchema } from '../health/schema.ts';
+import { ALERT_SCHEMA_ID, alertSchema } from '../contract/alert.ts';
+import { cameraHealthSchema, statusSchema } from '../contract/health.ts';
 import { configSchema } from '../config/schema.ts';
 import { builtinCatalogue } from '../catalogue/load.ts';
 import { presetRuleSchema } from '../catalogue/preset-rule.ts';
@@ -14,7 +14,7 @@ import {
   referenceCommandSchema,
   reloadCommandSchema,
   snapshotCommandSchema,
-} from '../commands/schema.ts';
+} from '../contract/commands.ts';
 import { DATASET_SCHEMA_ID, datasetManifestSchema } from '../evidence/dataset-manifest.ts';
 
 /** Schema ids are URNs: consumers resolve them from the files, not from a web address. */

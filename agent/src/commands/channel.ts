@@ -3,7 +3,7 @@ import { commandResultProperties, snapshotProperties } from '../publish/properti
 import type { Topics } from '../publish/topics.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
-import type { CommandHandler, CommandReply, IncomingCommand } from './schema.ts';
+import type { CommandHandler, CommandReply, IncomingCommand } from './types.ts';
 
 /**
  * The command channel over the box's MQTT session: `…/cmd/#` in, every reply on `…/cmd-result` (and on the

@@ -10,13 +10,11 @@ import {
   COMMAND_NAMES,
   COMMAND_RESULT_SCHEMA_ID,
   commandSchemas,
-  type CommandHandler,
   type CommandName,
-  type CommandReply,
-  type IncomingCommand,
   requestIdSchema,
   UNSAFE_TEXT,
-} from './schema.ts';
+} from '../contract/commands.ts';
+import type { CommandHandler, CommandReply, IncomingCommand } from './types.ts';
 
 /** One handler per command (a new command is one file in handlers/ plus its schema and this line). */
 const RUNS: { [N in CommandName]: CommandRun<N> } = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RULE_TYPES } from '../rules/config.ts';
+import { RULE_TYPES } from '../contract/rule-types.ts';
 
 /** How a camera reads the plates of the vehicles in its events. */
 export const plateReadingSchema = z

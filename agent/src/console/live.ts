@@ -1,8 +1,8 @@
-import type { Alert } from '../alert/schema.ts';
+import type { Alert } from '../contract/alert.ts';
 import type { Config } from '../config/schema.ts';
 import type { RgbImage } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
-import type { CameraHealth } from '../health/schema.ts';
+import type { CameraHealth } from '../contract/health.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Track } from '../track/types.ts';
 import type { ConsoleEvent, LiveFacts } from './wire.ts';

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Registry } from 'prom-client';
 import { listen, type Listening } from '../core/listen.ts';
 import type { Logger } from '../core/log.ts';
-import type { CameraHealth } from './schema.ts';
+import type { CameraHealth } from '../contract/health.ts';
 
 export interface HttpServerOptions {
   port: number;

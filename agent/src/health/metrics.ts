@@ -1,6 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { CameraHealth } from './schema.ts';
-import { streamStateSchema } from '../ingest/state.ts';
+import type { CameraHealth } from '../contract/health.ts';
+import { streamStateSchema } from '../contract/stream-state.ts';
 
 /**
  * Per-camera health as Prometheus series, read from `getHealth` at scrape time (labels are whatever cameras the

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
-import type { StreamState } from './state.ts';
+import type { StreamState } from '../contract/stream-state.ts';
 import type { CameraSourceConfig } from './config.ts';
 import type { Frame } from './frame.ts';
 import { buildFfmpegArgs, toArgv, type RingOutput } from './args.ts';

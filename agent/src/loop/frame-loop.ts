@@ -4,7 +4,7 @@ import type { DetectTimings } from '../detect/types.ts';
 import type { ModelRun } from '../detect/model-set.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { CameraSource } from '../ingest/source.ts';
-import type { CameraHealth } from '../health/schema.ts';
+import type { CameraHealth } from '../contract/health.ts';
 import { cameraHealth, type DetectionCounters } from '../health/camera-health.ts';
 import type { Rereference } from '../motion/scene.ts';
 import { chooseLane, charge, type LaneTurn, type LaneClock } from './fair-share.ts';

@@ -11,7 +11,7 @@ import { ctcDecode, parseDictionary, recInput } from './ctc.ts';
 import { decodePlates, defaultPlateDecodeOptions, type PlateDecodeOptions, type PlateDetection } from './decode.ts';
 import { checkPlateGrammar, type GrammarResult } from './grammar.ts';
 import { quadBand, rectify, type Quad } from './rectify.ts';
-import type { PlateColour } from './schema.ts';
+import type { PlateColour } from '../contract/plate.ts';
 
 export interface PlateModels {
   detector: LoadedPinnedModel;

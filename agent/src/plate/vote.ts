@@ -1,5 +1,5 @@
 import { checkPlateGrammar } from './grammar.ts';
-import type { Plate, PlateColour } from './schema.ts';
+import type { Plate, PlateColour } from '../contract/plate.ts';
 
 /** One frame's read of one plate. */
 export interface PlateReadText {

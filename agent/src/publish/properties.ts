@@ -1,5 +1,5 @@
 import type { IClientPublishOptions } from 'mqtt';
-import { ALERT_SCHEMA_ID, type Alert } from '../alert/schema.ts';
+import { ALERT_SCHEMA_ID, type Alert } from '../contract/alert.ts';
 
 /** MQTT 5 publish properties; under 3.1.1 mqtt.js leaves them off the wire. */
 export type PublishProperties = NonNullable<IClientPublishOptions['properties']>;

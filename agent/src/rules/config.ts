@@ -19,8 +19,6 @@ export const ruleSchema = z.discriminatedUnion(
   },
 );
 export type RuleConfig = z.infer<typeof ruleSchema>;
-export type RuleType = RuleConfig['type'];
-export const RULE_TYPES = ruleSchema.options.map((o) => o.shape.type.value) as [RuleType, ...RuleType[]];
 
 export const zoneSchema = z
   .strictObject({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { OperatorAction } from './states.ts';
+import type { OperatorAction } from '../contract/event-states.ts';
 import type { Point } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import type { Instant } from '../core/time.ts';

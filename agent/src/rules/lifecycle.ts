@@ -1,3 +1,4 @@
+import type { OperatorAction } from '../contract/event-states.ts';
 import type { Box } from '../core/geometry.ts';
 import { iou } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
@@ -17,7 +18,6 @@ import {
 import type { RuleKind, Sighting } from './kind.ts';
 import type { TrackLimits } from './limits.ts';
 import { notSeenReason, type RestoreVerdict, restoreVerdict, type SavedEvent } from './restore.ts';
-import type { OperatorAction } from './states.ts';
 import type { EventObject, EventView, FollowedViolation, OperatorActionOptions, OperatorResult, ViolationUpdate } from './types.ts';
 
 /** A box overlapping a suppressed object's box this much is that object. */

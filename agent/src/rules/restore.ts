@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { operatorActionSchema } from './states.ts';
+import { operatorActionSchema } from '../contract/event-states.ts';
 
 /** How open events outlive a stop or a crash of the agent (`events` in the config). */
 export const eventRestoreConfigSchema = z.strictObject({

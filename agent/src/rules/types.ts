@@ -1,4 +1,4 @@
-import type { EventState, OperatorAction } from './states.ts';
+import type { EventState, OperatorAction } from '../contract/event-states.ts';
 import type { Box } from '../core/geometry.ts';
 import type { RuleConfig } from './config.ts';
 import type { ForegroundInfo } from './objects.ts';

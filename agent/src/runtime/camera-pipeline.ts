@@ -1,4 +1,4 @@
-import type { OperatorAction } from '../rules/states.ts';
+import type { OperatorAction } from '../contract/event-states.ts';
 import type { CameraConfig, Config } from '../config/schema.ts';
 import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
 import { ModelSet } from '../detect/model-set.ts';

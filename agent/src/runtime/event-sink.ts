@@ -1,7 +1,7 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import { buildAlert, type AlertContext } from '../alert/build.ts';
 import { formatAlertLine } from '../alert/console-line.ts';
-import type { Alert } from '../alert/schema.ts';
+import type { Alert } from '../contract/alert.ts';
 import type { Point } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
 import type { RgbImage } from '../core/geometry.ts';

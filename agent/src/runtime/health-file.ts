@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../core/durable.ts';
-import type { CameraHealth } from '../health/schema.ts';
+import type { CameraHealth } from '../contract/health.ts';
 
 /**
  * A file the agent rewrites every health interval, so a container HEALTHCHECK or a watchdog can tell the agent is

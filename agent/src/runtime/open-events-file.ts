@@ -1,7 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { alertSchema, type Alert } from '../alert/schema.ts';
+import { alertSchema, type Alert } from '../contract/alert.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../core/durable.ts';
 import type { Logger } from '../core/log.ts';
 import { savedEventSchema, type EventRestoreConfig, type SavedEvent } from '../rules/restore.ts';

@@ -1,5 +1,5 @@
 import type { CommandHandlers, CommandOutcome, SnapshotOutcome } from '../commands/handlers/types.ts';
-import type { EventCommand } from '../commands/schema.ts';
+import type { EventCommand } from '../contract/commands.ts';
 import type { Config } from '../config/schema.ts';
 import { iou } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';

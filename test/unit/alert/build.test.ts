@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAlert, type AlertContext } from '../../../agent/src/alert/build.ts';
 import { formatAlertLine } from '../../../agent/src/alert/console-line.ts';
-import { alertSchema } from '../../../agent/src/alert/schema.ts';
+import { alertSchema } from '../../../agent/src/contract/alert.ts';
 import { createGeoMapper } from '../../../agent/src/geo/mapper.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { box, det } from '../track/scene.ts';

@@ -1,6 +1,6 @@
-import { alertSchema, type Alert } from '../../alert/schema.ts';
+import { alertSchema, type Alert } from '../../contract/alert.ts';
 import { sha256Hex } from '../../core/hash.ts';
-import type { Status } from '../../health/schema.ts';
+import type { Status } from '../../contract/health.ts';
 import { MIGRATIONS, type Dialect } from './migrations.ts';
 import type { ActionRow, CenterStore, ClaimedDelivery, DeliveryRow, DeliveryStat, EventMessageRow, StoreCounts } from './types.ts';
 import type { BoxRow, CameraRow, EventRow } from '../wire.ts';

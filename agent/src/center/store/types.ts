@@ -1,6 +1,6 @@
-import type { Alert } from '../../alert/schema.ts';
-import type { CameraHealth, Status } from '../../health/schema.ts';
-import type { CommandResult } from '../../commands/schema.ts';
+import type { Alert } from '../../contract/alert.ts';
+import type { CameraHealth, Status } from '../../contract/health.ts';
+import type { CommandResult } from '../../contract/commands.ts';
 import type { BoxRow, EventRow } from '../wire.ts';
 
 export interface EventMessageRow {

@@ -1,5 +1,5 @@
 import type { Topics } from '../../publish/topics.ts';
-import type { CommandName, commandSchemas, EventCommand } from '../schema.ts';
+import type { CommandName, commandSchemas, EventCommand } from '../../contract/commands.ts';
 import type { z } from 'zod';
 
 export type CommandOutcome = { ok: true; detail?: Record<string, unknown> } | { ok: false; error: string };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { operatorActionSchema } from '../rules/states.ts';
+import { operatorActionSchema } from './event-states.ts';
 
 /**
  * Control characters (C0, DEL, C1), line and paragraph separators, and bidirectional overrides: in a one-line field
@@ -87,20 +87,3 @@ export const commandResultSchema = z.strictObject({
   at: z.iso.datetime({ offset: true }),
 });
 export type CommandResult = z.infer<typeof commandResultSchema>;
-
-/** A message received on the command subscription, as the transport hands it over. */
-export interface IncomingCommand {
-  topic: string;
-  payload: Buffer;
-  /** MQTT 5 request/response: where the requester also wants the reply, with its correlation data. */
-  responseTopic?: string;
-  correlationData?: Buffer;
-}
-
-export interface CommandReply {
-  result: CommandResult;
-  /** For `cmd/snapshot`: the frame to publish on `…/{camera}/snapshot`. */
-  snapshot?: { camera: string; jpeg: Buffer };
-}
-
-export type CommandHandler = (cmd: IncomingCommand) => Promise<CommandReply>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { latLonSchema } from '../core/schema.ts';
-import { streamStateSchema } from '../ingest/state.ts';
+import { streamStateSchema } from './stream-state.ts';
 
 /** `…/{camera}/health`, retained: what an installer checks remotely. */
 export const cameraHealthSchema = z.strictObject({

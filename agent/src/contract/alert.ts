@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { plateSchema } from '../plate/schema.ts';
-import { eventStateSchema, operatorActionSchema } from '../rules/states.ts';
-import { RULE_TYPES } from '../rules/config.ts';
-import { builtinCatalogue } from '../catalogue/load.ts';
-import { SITE_EVENT_PREFIX } from '../catalogue/schema.ts';
+import { plateSchema } from './plate.ts';
+import { eventStateSchema, operatorActionSchema } from './event-states.ts';
+import { EVENT_TYPE_IDS, SITE_EVENT_PREFIX } from './event-types.ts';
+import { RULE_TYPES } from './rule-types.ts';
 
 /**
  * The published alert, `jifang.event/1`. One `id` per violation, stable across its lifecycle;
@@ -22,9 +21,8 @@ export const geoPointSchema = z.strictObject({
 });
 export type GeoPoint = z.infer<typeof geoPointSchema>;
 
-const builtinIds = builtinCatalogue().events.map((e) => e.id) as [string, ...string[]];
 /** The catalogue's event types; a site's own types (added by its catalogue file) start with "x_". */
-export const eventTypeIdSchema = z.union([z.enum(builtinIds), z.string().regex(new RegExp(`^${SITE_EVENT_PREFIX}[a-z0-9_-]+$`))]);
+export const eventTypeIdSchema = z.union([z.enum(EVENT_TYPE_IDS), z.string().regex(new RegExp(`^${SITE_EVENT_PREFIX}[a-z0-9_-]+$`))]);
 
 /** What the event is in the standard's words and codes, from the event catalogue. */
 export const categorySchema = z.strictObject({
