@@ -100,13 +100,7 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
 }
 
 /** What a lifecycle is told once, with the durations it judges by (ms). */
-export interface LifecycleSettings {
-  camera: string;
-  zone: { id: string; name?: string };
-  rule: RuleConfig;
-  kind: RuleKind<RuleConfig>;
-  newEventId(wallAt: number): string;
-  logger: Logger;
+export interface LifecycleSettings extends Omit<LifecycleSpec, 'limits'> {
   /** The rule's plain-language statement, for every message. */
   description: string;
   dwellMs: number;

@@ -42,14 +42,8 @@ describe('scene: comparing a patch with the background', () => {
   const background = scene(texture);
 
   it('a shadow over the street (the patch 30 % darker, texture kept) is not foreground', () => {
-    expect(
-      patchDiffers(
-        map(background, (v) => v * 0.7),
-        background,
-        10,
-        NONE,
-      ),
-    ).toBe(false);
+    const shaded = map(background, (v) => v * 0.7);
+    expect(patchDiffers(shaded, background, 10, NONE)).toBe(false);
   });
 
   it('a different texture at the same brightness is foreground', () => {
@@ -59,35 +53,17 @@ describe('scene: comparing a patch with the background', () => {
 
   it('a flat patch much brighter than the background, or of another colour, is foreground', () => {
     const flat = scene(() => 80);
-    expect(
-      patchDiffers(
-        map(flat, () => 160),
-        flat,
-        10,
-        NONE,
-      ),
-    ).toBe(true);
-    expect(
-      patchDiffers(
-        map(flat, (v) => v, [60, 100, 160]),
-        flat,
-        10,
-        NONE,
-      ),
-    ).toBe(true);
+    const brighter = map(flat, () => 160);
+    const blue = map(flat, (v) => v, [60, 100, 160]);
+    expect(patchDiffers(brighter, flat, 10, NONE)).toBe(true);
+    expect(patchDiffers(blue, flat, 10, NONE)).toBe(true);
     expect(patchDiffers(flat, flat, 10, NONE)).toBe(false);
   });
 
   it('the same brighter patch is background once the fitted light says the whole view brightened', () => {
     const flat = scene(() => 80);
-    expect(
-      patchDiffers(
-        map(flat, () => 160),
-        flat,
-        10,
-        { gain: 2, offset: 0 },
-      ),
-    ).toBe(false);
+    const brighter = map(flat, () => 160);
+    expect(patchDiffers(brighter, flat, 10, { gain: 2, offset: 0 })).toBe(false);
   });
 });
 

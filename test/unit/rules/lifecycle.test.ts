@@ -16,58 +16,17 @@ import {
   suppressionsOf,
 } from '../../../agent/src/rules/lifecycle.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
-import { camera } from './sim.ts';
+import { kerbCamera, stillCar } from './sim.ts';
 
 const KERB: Box = { x1: 100, y1: 200, x2: 220, y2: 260 };
 const ACROSS: Box = { x1: 400, y1: 200, x2: 520, y2: 260 };
 const T0 = 1_000_000;
 
-function car(id: number, box: Box = KERB): RuleObject {
-  return {
-    id,
-    label: 'car',
-    classId: 2,
-    state: 'tracked',
-    box,
-    score: 0.8,
-    meanScore: 0.8,
-    firstSeen: 0,
-    lastSeen: 0,
-    hits: 10,
-    velocity: { x: 0, y: 0 },
-    stationarySince: 0,
-    moving: false,
-    carried: false,
-    lastDetected: 0,
-    history: [],
-  };
-}
+const car = (id: number, box: Box = KERB): RuleObject => stillCar(id, box);
 
 /** An illegal-parking lifecycle: dwell 30 s, an update at most every 60 s, ended 10 s after the car left, reminders every 120 s. */
 function parking(rule: Record<string, unknown> = {}): LifecycleState {
-  const cam = camera([
-    {
-      id: 'kerb',
-      polygon: [
-        [0, 0.5],
-        [0.6, 0.5],
-        [0.6, 1],
-        [0, 1],
-      ],
-      rules: [
-        {
-          id: 'no-parking',
-          type: 'illegal_parking',
-          dwellSeconds: 30,
-          updateIntervalSeconds: 60,
-          endAfterSeconds: 10,
-          reminderSeconds: 120,
-          suppressSeconds: 300,
-          ...rule,
-        },
-      ],
-    },
-  ]);
+  const cam = kerbCamera({ suppressSeconds: 300, ...rule });
   const params: RuleConfig = cam.zones[0].rules[0];
   let n = 0;
   return initialLifecycle({
