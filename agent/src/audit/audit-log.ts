@@ -92,7 +92,7 @@ export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptio
 }
 
 /** Runs of consecutive records of the same day, in order: each run goes to its day's file. */
-export function splitByDay<T extends { day: string }>(batch: readonly T[]): T[][] {
+function splitByDay<T extends { day: string }>(batch: readonly T[]): T[][] {
   const runs: T[][] = [];
   for (const p of batch) {
     const last = runs.at(-1);
