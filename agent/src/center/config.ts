@@ -5,6 +5,7 @@ import { ConfigError, problemsFromZod } from '../core/errors.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
 import { brokerLoginFields } from '../publish/config.ts';
+import { trustedProxiesSchema } from '../web/client-address.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,
@@ -156,8 +157,9 @@ export const centerConfigSchema = z.strictObject({
         })
         .optional()
         .meta({ description: 'Serve the console over HTTPS with these PEM files; absent: plain HTTP.' }),
+      trustedProxies: trustedProxiesSchema,
     })
-    .default({ host: '127.0.0.1', port: 8780 })
+    .default({ host: '127.0.0.1', port: 8780, trustedProxies: [] })
     .meta({ description: "The console's web server (default 127.0.0.1:8780)." }),
   users: z.string().min(1, { error: 'expected the path of the users file' }).meta({
     description: "The file of the console's users and their hashed passwords, made with jifang center-user; relative to the config file.",

@@ -80,7 +80,9 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
     }),
     { method: 'POST', path: '/api/events/:id/actions', roles: CENTER_ROLES, handle: (ctx) => postAction(actions, ctx) },
     get('/api/boxes', async (ctx) => ctx.json(200, { boxes: (await store.listBoxes()).map((b) => presentBox(b, cfg)), now: Date.now() })),
-    get('/api/forwarders', async (ctx) => ctx.json(200, { forwarders: presentForwarders(cfg, await store.deliveryStats()) })),
+    get('/api/forwarders', async (ctx) =>
+      ctx.json(200, { forwarders: presentForwarders(cfg, await store.deliveryStats(), ctx.session.role) }),
+    ),
     get('/api/streets', async (ctx) => {
       if (!cfg.map.streets) throw new HttpError(404, 'no streets file configured (map.streets)');
       ctx.send(200, 'application/geo+json', await readFile(cfg.map.streets));

@@ -72,6 +72,8 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       port: cfg.http.port,
       ...(cfg.http.tls ? { tls: cfg.http.tls } : {}),
       usersFile: cfg.users,
+      cookieName: 'jifang_center',
+      trustedProxies: cfg.http.trustedProxies,
       title: { zh: `${cfg.name} · 指挥中心`, en: cfg.name },
       home: '/',
       routes: [

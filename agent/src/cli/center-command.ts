@@ -7,6 +7,7 @@ import { untilSignal } from './until-signal.ts';
 
 /** `jifang center CONFIG`: the command center service, until SIGINT/SIGTERM. */
 export const command = defineCommand({
+  summary: { args: 'CONFIG', text: "run the command center (archive, operators' and dispatchers' console)" },
   usage: `usage: jifang center CONFIG
        jifang center dead-letters CONFIG [replay ID]
 

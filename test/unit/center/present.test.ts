@@ -77,7 +77,7 @@ describe('center presentation', () => {
       ],
     });
     const stats = [{ forwarder: 'city', pending: 1, delivered: 5, failed: 0, lastError: null, lastDeliveredAt: 9 }];
-    const views = presentForwarders(cfg, stats);
+    const views = presentForwarders(cfg, stats, 'admin');
 
     expect(views.map((v) => [v.id, v.name, v.url])).toEqual([
       ['city', 'City platform', 'https://***@city.example/hook'],
@@ -87,6 +87,18 @@ describe('center presentation', () => {
       stats[0],
       { forwarder: 'district', pending: 0, delivered: 0, failed: 0, lastError: null, lastDeliveredAt: null },
     ]);
+  });
+
+  it('shows a webhook whose token is in its URL to an admin only; other roles see its host', () => {
+    const cfg = config({
+      forwarders: [
+        { id: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=dt-token' },
+        { id: 'feishu', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/fs-token' },
+      ],
+    });
+    for (const role of ['operator', 'dispatcher'])
+      expect(presentForwarders(cfg, [], role).map((v) => v.url)).toEqual(['https://oapi.dingtalk.com/…', 'https://open.feishu.cn/…']);
+    expect(presentForwarders(cfg, [], 'admin').map((v) => v.url)).toEqual(cfg.forwarders.map((f) => f.url));
   });
 
   it('tells a page what the user’s role may do and which units can be sent', () => {
