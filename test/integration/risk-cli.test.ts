@@ -32,7 +32,7 @@ describe('jifang risk on the Houston crime records', () => {
     expect(first.out).toContain('judged on 2 weeks (2010-03-15 … 2010-03-28)');
     for (const method of ['model', 'uniform', 'last week', 'all history', 'weighted history'])
       expect(first.out).toMatch(new RegExp(`^${method} +\\d+\\.\\d \\[\\d+\\.\\d–\\d+\\.\\d\\]`, 'm'));
-    expect(first.out).toMatch(/^ {2}hit@5% +[+−]\d+\.\d \[[+−]\d+\.\d, [+−]\d+\.\d\] vs (last week|all history|weighted history): /m);
+    expect(first.out).toMatch(/^ {2}hit@5% +[+−]\d+\.\d\d \[[+−]\d+\.\d\d, [+−]\d+\.\d\d\] vs (last week|all history|weighted history): /m);
     expect(first.out).toMatch(/^ {2}disc@100 /m);
     const second = await run(...argv);
     expect(second.out).toBe(first.out);
