@@ -1,6 +1,7 @@
 import { alertSchema, type Alert } from '../../contract/alert.ts';
 import { sha256Hex } from '../../core/hash.ts';
 import type { Status } from '../../contract/health.ts';
+import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS, type Dialect } from './migrations.ts';
 import type { ActionRow, CenterStore, ClaimedDelivery, DeliveryRow, DeliveryStat, EventMessageRow, StoreCounts } from './types.ts';
 import type { BoxRow, CameraRow, EventRow } from '../wire.ts';
@@ -175,6 +176,7 @@ export function createSqlStore(db: Db): CenterStore {
 
   return {
     kind: db.dialect,
+    incidents: createIncidentStore(db),
 
     saveEvent: (ev, forwarders) =>
       db.tx(async (t) => {

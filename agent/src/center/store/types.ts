@@ -2,6 +2,7 @@ import type { Alert } from '../../contract/alert.ts';
 import type { CameraHealth, Status } from '../../contract/health.ts';
 import type { CommandResult } from '../../contract/commands.ts';
 import type { BoxRow, EventRow } from '../wire.ts';
+import type { IncidentStore } from './incident-store.ts';
 
 export interface EventMessageRow {
   seq: number;
@@ -91,6 +92,8 @@ export interface IncomingEvent {
  */
 export interface CenterStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** Incident logs for the risk model (risk/). */
+  readonly incidents: IncidentStore;
   /** Stores one lifecycle message; `inserted` is false for one already there (same id and seq). Queues it for the forwarders. */
   saveEvent(ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }>;
   saveSnapshot(sha256: string, jpeg: Buffer, topic: string, receivedAt: number): Promise<{ inserted: boolean }>;
