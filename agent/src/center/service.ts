@@ -9,7 +9,8 @@ import { createFeed } from './feed.ts';
 import { startForwarders } from './forward.ts';
 import { createIngest, type IngestCounters } from './ingest.ts';
 import { connectBroker, type BrokerLink } from './link.ts';
-import { centerRoutes, presentBox, presentEvent } from './routes.ts';
+import { presentBox, presentEvent } from './present.ts';
+import { centerRoutes } from './routes.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
@@ -61,7 +62,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog);
     feedKick = () => feed.kick();
     const assets = await buildAssets({
-      scripts: { center: join(here, 'client', 'center.ts'), login: join(webDir, 'client', 'login.ts') },
+      scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
       styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
     });
     const started = link;

@@ -1,4 +1,6 @@
 import type { CameraHealth } from '../contract/health.ts';
+import type { PageId } from './client/pages/table.ts';
+
 /* What the center's pages receive: shared by the server and the browser code (no Node imports here). */
 
 /** What the archive keeps of one event: its latest state plus the pictures an operator and a dispatcher need. */
@@ -60,3 +62,102 @@ export type PresentedBox = BoxRow & { map: [number, number] | null };
 
 /** An archived event as the REST API and the live feed present it: the row plus where to draw it and its thumbnail. */
 export type PresentedEvent = EventRow & { map: [number, number]; thumbnail: string };
+
+/** An operator's or dispatcher's action on an event: who asked, and what the box answered. */
+export interface ActionRow {
+  requestId: string;
+  eventId: string;
+  site: string;
+  action: string;
+  by: string;
+  role: string | null;
+  unit: string | null;
+  note: string | null;
+  requestedAt: number;
+  result: 'pending' | 'ok' | 'refused' | 'timeout';
+  error: string | null;
+  answeredAt: number | null;
+}
+
+/** One lifecycle message queued for one forwarder (a city platform). */
+export interface DeliveryRow {
+  forwarder: string;
+  eventId: string;
+  seq: number;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  lastStatus: number | null;
+  deliveredAt: number | null;
+  createdAt: number;
+}
+
+export interface DeliveryStat {
+  forwarder: string;
+  pending: number;
+  delivered: number;
+  failed: number;
+  lastError: string | null;
+  lastDeliveredAt: number | null;
+}
+
+/**
+ * What the event's page shows of its latest archived alert (the whole alert is sent): its rule, model, objects and
+ * clip, and a plate newer agents may add (kept as it came, read loosely).
+ */
+export interface ArchivedAlert {
+  rule: { id: string; type: string; description: string; parameters: Record<string, unknown> };
+  model: { name: string; sha256: string };
+  objects: { label: string; score: number; trackId: number }[];
+  plate?: { text?: string; colour?: string; color?: string; confidence?: number };
+  evidence: { clip?: { sha256: string; durationSeconds: number; bytes: number } };
+}
+
+/** One lifecycle message of an event, as its history lists it. */
+export interface EventMessageView {
+  seq: number;
+  state: string;
+  snapshot: string | null;
+  receivedAt: number;
+  observedAt: string;
+  dwellSeconds: number;
+  operator: { action: string; by: string; unit?: string } | null;
+  reason: string | null;
+}
+
+/** `GET /api/events/:id`: the event, its latest alert, its history, the actions taken on it and its deliveries. */
+export interface EventDetail {
+  event: PresentedEvent;
+  alert: ArchivedAlert | null;
+  messages: EventMessageView[];
+  actions: ActionRow[];
+  deliveries: DeliveryRow[];
+}
+
+/** A forwarder as `GET /api/forwarders` lists it: its URL without credentials, and how its deliveries stand. */
+export interface ForwarderView {
+  id: string;
+  name: string;
+  url: string;
+  states: string[];
+  stats: DeliveryStat;
+}
+
+/** What a center page starts from (the page's JSON data), whichever page it is. */
+export interface CenterPageData {
+  view: PageId;
+  name: string;
+  user: string;
+  role: string;
+  actionRoles: Record<string, readonly string[]>;
+  units: string[];
+  reminderMinutes: number;
+  map: {
+    tileUrl: string | null;
+    tileCrs: string;
+    attribution: string | null;
+    center: { lat: number; lon: number } | null;
+    streets: boolean;
+  };
+}

@@ -1,8 +1,11 @@
 import type { Alert } from '../../contract/alert.ts';
-import type { CameraHealth, Status } from '../../contract/health.ts';
 import type { CommandResult } from '../../contract/commands.ts';
-import type { BoxRow, EventRow } from '../wire.ts';
+import type { CameraHealth, Status } from '../../contract/health.ts';
+import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
 import type { IncidentStore } from './incident-store.ts';
+
+/** The rows the pages receive are the wire's (center/wire.ts): the store returns them as they are sent. */
+export type { ActionRow, DeliveryRow, DeliveryStat } from '../wire.ts';
 
 export interface EventMessageRow {
   seq: number;
@@ -11,34 +14,6 @@ export interface EventMessageRow {
   receivedAt: number;
   receivedBy: string | null;
   alert: Alert;
-}
-
-export interface ActionRow {
-  requestId: string;
-  eventId: string;
-  site: string;
-  action: string;
-  by: string;
-  role: string | null;
-  unit: string | null;
-  note: string | null;
-  requestedAt: number;
-  result: 'pending' | 'ok' | 'refused' | 'timeout';
-  error: string | null;
-  answeredAt: number | null;
-}
-
-export interface DeliveryRow {
-  forwarder: string;
-  eventId: string;
-  seq: number;
-  state: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  nextAt: number;
-  lastError: string | null;
-  lastStatus: number | null;
-  deliveredAt: number | null;
-  createdAt: number;
 }
 
 export interface ClaimedDelivery extends DeliveryRow {
@@ -54,15 +29,6 @@ export interface EventFilter {
   since?: number;
   until?: number;
   limit?: number;
-}
-
-export interface DeliveryStat {
-  forwarder: string;
-  pending: number;
-  delivered: number;
-  failed: number;
-  lastError: string | null;
-  lastDeliveredAt: number | null;
 }
 
 export interface StoreCounts {

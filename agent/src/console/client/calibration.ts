@@ -4,7 +4,8 @@ import { distanceMeters } from '../../geo/local-frame.ts';
 import { api, type ApiError } from '../../web/client/api.ts';
 import type { EditData, SaveAnswer } from './camera.ts';
 import { fromPx, toPx } from './camera.ts';
-import { clear, h, t } from './dom.ts';
+import { clear, h } from '../../web/client/dom.ts';
+import { t } from './dom.ts';
 import type { PageData } from '../wire.ts';
 import { label, Stage } from './stage.ts';
 

@@ -4,7 +4,8 @@ import { webMessages } from '../../web/messages.ts';
 import { translator } from '../../web/client/i18n.ts';
 import { cameraPage } from './camera.ts';
 import { calibrationPage } from './calibration.ts';
-import { h, pageData, t } from './dom.ts';
+import { h, pageData } from '../../web/client/dom.ts';
+import { t } from './dom.ts';
 import { camerasPage, eventsPage } from './lists.ts';
 import type { PageData } from '../wire.ts';
 

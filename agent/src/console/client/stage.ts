@@ -1,5 +1,5 @@
 import type { Point } from '../../core/geometry.ts';
-import { h } from './dom.ts';
+import { h } from '../../web/client/dom.ts';
 
 /**
  * The camera's latest analysed frame with a canvas on top in the frame's own pixels (the analysis size), so every

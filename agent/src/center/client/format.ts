@@ -1,0 +1,30 @@
+import { h } from '../../web/client/dom.ts';
+import { currentLang } from '../../web/client/i18n.ts';
+import type { PresentedEvent } from '../wire.ts';
+import { t, tr } from './words.ts';
+
+type Ev = PresentedEvent;
+
+export const time = (ms: number) => new Date(ms).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
+export function ago(ms: number): string {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 120) return t('ago.s', { n: s });
+  if (s < 7200) return t('ago.m', { n: Math.round(s / 60) });
+  return t('ago.h', { n: Math.round(s / 3600) });
+}
+export const dwell = (s: number) => (s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
+export const snapUrl = (sha: string | null) => (sha ? `/api/snapshots/${sha}` : null);
+export const isOpen = (e: Ev) => e.state !== 'cleared' && e.operatorAction !== 'false_positive' && e.operatorAction !== 'resolve';
+/** Most urgent first: open before closed, then those not yet handled by anyone, then the longest standing, then newest. */
+export function urgency(a: Ev, b: Ev): number {
+  const rank = (e: Ev) => (isOpen(e) ? (e.operatorAction ? 1 : 0) : 2);
+  return rank(a) - rank(b) || b.startedAt - a.startedAt;
+}
+export function lifecycle(e: Ev): HTMLElement {
+  const op = e.operatorAction ? ` · ${tr(`op.${e.operatorAction}`)}${e.operatorUnit ? ` (${e.operatorUnit})` : ''}` : '';
+  return h(
+    'span',
+    { class: `state state-${e.state}${e.operatorAction ? ` op-${e.operatorAction}` : ''}` },
+    `${tr(`state.${e.state}`)}${op}`,
+  );
+}

@@ -1,0 +1,84 @@
+import { api } from '../../web/client/api.ts';
+import { h } from '../../web/client/dom.ts';
+import { switchLang } from '../../web/client/i18n.ts';
+import type { PresentedBox, PresentedEvent } from '../wire.ts';
+import { PAGE_VIEWS } from './pages/index.ts';
+import { CENTER_PAGES } from './pages/table.ts';
+import { boxes, data, events } from './state.ts';
+import { t } from './words.ts';
+
+/* The center's pages: the chrome every page shares, the page the server said to draw, and the live feed. */
+
+const page = PAGE_VIEWS[data.view];
+const live = h('span', { class: 'live', id: 'live' }, '…');
+const nav = h(
+  'nav',
+  { class: 'top' },
+  h('strong', {}, data.name),
+  ...CENTER_PAGES.map((p) => h('a', { href: p.path, class: p.id === data.view ? 'current' : undefined, id: `nav-${p.id}` }, t(p.title))),
+  h('span', { class: 'spacer' }),
+  live,
+  h('span', { class: 'who', id: 'who' }, `${data.user} · ${data.role}`),
+  h('button', { class: 'link', onclick: switchLang }, t('nav.lang')),
+  h(
+    'button',
+    { class: 'link', id: 'logout', onclick: () => void api('POST', '/api/logout').finally(() => (location.href = '/login')) },
+    t('nav.logout'),
+  ),
+);
+const main = h('main', { class: `view-${data.view}` });
+document.getElementById('app')!.append(nav, main);
+
+function render(): void {
+  page.render(main, render);
+}
+
+/** Live updates arriving together draw once, at the next frame. */
+let pending = false;
+function soon(): void {
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(() => {
+    pending = false;
+    render();
+  });
+}
+
+async function load(): Promise<void> {
+  const [ev, bx] = await Promise.all([
+    api<{ events: PresentedEvent[] }>('GET', '/api/events?limit=500'),
+    api<{ boxes: PresentedBox[] }>('GET', '/api/boxes'),
+  ]);
+  for (const e of ev.events) if ((events.get(e.id)?.rev ?? -1) <= e.rev) events.set(e.id, e);
+  for (const b of bx.boxes) boxes.set(b.site, b);
+  await page.load?.();
+  render();
+}
+
+function connect(): void {
+  const source = new EventSource('/api/stream');
+  source.addEventListener('open', () => {
+    live.textContent = `● ${t('live.on')}`;
+    live.className = 'live on';
+    void load();
+  });
+  source.addEventListener('error', () => {
+    live.textContent = t('live.off');
+    live.className = 'live off';
+  });
+  source.addEventListener('event', (m) => {
+    const e = JSON.parse((m as MessageEvent<string>).data) as PresentedEvent;
+    if ((events.get(e.id)?.rev ?? -1) > e.rev) return;
+    events.set(e.id, e);
+    soon();
+  });
+  source.addEventListener('box', (m) => {
+    const b = JSON.parse((m as MessageEvent<string>).data) as PresentedBox;
+    boxes.set(b.site, b);
+    if (page.followsBoxes) soon();
+  });
+}
+
+render();
+connect();
+if (page.ticks) setInterval(render, 10_000);

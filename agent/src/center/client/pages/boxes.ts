@@ -1,0 +1,52 @@
+import { h } from '../../../web/client/dom.ts';
+import { ago } from '../format.ts';
+import { boxes } from '../state.ts';
+import { t } from '../words.ts';
+import type { PageView } from './view.ts';
+
+/** Every box: online or not, its version, its last contact and its cameras' states. */
+export const boxesPage: PageView = {
+  render: (main) => main.replaceChildren(boxesView()),
+  followsBoxes: true,
+  ticks: true,
+};
+
+function boxesView(): HTMLElement {
+  if (!boxes.size) return h('p', { class: 'muted' }, t('boxes.none'));
+  return h(
+    'div',
+    { class: 'boxes', id: 'boxes' },
+    ...[...boxes.values()].map((b) =>
+      h(
+        'div',
+        { class: `box card ${b.online ? 'online' : 'offline'}`, 'data-site': b.site },
+        h(
+          'h3',
+          {},
+          h('span', { class: 'dot' }),
+          `${b.site} `,
+          h('span', { class: 'status' }, b.online ? t('boxes.online') : t('boxes.offline')),
+        ),
+        h(
+          'div',
+          { class: 'muted' },
+          `${b.boxId ?? ''} · ${t('boxes.version')} ${b.agentVersion ?? '?'} · ${t('boxes.lastContact')} ${ago(b.lastContact)}`,
+        ),
+        h(
+          'ul',
+          {},
+          ...b.cameras.map((c) =>
+            h(
+              'li',
+              { 'data-camera': c.camera },
+              `${c.name ?? c.camera}: `,
+              h('span', { class: `cam-${c.state ?? 'unknown'}` }, c.state ?? '?'),
+              c.reason ? ` (${c.reason})` : '',
+              c.health ? ` · ${c.health.analysedFps ?? '?'} fps · ${c.health.reconnects ?? 0} reconnects` : '',
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,202 @@
+import { ApiError, api } from '../../../web/client/api.ts';
+import { h } from '../../../web/client/dom.ts';
+import type { ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
+import { dwell, lifecycle, snapUrl, time } from '../format.ts';
+import { data, selection } from '../state.ts';
+import { type Key, t, tr } from '../words.ts';
+
+type Ev = PresentedEvent;
+
+const ACTIONS = ['ack', 'dispatch', 'false_positive', 'resolve'] as const;
+
+/** The panel's own state: what the user chose and typed survives the re-renders that live updates cause. */
+const panel = {
+  /** Only the latest request draws: an older answer arriving late is dropped. */
+  token: 0,
+  form: { event: '', unit: '', note: '' },
+  lastResult: null as { id: string; text: string; ok: boolean } | null,
+};
+
+/** The chosen event in full: pictures, facts, the actions the user's role allows, and its history. */
+export async function detailPanel(holder: HTMLElement): Promise<void> {
+  if (!selection.event) {
+    holder.replaceChildren(h('p', { class: 'muted' }, t('detail.pick')));
+    return;
+  }
+  const token = ++panel.token;
+  let d: EventDetail;
+  try {
+    d = await api<EventDetail>('GET', `/api/events/${encodeURIComponent(selection.event)}`);
+  } catch (err) {
+    holder.replaceChildren(h('p', { class: 'error' }, (err as Error).message));
+    return;
+  }
+  if (token !== panel.token) return;
+  const e = d.event;
+  const parts: (Node | null)[] = [
+    h('h2', {}, `${e.type} · `, lifecycle(e)),
+    h(
+      'p',
+      { class: 'muted' },
+      `${e.id} · ${e.site} / ${e.camera} / ${e.zone} · ${e.address ?? ''} · ${e.lat.toFixed(6)}, ${e.lon.toFixed(6)}`,
+    ),
+    pictures(e),
+    facts(e, d.alert),
+    ...actionForm(e, holder),
+    ...actionLog(d.actions),
+    ...history(d.messages),
+    ...deliveries(d.deliveries),
+  ];
+  holder.replaceChildren(...parts.filter((p): p is Node => p !== null));
+}
+
+function pictures(e: Ev): HTMLElement {
+  const pic = (sha: string | null, cls: string) =>
+    sha
+      ? h('img', { class: cls, src: snapUrl(sha)!, alt: cls })
+      : h('div', { class: `${cls} missing muted` }, t('detail.snapshot.missing'));
+  return h(
+    'div',
+    { class: 'pictures' },
+    pic(e.lastSnapshot, 'snapshot'),
+    e.clearedSnapshot && e.firstSnapshot && e.clearedSnapshot !== e.lastSnapshot ? pic(e.firstSnapshot, 'snapshot') : null,
+  );
+}
+
+function facts(e: Ev, a: ArchivedAlert | null): HTMLElement {
+  const plate = a?.plate;
+  return h(
+    'dl',
+    { class: 'facts' },
+    h('dt', {}, t('col.dwell')),
+    h('dd', {}, `${dwell(e.dwellSeconds)} (${time(e.startedAt)} →)`),
+    e.categoryCode || e.categoryName ? h('dt', {}, t('detail.category')) : null,
+    e.categoryCode || e.categoryName ? h('dd', { id: 'category' }, [e.categoryCode, e.categoryName].filter(Boolean).join(' ')) : null,
+    h('dt', {}, t('detail.rule')),
+    h('dd', { id: 'rule' }, a ? `${a.rule.description} (${a.rule.id}, ${JSON.stringify(a.rule.parameters)})` : ''),
+    h('dt', {}, t('detail.model')),
+    h('dd', { id: 'model' }, a ? `${a.model.name} · sha256 ${a.model.sha256.slice(0, 12)}…` : ''),
+    h('dt', {}, t('detail.objects')),
+    h('dd', { id: 'objects' }, a ? a.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% #${o.trackId}`).join(', ') : ''),
+    plate ? h('dt', {}, t('detail.plate')) : null,
+    plate
+      ? h(
+          'dd',
+          { id: 'plate' },
+          `${plate.text ?? ''} ${plate.colour ?? plate.color ?? ''} ${plate.confidence !== undefined ? `${Math.round(plate.confidence * 100)}%` : ''}`,
+        )
+      : null,
+    a?.evidence.clip ? h('dt', {}, t('detail.clip')) : null,
+    a?.evidence.clip ? h('dd', {}, `${a.evidence.clip.durationSeconds} s · sha256 ${a.evidence.clip.sha256.slice(0, 12)}…`) : null,
+  );
+}
+
+/** The unit and note fields, one button per action (disabled where the role may not), and the last answer. */
+function actionForm(e: Ev, holder: HTMLElement): HTMLElement[] {
+  const { form } = panel;
+  if (form.event !== e.id) Object.assign(form, { event: e.id, unit: data.units[0] ?? '', note: '' });
+  const unit = h('select', { id: 'unit' }, ...data.units.map((u) => h('option', { value: u, selected: u === form.unit }, u)));
+  const note = h('input', { id: 'note', placeholder: t('act.note'), maxlength: 2000, value: form.note });
+  unit.addEventListener('change', () => (form.unit = unit.value));
+  note.addEventListener('input', () => (form.note = note.value));
+  const last = panel.lastResult?.id === e.id ? panel.lastResult : null;
+  const result = h('p', { id: 'action-result', class: last ? (last.ok ? 'ok' : 'error') : 'muted' }, last ? last.text : '');
+  const act = h('div', { class: 'actions', id: 'actions' });
+  for (const action of ACTIONS) {
+    const allowed = data.actionRoles[action].includes(data.role);
+    const b = h(
+      'button',
+      {
+        'data-action': action,
+        class: action === 'false_positive' ? 'secondary' : undefined,
+        disabled: !allowed,
+        title: allowed ? undefined : t('act.noRole'),
+      },
+      t(`act.${action}`),
+    );
+    b.addEventListener('click', () => {
+      result.className = 'muted';
+      result.textContent = t('act.sending');
+      for (const x of act.querySelectorAll('button')) (x as HTMLButtonElement).disabled = true;
+      send(e.id, action, unit.value, note.value).finally(() => void detailPanel(holder));
+    });
+    act.append(b);
+  }
+  const fields = h(
+    'div',
+    { class: 'act-form' },
+    data.units.length ? h('label', {}, t('act.unit'), unit) : null,
+    h('label', {}, t('act.note'), note),
+  );
+  return [fields, act, result];
+}
+
+/** Sends the action; what the box answered (or that it did not) is shown when the panel draws again. */
+async function send(id: string, action: (typeof ACTIONS)[number], unit: string, note: string): Promise<void> {
+  try {
+    await api('POST', `/api/events/${encodeURIComponent(id)}/actions`, {
+      action,
+      ...(action === 'dispatch' ? { unit } : {}),
+      ...(note ? { note } : {}),
+    });
+    panel.lastResult = { id, ok: true, text: t('act.ok', { action: t(`act.${action}`) }) };
+    panel.form.note = '';
+  } catch (err) {
+    panel.lastResult = { id, ok: false, text: t('act.refused', { error: err instanceof ApiError ? err.message : String(err) }) };
+  }
+}
+
+function actionLog(actions: ActionRow[]): HTMLElement[] {
+  return [
+    h('h3', {}, t('detail.actions')),
+    h(
+      'ul',
+      { id: 'action-log' },
+      ...actions.map((x) =>
+        h(
+          'li',
+          {},
+          `${time(x.requestedAt)} ${x.by} (${x.role ?? ''}) ${t(`act.${x.action}` as Key)}${x.unit ? ` → ${x.unit}` : ''}${x.note ? ` “${x.note}”` : ''}: `,
+          h(
+            'span',
+            { class: x.result === 'ok' ? 'ok' : x.result === 'pending' ? 'muted' : 'error' },
+            x.result + (x.error ? ` (${x.error})` : ''),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
+function history(messages: EventMessageView[]): HTMLElement[] {
+  const operator = (m: EventMessageView) =>
+    m.operator ? ` · ${tr(`op.${m.operator.action}`)} ${m.operator.by}${m.operator.unit ? ` → ${m.operator.unit}` : ''}` : '';
+  return [
+    h('h3', {}, t('detail.history')),
+    h(
+      'ul',
+      { id: 'history' },
+      ...messages.map((m) =>
+        h(
+          'li',
+          {},
+          `#${m.seq} ${tr(`state.${m.state}`)} · ${time(m.receivedAt)} · ${dwell(m.dwellSeconds)}${operator(m)}${m.reason ? ` · ${m.reason}` : ''}`,
+        ),
+      ),
+    ),
+  ];
+}
+
+function deliveries(rows: DeliveryRow[]): HTMLElement[] {
+  if (!rows.length) return [];
+  return [
+    h('h3', {}, t('detail.deliveries')),
+    h(
+      'ul',
+      { id: 'deliveries' },
+      ...rows.map((x) =>
+        h('li', {}, `${x.forwarder} #${x.seq}: ${tr(`fw.${x.state}`)} (${x.attempts})${x.lastError ? ` · ${x.lastError}` : ''}`),
+      ),
+    ),
+  ];
+}

@@ -1,0 +1,16 @@
+import { boxesPage } from './boxes.ts';
+import { dispatchPage } from './dispatch.ts';
+import { forwardersPage } from './forwarders.ts';
+import { mapPage } from './map.ts';
+import { queuePage } from './queue.ts';
+import type { PageId } from './table.ts';
+import type { PageView } from './view.ts';
+
+/** Each page of ./table.ts drawn by its file: a page listed there without its view here does not compile. */
+export const PAGE_VIEWS: Record<PageId, PageView> = {
+  queue: queuePage,
+  map: mapPage,
+  dispatch: dispatchPage,
+  boxes: boxesPage,
+  forwarders: forwardersPage,
+};

@@ -1,0 +1,89 @@
+import { wgs84ToGcj02 } from '../geo/gcj02.ts';
+import type { PageId } from './client/pages/table.ts';
+import type { CenterConfig } from './config.ts';
+import { ACTION_ROLES } from './roles.ts';
+import type { EventMessageRow } from './store/types.ts';
+import type {
+  ActionRow,
+  BoxRow,
+  CenterPageData,
+  DeliveryRow,
+  DeliveryStat,
+  EventDetail,
+  EventRow,
+  ForwarderView,
+  PresentedBox,
+  PresentedEvent,
+} from './wire.ts';
+
+/* The archive's rows as the pages receive them (the types in ./wire.ts): pure, no HTTP. */
+
+/** An event as the console shows it: the archive row plus where to draw it on the configured tiles. */
+export function presentEvent(e: EventRow, cfg: CenterConfig): PresentedEvent {
+  return { ...e, map: toMap(e.lon, e.lat, cfg), thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?rev=${e.rev}` };
+}
+
+/** A box as the console shows it: where to draw it on the configured tiles, when its status said where it stands. */
+export function presentBox(b: BoxRow, cfg: CenterConfig): PresentedBox {
+  return { ...b, map: b.location ? toMap(b.location.lon, b.location.lat, cfg) : null };
+}
+
+/** WGS-84 (what boxes report) to the tiles' datum: GCJ-02 for Chinese tile servers, else unchanged. */
+function toMap(lon: number, lat: number, cfg: CenterConfig): [number, number] {
+  return cfg.map.tileUrl && cfg.map.tileCrs === 'gcj02' ? wgs84ToGcj02(lon, lat) : [lon, lat];
+}
+
+/** One event in full: its latest alert, every lifecycle message, the actions taken on it and its deliveries. */
+export function presentEventDetail(
+  got: { event: EventRow; messages: EventMessageRow[]; actions: ActionRow[]; deliveries: DeliveryRow[] },
+  cfg: CenterConfig,
+): EventDetail {
+  return {
+    event: presentEvent(got.event, cfg),
+    alert: got.messages.at(-1)?.alert ?? null,
+    messages: got.messages.map((m) => ({
+      seq: m.seq,
+      state: m.state,
+      snapshot: m.snapshotSha,
+      receivedAt: m.receivedAt,
+      observedAt: m.alert.observedAt,
+      dwellSeconds: m.alert.dwellSeconds,
+      operator: m.alert.operator ?? null,
+      reason: m.alert.reason ?? null,
+    })),
+    actions: got.actions,
+    deliveries: got.deliveries,
+  };
+}
+
+/** The configured forwarders with their delivery counts; a URL's credentials are never shown. */
+export function presentForwarders(cfg: CenterConfig, stats: DeliveryStat[]): ForwarderView[] {
+  const byId = new Map(stats.map((s) => [s.forwarder, s]));
+  return cfg.forwarders.map((f) => ({
+    id: f.id,
+    name: f.name ?? f.id,
+    url: f.url.replace(/\/\/[^@/]*@/, '//***@'),
+    states: f.states,
+    stats: byId.get(f.id) ?? { forwarder: f.id, pending: 0, delivered: 0, failed: 0, lastError: null, lastDeliveredAt: null },
+  }));
+}
+
+/** What a page starts from: the user, what their role may do, the units and the map. */
+export function centerPageData(cfg: CenterConfig, view: PageId, session: { user: string; role: string }): CenterPageData {
+  return {
+    view,
+    name: cfg.name,
+    user: session.user,
+    role: session.role,
+    actionRoles: ACTION_ROLES,
+    units: cfg.units,
+    reminderMinutes: cfg.dispatchReminderMinutes,
+    map: {
+      tileUrl: cfg.map.tileUrl ?? null,
+      tileCrs: cfg.map.tileCrs,
+      attribution: cfg.map.attribution ?? null,
+      center: cfg.map.center ?? null,
+      streets: Boolean(cfg.map.streets),
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { CENTER_PAGES } from '../../../agent/src/center/client/pages/table.ts';
+import { parseCenterConfig } from '../../../agent/src/center/config.ts';
+import { centerPageData, presentBox, presentEvent, presentForwarders } from '../../../agent/src/center/present.ts';
+import type { BoxRow, EventRow } from '../../../agent/src/center/wire.ts';
+
+/** What the center's pages receive, built from archive rows and the config (no HTTP, no database). */
+const base = { mqtt: { url: 'mqtt://127.0.0.1:1883' }, storage: { kind: 'sqlite', path: 'c.db' }, users: 'users' };
+const config = (extra: Record<string, unknown> = {}) => parseCenterConfig({ ...base, ...extra }, 'center.yaml', '/etc/jifang');
+
+const row: EventRow = {
+  id: 'ev 1',
+  site: 'box-a',
+  camera: 'cam-1',
+  zone: 'kerb',
+  type: 'illegal_parking',
+  categoryCode: null,
+  categoryName: null,
+  state: 'started',
+  seq: 0,
+  startedAt: 0,
+  observedAt: 0,
+  endedAt: null,
+  dwellSeconds: 30,
+  lon: 121.4737,
+  lat: 31.2304,
+  address: null,
+  firstSnapshot: null,
+  lastSnapshot: null,
+  clearedSnapshot: null,
+  operatorAction: null,
+  operatorBy: null,
+  operatorUnit: null,
+  operatorAt: null,
+  dispatchedAt: null,
+  firstSeen: 0,
+  rev: 3,
+  changedAt: 0,
+};
+
+describe('center presentation', () => {
+  it('draws events where boxes report them, shifted to GCJ-02 only for tiles in that datum; the thumbnail follows the revision', () => {
+    expect(presentEvent(row, config())).toMatchObject({ map: [121.4737, 31.2304], thumbnail: '/api/events/ev%201/thumbnail?rev=3' });
+    const tiles = { tileUrl: 'https://tiles.city/{z}/{x}/{y}.png' };
+    expect(presentEvent(row, config({ map: { ...tiles, tileCrs: 'wgs84' } })).map).toEqual([121.4737, 31.2304]);
+    const [lon, lat] = presentEvent(row, config({ map: { ...tiles, tileCrs: 'gcj02' } })).map;
+    // GCJ-02 moves Shanghai a few hundred metres: east and south of the WGS-84 point.
+    expect(lon - 121.4737).toBeGreaterThan(0.003);
+    expect(lat - 31.2304).toBeLessThan(-0.001);
+  });
+
+  it('places a box only once its status said where it stands', () => {
+    const box: BoxRow = {
+      site: 'box-a',
+      boxId: null,
+      online: true,
+      agentVersion: null,
+      startedAt: null,
+      statusAt: null,
+      lastContact: 0,
+      changedAt: 0,
+      location: null,
+      cameras: [],
+    };
+    expect(presentBox(box, config()).map).toBeNull();
+    expect(presentBox({ ...box, location: { lat: 31.2, lon: 121.4 } }, config()).map).toEqual([121.4, 31.2]);
+  });
+
+  it('lists every forwarder, counts zero before its first delivery, and never shows the credentials in its URL', () => {
+    const cfg = config({
+      forwarders: [
+        { id: 'city', name: 'City platform', url: 'https://user:secret@city.example/hook' },
+        { id: 'district', url: 'https://district.example/hook' },
+      ],
+    });
+    const stats = [{ forwarder: 'city', pending: 1, delivered: 5, failed: 0, lastError: null, lastDeliveredAt: 9 }];
+    const views = presentForwarders(cfg, stats);
+
+    expect(views.map((v) => [v.id, v.name, v.url])).toEqual([
+      ['city', 'City platform', 'https://***@city.example/hook'],
+      ['district', 'district', 'https://district.example/hook'],
+    ]);
+    expect(views.map((v) => v.stats)).toEqual([
+      stats[0],
+      { forwarder: 'district', pending: 0, delivered: 0, failed: 0, lastError: null, lastDeliveredAt: null },
+    ]);
+  });
+
+  it('tells a page what the user’s role may do and which units can be sent', () => {
+    const data = centerPageData(config({ units: ['patrol-1', 'patrol-2'] }), 'queue', { user: 'wang', role: 'operator' });
+    expect(data).toMatchObject({ view: 'queue', user: 'wang', role: 'operator', units: ['patrol-1', 'patrol-2'] });
+    expect(data.actionRoles.dispatch).toEqual(['dispatcher', 'admin']);
+    expect(data.actionRoles.false_positive).toEqual(['operator', 'admin']);
+  });
+
+  it('the page table gives each page its own path, the queue the root', () => {
+    expect(new Set(CENTER_PAGES.map((p) => p.path)).size).toBe(CENTER_PAGES.length);
+    expect(CENTER_PAGES.find((p) => p.id === 'queue')?.path).toBe('/');
+  });
+});
