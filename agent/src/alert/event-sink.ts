@@ -76,10 +76,7 @@ export class EventSink {
       for (const u of updates) {
         await this.handle(camera, u, pixels, at, others).catch((err: unknown) =>
           // The outbox write is what must not fail silently: say so loudly, with the event.
-          this.log.error(
-            { camera: camera.id, eventId: u.eventId, state: u.state, err: (err as Error).message },
-            'alert could not be queued',
-          ),
+          this.log.error({ camera: camera.id, eventId: u.eventId, state: u.state, err }, 'alert could not be queued'),
         );
       }
     });
@@ -129,9 +126,7 @@ export class EventSink {
     this.deps.onAlert(alert, formatAlertLine(alert));
     this.deps.audit
       .append('event_decision', decisionRecord(camera.id, u, alert))
-      .catch((err: unknown) =>
-        this.log.error({ camera: camera.id, eventId: u.eventId, err: (err as Error).message }, 'audit record of the decision not written'),
-      );
+      .catch((err: unknown) => this.log.error({ camera: camera.id, eventId: u.eventId, err }, 'audit record of the decision not written'));
     if (u.state === 'ended' || u.state === 'cleared') {
       void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
     }
@@ -169,10 +164,7 @@ export class EventSink {
         trainingFrame: u.state !== 'cleared',
       })
       .catch((err: unknown) => {
-        this.log.warn(
-          { camera: camera.id, eventId: u.eventId, err: (err as Error).message },
-          'snapshot not stored; the alert goes without it',
-        );
+        this.log.warn({ camera: camera.id, eventId: u.eventId, err }, 'snapshot not stored; the alert goes without it');
         return undefined;
       });
     if (!snap) return undefined;
@@ -197,7 +189,7 @@ export class EventSink {
       .then((clip) => {
         if (clip) known.evidence = { ...known.evidence, clip: clip.clip };
       })
-      .catch((err: unknown) => this.log.warn({ camera, eventId, err: (err as Error).message }, 'clip not stored'));
+      .catch((err: unknown) => this.log.warn({ camera, eventId, err }, 'clip not stored'));
   }
 }
 
