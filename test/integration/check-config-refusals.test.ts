@@ -37,12 +37,16 @@ function base(): Record<string, any> {
 }
 
 /** `jifang check-config FILE` as an installer runs it: exit code and both streams. */
-async function checkConfig(cfg: unknown, text?: string | Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
+async function checkConfig(
+  cfg: unknown,
+  text?: string | Buffer,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const file = join(dir, `c${n++}.yaml`);
   writeFileSync(file, text ?? stringify(cfg));
   try {
     const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', file], {
-      env: { ...process.env, JIFANG_TEST_UNSET: '' },
+      env: { ...process.env, JIFANG_TEST_UNSET: '', ...env },
     });
     return { code: 0, stdout: stdout.replaceAll(file, 'FILE'), stderr: stderr.replaceAll(file, 'FILE') };
   } catch (err) {
@@ -89,6 +93,19 @@ describe('jifang check-config', { timeout: 180_000 }, () => {
     const r = await checkConfig(cfg);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('FILE: mqtt.password: environment variable JIFANG_TEST_SURELY_UNSET is not set\n');
+  });
+
+  test('a camera URL with a scheme typo or a raw "/" in its password is explained, the password in no output', async () => {
+    const password = 'Gr33n/Tea@9';
+    const cfg = base();
+    cfg.cameras[0].url = 'analytics:${env:JIFANG_TEST_CAM_PASS}@10.0.0.8:554/ch1';
+    cfg.cameras[0].evidenceUrl = `rtsp://admin:${password}@10.0.0.8:554/ch1`;
+    const r = await checkConfig(cfg, undefined, { JIFANG_TEST_CAM_PASS: password });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain('Gr33n');
+    expect(r.stdout + r.stderr).not.toContain(encodeURIComponent(password));
+    expect(r.stderr).toMatch(/cameras\[0\]\.url: "analytics:" is not a stream scheme .*got analytics:\*\*\*@10\.0\.0\.8:554\/ch1/);
+    expect(r.stderr).toMatch(/cameras\[0\]\.evidenceUrl: .*raw "\/", "@".*"\/" as %2F, "@" as %40.*got rtsp:\/\/admin:\*\*\*@10\.0\.0\.8/);
   });
 
   test('refuses bytes that are not UTF-8, naming the line', async () => {
