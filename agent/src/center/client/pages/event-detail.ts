@@ -1,6 +1,6 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
-import type { ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
+import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
 import { dwell, lifecycle, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
@@ -134,7 +134,7 @@ function actionForm(e: Ev, holder: HTMLElement): HTMLElement[] {
 /** Sends the action; what the box answered (or that it did not) is shown when the panel draws again. */
 async function send(id: string, action: (typeof ACTIONS)[number], unit: string, note: string): Promise<void> {
   try {
-    await api('POST', `/api/events/${encodeURIComponent(id)}/actions`, {
+    await api<ActionReply>('POST', `/api/events/${encodeURIComponent(id)}/actions`, {
       action,
       ...(action === 'dispatch' ? { unit } : {}),
       ...(note ? { note } : {}),
