@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { projectRoot } from './paths.ts';
 
 /** Debian's Chromium (scripts/setup.sh --test installs it); nothing is downloaded. */
 export const CHROMIUM = process.env.JIFANG_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Where page screenshots go (attached to the closing note). */
-export const SCREENS_DIR = process.env.JIFANG_SCREENS_DIR ?? '/work/screens';
+/** Where page screenshots go: var/screenshots of the repository (ignored), or JIFANG_SCREENSHOTS. */
+export const SCREENS_DIR = process.env.JIFANG_SCREENSHOTS ?? join(projectRoot, 'var', 'screenshots');
 
 export interface TestBrowser {
   browser: Browser;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { clipAround, cutClip, probeDuration } from '../../agent/src/evidence/clip.ts';
-import { compilePrivacyMask } from '../../agent/src/evidence/privacy.ts';
+import { compilePrivacyMask } from '../../agent/src/core/privacy-mask.ts';
 import { SegmentRing } from '../../agent/src/evidence/ring.ts';
 import { CODED_FPS, decodeFrames, frameCodedSource, plainH264 } from '../helpers/coded-footage.ts';
 import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';

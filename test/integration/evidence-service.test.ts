@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditFiles, openAuditLog, type AuditLog } from '../../agent/src/audit/audit-log.ts';
 import { verifyAuditFiles } from '../../agent/src/audit/verify.ts';
 import type { RgbImage } from '../../agent/src/core/geometry.ts';
+import { compilePrivacyMask } from '../../agent/src/core/privacy-mask.ts';
 import { evidenceConfigSchema } from '../../agent/src/evidence/config.ts';
 import { grabFrame } from '../../agent/src/evidence/grab.ts';
 import { probeDuration } from '../../agent/src/evidence/clip.ts';
@@ -100,7 +101,7 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
       .raw()
       .toBuffer({ resolveWithObject: true });
     analysisFrame = { data: new Uint8Array(data), width: 384, height: 216 };
-    service.privacyMask('cam1').apply(analysisFrame);
+    compilePrivacyMask(camera().privacyMasks).apply(analysisFrame);
   });
 
   afterAll(async () => {

@@ -22,8 +22,8 @@ const BOX = [
   'track',
   'rules',
   'catalogue',
-  'alert',
   'evidence',
+  'alert',
   'health',
   'loop',
   'commands',
@@ -32,7 +32,7 @@ const BOX = [
   'runtime',
 ];
 /** The command center: it may import the shared rooms (boxes reach it only through the contract), never a box stage. */
-const CENTER = ['center'];
+const CENTER = ['risk', 'center'];
 /** The composition root of both (`jifang run`, `jifang center`): it may import everything. */
 const ROOT = ['cli'];
 

@@ -7,14 +7,7 @@ import { presetRuleSchema } from '../catalogue/preset-rule.ts';
 import { ruleSchema } from '../rules/config.ts';
 import { centerConfigSchema } from '../center/config.ts';
 import { actionBodySchema } from '../center/routes.ts';
-import {
-  COMMAND_RESULT_SCHEMA_ID,
-  commandResultSchema,
-  eventCommandSchema,
-  referenceCommandSchema,
-  reloadCommandSchema,
-  snapshotCommandSchema,
-} from '../contract/commands.ts';
+import { COMMAND_NAMES, COMMAND_RESULT_SCHEMA_ID, commandResultSchema, commandSchemas } from '../contract/commands.ts';
 import { DATASET_SCHEMA_ID, datasetManifestSchema } from '../evidence/dataset-manifest.ts';
 
 /** Schema ids are URNs: consumers resolve them from the files, not from a web address. */
@@ -26,14 +19,11 @@ export function publishedSchemas(): Record<string, object> {
     ['jifang.event-1.schema.json', alertSchema, `${ALERT_SCHEMA_ID}: one alert message on …/{camera}/events`],
     ['jifang.health-1.schema.json', cameraHealthSchema, 'retained camera health on …/{camera}/health'],
     ['jifang.status-1.schema.json', statusSchema, 'retained agent status (and Last Will) on …/status'],
-    ['jifang.cmd-event-1.schema.json', eventCommandSchema, 'operator decision on an event, sent to …/cmd/event'],
-    ['jifang.cmd-snapshot-1.schema.json', snapshotCommandSchema, 'request for a fresh annotated frame, sent to …/cmd/snapshot'],
-    ['jifang.cmd-reload-1.schema.json', reloadCommandSchema, 'request to re-read the config, sent to …/cmd/reload'],
-    [
-      'jifang.cmd-reference-1.schema.json',
-      referenceCommandSchema,
-      "request to capture a camera's clean-scene reference for static foreground, sent to …/cmd/reference",
-    ],
+    ...COMMAND_NAMES.map((name): [string, z.ZodType, string] => [
+      `jifang.cmd-${name}-1.schema.json`,
+      commandSchemas[name],
+      commandSchemas[name].meta()?.title ?? `a command, sent to …/cmd/${name}`,
+    ]),
     ['jifang.cmd-result-1.schema.json', commandResultSchema, `${COMMAND_RESULT_SCHEMA_ID}: the answer to every command, on …/cmd-result`],
     ['jifang.dataset-1.schema.json', datasetManifestSchema, `${DATASET_SCHEMA_ID}: manifest.json of a jifang dataset export folder`],
     ['jifang.config-1.schema.json', configSchema, 'the agent config file (YAML or JSON)'],

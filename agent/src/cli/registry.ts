@@ -44,6 +44,10 @@ export const registry: Record<string, RegistryEntry> = {
     summary: 'CONFIG         exit 0 if the agent of CONFIG is alive (container health checks)',
     load: () => import('./healthcheck-command.ts'),
   },
+  risk: {
+    summary: 'backtest|plan FILE...   where and when to patrol: backtest the risk model, plan patrols',
+    load: () => import('./risk-command.ts'),
+  },
   schema: {
     summary: '[--out DIR]         JSON Schemas of the alert, health, status, commands, dataset manifest and config',
     load: () => import('./schema-command.ts'),

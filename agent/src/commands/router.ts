@@ -1,10 +1,7 @@
 import type { z } from 'zod';
 import type { Logger } from '../core/log.ts';
 import type { Topics } from '../publish/topics.ts';
-import { runEventCommand } from './handlers/event.ts';
-import { runReferenceCommand } from './handlers/reference.ts';
-import { runReloadCommand } from './handlers/reload.ts';
-import { runSnapshotCommand } from './handlers/snapshot.ts';
+import { COMMAND_RUNS } from './handlers/index.ts';
 import type { CommandHandlers, CommandOutcome, CommandRun } from './handlers/types.ts';
 import {
   COMMAND_NAMES,
@@ -15,14 +12,6 @@ import {
   UNSAFE_TEXT,
 } from '../contract/commands.ts';
 import type { CommandHandler, CommandReply, IncomingCommand } from './types.ts';
-
-/** One handler per command (a new command is one file in handlers/ plus its schema and this line). */
-const RUNS: { [N in CommandName]: CommandRun<N> } = {
-  event: runEventCommand,
-  snapshot: runSnapshotCommand,
-  reload: runReloadCommand,
-  reference: runReferenceCommand,
-};
 
 /** One handled command, for the audit log (operator actions are part of the accountability chain). */
 export interface CommandAuditEntry {
@@ -105,7 +94,7 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
     if (!parsed.success) return reply(name, { ok: false, error: `invalid cmd/${name}: ${describeIssues(parsed.error.issues)}` });
 
     try {
-      const run = RUNS[name] as CommandRun<CommandName>;
+      const run = COMMAND_RUNS[name] as CommandRun<CommandName>;
       const { outcome, snapshot } = await run(parsed.data as never, handlers, at, topics);
       const answer = reply(name, outcome, parsed.data as Record<string, unknown>);
       return snapshot ? { ...answer, snapshot } : answer;

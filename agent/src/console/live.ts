@@ -4,11 +4,15 @@ import type { RgbImage } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
 import type { CameraHealth } from '../contract/health.ts';
 import type { Frame } from '../ingest/frame.ts';
+import type { RuleProgress } from '../rules/types.ts';
 import type { Track } from '../track/types.ts';
 import type { ConsoleEvent, LiveFacts } from './wire.ts';
 import type { Catalogue } from '../catalogue/load.ts';
 
 export type { ConsoleEvent, LiveFacts, LiveTrack } from './wire.ts';
+
+/** The live facts as the runtime knows them: the rules' progress without the words the console shows. */
+export type RuntimeFacts = Omit<LiveFacts, 'rules'> & { rules: RuleProgress[] };
 
 export type ReloadOutcome = { ok: true; detail?: unknown } | { ok: false; error: string };
 
@@ -22,8 +26,8 @@ export interface ConsoleRuntime {
   /** The running config (paths resolved, secrets expanded: never send it as is). */
   config(): Config;
   health(): CameraHealth[];
-  /** Latest facts and (when asked for recently) the latest masked frame of a camera. */
-  live(camera: string): { facts: LiveFacts; image?: { image: RgbImage; seq: number; at: number } } | undefined;
+  /** Latest facts and (when asked for recently) the latest masked frame of a camera; the console adds the rules' words. */
+  live(camera: string): { facts: RuntimeFacts; image?: { image: RgbImage; seq: number; at: number } } | undefined;
   /** Re-reads the config file and applies it as the `reload` command does. */
   reload(): Promise<ReloadOutcome>;
   /** The event catalogue the agent started with: the editor offers its presets. */

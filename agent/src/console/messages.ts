@@ -41,12 +41,6 @@ export const consoleMessages = {
   'rules.closed': { zh: '（不在时段内）', en: '(outside its schedule)' },
   'rules.progress': { zh: '{objects} {verb} {elapsed} / {dwell} 秒，区域 {zone}', en: '{objects} {verb} {elapsed} / {dwell} s in {zone}' },
   'rules.event': { zh: '已报警 {id}', en: 'alerted {id}' },
-  'verb.illegal_parking': { zh: '静止', en: 'stationary' },
-  'verb.street_vending': { zh: '摆摊', en: 'vending' },
-  'verb.intrusion': { zh: '闯入', en: 'inside' },
-  'verb.crowd': { zh: '聚集', en: 'gathered' },
-  'verb.line_crossing': { zh: '越线', en: 'crossed' },
-  'verb.loitering': { zh: '徘徊', en: 'lingering' },
   'edit.title': { zh: '区域、越线与遮挡编辑', en: 'Zones, lines and masks' },
   'edit.help': {
     zh: '点击画面添加点，拖动移动点，选中点后按 Delete 删除。',

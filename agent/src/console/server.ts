@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import type { HttpConfig } from '../config/http.ts';
 import { ruleSchema } from '../rules/config.ts';
+import { kindOfType } from '../rules/kinds/index.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
 import { redact } from '../core/redact.ts';
@@ -162,7 +163,13 @@ export async function startConsole(opts: ConsoleOptions): Promise<WebServer> {
         c.json(
           200,
           live
-            ? { ...live.facts, imageSeq: live.image?.seq ?? null, imageAt: live.image?.at ?? null, now: Date.now() }
+            ? {
+                ...live.facts,
+                rules: live.facts.rules.map((r) => ({ ...r, verb: kindOfType(r.rule.type).words.verb })),
+                imageSeq: live.image?.seq ?? null,
+                imageAt: live.image?.at ?? null,
+                now: Date.now(),
+              }
             : { camera: c.params.id, seq: null, now: Date.now() },
         );
       },

@@ -25,8 +25,11 @@ export interface LiveFacts {
   height: number;
   detections: { box: Box; label: string; score: number }[];
   tracks: LiveTrack[];
-  rules: RuleProgress[];
+  rules: LiveRule[];
 }
+
+/** A rule's live progress with its type's verb ("stationary", 静止), from the rule kinds registry. */
+export type LiveRule = RuleProgress & { verb: { zh: string; en: string } };
 
 /** One event as the console lists it: its latest message. */
 export interface ConsoleEvent {

@@ -26,41 +26,51 @@ export const requestIdSchema = operatorText('requestId', 'echoed in the reply', 
 const requestId = requestIdSchema.optional();
 
 /** `…/cmd/event`: an operator's decision on an event. */
-export const eventCommandSchema = z.strictObject({
-  eventId: operatorText('eventId', 'the alert id', 200),
-  action: operatorActionSchema,
-  by: operatorText('by', 'who decided', 64),
-  note: z
-    .string({ error: 'expected note as a string' })
-    .max(2000, { error: 'expected note of at most 2000 characters' })
-    .refine((s) => !UNSAFE_NOTE.test(s), { error: 'expected note without control characters other than line breaks and tabs' })
-    .optional(),
-  /** The patrol unit sent, for `dispatch`. */
-  unit: operatorText('unit', 'the patrol unit sent', 64).optional(),
-  requestId,
-});
+export const eventCommandSchema = z
+  .strictObject({
+    eventId: operatorText('eventId', 'the alert id', 200),
+    action: operatorActionSchema,
+    by: operatorText('by', 'who decided', 64),
+    note: z
+      .string({ error: 'expected note as a string' })
+      .max(2000, { error: 'expected note of at most 2000 characters' })
+      .refine((s) => !UNSAFE_NOTE.test(s), { error: 'expected note without control characters other than line breaks and tabs' })
+      .optional(),
+    /** The patrol unit sent, for `dispatch`. */
+    unit: operatorText('unit', 'the patrol unit sent', 64).optional(),
+    requestId,
+  })
+  .meta({ title: 'operator decision on an event, sent to …/cmd/event' });
 export type EventCommand = z.infer<typeof eventCommandSchema>;
 
 /** `…/cmd/snapshot`: a fresh annotated frame of one camera. */
-export const snapshotCommandSchema = z.strictObject({
-  camera: operatorText('camera', 'a camera id of this box', 128),
-  requestId,
-});
+export const snapshotCommandSchema = z
+  .strictObject({
+    camera: operatorText('camera', 'a camera id of this box', 128),
+    requestId,
+  })
+  .meta({ title: 'request for a fresh annotated frame, sent to …/cmd/snapshot' });
 export type SnapshotCommand = z.infer<typeof snapshotCommandSchema>;
 
 /**
  * `…/cmd/reference`: the camera's current view becomes its clean-scene reference for static foreground (an installer
  * sends it when the street is clear); the camera needs a rule reading static foreground.
  */
-export const referenceCommandSchema = z.strictObject({
-  camera: z.string({ error: 'expected camera, a camera id of this box (string)' }).min(1),
-  requestId,
-});
+export const referenceCommandSchema = z
+  .strictObject({
+    camera: z.string({ error: 'expected camera, a camera id of this box (string)' }).min(1),
+    requestId,
+  })
+  .meta({ title: "request to capture a camera's clean-scene reference for static foreground, sent to …/cmd/reference" });
 
 /** `…/cmd/reload`: re-read and validate the config; the old one stays when the new one is invalid. */
-export const reloadCommandSchema = z.strictObject({ requestId });
+export const reloadCommandSchema = z.strictObject({ requestId }).meta({ title: 'request to re-read the config, sent to …/cmd/reload' });
 export type ReloadCommand = z.infer<typeof reloadCommandSchema>;
 
+/**
+ * Every command a box takes, by name (its topic `…/cmd/{name}`): each schema's `title` heads its published JSON Schema
+ * (`jifang.cmd-{name}-1.schema.json`); the box's command registry (commands/handlers/index.ts) is checked against it.
+ */
 export const commandSchemas = {
   event: eventCommandSchema,
   snapshot: snapshotCommandSchema,

@@ -22,6 +22,15 @@ export interface RgbImage {
   height: number;
 }
 
+/** Throws unless `image.data` holds exactly width × height RGB pixels. */
+export function assertRgbImage(image: RgbImage): void {
+  if (image.data.length !== image.width * image.height * 3) {
+    throw new Error(
+      `expected an RGB24 image of ${image.width}×${image.height}×3 = ${image.width * image.height * 3} bytes, got ${image.data.length}`,
+    );
+  }
+}
+
 export function boxArea(b: Box): number {
   return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
 }

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import type { RgbImage } from '../core/geometry.ts';
 import { runFfmpeg } from '../ingest/ffmpeg.ts';
 import { grabFrame } from './grab.ts';
-import type { PrivacyMask } from './privacy.ts';
+import type { PrivacyMask } from '../core/privacy-mask.ts';
 import { selectSegments, type RingSegment } from './ring.ts';
 
 export interface ClipResult {

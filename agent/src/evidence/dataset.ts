@@ -16,7 +16,7 @@ import {
   type DatasetManifest,
 } from './dataset-manifest.ts';
 import { eventVerdicts, type EventVerdict } from './dataset-outcomes.ts';
-import { compilePrivacyMask } from './privacy.ts';
+import { compilePrivacyMask } from '../core/privacy-mask.ts';
 import { openEvidenceStore, type EvidenceEntry, type StoredFile } from './store.ts';
 
 export interface DatasetCamera {

@@ -1,6 +1,6 @@
 import { centre, iou, unionBox, type Box, type RgbImage } from '../core/geometry.ts';
 import type { PlateDetection } from '../plate/decode.ts';
-import { pixelateBoxes } from './privacy.ts';
+import { pixelateBoxes } from './pixelate.ts';
 
 /** Finds plates (without reading them) in a region of an image, at the plate reader's low priority. */
 export interface PlateFinder {

@@ -14,7 +14,8 @@ import type { EvidenceConfig } from './config.ts';
 import { frameScale, scaleBox } from './geometry.ts';
 import { grabFrame } from './grab.ts';
 import { findBystanderPlates, pixelatePlates, type PlateFinder } from './plate-privacy.ts';
-import { compilePrivacyMask, pixelateBoxes, type PrivacyMask } from './privacy.ts';
+import { compilePrivacyMask, type PrivacyMask } from '../core/privacy-mask.ts';
+import { pixelateBoxes } from './pixelate.ts';
 import { runRetention, type RetentionResult } from './retention.ts';
 import { DiskReserve } from './reserve.ts';
 import { ringOutput, SegmentRing } from './ring.ts';
@@ -182,15 +183,10 @@ export class EvidenceService {
     await this.encodeQueue.catch(() => undefined);
   }
 
-  /** The camera's privacy mask: apply it to every frame before analysis (`mask.apply(frame)`). */
   /** The ring output the camera's analysis ffmpeg must also write, when its ring rides on that connection. */
   ringOutputFor(camera: string): RingOutput | undefined {
     const ring = this.state(camera).ring;
     return ring?.recorder === 'ingest' ? ringOutput(ring.opts) : undefined;
-  }
-
-  privacyMask(camera: string): PrivacyMask {
-    return this.state(camera).mask;
   }
 
   /**

@@ -1,24 +1,19 @@
 import { z } from 'zod';
 import { idSchema, polygonSchema } from '../core/schema.ts';
-import { illegalParkingSchema } from './kinds/illegal-parking.ts';
-import { lineCrossingSchema } from './kinds/line-crossing.ts';
-import { loiteringSchema } from './kinds/loitering.ts';
-import { crowdSchema, intrusionSchema } from './kinds/presence.ts';
-import { staticObjectSchema } from './kinds/static-object.ts';
-import { streetVendingSchema } from './kinds/street-vending.ts';
+import { listOr } from './describe.ts';
+import { kindOfType, RULE_KINDS, type RuleConfig } from './kinds/index.ts';
 
 export { scheduleWindowSchema, type ScheduleWindow } from './params.ts';
-export { illegalParkingSchema, streetVendingSchema, intrusionSchema, crowdSchema, lineCrossingSchema, loiteringSchema, staticObjectSchema };
 
-export const ruleSchema = z.discriminatedUnion(
-  'type',
-  [illegalParkingSchema, streetVendingSchema, intrusionSchema, crowdSchema, lineCrossingSchema, loiteringSchema, staticObjectSchema],
-  {
-    error:
-      'expected a rule type: illegal_parking, street_vending, intrusion, crowd, line_crossing, loitering or static_object (or a preset: jifang catalogue lists them)',
-  },
-);
-export type RuleConfig = z.infer<typeof ruleSchema>;
+type Schemas<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
+const schemas = RULE_KINDS.map((k) => k.schema) as Schemas<typeof RULE_KINDS>;
+
+export const ruleSchema = z.discriminatedUnion('type', schemas, {
+  error: `expected a rule type: ${listOr(schemas.map((s) => s.shape.type.value))} (or a preset: jifang catalogue lists them)`,
+});
+export type { RuleConfig };
+/** The rule types that judge a line, not an area: a zone of only these needs no polygon. */
+const ZONELESS = listOr(RULE_KINDS.filter((k) => k.zoneless).map((k) => k.schema.shape.type.value));
 
 export const zoneSchema = z
   .strictObject({
@@ -31,8 +26,7 @@ export const zoneSchema = z
         'How the points of polygon and lines are given: normalized (default) as fractions of the frame, 0..1; pixels of the analysis frame.',
     }),
     polygon: polygonSchema.optional().meta({
-      description:
-        'The zone outline, at least 3 [x, y] points in order around it. Required unless every rule of the zone is a line_crossing.',
+      description: `The zone outline, at least 3 [x, y] points in order around it. Required unless every rule of the zone is a ${ZONELESS}.`,
     }),
     anchor: z.enum(['bottom_center', 'center']).default('bottom_center').meta({
       description: 'Which point of an object decides whether it is inside: bottom_center (default, where it touches the ground) or center.',
@@ -43,17 +37,17 @@ export const zoneSchema = z
     }),
   })
   .superRefine((zone, ctx) => {
-    if (!zone.polygon && zone.rules.some((r) => r.type !== 'line_crossing')) {
+    if (!zone.polygon && zone.rules.some((r) => !kindOfType(r.type).zoneless)) {
       ctx.addIssue({
         code: 'custom',
         path: ['polygon'],
-        message: 'required field is missing (expected a polygon of at least 3 points; only a zone of line_crossing rules may leave it out)',
+        message: `required field is missing (expected a polygon of at least 3 points; only a zone of ${ZONELESS} rules may leave it out)`,
       });
     }
     if (zone.units !== 'normalized') return; // pixel bounds depend on the camera's analysis size, checked with the camera
     zone.rules.forEach((rule, ri) => {
-      if (rule.type !== 'line_crossing') return;
-      rule.line.forEach(([x, y], pi) => {
+      const line = kindOfType(rule.type).line?.(rule);
+      line?.points.forEach(([x, y], pi) => {
         if (x < 0 || y < 0 || x > 1 || y > 1) {
           ctx.addIssue({
             code: 'custom',

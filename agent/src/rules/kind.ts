@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import type { Point } from '../core/geometry.ts';
 import type { StaticBlob } from '../motion/scene.ts';
 import type { Track } from '../track/types.ts';
 import type { TrackLimits } from './limits.ts';
@@ -46,8 +48,24 @@ export interface RuleEvaluator {
   evaluate(input: RuleInput): Sighting[];
 }
 
+/** What the console says of a rule type beside its `describe`. */
+export interface RuleWords {
+  /** What the followed objects are doing, in the console's live rule list ("car #12 stationary 40 / 180 s"). */
+  verb: { zh: string; en: string };
+}
+
+/**
+ * A line a rule judges (a crossing line), in its zone's units, held in the rule's `line` parameter: checked inside
+ * the frame, drawn on snapshots, drawn and dragged in the console's editor.
+ */
+export interface RuleLine {
+  points: readonly [Point, Point];
+  direction: 'any' | 'left_to_right' | 'right_to_left';
+}
+
 /** What a rule type contributes: its condition, and the words the operator reads. */
 export interface RuleKind<P> {
+  words: RuleWords;
   /** Plain-language statement of the rule with its parameters and effective thresholds (the alert's `rule.description`). */
   describe(params: P, limits?: TrackLimits): string;
   /** How long the condition must hold before an event starts (or turns from warning into a violation). */
@@ -68,6 +86,15 @@ export interface RuleKind<P> {
   create(params: P, zone: CompiledZone): RuleEvaluator;
   /** Events are single moments (a crossing): they always end with the `lapse` reason. */
   instant?: boolean;
+  /** The rule judges a line, not an area: a zone whose rules are all of such types needs no polygon. */
+  zoneless?: boolean;
+  /** The line the rule judges, drawn on its snapshots and checked inside the frame. */
+  line?(params: P): RuleLine;
+}
+
+/** A rule type as the registry (kinds/index.ts) lists it: its config schema (with descriptions) and its behaviour. */
+export interface RuleKindEntry<S extends z.ZodObject> extends RuleKind<z.output<S>> {
+  readonly schema: S;
 }
 
 /**

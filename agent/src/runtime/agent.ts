@@ -15,7 +15,7 @@ import { openDetector } from '../detect/worker-detector.ts';
 import { configuredModels } from '../config/models.ts';
 import { EvidenceService } from '../evidence/service.ts';
 import { healthRoutes, startHttpServer } from '../health/http.ts';
-import { EventFeed, type ConsoleRuntime } from '../console/live.ts';
+import { EventFeed, LiveRecorder, type ConsoleRuntime } from '../console/live.ts';
 import { startConsole } from '../console/server.ts';
 import { registerHealthMetrics } from '../health/metrics.ts';
 import type { CameraHealth, Status } from '../contract/health.ts';
@@ -34,7 +34,7 @@ import { buildTopics } from '../publish/topics.ts';
 import { CameraPipeline, type PipelineDeps, type RunningModel } from './camera-pipeline.ts';
 import { operatorCommandHandlers } from './operator-commands.ts';
 import { planReload } from './reload-plan.ts';
-import { EventSink } from './event-sink.ts';
+import { EventSink } from '../alert/event-sink.ts';
 import { writeHealthFile } from './health-file.ts';
 import { OpenEventsFile, type OpenEventEntry } from './open-events-file.ts';
 import { boxIdOf } from './identity.ts';
@@ -198,7 +198,7 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
         health,
         live: (id) => {
           const p = cameras.pipelines.get(id);
-          const r = p?.live.read(Date.now());
+          const r = cameras.live.get(id)?.read(Date.now());
           return p && r ? { facts: { ...r.facts, camera: id, rules: p.rules.progress() }, image: r.image } : undefined;
         },
         reload,
@@ -381,7 +381,7 @@ interface CameraDeps {
   evidence: EvidenceService;
   publisher: Publisher;
   log: Logger;
-  pipeline: Omit<PipelineDeps, 'mask'>;
+  pipeline: PipelineDeps;
   status: () => Status;
 }
 
@@ -389,6 +389,8 @@ interface CameraDeps {
 function startCameras(deps: CameraDeps) {
   const { evidence, publisher, log } = deps;
   const pipelines = new Map<string, CameraPipeline>();
+  /** Each camera's latest frame facts (and picture, while watched) for the console. */
+  const live = new Map<string, LiveRecorder>();
   const sources = new Map<string, CameraSource>();
   const loop: FrameLoop = createFrameLoop({
     registry: deps.registry,
@@ -402,7 +404,9 @@ function startCameras(deps: CameraDeps) {
   registerHealthMetrics(deps.registry, () => loop.health());
   const publishStatus = () => publisher.publishStatus(deps.status());
   const add = (cam: Config['cameras'][number]) => {
-    const pipeline = new CameraPipeline(cam, { ...deps.pipeline, mask: evidence.privacyMask(cam.id) }, log);
+    const recorder = new LiveRecorder();
+    live.set(cam.id, recorder);
+    const pipeline = new CameraPipeline(cam, deps.pipeline, log, recorder);
     continueOpenEvents(pipeline, deps.openEvents.take(cam.id), deps.openEvents.config, deps.sink, log);
     pipelines.set(cam.id, pipeline);
     const source = createCameraSource(cam, log, evidence.ringOutputFor(cam.id));
@@ -417,6 +421,7 @@ function startCameras(deps: CameraDeps) {
     const pipeline = pipelines.get(id);
     if (pipeline) deps.openEvents.park(id, openEventsOf(pipeline, deps.sink));
     pipelines.delete(id);
+    live.delete(id);
     sources.delete(id);
     await source?.stop();
   };
@@ -425,6 +430,7 @@ function startCameras(deps: CameraDeps) {
   return {
     loop,
     pipelines,
+    live,
     sources,
     add,
     remove,

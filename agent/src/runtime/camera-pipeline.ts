@@ -4,7 +4,7 @@ import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
 import { ModelSet } from '../detect/model-set.ts';
 import type { Point, RgbImage } from '../core/geometry.ts';
 import { windowsForCamera } from '../detect/windows.ts';
-import type { PrivacyMask } from '../evidence/privacy.ts';
+import { compilePrivacyMask, type PrivacyMask } from '../core/privacy-mask.ts';
 import { createGeoMapper } from '../geo/mapper.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { Logger } from '../core/log.ts';
@@ -15,21 +15,20 @@ import { createSceneModel, type SceneModel } from '../motion/scene.ts';
 import type { ProcessContext } from '../loop/frame-loop.ts';
 import { createCameraRules, type CameraRules } from '../rules/engine.ts';
 import { toPixels } from '../rules/geometry.ts';
+import { ruleKind } from '../rules/kinds/index.ts';
 import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
 import { createTracker, type Tracker } from '../track/tracker.ts';
 import type { Track } from '../track/types.ts';
 import { DetectionGate, type GateCounters } from './detection-gate.ts';
-import type { EventSink, SinkCamera } from './event-sink.ts';
+import type { EventSink, SinkCamera } from '../alert/event-sink.ts';
 import type { FullFrame, PlateEvidence, PlateOfferOptions } from '../plate/evidence-reads.ts';
 import { plateZones, vehiclesToRead, type PlateZone } from './plate-offers.ts';
-import { LiveRecorder } from '../console/live.ts';
 
 export interface PipelineDeps {
   site: Config['site'];
   catalogue: Catalogue;
   /** Every configured model by name (`default` is the config's `model:`), shared by the cameras that list it. */
   models: ReadonlyMap<string, RunningModel>;
-  mask: PrivacyMask;
   sink: EventSink;
   /** The default model, as alerts name it. */
   model: { name: string; sha256: string };
@@ -49,6 +48,11 @@ export interface RunningModel {
   nmsIou: number;
 }
 
+/** Told of every analysed frame with what was found in it (the console's live view); owned by whoever watches. */
+export interface FrameWatcher {
+  record(frame: Frame, detections: readonly Detection[], tracks: readonly Track[]): void;
+}
+
 /** A copy of an analysed frame with what was found in it, for on-request snapshots. */
 export interface CapturedFrame {
   image: RgbImage;
@@ -64,9 +68,9 @@ export interface CapturedFrame {
 export class CameraPipeline {
   readonly rules: CameraRules;
   readonly sinkCamera: SinkCamera;
-  /** The latest frame's facts (and picture, while watched) for the console. */
-  readonly live = new LiveRecorder();
   private readonly tracker: Tracker;
+  /** The camera's privacy masks, blacked out of every frame before anything looks at it. */
+  private readonly mask: PrivacyMask;
   /** Static foreground for the rules that read it (static_object, stalls without a class); absent otherwise. */
   readonly scene: SceneModel | undefined;
   private readonly log: Logger;
@@ -81,8 +85,10 @@ export class CameraPipeline {
     readonly camera: CameraConfig,
     private readonly deps: PipelineDeps,
     logger: Logger,
+    private readonly watcher?: FrameWatcher,
   ) {
     const frame = camera.analysis;
+    this.mask = compilePrivacyMask(camera.privacyMasks);
     this.tracker = createTracker(camera.tracker);
     this.rules = createCameraRules(camera, deps.site, { logger });
     this.scene = this.rules.needsForeground ? createSceneModel(frame.width, frame.height) : undefined;
@@ -112,11 +118,12 @@ export class CameraPipeline {
             name: z.name ?? z.id,
             polygon: toPixels(z.polygon ?? [], z.units, frame),
             lines: new Map(
-              z.rules.flatMap((r) =>
-                r.type === 'line_crossing'
-                  ? [[r.id, { points: toPixels(r.line, z.units, frame) as [Point, Point], direction: r.direction }] as const]
-                  : [],
-              ),
+              z.rules.flatMap((r) => {
+                const line = ruleKind(r).line?.(r);
+                return line
+                  ? [[r.id, { points: toPixels(line.points, z.units, frame) as [Point, Point], direction: line.direction }] as const]
+                  : [];
+              }),
             ),
           },
         ]),
@@ -150,11 +157,11 @@ export class CameraPipeline {
   }
 
   async process(frame: Frame, ctx: ProcessContext): Promise<void> {
-    const { sink, mask } = this.deps;
+    const { sink } = this.deps;
     const at = frame.receivedAt;
     const now = { wall: at, mono: frame.monoAt };
     // Masked areas are never analysed, stored or sent: black them out before anything looks at the frame.
-    mask.apply(frame);
+    this.mask.apply(frame);
     // Durations (re-checks, dwell, rest) run on the monotonic clock; alerts are stamped with the wall clock.
     const gated = await this.gate.detect(frame, now.mono, this.tracks);
     ctx.releaseInference();
@@ -191,7 +198,7 @@ export class CameraPipeline {
     });
     const updates = this.rules.evaluate(tracks, now, scene?.blobs);
     ctx.record('rules', performance.now() - t);
-    this.live.record(frame, detections, tracks);
+    this.watcher?.record(frame, detections, tracks);
 
     t = performance.now();
     sink.submit(this.sinkCamera, updates, frame, at, detections);

@@ -6,7 +6,9 @@ import type { Logger } from '../core/log.ts';
 import { systemClock } from '../core/time.ts';
 import type { EvidenceService } from '../evidence/service.ts';
 import { renderSnapshot } from '../evidence/snapshot.ts';
-import { applyOperatorActionToAny } from '../rules/engine.ts';
+import type { OperatorAction } from '../contract/event-states.ts';
+import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
+import type { Instant } from '../core/time.ts';
 import type { CameraPipeline } from './camera-pipeline.ts';
 
 /** How long an operator's request waits for the camera's next analysed frame. */
@@ -90,5 +92,34 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
     snapshot,
     reload: deps.reload,
     captureReference: (camera) => pipelines.get(camera)!.captureReference(),
+  };
+}
+
+/** Anything that applies operator actions for one camera's events: its rules, or the pipeline around them. */
+export interface OperatorTarget {
+  applyOperatorAction(eventId: string, action: OperatorAction, at: Instant, opts: OperatorActionOptions): OperatorResult;
+}
+
+/**
+ * An operator action for an event on any of the box's cameras: the first camera that knows the id answers, and
+ * `onApplied` learns which one it was.
+ */
+export function applyOperatorActionToAny<T extends OperatorTarget>(
+  cameras: Iterable<T>,
+  eventId: string,
+  action: OperatorAction,
+  at: Instant,
+  opts: OperatorActionOptions,
+  onApplied?: (camera: T, result: Extract<OperatorResult, { ok: true }>) => void,
+): OperatorResult {
+  for (const target of cameras) {
+    const result = target.applyOperatorAction(eventId, action, at, opts);
+    if (result.ok) onApplied?.(target, result);
+    if (result.ok || result.code !== 'unknown_event') return result;
+  }
+  return {
+    ok: false,
+    code: 'unknown_event',
+    error: `unknown event id "${eventId}": expected the id of an active event on this box; nothing changed`,
   };
 }

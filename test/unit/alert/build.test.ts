@@ -159,6 +159,12 @@ describe('formatAlertLine', () => {
     expect(alert.objects[0].plate).toEqual(plate);
     expect(formatAlertLine(alert)).toMatch(new RegExp(`: car 0\\.87 #${trackId} 苏ED51712 green at `));
     expect(buildAlert(started, { ...baseCtx, plates: new Map([[trackId + 1, plate]]) }).objects[0].plate).toBeUndefined();
-    expect(() => alertSchema.parse({ ...alert, objects: [{ ...alert.objects[0], plate: { ...plate, colour: 'red' } }] })).toThrow();
+    const red = alertSchema.safeParse({ ...alert, objects: [{ ...alert.objects[0], plate: { ...plate, colour: 'red' } }] });
+    expect(red.error?.issues).toEqual([
+      expect.objectContaining({
+        path: ['objects', 0, 'plate', 'colour'],
+        message: 'Invalid option: expected one of "blue"|"yellow"|"green"|"white"|"black"',
+      }),
+    ]);
   });
 });

@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../../../agent/src/core/geometry.ts';
 import type { RgbImage } from '../../../agent/src/core/geometry.ts';
-import { compilePrivacyMask, pixelateBoxes } from '../../../agent/src/evidence/privacy.ts';
+import { compilePrivacyMask } from '../../../agent/src/core/privacy-mask.ts';
+import { pixelateBoxes } from '../../../agent/src/evidence/pixelate.ts';
 import { sample } from '../../helpers/paths.ts';
 
 function filled(width: number, height: number, v = 200): RgbImage {

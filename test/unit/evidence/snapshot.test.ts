@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../../agent/src/core/geometry.ts';
-import { compilePrivacyMask } from '../../../agent/src/evidence/privacy.ts';
+import { compilePrivacyMask } from '../../../agent/src/core/privacy-mask.ts';
 import { localTimeLabel, renderSnapshot, thumbnail } from '../../../agent/src/evidence/snapshot.ts';
 import { sample } from '../../helpers/paths.ts';
 

@@ -100,10 +100,14 @@ describe('PlateVotes: plate reads while vehicles dwell (fake reader)', () => {
   it('a reader failure is logged, not thrown at the frame loop', async () => {
     const reader = fakeReader(['京A12345']);
     reader.read = () => Promise.reject(new Error('ORT exploded'));
-    const votes = new PlateVotes(reader, silentLogger);
-    expect(() => votes.offer('cam', frame, [{ trackId: 1, box: car }], 0)).not.toThrow();
-    await votes.idle();
+    const lines: Record<string, unknown>[] = [];
+    const votes = new PlateVotes(reader, pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) }));
+    expect(votes.offer('cam', frame, [{ trackId: 1, box: car }], 0)).toBeUndefined();
+    // The read's rejection is caught inside: waiting for the reads resolves, and the failure is one warning.
+    await expect(votes.idle()).resolves.toBeUndefined();
     expect(votes.consensus('cam', [1]).size).toBe(0);
+    expect(lines).toEqual([expect.objectContaining({ level: 40, stage: 'plate', camera: 'cam', msg: 'plate read failed' })]);
+    expect(JSON.stringify(lines[0])).toContain('ORT exploded');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyOperatorActionToAny } from '../../../agent/src/rules/engine.ts';
+import { applyOperatorActionToAny } from '../../../agent/src/runtime/operator-commands.ts';
 import { box, det, shift } from '../track/scene.ts';
 import { camera, Sim } from './sim.ts';
 

@@ -1,5 +1,6 @@
 import type { Point } from '../../core/geometry.ts';
 import { api, type ApiError } from '../../web/client/api.ts';
+import { currentLang } from '../../web/client/i18n.ts';
 import type { LiveFacts, PresetInfo } from '../wire.ts';
 import { clear, every, h } from '../../web/client/dom.ts';
 import { t, type Key } from './dom.ts';
@@ -119,10 +120,10 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
     );
   }
 
+  // A rule type that judges a line holds it in its `line` parameter (rules/kind.ts): drawn, and seeded when chosen.
+  const takesLine = (r: FormRule) => 'type' in r && edit!.ruleTypes.some((x) => x.type === r.type && x.schema.properties?.line);
   const lineOf = (shape: Shape, r: Rule): Point[] | undefined =>
-    r.type === 'line_crossing' && Array.isArray(r.line)
-      ? r.line.map((p) => toPx(p, shape.units, edit!.analysis.width, edit!.analysis.height))
-      : undefined;
+    Array.isArray(r.line) ? r.line.map((p) => toPx(p, shape.units, edit!.analysis.width, edit!.analysis.height)) : undefined;
 
   function draw(): void {
     if (!stage || !edit) return;
@@ -227,7 +228,7 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
         const elapsed = Math.max(0, Math.round((f.observedAt - f.since) / 1000));
         const text = t('rules.progress', {
           objects: f.objects.map((o) => `${o.label} #${o.trackId}`).join(', '),
-          verb: t(`verb.${r.rule.type}` as Key),
+          verb: r.verb[currentLang()],
           elapsed,
           dwell: r.dwellSeconds,
           zone: r.zone.id,
@@ -341,7 +342,7 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
             edit!.presets,
             `zones[${zi}].rules[${ri}]`,
             (next) => {
-              if ('type' in next && next.type === 'line_crossing' && !Array.isArray(next.line))
+              if (takesLine(next) && !Array.isArray(next.line))
                 next.line = [
                   fromPx([stage!.width * 0.3, stage!.height * 0.6], sh.units, stage!.width, stage!.height),
                   fromPx([stage!.width * 0.7, stage!.height * 0.6], sh.units, stage!.width, stage!.height),

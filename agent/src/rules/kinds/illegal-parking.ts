@@ -3,7 +3,7 @@ import { durationSeconds } from '../../core/schema.ts';
 import { iou } from '../../core/geometry.ts';
 import type { Track } from '../../track/types.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
-import { isSettled, type RuleKind } from '../kind.ts';
+import { isSettled, type RuleKindEntry } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
 
 export const illegalParkingSchema = z
@@ -30,7 +30,9 @@ export type IllegalParkingParams = z.infer<typeof illegalParkingSchema>;
 /** Boxes overlapping this much are one vehicle seen under two labels (car and truck). */
 const SAME_VEHICLE_IOU = 0.5;
 
-export const illegalParking: RuleKind<IllegalParkingParams> = {
+export const illegalParking: RuleKindEntry<typeof illegalParkingSchema> = {
+  schema: illegalParkingSchema,
+  words: { verb: { zh: '静止', en: 'stationary' } },
   describe: (p, limits) =>
     `Illegal parking: a ${listOr(p.labels)} stationary inside the zone for at least ${formatDuration(p.dwellSeconds)}` +
     (p.warnAfterSeconds !== undefined

@@ -3,7 +3,7 @@ import type { Point } from '../../core/geometry.ts';
 import { durationSeconds, pointSchema } from '../../core/schema.ts';
 import { describeLifecycle, listOr } from '../describe.ts';
 import { alongSegment, sideOfLine } from '../geometry.ts';
-import type { RuleKind } from '../kind.ts';
+import type { RuleKindEntry } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
 
 export const lineCrossingSchema = z.strictObject({
@@ -40,8 +40,12 @@ const DIRECTION_WORDS = {
 } as const;
 
 /** Each crossing is its own momentary event: started at once, ended `endAfterSeconds` later. */
-export const lineCrossing: RuleKind<LineCrossingParams> = {
+export const lineCrossing: RuleKindEntry<typeof lineCrossingSchema> = {
+  schema: lineCrossingSchema,
+  words: { verb: { zh: '越线', en: 'crossed' } },
   instant: true,
+  zoneless: true,
+  line: (p) => ({ points: p.line, direction: p.direction }),
   describe: (p, limits) =>
     `Line crossing: a ${listOr(p.labels)} crossing the line ${DIRECTION_WORDS[p.direction]}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: () => 0,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSeconds } from '../../core/schema.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
-import { isSettled, type RuleKind } from '../kind.ts';
+import { isSettled, type RuleKindEntry } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
 
 export const loiteringSchema = z.strictObject({
@@ -26,7 +26,9 @@ export type LoiteringParams = z.infer<typeof loiteringSchema>;
  * entering the zone; short absences (a missed detection, a step over the edge) shorter than `endAfterSeconds` do
  * not restart it.
  */
-export const loitering: RuleKind<LoiteringParams> = {
+export const loitering: RuleKindEntry<typeof loiteringSchema> = {
+  schema: loiteringSchema,
+  words: { verb: { zh: '徘徊', en: 'lingering' } },
   describe: (p, limits) =>
     `Loitering: a ${listOr(p.labels)} ${p.mode === 'stationary' ? 'standing still' : 'staying'} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,

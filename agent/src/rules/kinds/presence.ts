@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { durationSeconds } from '../../core/schema.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
-import type { RuleKind } from '../kind.ts';
+import type { RuleKindEntry } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
 
 export const intrusionSchema = z.strictObject({
@@ -36,7 +36,9 @@ export type CrowdParams = z.infer<typeof crowdSchema>;
 /** Zone-wide rules: one event per zone while enough objects are inside, with all of them as its objects. */
 const ZONE_KEY = 'zone';
 
-export const intrusion: RuleKind<IntrusionParams> = {
+export const intrusion: RuleKindEntry<typeof intrusionSchema> = {
+  schema: intrusionSchema,
+  words: { verb: { zh: '闯入', en: 'inside' } },
   describe: (p, limits) =>
     `Intrusion: a ${listOr(p.labels)} inside the forbidden zone${p.dwellSeconds > 0 ? ` for at least ${formatDuration(p.dwellSeconds)}` : ''}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,
@@ -51,7 +53,9 @@ export const intrusion: RuleKind<IntrusionParams> = {
   }),
 };
 
-export const crowd: RuleKind<CrowdParams> = {
+export const crowd: RuleKindEntry<typeof crowdSchema> = {
+  schema: crowdSchema,
+  words: { verb: { zh: '聚集', en: 'gathered' } },
   describe: (p, limits) =>
     `Crowd gathering: at least ${p.minCount} ${listOr(p.labels)} inside the zone for at least ${formatDuration(p.dwellSeconds)}. ${describeLifecycle(p, limits)}`,
   dwellSeconds: (p) => p.dwellSeconds,

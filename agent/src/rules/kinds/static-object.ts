@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationSeconds } from '../../core/schema.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
 import { unexplainedBlobs } from '../foreground.ts';
-import type { RuleKind } from '../kind.ts';
+import type { RuleKindEntry } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
 import { DEFAULT_EXPLAINED_BY } from './street-vending.ts';
 
@@ -31,7 +31,9 @@ export const staticObjectSchema = z.strictObject({
 });
 export type StaticObjectParams = z.infer<typeof staticObjectSchema>;
 
-export const staticObject: RuleKind<StaticObjectParams> = {
+export const staticObject: RuleKindEntry<typeof staticObjectSchema> = {
+  schema: staticObjectSchema,
+  words: { verb: { zh: '遗留', en: 'left standing' } },
   describe: (p) =>
     `Static object: something new (not in the learned background or the reference scene) covering at least ${p.minArea} px that stays still inside the zone for at least ${formatDuration(p.dwellSeconds)} and is not a tracked ${listOr(p.explainedBy)}. ${describeLifecycle(p)}`,
   dwellSeconds: (p) => p.dwellSeconds,

@@ -3,7 +3,7 @@ import { durationSeconds } from '../../core/schema.ts';
 import { boxGap, unionBox } from '../../core/geometry.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
 import { unexplainedBlobs } from '../foreground.ts';
-import { isSettled, type RuleKind, type RuleObject } from '../kind.ts';
+import { isSettled, type RuleKindEntry, type RuleObject } from '../kind.ts';
 import { commonRuleFields, labelsField } from '../params.ts';
 
 /**
@@ -72,7 +72,9 @@ function stallWords(p: StreetVendingParams): string {
   return p.stall === 'objects' ? objects : p.stall === 'foreground' ? foreground : `${objects}, or ${foreground}`;
 }
 
-export const streetVending: RuleKind<StreetVendingParams> = {
+export const streetVending: RuleKindEntry<typeof streetVendingSchema> = {
+  schema: streetVendingSchema,
+  words: { verb: { zh: '摆摊', en: 'vending' } },
   describe: (p, limits) =>
     `Street vending: a stall inside the zone (${stallWords(p)})` +
     (p.minPeople > 0

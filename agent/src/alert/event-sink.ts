@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import { buildAlert, type AlertContext } from '../alert/build.ts';
-import { formatAlertLine } from '../alert/console-line.ts';
+import { buildAlert, type AlertContext } from './build.ts';
+import { formatAlertLine } from './console-line.ts';
 import type { Alert } from '../contract/alert.ts';
 import type { Point } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';

@@ -1,4 +1,4 @@
-import type { Point } from '../core/geometry.ts';
+import type { Point } from './geometry.ts';
 
 /**
  * Pixel runs covered by polygons, as triples (row, firstColumn, endColumn exclusive).

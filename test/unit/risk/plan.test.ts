@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { fitRiskModel } from '../../../agent/src/risk/fit.ts';
+import { insidePolygon } from '../../../agent/src/risk/grid.ts';
+import { DEFAULT_PARAMS } from '../../../agent/src/risk/model.ts';
+import { planPatrols } from '../../../agent/src/risk/plan.ts';
+import { HOUR, localTime, WEEK, weekStart } from '../../../agent/src/risk/time.ts';
+import { syntheticCity } from '../../helpers/synthetic-city.ts';
+
+const incidents = syntheticCity({ weeks: 16 });
+const from = weekStart(Math.max(...incidents.map(localTime)));
+const model = fitRiskModel(incidents, { at: from });
+const west = {
+  id: 'west',
+  polygon: [
+    { lat: 31.19, lon: 121.44 },
+    { lat: 31.28, lon: 121.44 },
+    { lat: 31.28, lon: 121.49 },
+    { lat: 31.19, lon: 121.49 },
+  ],
+};
+const east = {
+  id: 'east',
+  polygon: [
+    { lat: 31.19, lon: 121.49 },
+    { lat: 31.28, lon: 121.49 },
+    { lat: 31.28, lon: 121.54 },
+    { lat: 31.19, lon: 121.54 },
+  ],
+};
+
+describe('patrol plan', () => {
+  it('plans exactly the budget, best slots first, each a 4-hour block inside the range', () => {
+    const plan = planPatrols(model, { from: from + HOUR, to: from + WEEK, budget: 25 });
+    expect(plan.slots).toHaveLength(25);
+    const expected = plan.slots.map((s) => s.expected);
+    expect(expected).toEqual([...expected].sort((a, b) => b - a));
+    for (const s of plan.slots) {
+      expect(s.start).toBeGreaterThanOrEqual(from + HOUR);
+      expect(s.end).toBeLessThanOrEqual(from + WEEK);
+      expect(s.end - s.start).toBe(4 * HOUR);
+      expect(s.start % (4 * HOUR)).toBe(0);
+    }
+    expect(new Set(plan.slots.map((s) => `${s.cell}@${s.start}`)).size).toBe(25);
+  });
+
+  it('its slots sit where the planted stalls and the market are, at their hours', () => {
+    const plan = planPatrols(model, { from, to: from + WEEK, budget: 20 });
+    const nextWeek = syntheticCity({ weeks: 17 }).filter((i) => localTime(i) >= from && i.source !== 'background');
+    const near = (s: (typeof plan.slots)[number]) =>
+      nextWeek.some(
+        (i) =>
+          Math.abs(i.lat - s.centre.lat) < 0.004 &&
+          Math.abs(i.lon - s.centre.lon) < 0.004 &&
+          localTime(i) >= s.start - 4 * HOUR &&
+          localTime(i) < s.end + 4 * HOUR,
+      );
+    expect(plan.slots.filter(near).length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('gives each area its own budget, with slots only inside it', () => {
+    const plan = planPatrols(model, { from, to: from + 24 * HOUR, budget: 6, areas: [west, east] });
+    expect(plan.slots.filter((s) => s.area === 'west')).toHaveLength(6);
+    expect(plan.slots.filter((s) => s.area === 'east')).toHaveLength(6);
+    for (const s of plan.slots) expect(insidePolygon(s.centre, s.area === 'west' ? west.polygon : east.polygon)).toBe(true);
+  });
+
+  it('lists busy cells gone quiet as the places where patrols can be thinned', () => {
+    const stallOnly = incidents.filter((i) => i.source !== 'stall' || localTime(i) < from - 6 * WEEK);
+    const quiet = fitRiskModel(stallOnly, { at: from, params: { ...DEFAULT_PARAMS, mix: [0, 1, 0], halfLifeWeeks: 2 } });
+    const plan = planPatrols(quiet, { from, to: from + WEEK, budget: 10 });
+    expect(plan.thin.length).toBeGreaterThan(0);
+    for (const t of plan.thin) expect(t.forecastPerWeek).toBeLessThan(t.longRunPerWeek / 2);
+    expect(planPatrols(model, { from, to: from + WEEK, budget: 10 }).thin.length).toBeLessThan(plan.thin.length);
+  });
+
+  it('refuses a budget that is not a whole number', () => {
+    expect(() => planPatrols(model, { from, to: from + WEEK, budget: 2.5 })).toThrow(/budget: expected a whole number/);
+  });
+});
