@@ -13,7 +13,7 @@ import { evidenceConfigSchema } from '../../../agent/src/evidence/config.ts';
 import { type EvidenceCamera, EvidenceService } from '../../../agent/src/evidence/service.ts';
 import type { Publisher } from '../../../agent/src/publish/publisher.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
-import { EventSink, type SinkCamera } from '../../../agent/src/runtime/event-sink.ts';
+import { EventSink, type SinkCamera } from '../../../agent/src/alert/event-sink.ts';
 import { sample } from '../../helpers/paths.ts';
 import { camera, Sim } from '../rules/sim.ts';
 import { box, det } from '../track/scene.ts';
