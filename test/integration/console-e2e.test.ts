@@ -339,7 +339,7 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
 
   it('refuses a change without the CSRF token and a path out of the evidence folder', async () => {
     const cookies = await page.context().cookies();
-    const cookie = `jifang_session=${cookies.find((c) => c.name === 'jifang_session')!.value}`;
+    const cookie = `jifang_console=${cookies.find((c) => c.name === 'jifang_console')!.value}`;
     const before = sha();
     const edit = (await (await fetch(`${base}/api/cameras/street-1/edit`, { headers: { Cookie: cookie } })).json()) as {
       baseSha256: string;

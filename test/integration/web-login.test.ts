@@ -1,6 +1,6 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,9 @@ async function options(over: Partial<WebServerOptions> = {}): Promise<WebServerO
     publicAssets: ['login.js', 'web.css'],
     audit: (e) => audit.push(e),
     log: silentLogger,
+    cookieName: 'jifang_test',
     throttle: { freeAttempts: 2, baseDelayMs: 3000, maxDelayMs: 10_000, lockAfter: 50, lockMs: 60_000 },
+    refusalIntervalMs: 1000,
     open: async (req, res) => {
       if (req.url !== '/healthz') return false;
       res.end('ok');
@@ -67,6 +69,7 @@ beforeAll(async () => {
   await setPassword(usersFile, 'watcher', 'viewer', 'viewer-password');
   mkdirSync(evidenceDir);
   writeFileSync(join(evidenceDir, 'a.txt'), 'evidence');
+  writeFileSync(join(evidenceDir, 'clip.mp4'), Buffer.alloc(16 * 1024 * 1024));
   writeFileSync(join(dir, 'outside.txt'), 'outside');
   server = await startWebServer(await options());
   browser = await launchBrowser();
@@ -76,6 +79,8 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+const refusals = () => audit.filter((e): e is Extract<WebAuditEntry, { action: 'login_refused' }> => e.action === 'login_refused');
 
 async function login(user: string, password: string): Promise<{ cookie: string; csrf: string }> {
   const r = await fetch(`${server.url}/api/login`, {
@@ -204,7 +209,7 @@ describe('web layer (real HTTP, real Chromium)', () => {
     await page.waitForURL(`${server.url}/things`);
     expect(await page.textContent('h1')).toBe('things for inst');
     const cookies = await context.cookies();
-    expect(cookies.find((c) => c.name === 'jifang_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.find((c) => c.name === 'jifang_test')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     await context.close();
 
     const en = await browser.page({ lang: 'en-GB' });
@@ -226,11 +231,11 @@ describe('web layer (real HTTP, real Chromium)', () => {
     await browser.screenshot(en.page, 'console-login-slowed');
     expect(en.page.url()).toContain('/login');
     await en.context.close();
-    expect(audit.filter((e) => e.action === 'login_refused').map((e) => (e as { reason: string }).reason)).toEqual([
-      'wrong_password',
-      'wrong_password',
-      'slowed',
-    ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    const refused = refusals();
+    expect(refused.reduce((n, e) => n + e.refused, 0)).toBe(3);
+    expect(refused.reduce((n, e) => n + (e.reasons.slowed ?? 0), 0)).toBe(1);
+    expect(refused[0]).toMatchObject({ users: { inst: expect.any(Number) }, addresses: { '127.0.0.1': expect.any(Number) } });
     expect(browser.pageErrors).toEqual([]);
   }, 90_000);
 
@@ -256,5 +261,95 @@ describe('web layer (real HTTP, real Chromium)', () => {
     } finally {
       await tls.close();
     }
+  }, 60_000);
+
+  it('closes the file of every evidence download the client abandons', async () => {
+    // inst was slowed by the wrong passwords above: the viewer may download evidence too.
+    const { cookie } = await login('watcher', 'viewer-password');
+    const fds = () => readdirSync('/proc/self/fd').length;
+    const abandon = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = httpRequest(`${server.url}/evidence/clip.mp4`, { headers: { Cookie: cookie } }, (res) => {
+          expect(res.statusCode).toBe(200);
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.once('error', reject);
+        req.end();
+      });
+    await abandon();
+    await new Promise((r) => setTimeout(r, 300));
+    const before = fds();
+    for (let i = 0; i < 20; i++) await abandon();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(fds() - before).toBeLessThan(5);
+  }, 60_000);
+
+  it('after logging in, goes only to a page of this server, however `next` names another host', async () => {
+    const { page, context } = await browser.page({ lang: 'en-GB' });
+    for (const next of ['/%5Cevil.example', '%2F%2Fevil.example', '/%09/evil.example', '/%5C/evil.example', 'https:%2F%2Fevil.example']) {
+      await page.goto(`${server.url}/login?next=${next}`);
+      await page.fill('#user', 'inst');
+      await page.fill('#password', 'right-password');
+      await page.click('button[type=submit]');
+      await page.waitForURL(/\/things$/);
+      expect(new URL(page.url()).origin, next).toBe(server.url);
+    }
+    await page.goto(`${server.url}/login?next=%2Fthings%3Fx%3D1`);
+    await page.fill('#user', 'inst');
+    await page.fill('#password', 'right-password');
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${server.url}/things?x=1`);
+    await context.close();
+  }, 90_000);
+
+  it('ends the sessions of a user removed from the users file or given another role', async () => {
+    await setPassword(usersFile, 'temp', 'installer', 'temp-password');
+    await setPassword(usersFile, 'demoted', 'installer', 'demoted-password');
+    const temp = await login('temp', 'temp-password');
+    const demoted = await login('demoted', 'demoted-password');
+    const status = async (cookie: string) => (await fetch(`${server.url}/api/session`, { headers: { Cookie: cookie } })).status;
+    expect(await status(temp.cookie)).toBe(200);
+    writeFileSync(usersFile, readFileSync(usersFile, 'utf8').replace(/^temp:.*\n/m, ''));
+    await setPassword(usersFile, 'demoted', 'viewer', 'demoted-password');
+    const until = Date.now() + 10_000;
+    while (Date.now() < until && ((await status(temp.cookie)) === 200 || (await status(demoted.cookie)) === 200))
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await status(temp.cookie)).toBe(401);
+    expect(await status(demoted.cookie)).toBe(401);
+    // The demoted user logs in again, now with the new role.
+    expect(
+      (await (
+        await fetch(`${server.url}/api/session`, { headers: { Cookie: (await login('demoted', 'demoted-password')).cookie } })
+      ).json()) as { role: string },
+    ).toMatchObject({ role: 'viewer' });
+  }, 60_000);
+
+  it('audits a flood of refused logins as totals per interval, not a record each', async () => {
+    const seen: WebAuditEntry[] = [];
+    const counted = await startWebServer(await options({ refusalIntervalMs: 1000, audit: (e) => seen.push(e) }));
+    try {
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          fetch(`${counted.url}/api/login`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json' },
+            body: JSON.stringify({ user: 'ghost', password: 'guess' }),
+          }),
+        ),
+      );
+    } finally {
+      // Closing audits what is still counted.
+      await counted.close();
+    }
+    const totals = seen.filter((e): e is Extract<WebAuditEntry, { action: 'login_refused' }> => e.action === 'login_refused');
+    expect(totals.reduce((n, e) => n + e.refused, 0)).toBe(20);
+    expect(totals.length).toBeLessThanOrEqual(2);
+    const sum = (reason: 'wrong_password' | 'slowed') => totals.reduce((n, e) => n + (e.reasons[reason] ?? 0), 0);
+    // Two free attempts (the test's throttle) were checked; the other 18 were told to wait without a check.
+    expect([sum('wrong_password'), sum('slowed')]).toEqual([2, 18]);
+    expect(totals.every((e) => Object.keys(e.users).join() === 'ghost' && Object.keys(e.addresses).join() === '127.0.0.1')).toBe(true);
   }, 60_000);
 });

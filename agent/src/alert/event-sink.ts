@@ -119,50 +119,7 @@ export class EventSink {
         u.objects.map((o) => o.trackId),
         camera.plates.minConfidence,
       );
-    let jpeg: Buffer | undefined;
-    if (frame && wantsSnapshot(u)) {
-      const zone = camera.zones.get(u.zone.id);
-      // Evidence is shed before alerts: a snapshot that cannot be stored (a full disk) leaves the alert without it.
-      const snap = await this.deps.evidence
-        .snapshot({
-          eventId: u.eventId,
-          camera: camera.id,
-          frame,
-          at,
-          objects: u.objects.map((o) => ({
-            box: o.box,
-            label: o.label,
-            score: o.score,
-            trackId: o.trackId,
-            ...(plateOf?.has(o.trackId) && { plate: plateOf.get(o.trackId)!.text }),
-          })),
-          zone: zone && { name: zone.name, polygon: zone.polygon },
-          line: zone?.lines.get(u.rule.id),
-          others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
-          trainingFrame: u.state !== 'cleared',
-        })
-        .catch((err: unknown) => {
-          this.log.warn(
-            { camera: camera.id, eventId: u.eventId, err: (err as Error).message },
-            'snapshot not stored; the alert goes without it',
-          );
-          return undefined;
-        });
-      if (snap) {
-        jpeg = snap.jpeg;
-        known.evidence = {
-          ...known.evidence,
-          snapshot: {
-            sha256: snap.sha256,
-            bytes: snap.bytes,
-            width: snap.width,
-            height: snap.height,
-            topic: this.deps.publisher.topics.eventSnapshot(camera.id, u.eventId),
-          },
-          thumbnail: snap.thumbnail,
-        };
-      }
-    }
+    const jpeg = frame && wantsSnapshot(u) ? await this.snapshot(camera, u, { frame, at, others, plateOf }, known) : undefined;
     // Around the decision, not the condition's start: a car parked 3 minutes ago is long out of the ring.
     if (u.state === 'started') known.clip = this.cutClip(camera.id, u.eventId, at, known);
 
@@ -171,27 +128,66 @@ export class EventSink {
     await this.deps.publisher.publishEvent(alert, jpeg);
     this.deps.onAlert(alert, formatAlertLine(alert));
     this.deps.audit
-      .append('event_decision', {
-        eventId: u.eventId,
-        seq: u.seq,
-        state: u.state,
-        camera: camera.id,
-        zone: u.zone.id,
-        rule: alert.rule,
-        ...(alert.category && { category: alert.category.id }),
-        model: alert.model,
-        dwellSeconds: alert.dwellSeconds,
-        objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId, ...(o.plate && { plate: o.plate }) })),
-        ...(alert.reason ? { reason: alert.reason } : {}),
-        ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
-        ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
-      })
+      .append('event_decision', decisionRecord(camera.id, u, alert))
       .catch((err: unknown) =>
         this.log.error({ camera: camera.id, eventId: u.eventId, err: (err as Error).message }, 'audit record of the decision not written'),
       );
     if (u.state === 'ended' || u.state === 'cleared') {
       void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
     }
+  }
+
+  /**
+   * The snapshot of the decision, drawn with the event's objects (and plates), its zone and line, and the other
+   * detections; the event's evidence then names it. Returns its JPEG for the outbox, or nothing when it was not stored.
+   */
+  private async snapshot(
+    camera: SinkCamera,
+    u: ViolationUpdate,
+    f: { frame: RgbImage; at: number; others: { box: Detection['box']; label: string }[]; plateOf: PlateVotesOf },
+    known: EventEvidence,
+  ): Promise<Buffer | undefined> {
+    const { frame, at, others, plateOf } = f;
+    const zone = camera.zones.get(u.zone.id);
+    // Evidence is shed before alerts: a snapshot that cannot be stored (a full disk) leaves the alert without it.
+    const snap = await this.deps.evidence
+      .snapshot({
+        eventId: u.eventId,
+        camera: camera.id,
+        frame,
+        at,
+        objects: u.objects.map((o) => ({
+          box: o.box,
+          label: o.label,
+          score: o.score,
+          trackId: o.trackId,
+          ...(plateOf?.has(o.trackId) && { plate: plateOf.get(o.trackId)!.text }),
+        })),
+        zone: zone && { name: zone.name, polygon: zone.polygon },
+        line: zone?.lines.get(u.rule.id),
+        others: others.filter((o) => !u.objects.some((e) => sameBox(e.box, o.box))),
+        trainingFrame: u.state !== 'cleared',
+      })
+      .catch((err: unknown) => {
+        this.log.warn(
+          { camera: camera.id, eventId: u.eventId, err: (err as Error).message },
+          'snapshot not stored; the alert goes without it',
+        );
+        return undefined;
+      });
+    if (!snap) return undefined;
+    known.evidence = {
+      ...known.evidence,
+      snapshot: {
+        sha256: snap.sha256,
+        bytes: snap.bytes,
+        width: snap.width,
+        height: snap.height,
+        topic: this.deps.publisher.topics.eventSnapshot(camera.id, u.eventId),
+      },
+      thumbnail: snap.thumbnail,
+    };
+    return snap.jpeg;
   }
 
   /** The clip waits for its post-roll; it rides on the event's next message once stored. */
@@ -203,6 +199,28 @@ export class EventSink {
       })
       .catch((err: unknown) => this.log.warn({ camera, eventId, err: (err as Error).message }, 'clip not stored'));
   }
+}
+
+/** The plates voted for the event's objects, by track id (absent when plate reading is off). */
+type PlateVotesOf = ReturnType<PlateEvidence['consensus']> | undefined;
+
+/** The audit record of one decision: what was decided, on what, and the evidence it carries. */
+function decisionRecord(camera: string, u: ViolationUpdate, alert: Alert): Record<string, unknown> {
+  return {
+    eventId: u.eventId,
+    seq: u.seq,
+    state: u.state,
+    camera,
+    zone: u.zone.id,
+    rule: alert.rule,
+    ...(alert.category && { category: alert.category.id }),
+    model: alert.model,
+    dwellSeconds: alert.dwellSeconds,
+    objects: alert.objects.map((o) => ({ label: o.label, score: o.score, trackId: o.trackId, ...(o.plate && { plate: o.plate }) })),
+    ...(alert.reason ? { reason: alert.reason } : {}),
+    ...(alert.evidence.snapshot ? { snapshotSha256: alert.evidence.snapshot.sha256 } : {}),
+    ...(alert.evidence.clip ? { clipSha256: alert.evidence.clip.sha256 } : {}),
+  };
 }
 
 function wantsSnapshot(u: ViolationUpdate): boolean {

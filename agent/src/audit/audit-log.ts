@@ -76,168 +76,202 @@ interface Pending {
  * `<file>.torn-<ms>` and the cut is itself recorded as `audit_recovered`.
  */
 export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptions = {}): Promise<AuditLog> {
-  const timezone = opts.timezone ?? 'UTC';
-  const now = opts.now ?? Date.now;
   const logger = log.child({ stage: 'audit' });
+  const now = opts.now ?? Date.now;
   await ensurePrivateDir(dir);
   const files = await listAuditFiles(dir);
   const resumed = await resume(files, now);
-  let seq = resumed.seq;
-  let hash = resumed.hash;
-  let fileDay = resumed.day;
-  let fh: FileHandle | undefined;
-  let pending: Pending[] = [];
-  let flushing: Promise<void> | undefined;
-  let closed = false;
-  /** Bytes of the open file known to be on disk: a write cut short by a full disk is truncated back to here. */
-  let goodSize = 0;
-  let degraded: { since: number; reason: string } | undefined;
-  let retryMs = RETRY_MIN_MS;
-  let retryTimer: NodeJS.Timeout | undefined;
-
-  const seal = async (day: string, lastSeq: number, lastHash: string) => {
-    if (!opts.signingKey || lastSeq < 0) return;
-    await writeSeal(join(dir, auditFileName(day)), lastSeq, lastHash, opts.signingKey, now());
-    logger.debug({ day, seq: lastSeq }, 'audit day sealed');
-  };
-
-  // Chain head per day, so a rollover can seal the day it leaves.
-  let dayHead = { seq, hash };
-
-  const writeBatch = async (batch: Pending[]) => {
-    for (let i = 0; i < batch.length; ) {
-      const day = batch[i].day;
-      let j = i;
-      while (j < batch.length && batch[j].day === day) j++;
-      if (day !== fileDay || !fh) {
-        await fh?.close();
-        fh = undefined;
-        if (fileDay !== undefined && day !== fileDay) await seal(fileDay, dayHead.seq, dayHead.hash);
-        const path = join(dir, auditFileName(day));
-        const created = !(await exists(path));
-        fh = await open(path, 'a', PRIVATE_FILE);
-        goodSize = (await fh.stat()).size;
-        // A new file's directory entry must be durable too, or a power cut can lose the whole day.
-        if (created) await syncDir(dir);
-        fileDay = day;
-      }
-      const bytes = Buffer.from(
-        batch
-          .slice(i, j)
-          .map((p) => `${p.line}\n`)
-          .join(''),
-      );
-      // A nearly full disk takes part of a write without an error: write the rest until it all fits or one fails.
-      for (let off = 0; off < bytes.length; ) off += (await fh.write(bytes, off)).bytesWritten;
-      await fh.datasync();
-      goodSize += bytes.length;
-      dayHead = { seq: batch[j - 1].seq, hash: batch[j - 1].hash };
-      i = j;
-    }
-  };
-
-  const flush = async (): Promise<void> => {
-    while (pending.length > 0) {
-      const batch = pending;
-      pending = [];
-      try {
-        await writeBatch(batch);
-      } catch (err) {
-        // The records stay in memory, in chain order, and are written when the disk takes them again; a line cut
-        // short is truncated away so the file never holds half a record.
-        pending = [...batch, ...pending];
-        await fh?.truncate(goodSize).catch(() => undefined);
-        await fh?.close().catch(() => undefined);
-        fh = undefined;
-        const reason = `audit log write failed in ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
-        if (!degraded)
-          logger.error(
-            { err: (err as Error).message },
-            'audit log write failed; records are kept in memory and written when the disk accepts them',
-          );
-        degraded = { since: degraded?.since ?? now(), reason };
-        retryTimer = setTimeout(schedule, retryMs);
-        retryTimer.unref();
-        retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
-        return;
-      }
-      batch.forEach((p) => p.resolve());
-      if (degraded) {
-        const caughtUp = { since: new Date(degraded.since).toISOString(), reason: degraded.reason };
-        degraded = undefined;
-        retryMs = RETRY_MIN_MS;
-        logger.warn(caughtUp, 'audit log writing again: the records kept in memory are on disk');
-        // The gap is part of the record: when, and why, records were late to disk.
-        void audit.append('audit_recovered', { delayedWrite: caughtUp }).catch(() => undefined);
-      }
-    }
-  };
-
-  const schedule = () => {
-    clearTimeout(retryTimer);
-    retryTimer = undefined;
-    flushing ??= flush().finally(() => {
-      flushing = undefined;
-      if (pending.length > 0 && !retryTimer) schedule();
-    });
-  };
-
-  const audit: AuditLog = {
-    get head() {
-      return { seq, hash };
-    },
-    get degraded() {
-      return degraded
-        ? `${degraded.reason}; ${pending.length} records waiting in memory since ${new Date(degraded.since).toISOString()}`
-        : undefined;
-    },
-    append(kind, data) {
-      if (closed) return Promise.reject(new Error('audit log is closed'));
-      if (pending.length >= MAX_WAITING)
-        return Promise.reject(
-          new Error(
-            `audit log: ${pending.length} records already wait for the disk (${degraded?.reason ?? 'writing'}); this one is refused`,
-          ),
-        );
-      let rec: { line: string; hash: string };
-      const at = now();
-      try {
-        rec = formatRecord(seq + 1, at, kind, data, hash);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      seq += 1;
-      hash = rec.hash;
-      return new Promise<void>((resolve, reject) => {
-        pending.push({ day: dayOf(at, timezone), line: rec.line, seq, hash: rec.hash, resolve, reject });
-        schedule();
-      });
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      if (retryTimer) schedule();
-      while (flushing) await flushing;
-      clearTimeout(retryTimer);
-      if (pending.length > 0) {
-        const lost = new Error(`audit log closed with ${pending.length} records not written (${degraded?.reason})`);
-        logger.error({ records: pending.length }, lost.message);
-        pending.splice(0).forEach((p) => p.reject(lost));
-      }
-      await fh?.close();
-      fh = undefined;
-      if (fileDay !== undefined && !degraded) await seal(fileDay, dayHead.seq, dayHead.hash);
-    },
-  };
-
+  const audit = new ChainedAuditLog(dir, resumed, { timezone: opts.timezone ?? 'UTC', signingKey: opts.signingKey, now }, logger);
   if (resumed.torn) {
     logger.warn({ file: resumed.torn.file, bytes: resumed.torn.bytes }, 'audit log ended in a torn (unacknowledged) line; moved aside');
     await audit.append('audit_recovered', resumed.torn);
   }
-  // A crash skips the seal on close: re-seal the newest day so its signature covers its real end.
-  if (fileDay !== undefined && seq >= 0) await seal(fileDay, seq, hash);
-  logger.info({ dir, seq, files: files.length }, 'audit log open');
+  await audit.resealNewestDay();
+  logger.info({ dir, seq: audit.head.seq, files: files.length }, 'audit log open');
   return audit;
+}
+
+/** Runs of consecutive records of the same day, in order: each run goes to its day's file. */
+function splitByDay<T extends { day: string }>(batch: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  for (const p of batch) {
+    const last = runs.at(-1);
+    if (last && last[0].day === p.day) last.push(p);
+    else runs.push([p]);
+  }
+  return runs;
+}
+
+/**
+ * The audit log's writer: records take their chain position when appended and wait in `pending` until one write
+ * and one sync put them on disk; while the disk refuses them they stay in memory and writing is retried.
+ */
+class ChainedAuditLog implements AuditLog {
+  private seq: number;
+  private hash: string;
+  private fileDay: string | undefined;
+  private fh: FileHandle | undefined;
+  private pending: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+  private closed = false;
+  /** Bytes of the open file known to be on disk: a write cut short by a full disk is truncated back to here. */
+  private goodSize = 0;
+  private trouble: { since: number; reason: string } | undefined;
+  private retryMs = RETRY_MIN_MS;
+  private retryTimer: NodeJS.Timeout | undefined;
+  /** Chain head per day, so a rollover can seal the day it leaves. */
+  private dayHead: { seq: number; hash: string };
+
+  constructor(
+    private readonly dir: string,
+    resumed: Resumed,
+    private readonly opts: { timezone: string; signingKey: KeyObject | undefined; now: () => number },
+    private readonly logger: Logger,
+  ) {
+    this.seq = resumed.seq;
+    this.hash = resumed.hash;
+    this.fileDay = resumed.day;
+    this.dayHead = { seq: this.seq, hash: this.hash };
+  }
+
+  get head(): { seq: number; hash: string } {
+    return { seq: this.seq, hash: this.hash };
+  }
+
+  get degraded(): string | undefined {
+    const t = this.trouble;
+    return t ? `${t.reason}; ${this.pending.length} records waiting in memory since ${new Date(t.since).toISOString()}` : undefined;
+  }
+
+  append(kind: AuditKind, data: Record<string, unknown>): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('audit log is closed'));
+    if (this.pending.length >= MAX_WAITING)
+      return Promise.reject(
+        new Error(
+          `audit log: ${this.pending.length} records already wait for the disk (${this.trouble?.reason ?? 'writing'}); this one is refused`,
+        ),
+      );
+    let rec: { line: string; hash: string };
+    const at = this.opts.now();
+    try {
+      rec = formatRecord(this.seq + 1, at, kind, data, this.hash);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.seq += 1;
+    this.hash = rec.hash;
+    const seq = this.seq;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ day: dayOf(at, this.opts.timezone), line: rec.line, seq, hash: rec.hash, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.retryTimer) this.schedule();
+    while (this.flushing) await this.flushing;
+    clearTimeout(this.retryTimer);
+    if (this.pending.length > 0) {
+      const lost = new Error(`audit log closed with ${this.pending.length} records not written (${this.trouble?.reason})`);
+      this.logger.error({ records: this.pending.length }, lost.message);
+      this.pending.splice(0).forEach((p) => p.reject(lost));
+    }
+    await this.fh?.close();
+    this.fh = undefined;
+    if (this.fileDay !== undefined && !this.trouble) await this.seal(this.fileDay, this.dayHead.seq, this.dayHead.hash);
+  }
+
+  /** A crash skips the seal on close: the newest day is sealed again at open so its signature covers its real end. */
+  async resealNewestDay(): Promise<void> {
+    if (this.fileDay !== undefined && this.seq >= 0) await this.seal(this.fileDay, this.seq, this.hash);
+  }
+
+  private async seal(day: string, lastSeq: number, lastHash: string): Promise<void> {
+    if (!this.opts.signingKey || lastSeq < 0) return;
+    await writeSeal(join(this.dir, auditFileName(day)), lastSeq, lastHash, this.opts.signingKey, this.opts.now());
+    this.logger.debug({ day, seq: lastSeq }, 'audit day sealed');
+  }
+
+  private schedule(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.flushing ??= this.flush().finally(() => {
+      this.flushing = undefined;
+      if (this.pending.length > 0 && !this.retryTimer) this.schedule();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        for (const run of splitByDay(batch)) await this.writeRun(run);
+      } catch (err) {
+        await this.writeFailed(batch, err as NodeJS.ErrnoException);
+        return;
+      }
+      batch.forEach((p) => p.resolve());
+      if (this.trouble) this.caughtUp();
+    }
+  }
+
+  /** Writes one day's records to its file (opening it, and sealing the day left, on a change of day), then syncs. */
+  private async writeRun(run: readonly Pending[]): Promise<void> {
+    const day = run[0].day;
+    if (day !== this.fileDay || !this.fh) await this.openDay(day);
+    const fh = this.fh!;
+    const bytes = Buffer.from(run.map((p) => `${p.line}\n`).join(''));
+    // A nearly full disk takes part of a write without an error: write the rest until it all fits or one fails.
+    for (let off = 0; off < bytes.length; ) off += (await fh.write(bytes, off)).bytesWritten;
+    await fh.datasync();
+    this.goodSize += bytes.length;
+    const last = run[run.length - 1];
+    this.dayHead = { seq: last.seq, hash: last.hash };
+  }
+
+  private async openDay(day: string): Promise<void> {
+    await this.fh?.close();
+    this.fh = undefined;
+    if (this.fileDay !== undefined && day !== this.fileDay) await this.seal(this.fileDay, this.dayHead.seq, this.dayHead.hash);
+    const path = join(this.dir, auditFileName(day));
+    const created = !(await exists(path));
+    this.fh = await open(path, 'a', PRIVATE_FILE);
+    this.goodSize = (await this.fh.stat()).size;
+    // A new file's directory entry must be durable too, or a power cut can lose the whole day.
+    if (created) await syncDir(this.dir);
+    this.fileDay = day;
+  }
+
+  /**
+   * The records stay in memory, in chain order, and are written when the disk takes them again; a line cut short is
+   * truncated away so the file never holds half a record.
+   */
+  private async writeFailed(batch: Pending[], err: NodeJS.ErrnoException): Promise<void> {
+    this.pending = [...batch, ...this.pending];
+    await this.fh?.truncate(this.goodSize).catch(() => undefined);
+    await this.fh?.close().catch(() => undefined);
+    this.fh = undefined;
+    const reason = `audit log write failed in ${this.dir}: ${err.code ?? err.message}`;
+    if (!this.trouble)
+      this.logger.error({ err: err.message }, 'audit log write failed; records are kept in memory and written when the disk accepts them');
+    this.trouble = { since: this.trouble?.since ?? this.opts.now(), reason };
+    this.retryTimer = setTimeout(() => this.schedule(), this.retryMs);
+    this.retryTimer.unref();
+    this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
+  }
+
+  /** The disk took the records kept in memory: said in the log, and recorded, since the gap is part of the record. */
+  private caughtUp(): void {
+    const t = this.trouble!;
+    const caughtUp = { since: new Date(t.since).toISOString(), reason: t.reason };
+    this.trouble = undefined;
+    this.retryMs = RETRY_MIN_MS;
+    this.logger.warn(caughtUp, 'audit log writing again: the records kept in memory are on disk');
+    void this.append('audit_recovered', { delayedWrite: caughtUp }).catch(() => undefined);
+  }
 }
 
 interface Resumed {

@@ -29,6 +29,9 @@ export type AuditVerification =
  * Recomputes the chain over `files` (sorted by name, which for daily files is chronological):
  * every record's own hash, its link to the record before (across files), consecutive seq, and
  * each file's seal (`<file>.sig`) when present. Reports the first broken record.
+ * With a public key every day but the newest must be sealed: a day rewritten from its first record on, with its
+ * seal deleted, chains as well as the real one, and only the missing seal tells. The newest day may be unsealed
+ * (a running agent seals it at midnight or when it stops) and is reported as such.
  */
 export async function verifyAuditFiles(files: readonly string[], opts: { publicKey?: KeyObject } = {}): Promise<AuditVerification> {
   if (files.length === 0) throw new Error('audit verify: expected at least one audit file');
@@ -77,6 +80,10 @@ export async function verifyAuditFiles(files: readonly string[], opts: { publicK
     }
     const seal = await checkFileSeal(file, bySeq, prev?.seq, opts.publicKey);
     if ('reason' in seal) return { ok: false, file: sealPath(file), line: 0, reason: seal.reason, records };
+    if (opts.publicKey && seal.status === 'missing' && file !== ordered[ordered.length - 1]) {
+      const reason = `${basename(file)} has no seal, yet a later day follows it: the seal was deleted (the day may have been rewritten) or the day was written without a signing key`;
+      return { ok: false, file: sealPath(file), line: 0, reason, records };
+    }
     seals.push(seal);
   }
   return { ok: true, files: ordered.length, records, first, head: prev, seals };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import type { z } from 'zod';
 import { EVENT_TYPE_IDS, SITE_EVENT_PREFIX } from '../contract/event-types.ts';
 import { RULE_TYPES, type RuleType } from '../contract/rule-types.ts';
 import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors.ts';
@@ -29,6 +30,12 @@ export interface Catalogue {
   sourceText(source: string): string;
 }
 
+/** A problem of a catalogue file, with the file it is in. */
+interface FileProblem {
+  file: string;
+  problem: ConfigProblem;
+}
+
 /** The built-in catalogue, corrected and extended by a site's file when given. Throws ConfigError naming the file. */
 export function loadCatalogue(overrideFile?: string): Catalogue {
   const base = parseFile(BUILTIN_CATALOGUE, catalogueFileSchema);
@@ -37,13 +44,10 @@ export function loadCatalogue(overrideFile?: string): Catalogue {
   const ruleTypes: Record<string, string> = { ...base.ruleTypes };
   const sources: Record<string, string> = { ...base.sources };
   let version = base.version;
-  const problems: { file: string; problem: ConfigProblem }[] = [];
-  problems.push(
-    ...duplicateIds(events).map((i) => ({
-      file: BUILTIN_CATALOGUE,
-      problem: { path: `events[${i}].id`, message: `duplicate event id "${events[i].id}"` },
-    })),
-  );
+  const problems: FileProblem[] = duplicateIds(events).map((i) => ({
+    file: BUILTIN_CATALOGUE,
+    problem: { path: `events[${i}].id`, message: `duplicate event id "${events[i].id}"` },
+  }));
   problems.push(...wireIdProblems(base.events).map((problem) => ({ file: BUILTIN_CATALOGUE, problem })));
 
   if (overrideFile) {
@@ -53,76 +57,12 @@ export function loadCatalogue(overrideFile?: string): Catalogue {
     Object.assign(ruleTypes, site.ruleTypes);
     Object.assign(sources, site.sources);
     site.events.forEach((o, i) => {
-      const existing = events.find((e) => e.id === o.id);
-      if (!existing) {
-        if (!o.id.startsWith(SITE_EVENT_PREFIX)) {
-          problems.push({
-            file: overrideFile,
-            problem: {
-              path: `events[${i}].id`,
-              message: `no built-in event type "${o.id}": expected one of ${events.map((e) => e.id).join(', ')} to correct, or a new id starting with "${SITE_EVENT_PREFIX}"`,
-            },
-          });
-          return;
-        }
-        if (!o.name?.zh || !o.name.en) {
-          problems.push({
-            file: overrideFile,
-            problem: {
-              path: `events[${i}].name`,
-              message: 'a new event type needs its name in Chinese and English: expected name: { zh: …, en: … }',
-            },
-          });
-          return;
-        }
-        events.push({
-          id: o.id,
-          name: { zh: o.name.zh, en: o.name.en },
-          codes: dropNulls(o.codes ?? {}),
-          ...(o.preset && { preset: o.preset }),
-          definedIn: overrideFile,
-        });
-        return;
-      }
-      if (o.name) existing.name = { ...existing.name, ...o.name };
-      if (o.codes) existing.codes = dropNulls({ ...existing.codes, ...o.codes });
-      if (o.preset === null) delete existing.preset;
-      else if (o.preset) existing.preset = o.preset;
-      existing.definedIn = overrideFile;
+      const problem = applySiteEvent(events, o, i, overrideFile);
+      if (problem) problems.push({ file: overrideFile, problem });
     });
   }
-
-  events.forEach((e, i) => {
-    if (!e.preset) return;
-    const parsed = ruleSchema.safeParse({ ...structuredClone(e.preset.params), id: 'preset', type: e.preset.type, event: e.id });
-    if (parsed.success) return;
-    const at = e.definedIn === BUILTIN_CATALOGUE ? `events[${i}]` : `events (id ${e.id})`;
-    for (const p of problemsFromZod(parsed.error.issues, e.preset.params)) {
-      problems.push({
-        file: e.definedIn,
-        problem: { path: `${at}.preset.params${p.path ? `.${p.path}` : ''}`, message: `${p.message} (a ${e.preset.type} rule)` },
-      });
-    }
-  });
-  for (const type of RULE_TYPES) {
-    const id = ruleTypes[type];
-    if (!id || !events.some((e) => e.id === id)) {
-      problems.push({
-        file: files[files.length - 1],
-        problem: {
-          path: `ruleTypes.${type}`,
-          message: `expected the id of a catalogue event for rules of type ${type}, got ${id === undefined ? 'nothing' : `"${id}"`}`,
-        },
-      });
-    }
-  }
-  if (problems.length) {
-    const file = problems[0].file;
-    throw new ConfigError(
-      file,
-      problems.map((p) => (p.file === file ? p.problem : { path: `${p.file}: ${p.problem.path}`, message: p.problem.message })),
-    );
-  }
+  problems.push(...presetProblems(events), ...ruleTypeProblems(ruleTypes, events, files[files.length - 1]));
+  if (problems.length) throw catalogueError(problems);
 
   const byId = new Map(events.map((e) => [e.id, e]));
   return {
@@ -134,6 +74,83 @@ export function loadCatalogue(overrideFile?: string): Catalogue {
     eventOf: (rule) => byId.get(rule.event ?? ruleTypes[rule.type])!,
     sourceText: (s) => sources[s] ?? s,
   };
+}
+
+type SiteEvent = z.infer<typeof catalogueOverrideSchema>['events'][number];
+
+/**
+ * A site's entry `i` (of `file`) corrects the built-in event of its id, or adds a new event of its own prefix with
+ * both names; otherwise it is the problem returned. `events` is changed in place.
+ */
+function applySiteEvent(events: CatalogueEvent[], o: SiteEvent, i: number, file: string): ConfigProblem | undefined {
+  const existing = events.find((e) => e.id === o.id);
+  if (!existing) {
+    if (!o.id.startsWith(SITE_EVENT_PREFIX))
+      return {
+        path: `events[${i}].id`,
+        message: `no built-in event type "${o.id}": expected one of ${events.map((e) => e.id).join(', ')} to correct, or a new id starting with "${SITE_EVENT_PREFIX}"`,
+      };
+    if (!o.name?.zh || !o.name.en)
+      return {
+        path: `events[${i}].name`,
+        message: 'a new event type needs its name in Chinese and English: expected name: { zh: …, en: … }',
+      };
+    events.push({
+      id: o.id,
+      name: { zh: o.name.zh, en: o.name.en },
+      codes: dropNulls(o.codes ?? {}),
+      ...(o.preset && { preset: o.preset }),
+      definedIn: file,
+    });
+    return undefined;
+  }
+  if (o.name) existing.name = { ...existing.name, ...o.name };
+  if (o.codes) existing.codes = dropNulls({ ...existing.codes, ...o.codes });
+  if (o.preset === null) delete existing.preset;
+  else if (o.preset) existing.preset = o.preset;
+  existing.definedIn = file;
+  return undefined;
+}
+
+/** Presets whose parameters do not make a valid rule of their type. */
+function presetProblems(events: readonly CatalogueEvent[]): FileProblem[] {
+  return events.flatMap((e, i) => {
+    if (!e.preset) return [];
+    const parsed = ruleSchema.safeParse({ ...structuredClone(e.preset.params), id: 'preset', type: e.preset.type, event: e.id });
+    if (parsed.success) return [];
+    const at = e.definedIn === BUILTIN_CATALOGUE ? `events[${i}]` : `events (id ${e.id})`;
+    const type = e.preset.type;
+    return problemsFromZod(parsed.error.issues, e.preset.params).map((p) => ({
+      file: e.definedIn,
+      problem: { path: `${at}.preset.params${p.path ? `.${p.path}` : ''}`, message: `${p.message} (a ${type} rule)` },
+    }));
+  });
+}
+
+/** Rule types without a catalogue event to report (said of the last file read). */
+function ruleTypeProblems(ruleTypes: Record<string, string>, events: readonly CatalogueEvent[], file: string): FileProblem[] {
+  return RULE_TYPES.flatMap((type) => {
+    const id = ruleTypes[type];
+    if (id && events.some((e) => e.id === id)) return [];
+    return [
+      {
+        file,
+        problem: {
+          path: `ruleTypes.${type}`,
+          message: `expected the id of a catalogue event for rules of type ${type}, got ${id === undefined ? 'nothing' : `"${id}"`}`,
+        },
+      },
+    ];
+  });
+}
+
+/** One error naming the first problem's file; problems of the other file name theirs in the path. */
+function catalogueError(problems: readonly FileProblem[]): ConfigError {
+  const file = problems[0].file;
+  return new ConfigError(
+    file,
+    problems.map((p) => (p.file === file ? p.problem : { path: `${p.file}: ${p.problem.path}`, message: p.problem.message })),
+  );
 }
 
 let builtin: Catalogue | undefined;

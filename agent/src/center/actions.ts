@@ -11,6 +11,8 @@ export interface ActionRequest {
   /** The patrol unit a dispatch sends. */
   unit?: string;
   note?: string;
+  /** The event's site, when the caller names it (ids are unique per site; without it, the first archived of that id). */
+  site?: string;
 }
 
 /** Who asks: the signed-in user and their role. */
@@ -66,7 +68,7 @@ export async function takeAction(
       error: `refused: ${req.action} needs the role ${ACTION_ROLES[req.action].join(' or ')}; you are ${actor.role}`,
     };
   }
-  const alert = await store.latestAlert(eventId);
+  const alert = await store.latestAlert(eventId, req.site);
   if (!alert) return { kind: 'no-event', error: `no event ${eventId}` };
   const requestId = deps.requestId?.() ?? `center-${randomUUID()}`;
   await store.recordAction({

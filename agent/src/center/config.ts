@@ -1,9 +1,11 @@
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
 import { brokerLoginFields } from '../publish/config.ts';
+import { trustedProxiesSchema } from '../web/client-address.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,
@@ -35,7 +37,8 @@ export const centerMqttSchema = z.strictObject({
         'MQTT 5: instances with the same group name share the messages between them (for several center instances on one database). Absent: this instance receives everything.',
     }),
   clientId: z.string().min(1).max(64).optional().meta({
-    description: 'MQTT client id, unique per instance and stable, so the broker keeps its session and messages across a restart.',
+    description:
+      'MQTT client id, unique per instance and stable, so the broker keeps its session and messages across a restart. Default: jifang-center-HOSTNAME (set it when two instances share a host name).',
   }),
   ...brokerLoginFields,
   sessionExpirySeconds: z
@@ -154,8 +157,9 @@ export const centerConfigSchema = z.strictObject({
         })
         .optional()
         .meta({ description: 'Serve the console over HTTPS with these PEM files; absent: plain HTTP.' }),
+      trustedProxies: trustedProxiesSchema,
     })
-    .default({ host: '127.0.0.1', port: 8780 })
+    .default({ host: '127.0.0.1', port: 8780, trustedProxies: [] })
     .meta({ description: "The console's web server (default 127.0.0.1:8780)." }),
   users: z.string().min(1, { error: 'expected the path of the users file' }).meta({
     description: "The file of the console's users and their hashed passwords, made with jifang center-user; relative to the config file.",
@@ -197,6 +201,14 @@ export const centerConfigSchema = z.strictObject({
     .meta({ description: 'How much the center logs: fatal, error, warn, info (default), debug, trace or silent.' }),
 });
 export type CenterConfig = z.infer<typeof centerConfigSchema>;
+
+/**
+ * The instance's MQTT client id: the configured one, else one from the host name, the same after every restart so
+ * the broker's persistent session (and the messages queued in it) is this instance's again.
+ */
+export function centerClientId(mqtt: { clientId?: string | undefined }, host = hostname()): string {
+  return mqtt.clientId ?? `jifang-center-${host.replace(/[^A-Za-z0-9_.-]/g, '_')}`.slice(0, 64);
+}
 
 /** Reads and validates a center config; relative paths resolve against the file's folder. */
 export function loadCenterConfig(file: string): CenterConfig {

@@ -33,9 +33,15 @@ export function renderTemplate(template: unknown, alert: Record<string, unknown>
   return walk(template);
 }
 
+/** The forwarders that want a message in this lifecycle state. */
+export const forwarderIds = (list: readonly ForwarderConfig[], state: string): string[] =>
+  list.filter((f) => (f.states as readonly string[]).includes(state)).map((f) => f.id);
+
 export interface Forwarders {
   /** The platforms that want a message in this lifecycle state. */
   ids(state: string): readonly string[];
+  /** Deliveries given up because their archived message could not be read. */
+  skipped(): number;
   /** Sends what is due now; returns how many were attempted. */
   tick(): Promise<number>;
   stop(): Promise<void>;
@@ -55,11 +61,19 @@ export function startForwarders(
   const now = opts.now ?? Date.now;
   let running: Promise<number> | null = null;
   let stopped = false;
+  let skipped = 0;
 
   const send = async (d: ClaimedDelivery): Promise<void> => {
     const f = byId.get(d.forwarder);
     if (!f) return; // a forwarder removed from the config: its rows stay pending until it comes back
-    const alert = d.alert as unknown as Record<string, unknown>;
+    const alert = readRow(d);
+    if (!alert) {
+      // A row no later code can read is given up at once, so it never holds up the others.
+      skipped++;
+      log.error({ forwarder: f.id, eventId: d.eventId, site: d.site, seq: d.seq }, 'archived message unreadable: delivery skipped');
+      await store.finishDelivery(d, { ok: false, status: null, error: 'the archived message is not readable JSON', nextAt: null });
+      return;
+    }
     const body = JSON.stringify(f.template === undefined ? alert : renderTemplate(f.template, alert));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -111,7 +125,8 @@ export function startForwarders(
   timer?.unref();
 
   return {
-    ids: (state) => list.filter((f) => (f.states as readonly string[]).includes(state)).map((f) => f.id),
+    skipped: () => skipped,
+    ids: (state) => forwarderIds(list, state),
     tick,
     stop: async () => {
       stopped = true;
@@ -119,4 +134,14 @@ export function startForwarders(
       await running?.catch(() => undefined);
     },
   };
+}
+
+/** The archived alert as JSON, whatever this version's schema says of it; null when it is not a JSON object. */
+function readRow(d: ClaimedDelivery): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(d.alertJson) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }

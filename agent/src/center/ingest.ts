@@ -1,25 +1,44 @@
-import { alertSchema, type Alert } from '../contract/alert.ts';
-import { commandResultSchema, type CommandResult } from '../contract/commands.ts';
+import type { Alert } from '../contract/alert.ts';
+import type { CommandResult } from '../contract/commands.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
-import { cameraHealthSchema, statusSchema } from '../contract/health.ts';
+import { clip, INCOMING, WIRE_LIMITS, wireLimitProblem, type IncomingTypes } from './incoming.ts';
+import { classifyWriteError } from './store/errors.ts';
 import type { CenterStore } from './store/types.ts';
-import { parseCenterTopic } from './topics.ts';
-
-/** Newer agents add optional fields (category, phase, plate): kept, not refused. */
-const incomingAlert = alertSchema.loose();
+import { parseCenterTopic, type CenterTopic } from './topics.ts';
 
 export interface IngestCounters {
   received: number;
   events: number;
   duplicates: number;
   snapshots: number;
+  /** Messages refused by their content (not JSON, not the contract, over the limits). */
   rejected: number;
+  /** Messages about another site (or camera) than the topic they came on: a box speaking for another. */
+  wrongSite: number;
+  /** Messages on a topic the center cannot place. */
+  unplaced: number;
+  /** Messages the store refused, kept in the dead letters. */
+  deadLetters: number;
+  /** Writes that failed for the store's sake (down, restarting), retried before acknowledging. */
+  storeFailures: number;
+}
+
+/** Why the archive cannot take messages right now, and since when; null while it can. */
+export interface StoreProblem {
+  error: string;
+  since: number;
 }
 
 export interface Ingest {
-  /** Resolves once the message is durably stored (or judged bad and logged): only then is it acknowledged. */
-  handle(topic: string, payload: Buffer): Promise<void>;
+  /**
+   * Resolves once the message is durably stored, dead-lettered, or judged bad and logged: only then is it
+   * acknowledged. Rejects only when the store could not be written for its own sake (worth retrying).
+   */
+  handle(topic: string, payload: Buffer, retry?: boolean): Promise<void>;
+  /** Handles a dead letter again (after an upgrade or a repair): archived, or the store's reason it still refuses it. */
+  replay(id: number): Promise<{ ok: true } | { ok: false; error: string }>;
+  storeProblem(): StoreProblem | null;
   counters: IngestCounters;
 }
 
@@ -31,112 +50,226 @@ export interface IngestDeps {
   forwarders: (state: string) => readonly string[];
   log: Logger;
   onEvent?: (alert: Alert) => void;
-  onCommandResult?: (result: CommandResult) => void;
+  onCommandResult?: (site: string, result: CommandResult) => void;
   onChange?: () => void;
   now?: () => number;
 }
 
+/** A message judged storable, and the write that stores it. */
+type Write = () => Promise<void>;
+type Refusal = { kind: 'refused'; refused: string; counter: 'rejected' | 'wrongSite' };
+type Plan = { kind: 'write'; run: Write } | Refusal | { kind: 'unplaced' } | null;
+
 export function createIngest(deps: IngestDeps): Ingest {
-  const { root, store, log } = deps;
+  const { store, log } = deps;
   const now = deps.now ?? Date.now;
-  const counters: IngestCounters = { received: 0, events: 0, duplicates: 0, snapshots: 0, rejected: 0 };
-  const reject = (topic: string, why: string) => {
-    counters.rejected++;
-    log.warn({ topic, reason: why }, 'message refused');
+  const counters: IngestCounters = {
+    received: 0,
+    events: 0,
+    duplicates: 0,
+    snapshots: 0,
+    rejected: 0,
+    wrongSite: 0,
+    unplaced: 0,
+    deadLetters: 0,
+    storeFailures: 0,
   };
-  const json = (topic: string, payload: Buffer): unknown => {
+  let problem: StoreProblem | null = null;
+  const warn = limitedLog(log, now);
+  const plan = planner(deps, counters, now);
+
+  /** Runs the write; a refusal by the store is the message's fault (dead-lettered), anything else the store's (thrown). */
+  const write = async (w: Write): Promise<{ refused: { message: string; code: string | null } } | null> => {
     try {
-      return JSON.parse(payload.toString('utf8'));
+      await w();
     } catch (err) {
-      reject(topic, `not JSON (${(err as Error).message})`);
-      return undefined;
+      const f = classifyWriteError(err);
+      if (f.kind === 'refused') return { refused: f };
+      counters.storeFailures++;
+      problem ??= { error: f.message, since: now() };
+      problem.error = f.message;
+      throw err;
     }
+    if (problem) log.info({ downSince: new Date(problem.since).toISOString() }, 'the archive takes messages again');
+    problem = null;
+    return null;
   };
-  const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
-    e.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
 
   return {
     counters,
-    async handle(topic, payload) {
-      counters.received++;
-      const t = parseCenterTopic(root, topic);
-      const at = now();
-      switch (t.kind) {
-        case 'event': {
-          const raw = json(topic, payload);
-          if (raw === undefined) return;
-          const parsed = incomingAlert.safeParse(raw);
-          if (!parsed.success) return reject(topic, `not a ${'jifang.event/1'} alert: ${issues(parsed.error)}`);
-          const alert = parsed.data as Alert & { category?: unknown };
-          if (alert.site !== t.site || alert.camera !== t.camera)
-            return reject(topic, `alert of ${alert.site}/${alert.camera} on the topic of ${t.site}/${t.camera}`);
-          const cat = readCategory(alert.category);
-          const { inserted } = await store.saveEvent(
-            {
-              alert,
-              categoryCode: cat.code,
-              categoryName: cat.name,
-              json: payload.toString('utf8'),
-              receivedAt: at,
-              receivedBy: deps.instance,
-            },
-            deps.forwarders(alert.state),
-          );
-          if (inserted) {
-            counters.events++;
-            log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');
-            deps.onEvent?.(alert);
-            deps.onChange?.();
-          } else {
-            counters.duplicates++;
-          }
-          return;
-        }
-        case 'snapshot': {
-          if (payload.length < 4 || payload[0] !== 0xff || payload[1] !== 0xd8) return reject(topic, 'snapshot is not a JPEG');
+    storeProblem: () => problem,
+    async handle(topic, payload, retry = false) {
+      if (!retry) counters.received++;
+      const p = plan(topic, payload);
+      if (p === null) return;
+      if (p.kind === 'unplaced') {
+        counters.unplaced++;
+        return warn('unplaced', { topic: clip(topic, 200), bytes: payload.length }, 'message on a topic the center cannot place: ignored');
+      }
+      if (p.kind === 'refused') {
+        counters[p.counter]++;
+        return warn(p.counter, { topic: clip(topic, 200), reason: p.refused }, 'message refused');
+      }
+      const out = await write(p.run);
+      if (!out) return;
+      const id = await store.saveDeadLetter({ topic, payload, error: out.refused.message, code: out.refused.code, receivedAt: now() });
+      counters.deadLetters++;
+      log.error(
+        { topic: clip(topic, 200), deadLetter: id, code: out.refused.code, err: clip(out.refused.message, 300) },
+        'the archive refused a message: kept as a dead letter',
+      );
+    },
+    async replay(id) {
+      const letter = await store.getDeadLetter(id);
+      if (!letter) return { ok: false, error: `no dead letter ${id}` };
+      const p = plan(letter.topic, letter.payload);
+      const error =
+        p === null
+          ? null
+          : p.kind === 'unplaced'
+            ? 'the center cannot place its topic'
+            : p.kind === 'refused'
+              ? p.refused
+              : ((await write(p.run))?.refused.message ?? null);
+      await store.finishReplay(id, now(), error);
+      log.info(
+        { deadLetter: id, topic: clip(letter.topic, 200), ...(error ? { err: clip(error, 300) } : {}) },
+        error ? 'dead letter refused again' : 'dead letter archived',
+      );
+      return error === null ? { ok: true } : { ok: false, error };
+    },
+  };
+}
+
+/** What to do with one message: nothing (a topic the center does not archive), refuse it, or store it. */
+function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) {
+  const { store } = deps;
+  const parse = <K extends keyof typeof INCOMING>(kind: K, payload: Buffer): { kind: 'parsed'; ok: IncomingTypes[K] } | Refusal => {
+    const { schema, what } = INCOMING[kind];
+    if (payload.length > WIRE_LIMITS.jsonBytes) return rejected(`${payload.length} bytes, more than ${WIRE_LIMITS.jsonBytes} for ${what}`);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(payload.toString('utf8'));
+    } catch (err) {
+      return rejected(`not JSON (${clip((err as Error).message, 120)})`);
+    }
+    const over = wireLimitProblem(raw);
+    if (over) return rejected(`not ${what}: ${over}`);
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) return rejected(`not ${what}: ${issues(parsed.error)}`);
+    return { kind: 'parsed', ok: parsed.data as IncomingTypes[K] };
+  };
+  const write = (run: Write): Plan => ({ kind: 'write', run });
+  const changed = () => deps.onChange?.();
+
+  const event = (t: { site: string; camera: string }, payload: Buffer): Plan => {
+    const p = parse('event', payload);
+    if (p.kind === 'refused') return p;
+    const alert = p.ok;
+    if (alert.site !== t.site || alert.camera !== t.camera)
+      return wrongSite(`alert of ${clip(alert.site)}/${clip(alert.camera)} on the topic of ${t.site}/${t.camera}`);
+    const cat = readCategory(alert.category);
+    const at = now();
+    return write(async () => {
+      const { inserted } = await store.saveEvent(
+        {
+          alert,
+          categoryCode: cat.code,
+          categoryName: cat.name,
+          json: payload.toString('utf8'),
+          receivedAt: at,
+          receivedBy: deps.instance,
+        },
+        deps.forwarders(alert.state),
+      );
+      if (!inserted) {
+        counters.duplicates++;
+        return;
+      }
+      counters.events++;
+      deps.log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');
+      deps.onEvent?.(alert);
+      changed();
+    });
+  };
+
+  return (topic: string, payload: Buffer): Plan => {
+    const t: CenterTopic = parseCenterTopic(deps.root, topic);
+    switch (t.kind) {
+      case 'ignored':
+        return null;
+      case 'unknown':
+        return { kind: 'unplaced' };
+      case 'event':
+        return event(t, payload);
+      case 'snapshot': {
+        if (payload.length < 4 || payload[0] !== 0xff || payload[1] !== 0xd8) return rejected('snapshot is not a JPEG');
+        const at = now();
+        return write(async () => {
           const { inserted } = await store.saveSnapshot(sha256Hex(payload), payload, topic, at);
           // No contact recorded here: the snapshot's alert records it, one write fewer per picture.
           if (inserted) counters.snapshots++;
           else counters.duplicates++;
-          deps.onChange?.();
-          return;
-        }
-        case 'status': {
-          // A retained message cleared by an empty payload: the box was removed from the broker.
-          if (payload.length === 0) return;
-          const raw = json(topic, payload);
-          if (raw === undefined) return;
-          const parsed = statusSchema.safeParse(raw);
-          if (!parsed.success) return reject(topic, `not a status: ${issues(parsed.error)}`);
-          await store.saveStatus(t.site, parsed.data, at);
-          deps.onChange?.();
-          return;
-        }
-        case 'health': {
-          if (payload.length === 0) return;
-          const raw = json(topic, payload);
-          if (raw === undefined) return;
-          const parsed = cameraHealthSchema.safeParse(raw);
-          if (!parsed.success) return reject(topic, `not a camera health: ${issues(parsed.error)}`);
-          await store.saveHealth(t.site, parsed.data, at);
-          deps.onChange?.();
-          return;
-        }
-        case 'cmd-result': {
-          const raw = json(topic, payload);
-          if (raw === undefined) return;
-          const parsed = commandResultSchema.safeParse(raw);
-          if (!parsed.success) return reject(topic, `not a command result: ${issues(parsed.error)}`);
-          deps.onCommandResult?.(parsed.data);
-          // The same answer arrives on cmd-result and on the response topic: one row (same bytes, same digest).
-          await store.saveCommandResult(t.site, parsed.data, payload.toString('utf8'), at);
-          deps.onChange?.();
-          return;
-        }
-        case 'other':
-          return;
+          changed();
+        });
       }
-    },
+      case 'status': {
+        // A retained message cleared by an empty payload: the box was removed from the broker.
+        if (payload.length === 0) return null;
+        const s = parse('status', payload);
+        const at = now();
+        return s.kind === 'refused' ? s : write(() => store.saveStatus(t.site, s.ok, at).then(changed));
+      }
+      case 'health': {
+        if (payload.length === 0) return null;
+        const h = parse('health', payload);
+        if (h.kind === 'refused') return h;
+        if (h.ok.camera !== t.camera) return wrongSite(`health of camera ${clip(h.ok.camera)} on the topic of ${t.camera}`);
+        const at = now();
+        return write(() => store.saveHealth(t.site, h.ok, at).then(changed));
+      }
+      case 'cmd-result': {
+        const r = parse('cmd-result', payload);
+        if (r.kind === 'refused') return r;
+        const at = now();
+        return write(async () => {
+          deps.onCommandResult?.(t.site, r.ok);
+          // The same answer arrives on cmd-result and on the response topic: one row (same bytes, same digest).
+          await store.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
+          changed();
+        });
+      }
+    }
+  };
+}
+
+const rejected = (why: string): Refusal => ({ kind: 'refused', refused: why, counter: 'rejected' });
+const wrongSite = (why: string): Refusal => ({ kind: 'refused', refused: why, counter: 'wrongSite' });
+
+const issues = (e: { issues: { path: PropertyKey[]; message: string }[] }) =>
+  e.issues
+    .slice(0, 5)
+    .map((i) => `${clip(i.path.map(String).join('.'), 120) || 'payload'}: ${clip(i.message, 200)}`)
+    .join('; ');
+
+/**
+ * Warnings about what boxes send, at most 20 a minute per kind: a box flooding bad messages must not flood the log
+ * (each is counted all the same; the next line says how many were not logged).
+ */
+function limitedLog(log: Logger, now: () => number) {
+  const windows = new Map<string, { start: number; logged: number; quiet: number }>();
+  return (kind: string, fields: Record<string, unknown>, msg: string): void => {
+    const t = now();
+    let w = windows.get(kind);
+    if (!w || t - w.start >= 60_000) {
+      if (w?.quiet) log.warn({ kind, notLogged: w.quiet }, 'more messages of this kind were refused in the last minute');
+      w = { start: t, logged: 0, quiet: 0 };
+      windows.set(kind, w);
+    }
+    if (w.logged < 20) {
+      w.logged++;
+      log.warn(fields, msg);
+    } else w.quiet++;
   };
 }
 

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
-import type { CenterConfig } from './config.ts';
+import { centerClientId, type CenterConfig } from './config.ts';
 import type { Ingest } from './ingest.ts';
 import { centerSubscriptions, responseTopic } from './topics.ts';
 
@@ -13,14 +12,22 @@ export interface BrokerLink {
   clientId: string;
   /** Publishes `…/cmd/event` and waits for the box's answer (MQTT 5 response topic, else `requestId` on `…/cmd-result`). */
   sendEventCommand(site: string, cmd: EventCommand & { requestId: string }): Promise<CommandResult | { timeout: true }>;
-  /** Called by ingest for every result seen, so a waiting command resolves whichever way its answer came. */
-  noteResult(result: CommandResult): void;
+  /** Called by ingest for every result seen (with the site of its topic), so a waiting command resolves whichever way its answer came. */
+  noteResult(site: string, result: CommandResult): void;
   connected(): boolean;
   close(): Promise<void>;
 }
 
+/**
+ * How long one message may wait for the archive (retried with backoff) before the center leaves the broker instead:
+ * the broker keeps the unacknowledged message for this client's session and sends it again after the reconnection.
+ * Well under the keep-alive (60 s; the connection is dropped after 1.5 times that without an answer), which mqtt.js
+ * cannot answer while a message is being handled.
+ */
+export const WRITE_WAIT_MS = 20_000;
+
 export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, log: Logger): Promise<BrokerLink> {
-  const clientId = cfg.clientId ?? `jifang-center-${randomUUID().slice(0, 8)}`;
+  const clientId = centerClientId(cfg);
   const opts: IClientOptions = {
     clientId,
     protocolVersion: cfg.protocolVersion,
@@ -40,24 +47,41 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     if (cfg.tls.key) opts.key = readFileSync(cfg.tls.key);
   }
   const client: MqttClient = mqtt.connect(cfg.url, opts);
-  const waiting = new Map<string, (r: CommandResult) => void>();
+  const waiting = new Map<string, { site: string; answer: (r: CommandResult) => void }>();
   let closing = false;
 
-  // The PUBACK goes out only once the message is stored: a crash before that makes the broker send it again.
+  // The PUBACK goes out only once the message is stored (or refused for good): a crash before that makes the broker
+  // send it again. mqtt.js hands over the next packet only after this one, so the wait is bounded.
   client.handleMessage = (packet, done) => {
     const topic = packet.topic;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const attempt = (delay: number): void => {
-      ingest.handle(topic, payload).then(
-        () => done(),
+    // A PUBACK belongs to the connection the message came on: message ids start again on the next one.
+    const stream = client.stream;
+    const deadline = Date.now() + WRITE_WAIT_MS;
+    const attempt = (delay: number, retry: boolean): void => {
+      ingest.handle(topic, payload, retry).then(
+        () => {
+          if (!closing && client.stream === stream) done();
+        },
         (err: Error) => {
-          if (closing) return;
-          log.error({ err: err.message, topic, retryInMs: delay }, 'storing a message failed: retrying before acknowledging it');
-          setTimeout(() => attempt(Math.min(delay * 2, 30_000)), delay);
+          if (closing || client.stream !== stream) return;
+          if (Date.now() + delay > deadline) {
+            log.error(
+              { err: err.message, topic: topic.slice(0, 200), waitedMs: WRITE_WAIT_MS },
+              'the archive does not take messages: leaving the broker, which keeps them for this session, and coming back',
+            );
+            stream.destroy();
+            return;
+          }
+          log.warn(
+            { err: err.message, topic: topic.slice(0, 200), retryInMs: delay },
+            'storing a message failed: retrying before acknowledging it',
+          );
+          setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
         },
       );
     };
-    attempt(500);
+    attempt(250, false);
   };
   client.on('error', (err) => log.error({ err: err.message }, 'MQTT client error'));
   client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
@@ -82,12 +106,13 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     });
   });
 
-  const noteResult = (r: CommandResult) => {
+  // Matched by site and request: a box answering for a request it was not sent changes nothing.
+  const noteResult = (site: string, r: CommandResult) => {
     if (!r.requestId) return;
     const w = waiting.get(r.requestId);
-    if (w) {
+    if (w?.site === site) {
       waiting.delete(r.requestId);
-      w(r);
+      w.answer(r);
     }
   };
   // MQTT 5 replies on the private response topic come through ingest too (they are under `{root}/+/cmd-result/…`).
@@ -102,9 +127,12 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
           waiting.delete(cmd.requestId);
           resolve({ timeout: true });
         }, cfg.commandTimeoutSeconds * 1000);
-        waiting.set(cmd.requestId, (r) => {
-          clearTimeout(timer);
-          resolve(r);
+        waiting.set(cmd.requestId, {
+          site,
+          answer: (r) => {
+            clearTimeout(timer);
+            resolve(r);
+          },
         });
         const properties =
           cfg.protocolVersion === 5
@@ -125,7 +153,7 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     close: async () => {
       closing = true;
       for (const [id, w] of waiting)
-        w({
+        w.answer({
           schema: COMMAND_RESULT_SCHEMA_ID,
           command: 'event',
           topic: '',
@@ -136,7 +164,8 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
           at: new Date().toISOString(),
         });
       waiting.clear();
-      await client.endAsync();
+      // Not waiting for a message still being stored: unacknowledged, the broker sends it again to the next start.
+      await client.endAsync(true);
     },
   };
 }

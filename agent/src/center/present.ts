@@ -1,3 +1,4 @@
+import { urlHost } from '../core/redact.ts';
 import { wgs84ToGcj02 } from '../geo/gcj02.ts';
 import type { PageId } from './client/pages/table.ts';
 import type { CenterConfig } from './config.ts';
@@ -20,7 +21,11 @@ import type {
 
 /** An event as the console shows it: the archive row plus where to draw it on the configured tiles. */
 export function presentEvent(e: EventRow, cfg: CenterConfig): PresentedEvent {
-  return { ...e, map: toMap(e.lon, e.lat, cfg), thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?rev=${e.rev}` };
+  return {
+    ...e,
+    map: toMap(e.lon, e.lat, cfg),
+    thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?site=${encodeURIComponent(e.site)}&rev=${e.rev}`,
+  };
 }
 
 /** A box as the console shows it: where to draw it on the configured tiles, when its status said where it stands. */
@@ -56,13 +61,17 @@ export function presentEventDetail(
   };
 }
 
-/** The configured forwarders with their delivery counts; a URL's credentials are never shown. */
-export function presentForwarders(cfg: CenterConfig, stats: DeliveryStat[]): ForwarderView[] {
+/**
+ * The configured forwarders with their delivery counts; a URL's credentials are never shown. Webhooks carry their
+ * token in the URL itself (DingTalk, WeCom, Feishu): only an admin, who may read the config anyway, sees more than
+ * the host.
+ */
+export function presentForwarders(cfg: CenterConfig, stats: DeliveryStat[], role: string): ForwarderView[] {
   const byId = new Map(stats.map((s) => [s.forwarder, s]));
   return cfg.forwarders.map((f) => ({
     id: f.id,
     name: f.name ?? f.id,
-    url: f.url.replace(/\/\/[^@/]*@/, '//***@'),
+    url: role === 'admin' ? f.url.replace(/\/\/[^@/]*@/, '//***@') : urlHost(f.url),
     states: f.states,
     stats: byId.get(f.id) ?? { forwarder: f.id, pending: 0, delivered: 0, failed: 0, lastError: null, lastDeliveredAt: null },
   }));

@@ -24,6 +24,9 @@ export const actionBodySchema = z
   .refine((b) => b.action !== 'dispatch' || b.unit !== undefined, { message: 'a dispatch names the patrol unit sent', path: ['unit'] });
 export type ActionBody = z.infer<typeof actionBodySchema>;
 
+/** Event ids are unique per site: `?site=` names which one (without it, the first archived of that id). */
+const siteOf = (ctx: { url: URL }): string | undefined => ctx.url.searchParams.get('site') ?? undefined;
+
 const listQuery = z.strictObject({
   site: z.string().min(1).optional(),
   type: z.string().min(1).optional(),
@@ -45,6 +48,8 @@ export interface RouteDeps {
   forwarders: Forwarders;
   instance: string;
   counters: () => Record<string, number>;
+  /** Why the archive is behind (store unreachable), or null. */
+  degraded: () => string | null;
 }
 
 type Handler = (ctx: WebContext) => Promise<void> | void;
@@ -63,7 +68,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
     ...CENTER_PAGES.map((p) => get(p.path, (ctx) => sendPage(cfg, p.id, ctx))),
     get('/api/events', (ctx) => listEvents(d, ctx)),
     get('/api/events/:id', async (ctx) => {
-      const got = await store.getEvent(ctx.params.id);
+      const got = await store.getEvent(ctx.params.id, siteOf(ctx));
       if (!got) throw new HttpError(404, `no event ${ctx.params.id}`);
       ctx.json(200, presentEventDetail(got, cfg));
     }),
@@ -76,7 +81,9 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
     }),
     { method: 'POST', path: '/api/events/:id/actions', roles: CENTER_ROLES, handle: (ctx) => postAction(actions, ctx) },
     get('/api/boxes', async (ctx) => ctx.json(200, { boxes: (await store.listBoxes()).map((b) => presentBox(b, cfg)), now: Date.now() })),
-    get('/api/forwarders', async (ctx) => ctx.json(200, { forwarders: presentForwarders(cfg, await store.deliveryStats()) })),
+    get('/api/forwarders', async (ctx) =>
+      ctx.json(200, { forwarders: presentForwarders(cfg, await store.deliveryStats(), ctx.session.role) }),
+    ),
     get('/api/streets', async (ctx) => {
       if (!cfg.map.streets) throw new HttpError(404, 'no streets file configured (map.streets)');
       ctx.send(200, 'application/geo+json', await readFile(cfg.map.streets));
@@ -87,7 +94,9 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
         instance: d.instance,
         mqttConnected: d.link.connected(),
         ingest: d.counters(),
-        archive: await store.counts(),
+        degraded: d.degraded(),
+        // While the store is down the counts are unknown, not an error page.
+        archive: await store.counts().catch(() => null),
         storage: store.kind,
       }),
     ),
@@ -134,7 +143,7 @@ async function listEvents(d: RouteDeps, ctx: WebContext): Promise<void> {
 }
 
 async function sendThumbnail(store: CenterStore, ctx: WebContext): Promise<void> {
-  const alert = await store.latestAlert(ctx.params.id);
+  const alert = await store.latestAlert(ctx.params.id, siteOf(ctx));
   const thumb = alert?.evidence.thumbnail;
   if (thumb) return jpeg(ctx, Buffer.from(thumb.base64, 'base64'));
   const snap = alert?.evidence.snapshot ? await store.getSnapshot(alert.evidence.snapshot.sha256) : null;
@@ -149,7 +158,8 @@ function jpeg(ctx: WebContext, body: Buffer): void {
 /** An operator's or dispatcher's action: the use case answers, this says it in HTTP (403, 404, 504, 409 or 200). */
 async function postAction(deps: ActionDeps, ctx: WebContext): Promise<void> {
   const body = await ctx.body(actionBodySchema, 8 * 1024);
-  const out = await takeAction(deps, ctx.params.id, body, ctx.session, (a) => ctx.auditDetail({ ...a }));
+  const site = siteOf(ctx);
+  const out = await takeAction(deps, ctx.params.id, { ...body, ...(site ? { site } : {}) }, ctx.session, (a) => ctx.auditDetail({ ...a }));
   switch (out.kind) {
     case 'not-allowed':
       throw new HttpError(403, out.error);

@@ -4,13 +4,14 @@ import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
 import { startWebServer, sendJson, type WebServer } from '../web/server.ts';
-import type { CenterConfig } from './config.ts';
+import { centerClientId, type CenterConfig } from './config.ts';
 import { createFeed } from './feed.ts';
 import { startForwarders } from './forward.ts';
-import { createIngest, type IngestCounters } from './ingest.ts';
+import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { connectBroker, type BrokerLink } from './link.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
+import { deadLetterRoutes } from './routes-ingest.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
@@ -46,7 +47,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
-  const instance = cfg.mqtt.clientId ?? `center-${process.pid}`;
+  const instance = centerClientId(cfg.mqtt);
   const ingest = createIngest({
     root: cfg.mqtt.root,
     store,
@@ -54,7 +55,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     forwarders: (state) => forwarders.ids(state),
     log: clog,
     onChange: () => feedKick(),
-    onCommandResult: (r) => link?.noteResult(r),
+    onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
   try {
@@ -71,14 +72,30 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       port: cfg.http.port,
       ...(cfg.http.tls ? { tls: cfg.http.tls } : {}),
       usersFile: cfg.users,
+      cookieName: 'jifang_center',
+      trustedProxies: cfg.http.trustedProxies,
       title: { zh: `${cfg.name} · 指挥中心`, en: cfg.name },
       home: '/',
-      routes: centerRoutes({ cfg, store, link: started, feed, forwarders, instance, counters: () => ({ ...ingest.counters }) }),
+      routes: [
+        ...centerRoutes({
+          cfg,
+          store,
+          link: started,
+          feed,
+          forwarders,
+          instance,
+          counters: () => ({ ...ingest.counters, forwardSkipped: forwarders.skipped() }),
+          degraded: () => degraded(ingest),
+        }),
+        ...deadLetterRoutes({ store, ingest }),
+      ],
       assets,
       publicAssets: ['login.js', 'web.css'],
       open: async (req, res) => {
         if (req.url !== '/healthz') return false;
-        sendJson(res, started.connected() ? 200 : 503, { ok: started.connected(), instance });
+        const why = degraded(ingest);
+        const ok = started.connected() && why === null;
+        sendJson(res, ok ? 200 : 503, { ok, instance, mqttConnected: started.connected(), ...(why ? { degraded: why } : {}) });
         return true;
       },
       // Every login and change, with who did it; operator actions are also rows of the archive.
@@ -110,4 +127,10 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     await store.close();
     throw err;
   }
+}
+
+/** What keeps the archive behind, in words; null while messages are stored as they come. */
+function degraded(ingest: Ingest): string | null {
+  const p = ingest.storeProblem();
+  return p ? `the archive has refused writes since ${new Date(p.since).toISOString()} (${p.error}): messages wait at the broker` : null;
 }

@@ -1,23 +1,34 @@
-/** What a topic under `{root}/` carries, by the contract of publish/topics.ts. */
+/**
+ * What a topic under `{root}/` carries, by the contract of publish/topics.ts. `ignored`: a topic of the contract the
+ * center does not archive (commands, metrics, a requested frame); `unknown`: one it cannot place, counted and logged.
+ * A camera id may be any topic level, even a word the box uses itself (`metrics`): the level after it decides.
+ */
 export type CenterTopic =
   | { kind: 'status'; site: string }
   | { kind: 'health'; site: string; camera: string }
   | { kind: 'event'; site: string; camera: string }
   | { kind: 'snapshot'; site: string; camera: string; eventId: string }
   | { kind: 'cmd-result'; site: string }
-  | { kind: 'other'; site: string | null };
+  | { kind: 'ignored'; site: string }
+  | { kind: 'unknown'; site: string | null };
 
 export function parseCenterTopic(root: string, topic: string): CenterTopic {
-  if (!topic.startsWith(`${root}/`)) return { kind: 'other', site: null };
+  if (!topic.startsWith(`${root}/`)) return { kind: 'unknown', site: null };
   const [site, a, b, c, d, ...rest] = topic.slice(root.length + 1).split('/');
-  if (!site) return { kind: 'other', site: null };
-  if (a === 'status' && b === undefined) return { kind: 'status', site };
+  if (!site || a === undefined) return { kind: 'unknown', site: site || null };
+  // `…/cmd-result` and the MQTT 5 response topics below it (`…/cmd-result/{clientId}`).
   if (a === 'cmd-result') return { kind: 'cmd-result', site };
-  if (a === undefined || a === 'cmd' || a === 'metrics') return { kind: 'other', site };
+  if (b === undefined) {
+    if (a === 'status') return { kind: 'status', site };
+    if (a === 'metrics') return { kind: 'ignored', site };
+    return { kind: 'unknown', site };
+  }
+  if (a === 'cmd') return { kind: 'ignored', site };
   if (b === 'health' && c === undefined) return { kind: 'health', site, camera: a };
   if (b === 'events' && c === undefined) return { kind: 'event', site, camera: a };
   if (b === 'events' && c && d === 'snapshot' && rest.length === 0) return { kind: 'snapshot', site, camera: a, eventId: c };
-  return { kind: 'other', site };
+  if (b === 'snapshot' && c === undefined) return { kind: 'ignored', site };
+  return { kind: 'unknown', site };
 }
 
 /**

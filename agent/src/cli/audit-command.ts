@@ -12,6 +12,7 @@ const USAGE = `usage: jifang audit verify [--public-key FILE] FILE|DIR...
 `;
 
 export const command = defineCommand({
+  summary: { args: 'verify|keygen ...', text: "check the audit log's hash chain, make a signing key pair" },
   usage: USAGE,
   subcommands: {
     verify: defineCommand({
@@ -55,6 +56,10 @@ async function verify(paths: string[], publicKeyFile: string | undefined, io: Io
     if (s.status === 'valid') io.out.write(`${s.file}: seal valid up to seq ${s.seq}${tail}\n`);
     else if (s.status === 'unchecked')
       io.out.write(`${s.file}: sealed up to seq ${s.seq}, signature not checked (give --public-key)${tail}\n`);
+    else if (publicKey)
+      io.out.write(
+        `${s.file}: NOT sealed: no signature covers its records (a running agent seals its newest day at midnight or when it stops)\n`,
+      );
   }
   const start =
     result.first === undefined

@@ -16,6 +16,7 @@ const USAGE = `usage: jifang catalogue [CONFIG]
 
 /** `jifang catalogue [CONFIG]`. */
 export const command = defineCommand({
+  summary: { args: '[CONFIG]', text: 'the event catalogue (types, codes, presets); with CONFIG, which its model can serve' },
   usage: USAGE,
   positionals: { max: 1 },
   async run({ positionals }, io) {

@@ -10,11 +10,18 @@ export interface Io {
   err: Writable;
 }
 
+export interface Summary {
+  args: string;
+  text: string;
+}
+
 /**
  * One `jifang` command (or sub-command): its usage text, its options in `node:util` parseArgs form and what it does.
  * `--help`/`-h` is added to every command; arguments are parsed strictly, so an unknown option is named.
  */
 export interface Command<O extends Options = Options> {
+  /** Its line in `jifang --help` (top-level commands): the arguments in short, and what the command does. */
+  summary?: Summary;
   /** Shown by `--help`; the first line is `usage: jifang NAME …`. */
   usage: string;
   options?: O;
@@ -26,6 +33,8 @@ export interface Command<O extends Options = Options> {
 }
 
 /** Keeps each command's option types precise (`values.out` is `string | undefined`, not `unknown`). */
+export function defineCommand<O extends Options>(command: Command<O> & { summary: Summary }): Command<O> & { summary: Summary };
+export function defineCommand<O extends Options>(command: Command<O>): Command<O>;
 export function defineCommand<O extends Options>(command: Command<O>): Command<O> {
   return command;
 }

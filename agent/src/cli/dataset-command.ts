@@ -19,6 +19,7 @@ const EXPORT_USAGE = `usage: jifang dataset export --out DIR [--since DATE|DURAT
 `;
 
 export const command = defineCommand({
+  summary: { args: 'export --out DIR [CONFIG]', text: 'training data (YOLO/COCO) from confirmed events and false positives' },
   usage: `usage: jifang dataset export --out DIR [--since DATE|DURATION] [--format yolo|coco] [CONFIG]\n`,
   subcommands: {
     export: defineCommand({

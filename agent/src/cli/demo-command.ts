@@ -23,6 +23,7 @@ const DEMO_USERS = [
  * broker, and the command center on that broker, so a newcomer sees alerts arrive in the console and can dispatch.
  */
 export const command = defineCommand({
+  summary: { args: 'AGENT CENTER', text: 'the demo: the agent on its embedded broker and the command center (npm start)' },
   usage: `usage: jifang demo AGENT_CONFIG CENTER_CONFIG
 
   the agent on the demo street with its embedded broker, and the command center on that broker (what npm start runs)

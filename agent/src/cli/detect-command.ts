@@ -35,6 +35,7 @@ interface ImageResult {
 
 /** `jifang detect`: runs the detector on image files; exit 0 when all ran, 1 on a failure, 2 on bad usage. */
 export const command = defineCommand({
+  summary: { args: 'IMAGE... [options]', text: 'run the detector on images' },
   usage: USAGE,
   options: {
     model: { type: 'string' },

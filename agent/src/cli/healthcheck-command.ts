@@ -12,6 +12,7 @@ import { defineCommand, UserError } from './command.ts';
  * and opens no port.
  */
 export const command = defineCommand({
+  summary: { args: 'CONFIG', text: 'exit 0 if the agent of CONFIG is alive (container health checks)' },
   usage: `usage: jifang healthcheck CONFIG
 
   exit 0 and print "ok" when the agent running CONFIG refreshed <dataDir>/health.json within three health

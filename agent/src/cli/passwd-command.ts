@@ -10,6 +10,7 @@ const USAGE = `usage: jifang passwd FILE USER [--role ${ROLES.join('|')}]
 
 /** `jifang passwd FILE USER [--role ROLE]`: makes the entries the web console logs in against. */
 export const command = defineCommand({
+  summary: { args: 'FILE USER [--role R]', text: 'add a console user or set a password (scrypt hash in FILE)' },
   usage: USAGE,
   options: { role: { type: 'string', default: 'installer' } },
   positionals: { min: 2, max: 2, missing: 'FILE and USER' },

@@ -27,6 +27,7 @@ interface ImageResult {
 
 /** `jifang plate`: reads plates on image files. */
 export const command = defineCommand({
+  summary: { args: 'IMAGE... [options]', text: 'find and read licence plates on images' },
   usage: USAGE,
   options: {
     crop: { type: 'boolean', default: false },

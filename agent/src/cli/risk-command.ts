@@ -166,11 +166,12 @@ ${COMMON}`,
 });
 
 /** `jifang risk`: where and when to patrol, from incident logs. */
-export const command: Command = {
+export const command = defineCommand({
+  summary: { args: 'backtest|plan FILE...', text: 'where and when to patrol: backtest the risk model, plan patrols' },
   usage: `usage: jifang risk backtest|plan ...
 
   backtest FILE...   replay history week by week: the model against naive baselines
   plan FILE...       the patrol slots for a time range and a budget, and where patrols can be thinned
 `,
   subcommands: { backtest: backtest as Command, plan: plan as Command },
-};
+});

@@ -11,6 +11,7 @@ import { untilSignal } from './until-signal.ts';
  * `jifang run CONFIG`: runs until SIGINT/SIGTERM. Alerts go to stdout, one line each; structured logs to stderr.
  */
 export const command = defineCommand({
+  summary: { args: 'CONFIG', text: 'run the agent with a config file' },
   usage: `usage: jifang run CONFIG
 
   run the agent: alerts on stdout, one line each; structured logs on stderr (JIFANG_LOG_LEVEL overrides the

@@ -8,6 +8,7 @@ import { publishedSchemas } from './published-schemas.ts';
  * or prints the alert schema when no directory is given.
  */
 export const command = defineCommand({
+  summary: { args: '[--out DIR]', text: 'JSON Schemas of the alert, health, status, commands, dataset manifest and config' },
   usage: `usage: jifang schema [--out DIR]
 
   print the alert's JSON Schema (jifang.event/1), or with --out write every published schema into DIR:

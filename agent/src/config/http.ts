@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { trustedProxiesSchema } from '../web/client-address.ts';
 
 /** Optional HTTPS for a local web server: PEM certificate chain and private key files. */
 export const webTlsSchema = z.strictObject({
@@ -28,6 +29,7 @@ export const httpSchema = z.strictObject({
     description: "Address to listen on: 127.0.0.1 (default, this box only, e.g. through an SSH tunnel) or the box's LAN address / 0.0.0.0.",
   }),
   tls: webTlsSchema.optional().meta({ description: 'Serve over HTTPS with these PEM files; absent: plain HTTP.' }),
+  trustedProxies: trustedProxiesSchema,
   console: consoleSchema.optional().meta({ description: "The box's web console (live view, zones, events); absent: off." }),
 });
 export type HttpConfig = z.infer<typeof httpSchema>;

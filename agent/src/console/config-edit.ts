@@ -1,10 +1,12 @@
 import { copyFile, readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import { parseConfigText } from '../config/load.ts';
 import { ConfigError, formatProblem, type ConfigProblem } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { writeFileAtomic } from '../core/durable.ts';
+import { HttpError } from '../web/http-error.ts';
 
 /**
  * What the editor sends for one camera. Only the shape is checked here: the content is checked by the config's own
@@ -81,9 +83,28 @@ export async function saveConfigText(
   const current = await readFile(file, 'utf8');
   if (sha256Hex(current) !== baseSha256) return { conflict: true };
   const backup = `${file}.${now.toISOString().replace(/[:.]/g, '-')}.bak`;
-  await copyFile(file, backup);
-  await writeFileAtomic(file, next);
+  try {
+    await copyFile(file, backup);
+    await writeFileAtomic(file, next);
+  } catch (err) {
+    throw readOnlyRefusal(file, err as NodeJS.ErrnoException);
+  }
   return { backup, sha256: sha256Hex(next) };
+}
+
+/**
+ * Both documented deployments mount the config read-only (docker `-v /etc/jifang:/etc/jifang:ro`, systemd
+ * `ProtectSystem=strict`): the editor says so, and how to deploy for it, instead of a bare 500.
+ */
+function readOnlyRefusal(file: string, err: NodeJS.ErrnoException): Error {
+  if (err.code !== 'EROFS' && err.code !== 'EACCES' && err.code !== 'EPERM') return err;
+  return new HttpError(
+    403,
+    `cannot save: ${dirname(file)} is read-only for the agent (${err.code}); nothing was written. The console saves by ` +
+      `writing ${basename(file)} and a backup beside it, so its folder must be writable by the agent's user: with docker, ` +
+      'mount the config folder without ":ro" and owned by uid 10001; with systemd, add the folder to ReadWritePaths= and ' +
+      'give the jifang user write access. Otherwise make the change in the file by hand (the diff above) and reload.',
+  );
 }
 
 type Path = (string | number)[];

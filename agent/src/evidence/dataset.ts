@@ -115,111 +115,14 @@ export async function exportDataset(opts: DatasetExportOptions): Promise<Dataset
   if (!(await isDir(evidenceRoot))) throw new Error(`${evidenceRoot}: no evidence folder (is ${opts.dataDir} the agent's data folder?)`);
   const verdicts = eventVerdicts(await readAudit(join(opts.dataDir, 'audit')));
   const entries = (await openEvidenceStore(evidenceRoot)).list();
-
-  const skipped = { undecided: 0, noFrame: 0 };
-  const candidates: Candidate[] = [];
-  for (const entry of entries) {
-    if (opts.since !== undefined && entry.createdAt < opts.since) continue;
-    const verdict = verdicts.get(entry.eventId);
-    if (!verdict?.outcome) {
-      skipped.undecided++;
-      continue;
-    }
-    const kind = verdict.outcome === 'false_positive' ? 'hard_negative' : 'frame';
-    // Of an event's undrawn frames the last is its best evidence (a better frame replaces the first snapshot).
-    const file = entry.files
-      .filter((f) => f.kind === kind)
-      .sort((a, b) => a.storedAt - b.storedAt)
-      .at(-1);
-    const info = frameInfoSchema.safeParse(file?.info);
-    if (!file || !info.success) {
-      skipped.noFrame++;
-      continue;
-    }
-    candidates.push({ entry, verdict: verdict as Candidate['verdict'], file, info: info.data });
-  }
-
-  const classes = [
-    ...new Set(candidates.filter((c) => c.verdict.outcome !== 'false_positive').flatMap((c) => c.info.objects.map((o) => o.label))),
-  ].sort();
-  const classOf = new Map(classes.map((c, i) => [c, i]));
-  const masks = new Map((opts.cameras ?? []).map((c) => [c.id, compilePrivacyMask(c.privacyMasks)]));
-
+  const { candidates, skipped } = selectCandidates(entries, verdicts, opts.since);
+  const classes = classesOf(candidates);
   // Every source is checked before anything is written: a changed evidence file stops the export, not half of it.
-  for (const c of candidates) {
-    if (sha256Hex(await readFile(c.file.path)) !== c.file.sha256)
-      throw new Error(`${c.file.path}: its SHA-256 is not the one the evidence listing records (the file was changed): nothing exported`);
-  }
-  await mkdir(join(opts.out, 'images'), { recursive: true });
-  if (opts.format === 'yolo') await mkdir(join(opts.out, 'labels'), { recursive: true });
-  const images: DatasetImage[] = [];
-  const events = { cleared: 0, resolved: 0, false_positive: 0 };
-  let unmaskedAtSource = 0;
-  for (const c of candidates) {
-    const stored = await readFile(c.file.path);
-    const { bytes, privacy, unmasked } = await privacyChecked(stored, opts.cameras ? masks.get(c.entry.camera) : undefined, !!opts.cameras);
-    if (unmasked) unmaskedAtSource++;
-    const negative = c.verdict.outcome === 'false_positive';
-    const { width, height } = c.info;
-    const convert = opts.format === 'yolo' ? yoloBox : cocoBox;
-    const boxes = c.info.objects.flatMap((o) => {
-      const box = convert(o.box, width, height);
-      const cls = classOf.get(o.label);
-      return box ? [{ label: o.label, ...(cls !== undefined && { class: cls }), score: round3(o.score), box }] : [];
-    });
-    const base = `${c.entry.eventId}-${c.file.sha256.slice(0, 12)}`;
-    const image: DatasetImage = {
-      file: `images/${base}.jpg`,
-      ...(opts.format === 'yolo' && { labels: `labels/${base}.txt` }),
-      camera: c.entry.camera,
-      eventId: c.entry.eventId,
-      type: c.verdict.type ?? 'unknown',
-      ...(c.verdict.category && { category: c.verdict.category }),
-      outcome: c.verdict.outcome,
-      negative,
-      width,
-      height,
-      at: c.info.at,
-      boxes: negative ? [] : boxes,
-      ...(negative && { rejected: boxes }),
-      source: relative(evidenceRoot, c.file.path),
-      sourceSha256: c.file.sha256,
-      privacy,
-    };
-    await writeFileAtomic(join(opts.out, image.file), bytes);
-    if (image.labels) await writeFileAtomic(join(opts.out, image.labels), yoloLabels(image));
-    images.push(image);
-    events[c.verdict.outcome]++;
-  }
-
-  const manifest: DatasetManifest = {
-    schema: DATASET_SCHEMA_ID,
-    format: opts.format,
-    ...(opts.since !== undefined && { since: new Date(opts.since).toISOString() }),
-    classes,
-    counts: {
-      images: images.length,
-      positives: images.filter((i) => !i.negative).length,
-      negatives: images.filter((i) => i.negative).length,
-      boxes: images.reduce((n, i) => n + i.boxes.length, 0),
-      events,
-      skipped,
-      unmaskedAtSource,
-    },
-    images,
-  };
-  const fixed = opts.format === 'yolo' ? ['data.yaml', 'classes.txt'] : ['annotations.json'];
-  if (opts.format === 'yolo') {
-    await writeFileAtomic(
-      join(opts.out, 'data.yaml'),
-      `# jifang dataset export (${DATASET_SCHEMA_ID}): every image is listed in manifest.json\n${stringify({ path: '.', train: 'images', val: 'images', nc: classes.length, names: classes })}`,
-    );
-    await writeFileAtomic(join(opts.out, 'classes.txt'), classes.map((c) => `${c}\n`).join(''));
-  } else {
-    await writeFileAtomic(join(opts.out, 'annotations.json'), `${JSON.stringify(cocoAnnotations(manifest), null, 1)}\n`);
-  }
+  await verifySources(candidates);
+  const { images, unmaskedAtSource } = await writeImages(candidates, { ...opts, evidenceRoot, classes });
+  const manifest = datasetManifest(opts, { classes, images, skipped, unmaskedAtSource });
+  const fixed = await writeIndexFiles(opts.out, manifest);
   await writeFileAtomic(join(opts.out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-
   // What the earlier export wrote and this one does not (a frame aged out of the evidence, another format).
   const now = new Set(['manifest.json', ...fixed, ...images.flatMap((i) => (i.labels ? [i.file, i.labels] : [i.file]))]);
   let removed = 0;
@@ -230,6 +133,153 @@ export async function exportDataset(opts: DatasetExportOptions): Promise<Dataset
   }
   if (opts.format !== 'yolo') await rmdir(join(opts.out, 'labels')).catch(() => undefined);
   return { manifest, removed };
+}
+
+type Skipped = DatasetManifest['counts']['skipped'];
+
+/** The events an operator decided on, since `since`, each with its best undrawn frame; the others counted as skipped. */
+function selectCandidates(
+  entries: readonly EvidenceEntry[],
+  verdicts: ReadonlyMap<string, EventVerdict>,
+  since: number | undefined,
+): { candidates: Candidate[]; skipped: Skipped } {
+  const skipped = { undecided: 0, noFrame: 0 };
+  const candidates: Candidate[] = [];
+  for (const entry of entries) {
+    if (since !== undefined && entry.createdAt < since) continue;
+    const verdict = verdicts.get(entry.eventId);
+    if (!verdict?.outcome) {
+      skipped.undecided++;
+      continue;
+    }
+    const file = bestFrame(entry, verdict.outcome === 'false_positive' ? 'hard_negative' : 'frame');
+    const info = frameInfoSchema.safeParse(file?.info);
+    if (!file || !info.success) {
+      skipped.noFrame++;
+      continue;
+    }
+    candidates.push({ entry, verdict: verdict as Candidate['verdict'], file, info: info.data });
+  }
+  return { candidates, skipped };
+}
+
+/** Of an event's undrawn frames the last is its best evidence (a better frame replaces the first snapshot). */
+function bestFrame(entry: EvidenceEntry, kind: 'frame' | 'hard_negative'): StoredFile | undefined {
+  return entry.files
+    .filter((f) => f.kind === kind)
+    .sort((a, b) => a.storedAt - b.storedAt)
+    .at(-1);
+}
+
+/** The labels of the confirmed events' objects, sorted: a label's class is its index. */
+function classesOf(candidates: readonly Candidate[]): string[] {
+  return [
+    ...new Set(candidates.filter((c) => c.verdict.outcome !== 'false_positive').flatMap((c) => c.info.objects.map((o) => o.label))),
+  ].sort();
+}
+
+async function verifySources(candidates: readonly Candidate[]): Promise<void> {
+  for (const c of candidates) {
+    if (sha256Hex(await readFile(c.file.path)) !== c.file.sha256)
+      throw new Error(`${c.file.path}: its SHA-256 is not the one the evidence listing records (the file was changed): nothing exported`);
+  }
+}
+
+/** Each candidate's image (masked again when cameras are given) and, for YOLO, its labels file. */
+async function writeImages(
+  candidates: readonly Candidate[],
+  opts: DatasetExportOptions & { evidenceRoot: string; classes: readonly string[] },
+): Promise<{ images: DatasetImage[]; unmaskedAtSource: number }> {
+  await mkdir(join(opts.out, 'images'), { recursive: true });
+  if (opts.format === 'yolo') await mkdir(join(opts.out, 'labels'), { recursive: true });
+  const classOf = new Map(opts.classes.map((c, i) => [c, i]));
+  const masks = new Map((opts.cameras ?? []).map((c) => [c.id, compilePrivacyMask(c.privacyMasks)]));
+  const images: DatasetImage[] = [];
+  let unmaskedAtSource = 0;
+  for (const c of candidates) {
+    const stored = await readFile(c.file.path);
+    const { bytes, privacy, unmasked } = await privacyChecked(stored, opts.cameras ? masks.get(c.entry.camera) : undefined, !!opts.cameras);
+    if (unmasked) unmaskedAtSource++;
+    const image = datasetImage(c, { format: opts.format, classOf, evidenceRoot: opts.evidenceRoot, privacy });
+    await writeFileAtomic(join(opts.out, image.file), bytes);
+    if (image.labels) await writeFileAtomic(join(opts.out, image.labels), yoloLabels(image));
+    images.push(image);
+  }
+  return { images, unmaskedAtSource };
+}
+
+/** A candidate's manifest entry: its boxes in the format's convention (kept as `rejected` on a hard negative). */
+function datasetImage(
+  c: Candidate,
+  ctx: { format: DatasetFormat; classOf: ReadonlyMap<string, number>; evidenceRoot: string; privacy: DatasetImage['privacy'] },
+): DatasetImage {
+  const negative = c.verdict.outcome === 'false_positive';
+  const { width, height } = c.info;
+  const convert = ctx.format === 'yolo' ? yoloBox : cocoBox;
+  const boxes = c.info.objects.flatMap((o) => {
+    const box = convert(o.box, width, height);
+    const cls = ctx.classOf.get(o.label);
+    return box ? [{ label: o.label, ...(cls !== undefined && { class: cls }), score: round3(o.score), box }] : [];
+  });
+  const base = `${c.entry.eventId}-${c.file.sha256.slice(0, 12)}`;
+  return {
+    file: `images/${base}.jpg`,
+    ...(ctx.format === 'yolo' && { labels: `labels/${base}.txt` }),
+    camera: c.entry.camera,
+    eventId: c.entry.eventId,
+    type: c.verdict.type ?? 'unknown',
+    ...(c.verdict.category && { category: c.verdict.category }),
+    outcome: c.verdict.outcome,
+    negative,
+    width,
+    height,
+    at: c.info.at,
+    boxes: negative ? [] : boxes,
+    ...(negative && { rejected: boxes }),
+    source: relative(ctx.evidenceRoot, c.file.path),
+    sourceSha256: c.file.sha256,
+    privacy: ctx.privacy,
+  };
+}
+
+function datasetManifest(
+  opts: DatasetExportOptions,
+  parts: { classes: string[]; images: DatasetImage[]; skipped: Skipped; unmaskedAtSource: number },
+): DatasetManifest {
+  const { images } = parts;
+  const events = { cleared: 0, resolved: 0, false_positive: 0 };
+  for (const i of images) events[i.outcome]++;
+  return {
+    schema: DATASET_SCHEMA_ID,
+    format: opts.format,
+    ...(opts.since !== undefined && { since: new Date(opts.since).toISOString() }),
+    classes: parts.classes,
+    counts: {
+      images: images.length,
+      positives: images.filter((i) => !i.negative).length,
+      negatives: images.filter((i) => i.negative).length,
+      boxes: images.reduce((n, i) => n + i.boxes.length, 0),
+      events,
+      skipped: parts.skipped,
+      unmaskedAtSource: parts.unmaskedAtSource,
+    },
+    images,
+  };
+}
+
+/** The format's own index files (YOLO: data.yaml and classes.txt; COCO: annotations.json); returns their names. */
+async function writeIndexFiles(out: string, manifest: DatasetManifest): Promise<string[]> {
+  const { classes } = manifest;
+  if (manifest.format === 'yolo') {
+    await writeFileAtomic(
+      join(out, 'data.yaml'),
+      `# jifang dataset export (${DATASET_SCHEMA_ID}): every image is listed in manifest.json\n${stringify({ path: '.', train: 'images', val: 'images', nc: classes.length, names: classes })}`,
+    );
+    await writeFileAtomic(join(out, 'classes.txt'), classes.map((c) => `${c}\n`).join(''));
+    return ['data.yaml', 'classes.txt'];
+  }
+  await writeFileAtomic(join(out, 'annotations.json'), `${JSON.stringify(cocoAnnotations(manifest), null, 1)}\n`);
+  return ['annotations.json'];
 }
 
 /** The earlier export in `out`, or undefined for a new or empty folder; throws for a folder holding anything else. */

@@ -75,33 +75,120 @@ export interface EvidenceStore {
 
 export async function openEvidenceStore(root: string, now: () => number = Date.now): Promise<EvidenceStore> {
   await ensurePrivateDir(root);
-  const entries = new Map<string, EvidenceEntry>();
-  for (const e of await loadEntries(root)) entries.set(e.eventId, e);
-  // Per-event queue: two writers of the same event.json must not interleave.
-  const queues = new Map<string, Promise<unknown>>();
-  const serial = <T>(eventId: string, job: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(eventId) ?? Promise.resolve()).then(job, job);
-    const tail = run.catch(() => undefined);
-    queues.set(eventId, tail);
-    void tail.then(() => queues.get(eventId) === tail && queues.delete(eventId));
-    return run;
-  };
+  return new DiskEvidenceStore(root, await loadEntries(root), now);
+}
 
-  const entryFor = async (eventId: string, camera: string): Promise<EvidenceEntry> => {
+/** The store's index of the events on disk, kept in memory; every change to an event's folder goes through its queue. */
+class DiskEvidenceStore implements EvidenceStore {
+  private readonly entries = new Map<string, EvidenceEntry>();
+  /** Per-event queue: two writers of the same event.json must not interleave. */
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly root: string,
+    loaded: readonly EvidenceEntry[],
+    private readonly now: () => number,
+  ) {
+    for (const e of loaded) this.entries.set(e.eventId, e);
+  }
+
+  put(
+    eventId: string,
+    camera: string,
+    kind: StoredFile['kind'],
+    data: Uint8Array,
+    ext: string,
+    info?: Record<string, unknown>,
+  ): Promise<StoredFile> {
+    return this.serial(eventId, async () => {
+      const e = await this.entryFor(eventId, camera);
+      const sha256 = sha256Hex(data);
+      const name = `${kind}-${sha256.slice(0, 16)}.${ext}`;
+      const path = join(e.dir, name);
+      await writeFileAtomic(path, data);
+      return this.record(e, { kind, name, path, sha256, bytes: data.length, storedAt: this.now(), ...(info ? { info } : {}) });
+    });
+  }
+
+  adopt(
+    eventId: string,
+    camera: string,
+    kind: StoredFile['kind'],
+    src: string,
+    ext: string,
+    info?: Record<string, unknown>,
+  ): Promise<StoredFile> {
+    return this.serial(eventId, async () => {
+      const e = await this.entryFor(eventId, camera);
+      const sha256 = await sha256File(src);
+      await syncPath(src);
+      const name = `${kind}-${sha256.slice(0, 16)}.${ext}`;
+      const path = join(e.dir, name);
+      // Written by ffmpeg under the process umask: made private as it becomes evidence.
+      await chmod(src, PRIVATE_FILE);
+      await rename(src, path);
+      const { size } = await stat(path);
+      return this.record(e, { kind, name, path, sha256, bytes: size, storedAt: this.now(), ...(info ? { info } : {}) });
+    });
+  }
+
+  get(eventId: string): EvidenceEntry | undefined {
+    return this.entries.get(eventId);
+  }
+
+  find(sha256: string): StoredFile | undefined {
+    for (const e of this.entries.values()) {
+      const f = e.files.find((x) => x.sha256 === sha256);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  list(): EvidenceEntry[] {
+    return [...this.entries.values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  remove(eventId: string): Promise<EvidenceEntry | undefined> {
+    return this.serial(eventId, async () => {
+      const e = this.entries.get(eventId);
+      if (!e) return undefined;
+      await rm(e.dir, { recursive: true, force: true });
+      this.entries.delete(eventId);
+      // Drop the day folder once its last event is gone.
+      await rmdir(join(e.dir, '..')).catch(() => undefined);
+      return e;
+    });
+  }
+
+  totalBytes(): number {
+    return [...this.entries.values()].reduce((n, e) => n + e.bytes, 0);
+  }
+
+  private serial<T>(eventId: string, job: () => Promise<T>): Promise<T> {
+    const run = (this.queues.get(eventId) ?? Promise.resolve()).then(job, job);
+    const tail = run.catch(() => undefined);
+    this.queues.set(eventId, tail);
+    void tail.then(() => this.queues.get(eventId) === tail && this.queues.delete(eventId));
+    return run;
+  }
+
+  /** The event's entry, its folder created under today's day folder on its first file. */
+  private async entryFor(eventId: string, camera: string): Promise<EvidenceEntry> {
     if (!EVENT_ID.test(eventId))
       throw new Error(`evidence: expected an event id of letters, digits, ".", "_" or "-" (max 128), got ${JSON.stringify(eventId)}`);
-    let e = entries.get(eventId);
+    let e = this.entries.get(eventId);
     if (!e) {
-      const createdAt = now();
-      const dir = join(root, new Date(createdAt).toISOString().slice(0, 10), eventId);
+      const createdAt = this.now();
+      const dir = join(this.root, new Date(createdAt).toISOString().slice(0, 10), eventId);
       await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
       e = { eventId, camera, createdAt, dir, files: [], bytes: 0 };
-      entries.set(eventId, e);
+      this.entries.set(eventId, e);
     }
     return e;
-  };
+  }
 
-  const record = async (e: EvidenceEntry, file: StoredFile): Promise<StoredFile> => {
+  /** Lists the file in the entry and writes its `event.json` again. */
+  private async record(e: EvidenceEntry, file: StoredFile): Promise<StoredFile> {
     if (!e.files.some((f) => f.name === file.name)) {
       e.files.push(file);
       e.bytes += file.bytes;
@@ -109,56 +196,7 @@ export async function openEvidenceStore(root: string, now: () => number = Date.n
     const meta = { eventId: e.eventId, camera: e.camera, createdAt: e.createdAt, files: e.files.map(({ path: _p, ...f }) => f) };
     await writeFileAtomic(join(e.dir, 'event.json'), Buffer.from(`${JSON.stringify(meta, null, 2)}\n`));
     return file;
-  };
-
-  return {
-    root,
-    put(eventId, camera, kind, data, ext, info) {
-      return serial(eventId, async () => {
-        const e = await entryFor(eventId, camera);
-        const sha256 = sha256Hex(data);
-        const name = `${kind}-${sha256.slice(0, 16)}.${ext}`;
-        const path = join(e.dir, name);
-        await writeFileAtomic(path, data);
-        return record(e, { kind, name, path, sha256, bytes: data.length, storedAt: now(), ...(info ? { info } : {}) });
-      });
-    },
-    adopt(eventId, camera, kind, src, ext, info) {
-      return serial(eventId, async () => {
-        const e = await entryFor(eventId, camera);
-        const sha256 = await sha256File(src);
-        await syncPath(src);
-        const name = `${kind}-${sha256.slice(0, 16)}.${ext}`;
-        const path = join(e.dir, name);
-        // Written by ffmpeg under the process umask: made private as it becomes evidence.
-        await chmod(src, PRIVATE_FILE);
-        await rename(src, path);
-        const { size } = await stat(path);
-        return record(e, { kind, name, path, sha256, bytes: size, storedAt: now(), ...(info ? { info } : {}) });
-      });
-    },
-    get: (eventId) => entries.get(eventId),
-    find(sha256) {
-      for (const e of entries.values()) {
-        const f = e.files.find((x) => x.sha256 === sha256);
-        if (f) return f;
-      }
-      return undefined;
-    },
-    list: () => [...entries.values()].sort((a, b) => a.createdAt - b.createdAt),
-    remove(eventId) {
-      return serial(eventId, async () => {
-        const e = entries.get(eventId);
-        if (!e) return undefined;
-        await rm(e.dir, { recursive: true, force: true });
-        entries.delete(eventId);
-        // Drop the day folder once its last event is gone.
-        await rmdir(join(e.dir, '..')).catch(() => undefined);
-        return e;
-      });
-    },
-    totalBytes: () => [...entries.values()].reduce((n, e) => n + e.bytes, 0),
-  };
+  }
 }
 
 async function loadEntries(root: string): Promise<EvidenceEntry[]> {

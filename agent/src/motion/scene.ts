@@ -84,377 +84,494 @@ const MAX_SHIFT = 3;
  * at rest. Patches are compared by zero-mean correlation, brightness ratio after a global gain, and chromaticity, so
  * lighting ramps and steps, auto exposure and shadows do not read as objects; a change over most of the view (IR
  * switch, camera nudged) makes the model take the new view as its background and report it.
+ * A thin object over a `SceneState` and the functions below.
  */
 export function createSceneModel(width: number, height: number, opts: SceneOptions = {}): SceneModel {
-  const learnMs = (opts.learnSeconds ?? 600) * 1000;
-  const settleMs = (opts.settleSeconds ?? 3) * 1000;
-  const absorbMs = (opts.absorbSeconds ?? 3600) * 1000;
-  const globalShare = opts.globalChangeShare ?? 0.6;
-  const globalMs = (opts.globalChangeSeconds ?? 2) * 1000;
-
-  // About 96 cells across, in whole multiples of K pixels.
-  const cell = Math.max(K, Math.round(Math.max(width, height) / 96 / K) * K);
-  const cols = Math.floor(width / cell);
-  const rows = Math.floor(height / cell);
-  const cells = cols * rows;
-  const sub = cell / K;
-  const step = sub >= 4 ? 2 : 1;
-
-  const frameL = new Float32Array(cells * SAMPLES);
-  const frameC = new Float32Array(cells * 3);
-  const longL = new Float32Array(cells * SAMPLES);
-  const longC = new Float32Array(cells * 3);
-  const shortL = new Float32Array(cells * SAMPLES);
-  const shortC = new Float32Array(cells * 3);
-  let refL: Float32Array | undefined;
-  let refC: Float32Array | undefined;
-  const differsLong = new Uint8Array(cells);
-  const staticSince = new Float64Array(cells).fill(NaN);
-  const lastStatic = new Float64Array(cells).fill(-Infinity);
-  const label = new Int32Array(cells);
-  const stack = new Int32Array(cells);
-  const residuals = new Float32Array(cells);
-  const light: Light = { gain: 1, offset: 0 };
-  const lightShort: Light = { gain: 1, offset: 0 };
-
-  let started = false;
-  let lastAt = -Infinity;
-  let globalSince: number | undefined;
-  let nextId = 1;
-  let blobs: StaticBlob[] = [];
-
-  const load = (img: RgbImage) => {
-    if (img.width !== width || img.height !== height)
-      throw new Error(`scene: frame is ${img.width}×${img.height}; expected ${width}×${height} (the analysis size)`);
-    const d = img.data;
-    frameC.fill(0);
-    const perSample = Math.ceil(sub / step) ** 2;
-    for (let gy = 0; gy < rows * K; gy++) {
-      const cy = (gy / K) | 0;
-      const sy = gy % K;
-      for (let gx = 0; gx < cols * K; gx++) {
-        const cx = (gx / K) | 0;
-        const sx = gx % K;
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        for (let y = gy * sub; y < (gy + 1) * sub; y += step) {
-          let i = (y * width + gx * sub) * 3;
-          for (let x = 0; x < sub; x += step, i += 3 * step) {
-            r += d[i];
-            g += d[i + 1];
-            b += d[i + 2];
-          }
-        }
-        const k = cy * cols + cx;
-        frameL[k * SAMPLES + sy * K + sx] = (0.299 * r + 0.587 * g + 0.114 * b) / perSample;
-        frameC[k * 3] += r / perSample / SAMPLES;
-        frameC[k * 3 + 1] += g / perSample / SAMPLES;
-        frameC[k * 3 + 2] += b / perSample / SAMPLES;
-      }
-    }
-  };
-
-  const mean = (a: Float32Array, k: number) => {
-    let s = 0;
-    for (let i = k * SAMPLES; i < (k + 1) * SAMPLES; i++) s += a[i];
-    return s / SAMPLES;
-  };
-
-  /**
-   * The view's brightness as a linear function of the model's, fitted to the cell means with the outliers (the
-   * things that really changed) trimmed: auto exposure, gain and the sky's light, not any one object.
-   */
-  const fitLight = (mL: Float32Array, out: Light) => {
-    let a = 1;
-    let c = 0;
-    let limit = Infinity;
-    for (let pass = 0; pass < 3; pass++) {
-      let n = 0;
-      let sx = 0;
-      let sy = 0;
-      let sxx = 0;
-      let sxy = 0;
-      let n2 = 0;
-      for (let k = 0; k < cells; k++) {
-        const x = mean(mL, k);
-        const y = mean(frameL, k);
-        if (x > 235 || y > 235) continue;
-        const r = Math.abs(y - (a * x + c));
-        if (pass > 0) residuals[n2++] = r;
-        if (r > limit) continue;
-        n++;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        sxy += x * y;
-      }
-      const den = n * sxx - sx * sx;
-      if (n < 8 || den <= 0) break;
-      a = (n * sxy - sx * sy) / den;
-      c = (sy - a * sx) / n;
-      if (pass > 0) {
-        const r = residuals.subarray(0, n2).sort();
-        limit = Math.max(6, 2.5 * r[n2 >> 1]);
-      } else {
-        limit = 40;
-      }
-    }
-    out.gain = a > 0.2 && a < 5 ? a : 1;
-    out.offset = a > 0.2 && a < 5 ? c : 0;
-  };
-
-  const differs = (k: number, mL: Float32Array, mC: Float32Array, light: Light): boolean => {
-    const { gain, offset } = light;
-    const o = k * SAMPLES;
-    let mf = 0;
-    let mb = 0;
-    for (let i = 0; i < SAMPLES; i++) {
-      mf += frameL[o + i];
-      mb += mL[o + i];
-    }
-    mf /= SAMPLES;
-    mb /= SAMPLES;
-    const expected = gain * mb + offset;
-    // Clipped highlights carry no texture or colour to compare.
-    if (mf > 235 || expected > 235) return false;
-    let vf = 0;
-    let vb = 0;
-    let cov = 0;
-    for (let i = 0; i < SAMPLES; i++) {
-      const df = frameL[o + i] - mf;
-      const db = mL[o + i] - mb;
-      vf += df * df;
-      vb += db * db;
-      cov += df * db;
-    }
-    const sf = Math.sqrt(vf / SAMPLES);
-    const sb = Math.sqrt(vb / SAMPLES) * gain;
-    if (Math.max(sf, sb) > TEXTURE_STD) {
-      if (cov / Math.sqrt(vf * vb + 1e-6) < MIN_CORRELATION) return true;
-      const contrast = (sf + 2) / (sb + 2);
-      if (contrast < 0.5 || contrast > 2) return true;
-    }
-    const ratio = (mf + 8) / (Math.max(0, expected) + 8);
-    if (ratio < RATIO_LO || ratio > RATIO_HI) return true;
-    const c = k * 3;
-    const fr = frameC[c];
-    const fg = frameC[c + 1];
-    const sumF = fr + fg + frameC[c + 2];
-    const br = gain * mC[c] + offset;
-    const bg = gain * mC[c + 1] + offset;
-    const sumB = br + bg + gain * mC[c + 2] + offset;
-    if (sumF > CHROMA_MIN_SUM && sumB > CHROMA_MIN_SUM) {
-      if (Math.hypot(fr / sumF - br / sumB, fg / sumF - bg / sumB) > CHROMA) return true;
-    }
-    return false;
-  };
-
-  const blend = (model: Float32Array, frame: Float32Array, k: number, n: number, a: number) => {
-    for (let i = k * n; i < (k + 1) * n; i++) model[i] += a * (frame[i] - model[i]);
-  };
-
-  /** The shift (in samples) that best lines the view up with the background, when it explains the change. */
-  const findShift = (): { dx: number; dy: number } | undefined => {
-    const w = cols * K;
-    const h = rows * K;
-    const at = (a: Float32Array, x: number, y: number) => {
-      const cx = (x / K) | 0;
-      const cy = (y / K) | 0;
-      return a[(cy * cols + cx) * SAMPLES + (y % K) * K + (x % K)];
-    };
-    const sad = (dx: number, dy: number) => {
-      let s = 0;
-      let n = 0;
-      for (let y = MAX_SHIFT; y < h - MAX_SHIFT; y += 2) {
-        for (let x = MAX_SHIFT; x < w - MAX_SHIFT; x += 2) {
-          s += Math.abs(at(frameL, x, y) - at(longL, x + dx, y + dy));
-          n++;
-        }
-      }
-      return s / Math.max(1, n);
-    };
-    const still = sad(0, 0);
-    let best = { dx: 0, dy: 0, s: still };
-    for (let dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++) {
-      for (let dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++) {
-        if (dx === 0 && dy === 0) continue;
-        const s = sad(dx, dy);
-        if (s < best.s) best = { dx, dy, s };
-      }
-    }
-    return best.s < 0.6 * still ? { dx: best.dx * sub, dy: best.dy * sub } : undefined;
-  };
-
-  const rebase = () => {
-    longL.set(frameL);
-    longC.set(frameC);
-    shortL.set(frameL);
-    shortC.set(frameC);
-    if (refL) {
-      refL.set(frameL);
-      refC!.set(frameC);
-    }
-    staticSince.fill(NaN);
-    lastStatic.fill(-Infinity);
-    blobs = [];
-  };
-
-  const labelBlobs = (at: number): StaticBlob[] => {
-    label.fill(0);
-    const found: StaticBlob[] = [];
-    let next = 0;
-    for (let k0 = 0; k0 < cells; k0++) {
-      if (label[k0] !== 0 || at - lastStatic[k0] > HOLD_MS) continue;
-      next++;
-      let top = 0;
-      stack[top++] = k0;
-      label[k0] = next;
-      let n = 0;
-      let x1 = cols;
-      let y1 = rows;
-      let x2 = -1;
-      let y2 = -1;
-      let since = Infinity;
-      while (top > 0) {
-        const k = stack[--top];
-        n++;
-        const cx = k % cols;
-        const cy = (k / cols) | 0;
-        if (cx < x1) x1 = cx;
-        if (cx > x2) x2 = cx;
-        if (cy < y1) y1 = cy;
-        if (cy > y2) y2 = cy;
-        if (staticSince[k] < since) since = staticSince[k];
-        for (let dy = -1; dy <= 1; dy++) {
-          for (let dx = -1; dx <= 1; dx++) {
-            const nx = cx + dx;
-            const ny = cy + dy;
-            if (nx < 0 || ny < 0 || nx >= cols || ny >= rows) continue;
-            const nk = ny * cols + nx;
-            if (label[nk] !== 0 || at - lastStatic[nk] > HOLD_MS) continue;
-            label[nk] = next;
-            stack[top++] = nk;
-          }
-        }
-      }
-      if (n < MIN_CELLS) continue;
-      found.push({
-        id: 0,
-        box: { x1: x1 * cell, y1: y1 * cell, x2: (x2 + 1) * cell, y2: (y2 + 1) * cell },
-        area: n * cell * cell,
-        since,
-        lastSeen: at,
-      });
-    }
-    // Blobs keep their id (and the earliest rest time) across frames by overlap with the last frame's.
-    for (const b of found) {
-      const prev = blobs.find((p) => overlap(p.box, b.box) > 0.3);
-      if (prev) {
-        b.id = prev.id;
-        b.since = Math.min(b.since, prev.since);
-      } else {
-        b.id = nextId++;
-      }
-    }
-    return found;
-  };
-
+  const state = createSceneState(width, height, opts);
   return {
-    cellSize: cell,
+    cellSize: state.grid.cell,
     get hasReference() {
-      return refL !== undefined;
+      return state.ref !== undefined;
     },
-
-    captureReference() {
-      refL = Float32Array.from(shortL);
-      refC = Float32Array.from(shortC);
-      staticSince.fill(NaN);
-      lastStatic.fill(-Infinity);
-      blobs = [];
-    },
-
-    update(frame, at) {
-      if (at < lastAt) throw new Error(`scene: time went backwards (${at} after ${lastAt}); expected frames in time order`);
-      load(frame);
-      if (!started) {
-        started = true;
-        lastAt = at;
-        rebase();
-        return { blobs: [] };
-      }
-      const dt = at - lastAt;
-      lastAt = at;
-      const aShort = 1 - Math.exp(-dt / settleMs);
-      const aLong = 1 - Math.exp(-dt / learnMs);
-      const aAbsorb = 1 - Math.exp(-dt / absorbMs);
-      const mL = refL ?? longL;
-      const mC = refC ?? longC;
-      fitLight(mL, light);
-      fitLight(shortL, lightShort);
-
-      let changed = 0;
-      for (let k = 0; k < cells; k++) {
-        const fg = differs(k, mL, mC, light);
-        differsLong[k] = fg ? 1 : 0;
-        changed += differsLong[k];
-      }
-      const share = changed / cells;
-      // A nudge of a few pixels changes only the textured part of the view: a shift that lines it up again gives it away.
-      // An IR switch takes the colour out of (or back into) the whole view.
-      const colourFrame = colourfulness(frameC, cells);
-      const colourModel = colourfulness(mC, cells);
-      const irSwitch = Math.min(colourFrame, colourModel) < IR_COLOUR_RATIO * Math.max(colourFrame, colourModel);
-      if (share >= globalShare || irSwitch || (share >= NUDGE_SHARE && findShift())) {
-        globalSince ??= at;
-        if (at - globalSince >= globalMs) {
-          const shift = findShift();
-          const referenceLost = refL !== undefined;
-          rebase();
-          globalSince = undefined;
-          return {
-            blobs: [],
-            rereferenced: {
-              at,
-              reason: shift ? 'camera_moved' : 'scene_changed',
-              ...(shift && { shift }),
-              changedShare: share,
-              referenceLost,
-            },
-          };
-        }
-        // While the view is in upheaval nothing is learned and nothing new counts as at rest.
-        blend(shortL, frameL, 0, cells * SAMPLES, aShort);
-        blend(shortC, frameC, 0, cells * 3, aShort);
-        return { blobs: blobs.filter((b) => at - b.lastSeen <= HOLD_MS) };
-      }
-      globalSince = undefined;
-
-      for (let k = 0; k < cells; k++) {
-        const atRest = !differs(k, shortL, shortC, lightShort);
-        if (differsLong[k]) {
-          if (atRest) {
-            if (at - lastStatic[k] > HOLD_MS) staticSince[k] = at;
-            lastStatic[k] = at;
-          }
-          // Foreground is learned only very slowly, so a thing left in the street stays foreground for its dwell.
-          blend(longL, frameL, k, SAMPLES, aAbsorb);
-          blend(longC, frameC, k, 3, aAbsorb);
-        } else {
-          blend(longL, frameL, k, SAMPLES, aLong);
-          blend(longC, frameC, k, 3, aLong);
-        }
-        blend(shortL, frameL, k, SAMPLES, aShort);
-        blend(shortC, frameC, k, 3, aShort);
-      }
-      blobs = labelBlobs(at);
-      return { blobs };
-    },
+    captureReference: () => captureReference(state),
+    update: (frame, at) => updateScene(state, frame, at),
   };
 }
 
+/** The grid of cells the scene is judged on: about 96 cells across, each `cell` pixels, sampled K×K. */
+export interface SceneGrid {
+  width: number;
+  height: number;
+  /** Cell side, a whole multiple of K pixels. */
+  cell: number;
+  cols: number;
+  rows: number;
+  cells: number;
+  /** Pixels per sample side. */
+  sub: number;
+  /** Pixel stride within a sample (every other pixel on large samples). */
+  step: number;
+}
+
+export function sceneGrid(width: number, height: number): SceneGrid {
+  const cell = Math.max(K, Math.round(Math.max(width, height) / 96 / K) * K);
+  const cols = Math.floor(width / cell);
+  const rows = Math.floor(height / cell);
+  const sub = cell / K;
+  return { width, height, cell, cols, rows, cells: cols * rows, sub, step: sub >= 4 ? 2 : 1 };
+}
+
+/** The scene's time constants in ms, defaults filled in. */
+export interface SceneSettings {
+  learnMs: number;
+  settleMs: number;
+  absorbMs: number;
+  globalShare: number;
+  globalMs: number;
+}
+
+export function sceneSettings(opts: SceneOptions): SceneSettings {
+  return {
+    learnMs: (opts.learnSeconds ?? 600) * 1000,
+    settleMs: (opts.settleSeconds ?? 3) * 1000,
+    absorbMs: (opts.absorbSeconds ?? 3600) * 1000,
+    globalShare: opts.globalChangeShare ?? 0.6,
+    globalMs: (opts.globalChangeSeconds ?? 2) * 1000,
+  };
+}
+
+/** A view (or a model of it) as patches: K×K luma samples per cell, and each cell's mean colour. */
+export interface Patches {
+  /** `cells × SAMPLES` luma samples. */
+  l: Float32Array;
+  /** `cells × 3` mean r, g, b. */
+  c: Float32Array;
+}
+
+export function emptyPatches(cells: number): Patches {
+  return { l: new Float32Array(cells * SAMPLES), c: new Float32Array(cells * 3) };
+}
+
+/** View brightness ≈ gain × model brightness + offset. */
+export interface Light {
+  gain: number;
+  offset: number;
+}
+
+/** Everything one camera's scene model remembers between frames (and the scratch buffers it reuses). */
+export interface SceneState {
+  readonly grid: SceneGrid;
+  readonly settings: SceneSettings;
+  /** The latest frame. */
+  readonly frame: Patches;
+  /** The long-term background. */
+  readonly long: Patches;
+  /** The short-term background. */
+  readonly short: Patches;
+  /** The installer's clean-scene reference, when captured. */
+  ref: Patches | undefined;
+  /** Per cell: the latest frame differs from the long-term background (or reference). */
+  readonly differsLong: Uint8Array;
+  /** Per cell: since when it has been static foreground (NaN: not static). */
+  readonly staticSince: Float64Array;
+  /** Per cell: the latest frame it was static foreground. */
+  readonly lastStatic: Float64Array;
+  readonly label: Int32Array;
+  readonly stack: Int32Array;
+  readonly residuals: Float32Array;
+  started: boolean;
+  lastAt: number;
+  /** Since when most of the view has differed (a camera move or new light in the making). */
+  globalSince: number | undefined;
+  nextId: number;
+  blobs: StaticBlob[];
+}
+
+export function createSceneState(width: number, height: number, opts: SceneOptions = {}): SceneState {
+  const grid = sceneGrid(width, height);
+  const { cells } = grid;
+  return {
+    grid,
+    settings: sceneSettings(opts),
+    frame: emptyPatches(cells),
+    long: emptyPatches(cells),
+    short: emptyPatches(cells),
+    ref: undefined,
+    differsLong: new Uint8Array(cells),
+    staticSince: new Float64Array(cells).fill(NaN),
+    lastStatic: new Float64Array(cells).fill(-Infinity),
+    label: new Int32Array(cells),
+    stack: new Int32Array(cells),
+    residuals: new Float32Array(cells),
+    started: false,
+    lastAt: -Infinity,
+    globalSince: undefined,
+    nextId: 1,
+    blobs: [],
+  };
+}
+
+/** The current view becomes the clean-scene reference: later foreground is whatever differs from it. */
+export function captureReference(state: SceneState): void {
+  state.ref = { l: Float32Array.from(state.short.l), c: Float32Array.from(state.short.c) };
+  forgetStatic(state);
+}
+
+/** Takes one analysed frame (in time order) and returns the static foreground blobs. */
+export function updateScene(state: SceneState, img: RgbImage, at: number): SceneUpdate {
+  if (at < state.lastAt) throw new Error(`scene: time went backwards (${at} after ${state.lastAt}); expected frames in time order`);
+  loadPatches(state.grid, img, state.frame);
+  if (!state.started) {
+    state.started = true;
+    state.lastAt = at;
+    rebase(state);
+    return { blobs: [] };
+  }
+  const dt = at - state.lastAt;
+  state.lastAt = at;
+  const { settings, grid } = state;
+  const model = state.ref ?? state.long;
+  const aShort = 1 - Math.exp(-dt / settings.settleMs);
+  const share = markDiffering(state, model, fitLight(grid, model.l, state.frame.l, state.residuals));
+  if (inUpheaval(state, model, share)) {
+    state.globalSince ??= at;
+    if (at - state.globalSince >= settings.globalMs) return { blobs: [], rereferenced: rereference(state, at, share) };
+    // While the view is in upheaval nothing is learned and nothing new counts as at rest.
+    blend(state.short.l, state.frame.l, 0, grid.cells * SAMPLES, aShort);
+    blend(state.short.c, state.frame.c, 0, grid.cells * 3, aShort);
+    return { blobs: state.blobs.filter((b) => at - b.lastSeen <= HOLD_MS) };
+  }
+  state.globalSince = undefined;
+  learn(state, at, dt);
+  state.blobs = carryBlobIds(state, labelBlobs(state, at));
+  return { blobs: state.blobs };
+}
+
+/** Marks the cells differing from the model (after the global light fit); returns the share of the view they cover. */
+function markDiffering(state: SceneState, model: Patches, light: Light): number {
+  let changed = 0;
+  for (let k = 0; k < state.grid.cells; k++) {
+    state.differsLong[k] = patchDiffers(state.frame, model, k, light) ? 1 : 0;
+    changed += state.differsLong[k];
+  }
+  return changed / state.grid.cells;
+}
+
+/**
+ * Most of the view differs, the colour went out of it (or came back), or a smaller change is explained by a shift:
+ * a nudge of a few pixels changes only the textured part of the view, and a shift that lines it up again gives it
+ * away. An IR switch takes the colour out of (or back into) the whole view.
+ */
+function inUpheaval(state: SceneState, model: Patches, share: number): boolean {
+  const { grid } = state;
+  return (
+    share >= state.settings.globalShare ||
+    isIrSwitch(colourfulness(state.frame.c, grid.cells), colourfulness(model.c, grid.cells)) ||
+    (share >= NUDGE_SHARE && findShift(grid, state.frame.l, state.long.l) !== undefined)
+  );
+}
+
+/** One of the two pictures has hardly any of the other's colour: the camera switched to or from infrared. */
+export function isIrSwitch(colourA: number, colourB: number): boolean {
+  return Math.min(colourA, colourB) < IR_COLOUR_RATIO * Math.max(colourA, colourB);
+}
+
+/** The view has changed for good: it becomes the background (and the reference), and what changed is reported. */
+function rereference(state: SceneState, at: number, share: number): Rereference {
+  const shift = findShift(state.grid, state.frame.l, state.long.l);
+  const referenceLost = state.ref !== undefined;
+  rebase(state);
+  state.globalSince = undefined;
+  return { at, reason: shift ? 'camera_moved' : 'scene_changed', ...(shift && { shift }), changedShare: share, referenceLost };
+}
+
+/**
+ * Cells differing from the background but matching the short-term one are at rest; the backgrounds learn the frame,
+ * foreground only very slowly, so a thing left in the street stays foreground for its dwell.
+ */
+function learn(state: SceneState, at: number, dt: number): void {
+  const { settings, frame, long, short, differsLong, lastStatic, staticSince } = state;
+  const aShort = 1 - Math.exp(-dt / settings.settleMs);
+  const aLong = 1 - Math.exp(-dt / settings.learnMs);
+  const aAbsorb = 1 - Math.exp(-dt / settings.absorbMs);
+  const lightShort = fitLight(state.grid, short.l, frame.l, state.residuals);
+  for (let k = 0; k < state.grid.cells; k++) {
+    const atRest = !patchDiffers(frame, short, k, lightShort);
+    const a = differsLong[k] ? aAbsorb : aLong;
+    if (differsLong[k] && atRest) {
+      if (at - lastStatic[k] > HOLD_MS) staticSince[k] = at;
+      lastStatic[k] = at;
+    }
+    blend(long.l, frame.l, k, SAMPLES, a);
+    blend(long.c, frame.c, k, 3, a);
+    blend(short.l, frame.l, k, SAMPLES, aShort);
+    blend(short.c, frame.c, k, 3, aShort);
+  }
+}
+
+/** Reads an analysed frame into `out` as patches. */
+export function loadPatches(grid: SceneGrid, img: RgbImage, out: Patches): void {
+  const { width, height, cols, rows, sub, step } = grid;
+  if (img.width !== width || img.height !== height)
+    throw new Error(`scene: frame is ${img.width}×${img.height}; expected ${width}×${height} (the analysis size)`);
+  const d = img.data;
+  out.c.fill(0);
+  const perSample = Math.ceil(sub / step) ** 2;
+  for (let gy = 0; gy < rows * K; gy++) {
+    const cy = (gy / K) | 0;
+    const sy = gy % K;
+    for (let gx = 0; gx < cols * K; gx++) {
+      const cx = (gx / K) | 0;
+      const sx = gx % K;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      for (let y = gy * sub; y < (gy + 1) * sub; y += step) {
+        let i = (y * width + gx * sub) * 3;
+        for (let x = 0; x < sub; x += step, i += 3 * step) {
+          r += d[i];
+          g += d[i + 1];
+          b += d[i + 2];
+        }
+      }
+      const k = cy * cols + cx;
+      out.l[k * SAMPLES + sy * K + sx] = (0.299 * r + 0.587 * g + 0.114 * b) / perSample;
+      out.c[k * 3] += r / perSample / SAMPLES;
+      out.c[k * 3 + 1] += g / perSample / SAMPLES;
+      out.c[k * 3 + 2] += b / perSample / SAMPLES;
+    }
+  }
+}
+
+function cellMean(a: Float32Array, k: number): number {
+  let s = 0;
+  for (let i = k * SAMPLES; i < (k + 1) * SAMPLES; i++) s += a[i];
+  return s / SAMPLES;
+}
+
+/**
+ * The view's brightness as a linear function of the model's, fitted to the cell means with the outliers (the
+ * things that really changed) trimmed: auto exposure, gain and the sky's light, not any one object.
+ * `residuals` is scratch space of one value per cell.
+ */
+export function fitLight(grid: SceneGrid, model: Float32Array, frame: Float32Array, residuals: Float32Array): Light {
+  let a = 1;
+  let c = 0;
+  let limit = Infinity;
+  for (let pass = 0; pass < 3; pass++) {
+    let n = 0;
+    let sx = 0;
+    let sy = 0;
+    let sxx = 0;
+    let sxy = 0;
+    let n2 = 0;
+    for (let k = 0; k < grid.cells; k++) {
+      const x = cellMean(model, k);
+      const y = cellMean(frame, k);
+      if (x > 235 || y > 235) continue;
+      const r = Math.abs(y - (a * x + c));
+      if (pass > 0) residuals[n2++] = r;
+      if (r > limit) continue;
+      n++;
+      sx += x;
+      sy += y;
+      sxx += x * x;
+      sxy += x * y;
+    }
+    const den = n * sxx - sx * sx;
+    if (n < 8 || den <= 0) break;
+    a = (n * sxy - sx * sy) / den;
+    c = (sy - a * sx) / n;
+    limit = pass > 0 ? Math.max(6, 2.5 * residuals.subarray(0, n2).sort()[n2 >> 1]) : 40;
+  }
+  return a > 0.2 && a < 5 ? { gain: a, offset: c } : { gain: 1, offset: 0 };
+}
+
+/**
+ * Cell `k` of the view differs from the model's: its texture (zero-mean correlation, contrast), its brightness
+ * against the model's under the fitted light, or its chromaticity. Shadows and light changes stay inside the bounds.
+ */
+export function patchDiffers(frame: Patches, model: Patches, k: number, light: Light): boolean {
+  const { gain, offset } = light;
+  const fL = frame.l;
+  const mL = model.l;
+  const o = k * SAMPLES;
+  let mf = 0;
+  let mb = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    mf += fL[o + i];
+    mb += mL[o + i];
+  }
+  mf /= SAMPLES;
+  mb /= SAMPLES;
+  const expected = gain * mb + offset;
+  // Clipped highlights carry no texture or colour to compare.
+  if (mf > 235 || expected > 235) return false;
+  let vf = 0;
+  let vb = 0;
+  let cov = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    const df = fL[o + i] - mf;
+    const db = mL[o + i] - mb;
+    vf += df * df;
+    vb += db * db;
+    cov += df * db;
+  }
+  const sf = Math.sqrt(vf / SAMPLES);
+  const sb = Math.sqrt(vb / SAMPLES) * gain;
+  if (Math.max(sf, sb) > TEXTURE_STD) {
+    if (cov / Math.sqrt(vf * vb + 1e-6) < MIN_CORRELATION) return true;
+    const contrast = (sf + 2) / (sb + 2);
+    if (contrast < 0.5 || contrast > 2) return true;
+  }
+  const ratio = (mf + 8) / (Math.max(0, expected) + 8);
+  if (ratio < RATIO_LO || ratio > RATIO_HI) return true;
+  return colourDiffers(frame.c, model.c, k, light);
+}
+
+/** The cell's chromaticity is off the model's (compared only where both are lit enough to carry colour). */
+function colourDiffers(fC: Float32Array, mC: Float32Array, k: number, { gain, offset }: Light): boolean {
+  const c = k * 3;
+  const fr = fC[c];
+  const fg = fC[c + 1];
+  const sumF = fr + fg + fC[c + 2];
+  const br = gain * mC[c] + offset;
+  const bg = gain * mC[c + 1] + offset;
+  const sumB = br + bg + gain * mC[c + 2] + offset;
+  if (sumF <= CHROMA_MIN_SUM || sumB <= CHROMA_MIN_SUM) return false;
+  return Math.hypot(fr / sumF - br / sumB, fg / sumF - bg / sumB) > CHROMA;
+}
+
+/** Moves cell `k`'s `n` values of `model` towards `frame` by `a` (exponential forgetting). */
+function blend(model: Float32Array, frame: Float32Array, k: number, n: number, a: number): void {
+  for (let i = k * n; i < (k + 1) * n; i++) model[i] += a * (frame[i] - model[i]);
+}
+
+/** The shift (pixels of the analysed frame) that best lines the view up with the background, when it explains the change. */
+export function findShift(grid: SceneGrid, frameL: Float32Array, longL: Float32Array): { dx: number; dy: number } | undefined {
+  const still = shiftedDifference(grid, frameL, longL, 0, 0);
+  let best = { dx: 0, dy: 0, s: still };
+  for (let dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++) {
+    for (let dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++) {
+      if (dx === 0 && dy === 0) continue;
+      const s = shiftedDifference(grid, frameL, longL, dx, dy);
+      if (s < best.s) best = { dx, dy, s };
+    }
+  }
+  return best.s < 0.6 * still ? { dx: best.dx * grid.sub, dy: best.dy * grid.sub } : undefined;
+}
+
+/** Mean absolute luma difference between the view and the background shifted by (dx, dy) samples, on every other sample. */
+function shiftedDifference(grid: SceneGrid, frameL: Float32Array, longL: Float32Array, dx: number, dy: number): number {
+  const { cols, rows } = grid;
+  const w = cols * K;
+  const h = rows * K;
+  const sampleAt = (a: Float32Array, x: number, y: number) => {
+    const cx = (x / K) | 0;
+    const cy = (y / K) | 0;
+    return a[(cy * cols + cx) * SAMPLES + (y % K) * K + (x % K)];
+  };
+  let s = 0;
+  let n = 0;
+  for (let y = MAX_SHIFT; y < h - MAX_SHIFT; y += 2) {
+    for (let x = MAX_SHIFT; x < w - MAX_SHIFT; x += 2) {
+      s += Math.abs(sampleAt(frameL, x, y) - sampleAt(longL, x + dx, y + dy));
+      n++;
+    }
+  }
+  return s / Math.max(1, n);
+}
+
+/** The current frame becomes every background (and the reference): nothing is foreground any more. */
+function rebase(state: SceneState): void {
+  const { frame } = state;
+  for (const model of [state.long, state.short, state.ref]) {
+    model?.l.set(frame.l);
+    model?.c.set(frame.c);
+  }
+  forgetStatic(state);
+}
+
+function forgetStatic(state: SceneState): void {
+  state.staticSince.fill(NaN);
+  state.lastStatic.fill(-Infinity);
+  state.blobs = [];
+}
+
+/** A cell counts as static while it was static foreground within the last `HOLD_MS`. */
+function isStatic(state: SceneState, k: number, at: number): boolean {
+  return at - state.lastStatic[k] <= HOLD_MS;
+}
+
+/** The static cells grouped into blobs (8-connected, at least `MIN_CELLS`), ids not yet given (0). */
+export function labelBlobs(state: SceneState, at: number): StaticBlob[] {
+  state.label.fill(0);
+  const found: StaticBlob[] = [];
+  let next = 0;
+  for (let k0 = 0; k0 < state.grid.cells; k0++) {
+    if (state.label[k0] !== 0 || !isStatic(state, k0, at)) continue;
+    const blob = floodBlob(state, k0, ++next, at);
+    if (blob) found.push(blob);
+  }
+  return found;
+}
+
+/** Labels the static cells connected to `k0` with `mark`; their blob, or `undefined` when it is too small to count. */
+function floodBlob(state: SceneState, k0: number, mark: number, at: number): StaticBlob | undefined {
+  const { grid, label, stack, staticSince } = state;
+  const { cols, rows, cell } = grid;
+  let top = 0;
+  stack[top++] = k0;
+  label[k0] = mark;
+  let n = 0;
+  let x1 = cols;
+  let y1 = rows;
+  let x2 = -1;
+  let y2 = -1;
+  let since = Infinity;
+  while (top > 0) {
+    const k = stack[--top];
+    n++;
+    const cx = k % cols;
+    const cy = (k / cols) | 0;
+    x1 = Math.min(x1, cx);
+    x2 = Math.max(x2, cx);
+    y1 = Math.min(y1, cy);
+    y2 = Math.max(y2, cy);
+    if (staticSince[k] < since) since = staticSince[k];
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const nx = cx + dx;
+        const ny = cy + dy;
+        if (nx < 0 || ny < 0 || nx >= cols || ny >= rows) continue;
+        const nk = ny * cols + nx;
+        if (label[nk] !== 0 || !isStatic(state, nk, at)) continue;
+        label[nk] = mark;
+        stack[top++] = nk;
+      }
+    }
+  }
+  if (n < MIN_CELLS) return undefined;
+  const box = { x1: x1 * cell, y1: y1 * cell, x2: (x2 + 1) * cell, y2: (y2 + 1) * cell };
+  return { id: 0, box, area: n * cell * cell, since, lastSeen: at };
+}
+
+/** Blobs keep their id (and the earliest rest time) across frames by overlap with the last frame's; new ones get the next id. */
+export function carryBlobIds(state: SceneState, found: StaticBlob[]): StaticBlob[] {
+  for (const b of found) {
+    const prev = state.blobs.find((p) => overlap(p.box, b.box) > 0.3);
+    if (prev) {
+      b.id = prev.id;
+      b.since = Math.min(b.since, prev.since);
+    } else {
+      b.id = state.nextId++;
+    }
+  }
+  return found;
+}
+
 /** Mean chromaticity distance from grey over the cells: near 0 for an IR (monochrome) picture. */
-function colourfulness(rgb: Float32Array, cells: number): number {
+export function colourfulness(rgb: Float32Array, cells: number): number {
   let s = 0;
   for (let k = 0; k < cells; k++) {
     const r = rgb[k * 3];
@@ -464,12 +581,6 @@ function colourfulness(rgb: Float32Array, cells: number): number {
     s += Math.abs(r / sum - 1 / 3) + Math.abs(g / sum - 1 / 3) + Math.abs(b / sum - 1 / 3);
   }
   return s / cells;
-}
-
-/** View brightness ≈ gain × model brightness + offset. */
-interface Light {
-  gain: number;
-  offset: number;
 }
 
 /** Intersection over the smaller box: a blob growing or shrinking is still the same blob. */

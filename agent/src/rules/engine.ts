@@ -78,28 +78,7 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
   const logger = opts.logger.child({ stage: 'rules', camera: camera.id });
   const newEventId = opts.newEventId ?? ((at: number) => `${camera.id}-${at.toString(36)}-${randomBytes(5).toString('hex')}`);
   const masks: Point[][] = camera.privacyMasks.map((m) => toPixels(m, 'normalized', frame));
-  const zones: { zone: CompiledZone; rules: BoundRule[] }[] = camera.zones.map((z) => {
-    const zone = compileZone(z, frame);
-    return {
-      zone,
-      rules: z.rules.map((params) => {
-        const kind = ruleKind(params);
-        return {
-          params,
-          evaluator: kind.create(params, zone),
-          lifecycle: createLifecycle({
-            camera: camera.id,
-            zone: { id: z.id, name: z.name },
-            rule: params,
-            kind,
-            newEventId,
-            logger,
-            limits: camera.tracker,
-          }),
-        };
-      }),
-    };
-  });
+  const zones = bindZones(camera, newEventId, logger);
   if (camera.tracker)
     for (const w of thresholdWarnings({ zones: camera.zones, tracker: camera.tracker })) logger.warn({ field: w.path }, w.message);
   const lifecycles = zones.flatMap((z) => z.rules.map((r) => r.lifecycle));
@@ -121,30 +100,14 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
     needsForeground,
     evaluate(tracks, now, foreground) {
       const at = now.mono;
-      if (!Number.isFinite(at) || !Number.isFinite(now.wall))
-        throw new Error(`rules (${camera.id}): expected finite wall and monotonic times, got ${now.wall} and ${at}`);
-      if (at < lastAt)
-        throw new Error(`rules (${camera.id}): monotonic time went backwards (${at} after ${lastAt}); expected frames in time order`);
+      checkFrameTime(camera.id, now, lastAt);
       lastAt = at;
       const visible = tracks.filter((t) => t.state === 'tracked' && !masked(t));
       const seen = new Set(visible.map((t) => t.id));
       const out: ViolationUpdate[] = [];
       for (const { zone, rules } of zones) {
         const inside = new Set(visible.filter((t) => zone.contains(t.box)));
-        for (const { params, evaluator, lifecycle } of rules) {
-          const open = inSchedule(params.schedule, now.wall, site.timezone);
-          const eligible = open ? visible.filter((t) => t.meanScore >= params.minScore && !lifecycle.isSuppressed(t, at)) : [];
-          const candidates = open
-            ? evaluator.evaluate({
-                at,
-                tracks: eligible,
-                inZone: eligible.filter((t) => inside.has(t)),
-                resumes: (t) => lifecycle.resumes(t, seen),
-                foreground,
-              })
-            : [];
-          out.push(...lifecycle.step(candidates, now, { open, seen }));
-        }
+        for (const rule of rules) out.push(...judgeRule(rule, { now, timezone: site.timezone, visible, inside, seen, foreground }));
       }
       out.forEach(remember);
       return out;
@@ -185,16 +148,81 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
       return homeless;
     },
 
-    progress() {
-      return zones.flatMap(({ zone, rules }) =>
-        rules.map(({ params, lifecycle }) => ({
-          zone: { id: zone.id, ...(zone.name ? { name: zone.name } : {}) },
-          rule: { id: params.id, type: params.type },
-          dwellSeconds: ruleKind(params).dwellSeconds(params),
-          open: lifecycle.isOpen(),
-          followed: lifecycle.followed(),
-        })),
-      );
-    },
+    progress: () => progressOf(zones),
   };
+}
+
+/** Frames come with finite times, in time order. */
+function checkFrameTime(camera: string, now: Instant, lastAt: number): void {
+  const at = now.mono;
+  if (!Number.isFinite(at) || !Number.isFinite(now.wall))
+    throw new Error(`rules (${camera}): expected finite wall and monotonic times, got ${now.wall} and ${at}`);
+  if (at < lastAt)
+    throw new Error(`rules (${camera}): monotonic time went backwards (${at} after ${lastAt}); expected frames in time order`);
+}
+
+/** Each rule's schedule and the violations it follows, for the console. */
+function progressOf(zones: readonly { zone: CompiledZone; rules: BoundRule[] }[]): RuleProgress[] {
+  return zones.flatMap(({ zone, rules }) =>
+    rules.map(({ params, lifecycle }) => ({
+      zone: { id: zone.id, ...(zone.name ? { name: zone.name } : {}) },
+      rule: { id: params.id, type: params.type },
+      dwellSeconds: ruleKind(params).dwellSeconds(params),
+      open: lifecycle.isOpen(),
+      followed: lifecycle.followed(),
+    })),
+  );
+}
+
+/** Each zone compiled to the analysed frame, with its rules bound to their evaluators and lifecycles. */
+function bindZones(camera: RulesCamera, newEventId: (at: number) => string, logger: Logger): { zone: CompiledZone; rules: BoundRule[] }[] {
+  return camera.zones.map((z) => {
+    const zone = compileZone(z, camera.analysis);
+    return {
+      zone,
+      rules: z.rules.map((params) => {
+        const kind = ruleKind(params);
+        return {
+          params,
+          evaluator: kind.create(params, zone),
+          lifecycle: createLifecycle({
+            camera: camera.id,
+            zone: { id: z.id, name: z.name },
+            rule: params,
+            kind,
+            newEventId,
+            logger,
+            limits: camera.tracker,
+          }),
+        };
+      }),
+    };
+  });
+}
+
+/** One rule on one frame: its candidates (none while out of schedule) through its lifecycle. */
+function judgeRule(
+  { params, evaluator, lifecycle }: BoundRule,
+  f: {
+    now: Instant;
+    timezone: string;
+    visible: readonly Track[];
+    inside: ReadonlySet<Track>;
+    seen: ReadonlySet<number>;
+    foreground: readonly StaticBlob[] | undefined;
+  },
+): ViolationUpdate[] {
+  const at = f.now.mono;
+  const open = inSchedule(params.schedule, f.now.wall, f.timezone);
+  const eligible = open ? f.visible.filter((t) => t.meanScore >= params.minScore && !lifecycle.isSuppressed(t, at)) : [];
+  const candidates = open
+    ? evaluator.evaluate({
+        at,
+        tracks: eligible,
+        inZone: eligible.filter((t) => f.inside.has(t)),
+        resumes: (t) => lifecycle.resumes(t, f.seen),
+        foreground: f.foreground,
+      })
+    : [];
+  return lifecycle.step(candidates, f.now, { open, seen: f.seen });
 }

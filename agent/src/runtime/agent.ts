@@ -25,7 +25,7 @@ import type { Logger } from '../core/log.ts';
 import { createFrameLoop, type FrameLoop } from '../loop/frame-loop.ts';
 import { loadModel, type LoadedModel } from '../model/load.ts';
 import { clientIdFor } from '../publish/client-options.ts';
-import { openPlateVotes } from '../plate/evidence-reads.ts';
+import { openPlateVotes, type PlateVotes } from '../plate/evidence-reads.ts';
 import { registerPlateMetrics } from '../plate/metrics.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../publish/embedded-broker.ts';
 import { registerPublisherMetrics } from '../publish/metrics.ts';
@@ -74,10 +74,16 @@ class Teardown {
   }
 }
 
+/** What the running agent changes after its start: the config (on reload) and why it stops. */
+interface AgentState {
+  config: Config;
+  stopReason: string;
+}
+
 /** The composition root: builds every stage from the config and wires them together, one named step each. */
 export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Promise<RunningAgent> {
-  const { log, version } = opts;
-  const state = { config: loaded.config, stopReason: 'startup failed' };
+  const { log } = opts;
+  const state: AgentState = { config: loaded.config, stopReason: 'startup failed' };
   const startedAt = Date.now();
   const boxId = boxIdOf(state.config.site);
   await ensurePrivateDir(state.config.dataDir);
@@ -87,177 +93,291 @@ export async function startAgent(loaded: LoadedConfig, opts: AgentOptions): Prom
   teardown.add(() => lock.release());
 
   try {
-    const audit = await openAudit(loaded, { version, boxId, log, teardown, stopReason: () => state.stopReason });
-    const { models, model } = await loadDetectors(state.config, audit, log, teardown);
-    const { publisher, brokerUrl } = await connectBroker(state.config, { version, boxId, startedAt, audit, log, teardown });
-    const plates = await openPlateVotes(log);
-    if (plates) teardown.add(() => plates.close());
-    const evidence = await EvidenceService.open({
-      config: state.config.evidence,
-      dataDir: state.config.dataDir,
-      cameras: state.config.cameras,
-      timezone: state.config.site.timezone,
-      audit,
-      log,
-      plates: plates?.reader,
-    });
-    await evidence.start();
-    teardown.add(() => evidence.stop());
-    const openEvents = await OpenEventsFile.open(join(state.config.dataDir, 'events'), state.config.events, log);
-    const events = new EventFeed();
-    const sink = new EventSink({
-      publisher,
-      evidence,
-      audit,
-      log,
-      onAlert: (alert, line) => (events.add(alert), openEvents.soon(), opts.onAlert?.(alert, line)),
-      plates,
-    });
-    teardown.add(() => sink.drain());
-
-    // A full disk shows in the retained status with its figures: the audit log's, the outbox's and the evidence's.
-    const degraded = () => [audit.degraded, publisher.degraded, evidence.degraded].filter(Boolean).join('; ') || undefined;
-    const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
-    const modelInfo = { name: model.manifest.name, sha256: model.sha256 };
-    // Runs after the cameras stopped (teardown is in reverse): their open events are parked in the file by then.
-    teardown.add(() => openEvents.close());
-    const cameras = startCameras({
-      config: () => state.config,
-      openEvents,
-      sink,
-      registry,
-      evidence,
-      publisher,
-      log,
-      pipeline: {
-        site: state.config.site,
-        catalogue: loaded.catalogue,
-        models,
-        sink,
-        model: modelInfo,
-        agent: { version, boxId },
-        plates,
-        mainFrame: (camera, at) => evidence.mainStreamFrame(camera, at),
-      },
-      status: () => ({
-        ...statusOf(state.config, version, boxId, startedAt, cameras.sources),
-        ...(degraded() ? { degraded: degraded() } : {}),
-      }),
-    });
-    openEvents.dropUnclaimed();
-    openEvents.start(() => new Map([...cameras.pipelines].map(([id, p]) => [id, openEventsOf(p, sink)])));
-    teardown.add(() => cameras.stopAll());
-    teardown.add(async () => evidence.cutPendingClipsNow());
-    registerPublisherMetrics(registry, () => publisher.stats());
-    if (plates) registerPlateMetrics(registry, () => plates.stats());
-    startReporting(state.config, {
-      boxId,
-      publisher,
-      loop: cameras.loop,
-      log,
-      teardown,
-      degraded,
-      publishStatus: cameras.publishStatus,
-    });
-    if (state.config.http && !state.config.http.console) {
-      const http = await startHttpServer(state.config.http, () => cameras.loop.health(), registry, log);
-      teardown.add(() => http.close());
-    }
-
-    const reload = async (): Promise<CommandOutcome> => {
-      let next: LoadedConfig;
-      try {
-        next = loadConfig(loaded.file);
-      } catch (err) {
-        return { ok: false, error: `the new config is invalid, the running one is kept:\n${(err as Error).message}` };
-      }
-      const plan = planReload(state.config, next.config);
-      if (!plan.ok) return plan;
-      const restarted = plan.restarted.map((c) => c.id);
-      for (const id of [...plan.removed, ...restarted]) await cameras.remove(id);
-      state.config = next.config;
-      plan.restarted.forEach(cameras.add);
-      openEvents.dropUnclaimed();
-      cameras.publishStatus();
-      await audit.append('config_loaded', {
-        file: next.file,
-        sha256: next.sha256,
-        reload: true,
-        restartedCameras: restarted,
-        removedCameras: plan.removed,
-      });
-      return { ok: true, detail: { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed } };
-    };
-    const web = state.config.http;
-    if (web?.console) {
-      const health = () => cameras.loop.health();
-      const consoleRuntime: ConsoleRuntime = {
-        configFile: loaded.file,
-        config: () => state.config,
-        health,
-        live: (id) => {
-          const p = cameras.pipelines.get(id);
-          const r = cameras.live.get(id)?.read(Date.now());
-          return p && r ? { facts: { ...r.facts, camera: id, rules: p.rules.progress() }, image: r.image } : undefined;
-        },
-        reload,
-        catalogue: loaded.catalogue,
-      };
-      const server = await startConsole({
-        http: { ...web, console: web.console },
-        runtime: consoleRuntime,
-        events,
-        evidenceRoot: join(state.config.dataDir, 'evidence'),
-        open: healthRoutes(health, registry),
-        audit: (e) => record(audit, log, e.action === 'change' ? 'console_change' : 'console_login', { ...e }),
-        log,
-      });
-      teardown.add(() => server.close());
-    }
-    await attachCommandChannel(
-      publisher,
-      createCommandRouter({
-        topics: publisher.topics,
-        boxId,
-        log,
-        handlers: operatorCommandHandlers({
-          pipelines: cameras.pipelines,
-          evidence,
-          model: modelInfo,
-          config: () => state.config,
-          reload,
-          log,
-        }),
-        audit: (e) => record(audit, log, 'operator_command', { ...e, at: new Date(e.at).toISOString() }),
-      }),
-      log,
-    );
-    cameras.publishStatus();
-    log.info(
-      { site: state.config.site.id, boxId, cameras: state.config.cameras.length, broker: redact(brokerUrl), model: model.manifest.name },
-      'agent started',
-    );
-
-    let stopping: Promise<void> | undefined;
-    return {
-      boxId,
-      brokerUrl,
-      publisher,
-      health: () => cameras.loop.health(),
-      stop: (reason) =>
-        (stopping ??= (async () => {
-          log.info({ reason }, 'agent stopping');
-          state.stopReason = reason;
-          // Reverse order of set-up: the loop and cameras stop first, the sink drains into the outbox, the publisher
-          // says online:false, then the broker, the detector and the audit log close.
-          await teardown.run();
-        })()),
-    };
+    return await assembleAgent(loaded, opts, { state, startedAt, boxId, teardown });
   } catch (err) {
     await teardown.run();
     throw err;
   }
+}
+
+/** Every stage, opened in order, each registering its undoing with `teardown`. */
+async function assembleAgent(
+  loaded: LoadedConfig,
+  opts: AgentOptions,
+  ctx: { state: AgentState; startedAt: number; boxId: string; teardown: Teardown },
+): Promise<RunningAgent> {
+  const { log, version } = opts;
+  const { state, startedAt, boxId, teardown } = ctx;
+  const audit = await openAudit(loaded, { version, boxId, log, teardown, stopReason: () => state.stopReason });
+  const { models, model } = await loadDetectors(state.config, audit, log, teardown);
+  const { publisher, brokerUrl } = await connectBroker(state.config, { version, boxId, startedAt, audit, log, teardown });
+  const plates = await openPlates(log, teardown);
+  const evidence = await openEvidence(state.config, { audit, log, plates, teardown });
+  const { openEvents, events, sink } = await openEventSink(
+    state.config,
+    { publisher, evidence, audit, log, plates, teardown },
+    opts.onAlert,
+  );
+
+  // A full disk shows in the retained status with its figures: the audit log's, the outbox's and the evidence's.
+  const degraded = () => [audit.degraded, publisher.degraded, evidence.degraded].filter(Boolean).join('; ') || undefined;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const modelInfo = { name: model.manifest.name, sha256: model.sha256 };
+  // Runs after the cameras stopped (teardown is in reverse): their open events are parked in the file by then.
+  teardown.add(() => openEvents.close());
+  const cameras = startCameras({
+    config: () => state.config,
+    openEvents,
+    sink,
+    registry,
+    evidence,
+    publisher,
+    log,
+    pipeline: {
+      site: state.config.site,
+      catalogue: loaded.catalogue,
+      models,
+      sink,
+      model: modelInfo,
+      agent: { version, boxId },
+      plates,
+      mainFrame: (camera, at) => evidence.mainStreamFrame(camera, at),
+    },
+    status: () => ({
+      ...statusOf(state.config, version, boxId, startedAt, cameras.sources),
+      ...(degraded() ? { degraded: degraded() } : {}),
+    }),
+  });
+  teardown.add(() => cameras.stopAll());
+  teardown.add(async () => evidence.cutPendingClipsNow());
+  registerPublisherMetrics(registry, () => publisher.stats());
+  if (plates) registerPlateMetrics(registry, () => plates.stats());
+  startReporting(state.config, {
+    boxId,
+    publisher,
+    loop: cameras.loop,
+    log,
+    teardown,
+    degraded,
+    publishStatus: cameras.publishStatus,
+  });
+  await openHealthServer(state.config, { cameras, registry, log, teardown });
+
+  const reload = configReloader(loaded.file, state, { cameras, openEvents, audit });
+  await openConsole(loaded, state, { cameras, events, registry, reload, audit, log, teardown });
+  await attachCommands(state, { boxId, publisher, cameras, evidence, model: modelInfo, reload, audit, log });
+  cameras.publishStatus();
+  log.info(
+    { site: state.config.site.id, boxId, cameras: state.config.cameras.length, broker: redact(brokerUrl), model: model.manifest.name },
+    'agent started',
+  );
+  return runningAgent({ boxId, brokerUrl, publisher, cameras, state, log, teardown });
+}
+
+/** The open-events file, the console's event feed, and the sink every camera's alerts go through. */
+async function openEventSink(
+  config: Config,
+  ctx: {
+    publisher: Publisher;
+    evidence: EvidenceService;
+    audit: AuditLog;
+    log: Logger;
+    plates: PlateVotes | undefined;
+    teardown: Teardown;
+  },
+  onAlert: AgentOptions['onAlert'],
+): Promise<{ openEvents: OpenEventsFile; events: EventFeed; sink: EventSink }> {
+  const { publisher, evidence, audit, log, plates } = ctx;
+  const openEvents = await OpenEventsFile.open(join(config.dataDir, 'events'), config.events, log);
+  const events = new EventFeed();
+  const sink = new EventSink({
+    publisher,
+    evidence,
+    audit,
+    log,
+    onAlert: (alert, line) => (events.add(alert), openEvents.soon(), onAlert?.(alert, line)),
+    plates,
+  });
+  ctx.teardown.add(() => sink.drain());
+  return { openEvents, events, sink };
+}
+
+/** Health and metrics on their own HTTP server, when `http` is configured without the console (which serves them itself). */
+async function openHealthServer(
+  config: Config,
+  ctx: { cameras: Cameras; registry: Registry; log: Logger; teardown: Teardown },
+): Promise<void> {
+  if (!config.http || config.http.console) return;
+  const http = await startHttpServer(config.http, () => ctx.cameras.loop.health(), ctx.registry, ctx.log);
+  ctx.teardown.add(() => http.close());
+}
+
+/** Operator commands from the center, over the publisher's connection. */
+async function attachCommands(
+  state: AgentState,
+  ctx: {
+    boxId: string;
+    publisher: Publisher;
+    cameras: Cameras;
+    evidence: EvidenceService;
+    model: { name: string; sha256: string };
+    reload: () => Promise<CommandOutcome>;
+    audit: AuditLog;
+    log: Logger;
+  },
+): Promise<void> {
+  const { publisher, audit, log } = ctx;
+  await attachCommandChannel(
+    publisher,
+    createCommandRouter({
+      topics: publisher.topics,
+      boxId: ctx.boxId,
+      log,
+      handlers: operatorCommandHandlers({
+        pipelines: ctx.cameras.pipelines,
+        evidence: ctx.evidence,
+        model: ctx.model,
+        config: () => state.config,
+        reload: ctx.reload,
+        log,
+      }),
+      audit: (e) => record(audit, log, 'operator_command', { ...e, at: new Date(e.at).toISOString() }),
+    }),
+    log,
+  );
+}
+
+/** The agent as its caller holds it: stopping runs the teardown once, however often it is asked. */
+function runningAgent(parts: {
+  boxId: string;
+  brokerUrl: string;
+  publisher: Publisher;
+  cameras: Cameras;
+  state: AgentState;
+  log: Logger;
+  teardown: Teardown;
+}): RunningAgent {
+  const { state, log, teardown } = parts;
+  let stopping: Promise<void> | undefined;
+  return {
+    boxId: parts.boxId,
+    brokerUrl: parts.brokerUrl,
+    publisher: parts.publisher,
+    health: () => parts.cameras.loop.health(),
+    stop: (reason) =>
+      (stopping ??= (async () => {
+        log.info({ reason }, 'agent stopping');
+        state.stopReason = reason;
+        // Reverse order of set-up: the loop and cameras stop first, the sink drains into the outbox, the publisher
+        // says online:false, then the broker, the detector and the audit log close.
+        await teardown.run();
+      })()),
+  };
+}
+
+/** Plate reading, when the plate models are provisioned. */
+async function openPlates(log: Logger, teardown: Teardown): Promise<PlateVotes | undefined> {
+  const plates = await openPlateVotes(log);
+  if (plates) teardown.add(() => plates.close());
+  return plates;
+}
+
+/** The evidence service (clips, snapshots, the privacy mask), started. */
+async function openEvidence(
+  config: Config,
+  ctx: { audit: AuditLog; log: Logger; plates: PlateVotes | undefined; teardown: Teardown },
+): Promise<EvidenceService> {
+  const evidence = await EvidenceService.open({
+    config: config.evidence,
+    dataDir: config.dataDir,
+    cameras: config.cameras,
+    timezone: config.site.timezone,
+    audit: ctx.audit,
+    log: ctx.log,
+    plates: ctx.plates?.reader,
+  });
+  await evidence.start();
+  ctx.teardown.add(() => evidence.stop());
+  return evidence;
+}
+
+/**
+ * Reads the config file again and applies it: only the cameras whose settings changed restart, removed ones stop;
+ * a change that needs a restart of the agent, or an invalid file, leaves the running config as it is.
+ */
+function configReloader(
+  file: string,
+  state: AgentState,
+  ctx: { cameras: Cameras; openEvents: OpenEventsFile; audit: AuditLog },
+): () => Promise<CommandOutcome> {
+  const { cameras, openEvents, audit } = ctx;
+  return async () => {
+    let next: LoadedConfig;
+    try {
+      next = loadConfig(file);
+    } catch (err) {
+      return { ok: false, error: `the new config is invalid, the running one is kept:\n${(err as Error).message}` };
+    }
+    const plan = planReload(state.config, next.config);
+    if (!plan.ok) return plan;
+    const restarted = plan.restarted.map((c) => c.id);
+    for (const id of [...plan.removed, ...restarted]) await cameras.remove(id);
+    state.config = next.config;
+    plan.restarted.forEach(cameras.add);
+    openEvents.dropUnclaimed();
+    cameras.publishStatus();
+    await audit.append('config_loaded', {
+      file: next.file,
+      sha256: next.sha256,
+      reload: true,
+      restartedCameras: restarted,
+      removedCameras: plan.removed,
+    });
+    return { ok: true, detail: { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed } };
+  };
+}
+
+/** The box's web console, when `http.console` is configured (it then serves health and metrics too). */
+async function openConsole(
+  loaded: LoadedConfig,
+  state: AgentState,
+  ctx: {
+    cameras: Cameras;
+    events: EventFeed;
+    registry: Registry;
+    reload: () => Promise<CommandOutcome>;
+    audit: AuditLog;
+    log: Logger;
+    teardown: Teardown;
+  },
+): Promise<void> {
+  const web = state.config.http;
+  if (!web?.console) return;
+  const { cameras, audit, log } = ctx;
+  const health = () => cameras.loop.health();
+  const consoleRuntime: ConsoleRuntime = {
+    configFile: loaded.file,
+    config: () => state.config,
+    health,
+    live: (id) => {
+      const p = cameras.pipelines.get(id);
+      const r = cameras.live.get(id)?.read(Date.now());
+      return p && r ? { facts: { ...r.facts, camera: id, rules: p.rules.progress() }, image: r.image } : undefined;
+    },
+    reload: ctx.reload,
+    catalogue: loaded.catalogue,
+  };
+  const server = await startConsole({
+    http: { ...web, console: web.console },
+    runtime: consoleRuntime,
+    events: ctx.events,
+    evidenceRoot: join(state.config.dataDir, 'evidence'),
+    open: healthRoutes(health, ctx.registry),
+    audit: (e) => record(audit, log, e.action === 'change' ? 'console_change' : 'console_login', { ...e }),
+    log,
+  });
+  ctx.teardown.add(() => server.close());
 }
 
 /** The audit log first: every later step records into it (start, config, model, deliveries, stop). */
@@ -385,6 +505,8 @@ interface CameraDeps {
   status: () => Status;
 }
 
+type Cameras = ReturnType<typeof startCameras>;
+
 /** Every camera's source (ffmpeg in the ingest thread) and pipeline, and the one frame loop that shares the detector. */
 function startCameras(deps: CameraDeps) {
   const { evidence, publisher, log } = deps;
@@ -427,6 +549,9 @@ function startCameras(deps: CameraDeps) {
   };
   deps.config().cameras.forEach(add);
   loop.start();
+  // Events of the previous run whose camera is gone are dropped; the rest are written as they change.
+  deps.openEvents.dropUnclaimed();
+  deps.openEvents.start(() => new Map([...pipelines].map(([id, p]) => [id, openEventsOf(p, deps.sink)])));
   return {
     loop,
     pipelines,

@@ -24,7 +24,8 @@ export interface FrameView {
   mayStart(box: Box): boolean;
 }
 
-interface State
+/** A track as the tracker keeps it between frames. */
+export interface TrackState
   extends Pick<
     Track,
     'id' | 'label' | 'classId' | 'model' | 'box' | 'score' | 'meanScore' | 'firstSeen' | 'lastSeen' | 'lastDetected' | 'hits'
@@ -38,15 +39,103 @@ interface State
 /** Weight of the newest score in a track's mean score. */
 const SCORE_SMOOTHING = 0.2;
 
+/**
+ * ByteTrack-style tracking: confirmed tracks take the high-score detections first, objects seen in the previous frame
+ * may live on through low-score ones, tentative tracks take what is left. A thin object over a `TrackerState`.
+ */
 export function createTracker(options: TrackerOptions = {}): Tracker {
+  const state = createTrackerState(options);
+  return { update: (detections, at, view) => updateTracker(state, detections, at, view) };
+}
+
+/** Everything a tracker remembers between frames. */
+export interface TrackerState {
+  readonly cfg: TrackerConfig;
+  nextId: number;
+  lastAt: number;
+  tracks: TrackState[];
+}
+
+export function createTrackerState(options: TrackerOptions = {}): TrackerState {
   const cfg: TrackerConfig = trackerConfigSchema.parse(options);
   if (cfg.lowScore > cfg.highScore) throw new Error(`tracker: expected lowScore (${cfg.lowScore}) ≤ highScore (${cfg.highScore})`);
-  let nextId = 1;
-  let lastAt = -Infinity;
-  let tracks: State[] = [];
+  return { cfg, nextId: 1, lastAt: -Infinity, tracks: [] };
+}
 
-  const start = (d: Detection, at: number): State => ({
-    id: nextId++,
+/** One frame's detections associated with the live tracks; returns the confirmed ones, tracked and lost, by id. */
+export function updateTracker(state: TrackerState, detections: readonly Detection[], at: number, view?: FrameView): Track[] {
+  const { cfg, lastAt } = state;
+  if (!Number.isFinite(at)) throw new Error(`tracker: expected a time in ms since the epoch, got ${at}`);
+  if (at < lastAt) throw new Error(`tracker: time went backwards (${at} after ${lastAt}); expected frames in time order`);
+  detections.forEach(checkDetection);
+  const { high, low } = byScore(cfg, detections);
+  const { tracks } = state;
+  const matched = new Set<TrackState>();
+  const confirmed = tracks.filter((t) => t.confirmed);
+  const predicted = new Map(tracks.map((t) => [t, predictBox(t.motion, at)]));
+  const inPreviousFrame = confirmed.filter((t) => t.lastSeen === lastAt);
+  const pass = (pool: TrackState[], idx: number[], minIou: number) =>
+    associate(cfg, { pool, predicted, dets: detections, idx, minIou, at }, matched);
+  // 1. High-score detections against every confirmed track, lost ones included (identity kept through a miss).
+  const highLeft = pass(confirmed, high, cfg.matchIou);
+  // 2. Low-score detections may only keep alive objects seen in the previous frame.
+  pass(
+    inPreviousFrame.filter((t) => !matched.has(t)),
+    low,
+    cfg.lowMatchIou,
+  );
+  // 3. Tentative tracks get the remaining high detections; a tentative track that misses a frame is dropped.
+  const fresh = pass(
+    tracks.filter((t) => !t.confirmed),
+    highLeft,
+    cfg.matchIou,
+  );
+  const carried = view ? carryUnseen(tracks, { matched, predicted, lastAt, at, view }) : new Set<TrackState>();
+  const maxLost = cfg.maxLostSeconds * 1000;
+  state.tracks = tracks.filter((t) => matched.has(t) || carried.has(t) || (t.confirmed && at - t.lastSeen <= maxLost));
+  for (const i of fresh) {
+    if (detections[i].score < cfg.newTrackScore || (view && !view.mayStart(detections[i].box))) continue;
+    const t = startTrack(cfg, state.nextId++, detections[i], at);
+    state.tracks.push(t);
+    matched.add(t);
+  }
+  state.lastAt = at;
+  return state.tracks.filter((t) => t.confirmed).map((t) => snapshot(t, matched.has(t), carried.has(t)));
+}
+
+/** Indices of the high-score detections and of the low-score ones (below `lowScore`: ignored). */
+export function byScore(cfg: TrackerConfig, detections: readonly Detection[]): { high: number[]; low: number[] } {
+  const high: number[] = [];
+  const low: number[] = [];
+  detections.forEach((d, i) => {
+    if (d.score >= cfg.highScore) high.push(i);
+    else if (d.score >= cfg.lowScore) low.push(i);
+  });
+  return { high, low };
+}
+
+/**
+ * Confirmed objects at rest, seen the frame before, that this frame's detection did not look at whole: they are
+ * kept as tracked (carried) without a detection.
+ */
+function carryUnseen(
+  tracks: readonly TrackState[],
+  f: { matched: ReadonlySet<TrackState>; predicted: Map<TrackState, Box>; lastAt: number; at: number; view: FrameView },
+): Set<TrackState> {
+  const carried = new Set<TrackState>();
+  for (const t of tracks) {
+    if (!t.confirmed || f.matched.has(t) || t.lastSeen !== f.lastAt || t.rest.movingSince !== undefined) continue;
+    if (f.view.looked(f.predicted.get(t)!)) continue;
+    t.lastSeen = f.at;
+    carried.add(t);
+  }
+  return carried;
+}
+
+/** A new (tentative unless `minHits` is 1) track from a detection. */
+function startTrack(cfg: TrackerConfig, id: number, d: Detection, at: number): TrackState {
+  return {
+    id,
     label: d.label,
     classId: d.classId,
     model: d.model,
@@ -61,117 +150,58 @@ export function createTracker(options: TrackerOptions = {}): Tracker {
     motion: startMotion(d.box, at),
     rest: startRest(d.box, at),
     history: [{ at, box: d.box, score: d.score }],
-  });
-
-  const hit = (t: State, d: Detection, at: number): void => {
-    t.model = d.model;
-    t.box = d.box;
-    t.score = d.score;
-    t.meanScore += SCORE_SMOOTHING * (d.score - t.meanScore);
-    t.lastSeen = at;
-    t.lastDetected = at;
-    t.hits++;
-    if (t.hits >= cfg.minHits) t.confirmed = true;
-    correctMotion(t.motion, d.box, at);
-    t.history.push({ at, box: d.box, score: d.score });
-    const keepFrom = at - cfg.historySeconds * 1000;
-    let old = 0;
-    while (old < t.history.length && t.history[old].at < keepFrom) old++;
-    if (old > 0) t.history.splice(0, old);
-    updateRest(t.rest, t.history, at, cfg.stationary);
-  };
-
-  /** Matches `dets[idx]` to `pool` (same label, IoU with the predicted box); returns the unmatched detection indices. */
-  const associate = (
-    pool: State[],
-    predicted: Map<State, Box>,
-    dets: readonly Detection[],
-    idx: number[],
-    minIou: number,
-    at: number,
-    matched: Set<State>,
-  ): number[] => {
-    const rowTo = greedyAssign(
-      pool.length,
-      idx.length,
-      (r, c) => (pool[r].label === dets[idx[c]].label ? iou(predicted.get(pool[r])!, dets[idx[c]].box) : -1),
-      minIou,
-    );
-    const used = new Set<number>();
-    rowTo.forEach((c, r) => {
-      if (c < 0) return;
-      hit(pool[r], dets[idx[c]], at);
-      matched.add(pool[r]);
-      used.add(c);
-    });
-    return idx.filter((_, c) => !used.has(c));
-  };
-
-  return {
-    update(detections, at, view) {
-      if (!Number.isFinite(at)) throw new Error(`tracker: expected a time in ms since the epoch, got ${at}`);
-      if (at < lastAt) throw new Error(`tracker: time went backwards (${at} after ${lastAt}); expected frames in time order`);
-      detections.forEach(checkDetection);
-
-      const high: number[] = [];
-      const low: number[] = [];
-      detections.forEach((d, i) => {
-        if (d.score >= cfg.highScore) high.push(i);
-        else if (d.score >= cfg.lowScore) low.push(i);
-      });
-
-      const matched = new Set<State>();
-      const confirmed = tracks.filter((t) => t.confirmed);
-      const predicted = new Map(tracks.map((t) => [t, predictBox(t.motion, at)]));
-      const inPreviousFrame = new Set(confirmed.filter((t) => t.lastSeen === lastAt));
-      // 1. High-score detections against every confirmed track, lost ones included (identity kept through a miss).
-      const highLeft = associate(confirmed, predicted, detections, high, cfg.matchIou, at, matched);
-      // 2. Low-score detections may only keep alive objects seen in the previous frame.
-      associate(
-        [...inPreviousFrame].filter((t) => !matched.has(t)),
-        predicted,
-        detections,
-        low,
-        cfg.lowMatchIou,
-        at,
-        matched,
-      );
-      // 3. Tentative tracks get the remaining high detections; a tentative track that misses a frame is dropped.
-      const fresh = associate(
-        tracks.filter((t) => !t.confirmed),
-        predicted,
-        detections,
-        highLeft,
-        cfg.matchIou,
-        at,
-        matched,
-      );
-
-      const carried = new Set<State>();
-      if (view) {
-        for (const t of tracks) {
-          if (!t.confirmed || matched.has(t) || t.lastSeen !== lastAt || t.rest.movingSince !== undefined || view.looked(predicted.get(t)!))
-            continue;
-          t.lastSeen = at;
-          carried.add(t);
-        }
-      }
-
-      const maxLost = cfg.maxLostSeconds * 1000;
-      tracks = tracks.filter((t) => matched.has(t) || carried.has(t) || (t.confirmed && at - t.lastSeen <= maxLost));
-      for (const i of fresh) {
-        if (detections[i].score < cfg.newTrackScore || (view && !view.mayStart(detections[i].box))) continue;
-        const t = start(detections[i], at);
-        tracks.push(t);
-        matched.add(t);
-      }
-      lastAt = at;
-      return tracks.filter((t) => t.confirmed).map((t) => snapshot(t, matched.has(t), carried.has(t)));
-    },
   };
 }
 
-function snapshot(t: State, matched: boolean, carried: boolean): Track {
+/** The track matched a detection: its box, scores, motion, history (the last `historySeconds`) and rest follow. */
+function hitTrack(cfg: TrackerConfig, t: TrackState, d: Detection, at: number): void {
+  t.model = d.model;
+  t.box = d.box;
+  t.score = d.score;
+  t.meanScore += SCORE_SMOOTHING * (d.score - t.meanScore);
+  t.lastSeen = at;
+  t.lastDetected = at;
+  t.hits++;
+  if (t.hits >= cfg.minHits) t.confirmed = true;
+  correctMotion(t.motion, d.box, at);
+  t.history.push({ at, box: d.box, score: d.score });
+  const keepFrom = at - cfg.historySeconds * 1000;
+  let old = 0;
+  while (old < t.history.length && t.history[old].at < keepFrom) old++;
+  if (old > 0) t.history.splice(0, old);
+  updateRest(t.rest, t.history, at, cfg.stationary);
+}
+
+/** One association pass: `dets[idx]` against `pool` (same label, IoU with the predicted box). */
+interface Pass {
+  pool: TrackState[];
+  predicted: Map<TrackState, Box>;
+  dets: readonly Detection[];
+  idx: number[];
+  minIou: number;
+  at: number;
+}
+
+/** Matches a pass's detections to its tracks (each matched track is hit and added to `matched`); returns the unmatched detection indices. */
+function associate(cfg: TrackerConfig, p: Pass, matched: Set<TrackState>): number[] {
+  const { pool, predicted, dets, idx } = p;
+  const rowTo = greedyAssign(
+    pool.length,
+    idx.length,
+    (r, c) => (pool[r].label === dets[idx[c]].label ? iou(predicted.get(pool[r])!, dets[idx[c]].box) : -1),
+    p.minIou,
+  );
+  const used = new Set<number>();
+  rowTo.forEach((c, r) => {
+    if (c < 0) return;
+    hitTrack(cfg, pool[r], dets[idx[c]], p.at);
+    matched.add(pool[r]);
+    used.add(c);
+  });
+  return idx.filter((_, c) => !used.has(c));
+}
+
+function snapshot(t: TrackState, matched: boolean, carried: boolean): Track {
   return {
     id: t.id,
     label: t.label,

@@ -1,64 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { z } from 'zod';
+import type { BlockList } from 'node:net';
 import { listen } from '../core/listen.ts';
 import type { Logger } from '../core/log.ts';
+import type { Asset } from './assets.ts';
 import { readJsonBody } from './body.ts';
+import { clientAddress, trustedProxies } from './client-address.ts';
 import { HttpError } from './http-error.ts';
 import { cookieValue, pickLang, type Lang } from './i18n.ts';
-import { authenticate, userNameSchema, type Role } from './passwords.ts';
+import { createLogin, type Login } from './login.ts';
+import { loginPage, escapeHtml } from './pages.ts';
+import { acceptsHtml, drain, header, quoted, sameOrigin, SECURITY_HEADERS, sendAsset, sendHtml, sendJson } from './respond.ts';
+import { compile, findRoute, type CompiledRoute } from './router.ts';
 import { csrfMatches, DEFAULT_SESSIONS, SessionStore, type Session, type SessionOptions } from './sessions.ts';
 import { sendFileInside } from './static.ts';
-import { DEFAULT_THROTTLE, LoginThrottle, loginKeys, type ThrottleOptions } from './throttle.ts';
-import type { Asset } from './assets.ts';
-import { loginPage, escapeHtml } from './pages.ts';
-
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-export interface WebContext {
-  req: IncomingMessage;
-  res: ServerResponse;
-  url: URL;
-  /** `:name` segments of the route's path; a trailing `*` collects the rest as `params['*']` (still URL-decoded). */
-  params: Record<string, string>;
-  session: Session;
-  lang: Lang;
-  /** The JSON body validated by `schema`; refuses with 400/413/415 in words. */
-  body<S extends z.ZodType>(schema: S, limit?: number): Promise<z.infer<S>>;
-  json(status: number, value: unknown): void;
-  html(status: number, text: string): void;
-  send(status: number, type: string, body: string | Buffer, headers?: Record<string, string>): void;
-  /** Streams `relative` from inside `root`; a path leading out of it (or to nothing) answers 404. */
-  file(root: string, relative: string, cache?: string): Promise<void>;
-  /** What a change did, recorded with its audit entry. */
-  auditDetail(detail: Record<string, unknown>): void;
-}
-
-export interface WebRoute {
-  method: Method;
-  path: string;
-  /** Who may call it; default: anyone signed in. */
-  roles?: readonly Role[];
-  handle(ctx: WebContext): Promise<void> | void;
-}
-
-/** One audit entry per login attempt and per change attempt (whatever its outcome). */
-export type WebAuditEntry =
-  | { action: 'login'; user: string; role: Role; session: string; address: string }
-  | { action: 'login_refused'; user: string; address: string; reason: 'wrong_password' | 'slowed' | 'locked'; lockedOut?: boolean }
-  | { action: 'logout'; user: string; session: string; address: string }
-  | {
-      action: 'change';
-      user: string;
-      role: Role;
-      session: string;
-      address: string;
-      method: Method;
-      path: string;
-      status: number;
-      detail?: Record<string, unknown>;
-    };
+import type { Method, WebAuditEntry, WebContext, WebRoute } from './types.ts';
+import type { ThrottleOptions } from './throttle.ts';
+import { CurrentUsers } from './users.ts';
 
 export interface WebServerOptions {
   host: string;
@@ -79,9 +38,14 @@ export interface WebServerOptions {
   open?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
   audit: (entry: WebAuditEntry) => void;
   log: Logger;
-  cookieName?: string;
+  /** The session cookie's name: each service its own, so that one browser keeps a session with each on one host. */
+  cookieName: string;
+  /** Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client; default none. */
+  trustedProxies?: readonly string[];
   sessions?: SessionOptions;
   throttle?: ThrottleOptions;
+  /** Refused logins are audited as totals over this interval (default a minute). */
+  refusalIntervalMs?: number;
   /** Clock, for tests of expiry and lock-out. */
   now?: () => number;
 }
@@ -91,41 +55,18 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const loginSchema = z.strictObject({ user: userNameSchema, password: z.string().min(1).max(1024) });
-
-/** The CSP keeps every script and style our own; images may be data:/blob: for frames drawn in the page. */
-const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  'Referrer-Policy': 'same-origin',
-};
-
-interface CompiledRoute {
-  route: WebRoute;
-  pattern: RegExp;
-  names: string[];
+interface Incoming {
+  url: URL;
+  path: string;
+  method: string;
+  lang: Lang;
+  /** The client's address (X-Forwarded-For from a trusted proxy). */
+  address: string;
+  isChange: boolean;
 }
 
-function compile(route: WebRoute): CompiledRoute {
-  const names: string[] = [];
-  const body = route.path
-    .split('/')
-    .map((seg) => {
-      if (seg === '*') {
-        names.push('*');
-        return '(.+)';
-      }
-      if (seg.startsWith(':')) {
-        names.push(seg.slice(1));
-        return '([^/]+)';
-      }
-      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return { route, pattern: new RegExp(`^${body}$`), names };
-}
+/** An address longer than this is not sent back in the login page's `next`: the page goes home instead. */
+const MAX_NEXT = 1024;
 
 /**
  * A small web layer on node:http shared by the box console and the command center: password login (scrypt users
@@ -133,267 +74,255 @@ function compile(route: WebRoute): CompiledRoute {
  * logins, roles, JSON bodies validated by zod, bundled assets, optional TLS, and an audit entry per login and change.
  * Nothing but `open` and the login page answers without a session.
  */
-export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
-  const log = opts.log.child({ stage: 'web' });
-  const now = opts.now ?? Date.now;
-  const cookieName = opts.cookieName ?? 'jifang_session';
-  const sessions = new SessionStore(opts.sessions ?? DEFAULT_SESSIONS);
-  const throttle = new LoginThrottle(opts.throttle ?? DEFAULT_THROTTLE);
-  const routes = opts.routes.map(compile);
-  const publicAssets = new Set(opts.publicAssets ?? []);
-  const secure = opts.tls !== undefined;
+class WebApp {
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly sessions: SessionStore;
+  private readonly users: CurrentUsers;
+  private readonly login: Login;
+  private readonly routes: CompiledRoute[];
+  private readonly publicAssets: Set<string>;
+  private readonly proxies: BlockList | undefined;
 
-  const setCookie = (res: ServerResponse, value: string, maxAgeS: number) =>
-    res.setHeader('Set-Cookie', `${cookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure ? '; Secure' : ''}`);
+  constructor(private readonly opts: WebServerOptions) {
+    this.log = opts.log.child({ stage: 'web' });
+    this.now = opts.now ?? Date.now;
+    const sessionOptions = opts.sessions ?? DEFAULT_SESSIONS;
+    this.sessions = new SessionStore(sessionOptions);
+    this.users = new CurrentUsers(opts.usersFile, this.log);
+    this.login = createLogin({
+      usersFile: opts.usersFile,
+      home: opts.home,
+      sessions: this.sessions,
+      sessionMaxAgeMs: sessionOptions.maxAgeMs,
+      setCookie: (res, value, maxAgeS) => this.setCookie(res, value, maxAgeS),
+      ...(opts.throttle ? { throttle: opts.throttle } : {}),
+      ...(opts.refusalIntervalMs ? { refusalIntervalMs: opts.refusalIntervalMs } : {}),
+      audit: opts.audit,
+      log: this.log,
+      now: this.now,
+    });
+    this.routes = opts.routes.map(compile);
+    this.publicAssets = new Set(opts.publicAssets ?? []);
+    this.proxies = opts.trustedProxies?.length ? trustedProxies(opts.trustedProxies) : undefined;
+  }
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
+    this.handle(req, res).catch((err: unknown) => this.answerError(req, res, err));
+  };
+
+  close(): void {
+    this.login.close();
+  }
+
+  private setCookie(res: ServerResponse, value: string, maxAgeS: number): void {
+    const secure = this.opts.tls ? '; Secure' : '';
+    res.setHeader('Set-Cookie', `${this.opts.cookieName}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeS}${secure}`);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-    if (opts.open && (await opts.open(req, res))) return;
-    const url = new URL(req.url ?? '/', 'http://box.invalid');
-    const path = url.pathname;
-    const method = (req.method ?? 'GET').toUpperCase();
-    const lang = pickLang(req);
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const isChange = method !== 'GET' && method !== 'HEAD';
-
-    // A change must come from our own pages: browsers send Origin on every cross-site POST.
-    if (isChange && !sameOrigin(req)) throw new HttpError(403, 'refused: the request comes from another site');
-
-    if (method === 'GET' && path === '/login') return sendHtml(res, 200, loginPage(lang, opts.title[lang]));
-    if (path.startsWith('/assets/') && publicAssets.has(path.slice(8)) && (method === 'GET' || method === 'HEAD'))
-      return sendAsset(req, res, opts.assets.get(path.slice(8)));
-    if (method === 'POST' && path === '/api/login') {
-      const body = await readJsonBody(req, loginSchema, 8 * 1024);
-      const keys = loginKeys(body.user, address);
-      const verdict = throttle.check(keys, now());
-      if (!verdict.ok) {
-        opts.audit({ action: 'login_refused', user: body.user, address, reason: verdict.locked ? 'locked' : 'slowed' });
-        const s = Math.ceil(verdict.retryAfterMs / 1000);
-        throw new HttpError(
-          429,
-          verdict.locked
-            ? `locked out after repeated failed logins: try again in ${Math.ceil(s / 60)} min`
-            : `too many failed logins: try again in ${s} s`,
-          undefined,
-          { 'Retry-After': String(s) },
-        );
-      }
-      const entry = await authenticate(opts.usersFile, body.user, body.password);
-      if (!entry) {
-        const lockedOut = throttle.fail(keys, now());
-        opts.audit({ action: 'login_refused', user: body.user, address, reason: 'wrong_password', ...(lockedOut ? { lockedOut } : {}) });
-        log.warn({ user: body.user, address, lockedOut }, 'console login refused');
-        throw new HttpError(401, 'wrong user name or password');
-      }
-      throttle.succeed(keys);
-      const { token, session } = sessions.create(entry.user, entry.role, now());
-      setCookie(res, token, Math.floor((opts.sessions ?? DEFAULT_SESSIONS).maxAgeMs / 1000));
-      opts.audit({ action: 'login', user: entry.user, role: entry.role, session: session.id, address });
-      log.info({ user: entry.user, role: entry.role, address }, 'console login');
-      return sendJson(res, 200, { user: entry.user, role: entry.role, csrf: session.csrf, home: opts.home });
-    }
-
-    const token = cookieValue(req, cookieName);
-    const session = sessions.get(token, now());
-    if (!session) {
-      if (path.startsWith('/api/') || !acceptsHtml(req)) throw new HttpError(401, 'not signed in: log in at /login');
-      const next = encodeURIComponent(path + url.search);
-      return sendHtml(
-        res,
-        401,
-        `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/login?next=${next}"><a href="/login?next=${next}">Log in / 登录</a>`,
-      );
-    }
-    if (isChange && !csrfMatches(session, header(req, 'x-csrf-token')))
+    if (this.opts.open && (await this.opts.open(req, res))) return;
+    const r = this.readRequest(req);
+    if (r.isChange && !sameOrigin(req)) throw new HttpError(403, 'refused: the request comes from another site');
+    if (await this.servePublic(req, res, r)) return;
+    const token = cookieValue(req, this.opts.cookieName);
+    const session = await this.sessionOf(token);
+    if (!session) return this.refuseWithoutSession(req, res, r);
+    if (r.isChange && !csrfMatches(session, header(req, 'x-csrf-token')))
       throw new HttpError(403, 'refused: missing or wrong CSRF token (reload the page)');
+    if (this.serveSessionRoutes(req, res, r, token, session)) return;
+    const { route, params } = findRoute(this.routes, r.method, r.path);
+    await this.runRoute(req, res, r, route, params, session);
+  }
 
-    if (method === 'POST' && path === '/api/logout') {
-      sessions.delete(token);
-      setCookie(res, '', 0);
-      opts.audit({ action: 'logout', user: session.user, session: session.id, address });
-      return sendJson(res, 200, { ok: true });
-    }
-    if (method === 'GET' && path === '/api/session')
-      return sendJson(res, 200, { user: session.user, role: session.role, csrf: session.csrf });
-    if ((method === 'GET' || method === 'HEAD') && path.startsWith('/assets/')) {
-      const asset = opts.assets.get(path.slice(8));
-      if (!asset) throw new HttpError(404, 'no such asset');
-      return sendAsset(req, res, asset);
-    }
-
-    let matched: { c: CompiledRoute; m: RegExpExecArray } | undefined;
-    const allowed: string[] = [];
-    for (const c of routes) {
-      const m = c.pattern.exec(path);
-      if (!m) continue;
-      if (c.route.method === method || (method === 'HEAD' && c.route.method === 'GET')) {
-        matched = { c, m };
-        break;
-      }
-      allowed.push(c.route.method);
-    }
-    if (!matched) {
-      if (allowed.length > 0)
-        throw new HttpError(405, `method not allowed: use ${[...new Set(allowed)].join(', ')}`, undefined, {
-          Allow: [...new Set(allowed)].join(', '),
-        });
-      throw new HttpError(404, `not found: ${path}`);
-    }
-    const { c, m } = matched;
-    const params: Record<string, string> = {};
+  private readRequest(req: IncomingMessage): Incoming {
+    const target = req.url ?? '/';
+    // Only a path: not "*", nor the absolute form a proxy is sent ("GET http://host/…").
+    if (!target.startsWith('/')) throw new HttpError(400, 'expected a path starting with "/"');
+    let url: URL;
     try {
-      c.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
+      url = new URL(`http://box.invalid${target}`);
     } catch {
-      throw new HttpError(400, 'the address is not valid percent-encoding');
+      throw new HttpError(400, 'the address is not a valid path');
     }
-    let detail: Record<string, unknown> | undefined;
-    const ctx: WebContext = {
-      req,
-      res,
+    const method = (req.method ?? 'GET').toUpperCase();
+    return {
       url,
-      params,
-      session,
-      lang,
-      body: (schema, limit) => readJsonBody(req, schema, limit),
-      json: (status, value) => sendJson(res, status, value),
-      html: (status, text) => sendHtml(res, status, text),
-      send: (status, type, body, headers = {}) => {
-        res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
-        res.end(method === 'HEAD' ? undefined : body);
-      },
-      file: async (root, relative, cache) => {
-        if (!(await sendFileInside(res, root, relative, { headOnly: method === 'HEAD', cache }))) throw new HttpError(404, 'not found');
-      },
-      auditDetail: (d) => (detail = { ...detail, ...d }),
+      path: url.pathname,
+      method,
+      lang: pickLang(req),
+      address: clientAddress(req.socket.remoteAddress, header(req, 'x-forwarded-for'), this.proxies),
+      isChange: method !== 'GET' && method !== 'HEAD',
     };
+  }
+
+  /** The login page, its assets and the login itself; true when answered. */
+  private async servePublic(req: IncomingMessage, res: ServerResponse, r: Incoming): Promise<boolean> {
+    if (r.method === 'GET' && r.path === '/login') {
+      sendHtml(res, 200, loginPage(r.lang, this.opts.title[r.lang]));
+      return true;
+    }
+    const name = r.path.slice('/assets/'.length);
+    if (r.path.startsWith('/assets/') && this.publicAssets.has(name) && (r.method === 'GET' || r.method === 'HEAD')) {
+      sendAsset(req, res, this.opts.assets.get(name));
+      return true;
+    }
+    if (r.method === 'POST' && r.path === '/api/login') {
+      await this.login.handle(req, res, r.address);
+      return true;
+    }
+    return false;
+  }
+
+  /** The live session of the cookie, while its user is still in the users file with the same role. */
+  private async sessionOf(token: string | undefined): Promise<Session | undefined> {
+    const session = this.sessions.get(token, this.now());
+    if (!session) return undefined;
+    if ((await this.users.roleOf(session.user, this.now())) === session.role) return session;
+    this.sessions.delete(token);
+    this.log.info({ user: session.user, session: session.id }, 'session ended: its user was removed or given another role');
+    return undefined;
+  }
+
+  private refuseWithoutSession(req: IncomingMessage, res: ServerResponse, r: Incoming): void {
+    if (r.path.startsWith('/api/') || !acceptsHtml(req)) throw new HttpError(401, 'not signed in: log in at /login');
+    const back = r.path + r.url.search;
+    const login = back.length <= MAX_NEXT ? `/login?next=${encodeURIComponent(back)}` : '/login';
+    sendHtml(
+      res,
+      401,
+      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${login}"><a href="${login}">Log in / 登录</a>`,
+    );
+  }
+
+  /** Logout, the session's own facts and the assets behind the login; true when answered. */
+  private serveSessionRoutes(req: IncomingMessage, res: ServerResponse, r: Incoming, token: string | undefined, session: Session): boolean {
+    if (r.method === 'POST' && r.path === '/api/logout') {
+      this.sessions.delete(token);
+      this.setCookie(res, '', 0);
+      this.opts.audit({ action: 'logout', user: session.user, session: session.id, address: r.address });
+      sendJson(res, 200, { ok: true });
+      return true;
+    }
+    if (r.method === 'GET' && r.path === '/api/session') {
+      sendJson(res, 200, { user: session.user, role: session.role, csrf: session.csrf });
+      return true;
+    }
+    if ((r.method === 'GET' || r.method === 'HEAD') && r.path.startsWith('/assets/')) {
+      const asset = this.opts.assets.get(r.path.slice('/assets/'.length));
+      if (!asset) throw new HttpError(404, 'no such asset');
+      sendAsset(req, res, asset);
+      return true;
+    }
+    return false;
+  }
+
+  private async runRoute(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: Incoming,
+    route: WebRoute,
+    params: Record<string, string>,
+    session: Session,
+  ): Promise<void> {
+    let detail: Record<string, unknown> | undefined;
+    const ctx = context(req, res, r, params, session, (d) => (detail = { ...detail, ...d }));
     const audited = (status: number) => {
-      if (isChange)
-        opts.audit({
-          action: 'change',
-          user: session.user,
-          role: session.role,
-          session: session.id,
-          address,
-          method: method as Method,
-          path,
-          status,
-          ...(detail ? { detail } : {}),
-        });
+      if (!r.isChange) return;
+      this.opts.audit({
+        action: 'change',
+        user: session.user,
+        role: session.role,
+        session: session.id,
+        address: r.address,
+        method: r.method as Method,
+        path: r.path,
+        status,
+        ...(detail ? { detail } : {}),
+      });
     };
     try {
-      if (c.route.roles && !c.route.roles.includes(session.role))
-        throw new HttpError(403, `refused: this needs the role ${c.route.roles.join(' or ')}; you are ${session.role}`);
-      await c.route.handle(ctx);
+      if (route.roles && !route.roles.includes(session.role))
+        throw new HttpError(403, `refused: this needs the role ${route.roles.join(' or ')}; you are ${session.role}`);
+      await route.handle(ctx);
       audited(res.statusCode);
     } catch (err) {
       audited(err instanceof HttpError ? err.status : 500);
       throw err;
     }
-  };
+  }
 
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch(async (err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      // A refusal answered while the client still sends its body would reset the connection under it: read it away.
-      await drain(req);
-      if (err instanceof HttpError) {
-        for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
-        return sendJson(res, err.status, { error: err.message, ...(err.problems ? { problems: err.problems } : {}) });
-      }
-      log.error({ err, path: req.url }, 'web request failed');
-      sendJson(res, 500, { error: 'internal error (see the agent log)' });
-    });
-  };
-
-  let server: Server;
-  if (opts.tls) {
-    const [cert, key] = await Promise.all(
-      [opts.tls.cert, opts.tls.key].map((f) =>
-        readFile(f).catch((err: NodeJS.ErrnoException) => {
-          throw new Error(`cannot read the console TLS file ${f} (${err.code ?? err.message})`);
-        }),
-      ),
-    );
-    server = createHttpsServer({ cert, key }, listener);
-  } else server = createHttpServer(listener);
-  const listening = await listen(server, opts.host, opts.port, 'the console', secure ? 'https' : 'http');
-  log.info({ url: listening.url }, 'web console listening');
-  return listening;
-}
-
-const DRAIN_LIMIT = 1024 * 1024;
-
-async function drain(req: IncomingMessage): Promise<void> {
-  if (req.readableEnded || req.destroyed) return;
-  let size = 0;
-  try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > DRAIN_LIMIT) {
-        req.destroy();
-        return;
-      }
+  private async answerError(req: IncomingMessage, res: ServerResponse, err: unknown): Promise<void> {
+    if (res.headersSent || res.destroyed || req.socket.destroyed) {
+      res.destroy();
+      return;
     }
-  } catch {
-    // The client went away: nothing left to answer.
+    // A refusal answered while the client still sends its body would reset the connection under it: read it away.
+    if (!(await drain(req))) res.setHeader('Connection', 'close');
+    if (err instanceof HttpError) {
+      for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
+      return sendJson(res, err.status, { error: err.message, ...(err.problems ? { problems: err.problems } : {}) });
+    }
+    this.log.error({ err, method: req.method, path: quoted(req.url ?? '') }, 'web request failed');
+    sendJson(res, 500, { error: 'internal error (see the agent log)' });
   }
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
+function context(
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: Incoming,
+  params: Record<string, string>,
+  session: Session,
+  auditDetail: (d: Record<string, unknown>) => void,
+): WebContext {
+  const headOnly = r.method === 'HEAD';
+  return {
+    req,
+    res,
+    url: r.url,
+    params,
+    session,
+    lang: r.lang,
+    body: (schema, limit) => readJsonBody(req, schema, limit),
+    json: (status, value) => sendJson(res, status, value),
+    html: (status, text) => sendHtml(res, status, text),
+    send: (status, type, body, headers = {}) => {
+      res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
+      res.end(headOnly ? undefined : body);
+    },
+    file: async (root, relative, cache) => {
+      if (!(await sendFileInside(res, root, relative, { headOnly, cache }))) throw new HttpError(404, 'not found');
+    },
+    auditDetail,
+  };
 }
 
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = header(req, 'origin');
-  if (!origin) return header(req, 'sec-fetch-site') !== 'cross-site';
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
+async function readTls(tls: { cert: string; key: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  const [cert, key] = await Promise.all(
+    [tls.cert, tls.key].map((f) =>
+      readFile(f).catch((err: NodeJS.ErrnoException) => {
+        throw new Error(`cannot read the console TLS file ${f} (${err.code ?? err.message})`);
+      }),
+    ),
+  );
+  return { cert, key };
 }
 
-function acceptsHtml(req: IncomingMessage): boolean {
-  return (req.headers.accept ?? '').includes('text/html');
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const app = new WebApp(opts);
+  const server: Server = opts.tls ? createHttpsServer(await readTls(opts.tls), app.listener) : createHttpServer(app.listener);
+  const listening = await listen(server, opts.host, opts.port, 'the console', opts.tls ? 'https' : 'http');
+  opts.log.child({ stage: 'web' }).info({ url: listening.url }, 'web console listening');
+  return {
+    url: listening.url,
+    close: async () => {
+      app.close();
+      await listening.close();
+    },
+  };
 }
 
-function sendAsset(req: IncomingMessage, res: ServerResponse, asset: Asset | undefined): void {
-  if (!asset) throw new HttpError(404, 'no such asset');
-  if (req.headers['if-none-match'] === asset.etag) {
-    res.writeHead(304, { ETag: asset.etag });
-    res.end();
-    return;
-  }
-  res.writeHead(200, {
-    'Content-Type': asset.type,
-    'Content-Length': asset.body.length,
-    ETag: asset.etag,
-    'Cache-Control': 'private, no-cache',
-  });
-  res.end(req.method === 'HEAD' ? undefined : asset.body);
-}
-
-export function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  const body = `${JSON.stringify(value)}\n`;
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-  });
-  res.end(body);
-}
-
-function sendHtml(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  res.end(text);
-}
-
-export { escapeHtml };
+export { escapeHtml, sendJson };
+export type { Method, WebAuditEntry, WebContext, WebRoute };

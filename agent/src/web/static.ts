@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -53,11 +54,9 @@ export async function sendFileInside(
     res.end();
     return true;
   }
-  await new Promise<void>((done, fail) => {
-    const s = createReadStream(file);
-    s.once('error', fail);
-    res.once('close', () => done());
-    s.pipe(res);
+  // pipeline closes the file when the client goes away mid-download (pipe() left it open: one descriptor per abort).
+  await pipeline(createReadStream(file), res).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw err;
   });
   return true;
 }

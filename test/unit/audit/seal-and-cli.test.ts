@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -30,12 +30,13 @@ async function keys(dir: string) {
   return { priv, pub };
 }
 
-async function sealedLog(dir: string, privFile: string, days = 2) {
+async function sealedLog(dir: string, privFile: string | undefined, days = 2, action = 'ack') {
   const logDir = join(dir, 'audit');
   let t = Date.parse('2024-05-01T10:00:00Z');
-  const audit = await openAuditLog(logDir, silentLogger, { signingKey: await loadSigningKey(privFile), now: () => t });
+  const signingKey = privFile ? await loadSigningKey(privFile) : undefined;
+  const audit = await openAuditLog(logDir, silentLogger, { ...(signingKey ? { signingKey } : {}), now: () => t });
   for (let d = 0; d < days; d++) {
-    for (let i = 0; i < 3; i++) await audit.append('operator_command', { day: d, i, action: 'ack' });
+    for (let i = 0; i < 3; i++) await audit.append('operator_command', { day: d, i, action });
     t += 86_400_000;
   }
   await audit.close();
@@ -81,6 +82,39 @@ describe('day seals (Ed25519)', () => {
     const seal = JSON.parse(readFileSync(`${files[0]}.sig`, 'utf8'));
     writeFileSync(`${files[0]}.sig`, JSON.stringify({ ...seal, hash: 'f'.repeat(64) }));
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: false, reason: expect.stringContaining('rewritten after it was sealed') });
+  });
+
+  it('a day rewritten from its first record on, its seal deleted, fails naming that day; only the newest may be unsealed', async () => {
+    const dir = tmp();
+    const { priv, pub } = await keys(dir);
+    const files = await sealedLog(dir, priv, 3);
+    // The forger's own log of the same days, chained from the start like the real one, but unsigned.
+    const forged = await sealedLog(tmp(), undefined, 3, 'resolve');
+    for (const [i, f] of files.entries()) {
+      writeFileSync(f, readFileSync(forged[i]));
+      rmSync(`${f}.sig`);
+    }
+    const publicKey = await loadPublicKey(pub);
+    expect(await verifyAuditFiles(files, { publicKey })).toMatchObject({
+      ok: false,
+      file: `${files[0]}.sig`,
+      reason: expect.stringContaining('audit-2024-05-01.jsonl has no seal, yet a later day follows it'),
+    });
+    const cli = await run(['verify', '--public-key', pub, join(dir, 'audit')]);
+    expect(cli.code).toBe(1);
+    expect(cli.err).toContain('audit-2024-05-01.jsonl has no seal');
+    // Without a key there is nothing to check the seals against: the chain alone holds.
+    expect(await verifyAuditFiles(files)).toMatchObject({ ok: true });
+  });
+
+  it('the newest day without a seal passes, said to be unsealed', async () => {
+    const dir = tmp();
+    const { priv, pub } = await keys(dir);
+    const files = await sealedLog(dir, priv, 2);
+    rmSync(`${files[1]}.sig`);
+    const cli = await run(['verify', '--public-key', pub, join(dir, 'audit')]);
+    expect(cli.code).toBe(0);
+    expect(cli.out).toContain(`${files[1]}: NOT sealed`);
   });
 
   it('rejects a signing key that is not Ed25519 with a clear message', async () => {

@@ -51,8 +51,21 @@ describe('center topics', () => {
     });
     expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/status')).toEqual({ kind: 'status', site: 's1' });
     expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cmd-result/center-a')).toEqual({ kind: 'cmd-result', site: 's1' });
-    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cmd/event').kind).toBe('other');
-    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cam/snapshot').kind).toBe('other');
+    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cmd/event').kind).toBe('ignored');
+    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/cam/snapshot').kind).toBe('ignored');
+    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/metrics').kind).toBe('ignored');
+  });
+  it("places a camera named like one of the box's own topic words by the level after it", () => {
+    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/metrics/events')).toEqual({ kind: 'event', site: 's1', camera: 'metrics' });
+    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/status/health')).toEqual({ kind: 'health', site: 's1', camera: 'status' });
+    expect(parseCenterTopic('jifang/v1', 'jifang/v1/s1/metrics/events/e-1/snapshot')).toMatchObject({
+      kind: 'snapshot',
+      camera: 'metrics',
+    });
+  });
+  it('names what it cannot place as unknown (counted and logged by ingest), not as a topic to ignore', () => {
+    for (const t of ['jifang/v1/s1', 'jifang/v1/s1/cam', 'jifang/v1/s1/cam/events/e-1', 'jifang/v1/s1/cam/alerts', 'other/s1/status'])
+      expect(parseCenterTopic('jifang/v1', t).kind, t).toBe('unknown');
   });
   it('shares the per-event traffic and takes the retained status and health itself', () => {
     expect(centerSubscriptions('jifang/v1', 'g', 'c1')).toEqual([

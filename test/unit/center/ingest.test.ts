@@ -29,7 +29,7 @@ beforeEach(async () => {
     forwarders: (state) => (state === 'started' ? ['city'] : []),
     log: pino({ level: 'info' }, { write: (s: string) => logged.push(JSON.parse(s)) }),
     onChange: () => changes++,
-    onCommandResult: (r) => results.push(r),
+    onCommandResult: (_site, r) => results.push(r),
   });
 });
 afterEach(() => remove());
@@ -62,7 +62,7 @@ describe('center ingest: what a box publishes, archived once', () => {
     await send('box-b/cam-1/events', alert({ site: 'box-a' }));
 
     expect(await store.listEvents({})).toEqual([]);
-    expect(ingest.counters).toMatchObject({ received: 3, events: 0, rejected: 3 });
+    expect(ingest.counters).toMatchObject({ received: 3, events: 0, rejected: 2, wrongSite: 1 });
     const refusals = logged.filter((l) => l.msg === 'message refused');
     expect(refusals.map((l) => l.topic)).toEqual([
       `${ROOT}/box-a/cam-1/events`,

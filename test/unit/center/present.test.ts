@@ -40,7 +40,10 @@ const row: EventRow = {
 
 describe('center presentation', () => {
   it('draws events where boxes report them, shifted to GCJ-02 only for tiles in that datum; the thumbnail follows the revision', () => {
-    expect(presentEvent(row, config())).toMatchObject({ map: [121.4737, 31.2304], thumbnail: '/api/events/ev%201/thumbnail?rev=3' });
+    expect(presentEvent(row, config())).toMatchObject({
+      map: [121.4737, 31.2304],
+      thumbnail: '/api/events/ev%201/thumbnail?site=box-a&rev=3',
+    });
     const tiles = { tileUrl: 'https://tiles.city/{z}/{x}/{y}.png' };
     expect(presentEvent(row, config({ map: { ...tiles, tileCrs: 'wgs84' } })).map).toEqual([121.4737, 31.2304]);
     const [lon, lat] = presentEvent(row, config({ map: { ...tiles, tileCrs: 'gcj02' } })).map;
@@ -74,7 +77,7 @@ describe('center presentation', () => {
       ],
     });
     const stats = [{ forwarder: 'city', pending: 1, delivered: 5, failed: 0, lastError: null, lastDeliveredAt: 9 }];
-    const views = presentForwarders(cfg, stats);
+    const views = presentForwarders(cfg, stats, 'admin');
 
     expect(views.map((v) => [v.id, v.name, v.url])).toEqual([
       ['city', 'City platform', 'https://***@city.example/hook'],
@@ -84,6 +87,18 @@ describe('center presentation', () => {
       stats[0],
       { forwarder: 'district', pending: 0, delivered: 0, failed: 0, lastError: null, lastDeliveredAt: null },
     ]);
+  });
+
+  it('shows a webhook whose token is in its URL to an admin only; other roles see its host', () => {
+    const cfg = config({
+      forwarders: [
+        { id: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=dt-token' },
+        { id: 'feishu', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/fs-token' },
+      ],
+    });
+    for (const role of ['operator', 'dispatcher'])
+      expect(presentForwarders(cfg, [], role).map((v) => v.url)).toEqual(['https://oapi.dingtalk.com/…', 'https://open.feishu.cn/…']);
+    expect(presentForwarders(cfg, [], 'admin').map((v) => v.url)).toEqual(cfg.forwarders.map((f) => f.url));
   });
 
   it('tells a page what the user’s role may do and which units can be sent', () => {

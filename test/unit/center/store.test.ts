@@ -107,7 +107,7 @@ describe('center archive (SQLite)', () => {
 
     const first = await store.claimDeliveries(T0, 10, 60_000);
     expect(first.map((d) => `${d.forwarder}:${d.eventId}:${d.seq}`).sort()).toEqual(['city:ev-1:0', 'district:ev-1:0']);
-    expect(first[0].alert.id).toBe('ev-1');
+    expect((JSON.parse(first[0].alertJson) as { id: string }).id).toBe('ev-1');
     expect(await store.claimDeliveries(T0 + 30_000, 10, 60_000)).toEqual([]);
 
     const city = first.find((d) => d.forwarder === 'city')!;

@@ -24,6 +24,7 @@ const log = createLogger('info').child({ stage: 'ingest', source: 'rtsp://admin:
 log.info({ camera: 'north', mqtt: { url: 'mqtts://box:pw-url@broker:8883', password: 'pw-field' }, err: new TypeError('connect rtsp://u:pw-error@cam/x failed') }, 'camera rtsp://a:pw-message@cam starting');
 log.warn({ section: { nested: { token: 'pw-token' } }, snapshot: 'http://cam/snap?user=a&password=pw-query' }, 'stream stalled');
 log.debug('not shown at info');
+log.warn({ objects: { ['k.'.repeat(120_000)]: 1 }, path: '/a.a'.repeat(4_000), list: Array.from({ length: 5_000 }, (_, i) => i), url: 'rtsp://u:pw-long@cam/' + 'x'.repeat(9_000) }, 'refused ' + 'm.'.repeat(50_000));
 `,
   );
 });
@@ -47,7 +48,7 @@ describe('createLogger', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, any>);
-    expect(lines).toHaveLength(2);
+    expect(lines).toHaveLength(3);
     expect(lines[0]).toMatchObject({
       level: 30,
       stage: 'ingest',
@@ -64,6 +65,22 @@ describe('createLogger', () => {
       msg: 'stream stalled',
     });
     for (const s of SECRETS) expect(stderr).not.toContain(s);
+  });
+
+  it('cuts long strings, keys and lists of a line (a 240,000-character key, a 16 KB path) and says how much was left out', {
+    timeout: 60_000,
+  }, async () => {
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', script]);
+    const line = stderr.trim().split('\n')[2];
+    expect(line.length).toBeLessThan(16 * 1024);
+    const l = JSON.parse(line) as { objects: Record<string, number>; path: string; list: unknown[]; url: string; msg: string };
+    expect(l.path).toMatch(/^\/a\.a\/a\.a.*… \[13952 more characters\]$/);
+    expect(Object.keys(l.objects)[0]).toMatch(/^k\.k\..*… \[239800 more characters\]$/);
+    expect(l.list).toHaveLength(101);
+    expect(l.list.at(-1)).toBe('… [4900 more items]');
+    expect(l.url).toMatch(/^rtsp:\/\/u:\*\*\*@cam\/x+… \[/);
+    expect(l.msg).toMatch(/^refused m\.m\..*more characters\]$/);
+    expect(line).not.toContain('pw-long');
   });
 
   it('writes readable lines to a terminal, also without secrets', { timeout: 60_000 }, async () => {

@@ -1,32 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyOperatorActionToAny } from '../../../agent/src/runtime/operator-commands.ts';
 import { box, det, shift } from '../track/scene.ts';
-import { camera, Sim } from './sim.ts';
+import { kerbCamera, Sim } from './sim.ts';
 
 const spot = box(100, 220, 120, 60);
-const kerb = (rule: Record<string, unknown> = {}) =>
-  camera([
-    {
-      id: 'kerb',
-      polygon: [
-        [0, 0.5],
-        [0.6, 0.5],
-        [0.6, 1],
-        [0, 1],
-      ],
-      rules: [
-        {
-          id: 'no-parking',
-          type: 'illegal_parking',
-          dwellSeconds: 30,
-          updateIntervalSeconds: 60,
-          endAfterSeconds: 10,
-          reminderSeconds: 120,
-          ...rule,
-        },
-      ],
-    },
-  ]);
 const parked = () => [det('car', spot)];
 const by = { by: 'operator-7' };
 
@@ -39,7 +16,7 @@ function startedEvent(sim: Sim): string {
 
 describe('operator actions', () => {
   it('dispatch, then the car leaves: the event is cleared (not ended) with the time since dispatch', () => {
-    const sim = new Sim(kerb());
+    const sim = new Sim(kerbCamera());
     const id = startedEvent(sim);
     expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, { ...by, unit: 'patrol-2' })).toEqual({
       ok: true,
@@ -61,7 +38,7 @@ describe('operator actions', () => {
   });
 
   it('a dispatched violation that persists gets reminder updates every reminderSeconds', () => {
-    const sim = new Sim(kerb({ updateIntervalSeconds: 1000 }));
+    const sim = new Sim(kerbCamera({ updateIntervalSeconds: 1000 }));
     const id = startedEvent(sim);
     const dispatchedAt = sim.now;
     sim.rules.applyOperatorAction(id, 'dispatch', sim.at, by);
@@ -75,7 +52,7 @@ describe('operator actions', () => {
   });
 
   it('false_positive ends the event and ignores that object in that zone, even under a new track id', () => {
-    const sim = new Sim(kerb({ suppressSeconds: 600 }));
+    const sim = new Sim(kerbCamera({ suppressSeconds: 600 }));
     const id = startedEvent(sim);
     const result = sim.rules.applyOperatorAction(id, 'false_positive', sim.at, { ...by, note: 'a bush' });
     expect(result).toMatchObject({
@@ -95,7 +72,7 @@ describe('operator actions', () => {
   });
 
   it('the suppression is per zone and expires after suppressSeconds', () => {
-    const sim = new Sim(kerb({ suppressSeconds: 60 }));
+    const sim = new Sim(kerbCamera({ suppressSeconds: 60 }));
     const id = startedEvent(sim);
     sim.rules.applyOperatorAction(id, 'false_positive', sim.at, by);
     sim.run(200, parked);
@@ -106,7 +83,7 @@ describe('operator actions', () => {
   });
 
   it('resolve ends the event; the same car standing on opens no new event until it has gone', () => {
-    const sim = new Sim(kerb());
+    const sim = new Sim(kerbCamera());
     const id = startedEvent(sim);
     expect(sim.rules.applyOperatorAction(id, 'resolve', sim.at, by)).toMatchObject({
       ok: true,
@@ -120,7 +97,7 @@ describe('operator actions', () => {
   });
 
   it('ack only records: the next update carries it', () => {
-    const sim = new Sim(kerb());
+    const sim = new Sim(kerbCamera());
     const id = startedEvent(sim);
     expect(sim.rules.applyOperatorAction(id, 'ack', sim.at, by)).toEqual({ ok: true, eventId: id, action: 'ack' });
     const next = sim.run(70, parked);
@@ -129,7 +106,7 @@ describe('operator actions', () => {
   });
 
   it('an unknown or already closed event id is an error result that changes nothing', () => {
-    const sim = new Sim(kerb());
+    const sim = new Sim(kerbCamera());
     const id = startedEvent(sim);
     expect(sim.rules.applyOperatorAction('cam1-nope', 'resolve', sim.at, by)).toEqual({
       ok: false,
@@ -146,7 +123,7 @@ describe('operator actions', () => {
   });
 
   it('an action on an event that has just ended says so', () => {
-    const sim = new Sim(kerb());
+    const sim = new Sim(kerbCamera());
     const id = startedEvent(sim);
     sim.run(20, () => []);
     expect(sim.rules.applyOperatorAction(id, 'dispatch', sim.at, by)).toEqual({
@@ -157,8 +134,8 @@ describe('operator actions', () => {
   });
 
   it('finds the camera an event belongs to among several', () => {
-    const a = new Sim(kerb());
-    const b = new Sim(kerb());
+    const a = new Sim(kerbCamera());
+    const b = new Sim(kerbCamera());
     startedEvent(a);
     const id = startedEvent(b);
     expect(applyOperatorActionToAny([a.rules, b.rules], id, 'ack', b.at, by)).toEqual({ ok: true, eventId: id, action: 'ack' });
@@ -166,7 +143,7 @@ describe('operator actions', () => {
   });
 
   it('lists active events with their current dwell for status requests', () => {
-    const sim = new Sim(kerb());
+    const sim = new Sim(kerbCamera());
     const id = startedEvent(sim);
     sim.run(20, parked);
     const [active] = sim.rules.activeEvents();

@@ -1,8 +1,10 @@
 import { cameraSchema, type CameraConfig } from '../../../agent/src/config/schema.ts';
+import type { Box } from '../../../agent/src/core/geometry.ts';
 import type { Detection } from '../../../agent/src/detect/types.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import type { Instant } from '../../../agent/src/core/time.ts';
 import { createCameraRules, type CameraRules } from '../../../agent/src/rules/engine.ts';
+import type { RuleObject } from '../../../agent/src/rules/kind.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { createTracker, type Tracker } from '../../../agent/src/track/tracker.ts';
 
@@ -12,6 +14,54 @@ export const SITE = { timezone: 'Asia/Shanghai' };
 
 export function camera(zones: unknown[], extra: Record<string, unknown> = {}): CameraConfig {
   return cameraSchema.parse({ id: 'cam1', url: 'rtsp://127.0.0.1/cam1', analysis: { fps: 5, width: 640, height: 360 }, zones, ...extra });
+}
+
+/** The kerb zone (the lower left of the frame) with one no-parking rule: dwell 30 s, updates every 60 s, ended 10 s after, reminders every 120 s. */
+export function kerbCamera(rule: Record<string, unknown> = {}): CameraConfig {
+  return camera([
+    {
+      id: 'kerb',
+      polygon: [
+        [0, 0.5],
+        [0.6, 0.5],
+        [0.6, 1],
+        [0, 1],
+      ],
+      rules: [
+        {
+          id: 'no-parking',
+          type: 'illegal_parking',
+          dwellSeconds: 30,
+          updateIntervalSeconds: 60,
+          endAfterSeconds: 10,
+          reminderSeconds: 120,
+          ...rule,
+        },
+      ],
+    },
+  ]);
+}
+
+/** A car tracked in `box`, standing still, as a rule sees it. */
+export function stillCar(id: number, box: Box): RuleObject {
+  return {
+    id,
+    label: 'car',
+    classId: 2,
+    state: 'tracked',
+    box,
+    score: 0.8,
+    meanScore: 0.8,
+    firstSeen: 0,
+    lastSeen: 0,
+    hits: 10,
+    velocity: { x: 0, y: 0 },
+    stationarySince: 0,
+    moving: false,
+    carried: false,
+    lastDetected: 0,
+    history: [],
+  };
 }
 
 /**

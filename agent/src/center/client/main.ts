@@ -4,7 +4,7 @@ import { switchLang } from '../../web/client/i18n.ts';
 import type { PresentedBox, PresentedEvent } from '../wire.ts';
 import { PAGE_VIEWS } from './pages/index.ts';
 import { CENTER_PAGES } from './pages/table.ts';
-import { boxes, data, events } from './state.ts';
+import { boxes, data, eventKey, events } from './state.ts';
 import { t } from './words.ts';
 
 /* The center's pages: the chrome every page shares, the page the server said to draw, and the live feed. */
@@ -49,7 +49,7 @@ async function load(): Promise<void> {
     api<{ events: PresentedEvent[] }>('GET', '/api/events?limit=500'),
     api<{ boxes: PresentedBox[] }>('GET', '/api/boxes'),
   ]);
-  for (const e of ev.events) if ((events.get(e.id)?.rev ?? -1) <= e.rev) events.set(e.id, e);
+  for (const e of ev.events) if ((events.get(eventKey(e))?.rev ?? -1) <= e.rev) events.set(eventKey(e), e);
   for (const b of bx.boxes) boxes.set(b.site, b);
   await page.load?.();
   render();
@@ -68,8 +68,8 @@ function connect(): void {
   });
   source.addEventListener('event', (m) => {
     const e = JSON.parse((m as MessageEvent<string>).data) as PresentedEvent;
-    if ((events.get(e.id)?.rev ?? -1) > e.rev) return;
-    events.set(e.id, e);
+    if ((events.get(eventKey(e))?.rev ?? -1) > e.rev) return;
+    events.set(eventKey(e), e);
     soon();
   });
   source.addEventListener('box', (m) => {

@@ -44,4 +44,51 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       'CREATE INDEX deliveries_due ON deliveries (state, next_at)',
     ],
   },
+  {
+    version: 2,
+    name: 'events keyed by (site, id), seq BIGINT, dead letters',
+    // Tables rebuilt (SQLite cannot change a primary key in place); a message's site comes from its event.
+    sql: (d) => [
+      `CREATE TABLE events_v2 (
+        id TEXT NOT NULL, site TEXT NOT NULL, camera TEXT NOT NULL, zone TEXT NOT NULL, type TEXT NOT NULL,
+        category_code TEXT, category_name TEXT, state TEXT NOT NULL, seq BIGINT NOT NULL,
+        started_at BIGINT NOT NULL, observed_at BIGINT NOT NULL, ended_at BIGINT, dwell_seconds DOUBLE PRECISION NOT NULL,
+        lon DOUBLE PRECISION NOT NULL, lat DOUBLE PRECISION NOT NULL, address TEXT,
+        first_snapshot TEXT, last_snapshot TEXT, cleared_snapshot TEXT,
+        operator_action TEXT, operator_by TEXT, operator_unit TEXT, operator_at BIGINT, dispatched_at BIGINT,
+        alert_json TEXT NOT NULL, first_seen BIGINT NOT NULL, rev INTEGER NOT NULL, changed_at BIGINT NOT NULL, PRIMARY KEY (site, id))`,
+      `INSERT INTO events_v2 SELECT ${V1_EVENT_COLUMNS} FROM events`,
+      `CREATE TABLE event_messages_v2 (
+        site TEXT NOT NULL, event_id TEXT NOT NULL, seq BIGINT NOT NULL, state TEXT NOT NULL, snapshot_sha TEXT,
+        received_at BIGINT NOT NULL, received_by TEXT, alert_json TEXT NOT NULL, PRIMARY KEY (site, event_id, seq))`,
+      `INSERT INTO event_messages_v2 SELECT COALESCE(e.site, ''), m.event_id, m.seq, m.state, m.snapshot_sha, m.received_at, m.received_by, m.alert_json
+        FROM event_messages m LEFT JOIN events e ON e.id = m.event_id`,
+      `CREATE TABLE deliveries_v2 (
+        forwarder TEXT NOT NULL, site TEXT NOT NULL, event_id TEXT NOT NULL, seq BIGINT NOT NULL, state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0, next_at BIGINT NOT NULL, claimed_until BIGINT, last_error TEXT, last_status INTEGER,
+        delivered_at BIGINT, created_at BIGINT NOT NULL, PRIMARY KEY (forwarder, site, event_id, seq))`,
+      `INSERT INTO deliveries_v2 SELECT r.forwarder, COALESCE(e.site, ''), r.event_id, r.seq, r.state, r.attempts, r.next_at, r.claimed_until,
+          r.last_error, r.last_status, r.delivered_at, r.created_at
+        FROM deliveries r LEFT JOIN events e ON e.id = r.event_id`,
+      'DROP TABLE deliveries',
+      'DROP TABLE event_messages',
+      'DROP TABLE events',
+      'ALTER TABLE events_v2 RENAME TO events',
+      'ALTER TABLE event_messages_v2 RENAME TO event_messages',
+      'ALTER TABLE deliveries_v2 RENAME TO deliveries',
+      'CREATE INDEX events_changed ON events (changed_at)',
+      'CREATE INDEX events_started ON events (started_at)',
+      'CREATE INDEX events_id ON events (id)',
+      'CREATE INDEX deliveries_due ON deliveries (state, next_at)',
+      'CREATE INDEX actions_site_request ON actions (site, request_id)',
+      `CREATE TABLE dead_letters (
+        id ${d === 'postgres' ? 'BIGSERIAL PRIMARY KEY' : 'INTEGER PRIMARY KEY AUTOINCREMENT'}, topic TEXT NOT NULL,
+        payload ${d === 'postgres' ? 'BYTEA' : 'BLOB'} NOT NULL, bytes INTEGER NOT NULL, error TEXT NOT NULL, code TEXT,
+        received_at BIGINT NOT NULL, replayed_at BIGINT, replay_error TEXT)`,
+    ],
+  },
 ];
+
+/** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */
+const V1_EVENT_COLUMNS =
+  'id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address, first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, alert_json, first_seen, rev, changed_at';

@@ -11,6 +11,9 @@ export async function openPostgresStore(opts: { url: string; password?: string; 
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
+    // A server that does not answer is a failed write to retry, not a wait that holds a message (and a shutdown) forever.
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
     ...(opts.password !== undefined ? { password: opts.password } : {}),
   });
   pool.on('error', () => undefined); // an idle client dropped by the server is replaced on the next query
@@ -22,6 +25,13 @@ export async function openPostgresStore(opts: { url: string; password?: string; 
       tx: async (fn) => {
         if (inTx) return fn(db);
         const client = await pool.connect();
+        // A server going away while this client is checked out fails its query (a retried write); without a listener
+        // the client's own error event would end the process.
+        let broken = false;
+        const lost = () => {
+          broken = true;
+        };
+        client.on('error', lost);
         try {
           await client.query('BEGIN');
           const out = await fn(over(client, true));
@@ -31,7 +41,8 @@ export async function openPostgresStore(opts: { url: string; password?: string; 
           await client.query('ROLLBACK').catch(() => undefined);
           throw err;
         } finally {
-          client.release();
+          client.off('error', lost);
+          client.release(broken);
         }
       },
       sizeBytes: async () => {

@@ -1,8 +1,17 @@
-import { alertSchema, type Alert } from '../../contract/alert.ts';
+import type { CameraHealth, Status } from '../../contract/health.ts';
 import { sha256Hex } from '../../core/hash.ts';
-import type { Status } from '../../contract/health.ts';
+import { readStoredAlert } from '../incoming.ts';
 import { MIGRATIONS, type Dialect } from './migrations.ts';
-import type { ActionRow, CenterStore, ClaimedDelivery, DeliveryRow, DeliveryStat, EventMessageRow, StoreCounts } from './types.ts';
+import type {
+  ActionRow,
+  CenterStore,
+  ClaimedDelivery,
+  DeadLetterRow,
+  DeliveryRow,
+  DeliveryStat,
+  EventMessageRow,
+  StoreCounts,
+} from './types.ts';
 import type { BoxRow, CameraRow, EventRow } from '../wire.ts';
 
 export type Row = Record<string, unknown>;
@@ -41,6 +50,8 @@ export async function migrate(db: Db): Promise<number[]> {
     return done;
   });
 }
+
+const DEAD_LETTER_COLUMNS = 'id, topic, bytes, error, code, received_at, replayed_at, replay_error';
 
 const EVENT_COLUMNS =
   'id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address, first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, first_seen, rev, changed_at';
@@ -128,17 +139,45 @@ function deliveryRow(r: Row): DeliveryRow {
   };
 }
 
-/** Archived alerts were validated on the way in; newer agents' optional fields are kept. */
-const storedAlert = (json: unknown): Alert => alertSchema.loose().parse(JSON.parse(String(json))) as Alert;
+function deadLetterRow(r: Row): DeadLetterRow {
+  return {
+    id: num(r.id),
+    topic: String(r.topic),
+    bytes: num(r.bytes),
+    error: String(r.error),
+    code: strOrNull(r.code),
+    receivedAt: num(r.received_at),
+    replayedAt: numOrNull(r.replayed_at),
+    replayError: strOrNull(r.replay_error),
+  };
+}
+
+/** The camera rows' parsed health, reused while the row's JSON is unchanged (the live feed reads boxes 4 times a second). */
+function healthCache() {
+  const parsed = new Map<string, { json: string; health: CameraHealth }>();
+  return (site: string, camera: string, json: unknown): CameraHealth | null => {
+    if (!json) return null;
+    const key = `${site}\u0000${camera}`;
+    const hit = parsed.get(key);
+    if (hit?.json === json) return hit.health;
+    const health = JSON.parse(String(json)) as CameraHealth;
+    parsed.set(key, { json: String(json), health });
+    return health;
+  };
+}
 
 export function createSqlStore(db: Db): CenterStore {
+  const health = healthCache();
   const boxesWhere = async (where: string, params: unknown[]): Promise<BoxRow[]> => {
     const boxes = await db.all(
       `SELECT site, box_id, online, agent_version, started_at, status_json, status_at, last_contact, changed_at FROM boxes ${where} ORDER BY site`,
       params,
     );
     if (!boxes.length) return [];
-    const cams = await db.all('SELECT site, camera, name, state, reason, health_json, health_at FROM cameras ORDER BY site, camera');
+    const cams = await db.all(
+      `SELECT site, camera, name, state, reason, health_json, health_at FROM cameras ${where ? `WHERE site IN (SELECT site FROM boxes ${where})` : ''} ORDER BY site, camera`,
+      params,
+    );
     const bySite = new Map<string, CameraRow[]>();
     for (const c of cams) {
       const list = bySite.get(String(c.site)) ?? [];
@@ -148,7 +187,7 @@ export function createSqlStore(db: Db): CenterStore {
         state: strOrNull(c.state),
         reason: strOrNull(c.reason),
         healthAt: numOrNull(c.health_at),
-        health: c.health_json ? JSON.parse(String(c.health_json)) : null,
+        health: health(String(c.site), String(c.camera), c.health_json),
       });
       bySite.set(String(c.site), list);
     }
@@ -166,6 +205,11 @@ export function createSqlStore(db: Db): CenterStore {
     }));
   };
 
+  const eventBy = async (id: string, site: string | undefined, columns: string): Promise<Row | undefined> =>
+    site === undefined
+      ? (await db.all(`SELECT ${columns} FROM events WHERE id = $1 ORDER BY first_seen LIMIT 1`, [id]))[0]
+      : (await db.all(`SELECT ${columns} FROM events WHERE id = $1 AND site = $2`, [id, site]))[0];
+
   const touchIn = (t: Db, site: string, at: number) =>
     t.run(
       `INSERT INTO boxes (site, last_contact, changed_at) VALUES ($1, $2, $2)
@@ -181,8 +225,8 @@ export function createSqlStore(db: Db): CenterStore {
         const a = ev.alert;
         const snap = a.evidence.snapshot?.sha256 ?? null;
         const fresh = await t.all(
-          'INSERT INTO event_messages (event_id, seq, state, snapshot_sha, received_at, received_by, alert_json) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, seq) DO NOTHING RETURNING seq',
-          [a.id, a.seq, a.state, snap, ev.receivedAt, ev.receivedBy, ev.json],
+          'INSERT INTO event_messages (site, event_id, seq, state, snapshot_sha, received_at, received_by, alert_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (site, event_id, seq) DO NOTHING RETURNING seq',
+          [a.site, a.id, a.seq, a.state, snap, ev.receivedAt, ev.receivedBy, ev.json],
         );
         if (!fresh.length) return { inserted: false };
         const op = a.operator;
@@ -219,7 +263,7 @@ export function createSqlStore(db: Db): CenterStore {
           `INSERT INTO events (id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address,
              first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, alert_json, first_seen, rev, changed_at)
            VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}, 1, $${values.length})
-           ON CONFLICT (id) DO UPDATE SET ${LATEST.map(newer).join(', ')},
+           ON CONFLICT (site, id) DO UPDATE SET ${LATEST.map(newer).join(', ')},
              first_snapshot = COALESCE(excluded.first_snapshot, events.first_snapshot),
              cleared_snapshot = COALESCE(excluded.cleared_snapshot, events.cleared_snapshot),
              last_snapshot = CASE WHEN excluded.seq > events.seq AND excluded.last_snapshot IS NOT NULL THEN excluded.last_snapshot ELSE COALESCE(events.last_snapshot, excluded.last_snapshot) END,
@@ -229,8 +273,8 @@ export function createSqlStore(db: Db): CenterStore {
         );
         for (const f of forwarders) {
           await t.run(
-            'INSERT INTO deliveries (forwarder, event_id, seq, next_at, created_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING',
-            [f, a.id, a.seq, ev.receivedAt],
+            'INSERT INTO deliveries (forwarder, site, event_id, seq, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING',
+            [f, a.site, a.id, a.seq, ev.receivedAt],
           );
         }
         await touchIn(t, a.site, ev.receivedAt);
@@ -268,6 +312,13 @@ export function createSqlStore(db: Db): CenterStore {
 
     saveHealth: (site, h, receivedAt) =>
       db.tx(async (t) => {
+        // The box's row first, then its camera's, as saveStatus does: two instances writing both never wait on each other in a circle.
+        await t.run(
+          `INSERT INTO boxes (site, last_contact, changed_at) VALUES ($1, $2, $2)
+           ON CONFLICT (site) DO UPDATE SET changed_at = excluded.changed_at,
+             last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
+          [site, receivedAt],
+        );
         await t.run(
           `INSERT INTO cameras (site, camera, state, reason, health_json, health_at, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (site, camera) DO UPDATE SET state = excluded.state, reason = excluded.reason, health_json = excluded.health_json,
@@ -275,8 +326,6 @@ export function createSqlStore(db: Db): CenterStore {
            WHERE cameras.health_at IS NULL OR cameras.health_at <= excluded.health_at`,
           [site, h.camera, h.state, h.reason ?? null, JSON.stringify(h), Date.parse(h.at), receivedAt],
         );
-        await touchIn(t, site, receivedAt);
-        await t.run('UPDATE boxes SET changed_at = $2 WHERE site = $1', [site, receivedAt]);
       }),
 
     touch: (site, at) => db.tx((t) => touchIn(t, site, at).then(() => undefined)),
@@ -289,8 +338,8 @@ export function createSqlStore(db: Db): CenterStore {
       );
       if (n > 0 && r.requestId) {
         await db.run(
-          "UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND result IN ('pending', 'timeout')",
-          [r.requestId, r.ok ? 'ok' : 'refused', r.error ?? null, receivedAt],
+          "UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND site = $5 AND result IN ('pending', 'timeout')",
+          [r.requestId, r.ok ? 'ok' : 'refused', r.error ?? null, receivedAt, site],
         );
       }
       return { inserted: n > 0 };
@@ -302,7 +351,7 @@ export function createSqlStore(db: Db): CenterStore {
           'INSERT INTO actions (request_id, event_id, site, action, by_user, role, unit, note, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
           [a.requestId, a.eventId, a.site, a.action, a.by, a.role, a.unit, a.note, a.requestedAt],
         );
-        await t.run('UPDATE events SET rev = rev + 1, changed_at = $2 WHERE id = $1', [a.eventId, a.requestedAt]);
+        await t.run('UPDATE events SET rev = rev + 1, changed_at = $2 WHERE id = $1 AND site = $3', [a.eventId, a.requestedAt, a.site]);
       });
     },
 
@@ -310,10 +359,11 @@ export function createSqlStore(db: Db): CenterStore {
       await db.tx(async (t) => {
         // The box's answer may already be in (it came through the shared subscription first): a timeout never overwrites it.
         const rows = await t.all(
-          `UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND (result = 'pending' OR $2 <> 'timeout') RETURNING event_id`,
+          `UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND (result = 'pending' OR $2 <> 'timeout') RETURNING event_id, site`,
           [requestId, result, error, at],
         );
-        for (const r of rows) await t.run('UPDATE events SET rev = rev + 1, changed_at = $2 WHERE id = $1', [r.event_id, at]);
+        for (const r of rows)
+          await t.run('UPDATE events SET rev = rev + 1, changed_at = $2 WHERE id = $1 AND site = $3', [r.event_id, at, r.site]);
       });
     },
 
@@ -337,13 +387,14 @@ export function createSqlStore(db: Db): CenterStore {
       return rows.map(eventRow);
     },
 
-    getEvent: async (id) => {
-      const [row] = await db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = $1`, [id]);
+    getEvent: async (id, site) => {
+      const row = await eventBy(id, site, EVENT_COLUMNS);
       if (!row) return null;
+      const key = [id, row.site];
       const messages: EventMessageRow[] = (
         await db.all(
-          'SELECT seq, state, snapshot_sha, received_at, received_by, alert_json FROM event_messages WHERE event_id = $1 ORDER BY seq',
-          [id],
+          'SELECT seq, state, snapshot_sha, received_at, received_by, alert_json FROM event_messages WHERE event_id = $1 AND site = $2 ORDER BY seq',
+          key,
         )
       ).map((m) => ({
         seq: num(m.seq),
@@ -351,16 +402,18 @@ export function createSqlStore(db: Db): CenterStore {
         snapshotSha: strOrNull(m.snapshot_sha),
         receivedAt: num(m.received_at),
         receivedBy: strOrNull(m.received_by),
-        alert: storedAlert(m.alert_json),
+        alert: readStoredAlert(m.alert_json),
       }));
-      const actions = (await db.all('SELECT * FROM actions WHERE event_id = $1 ORDER BY requested_at', [id])).map(actionRow);
-      const deliveries = (await db.all('SELECT * FROM deliveries WHERE event_id = $1 ORDER BY forwarder, seq', [id])).map(deliveryRow);
+      const actions = (await db.all('SELECT * FROM actions WHERE event_id = $1 AND site = $2 ORDER BY requested_at', key)).map(actionRow);
+      const deliveries = (await db.all('SELECT * FROM deliveries WHERE event_id = $1 AND site = $2 ORDER BY forwarder, seq', key)).map(
+        deliveryRow,
+      );
       return { event: eventRow(row), messages, actions, deliveries };
     },
 
-    latestAlert: async (id) => {
-      const [row] = await db.all('SELECT alert_json FROM events WHERE id = $1', [id]);
-      return row ? storedAlert(row.alert_json) : null;
+    latestAlert: async (id, site) => {
+      const row = await eventBy(id, site, 'alert_json');
+      return row ? readStoredAlert(row.alert_json) : null;
     },
 
     getSnapshot: async (sha256) => {
@@ -382,14 +435,18 @@ export function createSqlStore(db: Db): CenterStore {
         // The outer conditions are checked again on the row after a concurrent claim commits, so two instances never both win.
         const due = "state = 'pending' AND next_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1)";
         const rows = await t.all(
-          `UPDATE deliveries SET claimed_until = $2 WHERE (forwarder, event_id, seq) IN (SELECT forwarder, event_id, seq FROM deliveries WHERE ${due} ORDER BY next_at LIMIT $3) AND ${due}
-           RETURNING forwarder, event_id, seq, state, attempts, next_at, last_error, last_status, delivered_at, created_at`,
+          `UPDATE deliveries SET claimed_until = $2 WHERE (forwarder, site, event_id, seq) IN (SELECT forwarder, site, event_id, seq FROM deliveries WHERE ${due} ORDER BY next_at LIMIT $3) AND ${due}
+           RETURNING forwarder, site, event_id, seq, state, attempts, next_at, last_error, last_status, delivered_at, created_at`,
           [now, now + leaseMs, limit],
         );
         const out: ClaimedDelivery[] = [];
         for (const r of rows) {
-          const [m] = await t.all('SELECT alert_json FROM event_messages WHERE event_id = $1 AND seq = $2', [r.event_id, r.seq]);
-          if (m) out.push({ ...deliveryRow(r), alert: storedAlert(m.alert_json) });
+          const [m] = await t.all('SELECT alert_json FROM event_messages WHERE site = $1 AND event_id = $2 AND seq = $3', [
+            r.site,
+            r.event_id,
+            r.seq,
+          ]);
+          if (m) out.push({ ...deliveryRow(r), site: String(r.site), alertJson: String(m.alert_json) });
         }
         return out;
       }),
@@ -397,13 +454,13 @@ export function createSqlStore(db: Db): CenterStore {
     finishDelivery: async (d, o) => {
       if (o.ok) {
         await db.run(
-          "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_status = $4, delivered_at = $5, last_error = NULL, claimed_until = NULL WHERE forwarder = $1 AND event_id = $2 AND seq = $3",
-          [d.forwarder, d.eventId, d.seq, o.status, o.at],
+          "UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, last_status = $4, delivered_at = $5, last_error = NULL, claimed_until = NULL WHERE forwarder = $1 AND event_id = $2 AND seq = $3 AND site = $6",
+          [d.forwarder, d.eventId, d.seq, o.status, o.at, d.site],
         );
       } else {
         await db.run(
-          'UPDATE deliveries SET state = $4, attempts = attempts + 1, last_status = $5, last_error = $6, next_at = COALESCE($7, next_at), claimed_until = NULL WHERE forwarder = $1 AND event_id = $2 AND seq = $3',
-          [d.forwarder, d.eventId, d.seq, o.nextAt === null ? 'failed' : 'pending', o.status, o.error, o.nextAt],
+          'UPDATE deliveries SET state = $4, attempts = attempts + 1, last_status = $5, last_error = $6, next_at = COALESCE($7, next_at), claimed_until = NULL WHERE forwarder = $1 AND event_id = $2 AND seq = $3 AND site = $8',
+          [d.forwarder, d.eventId, d.seq, o.nextAt === null ? 'failed' : 'pending', o.status, o.error, o.nextAt, d.site],
         );
       }
     },
@@ -441,7 +498,30 @@ export function createSqlStore(db: Db): CenterStore {
         actions: await one('SELECT COUNT(*) AS n FROM actions'),
         commandResults: await one('SELECT COUNT(*) AS n FROM command_results'),
         deliveries: await one('SELECT COUNT(*) AS n FROM deliveries'),
+        deadLetters: await one('SELECT COUNT(*) AS n FROM dead_letters WHERE replayed_at IS NULL'),
       } satisfies StoreCounts;
+    },
+
+    saveDeadLetter: async (d) => {
+      const [row] = await db.all(
+        'INSERT INTO dead_letters (topic, payload, bytes, error, code, received_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id',
+        [d.topic, d.payload, d.payload.length, d.error, d.code, d.receivedAt],
+      );
+      return num(row?.id);
+    },
+
+    listDeadLetters: async (limit) =>
+      (await db.all(`SELECT ${DEAD_LETTER_COLUMNS} FROM dead_letters ORDER BY id DESC LIMIT $1`, [Math.min(Math.max(1, limit), 1000)])).map(
+        deadLetterRow,
+      ),
+
+    getDeadLetter: async (id) => {
+      const [row] = await db.all(`SELECT ${DEAD_LETTER_COLUMNS}, payload FROM dead_letters WHERE id = $1`, [id]);
+      return row ? { ...deadLetterRow(row), payload: Buffer.from(row.payload as Uint8Array) } : null;
+    },
+
+    finishReplay: async (id, at, error) => {
+      await db.run('UPDATE dead_letters SET replayed_at = $2, replay_error = $3 WHERE id = $1', [id, error === null ? at : null, error]);
     },
 
     sizeBytes: () => db.sizeBytes(),

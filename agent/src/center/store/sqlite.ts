@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createSqlStore, migrate, type Db, type Row } from './sql-store.ts';
 import type { CenterStore } from './types.ts';
@@ -10,12 +10,18 @@ const toSqlite = (sql: string) => sql.replace(/\$(\d+)/g, '@p$1');
 const bind = (params: unknown[]): [Record<string, unknown>] | [] =>
   params.length ? [Object.fromEntries(params.map((p, i) => [`p${i + 1}`, p === undefined ? null : p]))] : [];
 
-/** The embedded archive for one machine: one file, WAL, synchronous=NORMAL (a power cut loses at most the last commit). */
+/**
+ * The embedded archive for one machine: one file, WAL, synchronous=FULL — a message is acknowledged to the broker once
+ * committed, so the commit must survive a power cut (NORMAL could lose it). Readable by its owner only (0600, and the
+ * WAL files SQLite creates take the same mode): it holds every event's plates and places.
+ */
 export async function openSqliteStore(path: string): Promise<CenterStore> {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string) => {

@@ -16,7 +16,21 @@ export interface EventMessageRow {
 }
 
 export interface ClaimedDelivery extends DeliveryRow {
-  alert: Alert;
+  site: string;
+  /** The archived message as the box sent it (JSON text): read by the forwarder, which skips a row it cannot read. */
+  alertJson: string;
+}
+
+/** A message the store refused for what it is, kept whole until an admin replays it. */
+export interface DeadLetterRow {
+  id: number;
+  topic: string;
+  bytes: number;
+  error: string;
+  code: string | null;
+  receivedAt: number;
+  replayedAt: number | null;
+  replayError: string | null;
 }
 
 export interface EventFilter {
@@ -38,6 +52,7 @@ export interface StoreCounts {
   actions: number;
   commandResults: number;
   deliveries: number;
+  deadLetters: number;
 }
 
 /** The message that arrived, as ingest hands it to the store. */
@@ -57,7 +72,7 @@ export interface IncomingEvent {
  */
 export interface CenterStore {
   readonly kind: 'sqlite' | 'postgres';
-  /** Stores one lifecycle message; `inserted` is false for one already there (same id and seq). Queues it for the forwarders. */
+  /** Stores one lifecycle message; `inserted` is false for one already there (same site, id and seq). Queues it for the forwarders. */
   saveEvent(ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }>;
   saveSnapshot(sha256: string, jpeg: Buffer, topic: string, receivedAt: number): Promise<{ inserted: boolean }>;
   saveStatus(site: string, status: Status, receivedAt: number): Promise<void>;
@@ -69,8 +84,12 @@ export interface CenterStore {
   finishAction(requestId: string, result: ActionRow['result'], error: string | null, at: number): Promise<void>;
 
   listEvents(f: EventFilter): Promise<EventRow[]>;
-  getEvent(id: string): Promise<{ event: EventRow; messages: EventMessageRow[]; actions: ActionRow[]; deliveries: DeliveryRow[] } | null>;
-  latestAlert(id: string): Promise<Alert | null>;
+  /** An event by its site and id; without the site, the first archived of that id (ids are unique only per site). */
+  getEvent(
+    id: string,
+    site?: string,
+  ): Promise<{ event: EventRow; messages: EventMessageRow[]; actions: ActionRow[]; deliveries: DeliveryRow[] } | null>;
+  latestAlert(id: string, site?: string): Promise<Alert | null>;
   getSnapshot(sha256: string): Promise<Buffer | null>;
   listBoxes(): Promise<BoxRow[]>;
   /** Rows changed at or after `since` (ms), for the live feed. */
@@ -79,10 +98,16 @@ export interface CenterStore {
   /** Due deliveries, each claimed for `leaseMs` so another instance does not send it at the same time. */
   claimDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   finishDelivery(
-    d: { forwarder: string; eventId: string; seq: number },
+    d: { forwarder: string; site: string; eventId: string; seq: number },
     outcome: { ok: true; status: number; at: number } | { ok: false; status: number | null; error: string; nextAt: number | null },
   ): Promise<void>;
   deliveryStats(): Promise<DeliveryStat[]>;
+
+  saveDeadLetter(d: { topic: string; payload: Buffer; error: string; code: string | null; receivedAt: number }): Promise<number>;
+  listDeadLetters(limit: number): Promise<DeadLetterRow[]>;
+  getDeadLetter(id: number): Promise<(DeadLetterRow & { payload: Buffer }) | null>;
+  /** Records a replay's outcome: `error` null when the message is now archived. */
+  finishReplay(id: number, at: number, error: string | null): Promise<void>;
 
   counts(): Promise<StoreCounts>;
   /** Bytes the archive's tables take (for the benchmark). */

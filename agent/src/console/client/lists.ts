@@ -54,35 +54,32 @@ export function camerasPage(main: HTMLElement, _data: PageData): void {
       const o = await api<Overview>('GET', '/api/overview');
       error.textContent = '';
       clear(body);
-      for (const c of o.cameras) {
-        const hl = c.health;
-        body.append(
-          h(
-            'tr',
-            { 'data-camera': c.id },
-            h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
-            h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl?.state ?? '—')),
-            h('td', {}, hl?.reason ?? ''),
-            h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
-            h(
-              'td',
-              { class: 'num' },
-              hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) }),
-            ),
-            h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),
-            h('td', { class: 'muted small' }, c.source),
-            h(
-              'td',
-              {},
-              h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, t('link.live')),
-              ' · ',
-              h('a', { href: `/cameras/${encodeURIComponent(c.id)}/calibration` }, t('link.calibration')),
-            ),
-          ),
-        );
-      }
+      body.append(...o.cameras.map(cameraRow));
     },
     (err) => (error.textContent = (err as Error).message),
+  );
+}
+
+/** A camera with its health at a glance, and links to its live view and calibration. */
+function cameraRow(c: Overview['cameras'][number]): HTMLTableRowElement {
+  const hl = c.health;
+  return h(
+    'tr',
+    { 'data-camera': c.id },
+    h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
+    h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl?.state ?? '—')),
+    h('td', {}, hl?.reason ?? ''),
+    h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
+    h('td', { class: 'num' }, hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) })),
+    h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),
+    h('td', { class: 'muted small' }, c.source),
+    h(
+      'td',
+      {},
+      h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, t('link.live')),
+      ' · ',
+      h('a', { href: `/cameras/${encodeURIComponent(c.id)}/calibration` }, t('link.calibration')),
+    ),
   );
 }
 
@@ -128,46 +125,44 @@ export function eventsPage(main: HTMLElement, _data: PageData): void {
   every(
     3000,
     async () => {
-      const { events } = await api<{ events: (ConsoleEvent & { evidence: { kind: string; name: string; href: string }[] })[] }>(
-        'GET',
-        '/api/events',
-      );
+      const { events } = await api<{ events: EventRow[] }>('GET', '/api/events');
       error.textContent = '';
       none.hidden = events.length > 0;
       clear(body);
-      for (const e of events) {
-        const snap = e.evidence.find((f) => f.kind === 'snapshot');
-        body.append(
-          h(
-            'tr',
-            { 'data-event': e.eventId, title: e.description },
-            h('td', { class: 'small' }, new Date(e.startedAt).toLocaleString()),
-            h('td', {}, e.camera),
-            h('td', {}, e.zone),
-            h('td', {}, e.type),
-            h(
-              'td',
-              {},
-              h('span', { class: `state state-${e.state}` }, t(`state.${e.state}` as Key)),
-              e.reason ? h('div', { class: 'small muted' }, e.reason) : undefined,
-            ),
-            h('td', { class: 'num' }, `${Math.round(e.dwellSeconds)} s`),
-            h('td', { class: 'small' }, e.objects),
-            h('td', { class: 'small' }, e.operator ?? ''),
-            h(
-              'td',
-              {},
-              snap
-                ? h('a', { href: snap.href, target: '_blank' }, h('img', { src: snap.href, class: 'thumb', alt: snap.name }))
-                : undefined,
-              ...e.evidence
-                .filter((f) => f !== snap)
-                .map((f) => h('div', { class: 'small' }, h('a', { href: f.href, target: '_blank' }, `${f.kind}: ${f.name}`))),
-            ),
-          ),
-        );
-      }
+      body.append(...events.map(eventRow));
     },
     (err) => (error.textContent = (err as Error).message),
+  );
+}
+
+type EventRow = ConsoleEvent & { evidence: { kind: string; name: string; href: string }[] };
+
+/** An event with its state (and why), and its evidence: the snapshot as a thumbnail, the other files as links. */
+function eventRow(e: EventRow): HTMLTableRowElement {
+  const snap = e.evidence.find((f) => f.kind === 'snapshot');
+  return h(
+    'tr',
+    { 'data-event': e.eventId, title: e.description },
+    h('td', { class: 'small' }, new Date(e.startedAt).toLocaleString()),
+    h('td', {}, e.camera),
+    h('td', {}, e.zone),
+    h('td', {}, e.type),
+    h(
+      'td',
+      {},
+      h('span', { class: `state state-${e.state}` }, t(`state.${e.state}` as Key)),
+      e.reason ? h('div', { class: 'small muted' }, e.reason) : undefined,
+    ),
+    h('td', { class: 'num' }, `${Math.round(e.dwellSeconds)} s`),
+    h('td', { class: 'small' }, e.objects),
+    h('td', { class: 'small' }, e.operator ?? ''),
+    h(
+      'td',
+      {},
+      snap ? h('a', { href: snap.href, target: '_blank' }, h('img', { src: snap.href, class: 'thumb', alt: snap.name })) : undefined,
+      ...e.evidence
+        .filter((f) => f !== snap)
+        .map((f) => h('div', { class: 'small' }, h('a', { href: f.href, target: '_blank' }, `${f.kind}: ${f.name}`))),
+    ),
   );
 }

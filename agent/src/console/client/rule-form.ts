@@ -38,19 +38,51 @@ export function ruleForm(
 ): HTMLElement {
   const box = h('fieldset', { class: 'rule', 'data-path': path });
   const preset = 'preset' in rule ? presets.find((p) => p.id === rule.preset) : undefined;
-  const ruleType = preset ? preset.type : 'type' in rule ? rule.type : types[0].type;
+  const ruleType = (preset ? preset.type : 'type' in rule ? rule.type : types[0].type) as string;
   const info = types.find((x) => x.type === ruleType) ?? types[0];
+  box.append(
+    h(
+      'legend',
+      {},
+      h('label', { class: 'inline' }, t('edit.ruleType'), typeSelect(rule, ruleType, types, presets, onChange)),
+      ' ',
+      h('button', { class: 'link', onclick: onRemove }, t('edit.removeRule')),
+    ),
+  );
+  // A preset fixes the rule type and the event it reports; its own parameters are the defaults shown.
+  const props = Object.entries(info.schema.properties ?? {}).filter(([k]) => k !== 'type' && !(preset && k === 'event'));
+  const grid = h('div', { class: 'grid' });
+  for (const [key, prop] of props) {
+    const fallback = preset && key in preset.params ? preset.params[key] : prop.default;
+    const set = (v: unknown) => {
+      if (v === undefined || v === '') delete rule[key];
+      else rule[key] = v;
+    };
+    grid.append(
+      h(
+        'label',
+        { title: prop.description ?? '' },
+        key + (info.schema.required?.includes(key) ? ' *' : ''),
+        fieldInput({ key, prop, value: rule[key], fallback, set }),
+        h('span', { class: 'field-problem error small', 'data-path': `${path}.${key}` }),
+      ),
+    );
+  }
+  box.append(grid, h('p', { class: 'field-problem error small', 'data-path': path }));
+  return box;
+}
+
+/** The rule's type: a catalogue preset (named in the page's language, with its code) or a bare rule type. */
+function typeSelect(rule: Rule, ruleType: string, types: RuleTypeInfo[], presets: PresetInfo[], onChange: (next: Rule) => void) {
   const chosen = 'preset' in rule ? `${PRESET}${rule.preset}` : ruleType;
   const lang = currentLang();
-  const typeSelect = h(
+  const onchange = (ev: Event) => {
+    const v = (ev.target as HTMLSelectElement).value;
+    onChange(v.startsWith(PRESET) ? { id: rule.id, preset: v.slice(PRESET.length) } : { id: rule.id, type: v });
+  };
+  return h(
     'select',
-    {
-      class: 'rule-type',
-      onchange: (ev: Event) => {
-        const v = (ev.target as HTMLSelectElement).value;
-        onChange(v.startsWith(PRESET) ? { id: rule.id, preset: v.slice(PRESET.length) } : { id: rule.id, type: v });
-      },
-    },
+    { class: 'rule-type', onchange },
     h(
       'optgroup',
       { label: t('edit.presets') },
@@ -64,112 +96,99 @@ export function ruleForm(
     ),
     h('optgroup', { label: t('edit.ruleTypes') }, ...types.map((x) => h('option', { value: x.type, selected: chosen === x.type }, x.type))),
   );
-  box.append(
-    h(
-      'legend',
-      {},
-      h('label', { class: 'inline' }, t('edit.ruleType'), typeSelect),
-      ' ',
-      h('button', { class: 'link', onclick: onRemove }, t('edit.removeRule')),
-    ),
-  );
-  // A preset fixes the rule type and the event it reports; its own parameters are the defaults shown.
-  const props = Object.entries(info.schema.properties ?? {}).filter(([k]) => k !== 'type' && !(preset && k === 'event'));
-  const defaultOf = (key: string, prop: JsonProp) => (preset && key in preset.params ? preset.params[key] : prop.default);
-  const grid = h('div', { class: 'grid' });
-  for (const [key, prop] of props) {
-    const value = rule[key];
-    const set = (v: unknown) => {
-      if (v === undefined || v === '') delete rule[key];
-      else rule[key] = v;
-    };
-    const fallback = defaultOf(key, prop);
-    const placeholder = fallback === undefined ? '' : JSON.stringify(fallback);
-    let input: HTMLElement;
-    if (prop.type === 'number' || prop.type === 'integer') {
-      input = h('input', {
-        type: 'number',
-        step: 'any',
-        name: key,
-        placeholder,
-        value: value === undefined ? undefined : String(value),
-        oninput: (ev: Event) => {
-          const s = (ev.target as HTMLInputElement).value;
-          set(s === '' ? undefined : Number(s));
-        },
-      });
-    } else if (prop.enum) {
-      input = h(
-        'select',
-        { name: key, onchange: (ev: Event) => set((ev.target as HTMLSelectElement).value || undefined) },
-        h('option', { value: '' }, placeholder ? `(${placeholder})` : ''),
-        ...prop.enum.map((e) => h('option', { value: String(e), selected: value === e }, String(e))),
-      );
-    } else if (prop.type === 'boolean') {
-      input = h(
-        'select',
-        {
-          name: key,
-          onchange: (ev: Event) => {
-            const s = (ev.target as HTMLSelectElement).value;
-            set(s === '' ? undefined : s === 'true');
-          },
-        },
-        h('option', { value: '' }, placeholder ? `(${placeholder})` : ''),
-        h('option', { value: 'true', selected: value === true }, 'true'),
-        h('option', { value: 'false', selected: value === false }, 'false'),
-      );
-    } else if (prop.type === 'array' && prop.items?.type === 'string') {
-      input = h('input', {
-        name: key,
-        placeholder: Array.isArray(fallback) ? fallback.join(', ') : '',
-        value: Array.isArray(value) ? value.join(', ') : undefined,
-        oninput: (ev: Event) => {
-          const s = (ev.target as HTMLInputElement).value.trim();
-          set(s === '' ? undefined : s.split(/\s*,\s*/).filter(Boolean));
-        },
-      });
-    } else if (prop.type === 'string') {
-      input = h('input', {
-        name: key,
-        placeholder,
-        value: typeof value === 'string' ? value : undefined,
-        oninput: (ev: Event) => set((ev.target as HTMLInputElement).value),
-      });
-    } else {
-      const bad = h('span', { class: 'error small' });
-      input = h(
-        'span',
-        {},
-        h('input', {
-          name: key,
-          class: 'json',
-          placeholder,
-          value: value === undefined ? undefined : JSON.stringify(value),
-          oninput: (ev: Event) => {
-            const s = (ev.target as HTMLInputElement).value.trim();
-            clear(bad);
-            if (s === '') return set(undefined);
-            try {
-              set(JSON.parse(s));
-            } catch {
-              bad.append('JSON?');
-            }
-          },
-        }),
-        bad,
-      );
-    }
-    grid.append(
-      h(
-        'label',
-        { title: prop.description ?? '' },
-        key + (info.schema.required?.includes(key) ? ' *' : ''),
-        input,
-        h('span', { class: 'field-problem error small', 'data-path': `${path}.${key}` }),
-      ),
-    );
+}
+
+/** One parameter: its value as the file has it, its default (shown as the placeholder), and how to write it back. */
+interface Field {
+  key: string;
+  prop: JsonProp;
+  value: unknown;
+  fallback: unknown;
+  set: (v: unknown) => void;
+}
+
+const placeholderOf = (f: Field) => (f.fallback === undefined ? '' : JSON.stringify(f.fallback));
+const inputValue = (ev: Event) => (ev.target as HTMLInputElement | HTMLSelectElement).value;
+
+function fieldInput(f: Field): HTMLElement {
+  const { prop } = f;
+  if (prop.type === 'number' || prop.type === 'integer') return numberInput(f);
+  if (prop.enum) return choiceInput(f, prop.enum);
+  if (prop.type === 'boolean') return onOffInput(f);
+  if (prop.type === 'array' && prop.items?.type === 'string') return listInput(f);
+  if (prop.type === 'string') {
+    const { key, value, set } = f;
+    const oninput = (ev: Event) => set(inputValue(ev));
+    return h('input', { name: key, placeholder: placeholderOf(f), value: typeof value === 'string' ? value : undefined, oninput });
   }
-  box.append(grid, h('p', { class: 'field-problem error small', 'data-path': path }));
-  return box;
+  return jsonInput(f);
+}
+
+function numberInput(f: Field): HTMLElement {
+  return h('input', {
+    type: 'number',
+    step: 'any',
+    name: f.key,
+    placeholder: placeholderOf(f),
+    value: f.value === undefined ? undefined : String(f.value),
+    oninput: (ev: Event) => {
+      const s = inputValue(ev);
+      f.set(s === '' ? undefined : Number(s));
+    },
+  });
+}
+
+function choiceInput(f: Field, choices: unknown[]): HTMLElement {
+  const placeholder = placeholderOf(f);
+  return h(
+    'select',
+    { name: f.key, onchange: (ev: Event) => f.set(inputValue(ev) || undefined) },
+    h('option', { value: '' }, placeholder ? `(${placeholder})` : ''),
+    ...choices.map((e) => h('option', { value: String(e), selected: f.value === e }, String(e))),
+  );
+}
+
+function onOffInput(f: Field): HTMLElement {
+  const placeholder = placeholderOf(f);
+  const onchange = (ev: Event) => {
+    const s = inputValue(ev);
+    f.set(s === '' ? undefined : s === 'true');
+  };
+  return h(
+    'select',
+    { name: f.key, onchange },
+    h('option', { value: '' }, placeholder ? `(${placeholder})` : ''),
+    h('option', { value: 'true', selected: f.value === true }, 'true'),
+    h('option', { value: 'false', selected: f.value === false }, 'false'),
+  );
+}
+
+/** Labels and other lists of words, comma-separated. */
+function listInput({ key, value, fallback, set }: Field): HTMLElement {
+  return h('input', {
+    name: key,
+    placeholder: Array.isArray(fallback) ? fallback.join(', ') : '',
+    value: Array.isArray(value) ? value.join(', ') : undefined,
+    oninput: (ev: Event) => {
+      const s = inputValue(ev).trim();
+      set(s === '' ? undefined : s.split(/\s*,\s*/).filter(Boolean));
+    },
+  });
+}
+
+/** Anything else as JSON, kept only while it parses ("JSON?" beside it otherwise). */
+function jsonInput(f: Field): HTMLElement {
+  const bad = h('span', { class: 'error small' });
+  const oninput = (ev: Event) => {
+    const s = inputValue(ev).trim();
+    clear(bad);
+    if (s === '') return f.set(undefined);
+    try {
+      f.set(JSON.parse(s));
+    } catch {
+      bad.append('JSON?');
+    }
+  };
+  const value = f.value === undefined ? undefined : JSON.stringify(f.value);
+  return h('span', {}, h('input', { name: f.key, class: 'json', placeholder: placeholderOf(f), value, oninput }), bad);
 }

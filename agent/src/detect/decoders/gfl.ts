@@ -43,41 +43,8 @@ export const createGflDecoder: DecoderFactory = (outputs, setup) => {
   outputs.forEach(requireFloat);
   const expected = `family gfl with ${C} labels, regMax ${bins - 1} and strides ${strides.join(',')} at ${setup.inputWidth}×${setup.inputHeight} expects per stride [1, N, ${C}] class scores and [1, N, ${boxCols}] box distributions (N = ${grids.map((g) => g.anchors).join(', ')}), or one [1, ${total}, ${C + boxCols}] tensor`;
 
-  let levels: Level[];
-  if (outputs.length === 1) {
-    const [o] = outputs;
-    const m = asMatrix(o.dims);
-    if (!m || m[0] !== total || m[1] !== C + boxCols) throw new OutputLayoutError(`${describeOutput(o)} does not fit: ${expected}`);
-    let first = 0;
-    levels = grids.map((g) => {
-      const l = { ...g, scoreName: o.name, boxName: o.name, first };
-      first += g.anchors;
-      return l;
-    });
-  } else {
-    const scoreOuts = C === boxCols ? outputs.slice(0, strides.length) : outputs.filter((o) => asMatrix(o.dims)?.[1] === C);
-    const boxOuts = C === boxCols ? outputs.slice(strides.length) : outputs.filter((o) => asMatrix(o.dims)?.[1] === boxCols);
-    const stray = outputs.find((o) => !scoreOuts.includes(o) && !boxOuts.includes(o));
-    if (stray) throw new OutputLayoutError(`${describeOutput(stray)} does not fit: ${expected}`);
-    const check = (list: OutputInfo[], what: string, cols: number) => {
-      if (list.length !== strides.length) {
-        throw new OutputLayoutError(
-          `the model has ${list.length} ${what} outputs (${list.map((o) => `"${o.name}"`).join(', ') || 'none'}), expected ${strides.length}: ${expected}`,
-        );
-      }
-      list.forEach((o, k) => {
-        const m = asMatrix(o.dims);
-        if (!m || m[0] !== grids[k].anchors || m[1] !== cols) {
-          throw new OutputLayoutError(
-            `${describeOutput(o)} does not fit stride ${strides[k]}: expected [1, ${grids[k].anchors}, ${cols}] (${expected})`,
-          );
-        }
-      });
-    };
-    check(scoreOuts, 'class-score', C);
-    check(boxOuts, 'box-distribution', boxCols);
-    levels = grids.map((g, k) => ({ ...g, scoreName: scoreOuts[k].name, boxName: boxOuts[k].name, first: 0 }));
-  }
+  const levels =
+    outputs.length === 1 ? combinedLevels(outputs[0], grids, C + boxCols, expected) : perStrideLevels(outputs, grids, C, boxCols, expected);
 
   const combined = outputs.length === 1;
   const scoreRow = combined ? C + boxCols : C;
@@ -110,6 +77,52 @@ export const createGflDecoder: DecoderFactory = (outputs, setup) => {
     },
   };
 };
+
+type Grid = Omit<Level, 'scoreName' | 'boxName' | 'first'>;
+
+/** One tensor for all strides (NanoDet-Plus): each level's anchors follow the previous level's. */
+function combinedLevels(o: OutputInfo, grids: readonly Grid[], cols: number, expected: string): Level[] {
+  const total = grids.reduce((n, g) => n + g.anchors, 0);
+  const m = asMatrix(o.dims);
+  if (!m || m[0] !== total || m[1] !== cols) throw new OutputLayoutError(`${describeOutput(o)} does not fit: ${expected}`);
+  let first = 0;
+  return grids.map((g) => {
+    const l = { ...g, scoreName: o.name, boxName: o.name, first };
+    first += g.anchors;
+    return l;
+  });
+}
+
+/**
+ * A score and a box tensor per stride, told apart by their widths (by their order when the widths are equal);
+ * anything else is a layout error naming the output and what was expected.
+ */
+function perStrideLevels(outputs: readonly OutputInfo[], grids: readonly Grid[], C: number, boxCols: number, expected: string): Level[] {
+  const n = grids.length;
+  const scoreOuts = C === boxCols ? outputs.slice(0, n) : outputs.filter((o) => asMatrix(o.dims)?.[1] === C);
+  const boxOuts = C === boxCols ? outputs.slice(n) : outputs.filter((o) => asMatrix(o.dims)?.[1] === boxCols);
+  const stray = outputs.find((o) => !scoreOuts.includes(o) && !boxOuts.includes(o));
+  if (stray) throw new OutputLayoutError(`${describeOutput(stray)} does not fit: ${expected}`);
+  checkPerStride(scoreOuts, grids, 'class-score', C, expected);
+  checkPerStride(boxOuts, grids, 'box-distribution', boxCols, expected);
+  return grids.map((g, k) => ({ ...g, scoreName: scoreOuts[k].name, boxName: boxOuts[k].name, first: 0 }));
+}
+
+function checkPerStride(list: readonly OutputInfo[], grids: readonly Grid[], what: string, cols: number, expected: string): void {
+  if (list.length !== grids.length) {
+    throw new OutputLayoutError(
+      `the model has ${list.length} ${what} outputs (${list.map((o) => `"${o.name}"`).join(', ') || 'none'}), expected ${grids.length}: ${expected}`,
+    );
+  }
+  list.forEach((o, k) => {
+    const m = asMatrix(o.dims);
+    if (!m || m[0] !== grids[k].anchors || m[1] !== cols) {
+      throw new OutputLayoutError(
+        `${describeOutput(o)} does not fit stride ${grids[k].stride}: expected [1, ${grids[k].anchors}, ${cols}] (${expected})`,
+      );
+    }
+  });
+}
 
 /** Softmax over each side's bins, then the expected bin index (left, top, right, bottom), in stride units. */
 function expectedDistances(data: Float32Array, offset: number, bins: number, into: Float64Array): void {

@@ -1,4 +1,5 @@
 import { webMessages } from '../messages.ts';
+import { safeNext } from '../redirect.ts';
 import { api, ApiError } from './api.ts';
 import { switchLang, translator } from './i18n.ts';
 
@@ -15,9 +16,7 @@ form.addEventListener('submit', (ev) => {
   button.disabled = true;
   api<{ home: string }>('POST', '/api/login', { user: String(data.get('user')), password: String(data.get('password')) })
     .then((r) => {
-      const next = new URLSearchParams(location.search).get('next');
-      // Only a path on this server: never a redirect elsewhere.
-      location.href = next?.startsWith('/') && !next.startsWith('//') ? next : r.home;
+      location.href = safeNext(new URLSearchParams(location.search).get('next'), location.origin) ?? r.home;
     })
     .catch((err: unknown) => {
       if (err instanceof ApiError && err.status === 401) error.textContent = t('login.wrong');

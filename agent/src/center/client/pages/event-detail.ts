@@ -26,7 +26,8 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
   const token = ++panel.token;
   let d: EventDetail;
   try {
-    d = await api<EventDetail>('GET', `/api/events/${encodeURIComponent(selection.event)}`);
+    const site = selection.site ? `?site=${encodeURIComponent(selection.site)}` : '';
+    d = await api<EventDetail>('GET', `/api/events/${encodeURIComponent(selection.event)}${site}`);
   } catch (err) {
     holder.replaceChildren(h('p', { class: 'error' }, (err as Error).message));
     return;
@@ -118,7 +119,7 @@ function actionForm(e: Ev, holder: HTMLElement): HTMLElement[] {
       result.className = 'muted';
       result.textContent = t('act.sending');
       for (const x of act.querySelectorAll('button')) (x as HTMLButtonElement).disabled = true;
-      send(e.id, action, unit.value, note.value).finally(() => void detailPanel(holder));
+      send(e, action, unit.value, note.value).finally(() => void detailPanel(holder));
     });
     act.append(b);
   }
@@ -132,9 +133,10 @@ function actionForm(e: Ev, holder: HTMLElement): HTMLElement[] {
 }
 
 /** Sends the action; what the box answered (or that it did not) is shown when the panel draws again. */
-async function send(id: string, action: (typeof ACTIONS)[number], unit: string, note: string): Promise<void> {
+async function send(e: Ev, action: (typeof ACTIONS)[number], unit: string, note: string): Promise<void> {
+  const id = e.id;
   try {
-    await api<ActionReply>('POST', `/api/events/${encodeURIComponent(id)}/actions`, {
+    await api<ActionReply>('POST', `/api/events/${encodeURIComponent(id)}/actions?site=${encodeURIComponent(e.site)}`, {
       action,
       ...(action === 'dispatch' ? { unit } : {}),
       ...(note ? { note } : {}),

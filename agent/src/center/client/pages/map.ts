@@ -2,7 +2,7 @@ import { api } from '../../../web/client/api.ts';
 import { h, svg } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { dwell, isOpen } from '../format.ts';
-import { boxes, data, events } from '../state.ts';
+import { boxes, data, eventQuery, events } from '../state.ts';
 import { t } from '../words.ts';
 import type { PageView } from './view.ts';
 
@@ -151,7 +151,7 @@ function drawEvents(s: SVGElement, f: Frame, open: PresentedEvent[]): void {
     const title = svg('title', {});
     title.textContent = `${e.type} · ${e.address ?? ''} · ${dwell(e.dwellSeconds)}`;
     g.append(title);
-    g.addEventListener('click', () => (location.href = `/?event=${encodeURIComponent(e.id)}`));
+    g.addEventListener('click', () => (location.href = `/?${eventQuery(e)}`));
     s.append(g);
   }
 }

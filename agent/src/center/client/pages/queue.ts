@@ -1,7 +1,7 @@
 import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { dwell, isOpen, lifecycle, time, urgency } from '../format.ts';
-import { events, selection } from '../state.ts';
+import { eventQuery, events, selection } from '../state.ts';
 import { t, tr } from '../words.ts';
 import { detailPanel } from './event-detail.ts';
 import type { PageView } from './view.ts';
@@ -72,7 +72,7 @@ function queueTable(redraw: () => void): HTMLElement {
   for (const e of rows) {
     const row = h(
       'tr',
-      { 'data-event-id': e.id, class: e.id === selection.event ? 'selected' : undefined },
+      { 'data-event-id': e.id, class: e.id === selection.event && (selection.site ?? e.site) === e.site ? 'selected' : undefined },
       h('td', {}, h('img', { class: 'thumb', src: e.thumbnail, alt: '', loading: 'lazy' })),
       h(
         'td',
@@ -93,8 +93,8 @@ function queueTable(redraw: () => void): HTMLElement {
       h('td', { class: 'muted' }, time(e.startedAt)),
     );
     row.addEventListener('click', () => {
-      selection.event = e.id;
-      history.replaceState(null, '', `?event=${encodeURIComponent(e.id)}`);
+      Object.assign(selection, { event: e.id, site: e.site });
+      history.replaceState(null, '', `?${eventQuery(e)}`);
       redraw();
     });
     body.append(row);

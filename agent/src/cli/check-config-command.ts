@@ -14,6 +14,7 @@ import { defineCommand, type Io } from './command.ts';
  * A valid file also gets its model verified and each camera's calibration error reported in metres.
  */
 export const command = defineCommand({
+  summary: { args: 'FILE...', text: 'validate config files; every problem as FILE: path: message' },
   usage: `usage: jifang check-config FILE...
 
   validate config files: every problem on its own line as FILE: field.path: message (with the value found and

@@ -1,0 +1,76 @@
+import { api } from '../../../web/client/api.ts';
+import type { PageData } from '../../wire.ts';
+import { h } from '../../../web/client/dom.ts';
+import { t } from '../dom.ts';
+import { loadEditData } from '../edit-api.ts';
+import { Stage } from '../stage.ts';
+import { toPx } from '../units.ts';
+import { attachPointer } from './pointer.ts';
+import { submit } from './save.ts';
+import { saveControls } from '../save-result.ts';
+import { type CalibrationView, newCalibrationView } from './state.ts';
+import { renderRows } from './table.ts';
+
+/* A camera's calibration: points marked on its picture with their latitude and longitude, the fit's error as they
+   are typed, and the result saved into the camera's config. */
+
+export function calibrationPage(main: HTMLElement, data: PageData): void {
+  const view = newCalibrationView(data.camera!);
+  layout(main, view);
+  start(view).catch((err: unknown) => (view.parts.error.textContent = (err as Error).message));
+}
+
+function layout(main: HTMLElement, view: CalibrationView): void {
+  const { error, rows, total, hover } = view.parts;
+  const heads = (['calib.point', 'calib.pixel', 'calib.lat', 'calib.lon', 'calib.error'] as const).map((k) => h('th', {}, t(k)));
+  main.append(
+    h(
+      'h1',
+      {},
+      `${t('calib.title')} · ${view.camera}`,
+      ' ',
+      h('a', { href: `/cameras/${encodeURIComponent(view.camera)}`, class: 'small' }, t('link.live')),
+    ),
+    h('p', { class: 'muted small' }, t('calib.help')),
+    h(
+      'div',
+      { class: 'live-layout' },
+      h('section', { class: 'live-main' }, h('div', { id: 'stage-slot' }), hover, error),
+      h(
+        'aside',
+        { class: 'live-side' },
+        h(
+          'div',
+          { class: 'card' },
+          h('table', { id: 'calib-points' }, h('thead', {}, h('tr', {}, ...heads, h('th'))), rows),
+          total,
+          ...saveControls(view.parts, (write) => submit(view, write)),
+        ),
+      ),
+    ),
+  );
+}
+
+/** Loads the camera's calibration points onto its picture, then refreshes the picture every 3 s. */
+async function start(view: CalibrationView): Promise<void> {
+  const d = await loadEditData(view.camera);
+  view.edit = d;
+  const { width: w, height: hgt } = d.analysis;
+  const units = d.camera.calibration?.units ?? 'normalized';
+  view.marks = (d.camera.calibration?.points ?? []).map((p) => ({
+    pixel: toPx(p.pixel, units, w, hgt),
+    lat: String(p.geo.lat),
+    lon: String(p.geo.lon),
+  }));
+  const stage = new Stage(view.camera, w, hgt);
+  view.stage = stage;
+  document.getElementById('stage-slot')!.replaceWith(stage.el);
+  attachPointer(view, stage);
+  renderRows(view);
+  const refresh = () =>
+    api<{ imageSeq: number | null }>('GET', `/api/cameras/${encodeURIComponent(view.camera)}/live`)
+      .then((l) => stage.showFrame(l.imageSeq))
+      .catch((err: unknown) => (view.parts.error.textContent = (err as Error).message));
+  void refresh();
+  setInterval(() => void refresh(), 3000);
+}

@@ -1,0 +1,32 @@
+import { h } from '../../../web/client/dom.ts';
+import type { EditData } from '../edit-api.ts';
+import type { Stage } from '../stage.ts';
+import type { Mark, MarksFit } from './fit.ts';
+
+/** The calibration page's state: its parts, the marked points and their fit. */
+export interface CalibrationView {
+  readonly camera: string;
+  readonly parts: ReturnType<typeof pageParts>;
+  marks: Mark[];
+  edit?: EditData;
+  stage?: Stage;
+  /** The index of the mark being dragged. */
+  drag?: number;
+  result: MarksFit;
+}
+
+function pageParts() {
+  return {
+    error: h('p', { class: 'error' }),
+    rows: h('tbody'),
+    total: h('p', { id: 'calib-total' }),
+    hover: h('p', { id: 'calib-hover', class: 'muted small' }),
+    problemsBox: h('div', { class: 'error', id: 'save-problems' }),
+    resultBox: h('div', { id: 'save-result' }),
+    diffBox: h('pre', { class: 'diff', id: 'save-diff' }),
+  };
+}
+
+export function newCalibrationView(camera: string): CalibrationView {
+  return { camera, parts: pageParts(), marks: [], result: { complete: [], loo: [] } };
+}
