@@ -62,7 +62,7 @@ const houston = join(sharedDir, 'risk', 'houston_crime_2010.csv');
 if (!values['skip-houston'] && existsSync(houston)) {
   const io = { out: process.stdout, err: process.stderr };
   for (const extra of [[], ['--drop-point', '29.7633,-95.3633']]) {
-    console.log(`\n$ jifang risk backtest ${houston} ${extra.join(' ')}`);
+    console.log(`\n$ jifang risk backtest ${[houston, ...extra].join(' ')}`);
     t0 = performance.now();
     await runCommand('risk', riskCommand, ['backtest', houston, ...extra], io);
     console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s, load average ${load()})`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert } from '../../agent/src/alert/build.ts';
 import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
-import { iou, type Box } from '../../agent/src/core/geometry.ts';
+import { iou, pointInPolygon, type Box } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
@@ -9,7 +9,6 @@ import type { Detection, Detector } from '../../agent/src/detect/types.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
 import { createSceneModel } from '../../agent/src/motion/scene.ts';
 import { createCameraRules } from '../../agent/src/rules/engine.ts';
-import { pointInPolygon } from '../../agent/src/rules/geometry.ts';
 import { createTracker } from '../../agent/src/track/tracker.ts';
 import { clipFrames, type Overlay, type SceneClip } from '../helpers/composite.ts';
 import { defaultManifest } from '../helpers/paths.ts';

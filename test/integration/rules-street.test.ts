@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert, type AlertContext } from '../../agent/src/alert/build.ts';
 import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
-import type { LatLon, Point } from '../../agent/src/core/geometry.ts';
+import { pointInPolygon, type LatLon, type Point } from '../../agent/src/core/geometry.ts';
 import { cameraSchema, type CameraConfig } from '../../agent/src/config/schema.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
@@ -12,7 +12,6 @@ import { CameraSource } from '../../agent/src/ingest/source.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
 import { createCameraRules } from '../../agent/src/rules/engine.ts';
-import { pointInPolygon } from '../../agent/src/rules/geometry.ts';
 import { DetectionGate } from '../../agent/src/runtime/detection-gate.ts';
 import { createTracker } from '../../agent/src/track/tracker.ts';
 import type { Track } from '../../agent/src/track/types.ts';

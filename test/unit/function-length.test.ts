@@ -11,7 +11,7 @@ import { projectRoot } from '../helpers/paths.ts';
  */
 const MAX_LINES = 80;
 /** Folders not yet split into small functions (issue 23): measured once they are, by taking them off this list. */
-const NOT_YET = ['console', 'center', 'web'];
+const NOT_YET = ['center'];
 
 const SRC = join(projectRoot, 'agent', 'src');
 

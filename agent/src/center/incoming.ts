@@ -53,7 +53,14 @@ export function wireLimitProblem(v: unknown, path = 'payload', depth = 0): strin
   return null;
 }
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  keyType?: z.ZodType<string>;
+  valueType?: z.ZodType;
+};
 
 /** The same schema with every object open to fields it does not name (kept as they came). */
 function lenient(s: z.ZodType): z.ZodType {
@@ -67,6 +74,8 @@ function lenient(s: z.ZodType): z.ZodType {
       return lenient(def.innerType as z.ZodType).nullable();
     case 'array':
       return z.array(lenient(def.element as z.ZodType)).max(WIRE_LIMITS.arrayItems);
+    case 'record':
+      return z.record(def.keyType as z.ZodType<string>, lenient(def.valueType as z.ZodType));
     default:
       return s;
   }

@@ -70,3 +70,14 @@ export function boxGap(a: Box, b: Box): number {
   const dy = Math.max(0, a.y1 - b.y2, b.y1 - a.y2);
   return Math.max(dx, dy);
 }
+
+/** Even-odd test; points exactly on an edge may fall either way, which is fine for zones drawn by hand. */
+export function pointInPolygon([x, y]: Readonly<Point>, polygon: readonly Readonly<Point>[]): boolean {
+  let inside = false;
+  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
+    const [xi, yi] = polygon[i];
+    const [xj, yj] = polygon[j];
+    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+  }
+  return inside;
+}

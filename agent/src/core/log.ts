@@ -25,6 +25,8 @@ export function createLogger(level: string = process.env.JIFANG_LOG_LEVEL ?? 'in
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: SECRET_PATHS, censor: '***' },
+      // pino's own: an error under `err` keeps its type, message, stack and causes (after the formatter below cleans them).
+      serializers: { err: pino.stdSerializers.err },
       formatters: { log: (obj) => cleanForLog(obj) as Record<string, unknown> },
       hooks: {
         logMethod(args, method) {
@@ -81,6 +83,12 @@ function cleanForLog(v: unknown, depth = 0): unknown {
     Object.assign(copy, cleanEntries(v, depth));
     copy.message = bounded(v.message);
     if (v.stack) copy.stack = bounded(v.stack, LOG_BOUNDS.stack);
+    // Not enumerable, but the serializer reports them: a cause's message and stack are cleaned like the error's.
+    const own = v as unknown as Record<string, unknown>;
+    for (const key of ['cause', 'errors']) {
+      if (Object.hasOwn(v, key))
+        Object.defineProperty(copy, key, { value: cleanForLog(own[key], depth + 1), writable: true, configurable: true });
+    }
     return copy;
   }
   if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;

@@ -65,6 +65,17 @@ function firstCrossing(pts: readonly (readonly [number, number])[]): [number, nu
 export const durationSeconds = (what: string) =>
   z.number({ error: `expected ${what} in seconds (number)` }).nonnegative({ error: `expected ${what} ≥ 0 seconds` });
 
+/** A duration that must be longer than nothing: a timeout, an interval. */
+export const positiveSeconds = (what: string) =>
+  z.number({ error: `expected ${what} in seconds (number)` }).positive({ error: `expected ${what} > 0 seconds` });
+
+/** A share or threshold between 0 and 1. */
+export const unitFraction = (what: string) =>
+  z
+    .number({ error: `expected ${what} between 0 and 1` })
+    .min(0, { error: `expected ${what} ≥ 0` })
+    .max(1, { error: `expected ${what} ≤ 1` });
+
 /** A secret given inline, from a file (`{ file }`) or from an environment variable (`{ env }`). */
 export const secretSchema = z.union(
   [

@@ -1,18 +1,16 @@
 import { z } from 'zod';
-
-const seconds = (what: string) =>
-  z.number({ error: `expected ${what} in seconds (number)` }).nonnegative({ error: `expected ${what} ≥ 0 seconds` });
+import { durationSeconds } from '../core/schema.ts';
 
 export const clipConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(true).meta({
       description: "Keep the last seconds of each camera's evidence stream and cut a video clip around each event (default true).",
     }),
-    preSeconds: seconds('clip.preSeconds')
+    preSeconds: durationSeconds('clip.preSeconds')
       .max(120, { error: 'expected clip.preSeconds ≤ 120' })
       .default(10)
       .meta({ description: 'Seconds of video in the clip before the moment the event is reported, 0 to 120 (default 10).' }),
-    postSeconds: seconds('clip.postSeconds')
+    postSeconds: durationSeconds('clip.postSeconds')
       .max(120, { error: 'expected clip.postSeconds ≤ 120' })
       .default(10)
       .meta({ description: 'Seconds of video in the clip after the moment the event is reported, 0 to 120 (default 10).' }),

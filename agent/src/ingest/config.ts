@@ -1,9 +1,7 @@
 import { z } from 'zod';
+import { positiveSeconds } from '../core/schema.ts';
 
 const streamUrl = z.string({ error: 'expected a stream URL or file path' }).min(1, { error: 'expected a stream URL or file path' });
-
-const seconds = (what: string) =>
-  z.number({ error: `expected ${what} in seconds (number)` }).positive({ error: `expected ${what} > 0 seconds` });
 
 /** How one camera is read; the detection stream is analysed, the evidence stream feeds snapshots and clips. */
 export const cameraSourceFields = {
@@ -58,15 +56,15 @@ export const cameraSourceFields = {
     description:
       "No frame for this many seconds restarts the stream's ffmpeg process (default 10; at least three analysis intervals, and timeoutSeconds more before a connection's first frame).",
   }),
-  timeoutSeconds: seconds('timeoutSeconds')
+  timeoutSeconds: positiveSeconds('timeoutSeconds')
     .default(10)
     .meta({ description: 'Network streams: seconds to wait when connecting or for data before ffmpeg gives up (default 10).' }),
   reconnect: z
     .strictObject({
-      initialSeconds: seconds('reconnect.initialSeconds')
+      initialSeconds: positiveSeconds('reconnect.initialSeconds')
         .default(1)
         .meta({ description: 'Seconds before the first reconnect attempt (default 1).' }),
-      maxSeconds: seconds('reconnect.maxSeconds')
+      maxSeconds: positiveSeconds('reconnect.maxSeconds')
         .default(30)
         .meta({ description: 'The longest wait between reconnect attempts (default 30).' }),
     })

@@ -6,7 +6,7 @@ import type { FromWorker } from './protocol.ts';
 import { buildFfmpegArgs, toArgv, type RingOutput } from './args.ts';
 import { redact } from '../core/redact.ts';
 import { sourceKind, type SourceKind } from './source-kind.ts';
-import type { CameraSourceEvents, SourceStatus } from './supervisor.ts';
+import { stoppedStatus, type CameraSourceEvents, type SourceStatus } from './supervisor.ts';
 import { IngestThread } from './thread.ts';
 
 export type { CameraSourceEvents, SourceStatus } from './supervisor.ts';
@@ -49,16 +49,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     this.targetFps = cfg.analysis.fps;
     this.evidenceUrl = cfg.evidenceUrl ?? cfg.url;
     this.log = log.child({ stage: 'ingest', camera: cfg.id });
-    this.st = {
-      camera: cfg.id,
-      state: 'stopped',
-      since: Date.now(),
-      reconnects: 0,
-      framesRead: 0,
-      shortReads: 0,
-      lastFrameAt: null,
-      sizeChanges: 0,
-    };
+    this.st = stoppedStatus(cfg.id);
   }
 
   status(): SourceStatus {

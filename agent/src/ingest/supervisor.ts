@@ -32,6 +32,11 @@ export interface SourceStatus {
   sizeChanges: number;
 }
 
+/** A camera not (yet) read: stopped since now, nothing counted. */
+export function stoppedStatus(camera: string): SourceStatus {
+  return { camera, state: 'stopped', since: Date.now(), reconnects: 0, framesRead: 0, shortReads: 0, lastFrameAt: null, sizeChanges: 0 };
+}
+
 interface Session {
   proc: FfmpegProcess;
   log: FfmpegLogParser;
@@ -114,16 +119,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     this.timeoutMs = cfg.timeoutSeconds * 1000;
     this.log = log;
     this.cutter = new FrameCutter(this.width, this.height, (data) => this.onFrame(data));
-    this.st = {
-      camera: cfg.id,
-      state: 'stopped',
-      since: Date.now(),
-      reconnects: 0,
-      framesRead: 0,
-      shortReads: 0,
-      lastFrameAt: null,
-      sizeChanges: 0,
-    };
+    this.st = stoppedStatus(cfg.id);
   }
 
   status(): SourceStatus {

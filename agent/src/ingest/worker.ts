@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, LogLevel, ToWorker } from './protocol.ts';
-import { StreamSupervisor, type LogSink } from './supervisor.ts';
+import { stoppedStatus, StreamSupervisor, type LogSink } from './supervisor.ts';
 
 /**
  * The ingest worker thread: hosts every camera's supervisor, reads the ffmpeg pipes and cuts frames here, where
@@ -43,16 +43,3 @@ port.on('message', (m: ToWorker) => {
       return;
   }
 });
-
-function stoppedStatus(camera: string) {
-  return {
-    camera,
-    state: 'stopped' as const,
-    since: Date.now(),
-    reconnects: 0,
-    framesRead: 0,
-    shortReads: 0,
-    lastFrameAt: null,
-    sizeChanges: 0,
-  };
-}

@@ -1,13 +1,5 @@
 import { z } from 'zod';
-import { polygonSchema } from '../core/schema.ts';
-
-const unit = (what: string) =>
-  z
-    .number({ error: `expected ${what} between 0 and 1` })
-    .min(0, { error: `expected ${what} ≥ 0` })
-    .max(1, { error: `expected ${what} ≤ 1` });
-const seconds = (what: string) =>
-  z.number({ error: `expected ${what} in seconds (number)` }).positive({ error: `expected ${what} > 0 seconds` });
+import { polygonSchema, positiveSeconds, unitFraction } from '../core/schema.ts';
 
 /**
  * The motion detector: the analysis frame's luma on a coarse grid, compared with a slowly learnt background.
@@ -20,7 +12,7 @@ export const motionConfigSchema = z.strictObject({
   threshold: z.number().int().min(1).max(255).default(28).meta({
     description: 'A grid cell whose brightness differs from the learnt background by more than this (1 to 255) is moving (default 28).',
   }),
-  learningRate: unit('learningRate').default(0.02).meta({
+  learningRate: unitFraction('learningRate').default(0.02).meta({
     description:
       'How fast the background absorbs the picture, per analysed frame (0 to 1): something that stays becomes background after about 3 / rate frames (default 0.02).',
   }),
@@ -33,7 +25,7 @@ export const motionConfigSchema = z.strictObject({
     .min(1)
     .default(8)
     .meta({ description: 'Blobs of fewer moving grid cells than this (counted before growing) are noise (default 8).' }),
-  lightingFraction: unit('lightingFraction').default(0.4).meta({
+  lightingFraction: unitFraction('lightingFraction').default(0.4).meta({
     description:
       'More than this fraction of the picture (0 to 1) changing at once is a lighting change, not motion: the background is relearnt (default 0.4).',
   }),
@@ -47,7 +39,7 @@ export const motionConfigSchema = z.strictObject({
 export type MotionConfig = z.infer<typeof motionConfigSchema>;
 
 const recheckSchema = z
-  .record(z.string(), seconds('stationaryRecheckSeconds'))
+  .record(z.string(), positiveSeconds('stationaryRecheckSeconds'))
   .default({ default: 10, car: 30, truck: 30, bus: 30, motorcycle: 30, vehicle: 30 })
   .refine((r) => r.default !== undefined, { error: 'expected a "default" entry (seconds) for labels not listed' })
   .meta({
@@ -66,7 +58,7 @@ export const detectionConfigSchema = z.strictObject({
     description:
       'motion (default): the model runs only where something moves, which saves most of the CPU on a quiet street; every_frame: the whole frame and every zone window on every analysed frame.',
   }),
-  fullFrameSeconds: seconds('fullFrameSeconds').default(30).meta({
+  fullFrameSeconds: positiveSeconds('fullFrameSeconds').default(30).meta({
     description:
       'The safety net of motion mode: the whole frame (and every zone window) is analysed at least this often, in seconds (default 30).',
   }),

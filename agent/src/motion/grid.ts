@@ -1,4 +1,4 @@
-import type { Point, RgbImage } from '../core/geometry.ts';
+import { pointInPolygon, type Point, type RgbImage } from '../core/geometry.ts';
 
 /**
  * The analysis frame scaled down to a coarse luma grid (each cell the mean of 2×2 taps of its footprint), then
@@ -152,19 +152,9 @@ export function rasteriseMasks(masks: readonly (readonly Point[])[], width: numb
     for (let y = 0; y < height; y++) {
       const py = (y + 0.5) / height;
       for (let x = 0; x < width; x++) {
-        if (inside(poly, (x + 0.5) / width, py)) active[y * width + x] = 0;
+        if (pointInPolygon([(x + 0.5) / width, py], poly)) active[y * width + x] = 0;
       }
     }
   }
   return active;
-}
-
-function inside(poly: readonly Point[], x: number, y: number): boolean {
-  let odd = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) odd = !odd;
-  }
-  return odd;
 }

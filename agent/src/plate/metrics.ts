@@ -1,18 +1,11 @@
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { scrapedCounter, single } from '../core/metrics.ts';
 import type { PlateReadStats } from './evidence-reads.ts';
 
 /** Plate reading's cost and yield as Prometheus counters, read at scrape time. */
 export function registerPlateMetrics(registry: Registry, stats: () => PlateReadStats): void {
   const counter = (name: string, help: string, value: (s: PlateReadStats) => number) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(value(stats()));
-      },
-    });
+    scrapedCounter(registry, { name, help }, () => single(value(stats())));
   counter('jifang_plate_vehicles_total', 'Vehicles of events whose evidence frames were searched for a plate', (s) => s.vehicles);
   counter('jifang_plate_found_total', 'Plates found on those vehicles (read or not)', (s) => s.plates);
   counter(

@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { scrapedCounter, scrapedGauge, single } from '../core/metrics.ts';
 import { DROP_REASONS } from './outbox.ts';
 import type { PublisherStats } from './publisher.ts';
 
@@ -7,29 +8,14 @@ import type { PublisherStats } from './publisher.ts';
  * (`expired`, `full`, `too_large`, `rejected`, `missing`): a non-zero rate means alerts did not reach the center.
  */
 export function registerPublisherMetrics(registry: Registry, getStats: () => PublisherStats | null): void {
+  const read = (value: (s: PublisherStats) => number | null) => () => {
+    const s = getStats();
+    return single(s ? value(s) : null);
+  };
   const gauge = (name: string, help: string, value: (s: PublisherStats) => number | null) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        const s = getStats();
-        const v = s ? value(s) : null;
-        if (v !== null) this.set(v);
-      },
-    });
+    scrapedGauge(registry, { name, help }, read(value));
   const counter = (name: string, help: string, value: (s: PublisherStats) => number) =>
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        const s = getStats();
-        if (s) this.inc(value(s));
-      },
-    });
+    scrapedCounter(registry, { name, help }, read(value));
   gauge('jifang_mqtt_connected', '1 while connected to the broker', (s) => (s.connected ? 1 : 0));
   gauge('jifang_mqtt_protocol_version', 'MQTT protocol in use: 5, or 4 (3.1.1) after a fall-back', (s) => s.protocolVersion);
   gauge('jifang_mqtt_inflight_messages', 'Outbox messages sent and awaiting PUBACK', (s) => s.inflight);
@@ -40,15 +26,12 @@ export function registerPublisherMetrics(registry: Registry, getStats: () => Pub
   );
   counter('jifang_mqtt_delivered_total', 'Outbox messages acknowledged by the broker', (s) => s.delivered);
   counter('jifang_mqtt_reconnects_total', 'Reconnection attempts to the broker', (s) => s.reconnects);
-  new Counter({
-    name: 'jifang_outbox_dropped_total',
-    help: 'Outbox messages dropped without delivery, by reason',
-    labelNames: ['reason'],
-    registers: [registry],
-    collect() {
-      this.reset();
+  scrapedCounter(
+    registry,
+    { name: 'jifang_outbox_dropped_total', help: 'Outbox messages dropped without delivery, by reason', labelNames: ['reason'] },
+    () => {
       const s = getStats();
-      if (s) for (const reason of DROP_REASONS) this.inc({ reason }, s.outbox.dropped[reason]);
+      return s ? DROP_REASONS.map((reason) => [{ reason }, s.outbox.dropped[reason]] as const) : [];
     },
-  });
+  );
 }

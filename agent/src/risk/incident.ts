@@ -65,13 +65,16 @@ const text = (what: string) =>
       .min(1, { error: `expected ${what}, got an empty value` }),
   );
 
+/** An empty CSV cell of an optional column means the value is absent. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
 export const incidentRecordSchema = z.object({
   time: timeSchema,
   lat: degrees('latitude', 90),
   lon: degrees('longitude', 180),
   category: text('a category'),
-  id: text('an id').optional(),
-  source: text('a source').optional(),
+  id: optional(text('an id')),
+  source: optional(text('a source')),
 });
 
 /** The names a column may carry in the exports we meet; the first is the canonical one. */
@@ -202,7 +205,8 @@ export function parseIncidentLog(content: string, source: string): ParsedLog {
   return first.trimStart().startsWith('{') ? parseJsonLines(lines, source) : parseCsv(lines, source);
 }
 
-const placeKey = (i: Incident) => `${i.time}|${i.lat.toFixed(5)}|${i.lon.toFixed(5)}|${i.category}`;
+/** What makes two records one incident: the same time, place (to about a metre) and category. */
+export const placeKey = (i: Incident) => `${i.time}|${i.lat.toFixed(5)}|${i.lon.toFixed(5)}|${i.category}`;
 const idKey = (i: Incident) => (i.sourceId === undefined ? undefined : `${i.source}#${i.sourceId}`);
 
 /**

@@ -1,3 +1,5 @@
+import { seededRandom } from '../core/random.ts';
+
 /** The k-th largest of `values` (1 ≤ k ≤ length), with a bounded min-heap: one pass, no sort of a million slots. */
 export function kthLargest(values: ArrayLike<number>, k: number): number {
   const heap = new Float64Array(k);
@@ -48,18 +50,6 @@ export function capturedInTop(score: ArrayLike<number>, target: ArrayLike<number
     else if (score[i] === cut) (tie += target[i]), tieCount++;
   }
   return above + (tie * (k - countAbove)) / tieCount;
-}
-
-/** A small seeded generator (mulberry32): the same seed gives the same intervals on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface Estimate {

@@ -4,7 +4,7 @@ import type { PatrolPlan } from './plan.ts';
 import { localDate, WEEK } from './time.ts';
 
 const pct = (v: number) => (100 * v).toFixed(1);
-const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}`;
+const signed = (v: number, digits = 1) => `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(digits)}`;
 const interval = (e: Estimate) => `${pct(e.mean)} [${pct(e.low)}–${pct(e.high)}]`;
 const LABEL: Record<Metric, string> = { hit1: 'hit@1%', hit5: 'hit@5%', hit10: 'hit@10%', disc100: 'disc@100', disc300: 'disc@300' };
 const range = (weeks: readonly number[]) => `${localDate(weeks[0])} … ${localDate(weeks[weeks.length - 1] + WEEK - 1)}`;
@@ -37,7 +37,7 @@ export function formatBacktest(r: BacktestResult): string {
   lines.push('', 'model − best baseline on each metric, paired week by week (points) [95 % bootstrap interval]:');
   for (const [k, d] of Object.entries(r.paired) as [Metric, BacktestResult['paired'][Metric]][]) {
     lines.push(
-      `  ${LABEL[k].padEnd(9)} ${signed(d.diff.mean)} [${signed(d.diff.low)}, ${signed(d.diff.high)}] vs ${d.against}: ${verdict(d.diff)}`,
+      `  ${LABEL[k].padEnd(9)} ${signed(d.diff.mean, 2)} [${signed(d.diff.low, 2)}, ${signed(d.diff.high, 2)}] vs ${d.against}: ${verdict(d.diff)}`,
     );
   }
   return `${lines.join('\n')}\n`;

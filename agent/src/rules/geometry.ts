@@ -1,16 +1,5 @@
 import type { Point } from '../core/geometry.ts';
 
-/** Even-odd test; points exactly on an edge may fall either way, which is fine for zones drawn by hand. */
-export function pointInPolygon([x, y]: Point, polygon: readonly Point[]): boolean {
-  let inside = false;
-  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
-    const [xi, yi] = polygon[i];
-    const [xj, yj] = polygon[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 /**
  * Signed distance of `p` from the line through `a` → `b`, in pixels. In image coordinates (y down)
  * a positive value is on the right of someone walking from `a` to `b`.

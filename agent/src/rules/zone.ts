@@ -1,5 +1,5 @@
-import { bottomCentre, centre, type Box, type Point } from '../core/geometry.ts';
-import { pointInPolygon, toPixels } from './geometry.ts';
+import { bottomCentre, centre, pointInPolygon, type Box, type Point } from '../core/geometry.ts';
+import { toPixels } from './geometry.ts';
 
 /** A zone as configured, the part its geometry needs. */
 export interface ZoneShape {

@@ -1,6 +1,6 @@
-import { bottomCentre, centre, type Point } from '../core/geometry.ts';
+import { bottomCentre, centre, pointInPolygon, type Point } from '../core/geometry.ts';
 import type { CameraConfig } from '../config/schema.ts';
-import { pointInPolygon, toPixels } from '../rules/geometry.ts';
+import { toPixels } from '../rules/geometry.ts';
 import type { Track } from '../track/types.ts';
 
 /** A zone of a rule whose vehicles' plates are read: its polygon in analysis pixels (absent for lines only) and labels. */

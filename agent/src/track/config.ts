@@ -1,12 +1,5 @@
 import { z } from 'zod';
-
-const unit = (what: string) =>
-  z
-    .number({ error: `expected ${what} between 0 and 1` })
-    .min(0, { error: `expected ${what} ≥ 0` })
-    .max(1, { error: `expected ${what} ≤ 1` });
-const seconds = (what: string) =>
-  z.number({ error: `expected ${what} in seconds (number)` }).positive({ error: `expected ${what} > 0 seconds` });
+import { positiveSeconds, unitFraction } from '../core/schema.ts';
 
 /**
  * ByteTrack-style association: detections at or above `highScore` are matched first against every
@@ -17,21 +10,21 @@ const seconds = (what: string) =>
 export const trackerConfigSchema = z.strictObject({
   // Lower than ByteTrack's 0.6/0.7 (tuned for a strong pedestrian detector): a small COCO model scores real
   // street objects (umbrellas, distant cars) at 0.45–0.6.
-  highScore: unit('highScore')
+  highScore: unitFraction('highScore')
     .default(0.45)
     .meta({ description: 'Detections scoring at least this (0 to 1) are matched to tracked objects first (default 0.45).' }),
-  lowScore: unit('lowScore').default(0.2).meta({
+  lowScore: unitFraction('lowScore').default(0.2).meta({
     description:
       'Detections between this and highScore (0 to 1) may only keep an already tracked object alive, e.g. a parked car half hidden (default 0.2).',
   }),
-  newTrackScore: unit('newTrackScore')
+  newTrackScore: unitFraction('newTrackScore')
     .default(0.45)
     .meta({ description: 'A detection matching no tracked object starts a new one when it scores at least this, 0 to 1 (default 0.45).' }),
-  matchIou: unit('matchIou').default(0.2).meta({
+  matchIou: unitFraction('matchIou').default(0.2).meta({
     description:
       "The least overlap (intersection over union, 0 to 1) between a tracked object's expected box and a high-score detection for them to match (default 0.2).",
   }),
-  lowMatchIou: unit('lowMatchIou')
+  lowMatchIou: unitFraction('lowMatchIou')
     .default(0.5)
     .meta({ description: 'The same for a low-score detection: stricter, since low scores are often clutter (default 0.5).' }),
   minHits: z
@@ -40,18 +33,18 @@ export const trackerConfigSchema = z.strictObject({
     .min(1)
     .default(2)
     .meta({ description: 'Frames in a row a new object must be seen before it is reported (1 = at once; default 2).' }),
-  maxLostSeconds: seconds('maxLostSeconds')
+  maxLostSeconds: positiveSeconds('maxLostSeconds')
     .default(5)
     .meta({ description: 'An object not seen for this many seconds is forgotten; a shorter miss keeps its identity (default 5).' }),
-  historySeconds: seconds('historySeconds')
+  historySeconds: positiveSeconds('historySeconds')
     .default(30)
     .meta({ description: 'Seconds of box positions kept for each tracked object (default 30).' }),
   stationary: z
     .strictObject({
-      smoothingSeconds: seconds('stationary.smoothingSeconds')
+      smoothingSeconds: positiveSeconds('stationary.smoothingSeconds')
         .default(2)
         .meta({ description: "The box is smoothed over this many seconds (a median), which absorbs one frame's jitter (default 2)." }),
-      minIou: unit('stationary.minIou').default(0.5).meta({
+      minIou: unitFraction('stationary.minIou').default(0.5).meta({
         description:
           'An object whose box overlaps where it came to rest by less than this (intersection over union, 0 to 1) has moved (default 0.5).',
       }),

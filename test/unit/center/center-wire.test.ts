@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { centerClientId } from '../../../agent/src/center/config.ts';
-import { WIRE_LIMITS, wireLimitProblem } from '../../../agent/src/center/incoming.ts';
+import { incomingAlertSchema, WIRE_LIMITS, wireLimitProblem } from '../../../agent/src/center/incoming.ts';
+import { makeAlert } from '../../helpers/box-simulator.ts';
 import { classifyWriteError } from '../../../agent/src/center/store/errors.ts';
 
 describe("the center's reading of a failed write", () => {
@@ -49,6 +50,22 @@ describe('wire limits', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 50; i++) deep = { d: deep };
     expect(wireLimitProblem(deep)).toMatch(/nested deeper than 16 levels/);
+  });
+});
+
+describe("a newer agent's alert", () => {
+  it('is read with every object open to fields this center does not know, at any depth, and any event type', () => {
+    const a = makeAlert({ site: 's', camera: 'c', id: 'e', seq: 0, state: 'started', jpeg: Buffer.from([0xff, 0xd8]) });
+    const newer = {
+      ...a,
+      type: 'illegal_dumping',
+      models: { night: { ...a.model, precision: 'int8' } },
+      evidence: { ...a.evidence, snapshot: { ...a.evidence.snapshot!, blurred: true } },
+      agent: { ...a.agent, build: 'x' },
+    };
+    const parsed = incomingAlertSchema.parse(newer);
+    expect(parsed).toMatchObject({ type: 'illegal_dumping', models: { night: { precision: 'int8' } }, agent: { build: 'x' } });
+    expect(incomingAlertSchema.safeParse({ ...a, state: 'exploded' }).success).toBe(false);
   });
 });
 

@@ -83,6 +83,24 @@ describe('createLogger', () => {
     expect(line).not.toContain('pw-long');
   });
 
+  it('logs an error under err with its stack and its cause, cleaned of passwords', { timeout: 60_000 }, async () => {
+    const errScript = join(dir, 'log-err.ts');
+    writeFileSync(
+      errScript,
+      `import { createLogger } from ${JSON.stringify(join(projectRoot, 'agent/src/core/log.ts'))};
+const cause = new Error('connect ECONNREFUSED rtsp://u:pw-cause@cam/x');
+createLogger('info').warn({ camera: 'north', err: new Error('clip rtsp://u:pw-error@cam/x not stored', { cause }) }, 'clip not stored');
+`,
+    );
+    const { stderr } = await run(process.execPath, ['--import', 'tsx', errScript]);
+    const line = JSON.parse(stderr.trim()) as { err: { type: string; message: string; stack: string } };
+    expect(line.err.type).toBe('Error');
+    expect(line.err.message).toBe('clip rtsp://u:***@cam/x not stored: connect ECONNREFUSED rtsp://u:***@cam/x');
+    expect(line.err.stack).toMatch(/^Error: clip rtsp:\/\/u:\*\*\*@cam\/x not stored\n\s+at /);
+    expect(line.err.stack).toContain('caused by: Error: connect ECONNREFUSED rtsp://u:***@cam/x');
+    expect(stderr).not.toContain('pw-');
+  });
+
   it('writes readable lines to a terminal, also without secrets', { timeout: 60_000 }, async () => {
     // script(1) runs the command on a pseudo-terminal and copies what it prints to stdout.
     const { stdout } = await run('script', ['-qec', `${process.execPath} --import tsx ${script}`, '/dev/null']);

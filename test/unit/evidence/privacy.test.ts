@@ -1,7 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import type { Point } from '../../../agent/src/core/geometry.ts';
-import type { RgbImage } from '../../../agent/src/core/geometry.ts';
+import { pointInPolygon, type Point, type RgbImage } from '../../../agent/src/core/geometry.ts';
 import { compilePrivacyMask } from '../../../agent/src/core/privacy-mask.ts';
 import { pixelateBoxes } from '../../../agent/src/evidence/pixelate.ts';
 import { sample } from '../../helpers/paths.ts';
@@ -14,16 +13,6 @@ const isBlack = (img: RgbImage, x: number, y: number) => {
   const i = (y * img.width + x) * 3;
   return img.data[i] === 0 && img.data[i + 1] === 0 && img.data[i + 2] === 0;
 };
-
-function inside(poly: readonly Point[], x: number, y: number): boolean {
-  let c = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
-  }
-  return c;
-}
 
 function distanceToEdges(poly: readonly Point[], x: number, y: number): number {
   let best = Infinity;
@@ -70,7 +59,7 @@ describe('privacy masks', () => {
       for (let x = 0; x < w; x++) {
         const cx = x + 0.5;
         const cy = y + 0.5;
-        if (inside(px, cx, cy)) {
+        if (pointInPolygon([cx, cy], px)) {
           if (!isBlack(img, x, y)) missed.push(`${x},${y}`);
         } else if (distanceToEdges(px, cx, cy) > 0.75 && isBlack(img, x, y)) spilled.push(`${x},${y}`);
       }
@@ -106,7 +95,7 @@ describe('privacy masks', () => {
       for (let x = 0; x < img.width; x++) {
         const c = [x + 0.5, y + 0.5] as const;
         const i = (y * img.width + x) * 3;
-        if (px.some((p) => inside(p, ...c))) {
+        if (px.some((p) => pointInPolygon(c, p))) {
           if (isBlack(img, x, y)) blackInside++;
           else notBlackInside++;
         } else if (img.data[i] !== original[i] && px.every((p) => distanceToEdges(p, ...c) > 0.75)) changedOutside++;

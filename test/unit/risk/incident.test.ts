@@ -17,17 +17,19 @@ const CSV = [
   '5,2026-03-02T10:00:00+08:00,31.2,,vending,A1',
   '6,2026-03-02T11:00:00Z,31.2304,121.4704,"dumping, bulky",A2',
   '7,2026-03-02T12:00:00+08:00,31.2305,121.4705,vending',
+  ',2026-03-02T13:00:00+08:00,31.2306,121.4706,vending,A2',
   '',
 ].join('\n');
 
 describe('incident import', () => {
   it('reads CSV with aliased columns: time with its offset, place, category, id and source', () => {
     const r = parseIncidentLog(CSV, 'hotline.csv');
-    expect(r.records).toBe(7);
+    expect(r.records).toBe(8);
     expect(r.incidents.map((i) => [i.sourceId, i.category, i.offsetMinutes])).toEqual([
       ['1', 'vending', 480],
       ['2', 'parking', 480],
       ['6', 'dumping, bulky', 0],
+      [undefined, 'vending', 480],
     ]);
     expect(r.incidents[0]).toMatchObject({ time: Date.parse('2026-03-02T00:30:00Z'), lat: 31.2301, lon: 121.4701, source: 'hotline.csv' });
   });
@@ -43,8 +45,8 @@ describe('incident import', () => {
       `${file}:6: lon: expected longitude in degrees (a number) (got "")`,
       `${file}:8: record: expected 6 fields as the header has, got 5 (got "7,2026-03-02T12:00:00+08:00,31.2305,121.4705,vending")`,
     ]);
-    expect(log.incidents.map((i) => i.sourceId)).toEqual(['1', '2', '6']);
-    expect(report).toMatchObject({ records: 7, added: 3, duplicates: 0 });
+    expect(log.incidents.map((i) => i.sourceId)).toEqual(['1', '2', '6', undefined]);
+    expect(report).toMatchObject({ records: 8, added: 4, duplicates: 0 });
   });
 
   it('a re-import adds nothing, and the same incident from another source is recognised by time, place and category', async () => {
@@ -52,7 +54,7 @@ describe('incident import', () => {
     writeFileSync(file, CSV);
     const log = new IncidentLog();
     await importIncidentFile(file, log);
-    expect(await importIncidentFile(file, log)).toMatchObject({ added: 0, duplicates: 3 });
+    expect(await importIncidentFile(file, log)).toMatchObject({ added: 0, duplicates: 4 });
     const jsonl = join(dir, 'cases.jsonl');
     writeFileSync(
       jsonl,

@@ -9,24 +9,13 @@ import { syntheticCity } from '../../helpers/synthetic-city.ts';
 const incidents = syntheticCity({ weeks: 16 });
 const from = weekStart(Math.max(...incidents.map(localTime)));
 const model = fitRiskModel(incidents, { at: from });
-const west = {
-  id: 'west',
-  polygon: [
-    { lat: 31.19, lon: 121.44 },
-    { lat: 31.28, lon: 121.44 },
-    { lat: 31.28, lon: 121.49 },
-    { lat: 31.19, lon: 121.49 },
-  ],
-};
-const east = {
-  id: 'east',
-  polygon: [
-    { lat: 31.19, lon: 121.49 },
-    { lat: 31.28, lon: 121.49 },
-    { lat: 31.28, lon: 121.54 },
-    { lat: 31.19, lon: 121.54 },
-  ],
-};
+/** A strip of the city between two longitudes. */
+const strip = (id: string, west: number, east: number) => ({
+  id,
+  polygon: [31.19, 31.28, 31.28, 31.19].map((lat, k) => ({ lat, lon: k >= 2 ? east : west })),
+});
+const west = strip('west', 121.44, 121.49);
+const east = strip('east', 121.49, 121.54);
 
 describe('patrol plan', () => {
   it('plans exactly the budget, best slots first, each a 4-hour block inside the range', () => {

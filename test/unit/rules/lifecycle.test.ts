@@ -3,15 +3,19 @@ import type { Box } from '../../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import type { RuleConfig } from '../../../agent/src/rules/config.ts';
 import type { RuleObject, Sighting } from '../../../agent/src/rules/kind.ts';
+import { restoreVerdict } from '../../../agent/src/rules/restore.ts';
 import { ruleKind } from '../../../agent/src/rules/kinds/index.ts';
 import {
   applyOperatorAction,
   dwellSince,
+  endReason,
   expiryOf,
   initialLifecycle,
   isSuppressedBy,
   type LifecycleState,
   nextReminder,
+  restoredEpisode,
+  savedEventOf,
   stepLifecycle,
   suppressionsOf,
 } from '../../../agent/src/rules/lifecycle.ts';
@@ -130,5 +134,34 @@ describe('lifecycle: the pure decisions', () => {
   it('suppressions last suppressSeconds from the false positive for each object of the event', () => {
     const s = suppressionsOf([{ trackId: 3, label: 'car', score: 0.8, box: KERB }], 1000, 300_000);
     expect(s).toEqual([{ trackId: 3, box: KERB, until: 301_000 }]);
+  });
+
+  it('says why an event ended: out of schedule, the vehicle gone from view, or the vehicle seen but no longer parked', () => {
+    const state = parking();
+    run(state, 0, 5, car(1));
+    const [ep] = state.episodes;
+    expect(endReason(state.settings, ep, { open: false, seen: new Set([1]) })).toMatch(/^the rule is out of schedule \(in force/);
+    expect(endReason(state.settings, ep, { open: true, seen: new Set() })).toBe('the vehicle left (not seen for 10 s)');
+    expect(endReason(state.settings, ep, { open: true, seen: new Set([1]) })).toBe('the vehicle is no longer stationary inside the zone');
+  });
+});
+
+describe('lifecycle: an open event across a restart', () => {
+  it('saved and taken back after 20 s down, it keeps its id and next seq, counts the downtime in its dwell, and its dispatch', () => {
+    const state = parking();
+    const [started] = run(state, 0, 30, car(1));
+    const dispatchAt = T0 + 30_000;
+    applyOperatorAction(state, started.eventId, 'dispatch', { wall: dispatchAt, mono: dispatchAt }, { by: 'op' });
+    run(state, 31, 40, car(1));
+    const [ep] = state.episodes;
+    const saved = savedEventOf(state, ep, ep.event!);
+    expect(saved).toMatchObject({ eventId: 'ev-1', nextSeq: 1, dwellMs: 40_000, dispatchedAgoMs: 10_000, remindInMs: 110_000 });
+
+    const restartMono = 5000;
+    const back = restoredEpisode(saved, restoreVerdict(saved, T0 + 60_000, 3_600_000), restartMono);
+    expect(back.event).toMatchObject({ id: 'ev-1', seq: 1, startedAt: restartMono - 60_000 });
+    expect(back.event!.dispatchedAt).toBe(restartMono - 20_000 - 10_000);
+    expect(back.event!.remindAt).toBe(restartMono + 110_000);
+    expect(back.region).toEqual(KERB);
   });
 });

@@ -1,17 +1,8 @@
 import type { Detection } from '../../../agent/src/detect/types.ts';
 import type { Box } from '../../../agent/src/core/geometry.ts';
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so jittered scenes replay identically. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Jittered scenes replay identically. */
+export { seededRandom as seeded } from '../../../agent/src/core/random.ts';
 
 export function box(x: number, y: number, width: number, height: number): Box {
   return { x1: x, y1: y, x2: x + width, y2: y + height };

@@ -87,6 +87,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
         received_at BIGINT NOT NULL, replayed_at BIGINT, replay_error TEXT)`,
     ],
   },
+  {
+    version: 3,
+    name: 'incidents: imported incident logs for the risk model, one row per incident',
+    sql: () => [
+      `CREATE TABLE incidents (
+        place_key TEXT PRIMARY KEY, source TEXT NOT NULL, source_id TEXT, time_ms BIGINT NOT NULL,
+        offset_minutes INTEGER NOT NULL, lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL,
+        category TEXT NOT NULL, imported_at BIGINT NOT NULL)`,
+      // Both engines let rows without a source id share (source, NULL).
+      'CREATE UNIQUE INDEX incidents_source_id ON incidents (source, source_id)',
+      'CREATE INDEX incidents_time ON incidents (time_ms)',
+    ],
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */

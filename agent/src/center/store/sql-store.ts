@@ -1,6 +1,7 @@
 import type { CameraHealth, Status } from '../../contract/health.ts';
 import { sha256Hex } from '../../core/hash.ts';
 import { readStoredAlert } from '../incoming.ts';
+import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS, type Dialect } from './migrations.ts';
 import type {
   ActionRow,
@@ -219,6 +220,7 @@ export function createSqlStore(db: Db): CenterStore {
 
   return {
     kind: db.dialect,
+    incidents: createIncidentStore(db),
 
     saveEvent: (ev, forwarders) =>
       db.tx(async (t) => {

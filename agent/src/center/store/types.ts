@@ -2,6 +2,7 @@ import type { Alert } from '../../contract/alert.ts';
 import type { CommandResult } from '../../contract/commands.ts';
 import type { CameraHealth, Status } from '../../contract/health.ts';
 import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
+import type { IncidentStore } from './incident-store.ts';
 
 /** The rows the pages receive are the wire's (center/wire.ts): the store returns them as they are sent. */
 export type { ActionRow, DeliveryRow, DeliveryStat } from '../wire.ts';
@@ -72,6 +73,8 @@ export interface IncomingEvent {
  */
 export interface CenterStore {
   readonly kind: 'sqlite' | 'postgres';
+  /** Incident logs for the risk model (risk/). */
+  readonly incidents: IncidentStore;
   /** Stores one lifecycle message; `inserted` is false for one already there (same site, id and seq). Queues it for the forwarders. */
   saveEvent(ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }>;
   saveSnapshot(sha256: string, jpeg: Buffer, topic: string, receivedAt: number): Promise<{ inserted: boolean }>;

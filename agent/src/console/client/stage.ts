@@ -69,16 +69,6 @@ export function label(ctx: CanvasRenderingContext2D, text: string, x: number, y:
   ctx.fillText(text, x + 3 * s, top + 13 * s);
 }
 
-export function pointInPolygon([x, y]: Point, poly: readonly Point[]): boolean {
-  let inside = false;
-  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
-    const [xi, yi] = poly[i];
-    const [xj, yj] = poly[j];
-    if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
-  }
-  return inside;
-}
-
 /** Where a new point goes: into the polygon edge nearest to it (after the last point while there are fewer than 3). */
 export function insertionIndex(poly: readonly Point[], p: Point): number {
   if (poly.length < 3) return poly.length;

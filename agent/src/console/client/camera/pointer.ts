@@ -1,5 +1,5 @@
-import type { Point } from '../../../core/geometry.ts';
-import { insertionIndex, pointInPolygon, type Stage } from '../stage.ts';
+import { pointInPolygon, type Point } from '../../../core/geometry.ts';
+import { insertionIndex, type Stage } from '../stage.ts';
 import { fromPx } from '../units.ts';
 import { draw } from './draw.ts';
 import { deletePoint, select } from './editor.ts';
