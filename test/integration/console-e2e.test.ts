@@ -337,6 +337,37 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     expect(sha()).toBe(before);
   }, 120_000);
 
+  it('four clicks at the corners of a kerb seen in perspective make a convex zone, its points in the order clicked', async () => {
+    await page.goto(`${base}/cameras/street-1`);
+    await page.locator('canvas.overlay').waitFor();
+    await page.waitForSelector('[data-shape]');
+    const before = sha();
+    await page.click('#add-zone');
+    // The fourth corner lies past the first one: nearer the first edge than the closing one.
+    const corners = [
+      [300, 450],
+      [900, 450],
+      [1200, 700],
+      [100, 700],
+    ];
+    for (const [x, y] of corners) await clickFrame(page, x, y);
+    await page.click('#check');
+    const answer = async () => `${await page.textContent('#save-problems')}${await page.textContent('#save-result')}`;
+    await expect.poll(answer, { timeout: 20_000 }).not.toBe('');
+    expect(await answer()).toMatch(/^Valid/);
+    const polygon = /\+\s+\d+\s+polygon: (\[\[.*\]\])/.exec((await page.textContent('#save-diff')) ?? '')?.[1];
+    const pts = JSON.parse(polygon!) as number[][];
+    expect(pts).toHaveLength(4);
+    pts.forEach((p, i) => corners[i].forEach((v, k) => expect(Math.abs(p[k] - v)).toBeLessThanOrEqual(2)));
+    // Convex and not crossed: every turn along the outline goes the same way.
+    const turns = pts.map((a, i) => {
+      const [b, c] = [pts[(i + 1) % 4], pts[(i + 2) % 4]];
+      return Math.sign((b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0]));
+    });
+    expect(new Set(turns).size).toBe(1);
+    expect(sha()).toBe(before);
+  }, 120_000);
+
   it('refuses a change without the CSRF token and a path out of the evidence folder', async () => {
     const cookies = await page.context().cookies();
     const cookie = `jifang_console=${cookies.find((c) => c.name === 'jifang_console')!.value}`;
