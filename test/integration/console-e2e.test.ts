@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { parseDocument } from 'yaml';
 import { CREDENTIALS_FILE } from '../../agent/src/publish/embedded-broker.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
@@ -68,6 +69,19 @@ async function clickFrame(p: Page, x: number, y: number): Promise<void> {
 }
 
 const sha = () => readFileSync(configFile, 'utf8');
+
+/** The mean brightness of a box (analysis-frame pixels) of the console's latest live frame. */
+async function liveMean(p: Page, [x0, y0, x1, y1]: number[]): Promise<number> {
+  const r = await p.request.get(`${base}/api/cameras/street-1/frame.jpg`);
+  if (!r.ok()) throw new Error(`frame.jpg: ${r.status()}`);
+  const { data, info } = await sharp(await r.body())
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  let sum = 0;
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) for (let k = 0; k < 3; k++) sum += data[(y * info.width + x) * info.channels + k];
+  return sum / ((x1 - x0) * (y1 - y0) * 3);
+}
 
 beforeAll(async () => {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
@@ -473,4 +487,24 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     expect(ctx.page.url()).toBe(`${base}/login`);
     await ctx.context.close();
   }, 60_000);
+
+  it('a privacy mask drawn and saved in the console blacks out the next live frames (no restart of the agent)', async () => {
+    await page.goto(`${base}/cameras/street-1`);
+    await page.waitForSelector('[data-shape]');
+    const inside = [160, 600, 420, 690];
+    // The parked taxi is there, in colour, before the mask (frames are kept once someone watches).
+    await expect.poll(() => liveMean(page, inside), { timeout: 30_000, interval: 500 }).toBeGreaterThan(20);
+    await page.click('#add-mask');
+    for (const [x, y] of [
+      [120, 560],
+      [460, 560],
+      [460, 720],
+      [120, 720],
+    ])
+      await clickFrame(page, x, y);
+    await page.click('#save');
+    await expect.poll(() => page.textContent('#save-result'), { timeout: 60_000 }).toMatch(/Saved \(backup .*\) and applied/);
+    await expect.poll(() => liveMean(page, inside), { timeout: 30_000, interval: 500 }).toBeLessThan(3);
+    await browser.screenshot(page, 'console-mask-applied');
+  }, 120_000);
 });
