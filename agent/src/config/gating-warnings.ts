@@ -138,8 +138,16 @@ function zoneWarning(
   }
   if (zoneCells === 0) return undefined;
   if (privateCells === zoneCells)
-    return `zone "${zone.id}" lies wholly under privacyMasks: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire`;
+    return `zone "${zone.id}" lies wholly under ${coveringMasks(camera.privacyMasks, inZone, grid).join(' and ')}: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire; move the mask off the zone or remove the zone`;
   if (camera.detection.mode === 'motion' && maskedCells === zoneCells)
     return `zone "${zone.id}" lies wholly under motionMasks: nothing moving in it starts a detection region, so in motion mode objects in it are seen only by the whole-frame pass every ${camera.detection.fullFrameSeconds} s; shrink the masks off the zone or set detection.mode: every_frame`;
   return undefined;
+}
+
+/** The privacy masks (by path) that cover part of a zone (`inZone`: 0 on the zone's cells), so a warning can name them. */
+function coveringMasks(masks: readonly (readonly Point[])[], inZone: Uint8Array, grid: MotionGrid): string[] {
+  return masks.flatMap((poly, i) => {
+    const cells = rasteriseMasks([poly], grid.width, grid.height);
+    return cells.some((v, c) => v === 0 && inZone[c] === 0) ? [`privacyMasks[${i}]`] : [];
+  });
 }
