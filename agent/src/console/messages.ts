@@ -73,6 +73,7 @@ export const consoleMessages = {
     en: 'Saved (backup {backup}) but the reload failed: {error}',
   },
   'save.problems': { zh: '配置有误，未保存：', en: 'The config has problems and was not saved:' },
+  'save.warnings': { zh: '请注意（配置有效，但可能不是您想要的）：', en: 'Note (valid, but probably not what you meant):' },
   'save.conflict': { zh: '配置文件已被其他人修改：请重新加载页面', en: 'The config file changed meanwhile: reload the page' },
   'save.noChange': { zh: '没有改动', en: 'No change' },
   'check.ok': { zh: '检查通过，差异如下：', en: 'Valid. The change:' },
