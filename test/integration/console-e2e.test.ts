@@ -488,9 +488,9 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await ctx.context.close();
   }, 60_000);
 
-  it('a privacy mask drawn and saved in the console blacks out the next live frames (no restart of the agent)', async () => {
+  it('a privacy mask drawn over the taxi and saved in the console is applied: the next live frames are black there, and the console warns that the taxi zone lies under it', async () => {
     await page.goto(`${base}/cameras/street-1`);
-    await page.waitForSelector('[data-shape]');
+    await page.waitForSelector('[data-shape="taxi"]');
     const inside = [160, 600, 420, 690];
     // The parked taxi is there, in colour, before the mask (frames are kept once someone watches).
     await expect.poll(() => liveMean(page, inside), { timeout: 30_000, interval: 500 }).toBeGreaterThan(20);
@@ -504,6 +504,8 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
       await clickFrame(page, x, y);
     await page.click('#save');
     await expect.poll(() => page.textContent('#save-result'), { timeout: 60_000 }).toMatch(/Saved \(backup .*\) and applied/);
+    // The taxi zone now lies under the mask: saved all the same, but the console says so, naming both.
+    expect(await page.textContent('#save-warnings')).toMatch(/zone "taxi" lies wholly under privacyMasks\[1\]/);
     await expect.poll(() => liveMean(page, inside), { timeout: 30_000, interval: 500 }).toBeLessThan(3);
     await browser.screenshot(page, 'console-mask-applied');
   }, 120_000);
