@@ -173,7 +173,7 @@ describe('jifang check-config', { timeout: 240_000 }, () => {
     r = await checkConfig(blackedFile);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter((l) => l.includes(': warning: '))).toEqual([
-      `${blackedFile}: warning: cameras[0].zones[0].polygon: zone "kerb" lies wholly under privacyMasks: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire`,
+      `${blackedFile}: warning: cameras[0].zones[0].polygon: zone "kerb" lies wholly under privacyMasks[0]: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire; move the mask off the zone or remove the zone`,
     ]);
 
     // Masks over the whole picture in motion mode: nothing can ever move.

@@ -37,12 +37,16 @@ function base(): Record<string, any> {
 }
 
 /** `jifang check-config FILE` as an installer runs it: exit code and both streams. */
-async function checkConfig(cfg: unknown, text?: string | Buffer): Promise<{ code: number; stdout: string; stderr: string }> {
+async function checkConfig(
+  cfg: unknown,
+  text?: string | Buffer,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const file = join(dir, `c${n++}.yaml`);
   writeFileSync(file, text ?? stringify(cfg));
   try {
     const { stdout, stderr } = await run(process.execPath, [join(projectRoot, 'bin', 'jifang.mjs'), 'check-config', file], {
-      env: { ...process.env, JIFANG_TEST_UNSET: '' },
+      env: { ...process.env, JIFANG_TEST_UNSET: '', ...env },
     });
     return { code: 0, stdout: stdout.replaceAll(file, 'FILE'), stderr: stderr.replaceAll(file, 'FILE') };
   } catch (err) {
@@ -89,6 +93,69 @@ describe('jifang check-config', { timeout: 180_000 }, () => {
     const r = await checkConfig(cfg);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('FILE: mqtt.password: environment variable JIFANG_TEST_SURELY_UNSET is not set\n');
+  });
+
+  test('a camera URL with a scheme typo or a raw "/" in its password is explained, the password in no output', async () => {
+    const password = 'Gr33n/Tea@9';
+    const cfg = base();
+    cfg.cameras[0].url = 'analytics:${env:JIFANG_TEST_CAM_PASS}@10.0.0.8:554/ch1';
+    cfg.cameras[0].evidenceUrl = `rtsp://admin:${password}@10.0.0.8:554/ch1`;
+    const r = await checkConfig(cfg, undefined, { JIFANG_TEST_CAM_PASS: password });
+    expect(r.code).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain('Gr33n');
+    expect(r.stdout + r.stderr).not.toContain(encodeURIComponent(password));
+    expect(r.stderr).toMatch(/cameras\[0\]\.url: "analytics:" is not a stream scheme .*got analytics:\*\*\*@10\.0\.0\.8:554\/ch1/);
+    expect(r.stderr).toMatch(/cameras\[0\]\.evidenceUrl: .*raw "\/", "@".*"\/" as %2F, "@" as %40.*got rtsp:\/\/admin:\*\*\*@10\.0\.0\.8/);
+  });
+
+  test('refuses zones and masks without area, a device as camera url and topic words as ids, saying which and why', async () => {
+    const cfg = base();
+    cfg.site.id = 'metrics';
+    cfg.cameras[0].id = 'status';
+    cfg.cameras[0].url = '/dev/zero';
+    cfg.cameras[0].zones[0].name = 'Yard';
+    cfg.cameras[0].zones[0].polygon = [
+      [0.1, 0.5],
+      [0.5, 0.5],
+      [0.9, 0.5],
+    ];
+    cfg.cameras[0].privacyMasks = [
+      [
+        [0, 0],
+        [0.2, 0],
+        [0.2, 0.2],
+        [0.2, 0],
+      ],
+    ];
+    const r = await checkConfig(cfg);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^FILE: site\.id: "metrics" is a word of the box's MQTT topics \(status, metrics, cmd, cmd-result, health, events, snapshot\)/,
+        ),
+        expect.stringMatching(/^FILE: cameras\[0\]\.id: "status" is a word of the box's MQTT topics/),
+        expect.stringMatching(
+          /^FILE: cameras\[0\]\.zones\[0\]\.polygon: zone "yard" \(Yard\): its points lie on one line, so it encloses no area/,
+        ),
+        expect.stringMatching(
+          /^FILE: cameras\[0\]\.privacyMasks\[0\]: privacyMasks\[0\]: points\[1\] and points\[3\] are the same point \[0\.2, 0\]/,
+        ),
+      ]),
+    );
+    expect(lines).toHaveLength(4);
+    // The ids are fine now: the device is refused by the next pass over the paths.
+    cfg.site.id = 'east-gate';
+    cfg.cameras[0].id = 'cam-1';
+    cfg.cameras[0].zones[0].polygon = base().cameras[0].zones[0].polygon;
+    cfg.cameras[0].privacyMasks = [];
+    const device = await checkConfig(cfg);
+    expect(device.code).toBe(1);
+    expect(device.stderr).toBe(
+      'FILE: cameras[0].url: /dev/zero is not a regular file (a device): expected a video file (.mp4, .mkv, .ts …), an image or a stream URL (rtsp://…)\n',
+    );
   });
 
   test('refuses bytes that are not UTF-8, naming the line', async () => {

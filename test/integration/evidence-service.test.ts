@@ -177,6 +177,29 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
     expect(snap).toMatchObject({ source: 'analysis', width: 384, height: 216 });
   });
 
+  it('after a reload that changes the masks, the next evidence snapshot blacks out the new ones', async () => {
+    const added: [number, number][] = [
+      [0.05, 0.05],
+      [0.4, 0.05],
+      [0.4, 0.4],
+      [0.05, 0.4],
+    ];
+    const brightestIn = (img: RgbImage, [[x0, y0], , [x1, y1]]: [number, number][]) => {
+      let m = 0;
+      for (let y = Math.ceil(y0 * 864) + 16; y < y1 * 864 - 16; y += 3)
+        for (let x = Math.ceil(x0 * 1536) + 16; x < x1 * 1536 - 16; x += 3) m = Math.max(m, ...rgb(img, x, y));
+      return m;
+    };
+    const shot = async (eventId: string) =>
+      decode((await service.snapshot({ eventId, camera: 'cam1', frame: analysisFrame, at: Date.now() - 500, objects: [] })).jpeg);
+    expect(brightestIn(await shot('cam1-before-reload'), added)).toBeGreaterThan(40);
+    service.setPrivacyMasks('cam1', [MASK, added]);
+    const after = await shot('cam1-after-reload');
+    expect(brightestIn(after, added)).toBeLessThanOrEqual(8);
+    expect(brightestIn(after, MASK)).toBeLessThanOrEqual(8);
+    service.setPrivacyMasks('cam1', [MASK]);
+  }, 60_000);
+
   it('stores a masked clip of pre+post seconds around the event and audits it', async () => {
     const at = Date.now() - 500;
     const c = await service.clip('cam1-e1', 'cam1', at);
@@ -196,6 +219,8 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
       'evidence_stored:snapshot:cam1-e1',
       'evidence_stored:frame:cam1-e1',
       'evidence_stored:snapshot:cam2-e1',
+      'evidence_stored:snapshot:cam1-before-reload',
+      'evidence_stored:snapshot:cam1-after-reload',
       'evidence_stored:clip:cam1-e1',
     ]);
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: true });

@@ -42,7 +42,7 @@ export function buildAlert(update: ViolationUpdate, ctx: AlertContext): Alert {
     id: update.eventId,
     seq: update.seq,
     type,
-    category: category(update.rule, ctx),
+    category: categoryOf(update.rule, ctx),
     state: update.state,
     phase: update.phase,
     site: ctx.site.id,
@@ -97,7 +97,8 @@ function alertObject(o: EventObject, ctx: AlertContext): AlertObject {
   };
 }
 
-function category(rule: RuleConfig, ctx: AlertContext): Category {
+/** The event type a rule's alerts are filed as, in the catalogue's words and codes. */
+export function categoryOf(rule: RuleConfig, ctx: Pick<AlertContext, 'catalogue' | 'site'>): Category {
   const catalogue = ctx.catalogue ?? builtinCatalogue();
   const e = catalogue.eventOf(rule);
   const code = e.codes.gbt?.code;

@@ -3,8 +3,10 @@ import type { Alert } from '../contract/alert.ts';
 
 /**
  * One line per alert for the console, what an installer watching `jifang run` wants at a glance:
- * `2025-05-06T02:03:05.000Z STARTED illegal_parking cam1/kerb (Kerb on Main St) dwell 1 min 5 s:
+ * `2025-05-06T02:03:05.000Z STARTED illegal_parking 机动车乱停放 (rule illegal_parking) cam1/kerb (Kerb on Main St) dwell 1 min 5 s:
  * car 0.87 #3 苏ED51712 green at 31.2304100,121.4737200 (calibrated, No. 5 Main St) id cam1-… #0`
+ * The event's category (the operator's word, e.g. `piled_materials 乱堆物堆料`) comes first, the rule that decided
+ * it after: a `static_object` rule may be filed as piles, garbage or a blocked lane.
  */
 export function formatAlertLine(alert: Alert): string {
   const where = `${alert.camera}${alert.cameraName ? ` (${alert.cameraName})` : ''}/${alert.zone}${alert.zoneName ? ` (${alert.zoneName})` : ''}`;
@@ -20,7 +22,7 @@ export function formatAlertLine(alert: Alert): string {
   const parts = [
     time,
     alert.state.toUpperCase(),
-    alert.type,
+    eventWords(alert),
     where,
     `dwell ${formatDuration(alert.dwellSeconds)}:`,
     objects,
@@ -30,6 +32,11 @@ export function formatAlertLine(alert: Alert): string {
     `id ${alert.id} #${alert.seq}`,
   ];
   return escapeControls(parts.filter((p) => p !== '').join(' '));
+}
+
+/** `piled_materials 乱堆物堆料 (rule static_object)`; the rule type alone for an alert without a category. */
+export function eventWords(alert: Pick<Alert, 'type' | 'category'>): string {
+  return alert.category ? `${alert.category.id} ${alert.category.name} (rule ${alert.type})` : alert.type;
 }
 
 /**

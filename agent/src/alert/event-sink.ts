@@ -1,6 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import { buildAlert, type AlertContext } from './build.ts';
-import { formatAlertLine } from './console-line.ts';
+import { buildAlert, categoryOf, type AlertContext } from './build.ts';
+import { eventWords, formatAlertLine } from './console-line.ts';
 import type { Alert } from '../contract/alert.ts';
 import type { Point } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
@@ -11,6 +11,12 @@ import type { Logger } from '../core/log.ts';
 import type { PlateEvidence } from '../plate/evidence-reads.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
+
+/** What a log line about an event says of it: the event's category first (`piled_materials 乱堆物堆料 (rule static_object)`). */
+function about(camera: SinkCamera, u: ViolationUpdate): { camera: string; eventId: string; event: string } {
+  const event = eventWords({ type: u.rule.type, category: categoryOf(u.rule, camera.alertContext) });
+  return { camera: camera.id, eventId: u.eventId, event };
+}
 
 /** What the sink needs of a camera to turn its lifecycle messages into alerts. */
 export interface SinkCamera {
@@ -76,7 +82,7 @@ export class EventSink {
       for (const u of updates) {
         await this.handle(camera, u, pixels, at, others).catch((err: unknown) =>
           // The outbox write is what must not fail silently: say so loudly, with the event.
-          this.log.error({ camera: camera.id, eventId: u.eventId, state: u.state, err }, 'alert could not be queued'),
+          this.log.error({ ...about(camera, u), state: u.state, err }, 'alert could not be queued'),
         );
       }
     });
@@ -126,7 +132,7 @@ export class EventSink {
     this.deps.onAlert(alert, formatAlertLine(alert));
     this.deps.audit
       .append('event_decision', decisionRecord(camera.id, u, alert))
-      .catch((err: unknown) => this.log.error({ camera: camera.id, eventId: u.eventId, err }, 'audit record of the decision not written'));
+      .catch((err: unknown) => this.log.error({ ...about(camera, u), err }, 'audit record of the decision not written'));
     if (u.state === 'ended' || u.state === 'cleared') {
       void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
     }
@@ -164,7 +170,7 @@ export class EventSink {
         trainingFrame: u.state !== 'cleared',
       })
       .catch((err: unknown) => {
-        this.log.warn({ camera: camera.id, eventId: u.eventId, err }, 'snapshot not stored; the alert goes without it');
+        this.log.warn({ ...about(camera, u), err }, 'snapshot not stored; the alert goes without it');
         return undefined;
       });
     if (!snap) return undefined;

@@ -47,6 +47,44 @@ export interface Forwarders {
   stop(): Promise<void>;
 }
 
+type Outcome = Parameters<CenterStore['finishDelivery']>[1];
+
+/** POSTs one alert to its platform; a failure's outcome says when to try again (null: given up after `maxAttempts`). */
+async function deliver(
+  f: ForwarderConfig,
+  d: ClaimedDelivery,
+  alert: Record<string, unknown>,
+  now: () => number,
+  log: Logger,
+): Promise<Outcome> {
+  const body = JSON.stringify(f.template === undefined ? alert : renderTemplate(f.template, alert));
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'idempotency-key': `${d.eventId}:${d.seq}`,
+    ...f.headers,
+  };
+  if (f.token !== undefined) headers.authorization = `Bearer ${readSecret(f.token, `forwarders.${f.id}.token`)}`;
+  let status: number | null = null;
+  let error: string;
+  try {
+    const res = await fetch(f.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(f.timeoutSeconds * 1000) });
+    status = res.status;
+    await res.arrayBuffer().catch(() => undefined);
+    if (res.ok) return { ok: true, status, at: now() };
+    error = `HTTP ${res.status} ${res.statusText}`;
+  } catch (err) {
+    error = (err as Error).name === 'TimeoutError' ? `no answer within ${f.timeoutSeconds} s` : (err as Error).message;
+  }
+  const attempts = d.attempts + 1;
+  const nextAt =
+    attempts >= f.maxAttempts
+      ? null
+      : now() + backoffDelayMs(attempts - 1, { initialMs: f.retryMinSeconds * 1000, maxMs: f.retryMaxSeconds * 1000 });
+  if (nextAt === null) log.error({ forwarder: f.id, eventId: d.eventId, seq: d.seq, attempts, error }, 'delivery given up');
+  else log.warn({ forwarder: f.id, eventId: d.eventId, seq: d.seq, attempts, error }, 'delivery failed: will retry');
+  return { ok: false, status, error, nextAt };
+}
+
 /**
  * One alert, every platform: each forwarder has its durable queue (the `deliveries` rows written with the event in
  * one transaction), sends with retries and backoff, and gives up after `maxAttempts` (shown as failed).
@@ -74,35 +112,7 @@ export function startForwarders(
       await store.finishDelivery(d, { ok: false, status: null, error: 'the archived message is not readable JSON', nextAt: null });
       return;
     }
-    const body = JSON.stringify(f.template === undefined ? alert : renderTemplate(f.template, alert));
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'idempotency-key': `${d.eventId}:${d.seq}`,
-      ...f.headers,
-    };
-    if (f.token !== undefined) headers.authorization = `Bearer ${readSecret(f.token, `forwarders.${f.id}.token`)}`;
-    let status: number | null = null;
-    let error: string;
-    try {
-      const res = await fetch(f.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(f.timeoutSeconds * 1000) });
-      status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.ok) {
-        await store.finishDelivery(d, { ok: true, status, at: now() });
-        return;
-      }
-      error = `HTTP ${res.status} ${res.statusText}`;
-    } catch (err) {
-      error = (err as Error).name === 'TimeoutError' ? `no answer within ${f.timeoutSeconds} s` : (err as Error).message;
-    }
-    const attempts = d.attempts + 1;
-    const nextAt =
-      attempts >= f.maxAttempts
-        ? null
-        : now() + backoffDelayMs(attempts - 1, { initialMs: f.retryMinSeconds * 1000, maxMs: f.retryMaxSeconds * 1000 });
-    if (nextAt === null) log.error({ forwarder: f.id, eventId: d.eventId, seq: d.seq, attempts, error }, 'delivery given up');
-    else log.warn({ forwarder: f.id, eventId: d.eventId, seq: d.seq, attempts, error }, 'delivery failed: will retry');
-    await store.finishDelivery(d, { ok: false, status, error, nextAt });
+    await store.finishDelivery(d, await deliver(f, d, alert, now, log));
   };
 
   const tick = async (): Promise<number> => {

@@ -141,57 +141,67 @@ export function createIngest(deps: IngestDeps): Ingest {
   };
 }
 
+/** What one message holds, read as JSON against the schema of its kind and the wire limits. */
+function parseIncoming<K extends keyof typeof INCOMING>(kind: K, payload: Buffer): { kind: 'parsed'; ok: IncomingTypes[K] } | Refusal {
+  const { schema, what } = INCOMING[kind];
+  if (payload.length > WIRE_LIMITS.jsonBytes) return rejected(`${payload.length} bytes, more than ${WIRE_LIMITS.jsonBytes} for ${what}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return rejected(`not JSON (${clip((err as Error).message, 120)})`);
+  }
+  const over = wireLimitProblem(raw);
+  if (over) return rejected(`not ${what}: ${over}`);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return rejected(`not ${what}: ${issues(parsed.error)}`);
+  return { kind: 'parsed', ok: parsed.data as IncomingTypes[K] };
+}
+
+const write = (run: Write): Plan => ({ kind: 'write', run });
+
+/** An alert on its camera's topic: stored once per (site, id, seq), counted, and announced. */
+function planEvent(
+  deps: IngestDeps,
+  counters: IngestCounters,
+  now: () => number,
+  t: { site: string; camera: string },
+  payload: Buffer,
+): Plan {
+  const p = parseIncoming('event', payload);
+  if (p.kind === 'refused') return p;
+  const alert = p.ok;
+  if (alert.site !== t.site || alert.camera !== t.camera)
+    return wrongSite(`alert of ${clip(alert.site)}/${clip(alert.camera)} on the topic of ${t.site}/${t.camera}`);
+  const cat = readCategory(alert.category);
+  const at = now();
+  return write(async () => {
+    const { inserted } = await deps.store.saveEvent(
+      {
+        alert,
+        categoryCode: cat.code,
+        categoryName: cat.name,
+        json: payload.toString('utf8'),
+        receivedAt: at,
+        receivedBy: deps.instance,
+      },
+      deps.forwarders(alert.state),
+    );
+    if (!inserted) {
+      counters.duplicates++;
+      return;
+    }
+    counters.events++;
+    deps.log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');
+    deps.onEvent?.(alert);
+    deps.onChange?.();
+  });
+}
+
 /** What to do with one message: nothing (a topic the center does not archive), refuse it, or store it. */
 function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) {
   const { store } = deps;
-  const parse = <K extends keyof typeof INCOMING>(kind: K, payload: Buffer): { kind: 'parsed'; ok: IncomingTypes[K] } | Refusal => {
-    const { schema, what } = INCOMING[kind];
-    if (payload.length > WIRE_LIMITS.jsonBytes) return rejected(`${payload.length} bytes, more than ${WIRE_LIMITS.jsonBytes} for ${what}`);
-    let raw: unknown;
-    try {
-      raw = JSON.parse(payload.toString('utf8'));
-    } catch (err) {
-      return rejected(`not JSON (${clip((err as Error).message, 120)})`);
-    }
-    const over = wireLimitProblem(raw);
-    if (over) return rejected(`not ${what}: ${over}`);
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) return rejected(`not ${what}: ${issues(parsed.error)}`);
-    return { kind: 'parsed', ok: parsed.data as IncomingTypes[K] };
-  };
-  const write = (run: Write): Plan => ({ kind: 'write', run });
   const changed = () => deps.onChange?.();
-
-  const event = (t: { site: string; camera: string }, payload: Buffer): Plan => {
-    const p = parse('event', payload);
-    if (p.kind === 'refused') return p;
-    const alert = p.ok;
-    if (alert.site !== t.site || alert.camera !== t.camera)
-      return wrongSite(`alert of ${clip(alert.site)}/${clip(alert.camera)} on the topic of ${t.site}/${t.camera}`);
-    const cat = readCategory(alert.category);
-    const at = now();
-    return write(async () => {
-      const { inserted } = await store.saveEvent(
-        {
-          alert,
-          categoryCode: cat.code,
-          categoryName: cat.name,
-          json: payload.toString('utf8'),
-          receivedAt: at,
-          receivedBy: deps.instance,
-        },
-        deps.forwarders(alert.state),
-      );
-      if (!inserted) {
-        counters.duplicates++;
-        return;
-      }
-      counters.events++;
-      deps.log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');
-      deps.onEvent?.(alert);
-      changed();
-    });
-  };
 
   return (topic: string, payload: Buffer): Plan => {
     const t: CenterTopic = parseCenterTopic(deps.root, topic);
@@ -201,7 +211,7 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
       case 'unknown':
         return { kind: 'unplaced' };
       case 'event':
-        return event(t, payload);
+        return planEvent(deps, counters, now, t, payload);
       case 'snapshot': {
         if (payload.length < 4 || payload[0] !== 0xff || payload[1] !== 0xd8) return rejected('snapshot is not a JPEG');
         const at = now();
@@ -216,20 +226,20 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
       case 'status': {
         // A retained message cleared by an empty payload: the box was removed from the broker.
         if (payload.length === 0) return null;
-        const s = parse('status', payload);
+        const s = parseIncoming('status', payload);
         const at = now();
         return s.kind === 'refused' ? s : write(() => store.saveStatus(t.site, s.ok, at).then(changed));
       }
       case 'health': {
         if (payload.length === 0) return null;
-        const h = parse('health', payload);
+        const h = parseIncoming('health', payload);
         if (h.kind === 'refused') return h;
         if (h.ok.camera !== t.camera) return wrongSite(`health of camera ${clip(h.ok.camera)} on the topic of ${t.camera}`);
         const at = now();
         return write(() => store.saveHealth(t.site, h.ok, at).then(changed));
       }
       case 'cmd-result': {
-        const r = parse('cmd-result', payload);
+        const r = parseIncoming('cmd-result', payload);
         if (r.kind === 'refused') return r;
         const at = now();
         return write(async () => {

@@ -26,8 +26,9 @@ export interface BrokerLink {
  */
 export const WRITE_WAIT_MS = 20_000;
 
-export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, log: Logger): Promise<BrokerLink> {
-  const clientId = centerClientId(cfg);
+type Waiting = Map<string, { site: string; answer: (r: CommandResult) => void }>;
+
+function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOptions {
   const opts: IClientOptions = {
     clientId,
     protocolVersion: cfg.protocolVersion,
@@ -46,12 +47,14 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     if (cfg.tls.cert) opts.cert = readFileSync(cfg.tls.cert);
     if (cfg.tls.key) opts.key = readFileSync(cfg.tls.key);
   }
-  const client: MqttClient = mqtt.connect(cfg.url, opts);
-  const waiting = new Map<string, { site: string; answer: (r: CommandResult) => void }>();
-  let closing = false;
+  return opts;
+}
 
-  // The PUBACK goes out only once the message is stored (or refused for good): a crash before that makes the broker
-  // send it again. mqtt.js hands over the next packet only after this one, so the wait is bounded.
+/**
+ * The PUBACK goes out only once the message is stored (or refused for good): a crash before that makes the broker
+ * send it again. mqtt.js hands over the next packet only after this one, so the wait is bounded.
+ */
+function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing: () => boolean): void {
   client.handleMessage = (packet, done) => {
     const topic = packet.topic;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -61,10 +64,10 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     const attempt = (delay: number, retry: boolean): void => {
       ingest.handle(topic, payload, retry).then(
         () => {
-          if (!closing && client.stream === stream) done();
+          if (!closing() && client.stream === stream) done();
         },
         (err: Error) => {
-          if (closing || client.stream !== stream) return;
+          if (closing() || client.stream !== stream) return;
           if (Date.now() + delay > deadline) {
             log.error(
               { err, topic: topic.slice(0, 200), waitedMs: WRITE_WAIT_MS },
@@ -80,9 +83,10 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     };
     attempt(250, false);
   };
-  client.on('error', (err) => log.error({ err }, 'MQTT client error'));
-  client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
+}
 
+/** Subscribes on every connection and resolves on the first one. */
+async function subscribeOnConnect(client: MqttClient, cfg: CenterConfig['mqtt'], clientId: string, log: Logger): Promise<void> {
   const subscribe = async () => {
     const filters = centerSubscriptions(cfg.root, cfg.sharedGroup, clientId);
     const granted = await client.subscribeAsync(filters, { qos: 1 });
@@ -102,6 +106,56 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
       resolve();
     });
   });
+}
+
+/** Publishes `…/cmd/event` and resolves with the box's answer (through `waiting`) or a timeout. */
+function sendEventCommand(
+  client: MqttClient,
+  cfg: CenterConfig['mqtt'],
+  clientId: string,
+  waiting: Waiting,
+  site: string,
+  cmd: EventCommand & { requestId: string },
+): Promise<CommandResult | { timeout: true }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      waiting.delete(cmd.requestId);
+      resolve({ timeout: true });
+    }, cfg.commandTimeoutSeconds * 1000);
+    waiting.set(cmd.requestId, {
+      site,
+      answer: (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      },
+    });
+    const properties =
+      cfg.protocolVersion === 5
+        ? {
+            responseTopic: responseTopic(cfg.root, site, clientId),
+            correlationData: Buffer.from(cmd.requestId),
+            contentType: 'application/json',
+          }
+        : undefined;
+    client.publish(`${cfg.root}/${site}/cmd/event`, JSON.stringify(cmd), { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
+      if (err) {
+        clearTimeout(timer);
+        waiting.delete(cmd.requestId);
+        reject(new Error(`the command could not be sent to the broker: ${err.message}`));
+      }
+    });
+  });
+}
+
+export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, log: Logger): Promise<BrokerLink> {
+  const clientId = centerClientId(cfg);
+  const client: MqttClient = mqtt.connect(cfg.url, clientOptions(cfg, clientId));
+  const waiting: Waiting = new Map();
+  let closing = false;
+  ackWhenStored(client, ingest, log, () => closing);
+  client.on('error', (err) => log.error({ err }, 'MQTT client error'));
+  client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
+  await subscribeOnConnect(client, cfg, clientId, log);
 
   // Matched by site and request: a box answering for a request it was not sent changes nothing.
   const noteResult = (site: string, r: CommandResult) => {
@@ -118,35 +172,7 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     clientId,
     noteResult,
     connected: () => client.connected,
-    sendEventCommand: (site, cmd) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiting.delete(cmd.requestId);
-          resolve({ timeout: true });
-        }, cfg.commandTimeoutSeconds * 1000);
-        waiting.set(cmd.requestId, {
-          site,
-          answer: (r) => {
-            clearTimeout(timer);
-            resolve(r);
-          },
-        });
-        const properties =
-          cfg.protocolVersion === 5
-            ? {
-                responseTopic: responseTopic(cfg.root, site, clientId),
-                correlationData: Buffer.from(cmd.requestId),
-                contentType: 'application/json',
-              }
-            : undefined;
-        client.publish(`${cfg.root}/${site}/cmd/event`, JSON.stringify(cmd), { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
-          if (err) {
-            clearTimeout(timer);
-            waiting.delete(cmd.requestId);
-            reject(new Error(`the command could not be sent to the broker: ${err.message}`));
-          }
-        });
-      }),
+    sendEventCommand: (site, cmd) => sendEventCommand(client, cfg, clientId, waiting, site, cmd),
     close: async () => {
       closing = true;
       for (const [id, w] of waiting)

@@ -13,6 +13,7 @@ import type { BrokerLink } from './link.ts';
 import { centerPageData, presentBox, presentEvent, presentEventDetail, presentForwarders } from './present.ts';
 import { CENTER_ROLES } from './roles.ts';
 import type { CenterStore, EventFilter } from './store/types.ts';
+import type { ActionReply } from './wire.ts';
 
 export const actionBodySchema = z
   .strictObject({
@@ -165,10 +166,11 @@ async function postAction(deps: ActionDeps, ctx: WebContext): Promise<void> {
     case 'no-event':
       throw new HttpError(404, out.error);
     case 'no-answer':
-      return ctx.json(504, { requestId: out.requestId, ok: false, error: out.error });
+      return ctx.json(504, { requestId: out.requestId, ok: false, error: out.error } satisfies ActionReply);
     case 'answered': {
       const { requestId, result } = out;
-      ctx.json(result.ok ? 200 : 409, { requestId, ok: result.ok, ...(result.error ? { error: result.error } : {}), result });
+      const reply: ActionReply = { requestId, ok: result.ok, ...(result.error ? { error: result.error } : {}), result };
+      ctx.json(result.ok ? 200 : 409, reply);
     }
   }
 }

@@ -5,8 +5,8 @@ import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
 import { startWebServer, sendJson, type WebServer } from '../web/server.ts';
 import { centerClientId, type CenterConfig } from './config.ts';
-import { createFeed } from './feed.ts';
-import { startForwarders } from './forward.ts';
+import { createFeed, type Feed } from './feed.ts';
+import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { connectBroker, type BrokerLink } from './link.ts';
 import { presentBox, presentEvent } from './present.ts';
@@ -62,46 +62,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
     const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog);
     feedKick = () => feed.kick();
-    const assets = await buildAssets({
-      scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
-      styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
-    });
-    const started = link;
-    web = await startWebServer({
-      host: cfg.http.host,
-      port: cfg.http.port,
-      ...(cfg.http.tls ? { tls: cfg.http.tls } : {}),
-      usersFile: cfg.users,
-      cookieName: 'jifang_center',
-      trustedProxies: cfg.http.trustedProxies,
-      title: { zh: `${cfg.name} · 指挥中心`, en: cfg.name },
-      home: '/',
-      routes: [
-        ...centerRoutes({
-          cfg,
-          store,
-          link: started,
-          feed,
-          forwarders,
-          instance,
-          counters: () => ({ ...ingest.counters, forwardSkipped: forwarders.skipped() }),
-          degraded: () => degraded(ingest),
-        }),
-        ...deadLetterRoutes({ store, ingest }),
-      ],
-      assets,
-      publicAssets: ['login.js', 'web.css'],
-      open: async (req, res) => {
-        if (req.url !== '/healthz') return false;
-        const why = degraded(ingest);
-        const ok = started.connected() && why === null;
-        sendJson(res, ok ? 200 : 503, { ok, instance, mqttConnected: started.connected(), ...(why ? { degraded: why } : {}) });
-        return true;
-      },
-      // Every login and change, with who did it; operator actions are also rows of the archive.
-      audit: (entry) => clog.info({ audit: entry }, 'console audit'),
-      log,
-    });
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
@@ -127,6 +88,56 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     await store.close();
     throw err;
   }
+}
+
+interface ConsoleParts {
+  cfg: CenterConfig;
+  store: CenterStore;
+  link: BrokerLink;
+  feed: Feed;
+  forwarders: Forwarders;
+  ingest: Ingest;
+  instance: string;
+}
+
+/** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
+async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
+  const { cfg, link, ingest, instance } = p;
+  const assets = await buildAssets({
+    scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
+    styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
+  });
+  const clog = log.child({ stage: 'center' });
+  return startWebServer({
+    host: cfg.http.host,
+    port: cfg.http.port,
+    ...(cfg.http.tls ? { tls: cfg.http.tls } : {}),
+    usersFile: cfg.users,
+    cookieName: 'jifang_center',
+    trustedProxies: cfg.http.trustedProxies,
+    title: { zh: `${cfg.name} · 指挥中心`, en: cfg.name },
+    home: '/',
+    routes: [
+      ...centerRoutes({
+        ...p,
+        counters: () => ({ ...ingest.counters, forwardSkipped: p.forwarders.skipped() }),
+        degraded: () => degraded(ingest),
+      }),
+      ...deadLetterRoutes({ store: p.store, ingest }),
+    ],
+    assets,
+    publicAssets: ['login.js', 'web.css'],
+    open: async (req, res) => {
+      if (req.url !== '/healthz') return false;
+      const why = degraded(ingest);
+      const ok = link.connected() && why === null;
+      sendJson(res, ok ? 200 : 503, { ok, instance, mqttConnected: link.connected(), ...(why ? { degraded: why } : {}) });
+      return true;
+    },
+    // Every login and change, with who did it; operator actions are also rows of the archive.
+    audit: (entry) => clog.info({ audit: entry }, 'console audit'),
+    log,
+  });
 }
 
 /** What keeps the archive behind, in words; null while messages are stored as they come. */

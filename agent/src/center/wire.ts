@@ -1,3 +1,5 @@
+import type { Alert } from '../contract/alert.ts';
+import type { CommandResult } from '../contract/commands.ts';
 import type { CameraHealth } from '../contract/health.ts';
 import type { PageId } from './client/pages/table.ts';
 
@@ -102,17 +104,8 @@ export interface DeliveryStat {
   lastDeliveredAt: number | null;
 }
 
-/**
- * What the event's page shows of its latest archived alert (the whole alert is sent): its rule, model, objects and
- * clip, and a plate newer agents may add (kept as it came, read loosely).
- */
-export interface ArchivedAlert {
-  rule: { id: string; type: string; description: string; parameters: Record<string, unknown> };
-  model: { name: string; sha256: string };
-  objects: { label: string; score: number; trackId: number }[];
-  plate?: { text?: string; colour?: string; color?: string; confidence?: number };
-  evidence: { clip?: { sha256: string; durationSeconds: number; bytes: number } };
-}
+/** An archived alert: the contract's fields, and a plate newer agents may add (kept as it came, read loosely). */
+export type ArchivedAlert = Alert & { plate?: { text?: string; colour?: string; color?: string; confidence?: number } };
 
 /** One lifecycle message of an event, as its history lists it. */
 export interface EventMessageView {
@@ -122,7 +115,7 @@ export interface EventMessageView {
   receivedAt: number;
   observedAt: string;
   dwellSeconds: number;
-  operator: { action: string; by: string; unit?: string } | null;
+  operator: Alert['operator'] | null;
   reason: string | null;
 }
 
@@ -133,6 +126,14 @@ export interface EventDetail {
   messages: EventMessageView[];
   actions: ActionRow[];
   deliveries: DeliveryRow[];
+}
+
+/** `POST /api/events/:id/actions`: what the box answered (or that it did not within the timeout). */
+export interface ActionReply {
+  requestId: string;
+  ok: boolean;
+  error?: string;
+  result?: CommandResult;
 }
 
 /** A forwarder as `GET /api/forwarders` lists it: its URL without credentials, and how its deliveries stand. */

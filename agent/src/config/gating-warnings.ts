@@ -33,7 +33,6 @@ const MIN_GAIN = 1.1;
 export function gatingWarnings(camera: GatingCamera, modelInput: { width: number; height: number }): GatingWarning[] {
   const grid = motionGrid(camera);
   const out = [...windowWarnings(camera, modelInput), ...idleMaskWarnings(camera, grid)];
-  const privacy = rasteriseMasks(camera.privacyMasks, grid.width, grid.height);
   const all = rasteriseMasks([...camera.privacyMasks, ...camera.motionMasks], grid.width, grid.height);
   if (camera.detection.mode === 'motion' && camera.motionMasks.length > 0 && maskedCount(all) === grid.width * grid.height) {
     out.push({
@@ -42,11 +41,18 @@ export function gatingWarnings(camera: GatingCamera, modelInput: { width: number
     });
     return out;
   }
-  camera.zones.forEach((zone, zi) => {
+  return [...out, ...zoneMaskWarnings(camera)];
+}
+
+/** Zones wholly under the masks: what check-config prints of them, and the console's check shows beside an edit. */
+export function zoneMaskWarnings(camera: Omit<GatingCamera, 'windows'>): GatingWarning[] {
+  const grid = motionGrid(camera);
+  const privacy = rasteriseMasks(camera.privacyMasks, grid.width, grid.height);
+  const all = rasteriseMasks([...camera.privacyMasks, ...camera.motionMasks], grid.width, grid.height);
+  return camera.zones.flatMap((zone, zi) => {
     const w = zoneWarning(camera, grid, { privacy, all }, zone);
-    if (w) out.push({ path: `zones[${zi}].polygon`, message: w });
+    return w ? [{ path: `zones[${zi}].polygon`, message: w }] : [];
   });
-  return out;
 }
 
 /** The motion grid's size, as the motion detector makes it. */
@@ -55,7 +61,7 @@ interface MotionGrid {
   height: number;
 }
 
-function motionGrid(camera: GatingCamera): MotionGrid {
+function motionGrid(camera: Pick<GatingCamera, 'analysis' | 'detection'>): MotionGrid {
   const { width: fw, height: fh } = camera.analysis;
   const height = Math.max(1, Math.min(camera.detection.motion.height, fh));
   return { width: Math.max(1, Math.round((fw * height) / fh)), height };
@@ -118,7 +124,7 @@ function idleMaskWarnings(camera: GatingCamera, grid: MotionGrid): GatingWarning
 
 /** A zone wholly under the privacy masks (never analysed) or, in motion mode, under the masks (seen only by the whole-frame pass). */
 function zoneWarning(
-  camera: GatingCamera,
+  camera: Omit<GatingCamera, 'windows'>,
   grid: MotionGrid,
   masked: { privacy: Uint8Array; all: Uint8Array },
   zone: GatingCamera['zones'][number],
@@ -138,8 +144,16 @@ function zoneWarning(
   }
   if (zoneCells === 0) return undefined;
   if (privateCells === zoneCells)
-    return `zone "${zone.id}" lies wholly under privacyMasks: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire`;
+    return `zone "${zone.id}" lies wholly under ${coveringMasks(camera.privacyMasks, inZone, grid).join(' and ')}: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire; move the mask off the zone or remove the zone`;
   if (camera.detection.mode === 'motion' && maskedCells === zoneCells)
     return `zone "${zone.id}" lies wholly under motionMasks: nothing moving in it starts a detection region, so in motion mode objects in it are seen only by the whole-frame pass every ${camera.detection.fullFrameSeconds} s; shrink the masks off the zone or set detection.mode: every_frame`;
   return undefined;
+}
+
+/** The privacy masks (by path) that cover part of a zone (`inZone`: 0 on the zone's cells), so a warning can name them. */
+function coveringMasks(masks: readonly (readonly Point[])[], inZone: Uint8Array, grid: MotionGrid): string[] {
+  return masks.flatMap((poly, i) => {
+    const cells = rasteriseMasks([poly], grid.width, grid.height);
+    return cells.some((v, c) => v === 0 && inZone[c] === 0) ? [`privacyMasks[${i}]`] : [];
+  });
 }

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { isMediaFileName } from '../ingest/source-kind.ts';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isSeq, type LineCounter, type Document, type Node } from 'yaml';
@@ -148,9 +149,14 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
     };
     cam.url = expand(cam.url, `cameras[${i}].url`);
     if (cam.evidenceUrl) cam.evidenceUrl = expand(cam.evidenceUrl, `cameras[${i}].evidenceUrl`);
-    if (!isStreamUrl(cam.url)) cam.url = existing(cam.url, `cameras[${i}].url`, 'video/image file');
-    if (cam.evidenceUrl && !isStreamUrl(cam.evidenceUrl))
-      cam.evidenceUrl = existing(cam.evidenceUrl, `cameras[${i}].evidenceUrl`, 'video/image file');
+    const local = (url: string, path: string) => {
+      const found = existing(url, path, 'video/image file');
+      const problem = existsSync(found) ? localMediaProblem(found) : undefined;
+      if (problem) problems.push({ path, message: problem });
+      return found;
+    };
+    if (!isStreamUrl(cam.url)) cam.url = local(cam.url, `cameras[${i}].url`);
+    if (cam.evidenceUrl && !isStreamUrl(cam.evidenceUrl)) cam.evidenceUrl = local(cam.evidenceUrl, `cameras[${i}].evidenceUrl`);
   });
   return problems;
 }
@@ -163,6 +169,21 @@ export function expandSecrets(text: string, baseDir: string): string {
   return text.replace(/\$\{(env|file):([^}]+)\}/g, (_m, kind: 'env' | 'file', ref: string) =>
     encodeURIComponent(readSecret(kind === 'env' ? { env: ref } : { file: resolve(baseDir, ref) }, `\${${kind}:${ref}}`)),
   );
+}
+
+/**
+ * Local files are allowed, for demo footage played in a loop: a regular file named as a video or image. A device
+ * (/dev/zero never ends and holds no picture), a folder or a file of another kind (/etc/passwd) is refused.
+ */
+function localMediaProblem(path: string): string | undefined {
+  const st = statSync(path);
+  if (!st.isFile()) {
+    const kind = st.isDirectory() ? 'a folder' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a file';
+    return `${path} is not a regular file (${kind}): expected a video file (.mp4, .mkv, .ts …), an image or a stream URL (rtsp://…)`;
+  }
+  if (!isMediaFileName(path))
+    return `${path} is not a video or image file by its name: expected .mp4, .mkv, .mov, .ts, .h264, .jpg, .png … or a stream URL (rtsp://…)`;
+  return undefined;
 }
 
 export function isStreamUrl(url: string): boolean {

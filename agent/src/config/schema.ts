@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, latLonSchema, polygonSchema } from '../core/schema.ts';
+import { degeneratePolygon, idSchema, latLonSchema, polygonSchema } from '../core/schema.ts';
 import { cameraSourceFields } from '../ingest/config.ts';
 import { zoneSchema } from '../rules/config.ts';
 import { calibrationSchema } from '../geo/config.ts';
@@ -126,8 +126,8 @@ function isTimeZone(tz: string): boolean {
 }
 
 /** The config as it may be when other fields failed to parse: every field may be missing or wrong. */
-type UncheckedConfig = { cameras?: unknown; models?: unknown };
-type UncheckedZone = { id?: unknown; units?: unknown; polygon?: unknown; rules?: unknown };
+type UncheckedConfig = { site?: { id?: unknown }; cameras?: unknown; models?: unknown };
+type UncheckedZone = { id?: unknown; name?: unknown; units?: unknown; polygon?: unknown; rules?: unknown };
 type UncheckedCamera = {
   id?: unknown;
   analysis?: { width?: unknown; height?: unknown };
@@ -153,11 +153,11 @@ function checkCrossReferences(cfg: UncheckedConfig, ctx: z.RefinementCtx): void 
     issue(['models', DEFAULT_MODEL], `"${DEFAULT_MODEL}" names the detector under model: expected another name for this one`);
   const known = [DEFAULT_MODEL, ...named.filter((n) => n !== DEFAULT_MODEL)];
   duplicates(cameras.map((c) => c?.id)).forEach((i) => issue(['cameras', i, 'id'], `duplicate camera id ${JSON.stringify(cameras[i].id)}`));
+  topicWordIssue(cfg.site?.id, 'site', ['site', 'id'], issue);
   cameras.forEach((cam, ci) => {
     if (!cam || typeof cam !== 'object') return;
-    if (typeof cam.id === 'string' && RESERVED_LEVELS.has(cam.id)) {
-      issue(['cameras', ci, 'id'], `"${cam.id}" is reserved for the box's own MQTT topics: expected another camera id`);
-    }
+    topicWordIssue(cam.id, 'camera', ['cameras', ci, 'id'], issue);
+    checkAreas(cam, ci, issue);
     const models = asArray<unknown>(cam.models);
     models.forEach((m, mi) => {
       if (typeof m === 'string' && !known.includes(m))
@@ -205,6 +205,31 @@ function checkCrossReferences(cfg: UncheckedConfig, ctx: z.RefinementCtx): void 
         issue(['cameras', ci, 'windows', wi], `expected a window inside the ${width}×${height} analysis frame`);
     });
   });
+}
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** A site or camera id is a level of the box's MQTT topics: one named like the contract's own levels would be read as them. */
+function topicWordIssue(id: unknown, what: string, path: (string | number)[], issue: Issue): void {
+  if (typeof id === 'string' && RESERVED_LEVELS.has(id))
+    issue(path, `"${id}" is a word of the box's MQTT topics (${[...RESERVED_LEVELS].join(', ')}): expected another ${what} id`);
+}
+
+/** Zones and masks that outline no area would never hold an object (or hide a pixel): refused, naming the zone. */
+function checkAreas(cam: UncheckedCamera, ci: number, issue: Issue): void {
+  asArray<UncheckedZone>(cam.zones).forEach((zone, zi) => {
+    const pts = asArray<unknown>(zone?.polygon);
+    const why = pts.length >= 3 && pts.every(isPoint) ? degeneratePolygon(pts) : undefined;
+    const name = typeof zone.name === 'string' ? ` (${zone.name})` : '';
+    if (why) issue(['cameras', ci, 'zones', zi, 'polygon'], `zone ${JSON.stringify(zone.id)}${name}: ${why}`);
+  });
+  for (const field of ['privacyMasks', 'motionMasks'] as const) {
+    asArray<unknown>(cam[field]).forEach((mask, mi) => {
+      const pts = asArray<unknown>(mask);
+      const why = pts.length >= 3 && pts.every(isPoint) ? degeneratePolygon(pts) : undefined;
+      if (why) issue(['cameras', ci, field, mi], `${field}[${mi}]: ${why}`);
+    });
+  }
 }
 
 function duplicates(ids: unknown[]): number[] {

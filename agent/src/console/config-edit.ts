@@ -2,6 +2,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
+import { zoneMaskWarnings } from '../config/gating-warnings.ts';
 import { parseConfigText } from '../config/load.ts';
 import { ConfigError, formatProblem, type ConfigProblem } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
@@ -27,6 +28,8 @@ export interface EditResult {
   diff: string;
   /** Every problem as check-config prints it (`FILE: path: message`), and by path for the fields. */
   problems: (ConfigProblem & { text: string })[];
+  /** A valid edit that likely does not do what was meant (a zone under a mask), as check-config prints it. */
+  warnings: string[];
 }
 
 /** The editable part of a camera as written in the file (no defaults added, no secrets expanded). */
@@ -59,13 +62,15 @@ export function applyCameraEdit(text: string, file: string, cameraIndex: number,
   else if (edit.calibration !== undefined) merge(doc, [...base, 'calibration'], edit.calibration);
   const next = keepLayout(text, doc.toString({ lineWidth: 0 }));
   let problems: EditResult['problems'] = [];
+  let warnings: string[] = [];
   try {
-    parseConfigText(next, file);
+    const camera = parseConfigText(next, file).config.cameras[cameraIndex];
+    warnings = zoneMaskWarnings(camera).map((w) => `${file}: warning: cameras[${cameraIndex}].${w.path}: ${w.message}`);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems = err.problems.map((p) => ({ ...p, text: formatProblem(file, p) }));
   }
-  return { text: next, diff: lineDiff(text, next), problems };
+  return { text: next, diff: lineDiff(text, next), problems, warnings };
 }
 
 export interface SaveResult {

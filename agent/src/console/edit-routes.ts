@@ -22,6 +22,7 @@ export interface EditDeps {
 interface EditOutcome {
   diff: string;
   problems: EditResult['problems'];
+  warnings: string[];
   changed: boolean;
 }
 
@@ -74,6 +75,7 @@ export const checkOrSave = (deps: EditDeps, write: boolean) => async (c: WebCont
   const out: EditOutcome = {
     diff: redact(result.diff),
     problems: result.problems.map((p) => ({ ...p, text: redact(p.text), message: redact(p.message) })),
+    warnings: result.warnings.map(redact),
     changed: result.text !== text,
   };
   if (result.problems.length > 0) {

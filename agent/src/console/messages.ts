@@ -43,8 +43,8 @@ export const consoleMessages = {
   'rules.event': { zh: '已报警 {id}', en: 'alerted {id}' },
   'edit.title': { zh: '区域、越线与遮挡编辑', en: 'Zones, lines and masks' },
   'edit.help': {
-    zh: '点击画面添加点，拖动移动点，选中点后按 Delete 删除。',
-    en: 'Click the picture to add a point, drag to move one, select a point and press Delete to remove it.',
+    zh: '点击画面按顺序添加点（点在边上则插入该边），拖动移动点，选中点后按 Delete 删除。',
+    en: 'Click the picture to add points in order (a click on an edge inserts one there), drag to move one, select a point and press Delete to remove it.',
   },
   'edit.addZone': { zh: '新建区域', en: 'New zone' },
   'edit.addMask': { zh: '新建遮挡', en: 'New mask' },
@@ -73,6 +73,7 @@ export const consoleMessages = {
     en: 'Saved (backup {backup}) but the reload failed: {error}',
   },
   'save.problems': { zh: '配置有误，未保存：', en: 'The config has problems and was not saved:' },
+  'save.warnings': { zh: '请注意（配置有效，但可能不是您想要的）：', en: 'Note (valid, but probably not what you meant):' },
   'save.conflict': { zh: '配置文件已被其他人修改：请重新加载页面', en: 'The config file changed meanwhile: reload the page' },
   'save.noChange': { zh: '没有改动', en: 'No change' },
   'check.ok': { zh: '检查通过，差异如下：', en: 'Valid. The change:' },

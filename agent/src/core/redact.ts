@@ -61,3 +61,18 @@ export function urlHost(url: string): string {
     return '…';
   }
 }
+
+/**
+ * A URL as written in a config, for an error about its form: whatever stands between the user name's ':' and the
+ * last '@' is hidden, whatever typo precedes it (`analytics:${env:X}@host`, `rtsp:/user:pass@host`, `rtsp//…`), where
+ * redact() looks for a well-formed "scheme://" only. Without a user name, everything up to the '@' is hidden.
+ */
+export function maskUrlPassword(url: string): string {
+  const at = url.lastIndexOf('@');
+  if (at < 0) return url;
+  const slashes = url.indexOf('://');
+  const authority = slashes >= 0 && slashes < at ? slashes + 3 : 0;
+  const colon = url.indexOf(':', authority);
+  const from = colon >= 0 && colon < at ? colon + 1 : authority;
+  return `${url.slice(0, from)}***${url.slice(at)}`;
+}

@@ -25,6 +25,8 @@ export const polygonSchema = z
   .array(pointSchema, { error: 'expected a list of [x, y] points' })
   .min(3, { error: 'expected at least 3 points' })
   .superRefine((pts, ctx) => {
+    // A repeated point also "touches" an edge: the config check says which point, more plainly than a crossing.
+    if (degeneratePolygon(pts)) return;
     const crossing = firstCrossing(pts);
     if (crossing) {
       const [i, j] = crossing;
@@ -59,6 +61,28 @@ function firstCrossing(pts: readonly (readonly [number, number])[]): [number, nu
       if (meet(pts[i], pts[(i + 1) % n], pts[j], pts[(j + 1) % n])) return [i, j];
     }
   }
+  return undefined;
+}
+
+/**
+ * Why a polygon that does not cross itself still outlines no area: a point given twice, or every point on one line
+ * (a zone drawn by clicking the same spot, or along a kerb). Undefined for a usable polygon.
+ */
+export function degeneratePolygon(pts: readonly (readonly [number, number])[]): string | undefined {
+  if (pts.length < 3) return undefined; // "expected at least 3 points" says it
+  for (let i = 0; i < pts.length; i++) {
+    const j = pts.findIndex((q, k) => k > i && q[0] === pts[i][0] && q[1] === pts[i][1]);
+    if (j >= 0) return `points[${i}] and points[${j}] are the same point [${pts[i][0]}, ${pts[i][1]}]: expected each corner once`;
+  }
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  const span = Math.max(...xs) - Math.min(...xs) + Math.max(...ys) - Math.min(...ys);
+  // Every point on the line through the first two (distinct, checked above), against the polygon's size: scale-free
+  // for pixels and 0..1. A bow tie's signed area is zero too, but that one is a crossing, said as such.
+  const [a, b] = pts;
+  const offLine = (p: readonly [number, number]) => Math.abs((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]));
+  if (pts.every((p) => offLine(p) <= 1e-9 * span * span))
+    return 'its points lie on one line, so it encloses no area: expected at least 3 points not on one line, in order around the area';
   return undefined;
 }
 

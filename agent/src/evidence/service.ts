@@ -417,6 +417,13 @@ export class EvidenceService {
     );
   }
 
+  /** A reload changed the camera's privacy masks: every snapshot, clip and frame from now on blacks out the new ones. */
+  setPrivacyMasks(camera: string, privacyMasks: Point[][]): void {
+    const st = this.state(camera);
+    st.cam = { ...st.cam, privacyMasks };
+    st.mask = compilePrivacyMask(privacyMasks);
+  }
+
   /**
    * The evidence stream's frame of the moment `at`: from the ring when it holds that moment (no extra
    * camera connection, exact time), else a fresh grab if `at` is only a moment ago. An older moment

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { positiveSeconds } from '../core/schema.ts';
+import { streamUrlProblem } from './stream-url.ts';
 
-const streamUrl = z.string({ error: 'expected a stream URL or file path' }).min(1, { error: 'expected a stream URL or file path' });
+// The form is checked as written, placeholders unexpanded: a typo's message can then never show the secret.
+const streamUrl = z
+  .string({ error: 'expected a stream URL or file path' })
+  .min(1, { error: 'expected a stream URL or file path' })
+  .superRefine((url, ctx) => {
+    const problem = streamUrlProblem(url);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** How one camera is read; the detection stream is analysed, the evidence stream feeds snapshots and clips. */
 export const cameraSourceFields = {

@@ -21,28 +21,39 @@ export interface Topics {
   isResponseTopic(topic: string): boolean;
 }
 
-/** Camera ids that would collide with the box's own topics (`…/cmd/health` would arrive as a command). */
-export const RESERVED_LEVELS = new Set(['cmd', 'cmd-result']);
+/** The levels the contract names below a site; a site or camera of one of these names would be read as them. */
+const LEVEL = {
+  status: 'status',
+  metrics: 'metrics',
+  cmd: 'cmd',
+  cmdResult: 'cmd-result',
+  health: 'health',
+  events: 'events',
+  snapshot: 'snapshot',
+} as const;
+
+/** Ids that would collide with the contract's topic words (a camera `cmd`: `…/cmd/health` would arrive as a command). */
+export const RESERVED_LEVELS: ReadonlySet<string> = new Set(Object.values(LEVEL));
 
 export function buildTopics(root: string, site: string): Topics {
   const prefix = `${checkTopicPart(root, 'topic root', true)}/${checkTopicPart(site, 'site id')}`;
   const cam = (camera: string) => {
     checkTopicPart(camera, 'camera id');
-    if (RESERVED_LEVELS.has(camera)) throw new Error(`camera id "${camera}" is reserved for the command topics: expected another id`);
+    if (RESERVED_LEVELS.has(camera)) throw new Error(`camera id "${camera}" is reserved: a word of the MQTT topics, expected another id`);
     return `${prefix}/${camera}`;
   };
-  const cmdPrefix = `${prefix}/cmd/`;
+  const cmdPrefix = `${prefix}/${LEVEL.cmd}/`;
   return {
     prefix,
-    status: `${prefix}/status`,
-    metrics: `${prefix}/metrics`,
-    commands: `${prefix}/cmd/#`,
-    commandResult: `${prefix}/cmd-result`,
-    health: (camera) => `${cam(camera)}/health`,
-    events: (camera) => `${cam(camera)}/events`,
-    eventSnapshot: (camera, eventId) => `${cam(camera)}/events/${checkTopicPart(eventId, 'event id')}/snapshot`,
-    requestedSnapshot: (camera) => `${cam(camera)}/snapshot`,
-    isResponseTopic: (topic) => topic.startsWith(`${prefix}/cmd-result/`) && !/[#+\u0000]|\/$/.test(topic),
+    status: `${prefix}/${LEVEL.status}`,
+    metrics: `${prefix}/${LEVEL.metrics}`,
+    commands: `${cmdPrefix}#`,
+    commandResult: `${prefix}/${LEVEL.cmdResult}`,
+    health: (camera) => `${cam(camera)}/${LEVEL.health}`,
+    events: (camera) => `${cam(camera)}/${LEVEL.events}`,
+    eventSnapshot: (camera, eventId) => `${cam(camera)}/${LEVEL.events}/${checkTopicPart(eventId, 'event id')}/${LEVEL.snapshot}`,
+    requestedSnapshot: (camera) => `${cam(camera)}/${LEVEL.snapshot}`,
+    isResponseTopic: (topic) => topic.startsWith(`${prefix}/${LEVEL.cmdResult}/`) && !/[#+\u0000]|\/$/.test(topic),
     commandName: (topic) => (topic.startsWith(cmdPrefix) && topic.length > cmdPrefix.length ? topic.slice(cmdPrefix.length) : null),
   };
 }

@@ -164,7 +164,7 @@ async function assembleAgent(
   });
   await openHealthServer(state.config, { cameras, registry, log, teardown });
 
-  const reload = configReloader(loaded.file, state, { cameras, openEvents, audit });
+  const reload = configReloader(loaded.file, state, { cameras, openEvents, audit, evidence });
   await openConsole(loaded, state, { cameras, events, registry, reload, audit, log, teardown });
   await attachCommands(state, { boxId, publisher, cameras, evidence, model: modelInfo, reload, audit, log });
   cameras.publishStatus();
@@ -309,9 +309,9 @@ async function openEvidence(
 function configReloader(
   file: string,
   state: AgentState,
-  ctx: { cameras: Cameras; openEvents: OpenEventsFile; audit: AuditLog },
+  ctx: { cameras: Cameras; openEvents: OpenEventsFile; audit: AuditLog; evidence: EvidenceService },
 ): () => Promise<CommandOutcome> {
-  const { cameras, openEvents, audit } = ctx;
+  const { cameras, openEvents, audit, evidence } = ctx;
   return async () => {
     let next: LoadedConfig;
     try {
@@ -324,6 +324,7 @@ function configReloader(
     const restarted = plan.restarted.map((c) => c.id);
     for (const id of [...plan.removed, ...restarted]) await cameras.remove(id);
     state.config = next.config;
+    for (const m of plan.masks) evidence.setPrivacyMasks(m.camera, m.privacyMasks);
     plan.restarted.forEach(cameras.add);
     openEvents.dropUnclaimed();
     cameras.publishStatus();

@@ -11,6 +11,11 @@ export type ReloadPlan =
       removed: string[];
       /** Cameras restarted with their new settings (analysis, zones, rules …). */
       restarted: Config['cameras'];
+      /**
+       * Cameras whose privacy masks changed, with the new ones: besides the restarted pipeline, the evidence service
+       * (snapshots, clips, plate frames) must black out the new areas from the next frame on.
+       */
+      masks: { camera: string; privacyMasks: Config['cameras'][number]['privacyMasks'] }[];
     };
 
 /**
@@ -30,9 +35,13 @@ export function planReload(current: Config, next: Config): ReloadPlan {
       error: `new cameras (${added.join(', ')}) need a restart of the agent (evidence rings are set up at start); the running config is kept`,
     };
   }
+  const masksBefore = new Map(current.cameras.map((c) => [c.id, JSON.stringify(c.privacyMasks)]));
   return {
     ok: true,
     removed: [...before.keys()].filter((id) => !after.has(id)),
     restarted: [...after.values()].filter((c) => before.get(c.id) !== JSON.stringify(c)),
+    masks: next.cameras
+      .filter((c) => masksBefore.get(c.id) !== JSON.stringify(c.privacyMasks))
+      .map((c) => ({ camera: c.id, privacyMasks: c.privacyMasks })),
   };
 }

@@ -119,13 +119,27 @@ describe('buildAlert', () => {
 });
 
 describe('formatAlertLine', () => {
-  it('shows time, state, type, camera/zone, dwell, objects with scores, location and id on one line', () => {
+  it('shows time, state, event category (id and 中文 name) then rule type, camera/zone, dwell, objects with scores, location and id on one line', () => {
     const [started] = parkedCarUpdates();
     const line = formatAlertLine(buildAlert(started, { ...baseCtx, geo: createGeoMapper(calibration, frame) }));
     expect(line).not.toContain('\n');
     expect(line).toMatch(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z STARTED illegal_parking cam1 \(Gate camera\)\/kerb \(Kerb\) dwell \d+ s: car 0\.87 #\d+ at 31\.23\d{5},121\.47\d{5} \(calibrated, No\. 5 Main St\) id cam1-\S+ #0$/,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z STARTED illegal_parking 机动车乱停放 \(rule illegal_parking\) cam1 \(Gate camera\)\/kerb \(Kerb\) dwell \d+ s: car 0\.87 #\d+ at 31\.23\d{5},121\.47\d{5} \(calibrated, No\. 5 Main St\) id cam1-\S+ #0$/,
     );
+  });
+
+  it('speaks the event, not the rule: a static_object rule filed as piled_materials shows 乱堆物堆料 first', () => {
+    const [started] = parkedCarUpdates();
+    const rule = { id: 'piles', type: 'static_object', event: 'piled_materials', dwellSeconds: 600 } as unknown as ViolationUpdate['rule'];
+    const alert = buildAlert({ ...started, rule }, baseCtx);
+    expect(alert.category).toMatchObject({ id: 'piled_materials', name: '乱堆物堆料', code: '06036' });
+    expect(formatAlertLine(alert)).toContain(' STARTED piled_materials 乱堆物堆料 (rule static_object) cam1 ');
+  });
+
+  it('falls back to the rule type alone for an alert without a category', () => {
+    const [started] = parkedCarUpdates();
+    const { category: _, ...bare } = buildAlert(started, baseCtx);
+    expect(formatAlertLine(bare)).toContain(' STARTED illegal_parking cam1 ');
   });
 
   it('shows the reason of an ended event and the camera-position fallback', () => {

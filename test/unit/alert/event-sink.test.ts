@@ -86,7 +86,7 @@ const isJpeg = (b: Buffer | undefined) => b !== undefined && b[0] === 0xff && b[
 let dir: string;
 let audit: AuditLog;
 let evidence: EvidenceService;
-let logged: { msg: string; eventId?: string }[];
+let logged: { msg: string; eventId?: string; event?: string }[];
 let lines: string[];
 const log = () => pino({ level: 'info' }, { write: (s: string) => logged.push(JSON.parse(s)) });
 beforeEach(async () => {
@@ -191,6 +191,10 @@ describe('event sink (real evidence and audit log, fake publisher)', () => {
 
     expect(published.map((p) => p.alert.state)).toEqual(['started']);
     expect(logged.filter((l) => l.msg === 'audit record of the decision not written').map((l) => l.eventId)).toEqual([started.eventId]);
+    // The log speaks the event's category first, the rule type after it.
+    expect(logged.find((l) => l.msg === 'audit record of the decision not written')).toMatchObject({
+      event: 'illegal_parking 机动车乱停放 (rule illegal_parking)',
+    });
   });
 
   it('an event continued after a restart carries the evidence its alerts carried before', async () => {

@@ -97,7 +97,82 @@ describe('config validation', () => {
     [
       'camera id that collides with the command topics',
       (c) => (c.cameras[0].id = 'cmd'),
-      'cameras[0].id: "cmd" is reserved for the box\'s own MQTT topics: expected another camera id',
+      'cameras[0].id: "cmd" is a word of the box\'s MQTT topics (status, metrics, cmd, cmd-result, health, events, snapshot): expected another camera id',
+    ],
+    ...['status', 'metrics', 'cmd-result', 'health', 'events'].map((word): [string, (c: any) => void, string] => [
+      `camera id "${word}", a topic word`,
+      (c) => (c.cameras[0].id = word),
+      `cameras[0].id: "${word}" is a word of the box's MQTT topics`,
+    ]),
+    [
+      'site id that is a topic word',
+      (c) => (c.site.id = 'status'),
+      'site.id: "status" is a word of the box\'s MQTT topics (status, metrics, cmd, cmd-result, health, events, snapshot): expected another site id',
+    ],
+    [
+      'zone whose points lie on one line',
+      (c) =>
+        (c.cameras[0].zones[0] = {
+          ...c.cameras[0].zones[0],
+          name: 'Kerb',
+          polygon: [
+            [0.1, 0.5],
+            [0.5, 0.6],
+            [0.9, 0.7],
+          ],
+        }),
+      'cameras[0].zones[0].polygon: zone "no-parking" (Kerb): its points lie on one line, so it encloses no area',
+    ],
+    [
+      'zone with a point given twice',
+      (c) =>
+        (c.cameras[0].zones[0].polygon = [
+          [0.1, 0.5],
+          [0.9, 0.5],
+          [0.9, 1],
+          [0.9, 0.5],
+        ]),
+      'cameras[0].zones[0].polygon: zone "no-parking": points[1] and points[3] are the same point [0.9, 0.5]: expected each corner once',
+    ],
+    [
+      'privacy mask that encloses no area',
+      (c) =>
+        (c.cameras[0].privacyMasks = [
+          [
+            [0, 0],
+            [0.5, 0],
+            [1, 0],
+          ],
+        ]),
+      'cameras[0].privacyMasks[0]: privacyMasks[0]: its points lie on one line, so it encloses no area',
+    ],
+    [
+      'motion mask with a point given twice',
+      (c) =>
+        (c.cameras[0].motionMasks = [
+          [
+            [0, 0],
+            [0, 0],
+            [1, 1],
+            [0, 1],
+          ],
+        ]),
+      'cameras[0].motionMasks[0]: motionMasks[0]: points[0] and points[1] are the same point [0, 0]',
+    ],
+    [
+      'camera url that is a device',
+      (c) => (c.cameras[0].url = '/dev/zero'),
+      'cameras[0].url: /dev/zero is not a regular file (a device): expected a video file',
+    ],
+    [
+      'camera url that is a local file but no video',
+      (c) => (c.cameras[0].url = '/etc/passwd'),
+      'cameras[0].url: /etc/passwd is not a video or image file by its name',
+    ],
+    [
+      'camera evidenceUrl that is a folder',
+      (c) => (c.cameras[0].evidenceUrl = '/tmp'),
+      'cameras[0].evidenceUrl: /tmp is not a regular file (a folder): expected a video file',
     ],
     ['duplicate camera id', (c) => c.cameras.push({ ...c.cameras[0] }), 'cameras[1].id: duplicate camera id "cam-1"'],
     [

@@ -21,6 +21,7 @@ describe('console config edits', () => {
       calibration: cam.camera.calibration,
     });
     expect(r.problems).toEqual([]);
+    expect(r.warnings).toEqual([]);
     const changed = r.diff.split('\n').filter((l) => l.startsWith('+') || l.startsWith('-'));
     expect(changed).toEqual([
       '-              polygon: [[150, 595], [430, 595], [430, 690], [150, 690]]',
@@ -51,6 +52,25 @@ describe('console config edits', () => {
     ]);
     expect(r.text).not.toContain('calibration:');
     expect(r.text).not.toContain('privacyMasks:\n      - [[0.0');
+  });
+
+  it('warns, by name, of a zone a new privacy mask blacks out wholly (valid, so saved, but the zone never fires)', () => {
+    const cam = editableCamera(text, 'street-1')!;
+    const overKerb = [
+      [0.05, 0.75],
+      [0.35, 0.75],
+      [0.35, 0.99],
+      [0.05, 0.99],
+    ];
+    const r = applyCameraEdit(text, file, cam.index, {
+      baseSha256: sha256Hex(text),
+      zones: cam.camera.zones as unknown[],
+      privacyMasks: [...(cam.camera.privacyMasks as unknown[]), overKerb],
+    });
+    expect(r.problems).toEqual([]);
+    expect(r.warnings).toEqual([
+      `${file}: warning: cameras[0].zones[0].polygon: zone "kerb" lies wholly under privacyMasks[1]: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire; move the mask off the zone or remove the zone`,
+    ]);
   });
 
   it('saves with a backup of the previous bytes, and refuses to overwrite a file changed meanwhile', async () => {

@@ -31,7 +31,21 @@ describe('planReload (what cmd/reload does to the running agent)', () => {
 
   it('changes nothing for an identical config', () => {
     const plan = planReload(config([camera('a')]), config([camera('a')]));
-    expect(plan).toEqual({ ok: true, removed: [], restarted: [] });
+    expect(plan).toEqual({ ok: true, removed: [], restarted: [], masks: [] });
+  });
+
+  it("hands a camera's new privacy masks to evidence too, and restarts its pipeline (masks from the next frame on)", () => {
+    const cover = [
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [0, 1],
+    ];
+    const plan = planReload(config([camera('a'), camera('b')]), config([camera('a', { privacyMasks: [cover] }), camera('b')]));
+    expect(plan.ok && { restarted: plan.restarted.map((c) => c.id), masks: plan.masks }).toEqual({
+      restarted: ['a'],
+      masks: [{ camera: 'a', privacyMasks: [cover] }],
+    });
   });
 
   it('refuses a change of a restart-only section and names it', () => {

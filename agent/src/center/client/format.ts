@@ -5,6 +5,8 @@ import { t, tr } from './words.ts';
 
 type Ev = PresentedEvent;
 
+/* How the pages write times, durations and an event's state, and how they rank events. */
+
 export const time = (ms: number) => new Date(ms).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
 export function ago(ms: number): string {
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));

@@ -12,7 +12,7 @@ export interface IncidentStore {
 const BATCH = 500;
 const COLUMNS = 'place_key, source, source_id, time_ms, offset_minutes, lat, lon, category, imported_at';
 
-/** The part of the store's database handle this table uses (sql-store.ts's `Db`, named here so the two files do not import each other). */
+/** The part of the store's database handle this table uses (db.ts's `Db`, named here so the two files do not import each other). */
 interface Sql {
   all(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   run(sql: string, params?: unknown[]): Promise<number>;

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { createSqlStore, migrate, type Db, type Row } from './sql-store.ts';
+import type { Db, Row } from './db.ts';
+import { createSqlStore, migrate } from './sql-store.ts';
 import type { CenterStore } from './types.ts';
 
 // BIGINT (times in ms) and COUNT/SUM come back as strings by default; every value the archive keeps fits a double.

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createSqlStore, migrate, type Db, type Row } from './sql-store.ts';
+import type { Db, Row } from './db.ts';
+import { createSqlStore, migrate } from './sql-store.ts';
 import type { CenterStore } from './types.ts';
 
 /** `$1` → `@p1` (a named parameter may repeat): the store's statements are written once for both engines. */

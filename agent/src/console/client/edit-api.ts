@@ -37,6 +37,8 @@ export interface SaveAnswer {
   diff: string;
   changed: boolean;
   problems: { path: string; message: string; text: string }[];
+  /** Valid, but likely not what was meant (a zone under a privacy mask). */
+  warnings?: string[];
   saved?: boolean;
   backup?: string;
   applied?: boolean;

@@ -43,3 +43,13 @@ export function outcomeLine(r: SaveAnswer, write: boolean, notApplied: (r: SaveA
 export function problemList(problems: SaveAnswer['problems']): HTMLElement[] {
   return [h('p', {}, t('save.problems')), h('ul', {}, ...problems.map((p) => h('li', { class: 'problem' }, p.text)))];
 }
+
+/** What a valid edit likely did not mean (a zone blacked out by a mask), shown whether checked or saved. */
+export function warningList(warnings: readonly string[]): HTMLElement {
+  return h(
+    'div',
+    { id: 'save-warnings', class: 'warn' },
+    h('p', {}, t('save.warnings')),
+    h('ul', {}, ...warnings.map((w) => h('li', { class: 'warning' }, w))),
+  );
+}

@@ -68,28 +68,3 @@ export function label(ctx: CanvasRenderingContext2D, text: string, x: number, y:
   ctx.fillStyle = '#fff';
   ctx.fillText(text, x + 3 * s, top + 13 * s);
 }
-
-/** Where a new point goes: into the polygon edge nearest to it (after the last point while there are fewer than 3). */
-export function insertionIndex(poly: readonly Point[], p: Point): number {
-  if (poly.length < 3) return poly.length;
-  let best = poly.length;
-  let bestD = Infinity;
-  for (let i = 0; i < poly.length; i++) {
-    const a = poly[i];
-    const b = poly[(i + 1) % poly.length];
-    const d = segmentDistance(p, a, b);
-    if (d < bestD) {
-      bestD = d;
-      best = i + 1;
-    }
-  }
-  return best;
-}
-
-function segmentDistance([px, py]: Point, [ax, ay]: Point, [bx, by]: Point): number {
-  const dx = bx - ax;
-  const dy = by - ay;
-  const len = dx * dx + dy * dy;
-  const u = len === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len));
-  return Math.hypot(px - (ax + u * dx), py - (ay + u * dy));
-}

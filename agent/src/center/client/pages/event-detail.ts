@@ -1,6 +1,6 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
-import type { ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
+import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
 import { dwell, lifecycle, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
@@ -136,7 +136,7 @@ function actionForm(e: Ev, holder: HTMLElement): HTMLElement[] {
 async function send(e: Ev, action: (typeof ACTIONS)[number], unit: string, note: string): Promise<void> {
   const id = e.id;
   try {
-    await api('POST', `/api/events/${encodeURIComponent(id)}/actions?site=${encodeURIComponent(e.site)}`, {
+    await api<ActionReply>('POST', `/api/events/${encodeURIComponent(id)}/actions?site=${encodeURIComponent(e.site)}`, {
       action,
       ...(action === 'dispatch' ? { unit } : {}),
       ...(note ? { note } : {}),

@@ -8,6 +8,7 @@ import type { PageView } from './view.ts';
 
 type Ev = PresentedEvent;
 
+/** The filters as the user set them; they survive the redraws live updates cause. */
 const filters = { site: '', type: '', state: '', since: '', open: true };
 function filtered(): Ev[] {
   const since = filters.since ? Date.parse(filters.since) : NaN;

@@ -1,13 +1,14 @@
 import { pointInPolygon, type Point } from '../../../core/geometry.ts';
-import { insertionIndex, type Stage } from '../stage.ts';
+import type { Stage } from '../stage.ts';
 import { fromPx } from '../units.ts';
 import { draw } from './draw.ts';
+import { insertionIndex } from './points.ts';
 import { deletePoint, select } from './editor.ts';
 import { type CameraView, type Handle, lineOf } from './state.ts';
 
 /**
- * Editing on the picture: a click selects a shape or adds a point into its nearest edge, a drag moves a point or
- * a line's end, Delete removes the selected point, Escape leaves the shape.
+ * Editing on the picture: a click selects a shape or adds a point after its last one (into an edge when it lands on
+ * one), a drag moves a point or a line's end, Delete removes the selected point, Escape leaves the shape.
  */
 export function attachPointer(view: CameraView, st: Stage): void {
   if (!view.canEdit) return;
@@ -80,7 +81,7 @@ function clickAt(view: CameraView, p: Point): void {
     if (hitShape) select(view, hitShape);
     return;
   }
-  const at = insertionIndex(selected.pts, p);
+  const at = insertionIndex(selected.pts, p, 10 * view.stage!.scale());
   selected.pts.splice(at, 0, [Math.round(p[0]), Math.round(p[1])]);
   view.selectedPoint = { pts: selected.pts, i: at };
   draw(view);

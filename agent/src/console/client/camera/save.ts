@@ -1,7 +1,7 @@
 import type { ApiError } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { t } from '../dom.ts';
-import { clearSaveBoxes, outcomeLine, problemList } from '../save-result.ts';
+import { clearSaveBoxes, outcomeLine, problemList, warningList } from '../save-result.ts';
 import { loadEditData, type SaveAnswer, sendEdit } from '../edit-api.ts';
 import { type CameraView, editBody } from './state.ts';
 
@@ -16,6 +16,7 @@ export async function submit(view: CameraView, write: boolean): Promise<void> {
     const r = await sendEdit(view.camera, write, editBody(view.shapes, edit));
     diffBox.textContent = r.diff;
     resultBox.append(outcomeLine(r, write, notApplied));
+    if (r.warnings?.length) resultBox.append(warningList(r.warnings));
     // Saved: the next save starts from the file as written now.
     if (write && r.saved) view.edit = await loadEditData(view.camera);
   } catch (err) {

@@ -1,0 +1,114 @@
+import type { CameraHealth, Status } from '../../contract/health.ts';
+import { type Db, num, numOrNull, strOrNull } from './db.ts';
+import type { CenterStore } from './types.ts';
+import type { BoxRow, CameraRow } from '../wire.ts';
+
+/** The camera rows' parsed health, reused while the row's JSON is unchanged (the live feed reads boxes 4 times a second). */
+function healthCache() {
+  const parsed = new Map<string, { json: string; health: CameraHealth }>();
+  return (site: string, camera: string, json: unknown): CameraHealth | null => {
+    if (!json) return null;
+    const key = `${site}\u0000${camera}`;
+    const hit = parsed.get(key);
+    if (hit?.json === json) return hit.health;
+    const health = JSON.parse(String(json)) as CameraHealth;
+    parsed.set(key, { json: String(json), health });
+    return health;
+  };
+}
+
+/** Reads boxes with their cameras; `where` filters the boxes (and so their cameras) with `params`. */
+export function boxReader(db: Db): (where: string, params: unknown[]) => Promise<BoxRow[]> {
+  const health = healthCache();
+  return async (where, params) => {
+    const boxes = await db.all(
+      `SELECT site, box_id, online, agent_version, started_at, status_json, status_at, last_contact, changed_at FROM boxes ${where} ORDER BY site`,
+      params,
+    );
+    if (!boxes.length) return [];
+    const cams = await db.all(
+      `SELECT site, camera, name, state, reason, health_json, health_at FROM cameras ${where ? `WHERE site IN (SELECT site FROM boxes ${where})` : ''} ORDER BY site, camera`,
+      params,
+    );
+    const bySite = new Map<string, CameraRow[]>();
+    for (const c of cams) {
+      const list = bySite.get(String(c.site)) ?? [];
+      list.push({
+        camera: String(c.camera),
+        name: strOrNull(c.name),
+        state: strOrNull(c.state),
+        reason: strOrNull(c.reason),
+        healthAt: numOrNull(c.health_at),
+        health: health(String(c.site), String(c.camera), c.health_json),
+      });
+      bySite.set(String(c.site), list);
+    }
+    return boxes.map((b) => ({
+      site: String(b.site),
+      boxId: strOrNull(b.box_id),
+      online: num(b.online) === 1,
+      agentVersion: strOrNull(b.agent_version),
+      startedAt: strOrNull(b.started_at),
+      statusAt: numOrNull(b.status_at),
+      lastContact: num(b.last_contact),
+      changedAt: num(b.changed_at),
+      location: b.status_json ? ((JSON.parse(String(b.status_json)) as Partial<Status>).location ?? null) : null,
+      cameras: bySite.get(String(b.site)) ?? [],
+    }));
+  };
+}
+
+/** Counts a contact from the box at `at`, never moving its last contact back. */
+export function touchIn(t: Db, site: string, at: number): Promise<number> {
+  return t.run(
+    `INSERT INTO boxes (site, last_contact, changed_at) VALUES ($1, $2, $2)
+     ON CONFLICT (site) DO UPDATE SET last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
+    [site, at],
+  );
+}
+
+/** What a box says about itself: its status, its cameras' health, and that it is there. */
+export function boxStore(db: Db): Pick<CenterStore, 'saveStatus' | 'saveHealth' | 'touch'> {
+  return {
+    saveStatus: (site, s, receivedAt) =>
+      db.tx(async (t) => {
+        // The latest status to arrive is the truth (retained, so a reconnect replays the current one). Its `at` cannot
+        // order them: the Last Will is written when the box connects, before the online status it later replaces.
+        const at = Date.parse(s.at);
+        await t.run(
+          `INSERT INTO boxes (site, box_id, online, agent_version, started_at, status_json, status_at, last_contact, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+           ON CONFLICT (site) DO UPDATE SET box_id = excluded.box_id, online = excluded.online, agent_version = excluded.agent_version, started_at = excluded.started_at,
+             status_json = excluded.status_json, status_at = excluded.status_at, changed_at = excluded.changed_at,
+             last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
+          [site, s.boxId, s.online ? 1 : 0, s.agentVersion, s.startedAt ?? null, JSON.stringify(s), at, s.online ? receivedAt : 0],
+        );
+        for (const c of s.cameras) {
+          await t.run(
+            `INSERT INTO cameras (site, camera, name, state, changed_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (site, camera) DO UPDATE SET name = COALESCE(excluded.name, cameras.name), state = COALESCE(cameras.state, excluded.state), changed_at = excluded.changed_at`,
+            [site, c.id, c.name ?? null, c.state ?? null, receivedAt],
+          );
+        }
+      }),
+
+    saveHealth: (site, h, receivedAt) =>
+      db.tx(async (t) => {
+        // The box's row first, then its camera's, as saveStatus does: two instances writing both never wait on each other in a circle.
+        await t.run(
+          `INSERT INTO boxes (site, last_contact, changed_at) VALUES ($1, $2, $2)
+           ON CONFLICT (site) DO UPDATE SET changed_at = excluded.changed_at,
+             last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
+          [site, receivedAt],
+        );
+        await t.run(
+          `INSERT INTO cameras (site, camera, state, reason, health_json, health_at, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (site, camera) DO UPDATE SET state = excluded.state, reason = excluded.reason, health_json = excluded.health_json,
+             health_at = excluded.health_at, changed_at = excluded.changed_at
+           WHERE cameras.health_at IS NULL OR cameras.health_at <= excluded.health_at`,
+          [site, h.camera, h.state, h.reason ?? null, JSON.stringify(h), Date.parse(h.at), receivedAt],
+        );
+      }),
+
+    touch: (site, at) => db.tx((t) => touchIn(t, site, at).then(() => undefined)),
+  };
+}

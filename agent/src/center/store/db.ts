@@ -1,0 +1,18 @@
+import type { Dialect } from './migrations.ts';
+
+export type Row = Record<string, unknown>;
+
+/** The two engines behind one shape: `$1…` placeholders, rows as plain objects, a transaction that serialises. */
+export interface Db {
+  readonly dialect: Dialect;
+  all(sql: string, params?: unknown[]): Promise<Row[]>;
+  run(sql: string, params?: unknown[]): Promise<number>;
+  tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  sizeBytes(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : num(v));
+export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const ms = (iso: string | undefined): number | null => (iso ? Date.parse(iso) : null);

@@ -1,0 +1,161 @@
+import { readStoredAlert } from '../incoming.ts';
+import { type Db, type Row, ms, num, strOrNull } from './db.ts';
+import { EVENT_COLUMNS, actionRow, deliveryRow, eventRow } from './rows.ts';
+import { touchIn } from './box-store.ts';
+import type { CenterStore, EventMessageRow, IncomingEvent } from './types.ts';
+
+/** Columns that follow the newest message (highest seq), whatever order the messages arrive in. */
+const LATEST = [
+  'state',
+  'seq',
+  'observed_at',
+  'ended_at',
+  'dwell_seconds',
+  'lon',
+  'lat',
+  'address',
+  'alert_json',
+  'operator_action',
+  'operator_by',
+  'operator_unit',
+  'operator_at',
+  'category_code',
+  'category_name',
+];
+
+/** Stores one lifecycle message in transaction `t` and queues it for the forwarders; a repeat (same site, id and seq) changes nothing. */
+async function insertEvent(t: Db, ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }> {
+  const a = ev.alert;
+  const snap = a.evidence.snapshot?.sha256 ?? null;
+  const fresh = await t.all(
+    'INSERT INTO event_messages (site, event_id, seq, state, snapshot_sha, received_at, received_by, alert_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (site, event_id, seq) DO NOTHING RETURNING seq',
+    [a.site, a.id, a.seq, a.state, snap, ev.receivedAt, ev.receivedBy, ev.json],
+  );
+  if (!fresh.length) return { inserted: false };
+  const op = a.operator;
+  const values = [
+    a.id,
+    a.site,
+    a.camera,
+    a.zone,
+    a.type,
+    ev.categoryCode,
+    ev.categoryName,
+    a.state,
+    a.seq,
+    ms(a.startedAt),
+    ms(a.observedAt),
+    ms(a.endedAt),
+    a.dwellSeconds,
+    a.location.coordinates[0],
+    a.location.coordinates[1],
+    a.address ?? null,
+    a.seq === 0 ? snap : null,
+    snap,
+    a.state === 'cleared' ? snap : null,
+    op?.action ?? null,
+    op?.by ?? null,
+    op?.unit ?? null,
+    ms(op?.at),
+    op?.action === 'dispatch' ? ms(op.at) : null,
+    ev.json,
+    ev.receivedAt,
+  ];
+  const newer = (c: string) => `${c} = CASE WHEN excluded.seq > events.seq THEN excluded.${c} ELSE events.${c} END`;
+  await t.run(
+    `INSERT INTO events (id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address,
+       first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, alert_json, first_seen, rev, changed_at)
+     VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}, 1, $${values.length})
+     ON CONFLICT (site, id) DO UPDATE SET ${LATEST.map(newer).join(', ')},
+       first_snapshot = COALESCE(excluded.first_snapshot, events.first_snapshot),
+       cleared_snapshot = COALESCE(excluded.cleared_snapshot, events.cleared_snapshot),
+       last_snapshot = CASE WHEN excluded.seq > events.seq AND excluded.last_snapshot IS NOT NULL THEN excluded.last_snapshot ELSE COALESCE(events.last_snapshot, excluded.last_snapshot) END,
+       dispatched_at = CASE WHEN excluded.seq > events.seq AND excluded.dispatched_at IS NOT NULL THEN excluded.dispatched_at ELSE COALESCE(events.dispatched_at, excluded.dispatched_at) END,
+       rev = events.rev + 1, changed_at = excluded.changed_at`,
+    values,
+  );
+  for (const f of forwarders) {
+    await t.run(
+      'INSERT INTO deliveries (forwarder, site, event_id, seq, next_at, created_at) VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING',
+      [f, a.site, a.id, a.seq, ev.receivedAt],
+    );
+  }
+  await touchIn(t, a.site, ev.receivedAt);
+  return { inserted: true };
+}
+
+const eventBy = async (db: Db, id: string, site: string | undefined, columns: string): Promise<Row | undefined> =>
+  site === undefined
+    ? (await db.all(`SELECT ${columns} FROM events WHERE id = $1 ORDER BY first_seen LIMIT 1`, [id]))[0]
+    : (await db.all(`SELECT ${columns} FROM events WHERE id = $1 AND site = $2`, [id, site]))[0];
+
+/** The events and their snapshots: the messages in, the archive out. */
+export function eventStore(
+  db: Db,
+): Pick<CenterStore, 'saveEvent' | 'saveSnapshot' | 'listEvents' | 'getEvent' | 'latestAlert' | 'getSnapshot'> {
+  return {
+    saveEvent: (ev, forwarders) => db.tx((t) => insertEvent(t, ev, forwarders)),
+
+    saveSnapshot: async (sha256, jpeg, topic, receivedAt) => {
+      const n = await db.run(
+        'INSERT INTO snapshots (sha256, jpeg, bytes, topic, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING',
+        [sha256, jpeg, jpeg.length, topic, receivedAt],
+      );
+      return { inserted: n > 0 };
+    },
+
+    listEvents: async (f) => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const p = (v: unknown) => {
+        params.push(v);
+        return `$${params.length}`;
+      };
+      if (f.site) where.push(`site = ${p(f.site)}`);
+      if (f.type) where.push(`type = ${p(f.type)}`);
+      if (f.states?.length) where.push(`state IN (${f.states.map(p).join(', ')})`);
+      if (f.open) where.push("state <> 'cleared' AND (operator_action IS NULL OR operator_action NOT IN ('false_positive', 'resolve'))");
+      if (f.since !== undefined) where.push(`started_at >= ${p(f.since)}`);
+      if (f.until !== undefined) where.push(`started_at <= ${p(f.until)}`);
+      const rows = await db.all(
+        `SELECT ${EVENT_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC LIMIT ${p(Math.min(f.limit ?? 200, 2000))}`,
+        params,
+      );
+      return rows.map(eventRow);
+    },
+
+    getEvent: async (id, site) => {
+      const row = await eventBy(db, id, site, EVENT_COLUMNS);
+      if (!row) return null;
+      const key = [id, row.site];
+      const messages: EventMessageRow[] = (
+        await db.all(
+          'SELECT seq, state, snapshot_sha, received_at, received_by, alert_json FROM event_messages WHERE event_id = $1 AND site = $2 ORDER BY seq',
+          key,
+        )
+      ).map((m) => ({
+        seq: num(m.seq),
+        state: String(m.state),
+        snapshotSha: strOrNull(m.snapshot_sha),
+        receivedAt: num(m.received_at),
+        receivedBy: strOrNull(m.received_by),
+        alert: readStoredAlert(m.alert_json),
+      }));
+      const actions = (await db.all('SELECT * FROM actions WHERE event_id = $1 AND site = $2 ORDER BY requested_at', key)).map(actionRow);
+      const deliveries = (await db.all('SELECT * FROM deliveries WHERE event_id = $1 AND site = $2 ORDER BY forwarder, seq', key)).map(
+        deliveryRow,
+      );
+      return { event: eventRow(row), messages, actions, deliveries };
+    },
+
+    latestAlert: async (id, site) => {
+      const row = await eventBy(db, id, site, 'alert_json');
+      return row ? readStoredAlert(row.alert_json) : null;
+    },
+
+    getSnapshot: async (sha256) => {
+      const [row] = await db.all('SELECT jpeg FROM snapshots WHERE sha256 = $1', [sha256]);
+      return row ? Buffer.from(row.jpeg as Uint8Array) : null;
+    },
+  };
+}
