@@ -82,7 +82,7 @@ export class EventSink {
       for (const u of updates) {
         await this.handle(camera, u, pixels, at, others).catch((err: unknown) =>
           // The outbox write is what must not fail silently: say so loudly, with the event.
-          this.log.error({ ...about(camera, u), state: u.state, err: (err as Error).message }, 'alert could not be queued'),
+          this.log.error({ ...about(camera, u), state: u.state, err }, 'alert could not be queued'),
         );
       }
     });
@@ -132,9 +132,7 @@ export class EventSink {
     this.deps.onAlert(alert, formatAlertLine(alert));
     this.deps.audit
       .append('event_decision', decisionRecord(camera.id, u, alert))
-      .catch((err: unknown) =>
-        this.log.error({ ...about(camera, u), err: (err as Error).message }, 'audit record of the decision not written'),
-      );
+      .catch((err: unknown) => this.log.error({ ...about(camera, u), err }, 'audit record of the decision not written'));
     if (u.state === 'ended' || u.state === 'cleared') {
       void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
     }
@@ -172,7 +170,7 @@ export class EventSink {
         trainingFrame: u.state !== 'cleared',
       })
       .catch((err: unknown) => {
-        this.log.warn({ ...about(camera, u), err: (err as Error).message }, 'snapshot not stored; the alert goes without it');
+        this.log.warn({ ...about(camera, u), err }, 'snapshot not stored; the alert goes without it');
         return undefined;
       });
     if (!snap) return undefined;
@@ -197,7 +195,7 @@ export class EventSink {
       .then((clip) => {
         if (clip) known.evidence = { ...known.evidence, clip: clip.clip };
       })
-      .catch((err: unknown) => this.log.warn({ camera, eventId, err: (err as Error).message }, 'clip not stored'));
+      .catch((err: unknown) => this.log.warn({ camera, eventId, err }, 'clip not stored'));
   }
 }
 

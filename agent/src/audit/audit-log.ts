@@ -256,7 +256,7 @@ class ChainedAuditLog implements AuditLog {
     this.fh = undefined;
     const reason = `audit log write failed in ${this.dir}: ${err.code ?? err.message}`;
     if (!this.trouble)
-      this.logger.error({ err: err.message }, 'audit log write failed; records are kept in memory and written when the disk accepts them');
+      this.logger.error({ err }, 'audit log write failed; records are kept in memory and written when the disk accepts them');
     this.trouble = { since: this.trouble?.since ?? this.opts.now(), reason };
     this.retryTimer = setTimeout(() => this.schedule(), this.retryMs);
     this.retryTimer.unref();

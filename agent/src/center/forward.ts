@@ -129,7 +129,7 @@ export function startForwarders(
 
   const timer = list.length
     ? setInterval(() => {
-        if (!stopped) tick().catch((err: Error) => log.error({ err: err.message }, 'forwarding failed'));
+        if (!stopped) tick().catch((err: Error) => log.error({ err }, 'forwarding failed'));
       }, opts.intervalMs ?? 1000)
     : null;
   timer?.unref();

@@ -70,16 +70,13 @@ function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing:
           if (closing() || client.stream !== stream) return;
           if (Date.now() + delay > deadline) {
             log.error(
-              { err: err.message, topic: topic.slice(0, 200), waitedMs: WRITE_WAIT_MS },
+              { err, topic: topic.slice(0, 200), waitedMs: WRITE_WAIT_MS },
               'the archive does not take messages: leaving the broker, which keeps them for this session, and coming back',
             );
             stream.destroy();
             return;
           }
-          log.warn(
-            { err: err.message, topic: topic.slice(0, 200), retryInMs: delay },
-            'storing a message failed: retrying before acknowledging it',
-          );
+          log.warn({ err, topic: topic.slice(0, 200), retryInMs: delay }, 'storing a message failed: retrying before acknowledging it');
           setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
         },
       );
@@ -100,7 +97,7 @@ async function subscribeOnConnect(client: MqttClient, cfg: CenterConfig['mqtt'],
     log.info({ url: cfg.url, clientId, sessionPresent: ack.sessionPresent }, 'connected to the city broker');
     // Every time, even with a session present: mosquitto does not restore shared subscriptions from its persistence
     // file after a restart, and subscribing again to the same filters changes nothing else.
-    subscribe().catch((err: Error) => log.error({ err: err.message }, 'subscribing failed'));
+    subscribe().catch((err: Error) => log.error({ err }, 'subscribing failed'));
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`cannot connect to the city broker ${cfg.url} within 30 s`)), 30_000);
@@ -156,7 +153,7 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
   const waiting: Waiting = new Map();
   let closing = false;
   ackWhenStored(client, ingest, log, () => closing);
-  client.on('error', (err) => log.error({ err: err.message }, 'MQTT client error'));
+  client.on('error', (err) => log.error({ err }, 'MQTT client error'));
   client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
   await subscribeOnConnect(client, cfg, clientId, log);
 

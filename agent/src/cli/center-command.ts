@@ -27,7 +27,7 @@ export const command = defineCommand({
     try {
       center = await startCenter(cfg, log);
     } catch (err) {
-      log.fatal({ err: (err as Error).message }, 'command center could not start');
+      log.fatal({ err }, 'command center could not start');
       return 1;
     }
     io.err.write(`jifang center running (instance ${center.instance}, ${center.store.kind}); console at ${center.url}\n`);

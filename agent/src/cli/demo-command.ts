@@ -35,7 +35,7 @@ export const command = defineCommand({
     const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? loaded.config.logLevel);
     const agent = await startAgent(loaded, { version: agentVersion(), log, onAlert: (_a, line) => io.out.write(`${line}\n`) }).catch(
       (err: Error) => {
-        log.fatal({ err: err.message }, 'agent could not start');
+        log.fatal({ err }, 'agent could not start');
         return null;
       },
     );
@@ -55,7 +55,7 @@ export const command = defineCommand({
       const operator = embeddedOperator(loaded.config.dataDir);
       center = await startCenter({ ...centerCfg, mqtt: { ...centerCfg.mqtt, url: agent.brokerUrl, ...operator } }, log);
     } catch (err) {
-      log.fatal({ err: (err as Error).message }, 'command center could not start');
+      log.fatal({ err }, 'command center could not start');
       await agent.stop('SIGTERM');
       return 1;
     }

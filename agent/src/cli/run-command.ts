@@ -28,7 +28,7 @@ export const command = defineCommand({
     try {
       agent = await startAgent(loaded, { version, log, onAlert: (_alert, line) => io.out.write(`${line}\n`) });
     } catch (err) {
-      log.fatal({ err: (err as Error).message }, 'agent could not start');
+      log.fatal({ err }, 'agent could not start');
       return 1;
     }
     // Which code runs is the first thing to know about an installed agent: the build (dist/) or the sources.

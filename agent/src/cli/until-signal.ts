@@ -15,7 +15,7 @@ export function untilSignal(log: Logger, shutdown: (signal: NodeJS.Signals) => P
       shutdown(signal)
         .then(() => resolve(0))
         .catch((err: unknown) => {
-          log.error({ err: (err as Error).message }, 'shutdown failed');
+          log.error({ err }, 'shutdown failed');
           resolve(1);
         });
     };

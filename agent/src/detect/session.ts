@@ -45,7 +45,7 @@ export async function openSession(
   } catch (err) {
     if (cfg.executionProviders.every((p) => p === 'cpu'))
       throw new Error(`${file}: ONNX Runtime cannot load the model: ${(err as Error).message}`);
-    log.warn({ providers: cfg.executionProviders, err: (err as Error).message }, 'execution providers unavailable, falling back to cpu');
+    log.warn({ providers: cfg.executionProviders, err }, 'execution providers unavailable, falling back to cpu');
     return create(['cpu']);
   }
 }

@@ -205,7 +205,7 @@ export class EvidenceService {
       try {
         ({ image, at } = await this.evidenceFrame(st, req.at));
       } catch (err) {
-        log.warn({ err: (err as Error).message }, 'evidence stream frame unavailable; snapshot from the analysis frame');
+        log.warn({ err }, 'evidence stream frame unavailable; snapshot from the analysis frame');
       }
     }
     const source = image ? 'evidence' : 'analysis';
@@ -481,7 +481,7 @@ export class EvidenceService {
           plates = (await findBystanderPlates(image, this.opts.plates, own, vehicles)).hide;
           found = true;
         } catch (err) {
-          log.warn({ err: (err as Error).message }, 'plate search failed: vehicles not part of the event are pixelated whole');
+          log.warn({ err }, 'plate search failed: vehicles not part of the event are pixelated whole');
         }
       }
       // Without plates found, privacy wins over the scene: the other vehicles go whole, except a second box of an

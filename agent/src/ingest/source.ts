@@ -128,7 +128,7 @@ export class CameraSource extends EventEmitter<CameraSourceEvents> {
     const thread = this.thread;
     this.thread = undefined;
     this.st = { ...this.st, state: 'failed', reason: `ingest worker crashed: ${err.message}`, since: Date.now() };
-    this.log.error({ err: err.message }, 'ingest worker crashed');
+    this.log.error({ err }, 'ingest worker crashed');
     this.emit('state', this.status());
     this.stopped?.();
     this.stopped = undefined;

@@ -161,7 +161,7 @@ export class PlateVotes implements PlateEvidence {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const start = performance.now();
       const full = await fullFrame?.().catch((err: unknown) => {
-        this.log.debug({ stage: 'plate', camera, err: (err as Error).message }, 'no main-stream frame: plates read on the analysis frame');
+        this.log.debug({ stage: 'plate', camera, err }, 'no main-stream frame: plates read on the analysis frame');
         return undefined;
       });
       for (const v of vehicles) {
@@ -181,7 +181,7 @@ export class PlateVotes implements PlateEvidence {
       }
       this.counters.seconds += (performance.now() - start) / 1000;
     } catch (err) {
-      this.log.warn({ stage: 'plate', camera, err: (err as Error).message }, 'plate read failed');
+      this.log.warn({ stage: 'plate', camera, err }, 'plate read failed');
     } finally {
       this.pending--;
     }

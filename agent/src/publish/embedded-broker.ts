@@ -82,7 +82,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions, log: Logg
       done(ok ? null : new Error(`not authorized to subscribe to ${sub.topic}`), ok ? sub : null);
     },
   });
-  aedes.on('clientError', (client, err) => log.debug({ client: client.id, err: err.message }, 'embedded broker client error'));
+  aedes.on('clientError', (client, err) => log.debug({ client: client.id, err }, 'embedded broker client error'));
   const server = createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {

@@ -417,16 +417,14 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.inflight--;
     if (err) {
       h.sent = false;
-      this.log.warn({ camera: h.item.camera, eventId: h.item.eventId, err: err.message }, 'held alert not acknowledged: sent again');
+      this.log.warn({ camera: h.item.camera, eventId: h.item.eventId, err }, 'held alert not acknowledged: sent again');
     } else {
       this.delivered++;
       this.held.delivered(h);
       const d: Delivery = { message: { ...h.message }, ackedAt: Date.now() };
       const done = (this.ctx.recordDelivery?.(d) ?? Promise.resolve())
         .then(() => void this.emit('delivered', d))
-        .catch((e: unknown) =>
-          this.log.error({ eventId: h.item.eventId, err: (e as Error).message }, 'delivery of a held alert not recorded'),
-        );
+        .catch((e: unknown) => this.log.error({ eventId: h.item.eventId, err: e }, 'delivery of a held alert not recorded'));
       this.recording.add(done);
       void done.finally(() => this.recording.delete(done));
     }
@@ -441,14 +439,14 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       const done = this.recordThenForget({ message, ackedAt: Date.now() });
       this.recording.add(done);
       void done
-        .catch((err: unknown) => this.log.error({ eventId: message.eventId, err: (err as Error).message }, 'delivery bookkeeping failed'))
+        .catch((err: unknown) => this.log.error({ eventId: message.eventId, err }, 'delivery bookkeeping failed'))
         .finally(() => this.recording.delete(done));
     } else if (err instanceof ErrorWithReasonCode && err.code >= 0x80) {
       const drop = this.outbox.reject(message.id, `broker refused it: ${err.message} (reason 0x${err.code.toString(16)})`);
       if (drop) this.reportDrops([drop]);
     } else {
       this.log.warn(
-        { camera: message.camera, eventId: message.eventId, topic: message.topic, err: err.message },
+        { camera: message.camera, eventId: message.eventId, topic: message.topic, err },
         'publish not acknowledged: kept in the outbox for the next start',
       );
     }
@@ -461,7 +459,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       await this.ctx.recordDelivery?.(d);
     } catch (err) {
       this.log.error(
-        { camera: d.message.camera, eventId: d.message.eventId, err: (err as Error).message },
+        { camera: d.message.camera, eventId: d.message.eventId, err },
         'delivery not recorded: the message stays in the outbox and is sent (and recorded) again at the next start',
       );
       return;
@@ -473,7 +471,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     } catch (err) {
       // A full disk refuses even a delete (SQLite's journal): the row stays, and the next start sends it again.
       if (!HeldAlerts.isDiskFull(err)) throw err;
-      this.log.warn({ eventId: d.message.eventId, err: (err as Error).message }, 'delivered message not removed from the full outbox');
+      this.log.warn({ eventId: d.message.eventId, err }, 'delivered message not removed from the full outbox');
     }
     this.emit('delivered', d);
   }
@@ -488,7 +486,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       client.options.reconnectPeriod = this.cfg.reconnectMinSeconds * 1000;
       return;
     }
-    this.log.error({ err: err.message, code }, 'MQTT client error');
+    this.log.error({ err, code }, 'MQTT client error');
   }
 
   private handleInbound(m: InboundMessage): void {
@@ -520,7 +518,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       const granted = await client.subscribeAsync(filter, { qos: 1 });
       if (granted.some((g) => g.qos > 2)) this.log.error({ topic: filter }, 'subscription refused by the broker (check its ACL)');
     } catch (err) {
-      this.log.error({ err: (err as Error).message, topic: filter }, 'subscription failed');
+      this.log.error({ err, topic: filter }, 'subscription failed');
     }
   }
 
@@ -549,7 +547,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       if (this.outbox) this.reportDrops(this.outbox.expire(this.handedUpTo));
     } catch (err) {
       if (!HeldAlerts.isDiskFull(err)) throw err;
-      this.log.warn({ err: (err as Error).message }, 'expired messages not removed from the full outbox: tried again later');
+      this.log.warn({ err }, 'expired messages not removed from the full outbox: tried again later');
     }
   }
 

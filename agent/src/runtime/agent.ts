@@ -409,7 +409,7 @@ async function openAudit(
         void backup
           .run()
           .then(report)
-          .catch((err: unknown) => log.error({ stage: 'audit', err: (err as Error).message }, 'audit backup not recorded')),
+          .catch((err: unknown) => log.error({ stage: 'audit', err }, 'audit backup not recorded')),
       config.audit.backupIntervalMinutes * 60_000,
     );
     timer.unref();
@@ -597,7 +597,7 @@ function startReporting(
       connected: publisher.connected,
       intervalSeconds: config.mqtt.healthIntervalSeconds,
       cameras: all,
-    }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'health file not written'));
+    }).catch((err: unknown) => log.warn({ err }, 'health file not written'));
   }, config.mqtt.healthIntervalSeconds * 1000);
   const metricsTimer = setInterval(() => {
     const stats = publisher.stats();
@@ -648,9 +648,7 @@ function continueOpenEvents(p: CameraPipeline, entries: OpenEventEntry[], cfg: C
 
 /** An audit record nobody waits for: a failure is logged, never an unhandled rejection that ends the process. */
 function record(audit: AuditLog, log: Logger, kind: Parameters<AuditLog['append']>[0], data: Record<string, unknown>): void {
-  audit
-    .append(kind, data)
-    .catch((err: unknown) => log.error({ stage: 'audit', kind, err: (err as Error).message }, 'audit record not written'));
+  audit.append(kind, data).catch((err: unknown) => log.error({ stage: 'audit', kind, err }, 'audit record not written'));
 }
 
 /** Keeps `backupDir` a copy of the audit log; a backup that disagrees with the log is kept and reported loudly. */
@@ -667,7 +665,7 @@ function auditBackup(auditDir: string, backupDir: string, log: Logger) {
           );
         return r;
       } catch (err) {
-        log.error({ stage: 'audit', backupDir, err: (err as Error).message }, 'audit backup failed');
+        log.error({ stage: 'audit', backupDir, err }, 'audit backup failed');
         return { copied: [], diverged: [] };
       }
     },

@@ -140,7 +140,7 @@ export class OpenEventsFile {
         await writeFileAtomic(this.path, JSON.stringify({ schema: 'jifang.open-events/1', savedAt: Date.now(), cameras }));
         this.lastWritten = body;
       } catch (err) {
-        this.log.warn({ file: this.path, err: (err as Error).message }, 'open events not saved; retried at the next interval');
+        this.log.warn({ file: this.path, err }, 'open events not saved; retried at the next interval');
       }
     });
     return this.writing;

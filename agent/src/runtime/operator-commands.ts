@@ -45,9 +45,7 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
           note: cmd.note,
         }),
       )
-      .catch((err: unknown) =>
-        log.warn({ camera: p.camera.id, eventId: cmd.eventId, err: (err as Error).message }, 'false-positive frame not kept'),
-      );
+      .catch((err: unknown) => log.warn({ camera: p.camera.id, eventId: cmd.eventId, err }, 'false-positive frame not kept'));
 
   const applyEventAction = (cmd: EventCommand, at: number): CommandOutcome => {
     let camera: string | undefined;
