@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { parseCenterConfig } from '../agent/src/center/config.ts';
-import { startCenter, type Center } from '../agent/src/center/service.ts';
+import { type Center, startCenter } from '../agent/src/center/service.ts';
 import { silentLogger } from '../agent/src/core/log.ts';
 import { setPassword } from '../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, simulateBoxes, streetJpeg } from '../test/helpers/box-simulator.ts';

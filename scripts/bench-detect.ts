@@ -10,14 +10,14 @@
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import type { RgbImage } from '../agent/src/core/geometry.ts';
+import { silentLogger } from '../agent/src/core/log.ts';
 import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/config.ts';
 import { createDetector } from '../agent/src/detect/detector.ts';
-import { createWorkerDetector } from '../agent/src/detect/worker-detector.ts';
 import { Preprocessor } from '../agent/src/detect/preprocess.ts';
 import { modelSource } from '../agent/src/detect/runner.ts';
 import { openSession } from '../agent/src/detect/session.ts';
-import type { RgbImage } from '../agent/src/core/geometry.ts';
-import { silentLogger } from '../agent/src/core/log.ts';
+import { createWorkerDetector } from '../agent/src/detect/worker-detector.ts';
 import { loadModel } from '../agent/src/model/load.ts';
 import { defaultManifest, sample } from '../test/helpers/paths.ts';
 

@@ -18,11 +18,15 @@
  * the loop keeps `--depth` frames in process (2, the agent's default). `--soak` runs one stage for that many seconds and prints resident memory every
  * 30 s. Figures on a shared 2-core machine are noisy.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { Registry } from 'prom-client';
+import { createLogger } from '../agent/src/core/log.ts';
 import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/config.ts';
 import { fitWindow, Preprocessor } from '../agent/src/detect/preprocess.ts';
 import { modelSource } from '../agent/src/detect/runner.ts';
@@ -34,19 +38,15 @@ import { CameraSource } from '../agent/src/ingest/source.ts';
 import { FrameLoop } from '../agent/src/loop/frame-loop.ts';
 import { quantile } from '../agent/src/loop/samples.ts';
 import type { StageName } from '../agent/src/loop/timings.ts';
-import { createLogger } from '../agent/src/core/log.ts';
-import { loadModel, type LoadedModel } from '../agent/src/model/load.ts';
-import { detectionConfigSchema, type DetectionConfig } from '../agent/src/motion/config.ts';
+import { type LoadedModel, loadModel } from '../agent/src/model/load.ts';
+import { type DetectionConfig, detectionConfigSchema } from '../agent/src/motion/config.ts';
 import { DetectionGate } from '../agent/src/runtime/detection-gate.ts';
 import { createTracker } from '../agent/src/track/tracker.ts';
 import type { Track } from '../agent/src/track/types.ts';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defaultManifest, sample } from '../test/helpers/paths.ts';
 
 type DetectionMode = DetectionConfig['mode'];
+
 import { startRtspServer } from '../test/helpers/rtsp-server.ts';
 
 const { values } = parseArgs({

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
 import { provisionPinnedModel } from '../agent/src/model/pinned.ts';
-import { provisionFile, provisionModel, type ProvisionResult } from '../agent/src/model/provision.ts';
+import { type ProvisionResult, provisionFile, provisionModel } from '../agent/src/model/provision.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const sharedSamples = resolve(root, '..', 'shared', 'samples');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import sharp from 'sharp';
-import { ALERT_SCHEMA_ID, alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
+import { ALERT_SCHEMA_ID, type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
 import { cameraHealthSchema, statusSchema } from '../../agent/src/contract/health.ts';
 import { sample } from './paths.ts';
 

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Alert } from '../../agent/src/contract/alert.ts';
 import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
 import type { CenterStore, IncomingEvent } from '../../agent/src/center/store/types.ts';
+import type { Alert } from '../../agent/src/contract/alert.ts';
 
 /** A real SQLite archive in a fresh temp folder; `remove()` closes it and deletes the folder. */
 export async function openTempArchive(): Promise<{ store: CenterStore; path: string; remove: () => Promise<void> }> {

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startProcess, type Started } from './child.ts';
 import { makeTestCerts, type TestCerts } from './certs.ts';
+import { type Started, startProcess } from './child.ts';
 import { freePort } from './ports.ts';
 
 export interface Mosquitto extends Started {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { startProcess, type Started } from './child.ts';
-import { freePort } from './ports.ts';
+import { type Started, startProcess } from './child.ts';
 import { projectRoot } from './paths.ts';
+import { freePort } from './ports.ts';
 
 export interface RtspServer extends Started {
   port: number;

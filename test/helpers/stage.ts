@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startMosquitto, type Mosquitto } from './mosquitto.ts';
-import { subscribe, type Subscriber } from './mqtt-subscriber.ts';
-import { startRtspServer, type RtspServer } from './rtsp-server.ts';
+import { type Mosquitto, startMosquitto } from './mosquitto.ts';
+import { type Subscriber, subscribe } from './mqtt-subscriber.ts';
+import { type RtspServer, startRtspServer } from './rtsp-server.ts';
 
 /** The real parts around an agent under test: a scratch folder, an RTSP server, mosquitto and a subscriber. */
 export interface Stage {

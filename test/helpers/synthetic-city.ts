@@ -1,5 +1,5 @@
-import type { Incident } from '../../agent/src/risk/incident.ts';
 import { seededRandom } from '../../agent/src/core/random.ts';
+import type { Incident } from '../../agent/src/risk/incident.ts';
 
 /**
  * A synthetic city with a known pattern, for the risk model's tests and benchmark. Incidents carry what planted them

@@ -4,20 +4,20 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CenterConfig, parseCenterConfig } from '../../agent/src/center/config.ts';
+import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import type { Alert } from '../../agent/src/contract/alert.ts';
-import { parseCenterConfig, type CenterConfig } from '../../agent/src/center/config.ts';
-import { startCenter, type Center } from '../../agent/src/center/service.ts';
 import { sha256Hex } from '../../agent/src/core/hash.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
-import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
+import { type AgentProcess, runAgent } from '../helpers/agent-process.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startPostgres, type Postgres } from '../helpers/postgres.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type Postgres, startPostgres } from '../helpers/postgres.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 /**
  * The closed loop through the command center, all real: the agent on a street clip over RTSP (the parked taxi leaves

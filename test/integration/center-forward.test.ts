@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseCenterConfig, type CenterConfig } from '../../agent/src/center/config.ts';
-import { startCenter, type Center } from '../../agent/src/center/service.ts';
+import { type CenterConfig, parseCenterConfig } from '../../agent/src/center/config.ts';
+import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 
 /**
  * One alert, several platforms: a real HTTP webhook that refuses the first tries, one that is down for good, the

@@ -5,18 +5,18 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../agent/src/contract/alert.ts';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
-import { startCenter, type Center } from '../../agent/src/center/service.ts';
+import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { openPostgresStore } from '../../agent/src/center/store/postgres.ts';
+import type { Alert } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { startProcess } from '../helpers/child.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
-import { startPostgres, type Postgres } from '../helpers/postgres.ts';
+import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
 /**
  * A box that attacks the center through the broker it is allowed on — huge keys, seq 2³¹, NUL, another site's ids,

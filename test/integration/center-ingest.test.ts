@@ -7,19 +7,19 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert } from '../../agent/src/contract/alert.ts';
-import { COMMAND_RESULT_SCHEMA_ID } from '../../agent/src/contract/commands.ts';
+import { forwarderSchema } from '../../agent/src/center/config.ts';
 import { startForwarders } from '../../agent/src/center/forward.ts';
 import { createIngest, type Ingest } from '../../agent/src/center/ingest.ts';
 import { MIGRATIONS } from '../../agent/src/center/store/migrations.ts';
 import { openPostgresStore } from '../../agent/src/center/store/postgres.ts';
 import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
 import type { CenterStore } from '../../agent/src/center/store/types.ts';
-import { forwarderSchema } from '../../agent/src/center/config.ts';
+import type { Alert } from '../../agent/src/contract/alert.ts';
+import { COMMAND_RESULT_SCHEMA_ID } from '../../agent/src/contract/commands.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { projectRoot } from '../helpers/paths.ts';
-import { startPostgres, type Postgres } from '../helpers/postgres.ts';
+import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
 /**
  * What boxes send and what the archive does with it, on both engines: a message the store refuses, a box speaking

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
-import { startCenter, type Center } from '../../agent/src/center/service.ts';
+import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
-import { simulateBoxes, type SimulatedBoxes } from '../helpers/box-simulator.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { startPostgres, type Postgres } from '../helpers/postgres.ts';
+import { type SimulatedBoxes, simulateBoxes } from '../helpers/box-simulator.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
 /**
  * Scale-out: 200 simulated boxes publish the real contract (retained status and health, events started → updated →

@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../agent/src/core/hash.ts';
 import { openPostgresStore } from '../../agent/src/center/store/postgres.ts';
 import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
 import type { CenterStore } from '../../agent/src/center/store/types.ts';
+import { sha256Hex } from '../../agent/src/core/hash.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { startPostgres, type Postgres } from '../helpers/postgres.ts';
+import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
 /** The archive's contract, held by both engines: the embedded SQLite file and a real PostgreSQL server. */
 let pg: Postgres;

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { CREDENTIALS_FILE } from '../../agent/src/publish/embedded-broker.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
-import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
+import { type AgentProcess, runAgent } from '../helpers/agent-process.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, projectRoot, sample } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
 

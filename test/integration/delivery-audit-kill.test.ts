@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listAuditFiles } from '../../agent/src/audit/audit-log.ts';
 import { verifyAuditFiles } from '../../agent/src/audit/verify.ts';
-import { startProcess, type Started } from '../helpers/child.ts';
+import { type Started, startProcess } from '../helpers/child.ts';
 import { startMosquitto } from '../helpers/mosquitto.ts';
-import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { projectRoot } from '../helpers/paths.ts';
 
 const site = 'site-d';

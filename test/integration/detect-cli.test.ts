@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { command as detectCommand } from '../../agent/src/cli/detect-command.ts';
 import { runCommand } from '../../agent/src/cli/command.ts';
+import { command as detectCommand } from '../../agent/src/cli/detect-command.ts';
 import { sample } from '../helpers/paths.ts';
 
 let out = '';

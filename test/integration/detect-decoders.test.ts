@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectorConfigSchema, type DetectorConfig } from '../../agent/src/detect/config.ts';
+import type { RgbImage } from '../../agent/src/core/geometry.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
+import { type DetectorConfig, detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import type { Detection, Detector } from '../../agent/src/detect/types.ts';
-import type { RgbImage } from '../../agent/src/core/geometry.ts';
 import type { LoadedModel } from '../../agent/src/model/load.ts';
 import { modelManifestSchema } from '../../agent/src/model/manifest.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
-import { constantModel, type ConstantModelSpec } from '../helpers/onnx-builder.ts';
+import { type ConstantModelSpec, constantModel } from '../helpers/onnx-builder.ts';
 
 // Tiny ONNX models with fixed outputs, built here: known outputs → known boxes. The models take a 64×64 input;
 // the frames are 128×64, so the letterbox scale is 0.5 (content 64×32 at the top, padding below) and every

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Box, iou as boxIou, type RgbImage } from '../../agent/src/core/geometry.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import type { Detection, Detector } from '../../agent/src/detect/types.ts';
-import { iou as boxIou, type Box, type RgbImage } from '../../agent/src/core/geometry.ts';
 import { windowsForCamera } from '../../agent/src/detect/windows.ts';
-import { loadModel, sharedModelsDir, type LoadedModel } from '../../agent/src/model/load.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
+import { type LoadedModel, loadModel, sharedModelsDir } from '../../agent/src/model/load.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 
 // Hand-measured regions (pixels of the sample photos), read off the images by eye.

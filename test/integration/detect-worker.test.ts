@@ -1,13 +1,13 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../agent/src/core/log.ts';
 import type { RgbImage } from '../../agent/src/core/geometry.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
 import { createWorkerDetector, type WorkerDetector } from '../../agent/src/detect/worker-detector.ts';
-import { loadModel, type LoadedModel } from '../../agent/src/model/load.ts';
+import { type LoadedModel, loadModel } from '../../agent/src/model/load.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 
 describe('the detector in a worker thread (real model)', () => {

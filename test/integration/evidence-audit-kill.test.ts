@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listAuditFiles, openAuditLog } from '../../agent/src/audit/audit-log.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
 import { verifyAuditFiles } from '../../agent/src/audit/verify.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { projectRoot } from '../helpers/paths.ts';
 
 /** A real agent-like process appending bursts of records and printing each acknowledged seq. */

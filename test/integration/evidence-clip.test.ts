@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
-import { clipAround, cutClip, probeDuration } from '../../agent/src/evidence/clip.ts';
 import { compilePrivacyMask } from '../../agent/src/core/privacy-mask.ts';
+import { clipAround, cutClip, probeDuration } from '../../agent/src/evidence/clip.ts';
 import { SegmentRing } from '../../agent/src/evidence/ring.ts';
 import { CODED_FPS, decodeFrames, frameCodedSource, plainH264 } from '../helpers/coded-footage.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 /** Frame-coded real footage with a 1 s key-frame interval, as a typical camera sends it, served by the real RTSP server. */
 const FPS = CODED_FPS;

@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAuditFiles, openAuditLog, type AuditLog } from '../../agent/src/audit/audit-log.ts';
+import { type AuditLog, listAuditFiles, openAuditLog } from '../../agent/src/audit/audit-log.ts';
 import { verifyAuditFiles } from '../../agent/src/audit/verify.ts';
 import type { RgbImage } from '../../agent/src/core/geometry.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { compilePrivacyMask } from '../../agent/src/core/privacy-mask.ts';
+import { probeDuration } from '../../agent/src/evidence/clip.ts';
 import { evidenceConfigSchema } from '../../agent/src/evidence/config.ts';
 import { grabFrame } from '../../agent/src/evidence/grab.ts';
-import { probeDuration } from '../../agent/src/evidence/clip.ts';
-import { EvidenceService, type EvidenceCamera } from '../../agent/src/evidence/service.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
+import { type EvidenceCamera, EvidenceService } from '../../agent/src/evidence/service.ts';
 import { sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 /** A main stream at twice the sub stream's resolution, from the real footage (1 s key frames). */
 function mainStream(dir: string): string {

@@ -1,15 +1,15 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cameraHealthSchema } from '../../agent/src/contract/health.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
+import { type HealthHttpServer, type Healthz, startHttpServer } from '../../agent/src/health/http.ts';
+import { registerHealthMetrics } from '../../agent/src/health/metrics.ts';
 import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
 import { FrameLoop } from '../../agent/src/loop/frame-loop.ts';
-import { startHttpServer, type HealthHttpServer, type Healthz } from '../../agent/src/health/http.ts';
-import { registerHealthMetrics } from '../../agent/src/health/metrics.ts';
-import { cameraHealthSchema } from '../../agent/src/contract/health.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
-import { freePort } from '../helpers/ports.ts';
 import { sample } from '../helpers/paths.ts';
+import { freePort } from '../helpers/ports.ts';
 
 describe('local /healthz and /metrics over real ffmpeg cameras', () => {
   const registry = new Registry();

@@ -1,13 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
-import { CameraSource, type SourceStatus } from '../../agent/src/ingest/source.ts';
-import type { Frame } from '../../agent/src/ingest/frame.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
+import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
+import type { Frame } from '../../agent/src/ingest/frame.ts';
+import { CameraSource, type SourceStatus } from '../../agent/src/ingest/source.ts';
 import { sample } from '../helpers/paths.ts';
 
 /** Frames (copied) until `n` arrived, then the source's status. */

@@ -4,7 +4,7 @@ import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
 import { nextFrame, untilState } from '../helpers/camera-source.ts';
 import { sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 describe('a camera back after an outage longer than the longest backoff (real RTSP server)', () => {
   let server: RtspServer | undefined;

@@ -5,7 +5,7 @@ import { grabFrame } from '../../agent/src/evidence/grab.ts';
 import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
 import { sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 const PASSWORD = 'pr1vate-Pa55';
 

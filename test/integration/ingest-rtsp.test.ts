@@ -1,15 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { cameraSourceSchema as sourceSchema } from '../../agent/src/ingest/config.ts';
-import { CameraSource } from '../../agent/src/ingest/source.ts';
-import type { Frame } from '../../agent/src/ingest/frame.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
-import { freePort } from '../helpers/ports.ts';
+import { cameraSourceSchema as sourceSchema } from '../../agent/src/ingest/config.ts';
+import type { Frame } from '../../agent/src/ingest/frame.ts';
+import { CameraSource } from '../../agent/src/ingest/source.ts';
 import { sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { freePort } from '../helpers/ports.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
   const until = Date.now() + timeoutMs;

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CameraHealth } from '../../agent/src/contract/health.ts';
-import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
+import { type AgentProcess, runAgent } from '../helpers/agent-process.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 import { useStage } from '../helpers/stage.ts';
 

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { cameraSourceSchema as sourceSchema } from '../../agent/src/ingest/config.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
 import { nextFrame, untilState } from '../helpers/camera-source.ts';
 import { sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 describe('camera supervision against a real RTSP server (GStreamer)', () => {
   let server: RtspServer | undefined;

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
-import { CameraSource } from '../../agent/src/ingest/source.ts';
-import type { Frame } from '../../agent/src/ingest/frame.ts';
-import { FrameLoop, type LaneStats } from '../../agent/src/loop/frame-loop.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
+import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
+import type { Frame } from '../../agent/src/ingest/frame.ts';
+import { CameraSource } from '../../agent/src/ingest/source.ts';
+import { FrameLoop, type LaneStats } from '../../agent/src/loop/frame-loop.ts';
 import { sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 describe('frame loop over 4 real RTSP cameras with a slow detector stub (100 ms per frame = 10/s capacity)', () => {
   let server: RtspServer;

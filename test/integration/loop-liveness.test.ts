@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
-import { FrameLoop } from '../../agent/src/loop/frame-loop.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
+import { FrameLoop } from '../../agent/src/loop/frame-loop.ts';
 
 describe('frame loop liveness', () => {
   let worker: Worker | undefined;

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cameraSchema } from '../../agent/src/config/schema.ts';
 import type { Box, Point, RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
-import { cameraSchema } from '../../agent/src/config/schema.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
 import { openDetector } from '../../agent/src/detect/worker-detector.ts';

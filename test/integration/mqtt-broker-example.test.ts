@@ -7,13 +7,13 @@ import { alertSchema } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';
-import type { Started } from '../helpers/child.ts';
 import { issueClientCert, makeTestCerts, type TestCerts } from '../helpers/certs.ts';
+import type { Started } from '../helpers/child.ts';
 import { runMosquitto } from '../helpers/mosquitto.ts';
+import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
 import { makeAlert } from './fixtures/alerts.ts';
-import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
 describe('configs/mosquitto example, as shipped (only paths and port rewritten)', { timeout: 60_000 }, () => {
   let broker: Started | undefined;

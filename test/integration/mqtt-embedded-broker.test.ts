@@ -5,10 +5,10 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
-import { startEmbeddedBroker, type BrokerUser, type EmbeddedBroker } from '../../agent/src/publish/embedded-broker.ts';
+import { type BrokerUser, type EmbeddedBroker, startEmbeddedBroker } from '../../agent/src/publish/embedded-broker.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';
-import { makeAlert } from './fixtures/alerts.ts';
 import { subscribe } from '../helpers/mqtt-subscriber.ts';
+import { makeAlert } from './fixtures/alerts.ts';
 
 const site = 'site-a';
 const prefix = `jifang/v1/${site}`;

@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startProcess, type Started } from '../helpers/child.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { type Started, startProcess } from '../helpers/child.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
 import { distinctAlerts, expectedIdsPerCamera, idsPerCamera, snapshotHashesMatch } from './fixtures/delivery-checks.ts';
-import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
 const site = 'site-k';
 const cameras = ['cam-1', 'cam-2'];

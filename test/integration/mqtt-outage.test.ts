@@ -5,10 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
 import { distinctAlerts, expectedIdsPerCamera, idsPerCamera, snapshotHashesMatch } from './fixtures/delivery-checks.ts';
-import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
 
 const site = 'site-o';
 const cameras = ['cam-1', 'cam-2'];

@@ -1,15 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
+import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
+import { cameraHealthSchema } from '../../agent/src/contract/health.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import { ModelSet } from '../../agent/src/detect/model-set.ts';
 import { createWorkerDetector, type WorkerDetector } from '../../agent/src/detect/worker-detector.ts';
-import { cameraHealthSchema } from '../../agent/src/contract/health.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
-import { runAgent, type AgentProcess } from '../helpers/agent-process.ts';
+import { type AgentProcess, runAgent } from '../helpers/agent-process.ts';
 import type { Received } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';

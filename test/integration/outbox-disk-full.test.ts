@@ -7,8 +7,8 @@ import { silentLogger } from '../../agent/src/core/log.ts';
 import { DiskReserve } from '../../agent/src/evidence/reserve.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher } from '../../agent/src/publish/publisher.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
-import { subscribe, type Subscriber } from '../helpers/mqtt-subscriber.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
 
 const site = 'site-full';

@@ -7,12 +7,12 @@ import type { Box, RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { evidenceConfigSchema } from '../../agent/src/evidence/config.ts';
 import { grabFrame } from '../../agent/src/evidence/grab.ts';
-import { EvidenceService, type EvidenceCamera } from '../../agent/src/evidence/service.ts';
-import { PlateVotes, type PlateOfferOptions } from '../../agent/src/plate/evidence-reads.ts';
+import { type EvidenceCamera, EvidenceService } from '../../agent/src/evidence/service.ts';
+import { type PlateOfferOptions, PlateVotes } from '../../agent/src/plate/evidence-reads.ts';
 import { loadPlateModels } from '../../agent/src/plate/models.ts';
 import { createPlateReader, type PlateReader } from '../../agent/src/plate/reader.ts';
 import { sharedDir } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 /**
  * Plates read on the main stream at full resolution: HyperLPR3's street photo as a camera whose sub stream (the one

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { iou, type Box } from '../../agent/src/core/geometry.ts';
+import { type Box, iou } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import { colourShares } from '../../agent/src/plate/colour.ts';

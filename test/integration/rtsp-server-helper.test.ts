@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 /** Local addresses (hex, as the kernel lists them) of sockets listening on `port`. */
 function listeners(port: number): string[] {

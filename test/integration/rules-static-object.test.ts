@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAlert } from '../../agent/src/alert/build.ts';
-import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
-import { iou, pointInPolygon, type Box } from '../../agent/src/core/geometry.ts';
+import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
+import { type Box, iou, pointInPolygon } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';

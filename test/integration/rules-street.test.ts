@@ -1,22 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAlert, type AlertContext } from '../../agent/src/alert/build.ts';
-import { alertSchema, type Alert } from '../../agent/src/contract/alert.ts';
-import { pointInPolygon, type LatLon, type Point } from '../../agent/src/core/geometry.ts';
-import { cameraSchema, type CameraConfig } from '../../agent/src/config/schema.ts';
+import { type AlertContext, buildAlert } from '../../agent/src/alert/build.ts';
+import { type CameraConfig, cameraSchema } from '../../agent/src/config/schema.ts';
+import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
+import { type LatLon, type Point, pointInPolygon } from '../../agent/src/core/geometry.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
 import { createGeoMapper } from '../../agent/src/geo/mapper.ts';
 import type { Frame } from '../../agent/src/ingest/frame.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
 import { createCameraRules } from '../../agent/src/rules/engine.ts';
 import { DetectionGate } from '../../agent/src/runtime/detection-gate.ts';
 import { createTracker } from '../../agent/src/track/tracker.ts';
 import type { Track } from '../../agent/src/track/types.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 /**
  * street.png as a live camera: the demo clip (samples/street.mp4, made by setup) served by the real RTSP server, read by the real

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { clipAround, probeDuration } from '../../agent/src/evidence/clip.ts';
-import { ringOutput, SegmentRing, type RingOptions } from '../../agent/src/evidence/ring.ts';
+import { type RingOptions, ringOutput, SegmentRing } from '../../agent/src/evidence/ring.ts';
 import { cameraSourceSchema } from '../../agent/src/ingest/config.ts';
 import { failureReason, startFfmpeg } from '../../agent/src/ingest/ffmpeg.ts';
 import { CameraSource } from '../../agent/src/ingest/source.ts';
 import { CODED_FPS, decodeFrames, frameCodedSource, frameIndex } from '../helpers/coded-footage.ts';
-import { startRtspServer, type RtspServer } from '../helpers/rtsp-server.ts';
+import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 /** Key frame every second, as cameras are usually set up; three B-frames between references. */
 const encodings = [

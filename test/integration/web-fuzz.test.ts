@@ -3,15 +3,15 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
-import { startCenter, type Center } from '../../agent/src/center/service.ts';
+import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import type { ConsoleRuntime } from '../../agent/src/console/live.ts';
 import { startConsole } from '../../agent/src/console/server.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import type { WebServer } from '../../agent/src/web/server.ts';
-import { startMosquitto, type Mosquitto } from '../helpers/mosquitto.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 
 /**
  * Both web servers as a stranger meets them, without a session: the command center (real mosquitto, SQLite) and the

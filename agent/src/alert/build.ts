@@ -1,11 +1,11 @@
-import type { LatLon } from '../core/geometry.ts';
-import type { GeoMapper } from '../geo/mapper.ts';
-import type { Plate } from '../contract/plate.ts';
-import type { EventObject, ViolationUpdate } from '../rules/types.ts';
-import { bottomCentre } from '../core/geometry.ts';
 import { builtinCatalogue, type Catalogue } from '../catalogue/load.ts';
+import { ALERT_SCHEMA_ID, type Alert, type AlertObject, alertSchema, type Category, type GeoPoint } from '../contract/alert.ts';
+import type { Plate } from '../contract/plate.ts';
+import type { LatLon } from '../core/geometry.ts';
+import { bottomCentre } from '../core/geometry.ts';
+import type { GeoMapper } from '../geo/mapper.ts';
 import type { RuleConfig } from '../rules/config.ts';
-import { ALERT_SCHEMA_ID, alertSchema, type Alert, type AlertObject, type Category, type GeoPoint } from '../contract/alert.ts';
+import type { EventObject, ViolationUpdate } from '../rules/types.ts';
 
 export interface AlertContext {
   /** `divisionCode`: GB/T 2260, for the full 11-digit event code. */

@@ -1,5 +1,5 @@
-import { formatDuration } from '../rules/describe.ts';
 import type { Alert } from '../contract/alert.ts';
+import { formatDuration } from '../rules/describe.ts';
 
 /**
  * One line per alert for the console, what an installer watching `jifang run` wants at a glance:

@@ -1,16 +1,15 @@
 import type { AuditLog } from '../audit/audit-log.ts';
-import { buildAlert, categoryOf, type AlertContext } from './build.ts';
-import { eventWords, formatAlertLine } from './console-line.ts';
 import type { Alert } from '../contract/alert.ts';
-import type { Point } from '../core/geometry.ts';
+import type { Point, RgbImage } from '../core/geometry.ts';
+import type { Logger } from '../core/log.ts';
 import type { Detection } from '../detect/types.ts';
-import type { RgbImage } from '../core/geometry.ts';
 import type { EvidenceService } from '../evidence/service.ts';
 import type { CrossingLine } from '../evidence/snapshot.ts';
-import type { Logger } from '../core/log.ts';
 import type { PlateEvidence } from '../plate/evidence-reads.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
+import { type AlertContext, buildAlert, categoryOf } from './build.ts';
+import { eventWords, formatAlertLine } from './console-line.ts';
 
 /** What a log line about an event says of it: the event's category first (`piled_materials 乱堆物堆料 (rule static_object)`). */
 function about(camera: SinkCamera, u: ViolationUpdate): { camera: string; eventId: string; event: string } {

@@ -1,10 +1,10 @@
-import { open, readdir, readFile, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
-import { ensurePrivateDir, PRIVATE_FILE } from '../core/durable.ts';
-import { basename, join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
-import type { Logger } from '../core/log.ts';
-import { formatRecord, GENESIS_HASH, parseRecordLine, type AuditKind } from './record.ts';
+import { type FileHandle, open, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ensurePrivateDir, PRIVATE_FILE } from '../core/durable.ts';
 import { sha256Hex } from '../core/hash.ts';
+import type { Logger } from '../core/log.ts';
+import { type AuditKind, formatRecord, GENESIS_HASH, parseRecordLine } from './record.ts';
 import { writeSeal } from './sign.ts';
 
 export interface AuditLog {

@@ -1,6 +1,6 @@
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { KeyObject } from 'node:crypto';
 import { GENESIS_HASH, parseRecordLine } from './record.ts';
 import { checkSeal, sealPath, sealSchema } from './sign.ts';
 

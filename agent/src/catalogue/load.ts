@@ -5,9 +5,9 @@ import { parse } from 'yaml';
 import type { z } from 'zod';
 import { EVENT_TYPE_IDS, SITE_EVENT_PREFIX } from '../contract/event-types.ts';
 import { RULE_TYPES, type RuleType } from '../contract/rule-types.ts';
-import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors.ts';
+import { ConfigError, type ConfigProblem, problemsFromZod } from '../core/errors.ts';
 import { ruleSchema } from '../rules/config.ts';
-import { catalogueFileSchema, catalogueOverrideSchema, type CatalogueEventEntry } from './schema.ts';
+import { type CatalogueEventEntry, catalogueFileSchema, catalogueOverrideSchema } from './schema.ts';
 
 /** The catalogue shipped with the agent. */
 export const BUILTIN_CATALOGUE = join(dirname(fileURLToPath(import.meta.url)), 'events.yaml');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { idSchema } from '../core/schema.ts';
 import { RULE_TYPES } from '../contract/rule-types.ts';
+import { idSchema } from '../core/schema.ts';
 
 export const CATALOGUE_SCHEMA_ID = 'jifang.catalogue/1';
 

@@ -1,4 +1,4 @@
-import { ruleSchema, type RuleConfig } from '../rules/config.ts';
+import { type RuleConfig, ruleSchema } from '../rules/config.ts';
 import { ruleKind } from '../rules/kinds/index.ts';
 import type { CatalogueEvent } from './load.ts';
 

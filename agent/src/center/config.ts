@@ -2,8 +2,8 @@ import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
-import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
+import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { brokerLoginFields } from '../publish/config.ts';
 import { trustedProxiesSchema } from '../web/client-address.ts';
 

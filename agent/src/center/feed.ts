@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.ts';
 import type { CenterStore } from './store/types.ts';
-import type { BoxRow } from './wire.ts';
-import type { EventRow } from './wire.ts';
+import type { BoxRow, EventRow } from './wire.ts';
 
 /**
  * The console's live feed (server-sent events). The archive is the source: several instances write to one database,

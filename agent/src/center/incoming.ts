@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { alertSchema, type Alert } from '../contract/alert.ts';
-import { commandResultSchema, type CommandResult } from '../contract/commands.ts';
-import { cameraHealthSchema, statusSchema, type CameraHealth, type Status } from '../contract/health.ts';
+import { type Alert, alertSchema } from '../contract/alert.ts';
+import { type CommandResult, commandResultSchema } from '../contract/commands.ts';
+import { type CameraHealth, cameraHealthSchema, type Status, statusSchema } from '../contract/health.ts';
 
 /**
  * What the center takes from a box, whatever the contract's version: bounded so every value fits the archive (an id

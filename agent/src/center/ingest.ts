@@ -2,10 +2,10 @@ import type { Alert } from '../contract/alert.ts';
 import type { CommandResult } from '../contract/commands.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
-import { clip, INCOMING, WIRE_LIMITS, wireLimitProblem, type IncomingTypes } from './incoming.ts';
+import { clip, INCOMING, type IncomingTypes, WIRE_LIMITS, wireLimitProblem } from './incoming.ts';
 import { classifyWriteError } from './store/errors.ts';
 import type { CenterStore } from './store/types.ts';
-import { parseCenterTopic, type CenterTopic } from './topics.ts';
+import { type CenterTopic, parseCenterTopic } from './topics.ts';
 
 export interface IngestCounters {
   received: number;

@@ -3,7 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
-import { centerClientId, type CenterConfig } from './config.ts';
+import { type CenterConfig, centerClientId } from './config.ts';
 import type { Ingest } from './ingest.ts';
 import { centerSubscriptions, responseTopic } from './topics.ts';
 

@@ -3,7 +3,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { listAuditFiles } from '../audit/audit-log.ts';
 import { loadPublicKey } from '../audit/sign.ts';
 import { verifyAuditFiles } from '../audit/verify.ts';
-import { defineCommand, UserError, type Io } from './command.ts';
+import { defineCommand, type Io, UserError } from './command.ts';
 
 const USAGE = `usage: jifang audit verify [--public-key FILE] FILE|DIR...
          recompute the hash chain (and check each day's seal with the public key); exit 1 at the first broken record

@@ -1,8 +1,8 @@
-import { loadConfig } from '../config/load.ts';
-import { builtinCatalogue, type Catalogue, type CatalogueEvent } from '../catalogue/load.ts';
-import { presetRule, serving, type ModelLabels } from '../catalogue/serve.ts';
-import { verifyModels } from '../config/models.ts';
 import { ruleParameters } from '../catalogue/expand.ts';
+import { builtinCatalogue, type Catalogue, type CatalogueEvent } from '../catalogue/load.ts';
+import { type ModelLabels, presetRule, serving } from '../catalogue/serve.ts';
+import { loadConfig } from '../config/load.ts';
+import { verifyModels } from '../config/models.ts';
 import type { RuleConfig } from '../rules/config.ts';
 import { ruleKind } from '../rules/kinds/index.ts';
 import { defineCommand, UserError } from './command.ts';

@@ -1,4 +1,4 @@
-import { centerClientId, type CenterConfig } from '../center/config.ts';
+import { type CenterConfig, centerClientId } from '../center/config.ts';
 import { forwarderIds } from '../center/forward.ts';
 import { createIngest } from '../center/ingest.ts';
 import { openStore } from '../center/service.ts';

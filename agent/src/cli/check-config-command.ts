@@ -3,9 +3,9 @@ import { parse } from 'yaml';
 import { gatingWarnings } from '../config/gating-warnings.ts';
 import { labelProblems } from '../config/label-check.ts';
 import { loadConfig } from '../config/load.ts';
+import { verifyModels } from '../config/models.ts';
 import { ConfigError } from '../core/errors.ts';
 import { calibrationReport } from '../geo/mapper.ts';
-import { verifyModels } from '../config/models.ts';
 import { thresholdWarnings } from '../rules/thresholds.ts';
 import { defineCommand, type Io } from './command.ts';
 

@@ -1,5 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Writable } from 'node:stream';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigError } from '../core/errors.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

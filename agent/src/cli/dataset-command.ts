@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { loadConfig } from '../config/load.ts';
 import { dataDirOf } from '../config/data-dir.ts';
+import { loadConfig } from '../config/load.ts';
+import { type DatasetCamera, exportDataset, parseSince } from '../evidence/dataset.ts';
 import { datasetFormatSchema } from '../evidence/dataset-manifest.ts';
-import { exportDataset, parseSince, type DatasetCamera } from '../evidence/dataset.ts';
 import { defineCommand, UsageError, UserError } from './command.ts';
 
 const EXPORT_USAGE = `usage: jifang dataset export --out DIR [--since DATE|DURATION] [--format yolo|coco] [--data-dir DIR] [CONFIG]

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadCenterConfig } from '../center/config.ts';
-import { startCenter, type Center } from '../center/service.ts';
+import { type Center, startCenter } from '../center/service.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../core/log.ts';
+import { CREDENTIALS_FILE as EMBEDDED_CREDENTIALS_FILE } from '../publish/embedded-broker.ts';
 import { startAgent } from '../runtime/agent.ts';
 import { agentVersion } from '../runtime/identity.ts';
 import { setPassword } from '../web/passwords.ts';
-import { CREDENTIALS_FILE as EMBEDDED_CREDENTIALS_FILE } from '../publish/embedded-broker.ts';
 import { defineCommand } from './command.ts';
 import { untilSignal } from './until-signal.ts';
 

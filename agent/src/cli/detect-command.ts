@@ -3,13 +3,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { projectRoot } from '../config/load.ts';
+import type { RgbImage } from '../core/geometry.ts';
+import { createLogger } from '../core/log.ts';
 import { detectorConfigSchema } from '../detect/config.ts';
 import { createDetector } from '../detect/detector.ts';
 import { readRgbImage } from '../detect/image-file.ts';
 import type { Detection, DetectionWindow, Detector, DetectTimings } from '../detect/types.ts';
-import type { RgbImage } from '../core/geometry.ts';
 import { renderSnapshot, ZONE_COLOR } from '../evidence/snapshot.ts';
-import { createLogger } from '../core/log.ts';
 import { loadModel } from '../model/load.ts';
 import { defineCommand, UsageError, UserError } from './command.ts';
 

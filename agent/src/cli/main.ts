@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fail, runCommand, type Io } from './command.ts';
+import { fail, type Io, runCommand } from './command.ts';
 import { registry } from './registry.ts';
 
 const io: Io = { out: process.stdout, err: process.stderr };

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { ROLES, roleSchema, setPassword, userNameSchema, type Role } from '../web/passwords.ts';
+import { ROLES, type Role, roleSchema, setPassword, userNameSchema } from '../web/passwords.ts';
 import { defineCommand, UsageError, UserError } from './command.ts';
 
 const USAGE = `usage: jifang passwd FILE USER [--role ${ROLES.join('|')}]

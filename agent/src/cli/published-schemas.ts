@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { ALERT_SCHEMA_ID, alertSchema } from '../contract/alert.ts';
-import { cameraHealthSchema, statusSchema } from '../contract/health.ts';
-import { configSchema } from '../config/schema.ts';
 import { builtinCatalogue } from '../catalogue/load.ts';
 import { presetRuleSchema } from '../catalogue/preset-rule.ts';
-import { ruleSchema } from '../rules/config.ts';
 import { centerConfigSchema } from '../center/config.ts';
 import { actionBodySchema } from '../center/routes.ts';
+import { configSchema } from '../config/schema.ts';
+import { ALERT_SCHEMA_ID, alertSchema } from '../contract/alert.ts';
 import { COMMAND_NAMES, COMMAND_RESULT_SCHEMA_ID, commandResultSchema, commandSchemas } from '../contract/commands.ts';
+import { cameraHealthSchema, statusSchema } from '../contract/health.ts';
 import { DATASET_SCHEMA_ID, datasetManifestSchema } from '../evidence/dataset-manifest.ts';
+import { ruleSchema } from '../rules/config.ts';
 
 /** Schema ids are URNs: consumers resolve them from the files, not from a web address. */
 const BASE = 'urn:jifang:schema';

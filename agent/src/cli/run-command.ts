@@ -1,8 +1,8 @@
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../core/log.ts';
-import { startAgent, type RunningAgent } from '../runtime/agent.ts';
-import { agentVersion } from '../runtime/identity.ts';
 import { redact } from '../core/redact.ts';
+import { type RunningAgent, startAgent } from '../runtime/agent.ts';
+import { agentVersion } from '../runtime/identity.ts';
 import { defineCommand } from './command.ts';
 import { nodeEndOfLifeWarning } from './node-support.ts';
 import { untilSignal } from './until-signal.ts';

@@ -1,8 +1,8 @@
-import type { OutboundMessage, Publisher } from '../publish/publisher.ts';
-import { commandResultProperties, snapshotProperties } from '../publish/properties.ts';
-import type { Topics } from '../publish/topics.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
+import { commandResultProperties, snapshotProperties } from '../publish/properties.ts';
+import type { OutboundMessage, Publisher } from '../publish/publisher.ts';
+import type { Topics } from '../publish/topics.ts';
 import type { CommandHandler, CommandReply, IncomingCommand } from './types.ts';
 
 /**

@@ -1,16 +1,16 @@
 import type { z } from 'zod';
+import {
+  COMMAND_NAMES,
+  COMMAND_RESULT_SCHEMA_ID,
+  type CommandName,
+  commandSchemas,
+  requestIdSchema,
+  UNSAFE_TEXT,
+} from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import type { Topics } from '../publish/topics.ts';
 import { COMMAND_RUNS } from './handlers/index.ts';
 import type { CommandHandlers, CommandOutcome, CommandRun } from './handlers/types.ts';
-import {
-  COMMAND_NAMES,
-  COMMAND_RESULT_SCHEMA_ID,
-  commandSchemas,
-  type CommandName,
-  requestIdSchema,
-  UNSAFE_TEXT,
-} from '../contract/commands.ts';
 import type { CommandHandler, CommandReply, IncomingCommand } from './types.ts';
 
 /** One handled command, for the audit log (operator actions are part of the accountability chain). */

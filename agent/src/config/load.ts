@@ -1,17 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
-import { isMediaFileName } from '../ingest/source-kind.ts';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, type LineCounter, type Document, type Node } from 'yaml';
+import { type Document, isMap, isSeq, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type Config } from './schema.ts';
-import { ConfigError, problemsFromZod, type ConfigProblem } from '../core/errors.ts';
-import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
-import { readSecret } from '../core/secrets.ts';
+import { expandPresets, explainPresetProblems } from '../catalogue/expand.ts';
+import { type Catalogue, loadCatalogue } from '../catalogue/load.ts';
+import { ConfigError, type ConfigProblem, problemsFromZod } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
+import { readSecret } from '../core/secrets.ts';
+import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
+import { isMediaFileName } from '../ingest/source-kind.ts';
 import { dataDirOf } from './data-dir.ts';
-import { loadCatalogue, type Catalogue } from '../catalogue/load.ts';
-import { explainPresetProblems, expandPresets } from '../catalogue/expand.ts';
+import { type Config, configSchema } from './schema.ts';
 
 /** The project root (where models/ and samples/ live), for paths a config does not resolve itself. */
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -1,12 +1,12 @@
 import { copyFile, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node, YAMLMap, YAMLSeq } from 'yaml';
+import { type Document, isMap, isScalar, isSeq, type Node, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { z } from 'zod';
 import { zoneMaskWarnings } from '../config/gating-warnings.ts';
 import { parseConfigText } from '../config/load.ts';
-import { ConfigError, formatProblem, type ConfigProblem } from '../core/errors.ts';
-import { sha256Hex } from '../core/hash.ts';
 import { writeFileAtomic } from '../core/durable.ts';
+import { ConfigError, type ConfigProblem, formatProblem } from '../core/errors.ts';
+import { sha256Hex } from '../core/hash.ts';
 import { HttpError } from '../web/http-error.ts';
 
 /**

@@ -1,13 +1,13 @@
-import type { Alert } from '../contract/alert.ts';
+import type { Catalogue } from '../catalogue/load.ts';
 import type { Config } from '../config/schema.ts';
+import type { Alert } from '../contract/alert.ts';
+import type { CameraHealth } from '../contract/health.ts';
 import type { RgbImage } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
-import type { CameraHealth } from '../contract/health.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { RuleProgress } from '../rules/types.ts';
 import type { Track } from '../track/types.ts';
 import type { ConsoleEvent, LiveFacts } from './wire.ts';
-import type { Catalogue } from '../catalogue/load.ts';
 
 export type { ConsoleEvent, LiveFacts, LiveTrack } from './wire.ts';
 

@@ -1,5 +1,5 @@
-import type { WebContext } from '../web/server.ts';
 import { pageHtml } from '../web/pages.ts';
+import type { WebContext } from '../web/server.ts';
 import { runningCamera } from './camera-routes.ts';
 import type { ConsoleRuntime } from './live.ts';
 import { consoleMessages } from './messages.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { plateSchema } from './plate.ts';
 import { eventStateSchema, operatorActionSchema } from './event-states.ts';
 import { EVENT_TYPE_IDS, SITE_EVENT_PREFIX } from './event-types.ts';
+import { plateSchema } from './plate.ts';
 import { RULE_TYPES } from './rule-types.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, LineCounter, parseDocument } from 'yaml';
 import { ConfigError } from './errors.ts';
 
 /** A config file's text; a file that cannot be read is a ConfigError naming it and the reason. */

@@ -1,16 +1,16 @@
+import type { RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import type { LoadedModel } from '../model/load.ts';
-import { RawBoxes } from './raw-boxes.ts';
-import { planClasses, type ClassPlan } from './classes.ts';
+import { type ClassPlan, planClasses } from './classes.ts';
 import type { DetectorConfig } from './config.ts';
 import { OutputLayoutError } from './decoders/common.ts';
 import { decoderFactories } from './decoders/index.ts';
 import type { Decoder, OutputInfo } from './decoders/types.ts';
+import { type Pass, selectDetections } from './nms-merge.ts';
 import { type FitTransform, Preprocessor } from './preprocess.ts';
-import { selectDetections, type Pass } from './nms-merge.ts';
+import { RawBoxes } from './raw-boxes.ts';
 import { type ModelRunner, type RunResult, SessionRunner, ThreadRunner } from './runner.ts';
 import type { Detection, DetectionWindow, DetectOptions, Detector, DetectorInfo, DetectTimings } from './types.ts';
-import type { RgbImage } from '../core/geometry.ts';
 
 /** Where the model runs: in this thread, or in a thread of its own so this one preprocesses and decodes meanwhile. */
 export type RunnerPlace = 'here' | 'thread';

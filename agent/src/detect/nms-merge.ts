@@ -1,5 +1,5 @@
-import type { RawBoxes } from './raw-boxes.ts';
 import type { ClassPlan } from './classes.ts';
+import type { RawBoxes } from './raw-boxes.ts';
 import type { Detection, DetectionWindow } from './types.ts';
 
 /** One model run: the frame rectangle it saw and its frame-pixel size of one model-input pixel. */

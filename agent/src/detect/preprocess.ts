@@ -1,6 +1,6 @@
+import type { RgbImage } from '../core/geometry.ts';
 import type { ModelManifest } from '../model/manifest.ts';
 import type { DetectionWindow } from './types.ts';
-import type { RgbImage } from '../core/geometry.ts';
 
 /** How a window of the frame lands in the model input: scaled, placed top-left, rest padded. */
 export interface FitTransform {

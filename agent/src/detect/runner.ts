@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
-import ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import ort from 'onnxruntime-node';
 import type { Logger } from '../core/log.ts';
 import { bootstrap } from '../ingest/thread.ts';
+import { flexibleHeight } from '../model/flexible-height.ts';
 import type { LoadedModel } from '../model/load.ts';
 import type { DetectorConfig } from './config.ts';
 import type { Outputs } from './decoders/types.ts';
 import { bindInputs, openSession } from './session.ts';
-import { flexibleHeight } from '../model/flexible-height.ts';
 
 /** One model run's answer: the outputs, the input buffer handed back (it may have travelled) and the run's time. */
 export interface RunResult {

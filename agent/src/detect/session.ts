@@ -1,8 +1,8 @@
-import ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
+import ort from 'onnxruntime-node';
 import type { Logger } from '../core/log.ts';
 import type { ModelManifest } from '../model/manifest.ts';
-import { intraOpThreadsOf, type DetectorConfig } from './config.ts';
+import { type DetectorConfig, intraOpThreadsOf } from './config.ts';
 
 export type SessionConfig = Pick<
   DetectorConfig,

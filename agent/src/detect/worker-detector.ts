@@ -2,11 +2,11 @@ import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import { bootstrap } from '../ingest/thread.ts';
-import { createDetector } from './detector.ts';
 import type { LoadedModel } from '../model/load.ts';
 import type { DetectorConfig } from './config.ts';
-import type { DetectorWorkerData, FromDetectorWorker, ToDetectorWorker } from './worker-protocol.ts';
+import { createDetector } from './detector.ts';
 import type { Detection, DetectionWindow, DetectOptions, Detector, DetectorInfo, DetectTimings } from './types.ts';
+import type { DetectorWorkerData, FromDetectorWorker, ToDetectorWorker } from './worker-protocol.ts';
 
 interface Pending {
   resolve(d: Detection[]): void;

@@ -1,5 +1,5 @@
-import type { DetectorConfig } from './config.ts';
 import type { LoadedModel } from '../model/load.ts';
+import type { DetectorConfig } from './config.ts';
 import type { Detection, DetectionWindow, DetectorInfo, DetectTimings } from './types.ts';
 
 export interface DetectorWorkerData {

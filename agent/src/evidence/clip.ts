@@ -3,10 +3,10 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
 import type { RgbImage } from '../core/geometry.ts';
+import type { PrivacyMask } from '../core/privacy-mask.ts';
 import { runFfmpeg } from '../ingest/ffmpeg.ts';
 import { grabFrame } from './grab.ts';
-import type { PrivacyMask } from '../core/privacy-mask.ts';
-import { selectSegments, type RingSegment } from './ring.ts';
+import { type RingSegment, selectSegments } from './ring.ts';
 
 export interface ClipResult {
   path: string;

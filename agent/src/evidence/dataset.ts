@@ -4,20 +4,20 @@ import sharp from 'sharp';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { listAuditFiles } from '../audit/audit-log.ts';
-import { parseRecordLine, type AuditRecord } from '../audit/record.ts';
+import { type AuditRecord, parseRecordLine } from '../audit/record.ts';
 import { writeFileAtomic } from '../core/durable.ts';
 import type { Box, Point } from '../core/geometry.ts';
 import { sha256Hex } from '../core/hash.ts';
+import { compilePrivacyMask } from '../core/privacy-mask.ts';
 import {
   DATASET_SCHEMA_ID,
-  datasetManifestSchema,
   type DatasetFormat,
   type DatasetImage,
   type DatasetManifest,
+  datasetManifestSchema,
 } from './dataset-manifest.ts';
-import { eventVerdicts, type EventVerdict } from './dataset-outcomes.ts';
-import { compilePrivacyMask } from '../core/privacy-mask.ts';
-import { openEvidenceStore, type EvidenceEntry, type StoredFile } from './store.ts';
+import { type EventVerdict, eventVerdicts } from './dataset-outcomes.ts';
+import { type EvidenceEntry, openEvidenceStore, type StoredFile } from './store.ts';
 
 export interface DatasetCamera {
   id: string;

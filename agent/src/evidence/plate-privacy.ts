@@ -1,4 +1,4 @@
-import { centre, iou, unionBox, type Box, type RgbImage } from '../core/geometry.ts';
+import { type Box, centre, iou, type RgbImage, unionBox } from '../core/geometry.ts';
 import type { PlateDetection } from '../plate/decode.ts';
 import { pixelateBoxes } from './pixelate.ts';
 

@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
-import type { Logger } from '../core/log.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { Logger } from '../core/log.ts';
 import type { EvidenceStore } from './store.ts';
 
 export interface RetentionPolicy {

@@ -1,11 +1,11 @@
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { PRIVATE_DIR } from '../core/durable.ts';
 import { join } from 'node:path';
-import type { Logger } from '../core/log.ts';
 import { backoffDelayMs } from '../core/backoff.ts';
+import { PRIVATE_DIR } from '../core/durable.ts';
+import type { Logger } from '../core/log.ts';
 import { redact } from '../core/redact.ts';
-import { RING_LIST_FILE, ringOutputArgs, type RingOutput } from '../ingest/args.ts';
-import { failureReason, startFfmpeg, type FfmpegProcess } from '../ingest/ffmpeg.ts';
+import { RING_LIST_FILE, type RingOutput, ringOutputArgs } from '../ingest/args.ts';
+import { type FfmpegProcess, failureReason, startFfmpeg } from '../ingest/ffmpeg.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
 
 export interface RingOptions {

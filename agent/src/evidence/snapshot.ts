@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Box, Point, RgbImage } from '../core/geometry.ts';
 import { sha256Hex } from '../core/hash.ts';
-import { frameScale, type FrameGeometry } from './geometry.ts';
+import { type FrameGeometry, frameScale } from './geometry.ts';
 
 /** One object of the event, in analysis-frame pixels. */
 export interface AnnotatedObject {

@@ -1,6 +1,6 @@
 import type { LatLon, Point } from '../core/geometry.ts';
 import { symmetricEigen } from './eigen.ts';
-import { localFrame, type LocalFrame } from './local-frame.ts';
+import { type LocalFrame, localFrame } from './local-frame.ts';
 
 export interface Correspondence {
   /** Image position, in whatever units the caller solves in (the mapping is defined in those). */

@@ -2,11 +2,11 @@ import type { LatLon, Point } from '../core/geometry.ts';
 import type { CalibrationConfig } from './config.ts';
 import {
   CalibrationError,
+  type Correspondence,
+  type HomographyFit,
   leaveOneOutMaxMeters,
   pixelToGeo,
   solveHomography,
-  type Correspondence,
-  type HomographyFit,
 } from './homography.ts';
 
 /** A camera's calibration, ready to place points of its analysed frame on the map. */

@@ -1,6 +1,6 @@
+import type { CameraHealth } from '../contract/health.ts';
 import type { SourceStatus } from '../ingest/source.ts';
 import type { Rereference } from '../motion/scene.ts';
-import type { CameraHealth } from '../contract/health.ts';
 
 /** The analysis side of a camera's health (the frame loop's counters). */
 export interface AnalysisCounters {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { listen, type Listening } from '../core/listen.ts';
-import type { Logger } from '../core/log.ts';
 import type { CameraHealth } from '../contract/health.ts';
+import { type Listening, listen } from '../core/listen.ts';
+import type { Logger } from '../core/log.ts';
 
 export interface HttpServerOptions {
   port: number;

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../core/log.ts';
+import { redact } from '../core/redact.ts';
+import { buildFfmpegArgs, type RingOutput, toArgv } from './args.ts';
 import type { CameraSourceConfig } from './config.ts';
 import type { Frame } from './frame.ts';
 import type { FromWorker } from './protocol.ts';
-import { buildFfmpegArgs, toArgv, type RingOutput } from './args.ts';
-import { redact } from '../core/redact.ts';
-import { sourceKind, type SourceKind } from './source-kind.ts';
-import { stoppedStatus, type CameraSourceEvents, type SourceStatus } from './supervisor.ts';
+import { type SourceKind, sourceKind } from './source-kind.ts';
+import { type CameraSourceEvents, type SourceStatus, stoppedStatus } from './supervisor.ts';
 import { IngestThread } from './thread.ts';
 
 export type { CameraSourceEvents, SourceStatus } from './supervisor.ts';

@@ -1,17 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import type { StreamState } from '../contract/stream-state.ts';
-import type { CameraSourceConfig } from './config.ts';
-import type { Frame } from './frame.ts';
-import { buildFfmpegArgs, toArgv, type RingOutput } from './args.ts';
-import { failureReason, startFfmpeg, type FfmpegExit, type FfmpegProcess } from './ffmpeg.ts';
-import { backoffDelayMs, type BackoffPolicy } from '../core/backoff.ts';
-import { FrameCutter } from './cutter.ts';
+import { type BackoffPolicy, backoffDelayMs } from '../core/backoff.ts';
 import { redact } from '../core/redact.ts';
 import { systemClock } from '../core/time.ts';
-import { isLive, sourceKind, type SourceKind } from './source-kind.ts';
-import { FfmpegLogParser, isFrameChatter, type Size } from './stderr.ts';
+import { buildFfmpegArgs, type RingOutput, toArgv } from './args.ts';
+import type { CameraSourceConfig } from './config.ts';
+import { FrameCutter } from './cutter.ts';
+import { type FfmpegExit, type FfmpegProcess, failureReason, startFfmpeg } from './ffmpeg.ts';
+import type { Frame } from './frame.ts';
 import { streamAddress, tcpAnswers } from './probe.ts';
+import { isLive, type SourceKind, sourceKind } from './source-kind.ts';
+import { FfmpegLogParser, isFrameChatter, type Size } from './stderr.ts';
 
 /** The supervisor's view of one camera; the loop adds analysis counters to make a `CameraHealth`. */
 export interface SourceStatus {

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { FromWorker, LogLevel, ToWorker } from './protocol.ts';
-import { stoppedStatus, StreamSupervisor, type LogSink } from './supervisor.ts';
+import { type LogSink, StreamSupervisor, stoppedStatus } from './supervisor.ts';
 
 /**
  * The ingest worker thread: hosts every camera's supervisor, reads the ffmpeg pipes and cuts frames here, where

@@ -1,16 +1,16 @@
 import { Counter, type Registry } from 'prom-client';
+import type { CameraHealth } from '../contract/health.ts';
 import type { Logger } from '../core/log.ts';
-import type { DetectTimings } from '../detect/types.ts';
 import type { ModelRun } from '../detect/model-set.ts';
+import type { DetectTimings } from '../detect/types.ts';
+import { cameraHealth, type DetectionCounters } from '../health/camera-health.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { CameraSource } from '../ingest/source.ts';
-import type { CameraHealth } from '../contract/health.ts';
-import { cameraHealth, type DetectionCounters } from '../health/camera-health.ts';
 import type { Rereference } from '../motion/scene.ts';
-import { chooseLane, charge, type LaneTurn, type LaneClock } from './fair-share.ts';
+import { charge, chooseLane, type LaneClock, type LaneTurn } from './fair-share.ts';
 import { RateMeter } from './rate.ts';
 import { LatestFrameSlot } from './slot.ts';
-import { StageTimings, type StageName } from './timings.ts';
+import { type StageName, StageTimings } from './timings.ts';
 
 /** Handed to `process` with every frame. */
 export interface ProcessContext {

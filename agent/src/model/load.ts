@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readManifest, type ModelManifest } from './manifest.ts';
+import { type ModelManifest, readManifest } from './manifest.ts';
 import { FileVerificationError, verifyFile } from './verify.ts';
 
 export interface LoadedModel {

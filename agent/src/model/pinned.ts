@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
-import { provisionFile, type ProvisionResult } from './provision.ts';
+import { type ProvisionResult, provisionFile } from './provision.ts';
 import { FileVerificationError, verifyFile } from './verify.ts';
 
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a lower-case hex SHA-256 (64 characters)' });

@@ -4,9 +4,9 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { readManifest } from './manifest.ts';
 import { sharedModelsDir } from './load.ts';
-import { FileVerificationError, verifyFile, type FilePin } from './verify.ts';
+import { readManifest } from './manifest.ts';
+import { type FilePin, FileVerificationError, verifyFile } from './verify.ts';
 
 export type ProvisionAction = 'verified' | 'linked' | 'copied' | 'downloaded';
 

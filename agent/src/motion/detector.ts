@@ -1,6 +1,6 @@
 import type { Box, Point, RgbImage } from '../core/geometry.ts';
 import { BackgroundModel, Blobs, dilate } from './background.ts';
-import { motionConfigSchema, type MotionConfig } from './config.ts';
+import { type MotionConfig, motionConfigSchema } from './config.ts';
 import { LumaGrid } from './grid.ts';
 
 /** What one frame showed. Valid until the next `update`: copy what must outlive it. */

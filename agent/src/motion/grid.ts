@@ -1,4 +1,4 @@
-import { pointInPolygon, type Point, type RgbImage } from '../core/geometry.ts';
+import { type Point, pointInPolygon, type RgbImage } from '../core/geometry.ts';
 
 /**
  * The analysis frame scaled down to a coarse luma grid (each cell the mean of 2×2 taps of its footprint), then

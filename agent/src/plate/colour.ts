@@ -1,5 +1,5 @@
-import type { RgbImage } from '../core/geometry.ts';
 import type { PlateColour } from '../contract/plate.ts';
+import type { RgbImage } from '../core/geometry.ts';
 
 export interface ColourShares {
   blue: number;

@@ -1,4 +1,4 @@
-import { iou, type Box } from '../core/geometry.ts';
+import { type Box, iou } from '../core/geometry.ts';
 import type { Quad } from './rectify.ts';
 
 /** One plate the detector found, in image pixels. */

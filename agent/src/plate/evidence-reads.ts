@@ -1,9 +1,9 @@
+import type { Plate } from '../contract/plate.ts';
 import type { Box, RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import { loadPlateModels } from './models.ts';
 import { createPlateReader, type PlateReader } from './reader.ts';
-import type { Plate } from '../contract/plate.ts';
-import { votePlate, type PlateReadText, type VoteOptions, defaultVoteOptions } from './vote.ts';
+import { defaultVoteOptions, type PlateReadText, type VoteOptions, votePlate } from './vote.ts';
 
 /** A vehicle as the tracker sees it in one frame. */
 export interface PlateCandidate {

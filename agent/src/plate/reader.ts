@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import ort from 'onnxruntime-node';
+import type { PlateColour } from '../contract/plate.ts';
 import type { Box, RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import { Preprocessor } from '../detect/preprocess.ts';
@@ -10,8 +11,7 @@ import { CLASSIFIER_COLOURS, colourShares, plateColour } from './colour.ts';
 import { ctcDecode, parseDictionary, recInput } from './ctc.ts';
 import { decodePlates, defaultPlateDecodeOptions, type PlateDecodeOptions, type PlateDetection } from './decode.ts';
 import { checkPlateGrammar, type GrammarResult } from './grammar.ts';
-import { quadBand, rectify, type Quad } from './rectify.ts';
-import type { PlateColour } from '../contract/plate.ts';
+import { type Quad, quadBand, rectify } from './rectify.ts';
 
 export interface PlateModels {
   detector: LoadedPinnedModel;

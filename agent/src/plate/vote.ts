@@ -1,5 +1,5 @@
-import { checkPlateGrammar } from './grammar.ts';
 import type { Plate, PlateColour } from '../contract/plate.ts';
+import { checkPlateGrammar } from './grammar.ts';
 
 /** One frame's read of one plate. */
 export interface PlateReadText {

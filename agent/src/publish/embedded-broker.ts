@@ -1,8 +1,8 @@
-import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { z } from 'zod';
 import { writeFileAtomicSync } from '../core/durable.ts';
 import type { Logger } from '../core/log.ts';

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from '../core/log.ts';
+import Database from 'better-sqlite3';
 import { writeFileAtomicSync } from '../core/durable.ts';
+import type { Logger } from '../core/log.ts';
 import type { PublishProperties } from './properties.ts';
 
 export type OutboxKind = 'event' | 'snapshot';

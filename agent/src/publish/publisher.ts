@@ -1,24 +1,24 @@
 import { EventEmitter } from 'node:events';
-import { HeldAlerts } from './held.ts';
 import { join } from 'node:path';
 import mqtt, { ErrorWithReasonCode, type IClientPublishOptions, type MqttClient } from 'mqtt';
-import { alertSchema, type Alert } from '../contract/alert.ts';
-import { cameraHealthSchema, statusSchema, type CameraHealth, type Status } from '../contract/health.ts';
+import { type Alert, alertSchema } from '../contract/alert.ts';
+import { type CameraHealth, cameraHealthSchema, type Status, statusSchema } from '../contract/health.ts';
+import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
 import { buildClientOptions, clientIdFor } from './client-options.ts';
 import type { MqttConfig } from './config.ts';
 import type { Held } from './held.ts';
-import { Outbox, type NewOutboxMessage, type OutboxDrop, type OutboxMessage, type OutboxStats } from './outbox.ts';
+import { HeldAlerts } from './held.ts';
+import { type NewOutboxMessage, Outbox, type OutboxDrop, type OutboxMessage, type OutboxStats } from './outbox.ts';
 import {
   eventProperties,
   healthProperties,
   metricsProperties,
+  type PublishProperties,
   snapshotProperties,
   statusProperties,
-  type PublishProperties,
 } from './properties.ts';
 import { buildTopics, type Topics } from './topics.ts';
-import { sha256Hex } from '../core/hash.ts';
 
 export interface PublisherContext {
   site: string;

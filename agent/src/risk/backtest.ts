@@ -9,10 +9,10 @@ import {
   type Features,
   featuresAt,
   HALF_LIVES,
+  neighbourhoodRhythm,
   type RiskParams,
   rhythmBlocks,
   slotScores,
-  neighbourhoodRhythm,
   weeklyProfiles,
 } from './model.ts';
 import { BLOCKS, localTime, WEEK, weekStart } from './time.ts';

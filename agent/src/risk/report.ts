@@ -1,4 +1,4 @@
-import { AREA_SHARES, type BacktestResult, BASELINES, type Metric, type Method } from './backtest.ts';
+import { AREA_SHARES, BASELINES, type BacktestResult, type Method, type Metric } from './backtest.ts';
 import type { Estimate } from './metrics.ts';
 import type { PatrolPlan } from './plan.ts';
 import { localDate, WEEK } from './time.ts';

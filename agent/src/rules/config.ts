@@ -3,7 +3,7 @@ import { idSchema, polygonSchema } from '../core/schema.ts';
 import { listOr } from './describe.ts';
 import { kindOfType, RULE_KINDS, type RuleConfig } from './kinds/index.ts';
 
-export { scheduleWindowSchema, type ScheduleWindow } from './params.ts';
+export { type ScheduleWindow, scheduleWindowSchema } from './params.ts';
 
 type Schemas<T extends readonly { schema: unknown }[]> = { -readonly [K in keyof T]: T[K]['schema'] };
 const schemas = RULE_KINDS.map((k) => k.schema) as Schemas<typeof RULE_KINDS>;
@@ -12,6 +12,7 @@ export const ruleSchema = z.discriminatedUnion('type', schemas, {
   error: `expected a rule type: ${listOr(schemas.map((s) => s.shape.type.value))} (or a preset: jifang catalogue lists them)`,
 });
 export type { RuleConfig };
+
 /** The rule types that judge a line, not an area: a zone of only these needs no polygon. */
 const ZONELESS = listOr(RULE_KINDS.filter((k) => k.zoneless).map((k) => k.schema.shape.type.value));
 

@@ -1,5 +1,5 @@
-import type { ScheduleWindow } from './params.ts';
 import type { TrackLimits } from './limits.ts';
+import type { ScheduleWindow } from './params.ts';
 
 const DAY_NAMES: Record<string, string> = { mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat', sun: 'Sun' };
 const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];

@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import type { OperatorAction } from '../contract/event-states.ts';
 import type { Point } from '../core/geometry.ts';
+import { bottomCentre, pointInPolygon } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import type { Instant } from '../core/time.ts';
 import type { StaticBlob } from '../motion/scene.ts';
-import { bottomCentre, pointInPolygon } from '../core/geometry.ts';
 import type { Track } from '../track/types.ts';
 import type { RuleConfig, ZoneConfig } from './config.ts';
 import { toPixels } from './geometry.ts';
 import type { RuleEvaluator } from './kind.ts';
 import { ruleKind } from './kinds/index.ts';
 import { createLifecycle, type Lifecycle, type RestoreOptions } from './lifecycle.ts';
+import type { TrackLimits } from './limits.ts';
 import type { SavedEvent } from './restore.ts';
 import { inSchedule } from './schedule.ts';
-import type { TrackLimits } from './limits.ts';
 import { thresholdWarnings } from './thresholds.ts';
 import type { EventView, OperatorActionOptions, OperatorResult, RuleProgress, ViolationUpdate } from './types.ts';
-import { compileZone, type CompiledZone } from './zone.ts';
+import { type CompiledZone, compileZone } from './zone.ts';
 
 export interface CameraRules {
   /**

@@ -1,4 +1,4 @@
-import { boxArea, type Box } from '../core/geometry.ts';
+import { type Box, boxArea } from '../core/geometry.ts';
 import type { StaticBlob } from '../motion/scene.ts';
 import type { Track } from '../track/types.ts';
 import { blobObject, type RuleObject } from './objects.ts';

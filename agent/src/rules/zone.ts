@@ -1,4 +1,4 @@
-import { bottomCentre, centre, pointInPolygon, type Box, type Point } from '../core/geometry.ts';
+import { type Box, bottomCentre, centre, type Point, pointInPolygon } from '../core/geometry.ts';
 import { toPixels } from './geometry.ts';
 
 /** A zone as configured, the part its geometry needs. */

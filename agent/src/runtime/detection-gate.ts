@@ -1,10 +1,10 @@
 import type { Box, Point, RgbImage } from '../core/geometry.ts';
-import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
-import { ModelSet, type ModelRun } from '../detect/model-set.ts';
 import { silentLogger } from '../core/log.ts';
-import { recheckSecondsFor, type DetectionConfig } from '../motion/config.ts';
+import { type ModelRun, ModelSet } from '../detect/model-set.ts';
+import type { Detection, DetectionWindow, Detector } from '../detect/types.ts';
+import { type DetectionConfig, recheckSecondsFor } from '../motion/config.ts';
 import { MotionDetector } from '../motion/detector.ts';
-import { moved, planRegions, sees, type PlannedObject, type RegionPlan } from '../motion/regions.ts';
+import { moved, type PlannedObject, planRegions, type RegionPlan, sees } from '../motion/regions.ts';
 import type { FrameView } from '../track/tracker.ts';
 import type { Track } from '../track/types.ts';
 

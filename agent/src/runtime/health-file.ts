@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../core/durable.ts';
 import type { CameraHealth } from '../contract/health.ts';
+import { writeFileAtomic } from '../core/durable.ts';
 
 /**
  * A file the agent rewrites every health interval, so a container HEALTHCHECK or a watchdog can tell the agent is

@@ -1,10 +1,10 @@
 import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { alertSchema, type Alert } from '../contract/alert.ts';
+import { type Alert, alertSchema } from '../contract/alert.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../core/durable.ts';
 import type { Logger } from '../core/log.ts';
-import { savedEventSchema, type EventRestoreConfig, type SavedEvent } from '../rules/restore.ts';
+import { type EventRestoreConfig, type SavedEvent, savedEventSchema } from '../rules/restore.ts';
 
 /** One open event with the evidence its alerts carry (snapshot, thumbnail and clip references). */
 export interface OpenEventEntry {

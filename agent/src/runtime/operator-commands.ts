@@ -1,14 +1,14 @@
 import type { CommandHandlers, CommandOutcome, SnapshotOutcome } from '../commands/handlers/types.ts';
-import type { EventCommand } from '../contract/commands.ts';
 import type { Config } from '../config/schema.ts';
+import type { EventCommand } from '../contract/commands.ts';
+import type { OperatorAction } from '../contract/event-states.ts';
 import { iou } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
+import type { Instant } from '../core/time.ts';
 import { systemClock } from '../core/time.ts';
 import type { EvidenceService } from '../evidence/service.ts';
 import { renderSnapshot } from '../evidence/snapshot.ts';
-import type { OperatorAction } from '../contract/event-states.ts';
 import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
-import type { Instant } from '../core/time.ts';
 import type { CameraPipeline } from './camera-pipeline.ts';
 
 /** How long an operator's request waits for the camera's next analysed frame. */

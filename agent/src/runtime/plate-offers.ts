@@ -1,5 +1,5 @@
-import { bottomCentre, centre, pointInPolygon, type Point } from '../core/geometry.ts';
 import type { CameraConfig } from '../config/schema.ts';
+import { bottomCentre, centre, type Point, pointInPolygon } from '../core/geometry.ts';
 import { toPixels } from '../rules/geometry.ts';
 import type { Track } from '../track/types.ts';
 

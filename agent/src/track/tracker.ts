@@ -1,10 +1,10 @@
-import type { Detection } from '../detect/types.ts';
 import type { Box } from '../core/geometry.ts';
-import { greedyAssign } from './assign.ts';
 import { iou } from '../core/geometry.ts';
-import { trackerConfigSchema, type TrackerConfig, type TrackerOptions } from './config.ts';
-import { correctMotion, predictBox, startMotion, type Motion } from './motion.ts';
-import { startRest, updateRest, type RestState } from './stationarity.ts';
+import type { Detection } from '../detect/types.ts';
+import { greedyAssign } from './assign.ts';
+import { type TrackerConfig, type TrackerOptions, trackerConfigSchema } from './config.ts';
+import { correctMotion, type Motion, predictBox, startMotion } from './motion.ts';
+import { type RestState, startRest, updateRest } from './stationarity.ts';
 import type { Track, TrackSample } from './types.ts';
 
 export interface Tracker {

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 export interface Asset {

@@ -7,9 +7,9 @@ import { Limiter } from './limiter.ts';
 import { authenticate, userNameSchema } from './passwords.ts';
 import { RefusalCounter } from './refusals.ts';
 import { sendJson } from './respond.ts';
-import type { WebAuditEntry } from './types.ts';
 import type { SessionStore } from './sessions.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.ts';
+import type { WebAuditEntry } from './types.ts';
 
 const loginSchema = z.strictObject({ user: userNameSchema, password: z.string().min(1).max(1024) });
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { BlockList } from 'node:net';
 import { listen } from '../core/listen.ts';
@@ -8,15 +8,15 @@ import type { Asset } from './assets.ts';
 import { readJsonBody } from './body.ts';
 import { clientAddress, trustedProxies } from './client-address.ts';
 import { HttpError } from './http-error.ts';
-import { cookieValue, pickLang, type Lang } from './i18n.ts';
+import { cookieValue, type Lang, pickLang } from './i18n.ts';
 import { createLogin, type Login } from './login.ts';
-import { loginPage, escapeHtml } from './pages.ts';
-import { acceptsHtml, drain, header, quoted, sameOrigin, SECURITY_HEADERS, sendAsset, sendHtml, sendJson } from './respond.ts';
-import { compile, findRoute, type CompiledRoute } from './router.ts';
-import { csrfMatches, DEFAULT_SESSIONS, SessionStore, type Session, type SessionOptions } from './sessions.ts';
+import { escapeHtml, loginPage } from './pages.ts';
+import { acceptsHtml, drain, header, quoted, SECURITY_HEADERS, sameOrigin, sendAsset, sendHtml, sendJson } from './respond.ts';
+import { type CompiledRoute, compile, findRoute } from './router.ts';
+import { csrfMatches, DEFAULT_SESSIONS, type Session, type SessionOptions, SessionStore } from './sessions.ts';
 import { sendFileInside } from './static.ts';
-import type { Method, WebAuditEntry, WebContext, WebRoute } from './types.ts';
 import type { ThrottleOptions } from './throttle.ts';
+import type { Method, WebAuditEntry, WebContext, WebRoute } from './types.ts';
 import { CurrentUsers } from './users.ts';
 
 export interface WebServerOptions {
@@ -324,5 +324,5 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   };
 }
 
-export { escapeHtml, sendJson };
 export type { Method, WebAuditEntry, WebContext, WebRoute };
+export { escapeHtml, sendJson };

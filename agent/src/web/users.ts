@@ -1,5 +1,5 @@
 import type { Logger } from '../core/log.ts';
-import { readUsersFile, type Role } from './passwords.ts';
+import { type Role, readUsersFile } from './passwords.ts';
 
 /**
  * Each user's role as the users file says now, re-read at most every `maxAgeMs`: a session of a user removed from

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildAlert, type AlertContext } from '../../../agent/src/alert/build.ts';
+import { type AlertContext, buildAlert } from '../../../agent/src/alert/build.ts';
 import { formatAlertLine } from '../../../agent/src/alert/console-line.ts';
 import { alertSchema } from '../../../agent/src/contract/alert.ts';
 import { createGeoMapper } from '../../../agent/src/geo/mapper.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
-import { box, det } from '../track/scene.ts';
 import { camera, Sim } from '../rules/sim.ts';
+import { box, det } from '../track/scene.ts';
 
 /** The frame shows a 64 m × 36 m patch of ground from straight above: 10 px per metre, north up. */
 const calibration = {

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, appendFileSync, unlinkSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../agent/src/core/log.ts';
-import { openAuditLog, listAuditFiles } from '../../../agent/src/audit/audit-log.ts';
+import { listAuditFiles, openAuditLog } from '../../../agent/src/audit/audit-log.ts';
 import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'jifang-audit-'));
 

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../agent/src/core/log.ts';
-import { openAuditLog, listAuditFiles } from '../../../agent/src/audit/audit-log.ts';
+import { listAuditFiles, openAuditLog } from '../../../agent/src/audit/audit-log.ts';
 import { loadPublicKey, loadSigningKey } from '../../../agent/src/audit/sign.ts';
 import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';
 import { command as auditCommand } from '../../../agent/src/cli/audit-command.ts';
 import { runCommand } from '../../../agent/src/cli/command.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'jifang-audit-'));
 

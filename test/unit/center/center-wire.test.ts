@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { centerClientId } from '../../../agent/src/center/config.ts';
 import { incomingAlertSchema, WIRE_LIMITS, wireLimitProblem } from '../../../agent/src/center/incoming.ts';
-import { makeAlert } from '../../helpers/box-simulator.ts';
 import { classifyWriteError } from '../../../agent/src/center/store/errors.ts';
+import { makeAlert } from '../../helpers/box-simulator.ts';
 
 describe("the center's reading of a failed write", () => {
   it('calls SQL data and constraint errors refusals of the message, and everything else the store being away', () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../../agent/src/contract/alert.ts';
-import type { CenterStore } from '../../../agent/src/center/store/types.ts';
 import { openSqliteStore } from '../../../agent/src/center/store/sqlite.ts';
+import type { CenterStore } from '../../../agent/src/center/store/types.ts';
+import type { Alert } from '../../../agent/src/contract/alert.ts';
 import type { CameraHealth } from '../../../agent/src/contract/health.ts';
 import { makeAlert } from '../../helpers/box-simulator.ts';
 import { incoming, openTempArchive } from '../../helpers/center-archive.ts';

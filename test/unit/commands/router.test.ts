@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../agent/src/core/log.ts';
-import { createCommandRouter, type CommandAuditEntry } from '../../../agent/src/commands/router.ts';
 import type { CommandHandlers } from '../../../agent/src/commands/handlers/types.ts';
-import { commandResultSchema, type EventCommand } from '../../../agent/src/contract/commands.ts';
+import { type CommandAuditEntry, createCommandRouter } from '../../../agent/src/commands/router.ts';
 import type { IncomingCommand } from '../../../agent/src/commands/types.ts';
+import { commandResultSchema, type EventCommand } from '../../../agent/src/contract/commands.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 import { buildTopics } from '../../../agent/src/publish/topics.ts';
 
 const topics = buildTopics('jifang/v1', 'site-a');

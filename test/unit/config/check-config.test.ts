@@ -1,15 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { readFileSync } from 'node:fs';
-import { configSchema } from '../../../agent/src/config/schema.ts';
-import { projectRoot } from '../../helpers/paths.ts';
-import { loadConfig } from '../../../agent/src/config/load.ts';
-import { ConfigError } from '../../../agent/src/core/errors.ts';
 import { expandPresets } from '../../../agent/src/catalogue/expand.ts';
 import { builtinCatalogue } from '../../../agent/src/catalogue/load.ts';
+import { loadConfig } from '../../../agent/src/config/load.ts';
+import { configSchema } from '../../../agent/src/config/schema.ts';
+import { ConfigError } from '../../../agent/src/core/errors.ts';
+import { projectRoot } from '../../helpers/paths.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jifang-config-'));
 

@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { labelProblems } from '../../../agent/src/config/label-check.ts';
 import { loadConfig } from '../../../agent/src/config/load.ts';
 import { cameraModels, configuredModels, verifyModels } from '../../../agent/src/config/models.ts';

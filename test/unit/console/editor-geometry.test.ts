@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LatLon, Point } from '../../../agent/src/core/geometry.ts';
 import { fitMarks, type Mark } from '../../../agent/src/console/client/calibration/fit.ts';
 import { fromPx, toPx } from '../../../agent/src/console/client/units.ts';
+import type { LatLon, Point } from '../../../agent/src/core/geometry.ts';
 
 /**
  * The editors' geometry without a browser: points between the file's units and frame pixels, and the calibration

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Point } from '../../../agent/src/core/geometry.ts';
 import { insertionIndex } from '../../../agent/src/console/client/camera/points.ts';
+import type { Point } from '../../../agent/src/core/geometry.ts';
 
 /** Where the zone editor puts a clicked point: after the last one, unless the click is on an edge of the shape. */
 function clickAll(clicks: Point[], onEdge = 10): Point[] {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { Detection } from '../../../agent/src/detect/types.ts';
 import { mergeModels } from '../../../agent/src/detect/model-set.ts';
+import type { Detection } from '../../../agent/src/detect/types.ts';
 
 const det = (model: string, label: string, score: number, x1: number, w = 100): Detection => ({
   model,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RawBoxes } from '../../../agent/src/detect/raw-boxes.ts';
 import { planClasses } from '../../../agent/src/detect/classes.ts';
-import { selectDetections, type Pass, type SelectOptions } from '../../../agent/src/detect/nms-merge.ts';
+import { type Pass, type SelectOptions, selectDetections } from '../../../agent/src/detect/nms-merge.ts';
+import { RawBoxes } from '../../../agent/src/detect/raw-boxes.ts';
 
 const LABELS = ['person', 'car', 'truck'];
 const plain = planClasses(LABELS, { scoreThreshold: 0.4, classThresholds: {}, labelMap: {} });

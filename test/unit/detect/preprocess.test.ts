@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitWindow, Preprocessor } from '../../../agent/src/detect/preprocess.ts';
 import type { RgbImage } from '../../../agent/src/core/geometry.ts';
+import { fitWindow, Preprocessor } from '../../../agent/src/detect/preprocess.ts';
 import type { ModelManifest } from '../../../agent/src/model/manifest.ts';
 
 const spec = (over: Partial<ModelManifest['input']> = {}): ModelManifest['input'] => ({

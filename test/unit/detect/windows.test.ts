@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { windowsForCamera, type WindowCamera } from '../../../agent/src/detect/windows.ts';
+import { type WindowCamera, windowsForCamera } from '../../../agent/src/detect/windows.ts';
 import type { ZoneConfig } from '../../../agent/src/rules/config.ts';
 
 const MODEL = { width: 416, height: 416 };

@@ -5,9 +5,9 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { openAuditLog } from '../../../agent/src/audit/audit-log.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
+import { cocoBox, exportDataset, parseSince, yoloBox } from '../../../agent/src/evidence/dataset.ts';
 import { datasetManifestSchema } from '../../../agent/src/evidence/dataset-manifest.ts';
 import { eventVerdicts } from '../../../agent/src/evidence/dataset-outcomes.ts';
-import { cocoBox, exportDataset, parseSince, yoloBox } from '../../../agent/src/evidence/dataset.ts';
 import { openEvidenceStore } from '../../../agent/src/evidence/store.ts';
 import { sample } from '../../helpers/paths.ts';
 

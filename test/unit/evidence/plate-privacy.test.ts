@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Box, RgbImage } from '../../../agent/src/core/geometry.ts';
+import { findBystanderPlates, type PlateFinder, pixelatePlates } from '../../../agent/src/evidence/plate-privacy.ts';
 import type { PlateDetection } from '../../../agent/src/plate/decode.ts';
-import { findBystanderPlates, pixelatePlates, type PlateFinder } from '../../../agent/src/evidence/plate-privacy.ts';
 
 const image: RgbImage = { data: new Uint8Array(200 * 100 * 3), width: 200, height: 100 };
 const plate = (box: Box, score: number): PlateDetection => ({

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { pointInPolygon, type Point, type RgbImage } from '../../../agent/src/core/geometry.ts';
+import { type Point, pointInPolygon, type RgbImage } from '../../../agent/src/core/geometry.ts';
 import { compilePrivacyMask } from '../../../agent/src/core/privacy-mask.ts';
 import { pixelateBoxes } from '../../../agent/src/evidence/pixelate.ts';
 import { sample } from '../../helpers/paths.ts';

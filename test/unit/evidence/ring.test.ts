@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSegmentList, ringArgs, ringSize, selectSegments, timeline, type RingOptions } from '../../../agent/src/evidence/ring.ts';
+import { parseSegmentList, type RingOptions, ringArgs, ringSize, selectSegments, timeline } from '../../../agent/src/evidence/ring.ts';
 
 const opts: RingOptions = {
   camera: 'cam1',

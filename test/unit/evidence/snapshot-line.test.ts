@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../../agent/src/core/geometry.ts';
-import { renderSnapshot, type CrossingLine } from '../../../agent/src/evidence/snapshot.ts';
+import { type CrossingLine, renderSnapshot } from '../../../agent/src/evidence/snapshot.ts';
 import { sample } from '../../helpers/paths.ts';
 
 /** The line colour (#00e5ff) after JPEG's chroma subsampling of a thin stroke: far more green and blue than red. */

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { listAuditFiles, openAuditLog } from '../../../agent/src/audit/audit-log.ts';
 import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
-import { openEvidenceStore } from '../../../agent/src/evidence/store.ts';
 import { planRetention, runRetention } from '../../../agent/src/evidence/retention.ts';
+import { openEvidenceStore } from '../../../agent/src/evidence/store.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'jifang-evidence-'));
 const DAY = 86_400_000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { LatLon, Point } from '../../../agent/src/core/geometry.ts';
 import { cameraSchema } from '../../../agent/src/config/schema.ts';
+import type { LatLon, Point } from '../../../agent/src/core/geometry.ts';
 import { calibrationSchema } from '../../../agent/src/geo/config.ts';
-import { CalibrationError, pixelToGeo, solveHomography, type Correspondence } from '../../../agent/src/geo/homography.ts';
+import { CalibrationError, type Correspondence, pixelToGeo, solveHomography } from '../../../agent/src/geo/homography.ts';
 import { calibrationReport, createGeoMapper } from '../../../agent/src/geo/mapper.ts';
 import { seeded } from '../track/scene.ts';
 

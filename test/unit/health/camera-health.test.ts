@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cameraHealth } from '../../../agent/src/health/camera-health.ts';
 import { cameraHealthSchema } from '../../../agent/src/contract/health.ts';
+import { cameraHealth } from '../../../agent/src/health/camera-health.ts';
 
 describe('cameraHealth', () => {
   const now = Date.parse('2025-06-01T08:00:10.000Z');

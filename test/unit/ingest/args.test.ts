@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFfmpegArgs, toArgv, type FfmpegSourceConfig } from '../../../agent/src/ingest/args.ts';
+import { buildFfmpegArgs, type FfmpegSourceConfig, toArgv } from '../../../agent/src/ingest/args.ts';
 import { sourceKind } from '../../../agent/src/ingest/source-kind.ts';
 
 const base: FfmpegSourceConfig = {

@@ -1,7 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
-import type { Logger } from '../../../agent/src/core/log.ts';
 import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Logger } from '../../../agent/src/core/log.ts';
 import { FrameLoop, type ProcessFrame } from '../../../agent/src/loop/frame-loop.ts';
 
 /** The loop's log lines at warn and info, as an operator reads them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { charge, chooseLane, type LaneTurn, type LaneClock } from '../../../agent/src/loop/fair-share.ts';
+import { charge, chooseLane, type LaneClock, type LaneTurn } from '../../../agent/src/loop/fair-share.ts';
 
 const clock = (fps: number, dueAt = 0): LaneClock => ({ intervalMs: 1000 / fps, finishTag: 0, dueAt });
 

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Registry } from 'prom-client';
-import { FrameLoop, type ProcessFrame } from '../../../agent/src/loop/frame-loop.ts';
-import type { Frame } from '../../../agent/src/ingest/frame.ts';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../../../agent/src/core/log.ts';
+import type { Frame } from '../../../agent/src/ingest/frame.ts';
+import { FrameLoop, type ProcessFrame } from '../../../agent/src/loop/frame-loop.ts';
 
 /** Cameras as timers offering tiny frames at their rate; the clock is vitest's fake one. */
 function feed(loop: FrameLoop, camera: string, targetFps: number, offerFps = targetFps) {

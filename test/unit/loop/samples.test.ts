@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quantile, SampleWindow } from '../../../agent/src/loop/samples.ts';
 import { RateMeter } from '../../../agent/src/loop/rate.ts';
+import { quantile, SampleWindow } from '../../../agent/src/loop/samples.ts';
 
 describe('SampleWindow', () => {
   it('summarises an interval and starts a new one', () => {

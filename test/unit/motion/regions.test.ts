@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Box } from '../../../agent/src/core/geometry.ts';
-import { planRegions, sees, type PlannedObject, type RegionPlanInput } from '../../../agent/src/motion/regions.ts';
+import { type PlannedObject, planRegions, type RegionPlanInput, sees } from '../../../agent/src/motion/regions.ts';
 
 const frame = { width: 1280, height: 720 };
 const modelInput = { width: 416, height: 416 };

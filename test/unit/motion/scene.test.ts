@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { iou, type Box } from '../../../agent/src/core/geometry.ts';
+import { type Box, iou } from '../../../agent/src/core/geometry.ts';
 import { createSceneModel, type SceneModel, type SceneUpdate } from '../../../agent/src/motion/scene.ts';
 import { sample } from '../../helpers/paths.ts';
 

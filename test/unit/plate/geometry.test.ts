@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../../agent/src/core/geometry.ts';
 import { ctcDecode, parseDictionary, recInput } from '../../../agent/src/plate/ctc.ts';
 import { decodePlates, PLATE_ROW } from '../../../agent/src/plate/decode.ts';
-import { quadBand, quadSize, rectify, rectToQuad, type Quad } from '../../../agent/src/plate/rectify.ts';
+import { type Quad, quadBand, quadSize, rectify, rectToQuad } from '../../../agent/src/plate/rectify.ts';
 
 function gradient(width: number, height: number): RgbImage {
   const data = new Uint8Array(width * height * 3);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { votePlate, type PlateReadText } from '../../../agent/src/plate/vote.ts';
+import { type PlateReadText, votePlate } from '../../../agent/src/plate/vote.ts';
 
 const read = (text: string, p = 0.95, colour: PlateReadText['colour'] = 'blue', rows: 1 | 2 = 1): PlateReadText => ({
   text,

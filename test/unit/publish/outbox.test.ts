@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../agent/src/core/log.ts';
-import { Outbox, type NewOutboxMessage, type OutboxLimits } from '../../../agent/src/publish/outbox.ts';
+import { type NewOutboxMessage, Outbox, type OutboxLimits } from '../../../agent/src/publish/outbox.ts';
 
 const roomy: OutboxLimits = { maxMessages: 1000, maxBytes: 10_000_000, maxAgeMs: 3_600_000 };
 const opened: Outbox[] = [];

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IncidentLog, parseIncidentLog } from '../../../agent/src/risk/incident.ts';
 import { importIncidentFile } from '../../../agent/src/risk/import-file.ts';
+import { IncidentLog, parseIncidentLog } from '../../../agent/src/risk/incident.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'jifang-risk-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

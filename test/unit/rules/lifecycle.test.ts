@@ -3,7 +3,6 @@ import type { Box } from '../../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import type { RuleConfig } from '../../../agent/src/rules/config.ts';
 import type { RuleObject, Sighting } from '../../../agent/src/rules/kind.ts';
-import { restoreVerdict } from '../../../agent/src/rules/restore.ts';
 import { ruleKind } from '../../../agent/src/rules/kinds/index.ts';
 import {
   applyOperatorAction,
@@ -19,6 +18,7 @@ import {
   stepLifecycle,
   suppressionsOf,
 } from '../../../agent/src/rules/lifecycle.ts';
+import { restoreVerdict } from '../../../agent/src/rules/restore.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { kerbCamera, stillCar } from './sim.ts';
 

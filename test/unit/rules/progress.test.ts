@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../agent/src/core/log.ts';
-import { createCameraRules } from '../../../agent/src/rules/engine.ts';
 import { zoneSchema } from '../../../agent/src/rules/config.ts';
+import { createCameraRules } from '../../../agent/src/rules/engine.ts';
 import type { Track } from '../../../agent/src/track/types.ts';
 
 const zone = zoneSchema.parse({

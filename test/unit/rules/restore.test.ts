@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { restoreVerdict, savedEventSchema, type SavedEvent } from '../../../agent/src/rules/restore.ts';
+import { restoreVerdict, type SavedEvent, savedEventSchema } from '../../../agent/src/rules/restore.ts';
 import { box, det, jitter, seeded } from '../track/scene.ts';
 import { camera, Sim } from './sim.ts';
 

@@ -1,9 +1,9 @@
-import { cameraSchema, type CameraConfig } from '../../../agent/src/config/schema.ts';
+import { type CameraConfig, cameraSchema } from '../../../agent/src/config/schema.ts';
 import type { Box } from '../../../agent/src/core/geometry.ts';
-import type { Detection } from '../../../agent/src/detect/types.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import type { Instant } from '../../../agent/src/core/time.ts';
-import { createCameraRules, type CameraRules } from '../../../agent/src/rules/engine.ts';
+import type { Detection } from '../../../agent/src/detect/types.ts';
+import { type CameraRules, createCameraRules } from '../../../agent/src/rules/engine.ts';
 import type { RuleObject } from '../../../agent/src/rules/kind.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { createTracker, type Tracker } from '../../../agent/src/track/tracker.ts';

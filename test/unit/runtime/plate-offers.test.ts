@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Box } from '../../../agent/src/core/geometry.ts';
 import { cameraSchema } from '../../../agent/src/config/schema.ts';
+import type { Box } from '../../../agent/src/core/geometry.ts';
 import { plateZones, vehiclesToRead } from '../../../agent/src/runtime/plate-offers.ts';
 import type { Track } from '../../../agent/src/track/types.ts';
 

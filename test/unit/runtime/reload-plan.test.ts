@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema, type Config } from '../../../agent/src/config/schema.ts';
+import { type Config, configSchema } from '../../../agent/src/config/schema.ts';
 import { planReload } from '../../../agent/src/runtime/reload-plan.ts';
 
 const camera = (id: string, extra: Record<string, unknown> = {}) => ({

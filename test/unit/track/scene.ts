@@ -1,5 +1,5 @@
-import type { Detection } from '../../../agent/src/detect/types.ts';
 import type { Box } from '../../../agent/src/core/geometry.ts';
+import type { Detection } from '../../../agent/src/detect/types.ts';
 
 /** Jittered scenes replay identically. */
 export { seededRandom as seeded } from '../../../agent/src/core/random.ts';

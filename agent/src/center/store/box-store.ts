@@ -1,7 +1,7 @@
 import type { CameraHealth, Status } from '../../contract/health.ts';
+import type { BoxRow, CameraRow } from '../wire.ts';
 import { type Db, num, numOrNull, strOrNull } from './db.ts';
 import type { CenterStore } from './types.ts';
-import type { BoxRow, CameraRow } from '../wire.ts';
 
 /** The camera rows' parsed health, reused while the row's JSON is unchanged (the live feed reads boxes 4 times a second). */
 function healthCache() {

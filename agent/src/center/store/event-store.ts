@@ -1,7 +1,7 @@
 import { readStoredAlert } from '../incoming.ts';
-import { type Db, type Row, ms, num, strOrNull } from './db.ts';
-import { EVENT_COLUMNS, actionRow, deliveryRow, eventRow } from './rows.ts';
 import { touchIn } from './box-store.ts';
+import { type Db, ms, num, type Row, strOrNull } from './db.ts';
+import { actionRow, deliveryRow, EVENT_COLUMNS, eventRow } from './rows.ts';
 import type { CenterStore, EventMessageRow, IncomingEvent } from './types.ts';
 
 /** Columns that follow the newest message (highest seq), whatever order the messages arrive in. */

@@ -1,6 +1,6 @@
-import { type Row, num, numOrNull, strOrNull } from './db.ts';
-import type { ActionRow, DeadLetterRow, DeliveryRow } from './types.ts';
 import type { EventRow } from '../wire.ts';
+import { num, numOrNull, type Row, strOrNull } from './db.ts';
+import type { ActionRow, DeadLetterRow, DeliveryRow } from './types.ts';
 
 export const DEAD_LETTER_COLUMNS = 'id, topic, bytes, error, code, received_at, replayed_at, replay_error';
 

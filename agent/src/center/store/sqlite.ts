@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import type { Db, Row } from './db.ts';
 import { createSqlStore, migrate } from './sql-store.ts';
 import type { CenterStore } from './types.ts';

@@ -1,4 +1,4 @@
-import { unknownCamera, type CommandRun } from './types.ts';
+import { type CommandRun, unknownCamera } from './types.ts';
 
 /** `cmd/snapshot`: a fresh annotated frame of one of this box's cameras, published beside the reply. */
 export const runSnapshotCommand: CommandRun<'snapshot'> = async ({ camera }, handlers, _at, topics) => {

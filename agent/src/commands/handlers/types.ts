@@ -1,6 +1,6 @@
-import type { Topics } from '../../publish/topics.ts';
-import type { CommandName, commandSchemas, EventCommand } from '../../contract/commands.ts';
 import type { z } from 'zod';
+import type { CommandName, commandSchemas, EventCommand } from '../../contract/commands.ts';
+import type { Topics } from '../../publish/topics.ts';
 
 export type CommandOutcome = { ok: true; detail?: Record<string, unknown> } | { ok: false; error: string };
 export type SnapshotOutcome = { ok: true; jpeg: Buffer; width: number; height: number; sha256: string } | { ok: false; error: string };

@@ -1,8 +1,7 @@
 import { api } from '../../web/client/api.ts';
-import type { ConsoleEvent } from '../wire.ts';
 import { clear, every, h } from '../../web/client/dom.ts';
-import { t, type Key } from './dom.ts';
-import type { PageData } from '../wire.ts';
+import type { ConsoleEvent, PageData } from '../wire.ts';
+import { type Key, t } from './dom.ts';
 
 interface Overview {
   cameras: {

@@ -1,13 +1,12 @@
 import { api } from '../../web/client/api.ts';
-import { switchLang } from '../../web/client/i18n.ts';
-import { webMessages } from '../../web/messages.ts';
-import { translator } from '../../web/client/i18n.ts';
-import { cameraPage } from './camera/page.ts';
-import { calibrationPage } from './calibration/page.ts';
 import { h, pageData } from '../../web/client/dom.ts';
+import { switchLang, translator } from '../../web/client/i18n.ts';
+import { webMessages } from '../../web/messages.ts';
+import type { PageData } from '../wire.ts';
+import { calibrationPage } from './calibration/page.ts';
+import { cameraPage } from './camera/page.ts';
 import { t } from './dom.ts';
 import { camerasPage, eventsPage } from './lists.ts';
-import type { PageData } from '../wire.ts';
 
 const data = pageData<PageData>();
 const tw = translator(webMessages);

@@ -1,6 +1,6 @@
+import { clear, h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import type { PresetInfo } from '../wire.ts';
-import { clear, h } from '../../web/client/dom.ts';
 import { t } from './dom.ts';
 
 /** A rule type and its parameters as JSON Schema (made from the same zod schema the config uses). */

@@ -1,5 +1,5 @@
 import type { RawBoxes } from '../raw-boxes.ts';
-import { asMatrix, asVector, bestClass, describeOutput, minOf, output, OutputLayoutError } from './common.ts';
+import { asMatrix, asVector, bestClass, describeOutput, minOf, OutputLayoutError, output } from './common.ts';
 import type { DecoderFactory, DecoderSetup, OutputInfo, Outputs, OutputTensor } from './types.ts';
 
 type Numeric = Float32Array | Float64Array | Int32Array | BigInt64Array;

@@ -6,8 +6,8 @@ import {
   floatData,
   logits,
   minOf,
-  output,
   OutputLayoutError,
+  output,
   requireFloat,
   sigmoid,
 } from './common.ts';

@@ -1,5 +1,5 @@
 import type { RawBoxes } from '../raw-boxes.ts';
-import { asMatrix, bestClass, describeOutput, floatData, minOf, output, OutputLayoutError, requireFloat, sigmoid } from './common.ts';
+import { asMatrix, bestClass, describeOutput, floatData, minOf, OutputLayoutError, output, requireFloat, sigmoid } from './common.ts';
 import type { DecoderFactory, OutputInfo, Outputs } from './types.ts';
 
 /** Where attribute k of anchor a is: data[a * anchorStep + k * attrStep]. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { durationSeconds } from '../../core/schema.ts';
 import { iou } from '../../core/geometry.ts';
+import { durationSeconds } from '../../core/schema.ts';
 import type { Track } from '../../track/types.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
 import { isSettled, type RuleKindEntry } from '../kind.ts';

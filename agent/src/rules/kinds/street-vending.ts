@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { durationSeconds } from '../../core/schema.ts';
 import { boxGap, unionBox } from '../../core/geometry.ts';
+import { durationSeconds } from '../../core/schema.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
 import { unexplainedBlobs } from '../foreground.ts';
 import { isSettled, type RuleKindEntry, type RuleObject } from '../kind.ts';

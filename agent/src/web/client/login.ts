@@ -1,6 +1,6 @@
 import { webMessages } from '../messages.ts';
 import { safeNext } from '../redirect.ts';
-import { api, ApiError } from './api.ts';
+import { ApiError, api } from './api.ts';
 import { switchLang, translator } from './i18n.ts';
 
 const t = translator(webMessages);

@@ -1,13 +1,13 @@
 import { api } from '../../../web/client/api.ts';
-import type { PageData } from '../../wire.ts';
 import { h } from '../../../web/client/dom.ts';
+import type { PageData } from '../../wire.ts';
 import { t } from '../dom.ts';
 import { loadEditData } from '../edit-api.ts';
+import { saveControls } from '../save-result.ts';
 import { Stage } from '../stage.ts';
 import { toPx } from '../units.ts';
 import { attachPointer } from './pointer.ts';
 import { submit } from './save.ts';
-import { saveControls } from '../save-result.ts';
 import { type CalibrationView, newCalibrationView } from './state.ts';
 import { renderRows } from './table.ts';
 

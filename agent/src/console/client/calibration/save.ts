@@ -1,8 +1,8 @@
 import type { ApiError } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { t } from '../dom.ts';
-import { clearSaveBoxes, outcomeLine, problemList } from '../save-result.ts';
 import { type EditData, loadEditData, type SaveAnswer, sendEdit } from '../edit-api.ts';
+import { clearSaveBoxes, outcomeLine, problemList } from '../save-result.ts';
 import { fromPx } from '../units.ts';
 import type { CalibrationView } from './state.ts';
 

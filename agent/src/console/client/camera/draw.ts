@@ -1,6 +1,6 @@
 import type { LiveFacts } from '../../wire.ts';
-import { label, polygonPath } from '../stage.ts';
 import type { EditData } from '../edit-api.ts';
+import { label, polygonPath } from '../stage.ts';
 import { type CameraView, lineOf, type Shape } from './state.ts';
 
 type Ctx = CanvasRenderingContext2D;

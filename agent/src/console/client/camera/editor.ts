@@ -1,9 +1,9 @@
 import { clear, h } from '../../../web/client/dom.ts';
 import { t } from '../dom.ts';
 import type { FileZone } from '../edit-api.ts';
+import { saveControls } from '../save-result.ts';
 import { draw } from './draw.ts';
 import { submit } from './save.ts';
-import { saveControls } from '../save-result.ts';
 import type { CameraView, Shape } from './state.ts';
 import { zoneForm } from './zone-form.ts';
 

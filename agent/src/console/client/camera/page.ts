@@ -1,6 +1,6 @@
 import { api } from '../../../web/client/api.ts';
-import type { LiveFacts, PageData } from '../../wire.ts';
 import { every, h } from '../../../web/client/dom.ts';
+import type { LiveFacts, PageData } from '../../wire.ts';
 import { type Key, t } from '../dom.ts';
 import { loadEditData } from '../edit-api.ts';
 import { Stage } from '../stage.ts';

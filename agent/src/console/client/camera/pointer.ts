@@ -1,9 +1,9 @@
-import { pointInPolygon, type Point } from '../../../core/geometry.ts';
+import { type Point, pointInPolygon } from '../../../core/geometry.ts';
 import type { Stage } from '../stage.ts';
 import { fromPx } from '../units.ts';
 import { draw } from './draw.ts';
-import { insertionIndex } from './points.ts';
 import { deletePoint, select } from './editor.ts';
+import { insertionIndex } from './points.ts';
 import { type CameraView, type Handle, lineOf } from './state.ts';
 
 /**

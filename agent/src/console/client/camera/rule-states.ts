@@ -1,6 +1,6 @@
-import type { LiveFacts } from '../../wire.ts';
 import { clear, h } from '../../../web/client/dom.ts';
 import { currentLang } from '../../../web/client/i18n.ts';
+import type { LiveFacts } from '../../wire.ts';
 import { t } from '../dom.ts';
 
 type RuleState = LiveFacts['rules'][number];

@@ -1,8 +1,8 @@
 import type { ApiError } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { t } from '../dom.ts';
-import { clearSaveBoxes, outcomeLine, problemList, warningList } from '../save-result.ts';
 import { loadEditData, type SaveAnswer, sendEdit } from '../edit-api.ts';
+import { clearSaveBoxes, outcomeLine, problemList, warningList } from '../save-result.ts';
 import { type CameraView, editBody } from './state.ts';
 
 /** Check (`write` false) or save: the diff, the outcome, or the problems (each also beside its field). */

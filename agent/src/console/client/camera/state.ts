@@ -1,6 +1,6 @@
 import type { Point } from '../../../core/geometry.ts';
-import type { LiveFacts } from '../../wire.ts';
 import { h } from '../../../web/client/dom.ts';
+import type { LiveFacts } from '../../wire.ts';
 import { t } from '../dom.ts';
 import type { EditData, FileZone, Rule } from '../edit-api.ts';
 import type { Rule as FormRule } from '../rule-form.ts';
