@@ -14,8 +14,8 @@ export interface ManifestFamily {
   readonly name: string;
   /** Models the family covers, named where the families are listed (e.g. "PicoDet/NanoDet"). */
   readonly models?: string;
-  /** The family's own `decode` parameters. */
-  readonly decode: z.ZodType<Record<string, unknown>>;
+  /** The family's own `decode` parameters (a strict object: its keys are the parameters). */
+  readonly decode: z.ZodObject;
   /** Constraints the family puts on the rest of the manifest: one problem per field it refuses. */
   readonly check?: (m: ModelManifest) => readonly { path: (string | number)[]; message: string }[];
 }
@@ -88,13 +88,17 @@ export type ModelManifest = z.infer<typeof baseManifestSchema>;
 export function modelManifestSchema(families: readonly ManifestFamily[]) {
   const byName = new Map(families.map((f) => [f.name, f]));
   const expected = familyExpectation(families);
+  // As when `decode` was one shared object: a parameter of another family is checked but ignored, an unknown one refused.
+  const anyFamilyDecode = z.strictObject(Object.assign({}, ...families.map((f) => f.decode.shape)));
   return baseManifestSchema.transform((m, ctx): ModelManifest => {
     const family = byName.get(m.family);
     if (!family) {
       ctx.addIssue({ code: 'custom', path: ['family'], input: m.family, message: expected });
       return z.NEVER;
     }
-    const decode = family.decode.safeParse(m.decode);
+    const own = Object.fromEntries(Object.entries(m.decode).filter(([key]) => key in family.decode.shape));
+    const checked = anyFamilyDecode.safeParse(m.decode);
+    const decode = checked.success ? family.decode.safeParse(own) : checked;
     if (!decode.success) {
       for (const issue of decode.error.issues) ctx.addIssue({ ...issue, path: ['decode', ...issue.path] });
       return z.NEVER;

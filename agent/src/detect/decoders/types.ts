@@ -43,14 +43,14 @@ export interface DetectorFamily extends ManifestFamily {
   readonly sizeInput?: (decode: Readonly<Record<string, unknown>>) => string | undefined;
 }
 
-interface FamilyDefinition<S extends z.ZodType<Record<string, unknown>>> extends Omit<ManifestFamily, 'decode'> {
+interface FamilyDefinition<S extends z.ZodObject> extends Omit<ManifestFamily, 'decode'> {
   readonly decode: S;
   readonly create: DecoderFactory<z.output<S>>;
   readonly sizeInput?: (decode: z.output<S>) => string | undefined;
 }
 
 /** Types a family's decoder and hooks by its own `decode` schema (the manifest already applied it; parsing is idempotent). */
-export function defineFamily<S extends z.ZodType<Record<string, unknown>>>(f: FamilyDefinition<S>): DetectorFamily {
+export function defineFamily<S extends z.ZodObject>(f: FamilyDefinition<S>): DetectorFamily {
   const { create, sizeInput, ...manifestSide } = f;
   return {
     ...manifestSide,
