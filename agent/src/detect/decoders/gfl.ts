@@ -25,11 +25,6 @@ interface Level {
   first: number;
 }
 
-/**
- * GFL / PicoDet / NanoDet heads: per anchor point, class scores and a distribution over `regMax + 1` bins for each
- * of the four distances to the box edges. Either one score and one box tensor per stride, or one tensor with
- * `[scores | distributions]` per row for all strides (NanoDet-Plus).
- */
 const gflDecode = z.strictObject({
   strides: decodeParams.strides('8, 16, 32, 64'),
   regMax: z
@@ -41,6 +36,11 @@ const gflDecode = z.strictObject({
   scoresActivated: decodeParams.scoresActivated(),
 });
 
+/**
+ * GFL / PicoDet / NanoDet heads: per anchor point, class scores and a distribution over `regMax + 1` bins for each
+ * of the four distances to the box edges. Either one score and one box tensor per stride, or one tensor with
+ * `[scores | distributions]` per row for all strides (NanoDet-Plus).
+ */
 const createGflDecoder: DecoderFactory<z.output<typeof gflDecode>> = (outputs, setup) => {
   const C = setup.numClasses;
   const bins = (setup.decode.regMax ?? 7) + 1;

@@ -36,11 +36,11 @@ function anchorsOf(outputs: Outputs, layout: Layout, attrs: number): { data: Flo
   return { data, anchors: data.length / attrs };
 }
 
-/** Ultralytics YOLOv8 / YOLO11: per anchor cx, cy, w, h in input pixels, then C class scores (no objectness). */
 const yolov8Decode = z.strictObject({});
 const yolov5Decode = z.strictObject({ scoresActivated: decodeParams.scoresActivated() });
 const yoloxDecode = z.strictObject({ strides: decodeParams.strides('8, 16, 32'), scoresActivated: decodeParams.scoresActivated() });
 
+/** Ultralytics YOLOv8 / YOLO11: per anchor cx, cy, w, h in input pixels, then C class scores (no objectness). */
 const createYolov8Decoder: DecoderFactory<z.output<typeof yolov8Decode>> = (outputs, setup) => {
   const C = setup.numClasses;
   const attrs = 4 + C;
