@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import type { RgbImage } from '../agent/src/core/geometry.ts';
 import { silentLogger } from '../agent/src/core/log.ts';
 import { detectorConfigSchema, intraOpThreadsOf } from '../agent/src/detect/config.ts';
+import { detectorFamilies } from '../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../agent/src/detect/detector.ts';
 import { Preprocessor } from '../agent/src/detect/preprocess.ts';
 import { modelSource } from '../agent/src/detect/runner.ts';
@@ -41,7 +42,7 @@ const cfg = detectorConfigSchema.parse({
   allowSpinning: values.spinning,
   ...(values.threads ? { intraOpThreads: Number(values.threads) } : {}),
 });
-const model = await loadModel(values.model ?? defaultManifest);
+const model = await loadModel(detectorFamilies, values.model ?? defaultManifest);
 const imageFile = values.image ?? sample('street.png');
 const { data } = await sharp(imageFile).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
 const frame: RgbImage = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width, height };

@@ -47,6 +47,7 @@ import { defaultManifest, sample } from '../test/helpers/paths.ts';
 
 type DetectionMode = DetectionConfig['mode'];
 
+import { detectorFamilies } from '../agent/src/detect/decoders/index.ts';
 import { startRtspServer } from '../test/helpers/rtsp-server.ts';
 
 const { values } = parseArgs({
@@ -80,7 +81,7 @@ const soakSeconds = values.soak === undefined ? undefined : Number(values.soak);
 
 const log = createLogger('warn');
 const cfg = detectorConfigSchema.parse({ thread: values.thread, ...(values.threads ? { intraOpThreads: Number(values.threads) } : {}) });
-const model = await loadModel(values.model ?? defaultManifest);
+const model = await loadModel(detectorFamilies, values.model ?? defaultManifest);
 const detector = await openDetector(model, cfg, log);
 // The idle scene: a street camera's view where nothing happens. The first frame of car-detection.mp4 (an empty road)
 // held for 64 s with the temporal noise of a camera sensor (so every frame differs a little, as a real one does), so

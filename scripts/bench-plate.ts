@@ -12,6 +12,7 @@ import ort from 'onnxruntime-node';
 import type { Box, RgbImage } from '../agent/src/core/geometry.ts';
 import { silentLogger } from '../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../agent/src/detect/config.ts';
+import { detectorFamilies } from '../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../agent/src/detect/detector.ts';
 import { readRgbImage } from '../agent/src/detect/image-file.ts';
 import { sessionOptions } from '../agent/src/detect/session.ts';
@@ -30,7 +31,7 @@ const reader = await createPlateReader(loaded.models, silentLogger);
 
 const street = await readRgbImage(join(sharedDir, 'plates', 'hyperlpr-test_img.jpg'));
 const truck = await readRgbImage(join(sharedDir, 'plates', 'hyperlpr-1.jpg'));
-const detector = await createDetector(await loadModel(defaultManifest), detectorConfigSchema.parse({}), silentLogger);
+const detector = await createDetector(await loadModel(detectorFamilies, defaultManifest), detectorConfigSchema.parse({}), silentLogger);
 const vehicles: { image: RgbImage; box: Box; name: string }[] = (await detector.detect(street))
   .filter((d) => ['car', 'truck', 'bus', 'motorcycle'].includes(d.label) && d.score >= 0.4)
   .map((d, i) => ({ image: street, box: d.box, name: `street ${d.label} ${i}` }));

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { type DetectorConfig, detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import type { Detection, Detector } from '../../agent/src/detect/types.ts';
 import type { LoadedModel } from '../../agent/src/model/load.ts';
@@ -35,7 +36,7 @@ async function detector(
 ): Promise<Detector> {
   const modelPath = join(dir, `${family}-${open.length}-${Math.random().toString(36).slice(2)}.onnx`);
   writeFileSync(modelPath, constantModel(spec));
-  const manifest = modelManifestSchema.parse({
+  const manifest = modelManifestSchema(detectorFamilies).parse({
     name: `tiny-${family}`,
     file: modelPath,
     sha256: '0'.repeat(64),

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Box, iou as boxIou, type RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import type { Detection, Detector } from '../../agent/src/detect/types.ts';
@@ -64,7 +65,7 @@ let streetDetector: Detector;
 const images: Record<string, RgbImage> = {};
 
 beforeAll(async () => {
-  model = await loadModel(defaultManifest);
+  model = await loadModel(detectorFamilies, defaultManifest);
   detector = await createDetector(model, detectorConfigSchema.parse({}), silentLogger);
   streetDetector = await createDetector(model, detectorConfigSchema.parse({ scoreThreshold: 0.3 }), silentLogger);
   for (const f of ['bus.jpg', 'dog.jpg', 'street.png']) images[f] = await readRgbImage(sample(f));
@@ -200,7 +201,11 @@ describe('trimmed padding (input.trimPaddingTo): a 16:9 frame runs on 256 of the
     const file = join(dir, 'square.json');
     writeFileSync(file, JSON.stringify(m));
     const cfg = detectorConfigSchema.parse({ scoreThreshold: 0.3 });
-    square = await createDetector(await loadModel(file, { searchDirs: [sharedModelsDir, join(defaultManifest, '..')] }), cfg, silentLogger);
+    square = await createDetector(
+      await loadModel(detectorFamilies, file, { searchDirs: [sharedModelsDir, join(defaultManifest, '..')] }),
+      cfg,
+      silentLogger,
+    );
     trimmed = await createDetector(model, cfg, silentLogger);
   });
   afterAll(async () => {
@@ -239,7 +244,7 @@ describe('model checks at load', () => {
     change(m);
     const file = join(dir, `${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify(m));
-    return loadModel(file, { searchDirs: [sharedModelsDir, join(defaultManifest, '..')] });
+    return loadModel(detectorFamilies, file, { searchDirs: [sharedModelsDir, join(defaultManifest, '..')] });
   }
 
   it('fails when the outputs do not fit the family, naming the output', async () => {

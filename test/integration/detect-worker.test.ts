@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
@@ -18,7 +19,7 @@ describe('the detector in a worker thread (real model)', () => {
   const cfg = detectorConfigSchema.parse({});
 
   beforeAll(async () => {
-    model = await loadModel(defaultManifest);
+    model = await loadModel(detectorFamilies, defaultManifest);
     inProcess = await createDetector(model, cfg, silentLogger);
     worker = await createWorkerDetector(model, cfg, silentLogger);
     bus = await readRgbImage(sample('bus.jpg'));

@@ -7,6 +7,7 @@ import { cameraSchema } from '../../agent/src/config/schema.ts';
 import type { RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
@@ -65,7 +66,7 @@ describe('a parked car in motion mode', () => {
   let dir: string;
 
   beforeAll(async () => {
-    const model = await loadModel(defaultManifest);
+    const model = await loadModel(detectorFamilies, defaultManifest);
     modelInput = model.manifest.input;
     detector = await createDetector(model, detectorConfigSchema.parse({}), silentLogger);
     dir = mkdtempSync(join(tmpdir(), 'jifang-carried-'));

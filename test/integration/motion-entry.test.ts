@@ -4,6 +4,7 @@ import { cameraSchema } from '../../agent/src/config/schema.ts';
 import type { Box, Point, RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
 import { openDetector } from '../../agent/src/detect/worker-detector.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
@@ -53,7 +54,7 @@ describe('a car driving into a zone, motion mode (real footage, real model)', ()
   let frames: RgbImage[];
 
   beforeAll(async () => {
-    const model = await loadModel(defaultManifest);
+    const model = await loadModel(detectorFamilies, defaultManifest);
     modelInput = model.manifest.input;
     detector = await openDetector(model, detectorConfigSchema.parse({}), silentLogger);
     frames = decode(sample('car-detection.mp4'));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Box, Point, RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
@@ -74,7 +75,7 @@ describe('motion detector on real footage', () => {
   let dir: string;
 
   beforeAll(async () => {
-    detector = await createDetector(await loadModel(defaultManifest), detectorConfigSchema.parse({}), silentLogger);
+    detector = await createDetector(await loadModel(detectorFamilies, defaultManifest), detectorConfigSchema.parse({}), silentLogger);
     dir = mkdtempSync(join(tmpdir(), 'jifang-motion-'));
   });
   afterAll(async () => {

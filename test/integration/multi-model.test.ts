@@ -5,6 +5,7 @@ import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
 import { cameraHealthSchema } from '../../agent/src/contract/health.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import { ModelSet } from '../../agent/src/detect/model-set.ts';
 import { createWorkerDetector, type WorkerDetector } from '../../agent/src/detect/worker-detector.ts';
@@ -139,11 +140,11 @@ describe('more than one model per box', () => {
     const image = await readRgbImage(sample('street.png'));
     const stallBox = { x1: image.width * 0.7, y1: image.height * 0.6, x2: image.width * 0.85, y2: image.height * 0.8 };
     const crashDir = mkdtempSync(join(stage.dir, 'crash-'));
-    const stalls = await loadModel(writeStallModel(crashDir, { box: stallBox, frame: image }));
+    const stalls = await loadModel(detectorFamilies, writeStallModel(crashDir, { box: stallBox, frame: image }));
     const cfg = detectorConfigSchema.parse({ intraOpThreads: 1 });
     const open: WorkerDetector[] = [];
     try {
-      const coco = await createWorkerDetector(await loadModel(defaultManifest), cfg, silentLogger);
+      const coco = await createWorkerDetector(await loadModel(detectorFamilies, defaultManifest), cfg, silentLogger);
       open.push(coco);
       const stallsDetector = await createWorkerDetector(stalls, cfg, silentLogger);
       open.push(stallsDetector);

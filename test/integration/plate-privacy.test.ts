@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Box, iou, type RgbImage } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import { readRgbImage } from '../../agent/src/detect/image-file.ts';
 import type { Detection } from '../../agent/src/detect/types.ts';
@@ -112,7 +113,7 @@ describe('bystanders’ plates pixelated in stored evidence (real detector, real
     if (!loaded.available) throw new Error(`plate models not provisioned: ${loaded.reason}`);
     reader = await createPlateReader(loaded.models, silentLogger);
     source = await readRgbImage(photo);
-    const detector = await createDetector(await loadModel(defaultManifest), detectorConfigSchema.parse({}), silentLogger);
+    const detector = await createDetector(await loadModel(detectorFamilies, defaultManifest), detectorConfigSchema.parse({}), silentLogger);
     const found = await detector.detect(source);
     eventCar = found.filter((d) => d.label === 'car').sort((a, b) => b.score - a.score)[0];
     // The event vehicle is the white car: its box holds the event plate.

@@ -4,6 +4,7 @@ import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
 import { type Box, iou, pointInPolygon } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import type { Detection, Detector } from '../../agent/src/detect/types.ts';
 import { loadModel } from '../../agent/src/model/load.ts';
@@ -67,7 +68,11 @@ interface Run {
 describe('static_object on a real street still with composited real objects', () => {
   let detector: Detector;
   beforeAll(async () => {
-    detector = await createDetector(await loadModel(defaultManifest), detectorConfigSchema.parse({ scoreThreshold: 0.25 }), silentLogger);
+    detector = await createDetector(
+      await loadModel(detectorFamilies, defaultManifest),
+      detectorConfigSchema.parse({ scoreThreshold: 0.25 }),
+      silentLogger,
+    );
   });
   afterAll(async () => {
     await detector?.close();

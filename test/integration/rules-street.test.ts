@@ -5,6 +5,7 @@ import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
 import { type LatLon, type Point, pointInPolygon } from '../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { detectorConfigSchema } from '../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../agent/src/detect/decoders/index.ts';
 import { createDetector } from '../../agent/src/detect/detector.ts';
 import type { Detector } from '../../agent/src/detect/types.ts';
 import { createGeoMapper } from '../../agent/src/geo/mapper.ts';
@@ -112,7 +113,7 @@ describe('street.png as a live RTSP camera, end to end with the real model', () 
 
   beforeAll(async () => {
     server = await startRtspServer({ '/street': sample('street.mp4') });
-    const model = await loadModel(defaultManifest);
+    const model = await loadModel(detectorFamilies, defaultManifest);
     modelInput = model.manifest.input;
     detector = await createDetector(model, detectorConfigSchema.parse({ scoreThreshold: 0.25 }), silentLogger);
   });

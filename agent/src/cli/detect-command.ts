@@ -6,6 +6,7 @@ import { projectRoot } from '../config/load.ts';
 import type { RgbImage } from '../core/geometry.ts';
 import { createLogger } from '../core/log.ts';
 import { detectorConfigSchema } from '../detect/config.ts';
+import { detectorFamilies } from '../detect/decoders/index.ts';
 import { createDetector } from '../detect/detector.ts';
 import { readRgbImage } from '../detect/image-file.ts';
 import type { Detection, DetectionWindow, Detector, DetectTimings } from '../detect/types.ts';
@@ -56,7 +57,7 @@ export const command = defineCommand({
     const manifest = values.model ? resolve(values.model) : defaultManifest();
     let detector: Detector | undefined;
     try {
-      const model = await loadModel(manifest);
+      const model = await loadModel(detectorFamilies, manifest);
       detector = await createDetector(
         model,
         detectorConfigSchema.parse({ scoreThreshold: threshold }),

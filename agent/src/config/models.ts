@@ -1,4 +1,5 @@
 import { DEFAULT_MODEL, type DetectorConfig } from '../detect/config.ts';
+import { detectorFamilies } from '../detect/decoders/index.ts';
 import { loadModel } from '../model/load.ts';
 import type { ModelLabelSource } from './label-check.ts';
 import type { CameraConfig, Config } from './schema.ts';
@@ -40,7 +41,7 @@ export interface VerifiedModel extends ModelLabelSource {
 export async function verifyModels(config: Pick<Config, 'model' | 'models'>): Promise<VerifiedModel[]> {
   const out: VerifiedModel[] = [];
   for (const { name, path, cfg } of configuredModels(config)) {
-    const model = await loadModel(cfg.manifest).catch((err: Error) => {
+    const model = await loadModel(detectorFamilies, cfg.manifest).catch((err: Error) => {
       throw new Error(`${path}.manifest: ${err.message}`);
     });
     out.push({

@@ -4,7 +4,7 @@ import type { LoadedModel } from '../model/load.ts';
 import { type ClassPlan, planClasses } from './classes.ts';
 import type { DetectorConfig } from './config.ts';
 import { OutputLayoutError } from './decoders/common.ts';
-import { decoderFactories } from './decoders/index.ts';
+import { detectorFamily } from './decoders/index.ts';
 import type { Decoder, OutputInfo } from './decoders/types.ts';
 import { type Pass, selectDetections } from './nms-merge.ts';
 import { type FitTransform, Preprocessor } from './preprocess.ts';
@@ -80,7 +80,7 @@ class Decoders {
     if (!d) {
       const { manifest, labels } = this.model;
       const infos: OutputInfo[] = Object.entries(outputs).map(([name, t]) => ({ name, dims: t.dims, type: t.type }));
-      d = decoderFactories[manifest.family](infos, {
+      d = detectorFamily(manifest.family).create(infos, {
         numClasses: labels.length,
         inputWidth: manifest.input.width,
         inputHeight: rows,

@@ -3,6 +3,7 @@ import ort from 'onnxruntime-node';
 import type { Logger } from '../core/log.ts';
 import type { ModelManifest } from '../model/manifest.ts';
 import { type DetectorConfig, intraOpThreadsOf } from './config.ts';
+import { detectorFamily } from './decoders/index.ts';
 
 export type SessionConfig = Pick<
   DetectorConfig,
@@ -63,7 +64,7 @@ export interface InputBinding {
  */
 export function bindInputs(session: Pick<InferenceSession, 'inputMetadata'>, manifest: ModelManifest, where: string): InputBinding {
   const { width, height } = manifest.input;
-  const sizeInput = manifest.decode.sizeInput;
+  const sizeInput = detectorFamily(manifest.family).sizeInput?.(manifest.decode);
   const wanted = `float32 [1, 3, ${height}, ${width}]`;
   const inputs = session.inputMetadata;
   const imageMeta = manifest.input.name ? inputs.find((m) => m.name === manifest.input.name) : inputs.find((m) => m.name !== sizeInput);

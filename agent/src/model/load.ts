@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ModelManifest, readManifest } from './manifest.ts';
+import { type ManifestFamily, type ModelManifest, readManifest } from './manifest.ts';
 import { FileVerificationError, verifyFile } from './verify.ts';
 
 export interface LoadedModel {
@@ -33,9 +33,16 @@ export interface LoadModelOptions {
   searchDirs?: readonly string[];
 }
 
-/** Reads and validates a manifest, then finds and verifies its model and labels files. */
-export async function loadModel(manifestPath: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
-  const manifest = await readManifest(manifestPath);
+/**
+ * Reads and validates a manifest against the output families given (detect/decoders' `detectorFamilies`), then finds
+ * and verifies its model and labels files.
+ */
+export async function loadModel(
+  families: readonly ManifestFamily[],
+  manifestPath: string,
+  opts: LoadModelOptions = {},
+): Promise<LoadedModel> {
+  const manifest = await readManifest(manifestPath, families);
   const dirs = opts.searchDirs ?? modelSearchDirs(manifestPath);
 
   const modelPath = locate(manifest.file, dirs, manifestPath, `model file (SHA-256 ${manifest.sha256})`);

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { sharedModelsDir } from './load.ts';
-import { readManifest } from './manifest.ts';
+import { readManifestPins } from './manifest.ts';
 import { type FilePin, FileVerificationError, verifyFile } from './verify.ts';
 
 export type ProvisionAction = 'verified' | 'linked' | 'copied' | 'downloaded';
@@ -39,7 +39,7 @@ export async function provisionModel(
   manifestPath: string,
   opts: ProvisionOptions = {},
 ): Promise<{ model: ProvisionResult; labels: ProvisionResult }> {
-  const manifest = await readManifest(manifestPath);
+  const manifest = await readManifestPins(manifestPath);
   const dir = dirname(resolve(manifestPath));
   const shared = { sharedDir: opts.sharedDir ?? sharedModelsDir, fetch: opts.fetch };
   const model = await provisionFile(

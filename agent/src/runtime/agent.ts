@@ -18,6 +18,7 @@ import type { CameraHealth, Status } from '../contract/health.ts';
 import { ensurePrivateDir } from '../core/durable.ts';
 import type { Logger } from '../core/log.ts';
 import { redact } from '../core/redact.ts';
+import { detectorFamilies } from '../detect/decoders/index.ts';
 import { openDetector } from '../detect/worker-detector.ts';
 import { EvidenceService } from '../evidence/service.ts';
 import { healthRoutes, startHttpServer } from '../health/http.ts';
@@ -424,7 +425,7 @@ async function loadDetectors(config: Config, audit: AuditLog, log: Logger, teard
   const models = new Map<string, RunningModel>();
   let model: LoadedModel | undefined;
   for (const { name, path, cfg } of configuredModels(config)) {
-    const loaded = await loadModel(cfg.manifest).catch((err: Error) => {
+    const loaded = await loadModel(detectorFamilies, cfg.manifest).catch((err: Error) => {
       throw new Error(`${path}.manifest: ${err.message}`);
     });
     const detector = await openDetector(loaded, cfg, log.child({ stage: 'detect', model: name }));

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { detectorConfigSchema } from '../../../agent/src/detect/config.ts';
+import { detectorFamilies } from '../../../agent/src/detect/decoders/index.ts';
 import { bindInputs, sessionOptions } from '../../../agent/src/detect/session.ts';
 import { modelManifestSchema } from '../../../agent/src/model/manifest.ts';
 
 const manifest = (over: Record<string, unknown> = {}) =>
-  modelManifestSchema.parse({
+  modelManifestSchema(detectorFamilies).parse({
     name: 'm',
     file: 'm.onnx',
     sha256: '0'.repeat(64),

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { detectorFamilies } from '../../../agent/src/detect/decoders/index.ts';
 import { loadModel, parseLabels } from '../../../agent/src/model/load.ts';
 import { verifyFile } from '../../../agent/src/model/verify.ts';
 import { defaultManifest } from '../../helpers/paths.ts';
@@ -38,7 +39,7 @@ function manifest(over: Record<string, unknown> = {}): string {
 
 describe('loadModel', () => {
   it('loads a manifest whose files sit next to it and are as pinned', async () => {
-    const m = await loadModel(manifest(), { searchDirs: [dir] });
+    const m = await loadModel(detectorFamilies, manifest(), { searchDirs: [dir] });
     expect(m.modelPath).toBe(join(dir, 'm.onnx'));
     expect(m.sha256).toBe(sha(MODEL_BYTES));
     expect(m.labels).toEqual(['person', 'car']);
@@ -47,19 +48,21 @@ describe('loadModel', () => {
 
   it('names the manifest and the field path when a field is wrong', async () => {
     const file = manifest({ input: { width: 64, height: 64, colorOrder: 'rgb', mean: [0, 0], std: [1, 1, 1] } });
-    await expect(loadModel(file, { searchDirs: [dir] })).rejects.toThrow(`${file}: input.mean: expected mean as three numbers`);
+    await expect(loadModel(detectorFamilies, file, { searchDirs: [dir] })).rejects.toThrow(
+      `${file}: input.mean: expected mean as three numbers`,
+    );
   });
 
   it('names an unknown output family and lists the known ones', async () => {
     const file = manifest({ family: 'ssd' });
-    await expect(loadModel(file, { searchDirs: [dir] })).rejects.toThrow(
+    await expect(loadModel(detectorFamilies, file, { searchDirs: [dir] })).rejects.toThrow(
       /m\.json: family: expected output family gfl .*yolov8, yolov5, yolox or end2end/,
     );
   });
 
   it('refuses trimPaddingTo where it cannot apply, naming the field and why', async () => {
     const input = { width: 64, height: 64, colorOrder: 'rgb', mean: [0, 0, 0], std: [255, 255, 255] };
-    const trim = (over: Record<string, unknown>) => loadModel(manifest(over), { searchDirs: [dir] });
+    const trim = (over: Record<string, unknown>) => loadModel(detectorFamilies, manifest(over), { searchDirs: [dir] });
     await expect(trim({ input: { ...input, resize: 'stretch', trimPaddingTo: 32 } })).rejects.toThrow(
       /m\.json: input\.trimPaddingTo: expected no trimPaddingTo with resize "stretch"/,
     );
@@ -75,12 +78,12 @@ describe('loadModel', () => {
   it('rejects a manifest that is not JSON, naming the file', async () => {
     const file = join(dir, 'bad.json');
     writeFileSync(file, '{ "name": ');
-    await expect(loadModel(file, { searchDirs: [dir] })).rejects.toThrow(`${file}: not valid JSON`);
+    await expect(loadModel(detectorFamilies, file, { searchDirs: [dir] })).rejects.toThrow(`${file}: not valid JSON`);
   });
 
   it('reports a missing model file with where it looked', async () => {
     const file = manifest({ file: 'absent.onnx' });
-    await expect(loadModel(file, { searchDirs: [dir, join(dir, 'shared')] })).rejects.toThrow(
+    await expect(loadModel(detectorFamilies, file, { searchDirs: [dir, join(dir, 'shared')] })).rejects.toThrow(
       new RegExp(`model file \\(SHA-256 ${sha(MODEL_BYTES)}\\) "absent.onnx" not found in ${dir} or ${dir}/shared`),
     );
   });
@@ -91,7 +94,7 @@ describe('loadModel', () => {
     try {
       writeFileSync(join(shared, 'm.onnx'), MODEL_BYTES);
       rmSync(join(dir, 'm.onnx'));
-      const m = await loadModel(file, { searchDirs: [dir, shared] });
+      const m = await loadModel(detectorFamilies, file, { searchDirs: [dir, shared] });
       expect(m.modelPath).toBe(join(shared, 'm.onnx'));
     } finally {
       rmSync(shared, { recursive: true, force: true });
@@ -102,25 +105,25 @@ describe('loadModel', () => {
     const tampered = Buffer.from(MODEL_BYTES);
     tampered[0] ^= 1;
     writeFileSync(join(dir, 'm.onnx'), tampered);
-    const err = await loadModel(manifest(), { searchDirs: [dir] }).catch((e: Error) => e);
+    const err = await loadModel(detectorFamilies, manifest(), { searchDirs: [dir] }).catch((e: Error) => e);
     expect(String(err)).toContain(join(dir, 'm.onnx'));
     expect(String(err)).toContain(`expected ${sha(MODEL_BYTES)}, actual ${sha(tampered)}`);
   });
 
   it('rejects a truncated model file by its size before hashing', async () => {
     writeFileSync(join(dir, 'm.onnx'), MODEL_BYTES.subarray(0, 5));
-    await expect(loadModel(manifest(), { searchDirs: [dir] })).rejects.toThrow(
+    await expect(loadModel(detectorFamilies, manifest(), { searchDirs: [dir] })).rejects.toThrow(
       `size mismatch: expected ${MODEL_BYTES.length} bytes, actual 5 bytes`,
     );
   });
 
   it('rejects a labels file that does not match its pin', async () => {
     writeFileSync(join(dir, 'm.labels.txt'), 'person\ntruck\n');
-    await expect(loadModel(manifest(), { searchDirs: [dir] })).rejects.toThrow(/m\.labels\.txt: SHA-256 mismatch/);
+    await expect(loadModel(detectorFamilies, manifest(), { searchDirs: [dir] })).rejects.toThrow(/m\.labels\.txt: SHA-256 mismatch/);
   });
 
   it('loads the project default manifest and finds the shared PicoDet model', async () => {
-    const m = await loadModel(defaultManifest);
+    const m = await loadModel(detectorFamilies, defaultManifest);
     expect(m.sha256).toBe(JSON.parse(readFileSync(defaultManifest, 'utf8')).sha256);
     expect(m.labels).toHaveLength(80);
     expect(m.labels[0]).toBe('person');

@@ -1,6 +1,6 @@
 import { api } from '../../web/client/api.ts';
 import { h } from '../../web/client/dom.ts';
-import { switchLang } from '../../web/client/i18n.ts';
+import { currentLang, switchLang } from '../../web/client/i18n.ts';
 import type { PresentedBox, PresentedEvent } from '../wire.ts';
 import { PAGE_VIEWS } from './pages/index.ts';
 import { CENTER_PAGES } from './pages/table.ts';
@@ -15,7 +15,9 @@ const nav = h(
   'nav',
   { class: 'top' },
   h('strong', {}, data.name),
-  ...CENTER_PAGES.map((p) => h('a', { href: p.path, class: p.id === data.view ? 'current' : undefined, id: `nav-${p.id}` }, t(p.title))),
+  ...CENTER_PAGES.map((p) =>
+    h('a', { href: p.path, class: p.id === data.view ? 'current' : undefined, id: `nav-${p.id}` }, p.title[currentLang()]),
+  ),
   h('span', { class: 'spacer' }),
   live,
   h('span', { class: 'who', id: 'who' }, `${data.user} · ${data.role}`),

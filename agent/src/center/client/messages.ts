@@ -2,11 +2,6 @@ import type { Messages } from '../../web/lang.ts';
 
 /** The command center console's words, Chinese and English side by side. */
 export const centerMessages = {
-  'nav.queue': { zh: '告警队列', en: 'Alert queue' },
-  'nav.map': { zh: '调度地图', en: 'Dispatch map' },
-  'nav.dispatch': { zh: '派遣看板', en: 'Dispatch board' },
-  'nav.boxes': { zh: '边缘盒子', en: 'Boxes' },
-  'nav.forwarders': { zh: '数据转发', en: 'Forwarders' },
   'nav.logout': { zh: '退出', en: 'Log out' },
   'nav.lang': { zh: 'English', en: '中文' },
   'live.on': { zh: '实时', en: 'live' },

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { OutputInfo, OutputTensor } from './types.ts';
 
 /** A model output that does not have the layout its manifest's family promises. */
@@ -82,3 +83,10 @@ export function bestClass(
   }
   return best;
 }
+
+/** `decode` parameters several families share. */
+export const decodeParams = {
+  strides: (defaults: string) =>
+    z.array(z.number().int().positive()).min(1).optional().describe(`Anchor-grid strides in output order (default ${defaults}).`),
+  scoresActivated: () => z.boolean().optional().describe('Class (and objectness) scores already passed through a sigmoid (default true).'),
+};

@@ -1,6 +1,22 @@
+import { z } from 'zod';
 import type { RawBoxes } from '../raw-boxes.ts';
 import { asMatrix, asVector, bestClass, describeOutput, minOf, OutputLayoutError, output } from './common.ts';
-import type { DecoderFactory, DecoderSetup, OutputInfo, Outputs, OutputTensor } from './types.ts';
+import { type DecoderFactory, defineFamily, type OutputInfo, type Outputs, type OutputTensor } from './types.ts';
+
+const end2endDecode = z.strictObject({
+  boxFormat: z.enum(['xyxy', 'cxcywh']).optional().describe('How boxes are written (default xyxy).'),
+  normalizedBoxes: z.boolean().optional().describe('Boxes are fractions of the input size instead of pixels.'),
+  rowOrder: z
+    .enum(['box_score_class', 'class_score_box'])
+    .optional()
+    .describe('Single-tensor [N, 6] rows: box_score_class (YOLOv10, Ultralytics nms=True; default) or class_score_box (PaddleDetection).'),
+  sizeInput: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('An extra int64 input fed the input size [[width, height]] (D-FINE / RT-DETR orig_target_sizes).'),
+});
+type End2endDecode = z.output<typeof end2endDecode>;
 
 type Numeric = Float32Array | Float64Array | Int32Array | BigInt64Array;
 
@@ -20,7 +36,7 @@ type Plan =
  * plus optionally a one-element detection count (`num_dets`), which limits the rows read.
  * Box format and units come from `decode.boxFormat` / `decode.normalizedBoxes`.
  */
-export const createEnd2endDecoder: DecoderFactory = (outputs, setup) => {
+const createEnd2endDecoder: DecoderFactory<End2endDecode> = (outputs, setup) => {
   const C = setup.numClasses;
   const countOut = outputs.find((o) => o.dims.length > 0 && o.dims.every((d) => d === 1));
   const rest = outputs.filter((o) => o !== countOut);
@@ -86,7 +102,7 @@ export const createEnd2endDecoder: DecoderFactory = (outputs, setup) => {
   };
 };
 
-function bindPlan(outs: readonly OutputInfo[], C: number, rowOrder: NonNullable<DecoderSetup['decode']['rowOrder']>): Plan {
+function bindPlan(outs: readonly OutputInfo[], C: number, rowOrder: NonNullable<End2endDecode['rowOrder']>): Plan {
   const expected = `family end2end with ${C} labels expects one [1, N, 6] row tensor, one [1, N, ${4 + C}] box + class-score tensor, or [1, N, 4] boxes with [1, N] scores and [1, N] labels (or [1, N, ${C}] class scores)`;
   const unsupported = outs.find((o) => !['float32', 'float64', 'int32', 'int64'].includes(o.type));
   if (unsupported) throw new OutputLayoutError(`${describeOutput(unsupported)}: expected float32, float64, int32 or int64 values`);
@@ -135,3 +151,19 @@ function floatOf(name: string, t: OutputTensor): Float32Array {
 }
 
 const num = (data: Numeric, i: number): number => Number(data[i]);
+
+export const end2end = defineFamily({
+  name: 'end2end',
+  decode: end2endDecode,
+  create: createEnd2endDecoder,
+  sizeInput: (decode) => decode.sizeInput,
+  check: (m) =>
+    m.input.trimPaddingTo === undefined
+      ? []
+      : [
+          {
+            path: ['input', 'trimPaddingTo'],
+            message: 'expected no trimPaddingTo for family end2end (its transformer fixes the input size)',
+          },
+        ],
+});

@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import type { RawBoxes } from '../raw-boxes.ts';
 import {
   asMatrix,
   bestClass,
+  decodeParams,
   describeOutput,
   floatData,
   logits,
@@ -11,7 +13,7 @@ import {
   requireFloat,
   sigmoid,
 } from './common.ts';
-import type { DecoderFactory, OutputInfo, Outputs } from './types.ts';
+import { type DecoderFactory, defineFamily, type OutputInfo, type Outputs } from './types.ts';
 
 interface Level {
   stride: number;
@@ -23,12 +25,23 @@ interface Level {
   first: number;
 }
 
+const gflDecode = z.strictObject({
+  strides: decodeParams.strides('8, 16, 32, 64'),
+  regMax: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('The largest bin index of the box distribution (bins = regMax + 1 per side; default 7).'),
+  scoresActivated: decodeParams.scoresActivated(),
+});
+
 /**
  * GFL / PicoDet / NanoDet heads: per anchor point, class scores and a distribution over `regMax + 1` bins for each
  * of the four distances to the box edges. Either one score and one box tensor per stride, or one tensor with
  * `[scores | distributions]` per row for all strides (NanoDet-Plus).
  */
-export const createGflDecoder: DecoderFactory = (outputs, setup) => {
+const createGflDecoder: DecoderFactory<z.output<typeof gflDecode>> = (outputs, setup) => {
   const C = setup.numClasses;
   const bins = (setup.decode.regMax ?? 7) + 1;
   const boxCols = 4 * bins;
@@ -140,3 +153,5 @@ function expectedDistances(data: Float32Array, offset: number, bins: number, int
     into[side] = weighted / sum;
   }
 }
+
+export const gfl = defineFamily({ name: 'gfl', models: 'PicoDet/NanoDet', decode: gflDecode, create: createGflDecoder });

@@ -1,6 +1,18 @@
+import { z } from 'zod';
 import type { RawBoxes } from '../raw-boxes.ts';
-import { asMatrix, bestClass, describeOutput, floatData, minOf, OutputLayoutError, output, requireFloat, sigmoid } from './common.ts';
-import type { DecoderFactory, OutputInfo, Outputs } from './types.ts';
+import {
+  asMatrix,
+  bestClass,
+  decodeParams,
+  describeOutput,
+  floatData,
+  minOf,
+  OutputLayoutError,
+  output,
+  requireFloat,
+  sigmoid,
+} from './common.ts';
+import { type DecoderFactory, defineFamily, type OutputInfo, type Outputs } from './types.ts';
 
 /** Where attribute k of anchor a is: data[a * anchorStep + k * attrStep]. */
 interface Layout {
@@ -24,8 +36,12 @@ function anchorsOf(outputs: Outputs, layout: Layout, attrs: number): { data: Flo
   return { data, anchors: data.length / attrs };
 }
 
+const yolov8Decode = z.strictObject({});
+const yolov5Decode = z.strictObject({ scoresActivated: decodeParams.scoresActivated() });
+const yoloxDecode = z.strictObject({ strides: decodeParams.strides('8, 16, 32'), scoresActivated: decodeParams.scoresActivated() });
+
 /** Ultralytics YOLOv8 / YOLO11: per anchor cx, cy, w, h in input pixels, then C class scores (no objectness). */
-export const createYolov8Decoder: DecoderFactory = (outputs, setup) => {
+const createYolov8Decoder: DecoderFactory<z.output<typeof yolov8Decode>> = (outputs, setup) => {
   const C = setup.numClasses;
   const attrs = 4 + C;
   const layout = bindLayout(
@@ -49,7 +65,7 @@ export const createYolov8Decoder: DecoderFactory = (outputs, setup) => {
 };
 
 /** YOLOv5 / YOLOv7: per anchor cx, cy, w, h in input pixels, objectness, C class probabilities; score = obj × class. */
-export const createYolov5Decoder: DecoderFactory = (outputs, setup) => {
+const createYolov5Decoder: DecoderFactory<z.output<typeof yolov5Decode>> = (outputs, setup) => {
   const C = setup.numClasses;
   const attrs = 5 + C;
   const activated = setup.decode.scoresActivated ?? true;
@@ -86,7 +102,7 @@ export const createYolov5Decoder: DecoderFactory = (outputs, setup) => {
  * YOLOX exported without decoding (`decode_in_inference=False`): per grid cell of each stride (row-major, strides in
  * order) tx, ty, tw, th, objectness, C class scores; centre = (t + cell) × stride, size = exp(t) × stride.
  */
-export const createYoloxDecoder: DecoderFactory = (outputs, setup) => {
+const createYoloxDecoder: DecoderFactory<z.output<typeof yoloxDecode>> = (outputs, setup) => {
   const C = setup.numClasses;
   const attrs = 5 + C;
   const activated = setup.decode.scoresActivated ?? true;
@@ -165,3 +181,7 @@ function bestObjectClass(
   }
   return best;
 }
+
+export const yolov8 = defineFamily({ name: 'yolov8', decode: yolov8Decode, create: createYolov8Decoder });
+export const yolov5 = defineFamily({ name: 'yolov5', decode: yolov5Decode, create: createYolov5Decoder });
+export const yolox = defineFamily({ name: 'yolox', decode: yoloxDecode, create: createYoloxDecoder });

@@ -1,15 +1,16 @@
-import type { centerMessages } from '../messages.ts';
+import type { Lang } from '../../../web/lang.ts';
 
 /**
  * The center's pages, in the navigation's order: the server serves each at its path, the navigation links them, and
- * the browser draws the one it was served (its view, registered in ./index.ts). No DOM here: the server reads it.
+ * the browser draws the one it was served (its view, registered in ./index.ts). The title is the navigation's link,
+ * in both languages. No DOM here: the server reads it.
  */
 export const CENTER_PAGES = [
-  { id: 'queue', path: '/', title: 'nav.queue' },
-  { id: 'map', path: '/map', title: 'nav.map' },
-  { id: 'dispatch', path: '/dispatch', title: 'nav.dispatch' },
-  { id: 'boxes', path: '/boxes', title: 'nav.boxes' },
-  { id: 'forwarders', path: '/forwarders', title: 'nav.forwarders' },
-] as const satisfies readonly { id: string; path: string; title: keyof typeof centerMessages }[];
+  { id: 'queue', path: '/', title: { zh: '告警队列', en: 'Alert queue' } },
+  { id: 'map', path: '/map', title: { zh: '调度地图', en: 'Dispatch map' } },
+  { id: 'dispatch', path: '/dispatch', title: { zh: '派遣看板', en: 'Dispatch board' } },
+  { id: 'boxes', path: '/boxes', title: { zh: '边缘盒子', en: 'Boxes' } },
+  { id: 'forwarders', path: '/forwarders', title: { zh: '数据转发', en: 'Forwarders' } },
+] as const satisfies readonly { id: string; path: string; title: Record<Lang, string> }[];
 
 export type PageId = (typeof CENTER_PAGES)[number]['id'];
