@@ -114,6 +114,8 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     ...(cfg.http.tls ? { tls: cfg.http.tls } : {}),
     usersFile: cfg.users,
     cookieName: 'jifang_center',
+    // In the archive: any instance on the same store serves a session, and a restart logs nobody out.
+    sessionStore: p.store.sessions,
     trustedProxies: cfg.http.trustedProxies,
     title: { zh: `${cfg.name} · 指挥中心`, en: cfg.name },
     home: '/',

@@ -7,7 +7,7 @@ import { Limiter } from './limiter.ts';
 import { authenticate, userNameSchema } from './passwords.ts';
 import { RefusalCounter } from './refusals.ts';
 import { sendJson } from './respond.ts';
-import type { SessionStore } from './sessions.ts';
+import type { Sessions } from './sessions.ts';
 import { DEFAULT_THROTTLE, LoginThrottle, type ThrottleOptions } from './throttle.ts';
 import type { WebAuditEntry } from './types.ts';
 
@@ -21,7 +21,7 @@ export const DEFAULT_REFUSAL_INTERVAL_MS = 60_000;
 export interface LoginOptions {
   usersFile: string;
   home: string;
-  sessions: SessionStore;
+  sessions: Sessions;
   sessionMaxAgeMs: number;
   setCookie(res: ServerResponse, value: string, maxAgeS: number): void;
   throttle?: ThrottleOptions;
@@ -81,7 +81,7 @@ export function createLogin(o: LoginOptions): Login {
       throw new HttpError(401, 'wrong user name or password');
     }
     throttle.succeeded(user, address, o.now());
-    const { token, session } = o.sessions.create(entry.user, entry.role, o.now());
+    const { token, session } = await o.sessions.create(entry.user, entry.role, o.now());
     o.setCookie(res, token, Math.floor(o.sessionMaxAgeMs / 1000));
     o.audit({ action: 'login', user: entry.user, role: entry.role, session: session.id, address });
     o.log.info({ user: entry.user, role: entry.role, address }, 'console login');

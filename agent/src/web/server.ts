@@ -13,7 +13,15 @@ import { createLogin, type Login } from './login.ts';
 import { escapeHtml, loginPage } from './pages.ts';
 import { acceptsHtml, drain, header, quoted, SECURITY_HEADERS, sameOrigin, sendAsset, sendHtml, sendJson } from './respond.ts';
 import { type CompiledRoute, compile, findRoute } from './router.ts';
-import { csrfMatches, DEFAULT_SESSIONS, type Session, type SessionOptions, SessionStore } from './sessions.ts';
+import {
+  csrfMatches,
+  DEFAULT_SESSIONS,
+  MemorySessionStore,
+  type Session,
+  type SessionOptions,
+  type SessionStore,
+  Sessions,
+} from './sessions.ts';
 import { sendFileInside } from './static.ts';
 import type { ThrottleOptions } from './throttle.ts';
 import type { Method, WebAuditEntry, WebContext, WebRoute } from './types.ts';
@@ -43,6 +51,8 @@ export interface WebServerOptions {
   /** Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For names the client; default none. */
   trustedProxies?: readonly string[];
   sessions?: SessionOptions;
+  /** Where sessions live; default in memory (a restart logs everyone out). */
+  sessionStore?: SessionStore;
   throttle?: ThrottleOptions;
   /** Refused logins are audited as totals over this interval (default a minute). */
   refusalIntervalMs?: number;
@@ -77,7 +87,7 @@ const MAX_NEXT = 1024;
 class WebApp {
   private readonly log: Logger;
   private readonly now: () => number;
-  private readonly sessions: SessionStore;
+  private readonly sessions: Sessions;
   private readonly users: CurrentUsers;
   private readonly login: Login;
   private readonly routes: CompiledRoute[];
@@ -88,7 +98,7 @@ class WebApp {
     this.log = opts.log.child({ stage: 'web' });
     this.now = opts.now ?? Date.now;
     const sessionOptions = opts.sessions ?? DEFAULT_SESSIONS;
-    this.sessions = new SessionStore(sessionOptions);
+    this.sessions = new Sessions(opts.sessionStore ?? new MemorySessionStore(), sessionOptions);
     this.users = new CurrentUsers(opts.usersFile, this.log);
     this.login = createLogin({
       usersFile: opts.usersFile,
@@ -131,7 +141,7 @@ class WebApp {
     if (!session) return this.refuseWithoutSession(req, res, r);
     if (r.isChange && !csrfMatches(session, header(req, 'x-csrf-token')))
       throw new HttpError(403, 'refused: missing or wrong CSRF token (reload the page)');
-    if (this.serveSessionRoutes(req, res, r, token, session)) return;
+    if (await this.serveSessionRoutes(req, res, r, token, session)) return;
     const { route, params } = findRoute(this.routes, r.method, r.path);
     await this.runRoute(req, res, r, route, params, session);
   }
@@ -177,10 +187,10 @@ class WebApp {
 
   /** The live session of the cookie, while its user is still in the users file with the same role. */
   private async sessionOf(token: string | undefined): Promise<Session | undefined> {
-    const session = this.sessions.get(token, this.now());
+    const session = await this.sessions.get(token, this.now());
     if (!session) return undefined;
     if ((await this.users.roleOf(session.user, this.now())) === session.role) return session;
-    this.sessions.delete(token);
+    await this.sessions.delete(token);
     this.log.info({ user: session.user, session: session.id }, 'session ended: its user was removed or given another role');
     return undefined;
   }
@@ -197,9 +207,15 @@ class WebApp {
   }
 
   /** Logout, the session's own facts and the assets behind the login; true when answered. */
-  private serveSessionRoutes(req: IncomingMessage, res: ServerResponse, r: Incoming, token: string | undefined, session: Session): boolean {
+  private async serveSessionRoutes(
+    req: IncomingMessage,
+    res: ServerResponse,
+    r: Incoming,
+    token: string | undefined,
+    session: Session,
+  ): Promise<boolean> {
     if (r.method === 'POST' && r.path === '/api/logout') {
-      this.sessions.delete(token);
+      await this.sessions.delete(token);
       this.setCookie(res, '', 0);
       this.opts.audit({ action: 'logout', user: session.user, session: session.id, address: r.address });
       sendJson(res, 200, { ok: true });

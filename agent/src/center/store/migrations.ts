@@ -100,6 +100,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       'CREATE INDEX incidents_time ON incidents (time_ms)',
     ],
   },
+  {
+    version: 4,
+    name: 'sessions: console logins kept by the archive, keyed by the hash of their token',
+    sql: () => [
+      `CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY, user_name TEXT NOT NULL, role TEXT NOT NULL, csrf TEXT NOT NULL,
+        created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)`,
+      'CREATE INDEX sessions_expires ON sessions (expires_at)',
+    ],
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */

@@ -7,6 +7,7 @@ import { eventStore } from './event-store.ts';
 import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
+import { createSessionStore } from './session-store.ts';
 import type { CenterStore, StoreCounts } from './types.ts';
 
 /** Applies the migrations not yet recorded, all in one transaction (a failed step leaves the schema as it was). */
@@ -49,6 +50,7 @@ export function createSqlStore(db: Db): CenterStore {
   return {
     kind: db.dialect,
     incidents: createIncidentStore(db),
+    sessions: createSessionStore(db),
     ...eventStore(db),
     ...boxStore(db),
     ...actionStore(db),

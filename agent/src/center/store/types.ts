@@ -1,6 +1,7 @@
 import type { Alert } from '../../contract/alert.ts';
 import type { CommandResult } from '../../contract/commands.ts';
 import type { CameraHealth, Status } from '../../contract/health.ts';
+import type { SessionStore } from '../../web/sessions.ts';
 import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
 import type { IncidentStore } from './incident-store.ts';
 
@@ -75,6 +76,8 @@ export interface CenterStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Incident logs for the risk model (risk/). */
   readonly incidents: IncidentStore;
+  /** The console's login sessions, shared by every instance on this store. */
+  readonly sessions: SessionStore;
   /** Stores one lifecycle message; `inserted` is false for one already there (same site, id and seq). Queues it for the forwarders. */
   saveEvent(ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }>;
   saveSnapshot(sha256: string, jpeg: Buffer, topic: string, receivedAt: number): Promise<{ inserted: boolean }>;
