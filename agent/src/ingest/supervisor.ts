@@ -9,7 +9,7 @@ import type { CameraSourceConfig } from './config.ts';
 import { FrameCutter } from './cutter.ts';
 import { type FfmpegExit, type FfmpegProcess, failureReason, startFfmpeg } from './ffmpeg.ts';
 import type { Frame } from './frame.ts';
-import { streamAddress, tcpAnswers } from './probe.ts';
+import { streamAddress, tcpAnswers } from '../core/probe.ts';
 import { isLive, type SourceKind, sourceKind } from './source-kind.ts';
 import { FfmpegLogParser, isFrameChatter, type Size } from './stderr.ts';
 

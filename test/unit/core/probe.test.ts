@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { streamAddress } from '../../../agent/src/ingest/probe.ts';
+import { streamAddress } from '../../../agent/src/core/probe.ts';
 
 describe('streamAddress', () => {
   it.each([
