@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listAuditFiles, openAuditLog } from '../../agent/src/audit/audit-log.ts';
+import { appendWithin, listAuditFiles, openAuditLog } from '../../agent/src/audit/audit-log.ts';
 import { verifyAuditFiles } from '../../agent/src/audit/verify.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 
@@ -58,5 +58,41 @@ describe('audit log on a disk that fills up and frees again (real tmpfs)', () =>
       Array.from({ length: 20 }, (_, i) => `e${i}`),
     );
     expect(records.at(-1)!.data).toMatchObject({ delayedWrite: { reason: expect.stringMatching(/ENOSPC/) } });
+  }, 60_000);
+
+  it("lets an operator's command be answered on a full disk: the answer says the record waits, and it is written later", async () => {
+    const dir = join(mount, 'audit-command');
+    mkdirSync(dir);
+    const audit = await openAuditLog(dir, silentLogger);
+    await audit.append('agent_started', { version: 'test' });
+    const filler = join(mount, 'filler-command');
+    try {
+      writeFileSync(filler, Buffer.alloc(512 * 1024));
+    } catch {
+      // ENOSPC: the file holds whatever fitted.
+    }
+    // Bigger than the slack left in the audit file's last page, which a nearly full tmpfs still takes.
+    const record = { file: 'jifang.yaml', reload: true, note: 'x'.repeat(8000) };
+    const answer = await appendWithin(audit, 'config_loaded', record, 1000, silentLogger);
+    expect(answer).toMatch(
+      /^not yet on disk, kept in memory until the disk takes it \(audit log write failed in .*: ENOSPC; 1 records waiting/,
+    );
+
+    rmSync(filler);
+    await expect.poll(() => audit.degraded, { timeout: 30_000 }).toBeUndefined();
+    await audit.close();
+    const lines = readFileSync((await listAuditFiles(dir))[0], 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { kind: string }).kind)).toEqual(['agent_started', 'config_loaded', 'audit_recovered']);
+  }, 60_000);
+
+  it('answers at once, saying nothing is missing, when the record reaches the disk', async () => {
+    const dir = join(mount, 'audit-command-ok');
+    mkdirSync(dir);
+    const audit = await openAuditLog(dir, silentLogger);
+    expect(await appendWithin(audit, 'config_loaded', { file: 'jifang.yaml', reload: true }, 30_000, silentLogger)).toBeUndefined();
+    await audit.close();
+    expect(readFileSync((await listAuditFiles(dir))[0], 'utf8')).toContain('"config_loaded"');
   }, 60_000);
 });

@@ -75,6 +75,39 @@ interface Pending {
  * A torn last line (a write cut by power loss, never acknowledged) is moved aside to
  * `<file>.torn-<ms>` and the cut is itself recorded as `audit_recovered`.
  */
+/**
+ * Appends a record for an answer that must not wait on the disk (an operator's command): resolves once the record is
+ * on disk, or after `waitMs` at the latest with why it is not (a full disk keeps it in memory and writes it later, a
+ * refused record is lost and logged). Undefined means on disk.
+ */
+export async function appendWithin(
+  audit: AuditLog,
+  kind: AuditKind,
+  data: Record<string, unknown>,
+  waitMs: number,
+  log: Logger,
+): Promise<string | undefined> {
+  const written = audit.append(kind, data).then(
+    () => undefined,
+    (err: unknown) => {
+      log.error({ stage: 'audit', kind, err }, 'audit record not written');
+      return `not recorded: ${(err as Error).message}`;
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(
+      () => resolve(`not yet on disk, kept in memory until the disk takes it (${audit.degraded ?? 'still being written'})`),
+      waitMs,
+    );
+  });
+  try {
+    return await Promise.race([written, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function openAuditLog(dir: string, log: Logger, opts: AuditLogOptions = {}): Promise<AuditLog> {
   const logger = log.child({ stage: 'audit' });
   const now = opts.now ?? Date.now;

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import type { StreamState } from '../contract/stream-state.ts';
 import { type BackoffPolicy, backoffDelayMs } from '../core/backoff.ts';
+import { streamAddress, watchForReturn } from '../core/probe.ts';
 import { redact } from '../core/redact.ts';
 import { systemClock } from '../core/time.ts';
 import { buildFfmpegArgs, type RingOutput, toArgv } from './args.ts';
@@ -9,7 +10,6 @@ import type { CameraSourceConfig } from './config.ts';
 import { FrameCutter } from './cutter.ts';
 import { type FfmpegExit, type FfmpegProcess, failureReason, startFfmpeg } from './ffmpeg.ts';
 import type { Frame } from './frame.ts';
-import { streamAddress, tcpAnswers } from './probe.ts';
 import { isLive, type SourceKind, sourceKind } from './source-kind.ts';
 import { FfmpegLogParser, isFrameChatter, type Size } from './stderr.ts';
 
@@ -87,9 +87,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
   private seq = 0;
   private running = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private probeTimer: NodeJS.Timeout | undefined;
-  /** Counts backoffs, so that a probe still in flight from an earlier one gives up. */
-  private backoffs = 0;
+  private stopProbe: (() => void) | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private lastProgressAt = 0;
 
@@ -140,7 +138,7 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     if (!this.running) return;
     this.running = false;
     clearTimeout(this.retryTimer);
-    clearTimeout(this.probeTimer);
+    this.stopProbe?.();
     clearInterval(this.watchdog);
     const s = this.session;
     if (s) await this.kill(s, 'stopped');
@@ -251,12 +249,12 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
     this.setState('backoff', reason);
     this.log.warn({ reason, retryInSeconds: Math.round(delay / 100) / 10, attempt: this.attempt }, 'camera stream down, reconnecting');
     this.retryTimer = setTimeout(() => this.retry(), delay);
-    this.watchForReturn(delay);
+    this.probeDuringBackoff(delay);
   }
 
   private retry(): void {
     clearTimeout(this.retryTimer);
-    clearTimeout(this.probeTimer);
+    this.stopProbe?.();
     if (!this.running) return;
     this.st.reconnects++;
     void this.spawn();
@@ -267,23 +265,15 @@ export class StreamSupervisor extends EventEmitter<CameraSourceEvents> {
    * (network or camera back after an outage), the reconnect happens now, not at the end of a backoff grown to its
    * maximum. A camera that answers all along fails for another reason (password, path) and is left to the backoff.
    */
-  private watchForReturn(delayMs: number): void {
-    const backoff = ++this.backoffs;
+  private probeDuringBackoff(delayMs: number): void {
+    this.stopProbe?.();
     const addr = isLive(this.kind) ? streamAddress(this.input) : undefined;
     if (!addr || delayMs <= 2 * probeEveryMs) return;
-    let sawDown = false;
-    const probe = async () => {
-      const answers = await tcpAnswers(addr, probeEveryMs);
-      if (!this.running || backoff !== this.backoffs || this.st.state !== 'backoff' || (answers && !sawDown)) return;
-      if (answers) {
-        this.log.info({}, 'camera answers again; reconnecting now');
-        this.retry();
-        return;
-      }
-      sawDown = true;
-      this.probeTimer = setTimeout(() => void probe(), probeEveryMs);
-    };
-    this.probeTimer = setTimeout(() => void probe(), probeEveryMs);
+    this.stopProbe = watchForReturn(addr, probeEveryMs, () => {
+      if (!this.running || this.st.state !== 'backoff') return;
+      this.log.info({}, 'camera answers again; reconnecting now');
+      this.retry();
+    });
   }
 
   private exitReason(session: Session, exit: FfmpegExit): string {

@@ -5,6 +5,7 @@ import { type Alert, alertSchema } from '../contract/alert.ts';
 import { type CameraHealth, cameraHealthSchema, type Status, statusSchema } from '../contract/health.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
+import { streamAddress, watchForReturn } from '../core/probe.ts';
 import { buildClientOptions, clientIdFor } from './client-options.ts';
 import type { MqttConfig } from './config.ts';
 import type { Held } from './held.ts';
@@ -68,6 +69,17 @@ interface PublisherEvents {
 
 const NOT_STARTED = 'publisher not started: call start() first';
 const MAX_EARLY_MESSAGES = 100;
+/** How often the broker's TCP port is tried while the box waits out a reconnect backoff. */
+const BROKER_PROBE_MS = 2000;
+const brokerPorts: Record<string, number> = {
+  'mqtt:': 1883,
+  'tcp:': 1883,
+  'mqtts:': 8883,
+  'ssl:': 8883,
+  'tls:': 8883,
+  'ws:': 80,
+  'wss:': 443,
+};
 
 /** A message the box received on a subscription it serves. */
 export interface InboundMessage {
@@ -112,6 +124,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   private reconnects = 0;
   private stopping = false;
   private expiryTimer: NodeJS.Timeout | null = null;
+  private stopProbe: (() => void) | undefined;
   private readonly log: Logger;
 
   constructor(
@@ -163,6 +176,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     let backoff = minDelay;
     let sessionUp = false;
     client.on('connect', (connack) => {
+      this.stopProbe?.();
       sessionUp = true;
       backoff = minDelay;
       client.options.reconnectPeriod = minDelay;
@@ -178,6 +192,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       void subscribed.then(() => this.emit('connected', { protocolVersion, sessionPresent: connack.sessionPresent }));
     });
     client.on('reconnect', () => {
+      this.stopProbe?.();
       this.reconnects++;
       // Exponential backoff with jitter: boxes that lost the same broker must not all return in step.
       backoff = Math.min(maxDelay, backoff * 2);
@@ -190,7 +205,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       if (sessionUp && client.options.protocolVersion !== this.cfg.protocolVersion)
         client.options.protocolVersion = this.cfg.protocolVersion;
       sessionUp = false;
-      if (!this.stopping) this.log.debug({ url }, 'broker connection closed');
+      if (!this.stopping) {
+        this.log.debug({ url }, 'broker connection closed');
+        this.probeDuringBackoff(client, url);
+      }
       this.emit('disconnected');
     });
     client.on('offline', () =>
@@ -370,6 +388,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const client = this.client;
     if (!client || this.stopping) return;
     this.stopping = true;
+    this.stopProbe?.();
     if (this.expiryTimer) clearInterval(this.expiryTimer);
     const deadline = Date.now() + timeoutMs;
     if (client.connected) {
@@ -474,6 +493,23 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       this.log.warn({ eventId: d.message.eventId, err }, 'delivered message not removed from the full outbox');
     }
     this.emit('delivered', d);
+  }
+
+  /**
+   * While the next attempt is a long backoff away, the broker's port is probed: once it has refused and then answers
+   * (the broker back after an outage), the box reconnects now. A broker that answers TCP but refuses MQTT keeps its
+   * backoff (see `watchForReturn`), so a misconfigured broker is not hammered.
+   */
+  private probeDuringBackoff(client: MqttClient, url: string): void {
+    this.stopProbe?.();
+    const addr = streamAddress(url, brokerPorts);
+    if (!addr || client.options.reconnectPeriod === undefined || client.options.reconnectPeriod <= 2 * BROKER_PROBE_MS) return;
+    this.stopProbe = watchForReturn(addr, BROKER_PROBE_MS, () => {
+      if (this.stopping || client.connected) return;
+      this.log.info({ url }, 'broker answers again; reconnecting now');
+      // The stores passed on: messages handed to mqtt.js before the outage are re-sent by it, not forgotten.
+      client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+    });
   }
 
   private onClientError(err: Error): void {

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { EventSink } from '../alert/event-sink.ts';
-import { type AuditLog, openAuditLog } from '../audit/audit-log.ts';
+import { type AuditLog, appendWithin, openAuditLog } from '../audit/audit-log.ts';
 import { type BackupResult, backupAuditLog } from '../audit/backup.ts';
 import { loadSigningKey } from '../audit/sign.ts';
 import { attachCommandChannel } from '../commands/channel.ts';
@@ -58,6 +58,9 @@ export interface RunningAgent {
   /** Stops cameras and analysis, flushes alerts to the outbox, publishes `online:false`, closes everything. */
   stop(reason: string): Promise<void>;
 }
+
+/** How long a reload's answer waits for its audit record to reach the disk before it answers without it. */
+const AUDIT_WAIT_MS = 2000;
 
 /** Undoes the set-up in reverse order on stop (or when a later step of the start fails). */
 class Teardown {
@@ -165,7 +168,7 @@ async function assembleAgent(
   });
   await openHealthServer(state.config, { cameras, registry, log, teardown });
 
-  const reload = configReloader(loaded.file, state, { cameras, openEvents, audit, evidence });
+  const reload = configReloader(loaded.file, state, { cameras, openEvents, audit, evidence, log });
   await openConsole(loaded, state, { cameras, events, registry, reload, audit, log, teardown });
   await attachCommands(state, { boxId, publisher, cameras, evidence, model: modelInfo, reload, audit, log });
   cameras.publishStatus();
@@ -310,9 +313,9 @@ async function openEvidence(
 function configReloader(
   file: string,
   state: AgentState,
-  ctx: { cameras: Cameras; openEvents: OpenEventsFile; audit: AuditLog; evidence: EvidenceService },
+  ctx: { cameras: Cameras; openEvents: OpenEventsFile; audit: AuditLog; evidence: EvidenceService; log: Logger },
 ): () => Promise<CommandOutcome> {
-  const { cameras, openEvents, audit, evidence } = ctx;
+  const { cameras, openEvents, audit, evidence, log } = ctx;
   return async () => {
     let next: LoadedConfig;
     try {
@@ -329,14 +332,11 @@ function configReloader(
     plan.restarted.forEach(cameras.add);
     openEvents.dropUnclaimed();
     cameras.publishStatus();
-    await audit.append('config_loaded', {
-      file: next.file,
-      sha256: next.sha256,
-      reload: true,
-      restartedCameras: restarted,
-      removedCameras: plan.removed,
-    });
-    return { ok: true, detail: { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed } };
+    const detail = { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed };
+    // A full disk must not hold the operator's answer: it says instead that the record waits for the disk.
+    const record = { file: next.file, sha256: next.sha256, reload: true, restartedCameras: restarted, removedCameras: plan.removed };
+    const unrecorded = await appendWithin(audit, 'config_loaded', record, AUDIT_WAIT_MS, log);
+    return { ok: true, detail: unrecorded ? { ...detail, auditRecord: unrecorded } : detail };
   };
 }
 
