@@ -6,6 +6,8 @@ import type { BoxRow, EventRow } from './wire.ts';
 /**
  * The console's live feed (server-sent events). The archive is the source: several instances write to one database,
  * so each polls for rows changed lately (and at once when it stored something itself) and sends what is new to it.
+ * It also says whether this center is connected to the broker (on attach, on change and with every heartbeat): a page
+ * fed by a center that hears no box is not live.
  */
 export interface Feed {
   attach(res: ServerResponse): void;
@@ -19,10 +21,12 @@ export function createFeed(
   store: CenterStore,
   present: { event: (e: EventRow) => unknown; box: (b: BoxRow) => unknown },
   log: Logger,
-  opts: { pollMs?: number; now?: () => number } = {},
+  opts: { pollMs?: number; heartbeatMs?: number; now?: () => number; brokerConnected?: () => boolean } = {},
 ): Feed {
   const now = opts.now ?? Date.now;
   const pollMs = opts.pollMs ?? 250;
+  const brokerConnected = opts.brokerConnected ?? (() => true);
+  let brokerSent = brokerConnected();
   const clients = new Set<ServerResponse>();
   const sentEvents = new Map<string, number>();
   const sentBoxes = new Map<string, number>();
@@ -30,9 +34,17 @@ export function createFeed(
   let busy = false;
   let again = false;
 
+  const frame = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
   const send = (type: string, data: unknown) => {
-    const frame = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const res of clients) res.write(frame);
+    const f = frame(type, data);
+    for (const res of clients) res.write(f);
+  };
+  const brokerFrame = () => frame('broker', { connected: brokerSent });
+  const watchBroker = () => {
+    const connected = brokerConnected();
+    if (connected === brokerSent) return;
+    brokerSent = connected;
+    send('broker', { connected });
   };
 
   const poll = async () => {
@@ -67,17 +79,20 @@ export function createFeed(
   };
 
   const timer = setInterval(() => {
+    watchBroker();
     if (clients.size) void poll();
   }, pollMs);
   const keepalive = setInterval(() => {
-    for (const res of clients) res.write(': keep-alive\n\n');
-  }, 15_000);
+    brokerSent = brokerConnected();
+    for (const res of clients) res.write(brokerFrame());
+  }, opts.heartbeatMs ?? 15_000);
   timer.unref();
   keepalive.unref();
 
   return {
     attach(res) {
       openEventStream(res);
+      res.write(brokerFrame());
       clients.add(res);
       res.on('close', () => clients.delete(res));
     },

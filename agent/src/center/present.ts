@@ -28,9 +28,13 @@ export function presentEvent(e: EventRow, cfg: CenterConfig): PresentedEvent {
   };
 }
 
-/** A box as the console shows it: where to draw it on the configured tiles, when its status said where it stands. */
+/**
+ * A box as the console shows it: where to draw it on the configured tiles, when its status said where it stands. The
+ * cameras of a box that is offline are offline too: their last reported state is no longer true.
+ */
 export function presentBox(b: BoxRow, cfg: CenterConfig): PresentedBox {
-  return { ...b, map: b.location ? toMap(b.location.lon, b.location.lat, cfg) : null };
+  const cameras = b.online ? b.cameras : b.cameras.map((c) => ({ ...c, state: 'offline', reason: null }));
+  return { ...b, cameras, map: b.location ? toMap(b.location.lon, b.location.lat, cfg) : null };
 }
 
 /** WGS-84 (what boxes report) to the tiles' datum: GCJ-02 for Chinese tile servers, else unchanged. */

@@ -60,7 +60,9 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   let web: WebServer | undefined;
   try {
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
-    const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog);
+    const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
+      brokerConnected: () => link?.connected() ?? false,
+    });
     feedKick = () => feed.kick();
     web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
     const url = web.url;

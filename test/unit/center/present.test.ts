@@ -69,6 +69,24 @@ describe('center presentation', () => {
     expect(presentBox({ ...box, location: { lat: 31.2, lon: 121.4 } }, config()).map).toEqual([121.4, 31.2]);
   });
 
+  it('shows an offline box’s cameras offline, whatever state they last reported', () => {
+    const camera = { camera: 'cam-1', name: null, state: 'streaming', reason: null, healthAt: null, health: null };
+    const box: BoxRow = {
+      site: 'box-a',
+      boxId: null,
+      online: false,
+      agentVersion: null,
+      startedAt: null,
+      statusAt: null,
+      lastContact: 0,
+      changedAt: 0,
+      location: null,
+      cameras: [camera],
+    };
+    expect(presentBox(box, config()).cameras).toMatchObject([{ camera: 'cam-1', state: 'offline' }]);
+    expect(presentBox({ ...box, online: true }, config()).cameras).toMatchObject([{ camera: 'cam-1', state: 'streaming' }]);
+  });
+
   it('lists every forwarder, counts zero before its first delivery, and never shows the credentials in its URL', () => {
     const cfg = config({
       forwarders: [

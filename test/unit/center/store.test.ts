@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../../agent/src/center/store/sqlite.ts';
 import type { CenterStore } from '../../../agent/src/center/store/types.ts';
 import type { Alert } from '../../../agent/src/contract/alert.ts';
-import type { CameraHealth } from '../../../agent/src/contract/health.ts';
+import type { CameraHealth, Status } from '../../../agent/src/contract/health.ts';
 import { makeAlert } from '../../helpers/box-simulator.ts';
 import { incoming, openTempArchive } from '../../helpers/center-archive.ts';
 
@@ -152,5 +152,19 @@ describe('center archive (SQLite)', () => {
     expect((await reopened.listEvents({})).map((e) => e.id)).toEqual(['ev-1']);
     expect(await reopened.counts()).toMatchObject({ events: 1, messages: 1, deliveries: 1 });
     await reopened.close();
+  });
+
+  it('a Last Will counts as a change when it arrives, so the live feed sends the box offline', async () => {
+    const status = (online: boolean): Status => ({
+      online,
+      agentVersion: '1',
+      boxId: 'b',
+      at: new Date(T0).toISOString(),
+      cameras: [{ id: 'cam-1', state: 'streaming' }],
+    });
+    await store.saveStatus('box-a', status(true), T0);
+    await store.saveStatus('box-a', status(false), T0 + 60_000);
+    const { boxes } = await store.changedSince(T0 + 30_000);
+    expect(boxes).toMatchObject([{ site: 'box-a', online: false, changedAt: T0 + 60_000 }]);
   });
 });

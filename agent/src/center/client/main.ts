@@ -57,16 +57,35 @@ async function load(): Promise<void> {
   render();
 }
 
+/** Live only while this page hears the center and the center hears the broker; unknown until the feed says. */
+const link: { feed: boolean; broker: boolean | null } = { feed: false, broker: null };
+function showLive(): void {
+  const [text, state] = !link.feed
+    ? [t('live.off'), 'off']
+    : link.broker === false
+      ? [t('live.brokerDown'), 'broker-down']
+      : link.broker
+        ? [`● ${t('live.on')}`, 'on']
+        : ['…', 'unknown'];
+  live.textContent = text;
+  live.className = `live ${state}`;
+}
+
 function connect(): void {
   const source = new EventSource('/api/stream');
   source.addEventListener('open', () => {
-    live.textContent = `● ${t('live.on')}`;
-    live.className = 'live on';
+    link.feed = true;
+    showLive();
     void load();
   });
   source.addEventListener('error', () => {
-    live.textContent = t('live.off');
-    live.className = 'live off';
+    link.feed = false;
+    link.broker = null;
+    showLive();
+  });
+  source.addEventListener('broker', (m) => {
+    link.broker = (JSON.parse((m as MessageEvent<string>).data) as { connected: boolean }).connected;
+    showLive();
   });
   source.addEventListener('event', (m) => {
     const e = JSON.parse((m as MessageEvent<string>).data) as PresentedEvent;

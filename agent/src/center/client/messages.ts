@@ -6,6 +6,7 @@ export const centerMessages = {
   'nav.lang': { zh: 'English', en: '中文' },
   'live.on': { zh: '实时', en: 'live' },
   'live.off': { zh: '连接中断，重连中…', en: 'reconnecting…' },
+  'live.brokerDown': { zh: '● 消息服务器断开：盒子的报警收不到', en: '● broker disconnected: no alerts from boxes' },
   'filter.box': { zh: '盒子', en: 'Box' },
   'filter.type': { zh: '类型', en: 'Type' },
   'filter.state': { zh: '状态', en: 'State' },

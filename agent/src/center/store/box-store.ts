@@ -74,13 +74,14 @@ export function boxStore(db: Db): Pick<CenterStore, 'saveStatus' | 'saveHealth' 
       db.tx(async (t) => {
         // The latest status to arrive is the truth (retained, so a reconnect replays the current one). Its `at` cannot
         // order them: the Last Will is written when the box connects, before the online status it later replaces.
+        // Either one changes the row when it arrives, so the live feed sends a box going offline as it goes.
         const at = Date.parse(s.at);
         await t.run(
           `INSERT INTO boxes (site, box_id, online, agent_version, started_at, status_json, status_at, last_contact, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
            ON CONFLICT (site) DO UPDATE SET box_id = excluded.box_id, online = excluded.online, agent_version = excluded.agent_version, started_at = excluded.started_at,
              status_json = excluded.status_json, status_at = excluded.status_at, changed_at = excluded.changed_at,
              last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
-          [site, s.boxId, s.online ? 1 : 0, s.agentVersion, s.startedAt ?? null, JSON.stringify(s), at, s.online ? receivedAt : 0],
+          [site, s.boxId, s.online ? 1 : 0, s.agentVersion, s.startedAt ?? null, JSON.stringify(s), at, receivedAt],
         );
         for (const c of s.cameras) {
           await t.run(

@@ -40,7 +40,7 @@ function boxesView(): HTMLElement {
               'li',
               { 'data-camera': c.camera },
               `${c.name ?? c.camera}: `,
-              h('span', { class: `cam-${c.state ?? 'unknown'}` }, c.state ?? '?'),
+              h('span', { class: `cam-${c.state ?? 'unknown'}` }, c.state === 'offline' ? t('boxes.offline') : (c.state ?? '?')),
               c.reason ? ` (${c.reason})` : '',
               c.health ? ` · ${c.health.analysedFps ?? '?'} fps · ${c.health.reconnects ?? 0} reconnects` : '',
             ),

@@ -1,0 +1,105 @@
+import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCenterConfig } from '../../../agent/src/center/config.ts';
+import { createFeed, type Feed } from '../../../agent/src/center/feed.ts';
+import { presentBox } from '../../../agent/src/center/present.ts';
+import type { CenterStore } from '../../../agent/src/center/store/types.ts';
+import type { Status } from '../../../agent/src/contract/health.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
+import { openTempArchive } from '../../helpers/center-archive.ts';
+
+/** The console's live feed over real HTTP from a real SQLite archive: what an open page receives. */
+const cfg = parseCenterConfig(
+  { mqtt: { url: 'mqtt://127.0.0.1:1883' }, storage: { kind: 'sqlite', path: 'c.db' }, users: 'users' },
+  'center.yaml',
+  '/etc/jifang',
+);
+
+let store: CenterStore;
+let remove: () => Promise<void>;
+let feed: Feed;
+let server: Server;
+let brokerUp: boolean;
+let stream: IncomingMessage | undefined;
+beforeEach(async () => {
+  ({ store, remove } = await openTempArchive());
+  brokerUp = true;
+  feed = createFeed(store, { event: (e) => e, box: (b) => presentBox(b, cfg) }, silentLogger, {
+    pollMs: 20,
+    brokerConnected: () => brokerUp,
+  });
+  server = createServer((_req, res) => feed.attach(res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+});
+afterEach(async () => {
+  stream?.destroy();
+  feed.close();
+  await new Promise((r) => server.close(r));
+  await remove();
+});
+
+type Frame = { type: string; data: Record<string, unknown> };
+
+/** Opens the stream as a page does; `next` waits for the first frame after those already taken that matches. */
+async function open(): Promise<{ next: (match: (f: Frame) => boolean) => Promise<Frame> }> {
+  const port = (server.address() as AddressInfo).port;
+  const frames: Frame[] = [];
+  let buffer = '';
+  let wake = () => {};
+  stream = await new Promise<IncomingMessage>((r) => get(`http://127.0.0.1:${port}/`, r));
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const lines = buffer.slice(0, end).split('\n');
+      buffer = buffer.slice(end + 2);
+      const type = lines.find((l) => l.startsWith('event: '))?.slice(7);
+      const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
+      if (type && data) frames.push({ type, data: JSON.parse(data) as Record<string, unknown> });
+    }
+    wake();
+  });
+  let taken = 0;
+  const next = async (match: (f: Frame) => boolean): Promise<Frame> => {
+    for (;;) {
+      while (taken < frames.length) {
+        const f = frames[taken++];
+        if (match(f)) return f;
+      }
+      await new Promise<void>((r) => (wake = r));
+    }
+  };
+  return { next };
+}
+
+const status = (online: boolean): Status => ({
+  online,
+  agentVersion: '1',
+  boxId: 'b',
+  at: new Date().toISOString(),
+  cameras: [{ id: 'cam-1', state: 'streaming' }],
+});
+
+describe('center live feed', () => {
+  it('sends a box going offline when its Last Will arrives, its cameras offline with it', async () => {
+    await store.saveStatus('box-a', status(true), Date.now());
+    const page = await open();
+    const online = await page.next((f) => f.type === 'box');
+    expect(online.data).toMatchObject({ site: 'box-a', online: true, cameras: [{ camera: 'cam-1', state: 'streaming' }] });
+
+    await store.saveStatus('box-a', status(false), Date.now() + 1);
+    feed.kick();
+    const offline = await page.next((f) => f.type === 'box');
+    expect(offline.data).toMatchObject({ site: 'box-a', online: false, cameras: [{ camera: 'cam-1', state: 'offline' }] });
+  });
+
+  it('tells the page whether the center hears the broker: on opening, and when it loses or regains it', async () => {
+    const page = await open();
+    expect((await page.next((f) => f.type === 'broker')).data).toEqual({ connected: true });
+    brokerUp = false;
+    expect((await page.next((f) => f.type === 'broker')).data).toEqual({ connected: false });
+    brokerUp = true;
+    expect((await page.next((f) => f.type === 'broker')).data).toEqual({ connected: true });
+  });
+});
