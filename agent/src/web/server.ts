@@ -189,7 +189,7 @@ class WebApp {
   private async sessionOf(token: string | undefined): Promise<Session | undefined> {
     const session = await this.sessions.get(token, this.now());
     if (!session) return undefined;
-    if ((await this.users.roleOf(session.user, this.now())) === session.role) return session;
+    if ((await this.users.roleOf(session.user, this.now(), session.createdAt)) === session.role) return session;
     await this.sessions.delete(token);
     this.log.info({ user: session.user, session: session.id }, 'session ended: its user was removed or given another role');
     return undefined;

@@ -17,8 +17,12 @@ export class CurrentUsers {
     private readonly maxAgeMs = 2_000,
   ) {}
 
-  async roleOf(user: string, now: number): Promise<Role | undefined> {
-    if (!this.roles || now - this.readAt >= this.maxAgeMs) {
+  /**
+   * `readSince`: a list read before then cannot judge (a session made at login, from the file as it was then, for a
+   * user the list may not have yet).
+   */
+  async roleOf(user: string, now: number, readSince = Number.NEGATIVE_INFINITY): Promise<Role | undefined> {
+    if (!this.roles || now - this.readAt >= this.maxAgeMs || this.readAt < readSince) {
       this.reading ??= this.read(now).finally(() => (this.reading = undefined));
       await this.reading;
     }
