@@ -19,7 +19,7 @@ export interface Feed {
 
 export function createFeed(
   store: CenterStore,
-  present: { event: (e: EventRow) => unknown; box: (b: BoxRow) => unknown },
+  present: Presenters,
   log: Logger,
   opts: { pollMs?: number; heartbeatMs?: number; now?: () => number; brokerConnected?: () => boolean } = {},
 ): Feed {
@@ -28,13 +28,11 @@ export function createFeed(
   const brokerConnected = opts.brokerConnected ?? (() => true);
   let brokerSent = brokerConnected();
   const clients = new Set<ServerResponse>();
-  const sentEvents = new Map<string, number>();
-  const sentBoxes = new Map<string, number>();
+  const sent: Sent = { events: new Map(), boxes: new Map() };
   let since = now() - 5_000;
   let busy = false;
   let again = false;
 
-  const frame = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
   const send = (type: string, data: unknown) => {
     const f = frame(type, data);
     for (const res of clients) res.write(f);
@@ -58,18 +56,9 @@ export function createFeed(
         again = false;
         const started = now();
         // Rows committed by another instance may carry a change time a little in the past: look back a few seconds.
-        const { events, boxes } = await store.changedSince(since - 3_000);
+        const changed = await store.changedSince(since - 3_000);
         since = started;
-        for (const e of events) {
-          if ((sentEvents.get(e.id) ?? -1) >= e.rev) continue;
-          sentEvents.set(e.id, e.rev);
-          send('event', present.event(e));
-        }
-        for (const b of boxes) {
-          if ((sentBoxes.get(b.site) ?? -1) >= b.changedAt) continue;
-          sentBoxes.set(b.site, b.changedAt);
-          send('box', present.box(b));
-        }
+        sendChanged(changed, sent, present, send);
       } while (again);
     } catch (err) {
       log.warn({ err }, 'live feed poll failed');
@@ -107,6 +96,31 @@ export function createFeed(
       clients.clear();
     },
   };
+}
+
+type Presenters = { event: (e: EventRow) => unknown; box: (b: BoxRow) => unknown };
+/** What this instance has sent: an event's revision, a box's change time. */
+type Sent = { events: Map<string, number>; boxes: Map<string, number> };
+
+const frame = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** Sends the rows this instance has not sent yet at their revision (another instance's rows come here too). */
+function sendChanged(
+  changed: { events: EventRow[]; boxes: BoxRow[] },
+  sent: Sent,
+  present: Presenters,
+  send: (type: string, data: unknown) => void,
+): void {
+  for (const e of changed.events) {
+    if ((sent.events.get(e.id) ?? -1) >= e.rev) continue;
+    sent.events.set(e.id, e.rev);
+    send('event', present.event(e));
+  }
+  for (const b of changed.boxes) {
+    if ((sent.boxes.get(b.site) ?? -1) >= b.changedAt) continue;
+    sent.boxes.set(b.site, b.changedAt);
+    send('box', present.box(b));
+  }
 }
 
 /** A server-sent event stream, not buffered by a proxy on the way; a browser reconnects 2 s after losing it. */
