@@ -9,7 +9,7 @@ import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { statusSchema } from '../../agent/src/contract/health.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { launchBrowser, SCREENS_DIR, type TestBrowser } from '../helpers/browser.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -94,6 +94,7 @@ describe('the center console tells the truth about boxes and the broker (mosquit
     await sub.waitFor((m) => m.topic === statusTopic && JSON.parse(m.payload.toString()).online === false, 1, 30_000);
     await page.waitForSelector(`.box.offline[data-site="${site}"] li[data-camera="cam-1"] .cam-offline`, { timeout: 10_000 });
     expect(await page.textContent(`.box[data-site="${site}"] .status`)).toBe('offline');
+    await page.screenshot({ path: join(SCREENS_DIR, 'center-boxes-offline.png') });
 
     // After a reload too: the camera's last reported "streaming" is no longer shown.
     await page.reload();
@@ -110,6 +111,7 @@ describe('the center console tells the truth about boxes and the broker (mosquit
     await zh.waitForSelector('#live.broker-down', { timeout: 5_000 });
     expect(await en.textContent('#live')).toContain('broker disconnected');
     expect(await zh.textContent('#live')).toContain('消息服务器断开');
+    await zh.screenshot({ path: join(SCREENS_DIR, 'center-broker-down-zh.png') });
 
     broker = await startMosquitto({ persistence: true, dir: broker.dir, port: broker.port });
     await en.waitForSelector('#live.on', { timeout: 30_000 });
