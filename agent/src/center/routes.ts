@@ -120,7 +120,7 @@ function sendPage(cfg: CenterConfig, view: PageId, ctx: WebContext): void {
       title: cfg.name,
       csrf: ctx.session.csrf,
       script: 'center',
-      styles: ['center'],
+      styles: ['center', 'uplot', 'risk'],
       data: centerPageData(cfg, view, ctx.session),
     }),
   );

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log.ts';
@@ -9,9 +10,11 @@ import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { type Planner, startPlanner } from './planner.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
+import { statsRoutes } from './routes-stats.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
@@ -25,6 +28,7 @@ export interface Center {
   store: CenterStore;
   link: BrokerLink;
   counters: IngestCounters;
+  planner: Planner;
   close(): Promise<void>;
 }
 
@@ -58,13 +62,15 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
+  // Units with responsibility areas come with the patrol units (issue 24); until then the plan is the city's.
+  const planner = startPlanner({ store, risk: cfg.risk, log, units: async () => [] });
   try {
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
     const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, planner }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
@@ -75,7 +81,9 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       store,
       link: l,
       counters: ingest.counters,
+      planner,
       close: async () => {
+        planner.stop();
         feed.close();
         await w.close();
         await l.close();
@@ -84,6 +92,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       },
     };
   } catch (err) {
+    planner.stop();
     await web?.close();
     await link?.close();
     await forwarders.stop();
@@ -100,6 +109,7 @@ interface ConsoleParts {
   forwarders: Forwarders;
   ingest: Ingest;
   instance: string;
+  planner: Planner;
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -107,7 +117,12 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
   const { cfg, link, ingest, instance } = p;
   const assets = await buildAssets({
     scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
-    styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
+    styles: {
+      web: join(webDir, 'web.css'),
+      center: join(here, 'client', 'center.css'),
+      risk: join(here, 'client', 'risk.css'),
+      uplot: createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'),
+    },
   });
   const clog = log.child({ stage: 'center' });
   return startWebServer({
@@ -128,6 +143,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
+      ...statsRoutes({ cfg, store: p.store, planner: p.planner }),
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],

@@ -8,6 +8,7 @@ import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
+import { createStatsStore } from './stats-store.ts';
 import type { CenterStore, StoreCounts } from './types.ts';
 
 /** Applies the migrations not yet recorded, all in one transaction (a failed step leaves the schema as it was). */
@@ -50,6 +51,7 @@ export function createSqlStore(db: Db): CenterStore {
   return {
     kind: db.dialect,
     incidents: createIncidentStore(db),
+    stats: createStatsStore(db),
     sessions: createSessionStore(db),
     ...eventStore(db),
     ...boxStore(db),

@@ -4,6 +4,7 @@ import type { CameraHealth, Status } from '../../contract/health.ts';
 import type { SessionStore } from '../../web/sessions.ts';
 import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
 import type { IncidentStore } from './incident-store.ts';
+import type { StatsStore } from './stats-store.ts';
 
 /** The rows the pages receive are the wire's (center/wire.ts): the store returns them as they are sent. */
 export type { ActionRow, DeliveryRow, DeliveryStat } from '../wire.ts';
@@ -76,6 +77,8 @@ export interface CenterStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Incident logs for the risk model (risk/). */
   readonly incidents: IncidentStore;
+  /** The bureau's statistics, the planned patrol slots and the archive's events as incidents. */
+  readonly stats: StatsStore;
   /** The console's login sessions, shared by every instance on this store. */
   readonly sessions: SessionStore;
   /** Stores one lifecycle message; `inserted` is false for one already there (same site, id and seq). Queues it for the forwarders. */

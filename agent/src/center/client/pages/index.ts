@@ -2,7 +2,9 @@ import { boxesPage } from './boxes.ts';
 import { dispatchPage } from './dispatch.ts';
 import { forwardersPage } from './forwarders.ts';
 import { mapPage } from './map.ts';
+import { planPage } from './plan.ts';
 import { queuePage } from './queue.ts';
+import { statsPage } from './stats.ts';
 import type { PageId } from './table.ts';
 import type { PageView } from './view.ts';
 
@@ -13,4 +15,6 @@ export const PAGE_VIEWS: Record<PageId, PageView> = {
   dispatch: dispatchPage,
   boxes: boxesPage,
   forwarders: forwardersPage,
+  stats: statsPage,
+  plan: planPage,
 };
