@@ -109,6 +109,21 @@ export function fitForPlan(incidents: readonly Incident[], now: number, cellMete
   return fitRiskModel(incidents, { cellMeters, at, tuneWeeks: 4, ...(tunable ? {} : { params: DEFAULT_PARAMS }) });
 }
 
+/** Degrees of latitude from the city's middle an incident may lie (about 110 km): the city, its counties, no further. */
+const CITY_REACH_DEGREES = 1;
+
+/**
+ * The incidents around the city's middle (the median place): one record at 0,0 or in another city would stretch the
+ * grid over thousands of kilometres, and a grid that size does not fit in memory.
+ */
+export function nearTheCity(incidents: readonly Incident[]): Incident[] {
+  const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1];
+  const lat = median(incidents.map((i) => i.lat));
+  const lon = median(incidents.map((i) => i.lon));
+  const lonReach = CITY_REACH_DEGREES / Math.max(0.1, Math.cos((lat * Math.PI) / 180));
+  return incidents.filter((i) => Math.abs(i.lat - lat) <= CITY_REACH_DEGREES && Math.abs(i.lon - lon) <= lonReach);
+}
+
 export interface DiscoveryWeek {
   /** Local Monday, YYYY-MM-DD. */
   week: string;

@@ -7,6 +7,7 @@ import {
   type DiscoveryWeek,
   discoveryByWeek,
   fitForPlan,
+  nearTheCity,
   overall,
   type PlanView,
   planView,
@@ -81,7 +82,10 @@ export function startPlanner(d: PlannerDeps): Planner {
   const fitNow = async (): Promise<void> => {
     const started = now();
     const synced = await sync();
-    incidents = await d.store.incidents.listIncidents({ since: started - HISTORY_MS });
+    const held = await d.store.incidents.listIncidents({ since: started - HISTORY_MS });
+    incidents = held.length ? nearTheCity(held) : [];
+    if (incidents.length < held.length)
+      log.warn({ dropped: held.length - incidents.length }, 'incidents far from the city left out of the model');
     if (!incidents.length) {
       model = null;
       log.info({ synced }, 'no incidents yet: no patrol plan');
@@ -124,6 +128,9 @@ export function startPlanner(d: PlannerDeps): Planner {
     night.unref();
   };
   nightly();
+  // After a restart the next day's plan is kept again (the night's may have been missed); a minute in, not at start.
+  const first = setTimeout(() => void refit().catch((err) => log.error({ err }, 'refit after start failed')), MINUTE);
+  first.unref();
   const every = setInterval(() => {
     sync().catch((err) => log.warn({ err }, 'archive events not yet turned into incidents'));
   }, SYNC_EVERY_MS);
@@ -160,6 +167,7 @@ export function startPlanner(d: PlannerDeps): Planner {
     stop: () => {
       stopped = true;
       clearTimeout(night);
+      clearTimeout(first);
       clearInterval(every);
     },
   };
