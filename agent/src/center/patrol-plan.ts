@@ -27,6 +27,8 @@ export interface PlanSlotView {
 }
 
 export interface PlanView {
+  /** The city's offset from UTC: the slots are blocks of its clock, and read on it. */
+  offsetMinutes: number;
   fittedAt: number;
   cellMeters: number;
   from: number;
@@ -54,6 +56,7 @@ export function planView(
     ...(q.areas.length ? { areas: q.areas } : {}),
   });
   return {
+    offsetMinutes: q.offsetMinutes,
     fittedAt: model.fittedAt - shift,
     cellMeters: model.area.grid.cellMeters,
     from: q.from,

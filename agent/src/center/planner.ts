@@ -20,7 +20,7 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 /** The archive's new events become incidents this often. */
 const SYNC_EVERY_MS = 5 * MINUTE;
-/** The model learns from the last year. */
+/** The model learns from the year before the latest incident. */
 const HISTORY_MS = 365 * DAY;
 /** Weeks of the live discovery figure and of the backtest's beside it. */
 const FIGURE_WEEKS = 8;
@@ -82,10 +82,12 @@ export function startPlanner(d: PlannerDeps): Planner {
   const fitNow = async (): Promise<void> => {
     const started = now();
     const synced = await sync();
-    const held = await d.store.incidents.listIncidents({ since: started - HISTORY_MS });
-    incidents = held.length ? nearTheCity(held) : [];
-    if (incidents.length < held.length)
-      log.warn({ dropped: held.length - incidents.length }, 'incidents far from the city left out of the model');
+    const held = await d.store.incidents.listIncidents();
+    const near = held.length ? nearTheCity(held) : [];
+    if (near.length < held.length) log.warn({ dropped: held.length - near.length }, 'incidents far from the city left out of the model');
+    // The year before the latest incident: an imported log of past years is planned on as it stands.
+    const latest = near.reduce((m, i) => Math.max(m, i.time), Number.NEGATIVE_INFINITY);
+    incidents = near.filter((i) => i.time > latest - HISTORY_MS);
     if (!incidents.length) {
       model = null;
       log.info({ synced }, 'no incidents yet: no patrol plan');

@@ -2,7 +2,6 @@ import { api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import type { PlanView } from '../../patrol-plan.ts';
 import type { DiscoveryView } from '../../planner.ts';
-import { time } from '../format.ts';
 import { t } from '../words.ts';
 import type { PageView } from './view.ts';
 
@@ -18,6 +17,8 @@ export const planPage: PageView = {
   },
 };
 
+/** A time on the city's clock, `2026-12-08 16:00`, wherever the browser is. */
+const cityTime = (ms: number, offsetMinutes: number) => new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 16).replace('T', ' ');
 const per = (n: number) => (Math.round(n * 100) / 100).toString();
 const share = (s: number | null) => (s === null ? '—' : `${Math.round(s * 1000) / 10} %`);
 
@@ -33,10 +34,10 @@ async function show(holder: HTMLElement, q: URLSearchParams): Promise<void> {
     api<DiscoveryView>('GET', '/api/plan/discovery'),
   ]);
   if (!plan) return void holder.append(h('p', { class: 'muted', id: 'plan-none' }, t('plan.none')));
-  const from = new Date(plan.from).toISOString().slice(0, 10);
+  const from = cityTime(plan.from, plan.offsetMinutes).slice(0, 10);
   holder.append(
     h('h2', {}, t('plan.title', { from: q.get('from') ?? from, days: Math.round((plan.to - plan.from) / 86_400_000) })),
-    h('p', { class: 'muted' }, t('plan.fitted', { at: time(plan.fittedAt), m: plan.cellMeters })),
+    h('p', { class: 'muted' }, t('plan.fitted', { at: cityTime(plan.fittedAt, plan.offsetMinutes), m: plan.cellMeters })),
     discoveryView(discovery),
     slotsTable(plan),
     thinList(plan),
@@ -118,7 +119,7 @@ function slotsTable(p: PlanView): HTMLElement {
           'tr',
           { class: 'slot', 'data-area': s.area },
           ...(many ? [h('td', {}, s.area)] : []),
-          h('td', {}, `${time(s.start)} – ${time(s.end).slice(-8)}`),
+          h('td', {}, `${cityTime(s.start, p.offsetMinutes)}–${cityTime(s.end, p.offsetMinutes).slice(11)}`),
           h('td', {}, `${s.centre.lat.toFixed(5)}, ${s.centre.lon.toFixed(5)}`),
           h('td', {}, per(s.expected)),
           h(
