@@ -247,7 +247,14 @@ async function seedHandling(center: Center, events: EventRow[]): Promise<void> {
 /** The box applies an operator's "false positive" and says so in the event's next message, as a real box does. */
 async function calledFalse(url: string, e: EventRow): Promise<void> {
   const client = await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `jifang-${e.site}-box-2` });
-  const alert = makeAlert({ site: e.site, camera: e.camera, id: e.id, seq: 3, state: 'cleared', jpeg: labelledJpeg(await streetJpeg(), 'fp') });
+  const alert = makeAlert({
+    site: e.site,
+    camera: e.camera,
+    id: e.id,
+    seq: 3,
+    state: 'cleared',
+    jpeg: labelledJpeg(await streetJpeg(), 'fp'),
+  });
   const fp = alertSchema.parse({ ...alert, operator: { action: 'false_positive', by: 'dora', at: new Date().toISOString() } });
   await client.publishAsync(`jifang/v1/${e.site}/${e.camera}/events`, JSON.stringify(fp), { qos: 1 });
   await client.endAsync();
