@@ -112,6 +112,22 @@ export function fitForPlan(incidents: readonly Incident[], now: number, cellMete
   return fitRiskModel(incidents, { cellMeters, at, tuneWeeks: 4, ...(tunable ? {} : { params: DEFAULT_PARAMS }) });
 }
 
+/** What the refit worker is given (./refit-worker.ts) and what it answers. */
+export interface RefitInput {
+  incidents: Incident[];
+  /** Local time to fit at. */
+  at: number;
+  cellMeters: number;
+  /** Slots per week of the replayed plans (the backtest's figure). */
+  budget: number;
+  weeks: number;
+}
+
+export interface RefitOutput {
+  model: RiskModel;
+  backtest: DiscoveryWeek[];
+}
+
 /** Degrees of latitude from the city's middle an incident may lie (about 110 km): the city, its counties, no further. */
 const CITY_REACH_DEGREES = 1;
 

@@ -1,17 +1,18 @@
+import { Worker } from 'node:worker_threads';
 import type { Logger } from '../core/log.ts';
+import { bootstrap } from '../core/worker-entry.ts';
 import type { RiskModel } from '../risk/fit.ts';
-import type { Incident } from '../risk/incident.ts';
 import type { PatrolArea } from '../risk/plan.ts';
 import type { CenterConfig } from './config.ts';
 import {
   type DiscoveryWeek,
   discoveryByWeek,
-  fitForPlan,
   nearTheCity,
   overall,
   type PlanView,
   planView,
-  replayDiscovery,
+  type RefitInput,
+  type RefitOutput,
   slotRows,
 } from './patrol-plan.ts';
 import type { CenterStore } from './store/types.ts';
@@ -58,6 +59,24 @@ export interface Planner {
   stop(): void;
 }
 
+/** Fits in a worker thread: the center's event loop keeps serving and archiving meanwhile. `running` holds it until it ends. */
+function refitInWorker(input: RefitInput, running: Set<Worker>): Promise<RefitOutput> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(bootstrap(new URL('./refit-worker.ts', import.meta.url)), {
+      eval: true,
+      name: 'jifang-refit',
+      workerData: input,
+    });
+    running.add(worker);
+    worker.once('message', (out: RefitOutput) => resolve(out));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      running.delete(worker);
+      reject(new Error(`the refit worker exited (code ${code}) without a model`));
+    });
+  });
+}
+
 export const offsetMinutesOf = (utcOffset: string): number =>
   (utcOffset[0] === '-' ? -1 : 1) * (Number(utcOffset.slice(1, 3)) * 60 + Number(utcOffset.slice(4, 6)));
 
@@ -69,11 +88,11 @@ export function startPlanner(d: PlannerDeps): Planner {
   const offset = offsetMinutesOf(d.risk.utcOffset);
   const log = d.log.child({ stage: 'center-plan' });
   let model: RiskModel | null = null;
-  let incidents: Incident[] = [];
   let backtest: DiscoveryWeek[] | null = null;
   let fitting: Promise<void> | null = null;
   let night: NodeJS.Timeout | undefined;
   let stopped = false;
+  const workers = new Set<Worker>();
 
   const sync = () => d.store.stats.syncArchiveIncidents(offset, (list) => d.store.incidents.saveIncidents(list, now()));
   const areas = async () => (await d.units()).filter((u) => u.ring.length >= 3).map(toArea);
@@ -87,14 +106,24 @@ export function startPlanner(d: PlannerDeps): Planner {
     if (near.length < held.length) log.warn({ dropped: held.length - near.length }, 'incidents far from the city left out of the model');
     // The year before the latest incident: an imported log of past years is planned on as it stands.
     const latest = near.reduce((m, i) => Math.max(m, i.time), Number.NEGATIVE_INFINITY);
-    incidents = near.filter((i) => i.time > latest - HISTORY_MS);
+    const incidents = near.filter((i) => i.time > latest - HISTORY_MS);
     if (!incidents.length) {
       model = null;
       log.info({ synced }, 'no incidents yet: no patrol plan');
       return;
     }
-    model = fitForPlan(incidents, started + offset * MINUTE, d.risk.cellMeters);
-    backtest = replayDiscovery(incidents, model, d.risk.dailyBudget * 7, FIGURE_WEEKS);
+    const out = await refitInWorker(
+      {
+        incidents,
+        at: started + offset * MINUTE,
+        cellMeters: d.risk.cellMeters,
+        budget: d.risk.dailyBudget * 7,
+        weeks: FIGURE_WEEKS,
+      },
+      workers,
+    );
+    model = out.model;
+    backtest = out.backtest;
     const tomorrow = localMidnight(started) + DAY;
     const view = planView(model, {
       from: tomorrow,
@@ -171,6 +200,7 @@ export function startPlanner(d: PlannerDeps): Planner {
       clearTimeout(night);
       clearTimeout(first);
       clearInterval(every);
+      for (const w of workers) void w.terminate();
     },
   };
 }
