@@ -9,6 +9,8 @@ import type { PlannedSlotRow } from './store/stats-store.ts';
 
 /* The patrol plan the center serves: pure steps on a fitted model (the service in ./planner.ts runs them). */
 
+export type CellBounds = ReturnType<typeof cellBounds>;
+
 /** The city's area when no unit has a responsibility area. */
 export const CITY = 'city';
 
@@ -18,7 +20,7 @@ export interface PlanSlotView {
   start: number;
   end: number;
   centre: LatLon;
-  bounds: { south: number; west: number; north: number; east: number };
+  bounds: CellBounds;
   expected: number;
   recentPerWeek: number;
   longRunPerWeek: number;
@@ -37,8 +39,8 @@ export interface PlanView {
   areas: string[];
   slots: PlanSlotView[];
   thin: { area: string; centre: LatLon; forecastPerWeek: number; longRunPerWeek: number }[];
-  /** The busiest cells by forecast, for the map's heat layer: centre and expected incidents per week. */
-  heat: { lat: number; lon: number; perWeek: number }[];
+  /** The busiest cells by forecast, for the map's heat layer: bounds and expected incidents per week. */
+  heat: { bounds: CellBounds; perWeek: number }[];
 }
 
 const trendOf = (recent: number, long: number) => (long > 0 ? recent / long : null);
@@ -89,10 +91,7 @@ function heatCells(model: RiskModel, count: number): PlanView['heat'] {
     .filter((i) => model.rates[i] > 0)
     .sort((a, b) => model.rates[b] - model.rates[a] || a - b)
     .slice(0, count);
-  return order.map((i) => {
-    const b = cellBounds(model.area.grid, model.area.cells[i]);
-    return { lat: (b.south + b.north) / 2, lon: (b.west + b.east) / 2, perWeek: model.rates[i] };
-  });
+  return order.map((i) => ({ bounds: cellBounds(model.area.grid, model.area.cells[i]), perWeek: model.rates[i] }));
 }
 
 export const slotRows = (v: PlanView): PlannedSlotRow[] =>
