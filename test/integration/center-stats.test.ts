@@ -125,6 +125,10 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     const csv = await page.request.get(`${center.url}/api/stats/summary.csv?${range}`);
     expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
     expect(await csv.text()).toContain('\r\ncategory,illegal_parking,illegal_parking,8,1\r\n');
+    await page.goto(`${center.url}/stats?${range}`);
+    await page.waitForSelector('#fig-ack strong');
+    expect(await page.textContent('#stats h2')).toContain('Statistics');
+    expect(await page.textContent('#fig-ack strong')).toBe('4 min');
     const bad = await page.request.get(`${center.url}/api/stats/summary?from=yesterday`);
     expect(bad.status()).toBe(400);
     expect(await bad.text()).toContain('from: expected a date YYYY-MM-DD');
