@@ -9,6 +9,7 @@ import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
@@ -47,6 +48,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
+  let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
   const ingest = createIngest({
     root: cfg.mqtt.root,
@@ -55,6 +57,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     forwarders: (state) => forwarders.ids(state),
     log: clog,
     onChange: () => feedKick(),
+    onEvent: (alert) => patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
@@ -64,11 +67,13 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
+    patrol = await startPatrolParts(cfg, store, link, feed, log);
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, patrol }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
     const l = link;
+    const p = patrol;
     return {
       url,
       instance,
@@ -76,6 +81,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       link: l,
       counters: ingest.counters,
       close: async () => {
+        p.close();
         feed.close();
         await w.close();
         await l.close();
@@ -84,6 +90,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       },
     };
   } catch (err) {
+    patrol?.close();
     await web?.close();
     await link?.close();
     await forwarders.stop();
@@ -100,6 +107,7 @@ interface ConsoleParts {
   forwarders: Forwarders;
   ingest: Ingest;
   instance: string;
+  patrol: PatrolParts;
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -128,6 +136,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
+      ...p.patrol.routes(),
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],
