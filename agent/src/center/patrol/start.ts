@@ -42,7 +42,8 @@ export async function startPatrolParts(
     escalated: (e) => feed.broadcast('escalation', e),
     dispatchAlert: async (ref, unit, actor) => {
       const out = await takeAction(actions, ref.id, { action: 'dispatch', unit, site: ref.site }, actor);
-      if (out.kind !== 'answered' || !out.result.ok) plog.warn({ eventId: ref.id, site: ref.site, out }, 'the box did not take the dispatch');
+      if (out.kind !== 'answered' || !out.result.ok)
+        plog.warn({ eventId: ref.id, site: ref.site, out }, 'the box did not take the dispatch');
     },
   });
   const live = startPatrolLive({
