@@ -88,7 +88,7 @@ export function startPatrol(deps: PatrolAutomationDeps): Patrol {
   const onNew = async (alert: Alert) => {
     const at = now();
     const auto = cfg.autoOpen.some(
-      (r) => r.types.includes(alert.type) && (r.schedule.length === 0 || inDutyHours(r.schedule, at, cfg.utcOffsetMinutes)),
+      (r) => r.types.includes(alertPlace(alert).category) && (r.schedule.length === 0 || inDutyHours(r.schedule, at, cfg.utcOffsetMinutes)),
     );
     const p = alertPlace(alert);
     const repeated = orderRepeated(

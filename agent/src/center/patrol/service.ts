@@ -260,13 +260,15 @@ async function alertSeed(store: CenterStore, refs: readonly EventRef[], note: st
     if (!a || a.site !== r.site) throw new PatrolError(404, `no event ${r.id} of site ${r.site}`);
     alerts.push(a);
   }
+  const category = alertPlace(alerts[0]).category;
+  const other = alerts.find((a) => alertPlace(a).category !== category);
+  if (other) throw new PatrolError(400, `events: ${other.id} is ${alertPlace(other).category}, not ${category}: one order is one category`);
   const [first] = alerts;
-  const other = alerts.find((a) => a.type !== first.type);
-  if (other) throw new PatrolError(400, `events: ${other.id} is ${other.type}, not ${first.type}: one order is one category`);
   return { ...alertPlace(first), events: [...refs], note: note ?? null, openedBy: by, openedAt: at };
 }
 
+/** An alert's spot and its category: the catalogue's event type, else (an older box) its rule type. */
 export function alertPlace(a: Alert): { category: string; lon: number; lat: number; address: string | null } {
   const [lon, lat] = a.location.coordinates;
-  return { category: a.type, lon, lat, address: a.address ?? null };
+  return { category: a.category?.id ?? a.type, lon, lat, address: a.address ?? null };
 }
