@@ -54,6 +54,8 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
   const warnings: { method: string; url: string; body: string }[] = [];
   const sessions = new Map<string, Session>();
   let seq = 0;
+  /** The order the whole flow closed: the next alert at its spot repeats it. */
+  let flowOrder = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jifang-center-patrol-'));
@@ -211,6 +213,7 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     });
     expect(opened.status).toBe(201);
     const id = opened.body.order.id;
+    flowOrder = id;
     expect(opened.body.order).toMatchObject({
       state: 'filed',
       category: 'street_vending',
@@ -290,9 +293,26 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     paulFeed.close();
   }, 120_000);
 
-  it('reopens a handled order the camera still sees, back to the same unit, recorded as the box’s', async () => {
+  it('opens a repeat of an order closed moments ago at the same spot, merges a second alert of that spot, and reopens it when the camera still sees it after handled', async () => {
     await publish('ev-again', 'started', 'street_vending');
-    const id = (await api<{ order: Order }>('olga', 'POST', '/api/orders', { events: [{ site: 'demo', id: 'ev-again' }] })).body.order.id;
+    const repeat = await until(
+      'the repeat order',
+      async () => (await api<{ orders: Order[] }>('dmitri', 'GET', '/api/orders?open=1')).body.orders,
+      (list) => list.some((o) => o.events.some((e) => e.id === 'ev-again')),
+    );
+    const auto = repeat.find((o) => o.events.some((e) => e.id === 'ev-again'))!;
+    expect(auto).toMatchObject({ openedBy: 'system', repeatOf: flowOrder, state: 'filed' });
+    await publish('ev-second-camera', 'started', 'street_vending');
+    const merged = await api<{ order: Order; opened: boolean }>('olga', 'POST', '/api/orders', {
+      events: [
+        { site: 'demo', id: 'ev-again' },
+        { site: 'demo', id: 'ev-second-camera' },
+      ],
+    });
+    expect(merged.status).toBe(200);
+    expect(merged.body).toMatchObject({ opened: false, order: { id: auto.id } });
+    expect(merged.body.order.events.map((e) => e.id).sort()).toEqual(['ev-again', 'ev-second-camera']);
+    const id = auto.id;
     await move('dmitri', id, { action: 'dispatch', unitId: 'team-1' });
     await move('pat', id, { action: 'arrive' });
     expect((await move('pat', id, { action: 'handle', outcome: 'warned' })).body.state).toBe('handled');
