@@ -324,6 +324,12 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     );
     expect(reopened.unit).toBe('team-1');
     expect(reopened.transitions!.at(-1)).toMatchObject({ action: 'reopen', from: 'handled', to: 'dispatched', by: 'box:demo' });
+    // Back on the spot, the camera sees it clear before the officer reports: his report is verified at once.
+    await move('pat', id, { action: 'arrive' });
+    await publish('ev-again', 'cleared', 'street_vending');
+    const handled = await move('pat', id, { action: 'handle', outcome: 'corrected' });
+    expect(handled.body).toMatchObject({ state: 'closed', closedAs: 'handled' });
+    expect(handled.body.transitions!.at(-1)).toMatchObject({ action: 'verify', by: 'box:demo' });
   }, 120_000);
 
   it('核查 without a camera: the officer cannot verify his own work, a supervisor can', async () => {

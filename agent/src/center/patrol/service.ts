@@ -47,6 +47,8 @@ export interface PatrolDeps {
   changed: () => void;
   /** A new order was stored (the warning step hooks here). */
   opened?: (o: OrderRecord) => Promise<void>;
+  /** A person moved an order (核查 by the box hooks here). */
+  moved?: (o: OrderRecord, t: TransitionRecord) => Promise<void>;
   log: Logger;
   now?: () => number;
 }
@@ -199,7 +201,8 @@ export function createPatrolService(deps: PatrolDeps) {
         throw new PatrolError(400, `unitId: no unit ${body.unitId}`);
       const r = await apply(id, { ...body, unit: body.unitId, by: actor.user, at: now() });
       if (r.transition?.action === 'dispatch') dispatchOnBoxes(r.order, actor);
-      return presentOrder(r.order, now(), await db.transitions(id));
+      if (r.transition) await deps.moved?.(r.order, r.transition);
+      return presentOrder((await db.getOrder(id)) ?? r.order, now(), await db.transitions(id));
     },
     async addPhoto(actor: Actor, id: string, jpeg: Buffer, clientId: string | null): Promise<string> {
       await readable(actor, id);
