@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { HttpError } from '../web/http-error.ts';
+import type { Role } from '../web/passwords.ts';
 import type { WebContext, WebRoute } from '../web/server.ts';
 import type { CenterConfig } from './config.ts';
+import { PATROL_API_ROLES } from './patrol/access.ts';
 import { offsetMinutesOf, type Planner } from './planner.ts';
 import { CENTER_ROLES } from './roles.ts';
 import { computeStats, localMidnight, querySpan, type StatsQuery, statsCsv } from './stats.ts';
@@ -44,10 +46,10 @@ export interface StatsRouteDeps {
 
 export function statsRoutes(d: StatsRouteDeps): WebRoute[] {
   const offset = offsetMinutesOf(d.cfg.risk.utcOffset);
-  const get = (path: string, handle: (ctx: WebContext) => Promise<void>): WebRoute => ({
+  const get = (path: string, handle: (ctx: WebContext) => Promise<void>, roles: readonly Role[] = CENTER_ROLES): WebRoute => ({
     method: 'GET',
     path,
-    roles: CENTER_ROLES,
+    roles,
     handle,
   });
   const report = async (ctx: WebContext) => {
@@ -88,9 +90,14 @@ export function statsRoutes(d: StatsRouteDeps): WebRoute[] {
       ctx.json(200, plan);
     }),
     get('/api/plan/discovery', async (ctx) => ctx.json(200, await d.planner.discovery())),
-    get('/api/patrol/slots', async (ctx) => {
-      const plan = await d.planner.slotsOf(ctx.session.user, Date.now());
-      ctx.json(200, plan ?? { slots: [], note: 'you are in no patrol unit with a responsibility area' });
-    }),
+    // The officer's phone page shows the slots of his unit.
+    get(
+      '/api/patrol/slots',
+      async (ctx) => {
+        const plan = await d.planner.slotsOf(ctx.session.user, Date.now());
+        ctx.json(200, plan ?? { slots: [], note: 'you are in no patrol unit with a responsibility area' });
+      },
+      PATROL_API_ROLES,
+    ),
   ];
 }

@@ -10,6 +10,7 @@ import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { type Planner, startPlanner } from './planner.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
@@ -51,6 +52,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
+  let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
   const ingest = createIngest({
     root: cfg.mqtt.root,
@@ -59,22 +61,31 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     forwarders: (state) => forwarders.ids(state),
     log: clog,
     onChange: () => feedKick(),
+    onEvent: (alert) =>
+      patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
-  // Units with responsibility areas come with the patrol units (issue 24); until then the plan is the city's.
-  const planner = startPlanner({ store, risk: cfg.risk, log, units: async () => [] });
+  // Each patrol unit with a responsibility area gets its own plan; without any, the plan is the city's.
+  const planner = startPlanner({
+    store,
+    risk: cfg.risk,
+    log,
+    units: async () => (await store.patrol.listUnits()).map((u) => ({ id: u.id, members: u.members, ring: u.area[0] ?? [] })),
+  });
   try {
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
     const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, planner }, log);
+    patrol = await startPatrolParts(cfg, store, link, feed, log);
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, patrol, planner }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
     const l = link;
+    const p = patrol;
     return {
       url,
       instance,
@@ -84,6 +95,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       planner,
       close: async () => {
         planner.stop();
+        p.close();
         feed.close();
         await w.close();
         await l.close();
@@ -93,6 +105,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     };
   } catch (err) {
     planner.stop();
+    patrol?.close();
     await web?.close();
     await link?.close();
     await forwarders.stop();
@@ -110,6 +123,7 @@ interface ConsoleParts {
   ingest: Ingest;
   instance: string;
   planner: Planner;
+  patrol: PatrolParts;
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -144,6 +158,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
       ...statsRoutes({ cfg, store: p.store, planner: p.planner }),
+      ...p.patrol.routes(),
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],
