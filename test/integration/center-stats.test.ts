@@ -5,6 +5,7 @@ import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
+import type { OrderRecord, TransitionRecord } from '../../agent/src/center/patrol/workflow.ts';
 import type { PlanView } from '../../agent/src/center/patrol-plan.ts';
 import type { DiscoveryView } from '../../agent/src/center/planner.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
@@ -28,6 +29,22 @@ const HOUSTON = join(sharedDir, 'risk', 'houston_crime_2010.csv');
 /** Houston's clock in spring 2010 (daylight time): the center reads days, hours and slots on it. */
 const OFFSET = '-05:00';
 const HOUR = 3_600_000;
+/** Two responsibility areas of Houston, [lon, lat] rings: downtown and a strip west of it. */
+const DOWNTOWN: [number, number][] = [
+  [-95.4, 29.73],
+  [-95.34, 29.73],
+  [-95.34, 29.79],
+  [-95.4, 29.79],
+];
+const WEST: [number, number][] = [
+  [-95.6, 29.7],
+  [-95.45, 29.7],
+  [-95.45, 29.8],
+  [-95.6, 29.8],
+];
+/** Inside an axis-aligned ring (the areas above are rectangles). */
+const inside = ([lon, lat]: [number, number], ring: [number, number][]) =>
+  lon >= ring[0][0] && lon <= ring[1][0] && lat >= ring[0][1] && lat <= ring[2][1];
 
 describe('statistics and patrol plan in the center (mosquitto, simulated boxes, SQLite, Chromium)', () => {
   let dir: string;
@@ -45,6 +62,7 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     browser = await launchBrowser();
     const users = join(dir, 'users');
     await setPassword(users, 'dora', 'dispatcher', 'dispatcher-pass-1');
+    await setPassword(users, 'pete', 'patrol', 'patrol-pass-1');
     const cfg = parseCenterConfig(
       {
         mqtt: { url: broker.url, clientId: 'center-stats' },
@@ -61,12 +79,31 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
       (i) => i.time < Date.parse('2010-04-01T00:00:00-05:00'),
     );
     houston = (await center.store.incidents.saveIncidents(spring, Date.now())).added;
+    await center.store.patrol.putUnit({
+      id: 'downtown',
+      name: '中心城区中队',
+      kind: 'team',
+      members: [],
+      area: [DOWNTOWN],
+      duty: [],
+      updatedAt: Date.now(),
+    });
+    await center.store.patrol.putUnit({
+      id: 'west',
+      name: '西区巡查员',
+      kind: 'officer',
+      members: ['pete'],
+      area: [WEST],
+      duty: [],
+      updatedAt: Date.now(),
+    });
 
     const boxes = await simulateBoxes({ url: broker.url, boxes: 2, eventsPerBox: 4 });
     await boxes.close();
     for (let i = 0; i < 100 && (await center.store.listEvents({})).length < 8; i++) await new Promise((r) => setTimeout(r, 100));
     events = (await center.store.listEvents({})).sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id));
     await seedHandling(center, events);
+    await seedOrders(center, Date.now() - 3 * HOUR);
     await calledFalse(broker.url, events[7]);
     const isFalse = async () => (await center.store.getEvent(events[7].id, events[7].site))?.event.operatorAction === 'false_positive';
     for (let i = 0; i < 100 && !(await isFalse()); i++) await new Promise((r) => setTimeout(r, 100));
@@ -80,13 +117,14 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const login = async (lang: string): Promise<Page> => {
+  const login = async (lang: string, user = 'dora', password = 'dispatcher-pass-1'): Promise<Page> => {
     const { page } = await browser.page({ lang, width: 1280, height: 1000 });
     await page.goto(`${center.url}/login`);
-    await page.fill('#user', 'dora');
-    await page.fill('#password', 'dispatcher-pass-1');
+    await page.fill('#user', user);
+    await page.fill('#password', password);
     await page.click('#login-submit');
-    await page.waitForSelector('#live.on', { timeout: 30_000 });
+    if (user === 'dora') await page.waitForSelector('#live.on', { timeout: 30_000 });
+    else await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     return page;
   };
   const getJson = async <T>(page: Page, path: string): Promise<T> => {
@@ -119,8 +157,17 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
       dispatch: { n: 4, medianSeconds: 600, p90Seconds: 1200 },
       resolve: { n: 2, medianSeconds: 1800, p90Seconds: 3600 },
     });
+    // Work orders: 立案 → 派遣 5 min → 到场 20 min → 处置 30 min, 结案 at 60 min; one closed on the warning alone.
+    expect(r.orders).toMatchObject({ total: 2, open: 0, warned: 1, closedAs: { handled: 1, corrected_after_warning: 1 } });
+    expect(r.orders.times).toEqual({
+      dispatch: { n: 1, medianSeconds: 300, p90Seconds: 300 },
+      arrive: { n: 1, medianSeconds: 1200, p90Seconds: 1200 },
+      handle: { n: 1, medianSeconds: 1800, p90Seconds: 1800 },
+      close: { n: 2, medianSeconds: 480, p90Seconds: 3600 },
+    });
     const other = await getJson<StatsReport>(page, `/api/stats/summary?${range}&category=street_vending`);
     expect(other.total).toBe(0);
+    expect(other.orders.total).toBe(0);
 
     const csv = await page.request.get(`${center.url}/api/stats/summary.csv?${range}`);
     expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
@@ -146,8 +193,8 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
   it('plans the budget for the asked day on the city clock, with why, and shows the live discovery beside the backtest', async () => {
     const page = await login('en-US');
     const plan = await getJson<PlanView>(page, '/api/plan?from=2010-04-01&days=1&budget=6');
-    expect(plan.areas).toEqual(['city']);
-    expect(plan.slots).toHaveLength(6);
+    expect(plan.areas).toEqual(['downtown', 'west']);
+    expect(plan.slots).toHaveLength(12);
     const day = Date.parse('2010-04-01T00:00:00-05:00');
     for (const s of plan.slots) {
       expect(s.start).toBeGreaterThanOrEqual(day);
@@ -157,7 +204,7 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
       expect(s.expected).toBeGreaterThan(0);
     }
     const two = await getJson<PlanView>(page, '/api/plan?from=2010-04-01&days=2');
-    expect(two.slots).toHaveLength(12);
+    expect(two.slots).toHaveLength(2 * 2 * 6);
     expect((await page.request.get(`${center.url}/api/plan?budget=-1`)).status()).toBe(400);
     expect((await page.request.get(`${center.url}/api/plan?area=nowhere`)).status()).toBe(404);
 
@@ -178,6 +225,30 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     expect(d.live.overall).toEqual({ slots: 2, found: 1, share: 0.5 });
     expect(d.backtest?.weeks.length).toBeGreaterThan(0);
     expect(d.backtest?.overall.share).toBeGreaterThan(0);
+  });
+
+  it("plans each unit's responsibility area with its own budget, and an officer gets his unit's slots", async () => {
+    const page = await login('en-US');
+    const plan = await getJson<PlanView>(page, '/api/plan?from=2010-04-01&days=1&budget=4');
+    expect(plan.areas).toEqual(['downtown', 'west']);
+    for (const [id, ring] of [
+      ['downtown', DOWNTOWN],
+      ['west', WEST],
+    ] as const) {
+      const slots = plan.slots.filter((s) => s.area === id);
+      expect(slots).toHaveLength(4);
+      for (const s of slots) expect(inside([s.centre.lon, s.centre.lat], ring)).toBe(true);
+    }
+    const one = await getJson<PlanView>(page, '/api/plan?from=2010-04-01&days=1&budget=3&area=west');
+    expect(one.slots.map((s) => s.area)).toEqual(['west', 'west', 'west']);
+
+    const officer = await login('zh-CN', 'pete', 'patrol-pass-1');
+    const mine = await getJson<PlanView>(officer, '/api/patrol/slots');
+    expect(mine.areas).toEqual(['west']);
+    expect(mine.slots).toHaveLength(6);
+    expect(mine.slots.every((s) => s.area === 'west' && inside([s.centre.lon, s.centre.lat], WEST))).toBe(true);
+    // The officer sees his slots, not the bureau's statistics.
+    expect((await officer.request.get(`${center.url}/api/stats/summary`)).status()).toBe(403);
   });
 
   it('draws the statistics page in Chinese with its charts; a click on a category opens the events behind it; printable', async () => {
@@ -208,7 +279,7 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     await page.goto(`${center.url}/plan?from=2010-04-01&days=1&budget=6`);
     await page.waitForSelector('#plan-slots tr.slot');
     expect(await page.textContent('#nav-plan')).toBe('巡查计划');
-    expect(await page.$$eval('#plan-slots tr.slot', (r) => r.length)).toBe(6);
+    expect(await page.$$eval('#plan-slots tr.slot', (r) => r.length)).toBe(12);
     expect(await page.textContent('#plan-slots tr.slot')).toContain('近期');
     expect(await page.textContent('#discovery-live strong')).toBe('50 %');
     expect(await page.textContent('#discovery-backtest strong')).toMatch(/^\d+(\.\d)? %$/);
@@ -262,4 +333,80 @@ async function calledFalse(url: string, e: EventRow): Promise<void> {
   const fp = alertSchema.parse({ ...alert, operator: { action: 'false_positive', by: 'dora', at: new Date().toISOString() } });
   await client.publishAsync(`jifang/v1/${e.site}/${e.camera}/events`, JSON.stringify(fp), { qos: 1 });
   await client.endAsync();
+}
+
+/** Two work orders opened at `t0`, as the patrol workflow leaves them: one patrolled and closed, one closed on the warning alone. */
+async function seedOrders(center: Center, t0: number): Promise<void> {
+  const MIN = 60_000;
+  const base = {
+    category: 'illegal_parking',
+    events: [],
+    lon: 121.47,
+    lat: 31.23,
+    address: null,
+    note: null,
+    photos: [],
+    openedBy: 'dora',
+    openedAt: t0,
+    due: { dispatch: t0 + 10 * MIN, arrive: t0 + 40 * MIN, handle: t0 + 100 * MIN },
+    escalated: [],
+    repeatOf: null,
+    handledBy: null,
+  };
+  const step = (
+    orderId: string,
+    to: OrderRecord['state'],
+    action: TransitionRecord['action'],
+    at: number,
+    reason: TransitionRecord['reason'] = null,
+  ) => ({
+    orderId,
+    from: null,
+    to,
+    action,
+    by: 'dora',
+    at,
+    where: null,
+    note: null,
+    unit: null,
+    outcome: null,
+    reason,
+    clientId: null,
+  });
+  const orders: [OrderRecord, number][] = [
+    [
+      {
+        ...base,
+        id: 'wo-00000000000a',
+        state: 'closed',
+        unit: 'west',
+        outcome: 'corrected',
+        closedAs: 'handled',
+        done: { dispatch: t0 + 5 * MIN, arrive: t0 + 25 * MIN, handle: t0 + 55 * MIN },
+        warned: false,
+        updatedAt: t0 + 60 * MIN,
+        rev: 1,
+      },
+      t0 + 60 * MIN,
+    ],
+    [
+      {
+        ...base,
+        id: 'wo-00000000000b',
+        state: 'closed',
+        unit: null,
+        outcome: null,
+        closedAs: 'corrected_after_warning',
+        done: {},
+        warned: true,
+        updatedAt: t0 + 8 * MIN,
+        rev: 1,
+      },
+      t0 + 8 * MIN,
+    ],
+  ];
+  for (const [o, closedAt] of orders) {
+    await center.store.patrol.insertOrder(o, step(o.id, 'filed', 'open', t0));
+    await center.store.patrol.saveStep(1, { ...o, rev: 2 }, step(o.id, 'closed', 'close', closedAt, o.closedAs));
+  }
 }

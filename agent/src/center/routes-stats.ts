@@ -68,7 +68,7 @@ export function statsRoutes(d: StatsRouteDeps): WebRoute[] {
       throw new HttpError(400, (err as Error).message);
     }
     if (span.until - span.since > 400 * DAY) throw new HttpError(400, 'from, to: at most 400 days at a time');
-    return computeStats(await d.store.stats.statsEvents(span), query);
+    return computeStats(await d.store.stats.statsEvents(span), query, await d.store.stats.statsOrders(span));
   };
   return [
     get('/api/stats/summary', async (ctx) => ctx.json(200, await report(ctx))),

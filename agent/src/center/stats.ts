@@ -1,4 +1,5 @@
-import type { StatsEventRow } from './store/stats-store.ts';
+import { overdueStages } from './patrol/workflow.ts';
+import type { StatsEventRow, StatsOrderRow } from './store/stats-store.ts';
 
 /* The bureau's statistics over archived events: pure, on the local clock of the city (its UTC offset). */
 
@@ -53,6 +54,20 @@ export interface StatsReport {
   /** Monday-to-Sunday weeks touching the range, oldest first, each with its change on the week before. */
   weeks: { week: string; count: number; change: number | null }[];
   handling: { ack: Duration; dispatch: Duration; resolve: Duration };
+  orders: OrderStats;
+}
+
+/** The work orders of the range: each stage's time (立案 → 派遣 → 到场 → 处置, 立案 → 结案), overdue shares, how they closed. */
+export interface OrderStats {
+  total: number;
+  open: number;
+  /** Orders where a warning came before any dispatch (无事不扰). */
+  warned: number;
+  /** Closed per reason; `corrected_after_warning` counted apart from `handled`. */
+  closedAs: Record<string, number>;
+  times: { dispatch: Duration; arrive: Duration; handle: Duration; close: Duration };
+  /** Per stage: orders late on it (done after its deadline, or still not done past it) and orders it was due for. */
+  overdue: Record<'dispatch' | 'arrive' | 'handle', { late: number; of: number }>;
 }
 
 /** Local midnight of a `YYYY-MM-DD` date as ms since the epoch; undefined when it is not a date. */
@@ -125,13 +140,50 @@ function weeks(events: readonly StatsEventRow[], since: number, until: number, o
     });
 }
 
-/** The report of the events of the query's span (already read for it) that match its categories. */
-export function computeStats(all: readonly StatsEventRow[], q: StatsQuery): StatsReport {
+const between = (from: number | undefined, to: number | undefined | null) =>
+  from === undefined || to === undefined || to === null ? [] : [(to - from) / 1000];
+
+export function orderStats(orders: readonly StatsOrderRow[], now: number): OrderStats {
+  const closedAs: Record<string, number> = {};
+  for (const o of orders) if (o.state === 'closed' && o.closedAs) closedAs[o.closedAs] = (closedAs[o.closedAs] ?? 0) + 1;
+  const overdue = { dispatch: { late: 0, of: 0 }, arrive: { late: 0, of: 0 }, handle: { late: 0, of: 0 } };
+  for (const o of orders) {
+    const late = overdueStages(o, now);
+    for (const stage of ['dispatch', 'arrive', 'handle'] as const) {
+      if (o.done[stage] === undefined && o.due[stage] > now) continue;
+      if (o.done[stage] === undefined && o.state === 'closed') continue;
+      overdue[stage].of++;
+      if (late.includes(stage)) overdue[stage].late++;
+    }
+  }
+  return {
+    total: orders.length,
+    open: orders.filter((o) => o.state !== 'closed').length,
+    warned: orders.filter((o) => o.warned).length,
+    closedAs,
+    times: {
+      dispatch: duration(orders.flatMap((o) => between(o.openedAt, o.done.dispatch))),
+      arrive: duration(orders.flatMap((o) => between(o.done.dispatch, o.done.arrive))),
+      handle: duration(orders.flatMap((o) => between(o.done.arrive, o.done.handle))),
+      close: duration(orders.flatMap((o) => between(o.openedAt, o.closedAt))),
+    },
+    overdue,
+  };
+}
+
+/** The report of the events and orders of the query's span (already read for it) that match its categories. */
+export function computeStats(
+  all: readonly StatsEventRow[],
+  q: StatsQuery,
+  allOrders: readonly StatsOrderRow[] = [],
+  now = Date.now(),
+): StatsReport {
   const { since, until } = querySpan(q);
   const wanted = new Set(q.categories);
   const events = all.filter(
     (e) => e.startedAt >= since && e.startedAt < until && (!wanted.size || wanted.has(categoryKey(e)) || wanted.has(e.type)),
   );
+  const orders = allOrders.filter((o) => o.openedAt >= since && o.openedAt < until && (!wanted.size || wanted.has(o.category)));
   const days = new Map<string, number>();
   for (let d = since; d < until; d += DAY) days.set(localDate(d, q.offsetMinutes), 0);
   const hourOfWeek = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
@@ -161,6 +213,7 @@ export function computeStats(all: readonly StatsEventRow[], q: StatsQuery): Stat
       dispatch: duration(events.flatMap((e) => since0(e.dispatchAt, e))),
       resolve: duration(events.flatMap((e) => since0(e.resolveAt, e))),
     },
+    orders: orderStats(orders, now),
   };
 }
 
@@ -187,6 +240,11 @@ export function statsCsv(r: StatsReport): string {
   );
   for (const [step, d] of Object.entries(r.handling))
     rows.push([`handling_${step}`, 'median_s / p90_s', `${d.medianSeconds ?? ''} / ${d.p90Seconds ?? ''}`, d.n, null]);
+  rows.push(['orders', 'total / open / warned', `${r.orders.open} open, ${r.orders.warned} warned`, r.orders.total, null]);
+  for (const [reason, n] of Object.entries(r.orders.closedAs)) rows.push(['orders_closed_as', reason, '', n, null]);
+  for (const [stage, d] of Object.entries(r.orders.times))
+    rows.push([`orders_time_${stage}`, 'median_s / p90_s', `${d.medianSeconds ?? ''} / ${d.p90Seconds ?? ''}`, d.n, null]);
+  for (const [stage, o] of Object.entries(r.orders.overdue)) rows.push([`orders_overdue_${stage}`, 'late / due', '', o.late, o.of]);
   // A BOM so a spreadsheet opens the Chinese names as UTF-8.
   return `\uFEFF${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }

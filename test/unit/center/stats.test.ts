@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeStats, duration, statsCsv } from '../../../agent/src/center/stats.ts';
-import type { StatsEventRow } from '../../../agent/src/center/store/stats-store.ts';
+import { computeStats, duration, orderStats, statsCsv } from '../../../agent/src/center/stats.ts';
+import type { StatsEventRow, StatsOrderRow } from '../../../agent/src/center/store/stats-store.ts';
 
 /** Beijing time: 2026-11-30 is a Monday. */
 const OFFSET = 480;
@@ -101,5 +101,67 @@ describe('the bureau statistics of archived events', () => {
     expect(csv).toContain('\r\nday,2026-11-30,,2,\r\n');
     expect(csv).toContain('\r\nhandling_ack,median_s / p90_s,120 / 180,3,\r\n');
     expect(csv.split('\r\n').filter((l) => l.startsWith('hour_of_week,'))).toHaveLength(7 * 24);
+  });
+});
+
+describe('the work orders in the statistics', () => {
+  const T = at('2026-12-01T09:00:00');
+  const MIN = 60_000;
+  const due = { dispatch: T + 10 * MIN, arrive: T + 40 * MIN, handle: T + 100 * MIN };
+  const order = (id: string, o: Partial<StatsOrderRow>): StatsOrderRow => ({
+    id,
+    state: 'closed',
+    category: 'street_vending',
+    unit: 'u1',
+    openedAt: T,
+    due,
+    done: {},
+    closedAt: null,
+    closedAs: null,
+    warned: false,
+    ...o,
+  });
+  const orders = [
+    // 立案 → 派遣 5 min → 到场 20 min → 处置 30 min, 结案 60 min after 立案.
+    order('a', {
+      done: { dispatch: T + 5 * MIN, arrive: T + 25 * MIN, handle: T + 55 * MIN },
+      closedAt: T + 60 * MIN,
+      closedAs: 'handled',
+    }),
+    // Dispatched late (15 min), arrived 30 min later (on time: due at 40), handled 90 min after (late), closed at 3 h.
+    order('b', {
+      done: { dispatch: T + 15 * MIN, arrive: T + 45 * MIN, handle: T + 135 * MIN },
+      closedAt: T + 180 * MIN,
+      closedAs: 'handled',
+    }),
+    // Warned, the vendor left: closed without a patrol.
+    order('c', { warned: true, closedAt: T + 8 * MIN, closedAs: 'corrected_after_warning' }),
+    // Still open, dispatched, not arrived, its arrival deadline passed.
+    order('d', { state: 'dispatched', done: { dispatch: T + 2 * MIN } }),
+  ];
+
+  it('times each stage, counts "corrected after warning" apart, and the overdue share per stage', () => {
+    const s = orderStats(orders, T + 120 * MIN);
+    expect(s).toMatchObject({ total: 4, open: 1, warned: 1, closedAs: { handled: 2, corrected_after_warning: 1 } });
+    expect(s.times.dispatch).toEqual({ n: 3, medianSeconds: 300, p90Seconds: 900 });
+    expect(s.times.arrive).toEqual({ n: 2, medianSeconds: 1200, p90Seconds: 1800 });
+    expect(s.times.handle).toEqual({ n: 2, medianSeconds: 1800, p90Seconds: 5400 });
+    expect(s.times.close).toEqual({ n: 3, medianSeconds: 3600, p90Seconds: 10800 });
+    // b dispatched late, arrived late (45 > 40) and handled late; d, open at 2 h, past its arrival and handling
+    // deadlines; c, closed on the warning, was never due to be patrolled.
+    expect(s.overdue).toEqual({ dispatch: { late: 1, of: 3 }, arrive: { late: 2, of: 3 }, handle: { late: 2, of: 3 } });
+  });
+
+  it('filters the orders by range and category with the events', () => {
+    const r = computeStats(
+      rows,
+      { from: '2026-12-01', to: '2026-12-01', categories: ['illegal_parking'], offsetMinutes: OFFSET },
+      orders,
+      T,
+    );
+    expect(r.orders.total).toBe(0);
+    const all = computeStats(rows, { from: '2026-12-01', to: '2026-12-01', categories: [], offsetMinutes: OFFSET }, orders, T + 120 * MIN);
+    expect(all.orders.total).toBe(4);
+    expect(statsCsv(all)).toContain('\r\norders_closed_as,corrected_after_warning,,1,\r\n');
   });
 });

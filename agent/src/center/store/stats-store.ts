@@ -1,4 +1,6 @@
 import type { Incident } from '../../risk/incident.ts';
+import type { CloseReason, OrderState } from '../patrol/schema.ts';
+import type { StageTimes } from '../patrol/workflow.ts';
 import { type Db, num, numOrNull, strOrNull } from './db.ts';
 
 /** One archived event as the statistics read it: where, what, and when each step of its handling happened. */
@@ -18,6 +20,20 @@ export interface StatsEventRow {
   ackAt: number | null;
   dispatchAt: number | null;
   resolveAt: number | null;
+}
+
+/** A work order as the statistics read it: its stage times (ms), its deadlines and how it closed. */
+export interface StatsOrderRow {
+  id: string;
+  state: OrderState;
+  category: string;
+  unit: string | null;
+  openedAt: number;
+  due: StageTimes;
+  done: Partial<StageTimes>;
+  closedAt: number | null;
+  closedAs: CloseReason | null;
+  warned: boolean;
 }
 
 /** A planned patrol slot: its area, its times (ms since the epoch) and its cell's bounds in degrees. */
@@ -41,6 +57,8 @@ export interface SlotOutcome extends PlannedSlotRow {
 export interface StatsStore {
   /** Events started in [since, until), with their first applied ack, dispatch and resolve. */
   statsEvents(f: { since: number; until: number }): Promise<StatsEventRow[]>;
+  /** Work orders opened in [since, until), with when they were closed. */
+  statsOrders(f: { since: number; until: number }): Promise<StatsOrderRow[]>;
   /** Keeps the slots of a plan; a slot planned again is left as first planned. */
   savePlannedSlots(slots: readonly PlannedSlotRow[], plannedAt: number): Promise<number>;
   /** Slots ended in [since, until), each with how many incidents happened in it. */
@@ -90,6 +108,28 @@ export function createStatsStore(db: Db): StatsStore {
         resolveAt: at(r, 'resolve'),
       }));
     },
+
+    statsOrders: async ({ since, until }) =>
+      (
+        await db.all(
+          `SELECT o.id, o.state, o.category, o.unit, o.opened_at, o.due_json, o.done_json, o.closed_as, o.warned,
+             (SELECT MAX(t.at) FROM work_order_transitions t WHERE t.order_id = o.id AND t.to_state = 'closed') AS closed_at
+           FROM work_orders o WHERE o.opened_at >= $1 AND o.opened_at < $2 ORDER BY o.opened_at`,
+          [since, until],
+        )
+      ).map((r) => ({
+        id: String(r.id),
+        state: String(r.state) as OrderState,
+        category: String(r.category),
+        unit: strOrNull(r.unit),
+        openedAt: num(r.opened_at),
+        due: JSON.parse(String(r.due_json)) as StageTimes,
+        done: JSON.parse(String(r.done_json)) as Partial<StageTimes>,
+        // A reopened order is closed when it was closed last.
+        closedAt: r.state === 'closed' ? numOrNull(r.closed_at) : null,
+        closedAs: strOrNull(r.closed_as) as CloseReason | null,
+        warned: num(r.warned) === 1,
+      })),
 
     savePlannedSlots: (slots, plannedAt) =>
       db.tx(async (t) => {

@@ -5,7 +5,7 @@ import type { PresentedEvent } from '../../wire.ts';
 import { barChart, barList, heatTable } from '../charts.ts';
 import { time } from '../format.ts';
 import { eventQuery } from '../state.ts';
-import { t } from '../words.ts';
+import { t, tr } from '../words.ts';
 import type { PageView } from './view.ts';
 
 /** The bureau's statistics: counts, trends and handling times over a date range, charted, exportable and printable. */
@@ -62,7 +62,7 @@ async function show(holder: HTMLElement, q: URLSearchParams): Promise<void> {
     places(t('stats.bySite'), r.bySite, (key) => void eventsBehind(events, r, { site: key })),
     places(t('stats.byCamera'), r.byCamera),
     places(t('stats.byZone'), r.byZone),
-    h('p', { class: 'muted', id: 'work-orders-note' }, t('stats.workOrders')),
+    ordersView(r.orders),
     events,
   );
   barChart(days, {
@@ -147,6 +147,45 @@ function summary(r: StatsReport): HTMLElement {
     handling('fig-ack', t('stats.ack'), r.handling.ack),
     handling('fig-dispatch', t('stats.dispatch'), r.handling.dispatch),
     handling('fig-resolve', t('stats.resolve'), r.handling.resolve),
+  );
+}
+
+function ordersView(o: StatsReport['orders']): HTMLElement {
+  const stage = (id: string, label: string, d: Duration, late?: { late: number; of: number }) =>
+    h(
+      'div',
+      { class: 'figure', id },
+      h('div', { class: 'muted' }, label),
+      h('strong', {}, span(d.medianSeconds)),
+      h('div', { class: 'muted' }, `${t('stats.p90', { t: span(d.p90Seconds), n: d.n })}${late ? ` · ${t('stats.o.overdue', late)}` : ''}`),
+    );
+  return h(
+    'section',
+    { class: 'card', id: 'orders' },
+    h('h3', {}, t('stats.orders')),
+    h(
+      'div',
+      { class: 'figures' },
+      h(
+        'div',
+        { class: 'figure', id: 'fig-orders' },
+        h('div', { class: 'muted' }, t('stats.o.total')),
+        h('strong', {}, String(o.total)),
+        h('div', { class: 'muted' }, `${t('stats.o.open', { n: o.open })} · ${t('stats.o.warned', { n: o.warned })}`),
+      ),
+      h(
+        'div',
+        { class: 'figure', id: 'fig-corrected' },
+        h('div', { class: 'muted' }, t('stats.o.corrected')),
+        h('strong', {}, String(o.closedAs.corrected_after_warning ?? 0)),
+      ),
+      stage('fig-o-dispatch', t('stats.o.dispatch'), o.times.dispatch, o.overdue.dispatch),
+      stage('fig-o-arrive', t('stats.o.arrive'), o.times.arrive, o.overdue.arrive),
+      stage('fig-o-handle', t('stats.o.handle'), o.times.handle, o.overdue.handle),
+      stage('fig-o-close', t('stats.o.close'), o.times.close),
+    ),
+    h('h4', {}, t('stats.o.closedAs')),
+    barList(Object.entries(o.closedAs).map(([reason, n]) => ({ key: reason, label: tr(`close.${reason}`), count: n }))),
   );
 }
 
