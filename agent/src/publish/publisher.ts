@@ -19,6 +19,7 @@ import {
   snapshotProperties,
   statusProperties,
 } from './properties.ts';
+import { type ResendOutcome, resendKept } from './resend.ts';
 import { buildTopics, type Topics } from './topics.ts';
 
 export interface PublisherContext {
@@ -158,7 +159,13 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const o = this.cfg.outbox;
     this.outbox = Outbox.open(
       join(this.ctx.dataDir, 'outbox'),
-      { maxMessages: o.maxMessages, maxBytes: o.maxMegabytes * 1024 * 1024, maxAgeMs: o.maxAgeHours * 3_600_000 },
+      {
+        maxMessages: o.maxMessages,
+        maxBytes: o.maxMegabytes * 1024 * 1024,
+        maxAgeMs: o.maxAgeHours * 3_600_000,
+        keepDeliveredMs: o.keepDeliveredHours * 3_600_000,
+        keepDeliveredBytes: o.keepDeliveredMegabytes * 1024 * 1024,
+      },
       this.log,
     );
     this.held = new HeldAlerts(join(this.ctx.dataDir, 'outbox'), this.log, (d) => this.reportDrops([d]));
@@ -239,6 +246,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       );
     if (alert.site !== this.ctx.site)
       throw new Error(`alert ${alert.id} is for site "${alert.site}", this box publishes for "${this.ctx.site}"`);
+    const snapshot = snapshotJpeg ? this.checkedSnapshot(alert, snapshotJpeg) : undefined;
+    // Numbered here, as it enters the outbox: the number is the box's, whatever the alert carried.
+    const publication = this.outbox.nextPublication();
     const items: NewOutboxMessage[] = [
       {
         kind: 'event',
@@ -247,28 +257,11 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         state: alert.state,
         topic: this.topics.events(alert.camera),
         properties: eventProperties(alert),
-        payload: Buffer.from(JSON.stringify(alert)),
+        payload: Buffer.from(JSON.stringify({ ...alert, publication })),
+        publication,
       },
     ];
-    if (snapshotJpeg) {
-      const sha256 = sha256Hex(snapshotJpeg);
-      const topic = this.topics.eventSnapshot(alert.camera, alert.id);
-      const ev = alert.evidence.snapshot;
-      if (!ev || ev.sha256 !== sha256 || ev.bytes !== snapshotJpeg.length || ev.topic !== topic) {
-        throw new Error(
-          `alert ${alert.id}: evidence.snapshot must describe the JPEG given (sha256 ${sha256}, ${snapshotJpeg.length} bytes, topic ${topic}); got ${JSON.stringify(ev ?? null)}`,
-        );
-      }
-      items.push({
-        kind: 'snapshot',
-        camera: alert.camera,
-        eventId: alert.id,
-        state: alert.state,
-        topic,
-        properties: snapshotProperties(alert.camera, alert.id, sha256),
-        payload: snapshotJpeg,
-      });
-    }
+    if (snapshot) items.push({ ...snapshot, publication });
     // Behind alerts already held, a new one waits its turn: order per camera is kept.
     if (this.held.waiting > 0) this.writeHeld();
     if (this.held.waiting > 0) this.held.hold(items, undefined, () => this.writeHeld());
@@ -283,6 +276,27 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       }
     }
     this.pump();
+  }
+
+  /** The snapshot's outbox message, once the alert's evidence is seen to describe it. */
+  private checkedSnapshot(alert: Alert, jpeg: Buffer): NewOutboxMessage {
+    const sha256 = sha256Hex(jpeg);
+    const topic = this.topics.eventSnapshot(alert.camera, alert.id);
+    const ev = alert.evidence.snapshot;
+    if (!ev || ev.sha256 !== sha256 || ev.bytes !== jpeg.length || ev.topic !== topic) {
+      throw new Error(
+        `alert ${alert.id}: evidence.snapshot must describe the JPEG given (sha256 ${sha256}, ${jpeg.length} bytes, topic ${topic}); got ${JSON.stringify(ev ?? null)}`,
+      );
+    }
+    return {
+      kind: 'snapshot',
+      camera: alert.camera,
+      eventId: alert.id,
+      state: alert.state,
+      topic,
+      properties: snapshotProperties(alert.camera, alert.id, sha256),
+      payload: jpeg,
+    };
   }
 
   /**
@@ -348,6 +362,19 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.served = { filter, handler };
     for (const m of this.early.splice(0)) this.handleInbound(m);
     if (this.connected) await this.subscribeServed();
+  }
+
+  /** `cmd/resend`: the delivered alert messages of publications `from`…`to` the outbox still keeps, published again. */
+  resend(range: { from: number; to?: number | undefined }): ResendOutcome {
+    if (!this.outbox) throw new Error(NOT_STARTED);
+    const outcome = resendKept(
+      this.outbox,
+      range,
+      (m, payload) => this.client?.publish(m.topic, payload, { qos: 1, properties: m.properties }),
+      this.cfg.outbox,
+    );
+    this.log.info({ ...range, ...outcome.detail, notKept: outcome.detail.notKept.length }, "alerts re-sent at the center's request");
+    return outcome;
   }
 
   stats(): PublisherStats {
