@@ -173,13 +173,12 @@ async function recordAnswer(
   const d = detail.data;
   const at = ctx.now();
   await ctx.progress.noteLatest(site, d.latest, at);
-  if (d.notKept.length) {
-    await ctx.progress.markLost(site, d.notKept, at);
+  const lost = d.notKept.length ? await ctx.progress.markLost(site, d.notKept, at) : [];
+  if (lost.length)
     log.error(
-      { site, notKept: d.notKept, publications: countRanges(d.notKept) },
+      { site, lost, publications: countRanges(lost) },
       'the box no longer keeps alerts the archive has not got: they are lost, and reported',
     );
-  }
   if (s.after !== null) s.after = d.more ? d.through + 1 : null;
   s.delay = timing.retryMinMs;
   return d.more ? 0 : timing.retryMinMs;

@@ -52,3 +52,14 @@ export function subtractRanges(ranges: readonly Range[], minus: readonly Range[]
   }
   return out;
 }
+
+/** The same numbers as ascending, disjoint ranges (overlapping or touching ones joined). */
+export function mergeRanges(ranges: readonly Range[]): Range[] {
+  const out: [number, number][] = [];
+  for (const [a, b] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}

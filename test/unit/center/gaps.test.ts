@@ -45,12 +45,25 @@ describe('archive gaps', () => {
   it('reports what the box no longer keeps as lost, and waits only for the rest', async () => {
     await archive('box-a', 1, 2, 50);
     await store.progress.markLost('box-a', [[3, 40]], T0);
-    // Marked twice (two instances asked): counted once.
+    // Marked twice and overlapping (two instances asked at different times): each number counted once.
     await store.progress.markLost('box-a', [[3, 40]], T0);
+    await store.progress.markLost('box-a', [[10, 30]], T0);
     const p = await progressOf('box-a');
     expect(p.contiguous).toBe(40);
     expect(p.lost).toEqual([[3, 40]]);
     expect(missingRanges(p)).toEqual([[41, 49]]);
+  });
+
+  it('records as lost only what the archive has not got, whatever the box no longer keeps', async () => {
+    await archive('box-a', 1, 2, 5, 6, 9);
+    const lost = await store.progress.markLost('box-a', [[1, 8]], T0);
+    expect(lost).toEqual([
+      [3, 4],
+      [7, 8],
+    ]);
+    const p = await progressOf('box-a');
+    expect(p.contiguous).toBe(9);
+    expect(missingRanges(p)).toEqual([]);
   });
 
   it('keeps each box apart', async () => {

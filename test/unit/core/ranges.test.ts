@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { absentRanges, advanceContiguous, countRanges, subtractRanges } from '../../../agent/src/core/ranges.ts';
+import { absentRanges, advanceContiguous, countRanges, mergeRanges, subtractRanges } from '../../../agent/src/core/ranges.ts';
 
 describe('publication ranges', () => {
   it('finds the holes of a range, at its start, middle and end', () => {
@@ -56,5 +56,21 @@ describe('publication ranges', () => {
       [26, 30],
     ]);
     expect(countRanges(gaps)).toBe(4 + 4 + 5);
+  });
+
+  it('joins overlapping and touching ranges, so a number two answers named is counted once', () => {
+    const merged = mergeRanges([
+      [11, 50],
+      [3, 5],
+      [20, 53],
+      [6, 8],
+      [60, 61],
+    ]);
+    expect(merged).toEqual([
+      [3, 8],
+      [11, 53],
+      [60, 61],
+    ]);
+    expect(countRanges(merged)).toBe(6 + 43 + 2);
   });
 });

@@ -1,4 +1,4 @@
-import { advanceContiguous, type Range } from '../../core/ranges.ts';
+import { absentRanges, advanceContiguous, mergeRanges, type Range } from '../../core/ranges.ts';
 import { type Db, num } from './db.ts';
 
 /** How far the archive has got with one box's publications. */
@@ -23,8 +23,11 @@ export interface ProgressStore {
   noteArchived(site: string, publication: number, at: number): Promise<void>;
   /** The box said it has published up to `latest`: anything between is missing until it arrives. */
   noteLatest(site: string, latest: number, at: number): Promise<void>;
-  /** The box no longer keeps these: recorded so they are reported, and no longer waited for. */
-  markLost(site: string, ranges: readonly Range[], at: number): Promise<void>;
+  /**
+   * The box no longer keeps these: those the archive has not got are recorded, so they are reported and no longer
+   * waited for (the box answers for what it keeps, which may be older than what the archive already has). Returns them.
+   */
+  markLost(site: string, ranges: readonly Range[], at: number): Promise<Range[]>;
   /** Moves every box's `contiguous` over what has arrived since, and says where each stands. */
   advance(at: number): Promise<BoxProgress[]>;
 }
@@ -52,13 +55,20 @@ export function progressStore(db: Db): ProgressStore {
     },
     markLost: (site, ranges, at) =>
       db.tx(async (t) => {
-        for (const [first, last] of ranges)
+        const row = (await t.all('SELECT contiguous FROM archive_progress WHERE site = $1', [site]))[0];
+        const contiguous = row ? num(row.contiguous) : 0;
+        const have = (
+          await t.all('SELECT number FROM archived_publications WHERE site = $1 AND number > $2 ORDER BY number', [site, contiguous])
+        ).map((r) => num(r.number));
+        const lost = ranges.flatMap(([a, b]) => absentRanges(Math.max(a, contiguous + 1), b, have));
+        for (const [first, last] of lost)
           await t.run('INSERT INTO lost_publications (site, first, last, reported_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
             site,
             first,
             last,
             at,
           ]);
+        return lost;
       }),
     advance: async (at) => {
       const lost = new Map<string, Range[]>();
@@ -70,7 +80,14 @@ export function progressStore(db: Db): ProgressStore {
       const out: BoxProgress[] = [];
       for (const r of await db.all('SELECT site, contiguous, highest FROM archive_progress ORDER BY site')) {
         const site = String(r.site);
-        const box = { site, contiguous: num(r.contiguous), highest: num(r.highest), above: [] as number[], lost: lost.get(site) ?? [] };
+        // Two instances may have recorded overlapping answers: each number counts once.
+        const box = {
+          site,
+          contiguous: num(r.contiguous),
+          highest: num(r.highest),
+          above: [] as number[],
+          lost: mergeRanges(lost.get(site) ?? []),
+        };
         if (box.highest > box.contiguous) await advanceBox(db, box, at);
         out.push(box);
       }
