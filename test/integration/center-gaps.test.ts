@@ -160,7 +160,7 @@ afterAll(async () => {
 });
 
 describe('two centers on a shared subscription, the broker restarted while both are down', () => {
-  it('archives every alert of the boxes exactly once: what the broker dropped is asked for and re-sent', async () => {
+  it('archives every alert of the boxes exactly once: what the broker dropped is asked for and re-sent', { timeout: 180_000 }, async () => {
     const expected = NORMAL.length * PER_BOX;
     const normal = () => Promise.all(NORMAL.map(archivedIds));
     await waitForArchive(async () => (await normal()).flat().length >= expected);
@@ -178,7 +178,9 @@ describe('two centers on a shared subscription, the broker restarted while both 
     expect(health.lost?.filter((l) => NORMAL.includes(l.site)) ?? []).toEqual([]);
   });
 
-  it('reports the alerts a box no longer keeps (its delivered window expired) as lost, instead of hiding the gap', async () => {
+  it('reports the alerts a box no longer keeps (its delivered window expired) as lost, instead of hiding the gap', {
+    timeout: 180_000,
+  }, async () => {
     const short = boxes.find((b) => b.site === SHORT)!;
     const lostOf = async () => (await healthz(centers[1])).lost?.find((l) => l.site === SHORT)?.publications ?? 0;
     await waitForArchive(async () => (await archivedIds(SHORT)).length + (await lostOf()) >= PER_BOX);
