@@ -348,6 +348,22 @@ export class Outbox {
     return { messages, resent: numbers.filter((n) => n <= through), queued, through };
   }
 
+  /**
+   * Frees the disk of the delivered window (a full disk): the snapshot files go first, so space returns even when
+   * SQLite cannot write the delete yet (a kept row whose file is gone is not re-sent). Returns how many went.
+   */
+  shedDelivered(): number {
+    const rows = [...this.stmt.keptOldest.iterate()];
+    for (const r of rows) if (r.file) rmSync(join(this.snapshotDir, r.file), { force: true });
+    try {
+      this.db.transaction(() => rows.forEach((r) => this.stmt.forget.run(r.id)))();
+      this.keptBytes = 0;
+    } catch (err) {
+      this.log.warn({ err, rows: rows.length }, 'delivered rows not removed from the full outbox: their files are gone');
+    }
+    return rows.length;
+  }
+
   /** Delivered messages past the window's age or bytes go, oldest first. */
   private pruneDelivered(now: number): void {
     const cutoff = now - this.limits.keepDeliveredMs;

@@ -267,7 +267,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     if (this.held.waiting > 0) this.held.hold(items, undefined, () => this.writeHeld());
     else {
       try {
-        const { dropped } = this.outbox.add(items, this.handedUpTo);
+        const { dropped } = this.addToOutbox(this.outbox, items);
         this.reportDrops(dropped);
         this.held.writable();
       } catch (err) {
@@ -276,6 +276,22 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       }
     }
     this.pump();
+  }
+
+  /**
+   * On a full disk the delivered alerts kept for re-sends make room first (an alert not yet delivered matters more
+   * than a copy of one the broker has); only then are alerts held in memory.
+   */
+  private addToOutbox(outbox: Outbox, items: NewOutboxMessage[]): ReturnType<Outbox['add']> {
+    try {
+      return outbox.add(items, this.handedUpTo);
+    } catch (err) {
+      if (!HeldAlerts.isDiskFull(err)) throw err;
+      const shed = outbox.shedDelivered();
+      if (shed === 0) throw err;
+      this.log.warn({ err, shed }, 'disk full: the delivered alerts kept for re-sends were dropped to make room');
+      return outbox.add(items, this.handedUpTo);
+    }
   }
 
   /** The snapshot's outbox message, once the alert's evidence is seen to describe it. */
@@ -317,9 +333,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       return;
     }
     try {
-      const { dropped } = outbox.add(
+      const { dropped } = this.addToOutbox(
+        outbox,
         waiting.map((h) => h.item),
-        this.handedUpTo,
       );
       this.held.written(waiting);
       this.reportDrops(dropped);

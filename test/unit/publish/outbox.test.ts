@@ -222,6 +222,17 @@ describe('Outbox: delivered alerts kept for a re-send', () => {
     expect(out.detail).toMatchObject({ resent: 2, notKept: [[1, 1]] });
   });
 
+  it('gives up the whole delivered window, files first, when the disk is full', () => {
+    const dir = tmp();
+    const o = open(dir, keeping);
+    const rows = publish(o, ['a', 'b'], T, true);
+    for (const r of rows.slice(0, 2)) o.remove(r.id, T);
+    expect(o.shedDelivered()).toBe(2);
+    // The queued snapshot of b stays; the delivered one of a is gone.
+    expect(readdirSync(join(dir, 'snapshots'))).toHaveLength(1);
+    expect(resendKept(o, { from: 1 }, () => {}, window).detail).toMatchObject({ resent: 0, queued: 1, notKept: [[1, 1]] });
+  });
+
   it('keeps nothing once delivered when the window is 0, as before numbering', () => {
     const o = open(tmp());
     const rows = publish(o, ['a'], T);
