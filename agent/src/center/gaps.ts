@@ -44,6 +44,8 @@ export const TIMING = {
   checkMs: 2_000,
   retryMinMs: 5_000,
   retryMaxMs: 120_000,
+  /** Requests in flight at once over all boxes: a reconnection asks a city of boxes in waves, not all at once. */
+  maxAsking: 50,
 };
 
 /** The publications of a box the archive is still waiting for: between its contiguous and highest, not arrived, not lost. */
@@ -70,6 +72,7 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
   let latest: BoxProgress[] = [];
   let checking = false;
   let askAllAfter = false;
+  let asking = 0;
 
   const state = (site: string): BoxState => {
     let s = boxes.get(site);
@@ -82,6 +85,7 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
 
   const ask = async (site: string, s: BoxState, range: { from: number; to?: number }): Promise<void> => {
     s.asking = true;
+    asking++;
     const requestId = `resend-${randomUUID()}`;
     log.info({ site, ...range, requestId }, 'asking the box to re-send alerts the archive has not got');
     try {
@@ -93,6 +97,7 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
       s.nextAt = now() + s.delay;
     } finally {
       s.asking = false;
+      asking--;
     }
   };
 
@@ -105,7 +110,7 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
       s.gapSince = t;
       s.gapFirst = missing[0][0];
     }
-    if (s.asking || t < s.nextAt) return;
+    if (s.asking || t < s.nextAt || asking >= timing.maxAsking) return;
     if (s.after !== null) void ask(box.site, s, { from: Math.max(s.after, box.contiguous + 1) });
     else if (missing.length && s.gapSince !== null && t - s.gapSince >= timing.graceMs)
       void ask(box.site, s, { from: missing[0][0], to: missing[0][1] });
