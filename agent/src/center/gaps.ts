@@ -12,9 +12,9 @@ import type { BoxProgress, ProgressStore } from './store/progress-store.ts';
  * longer keeps is recorded as lost and reported, not waited for.
  */
 export interface ArchiveGaps {
-  /** Ingest's hook: a numbered alert message is in the archive (new or a repeat). */
+  /** Ingest's hook: a numbered alert message is in the archive (new or a repeat). Never throws. */
   archived(alert: Alert): Promise<void>;
-  /** The link is (again) subscribed: every known box is asked for anything after its last archived number. */
+  /** The link is (again) subscribed: every known box is asked for anything after the highest number the archive knows. */
   connected(): void;
   report(): ArchiveReport;
   close(): void;
@@ -103,7 +103,8 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
 
   const consider = (box: BoxProgress, t: number): void => {
     const s = state(box.site);
-    if (askAllAfter) s.after = box.contiguous + 1;
+    // After the highest number known: the holes below it are gaps, asked for by their exact ranges.
+    if (askAllAfter) s.after = box.highest + 1;
     const missing = missingRanges(box);
     if (missing.length === 0) s.gapSince = null;
     else if (s.gapSince === null || s.gapFirst !== missing[0][0]) {
@@ -111,7 +112,7 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
       s.gapFirst = missing[0][0];
     }
     if (s.asking || t < s.nextAt || asking >= timing.maxAsking) return;
-    if (s.after !== null) void ask(box.site, s, { from: Math.max(s.after, box.contiguous + 1) });
+    if (s.after !== null) void ask(box.site, s, { from: s.after });
     else if (missing.length && s.gapSince !== null && t - s.gapSince >= timing.graceMs)
       void ask(box.site, s, { from: missing[0][0], to: missing[0][1] });
   };
@@ -135,7 +136,13 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
 
   return {
     archived: async (alert) => {
-      if (alert.publication !== undefined) await progress.noteArchived(alert.site, alert.publication, now());
+      if (alert.publication === undefined) return;
+      try {
+        await progress.noteArchived(alert.site, alert.publication, now());
+      } catch (err) {
+        // The alert itself is stored: unrecorded, its number looks missing, is asked for, and recorded with the copy.
+        log.warn({ site: alert.site, eventId: alert.id, publication: alert.publication, err }, 'publication number not recorded');
+      }
     },
     connected: () => {
       askAllAfter = true;
