@@ -106,11 +106,7 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
     // After the highest number known: the holes below it are gaps, asked for by their exact ranges.
     if (askAllAfter) s.after = box.highest + 1;
     const missing = missingRanges(box);
-    if (missing.length === 0) s.gapSince = null;
-    else if (s.gapSince === null || s.gapFirst !== missing[0][0]) {
-      s.gapSince = t;
-      s.gapFirst = missing[0][0];
-    }
+    trackGap(s, missing, t);
     if (s.asking || t < s.nextAt || asking >= timing.maxAsking) return;
     if (s.after !== null) void ask(box.site, s, { from: s.after });
     else if (missing.length && s.gapSince !== null && t - s.gapSince >= timing.graceMs)
@@ -135,21 +131,35 @@ export function createArchiveGaps(deps: ArchiveGapsDeps): ArchiveGaps {
   timer.unref();
 
   return {
-    archived: async (alert) => {
-      if (alert.publication === undefined) return;
-      try {
-        await progress.noteArchived(alert.site, alert.publication, now());
-      } catch (err) {
-        // The alert itself is stored: unrecorded, its number looks missing, is asked for, and recorded with the copy.
-        log.warn({ site: alert.site, eventId: alert.id, publication: alert.publication, err }, 'publication number not recorded');
-      }
-    },
+    archived: recordArchived(progress, log, now),
     connected: () => {
       askAllAfter = true;
       void check();
     },
     report: () => report(latest, boxes, now(), timing.graceMs),
     close: () => clearInterval(timer),
+  };
+}
+
+/** Since when the box's first gap stands: a gap that starts elsewhere is a new one. */
+function trackGap(s: BoxState, missing: readonly Range[], t: number): void {
+  if (missing.length === 0) s.gapSince = null;
+  else if (s.gapSince === null || s.gapFirst !== missing[0][0]) {
+    s.gapSince = t;
+    s.gapFirst = missing[0][0];
+  }
+}
+
+/** Ingest's hook: the alert's number recorded; a failure is logged, never thrown (the alert itself is stored). */
+function recordArchived(progress: ProgressStore, log: Logger, now: () => number): ArchiveGaps['archived'] {
+  return async (alert) => {
+    if (alert.publication === undefined) return;
+    try {
+      await progress.noteArchived(alert.site, alert.publication, now());
+    } catch (err) {
+      // Unrecorded, its number looks missing, is asked for, and recorded with the copy.
+      log.warn({ site: alert.site, eventId: alert.id, publication: alert.publication, err }, 'publication number not recorded');
+    }
   };
 }
 
