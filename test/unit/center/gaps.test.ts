@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { missingRanges } from '../../../agent/src/center/gaps.ts';
+import { createArchiveGaps, missingRanges } from '../../../agent/src/center/gaps.ts';
 import type { CenterStore } from '../../../agent/src/center/store/types.ts';
+import type { CommandResult, ResendCommand } from '../../../agent/src/contract/commands.ts';
+import { silentLogger } from '../../../agent/src/core/log.ts';
 import { openTempArchive } from '../../helpers/center-archive.ts';
 
 /** Which of a box's numbered alerts the archive has, on a real SQLite archive: what is missing, what is lost. */
@@ -74,5 +76,84 @@ describe('archive gaps', () => {
       ['box-a', 2, []],
       ['box-b', 10, [[11, 11]]],
     ]);
+  });
+});
+
+describe('archive gaps: asking the box (a fake box answering cmd/resend)', () => {
+  const fast = { graceMs: 50, checkMs: 20, retryMinMs: 50, retryMaxMs: 200 };
+  type Asked = { site: string; from: number; to?: number };
+  /** Answers like a box that keeps publications from `keptFrom` on and has published up to `latest`. */
+  const fakeBox =
+    (asked: Asked[], box: { keptFrom: number; latest: number } | 'silent') =>
+    async (site: string, cmd: ResendCommand): Promise<CommandResult | { timeout: true }> => {
+      asked.push({ site, from: cmd.from, ...(cmd.to !== undefined ? { to: cmd.to } : {}) });
+      if (box === 'silent') return { timeout: true };
+      const to = Math.min(cmd.to ?? box.latest, box.latest);
+      const notKept: [number, number][] = cmd.from < box.keptFrom ? [[cmd.from, Math.min(to, box.keptFrom - 1)]] : [];
+      const detail = { from: cmd.from, through: to, latest: box.latest, resent: 0, queued: 0, notKept, more: false };
+      return {
+        schema: 'jifang.cmd-result/1',
+        command: 'resend',
+        topic: '',
+        ok: true,
+        detail,
+        boxId: site,
+        at: new Date().toISOString(),
+      };
+    };
+
+  it('asks for the exact missing range once the gap has stood, and reports what the box no longer keeps as lost', async () => {
+    await archive('box-a', 1, 2, 9);
+    const asked: Asked[] = [];
+    const gaps = createArchiveGaps({
+      progress: store.progress,
+      resend: fakeBox(asked, { keptFrom: 6, latest: 9 }),
+      log: silentLogger,
+      timing: fast,
+    });
+    try {
+      await expect.poll(() => gaps.report().lost, { timeout: 5000 }).toEqual([{ site: 'box-a', publications: 3, ranges: [[3, 5]] }]);
+      expect(asked[0]).toEqual({ site: 'box-a', from: 3, to: 8 });
+      // 6–8 are kept by the box: re-sent copies arriving close the gap.
+      await archive('box-a', 6, 7, 8);
+      await expect.poll(async () => (await progressOf('box-a')).contiguous, { timeout: 5000 }).toBe(9);
+      await expect.poll(() => gaps.report().behind, { timeout: 5000 }).toEqual([]);
+    } finally {
+      gaps.close();
+    }
+  });
+
+  it('says the archive is behind while a silent box does not answer, and keeps asking it', async () => {
+    await archive('box-a', 1, 4);
+    const asked: Asked[] = [];
+    const gaps = createArchiveGaps({ progress: store.progress, resend: fakeBox(asked, 'silent'), log: silentLogger, timing: fast });
+    try {
+      await expect.poll(() => asked.length, { timeout: 5000 }).toBeGreaterThanOrEqual(3);
+      expect(asked.every((a) => a.from === 2 && a.to === 3)).toBe(true);
+      expect(gaps.report().behind).toEqual([{ site: 'box-a', missing: 2, since: expect.any(Number) }]);
+      expect(gaps.report().lost).toEqual([]);
+    } finally {
+      gaps.close();
+    }
+  });
+
+  it('on a (re)connection asks every known box for anything after the highest number archived', async () => {
+    await archive('box-a', 1, 2);
+    await archive('box-b', 7);
+    const asked: Asked[] = [];
+    const gaps = createArchiveGaps({
+      progress: store.progress,
+      resend: fakeBox(asked, { keptFrom: 1, latest: 2 }),
+      log: silentLogger,
+      timing: fast,
+    });
+    try {
+      gaps.connected();
+      await expect
+        .poll(() => asked.map((a) => `${a.site}:${a.from}:${a.to ?? ''}`).sort(), { timeout: 5000 })
+        .toEqual(['box-a:3:', 'box-b:8:']);
+    } finally {
+      gaps.close();
+    }
   });
 });
