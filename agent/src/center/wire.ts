@@ -154,11 +154,4 @@ export interface CenterPageData {
   actionRoles: Record<string, readonly string[]>;
   units: string[];
   reminderMinutes: number;
-  map: {
-    tileUrl: string | null;
-    tileCrs: string;
-    attribution: string | null;
-    center: { lat: number; lon: number } | null;
-    streets: boolean;
-  };
 }
