@@ -12,6 +12,7 @@ import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
 import { mapRoutes } from './map/routes.ts';
 import { openTileFile, type TileFile } from './map/tiles.ts';
+import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
@@ -52,6 +53,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
+  let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
   const ingest = createIngest({
     root: cfg.mqtt.root,
@@ -60,6 +62,8 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     forwarders: (state) => forwarders.ids(state),
     log: clog,
     onChange: () => feedKick(),
+    onEvent: (alert) =>
+      patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
@@ -71,12 +75,14 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, tiles }, log);
+    patrol = await startPatrolParts(cfg, store, link, feed, log);
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, patrol, tiles }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
     const l = link;
     const t = tiles;
+    const p = patrol;
     return {
       url,
       instance,
@@ -84,6 +90,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       link: l,
       counters: ingest.counters,
       close: async () => {
+        p.close();
         feed.close();
         await w.close();
         await t?.close();
@@ -93,6 +100,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       },
     };
   } catch (err) {
+    patrol?.close();
     await web?.close();
     await tiles?.close();
     await link?.close();
@@ -111,6 +119,7 @@ interface ConsoleParts {
   ingest: Ingest;
   instance: string;
   tiles: TileFile | null;
+  patrol: PatrolParts;
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -144,6 +153,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
       ...mapRoutes(cfg.map, p.tiles),
+      ...p.patrol.routes(),
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],
