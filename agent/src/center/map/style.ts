@@ -1,5 +1,6 @@
 import type { FilterSpecification, LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
 import type { MapConfig } from '../config.ts';
+import type { MapStyleMeta } from '../wire.ts';
 import type { TileInfo } from './tiles.ts';
 
 /**
@@ -8,16 +9,6 @@ import type { TileInfo } from './tiles.ts';
  * sprites, so no text layers (labels are HTML markers on the page). `metadata` tells the page the tiles' datum and
  * where to open. Pure.
  */
-export interface MapStyleMeta {
-  /** What the basemap is: a tile server, the center's tile file, or none (plain paper). */
-  'jifang:basemap': 'server' | 'file' | 'none';
-  /** The datum the tiles are drawn in; our WGS-84 data is shifted to it when drawn. */
-  'jifang:coords': 'wgs84' | 'gcj02';
-  /** Where the map opens ([lon, lat] WGS-84 and zoom), or null: around what it shows. */
-  'jifang:view': { center: [number, number]; zoom: number } | null;
-  /** A streets GeoJSON is served at /api/streets. */
-  'jifang:streets': boolean;
-}
 
 const PAPER = '#f4f1ea';
 
