@@ -5,6 +5,7 @@ import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
 import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
+import { deskRoutes } from './desk-routes.ts';
 import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
@@ -15,6 +16,7 @@ import { deadLetterRoutes } from './routes-ingest.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
+import type { CategoryView } from './wire.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = join(here, '..', 'web');
@@ -41,7 +43,7 @@ export async function openStore(cfg: CenterConfig['storage']): Promise<CenterSto
  * `jifang center`: the archive first (migrated), then the broker (messages are acknowledged only once stored), then
  * the console. Several instances may run against one PostgreSQL with the same `mqtt.sharedGroup`.
  */
-export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Center> {
+export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOptions = {}): Promise<Center> {
   const clog = log.child({ stage: 'center' });
   const store = await openStore(cfg.storage);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
@@ -64,7 +66,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, categories: opts.categories ?? [] }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
@@ -92,6 +94,12 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   }
 }
 
+/** What the center gets from the composition root, which may read what the center may not import. */
+export interface CenterOptions {
+  /** The catalogue's event types, for the pages (the hotline form's categories); none: the form offers none. */
+  categories?: readonly CategoryView[];
+}
+
 interface ConsoleParts {
   cfg: CenterConfig;
   store: CenterStore;
@@ -100,6 +108,7 @@ interface ConsoleParts {
   forwarders: Forwarders;
   ingest: Ingest;
   instance: string;
+  categories: readonly CategoryView[];
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -128,6 +137,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
+      ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],

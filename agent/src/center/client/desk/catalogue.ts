@@ -1,12 +1,5 @@
 import { api } from '../../../web/client/api.ts';
-import type { Lang } from '../../../web/lang.ts';
-
-/** One event type of the catalogue as the pages name it: the standard's words and its code. */
-export interface CategoryView {
-  id: string;
-  name: Record<Lang, string>;
-  code?: string;
-}
+import type { CategoryView } from '../../wire.ts';
 
 /** The catalogue's event types by id, fetched once (they change only when the center restarts). */
 export const categories = new Map<string, CategoryView>();

@@ -1,13 +1,17 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import { OPEN_ROLES } from '../../patrol/access.ts';
 import type { EventRef, Order } from '../../patrol/schema.ts';
 import type { PresentedEvent } from '../../wire.ts';
-import { eventKey } from '../state.ts';
+import { data, eventKey } from '../state.ts';
 import { keepOrder, orders } from './live.ts';
 import { stateTag } from './show.ts';
 import { w } from './words.ts';
 
 /* Opening work orders from the alert pages: one alert from its detail, several of one spot ticked in the queue. */
+
+/** Whether this user may open orders at all (the officer's role may not; he has no desktop pages anyway). */
+export const mayOpen = (OPEN_ROLES as readonly string[]).includes(data.role);
 
 /** The alerts ticked in the queue to merge, by site/id; they survive redraws. */
 const picks = new Map<string, EventRef>();
@@ -45,13 +49,14 @@ export function orderBox(e: PresentedEvent): HTMLElement {
         stateTag(o.state),
       ),
     ),
-    linked.some((o) => o.state !== 'closed') ? null : button,
+    linked.some((o) => o.state !== 'closed') || !mayOpen ? null : button,
     error,
   );
 }
 
 /** The tick box of a queue row: picks the alert for a merged order (a click on it does not open the alert). */
-export function pickBox(e: PresentedEvent, redraw: () => void): HTMLElement {
+export function pickBox(e: PresentedEvent, redraw: () => void): HTMLElement | null {
+  if (!mayOpen) return null;
   const c = h('input', { type: 'checkbox', class: 'merge-pick', checked: picks.has(eventKey(e)), 'aria-label': w('open.select') });
   c.addEventListener('click', (ev) => ev.stopPropagation());
   c.addEventListener('change', () => {
@@ -63,13 +68,14 @@ export function pickBox(e: PresentedEvent, redraw: () => void): HTMLElement {
 }
 
 /** Above the queue: the hint, or with two or more ticked the button opening one order from them. */
-export function mergeBar(): HTMLElement {
+export function mergeBar(): HTMLElement[] {
+  if (!mayOpen) return [];
   const error = h('span', { class: 'error', role: 'alert' });
-  if (picks.size < 2) return h('p', { class: 'muted merge-bar', id: 'merge-bar' }, w('open.pickHint'));
+  if (picks.size < 2) return [h('p', { class: 'muted merge-bar', id: 'merge-bar' }, w('open.pickHint'))];
   const button = h('button', { type: 'button', id: 'merge-order' }, w('open.merge', { n: picks.size }));
   button.addEventListener('click', () => {
     button.disabled = true;
     void open([...picks.values()], error).finally(() => (button.disabled = false));
   });
-  return h('div', { class: 'merge-bar', id: 'merge-bar' }, button, error);
+  return [h('div', { class: 'merge-bar', id: 'merge-bar' }, button, error)];
 }

@@ -1,8 +1,9 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import { ORDER_ACTION_ROLES } from '../../patrol/access.ts';
 import type { CloseReason, Order, OrderAction, Proposal, Transition } from '../../patrol/schema.ts';
 import { ago, snapUrl } from '../format.ts';
-import { eventKey, eventQuery, events } from '../state.ts';
+import { data, eventKey, eventQuery, events } from '../state.ts';
 import { keepOrder, orders } from './live.ts';
 import { byText, categoryText, lateTags, placeText, stateTag, timeText, unitName, uuid } from './show.ts';
 import { w, wr } from './words.ts';
@@ -10,6 +11,10 @@ import { w, wr } from './words.ts';
 const CLOSE_REASONS: CloseReason[] = ['handled', 'corrected_after_warning', 'not_found', 'referred', 'duplicate'];
 /** States in which the dispatcher picks a unit: first dispatch, or reassigning before the officer is on the spot. */
 const DISPATCHABLE: Order['state'][] = ['filed', 'warning', 'dispatched', 'accepted'];
+
+/** A button the user's role may not use is shown disabled, saying why, rather than refused after the click. */
+const roleAttrs = (action: OrderAction) =>
+  ORDER_ACTION_ROLES[action].includes(data.role) ? {} : { disabled: true, title: w('act.noRole') };
 
 /** What the panel keeps across the redraws live updates cause: the fetched order, its proposals, the last answer. */
 const panel = {
@@ -168,7 +173,7 @@ function proposalTable(o: Order, again: () => void): HTMLElement[] {
           ? null
           : h(
               'button',
-              { class: 'send', onclick: () => void act(o, 'dispatch', again, { unitId: p.unitId }) },
+              { class: 'send', ...roleAttrs('dispatch'), onclick: () => void act(o, 'dispatch', again, { unitId: p.unitId }) },
               o.unit ? w('proposals.resend') : w('proposals.send'),
             ),
       ),
@@ -200,7 +205,12 @@ function actionForm(o: Order, again: () => void): HTMLElement[] {
   const button = (action: OrderAction, extra: Record<string, string> = {}) =>
     h(
       'button',
-      { 'data-action': action, class: action === 'close' ? 'secondary' : undefined, onclick: () => void act(o, action, again, extra) },
+      {
+        'data-action': action,
+        class: action === 'close' ? 'secondary' : undefined,
+        ...roleAttrs(action),
+        onclick: () => void act(o, action, again, extra),
+      },
       w(`act.${action as 'verify' | 'close' | 'reopen'}`),
     );
   if (o.state === 'closed') return [h('div', { class: 'actions', id: 'order-actions' }, button('reopen'))];

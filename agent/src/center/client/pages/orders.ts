@@ -2,6 +2,7 @@ import { h } from '../../../web/client/dom.ts';
 import type { Order } from '../../patrol/schema.ts';
 import { loadCategories } from '../desk/catalogue.ts';
 import { lateStages, orders } from '../desk/live.ts';
+import { mayOpen } from '../desk/open-order.ts';
 import { orderPanel } from '../desk/order-detail.ts';
 import { manualForm } from '../desk/order-new.ts';
 import { categoryText, lateTags, placeText, stateTag, timeText, unitName } from '../desk/show.ts';
@@ -89,7 +90,7 @@ function filterBar(redraw: () => void): HTMLElement {
     h('label', {}, w('orders.state'), state),
     h('label', { class: 'grow' }, w('orders.search'), search),
     h('label', { class: 'check' }, overdue, w('orders.overdueOnly')),
-    create,
+    mayOpen ? create : null,
   );
 }
 

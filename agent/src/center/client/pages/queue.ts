@@ -116,7 +116,7 @@ const queueList = h('section', { class: 'list' });
 export const queuePage: PageView = {
   render(main, redraw) {
     if (main.firstChild !== queueList) main.replaceChildren(queueList, detail);
-    queueList.replaceChildren(filterBar(redraw), mergeBar(), queueTable(redraw));
+    queueList.replaceChildren(filterBar(redraw), ...mergeBar(), queueTable(redraw));
     // Not while the user is typing a note or choosing a unit: a live update must not take the field away.
     const typing =
       document.activeElement instanceof HTMLElement &&

@@ -1,5 +1,6 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import { UNIT_ADMIN_ROLES } from '../../patrol/access.ts';
 import type { Unit } from '../../patrol/schema.ts';
 import { dutyText } from '../desk/duty-form.ts';
 import { units } from '../desk/live.ts';
@@ -9,7 +10,7 @@ import { ago } from '../format.ts';
 import { data } from '../state.ts';
 import type { PageView } from './view.ts';
 
-const isAdmin = data.role === 'admin';
+const isAdmin = (UNIT_ADMIN_ROLES as readonly string[]).includes(data.role);
 /** The officers' accounts (users with the patrol role), or null when the server does not list them. */
 let patrolUsers: string[] | null = null;
 const note = { text: '', ok: true };
