@@ -10,6 +10,7 @@ import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
@@ -49,6 +50,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
+  let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
   const ingest = createIngest({
     root: cfg.mqtt.root,
@@ -57,6 +59,8 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     forwarders: (state) => forwarders.ids(state),
     log: clog,
     onChange: () => feedKick(),
+    onEvent: (alert) =>
+      patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
@@ -66,11 +70,13 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, categories: opts.categories ?? [] }, log);
+    patrol = await startPatrolParts(cfg, store, link, feed, log);
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, patrol, categories: opts.categories ?? [] }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
     const l = link;
+    const p = patrol;
     return {
       url,
       instance,
@@ -78,6 +84,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       link: l,
       counters: ingest.counters,
       close: async () => {
+        p.close();
         feed.close();
         await w.close();
         await l.close();
@@ -86,6 +93,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       },
     };
   } catch (err) {
+    patrol?.close();
     await web?.close();
     await link?.close();
     await forwarders.stop();
@@ -109,6 +117,7 @@ interface ConsoleParts {
   ingest: Ingest;
   instance: string;
   categories: readonly CategoryView[];
+  patrol: PatrolParts;
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -137,6 +146,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
+      ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
     ],
     assets,

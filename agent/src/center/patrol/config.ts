@@ -85,6 +85,11 @@ export const patrolConfigSchema = z
       .default(480)
       .describe('The city’s time zone for duty hours (default 480, China).'),
     checkSeconds: z.number().positive().default(15).describe('How often deadlines and warnings are checked (default 15).'),
+    photosDir: z
+      .string()
+      .min(1)
+      .default('patrol-photos')
+      .describe("Folder of the officers' photos (files named by SHA-256), relative to the config file (default patrol-photos)."),
   })
   .default({
     units: [],
@@ -95,6 +100,7 @@ export const patrolConfigSchema = z
     repeatMinutes: 60,
     utcOffsetMinutes: 480,
     checkSeconds: 15,
+    photosDir: 'patrol-photos',
   })
   .describe('Patrol units and work orders (issue 24).');
 export type PatrolConfig = z.infer<typeof patrolConfigSchema>;
