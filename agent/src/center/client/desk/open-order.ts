@@ -20,9 +20,10 @@ const ordersOf = (e: EventRef): Order[] => [...orders.values()].filter((o) => o.
 
 async function open(refs: EventRef[], error: HTMLElement): Promise<void> {
   try {
-    const o = await api<Order>('POST', '/api/orders', { events: refs });
-    keepOrder(o);
-    location.href = `/orders?order=${encodeURIComponent(o.id)}`;
+    // An alert near an open order of its category joins that order: the answer is the order either way.
+    const { order } = await api<{ order: Order }>('POST', '/api/orders', { events: refs });
+    keepOrder(order);
+    location.href = `/orders?order=${encodeURIComponent(order.id)}`;
   } catch (err) {
     error.textContent = w('open.failed', { error: err instanceof ApiError ? err.message : String(err) });
   }

@@ -94,7 +94,7 @@ async function openManual(
   manual: { lon: number; lat: number; category: string; address?: string; note?: string },
   photos: File[],
 ): Promise<{ id: string; photoError: string | null }> {
-  const order = await api<Order>('POST', '/api/orders', { manual });
+  const { order } = await api<{ order: Order }>('POST', '/api/orders', { manual });
   keepOrder(order);
   for (const f of photos) {
     try {

@@ -81,7 +81,7 @@ export function unitForm(patrolUsers: string[] | null, done: (savedName: string 
 }
 
 async function save(): Promise<void> {
-  const unit = await api<Unit>('PUT', `/api/units/${encodeURIComponent(draft.id)}`, draft.spec);
+  const { unit } = await api<{ unit: Unit }>('PUT', `/api/units/${encodeURIComponent(draft.id)}`, draft.spec);
   keepUnit(unit);
   draft.saved = JSON.stringify(draft.spec);
 }
