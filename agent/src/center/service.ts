@@ -6,6 +6,7 @@ import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
 import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
+import { deskRoutes } from './desk-routes.ts';
 import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
@@ -19,6 +20,7 @@ import { deadLetterRoutes } from './routes-ingest.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
+import type { CategoryView } from './wire.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = join(here, '..', 'web');
@@ -47,7 +49,7 @@ export async function openStore(cfg: CenterConfig['storage']): Promise<CenterSto
  * `jifang center`: the archive first (migrated), then the broker (messages are acknowledged only once stored), then
  * the console. Several instances may run against one PostgreSQL with the same `mqtt.sharedGroup`.
  */
-export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Center> {
+export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOptions = {}): Promise<Center> {
   const clog = log.child({ stage: 'center' });
   const store = await openStore(cfg.storage);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
@@ -76,7 +78,10 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     });
     feedKick = () => feed.kick();
     patrol = await startPatrolParts(cfg, store, link, feed, log);
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, patrol, tiles }, log);
+    web = await serveConsole(
+      { cfg, store, link, feed, forwarders, ingest, instance, patrol, tiles, categories: opts.categories ?? [] },
+      log,
+    );
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
@@ -110,6 +115,12 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   }
 }
 
+/** What the center gets from the composition root, which may read what the center may not import. */
+export interface CenterOptions {
+  /** The catalogue's event types, for the pages (the hotline form's categories); none: the form offers none. */
+  categories?: readonly CategoryView[];
+}
+
 interface ConsoleParts {
   cfg: CenterConfig;
   store: CenterStore;
@@ -119,6 +130,7 @@ interface ConsoleParts {
   ingest: Ingest;
   instance: string;
   tiles: TileFile | null;
+  categories: readonly CategoryView[];
   patrol: PatrolParts;
 }
 
@@ -154,6 +166,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       ...deadLetterRoutes({ store: p.store, ingest }),
       ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
+      ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],

@@ -168,3 +168,11 @@ export interface MapStyleMeta {
   /** A streets GeoJSON (WGS-84) is served at /api/streets. */
   'jifang:streets': boolean;
 }
+
+/** One event type of the catalogue as the pages name it (`GET /api/catalogue`): the standard's words and its code. */
+export interface CategoryView {
+  id: string;
+  name: { zh: string; en: string };
+  /** The GB/T 47678.5 code, else the older city-system code; null when the catalogue has neither. */
+  code: string | null;
+}
