@@ -84,17 +84,24 @@ function draw(s: NonNullable<typeof shown>, redraw: () => void): void {
     selected = { kind, id };
     redraw();
   };
-  const open = [...events.values()].filter(isOpen);
+  // An alert already in an open order is drawn as that order.
+  const ordered = new Set(openOrders().flatMap((o) => o.events.map(eventId)));
+  const open = [...events.values()].filter((e) => isOpen(e) && !ordered.has(eventId(e)));
   setAreas(
     s.cm,
     [...units.values()].filter((u) => u.area.length).map((u) => ({ id: u.id, name: u.name, rings: u.area })),
   );
-  s.layers.box.set(boxPoints(pick));
-  s.layers.unit.set(unitPoints(pick));
-  s.layers.order.set(orderPoints(pick));
-  s.layers.event.set(open.map((e) => eventPoint(e, pick)));
-  const sel = selected && s.layers[selected.kind].element(selected.id);
-  sel?.classList.add('selected');
+  const mark = (kind: Kind, points: MapPoint[]) =>
+    s.layers[kind].set(
+      points.map((p) => (selected?.kind === kind && selected.id === p.id ? { ...p, className: `${p.className} selected` } : p)),
+    );
+  mark('box', boxPoints(pick));
+  mark('unit', unitPoints(pick));
+  mark('order', orderPoints(pick));
+  mark(
+    'event',
+    open.map((e) => eventPoint(e, pick)),
+  );
   if (!s.framed && !s.cm.meta['jifang:view']) {
     const all = everything();
     if (all.length) fitTo(s.cm, all);
