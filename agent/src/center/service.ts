@@ -6,11 +6,14 @@ import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
 import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
+import { deskRoutes } from './desk-routes.ts';
 import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { type ArchiveGaps, createArchiveGaps } from './gaps.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { mapRoutes } from './map/routes.ts';
+import { openTileFile, type TileFile } from './map/tiles.ts';
 import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { type Planner, startPlanner } from './planner.ts';
 import { presentBox, presentEvent } from './present.ts';
@@ -20,9 +23,12 @@ import { statsRoutes } from './routes-stats.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
+import type { CategoryView } from './wire.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = join(here, '..', 'web');
+/** MapLibre's stylesheet and its worker, served from our own /assets/ (no CDN). */
+const maplibreDist = dirname(createRequire(import.meta.url).resolve('maplibre-gl/dist/maplibre-gl.css'));
 
 export interface Center {
   url: string;
@@ -47,7 +53,7 @@ export async function openStore(cfg: CenterConfig['storage']): Promise<CenterSto
  * `jifang center`: the archive first (migrated), then the broker (messages are acknowledged only once stored), then
  * the console. Several instances may run against one PostgreSQL with the same `mqtt.sharedGroup`.
  */
-export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Center> {
+export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOptions = {}): Promise<Center> {
   const clog = log.child({ stage: 'center' });
   const store = await openStore(cfg.storage);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
@@ -81,18 +87,24 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     log,
     units: async () => (await store.patrol.listUnits()).map((u) => ({ id: u.id, members: u.members, ring: u.area[0] ?? [] })),
   });
+  let tiles: TileFile | null = null;
   try {
+    tiles = cfg.map.tilesFile ? await openTileFile(cfg.map.tilesFile) : null;
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }), () => gaps.connected());
-    const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
+    const feed = createFeed(store, { event: (e) => presentEvent(e), box: (b) => presentBox(b) }, clog, {
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
     patrol = await startPatrolParts(cfg, store, link, feed, log);
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, gaps, instance, patrol, planner }, log);
+    web = await serveConsole(
+      { cfg, store, link, feed, forwarders, ingest, gaps, instance, patrol, planner, tiles, categories: opts.categories ?? [] },
+      log,
+    );
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
     const l = link;
+    const t = tiles;
     const p = patrol;
     return {
       url,
@@ -107,6 +119,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
         gaps.close();
         feed.close();
         await w.close();
+        await t?.close();
         await l.close();
         await forwarders.stop();
         await store.close();
@@ -117,11 +130,18 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     patrol?.close();
     gaps.close();
     await web?.close();
+    await tiles?.close();
     await link?.close();
     await forwarders.stop();
     await store.close();
     throw err;
   }
+}
+
+/** What the center gets from the composition root, which may read what the center may not import. */
+export interface CenterOptions {
+  /** The catalogue's event types, for the pages (the hotline form's categories); none: the form offers none. */
+  categories?: readonly CategoryView[];
 }
 
 interface ConsoleParts {
@@ -134,6 +154,8 @@ interface ConsoleParts {
   gaps: ArchiveGaps;
   instance: string;
   planner: Planner;
+  tiles: TileFile | null;
+  categories: readonly CategoryView[];
   patrol: PatrolParts;
 }
 
@@ -142,10 +164,15 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
   const { cfg, link, instance } = p;
   const why = () => degraded(p.ingest, p.gaps, link);
   const assets = await buildAssets({
-    scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
+    scripts: {
+      center: join(here, 'client', 'main.ts'),
+      login: join(webDir, 'client', 'login.ts'),
+      'maplibre-worker': join(maplibreDist, 'maplibre-gl-worker.mjs'),
+    },
     styles: {
       web: join(webDir, 'web.css'),
       center: join(here, 'client', 'center.css'),
+      maplibre: join(maplibreDist, 'maplibre-gl.css'),
       risk: join(here, 'client', 'risk.css'),
       uplot: createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'),
     },
@@ -171,7 +198,9 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       }),
       ...deadLetterRoutes({ store: p.store, ingest: p.ingest }),
       ...statsRoutes({ cfg, store: p.store, planner: p.planner }),
+      ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
+      ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],

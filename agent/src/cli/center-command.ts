@@ -1,6 +1,7 @@
 import { loadCenterConfig } from '../center/config.ts';
 import { startCenter } from '../center/service.ts';
 import { createLogger } from '../core/log.ts';
+import { centerCategories } from './center-categories.ts';
 import { deadLettersCommand } from './center-dead-letters.ts';
 import { unitsCommand } from './center-units.ts';
 import { defineCommand, UsageError } from './command.ts';
@@ -29,7 +30,7 @@ export const command = defineCommand({
     if (sub === 'units') return unitsCommand(cfg, rest, log, io);
     let center: Awaited<ReturnType<typeof startCenter>>;
     try {
-      center = await startCenter(cfg, log);
+      center = await startCenter(cfg, log, { categories: centerCategories() });
     } catch (err) {
       log.fatal({ err }, 'command center could not start');
       return 1;

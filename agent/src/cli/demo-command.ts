@@ -9,6 +9,7 @@ import { CREDENTIALS_FILE as EMBEDDED_CREDENTIALS_FILE } from '../publish/embedd
 import { startAgent } from '../runtime/agent.ts';
 import { agentVersion } from '../runtime/identity.ts';
 import { readUsersFile, setPassword } from '../web/passwords.ts';
+import { centerCategories } from './center-categories.ts';
 import { defineCommand } from './command.ts';
 import { untilSignal } from './until-signal.ts';
 
@@ -48,7 +49,9 @@ export const command = defineCommand({
     try {
       // The embedded broker admits only the credentials it generated: the center logs in as its operator.
       const operator = embeddedOperator(loaded.config.dataDir);
-      center = await startCenter({ ...centerCfg, mqtt: { ...centerCfg.mqtt, url: agent.brokerUrl, ...operator } }, log);
+      center = await startCenter({ ...centerCfg, mqtt: { ...centerCfg.mqtt, url: agent.brokerUrl, ...operator } }, log, {
+        categories: centerCategories(),
+      });
     } catch (err) {
       log.fatal({ err }, 'command center could not start');
       await agent.stop('SIGTERM');

@@ -1,0 +1,264 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCenterConfig } from '../../agent/src/center/config.ts';
+import type { Order, Unit } from '../../agent/src/center/patrol/schema.ts';
+import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import { centerCategories } from '../../agent/src/cli/center-categories.ts';
+import type { Alert } from '../../agent/src/contract/alert.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
+import { setPassword } from '../../agent/src/web/passwords.ts';
+import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
+import { launchBrowser, SCREENS_DIR, type TestBrowser } from '../helpers/browser.ts';
+import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import { freePort } from '../helpers/ports.ts';
+
+/**
+ * The dispatcher's and the admin's patrol pages, all real: mosquitto, `jifang center` on SQLite with the patrol wing,
+ * a box's alerts over MQTT, headless Chromium at 1440×900, mostly in Chinese. A patrol officer's phone is played by
+ * the patrol API itself (log in, go on duty, report a position), as the phone page does.
+ */
+const site = 'desk-box';
+/** The spot of the first alert, inside the east team's area; the second spot is about 500 m away, in no area. */
+const SPOT: [number, number] = [121.4738, 31.2305];
+const OTHER: [number, number] = [121.4788, 31.2325];
+const EAST_AREA: [number, number][] = [
+  [121.472, 31.229],
+  [121.476, 31.229],
+  [121.476, 31.232],
+  [121.472, 31.232],
+];
+const PASS = 'desk-pass-1';
+
+describe('the dispatcher and the admin work with orders and units (mosquitto, SQLite, Chromium)', () => {
+  let dir: string;
+  let broker: Mosquitto;
+  let center: Center | undefined;
+  let browser: TestBrowser & { pageErrors: string[] };
+  let box: MqttClient;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'jifang-patrol-desk-'));
+    broker = await startMosquitto({ persistence: false, dir: mkdtempSync(join(dir, 'mq-')) });
+    browser = await launchBrowser();
+    const users = join(dir, 'users');
+    for (const [user, role] of [
+      ['dora', 'dispatcher'],
+      ['sam', 'supervisor'],
+      ['ada', 'admin'],
+      ['pat1', 'patrol'],
+      ['pat2', 'patrol'],
+    ] as const)
+      await setPassword(users, user, role, PASS);
+    const cfg = parseCenterConfig(
+      {
+        mqtt: { url: broker.url, clientId: 'center-patrol-desk' },
+        storage: { kind: 'sqlite', path: join(dir, 'center.db') },
+        http: { port: await freePort() },
+        users,
+        patrol: {
+          units: [
+            { id: 'east', name: '东片中队', members: ['pat1'], area: [EAST_AREA] },
+            { id: 'near', name: '机动二组', kind: 'officer', members: ['pat2'] },
+          ],
+          // Loitering orders are late at once: the overdue highlight without waiting for a real limit.
+          limits: { loitering: { dispatch: 0.005, arrive: 0.005, handle: 0.005 } },
+          checkSeconds: 1,
+        },
+      },
+      'center-patrol-desk.yaml',
+      dir,
+    );
+    center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
+    box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `jifang-${site}-box` });
+    // The second unit's officer goes on duty a few hundred metres from the spot: proposed by distance, after the area.
+    const pat2 = await apiSession('pat2');
+    await pat2('POST', '/api/patrol/duty', { onDuty: true });
+    await pat2('POST', '/api/patrol/position', { lon: SPOT[0] + 0.003, lat: SPOT[1], accuracyM: 8, at: new Date().toISOString() });
+  }, 120_000);
+
+  afterAll(async () => {
+    await box?.endAsync();
+    await center?.close();
+    await browser?.close();
+    await broker?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The patrol API as a logged-in user (what the officer's phone does). */
+  async function apiSession(user: string) {
+    const login = await fetch(`${center!.url}/api/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user, password: PASS }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const { csrf } = (await login.json()) as { csrf: string };
+    return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${center!.url}${path}`, {
+        method,
+        headers: { Cookie: cookie, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return (await res.json()) as T;
+    };
+  }
+
+  const login = async (user: string, lang = 'zh-CN'): Promise<Page> => {
+    const { page } = await browser.page({ lang, width: 1440, height: 900 });
+    await page.goto(`${center!.url}/login`);
+    await page.fill('#user', user);
+    await page.fill('#password', PASS);
+    await page.click('#login-submit');
+    await page.waitForSelector('#live.on', { timeout: 30_000 });
+    return page;
+  };
+
+  /** A box's alert (and its snapshot) published as the contract says, at `where`. */
+  async function publishAlert(id: string, camera: string, where: [number, number], type: Alert['type'] = 'illegal_parking'): Promise<void> {
+    const jpeg = labelledJpeg(await streetJpeg(), id);
+    const alert = makeAlert({ site, camera, id, seq: 0, state: 'started', jpeg, type, lon: where[0], lat: where[1] });
+    await box.publishAsync(`jifang/v1/${site}/${camera}/events`, JSON.stringify(alert), { qos: 1 });
+    await box.publishAsync(alert.evidence.snapshot!.topic, jpeg, { qos: 1 });
+  }
+
+  const openOrderId = (page: Page) => new URL(page.url()).searchParams.get('order')!;
+
+  it('an alert becomes an order from its page; the area unit is proposed first and one click sends it', async () => {
+    await publishAlert('desk-ev-1', 'cam-1', SPOT);
+    const page = await login('dora');
+    await page.goto(`${center!.url}/?event=desk-ev-1&site=${site}`);
+    await page.click('#open-order', { timeout: 15_000 });
+    await page.waitForURL(/\/orders\?order=wo-/);
+    const rows = page.locator('#proposals tbody tr');
+    await rows.first().waitFor({ timeout: 15_000 });
+    expect(await rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-unit')))).toEqual(['east', 'near']);
+    expect(await rows.nth(0).locator('.why-area').textContent()).toBe('辖区内');
+    expect(await rows.nth(1).textContent()).toContain('距离最近');
+    expect(await rows.nth(1).textContent()).toMatch(/\d+ m/);
+    expect(await page.textContent('#order-title')).toContain('已立案');
+    // The category in the standard's words and code, not the box's identifier.
+    expect(await page.textContent('#order-category')).toContain('机动车乱停放');
+    expect(await page.locator('#order-alerts img').count()).toBe(1);
+
+    const id = openOrderId(page);
+    await rows.nth(0).locator('button.send').click();
+    await page.waitForSelector('#order-title .wo-dispatched');
+    expect(await page.textContent('#order-unit')).toBe('东片中队');
+    expect(await page.textContent('#order-timeline li[data-action="dispatch"]')).toContain('dora');
+    expect(await page.textContent(`#orders tr[data-order-id="${id}"]`)).toContain('已派遣');
+    await page.screenshot({ path: join(SCREENS_DIR, 'center-order-dispatched-zh.png') });
+
+    // The event page now links the order instead of offering a second one.
+    await page.goto(`${center!.url}/?event=desk-ev-1&site=${site}`);
+    await page.waitForSelector(`#order-box a[data-order-link="${id}"]`);
+    expect(await page.$('#open-order')).toBeNull();
+  }, 120_000);
+
+  it('two alerts of one spot ticked in the queue make one order holding both', async () => {
+    await publishAlert('desk-ev-2', 'cam-1', OTHER);
+    await publishAlert('desk-ev-3', 'cam-2', OTHER);
+    const page = await login('dora');
+    for (const id of ['desk-ev-2', 'desk-ev-3']) await page.check(`#queue tr[data-event-id="${id}"] input.merge-pick`, { timeout: 15_000 });
+    expect(await page.textContent('#merge-order')).toContain('2');
+    await page.click('#merge-order');
+    await page.waitForURL(/\/orders\?order=wo-/);
+    await page.waitForSelector('#order-alerts a[data-event-id="desk-ev-3"]');
+    expect(
+      await page.locator('#order-alerts a.linked-alert').evaluateAll((as) => as.map((a) => a.getAttribute('data-event-id')).sort()),
+    ).toEqual(['desk-ev-2', 'desk-ev-3']);
+    // No unit's area holds this spot: the available officer is proposed by distance only.
+    expect(await page.locator('#proposals tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-unit')))).toEqual(['near']);
+  }, 120_000);
+
+  it('an order late for dispatch is highlighted with the late stage and counted in the navigation', async () => {
+    await publishAlert('desk-ev-late', 'cam-3', [SPOT[0] - 0.01, SPOT[1]], 'loitering');
+    const dora = await apiSession('dora');
+    // Opened like the dispatcher's button does; its 0.3 s limit has passed when the page draws it.
+    const { order } = await dora<{ order: Order }>('POST', '/api/orders', { events: [{ site, id: 'desk-ev-late' }] });
+    await new Promise((r) => setTimeout(r, 1_000));
+    const page = await login('dora');
+    await page.goto(`${center!.url}/orders`);
+    const row = page.locator(`#orders tr.late[data-order-id="${order.id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator('[data-stage="dispatch"]').textContent()).toContain('派遣超时');
+    expect(Number(await page.textContent('#nav-overdue'))).toBeGreaterThanOrEqual(1);
+    expect(await page.isVisible('#nav-overdue')).toBe(true);
+    // Late first: the late order is the list's top row.
+    expect(await page.locator('#orders tbody tr').first().getAttribute('data-order-id')).toBe(order.id);
+    await page.check('#orders-overdue');
+    expect(await page.locator('#orders tbody tr').evaluateAll((rs) => rs.every((r) => r.classList.contains('late')))).toBe(true);
+
+    // By keyboard: Tab from the search field reaches the rows; Enter opens one.
+    await page.focus('#orders-search');
+    for (let i = 0; i < 6; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.locator('#orders tr[data-order-id]:focus').count()) break;
+    }
+    expect(await page.locator('#orders tr[data-order-id]:focus').getAttribute('data-order-id')).toBe(order.id);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#order-late [data-stage="dispatch"]');
+    await page.screenshot({ path: join(SCREENS_DIR, 'center-orders-overdue-zh.png') });
+  }, 120_000);
+
+  it('handled by the officer, verified by the supervisor as the second person, closed; the timeline says who and where', async () => {
+    const dora = await apiSession('dora');
+    const pat1 = await apiSession('pat1');
+    const { orders } = await dora<{ orders: Order[] }>('GET', '/api/orders?state=dispatched');
+    const o = orders.find((x) => x.unit === 'east')!;
+    const where = { lon: SPOT[0], lat: SPOT[1], accuracyM: 6 };
+    for (const action of ['accept', 'arrive'] as const)
+      await pat1('POST', `/api/orders/${o.id}/transition`, { action, where, clientId: crypto.randomUUID() });
+    await pat1('POST', `/api/orders/${o.id}/transition`, { action: 'handle', outcome: 'corrected', where, clientId: crypto.randomUUID() });
+
+    const page = await login('sam');
+    await page.goto(`${center!.url}/orders?order=${o.id}`);
+    await page.waitForSelector('#order-title .wo-handled');
+    expect(await page.textContent('#order-outcome')).toBe('当场整改');
+    expect(await page.textContent('#order-timeline li[data-action="arrive"]')).toContain('31.2305');
+    await page.click('#order-actions button[data-action="verify"]');
+    await page.waitForSelector('#order-title .wo-closed');
+    expect(await page.textContent('#order-timeline li[data-action="verify"]')).toContain('sam');
+    expect(await page.isVisible('#order-actions button[data-action="reopen"]')).toBe(true);
+    await page.screenshot({ path: join(SCREENS_DIR, 'center-order-verified-zh.png') });
+  }, 120_000);
+
+  it('the Chinese orders page shows words, not identifiers; the English one speaks English', async () => {
+    const zh = await login('dora');
+    await zh.goto(`${center!.url}/orders?order=${(await firstOrder()).id}`);
+    await zh.waitForSelector('#order-title');
+    const text = (await zh.textContent('main'))!;
+    for (const id of ['illegal_parking', 'dispatched', 'filed', 'available', 'off_duty', 'undefined', 'null'])
+      expect(text).not.toContain(id);
+    expect(await zh.textContent('#nav-orders')).toContain('工单');
+    const en = await login('dora', 'en-US');
+    await en.goto(`${center!.url}/orders`);
+    await en.waitForSelector('#orders');
+    expect(await en.textContent('#nav-orders')).toContain('Work orders');
+    expect(await en.textContent('#orders')).toContain('filed');
+    expect(await en.textContent('#orders')).toContain('Illegal parking');
+    expect(browser.pageErrors).toEqual([]);
+  }, 120_000);
+
+  async function firstOrder(): Promise<Order> {
+    const dora = await apiSession('dora');
+    return (await dora<{ orders: Order[] }>('GET', '/api/orders')).orders[0]!;
+  }
+
+  it('the units page lists the units with status and position age for everyone; only the admin edits', async () => {
+    const page = await login('dora');
+    await page.goto(`${center!.url}/units`);
+    await page.waitForSelector('#units tr[data-unit="near"]');
+    expect(await page.textContent('#units tr[data-unit="near"]')).toContain('空闲');
+    expect(await page.textContent('#units tr[data-unit="east"]')).toContain('1 块');
+    expect(await page.$('#unit-new')).toBeNull();
+    expect(await page.$('button[data-edit]')).toBeNull();
+    const units = (await (await apiSession('ada'))<{ units: Unit[] }>('GET', '/api/units')).units;
+    expect(units.map((u) => u.id).sort()).toEqual(['east', 'near']);
+  }, 120_000);
+});
