@@ -287,6 +287,19 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     await browser.screenshot(page, 'center-plan-zh');
     expect(browser.pageErrors).toEqual([]);
   });
+
+  it("draws the risk heat and today's plan on the dispatch map, under a switch", async () => {
+    const page = await login('zh-CN');
+    await page.goto(`${center.url}/map`);
+    await page.waitForSelector('#map[data-ready="1"]', { timeout: 60_000 });
+    // Two units' areas, 6 slots a day each (risk.dailyBudget).
+    await page.waitForSelector('label.map-plan-switch[data-slots="12"]', { timeout: 60_000 });
+    expect(await page.textContent('label.map-plan-switch')).toContain('风险热力与今日巡查计划（12 个时段）');
+    await page.waitForLoadState('networkidle');
+    await browser.screenshot(page, 'center-map-plan-zh');
+    await page.uncheck('#map-plan');
+    expect(browser.pageErrors).toEqual([]);
+  });
 });
 
 /**

@@ -50,6 +50,7 @@ export const riskMessages = {
   'day.4': { zh: '周五', en: 'Fri' },
   'day.5': { zh: '周六', en: 'Sat' },
   'day.6': { zh: '周日', en: 'Sun' },
+  'map.plan': { zh: '风险热力与今日巡查计划（{n} 个时段）', en: "Risk heat and today's patrol plan ({n} slots)" },
   'plan.from': { zh: '日期', en: 'Date' },
   'plan.days': { zh: '天数', en: 'Days' },
   'plan.budget': { zh: '巡查时段数', en: 'Patrol slots' },
