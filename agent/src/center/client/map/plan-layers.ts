@@ -7,8 +7,8 @@ import type { CenterMap, LonLat } from './basemap.ts';
 import { setHeat } from './layers.ts';
 
 /*
- * The risk model on the dispatch map: its forecast as the heat layer and today's planned slots as outlined cells,
- * each with its hours; a switch hides both. Nothing is drawn while the center has no incidents to plan on.
+ * The risk model on the dispatch map: its forecast as the heat layer and today's planned slots as outlined cells
+ * (their hours are on the plan page: map labels would need glyph fonts from the internet); a switch hides both. Nothing is drawn while the center has no incidents to plan on.
  */
 
 const ring = (b: CellBounds): LonLat[] => [
@@ -18,8 +18,6 @@ const ring = (b: CellBounds): LonLat[] => [
   [b.west, b.north],
   [b.west, b.south],
 ];
-
-const hours = (p: PlanView, ms: number) => new Date(ms + p.offsetMinutes * 60_000).toISOString().slice(11, 16);
 
 /** Draws the heat and the plan under the areas and markers; returns the switch to put beside the map (null without a plan). */
 export async function showPlan(cm: CenterMap): Promise<HTMLElement | null> {
@@ -33,7 +31,7 @@ export async function showPlan(cm: CenterMap): Promise<HTMLElement | null> {
     type: 'FeatureCollection',
     features: plan.slots.map((s) => ({
       type: 'Feature',
-      properties: { label: `${hours(plan, s.start)}–${hours(plan, s.end)}` },
+      properties: {},
       geometry: { type: 'Polygon', coordinates: [ring(s.bounds).map(cm.toMap)] },
     })),
   };
