@@ -288,16 +288,16 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     expect(browser.pageErrors).toEqual([]);
   });
 
-  it("draws the risk heat and today's plan on the dispatch map, under a switch", async () => {
+  it("draws the risk heat and today's plan on the dispatch map when its switch is on", async () => {
     const page = await login('zh-CN');
     await page.goto(`${center.url}/map`);
     await page.waitForSelector('#map[data-ready="1"]', { timeout: 60_000 });
     // Two units' areas, 6 slots a day each (risk.dailyBudget).
     await page.waitForSelector('label.map-plan-switch[data-slots="12"]', { timeout: 60_000 });
     expect(await page.textContent('label.map-plan-switch')).toContain('风险热力与今日巡查计划（12 个时段）');
+    await page.check('#map-plan');
     await page.waitForLoadState('networkidle');
     await browser.screenshot(page, 'center-map-plan-zh');
-    await page.uncheck('#map-plan');
     expect(browser.pageErrors).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { setHeat } from './layers.ts';
 
 /*
  * The risk model on the dispatch map: its forecast as the heat layer and today's planned slots as outlined cells
- * (their hours are on the plan page: map labels would need glyph fonts from the internet); a switch hides both. Nothing is drawn while the center has no incidents to plan on.
+ * (their hours are on the plan page: map labels would need glyph fonts from the internet), both shown by a switch. Nothing is drawn while the center has no incidents to plan on.
  */
 
 const ring = (b: CellBounds): LonLat[] => [
@@ -19,7 +19,7 @@ const ring = (b: CellBounds): LonLat[] => [
   [b.west, b.south],
 ];
 
-/** Draws the heat and the plan under the areas and markers; returns the switch to put beside the map (null without a plan). */
+/** Adds the heat and the plan under the areas and markers, hidden; returns the switch that shows them (null without a plan). */
 export async function showPlan(cm: CenterMap): Promise<HTMLElement | null> {
   const plan = await api<PlanView>('GET', '/api/plan').catch(() => null);
   if (!plan) return null;
@@ -47,9 +47,12 @@ export async function showPlan(cm: CenterMap): Promise<HTMLElement | null> {
     });
   }
   for (const id of ['heat-fill', 'plan-line']) if (cm.gl.getLayer('areas-fill')) cm.gl.moveLayer(id, 'areas-fill');
-  const box = h('input', { type: 'checkbox', id: 'map-plan', checked: true });
-  box.addEventListener('change', () => {
+  // Off until asked for: the heat would tint the basemap under every alert the dispatcher looks at.
+  const box = h('input', { type: 'checkbox', id: 'map-plan' });
+  const show = () => {
     for (const id of ['heat-fill', 'plan-line']) cm.gl.setLayoutProperty(id, 'visibility', box.checked ? 'visible' : 'none');
-  });
+  };
+  box.addEventListener('change', show);
+  show();
   return h('label', { class: 'map-plan-switch', 'data-slots': plan.slots.length }, box, ` ${t('map.plan', { n: plan.slots.length })}`);
 }
