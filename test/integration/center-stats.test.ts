@@ -179,6 +179,12 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     const bad = await page.request.get(`${center.url}/api/stats/summary?from=yesterday`);
     expect(bad.status()).toBe(400);
     expect(await bad.text()).toContain('from: expected a date YYYY-MM-DD');
+    for (const path of [
+      '/api/stats/summary?to=2026-13-01',
+      '/api/stats/summary?from=2026-12-09&to=2026-12-01',
+      '/api/plan?from=2026-13-01',
+    ])
+      expect((await page.request.get(`${center.url}${path}`)).status(), path).toBe(400);
   });
 
   it("turns the archive's events into incidents once (source archive, the false positive left out), beside the imported log", async () => {

@@ -55,8 +55,10 @@ export function statsRoutes(d: StatsRouteDeps): WebRoute[] {
   const report = async (ctx: WebContext) => {
     const q = parsed(statsQuery, ctx);
     const to = q.to ?? localToday(offset);
+    const toStart = localMidnight(to, offset);
+    if (toStart === undefined) throw new HttpError(400, `to: expected a date YYYY-MM-DD, got ${to}`);
     const query: StatsQuery = {
-      from: q.from ?? localToday(offset, localMidnight(to, offset)! - 27 * DAY),
+      from: q.from ?? localToday(offset, toStart - 27 * DAY),
       to,
       categories: q.category ? q.category.split(',').filter(Boolean) : [],
       offsetMinutes: offset,
@@ -80,7 +82,8 @@ export function statsRoutes(d: StatsRouteDeps): WebRoute[] {
     }),
     get('/api/plan', async (ctx) => {
       const q = parsed(planQuery, ctx);
-      const from = localMidnight(q.from ?? localToday(offset), offset)!;
+      const from = localMidnight(q.from ?? localToday(offset), offset);
+      if (from === undefined) throw new HttpError(400, `from: expected a date YYYY-MM-DD, got ${q.from}`);
       const plan = await d.planner
         .plan({ from, days: q.days, budget: q.budget ?? d.cfg.risk.dailyBudget * q.days, ...(q.area ? { area: q.area } : {}) })
         .catch((err: Error) => {
