@@ -426,12 +426,22 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect((await api('dmitri', 'POST', `/api/orders/${id}/transition`, { action: 'dispatch', clientId: randomUUID() })).status).toBe(400);
     const conflict = await move('dmitri', id, { action: 'reopen' });
     expect(conflict).toEqual({ status: 409, body: { error: expect.any(String), state: 'filed', allowed: ['dispatch', 'close'] } });
+    const photo = (type: string, body: Buffer) =>
+      fetch(`${center.url}/api/orders/${id}/photos`, {
+        method: 'POST',
+        headers: { Cookie: sessions.get('dmitri')!.cookie, 'X-CSRF-Token': sessions.get('dmitri')!.csrf, 'Content-Type': type },
+        body,
+      });
+    expect((await photo('text/plain', Buffer.from('hello'))).status).toBe(415);
+    expect((await photo('image/jpeg', Buffer.from('not a picture'))).status).toBe(400);
+    expect((await photo('image/jpeg', Buffer.alloc(5 * 1024 * 1024 + 1, 0xff))).status).toBe(413);
     expect(await order(id)).toEqual(before);
 
     const units = (await api<{ units: Unit[] }>('ada', 'GET', '/api/units')).body.units;
     expect((await api('ada', 'PUT', '/api/units/team-1', { name: '', area: [[[1, 2]]] })).status).toBe(400);
     expect((await api('ada', 'PUT', '/api/units/Bad Id', { name: 'x' })).status).toBe(400);
     expect((await api<{ units: Unit[] }>('ada', 'GET', '/api/units')).body.units).toEqual(units);
+    expect((await api('ada', 'PUT', '/api/units/team-9', { name: '城管九中队', members: ['pat'] })).status).toBe(409);
     expect((await api('ada', 'PUT', '/api/units/team-9', { name: '城管九中队', kind: 'officer' })).status).toBe(201);
     expect((await api('ada', 'DELETE', '/api/units/team-9')).status).toBe(200);
   }, 60_000);

@@ -143,6 +143,11 @@ export class PatrolService {
   }
 
   async putUnit(id: string, spec: UnitSpec): Promise<'created' | 'replaced'> {
+    // An officer acts for one unit: his task list and his position are that unit's.
+    for (const u of await this.db.listUnits()) {
+      const shared = u.id === id ? undefined : spec.members.find((m) => u.members.includes(m));
+      if (shared) throw new PatrolError(409, `members: ${shared} is already a member of unit ${u.id}`);
+    }
     const r = await this.db.putUnit({ ...spec, id, updatedAt: this.now() });
     this.deps.changed();
     return r;
