@@ -245,6 +245,7 @@ async function attachCommands(
         model: ctx.model,
         config: () => state.config,
         reload: ctx.reload,
+        resend: (range) => publisher.resend(range),
         log,
       }),
       audit: (e) => record(audit, log, 'operator_command', { ...e, at: new Date(e.at).toISOString() }),
