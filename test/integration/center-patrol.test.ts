@@ -332,12 +332,22 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect(handled.body.transitions!.at(-1)).toMatchObject({ action: 'verify', by: 'box:demo' });
   }, 120_000);
 
-  it('核查 without a camera: the officer cannot verify his own work, a supervisor can', async () => {
+  it('核查 without a camera: the officer’s photo, then a second person, the supervisor, confirms', async () => {
     const manual = { lon: SPOT.lon, lat: SPOT.lat, address: '热线: 南京东路', category: 'exposed_garbage', note: '12345 热线' };
     const id = (await api<{ order: Order }>('olga', 'POST', '/api/orders', { manual })).body.order.id;
     await move('dmitri', id, { action: 'dispatch', unitId: 'team-1' });
     await move('pat', id, { action: 'arrive' });
     await move('pat', id, { action: 'handle', outcome: 'corrected' });
+    const noPhoto = await move('sam', id, { action: 'verify' });
+    expect(noPhoto.status).toBe(409);
+    expect((await order(id)).state).toBe('handled');
+    const s = sessions.get('pat')!;
+    const up = await fetch(`${center.url}/api/orders/${id}/photos`, {
+      method: 'POST',
+      headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'image/jpeg' },
+      body: readFileSync(join(sharedDir, 'samples', 'bus.jpg')),
+    });
+    expect(up.status).toBe(200);
     expect((await move('pat', id, { action: 'verify' })).status).toBe(403);
     const done = await move('sam', id, { action: 'verify' });
     expect(done.body).toMatchObject({ state: 'closed', closedAs: 'handled' });
