@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -206,7 +206,7 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     await api('pia', 'POST', '/api/patrol/position', { lon: SPOT.lon + 0.02, lat: SPOT.lat, at: new Date().toISOString() });
     const patFeed = await stream('pat');
     const paulFeed = await stream('paul');
-    await publish('ev-flow', 'started', 'street_vending');
+    const started = await publish('ev-flow', 'started', 'street_vending');
 
     const opened = await api<{ order: Order; opened: boolean }>('olga', 'POST', '/api/orders', {
       events: [{ site: 'demo', id: 'ev-flow' }],
@@ -242,6 +242,18 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
       () => api<{ actions: { action: string; unit: string; by: string }[] }>('dmitri', 'GET', '/api/events/ev-flow?site=demo'),
       (r) => r.body.actions.some((a) => a.action === 'dispatch' && a.unit === 'team-1' && a.by === 'dmitri'),
     );
+
+    // The task's evidence picture, for the officer of the unit only.
+    const evidence = (user: string) =>
+      fetch(`${center.url}/api/orders/${id}/evidence`, { headers: { Cookie: sessions.get(user)!.cookie } });
+    const pic = await evidence('pat');
+    expect(pic.status).toBe(200);
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await pic.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(started.evidence.snapshot!.sha256);
+    expect((await evidence('paul')).status).toBe(403);
 
     const accept = { action: 'accept', clientId: randomUUID() };
     expect((await api('pat', 'POST', `/api/orders/${id}/transition`, accept)).status).toBe(200);
