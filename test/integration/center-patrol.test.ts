@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -206,7 +206,7 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     await api('pia', 'POST', '/api/patrol/position', { lon: SPOT.lon + 0.02, lat: SPOT.lat, at: new Date().toISOString() });
     const patFeed = await stream('pat');
     const paulFeed = await stream('paul');
-    await publish('ev-flow', 'started', 'street_vending');
+    const started = await publish('ev-flow', 'started', 'street_vending');
 
     const opened = await api<{ order: Order; opened: boolean }>('olga', 'POST', '/api/orders', {
       events: [{ site: 'demo', id: 'ev-flow' }],
@@ -242,6 +242,18 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
       () => api<{ actions: { action: string; unit: string; by: string }[] }>('dmitri', 'GET', '/api/events/ev-flow?site=demo'),
       (r) => r.body.actions.some((a) => a.action === 'dispatch' && a.unit === 'team-1' && a.by === 'dmitri'),
     );
+
+    // The task's evidence picture, for the officer of the unit only.
+    const evidence = (user: string) =>
+      fetch(`${center.url}/api/orders/${id}/evidence`, { headers: { Cookie: sessions.get(user)!.cookie } });
+    const pic = await evidence('pat');
+    expect(pic.status).toBe(200);
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await pic.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(started.evidence.snapshot!.sha256);
+    expect((await evidence('paul')).status).toBe(403);
 
     const accept = { action: 'accept', clientId: randomUUID() };
     expect((await api('pat', 'POST', `/api/orders/${id}/transition`, accept)).status).toBe(200);
@@ -332,12 +344,22 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect(handled.body.transitions!.at(-1)).toMatchObject({ action: 'verify', by: 'box:demo' });
   }, 120_000);
 
-  it('核查 without a camera: the officer cannot verify his own work, a supervisor can', async () => {
+  it('核查 without a camera: the officer’s photo, then a second person, the supervisor, confirms', async () => {
     const manual = { lon: SPOT.lon, lat: SPOT.lat, address: '热线: 南京东路', category: 'exposed_garbage', note: '12345 热线' };
     const id = (await api<{ order: Order }>('olga', 'POST', '/api/orders', { manual })).body.order.id;
     await move('dmitri', id, { action: 'dispatch', unitId: 'team-1' });
     await move('pat', id, { action: 'arrive' });
     await move('pat', id, { action: 'handle', outcome: 'corrected' });
+    const noPhoto = await move('sam', id, { action: 'verify' });
+    expect(noPhoto.status).toBe(409);
+    expect((await order(id)).state).toBe('handled');
+    const s = sessions.get('pat')!;
+    const up = await fetch(`${center.url}/api/orders/${id}/photos`, {
+      method: 'POST',
+      headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'image/jpeg' },
+      body: readFileSync(join(sharedDir, 'samples', 'bus.jpg')),
+    });
+    expect(up.status).toBe(200);
     expect((await move('pat', id, { action: 'verify' })).status).toBe(403);
     const done = await move('sam', id, { action: 'verify' });
     expect(done.body).toMatchObject({ state: 'closed', closedAs: 'handled' });
@@ -408,12 +430,40 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect(stats.body.closedAs.corrected_after_warning).toBe(1);
   }, 60_000);
 
+  it('a reassigned order reaches the new unit’s officer live and leaves the old unit’s list, the old phone told once more', async () => {
+    const patFeed = await stream('pat');
+    const paulFeed = await stream('paul');
+    const manual = { lon: SPOT.lon, lat: SPOT.lat, category: 'disorderly_bikes' };
+    const id = (await api<{ order: Order }>('olga', 'POST', '/api/orders', { manual })).body.order.id;
+    await move('dmitri', id, { action: 'dispatch', unitId: 'team-1' });
+    await until(
+      'pat’s task',
+      async () => patFeed.events,
+      (ev) => ev.some((e) => e.type === 'task' && e.data.id === id),
+    );
+    await move('dmitri', id, { action: 'dispatch', unitId: 'team-2' });
+    await until(
+      'paul’s task',
+      async () => paulFeed.events,
+      (ev) => ev.some((e) => e.type === 'task' && e.data.id === id),
+    );
+    await until(
+      'pat told it left',
+      async () => patFeed.events,
+      (ev) => ev.some((e) => e.type === 'task' && e.data.id === id && e.data.unit === 'team-2'),
+    );
+    expect((await api<{ orders: Order[] }>('pat', 'GET', '/api/orders')).body.orders.map((o) => o.id)).not.toContain(id);
+    expect((await api<{ orders: Order[] }>('paul', 'GET', '/api/orders')).body.orders.map((o) => o.id)).toContain(id);
+    patFeed.close();
+    paulFeed.close();
+  }, 60_000);
+
   it('keeps each officer to his unit’s orders and refuses the wrong role, no session and bad bodies, changing nothing', async () => {
     const mine = (await api<{ orders: Order[] }>('pat', 'GET', '/api/orders')).body.orders;
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((o) => o.unit === 'team-1')).toBe(true);
-    expect((await api<{ orders: Order[] }>('paul', 'GET', '/api/orders')).body.orders).toEqual([]);
-    expect((await api('paul', 'GET', `/api/orders/${mine[0].id}`)).status).toBe(403);
+    expect((await api<{ orders: Order[] }>('pia', 'GET', '/api/orders')).body.orders).toEqual([]);
+    expect((await api('pia', 'GET', `/api/orders/${mine[0].id}`)).status).toBe(403);
     expect((await api(null, 'GET', '/api/orders')).status).toBe(401);
     expect((await api(null, 'GET', '/api/units')).status).toBe(401);
     expect((await api('olga', 'PUT', '/api/units/team-9', { name: 'x' })).status).toBe(403);
@@ -426,12 +476,22 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect((await api('dmitri', 'POST', `/api/orders/${id}/transition`, { action: 'dispatch', clientId: randomUUID() })).status).toBe(400);
     const conflict = await move('dmitri', id, { action: 'reopen' });
     expect(conflict).toEqual({ status: 409, body: { error: expect.any(String), state: 'filed', allowed: ['dispatch', 'close'] } });
+    const photo = (type: string, body: Buffer) =>
+      fetch(`${center.url}/api/orders/${id}/photos`, {
+        method: 'POST',
+        headers: { Cookie: sessions.get('dmitri')!.cookie, 'X-CSRF-Token': sessions.get('dmitri')!.csrf, 'Content-Type': type },
+        body,
+      });
+    expect((await photo('text/plain', Buffer.from('hello'))).status).toBe(415);
+    expect((await photo('image/jpeg', Buffer.from('not a picture'))).status).toBe(400);
+    expect((await photo('image/jpeg', Buffer.alloc(5 * 1024 * 1024 + 1, 0xff))).status).toBe(413);
     expect(await order(id)).toEqual(before);
 
     const units = (await api<{ units: Unit[] }>('ada', 'GET', '/api/units')).body.units;
     expect((await api('ada', 'PUT', '/api/units/team-1', { name: '', area: [[[1, 2]]] })).status).toBe(400);
     expect((await api('ada', 'PUT', '/api/units/Bad Id', { name: 'x' })).status).toBe(400);
     expect((await api<{ units: Unit[] }>('ada', 'GET', '/api/units')).body.units).toEqual(units);
+    expect((await api('ada', 'PUT', '/api/units/team-9', { name: '城管九中队', members: ['pat'] })).status).toBe(409);
     expect((await api('ada', 'PUT', '/api/units/team-9', { name: '城管九中队', kind: 'officer' })).status).toBe(201);
     expect((await api('ada', 'DELETE', '/api/units/team-9')).status).toBe(200);
   }, 60_000);
