@@ -250,6 +250,102 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     return (await dora<{ orders: Order[] }>('GET', '/api/orders')).orders[0]!;
   }
 
+  it('a hotline order: the place clicked on the map, the category from the catalogue, a photo uploaded', async () => {
+    const page = await login('dora');
+    await page.goto(`${center!.url}/orders`);
+    await page.click('#order-new');
+    await page.waitForSelector('#manual-map[data-map="ready"]', { timeout: 30_000 });
+    const canvas = page.locator('#manual-map canvas.maplibregl-canvas');
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForSelector('#manual-point:not(.muted)');
+    const [lat, lon] = (await page.textContent('#manual-point'))!.match(/-?\d+\.\d+/g)!.map(Number);
+    expect(Math.abs(lon! - SPOT[0])).toBeLessThan(0.05);
+    expect(Math.abs(lat! - SPOT[1])).toBeLessThan(0.05);
+    await page.fill('#manual-address', '南京东路 100 号门前');
+    await page.selectOption('#manual-category', 'street_vending');
+    await page.fill('#manual-note', '市民热线：门前摆摊');
+    await page.setInputFiles('#manual-photos', { name: 'hotline.jpg', mimeType: 'image/jpeg', buffer: await streetJpeg() });
+    await page.screenshot({ path: join(SCREENS_DIR, 'center-order-hotline-form-zh.png') });
+    await page.click('#manual-submit');
+    await page.waitForURL(/\/orders\?order=wo-/);
+    await page.waitForSelector('#order-photos img');
+    expect(await page.textContent('#order-category')).toContain('占道经营');
+    expect(await page.textContent('#order-place')).toContain('南京东路 100 号门前');
+    expect(await page.locator('#order-photos img').evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBe(
+      640,
+    );
+    const o = await (await apiSession('dora'))<Order>('GET', `/api/orders/${openOrderId(page)}`);
+    expect(o.place.lon).toBeCloseTo(lon!, 5);
+    expect(o.category).toBe('street_vending');
+    expect(o.photos).toHaveLength(1);
+  }, 120_000);
+
+  it('the admin creates a unit with duty hours and an area drawn by clicks, edits it (warned before leaving unsaved) and deletes it', async () => {
+    const page = await login('ada');
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.type());
+      // Leaving with unsaved edits is refused; deleting is confirmed.
+      void (d.type() === 'confirm' && d.message().includes('删除') ? d.accept() : d.dismiss());
+    });
+    await page.goto(`${center!.url}/units`);
+    await page.click('#unit-new');
+    await page.fill('#unit-name', '西片中队');
+    await page.check('#unit-members input[value="pat1"]');
+    expect(await page.locator('#unit-members input').evaluateAll((cs) => cs.map((c) => (c as HTMLInputElement).value))).toEqual([
+      'pat1',
+      'pat2',
+    ]);
+    await page.click('#duty-add');
+    await page.uncheck('#unit-duty [data-slot="0"] input[data-day="5"]');
+    await page.fill('#unit-duty [data-slot="0"] input[data-time="from"]', '07:30');
+    await page.waitForSelector('#unit-map[data-map="ready"]', { timeout: 30_000 });
+    const canvas = page.locator('#unit-map canvas.maplibregl-canvas');
+    const b = (await canvas.boundingBox())!;
+    for (const [fx, fy] of [
+      [0.3, 0.3],
+      [0.7, 0.3],
+      [0.7, 0.7],
+      [0.3, 0.7],
+    ] as const)
+      await page.mouse.click(b.x + b.width * fx, b.y + b.height * fy);
+    await page.click('#unit-map .draw-close');
+    await page.screenshot({ path: join(SCREENS_DIR, 'center-unit-form-zh.png') });
+    await page.click('#unit-save');
+    await page.waitForSelector('#units-note.ok');
+    const ada = await apiSession('ada');
+    const made = (await ada<{ units: Unit[] }>('GET', '/api/units')).units.find((u) => u.name === '西片中队')!;
+    expect(made.members).toEqual(['pat1']);
+    expect(made.duty).toEqual([{ days: [1, 2, 3, 4], from: '07:30', to: '18:00' }]);
+    expect(made.area).toHaveLength(1);
+    expect(made.area[0]).toHaveLength(4);
+    // Clicked in order, the corners go round: west-north, east-north, east-south, west-south.
+    const [nw, ne, se, sw] = made.area[0]!;
+    expect(ne![0]).toBeGreaterThan(nw![0]);
+    expect(se![1]).toBeLessThan(ne![1]);
+    expect(sw![0]).toBeLessThan(se![0]);
+    const row = page.locator(`#units tr[data-unit="${made.id}"]`);
+    expect(await row.textContent()).toContain('周一–周四 07:30–18:00');
+    expect(await row.textContent()).toContain('1 块');
+
+    await row.locator('button[data-edit]').click();
+    await page.fill('#unit-name', '西片中队（夜班）');
+    await page.click('#nav-orders');
+    await page.click('#unit-cancel');
+    expect(dialogs).toEqual(['beforeunload', 'confirm']);
+    expect(new URL(page.url()).pathname).toBe('/units');
+    expect(await page.inputValue('#unit-name')).toBe('西片中队（夜班）');
+    await page.click('#unit-save');
+    await page.waitForSelector(`#units tr[data-unit="${made.id}"]:has-text("西片中队（夜班）")`);
+    expect(await page.$('#unit-form')).toBeNull();
+
+    await row.locator('button[data-delete]').click();
+    await page.waitForSelector(`#units tr[data-unit="${made.id}"]`, { state: 'detached' });
+    expect(dialogs.at(-1)).toBe('confirm');
+    expect((await ada<{ units: Unit[] }>('GET', '/api/units')).units.map((u) => u.id)).not.toContain(made.id);
+  }, 120_000);
+
   it('the units page lists the units with status and position age for everyone; only the admin edits', async () => {
     const page = await login('dora');
     await page.goto(`${center!.url}/units`);

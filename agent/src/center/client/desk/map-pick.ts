@@ -1,13 +1,53 @@
+import { h } from '../../../web/client/dom.ts';
+import { createMap, type LonLat, mapOrNotice } from '../map/basemap.ts';
+import { editPolygon } from '../map/draw.ts';
+import { setAreas } from '../map/layers.ts';
+import { pointLayer } from '../map/markers.ts';
 import type { Area } from '../../patrol/schema.ts';
+import { units } from './live.ts';
+import { w } from './words.ts';
 
-/* The patrol pages' two uses of the map: pick one point, draw a unit's area. Drawn by the map module (../map/). */
+/* The patrol pages' two uses of the map module (../map/): pick one point, draw a unit's area. All WGS-84. */
 
-/** Shows the map in `holder`; each click there picks the point and marks it. */
-export async function pointPicker(_holder: HTMLElement, _picked: (lon: number, lat: number) => void): Promise<void> {
-  throw new Error('the map module is not in this build yet');
+/** Where a map opens when nothing else says: the units' areas and positions, else the map's own default view. */
+function unitPoints(): LonLat[] {
+  return [...units.values()].flatMap((u) => [...u.area.flat(), ...(u.position ? [[u.position.lon, u.position.lat] as LonLat] : [])]);
 }
 
-/** Shows `area` on the map in `holder` and lets the user draw and clear its polygons; `changed` gets every new area. */
-export async function areaEditor(_holder: HTMLElement, _area: Area, _changed: (area: Area) => void): Promise<void> {
-  throw new Error('the map module is not in this build yet');
+/** Shows the map in `holder`; a click there picks the point and marks it. */
+export async function pointPicker(holder: HTMLElement, picked: (lon: number, lat: number) => void): Promise<void> {
+  if (!mapOrNotice(holder)) return;
+  const cm = await createMap(holder, { fit: unitPoints() });
+  const marker = pointLayer(cm, 'pick');
+  cm.gl.getCanvas().style.cursor = 'crosshair';
+  cm.gl.on('click', (e) => {
+    const at = cm.fromMap([e.lngLat.lng, e.lngLat.lat]);
+    marker.set([{ id: 'picked', at, className: 'picked', title: w('manual.point', { lat: at[1].toFixed(6), lon: at[0].toFixed(6) }) }]);
+    picked(at[0], at[1]);
+  });
+  await cm.ready;
+  holder.setAttribute('data-map', 'ready');
+}
+
+/**
+ * Shows a unit's area on the map in `holder`, the other units' areas faint beside it, and edits its first polygon
+ * with the map module's tool (a unit with several polygons from the config keeps the others as they are).
+ * `changed` hears the area after every edit, and whether a polygon was begun but has fewer than three points.
+ */
+export async function areaEditor(holder: HTMLElement, unitId: string, area: Area, changed: (area: Area, unfinished: boolean) => void): Promise<void> {
+  const box = h('div', { class: 'map-canvas' });
+  holder.replaceChildren(box);
+  if (!mapOrNotice(box)) return;
+  const [first, ...rest] = area;
+  const cm = await createMap(box, { fit: area.length ? area.flat() : unitPoints() });
+  const editor = editPolygon(cm, first ?? null, ({ ring }) => changed(ring.length >= 3 ? [ring, ...rest] : rest, ring.length > 0 && ring.length < 3));
+  holder.append(editor.toolbar);
+  await cm.ready;
+  const others = [...units.values()].filter((u) => u.id !== unitId);
+  setAreas(cm, [
+    ...others.map((u) => ({ id: u.id, name: u.name, rings: u.area, color: '#8a94a6' })),
+    ...(rest.length ? [{ id: unitId, name: '', rings: rest }] : []),
+  ]);
+  // Clicks before the style has loaded add no point: say when the map takes them.
+  holder.setAttribute('data-map', 'ready');
 }

@@ -105,7 +105,7 @@ function table(redraw: () => void): HTMLElement {
   const head = ['col.number', 'col.category', 'col.place', 'col.state', 'col.unit', 'col.opened', 'col.late'] as const;
   const body = h('tbody');
   for (const o of rows) {
-    const late = lateTags(o);
+    const late = lateTags(o, true);
     const row = h(
       'tr',
       {
