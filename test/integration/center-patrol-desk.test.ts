@@ -272,9 +272,12 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await page.waitForSelector('#order-photos img');
     expect(await page.textContent('#order-category')).toContain('占道经营');
     expect(await page.textContent('#order-place')).toContain('南京东路 100 号门前');
-    expect(await page.locator('#order-photos img').evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth))).toBe(
-      640,
-    );
+    expect(
+      await page.locator('#order-photos img').evaluate((el) => {
+        const img = el as unknown as { decode(): Promise<void>; naturalWidth: number };
+        return img.decode().then(() => img.naturalWidth);
+      }),
+    ).toBe(640);
     const o = await (await apiSession('dora'))<Order>('GET', `/api/orders/${openOrderId(page)}`);
     expect(o.place.lon).toBeCloseTo(lon!, 5);
     expect(o.category).toBe('street_vending');
@@ -293,10 +296,9 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await page.click('#unit-new');
     await page.fill('#unit-name', '西片中队');
     await page.check('#unit-members input[value="pat1"]');
-    expect(await page.locator('#unit-members input').evaluateAll((cs) => cs.map((c) => (c as HTMLInputElement).value))).toEqual([
-      'pat1',
-      'pat2',
-    ]);
+    expect(await page.locator('#unit-members input').evaluateAll((cs) => cs.map((c) => (c as unknown as { value: string }).value))).toEqual(
+      ['pat1', 'pat2'],
+    );
     await page.click('#duty-add');
     await page.uncheck('#unit-duty [data-slot="0"] input[data-day="5"]');
     await page.fill('#unit-duty [data-slot="0"] input[data-time="from"]', '07:30');

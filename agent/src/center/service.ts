@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log.ts';
@@ -10,6 +11,8 @@ import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { mapRoutes } from './map/routes.ts';
+import { openTileFile, type TileFile } from './map/tiles.ts';
 import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
@@ -21,6 +24,8 @@ import type { CategoryView } from './wire.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = join(here, '..', 'web');
+/** MapLibre's stylesheet and its worker, served from our own /assets/ (no CDN). */
+const maplibreDist = dirname(createRequire(import.meta.url).resolve('maplibre-gl/dist/maplibre-gl.css'));
 
 export interface Center {
   url: string;
@@ -64,18 +69,24 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
+  let tiles: TileFile | null = null;
   try {
+    tiles = cfg.map.tilesFile ? await openTileFile(cfg.map.tilesFile) : null;
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
-    const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
+    const feed = createFeed(store, { event: (e) => presentEvent(e), box: (b) => presentBox(b) }, clog, {
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
     patrol = await startPatrolParts(cfg, store, link, feed, log);
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, patrol, categories: opts.categories ?? [] }, log);
+    web = await serveConsole(
+      { cfg, store, link, feed, forwarders, ingest, instance, patrol, tiles, categories: opts.categories ?? [] },
+      log,
+    );
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
     const l = link;
+    const t = tiles;
     const p = patrol;
     return {
       url,
@@ -87,6 +98,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
         p.close();
         feed.close();
         await w.close();
+        await t?.close();
         await l.close();
         await forwarders.stop();
         await store.close();
@@ -95,6 +107,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
   } catch (err) {
     patrol?.close();
     await web?.close();
+    await tiles?.close();
     await link?.close();
     await forwarders.stop();
     await store.close();
@@ -117,6 +130,7 @@ interface ConsoleParts {
   ingest: Ingest;
   instance: string;
   categories: readonly CategoryView[];
+  tiles: TileFile | null;
   patrol: PatrolParts;
 }
 
@@ -124,8 +138,12 @@ interface ConsoleParts {
 async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
   const { cfg, link, ingest, instance } = p;
   const assets = await buildAssets({
-    scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
-    styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
+    scripts: {
+      center: join(here, 'client', 'main.ts'),
+      login: join(webDir, 'client', 'login.ts'),
+      'maplibre-worker': join(maplibreDist, 'maplibre-gl-worker.mjs'),
+    },
+    styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css'), maplibre: join(maplibreDist, 'maplibre-gl.css') },
   });
   const clog = log.child({ stage: 'center' });
   return startWebServer({
@@ -146,6 +164,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
+      ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
     ],

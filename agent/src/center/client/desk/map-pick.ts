@@ -1,9 +1,9 @@
 import { h } from '../../../web/client/dom.ts';
+import type { Area } from '../../patrol/schema.ts';
 import { createMap, type LonLat, mapOrNotice } from '../map/basemap.ts';
 import { editPolygon } from '../map/draw.ts';
 import { setAreas } from '../map/layers.ts';
 import { pointLayer } from '../map/markers.ts';
-import type { Area } from '../../patrol/schema.ts';
 import { units } from './live.ts';
 import { w } from './words.ts';
 
@@ -34,13 +34,20 @@ export async function pointPicker(holder: HTMLElement, picked: (lon: number, lat
  * with the map module's tool (a unit with several polygons from the config keeps the others as they are).
  * `changed` hears the area after every edit, and whether a polygon was begun but has fewer than three points.
  */
-export async function areaEditor(holder: HTMLElement, unitId: string, area: Area, changed: (area: Area, unfinished: boolean) => void): Promise<void> {
+export async function areaEditor(
+  holder: HTMLElement,
+  unitId: string,
+  area: Area,
+  changed: (area: Area, unfinished: boolean) => void,
+): Promise<void> {
   const box = h('div', { class: 'map-canvas' });
   holder.replaceChildren(box);
   if (!mapOrNotice(box)) return;
   const [first, ...rest] = area;
   const cm = await createMap(box, { fit: area.length ? area.flat() : unitPoints() });
-  const editor = editPolygon(cm, first ?? null, ({ ring }) => changed(ring.length >= 3 ? [ring, ...rest] : rest, ring.length > 0 && ring.length < 3));
+  const editor = editPolygon(cm, first ?? null, ({ ring }) =>
+    changed(ring.length >= 3 ? [ring, ...rest] : rest, ring.length > 0 && ring.length < 3),
+  );
   holder.append(editor.toolbar);
   await cm.ready;
   const others = [...units.values()].filter((u) => u.id !== unitId);

@@ -62,9 +62,7 @@ export function unitForm(patrolUsers: string[] | null, done: (savedName: string 
   areaEditor(mapBox, draft.id, spec.area, (area, unfinished) => {
     spec.area = area;
     draft.areaUnfinished = unfinished;
-  }).catch((err: unknown) =>
-    mapBox.replaceChildren(h('p', { class: 'error' }, w('map.none', { error: String(err) }))),
-  );
+  }).catch((err: unknown) => mapBox.replaceChildren(h('p', { class: 'error' }, w('map.none', { error: String(err) }))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const problem = !spec.name.trim()

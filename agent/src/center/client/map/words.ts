@@ -1,0 +1,38 @@
+import { translator } from '../../../web/client/i18n.ts';
+import type { Messages } from '../../../web/lang.ts';
+
+/** The map module's own words (every center page that draws a map uses them). */
+export const mapMessages = {
+  'map.noWebgl': { zh: '此浏览器无法绘制地图（需要 WebGL2）', en: 'This browser cannot draw the map (WebGL2 needed)' },
+  'map.loadFailed': { zh: '底图加载失败：{why}', en: 'The basemap did not load: {why}' },
+  'draw.hint': {
+    zh: '在地图上依次点击添加顶点；拖动顶点移动；右键顶点删除；点击第一个顶点闭合',
+    en: 'Click the map to add points in order; drag a point to move it; right-click a point to delete it; click the first point to close',
+  },
+  'draw.close': { zh: '闭合', en: 'Close' },
+  'draw.undo': { zh: '删除最后一点', en: 'Delete last point' },
+  'draw.clear': { zh: '清除', en: 'Clear' },
+  'draw.points': { zh: '{n} 个顶点', en: '{n} points' },
+  'draw.closed': { zh: '已闭合', en: 'closed' },
+  'status.off_duty': { zh: '下班', en: 'off duty' },
+  'status.available': { zh: '空闲', en: 'available' },
+  'status.en_route': { zh: '在途', en: 'en route' },
+  'status.on_scene': { zh: '到场', en: 'on scene' },
+  'status.busy': { zh: '忙碌', en: 'busy' },
+  'age.unknown': { zh: '无位置', en: 'no position' },
+  'age.s': { zh: '{n} 秒前', en: '{n} s ago' },
+  'age.m': { zh: '{n} 分钟前', en: '{n} min ago' },
+  'age.h': { zh: '{n} 小时前', en: '{n} h ago' },
+} satisfies Messages;
+
+export const mt = translator(mapMessages);
+export type MapKey = keyof typeof mapMessages;
+
+/** How old a position is, in words: positions older than a few minutes are drawn faded. */
+export function positionAge(at: string | undefined, now = Date.now()): { text: string; stale: boolean } {
+  if (!at) return { text: mt('age.unknown'), stale: true };
+  const s = Math.max(0, Math.round((now - Date.parse(at)) / 1000));
+  const text =
+    s < 60 ? mt('age.s', { n: s }) : s < 3600 ? mt('age.m', { n: Math.round(s / 60) }) : mt('age.h', { n: Math.round(s / 3600) });
+  return { text, stale: s > 300 };
+}
