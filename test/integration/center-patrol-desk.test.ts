@@ -12,7 +12,7 @@ import type { Alert } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { launchBrowser, SCREENS_DIR, type TestBrowser } from '../helpers/browser.ts';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { freePort } from '../helpers/ports.ts';
 
@@ -152,7 +152,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     expect(await page.textContent('#order-unit')).toBe('东片中队');
     expect(await page.textContent('#order-timeline li[data-action="dispatch"]')).toContain('dora');
     expect(await page.textContent(`#orders tr[data-order-id="${id}"]`)).toContain('已派遣');
-    await page.screenshot({ path: join(SCREENS_DIR, 'center-order-dispatched-zh.png') });
+    await browser.screenshot(page, 'center-order-dispatched-zh');
 
     // The event page now links the order instead of offering a second one.
     await page.goto(`${center!.url}/?event=desk-ev-1&site=${site}`);
@@ -203,7 +203,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     expect(await page.locator('#orders tr[data-order-id]:focus').getAttribute('data-order-id')).toBe(order.id);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#order-late [data-stage="dispatch"]');
-    await page.screenshot({ path: join(SCREENS_DIR, 'center-orders-overdue-zh.png') });
+    await browser.screenshot(page, 'center-orders-overdue-zh');
   }, 120_000);
 
   it('handled by the officer, verified by the supervisor as the second person, closed; the timeline says who and where', async () => {
@@ -225,7 +225,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await page.waitForSelector('#order-title .wo-closed');
     expect(await page.textContent('#order-timeline li[data-action="verify"]')).toContain('sam');
     expect(await page.isVisible('#order-actions button[data-action="reopen"]')).toBe(true);
-    await page.screenshot({ path: join(SCREENS_DIR, 'center-order-verified-zh.png') });
+    await browser.screenshot(page, 'center-order-verified-zh');
   }, 120_000);
 
   it('the Chinese orders page shows words, not identifiers; the English one speaks English', async () => {
@@ -266,7 +266,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await page.selectOption('#manual-category', 'street_vending');
     await page.fill('#manual-note', '市民热线：门前摆摊');
     await page.setInputFiles('#manual-photos', { name: 'hotline.jpg', mimeType: 'image/jpeg', buffer: await streetJpeg() });
-    await page.screenshot({ path: join(SCREENS_DIR, 'center-order-hotline-form-zh.png') });
+    await browser.screenshot(page, 'center-order-hotline-form-zh');
     await page.click('#manual-submit');
     await page.waitForURL(/\/orders\?order=wo-/);
     await page.waitForSelector('#order-photos img');
@@ -313,7 +313,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     ] as const)
       await page.mouse.click(b.x + b.width * fx, b.y + b.height * fy);
     await page.click('#unit-map .draw-close');
-    await page.screenshot({ path: join(SCREENS_DIR, 'center-unit-form-zh.png') });
+    await browser.screenshot(page, 'center-unit-form-zh');
     await page.click('#unit-save');
     await page.waitForSelector('#units-note.ok');
     const ada = await apiSession('ada');
