@@ -2,7 +2,7 @@ import { h } from '../../../web/client/dom.ts';
 import type { Area } from '../../patrol/schema.ts';
 import { createMap, type LonLat, mapOrNotice } from '../map/basemap.ts';
 import { editPolygon } from '../map/draw.ts';
-import { setAreas } from '../map/layers.ts';
+import { type MapArea, setAreas } from '../map/layers.ts';
 import { pointLayer } from '../map/markers.ts';
 import { units } from './live.ts';
 import { w } from './words.ts';
@@ -13,6 +13,12 @@ import { w } from './words.ts';
 function unitPoints(): LonLat[] {
   return [...units.values()].flatMap((u) => [...u.area.flat(), ...(u.position ? [[u.position.lon, u.position.lat] as LonLat] : [])]);
 }
+
+/** The units' areas (but `except`'s), drawn faint for orientation. */
+const unitAreas = (except: string): MapArea[] =>
+  [...units.values()]
+    .filter((u) => u.id !== except && u.area.length)
+    .map((u) => ({ id: u.id, name: u.name, rings: u.area, color: '#8a94a6' }));
 
 /** Shows the map in `holder`; a click there picks the point and marks it. */
 export async function pointPicker(holder: HTMLElement, picked: (lon: number, lat: number) => void): Promise<void> {
@@ -26,6 +32,8 @@ export async function pointPicker(holder: HTMLElement, picked: (lon: number, lat
     picked(at[0], at[1]);
   });
   await cm.ready;
+  // On a plain map without tiles the units' areas are what a dispatcher finds his way by.
+  setAreas(cm, unitAreas(''));
   holder.setAttribute('data-map', 'ready');
 }
 
@@ -50,11 +58,7 @@ export async function areaEditor(
   );
   holder.append(editor.toolbar);
   await cm.ready;
-  const others = [...units.values()].filter((u) => u.id !== unitId);
-  setAreas(cm, [
-    ...others.map((u) => ({ id: u.id, name: u.name, rings: u.area, color: '#8a94a6' })),
-    ...(rest.length ? [{ id: unitId, name: '', rings: rest }] : []),
-  ]);
+  setAreas(cm, [...unitAreas(unitId), ...(rest.length ? [{ id: unitId, name: '', rings: rest }] : [])]);
   // Clicks before the style has loaded add no point: say when the map takes them.
   holder.setAttribute('data-map', 'ready');
 }

@@ -4,7 +4,7 @@ import type { Order, Stage } from '../../patrol/schema.ts';
 import { ago } from '../format.ts';
 import { events } from '../state.ts';
 import { categories } from './catalogue.ts';
-import { centerNow, lateStages, units } from './live.ts';
+import { centerNow, lateNow, units } from './live.ts';
 import { w, wr } from './words.ts';
 
 /* How the patrol pages say things in words: categories, units, people, states, places, lateness. */
@@ -34,7 +34,7 @@ export const placeText = (o: Order): string => o.place.address ?? `${o.place.lat
 
 /** "派遣超时 12 分钟" per late stage (`first`: only the earliest, the one holding the order up), or nothing. */
 export function lateTags(o: Order, first = false): HTMLElement[] {
-  const late = lateStages(o);
+  const late = lateNow(o);
   return (first ? late.slice(0, 1) : late).map((s: Stage) =>
     h(
       'span',
