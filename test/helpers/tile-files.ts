@@ -40,6 +40,7 @@ export async function rasterTiles(o: {
 }): Promise<XyzTile[]> {
   const out: XyzTile[] = [];
   const half = (o.mark ?? 12) / 2;
+  const plain = await tilePng([], half * 2);
   for (const z of o.zooms) {
     const [x0, y0] = globalPixel([o.center[0] - o.span, o.center[1] + o.span], z).map((p) => Math.floor(p / 256));
     const [x1, y1] = globalPixel([o.center[0] + o.span, o.center[1] - o.span], z).map((p) => Math.floor(p / 256));
@@ -52,7 +53,7 @@ export async function rasterTiles(o: {
           px > -half && px < 256 + half && py > -half && py < 256 + half
             ? [{ left: Math.round(px - half), top: Math.round(py - half) }]
             : [];
-        out.push({ z, x, y, data: await tilePng(marks, half * 2) });
+        out.push({ z, x, y, data: marks.length ? await tilePng(marks, half * 2) : plain });
       }
   }
   return out;

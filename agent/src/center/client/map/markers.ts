@@ -2,7 +2,7 @@ import { Marker } from 'maplibre-gl';
 import { h } from '../../../web/client/dom.ts';
 import type { CenterMap, LonLat } from './basemap.ts';
 
-/** One thing drawn as an HTML marker: a dot with an optional label, keyed so that updates move it, not redraw it. */
+/** One thing drawn as an HTML marker: a dot centred on its place, a label beside it; keyed, so updates move it. */
 export interface MapPoint {
   id: string;
   /** WGS-84 [lon, lat]. */
@@ -29,8 +29,13 @@ export interface PointLayer {
  */
 export function pointLayer(cm: CenterMap, kind: string): PointLayer {
   const shown = new Map<string, { marker: Marker; el: HTMLElement; spec: MapPoint }>();
+  // Our classes only: MapLibre keeps its own on the element (its positioning).
+  const ours = new WeakMap<HTMLElement, string[]>();
   const draw = (el: HTMLElement, p: MapPoint) => {
-    el.className = `mappoint ${kind} ${p.className}`;
+    const next = ['mappoint', kind, ...p.className.split(' ').filter(Boolean)];
+    el.classList.remove(...(ours.get(el) ?? []));
+    el.classList.add(...next);
+    ours.set(el, next);
     el.title = p.title;
     for (const [k, v] of Object.entries(p.attrs ?? {})) el.setAttribute(k, v);
     const label = el.querySelector('.mappoint-label');
@@ -52,7 +57,7 @@ export function pointLayer(cm: CenterMap, kind: string): PointLayer {
             ev.stopPropagation();
             shown.get(p.id)?.spec.onClick?.();
           });
-          m = { marker: new Marker({ element: el, anchor: 'left', offset: [-8, 0] }).setLngLat(cm.toMap(p.at)).addTo(cm.gl), el, spec: p };
+          m = { marker: new Marker({ element: el }).setLngLat(cm.toMap(p.at)).addTo(cm.gl), el, spec: p };
           shown.set(p.id, m);
         }
         m.spec = p;

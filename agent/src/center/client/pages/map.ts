@@ -1,14 +1,17 @@
-import { api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import type { Order, Unit } from '../../patrol/schema.ts';
 import type { PresentedEvent } from '../../wire.ts';
+import { loadCategories } from '../desk/catalogue.ts';
+import { lateNow, orders, units } from '../desk/live.ts';
+import { categoryText, unitName } from '../desk/show.ts';
+import { wr } from '../desk/words.ts';
 import { dwell, isOpen, lifecycle } from '../format.ts';
 import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../map/basemap.ts';
 import { setAreas } from '../map/layers.ts';
 import { type MapPoint, type PointLayer, pointLayer } from '../map/markers.ts';
-import { mt, positionAge } from '../map/words.ts';
+import { positionAge } from '../map/words.ts';
 import { boxes, eventQuery, events } from '../state.ts';
-import { t, tr } from '../words.ts';
+import { t } from '../words.ts';
 import type { PageView } from './view.ts';
 
 /*
@@ -21,8 +24,6 @@ type Kind = 'event' | 'order' | 'unit' | 'box';
 type Pick = (kind: Kind, id: string) => () => void;
 type Layers = Record<Kind, PointLayer>;
 
-const units = new Map<string, Unit>();
-const orders = new Map<string, Order>();
 let selected: { kind: Kind; id: string } | null = null;
 let view: { root: HTMLElement; mapEl: HTMLElement; panel: HTMLElement; legend: HTMLElement } | null = null;
 let shown: { cm: CenterMap; layers: Layers; framed: boolean } | null = null;
@@ -39,24 +40,8 @@ export const mapPage: PageView = {
     if (shown) draw(shown, redraw);
     view.panel.replaceChildren(...details());
   },
-  load: async () => {
-    const [u, o] = await Promise.all([
-      api<{ units: Unit[] }>('GET', '/api/units'),
-      api<{ orders: Order[] }>('GET', '/api/orders?open=1'),
-    ]);
-    units.clear();
-    for (const x of u.units) units.set(x.id, x);
-    orders.clear();
-    for (const x of o.orders) orders.set(x.id, x);
-  },
-  live: {
-    unit: (u) => void units.set((u as Unit).id, u as Unit),
-    order: (o) => {
-      const order = o as Order;
-      if (order.state === 'closed') orders.delete(order.id);
-      else orders.set(order.id, order);
-    },
-  },
+  load: loadCategories,
+  followsPatrol: true,
   followsBoxes: true,
   // Position ages move on their own.
   ticks: true,
@@ -74,7 +59,12 @@ async function open(el: HTMLElement): Promise<void> {
   await cm.ready;
   // Areas under everything; then boxes, units, orders and alerts, each above the one before.
   setAreas(cm, []);
-  const layers = { box: pointLayer(cm, 'box'), unit: pointLayer(cm, 'unit'), order: pointLayer(cm, 'order'), event: pointLayer(cm, 'event') };
+  const layers = {
+    box: pointLayer(cm, 'box'),
+    unit: pointLayer(cm, 'unit'),
+    order: pointLayer(cm, 'order'),
+    event: pointLayer(cm, 'event'),
+  };
   shown = { cm, layers, framed: false };
   el.setAttribute('data-ready', '1');
 }
@@ -84,7 +74,7 @@ function everything(): LonLat[] {
   return [
     ...[...events.values()].filter(isOpen).map((e) => e.map),
     ...[...boxes.values()].flatMap((b) => (b.map ? [b.map] : [])),
-    ...[...orders.values()].map((o): LonLat => [o.place.lon, o.place.lat]),
+    ...openOrders().map((o): LonLat => [o.place.lon, o.place.lat]),
     ...[...units.values()].flatMap((u): LonLat[] => (u.position ? [[u.position.lon, u.position.lat]] : [])),
   ];
 }
@@ -94,17 +84,24 @@ function draw(s: NonNullable<typeof shown>, redraw: () => void): void {
     selected = { kind, id };
     redraw();
   };
-  const open = [...events.values()].filter(isOpen);
+  // An alert already in an open order is drawn as that order.
+  const ordered = new Set(openOrders().flatMap((o) => o.events.map(eventId)));
+  const open = [...events.values()].filter((e) => isOpen(e) && !ordered.has(eventId(e)));
   setAreas(
     s.cm,
     [...units.values()].filter((u) => u.area.length).map((u) => ({ id: u.id, name: u.name, rings: u.area })),
   );
-  s.layers.box.set(boxPoints(pick));
-  s.layers.unit.set(unitPoints(pick));
-  s.layers.order.set(orderPoints(pick));
-  s.layers.event.set(open.map((e) => eventPoint(e, pick)));
-  const sel = selected && s.layers[selected.kind].element(selected.id);
-  sel?.classList.add('selected');
+  const mark = (kind: Kind, points: MapPoint[]) =>
+    s.layers[kind].set(
+      points.map((p) => (selected?.kind === kind && selected.id === p.id ? { ...p, className: `${p.className} selected` } : p)),
+    );
+  mark('box', boxPoints(pick));
+  mark('unit', unitPoints(pick));
+  mark('order', orderPoints(pick));
+  mark(
+    'event',
+    open.map((e) => eventPoint(e, pick)),
+  );
   if (!s.framed && !s.cm.meta['jifang:view']) {
     const all = everything();
     if (all.length) fitTo(s.cm, all);
@@ -113,7 +110,7 @@ function draw(s: NonNullable<typeof shown>, redraw: () => void): void {
   view!.legend.textContent = [
     s.cm.meta['jifang:basemap'] === 'none' ? t('map.offline') : '',
     `${open.length} ${t('map.events')}`,
-    `${orders.size} ${t('map.orders')}`,
+    `${openOrders().length} ${t('map.orders')}`,
     `${[...units.values()].filter((u) => u.position).length} ${t('map.units')}`,
   ]
     .filter(Boolean)
@@ -127,7 +124,7 @@ function eventPoint(e: PresentedEvent, pick: Pick): MapPoint {
     id: eventId(e),
     at: e.map,
     className: `op-${e.operatorAction ?? 'new'}`,
-    title: `${tr(`type.${e.type}`)} · ${e.address ?? ''} · ${dwell(e.dwellSeconds)}`,
+    title: `${categoryText(e.type)} · ${e.address ?? ''} · ${dwell(e.dwellSeconds)}`,
     attrs: { 'data-event-id': e.id, 'data-site': e.site },
     onClick: pick('event', eventId(e)),
   };
@@ -151,7 +148,7 @@ function unitPoints(pick: Pick): MapPoint[] {
         at: [u.position.lon, u.position.lat] as LonLat,
         className: `status-${u.status}${age.stale ? ' stale' : ''}`,
         label: u.name,
-        title: `${u.name} · ${mt(`status.${u.status}`)} · ${age.text}`,
+        title: `${u.name} · ${wr(`status.${u.status}`)} · ${age.text}`,
         attrs: { 'data-unit-id': u.id },
         onClick: pick('unit', u.id),
       },
@@ -159,13 +156,15 @@ function unitPoints(pick: Pick): MapPoint[] {
   });
 }
 
+const openOrders = () => [...orders.values()].filter((o) => o.state !== 'closed');
+
 function orderPoints(pick: Pick): MapPoint[] {
-  return [...orders.values()].map((o) => ({
+  return openOrders().map((o) => ({
     id: o.id,
     at: [o.place.lon, o.place.lat] as LonLat,
-    className: `state-${o.state}${o.overdue.length ? ' overdue' : ''}`,
-    label: tr(`type.${o.category}`),
-    title: `${o.id} · ${tr(`order.${o.state}`)} · ${o.place.address ?? ''}`,
+    className: `state-${o.state}${lateNow(o).length ? ' overdue' : ''}`,
+    label: categoryText(o.category),
+    title: `${o.id} · ${wr(`state.${o.state}`)} · ${o.place.address ?? ''}`,
     attrs: { 'data-order-id': o.id },
     onClick: pick('order', o.id),
   }));
@@ -183,7 +182,11 @@ function details(): HTMLElement[] {
   const u = kind === 'unit' ? units.get(id) : undefined;
   if (u) return [head, unitDetails(u)];
   const b = kind === 'box' ? boxes.get(id) : undefined;
-  if (b) return [head, h('div', { class: 'detail box-detail' }, h('strong', {}, b.site), ' ', b.online ? t('boxes.online') : t('boxes.offline'))];
+  if (b)
+    return [
+      head,
+      h('div', { class: 'detail box-detail' }, h('strong', {}, b.site), ' ', b.online ? t('boxes.online') : t('boxes.offline')),
+    ];
   return [head, h('p', { class: 'muted' }, t('map.gone'))];
 }
 
@@ -191,7 +194,7 @@ function eventDetails(e: PresentedEvent): HTMLElement {
   return h(
     'div',
     { class: 'detail event-detail', 'data-event-id': e.id },
-    h('strong', {}, tr(`type.${e.type}`)),
+    h('strong', {}, categoryText(e.type)),
     ' ',
     lifecycle(e),
     h('div', { class: 'muted' }, `${e.address ?? ''} · ${e.site}/${e.camera} · ${dwell(e.dwellSeconds)}`),
@@ -201,16 +204,17 @@ function eventDetails(e: PresentedEvent): HTMLElement {
 }
 
 function orderDetails(o: Order): HTMLElement {
-  const unit = o.unit ? (units.get(o.unit)?.name ?? o.unit) : t('map.noUnit');
+  const late = lateNow(o);
+  const unit = o.unit ? unitName(o.unit) : t('map.noUnit');
   return h(
     'div',
-    { class: `detail order-detail${o.overdue.length ? ' late' : ''}`, 'data-order-id': o.id },
-    h('strong', {}, tr(`type.${o.category}`)),
+    { class: `detail order-detail${late.length ? ' late' : ''}`, 'data-order-id': o.id },
+    h('strong', {}, categoryText(o.category)),
     ' ',
-    h('span', { class: `state order-${o.state}` }, tr(`order.${o.state}`)),
+    h('span', { class: `state order-${o.state}` }, wr(`state.${o.state}`)),
     h('div', { class: 'muted' }, `${o.id} · ${o.place.address ?? ''}`),
-    h('div', {}, `${t('map.unit')}: ${unit}`),
-    o.overdue.length ? h('div', { class: 'warn' }, `${t('map.overdue')}: ${o.overdue.map((s) => tr(`stage.${s}`)).join(', ')}`) : null,
+    h('div', {}, unit),
+    late.length ? h('div', { class: 'warn' }, late.map((s) => wr(`stage.${s}`)).join(', ')) : null,
     h('a', { href: `/orders?order=${encodeURIComponent(o.id)}`, class: 'open-link' }, t('map.openOrder')),
   );
 }
@@ -222,8 +226,12 @@ function unitDetails(u: Unit): HTMLElement {
     { class: 'detail unit-detail', 'data-unit-id': u.id },
     h('strong', {}, u.name),
     ' ',
-    h('span', { class: `unit-status status-${u.status}` }, mt(`status.${u.status}`)),
-    h('div', { class: 'muted' }, `${t('map.position')}: ${age.text}${u.position?.accuracyM ? ` (±${Math.round(u.position.accuracyM)} m)` : ''}`),
+    h('span', { class: `unit-status status-${u.status}` }, wr(`status.${u.status}`)),
+    h(
+      'div',
+      { class: 'muted' },
+      `${t('map.position')}: ${age.text}${u.position?.accuracyM ? ` (±${Math.round(u.position.accuracyM)} m)` : ''}`,
+    ),
     h('div', {}, `${t('map.load')}: ${u.load}`),
     u.members.length ? h('div', { class: 'muted' }, u.members.join(', ')) : null,
   );
