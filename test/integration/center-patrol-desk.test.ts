@@ -206,19 +206,22 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await browser.screenshot(page, 'center-orders-overdue-zh');
   }, 120_000);
 
-  it('handled by the officer, verified by the supervisor as the second person, closed; the timeline says who and where', async () => {
+  it('handled by the officer (shown live, no reload), verified by the supervisor as the second person, closed; the timeline says who and where', async () => {
     const dora = await apiSession('dora');
     const pat1 = await apiSession('pat1');
     const { orders } = await dora<{ orders: Order[] }>('GET', '/api/orders?state=dispatched');
     const o = orders.find((x) => x.unit === 'east')!;
+    const page = await login('sam');
+    await page.goto(`${center!.url}/orders?order=${o.id}`);
+    await page.waitForSelector('#order-title .wo-dispatched');
+
+    // The officer's phone moves the order on; the open page follows the live feed.
     const where = { lon: SPOT[0], lat: SPOT[1], accuracyM: 6 };
     for (const action of ['accept', 'arrive'] as const)
       await pat1('POST', `/api/orders/${o.id}/transition`, { action, where, clientId: crypto.randomUUID() });
+    await page.waitForSelector(`#orders tr[data-order-id="${o.id}"] .wo-on_scene`, { timeout: 15_000 });
     await pat1('POST', `/api/orders/${o.id}/transition`, { action: 'handle', outcome: 'corrected', where, clientId: crypto.randomUUID() });
-
-    const page = await login('sam');
-    await page.goto(`${center!.url}/orders?order=${o.id}`);
-    await page.waitForSelector('#order-title .wo-handled');
+    await page.waitForSelector('#order-title .wo-handled', { timeout: 15_000 });
     expect(await page.textContent('#order-outcome')).toBe('当场整改');
     expect(await page.textContent('#order-timeline li[data-action="arrive"]')).toContain('31.2305');
     await page.click('#order-actions button[data-action="verify"]');
@@ -348,12 +351,18 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     expect((await ada<{ units: Unit[] }>('GET', '/api/units')).units.map((u) => u.id)).not.toContain(made.id);
   }, 120_000);
 
-  it('the units page lists the units with status and position age for everyone; only the admin edits', async () => {
+  it('the units page lists the units live with status and position age for everyone; only the admin edits', async () => {
     const page = await login('dora');
     await page.goto(`${center!.url}/units`);
     await page.waitForSelector('#units tr[data-unit="near"]');
     expect(await page.textContent('#units tr[data-unit="near"]')).toContain('空闲');
     expect(await page.textContent('#units tr[data-unit="east"]')).toContain('1 块');
+    expect(await page.textContent('#units tr[data-unit="east"]')).toContain('无位置');
+    // The east officer's phone reports a position: the open page shows its age without a reload.
+    const pat1 = await apiSession('pat1');
+    await pat1('POST', '/api/patrol/duty', { onDuty: true });
+    await pat1('POST', '/api/patrol/position', { lon: SPOT[0], lat: SPOT[1], accuracyM: 5, at: new Date().toISOString() });
+    await page.waitForSelector('#units tr[data-unit="east"]:has-text("秒前")', { timeout: 15_000 });
     expect(await page.$('#unit-new')).toBeNull();
     expect(await page.$('button[data-edit]')).toBeNull();
     const units = (await (await apiSession('ada'))<{ units: Unit[] }>('GET', '/api/units')).units;
