@@ -85,11 +85,6 @@ function connect(): void {
   followPatrol(source, overdue, () => {
     if (page.followsPatrol) soon();
   });
-  for (const [type, handle] of Object.entries(page.live ?? {}))
-    source.addEventListener(type, (m) => {
-      handle(JSON.parse((m as MessageEvent<string>).data));
-      soon();
-    });
   source.addEventListener('open', () => {
     link.feed = true;
     showLive();

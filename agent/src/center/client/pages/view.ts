@@ -8,8 +8,6 @@ export interface PageView {
   followsBoxes?: boolean;
   /** Redrawn when a work order or a patrol unit changes (the live feed's `order` and `unit`, kept in desk/live.ts). */
   followsPatrol?: boolean;
-  /** Feed events the page keeps its own state from (event type → handler); the page is redrawn after each. */
-  live?: Record<string, (data: unknown) => void>;
   /** Redrawn every 10 s: it shows times (since dispatch, since last contact) that move on their own. */
   ticks?: boolean;
 }
