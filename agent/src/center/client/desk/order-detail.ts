@@ -110,6 +110,7 @@ function facts(o: Order): HTMLElement {
     ...row(w('detail.openedBy'), `${byText(o.openedBy)} · ${timeText(o.openedAt)}`),
     ...(o.note ? row(w('detail.note'), o.note) : []),
     ...(o.warned ? row('', w('detail.warned')) : []),
+    ...(o.escalated.length ? row(w('detail.escalated'), o.escalated.map((x) => w(`stage.${x}`)).join('、'), 'order-escalated') : []),
     ...(o.outcome ? row(w('detail.outcome'), wr(`outcome.${o.outcome}`), 'order-outcome') : []),
     ...(o.closedAs ? row(w('detail.closedAs'), wr(`reason.${o.closedAs}`), 'order-closed-as') : []),
     ...row(w('detail.deadlines'), due),

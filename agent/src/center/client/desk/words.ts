@@ -71,6 +71,7 @@ export const deskMessages = {
   'detail.repeatOf': { zh: '同一地点再次发生，前一工单：', en: 'Repeats the closed order ' },
   'detail.repeatedBy': { zh: '此后同一地点再次发生：', en: 'Repeated later by ' },
   'detail.reopened': { zh: '已重新派遣 {n} 次', en: 'reopened {n} times' },
+  'detail.escalated': { zh: '已上报督查', en: 'Escalated to the supervisors' },
   'detail.warned': { zh: '派遣前已发出警告', en: 'a warning was given before dispatch' },
   'detail.alertGone': { zh: '告警 {id}（未在本页加载）', en: 'alert {id} (not loaded here)' },
   'detail.where': { zh: '位置 {lat}, {lon}', en: 'at {lat}, {lon}' },
