@@ -166,6 +166,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     const page = await login('dora');
     for (const id of ['desk-ev-2', 'desk-ev-3']) await page.check(`#queue tr[data-event-id="${id}"] input.merge-pick`, { timeout: 15_000 });
     expect(await page.textContent('#merge-order')).toContain('2');
+    await browser.screenshot(page, 'center-queue-merge-zh');
     await page.click('#merge-order');
     await page.waitForURL(/\/orders\?order=wo-/);
     await page.waitForSelector('#order-alerts a[data-event-id="desk-ev-3"]');
@@ -203,6 +204,9 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     expect(await page.locator('#orders tr[data-order-id]:focus').getAttribute('data-order-id')).toBe(order.id);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#order-late [data-stage="dispatch"]');
+    // The center escalates the late stage to the supervisors once; the detail says so when the feed brings it.
+    await page.waitForSelector('#order-escalated', { timeout: 15_000 });
+    expect(await page.textContent('#order-escalated')).toContain('派遣超时');
     await browser.screenshot(page, 'center-orders-overdue-zh');
   }, 120_000);
 
