@@ -235,6 +235,29 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await browser.screenshot(page, 'center-order-verified-zh');
   }, 120_000);
 
+  it('a repeat at the spot of a closed order is linked from the alert and both ways between the orders; a reopened order says how often it was sent back', async () => {
+    const dora = await apiSession('dora');
+    const closed = (await dora<{ orders: Order[] }>('GET', '/api/orders?state=closed')).orders.find((x) => x.unit === 'east')!;
+    await publishAlert('desk-ev-4', 'cam-1', SPOT);
+    const page = await login('dora');
+    // The center opens a repeat by itself: the alert's page links it rather than offering a second order.
+    await page.goto(`${center!.url}/?event=desk-ev-4&site=${site}`);
+    await page.click('#order-box a[data-order-link]', { timeout: 15_000 });
+    expect(await page.$('#open-order')).toBeNull();
+    await page.waitForURL(/\/orders\?order=wo-/);
+    const repeat = openOrderId(page);
+    expect(repeat).not.toBe(closed.id);
+    await page.waitForSelector(`#repeat-of a[data-order-link="${closed.id}"]`);
+    expect(await page.textContent('#repeat-of')).toContain('同一地点再次发生');
+
+    await page.click(`#repeat-of a[data-order-link="${closed.id}"]`);
+    await page.waitForSelector(`#repeated-by a[data-order-link="${repeat}"]`);
+    await page.click('#order-actions button[data-action="reopen"]');
+    await page.waitForSelector('#order-title .wo-dispatched');
+    expect(await page.textContent('#reopened')).toContain('1');
+    expect(await page.textContent('#order-timeline li[data-action="reopen"]')).toContain('dora');
+  }, 120_000);
+
   it('the Chinese orders page shows words, not identifiers; the English one speaks English', async () => {
     const zh = await login('dora');
     await zh.goto(`${center!.url}/orders?order=${(await firstOrder()).id}`);
