@@ -9,6 +9,7 @@ import { type CenterConfig, centerClientId } from './config.ts';
 import { deskRoutes } from './desk-routes.ts';
 import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
+import { type ArchiveGaps, createArchiveGaps } from './gaps.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
 import { mapRoutes } from './map/routes.ts';
@@ -57,6 +58,12 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
   let link: BrokerLink | undefined;
   let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
+  // Before the link exists a request counts as unanswered, and is asked again.
+  const gaps = createArchiveGaps({
+    progress: store.progress,
+    resend: (site, cmd) => link?.sendCommand(site, 'resend', cmd) ?? Promise.resolve({ timeout: true as const }),
+    log: clog,
+  });
   const ingest = createIngest({
     root: cfg.mqtt.root,
     store,
@@ -67,19 +74,20 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     onEvent: (alert) =>
       patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
     onCommandResult: (site, r) => link?.noteResult(site, r),
+    onArchived: (alert) => gaps.archived(alert),
   });
   let web: WebServer | undefined;
   let tiles: TileFile | null = null;
   try {
     tiles = cfg.map.tilesFile ? await openTileFile(cfg.map.tilesFile) : null;
-    link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
+    link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }), () => gaps.connected());
     const feed = createFeed(store, { event: (e) => presentEvent(e), box: (b) => presentBox(b) }, clog, {
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
     patrol = await startPatrolParts(cfg, store, link, feed, log);
     web = await serveConsole(
-      { cfg, store, link, feed, forwarders, ingest, instance, patrol, tiles, categories: opts.categories ?? [] },
+      { cfg, store, link, feed, forwarders, ingest, gaps, instance, patrol, tiles, categories: opts.categories ?? [] },
       log,
     );
     const url = web.url;
@@ -96,6 +104,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       counters: ingest.counters,
       close: async () => {
         p.close();
+        gaps.close();
         feed.close();
         await w.close();
         await t?.close();
@@ -106,6 +115,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     };
   } catch (err) {
     patrol?.close();
+    gaps.close();
     await web?.close();
     await tiles?.close();
     await link?.close();
@@ -128,6 +138,7 @@ interface ConsoleParts {
   feed: Feed;
   forwarders: Forwarders;
   ingest: Ingest;
+  gaps: ArchiveGaps;
   instance: string;
   categories: readonly CategoryView[];
   tiles: TileFile | null;
@@ -136,7 +147,8 @@ interface ConsoleParts {
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
 async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
-  const { cfg, link, ingest, instance } = p;
+  const { cfg, link, instance } = p;
+  const why = () => degraded(p.ingest, p.gaps, link);
   const assets = await buildAssets({
     scripts: {
       center: join(here, 'client', 'main.ts'),
@@ -160,10 +172,11 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     routes: [
       ...centerRoutes({
         ...p,
-        counters: () => ({ ...ingest.counters, forwardSkipped: p.forwarders.skipped() }),
-        degraded: () => degraded(ingest),
+        counters: () => ({ ...p.ingest.counters, forwardSkipped: p.forwarders.skipped() }),
+        degraded: why,
+        archiveGaps: () => p.gaps.report(),
       }),
-      ...deadLetterRoutes({ store: p.store, ingest }),
+      ...deadLetterRoutes({ store: p.store, ingest: p.ingest }),
       ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
@@ -172,9 +185,17 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     publicAssets: ['login.js', 'web.css'],
     open: async (req, res) => {
       if (req.url !== '/healthz') return false;
-      const why = degraded(ingest);
-      const ok = link.connected() && why === null;
-      sendJson(res, ok ? 200 : 503, { ok, instance, mqttConnected: link.connected(), ...(why ? { degraded: why } : {}) });
+      const problem = why();
+      // A box's gap is the archive's state, not this instance's fault: it is said, but does not fail the check.
+      const ok = link.connected() && p.ingest.storeProblem() === null;
+      const { lost } = p.gaps.report();
+      sendJson(res, ok ? 200 : 503, {
+        ok,
+        instance,
+        mqttConnected: link.connected(),
+        ...(problem ? { degraded: problem } : {}),
+        ...(lost.length ? { lost: lost.map((l) => ({ site: l.site, publications: l.publications })) } : {}),
+      });
       return true;
     },
     // Every login and change, with who did it; operator actions are also rows of the archive.
@@ -183,8 +204,19 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
   });
 }
 
-/** What keeps the archive behind, in words; null while messages are stored as they come. */
-function degraded(ingest: Ingest): string | null {
+/**
+ * What keeps the archive behind, in words; null while messages are stored as they come. Alerts a box no longer keeps
+ * are reported beside it (`lost`), not as a fault: nothing the center does can bring them back.
+ */
+function degraded(ingest: Ingest, gaps: ArchiveGaps, link: BrokerLink): string | null {
+  const why: string[] = [];
   const p = ingest.storeProblem();
-  return p ? `the archive has refused writes since ${new Date(p.since).toISOString()} (${p.error}): messages wait at the broker` : null;
+  if (p) why.push(`the archive has refused writes since ${new Date(p.since).toISOString()} (${p.error}): messages wait at the broker`);
+  if (!link.connected()) why.push('the city broker is unreachable: reconnecting');
+  const { behind } = gaps.report();
+  if (behind.length) {
+    const boxes = behind.map((b) => `${b.site} (${b.missing} missing)`).join(', ');
+    why.push(`the archive is behind: ${boxes}; the boxes are asked to re-send`);
+  }
+  return why.length ? why.join('; ') : null;
 }
