@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
-import type { Order } from '../../agent/src/center/patrol/schema.ts';
+import type { Order, Unit } from '../../agent/src/center/patrol/schema.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { type LonLat, wgs84ToGcj02 } from '../../agent/src/geo/gcj02.ts';
@@ -33,6 +33,12 @@ const AREA: LonLat[] = [
 ];
 const PASS = 'map-pass-1';
 
+/** Metres between two [lon, lat] points (equirectangular; fine at these distances). */
+const metres = (a: LonLat, b: LonLat) => {
+  const k = (Math.PI / 180) * 6371000;
+  return Math.hypot((a[0] - b[0]) * k * Math.cos((a[1] * Math.PI) / 180), (a[1] - b[1]) * k);
+};
+
 describe('the dispatch map draws the center’s own tiles and everything on them in the tiles’ datum (Chromium)', () => {
   let dir: string;
   let broker: Mosquitto;
@@ -46,6 +52,7 @@ describe('the dispatch map draws the center’s own tiles and everything on them
     users = join(dir, 'users');
     for (const [user, role] of [
       ['dora', 'dispatcher'],
+      ['ada', 'admin'],
       ['pat1', 'patrol'],
     ] as const)
       await setPassword(users, user, role, PASS);
@@ -112,6 +119,15 @@ describe('the dispatch map draws the center’s own tiles and everything on them
     };
   }
 
+  async function loginAs(center: Center, user: string, lang: string, next: string): Promise<Page> {
+    const { page } = await browser.page({ lang, width: 1400, height: 900 });
+    await page.goto(`${center.url}/login?next=${next}`);
+    await page.fill('#user', user);
+    await page.fill('#password', PASS);
+    await page.click('#login-submit');
+    return page;
+  }
+
   /** Logs the dispatcher in and opens the map, recording every request the page makes and every tile answer. */
   async function openMap(center: Center, lang: string) {
     const { page } = await browser.page({ lang, width: 1400, height: 900 });
@@ -137,8 +153,9 @@ describe('the dispatch map draws the center’s own tiles and everything on them
    * The basemap's pixels (markers hidden, they would cover the landmark): where the landmark colour is (its centre),
    * and the share that is the tiles' ground colour.
    */
-  async function pixels(page: Page) {
-    const box = (await page.locator('#map').boundingBox())!;
+  async function pixels(page: Page, map = '#map') {
+    await page.locator(map).scrollIntoViewIfNeeded();
+    const box = (await page.locator(map).boundingBox())!;
     const hide = await page.addStyleTag({ content: '.maplibregl-marker { visibility: hidden; }' });
     const png = await page.screenshot({ clip: box });
     await hide.evaluate((el) => el.remove());
@@ -223,6 +240,52 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       await browser.screenshot(page, 'center-map-zh');
       expect(await page.locator('#map-legend').textContent()).toContain('未结工单');
       expect(onlyLoopback(requests, center)).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await center.close();
+    }
+  }, 180_000);
+
+  it('the area editor (zh): points clicked, dragged, deleted and closed on GCJ-02 tiles are saved in WGS-84', async () => {
+    const center = await start({ tilesFile: 'city-gcj.pmtiles', coords: 'gcj02' }, 'area');
+    try {
+      const page = await loginAs(center, 'ada', 'zh-CN', '/units');
+      await page.click('#unit-new');
+      await page.fill('#unit-name', '西片中队');
+      const canvas = '#unit-map .pick-map-canvas';
+      await page.waitForSelector(`${canvas}[data-ready="1"]`, { timeout: 60_000 });
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(1000);
+      const px = await pixels(page, canvas);
+      const at = (dx: number, dy: number) => page.mouse.click(px.box.x + px.landmark![0] + dx, px.box.y + px.landmark![1] + dy);
+      // A square from the landmark (the alert's spot as the tiles draw it), one point too many, then fixed.
+      await at(0, 0);
+      await at(80, 0);
+      await at(80, 80);
+      await at(40, 120);
+      await at(0, 80);
+      await expect.poll(() => page.locator(`${canvas} .draw-vertex`).count()).toBe(5);
+      await page.locator(`${canvas} .draw-vertex[data-index="3"]`).click({ button: 'right' });
+      await expect.poll(() => page.locator(`${canvas} .draw-vertex`).count()).toBe(4);
+      const v = (await page.locator(`${canvas} .draw-vertex[data-index="1"]`).boundingBox())!;
+      await page.mouse.move(v.x + v.width / 2, v.y + v.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(v.x + v.width / 2 + 20, v.y + v.height / 2, { steps: 5 });
+      await page.mouse.up();
+      await page.locator(`${canvas} .draw-vertex.first`).click();
+      expect(await page.locator('.draw-status').textContent()).toContain('已闭合');
+      await browser.screenshot(page, 'center-area-editor-zh');
+      await page.click('#unit-save');
+      const ada = await session(center, 'ada');
+      await expect
+        .poll(async () => (await ada<{ units: Unit[] }>('GET', '/api/units')).units.find((u) => u.name === '西片中队')?.area[0]?.length)
+        .toBe(4);
+      const ring = (await ada<{ units: Unit[] }>('GET', '/api/units')).units.find((u) => u.name === '西片中队')!.area[0];
+      // The first point was clicked on the landmark: back in WGS-84 it is the alert's spot, within a few pixels (~1 m each).
+      expect(metres(ring[0], SPOT)).toBeLessThan(6);
+      // Both were clicked 80 pixels from the first; the dragged one moved 20 pixels further (about 20 m at zoom 16).
+      expect(metres(ring[1], ring[0]) - metres(ring[3], ring[0])).toBeGreaterThan(15);
       expect(browser.pageErrors).toEqual([]);
       await page.context().close();
     } finally {

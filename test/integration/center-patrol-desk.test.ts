@@ -284,7 +284,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     const page = await login('dora');
     await page.goto(`${center!.url}/orders`);
     await page.click('#order-new');
-    await page.waitForSelector('#manual-map[data-map="ready"]', { timeout: 30_000 });
+    await page.waitForSelector('#manual-map .pick-map-canvas[data-ready="1"]', { timeout: 30_000 });
     const canvas = page.locator('#manual-map canvas.maplibregl-canvas');
     const box = (await canvas.boundingBox())!;
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
@@ -332,7 +332,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await page.click('#duty-add');
     await page.uncheck('#unit-duty [data-slot="0"] input[data-day="5"]');
     await page.fill('#unit-duty [data-slot="0"] input[data-time="from"]', '07:30');
-    await page.waitForSelector('#unit-map[data-map="ready"]', { timeout: 30_000 });
+    await page.waitForSelector('#unit-map .pick-map-canvas[data-ready="1"]', { timeout: 30_000 });
     const canvas = page.locator('#unit-map canvas.maplibregl-canvas');
     const b = (await canvas.boundingBox())!;
     for (const [fx, fy] of [

@@ -41,7 +41,7 @@ export function unitForm(patrolUsers: string[] | null, done: (savedName: string 
     ...(['team', 'officer'] as const).map((k) => h('option', { value: k, selected: spec.kind === k }, w(`kind.${k}`))),
   );
   kind.addEventListener('change', () => (spec.kind = kind.value as UnitSpec['kind']));
-  const mapBox = h('div', { class: 'area-map', id: 'unit-map' });
+  const mapBox = h('div', { class: 'pick-map', id: 'unit-map' });
   const form = h(
     'form',
     { id: 'unit-form', class: 'unit-form card' },

@@ -55,7 +55,12 @@ export async function createMap(container: HTMLElement, o: { fit?: LonLat[] } = 
     meta,
     toMap,
     fromMap,
-    ready: new Promise((resolve) => gl.once('load', () => resolve())),
+    ready: new Promise((resolve) =>
+      gl.once('load', () => {
+        container.setAttribute('data-ready', '1');
+        resolve();
+      }),
+    ),
   };
   gl.on('error', (e) => container.setAttribute('data-map-error', String(e.error?.message ?? e.error)));
   if (!view && o.fit && o.fit.length > 1) fitTo(cm, o.fit);

@@ -66,7 +66,6 @@ async function open(el: HTMLElement): Promise<void> {
     event: pointLayer(cm, 'event'),
   };
   shown = { cm, layers, framed: false };
-  el.setAttribute('data-ready', '1');
 }
 
 /** Where the things on the map are, to frame them when the config does not say where the map opens. */
