@@ -140,8 +140,8 @@ interface ConsoleParts {
   ingest: Ingest;
   gaps: ArchiveGaps;
   instance: string;
-  tiles: TileFile | null;
   categories: readonly CategoryView[];
+  tiles: TileFile | null;
   patrol: PatrolParts;
 }
 

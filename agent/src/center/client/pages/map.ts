@@ -2,7 +2,7 @@ import { h } from '../../../web/client/dom.ts';
 import type { Order, Unit } from '../../patrol/schema.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { loadCategories } from '../desk/catalogue.ts';
-import { lateStages, orders, units } from '../desk/live.ts';
+import { lateNow, orders, units } from '../desk/live.ts';
 import { categoryText, unitName } from '../desk/show.ts';
 import { wr } from '../desk/words.ts';
 import { dwell, isOpen, lifecycle } from '../format.ts';
@@ -164,7 +164,7 @@ function orderPoints(pick: Pick): MapPoint[] {
   return openOrders().map((o) => ({
     id: o.id,
     at: [o.place.lon, o.place.lat] as LonLat,
-    className: `state-${o.state}${lateStages(o).length ? ' overdue' : ''}`,
+    className: `state-${o.state}${lateNow(o).length ? ' overdue' : ''}`,
     label: categoryText(o.category),
     title: `${o.id} · ${wr(`state.${o.state}`)} · ${o.place.address ?? ''}`,
     attrs: { 'data-order-id': o.id },
@@ -206,7 +206,7 @@ function eventDetails(e: PresentedEvent): HTMLElement {
 }
 
 function orderDetails(o: Order): HTMLElement {
-  const late = lateStages(o);
+  const late = lateNow(o);
   const unit = o.unit ? unitName(o.unit) : t('map.noUnit');
   return h(
     'div',
