@@ -154,8 +154,8 @@ interface ConsoleParts {
   gaps: ArchiveGaps;
   instance: string;
   planner: Planner;
-  tiles: TileFile | null;
   categories: readonly CategoryView[];
+  tiles: TileFile | null;
   patrol: PatrolParts;
 }
 

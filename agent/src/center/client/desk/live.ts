@@ -1,5 +1,6 @@
 import { api } from '../../../web/client/api.ts';
 import type { Order, Stage, Unit } from '../../patrol/schema.ts';
+import { lateStages } from './late.ts';
 
 /* The patrol state every desktop page shares: work orders and units, loaded on (re)connect, kept by the live feed. */
 
@@ -39,25 +40,9 @@ export function keepUnit(u: Unit): void {
   units.set(u.id, u);
 }
 
-/** Which stages are done in each state: a stage is late only while it is not done. */
-const DONE: Record<Stage, readonly Order['state'][]> = {
-  dispatch: ['dispatched', 'accepted', 'on_scene', 'handled', 'closed'],
-  arrive: ['on_scene', 'handled', 'closed'],
-  handle: ['handled', 'closed'],
-};
-
-/**
- * The stages of an open order that are late now: the center's own list, and a deadline that passed since it was
- * sent (the page stays open; the clock moves on without a feed message).
- */
-export function lateStages(o: Order, now = centerNow()): Stage[] {
-  if (o.state === 'closed') return [];
-  const late = new Set(o.overdue.filter((s) => !DONE[s].includes(o.state)));
-  for (const s of ['dispatch', 'arrive', 'handle'] as const) if (!DONE[s].includes(o.state) && Date.parse(o.due[s]) < now) late.add(s);
-  return [...late];
-}
-
-export const overdueOrders = (): Order[] => [...orders.values()].filter((o) => lateStages(o).length > 0);
+/** The order's late stages by the center's clock now. */
+export const lateNow = (o: Order): Stage[] => lateStages(o, centerNow());
+export const overdueOrders = (): Order[] => [...orders.values()].filter((o) => lateNow(o).length > 0);
 
 /**
  * Keeps the orders and units current from the desktop feed (`order`, `unit`; an `escalation` comes with its order

@@ -2,10 +2,10 @@ import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { ORDER_ACTION_ROLES } from '../../patrol/access.ts';
 import type { CloseReason, Order, OrderAction, Proposal, Transition } from '../../patrol/schema.ts';
-import { ago, snapUrl } from '../format.ts';
+import { snapUrl } from '../format.ts';
 import { data, eventKey, eventQuery, events } from '../state.ts';
 import { keepOrder, orders } from './live.ts';
-import { byText, categoryText, lateTags, placeText, stateTag, timeText, unitName, uuid } from './show.ts';
+import { agoText, byText, categoryText, lateTags, placeText, stateTag, timeText, unitName, uuid } from './show.ts';
 import { w, wr } from './words.ts';
 
 const CLOSE_REASONS: CloseReason[] = ['handled', 'corrected_after_warning', 'not_found', 'referred', 'duplicate'];
@@ -66,8 +66,7 @@ function orderView(o: Order, again: () => void): Node[] {
     h('p', { class: 'muted' }, o.id),
     ...lateBanner(o),
     ...links(o),
-    facts(o),
-    ...linkedAlerts(o),
+    h('div', { class: 'order-summary' }, facts(o), h('div', {}, ...linkedAlerts(o))),
     ...proposalTable(o, again),
     ...actionForm(o, again),
     h('p', { id: 'order-result', class: last ? (last.ok ? 'ok' : 'error') : 'muted', role: 'status' }, last?.text ?? ''),
@@ -111,6 +110,7 @@ function facts(o: Order): HTMLElement {
     ...row(w('detail.openedBy'), `${byText(o.openedBy)} · ${timeText(o.openedAt)}`),
     ...(o.note ? row(w('detail.note'), o.note) : []),
     ...(o.warned ? row('', w('detail.warned')) : []),
+    ...(o.escalated.length ? row(w('detail.escalated'), o.escalated.map((x) => w(`stage.${x}`)).join('、'), 'order-escalated') : []),
     ...(o.outcome ? row(w('detail.outcome'), wr(`outcome.${o.outcome}`), 'order-outcome') : []),
     ...(o.closedAs ? row(w('detail.closedAs'), wr(`reason.${o.closedAs}`), 'order-closed-as') : []),
     ...row(w('detail.deadlines'), due),
@@ -165,7 +165,7 @@ function proposalTable(o: Order, again: () => void): HTMLElement[] {
       ),
       h('td', {}, h('span', { class: `unit-status us-${p.status}` }, wr(`status.${p.status}`))),
       h('td', {}, String(p.load)),
-      h('td', { class: 'muted' }, p.positionAt ? ago(Date.parse(p.positionAt)) : w('proposals.noPosition')),
+      h('td', { class: 'muted' }, p.positionAt ? agoText(p.positionAt) : w('proposals.noPosition')),
       h(
         'td',
         {},

@@ -4,7 +4,7 @@ import type { Order, Stage } from '../../patrol/schema.ts';
 import { ago } from '../format.ts';
 import { events } from '../state.ts';
 import { categories } from './catalogue.ts';
-import { centerNow, lateStages, units } from './live.ts';
+import { centerNow, lateNow, units } from './live.ts';
 import { w, wr } from './words.ts';
 
 /* How the patrol pages say things in words: categories, units, people, states, places, lateness. */
@@ -32,16 +32,20 @@ export const stateTag = (state: Order['state']): HTMLElement => h('span', { clas
 
 export const placeText = (o: Order): string => o.place.address ?? `${o.place.lat.toFixed(5)}, ${o.place.lon.toFixed(5)}`;
 
-/** "派遣超时 · 已超时 12 分钟" per late stage, or nothing. */
-export function lateTags(o: Order): HTMLElement[] {
-  return lateStages(o).map((s: Stage) =>
+/** "派遣超时 12 分钟" per late stage (`first`: only the earliest, the one holding the order up), or nothing. */
+export function lateTags(o: Order, first = false): HTMLElement[] {
+  const late = lateNow(o);
+  return (first ? late.slice(0, 1) : late).map((s: Stage) =>
     h(
       'span',
       { class: 'late-stage', 'data-stage': s },
-      `${w(`stage.${s}`)} · ${w('due.lateBy', { t: ago(Date.parse(o.due[s]) - (centerNow() - Date.now())) })}`,
+      w('due.lateBy', { stage: w(`stage.${s}`), t: ago(Date.parse(o.due[s]) - (centerNow() - Date.now())) }),
     ),
   );
 }
+
+/** How long ago, by the center's clock: "12 秒前". */
+export const agoText = (iso: string): string => w('ago', { t: ago(Date.parse(iso) - (centerNow() - Date.now())) });
 
 export const timeText = (iso: string): string =>
   new Date(iso).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });

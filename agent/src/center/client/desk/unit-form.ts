@@ -7,18 +7,18 @@ import { areaEditor } from './map-pick.ts';
 import { w } from './words.ts';
 
 /** The unit being edited, and the same as it was when opened: unsaved when they differ. */
-export const draft = { id: '', isNew: false, spec: null as UnitSpec | null, saved: '' };
-export const unsaved = (): boolean => draft.spec !== null && JSON.stringify(draft.spec) !== draft.saved;
+export const draft = { id: '', isNew: false, spec: null as UnitSpec | null, saved: '', areaUnfinished: false };
+export const unsaved = (): boolean => draft.spec !== null && (draft.areaUnfinished || JSON.stringify(draft.spec) !== draft.saved);
 
 /** Opens `unit` (or a new one) for editing: a copy, so cancelling changes nothing. */
 export function startEditing(unit: Unit | null): void {
   const spec: UnitSpec = unit
     ? structuredClone({ name: unit.name, kind: unit.kind, members: unit.members, area: unit.area, duty: unit.duty })
     : { name: '', kind: 'team', members: [], area: [], duty: [] };
-  Object.assign(draft, { id: unit?.id ?? newUnitId(), isNew: !unit, spec, saved: JSON.stringify(spec) });
+  Object.assign(draft, { id: unit?.id ?? newUnitId(), isNew: !unit, spec, saved: JSON.stringify(spec), areaUnfinished: false });
 }
 
-export const stopEditing = (): void => void Object.assign(draft, { id: '', spec: null, saved: '' });
+export const stopEditing = (): void => void Object.assign(draft, { id: '', spec: null, saved: '', areaUnfinished: false });
 
 /** People write names, not ids: a new unit gets an id they never need to see. */
 function newUnitId(): string {
@@ -50,7 +50,7 @@ export function unitForm(patrolUsers: string[] | null, done: (savedName: string 
     h('label', {}, w('units.kind'), kind),
     h('fieldset', { class: 'members' }, h('legend', {}, w('units.members')), membersField(spec, patrolUsers)),
     h('fieldset', {}, h('legend', {}, w('units.duty')), dutyForm(spec.duty)),
-    h('fieldset', {}, h('legend', {}, w('units.area')), h('p', { class: 'muted' }, w('units.areaHint')), mapBox),
+    h('fieldset', {}, h('legend', {}, w('units.area')), mapBox),
     error,
     h(
       'div',
@@ -59,12 +59,19 @@ export function unitForm(patrolUsers: string[] | null, done: (savedName: string 
       h('button', { type: 'button', class: 'secondary', id: 'unit-cancel', onclick: () => done(null) }, w('units.cancel')),
     ),
   );
-  areaEditor(mapBox, spec.area, (area) => (spec.area = area)).catch((err: unknown) =>
-    mapBox.replaceChildren(h('p', { class: 'error' }, w('map.none', { error: String(err) }))),
-  );
+  areaEditor(mapBox, draft.id, spec.area, (area, unfinished) => {
+    spec.area = area;
+    draft.areaUnfinished = unfinished;
+  }).catch((err: unknown) => mapBox.replaceChildren(h('p', { class: 'error' }, w('map.none', { error: String(err) }))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    const problem = !spec.name.trim() ? w('units.nameNeeded') : spec.duty.some((d) => !d.days.length) ? w('units.dutyNeedsDay') : null;
+    const problem = !spec.name.trim()
+      ? w('units.nameNeeded')
+      : spec.duty.some((d) => !d.days.length)
+        ? w('units.dutyNeedsDay')
+        : draft.areaUnfinished
+          ? w('units.areaUnfinished')
+          : null;
     error.textContent = problem ?? '';
     if (problem) return;
     void save().then(

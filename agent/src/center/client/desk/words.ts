@@ -32,7 +32,8 @@ export const deskMessages = {
   'due.dispatch': { zh: '派遣时限', en: 'Dispatch by' },
   'due.arrive': { zh: '到场时限', en: 'Arrive by' },
   'due.handle': { zh: '处置时限', en: 'Handle by' },
-  'due.lateBy': { zh: '已超时 {t}', en: '{t} late' },
+  'due.lateBy': { zh: '{stage} {t}', en: '{stage} by {t}' },
+  ago: { zh: '{t}前', en: '{t} ago' },
   'action.open': { zh: '立案', en: 'opened' },
   'action.warn': { zh: '发出警告', en: 'warning given' },
   'action.warning_expired': { zh: '警告等待期满', en: 'warning wait over' },
@@ -70,6 +71,7 @@ export const deskMessages = {
   'detail.repeatOf': { zh: '同一地点再次发生，前一工单：', en: 'Repeats the closed order ' },
   'detail.repeatedBy': { zh: '此后同一地点再次发生：', en: 'Repeated later by ' },
   'detail.reopened': { zh: '已重新派遣 {n} 次', en: 'reopened {n} times' },
+  'detail.escalated': { zh: '已上报督查', en: 'Escalated to the supervisors' },
   'detail.warned': { zh: '派遣前已发出警告', en: 'a warning was given before dispatch' },
   'detail.alertGone': { zh: '告警 {id}（未在本页加载）', en: 'alert {id} (not loaded here)' },
   'detail.where': { zh: '位置 {lat}, {lon}', en: 'at {lat}, {lon}' },
@@ -93,7 +95,6 @@ export const deskMessages = {
   'act.sending': { zh: '提交中…', en: 'sending…' },
   'act.done': { zh: '已提交：{what}', en: 'Done: {what}' },
   'act.refused': { zh: '未执行：{error}', en: 'Not done: {error}' },
-  'act.notNow': { zh: '当前状态不能{what}；可以：{allowed}', en: 'Cannot {what} now; possible: {allowed}' },
   'act.verifyHint': { zh: '核查需第二人（督查员）确认', en: 'Verification is a second person’s (a supervisor’s)' },
   'act.noRole': { zh: '您的角色无权执行', en: 'your role may not do this' },
   'open.button': { zh: '立案（生成工单）', en: 'Open work order' },
@@ -132,6 +133,7 @@ export const deskMessages = {
   'units.area': { zh: '责任区（网格）', en: 'Responsibility area' },
   'units.areaParts': { zh: '{n} 块', en: '{n} part(s)' },
   'units.noArea': { zh: '未划定', en: 'none drawn' },
+  'units.areaUnfinished': { zh: '责任区至少需要三个点（或清除后再保存）', en: 'An area needs at least three points (or clear it)' },
   'units.edit': { zh: '编辑', en: 'Edit' },
   'units.delete': { zh: '删除', en: 'Delete' },
   'units.confirmDelete': { zh: '确定删除巡查单位“{name}”吗？', en: 'Delete the patrol unit “{name}”?' },
@@ -152,11 +154,6 @@ export const deskMessages = {
   'units.dutyTo': { zh: '到', en: 'To' },
   'units.dutyNone': { zh: '无固定值班（由巡查员自行上下班）', en: 'No fixed hours (officers go on duty themselves)' },
   'units.dutyNeedsDay': { zh: '每个时段至少选一天', en: 'Each period needs at least one day' },
-  'units.areaHint': {
-    zh: '在地图上依次点击边界各点，双击或点“完成”结束一块',
-    en: 'Click the corners on the map in order; finish a part with “Done”',
-  },
-  'units.clearArea': { zh: '清除责任区', en: 'Clear the area' },
   'kind.team': { zh: '巡查中队', en: 'team' },
   'kind.officer': { zh: '单人', en: 'single officer' },
   'status.off_duty': { zh: '下班', en: 'off duty' },
@@ -172,7 +169,6 @@ export const deskMessages = {
   'day.6': { zh: '六', en: 'Sat' },
   'day.7': { zh: '日', en: 'Sun' },
   'day.prefix': { zh: '周', en: '' },
-  'live.escalation': { zh: '工单 {id} {stage}，已上报督查', en: 'Order {id}: {stage}, escalated to the supervisors' },
 } satisfies Messages;
 
 export type DeskKey = keyof typeof deskMessages;

@@ -2,7 +2,7 @@ import { h } from '../../../web/client/dom.ts';
 import type { Order, Unit } from '../../patrol/schema.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { loadCategories } from '../desk/catalogue.ts';
-import { lateStages, orders, units } from '../desk/live.ts';
+import { lateNow, orders, units } from '../desk/live.ts';
 import { categoryText, unitName } from '../desk/show.ts';
 import { wr } from '../desk/words.ts';
 import { dwell, isOpen, lifecycle } from '../format.ts';
@@ -10,7 +10,7 @@ import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../m
 import { setAreas } from '../map/layers.ts';
 import { type MapPoint, type PointLayer, pointLayer } from '../map/markers.ts';
 import { showPlan } from '../map/plan-layers.ts';
-import { positionAge } from '../map/words.ts';
+import { mt, positionAge } from '../map/words.ts';
 import { boxes, eventQuery, events } from '../state.ts';
 import { t } from '../words.ts';
 import type { PageView } from './view.ts';
@@ -36,7 +36,10 @@ export const mapPage: PageView = {
     if (!main.contains(view.root)) main.replaceChildren(view.root);
     if (!shown && !opening && mapOrNotice(view.mapEl)) {
       opening = true;
-      void open(view.mapEl).then(redraw);
+      const el = view.mapEl;
+      open(el).then(redraw, (err: unknown) =>
+        el.replaceChildren(h('p', { class: 'error' }, mt('map.loadFailed', { why: String((err as Error).message ?? err) }))),
+      );
     }
     if (shown) draw(shown, redraw);
     view.panel.replaceChildren(...details());
@@ -164,7 +167,7 @@ function orderPoints(pick: Pick): MapPoint[] {
   return openOrders().map((o) => ({
     id: o.id,
     at: [o.place.lon, o.place.lat] as LonLat,
-    className: `state-${o.state}${lateStages(o).length ? ' overdue' : ''}`,
+    className: `state-${o.state}${lateNow(o).length ? ' overdue' : ''}`,
     label: categoryText(o.category),
     title: `${o.id} · ${wr(`state.${o.state}`)} · ${o.place.address ?? ''}`,
     attrs: { 'data-order-id': o.id },
@@ -206,7 +209,7 @@ function eventDetails(e: PresentedEvent): HTMLElement {
 }
 
 function orderDetails(o: Order): HTMLElement {
-  const late = lateStages(o);
+  const late = lateNow(o);
   const unit = o.unit ? unitName(o.unit) : t('map.noUnit');
   return h(
     'div',

@@ -1,7 +1,7 @@
 import { h } from '../../../web/client/dom.ts';
 import type { Order } from '../../patrol/schema.ts';
 import { loadCategories } from '../desk/catalogue.ts';
-import { lateStages, orders } from '../desk/live.ts';
+import { lateNow, orders } from '../desk/live.ts';
 import { mayOpen } from '../desk/open-order.ts';
 import { orderPanel } from '../desk/order-detail.ts';
 import { manualForm } from '../desk/order-new.ts';
@@ -54,7 +54,7 @@ function select(id: string, redraw: () => void): void {
 
 function matches(o: Order): boolean {
   const state = view.state === 'open' ? o.state !== 'closed' : !view.state || o.state === view.state;
-  if (!state || (view.overdue && !lateStages(o).length)) return false;
+  if (!state || (view.overdue && !lateNow(o).length)) return false;
   const q = view.search.trim().toLowerCase();
   if (!q) return true;
   return [o.id, o.place.address ?? '', categoryText(o.category), o.category, unitName(o.unit), o.note ?? ''].some((s) =>
@@ -97,15 +97,15 @@ function filterBar(redraw: () => void): HTMLElement {
 /** Late first (longest late on top), then the newest; a row opens by click or Enter. */
 function table(redraw: () => void): HTMLElement {
   const rows = [...orders.values()].filter(matches).sort((a, b) => {
-    const la = lateStages(a).length ? 0 : 1;
-    const lb = lateStages(b).length ? 0 : 1;
+    const la = lateNow(a).length ? 0 : 1;
+    const lb = lateNow(b).length ? 0 : 1;
     return la - lb || Date.parse(b.openedAt) - Date.parse(a.openedAt);
   });
   if (!rows.length) return h('p', { class: 'muted', id: 'orders-empty' }, w('orders.empty'));
   const head = ['col.number', 'col.category', 'col.place', 'col.state', 'col.unit', 'col.opened', 'col.late'] as const;
   const body = h('tbody');
   for (const o of rows) {
-    const late = lateTags(o);
+    const late = lateTags(o, true);
     const row = h(
       'tr',
       {

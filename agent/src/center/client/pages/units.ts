@@ -4,9 +4,9 @@ import { UNIT_ADMIN_ROLES } from '../../patrol/access.ts';
 import type { Unit } from '../../patrol/schema.ts';
 import { dutyText } from '../desk/duty-form.ts';
 import { units } from '../desk/live.ts';
+import { agoText } from '../desk/show.ts';
 import { draft, startEditing, stopEditing, unitForm, unsaved } from '../desk/unit-form.ts';
 import { w, wr } from '../desk/words.ts';
-import { ago } from '../format.ts';
 import { data } from '../state.ts';
 import type { PageView } from './view.ts';
 
@@ -104,7 +104,7 @@ function unitRow(u: Unit, redraw: () => void): HTMLElement {
     h('td', {}, wr(`kind.${u.kind}`)),
     h('td', { class: 'members' }, u.members.join(', ')),
     h('td', {}, h('span', { class: `unit-status us-${u.status}` }, wr(`status.${u.status}`))),
-    h('td', { class: 'muted' }, u.position ? ago(Date.parse(u.position.at)) : w('proposals.noPosition')),
+    h('td', { class: 'muted' }, u.position ? agoText(u.position.at) : w('proposals.noPosition')),
     h('td', {}, String(u.load)),
     h('td', { class: 'duty-text' }, dutyText(u.duty)),
     h('td', {}, u.area.length ? w('units.areaParts', { n: u.area.length }) : w('units.noArea')),
