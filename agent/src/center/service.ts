@@ -10,6 +10,7 @@ import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
 import { presentBox, presentEvent } from './present.ts';
+import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
 import { openPostgresStore } from './store/postgres.ts';
@@ -25,15 +26,20 @@ export interface Center {
   store: CenterStore;
   link: BrokerLink;
   counters: IngestCounters;
+  retention: Retention;
   close(): Promise<void>;
 }
 
-export async function openStore(cfg: CenterConfig['storage']): Promise<CenterStore> {
-  if (cfg.kind === 'sqlite') return openSqliteStore(cfg.path);
+/** The archive: its rows in SQLite or PostgreSQL, its snapshots' files under `{dataDir}/blobs`. */
+export async function openStore(cfg: Pick<CenterConfig, 'storage' | 'dataDir'>): Promise<CenterStore> {
+  const s = cfg.storage;
+  const blobDir = join(cfg.dataDir, 'blobs');
+  if (s.kind === 'sqlite') return openSqliteStore(s.path, blobDir);
   return openPostgresStore({
-    url: cfg.url,
-    poolSize: cfg.poolSize,
-    ...(cfg.password !== undefined ? { password: readSecret(cfg.password, 'storage.password') } : {}),
+    url: s.url,
+    blobDir,
+    poolSize: s.poolSize,
+    ...(s.password !== undefined ? { password: readSecret(s.password, 'storage.password') } : {}),
   });
 }
 
@@ -43,8 +49,9 @@ export async function openStore(cfg: CenterConfig['storage']): Promise<CenterSto
  */
 export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Center> {
   const clog = log.child({ stage: 'center' });
-  const store = await openStore(cfg.storage);
+  const store = await openStore(cfg);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
+  const retention = startRetention(cfg.retention, store, log.child({ stage: 'center-retention' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
   const instance = centerClientId(cfg.mqtt);
@@ -75,11 +82,13 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       store,
       link: l,
       counters: ingest.counters,
+      retention,
       close: async () => {
         feed.close();
         await w.close();
         await l.close();
         await forwarders.stop();
+        await retention.stop();
         await store.close();
       },
     };
@@ -87,6 +96,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     await web?.close();
     await link?.close();
     await forwarders.stop();
+    await retention.stop();
     await store.close();
     throw err;
   }

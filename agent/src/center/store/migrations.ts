@@ -110,6 +110,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       'CREATE INDEX sessions_expires ON sessions (expires_at)',
     ],
   },
+  {
+    version: 6,
+    name: "snapshots: bytes in the blob store (an empty jpeg), each row with its box, camera and event; pruned by age and box's quota",
+    // Rows of earlier versions keep their bytes and no box (pruned by age only); no copy of gigabytes in a migration.
+    sql: () => [
+      'ALTER TABLE snapshots ADD COLUMN site TEXT',
+      'ALTER TABLE snapshots ADD COLUMN camera TEXT',
+      'ALTER TABLE snapshots ADD COLUMN event_id TEXT',
+      'CREATE INDEX snapshots_received ON snapshots (received_at)',
+      'CREATE INDEX snapshots_site ON snapshots (site, received_at)',
+    ],
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */
