@@ -194,6 +194,10 @@ export const centerConfigSchema = z.strictObject({
         .optional()
         .meta({ description: 'Serve the console over HTTPS with these PEM files; absent: plain HTTP.' }),
       trustedProxies: trustedProxiesSchema,
+      metricsToken: secretSchema.optional().meta({
+        description:
+          'The token Prometheus sends as "Authorization: Bearer TOKEN" for /metrics: inline, { file: PATH } or { env: NAME }. Absent: /metrics for admins signed in only.',
+      }),
     })
     .default({ host: '127.0.0.1', port: 8780, trustedProxies: [] })
     .meta({ description: "The console's web server (default 127.0.0.1:8780)." }),

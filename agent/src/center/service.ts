@@ -9,6 +9,7 @@ import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { centerRegistry, metricsAccess } from './metrics.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
@@ -71,7 +72,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, retention, instance }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
@@ -109,6 +110,7 @@ interface ConsoleParts {
   feed: Feed;
   forwarders: Forwarders;
   ingest: Ingest;
+  retention: Retention;
   instance: string;
 }
 
@@ -120,6 +122,18 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
   });
   const clog = log.child({ stage: 'center' });
+  const metrics = metricsAccess(
+    centerRegistry({
+      instance,
+      ingest: ingest.counters,
+      retention: p.retention.counters,
+      feed: p.feed,
+      brokerConnected: () => link.connected(),
+      degraded: () => degraded(ingest),
+      forwardSkipped: () => p.forwarders.skipped(),
+    }),
+    cfg.http.metricsToken === undefined ? null : readSecret(cfg.http.metricsToken, 'http.metricsToken'),
+  );
   return startWebServer({
     host: cfg.http.host,
     port: cfg.http.port,
@@ -138,11 +152,12 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
+      metrics.route,
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],
     open: async (req, res) => {
-      if (req.url !== '/healthz') return false;
+      if (req.url !== '/healthz') return metrics.open(req, res);
       const why = degraded(ingest);
       const ok = link.connected() && why === null;
       sendJson(res, ok ? 200 : 503, { ok, instance, mqttConnected: link.connected(), ...(why ? { degraded: why } : {}) });
