@@ -162,7 +162,9 @@ export const retentionSchema = z
       .number()
       .positive()
       .default(RETENTION_DEFAULTS.everyMinutes)
-      .meta({ description: `How often the deletions run, in minutes (default ${RETENTION_DEFAULTS.everyMinutes}; also once at start).` }),
+      .meta({
+        description: `How often the deletions run, in minutes (default ${RETENTION_DEFAULTS.everyMinutes}; the first a minute after start).`,
+      }),
   })
   .default(RETENTION_DEFAULTS)
   .meta({ description: 'How long the archive keeps snapshots and how much each box and the dead letters may take.' });

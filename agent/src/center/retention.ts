@@ -15,13 +15,14 @@ export interface RetentionCounters {
 
 export interface Retention {
   counters: RetentionCounters;
-  /** One pass now (also run at start and every `everyMinutes`); a pass already running is waited for, not doubled. */
+  /** One pass now (also a minute after start and every `everyMinutes`); a pass already running is waited for, not doubled. */
   runOnce(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const MB = 1024 * 1024;
 const DAY_MS = 86_400_000;
+const FIRST_PASS_MS = 60_000;
 
 /**
  * The archive's own deletions, on a schedule: snapshots past their age or beyond their box's quota, dead letters
@@ -67,13 +68,17 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
     return running;
   };
   const timer = setInterval(() => void runOnce(), cfg.everyMinutes * 60_000);
+  // The first pass a minute after start, not during it: a start is when the broker hands over its backlog, and on
+  // SQLite every query of a pass holds the event loop.
+  const first = setTimeout(() => void runOnce(), Math.min(FIRST_PASS_MS, cfg.everyMinutes * 60_000));
   timer.unref();
-  void runOnce();
+  first.unref();
   return {
     counters,
     runOnce,
     stop: async () => {
       clearInterval(timer);
+      clearTimeout(first);
       await running;
     },
   };
