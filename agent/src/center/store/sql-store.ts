@@ -7,6 +7,7 @@ import { deliveryStore } from './delivery-store.ts';
 import { eventStore } from './event-store.ts';
 import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { progressStore } from './progress-store.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
 import { snapshotStore } from './snapshot-store.ts';
@@ -54,6 +55,7 @@ export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
     incidents: createIncidentStore(db),
     sessions: createSessionStore(db),
     blobs,
+    progress: progressStore(db),
     ...eventStore(db),
     ...snapshotStore(db, blobs),
     ...boxStore(db),

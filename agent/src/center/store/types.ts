@@ -5,6 +5,7 @@ import type { SessionStore } from '../../web/sessions.ts';
 import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
 import type { BlobStore } from './blob-store.ts';
 import type { IncidentStore } from './incident-store.ts';
+import type { ProgressStore } from './progress-store.ts';
 
 /** The rows the pages receive are the wire's (center/wire.ts): the store returns them as they are sent. */
 export type { ActionRow, DeliveryRow, DeliveryStat } from '../wire.ts';
@@ -97,6 +98,8 @@ export interface CenterStore {
   readonly sessions: SessionStore;
   /** Files beside the rows, named by their SHA-256 (snapshots; other bytes too big for a row). */
   readonly blobs: BlobStore;
+  /** Which numbered alert messages of each box the archive has (gaps are asked for again). */
+  readonly progress: ProgressStore;
   /** Stores one lifecycle message; `inserted` is false for one already there (same site, id and seq). Queues it for the forwarders. */
   saveEvent(ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }>;
   /** Stores the JPEG as a blob (durable when this resolves) and its row; `inserted` false for one already there. */
