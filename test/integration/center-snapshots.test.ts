@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -114,6 +114,26 @@ describe.each(engines)('center snapshots on %s', (engine, open) => {
     await ingest.handle('jifang/v1/box-a/cam-1/events/ev-1/snapshot', jpeg);
     expect(ingest.counters).toMatchObject({ snapshots: 1, duplicates: 1 });
     expect(await e.store.counts()).toMatchObject({ snapshots: 1, snapshotBytes: jpeg.length });
+    await e.end();
+    await e.store.close();
+  });
+
+  it('does not acknowledge a snapshot its file could not be written for: the archive says why, and takes it when retried', async () => {
+    const e = await open();
+    const ingest = createIngest({ root: 'jifang/v1', store: e.store, instance: 'test', forwarders: () => [], log: silentLogger });
+    const jpeg = labelledJpeg(base, 'no-room');
+    const sha = sha256Hex(jpeg);
+    // A file where the blob's folder must go: the write fails as a full or broken disk would.
+    writeFileSync(join(e.blobDir, sha.slice(0, 2)), 'in the way');
+    const topic = 'jifang/v1/box-a/cam-1/events/ev-9/snapshot';
+    await expect(ingest.handle(topic, jpeg)).rejects.toThrow();
+    expect(ingest.storeProblem()).not.toBeNull();
+    expect(ingest.counters).toMatchObject({ deadLetters: 0, snapshots: 0, storeFailures: 1 });
+    expect(await e.store.getSnapshot(sha)).toBeNull();
+    rmSync(join(e.blobDir, sha.slice(0, 2)));
+    await ingest.handle(topic, jpeg, true);
+    expect(ingest.storeProblem()).toBeNull();
+    expect((await e.store.getSnapshot(sha))?.equals(jpeg)).toBe(true);
     await e.end();
     await e.store.close();
   });
