@@ -61,6 +61,22 @@ export interface OutboxLimits {
 }
 
 /** Delivered messages still kept, by publication number, for `cmd/resend`. */
+/** An event's alerts the outbox holds: the highest seq, and whether one of them ended or cleared the event. */
+export interface SentAlerts {
+  seq: number;
+  closed: boolean;
+}
+
+/** The `seq` of an alert payload, or undefined for a payload that is not one. */
+function seqOf(payload: Buffer): number | undefined {
+  try {
+    const seq = (JSON.parse(payload.toString('utf8')) as { seq?: unknown }).seq;
+    return typeof seq === 'number' && Number.isInteger(seq) ? seq : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface KeptRange {
   /** Messages of the publications `from`…`through`, in the order they were first published. */
   messages: { message: OutboxMessage; payload: Buffer }[];
@@ -198,6 +214,9 @@ export class Outbox {
       victims: VICTIM_QUERIES.map((q) => db.prepare<[number], Row>(q)),
       totals: db.prepare<[], { n: number; bytes: number | null; oldest: number | null }>(
         'SELECT COUNT(*) AS n, SUM(bytes) AS bytes, MIN(created_at) AS oldest FROM outbox',
+      ),
+      sentOf: db.prepare<[string, string], { state: string | null; payload: Buffer | null }>(
+        "SELECT state, payload FROM outbox WHERE kind = 'event' AND event_id = ? UNION ALL SELECT state, payload FROM delivered WHERE kind = 'event' AND event_id = ?",
       ),
       files: db.prepare<[], { file: string }>(
         'SELECT file FROM outbox WHERE file IS NOT NULL UNION ALL SELECT file FROM delivered WHERE file IS NOT NULL',
@@ -409,6 +428,21 @@ export class Outbox {
         now,
       );
     });
+  }
+
+  /**
+   * What the outbox holds of an event's alerts (queued, or delivered and kept): the highest `seq` and whether one of
+   * them closed the event; undefined when it holds none.
+   */
+  sentOf(eventId: string): SentAlerts | undefined {
+    let sent: SentAlerts | undefined;
+    for (const row of this.stmt.sentOf.all(eventId, eventId)) {
+      const seq = row.payload ? seqOf(row.payload) : undefined;
+      if (seq === undefined) continue;
+      const closed = row.state === 'ended' || row.state === 'cleared';
+      sent = { seq: Math.max(sent?.seq ?? -1, seq), closed: (sent?.closed ?? false) || closed };
+    }
+    return sent;
   }
 
   stats(): OutboxStats {

@@ -10,7 +10,7 @@ import { buildClientOptions, clientIdFor } from './client-options.ts';
 import type { MqttConfig } from './config.ts';
 import type { Held } from './held.ts';
 import { HeldAlerts } from './held.ts';
-import { type NewOutboxMessage, Outbox, type OutboxDrop, type OutboxMessage, type OutboxStats } from './outbox.ts';
+import { type NewOutboxMessage, Outbox, type OutboxDrop, type OutboxMessage, type OutboxStats, type SentAlerts } from './outbox.ts';
 import {
   eventProperties,
   healthProperties,
@@ -391,6 +391,12 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     );
     this.log.info({ ...range, ...outcome.detail, notKept: outcome.detail.notKept.length }, "alerts re-sent at the center's request");
     return outcome;
+  }
+
+  /** What was already sent of an event's alerts, as far as the outbox (queue and delivered window) still holds it. */
+  sentOf(eventId: string): SentAlerts | undefined {
+    if (!this.outbox) throw new Error(NOT_STARTED);
+    return this.outbox.sentOf(eventId);
   }
 
   stats(): PublisherStats {

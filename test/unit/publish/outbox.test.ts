@@ -261,3 +261,29 @@ describe('Outbox: delivered alerts kept for a re-send', () => {
     expect(resendKept(o, { from: 1 }, () => {}, window)).toMatchObject({ ok: false, detail: { notKept: [[1, 1]] } });
   });
 });
+
+describe('Outbox: what was already sent of an event (for the open events of a restart)', () => {
+  const keeping: OutboxLimits = { ...roomy, keepDeliveredMs: 3_600_000, keepDeliveredBytes: 1_000_000 };
+  const alert = (eventId: string, state: string, seq: number): NewOutboxMessage => ({
+    ...event(eventId, state),
+    payload: Buffer.from(JSON.stringify({ id: eventId, state, seq })),
+  });
+
+  it('gives the highest seq, queued or delivered and kept, and whether one of them closed the event', () => {
+    const o = open(tmp(), keeping);
+    const [started] = o.add([{ ...alert('a', 'started', 0), publication: o.nextPublication() }], 0).added;
+    o.add([{ ...alert('a', 'updated', 1), publication: o.nextPublication() }], 0);
+    o.remove(started.id);
+    o.add(
+      [
+        { ...alert('b', 'updated', 4), publication: o.nextPublication() },
+        { ...alert('b', 'cleared', 5), publication: o.nextPublication() },
+      ],
+      0,
+    );
+    o.add([snapshot('b')], 0);
+    expect(o.sentOf('a')).toEqual({ seq: 1, closed: false });
+    expect(o.sentOf('b')).toEqual({ seq: 5, closed: true });
+    expect(o.sentOf('c')).toBeUndefined();
+  });
+});
