@@ -260,7 +260,7 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await page.waitForSelector(`.box.online[data-site="${site}"] li[data-camera="street"] .cam-streaming`, { timeout: 15_000 });
     await browser.screenshot(page, 'center-boxes');
     await page.goto(`${center.url}/map`);
-    await page.waitForSelector('#map #scale');
+    await page.waitForSelector('#map[data-ready="1"] .maplibregl-ctrl-scale');
     await browser.screenshot(page, 'center-map');
     expect(browser.pageErrors).toEqual([]);
   }, 300_000);

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
@@ -6,6 +7,7 @@ import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { brokerLoginFields } from '../publish/config.ts';
 import { trustedProxiesSchema } from '../web/client-address.ts';
+import { patrolConfigSchema } from './patrol/config.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,
@@ -132,6 +134,54 @@ export const forwarderSchema = z.strictObject({
 });
 export type ForwarderConfig = z.infer<typeof forwarderSchema>;
 
+/** The dispatch map's basemap: a tile server, a tile file on this machine, or none (plain paper). */
+export const mapSchema = z
+  .strictObject({
+    tileUrl: z
+      .string()
+      .regex(/^https?:\/\/.*(\{z\}.*\{x\}.*\{y\}|\{z\}.*\{y\}.*\{x\})/, {
+        error: (iss) =>
+          `expected an http(s) URL with {z}, {x} and {y}, like https://tiles.city.example/{z}/{x}/{y}.png, got ${JSON.stringify(iss.input)}`,
+      })
+      .optional()
+      .meta({ description: "A city's own map tile server, a URL with {z}/{x}/{y} placeholders. Absent: no tile server." }),
+    tileType: z
+      .enum(['raster', 'vector'], { error: 'expected tileType raster (PNG/JPEG/WebP pictures) or vector (Mapbox vector tiles)' })
+      .optional()
+      .meta({
+        description:
+          "What map.tileUrl serves: raster (pictures, default) or vector (Mapbox vector tiles, drawn in the center's own style).",
+      }),
+    tilesFile: z
+      .string()
+      .regex(/\.(pmtiles|mbtiles)$/i, { error: (iss) => `expected a .pmtiles or .mbtiles file, got ${JSON.stringify(iss.input)}` })
+      .optional()
+      .meta({
+        description:
+          "A PMTiles or MBTiles file (raster or vector) on the center's disk, served by the center itself (no internet); relative to the config file.",
+      }),
+    coords: z.enum(['wgs84', 'gcj02'], { error: 'expected coords wgs84 or gcj02' }).default('wgs84').meta({
+      description:
+        'The coordinates the tiles are drawn in: wgs84 (default; OpenStreetMap, Protomaps) or gcj02, which Chinese tile providers use (our WGS-84 points are shifted to match).',
+    }),
+    maxZoom: z.number().int().min(0).max(22).default(18).meta({
+      description: 'The highest zoom level map.tileUrl has tiles for, 0 to 22 (default 18); beyond it the map enlarges those.',
+    }),
+    attribution: z.string().optional().meta({ description: "The tile provider's credit line shown on the map." }),
+    center: latLonSchema.optional().meta({ description: 'Where the map opens (WGS-84); absent: around the open events and boxes.' }),
+    zoom: z
+      .number()
+      .min(0)
+      .max(22)
+      .default(15)
+      .meta({ description: 'The zoom level the map opens at with map.center, 0 to 22 (default 15).' }),
+    streets: z.string().optional().meta({
+      description: 'A GeoJSON file of streets (lines or polygons, WGS-84) drawn on the map; relative to the config file.',
+    }),
+  })
+  .default({ coords: 'wgs84', maxZoom: 18, zoom: 15 })
+  .meta({ description: 'The dispatch map: its basemap (tile server, tile file or none), their coordinates, where it opens.' });
+export type MapConfig = z.infer<typeof mapSchema>;
 const RETENTION_DEFAULTS = { snapshotDays: 180, snapshotMegabytesPerBox: 10_240, deadLetterMegabytes: 1024, everyMinutes: 60 };
 
 /** What the archive deletes on its own; the box's audit log stays the record of truth. */
@@ -206,25 +256,7 @@ export const centerConfigSchema = z.strictObject({
   users: z.string().min(1, { error: 'expected the path of the users file' }).meta({
     description: "The file of the console's users and their hashed passwords, made with jifang center-user; relative to the config file.",
   }),
-  map: z
-    .strictObject({
-      tileUrl: z
-        .string()
-        .regex(/\{z\}.*\{x\}.*\{y\}|\{z\}.*\{y\}.*\{x\}/, { error: 'expected a URL with {z}, {x} and {y}' })
-        .optional()
-        .meta({ description: "A city's own map tile server, a URL with {z}/{x}/{y} placeholders. Absent: the plain offline map." }),
-      tileCrs: z.enum(['wgs84', 'gcj02']).default('wgs84').meta({
-        description:
-          'The coordinates the tiles are drawn in: wgs84 (default) or gcj02, which Chinese tile providers use (points are shifted to match).',
-      }),
-      attribution: z.string().optional().meta({ description: "The tile provider's credit line shown on the map." }),
-      center: latLonSchema.optional().meta({ description: 'Where the map opens; absent: around the boxes.' }),
-      streets: z.string().optional().meta({
-        description: 'A GeoJSON file of streets (lines or polygons, WGS-84) drawn on the offline map; relative to the config file.',
-      }),
-    })
-    .default({ tileCrs: 'wgs84' })
-    .meta({ description: 'The dispatch map: tiles, coordinates and streets.' }),
+  map: mapSchema,
   units: z
     .array(z.string().min(1))
     .default([])
@@ -232,6 +264,7 @@ export const centerConfigSchema = z.strictObject({
   forwarders: z.array(forwarderSchema).default([]).meta({
     description: "Other platforms each alert is forwarded to by webhook (the city's 城管 platform, a messaging bot). Default none.",
   }),
+  patrol: patrolConfigSchema,
   dataDir: z.string().min(1).optional().meta({
     description:
       "The center's own files (snapshots, named by their SHA-256, under blobs/), relative to the config file. Absent: the environment variable JIFANG_DATA_DIR, else the SQLite database's folder, else data. Several instances on one PostgreSQL share it (a network volume).",
@@ -242,6 +275,23 @@ export const centerConfigSchema = z.strictObject({
     .positive()
     .default(15)
     .meta({ description: 'A dispatched event not cleared after this many minutes is flagged on the dispatch board (default 15).' }),
+  risk: z
+    .strictObject({
+      utcOffset: z
+        .string()
+        .regex(/^[+-]\d\d:\d\d$/, { error: 'expected the offset of local time from UTC, like +08:00' })
+        .default('+08:00')
+        .meta({ description: "The city's offset from UTC (default +08:00): days, hours of the week and patrol slots are read on it." }),
+      cellMeters: z.number().min(50).max(2000).default(250).meta({ description: 'Size of the risk grid cells in metres (default 250).' }),
+      dailyBudget: z.number().int().min(1).max(1000).default(12).meta({
+        description: 'Patrol slots (cell × 4-hour block) per responsibility area and day the nightly plan keeps (default 12).',
+      }),
+      refitHour: z.number().int().min(0).max(23).default(3).meta({
+        description: "Local hour of the nightly refit of the risk model and of the next day's plan (default 3).",
+      }),
+    })
+    .default({ utcOffset: '+08:00', cellMeters: 250, dailyBudget: 12, refitHour: 3 })
+    .meta({ description: 'The patrol plan: the risk model fitted every night on the archive and the imported incidents.' }),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -274,6 +324,10 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
   const given = cfg.dataDir || process.env.JIFANG_DATA_DIR;
   const dataDir = given ? abs(given) : cfg.storage.kind === 'sqlite' ? dirname(cfg.storage.path) : abs('data');
   if (cfg.map.streets) cfg.map.streets = abs(cfg.map.streets);
+  if (cfg.map.tilesFile) cfg.map.tilesFile = abs(cfg.map.tilesFile);
+  const mapProblem = checkMap(cfg.map);
+  if (mapProblem) throw new ConfigError(file, [mapProblem]);
+  cfg.patrol.photosDir = abs(cfg.patrol.photosDir);
   if (cfg.http.tls) cfg.http.tls = { cert: abs(cfg.http.tls.cert), key: abs(cfg.http.tls.key) };
   const tls = cfg.mqtt.tls;
   if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);
@@ -292,4 +346,26 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
     ids.add(f.id);
   });
   return { ...cfg, dataDir };
+}
+
+/** What the schema alone cannot say about the basemap: one source at most, and a tile file that is there. */
+function checkMap(map: MapConfig): { path: string; message: string } | null {
+  if (map.tileUrl && map.tilesFile)
+    return { path: 'map.tilesFile', message: 'give map.tileUrl (a tile server) or map.tilesFile (a file on this machine), not both' };
+  if (map.tileType && !map.tileUrl)
+    return {
+      path: 'map.tileType',
+      message: `"${map.tileType}" applies to map.tileUrl only: expected it with map.tileUrl (a tile file says its own type)`,
+    };
+  if (map.tilesFile && !isFile(map.tilesFile))
+    return { path: 'map.tilesFile', message: `no file at ${map.tilesFile}: expected a PMTiles or MBTiles file on this machine` };
+  return null;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,4 @@
 import { urlHost } from '../core/redact.ts';
-import { wgs84ToGcj02 } from '../geo/gcj02.ts';
 import type { PageId } from './client/pages/table.ts';
 import type { CenterConfig } from './config.ts';
 import { ACTION_ROLES } from './roles.ts';
@@ -19,36 +18,33 @@ import type {
 
 /* The archive's rows as the pages receive them (the types in ./wire.ts): pure, no HTTP. */
 
-/** An event as the console shows it: the archive row plus where to draw it on the configured tiles. */
-export function presentEvent(e: EventRow, cfg: CenterConfig): PresentedEvent {
+/** An event as the console shows it: the archive row, its point (WGS-84: the page's map shifts it to the tiles' datum). */
+export function presentEvent(e: EventRow): PresentedEvent {
   return {
     ...e,
-    map: toMap(e.lon, e.lat, cfg),
+    map: [e.lon, e.lat],
     thumbnail: `/api/events/${encodeURIComponent(e.id)}/thumbnail?site=${encodeURIComponent(e.site)}&rev=${e.rev}`,
   };
 }
 
 /**
- * A box as the console shows it: where to draw it on the configured tiles, when its status said where it stands. The
- * cameras of a box that is offline are offline too: their last reported state is no longer true.
+ * A box as the console shows it: its point (WGS-84), once its status said where it stands. The cameras of a box that
+ * is offline are offline too: their last reported state is no longer true.
  */
-export function presentBox(b: BoxRow, cfg: CenterConfig): PresentedBox {
+export function presentBox(b: BoxRow): PresentedBox {
   const cameras = b.online ? b.cameras : b.cameras.map((c) => ({ ...c, state: 'offline', reason: null }));
-  return { ...b, cameras, map: b.location ? toMap(b.location.lon, b.location.lat, cfg) : null };
-}
-
-/** WGS-84 (what boxes report) to the tiles' datum: GCJ-02 for Chinese tile servers, else unchanged. */
-function toMap(lon: number, lat: number, cfg: CenterConfig): [number, number] {
-  return cfg.map.tileUrl && cfg.map.tileCrs === 'gcj02' ? wgs84ToGcj02(lon, lat) : [lon, lat];
+  return { ...b, cameras, map: b.location ? [b.location.lon, b.location.lat] : null };
 }
 
 /** One event in full: its latest alert, every lifecycle message, the actions taken on it and its deliveries. */
-export function presentEventDetail(
-  got: { event: EventRow; messages: EventMessageRow[]; actions: ActionRow[]; deliveries: DeliveryRow[] },
-  cfg: CenterConfig,
-): EventDetail {
+export function presentEventDetail(got: {
+  event: EventRow;
+  messages: EventMessageRow[];
+  actions: ActionRow[];
+  deliveries: DeliveryRow[];
+}): EventDetail {
   return {
-    event: presentEvent(got.event, cfg),
+    event: presentEvent(got.event),
     alert: got.messages.at(-1)?.alert ?? null,
     messages: got.messages.map((m) => ({
       seq: m.seq,
@@ -81,7 +77,7 @@ export function presentForwarders(cfg: CenterConfig, stats: DeliveryStat[], role
   }));
 }
 
-/** What a page starts from: the user, what their role may do, the units and the map. */
+/** What a page starts from: the user, what their role may do and the units (the map's basemap is /api/map/style.json). */
 export function centerPageData(cfg: CenterConfig, view: PageId, session: { user: string; role: string }): CenterPageData {
   return {
     view,
@@ -91,12 +87,5 @@ export function centerPageData(cfg: CenterConfig, view: PageId, session: { user:
     actionRoles: ACTION_ROLES,
     units: cfg.units,
     reminderMinutes: cfg.dispatchReminderMinutes,
-    map: {
-      tileUrl: cfg.map.tileUrl ?? null,
-      tileCrs: cfg.map.tileCrs,
-      attribution: cfg.map.attribution ?? null,
-      center: cfg.map.center ?? null,
-      streets: Boolean(cfg.map.streets),
-    },
   };
 }

@@ -73,7 +73,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
     get('/api/events/:id', async (ctx) => {
       const got = await store.getEvent(ctx.params.id, siteOf(ctx));
       if (!got) throw new HttpError(404, `no event ${ctx.params.id}`);
-      ctx.json(200, presentEventDetail(got, cfg));
+      ctx.json(200, presentEventDetail(got));
     }),
     get('/api/events/:id/thumbnail', (ctx) => sendThumbnail(store, ctx)),
     get('/api/snapshots/:sha', async (ctx) => {
@@ -83,7 +83,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
       jpeg(ctx, snap);
     }),
     { method: 'POST', path: '/api/events/:id/actions', roles: CENTER_ROLES, handle: (ctx) => postAction(actions, ctx) },
-    get('/api/boxes', async (ctx) => ctx.json(200, { boxes: (await store.listBoxes()).map((b) => presentBox(b, cfg)), now: Date.now() })),
+    get('/api/boxes', async (ctx) => ctx.json(200, { boxes: (await store.listBoxes()).map((b) => presentBox(b)), now: Date.now() })),
     get('/api/forwarders', async (ctx) =>
       ctx.json(200, { forwarders: presentForwarders(cfg, await store.deliveryStats(), ctx.session.role) }),
     ),
@@ -108,15 +108,15 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
 }
 
 function sendPage(cfg: CenterConfig, view: PageId, ctx: WebContext): void {
-  // The city's tile server is the one other origin a page may load from (images only).
-  if (cfg.map.tileUrl)
+  // The city's tile server is the one other origin a page may load from: MapLibre fetches its tiles.
+  if (cfg.map.tileUrl) {
+    const origin = new URL(cfg.map.tileUrl.replace(/[{}]/g, '')).origin;
+    const csp = String(ctx.res.getHeader('Content-Security-Policy'));
     ctx.res.setHeader(
       'Content-Security-Policy',
-      String(ctx.res.getHeader('Content-Security-Policy')).replace(
-        "img-src 'self'",
-        `img-src 'self' ${new URL(cfg.map.tileUrl.replace(/[{}]/g, '')).origin}`,
-      ),
+      csp.replace("img-src 'self'", `img-src 'self' ${origin}`).replace("connect-src 'self'", `connect-src 'self' ${origin}`),
     );
+  }
   ctx.html(
     200,
     pageHtml({
@@ -124,7 +124,7 @@ function sendPage(cfg: CenterConfig, view: PageId, ctx: WebContext): void {
       title: cfg.name,
       csrf: ctx.session.csrf,
       script: 'center',
-      styles: ['center'],
+      styles: ['center', 'maplibre', 'uplot', 'risk'],
       data: centerPageData(cfg, view, ctx.session),
     }),
   );
@@ -143,7 +143,7 @@ async function listEvents(d: RouteDeps, ctx: WebContext): Promise<void> {
     ...(q.data.limit ? { limit: q.data.limit } : {}),
   };
   const rows = await d.store.listEvents(filter);
-  ctx.json(200, { events: rows.map((e) => presentEvent(e, d.cfg)) });
+  ctx.json(200, { events: rows.map((e) => presentEvent(e)) });
 }
 
 async function sendThumbnail(store: CenterStore, ctx: WebContext): Promise<void> {

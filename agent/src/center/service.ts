@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log.ts';
@@ -5,22 +6,31 @@ import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
 import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
+import { deskRoutes } from './desk-routes.ts';
 import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { type ArchiveGaps, createArchiveGaps } from './gaps.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { mapRoutes } from './map/routes.ts';
+import { openTileFile, type TileFile } from './map/tiles.ts';
 import { centerRegistry, metricsAccess } from './metrics.ts';
+import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
+import { type Planner, startPlanner } from './planner.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
+import { statsRoutes } from './routes-stats.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
+import type { CategoryView } from './wire.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = join(here, '..', 'web');
+/** MapLibre's stylesheet and its worker, served from our own /assets/ (no CDN). */
+const maplibreDist = dirname(createRequire(import.meta.url).resolve('maplibre-gl/dist/maplibre-gl.css'));
 
 export interface Center {
   url: string;
@@ -28,6 +38,7 @@ export interface Center {
   store: CenterStore;
   link: BrokerLink;
   counters: IngestCounters;
+  planner: Planner;
   retention: Retention;
   close(): Promise<void>;
 }
@@ -49,13 +60,14 @@ export async function openStore(cfg: Pick<CenterConfig, 'storage' | 'dataDir'>):
  * `jifang center`: the archive first (migrated), then the broker (messages are acknowledged only once stored), then
  * the console. Several instances may run against one PostgreSQL with the same `mqtt.sharedGroup`.
  */
-export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Center> {
+export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOptions = {}): Promise<Center> {
   const clog = log.child({ stage: 'center' });
   const store = await openStore(cfg);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
   const retention = startRetention(cfg.retention, store, log.child({ stage: 'center-retention' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
+  let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
   // Before the link exists a request counts as unanswered, and is asked again.
   const gaps = createArchiveGaps({
@@ -70,32 +82,53 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     forwarders: (state) => forwarders.ids(state),
     log: clog,
     onChange: () => feedKick(),
+    onEvent: (alert) =>
+      patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
     onCommandResult: (site, r) => link?.noteResult(site, r),
     onArchived: (alert) => gaps.archived(alert),
   });
   let web: WebServer | undefined;
+  // Each patrol unit with a responsibility area gets its own plan; without any, the plan is the city's.
+  const planner = startPlanner({
+    store,
+    risk: cfg.risk,
+    log,
+    units: async () => (await store.patrol.listUnits()).map((u) => ({ id: u.id, members: u.members, ring: u.area[0] ?? [] })),
+  });
+  let tiles: TileFile | null = null;
   try {
+    tiles = cfg.map.tilesFile ? await openTileFile(cfg.map.tilesFile) : null;
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }), () => gaps.connected());
-    const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
+    const feed = createFeed(store, { event: (e) => presentEvent(e), box: (b) => presentBox(b) }, clog, {
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, gaps, retention, instance }, log);
+    patrol = await startPatrolParts(cfg, store, link, feed, log);
+    web = await serveConsole(
+      { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, planner, tiles, categories: opts.categories ?? [] },
+      log,
+    );
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
     const l = link;
+    const t = tiles;
+    const p = patrol;
     return {
       url,
       instance,
       store,
       link: l,
       counters: ingest.counters,
+      planner,
       retention,
       close: async () => {
+        planner.stop();
+        p.close();
         gaps.close();
         feed.close();
         await w.close();
+        await t?.close();
         await l.close();
         await forwarders.stop();
         await retention.stop();
@@ -103,14 +136,23 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       },
     };
   } catch (err) {
+    planner.stop();
+    patrol?.close();
     gaps.close();
     await web?.close();
+    await tiles?.close();
     await link?.close();
     await forwarders.stop();
     await retention.stop();
     await store.close();
     throw err;
   }
+}
+
+/** What the center gets from the composition root, which may read what the center may not import. */
+export interface CenterOptions {
+  /** The catalogue's event types, for the pages (the hotline form's categories); none: the form offers none. */
+  categories?: readonly CategoryView[];
 }
 
 interface ConsoleParts {
@@ -123,6 +165,10 @@ interface ConsoleParts {
   gaps: ArchiveGaps;
   retention: Retention;
   instance: string;
+  planner: Planner;
+  categories: readonly CategoryView[];
+  tiles: TileFile | null;
+  patrol: PatrolParts;
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -130,8 +176,18 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
   const { cfg, link, instance } = p;
   const why = () => degraded(p.ingest, p.gaps, link);
   const assets = await buildAssets({
-    scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
-    styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
+    scripts: {
+      center: join(here, 'client', 'main.ts'),
+      login: join(webDir, 'client', 'login.ts'),
+      'maplibre-worker': join(maplibreDist, 'maplibre-gl-worker.mjs'),
+    },
+    styles: {
+      web: join(webDir, 'web.css'),
+      center: join(here, 'client', 'center.css'),
+      maplibre: join(maplibreDist, 'maplibre-gl.css'),
+      risk: join(here, 'client', 'risk.css'),
+      uplot: createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'),
+    },
   });
   const clog = log.child({ stage: 'center' });
   const metrics = consoleMetrics(p, why);
@@ -154,6 +210,10 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         archiveGaps: () => p.gaps.report(),
       }),
       ...deadLetterRoutes({ store: p.store, ingest: p.ingest }),
+      ...statsRoutes({ cfg, store: p.store, planner: p.planner }),
+      ...mapRoutes(cfg.map, p.tiles),
+      ...p.patrol.routes(),
+      ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
       metrics.route,
     ],
     assets,

@@ -154,11 +154,25 @@ export interface CenterPageData {
   actionRoles: Record<string, readonly string[]>;
   units: string[];
   reminderMinutes: number;
-  map: {
-    tileUrl: string | null;
-    tileCrs: string;
-    attribution: string | null;
-    center: { lat: number; lon: number } | null;
-    streets: boolean;
-  };
+}
+
+/**
+ * What GET /api/map/style.json tells the page beside the MapLibre style itself (its `metadata`): what the basemap
+ * is, the datum its tiles are drawn in (our WGS-84 points are shifted to it when drawn), where the map opens.
+ */
+export interface MapStyleMeta {
+  'jifang:basemap': 'server' | 'file' | 'none';
+  'jifang:coords': 'wgs84' | 'gcj02';
+  /** [lon, lat] WGS-84 and zoom, or null: the page fits what it shows. */
+  'jifang:view': { center: [number, number]; zoom: number } | null;
+  /** A streets GeoJSON (WGS-84) is served at /api/streets. */
+  'jifang:streets': boolean;
+}
+
+/** One event type of the catalogue as the pages name it (`GET /api/catalogue`): the standard's words and its code. */
+export interface CategoryView {
+  id: string;
+  name: { zh: string; en: string };
+  /** The GB/T 47678.5 code, else the older city-system code; null when the catalogue has neither. */
+  code: string | null;
 }

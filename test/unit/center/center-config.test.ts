@@ -52,7 +52,7 @@ describe('center config', () => {
       ),
     ).toThrow(/forwarders\[1\]\.id: duplicate forwarder id "a"/);
     expect(() => parseCenterConfig({ ...ok, map: { tileUrl: 'https://tiles/x.png' } }, 'center.yaml', '/')).toThrow(
-      /map\.tileUrl: expected a URL with \{z\}, \{x\} and \{y\}/,
+      /map\.tileUrl: expected an http\(s\) URL with \{z\}, \{x\} and \{y\}/,
     );
   });
 });

@@ -1,7 +1,6 @@
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../../agent/src/center/config.ts';
 import { createFeed, type Feed } from '../../../agent/src/center/feed.ts';
 import { presentBox } from '../../../agent/src/center/present.ts';
 import type { CenterStore } from '../../../agent/src/center/store/types.ts';
@@ -9,12 +8,7 @@ import type { Status } from '../../../agent/src/contract/health.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import { openTempArchive } from '../../helpers/center-archive.ts';
 
-/** The console's live feed over real HTTP from a real SQLite archive: what an open page receives. */
-const cfg = parseCenterConfig(
-  { mqtt: { url: 'mqtt://127.0.0.1:1883' }, storage: { kind: 'sqlite', path: 'c.db' }, users: 'users' },
-  'center.yaml',
-  '/etc/jifang',
-);
+/* The console's live feed over real HTTP from a real SQLite archive: what an open page receives. */
 
 let store: CenterStore;
 let remove: () => Promise<void>;
@@ -25,7 +19,7 @@ let stream: IncomingMessage | undefined;
 beforeEach(async () => {
   ({ store, remove } = await openTempArchive());
   brokerUp = true;
-  feed = createFeed(store, { event: (e) => e, box: (b) => presentBox(b, cfg) }, silentLogger, {
+  feed = createFeed(store, { event: (e) => e, box: (b) => presentBox(b) }, silentLogger, {
     pollMs: 20,
     brokerConnected: () => brokerUp,
   });

@@ -2,6 +2,8 @@ import { api } from '../../web/client/api.ts';
 import { h } from '../../web/client/dom.ts';
 import { currentLang, switchLang } from '../../web/client/i18n.ts';
 import type { PresentedBox, PresentedEvent } from '../wire.ts';
+import { followPatrol } from './desk/live.ts';
+import { w } from './desk/words.ts';
 import { PAGE_VIEWS } from './pages/index.ts';
 import { CENTER_PAGES } from './pages/table.ts';
 import { boxes, data, eventKey, events } from './state.ts';
@@ -11,12 +13,19 @@ import { t } from './words.ts';
 
 const page = PAGE_VIEWS[data.view];
 const live = h('span', { class: 'live', id: 'live' }, '…');
+/** How many open work orders are late, on the navigation's link to them, on every page. */
+const overdue = h('span', { class: 'badge', id: 'nav-overdue', hidden: true, title: w('nav.overdueTitle') });
 const nav = h(
   'nav',
   { class: 'top' },
   h('strong', {}, data.name),
   ...CENTER_PAGES.map((p) =>
-    h('a', { href: p.path, class: p.id === data.view ? 'current' : undefined, id: `nav-${p.id}` }, p.title[currentLang()]),
+    h(
+      'a',
+      { href: p.path, class: p.id === data.view ? 'current' : undefined, id: `nav-${p.id}` },
+      p.title[currentLang()],
+      p.id === 'orders' ? overdue : null,
+    ),
   ),
   h('span', { class: 'spacer' }),
   live,
@@ -73,6 +82,9 @@ function showLive(): void {
 
 function connect(): void {
   const source = new EventSource('/api/stream');
+  followPatrol(source, overdue, () => {
+    if (page.followsPatrol) soon();
+  });
   source.addEventListener('open', () => {
     link.feed = true;
     showLive();

@@ -1,4 +1,5 @@
 import type { Messages } from '../../web/lang.ts';
+import { riskMessages } from './risk-messages.ts';
 
 /** The command center console's words, Chinese and English side by side. */
 export const centerMessages = {
@@ -66,10 +67,20 @@ export const centerMessages = {
   'fw.failed': { zh: '失败', en: 'failed' },
   'fw.lastError': { zh: '最近错误', en: 'last error' },
   'fw.none': { zh: '未配置转发', en: 'No forwarders configured' },
-  'map.offline': { zh: '离线底图（无瓦片）', en: 'Offline map (no tiles)' },
-  'map.events': { zh: '未处置事件', en: 'open events' },
-  'map.boxes': { zh: '盒子（按其告警位置）', en: 'boxes (where their alerts are)' },
+  'map.offline': { zh: '无底图（未配置瓦片）', en: 'No basemap (no tiles configured)' },
+  'map.events': { zh: '未处置告警', en: 'open alerts' },
+  'map.orders': { zh: '未结工单', en: 'open work orders' },
+  'map.units': { zh: '有位置的巡查单位', en: 'units with a position' },
+  'map.details': { zh: '详情', en: 'Details' },
+  'map.pick': { zh: '点击地图上的告警、工单或巡查单位查看详情', en: 'Click an alert, a work order or a unit on the map for its details' },
+  'map.gone': { zh: '已不在地图上', en: 'No longer on the map' },
+  'map.openEvent': { zh: '在告警队列中打开', en: 'Open in the alert queue' },
+  'map.openOrder': { zh: '打开工单', en: 'Open the work order' },
+  'map.noUnit': { zh: '未派遣', en: 'not dispatched' },
+  'map.position': { zh: '位置', en: 'Position' },
+  'map.load': { zh: '在办工单', en: 'Open orders' },
   'ago.s': { zh: '{n} 秒', en: '{n} s' },
   'ago.m': { zh: '{n} 分钟', en: '{n} min' },
   'ago.h': { zh: '{n} 小时', en: '{n} h' },
+  ...riskMessages,
 } satisfies Messages;

@@ -1,3 +1,5 @@
+import { patrolTables } from './patrol-tables.ts';
+
 export type Dialect = 'sqlite' | 'postgres';
 
 /**
@@ -111,6 +113,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
     ],
   },
   {
+    version: 5,
+    name: 'patrol: units, work orders, their alerts, transitions, photos and escalations',
+    sql: patrolTables,
+  },
+  {
     version: 6,
     name: "snapshots: bytes in the blob store (an empty jpeg), each row with its box, camera and event; pruned by age and box's quota",
     // Rows of earlier versions keep their bytes and no box (pruned by age only); no copy of gigabytes in a migration.
@@ -131,6 +138,21 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       'CREATE TABLE archived_publications (site TEXT NOT NULL, number BIGINT NOT NULL, PRIMARY KEY (site, number))',
       `CREATE TABLE lost_publications (
         site TEXT NOT NULL, first BIGINT NOT NULL, last BIGINT NOT NULL, reported_at BIGINT NOT NULL, PRIMARY KEY (site, first))`,
+    ],
+  },
+  {
+    version: 8,
+    name: "risk: the archive's events as incidents, the patrol slots planned (for the live discovery rate)",
+    sql: () => [
+      'CREATE INDEX incidents_source ON incidents (source, time_ms)',
+      'CREATE TABLE risk_cursors (name TEXT PRIMARY KEY, at BIGINT NOT NULL)',
+      // A slot is its area, its start and its cell's bounds: the grid moves with each refit, the bounds do not.
+      `CREATE TABLE planned_slots (
+        area TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL,
+        south DOUBLE PRECISION NOT NULL, west DOUBLE PRECISION NOT NULL, north DOUBLE PRECISION NOT NULL, east DOUBLE PRECISION NOT NULL,
+        expected DOUBLE PRECISION NOT NULL, planned_at BIGINT NOT NULL, PRIMARY KEY (area, start_ms, south, west))`,
+      'CREATE INDEX planned_slots_end ON planned_slots (end_ms)',
+      'CREATE INDEX actions_site_event ON actions (site, event_id, action)',
     ],
   },
 ];

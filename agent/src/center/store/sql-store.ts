@@ -7,10 +7,12 @@ import { deliveryStore } from './delivery-store.ts';
 import { eventStore } from './event-store.ts';
 import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { createPatrolStore } from './patrol-store.ts';
 import { progressStore } from './progress-store.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
 import { snapshotStore } from './snapshot-store.ts';
+import { createStatsStore } from './stats-store.ts';
 import type { CenterStore, StoreCounts } from './types.ts';
 
 /** Applies the migrations not yet recorded, all in one transaction (a failed step leaves the schema as it was). */
@@ -53,7 +55,9 @@ export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
   return {
     kind: db.dialect,
     incidents: createIncidentStore(db),
+    stats: createStatsStore(db),
     sessions: createSessionStore(db),
+    patrol: createPatrolStore(db),
     blobs,
     progress: progressStore(db),
     ...eventStore(db),

@@ -5,7 +5,9 @@ import type { SessionStore } from '../../web/sessions.ts';
 import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
 import type { BlobStore } from './blob-store.ts';
 import type { IncidentStore } from './incident-store.ts';
+import type { PatrolStore } from './patrol-store.ts';
 import type { ProgressStore } from './progress-store.ts';
+import type { StatsStore } from './stats-store.ts';
 
 /** The rows the pages receive are the wire's (center/wire.ts): the store returns them as they are sent. */
 export type { ActionRow, DeliveryRow, DeliveryStat } from '../wire.ts';
@@ -94,8 +96,12 @@ export interface CenterStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Incident logs for the risk model (risk/). */
   readonly incidents: IncidentStore;
+  /** The bureau's statistics, the planned patrol slots and the archive's events as incidents. */
+  readonly stats: StatsStore;
   /** The console's login sessions, shared by every instance on this store. */
   readonly sessions: SessionStore;
+  /** Patrol units and work orders (patrol/). */
+  readonly patrol: PatrolStore;
   /** Files beside the rows, named by their SHA-256 (snapshots; other bytes too big for a row). */
   readonly blobs: BlobStore;
   /** Which numbered alert messages of each box the archive has (gaps are asked for again). */

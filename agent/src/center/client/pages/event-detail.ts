@@ -1,6 +1,7 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
+import { orderBox } from '../desk/open-order.ts';
 import { dwell, lifecycle, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
@@ -42,6 +43,7 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
       `${e.id} · ${e.site} / ${e.camera} / ${e.zone} · ${e.address ?? ''} · ${e.lat.toFixed(6)}, ${e.lon.toFixed(6)}`,
     ),
     pictures(e),
+    orderBox(e),
     facts(e, d.alert),
     ...actionForm(e, holder),
     ...actionLog(d.actions),

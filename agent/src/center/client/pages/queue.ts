@@ -1,5 +1,6 @@
 import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
+import { mergeBar, pickBox } from '../desk/open-order.ts';
 import { dwell, isOpen, lifecycle, time, urgency } from '../format.ts';
 import { eventQuery, events, selection } from '../state.ts';
 import { t, tr } from '../words.ts';
@@ -73,6 +74,7 @@ function queueTable(redraw: () => void): HTMLElement {
     const row = h(
       'tr',
       { 'data-event-id': e.id, class: e.id === selection.event && (selection.site ?? e.site) === e.site ? 'selected' : undefined },
+      h('td', { class: 'pick' }, pickBox(e, redraw)),
       h('td', {}, h('img', { class: 'thumb', src: e.thumbnail, alt: '', loading: 'lazy' })),
       h(
         'td',
@@ -102,6 +104,7 @@ function queueTable(redraw: () => void): HTMLElement {
   const head = h(
     'tr',
     {},
+    h('th'),
     ...(['col.picture', 'col.type', 'col.place', 'col.dwell', 'col.state', 'col.started'] as const).map((k) => h('th', {}, t(k))),
   );
   return h('table', { class: 'queue', id: 'queue' }, h('thead', {}, head), body);
@@ -113,7 +116,7 @@ const queueList = h('section', { class: 'list' });
 export const queuePage: PageView = {
   render(main, redraw) {
     if (main.firstChild !== queueList) main.replaceChildren(queueList, detail);
-    queueList.replaceChildren(filterBar(redraw), queueTable(redraw));
+    queueList.replaceChildren(filterBar(redraw), ...mergeBar(), queueTable(redraw));
     // Not while the user is typing a note or choosing a unit: a live update must not take the field away.
     const typing =
       document.activeElement instanceof HTMLElement &&
@@ -121,4 +124,5 @@ export const queuePage: PageView = {
       document.activeElement.matches('input, select, textarea');
     if (!typing) void detailPanel(detail);
   },
+  followsPatrol: true,
 };

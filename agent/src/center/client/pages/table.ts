@@ -9,8 +9,12 @@ export const CENTER_PAGES = [
   { id: 'queue', path: '/', title: { zh: '告警队列', en: 'Alert queue' } },
   { id: 'map', path: '/map', title: { zh: '调度地图', en: 'Dispatch map' } },
   { id: 'dispatch', path: '/dispatch', title: { zh: '派遣看板', en: 'Dispatch board' } },
+  { id: 'orders', path: '/orders', title: { zh: '工单', en: 'Work orders' } },
+  { id: 'units', path: '/units', title: { zh: '巡查单位', en: 'Patrol units' } },
   { id: 'boxes', path: '/boxes', title: { zh: '边缘盒子', en: 'Boxes' } },
   { id: 'forwarders', path: '/forwarders', title: { zh: '数据转发', en: 'Forwarders' } },
+  { id: 'stats', path: '/stats', title: { zh: '统计分析', en: 'Statistics' } },
+  { id: 'plan', path: '/plan', title: { zh: '巡查计划', en: 'Patrol plan' } },
 ] as const satisfies readonly { id: string; path: string; title: Record<Lang, string> }[];
 
 export type PageId = (typeof CENTER_PAGES)[number]['id'];

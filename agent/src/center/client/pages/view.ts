@@ -6,6 +6,8 @@ export interface PageView {
   load?(): Promise<void>;
   /** Redrawn when a box's status or health changes (every page is redrawn when an event changes). */
   followsBoxes?: boolean;
+  /** Redrawn when a work order or a patrol unit changes (the live feed's `order` and `unit`, kept in desk/live.ts). */
+  followsPatrol?: boolean;
   /** Redrawn every 10 s: it shows times (since dispatch, since last contact) that move on their own. */
   ticks?: boolean;
 }

@@ -1,0 +1,104 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../../core/log.ts';
+import { archivePoller, frame, openEventStream } from '../feed.ts';
+import type { PatrolStore } from '../store/patrol-store.ts';
+import type { Order, Unit } from './schema.ts';
+
+/**
+ * The patrol's live channels. The archive is the source (several instances write to one database): each instance
+ * polls for orders and units changed lately, and at once when it changed one itself. Officers get `task` for their
+ * unit's orders (and once more for an order taken from their unit) and `unit` for their unit; the desktop feed gets
+ * `order` and `unit` for all.
+ */
+export interface PatrolLive {
+  /** An officer's stream (`GET /api/patrol/feed`), for his unit. */
+  attachOfficer(res: ServerResponse, unitId: string): void;
+  kick(): void;
+  officers(): number;
+  close(): void;
+}
+
+export interface PatrolLiveDeps {
+  store: PatrolStore;
+  /** Presents changed orders and all units at this moment. */
+  present: (orders: Awaited<ReturnType<PatrolStore['changedOrdersSince']>>) => Promise<{ orders: Order[]; units: Unit[] }>;
+  /** The desktop feed's sender (`/api/stream`) and whether any page listens to it. */
+  desktop: (type: 'order' | 'unit', data: unknown) => void;
+  desktopClients: () => number;
+  log: Logger;
+  pollMs?: number;
+  pingMs?: number;
+  now?: () => number;
+}
+
+export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
+  const now = d.now ?? Date.now;
+  const officers = new Map<ServerResponse, string>();
+  const sentOrders = new Map<string, { updatedAt: string; unit: string | undefined }>();
+  const sentUnits = new Map<string, string>();
+
+  const toUnit = (unitId: string | undefined, type: string, data: unknown) => {
+    if (!unitId) return;
+    const f = frame(type, data);
+    for (const [res, u] of officers) if (u === unitId) res.write(f);
+  };
+
+  const sendOrders = (orders: Order[]) => {
+    for (const o of orders) {
+      const before = sentOrders.get(o.id);
+      if (before?.updatedAt === o.updatedAt) continue;
+      sentOrders.set(o.id, { updatedAt: o.updatedAt, unit: o.unit });
+      d.desktop('order', o);
+      toUnit(o.unit, 'task', o);
+      if (before?.unit && before.unit !== o.unit) toUnit(before.unit, 'task', o);
+    }
+  };
+  const sendUnits = (units: Unit[]) => {
+    for (const u of units) {
+      const key = JSON.stringify(u);
+      if (sentUnits.get(u.id) === key) continue;
+      sentUnits.set(u.id, key);
+      d.desktop('unit', u);
+      toUnit(u.id, 'unit', u);
+    }
+  };
+
+  const poll = archivePoller(
+    async (since) => {
+      const changed = await d.store.changedOrdersSince(since);
+      if (!changed.length && !(await d.store.changedUnitsSince(since)).length) return;
+      const { orders, units } = await d.present(changed);
+      sendOrders(orders);
+      sendUnits(units);
+    },
+    now,
+    (err) => d.log.warn({ err }, 'patrol live poll failed'),
+  );
+
+  const timer = setInterval(() => {
+    if (officers.size || d.desktopClients()) void poll();
+  }, d.pollMs ?? 500);
+  const ping = setInterval(() => {
+    const f = frame('ping', { at: new Date(now()).toISOString() });
+    for (const res of officers.keys()) res.write(f);
+  }, d.pingMs ?? 15_000);
+  timer.unref();
+  ping.unref();
+
+  return {
+    attachOfficer(res, unitId) {
+      openEventStream(res);
+      res.write(frame('ping', { at: new Date(now()).toISOString() }));
+      officers.set(res, unitId);
+      res.on('close', () => officers.delete(res));
+    },
+    kick: () => void poll(),
+    officers: () => officers.size,
+    close() {
+      clearInterval(timer);
+      clearInterval(ping);
+      for (const res of officers.keys()) res.end();
+      officers.clear();
+    },
+  };
+}
