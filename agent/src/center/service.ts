@@ -9,6 +9,7 @@ import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { addPhoneAssets, PHONE_PUBLIC_ASSETS, PHONE_SOURCES, phoneRoutes } from './patrol-phone.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
@@ -106,9 +107,10 @@ interface ConsoleParts {
 async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
   const { cfg, link, ingest, instance } = p;
   const assets = await buildAssets({
-    scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
-    styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
+    scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts'), ...PHONE_SOURCES.scripts },
+    styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css'), ...PHONE_SOURCES.styles },
   });
+  await addPhoneAssets(assets, cfg);
   const clog = log.child({ stage: 'center' });
   return startWebServer({
     host: cfg.http.host,
@@ -128,9 +130,10 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
+      ...phoneRoutes({ cfg, assets, positionIntervalSeconds: 30, geofenceMeters: 50 }),
     ],
     assets,
-    publicAssets: ['login.js', 'web.css'],
+    publicAssets: ['login.js', 'web.css', ...PHONE_PUBLIC_ASSETS],
     open: async (req, res) => {
       if (req.url !== '/healthz') return false;
       const why = degraded(ingest);
