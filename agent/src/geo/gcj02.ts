@@ -1,10 +1,15 @@
 /**
- * WGS-84 → GCJ-02, the offset coordinate system Chinese map tiles are drawn in (a few hundred metres off WGS-84
- * in cities). Alerts stay WGS-84 on the wire; only the point drawn on such tiles is shifted. Outside mainland China
- * GCJ-02 equals WGS-84. The published polynomial approximation (accurate to about a metre). Pure.
+ * WGS-84 ↔ GCJ-02 ↔ BD-09, the offset coordinate systems Chinese maps are drawn in (GCJ-02: a few hundred metres
+ * off WGS-84 in cities; BD-09: Baidu's further offset of GCJ-02). Alerts, units and orders stay WGS-84 on the wire;
+ * only what is drawn on such tiles, or handed to a phone's map app, is converted. Outside mainland China GCJ-02
+ * equals WGS-84. The published polynomial approximation (accurate to about a metre). Pure.
  */
+export type LonLat = [number, number];
+
 const A = 6378245.0;
 const EE = 0.006693421622965943;
+/** Baidu's constant: π·3000/180. */
+const X_PI = (Math.PI * 3000.0) / 180.0;
 
 export function outOfChina(lon: number, lat: number): boolean {
   return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271;
@@ -27,7 +32,7 @@ function dLon(x: number, y: number): number {
 }
 
 /** [lon, lat] in WGS-84 → [lon, lat] in GCJ-02. */
-export function wgs84ToGcj02(lon: number, lat: number): [number, number] {
+export function wgs84ToGcj02(lon: number, lat: number): LonLat {
   if (outOfChina(lon, lat)) return [lon, lat];
   const radLat = (lat / 180.0) * Math.PI;
   let magic = Math.sin(radLat);
@@ -37,3 +42,40 @@ export function wgs84ToGcj02(lon: number, lat: number): [number, number] {
   const lon2 = lon + (dLon(lon - 105.0, lat - 35.0) * 180.0) / ((A / sqrtMagic) * Math.cos(radLat) * Math.PI);
   return [lon2, lat2];
 }
+
+/**
+ * [lon, lat] in GCJ-02 → WGS-84. The forward formula has no closed inverse; the offset changes slowly, so a few
+ * fixed-point steps (each subtracting the offset found at the current guess) converge to well under a centimetre,
+ * where the common one-step inverse is off by up to a metre or two.
+ */
+export function gcj02ToWgs84(lon: number, lat: number): LonLat {
+  if (outOfChina(lon, lat)) return [lon, lat];
+  let w: LonLat = [lon, lat];
+  for (let i = 0; i < 10; i++) {
+    const g = wgs84ToGcj02(w[0], w[1]);
+    const eLon = g[0] - lon;
+    const eLat = g[1] - lat;
+    w = [w[0] - eLon, w[1] - eLat];
+    if (Math.abs(eLon) < 1e-10 && Math.abs(eLat) < 1e-10) break;
+  }
+  return w;
+}
+
+/** [lon, lat] in GCJ-02 → BD-09 (Baidu Maps). */
+export function gcj02ToBd09(lon: number, lat: number): LonLat {
+  const z = Math.sqrt(lon * lon + lat * lat) + 0.00002 * Math.sin(lat * X_PI);
+  const theta = Math.atan2(lat, lon) + 0.000003 * Math.cos(lon * X_PI);
+  return [z * Math.cos(theta) + 0.0065, z * Math.sin(theta) + 0.006];
+}
+
+/** [lon, lat] in BD-09 → GCJ-02 (Baidu's own published inverse). */
+export function bd09ToGcj02(lon: number, lat: number): LonLat {
+  const x = lon - 0.0065;
+  const y = lat - 0.006;
+  const z = Math.sqrt(x * x + y * y) - 0.00002 * Math.sin(y * X_PI);
+  const theta = Math.atan2(y, x) - 0.000003 * Math.cos(x * X_PI);
+  return [z * Math.cos(theta), z * Math.sin(theta)];
+}
+
+export const wgs84ToBd09 = (lon: number, lat: number): LonLat => gcj02ToBd09(...wgs84ToGcj02(lon, lat));
+export const bd09ToWgs84 = (lon: number, lat: number): LonLat => gcj02ToWgs84(...bd09ToGcj02(lon, lat));
