@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distanceM, fitWithin, navLinks, withinGeofence } from '../../../agent/src/center/phone/place.ts';
-import { wgs84ToGcj02 } from '../../../agent/src/geo/gcj02.ts';
+import { wgs84ToBd09, wgs84ToGcj02 } from '../../../agent/src/geo/gcj02.ts';
 
 /** 人民广场, Shanghai (WGS-84). */
 const spot = { lon: 121.4737, lat: 31.2304 };
@@ -36,10 +36,12 @@ describe('navigate links for the phone map apps', () => {
     expect(distanceM(spot, { lon: glon, lat: glat })).toBeGreaterThan(300);
   });
 
-  it('gives Baidu the GCJ-02 point and says so (coord_type=gcj02), latitude first', () => {
+  it('gives Baidu the BD-09 point and says so (coord_type=bd09ll), latitude first', () => {
+    const [blon, blat] = wgs84ToBd09(spot.lon, spot.lat);
+    expect(links.baidu).toContain(`latlng:${blat.toFixed(6)},${blon.toFixed(6)}`);
+    expect(links.baidu).toContain('coord_type=bd09ll');
     const [glon, glat] = wgs84ToGcj02(spot.lon, spot.lat);
-    expect(links.baidu).toContain(`latlng:${glat.toFixed(6)},${glon.toFixed(6)}`);
-    expect(links.baidu).toContain('coord_type=gcj02');
+    expect(distanceM({ lon: glon, lat: glat }, { lon: blon, lat: blat })).toBeGreaterThan(300);
   });
 
   it('gives a geo: URI in WGS-84 with the place name encoded', () => {

@@ -1,4 +1,4 @@
-import { wgs84ToGcj02 } from '../../geo/gcj02.ts';
+import { wgs84ToBd09, wgs84ToGcj02 } from '../../geo/gcj02.ts';
 
 /* Where the officer is against where the task is, and the links that hand the spot to a phone's map app. Pure. */
 
@@ -30,7 +30,7 @@ export function withinGeofence(fix: Point & { accuracyM?: number }, spot: Point,
 export interface NavLinks {
   /** Amap (高德) draws and routes in GCJ-02: the spot converted, `coordinate=gaode`. */
   amap: string;
-  /** Baidu's URI API takes `coord_type=gcj02` and converts to its own BD-09 itself: the same GCJ-02 point. */
+  /** Baidu (百度) draws in its own BD-09 (GCJ-02 shifted once more): the spot converted, `coord_type=bd09ll`. */
   baidu: string;
   /** RFC 5870 `geo:` in WGS-84, for any other map app (Android's chooser; Apple Maps opens maps:). */
   geo: string;
@@ -41,10 +41,11 @@ const fixed = (n: number) => n.toFixed(6);
 /** The links of the "navigate" buttons for a spot in WGS-84 (as every coordinate on the wire is). */
 export function navLinks(spot: Point, name: string): NavLinks {
   const [glon, glat] = wgs84ToGcj02(spot.lon, spot.lat);
+  const [blon, blat] = wgs84ToBd09(spot.lon, spot.lat);
   const label = encodeURIComponent(name);
   return {
     amap: `https://uri.amap.com/navigation?to=${fixed(glon)},${fixed(glat)},${label}&mode=walk&coordinate=gaode&callnative=1`,
-    baidu: `baidumap://map/direction?destination=latlng:${fixed(glat)},${fixed(glon)}|name:${label}&coord_type=gcj02&mode=walking`,
+    baidu: `baidumap://map/direction?destination=latlng:${fixed(blat)},${fixed(blon)}|name:${label}&coord_type=bd09ll&mode=walking`,
     geo: `geo:${fixed(spot.lat)},${fixed(spot.lon)}?q=${fixed(spot.lat)},${fixed(spot.lon)}(${label})`,
   };
 }
