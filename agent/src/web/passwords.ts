@@ -5,9 +5,10 @@ import { writeFileAtomic } from '../core/durable.ts';
 
 /**
  * Who may do what, least to most: a viewer watches, an operator acts on events, a dispatcher (command center) also
- * sends patrols, an installer edits a box's config.
+ * sends patrols, an installer edits a box's config. On the center a patrol officer sees and moves his unit's work
+ * orders and a supervisor gets escalations and confirms 核查 as the second person.
  */
-export const ROLES = ['viewer', 'operator', 'dispatcher', 'installer', 'admin'] as const;
+export const ROLES = ['viewer', 'operator', 'dispatcher', 'installer', 'admin', 'patrol', 'supervisor'] as const;
 export const roleSchema = z.enum(ROLES);
 export type Role = z.infer<typeof roleSchema>;
 

@@ -32,7 +32,7 @@ describe('console passwords', () => {
 
   it('refuses a malformed users file with the file, line and expected form', () => {
     expect(() => parseUsers('# users\nalice:root:scrypt$1$2$3$a$b\n', '/etc/jifang/users')).toThrow(
-      '/etc/jifang/users: line 2: expected USER:ROLE:scrypt$… with ROLE one of viewer, operator, dispatcher, installer, admin',
+      '/etc/jifang/users: line 2: expected USER:ROLE:scrypt$… with ROLE one of viewer, operator, dispatcher, installer, admin, patrol, supervisor',
     );
   });
 

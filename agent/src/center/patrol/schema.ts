@@ -39,10 +39,7 @@ const hhmm = z
 
 export const dutySlotSchema = z
   .strictObject({
-    days: z
-      .array(z.number().int().min(1).max(7))
-      .min(1)
-      .describe('Weekdays, 1 = Monday … 7 = Sunday.'),
+    days: z.array(z.number().int().min(1).max(7)).min(1).describe('Weekdays, 1 = Monday … 7 = Sunday.'),
     from: hhmm.describe('Start of duty, HH:MM.'),
     to: hhmm.describe('End of duty, HH:MM; earlier than `from` means the shift runs past midnight.'),
   })
@@ -93,7 +90,9 @@ export const unitListSchema = z.strictObject({ units: z.array(unitSchema), now: 
 
 export const orderStateSchema = z
   .enum(['filed', 'warning', 'dispatched', 'accepted', 'on_scene', 'handled', 'closed'])
-  .describe('filed 立案, warning 警告等待, dispatched 派遣, accepted 接单/在途, on_scene 到场, handled 处置完成 (核查 pending), closed 结案.');
+  .describe(
+    'filed 立案, warning 警告等待, dispatched 派遣, accepted 接单/在途, on_scene 到场, handled 处置完成 (核查 pending), closed 结案.',
+  );
 export type OrderState = z.infer<typeof orderStateSchema>;
 export const OPEN_STATES = orderStateSchema.options.filter((s) => s !== 'closed');
 
@@ -266,7 +265,9 @@ export const proposalSchema = z
 export type Proposal = z.infer<typeof proposalSchema>;
 export const proposalListSchema = z.strictObject({ proposals: z.array(proposalSchema) });
 
-export const dutyBodySchema = z.strictObject({ onDuty: z.boolean().describe('true: go on duty; false: off.') }).describe('Body of POST /api/patrol/duty.');
+export const dutyBodySchema = z
+  .strictObject({ onDuty: z.boolean().describe('true: go on duty; false: off.') })
+  .describe('Body of POST /api/patrol/duty.');
 export const positionBodySchema = positionSchema.describe('Body of POST /api/patrol/position.');
 
 export const escalationSchema = z

@@ -1,3 +1,5 @@
+import { patrolTables } from './patrol-tables.ts';
+
 export type Dialect = 'sqlite' | 'postgres';
 
 /**
@@ -109,6 +111,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
         created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)`,
       'CREATE INDEX sessions_expires ON sessions (expires_at)',
     ],
+  },
+  {
+    version: 5,
+    name: 'patrol: units, work orders, their alerts, transitions, photos and escalations',
+    sql: patrolTables,
   },
 ];
 

@@ -6,6 +6,7 @@ import { deliveryStore } from './delivery-store.ts';
 import { eventStore } from './event-store.ts';
 import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { createPatrolStore } from './patrol-store.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
 import type { CenterStore, StoreCounts } from './types.ts';
@@ -51,6 +52,7 @@ export function createSqlStore(db: Db): CenterStore {
     kind: db.dialect,
     incidents: createIncidentStore(db),
     sessions: createSessionStore(db),
+    patrol: createPatrolStore(db),
     ...eventStore(db),
     ...boxStore(db),
     ...actionStore(db),

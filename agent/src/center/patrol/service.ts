@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto';
+import type { Alert } from '../../contract/alert.ts';
+import type { Logger } from '../../core/log.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import type { CenterStore } from '../store/types.ts';
+import { OPEN_ROLES, refuseAction } from './access.ts';
+import { limitsFor, type PatrolConfig } from './config.ts';
+import { newOrder, type OrderSeed, orderRepeated, orderToJoin, presentOrder, withEvents } from './orders.ts';
+import type {
+  CreateOrderBody,
+  EventRef,
+  Order,
+  OrderListQuery,
+  Position,
+  Proposal,
+  TransitionBody,
+  TransitionConflict,
+  Unit,
+  UnitSpec,
+} from './schema.ts';
+import { presentUnit, proposeUnits, type UnitRecord } from './units.ts';
+import { type OrderRecord, openingTransition, type StepRequest, step, type TransitionRecord } from './workflow.ts';
+
+/** A refusal in the service's words; the routes say it in HTTP. */
+export class PatrolError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 409,
+    message: string,
+    readonly body?: TransitionConflict,
+  ) {
+    super(message);
+  }
+}
+
+export interface Actor {
+  user: string;
+  role: string;
+}
+
+export interface PatrolDeps {
+  store: CenterStore;
+  cfg: PatrolConfig;
+  blobs: BlobStore;
+  /** The existing `dispatch` action on a linked alert (the box then watches the spot). */
+  dispatchAlert: (ref: EventRef, unit: string, actor: Actor) => Promise<void>;
+  /** An order or a unit changed here: the live channels look now. */
+  changed: () => void;
+  /** A new order was stored (the warning step hooks here). */
+  opened?: (o: OrderRecord) => Promise<void>;
+  log: Logger;
+  now?: () => number;
+}
+
+const newOrderId = () => `wo-${randomBytes(6).toString('hex')}`;
+
+/** The patrol use cases: units, orders and their workflow. Automation (alerts, deadlines, warnings) is in automation.ts. */
+export function createPatrolService(deps: PatrolDeps) {
+  const { store, cfg, log } = deps;
+  const db = store.patrol;
+  const now = deps.now ?? Date.now;
+
+  const openStatesByUnit = async () => {
+    const by = new Map<string, OrderRecord['state'][]>();
+    for (const o of await db.listOrders({ open: true, limit: 10_000 })) if (o.unit) by.set(o.unit, [...(by.get(o.unit) ?? []), o.state]);
+    return by;
+  };
+  const units = async (): Promise<Unit[]> => {
+    const by = await openStatesByUnit();
+    const at = now();
+    return (await db.listUnits()).map((u) => presentUnit(u, by.get(u.id) ?? [], at, cfg.utcOffsetMinutes));
+  };
+  const unitOf = async (user: string): Promise<UnitRecord | null> => (await db.listUnits()).find((u) => u.members.includes(user)) ?? null;
+  const officerUnit = async (actor: Actor): Promise<string | null> =>
+    actor.role === 'patrol' ? ((await unitOf(actor.user))?.id ?? null) : null;
+
+  const readable = async (actor: Actor, id: string): Promise<OrderRecord> => {
+    const o = await db.getOrder(id);
+    if (!o) throw new PatrolError(404, `no work order ${id}`);
+    if (actor.role === 'patrol' && (o.unit === null || o.unit !== (await officerUnit(actor))))
+      throw new PatrolError(403, 'refused: this order is not assigned to your unit');
+    return o;
+  };
+
+  /** Opens an order (or links the alerts to the open one of that spot); `opened` false when they joined one. */
+  const open = async (seed: Omit<OrderSeed, 'id' | 'repeatOf'>): Promise<{ order: OrderRecord; opened: boolean }> => {
+    const recent = await db.listOrders({ limit: 500 });
+    const join = orderToJoin(recent, seed.category, seed.lon, seed.lat, cfg.mergeMeters);
+    if (join) return { order: await link(join, seed.events), opened: false };
+    const repeated = orderRepeated(recent, seed.category, seed.lon, seed.lat, cfg.mergeMeters, cfg.repeatMinutes, seed.openedAt);
+    const order = newOrder({ ...seed, id: newOrderId(), repeatOf: repeated?.id ?? null }, limitsFor(cfg, seed.category));
+    await db.insertOrder(order, openingTransition(order, seed.note));
+    log.info({ orderId: order.id, category: order.category, by: order.openedBy, repeatOf: order.repeatOf }, 'work order opened');
+    deps.changed();
+    await deps.opened?.(order);
+    return { order: (await db.getOrder(order.id)) ?? order, opened: true };
+  };
+  const link = async (o: OrderRecord, refs: readonly EventRef[]): Promise<OrderRecord> => {
+    const events = withEvents(o, refs);
+    if (!events) return o;
+    const next = { ...o, events, updatedAt: now(), rev: o.rev + 1 };
+    if ((await db.saveStep(o.rev, next, null)) !== 'saved') throw new PatrolError(409, 'the order changed meanwhile: try again');
+    deps.changed();
+    return next;
+  };
+
+  /** Applies one action, retrying once when another writer came first; a repeated clientId changes nothing. */
+  const apply = async (id: string, req: StepRequest): Promise<{ order: OrderRecord; transition: TransitionRecord | null }> => {
+    for (let attempt = 0; ; attempt++) {
+      const o = await db.getOrder(id);
+      if (!o) throw new PatrolError(404, `no work order ${id}`);
+      if (req.clientId && (await db.transitionByClientId(req.clientId))) return { order: o, transition: null };
+      const r = step(o, req, limitsFor(cfg, o.category));
+      if (!r.ok) throw new PatrolError(409, r.conflict, { error: r.conflict, state: o.state, allowed: r.allowed });
+      const saved = await db.saveStep(o.rev, r.order, r.transition);
+      if (saved === 'duplicate') return { order: (await db.getOrder(id)) ?? o, transition: null };
+      if (saved === 'saved') {
+        log.info({ orderId: id, action: req.action, by: req.by, from: o.state, to: r.order.state }, 'work order moved');
+        deps.changed();
+        return r;
+      }
+      if (attempt > 0) throw new PatrolError(409, 'the order changed meanwhile: reload it and try again');
+    }
+  };
+
+  const dispatchOnBoxes = (o: OrderRecord, actor: Actor) => {
+    if (!o.unit) return;
+    for (const ref of o.events)
+      deps
+        .dispatchAlert(ref, o.unit, actor)
+        .catch((err) => log.warn({ err, orderId: o.id, eventId: ref.id }, 'dispatch to the box failed'));
+  };
+
+  return {
+    now,
+    open,
+    apply,
+    units,
+    unitOf,
+
+    async putUnit(id: string, spec: UnitSpec): Promise<'created' | 'replaced'> {
+      const r = await db.putUnit({ ...spec, id, updatedAt: now() });
+      deps.changed();
+      return r;
+    },
+    async deleteUnit(id: string): Promise<void> {
+      if ((await db.listOrders({ unit: id, open: true, limit: 1 })).length)
+        throw new PatrolError(409, `unit ${id} has open work orders: reassign or close them first`);
+      if (!(await db.deleteUnit(id))) throw new PatrolError(404, `no unit ${id}`);
+      deps.changed();
+    },
+    async setDuty(actor: Actor, onDuty: boolean): Promise<Unit> {
+      const u = await unitOf(actor.user);
+      if (!u) throw new PatrolError(403, `refused: ${actor.user} is a member of no patrol unit`);
+      await db.setDuty(u.id, onDuty, now());
+      deps.changed();
+      return (await units()).find((x) => x.id === u.id) as Unit;
+    },
+    async setPosition(actor: Actor, p: Position): Promise<void> {
+      const u = await unitOf(actor.user);
+      if (!u) throw new PatrolError(403, `refused: ${actor.user} is a member of no patrol unit`);
+      await db.setPosition(u.id, p, now());
+      deps.changed();
+    },
+
+    async listOrders(actor: Actor, q: OrderListQuery): Promise<Order[]> {
+      const mine = actor.role === 'patrol' ? await officerUnit(actor) : undefined;
+      if (mine === null) return [];
+      const rows = await db.listOrders({
+        ...(q.state ? { states: q.state.split(',') } : {}),
+        ...((mine ?? q.unit) ? { unit: mine ?? q.unit } : {}),
+        ...(q.open === '1' ? { open: true } : {}),
+        ...(q.limit ? { limit: q.limit } : {}),
+      });
+      const at = now();
+      const list = rows.map((o) => presentOrder(o, at));
+      return q.overdue === '1' ? list.filter((o) => o.overdue.length > 0) : list;
+    },
+    async getOrder(actor: Actor, id: string): Promise<Order> {
+      const o = await readable(actor, id);
+      return presentOrder(o, now(), await db.transitions(id));
+    },
+    async openOrder(actor: Actor, body: CreateOrderBody): Promise<{ order: Order; opened: boolean }> {
+      if (!(OPEN_ROLES as readonly string[]).includes(actor.role))
+        throw new PatrolError(403, `refused: opening an order needs the role ${OPEN_ROLES.join(' or ')}; you are ${actor.role}`);
+      const seed =
+        'manual' in body ? manualSeed(body.manual, actor.user, now()) : await alertSeed(store, body.events, body.note, actor.user, now());
+      const r = await open(seed);
+      return { order: presentOrder(r.order, now()), opened: r.opened };
+    },
+    async proposals(actor: Actor, id: string): Promise<Proposal[]> {
+      const o = await readable(actor, id);
+      return proposeUnits(await units(), o.lon, o.lat);
+    },
+    async transition(actor: Actor, id: string, body: TransitionBody): Promise<Order> {
+      const o = await readable(actor, id);
+      const refusal = refuseAction(actor, body.action, o, await officerUnit(actor));
+      if (refusal) throw new PatrolError(refusal.status, refusal.error);
+      if (body.action === 'dispatch' && body.unitId && !(await db.getUnit(body.unitId)))
+        throw new PatrolError(400, `unitId: no unit ${body.unitId}`);
+      const r = await apply(id, { ...body, unit: body.unitId, by: actor.user, at: now() });
+      if (r.transition?.action === 'dispatch') dispatchOnBoxes(r.order, actor);
+      return presentOrder(r.order, now(), await db.transitions(id));
+    },
+    async addPhoto(actor: Actor, id: string, jpeg: Buffer, clientId: string | null): Promise<string> {
+      await readable(actor, id);
+      if (clientId) {
+        const had = await db.photoByClientId(clientId);
+        if (had) return had;
+      }
+      if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new PatrolError(400, 'expected a JPEG (it starts with FF D8)');
+      const put = await deps.blobs.put(jpeg);
+      if (await db.addPhoto({ orderId: id, sha256: put.sha256, bytes: put.bytes, by: actor.user, at: now(), clientId })) deps.changed();
+      return put.sha256;
+    },
+    async photo(actor: Actor, id: string, photoId: string): Promise<Buffer> {
+      const o = await readable(actor, id);
+      if (!o.photos.includes(photoId)) throw new PatrolError(404, `order ${id} has no photo ${photoId}`);
+      const data = await deps.blobs.get(photoId);
+      if (!data) throw new PatrolError(404, `photo ${photoId} is not on this center's disk`);
+      return data;
+    },
+  };
+}
+
+export type PatrolService = ReturnType<typeof createPatrolService>;
+
+function manualSeed(
+  m: { lon: number; lat: number; address?: string | undefined; category: string; note?: string | undefined },
+  by: string,
+  at: number,
+) {
+  return {
+    category: m.category,
+    lon: m.lon,
+    lat: m.lat,
+    address: m.address ?? null,
+    events: [],
+    note: m.note ?? null,
+    openedBy: by,
+    openedAt: at,
+  };
+}
+
+/** An order's seed from its alerts: the first one's category and spot; all must be archived and of one category. */
+async function alertSeed(store: CenterStore, refs: readonly EventRef[], note: string | undefined, by: string, at: number) {
+  const alerts: Alert[] = [];
+  for (const r of refs) {
+    const a = await store.latestAlert(r.id, r.site);
+    if (!a || a.site !== r.site) throw new PatrolError(404, `no event ${r.id} of site ${r.site}`);
+    alerts.push(a);
+  }
+  const [first] = alerts;
+  const other = alerts.find((a) => a.type !== first.type);
+  if (other) throw new PatrolError(400, `events: ${other.id} is ${other.type}, not ${first.type}: one order is one category`);
+  return { ...alertPlace(first), events: [...refs], note: note ?? null, openedBy: by, openedAt: at };
+}
+
+export function alertPlace(a: Alert): { category: string; lon: number; lat: number; address: string | null } {
+  const [lon, lat] = a.location.coordinates;
+  return { category: a.type, lon, lat, address: a.address ?? null };
+}
