@@ -14,7 +14,10 @@ export async function briefOf(store: BriefStore, order: Order): Promise<TaskBrie
   const ref = order.events[0];
   const none: TaskBrief = { category: null, plate: null, rule: null, address: order.place.address ?? null, picture: null };
   if (!ref) return none;
-  const [got, alert] = await Promise.all([store.getEvent(ref.id, ref.site), store.latestAlert(ref.id, ref.site) as Promise<ArchivedAlert | null>]);
+  const [got, alert] = await Promise.all([
+    store.getEvent(ref.id, ref.site),
+    store.latestAlert(ref.id, ref.site) as Promise<ArchivedAlert | null>,
+  ]);
   const ev = got?.event;
   const cat = alert?.category;
   const hasPicture = Boolean(alert?.evidence.snapshot || alert?.evidence.thumbnail);

@@ -3,10 +3,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { Asset, AssetSources } from '../web/assets.ts';
+import { HttpError } from '../web/http-error.ts';
 import type { Lang } from '../web/lang.ts';
 import { escapeHtml } from '../web/pages.ts';
 import type { WebContext, WebRoute } from '../web/server.ts';
 import type { CenterConfig } from './config.ts';
+import { PATROL_API_ROLES } from './patrol/access.ts';
+import type { Order } from './patrol/schema.ts';
+import { type BriefStore, briefOf, pictureOf } from './patrol-brief.ts';
 import type { PhonePageData } from './phone/brief.ts';
 
 /*
@@ -132,9 +136,25 @@ export interface PhoneDeps {
   /** Seconds between position reports while on duty; metres of the arrival geofence. */
   positionIntervalSeconds: number;
   geofenceMeters: number;
+  store: BriefStore;
+  /** An order as the actor may read it (an officer only his unit's); refusals carry their HTTP status. */
+  getOrder(actor: { user: string; role: string }, id: string): Promise<Order>;
 }
 
-/** `/patrol` (the page) and `/patrol-sw.js` (its service worker, whose address sets its reach to /patrol). */
+async function readableOrder(d: PhoneDeps, ctx: WebContext): Promise<Order> {
+  try {
+    return await d.getOrder({ user: ctx.session.user, role: ctx.session.role }, ctx.params.id);
+  } catch (err) {
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number') throw new HttpError(status, (err as Error).message);
+    throw err;
+  }
+}
+
+/**
+ * `/patrol` (the page), `/patrol-sw.js` (its service worker, whose address sets its reach to /patrol), and what the
+ * phone shows of an order beyond the order (its first alert's words and picture).
+ */
 export function phoneRoutes(d: PhoneDeps): WebRoute[] {
   const page = (ctx: WebContext) =>
     ctx.html(
@@ -152,7 +172,23 @@ export function phoneRoutes(d: PhoneDeps): WebRoute[] {
     ctx.send(200, asset.type, asset.body, { 'Cache-Control': 'no-cache' });
   };
   return [
-    { method: 'GET', path: '/patrol', handle: page },
-    { method: 'GET', path: '/patrol-sw.js', handle: sw },
+    { method: 'GET', path: '/patrol', roles: ['patrol', 'admin'], handle: page },
+    { method: 'GET', path: '/patrol-sw.js', roles: ['patrol', 'admin'], handle: sw },
+    {
+      method: 'GET',
+      path: '/api/patrol/orders/:id/brief',
+      roles: PATROL_API_ROLES,
+      handle: async (ctx) => ctx.json(200, await briefOf(d.store, await readableOrder(d, ctx))),
+    },
+    {
+      method: 'GET',
+      path: '/api/patrol/orders/:id/picture',
+      roles: PATROL_API_ROLES,
+      handle: async (ctx) => {
+        const jpeg = await pictureOf(d.store, await readableOrder(d, ctx));
+        if (!jpeg) throw new HttpError(404, 'no picture for this order yet');
+        ctx.send(200, 'image/jpeg', jpeg, { 'Cache-Control': 'private, max-age=86400, immutable' });
+      },
+    },
   ];
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
+import { HttpError } from '../web/http-error.ts';
 import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import { createFeed, type Feed } from './feed.ts';
@@ -122,7 +123,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     sessionStore: p.store.sessions,
     trustedProxies: cfg.http.trustedProxies,
     title: { zh: `${cfg.name} · 指挥中心`, en: cfg.name },
-    home: '/',
+    home: (role) => (role === 'patrol' ? '/patrol' : '/'),
     routes: [
       ...centerRoutes({
         ...p,
@@ -130,7 +131,14 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
-      ...phoneRoutes({ cfg, assets, positionIntervalSeconds: 30, geofenceMeters: 50 }),
+      ...phoneRoutes({
+        cfg,
+        assets,
+        positionIntervalSeconds: 30,
+        geofenceMeters: 50,
+        store: p.store,
+        getOrder: () => Promise.reject(new HttpError(503, 'the patrol API is not wired into this center yet')),
+      }),
     ],
     assets,
     publicAssets: ['login.js', 'web.css', ...PHONE_PUBLIC_ASSETS],
