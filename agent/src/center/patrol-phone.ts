@@ -112,7 +112,7 @@ export async function addPhoneAssets(assets: Map<string, Asset>, cfg: CenterConf
     .update(SHELL.map((n) => assets.get(n)?.etag ?? n).join())
     .digest('hex')
     .slice(0, 12);
-  const info = { version, urls: SHELL.map((n) => `/assets/${n}`) };
+  const info = { version, urls: ['/patrol', ...SHELL.map((n) => `/assets/${n}`)] };
   const sw = assets.get('patrol-sw.js');
   if (!sw) throw new Error('the patrol service worker was not bundled');
   assets.set('patrol-sw.js', { ...sw, body: Buffer.concat([Buffer.from(`self.JIFANG_SHELL=${JSON.stringify(info)};\n`), sw.body]) });

@@ -81,7 +81,6 @@ const isPicture = (path: string) =>
 scope.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);
   if (e.request.method !== 'GET' || url.origin !== scope.location.origin) return;
-  if (url.pathname === '/patrol') e.respondWith(networkFirst(e.request, '/patrol'));
-  else if (shell.urls.includes(url.pathname)) e.respondWith(networkFirst(e.request, url.pathname));
+  if (shell.urls.includes(url.pathname)) e.respondWith(networkFirst(e.request, url.pathname));
   else if (isPicture(url.pathname)) e.respondWith(cacheFirst(e.request));
 });
