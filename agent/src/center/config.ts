@@ -6,6 +6,7 @@ import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { brokerLoginFields } from '../publish/config.ts';
 import { trustedProxiesSchema } from '../web/client-address.ts';
+import { patrolConfigSchema } from './patrol/config.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,
@@ -190,6 +191,7 @@ export const centerConfigSchema = z.strictObject({
   forwarders: z.array(forwarderSchema).default([]).meta({
     description: "Other platforms each alert is forwarded to by webhook (the city's 城管 platform, a messaging bot). Default none.",
   }),
+  patrol: patrolConfigSchema,
   dispatchReminderMinutes: z
     .number()
     .positive()
@@ -224,6 +226,7 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
   cfg.users = abs(cfg.users);
   if (cfg.storage.kind === 'sqlite') cfg.storage.path = abs(cfg.storage.path);
   if (cfg.map.streets) cfg.map.streets = abs(cfg.map.streets);
+  cfg.patrol.photosDir = abs(cfg.patrol.photosDir);
   if (cfg.http.tls) cfg.http.tls = { cert: abs(cfg.http.tls.cert), key: abs(cfg.http.tls.key) };
   const tls = cfg.mqtt.tls;
   if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);

@@ -13,6 +13,8 @@ export interface Feed {
   attach(res: ServerResponse): void;
   /** Something was stored here: look now rather than at the next poll. */
   kick(): void;
+  /** Sends an event of another wing (patrol: order, unit, escalation) to every page. */
+  broadcast(type: string, data: unknown): void;
   clients(): number;
   close(): void;
 }
@@ -88,6 +90,7 @@ export function createFeed(
     kick: () => {
       if (clients.size) void poll();
     },
+    broadcast: send,
     clients: () => clients.size,
     close() {
       clearInterval(timer);

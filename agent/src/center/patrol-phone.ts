@@ -133,9 +133,6 @@ function phonePage(lang: Lang, csrf: string, data: PhonePageData): string {
 export interface PhoneDeps {
   cfg: CenterConfig;
   assets: Map<string, Asset>;
-  /** Seconds between position reports while on duty; metres of the arrival geofence. */
-  positionIntervalSeconds: number;
-  geofenceMeters: number;
   store: BriefStore;
   /** An order as the actor may read it (an officer only his unit's); refusals carry their HTTP status. */
   getOrder(actor: { user: string; role: string }, id: string): Promise<Order>;
@@ -163,8 +160,8 @@ export function phoneRoutes(d: PhoneDeps): WebRoute[] {
         name: d.cfg.name,
         user: ctx.session.user,
         role: ctx.session.role,
-        positionIntervalSeconds: d.positionIntervalSeconds,
-        geofenceMeters: d.geofenceMeters,
+        positionIntervalSeconds: d.cfg.patrol.phone.positionIntervalSeconds,
+        geofenceMeters: d.cfg.patrol.phone.geofenceMeters,
       }),
     );
   const sw = (ctx: WebContext) => {

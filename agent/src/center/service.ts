@@ -3,13 +3,13 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
-import { HttpError } from '../web/http-error.ts';
 import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { addPhoneAssets, PHONE_PUBLIC_ASSETS, PHONE_SOURCES, phoneRoutes } from './patrol-phone.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { centerRoutes } from './routes.ts';
@@ -49,6 +49,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
+  let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
   const ingest = createIngest({
     root: cfg.mqtt.root,
@@ -57,6 +58,8 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     forwarders: (state) => forwarders.ids(state),
     log: clog,
     onChange: () => feedKick(),
+    onEvent: (alert) =>
+      patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
@@ -66,11 +69,13 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       brokerConnected: () => link?.connected() ?? false,
     });
     feedKick = () => feed.kick();
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
+    patrol = await startPatrolParts(cfg, store, link, feed, log);
+    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance, patrol }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
     const l = link;
+    const p = patrol;
     return {
       url,
       instance,
@@ -78,6 +83,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       link: l,
       counters: ingest.counters,
       close: async () => {
+        p.close();
         feed.close();
         await w.close();
         await l.close();
@@ -86,6 +92,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       },
     };
   } catch (err) {
+    patrol?.close();
     await web?.close();
     await link?.close();
     await forwarders.stop();
@@ -102,6 +109,7 @@ interface ConsoleParts {
   forwarders: Forwarders;
   ingest: Ingest;
   instance: string;
+  patrol: PatrolParts;
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -131,14 +139,8 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         degraded: () => degraded(ingest),
       }),
       ...deadLetterRoutes({ store: p.store, ingest }),
-      ...phoneRoutes({
-        cfg,
-        assets,
-        positionIntervalSeconds: 30,
-        geofenceMeters: 50,
-        store: p.store,
-        getOrder: () => Promise.reject(new HttpError(503, 'the patrol API is not wired into this center yet')),
-      }),
+      ...p.patrol.routes(),
+      ...phoneRoutes({ cfg, assets, store: p.store, getOrder: (actor, id) => p.patrol.patrol.service.getOrder(actor, id) }),
     ],
     assets,
     publicAssets: ['login.js', 'web.css', ...PHONE_PUBLIC_ASSETS],

@@ -212,6 +212,17 @@ export function createPatrolService(deps: PatrolDeps) {
       if (await db.addPhoto({ orderId: id, sha256: put.sha256, bytes: put.bytes, by: actor.user, at: now(), clientId })) deps.changed();
       return put.sha256;
     },
+    /** The evidence picture of the order's first alert (its thumbnail, else its archived snapshot). */
+    async evidence(actor: Actor, id: string): Promise<Buffer> {
+      const o = await readable(actor, id);
+      for (const ref of o.events) {
+        const a = await store.latestAlert(ref.id, ref.site);
+        if (a?.evidence.thumbnail) return Buffer.from(a.evidence.thumbnail.base64, 'base64');
+        const snap = a?.evidence.snapshot ? await store.getSnapshot(a.evidence.snapshot.sha256) : null;
+        if (snap) return snap;
+      }
+      throw new PatrolError(404, `no evidence picture for order ${id}`);
+    },
     async photo(actor: Actor, id: string, photoId: string): Promise<Buffer> {
       const o = await readable(actor, id);
       if (!o.photos.includes(photoId)) throw new PatrolError(404, `order ${id} has no photo ${photoId}`);

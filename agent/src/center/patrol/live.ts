@@ -1,0 +1,125 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../../core/log.ts';
+import type { PatrolStore } from '../store/patrol-store.ts';
+import type { Order, Unit } from './schema.ts';
+
+/**
+ * The patrol's live channels. The archive is the source (several instances write to one database): each instance
+ * polls for orders and units changed lately, and at once when it changed one itself. Officers get `task` for their
+ * unit's orders (and once more for an order taken from their unit) and `unit` for their unit; the desktop feed gets
+ * `order` and `unit` for all.
+ */
+export interface PatrolLive {
+  /** An officer's stream (`GET /api/patrol/feed`), for his unit. */
+  attachOfficer(res: ServerResponse, unitId: string): void;
+  kick(): void;
+  officers(): number;
+  close(): void;
+}
+
+export interface PatrolLiveDeps {
+  store: PatrolStore;
+  /** Presents changed orders and all units at this moment. */
+  present: (orders: Awaited<ReturnType<PatrolStore['changedOrdersSince']>>) => Promise<{ orders: Order[]; units: Unit[] }>;
+  /** The desktop feed's sender (`/api/stream`). */
+  desktop: (type: 'order' | 'unit', data: unknown) => void;
+  log: Logger;
+  pollMs?: number;
+  pingMs?: number;
+  now?: () => number;
+}
+
+const frame = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+
+export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
+  const now = d.now ?? Date.now;
+  const officers = new Map<ServerResponse, string>();
+  const sentOrders = new Map<string, { updatedAt: string; unit: string | undefined }>();
+  const sentUnits = new Map<string, string>();
+  let since = now() - 5_000;
+  let busy = false;
+  let again = false;
+
+  const toUnit = (unitId: string | undefined, type: string, data: unknown) => {
+    if (!unitId) return;
+    const f = frame(type, data);
+    for (const [res, u] of officers) if (u === unitId) res.write(f);
+  };
+
+  const sendOrders = (orders: Order[]) => {
+    for (const o of orders) {
+      const before = sentOrders.get(o.id);
+      if (before?.updatedAt === o.updatedAt) continue;
+      sentOrders.set(o.id, { updatedAt: o.updatedAt, unit: o.unit });
+      d.desktop('order', o);
+      toUnit(o.unit, 'task', o);
+      if (before?.unit && before.unit !== o.unit) toUnit(before.unit, 'task', o);
+    }
+  };
+  const sendUnits = (units: Unit[]) => {
+    for (const u of units) {
+      const key = JSON.stringify(u);
+      if (sentUnits.get(u.id) === key) continue;
+      sentUnits.set(u.id, key);
+      d.desktop('unit', u);
+      toUnit(u.id, 'unit', u);
+    }
+  };
+
+  const poll = async () => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      do {
+        again = false;
+        const started = now();
+        // Rows committed by another instance may carry a change time a little in the past: look back a few seconds.
+        const changed = await d.store.changedOrdersSince(since - 3_000);
+        const unitsChanged = (await d.store.changedUnitsSince(since - 3_000)).length > 0;
+        since = started;
+        if (!changed.length && !unitsChanged) continue;
+        const { orders, units } = await d.present(changed);
+        sendOrders(orders);
+        sendUnits(units);
+      } while (again);
+    } catch (err) {
+      d.log.warn({ err }, 'patrol live poll failed');
+    } finally {
+      busy = false;
+    }
+  };
+
+  const timer = setInterval(() => void poll(), d.pollMs ?? 500);
+  const ping = setInterval(() => {
+    const f = frame('ping', { at: new Date(now()).toISOString() });
+    for (const res of officers.keys()) res.write(f);
+  }, d.pingMs ?? 15_000);
+  timer.unref();
+  ping.unref();
+
+  return {
+    attachOfficer(res, unitId) {
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
+      res.write('retry: 2000\n\n');
+      res.write(frame('ping', { at: new Date(now()).toISOString() }));
+      officers.set(res, unitId);
+      res.on('close', () => officers.delete(res));
+    },
+    kick: () => void poll(),
+    officers: () => officers.size,
+    close() {
+      clearInterval(timer);
+      clearInterval(ping);
+      for (const res of officers.keys()) res.end();
+      officers.clear();
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { readRawBody } from '../../web/body.ts';
+import { HttpError } from '../../web/http-error.ts';
+import type { Role } from '../../web/passwords.ts';
+import type { WebContext, WebRoute } from '../../web/server.ts';
+import { CENTER_ROLES } from '../roles.ts';
+import type { CenterStore } from '../store/types.ts';
+import { OPEN_ROLES, PATROL_API_ROLES, UNIT_ADMIN_ROLES } from './access.ts';
+import type { PatrolLive } from './live.ts';
+import {
+  createOrderBodySchema,
+  dutyBodySchema,
+  MAX_PHOTO_BYTES,
+  orderIdSchema,
+  orderListQuerySchema,
+  photoIdSchema,
+  positionBodySchema,
+  transitionBodySchema,
+  unitIdSchema,
+  unitPutBodySchema,
+} from './schema.ts';
+import { PatrolError, type PatrolService } from './service.ts';
+import { patrolStats } from './stats.ts';
+
+export interface PatrolRouteDeps {
+  service: PatrolService;
+  live: PatrolLive;
+  store: CenterStore;
+}
+
+type Handler = (ctx: WebContext) => Promise<void>;
+
+/** The patrol API (issue 24): thin routes over the service; a refusal of the service becomes its HTTP status. */
+export function patrolRoutes(d: PatrolRouteDeps): WebRoute[] {
+  const { service } = d;
+  const route = (method: WebRoute['method'], path: string, roles: readonly Role[], handle: Handler): WebRoute => ({
+    method,
+    path,
+    roles,
+    handle: (ctx) => answer(handle, ctx),
+  });
+  const api = PATROL_API_ROLES;
+  const patrol = ['patrol'] as const;
+  return [
+    route('GET', '/api/units', api, async (ctx) => ctx.json(200, { units: await service.units(), now: new Date().toISOString() })),
+    route('PUT', '/api/units/:id', UNIT_ADMIN_ROLES, async (ctx) => {
+      const id = param(ctx, 'id', unitIdSchema);
+      const body = await ctx.body(unitPutBodySchema, 512 * 1024);
+      const r = await service.putUnit(id, body);
+      ctx.auditDetail({ unit: id, outcome: r });
+      ctx.json(r === 'created' ? 201 : 200, { unit: (await service.units()).find((u) => u.id === id) });
+    }),
+    route('DELETE', '/api/units/:id', UNIT_ADMIN_ROLES, async (ctx) => {
+      const id = param(ctx, 'id', unitIdSchema);
+      await service.deleteUnit(id);
+      ctx.auditDetail({ unit: id });
+      ctx.json(200, { ok: true });
+    }),
+    route('POST', '/api/patrol/duty', patrol, async (ctx) => {
+      const body = await ctx.body(dutyBodySchema, 1024);
+      ctx.json(200, { unit: await service.setDuty(ctx.session, body.onDuty) });
+    }),
+    route('POST', '/api/patrol/position', patrol, async (ctx) => {
+      await service.setPosition(ctx.session, await ctx.body(positionBodySchema, 4 * 1024));
+      ctx.json(200, { ok: true });
+    }),
+    route('GET', '/api/patrol/feed', patrol, async (ctx) => {
+      const unit = await service.unitOf(ctx.session.user);
+      if (!unit) throw new HttpError(403, `refused: ${ctx.session.user} is a member of no patrol unit`);
+      d.live.attachOfficer(ctx.res, unit.id);
+    }),
+    route('GET', '/api/patrol/stats', CENTER_ROLES, async (ctx) => ctx.json(200, await patrolStats(d.store.patrol, Date.now()))),
+    route('GET', '/api/orders', api, async (ctx) => {
+      const q = orderListQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
+      if (!q.success) throw new HttpError(400, q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      ctx.json(200, { orders: await service.listOrders(ctx.session, q.data), now: new Date().toISOString() });
+    }),
+    route('POST', '/api/orders', OPEN_ROLES, async (ctx) => {
+      const r = await service.openOrder(ctx.session, await ctx.body(createOrderBodySchema, 64 * 1024));
+      ctx.auditDetail({ orderId: r.order.id, opened: r.opened });
+      ctx.json(r.opened ? 201 : 200, r);
+    }),
+    route('GET', '/api/orders/:id', api, async (ctx) =>
+      ctx.json(200, await service.getOrder(ctx.session, param(ctx, 'id', orderIdSchema))),
+    ),
+    route('GET', '/api/orders/:id/proposals', api, async (ctx) =>
+      ctx.json(200, { proposals: await service.proposals(ctx.session, param(ctx, 'id', orderIdSchema)) }),
+    ),
+    route('POST', '/api/orders/:id/transition', api, async (ctx) => {
+      const id = param(ctx, 'id', orderIdSchema);
+      const body = await ctx.body(transitionBodySchema, 16 * 1024);
+      ctx.auditDetail({ orderId: id, action: body.action, clientId: body.clientId, ...(body.unitId ? { unit: body.unitId } : {}) });
+      ctx.json(200, await service.transition(ctx.session, id, body));
+    }),
+    route('POST', '/api/orders/:id/photos', api, async (ctx) => {
+      const id = param(ctx, 'id', orderIdSchema);
+      const clientId = ctx.req.headers['x-client-id'];
+      const jpeg = await readRawBody(ctx.req, 'image/jpeg', MAX_PHOTO_BYTES);
+      const photoId = await service.addPhoto(
+        ctx.session,
+        id,
+        jpeg,
+        typeof clientId === 'string' && clientId ? clientId.slice(0, 64) : null,
+      );
+      ctx.auditDetail({ orderId: id, photoId });
+      ctx.json(200, { photoId });
+    }),
+    route('GET', '/api/orders/:id/photos/:photoId', api, async (ctx) => {
+      const data = await service.photo(ctx.session, param(ctx, 'id', orderIdSchema), param(ctx, 'photoId', photoIdSchema));
+      ctx.send(200, 'image/jpeg', data, { 'Cache-Control': 'private, max-age=86400, immutable' });
+    }),
+    route('GET', '/api/orders/:id/evidence', api, async (ctx) => {
+      const data = await service.evidence(ctx.session, param(ctx, 'id', orderIdSchema));
+      ctx.send(200, 'image/jpeg', data, { 'Cache-Control': 'private, max-age=3600' });
+    }),
+  ];
+}
+
+function param<T>(ctx: WebContext, name: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T {
+  const r = schema.safeParse(ctx.params[name]);
+  if (!r.success) throw new HttpError(400, `${name}: not a valid ${name} ("${String(ctx.params[name]).slice(0, 80)}")`);
+  return r.data;
+}
+
+async function answer(handle: Handler, ctx: WebContext): Promise<void> {
+  try {
+    await handle(ctx);
+  } catch (err) {
+    if (!(err instanceof PatrolError)) throw err;
+    if (err.body) return ctx.json(err.status, err.body);
+    throw new HttpError(err.status, err.message);
+  }
+}
