@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import type { Order, Unit } from '../../agent/src/center/patrol/schema.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import { alertSchema } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { launchBrowser, SCREENS_DIR, type TestBrowser } from '../helpers/browser.ts';
 import { type CenterSession, signIn } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { projectRoot } from '../helpers/paths.ts';
@@ -26,9 +27,20 @@ import { freePort } from '../helpers/ports.ts';
 const SPOT = { lon: 121.4738, lat: 31.2305 };
 /** 250 m south of the spot: outside the 50 m fence. */
 const AWAY = { longitude: SPOT.lon, latitude: SPOT.lat - 250 / 111_195, accuracy: 8 };
-const AT_SPOT = { longitude: SPOT.lon + 10 / 95_000, latitude: SPOT.lat, accuracy: 8 };
+/** The n-th alert's spot: 150 m apart, so that no alert joins another's open order (mergeMeters). */
+const spotOf = (n: number) => ({ lon: SPOT.lon + (n * 150) / 95_000, lat: SPOT.lat });
+/** 10 m east of a spot: inside the fence. */
+const atSpot = (s: { lon: number; lat: number }) => ({ longitude: s.lon + 10 / 95_000, latitude: s.lat, accuracy: 8 });
 const PHOTO = join(projectRoot, '..', 'shared', 'plates', 'hyperlpr-test_img.jpg');
 const site = 'phone-box';
+const STREET_VENDING = {
+  id: 'street_vending',
+  name: '占道经营',
+  nameEn: 'Street vending (occupying the road)',
+  standard: 'GB/T 47678.5-2026',
+  code: '09006',
+  catalogueVersion: 'test',
+};
 
 /** Counts what the page asked of the speaker and the vibration motor (the hooks a phone would act on). */
 const HOOKS = `
@@ -94,10 +106,14 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
   });
 
   /** A box's alert at the spot (with its snapshot), made an order by the dispatcher and sent to the officer's unit. */
-  async function dispatchOrder(): Promise<string> {
+  async function dispatchOrder(): Promise<{ orderId: string; spot: { lon: number; lat: number } }> {
     const id = `ev-phone-${++alerts}`;
+    const spot = spotOf(alerts);
     const jpeg = await streetJpeg();
-    const alert = makeAlert({ site, camera: 'cam-1', id, seq: 0, state: 'started', jpeg, lon: SPOT.lon, lat: SPOT.lat });
+    const alert = alertSchema.parse({
+      ...makeAlert({ site, camera: 'cam-1', id, seq: 0, state: 'started', jpeg, type: 'street_vending', ...spot }),
+      category: STREET_VENDING,
+    });
     await box.publishAsync(alert.evidence.snapshot!.topic, jpeg, { qos: 1 });
     await box.publishAsync(`jifang/v1/${site}/cam-1/events`, JSON.stringify(alert), { qos: 1 });
     await until(async () => (await dispatcher.json('GET', `/api/events/${id}?site=${site}`)).status === 200);
@@ -110,7 +126,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
       clientId: randomUUID(),
     });
     expect(sent.status).toBe(200);
-    return orderId;
+    return { orderId, spot };
   }
 
   const order = async (id: string) => (await dispatcher.json<Order>('GET', `/api/orders/${id}`)).body;
@@ -145,20 +161,21 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     const units = await dispatcher.json<{ units: Unit[] }>('GET', '/api/units');
     expect(units.body.units.find((u) => u.id === 'team-1')?.status).toBe('available');
 
-    const id = await dispatchOrder();
+    const { orderId: id, spot } = await dispatchOrder();
     // It opens by itself: the first tap is "accept".
     await page.waitForSelector(`#task-${id}[data-state="dispatched"]`, { timeout: 10_000 });
     expect(await page.evaluate<number>('window.__chimes')).toBeGreaterThanOrEqual(1);
     expect(await page.evaluate<number>('window.__vibrations.length')).toBeGreaterThanOrEqual(1);
     await page.waitForSelector('#evidence');
+    expect(await page.textContent('.fact.category .value')).toBe('Street vending (occupying the road) · 09006');
     expect(await page.textContent('.fact.rule .value')).toContain('kerb zone');
     expect(await page.getAttribute('#nav-amap', 'href')).toContain('coordinate=gaode');
-    await browser.screenshot(page, 'patrol-phone-task-en');
+    await shot(page, 'patrol-phone-task-en');
 
     await page.click('#act-accept');
     await page.waitForSelector('#act-arrive.muted');
     await until(async () => (await order(id)).state === 'accepted');
-    await page.context().setGeolocation(AT_SPOT);
+    await page.context().setGeolocation(atSpot(spot));
     await page.waitForSelector('#act-arrive.suggested', { timeout: 10_000 });
     await page.click('#act-arrive');
     await page.waitForSelector(`#task-${id}[data-state="on_scene"]`);
@@ -171,12 +188,12 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     expect(done.photos).toHaveLength(1);
     expect(done.transitions!.filter((t) => t.by === 'pat').map((t) => t.action)).toEqual(['accept', 'arrive', 'handle']);
     const arrive = done.transitions!.find((t) => t.action === 'arrive')!;
-    expect(arrive.where!.lat).toBeCloseTo(AT_SPOT.latitude, 5);
+    expect(arrive.where!.lat).toBeCloseTo(atSpot(spot).latitude, 5);
     const photo = await fetchPhoto(id, done.photos[0]);
     const meta = await sharp(photo).metadata();
     expect(meta.format).toBe('jpeg');
     expect(Math.max(meta.width!, meta.height!)).toBeLessThanOrEqual(1600);
-    await browser.screenshot(page, 'patrol-phone-handled-en');
+    await shot(page, 'patrol-phone-handled-en');
     expect(browser.pageErrors).toEqual([]);
   }, 120_000);
 
@@ -185,9 +202,9 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.waitForSelector('#live.on', { timeout: 20_000 });
     // The service worker has the shell before the signal goes.
     await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: 20_000 });
-    const id = await dispatchOrder();
+    const { orderId: id, spot } = await dispatchOrder();
     await page.waitForSelector(`#task-${id}[data-state="dispatched"]`, { timeout: 10_000 });
-    await context.setGeolocation(AT_SPOT);
+    await context.setGeolocation(atSpot(spot));
     await page.click('#act-accept');
     await page.waitForSelector('#act-arrive.suggested', { timeout: 10_000 });
     await page.click('#act-arrive');
@@ -197,7 +214,8 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.waitForSelector(`#task-${id}[data-state="on_scene"]`);
     await handleWithPhoto(page);
     await page.waitForSelector('#outbox[data-count="2"]');
-    await browser.screenshot(page, 'patrol-phone-offline-en');
+    await page.waitForSelector('#live.off');
+    await shot(page, 'patrol-phone-offline-en');
 
     await page.reload();
     await page.waitForSelector('#outbox[data-count="2"]', { timeout: 15_000 });
@@ -229,19 +247,35 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.reload();
     await page.waitForSelector('header.bar #live.off', { timeout: 15_000 });
     expect(await page.textContent('#live')).toContain('offline');
-    await browser.screenshot(page, 'patrol-phone-offline-shell-en');
+    await shot(page, 'patrol-phone-offline-shell-en');
     await context.setOffline(false);
   }, 120_000);
 
   it('speaks Chinese: the task, the outcomes and the bottom actions', async () => {
+    // Off duty since the tests before (the officer's own session from a script, as another phone of his would).
+    const pat = await signIn(center!.url, 'pat', 'patrol-pass-1');
+    expect((await pat.json('POST', '/api/patrol/duty', { onDuty: false })).status).toBe(200);
     const { page } = await officer('zh-CN');
-    const id = await dispatchOrder();
-    await page.click(`[data-order="${id}"]`).catch(() => {});
-    await page.waitForSelector(`#task-${id}`);
+    await page.waitForSelector('#live.on', { timeout: 20_000 });
+    expect(await page.textContent('#duty-state')).toBe('未在岗');
+    await page.click('#duty');
+    await page.waitForSelector('body[data-duty="on"]');
+    expect(await page.textContent('#duty-state')).toBe('在岗');
+    const { orderId: id } = await dispatchOrder();
+    await page.waitForSelector(`#task-${id}`, { timeout: 10_000 });
+    await page.waitForSelector('#evidence');
     expect(await page.textContent('#act-accept')).toBe('接单');
+    expect(await page.textContent('#task-state')).toBe('待接单');
+    expect(await page.textContent('.fact.category .value')).toBe('占道经营 · 09006');
     expect(await page.textContent('#nav-amap')).toBe('高德地图');
-    expect(await page.textContent('#duty-state')).toMatch(/在岗|未在岗/);
-    await browser.screenshot(page, 'patrol-phone-task-zh');
+    expect(await page.textContent('#nav-baidu')).toBe('百度地图');
+    await page.click('#act-accept');
+    await page.click('#act-arrive');
+    await page.waitForSelector('#outcome-corrected');
+    expect(await page.textContent('#outcome-corrected')).toBe('当场整改');
+    expect(await page.textContent('#outcome-referred')).toBe('移交他部门');
+    expect(await page.textContent('#act-handle')).toBe('处置完成');
+    await shot(page, 'patrol-phone-task-zh');
   }, 120_000);
 
   async function fetchPhoto(orderId: string, photoId: string): Promise<Buffer> {
@@ -250,6 +284,12 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     return Buffer.from(await r.arrayBuffer());
   }
 });
+
+/** What the officer sees: the phone's screen (the bottom bar is fixed, so a full-page picture would misplace it). */
+async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`) });
+}
 
 async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;

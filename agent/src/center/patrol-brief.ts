@@ -5,10 +5,10 @@ import type { ArchivedAlert } from './wire.ts';
 
 /*
  * What the officer's phone shows of an order beyond the order: the first linked alert's standard category, plate, rule
- * in words, address and picture. The phone never reads the operators' event API: it sees only what its orders link.
+ * in words, address and whether a picture exists (served by the patrol API's evidence route). The phone never reads the operators' event API: it sees only what its orders link.
  */
 
-export type BriefStore = Pick<CenterStore, 'getEvent' | 'latestAlert' | 'getSnapshot'>;
+export type BriefStore = Pick<CenterStore, 'getEvent' | 'latestAlert'>;
 
 export async function briefOf(store: BriefStore, order: Order): Promise<TaskBrief> {
   const ref = order.events[0];
@@ -30,17 +30,6 @@ export async function briefOf(store: BriefStore, order: Order): Promise<TaskBrie
     plate: alert?.plate?.text ?? null,
     rule: alert?.rule.description ?? null,
     address: order.place.address ?? ev?.address ?? null,
-    picture: hasPicture ? `/api/patrol/orders/${order.id}/picture` : null,
+    picture: hasPicture ? `/api/orders/${order.id}/evidence` : null,
   };
-}
-
-/** The evidence picture of the order's first alert: the full snapshot when it arrived, else the thumbnail. */
-export async function pictureOf(store: BriefStore, order: Order): Promise<Buffer | null> {
-  const ref = order.events[0];
-  if (!ref) return null;
-  const alert = await store.latestAlert(ref.id, ref.site);
-  const snap = alert?.evidence.snapshot ? await store.getSnapshot(alert.evidence.snapshot.sha256) : null;
-  if (snap) return snap;
-  const thumb = alert?.evidence.thumbnail;
-  return thumb ? Buffer.from(thumb.base64, 'base64') : null;
 }

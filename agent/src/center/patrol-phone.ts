@@ -10,7 +10,7 @@ import type { WebContext, WebRoute } from '../web/server.ts';
 import type { CenterConfig } from './config.ts';
 import { PATROL_API_ROLES } from './patrol/access.ts';
 import type { Order } from './patrol/schema.ts';
-import { type BriefStore, briefOf, pictureOf } from './patrol-brief.ts';
+import { type BriefStore, briefOf } from './patrol-brief.ts';
 import type { PhonePageData } from './phone/brief.ts';
 
 /*
@@ -150,7 +150,7 @@ async function readableOrder(d: PhoneDeps, ctx: WebContext): Promise<Order> {
 
 /**
  * `/patrol` (the page), `/patrol-sw.js` (its service worker, whose address sets its reach to /patrol), and what the
- * phone shows of an order beyond the order (its first alert's words and picture).
+ * phone shows of an order beyond the order (its first alert's words).
  */
 export function phoneRoutes(d: PhoneDeps): WebRoute[] {
   const page = (ctx: WebContext) =>
@@ -176,16 +176,6 @@ export function phoneRoutes(d: PhoneDeps): WebRoute[] {
       path: '/api/patrol/orders/:id/brief',
       roles: PATROL_API_ROLES,
       handle: async (ctx) => ctx.json(200, await briefOf(d.store, await readableOrder(d, ctx))),
-    },
-    {
-      method: 'GET',
-      path: '/api/patrol/orders/:id/picture',
-      roles: PATROL_API_ROLES,
-      handle: async (ctx) => {
-        const jpeg = await pictureOf(d.store, await readableOrder(d, ctx));
-        if (!jpeg) throw new HttpError(404, 'no picture for this order yet');
-        ctx.send(200, 'image/jpeg', jpeg, { 'Cache-Control': 'private, max-age=86400, immutable' });
-      },
     },
   ];
 }

@@ -136,7 +136,11 @@ async function start(): Promise<void> {
   render();
   connectFeed({ task: arrived, changed: soon, reconnected: () => void reconnected().catch(() => soon()) });
   watchPosition(soon);
-  addEventListener('online', () => sender.kick());
+  addEventListener('online', () => {
+    sender.kick();
+    soon();
+  });
+  addEventListener('offline', soon);
   // Sends what waited while the page was closed (the feed may take a moment to connect, or not at all in a dead zone).
   sender.kick();
   if ('serviceWorker' in navigator) await navigator.serviceWorker.register('/patrol-sw.js', { scope: '/patrol' }).catch(() => undefined);

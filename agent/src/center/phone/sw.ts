@@ -76,7 +76,7 @@ async function cacheFirst(req: Request): Promise<Response> {
 }
 
 const isPicture = (path: string) =>
-  /^\/api\/patrol\/orders\/[^/]+\/picture$/.test(path) || /^\/api\/orders\/[^/]+\/photos\/[0-9a-f]{64}$/.test(path);
+  /^\/api\/orders\/[^/]+\/evidence$/.test(path) || /^\/api\/orders\/[^/]+\/photos\/[0-9a-f]{64}$/.test(path);
 
 scope.addEventListener('fetch', (e) => {
   const url = new URL(e.request.url);

@@ -12,11 +12,13 @@ export function statusBar(switchLang: () => void): HTMLElement {
     : state.fix
       ? t('gps.fix', { m: state.fix.accuracyM ?? '?' })
       : t('gps.none');
+  // The feed's connection may linger a while after the signal has gone: the phone's own word counts too.
+  const live = state.live && navigator.onLine;
   return h(
     'header',
     { class: 'bar' },
     h('strong', {}, `${t('app.name')} · ${data.user}`),
-    h('span', { class: `live ${state.live ? 'on' : 'off'}`, id: 'live' }, state.live ? `● ${t('live.on')}` : t('live.off')),
+    h('span', { class: `live ${live ? 'on' : 'off'}`, id: 'live' }, live ? `● ${t('live.on')}` : t('live.off')),
     h('span', { class: `duty ${state.onDuty ? 'on' : 'off'}`, id: 'duty-state' }, state.onDuty ? t('duty.isOn') : t('duty.isOff')),
     h('span', { class: 'gps', id: 'gps' }, gps),
     h('button', { class: 'link', id: 'lang', onclick: switchLang }, t('nav.lang')),

@@ -65,7 +65,7 @@ function photosOf(a: Acting, order: Order, redraw: () => void): HTMLElement {
   return h(
     'div',
     { class: 'photos' },
-    h('label', { class: 'big secondary', id: 'photo' }, `📷 ${t('act.photo')}`, input),
+    h('label', { class: 'big secondary', id: 'photo' }, t('act.photo'), input),
     h('span', { class: 'photo-count', id: 'photo-count', 'data-count': n }, t('photo.count', { n })),
   );
 }
