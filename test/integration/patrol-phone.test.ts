@@ -156,6 +156,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
   it('log in, on duty, a task arrives live with chime and vibration, accept, arrived in the fence, handled with a photo, done', async () => {
     const { page } = await officer('en-US');
     await page.waitForSelector('#live.on', { timeout: 20_000 });
+    await page.waitForSelector('body[data-duty="off"]');
     await page.click('#duty');
     await page.waitForSelector('body[data-duty="on"]');
     const units = await dispatcher.json<{ units: Unit[] }>('GET', '/api/units');
@@ -256,7 +257,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     const pat = await signIn(center!.url, 'pat', 'patrol-pass-1');
     expect((await pat.json('POST', '/api/patrol/duty', { onDuty: false })).status).toBe(200);
     const { page } = await officer('zh-CN');
-    await page.waitForSelector('#live.on', { timeout: 20_000 });
+    await page.waitForSelector('body[data-duty="off"]', { timeout: 20_000 });
     expect(await page.textContent('#duty-state')).toBe('未在岗');
     await page.click('#duty');
     await page.waitForSelector('body[data-duty="on"]');

@@ -25,6 +25,7 @@ export async function loadUnit(): Promise<Unit | undefined> {
   const unit = units.find((u) => u.members.includes(data.user));
   myUnit = unit?.id;
   if (unit) state.onDuty = unit.status !== 'off_duty';
+  state.unitKnown = true;
   return unit;
 }
 

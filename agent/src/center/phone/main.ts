@@ -66,7 +66,7 @@ function render(): void {
     h('main', { class: 'content' }, view ? view.body : listView(openTask)),
     h('footer', { class: 'bottom' }, view ? view.footer : h('div', { class: 'actions' }, duty)),
   );
-  document.body.dataset.duty = state.onDuty ? 'on' : 'off';
+  document.body.dataset.duty = state.unitKnown ? (state.onDuty ? 'on' : 'off') : 'unknown';
 }
 
 function openTask(id: string): void {

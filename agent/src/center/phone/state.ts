@@ -24,6 +24,8 @@ export const state = {
   fix: null as (Where & { at: number }) | null,
   gpsError: null as string | null,
   onDuty: false,
+  /** The unit's duty has been read from the center (this page's session). */
+  unitKnown: false,
   /** The live feed is connected (the center is reachable). */
   live: false,
   loginNeeded: false,

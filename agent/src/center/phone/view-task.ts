@@ -134,9 +134,10 @@ export function taskView(a: Acting, order: Order, redraw: () => void): { body: H
       h('button', { class: 'link', id: 'back', onclick: () => ((state.open = null), redraw()) }, `‹ ${t('task.back')}`),
       h('span', { class: `state state-${shown}`, id: 'task-state' }, tr(`state.${shown}`)),
     ),
+    // On the spot the outcome comes first, in thumb reach; the facts stay below for a look back.
+    shown === 'on_scene' ? outcomePanel(order, redraw) : null,
     facts(order, state.briefs.get(order.id)),
     where(order),
-    shown === 'on_scene' ? outcomePanel(order, redraw) : null,
   );
   const footer = h(
     'div',
