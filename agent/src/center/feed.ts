@@ -31,9 +31,6 @@ export function createFeed(
   let brokerSent = brokerConnected();
   const clients = new Set<ServerResponse>();
   const sent: Sent = { events: new Map(), boxes: new Map() };
-  let since = now() - 5_000;
-  let busy = false;
-  let again = false;
 
   const send = (type: string, data: unknown) => {
     const f = frame(type, data);
@@ -47,27 +44,11 @@ export function createFeed(
     send('broker', { connected });
   };
 
-  const poll = async () => {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      do {
-        again = false;
-        const started = now();
-        // Rows committed by another instance may carry a change time a little in the past: look back a few seconds.
-        const changed = await store.changedSince(since - 3_000);
-        since = started;
-        sendChanged(changed, sent, present, send);
-      } while (again);
-    } catch (err) {
-      log.warn({ err }, 'live feed poll failed');
-    } finally {
-      busy = false;
-    }
-  };
+  const poll = archivePoller(
+    async (since) => sendChanged(await store.changedSince(since), sent, present, send),
+    now,
+    (err) => log.warn({ err }, 'live feed poll failed'),
+  );
 
   const timer = setInterval(() => {
     watchBroker();
@@ -105,7 +86,7 @@ type Presenters = { event: (e: EventRow) => unknown; box: (b: BoxRow) => unknown
 /** What this instance has sent: an event's revision, a box's change time. */
 type Sent = { events: Map<string, number>; boxes: Map<string, number> };
 
-const frame = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+export const frame = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 
 /** Sends the rows this instance has not sent yet at their revision (another instance's rows come here too). */
 function sendChanged(
@@ -126,8 +107,42 @@ function sendChanged(
   }
 }
 
+/**
+ * A poll of the archive for rows changed since the last look. It looks a few seconds further back, since rows
+ * committed by another instance may carry a change time a little in the past; a call during a poll makes it look
+ * once more when done.
+ */
+export function archivePoller(
+  look: (since: number) => Promise<void>,
+  now: () => number,
+  onError: (err: unknown) => void,
+): () => Promise<void> {
+  let since = now() - 5_000;
+  let busy = false;
+  let again = false;
+  return async () => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    try {
+      do {
+        again = false;
+        const started = now();
+        await look(since - 3_000);
+        since = started;
+      } while (again);
+    } catch (err) {
+      onError(err);
+    } finally {
+      busy = false;
+    }
+  };
+}
+
 /** A server-sent event stream, not buffered by a proxy on the way; a browser reconnects 2 s after losing it. */
-function openEventStream(res: ServerResponse): void {
+export function openEventStream(res: ServerResponse): void {
   res.writeHead(200, {
     'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-store',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadCenterConfig } from '../center/config.ts';
 import { type Center, startCenter } from '../center/service.ts';
@@ -8,14 +8,17 @@ import { createLogger } from '../core/log.ts';
 import { CREDENTIALS_FILE as EMBEDDED_CREDENTIALS_FILE } from '../publish/embedded-broker.ts';
 import { startAgent } from '../runtime/agent.ts';
 import { agentVersion } from '../runtime/identity.ts';
-import { setPassword } from '../web/passwords.ts';
+import { readUsersFile, setPassword } from '../web/passwords.ts';
 import { defineCommand } from './command.ts';
 import { untilSignal } from './until-signal.ts';
 
 const DEMO_USERS = [
   ['operator', 'operator'],
   ['dispatcher', 'dispatcher'],
+  ['supervisor', 'supervisor'],
   ['admin', 'admin'],
+  // The officer of the demo's patrol unit (configs/center-demo.yaml), on the phone page /patrol.
+  ['patrol', 'patrol'],
 ] as const;
 
 /**
@@ -40,15 +43,7 @@ export const command = defineCommand({
       },
     );
     if (!agent) return 1;
-    const logins: string[] = [];
-    if (!existsSync(centerCfg.users)) {
-      mkdirSync(dirname(centerCfg.users), { recursive: true });
-      for (const [user, role] of DEMO_USERS) {
-        const password = randomBytes(6).toString('base64url');
-        await setPassword(centerCfg.users, user, role, password);
-        logins.push(`${user} / ${password}`);
-      }
-    }
+    const logins = await makeDemoUsers(centerCfg.users);
     let center: Center;
     try {
       // The embedded broker admits only the credentials it generated: the center logs in as its operator.
@@ -63,10 +58,9 @@ export const command = defineCommand({
       [
         `jifang ${agentVersion()} demo: box ${agent.boxId} on broker ${agent.brokerUrl}; alerts appear below, Ctrl-C stops`,
         `command center console: ${center.url}  (users: ${DEMO_USERS.map(([u]) => u).join(', ')} in ${centerCfg.users})`,
+        `patrol officer's phone page: ${center.url}/patrol  (user patrol, unit patrol-1)`,
         ...(logins.length
-          ? [
-              `first start, demo logins made (note them; add more with "jifang passwd ${centerCfg.users} USER --role ROLE"): ${logins.join(', ')}`,
-            ]
+          ? [`demo logins made (note them; add more with "jifang passwd ${centerCfg.users} USER --role ROLE"): ${logins.join(', ')}`]
           : []),
         '',
       ].join('\n'),
@@ -74,6 +68,20 @@ export const command = defineCommand({
     return untilSignal(log, (sig) => center.close().then(() => agent.stop(sig)));
   },
 });
+
+/** Makes the demo users the file lacks (a file from an older demo gets the new roles too); their logins, to print. */
+async function makeDemoUsers(file: string): Promise<string[]> {
+  mkdirSync(dirname(file), { recursive: true });
+  const have = new Set((await readUsersFile(file)).map((u) => u.user));
+  const logins: string[] = [];
+  for (const [user, role] of DEMO_USERS) {
+    if (have.has(user)) continue;
+    const password = randomBytes(6).toString('base64url');
+    await setPassword(file, user, role, password);
+    logins.push(`${user} / ${password}`);
+  }
+  return logins;
+}
 
 /** The operator login of the agent's embedded broker (made at its first start). */
 function embeddedOperator(dataDir: string): { username: string; password: string } {

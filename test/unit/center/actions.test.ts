@@ -127,7 +127,10 @@ describe('an operator or dispatcher acting on an event (fake broker link)', () =
     const { link, sent } = fakeBoxLink({ ok: true });
     const out = await takeAction(deps(link), 'ev-1', { action: 'dispatch', unit: 'patrol-3' }, { user: 'wang', role: 'operator' });
 
-    expect(out).toEqual({ kind: 'not-allowed', error: 'refused: dispatch needs the role dispatcher or admin; you are operator' });
+    expect(out).toEqual({
+      kind: 'not-allowed',
+      error: 'refused: dispatch needs the role dispatcher or supervisor or admin; you are operator',
+    });
     expect(sent).toEqual([]);
     expect(await actionsOf('ev-1')).toEqual([]);
     expect(changes).toBe(0);

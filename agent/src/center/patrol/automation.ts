@@ -5,7 +5,7 @@ import type { Escalation, OrderAction } from './schema.ts';
 import { alertPlace, createPatrolService, type PatrolDeps, type PatrolService } from './service.ts';
 import { inDutyHours } from './units.ts';
 import { localTime, sendWarning, type WarningWords } from './warn.ts';
-import { type OrderRecord, systemStep, toEscalate } from './workflow.ts';
+import { type OrderRecord, systemStep, type TransitionRecord, toEscalate } from './workflow.ts';
 
 export interface PatrolAutomationDeps extends PatrolDeps {
   forwarders: readonly ForwarderConfig[];
@@ -32,7 +32,7 @@ export function startPatrol(deps: PatrolAutomationDeps): Patrol {
   const db = store.patrol;
   const now = deps.now ?? Date.now;
   // Every new order, whoever opened it, gets its warning first where one is configured.
-  const service = createPatrolService({ ...deps, opened: (o) => warnIfConfigured(o) });
+  const service = createPatrolService({ ...deps, opened: (o) => warnIfConfigured(o), moved: (o, t) => verifyIfCleared(o, t) });
 
   const byBox = (o: OrderRecord, alert: Alert, action: OrderAction, extra: { reason?: 'corrected_after_warning'; note?: string } = {}) =>
     service.apply(o.id, { action, by: `box:${alert.site}`, at: now(), ...extra }).catch((err) => {
@@ -57,6 +57,15 @@ export function startPatrol(deps: PatrolAutomationDeps): Patrol {
       lat: o.lat,
     };
     void sendWarning(w, words, deps.forwarders, log);
+  };
+
+  // The camera may see the spot clear before the officer reports it handled (the vendor left as he arrived).
+  const verifyIfCleared = async (o: OrderRecord, t: TransitionRecord) => {
+    if (t.action !== 'handle') return;
+    for (const ref of o.events) {
+      const alert = await store.latestAlert(ref.id, ref.site);
+      if (alert?.state === 'cleared') return void (await byBox(o, alert, 'verify', { note: 'the camera saw the spot clear' }));
+    }
   };
 
   const onCleared = async (alert: Alert, orders: OrderRecord[]) => {
@@ -88,7 +97,7 @@ export function startPatrol(deps: PatrolAutomationDeps): Patrol {
   const onNew = async (alert: Alert) => {
     const at = now();
     const auto = cfg.autoOpen.some(
-      (r) => r.types.includes(alert.type) && (r.schedule.length === 0 || inDutyHours(r.schedule, at, cfg.utcOffsetMinutes)),
+      (r) => r.types.includes(alertPlace(alert).category) && (r.schedule.length === 0 || inDutyHours(r.schedule, at, cfg.utcOffsetMinutes)),
     );
     const p = alertPlace(alert);
     const repeated = orderRepeated(

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../core/log.ts';
+import { archivePoller, frame, openEventStream } from '../feed.ts';
 import type { PatrolStore } from '../store/patrol-store.ts';
 import type { Order, Unit } from './schema.ts';
 
@@ -29,16 +30,11 @@ export interface PatrolLiveDeps {
   now?: () => number;
 }
 
-const frame = (type: string, data: unknown) => `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-
 export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
   const now = d.now ?? Date.now;
   const officers = new Map<ServerResponse, string>();
   const sentOrders = new Map<string, { updatedAt: string; unit: string | undefined }>();
   const sentUnits = new Map<string, string>();
-  let since = now() - 5_000;
-  let busy = false;
-  let again = false;
 
   const toUnit = (unitId: string | undefined, type: string, data: unknown) => {
     if (!unitId) return;
@@ -66,31 +62,17 @@ export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
     }
   };
 
-  const poll = async () => {
-    if (busy) {
-      again = true;
-      return;
-    }
-    busy = true;
-    try {
-      do {
-        again = false;
-        const started = now();
-        // Rows committed by another instance may carry a change time a little in the past: look back a few seconds.
-        const changed = await d.store.changedOrdersSince(since - 3_000);
-        const unitsChanged = (await d.store.changedUnitsSince(since - 3_000)).length > 0;
-        since = started;
-        if (!changed.length && !unitsChanged) continue;
-        const { orders, units } = await d.present(changed);
-        sendOrders(orders);
-        sendUnits(units);
-      } while (again);
-    } catch (err) {
-      d.log.warn({ err }, 'patrol live poll failed');
-    } finally {
-      busy = false;
-    }
-  };
+  const poll = archivePoller(
+    async (since) => {
+      const changed = await d.store.changedOrdersSince(since);
+      if (!changed.length && !(await d.store.changedUnitsSince(since)).length) return;
+      const { orders, units } = await d.present(changed);
+      sendOrders(orders);
+      sendUnits(units);
+    },
+    now,
+    (err) => d.log.warn({ err }, 'patrol live poll failed'),
+  );
 
   const timer = setInterval(() => void poll(), d.pollMs ?? 500);
   const ping = setInterval(() => {
@@ -102,13 +84,7 @@ export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
 
   return {
     attachOfficer(res, unitId) {
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-store',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-      });
-      res.write('retry: 2000\n\n');
+      openEventStream(res);
       res.write(frame('ping', { at: new Date(now()).toISOString() }));
       officers.set(res, unitId);
       res.on('close', () => officers.delete(res));

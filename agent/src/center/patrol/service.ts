@@ -47,6 +47,8 @@ export interface PatrolDeps {
   changed: () => void;
   /** A new order was stored (the warning step hooks here). */
   opened?: (o: OrderRecord) => Promise<void>;
+  /** A person moved an order (核查 by the box hooks here). */
+  moved?: (o: OrderRecord, t: TransitionRecord) => Promise<void>;
   log: Logger;
   now?: () => number;
 }
@@ -199,7 +201,8 @@ export function createPatrolService(deps: PatrolDeps) {
         throw new PatrolError(400, `unitId: no unit ${body.unitId}`);
       const r = await apply(id, { ...body, unit: body.unitId, by: actor.user, at: now() });
       if (r.transition?.action === 'dispatch') dispatchOnBoxes(r.order, actor);
-      return presentOrder(r.order, now(), await db.transitions(id));
+      if (r.transition) await deps.moved?.(r.order, r.transition);
+      return presentOrder((await db.getOrder(id)) ?? r.order, now(), await db.transitions(id));
     },
     async addPhoto(actor: Actor, id: string, jpeg: Buffer, clientId: string | null): Promise<string> {
       await readable(actor, id);
@@ -260,13 +263,15 @@ async function alertSeed(store: CenterStore, refs: readonly EventRef[], note: st
     if (!a || a.site !== r.site) throw new PatrolError(404, `no event ${r.id} of site ${r.site}`);
     alerts.push(a);
   }
+  const category = alertPlace(alerts[0]).category;
+  const other = alerts.find((a) => alertPlace(a).category !== category);
+  if (other) throw new PatrolError(400, `events: ${other.id} is ${alertPlace(other).category}, not ${category}: one order is one category`);
   const [first] = alerts;
-  const other = alerts.find((a) => a.type !== first.type);
-  if (other) throw new PatrolError(400, `events: ${other.id} is ${other.type}, not ${first.type}: one order is one category`);
   return { ...alertPlace(first), events: [...refs], note: note ?? null, openedBy: by, openedAt: at };
 }
 
+/** An alert's spot and its category: the catalogue's event type, else (an older box) its rule type. */
 export function alertPlace(a: Alert): { category: string; lon: number; lat: number; address: string | null } {
   const [lon, lat] = a.location.coordinates;
-  return { category: a.type, lon, lat, address: a.address ?? null };
+  return { category: a.category?.id ?? a.type, lon, lat, address: a.address ?? null };
 }

@@ -207,10 +207,16 @@ export function overdueStages(order: Pick<OrderRecord, 'state' | 'due' | 'done'>
   });
 }
 
-/** Overdue stages not yet escalated (each stage escalates once). */
+/** The stage an open order is in (the first not done); none once handled. */
+function currentStage(order: Pick<OrderRecord, 'state' | 'done'>): Stage | null {
+  if (order.state === 'closed' || order.state === 'handled') return null;
+  return (['dispatch', 'arrive', 'handle'] as const).find((s) => order.done[s] === undefined) ?? null;
+}
+
+/** The current stage when past its deadline and not yet escalated (each stage escalates once; later ones in their turn). */
 export function toEscalate(order: OrderRecord, now: number): Stage[] {
-  if (order.state === 'closed') return [];
-  return overdueStages(order, now).filter((s) => order.done[s] === undefined && !order.escalated.includes(s));
+  const s = currentStage(order);
+  return s && now > order.due[s] && !order.escalated.includes(s) ? [s] : [];
 }
 
 /** The opening transition of a new order. */

@@ -1,11 +1,9 @@
-import type { Dialect } from './migrations.ts';
-
 /**
  * Migration 5 (patrol, issue 24). Lists and records are JSON text (read whole, never queried inside); an order's
  * alerts have their own table so an alert finds its orders. A transition's `client_id` is unique: a retried action
  * from the phone finds its first record.
  */
-export const patrolTables = (d: Dialect): string[] => [
+export const patrolTables = (d: 'sqlite' | 'postgres'): string[] => [
   `CREATE TABLE patrol_units (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, members_json TEXT NOT NULL, area_json TEXT NOT NULL,
     duty_json TEXT NOT NULL, on_duty INTEGER, lon DOUBLE PRECISION, lat DOUBLE PRECISION, accuracy_m DOUBLE PRECISION,

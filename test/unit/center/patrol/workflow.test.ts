@@ -93,6 +93,8 @@ describe('the work order workflow', () => {
     expect(overdueStages(d, late)).toEqual(['arrive']);
     expect(toEscalate(d, late)).toEqual(['arrive']);
     expect(toEscalate({ ...d, escalated: ['arrive'] }, late)).toEqual([]);
+    // An order nobody dispatched escalates its dispatch, not the later stages whose clocks also ran out.
+    expect(toEscalate(fresh(), T0 + 300 * MIN)).toEqual(['dispatch']);
     // A stage done late stays overdue in the record, but there is nothing left to escalate.
     const arrived = step(d, { action: 'arrive', by: 'p', at: late }, LIMITS);
     if (!arrived.ok) throw new Error(arrived.conflict);
