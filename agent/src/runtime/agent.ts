@@ -18,6 +18,7 @@ import type { CameraHealth, Status } from '../contract/health.ts';
 import { ensurePrivateDir } from '../core/durable.ts';
 import type { Logger } from '../core/log.ts';
 import { redact } from '../core/redact.ts';
+import { instantOf } from '../core/time.ts';
 import { detectorFamilies } from '../detect/decoders/index.ts';
 import { openDetector } from '../detect/worker-detector.ts';
 import { EvidenceService } from '../evidence/service.ts';
@@ -329,12 +330,14 @@ function configReloader(
     for (const id of [...plan.removed, ...restarted]) await cameras.remove(id);
     state.config = next.config;
     for (const m of plan.masks) evidence.setPrivacyMasks(m.camera, m.privacyMasks);
+    plan.reconfigured.forEach(cameras.reconfigure);
     plan.restarted.forEach(cameras.add);
     openEvents.dropUnclaimed();
     cameras.publishStatus();
-    const detail = { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed };
+    const changes = { restartedCameras: restarted, reconfiguredCameras: plan.reconfigured.map((c) => c.id), removedCameras: plan.removed };
+    const detail = { sha256: next.sha256, ...changes };
     // A full disk must not hold the operator's answer: it says instead that the record waits for the disk.
-    const record = { file: next.file, sha256: next.sha256, reload: true, restartedCameras: restarted, removedCameras: plan.removed };
+    const record = { file: next.file, sha256: next.sha256, reload: true, ...changes };
     const unrecorded = await appendWithin(audit, 'config_loaded', record, AUDIT_WAIT_MS, log);
     return { ok: true, detail: unrecorded ? { ...detail, auditRecord: unrecorded } : detail };
   };
@@ -561,6 +564,8 @@ function startCameras(deps: CameraDeps) {
     sources,
     add,
     remove,
+    /** A camera's new zones, rules, masks or words, taken over by its running pipeline (the stream goes on). */
+    reconfigure: (cam: Config['cameras'][number]) => pipelines.get(cam.id)?.reconfigure(cam, instantOf()),
     publishStatus,
     stopAll: async () => {
       await loop.stop();
