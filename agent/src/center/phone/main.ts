@@ -62,11 +62,21 @@ function render(): void {
   clear(app);
   app.append(
     statusBar(switchLang),
-    outboxPanel() ?? '',
+    outboxPanel(dismiss) ?? '',
     h('main', { class: 'content' }, view ? view.body : listView(openTask)),
     h('footer', { class: 'bottom' }, view ? view.footer : h('div', { class: 'actions' }, duty)),
   );
   document.body.dataset.duty = state.unitKnown ? (state.onDuty ? 'on' : 'off') : 'unknown';
+}
+
+function dismiss(seq: number): void {
+  void db
+    .remove(seq)
+    .then(() => db.items())
+    .then((items) => {
+      state.outbox = items;
+      render();
+    });
 }
 
 function openTask(id: string): void {

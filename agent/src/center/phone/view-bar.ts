@@ -30,7 +30,8 @@ export function statusBar(switchLang: () => void): HTMLElement {
   );
 }
 
-export function outboxPanel(): HTMLElement | null {
+/** `dismiss` drops an item the center refused for good, once the officer has read why. */
+export function outboxPanel(dismiss: (seq: number) => void): HTMLElement | null {
   if (state.outbox.length === 0 && !state.loginNeeded) return null;
   const items = [...state.outbox].sort((a, b) => a.seq - b.seq);
   return h(
@@ -51,7 +52,13 @@ export function outboxPanel(): HTMLElement | null {
           : i.attempts > 0
             ? t('outbox.retry', { n: i.attempts, error: i.lastError ?? '' })
             : '';
-        return h('li', { class: i.refused ? 'refused' : 'waiting', 'data-kind': i.kind }, what, why ? h('small', {}, ` — ${why}`) : null);
+        return h(
+          'li',
+          { class: i.refused ? 'refused' : 'waiting', 'data-kind': i.kind },
+          what,
+          why ? h('small', {}, ` — ${why}`) : null,
+          i.refused ? h('button', { class: 'link dismiss', onclick: () => dismiss(i.seq) }, t('outbox.dismiss')) : null,
+        );
       }),
     ),
   );
