@@ -93,6 +93,8 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
       duty: [],
     });
     expect(put.status).toBeLessThan(300);
+    const other = await admin.json('PUT', '/api/units/team-2', { name: '城管二中队', kind: 'team', members: [], area: [], duty: [] });
+    expect(other.status).toBeLessThan(300);
     dispatcher = await signIn(center.url, 'dora', 'dispatcher-pass-1');
     box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `jifang-${site}-box` });
   }, 120_000);
@@ -231,6 +233,34 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     expect(done.transitions!.filter((t) => t.action === 'handle')).toHaveLength(1);
     expect(done.transitions!.map((t) => t.action).slice(-3)).toEqual(['accept', 'arrive', 'handle']);
   }, 180_000);
+
+  it('an action the center refuses after the dead zone (the order was sent to another unit meanwhile) is shown, not retried', async () => {
+    const { context, page } = await officer('en-US');
+    await page.waitForSelector('#live.on', { timeout: 20_000 });
+    const { orderId: id } = await dispatchOrder();
+    await page.waitForSelector(`#task-${id}[data-state="dispatched"]`, { timeout: 10_000 });
+    await context.setOffline(true);
+    await page.click('#act-accept');
+    await page.waitForSelector('#outbox[data-count="1"]');
+    const moved = await dispatcher.json('POST', `/api/orders/${id}/transition`, {
+      action: 'dispatch',
+      unitId: 'team-2',
+      clientId: randomUUID(),
+    });
+    expect(moved.status).toBe(200);
+
+    await context.setOffline(false);
+    await page.waitForSelector('#outbox li.refused', { timeout: 60_000 });
+    expect(await page.textContent('#outbox li.refused')).toContain('refused by the center');
+    // Gone from his list: it is another unit's now.
+    await page.waitForSelector(`#task-${id}`, { state: 'detached' });
+    expect(await page.$(`[data-order="${id}"]`)).toBeNull();
+    const o = await order(id);
+    expect(o).toMatchObject({ state: 'dispatched', unit: 'team-2' });
+    expect(o.transitions!.some((t) => t.by === 'pat')).toBe(false);
+    await page.click('#outbox .dismiss');
+    await page.waitForSelector('#outbox', { state: 'detached' });
+  }, 120_000);
 
   it('is installable: manifest and icons without a session, and its service worker opens the page offline', async () => {
     const res = await fetch(`${center!.url}/assets/patrol.webmanifest`);
