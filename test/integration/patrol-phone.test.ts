@@ -163,6 +163,11 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.waitForSelector('body[data-duty="on"]');
     const units = await dispatcher.json<{ units: Unit[] }>('GET', '/api/units');
     expect(units.body.units.find((u) => u.id === 'team-1')?.status).toBe('available');
+    // On duty, the phone reports where it is (at once, then every patrol.phone.positionIntervalSeconds).
+    await until(async () => {
+      const u = (await dispatcher.json<{ units: Unit[] }>('GET', '/api/units')).body.units.find((x) => x.id === 'team-1');
+      return u?.position !== undefined && Math.abs(u.position.lat - AWAY.latitude) < 1e-6 && u.position.accuracyM === 8;
+    });
 
     const { orderId: id, spot } = await dispatchOrder();
     // It opens by itself: the first tap is "accept".
