@@ -54,6 +54,7 @@ export const phoneMessages = {
   'outbox.photo': { zh: '照片 {kb} KB · 工单 {order}', en: 'photo {kb} KB · order {order}' },
   'outbox.refused': { zh: '中心拒绝：{error}', en: 'refused by the center: {error}' },
   'outbox.retry': { zh: '第 {n} 次重试：{error}', en: 'retry {n}: {error}' },
+  'outbox.noAnswer': { zh: '无网络或中心无应答', en: 'no network or no answer from the center' },
   'outbox.dismiss': { zh: '知道了', en: 'Dismiss' },
   'outbox.login': { zh: '登录已过期：请重新登录后发送', en: 'session ended: log in again to send' },
   'photo.failed': { zh: '照片处理失败：{error}', en: 'Photo could not be processed: {error}' },

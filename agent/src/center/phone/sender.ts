@@ -49,8 +49,9 @@ async function post(item: OutboxItem, csrf: string): Promise<{ status: number | 
       // Not JSON (a proxy's page): the status text says enough.
     }
     return { status: res.status, error };
-  } catch (err) {
-    return { status: null, error: (err as Error).message };
+  } catch {
+    // No answer (no signal, a timeout): the page says so in its own words.
+    return { status: null, error: '' };
   }
 }
 

@@ -50,7 +50,7 @@ export function outboxPanel(dismiss: (seq: number) => void): HTMLElement | null 
         const why = i.refused
           ? t('outbox.refused', { error: i.lastError ?? '' })
           : i.attempts > 0
-            ? t('outbox.retry', { n: i.attempts, error: i.lastError ?? '' })
+            ? t('outbox.retry', { n: i.attempts, error: i.lastError || t('outbox.noAnswer') })
             : '';
         return h(
           'li',
