@@ -16,6 +16,8 @@ export interface LiveHooks {
   reconnected(): void;
 }
 
+/** After the browser gave up on the feed, the page tries again this much later. */
+const RETRY_MS = 5000;
 const mine = (o: Order, unitId: string | undefined) => unitId === undefined || o.unit === unitId;
 let myUnit: string | undefined;
 
@@ -58,6 +60,8 @@ export function connectFeed(hooks: LiveHooks): void {
   source.addEventListener('error', () => {
     state.live = false;
     hooks.changed();
+    // A browser gives up for good on an answer that is not the stream (a proxy's 502 while the center restarts).
+    if (source.readyState === EventSource.CLOSED) setTimeout(() => connectFeed(hooks), RETRY_MS);
   });
   source.addEventListener('task', (m) => {
     const order = JSON.parse((m as MessageEvent<string>).data) as Order;
