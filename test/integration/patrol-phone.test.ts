@@ -312,6 +312,15 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     expect(await page.textContent('#outcome-referred')).toBe('移交他部门');
     expect(await page.textContent('#act-handle')).toBe('处置完成');
     await shot(page, 'patrol-phone-task-zh');
+
+    // Another task while this one is open: chimed, and one tap away.
+    const chimes = await page.evaluate<number>('window.__chimes');
+    const { orderId: next } = await dispatchOrder();
+    await page.waitForSelector('#new-task', { timeout: 10_000 });
+    expect(await page.textContent('#new-task')).toBe('新任务');
+    expect(await page.evaluate<number>('window.__chimes')).toBe(chimes + 1);
+    await page.click('#new-task');
+    await page.waitForSelector(`#task-${next}[data-state="dispatched"]`);
   }, 120_000);
 
   async function fetchPhoto(orderId: string, photoId: string): Promise<Buffer> {

@@ -59,9 +59,12 @@ function render(): void {
     { class: `big ${state.onDuty ? 'secondary' : 'primary'}`, id: 'duty', onclick: () => void setDuty(!state.onDuty) },
     state.onDuty ? t('duty.off') : t('duty.on'),
   );
+  // A task that arrived while another is open: one tap away, whatever is on screen.
+  const fresh = [...state.fresh].find((id) => id !== state.open && state.tasks.has(id));
   clear(app);
   app.append(
     statusBar(switchLang),
+    fresh ? h('button', { class: 'big new-task', id: 'new-task', onclick: () => openTask(fresh) }, t('tasks.new')) : '',
     outboxPanel(dismiss) ?? '',
     h('main', { class: 'content' }, view ? view.body : listView(openTask)),
     h('footer', { class: 'bottom' }, view ? view.footer : h('div', { class: 'actions' }, duty)),
