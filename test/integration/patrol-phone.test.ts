@@ -152,6 +152,8 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.click('#outcome-corrected');
     await page.setInputFiles('#photo-input', PHOTO);
     await page.waitForSelector('#photo-count[data-count="1"]');
+    // Typed last: the tap on "done" that ends the typing counts.
+    await page.fill('#note', 'stall moved off the pavement');
     await page.click('#act-handle');
   }
 
@@ -193,6 +195,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
 
     const done = await order(id);
     expect(done.outcome).toBe('corrected');
+    expect(done.transitions!.find((t) => t.action === 'handle')?.note).toBe('stall moved off the pavement');
     expect(done.photos).toHaveLength(1);
     expect(done.transitions!.filter((t) => t.by === 'pat').map((t) => t.action)).toEqual(['accept', 'arrive', 'handle']);
     const arrive = done.transitions!.find((t) => t.action === 'arrive')!;
