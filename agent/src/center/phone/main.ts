@@ -48,9 +48,29 @@ async function setDuty(onDuty: boolean): Promise<void> {
   render();
 }
 
+/**
+ * A finger on the screen: the page is not redrawn under it (a GPS fix arriving between the touch and the release
+ * would replace the button, and the tap would be lost); what was held back is drawn after the tap is handled.
+ */
+const touch = { down: false, missed: false };
+addEventListener('pointerdown', () => (touch.down = true), true);
+for (const type of ['pointerup', 'pointercancel'])
+  addEventListener(
+    type,
+    () => {
+      touch.down = false;
+      if (touch.missed) setTimeout(render, 0);
+      touch.missed = false;
+    },
+    true,
+  );
+
 function render(): void {
-  // Redrawing under the officer's thumb while he types the note would lose his place: it waits for the blur.
-  if (document.activeElement?.id === 'note') return;
+  // Nor while he types the note (he would lose his place): it waits for the blur.
+  if (touch.down || document.activeElement?.id === 'note') {
+    touch.missed ||= touch.down;
+    return;
+  }
   const order: Order | undefined = state.open ? state.tasks.get(state.open) : undefined;
   if (state.open && !order) state.open = null;
   const view = order ? taskView(acting, order, render) : null;

@@ -75,9 +75,8 @@ function outcomePanel(order: Order, redraw: () => void): HTMLElement {
   const note = h('textarea', { id: 'note', rows: 2, placeholder: t('act.notePlaceholder') });
   note.value = draft.note;
   note.addEventListener('input', () => (draft.note = note.value));
-  // The page waits while he types; it catches up after, but not at once: a tap on "done" that ends the typing must
-  // land on the button it was aimed at, not on a redrawn one.
-  note.addEventListener('blur', () => setTimeout(redraw, 300));
+  // The page waits while he types, and catches up after.
+  note.addEventListener('blur', redraw);
   return h(
     'section',
     { class: 'outcome' },
