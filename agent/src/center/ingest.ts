@@ -51,6 +51,8 @@ export interface IngestDeps {
   log: Logger;
   onEvent?: (alert: Alert) => void;
   onCommandResult?: (site: string, result: CommandResult) => void;
+  /** A numbered alert is in the archive, new or a repeat, before it is acknowledged (center/gaps.ts). */
+  onArchived?: (alert: Alert) => Promise<void>;
   onChange?: () => void;
   now?: () => number;
 }
@@ -187,6 +189,7 @@ function planEvent(
       },
       deps.forwarders(alert.state),
     );
+    await deps.onArchived?.(alert);
     if (!inserted) {
       counters.duplicates++;
       return;

@@ -195,6 +195,7 @@ async function openEventSink(
 ): Promise<{ openEvents: OpenEventsFile; events: EventFeed; sink: EventSink }> {
   const { publisher, evidence, audit, log, plates } = ctx;
   const openEvents = await OpenEventsFile.open(join(config.dataDir, 'events'), config.events, log);
+  openEvents.reconcile((eventId) => publisher.sentOf(eventId));
   const events = new EventFeed();
   const sink = new EventSink({
     publisher,
@@ -245,6 +246,7 @@ async function attachCommands(
         model: ctx.model,
         config: () => state.config,
         reload: ctx.reload,
+        resend: (range) => publisher.resend(range),
         log,
       }),
       audit: (e) => record(audit, log, 'operator_command', { ...e, at: new Date(e.at).toISOString() }),

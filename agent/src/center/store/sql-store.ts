@@ -7,6 +7,7 @@ import { eventStore } from './event-store.ts';
 import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { createPatrolStore } from './patrol-store.ts';
+import { progressStore } from './progress-store.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
 import type { CenterStore, StoreCounts } from './types.ts';
@@ -53,6 +54,7 @@ export function createSqlStore(db: Db): CenterStore {
     incidents: createIncidentStore(db),
     sessions: createSessionStore(db),
     patrol: createPatrolStore(db),
+    progress: progressStore(db),
     ...eventStore(db),
     ...boxStore(db),
     ...actionStore(db),
