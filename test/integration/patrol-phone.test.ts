@@ -281,6 +281,12 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
       expect(`${meta.width}x${meta.height}`).toBe(icon.sizes);
     }
     const { context, page } = await officer('en-US');
+    // The chime is a sound the phone's browser decodes (two tones, about half a second).
+    const seconds = await page.evaluate<number>(
+      "fetch('/assets/patrol-chime.wav').then((r) => r.arrayBuffer()).then((b) => new AudioContext().decodeAudioData(b)).then((a) => a.duration)",
+    );
+    expect(seconds).toBeGreaterThan(0.4);
+    expect(seconds).toBeLessThan(1);
     await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: 20_000 });
     await context.setOffline(true);
     await page.reload();
