@@ -408,12 +408,40 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect(stats.body.closedAs.corrected_after_warning).toBe(1);
   }, 60_000);
 
+  it('a reassigned order reaches the new unit’s officer live and leaves the old unit’s list, the old phone told once more', async () => {
+    const patFeed = await stream('pat');
+    const paulFeed = await stream('paul');
+    const manual = { lon: SPOT.lon, lat: SPOT.lat, category: 'disorderly_bikes' };
+    const id = (await api<{ order: Order }>('olga', 'POST', '/api/orders', { manual })).body.order.id;
+    await move('dmitri', id, { action: 'dispatch', unitId: 'team-1' });
+    await until(
+      'pat’s task',
+      async () => patFeed.events,
+      (ev) => ev.some((e) => e.type === 'task' && e.data.id === id),
+    );
+    await move('dmitri', id, { action: 'dispatch', unitId: 'team-2' });
+    await until(
+      'paul’s task',
+      async () => paulFeed.events,
+      (ev) => ev.some((e) => e.type === 'task' && e.data.id === id),
+    );
+    await until(
+      'pat told it left',
+      async () => patFeed.events,
+      (ev) => ev.some((e) => e.type === 'task' && e.data.id === id && e.data.unit === 'team-2'),
+    );
+    expect((await api<{ orders: Order[] }>('pat', 'GET', '/api/orders')).body.orders.map((o) => o.id)).not.toContain(id);
+    expect((await api<{ orders: Order[] }>('paul', 'GET', '/api/orders')).body.orders.map((o) => o.id)).toContain(id);
+    patFeed.close();
+    paulFeed.close();
+  }, 60_000);
+
   it('keeps each officer to his unit’s orders and refuses the wrong role, no session and bad bodies, changing nothing', async () => {
     const mine = (await api<{ orders: Order[] }>('pat', 'GET', '/api/orders')).body.orders;
     expect(mine.length).toBeGreaterThan(0);
     expect(mine.every((o) => o.unit === 'team-1')).toBe(true);
-    expect((await api<{ orders: Order[] }>('paul', 'GET', '/api/orders')).body.orders).toEqual([]);
-    expect((await api('paul', 'GET', `/api/orders/${mine[0].id}`)).status).toBe(403);
+    expect((await api<{ orders: Order[] }>('pia', 'GET', '/api/orders')).body.orders).toEqual([]);
+    expect((await api('pia', 'GET', `/api/orders/${mine[0].id}`)).status).toBe(403);
     expect((await api(null, 'GET', '/api/orders')).status).toBe(401);
     expect((await api(null, 'GET', '/api/units')).status).toBe(401);
     expect((await api('olga', 'PUT', '/api/units/team-9', { name: 'x' })).status).toBe(403);
@@ -426,12 +454,22 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect((await api('dmitri', 'POST', `/api/orders/${id}/transition`, { action: 'dispatch', clientId: randomUUID() })).status).toBe(400);
     const conflict = await move('dmitri', id, { action: 'reopen' });
     expect(conflict).toEqual({ status: 409, body: { error: expect.any(String), state: 'filed', allowed: ['dispatch', 'close'] } });
+    const photo = (type: string, body: Buffer) =>
+      fetch(`${center.url}/api/orders/${id}/photos`, {
+        method: 'POST',
+        headers: { Cookie: sessions.get('dmitri')!.cookie, 'X-CSRF-Token': sessions.get('dmitri')!.csrf, 'Content-Type': type },
+        body,
+      });
+    expect((await photo('text/plain', Buffer.from('hello'))).status).toBe(415);
+    expect((await photo('image/jpeg', Buffer.from('not a picture'))).status).toBe(400);
+    expect((await photo('image/jpeg', Buffer.alloc(5 * 1024 * 1024 + 1, 0xff))).status).toBe(413);
     expect(await order(id)).toEqual(before);
 
     const units = (await api<{ units: Unit[] }>('ada', 'GET', '/api/units')).body.units;
     expect((await api('ada', 'PUT', '/api/units/team-1', { name: '', area: [[[1, 2]]] })).status).toBe(400);
     expect((await api('ada', 'PUT', '/api/units/Bad Id', { name: 'x' })).status).toBe(400);
     expect((await api<{ units: Unit[] }>('ada', 'GET', '/api/units')).body.units).toEqual(units);
+    expect((await api('ada', 'PUT', '/api/units/team-9', { name: '城管九中队', members: ['pat'] })).status).toBe(409);
     expect((await api('ada', 'PUT', '/api/units/team-9', { name: '城管九中队', kind: 'officer' })).status).toBe(201);
     expect((await api('ada', 'DELETE', '/api/units/team-9')).status).toBe(200);
   }, 60_000);

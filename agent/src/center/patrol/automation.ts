@@ -2,7 +2,7 @@ import type { Alert } from '../../contract/alert.ts';
 import type { ForwarderConfig } from '../config.ts';
 import { orderRepeated } from './orders.ts';
 import type { Escalation, OrderAction } from './schema.ts';
-import { alertPlace, createPatrolService, type PatrolDeps, type PatrolService } from './service.ts';
+import { alertPlace, type PatrolDeps, PatrolService } from './service.ts';
 import { inDutyHours } from './units.ts';
 import { localTime, sendWarning, type WarningWords } from './warn.ts';
 import { type OrderRecord, systemStep, type TransitionRecord, toEscalate } from './workflow.ts';
@@ -28,24 +28,78 @@ export interface Patrol {
  * one seen again soon after closing opening a repeat, overdue stages escalated once, warnings given before dispatch.
  */
 export function startPatrol(deps: PatrolAutomationDeps): Patrol {
-  const { store, cfg, log } = deps;
-  const db = store.patrol;
-  const now = deps.now ?? Date.now;
-  // Every new order, whoever opened it, gets its warning first where one is configured.
-  const service = createPatrolService({ ...deps, opened: (o) => warnIfConfigured(o), moved: (o, t) => verifyIfCleared(o, t) });
+  return new PatrolAutomation(deps);
+}
 
-  const byBox = (o: OrderRecord, alert: Alert, action: OrderAction, extra: { reason?: 'corrected_after_warning'; note?: string } = {}) =>
-    service.apply(o.id, { action, by: `box:${alert.site}`, at: now(), ...extra }).catch((err) => {
-      log.warn({ err, orderId: o.id, eventId: alert.id, action }, 'automatic order step refused');
+type BoxExtra = { reason?: 'corrected_after_warning'; note?: string };
+
+class PatrolAutomation implements Patrol {
+  readonly service: PatrolService;
+  private readonly now: () => number;
+  private readonly timer: NodeJS.Timeout;
+  private ticking = false;
+
+  constructor(private readonly deps: PatrolAutomationDeps) {
+    this.now = deps.now ?? Date.now;
+    // Every new order, whoever opened it, gets its warning first where one is configured.
+    this.service = new PatrolService({ ...deps, opened: (o) => this.warnIfConfigured(o), moved: (o, t) => this.verifyIfCleared(o, t) });
+    this.timer = setInterval(() => this.scheduledTick(), deps.cfg.checkSeconds * 1000);
+    this.timer.unref();
+  }
+
+  private get db() {
+    return this.deps.store.patrol;
+  }
+
+  async onAlert(alert: Alert): Promise<void> {
+    const orders = await this.db.ordersOfEvent(alert.site, alert.id);
+    if (alert.state === 'cleared') return this.onCleared(alert, orders);
+    if (alert.state === 'ended') return;
+    if (orders.length) return this.onSeen(alert, orders);
+    if (alert.state === 'started') await this.onNew(alert);
+  }
+
+  async tick(): Promise<void> {
+    const { cfg } = this.deps;
+    for (const o of await this.db.listOrders({ open: true, limit: 10_000 })) {
+      const w = cfg.warnings.find((x) => x.types.includes(o.category));
+      if (o.state === 'warning' && this.now() - o.updatedAt >= (w?.waitSeconds ?? 0) * 1000) {
+        const s = systemStep(o, 'warning_expired', this.now(), 'not cleared within the wait: to dispatch');
+        if (s && (await this.db.saveStep(o.rev, s.order, s.transition)) === 'saved') this.deps.changed();
+        continue;
+      }
+      await this.escalate(o);
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private scheduledTick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    this.tick()
+      .catch((err) => this.deps.log.warn({ err }, 'patrol check failed'))
+      .finally(() => {
+        this.ticking = false;
+      });
+  }
+
+  private async byBox(o: OrderRecord, alert: Alert, action: OrderAction, extra: BoxExtra = {}): Promise<void> {
+    await this.service.apply(o.id, { action, by: `box:${alert.site}`, at: this.now(), ...extra }).catch((err) => {
+      this.deps.log.warn({ err, orderId: o.id, eventId: alert.id, action }, 'automatic order step refused');
     });
+  }
 
-  const warnIfConfigured = async (o: OrderRecord) => {
+  private async warnIfConfigured(o: OrderRecord): Promise<void> {
+    const { cfg, store } = this.deps;
     const w = cfg.warnings.find((x) => x.types.includes(o.category));
     // Only a camera can see the violation cleared within the wait: a hand-made order goes straight on.
     if (!w || o.events.length === 0) return;
-    const s = systemStep(o, 'warn', now(), `warning, waiting ${w.waitSeconds} s for the box to see it cleared`);
-    if (!s || (await db.saveStep(o.rev, s.order, s.transition)) !== 'saved') return;
-    deps.changed();
+    const s = systemStep(o, 'warn', this.now(), `warning, waiting ${w.waitSeconds} s for the box to see it cleared`);
+    if (!s || (await this.db.saveStep(o.rev, s.order, s.transition)) !== 'saved') return;
+    this.deps.changed();
     const first = await store.latestAlert(o.events[0].id, o.events[0].site);
     const words: WarningWords = {
       orderId: o.id,
@@ -56,72 +110,68 @@ export function startPatrol(deps: PatrolAutomationDeps): Patrol {
       lon: o.lon,
       lat: o.lat,
     };
-    void sendWarning(w, words, deps.forwarders, log);
-  };
+    void sendWarning(w, words, this.deps.forwarders, this.deps.log);
+  }
 
-  // The camera may see the spot clear before the officer reports it handled (the vendor left as he arrived).
-  const verifyIfCleared = async (o: OrderRecord, t: TransitionRecord) => {
+  /** The camera may see the spot clear before the officer reports it handled (the vendor left as he arrived). */
+  private async verifyIfCleared(o: OrderRecord, t: TransitionRecord): Promise<void> {
     if (t.action !== 'handle') return;
     for (const ref of o.events) {
-      const alert = await store.latestAlert(ref.id, ref.site);
-      if (alert?.state === 'cleared') return void (await byBox(o, alert, 'verify', { note: 'the camera saw the spot clear' }));
+      const alert = await this.deps.store.latestAlert(ref.id, ref.site);
+      if (alert?.state === 'cleared') return this.byBox(o, alert, 'verify', { note: 'the camera saw the spot clear' });
     }
-  };
+  }
 
-  const onCleared = async (alert: Alert, orders: OrderRecord[]) => {
+  private async onCleared(alert: Alert, orders: OrderRecord[]): Promise<void> {
     for (const o of orders) {
-      if (o.state === 'warning') await byBox(o, alert, 'close', { reason: 'corrected_after_warning', note: 'cleared after the warning' });
-      else if (o.state === 'handled') await byBox(o, alert, 'verify', { note: 'the camera sees the spot clear' });
+      if (o.state === 'warning')
+        await this.byBox(o, alert, 'close', { reason: 'corrected_after_warning', note: 'cleared after the warning' });
+      else if (o.state === 'handled') await this.byBox(o, alert, 'verify', { note: 'the camera sees the spot clear' });
     }
-  };
+  }
 
-  const onSeen = async (alert: Alert, orders: OrderRecord[]) => {
+  private async onSeen(alert: Alert, orders: OrderRecord[]): Promise<void> {
     const seenAt = Date.parse(alert.observedAt);
     for (const o of orders)
-      if (o.state === 'handled' && seenAt > (o.done.handle ?? 0)) await byBox(o, alert, 'reopen', { note: 'still seen after handled' });
+      if (o.state === 'handled' && seenAt > (o.done.handle ?? 0))
+        await this.byBox(o, alert, 'reopen', { note: 'still seen after handled' });
     const last = orders.at(-1);
     if (!last || orders.some((o) => o.state !== 'closed')) return;
-    if (seenAt > last.updatedAt && now() - last.updatedAt <= cfg.repeatMinutes * 60_000) await openFor(alert, true);
-  };
+    if (seenAt > last.updatedAt && this.now() - last.updatedAt <= this.deps.cfg.repeatMinutes * 60_000) await this.openFor(alert, true);
+  }
 
-  const openFor = async (alert: Alert, repeat: boolean) => {
-    await service.open({
+  private async openFor(alert: Alert, repeat: boolean): Promise<void> {
+    await this.service.open({
       ...alertPlace(alert),
       events: [{ site: alert.site, id: alert.id }],
       note: repeat ? 'seen again after closing' : null,
       openedBy: 'system',
-      openedAt: now(),
+      openedAt: this.now(),
     });
-  };
+  }
 
-  const onNew = async (alert: Alert) => {
-    const at = now();
-    const auto = cfg.autoOpen.some(
-      (r) => r.types.includes(alertPlace(alert).category) && (r.schedule.length === 0 || inDutyHours(r.schedule, at, cfg.utcOffsetMinutes)),
-    );
+  private async onNew(alert: Alert): Promise<void> {
+    const { cfg } = this.deps;
+    const at = this.now();
     const p = alertPlace(alert);
-    const repeated = orderRepeated(
-      await db.listOrders({ states: ['closed'], limit: 500 }),
-      p.category,
-      p.lon,
-      p.lat,
-      cfg.mergeMeters,
-      cfg.repeatMinutes,
-      at,
+    const auto = cfg.autoOpen.some(
+      (r) => r.types.includes(p.category) && (r.schedule.length === 0 || inDutyHours(r.schedule, at, cfg.utcOffsetMinutes)),
     );
-    if (auto || repeated) await openFor(alert, repeated !== null);
-  };
+    const closed = await this.db.listOrders({ states: ['closed'], limit: 500 });
+    const repeated = orderRepeated(closed, p.category, p.lon, p.lat, cfg.mergeMeters, cfg.repeatMinutes, at);
+    if (auto || repeated) await this.openFor(alert, repeated !== null);
+  }
 
-  const escalate = async (o: OrderRecord) => {
-    const at = now();
+  private async escalate(o: OrderRecord): Promise<void> {
+    const at = this.now();
     for (const stage of toEscalate(o, at)) {
       const e = { orderId: o.id, stage, due: o.due[stage], at, unit: o.unit, category: o.category };
-      if (!(await db.recordEscalation(e))) continue;
-      const fresh = await db.getOrder(o.id);
+      if (!(await this.db.recordEscalation(e))) continue;
+      const fresh = await this.db.getOrder(o.id);
       if (fresh && !fresh.escalated.includes(stage))
-        await db.saveStep(fresh.rev, { ...fresh, escalated: [...fresh.escalated, stage], updatedAt: at, rev: fresh.rev + 1 }, null);
-      log.warn({ orderId: o.id, stage, unit: o.unit }, 'work order overdue: escalated to the supervisors');
-      deps.escalated({
+        await this.db.saveStep(fresh.rev, { ...fresh, escalated: [...fresh.escalated, stage], updatedAt: at, rev: fresh.rev + 1 }, null);
+      this.deps.log.warn({ orderId: o.id, stage, unit: o.unit }, 'work order overdue: escalated to the supervisors');
+      this.deps.escalated({
         orderId: o.id,
         stage,
         due: new Date(e.due).toISOString(),
@@ -129,44 +179,7 @@ export function startPatrol(deps: PatrolAutomationDeps): Patrol {
         category: o.category,
         ...(o.unit ? { unit: o.unit } : {}),
       });
-      deps.changed();
+      this.deps.changed();
     }
-  };
-
-  const tick = async () => {
-    for (const o of await db.listOrders({ open: true, limit: 10_000 })) {
-      const w = cfg.warnings.find((x) => x.types.includes(o.category));
-      if (o.state === 'warning' && now() - o.updatedAt >= (w?.waitSeconds ?? 0) * 1000) {
-        const s = systemStep(o, 'warning_expired', now(), 'not cleared within the wait: to dispatch');
-        if (s && (await db.saveStep(o.rev, s.order, s.transition)) === 'saved') deps.changed();
-        continue;
-      }
-      await escalate(o);
-    }
-  };
-
-  let ticking = false;
-  const timer = setInterval(() => {
-    if (ticking) return;
-    ticking = true;
-    tick()
-      .catch((err) => log.warn({ err }, 'patrol check failed'))
-      .finally(() => {
-        ticking = false;
-      });
-  }, cfg.checkSeconds * 1000);
-  timer.unref();
-
-  return {
-    service,
-    async onAlert(alert) {
-      const orders = await db.ordersOfEvent(alert.site, alert.id);
-      if (alert.state === 'cleared') return onCleared(alert, orders);
-      if (alert.state === 'ended') return;
-      if (orders.length) return onSeen(alert, orders);
-      if (alert.state === 'started') await onNew(alert);
-    },
-    tick,
-    stop: () => clearInterval(timer),
-  };
+  }
 }

@@ -22,8 +22,9 @@ export interface PatrolLiveDeps {
   store: PatrolStore;
   /** Presents changed orders and all units at this moment. */
   present: (orders: Awaited<ReturnType<PatrolStore['changedOrdersSince']>>) => Promise<{ orders: Order[]; units: Unit[] }>;
-  /** The desktop feed's sender (`/api/stream`). */
+  /** The desktop feed's sender (`/api/stream`) and whether any page listens to it. */
   desktop: (type: 'order' | 'unit', data: unknown) => void;
+  desktopClients: () => number;
   log: Logger;
   pollMs?: number;
   pingMs?: number;
@@ -74,7 +75,9 @@ export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
     (err) => d.log.warn({ err }, 'patrol live poll failed'),
   );
 
-  const timer = setInterval(() => void poll(), d.pollMs ?? 500);
+  const timer = setInterval(() => {
+    if (officers.size || d.desktopClients()) void poll();
+  }, d.pollMs ?? 500);
   const ping = setInterval(() => {
     const f = frame('ping', { at: new Date(now()).toISOString() });
     for (const res of officers.keys()) res.write(f);

@@ -56,187 +56,210 @@ export interface PatrolDeps {
 const newOrderId = () => `wo-${randomBytes(6).toString('hex')}`;
 
 /** The patrol use cases: units, orders and their workflow. Automation (alerts, deadlines, warnings) is in automation.ts. */
-export function createPatrolService(deps: PatrolDeps) {
-  const { store, cfg, log } = deps;
-  const db = store.patrol;
-  const now = deps.now ?? Date.now;
+export class PatrolService {
+  readonly now: () => number;
+  private readonly db: CenterStore['patrol'];
 
-  const openStatesByUnit = async () => {
+  constructor(private readonly deps: PatrolDeps) {
+    this.now = deps.now ?? Date.now;
+    this.db = deps.store.patrol;
+  }
+
+  async units(): Promise<Unit[]> {
     const by = new Map<string, OrderRecord['state'][]>();
-    for (const o of await db.listOrders({ open: true, limit: 10_000 })) if (o.unit) by.set(o.unit, [...(by.get(o.unit) ?? []), o.state]);
-    return by;
-  };
-  const units = async (): Promise<Unit[]> => {
-    const by = await openStatesByUnit();
-    const at = now();
-    return (await db.listUnits()).map((u) => presentUnit(u, by.get(u.id) ?? [], at, cfg.utcOffsetMinutes));
-  };
-  const unitOf = async (user: string): Promise<UnitRecord | null> => (await db.listUnits()).find((u) => u.members.includes(user)) ?? null;
-  const officerUnit = async (actor: Actor): Promise<string | null> =>
-    actor.role === 'patrol' ? ((await unitOf(actor.user))?.id ?? null) : null;
+    for (const o of await this.db.listOrders({ open: true, limit: 10_000 }))
+      if (o.unit) by.set(o.unit, [...(by.get(o.unit) ?? []), o.state]);
+    const at = this.now();
+    return (await this.db.listUnits()).map((u) => presentUnit(u, by.get(u.id) ?? [], at, this.deps.cfg.utcOffsetMinutes));
+  }
 
-  const readable = async (actor: Actor, id: string): Promise<OrderRecord> => {
-    const o = await db.getOrder(id);
+  async unitOf(user: string): Promise<UnitRecord | null> {
+    return (await this.db.listUnits()).find((u) => u.members.includes(user)) ?? null;
+  }
+
+  private async officerUnit(actor: Actor): Promise<string | null> {
+    return actor.role === 'patrol' ? ((await this.unitOf(actor.user))?.id ?? null) : null;
+  }
+
+  /** The order, if the actor may see it: an officer only his unit's. */
+  private async readable(actor: Actor, id: string): Promise<OrderRecord> {
+    const o = await this.db.getOrder(id);
     if (!o) throw new PatrolError(404, `no work order ${id}`);
-    if (actor.role === 'patrol' && (o.unit === null || o.unit !== (await officerUnit(actor))))
+    if (actor.role === 'patrol' && (o.unit === null || o.unit !== (await this.officerUnit(actor))))
       throw new PatrolError(403, 'refused: this order is not assigned to your unit');
     return o;
-  };
+  }
 
   /** Opens an order (or links the alerts to the open one of that spot); `opened` false when they joined one. */
-  const open = async (seed: Omit<OrderSeed, 'id' | 'repeatOf'>): Promise<{ order: OrderRecord; opened: boolean }> => {
-    const recent = await db.listOrders({ limit: 500 });
+  async open(seed: Omit<OrderSeed, 'id' | 'repeatOf'>): Promise<{ order: OrderRecord; opened: boolean }> {
+    const { cfg, log } = this.deps;
+    const recent = await this.db.listOrders({ limit: 500 });
     const join = orderToJoin(recent, seed.category, seed.lon, seed.lat, cfg.mergeMeters);
-    if (join) return { order: await link(join, seed.events), opened: false };
+    if (join) return { order: await this.link(join, seed.events), opened: false };
     const repeated = orderRepeated(recent, seed.category, seed.lon, seed.lat, cfg.mergeMeters, cfg.repeatMinutes, seed.openedAt);
     const order = newOrder({ ...seed, id: newOrderId(), repeatOf: repeated?.id ?? null }, limitsFor(cfg, seed.category));
-    await db.insertOrder(order, openingTransition(order, seed.note));
+    await this.db.insertOrder(order, openingTransition(order, seed.note));
     log.info({ orderId: order.id, category: order.category, by: order.openedBy, repeatOf: order.repeatOf }, 'work order opened');
-    deps.changed();
-    await deps.opened?.(order);
-    return { order: (await db.getOrder(order.id)) ?? order, opened: true };
-  };
-  const link = async (o: OrderRecord, refs: readonly EventRef[]): Promise<OrderRecord> => {
+    this.deps.changed();
+    await this.deps.opened?.(order);
+    return { order: (await this.db.getOrder(order.id)) ?? order, opened: true };
+  }
+
+  private async link(o: OrderRecord, refs: readonly EventRef[]): Promise<OrderRecord> {
     const events = withEvents(o, refs);
     if (!events) return o;
-    const next = { ...o, events, updatedAt: now(), rev: o.rev + 1 };
-    if ((await db.saveStep(o.rev, next, null)) !== 'saved') throw new PatrolError(409, 'the order changed meanwhile: try again');
-    deps.changed();
+    const next = { ...o, events, updatedAt: this.now(), rev: o.rev + 1 };
+    if ((await this.db.saveStep(o.rev, next, null)) !== 'saved') throw new PatrolError(409, 'the order changed meanwhile: try again');
+    this.deps.changed();
     return next;
-  };
+  }
 
   /** Applies one action, retrying once when another writer came first; a repeated clientId changes nothing. */
-  const apply = async (id: string, req: StepRequest): Promise<{ order: OrderRecord; transition: TransitionRecord | null }> => {
+  async apply(id: string, req: StepRequest): Promise<{ order: OrderRecord; transition: TransitionRecord | null }> {
     for (let attempt = 0; ; attempt++) {
-      const o = await db.getOrder(id);
+      const o = await this.db.getOrder(id);
       if (!o) throw new PatrolError(404, `no work order ${id}`);
-      if (req.clientId && (await db.transitionByClientId(req.clientId))) return { order: o, transition: null };
-      const r = step(o, req, limitsFor(cfg, o.category));
+      if (req.clientId && (await this.db.transitionByClientId(req.clientId))) return { order: o, transition: null };
+      const r = step(o, req, limitsFor(this.deps.cfg, o.category));
       if (!r.ok) throw new PatrolError(409, r.conflict, { error: r.conflict, state: o.state, allowed: r.allowed });
-      const saved = await db.saveStep(o.rev, r.order, r.transition);
-      if (saved === 'duplicate') return { order: (await db.getOrder(id)) ?? o, transition: null };
+      const saved = await this.db.saveStep(o.rev, r.order, r.transition);
+      if (saved === 'duplicate') return { order: (await this.db.getOrder(id)) ?? o, transition: null };
       if (saved === 'saved') {
-        log.info({ orderId: id, action: req.action, by: req.by, from: o.state, to: r.order.state }, 'work order moved');
-        deps.changed();
+        this.deps.log.info({ orderId: id, action: req.action, by: req.by, from: o.state, to: r.order.state }, 'work order moved');
+        this.deps.changed();
         return r;
       }
       if (attempt > 0) throw new PatrolError(409, 'the order changed meanwhile: reload it and try again');
     }
-  };
+  }
 
-  const dispatchOnBoxes = (o: OrderRecord, actor: Actor) => {
-    if (!o.unit) return;
+  private dispatchOnBoxes(o: OrderRecord, actor: Actor): void {
+    const { unit } = o;
+    if (!unit) return;
     for (const ref of o.events)
-      deps
-        .dispatchAlert(ref, o.unit, actor)
-        .catch((err) => log.warn({ err, orderId: o.id, eventId: ref.id }, 'dispatch to the box failed'));
-  };
+      this.deps
+        .dispatchAlert(ref, unit, actor)
+        .catch((err) => this.deps.log.warn({ err, orderId: o.id, eventId: ref.id }, 'dispatch to the box failed'));
+  }
 
-  return {
-    now,
-    open,
-    apply,
-    units,
-    unitOf,
+  async putUnit(id: string, spec: UnitSpec): Promise<'created' | 'replaced'> {
+    // An officer acts for one unit: his task list and his position are that unit's.
+    for (const u of await this.db.listUnits()) {
+      const shared = u.id === id ? undefined : spec.members.find((m) => u.members.includes(m));
+      if (shared) throw new PatrolError(409, `members: ${shared} is already a member of unit ${u.id}`);
+    }
+    const r = await this.db.putUnit({ ...spec, id, updatedAt: this.now() });
+    this.deps.changed();
+    return r;
+  }
 
-    async putUnit(id: string, spec: UnitSpec): Promise<'created' | 'replaced'> {
-      const r = await db.putUnit({ ...spec, id, updatedAt: now() });
-      deps.changed();
-      return r;
-    },
-    async deleteUnit(id: string): Promise<void> {
-      if ((await db.listOrders({ unit: id, open: true, limit: 1 })).length)
-        throw new PatrolError(409, `unit ${id} has open work orders: reassign or close them first`);
-      if (!(await db.deleteUnit(id))) throw new PatrolError(404, `no unit ${id}`);
-      deps.changed();
-    },
-    async setDuty(actor: Actor, onDuty: boolean): Promise<Unit> {
-      const u = await unitOf(actor.user);
-      if (!u) throw new PatrolError(403, `refused: ${actor.user} is a member of no patrol unit`);
-      await db.setDuty(u.id, onDuty, now());
-      deps.changed();
-      return (await units()).find((x) => x.id === u.id) as Unit;
-    },
-    async setPosition(actor: Actor, p: Position): Promise<void> {
-      const u = await unitOf(actor.user);
-      if (!u) throw new PatrolError(403, `refused: ${actor.user} is a member of no patrol unit`);
-      await db.setPosition(u.id, p, now());
-      deps.changed();
-    },
+  async deleteUnit(id: string): Promise<void> {
+    if ((await this.db.listOrders({ unit: id, open: true, limit: 1 })).length)
+      throw new PatrolError(409, `unit ${id} has open work orders: reassign or close them first`);
+    if (!(await this.db.deleteUnit(id))) throw new PatrolError(404, `no unit ${id}`);
+    this.deps.changed();
+  }
 
-    async listOrders(actor: Actor, q: OrderListQuery): Promise<Order[]> {
-      const mine = actor.role === 'patrol' ? await officerUnit(actor) : undefined;
-      if (mine === null) return [];
-      const rows = await db.listOrders({
-        ...(q.state ? { states: q.state.split(',') } : {}),
-        ...((mine ?? q.unit) ? { unit: mine ?? q.unit } : {}),
-        ...(q.open === '1' ? { open: true } : {}),
-        ...(q.limit ? { limit: q.limit } : {}),
-      });
-      const at = now();
-      const list = rows.map((o) => presentOrder(o, at));
-      return q.overdue === '1' ? list.filter((o) => o.overdue.length > 0) : list;
-    },
-    async getOrder(actor: Actor, id: string): Promise<Order> {
-      const o = await readable(actor, id);
-      return presentOrder(o, now(), await db.transitions(id));
-    },
-    async openOrder(actor: Actor, body: CreateOrderBody): Promise<{ order: Order; opened: boolean }> {
-      if (!(OPEN_ROLES as readonly string[]).includes(actor.role))
-        throw new PatrolError(403, `refused: opening an order needs the role ${OPEN_ROLES.join(' or ')}; you are ${actor.role}`);
-      const seed =
-        'manual' in body ? manualSeed(body.manual, actor.user, now()) : await alertSeed(store, body.events, body.note, actor.user, now());
-      const r = await open(seed);
-      return { order: presentOrder(r.order, now()), opened: r.opened };
-    },
-    async proposals(actor: Actor, id: string): Promise<Proposal[]> {
-      const o = await readable(actor, id);
-      return proposeUnits(await units(), o.lon, o.lat);
-    },
-    async transition(actor: Actor, id: string, body: TransitionBody): Promise<Order> {
-      const o = await readable(actor, id);
-      const refusal = refuseAction(actor, body.action, o, await officerUnit(actor));
-      if (refusal) throw new PatrolError(refusal.status, refusal.error);
-      if (body.action === 'dispatch' && body.unitId && !(await db.getUnit(body.unitId)))
-        throw new PatrolError(400, `unitId: no unit ${body.unitId}`);
-      const r = await apply(id, { ...body, unit: body.unitId, by: actor.user, at: now() });
-      if (r.transition?.action === 'dispatch') dispatchOnBoxes(r.order, actor);
-      if (r.transition) await deps.moved?.(r.order, r.transition);
-      return presentOrder((await db.getOrder(id)) ?? r.order, now(), await db.transitions(id));
-    },
-    async addPhoto(actor: Actor, id: string, jpeg: Buffer, clientId: string | null): Promise<string> {
-      await readable(actor, id);
-      if (clientId) {
-        const had = await db.photoByClientId(clientId);
-        if (had) return had;
-      }
-      if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new PatrolError(400, 'expected a JPEG (it starts with FF D8)');
-      const put = await deps.blobs.put(jpeg);
-      if (await db.addPhoto({ orderId: id, sha256: put.sha256, bytes: put.bytes, by: actor.user, at: now(), clientId })) deps.changed();
-      return put.sha256;
-    },
-    /** The evidence picture of the order's first alert (its thumbnail, else its archived snapshot). */
-    async evidence(actor: Actor, id: string): Promise<Buffer> {
-      const o = await readable(actor, id);
-      for (const ref of o.events) {
-        const a = await store.latestAlert(ref.id, ref.site);
-        if (a?.evidence.thumbnail) return Buffer.from(a.evidence.thumbnail.base64, 'base64');
-        const snap = a?.evidence.snapshot ? await store.getSnapshot(a.evidence.snapshot.sha256) : null;
-        if (snap) return snap;
-      }
-      throw new PatrolError(404, `no evidence picture for order ${id}`);
-    },
-    async photo(actor: Actor, id: string, photoId: string): Promise<Buffer> {
-      const o = await readable(actor, id);
-      if (!o.photos.includes(photoId)) throw new PatrolError(404, `order ${id} has no photo ${photoId}`);
-      const data = await deps.blobs.get(photoId);
-      if (!data) throw new PatrolError(404, `photo ${photoId} is not on this center's disk`);
-      return data;
-    },
-  };
+  private async memberUnit(actor: Actor): Promise<UnitRecord> {
+    const u = await this.unitOf(actor.user);
+    if (!u) throw new PatrolError(403, `refused: ${actor.user} is a member of no patrol unit`);
+    return u;
+  }
+
+  async setDuty(actor: Actor, onDuty: boolean): Promise<Unit> {
+    const u = await this.memberUnit(actor);
+    await this.db.setDuty(u.id, onDuty, this.now());
+    this.deps.changed();
+    return (await this.units()).find((x) => x.id === u.id) as Unit;
+  }
+
+  async setPosition(actor: Actor, p: Position): Promise<void> {
+    const u = await this.memberUnit(actor);
+    await this.db.setPosition(u.id, p, this.now());
+    this.deps.changed();
+  }
+
+  async listOrders(actor: Actor, q: OrderListQuery): Promise<Order[]> {
+    const mine = actor.role === 'patrol' ? await this.officerUnit(actor) : undefined;
+    if (mine === null) return [];
+    const unit = mine ?? q.unit;
+    const rows = await this.db.listOrders({
+      ...(q.state ? { states: q.state.split(',') } : {}),
+      ...(unit ? { unit } : {}),
+      ...(q.open === '1' ? { open: true } : {}),
+      ...(q.limit ? { limit: q.limit } : {}),
+    });
+    const at = this.now();
+    const list = rows.map((o) => presentOrder(o, at));
+    return q.overdue === '1' ? list.filter((o) => o.overdue.length > 0) : list;
+  }
+
+  async getOrder(actor: Actor, id: string): Promise<Order> {
+    const o = await this.readable(actor, id);
+    return presentOrder(o, this.now(), await this.db.transitions(id));
+  }
+
+  async openOrder(actor: Actor, body: CreateOrderBody): Promise<{ order: Order; opened: boolean }> {
+    if (!(OPEN_ROLES as readonly string[]).includes(actor.role))
+      throw new PatrolError(403, `refused: opening an order needs the role ${OPEN_ROLES.join(' or ')}; you are ${actor.role}`);
+    const at = this.now();
+    const seed =
+      'manual' in body ? manualSeed(body.manual, actor.user, at) : await alertSeed(this.deps.store, body.events, body.note, actor.user, at);
+    const r = await this.open(seed);
+    return { order: presentOrder(r.order, this.now()), opened: r.opened };
+  }
+
+  async proposals(actor: Actor, id: string): Promise<Proposal[]> {
+    const o = await this.readable(actor, id);
+    return proposeUnits(await this.units(), o.lon, o.lat);
+  }
+
+  async transition(actor: Actor, id: string, body: TransitionBody): Promise<Order> {
+    const o = await this.readable(actor, id);
+    const refusal = refuseAction(actor, body.action, o, await this.officerUnit(actor));
+    if (refusal) throw new PatrolError(refusal.status, refusal.error);
+    if (body.action === 'dispatch' && body.unitId && !(await this.db.getUnit(body.unitId)))
+      throw new PatrolError(400, `unitId: no unit ${body.unitId}`);
+    const r = await this.apply(id, { ...body, unit: body.unitId, by: actor.user, at: this.now() });
+    if (r.transition?.action === 'dispatch') this.dispatchOnBoxes(r.order, actor);
+    if (r.transition) await this.deps.moved?.(r.order, r.transition);
+    return presentOrder((await this.db.getOrder(id)) ?? r.order, this.now(), await this.db.transitions(id));
+  }
+
+  async addPhoto(actor: Actor, id: string, jpeg: Buffer, clientId: string | null): Promise<string> {
+    await this.readable(actor, id);
+    if (clientId) {
+      const had = await this.db.photoByClientId(clientId);
+      if (had) return had;
+    }
+    if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new PatrolError(400, 'expected a JPEG (it starts with FF D8)');
+    const put = await this.deps.blobs.put(jpeg);
+    if (await this.db.addPhoto({ orderId: id, sha256: put.sha256, bytes: put.bytes, by: actor.user, at: this.now(), clientId }))
+      this.deps.changed();
+    return put.sha256;
+  }
+
+  /** The evidence picture of the order's first alert (its thumbnail, else its archived snapshot). */
+  async evidence(actor: Actor, id: string): Promise<Buffer> {
+    const { store } = this.deps;
+    const o = await this.readable(actor, id);
+    for (const ref of o.events) {
+      const a = await store.latestAlert(ref.id, ref.site);
+      if (a?.evidence.thumbnail) return Buffer.from(a.evidence.thumbnail.base64, 'base64');
+      const snap = a?.evidence.snapshot ? await store.getSnapshot(a.evidence.snapshot.sha256) : null;
+      if (snap) return snap;
+    }
+    throw new PatrolError(404, `no evidence picture for order ${id}`);
+  }
+
+  async photo(actor: Actor, id: string, photoId: string): Promise<Buffer> {
+    const o = await this.readable(actor, id);
+    if (!o.photos.includes(photoId)) throw new PatrolError(404, `order ${id} has no photo ${photoId}`);
+    const data = await this.deps.blobs.get(photoId);
+    if (!data) throw new PatrolError(404, `photo ${photoId} is not on this center's disk`);
+    return data;
+  }
 }
-
-export type PatrolService = ReturnType<typeof createPatrolService>;
 
 function manualSeed(
   m: { lon: number; lat: number; address?: string | undefined; category: string; note?: string | undefined },

@@ -53,6 +53,7 @@ export async function startPatrolParts(
       return { orders: orders.map((o) => presentOrder(o, at)), units: await patrol.service.units() };
     },
     desktop: (type, data) => feed.broadcast(type, data),
+    desktopClients: () => feed.clients(),
     log: plog,
   });
   kick = () => live.kick();
