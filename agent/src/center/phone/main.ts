@@ -167,7 +167,8 @@ async function start(): Promise<void> {
   acting = { db, sender, changed: () => soon() };
   await restore(db);
   render();
-  connectFeed({ task: arrived, changed: soon, reconnected: () => void reconnected().catch(() => soon()) });
+  // An admin may look at the page; only an officer (a member of a unit) has a task feed.
+  if (data.role === 'patrol') connectFeed({ task: arrived, changed: soon, reconnected: () => void reconnected().catch(() => soon()) });
   watchPosition(soon);
   addEventListener('online', () => {
     sender.kick();
