@@ -218,6 +218,11 @@ export class PatrolService {
     if (refusal) throw new PatrolError(refusal.status, refusal.error);
     if (body.action === 'dispatch' && body.unitId && !(await this.db.getUnit(body.unitId)))
       throw new PatrolError(400, `unitId: no unit ${body.unitId}`);
+    // 核查 without a camera rests on the officer's photo: the second person confirms what it shows.
+    if (body.action === 'verify' && o.state === 'handled' && o.events.length === 0 && o.photos.length === 0) {
+      const error = '核查 of an order no camera watches needs the officer’s photo of the result first';
+      throw new PatrolError(409, error, { error, state: o.state, allowed: ['close', 'reopen'] });
+    }
     const r = await this.apply(id, { ...body, unit: body.unitId, by: actor.user, at: this.now() });
     if (r.transition?.action === 'dispatch') this.dispatchOnBoxes(r.order, actor);
     if (r.transition) await this.deps.moved?.(r.order, r.transition);
