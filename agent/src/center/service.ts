@@ -16,6 +16,7 @@ import { mapRoutes } from './map/routes.ts';
 import { openTileFile, type TileFile } from './map/tiles.ts';
 import { centerRegistry, metricsAccess } from './metrics.ts';
 import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
+import { addPhoneAssets, PHONE_PUBLIC_ASSETS, PHONE_SOURCES, phoneRoutes } from './patrol-phone.ts';
 import { type Planner, startPlanner } from './planner.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { type Retention, startRetention } from './retention.ts';
@@ -180,6 +181,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       center: join(here, 'client', 'main.ts'),
       login: join(webDir, 'client', 'login.ts'),
       'maplibre-worker': join(maplibreDist, 'maplibre-gl-worker.mjs'),
+      ...PHONE_SOURCES.scripts,
     },
     styles: {
       web: join(webDir, 'web.css'),
@@ -187,8 +189,10 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       maplibre: join(maplibreDist, 'maplibre-gl.css'),
       risk: join(here, 'client', 'risk.css'),
       uplot: createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'),
+      ...PHONE_SOURCES.styles,
     },
   });
+  await addPhoneAssets(assets, cfg);
   const clog = log.child({ stage: 'center' });
   const metrics = consoleMetrics(p, why);
   return startWebServer({
@@ -201,7 +205,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     sessionStore: p.store.sessions,
     trustedProxies: cfg.http.trustedProxies,
     title: { zh: `${cfg.name} · 指挥中心`, en: cfg.name },
-    home: '/',
+    home: (role) => (role === 'patrol' ? '/patrol' : '/'),
     routes: [
       ...centerRoutes({
         ...p,
@@ -214,10 +218,11 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
+      ...phoneRoutes({ cfg, assets, store: p.store, getOrder: (actor, id) => p.patrol.patrol.service.getOrder(actor, id) }),
       metrics.route,
     ],
     assets,
-    publicAssets: ['login.js', 'web.css'],
+    publicAssets: ['login.js', 'web.css', ...PHONE_PUBLIC_ASSETS],
     open: async (req, res) => {
       if (req.url !== '/healthz') return metrics.open(req, res);
       const problem = why();

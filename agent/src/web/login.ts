@@ -4,7 +4,7 @@ import type { Logger } from '../core/log.ts';
 import { readJsonBody } from './body.ts';
 import { HttpError } from './http-error.ts';
 import { Limiter } from './limiter.ts';
-import { authenticate, userNameSchema } from './passwords.ts';
+import { authenticate, type Role, userNameSchema } from './passwords.ts';
 import { RefusalCounter } from './refusals.ts';
 import { sendJson } from './respond.ts';
 import type { Sessions } from './sessions.ts';
@@ -20,7 +20,8 @@ export const DEFAULT_REFUSAL_INTERVAL_MS = 60_000;
 
 export interface LoginOptions {
   usersFile: string;
-  home: string;
+  /** Where a login lands when it was not sent from another page: one place, or one per role. */
+  home: string | ((role: Role) => string);
   sessions: Sessions;
   sessionMaxAgeMs: number;
   setCookie(res: ServerResponse, value: string, maxAgeS: number): void;
@@ -85,7 +86,12 @@ export function createLogin(o: LoginOptions): Login {
     o.setCookie(res, token, Math.floor(o.sessionMaxAgeMs / 1000));
     o.audit({ action: 'login', user: entry.user, role: entry.role, session: session.id, address });
     o.log.info({ user: entry.user, role: entry.role, address }, 'console login');
-    sendJson(res, 200, { user: entry.user, role: entry.role, csrf: session.csrf, home: o.home });
+    sendJson(res, 200, {
+      user: entry.user,
+      role: entry.role,
+      csrf: session.csrf,
+      home: typeof o.home === 'string' ? o.home : o.home(entry.role),
+    });
   };
 
   return {

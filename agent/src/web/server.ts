@@ -11,6 +11,7 @@ import { HttpError } from './http-error.ts';
 import { cookieValue, type Lang, pickLang } from './i18n.ts';
 import { createLogin, type Login } from './login.ts';
 import { escapeHtml, loginPage } from './pages.ts';
+import type { Role } from './passwords.ts';
 import { acceptsHtml, drain, header, quoted, SECURITY_HEADERS, sameOrigin, sendAsset, sendHtml, sendJson } from './respond.ts';
 import { type CompiledRoute, compile, findRoute } from './router.ts';
 import {
@@ -36,8 +37,8 @@ export interface WebServerOptions {
   usersFile: string;
   /** The product name on the login page. */
   title: Record<Lang, string>;
-  /** Where a login lands when it was not sent from another page. */
-  home: string;
+  /** Where a login lands when it was not sent from another page (one place, or one per role). */
+  home: string | ((role: Role) => string);
   routes: WebRoute[];
   /** Served as /assets/NAME; those in `publicAssets` without a session (the login page's own). */
   assets: Map<string, Asset>;

@@ -62,6 +62,25 @@ export const autoOpenSchema = z
   })
   .describe('Orders opened automatically per event type and schedule.');
 
+const phoneConfigSchema = z
+  .strictObject({
+    positionIntervalSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(3600)
+      .default(30)
+      .describe("Seconds between the officer's phone position reports while on duty and the page in front (default 30)."),
+    geofenceMeters: z
+      .number()
+      .min(5)
+      .max(1000)
+      .default(50)
+      .describe('Metres around the spot within which the phone suggests "arrived" (default 50).'),
+  })
+  .default({ positionIntervalSeconds: 30, geofenceMeters: 50 })
+  .describe("The officer's phone page (/patrol).");
+
 export const patrolConfigSchema = z
   .strictObject({
     units: z
@@ -90,6 +109,7 @@ export const patrolConfigSchema = z
       .min(1)
       .default('patrol-photos')
       .describe("Folder of the officers' photos (files named by SHA-256), relative to the config file (default patrol-photos)."),
+    phone: phoneConfigSchema,
   })
   .default({
     units: [],
@@ -101,6 +121,7 @@ export const patrolConfigSchema = z
     utcOffsetMinutes: 480,
     checkSeconds: 15,
     photosDir: 'patrol-photos',
+    phone: { positionIntervalSeconds: 30, geofenceMeters: 50 },
   })
   .describe('Patrol units and work orders (issue 24).');
 export type PatrolConfig = z.infer<typeof patrolConfigSchema>;
