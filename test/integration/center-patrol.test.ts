@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -206,7 +206,7 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     await api('pia', 'POST', '/api/patrol/position', { lon: SPOT.lon + 0.02, lat: SPOT.lat, at: new Date().toISOString() });
     const patFeed = await stream('pat');
     const paulFeed = await stream('paul');
-    await publish('ev-flow', 'started', 'street_vending');
+    const started = await publish('ev-flow', 'started', 'street_vending');
 
     const opened = await api<{ order: Order; opened: boolean }>('olga', 'POST', '/api/orders', {
       events: [{ site: 'demo', id: 'ev-flow' }],
@@ -242,6 +242,18 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
       () => api<{ actions: { action: string; unit: string; by: string }[] }>('dmitri', 'GET', '/api/events/ev-flow?site=demo'),
       (r) => r.body.actions.some((a) => a.action === 'dispatch' && a.unit === 'team-1' && a.by === 'dmitri'),
     );
+
+    // The task's evidence picture, for the officer of the unit only.
+    const evidence = (user: string) =>
+      fetch(`${center.url}/api/orders/${id}/evidence`, { headers: { Cookie: sessions.get(user)!.cookie } });
+    const pic = await evidence('pat');
+    expect(pic.status).toBe(200);
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await pic.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(started.evidence.snapshot!.sha256);
+    expect((await evidence('paul')).status).toBe(403);
 
     const accept = { action: 'accept', clientId: randomUUID() };
     expect((await api('pat', 'POST', `/api/orders/${id}/transition`, accept)).status).toBe(200);
@@ -332,12 +344,22 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect(handled.body.transitions!.at(-1)).toMatchObject({ action: 'verify', by: 'box:demo' });
   }, 120_000);
 
-  it('核查 without a camera: the officer cannot verify his own work, a supervisor can', async () => {
+  it('核查 without a camera: the officer’s photo, then a second person, the supervisor, confirms', async () => {
     const manual = { lon: SPOT.lon, lat: SPOT.lat, address: '热线: 南京东路', category: 'exposed_garbage', note: '12345 热线' };
     const id = (await api<{ order: Order }>('olga', 'POST', '/api/orders', { manual })).body.order.id;
     await move('dmitri', id, { action: 'dispatch', unitId: 'team-1' });
     await move('pat', id, { action: 'arrive' });
     await move('pat', id, { action: 'handle', outcome: 'corrected' });
+    const noPhoto = await move('sam', id, { action: 'verify' });
+    expect(noPhoto.status).toBe(409);
+    expect((await order(id)).state).toBe('handled');
+    const s = sessions.get('pat')!;
+    const up = await fetch(`${center.url}/api/orders/${id}/photos`, {
+      method: 'POST',
+      headers: { Cookie: s.cookie, 'X-CSRF-Token': s.csrf, 'Content-Type': 'image/jpeg' },
+      body: readFileSync(join(sharedDir, 'samples', 'bus.jpg')),
+    });
+    expect(up.status).toBe(200);
     expect((await move('pat', id, { action: 'verify' })).status).toBe(403);
     const done = await move('sam', id, { action: 'verify' });
     expect(done.body).toMatchObject({ state: 'closed', closedAs: 'handled' });

@@ -1,5 +1,6 @@
 import type { CenterConfig } from '../center/config.ts';
 import { unitIdSchema, unitSpecSchema } from '../center/patrol/schema.ts';
+import { memberConflict } from '../center/patrol/units.ts';
 import { openStore } from '../center/service.ts';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
@@ -28,6 +29,8 @@ export async function unitsCommand(cfg: CenterConfig, args: string[], log: Logge
       return 0;
     }
     if (spec && id) {
+      const conflict = memberConflict(await store.patrol.listUnits(), id, spec.members);
+      if (conflict) throw new UserError(`${file}: ${conflict}`);
       const r = await store.patrol.putUnit({ ...spec, id, updatedAt: Date.now() });
       log.info({ audit: { action: 'unit-put', unit: id, outcome: r, by: 'cli' } }, 'center units audit');
       io.out.write(`unit ${id} ${r}\n`);

@@ -18,7 +18,7 @@ import type {
   Unit,
   UnitSpec,
 } from './schema.ts';
-import { presentUnit, proposeUnits, type UnitRecord } from './units.ts';
+import { memberConflict, presentUnit, proposeUnits, type UnitRecord } from './units.ts';
 import { type OrderRecord, openingTransition, type StepRequest, step, type TransitionRecord } from './workflow.ts';
 
 /** A refusal in the service's words; the routes say it in HTTP. */
@@ -144,10 +144,8 @@ export class PatrolService {
 
   async putUnit(id: string, spec: UnitSpec): Promise<'created' | 'replaced'> {
     // An officer acts for one unit: his task list and his position are that unit's.
-    for (const u of await this.db.listUnits()) {
-      const shared = u.id === id ? undefined : spec.members.find((m) => u.members.includes(m));
-      if (shared) throw new PatrolError(409, `members: ${shared} is already a member of unit ${u.id}`);
-    }
+    const conflict = memberConflict(await this.db.listUnits(), id, spec.members);
+    if (conflict) throw new PatrolError(409, conflict);
     const r = await this.db.putUnit({ ...spec, id, updatedAt: this.now() });
     this.deps.changed();
     return r;
@@ -220,6 +218,11 @@ export class PatrolService {
     if (refusal) throw new PatrolError(refusal.status, refusal.error);
     if (body.action === 'dispatch' && body.unitId && !(await this.db.getUnit(body.unitId)))
       throw new PatrolError(400, `unitId: no unit ${body.unitId}`);
+    // 核查 without a camera rests on the officer's photo: the second person confirms what it shows.
+    if (body.action === 'verify' && o.state === 'handled' && o.events.length === 0 && o.photos.length === 0) {
+      const error = '核查 of an order no camera watches needs the officer’s photo of the result first';
+      throw new PatrolError(409, error, { error, state: o.state, allowed: ['close', 'reopen'] });
+    }
     const r = await this.apply(id, { ...body, unit: body.unitId, by: actor.user, at: this.now() });
     if (r.transition?.action === 'dispatch') this.dispatchOnBoxes(r.order, actor);
     if (r.transition) await this.deps.moved?.(r.order, r.transition);

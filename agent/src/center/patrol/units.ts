@@ -11,6 +11,19 @@ export interface UnitRecord extends UnitSpec {
   updatedAt: number;
 }
 
+/** A member of `members` already in another unit than `id` (an officer acts for one unit), in words; null when none. */
+export function memberConflict(
+  units: readonly Pick<UnitRecord, 'id' | 'members'>[],
+  id: string,
+  members: readonly string[],
+): string | null {
+  for (const u of units) {
+    const shared = u.id === id ? undefined : members.find((m) => u.members.includes(m));
+    if (shared) return `members: ${shared} is already a member of unit ${u.id}`;
+  }
+  return null;
+}
+
 /** Whether the spot lies in one of the area's rings (GeoJSON [lon, lat]). */
 export function areaHolds(area: Area, lon: number, lat: number): boolean {
   return area.some((ring) => pointInPolygon([lon, lat], ring));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Unit } from '../../../../agent/src/center/patrol/schema.ts';
-import { areaHolds, inDutyHours, proposeUnits, unitStatus } from '../../../../agent/src/center/patrol/units.ts';
+import { areaHolds, inDutyHours, memberConflict, proposeUnits, unitStatus } from '../../../../agent/src/center/patrol/units.ts';
 
 const square = (lon: number, lat: number, d = 0.001): [number, number][] => [
   [lon - d, lat - d],
@@ -62,5 +62,14 @@ describe('patrol units', () => {
     expect(unitStatus(true, ['dispatched', 'on_scene'])).toBe('on_scene');
     expect(unitStatus(true, ['accepted'])).toBe('en_route');
     expect(unitStatus(true, [])).toBe('available');
+  });
+
+  it('keeps an officer to one unit, a unit free to keep its own members', () => {
+    const units = [
+      { id: 'team-1', members: ['pat'] },
+      { id: 'team-2', members: ['paul'] },
+    ];
+    expect(memberConflict(units, 'team-3', ['sam', 'paul'])).toBe('members: paul is already a member of unit team-2');
+    expect(memberConflict(units, 'team-1', ['pat', 'sam'])).toBeNull();
   });
 });
