@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -15,7 +17,7 @@ import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { incoming } from '../helpers/center-archive.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { freePort } from '../helpers/ports.ts';
-import { GROUND, LANDMARK, rasterTiles, writeMbtiles, writePmtiles } from '../helpers/tile-files.ts';
+import { GROUND, LANDMARK, rasterTiles, writeMbtiles, writePmtiles, type XyzTile } from '../helpers/tile-files.ts';
 
 /**
  * The dispatch map on a real offline basemap, all real: `jifang center` on SQLite serving a tiny MBTiles or PMTiles
@@ -44,6 +46,7 @@ describe('the dispatch map draws the center’s own tiles and everything on them
   let broker: Mosquitto;
   let browser: TestBrowser & { pageErrors: string[] };
   let users: string;
+  let gcjTiles: XyzTile[];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'jifang-center-map-'));
@@ -58,7 +61,8 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       await setPassword(users, user, role, PASS);
     const tiles = (landmark: LonLat) => rasterTiles({ center: SPOT, span: 0.012, zooms: [16, 17, 18], landmark });
     writeMbtiles(join(dir, 'city.mbtiles'), await tiles(SPOT));
-    writePmtiles(join(dir, 'city-gcj.pmtiles'), await tiles(wgs84ToGcj02(...SPOT)));
+    gcjTiles = await tiles(wgs84ToGcj02(...SPOT));
+    writePmtiles(join(dir, 'city-gcj.pmtiles'), gcjTiles);
   }, 180_000);
 
   afterAll(async () => {
@@ -119,8 +123,9 @@ describe('the dispatch map draws the center’s own tiles and everything on them
     };
   }
 
-  async function loginAs(center: Center, user: string, lang: string, next: string): Promise<Page> {
+  async function loginAs(center: Center, user: string, lang: string, next: string, watch?: (page: Page) => void): Promise<Page> {
     const { page } = await browser.page({ lang, width: 1400, height: 900 });
+    watch?.(page);
     await page.goto(`${center.url}/login?next=${next}`);
     await page.fill('#user', user);
     await page.fill('#password', PASS);
@@ -130,17 +135,14 @@ describe('the dispatch map draws the center’s own tiles and everything on them
 
   /** Logs the dispatcher in and opens the map, recording every request the page makes and every tile answer. */
   async function openMap(center: Center, lang: string) {
-    const { page } = await browser.page({ lang, width: 1400, height: 900 });
     const requests: string[] = [];
     const tiles: { status: number; type: string | null }[] = [];
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('response', (r) => {
-      if (new URL(r.url()).pathname.startsWith('/tiles/')) tiles.push({ status: r.status(), type: r.headers()['content-type'] ?? null });
+    const page = await loginAs(center, 'dora', lang, '/map', (p) => {
+      p.on('request', (r) => requests.push(r.url()));
+      p.on('response', (r) => {
+        if (new URL(r.url()).pathname.startsWith('/tiles/')) tiles.push({ status: r.status(), type: r.headers()['content-type'] ?? null });
+      });
     });
-    await page.goto(`${center.url}/login?next=/map`);
-    await page.fill('#user', 'dora');
-    await page.fill('#password', PASS);
-    await page.click('#login-submit');
     await page.waitForSelector('#map[data-ready="1"]', { timeout: 60_000 });
     await page.waitForSelector('.mappoint.event[data-event-id="ev-map-1"]', { timeout: 30_000 });
     await page.waitForLoadState('networkidle');
@@ -290,6 +292,37 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       await page.context().close();
     } finally {
       await center.close();
+    }
+  }, 180_000);
+
+  it("a city's own tile server in GCJ-02: the page fetches its tiles (CORS) and shifts the alert onto its landmark", async () => {
+    // The city's tile server, played on loopback: PNG tiles at /{z}/{x}/{y}.png, open to the center's pages by CORS.
+    const served: string[] = [];
+    const server = createServer((req, res) => {
+      const m = /^\/(\d+)\/(\d+)\/(\d+)\.png$/.exec(req.url ?? '');
+      const tile = m && gcjTiles.find((t) => t.z === Number(m[1]) && t.x === Number(m[2]) && t.y === Number(m[3]));
+      served.push(req.url ?? '');
+      res.writeHead(tile ? 200 : 404, { 'Content-Type': 'image/png', 'Access-Control-Allow-Origin': '*' });
+      res.end(tile ? tile.data : undefined);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const tileServer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const center = await start({ tileUrl: `${tileServer}/{z}/{x}/{y}.png`, coords: 'gcj02', attribution: '测试城市' }, 'tileurl');
+    try {
+      const { page, requests } = await openMap(center, 'zh-CN');
+      expect(served.filter((u) => u.endsWith('.png')).length).toBeGreaterThanOrEqual(4);
+      const px = await pixels(page);
+      expect(px.ground).toBeGreaterThan(0.5);
+      const [mx, my] = await markerCentre(page, '.mappoint.event[data-event-id="ev-map-1"]', px.box);
+      expect(Math.hypot(mx - px.landmark![0], my - px.landmark![1])).toBeLessThan(4);
+      expect(
+        requests.filter((u) => !u.startsWith(`${center.url}/`) && !u.startsWith(`${tileServer}/`) && !/^(data|blob):/.test(u)),
+      ).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await center.close();
+      await new Promise((r) => server.close(r));
     }
   }, 180_000);
 });

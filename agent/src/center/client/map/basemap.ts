@@ -88,7 +88,7 @@ async function addStreets(cm: CenterMap): Promise<void> {
 }
 
 /** Every coordinate of a GeoJSON value through `toMap`. */
-export function shiftGeometry<T>(cm: CenterMap, value: T): T {
+function shiftGeometry<T>(cm: CenterMap, value: T): T {
   const walk = (v: unknown): unknown =>
     Array.isArray(v) && typeof v[0] === 'number'
       ? cm.toMap(v as LonLat)

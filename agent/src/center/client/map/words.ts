@@ -1,5 +1,6 @@
 import { translator } from '../../../web/client/i18n.ts';
 import type { Messages } from '../../../web/lang.ts';
+import { ago } from '../format.ts';
 
 /** The map module's own words (every center page that draws a map uses them). */
 export const mapMessages = {
@@ -18,19 +19,13 @@ export const mapMessages = {
   'area.new': { zh: '新建多边形', en: 'New polygon' },
   'area.delete': { zh: '删除此多边形', en: 'Delete this polygon' },
   'age.unknown': { zh: '无位置', en: 'no position' },
-  'age.s': { zh: '{n} 秒前', en: '{n} s ago' },
-  'age.m': { zh: '{n} 分钟前', en: '{n} min ago' },
-  'age.h': { zh: '{n} 小时前', en: '{n} h ago' },
+  'age.ago': { zh: '{t}前', en: '{t} ago' },
 } satisfies Messages;
 
 export const mt = translator(mapMessages);
-export type MapKey = keyof typeof mapMessages;
 
-/** How old a position is, in words: positions older than a few minutes are drawn faded. */
+/** How old a position is, in words: positions older than five minutes are drawn faded. */
 export function positionAge(at: string | undefined, now = Date.now()): { text: string; stale: boolean } {
   if (!at) return { text: mt('age.unknown'), stale: true };
-  const s = Math.max(0, Math.round((now - Date.parse(at)) / 1000));
-  const text =
-    s < 60 ? mt('age.s', { n: s }) : s < 3600 ? mt('age.m', { n: Math.round(s / 60) }) : mt('age.h', { n: Math.round(s / 3600) });
-  return { text, stale: s > 300 };
+  return { text: mt('age.ago', { t: ago(Date.parse(at)) }), stale: now - Date.parse(at) > 300_000 };
 }

@@ -9,7 +9,7 @@ import { dwell, isOpen, lifecycle } from '../format.ts';
 import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../map/basemap.ts';
 import { setAreas } from '../map/layers.ts';
 import { type MapPoint, type PointLayer, pointLayer } from '../map/markers.ts';
-import { positionAge } from '../map/words.ts';
+import { mt, positionAge } from '../map/words.ts';
 import { boxes, eventQuery, events } from '../state.ts';
 import { t } from '../words.ts';
 import type { PageView } from './view.ts';
@@ -35,7 +35,10 @@ export const mapPage: PageView = {
     if (!main.contains(view.root)) main.replaceChildren(view.root);
     if (!shown && !opening && mapOrNotice(view.mapEl)) {
       opening = true;
-      void open(view.mapEl).then(redraw);
+      const el = view.mapEl;
+      open(el).then(redraw, (err: unknown) =>
+        el.replaceChildren(h('p', { class: 'error' }, mt('map.loadFailed', { why: String((err as Error).message ?? err) }))),
+      );
     }
     if (shown) draw(shown, redraw);
     view.panel.replaceChildren(...details());
