@@ -1,6 +1,5 @@
 import type { Alert } from '../contract/alert.ts';
 import type { CommandResult } from '../contract/commands.ts';
-import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
 import { clip, INCOMING, type IncomingTypes, WIRE_LIMITS, wireLimitProblem } from './incoming.ts';
 import { classifyWriteError } from './store/errors.ts';
@@ -219,7 +218,14 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
         if (payload.length < 4 || payload[0] !== 0xff || payload[1] !== 0xd8) return rejected('snapshot is not a JPEG');
         const at = now();
         return write(async () => {
-          const { inserted } = await store.saveSnapshot(sha256Hex(payload), payload, topic, at);
+          const { inserted } = await store.saveSnapshot({
+            jpeg: payload,
+            topic,
+            site: t.site,
+            camera: t.camera,
+            eventId: t.eventId,
+            receivedAt: at,
+          });
           // No contact recorded here: the snapshot's alert records it, one write fewer per picture.
           if (inserted) counters.snapshots++;
           else counters.duplicates++;

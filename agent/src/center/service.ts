@@ -14,8 +14,10 @@ import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
 import { mapRoutes } from './map/routes.ts';
 import { openTileFile, type TileFile } from './map/tiles.ts';
+import { centerRegistry, metricsAccess } from './metrics.ts';
 import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { presentBox, presentEvent } from './present.ts';
+import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
 import { openPostgresStore } from './store/postgres.ts';
@@ -34,15 +36,20 @@ export interface Center {
   store: CenterStore;
   link: BrokerLink;
   counters: IngestCounters;
+  retention: Retention;
   close(): Promise<void>;
 }
 
-export async function openStore(cfg: CenterConfig['storage']): Promise<CenterStore> {
-  if (cfg.kind === 'sqlite') return openSqliteStore(cfg.path);
+/** The archive: its rows in SQLite or PostgreSQL, its snapshots' files under `{dataDir}/blobs`. */
+export async function openStore(cfg: Pick<CenterConfig, 'storage' | 'dataDir'>): Promise<CenterStore> {
+  const s = cfg.storage;
+  const blobDir = join(cfg.dataDir, 'blobs');
+  if (s.kind === 'sqlite') return openSqliteStore(s.path, blobDir);
   return openPostgresStore({
-    url: cfg.url,
-    poolSize: cfg.poolSize,
-    ...(cfg.password !== undefined ? { password: readSecret(cfg.password, 'storage.password') } : {}),
+    url: s.url,
+    blobDir,
+    poolSize: s.poolSize,
+    ...(s.password !== undefined ? { password: readSecret(s.password, 'storage.password') } : {}),
   });
 }
 
@@ -52,8 +59,9 @@ export async function openStore(cfg: CenterConfig['storage']): Promise<CenterSto
  */
 export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOptions = {}): Promise<Center> {
   const clog = log.child({ stage: 'center' });
-  const store = await openStore(cfg.storage);
+  const store = await openStore(cfg);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
+  const retention = startRetention(cfg.retention, store, log.child({ stage: 'center-retention' }));
   let feedKick = () => {};
   let link: BrokerLink | undefined;
   let patrol: PatrolParts | undefined;
@@ -87,7 +95,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     feedKick = () => feed.kick();
     patrol = await startPatrolParts(cfg, store, link, feed, log);
     web = await serveConsole(
-      { cfg, store, link, feed, forwarders, ingest, gaps, instance, patrol, tiles, categories: opts.categories ?? [] },
+      { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, tiles, categories: opts.categories ?? [] },
       log,
     );
     const url = web.url;
@@ -102,6 +110,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       store,
       link: l,
       counters: ingest.counters,
+      retention,
       close: async () => {
         p.close();
         gaps.close();
@@ -110,6 +119,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
         await t?.close();
         await l.close();
         await forwarders.stop();
+        await retention.stop();
         await store.close();
       },
     };
@@ -120,6 +130,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     await tiles?.close();
     await link?.close();
     await forwarders.stop();
+    await retention.stop();
     await store.close();
     throw err;
   }
@@ -139,6 +150,7 @@ interface ConsoleParts {
   forwarders: Forwarders;
   ingest: Ingest;
   gaps: ArchiveGaps;
+  retention: Retention;
   instance: string;
   categories: readonly CategoryView[];
   tiles: TileFile | null;
@@ -158,6 +170,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css'), maplibre: join(maplibreDist, 'maplibre-gl.css') },
   });
   const clog = log.child({ stage: 'center' });
+  const metrics = consoleMetrics(p, why);
   return startWebServer({
     host: cfg.http.host,
     port: cfg.http.port,
@@ -180,11 +193,12 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
+      metrics.route,
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],
     open: async (req, res) => {
-      if (req.url !== '/healthz') return false;
+      if (req.url !== '/healthz') return metrics.open(req, res);
       const problem = why();
       // A box's gap is the archive's state, not this instance's fault: it is said, but does not fail the check.
       const ok = link.connected() && p.ingest.storeProblem() === null;
@@ -202,6 +216,21 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     audit: (entry) => clog.info({ audit: entry }, 'console audit'),
     log,
   });
+}
+
+/** `/metrics`, read from the parts' own counters, behind `http.metricsToken` or an admin's session. */
+function consoleMetrics(p: ConsoleParts, why: () => string | null) {
+  const registry = centerRegistry({
+    instance: p.instance,
+    ingest: p.ingest.counters,
+    retention: p.retention.counters,
+    feed: p.feed,
+    brokerConnected: () => p.link.connected(),
+    degraded: why,
+    forwardSkipped: () => p.forwarders.skipped(),
+  });
+  const token = p.cfg.http.metricsToken;
+  return metricsAccess(registry, token === undefined ? null : readSecret(token, 'http.metricsToken'));
 }
 
 /**

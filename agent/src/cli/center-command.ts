@@ -3,6 +3,7 @@ import { startCenter } from '../center/service.ts';
 import { createLogger } from '../core/log.ts';
 import { centerCategories } from './center-categories.ts';
 import { deadLettersCommand } from './center-dead-letters.ts';
+import { centerHealthcheck } from './center-healthcheck.ts';
 import { unitsCommand } from './center-units.ts';
 import { defineCommand, UsageError } from './command.ts';
 import { untilSignal } from './until-signal.ts';
@@ -13,18 +14,22 @@ export const command = defineCommand({
   usage: `usage: jifang center CONFIG
        jifang center dead-letters CONFIG [replay ID]
        jifang center units CONFIG [list | put ID FILE | delete ID]
+       jifang center healthcheck CONFIG
 
   run the command center: archives every box's alerts, serves the operators' and dispatchers' console
   dead-letters: list the messages the archive refused (kept whole), or replay one once the cause is fixed
   units: list the patrol units, create or replace one from a YAML/JSON file, or delete one
+  healthcheck: exit 0 if the running center of CONFIG answers /healthz with ok (container health checks)
 `,
   positionals: { min: 1, max: 5, missing: 'a CONFIG file' },
   async run({ positionals }, io) {
-    const sub = positionals[0] === 'dead-letters' || positionals[0] === 'units' ? positionals[0] : null;
+    const subs = ['dead-letters', 'units', 'healthcheck'];
+    const sub = subs.includes(positionals[0] ?? '') ? positionals[0] : null;
     const [file, ...rest] = sub ? positionals.slice(1) : positionals;
     if (file === undefined) throw new UsageError('expected a CONFIG file');
-    if (!sub && rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    if (sub !== 'dead-letters' && sub !== 'units' && rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
     const cfg = loadCenterConfig(file);
+    if (sub === 'healthcheck') return centerHealthcheck(cfg, io);
     const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? cfg.logLevel);
     if (sub === 'dead-letters') return deadLettersCommand(cfg, rest, log, io);
     if (sub === 'units') return unitsCommand(cfg, rest, log, io);

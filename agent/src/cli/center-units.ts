@@ -21,7 +21,7 @@ export async function unitsCommand(cfg: CenterConfig, args: string[], log: Logge
   if (id !== undefined && !unitIdSchema.safeParse(id).success)
     throw new UsageError(`expected a unit id of lower-case letters, digits, "-" or "_", not "${id}"`);
   const spec = action === 'put' && file ? readUnitFile(file) : null;
-  const store = await openStore(cfg.storage);
+  const store = await openStore(cfg);
   try {
     if (action === 'list') {
       for (const u of await store.patrol.listUnits())

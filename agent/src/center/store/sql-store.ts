@@ -1,4 +1,5 @@
 import { actionStore } from './action-store.ts';
+import type { BlobStore } from './blob-store.ts';
 import { boxReader, boxStore } from './box-store.ts';
 import { type Db, num } from './db.ts';
 import { deadLetterStore } from './dead-letter-store.ts';
@@ -10,6 +11,7 @@ import { createPatrolStore } from './patrol-store.ts';
 import { progressStore } from './progress-store.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
+import { snapshotStore } from './snapshot-store.ts';
 import type { CenterStore, StoreCounts } from './types.ts';
 
 /** Applies the migrations not yet recorded, all in one transaction (a failed step leaves the schema as it was). */
@@ -47,15 +49,17 @@ async function counts(db: Db): Promise<StoreCounts> {
 }
 
 /** The center's archive on either engine, put together from one part per concern. */
-export function createSqlStore(db: Db): CenterStore {
+export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
   const boxesWhere = boxReader(db);
   return {
     kind: db.dialect,
     incidents: createIncidentStore(db),
     sessions: createSessionStore(db),
     patrol: createPatrolStore(db),
+    blobs,
     progress: progressStore(db),
     ...eventStore(db),
+    ...snapshotStore(db, blobs),
     ...boxStore(db),
     ...actionStore(db),
     listBoxes: () => boxesWhere('', []),
