@@ -51,6 +51,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
       ['ada', 'admin'],
       ['pat1', 'patrol'],
       ['pat2', 'patrol'],
+      ['pat3', 'patrol'],
     ] as const)
       await setPassword(users, user, role, PASS);
     const cfg = parseCenterConfig(
@@ -325,15 +326,19 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await page.goto(`${center!.url}/units`);
     await page.click('#unit-new');
     await page.fill('#unit-name', '西片中队');
-    await page.check('#unit-members input[value="pat1"]');
+    // An officer serves in one unit: pat1 and pat2 have theirs, pat3 none yet.
+    await page.check('#unit-members input[value="pat3"]');
     expect(await page.locator('#unit-members input').evaluateAll((cs) => cs.map((c) => (c as unknown as { value: string }).value))).toEqual(
-      ['pat1', 'pat2'],
+      ['pat1', 'pat2', 'pat3'],
     );
     await page.click('#duty-add');
     await page.uncheck('#unit-duty [data-slot="0"] input[data-day="5"]');
     await page.fill('#unit-duty [data-slot="0"] input[data-time="from"]', '07:30');
+    // The editor's tools appear above the map once it is ready: measure the map after that.
     await page.waitForSelector('#unit-map .pick-map-canvas[data-ready="1"]', { timeout: 30_000 });
+    await page.waitForSelector('#unit-map .draw-toolbar');
     const canvas = page.locator('#unit-map canvas.maplibregl-canvas');
+    await canvas.scrollIntoViewIfNeeded();
     const b = (await canvas.boundingBox())!;
     for (const [fx, fy] of [
       [0.3, 0.3],
@@ -348,7 +353,7 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await page.waitForSelector('#units-note.ok');
     const ada = await apiSession('ada');
     const made = (await ada<{ units: Unit[] }>('GET', '/api/units')).units.find((u) => u.name === '西片中队')!;
-    expect(made.members).toEqual(['pat1']);
+    expect(made.members).toEqual(['pat3']);
     expect(made.duty).toEqual([{ days: [1, 2, 3, 4], from: '07:30', to: '18:00' }]);
     expect(made.area).toHaveLength(1);
     expect(made.area[0]).toHaveLength(4);
