@@ -2,9 +2,10 @@ import type { Alert } from '../contract/alert.ts';
 import type { CommandResult } from '../contract/commands.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
+import { commitBatch, type DeadLetterEffect, type Effect, mergeChanges, type Queued, type Storable, writeOne } from './batch.ts';
 import { clip, INCOMING, type IncomingTypes, WIRE_LIMITS, wireLimitProblem } from './incoming.ts';
 import { classifyWriteError } from './store/errors.ts';
-import type { CenterStore } from './store/types.ts';
+import type { CenterStore, IngestWrites, StoreChange } from './store/types.ts';
 import { type CenterTopic, parseCenterTopic } from './topics.ts';
 
 export interface IngestCounters {
@@ -33,7 +34,8 @@ export interface StoreProblem {
 export interface Ingest {
   /**
    * Resolves once the message is durably stored, dead-lettered, or judged bad and logged: only then is it
-   * acknowledged. Rejects only when the store could not be written for its own sake (worth retrying).
+   * acknowledged. Rejects only when the store could not be written for its own sake (worth retrying). Messages handed
+   * over while a transaction is open wait for the next one, all together (a group commit).
    */
   handle(topic: string, payload: Buffer, retry?: boolean): Promise<void>;
   /** Handles a dead letter again (after an upgrade or a repair): archived, or the store's reason it still refuses it. */
@@ -51,14 +53,16 @@ export interface IngestDeps {
   log: Logger;
   onEvent?: (alert: Alert) => void;
   onCommandResult?: (site: string, result: CommandResult) => void;
-  onChange?: () => void;
+  /** What a committed batch changed (events by key, boxes by site), once per batch that changed something. */
+  onChange?: (c: StoreChange) => void;
   now?: () => number;
 }
 
-/** A message judged storable, and the write that stores it. */
-type Write = () => Promise<void>;
+/** Messages per transaction at most: the broker sends no more unacknowledged than this (MQTT 5 receive maximum). */
+export const MAX_BATCH = 256;
+
 type Refusal = { kind: 'refused'; refused: string; counter: 'rejected' | 'wrongSite' };
-type Plan = { kind: 'write'; run: Write } | Refusal | { kind: 'unplaced' } | null;
+type Plan = Storable | Refusal | { kind: 'unplaced' } | null;
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { store, log } = deps;
@@ -77,22 +81,49 @@ export function createIngest(deps: IngestDeps): Ingest {
   let problem: StoreProblem | null = null;
   const warn = limitedLog(log, now);
   const plan = planner(deps, counters, now);
+  const deadLetter = deadLetterEffect(deps, counters);
 
-  /** Runs the write; a refusal by the store is the message's fault (dead-lettered), anything else the store's (thrown). */
-  const write = async (w: Write): Promise<{ refused: { message: string; code: string | null } } | null> => {
-    try {
-      await w();
-    } catch (err) {
-      const f = classifyWriteError(err);
-      if (f.kind === 'refused') return { refused: f };
-      counters.storeFailures++;
-      problem ??= { error: f.message, since: now() };
-      problem.error = f.message;
-      throw err;
-    }
+  const failed = (err: unknown) => {
+    const f = classifyWriteError(err);
+    counters.storeFailures++;
+    if (!problem) log.error({ err }, 'the archive does not take messages: they wait unacknowledged at the broker');
+    problem ??= { error: f.message, since: now() };
+    problem.error = f.message;
+  };
+  const recovered = () => {
     if (problem) log.info({ downSince: new Date(problem.since).toISOString() }, 'the archive takes messages again');
     problem = null;
-    return null;
+  };
+  const applied = (effects: readonly Effect[]) => {
+    for (const e of effects) e.after?.();
+    const change = mergeChanges(effects);
+    if (change.events.length || change.sites.length) deps.onChange?.(change);
+  };
+
+  const queue: { q: Queued; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let running = false;
+  /** One transaction at a time, each taking everything that arrived while the previous one was committing. */
+  const pump = async () => {
+    if (running) return;
+    running = true;
+    while (queue.length) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        const effects = await commitBatch(
+          store,
+          batch.map((b) => b.q),
+          deadLetter,
+          deps.instance,
+        );
+        recovered();
+        applied(effects);
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        failed(err);
+        for (const b of batch) b.reject(err);
+      }
+    }
+    running = false;
   };
 
   return {
@@ -110,14 +141,10 @@ export function createIngest(deps: IngestDeps): Ingest {
         counters[p.counter]++;
         return warn(p.counter, { topic: clip(topic, 200), reason: p.refused }, 'message refused');
       }
-      const out = await write(p.run);
-      if (!out) return;
-      const id = await store.saveDeadLetter({ topic, payload, error: out.refused.message, code: out.refused.code, receivedAt: now() });
-      counters.deadLetters++;
-      log.error(
-        { topic: clip(topic, 200), deadLetter: id, code: out.refused.code, err: clip(out.refused.message, 300) },
-        'the archive refused a message: kept as a dead letter',
-      );
+      await new Promise<void>((resolve, reject) => {
+        queue.push({ q: { topic, payload, storable: p, receivedAt: now() }, resolve, reject });
+        void pump();
+      });
     },
     async replay(id) {
       const letter = await store.getDeadLetter(id);
@@ -130,7 +157,7 @@ export function createIngest(deps: IngestDeps): Ingest {
             ? 'the center cannot place its topic'
             : p.kind === 'refused'
               ? p.refused
-              : ((await write(p.run))?.refused.message ?? null);
+              : await replayWrite(p);
       await store.finishReplay(id, now(), error);
       log.info(
         { deadLetter: id, topic: clip(letter.topic, 200), ...(error ? { err: clip(error, 300) } : {}) },
@@ -139,6 +166,33 @@ export function createIngest(deps: IngestDeps): Ingest {
       return error === null ? { ok: true } : { ok: false, error };
     },
   };
+
+  /** A dead letter written again on its own: null once archived, the store's reason if it refuses it still. */
+  async function replayWrite(s: Storable): Promise<string | null> {
+    try {
+      applied([await store.ingestBatch(writeOne(s))]);
+      recovered();
+      return null;
+    } catch (err) {
+      const f = classifyWriteError(err);
+      if (f.kind === 'refused') return f.message;
+      failed(err);
+      throw err;
+    }
+  }
+}
+
+/** A refused message kept as a dead letter: counted and logged once its batch has committed. */
+function deadLetterEffect(deps: IngestDeps, counters: IngestCounters): DeadLetterEffect {
+  return (q, f, id) => ({
+    after: () => {
+      counters.deadLetters++;
+      deps.log.error(
+        { topic: clip(q.topic, 200), deadLetter: id, code: f.code, err: clip(f.message, 300) },
+        'the archive refused a message: kept as a dead letter',
+      );
+    },
+  });
 }
 
 /** What one message holds, read as JSON against the schema of its kind and the wire limits. */
@@ -158,7 +212,7 @@ function parseIncoming<K extends keyof typeof INCOMING>(kind: K, payload: Buffer
   return { kind: 'parsed', ok: parsed.data as IncomingTypes[K] };
 }
 
-const write = (run: Write): Plan => ({ kind: 'write', run });
+const write = (run: (w: IngestWrites) => Promise<Effect>): Plan => ({ kind: 'write', run });
 
 /** An alert on its camera's topic: stored once per (site, id, seq), counted, and announced. */
 function planEvent(
@@ -175,8 +229,8 @@ function planEvent(
     return wrongSite(`alert of ${clip(alert.site)}/${clip(alert.camera)} on the topic of ${t.site}/${t.camera}`);
   const cat = readCategory(alert.category);
   const at = now();
-  return write(async () => {
-    const { inserted } = await deps.store.saveEvent(
+  return write(async (w) => {
+    const { inserted } = await w.saveEvent(
       {
         alert,
         categoryCode: cat.code,
@@ -187,22 +241,20 @@ function planEvent(
       },
       deps.forwarders(alert.state),
     );
-    if (!inserted) {
-      counters.duplicates++;
-      return;
-    }
-    counters.events++;
-    deps.log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');
-    deps.onEvent?.(alert);
-    deps.onChange?.();
+    if (!inserted) return { after: () => counters.duplicates++ };
+    return {
+      events: [{ site: alert.site, id: alert.id }],
+      after: () => {
+        counters.events++;
+        deps.log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');
+        deps.onEvent?.(alert);
+      },
+    };
   });
 }
 
 /** What to do with one message: nothing (a topic the center does not archive), refuse it, or store it. */
 function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) {
-  const { store } = deps;
-  const changed = () => deps.onChange?.();
-
   return (topic: string, payload: Buffer): Plan => {
     const t: CenterTopic = parseCenterTopic(deps.root, topic);
     switch (t.kind) {
@@ -215,38 +267,35 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
       case 'snapshot': {
         if (payload.length < 4 || payload[0] !== 0xff || payload[1] !== 0xd8) return rejected('snapshot is not a JPEG');
         const at = now();
-        return write(async () => {
-          const { inserted } = await store.saveSnapshot(sha256Hex(payload), payload, topic, at);
+        return write(async (w) => {
+          const { inserted } = await w.saveSnapshot(sha256Hex(payload), payload, topic, at);
           // No contact recorded here: the snapshot's alert records it, one write fewer per picture.
-          if (inserted) counters.snapshots++;
-          else counters.duplicates++;
-          changed();
+          return { after: () => (inserted ? counters.snapshots++ : counters.duplicates++) };
         });
       }
       case 'status': {
         // A retained message cleared by an empty payload: the box was removed from the broker.
         if (payload.length === 0) return null;
         const s = parseIncoming('status', payload);
-        const at = now();
-        return s.kind === 'refused' ? s : write(() => store.saveStatus(t.site, s.ok, at).then(changed));
+        return s.kind === 'refused' ? s : { kind: 'status', site: t.site, status: s.ok, at: now() };
       }
       case 'health': {
         if (payload.length === 0) return null;
         const h = parseIncoming('health', payload);
         if (h.kind === 'refused') return h;
         if (h.ok.camera !== t.camera) return wrongSite(`health of camera ${clip(h.ok.camera)} on the topic of ${t.camera}`);
-        const at = now();
-        return write(() => store.saveHealth(t.site, h.ok, at).then(changed));
+        return { kind: 'health', site: t.site, health: h.ok, at: now() };
       }
       case 'cmd-result': {
         const r = parseIncoming('cmd-result', payload);
         if (r.kind === 'refused') return r;
         const at = now();
-        return write(async () => {
+        return write(async (w) => {
+          // The operator waiting for this answer has it even while the archive is down (a second call changes nothing).
           deps.onCommandResult?.(t.site, r.ok);
           // The same answer arrives on cmd-result and on the response topic: one row (same bytes, same digest).
-          await store.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
-          changed();
+          await w.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
+          return {};
         });
       }
     }

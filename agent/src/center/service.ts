@@ -14,7 +14,7 @@ import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
-import type { CenterStore } from './store/types.ts';
+import type { CenterStore, StoreChange } from './store/types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webDir = join(here, '..', 'web');
@@ -45,7 +45,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   const clog = log.child({ stage: 'center' });
   const store = await openStore(cfg.storage);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
-  let feedKick = () => {};
+  let feedStored: (c: StoreChange) => void = () => {};
   let link: BrokerLink | undefined;
   const instance = centerClientId(cfg.mqtt);
   const ingest = createIngest({
@@ -54,16 +54,18 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     instance,
     forwarders: (state) => forwarders.ids(state),
     log: clog,
-    onChange: () => feedKick(),
+    onChange: (c) => feedStored(c),
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
   try {
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
     const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
+      instance,
       brokerConnected: () => link?.connected() ?? false,
+      archiveProblem: () => degraded(ingest),
     });
-    feedKick = () => feed.kick();
+    feedStored = (c) => feed.stored(c);
     web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');

@@ -1,0 +1,142 @@
+import type { CameraHealth, Status } from '../contract/health.ts';
+import { classifyWriteError, type WriteFailure } from './store/errors.ts';
+import type { CenterStore, IngestWrites, StoreChange } from './store/types.ts';
+
+/** What one stored message changes, done once its transaction has committed: counters, logs, the live feed. */
+export interface Effect {
+  after?: () => void;
+  events?: StoreChange['events'];
+  sites?: string[];
+}
+
+/** A message judged storable: its own write, or its part in the batch's latest status of a box and health of cameras. */
+export type Storable =
+  | { kind: 'write'; run: (w: IngestWrites) => Promise<Effect> }
+  | { kind: 'status'; site: string; status: Status; at: number }
+  | { kind: 'health'; site: string; health: CameraHealth; at: number };
+
+export interface Queued {
+  topic: string;
+  payload: Buffer;
+  storable: Storable;
+  receivedAt: number;
+}
+
+/** Writes of a batch, each standing for one or more messages; a refused one made of several is tried again one by one. */
+interface Unit {
+  members: Queued[];
+  write: (w: IngestWrites) => Promise<Effect>;
+  deadLetter?: true;
+}
+
+/** A refused message kept whole in the dead letters, in the transaction of the batch it came in. */
+export type DeadLetterEffect = (q: Queued, f: WriteFailure, id: number) => Effect;
+
+/** The write of one storable message on its own (a replay, a message isolated from its batch). */
+export function writeOne(s: Storable): (w: IngestWrites) => Promise<Effect> {
+  switch (s.kind) {
+    case 'write':
+      return s.run;
+    case 'status':
+      return async (w) => (await w.saveStatus(s.site, s.status, s.at), { sites: [s.site] });
+    case 'health':
+      return async (w) => (await w.saveHealthMany([{ site: s.site, health: s.health, receivedAt: s.at }]), { sites: [s.site] });
+  }
+}
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The writes of a batch. A box's statuses are one write, its latest (the last to arrive is the truth); the cameras'
+ * health is one statement, the latest per camera. The rest one write per message, sorted by topic so two instances
+ * take row locks in the same order.
+ */
+function unitsOf(batch: readonly Queued[], alone: ReadonlySet<Queued>, refused: ReadonlyMap<Queued, Unit>): Unit[] {
+  const statuses = new Map<string, Queued[]>();
+  const health: Queued[] = [];
+  const single: Queued[] = [];
+  for (const q of batch) {
+    if (refused.has(q) || alone.has(q) || q.storable.kind === 'write') single.push(q);
+    else if (q.storable.kind === 'health') health.push(q);
+    else statuses.set(q.storable.site, [...(statuses.get(q.storable.site) ?? []), q]);
+  }
+  const units: Unit[] = [];
+  for (const [, members] of [...statuses].sort(([a], [b]) => byKey(a, b)))
+    units.push({ members, write: writeOne((members.at(-1) as Queued).storable) });
+  if (health.length)
+    units.push({
+      members: health,
+      write: async (w) => {
+        const writes = health.map((q) => q.storable as Extract<Storable, { kind: 'health' }>);
+        await w.saveHealthMany(writes.map((h) => ({ site: h.site, health: h.health, receivedAt: h.at })));
+        return { sites: [...new Set(writes.map((h) => h.site))] };
+      },
+    });
+  for (const q of [...single].sort((a, b) => byKey(a.topic, b.topic)))
+    units.push(refused.get(q) ?? { members: [q], write: writeOne(q.storable) });
+  return units;
+}
+
+/**
+ * Stores a batch of messages in one transaction and returns what each changed. A message the store refuses for what
+ * it is does not sink the others: its unit is found (the one being written when the error came), the batch is written
+ * again with it split into its messages, then with the refused message as a dead letter instead. Throws only for the
+ * store's sake (down, restarting): then nothing of the batch is stored.
+ */
+export async function commitBatch(
+  store: CenterStore,
+  batch: readonly Queued[],
+  deadLetter: DeadLetterEffect,
+  from: string,
+): Promise<Effect[]> {
+  const alone = new Set<Queued>();
+  const refused = new Map<Queued, Unit>();
+  for (;;) {
+    const units = unitsOf(batch, alone, refused);
+    let current: Unit | undefined;
+    try {
+      return await store.ingestBatch(async (w) => {
+        const effects: Effect[] = [];
+        for (const u of units) {
+          current = u;
+          effects.push(await u.write(w));
+        }
+        current = undefined;
+        const change = mergeChanges(effects);
+        if (change.events.length || change.sites.length) await w.announce({ from, ...change });
+        return effects;
+      });
+    } catch (err) {
+      const f = classifyWriteError(err);
+      if (f.kind !== 'refused' || !current || current.deadLetter) throw err;
+      const [first, ...more] = current.members;
+      if (more.length || !first) for (const q of current.members) alone.add(q);
+      else
+        refused.set(first, {
+          members: [first],
+          deadLetter: true,
+          write: async (w) => {
+            const id = await w.saveDeadLetter({
+              topic: first.topic,
+              payload: first.payload,
+              error: f.message,
+              code: f.code,
+              receivedAt: first.receivedAt,
+            });
+            return deadLetter(first, f, id);
+          },
+        });
+    }
+  }
+}
+
+/** The events and boxes a batch changed, each once. */
+export function mergeChanges(effects: readonly Effect[]): StoreChange {
+  const events = new Map<string, { site: string; id: string }>();
+  const sites = new Set<string>();
+  for (const e of effects) {
+    for (const k of e.events ?? []) events.set(`${k.site}\u0000${k.id}`, k);
+    for (const s of e.sites ?? []) sites.add(s);
+  }
+  return { events: [...events.values()], sites: [...sites] };
+}
