@@ -2,6 +2,9 @@ import type { CameraHealth, Status } from '../contract/health.ts';
 import { classifyWriteError, type WriteFailure } from './store/errors.ts';
 import type { CenterStore, IngestWrites, StoreChange } from './store/types.ts';
 
+/** Messages per transaction at most: the broker sends no more unacknowledged than this (MQTT 5 receive maximum). */
+export const MAX_BATCH = 256;
+
 /** What one stored message changes, done once its transaction has committed: counters, logs, the live feed. */
 export interface Effect {
   after?: () => void;
@@ -139,4 +142,48 @@ export function mergeChanges(effects: readonly Effect[]): StoreChange {
     for (const s of e.sites ?? []) sites.add(s);
   }
   return { events: [...events.values()], sites: [...sites] };
+}
+
+/**
+ * One transaction at a time, each taking everything handed over while the previous one was committing: under load
+ * the batches grow by themselves, and a lone message is written at once. Each message's promise settles with its
+ * batch: resolved once committed, rejected when the store failed for its own sake (nothing of the batch stored).
+ */
+export function groupCommitter(
+  store: CenterStore,
+  from: string,
+  deadLetter: DeadLetterEffect,
+  /** Neither may throw: `committed` runs what each message changed (counters, logs, the live feed). */
+  on: { committed: (effects: Effect[]) => void; failed: (err: unknown) => void },
+): (q: Queued) => Promise<void> {
+  const queue: { q: Queued; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  let running = false;
+  const pump = async () => {
+    if (running) return;
+    running = true;
+    while (queue.length) {
+      const batch = queue.splice(0, MAX_BATCH);
+      let effects: Effect[];
+      try {
+        effects = await commitBatch(
+          store,
+          batch.map((b) => b.q),
+          deadLetter,
+          from,
+        );
+      } catch (err) {
+        on.failed(err);
+        for (const b of batch) b.reject(err);
+        continue;
+      }
+      for (const b of batch) b.resolve();
+      on.committed(effects);
+    }
+    running = false;
+  };
+  return (q) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ q, resolve, reject });
+      void pump();
+    });
 }

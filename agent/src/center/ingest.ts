@@ -2,7 +2,7 @@ import type { Alert } from '../contract/alert.ts';
 import type { CommandResult } from '../contract/commands.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
-import { commitBatch, type DeadLetterEffect, type Effect, mergeChanges, type Queued, type Storable, writeOne } from './batch.ts';
+import { type DeadLetterEffect, type Effect, groupCommitter, mergeChanges, type Storable, writeOne } from './batch.ts';
 import { clip, INCOMING, type IncomingTypes, WIRE_LIMITS, wireLimitProblem } from './incoming.ts';
 import { classifyWriteError } from './store/errors.ts';
 import type { CenterStore, IngestWrites, StoreChange } from './store/types.ts';
@@ -58,9 +58,6 @@ export interface IngestDeps {
   now?: () => number;
 }
 
-/** Messages per transaction at most: the broker sends no more unacknowledged than this (MQTT 5 receive maximum). */
-export const MAX_BATCH = 256;
-
 type Refusal = { kind: 'refused'; refused: string; counter: 'rejected' | 'wrongSite' };
 type Plan = Storable | Refusal | { kind: 'unplaced' } | null;
 
@@ -78,57 +75,31 @@ export function createIngest(deps: IngestDeps): Ingest {
     deadLetters: 0,
     storeFailures: 0,
   };
-  let problem: StoreProblem | null = null;
   const warn = limitedLog(log, now);
   const plan = planner(deps, counters, now);
   const deadLetter = deadLetterEffect(deps, counters);
 
-  const failed = (err: unknown) => {
-    const f = classifyWriteError(err);
-    counters.storeFailures++;
-    if (!problem) log.error({ err }, 'the archive does not take messages: they wait unacknowledged at the broker');
-    problem ??= { error: f.message, since: now() };
-    problem.error = f.message;
-  };
-  const recovered = () => {
-    if (problem) log.info({ downSince: new Date(problem.since).toISOString() }, 'the archive takes messages again');
-    problem = null;
-  };
+  const archive = archiveState(log, now, counters);
   const applied = (effects: readonly Effect[]) => {
-    for (const e of effects) e.after?.();
-    const change = mergeChanges(effects);
-    if (change.events.length || change.sites.length) deps.onChange?.(change);
-  };
-
-  const queue: { q: Queued; resolve: () => void; reject: (err: unknown) => void }[] = [];
-  let running = false;
-  /** One transaction at a time, each taking everything that arrived while the previous one was committing. */
-  const pump = async () => {
-    if (running) return;
-    running = true;
-    while (queue.length) {
-      const batch = queue.splice(0, MAX_BATCH);
-      try {
-        const effects = await commitBatch(
-          store,
-          batch.map((b) => b.q),
-          deadLetter,
-          deps.instance,
-        );
-        recovered();
-        applied(effects);
-        for (const b of batch) b.resolve();
-      } catch (err) {
-        failed(err);
-        for (const b of batch) b.reject(err);
-      }
+    try {
+      for (const e of effects) e.after?.();
+      const change = mergeChanges(effects);
+      if (change.events.length || change.sites.length) deps.onChange?.(change);
+    } catch (err) {
+      log.error({ err }, 'after storing a batch: a listener failed (the batch is stored)');
     }
-    running = false;
   };
+  const submit = groupCommitter(store, deps.instance, deadLetter, {
+    committed: (effects) => {
+      archive.recovered();
+      applied(effects);
+    },
+    failed: archive.failed,
+  });
 
   return {
     counters,
-    storeProblem: () => problem,
+    storeProblem: archive.problem,
     async handle(topic, payload, retry = false) {
       if (!retry) counters.received++;
       const p = plan(topic, payload);
@@ -141,10 +112,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         counters[p.counter]++;
         return warn(p.counter, { topic: clip(topic, 200), reason: p.refused }, 'message refused');
       }
-      await new Promise<void>((resolve, reject) => {
-        queue.push({ q: { topic, payload, storable: p, receivedAt: now() }, resolve, reject });
-        void pump();
-      });
+      await submit({ topic, payload, storable: p, receivedAt: now() });
     },
     async replay(id) {
       const letter = await store.getDeadLetter(id);
@@ -171,15 +139,34 @@ export function createIngest(deps: IngestDeps): Ingest {
   async function replayWrite(s: Storable): Promise<string | null> {
     try {
       applied([await store.ingestBatch(writeOne(s))]);
-      recovered();
+      archive.recovered();
       return null;
     } catch (err) {
       const f = classifyWriteError(err);
       if (f.kind === 'refused') return f.message;
-      failed(err);
+      archive.failed(err);
       throw err;
     }
   }
+}
+
+/** Whether the archive takes writes: failures counted, the first of an outage and its end logged once. */
+function archiveState(log: Logger, now: () => number, counters: IngestCounters) {
+  let problem: StoreProblem | null = null;
+  return {
+    problem: () => problem,
+    failed(err: unknown) {
+      const f = classifyWriteError(err);
+      counters.storeFailures++;
+      if (!problem) log.error({ err }, 'the archive does not take messages: they wait unacknowledged at the broker');
+      problem ??= { error: f.message, since: now() };
+      problem.error = f.message;
+    },
+    recovered() {
+      if (problem) log.info({ downSince: new Date(problem.since).toISOString() }, 'the archive takes messages again');
+      problem = null;
+    },
+  };
 }
 
 /** A refused message kept as a dead letter: counted and logged once its batch has committed. */
