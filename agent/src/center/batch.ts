@@ -14,7 +14,8 @@ export interface Effect {
 
 /** A message judged storable: its own write, or its part in the batch's latest status of a box and health of cameras. */
 export type Storable =
-  | { kind: 'write'; run: (w: IngestWrites) => Promise<Effect> }
+  /** `contact`: the site whose box this message is a contact of (an alert counts; a snapshot, its alert's, does not). */
+  | { kind: 'write'; run: (w: IngestWrites) => Promise<Effect>; contact?: { site: string; at: number } }
   | { kind: 'status'; site: string; status: Status; at: number }
   | { kind: 'health'; site: string; health: CameraHealth; at: number };
 
@@ -38,45 +39,56 @@ export type DeadLetterEffect = (q: Queued, f: WriteFailure, id: number) => Effec
 /** The write of one storable message on its own (a replay, a message isolated from its batch). */
 export function writeOne(s: Storable): (w: IngestWrites) => Promise<Effect> {
   switch (s.kind) {
-    case 'write':
-      return s.run;
+    case 'write': {
+      const { contact } = s;
+      return contact ? async (w) => (await w.saveContacts([], [contact]), s.run(w)) : s.run;
+    }
     case 'status':
       return async (w) => (await w.saveStatus(s.site, s.status, s.at), { sites: [s.site] });
     case 'health':
-      return async (w) => (await w.saveHealthMany([{ site: s.site, health: s.health, receivedAt: s.at }]), { sites: [s.site] });
+      return async (w) => (await w.saveContacts([{ site: s.site, health: s.health, receivedAt: s.at }], []), { sites: [s.site] });
   }
 }
 
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The writes of a batch. A box's statuses are one write, its latest (the last to arrive is the truth); the cameras'
- * health is one statement, the latest per camera. The rest one write per message, sorted by topic so two instances
- * take row locks in the same order.
+ * The writes of a batch. First every box's contact and the cameras' health, in one sorted pass (the latest health
+ * per camera); then each box's statuses as one write, its latest (the last to arrive is the truth); then one write
+ * per other message, sorted by topic so two instances take row locks in the same order.
  */
 function unitsOf(batch: readonly Queued[], alone: ReadonlySet<Queued>, refused: ReadonlyMap<Queued, Unit>): Unit[] {
   const statuses = new Map<string, Queued[]>();
   const health: Queued[] = [];
   const single: Queued[] = [];
+  const contacts: { site: string; at: number }[] = [];
   for (const q of batch) {
-    if (refused.has(q) || alone.has(q) || q.storable.kind === 'write') single.push(q);
-    else if (q.storable.kind === 'health') health.push(q);
-    else statuses.set(q.storable.site, [...(statuses.get(q.storable.site) ?? []), q]);
+    const s = q.storable;
+    if (s.kind === 'write' && s.contact) contacts.push(s.contact);
+    if (refused.has(q) || alone.has(q) || s.kind === 'write') single.push(q);
+    else if (s.kind === 'health') health.push(q);
+    else statuses.set(s.site, [...(statuses.get(s.site) ?? []), q]);
   }
   const units: Unit[] = [];
-  for (const [, members] of [...statuses].sort(([a], [b]) => byKey(a, b)))
-    units.push({ members, write: writeOne((members.at(-1) as Queued).storable) });
-  if (health.length)
+  if (health.length || contacts.length)
     units.push({
       members: health,
       write: async (w) => {
         const writes = health.map((q) => q.storable as Extract<Storable, { kind: 'health' }>);
-        await w.saveHealthMany(writes.map((h) => ({ site: h.site, health: h.health, receivedAt: h.at })));
+        await w.saveContacts(
+          writes.map((h) => ({ site: h.site, health: h.health, receivedAt: h.at })),
+          contacts,
+        );
         return { sites: [...new Set(writes.map((h) => h.site))] };
       },
     });
-  for (const q of [...single].sort((a, b) => byKey(a.topic, b.topic)))
-    units.push(refused.get(q) ?? { members: [q], write: writeOne(q.storable) });
+  for (const [, members] of [...statuses].sort(([a], [b]) => byKey(a, b)))
+    units.push({ members, write: writeOne((members.at(-1) as Queued).storable) });
+  for (const q of [...single].sort((a, b) => byKey(a.topic, b.topic))) {
+    const s = q.storable;
+    // A message of the batch has its contact counted above: no second pass over the boxes.
+    units.push(refused.get(q) ?? { members: [q], write: s.kind === 'write' ? s.run : writeOne(s) });
+  }
   return units;
 }
 
@@ -111,7 +123,8 @@ export async function commitBatch(
       });
     } catch (err) {
       const f = classifyWriteError(err);
-      if (f.kind !== 'refused' || !current || current.deadLetter) throw err;
+      // A refusal that names no message (the batch's contacts alone, its announcement) is the store's to cure.
+      if (f.kind !== 'refused' || !current?.members.length || current.deadLetter) throw err;
       const [first, ...more] = current.members;
       if (more.length || !first) for (const q of current.members) alone.add(q);
       else

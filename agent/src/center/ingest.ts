@@ -199,7 +199,8 @@ function parseIncoming<K extends keyof typeof INCOMING>(kind: K, payload: Buffer
   return { kind: 'parsed', ok: parsed.data as IncomingTypes[K] };
 }
 
-const write = (run: (w: IngestWrites) => Promise<Effect>): Plan => ({ kind: 'write', run });
+const write = (run: (w: IngestWrites) => Promise<Effect>, contact?: { site: string; at: number }): Plan =>
+  contact ? { kind: 'write', run, contact } : { kind: 'write', run };
 
 /** An alert on its camera's topic: stored once per (site, id, seq), counted, and announced. */
 function planEvent(
@@ -216,28 +217,34 @@ function planEvent(
     return wrongSite(`alert of ${clip(alert.site)}/${clip(alert.camera)} on the topic of ${t.site}/${t.camera}`);
   const cat = readCategory(alert.category);
   const at = now();
-  return write(async (w) => {
-    const { inserted } = await w.saveEvent(
-      {
-        alert,
-        categoryCode: cat.code,
-        categoryName: cat.name,
-        json: payload.toString('utf8'),
-        receivedAt: at,
-        receivedBy: deps.instance,
-      },
-      deps.forwarders(alert.state),
-    );
-    if (!inserted) return { after: () => counters.duplicates++ };
-    return {
-      events: [{ site: alert.site, id: alert.id }],
-      after: () => {
-        counters.events++;
-        deps.log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');
-        deps.onEvent?.(alert);
-      },
-    };
-  });
+  return write(
+    async (w) => {
+      const { inserted } = await w.saveEvent(
+        {
+          alert,
+          categoryCode: cat.code,
+          categoryName: cat.name,
+          json: payload.toString('utf8'),
+          receivedAt: at,
+          receivedBy: deps.instance,
+        },
+        deps.forwarders(alert.state),
+      );
+      if (!inserted) return { after: () => counters.duplicates++ };
+      return {
+        events: [{ site: alert.site, id: alert.id }],
+        after: () => {
+          counters.events++;
+          deps.log.info(
+            { eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera },
+            'event archived',
+          );
+          deps.onEvent?.(alert);
+        },
+      };
+    },
+    { site: alert.site, at },
+  );
 }
 
 /** What to do with one message: nothing (a topic the center does not archive), refuse it, or store it. */

@@ -92,7 +92,7 @@ export function boxStore(db: Db): Pick<CenterStore, 'saveStatus' | 'saveHealth' 
         }
       }),
 
-    saveHealth: (site, h, receivedAt) => db.tx((t) => saveHealthIn(t, [{ site, health: h, receivedAt }])),
+    saveHealth: (site, h, receivedAt) => db.tx((t) => saveContactsIn(t, [{ site, health: h, receivedAt }], [])),
 
     touch: (site, at) => db.tx((t) => touchIn(t, site, at).then(() => undefined)),
   };
@@ -108,13 +108,19 @@ export interface HealthWrite {
 const HEALTH_ROWS_PER_STATEMENT = 500;
 
 /**
- * The health of many cameras in two statements (boxes, then cameras), sorted by key: two instances writing the same
- * rows take their locks in the same order and so never wait on each other in a circle. A camera appears once per
- * statement (PostgreSQL refuses to update one row twice in one), with the newest health given for it.
+ * The contacts of many boxes (their health, their alerts) and the health of their cameras in two statements (boxes,
+ * then cameras), sorted by key: two instances writing the same rows take their locks in the same order and so never
+ * wait on each other in a circle. A row appears once per statement (PostgreSQL refuses to update one row twice in
+ * one), with the newest health given for a camera and the latest contact for a box.
  */
-export async function saveHealthIn(t: Db, writes: readonly HealthWrite[]): Promise<void> {
+export async function saveContactsIn(
+  t: Db,
+  writes: readonly HealthWrite[],
+  contacts: readonly { site: string; at: number }[],
+): Promise<void> {
   const cams = new Map<string, HealthWrite>();
   const boxes = new Map<string, number>();
+  for (const c of contacts) boxes.set(c.site, Math.max(boxes.get(c.site) ?? 0, c.at));
   for (const w of writes) {
     const key = `${w.site}\u0000${w.health.camera}`;
     const had = cams.get(key);

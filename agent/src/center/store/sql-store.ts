@@ -1,5 +1,5 @@
 import { actionStore } from './action-store.ts';
-import { boxReader, boxStore, saveHealthIn } from './box-store.ts';
+import { boxReader, boxStore, saveContactsIn } from './box-store.ts';
 import { type Db, num } from './db.ts';
 import { deadLetterStore } from './dead-letter-store.ts';
 import { deliveryStore } from './delivery-store.ts';
@@ -51,12 +51,13 @@ async function counts(db: Db): Promise<StoreCounts> {
 
 /** The writes of one group commit, all on transaction `t`. */
 function ingestWrites(t: Db): IngestWrites {
-  const events = eventStore(t);
+  // The boxes' contacts are counted for the whole batch in one sorted statement (saveContacts), not one per alert.
+  const events = eventStore(t, { touchBoxes: false });
   return {
     saveEvent: events.saveEvent,
     saveSnapshot: events.saveSnapshot,
     saveStatus: boxStore(t).saveStatus,
-    saveHealthMany: (writes) => saveHealthIn(t, writes),
+    saveContacts: (writes, contacts) => saveContactsIn(t, writes, contacts),
     saveCommandResult: actionStore(t).saveCommandResult,
     saveDeadLetter: deadLetterStore(t).saveDeadLetter,
     announce: async ({ from, events: keys, sites }) => {

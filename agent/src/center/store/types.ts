@@ -76,8 +76,14 @@ export interface StoreChange {
 
 /** The writes of one group commit (many messages in one transaction), as ingest makes them. */
 export type IngestWrites = Pick<CenterStore, 'saveEvent' | 'saveSnapshot' | 'saveStatus' | 'saveCommandResult' | 'saveDeadLetter'> & {
-  /** The health of many cameras at once; for a camera given twice, the newest wins (as it does over the stored one). */
-  saveHealthMany(writes: readonly { site: string; health: CameraHealth; receivedAt: number }[]): Promise<void>;
+  /**
+   * The health of many cameras at once (for a camera given twice, the newest wins, as it does over the stored one) and
+   * every box's contact in the batch (its health, its alerts: `saveEvent` here counts none), first in the batch.
+   */
+  saveContacts(
+    writes: readonly { site: string; health: CameraHealth; receivedAt: number }[],
+    contacts: readonly { site: string; at: number }[],
+  ): Promise<void>;
   /** Tells the other instances on this archive what changed, once (and only if) the transaction commits. */
   announce(change: StoreChange & { from: string }): Promise<void>;
 };
