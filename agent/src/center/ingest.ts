@@ -80,15 +80,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const deadLetter = deadLetterEffect(deps, counters);
 
   const archive = archiveState(log, now, counters);
-  const applied = (effects: readonly Effect[]) => {
-    try {
-      for (const e of effects) e.after?.();
-      const change = mergeChanges(effects);
-      if (change.events.length || change.sites.length) deps.onChange?.(change);
-    } catch (err) {
-      log.error({ err }, 'after storing a batch: a listener failed (the batch is stored)');
-    }
-  };
+  const applied = applier(deps);
   const submit = groupCommitter(store, deps.instance, deadLetter, {
     committed: (effects) => {
       archive.recovered();
@@ -125,7 +117,7 @@ export function createIngest(deps: IngestDeps): Ingest {
             ? 'the center cannot place its topic'
             : p.kind === 'refused'
               ? p.refused
-              : await replayWrite(p);
+              : await replayWrite(store, p, applied, archive);
       await store.finishReplay(id, now(), error);
       log.info(
         { deadLetter: id, topic: clip(letter.topic, 200), ...(error ? { err: clip(error, 300) } : {}) },
@@ -134,19 +126,37 @@ export function createIngest(deps: IngestDeps): Ingest {
       return error === null ? { ok: true } : { ok: false, error };
     },
   };
+}
 
-  /** A dead letter written again on its own: null once archived, the store's reason if it refuses it still. */
-  async function replayWrite(s: Storable): Promise<string | null> {
+/** Runs what a committed batch changed: each message's effects, then one change for the live feed. */
+function applier(deps: IngestDeps): (effects: readonly Effect[]) => void {
+  return (effects) => {
     try {
-      applied([await store.ingestBatch(writeOne(s))]);
-      archive.recovered();
-      return null;
+      for (const e of effects) e.after?.();
+      const change = mergeChanges(effects);
+      if (change.events.length || change.sites.length) deps.onChange?.(change);
     } catch (err) {
-      const f = classifyWriteError(err);
-      if (f.kind === 'refused') return f.message;
-      archive.failed(err);
-      throw err;
+      deps.log.error({ err }, 'after storing a batch: a listener failed (the batch is stored)');
     }
+  };
+}
+
+/** A dead letter written again on its own: null once archived, the store's reason if it refuses it still. */
+async function replayWrite(
+  store: CenterStore,
+  s: Storable,
+  applied: (effects: readonly Effect[]) => void,
+  archive: ReturnType<typeof archiveState>,
+): Promise<string | null> {
+  try {
+    applied([await store.ingestBatch(writeOne(s))]);
+    archive.recovered();
+    return null;
+  } catch (err) {
+    const f = classifyWriteError(err);
+    if (f.kind === 'refused') return f.message;
+    archive.failed(err);
+    throw err;
   }
 }
 
