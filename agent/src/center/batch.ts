@@ -2,7 +2,7 @@ import type { CameraHealth, Status } from '../contract/health.ts';
 import { classifyWriteError, type WriteFailure } from './store/errors.ts';
 import type { CenterStore, IngestWrites, StoreChange } from './store/types.ts';
 
-/** Messages per transaction at most: the broker sends no more unacknowledged than this (MQTT 5 receive maximum). */
+/** Messages per transaction at most (the broker is allowed twice as many unacknowledged: link.ts). */
 export const MAX_BATCH = 256;
 
 /** What one stored message changes, done once its transaction has committed: counters, logs, the live feed. */

@@ -3,6 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
+import { MAX_BATCH } from './batch.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import type { Ingest } from './ingest.ts';
 import { centerSubscriptions, responseTopic } from './topics.ts';
@@ -29,7 +30,10 @@ function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOpti
     reconnectPeriod: 1000,
     connectTimeout: 30_000,
     resubscribe: false,
-    ...(cfg.protocolVersion === 5 ? { properties: { sessionExpiryInterval: cfg.sessionExpirySeconds, receiveMaximum: 256 } } : {}),
+    // Twice a batch: while one batch commits, the broker sends the messages of the next (it sends no more unacknowledged).
+    ...(cfg.protocolVersion === 5
+      ? { properties: { sessionExpiryInterval: cfg.sessionExpirySeconds, receiveMaximum: 2 * MAX_BATCH } }
+      : {}),
   };
   if (cfg.username !== undefined) opts.username = cfg.username;
   if (cfg.password !== undefined) opts.password = readSecret(cfg.password, 'mqtt.password');
@@ -51,9 +55,9 @@ const ACK_LATER = new Error('acknowledged once stored');
 /**
  * The PUBACK goes out only once the message is stored (or refused for good): a crash before that makes the broker
  * send it again. mqtt.js is told at once that the message is handled, so it reads on while the message waits for its
- * transaction: the next messages (which join the same group commit) and the broker's answers to keep-alives (a write
+ * transaction: the next messages (which join the next group commit) and the broker's answers to keep-alives (a write
  * waiting for a database that is down does not cost the connection). The broker bounds how many wait: it sends no
- * more unacknowledged messages than the receive maximum.
+ * more unacknowledged messages than the receive maximum (two batches).
  */
 function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing: () => boolean): void {
   client.handleMessage = (packet, done) => {
