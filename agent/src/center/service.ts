@@ -58,15 +58,17 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     onCommandResult: (site, r) => link?.noteResult(site, r),
   });
   let web: WebServer | undefined;
+  let feed: Feed | undefined;
   try {
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
-    const feed = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
+    const f = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
       instance,
       brokerConnected: () => link?.connected() ?? false,
       archiveProblem: () => degraded(ingest),
     });
-    feedStored = (c) => feed.stored(c);
-    web = await serveConsole({ cfg, store, link, feed, forwarders, ingest, instance }, log);
+    feed = f;
+    feedStored = (c) => f.stored(c);
+    web = await serveConsole({ cfg, store, link, feed: f, forwarders, ingest, instance }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
@@ -78,7 +80,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       link: l,
       counters: ingest.counters,
       close: async () => {
-        feed.close();
+        f.close();
         await w.close();
         await l.close();
         await forwarders.stop();
@@ -86,6 +88,8 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       },
     };
   } catch (err) {
+    // The feed's listening connection goes back to the pool first: the store's close waits for it.
+    feed?.close();
     await web?.close();
     await link?.close();
     await forwarders.stop();
