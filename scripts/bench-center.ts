@@ -320,7 +320,7 @@ try {
     `  ingest, one instance:   ${one.perSecond.toFixed(0)} messages/s (${one.seconds.toFixed(1)} s; ${((100 * one.perSecond) / raw).toFixed(0)} % of the raw rate); ${whole(one)}`,
   );
   console.log(
-    `  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together (${two.seconds.toFixed(1)} s); each handled ${two.handled.map((h) => `${(h / two.seconds).toFixed(0)}`).join(' / ')} messages/s (status and health go to both); ${whole(two)}`,
+    `  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together (${two.seconds.toFixed(1)} s); each handled ${two.handled.map((h) => `${(h / two.seconds).toFixed(0)}`).join(' / ')} messages/s (the retained status goes to both); ${whole(two)}`,
   );
   const offered = lat.fleet.messages.total / (Math.ceil((PROBES * 150) / 1000) + 20);
   console.log(
