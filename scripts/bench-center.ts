@@ -135,11 +135,14 @@ async function ingestRate(n: number): Promise<Rate & { published: Published; url
   const centers = await centersOn(`rate${n}`, url, n);
   const started = performance.now();
   const published = await publishFleet(SECONDS, null);
+  // Done when the archive holds everything; given up only when nothing moved for a minute (the machine is shared).
+  const moved = () => centers.reduce((sum, c) => sum + c.counters.events + c.counters.snapshots + c.counters.duplicates, 0);
   let left = await missing(url, published);
-  for (let quiet = Date.now(); Date.now() - quiet < 60_000 && left.events + left.snapshots + left.health > 0; ) {
+  for (let quiet = Date.now(), last = moved(); Date.now() - quiet < 60_000 && left.events + left.snapshots + left.health > 0; ) {
     await new Promise((r) => setTimeout(r, 250));
     const now = await missing(url, published);
-    if (now.events + now.snapshots + now.health < left.events + left.snapshots + left.health) quiet = Date.now();
+    if (now.events + now.snapshots + now.health < left.events + left.snapshots + left.health || moved() > last) quiet = Date.now();
+    last = moved();
     left = now;
   }
   const seconds = (performance.now() - started) / 1000;

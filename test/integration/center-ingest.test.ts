@@ -98,14 +98,16 @@ const alert = (site: string, id: string, seq: number, extra: Partial<Alert> = {}
 const send = (ingest: Ingest, t: string, body: unknown) => ingest.handle(t, Buffer.from(JSON.stringify(body)));
 
 describe.each(engines)('center ingest on %s', (engineName, open) => {
-  it('acknowledges a message the store refuses, keeps it whole as a dead letter, goes on with the next box, and archives it on replay once the cause is gone', async () => {
-    const e = await open();
-    // A real refusal by the engine (a site's own rule): a constraint error, the kind no retry can cure.
-    await e.sql(
+  /** A real refusal by the engine (a site's own rule): a constraint error, the kind no retry can cure. */
+  const refuseMarked = (e: Engine) =>
+    e.sql(
       engineName === 'sqlite'
         ? "CREATE TRIGGER refuse_marked BEFORE INSERT ON events WHEN NEW.address = 'REFUSED' BEGIN SELECT RAISE(ABORT, 'refused by a site rule'); END"
         : "ALTER TABLE events ADD CONSTRAINT refuse_marked CHECK (address IS DISTINCT FROM 'REFUSED')",
     );
+  it('acknowledges a message the store refuses, keeps it whole as a dead letter, goes on with the next box, and archives it on replay once the cause is gone', async () => {
+    const e = await open();
+    await refuseMarked(e);
     const ingest = ingestOf(e.store);
     const bad = JSON.stringify(alert('box-a', 'ev-bad', 0, { address: 'REFUSED' }));
     await expect(ingest.handle(topic('box-a'), Buffer.from(bad))).resolves.toBeUndefined();
@@ -129,11 +131,7 @@ describe.each(engines)('center ingest on %s', (engineName, open) => {
 
   it('stores messages handed over together in a few transactions; one the store refuses becomes a dead letter and the other 59 are archived', async () => {
     const e = await open();
-    await e.sql(
-      engineName === 'sqlite'
-        ? "CREATE TRIGGER refuse_marked BEFORE INSERT ON events WHEN NEW.address = 'REFUSED' BEGIN SELECT RAISE(ABORT, 'refused by a site rule'); END"
-        : "ALTER TABLE events ADD CONSTRAINT refuse_marked CHECK (address IS DISTINCT FROM 'REFUSED')",
-    );
+    await refuseMarked(e);
     const batches = countBatches(e.store);
     const ingest = ingestOf(e.store);
     const sent = Array.from({ length: 60 }, (_, i) =>
