@@ -535,7 +535,7 @@ describe('jifang run, end to end over RTSP and MQTT', () => {
     expect(refused.error).toContain('running one is kept');
     writeFileSync(join(runDir, 'config.yaml'), stringify(config(30)));
     const applied = await ask('reload', {}, 'r-3');
-    expect(applied).toMatchObject({ ok: true, detail: { restartedCameras: ['street'] } });
+    expect(applied).toMatchObject({ ok: true, detail: { reconfiguredCameras: ['street'], restartedCameras: [] } });
 
     expect(await agent.stop('SIGTERM')).toBe(0);
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
@@ -122,6 +122,11 @@ describe('an open event across stops and crashes of the agent (real RTSP, model,
     await new Promise((r) => setTimeout(r, 3_000));
     expect(await agent!.stop('SIGKILL')).toBe('SIGKILL');
     const lastBeforeKill = Math.max(...events().map((a) => a.seq));
+    // A kill between an alert and the file's next write (a window of milliseconds) leaves the file one alert behind
+    // what was sent: made so here. The restarted agent must go on after the last seq sent, not send it again.
+    const saved = JSON.parse(readFileSync(stateFile, 'utf8')) as { cameras: Record<string, { event: { nextSeq: number } }[]> };
+    for (const e of Object.values(saved.cameras).flat()) e.event.nextSeq = lastBeforeKill;
+    writeFileSync(stateFile, JSON.stringify(saved));
     start('/street');
     const afterKill = await continued(lastBeforeKill);
     expect(afterKill.state).toBe('updated');

@@ -299,7 +299,9 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     expect(shown.split('\n').map(words)).toEqual(cliLines.map(words));
     expect(words((await page.textContent('[data-path="zones[2].polygon"]')) ?? '')).toBe('zones[2].polygon: expected at least 3 points');
 
-    // Drag the first point elsewhere and add a third: the check passes and the diff has the moved point.
+    // Drag the first point elsewhere and add a third: the check passes and the diff has the moved point. The save
+    // scrolled the page to its button (the live rules list above it can be long): back up to the picture first.
+    await page.locator('canvas.overlay').scrollIntoViewIfNeeded();
     const box = (await page.locator('canvas.overlay').boundingBox())!;
     const at = (x: number, y: number) => [box.x + (x / 1440) * box.width, box.y + (y / 730) * box.height] as const;
     await page.mouse.move(...at(600, 650));
@@ -464,6 +466,53 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await browser.screenshot(zh.page, 'console-live-zh');
     await zh.context.close();
   }, 90_000);
+
+  it("a config saved while the taxi's event is open keeps it under its id; marked false positive, the taxi stays quiet across the next save", async () => {
+    const taxi = () =>
+      mqttSub.messages.flatMap((m) => {
+        try {
+          const a = JSON.parse(m.payload.toString()) as { id: string; zone?: string; state: string; reason?: string };
+          return a.zone === 'taxi' ? [{ ...a, topic: m.topic }] : [];
+        } catch {
+          return [];
+        }
+      });
+    const open = taxi().find((a) => a.state === 'started')!;
+    const rename = async (name: string) => {
+      await page.goto(`${base}/cameras/street-1`);
+      await page.click('[data-shape="taxi"]');
+      await page.fill('#zone-name', name);
+      await page.click('#save');
+      await expect.poll(() => page.textContent('#save-result'), { timeout: 60_000 }).toMatch(/Saved \(backup .*\) and applied/);
+    };
+    const seen = taxi().length;
+    await rename('Kerb by the taxi, east side');
+    const li = page.locator('#rule-states li[data-rule="taxi/no-parking"]');
+    await new Promise((r) => setTimeout(r, 15_000));
+    // The stream and the rule went on: the event was neither ended nor taken back after a restart.
+    expect(
+      taxi()
+        .slice(seen)
+        .filter((a) => a.id === open.id && (a.state === 'ended' || /restart/.test(a.reason ?? ''))),
+    ).toEqual([]);
+    expect(await li.first().textContent()).toContain(`alerted ${open.id}`);
+
+    const site = open.topic.split('/')[2];
+    await mqttSub.client.publishAsync(
+      `jifang/v1/${site}/cmd/event`,
+      JSON.stringify({ eventId: open.id, action: 'false_positive', by: 'operator-3', requestId: 'fp-save' }),
+      { qos: 1 },
+    );
+    await expect.poll(() => taxi().some((a) => a.id === open.id && a.state === 'ended'), { timeout: 15_000 }).toBe(true);
+    await rename('Kerb by the taxi');
+    // Its dwell is 5 s: a rule that forgot the suppression would have raised the same taxi again by now.
+    await new Promise((r) => setTimeout(r, 20_000));
+    expect(
+      taxi()
+        .filter((a) => a.state === 'started')
+        .map((a) => a.id),
+    ).toEqual([open.id]);
+  }, 180_000);
 
   it('refuses a wrong password, and slows down repeated attempts', async () => {
     const ctx = await browser.page({ lang: 'en-US' });

@@ -38,6 +38,7 @@ function eventStore() {
     snapshot: async () => ({ ok: true, jpeg, width: 1330, height: 1330, sha256: createHash('sha256').update(jpeg).digest('hex') }),
     reload: async () => ({ ok: true, detail: { changed: false } }),
     captureReference: (camera) => ({ ok: false, error: `camera "${camera}" has no rule reading static foreground` }),
+    resend: () => ({ ok: false, error: 'no box publisher in this test' }),
   };
   return { events, handlers, state: () => JSON.stringify([...events]) };
 }

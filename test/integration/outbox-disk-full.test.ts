@@ -52,7 +52,8 @@ describe('alerts on a disk that fills up and frees again (real tmpfs, real mosqu
     const dataDir = join(mount, 'data');
     mkdirSync(dataDir);
     const publisher = createPublisher(
-      mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2 }),
+      // No delivered window: it would give its room to new alerts first (outbox.test.ts), and this is the outbox's own path.
+      mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2, outbox: { keepDeliveredHours: 0 } }),
       { site, boxId: 'box-1', agentVersion: '0.1.0', dataDir, cameras: [{ id: 'cam-1' }] },
       silentLogger,
     );

@@ -8,6 +8,8 @@ export const MAX_BATCH = 256;
 /** What one stored message changes, done once its transaction has committed: counters, logs, the live feed. */
 export interface Effect {
   after?: () => void;
+  /** Awaited once the transaction has committed and before the message is acknowledged (never throws). */
+  archived?: () => Promise<void>;
   events?: StoreChange['events'];
   sites?: string[];
 }
@@ -189,6 +191,7 @@ export function groupCommitter(
         for (const b of batch) b.reject(err);
         continue;
       }
+      await Promise.all(effects.map((e) => e.archived?.()));
       for (const b of batch) b.resolve();
       on.committed(effects);
     }

@@ -53,6 +53,8 @@ export interface IngestDeps {
   log: Logger;
   onEvent?: (alert: Alert) => void;
   onCommandResult?: (site: string, result: CommandResult) => void;
+  /** A numbered alert is in the archive, new or a repeat, before it is acknowledged (center/gaps.ts). */
+  onArchived?: (alert: Alert) => Promise<void>;
   /** What a committed batch changed (events by key, boxes by site), once per batch that changed something. */
   onChange?: (c: StoreChange) => void;
   now?: () => number;
@@ -240,9 +242,11 @@ function planEvent(
         },
         deps.forwarders(alert.state),
       );
-      if (!inserted) return { after: () => counters.duplicates++ };
+      const archived = () => deps.onArchived?.(alert) ?? Promise.resolve();
+      if (!inserted) return { after: () => counters.duplicates++, archived };
       return {
         events: [{ site: alert.site, id: alert.id }],
+        archived,
         after: () => {
           counters.events++;
           deps.log.info(

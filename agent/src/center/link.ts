@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../contract/commands.ts';
+import { COMMAND_RESULT_SCHEMA_ID, type CommandName, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
 import { MAX_BATCH } from './batch.ts';
@@ -13,13 +13,15 @@ export interface BrokerLink {
   clientId: string;
   /** Publishes `…/cmd/event` and waits for the box's answer (MQTT 5 response topic, else `requestId` on `…/cmd-result`). */
   sendEventCommand(site: string, cmd: EventCommand & { requestId: string }): Promise<CommandResult | { timeout: true }>;
+  /** Publishes `…/cmd/{name}` and waits for the box's answer, as `sendEventCommand` does. */
+  sendCommand(site: string, name: CommandName, cmd: { requestId: string }): Promise<CommandResult | { timeout: true }>;
   /** Called by ingest for every result seen (with the site of its topic), so a waiting command resolves whichever way its answer came. */
   noteResult(site: string, result: CommandResult): void;
   connected(): boolean;
   close(): Promise<void>;
 }
 
-type Waiting = Map<string, { site: string; answer: (r: CommandResult) => void }>;
+type Waiting = Map<string, { site: string; command: CommandName; answer: (r: CommandResult) => void }>;
 
 function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOptions {
   const opts: IClientOptions = {
@@ -105,8 +107,14 @@ function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing:
   };
 }
 
-/** Subscribes on every connection and resolves on the first one. */
-async function subscribeOnConnect(client: MqttClient, cfg: CenterConfig['mqtt'], clientId: string, log: Logger): Promise<void> {
+/** Subscribes on every connection and resolves on the first one; `subscribed` follows each granted subscription. */
+async function subscribeOnConnect(
+  client: MqttClient,
+  cfg: CenterConfig['mqtt'],
+  clientId: string,
+  log: Logger,
+  subscribed: () => void,
+): Promise<void> {
   const subscribe = async () => {
     const filters = centerSubscriptions(cfg.root, cfg.sharedGroup, clientId);
     const granted = await client.subscribeAsync(filters, { qos: 1 });
@@ -117,7 +125,9 @@ async function subscribeOnConnect(client: MqttClient, cfg: CenterConfig['mqtt'],
     log.info({ url: cfg.url, clientId, sessionPresent: ack.sessionPresent }, 'connected to the city broker');
     // Every time, even with a session present: mosquitto does not restore shared subscriptions from its persistence
     // file after a restart, and subscribing again to the same filters changes nothing else.
-    subscribe().catch((err: Error) => log.error({ err }, 'subscribing failed'));
+    subscribe()
+      .then(subscribed)
+      .catch((err: Error) => log.error({ err }, 'subscribing failed'));
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`cannot connect to the city broker ${cfg.url} within 30 s`)), 30_000);
@@ -128,14 +138,15 @@ async function subscribeOnConnect(client: MqttClient, cfg: CenterConfig['mqtt'],
   });
 }
 
-/** Publishes `…/cmd/event` and resolves with the box's answer (through `waiting`) or a timeout. */
-function sendEventCommand(
+/** Publishes `…/cmd/{name}` and resolves with the box's answer (through `waiting`) or a timeout. */
+function sendCommand(
   client: MqttClient,
   cfg: CenterConfig['mqtt'],
   clientId: string,
   waiting: Waiting,
   site: string,
-  cmd: EventCommand & { requestId: string },
+  name: CommandName,
+  cmd: { requestId: string },
 ): Promise<CommandResult | { timeout: true }> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -144,6 +155,7 @@ function sendEventCommand(
     }, cfg.commandTimeoutSeconds * 1000);
     waiting.set(cmd.requestId, {
       site,
+      command: name,
       answer: (r) => {
         clearTimeout(timer);
         resolve(r);
@@ -157,7 +169,7 @@ function sendEventCommand(
             contentType: 'application/json',
           }
         : undefined;
-    client.publish(`${cfg.root}/${site}/cmd/event`, JSON.stringify(cmd), { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
+    client.publish(`${cfg.root}/${site}/cmd/${name}`, JSON.stringify(cmd), { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
       if (err) {
         clearTimeout(timer);
         waiting.delete(cmd.requestId);
@@ -167,7 +179,13 @@ function sendEventCommand(
   });
 }
 
-export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, log: Logger): Promise<BrokerLink> {
+/** `subscribed` is called after each connection's subscriptions are granted (the archive then asks boxes for gaps). */
+export async function connectBroker(
+  cfg: CenterConfig['mqtt'],
+  ingest: Ingest,
+  log: Logger,
+  subscribed: () => void = () => {},
+): Promise<BrokerLink> {
   const clientId = centerClientId(cfg);
   const client: MqttClient = mqtt.connect(cfg.url, clientOptions(cfg, clientId));
   const waiting: Waiting = new Map();
@@ -175,7 +193,7 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
   ackWhenStored(client, ingest, log, () => closing);
   client.on('error', (err) => log.error({ err }, 'MQTT client error'));
   client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
-  await subscribeOnConnect(client, cfg, clientId, log);
+  await subscribeOnConnect(client, cfg, clientId, log, subscribed);
 
   // Matched by site and request: a box answering for a request it was not sent changes nothing.
   const noteResult = (site: string, r: CommandResult) => {
@@ -192,13 +210,14 @@ export async function connectBroker(cfg: CenterConfig['mqtt'], ingest: Ingest, l
     clientId,
     noteResult,
     connected: () => client.connected,
-    sendEventCommand: (site, cmd) => sendEventCommand(client, cfg, clientId, waiting, site, cmd),
+    sendEventCommand: (site, cmd) => sendCommand(client, cfg, clientId, waiting, site, 'event', cmd),
+    sendCommand: (site, name, cmd) => sendCommand(client, cfg, clientId, waiting, site, name, cmd),
     close: async () => {
       closing = true;
       for (const [id, w] of waiting)
         w.answer({
           schema: COMMAND_RESULT_SCHEMA_ID,
-          command: 'event',
+          command: w.command,
           topic: '',
           requestId: id,
           ok: false,

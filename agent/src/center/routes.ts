@@ -9,6 +9,7 @@ import { CENTER_PAGES, type PageId } from './client/pages/table.ts';
 import type { CenterConfig } from './config.ts';
 import type { Feed } from './feed.ts';
 import type { Forwarders } from './forward.ts';
+import type { ArchiveReport } from './gaps.ts';
 import type { BrokerLink } from './link.ts';
 import { centerPageData, presentBox, presentEvent, presentEventDetail, presentForwarders } from './present.ts';
 import { CENTER_ROLES } from './roles.ts';
@@ -48,8 +49,10 @@ export interface RouteDeps {
   forwarders: Forwarders;
   instance: string;
   counters: () => Record<string, number>;
-  /** Why the archive is behind (store unreachable), or null. */
+  /** Why the archive is behind (store refusing writes, broker unreachable, gaps being asked for), or null. */
   degraded: () => string | null;
+  /** Which boxes the archive is missing messages of, and which it lost for good. */
+  archiveGaps: () => ArchiveReport;
 }
 
 type Handler = (ctx: WebContext) => Promise<void> | void;
@@ -95,6 +98,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
         mqttConnected: d.link.connected(),
         ingest: d.counters(),
         degraded: d.degraded(),
+        gaps: d.archiveGaps(),
         // While the store is down the counts are unknown, not an error page.
         archive: await store.counts().catch(() => null),
         storage: store.kind,

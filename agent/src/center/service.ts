@@ -7,6 +7,7 @@ import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import { createFeed, type Feed } from './feed.ts';
 import { type Forwarders, startForwarders } from './forward.ts';
+import { type ArchiveGaps, createArchiveGaps } from './gaps.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
 import { presentBox, presentEvent } from './present.ts';
@@ -48,6 +49,12 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
   let feedStored: (c: StoreChange) => void = () => {};
   let link: BrokerLink | undefined;
   const instance = centerClientId(cfg.mqtt);
+  // Before the link exists a request counts as unanswered, and is asked again.
+  const gaps = createArchiveGaps({
+    progress: store.progress,
+    resend: (site, cmd) => link?.sendCommand(site, 'resend', cmd) ?? Promise.resolve({ timeout: true as const }),
+    log: clog,
+  });
   const ingest = createIngest({
     root: cfg.mqtt.root,
     store,
@@ -56,19 +63,20 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     log: clog,
     onChange: (c) => feedStored(c),
     onCommandResult: (site, r) => link?.noteResult(site, r),
+    onArchived: (alert) => gaps.archived(alert),
   });
   let web: WebServer | undefined;
   let feed: Feed | undefined;
   try {
-    link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }));
+    link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }), () => gaps.connected());
     const f = createFeed(store, { event: (e) => presentEvent(e, cfg), box: (b) => presentBox(b, cfg) }, clog, {
       instance,
       brokerConnected: () => link?.connected() ?? false,
-      archiveProblem: () => degraded(ingest),
+      archiveProblem: () => storeProblem(ingest),
     });
     feed = f;
     feedStored = (c) => f.stored(c);
-    web = await serveConsole({ cfg, store, link, feed: f, forwarders, ingest, instance }, log);
+    web = await serveConsole({ cfg, store, link, feed: f, forwarders, ingest, gaps, instance }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
@@ -80,6 +88,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       link: l,
       counters: ingest.counters,
       close: async () => {
+        gaps.close();
         f.close();
         await w.close();
         await l.close();
@@ -89,6 +98,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     };
   } catch (err) {
     // The feed's listening connection goes back to the pool first: the store's close waits for it.
+    gaps.close();
     feed?.close();
     await web?.close();
     await link?.close();
@@ -105,12 +115,14 @@ interface ConsoleParts {
   feed: Feed;
   forwarders: Forwarders;
   ingest: Ingest;
+  gaps: ArchiveGaps;
   instance: string;
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
 async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
-  const { cfg, link, ingest, instance } = p;
+  const { cfg, link, instance } = p;
+  const why = () => degraded(p.ingest, p.gaps, link);
   const assets = await buildAssets({
     scripts: { center: join(here, 'client', 'main.ts'), login: join(webDir, 'client', 'login.ts') },
     styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
@@ -130,18 +142,27 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     routes: [
       ...centerRoutes({
         ...p,
-        counters: () => ({ ...ingest.counters, forwardSkipped: p.forwarders.skipped() }),
-        degraded: () => degraded(ingest),
+        counters: () => ({ ...p.ingest.counters, forwardSkipped: p.forwarders.skipped() }),
+        degraded: why,
+        archiveGaps: () => p.gaps.report(),
       }),
-      ...deadLetterRoutes({ store: p.store, ingest }),
+      ...deadLetterRoutes({ store: p.store, ingest: p.ingest }),
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],
     open: async (req, res) => {
       if (req.url !== '/healthz') return false;
-      const why = degraded(ingest);
-      const ok = link.connected() && why === null;
-      sendJson(res, ok ? 200 : 503, { ok, instance, mqttConnected: link.connected(), ...(why ? { degraded: why } : {}) });
+      const problem = why();
+      // A box's gap is the archive's state, not this instance's fault: it is said, but does not fail the check.
+      const ok = link.connected() && p.ingest.storeProblem() === null;
+      const { lost } = p.gaps.report();
+      sendJson(res, ok ? 200 : 503, {
+        ok,
+        instance,
+        mqttConnected: link.connected(),
+        ...(problem ? { degraded: problem } : {}),
+        ...(lost.length ? { lost: lost.map((l) => ({ site: l.site, publications: l.publications })) } : {}),
+      });
       return true;
     },
     // Every login and change, with who did it; operator actions are also rows of the archive.
@@ -150,8 +171,25 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
   });
 }
 
-/** What keeps the archive behind, in words; null while messages are stored as they come. */
-function degraded(ingest: Ingest): string | null {
+/** Why the archive does not take writes, in words (what the console's indicator shows as "archive degraded"). */
+function storeProblem(ingest: Ingest): string | null {
   const p = ingest.storeProblem();
   return p ? `the archive has refused writes since ${new Date(p.since).toISOString()} (${p.error}): messages wait at the broker` : null;
+}
+
+/**
+ * What keeps the archive behind, in words; null while messages are stored as they come. Alerts a box no longer keeps
+ * are reported beside it (`lost`), not as a fault: nothing the center does can bring them back.
+ */
+function degraded(ingest: Ingest, gaps: ArchiveGaps, link: BrokerLink): string | null {
+  const why: string[] = [];
+  const p = storeProblem(ingest);
+  if (p) why.push(p);
+  if (!link.connected()) why.push('the city broker is unreachable: reconnecting');
+  const { behind } = gaps.report();
+  if (behind.length) {
+    const boxes = behind.map((b) => `${b.site} (${b.missing} missing)`).join(', ');
+    why.push(`the archive is behind: ${boxes}; the boxes are asked to re-send`);
+  }
+  return why.length ? why.join('; ') : null;
 }

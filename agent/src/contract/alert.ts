@@ -147,6 +147,17 @@ export const alertSchema = z.strictObject({
   /** The camera's models by the names `objects[].model` uses, each with its manifest's name and file hash. */
   models: z.record(z.string(), modelRefSchema).optional(),
   agent: z.strictObject({ version: z.string(), boxId: z.string() }),
+  /**
+   * The box's publication number: 1 for the first alert message the box ever published, +1 for every later one, kept
+   * across restarts; the same number on every re-send of the same message. A gap in it is a message the archive has not
+   * got, which the center asks the box to re-send (`cmd/resend`). Absent from alerts of boxes before it was added.
+   */
+  publication: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .meta({ description: "The box's publication number: +1 for every alert message the box publishes, kept across restarts." }),
   /** The latest operator action taken on this event, when there is one. */
   operator: z
     .strictObject({

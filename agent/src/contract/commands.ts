@@ -67,6 +67,50 @@ export const referenceCommandSchema = z
 export const reloadCommandSchema = z.strictObject({ requestId }).meta({ title: 'request to re-read the config, sent to …/cmd/reload' });
 export type ReloadCommand = z.infer<typeof reloadCommandSchema>;
 
+/** The most publications one `cmd/resend` re-sends: a longer range is answered `more: true`, and asked for again. */
+export const MAX_RESEND = 500;
+
+const publicationNumber = (field: string) =>
+  z
+    .number({ error: `expected ${field}, a publication number (integer ≥ 1)` })
+    .int({ error: `expected ${field} as an integer` })
+    .min(1, { error: `expected ${field} ≥ 1` });
+
+/**
+ * `…/cmd/resend`: the center asks the box to publish again the alert messages numbered `from`…`to` (their
+ * `publication`), which it delivered but the archive has not got. The box re-sends what it still keeps, at most
+ * MAX_RESEND publications per command.
+ */
+export const resendCommandSchema = z
+  .strictObject({
+    from: publicationNumber('from'),
+    /** Inclusive; absent: up to the latest the box has published. */
+    to: publicationNumber('to').optional(),
+    requestId,
+  })
+  .refine((c) => c.to === undefined || c.to >= c.from, { error: 'expected to ≥ from', path: ['to'] })
+  .meta({ title: 'request to publish again alert messages by their publication numbers, sent to …/cmd/resend' });
+export type ResendCommand = z.infer<typeof resendCommandSchema>;
+
+const rangeSchema = z.tuple([z.number().int(), z.number().int()]);
+
+/** The `detail` of the answer to `cmd/resend` (on a refusal too): what was re-sent, and what the box no longer keeps. */
+export const resendDetailSchema = z.object({
+  from: z.number().int(),
+  /** The last number this answer covers: below `to` when the range was longer than MAX_RESEND (`more`). */
+  through: z.number().int(),
+  /** The highest number the box has given so far. */
+  latest: z.number().int(),
+  /** Publications published again now. */
+  resent: z.number().int(),
+  /** Publications of the range still waiting in the box's outbox: they come by themselves. */
+  queued: z.number().int(),
+  /** Publications of the range the box no longer has (past its delivered window, or dropped before delivery). */
+  notKept: z.array(rangeSchema),
+  more: z.boolean(),
+});
+export type ResendDetail = z.infer<typeof resendDetailSchema>;
+
 /**
  * Every command a box takes, by name (its topic `…/cmd/{name}`): each schema's `title` heads its published JSON Schema
  * (`jifang.cmd-{name}-1.schema.json`); the box's command registry (commands/handlers/index.ts) is checked against it.
@@ -76,6 +120,7 @@ export const commandSchemas = {
   snapshot: snapshotCommandSchema,
   reload: reloadCommandSchema,
   reference: referenceCommandSchema,
+  resend: resendCommandSchema,
 } as const;
 export type CommandName = keyof typeof commandSchemas;
 export const COMMAND_NAMES = Object.keys(commandSchemas) as CommandName[];

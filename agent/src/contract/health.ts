@@ -58,6 +58,11 @@ export const cameraHealthSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+  /**
+   * Present while the camera streams but its analysis cannot do all it should, in plain words: the box analyses well
+   * under the target frame rate, or the installer's clean-scene reference was lost.
+   */
+  degraded: z.string().optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type CameraHealth = z.infer<typeof cameraHealthSchema>;

@@ -8,8 +8,13 @@ export interface AnalysisCounters {
   analysedFps: number;
   analysedFrames: number;
   skippedFrames: number;
+  /** 1 − analysed/target while frames are being skipped, else 0. */
+  shortfall?: number;
   detection?: DetectionCounters;
 }
+
+/** A camera analysed this much under its target frame rate is degraded (a tenth short is only logged). */
+const DEGRADED_SHORTFALL = 0.25;
 
 /** Where the camera's inferences go (per-frame figures averaged over about 10 s). */
 export interface DetectionCounters {
@@ -50,8 +55,22 @@ export function cameraHealth(
     reconnects: src.reconnects,
     ...(analysis.detection && analysis.analysedFrames > 0 ? { detection: detectionHealth(analysis.detection) } : {}),
     ...(analysis.detection?.scene ? { scene: sceneHealth(analysis.detection.scene) } : {}),
+    ...degradedOf(src.state, analysis),
     at: new Date(now).toISOString(),
   };
+}
+
+/** Why a streaming camera's analysis falls short, in words an installer acts on; nothing when it does not. */
+function degradedOf(state: CameraHealth['state'], a: AnalysisCounters): { degraded?: string } {
+  if (state !== 'streaming') return {};
+  const why: string[] = [];
+  if ((a.shortfall ?? 0) >= DEGRADED_SHORTFALL)
+    why.push(
+      `analysing ${Math.round(a.analysedFps * 10) / 10} of ${a.targetFps} frames per second: the box cannot keep up (fewer cameras, a lower analysis fps or a smaller analysis size)`,
+    );
+  if (a.detection?.scene?.last?.referenceLost)
+    why.push("the installer's clean-scene reference was replaced after the view changed: capture a new one");
+  return why.length > 0 ? { degraded: why.join('; ') } : {};
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;

@@ -7,6 +7,8 @@ import { secretSchema } from '../core/schema.ts';
  * 2. the oldest queued `updated` alert (a later `updated`/`ended` of the same event supersedes it),
  * 3. the oldest queued message of any kind.
  * Messages older than `maxAgeHours` are dropped as expired. Every drop is counted and reported (audit log).
+ * Alert messages the broker acknowledged are kept for `keepDeliveredHours` and `keepDeliveredMegabytes`, whichever is
+ * reached first, so the center can ask for one its archive did not get (`cmd/resend`).
  */
 export const outboxConfigSchema = z.strictObject({
   maxMessages: z
@@ -25,6 +27,22 @@ export const outboxConfigSchema = z.strictObject({
     .positive({ error: 'expected outbox.maxAgeHours > 0' })
     .default(168)
     .meta({ description: 'Messages not delivered within this many hours are dropped as expired (default 168: a week).' }),
+  keepDeliveredHours: z
+    .number({ error: 'expected outbox.keepDeliveredHours, a number of hours ≥ 0' })
+    .min(0, { error: 'expected outbox.keepDeliveredHours ≥ 0 (0 keeps nothing once delivered)' })
+    .default(72)
+    .meta({
+      description:
+        'Hours an alert message (and its snapshot) is kept after the broker acknowledged it, so the command center can ask for it again if its archive missed it (default 72; 0 keeps nothing).',
+    }),
+  keepDeliveredMegabytes: z
+    .number({ error: 'expected outbox.keepDeliveredMegabytes, a number of megabytes ≥ 0' })
+    .min(0, { error: 'expected outbox.keepDeliveredMegabytes ≥ 0 (0 keeps nothing once delivered)' })
+    .default(256)
+    .meta({
+      description:
+        'Most megabytes of delivered alert messages and snapshots kept for the command center to ask for again; the oldest go first (default 256; 0 keeps nothing).',
+    }),
 });
 export type OutboxConfig = z.infer<typeof outboxConfigSchema>;
 

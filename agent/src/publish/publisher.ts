@@ -10,7 +10,7 @@ import { buildClientOptions, clientIdFor } from './client-options.ts';
 import type { MqttConfig } from './config.ts';
 import type { Held } from './held.ts';
 import { HeldAlerts } from './held.ts';
-import { type NewOutboxMessage, Outbox, type OutboxDrop, type OutboxMessage, type OutboxStats } from './outbox.ts';
+import { type NewOutboxMessage, Outbox, type OutboxDrop, type OutboxMessage, type OutboxStats, type SentAlerts } from './outbox.ts';
 import {
   eventProperties,
   healthProperties,
@@ -19,6 +19,7 @@ import {
   snapshotProperties,
   statusProperties,
 } from './properties.ts';
+import { type ResendOutcome, resendKept } from './resend.ts';
 import { buildTopics, type Topics } from './topics.ts';
 
 export interface PublisherContext {
@@ -158,7 +159,13 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const o = this.cfg.outbox;
     this.outbox = Outbox.open(
       join(this.ctx.dataDir, 'outbox'),
-      { maxMessages: o.maxMessages, maxBytes: o.maxMegabytes * 1024 * 1024, maxAgeMs: o.maxAgeHours * 3_600_000 },
+      {
+        maxMessages: o.maxMessages,
+        maxBytes: o.maxMegabytes * 1024 * 1024,
+        maxAgeMs: o.maxAgeHours * 3_600_000,
+        keepDeliveredMs: o.keepDeliveredHours * 3_600_000,
+        keepDeliveredBytes: o.keepDeliveredMegabytes * 1024 * 1024,
+      },
       this.log,
     );
     this.held = new HeldAlerts(join(this.ctx.dataDir, 'outbox'), this.log, (d) => this.reportDrops([d]));
@@ -239,6 +246,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       );
     if (alert.site !== this.ctx.site)
       throw new Error(`alert ${alert.id} is for site "${alert.site}", this box publishes for "${this.ctx.site}"`);
+    const snapshot = snapshotJpeg ? this.checkedSnapshot(alert, snapshotJpeg) : undefined;
+    // Numbered here, as it enters the outbox: the number is the box's, whatever the alert carried.
+    const publication = this.outbox.nextPublication();
     const items: NewOutboxMessage[] = [
       {
         kind: 'event',
@@ -247,34 +257,17 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         state: alert.state,
         topic: this.topics.events(alert.camera),
         properties: eventProperties(alert),
-        payload: Buffer.from(JSON.stringify(alert)),
+        payload: Buffer.from(JSON.stringify({ ...alert, publication })),
+        publication,
       },
     ];
-    if (snapshotJpeg) {
-      const sha256 = sha256Hex(snapshotJpeg);
-      const topic = this.topics.eventSnapshot(alert.camera, alert.id);
-      const ev = alert.evidence.snapshot;
-      if (!ev || ev.sha256 !== sha256 || ev.bytes !== snapshotJpeg.length || ev.topic !== topic) {
-        throw new Error(
-          `alert ${alert.id}: evidence.snapshot must describe the JPEG given (sha256 ${sha256}, ${snapshotJpeg.length} bytes, topic ${topic}); got ${JSON.stringify(ev ?? null)}`,
-        );
-      }
-      items.push({
-        kind: 'snapshot',
-        camera: alert.camera,
-        eventId: alert.id,
-        state: alert.state,
-        topic,
-        properties: snapshotProperties(alert.camera, alert.id, sha256),
-        payload: snapshotJpeg,
-      });
-    }
+    if (snapshot) items.push({ ...snapshot, publication });
     // Behind alerts already held, a new one waits its turn: order per camera is kept.
     if (this.held.waiting > 0) this.writeHeld();
     if (this.held.waiting > 0) this.held.hold(items, undefined, () => this.writeHeld());
     else {
       try {
-        const { dropped } = this.outbox.add(items, this.handedUpTo);
+        const { dropped } = this.addToOutbox(this.outbox, items);
         this.reportDrops(dropped);
         this.held.writable();
       } catch (err) {
@@ -283,6 +276,43 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       }
     }
     this.pump();
+  }
+
+  /**
+   * On a full disk the delivered alerts kept for re-sends make room first (an alert not yet delivered matters more
+   * than a copy of one the broker has); only then are alerts held in memory.
+   */
+  private addToOutbox(outbox: Outbox, items: NewOutboxMessage[]): ReturnType<Outbox['add']> {
+    try {
+      return outbox.add(items, this.handedUpTo);
+    } catch (err) {
+      if (!HeldAlerts.isDiskFull(err)) throw err;
+      const shed = outbox.shedDelivered();
+      if (shed === 0) throw err;
+      this.log.warn({ err, shed }, 'disk full: the delivered alerts kept for re-sends were dropped to make room');
+      return outbox.add(items, this.handedUpTo);
+    }
+  }
+
+  /** The snapshot's outbox message, once the alert's evidence is seen to describe it. */
+  private checkedSnapshot(alert: Alert, jpeg: Buffer): NewOutboxMessage {
+    const sha256 = sha256Hex(jpeg);
+    const topic = this.topics.eventSnapshot(alert.camera, alert.id);
+    const ev = alert.evidence.snapshot;
+    if (!ev || ev.sha256 !== sha256 || ev.bytes !== jpeg.length || ev.topic !== topic) {
+      throw new Error(
+        `alert ${alert.id}: evidence.snapshot must describe the JPEG given (sha256 ${sha256}, ${jpeg.length} bytes, topic ${topic}); got ${JSON.stringify(ev ?? null)}`,
+      );
+    }
+    return {
+      kind: 'snapshot',
+      camera: alert.camera,
+      eventId: alert.id,
+      state: alert.state,
+      topic,
+      properties: snapshotProperties(alert.camera, alert.id, sha256),
+      payload: jpeg,
+    };
   }
 
   /**
@@ -303,9 +333,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       return;
     }
     try {
-      const { dropped } = outbox.add(
+      const { dropped } = this.addToOutbox(
+        outbox,
         waiting.map((h) => h.item),
-        this.handedUpTo,
       );
       this.held.written(waiting);
       this.reportDrops(dropped);
@@ -348,6 +378,25 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.served = { filter, handler };
     for (const m of this.early.splice(0)) this.handleInbound(m);
     if (this.connected) await this.subscribeServed();
+  }
+
+  /** `cmd/resend`: the delivered alert messages of publications `from`…`to` the outbox still keeps, published again. */
+  resend(range: { from: number; to?: number | undefined }): ResendOutcome {
+    if (!this.outbox) throw new Error(NOT_STARTED);
+    const outcome = resendKept(
+      this.outbox,
+      range,
+      (m, payload) => this.client?.publish(m.topic, payload, { qos: 1, properties: m.properties }),
+      this.cfg.outbox,
+    );
+    this.log.info({ ...range, ...outcome.detail, notKept: outcome.detail.notKept.length }, "alerts re-sent at the center's request");
+    return outcome;
+  }
+
+  /** What was already sent of an event's alerts, as far as the outbox (queue and delivered window) still holds it. */
+  sentOf(eventId: string): SentAlerts | undefined {
+    if (!this.outbox) throw new Error(NOT_STARTED);
+    return this.outbox.sentOf(eventId);
   }
 
   stats(): PublisherStats {

@@ -46,6 +46,13 @@ export interface CameraRules {
    * next frame. Returns those no rule of this camera takes (the config changed).
    */
   restoreOpenEvents(saved: readonly SavedEvent[], opts: RestoreOptions): SavedEvent[];
+  /**
+   * The camera's zones, rules or privacy masks changed (a config reload; the tracker goes on). A rule whose zone and
+   * settings did not change goes on as it was; a changed rule (same zone id, rule id and type) keeps what it follows,
+   * its open events and its suppressions under the new settings; a removed rule's open events end now, with a reason
+   * that says so (returned, to be published).
+   */
+  reconfigure(next: RulesCamera, now: Instant): ViolationUpdate[];
 }
 
 export interface CameraRulesOptions {
@@ -57,10 +64,20 @@ export interface CameraRulesOptions {
 const ENDED_REMEMBERED = 1000;
 
 interface BoundRule {
+  zone: string;
   params: RuleConfig;
   evaluator: RuleEvaluator;
   lifecycle: Lifecycle;
 }
+
+interface BoundZone {
+  zone: CompiledZone;
+  /** The zone's config without its rules, to tell a changed outline from an unchanged one on reload. */
+  outline: string;
+  rules: BoundRule[];
+}
+
+const ruleKey = (zone: string, rule: RuleConfig) => JSON.stringify([zone, rule.id, rule.type]);
 
 /** Rules are judged on the frame the detector saw: the camera's analysis size. */
 /** The parts of a camera's config its rules read. */
@@ -74,14 +91,9 @@ export interface RulesCamera {
 }
 
 export function createCameraRules(camera: RulesCamera, site: { timezone: string }, opts: CameraRulesOptions): CameraRules {
-  const frame = camera.analysis;
   const logger = opts.logger.child({ stage: 'rules', camera: camera.id });
   const newEventId = opts.newEventId ?? ((at: number) => `${camera.id}-${at.toString(36)}-${randomBytes(5).toString('hex')}`);
-  const masks: Point[][] = camera.privacyMasks.map((m) => toPixels(m, 'normalized', frame));
-  const zones = bindZones(camera, newEventId, logger);
-  if (camera.tracker)
-    for (const w of thresholdWarnings({ zones: camera.zones, tracker: camera.tracker })) logger.warn({ field: w.path }, w.message);
-  const lifecycles = zones.flatMap((z) => z.rules.map((r) => r.lifecycle));
+  let bound = bindCamera(camera, [], newEventId, logger);
   let lastAt = -Infinity;
   /** Recently ended events, so a late operator action gets "has ended" rather than "unknown". */
   const ended = new Map<string, string>();
@@ -92,12 +104,12 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
   };
 
   // Privacy masks hide people's homes, not the street: an object standing in one is never analysed.
-  const masked = (t: Track) => masks.some((m) => pointInPolygon(bottomCentre(t.box), m));
-
-  const needsForeground = camera.zones.some((z) => z.rules.some((r) => ruleKind(r).usesForeground?.(r) ?? false));
+  const masked = (t: Track) => bound.masks.some((m) => pointInPolygon(bottomCentre(t.box), m));
 
   return {
-    needsForeground,
+    get needsForeground() {
+      return bound.needsForeground;
+    },
     evaluate(tracks, now, foreground) {
       const at = now.mono;
       checkFrameTime(camera.id, now, lastAt);
@@ -105,7 +117,7 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
       const visible = tracks.filter((t) => t.state === 'tracked' && !masked(t));
       const seen = new Set(visible.map((t) => t.id));
       const out: ViolationUpdate[] = [];
-      for (const { zone, rules } of zones) {
+      for (const { zone, rules } of bound.zones) {
         const inside = new Set(visible.filter((t) => zone.contains(t.box)));
         for (const rule of rules) out.push(...judgeRule(rule, { now, timezone: site.timezone, visible, inside, seen, foreground }));
       }
@@ -114,7 +126,7 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
     },
 
     applyOperatorAction(eventId, action, at, opts) {
-      for (const l of lifecycles) {
+      for (const l of bound.lifecycles) {
         const result = l.apply(eventId, action, at, opts);
         if (result?.ok && result.update) remember(result.update);
         if (result) return result;
@@ -129,27 +141,56 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
     },
 
     activeEvents() {
-      return lifecycles.flatMap((l) => l.active());
+      return bound.lifecycles.flatMap((l) => l.active());
     },
 
     saveOpenEvents() {
-      return lifecycles.flatMap((l) => l.save());
+      return bound.lifecycles.flatMap((l) => l.save());
     },
 
-    restoreOpenEvents(saved, opts) {
-      const homeless: SavedEvent[] = [];
-      for (const s of saved) {
-        const home = zones
-          .find(({ zone }) => zone.id === s.zone)
-          ?.rules.find(({ params }) => params.id === s.rule && params.type === s.type);
-        if (home) home.lifecycle.restore([s], opts);
-        else homeless.push(s);
-      }
-      return homeless;
+    restoreOpenEvents: (saved, opts) => restoreInto(bound.zones, saved, opts),
+
+    reconfigure(next, now) {
+      bound = bindCamera(next, bound.zones, newEventId, logger);
+      const out = bound.left.flatMap((r) => r.lifecycle.retire(now, removedReason(r)));
+      out.forEach(remember);
+      return out;
     },
 
-    progress: () => progressOf(zones),
+    progress: () => progressOf(bound.zones),
   };
+}
+
+/** Hands saved events to their rules (same zone id, rule id and type); returns those no rule takes. */
+function restoreInto(zones: readonly BoundZone[], saved: readonly SavedEvent[], opts: RestoreOptions): SavedEvent[] {
+  const homeless: SavedEvent[] = [];
+  for (const s of saved) {
+    const home = zones.find(({ zone }) => zone.id === s.zone)?.rules.find(({ params }) => params.id === s.rule && params.type === s.type);
+    if (home) home.lifecycle.restore([s], opts);
+    else homeless.push(s);
+  }
+  return homeless;
+}
+
+/**
+ * The camera's masks in pixels and its zones and rules bound, taking over what `previous` knows (see bindZones);
+ * `left`: the rules of `previous` not taken over.
+ */
+function bindCamera(cam: RulesCamera, previous: readonly BoundZone[], newEventId: (at: number) => string, logger: Logger) {
+  const { zones, left } = bindZones(cam, newEventId, logger, previous);
+  if (cam.tracker) for (const w of thresholdWarnings({ zones: cam.zones, tracker: cam.tracker })) logger.warn({ field: w.path }, w.message);
+  return {
+    masks: cam.privacyMasks.map((m): Point[] => toPixels(m, 'normalized', cam.analysis)),
+    zones,
+    lifecycles: zones.flatMap((z) => z.rules.map((r) => r.lifecycle)),
+    needsForeground: cam.zones.some((z) => z.rules.some((r) => ruleKind(r).usesForeground?.(r) ?? false)),
+    left,
+  };
+}
+
+/** Why a removed rule's events ended. */
+function removedReason({ zone, params }: BoundRule): string {
+  return `config_changed: rule "${params.id}" (${params.type}) of zone "${zone}" was removed from the config`;
 }
 
 /** Frames come with finite times, in time order. */
@@ -174,30 +215,40 @@ function progressOf(zones: readonly { zone: CompiledZone; rules: BoundRule[] }[]
   );
 }
 
-/** Each zone compiled to the analysed frame, with its rules bound to their evaluators and lifecycles. */
-function bindZones(camera: RulesCamera, newEventId: (at: number) => string, logger: Logger): { zone: CompiledZone; rules: BoundRule[] }[] {
-  return camera.zones.map((z) => {
+/**
+ * Each zone compiled to the analysed frame, with its rules bound to their evaluators and lifecycles. A rule of
+ * `previous` with the same zone id, rule id and type is taken over: as it was when neither its zone's outline nor its
+ * settings changed, else with its lifecycle carried to the new settings. `left`: the rules of `previous` not taken over.
+ */
+function bindZones(
+  camera: RulesCamera,
+  newEventId: (at: number) => string,
+  logger: Logger,
+  previous: readonly BoundZone[],
+): { zones: BoundZone[]; left: BoundRule[] } {
+  const old = new Map(
+    previous.flatMap((z) => z.rules.map((r) => [ruleKey(z.zone.id, r.params), { outline: z.outline, rule: r }] as const)),
+  );
+  const zones = camera.zones.map((z) => {
     const zone = compileZone(z, camera.analysis);
-    return {
-      zone,
-      rules: z.rules.map((params) => {
-        const kind = ruleKind(params);
-        return {
-          params,
-          evaluator: kind.create(params, zone),
-          lifecycle: createLifecycle({
-            camera: camera.id,
-            zone: { id: z.id, name: z.name },
-            rule: params,
-            kind,
-            newEventId,
-            logger,
-            limits: camera.tracker,
-          }),
-        };
-      }),
-    };
+    const outline = JSON.stringify({ ...z, rules: [] });
+    const rules = z.rules.map((params): BoundRule => {
+      const key = ruleKey(z.id, params);
+      const before = old.get(key);
+      old.delete(key);
+      if (before && before.outline === outline && JSON.stringify(before.rule.params) === JSON.stringify(params)) return before.rule;
+      const kind = ruleKind(params);
+      const spec = { camera: camera.id, zone: { id: z.id, name: z.name }, rule: params, kind, newEventId, logger, limits: camera.tracker };
+      return {
+        zone: z.id,
+        params,
+        evaluator: kind.create(params, zone),
+        lifecycle: before ? before.rule.lifecycle.carryTo(spec) : createLifecycle(spec),
+      };
+    });
+    return { zone, outline, rules };
   });
+  return { zones, left: [...old.values()].map((o) => o.rule) };
 }
 
 /** One rule on one frame: its candidates (none while out of schedule) through its lifecycle. */

@@ -69,6 +69,13 @@ export interface Lifecycle {
    * (any track: ids start again with the process) and continues with its id and next seq, or ends as not seen.
    */
   restore(saved: readonly SavedEvent[], opts: RestoreOptions): void;
+  /**
+   * The same rule after a config change: a lifecycle with the new settings that keeps what this one knows — the
+   * violations it follows, their open events (ids, seq, dispatch) and its false-positive suppressions.
+   */
+  carryTo(spec: LifecycleSpec): Lifecycle;
+  /** The rule is gone from the config: its open events end now, with `reason`. */
+  retire(now: Instant, reason: string): ViolationUpdate[];
 }
 
 /**
@@ -78,8 +85,8 @@ export interface Lifecycle {
  * condition has been false for `endAfterSeconds` (`cleared` when they had been dispatched).
  * A thin object over a `LifecycleState` and the functions below.
  */
-export function createLifecycle(spec: LifecycleSpec): Lifecycle {
-  const state = initialLifecycle(spec);
+export function createLifecycle(spec: LifecycleSpec, carried?: LifecycleState): Lifecycle {
+  const state = carried ?? initialLifecycle(spec);
   return {
     step: (candidates, now, facts) => stepLifecycle(state, candidates, now, facts),
     resumes: (track, seen) => standsAtOrphan(state.episodes, track.box, seen),
@@ -96,6 +103,8 @@ export function createLifecycle(spec: LifecycleSpec): Lifecycle {
     restore(saved, opts) {
       state.toRestore = { saved: [...(state.toRestore?.saved ?? []), ...saved], opts };
     },
+    carryTo: (next) => createLifecycle(next, { ...state, settings: lifecycleSettings(next) }),
+    retire: (now, reason) => retireEvents(state, now, reason),
   };
 }
 
@@ -425,6 +434,20 @@ export function applyOperatorAction(
         update: nextMessage(state, ep, ev, 'ended', { endedAt: now.wall, reason: `resolved by ${opts.by}` }),
       };
   }
+}
+
+/** Every open event ends now with `reason` (its rule left the config). */
+export function retireEvents(state: LifecycleState, now: Instant, reason: string): ViolationUpdate[] {
+  // Events of the previous run not yet taken back end too: nobody else will.
+  const out = state.toRestore ? takeBack(state, state.toRestore.saved, state.toRestore.opts, now.mono, now.wall) : [];
+  state.toRestore = undefined;
+  for (const ep of state.episodes) {
+    if (!ep.event || ep.closed) continue;
+    ep.closed = true;
+    out.push(nextMessage(state, ep, ep.event, 'ended', { endedAt: now.wall, reason }));
+  }
+  state.episodes = [];
+  return out;
 }
 
 /** The open events. */

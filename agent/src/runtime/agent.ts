@@ -18,6 +18,7 @@ import type { CameraHealth, Status } from '../contract/health.ts';
 import { ensurePrivateDir } from '../core/durable.ts';
 import type { Logger } from '../core/log.ts';
 import { redact } from '../core/redact.ts';
+import { instantOf } from '../core/time.ts';
 import { detectorFamilies } from '../detect/decoders/index.ts';
 import { openDetector } from '../detect/worker-detector.ts';
 import { EvidenceService } from '../evidence/service.ts';
@@ -194,6 +195,7 @@ async function openEventSink(
 ): Promise<{ openEvents: OpenEventsFile; events: EventFeed; sink: EventSink }> {
   const { publisher, evidence, audit, log, plates } = ctx;
   const openEvents = await OpenEventsFile.open(join(config.dataDir, 'events'), config.events, log);
+  openEvents.reconcile((eventId) => publisher.sentOf(eventId));
   const events = new EventFeed();
   const sink = new EventSink({
     publisher,
@@ -244,6 +246,7 @@ async function attachCommands(
         model: ctx.model,
         config: () => state.config,
         reload: ctx.reload,
+        resend: (range) => publisher.resend(range),
         log,
       }),
       audit: (e) => record(audit, log, 'operator_command', { ...e, at: new Date(e.at).toISOString() }),
@@ -329,12 +332,14 @@ function configReloader(
     for (const id of [...plan.removed, ...restarted]) await cameras.remove(id);
     state.config = next.config;
     for (const m of plan.masks) evidence.setPrivacyMasks(m.camera, m.privacyMasks);
+    plan.reconfigured.forEach(cameras.reconfigure);
     plan.restarted.forEach(cameras.add);
     openEvents.dropUnclaimed();
     cameras.publishStatus();
-    const detail = { sha256: next.sha256, restartedCameras: restarted, removedCameras: plan.removed };
+    const changes = { restartedCameras: restarted, reconfiguredCameras: plan.reconfigured.map((c) => c.id), removedCameras: plan.removed };
+    const detail = { sha256: next.sha256, ...changes };
     // A full disk must not hold the operator's answer: it says instead that the record waits for the disk.
-    const record = { file: next.file, sha256: next.sha256, reload: true, restartedCameras: restarted, removedCameras: plan.removed };
+    const record = { file: next.file, sha256: next.sha256, reload: true, ...changes };
     const unrecorded = await appendWithin(audit, 'config_loaded', record, AUDIT_WAIT_MS, log);
     return { ok: true, detail: unrecorded ? { ...detail, auditRecord: unrecorded } : detail };
   };
@@ -561,6 +566,8 @@ function startCameras(deps: CameraDeps) {
     sources,
     add,
     remove,
+    /** A camera's new zones, rules, masks or words, taken over by its running pipeline (the stream goes on). */
+    reconfigure: (cam: Config['cameras'][number]) => pipelines.get(cam.id)?.reconfigure(cam, instantOf()),
     publishStatus,
     stopAll: async () => {
       await loop.stop();

@@ -67,83 +67,85 @@ export interface CapturedFrame {
  */
 export class CameraPipeline {
   readonly rules: CameraRules;
-  readonly sinkCamera: SinkCamera;
+  sinkCamera: SinkCamera;
   private readonly tracker: Tracker;
   /** The camera's privacy masks, blacked out of every frame before anything looks at it. */
-  private readonly mask: PrivacyMask;
+  private mask: PrivacyMask;
   /** Static foreground for the rules that read it (static_object, stalls without a class); absent otherwise. */
-  readonly scene: SceneModel | undefined;
+  scene: SceneModel | undefined;
   private readonly log: Logger;
-  private readonly windows: DetectionWindow[];
-  private readonly gate: DetectionGate;
+  private readonly models: ModelSet;
+  private readonly modelInput: { width: number; height: number };
+  private windows: DetectionWindow[];
+  private gate: DetectionGate;
   private tracks: Track[] = [];
   private waiters: ((f: CapturedFrame) => void)[] = [];
   /** The zones of the rules whose vehicles' plates are read. */
-  private readonly plateZones: PlateZone[];
+  private plateZones: PlateZone[];
 
   constructor(
-    readonly camera: CameraConfig,
+    public camera: CameraConfig,
     private readonly deps: PipelineDeps,
     logger: Logger,
     private readonly watcher?: FrameWatcher,
   ) {
-    const frame = camera.analysis;
     this.mask = compilePrivacyMask(camera.privacyMasks);
     this.tracker = createTracker(camera.tracker);
     this.rules = createCameraRules(camera, deps.site, { logger });
-    this.scene = this.rules.needsForeground ? createSceneModel(frame.width, frame.height) : undefined;
+    this.scene = this.sceneFor(undefined);
     this.log = logger.child({ camera: camera.id, stage: 'scene' });
     const members = camera.models.map((name) => {
       const m = deps.models.get(name);
       if (!m) throw new Error(`camera "${camera.id}": model "${name}" is not loaded`);
       return { name, model: m };
     });
-    const models = new ModelSet(
+    this.models = new ModelSet(
       members.map(({ name, model }) => ({ name, detector: model.detector })),
       { nmsIou: members[0].model.nmsIou, log: logger.child({ camera: camera.id, stage: 'detect' }) },
     );
     // Regions are planned for the camera's first model; the others letterbox the same regions into their own input.
-    const modelInput = members[0].model.input;
-    this.windows = windowsForCamera(camera, modelInput);
+    this.modelInput = members[0].model.input;
+    this.windows = windowsForCamera(camera, this.modelInput);
     this.plateZones = plateZones(camera);
-    this.gate = new DetectionGate(camera, models, this.windows, modelInput);
-    this.sinkCamera = {
-      id: camera.id,
-      name: camera.name,
-      ...(camera.plates.enabled && { plates: { minConfidence: camera.plates.minConfidence } }),
-      zones: new Map(
-        camera.zones.map((z) => [
-          z.id,
-          {
-            name: z.name ?? z.id,
-            polygon: toPixels(z.polygon ?? [], z.units, frame),
-            lines: new Map(
-              z.rules.flatMap((r) => {
-                const line = ruleKind(r).line?.(r);
-                return line
-                  ? [[r.id, { points: toPixels(line.points, z.units, frame) as [Point, Point], direction: line.direction }] as const]
-                  : [];
-              }),
-            ),
-          },
-        ]),
-      ),
-      alertContext: {
-        site: { id: deps.site.id, divisionCode: deps.site.divisionCode },
-        catalogue: deps.catalogue,
-        camera: {
-          id: camera.id,
-          name: camera.name,
-          location: camera.location ?? deps.site.location,
-          address: camera.address ?? deps.site.address,
-        },
-        geo: camera.calibration ? createGeoMapper(camera.calibration, frame) : undefined,
-        model: deps.model,
-        models: Object.fromEntries(members.map(({ name, model }) => [name, model.info])),
-        agent: deps.agent,
-        frame,
-      },
-    };
+    this.gate = new DetectionGate(camera, this.models, this.windows, this.modelInput);
+    this.sinkCamera = sinkCameraOf(camera, deps, members);
+  }
+
+  /**
+   * The camera's zones, rules, privacy masks, calibration or words changed (a config reload that leaves its stream,
+   * models and tracker alone): applied from the next frame on, while the tracker and what the rules know go on.
+   * Events of rules the change removed end now and are published.
+   */
+  reconfigure(camera: CameraConfig, at: Instant): void {
+    const before = this.camera;
+    this.camera = camera;
+    this.mask = compilePrivacyMask(camera.privacyMasks);
+    const ended = this.rules.reconfigure(camera, at);
+    this.scene = this.sceneFor(this.scene);
+    const windows = windowsForCamera(camera, this.modelInput);
+    // The motion model learns its background afresh only when what it looks at changed.
+    if (
+      JSON.stringify(windows) !== JSON.stringify(this.windows) ||
+      JSON.stringify(camera.privacyMasks) !== JSON.stringify(before.privacyMasks)
+    ) {
+      const counters = this.gate.counters;
+      this.gate = new DetectionGate(camera, this.models, windows, this.modelInput);
+      Object.assign(this.gate.counters, counters);
+    }
+    this.windows = windows;
+    this.plateZones = plateZones(camera);
+    this.sinkCamera = sinkCameraOf(
+      camera,
+      this.deps,
+      camera.models.map((name) => ({ name, model: this.deps.models.get(name)! })),
+    );
+    if (ended.length > 0) this.deps.sink.submit(this.sinkCamera, ended, undefined, at.wall);
+  }
+
+  /** The scene model the rules need: the running one kept, a new one when a rule now reads static foreground. */
+  private sceneFor(current: SceneModel | undefined): SceneModel | undefined {
+    if (!this.rules.needsForeground) return undefined;
+    return current ?? createSceneModel(this.camera.analysis.width, this.camera.analysis.height);
   }
 
   /** Detection windows in use (besides the whole frame): each costs one inference per analysed frame in every_frame mode. */
@@ -266,4 +268,46 @@ export class CameraPipeline {
     if (result.ok && result.update) this.deps.sink.submit(this.sinkCamera, [result.update], undefined, at.wall);
     return result;
   }
+}
+
+/** What the event sink needs of the camera: its zones and lines in pixels and the alert's fixed context. */
+function sinkCameraOf(camera: CameraConfig, deps: PipelineDeps, members: readonly { name: string; model: RunningModel }[]): SinkCamera {
+  const frame = camera.analysis;
+  return {
+    id: camera.id,
+    name: camera.name,
+    ...(camera.plates.enabled && { plates: { minConfidence: camera.plates.minConfidence } }),
+    zones: new Map(
+      camera.zones.map((z) => [
+        z.id,
+        {
+          name: z.name ?? z.id,
+          polygon: toPixels(z.polygon ?? [], z.units, frame),
+          lines: new Map(
+            z.rules.flatMap((r) => {
+              const line = ruleKind(r).line?.(r);
+              return line
+                ? [[r.id, { points: toPixels(line.points, z.units, frame) as [Point, Point], direction: line.direction }] as const]
+                : [];
+            }),
+          ),
+        },
+      ]),
+    ),
+    alertContext: {
+      site: { id: deps.site.id, divisionCode: deps.site.divisionCode },
+      catalogue: deps.catalogue,
+      camera: {
+        id: camera.id,
+        name: camera.name,
+        location: camera.location ?? deps.site.location,
+        address: camera.address ?? deps.site.address,
+      },
+      geo: camera.calibration ? createGeoMapper(camera.calibration, frame) : undefined,
+      model: deps.model,
+      models: Object.fromEntries(members.map(({ name, model }) => [name, model.info])),
+      agent: deps.agent,
+      frame,
+    },
+  };
 }

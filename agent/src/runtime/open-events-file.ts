@@ -81,6 +81,29 @@ export class OpenEventsFile {
     return new OpenEventsFile(dir, config, logger, loaded);
   }
 
+  /**
+   * Checks the saved events against what was already sent (`sentOf`: the outbox): the file is written shortly after
+   * each alert, so a kill in between leaves it one message behind. An event whose alert already ended or cleared it
+   * is not continued (it must not end twice); one whose alerts went past the saved `seq` continues after the last.
+   */
+  reconcile(sentOf: (eventId: string) => { seq: number; closed: boolean } | undefined): void {
+    for (const [camera, entries] of this.pending) {
+      const kept = entries.flatMap((e) => {
+        const sent = sentOf(e.event.eventId);
+        if (!sent || (!sent.closed && sent.seq < e.event.nextSeq)) return [e];
+        const log = { camera, eventId: e.event.eventId, savedNextSeq: e.event.nextSeq, sentSeq: sent.seq };
+        if (sent.closed) {
+          this.log.info(log, 'open event of the previous run had already ended: not continued');
+          return [];
+        }
+        this.log.info(log, 'open event of the previous run sent more than was saved: continued after its last seq');
+        return [{ ...e, event: { ...e.event, nextSeq: sent.seq + 1 } }];
+      });
+      if (kept.length > 0) this.pending.set(camera, kept);
+      else this.pending.delete(camera);
+    }
+  }
+
   /** Takes the saved events of `camera` (and forgets them here: from now on the camera's rules hold them). */
   take(camera: string): OpenEventEntry[] {
     const entries = this.pending.get(camera) ?? [];

@@ -20,6 +20,8 @@ export interface OperatorCommandDeps {
   model: { name: string; sha256: string };
   config: () => Config;
   reload: () => Promise<CommandOutcome>;
+  /** The publisher's re-send of delivered alerts (`cmd/resend`). */
+  resend: CommandHandlers['resend'];
   log: Logger;
 }
 
@@ -90,6 +92,7 @@ export function operatorCommandHandlers(deps: OperatorCommandDeps): CommandHandl
     snapshot,
     reload: deps.reload,
     captureReference: (camera) => pipelines.get(camera)!.captureReference(),
+    resend: deps.resend,
   };
 }
 

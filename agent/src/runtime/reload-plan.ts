@@ -1,5 +1,11 @@
 import type { Config } from '../config/schema.ts';
 
+/**
+ * A camera's settings that its running pipeline takes over in place (stream, tracker and what the rules know go on);
+ * a change to any other setting restarts the camera.
+ */
+export const IN_PLACE_CAMERA_FIELDS = ['name', 'location', 'address', 'calibration', 'privacyMasks', 'zones'] as const;
+
 /** Config sections that the running agent cannot swap live; a reload that changes them is refused. */
 export const RESTART_ONLY = ['site', 'mqtt', 'model', 'models', 'dataDir', 'http', 'logLevel', 'audit', 'evidence', 'catalogue'] as const;
 
@@ -9,8 +15,10 @@ export type ReloadPlan =
       ok: true;
       /** Cameras to stop for good. */
       removed: string[];
-      /** Cameras restarted with their new settings (analysis, zones, rules …). */
+      /** Cameras restarted with their new settings (stream, analysis, detection, models, tracker …). */
       restarted: Config['cameras'];
+      /** Cameras whose zones, rules, masks, calibration or words changed, and nothing else: reconfigured in place. */
+      reconfigured: Config['cameras'];
       /**
        * Cameras whose privacy masks changed, with the new ones: besides the restarted pipeline, the evidence service
        * (snapshots, clips, plate frames) must black out the new areas from the next frame on.
@@ -36,12 +44,22 @@ export function planReload(current: Config, next: Config): ReloadPlan {
     };
   }
   const masksBefore = new Map(current.cameras.map((c) => [c.id, JSON.stringify(c.privacyMasks)]));
+  const streamBefore = new Map(current.cameras.map((c) => [c.id, streamPart(c)]));
+  const edited = [...after.values()].filter((c) => before.get(c.id) !== JSON.stringify(c));
   return {
     ok: true,
     removed: [...before.keys()].filter((id) => !after.has(id)),
-    restarted: [...after.values()].filter((c) => before.get(c.id) !== JSON.stringify(c)),
+    restarted: edited.filter((c) => streamBefore.get(c.id) !== streamPart(c)),
+    reconfigured: edited.filter((c) => streamBefore.get(c.id) === streamPart(c)),
     masks: next.cameras
       .filter((c) => masksBefore.get(c.id) !== JSON.stringify(c.privacyMasks))
       .map((c) => ({ camera: c.id, privacyMasks: c.privacyMasks })),
   };
+}
+
+/** A camera's settings other than those taken over in place, as one string. */
+function streamPart(camera: Config['cameras'][number]): string {
+  const rest: Record<string, unknown> = { ...camera };
+  for (const k of IN_PLACE_CAMERA_FIELDS) delete rest[k];
+  return JSON.stringify(rest);
 }

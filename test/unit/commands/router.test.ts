@@ -42,6 +42,11 @@ function fixture(opts: { reloadResult?: { ok: true } | { ok: false; error: strin
         ? { ok: false, error: 'camera "cam-2" has no rule reading static foreground' }
         : { ok: true, detail: { camera } };
     },
+    resend({ from, to }) {
+      calls.push(`resend:${from}-${to ?? ''}`);
+      const detail = { from, through: 3, latest: 3, resent: 0, queued: 0, notKept: [[from, 3]], more: false };
+      return { ok: false, error: `publications ${from}–3 are no longer kept`, detail };
+    },
   };
   const route = createCommandRouter({
     topics,
@@ -80,7 +85,7 @@ describe('command router', () => {
     [
       'an unknown command',
       cmd('shutdown', {}),
-      /unknown command "shutdown": expected one of cmd\/event, cmd\/snapshot, cmd\/reload, cmd\/reference/,
+      /unknown command "shutdown": expected one of cmd\/event, cmd\/snapshot, cmd\/reload, cmd\/reference, cmd\/resend/,
     ],
     ["another box's prefix", cmd('event', valid, 'jifang/v1/site-b'), /not under this box's prefix "jifang\/v1\/site-a\/cmd\/"/],
   ])('refuses %s with an error reply and changes nothing', async (_what, incoming, error) => {
@@ -103,6 +108,26 @@ describe('command router', () => {
     const { result } = await f.route(cmd('event', { ...valid, eventId: 'evt-404' }));
     expect(result).toMatchObject({ ok: false, error: 'unknown event id "evt-404"' });
     expect(f.events.get('evt-1')).toBeNull();
+  });
+
+  it('passes on a re-send refused for publications no longer kept, with which ones in the detail', async () => {
+    const f = fixture();
+    const { result } = await f.route(cmd('resend', { from: 1, requestId: 'gap-1' }));
+    expect(commandResultSchema.parse(result)).toMatchObject({
+      command: 'resend',
+      ok: false,
+      requestId: 'gap-1',
+      error: 'publications 1–3 are no longer kept',
+      detail: { notKept: [[1, 3]] },
+    });
+    expect(f.calls).toEqual(['resend:1-']);
+  });
+
+  it('refuses a re-send range that ends before it starts', async () => {
+    const f = fixture();
+    const { result } = await f.route(cmd('resend', { from: 9, to: 3 }));
+    expect(result).toMatchObject({ ok: false, error: 'invalid cmd/resend: to: expected to ≥ from' });
+    expect(f.calls).toEqual([]);
   });
 
   it('answers with an error when a handler throws', async () => {

@@ -225,6 +225,16 @@ describe('config validation', () => {
       `cameras[0].url: video/image file not found: clips/missing.mp4 (tried ${join(dir, 'clips/missing.mp4')} and ${join(projectRoot, 'clips/missing.mp4')})`,
     ],
     [
+      'a negative delivered window',
+      (c) => (c.mqtt = { outbox: { keepDeliveredHours: -1 } }),
+      'mqtt.outbox.keepDeliveredHours: expected outbox.keepDeliveredHours ≥ 0 (0 keeps nothing once delivered)',
+    ],
+    [
+      'a delivered window in words',
+      (c) => (c.mqtt = { outbox: { keepDeliveredMegabytes: 'lots' } }),
+      'mqtt.outbox.keepDeliveredMegabytes: expected outbox.keepDeliveredMegabytes, a number of megabytes ≥ 0',
+    ],
+    [
       'TLS without a broker url',
       (c) => (c.mqtt = { tls: { rejectUnauthorized: true } }),
       'mqtt.url: TLS or a password is configured but no broker url',

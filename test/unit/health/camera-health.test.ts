@@ -72,4 +72,27 @@ describe('cameraHealth', () => {
       },
     });
   });
+
+  it('says a streaming camera is degraded, and why, while the box analyses it well under its target or its clean reference was lost', () => {
+    const src = { camera: 'gate-1', state: 'streaming' as const, since: now - 60_000, reconnects: 0, lastFrameAt: now - 100 };
+    expect(cameraHealth(src, { ...counters, analysedFps: 4.8, shortfall: 0.04 }, now).degraded).toBeUndefined();
+    const short = cameraHealth(src, { ...counters, analysedFps: 2.46, shortfall: 0.51 }, now);
+    expect(cameraHealthSchema.parse(short).degraded).toBe(
+      'analysing 2.5 of 5 frames per second: the box cannot keep up (fewer cameras, a lower analysis fps or a smaller analysis size)',
+    );
+    const scene = { rereferences: 1, last: { at: now, reason: 'scene_changed' as const, changedShare: 0.8, referenceLost: true } };
+    const detection = {
+      inferences: 1,
+      inferencesPerFrame: 1,
+      regionsPerFrame: 1,
+      motionArea: 0,
+      carried: 0,
+      recalibrations: 0,
+      models: {},
+      scene,
+    };
+    expect(cameraHealth(src, { ...counters, shortfall: 0, detection }, now).degraded).toMatch(/clean-scene reference was replaced/);
+    // A camera that is not streaming says so by its state and reason, not as degraded.
+    expect(cameraHealth({ ...src, state: 'backoff' }, { ...counters, analysedFps: 0, shortfall: 1 }, now).degraded).toBeUndefined();
+  });
 });

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import { type NewOutboxMessage, Outbox, type OutboxLimits } from '../../../agent/src/publish/outbox.ts';
+import { resendKept } from '../../../agent/src/publish/resend.ts';
 
-const roomy: OutboxLimits = { maxMessages: 1000, maxBytes: 10_000_000, maxAgeMs: 3_600_000 };
+const roomy: OutboxLimits = { maxMessages: 1000, maxBytes: 10_000_000, maxAgeMs: 3_600_000, keepDeliveredMs: 0, keepDeliveredBytes: 0 };
 const opened: Outbox[] = [];
 const open = (dir: string, limits = roomy) => {
   const o = Outbox.open(dir, limits, silentLogger);
@@ -154,5 +155,114 @@ describe('Outbox', () => {
     expect(drop).toMatchObject({ reason: 'rejected', detail: 'broker refused it: Not authorized', message: { eventId: 'a' } });
     expect(ids(o)).toEqual(['event:b']);
     expect(o.reject(added[0].id, 'again')).toBeNull();
+  });
+});
+
+describe('Outbox: delivered alerts kept for a re-send', () => {
+  const keeping: OutboxLimits = { ...roomy, keepDeliveredMs: 3_600_000, keepDeliveredBytes: 1_000_000 };
+  const window = { keepDeliveredHours: 1, keepDeliveredMegabytes: 1 };
+  /** Now: a re-send trims the window at the time it is asked. */
+  const T = Date.now();
+  /** Adds numbered alerts (each with its snapshot when asked) as the publisher does, and returns their rows. */
+  const publish = (o: Outbox, names: string[], at: number, withSnapshot = false) =>
+    names.flatMap((name) => {
+      const publication = o.nextPublication();
+      const items = [{ ...event(name), publication }, ...(withSnapshot ? [{ ...snapshot(name), publication }] : [])];
+      return o.add(items, 0, at).added;
+    });
+
+  it('numbers alerts across a restart, even when every row is gone', () => {
+    const dir = tmp();
+    const first = open(dir);
+    const rows = publish(first, ['a', 'b'], 1000);
+    expect(rows.map((r) => r.publication)).toEqual([1, 2]);
+    for (const r of rows) first.remove(r.id);
+    first.close();
+    opened.splice(opened.indexOf(first), 1);
+    expect(open(dir).nextPublication()).toBe(3);
+  });
+
+  it('keeps a delivered alert and its snapshot, re-sends them by number, and says what is still queued', () => {
+    const dir = tmp();
+    const o = open(dir, keeping);
+    const rows = publish(o, ['a', 'b', 'c'], T, true);
+    for (const r of rows.slice(0, 4)) o.remove(r.id, T);
+    expect(o.stats().messages).toBe(2);
+    expect(readdirSync(join(dir, 'snapshots'))).toHaveLength(3);
+    const sent: string[] = [];
+    const out = resendKept(o, { from: 1 }, (m) => sent.push(`${m.kind}:${m.eventId}:${m.publication}`), window);
+    expect(sent).toEqual(['event:a:1', 'snapshot:a:1', 'event:b:2', 'snapshot:b:2']);
+    expect(out).toEqual({ ok: true, detail: { from: 1, through: 3, latest: 3, resent: 2, queued: 1, notKept: [], more: false } });
+  });
+
+  it('forgets delivered alerts past the window, and then answers "no longer kept" for them', () => {
+    const dir = tmp();
+    const o = open(dir, keeping);
+    const rows = publish(o, ['a', 'b'], T, true);
+    for (const r of rows) o.remove(r.id, T);
+    const sent: number[] = [];
+    expect(resendKept(o, { from: 1, to: 2 }, (m) => sent.push(m.publication ?? 0), window).ok).toBe(true);
+    expect(sent).toEqual([1, 1, 2, 2]);
+    o.expire(0, T + 3_600_001);
+    expect(readdirSync(join(dir, 'snapshots'))).toEqual([]);
+    const late = resendKept(o, { from: 1, to: 2 }, () => sent.push(-1), window);
+    expect(late.ok).toBe(false);
+    expect(late).toMatchObject({
+      error: expect.stringMatching(/^publications 1–2 are no longer kept/),
+      detail: { notKept: [[1, 2]], resent: 0 },
+    });
+    expect(sent).not.toContain(-1);
+  });
+
+  it('keeps at most the window in bytes: the oldest delivered go first', () => {
+    const o = open(tmp(), { ...keeping, keepDeliveredBytes: 250 });
+    const rows = publish(o, ['a', 'b', 'c'], T);
+    for (const r of rows) o.remove(r.id, T);
+    const out = resendKept(o, { from: 1 }, () => {}, window);
+    expect(out.detail).toMatchObject({ resent: 2, notKept: [[1, 1]] });
+  });
+
+  it('gives up the whole delivered window, files first, when the disk is full', () => {
+    const dir = tmp();
+    const o = open(dir, keeping);
+    const rows = publish(o, ['a', 'b'], T, true);
+    for (const r of rows.slice(0, 2)) o.remove(r.id, T);
+    expect(o.shedDelivered()).toBe(2);
+    // The queued snapshot of b stays; the delivered one of a is gone.
+    expect(readdirSync(join(dir, 'snapshots'))).toHaveLength(1);
+    expect(resendKept(o, { from: 1 }, () => {}, window).detail).toMatchObject({ resent: 0, queued: 1, notKept: [[1, 1]] });
+  });
+
+  it('keeps nothing once delivered when the window is 0, as before numbering', () => {
+    const o = open(tmp());
+    const rows = publish(o, ['a'], T);
+    o.remove(rows[0].id, T);
+    expect(resendKept(o, { from: 1 }, () => {}, window)).toMatchObject({ ok: false, detail: { notKept: [[1, 1]] } });
+  });
+});
+
+describe('Outbox: what was already sent of an event (for the open events of a restart)', () => {
+  const keeping: OutboxLimits = { ...roomy, keepDeliveredMs: 3_600_000, keepDeliveredBytes: 1_000_000 };
+  const alert = (eventId: string, state: string, seq: number): NewOutboxMessage => ({
+    ...event(eventId, state),
+    payload: Buffer.from(JSON.stringify({ id: eventId, state, seq })),
+  });
+
+  it('gives the highest seq, queued or delivered and kept, and whether one of them closed the event', () => {
+    const o = open(tmp(), keeping);
+    const [started] = o.add([{ ...alert('a', 'started', 0), publication: o.nextPublication() }], 0).added;
+    o.add([{ ...alert('a', 'updated', 1), publication: o.nextPublication() }], 0);
+    o.remove(started.id);
+    o.add(
+      [
+        { ...alert('b', 'updated', 4), publication: o.nextPublication() },
+        { ...alert('b', 'cleared', 5), publication: o.nextPublication() },
+      ],
+      0,
+    );
+    o.add([snapshot('b')], 0);
+    expect(o.sentOf('a')).toEqual({ seq: 1, closed: false });
+    expect(o.sentOf('b')).toEqual({ seq: 5, closed: true });
+    expect(o.sentOf('c')).toBeUndefined();
   });
 });

@@ -31,10 +31,10 @@ describe('planReload (what cmd/reload does to the running agent)', () => {
 
   it('changes nothing for an identical config', () => {
     const plan = planReload(config([camera('a')]), config([camera('a')]));
-    expect(plan).toEqual({ ok: true, removed: [], restarted: [], masks: [] });
+    expect(plan).toEqual({ ok: true, removed: [], restarted: [], reconfigured: [], masks: [] });
   });
 
-  it("hands a camera's new privacy masks to evidence too, and restarts its pipeline (masks from the next frame on)", () => {
+  it("hands a camera's new privacy masks to evidence too, and to its running pipeline (masks from the next frame on)", () => {
     const cover = [
       [0, 0],
       [1, 0],
@@ -42,9 +42,24 @@ describe('planReload (what cmd/reload does to the running agent)', () => {
       [0, 1],
     ];
     const plan = planReload(config([camera('a'), camera('b')]), config([camera('a', { privacyMasks: [cover] }), camera('b')]));
-    expect(plan.ok && { restarted: plan.restarted.map((c) => c.id), masks: plan.masks }).toEqual({
-      restarted: ['a'],
+    expect(
+      plan.ok && { restarted: plan.restarted.map((c) => c.id), reconfigured: plan.reconfigured.map((c) => c.id), masks: plan.masks },
+    ).toEqual({
+      restarted: [],
+      reconfigured: ['a'],
       masks: [{ camera: 'a', privacyMasks: [cover] }],
+    });
+  });
+
+  it('keeps the stream of a camera whose zones, rules or words changed (its rules keep what they know); restarts one whose stream or analysis changed', () => {
+    const zones = camera('a').zones.map((z) => ({ ...z, rules: [{ id: 'park', type: 'illegal_parking', dwellSeconds: 60 }] }));
+    const plan = planReload(
+      config([camera('a'), camera('b'), camera('c')]),
+      config([camera('a', { zones, name: '北向' }), camera('b', { url: 'rtsp://127.0.0.1:8554/other' }), camera('c')]),
+    );
+    expect(plan.ok && { restarted: plan.restarted.map((c) => c.id), reconfigured: plan.reconfigured.map((c) => c.id) }).toEqual({
+      restarted: ['b'],
+      reconfigured: ['a'],
     });
   });
 

@@ -110,6 +110,17 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       'CREATE INDEX sessions_expires ON sessions (expires_at)',
     ],
   },
+  {
+    version: 7,
+    name: 'archive progress: per box the highest publication number archived without a gap, the numbers above it, and what its box no longer keeps',
+    sql: () => [
+      `CREATE TABLE archive_progress (
+        site TEXT PRIMARY KEY, contiguous BIGINT NOT NULL, highest BIGINT NOT NULL, changed_at BIGINT NOT NULL)`,
+      'CREATE TABLE archived_publications (site TEXT NOT NULL, number BIGINT NOT NULL, PRIMARY KEY (site, number))',
+      `CREATE TABLE lost_publications (
+        site TEXT NOT NULL, first BIGINT NOT NULL, last BIGINT NOT NULL, reported_at BIGINT NOT NULL, PRIMARY KEY (site, first))`,
+    ],
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */

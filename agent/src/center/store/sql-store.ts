@@ -6,6 +6,7 @@ import { deliveryStore } from './delivery-store.ts';
 import { eventStore } from './event-store.ts';
 import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { progressStore } from './progress-store.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
 import type { CenterStore, IngestWrites, StoreChange, StoreCounts } from './types.ts';
@@ -100,6 +101,7 @@ export function createSqlStore(db: Db): CenterStore {
     kind: db.dialect,
     incidents: createIncidentStore(db),
     sessions: createSessionStore(db),
+    progress: progressStore(db),
     ...eventStore(db),
     ...boxStore(db),
     ...actionStore(db),

@@ -4,6 +4,7 @@ import type { CameraHealth, Status } from '../../contract/health.ts';
 import type { SessionStore } from '../../web/sessions.ts';
 import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
 import type { IncidentStore } from './incident-store.ts';
+import type { ProgressStore } from './progress-store.ts';
 
 /** The rows the pages receive are the wire's (center/wire.ts): the store returns them as they are sent. */
 export type { ActionRow, DeliveryRow, DeliveryStat } from '../wire.ts';
@@ -98,6 +99,8 @@ export interface CenterStore {
   readonly incidents: IncidentStore;
   /** The console's login sessions, shared by every instance on this store. */
   readonly sessions: SessionStore;
+  /** Which numbered alert messages of each box the archive has (gaps are asked for again). */
+  readonly progress: ProgressStore;
   /** Stores one lifecycle message; `inserted` is false for one already there (same site, id and seq). Queues it for the forwarders. */
   saveEvent(ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }>;
   saveSnapshot(sha256: string, jpeg: Buffer, topic: string, receivedAt: number): Promise<{ inserted: boolean }>;

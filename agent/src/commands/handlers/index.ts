@@ -14,4 +14,6 @@ export const COMMAND_RUNS: { [N in CommandName]: CommandRun<N> } = {
   reload: async (_cmd, box) => ({ outcome: await box.reload() }),
   /** The camera's current view becomes its clean-scene reference for static-foreground rules. */
   reference: async ({ camera }, box) => ({ outcome: unknownCamera(camera, box) ?? box.captureReference(camera) }),
+  /** The center's archive missed these publications: what the box still keeps goes out again. */
+  resend: async ({ from, to }, box) => ({ outcome: box.resend({ from, to }) }),
 };

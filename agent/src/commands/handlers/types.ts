@@ -2,7 +2,10 @@ import type { z } from 'zod';
 import type { CommandName, commandSchemas, EventCommand } from '../../contract/commands.ts';
 import type { Topics } from '../../publish/topics.ts';
 
-export type CommandOutcome = { ok: true; detail?: Record<string, unknown> } | { ok: false; error: string };
+/** A refusal may carry a detail too (`cmd/resend` says which publications it no longer keeps). */
+export type CommandOutcome =
+  | { ok: true; detail?: Record<string, unknown> }
+  | { ok: false; error: string; detail?: Record<string, unknown> };
 export type SnapshotOutcome = { ok: true; jpeg: Buffer; width: number; height: number; sha256: string } | { ok: false; error: string };
 
 /**
@@ -19,6 +22,8 @@ export interface CommandHandlers {
   reload(): Promise<CommandOutcome>;
   /** Capture the camera's clean-scene reference (an error when no rule of it reads static foreground). */
   captureReference(camera: string): CommandOutcome;
+  /** Publish again the delivered alert messages of publications `from`…`to` the box still keeps. */
+  resend(range: { from: number; to?: number | undefined }): CommandOutcome;
 }
 
 /** The refusal for a camera this box does not have; undefined when it has it. */

@@ -11,6 +11,7 @@ interface Overview {
     health?: {
       state: string;
       reason?: string;
+      degraded?: string;
       analysedFps: number;
       targetFps: number;
       lastFrameAgeSeconds: number | null;
@@ -67,7 +68,7 @@ function cameraRow(c: Overview['cameras'][number]): HTMLTableRowElement {
     { 'data-camera': c.id },
     h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
     h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl?.state ?? '—')),
-    h('td', {}, hl?.reason ?? ''),
+    h('td', {}, hl?.reason ?? hl?.degraded ?? ''),
     h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
     h('td', { class: 'num' }, hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) })),
     h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),

@@ -43,6 +43,7 @@ function boxesView(): HTMLElement {
               h('span', { class: `cam-${c.state ?? 'unknown'}` }, c.state === 'offline' ? t('boxes.offline') : (c.state ?? '?')),
               c.reason ? ` (${c.reason})` : '',
               c.health ? ` · ${c.health.analysedFps ?? '?'} fps · ${c.health.reconnects ?? 0} reconnects` : '',
+              c.health?.degraded ? h('span', { class: 'cam-degraded' }, ` · ${c.health.degraded}`) : '',
             ),
           ),
         ),

@@ -1,0 +1,118 @@
+import { absentRanges, advanceContiguous, mergeRanges, type Range } from '../../core/ranges.ts';
+import { type Db, num } from './db.ts';
+
+/** How far the archive has got with one box's publications. */
+export interface BoxProgress {
+  site: string;
+  /** Every publication up to this one is archived (or given up as lost). */
+  contiguous: number;
+  /** The highest publication the archive knows of (archived, or the box said it has). */
+  highest: number;
+  /** Publications above `contiguous` already archived, ascending. */
+  above: number[];
+  /** Publications the box said it no longer keeps: the archive will never have them. */
+  lost: Range[];
+}
+
+/**
+ * Per box (by site), which of its numbered alert messages the archive has: shared by every instance on the store, so
+ * a gap one instance sees is not just the share another instance took.
+ */
+export interface ProgressStore {
+  /** A numbered alert message is archived. A box seen for the first time is followed from this number on. */
+  noteArchived(site: string, publication: number, at: number): Promise<void>;
+  /** The box said it has published up to `latest`: anything between is missing until it arrives. */
+  noteLatest(site: string, latest: number, at: number): Promise<void>;
+  /**
+   * The box no longer keeps these: those the archive has not got are recorded, so they are reported and no longer
+   * waited for (the box answers for what it keeps, which may be older than what the archive already has). Returns them.
+   */
+  markLost(site: string, ranges: readonly Range[], at: number): Promise<Range[]>;
+  /** Moves every box's `contiguous` over what has arrived since, and says where each stands. */
+  advance(at: number): Promise<BoxProgress[]>;
+}
+
+/** The most numbers above the contiguous one read per box and pass: the rest waits for the next pass. */
+const ABOVE_LIMIT = 10_000;
+
+const raiseHighest = `ON CONFLICT (site) DO UPDATE SET highest = excluded.highest, changed_at = excluded.changed_at
+  WHERE archive_progress.highest < excluded.highest`;
+
+export function progressStore(db: Db): ProgressStore {
+  return {
+    noteArchived: (site, n, at) =>
+      db.tx(async (t) => {
+        await t.run(`INSERT INTO archive_progress (site, contiguous, highest, changed_at) VALUES ($1, $2, $3, $4) ${raiseHighest}`, [
+          site,
+          n - 1,
+          n,
+          at,
+        ]);
+        await t.run('INSERT INTO archived_publications (site, number) VALUES ($1, $2) ON CONFLICT DO NOTHING', [site, n]);
+      }),
+    noteLatest: async (site, latest, at) => {
+      await db.run(`UPDATE archive_progress SET highest = $2, changed_at = $3 WHERE site = $1 AND highest < $2`, [site, latest, at]);
+    },
+    markLost: (site, ranges, at) =>
+      db.tx(async (t) => {
+        const row = (await t.all('SELECT contiguous FROM archive_progress WHERE site = $1', [site]))[0];
+        const contiguous = row ? num(row.contiguous) : 0;
+        const have = (
+          await t.all('SELECT number FROM archived_publications WHERE site = $1 AND number > $2 ORDER BY number', [site, contiguous])
+        ).map((r) => num(r.number));
+        const lost = ranges.flatMap(([a, b]) => absentRanges(Math.max(a, contiguous + 1), b, have));
+        for (const [first, last] of lost)
+          await t.run('INSERT INTO lost_publications (site, first, last, reported_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+            site,
+            first,
+            last,
+            at,
+          ]);
+        return lost;
+      }),
+    advance: async (at) => {
+      const lost = new Map<string, Range[]>();
+      for (const r of await db.all('SELECT site, first, last FROM lost_publications ORDER BY site, first')) {
+        const list = lost.get(String(r.site)) ?? [];
+        list.push([num(r.first), num(r.last)]);
+        lost.set(String(r.site), list);
+      }
+      const out: BoxProgress[] = [];
+      for (const r of await db.all('SELECT site, contiguous, highest FROM archive_progress ORDER BY site')) {
+        const site = String(r.site);
+        // Two instances may have recorded overlapping answers: each number counts once.
+        const box = {
+          site,
+          contiguous: num(r.contiguous),
+          highest: num(r.highest),
+          above: [] as number[],
+          lost: mergeRanges(lost.get(site) ?? []),
+        };
+        if (box.highest > box.contiguous) await advanceBox(db, box, at);
+        out.push(box);
+      }
+      return out;
+    },
+  };
+}
+
+/** Reads what arrived above the box's contiguous number and moves it as far as it is gap-free (in place). */
+async function advanceBox(db: Db, box: BoxProgress, at: number): Promise<void> {
+  const rows = await db.all('SELECT number FROM archived_publications WHERE site = $1 AND number > $2 ORDER BY number LIMIT $3', [
+    box.site,
+    box.contiguous,
+    ABOVE_LIMIT,
+  ]);
+  const above = rows.map((x) => num(x.number));
+  const next = advanceContiguous(box.contiguous, above, box.lost);
+  if (next > box.contiguous) {
+    await db.tx(async (t) => {
+      // Another instance may have moved it further meanwhile: never back.
+      await t.run('UPDATE archive_progress SET contiguous = $2, changed_at = $3 WHERE site = $1 AND contiguous < $2', [box.site, next, at]);
+      await t.run('DELETE FROM archived_publications WHERE site = $1 AND number <= $2', [box.site, next]);
+    });
+  }
+  box.contiguous = Math.max(box.contiguous, next);
+  box.highest = Math.max(box.highest, box.contiguous);
+  box.above = above.filter((n) => n > box.contiguous);
+}
