@@ -51,9 +51,6 @@ function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOpti
 /** mqtt.js's own sender of packets: the one way to send a PUBACK later than it would. */
 type PacketSender = { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void };
 
-/** Messages waiting for their commit at most, whatever the broker sends (its receive maximum is two batches). */
-const MAX_WAITING = 4 * MAX_BATCH;
-
 /** Handed to mqtt.js for a message it must not acknowledge itself (its handler sends no PUBACK on an error). */
 const ACK_LATER = new Error('acknowledged once stored');
 
@@ -65,18 +62,6 @@ const ACK_LATER = new Error('acknowledged once stored');
  * more unacknowledged messages than the receive maximum (two batches).
  */
 function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing: () => boolean): void {
-  // Messages handed to ingest and not yet settled; past the bound mqtt.js reads no further until some settle (a
-  // broker that ignores the receive maximum does not fill the memory).
-  let waiting = 0;
-  let resume: (() => void) | undefined;
-  const settled = () => {
-    waiting--;
-    if (resume && waiting < MAX_WAITING) {
-      const r = resume;
-      resume = undefined;
-      r();
-    }
-  };
   client.handleMessage = (packet, done) => {
     const topic = packet.topic;
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -87,7 +72,6 @@ function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing:
     const attempt = (delay: number, retry: boolean): void => {
       ingest.handle(topic, payload, retry).then(
         () => {
-          settled();
           if (qos > 0 && messageId !== undefined && current())
             (client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId }, (err) => {
               if (err) log.warn({ err, topic: topic.slice(0, 200) }, 'acknowledging a stored message failed: the broker sends it again');
@@ -95,15 +79,13 @@ function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing:
         },
         () => {
           // Unacknowledged on a connection that is gone: the broker sends it again on the next one.
-          if (!current()) return settled();
+          if (!current()) return;
           setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
         },
       );
     };
-    waiting++;
     attempt(250, false);
-    if (waiting < MAX_WAITING) done(ACK_LATER);
-    else resume = () => done(ACK_LATER);
+    done(ACK_LATER);
   };
 }
 
