@@ -5,7 +5,7 @@
  *      traffic as fast as the broker takes it; the messages/s at which one instance, then two sharing one MQTT 5
  *      shared subscription, archive it into PostgreSQL — beside PostgreSQL's own insert rate for the same rows;
  *   2. alert published → in the browser's feed (SSE), p50/p99, while the fleet publishes in real time;
- *   3. PostgreSQL rows and bytes per 10,000 event messages (with and without the snapshot JPEGs).
+ *   3. PostgreSQL rows and bytes per 10,000 event messages, and the snapshot JPEGs' bytes (files beside it).
  * Real mosquitto, a throwaway PostgreSQL cluster; the fleet publishes from a process of its own (scripts/bench-fleet.ts).
  */
 import { spawn } from 'node:child_process';
@@ -173,7 +173,7 @@ async function ingestRate(n: number): Promise<Rate & { published: Published; url
  */
 async function rawInsertRate(from: string, published: Published): Promise<number> {
   const to = pgc.createDatabase('raw');
-  await (await openPostgresStore({ url: to })).close();
+  await (await openPostgresStore({ url: to, blobDir: join(dir, 'raw-blobs') })).close();
   const src = new pg.Client({ connectionString: from });
   const dst = new pg.Client({ connectionString: to });
   await src.connect();
@@ -299,8 +299,7 @@ async function footprint(): Promise<Record<string, number>> {
     eventMessages: c.messages,
     rowsPer10k: Math.round((c.messages + c.events + c.snapshots + c.deliveries) * per),
     bytesPer10k: Math.round(bytes * per),
-    snapshotBytesPer10k: Math.round(c.snapshotBytes * per),
-    bytesPer10kWithoutSnapshots: Math.round((bytes - c.snapshotBytes) * per),
+    snapshotFileBytesPer10k: Math.round(c.snapshotBytes * per),
   };
 }
 
@@ -332,7 +331,7 @@ try {
       : `  alert published → in the browser's feed (SSE) while ${LATENCY_BOXES} boxes publish ${offered.toFixed(0)} messages/s: none of ${PROBES} alerts within 30 s of the last (the center did not keep up)`,
   );
   console.log(
-    `  PostgreSQL per 10,000 event messages: ${fp.rowsPer10k} rows, ${mb(fp.bytesPer10k)} (snapshot JPEGs ${mb(fp.snapshotBytesPer10k)}, the rest ${mb(fp.bytesPer10kWithoutSnapshots)})`,
+    `  PostgreSQL per 10,000 event messages: ${fp.rowsPer10k} rows, ${mb(fp.bytesPer10k)}; snapshot JPEGs as files beside it: ${mb(fp.snapshotFileBytesPer10k)}`,
   );
 } finally {
   await broker.stop();

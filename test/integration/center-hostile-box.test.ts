@@ -332,7 +332,7 @@ describe('the center while PostgreSQL is down', () => {
         const r = await fetch(`http://127.0.0.1:${port}/healthz`);
         return r.status === 200 ? true : undefined;
       });
-      const store = await openPostgresStore({ url });
+      const store = await openPostgresStore({ url, blobDir: join(dir, 'blobs') });
       try {
         await until('ev-wait archived', async () => ((await store.getEvent('ev-wait', 'down')) ? true : undefined), 60_000);
       } finally {

@@ -69,7 +69,7 @@ const engines: [string, (setup?: string[]) => Promise<Engine & { where: string }
       raw.on('error', () => undefined); // the server stopped by a test: this connection is not used again
       await raw.connect();
       for (const s of setup) await raw.query(s);
-      const store = await openPostgresStore({ url });
+      const store = await openPostgresStore({ url, blobDir: join(dir, 'blobs') });
       return { store, where: url, sql: async (t) => void (await raw.query(t)), end: () => raw.end() };
     },
   ],
@@ -370,7 +370,7 @@ describe.each(engines)('center ingest on %s', (engineName, open) => {
   if (engineName === 'postgres')
     it("two instances writing one box's status and its camera's health at once never deadlock (one lock order)", async () => {
       const e = await open();
-      const other = await openPostgresStore({ url: e.where });
+      const other = await openPostgresStore({ url: e.where, blobDir: join(dir, 'blobs') });
       const at = () => new Date().toISOString();
       const status = () => ({
         online: true,

@@ -23,7 +23,7 @@ afterAll(() => {
 
 const engines: [string, (n: number) => Promise<CenterStore>][] = [
   ['sqlite', (n) => openSqliteStore(join(dir, `a${n}.db`))],
-  ['postgres', (n) => openPostgresStore({ url: pg.createDatabase(`store${n}`) })],
+  ['postgres', (n) => openPostgresStore({ url: pg.createDatabase(`store${n}`), blobDir: join(dir, 'blobs') })],
 ];
 
 let n = 0;
@@ -48,8 +48,9 @@ describe.each(engines)('center store on %s', (_name, open) => {
     expect(await store.saveEvent(msg(0, 'started'), ['city'])).toEqual({ inserted: false });
     expect(await store.saveEvent(msg(2, 'cleared'), ['city'])).toEqual({ inserted: true });
     expect(await store.saveEvent(msg(1, 'updated'), ['city'])).toEqual({ inserted: false });
-    for (const p of pics) await store.saveSnapshot(sha256Hex(p), p, 't', Date.now());
-    expect((await store.saveSnapshot(sha256Hex(pics[0]), pics[0], 't', Date.now())).inserted).toBe(false);
+    const snap = (jpeg: Buffer) => ({ jpeg, topic: 't', site: 'box-a', camera: 'cam-1', eventId: 'ev-1', receivedAt: Date.now() });
+    for (const p of pics) await store.saveSnapshot(snap(p));
+    expect((await store.saveSnapshot(snap(pics[0]))).inserted).toBe(false);
 
     const got = await store.getEvent('ev-1');
     expect(got!.messages.map((m) => m.seq)).toEqual([0, 1, 2]);
@@ -107,9 +108,12 @@ describe.each(engines)('center store on %s', (_name, open) => {
 
 it('migrations run once when two instances open one PostgreSQL at the same time', async () => {
   const url = pg.createDatabase('twice');
-  const [a, b] = await Promise.all([openPostgresStore({ url }), openPostgresStore({ url })]);
+  const [a, b] = await Promise.all([
+    openPostgresStore({ url, blobDir: join(dir, 'blobs') }),
+    openPostgresStore({ url, blobDir: join(dir, 'blobs') }),
+  ]);
   expect(await a.counts()).toMatchObject({ events: 0 });
   await Promise.all([a.close(), b.close()]);
-  const again = await openPostgresStore({ url });
+  const again = await openPostgresStore({ url, blobDir: join(dir, 'blobs') });
   await again.close();
 });

@@ -357,6 +357,8 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await page.goto(`${base}/cameras/street-1`);
     await page.locator('canvas.overlay').waitFor();
     await page.waitForSelector('[data-shape]');
+    // The zone an earlier test left unsaved comes back as a draft: start from the file.
+    if ((await page.locator('#discard-draft').count()) > 0) await page.click('#discard-draft');
     const before = sha();
     await page.click('#add-zone');
     // The fourth corner lies past the first one: nearer the first edge than the closing one.
@@ -383,6 +385,29 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     expect(new Set(turns).size).toBe(1);
     expect(sha()).toBe(before);
   }, 120_000);
+
+  it('an unsaved zone survives a reload of the page, marked as not saved, until it is discarded', async () => {
+    await page.goto(`${base}/cameras/street-1`);
+    await page.waitForSelector('[data-shape="taxi"]');
+    await page.locator('canvas.overlay').scrollIntoViewIfNeeded();
+    await page.click('#add-zone');
+    for (const [x, y] of [
+      [900, 600],
+      [1100, 600],
+      [1100, 700],
+    ])
+      await clickFrame(page, x, y);
+    await page.fill('#zone-id', 'not-yet-saved');
+    await new Promise((r) => setTimeout(r, 1500));
+    await page.reload();
+    await page.waitForSelector('[data-shape="not-yet-saved"]');
+    expect(await page.textContent('#draft-restored')).toMatch(/unsaved changes from last time are back/);
+    await page.click('#discard-draft');
+    expect(await page.locator('[data-shape="not-yet-saved"]').count()).toBe(0);
+    await page.reload();
+    await page.waitForSelector('[data-shape="taxi"]');
+    expect(await page.locator('[data-shape="not-yet-saved"], #draft-restored').count()).toBe(0);
+  }, 60_000);
 
   it('refuses a change without the CSRF token and a path out of the evidence folder', async () => {
     const cookies = await page.context().cookies();

@@ -109,3 +109,40 @@ describe('evidence clip from a segment ring (real RTSP server, real ffmpeg)', ()
     expect(existsSync(join(dir, 'ring'))).toBe(false);
   });
 });
+
+describe('evidence ring of a camera that loops a file (the demo kind; real ffmpeg)', () => {
+  it('keeps recording past the end of the first pass: a clip across the loop point is cut, frames wrapping to the start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'jifang-clip-loop-'));
+    const file = frameCodedSource(dir, { name: 'coded-4s.mp4', encoder: plainH264, seconds: 4 });
+    const ring = new SegmentRing(
+      {
+        camera: 'loop1',
+        url: file,
+        rtspTransport: 'tcp',
+        timeoutSeconds: 5,
+        inputOptions: [],
+        loop: true,
+        dir: join(dir, 'ring'),
+        segmentSeconds: 1,
+        keepSeconds: 20,
+        reconnect: { initialMs: 500, maxMs: 2000 },
+      },
+      silentLogger,
+    );
+    const spawnedAt = Date.now();
+    await ring.start();
+    try {
+      // The third pass starts 8 s in: 2 s either side of it.
+      const at = spawnedAt + 8000;
+      const clip = await clipAround(() => ring.segments(), at, 2, 2, { out: join(dir, 'loop.mp4'), encoder: [], graceMs: 10_000 });
+      // A stream copy starts at a key frame up to a segment early and runs to the end of the segment holding the end.
+      const duration = await probeDuration(clip.path);
+      expect(duration).toBeGreaterThanOrEqual(3);
+      expect(duration).toBeLessThanOrEqual(6.5);
+      const { indices } = decodeFrames(clip.path);
+      expect(indices.some((n, i) => i > 0 && n < indices[i - 1])).toBe(true);
+    } finally {
+      await ring.stop();
+    }
+  }, 60_000);
+});

@@ -1,18 +1,23 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCenterConfig } from '../../agent/src/center/config.ts';
+import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { alertSchema } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher, type Publisher } from '../../agent/src/publish/publisher.ts';
+import { setPassword } from '../../agent/src/web/passwords.ts';
 import { issueClientCert, makeTestCerts, type TestCerts } from '../helpers/certs.ts';
 import type { Started } from '../helpers/child.ts';
 import { runMosquitto } from '../helpers/mosquitto.ts';
 import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
+import { startPostgres } from '../helpers/postgres.ts';
 import { makeAlert } from './fixtures/alerts.ts';
 
 describe('configs/mosquitto example, as shipped (only paths and port rewritten)', { timeout: 60_000 }, () => {
@@ -108,6 +113,60 @@ describe('configs/mosquitto example, as shipped (only paths and port rewritten)'
       expect(center!.messages.some((m) => m.payload.toString().includes('forged-002'))).toBe(false);
     } finally {
       await mixed.endAsync(true);
+    }
+  });
+
+  it('two command center instances, each with its own certificate and the same ACL, stay connected together and share the alerts', async () => {
+    // The test's own subscriber holds the first identity (CN=command-center): it leaves, the instances take over.
+    await center?.close();
+    center = undefined;
+    const pg = await startPostgres();
+    const users = join(dir, 'center-users');
+    await setPassword(users, 'root', 'admin', 'admin-pass-1');
+    const storage = { kind: 'postgres', url: pg.createDatabase('instances') };
+    const unreachable: string[] = [];
+    const centers: Center[] = [];
+    try {
+      for (const [name, cn] of [
+        ['center-a', 'command-center'],
+        ['center-b', 'command-center-2'],
+      ] as const) {
+        const cert = issueClientCert(certs, cn);
+        const cfg = parseCenterConfig(
+          {
+            mqtt: { url, sharedGroup: 'jifang-center', clientId: name, tls: { ca: certs.ca, ...cert } },
+            storage,
+            http: { port: await freePort() },
+            users,
+            dataDir: join(dir, 'center-files'),
+          },
+          'center.yaml',
+          dir,
+        );
+        // The link logs each loss of the broker: a second instance knocking the first off shows here.
+        const log = pino(
+          { level: 'warn' },
+          { write: (l: string) => void (l.includes('unreachable') && unreachable.push(`${name}: ${l}`)) },
+        );
+        centers.push(await startCenter(cfg, log));
+      }
+      const ids = Array.from({ length: 20 }, (_, i) => `evt-two-centers-${i}`);
+      for (const id of ids) await box!.publishEvent(await makeAlert({ site: 'site-001', camera: 'cam-1', id }));
+      const [a, b] = centers as [Center, Center];
+      const end = Date.now() + 30_000;
+      while ((await a.store.counts()).events < ids.length && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      for (const id of ids) expect((await a.store.getEvent(id, 'site-001'))?.messages.length).toBe(1);
+      // Both received a share (MQTT 5 shared subscription), nothing twice, neither lost the broker.
+      expect(a.counters.events).toBeGreaterThan(0);
+      expect(b.counters.events).toBeGreaterThan(0);
+      expect(a.counters.events + b.counters.events).toBe(ids.length);
+      expect(a.counters.duplicates + b.counters.duplicates).toBe(0);
+      expect([a.link.connected(), b.link.connected()]).toEqual([true, true]);
+      expect(unreachable).toEqual([]);
+    } finally {
+      for (const c of centers) await c.close();
+      pg.remove();
+      rmSync(join(dir, 'center-files'), { recursive: true, force: true });
     }
   });
 });

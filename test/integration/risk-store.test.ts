@@ -23,7 +23,7 @@ afterAll(() => {
 
 const engines: [string, (n: number) => Promise<CenterStore>][] = [
   ['sqlite', (n) => openSqliteStore(join(dir, `r${n}.db`))],
-  ['postgres', (n) => openPostgresStore({ url: pg.createDatabase(`risk${n}`) })],
+  ['postgres', (n) => openPostgresStore({ url: pg.createDatabase(`risk${n}`), blobDir: join(dir, 'blobs') })],
 ];
 
 const log = [

@@ -132,6 +132,44 @@ export const forwarderSchema = z.strictObject({
 });
 export type ForwarderConfig = z.infer<typeof forwarderSchema>;
 
+const RETENTION_DEFAULTS = { snapshotDays: 180, snapshotMegabytesPerBox: 10_240, deadLetterMegabytes: 1024, everyMinutes: 60 };
+
+/** What the archive deletes on its own; the box's audit log stays the record of truth. */
+export const retentionSchema = z
+  .strictObject({
+    snapshotDays: z
+      .number()
+      .positive()
+      .default(RETENTION_DEFAULTS.snapshotDays)
+      .meta({
+        description: `Snapshots older than this many days are deleted (default ${RETENTION_DEFAULTS.snapshotDays}); their events stay.`,
+      }),
+    snapshotMegabytesPerBox: z
+      .number()
+      .positive()
+      .default(RETENTION_DEFAULTS.snapshotMegabytesPerBox)
+      .meta({
+        description: `Each box's snapshots may take this many megabytes; beyond it its oldest are deleted (default ${RETENTION_DEFAULTS.snapshotMegabytesPerBox}).`,
+      }),
+    deadLetterMegabytes: z
+      .number()
+      .positive()
+      .default(RETENTION_DEFAULTS.deadLetterMegabytes)
+      .meta({
+        description: `The dead letters may take this many megabytes; beyond it the oldest are deleted (default ${RETENTION_DEFAULTS.deadLetterMegabytes}).`,
+      }),
+    everyMinutes: z
+      .number()
+      .positive()
+      .default(RETENTION_DEFAULTS.everyMinutes)
+      .meta({
+        description: `How often the deletions run, in minutes (default ${RETENTION_DEFAULTS.everyMinutes}; the first a minute after start).`,
+      }),
+  })
+  .default(RETENTION_DEFAULTS)
+  .meta({ description: 'How long the archive keeps snapshots and how much each box and the dead letters may take.' });
+export type RetentionConfig = z.infer<typeof retentionSchema>;
+
 export const centerConfigSchema = z.strictObject({
   name: z
     .string()
@@ -158,6 +196,10 @@ export const centerConfigSchema = z.strictObject({
         .optional()
         .meta({ description: 'Serve the console over HTTPS with these PEM files; absent: plain HTTP.' }),
       trustedProxies: trustedProxiesSchema,
+      metricsToken: secretSchema.optional().meta({
+        description:
+          'The token Prometheus sends as "Authorization: Bearer TOKEN" for /metrics: inline, { file: PATH } or { env: NAME }. Absent: /metrics for admins signed in only.',
+      }),
     })
     .default({ host: '127.0.0.1', port: 8780, trustedProxies: [] })
     .meta({ description: "The console's web server (default 127.0.0.1:8780)." }),
@@ -190,6 +232,11 @@ export const centerConfigSchema = z.strictObject({
   forwarders: z.array(forwarderSchema).default([]).meta({
     description: "Other platforms each alert is forwarded to by webhook (the city's 城管 platform, a messaging bot). Default none.",
   }),
+  dataDir: z.string().min(1).optional().meta({
+    description:
+      "The center's own files (snapshots, named by their SHA-256, under blobs/), relative to the config file. Absent: the environment variable JIFANG_DATA_DIR, else the SQLite database's folder, else data. Several instances on one PostgreSQL share it (a network volume).",
+  }),
+  retention: retentionSchema,
   dispatchReminderMinutes: z
     .number()
     .positive()
@@ -200,7 +247,8 @@ export const centerConfigSchema = z.strictObject({
     .default('info')
     .meta({ description: 'How much the center logs: fatal, error, warn, info (default), debug, trace or silent.' }),
 });
-export type CenterConfig = z.infer<typeof centerConfigSchema>;
+/** A parsed config: paths absolute, `dataDir` decided. */
+export type CenterConfig = z.infer<typeof centerConfigSchema> & { dataDir: string };
 
 /**
  * The instance's MQTT client id: the configured one, else one from the host name, the same after every restart so
@@ -219,10 +267,12 @@ export function loadCenterConfig(file: string): CenterConfig {
 export function parseCenterConfig(raw: unknown, file: string, baseDir: string): CenterConfig {
   const parsed = centerConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));
-  const cfg = parsed.data;
   const abs = (p: string) => resolve(baseDir, p);
+  const cfg = parsed.data;
   cfg.users = abs(cfg.users);
   if (cfg.storage.kind === 'sqlite') cfg.storage.path = abs(cfg.storage.path);
+  const given = cfg.dataDir || process.env.JIFANG_DATA_DIR;
+  const dataDir = given ? abs(given) : cfg.storage.kind === 'sqlite' ? dirname(cfg.storage.path) : abs('data');
   if (cfg.map.streets) cfg.map.streets = abs(cfg.map.streets);
   if (cfg.http.tls) cfg.http.tls = { cert: abs(cfg.http.tls.cert), key: abs(cfg.http.tls.key) };
   const tls = cfg.mqtt.tls;
@@ -241,5 +291,5 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
       throw new ConfigError(file, [{ path: `forwarders[${i}].id`, message: `duplicate forwarder id "${f.id}": expected each id once` }]);
     ids.add(f.id);
   });
-  return cfg;
+  return { ...cfg, dataDir };
 }

@@ -1,6 +1,5 @@
 import type { Alert } from '../contract/alert.ts';
 import type { CommandResult } from '../contract/commands.ts';
-import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
 import { type DeadLetterEffect, type Effect, groupCommitter, mergeChanges, type Storable, writeOne } from './batch.ts';
 import { clip, INCOMING, type IncomingTypes, WIRE_LIMITS, wireLimitProblem } from './incoming.ts';
@@ -276,7 +275,14 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
         if (payload.length < 4 || payload[0] !== 0xff || payload[1] !== 0xd8) return rejected('snapshot is not a JPEG');
         const at = now();
         return write(async (w) => {
-          const { inserted } = await w.saveSnapshot(sha256Hex(payload), payload, topic, at);
+          const { inserted } = await w.saveSnapshot({
+            jpeg: payload,
+            topic,
+            site: t.site,
+            camera: t.camera,
+            eventId: t.eventId,
+            receivedAt: at,
+          });
           // No contact recorded here: the snapshot's alert records it, one write fewer per picture.
           return { after: () => (inserted ? counters.snapshots++ : counters.duplicates++) };
         });

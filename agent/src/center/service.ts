@@ -10,7 +10,9 @@ import { type Forwarders, startForwarders } from './forward.ts';
 import { type ArchiveGaps, createArchiveGaps } from './gaps.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
+import { centerRegistry, metricsAccess } from './metrics.ts';
 import { presentBox, presentEvent } from './present.ts';
+import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
 import { openPostgresStore } from './store/postgres.ts';
@@ -26,15 +28,20 @@ export interface Center {
   store: CenterStore;
   link: BrokerLink;
   counters: IngestCounters;
+  retention: Retention;
   close(): Promise<void>;
 }
 
-export async function openStore(cfg: CenterConfig['storage']): Promise<CenterStore> {
-  if (cfg.kind === 'sqlite') return openSqliteStore(cfg.path);
+/** The archive: its rows in SQLite or PostgreSQL, its snapshots' files under `{dataDir}/blobs`. */
+export async function openStore(cfg: Pick<CenterConfig, 'storage' | 'dataDir'>): Promise<CenterStore> {
+  const s = cfg.storage;
+  const blobDir = join(cfg.dataDir, 'blobs');
+  if (s.kind === 'sqlite') return openSqliteStore(s.path, blobDir);
   return openPostgresStore({
-    url: cfg.url,
-    poolSize: cfg.poolSize,
-    ...(cfg.password !== undefined ? { password: readSecret(cfg.password, 'storage.password') } : {}),
+    url: s.url,
+    blobDir,
+    poolSize: s.poolSize,
+    ...(s.password !== undefined ? { password: readSecret(s.password, 'storage.password') } : {}),
   });
 }
 
@@ -44,8 +51,9 @@ export async function openStore(cfg: CenterConfig['storage']): Promise<CenterSto
  */
 export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Center> {
   const clog = log.child({ stage: 'center' });
-  const store = await openStore(cfg.storage);
+  const store = await openStore(cfg);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
+  const retention = startRetention(cfg.retention, store, log.child({ stage: 'center-retention' }));
   let feedStored: (c: StoreChange) => void = () => {};
   let link: BrokerLink | undefined;
   const instance = centerClientId(cfg.mqtt);
@@ -76,7 +84,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     });
     feed = f;
     feedStored = (c) => f.stored(c);
-    web = await serveConsole({ cfg, store, link, feed: f, forwarders, ingest, gaps, instance }, log);
+    web = await serveConsole({ cfg, store, link, feed: f, forwarders, ingest, gaps, retention, instance }, log);
     const url = web.url;
     clog.info({ url, instance, storage: store.kind }, 'command center running');
     const w = web;
@@ -87,12 +95,14 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
       store,
       link: l,
       counters: ingest.counters,
+      retention,
       close: async () => {
         gaps.close();
         f.close();
         await w.close();
         await l.close();
         await forwarders.stop();
+        await retention.stop();
         await store.close();
       },
     };
@@ -103,6 +113,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger): Promise<Cente
     await web?.close();
     await link?.close();
     await forwarders.stop();
+    await retention.stop();
     await store.close();
     throw err;
   }
@@ -116,6 +127,7 @@ interface ConsoleParts {
   forwarders: Forwarders;
   ingest: Ingest;
   gaps: ArchiveGaps;
+  retention: Retention;
   instance: string;
 }
 
@@ -128,6 +140,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
     styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css') },
   });
   const clog = log.child({ stage: 'center' });
+  const metrics = consoleMetrics(p, why);
   return startWebServer({
     host: cfg.http.host,
     port: cfg.http.port,
@@ -147,11 +160,12 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         archiveGaps: () => p.gaps.report(),
       }),
       ...deadLetterRoutes({ store: p.store, ingest: p.ingest }),
+      metrics.route,
     ],
     assets,
     publicAssets: ['login.js', 'web.css'],
     open: async (req, res) => {
-      if (req.url !== '/healthz') return false;
+      if (req.url !== '/healthz') return metrics.open(req, res);
       const problem = why();
       // A box's gap is the archive's state, not this instance's fault: it is said, but does not fail the check.
       const ok = link.connected() && p.ingest.storeProblem() === null;
@@ -175,6 +189,21 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
 function storeProblem(ingest: Ingest): string | null {
   const p = ingest.storeProblem();
   return p ? `the archive has refused writes since ${new Date(p.since).toISOString()} (${p.error}): messages wait at the broker` : null;
+}
+
+/** `/metrics`, read from the parts' own counters, behind `http.metricsToken` or an admin's session. */
+function consoleMetrics(p: ConsoleParts, why: () => string | null) {
+  const registry = centerRegistry({
+    instance: p.instance,
+    ingest: p.ingest.counters,
+    retention: p.retention.counters,
+    feed: p.feed,
+    brokerConnected: () => p.link.connected(),
+    degraded: why,
+    forwardSkipped: () => p.forwarders.skipped(),
+  });
+  const token = p.cfg.http.metricsToken;
+  return metricsAccess(registry, token === undefined ? null : readSecret(token, 'http.metricsToken'));
 }
 
 /**

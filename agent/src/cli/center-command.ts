@@ -2,6 +2,7 @@ import { loadCenterConfig } from '../center/config.ts';
 import { startCenter } from '../center/service.ts';
 import { createLogger } from '../core/log.ts';
 import { deadLettersCommand } from './center-dead-letters.ts';
+import { centerHealthcheck } from './center-healthcheck.ts';
 import { defineCommand, UsageError } from './command.ts';
 import { untilSignal } from './until-signal.ts';
 
@@ -10,19 +11,22 @@ export const command = defineCommand({
   summary: { args: 'CONFIG', text: "run the command center (archive, operators' and dispatchers' console)" },
   usage: `usage: jifang center CONFIG
        jifang center dead-letters CONFIG [replay ID]
+       jifang center healthcheck CONFIG
 
   run the command center: archives every box's alerts, serves the operators' and dispatchers' console
   dead-letters: list the messages the archive refused (kept whole), or replay one once the cause is fixed
+  healthcheck: exit 0 if the running center of CONFIG answers /healthz with ok (container health checks)
 `,
   positionals: { min: 1, max: 4, missing: 'a CONFIG file' },
   async run({ positionals }, io) {
-    const deadLetters = positionals[0] === 'dead-letters';
-    const [file, ...rest] = deadLetters ? positionals.slice(1) : positionals;
+    const sub = positionals[0] === 'dead-letters' || positionals[0] === 'healthcheck' ? positionals[0] : null;
+    const [file, ...rest] = sub ? positionals.slice(1) : positionals;
     if (file === undefined) throw new UsageError('expected a CONFIG file');
-    if (!deadLetters && rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    if (sub !== 'dead-letters' && rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
     const cfg = loadCenterConfig(file);
+    if (sub === 'healthcheck') return centerHealthcheck(cfg, io);
     const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? cfg.logLevel);
-    if (deadLetters) return deadLettersCommand(cfg, rest, log, io);
+    if (sub === 'dead-letters') return deadLettersCommand(cfg, rest, log, io);
     let center: Awaited<ReturnType<typeof startCenter>>;
     try {
       center = await startCenter(cfg, log);

@@ -15,7 +15,7 @@ export async function deadLettersCommand(cfg: CenterConfig, args: string[], log:
     throw new UsageError('expected "dead-letters CONFIG" to list them or "dead-letters CONFIG replay ID"');
   if (id !== undefined && !/^[1-9][0-9]{0,15}$/.test(id))
     throw new UsageError(`expected a dead letter id (a positive whole number), not "${id}"`);
-  const store = await openStore(cfg.storage);
+  const store = await openStore(cfg);
   try {
     if (id === undefined) {
       const letters = await store.listDeadLetters(1000);

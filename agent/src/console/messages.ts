@@ -76,6 +76,11 @@ export const consoleMessages = {
   'save.warnings': { zh: '请注意（配置有效，但可能不是您想要的）：', en: 'Note (valid, but probably not what you meant):' },
   'save.conflict': { zh: '配置文件已被其他人修改：请重新加载页面', en: 'The config file changed meanwhile: reload the page' },
   'save.noChange': { zh: '没有改动', en: 'No change' },
+  'draft.restored': {
+    zh: '已恢复上次未保存的修改（尚未保存）：请“保存并应用”或放弃。',
+    en: 'Your unsaved changes from last time are back (not saved yet): save & apply them, or discard them.',
+  },
+  'draft.discard': { zh: '放弃修改', en: 'Discard changes' },
   'check.ok': { zh: '检查通过，差异如下：', en: 'Valid. The change:' },
   'calib.title': { zh: '标定', en: 'Calibration' },
   'calib.help': {

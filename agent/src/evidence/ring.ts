@@ -51,7 +51,7 @@ export function ringArgs(o: RingOptions): string[] {
   else if (kind === 'http' || kind === 'hls') input.push('-rw_timeout', micros);
   else if (kind === 'file') input.push('-re', ...(o.loop ? ['-stream_loop', '-1'] : []));
   else throw new Error(`evidence ring for camera ${o.camera}: a still image has no video to keep; disable clips or give an evidenceUrl`);
-  return [...input, ...o.inputOptions, '-i', o.url, ...ringOutputArgs(ringOutput(o))];
+  return [...input, ...o.inputOptions, '-i', o.url, ...ringOutputArgs(ringOutput(o), o.url)];
 }
 
 /**

@@ -95,7 +95,7 @@ export const RING_LIST_FILE = 'segments.csv';
  * The stream copied (no decode, no re-encode, no audio) into short MPEG-TS segments that wrap around, and a CSV list
  * of the finished ones. MPEG-TS because a segment cut by a crash is still readable. Pure.
  */
-export function ringOutputArgs(r: RingOutput): string[] {
+export function ringOutputArgs(r: RingOutput, input: string): string[] {
   return [
     '-map',
     '0:v:0',
@@ -107,9 +107,10 @@ export function ringOutputArgs(r: RingOutput): string[] {
     // With B-frames (H.264 high profile, H.265) ffmpeg's RTSP demuxer hands over the first key frame of a connection
     // without a presentation time; the MPEG-TS muxer refuses that packet ("first pts and dts value must be set") and
     // the whole ffmpeg, analysis included, exits. Packets without one are dropped, so the copy starts at the next key
-    // frame (the ring leaves out the first segment of a connection, see parseSegmentList).
-    '-bsf:v',
-    'noise=drop=eq(pts\\,nopts)',
+    // frame (the ring leaves out the first segment of a connection, see parseSegmentList). A file has its times, and
+    // a looped one must not pass the filter: it takes the first loop's end for the end of the stream, and the ring
+    // stops recording there while analysis goes on.
+    ...(sourceKind(input) === 'file' ? [] : ['-bsf:v', 'noise=drop=eq(pts\\,nopts)']),
     '-f',
     'segment',
     '-segment_time',
@@ -133,5 +134,5 @@ export function ringOutputArgs(r: RingOutput): string[] {
 
 /** The full command line: frames to stdout and, when given, the ring's segments from the same connection. */
 export function toArgv(a: FfmpegArgs, ring?: RingOutput): string[] {
-  return [...a.inputOptions, '-i', a.input, '-map', '0:v:0', ...a.outputOptions, 'pipe:1', ...(ring ? ringOutputArgs(ring) : [])];
+  return [...a.inputOptions, '-i', a.input, '-map', '0:v:0', ...a.outputOptions, 'pipe:1', ...(ring ? ringOutputArgs(ring, a.input) : [])];
 }

@@ -14,6 +14,23 @@ describe('center config', () => {
       mqtt: { protocolVersion: 5, root: 'jifang/v1' },
     });
   });
+  it("keeps its files (snapshots) in dataDir, else $JIFANG_DATA_DIR, else the SQLite database's folder, else data", () => {
+    const pgStorage = { kind: 'postgres', url: 'postgres://jifang@db/jifang' };
+    const before = process.env.JIFANG_DATA_DIR;
+    try {
+      delete process.env.JIFANG_DATA_DIR;
+      expect(parseCenterConfig({ ...ok, dataDir: 'files' }, 'c.yaml', '/etc/jifang').dataDir).toBe('/etc/jifang/files');
+      expect(parseCenterConfig({ ...ok, storage: { kind: 'sqlite', path: '/var/db/c.db' } }, 'c.yaml', '/etc/jifang').dataDir).toBe(
+        '/var/db',
+      );
+      expect(parseCenterConfig({ ...ok, storage: pgStorage }, 'c.yaml', '/etc/jifang').dataDir).toBe('/etc/jifang/data');
+      process.env.JIFANG_DATA_DIR = '/var/lib/jifang';
+      expect(parseCenterConfig({ ...ok, storage: pgStorage }, 'c.yaml', '/etc/jifang').dataDir).toBe('/var/lib/jifang');
+    } finally {
+      if (before === undefined) delete process.env.JIFANG_DATA_DIR;
+      else process.env.JIFANG_DATA_DIR = before;
+    }
+  });
   it('names the file, the field path, the bad value and the expected form', () => {
     expect(() => parseCenterConfig({ ...ok, storage: { kind: 'postgres', url: 'mysql://x' } }, 'center.yaml', '/')).toThrow(
       /center\.yaml: storage\.url: expected a URL like postgres:\/\//,

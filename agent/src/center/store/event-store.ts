@@ -92,21 +92,13 @@ const eventBy = async (db: Db, id: string, site: string | undefined, columns: st
     ? (await db.all(`SELECT ${columns} FROM events WHERE id = $1 ORDER BY first_seen LIMIT 1`, [id]))[0]
     : (await db.all(`SELECT ${columns} FROM events WHERE id = $1 AND site = $2`, [id, site]))[0];
 
-/** The events and their snapshots: the messages in, the archive out. */
+/** The events: the messages in, the archive out. */
 export function eventStore(
   db: Db,
   opts: { touchBoxes: boolean } = { touchBoxes: true },
-): Pick<CenterStore, 'saveEvent' | 'saveSnapshot' | 'listEvents' | 'getEvent' | 'latestAlert' | 'getSnapshot'> {
+): Pick<CenterStore, 'saveEvent' | 'listEvents' | 'getEvent' | 'latestAlert'> {
   return {
     saveEvent: (ev, forwarders) => db.tx((t) => insertEvent(t, ev, forwarders, opts.touchBoxes)),
-
-    saveSnapshot: async (sha256, jpeg, topic, receivedAt) => {
-      const n = await db.run(
-        'INSERT INTO snapshots (sha256, jpeg, bytes, topic, received_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING',
-        [sha256, jpeg, jpeg.length, topic, receivedAt],
-      );
-      return { inserted: n > 0 };
-    },
 
     listEvents: async (f) => {
       const where: string[] = [];
@@ -155,11 +147,6 @@ export function eventStore(
     latestAlert: async (id, site) => {
       const row = await eventBy(db, id, site, 'alert_json');
       return row ? readStoredAlert(row.alert_json) : null;
-    },
-
-    getSnapshot: async (sha256) => {
-      const [row] = await db.all('SELECT jpeg FROM snapshots WHERE sha256 = $1', [sha256]);
-      return row ? Buffer.from(row.jpeg as Uint8Array) : null;
     },
   };
 }

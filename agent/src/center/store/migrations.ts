@@ -111,6 +111,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
     ],
   },
   {
+    version: 6,
+    name: "snapshots: bytes in the blob store (an empty jpeg), each row with its box, camera and event; pruned by age and box's quota",
+    // Rows of earlier versions keep their bytes and no box (pruned by age only); no copy of gigabytes in a migration.
+    sql: () => [
+      'ALTER TABLE snapshots ADD COLUMN site TEXT',
+      'ALTER TABLE snapshots ADD COLUMN camera TEXT',
+      'ALTER TABLE snapshots ADD COLUMN event_id TEXT',
+      'CREATE INDEX snapshots_received ON snapshots (received_at)',
+      'CREATE INDEX snapshots_site ON snapshots (site, received_at)',
+    ],
+  },
+  {
     version: 7,
     name: 'archive progress: per box the highest publication number archived without a gap, the numbers above it, and what its box no longer keeps',
     sql: () => [

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { openBlobStore } from './blob-store.ts';
 import type { Db, Row } from './db.ts';
 import { createSqlStore, migrate } from './sql-store.ts';
 import type { CenterStore } from './types.ts';
@@ -7,8 +8,16 @@ import type { CenterStore } from './types.ts';
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
-/** The city's archive: one PostgreSQL shared by every center instance. */
-export async function openPostgresStore(opts: { url: string; password?: string; poolSize?: number }): Promise<CenterStore> {
+/**
+ * The city's archive: one PostgreSQL shared by every center instance, and the snapshots' files in `blobDir` (shared by
+ * the instances too: a network file system or volume every instance mounts).
+ */
+export async function openPostgresStore(opts: {
+  url: string;
+  blobDir: string;
+  password?: string;
+  poolSize?: number;
+}): Promise<CenterStore> {
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
@@ -67,7 +76,7 @@ export async function openPostgresStore(opts: { url: string; password?: string; 
   }
   const db = over(pool, false);
   await migrate(db);
-  return createSqlStore(db);
+  return createSqlStore(db, await openBlobStore(opts.blobDir));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { actionStore } from './action-store.ts';
+import type { BlobStore } from './blob-store.ts';
 import { boxReader, boxStore, saveContactsIn } from './box-store.ts';
 import { type Db, num } from './db.ts';
 import { deadLetterStore } from './dead-letter-store.ts';
@@ -9,6 +10,7 @@ import { MIGRATIONS } from './migrations.ts';
 import { progressStore } from './progress-store.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
+import { snapshotStore } from './snapshot-store.ts';
 import type { CenterStore, IngestWrites, StoreChange, StoreCounts } from './types.ts';
 
 /** The channel instances announce their commits on (PostgreSQL NOTIFY). */
@@ -51,12 +53,13 @@ async function counts(db: Db): Promise<StoreCounts> {
 }
 
 /** The writes of one group commit, all on transaction `t`. */
-function ingestWrites(t: Db): IngestWrites {
+function ingestWrites(t: Db, blobs: BlobStore): IngestWrites {
   // The boxes' contacts are counted for the whole batch in one sorted statement (saveContacts), not one per alert.
   const events = eventStore(t, { touchBoxes: false });
   return {
     saveEvent: events.saveEvent,
-    saveSnapshot: events.saveSnapshot,
+    // The blob is written (and synced) before its row: before the batch commits, before any acknowledgement.
+    saveSnapshot: snapshotStore(t, blobs).saveSnapshot,
     saveStatus: boxStore(t).saveStatus,
     saveContacts: (writes, contacts) => saveContactsIn(t, writes, contacts),
     saveCommandResult: actionStore(t).saveCommandResult,
@@ -95,18 +98,20 @@ function readNotice(payload: string): (StoreChange & { from: string }) | undefin
 }
 
 /** The center's archive on either engine, put together from one part per concern. */
-export function createSqlStore(db: Db): CenterStore {
+export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
   const boxesWhere = boxReader(db);
   return {
     kind: db.dialect,
     incidents: createIncidentStore(db),
     sessions: createSessionStore(db),
+    blobs,
     progress: progressStore(db),
     ...eventStore(db),
+    ...snapshotStore(db, blobs),
     ...boxStore(db),
     ...actionStore(db),
     listBoxes: () => boxesWhere('', []),
-    ingestBatch: (fn) => db.tx((t) => fn(ingestWrites(t))),
+    ingestBatch: (fn) => db.tx((t) => fn(ingestWrites(t, blobs))),
     changed: (c) => changedRows(db, boxesWhere, c),
     onChange: (listener) =>
       db.listen(CHANGES, (payload) => {

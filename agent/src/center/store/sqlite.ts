@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openBlobStore } from './blob-store.ts';
 import type { Db, Row } from './db.ts';
 import { createSqlStore, migrate } from './sql-store.ts';
 import type { CenterStore } from './types.ts';
@@ -14,9 +15,10 @@ const bind = (params: unknown[]): [Record<string, unknown>] | [] =>
 /**
  * The embedded archive for one machine: one file, WAL, synchronous=FULL — a message is acknowledged to the broker once
  * committed, so the commit must survive a power cut (NORMAL could lose it). Readable by its owner only (0600, and the
- * WAL files SQLite creates take the same mode): it holds every event's plates and places.
+ * WAL files SQLite creates take the same mode): it holds every event's plates and places. Snapshots are files in
+ * `blobDir` (default: `blobs` beside the database).
  */
-export async function openSqliteStore(path: string): Promise<CenterStore> {
+export async function openSqliteStore(path: string, blobDir = join(dirname(path), 'blobs')): Promise<CenterStore> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   closeSync(openSync(path, 'a', 0o600));
   chmodSync(path, 0o600);
@@ -71,7 +73,7 @@ export async function openSqliteStore(path: string): Promise<CenterStore> {
     },
   };
   await migrate(db);
-  return createSqlStore(db);
+  return createSqlStore(db, await openBlobStore(blobDir));
 }
 
 function statSafe(f: string): number | null {

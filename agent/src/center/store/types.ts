@@ -3,6 +3,7 @@ import type { CommandResult } from '../../contract/commands.ts';
 import type { CameraHealth, Status } from '../../contract/health.ts';
 import type { SessionStore } from '../../web/sessions.ts';
 import type { ActionRow, BoxRow, DeliveryRow, DeliveryStat, EventRow } from '../wire.ts';
+import type { BlobStore } from './blob-store.ts';
 import type { IncidentStore } from './incident-store.ts';
 import type { ProgressStore } from './progress-store.ts';
 
@@ -89,6 +90,22 @@ export type IngestWrites = Pick<CenterStore, 'saveEvent' | 'saveSnapshot' | 'sav
   announce(change: StoreChange & { from: string }): Promise<void>;
 };
 
+/** A snapshot as ingest hands it to the store: the JPEG and where it came from (its event's topic). */
+export interface IncomingSnapshot {
+  jpeg: Buffer;
+  topic: string;
+  site: string;
+  camera: string;
+  eventId: string;
+  receivedAt: number;
+}
+
+/** What one pruning deleted. */
+export interface Pruned {
+  count: number;
+  bytes: number;
+}
+
 /**
  * The center's archive. Every write is idempotent: MQTT delivers at least once, several instances may see the same
  * message, and a restart replays the broker's queue; none of that may make a second row.
@@ -99,11 +116,19 @@ export interface CenterStore {
   readonly incidents: IncidentStore;
   /** The console's login sessions, shared by every instance on this store. */
   readonly sessions: SessionStore;
+  /** Files beside the rows, named by their SHA-256 (snapshots; other bytes too big for a row). */
+  readonly blobs: BlobStore;
   /** Which numbered alert messages of each box the archive has (gaps are asked for again). */
   readonly progress: ProgressStore;
   /** Stores one lifecycle message; `inserted` is false for one already there (same site, id and seq). Queues it for the forwarders. */
   saveEvent(ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }>;
-  saveSnapshot(sha256: string, jpeg: Buffer, topic: string, receivedAt: number): Promise<{ inserted: boolean }>;
+  /** Stores the JPEG as a blob (durable when this resolves) and its row; `inserted` false for one already there. */
+  saveSnapshot(s: IncomingSnapshot): Promise<{ inserted: boolean; sha256: string }>;
+  /**
+   * Deletes the snapshots received before `before` (ms), then each box's oldest beyond `perSiteBytes`; their events
+   * keep the digest (the page says the picture is gone).
+   */
+  pruneSnapshots(o: { before: number; perSiteBytes: number }): Promise<{ byAge: Pruned; byQuota: Pruned }>;
   saveStatus(site: string, status: Status, receivedAt: number): Promise<void>;
   /** Runs `fn` in one transaction: every write it makes commits together, or none does (and `fn`'s error is thrown). */
   ingestBatch<T>(fn: (w: IngestWrites) => Promise<T>): Promise<T>;
@@ -146,6 +171,8 @@ export interface CenterStore {
   getDeadLetter(id: number): Promise<(DeadLetterRow & { payload: Buffer }) | null>;
   /** Records a replay's outcome: `error` null when the message is now archived. */
   finishReplay(id: number, at: number, error: string | null): Promise<void>;
+  /** Deletes the oldest dead letters until the rest take at most `maxBytes`. */
+  pruneDeadLetters(maxBytes: number): Promise<Pruned>;
 
   counts(): Promise<StoreCounts>;
   /** Bytes the archive's tables take (for the benchmark). */

@@ -4,6 +4,7 @@ import type { LiveFacts, PageData } from '../../wire.ts';
 import { type Key, t } from '../dom.ts';
 import { loadEditData } from '../edit-api.ts';
 import { Stage } from '../stage.ts';
+import { restoreDraft, watchDraft } from './draft.ts';
 import { draw } from './draw.ts';
 import { editorPanel, renderShapes } from './editor.ts';
 import { attachPointer } from './pointer.ts';
@@ -65,6 +66,10 @@ async function start(view: CameraView): Promise<void> {
   const edit = await loadEditData(view.camera);
   view.edit = edit;
   view.shapes = shapesOf(edit);
+  if (view.canEdit) {
+    restoreDraft(view, edit);
+    watchDraft(view);
+  }
   const stage = new Stage(view.camera, edit.analysis.width, edit.analysis.height);
   view.stage = stage;
   document.getElementById('stage-slot')!.replaceWith(stage.el);

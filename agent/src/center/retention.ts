@@ -1,0 +1,85 @@
+import type { Logger } from '../core/log.ts';
+import type { RetentionConfig } from './config.ts';
+import type { CenterStore } from './store/types.ts';
+
+export interface RetentionCounters {
+  /** Snapshots deleted for their age, and for their box's quota. */
+  snapshotsByAge: number;
+  snapshotsByQuota: number;
+  snapshotBytes: number;
+  deadLetters: number;
+  deadLetterBytes: number;
+  /** Runs that failed (the store down): the next run deletes what this one could not. */
+  failures: number;
+}
+
+export interface Retention {
+  counters: RetentionCounters;
+  /** One pass now (also a minute after start and every `everyMinutes`); a pass already running is waited for, not doubled. */
+  runOnce(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MB = 1024 * 1024;
+const DAY_MS = 86_400_000;
+const FIRST_PASS_MS = 60_000;
+
+/**
+ * The archive's own deletions, on a schedule: snapshots past their age or beyond their box's quota, dead letters
+ * beyond theirs. Every instance runs it; a row deleted by another is not counted here.
+ */
+export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Logger, now: () => number = Date.now): Retention {
+  const counters: RetentionCounters = {
+    snapshotsByAge: 0,
+    snapshotsByQuota: 0,
+    snapshotBytes: 0,
+    deadLetters: 0,
+    deadLetterBytes: 0,
+    failures: 0,
+  };
+  let running: Promise<void> | null = null;
+
+  const pass = async () => {
+    try {
+      const snaps = await store.pruneSnapshots({
+        before: now() - cfg.snapshotDays * DAY_MS,
+        perSiteBytes: cfg.snapshotMegabytesPerBox * MB,
+      });
+      const letters = await store.pruneDeadLetters(cfg.deadLetterMegabytes * MB);
+      counters.snapshotsByAge += snaps.byAge.count;
+      counters.snapshotsByQuota += snaps.byQuota.count;
+      counters.snapshotBytes += snaps.byAge.bytes + snaps.byQuota.bytes;
+      counters.deadLetters += letters.count;
+      counters.deadLetterBytes += letters.bytes;
+      if (snaps.byAge.count + snaps.byQuota.count + letters.count)
+        log.info(
+          { snapshotsByAge: snaps.byAge, snapshotsByQuota: snaps.byQuota, deadLetters: letters },
+          'retention deleted from the archive',
+        );
+    } catch (err) {
+      counters.failures++;
+      log.warn({ err }, 'retention could not run: tried again at the next interval');
+    }
+  };
+  const runOnce = () => {
+    running ??= pass().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const timer = setInterval(() => void runOnce(), cfg.everyMinutes * 60_000);
+  // The first pass a minute after start, not during it: a start is when the broker hands over its backlog, and on
+  // SQLite every query of a pass holds the event loop.
+  const first = setTimeout(() => void runOnce(), Math.min(FIRST_PASS_MS, cfg.everyMinutes * 60_000));
+  timer.unref();
+  first.unref();
+  return {
+    counters,
+    runOnce,
+    stop: async () => {
+      clearInterval(timer);
+      clearTimeout(first);
+      await running;
+    },
+  };
+}
