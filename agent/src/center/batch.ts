@@ -112,17 +112,24 @@ export async function commitBatch(
     const units = unitsOf(batch, alone, refused);
     let current: Unit | undefined;
     try {
-      return await store.ingestBatch(async (w) => {
-        const effects: Effect[] = [];
+      const effects = await store.ingestBatch(async (w) => {
+        const out: Effect[] = [];
         for (const u of units) {
           current = u;
-          effects.push(await u.write(w));
+          out.push(await u.write(w));
         }
         current = undefined;
-        const change = mergeChanges(effects);
+        const change = mergeChanges(out);
         if (change.events.length || change.sites.length) await w.announce({ from, ...change });
-        return effects;
+        return out;
       });
+      // In the order the messages arrived (the writes were sorted by topic): a box's alerts are noted archived in
+      // the order it numbered them, so no gap is seen that is not one.
+      const arrival = (u: Unit) => (u.members.length ? batch.indexOf(u.members[0] as Queued) : -1);
+      return units
+        .map((u, i) => ({ u, e: effects[i] as Effect }))
+        .sort((a, b) => arrival(a.u) - arrival(b.u))
+        .map((x) => x.e);
     } catch (err) {
       const f = classifyWriteError(err);
       // A refusal that names no message (the batch's contacts alone, its announcement) is the store's to cure.
@@ -191,7 +198,7 @@ export function groupCommitter(
         for (const b of batch) b.reject(err);
         continue;
       }
-      await Promise.all(effects.map((e) => e.archived?.()));
+      for (const e of effects) await e.archived?.();
       for (const b of batch) b.resolve();
       on.committed(effects);
     }
