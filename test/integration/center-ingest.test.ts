@@ -75,6 +75,17 @@ const engines: [string, (setup?: string[]) => Promise<Engine & { where: string }
   ],
 ];
 
+/** Counts the store's group commits (the transactions ingest opens), leaving them as they are. */
+function countBatches(store: CenterStore): { count: number } {
+  const seen = { count: 0 };
+  const batch = store.ingestBatch.bind(store);
+  store.ingestBatch = (fn) => {
+    seen.count++;
+    return batch(fn);
+  };
+  return seen;
+}
+
 const ingestOf = (store: CenterStore, forwarders: readonly string[] = []): Ingest =>
   createIngest({ root: 'jifang/v1', store, instance: 'test', forwarders: () => forwarders, log: silentLogger });
 const topic = (site: string, camera = 'cam-1') => `jifang/v1/${site}/${camera}/events`;
@@ -87,14 +98,16 @@ const alert = (site: string, id: string, seq: number, extra: Partial<Alert> = {}
 const send = (ingest: Ingest, t: string, body: unknown) => ingest.handle(t, Buffer.from(JSON.stringify(body)));
 
 describe.each(engines)('center ingest on %s', (engineName, open) => {
-  it('acknowledges a message the store refuses, keeps it whole as a dead letter, goes on with the next box, and archives it on replay once the cause is gone', async () => {
-    const e = await open();
-    // A real refusal by the engine (a site's own rule): a constraint error, the kind no retry can cure.
-    await e.sql(
+  /** A real refusal by the engine (a site's own rule): a constraint error, the kind no retry can cure. */
+  const refuseMarked = (e: Engine) =>
+    e.sql(
       engineName === 'sqlite'
         ? "CREATE TRIGGER refuse_marked BEFORE INSERT ON events WHEN NEW.address = 'REFUSED' BEGIN SELECT RAISE(ABORT, 'refused by a site rule'); END"
         : "ALTER TABLE events ADD CONSTRAINT refuse_marked CHECK (address IS DISTINCT FROM 'REFUSED')",
     );
+  it('acknowledges a message the store refuses, keeps it whole as a dead letter, goes on with the next box, and archives it on replay once the cause is gone', async () => {
+    const e = await open();
+    await refuseMarked(e);
     const ingest = ingestOf(e.store);
     const bad = JSON.stringify(alert('box-a', 'ev-bad', 0, { address: 'REFUSED' }));
     await expect(ingest.handle(topic('box-a'), Buffer.from(bad))).resolves.toBeUndefined();
@@ -112,6 +125,56 @@ describe.each(engines)('center ingest on %s', (engineName, open) => {
     expect(await ingest.replay(letter.id)).toEqual({ ok: true });
     expect((await e.store.getEvent('ev-bad', 'box-a'))!.event.address).toBe('REFUSED');
     expect((await e.store.counts()).deadLetters).toBe(0);
+    await e.end();
+    await e.store.close();
+  });
+
+  it('stores messages handed over together in a few transactions; one the store refuses becomes a dead letter and the other 59 are archived', async () => {
+    const e = await open();
+    await refuseMarked(e);
+    const batches = countBatches(e.store);
+    const ingest = ingestOf(e.store);
+    const sent = Array.from({ length: 60 }, (_, i) =>
+      send(ingest, topic(`box-${i % 6}`), alert(`box-${i % 6}`, `ev-${i}`, 0, i === 37 ? { address: 'REFUSED' } : {})),
+    );
+    await Promise.all(sent);
+    expect(ingest.counters).toMatchObject({ received: 60, events: 59, deadLetters: 1, storeFailures: 0 });
+    expect((await e.store.counts()).events).toBe(59);
+    const [letter] = await e.store.listDeadLetters(10);
+    expect(JSON.parse((await e.store.getDeadLetter(letter.id))!.payload.toString()).id).toBe('ev-37');
+    expect(batches.count).toBeLessThan(10);
+    await e.end();
+    await e.store.close();
+  });
+
+  it("writes a burst of one camera's health as one row with the latest, beside the other cameras', in few transactions", async () => {
+    const e = await open();
+    const batches = countBatches(e.store);
+    const ingest = ingestOf(e.store);
+    const t0 = Date.parse('2026-12-07T12:00:00Z');
+    const health = (camera: string, i: number) => ({
+      camera,
+      state: i === 39 ? 'backoff' : 'streaming',
+      reason: i === 39 ? 'connection refused' : undefined,
+      since: new Date(t0).toISOString(),
+      targetFps: 5,
+      analysedFps: 5,
+      skippedFrames: 0,
+      analysedFrames: i,
+      lastFrameAgeSeconds: 0.1,
+      reconnects: 0,
+      at: new Date(t0 + i * 1000).toISOString(),
+    });
+    await Promise.all([
+      ...Array.from({ length: 40 }, (_, i) => send(ingest, 'jifang/v1/box-a/cam-1/health', health('cam-1', i))),
+      ...Array.from({ length: 16 }, (_, c) => send(ingest, `jifang/v1/box-b/cam-${c}/health`, health(`cam-${c}`, 1))),
+    ]);
+    const boxes = await e.store.listBoxes();
+    const a = boxes.find((b) => b.site === 'box-a')!;
+    expect(a.cameras).toMatchObject([{ camera: 'cam-1', state: 'backoff', reason: 'connection refused', health: { analysedFrames: 39 } }]);
+    expect(boxes.find((b) => b.site === 'box-b')!.cameras).toHaveLength(16);
+    expect(batches.count).toBeLessThan(10);
+    expect(ingest.counters).toMatchObject({ received: 56, rejected: 0, storeFailures: 0 });
     await e.end();
     await e.store.close();
   });

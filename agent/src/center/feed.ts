@@ -1,17 +1,21 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.ts';
-import type { CenterStore } from './store/types.ts';
+import type { CenterStore, StoreChange } from './store/types.ts';
 import type { BoxRow, EventRow } from './wire.ts';
 
 /**
- * The console's live feed (server-sent events). The archive is the source: several instances write to one database,
- * so each polls for rows changed lately (and at once when it stored something itself) and sends what is new to it.
- * It also says whether this center is connected to the broker (on attach, on change and with every heartbeat): a page
- * fed by a center that hears no box is not live.
+ * The console's live feed (server-sent events), pushed from what was just stored: this instance's batches as they
+ * commit, the other instances' as PostgreSQL tells of them (each names the events and boxes it changed; the feed
+ * reads those rows and sends what is new to it). Boxes, which change with every camera's health, go at most every
+ * half second. It also says whether this center is connected to the broker and whether its archive takes writes
+ * (on attach, on change and with every heartbeat): a page fed by a center that hears no box, or cannot store what
+ * it hears, is not live.
  */
 export interface Feed {
   attach(res: ServerResponse): void;
-  /** Something was stored here: look now rather than at the next poll. */
+  /** These rows were stored (by this instance or another): send them. */
+  stored(c: StoreChange): void;
+  /** Something was stored in a way that names no rows (an operator's action): send what changed lately. */
   kick(): void;
   /** Sends an event of another wing (patrol: order, unit, escalation) to every page. */
   broadcast(type: string, data: unknown): void;
@@ -19,44 +23,39 @@ export interface Feed {
   close(): void;
 }
 
-export function createFeed(
-  store: CenterStore,
-  present: Presenters,
-  log: Logger,
-  opts: { pollMs?: number; heartbeatMs?: number; now?: () => number; brokerConnected?: () => boolean } = {},
-): Feed {
+export interface FeedOptions {
+  /** This instance's name: its own announcements come back from PostgreSQL, already sent. */
+  instance?: string;
+  /** How often the broker's and the archive's state are looked at. */
+  watchMs?: number;
+  heartbeatMs?: number;
+  now?: () => number;
+  brokerConnected?: () => boolean;
+  /** Why the archive does not take writes, or null. */
+  archiveProblem?: () => string | null;
+}
+
+/** Boxes change with every camera's health: their rows are read and sent at most this often. */
+const BOX_MS = 500;
+
+export function createFeed(store: CenterStore, present: Presenters, log: Logger, opts: FeedOptions = {}): Feed {
   const now = opts.now ?? Date.now;
-  const pollMs = opts.pollMs ?? 250;
-  const brokerConnected = opts.brokerConnected ?? (() => true);
-  let brokerSent = brokerConnected();
   const clients = new Set<ServerResponse>();
   const sent: Sent = { events: new Map(), boxes: new Map() };
-
   const send = (type: string, data: unknown) => {
     const f = frame(type, data);
     for (const res of clients) res.write(f);
   };
-  const brokerFrame = () => frame('broker', { connected: brokerSent });
-  const watchBroker = () => {
-    const connected = brokerConnected();
-    if (connected === brokerSent) return;
-    brokerSent = connected;
-    send('broker', { connected });
-  };
+  const states = watchStates(opts, send);
+  const reads = changeReader(store, present, log, sent, send, now, () => clients.size > 0);
+  const unlisten = store.onChange((c) => {
+    if (c === null) reads.since(now() - 60_000);
+    else if (c.from !== opts.instance) reads.stored(c);
+  });
 
-  const poll = archivePoller(
-    async (since) => sendChanged(await store.changedSince(since), sent, present, send),
-    now,
-    (err) => log.warn({ err }, 'live feed poll failed'),
-  );
-
-  const timer = setInterval(() => {
-    watchBroker();
-    if (clients.size) void poll();
-  }, pollMs);
+  const timer = setInterval(states.watch, opts.watchMs ?? 250);
   const keepalive = setInterval(() => {
-    brokerSent = brokerConnected();
-    for (const res of clients) res.write(brokerFrame());
+    for (const res of clients) res.write(states.frames());
   }, opts.heartbeatMs ?? 15_000);
   timer.unref();
   keepalive.unref();
@@ -64,21 +63,106 @@ export function createFeed(
   return {
     attach(res) {
       openEventStream(res);
-      res.write(brokerFrame());
+      res.write(states.frames());
       clients.add(res);
       res.on('close', () => clients.delete(res));
     },
-    kick: () => {
-      if (clients.size) void poll();
-    },
+    stored: (c) => reads.stored(c),
+    kick: () => reads.since(now() - 5_000),
     broadcast: send,
     clients: () => clients.size,
     close() {
+      unlisten();
+      reads.close();
       clearInterval(timer);
       clearInterval(keepalive);
       for (const res of clients) res.end();
       clients.clear();
     },
+  };
+}
+
+/** The broker's and the archive's state as the pages see them: sent when they change, and with every heartbeat. */
+function watchStates(opts: FeedOptions, send: (type: string, data: unknown) => void) {
+  const brokerConnected = opts.brokerConnected ?? (() => true);
+  const archiveProblem = opts.archiveProblem ?? (() => null);
+  let broker = brokerConnected();
+  let problem = archiveProblem();
+  return {
+    watch: () => {
+      const b = brokerConnected();
+      if (b !== broker) send('broker', { connected: (broker = b) });
+      const p = archiveProblem();
+      if (p !== problem) send('archive', { degraded: (problem = p) });
+    },
+    frames: () =>
+      frame('broker', { connected: (broker = brokerConnected()) }) + frame('archive', { degraded: (problem = archiveProblem()) }),
+  };
+}
+
+/**
+ * Reads the rows a change names (one read at a time; what arrives meanwhile joins the next) and sends what is new:
+ * events at once, boxes at most every BOX_MS.
+ */
+function changeReader(
+  store: CenterStore,
+  present: Presenters,
+  log: Logger,
+  sent: Sent,
+  send: (type: string, data: unknown) => void,
+  now: () => number,
+  wanted: () => boolean,
+) {
+  const events = new Map<string, { site: string; id: string }>();
+  const sites = new Set<string>();
+  let since: number | null = null;
+  let busy = false;
+  let boxTimer: NodeJS.Timeout | undefined;
+  let lastBoxes = 0;
+
+  const read = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      while (events.size || since !== null || (sites.size && now() - lastBoxes >= BOX_MS)) {
+        const boxesDue = now() - lastBoxes >= BOX_MS;
+        const c = { events: [...events.values()], sites: boxesDue ? [...sites] : [] };
+        events.clear();
+        if (boxesDue) sites.clear();
+        if (c.sites.length) lastBoxes = now();
+        const from = since;
+        since = null;
+        if (c.events.length || c.sites.length) sendChanged(await store.changed(c), sent, present, send);
+        // Rows committed by another instance may carry a change time a little in the past: look back a few seconds.
+        if (from !== null) sendChanged(await store.changedSince(from - 3_000), sent, present, send);
+      }
+    } catch (err) {
+      log.warn({ err }, 'live feed read failed');
+    } finally {
+      busy = false;
+    }
+    if (sites.size && !boxTimer) {
+      boxTimer = setTimeout(() => {
+        boxTimer = undefined;
+        void read();
+      }, BOX_MS);
+      boxTimer.unref();
+    }
+  };
+
+  return {
+    stored(c: StoreChange) {
+      if (!wanted()) return;
+      for (const k of c.events) events.set(`${k.site}\u0000${k.id}`, k);
+      for (const s of c.sites) sites.add(s);
+      void read();
+    },
+    since(t: number) {
+      if (!wanted()) return;
+      since = Math.min(since ?? t, t);
+      void read();
+    },
+    close: () => clearTimeout(boxTimer),
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Alert } from '../contract/alert.ts';
 import type { CommandResult } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
+import { type DeadLetterEffect, type Effect, groupCommitter, mergeChanges, type Storable, writeOne } from './batch.ts';
 import { clip, INCOMING, type IncomingTypes, WIRE_LIMITS, wireLimitProblem } from './incoming.ts';
 import { classifyWriteError } from './store/errors.ts';
-import type { CenterStore } from './store/types.ts';
+import type { CenterStore, IngestWrites, StoreChange } from './store/types.ts';
 import { type CenterTopic, parseCenterTopic } from './topics.ts';
 
 export interface IngestCounters {
@@ -32,7 +33,8 @@ export interface StoreProblem {
 export interface Ingest {
   /**
    * Resolves once the message is durably stored, dead-lettered, or judged bad and logged: only then is it
-   * acknowledged. Rejects only when the store could not be written for its own sake (worth retrying).
+   * acknowledged. Rejects only when the store could not be written for its own sake (worth retrying). Messages handed
+   * over while a transaction is open wait for the next one, all together (a group commit).
    */
   handle(topic: string, payload: Buffer, retry?: boolean): Promise<void>;
   /** Handles a dead letter again (after an upgrade or a repair): archived, or the store's reason it still refuses it. */
@@ -52,14 +54,13 @@ export interface IngestDeps {
   onCommandResult?: (site: string, result: CommandResult) => void;
   /** A numbered alert is in the archive, new or a repeat, before it is acknowledged (center/gaps.ts). */
   onArchived?: (alert: Alert) => Promise<void>;
-  onChange?: () => void;
+  /** What a committed batch changed (events by key, boxes by site), once per batch that changed something. */
+  onChange?: (c: StoreChange) => void;
   now?: () => number;
 }
 
-/** A message judged storable, and the write that stores it. */
-type Write = () => Promise<void>;
 type Refusal = { kind: 'refused'; refused: string; counter: 'rejected' | 'wrongSite' };
-type Plan = { kind: 'write'; run: Write } | Refusal | { kind: 'unplaced' } | null;
+type Plan = Storable | Refusal | { kind: 'unplaced' } | null;
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { store, log } = deps;
@@ -75,30 +76,23 @@ export function createIngest(deps: IngestDeps): Ingest {
     deadLetters: 0,
     storeFailures: 0,
   };
-  let problem: StoreProblem | null = null;
   const warn = limitedLog(log, now);
   const plan = planner(deps, counters, now);
+  const deadLetter = deadLetterEffect(deps, counters);
 
-  /** Runs the write; a refusal by the store is the message's fault (dead-lettered), anything else the store's (thrown). */
-  const write = async (w: Write): Promise<{ refused: { message: string; code: string | null } } | null> => {
-    try {
-      await w();
-    } catch (err) {
-      const f = classifyWriteError(err);
-      if (f.kind === 'refused') return { refused: f };
-      counters.storeFailures++;
-      problem ??= { error: f.message, since: now() };
-      problem.error = f.message;
-      throw err;
-    }
-    if (problem) log.info({ downSince: new Date(problem.since).toISOString() }, 'the archive takes messages again');
-    problem = null;
-    return null;
-  };
+  const archive = archiveState(log, now, counters);
+  const applied = applier(deps);
+  const submit = groupCommitter(store, deps.instance, deadLetter, {
+    committed: (effects) => {
+      archive.recovered();
+      applied(effects);
+    },
+    failed: archive.failed,
+  });
 
   return {
     counters,
-    storeProblem: () => problem,
+    storeProblem: archive.problem,
     async handle(topic, payload, retry = false) {
       if (!retry) counters.received++;
       const p = plan(topic, payload);
@@ -111,14 +105,7 @@ export function createIngest(deps: IngestDeps): Ingest {
         counters[p.counter]++;
         return warn(p.counter, { topic: clip(topic, 200), reason: p.refused }, 'message refused');
       }
-      const out = await write(p.run);
-      if (!out) return;
-      const id = await store.saveDeadLetter({ topic, payload, error: out.refused.message, code: out.refused.code, receivedAt: now() });
-      counters.deadLetters++;
-      log.error(
-        { topic: clip(topic, 200), deadLetter: id, code: out.refused.code, err: clip(out.refused.message, 300) },
-        'the archive refused a message: kept as a dead letter',
-      );
+      await submit({ topic, payload, storable: p, receivedAt: now() });
     },
     async replay(id) {
       const letter = await store.getDeadLetter(id);
@@ -131,7 +118,7 @@ export function createIngest(deps: IngestDeps): Ingest {
             ? 'the center cannot place its topic'
             : p.kind === 'refused'
               ? p.refused
-              : ((await write(p.run))?.refused.message ?? null);
+              : await replayWrite(store, p, applied, archive);
       await store.finishReplay(id, now(), error);
       log.info(
         { deadLetter: id, topic: clip(letter.topic, 200), ...(error ? { err: clip(error, 300) } : {}) },
@@ -140,6 +127,70 @@ export function createIngest(deps: IngestDeps): Ingest {
       return error === null ? { ok: true } : { ok: false, error };
     },
   };
+}
+
+/** Runs what a committed batch changed: each message's effects, then one change for the live feed. */
+function applier(deps: IngestDeps): (effects: readonly Effect[]) => void {
+  return (effects) => {
+    try {
+      for (const e of effects) e.after?.();
+      const change = mergeChanges(effects);
+      if (change.events.length || change.sites.length) deps.onChange?.(change);
+    } catch (err) {
+      deps.log.error({ err }, 'after storing a batch: a listener failed (the batch is stored)');
+    }
+  };
+}
+
+/** A dead letter written again on its own: null once archived, the store's reason if it refuses it still. */
+async function replayWrite(
+  store: CenterStore,
+  s: Storable,
+  applied: (effects: readonly Effect[]) => void,
+  archive: ReturnType<typeof archiveState>,
+): Promise<string | null> {
+  try {
+    applied([await store.ingestBatch(writeOne(s))]);
+    archive.recovered();
+    return null;
+  } catch (err) {
+    const f = classifyWriteError(err);
+    if (f.kind === 'refused') return f.message;
+    archive.failed(err);
+    throw err;
+  }
+}
+
+/** Whether the archive takes writes: failures counted, the first of an outage and its end logged once. */
+function archiveState(log: Logger, now: () => number, counters: IngestCounters) {
+  let problem: StoreProblem | null = null;
+  return {
+    problem: () => problem,
+    failed(err: unknown) {
+      const f = classifyWriteError(err);
+      counters.storeFailures++;
+      if (!problem) log.error({ err }, 'the archive does not take messages: they wait unacknowledged at the broker');
+      problem ??= { error: f.message, since: now() };
+      problem.error = f.message;
+    },
+    recovered() {
+      if (problem) log.info({ downSince: new Date(problem.since).toISOString() }, 'the archive takes messages again');
+      problem = null;
+    },
+  };
+}
+
+/** A refused message kept as a dead letter: counted and logged once its batch has committed. */
+function deadLetterEffect(deps: IngestDeps, counters: IngestCounters): DeadLetterEffect {
+  return (q, f, id) => ({
+    after: () => {
+      counters.deadLetters++;
+      deps.log.error(
+        { topic: clip(q.topic, 200), deadLetter: id, code: f.code, err: clip(f.message, 300) },
+        'the archive refused a message: kept as a dead letter',
+      );
+    },
+  });
 }
 
 /** What one message holds, read as JSON against the schema of its kind and the wire limits. */
@@ -159,7 +210,8 @@ function parseIncoming<K extends keyof typeof INCOMING>(kind: K, payload: Buffer
   return { kind: 'parsed', ok: parsed.data as IncomingTypes[K] };
 }
 
-const write = (run: Write): Plan => ({ kind: 'write', run });
+const write = (run: (w: IngestWrites) => Promise<Effect>, contact?: { site: string; at: number }): Plan =>
+  contact ? { kind: 'write', run, contact } : { kind: 'write', run };
 
 /** An alert on its camera's topic: stored once per (site, id, seq), counted, and announced. */
 function planEvent(
@@ -176,35 +228,40 @@ function planEvent(
     return wrongSite(`alert of ${clip(alert.site)}/${clip(alert.camera)} on the topic of ${t.site}/${t.camera}`);
   const cat = readCategory(alert.category);
   const at = now();
-  return write(async () => {
-    const { inserted } = await deps.store.saveEvent(
-      {
-        alert,
-        categoryCode: cat.code,
-        categoryName: cat.name,
-        json: payload.toString('utf8'),
-        receivedAt: at,
-        receivedBy: deps.instance,
-      },
-      deps.forwarders(alert.state),
-    );
-    await deps.onArchived?.(alert);
-    if (!inserted) {
-      counters.duplicates++;
-      return;
-    }
-    counters.events++;
-    deps.log.info({ eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera }, 'event archived');
-    deps.onEvent?.(alert);
-    deps.onChange?.();
-  });
+  return write(
+    async (w) => {
+      const { inserted } = await w.saveEvent(
+        {
+          alert,
+          categoryCode: cat.code,
+          categoryName: cat.name,
+          json: payload.toString('utf8'),
+          receivedAt: at,
+          receivedBy: deps.instance,
+        },
+        deps.forwarders(alert.state),
+      );
+      const archived = () => deps.onArchived?.(alert) ?? Promise.resolve();
+      if (!inserted) return { after: () => counters.duplicates++, archived };
+      return {
+        events: [{ site: alert.site, id: alert.id }],
+        archived,
+        after: () => {
+          counters.events++;
+          deps.log.info(
+            { eventId: alert.id, seq: alert.seq, state: alert.state, site: alert.site, camera: alert.camera },
+            'event archived',
+          );
+          deps.onEvent?.(alert);
+        },
+      };
+    },
+    { site: alert.site, at },
+  );
 }
 
 /** What to do with one message: nothing (a topic the center does not archive), refuse it, or store it. */
 function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) {
-  const { store } = deps;
-  const changed = () => deps.onChange?.();
-
   return (topic: string, payload: Buffer): Plan => {
     const t: CenterTopic = parseCenterTopic(deps.root, topic);
     switch (t.kind) {
@@ -217,8 +274,8 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
       case 'snapshot': {
         if (payload.length < 4 || payload[0] !== 0xff || payload[1] !== 0xd8) return rejected('snapshot is not a JPEG');
         const at = now();
-        return write(async () => {
-          const { inserted } = await store.saveSnapshot({
+        return write(async (w) => {
+          const { inserted } = await w.saveSnapshot({
             jpeg: payload,
             topic,
             site: t.site,
@@ -227,35 +284,32 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
             receivedAt: at,
           });
           // No contact recorded here: the snapshot's alert records it, one write fewer per picture.
-          if (inserted) counters.snapshots++;
-          else counters.duplicates++;
-          changed();
+          return { after: () => (inserted ? counters.snapshots++ : counters.duplicates++) };
         });
       }
       case 'status': {
         // A retained message cleared by an empty payload: the box was removed from the broker.
         if (payload.length === 0) return null;
         const s = parseIncoming('status', payload);
-        const at = now();
-        return s.kind === 'refused' ? s : write(() => store.saveStatus(t.site, s.ok, at).then(changed));
+        return s.kind === 'refused' ? s : { kind: 'status', site: t.site, status: s.ok, at: now() };
       }
       case 'health': {
         if (payload.length === 0) return null;
         const h = parseIncoming('health', payload);
         if (h.kind === 'refused') return h;
         if (h.ok.camera !== t.camera) return wrongSite(`health of camera ${clip(h.ok.camera)} on the topic of ${t.camera}`);
-        const at = now();
-        return write(() => store.saveHealth(t.site, h.ok, at).then(changed));
+        return { kind: 'health', site: t.site, health: h.ok, at: now() };
       }
       case 'cmd-result': {
         const r = parseIncoming('cmd-result', payload);
         if (r.kind === 'refused') return r;
         const at = now();
-        return write(async () => {
+        return write(async (w) => {
+          // The operator waiting for this answer has it even while the archive is down (a second call changes nothing).
           deps.onCommandResult?.(t.site, r.ok);
           // The same answer arrives on cmd-result and on the response topic: one row (same bytes, same digest).
-          await store.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
-          changed();
+          await w.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
+          return {};
         });
       }
     }

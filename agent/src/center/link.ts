@@ -3,6 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { COMMAND_RESULT_SCHEMA_ID, type CommandName, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
+import { MAX_BATCH } from './batch.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import type { Ingest } from './ingest.ts';
 import { centerSubscriptions, responseTopic } from './topics.ts';
@@ -20,14 +21,6 @@ export interface BrokerLink {
   close(): Promise<void>;
 }
 
-/**
- * How long one message may wait for the archive (retried with backoff) before the center leaves the broker instead:
- * the broker keeps the unacknowledged message for this client's session and sends it again after the reconnection.
- * Well under the keep-alive (60 s; the connection is dropped after 1.5 times that without an answer), which mqtt.js
- * cannot answer while a message is being handled.
- */
-export const WRITE_WAIT_MS = 20_000;
-
 type Waiting = Map<string, { site: string; command: CommandName; answer: (r: CommandResult) => void }>;
 
 function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOptions {
@@ -39,7 +32,10 @@ function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOpti
     reconnectPeriod: 1000,
     connectTimeout: 30_000,
     resubscribe: false,
-    ...(cfg.protocolVersion === 5 ? { properties: { sessionExpiryInterval: cfg.sessionExpirySeconds, receiveMaximum: 256 } } : {}),
+    // Twice a batch: while one batch commits, the broker sends the messages of the next (it sends no more unacknowledged).
+    ...(cfg.protocolVersion === 5
+      ? { properties: { sessionExpiryInterval: cfg.sessionExpirySeconds, receiveMaximum: 2 * MAX_BATCH } }
+      : {}),
   };
   if (cfg.username !== undefined) opts.username = cfg.username;
   if (cfg.password !== undefined) opts.password = readSecret(cfg.password, 'mqtt.password');
@@ -52,9 +48,18 @@ function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOpti
   return opts;
 }
 
+/** mqtt.js's own sender of packets: the one way to send a PUBACK later than it would. */
+type PacketSender = { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void };
+
+/** Handed to mqtt.js for a message it must not acknowledge itself (its handler sends no PUBACK on an error). */
+const ACK_LATER = new Error('acknowledged once stored');
+
 /**
  * The PUBACK goes out only once the message is stored (or refused for good): a crash before that makes the broker
- * send it again. mqtt.js hands over the next packet only after this one, so the wait is bounded.
+ * send it again. mqtt.js is told at once that the message is handled, so it reads on while the message waits for its
+ * transaction: the next messages (which join the next group commit) and the broker's answers to keep-alives (a write
+ * waiting for a database that is down does not cost the connection). The broker bounds how many wait: it sends no
+ * more unacknowledged messages than the receive maximum (two batches).
  */
 function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing: () => boolean): void {
   client.handleMessage = (packet, done) => {
@@ -62,28 +67,25 @@ function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing:
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     // A PUBACK belongs to the connection the message came on: message ids start again on the next one.
     const stream = client.stream;
-    const deadline = Date.now() + WRITE_WAIT_MS;
+    const { messageId, qos } = packet;
+    const current = () => !closing() && client.stream === stream && client.connected;
     const attempt = (delay: number, retry: boolean): void => {
       ingest.handle(topic, payload, retry).then(
         () => {
-          if (!closing() && client.stream === stream) done();
+          if (qos > 0 && messageId !== undefined && current())
+            (client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId }, (err) => {
+              if (err) log.warn({ err, topic: topic.slice(0, 200) }, 'acknowledging a stored message failed: the broker sends it again');
+            });
         },
-        (err: Error) => {
-          if (closing() || client.stream !== stream) return;
-          if (Date.now() + delay > deadline) {
-            log.error(
-              { err, topic: topic.slice(0, 200), waitedMs: WRITE_WAIT_MS },
-              'the archive does not take messages: leaving the broker, which keeps them for this session, and coming back',
-            );
-            stream.destroy();
-            return;
-          }
-          log.warn({ err, topic: topic.slice(0, 200), retryInMs: delay }, 'storing a message failed: retrying before acknowledging it');
+        () => {
+          // Unacknowledged on a connection that is gone: the broker sends it again on the next one.
+          if (!current()) return;
           setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
         },
       );
     };
     attempt(250, false);
+    done(ACK_LATER);
   };
 }
 

@@ -25,7 +25,7 @@ import { deadLetterRoutes } from './routes-ingest.ts';
 import { statsRoutes } from './routes-stats.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
-import type { CenterStore } from './store/types.ts';
+import type { CenterStore, StoreChange } from './store/types.ts';
 import type { CategoryView } from './wire.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -66,7 +66,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
   const store = await openStore(cfg);
   const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
   const retention = startRetention(cfg.retention, store, log.child({ stage: 'center-retention' }));
-  let feedKick = () => {};
+  let feedStored: (c: StoreChange) => void = () => {};
   let link: BrokerLink | undefined;
   let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
@@ -82,7 +82,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     instance,
     forwarders: (state) => forwarders.ids(state),
     log: clog,
-    onChange: () => feedKick(),
+    onChange: (c) => feedStored(c),
     onEvent: (alert) =>
       patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
     onCommandResult: (site, r) => link?.noteResult(site, r),
@@ -97,16 +97,34 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     units: async () => (await store.patrol.listUnits()).map((u) => ({ id: u.id, members: u.members, ring: u.area[0] ?? [] })),
   });
   let tiles: TileFile | null = null;
+  let feed: Feed | undefined;
   try {
     tiles = cfg.map.tilesFile ? await openTileFile(cfg.map.tilesFile) : null;
     link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }), () => gaps.connected());
-    const feed = createFeed(store, { event: (e) => presentEvent(e), box: (b) => presentBox(b) }, clog, {
+    const f = createFeed(store, { event: (e) => presentEvent(e), box: (b) => presentBox(b) }, clog, {
+      instance,
       brokerConnected: () => link?.connected() ?? false,
+      archiveProblem: () => storeProblem(ingest),
     });
-    feedKick = () => feed.kick();
-    patrol = await startPatrolParts(cfg, store, link, feed, log);
+    feed = f;
+    feedStored = (c) => f.stored(c);
+    patrol = await startPatrolParts(cfg, store, link, f, log);
     web = await serveConsole(
-      { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, planner, tiles, categories: opts.categories ?? [] },
+      {
+        cfg,
+        store,
+        link,
+        feed: f,
+        forwarders,
+        ingest,
+        gaps,
+        retention,
+        instance,
+        patrol,
+        planner,
+        tiles,
+        categories: opts.categories ?? [],
+      },
       log,
     );
     const url = web.url;
@@ -127,7 +145,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
         planner.stop();
         p.close();
         gaps.close();
-        feed.close();
+        f.close();
         await w.close();
         await t?.close();
         await l.close();
@@ -139,7 +157,9 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
   } catch (err) {
     planner.stop();
     patrol?.close();
+    // The feed's listening connection goes back to the pool first: the store's close waits for it.
     gaps.close();
+    feed?.close();
     await web?.close();
     await tiles?.close();
     await link?.close();
@@ -244,6 +264,12 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
   });
 }
 
+/** Why the archive does not take writes, in words (what the console's indicator shows as "archive degraded"). */
+function storeProblem(ingest: Ingest): string | null {
+  const p = ingest.storeProblem();
+  return p ? `the archive has refused writes since ${new Date(p.since).toISOString()} (${p.error}): messages wait at the broker` : null;
+}
+
 /** `/metrics`, read from the parts' own counters, behind `http.metricsToken` or an admin's session. */
 function consoleMetrics(p: ConsoleParts, why: () => string | null) {
   const registry = centerRegistry({
@@ -265,8 +291,8 @@ function consoleMetrics(p: ConsoleParts, why: () => string | null) {
  */
 function degraded(ingest: Ingest, gaps: ArchiveGaps, link: BrokerLink): string | null {
   const why: string[] = [];
-  const p = ingest.storeProblem();
-  if (p) why.push(`the archive has refused writes since ${new Date(p.since).toISOString()} (${p.error}): messages wait at the broker`);
+  const p = storeProblem(ingest);
+  if (p) why.push(p);
   if (!link.connected()) why.push('the city broker is unreachable: reconnecting');
   const { behind } = gaps.report();
   if (behind.length) {

@@ -84,13 +84,13 @@ describe('center topics', () => {
     for (const t of ['jifang/v1/s1', 'jifang/v1/s1/cam', 'jifang/v1/s1/cam/events/e-1', 'jifang/v1/s1/cam/alerts', 'other/s1/status'])
       expect(parseCenterTopic('jifang/v1', t).kind, t).toBe('unknown');
   });
-  it('shares the per-event traffic and takes the retained status and health itself', () => {
+  it("shares the per-event traffic and the cameras' health, and takes the retained status itself", () => {
     expect(centerSubscriptions('jifang/v1', 'g', 'c1')).toEqual([
       '$share/g/jifang/v1/+/+/events',
       '$share/g/jifang/v1/+/+/events/+/snapshot',
       '$share/g/jifang/v1/+/cmd-result',
+      '$share/g/jifang/v1/+/+/health',
       'jifang/v1/+/status',
-      'jifang/v1/+/+/health',
       'jifang/v1/+/cmd-result/c1',
     ]);
     expect(centerSubscriptions('jifang/v1', undefined, 'c1')).toEqual(['jifang/v1/+/#']);

@@ -6,7 +6,10 @@ import { presentBox } from '../../../agent/src/center/present.ts';
 import type { CenterStore } from '../../../agent/src/center/store/types.ts';
 import type { Status } from '../../../agent/src/contract/health.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
+import { makeAlert } from '../../helpers/box-simulator.ts';
 import { openTempArchive } from '../../helpers/center-archive.ts';
+
+const JPEG = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
 
 /* The console's live feed over real HTTP from a real SQLite archive: what an open page receives. */
 
@@ -15,13 +18,16 @@ let remove: () => Promise<void>;
 let feed: Feed;
 let server: Server;
 let brokerUp: boolean;
+let archiveProblem: string | null;
 let stream: IncomingMessage | undefined;
 beforeEach(async () => {
   ({ store, remove } = await openTempArchive());
   brokerUp = true;
+  archiveProblem = null;
   feed = createFeed(store, { event: (e) => e, box: (b) => presentBox(b) }, silentLogger, {
-    pollMs: 20,
+    watchMs: 20,
     brokerConnected: () => brokerUp,
+    archiveProblem: () => archiveProblem,
   });
   server = createServer((_req, res) => feed.attach(res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -77,13 +83,14 @@ const status = (online: boolean): Status => ({
 
 describe('center live feed', () => {
   it('sends a box going offline when its Last Will arrives, its cameras offline with it', async () => {
-    await store.saveStatus('box-a', status(true), Date.now());
     const page = await open();
+    await store.saveStatus('box-a', status(true), Date.now());
+    feed.stored({ events: [], sites: ['box-a'] });
     const online = await page.next((f) => f.type === 'box');
     expect(online.data).toMatchObject({ site: 'box-a', online: true, cameras: [{ camera: 'cam-1', state: 'streaming' }] });
 
     await store.saveStatus('box-a', status(false), Date.now() + 1);
-    feed.kick();
+    feed.stored({ events: [], sites: ['box-a'] });
     const offline = await page.next((f) => f.type === 'box');
     expect(offline.data).toMatchObject({ site: 'box-a', online: false, cameras: [{ camera: 'cam-1', state: 'offline' }] });
   });
@@ -95,5 +102,38 @@ describe('center live feed', () => {
     expect((await page.next((f) => f.type === 'broker')).data).toEqual({ connected: false });
     brokerUp = true;
     expect((await page.next((f) => f.type === 'broker')).data).toEqual({ connected: true });
+  });
+
+  it('tells the page whether the archive takes writes: on opening, when it stops, and when it takes them again', async () => {
+    const page = await open();
+    expect((await page.next((f) => f.type === 'archive')).data).toEqual({ degraded: null });
+    archiveProblem = 'the archive has refused writes since 2026-12-07T12:00:00.000Z (connection refused)';
+    expect((await page.next((f) => f.type === 'archive')).data).toEqual({ degraded: archiveProblem });
+    archiveProblem = null;
+    expect((await page.next((f) => f.type === 'archive')).data).toEqual({ degraded: null });
+  });
+
+  it('sends an event stored here at once from its key, and the same revision only once', async () => {
+    const page = await open();
+    const save = (seq: number, state: 'started' | 'ended') =>
+      store.saveEvent(
+        {
+          alert: makeAlert({ site: 'box-a', camera: 'cam-1', id: 'ev-1', seq, state, jpeg: JPEG }),
+          categoryCode: null,
+          categoryName: null,
+          json: '{}',
+          receivedAt: Date.now(),
+          receivedBy: 'center-a',
+        },
+        [],
+      );
+    await save(0, 'started');
+    feed.stored({ events: [{ site: 'box-a', id: 'ev-1' }], sites: [] });
+    feed.stored({ events: [{ site: 'box-a', id: 'ev-1' }], sites: ['box-a'] });
+    expect((await page.next((f) => f.type === 'event')).data).toMatchObject({ site: 'box-a', id: 'ev-1', state: 'started', rev: 1 });
+    expect((await page.next((f) => f.type === 'event' || f.type === 'box')).type).toBe('box');
+    await save(1, 'ended');
+    feed.stored({ events: [{ site: 'box-a', id: 'ev-1' }], sites: [] });
+    expect((await page.next((f) => f.type === 'event')).data).toMatchObject({ id: 'ev-1', state: 'ended', rev: 2 });
   });
 });

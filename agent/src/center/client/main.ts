@@ -66,16 +66,25 @@ async function load(): Promise<void> {
   render();
 }
 
-/** Live only while this page hears the center and the center hears the broker; unknown until the feed says. */
-const link: { feed: boolean; broker: boolean | null } = { feed: false, broker: null };
+/**
+ * Live only while this page hears the center, the center hears the broker and its archive takes what it hears;
+ * unknown until the feed says.
+ */
+const link: { feed: boolean; broker: boolean | null; archiveDegraded: string | null } = {
+  feed: false,
+  broker: null,
+  archiveDegraded: null,
+};
 function showLive(): void {
   const [text, state] = !link.feed
     ? [t('live.off'), 'off']
     : link.broker === false
       ? [t('live.brokerDown'), 'broker-down']
-      : link.broker
-        ? [`● ${t('live.on')}`, 'on']
-        : ['…', 'unknown'];
+      : link.archiveDegraded
+        ? [t('live.archiveDown'), 'archive-down']
+        : link.broker
+          ? [`● ${t('live.on')}`, 'on']
+          : ['…', 'unknown'];
   live.textContent = text;
   live.className = `live ${state}`;
 }
@@ -93,6 +102,11 @@ function connect(): void {
   source.addEventListener('error', () => {
     link.feed = false;
     link.broker = null;
+    showLive();
+  });
+  source.addEventListener('archive', (m) => {
+    link.archiveDegraded = (JSON.parse((m as MessageEvent<string>).data) as { degraded: string | null }).degraded;
+    live.title = link.archiveDegraded ?? '';
     showLive();
   });
   source.addEventListener('broker', (m) => {

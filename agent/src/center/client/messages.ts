@@ -8,6 +8,10 @@ export const centerMessages = {
   'live.on': { zh: '实时', en: 'live' },
   'live.off': { zh: '连接中断，重连中…', en: 'reconnecting…' },
   'live.brokerDown': { zh: '● 消息服务器断开：盒子的报警收不到', en: '● broker disconnected: no alerts from boxes' },
+  'live.archiveDown': {
+    zh: '● 档案库无法写入：报警在消息服务器等待，恢复后补存',
+    en: '● archive degraded: alerts wait at the broker until it takes them again',
+  },
   'filter.box': { zh: '盒子', en: 'Box' },
   'filter.type': { zh: '类型', en: 'Type' },
   'filter.state': { zh: '状态', en: 'State' },

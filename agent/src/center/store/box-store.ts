@@ -92,24 +92,69 @@ export function boxStore(db: Db): Pick<CenterStore, 'saveStatus' | 'saveHealth' 
         }
       }),
 
-    saveHealth: (site, h, receivedAt) =>
-      db.tx(async (t) => {
-        // The box's row first, then its camera's, as saveStatus does: two instances writing both never wait on each other in a circle.
-        await t.run(
-          `INSERT INTO boxes (site, last_contact, changed_at) VALUES ($1, $2, $2)
-           ON CONFLICT (site) DO UPDATE SET changed_at = excluded.changed_at,
-             last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
-          [site, receivedAt],
-        );
-        await t.run(
-          `INSERT INTO cameras (site, camera, state, reason, health_json, health_at, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (site, camera) DO UPDATE SET state = excluded.state, reason = excluded.reason, health_json = excluded.health_json,
-             health_at = excluded.health_at, changed_at = excluded.changed_at
-           WHERE cameras.health_at IS NULL OR cameras.health_at <= excluded.health_at`,
-          [site, h.camera, h.state, h.reason ?? null, JSON.stringify(h), Date.parse(h.at), receivedAt],
-        );
-      }),
+    saveHealth: (site, h, receivedAt) => db.tx((t) => saveContactsIn(t, [{ site, health: h, receivedAt }], [])),
 
     touch: (site, at) => db.tx((t) => touchIn(t, site, at).then(() => undefined)),
   };
+}
+
+export interface HealthWrite {
+  site: string;
+  health: CameraHealth;
+  receivedAt: number;
+}
+
+/** Rows per statement: seven parameters a camera, well under both engines' limits on parameters. */
+const HEALTH_ROWS_PER_STATEMENT = 500;
+
+/**
+ * The contacts of many boxes (their health, their alerts) and the health of their cameras in two statements (boxes,
+ * then cameras), sorted by key: two instances writing the same rows take their locks in the same order and so never
+ * wait on each other in a circle. A row appears once per statement (PostgreSQL refuses to update one row twice in
+ * one), with the newest health given for a camera and the latest contact for a box.
+ */
+export async function saveContactsIn(
+  t: Db,
+  writes: readonly HealthWrite[],
+  contacts: readonly { site: string; at: number }[],
+): Promise<void> {
+  const cams = new Map<string, HealthWrite>();
+  const boxes = new Map<string, number>();
+  for (const c of contacts) boxes.set(c.site, Math.max(boxes.get(c.site) ?? 0, c.at));
+  for (const w of writes) {
+    const key = `${w.site}\u0000${w.health.camera}`;
+    const had = cams.get(key);
+    if (!had || Date.parse(had.health.at) <= Date.parse(w.health.at)) cams.set(key, w);
+    boxes.set(w.site, Math.max(boxes.get(w.site) ?? 0, w.receivedAt));
+  }
+  const sortedBoxes = [...boxes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sortedCams = [...cams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, w]) => w);
+  for (let i = 0; i < sortedBoxes.length; i += HEALTH_ROWS_PER_STATEMENT) {
+    const chunk = sortedBoxes.slice(i, i + HEALTH_ROWS_PER_STATEMENT);
+    await t.run(
+      `INSERT INTO boxes (site, last_contact, changed_at) VALUES ${chunk.map((_, j) => `($${2 * j + 1}, $${2 * j + 2}, $${2 * j + 2})`).join(', ')}
+       ON CONFLICT (site) DO UPDATE SET changed_at = excluded.changed_at,
+         last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
+      chunk.flat(),
+    );
+  }
+  for (let i = 0; i < sortedCams.length; i += HEALTH_ROWS_PER_STATEMENT) {
+    const chunk = sortedCams.slice(i, i + HEALTH_ROWS_PER_STATEMENT);
+    const values = chunk.map((_, j) => `(${[1, 2, 3, 4, 5, 6, 7].map((k) => `$${7 * j + k}`).join(', ')})`);
+    await t.run(
+      `INSERT INTO cameras (site, camera, state, reason, health_json, health_at, changed_at) VALUES ${values.join(', ')}
+       ON CONFLICT (site, camera) DO UPDATE SET state = excluded.state, reason = excluded.reason, health_json = excluded.health_json,
+         health_at = excluded.health_at, changed_at = excluded.changed_at
+       WHERE cameras.health_at IS NULL OR cameras.health_at <= excluded.health_at`,
+      chunk.flatMap((w) => [
+        w.site,
+        w.health.camera,
+        w.health.state,
+        w.health.reason ?? null,
+        JSON.stringify(w.health),
+        Date.parse(w.health.at),
+        w.receivedAt,
+      ]),
+    );
+  }
 }

@@ -9,6 +9,11 @@ export interface Db {
   run(sql: string, params?: unknown[]): Promise<number>;
   tx<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   sizeBytes(): Promise<number>;
+  /**
+   * Calls `on` with each notification on `channel` (PostgreSQL NOTIFY), and with null once listening again after a lost
+   * connection; returns the way to stop. SQLite has no other writer to hear: it never calls `on`.
+   */
+  listen(channel: string, on: (payload: string | null) => void): () => void;
   close(): Promise<void>;
 }
 

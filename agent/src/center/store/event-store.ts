@@ -23,8 +23,11 @@ const LATEST = [
   'category_name',
 ];
 
-/** Stores one lifecycle message in transaction `t` and queues it for the forwarders; a repeat (same site, id and seq) changes nothing. */
-async function insertEvent(t: Db, ev: IncomingEvent, forwarders: readonly string[]): Promise<{ inserted: boolean }> {
+/**
+ * Stores one lifecycle message in transaction `t` and queues it for the forwarders; a repeat (same site, id and seq)
+ * changes nothing. `touch`: counts the box's contact here (a batch counts all its contacts in one statement instead).
+ */
+async function insertEvent(t: Db, ev: IncomingEvent, forwarders: readonly string[], touch: boolean): Promise<{ inserted: boolean }> {
   const a = ev.alert;
   const snap = a.evidence.snapshot?.sha256 ?? null;
   const fresh = await t.all(
@@ -80,7 +83,7 @@ async function insertEvent(t: Db, ev: IncomingEvent, forwarders: readonly string
       [f, a.site, a.id, a.seq, ev.receivedAt],
     );
   }
-  await touchIn(t, a.site, ev.receivedAt);
+  if (touch) await touchIn(t, a.site, ev.receivedAt);
   return { inserted: true };
 }
 
@@ -90,9 +93,12 @@ const eventBy = async (db: Db, id: string, site: string | undefined, columns: st
     : (await db.all(`SELECT ${columns} FROM events WHERE id = $1 AND site = $2`, [id, site]))[0];
 
 /** The events: the messages in, the archive out. */
-export function eventStore(db: Db): Pick<CenterStore, 'saveEvent' | 'listEvents' | 'getEvent' | 'latestAlert'> {
+export function eventStore(
+  db: Db,
+  opts: { touchBoxes: boolean } = { touchBoxes: true },
+): Pick<CenterStore, 'saveEvent' | 'listEvents' | 'getEvent' | 'latestAlert'> {
   return {
-    saveEvent: (ev, forwarders) => db.tx((t) => insertEvent(t, ev, forwarders)),
+    saveEvent: (ev, forwarders) => db.tx((t) => insertEvent(t, ev, forwarders, opts.touchBoxes)),
 
     listEvents: async (f) => {
       const where: string[] = [];

@@ -61,6 +61,7 @@ export async function openPostgresStore(opts: {
         );
         return Number(rows[0]?.n ?? 0);
       },
+      listen: (channel, on) => listenOn(pool, channel, on),
       close: () => pool.end(),
     };
     return db;
@@ -76,4 +77,48 @@ export async function openPostgresStore(opts: {
   const db = over(pool, false);
   await migrate(db);
   return createSqlStore(db, await openBlobStore(opts.blobDir));
+}
+
+/**
+ * LISTEN on a connection of its own, taken again 1 s after it is lost (the server restarting): `on(null)` then says
+ * notifications may have been missed.
+ */
+function listenOn(pool: pg.Pool, channel: string, on: (payload: string | null) => void): () => void {
+  let stopped = false;
+  let client: pg.PoolClient | undefined;
+  let lost = false;
+  const retry = () => {
+    lost = true;
+    if (!stopped) setTimeout(() => void open(), 1000).unref();
+  };
+  const open = async () => {
+    let c: pg.PoolClient | undefined;
+    try {
+      c = await pool.connect();
+      if (stopped) return c.release();
+      const mine = c;
+      mine.on('notification', (n) => {
+        if (n.channel === channel) on(n.payload ?? '');
+      });
+      mine.on('error', () => {
+        if (client !== mine) return;
+        client = undefined;
+        mine.release(true);
+        retry();
+      });
+      await mine.query(`LISTEN ${channel}`);
+      client = mine;
+      if (lost) on(null);
+      lost = false;
+    } catch {
+      if (c && client !== c) c.release(true);
+      retry();
+    }
+  };
+  void open();
+  return () => {
+    stopped = true;
+    client?.release();
+    client = undefined;
+  };
 }

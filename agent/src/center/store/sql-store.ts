@@ -1,6 +1,6 @@
 import { actionStore } from './action-store.ts';
 import type { BlobStore } from './blob-store.ts';
-import { boxReader, boxStore } from './box-store.ts';
+import { boxReader, boxStore, saveContactsIn } from './box-store.ts';
 import { type Db, num } from './db.ts';
 import { deadLetterStore } from './dead-letter-store.ts';
 import { deliveryStore } from './delivery-store.ts';
@@ -13,7 +13,12 @@ import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
 import { snapshotStore } from './snapshot-store.ts';
 import { createStatsStore } from './stats-store.ts';
-import type { CenterStore, StoreCounts } from './types.ts';
+import type { CenterStore, IngestWrites, StoreChange, StoreCounts } from './types.ts';
+
+/** The channel instances announce their commits on (PostgreSQL NOTIFY). */
+const CHANGES = 'jifang_center_changes';
+/** A NOTIFY payload must stay under 8,000 bytes: keys are announced in chunks of this many. */
+const KEYS_PER_NOTICE = 40;
 
 /** Applies the migrations not yet recorded, all in one transaction (a failed step leaves the schema as it was). */
 export async function migrate(db: Db): Promise<number[]> {
@@ -49,6 +54,51 @@ async function counts(db: Db): Promise<StoreCounts> {
   } satisfies StoreCounts;
 }
 
+/** The writes of one group commit, all on transaction `t`. */
+function ingestWrites(t: Db, blobs: BlobStore): IngestWrites {
+  // The boxes' contacts are counted for the whole batch in one sorted statement (saveContacts), not one per alert.
+  const events = eventStore(t, { touchBoxes: false });
+  return {
+    saveEvent: events.saveEvent,
+    // The blob is written (and synced) before its row: before the batch commits, before any acknowledgement.
+    saveSnapshot: snapshotStore(t, blobs).saveSnapshot,
+    saveStatus: boxStore(t).saveStatus,
+    saveContacts: (writes, contacts) => saveContactsIn(t, writes, contacts),
+    saveCommandResult: actionStore(t).saveCommandResult,
+    saveDeadLetter: deadLetterStore(t).saveDeadLetter,
+    announce: async ({ from, events: keys, sites }) => {
+      if (t.dialect !== 'postgres') return;
+      for (let i = 0; i === 0 || i < keys.length; i += KEYS_PER_NOTICE) {
+        const part = { from, events: keys.slice(i, i + KEYS_PER_NOTICE), sites: i === 0 ? sites : [] };
+        await t.all('SELECT pg_notify($1, $2)', [CHANGES, JSON.stringify(part)]);
+      }
+    },
+  };
+}
+
+/** The rows a change names, read by key. */
+async function changedRows(db: Db, boxesWhere: ReturnType<typeof boxReader>, c: StoreChange) {
+  const events = c.events.length
+    ? await db.all(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE ${c.events.map((_, i) => `(site = $${2 * i + 1} AND id = $${2 * i + 2})`).join(' OR ')}`,
+        c.events.flatMap((k) => [k.site, k.id]),
+      )
+    : [];
+  const boxes = c.sites.length ? await boxesWhere(`WHERE site IN (${c.sites.map((_, i) => `$${i + 1}`).join(', ')})`, c.sites) : [];
+  return { events: events.map(eventRow), boxes };
+}
+
+/** A notification's payload read without trusting it: another instance (of another version) wrote it. */
+function readNotice(payload: string): (StoreChange & { from: string }) | undefined {
+  try {
+    const o = JSON.parse(payload) as Partial<StoreChange & { from: string }>;
+    if (typeof o.from !== 'string' || !Array.isArray(o.events) || !Array.isArray(o.sites)) return undefined;
+    return { from: o.from, events: o.events, sites: o.sites };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The center's archive on either engine, put together from one part per concern. */
 export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
   const boxesWhere = boxReader(db);
@@ -65,6 +115,14 @@ export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
     ...boxStore(db),
     ...actionStore(db),
     listBoxes: () => boxesWhere('', []),
+    ingestBatch: (fn) => db.tx((t) => fn(ingestWrites(t, blobs))),
+    changed: (c) => changedRows(db, boxesWhere, c),
+    onChange: (listener) =>
+      db.listen(CHANGES, (payload) => {
+        if (payload === null) return listener(null);
+        const c = readNotice(payload);
+        if (c) listener(c);
+      }),
 
     changedSince: async (since) => ({
       events: (await db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE changed_at >= $1 ORDER BY changed_at LIMIT 1000`, [since])).map(

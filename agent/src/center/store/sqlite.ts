@@ -64,6 +64,8 @@ export async function openSqliteStore(path: string, blobDir = join(dirname(path)
       chain = next.catch(() => undefined);
       return next;
     },
+    // The one writer is this process: there is no other instance to hear.
+    listen: () => () => undefined,
     sizeBytes: async () => [path, `${path}-wal`].reduce((sum, f) => sum + (statSafe(f) ?? 0), 0),
     close: async () => {
       await chain;

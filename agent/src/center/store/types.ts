@@ -72,6 +72,26 @@ export interface IncomingEvent {
   receivedBy: string;
 }
 
+/** What a group commit changed, for the live feeds of every instance: events by key, boxes by site. */
+export interface StoreChange {
+  events: { site: string; id: string }[];
+  sites: string[];
+}
+
+/** The writes of one group commit (many messages in one transaction), as ingest makes them. */
+export type IngestWrites = Pick<CenterStore, 'saveEvent' | 'saveSnapshot' | 'saveStatus' | 'saveCommandResult' | 'saveDeadLetter'> & {
+  /**
+   * The health of many cameras at once (for a camera given twice, the newest wins, as it does over the stored one) and
+   * every box's contact in the batch (its health, its alerts: `saveEvent` here counts none), first in the batch.
+   */
+  saveContacts(
+    writes: readonly { site: string; health: CameraHealth; receivedAt: number }[],
+    contacts: readonly { site: string; at: number }[],
+  ): Promise<void>;
+  /** Tells the other instances on this archive what changed, once (and only if) the transaction commits. */
+  announce(change: StoreChange & { from: string }): Promise<void>;
+};
+
 /** A snapshot as ingest hands it to the store: the JPEG and where it came from (its event's topic). */
 export interface IncomingSnapshot {
   jpeg: Buffer;
@@ -116,6 +136,8 @@ export interface CenterStore {
    */
   pruneSnapshots(o: { before: number; perSiteBytes: number }): Promise<{ byAge: Pruned; byQuota: Pruned }>;
   saveStatus(site: string, status: Status, receivedAt: number): Promise<void>;
+  /** Runs `fn` in one transaction: every write it makes commits together, or none does (and `fn`'s error is thrown). */
+  ingestBatch<T>(fn: (w: IngestWrites) => Promise<T>): Promise<T>;
   saveHealth(site: string, health: CameraHealth, receivedAt: number): Promise<void>;
   /** Any message from a box is a contact. */
   touch(site: string, at: number): Promise<void>;
@@ -132,6 +154,13 @@ export interface CenterStore {
   latestAlert(id: string, site?: string): Promise<Alert | null>;
   getSnapshot(sha256: string): Promise<Buffer | null>;
   listBoxes(): Promise<BoxRow[]>;
+  /** The events of these keys and the boxes of these sites as they are now, for the live feed. */
+  changed(c: StoreChange): Promise<{ events: EventRow[]; boxes: BoxRow[] }>;
+  /**
+   * What other instances commit (announced in their batches; PostgreSQL only, SQLite has one writer). `null` when the
+   * listening connection was lost and is back: what changed meanwhile is unknown.
+   */
+  onChange(listener: (c: (StoreChange & { from: string }) | null) => void): () => void;
   /** Rows changed at or after `since` (ms), for the live feed. */
   changedSince(since: number): Promise<{ events: EventRow[]; boxes: BoxRow[] }>;
 
