@@ -182,7 +182,6 @@ export const mapSchema = z
   .default({ coords: 'wgs84', maxZoom: 18, zoom: 15 })
   .meta({ description: 'The dispatch map: its basemap (tile server, tile file or none), their coordinates, where it opens.' });
 export type MapConfig = z.infer<typeof mapSchema>;
-
 const RETENTION_DEFAULTS = { snapshotDays: 180, snapshotMegabytesPerBox: 10_240, deadLetterMegabytes: 1024, everyMinutes: 60 };
 
 /** What the archive deletes on its own; the box's audit log stays the record of truth. */
@@ -276,6 +275,23 @@ export const centerConfigSchema = z.strictObject({
     .positive()
     .default(15)
     .meta({ description: 'A dispatched event not cleared after this many minutes is flagged on the dispatch board (default 15).' }),
+  risk: z
+    .strictObject({
+      utcOffset: z
+        .string()
+        .regex(/^[+-]\d\d:\d\d$/, { error: 'expected the offset of local time from UTC, like +08:00' })
+        .default('+08:00')
+        .meta({ description: "The city's offset from UTC (default +08:00): days, hours of the week and patrol slots are read on it." }),
+      cellMeters: z.number().min(50).max(2000).default(250).meta({ description: 'Size of the risk grid cells in metres (default 250).' }),
+      dailyBudget: z.number().int().min(1).max(1000).default(12).meta({
+        description: 'Patrol slots (cell × 4-hour block) per responsibility area and day the nightly plan keeps (default 12).',
+      }),
+      refitHour: z.number().int().min(0).max(23).default(3).meta({
+        description: "Local hour of the nightly refit of the risk model and of the next day's plan (default 3).",
+      }),
+    })
+    .default({ utcOffset: '+08:00', cellMeters: 250, dailyBudget: 12, refitHour: 3 })
+    .meta({ description: 'The patrol plan: the risk model fitted every night on the archive and the imported incidents.' }),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

@@ -124,7 +124,7 @@ function sendPage(cfg: CenterConfig, view: PageId, ctx: WebContext): void {
       title: cfg.name,
       csrf: ctx.session.csrf,
       script: 'center',
-      styles: ['center', 'maplibre'],
+      styles: ['center', 'maplibre', 'uplot', 'risk'],
       data: centerPageData(cfg, view, ctx.session),
     }),
   );

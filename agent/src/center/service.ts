@@ -16,10 +16,12 @@ import { mapRoutes } from './map/routes.ts';
 import { openTileFile, type TileFile } from './map/tiles.ts';
 import { centerRegistry, metricsAccess } from './metrics.ts';
 import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
+import { type Planner, startPlanner } from './planner.ts';
 import { presentBox, presentEvent } from './present.ts';
 import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
+import { statsRoutes } from './routes-stats.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
@@ -36,6 +38,7 @@ export interface Center {
   store: CenterStore;
   link: BrokerLink;
   counters: IngestCounters;
+  planner: Planner;
   retention: Retention;
   close(): Promise<void>;
 }
@@ -85,6 +88,13 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     onArchived: (alert) => gaps.archived(alert),
   });
   let web: WebServer | undefined;
+  // Each patrol unit with a responsibility area gets its own plan; without any, the plan is the city's.
+  const planner = startPlanner({
+    store,
+    risk: cfg.risk,
+    log,
+    units: async () => (await store.patrol.listUnits()).map((u) => ({ id: u.id, members: u.members, ring: u.area[0] ?? [] })),
+  });
   let tiles: TileFile | null = null;
   try {
     tiles = cfg.map.tilesFile ? await openTileFile(cfg.map.tilesFile) : null;
@@ -95,7 +105,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     feedKick = () => feed.kick();
     patrol = await startPatrolParts(cfg, store, link, feed, log);
     web = await serveConsole(
-      { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, tiles, categories: opts.categories ?? [] },
+      { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, planner, tiles, categories: opts.categories ?? [] },
       log,
     );
     const url = web.url;
@@ -110,8 +120,10 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       store,
       link: l,
       counters: ingest.counters,
+      planner,
       retention,
       close: async () => {
+        planner.stop();
         p.close();
         gaps.close();
         feed.close();
@@ -124,6 +136,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       },
     };
   } catch (err) {
+    planner.stop();
     patrol?.close();
     gaps.close();
     await web?.close();
@@ -152,6 +165,7 @@ interface ConsoleParts {
   gaps: ArchiveGaps;
   retention: Retention;
   instance: string;
+  planner: Planner;
   categories: readonly CategoryView[];
   tiles: TileFile | null;
   patrol: PatrolParts;
@@ -167,7 +181,13 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       login: join(webDir, 'client', 'login.ts'),
       'maplibre-worker': join(maplibreDist, 'maplibre-gl-worker.mjs'),
     },
-    styles: { web: join(webDir, 'web.css'), center: join(here, 'client', 'center.css'), maplibre: join(maplibreDist, 'maplibre-gl.css') },
+    styles: {
+      web: join(webDir, 'web.css'),
+      center: join(here, 'client', 'center.css'),
+      maplibre: join(maplibreDist, 'maplibre-gl.css'),
+      risk: join(here, 'client', 'risk.css'),
+      uplot: createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'),
+    },
   });
   const clog = log.child({ stage: 'center' });
   const metrics = consoleMetrics(p, why);
@@ -190,6 +210,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
         archiveGaps: () => p.gaps.report(),
       }),
       ...deadLetterRoutes({ store: p.store, ingest: p.ingest }),
+      ...statsRoutes({ cfg, store: p.store, planner: p.planner }),
       ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),

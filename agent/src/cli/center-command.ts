@@ -23,11 +23,10 @@ export const command = defineCommand({
 `,
   positionals: { min: 1, max: 5, missing: 'a CONFIG file' },
   async run({ positionals }, io) {
-    const subs = ['dead-letters', 'units', 'healthcheck'];
-    const sub = subs.includes(positionals[0] ?? '') ? positionals[0] : null;
+    const sub = ['dead-letters', 'units', 'healthcheck'].includes(positionals[0]) ? positionals[0] : null;
     const [file, ...rest] = sub ? positionals.slice(1) : positionals;
     if (file === undefined) throw new UsageError('expected a CONFIG file');
-    if (sub !== 'dead-letters' && sub !== 'units' && rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    if ((!sub || sub === 'healthcheck') && rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);
     const cfg = loadCenterConfig(file);
     if (sub === 'healthcheck') return centerHealthcheck(cfg, io);
     const log = createLogger(process.env.JIFANG_LOG_LEVEL ?? cfg.logLevel);

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import ort from 'onnxruntime-node';
 import type { Logger } from '../core/log.ts';
-import { bootstrap } from '../ingest/thread.ts';
+import { bootstrap } from '../core/worker-entry.ts';
 import { flexibleHeight } from '../model/flexible-height.ts';
 import type { LoadedModel } from '../model/load.ts';
 import type { DetectorConfig } from './config.ts';

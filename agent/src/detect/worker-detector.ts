@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
-import { bootstrap } from '../ingest/thread.ts';
+import { bootstrap } from '../core/worker-entry.ts';
 import type { LoadedModel } from '../model/load.ts';
 import type { DetectorConfig } from './config.ts';
 import { createDetector } from './detector.ts';

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { bootstrap } from '../core/worker-entry.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
 export interface ThreadClient {
@@ -59,14 +60,4 @@ export class IngestThread {
 /** The built JavaScript (dist/) sits beside its worker.js, the sources beside worker.ts. */
 function workerEntry(): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
-}
-
-/**
- * Worker entry code. The agent runs its TypeScript through tsx, whose loader hooks are per thread: the worker
- * registers them itself before importing its TypeScript entry.
- */
-export function bootstrap(entry: URL): string {
-  if (!entry.pathname.endsWith('.ts')) return `import(${JSON.stringify(entry.href)});`;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
 }

@@ -24,6 +24,16 @@ export function registerPublisherMetrics(registry: Registry, getStats: () => Pub
   gauge('jifang_outbox_oldest_age_seconds', 'Age of the oldest queued message', (s) =>
     s.outbox.oldestCreatedAt === null ? null : (Date.now() - s.outbox.oldestCreatedAt) / 1000,
   );
+  gauge(
+    'jifang_outbox_kept_bytes',
+    'Bytes of delivered alerts kept for the center to ask for again (cmd/resend)',
+    (s) => s.outbox.keptBytes,
+  );
+  gauge(
+    'jifang_outbox_latest_publication',
+    'The highest publication number the box has given its alerts',
+    (s) => s.outbox.latestPublication,
+  );
   counter('jifang_mqtt_delivered_total', 'Outbox messages acknowledged by the broker', (s) => s.delivered);
   counter('jifang_mqtt_reconnects_total', 'Reconnection attempts to the broker', (s) => s.reconnects);
   scrapedCounter(

@@ -93,6 +93,10 @@ export interface OutboxStats {
   oldestCreatedAt: number | null;
   /** Drops since the outbox was opened, per reason. */
   dropped: Record<DropReason, number>;
+  /** Bytes of delivered alerts and snapshots kept for a re-send. */
+  keptBytes: number;
+  /** The highest publication number given so far (0 before the first alert). */
+  latestPublication: number;
 }
 
 interface Row {
@@ -443,7 +447,14 @@ export class Outbox {
 
   stats(): OutboxStats {
     const t = this.stmt.totals.get();
-    return { messages: this.count, bytes: this.totalBytes, oldestCreatedAt: t?.oldest ?? null, dropped: { ...this.dropped } };
+    return {
+      messages: this.count,
+      bytes: this.totalBytes,
+      oldestCreatedAt: t?.oldest ?? null,
+      dropped: { ...this.dropped },
+      keptBytes: this.keptBytes,
+      latestPublication: this.lastPublication,
+    };
   }
 
   close(): void {

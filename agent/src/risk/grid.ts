@@ -68,6 +68,14 @@ export function cellCentre(grid: Grid, cell: number): LatLon {
   };
 }
 
+/** A cell's bounds in degrees (its edges on the flat projection, read back as latitudes and longitudes). */
+export function cellBounds(grid: Grid, cell: number): { south: number; west: number; north: number; east: number } {
+  const c = cellCentre(grid, cell);
+  const dLat = grid.cellMeters / 2 / kNorth;
+  const dLon = grid.cellMeters / 2 / kEast(grid.origin);
+  return { south: c.lat - dLat, west: c.lon - dLon, north: c.lat + dLat, east: c.lon + dLon };
+}
+
 /**
  * The study area: the cells of the grid the model ranks, with their 8 neighbours as area indices (-1 where a
  * neighbour lies outside). Ranking the whole bounding box would count fields, water and airports as "area" and

@@ -21,12 +21,16 @@ describe('publisher Prometheus metrics', () => {
         bytes: 4096,
         oldestCreatedAt: Date.now() - 90_000,
         dropped: { expired: 0, full: 4, too_large: 0, rejected: 1, missing: 0 },
+        keptBytes: 2048,
+        latestPublication: 77,
       },
     };
     const text = await registry.metrics();
     expect(text).toMatch(/^jifang_mqtt_connected 0$/m);
     expect(text).toMatch(/^jifang_outbox_messages 12$/m);
     expect(text).toMatch(/^jifang_outbox_bytes 4096$/m);
+    expect(text).toMatch(/^jifang_outbox_kept_bytes 2048$/m);
+    expect(text).toMatch(/^jifang_outbox_latest_publication 77$/m);
     expect(text).toMatch(/^jifang_mqtt_delivered_total 40$/m);
     expect(text).toMatch(/^jifang_outbox_dropped_total\{reason="full"\} 4$/m);
     expect(text).toMatch(/^jifang_outbox_dropped_total\{reason="rejected"\} 1$/m);

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import { type NewOutboxMessage, Outbox, type OutboxLimits } from '../../../agent/src/publish/outbox.ts';
@@ -171,6 +172,26 @@ describe('Outbox: delivered alerts kept for a re-send', () => {
       return o.add(items, 0, at).added;
     });
 
+  it('opens an outbox from before numbering: its queued alert is still sent, unnumbered, and the next one is 1', () => {
+    const dir = tmp();
+    const old = new Database(join(dir, 'outbox.db'));
+    old.exec(`CREATE TABLE outbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, camera TEXT NOT NULL, event_id TEXT NOT NULL, state TEXT,
+      topic TEXT NOT NULL, properties TEXT NOT NULL, payload BLOB, file TEXT, bytes INTEGER NOT NULL, created_at INTEGER NOT NULL)`);
+    old
+      .prepare(
+        'INSERT INTO outbox (kind, camera, event_id, state, topic, properties, payload, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run('event', 'cam-1', 'queued-before', 'started', 'jifang/v1/s/cam-1/events', '{}', Buffer.from('{}'), 2, T);
+    old.close();
+    const o = open(dir, keeping);
+    const [queued] = o.pending(0, 10).messages;
+    expect(queued.message).toMatchObject({ eventId: 'queued-before', publication: null });
+    o.remove(queued.message.id, T);
+    expect(o.stats().messages).toBe(0);
+    expect(publish(o, ['a'], T)[0].publication).toBe(1);
+  });
+
   it('numbers alerts across a restart, even when every row is gone', () => {
     const dir = tmp();
     const first = open(dir);
@@ -187,7 +208,7 @@ describe('Outbox: delivered alerts kept for a re-send', () => {
     const o = open(dir, keeping);
     const rows = publish(o, ['a', 'b', 'c'], T, true);
     for (const r of rows.slice(0, 4)) o.remove(r.id, T);
-    expect(o.stats().messages).toBe(2);
+    expect(o.stats()).toMatchObject({ messages: 2, keptBytes: 2 * (100 + 1000), latestPublication: 3 });
     expect(readdirSync(join(dir, 'snapshots'))).toHaveLength(3);
     const sent: string[] = [];
     const out = resendKept(o, { from: 1 }, (m) => sent.push(`${m.kind}:${m.eventId}:${m.publication}`), window);

@@ -1,4 +1,5 @@
 import type { Messages } from '../../web/lang.ts';
+import { riskMessages } from './risk-messages.ts';
 
 /** The command center console's words, Chinese and English side by side. */
 export const centerMessages = {
@@ -81,4 +82,5 @@ export const centerMessages = {
   'ago.s': { zh: '{n} 秒', en: '{n} s' },
   'ago.m': { zh: '{n} 分钟', en: '{n} min' },
   'ago.h': { zh: '{n} 小时', en: '{n} h' },
+  ...riskMessages,
 } satisfies Messages;

@@ -140,6 +140,21 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
         site TEXT NOT NULL, first BIGINT NOT NULL, last BIGINT NOT NULL, reported_at BIGINT NOT NULL, PRIMARY KEY (site, first))`,
     ],
   },
+  {
+    version: 8,
+    name: "risk: the archive's events as incidents, the patrol slots planned (for the live discovery rate)",
+    sql: () => [
+      'CREATE INDEX incidents_source ON incidents (source, time_ms)',
+      'CREATE TABLE risk_cursors (name TEXT PRIMARY KEY, at BIGINT NOT NULL)',
+      // A slot is its area, its start and its cell's bounds: the grid moves with each refit, the bounds do not.
+      `CREATE TABLE planned_slots (
+        area TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL,
+        south DOUBLE PRECISION NOT NULL, west DOUBLE PRECISION NOT NULL, north DOUBLE PRECISION NOT NULL, east DOUBLE PRECISION NOT NULL,
+        expected DOUBLE PRECISION NOT NULL, planned_at BIGINT NOT NULL, PRIMARY KEY (area, start_ms, south, west))`,
+      'CREATE INDEX planned_slots_end ON planned_slots (end_ms)',
+      'CREATE INDEX actions_site_event ON actions (site, event_id, action)',
+    ],
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */

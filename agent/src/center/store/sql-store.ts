@@ -12,6 +12,7 @@ import { progressStore } from './progress-store.ts';
 import { EVENT_COLUMNS, eventRow } from './rows.ts';
 import { createSessionStore } from './session-store.ts';
 import { snapshotStore } from './snapshot-store.ts';
+import { createStatsStore } from './stats-store.ts';
 import type { CenterStore, StoreCounts } from './types.ts';
 
 /** Applies the migrations not yet recorded, all in one transaction (a failed step leaves the schema as it was). */
@@ -54,6 +55,7 @@ export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
   return {
     kind: db.dialect,
     incidents: createIncidentStore(db),
+    stats: createStatsStore(db),
     sessions: createSessionStore(db),
     patrol: createPatrolStore(db),
     blobs,

@@ -7,6 +7,7 @@ import type { BlobStore } from './blob-store.ts';
 import type { IncidentStore } from './incident-store.ts';
 import type { PatrolStore } from './patrol-store.ts';
 import type { ProgressStore } from './progress-store.ts';
+import type { StatsStore } from './stats-store.ts';
 
 /** The rows the pages receive are the wire's (center/wire.ts): the store returns them as they are sent. */
 export type { ActionRow, DeliveryRow, DeliveryStat } from '../wire.ts';
@@ -95,6 +96,8 @@ export interface CenterStore {
   readonly kind: 'sqlite' | 'postgres';
   /** Incident logs for the risk model (risk/). */
   readonly incidents: IncidentStore;
+  /** The bureau's statistics, the planned patrol slots and the archive's events as incidents. */
+  readonly stats: StatsStore;
   /** The console's login sessions, shared by every instance on this store. */
   readonly sessions: SessionStore;
   /** Patrol units and work orders (patrol/). */

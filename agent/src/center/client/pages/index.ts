@@ -3,7 +3,9 @@ import { dispatchPage } from './dispatch.ts';
 import { forwardersPage } from './forwarders.ts';
 import { mapPage } from './map.ts';
 import { ordersPage } from './orders.ts';
+import { planPage } from './plan.ts';
 import { queuePage } from './queue.ts';
+import { statsPage } from './stats.ts';
 import type { PageId } from './table.ts';
 import { unitsPage } from './units.ts';
 import type { PageView } from './view.ts';
@@ -17,4 +19,6 @@ export const PAGE_VIEWS: Record<PageId, PageView> = {
   units: unitsPage,
   boxes: boxesPage,
   forwarders: forwardersPage,
+  stats: statsPage,
+  plan: planPage,
 };

@@ -9,6 +9,7 @@ import { dwell, isOpen, lifecycle } from '../format.ts';
 import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../map/basemap.ts';
 import { setAreas } from '../map/layers.ts';
 import { type MapPoint, type PointLayer, pointLayer } from '../map/markers.ts';
+import { showPlan } from '../map/plan-layers.ts';
 import { mt, positionAge } from '../map/words.ts';
 import { boxes, eventQuery, events } from '../state.ts';
 import { t } from '../words.ts';
@@ -62,6 +63,8 @@ async function open(el: HTMLElement): Promise<void> {
   await cm.ready;
   // Areas under everything; then boxes, units, orders and alerts, each above the one before.
   setAreas(cm, []);
+  // The risk heat and today's plan go under the areas when they come (a first fit may take a while).
+  void showPlan(cm).then((toggle) => toggle && el.parentElement?.prepend(toggle));
   const layers = {
     box: pointLayer(cm, 'box'),
     unit: pointLayer(cm, 'unit'),

@@ -13,6 +13,8 @@ export const CENTER_PAGES = [
   { id: 'units', path: '/units', title: { zh: '巡查单位', en: 'Patrol units' } },
   { id: 'boxes', path: '/boxes', title: { zh: '边缘盒子', en: 'Boxes' } },
   { id: 'forwarders', path: '/forwarders', title: { zh: '数据转发', en: 'Forwarders' } },
+  { id: 'stats', path: '/stats', title: { zh: '统计分析', en: 'Statistics' } },
+  { id: 'plan', path: '/plan', title: { zh: '巡查计划', en: 'Patrol plan' } },
 ] as const satisfies readonly { id: string; path: string; title: Record<Lang, string> }[];
 
 export type PageId = (typeof CENTER_PAGES)[number]['id'];
