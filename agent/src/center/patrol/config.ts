@@ -88,8 +88,14 @@ export const patrolConfigSchema = z
       .default([])
       .describe('Patrol units put on every start (their live state is kept). Units are also managed by API and CLI.'),
     limits: z.record(z.string(), stageLimitsSchema).default({}).describe('Time limits per category (event type id) or "default".'),
-    autoOpen: z.array(autoOpenSchema).default([]),
-    warnings: z.array(warningSchema).default([]),
+    autoOpen: z
+      .array(autoOpenSchema)
+      .default([])
+      .describe('Event types whose alerts open a work order by themselves, each with the hours it applies (none: an operator opens them).'),
+    warnings: z
+      .array(warningSchema)
+      .default([])
+      .describe('Warn before dispatch (无事不扰), per event type: an IP speaker or LED sign call and/or a message, then a wait for the box to report it cleared.'),
     mergeMeters: z.number().min(0).default(30).describe('Alerts this close to an open order of the same category join it (default 30 m).'),
     repeatMinutes: z
       .number()
