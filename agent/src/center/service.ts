@@ -25,7 +25,7 @@ import { deadLetterRoutes } from './routes-ingest.ts';
 import { statsRoutes } from './routes-stats.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
-import type { CenterStore, StoreChange } from './store/types.ts';
+import type { CenterStore } from './store/types.ts';
 import type { CategoryView } from './wire.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,110 +64,91 @@ export async function openStore(cfg: Pick<CenterConfig, 'storage' | 'dataDir'>):
 export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOptions = {}): Promise<Center> {
   const clog = log.child({ stage: 'center' });
   const store = await openStore(cfg);
-  const forwarders = startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' }));
-  const retention = startRetention(cfg.retention, store, log.child({ stage: 'center-retention' }));
-  let feedStored: (c: StoreChange) => void = () => {};
-  let link: BrokerLink | undefined;
-  let patrol: PatrolParts | undefined;
   const instance = centerClientId(cfg.mqtt);
-  // Before the link exists a request counts as unanswered, and is asked again.
-  const gaps = createArchiveGaps({
-    progress: store.progress,
-    resend: (site, cmd) => link?.sendCommand(site, 'resend', cmd) ?? Promise.resolve({ timeout: true as const }),
-    log: clog,
-  });
+  const o: Opened = {
+    store,
+    forwarders: startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' })),
+    retention: startRetention(cfg.retention, store, log.child({ stage: 'center-retention' })),
+    // Each patrol unit with a responsibility area gets its own plan; without any, the plan is the city's.
+    planner: startPlanner({
+      store,
+      risk: cfg.risk,
+      log,
+      units: async () => (await store.patrol.listUnits()).map((u) => ({ id: u.id, members: u.members, ring: u.area[0] ?? [] })),
+    }),
+    // Before the link exists a request counts as unanswered, and is asked again.
+    gaps: createArchiveGaps({
+      progress: store.progress,
+      resend: (site, cmd) => o.link?.sendCommand(site, 'resend', cmd) ?? Promise.resolve({ timeout: true as const }),
+      log: clog,
+    }),
+  };
   const ingest = createIngest({
     root: cfg.mqtt.root,
     store,
     instance,
-    forwarders: (state) => forwarders.ids(state),
+    forwarders: (state) => o.forwarders.ids(state),
     log: clog,
-    onChange: (c) => feedStored(c),
+    onChange: (c) => o.feed?.stored(c),
     onEvent: (alert) =>
-      patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
-    onCommandResult: (site, r) => link?.noteResult(site, r),
-    onArchived: (alert) => gaps.archived(alert),
+      o.patrol?.patrol.onAlert(alert).catch((err) => clog.warn({ err, eventId: alert.id }, 'patrol could not act on the alert')),
+    onCommandResult: (site, r) => o.link?.noteResult(site, r),
+    onArchived: (alert) => o.gaps.archived(alert),
   });
-  let web: WebServer | undefined;
-  // Each patrol unit with a responsibility area gets its own plan; without any, the plan is the city's.
-  const planner = startPlanner({
-    store,
-    risk: cfg.risk,
-    log,
-    units: async () => (await store.patrol.listUnits()).map((u) => ({ id: u.id, members: u.members, ring: u.area[0] ?? [] })),
-  });
-  let tiles: TileFile | null = null;
-  let feed: Feed | undefined;
   try {
-    tiles = cfg.map.tilesFile ? await openTileFile(cfg.map.tilesFile) : null;
-    link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }), () => gaps.connected());
-    const f = createFeed(store, { event: (e) => presentEvent(e), box: (b) => presentBox(b) }, clog, {
+    const tiles = cfg.map.tilesFile ? await openTileFile(cfg.map.tilesFile) : null;
+    o.tiles = tiles;
+    const link = await connectBroker({ ...cfg.mqtt, clientId: instance }, ingest, log.child({ stage: 'center-mqtt' }), () =>
+      o.gaps.connected(),
+    );
+    o.link = link;
+    const feed = createFeed(store, { event: (e) => presentEvent(e), box: (b) => presentBox(b) }, clog, {
       instance,
-      brokerConnected: () => link?.connected() ?? false,
+      brokerConnected: () => link.connected(),
       archiveProblem: () => storeProblem(ingest),
     });
-    feed = f;
-    feedStored = (c) => f.stored(c);
-    patrol = await startPatrolParts(cfg, store, link, f, log);
-    web = await serveConsole(
-      {
-        cfg,
-        store,
-        link,
-        feed: f,
-        forwarders,
-        ingest,
-        gaps,
-        retention,
-        instance,
-        patrol,
-        planner,
-        tiles,
-        categories: opts.categories ?? [],
-      },
-      log,
-    );
-    const url = web.url;
-    clog.info({ url, instance, storage: store.kind }, 'command center running');
-    const w = web;
-    const l = link;
-    const t = tiles;
-    const p = patrol;
-    return {
-      url,
-      instance,
-      store,
-      link: l,
-      counters: ingest.counters,
-      planner,
-      retention,
-      close: async () => {
-        planner.stop();
-        p.close();
-        gaps.close();
-        f.close();
-        await w.close();
-        await t?.close();
-        await l.close();
-        await forwarders.stop();
-        await retention.stop();
-        await store.close();
-      },
-    };
+    o.feed = feed;
+    const patrol = await startPatrolParts(cfg, store, link, feed, log);
+    o.patrol = patrol;
+    const { forwarders, retention, planner, gaps } = o;
+    const parts = { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, planner, tiles };
+    const web = await serveConsole({ ...parts, categories: opts.categories ?? [] }, log);
+    o.web = web;
+    clog.info({ url: web.url, instance, storage: store.kind }, 'command center running');
+    return { url: web.url, instance, store, link, counters: ingest.counters, planner, retention, close: () => closeParts(o) };
   } catch (err) {
-    planner.stop();
-    patrol?.close();
-    // The feed's listening connection goes back to the pool first: the store's close waits for it.
-    gaps.close();
-    feed?.close();
-    await web?.close();
-    await tiles?.close();
-    await link?.close();
-    await forwarders.stop();
-    await retention.stop();
-    await store.close();
+    await closeParts(o);
     throw err;
   }
+}
+
+/** What the center has opened so far. */
+interface Opened {
+  store: CenterStore;
+  forwarders: Forwarders;
+  retention: Retention;
+  planner: Planner;
+  gaps: ArchiveGaps;
+  tiles?: TileFile | null;
+  link?: BrokerLink;
+  feed?: Feed;
+  patrol?: PatrolParts;
+  web?: WebServer;
+}
+
+/** Closes what is open, users before what they use; the store last. */
+async function closeParts(o: Opened): Promise<void> {
+  o.planner.stop();
+  o.patrol?.close();
+  o.gaps.close();
+  // The feed's listening connection goes back to the pool first: the store's close waits for it.
+  o.feed?.close();
+  await o.web?.close();
+  await o.tiles?.close();
+  await o.link?.close();
+  await o.forwarders.stop();
+  await o.retention.stop();
+  await o.store.close();
 }
 
 /** What the center gets from the composition root, which may read what the center may not import. */
