@@ -31,17 +31,20 @@ type Handler = (ctx: WebContext) => Promise<void>;
 
 /** The patrol API (issue 24): thin routes over the service; a refusal of the service becomes its HTTP status. */
 export function patrolRoutes(d: PatrolRouteDeps): WebRoute[] {
-  const { service } = d;
-  const route = (method: WebRoute['method'], path: string, roles: readonly Role[], handle: Handler): WebRoute => ({
-    method,
-    path,
-    roles,
-    handle: (ctx) => answer(handle, ctx),
-  });
-  const api = PATROL_API_ROLES;
-  const patrol = ['patrol'] as const;
+  return [...unitRoutes(d.service), ...officerRoutes(d), ...orderRoutes(d.service)];
+}
+
+/** One route whose handler answers a refusal of the service with its status (see `answer`). */
+function route(method: WebRoute['method'], path: string, roles: readonly Role[], handle: Handler): WebRoute {
+  return { method, path, roles, handle: (ctx) => answer(handle, ctx) };
+}
+
+/** The unit list, and the unit admin's create, replace and delete. */
+function unitRoutes(service: PatrolService): WebRoute[] {
   return [
-    route('GET', '/api/units', api, async (ctx) => ctx.json(200, { units: await service.units(), now: new Date().toISOString() })),
+    route('GET', '/api/units', PATROL_API_ROLES, async (ctx) =>
+      ctx.json(200, { units: await service.units(), now: new Date().toISOString() }),
+    ),
     route('PUT', '/api/units/:id', UNIT_ADMIN_ROLES, async (ctx) => {
       const id = param(ctx, 'id', unitIdSchema);
       const body = await ctx.body(unitPutBodySchema, 512 * 1024);
@@ -55,6 +58,14 @@ export function patrolRoutes(d: PatrolRouteDeps): WebRoute[] {
       ctx.auditDetail({ unit: id });
       ctx.json(200, { ok: true });
     }),
+  ];
+}
+
+/** The officer's own duty switch, position and live feed, and the center's patrol statistics. */
+function officerRoutes(d: PatrolRouteDeps): WebRoute[] {
+  const { service } = d;
+  const patrol = ['patrol'] as const;
+  return [
     route('POST', '/api/patrol/duty', patrol, async (ctx) => {
       const body = await ctx.body(dutyBodySchema, 1024);
       ctx.json(200, { unit: await service.setDuty(ctx.session, body.onDuty) });
@@ -69,6 +80,13 @@ export function patrolRoutes(d: PatrolRouteDeps): WebRoute[] {
       d.live.attachOfficer(ctx.res, unit.id);
     }),
     route('GET', '/api/patrol/stats', CENTER_ROLES, async (ctx) => ctx.json(200, await patrolStats(d.store.patrol, Date.now()))),
+  ];
+}
+
+/** Work orders: list, open, read, propose and step; an order's photos and the evidence picture of its first alert. */
+function orderRoutes(service: PatrolService): WebRoute[] {
+  const api = PATROL_API_ROLES;
+  return [
     route('GET', '/api/orders', api, async (ctx) => {
       const q = orderListQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
       if (!q.success) throw new HttpError(400, q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));

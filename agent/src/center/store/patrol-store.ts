@@ -181,25 +181,38 @@ async function linkEvents(db: Db, o: OrderRecord): Promise<void> {
     );
 }
 
+/** The store in three parts that share nothing but `db`: units, orders with their transitions, photos and escalations. */
 export function createPatrolStore(db: Db): PatrolStore {
-  const withEvents = async (rows: Row[]): Promise<OrderRecord[]> => {
-    if (!rows.length) return [];
-    const ids = rows.map((r) => String(r.id));
-    const marks = ids.map((_, i) => `$${i + 1}`).join(', ');
-    const links = await db.all(
-      `SELECT order_id, site, event_id FROM work_order_events WHERE order_id IN (${marks}) ORDER BY linked_at, site, event_id`,
-      ids,
-    );
-    const by = new Map<string, OrderRecord['events']>();
-    for (const l of links)
-      by.set(String(l.order_id), [...(by.get(String(l.order_id)) ?? []), { site: String(l.site), id: String(l.event_id) }]);
-    return rows.map((r) => orderRow(r, by.get(String(r.id)) ?? []));
-  };
-  const orders = async (where: string, params: unknown[]) =>
-    withEvents(await db.all(`SELECT ${ORDER_COLUMNS} FROM work_orders ${where}`, params));
+  return { ...unitStore(db), ...orderStore(db), ...photoAndEscalationStore(db) };
+}
+
+// Each part is typed by its slice of PatrolStore, so a method missing from the composed object fails to compile.
+type UnitStore = Pick<PatrolStore, 'listUnits' | 'getUnit' | 'putUnit' | 'deleteUnit' | 'setDuty' | 'setPosition' | 'changedUnitsSince'>;
+type OrderStore = Pick<
+  PatrolStore,
+  'insertOrder' | 'saveStep' | 'getOrder' | 'listOrders' | 'ordersOfEvent' | 'changedOrdersSince' | 'transitions' | 'transitionByClientId'
+>;
+type PhotoAndEscalationStore = Pick<PatrolStore, 'addPhoto' | 'photoByClientId' | 'recordEscalation' | 'listEscalations'>;
+
+/** The orders a `where` clause selects, each with its linked alerts (one query for all their links). */
+async function selectOrders(db: Db, where: string, params: unknown[]): Promise<OrderRecord[]> {
+  const rows = await db.all(`SELECT ${ORDER_COLUMNS} FROM work_orders ${where}`, params);
+  if (!rows.length) return [];
+  const ids = rows.map((r) => String(r.id));
+  const marks = ids.map((_, i) => `$${i + 1}`).join(', ');
+  const links = await db.all(
+    `SELECT order_id, site, event_id FROM work_order_events WHERE order_id IN (${marks}) ORDER BY linked_at, site, event_id`,
+    ids,
+  );
+  const by = new Map<string, OrderRecord['events']>();
+  for (const l of links)
+    by.set(String(l.order_id), [...(by.get(String(l.order_id)) ?? []), { site: String(l.site), id: String(l.event_id) }]);
+  return rows.map((r) => orderRow(r, by.get(String(r.id)) ?? []));
+}
+
+function unitStore(db: Db): UnitStore {
   const units = async (where: string, params: unknown[]) =>
     (await db.all(`SELECT ${UNIT_COLUMNS} FROM patrol_units ${where}`, params)).map(unitRow);
-
   return {
     listUnits: () => units('ORDER BY id', []),
     getUnit: async (id) => (await units('WHERE id = $1', [id]))[0] ?? null,
@@ -231,7 +244,11 @@ export function createPatrolStore(db: Db): PatrolStore {
       ]);
     },
     changedUnitsSince: (since) => units('WHERE updated_at >= $1 ORDER BY updated_at', [since]),
+  };
+}
 
+function orderStore(db: Db): OrderStore {
+  return {
     insertOrder: (o, opening) =>
       db.tx(async (t) => {
         await t.run(
@@ -258,7 +275,7 @@ export function createPatrolStore(db: Db): PatrolStore {
         if (tr) await insertTransition(t, tr);
         return 'saved';
       }),
-    getOrder: async (id) => (await orders('WHERE id = $1', [id]))[0] ?? null,
+    getOrder: async (id) => (await selectOrders(db, 'WHERE id = $1', [id]))[0] ?? null,
     listOrders: (f) => {
       const where: string[] = [];
       const params: unknown[] = [];
@@ -268,11 +285,14 @@ export function createPatrolStore(db: Db): PatrolStore {
       if (f.unit) where.push(`unit = $${params.push(f.unit)}`);
       if (f.open) where.push("state <> 'closed'");
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      return orders(`${clause} ORDER BY opened_at DESC LIMIT $${params.push(f.limit ?? 500)}`, params);
+      return selectOrders(db, `${clause} ORDER BY opened_at DESC LIMIT $${params.push(f.limit ?? 500)}`, params);
     },
     ordersOfEvent: (site, eventId) =>
-      orders('WHERE id IN (SELECT order_id FROM work_order_events WHERE site = $1 AND event_id = $2) ORDER BY opened_at', [site, eventId]),
-    changedOrdersSince: (since) => orders('WHERE updated_at >= $1 ORDER BY updated_at LIMIT 1000', [since]),
+      selectOrders(db, 'WHERE id IN (SELECT order_id FROM work_order_events WHERE site = $1 AND event_id = $2) ORDER BY opened_at', [
+        site,
+        eventId,
+      ]),
+    changedOrdersSince: (since) => selectOrders(db, 'WHERE updated_at >= $1 ORDER BY updated_at LIMIT 1000', [since]),
     transitions: async (orderId) =>
       (await db.all(`SELECT ${TRANSITION_COLUMNS} FROM work_order_transitions WHERE order_id = $1 ORDER BY id`, [orderId])).map(
         transitionRow,
@@ -281,7 +301,11 @@ export function createPatrolStore(db: Db): PatrolStore {
       const [r] = await db.all(`SELECT ${TRANSITION_COLUMNS} FROM work_order_transitions WHERE client_id = $1`, [clientId]);
       return r ? transitionRow(r) : null;
     },
+  };
+}
 
+function photoAndEscalationStore(db: Db): PhotoAndEscalationStore {
+  return {
     addPhoto: (p) =>
       db.tx(async (t) => {
         const n = await t.run(
