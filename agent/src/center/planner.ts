@@ -82,73 +82,90 @@ export const offsetMinutesOf = (utcOffset: string): number =>
 
 const toArea = (u: UnitArea): PatrolArea => ({ id: u.id, polygon: u.ring.map(([lon, lat]) => ({ lat, lon })) });
 
-/** The center's patrol planner: the nightly refit on a timer, the archive's events turned incidents every few minutes. */
-export function startPlanner(d: PlannerDeps): Planner {
+/** What the planner's parts share: its deps, the clock, the local day and the units' areas. */
+interface PlannerContext {
+  d: PlannerDeps;
+  now: () => number;
+  /** The city's offset from UTC, minutes. */
+  offset: number;
+  log: Logger;
+  sync: () => Promise<{ seen: number; removed: number }>;
+  areas: () => Promise<PatrolArea[]>;
+  localMidnight: (at: number) => number;
+}
+
+/** The latest fit: each refit replaces it, plans and the discovery figure read it. */
+interface Fitted {
+  model: RiskModel | null;
+  backtest: DiscoveryWeek[] | null;
+}
+
+function plannerContext(d: PlannerDeps): PlannerContext {
   const now = d.now ?? Date.now;
   const offset = offsetMinutesOf(d.risk.utcOffset);
-  const log = d.log.child({ stage: 'center-plan' });
-  let model: RiskModel | null = null;
-  let backtest: DiscoveryWeek[] | null = null;
-  let fitting: Promise<void> | null = null;
+  return {
+    d,
+    now,
+    offset,
+    log: d.log.child({ stage: 'center-plan' }),
+    sync: () => d.store.stats.syncArchiveIncidents(offset, (list) => d.store.incidents.saveIncidents(list, now())),
+    areas: async () => (await d.units()).filter((u) => u.ring.length >= 3).map(toArea),
+    localMidnight: (at) => Math.floor((at + offset * MINUTE) / DAY) * DAY - offset * MINUTE,
+  };
+}
+
+/** Archive to incidents, a fit in a worker on the last year's, and the next day's plan kept. */
+async function fitNow(c: PlannerContext, fitted: Fitted, workers: Set<Worker>): Promise<void> {
+  const { d, log, offset } = c;
+  const started = c.now();
+  const synced = await c.sync();
+  const held = await d.store.incidents.listIncidents();
+  const near = held.length ? nearTheCity(held) : [];
+  if (near.length < held.length) log.warn({ dropped: held.length - near.length }, 'incidents far from the city left out of the model');
+  // The year before the latest incident: an imported log of past years is planned on as it stands.
+  const latest = near.reduce((m, i) => Math.max(m, i.time), Number.NEGATIVE_INFINITY);
+  const incidents = near.filter((i) => i.time > latest - HISTORY_MS);
+  if (!incidents.length) {
+    fitted.model = null;
+    log.info({ synced }, 'no incidents yet: no patrol plan');
+    return;
+  }
+  const out = await refitInWorker(
+    {
+      incidents,
+      at: started + offset * MINUTE,
+      cellMeters: d.risk.cellMeters,
+      budget: d.risk.dailyBudget * 7,
+      weeks: FIGURE_WEEKS,
+    },
+    workers,
+  );
+  // The new model serves plans as soon as it is fitted, even when keeping tomorrow's slots fails below.
+  fitted.model = out.model;
+  fitted.backtest = out.backtest;
+  const tomorrow = c.localMidnight(started) + DAY;
+  const view = planView(out.model, {
+    from: tomorrow,
+    to: tomorrow + DAY,
+    budget: d.risk.dailyBudget,
+    areas: await c.areas(),
+    offsetMinutes: offset,
+  });
+  const kept = await d.store.stats.savePlannedSlots(slotRows(view), started);
+  log.info(
+    { synced, incidents: incidents.length, params: out.model.params, plannedSlots: kept, ms: c.now() - started },
+    'risk model refitted',
+  );
+}
+
+/** The nightly refit, one a minute after start and the archive sync every few minutes; returns what stops them. */
+function scheduleRefits(c: PlannerContext, refit: () => Promise<void>): () => void {
+  const { d, log, offset } = c;
   let night: NodeJS.Timeout | undefined;
   let stopped = false;
-  const workers = new Set<Worker>();
-
-  const sync = () => d.store.stats.syncArchiveIncidents(offset, (list) => d.store.incidents.saveIncidents(list, now()));
-  const areas = async () => (await d.units()).filter((u) => u.ring.length >= 3).map(toArea);
-  const localMidnight = (at: number) => Math.floor((at + offset * MINUTE) / DAY) * DAY - offset * MINUTE;
-
-  const fitNow = async (): Promise<void> => {
-    const started = now();
-    const synced = await sync();
-    const held = await d.store.incidents.listIncidents();
-    const near = held.length ? nearTheCity(held) : [];
-    if (near.length < held.length) log.warn({ dropped: held.length - near.length }, 'incidents far from the city left out of the model');
-    // The year before the latest incident: an imported log of past years is planned on as it stands.
-    const latest = near.reduce((m, i) => Math.max(m, i.time), Number.NEGATIVE_INFINITY);
-    const incidents = near.filter((i) => i.time > latest - HISTORY_MS);
-    if (!incidents.length) {
-      model = null;
-      log.info({ synced }, 'no incidents yet: no patrol plan');
-      return;
-    }
-    const out = await refitInWorker(
-      {
-        incidents,
-        at: started + offset * MINUTE,
-        cellMeters: d.risk.cellMeters,
-        budget: d.risk.dailyBudget * 7,
-        weeks: FIGURE_WEEKS,
-      },
-      workers,
-    );
-    model = out.model;
-    backtest = out.backtest;
-    const tomorrow = localMidnight(started) + DAY;
-    const view = planView(model, {
-      from: tomorrow,
-      to: tomorrow + DAY,
-      budget: d.risk.dailyBudget,
-      areas: await areas(),
-      offsetMinutes: offset,
-    });
-    const kept = await d.store.stats.savePlannedSlots(slotRows(view), started);
-    log.info({ synced, incidents: incidents.length, params: model.params, plannedSlots: kept, ms: now() - started }, 'risk model refitted');
-  };
-  const refit = (): Promise<void> => {
-    fitting ??= fitNow().finally(() => {
-      fitting = null;
-    });
-    return fitting;
-  };
-  const ready = async () => {
-    if (!model) await refit();
-    return model;
-  };
-
   const nightly = () => {
     if (stopped) return;
-    const local = now() + offset * MINUTE;
+    const local = c.now() + offset * MINUTE;
     const next = Math.floor(local / DAY) * DAY + d.risk.refitHour * 60 * MINUTE;
     const wait = (next > local ? next : next + DAY) - local;
     night = setTimeout(() => {
@@ -163,43 +180,74 @@ export function startPlanner(d: PlannerDeps): Planner {
   const first = setTimeout(() => void refit().catch((err) => log.error({ err }, 'refit after start failed')), MINUTE);
   first.unref();
   const every = setInterval(() => {
-    sync().catch((err) => log.warn({ err }, 'archive events not yet turned into incidents'));
+    c.sync().catch((err) => log.warn({ err }, 'archive events not yet turned into incidents'));
   }, SYNC_EVERY_MS);
   every.unref();
+  return () => {
+    stopped = true;
+    clearTimeout(night);
+    clearTimeout(first);
+    clearInterval(every);
+  };
+}
 
-  const plan: Planner['plan'] = async (q) => {
+/** The plan over the units' areas, or one unit's; null while there is no model. */
+function planOf(c: PlannerContext, ready: () => Promise<RiskModel | null>): Planner['plan'] {
+  return async (q) => {
     const m = await ready();
     if (!m) return null;
-    const all = await areas();
+    const all = await c.areas();
     const chosen = q.area === undefined ? all : all.filter((a) => a.id === q.area);
     if (q.area !== undefined && !chosen.length) throw new Error(`no unit ${q.area} with a responsibility area`);
-    return planView(m, { from: q.from, to: q.from + q.days * DAY, budget: q.budget, areas: chosen, offsetMinutes: offset });
+    return planView(m, { from: q.from, to: q.from + q.days * DAY, budget: q.budget, areas: chosen, offsetMinutes: c.offset });
   };
+}
+
+/** The live discovery of the last FIGURE_WEEKS weeks' planned slots, beside the latest fit's backtest. */
+async function discoveryOf(c: PlannerContext, fitted: Fitted, ready: () => Promise<RiskModel | null>): Promise<DiscoveryView> {
+  await ready();
+  const t = c.now();
+  const outcomes = await c.d.store.stats.slotOutcomes({ since: c.localMidnight(t) - FIGURE_WEEKS * 7 * DAY, until: t });
+  const live = discoveryByWeek(outcomes, c.offset);
+  return {
+    budgetPerDay: c.d.risk.dailyBudget,
+    live: { weeks: live, overall: overall(live) },
+    backtest: fitted.backtest ? { weeks: fitted.backtest, overall: overall(fitted.backtest) } : null,
+  };
+}
+
+/** The center's patrol planner: the nightly refit on a timer, the archive's events turned incidents every few minutes. */
+export function startPlanner(d: PlannerDeps): Planner {
+  const c = plannerContext(d);
+  const fitted: Fitted = { model: null, backtest: null };
+  const workers = new Set<Worker>();
+  let fitting: Promise<void> | null = null;
+
+  // One fit at a time: a refit asked for while one runs waits for that one.
+  const refit = (): Promise<void> => {
+    fitting ??= fitNow(c, fitted, workers).finally(() => {
+      fitting = null;
+    });
+    return fitting;
+  };
+  const ready = async () => {
+    if (!fitted.model) await refit();
+    return fitted.model;
+  };
+  const stopTimers = scheduleRefits(c, refit);
+  const plan = planOf(c, ready);
 
   return {
     plan,
     slotsOf: async (user, at) => {
       const unit = (await d.units()).find((u) => u.members.includes(user) && u.ring.length >= 3);
       if (!unit) return null;
-      return plan({ from: localMidnight(at), days: 1, budget: d.risk.dailyBudget, area: unit.id });
+      return plan({ from: c.localMidnight(at), days: 1, budget: d.risk.dailyBudget, area: unit.id });
     },
-    discovery: async () => {
-      await ready();
-      const t = now();
-      const outcomes = await d.store.stats.slotOutcomes({ since: localMidnight(t) - FIGURE_WEEKS * 7 * DAY, until: t });
-      const live = discoveryByWeek(outcomes, offset);
-      return {
-        budgetPerDay: d.risk.dailyBudget,
-        live: { weeks: live, overall: overall(live) },
-        backtest: backtest ? { weeks: backtest, overall: overall(backtest) } : null,
-      };
-    },
+    discovery: () => discoveryOf(c, fitted, ready),
     refit,
     stop: () => {
-      stopped = true;
-      clearTimeout(night);
-      clearTimeout(first);
-      clearInterval(every);
+      stopTimers();
       for (const w of workers) void w.terminate();
     },
   };

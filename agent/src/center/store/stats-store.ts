@@ -81,7 +81,17 @@ const ACTION_TIMES = `SELECT a.event_id, a.site, a.action, MIN(a.requested_at) A
 /** Rows read per round of the archive sync: a year of backlog goes in steps, not one read. */
 const SYNC_BATCH = 5000;
 
+/** The statistics' store: its reads by topic, composed into one object over the same database. */
 export function createStatsStore(db: Db): StatsStore {
+  return {
+    ...handlingReads(db),
+    ...plannedSlots(db),
+    syncArchiveIncidents: (offsetMinutes, save) => syncArchiveIncidents(db, offsetMinutes, save),
+  };
+}
+
+/** How events and work orders were handled: the rows the handling statistics are counted from. */
+function handlingReads(db: Db): Pick<StatsStore, 'statsEvents' | 'statsOrders'> {
   return {
     statsEvents: async ({ since, until }) => {
       const rows = await db.all(
@@ -130,7 +140,12 @@ export function createStatsStore(db: Db): StatsStore {
         closedAs: strOrNull(r.closed_as) as CloseReason | null,
         warned: num(r.warned) === 1,
       })),
+  };
+}
 
+/** The patrol plan's slots: kept when planned, read back with the incidents that fell in them. */
+function plannedSlots(db: Db): Pick<StatsStore, 'savePlannedSlots' | 'slotOutcomes'> {
+  return {
     savePlannedSlots: (slots, plannedAt) =>
       db.tx(async (t) => {
         let added = 0;
@@ -163,33 +178,38 @@ export function createStatsStore(db: Db): StatsStore {
         expected: num(r.expected),
         incidents: num(r.n),
       })),
-
-    syncArchiveIncidents: async (offsetMinutes, save) => {
-      let seen = 0;
-      let removed = 0;
-      for (;;) {
-        const cursor = numOrNull((await db.all("SELECT at FROM risk_cursors WHERE name = 'archive'"))[0]?.at) ?? 0;
-        const rows = await db.all(
-          `SELECT id, site, type, category_code, started_at, lat, lon, operator_action, changed_at FROM events
-           WHERE changed_at >= $1 ORDER BY changed_at LIMIT $2`,
-          [cursor, SYNC_BATCH],
-        );
-        const kept = rows.filter((r) => r.operator_action !== 'false_positive');
-        await save(kept.map((r) => archiveIncident(r, offsetMinutes)));
-        for (const r of rows.filter((r) => r.operator_action === 'false_positive'))
-          removed += await db.run("DELETE FROM incidents WHERE source = 'archive' AND source_id = $1", [`${r.site}/${r.id}`]);
-        seen += rows.length;
-        const last = rows.length ? num(rows[rows.length - 1].changed_at) : cursor;
-        // The cursor moves past the last row only when the next round cannot start on the same ms (rows sharing it).
-        const next = rows.length < SYNC_BATCH ? last + 1 : last;
-        await db.run('INSERT INTO risk_cursors (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = excluded.at', [
-          'archive',
-          Math.max(next, cursor),
-        ]);
-        if (rows.length < SYNC_BATCH || next === cursor) return { seen, removed };
-      }
-    },
   };
+}
+
+/** See {@link StatsStore.syncArchiveIncidents}: rounds of SYNC_BATCH rows from the kept cursor until the archive is caught up. */
+async function syncArchiveIncidents(
+  db: Db,
+  offsetMinutes: number,
+  save: (incidents: Incident[]) => Promise<unknown>,
+): Promise<{ seen: number; removed: number }> {
+  let seen = 0;
+  let removed = 0;
+  for (;;) {
+    const cursor = numOrNull((await db.all("SELECT at FROM risk_cursors WHERE name = 'archive'"))[0]?.at) ?? 0;
+    const rows = await db.all(
+      `SELECT id, site, type, category_code, started_at, lat, lon, operator_action, changed_at FROM events
+       WHERE changed_at >= $1 ORDER BY changed_at LIMIT $2`,
+      [cursor, SYNC_BATCH],
+    );
+    const kept = rows.filter((r) => r.operator_action !== 'false_positive');
+    await save(kept.map((r) => archiveIncident(r, offsetMinutes)));
+    for (const r of rows.filter((r) => r.operator_action === 'false_positive'))
+      removed += await db.run("DELETE FROM incidents WHERE source = 'archive' AND source_id = $1", [`${r.site}/${r.id}`]);
+    seen += rows.length;
+    const last = rows.length ? num(rows[rows.length - 1].changed_at) : cursor;
+    // The cursor moves past the last row only when the next round cannot start on the same ms (rows sharing it).
+    const next = rows.length < SYNC_BATCH ? last + 1 : last;
+    await db.run('INSERT INTO risk_cursors (name, at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET at = excluded.at', [
+      'archive',
+      Math.max(next, cursor),
+    ]);
+    if (rows.length < SYNC_BATCH || next === cursor) return { seen, removed };
+  }
 }
 
 function archiveIncident(r: Record<string, unknown>, offsetMinutes: number): Incident {
