@@ -95,7 +95,9 @@ export const patrolConfigSchema = z
     warnings: z
       .array(warningSchema)
       .default([])
-      .describe('Warn before dispatch (无事不扰), per event type: an IP speaker or LED sign call and/or a message, then a wait for the box to report it cleared.'),
+      .describe(
+        'Warn before dispatch (无事不扰), per event type: an IP speaker or LED sign call and/or a message, then a wait for the box to report it cleared.',
+      ),
     mergeMeters: z.number().min(0).default(30).describe('Alerts this close to an open order of the same category join it (default 30 m).'),
     repeatMinutes: z
       .number()
