@@ -49,6 +49,7 @@ export function progressStore(db: Db): ProgressStore {
           at,
         ]);
         await t.run('INSERT INTO archived_publications (site, number) VALUES ($1, $2) ON CONFLICT DO NOTHING', [site, n]);
+        await unlose(t, site, n);
       }),
     noteLatest: async (site, latest, at) => {
       await db.run(`UPDATE archive_progress SET highest = $2, changed_at = $3 WHERE site = $1 AND highest < $2`, [site, latest, at]);
@@ -94,6 +95,32 @@ export function progressStore(db: Db): ProgressStore {
       return out;
     },
   };
+}
+
+/**
+ * A publication given up as lost arrived after all (the other instance of a shared subscription stored it after this
+ * one asked the box, which no longer had it): it is no longer counted lost.
+ */
+async function unlose(t: Pick<Db, 'all' | 'run'>, site: string, n: number): Promise<void> {
+  const rows = await t.all('SELECT first, last, reported_at FROM lost_publications WHERE site = $1 AND first <= $2 AND last >= $2', [
+    site,
+    n,
+  ]);
+  for (const r of rows) {
+    const [first, last, at] = [num(r.first), num(r.last), num(r.reported_at)];
+    await t.run('DELETE FROM lost_publications WHERE site = $1 AND first = $2', [site, first]);
+    for (const [a, b] of [
+      [first, n - 1],
+      [n + 1, last],
+    ])
+      if (a <= b)
+        await t.run('INSERT INTO lost_publications (site, first, last, reported_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+          site,
+          a,
+          b,
+          at,
+        ]);
+  }
 }
 
 /** Reads what arrived above the box's contiguous number and moves it as far as it is gap-free (in place). */
