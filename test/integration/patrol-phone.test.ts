@@ -50,6 +50,10 @@ const HOOKS = `
   navigator.vibrate = (p) => { window.__vibrations.push(p); return true; };
 `;
 
+/** The page's service worker controls it (asked by page.evaluate: the page's CSP forbids the eval a string predicate needs). */
+const swControls = () =>
+  (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null;
+
 describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×844)", () => {
   let dir: string;
   let broker: Mosquitto;
@@ -212,7 +216,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     const { context, page } = await officer('en-US');
     await page.waitForSelector('#live.on', { timeout: 20_000 });
     // The service worker has the shell before the signal goes.
-    await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: 20_000 });
+    await until(() => page.evaluate(swControls), 20_000);
     const { orderId: id, spot } = await dispatchOrder();
     await page.waitForSelector(`#task-${id}[data-state="dispatched"]`, { timeout: 10_000 });
     await context.setGeolocation(atSpot(spot));
@@ -287,7 +291,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     );
     expect(seconds).toBeGreaterThan(0.4);
     expect(seconds).toBeLessThan(1);
-    await page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: 20_000 });
+    await until(() => page.evaluate(swControls), 20_000);
     await context.setOffline(true);
     await page.reload();
     await page.waitForSelector('header.bar #live.off', { timeout: 15_000 });
