@@ -183,7 +183,8 @@ describe('two centers on a shared subscription, the broker restarted while both 
   }, async () => {
     const short = boxes.find((b) => b.site === SHORT)!;
     const lostOf = async () => (await healthz(centers[1])).lost?.find((l) => l.site === SHORT)?.publications ?? 0;
-    await waitForArchive(async () => (await archivedIds(SHORT)).length + (await lostOf()) >= PER_BOX);
+    // A number given up as lost may still arrive through the other center, and the report follows within its period.
+    await waitForArchive(async () => (await archivedIds(SHORT)).length + (await lostOf()) === PER_BOX);
     const archived = await archivedIds(SHORT);
     const lost = await lostOf();
     const progress = (await centers[0].store.progress.advance(Date.now())).find((b) => b.site === SHORT);

@@ -72,6 +72,11 @@ export function progressStore(db: Db): ProgressStore {
         return lost;
       }),
     advance: async (at) => {
+      // Given up as lost by one instance while the other was committing it: archived after all.
+      const late = await db.all(
+        'SELECT l.site, a.number FROM lost_publications l JOIN archived_publications a ON a.site = l.site AND a.number BETWEEN l.first AND l.last',
+      );
+      for (const r of late) await db.tx((t) => unlose(t, String(r.site), num(r.number)));
       const lost = new Map<string, Range[]>();
       for (const r of await db.all('SELECT site, first, last FROM lost_publications ORDER BY site, first')) {
         const list = lost.get(String(r.site)) ?? [];
