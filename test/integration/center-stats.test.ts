@@ -11,6 +11,7 @@ import type { DiscoveryView } from '../../agent/src/center/planner.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import type { StatsReport } from '../../agent/src/center/stats.ts';
 import type { EventRow } from '../../agent/src/center/wire.ts';
+import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import { alertSchema } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { parseIncidentLog } from '../../agent/src/risk/incident.ts';
@@ -74,7 +75,7 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
       'center-stats.yaml',
       dir,
     );
-    center = await startCenter(cfg, silentLogger);
+    center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
     const spring = parseIncidentLog(readFileSync(HOUSTON, 'utf8'), 'houston_crime_2010.csv').incidents.filter(
       (i) => i.time < Date.parse('2010-04-01T00:00:00-05:00'),
     );
@@ -266,6 +267,7 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     expect(await page.textContent('#fig-false strong')).toBe('12.5 %');
     expect(await page.textContent('#fig-ack strong')).toBe('4 分钟');
     expect(await page.textContent('#stats h2')).toContain('统计分析');
+    expect(await page.textContent('#stats ul.bars li[data-key="illegal_parking"]')).toContain('机动车乱停放');
     expect(await page.$$eval('#chart-days canvas', (c) => c.length)).toBe(1);
     expect(await page.$$eval('#hour-of-week td', (cells) => cells.reduce((s, c) => s + Number(c.textContent || 0), 0))).toBe(8);
     await page.click('#stats ul.bars li[data-key="illegal_parking"]');
@@ -277,6 +279,19 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     expect(await page.isVisible('nav.top')).toBe(false);
     expect(await page.isVisible('#stats .filters')).toBe(false);
     expect(await page.isVisible('#fig-total')).toBe(true);
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('names the categories in English on the English statistics page (the alerts carry only the Chinese name)', async () => {
+    const page = await login('en-US');
+    await page.goto(`${center.url}/stats?${range}`);
+    await page.waitForSelector('#stats ul.bars li[data-key="illegal_parking"]');
+    expect(await page.textContent('#stats ul.bars li[data-key="illegal_parking"]')).toContain('Illegal parking (motor vehicle)');
+    expect(await page.textContent('#stats-category option[value="illegal_parking"]')).toContain('Illegal parking (motor vehicle)');
+    await page.click('#stats ul.bars li[data-key="illegal_parking"]');
+    await page.waitForSelector('#events-behind li');
+    expect(await page.textContent('#events-behind li')).toContain('Illegal parking (motor vehicle)');
+    expect(await page.textContent('#stats')).not.toContain('机动车乱停放');
     expect(browser.pageErrors).toEqual([]);
   });
 

@@ -4,16 +4,16 @@ import { bootstrapMean, capturedInTop, type Estimate } from './metrics.ts';
 import {
   type Columns,
   cellRates,
+  cellRhythms,
+  chooseRhythmShrinks,
   columnsOf,
   countBefore,
   type Features,
   featuresAt,
   HALF_LIVES,
-  neighbourhoodRhythm,
   type RiskParams,
   rhythmBlocks,
   slotScores,
-  weeklyProfiles,
 } from './model.ts';
 import { BLOCKS, localTime, WEEK, weekStart } from './time.ts';
 
@@ -80,12 +80,11 @@ const MIXES: readonly (readonly [number, number, number])[] = [
   [0.5, 0.25, 0.25],
 ];
 const SMOOTHINGS = [0, 0.3, 0.6];
-const SHRINKS = [3, 10, 30, 100, 300, 1000];
-/** Rate settings kept from the first stage of the search for the second (which adds the weekly rhythm). */
+/** Rate settings kept from the first stage of the search for the second (which judges their slots too). */
 const FINALISTS = 3;
 
 /** Every rate setting of the search: mix × recency half-life × neighbour smoothing. */
-function rateGrid(): Omit<RiskParams, 'shrink'>[] {
+function rateGrid(): Omit<RiskParams, 'shrink' | 'cityShrink'>[] {
   return MIXES.flatMap((mix) => HALF_LIVES.flatMap((halfLifeWeeks) => SMOOTHINGS.map((smoothing) => ({ mix, halfLifeWeeks, smoothing }))));
 }
 
@@ -99,7 +98,8 @@ const argmax = (xs: readonly number[]) => xs.reduce((best, x, i) => (x > xs[best
 
 /**
  * Chooses the model's weights on `weeks` (each fitted on all before it), in two stages to stay cheap: rate settings
- * by hit rate at 5 % of the area, then the 3 best of them × rhythm shrink by hit rate at 5 % + discovery at 100 slots.
+ * by hit rate at 5 % of the area, then the 3 best of them by hit rate at 5 % + discovery at 100 slots, their slots
+ * read with the rhythm's pull chosen by likelihood on the history up to the end of `weeks`.
  */
 export function tune(cols: Columns, weeks: readonly number[], holidays?: ReadonlySet<string>): Tuned {
   const grid = rateGrid();
@@ -110,7 +110,7 @@ export function tune(cols: Columns, weeks: readonly number[], holidays?: Readonl
   weeks.forEach((w, i) => {
     const f = featuresAt(cols, w);
     grid.forEach((g, k) => {
-      hit[k] += judge({ cells: cellRates(f, cols.area, { ...g, shrink: 0 }), slots: [] }, targets[i], ['hit5']).hit5;
+      hit[k] += judge({ cells: cellRates(f, cols.area, { ...g, shrink: 0, cityShrink: 0 }), slots: [] }, targets[i], ['hit5']).hit5;
     });
     HALF_LIVES.forEach((h, k) => {
       const s = judge(baseline('weighted history', f, h), targets[i], ['hit5', 'disc100']);
@@ -121,16 +121,16 @@ export function tune(cols: Columns, weeks: readonly number[], holidays?: Readonl
     .map((g, k) => ({ g, score: hit[k] }))
     .sort((a, b) => b.score - a.score)
     .slice(0, FINALISTS);
-  const candidates = finalists.flatMap(({ g }) => SHRINKS.map((shrink) => ({ ...g, shrink })));
+  const rhythm = chooseRhythmShrinks(cols, weeks[weeks.length - 1] + WEEK);
+  const candidates = finalists.map(({ g }) => ({ ...g, ...rhythm }));
   const score = new Array<number>(candidates.length).fill(0);
   const slots = new Float64Array(cols.area.cells.length * BLOCKS);
   weeks.forEach((w, i) => {
     const f = featuresAt(cols, w);
-    const hood = neighbourhoodRhythm(f, cols.area);
-    const profiles = new Map(SHRINKS.map((s) => [s, weeklyProfiles(f, hood, s)]));
+    const profiles = cellRhythms(f, cols.area, rhythm);
     candidates.forEach((p, k) => {
       const cells = cellRates(f, cols.area, p);
-      slotScores(cells, profiles.get(p.shrink)!, rhythmBlocks(w, holidays), slots);
+      slotScores(cells, profiles, rhythmBlocks(w, holidays), slots);
       const s = judge({ cells, slots }, targets[i], ['hit5', 'disc100']);
       score[k] += s.hit5 + s.disc100;
     });
@@ -204,7 +204,7 @@ export function runBacktest(incidents: readonly Incident[], o: BacktestOptions):
     const f = featuresAt(cols, w);
     const t = targetsOf(cols, w);
     const cells = cellRates(f, area, tuned.params);
-    slotScores(cells, weeklyProfiles(f, neighbourhoodRhythm(f, area), tuned.params.shrink), rhythmBlocks(w, o.holidays), slots);
+    slotScores(cells, cellRhythms(f, area, tuned.params), rhythmBlocks(w, o.holidays), slots);
     perWeek.model.push(judge({ cells, slots }, t));
     for (const b of BASELINES) perWeek[b].push(judge(baseline(b, f, tuned.baselineHalfLife), t));
   }

@@ -1,7 +1,7 @@
 import { tune } from './backtest.ts';
 import { gridAround, type StudyArea, studyArea } from './grid.ts';
 import type { Incident } from './incident.ts';
-import { cellRates, columnsOf, featuresAt, HALF_LIVES, neighbourhoodRhythm, type RiskParams, weeklyProfiles } from './model.ts';
+import { cellRates, cellRhythms, columnsOf, featuresAt, HALF_LIVES, type RiskParams } from './model.ts';
 import { localTime, WEEK, weekStart } from './time.ts';
 
 /** A fitted model: what the plan reads. Rates are expected incidents per week. */
@@ -43,7 +43,7 @@ export function fitRiskModel(incidents: readonly Incident[], o: FitOptions = {})
     params,
     fittedAt: at,
     rates: cellRates(f, area, params),
-    profiles: weeklyProfiles(f, neighbourhoodRhythm(f, area), params.shrink),
+    profiles: cellRhythms(f, area, params),
     longRun: f.long,
     recent: f.recent[HALF_LIVES.indexOf(4)],
     holidays: o.holidays,

@@ -6,8 +6,6 @@ import { BLOCKS, blockOf, DAY, localDate, localTime, WEEK } from './time.ts';
 export const HALF_LIVES = [2, 4, 8, 16] as const;
 /** Near-repeat: the last few days' incidents, half-life 3.5 days (burglary and theft research: the raised risk fades within a few weeks). */
 const NEAR_REPEAT_HALF_LIFE = 0.5;
-/** Pseudo-count pulling a neighbourhood's weekly rhythm toward the city's. */
-const CITY_SHRINK = 20;
 
 /** Incidents as columns sorted by local time: a fit at time T reads the prefix before T, with plain loops. */
 export interface Columns {
@@ -113,9 +111,11 @@ export interface RiskParams {
   smoothing: number;
   /** Pseudo-count pulling a cell's weekly rhythm toward its neighbourhood's. */
   shrink: number;
+  /** Pseudo-count pulling a neighbourhood's weekly rhythm toward the city's. */
+  cityShrink: number;
 }
 
-export const DEFAULT_PARAMS: RiskParams = { mix: [0.25, 0.5, 0.25], halfLifeWeeks: 8, smoothing: 0.3, shrink: 10 };
+export const DEFAULT_PARAMS: RiskParams = { mix: [0.25, 0.5, 0.25], halfLifeWeeks: 8, smoothing: 0.3, shrink: 10, cityShrink: 20 };
 
 /** Expected incidents per area cell in the week after `features.at`: the mixed rates, smoothed over neighbours. */
 export function cellRates(f: Features, area: StudyArea, p: RiskParams): Float64Array {
@@ -139,25 +139,25 @@ export function cellRates(f: Features, area: StudyArea, p: RiskParams): Float64A
  * Each cell's 3×3 neighbourhood's weekly rhythm: the share of its incidents in each 4-hour block of the week, shrunk
  * toward the whole city's. The same for every shrink a cell's own rhythm is then given (see weeklyProfiles).
  */
-export function neighbourhoodRhythm(f: Features, area: StudyArea): Float32Array {
+function neighbourhoodRhythm(slotCounts: Float32Array, area: StudyArea, cityShrink: number): Float32Array {
   const n = area.cells.length;
   const city = new Float64Array(BLOCKS);
   let cityTotal = 0;
-  for (let i = 0; i < n * BLOCKS; i++) city[i % BLOCKS] += f.slotLong[i];
+  for (let i = 0; i < n * BLOCKS; i++) city[i % BLOCKS] += slotCounts[i];
   for (let b = 0; b < BLOCKS; b++) cityTotal += city[b] += 1;
   for (let b = 0; b < BLOCKS; b++) city[b] /= cityTotal;
   const out = new Float32Array(n * BLOCKS);
   const hood = new Float64Array(BLOCKS);
   for (let i = 0; i < n; i++) {
     let total = 0;
-    for (let b = 0; b < BLOCKS; b++) total += hood[b] = f.slotLong[i * BLOCKS + b];
+    for (let b = 0; b < BLOCKS; b++) total += hood[b] = slotCounts[i * BLOCKS + b];
     for (let j = i * 8; j < i * 8 + 8; j++) {
       const nb = area.neighbours[j];
       if (nb < 0) continue;
-      for (let b = 0; b < BLOCKS; b++) total += f.slotLong[nb * BLOCKS + b];
-      for (let b = 0; b < BLOCKS; b++) hood[b] += f.slotLong[nb * BLOCKS + b];
+      for (let b = 0; b < BLOCKS; b++) total += slotCounts[nb * BLOCKS + b];
+      for (let b = 0; b < BLOCKS; b++) hood[b] += slotCounts[nb * BLOCKS + b];
     }
-    for (let b = 0; b < BLOCKS; b++) out[i * BLOCKS + b] = (hood[b] + CITY_SHRINK * city[b]) / (total + CITY_SHRINK);
+    for (let b = 0; b < BLOCKS; b++) out[i * BLOCKS + b] = (hood[b] + cityShrink * city[b]) / (total + cityShrink);
   }
   return out;
 }
@@ -166,14 +166,56 @@ export function neighbourhoodRhythm(f: Features, area: StudyArea): Float32Array 
  * Each cell's weekly rhythm: its own counts per 4-hour block shrunk toward its neighbourhood's rhythm by `shrink`
  * pseudo-incidents (a cell with 3 incidents has no rhythm of its own; one with 300 keeps its own).
  */
-export function weeklyProfiles(f: Features, hood: Float32Array, shrink: number): Float32Array {
+function weeklyProfiles(slotCounts: Float32Array, hood: Float32Array, shrink: number): Float32Array {
   const out = new Float32Array(hood.length);
   for (let i = 0; i < hood.length; i += BLOCKS) {
     let own = 0;
-    for (let b = 0; b < BLOCKS; b++) own += f.slotLong[i + b];
-    for (let b = 0; b < BLOCKS; b++) out[i + b] = (f.slotLong[i + b] + shrink * hood[i + b]) / (own + shrink);
+    for (let b = 0; b < BLOCKS; b++) own += slotCounts[i + b];
+    for (let b = 0; b < BLOCKS; b++) out[i + b] = (slotCounts[i + b] + shrink * hood[i + b]) / (own + shrink);
   }
   return out;
+}
+
+/** Each cell's weekly rhythm from the history of `f`, with the given pulls toward the neighbourhood's and the city's. */
+export const cellRhythms = (f: Features, area: StudyArea, p: Pick<RiskParams, 'shrink' | 'cityShrink'>): Float32Array =>
+  weeklyProfiles(f.slotLong, neighbourhoodRhythm(f.slotLong, area, p.cityShrink), p.shrink);
+
+/** The pulls (pseudo-incidents) the fit chooses among, of a cell's rhythm toward its neighbourhood's (up to, in effect, the neighbourhood's alone) and of a neighbourhood's toward the city's. */
+const RHYTHM_SHRINKS = [1, 3, 10, 30, 100, 300, 1000, 3000, 10_000, 100_000];
+const CITY_SHRINKS = [1, 3, 10, 30, 100, 300, 1000, 3000];
+/** Weeks at the end of the history the rhythm's pulls are judged on. */
+const RHYTHM_HOLDOUT_WEEKS = 4;
+
+/**
+ * How far to trust a cell's and a neighbourhood's own weekly rhythm, read from the history itself (empirical Bayes on
+ * a time split): the rhythms drawn from the incidents before the last 4 weeks, for each pair of pulls, are judged by
+ * how probable they made the 4-hour blocks of those weeks' incidents; the most probable pair wins. Nothing after
+ * `at` is read.
+ */
+export function chooseRhythmShrinks(cols: Columns, at: number): Pick<RiskParams, 'shrink' | 'cityShrink'> {
+  const n = cols.area.cells.length;
+  const split = countBefore(cols, at - RHYTHM_HOLDOUT_WEEKS * WEEK);
+  const end = countBefore(cols, at);
+  const counts = new Float32Array(n * BLOCKS);
+  const own = new Float64Array(n);
+  for (let j = 0; j < split; j++) if (cols.cell[j] >= 0) counts[cols.cell[j] * BLOCKS + cols.block[j]]++, own[cols.cell[j]]++;
+  let best = { shrink: RHYTHM_SHRINKS[0], cityShrink: CITY_SHRINKS[0] };
+  let bestLogLikelihood = -Infinity;
+  for (const cityShrink of CITY_SHRINKS) {
+    const hood = neighbourhoodRhythm(counts, cols.area, cityShrink);
+    const logLikelihood = RHYTHM_SHRINKS.map(() => 0);
+    for (let j = split; j < end; j++) {
+      const c = cols.cell[j];
+      if (c < 0) continue;
+      const s = c * BLOCKS + cols.block[j];
+      for (let k = 0; k < RHYTHM_SHRINKS.length; k++)
+        logLikelihood[k] += Math.log((counts[s] + RHYTHM_SHRINKS[k] * hood[s]) / (own[c] + RHYTHM_SHRINKS[k]));
+    }
+    logLikelihood.forEach((ll, k) => {
+      if (ll > bestLogLikelihood) (bestLogLikelihood = ll), (best = { shrink: RHYTHM_SHRINKS[k], cityShrink });
+    });
+  }
+  return best;
 }
 
 /**

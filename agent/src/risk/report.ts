@@ -21,7 +21,7 @@ export function formatBacktest(r: BacktestResult): string {
   const km2 = (r.areaCells * r.cellMeters ** 2) / 1e6;
   const lines = [
     `grid ${r.cellMeters} m; study area ${r.areaCells} cells (${km2.toFixed(0)} km²: cells with an incident before the first reported week, widened by one cell)`,
-    `weights chosen on ${r.tuningWeeks.length} earlier weeks (${range(r.tuningWeeks)}): long-run ${p.mix[0]}, recent ${p.mix[1]} (half-life ${p.halfLifeWeeks} weeks), near-repeat ${p.mix[2]}, neighbour smoothing ${p.smoothing}, rhythm shrink ${p.shrink}; weighted-history baseline half-life ${r.tuned.baselineHalfLife} weeks`,
+    `weights chosen on ${r.tuningWeeks.length} earlier weeks (${range(r.tuningWeeks)}): long-run ${p.mix[0]}, recent ${p.mix[1]} (half-life ${p.halfLifeWeeks} weeks), near-repeat ${p.mix[2]}, neighbour smoothing ${p.smoothing}, rhythm pulls (by likelihood on the last 4 of those weeks) cell → neighbourhood ${p.shrink}, neighbourhood → city ${p.cityShrink}; weighted-history baseline half-life ${r.tuned.baselineHalfLife} weeks`,
     `judged on ${r.reportWeeks.length} weeks (${range(r.reportWeeks)}), each predicted from everything before it`,
     "per cent, mean over weeks [95 % bootstrap interval over weeks]; PAI = hit rate ÷ area share; disc@N = share of the week's N best cell × 4-hour slots with ≥1 incident",
     '',

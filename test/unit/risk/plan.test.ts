@@ -34,16 +34,19 @@ describe('patrol plan', () => {
 
   it('its slots sit where the planted stalls and the market are, at their hours', () => {
     const plan = planPatrols(model, { from, to: from + WEEK, budget: 20 });
-    const nextWeek = syntheticCity({ weeks: 17 }).filter((i) => localTime(i) >= from && i.source !== 'background');
-    const near = (s: (typeof plan.slots)[number]) =>
-      nextWeek.some(
+    // The pattern as planted (every week's stall and market incidents), not one week's draw of a habit that comes
+    // about 1.5 times a week: that draw misses a third of well-placed slots whatever the model.
+    const planted = syntheticCity({ weeks: 17 }).filter((i) => i.source !== 'background');
+    const ofWeek = (t: number) => t - weekStart(t);
+    const onPattern = (s: (typeof plan.slots)[number]) =>
+      planted.some(
         (i) =>
           Math.abs(i.lat - s.centre.lat) < 0.004 &&
           Math.abs(i.lon - s.centre.lon) < 0.004 &&
-          localTime(i) >= s.start - 4 * HOUR &&
-          localTime(i) < s.end + 4 * HOUR,
+          ofWeek(localTime(i)) >= ofWeek(s.start) - 4 * HOUR &&
+          ofWeek(localTime(i)) < ofWeek(s.start) + 8 * HOUR,
       );
-    expect(plan.slots.filter(near).length).toBeGreaterThanOrEqual(14);
+    expect(plan.slots.filter(onPattern).length).toBeGreaterThanOrEqual(18);
   });
 
   it('gives each area its own budget, with slots only inside it', () => {

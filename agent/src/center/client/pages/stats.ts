@@ -1,8 +1,10 @@
 import { api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import { currentLang } from '../../../web/client/i18n.ts';
 import type { Duration, StatsReport } from '../../stats.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { barChart, barList, heatTable } from '../charts.ts';
+import { categories, loadCategories } from '../desk/catalogue.ts';
 import { time } from '../format.ts';
 import { eventQuery } from '../state.ts';
 import { t, tr } from '../words.ts';
@@ -31,9 +33,21 @@ export function span(s: number | null): string {
   return t('ago.h', { n: Math.round((s / 3600) * 10) / 10 });
 }
 
+/**
+ * A category in the page's language: the catalogue's name for the event type (an alert carries only the Chinese
+ * name), else the name the alert carried; with the standard's code.
+ */
+function categoryLabel(type: string, carried: { name: string | null; code: string | null }): string {
+  const known = categories.get(type);
+  const name = known?.name[currentLang()] ?? carried.name ?? type;
+  const code = carried.code ?? known?.code;
+  if (!code) return name;
+  return currentLang() === 'zh' ? `${name}（${code}）` : `${name} (${code})`;
+}
+
 async function show(holder: HTMLElement, q: URLSearchParams): Promise<void> {
   holder.replaceChildren(h('p', { class: 'muted' }, t('stats.loading')));
-  const r = await api<StatsReport>('GET', `/api/stats/summary?${q}`);
+  const [r] = await Promise.all([api<StatsReport>('GET', `/api/stats/summary?${q}`), loadCategories()]);
   const events = h('section', { class: 'card events-behind', id: 'events-behind' });
   const width = Math.max(320, Math.min(960, holder.clientWidth - 40));
   const days = h('section', { class: 'card' }, h('h3', {}, t('stats.byDay')));
@@ -51,7 +65,7 @@ async function show(holder: HTMLElement, q: URLSearchParams): Promise<void> {
       barList(
         r.byCategory.map((c) => ({
           key: c.key,
-          label: c.code ? `${c.name}（${c.code}）` : c.name,
+          label: categoryLabel(c.type, c),
           count: c.count,
           extra: `${t('stats.falsePositives')} ${pct(c.falsePositives, c.count)}`,
         })),
@@ -109,7 +123,7 @@ function filters(r: StatsReport, q: URLSearchParams): HTMLElement {
     'select',
     { id: 'stats-category' },
     h('option', { value: '' }, t('filter.all')),
-    ...r.byCategory.map((c) => h('option', { value: c.key, selected: r.categories.includes(c.key) }, c.name)),
+    ...r.byCategory.map((c) => h('option', { value: c.key, selected: r.categories.includes(c.key) }, categoryLabel(c.type, c))),
   );
   const query = () => {
     const p = new URLSearchParams({ from: from.value, to: to.value });
@@ -236,7 +250,11 @@ async function eventsBehind(holder: HTMLElement, r: StatsReport, pick: { type?: 
         h(
           'li',
           { 'data-event': e.id },
-          h('a', { href: `/?${eventQuery(e)}` }, `${time(e.startedAt)} · ${e.categoryName ?? e.type} · ${e.site}/${e.camera}`),
+          h(
+            'a',
+            { href: `/?${eventQuery(e)}` },
+            `${time(e.startedAt)} · ${categoryLabel(e.type, { name: e.categoryName, code: e.categoryCode })} · ${e.site}/${e.camera}`,
+          ),
         ),
       ),
     ),
