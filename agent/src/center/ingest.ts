@@ -308,8 +308,8 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
           // The operator waiting for this answer has it even while the archive is down (a second call changes nothing).
           deps.onCommandResult?.(t.site, r.ok);
           // The same answer arrives on cmd-result and on the response topic: one row (same bytes, same digest).
-          await w.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
-          return {};
+          const { answered } = await w.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
+          return { events: answered };
         });
       }
     }

@@ -3,6 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { COMMAND_RESULT_SCHEMA_ID, type CommandName, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
+import { acknowledgeWhenHandled } from '../publish/ack-later.ts';
 import { MAX_BATCH } from './batch.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import type { Ingest } from './ingest.ts';
@@ -48,45 +49,35 @@ function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOpti
   return opts;
 }
 
-/** mqtt.js's own sender of packets: the one way to send a PUBACK later than it would. */
-type PacketSender = { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void };
-
-/** Handed to mqtt.js for a message it must not acknowledge itself (its handler sends no PUBACK on an error). */
-const ACK_LATER = new Error('acknowledged once stored');
-
 /**
  * The PUBACK goes out only once the message is stored (or refused for good): a crash before that makes the broker
- * send it again. mqtt.js is told at once that the message is handled, so it reads on while the message waits for its
- * transaction: the next messages (which join the next group commit) and the broker's answers to keep-alives (a write
- * waiting for a database that is down does not cost the connection). The broker bounds how many wait: it sends no
- * more unacknowledged messages than the receive maximum (two batches).
+ * send it again. Meanwhile mqtt.js reads on: the next messages (which join the next group commit) and the broker's
+ * answers to keep-alives (a write waiting for a database that is down does not cost the connection). The broker bounds
+ * how many wait: it sends no more unacknowledged messages than the receive maximum (two batches).
  */
 function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing: () => boolean): void {
-  client.handleMessage = (packet, done) => {
-    const topic = packet.topic;
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    // A PUBACK belongs to the connection the message came on: message ids start again on the next one.
-    const stream = client.stream;
-    const { messageId, qos } = packet;
-    const current = () => !closing() && client.stream === stream && client.connected;
-    const attempt = (delay: number, retry: boolean): void => {
-      ingest.handle(topic, payload, retry).then(
-        () => {
-          if (qos > 0 && messageId !== undefined && current())
-            (client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId }, (err) => {
-              if (err) log.warn({ err, topic: topic.slice(0, 200) }, 'acknowledging a stored message failed: the broker sends it again');
-            });
-        },
-        () => {
-          // Unacknowledged on a connection that is gone: the broker sends it again on the next one.
-          if (!current()) return;
-          setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
-        },
-      );
-    };
-    attempt(250, false);
-    done(ACK_LATER);
-  };
+  acknowledgeWhenHandled(
+    client,
+    (packet, late) => {
+      const topic = packet.topic;
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const attempt = (delay: number, retry: boolean): void => {
+        ingest.handle(topic, payload, retry).then(
+          () =>
+            late.ack((err) =>
+              log.warn({ err, topic: topic.slice(0, 200) }, 'acknowledging a stored message failed: the broker sends it again'),
+            ),
+          () => {
+            // Unacknowledged on a connection that is gone: the broker sends it again on the next one.
+            if (!late.current()) return;
+            setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
+          },
+        );
+      };
+      attempt(250, false);
+    },
+    closing,
+  );
 }
 
 /** Subscribes on every connection and resolves on the first one; `subscribed` follows each granted subscription. */
@@ -151,7 +142,9 @@ function sendCommand(
             contentType: 'application/json',
           }
         : undefined;
-    client.publish(`${cfg.root}/${site}/cmd/${name}`, JSON.stringify(cmd), { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
+    // Dated, so a box that gets it only after a long outage refuses it as expired instead of applying it then.
+    const body = JSON.stringify({ ...cmd, issuedAt: new Date().toISOString() });
+    client.publish(`${cfg.root}/${site}/cmd/${name}`, body, { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
       if (err) {
         clearTimeout(timer);
         waiting.delete(cmd.requestId);
