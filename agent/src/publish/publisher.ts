@@ -223,20 +223,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       this.log.warn({ url, queued: this.outbox?.stats().messages }, 'broker unreachable: events stay in the outbox'),
     );
     client.on('error', (err) => this.onClientError(err));
-    // A command is acknowledged once it is answered: a box that stops before that gets it again from the broker.
-    acknowledgeWhenHandled(client, (packet, late) => {
-      const props = packet.properties;
-      this.handleInbound({
-        topic: packet.topic,
-        payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
-        ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
-        ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
-        ack: () =>
-          late.ack((err) =>
-            this.log.warn({ err, topic: packet.topic }, 'acknowledging a handled command failed: the broker sends it again'),
-          ),
-      });
-    });
+    this.receiveCommands(client);
   }
 
   /**
@@ -578,6 +565,23 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       return;
     }
     this.log.error({ err, code }, 'MQTT client error');
+  }
+
+  /** A command is acknowledged once it is answered: a box that stops before that gets it again from the broker. */
+  private receiveCommands(client: MqttClient): void {
+    acknowledgeWhenHandled(client, (packet, late) => {
+      const props = packet.properties;
+      this.handleInbound({
+        topic: packet.topic,
+        payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+        ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
+        ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
+        ack: () =>
+          late.ack((err) =>
+            this.log.warn({ err, topic: packet.topic }, 'acknowledging a handled command failed: the broker sends it again'),
+          ),
+      });
+    });
   }
 
   private handleInbound(m: InboundMessage & { ack: () => void }): void {
