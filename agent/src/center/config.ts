@@ -246,12 +246,33 @@ export const centerConfigSchema = z.strictObject({
         .optional()
         .meta({ description: 'Serve the console over HTTPS with these PEM files; absent: plain HTTP.' }),
       trustedProxies: trustedProxiesSchema,
+      streams: z
+        .strictObject({
+          maxConnections: z.number().int().min(1).default(1000).meta({
+            description:
+              "Live streams (console pages, officers' phones) open at once per channel; one more is answered 503 (default 1000).",
+          }),
+          maxPerUser: z.number().int().min(1).default(10).meta({
+            description: 'Live streams one user may have open per channel; one more is answered 429 (default 10).',
+          }),
+          maxBufferKilobytes: z.number().int().min(16).default(1024).meta({
+            description:
+              'What may wait for a page that does not read its stream, in KiB; past it the stream is closed and the page reconnects (default 1024).',
+          }),
+        })
+        .default({ maxConnections: 1000, maxPerUser: 10, maxBufferKilobytes: 1024 })
+        .meta({ description: 'Bounds of the live streams (/api/stream, /api/patrol/feed).' }),
       metricsToken: secretSchema.optional().meta({
         description:
           'The token Prometheus sends as "Authorization: Bearer TOKEN" for /metrics: inline, { file: PATH } or { env: NAME }. Absent: /metrics for admins signed in only.',
       }),
     })
-    .default({ host: '127.0.0.1', port: 8780, trustedProxies: [] })
+    .default({
+      host: '127.0.0.1',
+      port: 8780,
+      trustedProxies: [],
+      streams: { maxConnections: 1000, maxPerUser: 10, maxBufferKilobytes: 1024 },
+    })
     .meta({ description: "The console's web server (default 127.0.0.1:8780)." }),
   users: z.string().min(1, { error: 'expected the path of the users file' }).meta({
     description: "The file of the console's users and their hashed passwords, made with jifang center-user; relative to the config file.",
