@@ -255,12 +255,12 @@ export const centerConfigSchema = z.strictObject({
           maxPerUser: z.number().int().min(1).default(10).meta({
             description: 'Live streams one user may have open per channel; one more is answered 429 (default 10).',
           }),
-          maxBufferKilobytes: z.number().int().min(16).default(1024).meta({
+          maxBufferKilobytes: z.number().int().min(16).default(4096).meta({
             description:
-              'What may wait for a page that does not read its stream, in KiB; past it the stream is closed and the page reconnects (default 1024).',
+              'What may wait for a page that does not read its stream, in KiB; a page past it for 5 s is dropped and reconnects (default 4096).',
           }),
         })
-        .default({ maxConnections: 1000, maxPerUser: 10, maxBufferKilobytes: 1024 })
+        .default({ maxConnections: 1000, maxPerUser: 10, maxBufferKilobytes: 4096 })
         .meta({ description: 'Bounds of the live streams (/api/stream, /api/patrol/feed).' }),
       metricsToken: secretSchema.optional().meta({
         description:
@@ -271,7 +271,7 @@ export const centerConfigSchema = z.strictObject({
       host: '127.0.0.1',
       port: 8780,
       trustedProxies: [],
-      streams: { maxConnections: 1000, maxPerUser: 10, maxBufferKilobytes: 1024 },
+      streams: { maxConnections: 1000, maxPerUser: 10, maxBufferKilobytes: 4096 },
     })
     .meta({ description: "The console's web server (default 127.0.0.1:8780)." }),
   users: z.string().min(1, { error: 'expected the path of the users file' }).meta({

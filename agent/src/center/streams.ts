@@ -6,11 +6,16 @@ import { HttpError } from '../web/http-error.ts';
 export interface StreamLimits {
   maxConnections: number;
   maxPerUser: number;
-  /** Bytes waiting for a page that does not read: past them it is dropped (its browser reconnects and reloads). */
+  /**
+   * Bytes waiting for a page that does not read: a page past them for `slowMs` is dropped (its browser reconnects and
+   * reloads). A burst (every box at once) may pass them for a moment while the page reads on.
+   */
   maxBufferBytes: number;
+  slowMs?: number;
 }
 
-export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxConnections: 1000, maxPerUser: 10, maxBufferBytes: 1024 * 1024 };
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxConnections: 1000, maxPerUser: 10, maxBufferBytes: 4096 * 1024 };
+const SLOW_MS = 5_000;
 
 /** The limits as `http.streams` gives them. */
 export const streamLimits = (c: { maxConnections: number; maxPerUser: number; maxBufferKilobytes: number }): StreamLimits => ({
@@ -41,7 +46,7 @@ export function openEventStream(res: ServerResponse): void {
 }
 
 export function createStreams<T>(what: string, limits: StreamLimits, log: Logger, onEmpty: () => void = () => {}): Streams<T> {
-  const clients = new Map<ServerResponse, { user: string; tag: T }>();
+  const clients = new Map<ServerResponse, { user: string; tag: T; overSince?: number }>();
   const perUser = new Map<string, number>();
   const leave = (res: ServerResponse) => {
     const c = clients.get(res);
@@ -53,10 +58,14 @@ export function createStreams<T>(what: string, limits: StreamLimits, log: Logger
     if (clients.size === 0) onEmpty();
   };
   const write = (res: ServerResponse, frame: string) => {
+    const c = clients.get(res);
+    if (!c) return;
     // A page that does not read (a suspended laptop, a stalled proxy) must not make the center hold all it missed.
-    if (res.writableLength > limits.maxBufferBytes) {
+    if (res.writableLength <= limits.maxBufferBytes) c.overSince = undefined;
+    else if (c.overSince === undefined) c.overSince = Date.now();
+    else if (Date.now() - c.overSince > (limits.slowMs ?? SLOW_MS)) {
       log.warn(
-        { user: clients.get(res)?.user, stream: what, buffered: res.writableLength, bound: limits.maxBufferBytes },
+        { user: c.user, stream: what, buffered: res.writableLength, bound: limits.maxBufferBytes },
         'live stream dropped: the page does not read what it is sent (it reconnects and reloads)',
       );
       leave(res);
