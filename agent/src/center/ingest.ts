@@ -105,7 +105,8 @@ export function createIngest(deps: IngestDeps): Ingest {
         counters[p.counter]++;
         return warn(p.counter, { topic: clip(topic, 200), reason: p.refused }, 'message refused');
       }
-      await submit({ topic, payload, storable: p, receivedAt: now() });
+      // Alerts, snapshots and command answers: people wait for them; health and statuses are coalesced anyway.
+      await submit({ topic, payload, storable: p, receivedAt: now() }, p.kind === 'write');
     },
     async replay(id) {
       const letter = await store.getDeadLetter(id);
