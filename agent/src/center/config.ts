@@ -43,6 +43,16 @@ export const centerMqttSchema = z.strictObject({
       'MQTT client id, unique per instance and stable, so the broker keeps its session and messages across a restart. Default: jifang-center-HOSTNAME (set it when two instances share a host name).',
   }),
   ...brokerLoginFields,
+  alertLane: z
+    .strictObject({
+      clientId: z.string().min(1).max(64).meta({ description: "The alert session's client id, unique and stable like clientId." }),
+      ...brokerLoginFields,
+    })
+    .optional()
+    .meta({
+      description:
+        "A second session for the alerts and their snapshots, so that they never wait at the broker behind the cameras' health (a backlog of health costs no alert its second). Login fields not given are the instance's own; a broker that makes the client id from the identity (mosquitto's use_username_as_clientid) needs its own identity here. Absent: one session for everything.",
+    }),
   sessionExpirySeconds: z
     .number()
     .int()
@@ -350,8 +360,8 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
   if (mapProblem) throw new ConfigError(file, [mapProblem]);
   cfg.patrol.photosDir = abs(cfg.patrol.photosDir);
   if (cfg.http.tls) cfg.http.tls = { cert: abs(cfg.http.tls.cert), key: abs(cfg.http.tls.key) };
-  const tls = cfg.mqtt.tls;
-  if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);
+  for (const tls of [cfg.mqtt.tls, cfg.mqtt.alertLane?.tls])
+    if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);
   if (cfg.mqtt.sharedGroup && cfg.mqtt.protocolVersion !== 5) {
     throw new ConfigError(file, [
       {

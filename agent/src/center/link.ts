@@ -7,7 +7,7 @@ import { acknowledgeWhenHandled } from '../publish/ack-later.ts';
 import { MAX_BATCH } from './batch.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import type { Ingest } from './ingest.ts';
-import { centerSubscriptions, responseTopic } from './topics.ts';
+import { centerSubscriptions, isAlertTopic, responseTopic } from './topics.ts';
 
 /** The center's connection to the city broker: receives the boxes' contract, sends operators' commands. */
 export interface BrokerLink {
@@ -55,11 +55,19 @@ function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOpti
  * answers to keep-alives (a write waiting for a database that is down does not cost the connection). The broker bounds
  * how many wait: it sends no more unacknowledged messages than the receive maximum (two batches).
  */
-function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing: () => boolean): void {
+function ackWhenStored(
+  client: MqttClient,
+  ingest: Ingest,
+  log: Logger,
+  closing: () => boolean,
+  /** Messages this session lets go at once: the alert lane has its own copies. */
+  elsewhere: (topic: string) => boolean = () => false,
+): void {
   acknowledgeWhenHandled(
     client,
     (packet, late) => {
       const topic = packet.topic;
+      if (elsewhere(topic)) return late.ack(() => {});
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       const attempt = (delay: number, retry: boolean): void => {
         ingest.handle(topic, payload, retry).then(
@@ -85,11 +93,11 @@ async function subscribeOnConnect(
   client: MqttClient,
   cfg: CenterConfig['mqtt'],
   clientId: string,
+  filters: string[],
   log: Logger,
   subscribed: () => void,
 ): Promise<void> {
   const subscribe = async () => {
-    const filters = centerSubscriptions(cfg.root, cfg.sharedGroup, clientId);
     const granted = await client.subscribeAsync(filters, { qos: 1 });
     const refused = granted.filter((g) => g.qos > 2);
     if (refused.length) log.error({ filters: refused.map((g) => g.topic) }, 'subscription refused by the broker (check its ACL)');
@@ -154,6 +162,32 @@ function sendCommand(
   });
 }
 
+/** The alert lane: a session of its own for the alerts and their snapshots, stored as the main session's messages are. */
+async function connectAlertLane(
+  cfg: CenterConfig['mqtt'],
+  lane: NonNullable<CenterConfig['mqtt']['alertLane']>,
+  ingest: Ingest,
+  log: Logger,
+  closing: () => boolean,
+  subscribed: () => void,
+): Promise<MqttClient> {
+  const laneCfg = { ...cfg, ...lane };
+  const llog = log.child({ lane: 'alerts' });
+  const client = mqtt.connect(cfg.url, clientOptions(laneCfg, lane.clientId));
+  ackWhenStored(client, ingest, llog, closing);
+  client.on('error', (err) => llog.error({ err }, 'MQTT client error (alert lane)'));
+  client.on('offline', () => llog.warn({ url: cfg.url }, 'city broker unreachable (alert lane): reconnecting'));
+  await subscribeOnConnect(
+    client,
+    laneCfg,
+    lane.clientId,
+    centerSubscriptions(cfg.root, cfg.sharedGroup, lane.clientId, 'alerts'),
+    llog,
+    subscribed,
+  );
+  return client;
+}
+
 /** `subscribed` is called after each connection's subscriptions are granted (the archive then asks boxes for gaps). */
 export async function connectBroker(
   cfg: CenterConfig['mqtt'],
@@ -162,13 +196,18 @@ export async function connectBroker(
   subscribed: () => void = () => {},
 ): Promise<BrokerLink> {
   const clientId = centerClientId(cfg);
-  const client: MqttClient = mqtt.connect(cfg.url, clientOptions(cfg, clientId));
   const waiting: Waiting = new Map();
   let closing = false;
-  ackWhenStored(client, ingest, log, () => closing);
+  const lane = cfg.alertLane;
+  // The lane first: the alerts waiting for it are not stored after a backlog of health the main session brings.
+  const alerts = lane ? await connectAlertLane(cfg, lane, ingest, log, () => closing, subscribed) : undefined;
+  const client: MqttClient = mqtt.connect(cfg.url, clientOptions(cfg, clientId));
+  ackWhenStored(client, ingest, log, () => closing, lane ? (topic) => isAlertTopic(cfg.root, topic) : undefined);
   client.on('error', (err) => log.error({ err }, 'MQTT client error'));
   client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
-  await subscribeOnConnect(client, cfg, clientId, log, subscribed);
+  const main = centerSubscriptions(cfg.root, cfg.sharedGroup, clientId, lane ? 'main' : undefined);
+  // The archive asks the boxes for what it lacks once the session that carries the alerts is subscribed.
+  await subscribeOnConnect(client, cfg, clientId, main, log, lane ? () => {} : subscribed);
 
   // Matched by site and request: a box answering for a request it was not sent changes nothing.
   const noteResult = (site: string, r: CommandResult) => {
@@ -184,7 +223,7 @@ export async function connectBroker(
   return {
     clientId,
     noteResult,
-    connected: () => client.connected,
+    connected: () => client.connected && (alerts?.connected ?? true),
     sendEventCommand: (site, cmd) => sendCommand(client, cfg, clientId, waiting, site, 'event', cmd),
     sendCommand: (site, name, cmd) => sendCommand(client, cfg, clientId, waiting, site, name, cmd),
     close: async () => {
@@ -202,7 +241,7 @@ export async function connectBroker(
         });
       waiting.clear();
       // Not waiting for a message still being stored: unacknowledged, the broker sends it again to the next start.
-      await client.endAsync(true);
+      await Promise.all([client.endAsync(true), alerts?.endAsync(true)]);
     },
   };
 }
