@@ -95,12 +95,14 @@ async function subscribeOnConnect(
   clientId: string,
   filters: string[],
   log: Logger,
-  subscribed: () => void,
+  /** `granted`: every filter was granted. */
+  subscribed: (granted: boolean) => void,
 ): Promise<void> {
   const subscribe = async () => {
     const granted = await client.subscribeAsync(filters, { qos: 1 });
     const refused = granted.filter((g) => g.qos > 2);
     if (refused.length) log.error({ filters: refused.map((g) => g.topic) }, 'subscription refused by the broker (check its ACL)');
+    return refused.length === 0;
   };
   client.on('connect', (ack) => {
     log.info({ url: cfg.url, clientId, sessionPresent: ack.sessionPresent }, 'connected to the city broker');
@@ -170,22 +172,20 @@ async function connectAlertLane(
   log: Logger,
   closing: () => boolean,
   subscribed: () => void,
-): Promise<MqttClient> {
+): Promise<{ client: MqttClient; granted: () => boolean }> {
   const laneCfg = { ...cfg, ...lane };
+  let granted = false;
   const llog = log.child({ lane: 'alerts' });
   const client = mqtt.connect(cfg.url, clientOptions(laneCfg, lane.clientId));
   ackWhenStored(client, ingest, llog, closing);
   client.on('error', (err) => llog.error({ err }, 'MQTT client error (alert lane)'));
   client.on('offline', () => llog.warn({ url: cfg.url }, 'city broker unreachable (alert lane): reconnecting'));
-  await subscribeOnConnect(
-    client,
-    laneCfg,
-    lane.clientId,
-    centerSubscriptions(cfg.root, cfg.sharedGroup, lane.clientId, 'alerts'),
-    llog,
-    subscribed,
-  );
-  return client;
+  const filters = centerSubscriptions(cfg.root, cfg.sharedGroup, lane.clientId, 'alerts');
+  await subscribeOnConnect(client, laneCfg, lane.clientId, filters, llog, (ok) => {
+    granted = ok;
+    subscribed();
+  });
+  return { client, granted: () => granted };
 }
 
 /** `subscribed` is called after each connection's subscriptions are granted (the archive then asks boxes for gaps). */
@@ -202,12 +202,14 @@ export async function connectBroker(
   // The lane first: the alerts waiting for it are not stored after a backlog of health the main session brings.
   const alerts = lane ? await connectAlertLane(cfg, lane, ingest, log, () => closing, subscribed) : undefined;
   const client: MqttClient = mqtt.connect(cfg.url, clientOptions(cfg, clientId));
-  ackWhenStored(client, ingest, log, () => closing, lane ? (topic) => isAlertTopic(cfg.root, topic) : undefined);
+  // Only while the lane holds its subscription: a lane the broker refused leaves the alerts to this session.
+  const elsewhere = alerts ? (topic: string) => alerts.granted() && isAlertTopic(cfg.root, topic) : undefined;
+  ackWhenStored(client, ingest, log, () => closing, elsewhere);
   client.on('error', (err) => log.error({ err }, 'MQTT client error'));
   client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
   const main = centerSubscriptions(cfg.root, cfg.sharedGroup, clientId, lane ? 'main' : undefined);
   // The archive asks the boxes for what it lacks once the session that carries the alerts is subscribed.
-  await subscribeOnConnect(client, cfg, clientId, main, log, lane ? () => {} : subscribed);
+  await subscribeOnConnect(client, cfg, clientId, main, log, () => (lane ? undefined : subscribed()));
 
   // Matched by site and request: a box answering for a request it was not sent changes nothing.
   const noteResult = (site: string, r: CommandResult) => {
@@ -223,7 +225,7 @@ export async function connectBroker(
   return {
     clientId,
     noteResult,
-    connected: () => client.connected && (alerts?.connected ?? true),
+    connected: () => client.connected && (alerts?.client.connected ?? true),
     sendEventCommand: (site, cmd) => sendCommand(client, cfg, clientId, waiting, site, 'event', cmd),
     sendCommand: (site, name, cmd) => sendCommand(client, cfg, clientId, waiting, site, name, cmd),
     close: async () => {
@@ -241,7 +243,7 @@ export async function connectBroker(
         });
       waiting.clear();
       // Not waiting for a message still being stored: unacknowledged, the broker sends it again to the next start.
-      await Promise.all([client.endAsync(true), alerts?.endAsync(true)]);
+      await Promise.all([client.endAsync(true), alerts?.client.endAsync(true)]);
     },
   };
 }
