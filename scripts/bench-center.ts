@@ -33,6 +33,8 @@ const EVENTS_PER_BOX = Number(process.env.BENCH_EVENTS ?? 5);
 const PROBES = Number(process.env.BENCH_PROBES ?? 200);
 /** Boxes of the fleet publishing in real time while the latency is measured (the whole fleet unless said). */
 const LATENCY_BOXES = Number(process.env.BENCH_LATENCY_BOXES ?? BOXES);
+/** Each center with its alert lane (mqtt.alertLane), unless BENCH_ALERT_LANE=0. */
+const LANE = process.env.BENCH_ALERT_LANE !== '0';
 
 const dir = mkdtempSync(join(tmpdir(), 'jifang-bench-center-'));
 // Sessions hold the whole backlog while the centers are away.
@@ -74,7 +76,12 @@ async function centersOn(db: string, url: string, n: number): Promise<Center[]> 
   for (let i = 0; i < n; i++) {
     const cfg = parseCenterConfig(
       {
-        mqtt: { url: broker.url, sharedGroup: db, clientId: `${db}-${i}` },
+        mqtt: {
+          url: broker.url,
+          sharedGroup: db,
+          clientId: `${db}-${i}`,
+          ...(LANE ? { alertLane: { clientId: `${db}-${i}-alerts` } } : {}),
+        },
         storage: { kind: 'postgres', url, poolSize: 4 },
         http: { port: 0 },
         users,
@@ -315,7 +322,7 @@ try {
   const whole = (r: Rate) =>
     `lost ${r.lostEvents} events, ${r.lostSnapshots} snapshots, ${r.staleHealth} cameras' latest health; ${r.duplicates} duplicates seen, ${r.deadLetters} dead letters, ${r.storeFailures} transactions retried`;
   console.log(
-    `jifang center benchmark: ${BOXES} boxes × ${CAMERAS} cameras, ${SECONDS} s of their traffic (health every 10 s, ${ALERTS} alerts per camera-hour × 3 messages, each with a ${kb.toFixed(0)} KB snapshot): ${m.total} messages (${m.health} health, ${m.events} events, ${m.snapshots} snapshots, ${m.status} status); mosquitto ${broker.url}, PostgreSQL 15`,
+    `jifang center benchmark: ${BOXES} boxes × ${CAMERAS} cameras, ${SECONDS} s of their traffic (health every 10 s, ${ALERTS} alerts per camera-hour × 3 messages, each with a ${kb.toFixed(0)} KB snapshot): ${m.total} messages (${m.health} health, ${m.events} events, ${m.snapshots} snapshots, ${m.status} status); mosquitto ${broker.url}, PostgreSQL 15; alert lane ${LANE ? 'on' : 'off'}`,
   );
   console.log(`  PostgreSQL, the same rows inserted raw (256 per statement and transaction): ${raw.toFixed(0)} messages/s`);
   console.log(

@@ -36,11 +36,16 @@ function eventStore() {
     },
     cameras: () => ['cam-1'],
     snapshot: async () => ({ ok: true, jpeg, width: 1330, height: 1330, sha256: createHash('sha256').update(jpeg).digest('hex') }),
-    reload: async () => ({ ok: true, detail: { changed: false } }),
+    reload: async () => {
+      await held.promise;
+      return { ok: true, detail: { changed: false } };
+    },
     captureReference: (camera) => ({ ok: false, error: `camera "${camera}" has no rule reading static foreground` }),
     resend: () => ({ ok: false, error: 'no box publisher in this test' }),
   };
-  return { events, handlers, state: () => JSON.stringify([...events]) };
+  /** Reloads wait for this; replaced by a test that keeps one from finishing. */
+  const held = { promise: Promise.resolve() };
+  return { events, handlers, held, state: () => JSON.stringify([...events]) };
 }
 
 describe('commands over TLS with client certificates, a password file and the example ACL', () => {
@@ -68,7 +73,13 @@ describe('commands over TLS with client certificates, a password file and the ex
   /** `handlerAfterConnect`: as a composition root may do; commands the broker held for the box must still be answered. */
   const startBox = async (handlerAfterConnect = false) => {
     const p = createPublisher(boxConfig('site-a'), { site: 'site-a', boxId: 'box-a', agentVersion: '0.1.0', dataDir }, silentLogger);
-    const router = createCommandRouter({ topics: p.topics, boxId: 'box-a', handlers: store.handlers, log: silentLogger });
+    const router = createCommandRouter({
+      topics: p.topics,
+      boxId: 'box-a',
+      handlers: store.handlers,
+      log: silentLogger,
+      maxAgeMs: boxConfig('site-a').commandMaxAgeMinutes * 60_000,
+    });
     if (!handlerAfterConnect) await attachCommandChannel(p, router);
     await p.start();
     await p.whenConnected(10_000);
@@ -190,6 +201,53 @@ describe('commands over TLS with client certificates, a password file and the ex
     const [reply] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result' && resultOf(m).requestId === 'while-offline');
     expect(resultOf(reply)).toMatchObject({ ok: true });
     expect(store.events.get('evt-2')).toEqual({ action: 'ack' });
+  });
+
+  it('acknowledges a command only once it is answered: a box stopped while handling gets it again and answers it', async () => {
+    let release = () => {};
+    store.held.promise = new Promise<void>((r) => {
+      release = r;
+    });
+    const reloads = () =>
+      center.messages.filter((m) => m.topic === 'jifang/v1/site-a/cmd-result' && resultOf(m).requestId === 'unfinished');
+    await send('jifang/v1/site-a/cmd/reload', { requestId: 'unfinished' });
+    // The reload has started (the box has the command) but not finished: a round trip of another command shows it.
+    expect((await command('snapshot', { camera: 'cam-1' })).ok).toBe(true);
+    expect(reloads()).toEqual([]);
+    await box.stop();
+    release();
+    store.held.promise = Promise.resolve();
+
+    box = await startBox(true);
+    const [reply] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result' && resultOf(m).requestId === 'unfinished');
+    expect(resultOf(reply)).toMatchObject({ command: 'reload', ok: true });
+  });
+
+  it('refuses a dispatch held by the broker past the maximum age as expired, and applies one sent just now', async () => {
+    await box.stop();
+    const weekAgo = new Date(Date.now() - 7 * 24 * 3600_000).toISOString();
+    await send('jifang/v1/site-a/cmd/event', {
+      eventId: 'evt-2',
+      action: 'dispatch',
+      by: 'day-shift',
+      unit: 'p-1',
+      requestId: 'stale',
+      issuedAt: weekAgo,
+    });
+    const now = new Date().toISOString();
+    await send('jifang/v1/site-a/cmd/event', { eventId: 'evt-1', action: 'resolve', by: 'day-shift', requestId: 'fresh', issuedAt: now });
+    const before = store.events.get('evt-2');
+    box = await startBox(true);
+
+    const [stale] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result' && resultOf(m).requestId === 'stale');
+    expect(resultOf(stale)).toMatchObject({
+      ok: false,
+      error: `expired: issued ${weekAgo}, 7 days ago, older than 60 min (mqtt.commandMaxAgeMinutes): not applied`,
+    });
+    const [fresh] = await center.waitFor((m) => m.topic === 'jifang/v1/site-a/cmd-result' && resultOf(m).requestId === 'fresh');
+    expect(resultOf(fresh)).toMatchObject({ ok: true });
+    expect(store.events.get('evt-2')).toEqual(before);
+    expect(store.events.get('evt-1')).toEqual({ action: 'resolve' });
   });
 
   it("refuses a box's messages under another box's prefix, and the outbox reports them as rejected instead of losing them silently", async () => {

@@ -22,6 +22,11 @@ export type AuditVerification =
       first: { seq: number; prev: string } | undefined;
       head: { seq: number; hash: string } | undefined;
       seals: SealCheck[];
+      /**
+       * With a public key: the newest day's records no seal covers (all of them when its seal is missing). They chain,
+       * but a day rewritten with its seal deleted chains as well: they cannot be told from a forgery until sealed.
+       */
+      unverified?: { file: string; afterSeq: number | undefined; records: number };
     }
   | { ok: false; file: string; line: number; reason: string; records: number };
 
@@ -31,7 +36,7 @@ export type AuditVerification =
  * each file's seal (`<file>.sig`) when present. Reports the first broken record.
  * With a public key every day but the newest must be sealed: a day rewritten from its first record on, with its
  * seal deleted, chains as well as the real one, and only the missing seal tells. The newest day may be unsealed
- * (a running agent seals it at midnight or when it stops) and is reported as such.
+ * (a running agent seals it at midnight or when it stops): its records past the last seal are reported unverified.
  */
 export async function verifyAuditFiles(files: readonly string[], opts: { publicKey?: KeyObject } = {}): Promise<AuditVerification> {
   if (files.length === 0) throw new Error('audit verify: expected at least one audit file');
@@ -40,6 +45,7 @@ export async function verifyAuditFiles(files: readonly string[], opts: { publicK
   let prev: { seq: number; hash: string } | undefined;
   let first: { seq: number; prev: string } | undefined;
   const seals: SealCheck[] = [];
+  let fileRecords = 0;
   for (const file of ordered) {
     let text: string;
     try {
@@ -57,6 +63,7 @@ export async function verifyAuditFiles(files: readonly string[], opts: { publicK
     const complete = text.endsWith('\n') || text.length === 0;
     if (complete) lines.pop();
     const bySeq = new Map<number, string>();
+    fileRecords = lines.length;
     for (let i = 0; i < lines.length; i++) {
       const at = (reason: string) => ({ ok: false as const, file, line: i + 1, reason, records });
       if (!complete && i === lines.length - 1) return at('incomplete last line (no newline): a torn write, or the file was cut');
@@ -86,7 +93,16 @@ export async function verifyAuditFiles(files: readonly string[], opts: { publicK
     }
     seals.push(seal);
   }
-  return { ok: true, files: ordered.length, records, first, head: prev, seals };
+  const newest = seals[seals.length - 1];
+  const unverified = opts.publicKey ? unsealedTail(newest, fileRecords) : undefined;
+  return { ok: true, files: ordered.length, records, first, head: prev, seals, ...(unverified ? { unverified } : {}) };
+}
+
+/** The newest day's records past its seal (all of them without one), or undefined when the seal covers the day. */
+function unsealedTail(newest: SealCheck, records: number): { file: string; afterSeq: number | undefined; records: number } | undefined {
+  if (newest.status === 'missing') return records > 0 ? { file: newest.file, afterSeq: undefined, records } : undefined;
+  const tail = newest.unsealedRecords ?? 0;
+  return tail > 0 ? { file: newest.file, afterSeq: newest.seq, records: tail } : undefined;
 }
 
 async function checkFileSeal(

@@ -168,8 +168,10 @@ export function mergeChanges(effects: readonly Effect[]): StoreChange {
 
 /**
  * One transaction at a time, each taking everything handed over while the previous one was committing: under load
- * the batches grow by themselves, and a lone message is written at once. Each message's promise settles with its
- * batch: resolved once committed, rejected when the store failed for its own sake (nothing of the batch stored).
+ * the batches grow by themselves, and a lone message is written at once. An urgent message (an alert, its snapshot, a
+ * command's answer: someone is waiting for it) goes into the next batch ahead of the health and statuses waiting, in
+ * its own order. Each message's promise settles with its batch: resolved once committed, rejected when the store
+ * failed for its own sake (nothing of the batch stored).
  */
 export function groupCommitter(
   store: CenterStore,
@@ -177,14 +179,17 @@ export function groupCommitter(
   deadLetter: DeadLetterEffect,
   /** Neither may throw: `committed` runs what each message changed (counters, logs, the live feed). */
   on: { committed: (effects: Effect[]) => void; failed: (err: unknown) => void },
-): (q: Queued) => Promise<void> {
-  const queue: { q: Queued; resolve: () => void; reject: (err: unknown) => void }[] = [];
+): (q: Queued, urgent?: boolean) => Promise<void> {
+  type Waiting = { q: Queued; resolve: () => void; reject: (err: unknown) => void };
+  const urgent: Waiting[] = [];
+  const rest: Waiting[] = [];
   let running = false;
   const pump = async () => {
     if (running) return;
     running = true;
-    while (queue.length) {
-      const batch = queue.splice(0, MAX_BATCH);
+    while (urgent.length || rest.length) {
+      const first = urgent.splice(0, MAX_BATCH);
+      const batch = [...first, ...rest.splice(0, MAX_BATCH - first.length)];
       let effects: Effect[];
       try {
         effects = await commitBatch(
@@ -204,9 +209,9 @@ export function groupCommitter(
     }
     running = false;
   };
-  return (q) =>
+  return (q, isUrgent = false) =>
     new Promise<void>((resolve, reject) => {
-      queue.push({ q, resolve, reject });
+      (isUrgent ? urgent : rest).push({ q, resolve, reject });
       void pump();
     });
 }

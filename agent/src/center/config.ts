@@ -43,6 +43,16 @@ export const centerMqttSchema = z.strictObject({
       'MQTT client id, unique per instance and stable, so the broker keeps its session and messages across a restart. Default: jifang-center-HOSTNAME (set it when two instances share a host name).',
   }),
   ...brokerLoginFields,
+  alertLane: z
+    .strictObject({
+      clientId: z.string().min(1).max(64).meta({ description: "The alert session's client id, unique and stable like clientId." }),
+      ...brokerLoginFields,
+    })
+    .optional()
+    .meta({
+      description:
+        "A second session for the alerts and their snapshots, so that they never wait at the broker behind the cameras' health (a backlog of health costs no alert its second). Login fields not given are the instance's own; a broker that makes the client id from the identity (mosquitto's use_username_as_clientid) needs its own identity here. Absent: one session for everything.",
+    }),
   sessionExpirySeconds: z
     .number()
     .int()
@@ -246,12 +256,33 @@ export const centerConfigSchema = z.strictObject({
         .optional()
         .meta({ description: 'Serve the console over HTTPS with these PEM files; absent: plain HTTP.' }),
       trustedProxies: trustedProxiesSchema,
+      streams: z
+        .strictObject({
+          maxConnections: z.number().int().min(1).default(1000).meta({
+            description:
+              "Live streams (console pages, officers' phones) open at once per channel; one more is answered 503 (default 1000).",
+          }),
+          maxPerUser: z.number().int().min(1).default(10).meta({
+            description: 'Live streams one user may have open per channel; one more is answered 429 (default 10).',
+          }),
+          maxBufferKilobytes: z.number().int().min(16).default(4096).meta({
+            description:
+              'What may wait for a page that does not read its stream, in KiB; a page past it for 5 s is dropped and reconnects (default 4096).',
+          }),
+        })
+        .default({ maxConnections: 1000, maxPerUser: 10, maxBufferKilobytes: 4096 })
+        .meta({ description: 'Bounds of the live streams (/api/stream, /api/patrol/feed).' }),
       metricsToken: secretSchema.optional().meta({
         description:
           'The token Prometheus sends as "Authorization: Bearer TOKEN" for /metrics: inline, { file: PATH } or { env: NAME }. Absent: /metrics for admins signed in only.',
       }),
     })
-    .default({ host: '127.0.0.1', port: 8780, trustedProxies: [] })
+    .default({
+      host: '127.0.0.1',
+      port: 8780,
+      trustedProxies: [],
+      streams: { maxConnections: 1000, maxPerUser: 10, maxBufferKilobytes: 4096 },
+    })
     .meta({ description: "The console's web server (default 127.0.0.1:8780)." }),
   users: z.string().min(1, { error: 'expected the path of the users file' }).meta({
     description: "The file of the console's users and their hashed passwords, made with jifang center-user; relative to the config file.",
@@ -329,8 +360,8 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
   if (mapProblem) throw new ConfigError(file, [mapProblem]);
   cfg.patrol.photosDir = abs(cfg.patrol.photosDir);
   if (cfg.http.tls) cfg.http.tls = { cert: abs(cfg.http.tls.cert), key: abs(cfg.http.tls.key) };
-  const tls = cfg.mqtt.tls;
-  if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);
+  for (const tls of [cfg.mqtt.tls, cfg.mqtt.alertLane?.tls])
+    if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);
   if (cfg.mqtt.sharedGroup && cfg.mqtt.protocolVersion !== 5) {
     throw new ConfigError(file, [
       {

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../core/log.ts';
 import type { CenterStore, StoreChange } from './store/types.ts';
+import { createStreams, DEFAULT_STREAM_LIMITS, type StreamLimits } from './streams.ts';
 import type { BoxRow, EventRow } from './wire.ts';
 
 /**
@@ -12,7 +13,8 @@ import type { BoxRow, EventRow } from './wire.ts';
  * it hears, is not live.
  */
 export interface Feed {
-  attach(res: ServerResponse): void;
+  /** Opens `user`'s stream; over the limits, throws a 503 or 429 that says which. */
+  attach(res: ServerResponse, user: string): void;
   /** These rows were stored (by this instance or another): send them. */
   stored(c: StoreChange): void;
   /** Something was stored in a way that names no rows (an operator's action): send what changed lately. */
@@ -33,51 +35,50 @@ export interface FeedOptions {
   brokerConnected?: () => boolean;
   /** Why the archive does not take writes, or null. */
   archiveProblem?: () => string | null;
+  limits?: StreamLimits;
 }
 
 /** Boxes change with every camera's health: their rows are read and sent at most this often. */
 const BOX_MS = 500;
+/** Revisions remembered as sent: past this the oldest are forgotten (at worst such an event is sent once more). */
+const MAX_REMEMBERED = 20_000;
 
 export function createFeed(store: CenterStore, present: Presenters, log: Logger, opts: FeedOptions = {}): Feed {
   const now = opts.now ?? Date.now;
-  const clients = new Set<ServerResponse>();
   const sent: Sent = { events: new Map(), boxes: new Map() };
-  const send = (type: string, data: unknown) => {
-    const f = frame(type, data);
-    for (const res of clients) res.write(f);
-  };
+  // A page that opens loads the lists itself: what was sent to pages now gone need not be remembered.
+  const clients = createStreams<null>('live feed', opts.limits ?? DEFAULT_STREAM_LIMITS, log, () => {
+    sent.events.clear();
+    sent.boxes.clear();
+  });
+  const send = (type: string, data: unknown) => clients.send(frame(type, data));
   const states = watchStates(opts, send);
-  const reads = changeReader(store, present, log, sent, send, now, () => clients.size > 0);
+  const reads = changeReader(store, present, log, sent, send, now, () => clients.size() > 0);
   const unlisten = store.onChange((c) => {
     if (c === null) reads.since(now() - 60_000);
     else if (c.from !== opts.instance) reads.stored(c);
   });
 
   const timer = setInterval(states.watch, opts.watchMs ?? 250);
-  const keepalive = setInterval(() => {
-    for (const res of clients) res.write(states.frames());
-  }, opts.heartbeatMs ?? 15_000);
+  const keepalive = setInterval(() => clients.send(states.frames()), opts.heartbeatMs ?? 15_000);
   timer.unref();
   keepalive.unref();
 
   return {
-    attach(res) {
-      openEventStream(res);
+    attach(res, user) {
+      clients.admit(res, user, null);
       res.write(states.frames());
-      clients.add(res);
-      res.on('close', () => clients.delete(res));
     },
     stored: (c) => reads.stored(c),
     kick: () => reads.since(now() - 5_000),
     broadcast: send,
-    clients: () => clients.size,
+    clients: () => clients.size(),
     close() {
       unlisten();
       reads.close();
       clearInterval(timer);
       clearInterval(keepalive);
-      for (const res of clients) res.end();
-      clients.clear();
+      clients.close();
     },
   };
 }
@@ -181,7 +182,9 @@ function sendChanged(
 ): void {
   for (const e of changed.events) {
     if ((sent.events.get(e.id) ?? -1) >= e.rev) continue;
+    sent.events.delete(e.id);
     sent.events.set(e.id, e.rev);
+    if (sent.events.size > MAX_REMEMBERED) sent.events.delete(sent.events.keys().next().value as string);
     send('event', present.event(e));
   }
   for (const b of changed.boxes) {
@@ -223,15 +226,4 @@ export function archivePoller(
       busy = false;
     }
   };
-}
-
-/** A server-sent event stream, not buffered by a proxy on the way; a browser reconnects 2 s after losing it. */
-export function openEventStream(res: ServerResponse): void {
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-store',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no',
-  });
-  res.write('retry: 2000\n\n');
 }

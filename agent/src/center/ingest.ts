@@ -105,7 +105,8 @@ export function createIngest(deps: IngestDeps): Ingest {
         counters[p.counter]++;
         return warn(p.counter, { topic: clip(topic, 200), reason: p.refused }, 'message refused');
       }
-      await submit({ topic, payload, storable: p, receivedAt: now() });
+      // Alerts, snapshots and command answers: people wait for them; health and statuses are coalesced anyway.
+      await submit({ topic, payload, storable: p, receivedAt: now() }, p.kind === 'write');
     },
     async replay(id) {
       const letter = await store.getDeadLetter(id);
@@ -308,8 +309,8 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
           // The operator waiting for this answer has it even while the archive is down (a second call changes nothing).
           deps.onCommandResult?.(t.site, r.ok);
           // The same answer arrives on cmd-result and on the response topic: one row (same bytes, same digest).
-          await w.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
-          return {};
+          const { answered } = await w.saveCommandResult(t.site, r.ok, payload.toString('utf8'), at);
+          return { events: answered };
         });
       }
     }

@@ -3,10 +3,11 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { COMMAND_RESULT_SCHEMA_ID, type CommandName, type CommandResult, type EventCommand } from '../contract/commands.ts';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
+import { acknowledgeWhenHandled } from '../publish/ack-later.ts';
 import { MAX_BATCH } from './batch.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import type { Ingest } from './ingest.ts';
-import { centerSubscriptions, responseTopic } from './topics.ts';
+import { centerSubscriptions, isAlertTopic, responseTopic } from './topics.ts';
 
 /** The center's connection to the city broker: receives the boxes' contract, sends operators' commands. */
 export interface BrokerLink {
@@ -48,45 +49,43 @@ function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOpti
   return opts;
 }
 
-/** mqtt.js's own sender of packets: the one way to send a PUBACK later than it would. */
-type PacketSender = { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void };
-
-/** Handed to mqtt.js for a message it must not acknowledge itself (its handler sends no PUBACK on an error). */
-const ACK_LATER = new Error('acknowledged once stored');
-
 /**
  * The PUBACK goes out only once the message is stored (or refused for good): a crash before that makes the broker
- * send it again. mqtt.js is told at once that the message is handled, so it reads on while the message waits for its
- * transaction: the next messages (which join the next group commit) and the broker's answers to keep-alives (a write
- * waiting for a database that is down does not cost the connection). The broker bounds how many wait: it sends no
- * more unacknowledged messages than the receive maximum (two batches).
+ * send it again. Meanwhile mqtt.js reads on: the next messages (which join the next group commit) and the broker's
+ * answers to keep-alives (a write waiting for a database that is down does not cost the connection). The broker bounds
+ * how many wait: it sends no more unacknowledged messages than the receive maximum (two batches).
  */
-function ackWhenStored(client: MqttClient, ingest: Ingest, log: Logger, closing: () => boolean): void {
-  client.handleMessage = (packet, done) => {
-    const topic = packet.topic;
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    // A PUBACK belongs to the connection the message came on: message ids start again on the next one.
-    const stream = client.stream;
-    const { messageId, qos } = packet;
-    const current = () => !closing() && client.stream === stream && client.connected;
-    const attempt = (delay: number, retry: boolean): void => {
-      ingest.handle(topic, payload, retry).then(
-        () => {
-          if (qos > 0 && messageId !== undefined && current())
-            (client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId }, (err) => {
-              if (err) log.warn({ err, topic: topic.slice(0, 200) }, 'acknowledging a stored message failed: the broker sends it again');
-            });
-        },
-        () => {
-          // Unacknowledged on a connection that is gone: the broker sends it again on the next one.
-          if (!current()) return;
-          setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
-        },
-      );
-    };
-    attempt(250, false);
-    done(ACK_LATER);
-  };
+function ackWhenStored(
+  client: MqttClient,
+  ingest: Ingest,
+  log: Logger,
+  closing: () => boolean,
+  /** Messages this session lets go at once: the alert lane has its own copies. */
+  elsewhere: (topic: string) => boolean = () => false,
+): void {
+  acknowledgeWhenHandled(
+    client,
+    (packet, late) => {
+      const topic = packet.topic;
+      if (elsewhere(topic)) return late.ack(() => {});
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const attempt = (delay: number, retry: boolean): void => {
+        ingest.handle(topic, payload, retry).then(
+          () =>
+            late.ack((err) =>
+              log.warn({ err, topic: topic.slice(0, 200) }, 'acknowledging a stored message failed: the broker sends it again'),
+            ),
+          () => {
+            // Unacknowledged on a connection that is gone: the broker sends it again on the next one.
+            if (!late.current()) return;
+            setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
+          },
+        );
+      };
+      attempt(250, false);
+    },
+    closing,
+  );
 }
 
 /** Subscribes on every connection and resolves on the first one; `subscribed` follows each granted subscription. */
@@ -94,14 +93,16 @@ async function subscribeOnConnect(
   client: MqttClient,
   cfg: CenterConfig['mqtt'],
   clientId: string,
+  filters: string[],
   log: Logger,
-  subscribed: () => void,
+  /** `granted`: every filter was granted. */
+  subscribed: (granted: boolean) => void,
 ): Promise<void> {
   const subscribe = async () => {
-    const filters = centerSubscriptions(cfg.root, cfg.sharedGroup, clientId);
     const granted = await client.subscribeAsync(filters, { qos: 1 });
     const refused = granted.filter((g) => g.qos > 2);
     if (refused.length) log.error({ filters: refused.map((g) => g.topic) }, 'subscription refused by the broker (check its ACL)');
+    return refused.length === 0;
   };
   client.on('connect', (ack) => {
     log.info({ url: cfg.url, clientId, sessionPresent: ack.sessionPresent }, 'connected to the city broker');
@@ -151,7 +152,9 @@ function sendCommand(
             contentType: 'application/json',
           }
         : undefined;
-    client.publish(`${cfg.root}/${site}/cmd/${name}`, JSON.stringify(cmd), { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
+    // Dated, so a box that gets it only after a long outage refuses it as expired instead of applying it then.
+    const body = JSON.stringify({ ...cmd, issuedAt: new Date().toISOString() });
+    client.publish(`${cfg.root}/${site}/cmd/${name}`, body, { qos: 1, ...(properties ? { properties } : {}) }, (err) => {
       if (err) {
         clearTimeout(timer);
         waiting.delete(cmd.requestId);
@@ -159,6 +162,30 @@ function sendCommand(
       }
     });
   });
+}
+
+/** The alert lane: a session of its own for the alerts and their snapshots, stored as the main session's messages are. */
+async function connectAlertLane(
+  cfg: CenterConfig['mqtt'],
+  lane: NonNullable<CenterConfig['mqtt']['alertLane']>,
+  ingest: Ingest,
+  log: Logger,
+  closing: () => boolean,
+  subscribed: () => void,
+): Promise<{ client: MqttClient; granted: () => boolean }> {
+  const laneCfg = { ...cfg, ...lane };
+  let granted = false;
+  const llog = log.child({ lane: 'alerts' });
+  const client = mqtt.connect(cfg.url, clientOptions(laneCfg, lane.clientId));
+  ackWhenStored(client, ingest, llog, closing);
+  client.on('error', (err) => llog.error({ err }, 'MQTT client error (alert lane)'));
+  client.on('offline', () => llog.warn({ url: cfg.url }, 'city broker unreachable (alert lane): reconnecting'));
+  const filters = centerSubscriptions(cfg.root, cfg.sharedGroup, lane.clientId, 'alerts');
+  await subscribeOnConnect(client, laneCfg, lane.clientId, filters, llog, (ok) => {
+    granted = ok;
+    subscribed();
+  });
+  return { client, granted: () => granted };
 }
 
 /** `subscribed` is called after each connection's subscriptions are granted (the archive then asks boxes for gaps). */
@@ -169,13 +196,20 @@ export async function connectBroker(
   subscribed: () => void = () => {},
 ): Promise<BrokerLink> {
   const clientId = centerClientId(cfg);
-  const client: MqttClient = mqtt.connect(cfg.url, clientOptions(cfg, clientId));
   const waiting: Waiting = new Map();
   let closing = false;
-  ackWhenStored(client, ingest, log, () => closing);
+  const lane = cfg.alertLane;
+  // The lane first: the alerts waiting for it are not stored after a backlog of health the main session brings.
+  const alerts = lane ? await connectAlertLane(cfg, lane, ingest, log, () => closing, subscribed) : undefined;
+  const client: MqttClient = mqtt.connect(cfg.url, clientOptions(cfg, clientId));
+  // Only while the lane holds its subscription: a lane the broker refused leaves the alerts to this session.
+  const elsewhere = alerts ? (topic: string) => alerts.granted() && isAlertTopic(cfg.root, topic) : undefined;
+  ackWhenStored(client, ingest, log, () => closing, elsewhere);
   client.on('error', (err) => log.error({ err }, 'MQTT client error'));
   client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
-  await subscribeOnConnect(client, cfg, clientId, log, subscribed);
+  const main = centerSubscriptions(cfg.root, cfg.sharedGroup, clientId, lane ? 'main' : undefined);
+  // The archive asks the boxes for what it lacks once the session that carries the alerts is subscribed.
+  await subscribeOnConnect(client, cfg, clientId, main, log, () => (lane ? undefined : subscribed()));
 
   // Matched by site and request: a box answering for a request it was not sent changes nothing.
   const noteResult = (site: string, r: CommandResult) => {
@@ -191,7 +225,7 @@ export async function connectBroker(
   return {
     clientId,
     noteResult,
-    connected: () => client.connected,
+    connected: () => client.connected && (alerts?.client.connected ?? true),
     sendEventCommand: (site, cmd) => sendCommand(client, cfg, clientId, waiting, site, 'event', cmd),
     sendCommand: (site, name, cmd) => sendCommand(client, cfg, clientId, waiting, site, name, cmd),
     close: async () => {
@@ -209,7 +243,7 @@ export async function connectBroker(
         });
       waiting.clear();
       // Not waiting for a message still being stored: unacknowledged, the broker sends it again to the next start.
-      await client.endAsync(true);
+      await Promise.all([client.endAsync(true), alerts?.client.endAsync(true)]);
     },
   };
 }

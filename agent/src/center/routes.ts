@@ -91,7 +91,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
       if (!cfg.map.streets) throw new HttpError(404, 'no streets file configured (map.streets)');
       ctx.send(200, 'application/geo+json', await readFile(cfg.map.streets));
     }),
-    get('/api/stream', (ctx) => d.feed.attach(ctx.res)),
+    get('/api/stream', (ctx) => d.feed.attach(ctx.res, ctx.session.user)),
     get('/api/stats', async (ctx) =>
       ctx.json(200, {
         instance: d.instance,

@@ -26,6 +26,7 @@ import { statsRoutes } from './routes-stats.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
+import { streamLimits } from './streams.ts';
 import type { CategoryView } from './wire.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -106,6 +107,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       instance,
       brokerConnected: () => link.connected(),
       archiveProblem: () => storeProblem(ingest),
+      limits: streamLimits(cfg.http.streams),
     });
     o.feed = feed;
     const patrol = await startPatrolParts(cfg, store, link, feed, log);

@@ -40,17 +40,34 @@ export function parseCenterTopic(root: string, topic: string): CenterTopic {
  * even while no box sends anything: every instance takes it itself. Replies to this instance's own commands come on
  * its private response topic.
  */
-export function centerSubscriptions(root: string, sharedGroup: string | undefined, clientId: string): string[] {
-  if (!sharedGroup) return [`${root}/+/#`];
+export function centerSubscriptions(
+  root: string,
+  sharedGroup: string | undefined,
+  clientId: string,
+  /** With an alert lane: `main` leaves the alerts and snapshots to `alerts` (all of them, unshared: see below). */
+  lane?: 'main' | 'alerts',
+): string[] {
+  const alerts = [`${root}/+/+/events`, `${root}/+/+/events/+/snapshot`];
+  if (!sharedGroup) {
+    // Unshared, the main session takes every topic (one outside the contract is counted, not missed) and lets the
+    // alerts it gets too go: the alert lane has its own copies.
+    return lane === 'alerts' ? alerts : [`${root}/+/#`];
+  }
   const share = (f: string) => `$share/${sharedGroup}/${f}`;
+  if (lane === 'alerts') return alerts.map(share);
   return [
-    share(`${root}/+/+/events`),
-    share(`${root}/+/+/events/+/snapshot`),
+    ...(lane === 'main' ? [] : alerts.map(share)),
     share(`${root}/+/cmd-result`),
     share(`${root}/+/+/health`),
     `${root}/+/status`,
     responseFilter(root, clientId),
   ];
+}
+
+/** An alert or its snapshot: what an alert lane carries. */
+export function isAlertTopic(root: string, topic: string): boolean {
+  const k = parseCenterTopic(root, topic).kind;
+  return k === 'event' || k === 'snapshot';
 }
 
 export const responseFilter = (root: string, clientId: string) => `${root}/+/cmd-result/${clientId}`;

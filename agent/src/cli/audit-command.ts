@@ -6,7 +6,8 @@ import { verifyAuditFiles } from '../audit/verify.ts';
 import { defineCommand, type Io, UserError } from './command.ts';
 
 const USAGE = `usage: jifang audit verify [--public-key FILE] FILE|DIR...
-         recompute the hash chain (and check each day's seal with the public key); exit 1 at the first broken record
+         recompute the hash chain (and check each day's seal with the public key); exit 1 at the first broken record,
+         3 when (with the key) the newest day has records no seal covers yet
        jifang audit keygen PRIVATE_KEY_FILE PUBLIC_KEY_FILE
          create an Ed25519 key pair (PEM) for sealing each day's audit file
 `;
@@ -16,7 +17,7 @@ export const command = defineCommand({
   usage: USAGE,
   subcommands: {
     verify: defineCommand({
-      usage: `usage: jifang audit verify [--public-key FILE] FILE|DIR...\n\n  recompute the hash chain (and check each day's seal with the public key); exit 1 at the first broken record\n`,
+      usage: `usage: jifang audit verify [--public-key FILE] FILE|DIR...\n\n  recompute the hash chain (and check each day's seal with the public key); exit 1 at the first broken record,\n  3 when (with the key) the newest day has records no seal covers yet\n`,
       options: { 'public-key': { type: 'string' } },
       positionals: { min: 1, missing: 'at least one audit FILE or DIR' },
       run: async ({ values, positionals }, io) => verify(positionals, values['public-key'], io),
@@ -56,10 +57,7 @@ async function verify(paths: string[], publicKeyFile: string | undefined, io: Io
     if (s.status === 'valid') io.out.write(`${s.file}: seal valid up to seq ${s.seq}${tail}\n`);
     else if (s.status === 'unchecked')
       io.out.write(`${s.file}: sealed up to seq ${s.seq}, signature not checked (give --public-key)${tail}\n`);
-    else if (publicKey)
-      io.out.write(
-        `${s.file}: NOT sealed: no signature covers its records (a running agent seals its newest day at midnight or when it stops)\n`,
-      );
+    else if (publicKey) io.out.write(`${s.file}: NOT sealed: no signature covers its records\n`);
   }
   const start =
     result.first === undefined
@@ -67,11 +65,22 @@ async function verify(paths: string[], publicKeyFile: string | undefined, io: Io
       : result.first.seq === 0
         ? ', complete from the first record'
         : `, starting at seq ${result.first.seq} (earlier files not given; its prev is ${result.first.prev})`;
+  const head = result.head ? `; head seq ${result.head.seq} ${result.head.hash}` : '';
+  const u = result.unverified;
+  if (!u) {
+    io.out.write(`ok: ${result.records} record(s) in ${result.files} file(s)${start}${head}\n`);
+    return 0;
+  }
+  const which = u.afterSeq === undefined ? `all ${u.records} record(s)` : `the ${u.records} record(s) after seq ${u.afterSeq}`;
   io.out.write(
-    `ok: ${result.records} record(s) in ${result.files} file(s)${start}${result.head ? `; head seq ${result.head.seq} ${result.head.hash}` : ''}\n`,
+    `UNVERIFIED: ${which} of ${u.file} carry no seal yet: they chain, but so would the day rewritten with its seal deleted (a running agent seals its newest day at midnight and when it stops: verify again after that)\n`,
   );
-  return 0;
+  io.out.write(`ok up to the last seal: ${result.records - u.records} record(s) in ${result.files} file(s)${start}\n`);
+  return UNVERIFIED_EXIT;
 }
+
+/** `audit verify`'s exit status when the chain holds but the newest day's last records are not sealed yet. */
+const UNVERIFIED_EXIT = 3;
 
 async function keygen(privateFile: string, publicFile: string, io: Io): Promise<number> {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -31,9 +31,13 @@ export interface CommandRouterDeps {
   log: Logger;
   audit?: (entry: CommandAuditEntry) => void;
   now?: () => number;
+  /** A command issued (`issuedAt`) longer ago than this is refused as expired; default: mqtt.commandMaxAgeMinutes's. */
+  maxAgeMs?: number;
 }
 
 const MAX_COMMAND_BYTES = 64 * 1024;
+/** mqtt.commandMaxAgeMinutes's default. */
+const DEFAULT_MAX_AGE_MS = 60 * 60_000;
 /** Bounds of what a reply echoes: one reply is always small, whatever the request held. */
 const MAX_ECHO = { command: 64, topic: 256, error: 1000 } as const;
 
@@ -93,6 +97,8 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
     if (!raw.ok) return reply(name, { ok: false, error: `payload is not valid JSON (${raw.error}): expected a JSON object` });
     const parsed = commandSchemas[name].safeParse(raw.value);
     if (!parsed.success) return reply(name, { ok: false, error: `invalid cmd/${name}: ${describeIssues(parsed.error.issues)}` });
+    const expired = expiry(parsed.data.issuedAt, at, deps.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
+    if (expired) return reply(name, { ok: false, error: expired }, parsed.data as Record<string, unknown>);
 
     try {
       const run = COMMAND_RUNS[name] as CommandRun<CommandName>;
@@ -105,6 +111,20 @@ export function createCommandRouter(deps: CommandRouterDeps): CommandHandler {
       return reply(name, { ok: false, error: `the box failed to apply cmd/${name}: ${(err as Error).message}` }, parsed.data);
     }
   };
+}
+
+/** Why a command issued at `issuedAt` is too old to apply at `at`, or null (no `issuedAt`: an older center's). */
+export function expiry(issuedAt: string | undefined, at: number, maxAgeMs: number): string | null {
+  if (issuedAt === undefined) return null;
+  const age = at - Date.parse(issuedAt);
+  if (age <= maxAgeMs) return null;
+  return `expired: issued ${issuedAt}, ${minutes(age)} ago, older than ${minutes(maxAgeMs)} (mqtt.commandMaxAgeMinutes): not applied`;
+}
+
+function minutes(ms: number): string {
+  const m = Math.round(ms / 60_000);
+  if (m < 120) return `${m} min`;
+  return m < 48 * 60 ? `${Math.round(m / 60)} h` : `${Math.round(m / 1440)} days`;
 }
 
 /** A string fit to echo: control characters escaped, cut to `max` characters. */

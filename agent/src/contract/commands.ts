@@ -25,6 +25,13 @@ const operatorText = (field: string, what: string, max: number) =>
 export const requestIdSchema = operatorText('requestId', 'echoed in the reply', MAX_REQUEST_ID);
 const requestId = requestIdSchema.optional();
 
+/**
+ * When the center sent the command: a box refuses one older than its `mqtt.commandMaxAgeMinutes` (a dispatch held by
+ * the broker through a long outage is not applied on return). Absent (an older center): applied whatever its age.
+ */
+const issuedAtSchema = z.iso.datetime({ offset: true, error: 'expected issuedAt, an ISO 8601 date-time with offset' });
+const issuedAt = issuedAtSchema.optional();
+
 /** `…/cmd/event`: an operator's decision on an event. */
 export const eventCommandSchema = z
   .strictObject({
@@ -39,6 +46,7 @@ export const eventCommandSchema = z
     /** The patrol unit sent, for `dispatch`. */
     unit: operatorText('unit', 'the patrol unit sent', 64).optional(),
     requestId,
+    issuedAt,
   })
   .meta({ title: 'operator decision on an event, sent to …/cmd/event' });
 export type EventCommand = z.infer<typeof eventCommandSchema>;
@@ -48,6 +56,7 @@ export const snapshotCommandSchema = z
   .strictObject({
     camera: operatorText('camera', 'a camera id of this box', 128),
     requestId,
+    issuedAt,
   })
   .meta({ title: 'request for a fresh annotated frame, sent to …/cmd/snapshot' });
 export type SnapshotCommand = z.infer<typeof snapshotCommandSchema>;
@@ -60,11 +69,14 @@ export const referenceCommandSchema = z
   .strictObject({
     camera: z.string({ error: 'expected camera, a camera id of this box (string)' }).min(1),
     requestId,
+    issuedAt,
   })
   .meta({ title: "request to capture a camera's clean-scene reference for static foreground, sent to …/cmd/reference" });
 
 /** `…/cmd/reload`: re-read and validate the config; the old one stays when the new one is invalid. */
-export const reloadCommandSchema = z.strictObject({ requestId }).meta({ title: 'request to re-read the config, sent to …/cmd/reload' });
+export const reloadCommandSchema = z
+  .strictObject({ requestId, issuedAt })
+  .meta({ title: 'request to re-read the config, sent to …/cmd/reload' });
 export type ReloadCommand = z.infer<typeof reloadCommandSchema>;
 
 /** The most publications one `cmd/resend` re-sends: a longer range is answered `more: true`, and asked for again. */
@@ -87,6 +99,7 @@ export const resendCommandSchema = z
     /** Inclusive; absent: up to the latest the box has published. */
     to: publicationNumber('to').optional(),
     requestId,
+    issuedAt,
   })
   .refine((c) => c.to === undefined || c.to >= c.from, { error: 'expected to ≥ from', path: ['to'] })
   .meta({ title: 'request to publish again alert messages by their publication numbers, sent to …/cmd/resend' });

@@ -138,6 +138,10 @@ export const mqttConfigSchema = z.strictObject({
       description:
         "MQTT 5: how long the broker keeps this box's session (its command subscription and queued commands) while it is offline, in seconds (default a week).",
     }),
+  commandMaxAgeMinutes: z.number().positive().default(60).meta({
+    description:
+      'A command the center sent longer ago than this many minutes (its issuedAt) is refused as expired, not applied: the broker may hold commands for an offline box for a week (default 60). The box and the center need synchronised clocks (NTP).',
+  }),
   inflightWindow: z.number().int().min(1).max(1000).default(16).meta({
     description: "Messages sent but not yet confirmed by the broker at once, 1 to 1000 (default 16; the broker's own limit applies too).",
   }),

@@ -6,6 +6,7 @@ import { type CameraHealth, cameraHealthSchema, type Status, statusSchema } from
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
 import { streamAddress, watchForReturn } from '../core/probe.ts';
+import { acknowledgeWhenHandled } from './ack-later.ts';
 import { buildClientOptions, clientIdFor } from './client-options.ts';
 import type { MqttConfig } from './config.ts';
 import type { Held } from './held.ts';
@@ -111,7 +112,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   private outbox: Outbox | null = null;
   private served: { filter: string; handler: InboundHandler } | null = null;
   /** Messages the broker delivered (a persistent session's backlog arrives right after connecting) before serve(). */
-  private readonly early: InboundMessage[] = [];
+  private readonly early: (InboundMessage & { ack: () => void })[] = [];
   private status: Status;
   private readonly health = new Map<string, CameraHealth>();
   /** Highest outbox id handed to mqtt.js in this process; mqtt.js re-sends those itself after a reconnect. */
@@ -222,15 +223,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       this.log.warn({ url, queued: this.outbox?.stats().messages }, 'broker unreachable: events stay in the outbox'),
     );
     client.on('error', (err) => this.onClientError(err));
-    client.on('message', (topic, payload, packet) => {
-      const props = packet.properties;
-      this.handleInbound({
-        topic,
-        payload,
-        ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
-        ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
-      });
-    });
+    this.receiveCommands(client);
   }
 
   /**
@@ -574,23 +567,42 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.log.error({ err, code }, 'MQTT client error');
   }
 
-  private handleInbound(m: InboundMessage): void {
+  /** A command is acknowledged once it is answered: a box that stops before that gets it again from the broker. */
+  private receiveCommands(client: MqttClient): void {
+    acknowledgeWhenHandled(client, (packet, late) => {
+      const props = packet.properties;
+      this.handleInbound({
+        topic: packet.topic,
+        payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+        ...(props?.responseTopic ? { responseTopic: props.responseTopic } : {}),
+        ...(props?.correlationData ? { correlationData: props.correlationData } : {}),
+        ack: () =>
+          late.ack((err) =>
+            this.log.warn({ err, topic: packet.topic }, 'acknowledging a handled command failed: the broker sends it again'),
+          ),
+      });
+    });
+  }
+
+  private handleInbound(m: InboundMessage & { ack: () => void }): void {
     const served = this.served;
     if (!served) {
       if (this.early.length >= MAX_EARLY_MESSAGES) {
         this.log.warn(
           { topic: m.topic, held: MAX_EARLY_MESSAGES },
-          'message received before it could be handled, and too many are waiting: ignored',
+          'message received before it could be handled, and too many are waiting: left unacknowledged for the broker to send again',
         );
       } else {
         this.early.push(m);
       }
       return;
     }
+    const { ack, ...message } = m;
     served
-      .handler(m)
+      .handler(message)
       .then((out) => {
         for (const o of out) this.client?.publish(o.topic, o.payload, { qos: 1, properties: o.properties });
+        ack();
       })
       .catch((err: Error) => this.log.error({ err, topic: m.topic }, 'message handler failed without an answer'));
   }

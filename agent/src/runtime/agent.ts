@@ -240,6 +240,7 @@ async function attachCommands(
       topics: publisher.topics,
       boxId: ctx.boxId,
       log,
+      maxAgeMs: state.config.mqtt.commandMaxAgeMinutes * 60_000,
       handlers: operatorCommandHandlers({
         pipelines: ctx.cameras.pipelines,
         evidence: ctx.evidence,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { listAuditFiles, openAuditLog } from '../../../agent/src/audit/audit-log.ts';
+import { type AuditRecord, formatRecord, parseRecordLine } from '../../../agent/src/audit/record.ts';
 import { loadPublicKey, loadSigningKey } from '../../../agent/src/audit/sign.ts';
 import { verifyAuditFiles } from '../../../agent/src/audit/verify.ts';
 import { command as auditCommand } from '../../../agent/src/cli/audit-command.ts';
@@ -41,6 +42,17 @@ async function sealedLog(dir: string, privFile: string | undefined, days = 2, ac
   }
   await audit.close();
   return listAuditFiles(logDir);
+}
+
+function recordsOf(file: string): AuditRecord[] {
+  return readFileSync(file, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => {
+      const p = parseRecordLine(line);
+      if (!p.ok) throw new Error(p.reason);
+      return p.record;
+    });
 }
 
 describe('day seals (Ed25519)', () => {
@@ -107,14 +119,58 @@ describe('day seals (Ed25519)', () => {
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: true });
   });
 
-  it('the newest day without a seal passes, said to be unsealed', async () => {
+  it('the newest day without a seal is not passed: its records are reported unverified, exit 3', async () => {
     const dir = tmp();
     const { priv, pub } = await keys(dir);
     const files = await sealedLog(dir, priv, 2);
     rmSync(`${files[1]}.sig`);
     const cli = await run(['verify', '--public-key', pub, join(dir, 'audit')]);
-    expect(cli.code).toBe(0);
+    expect(cli.code).toBe(3);
     expect(cli.out).toContain(`${files[1]}: NOT sealed`);
+    expect(cli.out).toContain(`UNVERIFIED: all 3 record(s) of ${files[1]} carry no seal yet`);
+    expect(cli.out).toContain('ok up to the last seal: 3 record(s) in 2 file(s), complete from the first record');
+    expect(cli.out).not.toMatch(/^ok: /m);
+  });
+
+  it('the newest day rewritten from its first record on, chained to the day before, its seal deleted: not passed', async () => {
+    const dir = tmp();
+    const { priv, pub } = await keys(dir);
+    const files = await sealedLog(dir, priv, 2);
+    // The forger rewrites today's three records (resolve for ack), each chained to the one before like the real ones.
+    const real = readFileSync(files[1], 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => parseRecordLine(l));
+    let prev = (real[0] as { record: { prev: string } }).record.prev;
+    const forged = real.map((p) => {
+      const r = (p as { record: { seq: number; at: string; data: Record<string, unknown> } }).record;
+      const f = formatRecord(r.seq, Date.parse(r.at), 'operator_command', { ...r.data, action: 'resolve' }, prev);
+      prev = f.hash;
+      return `${f.line}\n`;
+    });
+    writeFileSync(files[1], forged.join(''));
+    rmSync(`${files[1]}.sig`);
+
+    const cli = await run(['verify', '--public-key', pub, join(dir, 'audit')]);
+    expect(cli.code).toBe(3);
+    expect(cli.out).toContain(`UNVERIFIED: all 3 record(s) of ${files[1]}`);
+    // With its seal kept, the rewrite is found outright.
+    const again = await sealedLog(tmp(), priv, 2);
+    writeFileSync(again[1], forged.join(''));
+    expect((await run(['verify', '--public-key', pub, ...again])).code).toBe(1);
+  });
+
+  it('records written after the newest day was sealed: ok up to the seal, the later ones unverified', async () => {
+    const dir = tmp();
+    const { priv, pub } = await keys(dir);
+    const files = await sealedLog(dir, priv, 1);
+    const extra = formatRecord(3, Date.parse('2024-05-01T23:00:00Z'), 'operator_command', { action: 'ack' }, recordsOf(files[0])[2].hash);
+    writeFileSync(files[0], `${readFileSync(files[0], 'utf8')}${extra.line}\n`);
+    const r = await verifyAuditFiles(files, { publicKey: await loadPublicKey(pub) });
+    expect(r).toMatchObject({ ok: true, unverified: { file: files[0], afterSeq: 2, records: 1 } });
+    const cli = await run(['verify', '--public-key', pub, ...files]);
+    expect(cli.code).toBe(3);
+    expect(cli.out).toContain(`UNVERIFIED: the 1 record(s) after seq 2 of ${files[0]} carry no seal yet`);
   });
 
   it('rejects a signing key that is not Ed25519 with a clear message', async () => {

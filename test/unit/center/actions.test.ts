@@ -123,6 +123,29 @@ describe('an operator or dispatcher acting on an event (fake broker link)', () =
     expect(await actionsOf('ev-1')).toMatchObject([{ result: 'ok', error: null }]);
   });
 
+  it('a dispatch the box refuses as expired after an outage: the row says so, and the event changes so its page shows it', async () => {
+    const { link } = fakeBoxLink('timeout');
+    await takeAction(deps(link), 'ev-1', { action: 'dispatch', unit: 'patrol-3' }, { user: 'li', role: 'dispatcher' });
+    const revBefore = (await store.getEvent('ev-1'))!.event.rev;
+
+    const error = 'expired: issued 2026-03-01T08:00:00.000Z, 7 days ago, older than 60 min (mqtt.commandMaxAgeMinutes): not applied';
+    const late: CommandResult = {
+      schema: COMMAND_RESULT_SCHEMA_ID,
+      command: 'event',
+      topic: 'jifang/v1/box-a/cmd/event',
+      requestId: 'req-1',
+      ok: false,
+      error,
+      boxId: 'box-box-a',
+      at: new Date().toISOString(),
+    };
+    const saved = await store.saveCommandResult('box-a', late, JSON.stringify(late), Date.now());
+
+    expect(saved).toEqual({ inserted: true, answered: [{ site: 'box-a', id: 'ev-1' }] });
+    expect(await actionsOf('ev-1')).toMatchObject([{ action: 'dispatch', result: 'refused', error }]);
+    expect((await store.getEvent('ev-1'))!.event.rev).toBeGreaterThan(revBefore);
+  });
+
   it('an operator may not dispatch: nothing is recorded and nothing sent', async () => {
     const { link, sent } = fakeBoxLink({ ok: true });
     const out = await takeAction(deps(link), 'ev-1', { action: 'dispatch', unit: 'patrol-3' }, { user: 'wang', role: 'operator' });

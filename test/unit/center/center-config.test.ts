@@ -95,6 +95,23 @@ describe('center topics', () => {
     ]);
     expect(centerSubscriptions('jifang/v1', undefined, 'c1')).toEqual(['jifang/v1/+/#']);
   });
+  it('with an alert lane, the lane takes the alerts and snapshots and the main session the rest', () => {
+    expect(centerSubscriptions('jifang/v1', 'g', 'c1-alerts', 'alerts')).toEqual([
+      '$share/g/jifang/v1/+/+/events',
+      '$share/g/jifang/v1/+/+/events/+/snapshot',
+    ]);
+    expect(centerSubscriptions('jifang/v1', 'g', 'c1', 'main')).toEqual([
+      '$share/g/jifang/v1/+/cmd-result',
+      '$share/g/jifang/v1/+/+/health',
+      'jifang/v1/+/status',
+      'jifang/v1/+/cmd-result/c1',
+    ]);
+    expect(centerSubscriptions('jifang/v1', undefined, 'c1-alerts', 'alerts')).toEqual([
+      'jifang/v1/+/+/events',
+      'jifang/v1/+/+/events/+/snapshot',
+    ]);
+    expect(centerSubscriptions('jifang/v1', undefined, 'c1', 'main')).toEqual(['jifang/v1/+/#']);
+  });
 });
 
 describe('forwarder templates', () => {

@@ -1,11 +1,12 @@
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFeed, type Feed } from '../../../agent/src/center/feed.ts';
 import { presentBox } from '../../../agent/src/center/present.ts';
 import type { CenterStore } from '../../../agent/src/center/store/types.ts';
 import type { Status } from '../../../agent/src/contract/health.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
+import type { HttpError } from '../../../agent/src/web/http-error.ts';
 import { makeAlert } from '../../helpers/box-simulator.ts';
 import { openTempArchive } from '../../helpers/center-archive.ts';
 
@@ -28,8 +29,17 @@ beforeEach(async () => {
     watchMs: 20,
     brokerConnected: () => brokerUp,
     archiveProblem: () => archiveProblem,
+    limits: { maxConnections: 3, maxPerUser: 2, maxBufferBytes: 256 * 1024, slowMs: 200 },
   });
-  server = createServer((_req, res) => feed.attach(res));
+  // As the console's router does: the signed-in user, and a refusal answered with its status and message.
+  server = createServer((req, res) => {
+    try {
+      feed.attach(res, String(req.headers['x-user'] ?? 'li'));
+    } catch (err) {
+      const e = err as HttpError;
+      res.writeHead(e.status, e.headers ?? {}).end(e.message);
+    }
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
 });
 afterEach(async () => {
@@ -42,12 +52,11 @@ afterEach(async () => {
 type Frame = { type: string; data: Record<string, unknown> };
 
 /** Opens the stream as a page does; `next` waits for the first frame after those already taken that matches. */
-async function open(): Promise<{ next: (match: (f: Frame) => boolean) => Promise<Frame> }> {
-  const port = (server.address() as AddressInfo).port;
+async function open(user = 'li'): Promise<{ next: (match: (f: Frame) => boolean) => Promise<Frame>; frames: Frame[] }> {
   const frames: Frame[] = [];
   let buffer = '';
   let wake = () => {};
-  stream = await new Promise<IncomingMessage>((r) => get(`http://127.0.0.1:${port}/`, r));
+  stream = await request(user);
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
     buffer += chunk;
@@ -70,7 +79,19 @@ async function open(): Promise<{ next: (match: (f: Frame) => boolean) => Promise
       await new Promise<void>((r) => (wake = r));
     }
   };
-  return { next };
+  return { next, frames };
+}
+
+const request = (user: string) =>
+  new Promise<IncomingMessage>((r) =>
+    get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { headers: { 'x-user': user } }, r),
+  );
+
+async function refusal(user: string): Promise<{ status: number | undefined; retryAfter: unknown; body: string }> {
+  const res = await request(user);
+  let body = '';
+  for await (const chunk of res) body += chunk;
+  return { status: res.statusCode, retryAfter: res.headers['retry-after'], body };
 }
 
 const status = (online: boolean): Status => ({
@@ -135,5 +156,54 @@ describe('center live feed', () => {
     await save(1, 'ended');
     feed.stored({ events: [{ site: 'box-a', id: 'ev-1' }], sites: [] });
     expect((await page.next((f) => f.type === 'event')).data).toMatchObject({ id: 'ev-1', state: 'ended', rev: 2 });
+  });
+
+  it('caps the streams per user and in all, saying which; a closed page frees its place', async () => {
+    const pages = [await request('li'), await request('li'), await request('wang')];
+    expect(pages.map((p) => p.statusCode)).toEqual([200, 200, 200]);
+    expect(await refusal('li')).toEqual({
+      status: 429,
+      retryAfter: '30',
+      body: 'user li already has 2 live feed streams open (at most 2): close a page first',
+    });
+    expect(await refusal('zhao')).toEqual({
+      status: 503,
+      retryAfter: '30',
+      body: 'the live feed is full (3 open streams): try again later',
+    });
+
+    pages[0].destroy();
+    await expect.poll(() => feed.clients()).toBe(2);
+    const again = await request('li');
+    expect(again.statusCode).toBe(200);
+    for (const p of [...pages, again]) p.destroy();
+  });
+
+  it('drops a page that does not read once what waits for it stays past the bound; the others receive everything', async () => {
+    const page = await open('li');
+    // A burst past the bound in one go (every box at once) does not drop a page that reads on.
+    const burst = 'b'.repeat(64 * 1024);
+    for (let i = 0; i < 16; i++) feed.broadcast('burst', { i, burst });
+    await page.next((f) => f.type === 'burst' && f.data.i === 15);
+    expect(feed.clients()).toBe(1);
+
+    const port = (server.address() as AddressInfo).port;
+    const stalled = connect(port, '127.0.0.1');
+    stalled.write('GET / HTTP/1.1\r\nHost: x\r\nX-User: wang\r\n\r\n');
+    stalled.pause();
+    await expect.poll(() => feed.clients()).toBe(2);
+
+    // Big frames, spaced so a page that reads keeps up; the kernel's socket buffers take several megabytes first.
+    const blob = 'x'.repeat(64 * 1024);
+    let sent = 0;
+    while (feed.clients() === 2 && sent < 1500) {
+      feed.broadcast('big', { n: sent++, blob });
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(feed.clients()).toBe(1);
+    feed.broadcast('after', { sent });
+    expect((await page.next((f) => f.type === 'after')).data).toEqual({ sent });
+    expect(page.frames.filter((f) => f.type === 'big').map((f) => f.data.n)).toEqual([...Array(sent).keys()]);
+    stalled.destroy();
   });
 });

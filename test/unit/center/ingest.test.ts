@@ -143,4 +143,35 @@ describe('center ingest: what a box publishes, archived once', () => {
       { requestId: 'req-7', result: 'refused', error: 'event ev-1 already ended' },
     ]);
   });
+
+  it('writes an alert in the next transaction, ahead of the cameras’ health waiting before it', async () => {
+    const at = new Date().toISOString();
+    const health = (camera: string) => ({
+      camera,
+      state: 'streaming',
+      since: at,
+      targetFps: 5,
+      analysedFps: 5,
+      skippedFrames: 0,
+      analysedFrames: 90,
+      lastFrameAgeSeconds: 0.2,
+      reconnects: 0,
+      at,
+    });
+    // One message starts a transaction; all the others arrive while it commits.
+    const first = send('box-a/cam-0/health', health('cam-0'));
+    let healthStored = 0;
+    const waiting = Array.from({ length: 600 }, (_, i) =>
+      send(`box-a/cam-${i + 1}/health`, health(`cam-${i + 1}`)).then(() => healthStored++),
+    );
+    let healthBeforeAlert: number | undefined;
+    const urgent = send('box-a/cam-1/events', alert()).then(() => {
+      healthBeforeAlert = healthStored;
+    });
+    await Promise.all([first, urgent, ...waiting]);
+
+    expect(healthBeforeAlert).toBe(0);
+    expect(healthStored).toBe(600);
+    expect((await store.getEvent('ev-1'))!.messages).toHaveLength(1);
+  });
 });

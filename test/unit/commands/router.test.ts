@@ -98,6 +98,24 @@ describe('command router', () => {
     expect(f.audit).toEqual([expect.objectContaining({ ok: false, error: result.error })]);
   });
 
+  it('refuses a command issued longer ago than the maximum age as expired, saying when; applies a recent or undated one', async () => {
+    const f = fixture();
+    const weekOld = await f.route(cmd('event', { ...valid, issuedAt: '2025-04-24T00:00:00.000Z' }));
+    expect(weekOld.result).toMatchObject({
+      ok: false,
+      requestId: 'r-1',
+      error: 'expired: issued 2025-04-24T00:00:00.000Z, 7 days ago, older than 60 min (mqtt.commandMaxAgeMinutes): not applied',
+    });
+    expect(f.calls).toEqual([]);
+    expect(f.events.get('evt-1')).toBeNull();
+    expect(f.audit).toEqual([expect.objectContaining({ ok: false, error: weekOld.result.error })]);
+
+    expect((await f.route(cmd('event', { ...valid, issuedAt: '2025-04-30T23:30:00+08:00' }))).result.ok).toBe(false);
+    expect((await f.route(cmd('event', { ...valid, issuedAt: '2025-04-30T23:59:00Z' }))).result).toMatchObject({ ok: true });
+    expect((await f.route(cmd('reload', { issuedAt: '2025-04-30T23:59:00Z' }))).result).toMatchObject({ ok: true });
+    expect(f.events.get('evt-1')).toBe('dispatch');
+  });
+
   it('echoes the request id even when the command is refused', async () => {
     const { result } = await fixture().route(cmd('event', { requestId: 'r-9', action: 'ack' }));
     expect(result).toMatchObject({ ok: false, requestId: 'r-9' });

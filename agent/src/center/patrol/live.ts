@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '../../core/log.ts';
-import { archivePoller, frame, openEventStream } from '../feed.ts';
+import { archivePoller, frame } from '../feed.ts';
 import type { PatrolStore } from '../store/patrol-store.ts';
+import { createStreams, DEFAULT_STREAM_LIMITS, type StreamLimits } from '../streams.ts';
 import type { Order, Unit } from './schema.ts';
 
 /**
@@ -11,8 +12,8 @@ import type { Order, Unit } from './schema.ts';
  * `order` and `unit` for all.
  */
 export interface PatrolLive {
-  /** An officer's stream (`GET /api/patrol/feed`), for his unit. */
-  attachOfficer(res: ServerResponse, unitId: string): void;
+  /** An officer's stream (`GET /api/patrol/feed`), for his unit; over the limits, a 503 or 429 that says which. */
+  attachOfficer(res: ServerResponse, user: string, unitId: string): void;
   kick(): void;
   officers(): number;
   close(): void;
@@ -29,18 +30,18 @@ export interface PatrolLiveDeps {
   pollMs?: number;
   pingMs?: number;
   now?: () => number;
+  limits?: StreamLimits;
 }
 
 export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
   const now = d.now ?? Date.now;
-  const officers = new Map<ServerResponse, string>();
+  const officers = createStreams<string>("officers' feed", d.limits ?? DEFAULT_STREAM_LIMITS, d.log);
   const sentOrders = new Map<string, { updatedAt: string; unit: string | undefined }>();
   const sentUnits = new Map<string, string>();
 
   const toUnit = (unitId: string | undefined, type: string, data: unknown) => {
     if (!unitId) return;
-    const f = frame(type, data);
-    for (const [res, u] of officers) if (u === unitId) res.write(f);
+    officers.send(frame(type, data), (u) => u === unitId);
   };
 
   const sendOrders = (orders: Order[]) => {
@@ -76,29 +77,23 @@ export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
   );
 
   const timer = setInterval(() => {
-    if (officers.size || d.desktopClients()) void poll();
+    if (officers.size() || d.desktopClients()) void poll();
   }, d.pollMs ?? 500);
-  const ping = setInterval(() => {
-    const f = frame('ping', { at: new Date(now()).toISOString() });
-    for (const res of officers.keys()) res.write(f);
-  }, d.pingMs ?? 15_000);
+  const ping = setInterval(() => officers.send(frame('ping', { at: new Date(now()).toISOString() })), d.pingMs ?? 15_000);
   timer.unref();
   ping.unref();
 
   return {
-    attachOfficer(res, unitId) {
-      openEventStream(res);
+    attachOfficer(res, user, unitId) {
+      officers.admit(res, user, unitId);
       res.write(frame('ping', { at: new Date(now()).toISOString() }));
-      officers.set(res, unitId);
-      res.on('close', () => officers.delete(res));
     },
     kick: () => void poll(),
-    officers: () => officers.size,
+    officers: () => officers.size(),
     close() {
       clearInterval(timer);
       clearInterval(ping);
-      for (const res of officers.keys()) res.end();
-      officers.clear();
+      officers.close();
     },
   };
 }

@@ -77,7 +77,7 @@ function officerRoutes(d: PatrolRouteDeps): WebRoute[] {
     route('GET', '/api/patrol/feed', patrol, async (ctx) => {
       const unit = await service.unitOf(ctx.session.user);
       if (!unit) throw new HttpError(403, `refused: ${ctx.session.user} is a member of no patrol unit`);
-      d.live.attachOfficer(ctx.res, unit.id);
+      d.live.attachOfficer(ctx.res, ctx.session.user, unit.id);
     }),
     route('GET', '/api/patrol/stats', CENTER_ROLES, async (ctx) => ctx.json(200, await patrolStats(d.store.patrol, Date.now()))),
   ];

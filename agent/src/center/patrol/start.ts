@@ -5,6 +5,7 @@ import type { Feed } from '../feed.ts';
 import type { BrokerLink } from '../link.ts';
 import { openBlobStore } from '../store/blob-store.ts';
 import type { CenterStore } from '../store/types.ts';
+import { streamLimits } from '../streams.ts';
 import { type Patrol, startPatrol } from './automation.ts';
 import { type PatrolLive, startPatrolLive } from './live.ts';
 import { presentOrder } from './orders.ts';
@@ -55,6 +56,7 @@ export async function startPatrolParts(
     desktop: (type, data) => feed.broadcast(type, data),
     desktopClients: () => feed.clients(),
     log: plog,
+    limits: streamLimits(cfg.http.streams),
   });
   kick = () => live.kick();
   for (const u of cfg.patrol.units) {

@@ -7,17 +7,24 @@ export function actionStore(db: Db): Pick<CenterStore, 'saveCommandResult' | 're
   return {
     saveCommandResult: async (site, r, json, receivedAt) => {
       const digest = sha256Hex(json);
+      const answered: { site: string; id: string }[] = [];
       const n = await db.run(
         'INSERT INTO command_results (digest, site, request_id, command, ok, error, result_json, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (digest) DO NOTHING',
         [digest, site, r.requestId ?? null, r.command, r.ok ? 1 : 0, r.error ?? null, json, receivedAt],
       );
       if (n > 0 && r.requestId) {
-        await db.run(
-          "UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND site = $5 AND result IN ('pending', 'timeout')",
+        // An answer after the operator stopped waiting (a box back from an outage, refusing the command as expired):
+        // the event changes, so its page shows the answer.
+        const rows = await db.all(
+          "UPDATE actions SET result = $2, error = $3, answered_at = $4 WHERE request_id = $1 AND site = $5 AND result IN ('pending', 'timeout') RETURNING event_id",
           [r.requestId, r.ok ? 'ok' : 'refused', r.error ?? null, receivedAt, site],
         );
+        for (const a of rows) {
+          await db.run('UPDATE events SET rev = rev + 1, changed_at = $2 WHERE id = $1 AND site = $3', [a.event_id, receivedAt, site]);
+          answered.push({ site, id: String(a.event_id) });
+        }
       }
-      return { inserted: n > 0 };
+      return { inserted: n > 0, answered };
     },
 
     recordAction: async (a) => {

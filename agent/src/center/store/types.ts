@@ -141,7 +141,13 @@ export interface CenterStore {
   saveHealth(site: string, health: CameraHealth, receivedAt: number): Promise<void>;
   /** Any message from a box is a contact. */
   touch(site: string, at: number): Promise<void>;
-  saveCommandResult(site: string, result: CommandResult, json: string, receivedAt: number): Promise<{ inserted: boolean }>;
+  /** `answered`: the events whose pending or timed-out action this answer settles. */
+  saveCommandResult(
+    site: string,
+    result: CommandResult,
+    json: string,
+    receivedAt: number,
+  ): Promise<{ inserted: boolean; answered: { site: string; id: string }[] }>;
   recordAction(a: Omit<ActionRow, 'result' | 'error' | 'answeredAt'>): Promise<void>;
   finishAction(requestId: string, result: ActionRow['result'], error: string | null, at: number): Promise<void>;
 

@@ -1,0 +1,41 @@
+import type { IPublishPacket, MqttClient } from 'mqtt';
+
+/** mqtt.js's own sender of packets: the one way to send a PUBACK later than it would. */
+type PacketSender = { _sendPacket(packet: { cmd: 'puback'; messageId: number }, cb?: (err?: Error) => void): void };
+
+/** Handed to mqtt.js for a message it must not acknowledge itself (its handler sends no PUBACK on an error). */
+const ACK_LATER = new Error('acknowledged once handled');
+
+/** What a message handler gets besides the message: its PUBACK, and whether sending it still means anything. */
+export interface LateAck {
+  /** Sends the PUBACK, if the connection the message came on is still the current one (else the broker sends it again). */
+  ack(onError: (err: Error) => void): void;
+  /** False once the connection the message came on is gone, or `closing` says so. */
+  current(): boolean;
+}
+
+/**
+ * Takes the PUBACK of every received message out of mqtt.js's hands: `handle` acknowledges it when the message has been
+ * dealt with, so a crash before that makes the broker send it again. mqtt.js is told at once that the message is
+ * handled, so it reads on meanwhile: the next messages and the broker's answers to keep-alives.
+ */
+export function acknowledgeWhenHandled(
+  client: MqttClient,
+  handle: (packet: IPublishPacket, late: LateAck) => void,
+  closing: () => boolean = () => false,
+): void {
+  client.handleMessage = (packet, done) => {
+    // A PUBACK belongs to the connection the message came on: message ids start again on the next one.
+    const stream = client.stream;
+    const { messageId, qos } = packet;
+    const current = () => !closing() && client.stream === stream && client.connected;
+    handle(packet, {
+      current,
+      ack: (onError) => {
+        if (qos > 0 && messageId !== undefined && current())
+          (client as unknown as PacketSender)._sendPacket({ cmd: 'puback', messageId }, (err) => err && onError(err));
+      },
+    });
+    done(ACK_LATER);
+  };
+}
