@@ -6,7 +6,7 @@ import type { RgbImage } from '../core/geometry.ts';
 import type { PrivacyMask } from '../core/privacy-mask.ts';
 import { runFfmpeg } from '../ingest/ffmpeg.ts';
 import { grabFrame } from './grab.ts';
-import { type RingSegment, selectSegments } from './ring.ts';
+import { clipSpan, type RingSegment } from './ring.ts';
 
 export interface ClipResult {
   path: string;
@@ -21,6 +21,8 @@ export interface ClipResult {
 
 export interface CutOptions {
   out: string;
+  /** How long after the window the ring may begin and still give the clip (from its first second on); default 0. */
+  lateMs?: number;
   /** When set and not empty, the clip is re-encoded with the masked pixels black. */
   mask?: PrivacyMask;
   /** ffmpeg video encoder arguments for masked clips. */
@@ -38,11 +40,12 @@ export interface CutOptions {
  * instead of re-encoding every camera all the time.
  */
 export async function cutClip(segments: readonly RingSegment[], from: number, to: number, opts: CutOptions): Promise<ClipResult> {
-  const chosen = selectSegments(segments, from, to);
-  if (chosen.length === 0) throw new Error(`no ring segment covers ${new Date(from).toISOString()} – ${new Date(to).toISOString()}`);
+  const span = clipSpan(segments, from, to, opts.lateMs ?? 0);
+  if ('why' in span) throw new Error(span.why);
+  const chosen = span.segments;
   const first = chosen[0];
   const last = chosen[chosen.length - 1];
-  const end = Math.min(to, last.endAt);
+  const end = Math.min(span.to, last.endAt);
   await mkdir(dirname(opts.out), { recursive: true });
   const list = `${opts.out}.ffconcat`;
   await writeFile(
@@ -54,7 +57,7 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
     ].join('\n'),
   );
   const masked = opts.mask !== undefined && !opts.mask.empty;
-  const startedAt = masked ? Math.max(from, first.startAt) : first.startAt;
+  const startedAt = masked ? Math.max(span.from, first.startAt) : first.startAt;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   try {
     let args: string[];
@@ -106,7 +109,8 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
 
 /**
  * Waits until the ring has closed the segment holding `to` (post-roll), then cuts the clip.
- * Gives up waiting at `to + graceMs` and cuts what there is (then `complete` is false).
+ * Gives up waiting at `to + graceMs` and cuts what there is (then `complete` is false); a ring that began after the
+ * window, within that grace, gives the clip from its first second.
  */
 export async function clipAround(
   segments: () => Promise<RingSegment[]>,
@@ -123,7 +127,7 @@ export async function clipAround(
     await sleep(opts.pollMs ?? 250);
     segs = await segments();
   }
-  return cutClip(segs, from, to, opts);
+  return cutClip(segs, from, to, { lateMs: opts.graceMs, ...opts });
 }
 
 /** Longer than one frame interval of any camera worth recording (4 fps and up). */

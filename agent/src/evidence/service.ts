@@ -91,6 +91,8 @@ interface CameraState {
   ring?: SegmentRing;
   /** The ring records the evidence stream (not the detection stream), so its frames are full resolution. */
   ringIsEvidence: boolean;
+  /** The latest clip that could not be cut or stored, for the camera's health. */
+  lastClipFailure?: { at: string; eventId: string; reason: string };
 }
 
 /**
@@ -254,11 +256,25 @@ export class EvidenceService {
   async clip(eventId: string, camera: string, at: number): Promise<ClipEvidence | undefined> {
     const st = this.state(camera);
     if (!st.ring) return undefined;
+    return this.cutAndStore(st, st.ring, eventId, at).catch((err: unknown) => {
+      st.lastClipFailure = { at: new Date().toISOString(), eventId, reason: err instanceof Error ? err.message : String(err) };
+      throw err;
+    });
+  }
+
+  /** What the camera's health says of its clips: the latest that could not be cut, and why. */
+  clipHealth(camera: string): { lastClipFailure?: { at: string; eventId: string; reason: string } } {
+    const failure = this.cams.get(camera)?.lastClipFailure;
+    return failure ? { lastClipFailure: failure } : {};
+  }
+
+  private async cutAndStore(st: CameraState, ring: SegmentRing, eventId: string, at: number): Promise<ClipEvidence> {
+    const camera = st.cam.id;
     await this.reserve.admit('clips');
     const { preSeconds, postSeconds, encoder, segmentSeconds } = this.opts.config.clip;
     const out = join(this.tmpDir, `${eventId}-${at}.mp4`);
     const cut = () =>
-      clipAround(() => st.ring!.segments(), at, preSeconds, postSeconds, {
+      clipAround(() => ring.segments(), at, preSeconds, postSeconds, {
         out,
         mask: st.mask,
         encoder,

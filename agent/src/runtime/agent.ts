@@ -524,6 +524,7 @@ function startCameras(deps: CameraDeps) {
   const loop: FrameLoop = createFrameLoop({
     registry: deps.registry,
     log,
+    evidenceHealth: (camera) => evidence.clipHealth(camera),
     process: (frame, ctx) => {
       const p = pipelines.get(frame.camera);
       if (!p) throw new Error(`frame from unknown camera "${frame.camera}"`);
