@@ -7,17 +7,17 @@ import type { AlertContext } from '../../../agent/src/alert/build.ts';
 import { EventSink, type SinkCamera } from '../../../agent/src/alert/event-sink.ts';
 import { type AuditLog, listAuditFiles, openAuditLog } from '../../../agent/src/audit/audit-log.ts';
 import type { Alert } from '../../../agent/src/contract/alert.ts';
-import type { Box, RgbImage } from '../../../agent/src/core/geometry.ts';
+import type { RgbImage } from '../../../agent/src/core/geometry.ts';
 import { sha256Hex } from '../../../agent/src/core/hash.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import { evidenceConfigSchema } from '../../../agent/src/evidence/config.ts';
 import { type EvidenceCamera, EvidenceService } from '../../../agent/src/evidence/service.ts';
 import { PlateVotes } from '../../../agent/src/plate/evidence-reads.ts';
-import type { PlateReader, PlateReading } from '../../../agent/src/plate/reader.ts';
 import type { Publisher } from '../../../agent/src/publish/publisher.ts';
 import type { SavedEvent } from '../../../agent/src/rules/restore.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { OpenEventsFile } from '../../../agent/src/runtime/open-events-file.ts';
+import { fakePlateReader } from '../../helpers/fake-plate-reader.ts';
 import { sample } from '../../helpers/paths.ts';
 import { camera, Sim } from '../rules/sim.ts';
 import { box, det } from '../track/scene.ts';
@@ -222,7 +222,7 @@ describe('event sink (real evidence and audit log, fake publisher)', () => {
     const vehicle = started.objects[0];
     const plateCamera = { ...sinkCamera(), plates: { minConfidence: 0.5 } };
     // The previous run: the parked car's plate read three times during its dwell.
-    const before = new PlateVotes(fakeReader('京A12345'), silentLogger, { intervalMs: 0, maxReadsPerVehicle: 3 });
+    const before = new PlateVotes(fakePlateReader(['京A12345']), silentLogger, { intervalMs: 0, maxReadsPerVehicle: 3 });
     for (let at = 0; at < 3; at++) {
       before.offer('cam1', grey(), [{ trackId: vehicle.trackId, box: vehicle.box }], at);
       await before.idle();
@@ -248,7 +248,7 @@ describe('event sink (real evidence and audit log, fake publisher)', () => {
 
     // The next run: the car is tracked afresh (another track id, the same place); no read of its own yet.
     const [entry] = (await OpenEventsFile.open(join(dir, 'events'), restore, silentLogger)).take('cam1');
-    const reader = fakeReader('');
+    const reader = fakePlateReader(['']);
     const after = new PlateVotes(reader, silentLogger, { intervalMs: 0, maxReadsPerVehicle: 3 });
     const { publisher, published } = fakePublisher();
     const next = new EventSink({ publisher, evidence, audit, log: log(), plates: after, onAlert: () => {} });
@@ -264,39 +264,3 @@ describe('event sink (real evidence and audit log, fake publisher)', () => {
     expect(reader.calls).toBe(0);
   });
 });
-
-/** A fake plate reader (the real one needs the plate models; see plate-read.test.ts): every read finds `text`, or nothing. */
-function fakeReader(text: string): PlateReader & { calls: number } {
-  const r = {
-    calls: 0,
-    lastTimings: { detectMs: 0, detectOrtMs: 0, rectifyMs: 0, recogniseMs: 0, recogniseOrtMs: 0, colourMs: 0, colourOrtMs: 0, totalMs: 0 },
-    async read(_image: RgbImage, b?: Box): Promise<PlateReading[]> {
-      r.calls++;
-      if (text === '' || !b) return [];
-      const corners: PlateReading['corners'] = [
-        [b.x1, b.y1],
-        [b.x2, b.y1],
-        [b.x2, b.y2],
-        [b.x1, b.y2],
-      ];
-      const charProbs = [...text].map(() => 0.95);
-      return [
-        {
-          box: b,
-          corners,
-          rows: 1,
-          detectionScore: 0.9,
-          text,
-          charProbs,
-          colour: 'blue',
-          grammar: { valid: true, kind: 'standard' },
-          confidence: 0.85,
-        },
-      ];
-    },
-    find: () => Promise.reject(new Error('not used')),
-    readCrop: () => Promise.reject(new Error('not used')),
-    close: async () => undefined,
-  };
-  return r;
-}
