@@ -226,4 +226,15 @@ describe('evidence service (real RTSP main and sub streams, real ffmpeg)', () =>
     expect(await verifyAuditFiles(files)).toMatchObject({ ok: true });
     expect(existsSync(join(dir, 'evidence', '.tmp', `cam1-e1-${at}.mp4`))).toBe(false);
   });
+
+  it("a clip that cannot be cut says why in the camera's health", async () => {
+    expect(service.clipHealth('cam1')).toEqual({});
+    // An hour before the ring began: no video of it, nor soon after it.
+    const at = Date.now() - 3_600_000;
+    await expect(service.clip('cam1-old', 'cam1', at)).rejects.toThrow(/no ring segment covers/);
+    expect(service.clipHealth('cam1')).toEqual({
+      lastClipFailure: { at: expect.any(String), eventId: 'cam1-old', reason: expect.stringMatching(/the ring's video begins only at/) },
+    });
+    expect(service.clipHealth('cam2')).toEqual({});
+  });
 });

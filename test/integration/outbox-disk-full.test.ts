@@ -7,9 +7,14 @@ import { silentLogger } from '../../agent/src/core/log.ts';
 import { DiskReserve } from '../../agent/src/evidence/reserve.ts';
 import { mqttConfigSchema } from '../../agent/src/publish/config.ts';
 import { createPublisher } from '../../agent/src/publish/publisher.ts';
+import { startProcess } from '../helpers/child.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
+import { projectRoot } from '../helpers/paths.ts';
+import { freePort } from '../helpers/ports.ts';
 import { makeAlert, sampleJpeg } from './fixtures/alerts.ts';
+
+const fixture = join(projectRoot, 'test/integration/fixtures/publisher-process.ts');
 
 const site = 'site-full';
 
@@ -53,7 +58,7 @@ describe('alerts on a disk that fills up and frees again (real tmpfs, real mosqu
     mkdirSync(dataDir);
     const publisher = createPublisher(
       // No delivered window: it would give its room to new alerts first (outbox.test.ts), and this is the outbox's own path.
-      mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2, outbox: { keepDeliveredHours: 0 } }),
+      mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2, outbox: { keepDeliveredHours: 0, heldReserveMegabytes: 0.25 } }),
       { site, boxId: 'box-1', agentVersion: '0.1.0', dataDir, cameras: [{ id: 'cam-1' }] },
       silentLogger,
     );
@@ -104,5 +109,54 @@ describe('alerts on a disk that fills up and frees again (real tmpfs, real mosqu
     await sub.waitFor((m) => m.topic.endsWith('/snapshot'), 10, 30_000);
     await publisher.stop();
     expect(rejections).toEqual([]);
+  }, 120_000);
+
+  it('loses no alert when the process is killed (SIGKILL) while the disk is full and the broker away', async () => {
+    const dataDir = join(mount, 'data-kill');
+    mkdirSync(dataDir);
+    const filler = join(mount, 'filler-kill');
+    // No broker where it points: the alerts stay on the box until it is killed.
+    const away = `mqtt://127.0.0.1:${await freePort()}`;
+    const spec = {
+      url: away,
+      dataDir,
+      site,
+      cameras: ['cam-9'],
+      alerts: 10,
+      snapshots: false,
+      outbox: { heldReserveMegabytes: 0.25 },
+      fill: filler,
+    };
+    const env = { ...process.env, JIFANG_TEST_PUBLISHER: JSON.stringify(spec) };
+    const child = await startProcess(process.execPath, ['--import', 'tsx', fixture], /QUEUED 10/, {
+      env,
+      cwd: projectRoot,
+      timeoutMs: 60_000,
+    });
+    await child.stop('SIGKILL');
+
+    rmSync(filler);
+    const publisher = createPublisher(
+      mqttConfigSchema.parse({ url: broker.url, reconnectMinSeconds: 0.2 }),
+      { site, boxId: 'box-1', agentVersion: '0.1.0', dataDir, cameras: [{ id: 'cam-9' }] },
+      silentLogger,
+    );
+    await publisher.start();
+    try {
+      await sub.waitFor((m) => m.topic.endsWith('/cam-9/events'), 10, 30_000);
+      const alerts = sub.messages
+        .filter((m) => m.topic.endsWith('/cam-9/events'))
+        .map((m) => JSON.parse(m.payload.toString()) as { id: string; publication: number });
+      expect(alerts.map((a) => a.id).sort()).toEqual(Array.from({ length: 10 }, (_, k) => `cam-9-${k}`).sort());
+      // Their publication numbers are theirs: the next alert takes a new one.
+      await publisher.publishEvent(await makeAlert({ site, camera: 'cam-9', id: 'cam-9-after' }));
+      await sub.waitFor((m) => m.topic.endsWith('/cam-9/events'), 11, 30_000);
+      const numbers = sub.messages
+        .filter((m) => m.topic.endsWith('/cam-9/events'))
+        .map((m) => (JSON.parse(m.payload.toString()) as { publication: number }).publication);
+      expect(new Set(numbers).size).toBe(11);
+    } finally {
+      await publisher.stop();
+    }
   }, 120_000);
 });

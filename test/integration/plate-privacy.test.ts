@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,6 +145,73 @@ describe('bystanders’ plates pixelated in stored evidence (real detector, real
     // Away from plates the picture is the source's (the van's rear light above its plate).
     expect(meanDiff(snap, source, { x1: 250, y1: 330, x2: 300, y2: 390 })).toBeLessThan(4);
     await service.stop();
+  }, 120_000);
+
+  it('pixelates in the event’s clip the plates its snapshot pixelated, and leaves the event car’s plate legible', async () => {
+    // The photo as a camera's stream: 8 s at 5 fps, looped.
+    const video = join(dir, 'street.mp4');
+    const made = spawnSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-loop',
+      '1',
+      '-i',
+      photo,
+      '-t',
+      '8',
+      '-r',
+      '5',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-crf',
+      '16',
+      '-g',
+      '5',
+      '-pix_fmt',
+      'yuv420p',
+      video,
+    ]);
+    expect(made.status, made.stderr.toString()).toBe(0);
+    const service = await EvidenceService.open({
+      config: evidenceConfigSchema.parse({
+        snapshotSource: 'analysis',
+        pixelate: { labels: [], plates: true },
+        clip: { preSeconds: 2, postSeconds: 1, encoder: ['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '16'] },
+      }),
+      dataDir: mkdtempSync(join(dir, 'run-')),
+      // A separate evidence stream: its ring is recorded by its own ffmpeg (no analysis ffmpeg runs here).
+      cameras: [{ ...camera, url: video, evidenceUrl: video }],
+      timezone: 'Asia/Shanghai',
+      log: silentLogger,
+      plates: reader,
+    });
+    await service.start();
+    try {
+      await new Promise((r) => setTimeout(r, 3000));
+      await snapshotOf(service, 'kerb-clip');
+      const clip = await service.clip('kerb-clip', 'kerb', Date.now());
+      const frame = spawnSync(
+        'ffmpeg',
+        ['-v', 'error', '-ss', '1', '-i', clip!.file.path, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+        {
+          maxBuffer: 16 << 20,
+        },
+      );
+      const img: RgbImage = { data: new Uint8Array(frame.stdout), width: 1920, height: 1080 };
+      expect(img.data.length).toBe(1920 * 1080 * 3);
+      // The van's plate: flat blocks, and no longer readable.
+      expect(cellVariance(img, VAN_PLATE)).toBeLessThan(cellVariance(source, VAN_PLATE) / 10);
+      expect((await plateTexts(img, { x1: 200, y1: 330, x2: 480, y2: 480 })).some((t) => t.includes('DS3'))).toBe(false);
+      // The event car's plate: as in the source (two encodings), and still read.
+      expect(meanDiff(img, source, EVENT_PLATE)).toBeLessThan(8);
+      expect(await plateTexts(img, eventCar.box)).toContain('苏ED51712');
+      expect(clip?.mode).toBe('masked');
+    } finally {
+      await service.stop();
+    }
   }, 120_000);
 
   it('keeps the hard-negative frame’s bystander plates pixelated too', async () => {

@@ -142,6 +142,38 @@ describe.each(encodings)('a camera sending $name over real RTSP (GStreamer)', ({
     }
   }, 90_000);
 
+  it("the camera's first event, decided before the ring holds any video, has a shorter clip from the ring's first second", async () => {
+    const opts = ringOpts(`ring-first-${codec}`);
+    const cfg = cameraSourceSchema.parse({ id: 'cam1', url: server.url('/cam'), analysis: { fps: 5, width: 384, height: 216 } });
+    const src = new CameraSource(cfg, silentLogger, ringOutput(opts));
+    src.on('frame', (f) => src.recycle(f));
+    const ring = new SegmentRing(opts, silentLogger, 'ingest');
+    await ring.start();
+    src.start();
+    try {
+      // Decided as the camera starts: its 3 s before and the moment itself are gone before a connection's first
+      // segment (left out, its opening packets dropped) is closed.
+      const at = Date.now();
+      const clip = await clipAround(() => ring.segments(), at, 3, 0, {
+        out: join(dir, `first-${codec}.mp4`),
+        encoder: [],
+        graceMs: 15_000,
+      });
+      const first = (await ring.segments())[0];
+      expect(first.startAt).toBeGreaterThan(at);
+      expect(clip).toMatchObject({ mode: 'copy', complete: false, startedAt: first.startAt });
+      expect(probe(clip.path, 'stream=codec_name')).toBe(codec);
+      expect(spawnSync('ffmpeg', ['-v', 'error', '-i', clip.path, '-f', 'null', '-']).stderr.toString()).toBe('');
+      const { indices } = decodeFrames(clip.path);
+      // At least a segment's worth (an open GOP's leading frames, which refer to the GOP before, are not decodable).
+      expect(indices.length).toBeGreaterThanOrEqual(CODED_FPS / 2);
+      expect(indices.every((n, i) => i === 0 || n === indices[i - 1] + 1)).toBe(true);
+    } finally {
+      await src.stop();
+      await ring.stop();
+    }
+  }, 90_000);
+
   it('a separate evidence connection: its own ring records and the clip is stored', async () => {
     const ring = new SegmentRing(ringOpts(`ring-own-${codec}`), silentLogger, 'own');
     await ring.start();

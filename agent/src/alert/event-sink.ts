@@ -1,11 +1,12 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Alert } from '../contract/alert.ts';
-import type { Point, RgbImage } from '../core/geometry.ts';
+import { type Box, iou, type Point, type RgbImage } from '../core/geometry.ts';
 import type { Logger } from '../core/log.ts';
 import type { Detection } from '../detect/types.ts';
 import type { EvidenceService } from '../evidence/service.ts';
 import type { CrossingLine } from '../evidence/snapshot.ts';
 import type { PlateEvidence } from '../plate/evidence-reads.ts';
+import type { PlateReadText } from '../plate/vote.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { ViolationUpdate } from '../rules/types.ts';
 import { type AlertContext, buildAlert, categoryOf } from './build.ts';
@@ -45,6 +46,21 @@ interface EventEvidence {
   clip?: Promise<void>;
 }
 
+/** An event's object as saved with it: its track id then and where it was. */
+interface SavedObject {
+  trackId: number;
+  box: Box;
+}
+
+/** Plate reads of one of an event's objects, by its track id when saved. */
+interface ObjectReads {
+  trackId: number;
+  reads: readonly PlateReadText[];
+}
+
+/** A previous run's object is this run's when they are alone in their event, or where they overlap most. */
+const SAME_OBJECT_IOU = 0.3;
+
 /**
  * Turns the rules' lifecycle messages into published alerts: evidence (snapshot when the event starts, when a
  * better frame comes, and the "after" picture when it clears; a clip around the start), the audit record of the
@@ -54,6 +70,8 @@ interface EventEvidence {
 export class EventSink {
   private readonly queues = new Map<string, Promise<void>>();
   private readonly events = new Map<string, EventEvidence>();
+  /** Plate reads of the previous run's open events, by event id, with where their objects were. */
+  private readonly carriedPlates = new Map<string, (SavedObject & { reads: readonly PlateReadText[] })[]>();
   private readonly log: Logger;
 
   constructor(private readonly deps: EventSinkDeps) {
@@ -98,6 +116,29 @@ export class EventSink {
     if (!this.events.has(eventId)) this.events.set(eventId, { evidence });
   }
 
+  /** An event continued after a restart votes its plates with the reads of the previous run (`platesOf` then). */
+  adoptPlates(eventId: string, objects: readonly SavedObject[], saved: readonly ObjectReads[]): void {
+    const carried = saved.flatMap((s) => {
+      const o = objects.find((x) => x.trackId === s.trackId);
+      return o ? [{ trackId: s.trackId, box: o.box, reads: s.reads }] : [];
+    });
+    if (carried.length > 0) this.carriedPlates.set(eventId, carried);
+  }
+
+  /** The plate reads of the event's objects, to be saved with the open event (a restart keeps the vote going). */
+  platesOf(camera: string, event: { eventId: string; objects: readonly SavedObject[] }): ObjectReads[] {
+    if (!this.deps.plates) return [];
+    const now = this.deps.plates.readsOf(
+      camera,
+      event.objects.map((o) => o.trackId),
+    );
+    const carried = this.carriedPlates.get(event.eventId) ?? [];
+    return event.objects.flatMap((o) => {
+      const reads = now.get(o.trackId) ?? carried.find((c) => c.trackId === o.trackId)?.reads;
+      return reads ? [{ trackId: o.trackId, reads: [...reads] }] : [];
+    });
+  }
+
   /** Resolves when every queued message is in the outbox (and clips being cut are stored). */
   async drain(): Promise<void> {
     await Promise.all(this.queues.values());
@@ -113,6 +154,7 @@ export class EventSink {
   ): Promise<void> {
     const known = this.events.get(u.eventId) ?? { evidence: {} };
     this.events.set(u.eventId, known);
+    this.passOnPlates(camera.id, u);
     // Read during the dwell (camera-pipeline), so nothing here waits for a plate.
     const plateOf =
       camera.plates &&
@@ -133,7 +175,21 @@ export class EventSink {
       .append('event_decision', decisionRecord(camera.id, u, alert))
       .catch((err: unknown) => this.log.error({ ...about(camera, u), err }, 'audit record of the decision not written'));
     if (u.state === 'ended' || u.state === 'cleared') {
+      this.carriedPlates.delete(u.eventId);
       void (known.clip ?? Promise.resolve()).then(() => this.events.delete(u.eventId));
+    }
+  }
+
+  /** The previous run's reads of a continued event's objects go to their tracks of this run. */
+  private passOnPlates(camera: string, u: ViolationUpdate): void {
+    const carried = this.carriedPlates.get(u.eventId);
+    if (!carried || !this.deps.plates) return;
+    for (const o of u.objects) {
+      const from =
+        carried.length === 1 && u.objects.length === 1
+          ? carried[0]
+          : carried.filter((c) => iou(c.box, o.box) >= SAME_OBJECT_IOU).sort((a, b) => iou(b.box, o.box) - iou(a.box, o.box))[0];
+      if (from) this.deps.plates.adopt(camera, o.trackId, from.reads);
     }
   }
 

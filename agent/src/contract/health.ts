@@ -63,6 +63,14 @@ export const cameraHealthSchema = z.strictObject({
    * under the target frame rate, or the installer's clean-scene reference was lost.
    */
   degraded: z.string().optional(),
+  /** The latest event whose clip could not be cut (since the agent started), and why, in plain words. */
+  lastClipFailure: z
+    .strictObject({
+      at: z.iso.datetime({ offset: true }),
+      eventId: z.string(),
+      reason: z.string(),
+    })
+    .optional(),
   at: z.iso.datetime({ offset: true }),
 });
 export type CameraHealth = z.infer<typeof cameraHealthSchema>;

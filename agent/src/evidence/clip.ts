@@ -2,11 +2,11 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import sharp from 'sharp';
-import type { RgbImage } from '../core/geometry.ts';
+import type { Box, RgbImage } from '../core/geometry.ts';
 import type { PrivacyMask } from '../core/privacy-mask.ts';
 import { runFfmpeg } from '../ingest/ffmpeg.ts';
 import { grabFrame } from './grab.ts';
-import { type RingSegment, selectSegments } from './ring.ts';
+import { clipSpan, type RingSegment } from './ring.ts';
 
 export interface ClipResult {
   path: string;
@@ -15,12 +15,25 @@ export interface ClipResult {
   durationSeconds: number;
   /** False when the ring did not reach back to the pre-roll or forward to the post-roll (restart, outage). */
   complete: boolean;
-  /** `copy`: the camera's own encoding; `masked`: re-encoded with the privacy masks burnt in. */
+  /** `copy`: the camera's own encoding; `masked`: re-encoded with the privacy masks and pixelation burnt in. */
   mode: 'copy' | 'masked';
+}
+
+/** A region to pixelate over the whole clip, in the clip's own pixels, with its block side. */
+export interface PixelatedRegion {
+  box: Box;
+  block: number;
 }
 
 export interface CutOptions {
   out: string;
+  /**
+   * Given the video's size, what to pixelate in every frame (bystanders' plates found at the event's snapshot); when
+   * it names any box the clip is re-encoded, as with masks.
+   */
+  pixelate?: (size: { width: number; height: number }) => readonly PixelatedRegion[];
+  /** How long after the window the ring may begin and still give the clip (from its first second on); default 0. */
+  lateMs?: number;
   /** When set and not empty, the clip is re-encoded with the masked pixels black. */
   mask?: PrivacyMask;
   /** ffmpeg video encoder arguments for masked clips. */
@@ -38,11 +51,12 @@ export interface CutOptions {
  * instead of re-encoding every camera all the time.
  */
 export async function cutClip(segments: readonly RingSegment[], from: number, to: number, opts: CutOptions): Promise<ClipResult> {
-  const chosen = selectSegments(segments, from, to);
-  if (chosen.length === 0) throw new Error(`no ring segment covers ${new Date(from).toISOString()} – ${new Date(to).toISOString()}`);
+  const span = clipSpan(segments, from, to, opts.lateMs ?? 0);
+  if ('why' in span) throw new Error(span.why);
+  const chosen = span.segments;
   const first = chosen[0];
   const last = chosen[chosen.length - 1];
-  const end = Math.min(to, last.endAt);
+  const end = Math.min(span.to, last.endAt);
   await mkdir(dirname(opts.out), { recursive: true });
   const list = `${opts.out}.ffconcat`;
   await writeFile(
@@ -53,14 +67,16 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
       '',
     ].join('\n'),
   );
-  const masked = opts.mask !== undefined && !opts.mask.empty;
-  const startedAt = masked ? Math.max(from, first.startAt) : first.startAt;
+  const size = opts.pixelate || (opts.mask && !opts.mask.empty) ? await probeSize(first.path) : undefined;
+  const pixelation = (size && opts.pixelate?.(size)) ?? [];
+  const hasMask = opts.mask !== undefined && !opts.mask.empty;
+  const masked = hasMask || pixelation.length > 0;
+  const startedAt = masked ? Math.max(span.from, first.startAt) : first.startAt;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   try {
     let args: string[];
-    if (masked) {
-      const size = await probeSize(first.path);
-      const png = await maskImage(opts.mask!, size.width, size.height, `${opts.out}.mask.png`);
+    if (masked && size) {
+      const png = hasMask ? await maskImage(opts.mask!, size.width, size.height, `${opts.out}.mask.png`) : undefined;
       args = [
         '-f',
         'concat',
@@ -68,14 +84,13 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
         '0',
         '-i',
         list,
-        '-i',
-        png,
+        ...(png ? ['-i', png] : []),
         '-ss',
         seconds(startedAt - first.startAt),
         '-t',
         seconds(end - startedAt),
         '-filter_complex',
-        '[0:v][1:v]overlay=0:0:format=auto,format=yuv420p[v]',
+        reencodeFilter(size, pixelation, png !== undefined),
         '-map',
         '[v]',
         ...opts.encoder,
@@ -106,7 +121,8 @@ export async function cutClip(segments: readonly RingSegment[], from: number, to
 
 /**
  * Waits until the ring has closed the segment holding `to` (post-roll), then cuts the clip.
- * Gives up waiting at `to + graceMs` and cuts what there is (then `complete` is false).
+ * Gives up waiting at `to + graceMs` and cuts what there is (then `complete` is false); a ring that began after the
+ * window, within that grace, gives the clip from its first second.
  */
 export async function clipAround(
   segments: () => Promise<RingSegment[]>,
@@ -123,7 +139,7 @@ export async function clipAround(
     await sleep(opts.pollMs ?? 250);
     segs = await segments();
   }
-  return cutClip(segs, from, to, opts);
+  return cutClip(segs, from, to, { lateMs: opts.graceMs, ...opts });
 }
 
 /** Longer than one frame interval of any camera worth recording (4 fps and up). */
@@ -136,6 +152,37 @@ export async function frameFromRing(segments: readonly RingSegment[], at: number
   // A segment's listed length runs to the end of its last frame: stay a little before it so a frame remains.
   const seekSeconds = Math.max(0, Math.min(at - seg.startAt, seg.endAt - seg.startAt - LAST_FRAME_MS) / 1000);
   return grabFrame(seg.path, { rtspTransport: 'tcp', timeoutMs, seekSeconds });
+}
+
+/**
+ * The filter graph of a re-encoded clip, out as `[v]`: each pixelated box cropped, shrunk to blocks (their mean
+ * colour) and blown back up over its place, then the mask image (input 1) laid over everything. Boxes are clamped to
+ * the picture and to even pixels (4:2:0 chroma). Pure.
+ */
+export function reencodeFilter(size: { width: number; height: number }, regions: readonly PixelatedRegion[], masked: boolean): string {
+  const even = (v: number, max: number) => Math.min(max, Math.max(0, 2 * Math.round(v / 2)));
+  const boxes = regions.flatMap(({ box: b, block }) => {
+    const x = even(b.x1, size.width);
+    const y = even(b.y1, size.height);
+    const w = even(b.x2, size.width) - x;
+    const h = even(b.y2, size.height) - y;
+    return w >= 2 && h >= 2 ? [{ x, y, w, h, block: Math.max(2, block) }] : [];
+  });
+  const steps: string[] = [];
+  let base = '0:v';
+  if (boxes.length > 0) {
+    steps.push(`[0:v]split=${boxes.length + 1}[p]${boxes.map((_, i) => `[c${i}]`).join('')}`);
+    base = 'p';
+  }
+  boxes.forEach(({ x, y, w, h, block }, i) => {
+    const cols = Math.max(1, Math.round(w / block));
+    const rows = Math.max(1, Math.round(h / block));
+    steps.push(`[c${i}]crop=${w}:${h}:${x}:${y},scale=${cols}:${rows}:flags=area,scale=${w}:${h}:flags=neighbor[b${i}]`);
+    steps.push(`[${base}][b${i}]overlay=${x}:${y}[p${i}]`);
+    base = `p${i}`;
+  });
+  steps.push(masked ? `[${base}][1:v]overlay=0:0:format=auto,format=yuv420p[v]` : `[${base}]format=yuv420p[v]`);
+  return steps.join(';');
 }
 
 /** The mask as an RGBA PNG of the video's size: opaque black where masked, transparent elsewhere. */

@@ -72,9 +72,9 @@ export const evidenceConfigSchema = z.strictObject({
         .default(false)
         .meta({
           description:
-            'Pixelate the licence plates of vehicles that are not part of the event in stored snapshots, thumbnails and hard-negative frames; ' +
+            'Pixelate the licence plates of vehicles that are not part of the event in stored snapshots, thumbnails, hard-negative frames and clips; ' +
             "the event vehicle's plate stays legible. Needs the plate models; without them those vehicles are pixelated whole (said once at start). " +
-            'Clips are not covered.',
+            "A clip hides, through its whole length, the plates (with a margin) or vehicles its event's first snapshot hid: a plate that drives through the clip is not followed.",
         }),
       vehicleLabels: z
         .array(z.string().min(1))

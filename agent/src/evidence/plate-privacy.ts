@@ -64,12 +64,21 @@ export async function findBystanderPlates(
  */
 export function pixelatePlates(image: RgbImage, plates: readonly Box[], block: number): void {
   for (const p of plates) {
-    const dx = (p.x2 - p.x1) * PLATE_MARGIN;
-    const dy = (p.y2 - p.y1) * PLATE_MARGIN;
-    const grown = { x1: p.x1 - dx, y1: p.y1 - dy, x2: p.x2 + dx, y2: p.y2 + dy };
-    const side = Math.max(block, Math.ceil((grown.y2 - grown.y1) / MAX_BLOCKS_HIGH));
-    pixelateBoxes(image, [grown], side);
+    const grown = plateCover(p);
+    pixelateBoxes(image, [grown], plateBlock(grown, block));
   }
+}
+
+/** What hides a found plate: its box grown by PLATE_MARGIN and `extra` more of its size on every side. Pure. */
+export function plateCover(p: Box, extra = 0): Box {
+  const dx = (p.x2 - p.x1) * (PLATE_MARGIN + extra);
+  const dy = (p.y2 - p.y1) * (PLATE_MARGIN + extra);
+  return { x1: p.x1 - dx, y1: p.y1 - dy, x2: p.x2 + dx, y2: p.y2 + dy };
+}
+
+/** The block side over a plate cover: at least `block`, and no more than MAX_BLOCKS_HIGH blocks high. Pure. */
+export function plateBlock(cover: Box, block: number): number {
+  return Math.max(block, Math.ceil((cover.y2 - cover.y1) / MAX_BLOCKS_HIGH));
 }
 
 function samePlate(kept: Box, b: Box): boolean {

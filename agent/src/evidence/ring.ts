@@ -97,6 +97,30 @@ export function timeline(
   return out;
 }
 
+/**
+ * What to cut for the window [from, to]: the run of segments covering it as far as the ring has it or, when the ring
+ * holds nothing of it but began at most `lateMs` after it (a camera's first seconds: a connection's first segment is
+ * left out, see parseSegmentList; a reconnect), the same length from the ring's first second on — a later, shorter
+ * clip rather than none. Otherwise why not, in words. Pure.
+ */
+export function clipSpan(
+  segments: readonly RingSegment[],
+  from: number,
+  to: number,
+  lateMs: number,
+): { segments: RingSegment[]; from: number; to: number } | { why: string } {
+  const run = selectSegments(segments, from, to);
+  if (run.length > 0) return { segments: run, from, to };
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const window = `${iso(from)} – ${iso(to)}`;
+  if (segments.length === 0) return { why: `no ring segment covers ${window}: the ring holds no video (is the camera streaming?)` };
+  const next = segments.find((s) => s.endAt > from);
+  if (!next) return { why: `no ring segment covers ${window}: the ring's video ends at ${iso(segments[segments.length - 1].endAt)}` };
+  if (next.startAt > to + lateMs) return { why: `no ring segment covers ${window}: the ring's video begins only at ${iso(next.startAt)}` };
+  const moved = { from: next.startAt, to: next.startAt + (to - from) };
+  return { segments: selectSegments(segments, moved.from, moved.to), ...moved };
+}
+
 /** The contiguous run of segments covering [from, to], as far as the ring has it. Pure. */
 export function selectSegments(segments: readonly RingSegment[], from: number, to: number, maxGapMs = 1500): RingSegment[] {
   const first = segments.findIndex((s) => s.endAt > from);

@@ -11,12 +11,12 @@ import { compilePrivacyMask, type PrivacyMask } from '../core/privacy-mask.ts';
 import type { RingOutput } from '../ingest/args.ts';
 import type { CameraSourceConfig } from '../ingest/config.ts';
 import { sourceKind } from '../ingest/source-kind.ts';
-import { type ClipResult, clipAround, frameFromRing } from './clip.ts';
+import { type ClipResult, clipAround, frameFromRing, type PixelatedRegion } from './clip.ts';
 import type { EvidenceConfig } from './config.ts';
 import { frameScale, scaleBox } from './geometry.ts';
 import { grabFrame } from './grab.ts';
 import { pixelateBoxes } from './pixelate.ts';
-import { findBystanderPlates, type PlateFinder, pixelatePlates } from './plate-privacy.ts';
+import { findBystanderPlates, type PlateFinder, pixelatePlates, plateBlock, plateCover } from './plate-privacy.ts';
 import { DiskReserve } from './reserve.ts';
 import { type RetentionResult, runRetention } from './retention.ts';
 import { ringOutput, SegmentRing } from './ring.ts';
@@ -27,6 +27,16 @@ import { type EvidenceStore, openEvidenceStore, type StoredFile } from './store.
 const RECENT_MS = 3000;
 /** Boxes overlapping this much are one vehicle seen under two labels. */
 const SAME_VEHICLE_IOU = 0.5;
+/** A clip hides a plate found at the snapshot with half its size more on every side: a parked car rocks, a camera sways. */
+const CLIP_PLATE_MARGIN = 0.5;
+/** What a snapshot found to hide in its event's clip is kept this long for the clip (cut right after it). */
+const CLIP_PRIVACY_MS = 10 * 60_000;
+
+/** What an event's clip hides for plate privacy, in analysis-frame pixels: bystanders' plates, or whole vehicles. */
+interface PlatePrivacy {
+  plates: Box[];
+  vehicles: Box[];
+}
 
 /** A camera as evidence sees it: its stream settings, its display name and its privacy masks. */
 export type EvidenceCamera = Pick<
@@ -91,6 +101,8 @@ interface CameraState {
   ring?: SegmentRing;
   /** The ring records the evidence stream (not the detection stream), so its frames are full resolution. */
   ringIsEvidence: boolean;
+  /** The latest clip that could not be cut or stored, for the camera's health. */
+  lastClipFailure?: { at: string; eventId: string; reason: string };
 }
 
 /**
@@ -103,6 +115,8 @@ export class EvidenceService {
   private closing = false;
   /** Masked clips re-encode: one at a time, so two events never take both cores from detection. */
   private encodeQueue: Promise<unknown> = Promise.resolve();
+  /** By event: what its snapshot pixelated for plate privacy, for its clip to hide as well. */
+  private readonly clipPrivacy = new Map<string, PlatePrivacy & { at: number }>();
   private readonly log: Logger;
   private readonly reserve: DiskReserve;
 
@@ -212,7 +226,8 @@ export class EvidenceService {
     image ??= { data: Uint8Array.from(req.frame.data), width: req.frame.width, height: req.frame.height };
     st.mask.apply(image);
     const scale = frameScale(st.cam.analysis, image);
-    await this.pixelateBystanders(image, scale, req.objects, req.others ?? [], log);
+    const hidden = await this.pixelateBystanders(image, scale, req.objects, req.others ?? [], log);
+    if (st.ring) this.keepForClip(req.eventId, hidden, scale);
     const snap = await renderSnapshot(
       image,
       { objects: req.objects, zone: req.zone, line: req.line, camera: st.cam.name ?? st.cam.id, at },
@@ -254,19 +269,37 @@ export class EvidenceService {
   async clip(eventId: string, camera: string, at: number): Promise<ClipEvidence | undefined> {
     const st = this.state(camera);
     if (!st.ring) return undefined;
+    return this.cutAndStore(st, st.ring, eventId, at).catch((err: unknown) => {
+      st.lastClipFailure = { at: new Date().toISOString(), eventId, reason: err instanceof Error ? err.message : String(err) };
+      throw err;
+    });
+  }
+
+  /** What the camera's health says of its clips: the latest that could not be cut, and why. */
+  clipHealth(camera: string): { lastClipFailure?: { at: string; eventId: string; reason: string } } {
+    const failure = this.cams.get(camera)?.lastClipFailure;
+    return failure ? { lastClipFailure: failure } : {};
+  }
+
+  private async cutAndStore(st: CameraState, ring: SegmentRing, eventId: string, at: number): Promise<ClipEvidence> {
+    const camera = st.cam.id;
     await this.reserve.admit('clips');
     const { preSeconds, postSeconds, encoder, segmentSeconds } = this.opts.config.clip;
     const out = join(this.tmpDir, `${eventId}-${at}.mp4`);
+    const privacy = this.clipPrivacy.get(eventId);
+    this.clipPrivacy.delete(eventId);
+    const pixelate = privacy && ((size: { width: number; height: number }) => this.clipRegions(st, privacy, size));
     const cut = () =>
-      clipAround(() => st.ring!.segments(), at, preSeconds, postSeconds, {
+      clipAround(() => ring.segments(), at, preSeconds, postSeconds, {
         out,
         mask: st.mask,
+        ...(pixelate && { pixelate }),
         encoder,
         graceMs: Math.max(5000, segmentSeconds * 5000) + st.cam.timeoutSeconds * 1000,
         stopWaiting: () => this.closing,
       });
     let result: ClipResult;
-    if (st.mask.empty) {
+    if (st.mask.empty && !pixelate) {
       result = await cut();
     } else {
       const queued = this.encodeQueue.then(cut, cut);
@@ -464,13 +497,13 @@ export class EvidenceService {
     objects: readonly { box: Box }[],
     others: readonly { box: Box; label: string }[],
     log: Logger,
-  ): Promise<void> {
+  ): Promise<PlatePrivacy> {
     const px = this.opts.config.pixelate;
-    if (!px) return;
+    const hidden: PlatePrivacy = { plates: [], vehicles: [] };
+    if (!px) return hidden;
     const block = Math.max(2, Math.round(px.blockPixels * scale.sx));
     const labels = new Set(px.labels);
     const boxes = others.filter((o) => labels.has(o.label)).map((o) => scaleBox(grow(o.box, 0.1), scale));
-    let plates: Box[] = [];
     if (px.plates) {
       const own = objects.map((o) => scaleBox(o.box, scale));
       const vehicleLabels = new Set(px.vehicleLabels);
@@ -478,7 +511,7 @@ export class EvidenceService {
       let found = false;
       if (this.opts.plates) {
         try {
-          plates = (await findBystanderPlates(image, this.opts.plates, own, vehicles)).hide;
+          hidden.plates = (await findBystanderPlates(image, this.opts.plates, own, vehicles)).hide;
           found = true;
         } catch (err) {
           log.warn({ err }, 'plate search failed: vehicles not part of the event are pixelated whole');
@@ -486,10 +519,36 @@ export class EvidenceService {
       }
       // Without plates found, privacy wins over the scene: the other vehicles go whole, except a second box of an
       // event vehicle (the same car seen as a truck too).
-      if (!found) boxes.push(...vehicles.filter((v) => !own.some((o) => iou(o, v) > SAME_VEHICLE_IOU)));
+      if (!found) hidden.vehicles = vehicles.filter((v) => !own.some((o) => iou(o, v) > SAME_VEHICLE_IOU));
     }
-    pixelateBoxes(image, boxes, block);
-    pixelatePlates(image, plates, block);
+    pixelateBoxes(image, [...boxes, ...hidden.vehicles], block);
+    pixelatePlates(image, hidden.plates, block);
+    return hidden;
+  }
+
+  /** What the snapshot hid for plate privacy (`image` pixels) is kept, in analysis-frame pixels, for the event's clip. */
+  private keepForClip(eventId: string, hidden: PlatePrivacy, scale: { sx: number; sy: number }): void {
+    const now = Date.now();
+    for (const [id, p] of this.clipPrivacy) if (now - p.at > CLIP_PRIVACY_MS) this.clipPrivacy.delete(id);
+    if (hidden.plates.length + hidden.vehicles.length === 0) return;
+    const back = { sx: 1 / scale.sx, sy: 1 / scale.sy };
+    const kept = this.clipPrivacy.get(eventId) ?? { plates: [], vehicles: [], at: now };
+    kept.plates.push(...hidden.plates.map((b) => scaleBox(b, back)));
+    kept.vehicles.push(...hidden.vehicles.map((b) => scaleBox(b, back)));
+    this.clipPrivacy.set(eventId, kept);
+  }
+
+  /** The regions of a clip of `size` that hide what its event's snapshot hid: plates with a margin, vehicles whole. */
+  private clipRegions(st: CameraState, privacy: PlatePrivacy, size: { width: number; height: number }): PixelatedRegion[] {
+    const s = frameScale(st.cam.analysis, size);
+    const block = Math.max(2, Math.round((this.opts.config.pixelate?.blockPixels ?? 8) * s.sx));
+    return [
+      ...privacy.plates.map((p) => {
+        const box = scaleBox(plateCover(p, CLIP_PLATE_MARGIN), s);
+        return { box, block: plateBlock(box, block) };
+      }),
+      ...privacy.vehicles.map((v) => ({ box: scaleBox(v, s), block })),
+    ];
   }
 
   private state(camera: string): CameraState {

@@ -41,6 +41,7 @@ export function cameraHealth(
   src: Pick<SourceStatus, 'camera' | 'state' | 'reason' | 'since' | 'reconnects' | 'lastFrameAt'>,
   analysis: AnalysisCounters,
   now: number,
+  evidence: Pick<CameraHealth, 'lastClipFailure'> = {},
 ): CameraHealth {
   return {
     camera: src.camera,
@@ -56,6 +57,7 @@ export function cameraHealth(
     ...(analysis.detection && analysis.analysedFrames > 0 ? { detection: detectionHealth(analysis.detection) } : {}),
     ...(analysis.detection?.scene ? { scene: sceneHealth(analysis.detection.scene) } : {}),
     ...degradedOf(src.state, analysis),
+    ...(evidence.lastClipFailure && { lastClipFailure: evidence.lastClipFailure }),
     at: new Date(now).toISOString(),
   };
 }

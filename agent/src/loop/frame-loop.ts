@@ -67,6 +67,8 @@ export interface FrameLoopOptions {
    * are not held behind busy ones.
    */
   depth?: number;
+  /** What a camera's health says of its evidence (clips that could not be cut). */
+  evidenceHealth?: (camera: string) => Pick<CameraHealth, 'lastClipFailure'>;
 }
 
 export interface LaneStats {
@@ -278,7 +280,7 @@ export class FrameLoop {
   health(now: number = Date.now()): CameraHealth[] {
     const out: CameraHealth[] = [];
     for (const lane of this.lanes.values()) {
-      if (lane.source) out.push(cameraHealth(lane.source.status(), laneStats(lane, now), now));
+      if (lane.source) out.push(cameraHealth(lane.source.status(), laneStats(lane, now), now, this.opts.evidenceHealth?.(lane.camera)));
     }
     return out;
   }

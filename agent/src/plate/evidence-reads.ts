@@ -43,6 +43,13 @@ export interface PlateEvidence {
   offer(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[], at: number, opts?: PlateOfferOptions): void;
   /** The voted plate of each of these tracks that has a readable one (confidence at least `minConfidence`, default the vote's). */
   consensus(camera: string, trackIds: readonly number[], minConfidence?: number): ReadonlyMap<number, Plate>;
+  /** The reads of each of these tracks that has any (kept with its open event across a restart). */
+  readsOf(camera: string, trackIds: readonly number[]): ReadonlyMap<number, readonly PlateReadText[]>;
+  /**
+   * A previous run's reads of a vehicle, for its track in this run: they vote with the new ones and count towards
+   * `maxReadsPerVehicle`, so the plate is not read again from scratch. Given again, they replace what was given.
+   */
+  adopt(camera: string, trackId: number, reads: readonly PlateReadText[]): void;
 }
 
 export interface PlateReadStats {
@@ -78,9 +85,13 @@ const defaults: PlateVotesOptions = {
 
 interface VehicleReads {
   reads: PlateReadText[];
+  /** Reads of the previous run, adopted after a restart. */
+  adopted?: readonly PlateReadText[];
   lastTried: number;
   lastOffered: number;
 }
+
+const allReads = (v: VehicleReads | undefined): readonly PlateReadText[] => (v?.adopted ? [...v.adopted, ...v.reads] : (v?.reads ?? []));
 
 /**
  * Collects plate reads per camera and vehicle (track id) while the vehicle dwells, and votes them. Work is queued
@@ -92,6 +103,8 @@ export class PlateVotes implements PlateEvidence {
   private readonly counters: PlateReadStats = { vehicles: 0, plates: 0, fullResolution: 0, skipped: 0, seconds: 0 };
   private readonly opts: PlateVotesOptions;
   private lastSweep = 0;
+  /** The latest offer's time (the offers' clock): an adopted vehicle counts as offered then. */
+  private latestAt = 0;
 
   constructor(
     /** Shared with evidence, which finds bystanders' plates with it: one model instance, one queue. */
@@ -104,6 +117,7 @@ export class PlateVotes implements PlateEvidence {
 
   offer(camera: string, frame: RgbImage, vehicles: readonly PlateCandidate[], at: number, opts: PlateOfferOptions = {}): void {
     this.sweep(at);
+    this.latestAt = Math.max(this.latestAt, at);
     const maxReads = opts.maxReads ?? this.opts.maxReadsPerVehicle;
     const interval = opts.intervalMs ?? this.opts.intervalMs;
     const due: PlateCandidate[] = [];
@@ -112,7 +126,7 @@ export class PlateVotes implements PlateEvidence {
       const known = this.vehicles.get(key) ?? { reads: [], lastTried: -Infinity, lastOffered: at };
       known.lastOffered = at;
       this.vehicles.set(key, known);
-      if (known.reads.length < maxReads && at - known.lastTried >= interval) due.push(v);
+      if (allReads(known).length < maxReads && at - known.lastTried >= interval) due.push(v);
     }
     if (due.length === 0) return;
     if (this.pending >= this.opts.maxPending) {
@@ -133,12 +147,28 @@ export class PlateVotes implements PlateEvidence {
     const out = new Map<number, Plate>();
     const vote = minConfidence === undefined ? this.opts.vote : { ...this.opts.vote, minConfidence };
     for (const id of trackIds) {
-      const reads = this.vehicles.get(`${camera}/${id}`)?.reads;
-      if (!reads || reads.length === 0) continue;
+      const reads = allReads(this.vehicles.get(`${camera}/${id}`));
+      if (reads.length === 0) continue;
       const v = votePlate(reads, vote);
       if (v.readable) out.set(id, v.plate);
     }
     return out;
+  }
+
+  readsOf(camera: string, trackIds: readonly number[]): ReadonlyMap<number, readonly PlateReadText[]> {
+    const out = new Map<number, readonly PlateReadText[]>();
+    for (const id of trackIds) {
+      const reads = allReads(this.vehicles.get(`${camera}/${id}`));
+      if (reads.length > 0) out.set(id, reads);
+    }
+    return out;
+  }
+
+  adopt(camera: string, trackId: number, reads: readonly PlateReadText[]): void {
+    const key = `${camera}/${trackId}`;
+    const known = this.vehicles.get(key) ?? { reads: [], lastTried: -Infinity, lastOffered: this.latestAt };
+    known.adopted = reads;
+    this.vehicles.set(key, known);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Plate, PlateColour } from '../contract/plate.ts';
+import { z } from 'zod';
+import { type Plate, type PlateColour, plateColourSchema } from '../contract/plate.ts';
 import { checkPlateGrammar } from './grammar.ts';
 
 /** One frame's read of one plate. */
@@ -9,6 +10,14 @@ export interface PlateReadText {
   colour: PlateColour;
   rows: 1 | 2;
 }
+
+/** A read as kept on disk with its open event (the vote goes on after a restart). */
+export const plateReadTextSchema = z.strictObject({
+  text: z.string(),
+  charProbs: z.array(z.number()),
+  colour: plateColourSchema,
+  rows: z.union([z.literal(1), z.literal(2)]),
+});
 
 export interface VoteOptions {
   /** Below this the answer is `unreadable`, not a guess (0..1). */

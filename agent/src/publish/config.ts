@@ -43,6 +43,14 @@ export const outboxConfigSchema = z.strictObject({
       description:
         'Most megabytes of delivered alert messages and snapshots kept for the command center to ask for again; the oldest go first (default 256; 0 keeps nothing).',
     }),
+  heldReserveMegabytes: z
+    .number({ error: 'expected outbox.heldReserveMegabytes, a number of megabytes ≥ 0' })
+    .min(0, { error: 'expected outbox.heldReserveMegabytes ≥ 0 (0 reserves nothing)' })
+    .default(2)
+    .meta({
+      description:
+        'Megabytes set aside on disk at start for the alerts a full disk keeps out of the outbox: those that fit (half of it; an alert is a few KB) survive a kill or a power cut before space returns, the rest only a clean stop (default 2; 0 reserves nothing).',
+    }),
 });
 export type OutboxConfig = z.infer<typeof outboxConfigSchema>;
 

@@ -1,6 +1,7 @@
 import { statfsSync } from 'node:fs';
 import type { Logger } from '../core/log.ts';
 import { metadataOf, type NewOutboxMessage, type OutboxDrop, type OutboxMessage } from './outbox.ts';
+import type { HeldSpill } from './spill.ts';
 
 /** One alert the outbox could not take. */
 export interface Held {
@@ -20,7 +21,8 @@ const PROBE_FREE_BYTES = 1024 * 1024;
 /**
  * The alerts a full disk kept out of the outbox: held in memory in order, sent from there, and written to the outbox
  * as soon as it takes them again (retried every 2 s). Snapshot JPEGs are not held: evidence is shed before alerts,
- * and the alert still carries the snapshot's hash and its thumbnail.
+ * and the alert still carries the snapshot's hash and its thumbnail. With a spill (room reserved on disk at start)
+ * every change of the list is on disk before the call returns, so held alerts outlive a kill.
  */
 export class HeldAlerts {
   private list: Held[] = [];
@@ -28,11 +30,13 @@ export class HeldAlerts {
   private dropped = 0;
   private next = 1;
   private timer: NodeJS.Timeout | undefined;
+  private spilled = 0;
 
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
     private readonly report: (d: OutboxDrop) => void,
+    private readonly spill?: HeldSpill,
   ) {}
 
   static isDiskFull(err: unknown): boolean {
@@ -81,9 +85,27 @@ export class HeldAlerts {
       this.list = this.list.filter((h) => h !== victim);
       this.drop(victim.item, `the disk is full and ${MAX_HELD} alerts are already held in memory`, now);
     }
+    this.persist();
     if (!this.timer) {
       this.timer = setInterval(retry, RETRY_MS);
       this.timer.unref();
+    }
+  }
+
+  /** What a previous run left on the reserved room (its held alerts when it was killed), to be queued again. */
+  takeSpilled(): NewOutboxMessage[] {
+    const items = this.spill?.load() ?? [];
+    this.spilled = items.length;
+    return items;
+  }
+
+  /** The held alerts onto the reserved room (as many as fit), before the caller hears they are queued. */
+  private persist(): void {
+    if (!this.spill || (this.list.length === 0 && this.spilled === 0)) return;
+    try {
+      this.spilled = this.spill.save(this.list.map((h) => h.item));
+    } catch (err) {
+      this.log.error({ dir: this.dir, err }, 'held alerts not written to the reserved room: a kill now loses them');
     }
   }
 
@@ -111,11 +133,13 @@ export class HeldAlerts {
   written(items: readonly Held[]): void {
     const moved = new Set(items);
     this.list = this.list.filter((h) => !moved.has(h));
+    this.persist();
     this.writable();
   }
 
   delivered(h: Held): void {
     this.list = this.list.filter((x) => x !== h);
+    this.persist();
     this.probe();
   }
 
@@ -133,11 +157,15 @@ export class HeldAlerts {
   close(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-    if (this.list.length > 0)
+    const lost = this.list.length - this.spilled;
+    if (lost > 0)
       this.log.error(
-        { alerts: this.list.length, dir: this.dir },
-        'stopped with alerts held in memory that the full disk never took: they are lost',
+        { alerts: lost, dir: this.dir },
+        'stopped with alerts held in memory that the full disk never took and the reserved room could not: they are lost',
       );
+    else if (this.list.length > 0)
+      this.log.warn({ alerts: this.list.length, dir: this.dir }, 'stopped with alerts held on the reserved room: queued at the next start');
+    this.spill?.close();
   }
 
   private drop(item: NewOutboxMessage, detail: string, at: number): void {

@@ -350,6 +350,11 @@ export class Outbox {
     return ++this.lastPublication;
   }
 
+  /** A publication number given by a previous run to an alert the outbox never took (held on a full disk). */
+  notePublication(n: number): void {
+    this.lastPublication = Math.max(this.lastPublication, n);
+  }
+
   get latestPublication(): number {
     return this.lastPublication;
   }

@@ -21,6 +21,7 @@ import {
   statusProperties,
 } from './properties.ts';
 import { type ResendOutcome, resendKept } from './resend.ts';
+import { HeldSpill } from './spill.ts';
 import { buildTopics, type Topics } from './topics.ts';
 
 export interface PublisherContext {
@@ -169,7 +170,10 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       },
       this.log,
     );
-    this.held = new HeldAlerts(join(this.ctx.dataDir, 'outbox'), this.log, (d) => this.reportDrops([d]));
+    const dir = join(this.ctx.dataDir, 'outbox');
+    const spill = HeldSpill.open(join(dir, 'held.spill'), o.heldReserveMegabytes * 1024 * 1024, this.log);
+    this.held = new HeldAlerts(dir, this.log, (d) => this.reportDrops([d]), spill);
+    this.requeueSpilled(this.held.takeSpilled());
     this.expire();
     this.expiryTimer = setInterval(() => this.expire(), 60_000);
     this.expiryTimer.unref();
@@ -284,6 +288,35 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       if (shed === 0) throw err;
       this.log.warn({ err, shed }, 'disk full: the delivered alerts kept for re-sends were dropped to make room');
       return outbox.add(items, this.handedUpTo);
+    }
+  }
+
+  /**
+   * Alerts a previous run held on a full disk and was killed with: queued first, behind nothing (the outbox's own rows
+   * are older). One the outbox already has (written just before the kill) is left out; their publication numbers are
+   * not given again.
+   */
+  private requeueSpilled(spilled: NewOutboxMessage[]): void {
+    const outbox = this.outbox!;
+    const known = (p: number | undefined) => {
+      if (p === undefined || p > outbox.latestPublication) return false;
+      const k = outbox.kept(p, p, 1);
+      return k.resent.includes(p) || k.queued.includes(p);
+    };
+    if (spilled.length === 0) return;
+    const items = spilled.filter((m) => !known(m.publication));
+    for (const m of items) if (m.publication !== undefined) outbox.notePublication(m.publication);
+    if (items.length === 0) {
+      this.held.written([]);
+      return;
+    }
+    this.log.warn({ alerts: items.length }, 'alerts held on a full disk when the last run stopped: queued now');
+    try {
+      this.reportDrops(this.addToOutbox(outbox, items).dropped);
+      this.held.written([]);
+    } catch (err) {
+      if (!HeldAlerts.isDiskFull(err)) throw err;
+      this.held.hold(items, err as NodeJS.ErrnoException, () => this.writeHeld());
     }
   }
 

@@ -525,6 +525,7 @@ function startCameras(deps: CameraDeps) {
   const loop: FrameLoop = createFrameLoop({
     registry: deps.registry,
     log,
+    evidenceHealth: (camera) => evidence.clipHealth(camera),
     process: (frame, ctx) => {
       const p = pipelines.get(frame.camera);
       if (!p) throw new Error(`frame from unknown camera "${frame.camera}"`);
@@ -635,14 +636,18 @@ function startReporting(
 function openEventsOf(p: CameraPipeline, sink: EventSink): OpenEventEntry[] {
   return p.rules.saveOpenEvents().map((event) => {
     const evidence = sink.evidenceOf(event.eventId);
-    return evidence ? { event, evidence } : { event };
+    const plates = sink.platesOf(p.camera.id, event);
+    return { event, ...(evidence && { evidence }), ...(plates.length > 0 && { plates }) };
   });
 }
 
 /** The previous run's open events of the camera: its rules take them back at the next frame, the sink their evidence. */
 function continueOpenEvents(p: CameraPipeline, entries: OpenEventEntry[], cfg: Config['events'], sink: EventSink, log: Logger): void {
   if (entries.length === 0) return;
-  for (const e of entries) if (e.evidence) sink.adoptEvidence(e.event.eventId, e.evidence);
+  for (const e of entries) {
+    if (e.evidence) sink.adoptEvidence(e.event.eventId, e.evidence);
+    if (e.plates) sink.adoptPlates(e.event.eventId, e.event.objects, e.plates);
+  }
   const homeless = p.rules.restoreOpenEvents(
     entries.map((e) => e.event),
     { graceMs: cfg.restoreGraceSeconds * 1000, maxDowntimeMs: cfg.maxDowntimeMinutes * 60_000 },

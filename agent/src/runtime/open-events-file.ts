@@ -4,18 +4,39 @@ import { z } from 'zod';
 import { type Alert, alertSchema } from '../contract/alert.ts';
 import { ensurePrivateDir, writeFileAtomic } from '../core/durable.ts';
 import type { Logger } from '../core/log.ts';
+import { type PlateReadText, plateReadTextSchema } from '../plate/vote.ts';
 import { type EventRestoreConfig, type SavedEvent, savedEventSchema } from '../rules/restore.ts';
 
-/** One open event with the evidence its alerts carry (snapshot, thumbnail and clip references). */
+/**
+ * One open event with the evidence its alerts carry (snapshot, thumbnail and clip references) and the plate reads of
+ * its objects so far, by their track ids in `event.objects` (files of older versions have none).
+ */
 export interface OpenEventEntry {
   event: SavedEvent;
   evidence?: Alert['evidence'];
+  plates?: readonly SavedPlateReads[];
 }
+
+export interface SavedPlateReads {
+  trackId: number;
+  reads: readonly PlateReadText[];
+}
+
+const savedPlateReadsSchema = z.strictObject({ trackId: z.number(), reads: z.array(plateReadTextSchema) });
 
 const fileSchema = z.strictObject({
   schema: z.literal('jifang.open-events/1'),
   savedAt: z.number(),
-  cameras: z.record(z.string(), z.array(z.strictObject({ event: savedEventSchema, evidence: alertSchema.shape.evidence.optional() }))),
+  cameras: z.record(
+    z.string(),
+    z.array(
+      z.strictObject({
+        event: savedEventSchema,
+        evidence: alertSchema.shape.evidence.optional(),
+        plates: z.array(savedPlateReadsSchema).optional(),
+      }),
+    ),
+  ),
 });
 
 const FILE = 'open-events.json';

@@ -12,8 +12,12 @@ import { sha256Hex } from '../../../agent/src/core/hash.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import { evidenceConfigSchema } from '../../../agent/src/evidence/config.ts';
 import { type EvidenceCamera, EvidenceService } from '../../../agent/src/evidence/service.ts';
+import { PlateVotes } from '../../../agent/src/plate/evidence-reads.ts';
 import type { Publisher } from '../../../agent/src/publish/publisher.ts';
+import type { SavedEvent } from '../../../agent/src/rules/restore.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
+import { OpenEventsFile } from '../../../agent/src/runtime/open-events-file.ts';
+import { fakePlateReader } from '../../helpers/fake-plate-reader.ts';
 import { sample } from '../../helpers/paths.ts';
 import { camera, Sim } from '../rules/sim.ts';
 import { box, det } from '../track/scene.ts';
@@ -211,5 +215,52 @@ describe('event sink (real evidence and audit log, fake publisher)', () => {
     await sink.drain();
 
     expect(published[0].alert.evidence).toEqual(before);
+  });
+
+  it('an event continued after a restart votes its plate with the reads of the previous run, kept in the open events file', async () => {
+    const [started] = parkedCar();
+    const vehicle = started.objects[0];
+    const plateCamera = { ...sinkCamera(), plates: { minConfidence: 0.5 } };
+    // The previous run: the parked car's plate read three times during its dwell.
+    const before = new PlateVotes(fakePlateReader(['京A12345']), silentLogger, { intervalMs: 0, maxReadsPerVehicle: 3 });
+    for (let at = 0; at < 3; at++) {
+      before.offer('cam1', grey(), [{ trackId: vehicle.trackId, box: vehicle.box }], at);
+      await before.idle();
+    }
+    const first = new EventSink({ publisher: fakePublisher().publisher, evidence, audit, log: log(), plates: before, onAlert: () => {} });
+    const event: SavedEvent = {
+      eventId: started.eventId,
+      nextSeq: 1,
+      zone: 'kerb',
+      rule: 'no-parking',
+      type: 'illegal_parking',
+      startedAtWall: 1_000,
+      lastSeenWall: 2_000,
+      dwellMs: 30_000,
+      region: vehicle.box,
+      objects: [{ trackId: vehicle.trackId, label: vehicle.label, score: vehicle.score, box: vehicle.box }],
+      bestQuality: 0.5,
+    };
+    const restore = { stateIntervalSeconds: 5, restoreGraceSeconds: 30, maxDowntimeMinutes: 60 };
+    const written = await OpenEventsFile.open(join(dir, 'events'), restore, silentLogger);
+    written.start(() => new Map([['cam1', [{ event, plates: first.platesOf('cam1', event) }]]]));
+    await written.close();
+
+    // The next run: the car is tracked afresh (another track id, the same place); no read of its own yet.
+    const [entry] = (await OpenEventsFile.open(join(dir, 'events'), restore, silentLogger)).take('cam1');
+    const reader = fakePlateReader(['']);
+    const after = new PlateVotes(reader, silentLogger, { intervalMs: 0, maxReadsPerVehicle: 3 });
+    const { publisher, published } = fakePublisher();
+    const next = new EventSink({ publisher, evidence, audit, log: log(), plates: after, onAlert: () => {} });
+    next.adoptPlates(entry.event.eventId, entry.event.objects, entry.plates ?? []);
+    const continued: ViolationUpdate = { ...started, state: 'updated', seq: 1, objects: [{ ...vehicle, trackId: vehicle.trackId + 100 }] };
+    next.submit(plateCamera, [continued], undefined, continued.observedAt);
+    await next.drain();
+
+    expect(published[0].alert.objects[0].plate).toMatchObject({ text: '京A12345', reads: 3 });
+    // Its reads are counted: the vehicle is not read again from scratch.
+    after.offer('cam1', grey(), [{ trackId: vehicle.trackId + 100, box: vehicle.box }], 10);
+    await after.idle();
+    expect(reader.calls).toBe(0);
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseSegmentList, type RingOptions, ringArgs, ringSize, selectSegments, timeline } from '../../../agent/src/evidence/ring.ts';
+import {
+  clipSpan,
+  parseSegmentList,
+  type RingOptions,
+  ringArgs,
+  ringSize,
+  selectSegments,
+  timeline,
+} from '../../../agent/src/evidence/ring.ts';
 
 const opts: RingOptions = {
   camera: 'cam1',
@@ -84,5 +92,24 @@ describe('ring timeline', () => {
     expect(selectSegments(ring, 2500, 7500).map((s) => s.startAt)).toEqual([2000, 3000]);
     expect(selectSegments(ring, 9500, 9900)).toEqual([]);
     expect(selectSegments(ring, 4500, 6000)).toEqual([]);
+  });
+
+  const starts = (span: ReturnType<typeof clipSpan>) => ('why' in span ? span.why : span.segments.map((s) => s.startAt));
+
+  it('cuts an event the ring began recording only after (its first seconds, a reconnect) from the first second it holds', () => {
+    const late = [seg(5000, 6000), seg(6000, 7000), seg(7000, 8000)];
+    // The window 1000–4000 ends before the ring's first segment: the same 3 s from 5000 on.
+    expect(clipSpan(late, 1000, 4000, 2000)).toMatchObject({ from: 5000, to: 8000 });
+    expect(starts(clipSpan(late, 1000, 4000, 2000))).toEqual([5000, 6000, 7000]);
+    // A window inside a gap of the ring: from where the ring resumes.
+    expect(starts(clipSpan(ring, 4500, 6000, 1000))).toEqual([7000, 8000]);
+    // A window the ring holds part of keeps its own times.
+    expect(clipSpan(late, 3000, 5500, 0)).toMatchObject({ from: 3000, to: 5500 });
+  });
+
+  it('says why there is no clip: no video yet, the video ended, or resumed too long after the window', () => {
+    expect(starts(clipSpan([], 1000, 2000, 5000))).toMatch(/ring holds no video/);
+    expect(starts(clipSpan(ring, 9500, 9900, 5000))).toMatch(/ends at 1970-01-01T00:00:09.000Z/);
+    expect(starts(clipSpan(ring, 4500, 5000, 1000))).toMatch(/begins only at 1970-01-01T00:00:07.000Z/);
   });
 });

@@ -95,4 +95,15 @@ describe('cameraHealth', () => {
     // A camera that is not streaming says so by its state and reason, not as degraded.
     expect(cameraHealth({ ...src, state: 'backoff' }, { ...counters, analysedFps: 0, shortfall: 1 }, now).degraded).toBeUndefined();
   });
+
+  it('names the latest event whose clip could not be cut, and why; nothing while every clip was', () => {
+    const src = { camera: 'gate-1', state: 'streaming' as const, since: now - 60_000, reconnects: 0, lastFrameAt: now - 100 };
+    expect(cameraHealth(src, counters, now, {}).lastClipFailure).toBeUndefined();
+    const lastClipFailure = {
+      at: new Date(now).toISOString(),
+      eventId: 'gate-1-e7',
+      reason: 'no ring segment covers …: the ring holds no video',
+    };
+    expect(cameraHealthSchema.parse(cameraHealth(src, counters, now, { lastClipFailure })).lastClipFailure).toEqual(lastClipFailure);
+  });
 });

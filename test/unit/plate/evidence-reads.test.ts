@@ -6,51 +6,14 @@ import { describe, expect, it } from 'vitest';
 import type { Box, RgbImage } from '../../../agent/src/core/geometry.ts';
 import { silentLogger } from '../../../agent/src/core/log.ts';
 import { openPlateVotes, PlateVotes } from '../../../agent/src/plate/evidence-reads.ts';
-import type { PlateReader, PlateReading } from '../../../agent/src/plate/reader.ts';
+import { fakePlateReader } from '../../helpers/fake-plate-reader.ts';
 
 const frame: RgbImage = { data: new Uint8Array(3 * 64 * 64), width: 64, height: 64 };
 const car: Box = { x1: 0, y1: 0, x2: 64, y2: 64 };
 
-/** A fake reader (the real one is exercised in plate-read.test.ts): returns scripted texts, one call at a time. */
-function fakeReader(texts: string[], gate?: Promise<void>): PlateReader & { calls: number; seen: Uint8Array[] } {
-  const r = {
-    calls: 0,
-    seen: [] as Uint8Array[],
-    lastTimings: { detectMs: 0, detectOrtMs: 0, rectifyMs: 0, recogniseMs: 0, recogniseOrtMs: 0, colourMs: 0, colourOrtMs: 0, totalMs: 0 },
-    async read(image: RgbImage): Promise<PlateReading[]> {
-      const text = texts[r.calls++ % texts.length];
-      r.seen.push(image.data);
-      await gate;
-      if (text === '') return [];
-      return [
-        {
-          box: car,
-          corners: [
-            [0, 0],
-            [1, 0],
-            [1, 1],
-            [0, 1],
-          ],
-          rows: 1,
-          detectionScore: 0.9,
-          text,
-          charProbs: [...text].map(() => 0.95),
-          colour: 'blue',
-          grammar: { valid: true, kind: 'standard' },
-          confidence: 0.85,
-        },
-      ];
-    },
-    find: () => Promise.reject(new Error('not used')),
-    readCrop: () => Promise.reject(new Error('not used')),
-    close: async () => undefined,
-  };
-  return r;
-}
-
 describe('PlateVotes: plate reads while vehicles dwell (fake reader)', () => {
   it('reads a vehicle at most once per interval, votes its reads, and copies the frame it was offered', async () => {
-    const reader = fakeReader(['津B6H920', '津B6H928', '津B6H920']);
+    const reader = fakePlateReader(['津B6H920', '津B6H928', '津B6H920']);
     const votes = new PlateVotes(reader, silentLogger, { intervalMs: 1000 });
     for (let at = 0; at <= 2500; at += 500) {
       votes.offer('cam', frame, [{ trackId: 7, box: car }], at);
@@ -65,7 +28,7 @@ describe('PlateVotes: plate reads while vehicles dwell (fake reader)', () => {
   });
 
   it('stops reading a vehicle after maxReadsPerVehicle, and forgets it once it is no longer offered', async () => {
-    const reader = fakeReader(['京A12345']);
+    const reader = fakePlateReader(['京A12345']);
     const votes = new PlateVotes(reader, silentLogger, { intervalMs: 0, maxReadsPerVehicle: 2, forgetAfterMs: 10_000 });
     for (let at = 0; at < 5; at++) {
       votes.offer('cam', frame, [{ trackId: 1, box: car }], at);
@@ -77,7 +40,7 @@ describe('PlateVotes: plate reads while vehicles dwell (fake reader)', () => {
   });
 
   it('a vehicle with no plate found has no consensus and does not count as a plate', async () => {
-    const votes = new PlateVotes(fakeReader(['']), silentLogger);
+    const votes = new PlateVotes(fakePlateReader(['']), silentLogger);
     votes.offer('cam', frame, [{ trackId: 1, box: car }], 0);
     await votes.idle();
     expect(votes.consensus('cam', [1]).size).toBe(0);
@@ -87,7 +50,7 @@ describe('PlateVotes: plate reads while vehicles dwell (fake reader)', () => {
   it('skips offers rather than queue a backlog', async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const reader = fakeReader(['京A12345'], gate);
+    const reader = fakePlateReader(['京A12345'], gate);
     const votes = new PlateVotes(reader, silentLogger, { maxPending: 2 });
     for (const id of [1, 2, 3, 4]) votes.offer('cam', frame, [{ trackId: id, box: car }], 0);
     expect(votes.stats().skipped).toBe(2);
@@ -98,7 +61,7 @@ describe('PlateVotes: plate reads while vehicles dwell (fake reader)', () => {
   });
 
   it('a reader failure is logged, not thrown at the frame loop', async () => {
-    const reader = fakeReader(['京A12345']);
+    const reader = fakePlateReader(['京A12345']);
     reader.read = () => Promise.reject(new Error('ORT exploded'));
     const lines: Record<string, unknown>[] = [];
     const votes = new PlateVotes(reader, pino({ level: 'info' }, { write: (s: string) => lines.push(JSON.parse(s)) }));
