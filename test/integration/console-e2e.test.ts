@@ -296,8 +296,14 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     // The value found and its YAML position differ between the two files (a click lands on a whole pixel, the console
     // writes its own layout); the words do not.
     const words = (l: string) => l.replace(/, got .*$/, '');
-    expect(shown.split('\n').map(words)).toEqual(cliLines.map(words));
-    expect(words((await page.textContent('[data-path="zones[2].polygon"]')) ?? '')).toBe('zones[2].polygon: expected at least 3 points');
+    expect((await problem.evaluateAll((lis) => lis.map((li) => li.getAttribute('title')))).map((l) => words(l ?? ''))).toEqual(
+      cliLines.map(words),
+    );
+    // What the installer reads names the zone, not its place in the file.
+    expect(shown.split('\n').map(words)).toEqual(['Zone “zone-3” › outline: expected at least 3 points']);
+    expect(words((await page.textContent('[data-path="zones[2].polygon"]')) ?? '')).toBe(
+      'Zone “zone-3” › outline: expected at least 3 points',
+    );
 
     // Drag the first point elsewhere and add a third: the check passes and the diff has the moved point. The save
     // scrolled the page to its button (the live rules list above it can be long): back up to the picture first.
@@ -334,7 +340,7 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await page.fill('#zone-id', 'shopfront');
     const select = page.locator('fieldset.rule select.rule-type').last();
     expect(await select.locator('optgroup[label="Event types (catalogue presets)"] option').allTextContents()).toContain(
-      'Trading outside the shop 09005 (street_vending)',
+      'Trading outside the shop 09005 (Street vending)',
     );
     await select.selectOption('preset:out_of_shop_trading');
     const rule = page.locator('fieldset.rule').last();
@@ -583,4 +589,86 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await expect.poll(() => liveMean(page, inside), { timeout: 30_000, interval: 500 }).toBeLessThan(3);
     await browser.screenshot(page, 'console-mask-applied');
   }, 120_000);
+  it('the rule form in Chinese: words, not identifiers; −5 refused as typed and by Save; a schedule set in the form is saved; a check names the zone', async () => {
+    const zh = await browser.page({ lang: 'zh-CN', width: 1366, height: 768 });
+    const p = zh.page;
+    await p.goto(`${base}/login`);
+    await p.fill('#user', 'inst');
+    await p.fill('#password', 'right-password');
+    await p.click('button[type=submit]');
+    await p.waitForURL(`${base}/`);
+    await p.goto(`${base}/cameras/street-1`);
+    await p.waitForSelector('[data-shape="pavement"]');
+    if ((await p.locator('#discard-draft').count()) > 0) await p.click('#discard-draft');
+    await p.locator('canvas.overlay').scrollIntoViewIfNeeded();
+    const before = sha();
+    await p.click('#add-zone');
+    await clickFrame(p, 900, 420);
+    await clickFrame(p, 1100, 420);
+    await p.fill('#zone-id', 'bus-stop');
+    await p.fill('#zone-name', '公交站');
+    await p.click('#check');
+    const problem = p.locator('#save-problems li.problem');
+    await problem.first().waitFor({ timeout: 20_000 });
+    expect(await problem.allTextContents()).toEqual([expect.stringMatching(/^区域「公交站」 › 区域轮廓：至少需要 3 个点$/)]);
+    expect(await p.textContent('.field-problem[data-path$=".polygon"]')).toMatch(/^区域「公交站」/);
+
+    await p.locator('canvas.overlay').scrollIntoViewIfNeeded();
+    await clickFrame(p, 1100, 600);
+    await clickFrame(p, 900, 600);
+    const rule = p.locator('fieldset.rule').last();
+    await rule.locator('select.rule-type').selectOption('street_vending');
+    await rule.locator('details.tuning summary').click();
+    const words = ((await rule.textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(words).toMatch(/新物体最小面积（像素）/);
+    expect(words).toMatch(/误报后静默（秒）/);
+    expect(words).not.toMatch(/minForegroundArea|suppressSeconds|dwellSeconds|clusterGap|explainedBy|either|JSON/);
+    expect(words).not.toMatch(/\b[a-z]+[A-Z]\w*\b/);
+    expect(await rule.locator('select[name="stall"] option').first().textContent()).toBe('默认：两者皆可');
+
+    // −5 is refused as it is typed, beside the field, and Save sends nothing.
+    await rule.locator('input[name="dwellSeconds"]').fill('-5');
+    expect(await rule.locator('.field-problem[data-path$=".dwellSeconds"]').textContent()).toBe('不能小于 0');
+    await p.click('#save');
+    await expect.poll(() => p.textContent('#save-problems')).toMatch(/未检查、未保存/);
+    expect(await p.locator('#save-problems li.problem').allTextContents()).toEqual([
+      '区域「公交站」 › 规则「rule-1」 › 持续时间（秒）：不能小于 0',
+    ]);
+    expect(sha()).toBe(before);
+
+    // Weekdays 07:30–19:00, set in the form, saved into the file as the schedule.
+    await rule.locator('input[name="dwellSeconds"]').fill('120');
+    expect(await rule.locator('.field-problem[data-path$=".dwellSeconds"]').textContent()).toBe('');
+    await rule.locator('.add-window').click();
+    await rule.locator('.window input[name="day-sat"]').uncheck();
+    await rule.locator('.window input[name="day-sun"]').uncheck();
+    await rule.locator('.window input.from').fill('7:30');
+    expect(await rule.locator('.window .field-problem').textContent()).toMatch(/时间应为“时:分”/);
+    await rule.locator('.window input.from').fill('07:30');
+    await rule.locator('.window input.to').fill('19:00');
+    expect(await rule.locator('.window .field-problem').textContent()).toBe('');
+    await p.click('#save');
+    await expect.poll(() => p.textContent('#save-result'), { timeout: 60_000 }).toMatch(/已保存（备份 .*）并已应用/);
+    const zones = parseDocument(sha()).getIn(['cameras', 0, 'zones']) as { toJSON(): { id: string; name: string; rules: unknown[] }[] };
+    const saved = zones.toJSON().find((z) => z.id === 'bus-stop')!;
+    expect(saved.name).toBe('公交站');
+    expect(saved.rules).toEqual([
+      {
+        id: 'rule-1',
+        type: 'street_vending',
+        dwellSeconds: 120,
+        schedule: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '07:30', to: '19:00' }],
+      },
+    ]);
+
+    // The saved schedule comes back in the form.
+    await p.reload();
+    await p.click('[data-shape="bus-stop"]');
+    const back = p.locator('fieldset.rule').last();
+    expect(await back.locator('.window input.from').inputValue()).toBe('07:30');
+    expect(await back.locator('.window input[name="day-sat"]').isChecked()).toBe(false);
+    expect(await back.locator('.window input[name="day-mon"]').isChecked()).toBe(true);
+    await browser.screenshot(p, 'console-rule-form-zh');
+    await zh.context.close();
+  }, 180_000);
 });

@@ -27,7 +27,7 @@ interface EditOutcome {
 }
 
 /** The rule types' parameters as JSON Schema, for the editor's forms (the same zod schemas as the config). */
-const ruleTypes = () =>
+export const ruleTypes = () =>
   ruleSchema.options.map((o) => ({
     type: (o.shape.type as z.ZodLiteral<string>).value,
     schema: z.toJSONSchema(o, { io: 'input', unrepresentable: 'any' }),

@@ -39,7 +39,7 @@ export async function submit(view: CalibrationView, write: boolean): Promise<voi
   } catch (err) {
     const e = err as ApiError;
     const problems = (e.problems ?? []) as SaveAnswer['problems'];
-    if (problems.length) problemsBox.append(...problemList(problems));
+    if (problems.length) problemsBox.append(...problemList(problems, edit.camera.zones));
     else problemsBox.append(h('p', {}, e.status === 409 ? t('save.conflict') : e.message));
   }
 }
