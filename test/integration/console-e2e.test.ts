@@ -83,6 +83,17 @@ async function liveMean(p: Page, [x0, y0, x1, y1]: number[]): Promise<number> {
   return sum / ((x1 - x0) * (y1 - y0) * 3);
 }
 
+/** A page of its own in the Chinese interface, logged in as the installer. */
+async function chinesePage(width: number, height: number) {
+  const zh = await browser.page({ lang: 'zh-CN', width, height });
+  await zh.page.goto(`${base}/login`);
+  await zh.page.fill('#user', 'inst');
+  await zh.page.fill('#password', 'right-password');
+  await zh.page.click('button[type=submit]');
+  await zh.page.waitForURL(`${base}/`);
+  return zh;
+}
+
 beforeAll(async () => {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   await setPassword(join(dir, 'users'), 'inst', 'installer', 'right-password');
@@ -146,6 +157,37 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/streaming/);
     expect(await row.textContent()).toMatch(/Demo street camera/);
     await browser.screenshot(page, 'console-cameras');
+  }, 60_000);
+
+  it("the Health menu opens a page in words, in English and in Chinese: each camera's state and fps, the broker, the outbox, the disk", async () => {
+    await page.goto(base);
+    await page.click('nav.top a[href="/health"]');
+    await page.waitForURL(`${base}/health`);
+    const row = page.locator('#health-cameras tr[data-camera="street-1"]');
+    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/Demo street camera \(street-1\)streaming\d+\.\d \/ \d+/);
+    expect(await page.textContent('#health-broker')).toMatch(/connected.*Address.*mqtt:\/\/127\.0\.0\.1/);
+    expect(await page.textContent('#health-outbox')).toMatch(/Messages waiting\d+ \(\d/);
+    expect(await page.textContent('#health-disk')).toMatch(/Free space[\d.]+ [KMGT]?B of [\d.]+ [KMGT]?B \(\d+% free\)/);
+    expect(await page.textContent('#health-summary')).toMatch(/^All well/);
+    await browser.screenshot(page, 'console-health');
+
+    const zh = await chinesePage(1366, 768);
+    await zh.page.goto(`${base}/health`);
+    const zhRow = zh.page.locator('#health-cameras tr[data-camera="street-1"]');
+    await expect.poll(() => zhRow.textContent(), { timeout: 20_000 }).toMatch(/正常接收/);
+    const text = (await zh.page.textContent('main')) ?? '';
+    expect(text).toMatch(/消息服务器.*已连接/);
+    expect(text).toMatch(/待发队列.*待发消息\d+ 条/);
+    expect(text).toMatch(/数据磁盘.*可用空间.*共.*可用）/);
+    // No raw JSON, and no English words beyond the names of the raw endpoints, the protocol and the units.
+    expect(text).not.toMatch(/[{}"]/);
+    const english = text.replace(
+      /\/healthz \(JSON\)|\/metrics \(Prometheus\)|MQTT|mqtt:\/\/[^\s]+|Demo street camera|street-1|[KMGT]?B\b/g,
+      '',
+    );
+    expect(english.replace(/\/[\w./-]+/g, '')).not.toMatch(/[A-Za-z]{3,}/);
+    await browser.screenshot(zh.page, 'console-health-zh');
+    await zh.context.close();
   }, 60_000);
 
   it('shows the live picture with tracks, zones and masks, each layer switchable', async () => {
@@ -590,13 +632,8 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await browser.screenshot(page, 'console-mask-applied');
   }, 120_000);
   it('the rule form in Chinese: words, not identifiers; −5 refused as typed and by Save; a schedule set in the form is saved; a check names the zone', async () => {
-    const zh = await browser.page({ lang: 'zh-CN', width: 1366, height: 768 });
+    const zh = await chinesePage(1366, 768);
     const p = zh.page;
-    await p.goto(`${base}/login`);
-    await p.fill('#user', 'inst');
-    await p.fill('#password', 'right-password');
-    await p.click('button[type=submit]');
-    await p.waitForURL(`${base}/`);
     await p.goto(`${base}/cameras/street-1`);
     await p.waitForSelector('[data-shape="pavement"]');
     if ((await p.locator('#discard-draft').count()) > 0) await p.click('#discard-draft');
