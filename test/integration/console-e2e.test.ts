@@ -7,6 +7,9 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import type { LatLon } from '../../agent/src/core/geometry.ts';
+import { wgs84ToGcj02 } from '../../agent/src/geo/gcj02.ts';
+import { distanceMeters } from '../../agent/src/geo/local-frame.ts';
 import { CREDENTIALS_FILE } from '../../agent/src/publish/embedded-broker.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { type AgentProcess, runAgent } from '../helpers/agent-process.ts';
@@ -708,4 +711,47 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await browser.screenshot(p, 'console-rule-form-zh');
     await zh.context.close();
   }, 180_000);
+  it('calibration at 1366×768 in Chinese: the table fits its card, the datum is said, a GCJ-02 point is saved as WGS-84, the points are drawn to scale', async () => {
+    const zh = await chinesePage(1366, 768);
+    const p = zh.page;
+    await p.goto(`${base}/cameras/street-1/calibration`);
+    await p.locator('#calib-points tbody tr').nth(4).waitFor();
+    await p.locator('img.frame').waitFor();
+    // Every input, error and remove button inside the card; the table no wider than its card, the page than the window.
+    const fits = async () => {
+      const card = (await p.locator('#calib-card').boundingBox())!;
+      const parts = await p.locator('#calib-points button.remove, #calib-points td.err, #calib-points input').all();
+      const boxes = await Promise.all(parts.map((l) => l.boundingBox()));
+      type Box = { scrollWidth: number; clientWidth: number; parentElement: { clientWidth: number } | null };
+      return {
+        inside: boxes.every((b) => b !== null && b.x >= card.x && b.x + b.width <= card.x + card.width + 0.5),
+        table: await p.locator('#calib-points').evaluate((el: Box) => el.scrollWidth <= (el.parentElement?.clientWidth ?? 0)),
+        page: await p.locator('html').evaluate((el: Box) => el.scrollWidth <= el.clientWidth),
+      };
+    };
+    expect(await fits()).toEqual({ inside: true, table: true, page: true });
+    expect(await p.textContent('#calib-datum')).toMatch(/WGS-84.*GCJ-02.*自动换算为 WGS-84/);
+    const before = parseDocument(sha()).getIn(['cameras', 0, 'calibration', 'points']) as { toJSON(): unknown[] };
+
+    await p.check('input[name="datum"][value="gcj02"]');
+    const surveyed = { lat: 31.23053, lon: 121.47428 };
+    const [gcjLon, gcjLat] = wgs84ToGcj02(surveyed.lon, surveyed.lat);
+    await clickFrame(p, 1000, 600);
+    const row = p.locator('#calib-points tbody tr').nth(5);
+    await row.locator('input.lat').fill(gcjLat.toFixed(7));
+    await row.locator('input.lon').fill(gcjLon.toFixed(7));
+    await expect.poll(() => row.locator('.err').textContent()).toMatch(/^\d+\.\d\d m \(\d+\.\d\d m\)$/);
+    // The plan shows the six points; the table still fits once the sixth row has its figures.
+    expect(await p.locator('#calib-plan svg circle.surveyed').count()).toBe(6);
+    expect(await fits()).toEqual({ inside: true, table: true, page: true });
+    await browser.screenshot(p, 'console-calibration-zh-1366');
+    await p.click('#save');
+    await expect.poll(() => p.textContent('#save-result'), { timeout: 60_000 }).toMatch(/已保存/);
+    const points = (parseDocument(sha()).getIn(['cameras', 0, 'calibration', 'points']) as { toJSON(): { geo: LatLon }[] }).toJSON();
+    expect(points.slice(0, 5)).toEqual(before.toJSON());
+    // Stored as WGS-84: within a metre of the surveyed point, not the few hundred metres the GCJ-02 figures are off.
+    expect(distanceMeters(points[5].geo, surveyed)).toBeLessThan(1);
+    expect(distanceMeters({ lat: gcjLat, lon: gcjLon }, surveyed)).toBeGreaterThan(300);
+    await zh.context.close();
+  }, 120_000);
 });
