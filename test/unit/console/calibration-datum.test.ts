@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coordsIn, inWgs84, typeCoord } from '../../../agent/src/console/client/calibration/datum.ts';
-import type { Mark } from '../../../agent/src/console/client/calibration/fit.ts';
+import { coordsIn, inWgs84, type Mark, typeCoord } from '../../../agent/src/console/client/calibration/datum.ts';
 import { distanceMeters } from '../../../agent/src/geo/local-frame.ts';
 
 /** A ground mark on the demo street (WGS-84), and the same place as a Chinese map app shows it (GCJ-02). */

@@ -1,5 +1,5 @@
+import type { Point } from '../../../core/geometry.ts';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../../../geo/gcj02.ts';
-import type { Mark } from './fit.ts';
 
 /**
  * The datum coordinates are typed in. The config stores WGS-84 (GPS, 天地图); coordinates copied from a Chinese map
@@ -7,6 +7,15 @@ import type { Mark } from './fit.ts';
  * the datum it was typed in, so switching the choice back and forth changes no stored digit.
  */
 export type Datum = 'wgs84' | 'gcj02';
+
+/** A point marked on the picture, with the latitude and longitude typed for it (as typed: maybe empty). */
+export interface Mark {
+  pixel: Point;
+  lat: string;
+  lon: string;
+  /** The datum `lat` and `lon` were typed in; absent: WGS-84, as the config stores them. */
+  datum?: Datum;
+}
 
 const complete = (m: Mark) => m.lat !== '' && m.lon !== '' && Number.isFinite(Number(m.lat)) && Number.isFinite(Number(m.lon));
 

@@ -1,16 +1,6 @@
-import type { Point } from '../../../core/geometry.ts';
 import { CalibrationError, type HomographyFit, pixelToGeo, solveHomography } from '../../../geo/homography.ts';
 import { distanceMeters } from '../../../geo/local-frame.ts';
-import { inWgs84 } from './datum.ts';
-
-/** A point marked on the picture, with the latitude and longitude typed for it (as typed: maybe empty). */
-export interface Mark {
-  pixel: Point;
-  lat: string;
-  lon: string;
-  /** The datum `lat` and `lon` were typed in (datum.ts); absent: WGS-84, as the config stores them. */
-  datum?: 'wgs84' | 'gcj02';
-}
+import { inWgs84, type Mark } from './datum.ts';
 
 export interface MarksFit {
   fit?: HomographyFit;

@@ -1,8 +1,8 @@
 import { h } from '../../../web/client/dom.ts';
 import type { EditData } from '../edit-api.ts';
 import type { Stage } from '../stage.ts';
-import type { Datum } from './datum.ts';
-import type { Mark, MarksFit } from './fit.ts';
+import type { Datum, Mark } from './datum.ts';
+import type { MarksFit } from './fit.ts';
 
 /** The calibration page's state: its parts, the marked points and their fit. */
 export interface CalibrationView {

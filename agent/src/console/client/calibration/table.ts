@@ -1,8 +1,8 @@
 import { clear, h } from '../../../web/client/dom.ts';
 import { t } from '../dom.ts';
-import { coordsIn, typeCoord } from './datum.ts';
+import { coordsIn, type Mark, typeCoord } from './datum.ts';
 import { draw } from './draw.ts';
-import { fitMarks, type Mark, metres } from './fit.ts';
+import { fitMarks, metres } from './fit.ts';
 import { drawPlan } from './plan.ts';
 import type { CalibrationView } from './state.ts';
 
