@@ -1,6 +1,7 @@
 import { api } from '../../web/client/api.ts';
 import { clear, every, h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
+import { ruleTypeLabel } from '../rule-words.ts';
 import type { ConsoleEvent, PageData } from '../wire.ts';
 import { type Key, t } from './dom.ts';
 import { reasonWords } from './reason-words.ts';
@@ -148,7 +149,7 @@ function eventRow(e: EventRow): HTMLTableRowElement {
     h('td', { class: 'small' }, new Date(e.startedAt).toLocaleString()),
     h('td', {}, e.camera),
     h('td', {}, e.zone),
-    h('td', {}, e.type),
+    h('td', {}, ruleTypeLabel(e.type, currentLang())),
     h(
       'td',
       {},
