@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { problemPlace, problemWords } from '../../../agent/src/console/client/problem-words.ts';
+import { problemPlace, problemWords, warningWords } from '../../../agent/src/console/client/problem-words.ts';
 import { type RuleTypeInfo, ruleProblems } from '../../../agent/src/console/client/rule-check.ts';
 import { ruleTypes } from '../../../agent/src/console/edit-routes.ts';
 import { choiceLabel, fieldHelp, fieldLabel, ruleTypeLabel } from '../../../agent/src/console/rule-words.ts';
@@ -77,6 +77,12 @@ describe('the rule form in words', () => {
         'zh',
       ),
     ).toBe('区域「公交站」 › 规则「rule-1」 › 持续时间（秒）：应不小于 0 秒');
+    const warning =
+      '/etc/jifang/config.yaml: warning: cameras[0].zones[1].polygon: zone "zone-3" lies wholly under privacyMasks[0] and privacyMasks[2]: it is blacked out before analysis, so nothing in it is ever detected and its rules never fire; move the mask off the zone or remove the zone';
+    expect(warningWords(warning, zones, 'zh')).toBe(
+      '区域「公交站」 › 区域轮廓：整个区域都在隐私遮挡（遮挡 1、遮挡 3）之下：分析前即被涂黑，其中什么也检测不到，规则永远不会触发；请把遮挡移开，或删除该区域',
+    );
+    expect(warningWords(warning, zones, 'en')).toBe(warning);
     expect(problemPlace('cameras[0].zones[0].rules[0].schedule[1].to', zones, 'en')).toBe(
       'Zone “kerb” › rule “1” › When it applies › time window 2',
     );

@@ -82,7 +82,18 @@ const zhMessages: [RegExp, (m: RegExpExecArray) => string][] = [
     (m) => `轮廓的边相交（第 ${Number(m[1]) + 1} 条边与第 ${Number(m[2]) + 1} 条边）：请按顺序沿轮廓点出各点`,
   ],
   [/^unknown field/, () => '未知字段'],
+  [
+    /^zone "[^"]+" lies wholly under (.+?): it is blacked out/,
+    (m) =>
+      `整个区域都在隐私遮挡（${m[1].replace(/privacyMasks\[(\d+)\]/g, (_x, i: string) => `遮挡 ${Number(i) + 1}`).replace(/ and /g, '、')}）之下：分析前即被涂黑，其中什么也检测不到，规则永远不会触发；请把遮挡移开，或删除该区域`,
+  ],
 ];
+
+/** A warning as check-config prints it (`FILE: warning: PATH: MESSAGE`) in the page's language: in Chinese by place. */
+export function warningWords(warning: string, zones: readonly NamedZone[], lang: Lang): string {
+  const m = /^.*?: warning: (\S+): (.*)$/.exec(warning);
+  return lang === 'zh' && m ? problemWords({ path: m[1], message: m[2] }, zones, lang) : warning;
+}
 
 /** The check's message in the page's language, without where it sits in the file. */
 export function problemMessage(message: string, lang: Lang): string {

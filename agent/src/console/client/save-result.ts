@@ -2,7 +2,7 @@ import { clear, h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import { t } from './dom.ts';
 import type { SaveAnswer } from './edit-api.ts';
-import { type NamedZone, problemWords } from './problem-words.ts';
+import { type NamedZone, problemWords, warningWords } from './problem-words.ts';
 
 /* What the editors show under their check and save buttons (the live view's and the calibration's alike). */
 
@@ -54,11 +54,12 @@ export function problemList(problems: SaveAnswer['problems'], zones: readonly Na
 }
 
 /** What a valid edit likely did not mean (a zone blacked out by a mask), shown whether checked or saved. */
-export function warningList(warnings: readonly string[]): HTMLElement {
+export function warningList(warnings: readonly string[], zones: readonly NamedZone[]): HTMLElement {
+  const lang = currentLang();
   return h(
     'div',
     { id: 'save-warnings', class: 'warn' },
     h('p', {}, t('save.warnings')),
-    h('ul', {}, ...warnings.map((w) => h('li', { class: 'warning' }, w))),
+    h('ul', {}, ...warnings.map((w) => h('li', { class: 'warning', title: w }, warningWords(w, zones, lang)))),
   );
 }

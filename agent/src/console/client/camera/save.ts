@@ -26,7 +26,7 @@ export async function submit(view: CameraView, write: boolean): Promise<void> {
     const r = await sendEdit(view.camera, write, body);
     diffBox.textContent = r.diff;
     resultBox.append(outcomeLine(r, write, notApplied));
-    if (r.warnings?.length) resultBox.append(warningList(r.warnings));
+    if (r.warnings?.length) resultBox.append(warningList(r.warnings, body.zones));
     // Saved: the next save starts from the file as written now.
     if (write && r.saved) view.edit = await loadEditData(view.camera);
   } catch (err) {
