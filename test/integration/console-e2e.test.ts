@@ -621,6 +621,8 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     expect(words).not.toMatch(/minForegroundArea|suppressSeconds|dwellSeconds|clusterGap|explainedBy|either|JSON/);
     expect(words).not.toMatch(/\b[a-z]+[A-Z]\w*\b/);
     expect(await rule.locator('select[name="stall"] option').first().textContent()).toBe('默认：两者皆可');
+    // The event it reports, chosen by name: the default is street vending's own catalogue type.
+    expect(await rule.locator('select[name="event"] option').first().textContent()).toMatch(/^默认：占道经营/);
 
     // −5 is refused as it is typed, beside the field, and Save sends nothing.
     await rule.locator('input[name="dwellSeconds"]').fill('-5');

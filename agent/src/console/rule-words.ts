@@ -35,7 +35,7 @@ export const fieldWords: Record<string, FieldWords> = {
   },
   event: {
     label: { zh: '上报的事件类型', en: 'Event type reported' },
-    zh: '此规则上报的目录事件类型（决定告警的类别和代码）；留空则用该规则类型的默认事件类型。',
+    zh: '此规则上报的目录事件类型（决定告警的类别和代码）；默认为该规则类型的事件类型。',
   },
   schedule: {
     label: { zh: '生效时段', en: 'When it applies' },

@@ -84,3 +84,11 @@ export interface BoxHealth {
   /** Why the box cannot do all it should (a full disk), in the agent's words; absent when it can. */
   degraded?: string;
 }
+
+/** A catalogue event type as the rule form offers it for `event`; `defaultFor` lists the rule types it is the default of. */
+export interface EventInfo {
+  id: string;
+  name: { zh: string; en: string };
+  code?: string;
+  defaultFor: string[];
+}

@@ -1,7 +1,7 @@
 import { h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import { choiceLabel, fieldHelp, fieldLabel, ruleTypeLabel } from '../rule-words.ts';
-import type { PresetInfo } from '../wire.ts';
+import type { EventInfo, PresetInfo } from '../wire.ts';
 import { t } from './dom.ts';
 import { type JsonProp, numberProblem, type Problem, type RuleTypeInfo, textProblem } from './rule-check.ts';
 import { scheduleInput } from './schedule-form.ts';
@@ -30,6 +30,7 @@ export function ruleForm(
   rule: Rule,
   types: RuleTypeInfo[],
   presets: PresetInfo[],
+  events: EventInfo[],
   path: string,
   onChange: (next: Rule) => void,
   onRemove: () => void,
@@ -66,7 +67,7 @@ export function ruleForm(
       required,
       set: (v) => (v === undefined ? delete rule[key] : (rule[key] = v)),
     };
-    const cell = fieldCell(info.type, field, `${path}.${key}`);
+    const cell = fieldCell(info.type, field, `${path}.${key}`, key === 'event' ? eventInput(field, events, info.type) : undefined);
     (TUNING.has(key) ? tuning : main).append(cell);
     if (TUNING.has(key) && rule[key] !== undefined) more.open = true;
   }
@@ -75,7 +76,7 @@ export function ruleForm(
 }
 
 /** One parameter: its label, input, help, and the line its problem shows on (as typed, and from Check or Save). */
-function fieldCell(type: string, f: Field, path: string): HTMLElement {
+function fieldCell(type: string, f: Field, path: string, input?: HTMLElement): HTMLElement {
   const lang = currentLang();
   const problemLine = h('span', { class: 'field-problem error small', 'data-path': path });
   const show = (p: Problem | undefined) => {
@@ -86,7 +87,7 @@ function fieldCell(type: string, f: Field, path: string): HTMLElement {
     f.key === 'schedule' ? 'div' : 'label',
     { class: f.key === 'schedule' ? 'field wide' : 'field', 'data-field': f.key },
     h('span', { class: 'field-name' }, fieldLabel(f.key, lang) + (f.required ? ' *' : '')),
-    fieldInput(f, path, show),
+    input ?? fieldInput(f, path, show),
     h('small', { class: 'help' }, fieldHelp(type, f.key, lang, f.prop.description)),
     problemLine,
   );
@@ -187,6 +188,19 @@ function choiceInput(f: Field, choices: unknown[]): HTMLElement {
     { name: f.key, onchange: (ev: Event) => f.set(inputValue(ev) || undefined) },
     h('option', { value: '' }, fallback),
     ...choices.map((e) => h('option', { value: String(e), selected: f.value === e }, choiceLabel(f.key, e, lang))),
+  );
+}
+
+/** The catalogue event type a rule reports, by name and code; the empty choice is its rule type's own. */
+function eventInput(f: Field, events: EventInfo[], type: string): HTMLElement {
+  const lang = currentLang();
+  const named = (e: EventInfo) => `${e.name[lang]}${e.code ? ` ${e.code}` : ''}`;
+  const fallback = events.find((e) => e.defaultFor.includes(type));
+  return h(
+    'select',
+    { name: f.key, onchange: (ev: Event) => f.set(inputValue(ev) || undefined) },
+    h('option', { value: '' }, fallback ? t('edit.default', { value: named(fallback) }) : ''),
+    ...events.map((e) => h('option', { value: e.id, selected: f.value === e.id }, named(e))),
   );
 }
 
