@@ -7,6 +7,9 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import type { LatLon } from '../../agent/src/core/geometry.ts';
+import { wgs84ToGcj02 } from '../../agent/src/geo/gcj02.ts';
+import { distanceMeters } from '../../agent/src/geo/local-frame.ts';
 import { CREDENTIALS_FILE } from '../../agent/src/publish/embedded-broker.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { type AgentProcess, runAgent } from '../helpers/agent-process.ts';
@@ -83,6 +86,17 @@ async function liveMean(p: Page, [x0, y0, x1, y1]: number[]): Promise<number> {
   return sum / ((x1 - x0) * (y1 - y0) * 3);
 }
 
+/** A page of its own in the Chinese interface, logged in as the installer. */
+async function chinesePage(width: number, height: number) {
+  const zh = await browser.page({ lang: 'zh-CN', width, height });
+  await zh.page.goto(`${base}/login`);
+  await zh.page.fill('#user', 'inst');
+  await zh.page.fill('#password', 'right-password');
+  await zh.page.click('button[type=submit]');
+  await zh.page.waitForURL(`${base}/`);
+  return zh;
+}
+
 beforeAll(async () => {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   await setPassword(join(dir, 'users'), 'inst', 'installer', 'right-password');
@@ -146,6 +160,37 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/streaming/);
     expect(await row.textContent()).toMatch(/Demo street camera/);
     await browser.screenshot(page, 'console-cameras');
+  }, 60_000);
+
+  it("the Health menu opens a page in words, in English and in Chinese: each camera's state and fps, the broker, the outbox, the disk", async () => {
+    await page.goto(base);
+    await page.click('nav.top a[href="/health"]');
+    await page.waitForURL(`${base}/health`);
+    const row = page.locator('#health-cameras tr[data-camera="street-1"]');
+    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toMatch(/Demo street camera \(street-1\)streaming\d+\.\d \/ \d+/);
+    expect(await page.textContent('#health-broker')).toMatch(/connected.*Address.*mqtt:\/\/127\.0\.0\.1/);
+    expect(await page.textContent('#health-outbox')).toMatch(/Messages waiting\d+ \(\d/);
+    expect(await page.textContent('#health-disk')).toMatch(/Free space[\d.]+ [KMGT]?B of [\d.]+ [KMGT]?B \(\d+% free\)/);
+    expect(await page.textContent('#health-summary')).toMatch(/^All well/);
+    await browser.screenshot(page, 'console-health');
+
+    const zh = await chinesePage(1366, 768);
+    await zh.page.goto(`${base}/health`);
+    const zhRow = zh.page.locator('#health-cameras tr[data-camera="street-1"]');
+    await expect.poll(() => zhRow.textContent(), { timeout: 20_000 }).toMatch(/正常接收/);
+    const text = (await zh.page.textContent('main')) ?? '';
+    expect(text).toMatch(/消息服务器.*已连接/);
+    expect(text).toMatch(/待发队列.*待发消息\d+ 条/);
+    expect(text).toMatch(/数据磁盘.*可用空间.*共.*可用）/);
+    // No raw JSON, and no English words beyond the names of the raw endpoints, the protocol and the units.
+    expect(text).not.toMatch(/[{}"]/);
+    const english = text.replace(
+      /\/healthz \(JSON\)|\/metrics \(Prometheus\)|MQTT|mqtt:\/\/[^\s]+|Demo street camera|street-1|[KMGT]?B\b/g,
+      '',
+    );
+    expect(english.replace(/\/[\w./-]+/g, '')).not.toMatch(/[A-Za-z]{3,}/);
+    await browser.screenshot(zh.page, 'console-health-zh');
+    await zh.context.close();
   }, 60_000);
 
   it('shows the live picture with tracks, zones and masks, each layer switchable', async () => {
@@ -296,8 +341,14 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     // The value found and its YAML position differ between the two files (a click lands on a whole pixel, the console
     // writes its own layout); the words do not.
     const words = (l: string) => l.replace(/, got .*$/, '');
-    expect(shown.split('\n').map(words)).toEqual(cliLines.map(words));
-    expect(words((await page.textContent('[data-path="zones[2].polygon"]')) ?? '')).toBe('zones[2].polygon: expected at least 3 points');
+    expect((await problem.evaluateAll((lis) => lis.map((li) => li.getAttribute('title')))).map((l) => words(l ?? ''))).toEqual(
+      cliLines.map(words),
+    );
+    // What the installer reads names the zone, not its place in the file.
+    expect(shown.split('\n').map(words)).toEqual(['Zone “zone-3” › outline: expected at least 3 points']);
+    expect(words((await page.textContent('[data-path="zones[2].polygon"]')) ?? '')).toBe(
+      'Zone “zone-3” › outline: expected at least 3 points',
+    );
 
     // Drag the first point elsewhere and add a third: the check passes and the diff has the moved point. The save
     // scrolled the page to its button (the live rules list above it can be long): back up to the picture first.
@@ -334,7 +385,7 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await page.fill('#zone-id', 'shopfront');
     const select = page.locator('fieldset.rule select.rule-type').last();
     expect(await select.locator('optgroup[label="Event types (catalogue presets)"] option').allTextContents()).toContain(
-      'Trading outside the shop 09005 (street_vending)',
+      'Trading outside the shop 09005 (Street vending)',
     );
     await select.selectOption('preset:out_of_shop_trading');
     const rule = page.locator('fieldset.rule').last();
@@ -539,6 +590,128 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     ).toEqual([open.id]);
   }, 180_000);
 
+  it('the rule form in Chinese: words, not identifiers; −5 refused as typed and by Save; a schedule set in the form is saved; a check names the zone', async () => {
+    const zh = await chinesePage(1366, 768);
+    const p = zh.page;
+    await p.goto(`${base}/cameras/street-1`);
+    await p.waitForSelector('[data-shape="pavement"]');
+    if ((await p.locator('#discard-draft').count()) > 0) await p.click('#discard-draft');
+    await p.locator('canvas.overlay').scrollIntoViewIfNeeded();
+    const before = sha();
+    await p.click('#add-zone');
+    await clickFrame(p, 900, 420);
+    await clickFrame(p, 1100, 420);
+    await p.fill('#zone-id', 'bus-stop');
+    await p.fill('#zone-name', '公交站');
+    await p.click('#check');
+    const problem = p.locator('#save-problems li.problem');
+    await problem.first().waitFor({ timeout: 20_000 });
+    expect(await problem.allTextContents()).toEqual([expect.stringMatching(/^区域「公交站」 › 区域轮廓：至少需要 3 个点$/)]);
+    expect(await p.textContent('.field-problem[data-path$=".polygon"]')).toMatch(/^区域「公交站」/);
+
+    await p.locator('canvas.overlay').scrollIntoViewIfNeeded();
+    await clickFrame(p, 1100, 600);
+    await clickFrame(p, 900, 600);
+    const rule = p.locator('fieldset.rule').last();
+    await rule.locator('select.rule-type').selectOption('street_vending');
+    await rule.locator('details.tuning summary').click();
+    const words = ((await rule.textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(words).toMatch(/新物体最小面积（像素）/);
+    expect(words).toMatch(/误报后静默（秒）/);
+    expect(words).not.toMatch(/minForegroundArea|suppressSeconds|dwellSeconds|clusterGap|explainedBy|either|JSON/);
+    expect(words).not.toMatch(/\b[a-z]+[A-Z]\w*\b/);
+    expect(await rule.locator('select[name="stall"] option').first().textContent()).toBe('默认：两者皆可');
+    // The event it reports, chosen by name: the default is street vending's own catalogue type.
+    expect(await rule.locator('select[name="event"] option').first().textContent()).toMatch(/^默认：占道经营/);
+
+    // −5 is refused as it is typed, beside the field, and Save sends nothing.
+    await rule.locator('input[name="dwellSeconds"]').fill('-5');
+    expect(await rule.locator('.field-problem[data-path$=".dwellSeconds"]').textContent()).toBe('不能小于 0');
+    await p.click('#save');
+    await expect.poll(() => p.textContent('#save-problems')).toMatch(/未检查、未保存/);
+    expect(await p.locator('#save-problems li.problem').allTextContents()).toEqual([
+      '区域「公交站」 › 规则「rule-1」 › 持续时间（秒）：不能小于 0',
+    ]);
+    expect(sha()).toBe(before);
+
+    // Weekdays 07:30–19:00, set in the form, saved into the file as the schedule.
+    await rule.locator('input[name="dwellSeconds"]').fill('120');
+    expect(await rule.locator('.field-problem[data-path$=".dwellSeconds"]').textContent()).toBe('');
+    await rule.locator('.add-window').click();
+    await rule.locator('.window input[name="day-sat"]').uncheck();
+    await rule.locator('.window input[name="day-sun"]').uncheck();
+    await rule.locator('.window input.from').fill('7:30');
+    expect(await rule.locator('.window .field-problem').textContent()).toMatch(/时间应为“时:分”/);
+    await rule.locator('.window input.from').fill('07:30');
+    await rule.locator('.window input.to').fill('19:00');
+    expect(await rule.locator('.window .field-problem').textContent()).toBe('');
+    await p.click('#save');
+    await expect.poll(() => p.textContent('#save-result'), { timeout: 60_000 }).toMatch(/已保存（备份 .*）并已应用/);
+    const zones = parseDocument(sha()).getIn(['cameras', 0, 'zones']) as { toJSON(): { id: string; name: string; rules: unknown[] }[] };
+    const saved = zones.toJSON().find((z) => z.id === 'bus-stop')!;
+    expect(saved.name).toBe('公交站');
+    expect(saved.rules).toEqual([
+      {
+        id: 'rule-1',
+        type: 'street_vending',
+        dwellSeconds: 120,
+        schedule: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '07:30', to: '19:00' }],
+      },
+    ]);
+
+    // The saved schedule comes back in the form.
+    await p.reload();
+    await p.click('[data-shape="bus-stop"]');
+    const back = p.locator('fieldset.rule').last();
+    expect(await back.locator('.window input.from').inputValue()).toBe('07:30');
+    expect(await back.locator('.window input[name="day-sat"]').isChecked()).toBe(false);
+    expect(await back.locator('.window input[name="day-mon"]').isChecked()).toBe(true);
+    await browser.screenshot(p, 'console-rule-form-zh');
+    await zh.context.close();
+  }, 180_000);
+  it('calibration at 1366×768 in Chinese: the table fits its card, the datum is said, a GCJ-02 point is saved as WGS-84, the points are drawn to scale', async () => {
+    const zh = await chinesePage(1366, 768);
+    const p = zh.page;
+    await p.goto(`${base}/cameras/street-1/calibration`);
+    await p.locator('#calib-points tbody tr').nth(4).waitFor();
+    await p.locator('img.frame').waitFor();
+    // Every input, error and remove button inside the card; the table no wider than its card, the page than the window.
+    const fits = async () => {
+      const card = (await p.locator('#calib-card').boundingBox())!;
+      const parts = await p.locator('#calib-points button.remove, #calib-points td.err, #calib-points input').all();
+      const boxes = await Promise.all(parts.map((l) => l.boundingBox()));
+      type Box = { scrollWidth: number; clientWidth: number; parentElement: { clientWidth: number } | null };
+      return {
+        inside: boxes.every((b) => b !== null && b.x >= card.x && b.x + b.width <= card.x + card.width + 0.5),
+        table: await p.locator('#calib-points').evaluate((el: Box) => el.scrollWidth <= (el.parentElement?.clientWidth ?? 0)),
+        page: await p.locator('html').evaluate((el: Box) => el.scrollWidth <= el.clientWidth),
+      };
+    };
+    expect(await fits()).toEqual({ inside: true, table: true, page: true });
+    expect(await p.textContent('#calib-datum')).toMatch(/WGS-84.*GCJ-02.*自动换算为 WGS-84/);
+    const before = parseDocument(sha()).getIn(['cameras', 0, 'calibration', 'points']) as { toJSON(): unknown[] };
+
+    await p.check('input[name="datum"][value="gcj02"]');
+    const surveyed = { lat: 31.23053, lon: 121.47428 };
+    const [gcjLon, gcjLat] = wgs84ToGcj02(surveyed.lon, surveyed.lat);
+    await clickFrame(p, 1000, 600);
+    const row = p.locator('#calib-points tbody tr').nth(5);
+    await row.locator('input.lat').fill(gcjLat.toFixed(7));
+    await row.locator('input.lon').fill(gcjLon.toFixed(7));
+    await expect.poll(() => row.locator('.err').textContent()).toMatch(/^\d+\.\d\d 米 \(\d+\.\d\d 米\)$/);
+    // The plan shows the six points; the table still fits once the sixth row has its figures.
+    expect(await p.locator('#calib-plan svg circle.surveyed').count()).toBe(6);
+    expect(await fits()).toEqual({ inside: true, table: true, page: true });
+    await browser.screenshot(p, 'console-calibration-zh-1366');
+    await p.click('#save');
+    await expect.poll(() => p.textContent('#save-result'), { timeout: 60_000 }).toMatch(/已保存/);
+    const points = (parseDocument(sha()).getIn(['cameras', 0, 'calibration', 'points']) as { toJSON(): { geo: LatLon }[] }).toJSON();
+    expect(points.slice(0, 5)).toEqual(before.toJSON());
+    // Stored as WGS-84: within a metre of the surveyed point, not the few hundred metres the GCJ-02 figures are off.
+    expect(distanceMeters(points[5].geo, surveyed)).toBeLessThan(1);
+    expect(distanceMeters({ lat: gcjLat, lon: gcjLon }, surveyed)).toBeGreaterThan(300);
+    await zh.context.close();
+  }, 120_000);
   it('refuses a wrong password, and slows down repeated attempts', async () => {
     const ctx = await browser.page({ lang: 'en-US' });
     await ctx.page.goto(`${base}/login`);

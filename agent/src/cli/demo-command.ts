@@ -8,10 +8,16 @@ import { createLogger } from '../core/log.ts';
 import { CREDENTIALS_FILE as EMBEDDED_CREDENTIALS_FILE } from '../publish/embedded-broker.ts';
 import { startAgent } from '../runtime/agent.ts';
 import { agentVersion } from '../runtime/identity.ts';
-import { readUsersFile, setPassword } from '../web/passwords.ts';
+import { type Role, readUsersFile, setPassword } from '../web/passwords.ts';
 import { centerCategories } from './center-categories.ts';
 import { defineCommand } from './command.ts';
 import { untilSignal } from './until-signal.ts';
+
+/** The box console's demo logins: the installer draws zones and rules and calibrates, the admin as well. */
+const BOX_USERS = [
+  ['installer', 'installer'],
+  ['admin', 'admin'],
+] as const;
 
 const DEMO_USERS = [
   ['operator', 'operator'],
@@ -44,7 +50,9 @@ export const command = defineCommand({
       },
     );
     if (!agent) return 1;
-    const logins = await makeDemoUsers(centerCfg.users);
+    const logins = await makeDemoUsers(centerCfg.users, DEMO_USERS);
+    const boxConsole = loaded.config.http?.console ? { ...loaded.config.http, console: loaded.config.http.console } : undefined;
+    const boxLogins = boxConsole ? await makeDemoUsers(boxConsole.console.usersFile, BOX_USERS) : [];
     let center: Center;
     try {
       // The embedded broker admits only the credentials it generated: the center logs in as its operator.
@@ -62,9 +70,14 @@ export const command = defineCommand({
         `jifang ${agentVersion()} demo: box ${agent.boxId} on broker ${agent.brokerUrl}; alerts appear below, Ctrl-C stops`,
         `command center console: ${center.url}  (users: ${DEMO_USERS.map(([u]) => u).join(', ')} in ${centerCfg.users})`,
         `patrol officer's phone page: ${center.url}/patrol  (user patrol, unit patrol-1)`,
-        ...(logins.length
-          ? [`demo logins made (note them; add more with "jifang passwd ${centerCfg.users} USER --role ROLE"): ${logins.join(', ')}`]
+        ...loginLines(centerCfg.users, logins),
+        ...(boxConsole
+          ? [
+              `box console (live view, zones and rules, calibration, health): ${webUrl(boxConsole)}  (users: ${BOX_USERS.map(([u]) => u).join(', ')} in ${boxConsole.console.usersFile})`,
+              ...loginLines(boxConsole.console.usersFile, boxLogins),
+            ]
           : []),
+        `the taxi at the kerb leaves 120 s into each ${DEMO_LOOP_SECONDS} s loop of the clip: dispatch its parking alert in the command center before then, and it is cleared with a picture before and after`,
         '',
       ].join('\n'),
     );
@@ -72,12 +85,28 @@ export const command = defineCommand({
   },
 });
 
+/** samples/demo-street.mp4 (samples/manifest.json): the taxi for 120 s, then 50 s without it. */
+const DEMO_LOOP_SECONDS = 170;
+
+/** The address a browser on this machine opens: a server listening on every address is reached on the loopback. */
+function webUrl(http: { host: string; port: number; tls?: unknown }): string {
+  const host = http.host === '0.0.0.0' || http.host === '::' ? '127.0.0.1' : http.host.includes(':') ? `[${http.host}]` : http.host;
+  return `${http.tls ? 'https' : 'http'}://${host}:${http.port}`;
+}
+
+/** The logins just made, once (only their hashes are kept); later starts say how to set a new password instead. */
+function loginLines(file: string, logins: string[]): string[] {
+  return logins.length
+    ? [`demo logins made (note them; add more with "jifang passwd ${file} USER --role ROLE"): ${logins.join(', ')}`]
+    : [`  (forgot a password? jifang passwd ${file} USER sets a new one)`];
+}
+
 /** Makes the demo users the file lacks (a file from an older demo gets the new roles too); their logins, to print. */
-async function makeDemoUsers(file: string): Promise<string[]> {
+async function makeDemoUsers(file: string, users: readonly (readonly [string, Role])[]): Promise<string[]> {
   mkdirSync(dirname(file), { recursive: true });
   const have = new Set((await readUsersFile(file)).map((u) => u.user));
   const logins: string[] = [];
-  for (const [user, role] of DEMO_USERS) {
+  for (const [user, role] of users) {
     if (have.has(user)) continue;
     const password = randomBytes(6).toString('base64url');
     await setPassword(file, user, role, password);

@@ -116,12 +116,12 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
     web.tls.cert = existing(web.tls.cert, 'http.tls.cert', 'TLS file');
     web.tls.key = existing(web.tls.key, 'http.tls.key', 'TLS file');
   }
-  if (web?.console)
-    web.console.usersFile = existing(
-      web.console.usersFile,
-      'http.console.usersFile',
-      'console users file (make it with "jifang passwd FILE USER")',
-    );
+  // The users file may not be made yet (as the center's): the console then lets nobody in until `jifang passwd FILE USER`
+  // makes it, which it reads within seconds; `npm start` makes the demo's after loading this config.
+  if (web?.console) {
+    const users = web.console.usersFile;
+    web.console.usersFile = [resolve(baseDir, users), resolve(projectRoot, users)].find((c) => existsSync(c)) ?? resolve(baseDir, users);
+  }
   // Read now, as the publisher will at start, so check-config refuses an unset variable or unreadable file (the value is not kept).
   if (cfg.mqtt.password && typeof cfg.mqtt.password === 'object') {
     try {

@@ -27,6 +27,16 @@ export const overview = (runtime: ConsoleRuntime) => (c: WebContext) => {
   });
 };
 
+/** GET /api/health: every camera's health with its name, and the box's broker link, outbox and disk (the Health page). */
+export const healthPage = (runtime: ConsoleRuntime) => async (c: WebContext) => {
+  const names = new Map(runtime.config().cameras.map((cam) => [cam.id, cam.name]));
+  c.json(200, {
+    at: new Date().toISOString(),
+    cameras: runtime.health().map((h) => ({ ...h, name: names.get(h.camera) })),
+    box: await runtime.box(),
+  });
+};
+
 /** GET /api/cameras/:id/live: the latest frame's facts (each rule with its kind's verb) and the kept picture's number. */
 export const liveFacts = (runtime: ConsoleRuntime) => (c: WebContext) => {
   runningCamera(runtime, c.params.id);

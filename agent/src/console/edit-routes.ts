@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { RULE_TYPES } from '../contract/rule-types.ts';
 import { sha256Hex } from '../core/hash.ts';
 import type { Logger } from '../core/log.ts';
 import { redact } from '../core/redact.ts';
@@ -9,7 +10,7 @@ import type { WebContext } from '../web/server.ts';
 import { runningCamera } from './camera-routes.ts';
 import { applyCameraEdit, type CameraEdit, cameraEditSchema, type EditResult, editableCamera, saveConfigText } from './config-edit.ts';
 import type { ConsoleRuntime } from './live.ts';
-import type { PresetInfo } from './wire.ts';
+import type { EventInfo, PresetInfo } from './wire.ts';
 
 /* The zone/mask/line and calibration editors' HTTP side: the file's camera out, a checked edit back in. */
 
@@ -27,7 +28,7 @@ interface EditOutcome {
 }
 
 /** The rule types' parameters as JSON Schema, for the editor's forms (the same zod schemas as the config). */
-const ruleTypes = () =>
+export const ruleTypes = () =>
   ruleSchema.options.map((o) => ({
     type: (o.shape.type as z.ZodLiteral<string>).value,
     schema: z.toJSONSchema(o, { io: 'input', unrepresentable: 'any' }),
@@ -37,6 +38,15 @@ const presets = (runtime: ConsoleRuntime): PresetInfo[] =>
   runtime.catalogue.events.flatMap((e): PresetInfo[] =>
     e.preset ? [{ id: e.id, name: e.name, code: e.codes.gbt?.code, type: e.preset.type, params: e.preset.params }] : [],
   );
+
+/** The catalogue's event types, each with the rule types that report it unless told otherwise. */
+const eventTypes = (runtime: ConsoleRuntime): EventInfo[] =>
+  runtime.catalogue.events.map((e) => ({
+    id: e.id,
+    name: e.name,
+    ...(e.codes.gbt?.code ? { code: e.codes.gbt.code } : {}),
+    defaultFor: RULE_TYPES.filter((type) => runtime.catalogue.eventOf({ type }).id === e.id),
+  }));
 
 async function readConfig(file: string): Promise<{ text: string; sha256: string }> {
   const text = await readFile(file, 'utf8');
@@ -62,6 +72,7 @@ export const editorData = (runtime: ConsoleRuntime) => async (c: WebContext) => 
     windows: running.windows,
     ruleTypes: ruleTypes(),
     presets: presets(runtime),
+    events: eventTypes(runtime),
   });
 };
 

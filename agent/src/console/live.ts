@@ -7,7 +7,7 @@ import type { Detection } from '../detect/types.ts';
 import type { Frame } from '../ingest/frame.ts';
 import type { RuleProgress } from '../rules/types.ts';
 import type { Track } from '../track/types.ts';
-import type { ConsoleEvent, LiveFacts } from './wire.ts';
+import type { BoxHealth, ConsoleEvent, LiveFacts } from './wire.ts';
 
 export type { ConsoleEvent, LiveFacts, LiveTrack } from './wire.ts';
 
@@ -26,6 +26,8 @@ export interface ConsoleRuntime {
   /** The running config (paths resolved, secrets expanded: never send it as is). */
   config(): Config;
   health(): CameraHealth[];
+  /** The broker link, the outbox and the data disk (the Health page). */
+  box(): Promise<BoxHealth>;
   /** Latest facts and (when asked for recently) the latest masked frame of a camera; the console adds the rules' words. */
   live(camera: string): { facts: RuntimeFacts; image?: { image: RgbImage; seq: number; at: number } } | undefined;
   /** Re-reads the config file and applies it as the `reload` command does. */

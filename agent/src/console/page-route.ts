@@ -6,11 +6,12 @@ import { consoleMessages } from './messages.ts';
 import type { PageData } from './wire.ts';
 
 /** The navigation entry each page sits under (its title). */
-const NAV: Record<PageData['page'], 'nav.cameras' | 'nav.events'> = {
+const NAV: Record<PageData['page'], 'nav.cameras' | 'nav.events' | 'nav.health'> = {
   cameras: 'nav.cameras',
   camera: 'nav.cameras',
   calibration: 'nav.cameras',
   events: 'nav.events',
+  health: 'nav.health',
 };
 
 /** A console page: the browser script draws it from the page data (a camera page's camera must be running). */

@@ -5,7 +5,7 @@ import type { HttpConfig } from '../config/http.ts';
 import type { Logger } from '../core/log.ts';
 import { buildAssets } from '../web/assets.ts';
 import { startWebServer, type WebAuditEntry, type WebRoute, type WebServer } from '../web/server.ts';
-import { frameJpeg, liveFacts, overview } from './camera-routes.ts';
+import { frameJpeg, healthPage, liveFacts, overview } from './camera-routes.ts';
 import { checkOrSave, editorData } from './edit-routes.ts';
 import { eventList, evidenceFile } from './event-routes.ts';
 import type { ConsoleRuntime, EventFeed } from './live.ts';
@@ -38,7 +38,9 @@ function consoleRoutes(opts: ConsoleOptions): WebRoute[] {
     { method: 'GET', path: '/cameras/:id', handle: consolePage(runtime, 'camera') },
     { method: 'GET', path: '/cameras/:id/calibration', handle: consolePage(runtime, 'calibration') },
     { method: 'GET', path: '/events', handle: consolePage(runtime, 'events') },
+    { method: 'GET', path: '/health', handle: consolePage(runtime, 'health') },
     { method: 'GET', path: '/api/overview', handle: overview(runtime) },
+    { method: 'GET', path: '/api/health', handle: healthPage(runtime) },
     { method: 'GET', path: '/api/cameras/:id/live', handle: liveFacts(runtime) },
     { method: 'GET', path: '/api/cameras/:id/frame.jpg', handle: frameJpeg(runtime) },
     { method: 'GET', path: '/api/cameras/:id/edit', handle: editorData(runtime) },

@@ -52,7 +52,7 @@ export interface ConsoleEvent {
 
 /** The page-data block every console page carries: which page, who is logged in, and the camera it is about. */
 export interface PageData {
-  page: 'cameras' | 'camera' | 'calibration' | 'events';
+  page: 'cameras' | 'camera' | 'calibration' | 'events' | 'health';
   user: string;
   role: string;
   camera?: string;
@@ -67,4 +67,28 @@ export interface PresetInfo {
   type: string;
   /** The preset's parameters, shown as the defaults of its rule type's form. */
   params: Record<string, unknown>;
+}
+
+/** The box beyond its cameras, as the Health page shows it: the broker link, the outbox, the data disk. */
+export interface BoxHealth {
+  broker: { url: string; connected: boolean; protocolVersion: number; reconnects: number; delivered: number };
+  outbox: {
+    messages: number;
+    bytes: number;
+    oldestAgeSeconds: number | null;
+    /** Alerts waiting in memory because the outbox could not take them (a full disk). */
+    held: number;
+    dropped: Record<string, number>;
+  };
+  disk: { path: string; freeBytes: number | null; totalBytes: number | null };
+  /** Why the box cannot do all it should (a full disk), in the agent's words; absent when it can. */
+  degraded?: string;
+}
+
+/** A catalogue event type as the rule form offers it for `event`; `defaultFor` lists the rule types it is the default of. */
+export interface EventInfo {
+  id: string;
+  name: { zh: string; en: string };
+  code?: string;
+  defaultFor: string[];
 }

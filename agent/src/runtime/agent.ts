@@ -34,6 +34,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from '../publish/embedded-br
 import { registerPublisherMetrics } from '../publish/metrics.ts';
 import { createPublisher, type Publisher } from '../publish/publisher.ts';
 import { buildTopics } from '../publish/topics.ts';
+import { boxHealth } from './box-health.ts';
 import { CameraPipeline, type PipelineDeps, type RunningModel } from './camera-pipeline.ts';
 import { DataDirLock } from './data-dir-lock.ts';
 import { deliveryRecorder } from './delivery-audit.ts';
@@ -170,7 +171,8 @@ async function assembleAgent(
   await openHealthServer(state.config, { cameras, registry, log, teardown });
 
   const reload = configReloader(loaded.file, state, { cameras, openEvents, audit, evidence, log });
-  await openConsole(loaded, state, { cameras, events, registry, reload, audit, log, teardown });
+  const box = () => boxHealth(brokerUrl, publisher.stats(), state.config.dataDir, degraded());
+  await openConsole(loaded, state, { cameras, events, registry, reload, box, audit, log, teardown });
   await attachCommands(state, { boxId, publisher, cameras, evidence, model: modelInfo, reload, audit, log });
   cameras.publishStatus();
   log.info(
@@ -355,6 +357,7 @@ async function openConsole(
     events: EventFeed;
     registry: Registry;
     reload: () => Promise<CommandOutcome>;
+    box: ConsoleRuntime['box'];
     audit: AuditLog;
     log: Logger;
     teardown: Teardown;
@@ -368,6 +371,7 @@ async function openConsole(
     configFile: loaded.file,
     config: () => state.config,
     health,
+    box: ctx.box,
     live: (id) => {
       const p = cameras.pipelines.get(id);
       const r = cameras.live.get(id)?.read(Date.now());

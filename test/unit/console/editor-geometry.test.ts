@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitMarks, type Mark } from '../../../agent/src/console/client/calibration/fit.ts';
+import type { Mark } from '../../../agent/src/console/client/calibration/datum.ts';
+import { fitMarks } from '../../../agent/src/console/client/calibration/fit.ts';
 import { fromPx, toPx } from '../../../agent/src/console/client/units.ts';
 import type { LatLon, Point } from '../../../agent/src/core/geometry.ts';
 

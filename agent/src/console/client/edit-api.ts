@@ -1,7 +1,8 @@
 import type { Point } from '../../core/geometry.ts';
 import { api } from '../../web/client/api.ts';
-import type { PresetInfo } from '../wire.ts';
-import type { Rule as FormRule, RuleTypeInfo } from './rule-form.ts';
+import type { EventInfo, PresetInfo } from '../wire.ts';
+import type { RuleTypeInfo } from './rule-check.ts';
+import type { Rule as FormRule } from './rule-form.ts';
 import type { Units } from './units.ts';
 
 /* The editors' side of /api/cameras/:id/edit and /check: what they load, what a check or a save answers. */
@@ -31,6 +32,7 @@ export interface EditData {
   windows: { x: number; y: number; width: number; height: number }[];
   ruleTypes: RuleTypeInfo[];
   presets: PresetInfo[];
+  events: EventInfo[];
 }
 
 export interface SaveAnswer {

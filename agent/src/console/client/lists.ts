@@ -1,7 +1,10 @@
 import { api } from '../../web/client/api.ts';
 import { clear, every, h } from '../../web/client/dom.ts';
+import { currentLang } from '../../web/client/i18n.ts';
+import { ruleTypeLabel } from '../rule-words.ts';
 import type { ConsoleEvent, PageData } from '../wire.ts';
 import { type Key, t } from './dom.ts';
+import { reasonWords } from './reason-words.ts';
 
 interface Overview {
   cameras: {
@@ -67,8 +70,8 @@ function cameraRow(c: Overview['cameras'][number]): HTMLTableRowElement {
     'tr',
     { 'data-camera': c.id },
     h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
-    h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl?.state ?? '—')),
-    h('td', {}, hl?.reason ?? hl?.degraded ?? ''),
+    h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl ? t(`stream.${hl.state}` as Key) : '—')),
+    h('td', {}, reasonWords(hl?.reason ?? hl?.degraded ?? '', currentLang())),
     h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
     h('td', { class: 'num' }, hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) })),
     h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),
@@ -146,7 +149,7 @@ function eventRow(e: EventRow): HTMLTableRowElement {
     h('td', { class: 'small' }, new Date(e.startedAt).toLocaleString()),
     h('td', {}, e.camera),
     h('td', {}, e.zone),
-    h('td', {}, e.type),
+    h('td', {}, ruleTypeLabel(e.type, currentLang())),
     h(
       'td',
       {},

@@ -6,6 +6,7 @@ import type { PageData } from '../wire.ts';
 import { calibrationPage } from './calibration/page.ts';
 import { cameraPage } from './camera/page.ts';
 import { t } from './dom.ts';
+import { healthPage } from './health.ts';
 import { camerasPage, eventsPage } from './lists.ts';
 
 const data = pageData<PageData>();
@@ -22,8 +23,7 @@ const nav = h(
     t('nav.cameras'),
   ),
   h('a', { href: '/events', class: data.page === 'events' ? 'here' : undefined }, t('nav.events')),
-  h('a', { href: '/healthz' }, t('nav.health')),
-  h('a', { href: '/metrics' }, t('nav.metrics')),
+  h('a', { href: '/health', class: data.page === 'health' ? 'here' : undefined }, t('nav.health')),
   h('span', { class: 'spacer' }),
   h('span', { class: 'muted', id: 'who' }, `${data.user} (${data.role})`),
   h('button', { class: 'link', id: 'lang-switch', onclick: switchLang }, tw('nav.lang')),
@@ -39,5 +39,5 @@ const nav = h(
 );
 app.append(nav, main);
 
-const pages = { cameras: camerasPage, events: eventsPage, camera: cameraPage, calibration: calibrationPage } as const;
+const pages = { cameras: camerasPage, events: eventsPage, camera: cameraPage, calibration: calibrationPage, health: healthPage } as const;
 pages[data.page](main, data);

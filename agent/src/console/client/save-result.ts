@@ -1,6 +1,8 @@
 import { clear, h } from '../../web/client/dom.ts';
+import { currentLang } from '../../web/client/i18n.ts';
 import { t } from './dom.ts';
 import type { SaveAnswer } from './edit-api.ts';
+import { type NamedZone, problemWords, warningWords } from './problem-words.ts';
 
 /* What the editors show under their check and save buttons (the live view's and the calibration's alike). */
 
@@ -39,17 +41,25 @@ export function outcomeLine(r: SaveAnswer, write: boolean, notApplied: (r: SaveA
   return notApplied(r);
 }
 
-/** The refused edit's problems, one per line as check-config prints them. */
-export function problemList(problems: SaveAnswer['problems']): HTMLElement[] {
-  return [h('p', {}, t('save.problems')), h('ul', {}, ...problems.map((p) => h('li', { class: 'problem' }, p.text)))];
+/**
+ * The refused edit's problems, one per line, each naming its zone and rule by name in the page's language; the line as
+ * check-config prints it (file, path, line and column) is its tooltip, for whoever edits the file by hand.
+ */
+export function problemList(problems: SaveAnswer['problems'], zones: readonly NamedZone[]): HTMLElement[] {
+  const lang = currentLang();
+  return [
+    h('p', {}, t('save.problems')),
+    h('ul', {}, ...problems.map((p) => h('li', { class: 'problem', title: p.text, 'data-path': p.path }, problemWords(p, zones, lang)))),
+  ];
 }
 
 /** What a valid edit likely did not mean (a zone blacked out by a mask), shown whether checked or saved. */
-export function warningList(warnings: readonly string[]): HTMLElement {
+export function warningList(warnings: readonly string[], zones: readonly NamedZone[]): HTMLElement {
+  const lang = currentLang();
   return h(
     'div',
     { id: 'save-warnings', class: 'warn' },
     h('p', {}, t('save.warnings')),
-    h('ul', {}, ...warnings.map((w) => h('li', { class: 'warning' }, w))),
+    h('ul', {}, ...warnings.map((w) => h('li', { class: 'warning', title: w }, warningWords(w, zones, lang)))),
   );
 }

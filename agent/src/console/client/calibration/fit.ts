@@ -1,13 +1,6 @@
-import type { Point } from '../../../core/geometry.ts';
 import { CalibrationError, type HomographyFit, pixelToGeo, solveHomography } from '../../../geo/homography.ts';
 import { distanceMeters } from '../../../geo/local-frame.ts';
-
-/** A point marked on the picture, with the latitude and longitude typed for it (as typed: maybe empty). */
-export interface Mark {
-  pixel: Point;
-  lat: string;
-  lon: string;
-}
+import { inWgs84, type Mark } from './datum.ts';
 
 export interface MarksFit {
   fit?: HomographyFit;
@@ -19,7 +12,8 @@ export interface MarksFit {
 }
 
 /** Fit with all complete points, residual per point, and each point predicted from the others (≥ 5 points). */
-export function fitMarks(marks: Mark[]): MarksFit {
+export function fitMarks(typed: Mark[]): MarksFit {
+  const marks = typed.map(inWgs84);
   const complete = marks.flatMap((m, i) =>
     m.lat !== '' && m.lon !== '' && Number.isFinite(Number(m.lat)) && Number.isFinite(Number(m.lon)) ? [i] : [],
   );

@@ -1,11 +1,12 @@
 import { api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import type { PageData } from '../../wire.ts';
-import { t } from '../dom.ts';
+import { type Key, t } from '../dom.ts';
 import { loadEditData } from '../edit-api.ts';
 import { saveControls } from '../save-result.ts';
 import { Stage } from '../stage.ts';
 import { toPx } from '../units.ts';
+import type { Datum } from './datum.ts';
 import { attachPointer } from './pointer.ts';
 import { submit } from './save.ts';
 import { type CalibrationView, newCalibrationView } from './state.ts';
@@ -21,8 +22,8 @@ export function calibrationPage(main: HTMLElement, data: PageData): void {
 }
 
 function layout(main: HTMLElement, view: CalibrationView): void {
-  const { error, rows, total, hover } = view.parts;
-  const heads = (['calib.point', 'calib.pixel', 'calib.lat', 'calib.lon', 'calib.error'] as const).map((k) => h('th', {}, t(k)));
+  const { error, rows, total, hover, plan } = view.parts;
+  const heads = [t('calib.point'), `${t('calib.lat')} / ${t('calib.lon')}`, t('calib.error')].map((x) => h('th', {}, x));
   main.append(
     h(
       'h1',
@@ -41,13 +42,43 @@ function layout(main: HTMLElement, view: CalibrationView): void {
         { class: 'live-side' },
         h(
           'div',
-          { class: 'card' },
+          { class: 'card', id: 'calib-card' },
+          datumChoice(view),
           h('table', { id: 'calib-points' }, h('thead', {}, h('tr', {}, ...heads, h('th'))), rows),
           total,
           ...saveControls(view.parts, (write) => submit(view, write)),
         ),
+        h('div', { class: 'card' }, h('h2', {}, t('calib.plan')), plan),
       ),
     ),
+  );
+}
+
+/** Which datum the coordinates are typed in: WGS-84, as stored, or GCJ-02 from a Chinese map app (converted). */
+function datumChoice(view: CalibrationView): HTMLElement {
+  const choice = (datum: Datum, label: Key) =>
+    h(
+      'label',
+      { class: 'inline' },
+      h('input', {
+        type: 'radio',
+        name: 'datum',
+        value: datum,
+        checked: view.datum === datum,
+        onchange: () => {
+          view.datum = datum;
+          renderRows(view);
+        },
+      }),
+      t(label),
+    );
+  return h(
+    'fieldset',
+    { class: 'datum', id: 'calib-datum' },
+    h('legend', {}, t('calib.datum')),
+    choice('wgs84', 'calib.wgs84'),
+    choice('gcj02', 'calib.gcj02'),
+    h('p', { class: 'muted small' }, t('calib.datumHelp')),
   );
 }
 

@@ -2,6 +2,7 @@ import type { LatLon, Point } from '../../../core/geometry.ts';
 import { pixelToGeo } from '../../../geo/homography.ts';
 import { t } from '../dom.ts';
 import type { Stage } from '../stage.ts';
+import { coordsIn } from './datum.ts';
 import type { CalibrationView } from './state.ts';
 import { recompute, renderRows } from './table.ts';
 
@@ -39,5 +40,14 @@ export function attachPointer(view: CalibrationView, st: Stage): void {
 function showHover(view: CalibrationView, p: Point): void {
   const { fit } = view.result;
   const g: LatLon | undefined = fit ? pixelToGeo(fit.homography, p) : undefined;
-  view.parts.hover.textContent = fit ? (g ? t('calib.hover', { lat: g.lat.toFixed(7), lon: g.lon.toFixed(7) }) : t('calib.horizon')) : '';
+  if (!fit) view.parts.hover.textContent = '';
+  else if (!g) view.parts.hover.textContent = t('calib.horizon');
+  else {
+    const shown = coordsIn({ pixel: p, lat: String(g.lat), lon: String(g.lon) }, view.datum);
+    const digits = (v: string) => Number(v).toFixed(7);
+    view.parts.hover.textContent = t(view.datum === 'gcj02' ? 'calib.hoverGcj' : 'calib.hover', {
+      lat: digits(shown.lat),
+      lon: digits(shown.lon),
+    });
+  }
 }

@@ -4,6 +4,7 @@ import { t } from '../dom.ts';
 import { type EditData, loadEditData, type SaveAnswer, sendEdit } from '../edit-api.ts';
 import { clearSaveBoxes, outcomeLine, problemList } from '../save-result.ts';
 import { fromPx } from '../units.ts';
+import { inWgs84 } from './datum.ts';
 import type { CalibrationView } from './state.ts';
 
 /** The calibration as the file writes it (in its units, pixels when it has none yet); null removes it. */
@@ -15,7 +16,9 @@ function calibrationBody(view: CalibrationView, edit: EditData) {
     : {
         ...(edit.camera.calibration ?? {}),
         units,
-        points: view.marks.map((m) => ({ pixel: fromPx(m.pixel, units, w, hgt), geo: { lat: Number(m.lat), lon: Number(m.lon) } })),
+        points: view.marks
+          .map(inWgs84)
+          .map((m) => ({ pixel: fromPx(m.pixel, units, w, hgt), geo: { lat: Number(m.lat), lon: Number(m.lon) } })),
       };
 }
 
@@ -39,7 +42,7 @@ export async function submit(view: CalibrationView, write: boolean): Promise<voi
   } catch (err) {
     const e = err as ApiError;
     const problems = (e.problems ?? []) as SaveAnswer['problems'];
-    if (problems.length) problemsBox.append(...problemList(problems));
+    if (problems.length) problemsBox.append(...problemList(problems, edit.camera.zones));
     else problemsBox.append(h('p', {}, e.status === 409 ? t('save.conflict') : e.message));
   }
 }

@@ -1,13 +1,16 @@
 import { h } from '../../../web/client/dom.ts';
 import type { EditData } from '../edit-api.ts';
 import type { Stage } from '../stage.ts';
-import type { Mark, MarksFit } from './fit.ts';
+import type { Datum, Mark } from './datum.ts';
+import type { MarksFit } from './fit.ts';
 
 /** The calibration page's state: its parts, the marked points and their fit. */
 export interface CalibrationView {
   readonly camera: string;
   readonly parts: ReturnType<typeof pageParts>;
   marks: Mark[];
+  /** The datum latitude and longitude are typed and shown in. */
+  datum: Datum;
   edit?: EditData;
   stage?: Stage;
   /** The index of the mark being dragged. */
@@ -20,6 +23,7 @@ function pageParts() {
     error: h('p', { class: 'error' }),
     rows: h('tbody'),
     total: h('p', { id: 'calib-total' }),
+    plan: h('div', { id: 'calib-plan' }),
     hover: h('p', { id: 'calib-hover', class: 'muted small' }),
     problemsBox: h('div', { class: 'error', id: 'save-problems' }),
     resultBox: h('div', { id: 'save-result' }),
@@ -28,5 +32,5 @@ function pageParts() {
 }
 
 export function newCalibrationView(camera: string): CalibrationView {
-  return { camera, parts: pageParts(), marks: [], result: { complete: [], loo: [] } };
+  return { camera, parts: pageParts(), marks: [], datum: 'wgs84', result: { complete: [], loo: [] } };
 }

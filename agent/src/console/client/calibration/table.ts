@@ -1,10 +1,12 @@
 import { clear, h } from '../../../web/client/dom.ts';
 import { t } from '../dom.ts';
+import { coordsIn, type Mark, typeCoord } from './datum.ts';
 import { draw } from './draw.ts';
-import { fitMarks, type Mark, metres } from './fit.ts';
+import { fitMarks, metres } from './fit.ts';
+import { drawPlan } from './plan.ts';
 import type { CalibrationView } from './state.ts';
 
-const fmt = (m: number | undefined) => (m === undefined ? '' : `${metres(m)} m`);
+const fmt = (m: number | undefined) => (m === undefined ? '' : `${metres(m)} ${t('calib.metres')}`);
 
 /** Refits after any change: the total error, each row's pixel and error (predicted from the others in brackets). */
 export function recompute(view: CalibrationView): void {
@@ -29,6 +31,7 @@ export function recompute(view: CalibrationView): void {
     tr.querySelector('.px')!.textContent = `${Math.round(view.marks[i].pixel[0])}, ${Math.round(view.marks[i].pixel[1])}`;
   });
   draw(view);
+  drawPlan(view);
 }
 
 /** One row per mark: its number, pixel, latitude and longitude inputs, error and a remove button. */
@@ -39,14 +42,16 @@ export function renderRows(view: CalibrationView): void {
 }
 
 function markRow(view: CalibrationView, m: Mark, i: number): HTMLTableRowElement {
+  const shown = coordsIn(m, view.datum);
   const input = (key: 'lat' | 'lon') =>
     h('input', {
       class: key,
       inputmode: 'decimal',
-      size: 11,
-      value: m[key],
+      'aria-label': t(key === 'lat' ? 'calib.lat' : 'calib.lon'),
+      placeholder: t(key === 'lat' ? 'calib.lat' : 'calib.lon'),
+      value: shown[key],
       oninput: (ev: Event) => {
-        m[key] = (ev.target as HTMLInputElement).value.trim();
+        typeCoord(m, key, (ev.target as HTMLInputElement).value.trim(), view.datum);
         recompute(view);
       },
     });
@@ -54,14 +59,14 @@ function markRow(view: CalibrationView, m: Mark, i: number): HTMLTableRowElement
     view.marks.splice(i, 1);
     renderRows(view);
   };
+  // Four narrow columns, so the table fits the side card at 1366×768: the pixel under the number, latitude above
+  // longitude, and the remove button as a cross with its word as its name.
   return h(
     'tr',
     {},
-    h('td', {}, String(i + 1)),
-    h('td', { class: 'px num' }),
-    h('td', {}, input('lat')),
-    h('td', {}, input('lon')),
-    h('td', { class: 'err num' }),
-    h('td', {}, h('button', { class: 'link', onclick: remove }, t('calib.remove'))),
+    h('td', {}, h('strong', {}, String(i + 1)), h('div', { class: 'px num small muted' })),
+    h('td', { class: 'coords' }, input('lat'), input('lon')),
+    h('td', { class: 'err num small' }),
+    h('td', {}, h('button', { class: 'link remove', title: t('calib.remove'), 'aria-label': t('calib.remove'), onclick: remove }, '✕')),
   );
 }

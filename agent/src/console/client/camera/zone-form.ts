@@ -53,6 +53,7 @@ function renderRuleForms(view: CameraView, sh: Shape, zi: number, box: HTMLEleme
         r,
         view.edit!.ruleTypes,
         view.edit!.presets,
+        view.edit!.events,
         `zones[${zi}].rules[${ri}]`,
         (next) => {
           // A rule turned into one that judges a line gets a line across the picture to drag into place.
