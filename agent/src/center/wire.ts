@@ -34,6 +34,10 @@ export interface EventRow {
   firstSeen: number;
   rev: number;
   changedAt: number;
+  /** The plate the box voted (the newest message's that has one); null when none was read. */
+  plate: string | null;
+  /** The rule that raised it: with the camera and zone, what the queue groups by. */
+  rule: string | null;
 }
 
 export interface BoxRow {

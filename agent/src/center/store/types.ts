@@ -50,6 +50,21 @@ export interface EventFilter {
   limit?: number;
 }
 
+/** A search of the whole archive: parts of the plate, address or id (`text`: any of the three), a time range, a page. */
+export interface EventSearch {
+  text?: string;
+  plate?: string;
+  address?: string;
+  id?: string;
+  site?: string;
+  type?: string;
+  /** Started at or after / at or before (ms). */
+  since?: number;
+  until?: number;
+  offset: number;
+  limit: number;
+}
+
 export interface StoreCounts {
   events: number;
   messages: number;
@@ -146,6 +161,8 @@ export interface CenterStore {
   finishAction(requestId: string, result: ActionRow['result'], error: string | null, at: number): Promise<void>;
 
   listEvents(f: EventFilter): Promise<EventRow[]>;
+  /** One page of the events a search matches, newest first, and how many match in all. */
+  searchEvents(q: EventSearch): Promise<{ events: EventRow[]; total: number }>;
   /** An event by its site and id; without the site, the first archived of that id (ids are unique only per site). */
   getEvent(
     id: string,

@@ -5,6 +5,7 @@ import { orderBox } from '../desk/open-order.ts';
 import { dwell, lifecycle, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
+import { enlargeable, placeMap } from './event-place.ts';
 
 type Ev = PresentedEvent;
 
@@ -42,7 +43,8 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
       { class: 'muted' },
       `${e.id} · ${e.site} / ${e.camera} / ${e.zone} · ${e.address ?? ''} · ${e.lat.toFixed(6)}, ${e.lon.toFixed(6)}`,
     ),
-    pictures(e),
+    pictures(e, d.alert),
+    placeMap(e),
     orderBox(e),
     facts(e, d.alert),
     ...actionForm(e, holder),
@@ -53,11 +55,9 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
   holder.replaceChildren(...parts.filter((p): p is Node => p !== null));
 }
 
-function pictures(e: Ev): HTMLElement {
+function pictures(e: Ev, a: ArchivedAlert | null): HTMLElement {
   const pic = (sha: string | null, cls: string) =>
-    sha
-      ? h('img', { class: cls, src: snapUrl(sha)!, alt: cls })
-      : h('div', { class: `${cls} missing muted` }, t('detail.snapshot.missing'));
+    sha ? enlargeable(snapUrl(sha)!, cls, a) : h('div', { class: `${cls} missing muted` }, t('detail.snapshot.missing'));
   return h(
     'div',
     { class: 'pictures' },
