@@ -200,7 +200,7 @@ function jpeg(ctx: WebContext, body: Buffer): void {
   ctx.send(200, 'image/jpeg', body, { 'Cache-Control': 'private, max-age=86400, immutable' });
 }
 
-/** An operator's or dispatcher's action: the use case answers, this says it in HTTP (403, 404, 504, 409 or 200). */
+/** An operator's or dispatcher's action: the use case answers, this says it in HTTP (403, 404, 503, 504, 409 or 200). */
 async function postAction(deps: ActionDeps, ctx: WebContext): Promise<void> {
   const body = await ctx.body(actionBodySchema, 8 * 1024);
   const site = siteOf(ctx);
@@ -210,6 +210,8 @@ async function postAction(deps: ActionDeps, ctx: WebContext): Promise<void> {
       throw new HttpError(403, out.error);
     case 'no-event':
       throw new HttpError(404, out.error);
+    case 'not-sent':
+      throw new HttpError(503, out.error);
     case 'no-answer':
       return ctx.json(504, { requestId: out.requestId, ok: false, error: out.error } satisfies ActionReply);
     case 'answered': {

@@ -98,6 +98,29 @@ function showLive(): void {
           : ['…', 'unknown'];
   live.textContent = text;
   live.className = `live ${state}`;
+  // Rows the page cannot keep current are shown as such until the feed is back and they are read again.
+  main.classList.toggle('stale', !link.feed);
+}
+
+const RETRY_MS = 2000;
+
+/**
+ * The browser retries a stream that dropped but gives up on one refused (a center still starting answers 502/503 through
+ * a proxy, a lost session 401): the page then asks again itself every 2 s, and goes to the login, which brings it back
+ * here, when the session is gone.
+ */
+async function reconnect(): Promise<void> {
+  try {
+    const res = await fetch('/api/session', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (res.status === 401) {
+      location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+      return;
+    }
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    connect();
+  } catch {
+    setTimeout(() => void reconnect(), RETRY_MS);
+  }
 }
 
 function connect(): void {
@@ -114,6 +137,7 @@ function connect(): void {
     link.feed = false;
     link.broker = null;
     showLive();
+    if (source.readyState === EventSource.CLOSED) setTimeout(() => void reconnect(), RETRY_MS);
   });
   source.addEventListener('archive', (m) => {
     link.archiveDegraded = (JSON.parse((m as MessageEvent<string>).data) as { degraded: string | null }).degraded;

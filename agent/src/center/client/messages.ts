@@ -69,6 +69,16 @@ export const centerMessages = {
   'act.sending': { zh: '发送中…', en: 'sending…' },
   'act.ok': { zh: '盒子已执行：{action}', en: 'The box applied: {action}' },
   'act.refused': { zh: '未执行：{error}', en: 'Not applied: {error}' },
+  'act.brokerDown': {
+    zh: '消息服务器不可达，未发送给盒子；请在“实时”恢复后重试',
+    en: 'broker unreachable, not sent to the box; try again once the console shows live',
+  },
+  'act.pending': {
+    zh: '登录前的操作尚未发送：{what}',
+    en: 'Not sent before the login: {what}',
+  },
+  'act.pendingSend': { zh: '现在发送', en: 'Send it now' },
+  'act.pendingDrop': { zh: '放弃', en: 'Drop it' },
   'act.noRole': { zh: '您的角色无权执行', en: 'your role may not do this' },
   'state.started': { zh: '开始', en: 'started' },
   'state.updated': { zh: '持续', en: 'ongoing' },

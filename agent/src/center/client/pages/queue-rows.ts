@@ -43,8 +43,10 @@ function typeCell(e: Ev, group?: RowGroup): HTMLElement {
   return h(
     'td',
     {},
-    h('div', { class: 'type' }, e.categoryName ?? e.type, toggle),
-    e.categoryCode ? h('div', { class: 'muted category' }, e.categoryCode) : null,
+    h('div', { class: 'type' }, e.type, toggle),
+    e.categoryCode || e.categoryName
+      ? h('div', { class: 'muted category' }, [e.categoryCode, e.categoryName].filter(Boolean).join(' '))
+      : null,
     e.plate ? h('div', { class: 'plate' }, e.plate) : null,
   );
 }
