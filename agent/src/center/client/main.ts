@@ -22,7 +22,7 @@ const nav = h(
   'nav',
   { class: 'top' },
   h('strong', {}, data.name),
-  ...CENTER_PAGES.map((p) =>
+  ...CENTER_PAGES.filter((p) => p.id !== 'admin' || data.role === 'admin').map((p) =>
     h(
       'a',
       { href: p.path, class: p.id === data.view ? 'current' : undefined, id: `nav-${p.id}` },
