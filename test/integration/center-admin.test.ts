@@ -126,4 +126,18 @@ describe('accounts in the center UI (mosquitto, SQLite, Chromium)', () => {
     expect((await olga.json('DELETE', '/api/admin/users/root')).status).toBe(403);
     expect(readFileSync(users, 'utf8')).toBe(before);
   });
+
+  it('a role changed or a user removed ends their open sessions: they log in again, with the new role', async () => {
+    const root = await signIn(center!.url, 'root', 'admin-pass-1');
+    const olga = await signIn(center!.url, 'olga', 'operator-pass-1');
+    expect((await olga.json('GET', '/api/session')).status).toBe(200);
+    expect((await root.json('PUT', '/api/admin/users/olga', { role: 'dispatcher' })).status).toBe(200);
+    expect((await olga.json('GET', '/api/session')).status).toBe(401);
+    const again = await signIn(center!.url, 'olga', 'operator-pass-1');
+    expect((await again.json<{ role: string }>('GET', '/api/session')).body.role).toBe('dispatcher');
+
+    expect((await root.json('DELETE', '/api/admin/users/olga')).status).toBe(200);
+    expect((await again.json('GET', '/api/session')).status).toBe(401);
+    await expect(signIn(center!.url, 'olga', 'operator-pass-1')).rejects.toThrow(/refused: 401/);
+  });
 });

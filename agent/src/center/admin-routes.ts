@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { HttpError } from '../web/http-error.ts';
 import { changeRole, readUsersFile, removeUser, roleSchema, setPassword, userNameSchema } from '../web/passwords.ts';
 import type { WebContext, WebRoute } from '../web/server.ts';
+import type { CenterSessions } from './store/types.ts';
 
 /** As `jifang passwd` asks: at least 8 characters. */
 const passwordSchema = z.string().min(8, { error: 'expected a password of at least 8 characters' }).max(256);
@@ -13,9 +14,10 @@ const changeSchema = z
 
 /**
  * The admin's accounts page behind `/api/admin/users`: the same users file `jifang passwd` writes (read at each login,
- * so a change counts at the next one). Admins only; every change is audited with who and what, never the password.
+ * so a change counts at the next one; the user's open sessions end with it). Admins only; every change is audited with
+ * who and what, never the password.
  */
-export function adminRoutes(d: { usersFile: string }): WebRoute[] {
+export function adminRoutes(d: { usersFile: string; sessions: Pick<CenterSessions, 'endUser'> }): WebRoute[] {
   const admin = (method: WebRoute['method'], path: string, handle: (ctx: WebContext) => Promise<void>): WebRoute => ({
     method,
     path,
@@ -45,6 +47,8 @@ export function adminRoutes(d: { usersFile: string }): WebRoute[] {
       const role = body.role ?? was.role;
       if (body.password) await setPassword(d.usersFile, user, role, body.password);
       else await changeRole(d.usersFile, user, role);
+      // Their open sessions carry the old role (or were opened with the old password): they log in again.
+      if (user !== ctx.session.user) await d.sessions.endUser(user);
       ctx.auditDetail({
         change: 'user changed',
         user,
@@ -57,6 +61,7 @@ export function adminRoutes(d: { usersFile: string }): WebRoute[] {
       const { user } = ctx.params;
       if (user === ctx.session.user) throw new HttpError(409, 'you cannot remove yourself: another admin must');
       if (!(await removeUser(d.usersFile, user))) throw new HttpError(404, `no user ${user}`);
+      await d.sessions.endUser(user);
       ctx.auditDetail({ change: 'user removed', user });
       ctx.json(200, { user, removed: true });
     }),

@@ -65,6 +65,11 @@ export interface EventSearch {
   limit: number;
 }
 
+/** The sessions, and one user's ended at once (removed, or given another role or password by an admin). */
+export interface CenterSessions extends SessionStore {
+  endUser(user: string): Promise<void>;
+}
+
 export interface StoreCounts {
   events: number;
   messages: number;
@@ -134,7 +139,7 @@ export interface CenterStore {
   /** The bureau's statistics, the planned patrol slots and the archive's events as incidents. */
   readonly stats: StatsStore;
   /** The console's login sessions, shared by every instance on this store. */
-  readonly sessions: SessionStore;
+  readonly sessions: CenterSessions;
   /** Patrol units and work orders (patrol/). */
   readonly patrol: PatrolStore;
   /** Files beside the rows, named by their SHA-256 (snapshots; other bytes too big for a row). */
