@@ -37,6 +37,7 @@ beforeAll(async () => {
       storage: { kind: 'sqlite', path: join(dir, 'center.db') },
       http: { port: await freePort() },
       users,
+      forwarders: [{ id: 'city', name: '城管平台', url: 'https://hook:s3cret-pw@platform.example/in?key=abc123' }],
     },
     'center-admin.yaml',
     dir,
@@ -81,6 +82,9 @@ describe('accounts in the center UI (mosquitto, SQLite, Chromium)', () => {
         .getElementById('admin-result')
         ?.textContent.includes('重置密码'),
     );
+    // The settings, read-only, with the forwarder's address but not its password or key.
+    expect(await page.textContent('#settings dd[data-setting="forwarders"]')).toContain('城管平台 (https://platform.example/…)');
+    expect(await page.textContent('#settings')).not.toMatch(/s3cret|abc123/);
     await browser.screenshot(page, 'center-admin-accounts-zh');
 
     // The old password no longer opens; the reset one does, with the role given.
@@ -121,6 +125,7 @@ describe('accounts in the center UI (mosquitto, SQLite, Chromium)', () => {
     const olga = await signIn(center!.url, 'olga', 'operator-pass-1');
     const before = readFileSync(users, 'utf8');
     expect((await olga.json('GET', '/api/admin/users')).status).toBe(403);
+    expect((await olga.json('GET', '/api/admin/settings')).status).toBe(403);
     expect((await olga.json('POST', '/api/admin/users', { user: 'eve', role: 'admin', password: 'eve-pass-123' })).status).toBe(403);
     expect((await olga.json('PUT', '/api/admin/users/olga', { role: 'admin' })).status).toBe(403);
     expect((await olga.json('DELETE', '/api/admin/users/root')).status).toBe(403);

@@ -220,7 +220,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
-      ...adminRoutes({ usersFile: cfg.users, sessions: p.store.sessions }),
+      ...adminRoutes({ cfg, sessions: p.store.sessions }),
       ...phoneRoutes({ cfg, assets, store: p.store, getOrder: (actor, id) => p.patrol.patrol.service.getOrder(actor, id) }),
       metrics.route,
     ],

@@ -180,3 +180,18 @@ export interface CategoryView {
   /** The GB/T 47678.5 code, else the older city-system code; null when the catalogue has neither. */
   code: string | null;
 }
+
+/** `GET /api/admin/settings`: what the config file sets, as an admin reads it (secrets and passwords left out). */
+export interface CenterSettings {
+  name: string;
+  /** The broker's scheme and host only. */
+  broker: string;
+  topicRoot: string;
+  commandTimeoutSeconds: number;
+  storage: string;
+  usersFile: string;
+  units: string[];
+  dispatchReminderMinutes: number;
+  retention: { snapshotDays: number; snapshotMegabytesPerBox: number; deadLetterMegabytes: number; everyMinutes: number };
+  forwarders: { id: string; name: string; url: string; states: string[] }[];
+}

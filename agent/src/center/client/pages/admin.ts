@@ -1,5 +1,6 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import type { CenterSettings } from '../../wire.ts';
 import { data } from '../state.ts';
 import { type Key, t } from '../words.ts';
 import type { PageView } from './view.ts';
@@ -72,8 +73,37 @@ function newAccountForm(): HTMLElement {
   return form;
 }
 
+/** The center's settings, read-only: they are changed in the config file. */
+function settingsView(c: CenterSettings): HTMLElement {
+  const r = c.retention;
+  const rows: [Key, string][] = [
+    ['settings.name', c.name],
+    ['settings.broker', `${c.broker} · ${c.topicRoot}`],
+    ['settings.commandTimeout', t('settings.seconds', { n: c.commandTimeoutSeconds })],
+    ['settings.storage', c.storage === 'postgres' ? 'PostgreSQL' : 'SQLite'],
+    ['settings.usersFile', c.usersFile],
+    ['settings.units', c.units.join('、') || '—'],
+    ['settings.reminder', t('settings.minutes', { n: c.dispatchReminderMinutes })],
+    [
+      'settings.retention',
+      t('settings.retentionText', { days: r.snapshotDays, mb: r.snapshotMegabytesPerBox, dead: r.deadLetterMegabytes }),
+    ],
+    ['settings.forwarders', c.forwarders.map((f) => `${f.name} (${f.url})`).join('；') || '—'],
+  ];
+  return h(
+    'section',
+    { id: 'settings' },
+    h('h2', {}, t('settings.title')),
+    h('p', { class: 'muted' }, t('settings.readOnly')),
+    h('dl', { class: 'facts' }, ...rows.flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', { 'data-setting': k.slice(9) }, v)])),
+  );
+}
+
 async function draw(): Promise<void> {
-  const { users } = await api<{ users: Account[] }>('GET', '/api/admin/users');
+  const [{ users }, settings] = await Promise.all([
+    api<{ users: Account[] }>('GET', '/api/admin/users'),
+    api<CenterSettings>('GET', '/api/admin/settings'),
+  ]);
   const head = h('tr', {}, ...(['admin.user', 'admin.role', 'admin.password', 'admin.remove'] as const).map((k) => h('th', {}, t(k))));
   holder.replaceChildren(
     h('h2', {}, t('admin.users')),
@@ -82,10 +112,14 @@ async function draw(): Promise<void> {
     h('h3', {}, t('admin.newUser')),
     newAccountForm(),
     h('table', { class: 'queue', id: 'accounts' }, h('thead', {}, head), h('tbody', {}, ...users.map(accountRow))),
+    settingsView(settings),
   );
 }
 
-/** Accounts and roles for an admin: add one, change a role, reset a password, remove one (the server audits each). */
+/**
+ * Accounts and roles for an admin: add one, change a role, reset a password, remove one (the server audits each); and
+ * the center's settings as the config file sets them.
+ */
 export const adminPage: PageView = {
   render(main) {
     if (main.firstChild === holder) return;
