@@ -162,6 +162,14 @@ describe('the operator queue copes with a busy street (mosquitto, SQLite, Chromi
     // Opening one reads it: the title counts one fewer.
     await page.click('#queue tr[data-event-id="parked-1"]');
     await page.waitForFunction((t) => (globalThis as unknown as Win).document.title === `(9) ${t}`, title);
+
+    // The tone can be muted, and stays muted in this browser after a reload.
+    expect(await page.textContent('#alert-mute')).toBe('Sound: on');
+    await page.click('#alert-mute');
+    await page.waitForSelector('#alert-mute[aria-pressed="true"]');
+    await page.reload();
+    await page.waitForSelector('#alert-mute[aria-pressed="true"]');
+    expect(await page.textContent('#alert-mute')).toBe('Sound: off');
     await page.close();
   }, 120_000);
 
