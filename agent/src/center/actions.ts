@@ -23,8 +23,8 @@ export interface Actor {
 
 export interface ActionDeps {
   store: CenterStore;
-  /** The broker link's command path to the boxes. */
-  link: Pick<BrokerLink, 'sendEventCommand'>;
+  /** The broker link's command path to the boxes, and whether it is up. */
+  link: Pick<BrokerLink, 'sendEventCommand' | 'connected'>;
   /** The archive changed (the action, then its answer): the live feed looks now. */
   changed: () => void;
   /** How long the link waits for a box's answer (said in the timeout's words). */
@@ -44,7 +44,9 @@ export interface RecordedAction {
 export type ActionOutcome =
   | { kind: 'not-allowed'; error: string }
   | { kind: 'no-event'; error: string }
-  /** The box did not answer in time; the broker keeps the command for it, and a late answer still updates the row. */
+  /** The center cannot reach the broker: nothing was recorded or sent (nothing keeps the command for later). */
+  | { kind: 'not-sent'; error: string }
+  /** The box did not answer in time; a late answer still updates the row. */
   | { kind: 'no-answer'; requestId: string; error: string }
   /** The box answered: done (`result.ok`) or refused with its reason. */
   | { kind: 'answered'; requestId: string; result: CommandResult };
@@ -70,6 +72,9 @@ export async function takeAction(
   }
   const alert = await store.latestAlert(eventId, req.site);
   if (!alert) return { kind: 'no-event', error: `no event ${eventId}` };
+  // The MQTT client would hold it in memory and send it whenever the broker is back, however late, and lose it if the
+  // center restarts first: an operator is told it was not sent instead.
+  if (!deps.link.connected()) return { kind: 'not-sent', error: 'broker unreachable, not sent to the box: try again when it is back' };
   const requestId = deps.requestId?.() ?? `center-${randomUUID()}`;
   await store.recordAction({
     requestId,

@@ -41,6 +41,31 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(2000).optional(),
 });
 
+const part = z.string().trim().min(1).max(100).optional();
+/** `GET /api/events/search`: the whole archive searched on the server, one page at a time. */
+export const searchQuerySchema = z
+  .strictObject({
+    /** A part of the plate, the address or the event id. */
+    q: part,
+    plate: part,
+    address: part,
+    id: part,
+    site: part,
+    type: part,
+    since: z.iso.datetime({ offset: true }).optional(),
+    until: z.iso.datetime({ offset: true }).optional(),
+    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+    pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .refine((q) => !q.since || !q.until || Date.parse(q.since) <= Date.parse(q.until), {
+    message: 'the range ends before it starts',
+    path: ['until'],
+  });
+
+/** A query's errors, each naming its field. */
+const issuesText = (issues: readonly z.core.$ZodIssue[]): string =>
+  issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`).join('; ');
+
 export interface RouteDeps {
   cfg: CenterConfig;
   store: CenterStore;
@@ -70,6 +95,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
   return [
     ...CENTER_PAGES.map((p) => get(p.path, (ctx) => sendPage(cfg, p.id, ctx))),
     get('/api/events', (ctx) => listEvents(d, ctx)),
+    get('/api/events/search', (ctx) => searchEvents(d, ctx)),
     get('/api/events/:id', async (ctx) => {
       const got = await store.getEvent(ctx.params.id, siteOf(ctx));
       if (!got) throw new HttpError(404, `no event ${ctx.params.id}`);
@@ -132,7 +158,7 @@ function sendPage(cfg: CenterConfig, view: PageId, ctx: WebContext): void {
 
 async function listEvents(d: RouteDeps, ctx: WebContext): Promise<void> {
   const q = listQuery.safeParse(Object.fromEntries(ctx.url.searchParams));
-  if (!q.success) throw new HttpError(400, q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!q.success) throw new HttpError(400, issuesText(q.error.issues));
   const filter: EventFilter = {
     ...(q.data.site ? { site: q.data.site } : {}),
     ...(q.data.type ? { type: q.data.type } : {}),
@@ -144,6 +170,21 @@ async function listEvents(d: RouteDeps, ctx: WebContext): Promise<void> {
   };
   const rows = await d.store.listEvents(filter);
   ctx.json(200, { events: rows.map((e) => presentEvent(e)) });
+}
+
+async function searchEvents(d: RouteDeps, ctx: WebContext): Promise<void> {
+  const got = searchQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
+  if (!got.success) throw new HttpError(400, issuesText(got.error.issues));
+  const { page, pageSize, since, until, q, ...fields } = got.data;
+  const { events, total } = await d.store.searchEvents({
+    ...fields,
+    ...(q ? { text: q } : {}),
+    ...(since ? { since: Date.parse(since) } : {}),
+    ...(until ? { until: Date.parse(until) } : {}),
+    offset: (page - 1) * pageSize,
+    limit: pageSize,
+  });
+  ctx.json(200, { events: events.map((e) => presentEvent(e)), total, page, pageSize });
 }
 
 async function sendThumbnail(store: CenterStore, ctx: WebContext): Promise<void> {
@@ -159,7 +200,7 @@ function jpeg(ctx: WebContext, body: Buffer): void {
   ctx.send(200, 'image/jpeg', body, { 'Cache-Control': 'private, max-age=86400, immutable' });
 }
 
-/** An operator's or dispatcher's action: the use case answers, this says it in HTTP (403, 404, 504, 409 or 200). */
+/** An operator's or dispatcher's action: the use case answers, this says it in HTTP (403, 404, 503, 504, 409 or 200). */
 async function postAction(deps: ActionDeps, ctx: WebContext): Promise<void> {
   const body = await ctx.body(actionBodySchema, 8 * 1024);
   const site = siteOf(ctx);
@@ -169,6 +210,8 @@ async function postAction(deps: ActionDeps, ctx: WebContext): Promise<void> {
       throw new HttpError(403, out.error);
     case 'no-event':
       throw new HttpError(404, out.error);
+    case 'not-sent':
+      throw new HttpError(503, out.error);
     case 'no-answer':
       return ctx.json(504, { requestId: out.requestId, ok: false, error: out.error } satisfies ActionReply);
     case 'answered': {

@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
 import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
+import { adminRoutes } from './admin-routes.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import { deskRoutes } from './desk-routes.ts';
 import { createFeed, type Feed } from './feed.ts';
@@ -221,6 +222,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       ...mapRoutes(cfg.map, p.tiles),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
+      ...adminRoutes({ cfg, sessions: p.store.sessions }),
       ...phoneRoutes({ cfg, assets, store: p.store, getOrder: (actor, id) => p.patrol.patrol.service.getOrder(actor, id) }),
       metrics.route,
     ],

@@ -34,6 +34,10 @@ export interface EventRow {
   firstSeen: number;
   rev: number;
   changedAt: number;
+  /** The plate the box voted (the newest message's that has one); null when none was read. */
+  plate: string | null;
+  /** The rule that raised it: with the camera and zone, what the queue groups by. */
+  rule: string | null;
 }
 
 export interface BoxRow {
@@ -175,4 +179,19 @@ export interface CategoryView {
   name: { zh: string; en: string };
   /** The GB/T 47678.5 code, else the older city-system code; null when the catalogue has neither. */
   code: string | null;
+}
+
+/** `GET /api/admin/settings`: what the config file sets, as an admin reads it (secrets and passwords left out). */
+export interface CenterSettings {
+  name: string;
+  /** The broker's scheme and host only. */
+  broker: string;
+  topicRoot: string;
+  commandTimeoutSeconds: number;
+  storage: string;
+  usersFile: string;
+  units: string[];
+  dispatchReminderMinutes: number;
+  retention: { snapshotDays: number; snapshotMegabytesPerBox: number; deadLetterMegabytes: number; everyMinutes: number };
+  forwarders: { id: string; name: string; url: string; states: string[] }[];
 }

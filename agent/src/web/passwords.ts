@@ -117,3 +117,27 @@ export async function setPassword(file: string, user: string, role: Role, passwo
   await writeFileAtomic(file, lines.join('\n'), 0o600);
   return at >= 0 ? 'updated' : 'added';
 }
+
+/**
+ * Rewrites the line of `user`, keeping other lines and comments: `next` gives the new line, or null to remove it.
+ * False when the file has no such user (nothing written).
+ */
+async function rewriteUser(file: string, user: string, next: (e: UserEntry) => string | null): Promise<boolean> {
+  const text = await readFile(file, 'utf8');
+  const entry = parseUsers(text, file).find((u) => u.user === user);
+  if (!entry) return false;
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.trim().split(':')[0] === user && !l.trim().startsWith('#'));
+  const line = next(entry);
+  if (line === null) lines.splice(at, 1);
+  else lines[at] = line;
+  await writeFileAtomic(file, lines.join('\n'), 0o600);
+  return true;
+}
+
+/** Gives `user` another role, keeping the password. */
+export const changeRole = (file: string, user: string, role: Role): Promise<boolean> =>
+  rewriteUser(file, user, (e) => `${e.user}:${role}:${e.hash}`);
+
+/** Takes `user` out of the users file: no login any more. */
+export const removeUser = (file: string, user: string): Promise<boolean> => rewriteUser(file, user, () => null);

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ActionDeps, takeAction } from '../../../agent/src/center/actions.ts';
-import type { BrokerLink } from '../../../agent/src/center/link.ts';
 import type { CenterStore } from '../../../agent/src/center/store/types.ts';
 import { COMMAND_RESULT_SCHEMA_ID, type CommandResult, type EventCommand } from '../../../agent/src/contract/commands.ts';
 import { makeAlert } from '../../helpers/box-simulator.ts';
@@ -11,9 +10,10 @@ import { incoming, openTempArchive } from '../../helpers/center-archive.ts';
  * broker and a box answering on it; the end-to-end test has both): it records what was sent and answers as told.
  */
 type Answer = { ok: true } | { ok: false; error: string } | 'timeout';
-function fakeBoxLink(answer: Answer, onSend: (site: string, cmd: EventCommand) => Promise<void> | void = () => {}) {
+function fakeBoxLink(answer: Answer, onSend: (site: string, cmd: EventCommand) => Promise<void> | void = () => {}, brokerUp = true) {
   const sent: { site: string; cmd: EventCommand & { requestId: string } }[] = [];
-  const link: Pick<BrokerLink, 'sendEventCommand'> = {
+  const link: ActionDeps['link'] = {
+    connected: () => brokerUp,
     sendEventCommand: async (site, cmd) => {
       sent.push({ site, cmd });
       await onSend(site, cmd);
@@ -47,7 +47,7 @@ beforeEach(async () => {
 });
 afterEach(() => remove());
 
-const deps = (link: Pick<BrokerLink, 'sendEventCommand'>): ActionDeps => ({
+const deps = (link: ActionDeps['link']): ActionDeps => ({
   store,
   link,
   changed: () => changes++,
@@ -165,5 +165,14 @@ describe('an operator or dispatcher acting on an event (fake broker link)', () =
 
     expect(out).toEqual({ kind: 'no-event', error: 'no event ev-404' });
     expect(sent).toEqual([]);
+  });
+
+  it('the broker unreachable: refused as not sent, nothing recorded as pending and nothing handed to the link to send later', async () => {
+    const { link, sent } = fakeBoxLink({ ok: true }, () => {}, false);
+    const out = await takeAction(deps(link), 'ev-1', { action: 'ack' }, { user: 'wang', role: 'operator' });
+
+    expect(out).toEqual({ kind: 'not-sent', error: 'broker unreachable, not sent to the box: try again when it is back' });
+    expect(sent).toEqual([]);
+    expect(await actionsOf('ev-1')).toEqual([]);
   });
 });

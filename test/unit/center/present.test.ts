@@ -36,6 +36,8 @@ const row: EventRow = {
   firstSeen: 0,
   rev: 3,
   changedAt: 0,
+  plate: null,
+  rule: null,
 };
 
 describe('center presentation', () => {

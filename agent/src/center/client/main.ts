@@ -2,11 +2,14 @@ import { api } from '../../web/client/api.ts';
 import { h } from '../../web/client/dom.ts';
 import { currentLang, switchLang } from '../../web/client/i18n.ts';
 import type { PresentedBox, PresentedEvent } from '../wire.ts';
+import { alertArrived } from './alerting.ts';
 import { followPatrol } from './desk/live.ts';
 import { w } from './desk/words.ts';
+import { isOpen } from './format.ts';
 import { PAGE_VIEWS } from './pages/index.ts';
+import { openEvent } from './pages/queue-rows.ts';
 import { CENTER_PAGES } from './pages/table.ts';
-import { boxes, data, eventKey, events } from './state.ts';
+import { boxes, data, eventKey, eventQuery, events } from './state.ts';
 import { t } from './words.ts';
 
 /* The center's pages: the chrome every page shares, the page the server said to draw, and the live feed. */
@@ -19,7 +22,7 @@ const nav = h(
   'nav',
   { class: 'top' },
   h('strong', {}, data.name),
-  ...CENTER_PAGES.map((p) =>
+  ...CENTER_PAGES.filter((p) => p.id !== 'admin' || data.role === 'admin').map((p) =>
     h(
       'a',
       { href: p.path, class: p.id === data.view ? 'current' : undefined, id: `nav-${p.id}` },
@@ -37,7 +40,8 @@ const nav = h(
     t('nav.logout'),
   ),
 );
-const main = h('main', { class: `view-${data.view}` });
+/** Busy until the page holds the archive's rows (tests and screen readers wait for it). */
+const main = h('main', { class: `view-${data.view}`, 'aria-busy': 'true' });
 document.getElementById('app')!.append(nav, main);
 
 function render(): void {
@@ -55,6 +59,11 @@ function soon(): void {
   });
 }
 
+/** Alerts are signalled only once the page holds what was there when it opened: those are not new. */
+let loaded = false;
+/** A notification clicked: the queue opens the alert, any other page goes to the queue with it selected. */
+const openFromNotice = (e: PresentedEvent): void => (data.view === 'queue' ? openEvent(e, render) : location.assign(`/?${eventQuery(e)}`));
+
 async function load(): Promise<void> {
   const [ev, bx] = await Promise.all([
     api<{ events: PresentedEvent[] }>('GET', '/api/events?limit=500'),
@@ -63,6 +72,8 @@ async function load(): Promise<void> {
   for (const e of ev.events) if ((events.get(eventKey(e))?.rev ?? -1) <= e.rev) events.set(eventKey(e), e);
   for (const b of bx.boxes) boxes.set(b.site, b);
   await page.load?.();
+  loaded = true;
+  main.setAttribute('aria-busy', 'false');
   render();
 }
 
@@ -87,6 +98,29 @@ function showLive(): void {
           : ['…', 'unknown'];
   live.textContent = text;
   live.className = `live ${state}`;
+  // Rows the page cannot keep current are shown as such until the feed is back and they are read again.
+  main.classList.toggle('stale', !link.feed);
+}
+
+const RETRY_MS = 2000;
+
+/**
+ * The browser retries a stream that dropped but gives up on one refused (a center still starting answers 502/503 through
+ * a proxy, a lost session 401): the page then asks again itself every 2 s, and goes to the login, which brings it back
+ * here, when the session is gone.
+ */
+async function reconnect(): Promise<void> {
+  try {
+    const res = await fetch('/api/session', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (res.status === 401) {
+      location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+      return;
+    }
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    connect();
+  } catch {
+    setTimeout(() => void reconnect(), RETRY_MS);
+  }
 }
 
 function connect(): void {
@@ -103,6 +137,7 @@ function connect(): void {
     link.feed = false;
     link.broker = null;
     showLive();
+    if (source.readyState === EventSource.CLOSED) setTimeout(() => void reconnect(), RETRY_MS);
   });
   source.addEventListener('archive', (m) => {
     link.archiveDegraded = (JSON.parse((m as MessageEvent<string>).data) as { degraded: string | null }).degraded;
@@ -115,8 +150,10 @@ function connect(): void {
   });
   source.addEventListener('event', (m) => {
     const e = JSON.parse((m as MessageEvent<string>).data) as PresentedEvent;
-    if ((events.get(eventKey(e))?.rev ?? -1) > e.rev) return;
+    const known = events.get(eventKey(e));
+    if ((known?.rev ?? -1) > e.rev) return;
     events.set(eventKey(e), e);
+    if (!known && loaded && isOpen(e)) alertArrived(e, openFromNotice);
     soon();
   });
   source.addEventListener('box', (m) => {

@@ -2,7 +2,7 @@ import { readStoredAlert } from '../incoming.ts';
 import { touchIn } from './box-store.ts';
 import { type Db, ms, num, type Row, strOrNull } from './db.ts';
 import { actionRow, deliveryRow, EVENT_COLUMNS, eventRow } from './rows.ts';
-import type { CenterStore, EventMessageRow, IncomingEvent } from './types.ts';
+import type { CenterStore, EventMessageRow, EventSearch, IncomingEvent } from './types.ts';
 
 /** Columns that follow the newest message (highest seq), whatever order the messages arrive in. */
 const LATEST = [
@@ -65,17 +65,21 @@ async function insertEvent(t: Db, ev: IncomingEvent, forwarders: readonly string
     ev.receivedAt,
   ];
   const newer = (c: string) => `${c} = CASE WHEN excluded.seq > events.seq THEN excluded.${c} ELSE events.${c} END`;
+  const n = values.length;
   await t.run(
     `INSERT INTO events (id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address,
-       first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, alert_json, first_seen, rev, changed_at)
-     VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}, 1, $${values.length})
+       first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, alert_json, first_seen, rev, changed_at,
+       plate, rule_id)
+     VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}, 1, $${n}, $${n + 1}, $${n + 2})
      ON CONFLICT (site, id) DO UPDATE SET ${LATEST.map(newer).join(', ')},
+       plate = CASE WHEN excluded.seq > events.seq AND excluded.plate IS NOT NULL THEN excluded.plate ELSE COALESCE(events.plate, excluded.plate) END,
+       rule_id = COALESCE(events.rule_id, excluded.rule_id),
        first_snapshot = COALESCE(excluded.first_snapshot, events.first_snapshot),
        cleared_snapshot = COALESCE(excluded.cleared_snapshot, events.cleared_snapshot),
        last_snapshot = CASE WHEN excluded.seq > events.seq AND excluded.last_snapshot IS NOT NULL THEN excluded.last_snapshot ELSE COALESCE(events.last_snapshot, excluded.last_snapshot) END,
        dispatched_at = CASE WHEN excluded.seq > events.seq AND excluded.dispatched_at IS NOT NULL THEN excluded.dispatched_at ELSE COALESCE(events.dispatched_at, excluded.dispatched_at) END,
        rev = events.rev + 1, changed_at = excluded.changed_at`,
-    values,
+    [...values, a.objects.find((o) => o.plate)?.plate?.text ?? null, a.rule.id],
   );
   for (const f of forwarders) {
     await t.run(
@@ -87,6 +91,29 @@ async function insertEvent(t: Db, ev: IncomingEvent, forwarders: readonly string
   return { inserted: true };
 }
 
+/** `LIKE` text matching `part` anywhere, whatever its case; `%`, `_` and `\\` in it are taken literally. */
+const containing = (part: string): string => `%${part.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The WHERE clause of a search, its parameters numbered from $1. */
+function searchWhere(q: EventSearch): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const p = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const like = (column: string, part: string) => `LOWER(COALESCE(${column}, '')) LIKE ${p(containing(part))} ESCAPE '\\'`;
+  if (q.text) where.push(`(${like('plate', q.text)} OR ${like('address', q.text)} OR ${like('id', q.text)})`);
+  if (q.plate) where.push(like('plate', q.plate));
+  if (q.address) where.push(like('address', q.address));
+  if (q.id) where.push(like('id', q.id));
+  if (q.site) where.push(`site = ${p(q.site)}`);
+  if (q.type) where.push(`type = ${p(q.type)}`);
+  if (q.since !== undefined) where.push(`started_at >= ${p(q.since)}`);
+  if (q.until !== undefined) where.push(`started_at <= ${p(q.until)}`);
+  return { sql: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
+}
+
 const eventBy = async (db: Db, id: string, site: string | undefined, columns: string): Promise<Row | undefined> =>
   site === undefined
     ? (await db.all(`SELECT ${columns} FROM events WHERE id = $1 ORDER BY first_seen LIMIT 1`, [id]))[0]
@@ -96,7 +123,7 @@ const eventBy = async (db: Db, id: string, site: string | undefined, columns: st
 export function eventStore(
   db: Db,
   opts: { touchBoxes: boolean } = { touchBoxes: true },
-): Pick<CenterStore, 'saveEvent' | 'listEvents' | 'getEvent' | 'latestAlert'> {
+): Pick<CenterStore, 'saveEvent' | 'listEvents' | 'searchEvents' | 'getEvent' | 'latestAlert'> {
   return {
     saveEvent: (ev, forwarders) => db.tx((t) => insertEvent(t, ev, forwarders, opts.touchBoxes)),
 
@@ -118,6 +145,17 @@ export function eventStore(
         params,
       );
       return rows.map(eventRow);
+    },
+
+    searchEvents: async (q) => {
+      const { sql, params } = searchWhere(q);
+      const total = num((await db.all(`SELECT COUNT(*) AS n FROM events ${sql}`, params))[0]?.n ?? 0);
+      const page = params.length;
+      const rows = await db.all(
+        `SELECT ${EVENT_COLUMNS} FROM events ${sql} ORDER BY started_at DESC, site, id LIMIT $${page + 1} OFFSET $${page + 2}`,
+        [...params, q.limit, q.offset],
+      );
+      return { events: rows.map(eventRow), total };
     },
 
     getEvent: async (id, site) => {

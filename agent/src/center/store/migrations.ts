@@ -155,6 +155,24 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       'CREATE INDEX actions_site_event ON actions (site, event_id, action)',
     ],
   },
+  {
+    version: 10,
+    name: "the queue: each event's plate and rule as columns, so the archive is searched and grouped on the server",
+    sql: (d) => {
+      // The plate an object carries (the contract's place), else one on the alert itself (older agents').
+      const plate =
+        d === 'postgres'
+          ? `COALESCE((SELECT o #>> '{plate,text}' FROM jsonb_array_elements((alert_json::jsonb)->'objects') o WHERE o #>> '{plate,text}' IS NOT NULL LIMIT 1), (alert_json::jsonb) #>> '{plate,text}')`
+          : `COALESCE((SELECT json_extract(value, '$.plate.text') FROM json_each(alert_json, '$.objects') WHERE json_extract(value, '$.plate.text') IS NOT NULL LIMIT 1), json_extract(alert_json, '$.plate.text'))`;
+      const rule = d === 'postgres' ? `(alert_json::jsonb) #>> '{rule,id}'` : `json_extract(alert_json, '$.rule.id')`;
+      return [
+        'ALTER TABLE events ADD COLUMN plate TEXT',
+        'ALTER TABLE events ADD COLUMN rule_id TEXT',
+        `UPDATE events SET plate = ${plate}, rule_id = ${rule}`,
+        'CREATE INDEX events_plate ON events (plate)',
+      ];
+    },
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */

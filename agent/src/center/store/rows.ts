@@ -5,7 +5,7 @@ import type { ActionRow, DeadLetterRow, DeliveryRow } from './types.ts';
 export const DEAD_LETTER_COLUMNS = 'id, topic, bytes, error, code, received_at, replayed_at, replay_error';
 
 export const EVENT_COLUMNS =
-  'id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address, first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, first_seen, rev, changed_at';
+  'id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address, first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, first_seen, rev, changed_at, plate, rule_id';
 
 export function eventRow(r: Row): EventRow {
   return {
@@ -36,6 +36,8 @@ export function eventRow(r: Row): EventRow {
     firstSeen: num(r.first_seen),
     rev: num(r.rev),
     changedAt: num(r.changed_at),
+    plate: strOrNull(r.plate),
+    rule: strOrNull(r.rule_id),
   };
 }
 

@@ -1,6 +1,6 @@
 import { roleSchema } from '../../web/passwords.ts';
-import type { SessionStore } from '../../web/sessions.ts';
 import { type Db, num } from './db.ts';
+import type { CenterSessions } from './types.ts';
 
 /** Expired rows are swept at most this often, on a login (a session read past its expiry is deleted at once). */
 const SWEEP_EVERY_MS = 10 * 60_000;
@@ -9,7 +9,7 @@ const SWEEP_EVERY_MS = 10 * 60_000;
  * The console's sessions in the archive: any center instance on the same store serves them, and they survive a
  * restart. Rows are keyed by the token's hash; the token itself is never stored.
  */
-export function createSessionStore(db: Db, now: () => number = Date.now): SessionStore {
+export function createSessionStore(db: Db, now: () => number = Date.now): CenterSessions {
   let sweptAt = Number.NEGATIVE_INFINITY;
   return {
     get: async (key) => {
@@ -49,6 +49,9 @@ export function createSessionStore(db: Db, now: () => number = Date.now): Sessio
     },
     delete: async (key) => {
       await db.run('DELETE FROM sessions WHERE token_hash = $1', [key]);
+    },
+    endUser: async (user) => {
+      await db.run('DELETE FROM sessions WHERE user_name = $1', [user]);
     },
   };
 }

@@ -50,6 +50,26 @@ export interface EventFilter {
   limit?: number;
 }
 
+/** A search of the whole archive: parts of the plate, address or id (`text`: any of the three), a time range, a page. */
+export interface EventSearch {
+  text?: string;
+  plate?: string;
+  address?: string;
+  id?: string;
+  site?: string;
+  type?: string;
+  /** Started at or after / at or before (ms). */
+  since?: number;
+  until?: number;
+  offset: number;
+  limit: number;
+}
+
+/** The sessions, and one user's ended at once (removed, or given another role or password by an admin). */
+export interface CenterSessions extends SessionStore {
+  endUser(user: string): Promise<void>;
+}
+
 export interface StoreCounts {
   events: number;
   messages: number;
@@ -119,7 +139,7 @@ export interface CenterStore {
   /** The bureau's statistics, the planned patrol slots and the archive's events as incidents. */
   readonly stats: StatsStore;
   /** The console's login sessions, shared by every instance on this store. */
-  readonly sessions: SessionStore;
+  readonly sessions: CenterSessions;
   /** Patrol units and work orders (patrol/). */
   readonly patrol: PatrolStore;
   /** Files beside the rows, named by their SHA-256 (snapshots; other bytes too big for a row). */
@@ -152,6 +172,8 @@ export interface CenterStore {
   finishAction(requestId: string, result: ActionRow['result'], error: string | null, at: number): Promise<void>;
 
   listEvents(f: EventFilter): Promise<EventRow[]>;
+  /** One page of the events a search matches, newest first, and how many match in all. */
+  searchEvents(q: EventSearch): Promise<{ events: EventRow[]; total: number }>;
   /** An event by its site and id; without the site, the first archived of that id (ids are unique only per site). */
   getEvent(
     id: string,

@@ -5,6 +5,7 @@ import { orderBox } from '../desk/open-order.ts';
 import { dwell, lifecycle, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
+import { enlargeable, placeMap } from './event-place.ts';
 
 type Ev = PresentedEvent;
 
@@ -42,9 +43,11 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
       { class: 'muted' },
       `${e.id} · ${e.site} / ${e.camera} / ${e.zone} · ${e.address ?? ''} · ${e.lat.toFixed(6)}, ${e.lon.toFixed(6)}`,
     ),
-    pictures(e),
+    pictures(e, d.alert),
+    placeMap(e),
     orderBox(e),
     facts(e, d.alert),
+    pendingBox(e, holder),
     ...actionForm(e, holder),
     ...actionLog(d.actions),
     ...history(d.messages),
@@ -53,11 +56,9 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
   holder.replaceChildren(...parts.filter((p): p is Node => p !== null));
 }
 
-function pictures(e: Ev): HTMLElement {
+function pictures(e: Ev, a: ArchivedAlert | null): HTMLElement {
   const pic = (sha: string | null, cls: string) =>
-    sha
-      ? h('img', { class: cls, src: snapUrl(sha)!, alt: cls })
-      : h('div', { class: `${cls} missing muted` }, t('detail.snapshot.missing'));
+    sha ? enlargeable(snapUrl(sha)!, cls, a) : h('div', { class: `${cls} missing muted` }, t('detail.snapshot.missing'));
   return h(
     'div',
     { class: 'pictures' },
@@ -134,9 +135,21 @@ function actionForm(e: Ev, holder: HTMLElement): HTMLElement[] {
   return [fields, act, result];
 }
 
+/** An action whose sending met a lost session: kept in this tab across the login, offered again when it returns. */
+const PENDING = 'jifang.center.pendingAction';
+interface Pending {
+  id: string;
+  site: string;
+  action: (typeof ACTIONS)[number];
+  unit: string;
+  note: string;
+}
+const pending = (): Pending | null => JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as Pending | null;
+
 /** Sends the action; what the box answered (or that it did not) is shown when the panel draws again. */
 async function send(e: Ev, action: (typeof ACTIONS)[number], unit: string, note: string): Promise<void> {
   const id = e.id;
+  sessionStorage.setItem(PENDING, JSON.stringify({ id, site: e.site, action, unit, note } satisfies Pending));
   try {
     await api<ActionReply>('POST', `/api/events/${encodeURIComponent(id)}/actions?site=${encodeURIComponent(e.site)}`, {
       action,
@@ -146,8 +159,27 @@ async function send(e: Ev, action: (typeof ACTIONS)[number], unit: string, note:
     panel.lastResult = { id, ok: true, text: t('act.ok', { action: t(`act.${action}`) }) };
     panel.form.note = '';
   } catch (err) {
-    panel.lastResult = { id, ok: false, text: t('act.refused', { error: err instanceof ApiError ? err.message : String(err) }) };
+    // The session is gone: the page is on its way to the login, and the action waits for it to come back.
+    if (err instanceof ApiError && err.status === 401) return;
+    const why = err instanceof ApiError && err.status === 503 ? t('act.brokerDown') : err instanceof ApiError ? err.message : String(err);
+    panel.lastResult = { id, ok: false, text: t('act.refused', { error: why }) };
   }
+  sessionStorage.removeItem(PENDING);
+}
+
+/** The action the login interrupted, on its event: sent again or dropped, by the user's choice. */
+function pendingBox(e: Ev, holder: HTMLElement): HTMLElement | null {
+  const p = pending();
+  if (!p || p.id !== e.id || p.site !== e.site) return null;
+  const again = h('button', { type: 'button', id: 'pending-send' }, t('act.pendingSend'));
+  const drop = h('button', { type: 'button', class: 'secondary', id: 'pending-drop' }, t('act.pendingDrop'));
+  again.addEventListener('click', () => void send(e, p.action, p.unit, p.note).finally(() => void detailPanel(holder)));
+  drop.addEventListener('click', () => {
+    sessionStorage.removeItem(PENDING);
+    void detailPanel(holder);
+  });
+  const what = `${t(`act.${p.action}`)}${p.action === 'dispatch' ? ` → ${p.unit}` : ''}${p.note ? ` “${p.note}”` : ''}`;
+  return h('div', { class: 'pending-action', id: 'pending-action' }, h('p', {}, t('act.pending', { what })), again, ' ', drop);
 }
 
 function actionLog(actions: ActionRow[]): HTMLElement[] {

@@ -1,3 +1,4 @@
+import { adminPage } from './admin.ts';
 import { boxesPage } from './boxes.ts';
 import { dispatchPage } from './dispatch.ts';
 import { forwardersPage } from './forwarders.ts';
@@ -21,4 +22,5 @@ export const PAGE_VIEWS: Record<PageId, PageView> = {
   forwarders: forwardersPage,
   stats: statsPage,
   plan: planPage,
+  admin: adminPage,
 };

@@ -1,10 +1,14 @@
 import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
-import { mergeBar, pickBox } from '../desk/open-order.ts';
-import { dwell, isOpen, lifecycle, time, urgency } from '../format.ts';
-import { eventQuery, events, selection } from '../state.ts';
+import { alertControls } from '../alerting.ts';
+import { mergeBar } from '../desk/open-order.ts';
+import { isOpen, urgency } from '../format.ts';
+import { groupEvents } from '../groups.ts';
+import { events } from '../state.ts';
 import { t, tr } from '../words.ts';
 import { detailPanel } from './event-detail.ts';
+import { eventRow, eventTable, keepFocus } from './queue-rows.ts';
+import { searchForm, searching, searchResults } from './queue-search.ts';
 import type { PageView } from './view.ts';
 
 type Ev = PresentedEvent;
@@ -66,57 +70,44 @@ function filterBar(redraw: () => void): HTMLElement {
     h('label', { class: 'check' }, open, t('filter.open')),
   );
 }
+/** Groups the operator opened (by rule and place): their alerts are listed under the group's row. */
+const expanded = new Set<string>();
+
 function queueTable(redraw: () => void): HTMLElement {
   const rows = filtered();
   if (!rows.length) return h('p', { class: 'muted', id: 'queue-empty' }, t('queue.empty'));
-  const body = h('tbody');
-  for (const e of rows) {
-    const row = h(
-      'tr',
-      { 'data-event-id': e.id, class: e.id === selection.event && (selection.site ?? e.site) === e.site ? 'selected' : undefined },
-      h('td', { class: 'pick' }, pickBox(e, redraw)),
-      h('td', {}, h('img', { class: 'thumb', src: e.thumbnail, alt: '', loading: 'lazy' })),
-      h(
-        'td',
-        {},
-        h('div', { class: 'type' }, e.type),
-        e.categoryCode || e.categoryName
-          ? h('div', { class: 'muted category' }, [e.categoryCode, e.categoryName].filter(Boolean).join(' '))
-          : null,
-      ),
-      h(
-        'td',
-        {},
-        h('div', {}, e.address ?? `${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}`),
-        h('div', { class: 'muted' }, `${e.site} / ${e.camera} / ${e.zone}`),
-      ),
-      h('td', { class: 'dwell' }, dwell(e.dwellSeconds)),
-      h('td', {}, lifecycle(e)),
-      h('td', { class: 'muted' }, time(e.startedAt)),
-    );
-    row.addEventListener('click', () => {
-      Object.assign(selection, { event: e.id, site: e.site });
-      history.replaceState(null, '', `?${eventQuery(e)}`);
+  const trs: HTMLTableRowElement[] = [];
+  for (const g of groupEvents(rows)) {
+    const open = expanded.has(g.key);
+    const toggle = () => {
+      if (!expanded.delete(g.key)) expanded.add(g.key);
       redraw();
-    });
-    body.append(row);
+    };
+    const count = g.members.length;
+    trs.push(eventRow(g.lead, redraw, count > 1 ? { group: { count, expanded: open, toggle } } : {}));
+    if (open) for (const m of g.members.slice(1)) trs.push(eventRow(m, redraw, { member: true }));
   }
-  const head = h(
-    'tr',
-    {},
-    h('th'),
-    ...(['col.picture', 'col.type', 'col.place', 'col.dwell', 'col.state', 'col.started'] as const).map((k) => h('th', {}, t(k))),
-  );
-  return h('table', { class: 'queue', id: 'queue' }, h('thead', {}, head), body);
+  return eventTable('queue', trs);
 }
 const detail = h('section', { class: 'detail card', id: 'detail' });
-const queueList = h('section', { class: 'list' });
+/** The search form and the alert controls stay in place (focus and typing survive live updates); the rows redraw. */
+const toolbar = h('div', { class: 'toolbar' });
+const controls = h('div');
+const rows = h('div');
+const queueList = h('section', { class: 'list' }, toolbar, rows);
 
-/** The alert queue: the events most urgent first, filtered, and the chosen one's detail with the actions on it. */
+/**
+ * The alert queue: the events most urgent first, filtered, grouped by rule and place, or the archive searched on the
+ * server; and the chosen one's detail with the actions on it.
+ */
 export const queuePage: PageView = {
   render(main, redraw) {
     if (main.firstChild !== queueList) main.replaceChildren(queueList, detail);
-    queueList.replaceChildren(filterBar(redraw), ...mergeBar(), queueTable(redraw));
+    if (!toolbar.firstChild) toolbar.append(searchForm(redraw), controls);
+    controls.replaceChildren(alertControls(redraw));
+    keepFocus(rows, () =>
+      rows.replaceChildren(...(searching() ? searchResults(redraw) : [filterBar(redraw), ...mergeBar(), queueTable(redraw)])),
+    );
     // Not while the user is typing a note or choosing a unit: a live update must not take the field away.
     const typing =
       document.activeElement instanceof HTMLElement &&

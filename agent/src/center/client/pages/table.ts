@@ -15,6 +15,8 @@ export const CENTER_PAGES = [
   { id: 'forwarders', path: '/forwarders', title: { zh: '数据转发', en: 'Forwarders' } },
   { id: 'stats', path: '/stats', title: { zh: '统计分析', en: 'Statistics' } },
   { id: 'plan', path: '/plan', title: { zh: '巡查计划', en: 'Patrol plan' } },
+  // The admin's: the navigation links it for admins only, its API answers them only.
+  { id: 'admin', path: '/admin', title: { zh: '账号管理', en: 'Accounts' } },
 ] as const satisfies readonly { id: string; path: string; title: Record<Lang, string> }[];
 
 export type PageId = (typeof CENTER_PAGES)[number]['id'];
