@@ -15,6 +15,11 @@ export interface WeakObjectOptions {
   minScore?: number;
   /** Time constant of the presence (s): how fast looks at the place with and without the object move it. */
   horizonSeconds?: number;
+  /**
+   * Mean score an object needs to count: clutter sits at the detector's floor (bus.jpg's windscreen is an "umbrella"
+   * at 0.26 in every frame), goods on a stall score above it.
+   */
+  minMeanScore?: number;
   /** Presence (0–1, the recent share of looks that found it) at which the object is taken as there. */
   minPresence?: number;
   /** The place must have been looked at over at least this long since the first find before the object counts (s). */
@@ -80,6 +85,7 @@ export function createWeakObjects(options: WeakObjectOptions): WeakObjects {
 interface WeakState {
   readonly n: number;
   readonly minScore: number;
+  readonly minMeanScore: number;
   readonly tauMs: number;
   readonly minPresence: number;
   readonly settleMs: number;
@@ -112,6 +118,7 @@ function createWeakState(o: WeakObjectOptions): WeakState {
   return {
     n,
     minScore: o.minScore ?? 0.25,
+    minMeanScore: o.minMeanScore ?? 0.3,
     tauMs: (o.horizonSeconds ?? 10) * 1000,
     minPresence,
     settleMs: (o.settleSeconds ?? 10) * 1000,
@@ -235,8 +242,18 @@ function judge(s: WeakState, at: number, view: FrameView | undefined): void {
     }
     if (s.presence[i] < FORGET_PRESENCE) s.label[i] = -1;
     else if (s.counts[i]) s.counts[i] = s.presence[i] >= s.minPresence * KEEP_SHARE ? 1 : 0;
-    else s.counts[i] = s.presence[i] >= s.minPresence && s.hits[i] >= MIN_HITS && s.lastLook[i] - s.firstAt[i] >= s.settleMs ? 1 : 0;
+    else s.counts[i] = isEstablished(s, i) ? 1 : 0;
   }
+}
+
+/** Found in most looks, often enough, over the settling time, and scored above the clutter. */
+function isEstablished(s: WeakState, i: number): boolean {
+  return (
+    s.presence[i] >= s.minPresence &&
+    s.hits[i] >= MIN_HITS &&
+    s.lastLook[i] - s.firstAt[i] >= s.settleMs &&
+    s.scoreSum[i] / s.hits[i] >= s.minMeanScore
+  );
 }
 
 function asTrack(s: WeakState, i: number, at: number, forLook: boolean): Track {
