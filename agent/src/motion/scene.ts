@@ -76,6 +76,12 @@ const NUDGE_SHARE = 0.15;
 const IR_COLOUR_RATIO = 0.25;
 /** Largest camera shift searched, in patch samples. */
 const MAX_SHIFT = 3;
+/**
+ * For this long after the background is taken from a view (start, re-reference), what comes to rest where it differs
+ * is the background uncovered: a passer-by in that first view walked on and left a ghost, which would otherwise stand
+ * as static foreground until absorbed. Without an installer's reference nothing better is known of the clean scene.
+ */
+const UNCOVER_MS = 10_000;
 
 /**
  * Static foreground per camera: a long-term background learned slowly (only where the view matches it), a
@@ -181,6 +187,8 @@ export interface SceneState {
   readonly residuals: Float32Array;
   started: boolean;
   lastAt: number;
+  /** When the background was last taken from a view as it was (start, re-reference). */
+  basedAt: number;
   /** Since when most of the view has differed (a camera move or new light in the making). */
   globalSince: number | undefined;
   nextId: number;
@@ -205,6 +213,7 @@ export function createSceneState(width: number, height: number, opts: SceneOptio
     residuals: new Float32Array(cells),
     started: false,
     lastAt: -Infinity,
+    basedAt: -Infinity,
     globalSince: undefined,
     nextId: 1,
     blobs: [],
@@ -224,7 +233,7 @@ export function updateScene(state: SceneState, img: RgbImage, at: number): Scene
   if (!state.started) {
     state.started = true;
     state.lastAt = at;
-    rebase(state);
+    rebase(state, at);
     return { blobs: [] };
   }
   const dt = at - state.lastAt;
@@ -280,7 +289,7 @@ export function isIrSwitch(colourA: number, colourB: number): boolean {
 function rereference(state: SceneState, at: number, share: number): Rereference {
   const shift = findShift(state.grid, state.frame.l, state.long.l);
   const referenceLost = state.ref !== undefined;
-  rebase(state);
+  rebase(state, at);
   state.globalSince = undefined;
   return { at, reason: shift ? 'camera_moved' : 'scene_changed', ...(shift && { shift }), changedShare: share, referenceLost };
 }
@@ -295,10 +304,11 @@ function learn(state: SceneState, at: number, dt: number): void {
   const aLong = 1 - Math.exp(-dt / settings.learnMs);
   const aAbsorb = 1 - Math.exp(-dt / settings.absorbMs);
   const lightShort = fitLight(state.grid, short.l, frame.l, state.residuals);
+  const uncovering = !state.ref && at - state.basedAt < UNCOVER_MS;
   for (let k = 0; k < state.grid.cells; k++) {
     const atRest = !patchDiffers(frame, short, k, lightShort);
-    const a = differsLong[k] ? aAbsorb : aLong;
-    if (differsLong[k] && atRest) {
+    const a = !differsLong[k] ? aLong : uncovering && atRest ? 1 : aAbsorb;
+    if (differsLong[k] && atRest && !uncovering) {
       if (at - lastStatic[k] > HOLD_MS) staticSince[k] = at;
       lastStatic[k] = at;
     }
@@ -483,8 +493,9 @@ function shiftedDifference(grid: SceneGrid, frameL: Float32Array, longL: Float32
 }
 
 /** The current frame becomes every background (and the reference): nothing is foreground any more. */
-function rebase(state: SceneState): void {
+function rebase(state: SceneState, at: number): void {
   const { frame } = state;
+  state.basedAt = at;
   for (const model of [state.long, state.short, state.ref]) {
     model?.l.set(frame.l);
     model?.c.set(frame.c);

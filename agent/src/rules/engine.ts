@@ -23,11 +23,14 @@ export interface CameraRules {
    * Judges one frame's tracks (from the tracker, fed `at.mono`; frames in monotonic order) against every zone's
    * rules and returns the lifecycle messages due now. Durations are measured on `at.mono`; the messages'
    * timestamps and the schedules read `at.wall`, which may step either way. `foreground`: the static blobs of the
-   * camera's scene model, when `needsForeground`.
+   * camera's scene model, when `needsForeground`. `weak`: objects of `weakLabels` found by weak evidence (see
+   * track/weak-objects.ts).
    */
-  evaluate(tracks: readonly Track[], at: Instant, foreground?: readonly StaticBlob[]): ViolationUpdate[];
+  evaluate(tracks: readonly Track[], at: Instant, foreground?: readonly StaticBlob[], weak?: readonly Track[]): ViolationUpdate[];
   /** Some rule reads static foreground: the camera must run a scene model and pass its blobs. */
   readonly needsForeground: boolean;
+  /** Labels some rule takes from weak evidence: the camera follows them (track/weak-objects.ts); empty when none. */
+  readonly weakLabels: readonly string[];
   /**
    * An operator's decision on an active event: `ack` records it; `dispatch` records it and watches
    * the spot (state `cleared` when the violation goes, a reminder `updated` every `reminderSeconds`
@@ -110,16 +113,23 @@ export function createCameraRules(camera: RulesCamera, site: { timezone: string 
     get needsForeground() {
       return bound.needsForeground;
     },
-    evaluate(tracks, now, foreground) {
+    get weakLabels() {
+      return bound.weakLabels;
+    },
+    evaluate(tracks, now, foreground, weak = []) {
       const at = now.mono;
       checkFrameTime(camera.id, now, lastAt);
       lastAt = at;
       const visible = tracks.filter((t) => t.state === 'tracked' && !masked(t));
-      const seen = new Set(visible.map((t) => t.id));
+      const weakVisible = weak.filter((t) => !masked(t));
+      // Weak objects seen now keep their violations from looking abandoned, as tracks do.
+      const seen = new Set([...visible, ...weakVisible].map((t) => t.id));
       const out: ViolationUpdate[] = [];
       for (const { zone, rules } of bound.zones) {
         const inside = new Set(visible.filter((t) => zone.contains(t.box)));
-        for (const rule of rules) out.push(...judgeRule(rule, { now, timezone: site.timezone, visible, inside, seen, foreground }));
+        const weakInZone = weakVisible.filter((t) => zone.contains(t.box));
+        for (const rule of rules)
+          out.push(...judgeRule(rule, { now, timezone: site.timezone, visible, inside, seen, foreground, weakInZone }));
       }
       out.forEach(remember);
       return out;
@@ -184,6 +194,7 @@ function bindCamera(cam: RulesCamera, previous: readonly BoundZone[], newEventId
     zones,
     lifecycles: zones.flatMap((z) => z.rules.map((r) => r.lifecycle)),
     needsForeground: cam.zones.some((z) => z.rules.some((r) => ruleKind(r).usesForeground?.(r) ?? false)),
+    weakLabels: [...new Set(cam.zones.flatMap((z) => z.rules.flatMap((r) => ruleKind(r).weakLabels?.(r) ?? [])))],
     left,
   };
 }
@@ -261,6 +272,7 @@ function judgeRule(
     inside: ReadonlySet<Track>;
     seen: ReadonlySet<number>;
     foreground: readonly StaticBlob[] | undefined;
+    weakInZone: readonly Track[];
   },
 ): ViolationUpdate[] {
   const at = f.now.mono;
@@ -273,6 +285,7 @@ function judgeRule(
         inZone: eligible.filter((t) => f.inside.has(t)),
         resumes: (t) => lifecycle.resumes(t, f.seen),
         foreground: f.foreground,
+        weakInZone: f.weakInZone.filter((t) => !lifecycle.isSuppressed(t, at)),
       })
     : [];
   return lifecycle.step(candidates, f.now, { open, seen: f.seen });

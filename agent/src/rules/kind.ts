@@ -27,6 +27,11 @@ export interface RuleInput {
    * no rule of the camera asks for them.
    */
   foreground?: readonly StaticBlob[];
+  /**
+   * Objects inside the zone the model scores too low to track but finds at the same place in most frames (see
+   * track/weak-objects.ts), of the labels the rule's `weakLabels` asks for; absent when none are followed.
+   */
+  weakInZone?: readonly Track[];
 }
 
 /** One violation as seen in one frame. */
@@ -79,6 +84,8 @@ export interface RuleKind<P> {
   needs(params: P): string[][];
   /** The rule reads static foreground from the camera's scene model. */
   usesForeground?(params: P): boolean;
+  /** Labels the rule also takes from weak evidence (many low-score detections at one place); none when absent. */
+  weakLabels?(params: P): readonly string[];
   /** What the event is about, for end reasons: "the vehicle". */
   subject(params: P): string;
   /** Why an event ended while its objects are still seen. */

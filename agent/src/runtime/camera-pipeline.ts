@@ -21,6 +21,7 @@ import { ruleKind } from '../rules/kinds/index.ts';
 import type { OperatorActionOptions, OperatorResult } from '../rules/types.ts';
 import { createTracker, type Tracker } from '../track/tracker.ts';
 import type { Track } from '../track/types.ts';
+import { createWeakObjects, type WeakObjects } from '../track/weak-objects.ts';
 import { DetectionGate, type GateCounters } from './detection-gate.ts';
 import { type PlateZone, plateZones, vehiclesToRead } from './plate-offers.ts';
 
@@ -73,6 +74,8 @@ export class CameraPipeline {
   private mask: PrivacyMask;
   /** Static foreground for the rules that read it (static_object, stalls without a class); absent otherwise. */
   scene: SceneModel | undefined;
+  /** Goods scored too low to track, taken from many detections at one place, for the rules that count them; absent otherwise. */
+  private weak: WeakObjects | undefined;
   private readonly log: Logger;
   private readonly models: ModelSet;
   private readonly modelInput: { width: number; height: number };
@@ -93,6 +96,7 @@ export class CameraPipeline {
     this.tracker = createTracker(camera.tracker);
     this.rules = createCameraRules(camera, deps.site, { logger });
     this.scene = this.sceneFor(undefined);
+    this.weak = this.weakFor(undefined);
     this.log = logger.child({ camera: camera.id, stage: 'scene' });
     const members = camera.models.map((name) => {
       const m = deps.models.get(name);
@@ -122,6 +126,7 @@ export class CameraPipeline {
     this.mask = compilePrivacyMask(camera.privacyMasks);
     const ended = this.rules.reconfigure(camera, at);
     this.scene = this.sceneFor(this.scene);
+    this.weak = this.weakFor(this.weak);
     const windows = windowsForCamera(camera, this.modelInput);
     // The motion model learns its background afresh only when what it looks at changed.
     if (
@@ -148,6 +153,15 @@ export class CameraPipeline {
     return current ?? createSceneModel(this.camera.analysis.width, this.camera.analysis.height);
   }
 
+  /** The weak evidence the rules need: the running one kept (following the labels now asked for), a new one when first needed. */
+  private weakFor(current: WeakObjects | undefined): WeakObjects | undefined {
+    const labels = this.rules.weakLabels;
+    if (labels.length === 0) return undefined;
+    if (!current) return createWeakObjects({ labels });
+    current.setLabels(labels);
+    return current;
+  }
+
   /** Detection windows in use (besides the whole frame): each costs one inference per analysed frame in every_frame mode. */
   get windowCount(): number {
     return this.windows.length;
@@ -165,7 +179,9 @@ export class CameraPipeline {
     // Masked areas are never analysed, stored or sent: black them out before anything looks at the frame.
     this.mask.apply(frame);
     // Durations (re-checks, dwell, rest) run on the monotonic clock; alerts are stamped with the wall clock.
-    const gated = await this.gate.detect(frame, now.mono, this.tracks);
+    // Places of weak goods still being judged are re-checked like standing objects (motion-gated detection).
+    const pending = this.weak?.pending() ?? [];
+    const gated = await this.gate.detect(frame, now.mono, pending.length > 0 ? [...this.tracks, ...pending] : this.tracks);
     ctx.releaseInference();
     if (gated.motionMs > 0) ctx.record('motion', gated.motionMs);
     if (gated.inferences > 0) ctx.recordDetect(this.gate.lastTimings);
@@ -174,6 +190,7 @@ export class CameraPipeline {
     let t = performance.now();
     const tracks = this.tracker.update(detections, now.mono, gated.view);
     this.tracks = tracks;
+    const weak = this.weak?.update(detections, now.mono, gated.view);
     const carried = this.gate.countCarried(tracks);
     ctx.record('track', performance.now() - t);
 
@@ -198,7 +215,7 @@ export class CameraPipeline {
       recalibrated: gated.recalibrated,
       ...(this.scene && { scene: rereferenced ? { rereferenced } : {} }),
     });
-    const updates = this.rules.evaluate(tracks, now, scene?.blobs);
+    const updates = this.rules.evaluate(tracks, now, scene?.blobs, weak);
     ctx.record('rules', performance.now() - t);
     this.watcher?.record(frame, detections, tracks);
 

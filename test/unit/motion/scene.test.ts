@@ -55,6 +55,18 @@ describe('scene model: static foreground', () => {
     expect(last.blobs[0].since - arrived).toBeLessThan(5000);
   });
 
+  it('something in the first view that goes away (a passer-by walking on) leaves no static foreground behind', () => {
+    const scene = createSceneModel(W, H);
+    const clock = { t: 0 };
+    feed(scene, 1, view(10, 8, true), clock);
+    const after = feed(scene, 40, view(), clock);
+    expect(after.filter((u) => u.blobs.length > 0).map((u) => u.blobs.map((b) => b.box))).toEqual([]);
+    // What is set down once the background is learned is found as before.
+    const [last] = feed(scene, 15, view(10, 8, true), clock).slice(-1);
+    expect(last.blobs).toHaveLength(1);
+    expect(iou(last.blobs[0].box, SIGN_BOX)).toBeGreaterThan(0.6);
+  });
+
   it('a board there from the first frame is background; with a reference captured on the clean street it is found', () => {
     const unaware = createSceneModel(W, H);
     const c1 = { t: 0 };

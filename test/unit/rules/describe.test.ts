@@ -15,13 +15,13 @@ describe('rule descriptions', () => {
         'In force Mon–Fri 07:00–20:00 (site time); objects scored below 0.45 are ignored; an event ends once the condition has been false for 30 s.',
     );
     expect(describeRule(rule({ type: 'street_vending', minObjects: 2 }))).toBe(
-      'Street vending: a stall inside the zone (at least 2 stationary umbrella, dining table, chair, bench, suitcase, banana, apple, orange, broccoli or carrot ' +
-        'within 1.5× their height of each other, or static foreground not explained by a tracked person, car, truck, bus, motorcycle or bicycle) ' +
+      'Street vending: a stall inside the zone (at least 2 stationary umbrella, dining table, chair, suitcase, banana, apple, orange, broccoli or carrot ' +
+        'within 1.5× their height of each other (also goods scored below minScore, from 0.25, found at one place in most frames for 10 s), or static foreground not explained by a tracked person, car, truck, bus, motorcycle or bicycle) ' +
         'with at least 1 person at it (within 1× their height of the stall, standing in the zone or, outside it, standing still; passers-by outside the zone do not count), ' +
         'all of it for at least 5 min. In force at all times; objects scored below 0.45 are ignored; an event ends once the condition has been false for 30 s.',
     );
     expect(describeRule(rule({ type: 'street_vending', stall: 'objects', minPeople: 0, labels: ['umbrella'] }))).toMatch(
-      /^Street vending: a stall inside the zone \(at least 1 stationary umbrella within 1\.5× their height of each other\), all of it for at least 5 min\. /,
+      /^Street vending: a stall inside the zone \(at least 1 stationary umbrella within 1\.5× their height of each other \(also goods scored below minScore, from 0\.25, found at one place in most frames for 10 s\)\), all of it for at least 5 min\. /,
     );
     expect(describeRule(rule({ type: 'illegal_parking', warnAfterSeconds: 60 }))).toMatch(
       /^Illegal parking: a car, truck, bus or motorcycle stationary inside the zone for at least 3 min \(a warning after 1 min, the violation after 3 min\)\. /,

@@ -7,6 +7,7 @@ import { type CameraRules, createCameraRules } from '../../../agent/src/rules/en
 import type { RuleObject } from '../../../agent/src/rules/kind.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { createTracker, type Tracker } from '../../../agent/src/track/tracker.ts';
+import { createWeakObjects, type WeakObjects } from '../../../agent/src/track/weak-objects.ts';
 
 /** Tuesday 2025-05-06 10:00 in Asia/Shanghai. */
 export const T0 = Date.UTC(2025, 4, 6, 2, 0, 0);
@@ -71,6 +72,8 @@ export function stillCar(id: number, box: Box): RuleObject {
 export class Sim {
   readonly tracker: Tracker = createTracker();
   readonly rules: CameraRules;
+  /** Weak evidence, as the camera pipeline keeps it when a rule counts weak goods. */
+  readonly weak: WeakObjects | undefined;
   readonly updates: ViolationUpdate[] = [];
   mono: number;
   private wallOffset = 0;
@@ -81,6 +84,7 @@ export class Sim {
     readonly fps = 5,
   ) {
     this.rules = createCameraRules(cam, SITE, { logger: silentLogger });
+    this.weak = this.rules.weakLabels.length > 0 ? createWeakObjects({ labels: this.rules.weakLabels }) : undefined;
     this.mono = start;
   }
 
@@ -105,8 +109,10 @@ export class Sim {
     const start = this.mono;
     for (let i = 0; i < n; i++) {
       const mono = start + Math.round((i * 1000) / this.fps);
-      const tracks = this.tracker.update(scene(mono + this.wallOffset, (mono - start) / 1000), mono);
-      fresh.push(...this.rules.evaluate(tracks, { wall: mono + this.wallOffset, mono }));
+      const detections = scene(mono + this.wallOffset, (mono - start) / 1000);
+      const tracks = this.tracker.update(detections, mono);
+      const weak = this.weak?.update(detections, mono);
+      fresh.push(...this.rules.evaluate(tracks, { wall: mono + this.wallOffset, mono }, undefined, weak));
     }
     this.mono = start + Math.round((n * 1000) / this.fps);
     this.updates.push(...fresh);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boxGap, unionBox } from '../../core/geometry.ts';
+import { boxGap, iou, unionBox } from '../../core/geometry.ts';
 import { durationSeconds } from '../../core/schema.ts';
 import { describeLifecycle, formatDuration, listOr } from '../describe.ts';
 import { unexplainedBlobs } from '../foreground.ts';
@@ -8,11 +8,15 @@ import { commonRuleFields, labelsField } from '../params.ts';
 
 /**
  * Goods and stall furniture a COCO model names. Bicycles and motorcycles are not goods: a parked bike is
- * `disorderly_bikes`, not a stall. Produce is, because on a fruit stall it hides the table.
+ * `disorderly_bikes`, not a stall. Nor is a bench: street furniture, where people sit. Produce is, because on a fruit
+ * stall it hides the table.
  */
-export const DEFAULT_GOODS = ['umbrella', 'dining table', 'chair', 'bench', 'suitcase', 'banana', 'apple', 'orange', 'broccoli', 'carrot'];
+export const DEFAULT_GOODS = ['umbrella', 'dining table', 'chair', 'suitcase', 'banana', 'apple', 'orange', 'broccoli', 'carrot'];
 /** Static foreground covered by one of these, tracked, is that object standing still, not a stall. */
 export const DEFAULT_EXPLAINED_BY = ['person', 'car', 'truck', 'bus', 'motorcycle', 'bicycle'];
+
+/** A weak object overlapping a tracked one of its label this much is that object seen weakly. */
+const SAME_GOODS_IOU = 0.5;
 
 export const streetVendingSchema = z.strictObject({
   ...commonRuleFields,
@@ -22,7 +26,7 @@ export const streetVendingSchema = z.strictObject({
   }),
   labels: labelsField(DEFAULT_GOODS).meta({
     description:
-      'Labels that count as goods or stall furniture; default umbrella, dining table, chair, bench, suitcase and produce (not bicycles).',
+      'Labels that count as goods or stall furniture; default umbrella, dining table, chair, suitcase and produce (not bicycles, not benches).',
   }),
   personLabels: labelsField(['person']).meta({ description: 'Labels that count as the people at the stall; default person.' }),
   stall: z
@@ -32,6 +36,10 @@ export const streetVendingSchema = z.strictObject({
       description:
         'What makes the stall: objects (goods the model detects, standing still), foreground (a new object that stays, for carts, tarps, crates no class names) or either (default).',
     }),
+  weakGoods: z.boolean().default(true).meta({
+    description:
+      'Goods the model scores too low to track (from 0.25, below minScore) count when found at the same place in most frames for 10 s: produce on a stall that stood there before the camera started (default true).',
+  }),
   minObjects: z.number().int().min(1).default(1).meta({ description: 'How many goods standing together make a stall (default 1).' }),
   minPeople: z
     .number()
@@ -65,9 +73,11 @@ export type StreetVendingParams = z.infer<typeof streetVendingSchema>;
 
 const usesObjects = (p: StreetVendingParams) => p.stall !== 'foreground';
 const usesForeground = (p: StreetVendingParams) => p.stall !== 'objects';
+const usesWeak = (p: StreetVendingParams) => usesObjects(p) && p.weakGoods;
 
 function stallWords(p: StreetVendingParams): string {
-  const objects = `at least ${p.minObjects} stationary ${listOr(p.labels)} within ${p.clusterGap}× their height of each other`;
+  const weak = usesWeak(p) ? ' (also goods scored below minScore, from 0.25, found at one place in most frames for 10 s)' : '';
+  const objects = `at least ${p.minObjects} stationary ${listOr(p.labels)} within ${p.clusterGap}× their height of each other${weak}`;
   const foreground = `static foreground not explained by a tracked ${listOr(p.explainedBy)}`;
   return p.stall === 'objects' ? objects : p.stall === 'foreground' ? foreground : `${objects}, or ${foreground}`;
 }
@@ -84,6 +94,7 @@ export const streetVending: RuleKindEntry<typeof streetVendingSchema> = {
   dwellSeconds: (p) => p.dwellSeconds,
   needs: (p) => [...(p.stall === 'objects' ? [p.labels] : []), ...(p.minPeople > 0 ? [p.personLabels] : [])],
   usesForeground,
+  weakLabels: (p) => (usesWeak(p) ? p.labels : []),
   subject: () => 'the stall',
   lapse: (p) => `no stall${p.minPeople > 0 ? ` with ${p.minPeople} ${listOr(p.personLabels)} at it` : ''} remains in the zone`,
   create: (p, zone) => ({
@@ -91,6 +102,10 @@ export const streetVending: RuleKindEntry<typeof streetVendingSchema> = {
       const goods: RuleObject[] = usesObjects(p)
         ? input.inZone.filter((t) => p.labels.includes(t.label) && isSettled(t, input, p.dwellSeconds))
         : [];
+      // Weak goods already stayed put for their settling time; a tracked object at the same place is the same goods.
+      if (usesWeak(p) && input.weakInZone)
+        for (const w of input.weakInZone)
+          if (p.labels.includes(w.label) && !goods.some((g) => g.label === w.label && iou(g.box, w.box) >= SAME_GOODS_IOU)) goods.push(w);
       const blobs = usesForeground(p) ? unexplainedBlobs(input.foreground, input.tracks, zone, p.explainedBy, p.minForegroundArea) : [];
       const inZone = new Set(input.inZone);
       const people = input.tracks.filter((t) => p.personLabels.includes(t.label) && (inZone.has(t) || isSettled(t, input, p.dwellSeconds)));
