@@ -86,8 +86,10 @@ class PatrolAutomation implements Patrol {
       });
   }
 
+  /** A step the box's message takes: where is the spot its camera sees (the archive says where, as for an officer). */
   private async byBox(o: OrderRecord, alert: Alert, action: OrderAction, extra: BoxExtra = {}): Promise<void> {
-    await this.service.apply(o.id, { action, by: `box:${alert.site}`, at: this.now(), ...extra }).catch((err) => {
+    const [lon, lat] = alert.location.coordinates;
+    await this.service.apply(o.id, { action, by: `box:${alert.site}`, at: this.now(), where: { lon, lat }, ...extra }).catch((err) => {
       this.deps.log.warn({ err, orderId: o.id, eventId: alert.id, action }, 'automatic order step refused');
     });
   }

@@ -121,7 +121,7 @@ export type Stage = z.infer<typeof stageSchema>;
 
 export const whereSchema = z
   .strictObject({ lon, lat, accuracyM: z.number().min(0).optional().describe('Accuracy radius in metres.') })
-  .describe("Where the actor was (the officer's phone position).");
+  .describe("Where the actor was: the officer's phone position, or the spot a box's camera sees.");
 export type Where = z.infer<typeof whereSchema>;
 
 export const transitionSchema = z
