@@ -19,8 +19,9 @@ import { type MjpegCamera, startMjpegCamera } from '../helpers/mjpeg-camera.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, projectRoot, sample } from '../helpers/paths.ts';
-import { handleWithPhoto, openPhone, phoneHooks, phoneShot, until } from '../helpers/patrol-phone.ts';
+import { handleWithPhoto, openPhone, phoneHooks, phoneShot } from '../helpers/patrol-phone.ts';
 import { freePort } from '../helpers/ports.ts';
+import { until } from '../helpers/until.ts';
 
 /**
  * The patrol loop end to end, all real: the agent (the real model) on the demo's street camera, mosquitto,

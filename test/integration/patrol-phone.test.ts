@@ -15,8 +15,9 @@ import { makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { type CenterSession, signIn } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
-import { handleWithPhoto, openPhone, phoneShot as shot, until } from '../helpers/patrol-phone.ts';
+import { handleWithPhoto, openPhone, phoneShot as shot } from '../helpers/patrol-phone.ts';
 import { freePort } from '../helpers/ports.ts';
+import { until } from '../helpers/until.ts';
 
 /**
  * The officer's phone page against a real center (mosquitto, SQLite) in headless Chromium at 390×844 with its
