@@ -154,7 +154,7 @@ export class PatrolService {
   async deleteUnit(id: string): Promise<void> {
     if ((await this.db.listOrders({ unit: id, open: true, limit: 1 })).length)
       throw new PatrolError(409, `unit ${id} has open work orders: reassign or close them first`);
-    if (!(await this.db.deleteUnit(id))) throw new PatrolError(404, `no unit ${id}`);
+    if (!(await this.db.deleteUnit(id, this.now()))) throw new PatrolError(404, `no unit ${id}`);
     this.deps.changed();
   }
 

@@ -155,6 +155,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       'CREATE INDEX actions_site_event ON actions (site, event_id, action)',
     ],
   },
+  {
+    version: 9,
+    name: 'patrol: units deleted lately (open pages of every instance drop them, whoever deleted them)',
+    sql: () => [
+      'CREATE TABLE patrol_unit_deletions (id TEXT NOT NULL, deleted_at BIGINT NOT NULL)',
+      'CREATE INDEX patrol_unit_deletions_at ON patrol_unit_deletions (deleted_at)',
+    ],
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */

@@ -26,10 +26,13 @@ export interface PatrolStore {
   getUnit(id: string): Promise<UnitRecord | null>;
   /** Creates or replaces a unit's spec; its duty switch and position stay. */
   putUnit(u: Omit<UnitRecord, 'onDuty' | 'position'>): Promise<'created' | 'replaced'>;
-  deleteUnit(id: string): Promise<boolean>;
+  /** Deletes a unit and notes when (older notes are pruned): a page open elsewhere learns of it from the archive. */
+  deleteUnit(id: string, at: number): Promise<boolean>;
   setDuty(id: string, onDuty: boolean, at: number): Promise<void>;
   setPosition(id: string, p: NonNullable<UnitRecord['position']>, at: number): Promise<void>;
   changedUnitsSince(since: number): Promise<UnitRecord[]>;
+  /** The units deleted since `since` (by any process on this archive), with when. */
+  deletedUnitsSince(since: number): Promise<{ id: string; at: number }[]>;
 
   /** A new order with its opening transition (and its alerts linked). */
   insertOrder(o: OrderRecord, opening: TransitionRecord): Promise<void>;
@@ -181,13 +184,19 @@ async function linkEvents(db: Db, o: OrderRecord): Promise<void> {
     );
 }
 
+/** Live polls read a deletion's note within seconds (a reloaded page reads the units anew): a day is plenty. */
+const DELETIONS_KEPT_MS = 24 * 3600_000;
+
 /** The store in three parts that share nothing but `db`: units, orders with their transitions, photos and escalations. */
 export function createPatrolStore(db: Db): PatrolStore {
   return { ...unitStore(db), ...orderStore(db), ...photoAndEscalationStore(db) };
 }
 
 // Each part is typed by its slice of PatrolStore, so a method missing from the composed object fails to compile.
-type UnitStore = Pick<PatrolStore, 'listUnits' | 'getUnit' | 'putUnit' | 'deleteUnit' | 'setDuty' | 'setPosition' | 'changedUnitsSince'>;
+type UnitStore = Pick<
+  PatrolStore,
+  'listUnits' | 'getUnit' | 'putUnit' | 'deleteUnit' | 'setDuty' | 'setPosition' | 'changedUnitsSince' | 'deletedUnitsSince'
+>;
 type OrderStore = Pick<
   PatrolStore,
   'insertOrder' | 'saveStep' | 'getOrder' | 'listOrders' | 'ordersOfEvent' | 'changedOrdersSince' | 'transitions' | 'transitionByClientId'
@@ -229,7 +238,13 @@ function unitStore(db: Db): UnitStore {
         );
         return 'created';
       }),
-    deleteUnit: async (id) => (await db.run('DELETE FROM patrol_units WHERE id = $1', [id])) > 0,
+    deleteUnit: (id, at) =>
+      db.tx(async (t) => {
+        if ((await t.run('DELETE FROM patrol_units WHERE id = $1', [id])) === 0) return false;
+        await t.run('INSERT INTO patrol_unit_deletions (id, deleted_at) VALUES ($1, $2)', [id, at]);
+        await t.run('DELETE FROM patrol_unit_deletions WHERE deleted_at < $1', [at - DELETIONS_KEPT_MS]);
+        return true;
+      }),
     setDuty: async (id, onDuty, at) => {
       await db.run('UPDATE patrol_units SET on_duty = $2, updated_at = $3 WHERE id = $1', [id, onDuty ? 1 : 0, at]);
     },
@@ -244,6 +259,11 @@ function unitStore(db: Db): UnitStore {
       ]);
     },
     changedUnitsSince: (since) => units('WHERE updated_at >= $1 ORDER BY updated_at', [since]),
+    deletedUnitsSince: async (since) =>
+      (await db.all('SELECT id, deleted_at FROM patrol_unit_deletions WHERE deleted_at >= $1 ORDER BY deleted_at', [since])).map((r) => ({
+        id: String(r.id),
+        at: num(r.deleted_at),
+      })),
   };
 }
 
