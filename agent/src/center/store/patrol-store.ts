@@ -20,6 +20,12 @@ export interface EscalationRecord {
 
 export type StepSaved = 'saved' | 'stale' | 'duplicate';
 
+export interface PhotoToPrune {
+  orderId: string;
+  sha256: string;
+  bytes: number;
+}
+
 /** Patrol units, work orders and their history (migration 5). Every write of an order checks its revision. */
 export interface PatrolStore {
   listUnits(): Promise<UnitRecord[]>;
@@ -51,6 +57,13 @@ export interface PatrolStore {
   /** Links a photo to an order (once per order and digest, once per clientId); false when it was there. */
   addPhoto(p: { orderId: string; sha256: string; bytes: number; by: string; at: number; clientId: string | null }): Promise<boolean>;
   photoByClientId(clientId: string): Promise<string | null>;
+  /**
+   * Photos of orders closed (and unchanged) since before `closedBefore`, not yet deleted by the retention, whose bytes
+   * no other order still keeping its photos shares; the oldest first, at most `limit`.
+   */
+  photosToPrune(closedBefore: number, limit: number): Promise<PhotoToPrune[]>;
+  /** The retention deleted these photos' bytes (the rows stay: who took which photo when). */
+  markPhotosPruned(photos: readonly PhotoToPrune[], at: number): Promise<void>;
   /** Records an escalation once per order and stage; false when it was recorded already. */
   recordEscalation(e: EscalationRecord): Promise<boolean>;
   listEscalations(limit: number): Promise<EscalationRecord[]>;
@@ -201,7 +214,10 @@ type OrderStore = Pick<
   PatrolStore,
   'insertOrder' | 'saveStep' | 'getOrder' | 'listOrders' | 'ordersOfEvent' | 'changedOrdersSince' | 'transitions' | 'transitionByClientId'
 >;
-type PhotoAndEscalationStore = Pick<PatrolStore, 'addPhoto' | 'photoByClientId' | 'recordEscalation' | 'listEscalations'>;
+type PhotoAndEscalationStore = Pick<
+  PatrolStore,
+  'addPhoto' | 'photoByClientId' | 'photosToPrune' | 'markPhotosPruned' | 'recordEscalation' | 'listEscalations'
+>;
 
 /** The orders a `where` clause selects, each with its linked alerts (one query for all their links). */
 async function selectOrders(db: Db, where: string, params: unknown[]): Promise<OrderRecord[]> {
@@ -341,6 +357,23 @@ function photoAndEscalationStore(db: Db): PhotoAndEscalationStore {
           p.at,
         ]);
         return true;
+      }),
+    photosToPrune: async (closedBefore, limit) => {
+      const closedLongAgo = (o: string) => `${o}.state = 'closed' AND ${o}.updated_at < $1`;
+      const rows = await db.all(
+        `SELECT p.order_id, p.sha256, p.bytes FROM work_order_photos p JOIN work_orders o ON o.id = p.order_id
+         WHERE p.pruned_at IS NULL AND ${closedLongAgo('o')} AND NOT EXISTS (
+           SELECT 1 FROM work_order_photos q JOIN work_orders r ON r.id = q.order_id
+           WHERE q.sha256 = p.sha256 AND q.pruned_at IS NULL AND NOT (${closedLongAgo('r')}))
+         ORDER BY p.at LIMIT $2`,
+        [closedBefore, limit],
+      );
+      return rows.map((r) => ({ orderId: String(r.order_id), sha256: String(r.sha256), bytes: num(r.bytes) }));
+    },
+    markPhotosPruned: (photos, at) =>
+      db.tx(async (t) => {
+        for (const p of photos)
+          await t.run('UPDATE work_order_photos SET pruned_at = $3 WHERE order_id = $1 AND sha256 = $2', [p.orderId, p.sha256, at]);
       }),
     photoByClientId: async (clientId) => {
       const [r] = await db.all('SELECT sha256 FROM work_order_photos WHERE client_id = $1', [clientId]);
