@@ -19,7 +19,8 @@ export interface PatrolParts {
 
 /**
  * The patrol wing of `jifang center`: the service and its automation, the live channels
- * (the officer's stream and `order`/`unit`/`escalation` on the desktop feed), the config's units put on start.
+ * (the officer's stream and `order`/`unit`/`escalation` on the desktop feed), the config's units and shop contacts put on
+ * start.
  */
 export async function startPatrolParts(
   { cfg, store, link, feed, photos: blobs }: { cfg: CenterConfig; store: CenterStore; link: BrokerLink; feed: Feed; photos: BlobStore },
@@ -57,6 +58,7 @@ export async function startPatrolParts(
     const { id, ...spec } = u;
     await patrol.service.putUnit(id, spec);
   }
+  for (const { id, ...spec } of cfg.patrol.shopContacts) await patrol.service.putShopContact(id, spec);
   return {
     patrol,
     live,

@@ -1,3 +1,4 @@
+import type { ShopContact } from '../patrol/schema.ts';
 import type { UnitRecord } from '../patrol/units.ts';
 import type { OrderRecord, TransitionRecord } from '../patrol/workflow.ts';
 import { type Db, num, numOrNull, type Row, strOrNull } from './db.ts';
@@ -64,6 +65,9 @@ export interface PatrolStore {
   photosToPrune(closedBefore: number, limit: number): Promise<PhotoToPrune[]>;
   /** The retention deleted these photos' bytes (the rows stay: who took which photo when). */
   markPhotosPruned(photos: readonly PhotoToPrune[], at: number): Promise<void>;
+  listShopContacts(): Promise<ShopContact[]>;
+  putShopContact(c: ShopContact, at: number): Promise<'created' | 'replaced'>;
+  deleteShopContact(id: string): Promise<boolean>;
   /** Records an escalation once per order and stage; false when it was recorded already. */
   recordEscalation(e: EscalationRecord): Promise<boolean>;
   listEscalations(limit: number): Promise<EscalationRecord[]>;
@@ -200,9 +204,9 @@ async function linkEvents(db: Db, o: OrderRecord): Promise<void> {
 /** Live polls read a deletion's note within seconds (a reloaded page reads the units anew): a day is plenty. */
 const DELETIONS_KEPT_MS = 24 * 3600_000;
 
-/** The store in three parts that share nothing but `db`: units, orders with their transitions, photos and escalations. */
+/** The store in parts that share nothing but `db`: units, orders with their transitions, photos and escalations, shop contacts. */
 export function createPatrolStore(db: Db): PatrolStore {
-  return { ...unitStore(db), ...orderStore(db), ...photoAndEscalationStore(db) };
+  return { ...unitStore(db), ...orderStore(db), ...photoAndEscalationStore(db), ...contactStore(db) };
 }
 
 // Each part is typed by its slice of PatrolStore, so a method missing from the composed object fails to compile.
@@ -218,6 +222,36 @@ type PhotoAndEscalationStore = Pick<
   PatrolStore,
   'addPhoto' | 'photoByClientId' | 'photosToPrune' | 'markPhotosPruned' | 'recordEscalation' | 'listEscalations'
 >;
+
+type ContactStore = Pick<PatrolStore, 'listShopContacts' | 'putShopContact' | 'deleteShopContact'>;
+
+function contactStore(db: Db): ContactStore {
+  return {
+    listShopContacts: async () =>
+      (await db.all('SELECT id, name, phone, cameras_json, area_json FROM shop_contacts ORDER BY id', [])).map((r) => ({
+        id: String(r.id),
+        name: String(r.name),
+        phone: String(r.phone),
+        cameras: parse<string[]>(r.cameras_json),
+        area: parse<ShopContact['area']>(r.area_json),
+      })),
+    putShopContact: (c, at) =>
+      db.tx(async (t) => {
+        const values = [c.id, c.name, c.phone, json(c.cameras), json(c.area), at];
+        const n = await t.run(
+          'UPDATE shop_contacts SET name = $2, phone = $3, cameras_json = $4, area_json = $5, updated_at = $6 WHERE id = $1',
+          values,
+        );
+        if (n > 0) return 'replaced';
+        await t.run(
+          'INSERT INTO shop_contacts (id, name, phone, cameras_json, area_json, updated_at) VALUES ($1, $2, $3, $4, $5, $6)',
+          values,
+        );
+        return 'created';
+      }),
+    deleteShopContact: async (id) => (await db.run('DELETE FROM shop_contacts WHERE id = $1', [id])) > 0,
+  };
+}
 
 /** The orders a `where` clause selects, each with its linked alerts (one query for all their links). */
 async function selectOrders(db: Db, where: string, params: unknown[]): Promise<OrderRecord[]> {
