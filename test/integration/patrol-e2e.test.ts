@@ -175,7 +175,7 @@ describe('the patrol loop with the real agent on the demo camera, mosquitto, the
     return { page, api: await signIn(center!.url, 'dora', PASS) };
   }
 
-  it('alert → order → area unit proposed first, then by distance → sent → chime on the phone → accept → arrived in the fence → handled with a photo → the taxi leaves, the box reports cleared → 核查 by the box, 结案; every step archived with who, when and where', async () => {
+  it('alert → order → area unit proposed first, then by distance → sent → chime on the phone → accept → arrived in the fence → handled with a photo → the taxi painted out of the live camera picture, the box reports cleared → 核查 by the box, 结案; every step archived with who, when and where', async () => {
     agent = startAgent();
     const dispatcher = await signInDesk();
     const { context, page: phone } = await openPhone(browser, center!.url, { user: 'pat', password: PASS, lang: 'zh-CN' }, AWAY);
