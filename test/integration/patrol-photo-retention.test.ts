@@ -1,32 +1,48 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { retentionSchema } from '../../../../agent/src/center/config.ts';
-import { patrolConfigSchema } from '../../../../agent/src/center/patrol/config.ts';
-import { PatrolService } from '../../../../agent/src/center/patrol/service.ts';
-import { startRetention } from '../../../../agent/src/center/retention.ts';
-import { type BlobStore, openBlobStore } from '../../../../agent/src/center/store/blob-store.ts';
-import { sha256Hex } from '../../../../agent/src/core/hash.ts';
-import { silentLogger } from '../../../../agent/src/core/log.ts';
-import { labelledJpeg, streetJpeg } from '../../../helpers/box-simulator.ts';
-import { openTempArchive } from '../../../helpers/center-archive.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { retentionSchema } from '../../agent/src/center/config.ts';
+import { patrolConfigSchema } from '../../agent/src/center/patrol/config.ts';
+import { PatrolService } from '../../agent/src/center/patrol/service.ts';
+import { startRetention } from '../../agent/src/center/retention.ts';
+import { type BlobStore, openBlobStore } from '../../agent/src/center/store/blob-store.ts';
+import { openPostgresStore } from '../../agent/src/center/store/postgres.ts';
+import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
+import type { CenterStore } from '../../agent/src/center/store/types.ts';
+import { sha256Hex } from '../../agent/src/core/hash.ts';
+import { silentLogger } from '../../agent/src/core/log.ts';
+import { labelledJpeg, streetJpeg } from '../helpers/box-simulator.ts';
+import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-07T02:00:00Z');
 const dora = { user: 'dora', role: 'dispatcher' };
 
-/** Officers' photos under the retention: a real SQLite archive and photo folder, the orders made at the test's clock. */
-describe("retention of officers' photos", () => {
-  let archive: Awaited<ReturnType<typeof openTempArchive>>;
+/** Officers' photos under the retention: a real archive (SQLite, PostgreSQL) and photo folder, the orders made at the test's clock. */
+describe.each(['sqlite', 'postgres'] as const)("retention of officers' photos on %s", (kind) => {
+  let pg: Postgres | undefined;
+  let dir: string;
+  let store: CenterStore;
   let photos: BlobStore;
   let service: PatrolService;
   let clock = NOW;
+  let n = 0;
+
+  beforeAll(async () => {
+    if (kind === 'postgres') pg = await startPostgres();
+  }, 60_000);
+  afterAll(() => pg?.remove());
 
   beforeEach(async () => {
-    archive = await openTempArchive();
-    photos = await openBlobStore(join(archive.path, '..', 'photos'));
+    dir = mkdtempSync(join(tmpdir(), 'jifang-photo-retention-'));
+    store =
+      kind === 'postgres'
+        ? await openPostgresStore({ url: pg!.createDatabase(`photos_${++n}`), blobDir: join(dir, 'blobs') })
+        : await openSqliteStore(join(dir, 'center.db'));
+    photos = await openBlobStore(join(dir, 'photos'));
     service = new PatrolService({
-      store: archive.store,
+      store,
       cfg: patrolConfigSchema.parse({}),
       blobs: photos,
       dispatchAlert: async () => {},
@@ -35,7 +51,10 @@ describe("retention of officers' photos", () => {
       now: () => clock,
     });
   });
-  afterEach(() => archive.remove());
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   let spots = 0;
   /** A hotline order opened `daysAgo`, with `pictures` taken then, closed `closedDaysAgo` (null: still open). */
@@ -62,7 +81,7 @@ describe("retention of officers' photos", () => {
     // The same picture on an order closed long ago and on one still open: its file is the open order's too.
     await order(300, [shared], 250);
 
-    const retention = startRetention(retentionSchema.parse({ patrolPhotoDays: 180 }), archive.store, silentLogger, {
+    const retention = startRetention(retentionSchema.parse({ patrolPhotoDays: 180 }), store, silentLogger, {
       photos,
       now: () => NOW,
     });
@@ -87,7 +106,7 @@ describe("retention of officers' photos", () => {
     const base = await streetJpeg();
     const pic = labelledJpeg(base, 'half-a-year');
     const id = await order(200, [pic], 190);
-    const retention = startRetention(retentionSchema.parse({}), archive.store, silentLogger, { photos, now: () => NOW });
+    const retention = startRetention(retentionSchema.parse({}), store, silentLogger, { photos, now: () => NOW });
     await retention.runOnce();
     await retention.stop();
     expect(retention.counters.patrolPhotos).toBe(0);
