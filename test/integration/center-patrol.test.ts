@@ -27,6 +27,7 @@ const ring = (lon: number, lat: number, d: number) => [
   [lon - d, lat + d],
 ];
 const PASS = 'patrol-test-pass-1';
+const CATEGORY_NAMES = { street_vending: '占道经营', umbrella: '违规撑伞', shop_display: '店外经营' } as const;
 const USERS = {
   olga: 'operator',
   dmitri: 'dispatcher',
@@ -85,6 +86,8 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
         storage,
         http: { port: await freePort() },
         users,
+        // An SMS gateway: the warnings reach the shop contacts through it.
+        forwarders: [{ id: 'sms', name: '短信网关', url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/sms` }],
         patrol: {
           units: [
             { id: 'team-1', name: '城管一中队', members: ['pat'], area: [ring(SPOT.lon, SPOT.lat, 0.002)] },
@@ -93,13 +96,18 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
           ],
           // banner: short limits, so an undispatched order is overdue within a second.
           limits: { banner: { dispatch: 0.01, arrive: 0.01, handle: 0.01 } },
-          autoOpen: [{ types: ['umbrella'] }],
+          autoOpen: [{ types: ['umbrella', 'shop_display'] }],
           warnings: [
             {
               types: ['umbrella'],
               http: { url: speaker, method: 'POST', body: '{{time}} {{address}}：{{categoryName}}，请立即整改' },
               waitSeconds: 600,
             },
+            { types: ['shop_display'], forwarder: 'sms', text: '{{address}}：{{categoryName}}，请收回店外物品。', waitSeconds: 600 },
+          ],
+          shopContacts: [
+            { id: 'noodles', name: '老王面馆', phone: '13800138000', cameras: ['demo/cam-9'] },
+            { id: 'bakery', name: '街角面包房', phone: '13900139000', cameras: ['demo/cam-1'] },
           ],
           checkSeconds: 0.2,
         },
@@ -155,15 +163,20 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
   }
 
   /** The box publishes a message of an event with its snapshot, as the agent does. */
-  async function publish(id: string, state: Alert['state'], category: 'street_vending' | 'umbrella'): Promise<Alert> {
+  async function publish(
+    id: string,
+    state: Alert['state'],
+    category: keyof typeof CATEGORY_NAMES,
+    at: { camera: string; lon: number; lat: number } = { camera: 'cam-1', ...SPOT },
+  ): Promise<Alert> {
     const jpeg = labelledJpeg(await streetJpeg(), `${id}:${seq}`);
-    const type = category === 'umbrella' ? 'static_object' : 'street_vending';
+    const type = category === 'street_vending' ? 'street_vending' : 'static_object';
     const alert: Alert = {
-      ...makeAlert({ site: 'demo', camera: 'cam-1', id, seq: seq++, state, jpeg, type, ...SPOT }),
-      category: { id: category, name: category === 'umbrella' ? '违规撑伞' : '占道经营', nameEn: category, catalogueVersion: 'test' },
+      ...makeAlert({ site: 'demo', id, seq: seq++, state, jpeg, type, ...at }),
+      category: { id: category, name: CATEGORY_NAMES[category], nameEn: category, catalogueVersion: 'test' },
     };
     await box.publishAsync(alert.evidence.snapshot!.topic, jpeg, { qos: 1 });
-    await box.publishAsync(`jifang/v1/demo/cam-1/events`, JSON.stringify(alert), { qos: 1 });
+    await box.publishAsync(`jifang/v1/demo/${at.camera}/events`, JSON.stringify(alert), { qos: 1 });
     await until(
       `event ${id} ${state} archived`,
       () => api<{ messages?: { state: string }[] }>('dmitri', 'GET', `/api/events/${id}?site=demo`),
@@ -412,7 +425,7 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     const id = opened.find((o) => o.events.some((e) => e.id === 'ev-umbrella'))!.id;
     const call = await until(
       'the speaker called',
-      async () => warnings,
+      async () => warnings.filter((w) => w.url.startsWith('/speak')),
       (w) => w.length > 0,
     );
     expect(call[0].method).toBe('POST');
@@ -428,6 +441,43 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     expect(closed.transitions!.map((t) => t.action)).toEqual(['open', 'warn', 'close']);
     const stats = await api<{ closedAs: Record<string, number> }>('sam', 'GET', '/api/patrol/stats');
     expect(stats.body.closedAs.corrected_after_warning).toBe(1);
+  }, 60_000);
+
+  it('sends the warning through the forwarder only to the shop contacts of the spot (by camera and by area), registered in the config and by an admin', async () => {
+    const far = { lon: SPOT.lon + 0.05, lat: SPOT.lat };
+    const tea = { name: '茶铺 李女士', phone: '+86 137 0013 7000', area: [ring(far.lon, far.lat, 0.001)] };
+    expect((await api('dmitri', 'PUT', '/api/shop-contacts/tea', tea)).status).toBe(403);
+    const bad = await api<{ error: string }>('ada', 'PUT', '/api/shop-contacts/tea', { name: '茶铺', phone: '13700137000' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('cameras');
+    expect((await api('ada', 'PUT', '/api/shop-contacts/tea', tea)).status).toBe(201);
+    const listed = await api<{ contacts: { id: string }[] }>('dmitri', 'GET', '/api/shop-contacts');
+    expect(listed.body.contacts.map((c) => c.id)).toEqual(['bakery', 'noodles', 'tea']);
+
+    await publish('ev-display', 'started', 'shop_display', { camera: 'cam-9', ...far });
+    const sms = () =>
+      warnings
+        .filter((w) => w.url === '/sms')
+        .map((w) => JSON.parse(w.body) as { kind?: string; text: string; to: { contact: string; phone: string } })
+        .filter((m) => m.kind === 'patrol_warning');
+    const sent = await until(
+      'the two messages',
+      async () => sms(),
+      (m) => m.length >= 2,
+    );
+    expect(sent.map((m) => m.to.contact).sort()).toEqual(['noodles', 'tea']);
+    expect(sent.find((m) => m.to.contact === 'tea')!.to.phone).toBe('+86 137 0013 7000');
+    for (const m of sent) expect(m.text).toMatch(/：店外经营，请收回店外物品。$/);
+    const [o] = (await api<{ orders: Order[] }>('dmitri', 'GET', '/api/orders?state=warning')).body.orders.filter((x) =>
+      x.events.some((e) => e.id === 'ev-display'),
+    );
+    // The order waits in its warning for the box to see the shopfront cleared.
+    expect(o).toMatchObject({ state: 'warning', warned: true });
+    // The bakery is registered for another camera and is not disturbed.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sms()).toHaveLength(2);
+    expect((await api('ada', 'DELETE', '/api/shop-contacts/tea')).status).toBe(200);
+    expect((await api('ada', 'DELETE', '/api/shop-contacts/tea')).status).toBe(404);
   }, 60_000);
 
   it('a reassigned order reaches the new unit’s officer live and leaves the old unit’s list, the old phone told once more', async () => {

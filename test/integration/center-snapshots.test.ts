@@ -170,7 +170,13 @@ describe.each(engines)('center snapshots on %s', (engine, open) => {
     const quota = pics[2]!.length + pics[3]!.length + 10;
 
     const retention = startRetention(
-      { snapshotDays: 180, snapshotMegabytesPerBox: quota / (1024 * 1024), deadLetterMegabytes: 1024, everyMinutes: 60 },
+      {
+        snapshotDays: 180,
+        snapshotMegabytesPerBox: quota / (1024 * 1024),
+        deadLetterMegabytes: 1024,
+        patrolPhotoDays: 365,
+        everyMinutes: 60,
+      },
       e.store,
       silentLogger,
     );

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
-import type { BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
@@ -13,11 +12,12 @@ import { alertSchema } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { launchBrowser, SCREENS_DIR, type TestBrowser } from '../helpers/browser.ts';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { type CenterSession, signIn } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
-import { projectRoot } from '../helpers/paths.ts';
+import { handleWithPhoto, openPhone, phoneShot as shot } from '../helpers/patrol-phone.ts';
 import { freePort } from '../helpers/ports.ts';
+import { until } from '../helpers/until.ts';
 
 /**
  * The officer's phone page against a real center (mosquitto, SQLite) in headless Chromium at 390×844 with its
@@ -31,7 +31,6 @@ const AWAY = { longitude: SPOT.lon, latitude: SPOT.lat - 250 / 111_195, accuracy
 const spotOf = (n: number) => ({ lon: SPOT.lon + (n * 150) / 95_000, lat: SPOT.lat });
 /** 10 m east of a spot: inside the fence. */
 const atSpot = (s: { lon: number; lat: number }) => ({ longitude: s.lon + 10 / 95_000, latitude: s.lat, accuracy: 8 });
-const PHOTO = join(projectRoot, '..', 'shared', 'plates', 'hyperlpr-test_img.jpg');
 const site = 'phone-box';
 const STREET_VENDING = {
   id: 'street_vending',
@@ -41,14 +40,6 @@ const STREET_VENDING = {
   code: '09006',
   catalogueVersion: 'test',
 };
-
-/** Counts what the page asked of the speaker and the vibration motor (the hooks a phone would act on). */
-const HOOKS = `
-  window.__chimes = 0; window.__vibrations = [];
-  const play = HTMLMediaElement.prototype.play;
-  HTMLMediaElement.prototype.play = function () { window.__chimes++; return play.call(this).catch(() => {}); };
-  navigator.vibrate = (p) => { window.__vibrations.push(p); return true; };
-`;
 
 /** The page's service worker controls it (asked by page.evaluate: the page's CSP forbids the eval a string predicate needs). */
 const swControls = () =>
@@ -137,29 +128,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
 
   const order = async (id: string) => (await dispatcher.json<Order>('GET', `/api/orders/${id}`)).body;
 
-  async function officer(lang: string): Promise<{ context: BrowserContext; page: Page }> {
-    const { context, page } = await browser.page({ lang, width: 390, height: 844 });
-    await context.grantPermissions(['geolocation'], { origin: center!.url });
-    await context.setGeolocation(AWAY);
-    await context.addInitScript(HOOKS);
-    await page.goto(`${center!.url}/login`);
-    await page.fill('#user', 'pat');
-    await page.fill('#password', 'patrol-pass-1');
-    await page.click('#login-submit');
-    await page.waitForURL(`${center!.url}/patrol`);
-    await page.waitForSelector('header.bar');
-    return { context, page };
-  }
-
-  /** From the open task on scene: outcome, a real camera JPEG through the file input, done. */
-  async function handleWithPhoto(page: Page): Promise<void> {
-    await page.click('#outcome-corrected');
-    await page.setInputFiles('#photo-input', PHOTO);
-    await page.waitForSelector('#photo-count[data-count="1"]');
-    // Typed last: the tap on "done" that ends the typing counts.
-    await page.fill('#note', 'stall moved off the pavement');
-    await page.click('#act-handle');
-  }
+  const officer = (lang: string) => openPhone(browser, center!.url, { user: 'pat', password: 'patrol-pass-1', lang }, AWAY);
 
   it('log in, on duty, a task arrives live with chime and vibration, accept, arrived in the fence, handled with a photo, done', async () => {
     const { page } = await officer('en-US');
@@ -193,7 +162,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.waitForSelector('#act-arrive.suggested', { timeout: 10_000 });
     await page.click('#act-arrive');
     await page.waitForSelector(`#task-${id}[data-state="on_scene"]`);
-    await handleWithPhoto(page);
+    await handleWithPhoto(page, 'stall moved off the pavement');
     await until(async () => (await order(id)).state === 'handled');
     await page.waitForSelector('#outbox', { state: 'detached' });
 
@@ -227,7 +196,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
 
     await context.setOffline(true);
     await page.waitForSelector(`#task-${id}[data-state="on_scene"]`);
-    await handleWithPhoto(page);
+    await handleWithPhoto(page, 'stall moved off the pavement');
     await page.waitForSelector('#outbox[data-count="2"]');
     await page.waitForSelector('#live.off');
     await shot(page, 'patrol-phone-offline-en');
@@ -342,17 +311,3 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     return Buffer.from(await r.arrayBuffer());
   }
 });
-
-/** What the officer sees: the phone's screen (the bottom bar is fixed, so a full-page picture would misplace it). */
-async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENS_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`) });
-}
-
-async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

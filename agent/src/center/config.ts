@@ -192,7 +192,13 @@ export const mapSchema = z
   .default({ coords: 'wgs84', maxZoom: 18, zoom: 15 })
   .meta({ description: 'The dispatch map: its basemap (tile server, tile file or none), their coordinates, where it opens.' });
 export type MapConfig = z.infer<typeof mapSchema>;
-const RETENTION_DEFAULTS = { snapshotDays: 180, snapshotMegabytesPerBox: 10_240, deadLetterMegabytes: 1024, everyMinutes: 60 };
+const RETENTION_DEFAULTS = {
+  snapshotDays: 180,
+  snapshotMegabytesPerBox: 10_240,
+  deadLetterMegabytes: 1024,
+  patrolPhotoDays: 365,
+  everyMinutes: 60,
+};
 
 /** What the archive deletes on its own; the box's audit log stays the record of truth. */
 export const retentionSchema = z
@@ -218,6 +224,13 @@ export const retentionSchema = z
       .meta({
         description: `The dead letters may take this many megabytes; beyond it the oldest are deleted (default ${RETENTION_DEFAULTS.deadLetterMegabytes}).`,
       }),
+    patrolPhotoDays: z
+      .number()
+      .positive()
+      .default(RETENTION_DEFAULTS.patrolPhotoDays)
+      .meta({
+        description: `Officers' photos (patrol.photosDir) of work orders closed more than this many days ago are deleted (default ${RETENTION_DEFAULTS.patrolPhotoDays}); the orders and their timelines stay.`,
+      }),
     everyMinutes: z
       .number()
       .positive()
@@ -227,7 +240,9 @@ export const retentionSchema = z
       }),
   })
   .default(RETENTION_DEFAULTS)
-  .meta({ description: 'How long the archive keeps snapshots and how much each box and the dead letters may take.' });
+  .meta({
+    description: "How long the archive keeps snapshots and officers' photos, and how much each box and the dead letters may take.",
+  });
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 
 export const centerConfigSchema = z.strictObject({

@@ -46,6 +46,7 @@ export function centerRegistry(s: MetricsSources): Registry {
       [{ what: 'snapshot_age' }, s.retention.snapshotsByAge],
       [{ what: 'snapshot_quota' }, s.retention.snapshotsByQuota],
       [{ what: 'dead_letter_quota' }, s.retention.deadLetters],
+      [{ what: 'patrol_photo_age' }, s.retention.patrolPhotos],
     ],
   );
   scrapedCounter(
@@ -54,6 +55,7 @@ export function centerRegistry(s: MetricsSources): Registry {
     () => [
       [{ what: 'snapshot' }, s.retention.snapshotBytes],
       [{ what: 'dead_letter' }, s.retention.deadLetterBytes],
+      [{ what: 'patrol_photo' }, s.retention.patrolPhotoBytes],
     ],
   );
   scrapedCounter(registry, { name: 'jifang_center_retention_failures_total', help: 'Retention runs that failed' }, () =>

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/log.ts';
 import type { RetentionConfig } from './config.ts';
+import type { BlobStore } from './store/blob-store.ts';
 import type { CenterStore } from './store/types.ts';
 
 export interface RetentionCounters {
@@ -9,6 +10,9 @@ export interface RetentionCounters {
   snapshotBytes: number;
   deadLetters: number;
   deadLetterBytes: number;
+  /** Officers' photos deleted because their order was closed long enough ago. */
+  patrolPhotos: number;
+  patrolPhotoBytes: number;
   /** Runs that failed (the store down): the next run deletes what this one could not. */
   failures: number;
 }
@@ -23,18 +27,30 @@ export interface Retention {
 const MB = 1024 * 1024;
 const DAY_MS = 86_400_000;
 const FIRST_PASS_MS = 60_000;
+/** Photos looked at per query: a first pass over years of orders goes in steps. */
+const PHOTO_BATCH = 500;
+
+export interface RetentionOptions {
+  now?: () => number;
+  /** The officers' photos (patrol.photosDir); without it they are not looked at. */
+  photos?: BlobStore;
+}
 
 /**
  * The archive's own deletions, on a schedule: snapshots past their age or beyond their box's quota, dead letters
- * beyond theirs. Every instance runs it; a row deleted by another is not counted here.
+ * beyond theirs, officers' photos of orders closed long enough ago. Every instance runs it; what another deleted is
+ * not counted here.
  */
-export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Logger, now: () => number = Date.now): Retention {
+export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Logger, opts: RetentionOptions = {}): Retention {
+  const now = opts.now ?? Date.now;
   const counters: RetentionCounters = {
     snapshotsByAge: 0,
     snapshotsByQuota: 0,
     snapshotBytes: 0,
     deadLetters: 0,
     deadLetterBytes: 0,
+    patrolPhotos: 0,
+    patrolPhotoBytes: 0,
     failures: 0,
   };
   let running: Promise<void> | null = null;
@@ -46,14 +62,19 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
         perSiteBytes: cfg.snapshotMegabytesPerBox * MB,
       });
       const letters = await store.pruneDeadLetters(cfg.deadLetterMegabytes * MB);
+      const photos = opts.photos
+        ? await prunePhotos(store, opts.photos, now() - cfg.patrolPhotoDays * DAY_MS, now)
+        : { count: 0, bytes: 0 };
       counters.snapshotsByAge += snaps.byAge.count;
       counters.snapshotsByQuota += snaps.byQuota.count;
       counters.snapshotBytes += snaps.byAge.bytes + snaps.byQuota.bytes;
       counters.deadLetters += letters.count;
       counters.deadLetterBytes += letters.bytes;
-      if (snaps.byAge.count + snaps.byQuota.count + letters.count)
+      counters.patrolPhotos += photos.count;
+      counters.patrolPhotoBytes += photos.bytes;
+      if (snaps.byAge.count + snaps.byQuota.count + letters.count + photos.count)
         log.info(
-          { snapshotsByAge: snaps.byAge, snapshotsByQuota: snaps.byQuota, deadLetters: letters },
+          { snapshotsByAge: snaps.byAge, snapshotsByQuota: snaps.byQuota, deadLetters: letters, patrolPhotos: photos },
           'retention deleted from the archive',
         );
     } catch (err) {
@@ -82,4 +103,27 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
       await running;
     },
   };
+}
+
+/**
+ * Deletes the photos of orders closed before `closedBefore`: the file first, then the row is marked, so a pass cut
+ * short leaves at worst a row to mark again (its file already gone, not counted twice).
+ */
+async function prunePhotos(
+  store: CenterStore,
+  blobs: BlobStore,
+  closedBefore: number,
+  now: () => number,
+): Promise<{ count: number; bytes: number }> {
+  const deleted = { count: 0, bytes: 0 };
+  for (;;) {
+    const batch = await store.patrol.photosToPrune(closedBefore, PHOTO_BATCH);
+    for (const p of batch)
+      if (await blobs.delete(p.sha256)) {
+        deleted.count++;
+        deleted.bytes += p.bytes;
+      }
+    await store.patrol.markPhotosPruned(batch, now());
+    if (batch.length < PHOTO_BATCH) return deleted;
+  }
 }

@@ -24,6 +24,7 @@ import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
 import { statsRoutes } from './routes-stats.ts';
+import { openBlobStore } from './store/blob-store.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { CenterStore } from './store/types.ts';
@@ -65,12 +66,14 @@ export async function openStore(cfg: Pick<CenterConfig, 'storage' | 'dataDir'>):
  */
 export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOptions = {}): Promise<Center> {
   const clog = log.child({ stage: 'center' });
+  // The officers' photos: kept by the patrol wing, deleted by the retention.
+  const photos = await openBlobStore(cfg.patrol.photosDir);
   const store = await openStore(cfg);
   const instance = centerClientId(cfg.mqtt);
   const o: Opened = {
     store,
     forwarders: startForwarders(cfg.forwarders, store, log.child({ stage: 'center-forward' })),
-    retention: startRetention(cfg.retention, store, log.child({ stage: 'center-retention' })),
+    retention: startRetention(cfg.retention, store, log.child({ stage: 'center-retention' }), { photos }),
     // Each patrol unit with a responsibility area gets its own plan; without any, the plan is the city's.
     planner: startPlanner({
       store,
@@ -111,7 +114,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
       limits: streamLimits(cfg.http.streams),
     });
     o.feed = feed;
-    const patrol = await startPatrolParts(cfg, store, link, feed, log);
+    const patrol = await startPatrolParts({ cfg, store, link, feed, photos }, log);
     o.patrol = patrol;
     const { forwarders, retention, planner, gaps } = o;
     const parts = { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, planner, tiles };

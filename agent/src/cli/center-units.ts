@@ -38,7 +38,7 @@ export async function unitsCommand(cfg: CenterConfig, args: string[], log: Logge
     }
     if (id && (await store.patrol.listOrders({ unit: id, open: true, limit: 1 })).length)
       throw new UserError(`unit ${id} has open work orders: reassign or close them first`);
-    const gone = id !== undefined && (await store.patrol.deleteUnit(id));
+    const gone = id !== undefined && (await store.patrol.deleteUnit(id, Date.now()));
     if (gone) log.info({ audit: { action: 'unit-delete', unit: id, by: 'cli' } }, 'center units audit');
     io.out.write(gone ? `unit ${id} deleted\n` : `no unit ${id}\n`);
     return gone ? 0 : 1;

@@ -1,10 +1,10 @@
 import type { Alert } from '../../contract/alert.ts';
 import type { ForwarderConfig } from '../config.ts';
 import { orderRepeated } from './orders.ts';
-import type { Escalation, OrderAction } from './schema.ts';
+import type { Escalation, OrderAction, ShopContact } from './schema.ts';
 import { alertPlace, type PatrolDeps, PatrolService } from './service.ts';
 import { inDutyHours } from './units.ts';
-import { localTime, sendWarning, type WarningWords } from './warn.ts';
+import { contactsOfSpot, localTime, sendWarning, type WarningWords } from './warn.ts';
 import { type OrderRecord, systemStep, type TransitionRecord, toEscalate } from './workflow.ts';
 
 export interface PatrolAutomationDeps extends PatrolDeps {
@@ -86,8 +86,10 @@ class PatrolAutomation implements Patrol {
       });
   }
 
+  /** A step the box's message takes: where is the spot its camera sees (the archive says where, as for an officer). */
   private async byBox(o: OrderRecord, alert: Alert, action: OrderAction, extra: BoxExtra = {}): Promise<void> {
-    await this.service.apply(o.id, { action, by: `box:${alert.site}`, at: this.now(), ...extra }).catch((err) => {
+    const [lon, lat] = alert.location.coordinates;
+    await this.service.apply(o.id, { action, by: `box:${alert.site}`, at: this.now(), where: { lon, lat }, ...extra }).catch((err) => {
       this.deps.log.warn({ err, orderId: o.id, eventId: alert.id, action }, 'automatic order step refused');
     });
   }
@@ -110,7 +112,18 @@ class PatrolAutomation implements Patrol {
       lon: o.lon,
       lat: o.lat,
     };
-    void sendWarning(w, words, this.deps.forwarders, this.deps.log);
+    const contacts = w.forwarder ? await this.contactsOf(o) : [];
+    void sendWarning(w, words, { forwarders: this.deps.forwarders, contacts }, this.deps.log);
+  }
+
+  /** The shop contacts of the order's spot: by the cameras of its alerts, or by their area. */
+  private async contactsOf(o: OrderRecord): Promise<ShopContact[]> {
+    const cameras: string[] = [];
+    for (const ref of o.events) {
+      const a = await this.deps.store.latestAlert(ref.id, ref.site);
+      if (a) cameras.push(`${a.site}/${a.camera}`);
+    }
+    return contactsOfSpot(await this.db.listShopContacts(), cameras, o.lon, o.lat);
   }
 
   /** The camera may see the spot clear before the officer reports it handled (the vendor left as he arrived). */

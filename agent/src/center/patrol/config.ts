@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dutySlotSchema, unitIdSchema, unitSpecSchema } from './schema.ts';
+import { dutySlotSchema, shopContactConfigSchema, unitIdSchema, unitSpecSchema } from './schema.ts';
 import type { StageLimits } from './workflow.ts';
 
 const minutes = (what: string) => z.number().positive().describe(`${what}, in minutes.`);
@@ -45,7 +45,12 @@ export const warningSchema = z
   .strictObject({
     types: z.array(z.string().min(1)).min(1).describe('Event types warned before dispatch.'),
     http: httpWarningSchema.optional(),
-    forwarder: z.string().optional().describe('A forwarder id the warning text is also sent through (a shop contact).'),
+    forwarder: z
+      .string()
+      .optional()
+      .describe(
+        "A forwarder id (an SMS or messaging gateway) the warning text is sent through to the spot's shop contacts, one message each.",
+      ),
     text: z
       .string()
       .default('{{address}}：{{categoryName}}，请立即整改。')
@@ -87,6 +92,10 @@ export const patrolConfigSchema = z
       .array(unitSpecSchema.extend({ id: unitIdSchema }))
       .default([])
       .describe('Patrol units put on every start (their live state is kept). Units are also managed by API and CLI.'),
+    shopContacts: z
+      .array(shopContactConfigSchema)
+      .default([])
+      .describe('Shop contacts put on every start, who get the warnings for their cameras or area. Also managed by API.'),
     limits: z.record(z.string(), stageLimitsSchema).default({}).describe('Time limits per category (event type id) or "default".'),
     autoOpen: z
       .array(autoOpenSchema)
@@ -121,6 +130,7 @@ export const patrolConfigSchema = z
   })
   .default({
     units: [],
+    shopContacts: [],
     limits: {},
     autoOpen: [],
     warnings: [],

@@ -9,7 +9,7 @@ import type { Order, Unit } from './schema.ts';
  * The patrol's live channels. The archive is the source (several instances write to one database): each instance
  * polls for orders and units changed lately, and at once when it changed one itself. Officers get `task` for their
  * unit's orders (and once more for an order taken from their unit) and `unit` for their unit; the desktop feed gets
- * `order` and `unit` for all.
+ * `order` and `unit` for all, and `unit-removed` for a unit deleted.
  */
 export interface PatrolLive {
   /** An officer's stream (`GET /api/patrol/feed`), for his unit; over the limits, a 503 or 429 that says which. */
@@ -24,7 +24,7 @@ export interface PatrolLiveDeps {
   /** Presents changed orders and all units at this moment. */
   present: (orders: Awaited<ReturnType<PatrolStore['changedOrdersSince']>>) => Promise<{ orders: Order[]; units: Unit[] }>;
   /** The desktop feed's sender (`/api/stream`) and whether any page listens to it. */
-  desktop: (type: 'order' | 'unit', data: unknown) => void;
+  desktop: (type: 'order' | 'unit' | 'unit-removed', data: unknown) => void;
   desktopClients: () => number;
   log: Logger;
   pollMs?: number;
@@ -38,6 +38,8 @@ export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
   const officers = createStreams<string>("officers' feed", d.limits ?? DEFAULT_STREAM_LIMITS, d.log);
   const sentOrders = new Map<string, { updatedAt: string; unit: string | undefined }>();
   const sentUnits = new Map<string, string>();
+  /** Deletions announced, by id and time (the poll looks back a few seconds and finds them again). */
+  const sentRemovals = new Set<string>();
 
   const toUnit = (unitId: string | undefined, type: string, data: unknown) => {
     if (!unitId) return;
@@ -64,13 +66,26 @@ export function startPatrolLive(d: PatrolLiveDeps): PatrolLive {
     }
   };
 
+  /** Units deleted (here, by another instance or by `jifang center units`) and not created again since. */
+  const sendRemovals = (removed: { id: string; at: number }[], units: Unit[]) => {
+    for (const r of removed) {
+      const key = `${r.id}@${r.at}`;
+      if (sentRemovals.has(key) || units.some((u) => u.id === r.id)) continue;
+      sentRemovals.add(key);
+      sentUnits.delete(r.id);
+      d.desktop('unit-removed', { id: r.id });
+    }
+  };
+
   const poll = archivePoller(
     async (since) => {
       const changed = await d.store.changedOrdersSince(since);
-      if (!changed.length && !(await d.store.changedUnitsSince(since)).length) return;
+      const removed = await d.store.deletedUnitsSince(since);
+      if (!changed.length && !removed.length && !(await d.store.changedUnitsSince(since)).length) return;
       const { orders, units } = await d.present(changed);
       sendOrders(orders);
       sendUnits(units);
+      sendRemovals(removed, units);
     },
     now,
     (err) => d.log.warn({ err }, 'patrol live poll failed'),

@@ -1,3 +1,4 @@
+import { idSchema } from '../../core/schema.ts';
 import { readRawBody } from '../../web/body.ts';
 import { HttpError } from '../../web/http-error.ts';
 import type { Role } from '../../web/passwords.ts';
@@ -14,6 +15,7 @@ import {
   orderListQuerySchema,
   photoIdSchema,
   positionBodySchema,
+  shopContactPutBodySchema,
   transitionBodySchema,
   unitIdSchema,
   unitPutBodySchema,
@@ -31,7 +33,7 @@ type Handler = (ctx: WebContext) => Promise<void>;
 
 /** The patrol API (issue 24): thin routes over the service; a refusal of the service becomes its HTTP status. */
 export function patrolRoutes(d: PatrolRouteDeps): WebRoute[] {
-  return [...unitRoutes(d.service), ...officerRoutes(d), ...orderRoutes(d.service)];
+  return [...unitRoutes(d.service), ...contactRoutes(d.service), ...officerRoutes(d), ...orderRoutes(d.service)];
 }
 
 /** One route whose handler answers a refusal of the service with its status (see `answer`). */
@@ -56,6 +58,25 @@ function unitRoutes(service: PatrolService): WebRoute[] {
       const id = param(ctx, 'id', unitIdSchema);
       await service.deleteUnit(id);
       ctx.auditDetail({ unit: id });
+      ctx.json(200, { ok: true });
+    }),
+  ];
+}
+
+/** The shop contacts who get the warnings: the desk reads them, an admin registers and deletes them. */
+function contactRoutes(service: PatrolService): WebRoute[] {
+  return [
+    route('GET', '/api/shop-contacts', OPEN_ROLES, async (ctx) => ctx.json(200, { contacts: await service.shopContacts() })),
+    route('PUT', '/api/shop-contacts/:id', UNIT_ADMIN_ROLES, async (ctx) => {
+      const id = param(ctx, 'id', idSchema);
+      const r = await service.putShopContact(id, await ctx.body(shopContactPutBodySchema, 256 * 1024));
+      ctx.auditDetail({ shopContact: id, outcome: r });
+      ctx.json(r === 'created' ? 201 : 200, { contact: (await service.shopContacts()).find((c) => c.id === id) });
+    }),
+    route('DELETE', '/api/shop-contacts/:id', UNIT_ADMIN_ROLES, async (ctx) => {
+      const id = param(ctx, 'id', idSchema);
+      await service.deleteShopContact(id);
+      ctx.auditDetail({ shopContact: id });
       ctx.json(200, { ok: true });
     }),
   ];

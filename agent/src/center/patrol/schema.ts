@@ -76,6 +76,36 @@ export type UnitSpec = z.infer<typeof unitSpecSchema>;
 export const unitPutBodySchema = unitSpecSchema.describe('Body of PUT /api/units/:id (create or replace).');
 export type UnitPutBody = z.input<typeof unitPutBodySchema>;
 
+/**
+ * A shop contact (沿街商户联系人): who gets the warning message before dispatch for a spot, registered for the
+ * cameras that watch his shopfront (`site/camera`) and/or an area on the map.
+ */
+export const shopContactSpecSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).describe('The shop and the person, e.g. 老王面馆 王先生.'),
+    phone: z
+      .string()
+      .regex(/^\+?[0-9][0-9 -]{4,19}$/, { error: 'expected a phone number of digits, e.g. 13800138000 or +86 138 0013 8000' })
+      .describe('The number the forwarder (an SMS or messaging gateway) sends to.'),
+    cameras: z
+      .array(z.string().regex(/^[^/\s]+\/[^/\s]+$/, { error: 'expected a camera as site/camera, e.g. demo-site/street-1' }))
+      .max(100)
+      .default([])
+      .describe('The cameras that watch the shopfront, as site/camera.'),
+    area: areaSchema.default([]),
+  })
+  .describe("A shop contact as an admin registers it (the config's patrol.shopContacts or PUT /api/shop-contacts/:id).");
+export type ShopContactSpec = z.infer<typeof shopContactSpecSchema>;
+const registered = (c: ShopContactSpec) => c.cameras.length > 0 || c.area.length > 0;
+const registeredError = { message: 'a shop contact is registered for cameras (site/camera) or an area, or both', path: ['cameras'] };
+export const shopContactPutBodySchema = shopContactSpecSchema
+  .refine(registered, registeredError)
+  .describe('Body of PUT /api/shop-contacts/:id (create or replace).');
+export const shopContactConfigSchema = shopContactSpecSchema
+  .extend({ id: idSchema.describe('The contact id: lower-case letters, digits, "-" and "_".') })
+  .refine(registered, registeredError);
+export type ShopContact = ShopContactSpec & { id: string };
+
 export const unitSchema = unitSpecSchema
   .extend({
     id: unitIdSchema,
@@ -121,7 +151,7 @@ export type Stage = z.infer<typeof stageSchema>;
 
 export const whereSchema = z
   .strictObject({ lon, lat, accuracyM: z.number().min(0).optional().describe('Accuracy radius in metres.') })
-  .describe("Where the actor was (the officer's phone position).");
+  .describe("Where the actor was: the officer's phone position, or the spot a box's camera sees.");
 export type Where = z.infer<typeof whereSchema>;
 
 export const transitionSchema = z

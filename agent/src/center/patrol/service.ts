@@ -13,6 +13,8 @@ import type {
   OrderListQuery,
   Position,
   Proposal,
+  ShopContact,
+  ShopContactSpec,
   TransitionBody,
   TransitionConflict,
   Unit,
@@ -154,8 +156,20 @@ export class PatrolService {
   async deleteUnit(id: string): Promise<void> {
     if ((await this.db.listOrders({ unit: id, open: true, limit: 1 })).length)
       throw new PatrolError(409, `unit ${id} has open work orders: reassign or close them first`);
-    if (!(await this.db.deleteUnit(id))) throw new PatrolError(404, `no unit ${id}`);
+    if (!(await this.db.deleteUnit(id, this.now()))) throw new PatrolError(404, `no unit ${id}`);
     this.deps.changed();
+  }
+
+  shopContacts(): Promise<ShopContact[]> {
+    return this.db.listShopContacts();
+  }
+
+  putShopContact(id: string, spec: ShopContactSpec): Promise<'created' | 'replaced'> {
+    return this.db.putShopContact({ ...spec, id }, this.now());
+  }
+
+  async deleteShopContact(id: string): Promise<void> {
+    if (!(await this.db.deleteShopContact(id))) throw new PatrolError(404, `no shop contact ${id}`);
   }
 
   private async memberUnit(actor: Actor): Promise<UnitRecord> {

@@ -3,7 +3,7 @@ import { takeAction } from '../actions.ts';
 import type { CenterConfig } from '../config.ts';
 import type { Feed } from '../feed.ts';
 import type { BrokerLink } from '../link.ts';
-import { openBlobStore } from '../store/blob-store.ts';
+import type { BlobStore } from '../store/blob-store.ts';
 import type { CenterStore } from '../store/types.ts';
 import { streamLimits } from '../streams.ts';
 import { type Patrol, startPatrol } from './automation.ts';
@@ -19,18 +19,15 @@ export interface PatrolParts {
 }
 
 /**
- * The patrol wing of `jifang center`: photos on disk by digest, the service and its automation, the live channels
- * (the officer's stream and `order`/`unit`/`escalation` on the desktop feed), the config's units put on start.
+ * The patrol wing of `jifang center`: the service and its automation, the live channels
+ * (the officer's stream and `order`/`unit`/`escalation` on the desktop feed), the config's units and shop contacts put on
+ * start.
  */
 export async function startPatrolParts(
-  cfg: CenterConfig,
-  store: CenterStore,
-  link: BrokerLink,
-  feed: Feed,
+  { cfg, store, link, feed, photos: blobs }: { cfg: CenterConfig; store: CenterStore; link: BrokerLink; feed: Feed; photos: BlobStore },
   log: Logger,
 ): Promise<PatrolParts> {
   const plog = log.child({ stage: 'center-patrol' });
-  const blobs = await openBlobStore(cfg.patrol.photosDir);
   const actions = { store, link, changed: () => feed.kick(), commandTimeoutSeconds: cfg.mqtt.commandTimeoutSeconds };
   let kick = () => {};
   const patrol = startPatrol({
@@ -63,6 +60,7 @@ export async function startPatrolParts(
     const { id, ...spec } = u;
     await patrol.service.putUnit(id, spec);
   }
+  for (const { id, ...spec } of cfg.patrol.shopContacts) await patrol.service.putShopContact(id, spec);
   return {
     patrol,
     live,

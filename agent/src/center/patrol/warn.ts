@@ -3,6 +3,8 @@ import { readSecret } from '../../core/secrets.ts';
 import type { ForwarderConfig } from '../config.ts';
 import { renderTemplate } from '../forward.ts';
 import type { WarningConfig } from './config.ts';
+import type { ShopContact } from './schema.ts';
+import { areaHolds } from './units.ts';
 
 /** The order's words a warning template may use. */
 export interface WarningWords {
@@ -42,14 +44,20 @@ export function warningRequest(
   };
 }
 
+/** The shop contacts of a spot: registered for one of the cameras that saw it (`site/camera`), or for an area holding it. Pure. */
+export function contactsOfSpot(contacts: readonly ShopContact[], cameras: readonly string[], lon: number, lat: number): ShopContact[] {
+  return contacts.filter((c) => c.cameras.some((x) => cameras.includes(x)) || areaHolds(c.area, lon, lat));
+}
+
 /**
- * Gives the warning: the device call and/or the message through a forwarder. A failure is logged and reported
- * (the wait goes on: the box may still see the violation cleared), never thrown.
+ * Gives the warning: the device call and/or one message through the forwarder to each shop contact of the spot
+ * (none registered: no message). A failure is logged and reported (the wait goes on: the box may still see the
+ * violation cleared), never thrown.
  */
 export async function sendWarning(
   w: WarningConfig,
   words: WarningWords,
-  forwarders: readonly ForwarderConfig[],
+  to: { forwarders: readonly ForwarderConfig[]; contacts: readonly ShopContact[] },
   log: Logger,
 ): Promise<string[]> {
   const problems: string[] = [];
@@ -69,17 +77,22 @@ export async function sendWarning(
       fetch(r.url, { method: r.method, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}), signal: timeout }),
     );
   }
-  const f = w.forwarder ? forwarders.find((x) => x.id === w.forwarder) : undefined;
+  const f = w.forwarder ? to.forwarders.find((x) => x.id === w.forwarder) : undefined;
   if (w.forwarder && !f) problems.push(`forwarder ${w.forwarder}: not configured`);
   if (f) {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...f.headers };
     if (f.token !== undefined) headers.authorization = `Bearer ${readSecret(f.token, `forwarders.${f.id}.token`)}`;
-    const body = JSON.stringify({ kind: 'patrol_warning', text: warningText(w, words), order: words });
-    await attempt(`forwarder ${f.id}`, () =>
-      fetch(f.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(f.timeoutSeconds * 1000) }),
-    );
+    const text = warningText(w, words);
+    for (const c of to.contacts) {
+      const body = JSON.stringify({ kind: 'patrol_warning', text, to: { contact: c.id, name: c.name, phone: c.phone }, order: words });
+      await attempt(`forwarder ${f.id} to ${c.id}`, () =>
+        fetch(f.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(f.timeoutSeconds * 1000) }),
+      );
+    }
   }
-  if (problems.length) log.warn({ orderId: words.orderId, problems }, 'patrol warning not fully delivered');
-  else log.info({ orderId: words.orderId }, 'patrol warning given');
+  const contacts = f ? to.contacts.map((c) => c.id) : [];
+  if (f && !contacts.length) log.info({ orderId: words.orderId }, 'no shop contact registered for the spot: no message sent');
+  if (problems.length) log.warn({ orderId: words.orderId, problems, contacts }, 'patrol warning not fully delivered');
+  else log.info({ orderId: words.orderId, contacts }, 'patrol warning given');
   return problems;
 }

@@ -156,6 +156,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
     ],
   },
   {
+    version: 9,
+    name: "patrol: units deleted lately (open pages of every instance drop them); officers' photos deleted by the retention; shop contacts",
+    sql: () => [
+      'CREATE TABLE patrol_unit_deletions (id TEXT NOT NULL, deleted_at BIGINT NOT NULL)',
+      'CREATE INDEX patrol_unit_deletions_at ON patrol_unit_deletions (deleted_at)',
+      'ALTER TABLE work_order_photos ADD COLUMN pruned_at BIGINT',
+      `CREATE TABLE shop_contacts (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, phone TEXT NOT NULL, cameras_json TEXT NOT NULL, area_json TEXT NOT NULL,
+        updated_at BIGINT NOT NULL)`,
+    ],
+  },
+  {
     version: 10,
     name: "the queue: each event's plate and rule as columns, so the archive is searched and grouped on the server",
     sql: (d) => {

@@ -1,3 +1,4 @@
+import type { ShopContact } from '../patrol/schema.ts';
 import type { UnitRecord } from '../patrol/units.ts';
 import type { OrderRecord, TransitionRecord } from '../patrol/workflow.ts';
 import { type Db, num, numOrNull, type Row, strOrNull } from './db.ts';
@@ -20,16 +21,25 @@ export interface EscalationRecord {
 
 export type StepSaved = 'saved' | 'stale' | 'duplicate';
 
+export interface PhotoToPrune {
+  orderId: string;
+  sha256: string;
+  bytes: number;
+}
+
 /** Patrol units, work orders and their history (migration 5). Every write of an order checks its revision. */
 export interface PatrolStore {
   listUnits(): Promise<UnitRecord[]>;
   getUnit(id: string): Promise<UnitRecord | null>;
   /** Creates or replaces a unit's spec; its duty switch and position stay. */
   putUnit(u: Omit<UnitRecord, 'onDuty' | 'position'>): Promise<'created' | 'replaced'>;
-  deleteUnit(id: string): Promise<boolean>;
+  /** Deletes a unit and notes when (older notes are pruned): a page open elsewhere learns of it from the archive. */
+  deleteUnit(id: string, at: number): Promise<boolean>;
   setDuty(id: string, onDuty: boolean, at: number): Promise<void>;
   setPosition(id: string, p: NonNullable<UnitRecord['position']>, at: number): Promise<void>;
   changedUnitsSince(since: number): Promise<UnitRecord[]>;
+  /** The units deleted since `since` (by any process on this archive), with when. */
+  deletedUnitsSince(since: number): Promise<{ id: string; at: number }[]>;
 
   /** A new order with its opening transition (and its alerts linked). */
   insertOrder(o: OrderRecord, opening: TransitionRecord): Promise<void>;
@@ -48,6 +58,16 @@ export interface PatrolStore {
   /** Links a photo to an order (once per order and digest, once per clientId); false when it was there. */
   addPhoto(p: { orderId: string; sha256: string; bytes: number; by: string; at: number; clientId: string | null }): Promise<boolean>;
   photoByClientId(clientId: string): Promise<string | null>;
+  /**
+   * Photos of orders closed (and unchanged) since before `closedBefore`, not yet deleted by the retention, whose bytes
+   * no other order still keeping its photos shares; the oldest first, at most `limit`.
+   */
+  photosToPrune(closedBefore: number, limit: number): Promise<PhotoToPrune[]>;
+  /** The retention deleted these photos' bytes (the rows stay: who took which photo when). */
+  markPhotosPruned(photos: readonly PhotoToPrune[], at: number): Promise<void>;
+  listShopContacts(): Promise<ShopContact[]>;
+  putShopContact(c: ShopContact, at: number): Promise<'created' | 'replaced'>;
+  deleteShopContact(id: string): Promise<boolean>;
   /** Records an escalation once per order and stage; false when it was recorded already. */
   recordEscalation(e: EscalationRecord): Promise<boolean>;
   listEscalations(limit: number): Promise<EscalationRecord[]>;
@@ -181,18 +201,57 @@ async function linkEvents(db: Db, o: OrderRecord): Promise<void> {
     );
 }
 
-/** The store in three parts that share nothing but `db`: units, orders with their transitions, photos and escalations. */
+/** Live polls read a deletion's note within seconds (a reloaded page reads the units anew): a day is plenty. */
+const DELETIONS_KEPT_MS = 24 * 3600_000;
+
+/** The store in parts that share nothing but `db`: units, orders with their transitions, photos and escalations, shop contacts. */
 export function createPatrolStore(db: Db): PatrolStore {
-  return { ...unitStore(db), ...orderStore(db), ...photoAndEscalationStore(db) };
+  return { ...unitStore(db), ...orderStore(db), ...photoAndEscalationStore(db), ...contactStore(db) };
 }
 
 // Each part is typed by its slice of PatrolStore, so a method missing from the composed object fails to compile.
-type UnitStore = Pick<PatrolStore, 'listUnits' | 'getUnit' | 'putUnit' | 'deleteUnit' | 'setDuty' | 'setPosition' | 'changedUnitsSince'>;
+type UnitStore = Pick<
+  PatrolStore,
+  'listUnits' | 'getUnit' | 'putUnit' | 'deleteUnit' | 'setDuty' | 'setPosition' | 'changedUnitsSince' | 'deletedUnitsSince'
+>;
 type OrderStore = Pick<
   PatrolStore,
   'insertOrder' | 'saveStep' | 'getOrder' | 'listOrders' | 'ordersOfEvent' | 'changedOrdersSince' | 'transitions' | 'transitionByClientId'
 >;
-type PhotoAndEscalationStore = Pick<PatrolStore, 'addPhoto' | 'photoByClientId' | 'recordEscalation' | 'listEscalations'>;
+type PhotoAndEscalationStore = Pick<
+  PatrolStore,
+  'addPhoto' | 'photoByClientId' | 'photosToPrune' | 'markPhotosPruned' | 'recordEscalation' | 'listEscalations'
+>;
+
+type ContactStore = Pick<PatrolStore, 'listShopContacts' | 'putShopContact' | 'deleteShopContact'>;
+
+function contactStore(db: Db): ContactStore {
+  return {
+    listShopContacts: async () =>
+      (await db.all('SELECT id, name, phone, cameras_json, area_json FROM shop_contacts ORDER BY id', [])).map((r) => ({
+        id: String(r.id),
+        name: String(r.name),
+        phone: String(r.phone),
+        cameras: parse<string[]>(r.cameras_json),
+        area: parse<ShopContact['area']>(r.area_json),
+      })),
+    putShopContact: (c, at) =>
+      db.tx(async (t) => {
+        const values = [c.id, c.name, c.phone, json(c.cameras), json(c.area), at];
+        const n = await t.run(
+          'UPDATE shop_contacts SET name = $2, phone = $3, cameras_json = $4, area_json = $5, updated_at = $6 WHERE id = $1',
+          values,
+        );
+        if (n > 0) return 'replaced';
+        await t.run(
+          'INSERT INTO shop_contacts (id, name, phone, cameras_json, area_json, updated_at) VALUES ($1, $2, $3, $4, $5, $6)',
+          values,
+        );
+        return 'created';
+      }),
+    deleteShopContact: async (id) => (await db.run('DELETE FROM shop_contacts WHERE id = $1', [id])) > 0,
+  };
+}
 
 /** The orders a `where` clause selects, each with its linked alerts (one query for all their links). */
 async function selectOrders(db: Db, where: string, params: unknown[]): Promise<OrderRecord[]> {
@@ -229,7 +288,13 @@ function unitStore(db: Db): UnitStore {
         );
         return 'created';
       }),
-    deleteUnit: async (id) => (await db.run('DELETE FROM patrol_units WHERE id = $1', [id])) > 0,
+    deleteUnit: (id, at) =>
+      db.tx(async (t) => {
+        if ((await t.run('DELETE FROM patrol_units WHERE id = $1', [id])) === 0) return false;
+        await t.run('INSERT INTO patrol_unit_deletions (id, deleted_at) VALUES ($1, $2)', [id, at]);
+        await t.run('DELETE FROM patrol_unit_deletions WHERE deleted_at < $1', [at - DELETIONS_KEPT_MS]);
+        return true;
+      }),
     setDuty: async (id, onDuty, at) => {
       await db.run('UPDATE patrol_units SET on_duty = $2, updated_at = $3 WHERE id = $1', [id, onDuty ? 1 : 0, at]);
     },
@@ -244,6 +309,11 @@ function unitStore(db: Db): UnitStore {
       ]);
     },
     changedUnitsSince: (since) => units('WHERE updated_at >= $1 ORDER BY updated_at', [since]),
+    deletedUnitsSince: async (since) =>
+      (await db.all('SELECT id, deleted_at FROM patrol_unit_deletions WHERE deleted_at >= $1 ORDER BY deleted_at', [since])).map((r) => ({
+        id: String(r.id),
+        at: num(r.deleted_at),
+      })),
   };
 }
 
@@ -321,6 +391,23 @@ function photoAndEscalationStore(db: Db): PhotoAndEscalationStore {
           p.at,
         ]);
         return true;
+      }),
+    photosToPrune: async (closedBefore, limit) => {
+      const closedLongAgo = (o: string) => `${o}.state = 'closed' AND ${o}.updated_at < $1`;
+      const rows = await db.all(
+        `SELECT p.order_id, p.sha256, p.bytes FROM work_order_photos p JOIN work_orders o ON o.id = p.order_id
+         WHERE p.pruned_at IS NULL AND ${closedLongAgo('o')} AND NOT EXISTS (
+           SELECT 1 FROM work_order_photos q JOIN work_orders r ON r.id = q.order_id
+           WHERE q.sha256 = p.sha256 AND q.pruned_at IS NULL AND NOT (${closedLongAgo('r')}))
+         ORDER BY p.at LIMIT $2`,
+        [closedBefore, limit],
+      );
+      return rows.map((r) => ({ orderId: String(r.order_id), sha256: String(r.sha256), bytes: num(r.bytes) }));
+    },
+    markPhotosPruned: (photos, at) =>
+      db.tx(async (t) => {
+        for (const p of photos)
+          await t.run('UPDATE work_order_photos SET pruned_at = $3 WHERE order_id = $1 AND sha256 = $2', [p.orderId, p.sha256, at]);
       }),
     photoByClientId: async (clientId) => {
       const [r] = await db.all('SELECT sha256 FROM work_order_photos WHERE client_id = $1', [clientId]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { warningRequest, warningText } from '../../../../agent/src/center/patrol/warn.ts';
+import { contactsOfSpot, warningRequest, warningText } from '../../../../agent/src/center/patrol/warn.ts';
 
 const words = {
   orderId: 'wo-0123456789ab',
@@ -42,5 +42,23 @@ describe('warning before dispatch', () => {
 
   it('words the message for a forwarder', () => {
     expect(warningText({ text: '{{address}}：{{categoryName}}，请立即整改。' }, words)).toBe('南京东路 1 号：占道经营，请立即整改。');
+  });
+
+  it('finds the shop contacts of a spot by the cameras that saw it or by an area holding it, no one else', () => {
+    const square = (lon: number, lat: number): [number, number][] => [
+      [lon - 0.001, lat - 0.001],
+      [lon + 0.001, lat - 0.001],
+      [lon + 0.001, lat + 0.001],
+      [lon - 0.001, lat + 0.001],
+    ];
+    const contacts = [
+      { id: 'by-camera', name: 'a', phone: '13800138000', cameras: ['site-1/cam-2'], area: [] },
+      { id: 'by-area', name: 'b', phone: '13800138001', cameras: [], area: [square(121.47, 31.23)] },
+      { id: 'elsewhere', name: 'c', phone: '13800138002', cameras: ['site-1/cam-1', 'site-2/cam-2'], area: [square(121.5, 31.23)] },
+    ];
+    expect(contactsOfSpot(contacts, ['site-1/cam-2'], 121.4705, 31.2302).map((c) => c.id)).toEqual(['by-camera', 'by-area']);
+    expect(contactsOfSpot(contacts, ['site-1/cam-2'], 121.49, 31.23).map((c) => c.id)).toEqual(['by-camera']);
+    // A hand-made order has no camera: its spot alone decides.
+    expect(contactsOfSpot(contacts, [], 121.49, 31.23)).toEqual([]);
   });
 });

@@ -45,8 +45,8 @@ export const lateNow = (o: Order): Stage[] => lateStages(o, centerNow());
 export const overdueOrders = (): Order[] => [...orders.values()].filter((o) => lateNow(o).length > 0);
 
 /**
- * Keeps the orders and units current from the desktop feed (`order`, `unit`; an `escalation` comes with its order
- * changed) and the navigation's count of overdue orders, which also moves with the clock.
+ * Keeps the orders and units current from the desktop feed (`order`, `unit`, `unit-removed`; an `escalation` comes
+ * with its order changed) and the navigation's count of overdue orders, which also moves with the clock.
  */
 export function followPatrol(source: EventSource, badge: HTMLElement, changed: () => void): void {
   const count = () => {
@@ -61,6 +61,9 @@ export function followPatrol(source: EventSource, badge: HTMLElement, changed: (
   source.addEventListener('unit', (m) => {
     keepUnit(JSON.parse((m as MessageEvent<string>).data) as Unit);
     changed();
+  });
+  source.addEventListener('unit-removed', (m) => {
+    if (units.delete((JSON.parse((m as MessageEvent<string>).data) as { id: string }).id)) changed();
   });
   source.addEventListener(
     'open',
