@@ -5,12 +5,10 @@ import { type Acting, act, addPhoto } from './actions.ts';
 import type { TaskBrief } from './brief.ts';
 import { miniMap } from './minimap.ts';
 import { OUTCOMES, shownState } from './outbox.ts';
-import { distanceM, navLinks, withinGeofence } from './place.ts';
+import { distanceM, fmtDistance, navLinks, withinGeofence } from './place.ts';
 import { data, draftOf, state, t, tr } from './state.ts';
 
 /* One task: what and where (picture, category, plate, rule, address, map, navigate), and the officer's next step at the bottom. */
-
-const fmtDistance = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
 
 function facts(order: Order, brief: TaskBrief | undefined): HTMLElement {
   const cat = brief?.category;
