@@ -73,6 +73,11 @@ const swControls = () =>
 const pageWidth = () =>
   (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth;
 
+const scrollToEnd = () => {
+  const w = globalThis as unknown as { scrollTo(x: number, y: number): void; document: { body: { scrollHeight: number } } };
+  w.scrollTo(0, w.document.body.scrollHeight);
+};
+
 describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×844)", () => {
   let dir: string;
   let broker: Mosquitto;
@@ -346,6 +351,13 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     expect(await page.textContent('#outcome-corrected')).toBe('当场整改');
     expect(await page.textContent('#outcome-referred')).toBe('移交他部门');
     expect(await page.textContent('#act-handle')).toBe('处置完成');
+    // The rule in Chinese, not the box's English sentence.
+    expect(await page.textContent('.fact.rule .value')).toBe('违法停车：机动车在区域内静止停放 15 秒以上');
+    // Scrolled to the end, the task's last line is above the fixed bottom bar, not under it.
+    await page.evaluate(scrollToEnd);
+    const last = await page.locator('.task > :last-child').boundingBox();
+    const bar = await page.locator('footer.bottom').boundingBox();
+    expect(last!.y + last!.height).toBeLessThanOrEqual(bar!.y);
     await shot(page, 'patrol-phone-task-zh');
 
     // Another task while this one is open: chimed, and one tap away.

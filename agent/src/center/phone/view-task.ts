@@ -1,6 +1,7 @@
 import { h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import type { Order } from '../patrol/schema.ts';
+import { ruleSentenceZh } from '../rule-words.ts';
 import { type Acting, act, addPhoto } from './actions.ts';
 import type { TaskBrief } from './brief.ts';
 import { miniMap } from './minimap.ts';
@@ -9,6 +10,11 @@ import { distanceM, fmtDistance, navLinks, withinGeofence } from './place.ts';
 import { data, draftOf, state, t, tr } from './state.ts';
 
 /* One task: what and where (picture, category, plate, rule, address, map, navigate), and the officer's next step at the bottom. */
+
+/** The rule in the page's language: in Chinese from its type and parameters, in English the box's own sentence. */
+function ruleText(brief: TaskBrief | undefined): string | null | undefined {
+  return currentLang() === 'zh' && brief?.ruleRef ? ruleSentenceZh(brief.ruleRef) : brief?.rule;
+}
 
 function facts(order: Order, brief: TaskBrief | undefined): HTMLElement {
   const cat = brief?.category;
@@ -23,7 +29,7 @@ function facts(order: Order, brief: TaskBrief | undefined): HTMLElement {
       : h('div', { class: 'evidence none' }, t('task.noPicture')),
     row(t('task.category'), catText, 'category'),
     row(t('task.plate'), brief?.plate, 'plate'),
-    row(t('task.rule'), brief?.rule, 'rule'),
+    row(t('task.rule'), ruleText(brief), 'rule'),
     row(t('task.address'), order.place.address ?? brief?.address, 'address'),
     row(t('task.note'), order.note, 'note'),
   );
