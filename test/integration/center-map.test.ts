@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import type { Order, Unit } from '../../agent/src/center/patrol/schema.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { type LonLat, wgs84ToGcj02 } from '../../agent/src/geo/gcj02.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
@@ -84,7 +85,8 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       `${name}.yaml`,
       dir,
     );
-    const center = await startCenter(cfg, silentLogger);
+    // With the catalogue, as `jifang center` starts it.
+    const center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
     await center.store.saveEvent(
       incoming(
         makeAlert({
@@ -227,6 +229,9 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       expect(await page.locator('.mappoint.unit[data-unit-id="east"]').getAttribute('class')).toContain('status-available');
       await page.click(alert);
       await expect.poll(() => page.locator('#map-panel a.open-link').getAttribute('href')).toBe('/?event=ev-map-1&site=map-box');
+      // The category's Chinese name, not the event type's identifier.
+      expect(await page.locator(alert).getAttribute('title')).toMatch(/^机动车乱停放/);
+      expect(await page.textContent('#map-panel .event-detail strong')).toMatch(/^机动车乱停放/);
       await page.click('.mappoint.unit[data-unit-id="east"]');
       await expect.poll(() => page.locator('#map-panel .unit-detail').textContent()).toContain('东片中队');
       // A work order opened from the alert arrives on the live feed and takes the alert's place, on the landmark too.
@@ -239,6 +244,8 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       expect(Math.hypot(ox - px.landmark![0], oy - px.landmark![1])).toBeLessThan(4);
       await page.click(mark);
       await expect.poll(() => page.locator('#map-panel a.open-link').getAttribute('href')).toBe(`/orders?order=${order.id}`);
+      expect(await page.textContent(`${mark} .mappoint-label`)).toMatch(/^机动车乱停放/);
+      expect(await page.textContent('#map-panel .order-detail strong')).toMatch(/^机动车乱停放/);
       await browser.screenshot(page, 'center-map-zh');
       expect(await page.locator('#map-legend').textContent()).toContain('未结工单');
       expect(onlyLoopback(requests, center)).toEqual([]);

@@ -1,6 +1,8 @@
 import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
+import { loadCategories } from '../desk/catalogue.ts';
 import { mergeBar, pickBox } from '../desk/open-order.ts';
+import { categoryText } from '../desk/show.ts';
 import { dwell, isOpen, lifecycle, time, urgency } from '../format.ts';
 import { eventQuery, events, selection } from '../state.ts';
 import { t, tr } from '../words.ts';
@@ -60,6 +62,7 @@ function filterBar(redraw: () => void): HTMLElement {
     pick(
       'type',
       all.map((e) => e.type),
+      categoryText,
     ),
     pick('state', ['started', 'updated', 'ended', 'cleared'], (v) => tr(`state.${v}`)),
     h('label', {}, t('filter.since'), since),
@@ -79,7 +82,7 @@ function queueTable(redraw: () => void): HTMLElement {
       h(
         'td',
         {},
-        h('div', { class: 'type' }, e.type),
+        h('div', { class: 'type' }, categoryText(e.type)),
         e.categoryCode || e.categoryName
           ? h('div', { class: 'muted category' }, [e.categoryCode, e.categoryName].filter(Boolean).join(' '))
           : null,
@@ -124,5 +127,6 @@ export const queuePage: PageView = {
       document.activeElement.matches('input, select, textarea');
     if (!typing) void detailPanel(detail);
   },
+  load: loadCategories,
   followsPatrol: true,
 };
