@@ -73,6 +73,12 @@ const swControls = () =>
 const pageWidth = () =>
   (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth;
 
+/** What the page has fetched so far (scripts, styles, API): paths and decoded sizes. */
+const loaded = () =>
+  (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; decodedBodySize: number }[] } }).performance
+    .getEntriesByType('resource')
+    .map((e) => ({ path: new URL(e.name).pathname, bytes: e.decodedBodySize }));
+
 const scrollToEnd = () => {
   const w = globalThis as unknown as { scrollTo(x: number, y: number): void; document: { body: { scrollHeight: number } } };
   w.scrollTo(0, w.document.body.scrollHeight);
@@ -403,8 +409,28 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     }
     // Readable on the phone: nothing wider than the screen.
     expect(await page.evaluate(pageWidth)).toBeLessThanOrEqual(390);
+    // The list opened without the map library: its scripts are small, and MapLibre's chunk and worker were not fetched.
+    const before = await page.evaluate(loaded);
+    const scripts = before.filter((r) => r.path.endsWith('.js'));
+    expect(scripts.reduce((n, r) => n + r.bytes, 0)).toBeLessThan(150_000);
+    expect(scripts.some((r) => r.path.includes('maplibre'))).toBe(false);
+
+    // The slots on the map (MapLibre on the center's plain basemap: this city has no tiles), a tap away.
+    await page.click('#slots-map');
+    await page.waitForSelector(`#phone-map[data-ready="1"][data-slots="${shown.length}"]`, { timeout: 30_000 });
+    await page.waitForSelector('#phone-map .mappoint.me');
+    const fetched = (await page.evaluate(loaded)).filter((r) => !before.some((b) => b.path === r.path));
+    expect(fetched.some((r) => r.path.startsWith('/assets/chunk-') && r.bytes > 500_000)).toBe(true);
+
+    // A task's map: the spot and the officer, who is 250 m south of it (below it on the screen).
     const { orderId } = await dispatchOrder();
     await page.waitForSelector(`#task-${orderId}`, { timeout: 10_000 });
+    await page.waitForSelector('#phone-map .mappoint.spot');
+    const spotBox = await page.locator('#phone-map .mappoint.spot').boundingBox();
+    const meBox = await page.locator('#phone-map .mappoint.me').boundingBox();
+    expect(meBox!.y).toBeGreaterThan(spotBox!.y + 10);
+    const mapBox = await page.locator('#phone-map').boundingBox();
+    for (const b of [spotBox!, meBox!]) expect(b.y >= mapBox!.y && b.y + b.height <= mapBox!.y + mapBox!.height).toBe(true);
     await page.click('#back');
     await page.waitForSelector(`#tasks [data-order="${orderId}"]`);
     await page.waitForSelector('#slots li.slot');

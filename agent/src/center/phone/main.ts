@@ -101,7 +101,7 @@ function render(): void {
     statusBar(switchLang),
     fresh ? h('button', { class: 'big new-task', id: 'new-task', onclick: () => openTask(fresh) }, t('tasks.new')) : '',
     outboxPanel(dismiss) ?? '',
-    h('main', { class: 'content' }, ...(view ? [view.body] : [listView(openTask), slotsView()])),
+    h('main', { class: 'content' }, ...(view ? [view.body] : [listView(openTask), slotsView(render)])),
     h('footer', { class: 'bottom' }, view ? view.footer : h('div', { class: 'actions' }, duty)),
   );
   document.body.dataset.duty = state.unitKnown ? (state.onDuty ? 'on' : 'off') : 'unknown';

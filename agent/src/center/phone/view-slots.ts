@@ -1,4 +1,6 @@
 import { h } from '../../web/client/dom.ts';
+import type { CellBounds } from '../patrol-plan.ts';
+import { mapView } from './map-view.ts';
 import { fmtDistance } from './place.ts';
 import { slotAway, slotsAhead, slotWhen, trendWord } from './slots.ts';
 import { state, t } from './state.ts';
@@ -7,7 +9,27 @@ import { state, t } from './state.ts';
 
 const decimal = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(1));
 
-export function slotsView(): HTMLElement | null {
+/** The slots on the map, opened by a tap (the list opens without loading the map). */
+let mapOpen = false;
+function slotsMap(cells: CellBounds[], redraw: () => void): HTMLElement {
+  const toggle = h(
+    'button',
+    {
+      class: 'chip',
+      id: 'slots-map',
+      'aria-expanded': mapOpen ? 'true' : 'false',
+      onclick: () => {
+        mapOpen = !mapOpen;
+        redraw();
+      },
+    },
+    mapOpen ? t('slots.hideMap') : t('slots.map'),
+  );
+  const map = mapOpen ? mapView({ spot: null, me: state.fix, slots: cells, words: { spot: t('map.spot'), me: t('map.me') } }) : null;
+  return h('div', { class: 'slots-map' }, toggle, map);
+}
+
+export function slotsView(redraw: () => void): HTMLElement | null {
   const plan = state.slots;
   if (!plan) return null;
   const now = Date.now();
@@ -51,6 +73,12 @@ export function slotsView(): HTMLElement | null {
     'section',
     { class: 'slots', id: 'slots', 'data-count': items.length },
     h('h2', {}, t('slots.title')),
+    items.length
+      ? slotsMap(
+          ahead.map((s) => s.bounds),
+          redraw,
+        )
+      : null,
     items.length ? h('ol', {}, ...items) : h('p', { class: 'empty-slots' }, empty),
   );
 }

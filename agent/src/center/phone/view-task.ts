@@ -4,9 +4,10 @@ import type { Order } from '../patrol/schema.ts';
 import { ruleSentenceZh } from '../rule-words.ts';
 import { type Acting, act, addPhoto } from './actions.ts';
 import type { TaskBrief } from './brief.ts';
-import { miniMap } from './minimap.ts';
+import { mapView } from './map-view.ts';
 import { OUTCOMES, shownState } from './outbox.ts';
 import { distanceM, fmtDistance, navLinks, withinGeofence } from './place.ts';
+import { slotsAhead } from './slots.ts';
 import { data, draftOf, state, t, tr } from './state.ts';
 
 /* One task: what and where (picture, category, plate, rule, address, map, navigate), and the officer's next step at the bottom. */
@@ -42,7 +43,12 @@ function where(order: Order): HTMLElement {
   return h(
     'section',
     { class: 'where' },
-    miniMap(spot, state.fix, data.geofenceMeters),
+    mapView({
+      spot,
+      me: state.fix,
+      slots: slotsAhead(state.slots ?? { slots: [] }, Date.now()).map((s) => s.bounds),
+      words: { spot: t('map.spot'), me: t('map.me') },
+    }),
     h('p', { class: 'away', id: 'away' }, away),
     h(
       'div',
