@@ -215,6 +215,7 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await page.goto(`${center.url}/dispatch`);
     const card = `#board-cleared .board-row[data-event-id="${started.id}"]`;
     await page.waitForSelector(`${card} img.after`, { timeout: 20_000 });
+    expect(await page.textContent(`${card} strong`)).toContain('机动车乱停放');
     // Both pictures really loaded (an image that failed has no natural width).
     const loaded = async () =>
       page.$$eval(`${card} img`, (imgs) =>
