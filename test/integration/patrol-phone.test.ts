@@ -269,8 +269,12 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.waitForSelector('#outbox[data-count="2"]', { timeout: 15_000 });
     expect(await page.$$eval('#outbox li', (li) => li.map((l) => l.getAttribute('data-kind')))).toEqual(['photo', 'transition']);
     expect((await order(id)).state).toBe('on_scene');
+    // The task opens from the phone's copy; its map needs the network and says so, then draws when it returns.
+    await page.click(`[data-order="${id}"]`);
+    expect(await page.textContent('#phone-map')).toBe('Offline: the map shows when the network returns');
 
     await context.setOffline(false);
+    await page.waitForSelector('#phone-map[data-ready="1"] .mappoint.spot', { timeout: 30_000 });
     await page.waitForSelector('#outbox', { state: 'detached', timeout: 60_000 });
     const done = await order(id);
     expect(done.state).toBe('handled');

@@ -8,7 +8,7 @@ import { t } from './state.ts';
  * and its style are fetched the first time a map is shown (the task list opens without them).
  */
 
-/** After a failed load (offline, no WebGL2), the next try waits this long. */
+/** After a failed load (the network dropped), the next try waits this long. */
 const RETRY_MS = 30_000;
 
 const holder = h('div', { class: 'phone-map', id: 'phone-map' });
@@ -28,9 +28,10 @@ function load(): void {
   addStyle();
   import('./map.ts')
     .then(async (m) => {
-      if (!document.createElement('canvas').getContext('webgl2')) throw new Error(t('map.noWebgl'));
       map = await m.mountPhoneMap(holder);
-      if (wanted) map.show(wanted);
+      // No WebGL2: the notice stays, and no later redraw tries again.
+      if (!map) failedAt = Number.POSITIVE_INFINITY;
+      else if (wanted) map.show(wanted);
     })
     .catch((err: unknown) => {
       failedAt = Date.now();
@@ -43,7 +44,8 @@ function load(): void {
 export function mapView(spec: PhoneMapSpec): HTMLElement {
   wanted = spec;
   if (map) map.show(spec);
+  else if (loading) return holder;
   else if (!navigator.onLine) holder.replaceChildren(h('p', { class: 'map-failed' }, t('map.offline')));
-  else if (!loading && Date.now() - failedAt > RETRY_MS) load();
+  else if (Date.now() - failedAt > RETRY_MS) load();
   return holder;
 }

@@ -1,4 +1,4 @@
-import { type CenterMap, createMap, fitTo, type LonLat } from '../client/map/basemap.ts';
+import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../client/map/basemap.ts';
 import { setSlots } from '../client/map/layers.ts';
 import { type MapPoint, pointLayer } from '../client/map/markers.ts';
 import type { CellBounds } from '../patrol-plan.ts';
@@ -25,7 +25,9 @@ export interface PhoneMap {
 
 const lonLat = (p: Point): LonLat => [p.lon, p.lat];
 
-export async function mountPhoneMap(el: HTMLElement): Promise<PhoneMap> {
+/** The map in `el`, or null when the browser cannot draw one (no WebGL2: `el` then says so). */
+export async function mountPhoneMap(el: HTMLElement): Promise<PhoneMap | null> {
+  if (!mapOrNotice(el)) return null;
   const cm: CenterMap = await createMap(el);
   await cm.ready;
   const points = pointLayer(cm, 'phone');

@@ -77,7 +77,6 @@ export const phoneMessages = {
   'dir.sw': { zh: '西南方向', en: 'south-west' },
   'dir.w': { zh: '向西', en: 'west' },
   'dir.nw': { zh: '西北方向', en: 'north-west' },
-  'map.noWebgl': { zh: '此浏览器无法绘制地图（需要 WebGL2）', en: 'This browser cannot draw the map (WebGL2 needed)' },
   'map.failed': { zh: '地图未能加载（联网后重试）：{why}', en: 'The map did not load (tried again when online): {why}' },
   'map.offline': { zh: '离线：联网后显示地图', en: 'Offline: the map shows when the network returns' },
   'map.spot': { zh: '任务地点', en: 'The task' },
