@@ -178,7 +178,8 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await page.waitForSelector(`tr[data-event-id="${started.id}"] img.thumb`, { timeout: 30_000 });
     const visibleMs = Date.now() - seenAt;
     console.log(`alert published → in the console's queue: ${visibleMs} ms`);
-    expect(await page.textContent(`tr[data-event-id="${started.id}"]`)).toContain('illegal_parking');
+    // The category's name the alert carries (this center has no catalogue), not the rule type's identifier.
+    expect(await page.textContent(`tr[data-event-id="${started.id}"]`)).toContain('机动车乱停放');
     await page.click(`tr[data-event-id="${started.id}"]`);
     await page.waitForSelector('#detail img.snapshot');
     expect(await page.textContent('#rule')).toContain('no-parking');
@@ -214,6 +215,7 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await page.goto(`${center.url}/dispatch`);
     const card = `#board-cleared .board-row[data-event-id="${started.id}"]`;
     await page.waitForSelector(`${card} img.after`, { timeout: 20_000 });
+    expect(await page.textContent(`${card} strong`)).toContain('机动车乱停放');
     // Both pictures really loaded (an image that failed has no natural width).
     const loaded = async () =>
       page.$$eval(`${card} img`, (imgs) =>

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import type { Order, Unit } from '../../agent/src/center/patrol/schema.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { type LonLat, wgs84ToGcj02 } from '../../agent/src/geo/gcj02.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
@@ -84,7 +86,8 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       `${name}.yaml`,
       dir,
     );
-    const center = await startCenter(cfg, silentLogger);
+    // With the catalogue, as `jifang center` starts it.
+    const center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
     await center.store.saveEvent(
       incoming(
         makeAlert({
@@ -227,6 +230,9 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       expect(await page.locator('.mappoint.unit[data-unit-id="east"]').getAttribute('class')).toContain('status-available');
       await page.click(alert);
       await expect.poll(() => page.locator('#map-panel a.open-link').getAttribute('href')).toBe('/?event=ev-map-1&site=map-box');
+      // The category's Chinese name, not the event type's identifier.
+      expect(await page.locator(alert).getAttribute('title')).toMatch(/^机动车乱停放/);
+      expect(await page.textContent('#map-panel .event-detail strong')).toMatch(/^机动车乱停放/);
       await page.click('.mappoint.unit[data-unit-id="east"]');
       await expect.poll(() => page.locator('#map-panel .unit-detail').textContent()).toContain('东片中队');
       // A work order opened from the alert arrives on the live feed and takes the alert's place, on the landmark too.
@@ -239,8 +245,41 @@ describe('the dispatch map draws the center’s own tiles and everything on them
       expect(Math.hypot(ox - px.landmark![0], oy - px.landmark![1])).toBeLessThan(4);
       await page.click(mark);
       await expect.poll(() => page.locator('#map-panel a.open-link').getAttribute('href')).toBe(`/orders?order=${order.id}`);
+      expect(await page.textContent(`${mark} .mappoint-label`)).toMatch(/^机动车乱停放/);
+      expect(await page.textContent('#map-panel .order-detail strong')).toMatch(/^机动车乱停放/);
       await browser.screenshot(page, 'center-map-zh');
       expect(await page.locator('#map-legend').textContent()).toContain('未结工单');
+      expect(onlyLoopback(requests, center)).toEqual([]);
+      expect(browser.pageErrors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await center.close();
+    }
+  }, 180_000);
+
+  it("the officer's phone (zh, 390×844) draws its task on the same GCJ-02 tiles, on the landmark, with the same module", async () => {
+    const center = await start({ tilesFile: 'city-gcj.pmtiles', coords: 'gcj02' }, 'phone');
+    try {
+      const dora = await session(center, 'dora');
+      const { order } = await dora<{ order: Order }>('POST', '/api/orders', { events: [{ site: 'map-box', id: 'ev-map-1' }] });
+      await dora('POST', `/api/orders/${order.id}/transition`, { action: 'dispatch', unitId: 'east', clientId: randomUUID() });
+      const { page } = await browser.page({ lang: 'zh-CN', width: 390, height: 844 });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`${center.url}/login`);
+      await page.fill('#user', 'pat1');
+      await page.fill('#password', PASS);
+      await page.click('#login-submit');
+      // Sent before he logged in: one tap on it in his list opens it, and its map with it.
+      await page.click(`[data-order="${order.id}"]`, { timeout: 30_000 });
+      await page.waitForSelector(`#task-${order.id} #phone-map[data-ready="1"] .mappoint.spot`, { timeout: 60_000 });
+      await page.waitForLoadState('networkidle');
+      await page.waitForTimeout(1000);
+      expect(requests.some((u) => new URL(u).pathname.startsWith('/tiles/'))).toBe(true);
+      const px = await pixels(page, '#phone-map');
+      expect(px.ground).toBeGreaterThan(0.3);
+      const [mx, my] = await markerCentre(page, '#phone-map .mappoint.spot', px.box);
+      expect(Math.hypot(mx - px.landmark![0], my - px.landmark![1])).toBeLessThan(4);
       expect(onlyLoopback(requests, center)).toEqual([]);
       expect(browser.pageErrors).toEqual([]);
       await page.context().close();

@@ -134,6 +134,11 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     await publishAlert('desk-ev-1', 'cam-1', SPOT);
     const page = await login('dora');
     await page.goto(`${center!.url}/?event=desk-ev-1&site=${site}`);
+    // The alert in Chinese words: the category's name, not the box's identifier; the rule as a sentence, no JSON.
+    await page.waitForSelector('#detail-type');
+    expect(await page.textContent('#detail-type')).toMatch(/^机动车乱停放/);
+    expect(await page.textContent('#rule')).toBe('违法停车：机动车在区域内静止停放 15 秒以上（no-parking）');
+    expect(await page.textContent('#queue tr[data-event-id="desk-ev-1"] .type')).toMatch(/^机动车乱停放/);
     await page.click('#open-order', { timeout: 15_000 });
     await page.waitForURL(/\/orders\?order=wo-/);
     const rows = page.locator('#proposals tbody tr');

@@ -274,6 +274,10 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     await page.waitForSelector('#events-behind li');
     expect(await page.$$eval('#events-behind li', (l) => l.length)).toBe(8);
     expect(await page.getAttribute('#events-behind li a', 'href')).toMatch(/^\/\?event=sim-00\d-ev-\d&site=sim-00\d$/);
+    // At 1280 px the navigation is one line: "退出" on the row of the first link, not wrapped below it.
+    const first = await page.locator('#nav-queue').boundingBox();
+    const logout = await page.locator('#logout').boundingBox();
+    expect(Math.abs(logout!.y - first!.y)).toBeLessThan(first!.height);
     await browser.screenshot(page, 'center-stats-zh');
     await page.emulateMedia({ media: 'print' });
     expect(await page.isVisible('nav.top')).toBe(false);

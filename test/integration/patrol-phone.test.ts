@@ -7,9 +7,11 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import type { Order, Unit } from '../../agent/src/center/patrol/schema.ts';
+import type { PlanView } from '../../agent/src/center/patrol-plan.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { alertSchema } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
+import type { Incident } from '../../agent/src/risk/incident.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
@@ -31,6 +33,19 @@ const AWAY = { longitude: SPOT.lon, latitude: SPOT.lat - 250 / 111_195, accuracy
 const spotOf = (n: number) => ({ lon: SPOT.lon + (n * 150) / 95_000, lat: SPOT.lat });
 /** 10 m east of a spot: inside the fence. */
 const atSpot = (s: { lon: number; lat: number }) => ({ longitude: s.lon + 10 / 95_000, latitude: s.lat, accuracy: 8 });
+/** Team 2's area: 3 km east of the spot, clear of team 1's. */
+const EAST = { lon: SPOT.lon + 3000 / 95_000, lat: SPOT.lat };
+/** A square ring of half-width `d` degrees around a point, [lon, lat]. */
+const square = (c: { lon: number; lat: number }, d: number): [number, number][] => [
+  [c.lon - d, c.lat - d],
+  [c.lon + d, c.lat - d],
+  [c.lon + d, c.lat + d],
+  [c.lon - d, c.lat + d],
+];
+const insideSquare = (p: { lon: number; lat: number }, c: { lon: number; lat: number }, d: number) =>
+  Math.abs(p.lon - c.lon) <= d && Math.abs(p.lat - c.lat) <= d;
+/** Patrol slots per unit and day (the risk plan's budget). */
+const DAILY_SLOTS = 3;
 const site = 'phone-box';
 const STREET_VENDING = {
   id: 'street_vending',
@@ -44,6 +59,26 @@ const STREET_VENDING = {
 /** The page's service worker controls it (asked by page.evaluate: the page's CSP forbids the eval a string predicate needs). */
 const swControls = () =>
   (globalThis as unknown as { navigator: { serviceWorker: { controller: unknown } } }).navigator.serviceWorker.controller !== null;
+
+/** How wide the page's content is (a row wider than the screen scrolls sideways). */
+const pageWidth = () =>
+  (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth;
+
+/** What the page has fetched so far (scripts, styles, API): paths and decoded sizes. */
+const loaded = () =>
+  (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; decodedBodySize: number }[] } }).performance
+    .getEntriesByType('resource')
+    .map((e) => ({ path: new URL(e.name).pathname, bytes: e.decodedBodySize }));
+
+const centreSlots = () =>
+  (globalThis as unknown as { document: { getElementById(id: string): { scrollIntoView(o: object): void } } }).document
+    .getElementById('slots')
+    .scrollIntoView({ block: 'center' });
+
+const scrollToEnd = () => {
+  const w = globalThis as unknown as { scrollTo(x: number, y: number): void; document: { body: { scrollHeight: number } } };
+  w.scrollTo(0, w.document.body.scrollHeight);
+};
 
 describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×844)", () => {
   let dir: string;
@@ -68,18 +103,14 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
         storage: { kind: 'sqlite', path: join(dir, 'center.db') },
         http: { port: await freePort() },
         users,
+        risk: { dailyBudget: DAILY_SLOTS },
       },
       'center-phone.yaml',
       dir,
     );
     center = await startCenter(cfg, silentLogger);
     const admin = await signIn(center.url, 'adam', 'admin-pass-1');
-    const ring: [number, number][] = [
-      [SPOT.lon - 0.01, SPOT.lat - 0.01],
-      [SPOT.lon + 0.01, SPOT.lat - 0.01],
-      [SPOT.lon + 0.01, SPOT.lat + 0.01],
-      [SPOT.lon - 0.01, SPOT.lat + 0.01],
-    ];
+    const ring = square(SPOT, 0.01);
     const put = await admin.json('PUT', '/api/units/team-1', {
       name: '城管一中队',
       kind: 'team',
@@ -88,8 +119,15 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
       duty: [],
     });
     expect(put.status).toBeLessThan(300);
-    const other = await admin.json('PUT', '/api/units/team-2', { name: '城管二中队', kind: 'team', members: [], area: [], duty: [] });
+    const other = await admin.json('PUT', '/api/units/team-2', {
+      name: '城管二中队',
+      kind: 'team',
+      members: [],
+      area: [square(EAST, 0.01)],
+      duty: [],
+    });
     expect(other.status).toBeLessThan(300);
+    await center.store.incidents.saveIncidents(seededIncidents(), Date.now());
     dispatcher = await signIn(center.url, 'dora', 'dispatcher-pass-1');
     box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `jifang-${site}-box` });
   }, 120_000);
@@ -205,8 +243,12 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.waitForSelector('#outbox[data-count="2"]', { timeout: 15_000 });
     expect(await page.$$eval('#outbox li', (li) => li.map((l) => l.getAttribute('data-kind')))).toEqual(['photo', 'transition']);
     expect((await order(id)).state).toBe('on_scene');
+    // The task opens from the phone's copy; its map needs the network and says so, then draws when it returns.
+    await page.click(`[data-order="${id}"]`);
+    expect(await page.textContent('#phone-map')).toBe('Offline: the map shows when the network returns');
 
     await context.setOffline(false);
+    await page.waitForSelector('#phone-map[data-ready="1"] .mappoint.spot', { timeout: 30_000 });
     await page.waitForSelector('#outbox', { state: 'detached', timeout: 60_000 });
     const done = await order(id);
     expect(done.state).toBe('handled');
@@ -293,6 +335,13 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     expect(await page.textContent('#outcome-corrected')).toBe('当场整改');
     expect(await page.textContent('#outcome-referred')).toBe('移交他部门');
     expect(await page.textContent('#act-handle')).toBe('处置完成');
+    // The rule in Chinese, not the box's English sentence.
+    expect(await page.textContent('.fact.rule .value')).toBe('违法停车：机动车在区域内静止停放 15 秒以上');
+    // Scrolled to the end, the task's last line is above the fixed bottom bar, not under it.
+    await page.evaluate(scrollToEnd);
+    const last = await page.locator('.task > :last-child').boundingBox();
+    const bar = await page.locator('footer.bottom').boundingBox();
+    expect(last!.y + last!.height).toBeLessThanOrEqual(bar!.y);
     await shot(page, 'patrol-phone-task-zh');
 
     // Another task while this one is open: chimed, and one tap away.
@@ -305,9 +354,95 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     await page.waitForSelector(`#task-${next}[data-state="dispatched"]`);
   }, 120_000);
 
+  it("shows his unit's patrol slots, when, where and why, in Chinese at 390 px; not another unit's", async () => {
+    const pat = await signIn(center!.url, 'pat', 'patrol-pass-1');
+    const mine = (await pat.json<PlanView>('GET', '/api/patrol/slots?days=2')).body;
+    expect(mine.areas).toEqual(['team-1']);
+    const ahead = mine.slots.filter((s) => s.end > Date.now());
+    expect(ahead.length).toBeGreaterThan(0);
+    const theirs = (await dispatcher.json<PlanView>('GET', '/api/plan?area=team-2&days=2&budget=6')).body.slots;
+    expect(theirs.length).toBeGreaterThan(0);
+
+    const { page } = await officer('zh-CN');
+    await page.waitForSelector('#slots li.slot', { timeout: 30_000 });
+    expect(await page.textContent('#slots h2')).toBe('巡查时段（本中队）');
+    const shown = await page.$$eval('#slots li.slot', (li) =>
+      li.map((l) => ({
+        lat: Number(l.getAttribute('data-lat')),
+        lon: Number(l.getAttribute('data-lon')),
+        when: l.querySelector('.slot-when')!.textContent!,
+        where: l.querySelector('.slot-where')!.textContent!,
+        why: l.querySelector('.slot-why')!.textContent!,
+      })),
+    );
+    // Today's and tomorrow's still ahead, each inside his unit's area; none of team 2's.
+    expect(shown).toHaveLength(ahead.length);
+    for (const s of shown) {
+      expect(insideSquare(s, SPOT, 0.01)).toBe(true);
+      expect(theirs.some((x) => x.centre.lat === s.lat && x.centre.lon === s.lon)).toBe(false);
+      expect(s.when).toMatch(/^(今天|明天) \d\d:\d\d–\d\d:\d\d/);
+      // Where from him (his fix is 250 m south of the spot) and why, in Chinese.
+      expect(s.where).toMatch(/^(向北|东北方向|西北方向|向东|向西|东南方向|西南方向|向南) \d+ m$/);
+      expect(s.why).toMatch(/^预计 \d+(\.\d)? 起/);
+    }
+    // Readable on the phone: nothing wider than the screen.
+    expect(await page.evaluate(pageWidth)).toBeLessThanOrEqual(390);
+    // The list opened without the map library: its scripts are small, and MapLibre's chunk and worker were not fetched.
+    const before = await page.evaluate(loaded);
+    const scripts = before.filter((r) => r.path.endsWith('.js'));
+    expect(scripts.reduce((n, r) => n + r.bytes, 0)).toBeLessThan(150_000);
+    expect(scripts.some((r) => r.path.includes('maplibre'))).toBe(false);
+
+    // The slots on the map (MapLibre on the center's plain basemap: this city has no tiles), a tap away.
+    await page.click('#slots-map');
+    await page.waitForSelector(`#phone-map[data-ready="1"][data-slots="${shown.length}"]`, { timeout: 30_000 });
+    await page.waitForSelector('#phone-map .mappoint.me');
+    const fetched = (await page.evaluate(loaded)).filter((r) => !before.some((b) => b.path === r.path));
+    expect(fetched.some((r) => r.path.startsWith('/assets/chunk-') && r.bytes > 500_000)).toBe(true);
+
+    // A task's map: the spot and the officer, who is 250 m south of it (below it on the screen).
+    const { orderId } = await dispatchOrder();
+    await page.waitForSelector(`#task-${orderId}`, { timeout: 10_000 });
+    await page.waitForSelector('#phone-map .mappoint.spot');
+    const spotBox = await page.locator('#phone-map .mappoint.spot').boundingBox();
+    const meBox = await page.locator('#phone-map .mappoint.me').boundingBox();
+    expect(meBox!.y).toBeGreaterThan(spotBox!.y + 10);
+    const mapBox = await page.locator('#phone-map').boundingBox();
+    for (const b of [spotBox!, meBox!]) expect(b.y >= mapBox!.y && b.y + b.height <= mapBox!.y + mapBox!.height).toBe(true);
+    await page.click('#back');
+    await page.waitForSelector(`#tasks [data-order="${orderId}"]`);
+    await page.waitForSelector('#slots li.slot');
+    // The picture: the map folded away, the slots in the middle of the screen with the last tasks above them.
+    await page.click('#slots-map');
+    await page.waitForSelector('#phone-map', { state: 'detached' });
+    await page.evaluate(centreSlots);
+    await shot(page, 'patrol-phone-slots-zh');
+    expect(browser.pageErrors).toEqual([]);
+  }, 120_000);
+
   async function fetchPhoto(orderId: string, photoId: string): Promise<Buffer> {
     const r = await fetch(`${center!.url}/api/orders/${orderId}/photos/${photoId}`, { headers: { Cookie: dispatcher.cookie } });
     expect(r.status).toBe(200);
     return Buffer.from(await r.arrayBuffer());
   }
 });
+
+/**
+ * Five weeks of street-vending reports at two hot spots, every hour of the day: 300 m north of the spot (team 1's
+ * area) and in team 2's area, for the risk plan to place slots in both.
+ */
+function seededIncidents(): Incident[] {
+  const hot = [
+    { lon: SPOT.lon, lat: SPOT.lat + 300 / 111_195 },
+    { lon: EAST.lon, lat: EAST.lat },
+  ];
+  const now = Date.now();
+  return Array.from({ length: 35 * 12 }, (_, i) => ({
+    time: now - (i + 1) * 2 * 3_600_000,
+    offsetMinutes: 480,
+    ...hot[i % 2],
+    category: 'street_vending',
+    source: 'phone-test',
+    sourceId: `inc-${i}`,
+  }));
+}

@@ -12,7 +12,7 @@ export type BriefStore = Pick<CenterStore, 'getEvent' | 'latestAlert'>;
 
 export async function briefOf(store: BriefStore, order: Order): Promise<TaskBrief> {
   const ref = order.events[0];
-  const none: TaskBrief = { category: null, plate: null, rule: null, address: order.place.address ?? null, picture: null };
+  const none: TaskBrief = { category: null, plate: null, rule: null, ruleRef: null, address: order.place.address ?? null, picture: null };
   if (!ref) return none;
   const [got, alert] = await Promise.all([
     store.getEvent(ref.id, ref.site),
@@ -29,6 +29,7 @@ export async function briefOf(store: BriefStore, order: Order): Promise<TaskBrie
         : null,
     plate: alert?.plate?.text ?? null,
     rule: alert?.rule.description ?? null,
+    ruleRef: alert ? { type: alert.rule.type, parameters: alert.rule.parameters } : null,
     address: order.place.address ?? ev?.address ?? null,
     picture: hasPicture ? `/api/orders/${order.id}/evidence` : null,
   };

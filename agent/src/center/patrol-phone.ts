@@ -22,9 +22,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const phoneDir = join(here, 'phone');
 
 /** The phone page's sources, bundled at start beside the center's own. */
-export const PHONE_SOURCES: AssetSources = {
-  scripts: { patrol: join(phoneDir, 'main.ts'), 'patrol-sw': join(phoneDir, 'sw.ts') },
+export const PHONE_SOURCES: Required<AssetSources> = {
+  scripts: { 'patrol-sw': join(phoneDir, 'sw.ts') },
   styles: { patrol: join(phoneDir, 'phone.css') },
+  // The map (MapLibre, about 1 MB) is a chunk the page loads when a map is first shown, not with the page.
+  split: { patrol: join(phoneDir, 'main.ts') },
 };
 
 /** What the installed app needs before a login (browsers fetch the manifest and icons without the session cookie). */
@@ -108,11 +110,13 @@ export async function addPhoneAssets(assets: Map<string, Asset>, cfg: CenterConf
     );
   add('patrol.webmanifest', Buffer.from(manifest(cfg)), 'application/manifest+json; charset=utf-8');
   add('patrol-chime.wav', chimeWav(), 'audio/wav');
+  // The page's script and the chunks it cannot run without (the map's chunk is left out: it needs the network anyway).
+  const shell = [...SHELL, ...(assets.get('patrol.js')?.chunks ?? [])];
   const version = createHash('sha256')
-    .update(SHELL.map((n) => assets.get(n)?.etag ?? n).join())
+    .update(shell.map((n) => assets.get(n)?.etag ?? n).join())
     .digest('hex')
     .slice(0, 12);
-  const info = { version, urls: ['/patrol', ...SHELL.map((n) => `/assets/${n}`)] };
+  const info = { version, urls: ['/patrol', ...shell.map((n) => `/assets/${n}`)] };
   const sw = assets.get('patrol-sw.js');
   if (!sw) throw new Error('the patrol service worker was not bundled');
   assets.set('patrol-sw.js', { ...sw, body: Buffer.concat([Buffer.from(`self.JIFANG_SHELL=${JSON.stringify(info)};\n`), sw.body]) });

@@ -29,6 +29,8 @@ const planQuery = z.strictObject({
   area: z.string().min(1).max(64).optional(),
 });
 
+const slotsQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(7).default(1) });
+
 function parsed<T extends z.ZodType>(schema: T, ctx: WebContext): z.infer<T> {
   const q = schema.safeParse(Object.fromEntries(ctx.url.searchParams));
   if (!q.success) throw new HttpError(400, q.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
@@ -93,11 +95,12 @@ export function statsRoutes(d: StatsRouteDeps): WebRoute[] {
       ctx.json(200, plan);
     }),
     get('/api/plan/discovery', async (ctx) => ctx.json(200, await d.planner.discovery())),
-    // The officer's phone page shows the slots of his unit.
+    // The officer's phone page shows the slots of his unit: today's, and tomorrow's with `days=2`.
     get(
       '/api/patrol/slots',
       async (ctx) => {
-        const plan = await d.planner.slotsOf(ctx.session.user, Date.now());
+        const q = parsed(slotsQuery, ctx);
+        const plan = await d.planner.slotsOf(ctx.session.user, Date.now(), q.days);
         ctx.json(200, plan ?? { slots: [], note: 'you are in no patrol unit with a responsibility area' });
       },
       PATROL_API_ROLES,

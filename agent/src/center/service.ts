@@ -198,6 +198,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       uplot: createRequire(import.meta.url).resolve('uplot/dist/uPlot.min.css'),
       ...PHONE_SOURCES.styles,
     },
+    split: PHONE_SOURCES.split,
   });
   await addPhoneAssets(assets, cfg);
   const clog = log.child({ stage: 'center' });

@@ -21,7 +21,7 @@ const overdue = h('span', { class: 'badge', id: 'nav-overdue', hidden: true, tit
 const nav = h(
   'nav',
   { class: 'top' },
-  h('strong', {}, data.name),
+  h('strong', { title: data.name }, data.name),
   ...CENTER_PAGES.filter((p) => p.id !== 'admin' || data.role === 'admin').map((p) =>
     h(
       'a',
@@ -32,7 +32,7 @@ const nav = h(
   ),
   h('span', { class: 'spacer' }),
   live,
-  h('span', { class: 'who', id: 'who' }, `${data.user} · ${data.role}`),
+  h('span', { class: 'who', id: 'who', title: `${data.user} · ${data.role}` }, `${data.user} · ${data.role}`),
   h('button', { class: 'link', onclick: switchLang }, t('nav.lang')),
   h(
     'button',

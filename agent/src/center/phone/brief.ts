@@ -1,3 +1,5 @@
+import type { RuleType } from '../../contract/rule-types.ts';
+
 /* What the phone shows of an order beyond the order itself: the linked alert's words and picture (GET /api/patrol/orders/:id/brief). */
 
 export interface TaskBrief {
@@ -5,8 +7,10 @@ export interface TaskBrief {
   category: { id: string; name: string; nameEn: string; code?: string } | null;
   /** The plate read by the box, when there is one. */
   plate: string | null;
-  /** The rule that decided it, in words. */
+  /** The rule that decided it, in the box's words (English). */
   rule: string | null;
+  /** Its type and parameters, for the page to say it in Chinese (absent in a brief kept by an older page). */
+  ruleRef?: { type: RuleType; parameters: Record<string, unknown> } | null;
   address: string | null;
   /** The evidence picture's address on the center, or null when none has arrived. */
   picture: string | null;

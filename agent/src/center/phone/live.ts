@@ -1,6 +1,7 @@
 import { api } from '../../web/client/api.ts';
 import type { Order, Unit } from '../patrol/schema.ts';
 import type { TaskBrief } from './brief.ts';
+import type { SlotsAnswer } from './slots.ts';
 import { data, state } from './state.ts';
 
 /*
@@ -35,6 +36,11 @@ export async function loadTasks(): Promise<void> {
   const { orders } = await api<{ orders: Order[] }>('GET', '/api/orders?open=1');
   state.tasks.clear();
   for (const o of orders) if (mine(o, myUnit)) state.tasks.set(o.id, o);
+}
+
+/** His unit's patrol slots for today and tomorrow. */
+export async function loadSlots(): Promise<SlotsAnswer> {
+  return api<SlotsAnswer>('GET', '/api/patrol/slots?days=2');
 }
 
 export async function refreshSession(): Promise<void> {

@@ -6,12 +6,14 @@ import type { Acting } from './actions.ts';
 import { announceTask } from './alert.ts';
 import type { TaskBrief } from './brief.ts';
 import { openPhoneDb, type PhoneDb } from './idb.ts';
-import { connectFeed, csrf, loadBrief, loadTasks, loadUnit, refreshSession } from './live.ts';
+import { connectFeed, csrf, loadBrief, loadSlots, loadTasks, loadUnit, refreshSession } from './live.ts';
 import { reportWhileOnDuty, watchPosition } from './position.ts';
 import { createSender, type Sender } from './sender.ts';
+import type { SlotsAnswer } from './slots.ts';
 import { data, state, t } from './state.ts';
 import { outboxPanel, statusBar } from './view-bar.ts';
 import { listView } from './view-list.ts';
+import { slotsView } from './view-slots.ts';
 import { taskView } from './view-task.ts';
 
 /* The officer's phone page (/patrol): the chrome, the list or the open task, the live feed, the outbox and the GPS. */
@@ -24,6 +26,19 @@ let acting: Acting;
 function persist(): void {
   void db.set('tasks', [...state.tasks.values()]);
   void db.set('briefs', [...state.briefs.entries()]);
+  if (state.slots) void db.set('slots', state.slots);
+}
+
+/** The plan changes once a night: read at each (re)connection and every half hour, kept for a dead zone. */
+const SLOTS_EVERY_MS = 30 * 60_000;
+function refreshSlots(): void {
+  loadSlots()
+    .then((s) => {
+      state.slots = s;
+      persist();
+      soon();
+    })
+    .catch(() => {});
 }
 
 function brief(id: string): void {
@@ -86,7 +101,7 @@ function render(): void {
     statusBar(switchLang),
     fresh ? h('button', { class: 'big new-task', id: 'new-task', onclick: () => openTask(fresh) }, t('tasks.new')) : '',
     outboxPanel(dismiss) ?? '',
-    h('main', { class: 'content' }, view ? view.body : listView(openTask)),
+    h('main', { class: 'content' }, ...(view ? [view.body] : [listView(openTask), slotsView(render)])),
     h('footer', { class: 'bottom' }, view ? view.footer : h('div', { class: 'actions' }, duty)),
   );
   document.body.dataset.duty = state.unitKnown ? (state.onDuty ? 'on' : 'off') : 'unknown';
@@ -138,6 +153,7 @@ async function reconnected(): Promise<void> {
   await loadUnit();
   await loadTasks();
   for (const id of state.tasks.keys()) brief(id);
+  refreshSlots();
   persist();
   sender.kick();
   reportWhileOnDuty();
@@ -148,6 +164,7 @@ async function restore(store: PhoneDb): Promise<void> {
   state.outbox = await store.items();
   for (const o of (await store.get<Order[]>('tasks')) ?? []) state.tasks.set(o.id, o);
   for (const [id, b] of (await store.get<[string, TaskBrief][]>('briefs')) ?? []) state.briefs.set(id, b);
+  state.slots = (await store.get<SlotsAnswer>('slots')) ?? null;
 }
 
 async function start(): Promise<void> {
@@ -168,7 +185,10 @@ async function start(): Promise<void> {
   await restore(db);
   render();
   // An admin may look at the page; only an officer (a member of a unit) has a task feed.
-  if (data.role === 'patrol') connectFeed({ task: arrived, changed: soon, reconnected: () => void reconnected().catch(() => soon()) });
+  if (data.role === 'patrol') {
+    connectFeed({ task: arrived, changed: soon, reconnected: () => void reconnected().catch(() => soon()) });
+    setInterval(refreshSlots, SLOTS_EVERY_MS);
+  }
   watchPosition(soon);
   addEventListener('online', () => {
     sender.kick();

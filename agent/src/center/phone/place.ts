@@ -10,6 +10,9 @@ export interface Point {
   lat: number;
 }
 
+/** "85 m", "1.2 km". */
+export const fmtDistance = (m: number): string => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
+
 /** Great-circle distance in metres (haversine: exact enough at street scale, and cheap). */
 export function distanceM(a: Point, b: Point): number {
   const dLat = rad(b.lat - a.lat);

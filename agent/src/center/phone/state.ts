@@ -4,6 +4,7 @@ import type { Order } from '../patrol/schema.ts';
 import type { PhonePageData, TaskBrief } from './brief.ts';
 import { phoneMessages } from './messages.ts';
 import type { OutboxItem, Outcome, Where } from './outbox.ts';
+import type { SlotsAnswer } from './slots.ts';
 
 /* What the phone page draws from: the server's page data, the tasks the feed keeps current, and the officer's drafts. */
 
@@ -32,6 +33,8 @@ export const state = {
   /** The task open on screen, or null for the list. */
   open: null as string | null,
   drafts: new Map<string, Draft>(),
+  /** His unit's planned patrol slots, today's and tomorrow's (null until first read from the center). */
+  slots: null as SlotsAnswer | null,
   /** Tasks that arrived since the list was last looked at (highlighted). */
   fresh: new Set<string>(),
 };

@@ -1,16 +1,21 @@
 import { h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import type { Order } from '../patrol/schema.ts';
+import { ruleSentenceZh } from '../rule-words.ts';
 import { type Acting, act, addPhoto } from './actions.ts';
 import type { TaskBrief } from './brief.ts';
-import { miniMap } from './minimap.ts';
+import { mapView } from './map-view.ts';
 import { OUTCOMES, shownState } from './outbox.ts';
-import { distanceM, navLinks, withinGeofence } from './place.ts';
+import { distanceM, fmtDistance, navLinks, withinGeofence } from './place.ts';
+import { slotsAhead } from './slots.ts';
 import { data, draftOf, state, t, tr } from './state.ts';
 
 /* One task: what and where (picture, category, plate, rule, address, map, navigate), and the officer's next step at the bottom. */
 
-const fmtDistance = (m: number) => (m < 1000 ? `${Math.round(m)} m` : `${(m / 1000).toFixed(1)} km`);
+/** The rule in the page's language: in Chinese from its type and parameters, in English the box's own sentence. */
+function ruleText(brief: TaskBrief | undefined): string | null | undefined {
+  return currentLang() === 'zh' && brief?.ruleRef ? ruleSentenceZh(brief.ruleRef) : brief?.rule;
+}
 
 function facts(order: Order, brief: TaskBrief | undefined): HTMLElement {
   const cat = brief?.category;
@@ -25,7 +30,7 @@ function facts(order: Order, brief: TaskBrief | undefined): HTMLElement {
       : h('div', { class: 'evidence none' }, t('task.noPicture')),
     row(t('task.category'), catText, 'category'),
     row(t('task.plate'), brief?.plate, 'plate'),
-    row(t('task.rule'), brief?.rule, 'rule'),
+    row(t('task.rule'), ruleText(brief), 'rule'),
     row(t('task.address'), order.place.address ?? brief?.address, 'address'),
     row(t('task.note'), order.note, 'note'),
   );
@@ -38,7 +43,12 @@ function where(order: Order): HTMLElement {
   return h(
     'section',
     { class: 'where' },
-    miniMap(spot, state.fix, data.geofenceMeters),
+    mapView({
+      spot,
+      me: state.fix,
+      slots: slotsAhead(state.slots ?? { slots: [] }, Date.now()).map((s) => s.bounds),
+      words: { spot: t('map.spot'), me: t('map.me') },
+    }),
     h('p', { class: 'away', id: 'away' }, away),
     h(
       'div',

@@ -1,4 +1,5 @@
 import type { GeoJSONSource } from 'maplibre-gl';
+import type { CellBounds } from '../../patrol-plan.ts';
 import type { CenterMap, LonLat } from './basemap.ts';
 
 /**
@@ -71,6 +72,31 @@ export function setHeat(cm: CenterMap, cells: HeatCell[]): void {
         'fill-opacity': 0.55,
         'fill-outline-color': 'rgba(0,0,0,0.15)',
       },
+    });
+  });
+}
+
+/** A grid cell's outline, WGS-84 [lon, lat], closed. */
+export const cellRing = (b: CellBounds): LonLat[] => [
+  [b.west, b.south],
+  [b.east, b.south],
+  [b.east, b.north],
+  [b.west, b.north],
+  [b.west, b.south],
+];
+
+/** Planned patrol slots: their cells outlined in dashed purple (the dispatch map's plan, the officer's own slots). */
+export function setSlots(cm: CenterMap, cells: CellBounds[]): void {
+  const data = polygons(
+    cm,
+    cells.map((b) => ({ rings: [cellRing(b)], props: {} })),
+  );
+  upsert(cm, 'plan', data, () => {
+    cm.gl.addLayer({
+      id: 'plan-line',
+      type: 'line',
+      source: 'plan',
+      paint: { 'line-color': '#6a1b9a', 'line-width': 2.5, 'line-dasharray': [2, 1] },
     });
   });
 }

@@ -1,5 +1,7 @@
 import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
+import { loadCategories } from '../desk/catalogue.ts';
+import { categoryText } from '../desk/show.ts';
 import { ago, lifecycle, snapUrl } from '../format.ts';
 import { data, events } from '../state.ts';
 import { t } from '../words.ts';
@@ -10,6 +12,7 @@ type Ev = PresentedEvent;
 /** The dispatch board: patrols sent and not yet back (longest first, late ones flagged), and what they cleared. */
 export const dispatchPage: PageView = {
   render: (main) => main.replaceChildren(board()),
+  load: loadCategories,
   ticks: true,
 };
 
@@ -27,7 +30,7 @@ function board(): HTMLElement {
       h(
         'div',
         {},
-        h('strong', {}, e.type),
+        h('strong', {}, categoryText(e.type)),
         ' ',
         lifecycle(e),
         h('div', { class: 'muted' }, `${e.address ?? ''} · ${e.site}/${e.camera}`),

@@ -1,7 +1,10 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import { currentLang } from '../../../web/client/i18n.ts';
+import { ruleSentenceZh } from '../../rule-words.ts';
 import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
 import { orderBox } from '../desk/open-order.ts';
+import { categoryText } from '../desk/show.ts';
 import { dwell, lifecycle, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
@@ -37,7 +40,7 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
   if (token !== panel.token) return;
   const e = d.event;
   const parts: (Node | null)[] = [
-    h('h2', {}, `${e.type} · `, lifecycle(e)),
+    h('h2', {}, h('span', { id: 'detail-type' }, categoryText(e.type)), ' · ', lifecycle(e)),
     h(
       'p',
       { class: 'muted' },
@@ -54,6 +57,11 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
     ...deliveries(d.deliveries),
   ];
   holder.replaceChildren(...parts.filter((p): p is Node => p !== null));
+}
+
+/** The rule in the page's language: a Chinese sentence, or the box's English one with its parameters. */
+function ruleText(r: ArchivedAlert['rule']): string {
+  return currentLang() === 'zh' ? `${ruleSentenceZh(r)}（${r.id}）` : `${r.description} (${r.id}, ${JSON.stringify(r.parameters)})`;
 }
 
 function pictures(e: Ev, a: ArchivedAlert | null): HTMLElement {
@@ -77,7 +85,7 @@ function facts(e: Ev, a: ArchivedAlert | null): HTMLElement {
     e.categoryCode || e.categoryName ? h('dt', {}, t('detail.category')) : null,
     e.categoryCode || e.categoryName ? h('dd', { id: 'category' }, [e.categoryCode, e.categoryName].filter(Boolean).join(' ')) : null,
     h('dt', {}, t('detail.rule')),
-    h('dd', { id: 'rule' }, a ? `${a.rule.description} (${a.rule.id}, ${JSON.stringify(a.rule.parameters)})` : ''),
+    h('dd', { id: 'rule' }, a ? ruleText(a.rule) : ''),
     h('dt', {}, t('detail.model')),
     h('dd', { id: 'model' }, a ? `${a.model.name} · sha256 ${a.model.sha256.slice(0, 12)}…` : ''),
     h('dt', {}, t('detail.objects')),

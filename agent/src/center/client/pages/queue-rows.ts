@@ -2,6 +2,7 @@ import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { isUnread, markRead } from '../alerting.ts';
 import { pickBox } from '../desk/open-order.ts';
+import { categoryText } from '../desk/show.ts';
 import { dwell, lifecycle, time } from '../format.ts';
 import { eventKey, eventQuery, selection } from '../state.ts';
 import { t } from '../words.ts';
@@ -43,7 +44,7 @@ function typeCell(e: Ev, group?: RowGroup): HTMLElement {
   return h(
     'td',
     {},
-    h('div', { class: 'type' }, e.type, toggle),
+    h('div', { class: 'type' }, categoryText(e.type), toggle),
     e.categoryCode || e.categoryName
       ? h('div', { class: 'muted category' }, [e.categoryCode, e.categoryName].filter(Boolean).join(' '))
       : null,

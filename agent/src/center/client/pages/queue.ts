@@ -1,7 +1,9 @@
 import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { alertControls } from '../alerting.ts';
+import { loadCategories } from '../desk/catalogue.ts';
 import { mergeBar } from '../desk/open-order.ts';
+import { categoryText } from '../desk/show.ts';
 import { isOpen, urgency } from '../format.ts';
 import { groupEvents } from '../groups.ts';
 import { events } from '../state.ts';
@@ -64,6 +66,7 @@ function filterBar(redraw: () => void): HTMLElement {
     pick(
       'type',
       all.map((e) => e.type),
+      categoryText,
     ),
     pick('state', ['started', 'updated', 'ended', 'cleared'], (v) => tr(`state.${v}`)),
     h('label', {}, t('filter.since'), since),
@@ -115,5 +118,6 @@ export const queuePage: PageView = {
       document.activeElement.matches('input, select, textarea');
     if (!typing) void detailPanel(detail);
   },
+  load: loadCategories,
   followsPatrol: true,
 };
