@@ -97,6 +97,10 @@ export const fieldWords: Record<string, FieldWords> = {
     label: { zh: '摊主距离', en: 'People gap' },
     zh: '距摊位在此值以内（以人身高的倍数计）的人算摊主：站在区域内，或在区域外静止不动；区域外的路人从不计入（默认 1）。',
   },
+  weakGoods: {
+    label: { zh: '低分货物也算', en: 'Count faint goods' },
+    zh: '模型打分过低、无法跟踪的货物（0.25 起，低于最低置信度），若在同一位置 10 秒内的大多数画面中都出现，也算货物：用于摄像机启动前就已摆好的摊位（默认开启）。',
+  },
   minForegroundArea: {
     label: { zh: '新物体最小面积（像素）', en: 'Smallest new object (px)' },
     zh: '小于此面积（分析画面的像素）的新物体不算摊位（默认 400）。',
