@@ -1,4 +1,4 @@
-import { api } from '../../web/client/api.ts';
+import { api, toLogin } from '../../web/client/api.ts';
 import { h } from '../../web/client/dom.ts';
 import { currentLang, switchLang } from '../../web/client/i18n.ts';
 import type { PresentedBox, PresentedEvent } from '../wire.ts';
@@ -113,7 +113,7 @@ async function reconnect(): Promise<void> {
   try {
     const res = await fetch('/api/session', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
     if (res.status === 401) {
-      location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+      toLogin();
       return;
     }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);

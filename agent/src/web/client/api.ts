@@ -14,6 +14,18 @@ function csrf(): string {
   return document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
 }
 
+let leaving = false;
+
+/**
+ * Goes to the login, which brings the user back here. Once: several requests find the session gone together, and each
+ * new navigation would abort the one before it.
+ */
+export function toLogin(): void {
+  if (leaving) return;
+  leaving = true;
+  location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+}
+
 /** JSON to and from our own server; every change carries the CSRF token; a lost session goes back to the login. */
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
@@ -27,9 +39,7 @@ export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: st
   });
   const text = await res.text();
   const value = text ? (JSON.parse(text) as unknown) : undefined;
-  if (res.status === 401 && path !== '/api/login') {
-    location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
-  }
+  if (res.status === 401 && path !== '/api/login') toLogin();
   if (!res.ok) {
     const v = (value ?? {}) as { error?: string; problems?: { path: string; message: string }[] };
     const retry = res.headers.get('Retry-After');
