@@ -1,4 +1,5 @@
 import type { Alert } from '../contract/alert.ts';
+import { isFaintTrack } from '../contract/track-id.ts';
 import { formatDuration } from '../rules/describe.ts';
 
 /**
@@ -13,7 +14,10 @@ export function formatAlertLine(alert: Alert): string {
   const objects =
     alert.objects.length > 0
       ? alert.objects
-          .map((o) => `${o.label} ${o.score.toFixed(2)} #${o.trackId}${o.plate ? ` ${o.plate.text} ${o.plate.colour}` : ''}`)
+          .map(
+            (o) =>
+              `${o.label} ${o.score.toFixed(2)} ${isFaintTrack(o.trackId) ? '(faint)' : `#${o.trackId}`}${o.plate ? ` ${o.plate.text} ${o.plate.colour}` : ''}`,
+          )
           .join(', ')
       : 'no objects';
   const [lon, lat] = alert.location.coordinates;

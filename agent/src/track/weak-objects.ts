@@ -1,3 +1,4 @@
+import { FAINT_TRACK_ID_BASE } from '../contract/track-id.ts';
 import type { Box } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
 import type { FrameView } from './tracker.ts';
@@ -40,8 +41,6 @@ export interface WeakObjects {
   setLabels(labels: readonly string[]): void;
 }
 
-/** Weak objects take ids below −WEAK_ID_BASE: never a tracker's id (positive) nor a static blob's (small negatives). */
-export const WEAK_ID_BASE = 1_000_000_000;
 /** A detection overlapping a followed place this much (IoU) is the same object. */
 const SAME_PLACE_IOU = 0.5;
 /** A place whose presence fell below this is forgotten. */
@@ -258,7 +257,7 @@ function isEstablished(s: WeakState, i: number): boolean {
 
 function asTrack(s: WeakState, i: number, at: number, forLook: boolean): Track {
   return {
-    id: -(WEAK_ID_BASE + s.ids[i]),
+    id: -(FAINT_TRACK_ID_BASE + s.ids[i]),
     label: s.labels[s.label[i]],
     classId: s.classId[i],
     state: 'tracked',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type AlertContext, buildAlert } from '../../../agent/src/alert/build.ts';
 import { formatAlertLine } from '../../../agent/src/alert/console-line.ts';
 import { alertSchema } from '../../../agent/src/contract/alert.ts';
+import { FAINT_TRACK_ID_BASE } from '../../../agent/src/contract/track-id.ts';
 import { createGeoMapper } from '../../../agent/src/geo/mapper.ts';
 import type { ViolationUpdate } from '../../../agent/src/rules/types.ts';
 import { camera, Sim } from '../rules/sim.ts';
@@ -134,6 +135,15 @@ describe('formatAlertLine', () => {
     const alert = buildAlert({ ...started, rule }, baseCtx);
     expect(alert.category).toMatchObject({ id: 'piled_materials', name: '乱堆物堆料', code: '06036' });
     expect(formatAlertLine(alert)).toContain(' STARTED piled_materials 乱堆物堆料 (rule static_object) cam1 ');
+  });
+
+  it('names goods found from faint detections as faint, not by a track number nobody can follow', () => {
+    const [started] = parkedCarUpdates();
+    const alert = buildAlert(started, baseCtx);
+    const faint = { ...alert.objects[0], label: 'umbrella', score: 0.31, trackId: -(FAINT_TRACK_ID_BASE + 3) };
+    const line = formatAlertLine({ ...alert, objects: [alert.objects[0], faint] });
+    expect(line).toMatch(/: car 0\.87 #\d+, umbrella 0\.31 \(faint\) at /);
+    expect(line).not.toContain(String(faint.trackId));
   });
 
   it('falls back to the rule type alone for an alert without a category', () => {

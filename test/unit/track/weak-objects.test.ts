@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { FAINT_TRACK_ID_BASE } from '../../../agent/src/contract/track-id.ts';
 import type { Box } from '../../../agent/src/core/geometry.ts';
 import type { Detection } from '../../../agent/src/detect/types.ts';
 import type { FrameView } from '../../../agent/src/track/tracker.ts';
-import { createWeakObjects, WEAK_ID_BASE } from '../../../agent/src/track/weak-objects.ts';
+import { createWeakObjects } from '../../../agent/src/track/weak-objects.ts';
 import { box, det, jitter, seeded, shift } from './scene.ts';
 
 const FPS = 2;
@@ -38,7 +39,7 @@ describe('weak objects: many low-score detections at one place', () => {
     expect(last).toHaveLength(1);
     const [o] = last;
     expect(o.label).toBe('orange');
-    expect(o.id).toBeLessThan(-WEAK_ID_BASE);
+    expect(o.id).toBeLessThan(-FAINT_TRACK_ID_BASE);
     expect(o.meanScore).toBeGreaterThan(0.26);
     expect(o.meanScore).toBeLessThan(0.4);
     expect(o.stationarySince).toBe(T0);

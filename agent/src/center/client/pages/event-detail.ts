@@ -1,3 +1,4 @@
+import { trackTag } from '../../../contract/track-id.ts';
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { currentLang } from '../../../web/client/i18n.ts';
@@ -89,7 +90,7 @@ function facts(e: Ev, a: ArchivedAlert | null): HTMLElement {
     h('dt', {}, t('detail.model')),
     h('dd', { id: 'model' }, a ? `${a.model.name} · sha256 ${a.model.sha256.slice(0, 12)}…` : ''),
     h('dt', {}, t('detail.objects')),
-    h('dd', { id: 'objects' }, a ? a.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}% #${o.trackId}`).join(', ') : ''),
+    h('dd', { id: 'objects' }, a ? a.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}%${trackTag(o.trackId)}`).join(', ') : ''),
     plate ? h('dt', {}, t('detail.plate')) : null,
     plate
       ? h(

@@ -1,3 +1,4 @@
+import { trackTag } from '../../../contract/track-id.ts';
 import { h } from '../../../web/client/dom.ts';
 import type { ArchivedAlert, PresentedEvent } from '../../wire.ts';
 import { type CenterMap, createMap, mapOrNotice } from '../map/basemap.ts';
@@ -35,7 +36,7 @@ export function enlargeable(src: string, cls: string, a: ArchivedAlert | null): 
   open.addEventListener('click', () => {
     const close = h('button', { type: 'button', id: 'snapshot-close' }, t('detail.close'));
     const objects = (a?.objects ?? []).map((o) =>
-      h('li', {}, `${o.label} ${(o.score * 100).toFixed(0)}% #${o.trackId}${o.plate ? ` · ${o.plate.text}` : ''}`),
+      h('li', {}, `${o.label} ${(o.score * 100).toFixed(0)}%${trackTag(o.trackId)}${o.plate ? ` · ${o.plate.text}` : ''}`),
     );
     const dialog = h(
       'dialog',
