@@ -621,6 +621,9 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     expect(words).not.toMatch(/minForegroundArea|suppressSeconds|dwellSeconds|clusterGap|explainedBy|either|JSON/);
     expect(words).not.toMatch(/\b[a-z]+[A-Z]\w*\b/);
     expect(await rule.locator('select[name="stall"] option').first().textContent()).toBe('默认：两者皆可');
+    // A yes/no is a choice in words, written to the file as a boolean.
+    expect(await rule.locator('select[name="weakGoods"] option').first().textContent()).toBe('默认：是');
+    await rule.locator('select[name="weakGoods"]').selectOption({ label: '否' });
     // The event it reports, chosen by name: the default is street vending's own catalogue type.
     expect(await rule.locator('select[name="event"] option').first().textContent()).toMatch(/^默认：占道经营/);
 
@@ -654,6 +657,7 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
       {
         id: 'rule-1',
         type: 'street_vending',
+        weakGoods: false,
         dwellSeconds: 120,
         schedule: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '07:30', to: '19:00' }],
       },

@@ -168,6 +168,9 @@ export const choiceWords: Record<string, Words> = {
   'direction.right_to_left': { zh: '从右到左', en: 'right to left' },
   'mode.stationary': { zh: '原地停留', en: 'staying in one spot' },
   'mode.in_zone': { zh: '在区域内', en: 'staying in the zone' },
+  /** Any yes/no parameter. */
+  '*.true': { zh: '是', en: 'yes' },
+  '*.false': { zh: '否', en: 'no' },
 };
 
 /** The weekdays as the schedule writes them, Monday first. */
@@ -192,7 +195,7 @@ export function fieldLabel(field: string, lang: 'zh' | 'en'): string {
 }
 
 export function choiceLabel(field: string, value: unknown, lang: 'zh' | 'en'): string {
-  return choiceWords[`${field}.${String(value)}`]?.[lang] ?? String(value);
+  return (choiceWords[`${field}.${String(value)}`] ?? choiceWords[`*.${String(value)}`])?.[lang] ?? String(value);
 }
 
 export function ruleTypeLabel(type: string, lang: 'zh' | 'en'): string {

@@ -157,6 +157,7 @@ function fieldInput(f: Field, path: string, show: (p: Problem | undefined) => vo
   if (f.key === 'line') return h('span', { class: 'muted small' }, t('edit.line'));
   if (prop.type === 'number' || prop.type === 'integer') return numberInput(f, write);
   if (prop.enum) return choiceInput(f, prop.enum);
+  if (prop.type === 'boolean') return choiceInput(f, [true, false]);
   if (prop.type === 'array' && prop.items?.type === 'string') return listInput(f);
   const value = typeof f.value === 'string' ? f.value : undefined;
   return h('input', { name: f.key, placeholder: placeholderOf(f), value, oninput: (ev: Event) => write(inputValue(ev) || undefined) });
@@ -185,7 +186,11 @@ function choiceInput(f: Field, choices: unknown[]): HTMLElement {
   const fallback = f.fallback === undefined ? '' : t('edit.default', { value: choiceLabel(f.key, f.fallback, lang) });
   return h(
     'select',
-    { name: f.key, onchange: (ev: Event) => f.set(inputValue(ev) || undefined) },
+    {
+      name: f.key,
+      // The choice itself, not its text: a yes/no is written to the file as true/false.
+      onchange: (ev: Event) => f.set(choices.find((c) => String(c) === inputValue(ev))),
+    },
     h('option', { value: '' }, fallback),
     ...choices.map((e) => h('option', { value: String(e), selected: f.value === e }, choiceLabel(f.key, e, lang))),
   );
