@@ -171,6 +171,7 @@ describe.each(engines)('center snapshots on %s', (engine, open) => {
 
     const retention = startRetention(
       {
+        eventDays: 730,
         snapshotDays: 180,
         snapshotMegabytesPerBox: quota / (1024 * 1024),
         deadLetterMegabytes: 1024,

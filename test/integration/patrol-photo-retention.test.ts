@@ -12,7 +12,7 @@ import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
 import type { CenterStore } from '../../agent/src/center/store/types.ts';
 import { sha256Hex } from '../../agent/src/core/hash.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
-import { labelledJpeg, streetJpeg } from '../helpers/box-simulator.ts';
+import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
 const DAY = 86_400_000;
@@ -20,7 +20,7 @@ const NOW = Date.parse('2026-12-07T02:00:00Z');
 const dora = { user: 'dora', role: 'dispatcher' };
 
 /** Officers' photos under the retention: a real archive (SQLite, PostgreSQL) and photo folder, the orders made at the test's clock. */
-describe.each(['sqlite', 'postgres'] as const)("retention of officers' photos on %s", (kind) => {
+describe.each(['sqlite', 'postgres'] as const)("retention of events and officers' photos on %s", (kind) => {
   let pg: Postgres | undefined;
   let dir: string;
   let store: CenterStore;
@@ -71,6 +71,61 @@ describe.each(['sqlite', 'postgres'] as const)("retention of officers' photos on
     clock = NOW;
     return order.id;
   }
+
+  it('deletes events ended longer ago than eventDays with their messages and actions; keeps recent ones, open ones and those of an order not closed', async () => {
+    const jpeg = await streetJpeg();
+    /** An event of box-a that started `daysAgo` and, unless `open`, ended then; one action on it. Each 1 km from the last: no order joins two. */
+    let lon = 121.47;
+    const event = async (id: string, daysAgo: number, open = false) => {
+      const at = NOW - daysAgo * DAY;
+      lon += 0.01;
+      for (const [seq, state] of (open
+        ? [[0, 'started']]
+        : [
+            [0, 'started'],
+            [1, 'ended'],
+          ]) as [number, 'started' | 'ended'][]) {
+        const alert = makeAlert({ site: 'box-a', camera: 'cam-1', id, seq, state, jpeg, at, lon, lat: 31.23 });
+        const json = JSON.stringify(alert);
+        await store.saveEvent({ alert, categoryCode: null, categoryName: null, json, receivedAt: at, receivedBy: 't' }, []);
+      }
+      await store.recordAction({
+        requestId: `req-${id}`,
+        eventId: id,
+        site: 'box-a',
+        action: 'ack',
+        by: 'dora',
+        role: 'dispatcher',
+        unit: null,
+        note: null,
+        requestedAt: at,
+      });
+    };
+    await event('old', 800);
+    await event('recent', 100);
+    await event('still-open', 800, true);
+    await event('ordered', 800);
+    await event('ordered-closed', 800);
+    await service.openOrder(dora, { events: [{ site: 'box-a', id: 'ordered' }] });
+    const { order: done } = await service.openOrder(dora, { events: [{ site: 'box-a', id: 'ordered-closed' }] });
+    await service.transition(dora, done.id, { action: 'close', reason: 'handled', clientId: crypto.randomUUID() });
+    const before = await store.counts();
+
+    const retention = startRetention(retentionSchema.parse({ eventDays: 730 }), store, silentLogger, { now: () => NOW });
+    await retention.runOnce();
+    await retention.stop();
+
+    expect(retention.counters).toMatchObject({ events: 2, failures: 0 });
+    const left = await Promise.all(
+      ['old', 'recent', 'still-open', 'ordered', 'ordered-closed'].map(async (id) => (await store.getEvent(id, 'box-a')) !== null),
+    );
+    expect(left).toEqual([false, true, true, true, false]);
+    const after = await store.counts();
+    expect(before.events - after.events).toBe(2);
+    // Each of the two went with its two messages and its action.
+    expect(before.messages - after.messages).toBe(4);
+    expect(before.actions - after.actions).toBe(2);
+  });
 
   it('deletes the photos of orders closed longer ago than patrolPhotoDays, counts them once, and keeps the rest and every order', async () => {
     const base = await streetJpeg();

@@ -193,6 +193,7 @@ export const mapSchema = z
   .meta({ description: 'The dispatch map: its basemap (tile server, tile file or none), their coordinates, where it opens.' });
 export type MapConfig = z.infer<typeof mapSchema>;
 const RETENTION_DEFAULTS = {
+  eventDays: 730,
   snapshotDays: 180,
   snapshotMegabytesPerBox: 10_240,
   deadLetterMegabytes: 1024,
@@ -203,6 +204,13 @@ const RETENTION_DEFAULTS = {
 /** What the archive deletes on its own; the box's audit log stays the record of truth. */
 export const retentionSchema = z
   .strictObject({
+    eventDays: z
+      .number()
+      .positive()
+      .default(RETENTION_DEFAULTS.eventDays)
+      .meta({
+        description: `Events that ended more than this many days ago are deleted with their messages, operators' actions and forwarders' deliveries (default ${RETENTION_DEFAULTS.eventDays}); an event a work order not yet closed names stays, and the risk model keeps its incidents.`,
+      }),
     snapshotDays: z
       .number()
       .positive()
@@ -241,7 +249,7 @@ export const retentionSchema = z
   })
   .default(RETENTION_DEFAULTS)
   .meta({
-    description: "How long the archive keeps snapshots and officers' photos, and how much each box and the dead letters may take.",
+    description: "How long the archive keeps events, snapshots and officers' photos, and how much each box and the dead letters may take.",
   });
 export type RetentionConfig = z.infer<typeof retentionSchema>;
 

@@ -43,6 +43,7 @@ export function centerRegistry(s: MetricsSources): Registry {
     registry,
     { name: 'jifang_center_retention_deleted_total', help: 'Rows the retention deleted, by reason', labelNames: ['what'] as const },
     () => [
+      [{ what: 'event_age' }, s.retention.events],
       [{ what: 'snapshot_age' }, s.retention.snapshotsByAge],
       [{ what: 'snapshot_quota' }, s.retention.snapshotsByQuota],
       [{ what: 'dead_letter_quota' }, s.retention.deadLetters],

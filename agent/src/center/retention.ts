@@ -4,6 +4,8 @@ import type { BlobStore } from './store/blob-store.ts';
 import type { CenterStore } from './store/types.ts';
 
 export interface RetentionCounters {
+  /** Events deleted (with their messages, actions and deliveries) because they ended long enough ago. */
+  events: number;
   /** Snapshots deleted for their age, and for their box's quota. */
   snapshotsByAge: number;
   snapshotsByQuota: number;
@@ -37,13 +39,14 @@ export interface RetentionOptions {
 }
 
 /**
- * The archive's own deletions, on a schedule: snapshots past their age or beyond their box's quota, dead letters
+ * The archive's own deletions, on a schedule: events ended long enough ago, snapshots past their age or beyond their box's quota, dead letters
  * beyond theirs, officers' photos of orders closed long enough ago. Every instance runs it; what another deleted is
  * not counted here.
  */
 export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Logger, opts: RetentionOptions = {}): Retention {
   const now = opts.now ?? Date.now;
   const counters: RetentionCounters = {
+    events: 0,
     snapshotsByAge: 0,
     snapshotsByQuota: 0,
     snapshotBytes: 0,
@@ -61,10 +64,12 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
         before: now() - cfg.snapshotDays * DAY_MS,
         perSiteBytes: cfg.snapshotMegabytesPerBox * MB,
       });
+      const events = await store.pruneEvents(now() - cfg.eventDays * DAY_MS);
       const letters = await store.pruneDeadLetters(cfg.deadLetterMegabytes * MB);
       const photos = opts.photos
         ? await prunePhotos(store, opts.photos, now() - cfg.patrolPhotoDays * DAY_MS, now)
         : { count: 0, bytes: 0 };
+      counters.events += events;
       counters.snapshotsByAge += snaps.byAge.count;
       counters.snapshotsByQuota += snaps.byQuota.count;
       counters.snapshotBytes += snaps.byAge.bytes + snaps.byQuota.bytes;
@@ -72,9 +77,9 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
       counters.deadLetterBytes += letters.bytes;
       counters.patrolPhotos += photos.count;
       counters.patrolPhotoBytes += photos.bytes;
-      if (snaps.byAge.count + snaps.byQuota.count + letters.count + photos.count)
+      if (events + snaps.byAge.count + snaps.byQuota.count + letters.count + photos.count)
         log.info(
-          { snapshotsByAge: snaps.byAge, snapshotsByQuota: snaps.byQuota, deadLetters: letters, patrolPhotos: photos },
+          { events, snapshotsByAge: snaps.byAge, snapshotsByQuota: snaps.byQuota, deadLetters: letters, patrolPhotos: photos },
           'retention deleted from the archive',
         );
     } catch (err) {

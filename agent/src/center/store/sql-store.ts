@@ -4,6 +4,7 @@ import { boxReader, boxStore, saveContactsIn } from './box-store.ts';
 import { type Db, num } from './db.ts';
 import { deadLetterStore } from './dead-letter-store.ts';
 import { deliveryStore } from './delivery-store.ts';
+import { eventPruneStore } from './event-prune.ts';
 import { eventStore } from './event-store.ts';
 import { createIncidentStore } from './incident-store.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -112,6 +113,7 @@ export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
     progress: progressStore(db),
     ...eventStore(db),
     ...snapshotStore(db, blobs),
+    ...eventPruneStore(db),
     ...boxStore(db),
     ...actionStore(db),
     listBoxes: () => boxesWhere('', []),

@@ -155,6 +155,11 @@ export interface CenterStore {
    * keep the digest (the page says the picture is gone).
    */
   pruneSnapshots(o: { before: number; perSiteBytes: number }): Promise<{ byAge: Pruned; byQuota: Pruned }>;
+  /**
+   * Deletes the events that ended before `endedBefore` (epoch ms), with their messages, actions and deliveries, except
+   * those a work order not yet closed names; returns how many events went.
+   */
+  pruneEvents(endedBefore: number): Promise<number>;
   saveStatus(site: string, status: Status, receivedAt: number): Promise<void>;
   /** Runs `fn` in one transaction: every write it makes commits together, or none does (and `fn`'s error is thrown). */
   ingestBatch<T>(fn: (w: IngestWrites) => Promise<T>): Promise<T>;
