@@ -5,6 +5,7 @@ import { kindOfType } from '../rules/kinds/index.ts';
 import { HttpError } from '../web/http-error.ts';
 import type { WebContext } from '../web/server.ts';
 import type { ConsoleRuntime } from './live.ts';
+import type { HealthView } from './wire.ts';
 
 /** The running camera `id`, or 404. */
 export function runningCamera(runtime: ConsoleRuntime, id: string): CameraConfig {
@@ -30,11 +31,12 @@ export const overview = (runtime: ConsoleRuntime) => (c: WebContext) => {
 /** GET /api/health: every camera's health with its name, and the box's broker link, outbox and disk (the Health page). */
 export const healthPage = (runtime: ConsoleRuntime) => async (c: WebContext) => {
   const names = new Map(runtime.config().cameras.map((cam) => [cam.id, cam.name]));
-  c.json(200, {
+  const view: HealthView = {
     at: new Date().toISOString(),
     cameras: runtime.health().map((h) => ({ ...h, name: names.get(h.camera) })),
     box: await runtime.box(),
-  });
+  };
+  c.json(200, view);
 };
 
 /** GET /api/cameras/:id/live: the latest frame's facts (each rule with its kind's verb) and the kept picture's number. */

@@ -1,3 +1,4 @@
+import type { CameraHealth } from '../contract/health.ts';
 import type { Box } from '../core/geometry.ts';
 import type { RuleProgress } from '../rules/types.ts';
 
@@ -83,6 +84,13 @@ export interface BoxHealth {
   disk: { path: string; freeBytes: number | null; totalBytes: number | null };
   /** Why the box cannot do all it should (a full disk), in the agent's words; absent when it can. */
   degraded?: string;
+}
+
+/** GET /api/health, the Health page's facts: each camera's health with its configured name, and the box's. */
+export interface HealthView {
+  at: string;
+  cameras: (CameraHealth & { name?: string })[];
+  box: BoxHealth;
 }
 
 /** A catalogue event type as the rule form offers it for `event`; `defaultFor` lists the rule types it is the default of. */

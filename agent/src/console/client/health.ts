@@ -1,27 +1,11 @@
 import { api } from '../../web/client/api.ts';
 import { clear, every, h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
-import type { BoxHealth, PageData } from '../wire.ts';
+import type { BoxHealth, HealthView, PageData } from '../wire.ts';
 import { type Key, t } from './dom.ts';
 import { reasonWords } from './reason-words.ts';
 
-interface CameraRow {
-  camera: string;
-  name?: string;
-  state: string;
-  reason?: string;
-  degraded?: string;
-  analysedFps: number;
-  targetFps: number;
-  lastFrameAgeSeconds: number | null;
-  reconnects: number;
-}
-
-interface Health {
-  at: string;
-  cameras: CameraRow[];
-  box: BoxHealth;
-}
+type CameraRow = HealthView['cameras'][number];
 
 const DROPS: Record<string, { zh: string; en: string }> = {
   expired: { zh: '过期', en: 'expired' },
@@ -54,7 +38,7 @@ export function healthPage(main: HTMLElement, _data: PageData): void {
   every(
     3000,
     async () => {
-      const hl = await api<Health>('GET', '/api/health');
+      const hl = await api<HealthView>('GET', '/api/health');
       error.textContent = '';
       const issues =
         hl.cameras.filter((c) => c.state !== 'streaming' || c.degraded).length +
