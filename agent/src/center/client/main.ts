@@ -1,5 +1,5 @@
 import { api, toLogin } from '../../web/client/api.ts';
-import { h } from '../../web/client/dom.ts';
+import { atNextFrame, h } from '../../web/client/dom.ts';
 import { currentLang, switchLang } from '../../web/client/i18n.ts';
 import type { PresentedBox, PresentedEvent } from '../wire.ts';
 import { alertArrived } from './alerting.ts';
@@ -48,16 +48,7 @@ function render(): void {
   page.render(main, render);
 }
 
-/** Live updates arriving together draw once, at the next frame. */
-let pending = false;
-function soon(): void {
-  if (pending) return;
-  pending = true;
-  requestAnimationFrame(() => {
-    pending = false;
-    render();
-  });
-}
+const soon = atNextFrame(render);
 
 /** Alerts are signalled only once the page holds what was there when it opened: those are not new. */
 let loaded = false;

@@ -1,5 +1,5 @@
 import { api } from '../../web/client/api.ts';
-import { clear, h } from '../../web/client/dom.ts';
+import { atNextFrame, clear, h } from '../../web/client/dom.ts';
 import { switchLang } from '../../web/client/i18n.ts';
 import type { Order } from '../patrol/schema.ts';
 import type { Acting } from './actions.ts';
@@ -125,15 +125,7 @@ function openTask(id: string): void {
   scrollTo(0, 0);
 }
 
-let pending = false;
-function soon(): void {
-  if (pending) return;
-  pending = true;
-  requestAnimationFrame(() => {
-    pending = false;
-    render();
-  });
-}
+const soon = atNextFrame(render);
 
 function arrived(order: Order, isNew: boolean): void {
   brief(order.id);

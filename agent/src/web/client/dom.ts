@@ -43,3 +43,16 @@ export function every(ms: number, fn: () => Promise<void>, onError: (err: unknow
   tick();
   setInterval(tick, ms);
 }
+
+/** `draw`, called at most once a frame: live updates arriving together draw once, at the next frame. */
+export function atNextFrame(draw: () => void): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      draw();
+    });
+  };
+}
