@@ -98,6 +98,8 @@ async function centersOn(db: string, url: string, n: number): Promise<Center[]> 
 interface Rate {
   seconds: number;
   perSecond: number;
+  /** CPU time this process (the centers) used per message published: steadier than messages/s on a shared machine. */
+  cpuMsPerMessage: number;
   handled: number[];
   lostEvents: number;
   lostSnapshots: number;
@@ -141,6 +143,7 @@ async function ingestRate(n: number): Promise<Rate & { published: Published; url
   const url = pgc.createDatabase(`rate${n}`);
   const centers = await centersOn(`rate${n}`, url, n);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const published = await publishFleet(SECONDS, null);
   // Done when the archive holds everything; given up only when nothing moved for a minute (the machine is shared).
   const moved = () => centers.reduce((sum, c) => sum + c.counters.events + c.counters.snapshots + c.counters.duplicates, 0);
@@ -153,6 +156,7 @@ async function ingestRate(n: number): Promise<Rate & { published: Published; url
     left = now;
   }
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const handled = centers.map((c) => c.counters.received);
   const duplicates = centers.reduce((sum, c) => sum + c.counters.duplicates, 0);
   const deadLetters = centers.reduce((sum, c) => sum + c.counters.deadLetters, 0);
@@ -161,6 +165,7 @@ async function ingestRate(n: number): Promise<Rate & { published: Published; url
   return {
     seconds,
     perSecond: published.messages.total / seconds,
+    cpuMsPerMessage: (used.user + used.system) / 1000 / published.messages.total,
     handled,
     lostEvents: left.events,
     lostSnapshots: left.snapshots,
@@ -326,7 +331,7 @@ try {
   );
   console.log(`  PostgreSQL, the same rows inserted raw (256 per statement and transaction): ${raw.toFixed(0)} messages/s`);
   console.log(
-    `  ingest, one instance:   ${one.perSecond.toFixed(0)} messages/s (${one.seconds.toFixed(1)} s; ${((100 * one.perSecond) / raw).toFixed(0)} % of the raw rate); ${whole(one)}`,
+    `  ingest, one instance:   ${one.perSecond.toFixed(0)} messages/s (${one.seconds.toFixed(1)} s; ${((100 * one.perSecond) / raw).toFixed(0)} % of the raw rate; ${one.cpuMsPerMessage.toFixed(3)} ms of CPU per message); ${whole(one)}`,
   );
   console.log(
     `  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together (${two.seconds.toFixed(1)} s); each handled ${two.handled.map((h) => `${(h / two.seconds).toFixed(0)}`).join(' / ')} messages/s (the retained status goes to both); ${whole(two)}`,
