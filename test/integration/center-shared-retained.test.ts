@@ -7,6 +7,7 @@ import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import { startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
+import { cameraHealth } from '../helpers/box-simulator.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 
 /**
@@ -30,19 +31,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const health = (camera: string, at: string) =>
-  JSON.stringify({
-    camera,
-    state: 'streaming',
-    since: at,
-    targetFps: 5,
-    analysedFps: 5,
-    skippedFrames: 0,
-    analysedFrames: 90,
-    lastFrameAgeSeconds: 0.2,
-    reconnects: 0,
-    at,
-  });
+const health = (camera: string, at: string) => JSON.stringify(cameraHealth(camera, at));
 
 describe('center on a shared subscription', () => {
   it("is not handed the cameras' retained health when it subscribes, and archives the health sent after", async () => {
