@@ -16,8 +16,11 @@ export interface Effect {
 
 /** A message judged storable: its own write, or its part in the batch's latest status of a box and health of cameras. */
 export type Storable =
-  /** `contact`: the site whose box this message is a contact of (an alert counts; a snapshot, its alert's, does not). */
-  | { kind: 'write'; run: (w: IngestWrites) => Promise<Effect>; contact?: { site: string; at: number } }
+  /**
+   * `contact`: the site whose box this message is a contact of (an alert counts; a snapshot, its alert's, does not).
+   * `blob`: bytes its write keeps beside the rows, put on disk (synced) with the batch's others before the transaction.
+   */
+  | { kind: 'write'; run: (w: IngestWrites) => Promise<Effect>; contact?: { site: string; at: number }; blob?: Buffer }
   | { kind: 'status'; site: string; status: Status; at: number }
   | { kind: 'health'; site: string; health: CameraHealth; at: number };
 
@@ -46,7 +49,7 @@ export function writeOne(s: Storable): (w: IngestWrites) => Promise<Effect> {
       return contact ? async (w) => (await w.saveContacts([], [contact]), s.run(w)) : s.run;
     }
     case 'status':
-      return async (w) => (await w.saveStatus(s.site, s.status, s.at), { sites: [s.site] });
+      return async (w) => (await w.saveStatuses([{ site: s.site, status: s.status, receivedAt: s.at }]), { sites: [s.site] });
     case 'health':
       return async (w) => (await w.saveContacts([{ site: s.site, health: s.health, receivedAt: s.at }], []), { sites: [s.site] });
   }
@@ -56,11 +59,11 @@ const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * The writes of a batch. First every box's contact and the cameras' health, in one sorted pass (the latest health
- * per camera); then each box's statuses as one write, its latest (the last to arrive is the truth); then one write
- * per other message, sorted by topic so two instances take row locks in the same order.
+ * per camera); then the boxes' statuses in another, each box's latest (the last to arrive is the truth); then one
+ * write per other message, sorted by topic so two instances take row locks in the same order.
  */
 function unitsOf(batch: readonly Queued[], alone: ReadonlySet<Queued>, refused: ReadonlyMap<Queued, Unit>): Unit[] {
-  const statuses = new Map<string, Queued[]>();
+  const statuses: Queued[] = [];
   const health: Queued[] = [];
   const single: Queued[] = [];
   const contacts: { site: string; at: number }[] = [];
@@ -69,7 +72,7 @@ function unitsOf(batch: readonly Queued[], alone: ReadonlySet<Queued>, refused: 
     if (s.kind === 'write' && s.contact) contacts.push(s.contact);
     if (refused.has(q) || alone.has(q) || s.kind === 'write') single.push(q);
     else if (s.kind === 'health') health.push(q);
-    else statuses.set(s.site, [...(statuses.get(s.site) ?? []), q]);
+    else statuses.push(q);
   }
   const units: Unit[] = [];
   if (health.length || contacts.length)
@@ -84,8 +87,15 @@ function unitsOf(batch: readonly Queued[], alone: ReadonlySet<Queued>, refused: 
         return { sites: [...new Set(writes.map((h) => h.site))] };
       },
     });
-  for (const [, members] of [...statuses].sort(([a], [b]) => byKey(a, b)))
-    units.push({ members, write: writeOne((members.at(-1) as Queued).storable) });
+  if (statuses.length)
+    units.push({
+      members: statuses,
+      write: async (w) => {
+        const writes = statuses.map((q) => q.storable as Extract<Storable, { kind: 'status' }>);
+        await w.saveStatuses(writes.map((s) => ({ site: s.site, status: s.status, receivedAt: s.at })));
+        return { sites: [...new Set(writes.map((s) => s.site))] };
+      },
+    });
   for (const q of [...single].sort((a, b) => byKey(a.topic, b.topic))) {
     const s = q.storable;
     // A message of the batch has its contact counted above: no second pass over the boxes.
@@ -108,6 +118,9 @@ export async function commitBatch(
 ): Promise<Effect[]> {
   const alone = new Set<Queued>();
   const refused = new Map<Queued, Unit>();
+  // Side by side, one sync per folder: the writes in the transaction then find them there, one after the other.
+  const blobs = batch.flatMap((q) => (q.storable.kind === 'write' && q.storable.blob ? [q.storable.blob] : []));
+  if (blobs.length) await store.blobs.putAll(blobs);
   for (;;) {
     const units = unitsOf(batch, alone, refused);
     let current: Unit | undefined;

@@ -59,6 +59,10 @@ export const centerMqttSchema = z.strictObject({
     .min(0)
     .default(24 * 3600)
     .meta({ description: 'MQTT 5: how long the broker keeps messages for this instance while it is down, in seconds (default a day).' }),
+  heldMessagesMB: z.number().positive().default(64).meta({
+    description:
+      "Megabytes of received messages this instance holds in memory until the archive has them (default 64). Past it, it stops reading from the broker until the archive catches up (the broker keeps the rest; health says so), so an archive that stalls cannot take the center's memory. Paused longer than 1.5 × the keep-alive (90 s), the connection is taken again and the broker sends the unacknowledged messages again (stored once).",
+  }),
   commandTimeoutSeconds: z.number().positive().default(15).meta({
     description: "Seconds an operator's command waits for the box's answer before the console says it did not come (default 15).",
   }),

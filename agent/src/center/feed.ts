@@ -102,8 +102,9 @@ function watchStates(opts: FeedOptions, send: (type: string, data: unknown) => v
 }
 
 /**
- * Reads the rows a change names (one read at a time; what arrives meanwhile joins the next) and sends what is new:
- * events at once, boxes at most every BOX_MS.
+ * Reads the rows a change names and sends what is new: events at once, boxes at most every BOX_MS. Events and boxes
+ * are read apart, each one read at a time (what arrives meanwhile joins the next): an alert is never sent behind a
+ * read of a city's boxes.
  */
 function changeReader(
   store: CenterStore,
@@ -117,53 +118,70 @@ function changeReader(
   const events = new Map<string, { site: string; id: string }>();
   const sites = new Set<string>();
   let since: number | null = null;
-  let busy = false;
   let boxTimer: NodeJS.Timeout | undefined;
   let lastBoxes = 0;
+  const show = (changed: { events: EventRow[]; boxes: BoxRow[] }) => sendChanged(changed, sent, present, send);
 
-  const read = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      while (events.size || since !== null || (sites.size && now() - lastBoxes >= BOX_MS)) {
-        const boxesDue = now() - lastBoxes >= BOX_MS;
-        const c = { events: [...events.values()], sites: boxesDue ? [...sites] : [] };
-        events.clear();
-        if (boxesDue) sites.clear();
-        if (c.sites.length) lastBoxes = now();
-        const from = since;
-        since = null;
-        if (c.events.length || c.sites.length) sendChanged(await store.changed(c), sent, present, send);
-        // Rows committed by another instance may carry a change time a little in the past: look back a few seconds.
-        if (from !== null) sendChanged(await store.changedSince(from - 3_000), sent, present, send);
-      }
-    } catch (err) {
-      log.warn({ err }, 'live feed read failed');
-    } finally {
-      busy = false;
+  const readEvents = oneAtATime(log, async () => {
+    while (events.size || since !== null) {
+      const keys = [...events.values()];
+      events.clear();
+      const from = since;
+      since = null;
+      if (keys.length) show(await store.changed({ events: keys, sites: [] }));
+      // Rows committed by another instance may carry a change time a little in the past: look back a few seconds.
+      if (from !== null) show(await store.changedSince(from - 3_000));
     }
-    if (sites.size && !boxTimer) {
+  });
+  const readBoxes = oneAtATime(
+    log,
+    async () => {
+      while (sites.size && now() - lastBoxes >= BOX_MS) {
+        const c = { events: [], sites: [...sites] };
+        sites.clear();
+        lastBoxes = now();
+        show(await store.changed(c));
+      }
+    },
+    () => {
+      if (!sites.size || boxTimer) return;
       boxTimer = setTimeout(() => {
         boxTimer = undefined;
-        void read();
+        readBoxes();
       }, BOX_MS);
       boxTimer.unref();
-    }
-  };
+    },
+  );
 
   return {
     stored(c: StoreChange) {
       if (!wanted()) return;
       for (const k of c.events) events.set(`${k.site}\u0000${k.id}`, k);
       for (const s of c.sites) sites.add(s);
-      void read();
+      if (events.size) readEvents();
+      if (sites.size) readBoxes();
     },
     since(t: number) {
       if (!wanted()) return;
       since = Math.min(since ?? t, t);
-      void read();
+      readEvents();
     },
     close: () => clearTimeout(boxTimer),
+  };
+}
+
+/** Runs `read` unless it is running already (its loop takes what came meanwhile); then `after`. */
+function oneAtATime(log: Logger, read: () => Promise<void>, after: () => void = () => {}): () => void {
+  let busy = false;
+  return () => {
+    if (busy) return;
+    busy = true;
+    read()
+      .catch((err: unknown) => log.warn({ err }, 'live feed read failed'))
+      .finally(() => {
+        busy = false;
+        after();
+      });
   };
 }
 

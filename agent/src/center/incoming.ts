@@ -28,27 +28,46 @@ export const clip = (s: string, n = 64): string => (s.length > n ? `${s.slice(0,
 
 /** The first way `v` breaks the wire limits (path and why, bounded), or null. */
 export function wireLimitProblem(v: unknown, path = 'payload', depth = 0): string | null {
+  const found = problemIn(v, path.slice(path.lastIndexOf('.') + 1), depth);
+  return found && `${path}${found.at.reverse().join('')}: ${found.why}`;
+}
+
+/** Where (its path's steps, innermost first) and why; the path is made only for a value that breaks a limit. */
+type Found = { at: string[]; why: string };
+
+/** `key`: the name `v` has in its object (null for an array's item), which sets the length allowed a string. */
+function problemIn(v: unknown, key: string | null, depth: number): Found | null {
   if (typeof v === 'string') {
-    if (v.includes('\u0000')) return `${path}: NUL character in a string`;
-    const key = path.slice(path.lastIndexOf('.') + 1);
-    const max = ID_KEYS.has(key) ? WIRE_LIMITS.idChars : key === 'base64' ? WIRE_LIMITS.base64Chars : WIRE_LIMITS.stringChars;
-    return v.length > max ? `${path}: ${v.length} characters, at most ${max}` : null;
+    if (v.includes('\u0000')) return { at: [], why: 'NUL character in a string' };
+    const max =
+      key !== null && ID_KEYS.has(key) ? WIRE_LIMITS.idChars : key === 'base64' ? WIRE_LIMITS.base64Chars : WIRE_LIMITS.stringChars;
+    return v.length > max ? { at: [], why: `${v.length} characters, at most ${max}` } : null;
   }
   if (v === null || typeof v !== 'object') return null;
-  if (depth >= WIRE_LIMITS.depth) return `${path}: nested deeper than ${WIRE_LIMITS.depth} levels`;
+  if (depth >= WIRE_LIMITS.depth) return { at: [], why: `nested deeper than ${WIRE_LIMITS.depth} levels` };
   if (Array.isArray(v)) {
-    if (v.length > WIRE_LIMITS.arrayItems) return `${path}: ${v.length} items, at most ${WIRE_LIMITS.arrayItems}`;
+    if (v.length > WIRE_LIMITS.arrayItems) return { at: [], why: `${v.length} items, at most ${WIRE_LIMITS.arrayItems}` };
     for (let i = 0; i < v.length; i++) {
-      const p = wireLimitProblem(v[i], `${path}[${i}]`, depth + 1);
-      if (p) return p;
+      const f = problemIn(v[i], null, depth + 1);
+      if (f) {
+        f.at.push(`[${i}]`);
+        return f;
+      }
     }
     return null;
   }
-  for (const [k, item] of Object.entries(v)) {
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
     if (k.length > WIRE_LIMITS.keyChars || k.includes('\u0000'))
-      return `${path}: a key of ${k.length} characters${k.includes('\u0000') ? ' with NUL' : ''} (${clip(JSON.stringify(k), 40)}), at most ${WIRE_LIMITS.keyChars}`;
-    const p = wireLimitProblem(item, `${path}.${k}`, depth + 1);
-    if (p) return p;
+      return {
+        at: [],
+        why: `a key of ${k.length} characters${k.includes('\u0000') ? ' with NUL' : ''} (${clip(JSON.stringify(k), 40)}), at most ${WIRE_LIMITS.keyChars}`,
+      };
+    const f = problemIn(o[k], k, depth + 1);
+    if (f) {
+      f.at.push(`.${k}`);
+      return f;
+    }
   }
   return null;
 }

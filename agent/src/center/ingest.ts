@@ -275,18 +275,22 @@ function planner(deps: IngestDeps, counters: IngestCounters, now: () => number) 
       case 'snapshot': {
         if (payload.length < 4 || payload[0] !== 0xff || payload[1] !== 0xd8) return rejected('snapshot is not a JPEG');
         const at = now();
-        return write(async (w) => {
-          const { inserted } = await w.saveSnapshot({
-            jpeg: payload,
-            topic,
-            site: t.site,
-            camera: t.camera,
-            eventId: t.eventId,
-            receivedAt: at,
-          });
-          // No contact recorded here: the snapshot's alert records it, one write fewer per picture.
-          return { after: () => (inserted ? counters.snapshots++ : counters.duplicates++) };
-        });
+        return {
+          kind: 'write',
+          blob: payload,
+          run: async (w) => {
+            const { inserted } = await w.saveSnapshot({
+              jpeg: payload,
+              topic,
+              site: t.site,
+              camera: t.camera,
+              eventId: t.eventId,
+              receivedAt: at,
+            });
+            // No contact recorded here: the snapshot's alert records it, one write fewer per picture.
+            return { after: () => (inserted ? counters.snapshots++ : counters.duplicates++) };
+          },
+        };
       }
       case 'status': {
         // A retained message cleared by an empty payload: the box was removed from the broker.

@@ -19,8 +19,51 @@ export interface BrokerLink {
   /** Called by ingest for every result seen (with the site of its topic), so a waiting command resolves whichever way its answer came. */
   noteResult(site: string, result: CommandResult): void;
   connected(): boolean;
+  /** Bytes of received messages held until the archive has them, and since when reading is paused (null: it is not). */
+  held(): HeldState;
   close(): Promise<void>;
 }
+
+export interface HeldState {
+  bytes: number;
+  limitBytes: number;
+  pausedSince: number | null;
+}
+
+/** What a received message costs held in memory besides its payload and topic (packet, closures, promises). */
+const PER_MESSAGE_BYTES = 1024;
+
+/**
+ * The messages received and not yet acknowledged (or given up for a connection gone), by their bytes, for both
+ * sessions: over the limit, the next message received waits for room before mqtt.js reads another.
+ */
+function heldMessages(limitBytes: number, now: () => number = Date.now) {
+  let bytes = 0;
+  let pausedSince: number | null = null;
+  const waiting: (() => void)[] = [];
+  return {
+    state: (): HeldState => ({ bytes, limitBytes, pausedSince }),
+    /** Counts a message in; its release is idempotent. */
+    hold(size: number): () => void {
+      bytes += size;
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        bytes -= size;
+        if (bytes >= limitBytes) return;
+        pausedSince = null;
+        for (const resume of waiting.splice(0)) resume();
+      };
+    },
+    room(): Promise<void> | undefined {
+      if (bytes < limitBytes) return undefined;
+      pausedSince ??= now();
+      return new Promise((resume) => waiting.push(resume));
+    },
+  };
+}
+type Held = ReturnType<typeof heldMessages>;
 
 type Waiting = Map<string, { site: string; command: CommandName; answer: (r: CommandResult) => void }>;
 
@@ -58,6 +101,7 @@ function clientOptions(cfg: CenterConfig['mqtt'], clientId: string): IClientOpti
 function ackWhenStored(
   client: MqttClient,
   ingest: Ingest,
+  held: Held,
   log: Logger,
   closing: () => boolean,
   /** Messages this session lets go at once: the alert lane has its own copies. */
@@ -69,20 +113,24 @@ function ackWhenStored(
       const topic = packet.topic;
       if (elsewhere(topic)) return late.ack(() => {});
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const release = held.hold(payload.length + topic.length + PER_MESSAGE_BYTES);
       const attempt = (delay: number, retry: boolean): void => {
         ingest.handle(topic, payload, retry).then(
-          () =>
+          () => {
             late.ack((err) =>
               log.warn({ err, topic: topic.slice(0, 200) }, 'acknowledging a stored message failed: the broker sends it again'),
-            ),
+            );
+            release();
+          },
           () => {
             // Unacknowledged on a connection that is gone: the broker sends it again on the next one.
-            if (!late.current()) return;
+            if (!late.current()) return release();
             setTimeout(() => attempt(Math.min(delay * 2, 5_000), true), delay).unref();
           },
         );
       };
       attempt(250, false);
+      return held.room();
     },
     closing,
   );
@@ -169,6 +217,7 @@ async function connectAlertLane(
   cfg: CenterConfig['mqtt'],
   lane: NonNullable<CenterConfig['mqtt']['alertLane']>,
   ingest: Ingest,
+  held: Held,
   log: Logger,
   closing: () => boolean,
   subscribed: () => void,
@@ -177,7 +226,7 @@ async function connectAlertLane(
   let granted = false;
   const llog = log.child({ lane: 'alerts' });
   const client = mqtt.connect(cfg.url, clientOptions(laneCfg, lane.clientId));
-  ackWhenStored(client, ingest, llog, closing);
+  ackWhenStored(client, ingest, held, llog, closing);
   client.on('error', (err) => llog.error({ err }, 'MQTT client error (alert lane)'));
   client.on('offline', () => llog.warn({ url: cfg.url }, 'city broker unreachable (alert lane): reconnecting'));
   const filters = centerSubscriptions(cfg.root, cfg.sharedGroup, lane.clientId, 'alerts');
@@ -199,12 +248,13 @@ export async function connectBroker(
   const waiting: Waiting = new Map();
   let closing = false;
   const lane = cfg.alertLane;
+  const held = heldMessages(cfg.heldMessagesMB * 1024 * 1024);
   // The lane first: the alerts waiting for it are not stored after a backlog of health the main session brings.
-  const alerts = lane ? await connectAlertLane(cfg, lane, ingest, log, () => closing, subscribed) : undefined;
+  const alerts = lane ? await connectAlertLane(cfg, lane, ingest, held, log, () => closing, subscribed) : undefined;
   const client: MqttClient = mqtt.connect(cfg.url, clientOptions(cfg, clientId));
   // Only while the lane holds its subscription: a lane the broker refused leaves the alerts to this session.
   const elsewhere = alerts ? (topic: string) => alerts.granted() && isAlertTopic(cfg.root, topic) : undefined;
-  ackWhenStored(client, ingest, log, () => closing, elsewhere);
+  ackWhenStored(client, ingest, held, log, () => closing, elsewhere);
   client.on('error', (err) => log.error({ err }, 'MQTT client error'));
   client.on('offline', () => log.warn({ url: cfg.url }, 'city broker unreachable: reconnecting'));
   const main = centerSubscriptions(cfg.root, cfg.sharedGroup, clientId, lane ? 'main' : undefined);
@@ -226,6 +276,7 @@ export async function connectBroker(
     clientId,
     noteResult,
     connected: () => client.connected && (alerts?.client.connected ?? true),
+    held: held.state,
     sendEventCommand: (site, cmd) => sendCommand(client, cfg, clientId, waiting, site, 'event', cmd),
     sendCommand: (site, name, cmd) => sendCommand(client, cfg, clientId, waiting, site, name, cmd),
     close: async () => {

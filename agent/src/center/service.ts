@@ -274,6 +274,8 @@ function consoleMetrics(p: ConsoleParts, why: () => string | null) {
   return metricsAccess(registry, token === undefined ? null : readSecret(token, 'http.metricsToken'));
 }
 
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
 /**
  * What keeps the archive behind, in words; null while messages are stored as they come. Alerts a box no longer keeps
  * are reported beside it (`lost`), not as a fault: nothing the center does can bring them back.
@@ -283,6 +285,11 @@ function degraded(ingest: Ingest, gaps: ArchiveGaps, link: BrokerLink): string |
   const p = storeProblem(ingest);
   if (p) why.push(p);
   if (!link.connected()) why.push('the city broker is unreachable: reconnecting');
+  const held = link.held();
+  if (held.pausedSince !== null)
+    why.push(
+      `reading from the city broker is paused since ${new Date(held.pausedSince).toISOString()}: ${mb(held.bytes)} MB of messages wait for the archive (mqtt.heldMessagesMB ${mb(held.limitBytes)}); the broker keeps the rest`,
+    );
   const { behind } = gaps.report();
   if (behind.length) {
     const boxes = behind.map((b) => `${b.site} (${b.missing} missing)`).join(', ');

@@ -35,6 +35,16 @@ describe('blob store', () => {
     expect(await readdir(join(dir, 'blobs', first.sha256.slice(0, 2)))).toEqual([first.sha256]);
   });
 
+  it("stores a batch's pictures at once: each readable under its digest, one already there not stored again", async () => {
+    const had = await blobs.put(jpeg(10));
+    const batch = [jpeg(20), jpeg(30), jpeg(10), jpeg(40_000)];
+    const put = await blobs.putAll(batch);
+    expect(put.map((p) => p.inserted)).toEqual([true, true, false, true]);
+    expect(put[2]).toEqual({ ...had, inserted: false });
+    for (const [i, p] of put.entries()) expect((await blobs.get(p.sha256))?.equals(batch[i] as Buffer)).toBe(true);
+    expect(await readdir(join(dir, 'blobs', 'tmp'))).toEqual([]);
+  });
+
   it('leaves no temporary file behind and keeps each blob readable by its owner only', async () => {
     const { sha256 } = await blobs.put(jpeg(50));
     expect(await readdir(join(dir, 'blobs', 'tmp'))).toEqual([]);

@@ -158,6 +158,30 @@ describe('center live feed', () => {
     expect((await page.next((f) => f.type === 'event')).data).toMatchObject({ id: 'ev-1', state: 'ended', rev: 2 });
   });
 
+  it("sends an alert at once while the boxes' rows are still being read (a city's boxes read slowly)", async () => {
+    const page = await open();
+    let boxesRead = () => {};
+    const slowBoxes = new Promise<void>((r) => (boxesRead = r));
+    const changed = store.changed;
+    store.changed = async (c) => (c.sites.length ? slowBoxes.then(() => changed(c)) : changed(c));
+    await store.saveStatus('box-a', status(true), Date.now());
+    await store.saveEvent(
+      {
+        alert: makeAlert({ site: 'box-a', camera: 'cam-1', id: 'ev-9', seq: 0, state: 'started', jpeg: JPEG }),
+        categoryCode: null,
+        categoryName: null,
+        json: '{}',
+        receivedAt: Date.now(),
+        receivedBy: 'center-a',
+      },
+      [],
+    );
+    feed.stored({ events: [{ site: 'box-a', id: 'ev-9' }], sites: ['box-a'] });
+    expect((await page.next((f) => f.type === 'event' || f.type === 'box')).data).toMatchObject({ id: 'ev-9', state: 'started' });
+    boxesRead();
+    expect((await page.next((f) => f.type === 'box')).data).toMatchObject({ site: 'box-a', online: true });
+  });
+
   it('caps the streams per user and in all, saying which; a closed page frees its place', async () => {
     const pages = [await request('li'), await request('li'), await request('wang')];
     expect(pages.map((p) => p.statusCode)).toEqual([200, 200, 200]);

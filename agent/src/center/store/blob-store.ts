@@ -12,11 +12,19 @@ import { sha256Hex } from '../../core/hash.ts';
 export interface BlobStore {
   readonly dir: string;
   /** Stores `data` under its digest; storing the same bytes again changes nothing (`inserted` false). */
-  put(data: Uint8Array): Promise<{ sha256: string; bytes: number; inserted: boolean }>;
+  put(data: Uint8Array): Promise<PutBlob>;
+  /** Stores several at once: the files written and synced side by side, each folder they went into synced once. */
+  putAll(data: readonly Uint8Array[]): Promise<PutBlob[]>;
   get(sha256: string): Promise<Buffer | null>;
   exists(sha256: string): Promise<boolean>;
   /** Removes a blob (retention, quotas); false when there was none. */
   delete(sha256: string): Promise<boolean>;
+}
+
+export interface PutBlob {
+  sha256: string;
+  bytes: number;
+  inserted: boolean;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -47,21 +55,30 @@ export async function openBlobStore(dir: string, now: () => number = Date.now): 
   };
   const pathOf = (sha: string) => join(dir, checked(sha).slice(0, 2), sha);
 
+  /** The file in its place (not yet its folder's entry synced), or `inserted` false when it was there already. */
+  const place = async (data: Uint8Array): Promise<PutBlob & { shard?: string }> => {
+    const sha256 = sha256Hex(data);
+    const bytes = data.length;
+    const target = pathOf(sha256);
+    if ((await sizeOf(target)) === bytes) return { sha256, bytes, inserted: false };
+    const shard = await shardOf(sha256);
+    const tmp = join(tmpDir, `${sha256}.${randomUUID()}`);
+    await writeSynced(tmp, data);
+    // Two writers of the same bytes rename the same content over each other: either result is the blob.
+    await rename(tmp, target);
+    return { sha256, bytes, inserted: true, shard };
+  };
+  const putAll = async (data: readonly Uint8Array[]): Promise<PutBlob[]> => {
+    const placed = await Promise.all(data.map(place));
+    const shards = new Set(placed.flatMap((p) => (p.shard ? [p.shard] : [])));
+    await Promise.all([...shards].map((d) => syncPath(d)));
+    return placed.map(({ sha256, bytes, inserted }) => ({ sha256, bytes, inserted }));
+  };
+
   return {
     dir,
-    async put(data) {
-      const sha256 = sha256Hex(data);
-      const bytes = data.length;
-      const target = pathOf(sha256);
-      if ((await sizeOf(target)) === bytes) return { sha256, bytes, inserted: false };
-      const shard = await shardOf(sha256);
-      const tmp = join(tmpDir, `${sha256}.${randomUUID()}`);
-      await writeSynced(tmp, data);
-      // Two writers of the same bytes rename the same content over each other: either result is the blob.
-      await rename(tmp, target);
-      await syncPath(shard);
-      return { sha256, bytes, inserted: true };
-    },
+    put: async (data) => (await putAll([data]))[0] as PutBlob,
+    putAll,
     get: async (sha) => {
       try {
         return await readFile(pathOf(sha));

@@ -3,6 +3,23 @@ import type { BoxRow, CameraRow } from '../wire.ts';
 import { type Db, num, numOrNull, strOrNull } from './db.ts';
 import type { CenterStore } from './types.ts';
 
+/** Rows per statement: at most eight parameters a row, well under both engines' limits on parameters. */
+const ROWS_PER_STATEMENT = 500;
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `(…), (…)` for `rows` rows of `width` parameters; `repeat` lists columns given the parameter of the one before. */
+function placeholders(rows: number, width: number, repeat: readonly number[] = []): string {
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const cols: string[] = [];
+    for (let k = 1; k <= width; k++) cols.push(`$${r * width + k}`);
+    for (const k of repeat) cols.push(`$${r * width + k}`);
+    out.push(`(${cols.join(', ')})`);
+  }
+  return out.join(', ');
+}
+
 /** The camera rows' parsed health, reused while the row's JSON is unchanged (the live feed reads boxes 4 times a second). */
 function healthCache() {
   const parsed = new Map<string, { json: string; health: CameraHealth }>();
@@ -70,27 +87,7 @@ export function touchIn(t: Db, site: string, at: number): Promise<number> {
 /** What a box says about itself: its status, its cameras' health, and that it is there. */
 export function boxStore(db: Db): Pick<CenterStore, 'saveStatus' | 'saveHealth' | 'touch'> {
   return {
-    saveStatus: (site, s, receivedAt) =>
-      db.tx(async (t) => {
-        // The latest status to arrive is the truth (retained, so a reconnect replays the current one). Its `at` cannot
-        // order them: the Last Will is written when the box connects, before the online status it later replaces.
-        // Either one changes the row when it arrives, so the live feed sends a box going offline as it goes.
-        const at = Date.parse(s.at);
-        await t.run(
-          `INSERT INTO boxes (site, box_id, online, agent_version, started_at, status_json, status_at, last_contact, changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
-           ON CONFLICT (site) DO UPDATE SET box_id = excluded.box_id, online = excluded.online, agent_version = excluded.agent_version, started_at = excluded.started_at,
-             status_json = excluded.status_json, status_at = excluded.status_at, changed_at = excluded.changed_at,
-             last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
-          [site, s.boxId, s.online ? 1 : 0, s.agentVersion, s.startedAt ?? null, JSON.stringify(s), at, receivedAt],
-        );
-        for (const c of s.cameras) {
-          await t.run(
-            `INSERT INTO cameras (site, camera, name, state, changed_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (site, camera) DO UPDATE SET name = COALESCE(excluded.name, cameras.name), state = COALESCE(cameras.state, excluded.state), changed_at = excluded.changed_at`,
-            [site, c.id, c.name ?? null, c.state ?? null, receivedAt],
-          );
-        }
-      }),
+    saveStatus: (site, status, receivedAt) => db.tx((t) => saveStatusesIn(t, [{ site, status, receivedAt }])),
 
     saveHealth: (site, h, receivedAt) => db.tx((t) => saveContactsIn(t, [{ site, health: h, receivedAt }], [])),
 
@@ -98,14 +95,66 @@ export function boxStore(db: Db): Pick<CenterStore, 'saveStatus' | 'saveHealth' 
   };
 }
 
+export interface StatusWrite {
+  site: string;
+  status: Status;
+  receivedAt: number;
+}
+
+/**
+ * The statuses of many boxes in two statements (boxes, then their cameras), sorted by key like the health below. The
+ * latest status to arrive is the truth (retained, so a reconnect replays the current one): for a box given twice, the
+ * last one given wins. Its `at` cannot order them: the Last Will is written when the box connects, before the online
+ * status it later replaces. Either one changes the row when it arrives, so the live feed sends a box going offline as
+ * it goes.
+ */
+export async function saveStatusesIn(t: Db, writes: readonly StatusWrite[]): Promise<void> {
+  const latest = new Map<string, StatusWrite>();
+  for (const w of writes) latest.set(w.site, w);
+  const boxes = [...latest.values()].sort((a, b) => byKey(a.site, b.site));
+  // A camera named twice in one status: its last name given, its first state (a stored state wins anyway).
+  const cams = new Map<string, { site: string; id: string; name: string | null; state: string | null; at: number }>();
+  for (const b of boxes)
+    for (const c of b.status.cameras) {
+      const key = `${b.site}\u0000${c.id}`;
+      const had = cams.get(key);
+      cams.set(key, { site: b.site, id: c.id, name: c.name ?? had?.name ?? null, state: had?.state ?? c.state ?? null, at: b.receivedAt });
+    }
+  const sortedCams = [...cams].sort(([a], [b]) => byKey(a, b)).map(([, c]) => c);
+  for (let i = 0; i < boxes.length; i += ROWS_PER_STATEMENT) {
+    const chunk = boxes.slice(i, i + ROWS_PER_STATEMENT);
+    await t.run(
+      `INSERT INTO boxes (site, box_id, online, agent_version, started_at, status_json, status_at, last_contact, changed_at) VALUES ${placeholders(chunk.length, 8, [8])}
+       ON CONFLICT (site) DO UPDATE SET box_id = excluded.box_id, online = excluded.online, agent_version = excluded.agent_version, started_at = excluded.started_at,
+         status_json = excluded.status_json, status_at = excluded.status_at, changed_at = excluded.changed_at,
+         last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
+      chunk.flatMap(({ site, status: s, receivedAt }) => [
+        site,
+        s.boxId,
+        s.online ? 1 : 0,
+        s.agentVersion,
+        s.startedAt ?? null,
+        JSON.stringify(s),
+        Date.parse(s.at),
+        receivedAt,
+      ]),
+    );
+  }
+  for (let i = 0; i < sortedCams.length; i += ROWS_PER_STATEMENT) {
+    const chunk = sortedCams.slice(i, i + ROWS_PER_STATEMENT);
+    await t.run(
+      `INSERT INTO cameras (site, camera, name, state, changed_at) VALUES ${placeholders(chunk.length, 5)}
+       ON CONFLICT (site, camera) DO UPDATE SET name = COALESCE(excluded.name, cameras.name), state = COALESCE(cameras.state, excluded.state), changed_at = excluded.changed_at`,
+      chunk.flatMap((c) => [c.site, c.id, c.name, c.state, c.at]),
+    );
+  }
+}
+
 export interface HealthWrite {
   site: string;
   health: CameraHealth;
   receivedAt: number;
 }
-
-/** Rows per statement: seven parameters a camera, well under both engines' limits on parameters. */
-const HEALTH_ROWS_PER_STATEMENT = 500;
 
 /**
  * The contacts of many boxes (their health, their alerts) and the health of their cameras in two statements (boxes,
@@ -127,22 +176,21 @@ export async function saveContactsIn(
     if (!had || Date.parse(had.health.at) <= Date.parse(w.health.at)) cams.set(key, w);
     boxes.set(w.site, Math.max(boxes.get(w.site) ?? 0, w.receivedAt));
   }
-  const sortedBoxes = [...boxes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const sortedCams = [...cams].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, w]) => w);
-  for (let i = 0; i < sortedBoxes.length; i += HEALTH_ROWS_PER_STATEMENT) {
-    const chunk = sortedBoxes.slice(i, i + HEALTH_ROWS_PER_STATEMENT);
+  const sortedBoxes = [...boxes].sort(([a], [b]) => byKey(a, b));
+  const sortedCams = [...cams].sort(([a], [b]) => byKey(a, b)).map(([, w]) => w);
+  for (let i = 0; i < sortedBoxes.length; i += ROWS_PER_STATEMENT) {
+    const chunk = sortedBoxes.slice(i, i + ROWS_PER_STATEMENT);
     await t.run(
-      `INSERT INTO boxes (site, last_contact, changed_at) VALUES ${chunk.map((_, j) => `($${2 * j + 1}, $${2 * j + 2}, $${2 * j + 2})`).join(', ')}
+      `INSERT INTO boxes (site, last_contact, changed_at) VALUES ${placeholders(chunk.length, 2, [2])}
        ON CONFLICT (site) DO UPDATE SET changed_at = excluded.changed_at,
          last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
       chunk.flat(),
     );
   }
-  for (let i = 0; i < sortedCams.length; i += HEALTH_ROWS_PER_STATEMENT) {
-    const chunk = sortedCams.slice(i, i + HEALTH_ROWS_PER_STATEMENT);
-    const values = chunk.map((_, j) => `(${[1, 2, 3, 4, 5, 6, 7].map((k) => `$${7 * j + k}`).join(', ')})`);
+  for (let i = 0; i < sortedCams.length; i += ROWS_PER_STATEMENT) {
+    const chunk = sortedCams.slice(i, i + ROWS_PER_STATEMENT);
     await t.run(
-      `INSERT INTO cameras (site, camera, state, reason, health_json, health_at, changed_at) VALUES ${values.join(', ')}
+      `INSERT INTO cameras (site, camera, state, reason, health_json, health_at, changed_at) VALUES ${placeholders(chunk.length, 7)}
        ON CONFLICT (site, camera) DO UPDATE SET state = excluded.state, reason = excluded.reason, health_json = excluded.health_json,
          health_at = excluded.health_at, changed_at = excluded.changed_at
        WHERE cameras.health_at IS NULL OR cameras.health_at <= excluded.health_at`,

@@ -1,6 +1,6 @@
 import { actionStore } from './action-store.ts';
 import type { BlobStore } from './blob-store.ts';
-import { boxReader, boxStore, saveContactsIn } from './box-store.ts';
+import { boxReader, boxStore, saveContactsIn, saveStatusesIn } from './box-store.ts';
 import { type Db, num } from './db.ts';
 import { deadLetterStore } from './dead-letter-store.ts';
 import { deliveryStore } from './delivery-store.ts';
@@ -63,7 +63,7 @@ function ingestWrites(t: Db, blobs: BlobStore): IngestWrites {
     saveEvent: events.saveEvent,
     // The blob is written (and synced) before its row: before the batch commits, before any acknowledgement.
     saveSnapshot: snapshotStore(t, blobs).saveSnapshot,
-    saveStatus: boxStore(t).saveStatus,
+    saveStatuses: (writes) => saveStatusesIn(t, writes),
     saveContacts: (writes, contacts) => saveContactsIn(t, writes, contacts),
     saveCommandResult: actionStore(t).saveCommandResult,
     saveDeadLetter: deadLetterStore(t).saveDeadLetter,

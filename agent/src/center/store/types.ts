@@ -99,7 +99,7 @@ export interface StoreChange {
 }
 
 /** The writes of one group commit (many messages in one transaction), as ingest makes them. */
-export type IngestWrites = Pick<CenterStore, 'saveEvent' | 'saveSnapshot' | 'saveStatus' | 'saveCommandResult' | 'saveDeadLetter'> & {
+export type IngestWrites = Pick<CenterStore, 'saveEvent' | 'saveSnapshot' | 'saveCommandResult' | 'saveDeadLetter'> & {
   /**
    * The health of many cameras at once (for a camera given twice, the newest wins, as it does over the stored one) and
    * every box's contact in the batch (its health, its alerts: `saveEvent` here counts none), first in the batch.
@@ -108,6 +108,8 @@ export type IngestWrites = Pick<CenterStore, 'saveEvent' | 'saveSnapshot' | 'sav
     writes: readonly { site: string; health: CameraHealth; receivedAt: number }[],
     contacts: readonly { site: string; at: number }[],
   ): Promise<void>;
+  /** The statuses of many boxes at once: for a box given twice, the last one given wins (the last to arrive is the truth). */
+  saveStatuses(writes: readonly { site: string; status: Status; receivedAt: number }[]): Promise<void>;
   /** Tells the other instances on this archive what changed, once (and only if) the transaction commits. */
   announce(change: StoreChange & { from: string }): Promise<void>;
 };
