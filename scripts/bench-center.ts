@@ -3,18 +3,27 @@
  *   1. a simulated fleet (BENCH_BOXES boxes × BENCH_CAMERAS cameras, health every 10 s, BENCH_ALERTS alerts per camera
  *      and hour, each alert 3 messages with its 1280-pixel snapshot of the street sample) publishes BENCH_SECONDS of its
  *      traffic as fast as the broker takes it; the messages/s at which one instance, then two sharing one MQTT 5
- *      shared subscription, archive it into PostgreSQL — beside PostgreSQL's own insert rate for the same rows;
- *   2. alert published → in the browser's feed (SSE), p50/p99, while the fleet publishes in real time;
- *   3. PostgreSQL rows and bytes per 10,000 event messages, and the snapshot JPEGs' bytes (files beside it).
- * Real mosquitto, a throwaway PostgreSQL cluster; the fleet publishes from a process of its own (scripts/bench-fleet.ts).
+ *      shared subscription, archive it into PostgreSQL — beside PostgreSQL's own insert rate for the same rows — and
+ *      where the CPU went meanwhile: each instance's CPU seconds and messages per CPU-second, PostgreSQL's (all its
+ *      backends), mosquitto's, the fleet's (per message it published), the machine's idle share;
+ *   2. alert published → in the browser's feed (SSE), p50/p99, while BENCH_LATENCY_BOXES boxes (all unless said)
+ *      publish in real time and BENCH_PROBES alerts are sent one every 100 ms;
+ *   3. PostgreSQL rows and bytes per 10,000 event messages (BENCH_EVENTS alerts per box), and the snapshot JPEGs'
+ *      bytes (files beside it).
+ * Each instance of 1. runs in a process of its own (scripts/bench-center-instance.ts), as instances do in a city, and
+ * the fleet in another (scripts/bench-fleet.ts), which makes every message before it publishes the first: the clock
+ * and the CPU figures run from its first message until the archive holds everything. BENCH_ALERT_LANE=0 runs the
+ * instances without their alert lane. Real mosquitto, a throwaway PostgreSQL cluster.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { parseCenterConfig } from '../agent/src/center/config.ts';
+import type { IngestCounters } from '../agent/src/center/ingest.ts';
 import { type Center, startCenter } from '../agent/src/center/service.ts';
 import { openPostgresStore } from '../agent/src/center/store/postgres.ts';
 import { silentLogger } from '../agent/src/core/log.ts';
@@ -24,6 +33,7 @@ import { fleetJpeg } from '../test/helpers/fleet-simulator.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { projectRoot } from '../test/helpers/paths.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
+import { cpuSeconds, machineCpu } from '../test/helpers/proc-cpu.ts';
 
 const BOXES = Number(process.env.BENCH_BOXES ?? 1000);
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 16);
@@ -51,10 +61,15 @@ interface Published {
   latestHealth: [string, string][];
   messages: { status: number; health: number; events: number; snapshots: number; total: number };
   snapshotBytes: number;
+  /** The fleet process's own CPU seconds: making its messages (with its start), then publishing them. */
+  cpuSeconds: { making: number; publishing: number };
 }
 
-/** The fleet for `seconds` of its time, from its own process; `speed` null: as fast as the broker takes it. */
-function publishFleet(seconds: number, speed: number | null, boxes = BOXES): Promise<Published> {
+/**
+ * The fleet for `seconds` of its time, from its own process; `speed` null: as fast as the broker takes it. `publishing`
+ * is called once its messages are made, as it starts publishing them.
+ */
+function publishFleet(seconds: number, speed: number | null, boxes = BOXES, publishing = () => {}): Promise<Published> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -63,43 +78,166 @@ function publishFleet(seconds: number, speed: number | null, boxes = BOXES): Pro
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
+    let last = '';
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line === '{"publishing":true}') publishing();
+      else last = line;
     });
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Published) : reject(new Error(`the fleet exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(last) as Published) : reject(new Error(`the fleet exited with ${code}`))));
   });
 }
 
+function centerConfig(db: string, url: string, i: number): Record<string, unknown> {
+  return {
+    mqtt: {
+      url: broker.url,
+      sharedGroup: db,
+      clientId: `${db}-${i}`,
+      ...(LANE ? { alertLane: { clientId: `${db}-${i}-alerts` } } : {}),
+    },
+    storage: { kind: 'postgres', url, poolSize: 4 },
+    http: { port: 0 },
+    users,
+    logLevel: 'silent',
+  };
+}
+
+/** Instances in the bench's own process (the latency probe reads their feed, the footprint their store). */
 async function centersOn(db: string, url: string, n: number): Promise<Center[]> {
   const out: Center[] = [];
-  for (let i = 0; i < n; i++) {
-    const cfg = parseCenterConfig(
-      {
-        mqtt: {
-          url: broker.url,
-          sharedGroup: db,
-          clientId: `${db}-${i}`,
-          ...(LANE ? { alertLane: { clientId: `${db}-${i}-alerts` } } : {}),
-        },
-        storage: { kind: 'postgres', url, poolSize: 4 },
-        http: { port: 0 },
-        users,
-        logLevel: 'silent',
-      },
-      'bench.yaml',
-      dir,
-    );
-    out.push(await startCenter(cfg, silentLogger));
-  }
+  for (let i = 0; i < n; i++) out.push(await startCenter(parseCenterConfig(centerConfig(db, url, i), 'bench.yaml', dir), silentLogger));
   return out;
+}
+
+interface Instance {
+  pid: number;
+  counters(): Promise<IngestCounters>;
+  close(): Promise<void>;
+}
+
+/** An instance in a process of its own (scripts/bench-center-instance.ts): its own event loop, its CPU its own. */
+async function spawnInstance(raw: Record<string, unknown>): Promise<Instance> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(projectRoot, 'scripts/bench-center-instance.ts'), JSON.stringify(raw), dir],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const waiting: { resolve: (line: string) => void; reject: (err: Error) => void }[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(line));
+  child.on('exit', (code) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`a center instance exited with ${code}`));
+  });
+  const next = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+  const ready = next();
+  await ready;
+  return {
+    pid: child.pid as number,
+    counters: async () => {
+      const line = next();
+      child.stdin.write('report\n');
+      return (JSON.parse(await line) as { counters: IngestCounters }).counters;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.write('close\n');
+      }),
+  };
+}
+
+/** CPU seconds so far of each process taking part: the instances, PostgreSQL (all its backends), mosquitto, the machine. */
+function cpuNow(instances: readonly Instance[]) {
+  const postmaster = Number(readFileSync(join(pgc.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return {
+    instances: instances.map((c) => cpuSeconds(c.pid)),
+    postgres: cpuSeconds(postmaster, true),
+    mosquitto: cpuSeconds(broker.proc.pid as number),
+    bench: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    machine: machineCpu(),
+  };
+}
+
+interface Cpu {
+  /** CPU seconds each instance used while it archived the fleet's traffic. */
+  instances: number[];
+  postgres: number;
+  mosquitto: number;
+  fleet: number;
+  /** The bench's own polling of the archive. */
+  bench: number;
+  /** Share of the machine's CPU (all cores) left idle meanwhile. */
+  idle: number;
+  cores: number;
+}
+
+function cpuSince(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cpuNow>, fleet: number): Cpu {
+  const total = after.machine.total - before.machine.total;
+  return {
+    instances: after.instances.map((c, i) => c - (before.instances[i] ?? 0)),
+    postgres: after.postgres - before.postgres,
+    mosquitto: after.mosquitto - before.mosquitto,
+    fleet,
+    bench: after.bench - before.bench,
+    idle: total > 0 ? (after.machine.idle - before.machine.idle) / total : 0,
+    cores: availableParallelism(),
+  };
+}
+
+/**
+ * The archive's sessions sampled every 100 ms from `start` (pg_stat_activity): how often one was running a statement
+ * (`active`), waiting on a lock (`Lock:transactionid`: a row another instance's open transaction holds), on I/O, or
+ * for its client (`Client:ClientRead`: the instance, between two statements of its transaction).
+ */
+function sampleWaits(url: string): { start(): void; stop(): Promise<Map<string, number>> } {
+  const tally = new Map<string, number>();
+  const db = new pg.Client({ connectionString: url });
+  const connected = db.connect();
+  let timer: NodeJS.Timeout | undefined;
+  let busy = false;
+  const sample = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const rows = (
+        await db.query(
+          `SELECT COALESCE(wait_event_type || ':' || wait_event, 'active') AS w FROM pg_stat_activity
+           WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+        )
+      ).rows as { w: string }[];
+      for (const r of rows) tally.set(r.w, (tally.get(r.w) ?? 0) + 1);
+    } finally {
+      busy = false;
+    }
+  };
+  return {
+    start: () => {
+      // A sample that fails (the archive busy closing) is one sample fewer, not the bench's end.
+      timer = setInterval(() => void connected.then(sample).catch(() => undefined), 100);
+    },
+    stop: async () => {
+      clearInterval(timer);
+      await connected;
+      await db.end();
+      return tally;
+    },
+  };
+}
+
+/**
+ * The instances' sessions ended at the broker: left, mosquitto would go on queueing a copy of every later message of
+ * the bench for them (no queue limit here), and work for it while the next instances are measured.
+ */
+async function forgetSessions(db: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++)
+    for (const clientId of [`${db}-${i}`, ...(LANE ? [`${db}-${i}-alerts`] : [])])
+      await (await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId, clean: true })).endAsync();
 }
 
 interface Rate {
   seconds: number;
   perSecond: number;
-  /** CPU time this process (the centers) used per message published: steadier than messages/s on a shared machine. */
-  cpuMsPerMessage: number;
   handled: number[];
   lostEvents: number;
   lostSnapshots: number;
@@ -108,6 +246,9 @@ interface Rate {
   deadLetters: number;
   /** Transactions that failed for the store's sake (a deadlock between instances, say) and were written again. */
   storeFailures: number;
+  cpu: Cpu;
+  /** What the instances' PostgreSQL sessions were doing, sampled every 100 ms: `active` or what they waited on. */
+  waits: Map<string, number>;
 }
 
 /** What the archive lacks of what the fleet published (0 when all is there). */
@@ -141,38 +282,48 @@ async function missing(url: string, p: Published): Promise<{ events: number; sna
  */
 async function ingestRate(n: number): Promise<Rate & { published: Published; url: string }> {
   const url = pgc.createDatabase(`rate${n}`);
-  const centers = await centersOn(`rate${n}`, url, n);
-  const started = performance.now();
-  const cpu = process.cpuUsage();
-  const published = await publishFleet(SECONDS, null);
+  const centers: Instance[] = [];
+  for (let i = 0; i < n; i++) centers.push(await spawnInstance(centerConfig(`rate${n}`, url, i)));
+  const counters = () => Promise.all(centers.map((c) => c.counters()));
+  // The clock and the CPU from the fleet's first message: its start and making its messages are not the centers' time.
+  let before = cpuNow(centers);
+  let started = performance.now();
+  const waits = sampleWaits(url);
+  const published = await publishFleet(SECONDS, null, BOXES, () => {
+    before = cpuNow(centers);
+    started = performance.now();
+    waits.start();
+  });
   // Done when the archive holds everything; given up only when nothing moved for a minute (the machine is shared).
-  const moved = () => centers.reduce((sum, c) => sum + c.counters.events + c.counters.snapshots + c.counters.duplicates, 0);
+  const moved = async () => (await counters()).reduce((sum, c) => sum + c.events + c.snapshots + c.duplicates, 0);
   let left = await missing(url, published);
-  for (let quiet = Date.now(), last = moved(); Date.now() - quiet < 60_000 && left.events + left.snapshots + left.health > 0; ) {
+  for (let quiet = Date.now(), last = await moved(); Date.now() - quiet < 60_000 && left.events + left.snapshots + left.health > 0; ) {
     await new Promise((r) => setTimeout(r, 250));
     const now = await missing(url, published);
-    if (now.events + now.snapshots + now.health < left.events + left.snapshots + left.health || moved() > last) quiet = Date.now();
-    last = moved();
+    const m = await moved();
+    if (now.events + now.snapshots + now.health < left.events + left.snapshots + left.health || m > last) quiet = Date.now();
+    last = m;
     left = now;
   }
   const seconds = (performance.now() - started) / 1000;
-  const used = process.cpuUsage(cpu);
-  const handled = centers.map((c) => c.counters.received);
-  const duplicates = centers.reduce((sum, c) => sum + c.counters.duplicates, 0);
-  const deadLetters = centers.reduce((sum, c) => sum + c.counters.deadLetters, 0);
-  const storeFailures = centers.reduce((sum, c) => sum + c.counters.storeFailures, 0);
+  const cpu = cpuSince(before, cpuNow(centers), published.cpuSeconds.publishing);
+  const waited = await waits.stop();
+  const last = await counters();
+  const sum = (k: keyof IngestCounters) => last.reduce((s, c) => s + c[k], 0);
   for (const c of centers) await c.close();
+  await forgetSessions(`rate${n}`, n);
   return {
     seconds,
     perSecond: published.messages.total / seconds,
-    cpuMsPerMessage: (used.user + used.system) / 1000 / published.messages.total,
-    handled,
+    handled: last.map((c) => c.received),
     lostEvents: left.events,
     lostSnapshots: left.snapshots,
     staleHealth: left.health,
-    duplicates,
-    deadLetters,
-    storeFailures,
+    duplicates: sum('duplicates'),
+    deadLetters: sum('deadLetters'),
+    storeFailures: sum('storeFailures'),
+    cpu,
+    waits: waited,
     published,
     url,
   };
@@ -284,6 +435,7 @@ async function latency(): Promise<{ p50: number; p99: number; n: number; fleet: 
   const published = await fleet;
   await reader.cancel();
   await center.close();
+  await forgetSessions('latency', 1);
   const ms = [...sent]
     .filter(([id]) => seen.has(id))
     .map(([id, t]) => seen.get(id)! - t)
@@ -315,6 +467,34 @@ async function footprint(): Promise<Record<string, number>> {
   };
 }
 
+/**
+ * Where the CPU went while the instances archived the fleet's traffic: per instance, messages it handled per CPU
+ * second it used (what a second core would add), PostgreSQL, mosquitto, the fleet (per message it made), the machine's
+ * idle share. An instance at its own CPU second per second is the limit of one; idle near 0 is the machine's.
+ */
+function cpuLine(r: Rate & { published: Published }): string {
+  const c = r.cpu;
+  const per = (cpu: number, n: number) => (cpu > 0 ? (n / cpu).toFixed(0) : '–');
+  const instances = c.instances
+    .map(
+      (cpu, i) =>
+        `instance ${i + 1} ${cpu.toFixed(1)} s (${((100 * cpu) / r.seconds).toFixed(0)} % of a core, ${per(cpu, r.handled[i] ?? 0)} messages per CPU-second)`,
+    )
+    .join(', ');
+  const centers = c.instances.reduce((a, b) => a + b, 0);
+  return `${instances}; all instances ${per(centers, r.published.messages.total)} messages per CPU-second; PostgreSQL ${c.postgres.toFixed(1)} s, mosquitto ${c.mosquitto.toFixed(1)} s, the fleet ${c.fleet.toFixed(1)} s publishing (${((1000 * c.fleet) / r.published.messages.total).toFixed(2)} ms per message; ${r.published.cpuSeconds.making.toFixed(1)} s making them beforehand), the bench ${c.bench.toFixed(1)} s; machine idle ${(100 * c.idle).toFixed(0)} % of ${c.cores} cores over ${r.seconds.toFixed(1)} s`;
+}
+
+function waitLine(waits: Map<string, number>): string {
+  const all = [...waits.values()].reduce((a, b) => a + b, 0);
+  return all
+    ? [...waits]
+        .sort((a, b) => b[1] - a[1])
+        .map(([w, n]) => `${w} ${((100 * n) / all).toFixed(0)} %`)
+        .join(', ')
+    : 'none busy';
+}
+
 try {
   const one = await ingestRate(1);
   const raw = await rawInsertRate(one.url, one.published);
@@ -331,11 +511,16 @@ try {
   );
   console.log(`  PostgreSQL, the same rows inserted raw (256 per statement and transaction): ${raw.toFixed(0)} messages/s`);
   console.log(
-    `  ingest, one instance:   ${one.perSecond.toFixed(0)} messages/s (${one.seconds.toFixed(1)} s; ${((100 * one.perSecond) / raw).toFixed(0)} % of the raw rate; ${one.cpuMsPerMessage.toFixed(3)} ms of CPU per message); ${whole(one)}`,
+    `  ingest, one instance:   ${one.perSecond.toFixed(0)} messages/s (${one.seconds.toFixed(1)} s; ${((100 * one.perSecond) / raw).toFixed(0)} % of the raw rate; ${((1000 * one.cpu.instances.reduce((a, b) => a + b, 0)) / one.published.messages.total).toFixed(3)} ms of the instance's CPU per message); ${whole(one)}`,
   );
   console.log(
-    `  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together (${two.seconds.toFixed(1)} s); each handled ${two.handled.map((h) => `${(h / two.seconds).toFixed(0)}`).join(' / ')} messages/s (the retained status goes to both); ${whole(two)}`,
+    `  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together (${two.seconds.toFixed(1)} s; ${(two.perSecond / one.perSecond).toFixed(2)} × one); each handled ${two.handled.map((h) => `${(h / two.seconds).toFixed(0)}`).join(' / ')} messages/s (the retained status goes to both); ${whole(two)}`,
   );
+  for (const [name, r] of [
+    ['one instance', one],
+    ['two instances', two],
+  ] as const)
+    console.log(`  CPU, ${name}: ${cpuLine(r)}; PostgreSQL sessions sampled: ${waitLine(r.waits)}`);
   const offered = lat.fleet.messages.total / (Math.ceil((PROBES * 150) / 1000) + 20);
   console.log(
     lat.n

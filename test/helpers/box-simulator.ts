@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import sharp from 'sharp';
 import { ALERT_SCHEMA_ID, type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
-import { cameraHealthSchema, statusSchema } from '../../agent/src/contract/health.ts';
+import { type CameraHealth, cameraHealthSchema, statusSchema } from '../../agent/src/contract/health.ts';
 import { sample } from './paths.ts';
 
 /** A real annotated-snapshot-sized JPEG of the street sample, made once. */
@@ -23,6 +23,22 @@ export function labelledJpeg(base: Buffer, label: string): Buffer {
 }
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** A streaming camera's health as a box publishes it, at `at` (ISO time). */
+export function cameraHealth(camera: string, at: string): CameraHealth {
+  return cameraHealthSchema.parse({
+    camera,
+    state: 'streaming',
+    since: at,
+    targetFps: 5,
+    analysedFps: 5,
+    skippedFrames: 0,
+    analysedFrames: 100,
+    lastFrameAgeSeconds: 0.1,
+    reconnects: 0,
+    at,
+  });
+}
 
 /** A schema-valid `jifang.event/1` as a box of `site` would publish it. */
 export function makeAlert(o: {
@@ -155,18 +171,7 @@ export async function simulateBoxes(o: {
       ),
       { qos: 1, retain: true },
     );
-    const health = cameraHealthSchema.parse({
-      camera: 'cam-1',
-      state: 'streaming',
-      since: now(),
-      targetFps: 5,
-      analysedFps: 5,
-      skippedFrames: 0,
-      analysedFrames: 100,
-      lastFrameAgeSeconds: 0.1,
-      reconnects: 0,
-      at: now(),
-    });
+    const health = cameraHealth('cam-1', now());
     await client.publishAsync(`${root}/${site}/cam-1/health`, JSON.stringify(health), { qos: 1, retain: true });
     for (let e = 0; e < o.eventsPerBox; e++) {
       const id = `${site}-ev-${e}`;

@@ -176,6 +176,7 @@ describe.each(engines)('center snapshots on %s', (engine, open) => {
         snapshotMegabytesPerBox: quota / (1024 * 1024),
         deadLetterMegabytes: 1024,
         patrolPhotoDays: 365,
+        gapDays: 10,
         everyMinutes: 60,
       },
       e.store,

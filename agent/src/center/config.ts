@@ -202,6 +202,7 @@ const RETENTION_DEFAULTS = {
   snapshotMegabytesPerBox: 10_240,
   deadLetterMegabytes: 1024,
   patrolPhotoDays: 365,
+  gapDays: 10,
   everyMinutes: 60,
 };
 
@@ -242,6 +243,13 @@ export const retentionSchema = z
       .default(RETENTION_DEFAULTS.patrolPhotoDays)
       .meta({
         description: `Officers' photos (patrol.photosDir) of work orders closed more than this many days ago are deleted (default ${RETENTION_DEFAULTS.patrolPhotoDays}); the orders and their timelines stay.`,
+      }),
+    gapDays: z
+      .number()
+      .positive()
+      .default(RETENTION_DEFAULTS.gapDays)
+      .meta({
+        description: `A gap in a box's numbered alerts below one archived more than this many days ago is given up as lost and reported, and the archive stops tracking those numbers (default ${RETENTION_DEFAULTS.gapDays}: a box keeps an undelivered alert up to outbox.maxAgeHours, 168, and a delivered one keepDeliveredHours, 72; raise it if the boxes keep longer).`,
       }),
     everyMinutes: z
       .number()

@@ -7,7 +7,7 @@ import { acknowledgeWhenHandled } from '../publish/ack-later.ts';
 import { MAX_BATCH } from './batch.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
 import type { Ingest } from './ingest.ts';
-import { centerSubscriptions, isAlertTopic, responseTopic } from './topics.ts';
+import { centerSubscriptions, isAlertTopic, responseTopic, subscriptionOptions } from './topics.ts';
 
 /** The center's connection to the city broker: receives the boxes' contract, sends operators' commands. */
 export interface BrokerLink {
@@ -147,7 +147,7 @@ async function subscribeOnConnect(
   subscribed: (granted: boolean) => void,
 ): Promise<void> {
   const subscribe = async () => {
-    const granted = await client.subscribeAsync(filters, { qos: 1 });
+    const granted = await client.subscribeAsync(subscriptionOptions(filters));
     const refused = granted.filter((g) => g.qos > 2);
     if (refused.length) log.error({ filters: refused.map((g) => g.topic) }, 'subscription refused by the broker (check its ACL)');
     return refused.length === 0;

@@ -48,6 +48,7 @@ export function centerRegistry(s: MetricsSources): Registry {
       [{ what: 'snapshot_quota' }, s.retention.snapshotsByQuota],
       [{ what: 'dead_letter_quota' }, s.retention.deadLetters],
       [{ what: 'patrol_photo_age' }, s.retention.patrolPhotos],
+      [{ what: 'archived_publication' }, s.retention.publications],
     ],
   );
   scrapedCounter(

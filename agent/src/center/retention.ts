@@ -1,4 +1,5 @@
 import type { Logger } from '../core/log.ts';
+import { countRanges } from '../core/ranges.ts';
 import type { RetentionConfig } from './config.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import type { CenterStore } from './store/types.ts';
@@ -15,6 +16,8 @@ export interface RetentionCounters {
   /** Officers' photos deleted because their order was closed long enough ago. */
   patrolPhotos: number;
   patrolPhotoBytes: number;
+  /** Publication numbers the gap check no longer reads (a repeat below the contiguous one, a gap given up as lost). */
+  publications: number;
   /** Runs that failed (the store down): the next run deletes what this one could not. */
   failures: number;
 }
@@ -40,7 +43,7 @@ export interface RetentionOptions {
 
 /**
  * The archive's own deletions, on a schedule: events ended long enough ago, snapshots past their age or beyond their box's quota, dead letters
- * beyond theirs, officers' photos of orders closed long enough ago. Every instance runs it; what another deleted is
+ * beyond theirs, officers' photos of orders closed long enough ago, the gap check's numbers it no longer needs. Every instance runs it; what another deleted is
  * not counted here.
  */
 export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Logger, opts: RetentionOptions = {}): Retention {
@@ -54,6 +57,7 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
     deadLetterBytes: 0,
     patrolPhotos: 0,
     patrolPhotoBytes: 0,
+    publications: 0,
     failures: 0,
   };
   let running: Promise<void> | null = null;
@@ -69,6 +73,7 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
       const photos = opts.photos
         ? await prunePhotos(store, opts.photos, now() - cfg.patrolPhotoDays * DAY_MS, now)
         : { count: 0, bytes: 0 };
+      const publications = await prunePublications(store, now() - cfg.gapDays * DAY_MS, now(), log);
       counters.events += events;
       counters.snapshotsByAge += snaps.byAge.count;
       counters.snapshotsByQuota += snaps.byQuota.count;
@@ -77,9 +82,17 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
       counters.deadLetterBytes += letters.bytes;
       counters.patrolPhotos += photos.count;
       counters.patrolPhotoBytes += photos.bytes;
-      if (events + snaps.byAge.count + snaps.byQuota.count + letters.count + photos.count)
+      counters.publications += publications;
+      if (events + snaps.byAge.count + snaps.byQuota.count + letters.count + photos.count + publications)
         log.info(
-          { events, snapshotsByAge: snaps.byAge, snapshotsByQuota: snaps.byQuota, deadLetters: letters, patrolPhotos: photos },
+          {
+            events,
+            snapshotsByAge: snaps.byAge,
+            snapshotsByQuota: snaps.byQuota,
+            deadLetters: letters,
+            patrolPhotos: photos,
+            publications,
+          },
           'retention deleted from the archive',
         );
     } catch (err) {
@@ -108,6 +121,17 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
       await running;
     },
   };
+}
+
+/** The gap check's bookkeeping it no longer reads; a gap no box can fill any more is logged as lost (and reported). */
+async function prunePublications(store: CenterStore, archivedBefore: number, at: number, log: Logger): Promise<number> {
+  const { deleted, lost } = await store.progress.prune(archivedBefore, at);
+  for (const { site, ranges } of lost)
+    log.error(
+      { site, lost: ranges, publications: countRanges(ranges) },
+      'a gap in the alerts archived is older than any box keeps them: given up as lost, and reported',
+    );
+  return deleted;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ISubscriptionMap } from 'mqtt';
 /**
  * What a topic under `{root}/` carries, by the contract of publish/topics.ts. `ignored`: a topic of the contract the
  * center does not archive (commands, metrics, a requested frame); `unknown`: one it cannot place, counted and logged.
@@ -35,8 +36,8 @@ export function parseCenterTopic(root: string, topic: string): CenterTopic {
  * The subscriptions of one instance. Shared: the per-event traffic and the cameras' health are split across the
  * group. Health, 1,600 messages a second from a city's 16,000 cameras, would otherwise be written by every instance:
  * two instances would not take more than one. Each camera sends it every few seconds, so an instance starting on an
- * empty archive has every live camera's health within that time without the retained ones (MQTT 5 sends no retained
- * messages to a shared subscription). The status is retained and rare, and its Last Will must reach the archive
+ * empty archive has every live camera's health within that time without the retained ones (none are asked for on a
+ * shared subscription: `subscriptionOptions`). The status is retained and rare, and its Last Will must reach the archive
  * even while no box sends anything: every instance takes it itself. Replies to this instance's own commands come on
  * its private response topic.
  */
@@ -62,6 +63,16 @@ export function centerSubscriptions(
     `${root}/+/status`,
     responseFilter(root, clientId),
   ];
+}
+
+/**
+ * Each filter with its options. A shared one asks for no retained messages when subscribed (retain handling 2):
+ * mosquitto 2.0 sends every retained message of a shared filter to every member of the group, against MQTT 5 — with a
+ * city's retained health, every instance would write all 16,000 cameras again at each (re)subscription, each the same
+ * rows as the others at the same time.
+ */
+export function subscriptionOptions(filters: readonly string[]): ISubscriptionMap {
+  return Object.fromEntries(filters.map((f) => [f, f.startsWith('$share/') ? { qos: 1, rh: 2 } : { qos: 1 }]));
 }
 
 /** An alert or its snapshot: what an alert lane carries. */

@@ -185,6 +185,16 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       ];
     },
   },
+  {
+    version: 13,
+    name: 'archive progress: when each number above the contiguous one was archived, so retention can give up a gap no box can fill any more',
+    sql: (d) => [
+      'ALTER TABLE archived_publications ADD COLUMN archived_at BIGINT',
+      // Numbers archived before this version count from the upgrade: their gaps get the whole window again.
+      `UPDATE archived_publications SET archived_at = ${d === 'postgres' ? '(EXTRACT(EPOCH FROM now()) * 1000)::BIGINT' : "CAST(strftime('%s', 'now') AS INTEGER) * 1000"}`,
+      'CREATE INDEX archived_publications_at ON archived_publications (archived_at)',
+    ],
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */

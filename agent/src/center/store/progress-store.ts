@@ -1,4 +1,4 @@
-import { absentRanges, advanceContiguous, mergeRanges, type Range } from '../../core/ranges.ts';
+import { absentRanges, advanceContiguous, mergeRanges, type Range, subtractRanges } from '../../core/ranges.ts';
 import { type Db, num } from './db.ts';
 
 /** How far the archive has got with one box's publications. */
@@ -30,6 +30,13 @@ export interface ProgressStore {
   markLost(site: string, ranges: readonly Range[], at: number): Promise<Range[]>;
   /** Moves every box's `contiguous` over what has arrived since, and says where each stands. */
   advance(at: number): Promise<BoxProgress[]>;
+  /**
+   * Retention: deletes the numbers no gap check reads any more and returns how many. A number at or below its box's
+   * contiguous one (a repeat archived again) is never read. A number archived before `archivedBefore` is past the
+   * window in which its box could still send what is missing below it: that gap is recorded as lost (reported, as
+   * when the box says so) and the contiguous number moves over it.
+   */
+  prune(archivedBefore: number, at: number): Promise<{ deleted: number; lost: { site: string; ranges: Range[] }[] }>;
 }
 
 /** The most numbers above the contiguous one read per box and pass: the rest waits for the next pass. */
@@ -48,29 +55,17 @@ export function progressStore(db: Db): ProgressStore {
           n,
           at,
         ]);
-        await t.run('INSERT INTO archived_publications (site, number) VALUES ($1, $2) ON CONFLICT DO NOTHING', [site, n]);
+        await t.run('INSERT INTO archived_publications (site, number, archived_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+          site,
+          n,
+          at,
+        ]);
         await unlose(t, site, n);
       }),
     noteLatest: async (site, latest, at) => {
       await db.run(`UPDATE archive_progress SET highest = $2, changed_at = $3 WHERE site = $1 AND highest < $2`, [site, latest, at]);
     },
-    markLost: (site, ranges, at) =>
-      db.tx(async (t) => {
-        const row = (await t.all('SELECT contiguous FROM archive_progress WHERE site = $1', [site]))[0];
-        const contiguous = row ? num(row.contiguous) : 0;
-        const have = (
-          await t.all('SELECT number FROM archived_publications WHERE site = $1 AND number > $2 ORDER BY number', [site, contiguous])
-        ).map((r) => num(r.number));
-        const lost = ranges.flatMap(([a, b]) => absentRanges(Math.max(a, contiguous + 1), b, have));
-        for (const [first, last] of lost)
-          await t.run('INSERT INTO lost_publications (site, first, last, reported_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-            site,
-            first,
-            last,
-            at,
-          ]);
-        return lost;
-      }),
+    markLost: (site, ranges, at) => db.tx((t) => recordLost(t, site, ranges, at)),
     advance: async (at) => {
       // Given up as lost by one instance while the other was committing it: archived after all.
       const late = await db.all(
@@ -99,7 +94,57 @@ export function progressStore(db: Db): ProgressStore {
       }
       return out;
     },
+    prune: async (archivedBefore, at) => {
+      let deleted = await db.run(
+        `DELETE FROM archived_publications WHERE EXISTS (
+           SELECT 1 FROM archive_progress p WHERE p.site = archived_publications.site AND p.contiguous >= archived_publications.number)`,
+      );
+      const lost: { site: string; ranges: Range[] }[] = [];
+      const stale = await db.all('SELECT site, MAX(number) AS through FROM archived_publications WHERE archived_at < $1 GROUP BY site', [
+        archivedBefore,
+      ]);
+      for (const r of stale) {
+        const site = String(r.site);
+        const through = num(r.through);
+        const gone = await db.tx(async (t) => {
+          const ranges = await recordLost(t, site, [[1, through]], at);
+          await t.run('UPDATE archive_progress SET contiguous = $2, changed_at = $3 WHERE site = $1 AND contiguous < $2', [
+            site,
+            through,
+            at,
+          ]);
+          return { ranges, rows: await t.run('DELETE FROM archived_publications WHERE site = $1 AND number <= $2', [site, through]) };
+        });
+        deleted += gone.rows;
+        if (gone.ranges.length) lost.push({ site, ranges: gone.ranges });
+      }
+      return { deleted, lost };
+    },
   };
+}
+
+/** Of these ranges, the numbers above the box's contiguous one the archive has not got, recorded as lost; returns them. */
+async function recordLost(t: Db, site: string, ranges: readonly Range[], at: number): Promise<Range[]> {
+  const row = (await t.all('SELECT contiguous FROM archive_progress WHERE site = $1', [site]))[0];
+  const contiguous = row ? num(row.contiguous) : 0;
+  const have = (
+    await t.all('SELECT number FROM archived_publications WHERE site = $1 AND number > $2 ORDER BY number', [site, contiguous])
+  ).map((r) => num(r.number));
+  const known = (await t.all('SELECT first, last FROM lost_publications WHERE site = $1', [site])).map(
+    (r): Range => [num(r.first), num(r.last)],
+  );
+  const lost = subtractRanges(
+    ranges.flatMap(([a, b]) => absentRanges(Math.max(a, contiguous + 1), b, have)),
+    mergeRanges(known),
+  );
+  for (const [first, last] of lost)
+    await t.run('INSERT INTO lost_publications (site, first, last, reported_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+      site,
+      first,
+      last,
+      at,
+    ]);
+  return lost;
 }
 
 /**
