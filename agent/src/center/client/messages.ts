@@ -1,4 +1,5 @@
 import type { Messages } from '../../web/lang.ts';
+import { adminMessages } from './admin-messages.ts';
 import { riskMessages } from './risk-messages.ts';
 
 /** The command center console's words, Chinese and English side by side. */
@@ -164,4 +165,5 @@ export const centerMessages = {
   'ago.m': { zh: '{n} 分钟', en: '{n} min' },
   'ago.h': { zh: '{n} 小时', en: '{n} h' },
   ...riskMessages,
+  ...adminMessages,
 } satisfies Messages;
