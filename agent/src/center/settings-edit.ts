@@ -35,7 +35,7 @@ export const settingsEditSchema = z.strictObject({
   commandTimeoutSeconds: z.unknown().optional(),
   units: z.unknown().optional(),
   dispatchReminderMinutes: z.unknown().optional(),
-  retention: z.record(z.enum(RETENTION_KEYS as [string, ...string[]]), z.unknown()).optional(),
+  retention: z.partialRecord(z.enum(RETENTION_KEYS as [string, ...string[]]), z.unknown()).optional(),
 });
 export type SettingsEdit = z.infer<typeof settingsEditSchema>;
 

@@ -63,6 +63,7 @@ export const adminMessages = {
   'fwd.enable': { zh: '启用', en: 'Enable' },
   'fwd.disable': { zh: '停用', en: 'Disable' },
   'fwd.enabled': { zh: '启用', en: 'Enabled' },
+  'fwd.enabledWords': { zh: '转发新的报警（停用时已排队的消息等待）', en: 'forward new alerts (when disabled, queued ones wait)' },
   'fwd.disabled': { zh: '已停用', en: 'disabled' },
   'fwd.remove': { zh: '删除', en: 'Remove' },
   'fwd.confirmRemove': {

@@ -35,7 +35,7 @@ export class FieldErrors {
     const span = this.spans.get(path);
     if (!span) return;
     span.textContent = text ?? (key ? t(key) : '');
-    span.closest('label')?.classList.toggle('invalid', !!span.textContent);
+    span.closest('.field')?.classList.toggle('invalid', !!span.textContent);
   }
 
   /** Every field checked now: true when none is refused. */

@@ -167,7 +167,12 @@ function forwarderForm(view: CenterConfigView, f: ForwarderEditView, isNew: bool
     field(t('fwd.id'), id, t('fwd.idHelp'), errors.slot('id')),
     field(t('fwd.name'), name, null, errors.slot('name')),
     field(t('fwd.url'), url, t('fwd.urlHelp'), errors.slot('url')),
-    h('label', { class: 'check' }, enabled, t('fwd.enabled')),
+    h(
+      'div',
+      { class: 'field' },
+      h('span', { class: 'field-name' }, t('fwd.enabled')),
+      h('label', { class: 'check' }, enabled, t('fwd.enabledWords')),
+    ),
     field(t('fwd.states'), states, null, errors.slot('states')),
     field(t('fwd.types'), types.el, null, errors.slot('categories')),
     field(t('fwd.body'), body.el, t('fwd.templateHelp'), errors.slot('template')),

@@ -77,7 +77,7 @@ export function settingsForm(view: CenterConfigView, facts: CenterSettings, said
     if (r.number) input.min = '0';
     errors.watch(input, r.path, r.check);
     const pending = r.restart && running[i].value !== r.value ? t('settings.pending', { value: r.value }) : null;
-    const tag = r.restart ? h('span', { class: 'badge' }, pending ?? t('settings.restart')) : null;
+    const tag = r.restart ? h('span', { class: 'restart-tag' }, pending ?? t('settings.restart')) : null;
     return { r, input, el: field(r.words, h('span', { class: 'with-tag' }, input, tag), r.help, errors.slot(r.path)) };
   });
   const save = h('button', { type: 'submit', id: 'settings-save' }, t('settings.save'));
@@ -144,13 +144,14 @@ export function settingsReadOnly(c: CenterSettings): HTMLElement {
     [t('settings.units'), c.units.join('、') || '—'],
     [t('settings.reminder'), t('settings.minutes', { n: c.dispatchReminderMinutes })],
     ...RETENTION.map((k): [string, string] => [t(`ret.${k}` as Key), String(r[k])]),
+    [t('settings.forwarders'), c.forwarders.map((f) => `${f.name} (${f.url})`).join('；') || '—'],
   ];
   return h(
     'section',
     { id: 'settings' },
     h('h2', {}, t('settings.title')),
     h('p', { class: 'muted' }, t('settings.noFile')),
-    h('dl', { class: 'facts' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    h('dl', { class: 'facts', id: 'settings-running' }, ...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     readOnlyFacts(c),
   );
 }

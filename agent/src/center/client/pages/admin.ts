@@ -75,10 +75,16 @@ function newAccountForm(): HTMLElement {
   return form;
 }
 
-/** The answer to a settings or forwarder change, and the page drawn again from what the server now has. */
+/**
+ * The answer to a settings or forwarder change: a saved one draws the page again from what the server now has; a
+ * refused one leaves the form as typed, its errors beside their fields.
+ */
 function saidBy(ok: boolean, text: string): void {
   said = { ok, text };
-  void draw();
+  if (ok) return void draw();
+  const p = holder.querySelector('#admin-result') ?? holder.insertBefore(h('p', { id: 'admin-result', role: 'status' }), holder.firstChild);
+  p.className = 'error';
+  p.textContent = text;
 }
 
 /** The settings and forwarders as forms when the center has its config file, read-only otherwise. */
@@ -88,7 +94,12 @@ async function settingsPart(settings: CenterSettings): Promise<HTMLElement[]> {
     return [settingsForm(view, settings, saidBy), forwardersSection(view, saidBy)];
   } catch (err) {
     if (!(err instanceof ApiError) || err.status !== 409) throw err;
-    return [h('p', { class: 'error' }, err.message), settingsReadOnly(settings)];
+    // No config file: said in words by the read-only view; a file that fails its own check: the server's problems.
+    const problems = err.problems.map((p) => h('li', {}, `${p.path}: ${p.message}`));
+    return [
+      ...(problems.length ? [h('p', { class: 'error' }, err.message), h('ul', { class: 'error' }, ...problems)] : []),
+      settingsReadOnly(settings),
+    ];
   }
 }
 
