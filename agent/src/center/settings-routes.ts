@@ -172,7 +172,7 @@ async function saveChange(
     const first = problems[0];
     throw new HttpError(400, `nothing was saved: ${first.path}: ${first.message}`, problems);
   }
-  const saved = await saveConfigText(file, baseSha256, next);
+  const saved = await saveConfigText(file, baseSha256, next, new Date(), 'center');
   if ('conflict' in saved) throw staleRefusal(file);
   const before = checkText(text, file);
   d.apply(checked.cfg);

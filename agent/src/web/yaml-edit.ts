@@ -10,12 +10,16 @@ export interface SaveResult {
   sha256: string;
 }
 
-/** Writes `next` over `file` when it still has `baseSha256`, keeping the previous bytes as `FILE.<time>.bak`. */
+/**
+ * Writes `next` over `file` when it still has `baseSha256`, keeping the previous bytes as `FILE.<time>.bak`. `program`
+ * is who saves (the box's agent, the command center): the refusal of a read-only folder names it.
+ */
 export async function saveConfigText(
   file: string,
   baseSha256: string,
   next: string,
   now = new Date(),
+  program: 'agent' | 'center' = 'agent',
 ): Promise<SaveResult | { conflict: true }> {
   const current = await readFile(file, 'utf8');
   if (sha256Hex(current) !== baseSha256) return { conflict: true };
@@ -24,7 +28,7 @@ export async function saveConfigText(
     await copyFile(file, backup);
     await writeFileAtomic(file, next);
   } catch (err) {
-    throw readOnlyRefusal(file, err as NodeJS.ErrnoException);
+    throw readOnlyRefusal(file, err as NodeJS.ErrnoException, program);
   }
   return { backup, sha256: sha256Hex(next) };
 }
@@ -33,12 +37,12 @@ export async function saveConfigText(
  * Both documented deployments mount the config read-only (docker `-v /etc/jifang:/etc/jifang:ro`, systemd
  * `ProtectSystem=strict`): the editor says so, and how to deploy for it, instead of a bare 500.
  */
-function readOnlyRefusal(file: string, err: NodeJS.ErrnoException): Error {
+function readOnlyRefusal(file: string, err: NodeJS.ErrnoException, program: 'agent' | 'center'): Error {
   if (err.code !== 'EROFS' && err.code !== 'EACCES' && err.code !== 'EPERM') return err;
   return new HttpError(
     403,
-    `cannot save: ${dirname(file)} is read-only for the agent (${err.code}); nothing was written. The console saves by ` +
-      `writing ${basename(file)} and a backup beside it, so its folder must be writable by the agent's user: with docker, ` +
+    `cannot save: ${dirname(file)} is read-only for the ${program} (${err.code}); nothing was written. The console saves by ` +
+      `writing ${basename(file)} and a backup beside it, so its folder must be writable by the ${program}'s user: with docker, ` +
       'mount the config folder without ":ro" and owned by uid 10001; with systemd, add the folder to ReadWritePaths= and ' +
       'give the jifang user write access. Otherwise make the change in the file by hand (the diff above) and reload.',
   );
