@@ -284,12 +284,16 @@ describe('the forms in Chromium (zh, 1366×768, SQLite)', () => {
     expect(await page.textContent('#forwarder-list')).not.toContain('pw-secret');
 
     await page.click('#forwarder-add');
-    // An id taken: past the browser's check, refused by the server, its words beside the field.
+    // An id taken is refused as typed.
     await page.fill('#fwd-id', 'district');
+    expect(await page.textContent('[data-error-for="id"]')).toBe('已有此编号的转发');
     await page.fill('#fwd-url', 'https://platform.example/in');
+    await page.fill('#fwd-id', 'city');
+    // A token file left empty passes the browser and is refused by the server: its words beside the token.
+    await page.selectOption('#fwd-token-kind', 'file');
     await page.click('#fwd-save');
-    await page.waitForSelector('[data-error-for="id"]:not(:empty)');
-    expect(await page.textContent('[data-error-for="id"]')).toContain('expected an id not taken');
+    await page.waitForSelector('[data-error-for="token"]:not(:empty)');
+    expect(readFileSync(file, 'utf8')).not.toContain('id: city');
     await page.fill('#fwd-id', 'city');
     await page.fill('#fwd-name', '城管平台');
     await page.fill('#fwd-url', 'ftp://platform');

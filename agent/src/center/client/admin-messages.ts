@@ -50,6 +50,7 @@ export const adminMessages = {
     zh: '只能用小写字母、数字、“-”和“_”，以字母或数字开头',
     en: 'lower-case letters, digits, "-" and "_", starting with a letter or digit',
   },
+  'check.taken': { zh: '已有此编号的转发', en: 'a forwarder has this id' },
   'check.url': { zh: '须以 http:// 或 https:// 开头', en: 'expected an http:// or https:// address' },
   'check.required': { zh: '必填', en: 'required' },
   'check.states': { zh: '至少选择一项', en: 'choose at least one' },

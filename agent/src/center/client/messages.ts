@@ -144,7 +144,6 @@ export const centerMessages = {
   'settings.usersFile': { zh: '用户文件', en: 'Users file' },
   'settings.units': { zh: '巡逻单元', en: 'Patrol units' },
   'settings.reminder': { zh: '派遣后提醒', en: 'Reminder after dispatch' },
-  'settings.retention': { zh: '保留', en: 'Retention' },
   'settings.forwarders': { zh: '数据转发', en: 'Forwarders' },
   'role.viewer': { zh: '查看员', en: 'viewer' },
   'role.operator': { zh: '值班员', en: 'operator' },

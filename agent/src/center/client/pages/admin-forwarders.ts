@@ -129,14 +129,14 @@ const checked = (root: HTMLElement, name: string) =>
   [...root.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((i) => i.value);
 
 /** The form's single-value fields, each checked as typed. */
-function plainFields(f: ForwarderEditView, isNew: boolean, errors: FieldErrors) {
+function plainFields(f: ForwarderEditView, isNew: boolean, errors: FieldErrors, taken: readonly string[]) {
   const input = (id: string, value: string | number, attrs: Record<string, string | boolean> = {}) =>
     h('input', { id: `fwd-${id}`, name: id, value: String(value), ...attrs });
   const id = input('id', f.id, { disabled: !isNew, autocomplete: 'off' });
   const url = input('url', f.url, { type: 'url' });
   const maxAttempts = input('maxAttempts', f.maxAttempts, { type: 'number', min: '1', max: '1000', step: '1' });
   const timeout = input('timeoutSeconds', f.timeoutSeconds, { type: 'number', min: '0', step: 'any' });
-  if (isNew) errors.watch(id, 'id', forwarderId);
+  if (isNew) errors.watch(id, 'id', (v) => forwarderId(v) ?? (taken.includes(v) ? 'check.taken' : null));
   errors.watch(url, 'url', webhookUrl);
   errors.watch(maxAttempts, 'maxAttempts', attempts);
   errors.watch(timeout, 'timeoutSeconds', positive);
@@ -147,7 +147,8 @@ function plainFields(f: ForwarderEditView, isNew: boolean, errors: FieldErrors) 
 /** The form in words: name, address, which messages and types, the body's fields, the authentication. */
 function forwarderForm(view: CenterConfigView, f: ForwarderEditView, isNew: boolean, said: Said, close: () => void): HTMLElement {
   const errors = new FieldErrors();
-  const { id, name, url, enabled, maxAttempts, timeout } = plainFields(f, isNew, errors);
+  const taken = view.forwarders.map((x) => x.id);
+  const { id, name, url, enabled, maxAttempts, timeout } = plainFields(f, isNew, errors, taken);
   const states = h(
     'div',
     { class: 'choices', id: 'fwd-states' },
