@@ -156,7 +156,17 @@ interface Saved {
  * Reads the file, makes the change, checks the whole new text, writes it (only if the file is still the one the page
  * loaded) and applies it live. Any refusal leaves the file and the running center as they were.
  */
-async function saveChange(
+/** Saves of this process one after the other: two admins at once are a stale refusal, never a lost write. */
+const saves = new Map<string, Promise<unknown>>();
+
+function saveChange(...args: Parameters<typeof saveChangeNow>): Promise<Saved> {
+  const key = args[0].file ?? '';
+  const next = (saves.get(key) ?? Promise.resolve()).catch(() => undefined).then(() => saveChangeNow(...args));
+  saves.set(key, next);
+  return next;
+}
+
+async function saveChangeNow(
   d: SettingsDeps,
   baseSha256: string,
   make: (raw: Raw) => { changes: YamlChange[] },
