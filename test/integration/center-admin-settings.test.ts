@@ -326,6 +326,20 @@ describe('the forms in Chromium (zh, 1366×768, SQLite)', () => {
     await page.click('button[data-edit="city"]');
     await page.waitForSelector('#forwarder-form');
     await browser.screenshot(page, 'center-admin-settings-zh');
+    // Every word has its translation: a missing one would show its key.
+    const missing = /\b(fwd|ret|settings|check|admin)\.[a-zA-Z]+\b/;
+    expect(await page.textContent('#admin')).not.toMatch(missing);
+    const { page: en } = await browser.page({ lang: 'en-US', width: 1366, height: 768 });
+    await en.goto(`${center!.url}/login`);
+    await en.fill('#user', 'root');
+    await en.fill('#password', 'admin-pass-1');
+    await en.click('#login-submit');
+    await en.waitForSelector('nav.top');
+    await en.goto(`${center!.url}/admin`);
+    await en.click('button[data-edit="city"]');
+    await en.waitForSelector('#forwarder-form');
+    expect(await en.textContent('#admin')).toContain('Events kept (days)');
+    expect(await en.textContent('#admin')).not.toMatch(missing);
     expect(browser.pageErrors).toEqual([]);
   }, 120_000);
 });
