@@ -109,6 +109,9 @@ export const forwarderSchema = z.strictObject({
     .string()
     .regex(/^https?:\/\//, { error: 'expected an http:// or https:// webhook URL' })
     .meta({ description: "The platform's webhook: each alert is POSTed to this http:// or https:// URL." }),
+  enabled: z.boolean().default(true).meta({
+    description: 'false: kept in the file but sent nothing; its deliveries already queued wait until it is enabled again (default true).',
+  }),
   headers: z
     .record(z.string(), z.string())
     .default({})
@@ -122,6 +125,14 @@ export const forwarderSchema = z.strictObject({
     .default(['started', 'ended', 'cleared'])
     .meta({
       description: 'Which messages of an event the platform gets: started, updated, ended, cleared (default started, ended and cleared).',
+    }),
+  categories: z
+    .array(z.string().regex(/^[a-z0-9_-]+$/, { error: 'expected an event type id of the catalogue, like street_vending' }))
+    .min(1, { error: 'expected at least one event type, or no categories at all (then every type)' })
+    .optional()
+    .meta({
+      description:
+        "Which event types the platform gets, by the catalogue's ids (e.g. [street_vending, illegal_parking]). Absent: every type.",
     }),
   template: templateValue.optional().meta({
     description:

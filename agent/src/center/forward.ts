@@ -33,13 +33,18 @@ export function renderTemplate(template: unknown, alert: Record<string, unknown>
   return walk(template);
 }
 
-/** The forwarders that want a message in this lifecycle state. */
-export const forwarderIds = (list: readonly ForwarderConfig[], state: string): string[] =>
-  list.filter((f) => (f.states as readonly string[]).includes(state)).map((f) => f.id);
+/** The forwarders that want a message in this lifecycle state and of this event type (a filtered one: of its types only). */
+export const forwarderIds = (list: readonly ForwarderConfig[], state: string, category?: string): string[] =>
+  list
+    .filter((f) => f.enabled && (f.states as readonly string[]).includes(state))
+    .filter((f) => !f.categories || (category !== undefined && f.categories.includes(category)))
+    .map((f) => f.id);
 
 export interface Forwarders {
-  /** The platforms that want a message in this lifecycle state. */
-  ids(state: string): readonly string[];
+  /** The platforms that want a message in this lifecycle state and of this event type. */
+  ids(state: string, category?: string): readonly string[];
+  /** Sends with these forwarders from now on (an admin's edit); deliveries already queued keep their forwarder's id. */
+  update(list: readonly ForwarderConfig[]): void;
   /** Deliveries given up because their archived message could not be read. */
   skipped(): number;
   /** Sends what is due now; returns how many were attempted. */
@@ -49,6 +54,29 @@ export interface Forwarders {
 
 type Outcome = Parameters<CenterStore['finishDelivery']>[1];
 
+/** What a platform answered to one POST: its status (null without an answer), the start of its body, or why it failed. */
+export type PlatformAnswer = { ok: true; status: number; body: string } | { ok: false; status: number | null; body: string; error: string };
+
+/** The body a platform gets for this alert: the forwarder's template filled in, else the alert itself. */
+export const platformBody = (f: ForwarderConfig, alert: Record<string, unknown>): string =>
+  JSON.stringify(f.template === undefined ? alert : renderTemplate(f.template, alert));
+
+/** POSTs one body to the forwarder's platform with its headers and token; never throws. */
+export async function postToPlatform(f: ForwarderConfig, body: string, idempotencyKey: string): Promise<PlatformAnswer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': idempotencyKey, ...f.headers };
+  try {
+    if (f.token !== undefined) headers.authorization = `Bearer ${readSecret(f.token, `forwarders.${f.id}.token`)}`;
+    const res = await fetch(f.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(f.timeoutSeconds * 1000) });
+    // The start of the answer: a platform's own words on what it refused are often there.
+    const said = (await res.text().catch(() => '')).slice(0, 500);
+    if (res.ok) return { ok: true, status: res.status, body: said };
+    return { ok: false, status: res.status, body: said, error: `HTTP ${res.status} ${res.statusText}` };
+  } catch (err) {
+    const e = err as Error;
+    return { status: null, ok: false, body: '', error: e.name === 'TimeoutError' ? `no answer within ${f.timeoutSeconds} s` : e.message };
+  }
+}
+
 /** POSTs one alert to its platform; a failure's outcome says when to try again (null: given up after `maxAttempts`). */
 async function deliver(
   f: ForwarderConfig,
@@ -57,24 +85,9 @@ async function deliver(
   now: () => number,
   log: Logger,
 ): Promise<Outcome> {
-  const body = JSON.stringify(f.template === undefined ? alert : renderTemplate(f.template, alert));
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'idempotency-key': `${d.eventId}:${d.seq}`,
-    ...f.headers,
-  };
-  if (f.token !== undefined) headers.authorization = `Bearer ${readSecret(f.token, `forwarders.${f.id}.token`)}`;
-  let status: number | null = null;
-  let error: string;
-  try {
-    const res = await fetch(f.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(f.timeoutSeconds * 1000) });
-    status = res.status;
-    await res.arrayBuffer().catch(() => undefined);
-    if (res.ok) return { ok: true, status, at: now() };
-    error = `HTTP ${res.status} ${res.statusText}`;
-  } catch (err) {
-    error = (err as Error).name === 'TimeoutError' ? `no answer within ${f.timeoutSeconds} s` : (err as Error).message;
-  }
+  const answer = await postToPlatform(f, platformBody(f, alert), `${d.eventId}:${d.seq}`);
+  if (answer.ok) return { ok: true, status: answer.status, at: now() };
+  const { status, error } = answer;
   const attempts = d.attempts + 1;
   const nextAt =
     attempts >= f.maxAttempts
@@ -95,7 +108,8 @@ export function startForwarders(
   log: Logger,
   opts: { intervalMs?: number; now?: () => number } = {},
 ): Forwarders {
-  const byId = new Map(list.map((f) => [f.id, f]));
+  let current = list;
+  let byId = new Map(list.map((f) => [f.id, f]));
   const now = opts.now ?? Date.now;
   let running: Promise<number> | null = null;
   let stopped = false;
@@ -103,7 +117,8 @@ export function startForwarders(
 
   const send = async (d: ClaimedDelivery): Promise<void> => {
     const f = byId.get(d.forwarder);
-    if (!f) return; // a forwarder removed from the config: its rows stay pending until it comes back
+    // A forwarder removed or disabled: its rows stay pending until it comes back.
+    if (!f?.enabled) return;
     const alert = readRow(d);
     if (!alert) {
       // A row no later code can read is given up at once, so it never holds up the others.
@@ -127,16 +142,25 @@ export function startForwarders(
     return running;
   };
 
-  const timer = list.length
-    ? setInterval(() => {
-        if (!stopped) tick().catch((err: Error) => log.error({ err }, 'forwarding failed'));
-      }, opts.intervalMs ?? 1000)
-    : null;
-  timer?.unref();
+  let timer: NodeJS.Timeout | null = null;
+  // Without forwarders nothing is claimed; the timer starts with the first one an admin adds.
+  const schedule = () => {
+    if (timer || stopped || !current.length) return;
+    timer = setInterval(() => {
+      if (!stopped) tick().catch((err: Error) => log.error({ err }, 'forwarding failed'));
+    }, opts.intervalMs ?? 1000);
+    timer.unref();
+  };
+  schedule();
 
   return {
     skipped: () => skipped,
-    ids: (state) => forwarderIds(list, state),
+    ids: (state, category) => forwarderIds(current, state, category),
+    update: (next) => {
+      current = next;
+      byId = new Map(next.map((f) => [f.id, f]));
+      schedule();
+    },
     tick,
     stop: async () => {
       stopped = true;

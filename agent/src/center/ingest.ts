@@ -48,7 +48,7 @@ export interface IngestDeps {
   store: CenterStore;
   instance: string;
   /** The forwarders that want a message in this lifecycle state (queued with it, in one transaction). */
-  forwarders: (state: string) => readonly string[];
+  forwarders: (state: string, category?: string) => readonly string[];
   log: Logger;
   onEvent?: (alert: Alert) => void;
   onCommandResult?: (site: string, result: CommandResult) => void;
@@ -240,7 +240,7 @@ function planEvent(
           receivedAt: at,
           receivedBy: deps.instance,
         },
-        deps.forwarders(alert.state),
+        deps.forwarders(alert.state, alert.category?.id),
       );
       const archived = () => deps.onArchived?.(alert) ?? Promise.resolve();
       if (!inserted) return { after: () => counters.duplicates++, archived };

@@ -26,6 +26,8 @@ export interface Retention {
   counters: RetentionCounters;
   /** One pass now (also a minute after start and every `everyMinutes`); a pass already running is waited for, not doubled. */
   runOnce(): Promise<void>;
+  /** Keeps to these limits from the next pass on (an admin's edit); a new interval counts from now. */
+  update(cfg: RetentionConfig): void;
   stop(): Promise<void>;
 }
 
@@ -46,8 +48,9 @@ export interface RetentionOptions {
  * beyond theirs, officers' photos of orders closed long enough ago, the gap check's numbers it no longer needs. Every instance runs it; what another deleted is
  * not counted here.
  */
-export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Logger, opts: RetentionOptions = {}): Retention {
+export function startRetention(initial: RetentionConfig, store: CenterStore, log: Logger, opts: RetentionOptions = {}): Retention {
   const now = opts.now ?? Date.now;
+  let cfg = initial;
   const counters: RetentionCounters = {
     events: 0,
     snapshotsByAge: 0,
@@ -106,7 +109,7 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
     });
     return running;
   };
-  const timer = setInterval(() => void runOnce(), cfg.everyMinutes * 60_000);
+  let timer = setInterval(() => void runOnce(), cfg.everyMinutes * 60_000);
   // The first pass a minute after start, not during it: a start is when the broker hands over its backlog, and on
   // SQLite every query of a pass holds the event loop.
   const first = setTimeout(() => void runOnce(), Math.min(FIRST_PASS_MS, cfg.everyMinutes * 60_000));
@@ -115,6 +118,12 @@ export function startRetention(cfg: RetentionConfig, store: CenterStore, log: Lo
   return {
     counters,
     runOnce,
+    update: (next) => {
+      cfg = next;
+      clearInterval(timer);
+      timer = setInterval(() => void runOnce(), cfg.everyMinutes * 60_000);
+      timer.unref();
+    },
     stop: async () => {
       clearInterval(timer);
       clearTimeout(first);

@@ -24,6 +24,7 @@ import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
 import { statsRoutes } from './routes-stats.ts';
+import { settingsRoutes } from './settings-routes.ts';
 import { openBlobStore } from './store/blob-store.ts';
 import { openPostgresStore } from './store/postgres.ts';
 import { openSqliteStore } from './store/sqlite.ts';
@@ -92,7 +93,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     root: cfg.mqtt.root,
     store,
     instance,
-    forwarders: (state) => o.forwarders.ids(state),
+    forwarders: (state, category) => o.forwarders.ids(state, category),
     log: clog,
     onChange: (c) => o.feed?.stored(c),
     onEvent: (alert) =>
@@ -118,7 +119,7 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     o.patrol = patrol;
     const { forwarders, retention, planner, gaps } = o;
     const parts = { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, planner, tiles };
-    const web = await serveConsole({ ...parts, categories: opts.categories ?? [] }, log);
+    const web = await serveConsole({ ...parts, categories: opts.categories ?? [], configFile: opts.configFile }, log);
     o.web = web;
     clog.info({ url: web.url, instance, storage: store.kind }, 'command center running');
     return { url: web.url, instance, store, link, counters: ingest.counters, planner, retention, close: () => closeParts(o) };
@@ -161,6 +162,8 @@ async function closeParts(o: Opened): Promise<void> {
 export interface CenterOptions {
   /** The catalogue's event types, for the pages (the hotline form's categories); none: the form offers none. */
   categories?: readonly CategoryView[];
+  /** The config file `cfg` was read from: an admin's changes in /admin are written there. Absent: read-only. */
+  configFile?: string;
 }
 
 interface ConsoleParts {
@@ -175,8 +178,24 @@ interface ConsoleParts {
   instance: string;
   planner: Planner;
   categories: readonly CategoryView[];
+  configFile: string | undefined;
   tiles: TileFile | null;
   patrol: PatrolParts;
+}
+
+/**
+ * An admin's saved change, applied without a restart: forwarders and retention are given their new lists, and the
+ * settings the pages read at each request (reminder, units) are changed in the running config.
+ */
+function applyLive(p: ConsoleParts, next: CenterConfig, log: Logger): void {
+  const { cfg } = p;
+  cfg.forwarders = next.forwarders;
+  p.forwarders.update(next.forwarders);
+  cfg.retention = next.retention;
+  p.retention.update(next.retention);
+  cfg.dispatchReminderMinutes = next.dispatchReminderMinutes;
+  cfg.units = next.units;
+  log.info({ forwarders: next.forwarders.map((f) => f.id), retention: next.retention }, 'settings applied from /admin');
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -227,6 +246,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
       ...adminRoutes({ cfg, sessions: p.store.sessions }),
+      ...settingsRoutes({ cfg, file: p.configFile, categories: p.categories, apply: (next) => applyLive(p, next, clog) }),
       ...phoneRoutes({ cfg, assets, store: p.store, getOrder: (actor, id) => p.patrol.patrol.service.getOrder(actor, id) }),
       metrics.route,
     ],

@@ -192,6 +192,60 @@ export interface CenterSettings {
   usersFile: string;
   units: string[];
   dispatchReminderMinutes: number;
-  retention: { snapshotDays: number; snapshotMegabytesPerBox: number; deadLetterMegabytes: number; everyMinutes: number };
+  retention: RetentionView;
   forwarders: { id: string; name: string; url: string; states: string[] }[];
+}
+
+/** Every retention setting, as the config's `retention` has them. */
+export interface RetentionView {
+  eventDays: number;
+  snapshotDays: number;
+  snapshotMegabytesPerBox: number;
+  deadLetterMegabytes: number;
+  patrolPhotoDays: number;
+  everyMinutes: number;
+}
+
+/** The settings an admin changes from /admin, as the center runs them or as its file now says. */
+export interface EditableSettings {
+  name: string;
+  commandTimeoutSeconds: number;
+  units: string[];
+  dispatchReminderMinutes: number;
+  retention: RetentionView;
+}
+
+/** A secret as the admin page shows it: where it comes from, never its value. */
+export type SecretView = { kind: 'none' } | { kind: 'inline' } | { kind: 'file'; file: string } | { kind: 'env'; env: string };
+
+/** One forwarder as the admin's form edits it: its secrets write-only (a URL's password shown as ***). */
+export interface ForwarderEditView {
+  id: string;
+  name: string;
+  url: string;
+  enabled: boolean;
+  states: string[];
+  /** null: every event type. */
+  categories: string[] | null;
+  /** The body's fields as [dotted field path, value] rows; null: the alert itself. */
+  template: [string, unknown][] | null;
+  /** Header names only: their values may be keys. */
+  headers: string[];
+  token: SecretView;
+  maxAttempts: number;
+  timeoutSeconds: number;
+}
+
+/** `GET /api/admin/config`: the config file an admin edits, and what of it runs now. */
+export interface CenterConfigView {
+  file: string;
+  sha256: string;
+  /** As the file says (what runs after a restart). */
+  settings: EditableSettings;
+  /** As this instance runs them: a field that differs waits for a restart. */
+  running: EditableSettings;
+  /** Config paths applied only at a restart. */
+  restartPaths: string[];
+  forwarders: ForwarderEditView[];
+  categories: CategoryView[];
 }

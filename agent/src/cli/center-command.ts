@@ -34,7 +34,7 @@ export const command = defineCommand({
     if (sub === 'units') return unitsCommand(cfg, rest, log, io);
     let center: Awaited<ReturnType<typeof startCenter>>;
     try {
-      center = await startCenter(cfg, log, { categories: centerCategories() });
+      center = await startCenter(cfg, log, { categories: centerCategories(), configFile: file });
     } catch (err) {
       log.fatal({ err }, 'command center could not start');
       return 1;

@@ -59,6 +59,7 @@ export const command = defineCommand({
       const operator = embeddedOperator(loaded.config.dataDir);
       center = await startCenter({ ...centerCfg, mqtt: { ...centerCfg.mqtt, url: agent.brokerUrl, ...operator } }, log, {
         categories: centerCategories(),
+        configFile: centerFile,
       });
     } catch (err) {
       log.fatal({ err }, 'command center could not start');

@@ -7,8 +7,9 @@ import { redact } from '../core/redact.ts';
 import { ruleSchema } from '../rules/config.ts';
 import { HttpError } from '../web/http-error.ts';
 import type { WebContext } from '../web/server.ts';
+import { saveConfigText } from '../web/yaml-edit.ts';
 import { runningCamera } from './camera-routes.ts';
-import { applyCameraEdit, type CameraEdit, cameraEditSchema, type EditResult, editableCamera, saveConfigText } from './config-edit.ts';
+import { applyCameraEdit, type CameraEdit, cameraEditSchema, type EditResult, editableCamera } from './config-edit.ts';
 import type { ConsoleRuntime } from './live.ts';
 import type { EventInfo, PresetInfo } from './wire.ts';
 

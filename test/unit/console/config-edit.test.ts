@@ -2,8 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyCameraEdit, editableCamera, lineDiff, saveConfigText } from '../../../agent/src/console/config-edit.ts';
+import { applyCameraEdit, editableCamera } from '../../../agent/src/console/config-edit.ts';
 import { sha256Hex } from '../../../agent/src/core/hash.ts';
+import { lineDiff, saveConfigText } from '../../../agent/src/web/yaml-edit.ts';
 import { projectRoot } from '../../helpers/paths.ts';
 
 const file = join(projectRoot, 'configs', 'demo.yaml');

@@ -34,7 +34,7 @@ describe('saving the config from the console', () => {
     const script = join(dir, 'save.ts');
     writeFileSync(
       script,
-      `import { saveConfigText } from ${JSON.stringify(join(projectRoot, 'agent/src/console/config-edit.ts'))};
+      `import { saveConfigText } from ${JSON.stringify(join(projectRoot, 'agent/src/web/yaml-edit.ts'))};
 saveConfigText(${JSON.stringify(file)}, ${JSON.stringify(sha256Hex('a: 1\n'))}, 'a: 2\\n').then(
   (r) => console.log(JSON.stringify({ saved: r })),
   (err) => console.log(JSON.stringify({ status: err.status, message: err.message })),

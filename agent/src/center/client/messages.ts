@@ -1,4 +1,5 @@
 import type { Messages } from '../../web/lang.ts';
+import { adminMessages } from './admin-messages.ts';
 import { riskMessages } from './risk-messages.ts';
 
 /** The command center console's words, Chinese and English side by side. */
@@ -134,10 +135,6 @@ export const centerMessages = {
     en: 'The same users file as "jifang passwd"; a change counts at the next login, and every change is audited.',
   },
   'settings.title': { zh: '中心设置', en: 'Center settings' },
-  'settings.readOnly': {
-    zh: '只读：在中心的配置文件中修改，重启后生效；密码和令牌不显示。',
-    en: 'Read-only: changed in the center’s config file, applied at restart; passwords and tokens are not shown.',
-  },
   'settings.name': { zh: '中心名称', en: 'Name' },
   'settings.broker': { zh: '消息服务器', en: 'Broker' },
   'settings.commandTimeout': { zh: '等待盒子回复', en: 'Wait for a box’s answer' },
@@ -147,11 +144,6 @@ export const centerMessages = {
   'settings.usersFile': { zh: '用户文件', en: 'Users file' },
   'settings.units': { zh: '巡逻单元', en: 'Patrol units' },
   'settings.reminder': { zh: '派遣后提醒', en: 'Reminder after dispatch' },
-  'settings.retention': { zh: '保留', en: 'Retention' },
-  'settings.retentionText': {
-    zh: '图片保留 {days} 天，每个盒子最多 {mb} MB；死信最多 {dead} MB',
-    en: 'pictures {days} days, at most {mb} MB per box; dead letters at most {dead} MB',
-  },
   'settings.forwarders': { zh: '数据转发', en: 'Forwarders' },
   'role.viewer': { zh: '查看员', en: 'viewer' },
   'role.operator': { zh: '值班员', en: 'operator' },
@@ -164,4 +156,5 @@ export const centerMessages = {
   'ago.m': { zh: '{n} 分钟', en: '{n} min' },
   'ago.h': { zh: '{n} 小时', en: '{n} h' },
   ...riskMessages,
+  ...adminMessages,
 } satisfies Messages;

@@ -1,8 +1,10 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
-import type { CenterSettings } from '../../wire.ts';
+import type { CenterConfigView, CenterSettings } from '../../wire.ts';
 import { data } from '../state.ts';
 import { type Key, t } from '../words.ts';
+import { forwardersSection } from './admin-forwarders.ts';
+import { settingsForm, settingsReadOnly } from './admin-settings.ts';
 import type { PageView } from './view.ts';
 
 /** The roles of the users file, the center's first (the server checks them against its own list). */
@@ -73,30 +75,32 @@ function newAccountForm(): HTMLElement {
   return form;
 }
 
-/** The center's settings, read-only: they are changed in the config file. */
-function settingsView(c: CenterSettings): HTMLElement {
-  const r = c.retention;
-  const rows: [Key, string][] = [
-    ['settings.name', c.name],
-    ['settings.broker', `${c.broker} · ${c.topicRoot}`],
-    ['settings.commandTimeout', t('settings.seconds', { n: c.commandTimeoutSeconds })],
-    ['settings.storage', c.storage === 'postgres' ? 'PostgreSQL' : 'SQLite'],
-    ['settings.usersFile', c.usersFile],
-    ['settings.units', c.units.join('、') || '—'],
-    ['settings.reminder', t('settings.minutes', { n: c.dispatchReminderMinutes })],
-    [
-      'settings.retention',
-      t('settings.retentionText', { days: r.snapshotDays, mb: r.snapshotMegabytesPerBox, dead: r.deadLetterMegabytes }),
-    ],
-    ['settings.forwarders', c.forwarders.map((f) => `${f.name} (${f.url})`).join('；') || '—'],
-  ];
-  return h(
-    'section',
-    { id: 'settings' },
-    h('h2', {}, t('settings.title')),
-    h('p', { class: 'muted' }, t('settings.readOnly')),
-    h('dl', { class: 'facts' }, ...rows.flatMap(([k, v]) => [h('dt', {}, t(k)), h('dd', { 'data-setting': k.slice(9) }, v)])),
-  );
+/**
+ * The answer to a settings or forwarder change: a saved one draws the page again from what the server now has; a
+ * refused one leaves the form as typed, its errors beside their fields.
+ */
+function saidBy(ok: boolean, text: string): void {
+  said = { ok, text };
+  if (ok) return void draw();
+  const p = holder.querySelector('#admin-result') ?? holder.insertBefore(h('p', { id: 'admin-result', role: 'status' }), holder.firstChild);
+  p.className = 'error';
+  p.textContent = text;
+}
+
+/** The settings and forwarders as forms when the center has its config file, read-only otherwise. */
+async function settingsPart(settings: CenterSettings): Promise<HTMLElement[]> {
+  try {
+    const view = await api<CenterConfigView>('GET', '/api/admin/config');
+    return [settingsForm(view, settings, saidBy), forwardersSection(view, saidBy)];
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 409) throw err;
+    // No config file: said in words by the read-only view; a file that fails its own check: the server's problems.
+    const problems = err.problems.map((p) => h('li', {}, `${p.path}: ${p.message}`));
+    return [
+      ...(problems.length ? [h('p', { class: 'error' }, err.message), h('ul', { class: 'error' }, ...problems)] : []),
+      settingsReadOnly(settings),
+    ];
+  }
 }
 
 async function draw(): Promise<void> {
@@ -106,19 +110,19 @@ async function draw(): Promise<void> {
   ]);
   const head = h('tr', {}, ...(['admin.user', 'admin.role', 'admin.password', 'admin.remove'] as const).map((k) => h('th', {}, t(k))));
   holder.replaceChildren(
+    ...(said ? [h('p', { id: 'admin-result', class: said.ok ? 'ok' : 'error', role: 'status' }, said.text)] : []),
     h('h2', {}, t('admin.users')),
     h('p', { class: 'muted' }, t('admin.note')),
-    ...(said ? [h('p', { id: 'admin-result', class: said.ok ? 'ok' : 'error' }, said.text)] : []),
     h('h3', {}, t('admin.newUser')),
     newAccountForm(),
     h('table', { class: 'queue', id: 'accounts' }, h('thead', {}, head), h('tbody', {}, ...users.map(accountRow))),
-    settingsView(settings),
+    ...(await settingsPart(settings)),
   );
 }
 
 /**
- * Accounts and roles for an admin: add one, change a role, reset a password, remove one (the server audits each); and
- * the center's settings as the config file sets them.
+ * Accounts and roles for an admin: add one, change a role, reset a password, remove one; the center's settings and its
+ * forwarders, edited in its config file and applied live. The server audits each change.
  */
 export const adminPage: PageView = {
   render(main) {
