@@ -1,6 +1,6 @@
-import { HttpError } from '../../web/http-error.ts';
-import type { WebRoute } from '../../web/types.ts';
-import type { MapConfig } from '../config.ts';
+import { HttpError } from '../http-error.ts';
+import type { WebRoute } from '../types.ts';
+import type { BasemapConfig } from './config.ts';
 import { mapStyle } from './style.ts';
 import type { TileFile } from './tiles.ts';
 
@@ -10,7 +10,7 @@ const ZXY = /^\d{1,8}$/;
  * The basemap's style and the center's own tiles. Open to every signed-in user, whatever the role (the officer's
  * phone page draws the same map), and to nobody without a session, like every route.
  */
-export function mapRoutes(map: MapConfig, file: TileFile | null): WebRoute[] {
+export function mapRoutes(map: BasemapConfig, file: TileFile | null): WebRoute[] {
   return [
     { method: 'GET', path: '/api/map/style.json', handle: (ctx) => ctx.json(200, mapStyle(map, file?.info ?? null)) },
     {
