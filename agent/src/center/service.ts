@@ -223,7 +223,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       }),
       ...deadLetterRoutes({ store: p.store, ingest: p.ingest }),
       ...statsRoutes({ cfg, store: p.store, planner: p.planner }),
-      ...mapRoutes(cfg.map, p.tiles),
+      ...mapRoutes(cfg.map, p.tiles, 'map'),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
       ...adminRoutes({ cfg, sessions: p.store.sessions }),

@@ -68,8 +68,8 @@ export async function createMap(container: HTMLElement, o: { fit?: LonLat[] } = 
   return cm;
 }
 
-/** Frames the given WGS-84 points, with a margin; a single point is centred at the current zoom. */
-export function fitTo(cm: CenterMap, points: LonLat[]): void {
+/** Frames the given WGS-84 points, with a margin, no closer than `maxZoom`; a single point is centred at the current zoom. */
+export function fitTo(cm: CenterMap, points: LonLat[], maxZoom = 17): void {
   if (!points.length) return;
   const m = points.map(cm.toMap);
   const lons = m.map((p) => p[0]);
@@ -77,7 +77,7 @@ export function fitTo(cm: CenterMap, points: LonLat[]): void {
   const sw: LonLat = [Math.min(...lons), Math.min(...lats)];
   const ne: LonLat = [Math.max(...lons), Math.max(...lats)];
   if (sw[0] === ne[0] && sw[1] === ne[1]) cm.gl.jumpTo({ center: sw });
-  else cm.gl.fitBounds([sw, ne], { padding: 60, maxZoom: 17, duration: 0 });
+  else cm.gl.fitBounds([sw, ne], { padding: 60, maxZoom, duration: 0 });
 }
 
 /** The city's streets file (WGS-84), shifted like every other layer. */
