@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { problemMessage } from '../../../agent/src/console/client/problem-words.ts';
 import { serverWords } from '../../../agent/src/console/client/server-words.ts';
 import { CalibrationError, solveHomography } from '../../../agent/src/geo/homography.ts';
 import { projectRoot } from '../../helpers/paths.ts';
@@ -68,6 +69,8 @@ describe("the box server's messages in Chinese", () => {
     expect(said).toMatch(/lie on one line/);
     expect(serverWords(said, 'zh')).toMatch(/^所有点的画面位置都在一条直线上/);
     expect(serverWords(said, 'en')).toBe(said);
+    // The same words when Save's check refuses the calibration.
+    expect(problemMessage(`${said} (line 40, column 9)`, 'zh')).toMatch(/^所有点的画面位置都在一条直线上/);
     expect(serverWords('camera "cam-9" is not in /etc/jifang/config.yaml', 'zh')).toBe(
       '摄像机「cam-9」不在配置文件 /etc/jifang/config.yaml 中',
     );
