@@ -15,8 +15,9 @@ import { setPassword } from '../../agent/src/web/passwords.ts';
 import { type AgentProcess, runAgent } from '../helpers/agent-process.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
-import { defaultManifest, projectRoot, sample } from '../helpers/paths.ts';
+import { defaultManifest, projectRoot, sample, sharedDir } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
+import { rasterTiles, writeMbtiles } from '../helpers/tile-files.ts';
 
 /**
  * The box console against the real agent on the demo stream (configs/demo.yaml: samples/street.mp4 looped, the real
@@ -31,6 +32,15 @@ let base: string;
 let browser: TestBrowser & { pageErrors: string[] };
 let page: Page;
 let mqttSub: Subscriber;
+/** Near the demo's calibration points (WGS-84 lon, lat). */
+const DEMO_SPOT: [number, number] = [121.47407, 31.23053];
+/** Every label the shipped model can name, as an English word on a page would show it. */
+const ENGLISH_LABEL = new RegExp(
+  `\\b(${readFileSync(join(sharedDir, 'models', 'coco-80.labels.txt'), 'utf8')
+    .trim()
+    .split('\n')
+    .join('|')})\\b`,
+);
 const COMMENT = "# Residents' windows above the shops: never analysed, stored or sent.";
 
 function demoConfig(httpPort: number, mqttPort: number): string {
@@ -40,7 +50,7 @@ function demoConfig(httpPort: number, mqttPort: number): string {
   doc.setIn(['mqtt', 'embeddedPort'], mqttPort);
   doc.setIn(['cameras', 0, 'url'], sample('street.mp4'));
   doc.deleteIn(['cameras', 0, 'zones', 0]);
-  doc.setIn(['http'], doc.createNode({ port: httpPort, console: { usersFile: join(dir, 'users') } }));
+  doc.setIn(['http'], doc.createNode({ port: httpPort, console: { usersFile: join(dir, 'users'), map: { tilesFile: 'box.mbtiles' } } }));
   return doc.toString();
 }
 
@@ -100,6 +110,8 @@ async function chinesePage(width: number, height: number) {
 beforeAll(async () => {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   await setPassword(join(dir, 'users'), 'inst', 'installer', 'right-password');
+  // The box's own basemap: a tiny MBTiles file around the demo's calibration points, beside the config (as an installer copies a city extract).
+  writeMbtiles(join(dir, 'box.mbtiles'), await rasterTiles({ center: DEMO_SPOT, span: 0.003, zooms: [17, 18, 19], landmark: DEMO_SPOT }));
   agent = runAgent(dir, demoConfig(httpPort, mqttPort));
   base = `http://127.0.0.1:${httpPort}`;
   await until('the camera streams', async () => ((await healthz()).cameras[0]?.analysedFrames > 2 ? true : undefined), 120_000);
@@ -505,16 +517,17 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
   it('calibration editor: error per point and in total as marks are clicked and typed, the map point under the pointer', async () => {
     await page.goto(`${base}/cameras/street-1/calibration`);
     await page.locator('#calib-points tbody tr').nth(4).waitFor();
-    await expect.poll(() => page.textContent('#calib-total')).toMatch(/^Total: RMS 0\.00 m, max 0\.00 m · leave-one-out max 0\.1\d m$/);
+    await expect.poll(() => page.textContent('#calib-total')).toMatch(/^Total: RMS 0\.00 m, max 0\.00 m · leave-one-out max 0\.\d\d m$/);
+    // A sixth mark typed about a metre north of where the demo's survey puts it: a small error, shown per point and in total.
     await clickFrame(page, 1000, 600);
     const row = page.locator('#calib-points tbody tr').nth(5);
-    await row.locator('input.lat').fill('31.2305300');
-    await row.locator('input.lon').fill('121.4742800');
+    await row.locator('input.lat').fill('31.2305272');
+    await row.locator('input.lon').fill('121.4742248');
     await expect.poll(() => row.locator('.err').textContent()).toMatch(/^\d+\.\d\d m \(\d+\.\d\d m\)$/);
     expect(await page.textContent('#calib-total')).not.toMatch(/RMS 0\.00 m/);
     const box = (await page.locator('canvas.overlay').boundingBox())!;
     await page.mouse.move(box.x + (720 / 1440) * box.width, box.y + (560 / 730) * box.height);
-    // The surveyed mark at pixel (720, 560) is at 31.2305533, 121.4740779: the pointer there maps within a metre or so of it.
+    // The demo's survey of the ground puts pixel (720, 560) at 31.2305533, 121.4740779: the pointer there maps within a metre or so of it.
     const hover = await until(
       'a mapped point',
       async () => /^Under the pointer: (31\.\d+), (121\.\d+)$/.exec((await page.textContent('#calib-hover')) ?? '') ?? undefined,
@@ -539,9 +552,70 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
     await expect
       .poll(() => zh.page.locator('img.frame').evaluate((img: { naturalWidth: number }) => img.naturalWidth), { timeout: 30_000 })
       .toBe(1440);
+    // The model's labels in Chinese: in the rules' state beside the picture and in the events list.
+    await expect.poll(() => zh.page.textContent('#rule-states'), { timeout: 30_000 }).toMatch(/小汽车/);
+    expect(await zh.page.textContent('#rule-states')).not.toMatch(ENGLISH_LABEL);
     await browser.screenshot(zh.page, 'console-live-zh');
+    await zh.page.goto(`${base}/events`);
+    await expect.poll(() => zh.page.textContent('#events tbody'), { timeout: 30_000 }).toMatch(/小汽车/);
+    expect(await zh.page.textContent('#events tbody')).not.toMatch(ENGLISH_LABEL);
     await zh.context.close();
   }, 90_000);
+
+  it('calibration at 1366×768 in Chinese on the box’s own map: the points and the zone where the fit puts it, a point picked on the map; MapLibre loads with this page only', async () => {
+    const zh = await chinesePage(1366, 768);
+    const p = zh.page;
+    type Res = { name: string; decodedBodySize: number };
+    const scripts = () =>
+      p.evaluate(() =>
+        (performance.getEntriesByType('resource') as unknown as Res[])
+          .filter((e) => e.name.includes('/assets/') && e.name.endsWith('.js'))
+          .map((e) => ({ name: e.name, size: e.decodedBodySize })),
+      );
+    // The cameras page: no map library among its scripts.
+    expect((await scripts()).filter((s) => s.size > 400_000)).toEqual([]);
+    await p.goto(`${base}/cameras/street-1/calibration`);
+    await p.locator('#calib-map[data-ready="1"]').waitFor({ timeout: 30_000 });
+    // Here the map's chunk (MapLibre) and its worker.
+    expect((await scripts()).filter((s) => s.size > 400_000 && /\/assets\/chunk-/.test(s.name))).toHaveLength(1);
+    expect((await scripts()).filter((s) => s.size > 400_000 && s.name.endsWith('/assets/maplibre-worker.js'))).toHaveLength(1);
+    // The five surveyed points, numbered as in the table, and the taxi's zone projected onto the ground.
+    await expect.poll(() => p.locator('#calib-map .mappoint.calib').count()).toBe(5);
+    expect(await p.locator('#calib-map .mappoint.calib .mappoint-label').allTextContents()).toEqual(['1', '2', '3', '4', '5']);
+    expect(Number(await p.getAttribute('#calib-map', 'data-zones'))).toBeGreaterThan(0);
+    expect(await p.getAttribute('#calib-map', 'data-map-error')).toBeNull();
+    // The box serves its tile file itself, behind the login.
+    const tile = await p.request.get(`${base}/tiles/18/219526/107112`);
+    expect(tile.status()).toBe(200);
+    expect(tile.headers()['content-type']).toBe('image/png');
+    expect((await fetch(`${base}/tiles/18/219526/107112`)).status).toBe(401);
+    expect(await p.textContent('#calib-map-hint')).toMatch(/编号同上表/);
+
+    // Point 5 picked on the map: its coordinates are filled in, and its marker sits where the map was clicked.
+    const row = p.locator('#calib-points tbody tr').nth(4);
+    const before = await row.locator('input.lat').inputValue();
+    await row.locator('button.pick').click();
+    expect(await p.textContent('#calib-map-hint')).toMatch(/第 5 个点/);
+    // A little south of where it was (below its dot: a click on a marker is not a click on the map).
+    await p.locator('#calib-map').scrollIntoViewIfNeeded();
+    const was = (await p.locator('#calib-map .mappoint.calib[data-point="5"] .mappoint-dot').boundingBox())!;
+    const at = { x: was.x + was.width / 2, y: was.y + was.height / 2 + 14 };
+    await p.mouse.click(at.x, at.y);
+    await expect.poll(() => row.locator('input.lat').inputValue()).not.toBe(before);
+    expect(await row.locator('input.lat').inputValue()).toMatch(/^31\.23\d{5}$/);
+    expect(await row.locator('input.lon').inputValue()).toMatch(/^121\.47\d{5}$/);
+    const dot = (await p.locator('#calib-map .mappoint.calib[data-point="5"] .mappoint-dot').boundingBox())!;
+    expect(Math.abs(dot.x + dot.width / 2 - at.x)).toBeLessThan(3);
+    expect(Math.abs(dot.y + dot.height / 2 - at.y)).toBeLessThan(3);
+    await expect.poll(() => row.locator('.err').textContent()).toMatch(/米/);
+    expect(await p.locator('html').evaluate((el: { scrollWidth: number; clientWidth: number }) => el.scrollWidth <= el.clientWidth)).toBe(
+      true,
+    );
+    await p.locator('#calib-map-card').scrollIntoViewIfNeeded();
+    await browser.screenshot(p, 'console-calibration-map-zh-1366');
+    expect(browser.pageErrors).toEqual([]);
+    await zh.context.close();
+  }, 120_000);
 
   it("a config saved while the taxi's event is open keeps it under its id; marked false positive, the taxi stays quiet across the next save", async () => {
     const taxi = () =>

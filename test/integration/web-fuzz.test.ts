@@ -63,7 +63,12 @@ beforeAll(async () => {
   );
   center = await startCenter(cfg, capturingLogger());
   consoleServer = await startConsole({
-    http: { port: 0, host: '127.0.0.1', trustedProxies: ['127.0.0.1'], console: { usersFile: users, sessionIdleMinutes: 30 } },
+    http: {
+      port: 0,
+      host: '127.0.0.1',
+      trustedProxies: ['127.0.0.1'],
+      console: { usersFile: users, sessionIdleMinutes: 30, map: { coords: 'wgs84', maxZoom: 18, zoom: 15 } },
+    },
     runtime: fakeRuntime,
     events: { list: () => [] } as never,
     evidenceRoot: join(dir, 'evidence'),

@@ -1,12 +1,12 @@
-import { statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, problemsFromZod } from '../core/errors.ts';
-import { idSchema, latLonSchema, secretSchema } from '../core/schema.ts';
+import { idSchema, secretSchema } from '../core/schema.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { brokerLoginFields } from '../publish/config.ts';
 import { trustedProxiesSchema } from '../web/client-address.ts';
+import { basemapSchema, checkBasemap } from '../web/map/config.ts';
 import { patrolConfigSchema } from './patrol/config.ts';
 
 /**
@@ -159,47 +159,9 @@ export const forwarderSchema = z.strictObject({
 });
 export type ForwarderConfig = z.infer<typeof forwarderSchema>;
 
-/** The dispatch map's basemap: a tile server, a tile file on this machine, or none (plain paper). */
-export const mapSchema = z
-  .strictObject({
-    tileUrl: z
-      .string()
-      .regex(/^https?:\/\/.*(\{z\}.*\{x\}.*\{y\}|\{z\}.*\{y\}.*\{x\})/, {
-        error: (iss) =>
-          `expected an http(s) URL with {z}, {x} and {y}, like https://tiles.city.example/{z}/{x}/{y}.png, got ${JSON.stringify(iss.input)}`,
-      })
-      .optional()
-      .meta({ description: "A city's own map tile server, a URL with {z}/{x}/{y} placeholders. Absent: no tile server." }),
-    tileType: z
-      .enum(['raster', 'vector'], { error: 'expected tileType raster (PNG/JPEG/WebP pictures) or vector (Mapbox vector tiles)' })
-      .optional()
-      .meta({
-        description:
-          "What map.tileUrl serves: raster (pictures, default) or vector (Mapbox vector tiles, drawn in the center's own style).",
-      }),
-    tilesFile: z
-      .string()
-      .regex(/\.(pmtiles|mbtiles)$/i, { error: (iss) => `expected a .pmtiles or .mbtiles file, got ${JSON.stringify(iss.input)}` })
-      .optional()
-      .meta({
-        description:
-          "A PMTiles or MBTiles file (raster or vector) on the center's disk, served by the center itself (no internet); relative to the config file.",
-      }),
-    coords: z.enum(['wgs84', 'gcj02'], { error: 'expected coords wgs84 or gcj02' }).default('wgs84').meta({
-      description:
-        'The coordinates the tiles are drawn in: wgs84 (default; OpenStreetMap, Protomaps) or gcj02, which Chinese tile providers use (our WGS-84 points are shifted to match).',
-    }),
-    maxZoom: z.number().int().min(0).max(22).default(18).meta({
-      description: 'The highest zoom level map.tileUrl has tiles for, 0 to 22 (default 18); beyond it the map enlarges those.',
-    }),
-    attribution: z.string().optional().meta({ description: "The tile provider's credit line shown on the map." }),
-    center: latLonSchema.optional().meta({ description: 'Where the map opens (WGS-84); absent: around the open events and boxes.' }),
-    zoom: z
-      .number()
-      .min(0)
-      .max(22)
-      .default(15)
-      .meta({ description: 'The zoom level the map opens at with map.center, 0 to 22 (default 15).' }),
+/** The dispatch map's basemap (tile server, tile file or none) and the city's streets drawn on it. */
+export const mapSchema = basemapSchema
+  .extend({
     streets: z.string().optional().meta({
       description: 'A GeoJSON file of streets (lines or polygons, WGS-84) drawn on the map; relative to the config file.',
     }),
@@ -402,7 +364,7 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
   const dataDir = given ? abs(given) : cfg.storage.kind === 'sqlite' ? dirname(cfg.storage.path) : abs('data');
   if (cfg.map.streets) cfg.map.streets = abs(cfg.map.streets);
   if (cfg.map.tilesFile) cfg.map.tilesFile = abs(cfg.map.tilesFile);
-  const mapProblem = checkMap(cfg.map);
+  const mapProblem = checkBasemap(cfg.map, 'map');
   if (mapProblem) throw new ConfigError(file, [mapProblem]);
   cfg.patrol.photosDir = abs(cfg.patrol.photosDir);
   if (cfg.http.tls) cfg.http.tls = { cert: abs(cfg.http.tls.cert), key: abs(cfg.http.tls.key) };
@@ -423,26 +385,4 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
     ids.add(f.id);
   });
   return { ...cfg, dataDir };
-}
-
-/** What the schema alone cannot say about the basemap: one source at most, and a tile file that is there. */
-function checkMap(map: MapConfig): { path: string; message: string } | null {
-  if (map.tileUrl && map.tilesFile)
-    return { path: 'map.tilesFile', message: 'give map.tileUrl (a tile server) or map.tilesFile (a file on this machine), not both' };
-  if (map.tileType && !map.tileUrl)
-    return {
-      path: 'map.tileType',
-      message: `"${map.tileType}" applies to map.tileUrl only: expected it with map.tileUrl (a tile file says its own type)`,
-    };
-  if (map.tilesFile && !isFile(map.tilesFile))
-    return { path: 'map.tilesFile', message: `no file at ${map.tilesFile}: expected a PMTiles or MBTiles file on this machine` };
-  return null;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }

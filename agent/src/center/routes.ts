@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { operatorActionSchema } from '../contract/event-states.ts';
 import { HttpError } from '../web/http-error.ts';
+import { allowTileServer } from '../web/map/routes.ts';
 import { pageHtml } from '../web/pages.ts';
 import type { WebContext, WebRoute } from '../web/server.ts';
 import { type ActionDeps, takeAction } from './actions.ts';
@@ -134,15 +135,7 @@ export function centerRoutes(d: RouteDeps): WebRoute[] {
 }
 
 function sendPage(cfg: CenterConfig, view: PageId, ctx: WebContext): void {
-  // The city's tile server is the one other origin a page may load from: MapLibre fetches its tiles.
-  if (cfg.map.tileUrl) {
-    const origin = new URL(cfg.map.tileUrl.replace(/[{}]/g, '')).origin;
-    const csp = String(ctx.res.getHeader('Content-Security-Policy'));
-    ctx.res.setHeader(
-      'Content-Security-Policy',
-      csp.replace("img-src 'self'", `img-src 'self' ${origin}`).replace("connect-src 'self'", `connect-src 'self' ${origin}`),
-    );
-  }
+  allowTileServer(ctx, cfg.map.tileUrl);
   ctx.html(
     200,
     pageHtml({

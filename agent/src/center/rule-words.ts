@@ -1,4 +1,5 @@
 import type { Alert } from '../contract/alert.ts';
+import { labelIn } from '../web/label-words.ts';
 
 /*
  * The rule that decided an alert, in a Chinese sentence, from its type and parameters (the box's own description is
@@ -6,22 +7,6 @@ import type { Alert } from '../contract/alert.ts';
  */
 
 type RuleRef = Pick<Alert['rule'], 'type' | 'parameters'>;
-
-/** The detector's labels as an officer says them; a label we do not know stays as the box named it. */
-const LABELS: Record<string, string> = {
-  person: '行人',
-  car: '小汽车',
-  truck: '货车',
-  bus: '客车',
-  motorcycle: '摩托车',
-  bicycle: '自行车',
-  tricycle: '三轮车',
-  umbrella: '遮阳伞',
-  suitcase: '箱包',
-  bottle: '瓶子',
-  chair: '椅子',
-  'dining table': '桌子',
-};
 
 /** "3 分钟", "45 秒", "1 小时 30 分钟". */
 export function durationZh(seconds: number): string {
@@ -35,7 +20,9 @@ export function durationZh(seconds: number): string {
 const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 /** The labels a rule counts, or its default's word when the alert does not list them. */
 const labelsOf = (v: unknown, fallback: string) =>
-  Array.isArray(v) && v.length && v.every((x) => typeof x === 'string') ? (v as string[]).map((l) => LABELS[l] ?? l).join('或') : fallback;
+  Array.isArray(v) && v.length && v.every((x) => typeof x === 'string')
+    ? (v as string[]).map((l) => labelIn(l, 'zh')).join('或')
+    : fallback;
 
 const DIRECTIONS: Record<string, string> = { left_to_right: '从左向右', right_to_left: '从右向左' };
 

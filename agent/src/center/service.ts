@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from '../core/log.ts';
 import { readSecret } from '../core/secrets.ts';
 import { buildAssets } from '../web/assets.ts';
+import { mapRoutes } from '../web/map/routes.ts';
+import { openTileFile, type TileFile } from '../web/map/tiles.ts';
 import { sendJson, startWebServer, type WebServer } from '../web/server.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { type CenterConfig, centerClientId } from './config.ts';
@@ -13,8 +15,6 @@ import { type Forwarders, startForwarders } from './forward.ts';
 import { type ArchiveGaps, createArchiveGaps } from './gaps.ts';
 import { createIngest, type Ingest, type IngestCounters } from './ingest.ts';
 import { type BrokerLink, connectBroker } from './link.ts';
-import { mapRoutes } from './map/routes.ts';
-import { openTileFile, type TileFile } from './map/tiles.ts';
 import { centerRegistry, metricsAccess } from './metrics.ts';
 import { type PatrolParts, startPatrolParts } from './patrol/start.ts';
 import { addPhoneAssets, PHONE_PUBLIC_ASSETS, PHONE_SOURCES, phoneRoutes } from './patrol-phone.ts';
@@ -242,7 +242,7 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       }),
       ...deadLetterRoutes({ store: p.store, ingest: p.ingest }),
       ...statsRoutes({ cfg, store: p.store, planner: p.planner }),
-      ...mapRoutes(cfg.map, p.tiles),
+      ...mapRoutes(cfg.map, p.tiles, 'map'),
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
       ...adminRoutes({ cfg, sessions: p.store.sessions }),

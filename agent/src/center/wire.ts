@@ -160,19 +160,6 @@ export interface CenterPageData {
   reminderMinutes: number;
 }
 
-/**
- * What GET /api/map/style.json tells the page beside the MapLibre style itself (its `metadata`): what the basemap
- * is, the datum its tiles are drawn in (our WGS-84 points are shifted to it when drawn), where the map opens.
- */
-export interface MapStyleMeta {
-  'jifang:basemap': 'server' | 'file' | 'none';
-  'jifang:coords': 'wgs84' | 'gcj02';
-  /** [lon, lat] WGS-84 and zoom, or null: the page fits what it shows. */
-  'jifang:view': { center: [number, number]; zoom: number } | null;
-  /** A streets GeoJSON (WGS-84) is served at /api/streets. */
-  'jifang:streets': boolean;
-}
-
 /** One event type of the catalogue as the pages name it (`GET /api/catalogue`): the standard's words and its code. */
 export interface CategoryView {
   id: string;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { trustedProxiesSchema } from '../web/client-address.ts';
+import { basemapSchema } from '../web/map/config.ts';
 
 /** Optional HTTPS for a local web server: PEM certificate chain and private key files. */
 export const webTlsSchema = z.strictObject({
@@ -20,6 +21,10 @@ export const consoleSchema = z.strictObject({
     .max(1440)
     .default(30)
     .meta({ description: 'A console login ends after this many minutes without use, 1 to 1440 (default 30).' }),
+  map: basemapSchema.default({ coords: 'wgs84', maxZoom: 18, zoom: 15 }).meta({
+    description:
+      "The calibration page's map: a tile file on the box (the box has no internet), a city tile server on its network, or none (plain paper); same fields as the center's map.",
+  }),
 });
 
 /** Local HTTP: /healthz and /metrics, and the console when `console` is set. Off unless a port is given. */

@@ -10,6 +10,7 @@ import { sha256Hex } from '../core/hash.ts';
 import { readSecret } from '../core/secrets.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { isMediaFileName } from '../ingest/source-kind.ts';
+import { checkBasemap } from '../web/map/config.ts';
 import { dataDirOf } from './data-dir.ts';
 import { type Config, configSchema } from './schema.ts';
 
@@ -121,6 +122,10 @@ function resolvePaths(cfg: Config, baseDir: string): ConfigProblem[] {
   if (web?.console) {
     const users = web.console.usersFile;
     web.console.usersFile = [resolve(baseDir, users), resolve(projectRoot, users)].find((c) => existsSync(c)) ?? resolve(baseDir, users);
+    const map = web.console.map;
+    if (map.tilesFile) map.tilesFile = resolve(baseDir, map.tilesFile);
+    const mapProblem = checkBasemap(map, 'http.console.map');
+    if (mapProblem) problems.push(mapProblem);
   }
   // Read now, as the publisher will at start, so check-config refuses an unset variable or unreadable file (the value is not kept).
   if (cfg.mqtt.password && typeof cfg.mqtt.password === 'object') {

@@ -2,7 +2,6 @@ import type { Catalogue } from '../catalogue/load.ts';
 import type { Config } from '../config/schema.ts';
 import type { Alert } from '../contract/alert.ts';
 import type { CameraHealth } from '../contract/health.ts';
-import { trackTag } from '../contract/track-id.ts';
 import type { RgbImage } from '../core/geometry.ts';
 import type { Detection } from '../detect/types.ts';
 import type { Frame } from '../ingest/frame.ts';
@@ -118,7 +117,7 @@ export class EventFeed {
       startedAt: alert.startedAt,
       observedAt: alert.observedAt,
       dwellSeconds: alert.dwellSeconds,
-      objects: alert.objects.map((o) => `${o.label}${trackTag(o.trackId)}`).join(', '),
+      objects: alert.objects.map((o) => ({ label: o.label, trackId: o.trackId })),
       ...(alert.operator ? { operator: `${alert.operator.action} (${alert.operator.by})` } : {}),
       ...(alert.reason ? { reason: alert.reason } : {}),
       description: alert.rule.description,

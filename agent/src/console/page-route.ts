@@ -1,3 +1,4 @@
+import { allowTileServer } from '../web/map/routes.ts';
 import { pageHtml } from '../web/pages.ts';
 import type { WebContext } from '../web/server.ts';
 import { runningCamera } from './camera-routes.ts';
@@ -14,14 +15,18 @@ const NAV: Record<PageData['page'], 'nav.cameras' | 'nav.events' | 'nav.health'>
   health: 'nav.health',
 };
 
-/** A console page: the browser script draws it from the page data (a camera page's camera must be running). */
-export const consolePage = (runtime: ConsoleRuntime, page: PageData['page']) => (c: WebContext) => {
+/**
+ * A console page: the browser script draws it from the page data (a camera page's camera must be running). The
+ * calibration page draws the map: MapLibre's stylesheet, and the city's tile server when one is configured.
+ */
+export const consolePage = (runtime: ConsoleRuntime, page: PageData['page'], tileUrl?: string) => (c: WebContext) => {
   const data: PageData = {
     page,
     user: c.session.user,
     role: c.session.role,
     ...(c.params.id ? { camera: runningCamera(runtime, c.params.id).id } : {}),
   };
+  allowTileServer(c, tileUrl);
   c.html(
     200,
     pageHtml({
@@ -29,7 +34,7 @@ export const consolePage = (runtime: ConsoleRuntime, page: PageData['page']) => 
       title: `${consoleMessages[NAV[page]][c.lang]} · ${consoleMessages.product[c.lang]}`,
       csrf: c.session.csrf,
       script: 'console',
-      styles: ['console'],
+      styles: page === 'calibration' ? ['console', 'maplibre'] : ['console'],
       data,
     }),
   );

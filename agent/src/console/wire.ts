@@ -42,7 +42,8 @@ export interface ConsoleEvent {
   startedAt: string;
   observedAt: string;
   dwellSeconds: number;
-  objects: string;
+  /** The detector's labels and track numbers: the page says them in its language. */
+  objects: { label: string; trackId: number }[];
   operator?: string;
   reason?: string;
   description: string;

@@ -239,6 +239,25 @@ describe('config validation', () => {
       (c) => (c.mqtt = { tls: { rejectUnauthorized: true } }),
       'mqtt.url: TLS or a password is configured but no broker url',
     ],
+    [
+      "the console's basemap from a tile file that is not there",
+      (c) => (c.http = { port: 8781, console: { usersFile: 'users', map: { tilesFile: 'gone.pmtiles' } } }),
+      `http.console.map.tilesFile: no file at ${join(dir, 'gone.pmtiles')}: expected a PMTiles or MBTiles file on this machine`,
+    ],
+    [
+      "the console's basemap from a tile server and a tile file at once",
+      (c) =>
+        (c.http = {
+          port: 8781,
+          console: { usersFile: 'users', map: { tileUrl: 'https://t.city.example/{z}/{x}/{y}.png', tilesFile: 'x.mbtiles' } },
+        }),
+      'http.console.map.tilesFile: give http.console.map.tileUrl (a tile server) or http.console.map.tilesFile (a file on this machine), not both',
+    ],
+    [
+      "the console's basemap as a URL without its placeholders",
+      (c) => (c.http = { port: 8781, console: { usersFile: 'users', map: { tileUrl: 'https://t.city.example/tiles' } } }),
+      'http.console.map.tileUrl: expected an http(s) URL with {z}, {x} and {y}',
+    ],
   ];
 
   test.each(mistakes)('%s → its own precise message', (_name, mutate, expected) => {

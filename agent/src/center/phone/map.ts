@@ -1,6 +1,6 @@
-import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../client/map/basemap.ts';
+import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../../web/client/map/basemap.ts';
+import { type MapPoint, pointLayer } from '../../web/client/map/markers.ts';
 import { setSlots } from '../client/map/layers.ts';
-import { type MapPoint, pointLayer } from '../client/map/markers.ts';
 import type { CellBounds } from '../patrol-plan.ts';
 import type { Point } from './place.ts';
 

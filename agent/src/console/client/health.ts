@@ -4,6 +4,7 @@ import { currentLang } from '../../web/client/i18n.ts';
 import type { BoxHealth, HealthView, PageData } from '../wire.ts';
 import { type Key, t } from './dom.ts';
 import { reasonWords } from './reason-words.ts';
+import { serverWords } from './server-words.ts';
 
 type CameraRow = HealthView['cameras'][number];
 
@@ -57,7 +58,7 @@ export function healthPage(main: HTMLElement, _data: PageData): void {
       clear(body);
       body.append(camerasCard(hl.cameras), boxCards(hl.box));
     },
-    (err) => (error.textContent = (err as Error).message),
+    (err) => (error.textContent = serverWords((err as Error).message, currentLang())),
   );
 }
 

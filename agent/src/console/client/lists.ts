@@ -1,10 +1,12 @@
 import { api } from '../../web/client/api.ts';
 import { clear, every, h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
+import { objectsIn } from '../../web/label-words.ts';
 import { ruleTypeLabel } from '../rule-words.ts';
 import type { ConsoleEvent, PageData } from '../wire.ts';
 import { type Key, t } from './dom.ts';
 import { reasonWords } from './reason-words.ts';
+import { serverWords } from './server-words.ts';
 
 interface Overview {
   cameras: {
@@ -59,7 +61,7 @@ export function camerasPage(main: HTMLElement, _data: PageData): void {
       clear(body);
       body.append(...o.cameras.map(cameraRow));
     },
-    (err) => (error.textContent = (err as Error).message),
+    (err) => (error.textContent = serverWords((err as Error).message, currentLang())),
   );
 }
 
@@ -134,7 +136,7 @@ export function eventsPage(main: HTMLElement, _data: PageData): void {
       clear(body);
       body.append(...events.map(eventRow));
     },
-    (err) => (error.textContent = (err as Error).message),
+    (err) => (error.textContent = serverWords((err as Error).message, currentLang())),
   );
 }
 
@@ -157,7 +159,7 @@ function eventRow(e: EventRow): HTMLTableRowElement {
       e.reason ? h('div', { class: 'small muted' }, e.reason) : undefined,
     ),
     h('td', { class: 'num' }, `${Math.round(e.dwellSeconds)} s`),
-    h('td', { class: 'small' }, e.objects),
+    h('td', { class: 'small' }, objectsIn(e.objects, currentLang())),
     h('td', { class: 'small' }, e.operator ?? ''),
     h(
       'td',

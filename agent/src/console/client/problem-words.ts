@@ -1,4 +1,5 @@
 import { fieldLabel } from '../rule-words.ts';
+import { serverWords } from './server-words.ts';
 
 /*
  * A problem of Check or Save as a person reads it: where, by the zone's and the rule's names ("区域「公交站」 › 规则
@@ -103,7 +104,8 @@ export function problemMessage(message: string, lang: Lang): string {
     const m = re.exec(bare);
     if (m) return zh(m);
   }
-  return bare;
+  // The check refuses a calibration with the fit's own words, which the page also says while points are typed.
+  return serverWords(bare, lang);
 }
 
 /** "Where: what" for one problem; `what` already in the page's language when the form found it. */

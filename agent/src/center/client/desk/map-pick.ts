@@ -1,9 +1,9 @@
 import { h } from '../../../web/client/dom.ts';
+import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../../../web/client/map/basemap.ts';
+import { pointLayer } from '../../../web/client/map/markers.ts';
 import type { Area } from '../../patrol/schema.ts';
-import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../map/basemap.ts';
 import { editPolygon, type PolygonEditor } from '../map/draw.ts';
 import { type MapArea, setAreas } from '../map/layers.ts';
-import { pointLayer } from '../map/markers.ts';
 import { mt } from '../map/words.ts';
 import { units } from './live.ts';
 import { w } from './words.ts';

@@ -1,6 +1,6 @@
 import { type GeoJSONSource, type MapMouseEvent, Marker } from 'maplibre-gl';
 import { h } from '../../../web/client/dom.ts';
-import type { CenterMap, LonLat } from './basemap.ts';
+import type { CenterMap, LonLat } from '../../../web/client/map/basemap.ts';
 import { mt } from './words.ts';
 
 /** The polygon being drawn, in WGS-84, and whether its last point joins its first. */

@@ -1,10 +1,10 @@
 import type { GeoJSONSource } from 'maplibre-gl';
+import type { CenterMap, LonLat } from '../../../web/client/map/basemap.ts';
 import type { CellBounds } from '../../patrol-plan.ts';
-import type { CenterMap, LonLat } from './basemap.ts';
 
 /**
  * The map's polygon layers: responsibility areas (网格) and a heat layer of cells with a value. Points (units,
- * orders, alerts) are HTML markers (./markers.ts). Data is WGS-84; each layer shifts it through `cm.toMap`.
+ * orders, alerts) are HTML markers (web/client/map/markers.ts). Data is WGS-84; each layer shifts it through `cm.toMap`.
  */
 export interface MapArea {
   id: string;

@@ -1,8 +1,8 @@
 import { api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import type { CenterMap } from '../../../web/client/map/basemap.ts';
 import type { PlanView } from '../../patrol-plan.ts';
 import { t } from '../words.ts';
-import type { CenterMap } from './basemap.ts';
 import { cellRing, setHeat, setSlots } from './layers.ts';
 
 /*

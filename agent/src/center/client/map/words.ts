@@ -1,11 +1,11 @@
 import { translator } from '../../../web/client/i18n.ts';
+import { basemapMessages } from '../../../web/client/map/words.ts';
 import type { Messages } from '../../../web/lang.ts';
 import { ago } from '../format.ts';
 
 /** The map module's own words (every center page that draws a map uses them). */
 export const mapMessages = {
-  'map.noWebgl': { zh: '此浏览器无法绘制地图（需要 WebGL2）', en: 'This browser cannot draw the map (WebGL2 needed)' },
-  'map.loadFailed': { zh: '底图加载失败：{why}', en: 'The basemap did not load: {why}' },
+  ...basemapMessages,
   'draw.hint': {
     zh: '在地图上依次点击添加顶点；拖动顶点移动；右键顶点删除；点击第一个顶点闭合',
     en: 'Click the map to add points in order; drag a point to move it; right-click a point to delete it; click the first point to close',

@@ -1,8 +1,8 @@
 import { trackTag } from '../../../contract/track-id.ts';
 import { h } from '../../../web/client/dom.ts';
+import { type CenterMap, createMap, mapOrNotice } from '../../../web/client/map/basemap.ts';
+import { type PointLayer, pointLayer } from '../../../web/client/map/markers.ts';
 import type { ArchivedAlert, PresentedEvent } from '../../wire.ts';
-import { type CenterMap, createMap, mapOrNotice } from '../map/basemap.ts';
-import { type PointLayer, pointLayer } from '../map/markers.ts';
 import { t } from '../words.ts';
 
 /*

@@ -1,4 +1,6 @@
 import { h } from '../../../web/client/dom.ts';
+import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../../../web/client/map/basemap.ts';
+import { type MapPoint, type PointLayer, pointLayer } from '../../../web/client/map/markers.ts';
 import type { Order, Unit } from '../../patrol/schema.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { loadCategories } from '../desk/catalogue.ts';
@@ -6,9 +8,7 @@ import { lateNow, orders, units } from '../desk/live.ts';
 import { categoryText, unitName } from '../desk/show.ts';
 import { wr } from '../desk/words.ts';
 import { dwell, isOpen, lifecycle } from '../format.ts';
-import { type CenterMap, createMap, fitTo, type LonLat, mapOrNotice } from '../map/basemap.ts';
 import { setAreas } from '../map/layers.ts';
-import { type MapPoint, type PointLayer, pointLayer } from '../map/markers.ts';
 import { showPlan } from '../map/plan-layers.ts';
 import { mt, positionAge } from '../map/words.ts';
 import { boxes, eventQuery, events } from '../state.ts';

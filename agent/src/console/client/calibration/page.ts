@@ -1,16 +1,19 @@
 import { api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import { currentLang } from '../../../web/client/i18n.ts';
+import { bt } from '../../../web/client/map/words.ts';
 import type { PageData } from '../../wire.ts';
 import { type Key, t } from '../dom.ts';
 import { loadEditData } from '../edit-api.ts';
 import { saveControls } from '../save-result.ts';
+import { serverWords } from '../server-words.ts';
 import { Stage } from '../stage.ts';
 import { toPx } from '../units.ts';
 import type { Datum } from './datum.ts';
 import { attachPointer } from './pointer.ts';
 import { submit } from './save.ts';
 import { type CalibrationView, newCalibrationView } from './state.ts';
-import { renderRows } from './table.ts';
+import { pickOnMap, renderRows } from './table.ts';
 
 /* A camera's calibration: points marked on its picture with their latitude and longitude, the fit's error as they
    are typed, and the result saved into the camera's config. */
@@ -18,7 +21,7 @@ import { renderRows } from './table.ts';
 export function calibrationPage(main: HTMLElement, data: PageData): void {
   const view = newCalibrationView(data.camera!);
   layout(main, view);
-  start(view).catch((err: unknown) => (view.parts.error.textContent = (err as Error).message));
+  start(view).catch((err: unknown) => (view.parts.error.textContent = serverWords((err as Error).message, currentLang())));
 }
 
 function layout(main: HTMLElement, view: CalibrationView): void {
@@ -36,7 +39,14 @@ function layout(main: HTMLElement, view: CalibrationView): void {
     h(
       'div',
       { class: 'live-layout' },
-      h('section', { class: 'live-main' }, h('div', { id: 'stage-slot' }), hover, error),
+      h(
+        'section',
+        { class: 'live-main' },
+        h('div', { id: 'stage-slot' }),
+        hover,
+        error,
+        h('div', { class: 'card', id: 'calib-map-card' }, h('h2', {}, t('calib.map')), view.parts.mapHint, view.parts.map),
+      ),
       h(
         'aside',
         { class: 'live-side' },
@@ -98,10 +108,24 @@ async function start(view: CalibrationView): Promise<void> {
   document.getElementById('stage-slot')!.replaceWith(stage.el);
   attachPointer(view, stage);
   renderRows(view);
+  loadMap(view);
   const refresh = () =>
     api<{ imageSeq: number | null }>('GET', `/api/cameras/${encodeURIComponent(view.camera)}/live`)
       .then((l) => stage.showFrame(l.imageSeq))
-      .catch((err: unknown) => (view.parts.error.textContent = (err as Error).message));
+      .catch((err: unknown) => (view.parts.error.textContent = serverWords((err as Error).message, currentLang())));
   void refresh();
   setInterval(() => void refresh(), 3000);
+}
+
+/** The map chunk (MapLibre), fetched when this page opens and no other: the other pages open without it. */
+function loadMap(view: CalibrationView): void {
+  const { map } = view.parts;
+  import('./map.ts')
+    .then((m) => m.mountCalibrationMap(map, view, (lon, lat) => pickOnMap(view, lon, lat)))
+    .then((m) => {
+      if (m) view.map = m;
+    })
+    .catch((err: unknown) =>
+      map.replaceChildren(h('p', { class: 'error' }, bt('map.loadFailed', { why: String((err as Error).message ?? err) }))),
+    );
 }

@@ -11,7 +11,7 @@ const H = 240;
 const PAD = 24;
 
 /**
- * The calibration points seen from above (north up, true to scale, no basemap: the box serves no map tiles): each
+ * The calibration points seen from above (north up, true to scale, without the basemap's clutter): each
  * surveyed point, numbered as in the table, and where the fit puts its pixel, joined by a line as long as its error.
  * Points typed on the wrong side of the street, or swapped, stand out at a glance.
  */

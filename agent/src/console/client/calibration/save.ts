@@ -1,8 +1,10 @@
 import type { ApiError } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
+import { currentLang } from '../../../web/client/i18n.ts';
 import { t } from '../dom.ts';
 import { type EditData, loadEditData, type SaveAnswer, sendEdit } from '../edit-api.ts';
 import { clearSaveBoxes, outcomeLine, problemList } from '../save-result.ts';
+import { serverWords } from '../server-words.ts';
 import { fromPx } from '../units.ts';
 import { inWgs84 } from './datum.ts';
 import type { CalibrationView } from './state.ts';
@@ -43,10 +45,10 @@ export async function submit(view: CalibrationView, write: boolean): Promise<voi
     const e = err as ApiError;
     const problems = (e.problems ?? []) as SaveAnswer['problems'];
     if (problems.length) problemsBox.append(...problemList(problems, edit.camera.zones));
-    else problemsBox.append(h('p', {}, e.status === 409 ? t('save.conflict') : e.message));
+    else problemsBox.append(h('p', {}, e.status === 409 ? t('save.conflict') : serverWords(e.message, currentLang())));
   }
 }
 
 /** The calibration is saved either way: a reload that failed says a restart applies it. */
 const notApplied = (r: SaveAnswer) =>
-  h('p', { class: 'warn', id: 'saved' }, t('save.restart', { backup: r.backup!, error: r.reloadError ?? '' }));
+  h('p', { class: 'warn', id: 'saved' }, t('save.restart', { backup: r.backup!, error: serverWords(r.reloadError ?? '', currentLang()) }));

@@ -15,7 +15,16 @@ export interface CalibrationView {
   stage?: Stage;
   /** The index of the mark being dragged. */
   drag?: number;
+  /** The index of the mark whose place the next click on the map gives. */
+  picking?: number;
+  /** The map, once its chunk has loaded (and the browser can draw it). */
+  map?: CalibrationMap;
   result: MarksFit;
+}
+
+/** The calibration drawn on the map: redrawn after every change. */
+export interface CalibrationMap {
+  show(view: CalibrationView): void;
 }
 
 function pageParts() {
@@ -24,6 +33,8 @@ function pageParts() {
     rows: h('tbody'),
     total: h('p', { id: 'calib-total' }),
     plan: h('div', { id: 'calib-plan' }),
+    map: h('div', { id: 'calib-map', class: 'calib-map' }),
+    mapHint: h('p', { id: 'calib-map-hint', class: 'muted small' }),
     hover: h('p', { id: 'calib-hover', class: 'muted small' }),
     problemsBox: h('div', { class: 'error', id: 'save-problems' }),
     resultBox: h('div', { id: 'save-result' }),

@@ -1,3 +1,5 @@
+import { currentLang } from '../../../web/client/i18n.ts';
+import { labelIn } from '../../../web/label-words.ts';
 import type { LiveFacts } from '../../wire.ts';
 import type { EditData } from '../edit-api.ts';
 import { label, polygonPath } from '../stage.ts';
@@ -73,7 +75,7 @@ function drawFacts(ctx: Ctx, view: CameraView, facts: LiveFacts, s: number): voi
   for (const tr of facts.tracks) {
     ctx.strokeStyle = tr.moving ? '#ff9800' : '#4caf50';
     ctx.strokeRect(tr.box.x1, tr.box.y1, tr.box.x2 - tr.box.x1, tr.box.y2 - tr.box.y1);
-    const text = `#${tr.id} ${tr.label} ${tr.moving ? '→' : `${Math.round(tr.stationarySeconds)} s`}`;
+    const text = `#${tr.id} ${labelIn(tr.label, currentLang())} ${tr.moving ? '→' : `${Math.round(tr.stationarySeconds)} s`}`;
     label(ctx, text, tr.box.x1, tr.box.y1, tr.moving ? '#e65100' : '#2e7d32', s);
   }
 }

@@ -1,8 +1,10 @@
 import { api } from '../../../web/client/api.ts';
 import { every, h } from '../../../web/client/dom.ts';
+import { currentLang } from '../../../web/client/i18n.ts';
 import type { LiveFacts, PageData } from '../../wire.ts';
 import { type Key, t } from '../dom.ts';
 import { loadEditData } from '../edit-api.ts';
+import { serverWords } from '../server-words.ts';
 import { Stage } from '../stage.ts';
 import { restoreDraft, watchDraft } from './draft.ts';
 import { draw } from './draw.ts';
@@ -25,10 +27,10 @@ export function cameraPage(main: HTMLElement, data: PageData): void {
       every(
         1000,
         () => refreshLive(view),
-        (err) => (view.parts.error.textContent = (err as Error).message),
+        (err) => (view.parts.error.textContent = serverWords((err as Error).message, currentLang())),
       ),
     )
-    .catch((err: unknown) => (view.parts.error.textContent = (err as Error).message));
+    .catch((err: unknown) => (view.parts.error.textContent = serverWords((err as Error).message, currentLang())));
 }
 
 function layout(main: HTMLElement, view: CameraView): void {

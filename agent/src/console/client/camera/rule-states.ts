@@ -1,6 +1,6 @@
-import { trackTag } from '../../../contract/track-id.ts';
 import { clear, h } from '../../../web/client/dom.ts';
 import { currentLang } from '../../../web/client/i18n.ts';
+import { objectsIn } from '../../../web/label-words.ts';
 import type { LiveFacts } from '../../wire.ts';
 import { t } from '../dom.ts';
 
@@ -31,7 +31,7 @@ function idleItem(r: RuleState): HTMLLIElement {
 function progressItem(r: RuleState, f: RuleState['followed'][number]): HTMLLIElement {
   const elapsed = Math.max(0, Math.round((f.observedAt - f.since) / 1000));
   const text = t('rules.progress', {
-    objects: f.objects.map((o) => `${o.label}${trackTag(o.trackId)}`).join(', '),
+    objects: objectsIn(f.objects, currentLang()),
     verb: r.verb[currentLang()],
     elapsed,
     dwell: r.dwellSeconds,

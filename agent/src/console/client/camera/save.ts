@@ -7,6 +7,7 @@ import { problemWords } from '../problem-words.ts';
 import { ruleProblems } from '../rule-check.ts';
 import { ruleInfo } from '../rule-form.ts';
 import { clearSaveBoxes, outcomeLine, problemList, warningList } from '../save-result.ts';
+import { serverWords } from '../server-words.ts';
 import { type CameraView, editBody } from './state.ts';
 
 /** Check (`write` false) or save: the diff, the outcome, or the problems (each also beside its field). */
@@ -54,8 +55,17 @@ function refusedHere(view: CameraView, zones: EditData['camera']['zones'], edit:
 
 /** A save the agent could not apply: a restart applies it, or the reload failed (the file is saved either way). */
 function notApplied(r: SaveAnswer): HTMLParagraphElement {
-  if (r.restartNeeded) return h('p', { class: 'warn', id: 'saved' }, t('save.restart', { backup: r.backup!, error: r.reloadError! }));
-  return h('p', { class: 'error', id: 'saved' }, t('save.reloadFailed', { backup: r.backup!, error: r.reloadError ?? '' }));
+  if (r.restartNeeded)
+    return h(
+      'p',
+      { class: 'warn', id: 'saved' },
+      t('save.restart', { backup: r.backup!, error: serverWords(r.reloadError!, currentLang()) }),
+    );
+  return h(
+    'p',
+    { class: 'error', id: 'saved' },
+    t('save.reloadFailed', { backup: r.backup!, error: serverWords(r.reloadError ?? '', currentLang()) }),
+  );
 }
 
 /** A conflict, the problems listed and each shown beside its field (or the nearest part of the form that has one). */
@@ -74,7 +84,7 @@ function showRefusal(view: CameraView, e: ApiError, zones: EditData['camera']['z
       el.classList.add('from-server');
       el.closest('details')?.setAttribute('open', '');
     });
-  } else problemsBox.append(h('p', {}, e.message));
+  } else problemsBox.append(h('p', {}, serverWords(e.message, currentLang())));
 }
 
 /** The problem line of the field a path names, or of the nearest enclosing part shown (the rule, the zone's outline). */

@@ -1,18 +1,32 @@
 import type { FilterSpecification, LayerSpecification, SourceSpecification, StyleSpecification } from 'maplibre-gl';
-import type { MapConfig } from '../config.ts';
-import type { MapStyleMeta } from '../wire.ts';
+import type { BasemapConfig } from './config.ts';
 import type { TileInfo } from './tiles.ts';
 
 /**
- * The MapLibre style of the dispatch map, built from the config: the city's tile server, the center's tile file
+ * What GET /api/map/style.json tells the page beside the MapLibre style itself (its `metadata`): what the basemap
+ * is, the datum its tiles are drawn in (our WGS-84 points are shifted to it when drawn), where the map opens.
+ */
+export interface MapStyleMeta {
+  'jifang:basemap': 'server' | 'file' | 'none';
+  'jifang:coords': 'wgs84' | 'gcj02';
+  /** [lon, lat] WGS-84 and zoom, or null: the page fits what it shows. */
+  'jifang:view': { center: [number, number]; zoom: number } | null;
+  /** A streets GeoJSON (WGS-84) is served at /api/streets. */
+  'jifang:streets': boolean;
+}
+
+const PAPER = '#f4f1ea';
+
+/**
+ * The MapLibre style of a map (the center's, the box console's), built from the config: a tile server, our own tile file
  * (`/tiles/{z}/{x}/{y}`, relative: the page makes it absolute) or plain paper. Nothing remote: no glyphs and no
  * sprites, so no text layers (labels are HTML markers on the page). `metadata` tells the page the tiles' datum and
  * where to open. Pure.
  */
-
-const PAPER = '#f4f1ea';
-
-export function mapStyle(map: MapConfig, file: TileInfo | null): StyleSpecification & { metadata: MapStyleMeta } {
+export function mapStyle(
+  map: BasemapConfig & { streets?: string },
+  file: TileInfo | null,
+): StyleSpecification & { metadata: MapStyleMeta } {
   const basemap = map.tileUrl ? 'server' : file ? 'file' : 'none';
   const attribution = map.attribution ?? file?.attribution ?? undefined;
   const kind = map.tileUrl ? (map.tileType ?? 'raster') : file?.kind;

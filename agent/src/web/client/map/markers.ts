@@ -1,5 +1,5 @@
 import { Marker } from 'maplibre-gl';
-import { h } from '../../../web/client/dom.ts';
+import { h } from '../dom.ts';
 import type { CenterMap, LonLat } from './basemap.ts';
 
 /** One thing drawn as an HTML marker: a dot centred on its place, a label beside it; keyed, so updates move it. */

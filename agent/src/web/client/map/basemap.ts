@@ -1,17 +1,17 @@
 import type { FeatureCollection } from 'geojson';
 import { Map as GlMap, NavigationControl, ScaleControl, type StyleSpecification, setWorkerUrl } from 'maplibre-gl';
 import { gcj02ToWgs84, type LonLat, wgs84ToGcj02 } from '../../../geo/gcj02.ts';
-import { api } from '../../../web/client/api.ts';
-import { h } from '../../../web/client/dom.ts';
-import type { MapStyleMeta } from '../../wire.ts';
-import { mt } from './words.ts';
+import type { MapStyleMeta } from '../../map/style.ts';
+import { api } from '../api.ts';
+import { h } from '../dom.ts';
+import { bt } from './words.ts';
 
 export type { LonLat };
 
 /**
- * A MapLibre map on the center's basemap (GET /api/map/style.json), for every center page that shows places. Our
- * data is WGS-84; `toMap` shifts a point into the tiles' datum (GCJ-02 on Chinese tiles) and `fromMap` brings a point
- * picked on the map back, so that layers and editors never think about datums.
+ * A MapLibre map on the server's basemap (GET /api/map/style.json), for every page that shows places (the center's,
+ * the box console's calibration). Our data is WGS-84; `toMap` shifts a point into the tiles' datum (GCJ-02 on Chinese
+ * tiles) and `fromMap` brings a point picked on the map back, so that layers and editors never think about datums.
  */
 export interface CenterMap {
   gl: GlMap;
@@ -68,8 +68,8 @@ export async function createMap(container: HTMLElement, o: { fit?: LonLat[] } = 
   return cm;
 }
 
-/** Frames the given WGS-84 points, with a margin; a single point is centred at the current zoom. */
-export function fitTo(cm: CenterMap, points: LonLat[]): void {
+/** Frames the given WGS-84 points, with a margin, no closer than `maxZoom`; a single point is centred at the current zoom. */
+export function fitTo(cm: CenterMap, points: LonLat[], maxZoom = 17): void {
   if (!points.length) return;
   const m = points.map(cm.toMap);
   const lons = m.map((p) => p[0]);
@@ -77,7 +77,7 @@ export function fitTo(cm: CenterMap, points: LonLat[]): void {
   const sw: LonLat = [Math.min(...lons), Math.min(...lats)];
   const ne: LonLat = [Math.max(...lons), Math.max(...lats)];
   if (sw[0] === ne[0] && sw[1] === ne[1]) cm.gl.jumpTo({ center: sw });
-  else cm.gl.fitBounds([sw, ne], { padding: 60, maxZoom: 17, duration: 0 });
+  else cm.gl.fitBounds([sw, ne], { padding: 60, maxZoom, duration: 0 });
 }
 
 /** The city's streets file (WGS-84), shifted like every other layer. */
@@ -103,6 +103,6 @@ function shiftGeometry<T>(cm: CenterMap, value: T): T {
 /** A map container with a line saying why there is no map, when the browser has no WebGL2. */
 export function mapOrNotice(el: HTMLElement): boolean {
   if (document.createElement('canvas').getContext('webgl2')) return true;
-  el.replaceChildren(h('p', { class: 'warn' }, mt('map.noWebgl')));
+  el.replaceChildren(h('p', { class: 'warn' }, bt('map.noWebgl')));
   return false;
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../../agent/src/center/config.ts';
-import { mapStyle } from '../../../agent/src/center/map/style.ts';
-import { openTileFile } from '../../../agent/src/center/map/tiles.ts';
+import { mapStyle } from '../../../agent/src/web/map/style.ts';
+import { openTileFile } from '../../../agent/src/web/map/tiles.ts';
 import { rasterTiles, writeMbtiles, writePmtiles, type XyzTile } from '../../helpers/tile-files.ts';
 
 /** The basemap's config, the center's reading of real PMTiles and MBTiles files, and the style built from them. */
