@@ -109,7 +109,7 @@ export function eventTable(id: string, rows: HTMLTableRowElement[]): HTMLTableEl
       if (toggle && (toggle.getAttribute('aria-expanded') === 'true') === (ev.key === 'ArrowLeft')) toggle.click();
     }
   });
-  return h('table', { class: 'queue', id, 'aria-label': t('queue.keys') }, h('thead', {}, head), body);
+  return h('table', { class: 'queue alerts', id, 'aria-label': t('queue.keys') }, h('thead', {}, head), body);
 }
 
 /** After a redraw, the row that had the keyboard has it again (live updates redraw the table under the operator). */
