@@ -127,7 +127,7 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     await browser.screenshot(page, 'center-walk-boxes-zh');
   }, 120_000);
 
-  it("the queue and the alert's detail give times on the city's clock, whatever the clock of the computer showing them", async () => {
+  it("the alert's detail gives times on the city's clock, whatever the computer's, and the objects in Chinese", async () => {
     const at = Math.floor(Date.now() / 1000) * 1000;
     const jpeg = labelledJpeg(await streetJpeg(), 'walk-clock');
     const alert = makeAlert({ site, camera: 'cam-1', id: 'walk-clock', seq: 0, state: 'started', jpeg, at });
@@ -143,6 +143,8 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     await page.click(row);
     await page.waitForSelector('#detail-type');
     expect(await page.textContent('#detail')).toContain(`(${started} →)`);
+    // What the box detected, in the page's language: the detector's label is the box's English word.
+    expect(await page.textContent('#objects')).toBe('小汽车 81% #3');
     await browser.screenshot(page, 'center-walk-queue-city-clock-zh');
   }, 120_000);
 

@@ -23,6 +23,9 @@ const LABELS: Record<string, string> = {
   'dining table': '桌子',
 };
 
+/** A detector's label in Chinese ("car" → 小汽车); a label we do not know stays as the box named it. */
+export const labelZh = (label: string): string => LABELS[label] ?? label;
+
 /** "3 分钟", "45 秒", "1 小时 30 分钟". */
 export function durationZh(seconds: number): string {
   const s = Math.round(seconds);
@@ -35,7 +38,7 @@ export function durationZh(seconds: number): string {
 const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 /** The labels a rule counts, or its default's word when the alert does not list them. */
 const labelsOf = (v: unknown, fallback: string) =>
-  Array.isArray(v) && v.length && v.every((x) => typeof x === 'string') ? (v as string[]).map((l) => LABELS[l] ?? l).join('或') : fallback;
+  Array.isArray(v) && v.length && v.every((x) => typeof x === 'string') ? (v as string[]).map(labelZh).join('或') : fallback;
 
 const DIRECTIONS: Record<string, string> = { left_to_right: '从左向右', right_to_left: '从右向左' };
 

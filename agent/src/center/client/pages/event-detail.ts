@@ -1,4 +1,3 @@
-import { trackTag } from '../../../contract/track-id.ts';
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { currentLang } from '../../../web/client/i18n.ts';
@@ -6,7 +5,7 @@ import { ruleSentenceZh } from '../../rule-words.ts';
 import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
 import { orderBox } from '../desk/open-order.ts';
 import { categoryText } from '../desk/show.ts';
-import { dwell, lifecycle, snapUrl, time } from '../format.ts';
+import { dwell, lifecycle, objectText, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
 import { enlargeable, placeMap } from './event-place.ts';
@@ -90,7 +89,7 @@ function facts(e: Ev, a: ArchivedAlert | null): HTMLElement {
     h('dt', {}, t('detail.model')),
     h('dd', { id: 'model' }, a ? `${a.model.name} · sha256 ${a.model.sha256.slice(0, 12)}…` : ''),
     h('dt', {}, t('detail.objects')),
-    h('dd', { id: 'objects' }, a ? a.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}%${trackTag(o.trackId)}`).join(', ') : ''),
+    h('dd', { id: 'objects' }, a ? a.objects.map(objectText).join(', ') : ''),
     plate ? h('dt', {}, t('detail.plate')) : null,
     plate
       ? h(
