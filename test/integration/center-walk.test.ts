@@ -58,6 +58,7 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
         storage: { kind: 'sqlite', path: join(dir, 'center.db') },
         http: { port: await freePort() },
         users,
+        units: ['east'],
         patrol: { units: [{ id: 'east', name: '东片中队', members: ['sam'] }] },
       },
       'center-walk.yaml',
@@ -127,7 +128,7 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     await browser.screenshot(page, 'center-walk-boxes-zh');
   }, 120_000);
 
-  it("the alert's detail gives times on the city's clock, whatever the computer's, and the objects in Chinese", async () => {
+  it("the alert's detail gives times on the city's clock, whatever the computer's, the objects and the unit in Chinese", async () => {
     const at = Math.floor(Date.now() / 1000) * 1000;
     const jpeg = labelledJpeg(await streetJpeg(), 'walk-clock');
     const alert = makeAlert({ site, camera: 'cam-1', id: 'walk-clock', seq: 0, state: 'started', jpeg, at });
@@ -145,6 +146,8 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     expect(await page.textContent('#detail')).toContain(`(${started} →)`);
     // What the box detected, in the page's language: the detector's label is the box's English word.
     expect(await page.textContent('#objects')).toBe('小汽车 81% #3');
+    // The unit to send is offered by its name, not its configuration id.
+    expect(await page.textContent('#unit option[value="east"]')).toBe('东片中队');
     await browser.screenshot(page, 'center-walk-queue-city-clock-zh');
   }, 120_000);
 

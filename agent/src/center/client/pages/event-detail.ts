@@ -4,7 +4,7 @@ import { currentLang } from '../../../web/client/i18n.ts';
 import { ruleSentenceZh } from '../../rule-words.ts';
 import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
 import { orderBox } from '../desk/open-order.ts';
-import { categoryText } from '../desk/show.ts';
+import { categoryText, unitName } from '../desk/show.ts';
 import { dwell, lifecycle, objectText, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
@@ -107,7 +107,7 @@ function facts(e: Ev, a: ArchivedAlert | null): HTMLElement {
 function actionForm(e: Ev, holder: HTMLElement): HTMLElement[] {
   const { form } = panel;
   if (form.event !== e.id) Object.assign(form, { event: e.id, unit: data.units[0] ?? '', note: '' });
-  const unit = h('select', { id: 'unit' }, ...data.units.map((u) => h('option', { value: u, selected: u === form.unit }, u)));
+  const unit = h('select', { id: 'unit' }, ...data.units.map((u) => h('option', { value: u, selected: u === form.unit }, unitName(u))));
   const note = h('input', { id: 'note', placeholder: t('act.note'), maxlength: 2000, value: form.note });
   unit.addEventListener('change', () => (form.unit = unit.value));
   note.addEventListener('input', () => (form.note = note.value));
