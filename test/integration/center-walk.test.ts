@@ -28,11 +28,18 @@ interface Rect {
 }
 interface El {
   getBoundingClientRect(): Rect;
+  getClientRects(): ArrayLike<Rect>;
+  selectNodeContents(el: El): void;
   querySelectorAll(sel: string): ArrayLike<El>;
 }
 type Win = {
-  document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(sel: string): ArrayLike<El> };
+  document: {
+    documentElement: { scrollWidth: number; clientWidth: number };
+    querySelectorAll(sel: string): ArrayLike<El>;
+    createRange(): El;
+  };
 };
+declare const getComputedStyle: (el: El) => { borderTopLeftRadius: string };
 
 const site = 'walk-box';
 const PASS = 'walk-pass-1';
@@ -148,7 +155,31 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     expect(await page.textContent('#objects')).toBe('小汽车 81% #3');
     // The unit to send is offered by its name, not its configuration id.
     expect(await page.textContent('#unit option[value="east"]')).toBe('东片中队');
+    // The duration and its heading each on one line; the state's heading is a heading, not a state's badge.
+    const lines = await page.evaluate(() => {
+      const d = (globalThis as unknown as Win).document;
+      const oneLine = (sel: string) => {
+        const el = d.querySelectorAll(sel)[0]!;
+        const range = d.createRange();
+        range.selectNodeContents(el);
+        return range.getClientRects().length === 1;
+      };
+      // The headings by place: check box, picture, type, place, duration, state, start.
+      const heading = d.querySelectorAll('#queue thead th')[5]!;
+      return {
+        dwell: oneLine(`#queue tr[data-event-id="walk-clock"] td.dwell`),
+        heading: oneLine('#queue thead th:nth-child(5)'),
+        badge: getComputedStyle(heading).borderTopLeftRadius,
+      };
+    });
+    expect(lines).toEqual({ dwell: true, heading: true, badge: '0px' });
     await browser.screenshot(page, 'center-walk-queue-city-clock-zh');
+
+    // In English the rule is the box's sentence with its id, no JSON of its parameters.
+    const en = await login({ lang: 'en-US', width: 1366, height: 768 });
+    await en.goto(`${center!.url}/?event=walk-clock&site=${site}`);
+    await en.waitForSelector('#rule');
+    expect(await en.textContent('#rule')).toBe('A vehicle stopped in the kerb zone for at least 15 s. (no-parking)');
   }, 120_000);
 
   it('on a phone the statistics and the units fit the screen, each figure under its heading', async () => {

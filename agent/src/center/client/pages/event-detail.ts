@@ -59,9 +59,9 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
   holder.replaceChildren(...parts.filter((p): p is Node => p !== null));
 }
 
-/** The rule in the page's language: a Chinese sentence, or the box's English one with its parameters. */
+/** The rule in the page's language: a Chinese sentence, or the box's English one (it states the values), no JSON. */
 function ruleText(r: ArchivedAlert['rule']): string {
-  return currentLang() === 'zh' ? `${ruleSentenceZh(r)}（${r.id}）` : `${r.description} (${r.id}, ${JSON.stringify(r.parameters)})`;
+  return currentLang() === 'zh' ? `${ruleSentenceZh(r)}（${r.id}）` : `${r.description} (${r.id})`;
 }
 
 function pictures(e: Ev, a: ArchivedAlert | null): HTMLElement {

@@ -90,7 +90,8 @@ export function eventTable(id: string, rows: HTMLTableRowElement[]): HTMLTableEl
     {},
     h('th', { class: 'pick' }),
     ...(['col.picture', 'col.type', 'col.place', 'col.dwell', 'col.state', 'col.started'] as const).map((k) =>
-      h('th', { class: k.slice(4) }, t(k)),
+      // `col-…`: a heading named `state` would be drawn as a state's badge.
+      h('th', { class: `col-${k.slice(4)}` }, t(k)),
     ),
   );
   const body = h('tbody', {}, ...rows);
