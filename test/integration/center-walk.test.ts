@@ -43,6 +43,12 @@ declare const getComputedStyle: (el: El) => { borderTopLeftRadius: string };
 
 const site = 'walk-box';
 const PASS = 'walk-pass-1';
+const WEST_AREA: [number, number][] = [
+  [121.42, 31.229],
+  [121.424, 31.229],
+  [121.424, 31.232],
+  [121.42, 31.232],
+];
 /** The city keeps Beijing time (the default `risk.utcOffset`, +08:00). */
 const cityTime = (ms: number) => new Date(ms).toLocaleString('zh-CN', { hour12: false, timeZone: 'Asia/Shanghai' });
 
@@ -59,6 +65,7 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     browser = await launchBrowser();
     const users = join(dir, 'users');
     await setPassword(users, 'sam', 'supervisor', PASS);
+    await setPassword(users, 'pat1', 'patrol', PASS);
     const cfg = parseCenterConfig(
       {
         mqtt: { url: broker.url, clientId: 'center-walk' },
@@ -66,7 +73,12 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
         http: { port: await freePort() },
         users,
         units: ['east'],
-        patrol: { units: [{ id: 'east', name: '东片中队', members: ['sam'] }] },
+        patrol: {
+          units: [
+            { id: 'east', name: '东片中队', members: ['sam'] },
+            { id: 'west', name: '西片中队', members: ['pat1'], area: [WEST_AREA] },
+          ],
+        },
       },
       'center-walk.yaml',
       dir,
@@ -92,6 +104,18 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     await page.waitForSelector('#live.on', { timeout: 30_000 });
     return page;
   };
+
+  // First, while the archive is empty: once an alert is archived the nightly model has incidents to plan from.
+  it("the officer's phone says why it shows no patrol slots: no plan yet, not that he is in no unit (he is)", async () => {
+    const { page } = await browser.page({ lang: 'zh-CN', width: 390, height: 844 });
+    await page.goto(`${center!.url}/login`);
+    await page.fill('#user', 'pat1');
+    await page.fill('#password', PASS);
+    await page.click('#login-submit');
+    await page.waitForSelector('#slots .empty-slots');
+    expect(await page.textContent('#slots .empty-slots')).toBe('尚无巡查计划：计划根据已记录的事件生成，目前还没有事件');
+    await browser.screenshot(page, 'center-walk-phone-390x844-zh');
+  }, 120_000);
 
   it("the Chinese Boxes page names a camera's stream state and health in Chinese, not the box's identifiers", async () => {
     const now = new Date().toISOString();
