@@ -224,6 +224,8 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
       }),
     );
     expect(rowsOnOneLine).toBe(true);
+    // No alert acknowledged yet: the figure says so, not "90% 在 无 内".
+    expect(await page.textContent('#fig-ack > div:last-child')).toBe('本期内没有事件走到这一步');
     await browser.screenshot(page, 'center-walk-stats-390x844-zh');
 
     await page.goto(`${center!.url}/units`);
