@@ -117,7 +117,7 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     await browser.screenshot(page, 'center-walk-phone-390x844-zh');
   }, 120_000);
 
-  it("the Chinese Boxes page names a camera's stream state and health in Chinese, not the box's identifiers", async () => {
+  it("the Chinese Boxes page names a camera's state and health in Chinese; the empty dispatch board says why", async () => {
     const now = new Date().toISOString();
     const status = {
       online: true,
@@ -157,6 +157,13 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
     );
     expect(await page.textContent(camera)).toBe('北门: 正常接收 · 分析 5 帧/秒 · 重连 2 次');
     await browser.screenshot(page, 'center-walk-boxes-zh');
+
+    // Nothing dispatched yet: the board says what would be there and how it gets there, not a bare "无".
+    await page.goto(`${center!.url}/dispatch`);
+    await page.waitForSelector('#board-dispatched p.muted');
+    expect(await page.textContent('#board-dispatched p.muted')).toMatch(/^没有等待清除的派遣：/);
+    expect(await page.textContent('#board-cleared p.muted')).toMatch(/^还没有派遣后被清除的告警：/);
+    await browser.screenshot(page, 'center-walk-dispatch-empty-zh');
   }, 120_000);
 
   it("the alert's detail gives times on the city's clock, whatever the computer's, the objects and the unit in Chinese", async () => {

@@ -94,7 +94,14 @@ export const centerMessages = {
   'board.remind': { zh: '超时仍未清除', en: 'still there: follow up' },
   'board.before': { zh: '处置前', en: 'Before' },
   'board.after': { zh: '处置后', en: 'After' },
-  'board.none': { zh: '无', en: 'None' },
+  'board.noneDispatched': {
+    zh: '没有等待清除的派遣：在告警详情中点“派遣”后，告警在此等候摄像机确认清除',
+    en: 'Nothing dispatched is waiting: an alert sent with "Dispatch" waits here until its camera sees the spot clear',
+  },
+  'board.noneCleared': {
+    zh: '还没有派遣后被清除的告警：摄像机确认清除后，这里并排显示处置前后的照片',
+    en: 'No dispatched alert has cleared yet: once its camera sees the spot clear, its before and after pictures show here',
+  },
   'boxes.online': { zh: '在线', en: 'online' },
   'boxes.offline': { zh: '离线', en: 'offline' },
   'boxes.lastContact': { zh: '最后联系', en: 'last contact' },
