@@ -200,10 +200,11 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
       return {
         dwell: oneLine(`#queue tr[data-event-id="walk-clock"] td.dwell`),
         heading: oneLine('#queue thead th:nth-child(5)'),
+        state: oneLine('#queue thead th:nth-child(6)'),
         badge: getComputedStyle(heading).borderTopLeftRadius,
       };
     });
-    expect(lines).toEqual({ dwell: true, heading: true, badge: '0px' });
+    expect(lines).toEqual({ dwell: true, heading: true, state: true, badge: '0px' });
     await browser.screenshot(page, 'center-walk-queue-city-clock-zh');
 
     // In English the rule is the box's sentence with its id, no JSON of its parameters.
