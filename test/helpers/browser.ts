@@ -11,9 +11,10 @@ export const SCREENS_DIR = process.env.JIFANG_SCREENSHOTS ?? join(projectRoot, '
 
 export interface TestBrowser {
   browser: Browser;
-  /** A fresh context (own cookies) and page; `lang` sets Accept-Language. */
+  /** A fresh context (own cookies) and page; `lang` sets Accept-Language, `timezone` the computer's clock (IANA). */
   page(opts?: {
     lang?: string;
+    timezone?: string;
     width?: number;
     height?: number;
     ignoreHTTPSErrors?: boolean;
@@ -42,6 +43,7 @@ export async function launchBrowser(): Promise<TestBrowser & { pageErrors: strin
         extraHTTPHeaders: { 'Accept-Language': o.lang ?? 'en-US' },
         viewport: { width: o.width ?? 1280, height: o.height ?? 900 },
         ignoreHTTPSErrors: o.ignoreHTTPSErrors ?? false,
+        ...(o.timezone ? { timezoneId: o.timezone } : {}),
       });
       const page = await context.newPage();
       page.on('pageerror', (err) => pageErrors.push(err.message));

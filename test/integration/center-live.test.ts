@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import { statusSchema } from '../../agent/src/contract/health.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
@@ -56,7 +57,7 @@ describe('the center console tells the truth about boxes and the broker (mosquit
       'center-live.yaml',
       dir,
     );
-    center = await startCenter(cfg, silentLogger);
+    center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
   }, 120_000);
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import type { PresentedEvent } from '../../agent/src/center/wire.ts';
+import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import type { Alert } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
@@ -122,7 +123,8 @@ beforeAll(async () => {
     'center-queue.yaml',
     dir,
   );
-  center = await startCenter(cfg, silentLogger);
+  // The catalogue, as `jifang center` passes it: the pages name event types as the user reads them.
+  center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
   box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `jifang-${site}-box` });
   api = await signIn(center.url, 'olga', 'operator-pass-1');
 }, 120_000);
@@ -150,9 +152,9 @@ describe('the operator queue copes with a busy street (mosquitto, SQLite, Chromi
     expect(await page.title()).toBe(`(10) ${title}`);
     const shown = await page.evaluate(() => (globalThis as unknown as Win).shownNotifications);
     expect(shown.length).toBe(10);
-    expect(shown.filter((n) => n.title === 'New alert: loitering').length).toBe(9);
+    expect(shown.filter((n) => n.title === 'New alert: Loitering').length).toBe(9);
     // The crowd's notices share one tag: the desktop shows one, replaced, not nine stacked.
-    expect(new Set(shown.filter((n) => n.title === 'New alert: loitering').map((n) => n.tag)).size).toBe(1);
+    expect(new Set(shown.filter((n) => n.title === 'New alert: Loitering').map((n) => n.tag)).size).toBe(1);
 
     await page.click('#queue tr.group button.group-count');
     await page.waitForSelector('#queue tr.member');
@@ -216,6 +218,9 @@ describe('the operator queue copes with a busy street (mosquitto, SQLite, Chromi
       });
       expect(widths.scroll).toBeLessThanOrEqual(widths.client);
       expect(widths.queue).toBeLessThanOrEqual(widths.client);
+      // The types in the standard's Chinese words, no box identifier.
+      expect(await page.textContent('#queue tr.group .type')).toContain('人员徘徊');
+      expect(await page.textContent('#queue')).not.toMatch(/loitering|illegal_parking/);
       await browser.screenshot(page, `center-queue-${size.width}x${size.height}-zh`);
       await page.close();
     }, 120_000);

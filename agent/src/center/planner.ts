@@ -52,10 +52,10 @@ export interface Planner {
   /** The plan for `days` local days from `from` (ms since the epoch, a local midnight); `area` narrows it to one unit's. */
   plan(q: { from: number; days: number; budget: number; area?: string }): Promise<PlanView | null>;
   /**
-   * The slots of the user's unit for `days` local days from the one holding `at` (the day's budget each day), or null
-   * when the user is in no unit with an area.
+   * The slots of the user's unit for `days` local days from the one holding `at` (the day's budget each day); else why
+   * there are none: the user is in no unit with an area, or no plan can be made yet (no incidents).
    */
-  slotsOf(user: string, at: number, days?: number): Promise<PlanView | null>;
+  slotsOf(user: string, at: number, days?: number): Promise<PlanView | 'no-unit' | 'no-plan'>;
   discovery(): Promise<DiscoveryView>;
   /** Archive to incidents, refit, and the next day's plan kept: what the night does. */
   refit(): Promise<void>;
@@ -244,14 +244,14 @@ export function startPlanner(d: PlannerDeps): Planner {
     plan,
     slotsOf: async (user, at, days = 1) => {
       const unit = (await d.units()).find((u) => u.members.includes(user) && u.ring.length >= 3);
-      if (!unit) return null;
+      if (!unit) return 'no-unit';
       // Each day with its own budget: a plan over both days could spend tomorrow's slots on today's past hours.
       const first = c.localMidnight(at);
       const daily = await Promise.all(
         Array.from({ length: days }, (_, i) => plan({ from: first + i * DAY, days: 1, budget: d.risk.dailyBudget, area: unit.id })),
       );
       const [head] = daily;
-      if (!head) return null;
+      if (!head) return 'no-plan';
       return { ...head, to: daily.at(-1)!.to, budget: head.budget * days, slots: daily.flatMap((v) => v?.slots ?? []) };
     },
     discovery: () => discoveryOf(c, fitted, ready),

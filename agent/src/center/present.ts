@@ -1,6 +1,7 @@
 import { urlHost } from '../core/redact.ts';
 import type { PageId } from './client/pages/table.ts';
 import type { CenterConfig } from './config.ts';
+import { offsetMinutesOf } from './planner.ts';
 import { ACTION_ROLES } from './roles.ts';
 import type { EventMessageRow } from './store/types.ts';
 import type {
@@ -77,7 +78,7 @@ export function presentForwarders(cfg: CenterConfig, stats: DeliveryStat[], role
   }));
 }
 
-/** What a page starts from: the user, what their role may do and the units (the map's basemap is /api/map/style.json). */
+/** What a page starts from: the user, what their role may do, the units and the city's clock (the map's basemap is /api/map/style.json). */
 export function centerPageData(cfg: CenterConfig, view: PageId, session: { user: string; role: string }): CenterPageData {
   return {
     view,
@@ -87,5 +88,6 @@ export function centerPageData(cfg: CenterConfig, view: PageId, session: { user:
     actionRoles: ACTION_ROLES,
     units: cfg.units,
     reminderMinutes: cfg.dispatchReminderMinutes,
+    offsetMinutes: offsetMinutesOf(cfg.risk.utcOffset),
   };
 }

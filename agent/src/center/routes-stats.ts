@@ -46,6 +46,12 @@ export interface StatsRouteDeps {
   planner: Planner;
 }
 
+/** Why an officer's phone gets no slots, for a reader of the API (the phone says it in its own words from `reason`). */
+const SLOTS_NOTES = {
+  'no-unit': 'you are in no patrol unit with a responsibility area',
+  'no-plan': 'no plan yet: the plan is made from the recorded incidents, and none are recorded yet',
+} as const;
+
 export function statsRoutes(d: StatsRouteDeps): WebRoute[] {
   const offset = offsetMinutesOf(d.cfg.risk.utcOffset);
   const get = (path: string, handle: (ctx: WebContext) => Promise<void>, roles: readonly Role[] = CENTER_ROLES): WebRoute => ({
@@ -101,7 +107,7 @@ export function statsRoutes(d: StatsRouteDeps): WebRoute[] {
       async (ctx) => {
         const q = parsed(slotsQuery, ctx);
         const plan = await d.planner.slotsOf(ctx.session.user, Date.now(), q.days);
-        ctx.json(200, plan ?? { slots: [], note: 'you are in no patrol unit with a responsibility area' });
+        ctx.json(200, typeof plan === 'string' ? { slots: [], reason: plan, note: SLOTS_NOTES[plan] } : plan);
       },
       PATROL_API_ROLES,
     ),

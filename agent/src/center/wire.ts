@@ -158,6 +158,8 @@ export interface CenterPageData {
   actionRoles: Record<string, readonly string[]>;
   units: string[];
   reminderMinutes: number;
+  /** The city's offset from UTC in minutes (`risk.utcOffset`): the pages write times on the city's clock. */
+  offsetMinutes: number;
 }
 
 /** One event type of the catalogue as the pages name it (`GET /api/catalogue`): the standard's words and its code. */

@@ -117,7 +117,7 @@ describe('center presentation', () => {
 
   it('tells a page what the user’s role may do and which units can be sent', () => {
     const data = centerPageData(config({ units: ['patrol-1', 'patrol-2'] }), 'queue', { user: 'wang', role: 'operator' });
-    expect(data).toMatchObject({ view: 'queue', user: 'wang', role: 'operator', units: ['patrol-1', 'patrol-2'] });
+    expect(data).toMatchObject({ view: 'queue', user: 'wang', role: 'operator', units: ['patrol-1', 'patrol-2'], offsetMinutes: 480 });
     expect(data.actionRoles.dispatch).toEqual(['dispatcher', 'supervisor', 'admin']);
     expect(data.actionRoles.false_positive).toEqual(['operator', 'admin']);
   });

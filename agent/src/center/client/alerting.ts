@@ -1,5 +1,6 @@
 import { h } from '../../web/client/dom.ts';
 import type { PresentedEvent } from '../wire.ts';
+import { categoryText } from './desk/show.ts';
 import { eventKey } from './state.ts';
 import { t } from './words.ts';
 
@@ -41,9 +42,8 @@ function tone(): void {
 
 function notify(e: PresentedEvent, open: (e: PresentedEvent) => void): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
-  const name = e.categoryName ?? e.type;
   // One notification per rule and place: a crowd replaces its own notice instead of stacking nine.
-  const n = new Notification(t('alert.notifyTitle', { type: name }), {
+  const n = new Notification(t('alert.notifyTitle', { type: categoryText(e.type) }), {
     body: `${e.address ?? `${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}`} · ${e.site} / ${e.camera}`,
     tag: `${e.site}/${e.camera}/${e.zone}/${e.rule ?? e.type}`,
   });

@@ -1,13 +1,29 @@
+import { trackTag } from '../../contract/track-id.ts';
 import { h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
+import { labelIn } from '../../web/label-words.ts';
 import type { PresentedEvent } from '../wire.ts';
+import { data } from './state.ts';
 import { t, tr } from './words.ts';
 
 type Ev = PresentedEvent;
 
 /* How the pages write times, durations and an event's state, and how they rank events. */
 
-export const time = (ms: number) => new Date(ms).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
+/**
+ * A time on the city's clock, whatever the clock of the computer showing the page: the statistics and the patrol plan
+ * count days and hours on it, so the queue and the orders say the same hour.
+ */
+export const time = (ms: number) =>
+  new Date(ms + data.offsetMinutes * 60_000).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', {
+    hour12: false,
+    timeZone: 'UTC',
+  });
+/** A detected object as the reader says it: "小汽车 81% #3" on a Chinese page, "car 81% #3" on an English one. */
+export const objectText = (o: { label: string; score: number; trackId: number }): string =>
+  `${labelIn(o.label, currentLang())} ${(o.score * 100).toFixed(0)}%${trackTag(o.trackId)}`;
+/** A `datetime-local` input's value read on the city's clock, as epoch milliseconds (NaN when empty or not a time). */
+export const cityInput = (value: string): number => Date.parse(`${value}Z`) - data.offsetMinutes * 60_000;
 export function ago(ms: number): string {
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
   if (s < 120) return t('ago.s', { n: s });

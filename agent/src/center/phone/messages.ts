@@ -59,6 +59,10 @@ export const phoneMessages = {
   'outbox.login': { zh: '登录已过期：请重新登录后发送', en: 'session ended: log in again to send' },
   'slots.title': { zh: '巡查时段（本中队）', en: "Patrol slots (your unit's)" },
   'slots.none': { zh: '暂无巡查计划', en: 'No patrol slots planned' },
+  'slots.noPlan': {
+    zh: '尚无巡查计划：计划根据已记录的事件生成，目前还没有事件',
+    en: 'No patrol plan yet: it is made from the recorded incidents, and none are recorded yet',
+  },
   'slots.noUnit': { zh: '您不在有责任网格的巡查单位中', en: 'You are in no patrol unit with a responsibility area' },
   'slots.day0': { zh: '今天', en: 'Today' },
   'slots.day1': { zh: '明天', en: 'Tomorrow' },

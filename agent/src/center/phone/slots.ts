@@ -7,8 +7,12 @@ const DAY = 86_400_000;
 const COMPASS = ['n', 'ne', 'e', 'se', 's', 'sw', 'w', 'nw'] as const;
 export type Compass = (typeof COMPASS)[number];
 
-/** What `GET /api/patrol/slots` answers: his unit's plan, or no slots and a note when he is in no unit with an area. */
-export type SlotsAnswer = Pick<PlanView, 'slots'> & Partial<Pick<PlanView, 'offsetMinutes' | 'areas'>> & { note?: string };
+/**
+ * What `GET /api/patrol/slots` answers: his unit's plan, or no slots and why: he is in no unit with an area, or no plan
+ * can be made yet (an answer kept on the phone from before `reason` has only the note, of the first kind).
+ */
+export type SlotsAnswer = Pick<PlanView, 'slots'> &
+  Partial<Pick<PlanView, 'offsetMinutes' | 'areas'>> & { note?: string; reason?: 'no-unit' | 'no-plan' };
 
 /** The slots not yet over at `now`, earliest first. */
 export function slotsAhead(plan: Pick<PlanView, 'slots'>, now: number): PlanSlotView[] {

@@ -68,7 +68,7 @@ export function slotsView(redraw: () => void): HTMLElement | null {
       h('span', { class: 'slot-why' }, why.join(' · ')),
     );
   });
-  const empty = plan.note !== undefined ? t('slots.noUnit') : t('slots.none');
+  const empty = plan.reason === 'no-plan' ? t('slots.noPlan') : plan.note !== undefined ? t('slots.noUnit') : t('slots.none');
   return h(
     'section',
     { class: 'slots', id: 'slots', 'data-count': items.length },

@@ -1,7 +1,7 @@
 import { h } from '../../../web/client/dom.ts';
 import { currentLang } from '../../../web/client/i18n.ts';
 import type { Order, Stage } from '../../patrol/schema.ts';
-import { ago } from '../format.ts';
+import { ago, time } from '../format.ts';
 import { events } from '../state.ts';
 import { categories } from './catalogue.ts';
 import { centerNow, lateNow, units } from './live.ts';
@@ -47,8 +47,7 @@ export function lateTags(o: Order, first = false): HTMLElement[] {
 /** How long ago, by the center's clock: "12 秒前". */
 export const agoText = (iso: string): string => w('ago', { t: ago(Date.parse(iso) - (centerNow() - Date.now())) });
 
-export const timeText = (iso: string): string =>
-  new Date(iso).toLocaleString(currentLang() === 'zh' ? 'zh-CN' : 'en-GB', { hour12: false });
+export const timeText = (iso: string): string => time(Date.parse(iso));
 
 /** A UUID for `clientId`: crypto.randomUUID exists only on HTTPS or localhost, getRandomValues everywhere. */
 export function uuid(): string {

@@ -1,7 +1,7 @@
 import { h } from '../../../web/client/dom.ts';
 import { ago } from '../format.ts';
 import { boxes } from '../state.ts';
-import { t } from '../words.ts';
+import { t, tr } from '../words.ts';
 import type { PageView } from './view.ts';
 
 /** Every box: online or not, its version, its last contact and its cameras' states. */
@@ -40,9 +40,9 @@ function boxesView(): HTMLElement {
               'li',
               { 'data-camera': c.camera },
               `${c.name ?? c.camera}: `,
-              h('span', { class: `cam-${c.state ?? 'unknown'}` }, c.state === 'offline' ? t('boxes.offline') : (c.state ?? '?')),
+              h('span', { class: `cam-${c.state ?? 'unknown'}` }, tr(`cam.${c.state ?? 'unknown'}`)),
               c.reason ? ` (${c.reason})` : '',
-              c.health ? ` · ${c.health.analysedFps ?? '?'} fps · ${c.health.reconnects ?? 0} reconnects` : '',
+              c.health ? ` · ${t('boxes.health', { fps: c.health.analysedFps ?? '?', n: c.health.reconnects ?? 0 })}` : '',
               c.health?.degraded ? h('span', { class: 'cam-degraded' }, ` · ${c.health.degraded}`) : '',
             ),
           ),

@@ -65,13 +65,13 @@ function board(): HTMLElement {
       'section',
       { id: 'board-dispatched' },
       h('h2', {}, t('board.dispatched')),
-      ...(dispatched.length ? dispatched.map((e) => card(e, false)) : [h('p', { class: 'muted' }, t('board.none'))]),
+      ...(dispatched.length ? dispatched.map((e) => card(e, false)) : [h('p', { class: 'muted' }, t('board.noneDispatched'))]),
     ),
     h(
       'section',
       { id: 'board-cleared' },
       h('h2', {}, t('board.cleared')),
-      ...(cleared.length ? cleared.map((e) => card(e, true)) : [h('p', { class: 'muted' }, t('board.none'))]),
+      ...(cleared.length ? cleared.map((e) => card(e, true)) : [h('p', { class: 'muted' }, t('board.noneCleared'))]),
     ),
   );
 }

@@ -1,12 +1,11 @@
-import { trackTag } from '../../../contract/track-id.ts';
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { currentLang } from '../../../web/client/i18n.ts';
 import { ruleSentenceZh } from '../../rule-words.ts';
 import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
 import { orderBox } from '../desk/open-order.ts';
-import { categoryText } from '../desk/show.ts';
-import { dwell, lifecycle, snapUrl, time } from '../format.ts';
+import { categoryText, unitName } from '../desk/show.ts';
+import { dwell, lifecycle, objectText, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
 import { enlargeable, placeMap } from './event-place.ts';
@@ -60,9 +59,9 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
   holder.replaceChildren(...parts.filter((p): p is Node => p !== null));
 }
 
-/** The rule in the page's language: a Chinese sentence, or the box's English one with its parameters. */
+/** The rule in the page's language: a Chinese sentence, or the box's English one (it states the values), no JSON. */
 function ruleText(r: ArchivedAlert['rule']): string {
-  return currentLang() === 'zh' ? `${ruleSentenceZh(r)}（${r.id}）` : `${r.description} (${r.id}, ${JSON.stringify(r.parameters)})`;
+  return currentLang() === 'zh' ? `${ruleSentenceZh(r)}（${r.id}）` : `${r.description} (${r.id})`;
 }
 
 function pictures(e: Ev, a: ArchivedAlert | null): HTMLElement {
@@ -90,7 +89,7 @@ function facts(e: Ev, a: ArchivedAlert | null): HTMLElement {
     h('dt', {}, t('detail.model')),
     h('dd', { id: 'model' }, a ? `${a.model.name} · sha256 ${a.model.sha256.slice(0, 12)}…` : ''),
     h('dt', {}, t('detail.objects')),
-    h('dd', { id: 'objects' }, a ? a.objects.map((o) => `${o.label} ${(o.score * 100).toFixed(0)}%${trackTag(o.trackId)}`).join(', ') : ''),
+    h('dd', { id: 'objects' }, a ? a.objects.map(objectText).join(', ') : ''),
     plate ? h('dt', {}, t('detail.plate')) : null,
     plate
       ? h(
@@ -108,7 +107,7 @@ function facts(e: Ev, a: ArchivedAlert | null): HTMLElement {
 function actionForm(e: Ev, holder: HTMLElement): HTMLElement[] {
   const { form } = panel;
   if (form.event !== e.id) Object.assign(form, { event: e.id, unit: data.units[0] ?? '', note: '' });
-  const unit = h('select', { id: 'unit' }, ...data.units.map((u) => h('option', { value: u, selected: u === form.unit }, u)));
+  const unit = h('select', { id: 'unit' }, ...data.units.map((u) => h('option', { value: u, selected: u === form.unit }, unitName(u))));
   const note = h('input', { id: 'note', placeholder: t('act.note'), maxlength: 2000, value: form.note });
   unit.addEventListener('change', () => (form.unit = unit.value));
   note.addEventListener('input', () => (form.note = note.value));

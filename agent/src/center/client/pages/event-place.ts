@@ -1,8 +1,8 @@
-import { trackTag } from '../../../contract/track-id.ts';
 import { h } from '../../../web/client/dom.ts';
 import { type CenterMap, createMap, mapOrNotice } from '../../../web/client/map/basemap.ts';
 import { type PointLayer, pointLayer } from '../../../web/client/map/markers.ts';
 import type { ArchivedAlert, PresentedEvent } from '../../wire.ts';
+import { objectText } from '../format.ts';
 import { t } from '../words.ts';
 
 /*
@@ -35,9 +35,7 @@ export function enlargeable(src: string, cls: string, a: ArchivedAlert | null): 
   const open = h('button', { type: 'button', class: 'enlarge', title: t('detail.enlarge') }, h('img', { class: cls, src, alt: cls }));
   open.addEventListener('click', () => {
     const close = h('button', { type: 'button', id: 'snapshot-close' }, t('detail.close'));
-    const objects = (a?.objects ?? []).map((o) =>
-      h('li', {}, `${o.label} ${(o.score * 100).toFixed(0)}%${trackTag(o.trackId)}${o.plate ? ` · ${o.plate.text}` : ''}`),
-    );
+    const objects = (a?.objects ?? []).map((o) => h('li', {}, `${objectText(o)}${o.plate ? ` · ${o.plate.text}` : ''}`));
     const dialog = h(
       'dialog',
       { class: 'snapshot-large', id: 'snapshot-large' },

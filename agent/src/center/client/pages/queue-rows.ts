@@ -90,7 +90,8 @@ export function eventTable(id: string, rows: HTMLTableRowElement[]): HTMLTableEl
     {},
     h('th', { class: 'pick' }),
     ...(['col.picture', 'col.type', 'col.place', 'col.dwell', 'col.state', 'col.started'] as const).map((k) =>
-      h('th', { class: k.slice(4) }, t(k)),
+      // `col-…`: a heading named `state` would be drawn as a state's badge.
+      h('th', { class: `col-${k.slice(4)}` }, t(k)),
     ),
   );
   const body = h('tbody', {}, ...rows);
@@ -109,7 +110,7 @@ export function eventTable(id: string, rows: HTMLTableRowElement[]): HTMLTableEl
       if (toggle && (toggle.getAttribute('aria-expanded') === 'true') === (ev.key === 'ArrowLeft')) toggle.click();
     }
   });
-  return h('table', { class: 'queue', id, 'aria-label': t('queue.keys') }, h('thead', {}, head), body);
+  return h('table', { class: 'queue alerts', id, 'aria-label': t('queue.keys') }, h('thead', {}, head), body);
 }
 
 /** After a redraw, the row that had the keyboard has it again (live updates redraw the table under the operator). */

@@ -1,6 +1,7 @@
 import { api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
+import { cityInput } from '../format.ts';
 import { t } from '../words.ts';
 import { eventRow, eventTable } from './queue-rows.ts';
 
@@ -27,8 +28,8 @@ const search = {
 /** Whether the queue shows search results instead of the live alerts. */
 export const searching = (): boolean => search.result !== null || search.error !== '';
 
-/** A `datetime-local` value (the browser's local time) as the API's ISO time. */
-const iso = (local: string): string | undefined => (local ? new Date(local).toISOString() : undefined);
+/** A `datetime-local` value (on the city's clock) as the API's ISO time. */
+const iso = (local: string): string | undefined => (local ? new Date(cityInput(local)).toISOString() : undefined);
 
 async function run(redraw: () => void): Promise<void> {
   const q = new URLSearchParams({ page: String(search.page), pageSize: String(PAGE_SIZE) });

@@ -4,7 +4,7 @@ import { alertControls } from '../alerting.ts';
 import { loadCategories } from '../desk/catalogue.ts';
 import { mergeBar } from '../desk/open-order.ts';
 import { categoryText } from '../desk/show.ts';
-import { isOpen, urgency } from '../format.ts';
+import { cityInput, isOpen, urgency } from '../format.ts';
 import { groupEvents } from '../groups.ts';
 import { events } from '../state.ts';
 import { t, tr } from '../words.ts';
@@ -18,7 +18,7 @@ type Ev = PresentedEvent;
 /** The filters as the user set them; they survive the redraws live updates cause. */
 const filters = { site: '', type: '', state: '', since: '', open: true };
 function filtered(): Ev[] {
-  const since = filters.since ? Date.parse(filters.since) : NaN;
+  const since = filters.since ? cityInput(filters.since) : NaN;
   return [...events.values()]
     .filter(
       (e) =>

@@ -25,6 +25,9 @@ export const statsPage: PageView = {
 
 const pct = (n: number, of: number) => (of ? `${Math.round((1000 * n) / of) / 10} %` : '—');
 
+/** How fast 90 % went, and of how many; with none, that none did (not "90 % within none"). */
+const p90 = (d: Duration): string => (d.n ? t('stats.p90', { t: span(d.p90Seconds), n: d.n }) : t('stats.noneReached'));
+
 /** Seconds in the unit a person reads fastest. */
 export function span(s: number | null): string {
   if (s === null) return t('stats.none');
@@ -151,8 +154,7 @@ function filters(r: StatsReport, q: URLSearchParams): HTMLElement {
 function summary(r: StatsReport): HTMLElement {
   const figure = (id: string, label: string, value: string, note = '') =>
     h('div', { class: 'figure', id }, h('div', { class: 'muted' }, label), h('strong', {}, value), h('div', { class: 'muted' }, note));
-  const handling = (id: string, label: string, d: Duration) =>
-    figure(id, label, span(d.medianSeconds), t('stats.p90', { t: span(d.p90Seconds), n: d.n }));
+  const handling = (id: string, label: string, d: Duration) => figure(id, label, span(d.medianSeconds), p90(d));
   return h(
     'div',
     { class: 'figures' },
@@ -171,7 +173,7 @@ function ordersView(o: StatsReport['orders']): HTMLElement {
       { class: 'figure', id },
       h('div', { class: 'muted' }, label),
       h('strong', {}, span(d.medianSeconds)),
-      h('div', { class: 'muted' }, `${t('stats.p90', { t: span(d.p90Seconds), n: d.n })}${late ? ` · ${t('stats.o.overdue', late)}` : ''}`),
+      h('div', { class: 'muted' }, `${p90(d)}${late ? ` · ${t('stats.o.overdue', late)}` : ''}`),
     );
   return h(
     'section',
