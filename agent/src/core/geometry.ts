@@ -81,3 +81,11 @@ export function pointInPolygon([x, y]: Readonly<Point>, polygon: readonly Readon
   }
   return inside;
 }
+
+/** The same test on degrees as [lon, lat]: areas are a few kilometres across, where the projection's bend does not matter. */
+export function latLonInPolygon(p: LatLon, polygon: readonly LatLon[]): boolean {
+  return pointInPolygon(
+    [p.lon, p.lat],
+    polygon.map((q): Point => [q.lon, q.lat]),
+  );
+}
