@@ -17,7 +17,8 @@ export async function signIn(url: string, user: string, password: string): Promi
   });
   if (res.status !== 200) throw new Error(`login of ${user} refused: ${res.status} ${await res.text()}`);
   const { csrf } = (await res.json()) as { csrf: string };
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  const cookie = /^(jifang_center=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  if (!cookie) throw new Error(`no session cookie in ${res.headers.get('set-cookie')}`);
   return {
     cookie,
     csrf,
