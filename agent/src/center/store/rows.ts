@@ -7,7 +7,10 @@ export const DEAD_LETTER_COLUMNS = 'id, topic, bytes, error, code, received_at, 
 export const EVENT_COLUMNS =
   'id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address, first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, first_seen, rev, changed_at, plate, rule_id';
 
-export function eventRow(r: Row): EventRow {
+/** Which event and what it is: the columns every read of the events table starts with. */
+export type EventHead = Pick<EventRow, 'id' | 'site' | 'camera' | 'zone' | 'type' | 'categoryCode' | 'categoryName'>;
+
+export function eventHead(r: Row): EventHead {
   return {
     id: String(r.id),
     site: String(r.site),
@@ -16,6 +19,12 @@ export function eventRow(r: Row): EventRow {
     type: String(r.type),
     categoryCode: strOrNull(r.category_code),
     categoryName: strOrNull(r.category_name),
+  };
+}
+
+export function eventRow(r: Row): EventRow {
+  return {
+    ...eventHead(r),
     state: String(r.state),
     seq: num(r.seq),
     startedAt: num(r.started_at),
