@@ -71,7 +71,11 @@ export function boxGap(a: Box, b: Box): number {
   return Math.max(dx, dy);
 }
 
-/** Even-odd test; points exactly on an edge may fall either way, which is fine for zones drawn by hand. */
+/**
+ * Even-odd test, half-open: a point on an axis-parallel edge is inside on the low-x and low-y sides and outside on the
+ * high ones, so two areas sharing such a border do not both claim a point on it. On a slanted edge it may fall either
+ * way, which is fine for zones drawn by hand.
+ */
 export function pointInPolygon([x, y]: Readonly<Point>, polygon: readonly Readonly<Point>[]): boolean {
   let inside = false;
   for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
