@@ -3,7 +3,7 @@ import type { CloseReason, OrderState } from '../patrol/schema.ts';
 import type { StageTimes } from '../patrol/workflow.ts';
 import type { EventRow } from '../wire.ts';
 import { type Db, num, numOrNull, strOrNull } from './db.ts';
-import { type EventHead, eventHead } from './rows.ts';
+import { type EventHead, eventHead } from './event-head.ts';
 
 /** One archived event as the statistics read it: where, what, and when each step of its handling happened. */
 export interface StatsEventRow extends EventHead, Pick<EventRow, 'startedAt' | 'firstSeen' | 'operatorAction'> {
