@@ -110,9 +110,9 @@ step "root file system ready: $(in_arm64 uname -m), node $(in_arm64 node --versi
 # the provisioning each took.
 stamped() { local t=$(date +%s) line; while IFS= read -r line; do echo "  [+$(( $(date +%s) - t )) s] $line"; done; }
 step "copying the project (git archive HEAD) to /opt/jifang and ../shared beside it"
-# node_modules stays: setup.sh runs npm ci again only when package-lock.json changed.
+# node_modules and its stamp in var/ stay: setup.sh runs npm ci again only when package-lock.json changed.
 mkdir -p "$rootfs/opt/jifang" "$rootfs/opt/shared"
-find "$rootfs/opt/jifang" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+find "$rootfs/opt/jifang" -mindepth 1 -maxdepth 1 ! -name node_modules ! -name var -exec rm -rf {} +
 git archive HEAD | tar -x -C "$rootfs/opt/jifang"
 for d in models samples plates; do
   [ -d "$project/../shared/$d" ] && { rm -rf "$rootfs/opt/shared/$d"; cp -a "$project/../shared/$d" "$rootfs/opt/shared/"; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for running (default) or testing (--test) jifang on Debian 12 with Node >= 20.
 #   1. system packages: ffmpeg and a CJK font (always); mosquitto, openssl, the GStreamer RTSP server and Chromium (--test)
-#   2. npm dependencies (npm ci when package-lock.json changed since the last set-up)
+#   2. npm dependencies (scripts/npm-deps.sh: npm ci when node_modules is not a complete install of package-lock.json)
 #   3. the JavaScript build in dist/ (npm run build) when it is missing or older than agent/src
 #   4. the default model and the sample media: models/ → ../shared → download from the pinned URL (SHA-256 checked)
 # Every step checks first and does nothing when already done, so `npm start` / `npm test` can call it each time.
@@ -49,14 +49,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # --- 2. npm dependencies ------------------------------------------------------------------------------
-stamp=node_modules/.jifang-setup
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
-  say "installing npm dependencies (npm ci)"
-  # onnxruntime-node's install script downloads CUDA libraries; its CPU binaries are already in the package.
-  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
-  echo "$lock_hash" > "$stamp"
-fi
+npm_args=()
+[ "$quiet" = 1 ] && npm_args+=(--quiet)
+bash scripts/npm-deps.sh "${npm_args[@]}"
 
 # --- 3. the JavaScript build -------------------------------------------------------------------------
 if ! node bin/build-state.mjs >/dev/null; then

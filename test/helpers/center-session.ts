@@ -1,8 +1,12 @@
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
 /** A signed-in client of a center's API from Node (a dispatcher's or an admin's script): cookie and CSRF token kept. */
 export interface CenterSession {
   json<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  /** The session cookie, for a raw client (an SSE connection). */
+  /** The session cookie and its CSRF token, for a raw client (an SSE connection, a request made by hand). */
   cookie: string;
+  csrf: string;
 }
 
 export async function signIn(url: string, user: string, password: string): Promise<CenterSession> {
@@ -13,9 +17,11 @@ export async function signIn(url: string, user: string, password: string): Promi
   });
   if (res.status !== 200) throw new Error(`login of ${user} refused: ${res.status} ${await res.text()}`);
   const { csrf } = (await res.json()) as { csrf: string };
-  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0];
+  const cookie = /^(jifang_center=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
+  if (!cookie) throw new Error(`no session cookie in ${res.headers.get('set-cookie')}`);
   return {
     cookie,
+    csrf,
     json: async <T>(method: string, path: string, body?: unknown) => {
       const r = await fetch(`${url}${path}`, {
         method,
@@ -31,5 +37,23 @@ export async function signIn(url: string, user: string, password: string): Promi
       const text = await r.text();
       return { status: r.status, body: (text ? JSON.parse(text) : undefined) as T };
     },
+  };
+}
+
+/** The center's login page in a browser page: user and password typed, submitted; where it lands is the caller's. */
+export async function signInPage(page: Page, url: string, user: string, password: string): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.fill('#user', user);
+  await page.fill('#password', password);
+  await page.click('#login-submit');
+}
+
+/** The API as `user` (what the officer's phone and the dispatcher's pages do), each call expected to succeed: its body. */
+export async function signedInApi(url: string, user: string, password: string) {
+  const session = await signIn(url, user, password);
+  return async <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => {
+    const res = await session.json<T>(method, path, body);
+    expect(res.status, `${method} ${path}`).toBeLessThan(300);
+    return res.body;
   };
 }

@@ -12,6 +12,7 @@ import type { Alert } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
+import { signIn } from '../helpers/center-session.ts';
 import { startProcess } from '../helpers/child.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { projectRoot } from '../helpers/paths.ts';
@@ -196,16 +197,8 @@ describe('dead letters in the console', () => {
       await box.endAsync();
       await until('the next message archived', async () => ((await center.store.getEvent('ev-ok', 'letters')) ? true : undefined), 60_000);
 
-      const login = async (user: string, password: string) => {
-        const r = await fetch(`${center.url}/api/login`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ user, password }),
-        });
-        return { cookie: r.headers.get('set-cookie')!.split(';')[0], csrf: ((await r.json()) as { csrf: string }).csrf };
-      };
-      const admin = await login('root', 'admin-pass-1');
-      const operator = await login('olga', 'operator-pass-1');
+      const admin = await signIn(center.url, 'root', 'admin-pass-1');
+      const operator = await signIn(center.url, 'olga', 'operator-pass-1');
       expect((await fetch(`${center.url}/api/dead-letters`, { headers: { Cookie: operator.cookie } })).status).toBe(403);
       const list = (await (await fetch(`${center.url}/api/dead-letters`, { headers: { Cookie: admin.cookie } })).json()) as {
         deadLetters: { id: number; topic: string; error: string }[];

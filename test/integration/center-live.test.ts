@@ -1,19 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../agent/src/center/config.ts';
-import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import type { Center } from '../../agent/src/center/service.ts';
 import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import { statusSchema } from '../../agent/src/contract/health.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
-import { launchBrowser, SCREENS_DIR, type TestBrowser } from '../helpers/browser.ts';
+import { SCREENS_DIR, type TestBrowser } from '../helpers/browser.ts';
+import { type CenterRig, startCenterRig } from '../helpers/center-rig.ts';
+import { signInPage } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Subscriber, subscribe } from '../helpers/mqtt-subscriber.ts';
-import { freePort } from '../helpers/ports.ts';
 
 /**
  * What an open console page says when things go away, all real: mosquitto, `jifang center` on SQLite, headless
@@ -34,46 +30,35 @@ const status = (online: boolean) =>
   );
 
 describe('the center console tells the truth about boxes and the broker (mosquitto, SQLite, Chromium)', () => {
-  let dir: string;
+  let rig: CenterRig;
   let broker: Mosquitto;
   let center: Center | undefined;
   let browser: TestBrowser & { pageErrors: string[] };
   let sub: Subscriber;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-center-live-'));
-    broker = await startMosquitto({ persistence: true, dir: mkdtempSync(join(dir, 'mq-')) });
-    browser = await launchBrowser();
+    rig = await startCenterRig({
+      name: 'center-live',
+      users: { olga: ['operator', 'operator-pass-1'] },
+      persistence: true,
+      // The catalogue, as `jifang center` passes it: the pages name event types as the user reads them.
+      options: { categories: centerCategories() },
+    });
+    ({ broker, browser, center } = rig);
     sub = await subscribe(broker.url, statusTopic);
-    const users = join(dir, 'users');
-    await setPassword(users, 'olga', 'operator', 'operator-pass-1');
-    const cfg = parseCenterConfig(
-      {
-        mqtt: { url: broker.url, clientId: 'center-live' },
-        storage: { kind: 'sqlite', path: join(dir, 'center.db') },
-        http: { port: await freePort() },
-        users,
-      },
-      'center-live.yaml',
-      dir,
-    );
-    center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
   }, 120_000);
 
   afterAll(async () => {
-    await center?.close();
     await sub?.close();
-    await browser?.close();
-    await broker?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (!rig) return;
+    // A test restarts the broker: the one running now is the one to stop.
+    rig.broker = broker;
+    await rig.close();
   });
 
   const login = async (lang: string): Promise<Page> => {
     const { page } = await browser.page({ lang });
-    await page.goto(`${center!.url}/login`);
-    await page.fill('#user', 'olga');
-    await page.fill('#password', 'operator-pass-1');
-    await page.click('#login-submit');
+    await signInPage(page, center!.url, 'olga', 'operator-pass-1');
     await page.waitForSelector('#live.on', { timeout: 30_000 });
     return page;
   };

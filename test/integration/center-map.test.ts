@@ -17,6 +17,7 @@ import { setPassword } from '../../agent/src/web/passwords.ts';
 import { makeAlert } from '../helpers/box-simulator.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { incoming } from '../helpers/center-archive.ts';
+import { signedInApi } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { freePort } from '../helpers/ports.ts';
 import { GROUND, LANDMARK, rasterTiles, writeMbtiles, writePmtiles, type XyzTile } from '../helpers/tile-files.ts';
@@ -107,24 +108,7 @@ describe('the dispatch map draws the center’s own tiles and everything on them
   }
 
   /** A user's API session, as the officer's phone and the dispatcher's pages use it. */
-  async function session(center: Center, user: string) {
-    const login = await fetch(`${center.url}/api/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user, password: PASS }),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const { csrf } = (await login.json()) as { csrf: string };
-    return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${center.url}${path}`, {
-        method,
-        headers: { Cookie: cookie, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      expect(res.status, `${method} ${path}`).toBeLessThan(300);
-      return (await res.json()) as T;
-    };
-  }
+  const session = (center: Center, user: string) => signedInApi(center.url, user, PASS);
 
   async function loginAs(center: Center, user: string, lang: string, next: string, watch?: (page: Page) => void): Promise<Page> {
     const { page } = await browser.page({ lang, width: 1400, height: 900 });

@@ -7,6 +7,7 @@ import { loadCenterConfig } from '../../agent/src/center/config.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
+import { signIn } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { projectRoot } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -67,14 +68,7 @@ describe('jifang center healthcheck', { timeout: 120_000 }, () => {
   it('serves /metrics with the token from its file or to an admin signed in, and to nobody else', async () => {
     const c = center!;
     const metrics = (headers: Record<string, string> = {}) => fetch(`${c.url}/metrics`, { headers, redirect: 'manual' });
-    const login = async (user: string, password: string) => {
-      const res = await fetch(`${c.url}/api/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ user, password }),
-      });
-      return /^(jifang_center=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '';
-    };
+    const login = async (user: string, password: string) => (await signIn(c.url, user, password)).cookie;
     const byToken = await metrics({ Authorization: `Bearer ${TOKEN}` });
     expect(byToken.status).toBe(200);
     const text = await byToken.text();

@@ -1,20 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import type { Order, Unit } from '../../agent/src/center/patrol/schema.ts';
-import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import type { Center } from '../../agent/src/center/service.ts';
 import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import type { Alert } from '../../agent/src/contract/alert.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
-import { freePort } from '../helpers/ports.ts';
+import type { TestBrowser } from '../helpers/browser.ts';
+import { type CenterRig, startCenterRig } from '../helpers/center-rig.ts';
+import { signedInApi, signInPage } from '../helpers/center-session.ts';
+import type { Mosquitto } from '../helpers/mosquitto.ts';
 
 /**
  * The dispatcher's and the admin's patrol pages, all real: mosquitto, `jifang center` on SQLite with the patrol wing,
@@ -34,32 +29,24 @@ const EAST_AREA: [number, number][] = [
 const PASS = 'desk-pass-1';
 
 describe('the dispatcher and the admin work with orders and units (mosquitto, SQLite, Chromium)', () => {
-  let dir: string;
+  let rig: CenterRig;
   let broker: Mosquitto;
   let center: Center | undefined;
   let browser: TestBrowser & { pageErrors: string[] };
   let box: MqttClient;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-patrol-desk-'));
-    broker = await startMosquitto({ persistence: false, dir: mkdtempSync(join(dir, 'mq-')) });
-    browser = await launchBrowser();
-    const users = join(dir, 'users');
-    for (const [user, role] of [
-      ['dora', 'dispatcher'],
-      ['sam', 'supervisor'],
-      ['ada', 'admin'],
-      ['pat1', 'patrol'],
-      ['pat2', 'patrol'],
-      ['pat3', 'patrol'],
-    ] as const)
-      await setPassword(users, user, role, PASS);
-    const cfg = parseCenterConfig(
-      {
-        mqtt: { url: broker.url, clientId: 'center-patrol-desk' },
-        storage: { kind: 'sqlite', path: join(dir, 'center.db') },
-        http: { port: await freePort() },
-        users,
+    rig = await startCenterRig({
+      name: 'center-patrol-desk',
+      users: {
+        dora: ['dispatcher', PASS],
+        sam: ['supervisor', PASS],
+        ada: ['admin', PASS],
+        pat1: ['patrol', PASS],
+        pat2: ['patrol', PASS],
+        pat3: ['patrol', PASS],
+      },
+      config: {
         patrol: {
           units: [
             { id: 'east', name: '东片中队', members: ['pat1'], area: [EAST_AREA] },
@@ -70,10 +57,9 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
           checkSeconds: 1,
         },
       },
-      'center-patrol-desk.yaml',
-      dir,
-    );
-    center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
+      options: { categories: centerCategories() },
+    });
+    ({ broker, browser, center } = rig);
     box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `jifang-${site}-box` });
     // The second unit's officer goes on duty a few hundred metres from the spot: proposed by distance, after the area.
     const pat2 = await apiSession('pat2');
@@ -83,39 +69,15 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
 
   afterAll(async () => {
     await box?.endAsync();
-    await center?.close();
-    await browser?.close();
-    await broker?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   /** The patrol API as a logged-in user (what the officer's phone does). */
-  async function apiSession(user: string) {
-    const login = await fetch(`${center!.url}/api/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user, password: PASS }),
-    });
-    expect(login.status).toBe(200);
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const { csrf } = (await login.json()) as { csrf: string };
-    return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-      const res = await fetch(`${center!.url}${path}`, {
-        method,
-        headers: { Cookie: cookie, 'X-CSRF-Token': csrf, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      expect(res.status, `${method} ${path}`).toBeLessThan(300);
-      return (await res.json()) as T;
-    };
-  }
+  const apiSession = (user: string) => signedInApi(center!.url, user, PASS);
 
   const login = async (user: string, lang = 'zh-CN'): Promise<Page> => {
     const { page } = await browser.page({ lang, width: 1440, height: 900 });
-    await page.goto(`${center!.url}/login`);
-    await page.fill('#user', user);
-    await page.fill('#password', PASS);
-    await page.click('#login-submit');
+    await signInPage(page, center!.url, user, PASS);
     await page.waitForSelector('#live.on', { timeout: 30_000 });
     return page;
   };

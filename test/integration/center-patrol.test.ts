@@ -13,6 +13,7 @@ import type { Alert } from '../../agent/src/contract/alert.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
+import { signIn } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { sharedDir } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -129,16 +130,7 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function login(user: string): Promise<Session> {
-    const res = await fetch(`${center.url}/api/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user, password: PASS }),
-    });
-    expect(res.status).toBe(200);
-    const cookie = /^(jifang_center=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? '';
-    return { cookie, csrf: ((await res.json()) as { csrf: string }).csrf };
-  }
+  const login = (user: string): Promise<Session> => signIn(center.url, user, PASS);
 
   async function api<T = Record<string, unknown>>(user: string | null, method: string, path: string, body?: unknown): Promise<Reply<T>> {
     const s = user ? sessions.get(user) : undefined;

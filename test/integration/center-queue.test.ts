@@ -1,21 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../agent/src/center/config.ts';
-import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import type { Center } from '../../agent/src/center/service.ts';
 import type { PresentedEvent } from '../../agent/src/center/wire.ts';
 import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import type { Alert } from '../../agent/src/contract/alert.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { type CenterSession, signIn } from '../helpers/center-session.ts';
-import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
-import { freePort } from '../helpers/ports.ts';
+import type { TestBrowser } from '../helpers/browser.ts';
+import { type CenterRig, startCenterRig } from '../helpers/center-rig.ts';
+import { type CenterSession, signIn, signInPage } from '../helpers/center-session.ts';
+import type { Mosquitto } from '../helpers/mosquitto.ts';
 
 /**
  * The operator's queue on a busy street, all real: mosquitto, `jifang center` on SQLite, headless Chromium, and a
@@ -40,7 +34,6 @@ interface Doc {
 type Win = { document: Doc; shownNotifications: { title: string; body?: string; tag?: string }[]; Notification: unknown };
 
 const site = 'queue-box';
-let dir: string;
 let broker: Mosquitto;
 let center: Center | undefined;
 let browser: TestBrowser & { pageErrors: string[] };
@@ -98,43 +91,29 @@ const FAKE_NOTIFICATION = () => {
 async function login(o: { width?: number; height?: number; lang?: string } = {}): Promise<Page> {
   const { page } = await browser.page(o);
   await page.addInitScript(FAKE_NOTIFICATION);
-  await page.goto(`${center!.url}/login`);
-  await page.fill('#user', 'olga');
-  await page.fill('#password', 'operator-pass-1');
-  await page.click('#login-submit');
+  await signInPage(page, center!.url, 'olga', 'operator-pass-1');
   await page.waitForSelector('#live.on', { timeout: 30_000 });
   await page.waitForSelector('main[aria-busy="false"]');
   return page;
 }
 
+let rig: CenterRig;
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'jifang-center-queue-'));
-  broker = await startMosquitto();
-  browser = await launchBrowser();
-  const users = join(dir, 'users');
-  await setPassword(users, 'olga', 'operator', 'operator-pass-1');
-  const cfg = parseCenterConfig(
-    {
-      mqtt: { url: broker.url, clientId: 'center-queue' },
-      storage: { kind: 'sqlite', path: join(dir, 'center.db') },
-      http: { port: await freePort() },
-      users,
-    },
-    'center-queue.yaml',
-    dir,
-  );
-  // The catalogue, as `jifang center` passes it: the pages name event types as the user reads them.
-  center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
+  rig = await startCenterRig({
+    name: 'center-queue',
+    users: { olga: ['operator', 'operator-pass-1'] },
+    // The catalogue, as `jifang center` passes it: the pages name event types as the user reads them.
+    options: { categories: centerCategories() },
+  });
+  ({ broker, browser, center } = rig);
   box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `jifang-${site}-box` });
   api = await signIn(center.url, 'olga', 'operator-pass-1');
 }, 120_000);
 
 afterAll(async () => {
   await box?.endAsync();
-  await center?.close();
-  await browser?.close();
-  await broker?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await rig?.close();
 });
 
 describe('the operator queue copes with a busy street (mosquitto, SQLite, Chromium, a simulated box)', () => {

@@ -1,19 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CenterConfig, parseCenterConfig } from '../../agent/src/center/config.ts';
+import type { CenterConfig } from '../../agent/src/center/config.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { COMMAND_RESULT_SCHEMA_ID } from '../../agent/src/contract/commands.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import type { TestBrowser } from '../helpers/browser.ts';
+import { type CenterRig, startCenterRig } from '../helpers/center-rig.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
-import { freePort } from '../helpers/ports.ts';
 
 /**
  * Screens that stay true across a center restart and a lost session, all real: mosquitto, `jifang center` on SQLite
@@ -62,6 +59,7 @@ async function answerCommands(): Promise<void> {
   await box.subscribeAsync(`jifang/v1/${site}/cmd/#`, { qos: 1 });
 }
 
+/** Fills the login form the page is on (the one it was sent to keeps its `next`). */
 async function login(page: Page): Promise<void> {
   await page.fill('#user', 'olga');
   await page.fill('#password', 'operator-pass-1');
@@ -77,23 +75,16 @@ async function openQueue(): Promise<Page> {
   return page;
 }
 
+let rig: CenterRig;
+
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'jifang-center-restart-'));
-  broker = await startMosquitto({ persistence: true, dir: mkdtempSync(join(dir, 'mq-')) });
-  browser = await launchBrowser();
-  const users = join(dir, 'users');
-  await setPassword(users, 'olga', 'operator', 'operator-pass-1');
-  cfg = parseCenterConfig(
-    {
-      mqtt: { url: broker.url, clientId: 'center-restart', commandTimeoutSeconds: 5 },
-      storage: { kind: 'sqlite', path: join(dir, 'center.db') },
-      http: { port: await freePort() },
-      users,
-    },
-    'center-restart.yaml',
-    dir,
-  );
-  center = await startCenter(cfg, silentLogger);
+  rig = await startCenterRig({
+    name: 'center-restart',
+    users: { olga: ['operator', 'operator-pass-1'] },
+    mqtt: { commandTimeoutSeconds: 5 },
+    persistence: true,
+  });
+  ({ dir, broker, browser, cfg, center } = rig);
   box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: `jifang-${site}-box`, reconnectPeriod: 500 });
   await answerCommands();
   await publish('before-restart', 'cam-1');
@@ -101,10 +92,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await box?.endAsync();
-  await center?.close();
-  await browser?.close();
-  await broker?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (!rig) return;
+  // The tests restart the center and the broker: the ones running now are the ones to stop.
+  rig.center = center ?? rig.center;
+  rig.broker = broker;
+  await rig.close();
 });
 
 describe('the console after a center restart and a lost session (mosquitto, SQLite, Chromium)', () => {

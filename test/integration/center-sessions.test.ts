@@ -6,6 +6,7 @@ import { type CenterConfig, parseCenterConfig } from '../../agent/src/center/con
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
+import { signIn } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { freePort } from '../helpers/ports.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
@@ -54,17 +55,7 @@ describe('jifang center sessions on a shared PostgreSQL', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const login = async (c: Center): Promise<{ cookie: string; csrf: string }> => {
-    const res = await fetch(`${c.url}/api/login`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ user: 'olga', password: 'operator-pass-1' }),
-    });
-    expect(res.status).toBe(200);
-    const cookie = /^(jifang_center=[^;]+)/.exec(res.headers.get('set-cookie') ?? '')?.[1];
-    if (!cookie) throw new Error(`no session cookie in ${res.headers.get('set-cookie')}`);
-    return { cookie, csrf: ((await res.json()) as { csrf: string }).csrf };
-  };
+  const login = (c: Center) => signIn(c.url, 'olga', 'operator-pass-1');
   const session = async (c: Center, cookie: string) => {
     const res = await fetch(`${c.url}/api/session`, { headers: { Cookie: cookie } });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };

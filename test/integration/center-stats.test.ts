@@ -1,26 +1,23 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import type { OrderRecord, TransitionRecord } from '../../agent/src/center/patrol/workflow.ts';
 import type { PlanView } from '../../agent/src/center/patrol-plan.ts';
 import type { DiscoveryView } from '../../agent/src/center/planner.ts';
-import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import type { Center } from '../../agent/src/center/service.ts';
 import type { StatsReport } from '../../agent/src/center/stats.ts';
 import type { EventRow } from '../../agent/src/center/wire.ts';
 import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import { alertSchema } from '../../agent/src/contract/alert.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
 import { parseIncidentLog } from '../../agent/src/risk/incident.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, simulateBoxes, streetJpeg } from '../helpers/box-simulator.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import type { TestBrowser } from '../helpers/browser.ts';
+import { type CenterRig, startCenterRig } from '../helpers/center-rig.ts';
+import { signInPage } from '../helpers/center-session.ts';
+import type { Mosquitto } from '../helpers/mosquitto.ts';
 import { sharedDir } from '../helpers/paths.ts';
-import { freePort } from '../helpers/ports.ts';
 
 /**
  * The bureau's statistics and the patrol plan, all real: mosquitto, simulated boxes publishing the contract,
@@ -48,7 +45,7 @@ const inside = ([lon, lat]: [number, number], ring: [number, number][]) =>
   lon >= ring[0][0] && lon <= ring[1][0] && lat >= ring[0][1] && lat <= ring[2][1];
 
 describe('statistics and patrol plan in the center (mosquitto, simulated boxes, SQLite, Chromium)', () => {
-  let dir: string;
+  let rig: CenterRig;
   let broker: Mosquitto;
   let center: Center;
   let browser: TestBrowser & { pageErrors: string[] };
@@ -58,24 +55,13 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
   let range: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-center-stats-'));
-    broker = await startMosquitto({ dir: mkdtempSync(join(dir, 'mq-')) });
-    browser = await launchBrowser();
-    const users = join(dir, 'users');
-    await setPassword(users, 'dora', 'dispatcher', 'dispatcher-pass-1');
-    await setPassword(users, 'pete', 'patrol', 'patrol-pass-1');
-    const cfg = parseCenterConfig(
-      {
-        mqtt: { url: broker.url, clientId: 'center-stats' },
-        storage: { kind: 'sqlite', path: join(dir, 'center.db') },
-        http: { port: await freePort() },
-        users,
-        risk: { utcOffset: OFFSET, cellMeters: 500, dailyBudget: 6 },
-      },
-      'center-stats.yaml',
-      dir,
-    );
-    center = await startCenter(cfg, silentLogger, { categories: centerCategories() });
+    rig = await startCenterRig({
+      name: 'center-stats',
+      users: { dora: ['dispatcher', 'dispatcher-pass-1'], pete: ['patrol', 'patrol-pass-1'] },
+      config: { risk: { utcOffset: OFFSET, cellMeters: 500, dailyBudget: 6 } },
+      options: { categories: centerCategories() },
+    });
+    ({ broker, browser, center } = rig);
     const spring = parseIncidentLog(readFileSync(HOUSTON, 'utf8'), 'houston_crime_2010.csv').incidents.filter(
       (i) => i.time < Date.parse('2010-04-01T00:00:00-05:00'),
     );
@@ -112,18 +98,12 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
   }, 180_000);
 
   afterAll(async () => {
-    await center?.close();
-    await browser?.close();
-    await broker?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   const login = async (lang: string, user = 'dora', password = 'dispatcher-pass-1'): Promise<Page> => {
     const { page } = await browser.page({ lang, width: 1280, height: 1000 });
-    await page.goto(`${center.url}/login`);
-    await page.fill('#user', user);
-    await page.fill('#password', password);
-    await page.click('#login-submit');
+    await signInPage(page, center.url, user, password);
     if (user === 'dora') await page.waitForSelector('#live.on', { timeout: 30_000 });
     else await page.waitForURL((u) => !u.pathname.startsWith('/login'));
     return page;

@@ -1,24 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import type { Order, Unit } from '../../agent/src/center/patrol/schema.ts';
 import type { PlanView } from '../../agent/src/center/patrol-plan.ts';
-import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import type { Center } from '../../agent/src/center/service.ts';
 import { alertSchema } from '../../agent/src/contract/alert.ts';
-import { silentLogger } from '../../agent/src/core/log.ts';
 import type { Incident } from '../../agent/src/risk/incident.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
 import { makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import type { TestBrowser } from '../helpers/browser.ts';
+import { type CenterRig, startCenterRig } from '../helpers/center-rig.ts';
 import { type CenterSession, signIn } from '../helpers/center-session.ts';
-import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import type { Mosquitto } from '../helpers/mosquitto.ts';
 import { handleWithPhoto, openPhone, phoneShot as shot } from '../helpers/patrol-phone.ts';
-import { freePort } from '../helpers/ports.ts';
 import { until } from '../helpers/until.ts';
 
 /**
@@ -81,7 +75,7 @@ const scrollToEnd = () => {
 };
 
 describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×844)", () => {
-  let dir: string;
+  let rig: CenterRig;
   let broker: Mosquitto;
   let center: Center | undefined;
   let browser: TestBrowser & { pageErrors: string[] };
@@ -90,25 +84,12 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
   let alerts = 0;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'jifang-patrol-phone-'));
-    broker = await startMosquitto({ persistence: false, dir: mkdtempSync(join(dir, 'mq-')) });
-    browser = await launchBrowser();
-    const users = join(dir, 'users');
-    await setPassword(users, 'dora', 'dispatcher', 'dispatcher-pass-1');
-    await setPassword(users, 'adam', 'admin', 'admin-pass-1');
-    await setPassword(users, 'pat', 'patrol', 'patrol-pass-1');
-    const cfg = parseCenterConfig(
-      {
-        mqtt: { url: broker.url, clientId: 'center-phone' },
-        storage: { kind: 'sqlite', path: join(dir, 'center.db') },
-        http: { port: await freePort() },
-        users,
-        risk: { dailyBudget: DAILY_SLOTS },
-      },
-      'center-phone.yaml',
-      dir,
-    );
-    center = await startCenter(cfg, silentLogger);
+    rig = await startCenterRig({
+      name: 'center-phone',
+      users: { dora: ['dispatcher', 'dispatcher-pass-1'], adam: ['admin', 'admin-pass-1'], pat: ['patrol', 'patrol-pass-1'] },
+      config: { risk: { dailyBudget: DAILY_SLOTS } },
+    });
+    ({ broker, browser, center } = rig);
     const admin = await signIn(center.url, 'adam', 'admin-pass-1');
     const ring = square(SPOT, 0.01);
     const put = await admin.json('PUT', '/api/units/team-1', {
@@ -134,10 +115,7 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
 
   afterAll(async () => {
     await box?.endAsync();
-    await center?.close();
-    await browser?.close();
-    await broker?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   /** A box's alert at the spot (with its snapshot), made an order by the dispatcher and sent to the officer's unit. */

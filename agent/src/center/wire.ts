@@ -31,6 +31,7 @@ export interface EventRow {
   operatorUnit: string | null;
   operatorAt: number | null;
   dispatchedAt: number | null;
+  /** When the center received it: the handling clock starts there. */
   firstSeen: number;
   rev: number;
   changedAt: number;

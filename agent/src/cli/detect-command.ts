@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import sharp from 'sharp';
 import { projectRoot } from '../config/load.ts';
 import type { RgbImage } from '../core/geometry.ts';
@@ -8,11 +8,11 @@ import { createLogger } from '../core/log.ts';
 import { detectorConfigSchema } from '../detect/config.ts';
 import { detectorFamilies } from '../detect/decoders/index.ts';
 import { createDetector } from '../detect/detector.ts';
-import { readRgbImage } from '../detect/image-file.ts';
 import type { Detection, DetectionWindow, Detector, DetectTimings } from '../detect/types.ts';
 import { renderSnapshot, ZONE_COLOR } from '../evidence/snapshot.ts';
 import { loadModel } from '../model/load.ts';
-import { defineCommand, UsageError, UserError } from './command.ts';
+import { defineCommand, UsageError } from './command.ts';
+import { runOnImages } from './image-files.ts';
 
 const USAGE = `usage: jifang detect IMAGE... [--model MANIFEST] [--windows X,Y,W,H[;X,Y,W,H...]] [--threshold T] [--json] [--out FILE|DIR]
 
@@ -63,18 +63,17 @@ export const command = defineCommand({
         detectorConfigSchema.parse({ scoreThreshold: threshold }),
         createLogger(process.env.JIFANG_LOG_LEVEL ?? 'warn'),
       );
-      const results: ImageResult[] = [];
-      for (const file of positionals) {
-        const image = await readRgbImage(file).catch((err: Error) => {
-          throw new UserError(`${file}: cannot read the image (${err.message})`);
-        });
-        const detections = await detector.detect(image, windows);
-        const result = { image: file, width: image.width, height: image.height, windows, detections, timings: detector.lastTimings };
-        results.push(result);
-        if (!values.json) io.out.write(formatText(result));
-        if (values.out) await writeAnnotated(image, result, outPath(values.out, file, positionals.length));
-      }
-      if (values.json) io.out.write(`${JSON.stringify(results.map(toJson), null, 2)}\n`);
+      const run = detector;
+      await runOnImages(positionals, values, io, {
+        analyse: async (image, file): Promise<ImageResult> => {
+          const detections = await run.detect(image, windows);
+          return { image: file, width: image.width, height: image.height, windows, detections, timings: run.lastTimings };
+        },
+        text: formatText,
+        json: toJson,
+        annotate: writeAnnotated,
+        suffix: 'detect',
+      });
       return 0;
     } finally {
       await detector?.close();
@@ -130,11 +129,6 @@ function toJson(r: ImageResult) {
       decodeMs: round(r.timings.decodeMs),
     },
   };
-}
-
-function outPath(out: string, image: string, count: number): string {
-  if (count === 1) return out;
-  return join(out, `${basename(image, extname(image))}.detect.jpg`);
 }
 
 /** The evidence stage's snapshot drawing, with the detection windows outlined first. */

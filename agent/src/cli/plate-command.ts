@@ -1,12 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname } from 'node:path';
 import sharp from 'sharp';
 import type { RgbImage } from '../core/geometry.ts';
 import { createLogger } from '../core/log.ts';
-import { readRgbImage } from '../detect/image-file.ts';
 import { loadPlateModels } from '../plate/models.ts';
 import { createPlateReader, type PlateReader, type PlateReading, type PlateTimings } from '../plate/reader.ts';
 import { defineCommand, UserError } from './command.ts';
+import { runOnImages } from './image-files.ts';
 
 const USAGE = `usage: jifang plate IMAGE... [--crop] [--json] [--out FILE|DIR]
 
@@ -40,18 +40,16 @@ export const command = defineCommand({
     if (!loaded.available) throw new UserError(`plate models unavailable: ${loaded.reason}`);
     const reader: PlateReader = await createPlateReader(loaded.models, createLogger(process.env.JIFANG_LOG_LEVEL ?? 'warn'));
     try {
-      const results: ImageResult[] = [];
-      for (const file of positionals) {
-        const image = await readRgbImage(file).catch((err: Error) => {
-          throw new UserError(`${file}: cannot read the image (${err.message})`);
-        });
-        const plates = values.crop ? [await reader.readCrop(image)] : await reader.read(image);
-        const result = { image: file, width: image.width, height: image.height, plates, timings: reader.lastTimings };
-        results.push(result);
-        if (!values.json) io.out.write(formatText(result));
-        if (values.out) await writeAnnotated(image, plates, outPath(values.out, file, positionals.length));
-      }
-      if (values.json) io.out.write(`${JSON.stringify(results.map(toJson), null, 2)}\n`);
+      await runOnImages(positionals, values, io, {
+        analyse: async (image, file): Promise<ImageResult> => {
+          const plates = values.crop ? [await reader.readCrop(image)] : await reader.read(image);
+          return { image: file, width: image.width, height: image.height, plates, timings: reader.lastTimings };
+        },
+        text: formatText,
+        json: toJson,
+        annotate: (image, r, file) => writeAnnotated(image, r.plates, file),
+        suffix: 'plate',
+      });
       return 0;
     } finally {
       await reader.close();
@@ -94,11 +92,6 @@ function toJson(r: ImageResult) {
     })),
     timings: Object.fromEntries(Object.entries(r.timings).map(([k, v]) => [k, round(v)])),
   };
-}
-
-function outPath(out: string, image: string, count: number): string {
-  if (count === 1) return out;
-  return join(out, `${basename(image, extname(image))}.plate.jpg`);
 }
 
 const FONTS = "'Noto Sans CJK SC', 'Droid Sans Fallback', 'DejaVu Sans', sans-serif";

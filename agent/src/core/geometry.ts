@@ -71,7 +71,11 @@ export function boxGap(a: Box, b: Box): number {
   return Math.max(dx, dy);
 }
 
-/** Even-odd test; points exactly on an edge may fall either way, which is fine for zones drawn by hand. */
+/**
+ * Even-odd test, half-open: a point on an axis-parallel edge is inside on the low-x and low-y sides and outside on the
+ * high ones, so two areas sharing such a border do not both claim a point on it. On a slanted edge it may fall either
+ * way, which is fine for zones drawn by hand.
+ */
 export function pointInPolygon([x, y]: Readonly<Point>, polygon: readonly Readonly<Point>[]): boolean {
   let inside = false;
   for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
@@ -80,4 +84,12 @@ export function pointInPolygon([x, y]: Readonly<Point>, polygon: readonly Readon
     if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
   }
   return inside;
+}
+
+/** The same test on degrees as [lon, lat]: areas are a few kilometres across, where the projection's bend does not matter. */
+export function latLonInPolygon(p: LatLon, polygon: readonly LatLon[]): boolean {
+  return pointInPolygon(
+    [p.lon, p.lat],
+    polygon.map((q): Point => [q.lon, q.lat]),
+  );
 }

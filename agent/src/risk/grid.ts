@@ -126,14 +126,3 @@ export function studyArea(grid: Grid, points: readonly LatLon[]): StudyArea {
   }
   return { grid, cells, indexOf, neighbours };
 }
-
-/** Ray casting on degrees: areas are a few kilometres across, where the projection's bend does not matter. */
-export function insidePolygon(p: LatLon, polygon: readonly LatLon[]): boolean {
-  let inside = false;
-  for (let i = 0, j = polygon.length - 1; i < polygon.length; j = i++) {
-    const a = polygon[i];
-    const b = polygon[j];
-    if (a.lat > p.lat !== b.lat > p.lat && p.lon < ((b.lon - a.lon) * (p.lat - a.lat)) / (b.lat - a.lat) + a.lon) inside = !inside;
-  }
-  return inside;
-}

@@ -1,6 +1,6 @@
-import type { LatLon } from '../core/geometry.ts';
+import { type LatLon, latLonInPolygon } from '../core/geometry.ts';
 import type { RiskModel } from './fit.ts';
-import { cellCentre, insidePolygon } from './grid.ts';
+import { cellCentre } from './grid.ts';
 import { kthLargest } from './metrics.ts';
 import { BLOCK_HOURS, BLOCKS, blockOf, HOUR } from './time.ts';
 
@@ -71,7 +71,7 @@ export function planPatrols(model: RiskModel, req: PlanRequest): PatrolPlan {
 function cellsInside(model: RiskModel, polygon: readonly LatLon[]): number[] {
   const out: number[] = [];
   model.area.cells.forEach((cell, i) => {
-    if (insidePolygon(cellCentre(model.area.grid, cell), polygon)) out.push(i);
+    if (latLonInPolygon(cellCentre(model.area.grid, cell), polygon)) out.push(i);
   });
   return out;
 }

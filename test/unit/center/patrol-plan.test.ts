@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { discoveryByWeek, fitForPlan, nearTheCity, planView, replayDiscovery } from '../../../agent/src/center/patrol-plan.ts';
-import { cellOf, insidePolygon } from '../../../agent/src/risk/grid.ts';
+import { latLonInPolygon } from '../../../agent/src/core/geometry.ts';
+import { cellOf } from '../../../agent/src/risk/grid.ts';
 import { localTime } from '../../../agent/src/risk/time.ts';
 import { syntheticCity } from '../../helpers/synthetic-city.ts';
 
@@ -28,7 +29,7 @@ describe('the center patrol plan', () => {
       expect(s.end).toBeLessThanOrEqual(midnight + 24 * HOUR);
       // 4-hour blocks of the local clock: 00, 04, 08 … Beijing time.
       expect(new Date(s.start + OFFSET * 60_000).getUTCHours() % 4).toBe(0);
-      expect(insidePolygon(s.centre, areas.find((a) => a.id === s.area)!.polygon)).toBe(true);
+      expect(latLonInPolygon(s.centre, areas.find((a) => a.id === s.area)!.polygon)).toBe(true);
       expect(s.bounds.south).toBeLessThan(s.centre.lat);
       expect(s.bounds.north).toBeGreaterThan(s.centre.lat);
       expect(s.expected).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { latLonInPolygon } from '../../../agent/src/core/geometry.ts';
 import { fitRiskModel } from '../../../agent/src/risk/fit.ts';
-import { insidePolygon } from '../../../agent/src/risk/grid.ts';
+import { cellCentre } from '../../../agent/src/risk/grid.ts';
 import { DEFAULT_PARAMS } from '../../../agent/src/risk/model.ts';
 import { planPatrols } from '../../../agent/src/risk/plan.ts';
 import { HOUR, localTime, WEEK, weekStart } from '../../../agent/src/risk/time.ts';
@@ -53,7 +54,25 @@ describe('patrol plan', () => {
     const plan = planPatrols(model, { from, to: from + 24 * HOUR, budget: 6, areas: [west, east] });
     expect(plan.slots.filter((s) => s.area === 'west')).toHaveLength(6);
     expect(plan.slots.filter((s) => s.area === 'east')).toHaveLength(6);
-    for (const s of plan.slots) expect(insidePolygon(s.centre, s.area === 'west' ? west.polygon : east.polygon)).toBe(true);
+    for (const s of plan.slots) expect(latLonInPolygon(s.centre, s.area === 'west' ? west.polygon : east.polygon)).toBe(true);
+  });
+
+  it('a cell whose centre lies on the border of two neighbouring areas is planned in exactly one of them, the east one', () => {
+    const centres = Array.from(model.area.cells, (c) => cellCentre(model.area.grid, c));
+    const border = centres[Math.floor(centres.length / 2)].lon;
+    const lats = centres.map((c) => c.lat);
+    const [south, north] = [Math.min(...lats) - 0.01, Math.max(...lats) + 0.01];
+    const band = (id: string, w: number, e: number) => ({
+      id,
+      polygon: [south, north, north, south].map((lat, k) => ({ lat, lon: k >= 2 ? e : w })),
+    });
+    const areas = [band('w', 121, border), band('e', border, 122)];
+    // One 4-hour block and a budget of every cell: each area's slots are all of its cells.
+    const plan = planPatrols(model, { from, to: from + 4 * HOUR, budget: model.area.cells.length, areas });
+    const onBorder = plan.slots.filter((s) => s.centre.lon === border);
+    expect(onBorder.length).toBeGreaterThan(0);
+    expect(onBorder.every((s) => s.area === 'e')).toBe(true);
+    expect(plan.slots.map((s) => s.cell).sort((a, b) => a - b)).toEqual(Array.from(model.area.cells).sort((a, b) => a - b));
   });
 
   it('lists busy cells gone quiet as the places where patrols can be thinned', () => {

@@ -1,5 +1,6 @@
 import type { EventRow } from '../wire.ts';
 import { num, numOrNull, type Row, strOrNull } from './db.ts';
+import { eventHead } from './event-head.ts';
 import type { ActionRow, DeadLetterRow, DeliveryRow } from './types.ts';
 
 export const DEAD_LETTER_COLUMNS = 'id, topic, bytes, error, code, received_at, replayed_at, replay_error';
@@ -9,13 +10,7 @@ export const EVENT_COLUMNS =
 
 export function eventRow(r: Row): EventRow {
   return {
-    id: String(r.id),
-    site: String(r.site),
-    camera: String(r.camera),
-    zone: String(r.zone),
-    type: String(r.type),
-    categoryCode: strOrNull(r.category_code),
-    categoryName: strOrNull(r.category_name),
+    ...eventHead(r),
     state: String(r.state),
     seq: num(r.seq),
     startedAt: num(r.started_at),

@@ -1,21 +1,12 @@
 import type { Incident } from '../../risk/incident.ts';
 import type { CloseReason, OrderState } from '../patrol/schema.ts';
 import type { StageTimes } from '../patrol/workflow.ts';
+import type { EventRow } from '../wire.ts';
 import { type Db, num, numOrNull, strOrNull } from './db.ts';
+import { type EventHead, eventHead } from './event-head.ts';
 
 /** One archived event as the statistics read it: where, what, and when each step of its handling happened. */
-export interface StatsEventRow {
-  id: string;
-  site: string;
-  camera: string;
-  zone: string;
-  type: string;
-  categoryCode: string | null;
-  categoryName: string | null;
-  startedAt: number;
-  /** When the center received it: the handling clock starts there. */
-  firstSeen: number;
-  operatorAction: string | null;
+export interface StatsEventRow extends EventHead, Pick<EventRow, 'startedAt' | 'firstSeen' | 'operatorAction'> {
   /** The first applied action of each kind (ms), null when none. */
   ackAt: number | null;
   dispatchAt: number | null;
@@ -103,13 +94,7 @@ function handlingReads(db: Db): Pick<StatsStore, 'statsEvents' | 'statsOrders'> 
       for (const a of await db.all(ACTION_TIMES, [since, until])) times.set(`${a.site}\u0000${a.event_id}\u0000${a.action}`, num(a.at));
       const at = (r: Record<string, unknown>, action: string) => times.get(`${r.site}\u0000${r.id}\u0000${action}`) ?? null;
       return rows.map((r) => ({
-        id: String(r.id),
-        site: String(r.site),
-        camera: String(r.camera),
-        zone: String(r.zone),
-        type: String(r.type),
-        categoryCode: strOrNull(r.category_code),
-        categoryName: strOrNull(r.category_name),
+        ...eventHead(r),
         startedAt: num(r.started_at),
         firstSeen: num(r.first_seen),
         operatorAction: strOrNull(r.operator_action),
