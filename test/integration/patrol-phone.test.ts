@@ -316,10 +316,15 @@ describe("the patrol officer's phone page (mosquitto, SQLite, Chromium at 390×8
     // The rule in Chinese, not the box's English sentence.
     expect(await page.textContent('.fact.rule .value')).toBe('违法停车：机动车在区域内静止停放 15 秒以上');
     // Scrolled to the end, the task's last line is above the fixed bottom bar, not under it.
-    await page.evaluate(scrollToEnd);
-    const last = await page.locator('.task > :last-child').boundingBox();
-    const bar = await page.locator('footer.bottom').boundingBox();
-    expect(last!.y + last!.height).toBeLessThanOrEqual(bar!.y);
+    // Measured again until both are on the page: a live update may redraw the task between the two reads.
+    await expect
+      .poll(async () => {
+        await page.evaluate(scrollToEnd);
+        const last = await page.locator('.task > :last-child').boundingBox();
+        const bar = await page.locator('footer.bottom').boundingBox();
+        return last && bar ? last.y + last.height - bar.y : Number.NaN;
+      })
+      .toBeLessThanOrEqual(0);
     await shot(page, 'patrol-phone-task-zh');
 
     // Another task while this one is open: chimed, and one tap away.
