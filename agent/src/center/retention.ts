@@ -77,27 +77,7 @@ export function startRetention(initial: RetentionConfig, store: CenterStore, log
         ? await prunePhotos(store, opts.photos, now() - cfg.patrolPhotoDays * DAY_MS, now)
         : { count: 0, bytes: 0 };
       const publications = await prunePublications(store, now() - cfg.gapDays * DAY_MS, now(), log);
-      counters.events += events;
-      counters.snapshotsByAge += snaps.byAge.count;
-      counters.snapshotsByQuota += snaps.byQuota.count;
-      counters.snapshotBytes += snaps.byAge.bytes + snaps.byQuota.bytes;
-      counters.deadLetters += letters.count;
-      counters.deadLetterBytes += letters.bytes;
-      counters.patrolPhotos += photos.count;
-      counters.patrolPhotoBytes += photos.bytes;
-      counters.publications += publications;
-      if (events + snaps.byAge.count + snaps.byQuota.count + letters.count + photos.count + publications)
-        log.info(
-          {
-            events,
-            snapshotsByAge: snaps.byAge,
-            snapshotsByQuota: snaps.byQuota,
-            deadLetters: letters,
-            patrolPhotos: photos,
-            publications,
-          },
-          'retention deleted from the archive',
-        );
+      tally(counters, { events, snaps, letters, photos, publications }, log);
     } catch (err) {
       counters.failures++;
       log.warn({ err }, 'retention could not run: tried again at the next interval');
@@ -130,6 +110,35 @@ export function startRetention(initial: RetentionConfig, store: CenterStore, log
       await running;
     },
   };
+}
+
+type Deleted = { count: number; bytes: number };
+/** What one pass deleted. */
+interface Pass {
+  events: number;
+  snaps: { byAge: Deleted; byQuota: Deleted };
+  letters: Deleted;
+  photos: Deleted;
+  publications: number;
+}
+
+/** Adds a pass to the counters the metrics read, and logs it when it deleted anything. */
+function tally(counters: RetentionCounters, p: Pass, log: Logger): void {
+  const { events, snaps, letters, photos, publications } = p;
+  counters.events += events;
+  counters.snapshotsByAge += snaps.byAge.count;
+  counters.snapshotsByQuota += snaps.byQuota.count;
+  counters.snapshotBytes += snaps.byAge.bytes + snaps.byQuota.bytes;
+  counters.deadLetters += letters.count;
+  counters.deadLetterBytes += letters.bytes;
+  counters.patrolPhotos += photos.count;
+  counters.patrolPhotoBytes += photos.bytes;
+  counters.publications += publications;
+  if (events + snaps.byAge.count + snaps.byQuota.count + letters.count + photos.count + publications)
+    log.info(
+      { events, snapshotsByAge: snaps.byAge, snapshotsByQuota: snaps.byQuota, deadLetters: letters, patrolPhotos: photos, publications },
+      'retention deleted from the archive',
+    );
 }
 
 /** The gap check's bookkeeping it no longer reads; a gap no box can fill any more is logged as lost (and reported). */

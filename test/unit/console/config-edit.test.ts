@@ -26,7 +26,7 @@ describe('console config edits', () => {
     const changed = r.diff.split('\n').filter((l) => l.startsWith('+') || l.startsWith('-'));
     expect(changed).toEqual([
       '-              polygon: [[150, 595], [430, 595], [430, 690], [150, 690]]',
-      '+   55         polygon: [[160, 600], [430, 595], [430, 690], [150, 690]]',
+      '+   56         polygon: [[160, 600], [430, 595], [430, 690], [150, 690]]',
     ]);
     expect(r.text.replace('[[160, 600], [430, 595]', '[[150, 595], [430, 595]')).toBe(text);
   });
