@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Episode } from '../../../agent/src/rules/episode.ts';
 import { RULE_KINDS } from '../../../agent/src/rules/kinds/index.ts';
-import { type Episode, endReason, type FrameFacts, type LifecycleSettings } from '../../../agent/src/rules/lifecycle.ts';
+import { endReason, type FrameFacts, type LifecycleSettings } from '../../../agent/src/rules/lifecycle.ts';
 import { notSeenReason, restoreVerdict, type SavedEvent } from '../../../agent/src/rules/restore.ts';
 import { operatorIn, reasonIn } from '../../../agent/src/web/reason-words.ts';
 import { camera, kerbCamera, Sim } from '../rules/sim.ts';
