@@ -654,6 +654,13 @@ describe('box console (real agent on the demo stream, real Chromium)', () => {
       { qos: 1 },
     );
     await expect.poll(() => taxi().some((a) => a.id === open.id && a.state === 'ended'), { timeout: 15_000 }).toBe(true);
+    // The Chinese events list says why the event ended and who did what in Chinese, not in the box's English.
+    const zh = await chinesePage(1366, 768);
+    await zh.page.goto(`${base}/events`);
+    const row = zh.page.locator(`#events tr[data-event="${open.id}"]`);
+    await expect.poll(() => row.locator('.reason').textContent(), { timeout: 15_000 }).toBe('已被 operator-3 标记为误报');
+    expect(await row.textContent()).toContain('已标记误报（operator-3）');
+    await zh.context.close();
     await rename('Kerb by the taxi');
     // Its dwell is 5 s: a rule that forgot the suppression would have raised the same taxi again by now.
     await new Promise((r) => setTimeout(r, 20_000));

@@ -118,7 +118,7 @@ export class EventFeed {
       observedAt: alert.observedAt,
       dwellSeconds: alert.dwellSeconds,
       objects: alert.objects.map((o) => ({ label: o.label, trackId: o.trackId })),
-      ...(alert.operator ? { operator: `${alert.operator.action} (${alert.operator.by})` } : {}),
+      ...(alert.operator ? { operator: { action: alert.operator.action, by: alert.operator.by } } : {}),
       ...(alert.reason ? { reason: alert.reason } : {}),
       description: alert.rule.description,
       messages: (prev?.messages ?? 0) + 1,

@@ -1,3 +1,4 @@
+import type { OperatorAction } from '../contract/event-states.ts';
 import type { CameraHealth } from '../contract/health.ts';
 import type { Box } from '../core/geometry.ts';
 import type { RuleProgress } from '../rules/types.ts';
@@ -44,7 +45,9 @@ export interface ConsoleEvent {
   dwellSeconds: number;
   /** The detector's labels and track numbers: the page says them in its language. */
   objects: { label: string; trackId: number }[];
-  operator?: string;
+  /** The last operator action and who took it, apart: the page words the action in its language. */
+  operator?: { action: OperatorAction; by: string };
+  /** The box's English words; the page gives them in its language. */
   reason?: string;
   description: string;
   messages: number;

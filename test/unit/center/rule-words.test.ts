@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { durationZh, ruleSentenceZh } from '../../../agent/src/center/rule-words.ts';
+import { ruleSentenceZh } from '../../../agent/src/center/rule-words.ts';
+import { durationZh } from '../../../agent/src/web/duration-words.ts';
 
 describe('the rule that decided an alert, in Chinese', () => {
   it('says each rule type with its parameters', () => {

@@ -2,6 +2,7 @@ import { api } from '../../web/client/api.ts';
 import { clear, every, h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import { objectsIn } from '../../web/label-words.ts';
+import { operatorIn, reasonIn } from '../../web/reason-words.ts';
 import { ruleTypeLabel } from '../rule-words.ts';
 import type { ConsoleEvent, PageData } from '../wire.ts';
 import { type Key, t } from './dom.ts';
@@ -156,11 +157,11 @@ function eventRow(e: EventRow): HTMLTableRowElement {
       'td',
       {},
       h('span', { class: `state state-${e.state}` }, t(`state.${e.state}` as Key)),
-      e.reason ? h('div', { class: 'small muted' }, e.reason) : undefined,
+      e.reason ? h('div', { class: 'small muted reason' }, reasonIn(e.reason, currentLang())) : undefined,
     ),
     h('td', { class: 'num' }, `${Math.round(e.dwellSeconds)} s`),
     h('td', { class: 'small' }, objectsIn(e.objects, currentLang())),
-    h('td', { class: 'small' }, e.operator ?? ''),
+    h('td', { class: 'small' }, e.operator ? operatorIn(e.operator, currentLang()) : ''),
     h(
       'td',
       {},

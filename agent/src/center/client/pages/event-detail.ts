@@ -1,6 +1,7 @@
 import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { currentLang } from '../../../web/client/i18n.ts';
+import { reasonIn } from '../../../web/reason-words.ts';
 import { ruleSentenceZh } from '../../rule-words.ts';
 import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
 import { orderBox } from '../desk/open-order.ts';
@@ -224,7 +225,7 @@ function history(messages: EventMessageView[]): HTMLElement[] {
         h(
           'li',
           {},
-          `#${m.seq} ${tr(`state.${m.state}`)} · ${time(m.receivedAt)} · ${dwell(m.dwellSeconds)}${operator(m)}${m.reason ? ` · ${m.reason}` : ''}`,
+          `#${m.seq} ${tr(`state.${m.state}`)} · ${time(m.receivedAt)} · ${dwell(m.dwellSeconds)}${operator(m)}${m.reason ? ` · ${reasonIn(m.reason, currentLang())}` : ''}`,
         ),
       ),
     ),
