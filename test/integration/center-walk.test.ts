@@ -125,7 +125,10 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
       boxId: 'box-walk',
       startedAt: now,
       at: now,
-      cameras: [{ id: 'cam-1', name: '北门', state: 'streaming' }],
+      cameras: [
+        { id: 'cam-1', name: '北门', state: 'streaming' },
+        { id: 'cam-2', name: '南门', state: 'backoff' },
+      ],
     };
     await box.publishAsync(`jifang/v1/${site}/status`, JSON.stringify(statusSchema.parse(status)), { qos: 1, retain: true });
     const health = {
@@ -141,6 +144,9 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
       at: now,
     };
     await box.publishAsync(`jifang/v1/${site}/cam-1/health`, JSON.stringify(cameraHealthSchema.parse(health)), { qos: 1, retain: true });
+    // A camera that cannot be reached: its reason as the box words it, shown in Chinese.
+    const refused = { ...health, camera: 'cam-2', state: 'backoff', reason: 'connection refused', analysedFps: 0, reconnects: 7 };
+    await box.publishAsync(`jifang/v1/${site}/cam-2/health`, JSON.stringify(cameraHealthSchema.parse(refused)), { qos: 1, retain: true });
 
     const page = await login({ lang: 'zh-CN', width: 1366, height: 768 });
     await page.goto(`${center!.url}/boxes`);
@@ -156,6 +162,10 @@ describe("the center's pages say what is true in the user's words (mosquitto, SQ
       { timeout: 15_000 },
     );
     expect(await page.textContent(camera)).toBe('北门: 正常接收 · 分析 5 帧/秒 · 重连 2 次');
+    const failing = `.box[data-site="${site}"] li[data-camera="cam-2"]`;
+    await page.waitForSelector(`${failing} .cam-backoff`, { timeout: 15_000 });
+    expect(await page.textContent(failing)).toContain('连接被拒绝：该地址和端口上没有服务在监听');
+    expect(await page.textContent(failing)).not.toMatch(/connection refused/);
     await browser.screenshot(page, 'center-walk-boxes-zh');
 
     // Nothing dispatched yet: the board says what would be there and how it gets there, not a bare "无".

@@ -1,9 +1,9 @@
 import { api } from '../../web/client/api.ts';
 import { clear, every, h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
+import { streamReasonIn } from '../../web/stream-reason-words.ts';
 import type { BoxHealth, HealthView, PageData } from '../wire.ts';
 import { type Key, t } from './dom.ts';
-import { reasonWords } from './reason-words.ts';
 import { serverWords } from './server-words.ts';
 
 type CameraRow = HealthView['cameras'][number];
@@ -69,7 +69,7 @@ function camerasCard(cameras: CameraRow[]): HTMLElement {
   );
   const row = (c: CameraRow) => {
     const state = c.state === 'streaming' && c.degraded ? 'degraded' : c.state;
-    const why = [c.reason, c.degraded].filter((x): x is string => !!x).map((x) => reasonWords(x, lang));
+    const why = [c.reason, c.degraded].filter((x): x is string => !!x).map((x) => streamReasonIn(x, lang));
     return h(
       'tr',
       { 'data-camera': c.camera },

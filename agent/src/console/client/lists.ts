@@ -3,10 +3,10 @@ import { clear, every, h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import { objectsIn } from '../../web/label-words.ts';
 import { operatorIn, reasonIn } from '../../web/reason-words.ts';
+import { streamReasonIn } from '../../web/stream-reason-words.ts';
 import { ruleTypeLabel } from '../rule-words.ts';
 import type { ConsoleEvent, PageData } from '../wire.ts';
 import { type Key, t } from './dom.ts';
-import { reasonWords } from './reason-words.ts';
 import { serverWords } from './server-words.ts';
 
 interface Overview {
@@ -74,7 +74,7 @@ function cameraRow(c: Overview['cameras'][number]): HTMLTableRowElement {
     { 'data-camera': c.id },
     h('td', {}, h('a', { href: `/cameras/${encodeURIComponent(c.id)}` }, c.name ? `${c.name} (${c.id})` : c.id)),
     h('td', {}, h('span', { class: `state state-${hl?.state ?? 'unknown'}` }, hl ? t(`stream.${hl.state}` as Key) : '—')),
-    h('td', {}, reasonWords(hl?.reason ?? hl?.degraded ?? '', currentLang())),
+    h('td', {}, streamReasonIn(hl?.reason ?? hl?.degraded ?? '', currentLang())),
     h('td', { class: 'num' }, hl ? `${hl.analysedFps.toFixed(1)} / ${hl.targetFps}` : ''),
     h('td', { class: 'num' }, hl?.lastFrameAgeSeconds == null ? t('age.none') : t('age.seconds', { s: hl.lastFrameAgeSeconds.toFixed(1) })),
     h('td', { class: 'num' }, hl ? String(hl.skippedFrames) : ''),

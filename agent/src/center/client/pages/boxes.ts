@@ -1,4 +1,6 @@
 import { h } from '../../../web/client/dom.ts';
+import { currentLang } from '../../../web/client/i18n.ts';
+import { streamReasonIn } from '../../../web/stream-reason-words.ts';
 import { ago } from '../format.ts';
 import { boxes } from '../state.ts';
 import { t, tr } from '../words.ts';
@@ -41,9 +43,9 @@ function boxesView(): HTMLElement {
               { 'data-camera': c.camera },
               `${c.name ?? c.camera}: `,
               h('span', { class: `cam-${c.state ?? 'unknown'}` }, tr(`cam.${c.state ?? 'unknown'}`)),
-              c.reason ? ` (${c.reason})` : '',
+              c.reason ? ` (${streamReasonIn(c.reason, currentLang())})` : '',
               c.health ? ` · ${t('boxes.health', { fps: c.health.analysedFps ?? '?', n: c.health.reconnects ?? 0 })}` : '',
-              c.health?.degraded ? h('span', { class: 'cam-degraded' }, ` · ${c.health.degraded}`) : '',
+              c.health?.degraded ? h('span', { class: 'cam-degraded' }, ` · ${streamReasonIn(c.health.degraded, currentLang())}`) : '',
             ),
           ),
         ),

@@ -1,6 +1,9 @@
+import type { Lang } from './lang.ts';
+
 /*
  * The agent's reasons (a stream's failure as ffmpeg's stderr told it, a camera's shortfall) in Chinese for the Chinese
- * pages; the English pages show them as the agent words them. A reason not in the table is shown as it is.
+ * pages of both consoles (the box's Health and Cameras pages, the center's Boxes page); the English pages show them
+ * as the agent words them. A reason not in the table is shown as it is.
  */
 
 const zhReasons: [RegExp, (m: RegExpExecArray) => string][] = [
@@ -25,7 +28,7 @@ const zhReasons: [RegExp, (m: RegExpExecArray) => string][] = [
 ];
 
 /** A reason (or several joined by "; ") in the page's language. */
-export function reasonWords(reason: string, lang: 'zh' | 'en'): string {
+export function streamReasonIn(reason: string, lang: Lang): string {
   if (lang === 'en') return reason;
   return reason
     .split('; ')
