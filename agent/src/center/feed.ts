@@ -40,12 +40,6 @@ export interface FeedOptions {
 
 /** Boxes change with every camera's health: their rows are read and sent at most this often. */
 const BOX_MS = 500;
-/**
- * A city's boxes all change within every BOX_MS (each camera's health moves its box), so each read is of all of them:
- * the next read waits this many times as long as the last one took, so reading and sending boxes keeps to a tenth of
- * the process however big the city, and alerts and ingest keep the rest. A small fleet still sees a box within BOX_MS.
- */
-const BOX_READ_SHARE = 10;
 /** Revisions remembered as sent: past this the oldest are forgotten (at worst such an event is sent once more). */
 const MAX_REMEMBERED = 20_000;
 
@@ -126,7 +120,6 @@ function changeReader(
   let since: number | null = null;
   let boxTimer: NodeJS.Timeout | undefined;
   let lastBoxes = 0;
-  let boxGap = BOX_MS;
   const show = (changed: { events: EventRow[]; boxes: BoxRow[] }) => sendChanged(changed, sent, present, send);
 
   const readEvents = oneAtATime(log, async () => {
@@ -143,23 +136,19 @@ function changeReader(
   const readBoxes = oneAtATime(
     log,
     async () => {
-      while (sites.size && now() - lastBoxes >= boxGap) {
+      while (sites.size && now() - lastBoxes >= BOX_MS) {
         const c = { events: [], sites: [...sites] };
         sites.clear();
         lastBoxes = now();
         show(await store.changed(c));
-        boxGap = Math.max(BOX_MS, BOX_READ_SHARE * (now() - lastBoxes));
       }
     },
     () => {
       if (!sites.size || boxTimer) return;
-      boxTimer = setTimeout(
-        () => {
-          boxTimer = undefined;
-          readBoxes();
-        },
-        Math.max(0, lastBoxes + boxGap - now()),
-      );
+      boxTimer = setTimeout(() => {
+        boxTimer = undefined;
+        readBoxes();
+      }, BOX_MS);
       boxTimer.unref();
     },
   );
