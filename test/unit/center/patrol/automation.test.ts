@@ -126,4 +126,31 @@ describe('patrol automation (real archive, the test’s clock)', () => {
     expect(byHand).toMatchObject({ opened: false, order: { id: opened.id } });
     expect((await only()).events.map((e) => e.id).sort()).toEqual(['ev-5', 'ev-6', 'ev-7']);
   });
+
+  it('keeps the overdue stage marked escalated when the dispatcher’s step lands between the check reading the order and marking it', async () => {
+    await alert('ev-8', 0, 'started');
+    clock += 3 * MIN;
+    await patrol.tick();
+    const o = await only();
+    await patrol.service.putUnit('u-2', { name: 'U2', kind: 'team', members: [], area: [], duty: [] });
+    const save = store.patrol.saveStep.bind(store.patrol);
+    let dispatched = false;
+    store.patrol.saveStep = async (rev, next, t) => {
+      // The check's mark (a change without a transition): the dispatcher's step goes first.
+      if (!t && !dispatched) {
+        dispatched = true;
+        await patrol.service.transition({ user: 'd', role: 'dispatcher' }, o.id, {
+          action: 'dispatch',
+          unitId: 'u-2',
+          clientId: '00000000-0000-4000-8000-000000000003',
+        });
+      }
+      return save(rev, next, t);
+    };
+    clock += 11 * MIN;
+    await patrol.tick();
+    expect(dispatched).toBe(true);
+    expect(escalations.map((e) => e.stage)).toEqual(['dispatch']);
+    expect(await only()).toMatchObject({ state: 'dispatched', unit: 'u-2', escalated: ['dispatch'] });
+  });
 });
