@@ -74,9 +74,15 @@ export async function startCenterRig(o: CenterRigOptions): Promise<CenterRig> {
   }
 }
 
-async function rigConfig(o: CenterRigOptions, dir: string, broker: Mosquitto): Promise<CenterConfig> {
+/** The users file in `dir` with these entries: user → [role, password]. */
+async function writeUsers(dir: string, entries: CenterRigOptions['users']): Promise<string> {
   const users = join(dir, 'users');
-  for (const [user, [role, password]] of Object.entries(o.users)) await setPassword(users, user, role, password);
+  for (const [user, [role, password]] of Object.entries(entries)) await setPassword(users, user, role, password);
+  return users;
+}
+
+async function rigConfig(o: CenterRigOptions, dir: string, broker: Mosquitto): Promise<CenterConfig> {
+  const users = await writeUsers(dir, o.users);
   return parseCenterConfig(
     {
       mqtt: { url: broker.url, clientId: o.name, ...o.mqtt },
@@ -88,4 +94,46 @@ async function rigConfig(o: CenterRigOptions, dir: string, broker: Mosquitto): P
     `${o.name}.yaml`,
     dir,
   );
+}
+
+/** What a center's MQTT test stands on without a browser: a real mosquitto and a temp folder with a users file. */
+export interface BrokerRig {
+  /** The temp folder (the broker's folder, the users file, the archives), removed by close. */
+  dir: string;
+  broker: Mosquitto;
+  /** A center's config on this broker, its archive the SQLite file `db` in `dir`; `mqtt` adds to its mqtt section. */
+  config(mqtt: Record<string, unknown>, db: string): CenterConfig;
+  /** Stops the broker and removes the folder; the test closes the centers it started first. */
+  close(): Promise<void>;
+}
+
+export async function startBrokerRig(o: { name: string; extraConfig?: string }): Promise<BrokerRig> {
+  const dir = mkdtempSync(join(tmpdir(), `jifang-${o.name}-`));
+  try {
+    const users = await writeUsers(dir, { root: ['admin', 'admin-pass-1'] });
+    const broker = await startMosquitto({ dir: mkdtempSync(join(dir, 'mq-')), ...(o.extraConfig ? { extraConfig: o.extraConfig } : {}) });
+    return {
+      dir,
+      broker,
+      config: (mqtt, db) =>
+        parseCenterConfig(
+          {
+            mqtt: { url: broker.url, ...mqtt },
+            storage: { kind: 'sqlite', path: join(dir, db) },
+            http: { port: 0 },
+            users,
+            logLevel: 'silent',
+          },
+          `${o.name}.yaml`,
+          dir,
+        ),
+      close: async () => {
+        await broker.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 }

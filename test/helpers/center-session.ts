@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { TestBrowser } from './browser.ts';
 
 /** A signed-in client of a center's API from Node (a dispatcher's or an admin's script): cookie and CSRF token kept. */
 export interface CenterSession {
@@ -46,6 +47,20 @@ export async function signInPage(page: Page, url: string, user: string, password
   await page.fill('#user', user);
   await page.fill('#password', password);
   await page.click('#login-submit');
+}
+
+/** A fresh page of `browser` (its own cookies) signed in as `user`, on the center's pages once its top bar shows. */
+export async function signedInPage(
+  browser: TestBrowser,
+  url: string,
+  user: string,
+  password: string,
+  opts: Parameters<TestBrowser['page']>[0] = {},
+): Promise<Page> {
+  const { page } = await browser.page(opts);
+  await signInPage(page, url, user, password);
+  await page.waitForSelector('nav.top');
+  return page;
 }
 
 /** The API as `user` (what the officer's phone and the dispatcher's pages do), each call expected to succeed: its body. */

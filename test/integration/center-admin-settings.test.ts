@@ -13,7 +13,7 @@ import { sha256Hex } from '../../agent/src/core/hash.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { signIn } from '../helpers/center-session.ts';
+import { signedInPage, signIn } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 import { until } from '../helpers/until.ts';
@@ -272,12 +272,7 @@ describe('the forms in Chromium (zh, 1366×768, SQLite)', () => {
   });
 
   it('an admin adds a forwarder in words: a bad address refused as typed, saved, listed; a bad retention value refused beside its field', async () => {
-    const { page } = await browser.page({ lang: 'zh-CN', width: 1366, height: 768 });
-    await page.goto(`${center!.url}/login`);
-    await page.fill('#user', 'root');
-    await page.fill('#password', 'admin-pass-1');
-    await page.click('#login-submit');
-    await page.waitForSelector('nav.top');
+    const page = await signedInPage(browser, center!.url, 'root', 'admin-pass-1', { lang: 'zh-CN', width: 1366, height: 768 });
     await page.goto(`${center!.url}/admin`);
     await page.waitForSelector('#forwarder-list tr[data-forwarder="district"]');
     expect(await page.textContent('#forwarder-list')).toContain('环境变量 DISTRICT_TOKEN');
@@ -329,12 +324,7 @@ describe('the forms in Chromium (zh, 1366×768, SQLite)', () => {
     // Every word has its translation: a missing one would show its key.
     const missing = /\b(fwd|ret|settings|check|admin)\.[a-zA-Z]+\b/;
     expect(await page.textContent('#admin')).not.toMatch(missing);
-    const { page: en } = await browser.page({ lang: 'en-US', width: 1366, height: 768 });
-    await en.goto(`${center!.url}/login`);
-    await en.fill('#user', 'root');
-    await en.fill('#password', 'admin-pass-1');
-    await en.click('#login-submit');
-    await en.waitForSelector('nav.top');
+    const en = await signedInPage(browser, center!.url, 'root', 'admin-pass-1', { lang: 'en-US', width: 1366, height: 768 });
     await en.goto(`${center!.url}/admin`);
     await en.click('button[data-edit="city"]');
     await en.waitForSelector('#forwarder-form');

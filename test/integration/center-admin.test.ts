@@ -8,7 +8,7 @@ import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { signIn } from '../helpers/center-session.ts';
+import { signedInPage, signIn } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { freePort } from '../helpers/ports.ts';
 
@@ -52,15 +52,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function login(user: string, password: string, lang = 'zh-CN'): Promise<Page> {
-  const { page } = await browser.page({ lang });
-  await page.goto(`${center!.url}/login`);
-  await page.fill('#user', user);
-  await page.fill('#password', password);
-  await page.click('#login-submit');
-  await page.waitForSelector('nav.top');
-  return page;
-}
+const login = (user: string, password: string, lang = 'zh-CN'): Promise<Page> =>
+  signedInPage(browser, center!.url, user, password, { lang });
 
 describe('accounts in the center UI (mosquitto, SQLite, Chromium)', () => {
   it('an admin adds a dispatcher, resets the password; the new user logs in with it and has the role', async () => {

@@ -1,68 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
-import { makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
-import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import { cameraHealth, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
+import { type BrokerRig, startBrokerRig } from '../helpers/center-rig.ts';
 
 /**
  * The alert lane (mqtt.alertLane): a backlog of health waiting at the broker for the center does not hold an alert
  * back. Real mosquitto (no queue limit), a real center on SQLite; the backlog is made while the center is down.
  */
 const HEALTH = 3000;
-let dir: string;
-let broker: Mosquitto;
-let users: string;
+let rig: BrokerRig;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'jifang-lane-'));
-  broker = await startMosquitto({ extraConfig: 'allow_anonymous true\nmax_queued_messages 0\nmax_queued_bytes 0' });
-  users = join(dir, 'users');
-  await setPassword(users, 'root', 'admin', 'admin-pass-1');
+  rig = await startBrokerRig({ name: 'lane', extraConfig: 'allow_anonymous true\nmax_queued_messages 0\nmax_queued_bytes 0' });
 }, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const health = (camera: string, at: string) => ({
-  camera,
-  state: 'streaming',
-  since: at,
-  targetFps: 5,
-  analysedFps: 5,
-  skippedFrames: 0,
-  analysedFrames: 90,
-  lastFrameAgeSeconds: 0.2,
-  reconnects: 0,
-  at,
-});
+afterAll(() => rig?.close());
 
 describe('center alert lane', () => {
   it('archives an alert sent after thousands of health messages before they are through, and each message once', async () => {
-    const cfg = parseCenterConfig(
-      {
-        mqtt: { url: broker.url, clientId: 'center-lane', alertLane: { clientId: 'center-lane-alerts' } },
-        storage: { kind: 'sqlite', path: join(dir, 'lane.db') },
-        http: { port: 0 },
-        users,
-        logLevel: 'silent',
-      },
-      'center.yaml',
-      dir,
-    );
+    const cfg = rig.config({ clientId: 'center-lane', alertLane: { clientId: 'center-lane-alerts' } }, 'lane.db');
     // Both sessions exist at the broker; then the center is down while the box publishes.
     await (await startCenter(cfg, silentLogger)).close();
-    const box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'box-a' });
+    const box = await mqtt.connectAsync(rig.broker.url, { protocolVersion: 5, clientId: 'box-a' });
     const at = new Date().toISOString();
     await Promise.all(
       Array.from({ length: HEALTH }, (_, i) =>
-        box.publishAsync(`jifang/v1/box-a/cam-${i}/health`, JSON.stringify(health(`cam-${i}`, at)), { qos: 1 }),
+        box.publishAsync(`jifang/v1/box-a/cam-${i}/health`, JSON.stringify(cameraHealth(`cam-${i}`, at)), { qos: 1 }),
       ),
     );
     const jpeg = await streetJpeg();
@@ -79,7 +44,7 @@ describe('center alert lane', () => {
       expect(got.messages).toHaveLength(1);
       // One session hands the alert over only after every health message queued before it; with the lane, health
       // is still being received after the alert was.
-      const db = new Database(join(dir, 'lane.db'), { readonly: true });
+      const db = new Database(join(rig.dir, 'lane.db'), { readonly: true });
       const later = db.prepare('SELECT COUNT(*) AS n FROM cameras WHERE changed_at > ?').get(got.messages[0].receivedAt) as { n: number };
       const all = db.prepare('SELECT COUNT(*) AS n FROM cameras').get() as { n: number };
       db.close();

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CenterConfig, parseCenterConfig } from '../../agent/src/center/config.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
+import { centerCategories } from '../../agent/src/cli/center-categories.ts';
 import type { Alert } from '../../agent/src/contract/alert.ts';
 import { sha256Hex } from '../../agent/src/core/hash.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
@@ -25,6 +26,9 @@ import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
  * and the dispatcher.
  */
 const site = 'center-e2e';
+/** The event catalogue `jifang center` starts with; the pages name an alert's type in its words. */
+const CATEGORIES = centerCategories();
+const PARKING = CATEGORIES.find((c) => c.id === 'illegal_parking')!;
 const KERB: [number, number][] = [
   [150, 595],
   [430, 595],
@@ -107,7 +111,7 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
       'center-e2e.yaml',
       dir,
     );
-    center = await startCenter(cfg, silentLogger);
+    center = await startCenter(cfg, silentLogger, { categories: CATEGORIES });
   }, 400_000);
 
   afterAll(async () => {
@@ -178,8 +182,9 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await page.waitForSelector(`tr[data-event-id="${started.id}"] img.thumb`, { timeout: 30_000 });
     const visibleMs = Date.now() - seenAt;
     console.log(`alert published → in the console's queue: ${visibleMs} ms`);
-    // The category's name the alert carries (this center has no catalogue), not the rule type's identifier.
-    expect(await page.textContent(`tr[data-event-id="${started.id}"]`)).toContain('机动车乱停放');
+    // The type in the catalogue's words in the page's language, and the standard's name the alert carried beside it.
+    expect(await page.textContent(`tr[data-event-id="${started.id}"] .type`)).toContain(PARKING.name.en);
+    expect(await page.textContent(`tr[data-event-id="${started.id}"] .category`)).toContain('机动车乱停放');
     await page.click(`tr[data-event-id="${started.id}"]`);
     await page.waitForSelector('#detail img.snapshot');
     expect(await page.textContent('#rule')).toContain('no-parking');
@@ -191,7 +196,7 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await center!.close();
     center = undefined;
     await new Promise((r) => setTimeout(r, 5_000));
-    center = await startCenter(cfg, silentLogger);
+    center = await startCenter(cfg, silentLogger, { categories: CATEGORIES });
     // Then the broker restarts (persistence on): box, center and witness reconnect to their sessions.
     await broker.stop();
     await new Promise((r) => setTimeout(r, 2_000));
@@ -215,7 +220,7 @@ describe('jifang center with the real agent, mosquitto, PostgreSQL and Chromium'
     await page.goto(`${center.url}/dispatch`);
     const card = `#board-cleared .board-row[data-event-id="${started.id}"]`;
     await page.waitForSelector(`${card} img.after`, { timeout: 20_000 });
-    expect(await page.textContent(`${card} strong`)).toContain('机动车乱停放');
+    expect(await page.textContent(`${card} strong`)).toContain(PARKING.name.en);
     // Both pictures really loaded (an image that failed has no natural width).
     const loaded = async () =>
       page.$$eval(`${card} img`, (imgs) =>

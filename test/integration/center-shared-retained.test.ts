@@ -1,14 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import { startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
 import { cameraHealth } from '../helpers/box-simulator.ts';
-import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
+import { type BrokerRig, startBrokerRig } from '../helpers/center-rig.ts';
 
 /**
  * Instances on a shared subscription (mqtt.sharedGroup) take the cameras' health as it comes, not the broker's whole
@@ -17,42 +12,21 @@ import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
  * center on SQLite.
  */
 const CAMERAS = 200;
-let dir: string;
-let broker: Mosquitto;
-let users: string;
+let rig: BrokerRig;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'jifang-shared-retained-'));
-  broker = await startMosquitto({ extraConfig: 'allow_anonymous true' });
-  users = join(dir, 'users');
-  await setPassword(users, 'root', 'admin', 'admin-pass-1');
+  rig = await startBrokerRig({ name: 'shared-retained' });
 }, 60_000);
-afterAll(async () => {
-  await broker?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => rig?.close());
 
 const health = (camera: string, at: string) => JSON.stringify(cameraHealth(camera, at));
 
 describe('center on a shared subscription', () => {
   it("is not handed the cameras' retained health when it subscribes, and archives the health sent after", async () => {
-    const box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'box-retained' });
+    const box = await mqtt.connectAsync(rig.broker.url, { protocolVersion: 5, clientId: 'box-retained' });
     const old = new Date(Date.now() - 60_000).toISOString();
     for (let c = 0; c < CAMERAS; c++)
       await box.publishAsync(`jifang/v1/site-r/cam-${c}/health`, health(`cam-${c}`, old), { qos: 1, retain: true });
-    const center = await startCenter(
-      parseCenterConfig(
-        {
-          mqtt: { url: broker.url, clientId: 'center-shared', sharedGroup: 'centers' },
-          storage: { kind: 'sqlite', path: join(dir, 'shared.db') },
-          http: { port: 0 },
-          users,
-          logLevel: 'silent',
-        },
-        'center.yaml',
-        dir,
-      ),
-      silentLogger,
-    );
+    const center = await startCenter(rig.config({ clientId: 'center-shared', sharedGroup: 'centers' }, 'shared.db'), silentLogger);
     try {
       // The subscription is granted by the time the center has started; a live message after it is the marker.
       await box.publishAsync('jifang/v1/site-r/cam-0/health', health('cam-0', new Date().toISOString()), { qos: 1, retain: true });

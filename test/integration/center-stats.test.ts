@@ -300,6 +300,9 @@ describe('statistics and patrol plan in the center (mosquitto, simulated boxes, 
     // Two units' areas, 6 slots a day each (risk.dailyBudget).
     await page.waitForSelector('label.map-plan-switch[data-slots="12"]', { timeout: 60_000 });
     expect(await page.textContent('label.map-plan-switch')).toContain('风险热力与今日巡查计划（12 个时段）');
+    // Below the map: coming late (the plan's first fit takes a while), it does not push the map from under the pointer.
+    const map = (await page.locator('#map').boundingBox())!;
+    expect((await page.locator('label.map-plan-switch').boundingBox())!.y).toBeGreaterThanOrEqual(map.y + map.height);
     await page.check('#map-plan');
     await page.waitForLoadState('networkidle');
     await browser.screenshot(page, 'center-map-plan-zh');

@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertContext, buildAlert } from '../../agent/src/alert/build.ts';
+import { loadConfig } from '../../agent/src/config/load.ts';
 import { type CameraConfig, cameraSchema } from '../../agent/src/config/schema.ts';
 import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
 import { type LatLon, type Point, pointInPolygon } from '../../agent/src/core/geometry.ts';
@@ -16,7 +18,7 @@ import { createCameraRules } from '../../agent/src/rules/engine.ts';
 import { DetectionGate } from '../../agent/src/runtime/detection-gate.ts';
 import { createTracker } from '../../agent/src/track/tracker.ts';
 import type { Track } from '../../agent/src/track/types.ts';
-import { defaultManifest, sample } from '../helpers/paths.ts';
+import { defaultManifest, projectRoot, sample } from '../helpers/paths.ts';
 import { type RtspServer, startRtspServer } from '../helpers/rtsp-server.ts';
 
 /**
@@ -43,14 +45,17 @@ const PAVEMENT: Point[] = [
 ];
 
 /**
- * A made-up calibration, affine so the test can compute ground positions independently: 20 px per
- * metre across and 10 px per metre up the image, the image's bottom-left corner at ORIGIN.
+ * The ground the demo's calibration was surveyed on (configs/demo.yaml: marks on the street and the plaza), so the
+ * test computes ground positions independently of the fit: 20 px per metre across and 10 px per metre up the image,
+ * the image's bottom-left corner at ORIGIN.
  */
 const ORIGIN = { lat: 31.2304, lon: 121.4737 };
 const PHI = (ORIGIN.lat * Math.PI) / 180;
 const M_PER_DEG_LAT = 111132.92 - 559.82 * Math.cos(2 * PHI);
 const M_PER_DEG_LON = 111412.84 * Math.cos(PHI);
 const ground = ([x, y]: Point): LatLon => ({ lat: ORIGIN.lat + (H - y) / 10 / M_PER_DEG_LAT, lon: ORIGIN.lon + x / 20 / M_PER_DEG_LON });
+/** The demo camera, whose calibration as an installer left it the test takes, so that it follows the config. */
+const DEMO_CAMERA = loadConfig(join(projectRoot, 'configs', 'demo.yaml')).config.cameras[0];
 /** Where the taxi touches the ground: around the middle of its bottom edge (x 118–437, y ≈ 625), ±1.5 m. */
 const TAXI_GROUND: [number, number][] = (
   [
@@ -72,18 +77,7 @@ function streetCamera(url: string, mode: 'every_frame' | 'motion'): CameraConfig
     url,
     analysis: { fps: FPS, width: W, height: H },
     location: { lat: 31.2301, lon: 121.4731 },
-    calibration: {
-      units: 'pixels',
-      points: (
-        [
-          [0, 730],
-          [1440, 730],
-          [1440, 400],
-          [0, 400],
-          [720, 560],
-        ] as Point[]
-      ).map((p) => ({ pixel: p, geo: ground(p) })),
-    },
+    calibration: DEMO_CAMERA.calibration,
     windows: [{ x: 880, y: 390, width: 560, height: 250 }],
     zones: [
       {
@@ -128,6 +122,8 @@ describe('street.png as a live RTSP camera, end to end with the real model', () 
   it.each(['every_frame', 'motion'] as const)(
     '%s: one illegal_parking over the taxi, located in its bay; a street_vending on the pavement; no parking event where no vehicle is',
     async (mode) => {
+      // The calibration's pixels are the demo's analysed frame's, the size of the test's.
+      expect(DEMO_CAMERA.analysis).toMatchObject({ width: W, height: H });
       const camera = streetCamera(server.url('/street'), mode);
       const tracker = createTracker({ highScore: 0.4, newTrackScore: 0.4, lowScore: 0.25 });
       const rules = createCameraRules(camera, { timezone: 'Asia/Shanghai' }, { logger: silentLogger });

@@ -1,7 +1,7 @@
 import type { Alert } from '../../contract/alert.ts';
 import type { ForwarderConfig } from '../config.ts';
 import { orderRepeated } from './orders.ts';
-import type { Escalation, OrderAction, ShopContact } from './schema.ts';
+import type { Escalation, OrderAction, ShopContact, Stage } from './schema.ts';
 import { alertPlace, type PatrolDeps, PatrolService } from './service.ts';
 import { inDutyHours } from './units.ts';
 import { contactsOfSpot, localTime, sendWarning, type WarningWords } from './warn.ts';
@@ -175,14 +175,25 @@ class PatrolAutomation implements Patrol {
     if (auto || repeated) await this.openFor(alert, repeated !== null);
   }
 
+  /**
+   * The stage marked escalated on the order. A person's step may land between reading the order and saving the mark
+   * (the dispatcher acting on the overdue order): the order is read again, as the recorded escalation is never retried.
+   */
+  private async markEscalated(id: string, stage: Stage, at: number): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const fresh = await this.db.getOrder(id);
+      if (!fresh || fresh.escalated.includes(stage)) return;
+      const next = { ...fresh, escalated: [...fresh.escalated, stage], updatedAt: at, rev: fresh.rev + 1 };
+      if ((await this.db.saveStep(fresh.rev, next, null)) === 'saved') return;
+    }
+  }
+
   private async escalate(o: OrderRecord): Promise<void> {
     const at = this.now();
     for (const stage of toEscalate(o, at)) {
       const e = { orderId: o.id, stage, due: o.due[stage], at, unit: o.unit, category: o.category };
       if (!(await this.db.recordEscalation(e))) continue;
-      const fresh = await this.db.getOrder(o.id);
-      if (fresh && !fresh.escalated.includes(stage))
-        await this.db.saveStep(fresh.rev, { ...fresh, escalated: [...fresh.escalated, stage], updatedAt: at, rev: fresh.rev + 1 }, null);
+      await this.markEscalated(o.id, stage, at);
       this.deps.log.warn({ orderId: o.id, stage, unit: o.unit }, 'work order overdue: escalated to the supervisors');
       this.deps.escalated({
         orderId: o.id,

@@ -92,26 +92,38 @@ export class PatrolService {
     return o;
   }
 
-  /** Opens an order (or links the alerts to the open one of that spot); `opened` false when they joined one. */
+  /**
+   * Opens an order (or links the alerts to the open one of that spot); `opened` false when they joined one. Another
+   * writer may change the order to join between reading and saving it (the automation linking the same alert as it is
+   * archived, a deadline escalated): the spot is read again and the alerts linked to what it holds then.
+   */
   async open(seed: Omit<OrderSeed, 'id' | 'repeatOf'>): Promise<{ order: OrderRecord; opened: boolean }> {
     const { cfg, log } = this.deps;
-    const recent = await this.db.listOrders({ limit: 500 });
-    const join = orderToJoin(recent, seed.category, seed.lon, seed.lat, cfg.mergeMeters);
-    if (join) return { order: await this.link(join, seed.events), opened: false };
-    const repeated = orderRepeated(recent, seed.category, seed.lon, seed.lat, cfg.mergeMeters, cfg.repeatMinutes, seed.openedAt);
-    const order = newOrder({ ...seed, id: newOrderId(), repeatOf: repeated?.id ?? null }, limitsFor(cfg, seed.category));
-    await this.db.insertOrder(order, openingTransition(order, seed.note));
-    log.info({ orderId: order.id, category: order.category, by: order.openedBy, repeatOf: order.repeatOf }, 'work order opened');
-    this.deps.changed();
-    await this.deps.opened?.(order);
-    return { order: (await this.db.getOrder(order.id)) ?? order, opened: true };
+    for (let attempt = 0; ; attempt++) {
+      const recent = await this.db.listOrders({ limit: 500 });
+      const join = orderToJoin(recent, seed.category, seed.lon, seed.lat, cfg.mergeMeters);
+      if (join) {
+        const linked = await this.link(join, seed.events);
+        if (linked) return { order: linked, opened: false };
+        if (attempt > 0) throw new PatrolError(409, 'the order changed meanwhile: try again');
+        continue;
+      }
+      const repeated = orderRepeated(recent, seed.category, seed.lon, seed.lat, cfg.mergeMeters, cfg.repeatMinutes, seed.openedAt);
+      const order = newOrder({ ...seed, id: newOrderId(), repeatOf: repeated?.id ?? null }, limitsFor(cfg, seed.category));
+      await this.db.insertOrder(order, openingTransition(order, seed.note));
+      log.info({ orderId: order.id, category: order.category, by: order.openedBy, repeatOf: order.repeatOf }, 'work order opened');
+      this.deps.changed();
+      await this.deps.opened?.(order);
+      return { order: (await this.db.getOrder(order.id)) ?? order, opened: true };
+    }
   }
 
-  private async link(o: OrderRecord, refs: readonly EventRef[]): Promise<OrderRecord> {
+  /** The order with the alerts linked; null when another writer changed it since it was read. */
+  private async link(o: OrderRecord, refs: readonly EventRef[]): Promise<OrderRecord | null> {
     const events = withEvents(o, refs);
     if (!events) return o;
     const next = { ...o, events, updatedAt: this.now(), rev: o.rev + 1 };
-    if ((await this.db.saveStep(o.rev, next, null)) !== 'saved') throw new PatrolError(409, 'the order changed meanwhile: try again');
+    if ((await this.db.saveStep(o.rev, next, null)) !== 'saved') return null;
     this.deps.changed();
     return next;
   }

@@ -107,4 +107,50 @@ describe('patrol automation (real archive, the test’s clock)', () => {
     expect(escalations.map((e) => e.stage)).toEqual(['dispatch', 'arrive']);
     expect((await only()).escalated).toEqual(['dispatch', 'arrive']);
   });
+  it('links an alert to the open order of its spot by hand while the automation links another as it is archived: both joined, neither refused', async () => {
+    await alert('ev-5', 0, 'started');
+    const opened = await only();
+    const archived: Alert[] = [];
+    for (const id of ['ev-6', 'ev-7']) {
+      const a: Alert = {
+        ...makeAlert({ site: 's', camera: 'c', id, seq: 0, state: 'started', jpeg: await streetJpeg(), type: 'street_vending', at: clock }),
+        category: { id: 'street_vending', name: '占道经营', nameEn: 'Street vending', catalogueVersion: 't' },
+      };
+      await store.saveEvent(incoming(a, clock), []);
+      archived.push(a);
+    }
+    const [byHand] = await Promise.all([
+      patrol.service.openOrder({ user: 'o', role: 'operator' }, { events: [{ site: 's', id: 'ev-6' }] }),
+      patrol.onAlert(archived[1]),
+    ]);
+    expect(byHand).toMatchObject({ opened: false, order: { id: opened.id } });
+    expect((await only()).events.map((e) => e.id).sort()).toEqual(['ev-5', 'ev-6', 'ev-7']);
+  });
+
+  it('keeps the overdue stage marked escalated when the dispatcher’s step lands between the check reading the order and marking it', async () => {
+    await alert('ev-8', 0, 'started');
+    clock += 3 * MIN;
+    await patrol.tick();
+    const o = await only();
+    await patrol.service.putUnit('u-2', { name: 'U2', kind: 'team', members: [], area: [], duty: [] });
+    const save = store.patrol.saveStep.bind(store.patrol);
+    let dispatched = false;
+    store.patrol.saveStep = async (rev, next, t) => {
+      // The check's mark (a change without a transition): the dispatcher's step goes first.
+      if (!t && !dispatched) {
+        dispatched = true;
+        await patrol.service.transition({ user: 'd', role: 'dispatcher' }, o.id, {
+          action: 'dispatch',
+          unitId: 'u-2',
+          clientId: '00000000-0000-4000-8000-000000000003',
+        });
+      }
+      return save(rev, next, t);
+    };
+    clock += 11 * MIN;
+    await patrol.tick();
+    expect(dispatched).toBe(true);
+    expect(escalations.map((e) => e.stage)).toEqual(['dispatch']);
+    expect(await only()).toMatchObject({ state: 'dispatched', unit: 'u-2', escalated: ['dispatch'] });
+  });
 });

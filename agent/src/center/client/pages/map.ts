@@ -63,8 +63,9 @@ async function open(el: HTMLElement): Promise<void> {
   await cm.ready;
   // Areas under everything; then boxes, units, orders and alerts, each above the one before.
   setAreas(cm, []);
-  // The risk heat and today's plan go under the areas when they come (a first fit may take a while).
-  void showPlan(cm).then((toggle) => toggle && el.parentElement?.prepend(toggle));
+  // The risk heat and today's plan go under the areas when they come (a first fit may take a while); their switch goes
+  // below the map, so that the map does not move under the dispatcher's pointer when it comes.
+  void showPlan(cm).then((toggle) => toggle && el.parentElement?.append(toggle));
   const layers = {
     box: pointLayer(cm, 'box'),
     unit: pointLayer(cm, 'unit'),
