@@ -14,6 +14,11 @@
  * the fleet in another (scripts/bench-fleet.ts), which makes every message before it publishes the first: the clock
  * and the CPU figures run from its first message until the archive holds everything. BENCH_ALERT_LANE=0 runs the
  * instances without their alert lane. Real mosquitto, a throwaway PostgreSQL cluster.
+ *
+ * On this machine the fleet, mosquitto and PostgreSQL share the cores with the instances, so a second instance finds
+ * little CPU left to add. BENCH_INSTANCE_CORES=0.25 holds each instance to that share of a core (a cgroup of its own,
+ * needs root) as if it ran on a machine of its own: then the instances, not the machine, are what one and two are
+ * measured by, and two ÷ one says what a second instance adds.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +38,7 @@ import { fleetJpeg } from '../test/helpers/fleet-simulator.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { projectRoot } from '../test/helpers/paths.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
-import { cpuSeconds, machineCpu } from '../test/helpers/proc-cpu.ts';
+import { capCpu, cpuSeconds, machineCpu } from '../test/helpers/proc-cpu.ts';
 
 const BOXES = Number(process.env.BENCH_BOXES ?? 1000);
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 16);
@@ -45,6 +50,8 @@ const PROBES = Number(process.env.BENCH_PROBES ?? 200);
 const LATENCY_BOXES = Number(process.env.BENCH_LATENCY_BOXES ?? BOXES);
 /** Each center with its alert lane (mqtt.alertLane), unless BENCH_ALERT_LANE=0. */
 const LANE = process.env.BENCH_ALERT_LANE !== '0';
+/** Cores each instance of 1. is held to (a cgroup's CPU quota), or all it can get. */
+const INSTANCE_CORES = process.env.BENCH_INSTANCE_CORES ? Number(process.env.BENCH_INSTANCE_CORES) : null;
 
 const dir = mkdtempSync(join(tmpdir(), 'jifang-bench-center-'));
 // Sessions hold the whole backlog while the centers are away.
@@ -132,8 +139,12 @@ async function spawnInstance(raw: Record<string, unknown>): Promise<Instance> {
   const next = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
   const ready = next();
   await ready;
+  const pid = child.pid as number;
+  // Held once started: its start (compiling the code) is not measured.
+  const uncap = INSTANCE_CORES ? capCpu(pid, INSTANCE_CORES, `jifang-bench-${process.pid}-${pid}`) : () => {};
+  child.once('exit', uncap);
   return {
-    pid: child.pid as number,
+    pid,
     counters: async () => {
       const line = next();
       child.stdin.write('report\n');
@@ -507,7 +518,7 @@ try {
   const whole = (r: Rate) =>
     `lost ${r.lostEvents} events, ${r.lostSnapshots} snapshots, ${r.staleHealth} cameras' latest health; ${r.duplicates} duplicates seen, ${r.deadLetters} dead letters, ${r.storeFailures} transactions retried`;
   console.log(
-    `jifang center benchmark: ${BOXES} boxes × ${CAMERAS} cameras, ${SECONDS} s of their traffic (health every 10 s, ${ALERTS} alerts per camera-hour × 3 messages, each with a ${kb.toFixed(0)} KB snapshot): ${m.total} messages (${m.health} health, ${m.events} events, ${m.snapshots} snapshots, ${m.status} status); mosquitto ${broker.url}, PostgreSQL 15; alert lane ${LANE ? 'on' : 'off'}`,
+    `jifang center benchmark: ${BOXES} boxes × ${CAMERAS} cameras, ${SECONDS} s of their traffic (health every 10 s, ${ALERTS} alerts per camera-hour × 3 messages, each with a ${kb.toFixed(0)} KB snapshot): ${m.total} messages (${m.health} health, ${m.events} events, ${m.snapshots} snapshots, ${m.status} status); mosquitto ${broker.url}, PostgreSQL 15; alert lane ${LANE ? 'on' : 'off'}; ${INSTANCE_CORES ? `each instance held to ${INSTANCE_CORES} of a core` : 'instances not held to a share of the CPU'}`,
   );
   console.log(`  PostgreSQL, the same rows inserted raw (256 per statement and transaction): ${raw.toFixed(0)} messages/s`);
   console.log(

@@ -159,21 +159,21 @@ export interface HealthWrite {
   receivedAt: number;
 }
 
-/** How often a box's later contacts are written, apart from the batches (ContactLedger). */
+/** How often boxes' contacts are written, apart from the batches (ContactLedger). */
 export const CONTACT_FLUSH_MS = 1_000;
 
 /**
  * Boxes' last contacts, written apart from the batches that archive their messages. Every health message is a contact
  * of its box, and a box's cameras land in every instance's batches: written in each batch, two instances' open
  * transactions waited on each other's lock of the same box's row (a quarter of their time at 1,000 boxes, and two
- * instances archived no more than one). A box's first contact to this instance is written in its batch, so the row
- * the Boxes page and the live feed read is there with its first health; later ones are kept here, the latest per box,
- * and written every CONTACT_FLUSH_MS in a short transaction of their own, sorted like the batches' writes. A crash
- * loses at most that much of a box's last contact, never a message: the contact is when the center last heard it, not
- * something it said.
+ * instances archived no more than one). Here the latest contact per box is kept and written every CONTACT_FLUSH_MS in
+ * a short transaction of its own, sorted like the batches' writes. A box new to this instance still gets its row in
+ * the batch (if it has none: no lock on a row that is there), so the Boxes page and the live feed have it with its
+ * first health. A crash loses at most a second of a box's last contact, never a message: the contact is when the
+ * center last heard the box, not something the box said.
  */
 export interface ContactLedger {
-  /** Of a batch's contacts, those its transaction must write (boxes new to this instance); the others are kept here. */
+  /** Keeps a batch's contacts; returns those of boxes new to this instance, whose rows the batch makes if missing. */
   take(contacts: ReadonlyMap<string, number>): [string, number][];
   /** Writes the contacts kept so far; those it could not write are kept for the next time. */
   flush(): Promise<void>;
@@ -190,14 +190,7 @@ export function contactLedger(db: Db, everyMs = CONTACT_FLUSH_MS): ContactLedger
     const due = kept;
     kept = new Map();
     try {
-      // A row this instance wrote in a batch that then rolled back is made here: `known` never lies for long.
-      await db.tx((t) =>
-        writeContacts(
-          t,
-          [...due].sort(([a], [b]) => byKey(a, b)),
-          'later',
-        ),
-      );
+      await db.tx((t) => writeContacts(t, sortedByKey([...due]), 'moveOn'));
     } catch (err) {
       for (const [site, at] of due) keep(site, at);
       throw err;
@@ -212,19 +205,22 @@ export function contactLedger(db: Db, everyMs = CONTACT_FLUSH_MS): ContactLedger
     return running;
   };
   // A flush that fails (the archive down) keeps its contacts; the archive's state is the batches' to report.
-  const timer = setInterval(() => void flush().catch(() => undefined), everyMs);
+  const timer = setInterval(() => {
+    if (!running) void flush().catch(() => undefined);
+  }, everyMs);
   timer.unref();
   return {
     take(contacts) {
-      const now: [string, number][] = [];
+      const fresh: [string, number][] = [];
       for (const [site, at] of contacts) {
-        if (known.has(site)) keep(site, at);
-        else {
+        keep(site, at);
+        if (!known.has(site)) {
+          // Known from now: a batch that then rolls back leaves the row to the flush, which makes it too.
           known.add(site);
-          now.push([site, at]);
+          fresh.push([site, at]);
         }
       }
-      return now;
+      return fresh;
     },
     flush,
     close: async () => {
@@ -234,16 +230,19 @@ export function contactLedger(db: Db, everyMs = CONTACT_FLUSH_MS): ContactLedger
   };
 }
 
+const sortedByKey = <T>(pairs: [string, T][]) => pairs.sort(([a], [b]) => byKey(a, b));
+
 /**
- * Boxes' contacts, sorted by site. `first`: a box's row made or its contact moved on with its change time (its first
- * health: the live feed sends it); `later`: only its last contact moved on, the row left alone when it is no news.
+ * Boxes' contacts, sorted by site: `ensure` makes a missing row and leaves one that is there alone (no lock taken on
+ * it); `moveOn` also moves an existing row's last contact on (never back); `touch` moves it on and marks the box changed.
  */
-async function writeContacts(t: Db, sorted: readonly [string, number][], kind: 'first' | 'later'): Promise<void> {
-  const onConflict =
-    kind === 'first'
-      ? `DO UPDATE SET changed_at = excluded.changed_at,
-         last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`
-      : 'DO UPDATE SET last_contact = excluded.last_contact WHERE boxes.last_contact < excluded.last_contact';
+async function writeContacts(t: Db, sorted: readonly [string, number][], how: 'ensure' | 'moveOn' | 'touch'): Promise<void> {
+  const onConflict = {
+    ensure: 'DO NOTHING',
+    moveOn: 'DO UPDATE SET last_contact = excluded.last_contact WHERE boxes.last_contact < excluded.last_contact',
+    touch: `DO UPDATE SET changed_at = excluded.changed_at,
+         last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
+  }[how];
   for (let i = 0; i < sorted.length; i += ROWS_PER_STATEMENT) {
     const chunk = sorted.slice(i, i + ROWS_PER_STATEMENT);
     await t.run(
@@ -257,8 +256,8 @@ async function writeContacts(t: Db, sorted: readonly [string, number][], kind: '
  * The contacts of many boxes (their health, their alerts) and the health of their cameras in two statements (boxes,
  * then cameras), sorted by key: two instances writing the same rows take their locks in the same order and so never
  * wait on each other in a circle. A row appears once per statement (PostgreSQL refuses to update one row twice in
- * one), with the newest health given for a camera and the latest contact for a box. With a `ledger`, only the boxes
- * new to this instance are written here, the rest by the ledger.
+ * one), with the newest health given for a camera and the latest contact for a box. With a `ledger`, the contacts
+ * are the ledger's to write; here only a box new to this instance gets its row if it has none.
  */
 export async function saveContactsIn(
   t: Db,
@@ -275,9 +274,9 @@ export async function saveContactsIn(
     if (!had || Date.parse(had.health.at) <= Date.parse(w.health.at)) cams.set(key, w);
     boxes.set(w.site, Math.max(boxes.get(w.site) ?? 0, w.receivedAt));
   }
-  const sortedBoxes = (ledger ? ledger.take(boxes) : [...boxes]).sort(([a], [b]) => byKey(a, b));
   const sortedCams = [...cams].sort(([a], [b]) => byKey(a, b)).map(([, w]) => w);
-  await writeContacts(t, sortedBoxes, 'first');
+  if (ledger) await writeContacts(t, sortedByKey(ledger.take(boxes)), 'ensure');
+  else await writeContacts(t, sortedByKey([...boxes]), 'touch');
   for (let i = 0; i < sortedCams.length; i += ROWS_PER_STATEMENT) {
     const chunk = sortedCams.slice(i, i + ROWS_PER_STATEMENT);
     await t.run(
