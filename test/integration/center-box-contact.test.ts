@@ -10,6 +10,7 @@ import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { cameraHealth } from '../helpers/box-simulator.ts';
 import { signIn } from '../helpers/center-session.ts';
+import { readLiveFeed } from '../helpers/live-feed.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
@@ -75,28 +76,6 @@ async function until<T>(what: string, look: () => Promise<T | undefined>, ms = 1
   }
 }
 
-/** The box frames of the console's live feed, as a browser's EventSource gets them. */
-async function liveBoxes(url: string, cookie: string): Promise<{ frames: ShownBox[]; stop(): Promise<void> }> {
-  const res = await fetch(`${url}/api/stream`, { headers: { cookie } });
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const frames: ShownBox[] = [];
-  let buf = '';
-  const reading = (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done) return;
-      buf += Buffer.from(value as Uint8Array).toString();
-      for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-        const frame = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        const data = /^data: (.*)$/m.exec(frame)?.[1];
-        if (frame.startsWith('event: box') && data) frames.push(JSON.parse(data) as ShownBox);
-      }
-    }
-  })();
-  return { frames, stop: async () => (await reader.cancel(), await reading) };
-}
-
 describe("a box's contact, apart from the batches", () => {
   it("archives and shows a camera's health while another session holds the box's row, and moves the last contact on once it is free", async () => {
     const op = await signIn(center.url, 'op', 'operator-pass-1');
@@ -109,7 +88,7 @@ describe("a box's contact, apart from the batches", () => {
 
     const holder = new pg.Client({ connectionString: url });
     await holder.connect();
-    const live = await liveBoxes(center.url, op.cookie);
+    const live = await readLiveFeed(center.url, op.cookie);
     try {
       await holder.query('BEGIN');
       await holder.query("SELECT site FROM boxes WHERE site = 'site-c' FOR UPDATE");
@@ -123,7 +102,7 @@ describe("a box's contact, apart from the batches", () => {
       });
       expect(during.lastContact).toBe(before.lastContact);
       await until('the next health in the live feed, the row held', async () =>
-        live.frames.some((f) => f.site === 'site-c' && healthAt(f, 'cam-2') === Date.parse(second)) ? true : undefined,
+        live.of<ShownBox>('box').some((f) => f.site === 'site-c' && healthAt(f, 'cam-2') === Date.parse(second)) ? true : undefined,
       );
 
       await holder.query('ROLLBACK');
