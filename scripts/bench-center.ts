@@ -57,6 +57,8 @@ const LANE = process.env.BENCH_ALERT_LANE !== '0';
  * center that has run for a while meets its fleet; 0 measures a cold start (every box new, the statuses' burst).
  */
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+/** Where each instance of 1. writes its V8 CPU profile when it stops (`.cpuprofile`, for Chrome's DevTools), if set. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
 /** Cores each instance of 1. is held to (a cgroup's CPU quota), or all it can get. */
 const INSTANCE_CORES = process.env.BENCH_INSTANCE_CORES ? Number(process.env.BENCH_INSTANCE_CORES) : null;
 
@@ -135,7 +137,14 @@ interface Instance {
 async function spawnInstance(raw: Record<string, unknown>): Promise<Instance> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(projectRoot, 'scripts/bench-center-instance.ts'), JSON.stringify(raw), dir],
+    [
+      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      '--import',
+      'tsx',
+      join(projectRoot, 'scripts/bench-center-instance.ts'),
+      JSON.stringify(raw),
+      dir,
+    ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
