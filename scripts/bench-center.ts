@@ -12,8 +12,15 @@
  *      bytes (files beside it).
  * Each instance of 1. runs in a process of its own (scripts/bench-center-instance.ts), as instances do in a city, and
  * the fleet in another (scripts/bench-fleet.ts), which makes every message before it publishes the first: the clock
- * and the CPU figures run from its first message until the archive holds everything. BENCH_ALERT_LANE=0 runs the
+ * and the CPU figures run from its first message until the archive holds everything. Before the clock starts, the
+ * instances archive BENCH_WARMUP_SECONDS (10) of the fleet's traffic (every box's status, every camera's health once),
+ * as a center that has run a while meets its fleet; the fleet then goes on from there. BENCH_ALERT_LANE=0 runs the
  * instances without their alert lane. Real mosquitto, a throwaway PostgreSQL cluster.
+ *
+ * On this machine the fleet, mosquitto and PostgreSQL share the cores with the instances, so a second instance finds
+ * little CPU left to add. BENCH_INSTANCE_CORES=0.25 holds each instance to that share of a core (a cgroup of its own,
+ * needs root) as if it ran on a machine of its own: then the instances, not the machine, are what one and two are
+ * measured by, and two ÷ one says what a second instance adds.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +40,7 @@ import { fleetJpeg } from '../test/helpers/fleet-simulator.ts';
 import { startMosquitto } from '../test/helpers/mosquitto.ts';
 import { projectRoot } from '../test/helpers/paths.ts';
 import { startPostgres } from '../test/helpers/postgres.ts';
-import { cpuSeconds, machineCpu } from '../test/helpers/proc-cpu.ts';
+import { capCpu, cpuSeconds, machineCpu } from '../test/helpers/proc-cpu.ts';
 
 const BOXES = Number(process.env.BENCH_BOXES ?? 1000);
 const CAMERAS = Number(process.env.BENCH_CAMERAS ?? 16);
@@ -45,11 +52,22 @@ const PROBES = Number(process.env.BENCH_PROBES ?? 200);
 const LATENCY_BOXES = Number(process.env.BENCH_LATENCY_BOXES ?? BOXES);
 /** Each center with its alert lane (mqtt.alertLane), unless BENCH_ALERT_LANE=0. */
 const LANE = process.env.BENCH_ALERT_LANE !== '0';
+/**
+ * Fleet seconds archived before the clock starts (10: every box's status and every camera's health heard once), as a
+ * center that has run for a while meets its fleet; 0 measures a cold start (every box new, the statuses' burst).
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+/** Where each instance of 1. writes its V8 CPU profile when it stops (`.cpuprofile`, for Chrome's DevTools), if set. */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+/** Cores each instance of 1. is held to (a cgroup's CPU quota), or all it can get. */
+const INSTANCE_CORES = process.env.BENCH_INSTANCE_CORES ? Number(process.env.BENCH_INSTANCE_CORES) : null;
 
 const dir = mkdtempSync(join(tmpdir(), 'jifang-bench-center-'));
 // Sessions hold the whole backlog while the centers are away.
 const broker = await startMosquitto({ extraConfig: 'allow_anonymous true\nmax_queued_messages 0\nmax_queued_bytes 0', persistence: false });
-const pgc = await startPostgres();
+/** PostgreSQL as a city runs it (every commit waits for its WAL on disk), unless BENCH_PG_DURABLE=0. */
+const DURABLE = process.env.BENCH_PG_DURABLE !== '0';
+const pgc = await startPostgres({ durable: DURABLE });
 const users = join(dir, 'users');
 await setPassword(users, 'bench', 'admin', 'bench-pass-1');
 
@@ -69,11 +87,11 @@ interface Published {
  * The fleet for `seconds` of its time, from its own process; `speed` null: as fast as the broker takes it. `publishing`
  * is called once its messages are made, as it starts publishing them.
  */
-function publishFleet(seconds: number, speed: number | null, boxes = BOXES, publishing = () => {}): Promise<Published> {
+function publishFleet(seconds: number, speed: number | null, boxes = BOXES, publishing = () => {}, from = 0): Promise<Published> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(projectRoot, 'scripts/bench-fleet.ts'), JSON.stringify({ ...fleetOptions, boxes, seconds, speed })],
+      ['--import', 'tsx', join(projectRoot, 'scripts/bench-fleet.ts'), JSON.stringify({ ...fleetOptions, boxes, seconds, speed, from })],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -119,7 +137,14 @@ interface Instance {
 async function spawnInstance(raw: Record<string, unknown>): Promise<Instance> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(projectRoot, 'scripts/bench-center-instance.ts'), JSON.stringify(raw), dir],
+    [
+      ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
+      '--import',
+      'tsx',
+      join(projectRoot, 'scripts/bench-center-instance.ts'),
+      JSON.stringify(raw),
+      dir,
+    ],
     {
       stdio: ['pipe', 'pipe', 'inherit'],
     },
@@ -132,8 +157,12 @@ async function spawnInstance(raw: Record<string, unknown>): Promise<Instance> {
   const next = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
   const ready = next();
   await ready;
+  const pid = child.pid as number;
+  // Held once started: its start (compiling the code) is not measured.
+  const uncap = INSTANCE_CORES ? capCpu(pid, INSTANCE_CORES, `jifang-bench-${process.pid}-${pid}`) : () => {};
+  child.once('exit', uncap);
   return {
-    pid: child.pid as number,
+    pid,
     counters: async () => {
       const line = next();
       child.stdin.write('report\n');
@@ -274,6 +303,42 @@ async function missing(url: string, p: Published): Promise<{ events: number; sna
   }
 }
 
+/** Waits until the archive holds everything `p` published; gives up only when nothing moved for a minute (the machine is shared). */
+async function archived(
+  url: string,
+  p: Published,
+  counters: () => Promise<IngestCounters[]>,
+): Promise<{ events: number; snapshots: number; health: number }> {
+  const moved = async () => (await counters()).reduce((sum, c) => sum + c.events + c.snapshots + c.duplicates, 0);
+  let left = await missing(url, p);
+  for (let quiet = Date.now(), last = await moved(); Date.now() - quiet < 60_000 && left.events + left.snapshots + left.health > 0; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = await missing(url, p);
+    const m = await moved();
+    if (now.events + now.snapshots + now.health < left.events + left.snapshots + left.health || m > last) quiet = Date.now();
+    last = m;
+    left = now;
+  }
+  return left;
+}
+
+/** An instance's counts from `base` on. */
+function since(c: IngestCounters, base: IngestCounters): IngestCounters {
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, v - base[k as keyof IngestCounters]])) as unknown as IngestCounters;
+}
+
+/** What two runs of the fleet published, the second going on from the first. */
+function joined(a: Published, b: Published): Published {
+  return {
+    events: [...a.events, ...b.events],
+    snapshots: [...a.snapshots, ...b.snapshots],
+    latestHealth: [...new Map([...a.latestHealth, ...b.latestHealth])],
+    messages: b.messages,
+    snapshotBytes: b.snapshotBytes,
+    cpuSeconds: b.cpuSeconds,
+  };
+}
+
 /**
  * The fleet's traffic archived by `n` instances: they run, the fleet publishes BENCH_SECONDS of its traffic as fast as
  * the broker takes it (what the centers cannot take at once waits in their sessions), and the clock runs from the
@@ -285,30 +350,29 @@ async function ingestRate(n: number): Promise<Rate & { published: Published; url
   const centers: Instance[] = [];
   for (let i = 0; i < n; i++) centers.push(await spawnInstance(centerConfig(`rate${n}`, url, i)));
   const counters = () => Promise.all(centers.map((c) => c.counters()));
+  const warm = WARMUP > 0 ? await publishFleet(WARMUP, null, BOXES) : null;
+  if (warm) await archived(url, warm, counters);
+  const base = await counters();
   // The clock and the CPU from the fleet's first message: its start and making its messages are not the centers' time.
   let before = cpuNow(centers);
   let started = performance.now();
   const waits = sampleWaits(url);
-  const published = await publishFleet(SECONDS, null, BOXES, () => {
-    before = cpuNow(centers);
-    started = performance.now();
-    waits.start();
-  });
-  // Done when the archive holds everything; given up only when nothing moved for a minute (the machine is shared).
-  const moved = async () => (await counters()).reduce((sum, c) => sum + c.events + c.snapshots + c.duplicates, 0);
-  let left = await missing(url, published);
-  for (let quiet = Date.now(), last = await moved(); Date.now() - quiet < 60_000 && left.events + left.snapshots + left.health > 0; ) {
-    await new Promise((r) => setTimeout(r, 250));
-    const now = await missing(url, published);
-    const m = await moved();
-    if (now.events + now.snapshots + now.health < left.events + left.snapshots + left.health || m > last) quiet = Date.now();
-    last = m;
-    left = now;
-  }
+  const published = await publishFleet(
+    SECONDS,
+    null,
+    BOXES,
+    () => {
+      before = cpuNow(centers);
+      started = performance.now();
+      waits.start();
+    },
+    WARMUP,
+  );
+  const left = await archived(url, warm ? joined(warm, published) : published, counters);
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuSince(before, cpuNow(centers), published.cpuSeconds.publishing);
   const waited = await waits.stop();
-  const last = await counters();
+  const last = (await counters()).map((c, i) => since(c, base[i] as IngestCounters));
   const sum = (k: keyof IngestCounters) => last.reduce((s, c) => s + c[k], 0);
   for (const c of centers) await c.close();
   await forgetSessions(`rate${n}`, n);
@@ -507,14 +571,14 @@ try {
   const whole = (r: Rate) =>
     `lost ${r.lostEvents} events, ${r.lostSnapshots} snapshots, ${r.staleHealth} cameras' latest health; ${r.duplicates} duplicates seen, ${r.deadLetters} dead letters, ${r.storeFailures} transactions retried`;
   console.log(
-    `jifang center benchmark: ${BOXES} boxes × ${CAMERAS} cameras, ${SECONDS} s of their traffic (health every 10 s, ${ALERTS} alerts per camera-hour × 3 messages, each with a ${kb.toFixed(0)} KB snapshot): ${m.total} messages (${m.health} health, ${m.events} events, ${m.snapshots} snapshots, ${m.status} status); mosquitto ${broker.url}, PostgreSQL 15; alert lane ${LANE ? 'on' : 'off'}`,
+    `jifang center benchmark: ${BOXES} boxes × ${CAMERAS} cameras, ${SECONDS} s of their traffic (health every 10 s, ${ALERTS} alerts per camera-hour × 3 messages, each with a ${kb.toFixed(0)} KB snapshot): ${m.total} messages (${m.health} health, ${m.events} events, ${m.snapshots} snapshots, ${m.status} status); mosquitto ${broker.url}, PostgreSQL 15 (${DURABLE ? 'fsync on: each commit on disk' : 'fsync off'}); alert lane ${LANE ? 'on' : 'off'}; ${WARMUP ? `after ${WARMUP} s of the fleet's traffic archived before the clock` : 'cold start'}; ${INSTANCE_CORES ? `each instance held to ${INSTANCE_CORES} of a core` : 'instances not held to a share of the CPU'}`,
   );
   console.log(`  PostgreSQL, the same rows inserted raw (256 per statement and transaction): ${raw.toFixed(0)} messages/s`);
   console.log(
     `  ingest, one instance:   ${one.perSecond.toFixed(0)} messages/s (${one.seconds.toFixed(1)} s; ${((100 * one.perSecond) / raw).toFixed(0)} % of the raw rate; ${((1000 * one.cpu.instances.reduce((a, b) => a + b, 0)) / one.published.messages.total).toFixed(3)} ms of the instance's CPU per message); ${whole(one)}`,
   );
   console.log(
-    `  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together (${two.seconds.toFixed(1)} s; ${(two.perSecond / one.perSecond).toFixed(2)} × one); each handled ${two.handled.map((h) => `${(h / two.seconds).toFixed(0)}`).join(' / ')} messages/s (the retained status goes to both); ${whole(two)}`,
+    `  ingest, two instances:  ${two.perSecond.toFixed(0)} messages/s together (${two.seconds.toFixed(1)} s; ${(two.perSecond / one.perSecond).toFixed(2)} × one); each handled ${two.handled.map((h) => `${(h / two.seconds).toFixed(0)}`).join(' / ')} messages/s${WARMUP ? '' : ' (the retained status goes to both)'}; ${whole(two)}`,
   );
   for (const [name, r] of [
     ['one instance', one],

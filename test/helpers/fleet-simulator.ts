@@ -17,6 +17,11 @@ export interface FleetOptions {
   cameras: number;
   /** Fleet time simulated, in seconds. */
   seconds: number;
+  /**
+   * The fleet second to start at (0): a fleet that goes on from an earlier run's last second, its boxes connected all
+   * along — no status again, its alerts going on where they were (their ids are their fleet seconds').
+   */
+  from?: number;
   /** Fleet seconds per second of the clock: 1 is real time, Infinity as fast as the broker takes them. */
   speed?: number;
   healthEverySeconds?: number;
@@ -60,7 +65,7 @@ export async function fleetJpeg(width: number): Promise<Buffer> {
 
 type Out = { topic: string; payload: string | Buffer; retain?: boolean };
 
-type Resolved = Required<Omit<FleetOptions, 'onSecond' | 'onPublishing'>>;
+type Resolved = Required<Omit<FleetOptions, 'onSecond' | 'onPublishing' | 'from'>>;
 
 /** What camera `c` of box `b` publishes in fleet second `s`. */
 function dueAt(o: Resolved, base: Buffer, t0: number, b: number, c: number, s: number, run: FleetRun): Out[] {
@@ -152,22 +157,24 @@ export async function runFleet(opts: FleetOptions): Promise<FleetRun> {
     run.messages.total++;
     return clients[next++ % clients.length].publishAsync(m.topic, m.payload, { qos: 1, retain: m.retain ?? false });
   };
+  const from = opts.from ?? 0;
   try {
-    const t0 = Date.now();
+    // Fleet second `from` is now.
+    const t0 = Date.now() - from * 1000;
     const build = (s: number): Out[] => {
       const out: Out[] = [];
       for (let b = 0; b < o.boxes; b++) for (let c = 0; c < o.cameras; c++) out.push(...dueAt(o, base, t0, b, c, s, run));
       return out;
     };
-    const built = o.prebuild ? Array.from({ length: o.seconds }, (_, s) => build(s)) : [];
+    const built = o.prebuild ? Array.from({ length: o.seconds }, (_, i) => build(from + i)) : [];
     opts.onPublishing?.();
-    await Promise.all(Array.from({ length: o.boxes }, (_, b) => publish(statusOf(o.root, b, o.cameras, t0))));
+    if (from === 0) await Promise.all(Array.from({ length: o.boxes }, (_, b) => publish(statusOf(o.root, b, o.cameras, t0))));
     const started = performance.now();
-    for (let s = 0; s < o.seconds; s++) {
-      await o.onSecond?.(s);
-      await Promise.all((built[s] ?? build(s)).map(publish));
-      built[s] = [];
-      const wait = started + ((s + 1) * 1000) / o.speed - performance.now();
+    for (let i = 0; i < o.seconds; i++) {
+      await o.onSecond?.(from + i);
+      await Promise.all((built[i] ?? build(from + i)).map(publish));
+      built[i] = [];
+      const wait = started + ((i + 1) * 1000) / o.speed - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     }
     return run;

@@ -6,7 +6,7 @@ import { openPostgresStore } from '../../agent/src/center/store/postgres.ts';
 import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
 import type { CenterStore } from '../../agent/src/center/store/types.ts';
 import { sha256Hex } from '../../agent/src/core/hash.ts';
-import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
+import { cameraHealth, labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
 /** The archive's contract, held by both engines: the embedded SQLite file and a real PostgreSQL server. */
@@ -116,4 +116,28 @@ it('migrations run once when two instances open one PostgreSQL at the same time'
   await Promise.all([a.close(), b.close()]);
   const again = await openPostgresStore({ url, blobDir: join(dir, 'blobs') });
   await again.close();
+});
+
+describe.each([
+  ['sqlite', () => join(dir, 'contacts.db')],
+  ['postgres', () => pg.createDatabase('contacts')],
+] as const)("a box's last contact on %s", (name, where) => {
+  it('is the latest heard, kept between batches and written when the center closes', async () => {
+    const at = where();
+    const open = () => (name === 'sqlite' ? openSqliteStore(at) : openPostgresStore({ url: at, blobDir: join(dir, 'blobs') }));
+    const health = (t: number) => [{ site: 'box-c', health: cameraHealth('cam-1', new Date(t).toISOString()), receivedAt: t }];
+    const t1 = Date.now() - 60_000;
+    const t2 = t1 + 30_000;
+    const store = await open();
+    await store.ingestBatch((w) => w.saveContacts(health(t1), []));
+    // A box new to the instance: its row, with this contact, is the batch's.
+    expect((await store.listBoxes())[0]).toMatchObject({ site: 'box-c', lastContact: t1 });
+    await store.ingestBatch((w) => w.saveContacts(health(t2), []));
+    await store.ingestBatch((w) => w.saveContacts([], [{ site: 'box-c', at: t1 + 1 }]));
+    expect((await store.listBoxes())[0]?.cameras[0]?.healthAt).toBe(t2);
+    await store.close();
+    const again = await open();
+    expect((await again.listBoxes())[0]).toMatchObject({ site: 'box-c', lastContact: t2 });
+    await again.close();
+  });
 });

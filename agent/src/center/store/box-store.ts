@@ -44,11 +44,14 @@ export function boxReader(db: Db): (where: string, params: unknown[]) => Promise
     );
     if (!boxes.length) return [];
     const cams = await db.all(
-      `SELECT site, camera, name, state, reason, health_json, health_at FROM cameras ${where ? `WHERE site IN (SELECT site FROM boxes ${where})` : ''} ORDER BY site, camera`,
+      `SELECT site, camera, name, state, reason, health_json, health_at, changed_at FROM cameras ${where ? `WHERE site IN (SELECT site FROM boxes ${where})` : ''} ORDER BY site, camera`,
       params,
     );
     const bySite = new Map<string, CameraRow[]>();
+    // A box has changed when one of its cameras has: their health does not touch the box's row (ContactLedger).
+    const camerasChanged = new Map<string, number>();
     for (const c of cams) {
+      camerasChanged.set(String(c.site), Math.max(camerasChanged.get(String(c.site)) ?? 0, num(c.changed_at)));
       const list = bySite.get(String(c.site)) ?? [];
       list.push({
         camera: String(c.camera),
@@ -68,7 +71,7 @@ export function boxReader(db: Db): (where: string, params: unknown[]) => Promise
       startedAt: strOrNull(b.started_at),
       statusAt: numOrNull(b.status_at),
       lastContact: num(b.last_contact),
-      changedAt: num(b.changed_at),
+      changedAt: Math.max(num(b.changed_at), camerasChanged.get(String(b.site)) ?? 0),
       location: b.status_json ? ((JSON.parse(String(b.status_json)) as Partial<Status>).location ?? null) : null,
       cameras: bySite.get(String(b.site)) ?? [],
     }));
@@ -156,16 +159,111 @@ export interface HealthWrite {
   receivedAt: number;
 }
 
+/** How often boxes' contacts are written, apart from the batches (ContactLedger). */
+export const CONTACT_FLUSH_MS = 1_000;
+
+/**
+ * Boxes' last contacts, written apart from the batches that archive their messages. Every health message is a contact
+ * of its box, and a box's cameras land in every instance's batches: written in each batch, two instances' open
+ * transactions waited on each other's lock of the same box's row (a quarter of their time at 1,000 boxes, and two
+ * instances archived no more than one). Here the latest contact per box is kept and written every CONTACT_FLUSH_MS in
+ * a short transaction of its own, sorted like the batches' writes. A box new to this instance still gets its row in
+ * the batch (if it has none: no lock on a row that is there), so the Boxes page and the live feed have it with its
+ * first health. A crash loses at most a second of a box's last contact, never a message: the contact is when the
+ * center last heard the box, not something the box said.
+ */
+export interface ContactLedger {
+  /** Keeps a batch's contacts; returns those of boxes new to this instance, whose rows the batch makes if missing. */
+  take(contacts: ReadonlyMap<string, number>): [string, number][];
+  /** Writes the contacts kept so far; those it could not write are kept for the next time. */
+  flush(): Promise<void>;
+  /** Stops the timer after a last flush. */
+  close(): Promise<void>;
+}
+
+export function contactLedger(db: Db, everyMs = CONTACT_FLUSH_MS): ContactLedger {
+  const known = new Set<string>();
+  let kept = new Map<string, number>();
+  let running: Promise<void> | null = null;
+  const keep = (site: string, at: number) => kept.set(site, Math.max(kept.get(site) ?? 0, at));
+  const write = async () => {
+    const due = kept;
+    kept = new Map();
+    try {
+      await db.tx((t) => writeContacts(t, sortedByKey([...due]), 'moveOn'));
+    } catch (err) {
+      for (const [site, at] of due) keep(site, at);
+      throw err;
+    }
+  };
+  const flush = (): Promise<void> => {
+    if (running) return running.catch(() => undefined).then(flush);
+    if (!kept.size) return Promise.resolve();
+    running = write().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  // A flush that fails (the archive down) keeps its contacts; the archive's state is the batches' to report.
+  const timer = setInterval(() => {
+    if (!running) void flush().catch(() => undefined);
+  }, everyMs);
+  timer.unref();
+  return {
+    take(contacts) {
+      const fresh: [string, number][] = [];
+      for (const [site, at] of contacts) {
+        keep(site, at);
+        if (!known.has(site)) {
+          // Known from now: a batch that then rolls back leaves the row to the flush, which makes it too.
+          known.add(site);
+          fresh.push([site, at]);
+        }
+      }
+      return fresh;
+    },
+    flush,
+    close: async () => {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
+const sortedByKey = <T>(pairs: [string, T][]) => pairs.sort(([a], [b]) => byKey(a, b));
+
+/**
+ * Boxes' contacts, sorted by site: `ensure` makes a missing row and leaves one that is there alone (no lock taken on
+ * it); `moveOn` also moves an existing row's last contact on (never back); `touch` moves it on and marks the box changed.
+ */
+async function writeContacts(t: Db, sorted: readonly [string, number][], how: 'ensure' | 'moveOn' | 'touch'): Promise<void> {
+  const onConflict = {
+    ensure: 'DO NOTHING',
+    moveOn: 'DO UPDATE SET last_contact = excluded.last_contact WHERE boxes.last_contact < excluded.last_contact',
+    touch: `DO UPDATE SET changed_at = excluded.changed_at,
+         last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
+  }[how];
+  for (let i = 0; i < sorted.length; i += ROWS_PER_STATEMENT) {
+    const chunk = sorted.slice(i, i + ROWS_PER_STATEMENT);
+    await t.run(
+      `INSERT INTO boxes (site, last_contact, changed_at) VALUES ${placeholders(chunk.length, 2, [2])} ON CONFLICT (site) ${onConflict}`,
+      chunk.flat(),
+    );
+  }
+}
+
 /**
  * The contacts of many boxes (their health, their alerts) and the health of their cameras in two statements (boxes,
  * then cameras), sorted by key: two instances writing the same rows take their locks in the same order and so never
  * wait on each other in a circle. A row appears once per statement (PostgreSQL refuses to update one row twice in
- * one), with the newest health given for a camera and the latest contact for a box.
+ * one), with the newest health given for a camera and the latest contact for a box. With a `ledger`, the contacts
+ * are the ledger's to write; here only a box new to this instance gets its row if it has none.
  */
 export async function saveContactsIn(
   t: Db,
   writes: readonly HealthWrite[],
   contacts: readonly { site: string; at: number }[],
+  ledger?: ContactLedger,
 ): Promise<void> {
   const cams = new Map<string, HealthWrite>();
   const boxes = new Map<string, number>();
@@ -176,17 +274,9 @@ export async function saveContactsIn(
     if (!had || Date.parse(had.health.at) <= Date.parse(w.health.at)) cams.set(key, w);
     boxes.set(w.site, Math.max(boxes.get(w.site) ?? 0, w.receivedAt));
   }
-  const sortedBoxes = [...boxes].sort(([a], [b]) => byKey(a, b));
   const sortedCams = [...cams].sort(([a], [b]) => byKey(a, b)).map(([, w]) => w);
-  for (let i = 0; i < sortedBoxes.length; i += ROWS_PER_STATEMENT) {
-    const chunk = sortedBoxes.slice(i, i + ROWS_PER_STATEMENT);
-    await t.run(
-      `INSERT INTO boxes (site, last_contact, changed_at) VALUES ${placeholders(chunk.length, 2, [2])}
-       ON CONFLICT (site) DO UPDATE SET changed_at = excluded.changed_at,
-         last_contact = CASE WHEN boxes.last_contact > excluded.last_contact THEN boxes.last_contact ELSE excluded.last_contact END`,
-      chunk.flat(),
-    );
-  }
+  if (ledger) await writeContacts(t, sortedByKey(ledger.take(boxes)), 'ensure');
+  else await writeContacts(t, sortedByKey([...boxes]), 'touch');
   for (let i = 0; i < sortedCams.length; i += ROWS_PER_STATEMENT) {
     const chunk = sortedCams.slice(i, i + ROWS_PER_STATEMENT);
     await t.run(

@@ -1,6 +1,6 @@
 import { actionStore } from './action-store.ts';
 import type { BlobStore } from './blob-store.ts';
-import { boxReader, boxStore, saveContactsIn, saveStatusesIn } from './box-store.ts';
+import { boxReader, boxStore, type ContactLedger, contactLedger, saveContactsIn, saveStatusesIn } from './box-store.ts';
 import { type Db, num } from './db.ts';
 import { deadLetterStore } from './dead-letter-store.ts';
 import { deliveryStore } from './delivery-store.ts';
@@ -56,7 +56,7 @@ async function counts(db: Db): Promise<StoreCounts> {
 }
 
 /** The writes of one group commit, all on transaction `t`. */
-function ingestWrites(t: Db, blobs: BlobStore): IngestWrites {
+function ingestWrites(t: Db, blobs: BlobStore, contacts: ContactLedger): IngestWrites {
   // The boxes' contacts are counted for the whole batch in one sorted statement (saveContacts), not one per alert.
   const events = eventStore(t, { touchBoxes: false });
   return {
@@ -64,7 +64,7 @@ function ingestWrites(t: Db, blobs: BlobStore): IngestWrites {
     // The blob is written (and synced) before its row: before the batch commits, before any acknowledgement.
     saveSnapshot: snapshotStore(t, blobs).saveSnapshot,
     saveStatuses: (writes) => saveStatusesIn(t, writes),
-    saveContacts: (writes, contacts) => saveContactsIn(t, writes, contacts),
+    saveContacts: (writes, cs) => saveContactsIn(t, writes, cs, contacts),
     saveCommandResult: actionStore(t).saveCommandResult,
     saveDeadLetter: deadLetterStore(t).saveDeadLetter,
     announce: async ({ from, events: keys, sites }) => {
@@ -103,6 +103,7 @@ function readNotice(payload: string): (StoreChange & { from: string }) | undefin
 /** The center's archive on either engine, put together from one part per concern. */
 export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
   const boxesWhere = boxReader(db);
+  const contacts = contactLedger(db);
   return {
     kind: db.dialect,
     incidents: createIncidentStore(db),
@@ -117,7 +118,7 @@ export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
     ...boxStore(db),
     ...actionStore(db),
     listBoxes: () => boxesWhere('', []),
-    ingestBatch: (fn) => db.tx((t) => fn(ingestWrites(t, blobs))),
+    ingestBatch: (fn) => db.tx((t) => fn(ingestWrites(t, blobs, contacts))),
     changed: (c) => changedRows(db, boxesWhere, c),
     onChange: (listener) =>
       db.listen(CHANGES, (payload) => {
@@ -130,12 +131,17 @@ export function createSqlStore(db: Db, blobs: BlobStore): CenterStore {
       events: (await db.all(`SELECT ${EVENT_COLUMNS} FROM events WHERE changed_at >= $1 ORDER BY changed_at LIMIT 1000`, [since])).map(
         eventRow,
       ),
-      boxes: await boxesWhere('WHERE changed_at >= $1', [since]),
+      boxes: await boxesWhere('WHERE changed_at >= $1 OR site IN (SELECT site FROM cameras WHERE changed_at >= $1)', [since]),
     }),
     ...deliveryStore(db),
     counts: () => counts(db),
     ...deadLetterStore(db),
     sizeBytes: () => db.sizeBytes(),
-    close: () => db.close(),
+    close: async () => {
+      // The last contacts kept are written while the archive can take them; a center closing on a dead archive
+      // loses only those (when it last heard each box), as a crash would.
+      await contacts.close().catch(() => undefined);
+      await db.close();
+    },
   };
 }
