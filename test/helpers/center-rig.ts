@@ -101,7 +101,10 @@ export interface BrokerRig {
   /** The temp folder (the broker's folder, the users file, the archives), removed by close. */
   dir: string;
   broker: Mosquitto;
-  /** A center's config on this broker, its archive the SQLite file `db` in `dir`; `mqtt` adds to its mqtt section. */
+  /**
+   * A center's config on this broker, its archive the SQLite file `db` in `dir` or the PostgreSQL database at a
+   * `postgres://` URL; `mqtt` adds to its mqtt section.
+   */
   config(mqtt: Record<string, unknown>, db: string): CenterConfig;
   /** Stops the broker and removes the folder; the test closes the centers it started first. */
   close(): Promise<void>;
@@ -119,7 +122,7 @@ export async function startBrokerRig(o: { name: string; extraConfig?: string }):
         parseCenterConfig(
           {
             mqtt: { url: broker.url, ...mqtt },
-            storage: { kind: 'sqlite', path: join(dir, db) },
+            storage: db.startsWith('postgres://') ? { kind: 'postgres', url: db } : { kind: 'sqlite', path: join(dir, db) },
             http: { port: 0 },
             users,
             logLevel: 'silent',

@@ -1,17 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCenterConfig } from '../../agent/src/center/config.ts';
 import { type Center, startCenter } from '../../agent/src/center/service.ts';
 import { silentLogger } from '../../agent/src/core/log.ts';
-import { setPassword } from '../../agent/src/web/passwords.ts';
 import { cameraHealth } from '../helpers/box-simulator.ts';
+import { type BrokerRig, startBrokerRig } from '../helpers/center-rig.ts';
 import { signIn } from '../helpers/center-session.ts';
 import { readLiveFeed } from '../helpers/live-feed.ts';
-import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 
 /**
@@ -21,41 +16,23 @@ import { type Postgres, startPostgres } from '../helpers/postgres.ts';
  * instance's open transaction would: the camera's health must still reach the archive, the Boxes page and the live
  * feed, and the box's last contact must move on once the row is free. Real mosquitto, real PostgreSQL.
  */
-let dir: string;
-let broker: Mosquitto;
+let rig: BrokerRig;
 let pgc: Postgres;
 let center: Center;
 let box: MqttClient;
 let url: string;
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'jifang-box-contact-'));
-  broker = await startMosquitto({ extraConfig: 'allow_anonymous true' });
+  rig = await startBrokerRig({ name: 'box-contact' });
   pgc = await startPostgres();
   url = pgc.createDatabase('contact');
-  const users = join(dir, 'users');
-  await setPassword(users, 'op', 'operator', 'operator-pass-1');
-  center = await startCenter(
-    parseCenterConfig(
-      {
-        mqtt: { url: broker.url, clientId: 'center-contact', sharedGroup: 'centers' },
-        storage: { kind: 'postgres', url },
-        http: { port: 0 },
-        users,
-        logLevel: 'silent',
-      },
-      'center.yaml',
-      dir,
-    ),
-    silentLogger,
-  );
-  box = await mqtt.connectAsync(broker.url, { protocolVersion: 5, clientId: 'box-contact' });
+  center = await startCenter(rig.config({ clientId: 'center-contact', sharedGroup: 'centers' }, url), silentLogger);
+  box = await mqtt.connectAsync(rig.broker.url, { protocolVersion: 5, clientId: 'box-contact' });
 }, 90_000);
 afterAll(async () => {
   await box?.endAsync();
   await center?.close();
-  await broker?.stop();
+  await rig?.close();
   pgc?.remove();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 interface ShownBox {
@@ -78,7 +55,7 @@ async function until<T>(what: string, look: () => Promise<T | undefined>, ms = 1
 
 describe("a box's contact, apart from the batches", () => {
   it("archives and shows a camera's health while another session holds the box's row, and moves the last contact on once it is free", async () => {
-    const op = await signIn(center.url, 'op', 'operator-pass-1');
+    const op = await signIn(center.url, 'root', 'admin-pass-1');
     const shown = async () => (await op.json<{ boxes: ShownBox[] }>('GET', '/api/boxes')).body.boxes.find((b) => b.site === 'site-c');
     const first = new Date(Date.now() - 20_000).toISOString();
     await box.publishAsync('jifang/v1/site-c/cam-1/health', JSON.stringify(cameraHealth('cam-1', first)), { qos: 1, retain: true });
