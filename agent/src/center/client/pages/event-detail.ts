@@ -4,9 +4,10 @@ import { currentLang } from '../../../web/client/i18n.ts';
 import { reasonIn } from '../../../web/reason-words.ts';
 import { ruleSentenceZh } from '../../rule-words.ts';
 import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
+import { unitName } from '../desk/live.ts';
 import { orderBox } from '../desk/open-order.ts';
-import { categoryText, unitName } from '../desk/show.ts';
-import { dwell, lifecycle, objectText, snapUrl, time } from '../format.ts';
+import { categoryText } from '../desk/show.ts';
+import { dwell, lifecycle, objectText, seenAt, seenAtIds, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
 import { enlargeable, placeMap } from './event-place.ts';
@@ -45,7 +46,9 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
     h(
       'p',
       { class: 'muted' },
-      `${e.id} · ${e.site} / ${e.camera} / ${e.zone} · ${e.address ?? ''} · ${e.lat.toFixed(6)}, ${e.lon.toFixed(6)}`,
+      `${e.id} · `,
+      h('span', { id: 'detail-seen-at', title: seenAtIds(e) }, seenAt(e)),
+      ` · ${e.address ?? ''} · ${e.lat.toFixed(6)}, ${e.lon.toFixed(6)}`,
     ),
     pictures(e, d.alert),
     placeMap(e),
