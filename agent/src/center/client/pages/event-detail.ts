@@ -190,7 +190,7 @@ function pendingBox(e: Ev, holder: HTMLElement): HTMLElement | null {
     sessionStorage.removeItem(PENDING);
     void detailPanel(holder);
   });
-  const what = `${t(`act.${p.action}`)}${p.action === 'dispatch' ? ` → ${p.unit}` : ''}${p.note ? ` “${p.note}”` : ''}`;
+  const what = `${t(`act.${p.action}`)}${p.action === 'dispatch' ? ` → ${unitName(p.unit)}` : ''}${p.note ? ` “${p.note}”` : ''}`;
   return h('div', { class: 'pending-action', id: 'pending-action' }, h('p', {}, t('act.pending', { what })), again, ' ', drop);
 }
 
@@ -204,7 +204,7 @@ function actionLog(actions: ActionRow[]): HTMLElement[] {
         h(
           'li',
           {},
-          `${time(x.requestedAt)} ${x.by} (${x.role ?? ''}) ${t(`act.${x.action}` as Key)}${x.unit ? ` → ${x.unit}` : ''}${x.note ? ` “${x.note}”` : ''}: `,
+          `${time(x.requestedAt)} ${x.by} (${x.role ?? ''}) ${t(`act.${x.action}` as Key)}${x.unit ? ` → ${unitName(x.unit)}` : ''}${x.note ? ` “${x.note}”` : ''}: `,
           h(
             'span',
             { class: x.result === 'ok' ? 'ok' : x.result === 'pending' ? 'muted' : 'error' },
@@ -218,7 +218,7 @@ function actionLog(actions: ActionRow[]): HTMLElement[] {
 
 function history(messages: EventMessageView[]): HTMLElement[] {
   const operator = (m: EventMessageView) =>
-    m.operator ? ` · ${tr(`op.${m.operator.action}`)} ${m.operator.by}${m.operator.unit ? ` → ${m.operator.unit}` : ''}` : '';
+    m.operator ? ` · ${tr(`op.${m.operator.action}`)} ${m.operator.by}${m.operator.unit ? ` → ${unitName(m.operator.unit)}` : ''}` : '';
   return [
     h('h3', {}, t('detail.history')),
     h(
