@@ -113,6 +113,10 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     // The category in the standard's words and code, not the box's identifier.
     expect(await page.textContent('#order-category')).toContain('机动车乱停放');
     expect(await page.locator('#order-alerts img').count()).toBe(1);
+    // The linked alert says where by the box's names for its camera and zone, their ids on hover.
+    const linked = page.locator('#order-alerts a.linked-alert span');
+    expect(await linked.textContent()).toContain('Camera cam-1 / Kerb');
+    expect(await linked.getAttribute('title')).toBe(`${site} / cam-1 / kerb`);
 
     const id = openOrderId(page);
     await rows.nth(0).locator('button.send').click();

@@ -231,7 +231,17 @@ describe('the archive is searched on the server (plate, address, id, date range,
   beforeAll(async () => {
     const before = (await center!.store.counts()).events;
     for (const [i, id] of ids.entries())
-      await publish({ id, at: at(i), shape: i % 4 === 0 ? withPlate(`沪B7${String(i).padStart(4, '0')}`) : undefined });
+      await publish({
+        id,
+        at: at(i),
+        // One camera named as its box's installer named it: what an operator searches by.
+        shape:
+          i % 4 === 0
+            ? withPlate(`沪B7${String(i).padStart(4, '0')}`)
+            : i === 5
+              ? (a) => ({ ...a, cameraName: '南京西路东口' })
+              : undefined,
+      });
     await archived(before + ids.length);
   }, 120_000);
 
@@ -274,7 +284,7 @@ describe('the archive is searched on the server (plate, address, id, date range,
     }
   });
 
-  it('the search form finds by id and address on the server and pages through the result', async () => {
+  it('the search form finds by id, camera name and address on the server and pages through the result', async () => {
     const page = await login();
     await page.fill('#search-q', 'arch-1');
     await page.click('#search-go');
@@ -282,6 +292,17 @@ describe('the archive is searched on the server (plate, address, id, date range,
     expect(await page.textContent('#search-count')).toContain('10 found, page 1 of 1');
     const shown = await page.locator('#search-results tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')));
     expect(shown.sort()).toEqual(ids.filter((id) => id.startsWith('arch-1')));
+
+    // By the camera's name: the one event its box named so, the name shown in its row.
+    await page.fill('#search-q', '南京西路');
+    await page.click('#search-go');
+    await page.waitForFunction(() =>
+      (globalThis as unknown as Win).document.getElementById('search-count')?.textContent?.includes('1 found'),
+    );
+    expect(await page.locator('#search-results tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')))).toEqual([
+      'arch-05',
+    ]);
+    expect(await page.textContent('#search-results tr[data-event-id="arch-05"] .seen-at')).toBe('南京西路东口 / Kerb');
 
     await page.fill('#search-q', 'Demo Street');
     await page.click('#search-go');

@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pgClient from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Dialect, MIGRATIONS } from '../../agent/src/center/store/migrations.ts';
 import { openPostgresStore } from '../../agent/src/center/store/postgres.ts';
 import { openSqliteStore } from '../../agent/src/center/store/sqlite.ts';
 import type { CenterStore } from '../../agent/src/center/store/types.ts';
@@ -54,7 +57,7 @@ describe.each(engines)('center store on %s', (_name, open) => {
 
     const got = await store.getEvent('ev-1');
     expect(got!.messages.map((m) => m.seq)).toEqual([0, 1, 2]);
-    expect(got!.event).toMatchObject({ state: 'cleared', seq: 2, categoryCode: 'A01' });
+    expect(got!.event).toMatchObject({ state: 'cleared', seq: 2, categoryCode: 'A01', cameraName: 'Camera cam-1', zoneName: 'Kerb' });
     expect(got!.event.firstSnapshot).toBe(sha256Hex(pics[0]));
     expect(got!.event.clearedSnapshot).toBe(sha256Hex(pics[2]));
     expect((await store.getSnapshot(sha256Hex(pics[2])))!.equals(pics[2])).toBe(true);
@@ -103,6 +106,74 @@ describe.each(engines)('center store on %s', (_name, open) => {
     // An offline box stays on the map where it stands: its Last Will repeats the location.
     expect((await store.listBoxes())[0]).toMatchObject({ online: false, location });
     await store.close();
+  });
+});
+
+/** Statements run on a database before the store opens it: as an older center left it. */
+type Older = (statements: [string, unknown[]][]) => Promise<CenterStore>;
+const olderEngines: [Dialect, Older][] = [
+  [
+    'sqlite',
+    async (statements) => {
+      const file = join(dir, `older${++n}.db`);
+      const raw = new Database(file);
+      for (const [sql, params] of statements) raw.prepare(sql.replace(/\$\d+/g, '?')).run(...params);
+      raw.close();
+      return openSqliteStore(file);
+    },
+  ],
+  [
+    'postgres',
+    async (statements) => {
+      const url = pg.createDatabase(`older${++n}`);
+      const raw = new pgClient.Client({ connectionString: url });
+      await raw.connect();
+      for (const [sql, params] of statements) await raw.query(sql, params);
+      await raw.end();
+      return openPostgresStore({ url, blobDir: join(dir, 'blobs') });
+    },
+  ],
+];
+
+describe.each(olderEngines)('an archive of version 13 upgraded on %s', (dialect, older) => {
+  it("gets its events' camera and zone names back from their alerts, the camera's from its box's status where the alert has none", async () => {
+    const schema = MIGRATIONS.filter((m) => m.version <= 13).flatMap((m) => [
+      ...m.sql(dialect),
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+      `INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, 'old', 0)`,
+    ]);
+    const event = (id: string, camera: string, names: boolean): [string, unknown[]] => {
+      const {
+        cameraName: _c,
+        zoneName: _z,
+        ...bare
+      } = makeAlert({ site: 'box-a', camera, id, seq: 0, state: 'started', jpeg: Buffer.from('x') });
+      const alert = names ? { ...bare, cameraName: '东门摄像头', zoneName: '路边停车带' } : bare;
+      const at = names ? 2000 : 1000;
+      return [
+        `INSERT INTO events (id, site, camera, zone, type, state, seq, started_at, observed_at, dwell_seconds, lon, lat, alert_json, first_seen, rev, changed_at)
+         VALUES ($1, 'box-a', $2, 'kerb', 'illegal_parking', 'started', 0, $3, $4, 15, 121.47, 31.23, $5, $6, 1, $7)`,
+        [id, camera, at, at, JSON.stringify(alert), at, at],
+      ];
+    };
+    const store = await older([
+      ...schema.map((sql): [string, unknown[]] => [sql, []]),
+      event('ev-named', 'cam-1', true),
+      event('ev-old', 'cam-2', false),
+      ["INSERT INTO cameras (site, camera, name, changed_at) VALUES ('box-a', 'cam-2', '西门摄像头', 0)", []],
+    ]);
+    try {
+      expect((await store.listEvents({})).map((e) => [e.id, e.cameraName, e.zoneName])).toEqual([
+        ['ev-named', '东门摄像头', '路边停车带'],
+        ['ev-old', '西门摄像头', null],
+      ]);
+      // The queue's search finds an event by the names people know it by.
+      const found = async (text: string) => (await store.searchEvents({ text, offset: 0, limit: 10 })).events.map((e) => e.id);
+      expect(await found('路边停车')).toEqual(['ev-named']);
+      expect(await found('西门')).toEqual(['ev-old']);
+    } finally {
+      await store.close();
+    }
   });
 });
 

@@ -21,6 +21,12 @@ export interface Count {
   falsePositives: number;
 }
 
+/** A camera or a zone: its key is its ids (`site/camera`, `site/camera/zone`), its name the box's config's words. */
+export interface PlaceCount extends Count {
+  /** "东门 / 路边" for a zone; null when no alert of it named it. */
+  name: string | null;
+}
+
 /** A category: the standard's code and Chinese name as the alerts carried them (the event type when they did not). */
 export interface CategoryCount extends Count {
   code: string | null;
@@ -45,8 +51,8 @@ export interface StatsReport {
   falsePositives: number;
   byCategory: CategoryCount[];
   bySite: Count[];
-  byCamera: Count[];
-  byZone: Count[];
+  byCamera: PlaceCount[];
+  byZone: PlaceCount[];
   /** One per local day of the range, empty days included. */
   byDay: { date: string; count: number }[];
   /** [weekday 0 = Monday][hour 0–23] on the local clock. */
@@ -102,6 +108,18 @@ function counted(events: readonly StatsEventRow[], key: (e: StatsEventRow) => st
   }
   return [...out.values()].sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
+
+/** Counts by place, each named as its newest event (the input is by start time) named it. */
+function placeCounts(events: readonly StatsEventRow[], key: (e: StatsEventRow) => string, name: (e: StatsEventRow) => string | null) {
+  const names = new Map<string, string>();
+  for (const e of events) {
+    const n = name(e);
+    if (n) names.set(key(e), n);
+  }
+  return counted(events, key).map((c): PlaceCount => ({ ...c, name: names.get(c.key) ?? null }));
+}
+
+const zoneName = (e: StatsEventRow) => (e.cameraName || e.zoneName ? `${e.cameraName ?? e.camera} / ${e.zoneName ?? e.zone}` : null);
 
 /** The nearest-rank quantile of sorted values. */
 const quantile = (sorted: readonly number[], q: number) => (sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] : null);
@@ -203,8 +221,12 @@ export function computeStats(
     falsePositives: events.filter(isFalse).length,
     byCategory: byCategory(events),
     bySite: counted(events, (e) => e.site),
-    byCamera: counted(events, (e) => `${e.site}/${e.camera}`),
-    byZone: counted(events, (e) => `${e.site}/${e.camera}/${e.zone}`),
+    byCamera: placeCounts(
+      events,
+      (e) => `${e.site}/${e.camera}`,
+      (e) => e.cameraName,
+    ),
+    byZone: placeCounts(events, (e) => `${e.site}/${e.camera}/${e.zone}`, zoneName),
     byDay: [...days.entries()].map(([date, count]) => ({ date, count })),
     hourOfWeek,
     weeks: weeks(events, since, until, q.offsetMinutes),
@@ -227,12 +249,12 @@ export function statsCsv(r: StatsReport): string {
   const rows: (string | number | null)[][] = [['section', 'key', 'name', 'count', 'false_positives']];
   rows.push(['total', `${r.from}..${r.to}`, r.categories.join(' '), r.total, r.falsePositives]);
   for (const c of r.byCategory) rows.push(['category', c.code ?? c.type, c.name, c.count, c.falsePositives]);
+  for (const c of r.bySite) rows.push(['site', c.key, '', c.count, c.falsePositives]);
   for (const [section, list] of [
-    ['site', r.bySite],
     ['camera', r.byCamera],
     ['zone', r.byZone],
   ] as const)
-    for (const c of list) rows.push([section, c.key, '', c.count, c.falsePositives]);
+    for (const c of list) rows.push([section, c.key, c.name, c.count, c.falsePositives]);
   for (const d of r.byDay) rows.push(['day', d.date, '', d.count, null]);
   for (const w of r.weeks) rows.push(['week', w.week, w.change === null ? '' : `${Math.round(w.change * 100)}%`, w.count, null]);
   r.hourOfWeek.forEach((hours, day) =>

@@ -11,6 +11,9 @@ export interface EventRow {
   site: string;
   camera: string;
   zone: string;
+  /** The camera's and the zone's names for people (the box's config); null when neither the alert nor the box's status names it. */
+  cameraName: string | null;
+  zoneName: string | null;
   type: string;
   categoryCode: string | null;
   categoryName: string | null;

@@ -10,17 +10,6 @@ interface Words {
   en: string;
 }
 
-/** The rule types by name. */
-export const ruleTypeWords: Record<string, Words> = {
-  illegal_parking: { zh: '违章停车', en: 'Illegal parking' },
-  street_vending: { zh: '占道经营', en: 'Street vending' },
-  intrusion: { zh: '区域闯入', en: 'Intrusion' },
-  crowd: { zh: '人员聚集', en: 'Crowd' },
-  line_crossing: { zh: '越线', en: 'Line crossing' },
-  loitering: { zh: '徘徊逗留', en: 'Loitering' },
-  static_object: { zh: '物品堆放（新出现并停留的物体）', en: 'Static object (something new that stays)' },
-};
-
 /** A parameter's label, and its help in Chinese. */
 interface FieldWords {
   label: Words;
@@ -196,8 +185,4 @@ export function fieldLabel(field: string, lang: 'zh' | 'en'): string {
 
 export function choiceLabel(field: string, value: unknown, lang: 'zh' | 'en'): string {
   return (choiceWords[`${field}.${String(value)}`] ?? choiceWords[`*.${String(value)}`])?.[lang] ?? String(value);
-}
-
-export function ruleTypeLabel(type: string, lang: 'zh' | 'en'): string {
-  return ruleTypeWords[type]?.[lang] ?? type;
 }

@@ -2,6 +2,7 @@ import type { OperatorAction } from '../contract/event-states.ts';
 import { durationZh } from './duration-words.ts';
 import { labelIn } from './label-words.ts';
 import type { Lang } from './lang.ts';
+import { ruleTypeLabel } from './rule-type-words.ts';
 
 /*
  * Why an event changed or ended (the alert's `reason`, worded in English by agent/src/rules: lifecycle.ts, engine.ts,
@@ -65,7 +66,7 @@ const LIFECYCLE: Row[] = [
   [re('resolved by (.+)'), (m) => `已由 ${m[1]} 处置完毕`],
   [
     re('config_changed: rule "(.+)" \\((\\w+)\\) of zone "(.+)" was removed from the config'),
-    (m) => `配置已变更：区域“${m[3]}”的规则“${m[1]}”（${m[2]}）已从配置中删除`,
+    (m) => `配置已变更：区域“${m[3]}”的${ruleTypeLabel(m[2], 'zh')}规则“${m[1]}”已从配置中删除`,
   ],
   [
     re('not_seen_after_restart: the agent was down (\\d+) s, longer than (\\d+) min; last seen (\\S+)'),

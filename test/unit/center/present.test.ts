@@ -13,6 +13,8 @@ const row: EventRow = {
   site: 'box-a',
   camera: 'cam-1',
   zone: 'kerb',
+  cameraName: null,
+  zoneName: null,
   type: 'illegal_parking',
   categoryCode: null,
   categoryName: null,

@@ -13,6 +13,8 @@ function row(id: string, local: string, o: Partial<StatsEventRow> = {}): StatsEv
     site: 'box-a',
     camera: 'cam-1',
     zone: 'kerb',
+    cameraName: '东门',
+    zoneName: '路边',
     type: 'street_vending',
     categoryCode: '09006',
     categoryName: '占道经营',
@@ -29,7 +31,7 @@ function row(id: string, local: string, o: Partial<StatsEventRow> = {}): StatsEv
 const rows: StatsEventRow[] = [
   row('a', '2026-11-30T08:10:00', { ackAt: at('2026-11-30T08:10:02') + 60_000, dispatchAt: at('2026-11-30T08:10:02') + 300_000 }),
   row('b', '2026-11-30T23:59:00', { ackAt: at('2026-11-30T23:59:02') + 120_000 }),
-  row('c', '2026-12-01T00:01:00', { operatorAction: 'false_positive', camera: 'cam-2' }),
+  row('c', '2026-12-01T00:01:00', { operatorAction: 'false_positive', camera: 'cam-2', cameraName: null, zoneName: null }),
   row('d', '2026-12-06T18:30:00', { type: 'illegal_parking', categoryCode: null, categoryName: null, site: 'box-b' }),
   row('e', '2026-12-07T09:00:00', { ackAt: at('2026-12-07T09:00:02') + 180_000, resolveAt: at('2026-12-07T09:00:02') + 3600_000 }),
   row('f', '2026-12-08T09:00:00'),
@@ -51,7 +53,17 @@ describe('the bureau statistics of archived events', () => {
       ['box-a', 5],
       ['box-b', 1],
     ]);
-    expect(r.byCamera.find((c) => c.key === 'box-a/cam-2')).toEqual({ key: 'box-a/cam-2', count: 1, falsePositives: 1 });
+    expect(r.byCamera.find((c) => c.key === 'box-a/cam-2')).toEqual({ key: 'box-a/cam-2', name: null, count: 1, falsePositives: 1 });
+  });
+
+  it('names a camera and a zone as the boxes named them, keyed by their ids (an older box named none)', () => {
+    expect(r.byCamera.map((c) => [c.key, c.name])).toEqual([
+      ['box-a/cam-1', '东门'],
+      ['box-a/cam-2', null],
+      ['box-b/cam-1', '东门'],
+    ]);
+    expect(r.byZone.find((c) => c.key === 'box-a/cam-1/kerb')).toMatchObject({ name: '东门 / 路边', count: 4 });
+    expect(r.byZone.find((c) => c.key === 'box-a/cam-2/kerb')?.name).toBeNull();
   });
 
   it('reads days and hours on the city clock, not UTC: 23:59 Monday stays Monday, 00:01 is Tuesday', () => {
@@ -98,6 +110,9 @@ describe('the bureau statistics of archived events', () => {
     const csv = statsCsv(r);
     expect(csv.startsWith('\uFEFFsection,key,name,count,false_positives\r\n')).toBe(true);
     expect(csv).toContain('\r\ncategory,09006,占道经营,5,1\r\n');
+    expect(csv).toContain('\r\ncamera,box-a/cam-1,东门,4,0\r\n');
+    expect(csv).toContain('\r\nzone,box-a/cam-1/kerb,东门 / 路边,4,0\r\n');
+    expect(csv).toContain('\r\ncamera,box-a/cam-2,,1,1\r\n');
     expect(csv).toContain('\r\nday,2026-11-30,,2,\r\n');
     expect(csv).toContain('\r\nhandling_ack,median_s / p90_s,120 / 180,3,\r\n');
     expect(csv.split('\r\n').filter((l) => l.startsWith('hour_of_week,'))).toHaveLength(7 * 24);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { problemPlace, problemWords, warningWords } from '../../../agent/src/console/client/problem-words.ts';
 import { type RuleTypeInfo, ruleProblems } from '../../../agent/src/console/client/rule-check.ts';
 import { ruleTypes } from '../../../agent/src/console/edit-routes.ts';
-import { choiceLabel, fieldHelp, fieldLabel, ruleTypeLabel } from '../../../agent/src/console/rule-words.ts';
+import { choiceLabel, fieldHelp, fieldLabel } from '../../../agent/src/console/rule-words.ts';
+import { ruleTypeLabel } from '../../../agent/src/web/rule-type-words.ts';
 
 const types = ruleTypes() as RuleTypeInfo[];
 const schemaOf = (type: string) => types.find((x) => x.type === type)!.schema;

@@ -1,6 +1,7 @@
 import { h } from '../../web/client/dom.ts';
 import type { PresentedEvent } from '../wire.ts';
 import { categoryText } from './desk/show.ts';
+import { seenAt } from './format.ts';
 import { eventKey } from './state.ts';
 import { t } from './words.ts';
 
@@ -44,7 +45,7 @@ function notify(e: PresentedEvent, open: (e: PresentedEvent) => void): void {
   if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
   // One notification per rule and place: a crowd replaces its own notice instead of stacking nine.
   const n = new Notification(t('alert.notifyTitle', { type: categoryText(e.type) }), {
-    body: `${e.address ?? `${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}`} · ${e.site} / ${e.camera}`,
+    body: `${e.address ?? `${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}`} · ${seenAt(e)}`,
     tag: `${e.site}/${e.camera}/${e.zone}/${e.rule ?? e.type}`,
   });
   n.onclick = () => {

@@ -53,7 +53,7 @@ export function barChart(
 
 /** Horizontal bars, one row each, the longest full width; a click on a row calls `onPick`. */
 export function barList(
-  rows: { key: string; label: string; count: number; extra?: string }[],
+  rows: { key: string; label: string; title?: string; count: number; extra?: string }[],
   onPick?: (key: string) => void,
 ): HTMLElement {
   const max = Math.max(1, ...rows.map((r) => r.count));
@@ -66,7 +66,7 @@ export function barList(
       return h(
         'li',
         { 'data-key': r.key, class: onPick ? 'pickable' : undefined, onclick: onPick ? () => onPick(r.key) : undefined },
-        h('span', { class: 'bar-label' }, r.label),
+        h('span', { class: 'bar-label', title: r.title }, r.label),
         h('span', { class: 'bar-track' }, bar),
         h('span', { class: 'bar-count' }, String(r.count)),
         h('span', { class: 'bar-extra muted' }, r.extra ?? ''),

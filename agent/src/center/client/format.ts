@@ -2,7 +2,8 @@ import { trackTag } from '../../contract/track-id.ts';
 import { h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
 import { labelIn } from '../../web/label-words.ts';
-import type { PresentedEvent } from '../wire.ts';
+import type { EventRow, PresentedEvent } from '../wire.ts';
+import { unitName } from './desk/live.ts';
 import { data } from './state.ts';
 import { t, tr } from './words.ts';
 
@@ -30,6 +31,11 @@ export function ago(ms: number): string {
   if (s < 7200) return t('ago.m', { n: Math.round(s / 60) });
   return t('ago.h', { n: Math.round(s / 3600) });
 }
+type Place = Pick<EventRow, 'site' | 'camera' | 'zone' | 'cameraName' | 'zoneName'>;
+/** Where an event was seen, as people call it: "东门 / 路边" (an id only where the box named nothing). */
+export const seenAt = (e: Place): string => `${e.cameraName ?? e.camera} / ${e.zoneName ?? e.zone}`;
+/** The ids behind {@link seenAt}, for a tooltip: two cameras of two boxes may share a name. */
+export const seenAtIds = (e: Place): string => `${e.site} / ${e.camera} / ${e.zone}`;
 export const dwell = (s: number) => (s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 export const snapUrl = (sha: string | null) => (sha ? `/api/snapshots/${sha}` : null);
 export const isOpen = (e: Ev) => e.state !== 'cleared' && e.operatorAction !== 'false_positive' && e.operatorAction !== 'resolve';
@@ -39,7 +45,7 @@ export function urgency(a: Ev, b: Ev): number {
   return rank(a) - rank(b) || b.startedAt - a.startedAt;
 }
 export function lifecycle(e: Ev): HTMLElement {
-  const op = e.operatorAction ? ` · ${tr(`op.${e.operatorAction}`)}${e.operatorUnit ? ` (${e.operatorUnit})` : ''}` : '';
+  const op = e.operatorAction ? ` · ${tr(`op.${e.operatorAction}`)}${e.operatorUnit ? ` (${unitName(e.operatorUnit)})` : ''}` : '';
   return h(
     'span',
     { class: `state state-${e.state}${e.operatorAction ? ` op-${e.operatorAction}` : ''}` },

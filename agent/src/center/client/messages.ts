@@ -38,7 +38,7 @@ export const centerMessages = {
   'alert.unmute': { zh: '声音提醒：关', en: 'Sound: off' },
   'alert.enableNotify': { zh: '开启桌面通知', en: 'Enable desktop notifications' },
   'alert.readAll': { zh: '{n} 条未读：全部标为已读', en: '{n} unread: mark all read' },
-  'search.label': { zh: '搜索档案（车牌、地址或编号）', en: 'Search the archive (plate, address or id)' },
+  'search.label': { zh: '搜索档案（车牌、地址、摄像头、区域或编号）', en: 'Search the archive (plate, address, camera, zone or id)' },
   'search.placeholder': { zh: '如 沪A12345、中山路', en: 'e.g. 沪A12345, Zhongshan Rd' },
   'search.since': { zh: '从', en: 'From' },
   'search.until': { zh: '到', en: 'To' },

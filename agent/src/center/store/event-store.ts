@@ -1,6 +1,7 @@
 import { readStoredAlert } from '../incoming.ts';
 import { touchIn } from './box-store.ts';
 import { type Db, ms, num, type Row, strOrNull } from './db.ts';
+import { CAMERA_NAME } from './event-head.ts';
 import { actionRow, deliveryRow, EVENT_COLUMNS, eventRow } from './rows.ts';
 import type { CenterStore, EventMessageRow, EventSearch, IncomingEvent } from './types.ts';
 
@@ -22,6 +23,9 @@ const LATEST = [
   'category_code',
   'category_name',
 ];
+
+/** The names for people: the newest message's that has them (an installer renames a camera, the next message says so). */
+const NAMES = ['camera_name', 'zone_name'];
 
 /**
  * Stores one lifecycle message in transaction `t` and queues it for the forwarders; a repeat (same site, id and seq)
@@ -69,17 +73,18 @@ async function insertEvent(t: Db, ev: IncomingEvent, forwarders: readonly string
   await t.run(
     `INSERT INTO events (id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address,
        first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, alert_json, first_seen, rev, changed_at,
-       plate, rule_id)
-     VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}, 1, $${n}, $${n + 1}, $${n + 2})
+       plate, rule_id, camera_name, zone_name)
+     VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}, 1, $${n}, $${n + 1}, $${n + 2}, $${n + 3}, $${n + 4})
      ON CONFLICT (site, id) DO UPDATE SET ${LATEST.map(newer).join(', ')},
        plate = CASE WHEN excluded.seq > events.seq AND excluded.plate IS NOT NULL THEN excluded.plate ELSE COALESCE(events.plate, excluded.plate) END,
        rule_id = COALESCE(events.rule_id, excluded.rule_id),
+       ${NAMES.map((c) => `${c} = COALESCE(CASE WHEN excluded.seq > events.seq THEN excluded.${c} END, events.${c}, excluded.${c})`).join(', ')},
        first_snapshot = COALESCE(excluded.first_snapshot, events.first_snapshot),
        cleared_snapshot = COALESCE(excluded.cleared_snapshot, events.cleared_snapshot),
        last_snapshot = CASE WHEN excluded.seq > events.seq AND excluded.last_snapshot IS NOT NULL THEN excluded.last_snapshot ELSE COALESCE(events.last_snapshot, excluded.last_snapshot) END,
        dispatched_at = CASE WHEN excluded.seq > events.seq AND excluded.dispatched_at IS NOT NULL THEN excluded.dispatched_at ELSE COALESCE(events.dispatched_at, excluded.dispatched_at) END,
        rev = events.rev + 1, changed_at = excluded.changed_at`,
-    [...values, a.objects.find((o) => o.plate)?.plate?.text ?? null, a.rule.id],
+    [...values, a.objects.find((o) => o.plate)?.plate?.text ?? null, a.rule.id, a.cameraName ?? null, a.zoneName ?? null],
   );
   for (const f of forwarders) {
     await t.run(
@@ -103,7 +108,8 @@ function searchWhere(q: EventSearch): { sql: string; params: unknown[] } {
     return `$${params.length}`;
   };
   const like = (column: string, part: string) => `LOWER(COALESCE(${column}, '')) LIKE ${p(containing(part))} ESCAPE '\\'`;
-  if (q.text) where.push(`(${like('plate', q.text)} OR ${like('address', q.text)} OR ${like('id', q.text)})`);
+  const { text } = q;
+  if (text) where.push(`(${['plate', 'address', 'id', CAMERA_NAME, 'zone_name'].map((c) => like(c, text)).join(' OR ')})`);
   if (q.plate) where.push(like('plate', q.plate));
   if (q.address) where.push(like('address', q.address));
   if (q.id) where.push(like('id', q.id));

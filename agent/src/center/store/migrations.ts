@@ -195,6 +195,18 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: (d: Dial
       'CREATE INDEX archived_publications_at ON archived_publications (archived_at)',
     ],
   },
+  {
+    version: 14,
+    name: "the queue: each event's camera and zone names as columns (the box's, from the alert), so the pages name them",
+    sql: (d) => {
+      const field = (f: string) => (d === 'postgres' ? `(alert_json::jsonb) ->> '${f}'` : `json_extract(alert_json, '$.${f}')`);
+      return [
+        'ALTER TABLE events ADD COLUMN camera_name TEXT',
+        'ALTER TABLE events ADD COLUMN zone_name TEXT',
+        `UPDATE events SET camera_name = ${field('cameraName')}, zone_name = ${field('zoneName')}`,
+      ];
+    },
+  },
 ];
 
 /** The events columns of version 1, in its order (`INSERT … SELECT` copies by position). */

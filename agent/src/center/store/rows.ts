@@ -1,12 +1,11 @@
 import type { EventRow } from '../wire.ts';
 import { num, numOrNull, type Row, strOrNull } from './db.ts';
-import { eventHead } from './event-head.ts';
+import { EVENT_HEAD_COLUMNS, eventHead } from './event-head.ts';
 import type { ActionRow, DeadLetterRow, DeliveryRow } from './types.ts';
 
 export const DEAD_LETTER_COLUMNS = 'id, topic, bytes, error, code, received_at, replayed_at, replay_error';
 
-export const EVENT_COLUMNS =
-  'id, site, camera, zone, type, category_code, category_name, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address, first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, first_seen, rev, changed_at, plate, rule_id';
+export const EVENT_COLUMNS = `${EVENT_HEAD_COLUMNS}, state, seq, started_at, observed_at, ended_at, dwell_seconds, lon, lat, address, first_snapshot, last_snapshot, cleared_snapshot, operator_action, operator_by, operator_unit, operator_at, dispatched_at, first_seen, rev, changed_at, plate, rule_id`;
 
 export function eventRow(r: Row): EventRow {
   return {

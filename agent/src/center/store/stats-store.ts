@@ -3,7 +3,7 @@ import type { CloseReason, OrderState } from '../patrol/schema.ts';
 import type { StageTimes } from '../patrol/workflow.ts';
 import type { EventRow } from '../wire.ts';
 import { type Db, num, numOrNull, strOrNull } from './db.ts';
-import { type EventHead, eventHead } from './event-head.ts';
+import { EVENT_HEAD_COLUMNS, type EventHead, eventHead } from './event-head.ts';
 
 /** One archived event as the statistics read it: where, what, and when each step of its handling happened. */
 export interface StatsEventRow extends EventHead, Pick<EventRow, 'startedAt' | 'firstSeen' | 'operatorAction'> {
@@ -86,7 +86,7 @@ function handlingReads(db: Db): Pick<StatsStore, 'statsEvents' | 'statsOrders'> 
   return {
     statsEvents: async ({ since, until }) => {
       const rows = await db.all(
-        `SELECT id, site, camera, zone, type, category_code, category_name, started_at, first_seen, operator_action FROM events
+        `SELECT ${EVENT_HEAD_COLUMNS}, started_at, first_seen, operator_action FROM events
          WHERE started_at >= $1 AND started_at < $2 ORDER BY started_at`,
         [since, until],
       );

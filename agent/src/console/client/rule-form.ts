@@ -1,6 +1,7 @@
 import { h } from '../../web/client/dom.ts';
 import { currentLang } from '../../web/client/i18n.ts';
-import { choiceLabel, fieldHelp, fieldLabel, ruleTypeLabel } from '../rule-words.ts';
+import { ruleTypeLabel } from '../../web/rule-type-words.ts';
+import { choiceLabel, fieldHelp, fieldLabel } from '../rule-words.ts';
 import type { EventInfo, PresetInfo } from '../wire.ts';
 import { t } from './dom.ts';
 import { type JsonProp, numberProblem, type Problem, type RuleTypeInfo, textProblem } from './rule-check.ts';

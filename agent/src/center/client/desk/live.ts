@@ -6,6 +6,8 @@ import { lateStages } from './late.ts';
 
 export const orders = new Map<string, Order>();
 export const units = new Map<string, Unit>();
+/** A unit by its name (东片中队); its config id only while the units are not loaded, or for one since deleted. */
+export const unitName = (id: string | undefined | null): string => (id ? (units.get(id)?.name ?? id) : '');
 /** The center's clock minus ours, so "late" and "ago" use the center's time. */
 let skewMs = 0;
 export const centerNow = (): number => Date.now() + skewMs;

@@ -2,10 +2,10 @@ import { ApiError, api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { ORDER_ACTION_ROLES } from '../../patrol/access.ts';
 import type { CloseReason, Order, OrderAction, Proposal, Transition } from '../../patrol/schema.ts';
-import { snapUrl } from '../format.ts';
+import { seenAt, seenAtIds, snapUrl } from '../format.ts';
 import { data, eventKey, eventQuery, events } from '../state.ts';
-import { keepOrder, orders } from './live.ts';
-import { agoText, byText, categoryText, lateTags, placeText, stateTag, timeText, unitName, uuid } from './show.ts';
+import { keepOrder, orders, unitName } from './live.ts';
+import { agoText, byText, categoryText, lateTags, placeText, stateTag, timeText, uuid } from './show.ts';
 import { w, wr } from './words.ts';
 
 const CLOSE_REASONS: CloseReason[] = ['handled', 'corrected_after_warning', 'not_found', 'referred', 'duplicate'];
@@ -132,7 +132,11 @@ function linkedAlerts(o: Order): HTMLElement[] {
           'a',
           { class: 'linked-alert', href: `/?${eventQuery(ref)}`, 'data-event-id': ref.id },
           h('img', { src, alt: e?.type ?? ref.id, loading: 'lazy' }),
-          h('span', {}, e ? `${e.address ?? ''} · ${e.site}/${e.camera}` : w('detail.alertGone', { id: ref.id })),
+          h(
+            'span',
+            { title: e ? seenAtIds(e) : undefined },
+            e ? `${e.address ?? ''} · ${seenAt(e)}` : w('detail.alertGone', { id: ref.id }),
+          ),
         );
       }),
     ),

@@ -4,7 +4,7 @@ import type { Order, Stage } from '../../patrol/schema.ts';
 import { ago, time } from '../format.ts';
 import { events } from '../state.ts';
 import { categories } from './catalogue.ts';
-import { centerNow, lateNow, units } from './live.ts';
+import { centerNow, lateNow } from './live.ts';
 import { w, wr } from './words.ts';
 
 /* How the patrol pages say things in words: categories, units, people, states, places, lateness. */
@@ -18,8 +18,6 @@ export function categoryText(id: string): string {
     if (e.type === id && (e.categoryName || e.categoryCode)) return [e.categoryName, e.categoryCode].filter(Boolean).join(' ');
   return id;
 }
-
-export const unitName = (id: string | undefined): string => (id ? (units.get(id)?.name ?? id) : '');
 
 /** Who did it, in words: a person's login name, the system, or the camera box of a site. */
 export function byText(by: string): string {

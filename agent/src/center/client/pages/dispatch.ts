@@ -1,8 +1,9 @@
 import { h } from '../../../web/client/dom.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { loadCategories } from '../desk/catalogue.ts';
+import { unitName } from '../desk/live.ts';
 import { categoryText } from '../desk/show.ts';
-import { ago, lifecycle, snapUrl } from '../format.ts';
+import { ago, lifecycle, seenAt, seenAtIds, snapUrl } from '../format.ts';
 import { data, events } from '../state.ts';
 import { t } from '../words.ts';
 import type { PageView } from './view.ts';
@@ -13,6 +14,8 @@ type Ev = PresentedEvent;
 export const dispatchPage: PageView = {
   render: (main) => main.replaceChildren(board()),
   load: loadCategories,
+  // A card names its unit: drawn again once the units are loaded or renamed.
+  followsPatrol: true,
   ticks: true,
 };
 
@@ -33,8 +36,8 @@ function board(): HTMLElement {
         h('strong', {}, categoryText(e.type)),
         ' ',
         lifecycle(e),
-        h('div', { class: 'muted' }, `${e.address ?? ''} · ${e.site}/${e.camera}`),
-        h('div', {}, `${e.operatorUnit ?? ''} · ${e.operatorBy ?? ''}`),
+        h('div', { class: 'muted', title: seenAtIds(e) }, `${e.address ?? ''} · ${seenAt(e)}`),
+        h('div', { class: 'unit' }, `${unitName(e.operatorUnit)} · ${e.operatorBy ?? ''}`),
         since ? h('div', { class: 'since' }, t('board.since', { t: ago(since) })) : null,
         late ? h('div', { class: 'warn remind' }, t('board.remind')) : null,
       ),

@@ -4,9 +4,10 @@ import { currentLang } from '../../../web/client/i18n.ts';
 import { reasonIn } from '../../../web/reason-words.ts';
 import { ruleSentenceZh } from '../../rule-words.ts';
 import type { ActionReply, ActionRow, ArchivedAlert, DeliveryRow, EventDetail, EventMessageView, PresentedEvent } from '../../wire.ts';
+import { unitName } from '../desk/live.ts';
 import { orderBox } from '../desk/open-order.ts';
-import { categoryText, unitName } from '../desk/show.ts';
-import { dwell, lifecycle, objectText, snapUrl, time } from '../format.ts';
+import { categoryText } from '../desk/show.ts';
+import { dwell, lifecycle, objectText, seenAt, seenAtIds, snapUrl, time } from '../format.ts';
 import { data, selection } from '../state.ts';
 import { type Key, t, tr } from '../words.ts';
 import { enlargeable, placeMap } from './event-place.ts';
@@ -45,7 +46,9 @@ export async function detailPanel(holder: HTMLElement): Promise<void> {
     h(
       'p',
       { class: 'muted' },
-      `${e.id} · ${e.site} / ${e.camera} / ${e.zone} · ${e.address ?? ''} · ${e.lat.toFixed(6)}, ${e.lon.toFixed(6)}`,
+      `${e.id} · `,
+      h('span', { id: 'detail-seen-at', title: seenAtIds(e) }, seenAt(e)),
+      ` · ${e.address ?? ''} · ${e.lat.toFixed(6)}, ${e.lon.toFixed(6)}`,
     ),
     pictures(e, d.alert),
     placeMap(e),
@@ -187,7 +190,7 @@ function pendingBox(e: Ev, holder: HTMLElement): HTMLElement | null {
     sessionStorage.removeItem(PENDING);
     void detailPanel(holder);
   });
-  const what = `${t(`act.${p.action}`)}${p.action === 'dispatch' ? ` → ${p.unit}` : ''}${p.note ? ` “${p.note}”` : ''}`;
+  const what = `${t(`act.${p.action}`)}${p.action === 'dispatch' ? ` → ${unitName(p.unit)}` : ''}${p.note ? ` “${p.note}”` : ''}`;
   return h('div', { class: 'pending-action', id: 'pending-action' }, h('p', {}, t('act.pending', { what })), again, ' ', drop);
 }
 
@@ -201,7 +204,7 @@ function actionLog(actions: ActionRow[]): HTMLElement[] {
         h(
           'li',
           {},
-          `${time(x.requestedAt)} ${x.by} (${x.role ?? ''}) ${t(`act.${x.action}` as Key)}${x.unit ? ` → ${x.unit}` : ''}${x.note ? ` “${x.note}”` : ''}: `,
+          `${time(x.requestedAt)} ${x.by} (${x.role ?? ''}) ${t(`act.${x.action}` as Key)}${x.unit ? ` → ${unitName(x.unit)}` : ''}${x.note ? ` “${x.note}”` : ''}: `,
           h(
             'span',
             { class: x.result === 'ok' ? 'ok' : x.result === 'pending' ? 'muted' : 'error' },
@@ -215,7 +218,7 @@ function actionLog(actions: ActionRow[]): HTMLElement[] {
 
 function history(messages: EventMessageView[]): HTMLElement[] {
   const operator = (m: EventMessageView) =>
-    m.operator ? ` · ${tr(`op.${m.operator.action}`)} ${m.operator.by}${m.operator.unit ? ` → ${m.operator.unit}` : ''}` : '';
+    m.operator ? ` · ${tr(`op.${m.operator.action}`)} ${m.operator.by}${m.operator.unit ? ` → ${unitName(m.operator.unit)}` : ''}` : '';
   return [
     h('h3', {}, t('detail.history')),
     h(

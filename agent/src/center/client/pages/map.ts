@@ -4,10 +4,10 @@ import { type MapPoint, type PointLayer, pointLayer } from '../../../web/client/
 import type { Order, Unit } from '../../patrol/schema.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { loadCategories } from '../desk/catalogue.ts';
-import { lateNow, orders, units } from '../desk/live.ts';
-import { categoryText, unitName } from '../desk/show.ts';
+import { lateNow, orders, unitName, units } from '../desk/live.ts';
+import { categoryText } from '../desk/show.ts';
 import { wr } from '../desk/words.ts';
-import { dwell, isOpen, lifecycle } from '../format.ts';
+import { dwell, isOpen, lifecycle, seenAt, seenAtIds } from '../format.ts';
 import { setAreas } from '../map/layers.ts';
 import { showPlan } from '../map/plan-layers.ts';
 import { mt, positionAge } from '../map/words.ts';
@@ -130,7 +130,7 @@ function eventPoint(e: PresentedEvent, pick: Pick): MapPoint {
     id: eventId(e),
     at: e.map,
     className: `op-${e.operatorAction ?? 'new'}`,
-    title: `${categoryText(e.type)} · ${e.address ?? ''} · ${dwell(e.dwellSeconds)}`,
+    title: `${categoryText(e.type)} · ${e.address ?? ''} · ${seenAt(e)} · ${dwell(e.dwellSeconds)}`,
     attrs: { 'data-event-id': e.id, 'data-site': e.site },
     onClick: pick('event', eventId(e)),
   };
@@ -203,7 +203,7 @@ function eventDetails(e: PresentedEvent): HTMLElement {
     h('strong', {}, categoryText(e.type)),
     ' ',
     lifecycle(e),
-    h('div', { class: 'muted' }, `${e.address ?? ''} · ${e.site}/${e.camera} · ${dwell(e.dwellSeconds)}`),
+    h('div', { class: 'muted', title: seenAtIds(e) }, `${e.address ?? ''} · ${seenAt(e)} · ${dwell(e.dwellSeconds)}`),
     h('img', { class: 'thumb', src: e.thumbnail, alt: '' }),
     h('a', { href: `/?${eventQuery(e)}`, class: 'open-link' }, t('map.openEvent')),
   );

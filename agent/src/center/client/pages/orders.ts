@@ -1,11 +1,11 @@
 import { h } from '../../../web/client/dom.ts';
 import type { Order } from '../../patrol/schema.ts';
 import { loadCategories } from '../desk/catalogue.ts';
-import { lateNow, orders } from '../desk/live.ts';
+import { lateNow, orders, unitName } from '../desk/live.ts';
 import { mayOpen } from '../desk/open-order.ts';
 import { orderPanel } from '../desk/order-detail.ts';
 import { manualForm } from '../desk/order-new.ts';
-import { categoryText, lateTags, placeText, stateTag, timeText, unitName } from '../desk/show.ts';
+import { categoryText, lateTags, placeText, stateTag, timeText } from '../desk/show.ts';
 import { w, wr } from '../desk/words.ts';
 import type { PageView } from './view.ts';
 

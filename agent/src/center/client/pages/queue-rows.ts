@@ -3,7 +3,7 @@ import type { PresentedEvent } from '../../wire.ts';
 import { isUnread, markRead } from '../alerting.ts';
 import { pickBox } from '../desk/open-order.ts';
 import { categoryText } from '../desk/show.ts';
-import { dwell, lifecycle, time } from '../format.ts';
+import { dwell, lifecycle, seenAt, seenAtIds, time } from '../format.ts';
 import { eventKey, eventQuery, selection } from '../state.ts';
 import { t } from '../words.ts';
 
@@ -73,7 +73,7 @@ export function eventRow(e: Ev, redraw: () => void, o: { group?: RowGroup; membe
       'td',
       { class: 'place' },
       h('div', {}, e.address ?? `${e.lat.toFixed(5)}, ${e.lon.toFixed(5)}`),
-      h('div', { class: 'muted' }, `${e.site} / ${e.camera} / ${e.zone}`),
+      h('div', { class: 'muted seen-at', title: seenAtIds(e) }, seenAt(e)),
     ),
     h('td', { class: 'dwell' }, dwell(e.dwellSeconds)),
     h('td', {}, lifecycle(e)),

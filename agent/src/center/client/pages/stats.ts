@@ -1,11 +1,11 @@
 import { api } from '../../../web/client/api.ts';
 import { h } from '../../../web/client/dom.ts';
 import { currentLang } from '../../../web/client/i18n.ts';
-import type { Duration, StatsReport } from '../../stats.ts';
+import type { Count, Duration, StatsReport } from '../../stats.ts';
 import type { PresentedEvent } from '../../wire.ts';
 import { barChart, barList, heatTable } from '../charts.ts';
 import { categories, loadCategories } from '../desk/catalogue.ts';
-import { time } from '../format.ts';
+import { seenAt, time } from '../format.ts';
 import { eventQuery } from '../state.ts';
 import { t, tr } from '../words.ts';
 import type { PageView } from './view.ts';
@@ -214,7 +214,8 @@ function hourOfWeek(r: StatsReport): HTMLElement {
   });
 }
 
-function places(title: string, rows: StatsReport['bySite'], onPick?: (key: string) => void): HTMLElement {
+/** A place by its name where the boxes gave one (its ids on hover), else by its ids. */
+function places(title: string, rows: (Count & { name?: string | null })[], onPick?: (key: string) => void): HTMLElement {
   return h(
     'section',
     { class: 'card' },
@@ -222,7 +223,8 @@ function places(title: string, rows: StatsReport['bySite'], onPick?: (key: strin
     barList(
       rows.map((c) => ({
         key: c.key,
-        label: c.key,
+        label: c.name ?? c.key,
+        title: c.name ? c.key : undefined,
         count: c.count,
         extra: `${t('stats.falsePositives')} ${pct(c.falsePositives, c.count)}`,
       })),
@@ -255,7 +257,7 @@ async function eventsBehind(holder: HTMLElement, r: StatsReport, pick: { type?: 
           h(
             'a',
             { href: `/?${eventQuery(e)}` },
-            `${time(e.startedAt)} · ${categoryLabel(e.type, { name: e.categoryName, code: e.categoryCode })} · ${e.site}/${e.camera}`,
+            `${time(e.startedAt)} · ${categoryLabel(e.type, { name: e.categoryName, code: e.categoryCode })} · ${seenAt(e)}`,
           ),
         ),
       ),
