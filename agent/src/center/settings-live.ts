@@ -35,7 +35,9 @@ export function watchLiveSettings(d: LiveSettingsDeps): LiveSettings {
   let timer: NodeJS.Timeout | undefined;
   let reading = Promise.resolve();
 
+  // Whichever comes first, the saving route or the watch, applies a file's content; the other finds it seen.
   const take = (next: CenterConfig, sha256: string, source: 'admin' | 'file') => {
+    if (sha256 === seen) return;
     const before = editableSettings(d.cfg);
     const restart = restartNeeded(d.cfg, next);
     d.apply(next);
@@ -54,9 +56,9 @@ export function watchLiveSettings(d: LiveSettingsDeps): LiveSettings {
     }
     const sha256 = sha256Hex(text);
     if (sha256 === seen) return;
-    seen = sha256;
     const checked = checkText(text, d.file);
     if ('cfg' in checked) return take(checked.cfg, sha256, 'file');
+    seen = sha256;
     log.warn({ file: d.file, sha256, problems: checked.problems }, 'the config file on disk is invalid: the running settings are kept');
   };
 
