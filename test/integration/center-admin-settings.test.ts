@@ -13,7 +13,7 @@ import { sha256Hex } from '../../agent/src/core/hash.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { signIn } from '../helpers/center-session.ts';
+import { signIn, signInPage } from '../helpers/center-session.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 import { until } from '../helpers/until.ts';
@@ -270,6 +270,35 @@ describe('the forms in Chromium (zh, 1366×768, SQLite)', () => {
     await broker?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+
+  it('a value the form lets through but the server refuses is said in Chinese, naming the field as the form labels it', async () => {
+    const { page } = await browser.page({ lang: 'zh-CN', width: 1366, height: 768 });
+    await signInPage(page, center!.url, 'root', 'admin-pass-1');
+    await page.waitForSelector('nav.top');
+    await page.goto(`${center!.url}/admin`);
+    await page.waitForSelector('#settings-form');
+    const before = readFileSync(file, 'utf8');
+    // The page's own request, with its language, carries a value its form would have refused: only the server decides.
+    await page.route('**/api/admin/settings', async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      const body = JSON.parse(route.request().postData() ?? '{}') as { retention?: Record<string, unknown> };
+      await route.continue({ postData: JSON.stringify({ ...body, retention: { ...body.retention, eventDays: -3 } }) });
+    });
+    await page.fill('[id="set-retention.eventDays"]', '400');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/admin/settings') && r.request().method() === 'PUT');
+    await page.click('#settings-save');
+    const refused = await answer;
+    expect(refused.status()).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: '未保存：事件保留天数（retention.eventDays）：应 > 0（现为 -3）',
+      problems: [{ path: 'retention.eventDays', message: '应 > 0（现为 -3）' }],
+    });
+    await page.waitForSelector('[data-error-for="retention.eventDays"]:not(:empty)');
+    expect(await page.textContent('[data-error-for="retention.eventDays"]')).toBe('应 > 0（现为 -3）');
+    expect(await page.textContent('#admin-result')).toContain('请改正标出的字段');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(browser.pageErrors).toEqual([]);
+  }, 60_000);
 
   it('an admin adds a forwarder in words: a bad address refused as typed, saved, listed; a bad retention value refused beside its field', async () => {
     const { page } = await browser.page({ lang: 'zh-CN', width: 1366, height: 768 });
