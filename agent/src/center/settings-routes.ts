@@ -216,10 +216,10 @@ const staleRefusal = (file: string, lang: Lang) =>
       : `${file} changed since this page loaded it (another admin, or by hand): nothing was saved; reload the page`,
   );
 
-/** A refusal's first problem with its field named as the form names it: `未保存：接收地址：应为…`. */
+/** A refusal's first problem with its field named as the form labels it, and its path: `未保存：接收地址（url）：应为…`. */
 function refusalWords(what: string, p: { path: string; message: string }, lang: Lang): string {
-  if (lang === 'en') return `${what}: ${p.path}: ${p.message}`;
   const field = fieldWords(p.path, lang);
+  if (lang === 'en') return `${what}: ${field === p.path ? field : `${field} (${p.path})`}: ${p.message}`;
   return `${what}：${field === p.path ? field : `${field}（${p.path}）`}：${p.message}`;
 }
 
