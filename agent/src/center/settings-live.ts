@@ -66,7 +66,10 @@ export function watchLiveSettings(d: LiveSettingsDeps): LiveSettings {
     if (name !== null && name !== basename(d.file)) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
-      reading = reading.then(reread, reread);
+      // Never a crash: whatever goes wrong, the instance runs on what it has and says why.
+      reading = reading
+        .then(reread)
+        .catch((err: unknown) => log.warn({ err, file: d.file }, 'the config file could not be applied: the running settings are kept'));
     }, d.debounceMs ?? 300);
   });
   watcher.on('error', (err) => log.warn({ err, file: d.file }, 'watching the config file failed: edits elsewhere apply at a restart'));

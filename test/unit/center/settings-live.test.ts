@@ -47,6 +47,13 @@ describe('an instance applies the settings of its config file when the file chan
         problems: [expect.objectContaining({ path: 'forwarders[0].id' })],
       });
 
+      // A hand edit that is not even YAML: the same.
+      await writeFileAtomic(file, `${base}forwarders: [\n`);
+      const invalid = () => logged.filter((l) => String(l.msg).includes('invalid'));
+      await until(async () => invalid().length === 2);
+      expect(invalid()[1].problems).toEqual([expect.objectContaining({ message: expect.stringContaining('not valid YAML') })]);
+      expect(applied).toHaveLength(1);
+
       // An edit saved through this instance is applied once, then the file's change it made is not applied again.
       const mine = withForwarder('district');
       await writeFileAtomic(file, mine);
