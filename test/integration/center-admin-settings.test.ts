@@ -144,7 +144,8 @@ describe.each(['sqlite', 'postgres'] as const)('settings and forwarders edited f
       retention: { eventDays: -5 },
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.error).toContain('nothing was saved');
+    // A script that states no language is answered in English, the field named as the form labels it.
+    expect(bad.body.error).toBe('nothing was saved: Events kept (days) (retention.eventDays): expected a value > 0, got -5');
     expect(bad.body.problems).toEqual([expect.objectContaining({ path: 'retention.eventDays' })]);
     const badUrl = await root.json<{ problems: { path: string }[] }>(
       'POST',
@@ -270,6 +271,33 @@ describe('the forms in Chromium (zh, 1366×768, SQLite)', () => {
     await broker?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
+
+  it('a value the form lets through but the server refuses is said in Chinese, naming the field as the form labels it', async () => {
+    const page = await signedInPage(browser, center!.url, 'root', 'admin-pass-1', { lang: 'zh-CN', width: 1366, height: 768 });
+    await page.goto(`${center!.url}/admin`);
+    await page.waitForSelector('#settings-form');
+    const before = readFileSync(file, 'utf8');
+    // The page's own request, with its language, carries a value its form would have refused: only the server decides.
+    await page.route('**/api/admin/settings', async (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      const body = JSON.parse(route.request().postData() ?? '{}') as { retention?: Record<string, unknown> };
+      await route.continue({ postData: JSON.stringify({ ...body, retention: { ...body.retention, eventDays: -3 } }) });
+    });
+    await page.fill('[id="set-retention.eventDays"]', '400');
+    const answer = page.waitForResponse((r) => r.url().endsWith('/api/admin/settings') && r.request().method() === 'PUT');
+    await page.click('#settings-save');
+    const refused = await answer;
+    expect(refused.status()).toBe(400);
+    expect(await refused.json()).toEqual({
+      error: '未保存：事件保留天数（retention.eventDays）：应 > 0（现为 -3）',
+      problems: [{ path: 'retention.eventDays', message: '应 > 0（现为 -3）' }],
+    });
+    await page.waitForSelector('[data-error-for="retention.eventDays"]:not(:empty)');
+    expect(await page.textContent('[data-error-for="retention.eventDays"]')).toBe('应 > 0（现为 -3）');
+    expect(await page.textContent('#admin-result')).toContain('请改正标出的字段');
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(browser.pageErrors).toEqual([]);
+  }, 60_000);
 
   it('an admin adds a forwarder in words: a bad address refused as typed, saved, listed; a bad retention value refused beside its field', async () => {
     const page = await signedInPage(browser, center!.url, 'root', 'admin-pass-1', { lang: 'zh-CN', width: 1366, height: 768 });

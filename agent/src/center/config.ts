@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, problemsFromZod } from '../core/errors.ts';
+import { ConfigError, type ConfigProblem, type ProblemLang, problemsFromZod, zodWords } from '../core/errors.ts';
 import { idSchema, secretSchema } from '../core/schema.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
 import { brokerLoginFields } from '../publish/config.ts';
 import { trustedProxiesSchema } from '../web/client-address.ts';
 import { basemapSchema, checkBasemap } from '../web/map/config.ts';
 import { patrolConfigSchema } from './patrol/config.ts';
+import { centerMessageZh } from './setting-words.ts';
 
 /**
  * `jifang center CONFIG`: the command center's own file. It receives every box's contract on the city broker,
@@ -353,9 +354,11 @@ export function loadCenterConfig(file: string): CenterConfig {
   return parseCenterConfig(doc.toJS() ?? {}, file, dirname(resolve(file)));
 }
 
-export function parseCenterConfig(raw: unknown, file: string, baseDir: string): CenterConfig {
-  const parsed = centerConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw));
+/** `lang`: the words of the problems, English for the log and `check-config`, Chinese for a Chinese /admin page. */
+export function parseCenterConfig(raw: unknown, file: string, baseDir: string, lang: ProblemLang = 'en'): CenterConfig {
+  const parsed = centerConfigSchema.safeParse(raw, zodWords(lang));
+  if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues, raw, lang, centerMessageZh));
+  const refuse = (p: ConfigProblem) => new ConfigError(file, [lang === 'zh' ? { path: p.path, message: centerMessageZh(p.message) } : p]);
   const abs = (p: string) => resolve(baseDir, p);
   const cfg = parsed.data;
   cfg.users = abs(cfg.users);
@@ -365,23 +368,20 @@ export function parseCenterConfig(raw: unknown, file: string, baseDir: string): 
   if (cfg.map.streets) cfg.map.streets = abs(cfg.map.streets);
   if (cfg.map.tilesFile) cfg.map.tilesFile = abs(cfg.map.tilesFile);
   const mapProblem = checkBasemap(cfg.map, 'map');
-  if (mapProblem) throw new ConfigError(file, [mapProblem]);
+  if (mapProblem) throw refuse(mapProblem);
   cfg.patrol.photosDir = abs(cfg.patrol.photosDir);
   if (cfg.http.tls) cfg.http.tls = { cert: abs(cfg.http.tls.cert), key: abs(cfg.http.tls.key) };
   for (const tls of [cfg.mqtt.tls, cfg.mqtt.alertLane?.tls])
     if (tls) for (const k of ['ca', 'cert', 'key'] as const) if (tls[k]) tls[k] = abs(tls[k]);
   if (cfg.mqtt.sharedGroup && cfg.mqtt.protocolVersion !== 5) {
-    throw new ConfigError(file, [
-      {
-        path: 'mqtt.sharedGroup',
-        message: `shared subscriptions need MQTT 5: expected mqtt.protocolVersion 5, got ${cfg.mqtt.protocolVersion}`,
-      },
-    ]);
+    throw refuse({
+      path: 'mqtt.sharedGroup',
+      message: `shared subscriptions need MQTT 5: expected mqtt.protocolVersion 5, got ${cfg.mqtt.protocolVersion}`,
+    });
   }
   const ids = new Set<string>();
   cfg.forwarders.forEach((f, i) => {
-    if (ids.has(f.id))
-      throw new ConfigError(file, [{ path: `forwarders[${i}].id`, message: `duplicate forwarder id "${f.id}": expected each id once` }]);
+    if (ids.has(f.id)) throw refuse({ path: `forwarders[${i}].id`, message: `duplicate forwarder id "${f.id}": expected each id once` });
     ids.add(f.id);
   });
   return { ...cfg, dataDir };

@@ -24,6 +24,7 @@ import { type Retention, startRetention } from './retention.ts';
 import { centerRoutes } from './routes.ts';
 import { deadLetterRoutes } from './routes-ingest.ts';
 import { statsRoutes } from './routes-stats.ts';
+import { type LiveSettings, watchLiveSettings } from './settings-live.ts';
 import { settingsRoutes } from './settings-routes.ts';
 import { openBlobStore } from './store/blob-store.ts';
 import { openPostgresStore } from './store/postgres.ts';
@@ -119,7 +120,11 @@ export async function startCenter(cfg: CenterConfig, log: Logger, opts: CenterOp
     o.patrol = patrol;
     const { forwarders, retention, planner, gaps } = o;
     const parts = { cfg, store, link, feed, forwarders, ingest, gaps, retention, instance, patrol, planner, tiles };
-    const web = await serveConsole({ ...parts, categories: opts.categories ?? [], configFile: opts.configFile }, log);
+    const live = opts.configFile
+      ? watchLiveSettings({ file: opts.configFile, cfg, instance, apply: (next) => applyLive(parts, next), log })
+      : undefined;
+    o.live = live;
+    const web = await serveConsole({ ...parts, categories: opts.categories ?? [], configFile: opts.configFile, live }, log);
     o.web = web;
     clog.info({ url: web.url, instance, storage: store.kind }, 'command center running');
     return { url: web.url, instance, store, link, counters: ingest.counters, planner, retention, close: () => closeParts(o) };
@@ -140,6 +145,7 @@ interface Opened {
   link?: BrokerLink;
   feed?: Feed;
   patrol?: PatrolParts;
+  live?: LiveSettings | undefined;
   web?: WebServer;
 }
 
@@ -148,6 +154,7 @@ async function closeParts(o: Opened): Promise<void> {
   o.planner.stop();
   o.patrol?.close();
   o.gaps.close();
+  o.live?.close();
   // The feed's listening connection goes back to the pool first: the store's close waits for it.
   o.feed?.close();
   await o.web?.close();
@@ -179,15 +186,17 @@ interface ConsoleParts {
   planner: Planner;
   categories: readonly CategoryView[];
   configFile: string | undefined;
+  /** Present with a config file: applies an edit saved here, and one saved through another instance or by hand. */
+  live: LiveSettings | undefined;
   tiles: TileFile | null;
   patrol: PatrolParts;
 }
 
 /**
- * An admin's saved change, applied without a restart: forwarders and retention are given their new lists, and the
- * settings the pages read at each request (reminder, units) are changed in the running config.
+ * A saved change, applied without a restart: forwarders and retention are given their new lists, and the settings
+ * the pages read at each request (reminder, units) are changed in the running config. Logged by the caller.
  */
-function applyLive(p: ConsoleParts, next: CenterConfig, log: Logger): void {
+function applyLive(p: Pick<ConsoleParts, 'cfg' | 'forwarders' | 'retention'>, next: CenterConfig): void {
   const { cfg } = p;
   cfg.forwarders = next.forwarders;
   p.forwarders.update(next.forwarders);
@@ -195,7 +204,6 @@ function applyLive(p: ConsoleParts, next: CenterConfig, log: Logger): void {
   p.retention.update(next.retention);
   cfg.dispatchReminderMinutes = next.dispatchReminderMinutes;
   cfg.units = next.units;
-  log.info({ forwarders: next.forwarders.map((f) => f.id), retention: next.retention }, 'settings applied from /admin');
 }
 
 /** The operators' and dispatchers' console: its bundled pages, its routes, and `/healthz` for a load balancer. */
@@ -246,7 +254,12 @@ async function serveConsole(p: ConsoleParts, log: Logger): Promise<WebServer> {
       ...p.patrol.routes(),
       ...deskRoutes({ categories: p.categories, usersFile: cfg.users }),
       ...adminRoutes({ cfg, sessions: p.store.sessions }),
-      ...settingsRoutes({ cfg, file: p.configFile, categories: p.categories, apply: (next) => applyLive(p, next, clog) }),
+      ...settingsRoutes({
+        cfg,
+        file: p.configFile,
+        categories: p.categories,
+        apply: (next, sha256) => p.live?.applied(next, sha256),
+      }),
       ...phoneRoutes({ cfg, assets, store: p.store, getOrder: (actor, id) => p.patrol.patrol.service.getOrder(actor, id) }),
       metrics.route,
     ],

@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../core/errors.ts';
 import { parseYaml } from '../core/yaml-file.ts';
+import type { Lang } from '../web/lang.ts';
 import { keepLayout, merge } from '../web/yaml-edit.ts';
 import { type CenterConfig, parseCenterConfig } from './config.ts';
 import { rowsTemplate, templateRows } from './template-rows.ts';
@@ -183,10 +184,10 @@ export function settingsChanges(edit: SettingsEdit): YamlChange[] {
 }
 
 /** The file's new text checked as `jifang center` checks it at start: the config it makes, or every problem. */
-export function checkText(text: string, file: string): { cfg: CenterConfig } | { problems: ConfigProblem[] } {
+export function checkText(text: string, file: string, lang: Lang = 'en'): { cfg: CenterConfig } | { problems: ConfigProblem[] } {
   try {
     const { doc } = parseYaml(text, file);
-    return { cfg: parseCenterConfig(doc.toJS() ?? {}, file, dirname(resolve(file))) };
+    return { cfg: parseCenterConfig(doc.toJS() ?? {}, file, dirname(resolve(file)), lang) };
   } catch (err) {
     if (err instanceof ConfigError) return { problems: err.problems };
     throw err;
@@ -197,4 +198,12 @@ export function checkText(text: string, file: string): { cfg: CenterConfig } | {
 export function forwarderProblems(problems: readonly ConfigProblem[], index: number): ConfigProblem[] {
   const prefix = `forwarders[${index}].`;
   return problems.map((p) => (p.path.startsWith(prefix) ? { ...p, path: p.path.slice(prefix.length) } : p));
+}
+
+/** The settings the file now sets that this instance takes only at a restart. */
+export function restartNeeded(running: CenterConfig, next: CenterConfig): string[] {
+  const out: string[] = [];
+  if (running.name !== next.name) out.push('name');
+  if (running.mqtt.commandTimeoutSeconds !== next.mqtt.commandTimeoutSeconds) out.push('mqtt.commandTimeoutSeconds');
+  return out;
 }

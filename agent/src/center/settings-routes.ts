@@ -1,13 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { ALERT_SCHEMA_ID } from '../contract/alert.ts';
-import { problemsFromZod } from '../core/errors.ts';
+import { problemsFromZod, zodWords } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { urlHost } from '../core/redact.ts';
 import { HttpError } from '../web/http-error.ts';
+import { statedLang } from '../web/i18n.ts';
+import type { Lang } from '../web/lang.ts';
 import type { WebContext, WebRoute } from '../web/server.ts';
 import { saveConfigText } from '../web/yaml-edit.ts';
 import { type CenterConfig, forwarderSchema } from './config.ts';
 import { platformBody, postToPlatform } from './forward.ts';
+import { centerMessageZh, fieldWords } from './setting-words.ts';
 import {
   changeYaml,
   checkText,
@@ -20,6 +23,7 @@ import {
   RESTART_PATHS,
   rawConfig,
   redactForwarder,
+  restartNeeded,
   settingsChanges,
   settingsEditSchema,
   type YamlChange,
@@ -32,8 +36,8 @@ export interface SettingsDeps {
   /** The file `jifang center` was started with; absent, the settings are read-only. */
   file: string | undefined;
   categories: readonly CategoryView[];
-  /** Puts a checked config's live parts (forwarders, retention, reminders, units) to work at once. */
-  apply(next: CenterConfig): void;
+  /** Puts a checked config's live parts (forwarders, retention, reminders, units) to work at once; `sha256`: the file saved. */
+  apply(next: CenterConfig, sha256: string): void;
 }
 
 type Raw = Record<string, unknown>;
@@ -53,10 +57,10 @@ export function settingsRoutes(d: SettingsDeps): WebRoute[] {
     handle,
   });
   return [
-    admin('GET', '/api/admin/config', async (ctx) => ctx.json(200, await configView(d))),
+    admin('GET', '/api/admin/config', async (ctx) => ctx.json(200, await configView(d, said(ctx)))),
     admin('PUT', '/api/admin/settings', async (ctx) => {
       const edit = await ctx.body(settingsEditSchema, LIMIT);
-      const r = await saveChange(d, edit.baseSha256, () => ({ changes: settingsChanges(edit) }));
+      const r = await saveChange(d, said(ctx), edit.baseSha256, () => ({ changes: settingsChanges(edit) }));
       const before = r.before.settings;
       const after = editableSettings(r.cfg);
       ctx.auditDetail({ change: 'settings changed', file: d.file, before, after, backup: r.backup });
@@ -79,7 +83,7 @@ export function settingsRoutes(d: SettingsDeps): WebRoute[] {
     admin('DELETE', '/api/admin/forwarders/:id', async (ctx) => {
       const { baseSha256 } = await ctx.body(forwarderEditSchema.pick({ baseSha256: true }).required(), 4096);
       const { id } = ctx.params;
-      const r = await saveChange(d, baseSha256, (raw) => {
+      const r = await saveChange(d, said(ctx), baseSha256, (raw) => {
         const list = forwardersOf(raw);
         if (!list.some((f) => f.id === id)) throw new HttpError(404, `no forwarder ${id} in ${d.file}`);
         return { changes: [{ path: ['forwarders'], value: list.filter((f) => f.id !== id) }] };
@@ -91,14 +95,22 @@ export function settingsRoutes(d: SettingsDeps): WebRoute[] {
   ];
 }
 
+/** The language of a refusal: the page's; English to a script that states none. */
+const said = (ctx: WebContext): Lang => statedLang(ctx.req) ?? 'en';
+
 const forwardersOf = (raw: Raw): Raw[] => (Array.isArray(raw.forwarders) ? (raw.forwarders as Raw[]) : []);
 const byId = (raw: Raw, id: string): Raw | undefined => forwardersOf(raw).find((f) => f.id === id);
 
-async function configView(d: SettingsDeps): Promise<CenterConfigView> {
+async function configView(d: SettingsDeps, lang: Lang): Promise<CenterConfigView> {
   const { text, file } = await readConfig(d);
-  const checked = checkText(text, file);
-  if ('problems' in checked)
-    throw new HttpError(409, `${file} does not pass its own check now (changed by hand?): fix it first`, checked.problems);
+  const checked = checkText(text, file, lang);
+  if ('problems' in checked) {
+    const said =
+      lang === 'zh'
+        ? `磁盘上的配置文件 ${file} 无效（被手工改过？）：本实例仍按原设置运行，请先改正文件`
+        : `the file on disk is invalid: ${file} does not pass its own check (changed by hand?); this instance keeps running on the settings it had: fix the file first`;
+    throw new HttpError(409, said, checked.problems);
+  }
   return {
     file,
     sha256: sha256Hex(text),
@@ -121,6 +133,7 @@ async function forwarderChange(d: SettingsDeps, ctx: WebContext, edit: Forwarder
   let index = -1;
   const r = await saveChange(
     d,
+    said(ctx),
     edit.baseSha256,
     (raw) => {
       const list = forwardersOf(raw);
@@ -168,24 +181,24 @@ function saveChange(...args: Parameters<typeof saveChangeNow>): Promise<Saved> {
 
 async function saveChangeNow(
   d: SettingsDeps,
+  lang: Lang,
   baseSha256: string,
   make: (raw: Raw) => { changes: YamlChange[] },
   toFields: (p: { path: string; message: string }[]) => { path: string; message: string }[] = (p) => p,
 ): Promise<Saved> {
   const { text, file } = await readConfig(d);
-  if (sha256Hex(text) !== baseSha256) throw staleRefusal(file);
+  if (sha256Hex(text) !== baseSha256) throw staleRefusal(file, lang);
   const raw = rawConfig(text);
   const next = changeYaml(text, make(raw).changes);
-  const checked = checkText(next, file);
+  const checked = checkText(next, file, lang);
   if ('problems' in checked) {
     const problems = toFields(checked.problems);
-    const first = problems[0];
-    throw new HttpError(400, `nothing was saved: ${first.path}: ${first.message}`, problems);
+    throw new HttpError(400, refusalWords(lang === 'zh' ? '未保存' : 'nothing was saved', problems[0], lang), problems);
   }
   const saved = await saveConfigText(file, baseSha256, next, new Date(), 'center');
-  if ('conflict' in saved) throw staleRefusal(file);
+  if ('conflict' in saved) throw staleRefusal(file, lang);
   const before = checkText(text, file);
-  d.apply(checked.cfg);
+  d.apply(checked.cfg, saved.sha256);
   return {
     cfg: checked.cfg,
     text: next,
@@ -195,25 +208,29 @@ async function saveChangeNow(
   };
 }
 
-const staleRefusal = (file: string) =>
-  new HttpError(409, `${file} changed since this page loaded it (another admin, or by hand): nothing was saved; reload the page`);
+const staleRefusal = (file: string, lang: Lang) =>
+  new HttpError(
+    409,
+    lang === 'zh'
+      ? `配置文件 ${file} 在本页载入后已被改动（其他管理员或手工修改）：未保存，请刷新页面`
+      : `${file} changed since this page loaded it (another admin, or by hand): nothing was saved; reload the page`,
+  );
 
-/** The settings the file now sets that this instance takes only at a restart. */
-function restartNeeded(running: CenterConfig, next: CenterConfig): string[] {
-  const out: string[] = [];
-  if (running.name !== next.name) out.push('name');
-  if (running.mqtt.commandTimeoutSeconds !== next.mqtt.commandTimeoutSeconds) out.push('mqtt.commandTimeoutSeconds');
-  return out;
+/** A refusal's first problem with its field named as the form labels it, and its path: `未保存：接收地址（url）：应为…`. */
+function refusalWords(what: string, p: { path: string; message: string }, lang: Lang): string {
+  const field = fieldWords(p.path, lang);
+  if (lang === 'en') return `${what}: ${field === p.path ? field : `${field} (${p.path})`}: ${p.message}`;
+  return `${what}：${field === p.path ? field : `${field}（${p.path}）`}：${p.message}`;
 }
 
 /** Sends a sample (marked as a test, not a real event) with the form's values, saved or not, and says the answer. */
 async function testSend(d: SettingsDeps, ctx: WebContext, edit: ForwarderEdit): Promise<void> {
   const { text } = await readConfig(d);
   const raw = forwarderFromEdit(edit, byId(rawConfig(text), edit.id));
-  const parsed = forwarderSchema.safeParse(raw);
+  const parsed = forwarderSchema.safeParse(raw, zodWords(said(ctx)));
   if (!parsed.success) {
-    const problems = problemsFromZod(parsed.error.issues, raw);
-    throw new HttpError(400, `not sent: ${problems[0].path}: ${problems[0].message}`, problems);
+    const problems = problemsFromZod(parsed.error.issues, raw, said(ctx), centerMessageZh);
+    throw new HttpError(400, refusalWords(said(ctx) === 'zh' ? '未发送' : 'not sent', problems[0], said(ctx)), problems);
   }
   const f = parsed.data;
   const answer = await postToPlatform(f, platformBody(f, sampleAlert(new Date())), `jifang-test:${Date.now()}`);

@@ -5,7 +5,7 @@ import { type Document, isMap, isSeq, type LineCounter, type Node } from 'yaml';
 import type { z } from 'zod';
 import { expandPresets, explainPresetProblems } from '../catalogue/expand.ts';
 import { type Catalogue, loadCatalogue } from '../catalogue/load.ts';
-import { ConfigError, type ConfigProblem, problemsFromZod } from '../core/errors.ts';
+import { ConfigError, type ConfigProblem, type ProblemLang, problemsFromZod, zodWords } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
 import { readSecret } from '../core/secrets.ts';
 import { parseYaml, readConfigFile } from '../core/yaml-file.ts';
@@ -34,18 +34,21 @@ export function loadConfig(file: string): LoadedConfig {
   return parseConfigText(readConfigFile(file), file);
 }
 
-/** loadConfig on text not yet written to `file` (an edit checked before saving): the same checks, the same words. */
-export function parseConfigText(text: string, file: string): LoadedConfig {
+/**
+ * loadConfig on text not yet written to `file` (an edit checked before saving): the same checks, the same words; zod's
+ * own messages in `lang` (a schema's own words stay English: the console's table says them in Chinese).
+ */
+export function parseConfigText(text: string, file: string, lang: ProblemLang = 'en'): LoadedConfig {
   const { doc, lineCounter } = parseYaml(text, file);
   const raw: unknown = doc.toJS();
   const catalogue = siteCatalogue(raw, file);
   // Presets become plain rules before validation, so every problem is reported at the path the installer wrote.
   const expanded = expandPresets(raw, catalogue);
-  const parsed = configSchema.safeParse(raw ?? {});
+  const parsed = configSchema.safeParse(raw ?? {}, zodWords(lang));
   if (!parsed.success || expanded.problems.length) {
     const schemaProblems = parsed.success
       ? []
-      : withPositions(problemsFromZod(parsed.error.issues, raw), parsed.error.issues, doc, lineCounter);
+      : withPositions(problemsFromZod(parsed.error.issues, raw, lang), parsed.error.issues, doc, lineCounter);
     throw new ConfigError(file, [...expanded.problems, ...explainPresetProblems(schemaProblems, expanded.uses, expanded.problems)]);
   }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { zoneMaskWarnings } from '../config/gating-warnings.ts';
 import { parseConfigText } from '../config/load.ts';
 import { ConfigError, type ConfigProblem, formatProblem } from '../core/errors.ts';
+import type { Lang } from '../web/lang.ts';
 import { keepLayout, lineDiff, merge } from '../web/yaml-edit.ts';
 
 /**
@@ -48,8 +49,11 @@ export function editableCamera(text: string, cameraId: string): { index: number;
   };
 }
 
-/** Applies an edit to the YAML text, changing only the nodes whose values change: comments and layout elsewhere stay. */
-export function applyCameraEdit(text: string, file: string, cameraIndex: number, edit: CameraEdit): EditResult {
+/**
+ * Applies an edit to the YAML text, changing only the nodes whose values change: comments and layout elsewhere stay.
+ * The problems in `lang`: the page's, so that a zod message outside the console's table is Chinese too.
+ */
+export function applyCameraEdit(text: string, file: string, cameraIndex: number, edit: CameraEdit, lang: Lang = 'en'): EditResult {
   const doc = parseDocument(text);
   const base = ['cameras', cameraIndex];
   merge(doc, [...base, 'zones'], edit.zones);
@@ -60,7 +64,7 @@ export function applyCameraEdit(text: string, file: string, cameraIndex: number,
   let problems: EditResult['problems'] = [];
   let warnings: string[] = [];
   try {
-    const camera = parseConfigText(next, file).config.cameras[cameraIndex];
+    const camera = parseConfigText(next, file, lang).config.cameras[cameraIndex];
     warnings = zoneMaskWarnings(camera).map((w) => `${file}: warning: cameras[${cameraIndex}].${w.path}: ${w.message}`);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

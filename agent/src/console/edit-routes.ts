@@ -6,6 +6,7 @@ import type { Logger } from '../core/log.ts';
 import { redact } from '../core/redact.ts';
 import { ruleSchema } from '../rules/config.ts';
 import { HttpError } from '../web/http-error.ts';
+import { statedLang } from '../web/i18n.ts';
 import type { WebContext } from '../web/server.ts';
 import { saveConfigText } from '../web/yaml-edit.ts';
 import { runningCamera } from './camera-routes.ts';
@@ -82,7 +83,7 @@ export const checkOrSave = (deps: EditDeps, write: boolean) => async (c: WebCont
   const { runtime } = deps;
   const body = await c.body(cameraEditSchema, 1024 * 1024);
   const { text } = await readConfig(runtime.configFile);
-  const result = applyCameraEdit(text, runtime.configFile, fileCamera(runtime, text, c.params.id).index, body);
+  const result = applyCameraEdit(text, runtime.configFile, fileCamera(runtime, text, c.params.id).index, body, statedLang(c.req) ?? 'en');
   // The diff's context lines may hold a camera URL written with its password: never shown or audited as is.
   const out: EditOutcome = {
     diff: redact(result.diff),

@@ -6,6 +6,14 @@ export type { Lang, Messages } from './lang.ts';
 
 /** The language chosen on the page (cookie), else the browser's first Chinese or English preference, else Chinese. */
 export function pickLang(req: IncomingMessage): Lang {
+  return statedLang(req) ?? 'zh';
+}
+
+/**
+ * The language the request states (the page's cookie, else Accept-Language), or null: a refusal of the API is said
+ * in it, and in English to a script that states none.
+ */
+export function statedLang(req: IncomingMessage): Lang | null {
   const chosen = cookieValue(req, LANG_COOKIE);
   if (chosen === 'zh' || chosen === 'en') return chosen;
   for (const part of (req.headers['accept-language'] ?? '').split(',')) {
@@ -13,7 +21,7 @@ export function pickLang(req: IncomingMessage): Lang {
     if (tag.startsWith('zh')) return 'zh';
     if (tag.startsWith('en')) return 'en';
   }
-  return 'zh';
+  return null;
 }
 
 /** The first cookie `name` of the request; one whose value is not valid percent-encoding is as good as absent. */

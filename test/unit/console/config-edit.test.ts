@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { problemMessage } from '../../../agent/src/console/client/problem-words.ts';
 import { applyCameraEdit, editableCamera } from '../../../agent/src/console/config-edit.ts';
 import { sha256Hex } from '../../../agent/src/core/hash.ts';
 import { lineDiff, saveConfigText } from '../../../agent/src/web/yaml-edit.ts';
@@ -53,6 +54,17 @@ describe('console config edits', () => {
     ]);
     expect(r.text).not.toContain('calibration:');
     expect(r.text).not.toContain('privacyMasks:\n      - [[0.0');
+  });
+
+  it("gives zod's own messages in the page's language: one outside the console's table is Chinese too", () => {
+    const cam = editableCamera(text, 'street-1')!;
+    const zones = structuredClone(cam.camera.zones) as Record<string, unknown>[];
+    zones[0].name = 42;
+    const edit = { baseSha256: sha256Hex(text), zones, privacyMasks: cam.camera.privacyMasks as unknown[] };
+    const zh = applyCameraEdit(text, file, cam.index, edit, 'zh').problems;
+    expect(zh.map((p) => [p.path, problemMessage(p.message, 'zh')])).toEqual([['cameras[0].zones[0].name', '应为文字（现为 42）']]);
+    const en = applyCameraEdit(text, file, cam.index, edit).problems;
+    expect(en.map((p) => problemMessage(p.message, 'en'))).toEqual(['expected a string, got 42']);
   });
 
   it('warns, by name, of a zone a new privacy mask blacks out wholly (valid, so saved, but the zone never fires)', () => {

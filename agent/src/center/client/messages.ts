@@ -1,4 +1,5 @@
 import type { Messages } from '../../web/lang.ts';
+import { SETTING_LABELS } from '../setting-words.ts';
 import { adminMessages } from './admin-messages.ts';
 import { riskMessages } from './risk-messages.ts';
 
@@ -150,15 +151,15 @@ export const centerMessages = {
     en: 'The same users file as "jifang passwd"; a change counts at the next login, and every change is audited.',
   },
   'settings.title': { zh: '中心设置', en: 'Center settings' },
-  'settings.name': { zh: '中心名称', en: 'Name' },
+  'settings.name': SETTING_LABELS.name,
   'settings.broker': { zh: '消息服务器', en: 'Broker' },
-  'settings.commandTimeout': { zh: '等待盒子回复', en: 'Wait for a box’s answer' },
+  'settings.commandTimeout': SETTING_LABELS['mqtt.commandTimeoutSeconds'],
   'settings.seconds': { zh: '{n} 秒', en: '{n} s' },
   'settings.minutes': { zh: '{n} 分钟', en: '{n} min' },
   'settings.storage': { zh: '档案库', en: 'Archive' },
   'settings.usersFile': { zh: '用户文件', en: 'Users file' },
-  'settings.units': { zh: '巡逻单元', en: 'Patrol units' },
-  'settings.reminder': { zh: '派遣后提醒', en: 'Reminder after dispatch' },
+  'settings.units': SETTING_LABELS.units,
+  'settings.reminder': SETTING_LABELS.dispatchReminderMinutes,
   'settings.forwarders': { zh: '数据转发', en: 'Forwarders' },
   'role.viewer': { zh: '查看员', en: 'viewer' },
   'role.operator': { zh: '值班员', en: 'operator' },

@@ -1,3 +1,4 @@
+import { currentLang } from './i18n.ts';
 /** What the server said when it refused: its words, and problems by field path (as check-config prints them). */
 export class ApiError extends Error {
   constructor(
@@ -28,7 +29,8 @@ export function toLogin(): void {
 
 /** JSON to and from our own server; every change carries the CSRF token; a lost session goes back to the login. */
 export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  // The page's language, so that a refusal comes in it.
+  const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': currentLang() };
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf();
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
