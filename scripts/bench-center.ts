@@ -114,6 +114,9 @@ function centerConfig(db: string, url: string, i: number): Record<string, unknow
       ...(LANE ? { alertLane: { clientId: `${db}-${i}-alerts` } } : {}),
     },
     storage: { kind: 'postgres', url, poolSize: 4 },
+    // Snapshot files of their own per archive: the fleet makes the same pictures in every run, and an instance finding
+    // a picture's file already there (an earlier run's) writes nothing, which would make a later run cheaper.
+    dataDir: join(dir, db),
     http: { port: 0 },
     users,
     logLevel: 'silent',
