@@ -61,6 +61,8 @@ const newOrderId = () => `wo-${randomBytes(6).toString('hex')}`;
 export class PatrolService {
   readonly now: () => number;
   private readonly db: CenterStore['patrol'];
+  /** The last `open` started: they run one after the other (see `open`). */
+  private opening: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: PatrolDeps) {
     this.now = deps.now ?? Date.now;
@@ -95,9 +97,17 @@ export class PatrolService {
   /**
    * Opens an order (or links the alerts to the open one of that spot); `opened` false when they joined one. Another
    * writer may change the order to join between reading and saving it (the automation linking the same alert as it is
-   * archived, a deadline escalated): the spot is read again and the alerts linked to what it holds then.
+   * archived, a deadline escalated): the spot is read again and the alerts linked to what it holds then. Opens run one
+   * after the other in an instance: a person and the automation each finding no open order at a spot would otherwise
+   * each open one there.
    */
-  async open(seed: Omit<OrderSeed, 'id' | 'repeatOf'>): Promise<{ order: OrderRecord; opened: boolean }> {
+  open(seed: Omit<OrderSeed, 'id' | 'repeatOf'>): Promise<{ order: OrderRecord; opened: boolean }> {
+    const run = this.opening.then(() => this.openNow(seed));
+    this.opening = run.catch(() => undefined);
+    return run;
+  }
+
+  private async openNow(seed: Omit<OrderSeed, 'id' | 'repeatOf'>): Promise<{ order: OrderRecord; opened: boolean }> {
     const { cfg, log } = this.deps;
     for (let attempt = 0; ; attempt++) {
       const recent = await this.db.listOrders({ limit: 500 });

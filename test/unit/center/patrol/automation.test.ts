@@ -127,6 +127,25 @@ describe('patrol automation (real archive, the test’s clock)', () => {
     expect((await only()).events.map((e) => e.id).sort()).toEqual(['ev-5', 'ev-6', 'ev-7']);
   });
 
+  it('opens one order for a spot when a person opens it by hand while the automation opens it for another alert there', async () => {
+    const archived: Alert[] = [];
+    for (const id of ['ev-8', 'ev-9']) {
+      const a: Alert = {
+        ...makeAlert({ site: 's', camera: 'c', id, seq: 0, state: 'started', jpeg: await streetJpeg(), type: 'street_vending', at: clock }),
+        category: { id: 'street_vending', name: '占道经营', nameEn: 'Street vending', catalogueVersion: 't' },
+      };
+      await store.saveEvent(incoming(a, clock), []);
+      archived.push(a);
+    }
+    const [byHand] = await Promise.all([
+      patrol.service.openOrder({ user: 'o', role: 'operator' }, { events: [{ site: 's', id: 'ev-8' }] }),
+      patrol.onAlert(archived[1] as Alert),
+    ]);
+    const order = await only();
+    expect(byHand.order.id).toBe(order.id);
+    expect(order.events.map((e) => e.id).sort()).toEqual(['ev-8', 'ev-9']);
+  });
+
   it('keeps the overdue stage marked escalated when the dispatcher’s step lands between the check reading the order and marking it', async () => {
     await alert('ev-8', 0, 'started');
     clock += 3 * MIN;
