@@ -14,6 +14,7 @@ import { silentLogger } from '../../agent/src/core/log.ts';
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { signIn } from '../helpers/center-session.ts';
+import { readLiveFeed } from '../helpers/live-feed.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { sharedDir } from '../helpers/paths.ts';
 import { freePort } from '../helpers/ports.ts';
@@ -371,17 +372,7 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
   }, 60_000);
 
   it('escalates an overdue order to the supervisors once, live and counted', async () => {
-    const ac = new AbortController();
-    const desk = await fetch(`${center.url}/api/stream`, { headers: { Cookie: sessions.get('sam')!.cookie }, signal: ac.signal });
-    let text = '';
-    const reading = (async () => {
-      const reader = desk.body!.getReader();
-      for (;;) {
-        const r = await reader.read().catch(() => ({ done: true, value: undefined }));
-        if (r.done) return;
-        text += Buffer.from(r.value).toString('utf8');
-      }
-    })();
+    const desk = await readLiveFeed(center.url, sessions.get('sam')!.cookie);
     const manual = { lon: SPOT.lon, lat: SPOT.lat, category: 'banner' };
     const id = (await api<{ order: Order }>('olga', 'POST', '/api/orders', { manual })).body.order.id;
     const late = await until(
@@ -390,21 +381,18 @@ describe.each(['sqlite', 'postgres'] as const)('patrol work orders on %s', (kind
       (o) => o.escalated.includes('dispatch'),
     );
     expect(late.overdue).toContain('dispatch');
-    await until(
+    const [e] = await until(
       'the escalation on the desktop feed',
-      async () => text,
-      (t) => t.includes('event: escalation') && t.includes(id),
+      async () => desk.of<Escalation>('escalation').filter((x) => x.orderId === id),
+      (list) => list.length > 0,
     );
-    const frames = text.split('\n\n').filter((f) => f.startsWith('event: escalation') && f.includes(id));
-    const e = JSON.parse(frames[0].split('data: ')[1]) as Escalation;
     expect(e).toMatchObject({ orderId: id, stage: 'dispatch', category: 'banner' });
     // Several checks later it is still one escalation of that stage.
     await new Promise((r) => setTimeout(r, 1000));
     expect((await order(id)).escalated).toEqual(['dispatch']);
     const stats = await api<{ escalations: number; overdueOpen: number }>('sam', 'GET', '/api/patrol/stats');
     expect(stats.body.escalations).toBe(1);
-    ac.abort();
-    await reading;
+    await desk.stop();
   }, 60_000);
 
   it('warns before dispatch through the speaker, and a violation cleared in the wait closes without anyone sent', async () => {
