@@ -234,13 +234,15 @@ describe('the dispatcher and the admin work with orders and units (mosquitto, SQ
     const zh = await login('dora');
     await zh.goto(`${center!.url}/orders?order=${(await firstOrder()).id}`);
     await zh.waitForSelector('#order-title');
+    // Drawn first from the address alone, the page has its words (the catalogue) once it holds the archive's rows.
+    await zh.waitForSelector('main[aria-busy="false"]');
     const text = (await zh.textContent('main'))!;
     for (const id of ['illegal_parking', 'dispatched', 'filed', 'available', 'off_duty', 'undefined', 'null'])
       expect(text).not.toContain(id);
     expect(await zh.textContent('#nav-orders')).toContain('工单');
     const en = await login('dora', 'en-US');
     await en.goto(`${center!.url}/orders`);
-    await en.waitForSelector('#orders');
+    await en.waitForSelector('main[aria-busy="false"]');
     expect(await en.textContent('#nav-orders')).toContain('Work orders');
     expect(await en.textContent('#orders')).toContain('filed');
     expect(await en.textContent('#orders')).toContain('Illegal parking');

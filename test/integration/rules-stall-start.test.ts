@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Alert, alertSchema } from '../../agent/src/contract/alert.ts';
+import { isFaintTrack } from '../../agent/src/contract/track-id.ts';
 import { type AgentProcess, runAgent } from '../helpers/agent-process.ts';
 import type { Received } from '../helpers/mqtt-subscriber.ts';
 import { defaultManifest, sample } from '../helpers/paths.ts';
@@ -133,9 +134,10 @@ describe('stalls standing in view when the box starts (real agent, RTSP, model, 
     const vending = started.find((a) => a.rule.id === 'vending')!;
     expect(vending.category).toMatchObject({ id: 'street_vending', name: '占道经营' });
     expect(vending.objects.some((o) => o.label === 'person')).toBe(true);
-    // Found through weak evidence: the model never scored these umbrellas high enough to track them.
+    // Found through weak evidence (faint goods, no tracker's number): the model did not score these umbrellas high
+    // enough, often enough, to track them. Their last score depends on which frames the loaded machine analysed.
     expect(
-      vending.objects.filter((o) => o.label === 'umbrella').every((o) => o.score < 0.45),
+      vending.objects.filter((o) => o.label === 'umbrella').every((o) => isFaintTrack(o.trackId)),
       JSON.stringify(started.map((a) => [a.rule.id, a.objects.map((o) => [o.trackId, o.label, o.score])])),
     ).toBe(true);
 
