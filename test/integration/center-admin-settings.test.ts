@@ -1,6 +1,4 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -14,6 +12,7 @@ import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { signedInPage, signIn } from '../helpers/center-session.ts';
+import { startPlatform } from '../helpers/http-platform.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 import { until } from '../helpers/until.ts';
@@ -27,41 +26,20 @@ const CATEGORIES = [
   { id: 'illegal_parking', name: { zh: '违章停车', en: 'Illegal parking' }, code: null },
 ];
 
-type Received = { path: string; body: Record<string, unknown>; auth: string | undefined; key: string | undefined };
-
-async function platform(): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      received.push({
-        path: req.url ?? '',
-        body: JSON.parse(body) as Record<string, unknown>,
-        auth: req.headers.authorization,
-        key: req.headers['idempotency-key'] as string | undefined,
-      });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
-}
-
 describe.each(['sqlite', 'postgres'] as const)('settings and forwarders edited from /admin on %s', (kind) => {
   let dir: string;
   let file: string;
   let broker: Mosquitto;
   let pg: Postgres | undefined;
   let center: Center | undefined;
-  let hook: Awaited<ReturnType<typeof platform>>;
+  let hook: Awaited<ReturnType<typeof startPlatform>>;
   const logged: string[] = [];
   const audit = () => logged.filter((l) => l.includes('console audit')).join('\n');
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), `jifang-admin-settings-${kind}-`));
     broker = await startMosquitto();
-    hook = await platform();
+    hook = await startPlatform();
     if (kind === 'postgres') pg = await startPostgres();
     const users = join(dir, 'users');
     await setPassword(users, 'root', 'admin', 'admin-pass-1');

@@ -1,6 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -12,6 +10,7 @@ import type { CenterConfigView, CenterSettings } from '../../agent/src/center/wi
 import { setPassword } from '../../agent/src/web/passwords.ts';
 import { labelledJpeg, makeAlert, streetJpeg } from '../helpers/box-simulator.ts';
 import { signIn } from '../helpers/center-session.ts';
+import { startPlatform } from '../helpers/http-platform.ts';
 import { type Mosquitto, startMosquitto } from '../helpers/mosquitto.ts';
 import { type Postgres, startPostgres } from '../helpers/postgres.ts';
 import { until } from '../helpers/until.ts';
@@ -21,28 +20,12 @@ import { until } from '../helpers/until.ts';
  * an edit through instance A's /admin is applied by instance B too, which then forwards to a real local HTTP platform;
  * an invalid hand-edit of the file leaves both running on the settings they had, and both say so.
  */
-type Received = { key: string | undefined; body: Record<string, unknown> };
-
-async function platform(): Promise<{ server: Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      received.push({ key: req.headers['idempotency-key'] as string | undefined, body: JSON.parse(body) as Record<string, unknown> });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
-}
-
 describe('a settings edit through one center instance is applied by every instance on the config file', () => {
   let dir: string;
   let file: string;
   let broker: Mosquitto;
   let pg: Postgres;
-  let hook: Awaited<ReturnType<typeof platform>>;
+  let hook: Awaited<ReturnType<typeof startPlatform>>;
   const centers: Partial<Record<'a' | 'b', Center>> = {};
   const logged: Record<'a' | 'b', Record<string, unknown>[]> = { a: [], b: [] };
 
@@ -50,7 +33,7 @@ describe('a settings edit through one center instance is applied by every instan
     dir = mkdtempSync(join(tmpdir(), 'jifang-settings-instances-'));
     broker = await startMosquitto();
     pg = await startPostgres();
-    hook = await platform();
+    hook = await startPlatform('{"ok":true}');
     await setPassword(join(dir, 'users'), 'root', 'admin', 'admin-pass-1');
     file = join(dir, 'center.yaml');
     writeFileSync(

@@ -52,12 +52,17 @@ describe('patrol automation (real archive, the test’s clock)', () => {
     await archive.remove();
   });
 
-  async function alert(id: string, seq: number, state: Alert['state']): Promise<Alert> {
+  /** An alert stored in the archive, not yet handed to the automation. */
+  async function archived(id: string, seq: number, state: Alert['state']): Promise<Alert> {
     const a: Alert = {
       ...makeAlert({ site: 's', camera: 'c', id, seq, state, jpeg: await streetJpeg(), type: 'street_vending', at: clock }),
       category: { id: 'street_vending', name: '占道经营', nameEn: 'Street vending', catalogueVersion: 't' },
     };
     await store.saveEvent(incoming(a, clock), []);
+    return a;
+  }
+  async function alert(id: string, seq: number, state: Alert['state']): Promise<Alert> {
+    const a = await archived(id, seq, state);
     await patrol.onAlert(a);
     return a;
   }
@@ -110,36 +115,22 @@ describe('patrol automation (real archive, the test’s clock)', () => {
   it('links an alert to the open order of its spot by hand while the automation links another as it is archived: both joined, neither refused', async () => {
     await alert('ev-5', 0, 'started');
     const opened = await only();
-    const archived: Alert[] = [];
-    for (const id of ['ev-6', 'ev-7']) {
-      const a: Alert = {
-        ...makeAlert({ site: 's', camera: 'c', id, seq: 0, state: 'started', jpeg: await streetJpeg(), type: 'street_vending', at: clock }),
-        category: { id: 'street_vending', name: '占道经营', nameEn: 'Street vending', catalogueVersion: 't' },
-      };
-      await store.saveEvent(incoming(a, clock), []);
-      archived.push(a);
-    }
+    await archived('ev-6', 0, 'started');
+    const second = await archived('ev-7', 0, 'started');
     const [byHand] = await Promise.all([
       patrol.service.openOrder({ user: 'o', role: 'operator' }, { events: [{ site: 's', id: 'ev-6' }] }),
-      patrol.onAlert(archived[1]),
+      patrol.onAlert(second),
     ]);
     expect(byHand).toMatchObject({ opened: false, order: { id: opened.id } });
     expect((await only()).events.map((e) => e.id).sort()).toEqual(['ev-5', 'ev-6', 'ev-7']);
   });
 
   it('opens one order for a spot when a person opens it by hand while the automation opens it for another alert there', async () => {
-    const archived: Alert[] = [];
-    for (const id of ['ev-8', 'ev-9']) {
-      const a: Alert = {
-        ...makeAlert({ site: 's', camera: 'c', id, seq: 0, state: 'started', jpeg: await streetJpeg(), type: 'street_vending', at: clock }),
-        category: { id: 'street_vending', name: '占道经营', nameEn: 'Street vending', catalogueVersion: 't' },
-      };
-      await store.saveEvent(incoming(a, clock), []);
-      archived.push(a);
-    }
+    await archived('ev-8', 0, 'started');
+    const second = await archived('ev-9', 0, 'started');
     const [byHand] = await Promise.all([
       patrol.service.openOrder({ user: 'o', role: 'operator' }, { events: [{ site: 's', id: 'ev-8' }] }),
-      patrol.onAlert(archived[1] as Alert),
+      patrol.onAlert(second),
     ]);
     const order = await only();
     expect(byHand.order.id).toBe(order.id);
